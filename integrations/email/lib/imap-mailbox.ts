@@ -1,0 +1,163 @@
+// One IMAP folder over TLS (imapflow): unread UIDs, raw messages by UID with BODY.PEEK[], \Seen by UID ranges.
+import { ImapFlow, type FetchMessageObject } from "imapflow";
+import { ConnectorError, type ConnectorLogger } from "intake/sdk";
+import { toSequenceSet } from "./uid-set.js";
+
+export interface MailboxSettings {
+  host: string;
+  port: number;
+  username: string;
+  password: string;
+  folder: string;
+  /** Test runs open the folder read-only (EXAMINE): the server itself then refuses any flag change. */
+  readOnly: boolean;
+  logger: ConnectorLogger;
+}
+
+export interface RawMessage {
+  uid: number;
+  source: Buffer;
+  internalDate?: Date;
+}
+
+const TLS_CODES = new Set([
+  "UNABLE_TO_VERIFY_LEAF_SIGNATURE", "SELF_SIGNED_CERT_IN_CHAIN", "DEPTH_ZERO_SELF_SIGNED_CERT", "CERT_HAS_EXPIRED",
+  "ERR_TLS_CERT_ALTNAME_INVALID", "UNABLE_TO_GET_ISSUER_CERT_LOCALLY", "CERT_NOT_YET_VALID", "CERT_UNTRUSTED",
+  "UNABLE_TO_GET_ISSUER_CERT", "ERR_SSL_WRONG_VERSION_NUMBER", "EPROTO",
+]);
+
+/** Turns what imapflow or the socket threw into one line an operator can act on. */
+export function describeImapError(error: unknown, settings: Pick<MailboxSettings, "host" | "port" | "username" | "folder">): ConnectorError {
+  if (error instanceof ConnectorError) return error;
+  const err = (error ?? {}) as { code?: string; message?: string; authenticationFailed?: boolean; tlsFailed?: boolean; responseText?: string; mailboxMissing?: boolean; serverResponseCode?: string };
+  const where = `${settings.host}:${settings.port}`;
+  const cause = { cause: error };
+  if (err.authenticationFailed || err.serverResponseCode === "AUTHENTICATIONFAILED") {
+    return new ConnectorError("IMAP_AUTH", `login refused for ${settings.username} at ${where}${err.responseText ? ` (server said: ${err.responseText.slice(0, 200)})` : ""}`, cause);
+  }
+  const code = err.code ?? "";
+  if (err.tlsFailed || TLS_CODES.has(code) || /certificate|ssl|tls/i.test(err.message ?? "")) {
+    return new ConnectorError("IMAP_TLS", `TLS with ${where} failed: ${code ? `${code}, ` : ""}${err.message ?? "handshake failed"} (a private CA is trusted through NODE_EXTRA_CA_CERTS)`, cause);
+  }
+  if (code === "ECONNREFUSED") return new ConnectorError("IMAP_CONNECT", `cannot reach ${where}: connection refused`, cause);
+  if (code === "ENOTFOUND" || code === "EAI_AGAIN") return new ConnectorError("IMAP_CONNECT", `cannot resolve the host name ${settings.host}`, cause);
+  if (code === "EHOSTUNREACH" || code === "ENETUNREACH") return new ConnectorError("IMAP_CONNECT", `cannot reach ${where}: no route to host`, cause);
+  if (/TIMEOUT/i.test(code)) return new ConnectorError("IMAP_TIMEOUT", `${where} did not answer in time (${code})`, cause);
+  if (err.mailboxMissing || err.serverResponseCode === "NONEXISTENT") {
+    return new ConnectorError("IMAP_FOLDER", `folder "${settings.folder}" does not exist for ${settings.username}`, cause);
+  }
+  if (code === "NoConnection" || code === "EConnectionClosed" || code === "ECONNRESET" || code === "EPIPE") {
+    return new ConnectorError("IMAP_CONNECTION_LOST", `the connection to ${where} was lost (${code})`, cause);
+  }
+  return new ConnectorError("IMAP_ERROR", `${where}: ${err.responseText ?? err.message ?? String(error)}`, cause);
+}
+
+export class ImapMailbox {
+  readonly #client: ImapFlow;
+  readonly #settings: MailboxSettings;
+  /** The first error the client emitted on its own (a dropped socket): reported by the next call. */
+  #failure: unknown;
+  path = "";
+  uidValidity = "";
+
+  private constructor(client: ImapFlow, settings: MailboxSettings) {
+    this.#client = client;
+    this.#settings = settings;
+  }
+
+  static async open(settings: MailboxSettings): Promise<ImapMailbox> {
+    const implicitTls = settings.port !== 143;
+    const client = new ImapFlow({
+      host: settings.host,
+      port: settings.port,
+      secure: implicitTls,
+      // On port 143 STARTTLS is required: the password never crosses the wire in clear.
+      doSTARTTLS: implicitTls ? undefined : true,
+      auth: { user: settings.username, pass: settings.password },
+      logger: false,
+      disableAutoIdle: true,
+      tls: { rejectUnauthorized: true, minVersion: "TLSv1.2" },
+      connectionTimeout: 30_000,
+      greetingTimeout: 15_000,
+      socketTimeout: 300_000,
+    });
+    const mailbox = new ImapMailbox(client, settings);
+    // Without a listener an 'error' event would end the process; keep it for the next call to report.
+    client.on("error", (error: unknown) => {
+      mailbox.#failure ??= error;
+      settings.logger.warn(`IMAP connection error: ${describeImapError(error, settings).toLine()}`);
+    });
+    try {
+      await client.connect();
+      mailbox.path = await mailbox.#resolveFolder(settings.folder);
+      const opened = await client.mailboxOpen(mailbox.path, { readOnly: settings.readOnly });
+      mailbox.uidValidity = String(opened.uidValidity);
+    } catch (error) {
+      await client.logout().catch(() => client.close());
+      throw describeImapError(error, settings);
+    }
+    return mailbox;
+  }
+
+  /** The folder's real path, matched case-insensitively ("Inbox" finds "INBOX"). */
+  async #resolveFolder(wanted: string): Promise<string> {
+    const name = wanted.trim() || "INBOX";
+    if (name.toUpperCase() === "INBOX") return "INBOX";
+    const folders = await this.#client.list();
+    const exact = folders.find((f) => f.path === name);
+    if (exact) return exact.path;
+    const folded = folders.find((f) => f.path.toLowerCase() === name.toLowerCase());
+    if (folded) return folded.path;
+    const known = folders.map((f) => f.path).slice(0, 20).join(", ");
+    throw new ConnectorError("IMAP_FOLDER", `folder "${name}" does not exist for ${this.#settings.username} (folders: ${known})`);
+  }
+
+  #check(): void {
+    if (this.#failure) throw describeImapError(this.#failure, this.#settings);
+  }
+
+  async #call<T>(work: () => Promise<T>): Promise<T> {
+    this.#check();
+    try {
+      return await work();
+    } catch (error) {
+      throw describeImapError(this.#failure ?? error, this.#settings);
+    }
+  }
+
+  /** UIDs of the unread messages, ascending. */
+  async unreadUids(): Promise<number[]> {
+    const uids = await this.#call(() => this.#client.search({ seen: false }, { uid: true }));
+    return (uids || []).sort((a, b) => a - b);
+  }
+
+  /** Raw messages of these UIDs in one pipelined UID FETCH (BODY.PEEK[]: nothing is marked read). */
+  async *fetchRaw(uids: number[]): AsyncGenerator<RawMessage> {
+    if (uids.length === 0) return;
+    this.#check();
+    try {
+      const messages = this.#client.fetch(toSequenceSet(uids), { uid: true, source: true, internalDate: true }, { uid: true });
+      for await (const message of messages as AsyncIterable<FetchMessageObject>) {
+        if (!message.source) continue;
+        const internalDate = message.internalDate instanceof Date ? message.internalDate : message.internalDate ? new Date(message.internalDate) : undefined;
+        yield { uid: message.uid, source: message.source, ...(internalDate && !Number.isNaN(internalDate.getTime()) ? { internalDate } : {}) };
+      }
+    } catch (error) {
+      throw describeImapError(this.#failure ?? error, this.#settings);
+    }
+  }
+
+  /** Marks these UIDs \Seen, by ranges, in one command. */
+  async markSeen(uids: number[]): Promise<void> {
+    if (uids.length === 0) return;
+    await this.#call(() => this.#client.messageFlagsAdd(toSequenceSet(uids), ["\\Seen"], { uid: true }));
+  }
+
+  async close(): Promise<void> {
+    try {
+      await this.#client.logout();
+    } catch {
+      this.#client.close();
+    }
+  }
+}

@@ -1,0 +1,120 @@
+// Reads one raw message into what an alert needs: decoded headers, bodies, its own URLs, notes.
+import crypto from "node:crypto";
+import PostalMime, { type Address, type Email } from "postal-mime";
+import { convertStringToDatetime, findMessageUrls } from "intake/sdk";
+
+export interface MessageReport {
+  /** Message-ID without angle brackets, when the message has a usable one. */
+  messageId?: string;
+  /** SHA-256 of the raw bytes: the alert id of a message without Message-ID. */
+  contentHash: string;
+  subject: string;
+  from: string;
+  fromAddress: string;
+  to: string;
+  /** The Date header, when it parses. */
+  date?: Date;
+  urls: string[];
+  notes: string[];
+  size: number;
+}
+
+/** Display form of an address list: `Name <addr>, addr2`. */
+export function formatAddresses(addresses: Address[] | Address | undefined): string {
+  const list = addresses === undefined ? [] : Array.isArray(addresses) ? addresses : [addresses];
+  return list
+    .flatMap((address) => (address.group ? address.group : [address]))
+    .map((mailbox) => (mailbox.name && mailbox.address ? `${mailbox.name} <${mailbox.address}>` : mailbox.address || mailbox.name))
+    .filter(Boolean)
+    .join(", ");
+}
+
+function firstAddress(address: Address | undefined): string {
+  if (!address) return "";
+  return (address.group ? address.group[0]?.address : address.address) ?? "";
+}
+
+/** Message-ID without brackets or spaces; undefined when the header is missing or holds nothing usable. */
+export function normaliseMessageId(value: string | undefined): string | undefined {
+  if (!value) return undefined;
+  // Brackets are trimmed with index arithmetic: a regex like />+$/ is quadratic on a hostile header.
+  let start = 0;
+  let end = value.length;
+  while (start < end && (value[start] === "<" || value[start] === " " || value[start] === "\t")) start++;
+  while (end > start && (value[end - 1] === ">" || value[end - 1] === " " || value[end - 1] === "\t")) end--;
+  const id = value.slice(start, end);
+  if (!id || id.length > 900 || /[\s\u0000-\u001f]/.test(id)) return undefined;
+  return id;
+}
+
+function headerValue(email: Email, key: string): string | undefined {
+  return email.headers.find((header) => header.key === key)?.value;
+}
+
+/** Headers of a message that the MIME parser refused: enough for an alert. */
+function readHeadersLoosely(raw: Buffer): Map<string, string> {
+  const text = raw.subarray(0, 256 * 1024).toString("latin1");
+  const end = text.search(/\r?\n\r?\n/);
+  const headers = new Map<string, string>();
+  for (const line of (end >= 0 ? text.slice(0, end) : text).replace(/\r?\n[ \t]+/g, " ").split(/\r?\n/)) {
+    const colon = line.indexOf(":");
+    if (colon > 0) {
+      const key = line.slice(0, colon).trim().toLowerCase();
+      if (!headers.has(key)) headers.set(key, line.slice(colon + 1).trim());
+    }
+  }
+  return headers;
+}
+
+function parseDate(value: string | undefined): Date | undefined {
+  if (!value) return undefined;
+  try {
+    return convertStringToDatetime(value);
+  } catch {
+    return undefined;
+  }
+}
+
+export async function readMessage(raw: Buffer): Promise<MessageReport> {
+  const contentHash = crypto.createHash("sha256").update(raw).digest("hex");
+  const notes: string[] = [];
+  let email: Email;
+  try {
+    email = await PostalMime.parse(raw, { attachmentEncoding: "arraybuffer", maxNestingDepth: 64 });
+  } catch (error) {
+    // Malformed beyond the parser's tolerance: keep what the headers say, with a note.
+    notes.push(`the message's MIME structure could not be parsed (${(error as Error).message}); only its headers were read`);
+    const headers = readHeadersLoosely(raw);
+    const messageId = normaliseMessageId(headers.get("message-id"));
+    const date = parseDate(headers.get("date"));
+    return {
+      ...(messageId ? { messageId } : {}),
+      contentHash,
+      subject: headers.get("subject") ?? "",
+      from: headers.get("from") ?? "",
+      fromAddress: "",
+      to: headers.get("to") ?? "",
+      ...(date ? { date } : {}),
+      urls: [],
+      notes,
+      size: raw.byteLength,
+    };
+  }
+  const messageId = normaliseMessageId(email.messageId ?? headerValue(email, "message-id"));
+  if (!messageId) notes.push("the message has no usable Message-ID: its alert id is the SHA-256 of its bytes");
+  const date = parseDate(headerValue(email, "date"));
+  const found = findMessageUrls({ text: email.text, html: email.html });
+  if (found.dropped) notes.push(`${found.dropped} more URLs were found than the ${found.urls.length} kept`);
+  return {
+    ...(messageId ? { messageId } : {}),
+    contentHash,
+    subject: email.subject ?? "",
+    from: formatAddresses(email.from),
+    fromAddress: firstAddress(email.from),
+    to: formatAddresses(email.to),
+    ...(date ? { date } : {}),
+    urls: found.urls,
+    notes,
+    size: raw.byteLength,
+  };
+}

@@ -1,0 +1,83 @@
+// Compiles a connector's TypeScript with esbuild into one ES module inside its integration's folder.
+import crypto from "node:crypto";
+import fs from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import * as esbuild from "esbuild";
+import { IntakeError } from "../../sdk/errors.js";
+import type { ConnectorDefinition, IntegrationDefinition } from "./package.js";
+
+/** The compiled SDK that every connector shares with the runner (one module instance per process). */
+export const SDK_ENTRY = fileURLToPath(new URL("../../sdk/index.js", import.meta.url));
+
+export class CompileError extends IntakeError {
+  constructor(message: string) {
+    super("CONNECTOR_COMPILE", message);
+  }
+}
+
+function sourceDigest(dir: string): string {
+  // Every .ts of the package (helpers too) and the SDK's location decide whether to rebuild.
+  const hash = crypto.createHash("sha256").update(SDK_ENTRY).update(esbuild.version);
+  const walk = (folder: string) => {
+    for (const entry of fs.readdirSync(folder, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+      if (entry.name === "node_modules" || entry.name.startsWith(".")) continue;
+      const full = path.join(folder, entry.name);
+      if (entry.isDirectory()) walk(full);
+      else if (entry.name.endsWith(".ts")) hash.update(full).update(fs.readFileSync(full));
+    }
+  };
+  walk(dir);
+  return hash.digest("hex");
+}
+
+/**
+ * Returns the path of the compiled module, building it when the sources changed. Local files are
+ * bundled; packages stay imports, resolved from the integration's own folder; "intake/sdk" points
+ * at the platform's SDK.
+ */
+export async function compileConnector(integration: IntegrationDefinition, connector: ConnectorDefinition): Promise<string> {
+  const buildDir = path.join(integration.dir, ".build");
+  const outFile = path.join(buildDir, `${connector.fileBase}.mjs`);
+  const digestFile = `${outFile}.sha256`;
+  const digest = sourceDigest(integration.dir);
+  if (fs.existsSync(outFile) && fs.existsSync(digestFile) && fs.readFileSync(digestFile, "utf8") === digest) return outFile;
+
+  const tmpFile = `${outFile}.${process.pid}.tmp`;
+  try {
+    fs.mkdirSync(buildDir, { recursive: true });
+    await esbuild.build({
+      entryPoints: [connector.sourceFile],
+      outfile: tmpFile,
+      bundle: true,
+      packages: "external",
+      platform: "node",
+      format: "esm",
+      target: "node20",
+      sourcemap: "inline",
+      logLevel: "silent",
+      plugins: [
+        {
+          name: "intake-sdk",
+          setup(build) {
+            build.onResolve({ filter: /^intake\/sdk$/ }, () => ({ path: SDK_ENTRY, external: true }));
+          },
+        },
+      ],
+    });
+  } catch (error) {
+    const failure = error as esbuild.BuildFailure;
+    if (Array.isArray(failure.errors) && failure.errors.length) {
+      const lines = failure.errors.slice(0, 10).map((message) => {
+        const where = message.location ? `${message.location.file}:${message.location.line}:${message.location.column + 1}` : connector.sourceFile;
+        return `${where}: ${message.text}`;
+      });
+      throw new CompileError(lines.join("\n"));
+    }
+    throw new CompileError(`${connector.sourceFile}: ${(error as Error).message}`);
+  }
+  // Rename: a run in another process never sees a half-written module.
+  fs.renameSync(tmpFile, outFile);
+  fs.writeFileSync(digestFile, digest);
+  return outFile;
+}

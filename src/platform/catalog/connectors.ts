@@ -1,0 +1,138 @@
+// Connector instances: a name, the connector definition they run, and validated parameter values.
+import { IntakeError } from "../../sdk/errors.js";
+import { openSecretBox } from "../secrets/index.js";
+import type { Store } from "../store/index.js";
+import { findConnectorDefinition, findIntegration } from "./integrations.js";
+import type { ConnectorDefinition, IntegrationDefinition } from "./package.js";
+import { secretParameterNames, validateParameterValues, withDefaults, type ParameterValue } from "./parameters.js";
+
+export interface ConnectorInstance {
+  id: number;
+  name: string;
+  integration: string;
+  definition: string;
+  /** As stored: secret values encrypted. */
+  storedParameters: Record<string, ParameterValue>;
+  enabled: boolean;
+  intervalSeconds: number;
+  allowList: string[];
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface ResolvedConnector {
+  instance: ConnectorInstance;
+  integration: IntegrationDefinition;
+  definition: ConnectorDefinition;
+}
+
+export interface SaveConnectorInput {
+  name: string;
+  integration: string;
+  connector?: string | undefined;
+  parameters: unknown;
+  intervalSeconds?: number | undefined;
+  enabled?: boolean | undefined;
+  allowList?: string[] | undefined;
+}
+
+const NAME_PATTERN = /^[\p{L}\p{N}][\p{L}\p{N} ._-]{0,99}$/u;
+
+type ConnectorRow = {
+  id: number; name: string; integration: string; definition: string; parameters: string; enabled: number;
+  interval_seconds: number; allow_list: string; created_at: number; updated_at: number;
+};
+
+function toInstance(row: ConnectorRow): ConnectorInstance {
+  return {
+    id: row.id,
+    name: row.name,
+    integration: row.integration,
+    definition: row.definition,
+    storedParameters: JSON.parse(row.parameters) as Record<string, ParameterValue>,
+    enabled: row.enabled === 1,
+    intervalSeconds: row.interval_seconds,
+    allowList: JSON.parse(row.allow_list) as string[],
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+/** Creates the connector, or updates it when the name exists. Returns whether it was created. */
+export async function saveConnector(store: Store, input: SaveConnectorInput): Promise<{ created: boolean; instance: ConnectorInstance }> {
+  if (!NAME_PATTERN.test(input.name)) {
+    throw new IntakeError("CONNECTOR_NAME", `connector name ${JSON.stringify(input.name)}: use 1 to 100 letters, digits, spaces, dots, dashes or underscores`);
+  }
+  if (typeof input.parameters !== "object" || input.parameters === null || Array.isArray(input.parameters)) {
+    throw new IntakeError("PARAM_INVALID", "the parameters must be a JSON object mapping parameter names to values");
+  }
+  const integration = await findIntegration(store, input.integration);
+  const definition = findConnectorDefinition(integration, input.connector);
+  const secrets = openSecretBox(store.dataDir);
+  const existing = await store.db.selectFrom("connectors").selectAll().where("name", "=", input.name).executeTakeFirst();
+  const given = { ...(input.parameters as Record<string, unknown>) };
+  // Passwords are write-only: an update that leaves one out keeps the stored one.
+  if (existing && existing.integration === integration.name && existing.definition === definition.name) {
+    const stored = JSON.parse(existing.parameters) as Record<string, ParameterValue>;
+    for (const name of secretParameterNames(definition.parameters)) {
+      if ((given[name] === undefined || given[name] === "") && typeof stored[name] === "string") given[name] = secrets.decrypt(stored[name]);
+    }
+  }
+  const values = validateParameterValues(definition.parameters, given);
+  for (const name of secretParameterNames(definition.parameters)) {
+    if (typeof values[name] === "string") values[name] = secrets.encrypt(values[name]);
+  }
+  const now = Date.now();
+  const row = {
+    integration: integration.name,
+    definition: definition.name,
+    parameters: JSON.stringify(values),
+    interval_seconds: input.intervalSeconds ?? existing?.interval_seconds ?? definition.intervalSeconds,
+    enabled: input.enabled === undefined ? (existing?.enabled ?? 1) : input.enabled ? 1 : 0,
+    allow_list: JSON.stringify(input.allowList ?? (existing ? JSON.parse(existing.allow_list) : [])),
+    updated_at: now,
+  };
+  if (existing) {
+    await store.db.updateTable("connectors").set(row).where("id", "=", existing.id).execute();
+  } else {
+    await store.db.insertInto("connectors").values({ ...row, name: input.name, created_at: now }).execute();
+  }
+  return { created: !existing, instance: await getConnector(store, input.name) };
+}
+
+export async function getConnector(store: Store, name: string): Promise<ConnectorInstance> {
+  const row = await store.db.selectFrom("connectors").selectAll().where("name", "=", name).executeTakeFirst();
+  if (!row) throw new IntakeError("CONNECTOR_UNKNOWN", `no connector named "${name}" (see: intake connector list)`);
+  return toInstance(row);
+}
+
+export async function listConnectors(store: Store): Promise<ConnectorInstance[]> {
+  const rows = await store.db.selectFrom("connectors").selectAll().orderBy("name").execute();
+  return rows.map(toInstance);
+}
+
+export async function resolveConnector(store: Store, name: string): Promise<ResolvedConnector> {
+  const instance = await getConnector(store, name);
+  const integration = await findIntegration(store, instance.integration);
+  const definition = findConnectorDefinition(integration, instance.definition);
+  return { instance, integration, definition };
+}
+
+/** The values a run receives: defaults applied, secrets decrypted (for this connector's process only). */
+export function runtimeParameters(store: Store, resolved: ResolvedConnector): Record<string, ParameterValue> {
+  const secrets = openSecretBox(store.dataDir);
+  const values = withDefaults(resolved.definition.parameters, resolved.instance.storedParameters);
+  for (const name of secretParameterNames(resolved.definition.parameters)) {
+    if (typeof values[name] === "string") values[name] = secrets.decrypt(values[name]);
+  }
+  return values;
+}
+
+/** Parameter values fit to show: secrets replaced by a mark that they are set. */
+export function displayParameters(resolved: ResolvedConnector): Record<string, ParameterValue> {
+  const values = withDefaults(resolved.definition.parameters, resolved.instance.storedParameters);
+  for (const name of secretParameterNames(resolved.definition.parameters)) {
+    if (values[name] !== undefined) values[name] = "(set)";
+  }
+  return values;
+}

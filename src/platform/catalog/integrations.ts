@@ -1,0 +1,57 @@
+// The integrations Intake knows: the built-in packages shipped in integrations/, and imported ones.
+import fs from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { IntakeError } from "../../sdk/errors.js";
+import type { Store } from "../store/index.js";
+import { loadIntegrationPackage, type ConnectorDefinition, type IntegrationDefinition } from "./package.js";
+
+/** The project's own integrations/ folder (dist/src/platform/catalog → project root). */
+export const BUILTIN_INTEGRATIONS_DIR = fileURLToPath(new URL("../../../../integrations/", import.meta.url));
+
+export function builtinIntegrations(): IntegrationDefinition[] {
+  if (!fs.existsSync(BUILTIN_INTEGRATIONS_DIR)) return [];
+  return fs
+    .readdirSync(BUILTIN_INTEGRATIONS_DIR, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory() && fs.existsSync(path.join(BUILTIN_INTEGRATIONS_DIR, entry.name, "integration.json")))
+    .map((entry) => loadIntegrationPackage(path.join(BUILTIN_INTEGRATIONS_DIR, entry.name), { builtin: true }));
+}
+
+export async function listIntegrations(store: Store): Promise<IntegrationDefinition[]> {
+  const builtin = builtinIntegrations();
+  const imported = await store.db.selectFrom("integrations").selectAll().where("builtin", "=", 0).orderBy("name").execute();
+  const importedDefinitions = imported.flatMap((row) => {
+    try {
+      return [loadIntegrationPackage(row.dir)];
+    } catch {
+      return []; // A package whose folder was removed or broken by hand is left out, not fatal.
+    }
+  });
+  const names = new Set(importedDefinitions.map((d) => d.name.toLowerCase()));
+  return [...builtin.filter((d) => !names.has(d.name.toLowerCase())), ...importedDefinitions];
+}
+
+/** Finds an integration by its name or its short name (folder), case-insensitively. */
+export async function findIntegration(store: Store, nameOrSlug: string): Promise<IntegrationDefinition> {
+  const wanted = nameOrSlug.trim().toLowerCase();
+  const all = await listIntegrations(store);
+  const found = all.find((d) => d.name.toLowerCase() === wanted || d.slug.toLowerCase() === wanted);
+  if (!found) {
+    throw new IntakeError("INTEGRATION_UNKNOWN", `no integration "${nameOrSlug}" (known: ${all.map((d) => `${d.slug} = "${d.name}"`).join(", ")})`);
+  }
+  return found;
+}
+
+export function findConnectorDefinition(integration: IntegrationDefinition, name?: string): ConnectorDefinition {
+  if (!name) {
+    if (integration.connectors.length === 1) return integration.connectors[0]!;
+    throw new IntakeError(
+      "CONNECTOR_AMBIGUOUS",
+      `integration "${integration.name}" has ${integration.connectors.length} connectors: name one with --connector (${integration.connectors.map((c) => c.name).join(", ")})`,
+    );
+  }
+  const wanted = name.toLowerCase();
+  const found = integration.connectors.find((c) => c.name.toLowerCase() === wanted || c.fileBase.toLowerCase() === wanted);
+  if (!found) throw new IntakeError("CONNECTOR_UNKNOWN", `integration "${integration.name}" has no connector "${name}"`);
+  return found;
+}

@@ -1,0 +1,170 @@
+// Ingest: validate a package, map fields, store each new alert id once as a case, with the
+// connector's checkpoint, in one transaction.
+import crypto from "node:crypto";
+import zlib from "node:zlib";
+import type { AlertResult, PackageResult } from "../../sdk/execution.js";
+import type { Transaction } from "kysely";
+import type { Database, Store } from "../store/index.js";
+import { checkAlert, type ValidAlert } from "./validate.js";
+
+export { checkAlert } from "./validate.js";
+export type { ValidAlert } from "./validate.js";
+
+export interface IngestTarget {
+  connectorId: number;
+  runId: number;
+  /** The event field whose value is the alert's product (Product Field Name). */
+  productFieldName: string;
+  /** The event field whose value is the event's type (Event Field Name). */
+  eventFieldName: string;
+}
+
+export interface IngestOutcome extends PackageResult {
+  ingested: number;
+  duplicates: number;
+  failed: number;
+}
+
+const IN_CHUNK = 500;
+
+function text(value: unknown): string {
+  return value === undefined || value === null ? "" : String(value);
+}
+
+/** Validates a package without storing it (a test run): what ingest would accept or refuse. */
+export function checkPackage(alerts: unknown[]): IngestOutcome {
+  const results: AlertResult[] = alerts.map((raw, index) => {
+    const check = checkAlert(raw, index);
+    return check.ok ? { display_id: check.alert.display_id, outcome: "tested" } : { display_id: check.display_id, outcome: "failed", error: check.error };
+  });
+  const failed = results.filter((r) => r.outcome === "failed").length;
+  return { committed: false, results, stored: [], ingested: 0, duplicates: 0, failed };
+}
+
+export async function ingestPackage(
+  store: Store,
+  target: IngestTarget,
+  alerts: unknown[],
+  context: Record<string, string | null>,
+): Promise<IngestOutcome> {
+  const results: AlertResult[] = [];
+  const valid: ValidAlert[] = [];
+  alerts.forEach((raw, index) => {
+    const check = checkAlert(raw, index);
+    if (check.ok) valid.push(check.alert);
+    else results.push({ display_id: check.display_id, outcome: "failed", error: check.error });
+  });
+  // Compress before the transaction: the write lock is held for as short a time as possible.
+  const files = new Map(valid.map((alert) => [alert, (alert.attachments ?? []).map(prepareFile)]));
+  const now = Date.now();
+
+  await store.db.transaction().execute(async (trx) => {
+    // A write first, so that SQLite takes its write lock (waiting for it) before any read.
+    await trx.updateTable("runs").set({ finished_at: null }).where("id", "=", target.runId).execute();
+
+    const ids = [...new Set(valid.map((a) => a.display_id))];
+    const existing = new Set<string>();
+    for (let i = 0; i < ids.length; i += IN_CHUNK) {
+      const rows = await trx.selectFrom("alerts").select("alert_id").where("alert_id", "in", ids.slice(i, i + IN_CHUNK)).execute();
+      for (const row of rows) existing.add(row.alert_id);
+    }
+    for (const alert of valid) {
+      if (existing.has(alert.display_id)) {
+        results.push({ display_id: alert.display_id, outcome: "duplicate" });
+        continue;
+      }
+      existing.add(alert.display_id);
+      const firstEvent = alert.events[0]!;
+      const product = text(firstEvent[target.productFieldName]) || alert.device_product;
+      const environment = alert.environment || "Default";
+      const caseRow = await trx
+        .insertInto("cases")
+        .values({ title: alert.name || "(no subject)", priority: alert.priority, status: "open", environment, created_at: now, updated_at: now })
+        .returning("id")
+        .executeTakeFirstOrThrow();
+      const alertRow = await trx
+        .insertInto("alerts")
+        .values({
+          case_id: caseRow.id,
+          connector_id: target.connectorId,
+          run_id: target.runId,
+          alert_id: alert.display_id,
+          ticket_id: alert.ticket_id || alert.display_id,
+          name: alert.name,
+          priority: alert.priority,
+          product,
+          vendor: alert.device_vendor,
+          rule_generator: alert.rule_generator,
+          environment,
+          start_time: alert.start_time,
+          end_time: alert.end_time,
+          data: JSON.stringify({ extensions: alert.extensions ?? {}, notes: alert.notes ?? [] }),
+          created_at: now,
+        })
+        .returning("id")
+        .executeTakeFirstOrThrow();
+      await trx
+        .insertInto("events")
+        .values(
+          alert.events.map((event, position) => ({
+            alert_pk: alertRow.id,
+            position,
+            event_type: text(event[target.eventFieldName]),
+            product: text(event[target.productFieldName]),
+            start_time: event.StartTime,
+            end_time: event.EndTime,
+            data: JSON.stringify(event),
+          })),
+        )
+        .execute();
+      const entities = alert.entities ?? [];
+      for (let i = 0; i < entities.length; i += IN_CHUNK) {
+        await trx
+          .insertInto("entities")
+          .values(
+            entities.slice(i, i + IN_CHUNK).map(({ type, value, source, ...data }) => ({
+              alert_pk: alertRow.id, case_id: caseRow.id, type, value, source: source ?? "", data: JSON.stringify(data),
+            })),
+          )
+          .execute();
+      }
+      for (const file of files.get(alert) ?? []) {
+        await trx.insertInto("alert_files").values({ ...file, alert_pk: alertRow.id }).execute();
+      }
+      results.push({ display_id: alert.display_id, outcome: "ingested", caseId: caseRow.id });
+    }
+    await writeContext(trx, target.connectorId, context);
+  });
+
+  const count = (outcome: AlertResult["outcome"]) => results.filter((r) => r.outcome === outcome).length;
+  const stored = results.filter((r) => r.outcome === "ingested" || r.outcome === "duplicate").map((r) => r.display_id);
+  return { committed: true, results, stored, ingested: count("ingested"), duplicates: count("duplicate"), failed: count("failed") };
+}
+
+function prepareFile(file: { fileName: string; contentType: string; data: Uint8Array }) {
+  return {
+    file_name: file.fileName,
+    content_type: file.contentType,
+    size: file.data.byteLength,
+    sha256: crypto.createHash("sha256").update(file.data).digest("hex"),
+    data: zlib.gzipSync(file.data),
+  };
+}
+
+/** Saves context outside a package (at the end of a run that returned nothing after setting it). */
+export async function saveContext(store: Store, connectorId: number, context: Record<string, string | null>): Promise<void> {
+  if (Object.keys(context).length === 0) return;
+  await store.db.transaction().execute((trx) => writeContext(trx, connectorId, context));
+}
+
+async function writeContext(trx: Transaction<Database>, connectorId: number, context: Record<string, string | null>): Promise<void> {
+  for (const [key, value] of Object.entries(context)) {
+    await trx.deleteFrom("connector_context").where("connector_id", "=", connectorId).where("key", "=", key).execute();
+    if (value !== null) await trx.insertInto("connector_context").values({ connector_id: connectorId, key, value }).execute();
+  }
+}
+
+export async function loadContext(store: Store, connectorId: number): Promise<Record<string, string>> {
+  const rows = await store.db.selectFrom("connector_context").select(["key", "value"]).where("connector_id", "=", connectorId).execute();
+  return Object.fromEntries(rows.map((row) => [row.key, row.value]));
+}

@@ -1,0 +1,96 @@
+// The process a connector runs in: loads its compiled module, gives it a ConnectorExecution, and
+// talks to the runner over IPC. A crash here harms only this run.
+import { pathToFileURL } from "node:url";
+import { ConnectorExecution, type PackageResult } from "../../sdk/execution.js";
+import type { AlertInfo } from "../../sdk/alert.js";
+import type { ChildMessage, InitMessage, ParentMessage } from "./protocol.js";
+
+const pending = new Map<number, { resolve: (result: PackageResult) => void; reject: (error: Error) => void }>();
+const inflight = new Set<Promise<void>>();
+let nextSeq = 1;
+let redact: (text: string) => string = (text) => text;
+
+function send(message: ChildMessage): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (!process.send || !process.connected) return reject(new Error("the runner is gone"));
+    process.send(message, undefined, undefined, (error) => (error ? reject(error) : resolve()));
+  });
+}
+
+function fail(error: unknown): never {
+  const err = error as { code?: unknown; message?: unknown };
+  const code = typeof err?.code === "string" && /^[A-Z][A-Z0-9_]{1,40}$/.test(err.code) ? err.code : "CONNECTOR_FAILED";
+  const message = redact(String(err?.message ?? error)).slice(0, 2000);
+  void send({ t: "error", code, message }).finally(() => process.exit(1));
+  // Leave at once if the message cannot be sent.
+  setTimeout(() => process.exit(1), 2000).unref();
+  throw error;
+}
+
+// The runner gone (killed, crashed) means no acknowledgement can come: stop before touching the source.
+process.on("disconnect", () => process.exit(1));
+process.on("uncaughtException", (error) => {
+  try { fail(error); } catch { /* reported */ }
+});
+process.on("unhandledRejection", (error) => {
+  try { fail(error); } catch { /* reported */ }
+});
+
+process.on("message", (message: ParentMessage) => {
+  if (message.t === "init") {
+    void start(message).catch((error) => {
+      try { fail(error); } catch { /* reported */ }
+    });
+    return;
+  }
+  const waiter = pending.get(message.seq);
+  if (!waiter) return;
+  pending.delete(message.seq);
+  if (message.t === "ack") waiter.resolve(message.result);
+  else waiter.reject(Object.assign(new Error(message.message), { code: message.code }));
+});
+
+async function start(init: InitMessage): Promise<void> {
+  const execution = new ConnectorExecution({
+    connectorName: init.connectorName,
+    isTestRun: init.isTestRun,
+    parameters: init.parameters,
+    secretParameters: init.secretParameters,
+    context: init.context,
+    allowList: init.allowList,
+    transport: {
+      log: (entry) => void send({ t: "log", entry }).catch(() => undefined),
+      reportFetched: (count) => void send({ t: "fetched", count }).catch(() => undefined),
+      submitPackage: (alerts: AlertInfo[], context) => {
+        const seq = nextSeq++;
+        const result = new Promise<PackageResult>((resolve, reject) => pending.set(seq, { resolve, reject }));
+        const settled = result.then(() => undefined, () => undefined);
+        inflight.add(settled);
+        void settled.then(() => inflight.delete(settled));
+        send({ t: "package", seq, alerts, context }).catch((error) => {
+          pending.get(seq)?.reject(error as Error);
+          pending.delete(seq);
+        });
+        return result;
+      },
+    },
+  });
+  redact = (text) => execution.redact(text);
+  // console output of the connector goes to the run's log too.
+  console.log = (...args: unknown[]) => execution.logger.info(args.map(String).join(" "));
+  console.info = console.log;
+  console.warn = (...args: unknown[]) => execution.logger.warn(args.map(String).join(" "));
+  console.error = (...args: unknown[]) => execution.logger.error(args.map(String).join(" "));
+
+  const module = (await import(pathToFileURL(init.modulePath).href)) as { default?: unknown };
+  if (typeof module.default !== "function") {
+    throw Object.assign(new Error("the connector's module has no default export function (export default async function main(execution) {…})"), {
+      code: "CONNECTOR_INVALID",
+    });
+  }
+  await (module.default as (execution: ConnectorExecution) => Promise<void>)(execution);
+  // A package handed over without await is still waited for before the run counts as done.
+  await Promise.allSettled([...inflight]);
+  await send({ t: "done", context: execution.takePendingContext() });
+  process.disconnect();
+}

@@ -1,0 +1,4 @@
+// The runner: one iteration of a connector, isolated in a child process.
+export { runConnector, MAX_LOG_BYTES, MAX_LOG_ENTRIES } from "./run.js";
+export type { RunOptions, RunSummary } from "./run.js";
+export { acquireLease } from "./lock.js";

@@ -1,0 +1,25 @@
+// Messages between the runner and a connector's child process (Node IPC, structured clone).
+import type { LogEntry, PackageResult } from "../../sdk/execution.js";
+
+export interface InitMessage {
+  t: "init";
+  modulePath: string;
+  connectorName: string;
+  isTestRun: boolean;
+  parameters: Record<string, unknown>;
+  secretParameters: string[];
+  context: Record<string, string>;
+  allowList: string[];
+}
+
+export type ParentMessage =
+  | InitMessage
+  | { t: "ack"; seq: number; result: PackageResult }
+  | { t: "nack"; seq: number; code: string; message: string };
+
+export type ChildMessage =
+  | { t: "log"; entry: LogEntry }
+  | { t: "fetched"; count: number }
+  | { t: "package"; seq: number; alerts: unknown[]; context: Record<string, string | null> }
+  | { t: "done"; context: Record<string, string | null> }
+  | { t: "error"; code: string; message: string };

@@ -1,0 +1,74 @@
+// Opens the database (SQLite by default, PostgreSQL for a postgres:// URL) and brings its schema up to date.
+import path from "node:path";
+import fs from "node:fs";
+import { Kysely, Migrator, PostgresDialect, SqliteDialect } from "kysely";
+import SQLite from "better-sqlite3";
+import pg from "pg";
+import { IntakeError } from "../../sdk/errors.js";
+import { migrationProvider } from "./migrations.js";
+import type { Database } from "./schema.js";
+
+export type { Database } from "./schema.js";
+export type * from "./schema.js";
+
+export type Dialect = "sqlite" | "postgres";
+
+export interface Store {
+  db: Kysely<Database>;
+  dialect: Dialect;
+  /** Where secrets' key file and imported integrations live beside an SQLite file. */
+  dataDir: string;
+  url: string;
+  close(): Promise<void>;
+}
+
+export const DEFAULT_DB = "./intake.db";
+
+/** The database URL: --db, then INTAKE_DB, then ./intake.db. */
+export function resolveDatabaseUrl(flag?: string): string {
+  return flag || process.env.INTAKE_DB || DEFAULT_DB;
+}
+
+function isPostgresUrl(url: string): boolean {
+  return /^postgres(ql)?:\/\//i.test(url);
+}
+
+export async function openStore(url: string = resolveDatabaseUrl()): Promise<Store> {
+  let store: Store;
+  if (isPostgresUrl(url)) {
+    // bigint (Unix ms, ids) as numbers: every value stays below 2^53.
+    pg.types.setTypeParser(20, (value) => Number(value));
+    const pool = new pg.Pool({ connectionString: url, max: 5 });
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    const dataDir = path.resolve(process.env.INTAKE_HOME ?? ".intake");
+    store = { db, dialect: "postgres", dataDir, url, close: () => db.destroy() };
+  } else {
+    const file = url.replace(/^(sqlite|file):(\/\/)?/i, "");
+    const dir = path.dirname(path.resolve(file));
+    if (!fs.existsSync(dir)) throw new IntakeError("DB_OPEN", `database folder does not exist: ${dir}`);
+    let database: SQLite.Database;
+    try {
+      database = new SQLite(file, { timeout: 15_000 });
+    } catch (error) {
+      throw new IntakeError("DB_OPEN", `cannot open database ${file}: ${(error as Error).message}`);
+    }
+    database.pragma("journal_mode = WAL");
+    // FULL: a commit survives a power cut, not just a crash; the mail is marked read only after it.
+    database.pragma("synchronous = FULL");
+    database.pragma("foreign_keys = ON");
+    const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
+    const dataDir = path.resolve(process.env.INTAKE_HOME ?? dir);
+    store = { db, dialect: "sqlite", dataDir, url: file, close: () => db.destroy() };
+  }
+  await migrate(store);
+  return store;
+}
+
+async function migrate(store: Store): Promise<void> {
+  const migrator = new Migrator({ db: store.db, provider: migrationProvider(store.dialect) });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) {
+    const failed = results?.find((result) => result.status === "Error")?.migrationName ?? "?";
+    throw new IntakeError("DB_MIGRATE", `database migration ${failed} failed: ${(error as Error).message ?? error}`);
+  }
+}

@@ -1,0 +1,142 @@
+// The database's tables as TypeScript types, shared by SQLite and PostgreSQL.
+import type { Generated } from "kysely";
+
+/** Unix epoch milliseconds. */
+type Millis = number;
+
+export interface IntegrationTable {
+  name: string;
+  slug: string;
+  /** Folder of the integration package (imported ones are copied under the data folder). */
+  dir: string;
+  builtin: number;
+  updated_at: Millis;
+}
+
+export interface ConnectorTable {
+  id: Generated<number>;
+  name: string;
+  integration: string;
+  definition: string;
+  /** JSON of the parameter values; secret ones are encrypted (see platform/secrets). */
+  parameters: string;
+  enabled: number;
+  interval_seconds: number;
+  /** JSON array: SecOps' allow-list, readable by the connector's code. */
+  allow_list: string;
+  created_at: Millis;
+  updated_at: Millis;
+}
+
+export interface ConnectorContextTable {
+  connector_id: number;
+  key: string;
+  value: string;
+}
+
+export interface ConnectorLockTable {
+  connector_id: number;
+  owner: string;
+  expires_at: Millis;
+}
+
+export type RunStatus = "running" | "succeeded" | "failed" | "timed_out" | "interrupted";
+
+export interface RunTable {
+  id: Generated<number>;
+  connector_id: number;
+  is_test: number;
+  status: RunStatus;
+  started_at: Millis;
+  finished_at: Millis | null;
+  fetched: Generated<number>;
+  alerts: Generated<number>;
+  ingested: Generated<number>;
+  duplicates: Generated<number>;
+  failed: Generated<number>;
+  error: string | null;
+  /** JSON array of log entries, bounded in size. */
+  logs: string;
+  owner: string;
+}
+
+export type CaseStatus = "open" | "in_progress" | "closed";
+
+export interface CaseTable {
+  id: Generated<number>;
+  title: string;
+  priority: number;
+  status: CaseStatus;
+  environment: string;
+  created_at: Millis;
+  updated_at: Millis;
+}
+
+export interface AlertTable {
+  id: Generated<number>;
+  case_id: number;
+  connector_id: number;
+  run_id: number;
+  /** The alert's unique id (display_id): ingested only once. */
+  alert_id: string;
+  ticket_id: string;
+  name: string;
+  priority: number;
+  product: string;
+  vendor: string;
+  rule_generator: string;
+  environment: string;
+  start_time: Millis;
+  end_time: Millis;
+  /** JSON: extensions and notes. */
+  data: string;
+  created_at: Millis;
+}
+
+export interface EventTable {
+  id: Generated<number>;
+  alert_pk: number;
+  position: number;
+  /** The value of the connector's Event Field Name (event_name). */
+  event_type: string;
+  /** The value of the connector's Product Field Name (device_product). */
+  product: string;
+  start_time: Millis;
+  end_time: Millis;
+  /** JSON of every field of the event, as the connector returned it. */
+  data: string;
+}
+
+export interface EntityTable {
+  id: Generated<number>;
+  alert_pk: number;
+  case_id: number;
+  type: string;
+  value: string;
+  source: string;
+  data: string;
+}
+
+export interface AlertFileTable {
+  id: Generated<number>;
+  alert_pk: number;
+  file_name: string;
+  content_type: string;
+  size: number;
+  sha256: string;
+  /** gzip of the file's bytes. */
+  data: Uint8Array;
+}
+
+export interface Database {
+  integrations: IntegrationTable;
+  connectors: ConnectorTable;
+  connector_context: ConnectorContextTable;
+  connector_locks: ConnectorLockTable;
+  runs: RunTable;
+  cases: CaseTable;
+  alerts: AlertTable;
+  events: EventTable;
+  entities: EntityTable;
+  alert_files: AlertFileTable;
+}

@@ -1,0 +1,24 @@
+// The public SDK of Intake connectors: `import { ConnectorExecution, AlertInfo } from "intake/sdk"`.
+export { AlertInfo } from "./alert.js";
+export type { AlertAttachment, Entity, EventRecord } from "./alert.js";
+export {
+  ConnectorExecution,
+  outputHandler,
+} from "./execution.js";
+export type {
+  AlertOutcome,
+  AlertResult,
+  ConnectorLogger,
+  ExecutionInit,
+  ExecutionTransport,
+  ExtractParamOptions,
+  LogEntry,
+  LogLevel,
+  PackageResult,
+  ParamInputType,
+} from "./execution.js";
+export { ConnectorError, IntakeError, ParameterError } from "./errors.js";
+export { Priority, isPriority, priorityName } from "./priority.js";
+export type { PriorityValue } from "./priority.js";
+export { convertDatetimeToUnixTime, convertStringToDatetime, unixNow } from "./time.js";
+export * from "../indicators/index.js";

@@ -1,0 +1,79 @@
+// Date helpers with the guide's names: strings to dates, dates to Unix epoch milliseconds.
+import { IntakeError } from "./errors.js";
+
+const MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
+
+/** Old zone names still seen in Date headers (RFC 5322 §4.3). */
+const ZONES: Record<string, string> = {
+  UT: "+0000", GMT: "+0000", Z: "+0000",
+  EST: "-0500", EDT: "-0400", CST: "-0600", CDT: "-0500",
+  MST: "-0700", MDT: "-0600", PST: "-0800", PDT: "-0700",
+};
+
+/** Removes (comments), without a regex, so that hostile input costs linear time. */
+function stripComments(text: string): string {
+  let depth = 0;
+  let out = "";
+  for (const ch of text) {
+    if (ch === "(") depth++;
+    else if (ch === ")" && depth > 0) depth--;
+    else if (depth === 0) out += ch;
+  }
+  return out;
+}
+
+/** RFC 5322 date-time, tolerant of what mailers really write: "Tue, 1 Jul 2003 10:52:37 +0200". */
+function parseMailDate(text: string): Date | undefined {
+  const tokens = stripComments(text).replace(/,/g, " ").split(/\s+/).filter(Boolean);
+  let day: number | undefined, month: number | undefined, year: number | undefined;
+  let time: number[] | undefined, zone: string | undefined;
+  for (const token of tokens) {
+    const lower = token.toLowerCase();
+    const monthIndex = MONTHS.indexOf(lower.slice(0, 3));
+    if (monthIndex >= 0 && month === undefined && /^[a-z]+\.?$/.test(lower)) { month = monthIndex; continue; }
+    if (/^\d{1,2}:\d{2}(:\d{2})?$/.test(token)) { time = token.split(":").map(Number); continue; }
+    if (/^[+-]\d{4}$/.test(token)) { zone = token; continue; }
+    if (ZONES[token.toUpperCase()] !== undefined) { zone = ZONES[token.toUpperCase()]; continue; }
+    if (/^\d{1,4}$/.test(token)) {
+      const value = Number(token);
+      if (day === undefined && token.length <= 2 && value >= 1 && value <= 31) day = value;
+      else if (year === undefined) year = token.length <= 2 ? (value < 50 ? 2000 + value : 1900 + value) : value;
+    }
+  }
+  if (day === undefined || month === undefined || year === undefined || !time) return undefined;
+  const [hours = 0, minutes = 0, seconds = 0] = time;
+  if (hours > 23 || minutes > 59 || seconds > 60) return undefined;
+  const offset = zone ?? "+0000";
+  const sign = offset.startsWith("-") ? -1 : 1;
+  const offsetMinutes = sign * (Number(offset.slice(1, 3)) * 60 + Number(offset.slice(3, 5)));
+  const utc = Date.UTC(year, month, day, hours, minutes, Math.min(seconds, 59)) - offsetMinutes * 60_000;
+  const date = new Date(utc);
+  return Number.isNaN(date.getTime()) ? undefined : date;
+}
+
+/**
+ * Parses a date string: ISO 8601 or an e-mail Date header (RFC 5322, with its obsolete forms).
+ * Throws an IntakeError naming the string when it is not a date.
+ */
+export function convertStringToDatetime(text: string): Date {
+  const trimmed = String(text ?? "").trim().slice(0, 200);
+  if (/^\d{4}-\d{2}-\d{2}/.test(trimmed)) {
+    const iso = new Date(trimmed);
+    if (!Number.isNaN(iso.getTime())) return iso;
+  }
+  const mail = parseMailDate(trimmed);
+  if (mail) return mail;
+  throw new IntakeError("DATE_INVALID", `not a date: ${JSON.stringify(trimmed.slice(0, 80))}`);
+}
+
+/** Unix epoch milliseconds, as SecOps events and alerts carry them. */
+export function convertDatetimeToUnixTime(date: Date): number {
+  const ms = date.getTime();
+  if (Number.isNaN(ms)) throw new IntakeError("DATE_INVALID", "invalid date");
+  return ms;
+}
+
+/** The current time as Unix epoch milliseconds. */
+export function unixNow(): number {
+  return Date.now();
+}
