@@ -19,3 +19,7 @@ export function errorLine(error: unknown): string {
 export function formatTime(ms: number | null | undefined): string {
   return ms ? new Date(ms).toISOString().replace("T", " ").slice(0, 19) : "";
 }
+
+export function printLog(entry: { time: number; level: string; message: string }): void {
+  process.stderr.write(`${formatTime(entry.time)} ${entry.level.toUpperCase().padEnd(5)} ${entry.message}\n`);
+}

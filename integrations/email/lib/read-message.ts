@@ -47,6 +47,22 @@ export function normaliseMessageId(value: string | undefined): string | undefine
   return id;
 }
 
+// windows-1252's printable characters at 0x80–0x9F. Node 20's TextDecoder decodes windows-1252 (and
+// ISO-8859-1, which WHATWG maps to it) as Latin-1, leaving C1 control codes where "€", "’", "—" were.
+const CP1252_C1 = "\u20ac\u0081\u201a\u0192\u201e\u2026\u2020\u2021\u02c6\u2030\u0160\u2039\u0152\u008d\u017d\u008f" +
+  "\u0090\u2018\u2019\u201c\u201d\u2022\u2013\u2014\u02dc\u2122\u0161\u203a\u0153\u009d\u017e\u0178";
+
+/** Replaces C1 control codes (never meant in mail text) by the windows-1252 characters they stand for. */
+export function repairC1(text: string): string {
+  if (!/[\u0080-\u009f]/.test(text)) return text;
+  let out = "";
+  for (const ch of text) {
+    const code = ch.charCodeAt(0);
+    out += code >= 0x80 && code <= 0x9f ? CP1252_C1[code - 0x80] : ch;
+  }
+  return out;
+}
+
 function headerValue(email: Email, key: string): string | undefined {
   return email.headers.find((header) => header.key === key)?.value;
 }
@@ -103,15 +119,15 @@ export async function readMessage(raw: Buffer): Promise<MessageReport> {
   const messageId = normaliseMessageId(email.messageId ?? headerValue(email, "message-id"));
   if (!messageId) notes.push("the message has no usable Message-ID: its alert id is the SHA-256 of its bytes");
   const date = parseDate(headerValue(email, "date"));
-  const found = findMessageUrls({ text: email.text, html: email.html });
+  const found = findMessageUrls({ text: email.text && repairC1(email.text), html: email.html && repairC1(email.html) });
   if (found.dropped) notes.push(`${found.dropped} more URLs were found than the ${found.urls.length} kept`);
   return {
     ...(messageId ? { messageId } : {}),
     contentHash,
-    subject: email.subject ?? "",
-    from: formatAddresses(email.from),
+    subject: repairC1(email.subject ?? ""),
+    from: repairC1(formatAddresses(email.from)),
     fromAddress: firstAddress(email.from),
-    to: formatAddresses(email.to),
+    to: repairC1(formatAddresses(email.to)),
     ...(date ? { date } : {}),
     urls: found.urls,
     notes,

@@ -5,7 +5,7 @@ import { Kysely, Migrator, PostgresDialect, SqliteDialect } from "kysely";
 import SQLite from "better-sqlite3";
 import pg from "pg";
 import { IntakeError } from "../../sdk/errors.js";
-import { migrationProvider } from "./migrations.js";
+import { migrationProvider } from "./migrations/index.js";
 import type { Database } from "./schema.js";
 
 export type { Database } from "./schema.js";

@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Debian packages the tests use: Dovecot (a real IMAP server), Chromium and fonts (the console in a real
+# browser), PostgreSQL. Installed only when missing; needs root (or sudo) on a Debian machine.
+set -euo pipefail
+need=()
+command -v dovecot >/dev/null 2>&1 || [ -x /usr/sbin/dovecot ] || need+=(dovecot-imapd)
+command -v openssl >/dev/null 2>&1 || need+=(openssl)
+[ ${#need[@]} -eq 0 ] && exit 0
+echo "installing Debian packages: ${need[*]}"
+SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
+$SUDO apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null

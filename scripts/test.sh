@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# The whole test suite: installs what the tests need (Debian packages, when missing and root), builds, runs vitest.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/install-test-deps.sh
+npm run build --silent
+npx vitest run "$@"

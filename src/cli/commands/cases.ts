@@ -1,0 +1,51 @@
+// `intake cases export|list|show`: the case queue.
+import type { Command } from "commander";
+import type { WithStore } from "../context.js";
+import { IntakeError } from "../../sdk/errors.js";
+import { priorityName } from "../../sdk/priority.js";
+import { exportCases, loadCases } from "../../platform/cases/index.js";
+import { formatTime, table } from "../output.js";
+
+export function register(program: Command, withStore: WithStore): void {
+  const cases = program.command("cases").description("the case queue");
+  cases
+    .command("export")
+    .description("every case with its alerts and events, as JSON (--jsonl: one case per line)")
+    .option("--jsonl", "one JSON object per line")
+    .action(async (options: { jsonl?: boolean }) => {
+      await withStore(async (store) => {
+        let first = true;
+        if (!options.jsonl) process.stdout.write("[");
+        for await (const item of exportCases(store)) {
+          const text = JSON.stringify(item);
+          const ok = process.stdout.write(options.jsonl ? `${text}\n` : `${first ? "" : ","}\n${text}`);
+          first = false;
+          if (!ok) await new Promise((resolve) => process.stdout.once("drain", resolve));
+        }
+        if (!options.jsonl) process.stdout.write("\n]\n");
+      });
+    });
+  cases
+    .command("list")
+    .description("the newest cases")
+    .option("--limit <n>", "how many", (v) => Number.parseInt(v, 10), 20)
+    .option("--status <status>", "open, in_progress or closed")
+    .action(async (options: { limit: number; status?: string }) => {
+      await withStore(async (store) => {
+        let query = store.db.selectFrom("cases").selectAll();
+        if (options.status) query = query.where("status", "=", options.status as "open");
+        const rows = await query.orderBy("id", "desc").limit(options.limit).execute();
+        console.log(table(rows.map((r) => ({ ...r, priority: priorityName(r.priority), created: formatTime(r.created_at), title: JSON.stringify(r.title).slice(1, -1).slice(0, 80) })), ["id", "priority", "status", "created", "title"]));
+      });
+    });
+  cases
+    .command("show <id>")
+    .description("one case with its alerts and events, as JSON")
+    .action(async (id: string) => {
+      await withStore(async (store) => {
+        const [found] = await loadCases(store, [Number(id)]);
+        if (!found) throw new IntakeError("CASE_UNKNOWN", `no case ${id}`);
+        console.log(JSON.stringify(found, null, 2));
+      });
+    });
+}

@@ -1,0 +1,115 @@
+// `intake connector create|run|list|show`: connector instances and their runs.
+import fs from "node:fs";
+import type { Command } from "commander";
+import type { WithStore } from "../context.js";
+import { IntakeError } from "../../sdk/errors.js";
+import type { LogEntry } from "../../sdk/execution.js";
+import { displayParameters, listConnectors, resolveConnector, saveConnector } from "../../platform/catalog/index.js";
+import { runConnector } from "../../platform/runner/index.js";
+import { formatTime, printLog, table } from "../output.js";
+
+function readParamsFile(file: string): unknown {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, "utf8");
+  } catch (error) {
+    throw new IntakeError("PARAMS_FILE", `cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new IntakeError("PARAMS_FILE", `${file} is not valid JSON: ${(error as Error).message}`);
+  }
+}
+
+export function register(program: Command, withStore: WithStore): void {
+  const connector = program.command("connector").description("connector instances: create, run, list, show");
+
+  connector
+    .command("create <name>")
+    .description("create a connector (or update the one of that name) from a JSON file of parameter values")
+    .requiredOption("--integration <name>", 'the integration ("email" for the built-in Email Connector)')
+    .option("--connector <name>", "the connector of that integration (when it has more than one)")
+    .requiredOption("--params <file>", "JSON object: parameter name → value")
+    .option("--interval <seconds>", "run interval in seconds (default: the connector's)", (v) => Number.parseInt(v, 10))
+    .option("--disabled", "create it disabled (intake serve does not run it)")
+    .action(async (name: string, options: { integration: string; connector?: string; params: string; interval?: number; disabled?: boolean }) => {
+      const parameters = readParamsFile(options.params);
+      await withStore(async (store) => {
+        const { created, instance } = await saveConnector(store, {
+          name, integration: options.integration, connector: options.connector, parameters,
+          intervalSeconds: options.interval, ...(options.disabled ? { enabled: false } : {}),
+        });
+        console.log(`${created ? "created" : "updated"} connector "${instance.name}" (${instance.integration} / ${instance.definition}, every ${instance.intervalSeconds} s)`);
+      });
+    });
+
+  connector
+    .command("run <name>")
+    .description("run one iteration: ingest the alerts as cases (--test: store nothing, mark nothing read, print the package)")
+    .option("--test", "a test run: print the package and the logs, store nothing")
+    .option("--json", "print the summary as one JSON object on the last line of stdout")
+    .option("-v, --verbose", "print every log line (a test run always does)")
+    .action(async (name: string, options: { test?: boolean; json?: boolean; verbose?: boolean }) => {
+      const summary = await withStore((store) =>
+        runConnector(store, name, {
+          test: options.test ?? false,
+          onLog: (entry) => {
+            if (options.test || options.verbose || entry.level === "error" || entry.level === "warn") printLog(entry);
+          },
+        }),
+      );
+      if (summary.package) {
+        process.stdout.write(JSON.stringify(summary.package, null, options.json ? undefined : 2) + "\n");
+      }
+      const counts = { fetched: summary.fetched, alerts: summary.alerts, ingested: summary.ingested, duplicates: summary.duplicates, failed: summary.failed, ms: summary.ms };
+      if (options.json) {
+        process.stdout.write(JSON.stringify({ ...counts, run: summary.runId, status: summary.status, test: summary.test, ...(summary.error ? { error: summary.error } : {}) }) + "\n");
+      } else {
+        console.log(`run ${summary.runId} ${summary.status}${summary.test ? " (test: nothing stored)" : ""}: fetched ${counts.fetched}, alerts ${counts.alerts}, ingested ${counts.ingested}, duplicates ${counts.duplicates}, failed ${counts.failed}, ${counts.ms} ms`);
+      }
+      if (summary.error) throw new IntakeError(summary.error.code, summary.error.message);
+    });
+
+  connector
+    .command("list")
+    .description("list connector instances")
+    .action(async () => {
+      await withStore(async (store) => {
+        const connectors = await listConnectors(store);
+        const last = await store.db.selectFrom("runs").select(["connector_id", "status", "started_at"]).where("is_test", "=", 0).orderBy("id", "desc").limit(1000).execute();
+        const lastByConnector = new Map<number, (typeof last)[number]>();
+        for (const run of last) if (!lastByConnector.has(run.connector_id)) lastByConnector.set(run.connector_id, run);
+        const rows = connectors.map((c) => ({
+          name: c.name, integration: c.integration, connector: c.definition, enabled: c.enabled ? "yes" : "no",
+          interval: `${c.intervalSeconds}s`, "last run": lastByConnector.get(c.id) ? `${lastByConnector.get(c.id)!.status} ${formatTime(lastByConnector.get(c.id)!.started_at)}` : "never",
+        }));
+        console.log(rows.length ? table(rows, ["name", "integration", "connector", "enabled", "interval", "last run"]) : "no connectors yet: intake connector create NAME --integration email --params FILE.json");
+      });
+    });
+
+  connector
+    .command("show <name>")
+    .description("a connector's definition, parameter values (secrets hidden) and recent runs")
+    .option("--json", "as JSON")
+    .action(async (name: string, options: { json?: boolean }) => {
+      await withStore(async (store) => {
+        const resolved = await resolveConnector(store, name);
+        const { instance, definition } = resolved;
+        const runs = await store.db.selectFrom("runs").selectAll().where("connector_id", "=", instance.id).orderBy("id", "desc").limit(10).execute();
+        const view = {
+          name: instance.name, integration: instance.integration, connector: definition.name, enabled: instance.enabled,
+          intervalSeconds: instance.intervalSeconds, timeoutSeconds: definition.timeoutSeconds,
+          productFieldName: definition.productFieldName, eventFieldName: definition.eventFieldName,
+          parameters: displayParameters(resolved),
+          runs: runs.map((r) => ({ id: r.id, test: r.is_test === 1, status: r.status, started: formatTime(r.started_at), ms: r.finished_at ? r.finished_at - r.started_at : null, fetched: r.fetched, ingested: r.ingested, duplicates: r.duplicates, failed: r.failed, error: r.error })),
+        };
+        if (options.json) return console.log(JSON.stringify(view, null, 2));
+        console.log(`${view.name}: ${view.integration} / ${view.connector} (${view.enabled ? "enabled" : "disabled"}, every ${view.intervalSeconds} s, timeout ${view.timeoutSeconds} s)`);
+        console.log(`field mappings: Product Field Name = ${view.productFieldName}, Event Field Name = ${view.eventFieldName}`);
+        console.log("parameters:");
+        for (const p of definition.parameters) console.log(`  ${p.name} (${p.type}${p.required ? ", required" : ""}): ${view.parameters[p.name] ?? ""}`);
+        console.log(view.runs.length ? `runs:\n${table(view.runs.map((r) => ({ ...r, test: r.test ? "test" : "" })), ["id", "test", "status", "started", "ms", "fetched", "ingested", "duplicates", "failed", "error"])}` : "runs: none yet");
+      });
+    });
+}

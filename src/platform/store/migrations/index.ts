@@ -1,0 +1,37 @@
+// Schema migrations, one file each, written once for SQLite and PostgreSQL through kysely's schema builder.
+// A new migration is a new file here and one line in MIGRATIONS; never edit one that has shipped.
+import type { CreateTableBuilder, Kysely, Migration, MigrationProvider } from "kysely";
+import type { Dialect } from "../index.js";
+import * as core from "./0001_core.js";
+
+/** What differs between the dialects, for migrations to stay one text. */
+export interface MigrationContext {
+  dialect: Dialect;
+  /** Column type of Unix ms: SQLite's INTEGER is 64-bit, PostgreSQL needs bigint. */
+  millis: "integer" | "bigint";
+  blob: "blob" | "bytea";
+  /** Adds an auto-increment primary key "id". */
+  id<T extends string>(table: CreateTableBuilder<T, never>): CreateTableBuilder<T, "id">;
+}
+
+type Step = { up(db: Kysely<unknown>, context: MigrationContext): Promise<void> };
+
+const MIGRATIONS: Record<string, Step> = {
+  "0001_core": core,
+};
+
+export function migrationProvider(dialect: Dialect): MigrationProvider {
+  const context: MigrationContext = {
+    dialect,
+    millis: dialect === "postgres" ? "bigint" : "integer",
+    blob: dialect === "postgres" ? "bytea" : "blob",
+    id: (table) =>
+      dialect === "postgres"
+        ? table.addColumn("id", "bigserial", (c) => c.primaryKey())
+        : table.addColumn("id", "integer", (c) => c.primaryKey().autoIncrement()),
+  };
+  const migrations: Record<string, Migration> = Object.fromEntries(
+    Object.entries(MIGRATIONS).map(([name, step]) => [name, { up: (db: Kysely<unknown>) => step.up(db, context) }]),
+  );
+  return { getMigrations: async () => migrations };
+}

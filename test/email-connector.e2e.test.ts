@@ -1,0 +1,209 @@
+// The email connector end to end, through the contract commands, against a real Dovecot over TLS.
+import fs from "node:fs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { countUnread, deliverToMaildir, markAllUnread, startDovecot, withImap, type Dovecot } from "./support/dovecot.js";
+import { makeWorkspace, type Workspace } from "./support/cli.js";
+import { makeReport, makeReports } from "./support/messages.js";
+
+let server: Dovecot;
+
+beforeAll(async () => {
+  server = await startDovecot();
+});
+afterAll(async () => {
+  await server?.stop();
+});
+
+function workspace(): Workspace {
+  return makeWorkspace({ NODE_EXTRA_CA_CERTS: server.caFile });
+}
+
+async function exportAlerts(ws: Workspace) {
+  const result = await ws.intake(["cases", "export", "--jsonl"]);
+  expect(result.code, result.stderr).toBe(0);
+  const cases = result.stdout.split("\n").filter(Boolean).map((line) => JSON.parse(line) as { id: number; title: string; status: string; priority: number; alerts: Record<string, any>[] });
+  return { cases, alerts: cases.flatMap((c) => c.alerts) };
+}
+
+async function emptyInbox(): Promise<void> {
+  await withImap(server, async (client) => {
+    await client.mailboxOpen("INBOX");
+    await client.messageFlagsAdd("1:*", ["\\Deleted"]).catch(() => undefined);
+    await client.messageDelete("1:*").catch(() => undefined);
+  });
+}
+
+describe("email connector against Dovecot", () => {
+  it("turns N unread messages into N cases with their own URLs; a test run changes nothing; a rerun ingests 0", async () => {
+    await emptyInbox();
+    const reports = makeReports(30);
+    deliverToMaildir(server, reports.map((r) => r.raw));
+    const ws = workspace();
+    const params = ws.writeJson("params.json", server.params());
+
+    const created = await ws.intake(["connector", "create", "mail", "--integration", "email", "--params", params]);
+    expect(created.code, created.stderr).toBe(0);
+
+    const test = await ws.intake(["connector", "run", "mail", "--test", "--json"]);
+    expect(test.code, test.stderr).toBe(0);
+    expect(ws.lastJson(test)).toMatchObject({ fetched: 30, alerts: 30, ingested: 0 });
+    expect(await countUnread(server)).toBe(30);
+    expect((await exportAlerts(ws)).cases).toHaveLength(0);
+    // The test run prints the package: the alerts with their events.
+    const printed = JSON.parse(test.stdout.trim().split("\n")[0]!) as { display_id: string; events: unknown[] }[];
+    expect(printed.map((a) => a.display_id).sort()).toEqual(reports.map((r) => r.messageId).sort());
+
+    const run = await ws.intake(["connector", "run", "mail", "--json"]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(ws.lastJson(run)).toMatchObject({ fetched: 30, alerts: 30, ingested: 30, duplicates: 0, failed: 0 });
+    expect(await countUnread(server)).toBe(0);
+
+    const { cases, alerts } = await exportAlerts(ws);
+    expect(cases).toHaveLength(30);
+    for (const item of cases) {
+      expect(item).toMatchObject({ status: "open", priority: 60 });
+      expect(item.alerts).toHaveLength(1);
+    }
+    for (const report of reports) {
+      const alert = alerts.find((a) => a.display_id === report.messageId)!;
+      expect(alert, report.messageId).toBeDefined();
+      expect(alert).toMatchObject({ ticket_id: report.messageId, name: report.subject, rule_generator: "Mail", device_vendor: "Mail", device_product: "Mail", priority: 60 });
+      const event = alert.events[0];
+      expect(event).toMatchObject({ event_name: "Suspicious email", device_product: "Mail", Subject: report.subject, DestinationUserName: "analyst@example.test" });
+      expect(event.found_urls).toEqual(report.urls);
+      expect(event.found_url).toBe(report.urls.join(","));
+      expect(event.StartTime).toBe(alert.start_time);
+    }
+
+    const rerun = await ws.intake(["connector", "run", "mail", "--json"]);
+    expect(ws.lastJson(rerun)).toMatchObject({ fetched: 0, ingested: 0 });
+    expect(rerun.stderr + rerun.stdout).not.toMatch(/error/i);
+  });
+
+  it("says so when the inbox has no unread mail", async () => {
+    await emptyInbox();
+    const ws = workspace();
+    await ws.intake(["connector", "create", "mail", "--integration", "email", "--params", ws.writeJson("p.json", server.params())]);
+    const run = await ws.intake(["connector", "run", "mail", "--json", "--verbose"]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).toContain("The inbox for user analyst@example.test has no unread emails");
+  });
+
+  it("a message marked unread again after ingest is a duplicate, not a second case", async () => {
+    await emptyInbox();
+    deliverToMaildir(server, makeReports(5).map((r) => r.raw));
+    const ws = workspace();
+    await ws.intake(["connector", "create", "mail", "--integration", "email", "--params", ws.writeJson("p.json", server.params())]);
+    expect(ws.lastJson(await ws.intake(["connector", "run", "mail", "--json"]))).toMatchObject({ ingested: 5 });
+    await markAllUnread(server);
+    const again = ws.lastJson(await ws.intake(["connector", "run", "mail", "--json"]));
+    // The UID checkpoint knows them: they are marked read again without a second fetch or case.
+    expect(again).toMatchObject({ ingested: 0 });
+    expect(await countUnread(server)).toBe(0);
+    expect((await exportAlerts(ws)).cases).toHaveLength(5);
+  });
+
+  it("a malformed message becomes an alert with a note and does not stop the batch", async () => {
+    await emptyInbox();
+    const good = makeReports(3);
+    const broken = "From: x@y.test\r\nSubject: broken\r\nContent-Type: multipart/mixed; boundary=\"\"\r\n\r\n--\r\n\u0000\u0000 https://broken.test/z\r\n";
+    deliverToMaildir(server, [good[0]!.raw, broken, good[1]!.raw, good[2]!.raw]);
+    const ws = workspace();
+    await ws.intake(["connector", "create", "mail", "--integration", "email", "--params", ws.writeJson("p.json", server.params())]);
+    const run = await ws.intake(["connector", "run", "mail", "--json"]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(ws.lastJson(run)).toMatchObject({ ingested: 4, failed: 0 });
+    const { alerts } = await exportAlerts(ws);
+    const brokenAlert = alerts.find((a) => a.name === "broken")!;
+    expect(brokenAlert.display_id).toMatch(/^sha256:[0-9a-f]{64}$/);
+    expect(brokenAlert.notes.join(" ")).toMatch(/Message-ID/);
+  });
+
+  it("refuses a wrong password with IMAP_AUTH, never shows it, and records the failed run", async () => {
+    const ws = workspace();
+    await ws.intake(["connector", "create", "wrong", "--integration", "email", "--params", ws.writeJson("p.json", server.params({ Password: "Zq7-not-it" }))]);
+    const run = await ws.intake(["connector", "run", "wrong", "--json"]);
+    expect(run.code).not.toBe(0);
+    expect(run.stderr.trim().split("\n").pop()).toMatch(/^IMAP_AUTH: login refused for analyst@example\.test at localhost:\d+/);
+    expect(run.stdout + run.stderr).not.toContain("Zq7-not-it");
+    const runs = await ws.intake(["runs", "list"]);
+    expect(runs.stdout).toMatch(/failed\s.*IMAP_AUTH/);
+    expect(fs.readFileSync(ws.db).includes(Buffer.from("Zq7-not-it"))).toBe(false);
+  });
+
+  it("names the cause when the server is unreachable, its certificate is not trusted, or the folder is missing", async () => {
+    const ws = workspace();
+    await ws.intake(["connector", "create", "closed", "--integration", "email", "--params", ws.writeJson("a.json", server.params({ "IMAP Port": 1 }))]);
+    const closed = await ws.intake(["connector", "run", "closed"]);
+    expect(closed.code).not.toBe(0);
+    expect(closed.stderr).toMatch(/IMAP_CONNECT: cannot reach localhost:1: connection refused/);
+
+    await ws.intake(["connector", "create", "mail", "--integration", "email", "--params", ws.writeJson("b.json", server.params())]);
+    const untrusted = await ws.intake(["connector", "run", "mail"], { env: { NODE_EXTRA_CA_CERTS: "" } });
+    expect(untrusted.code).not.toBe(0);
+    expect(untrusted.stderr).toMatch(/IMAP_TLS: TLS with localhost:\d+ failed/);
+
+    await ws.intake(["connector", "create", "nofolder", "--integration", "email", "--params", ws.writeJson("c.json", server.params({ "Folder to check for emails": "Reports" }))]);
+    const missing = await ws.intake(["connector", "run", "nofolder"]);
+    expect(missing.code).not.toBe(0);
+    expect(missing.stderr).toMatch(/IMAP_FOLDER: folder "Reports" does not exist/);
+  });
+
+  it("reads the folder named case-insensitively", async () => {
+    await withImap(server, async (client) => {
+      await client.mailboxCreate("Phish Reports").catch(() => undefined);
+      await client.append("Phish Reports", makeReport(1).raw, []);
+    });
+    const ws = workspace();
+    await ws.intake(["connector", "create", "folder", "--integration", "email", "--params", ws.writeJson("p.json", server.params({ "Folder to check for emails": "phish reports" }))]);
+    const run = await ws.intake(["connector", "run", "folder", "--json"]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(ws.lastJson(run)).toMatchObject({ ingested: 1 });
+  });
+
+  it("refuses bad parameters naming each one", async () => {
+    const ws = workspace();
+    const bad = ws.writeJson("bad.json", { Username: "a@b.test", "IMAP Server Address": "localhost", "IMAP Port": "not a number", Colour: "blue" });
+    const result = await ws.intake(["connector", "create", "broken", "--integration", "email", "--params", bad]);
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toMatch(/PARAM_INVALID/);
+    expect(result.stderr).toContain('missing required parameter "Password"');
+    expect(result.stderr).toContain('unknown parameter "Colour"');
+    expect(result.stderr).toContain('parameter "IMAP Port" must be an integer');
+    expect((await ws.intake(["connector", "list"])).stdout).not.toContain("broken");
+  });
+});
+
+describe("exactly once when the process is killed mid-run", () => {
+  it("leaves every message ingested exactly once after SIGKILLs at random moments", async () => {
+    await emptyInbox();
+    const reports = makeReports(1200);
+    deliverToMaildir(server, reports.map((r) => r.raw));
+    const ws = workspace();
+    await ws.intake(["connector", "create", "mail", "--integration", "email", "--params", ws.writeJson("p.json", server.params())]);
+
+    let kills = 0;
+    for (const delay of [700, 1100, 1500, 1900]) {
+      if ((await countUnread(server)) === 0) break;
+      const child = ws.spawnIntake(["connector", "run", "mail", "--json"]);
+      // A random moment within the window: before, during or after a batch's commit.
+      await new Promise((resolve) => setTimeout(resolve, delay + Math.floor(Math.random() * 300)));
+      if (child.exitCode === null) {
+        child.kill("SIGKILL");
+        kills++;
+      }
+      await new Promise((resolve) => child.once("close", resolve));
+    }
+    expect(kills).toBeGreaterThan(0);
+    const final = await ws.intake(["connector", "run", "mail", "--json"]);
+    expect(final.code, final.stderr).toBe(0);
+    expect(await countUnread(server)).toBe(0);
+
+    const { alerts } = await exportAlerts(ws);
+    const ids = alerts.map((a) => a.display_id);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(ids.sort()).toEqual(reports.map((r) => r.messageId).sort());
+    const runs = await ws.intake(["runs", "list", "--limit", "50"]);
+    expect(runs.stdout).toMatch(/interrupted/);
+  });
+});

@@ -1,0 +1,191 @@
+// A real Dovecot on loopback for the tests: TLS with a private CA made here, one user, Maildir storage.
+import { execFileSync, spawnSync } from "node:child_process";
+import fs from "node:fs";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { ImapFlow } from "imapflow";
+
+export const USER = "analyst@example.test";
+export const PASSWORD = "secret";
+
+export interface Dovecot {
+  dir: string;
+  host: string;
+  port: number;
+  /** The CA that signed the server's certificate: give it to Intake as NODE_EXTRA_CA_CERTS. */
+  caFile: string;
+  maildir: string;
+  /** Connector parameters that reach this server. */
+  params(extra?: Record<string, unknown>): Record<string, unknown>;
+  stop(): Promise<void>;
+  restart(): Promise<void>;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function dovecotBinary(): string {
+  for (const candidate of ["/usr/sbin/dovecot", "/usr/local/sbin/dovecot"]) if (fs.existsSync(candidate)) return candidate;
+  throw new Error("Dovecot is not installed: apt-get install dovecot-imapd (the README's test command does it)");
+}
+
+function makeCertificates(conf: string): void {
+  const run = (args: string[]) => execFileSync("openssl", args, { stdio: "ignore" });
+  run(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "30", "-subj", "/CN=intake-test-ca", "-keyout", `${conf}/ca.key`, "-out", `${conf}/ca.pem`]);
+  run(["req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=localhost", "-keyout", `${conf}/key.pem`, "-out", `${conf}/server.csr`]);
+  fs.writeFileSync(`${conf}/san.ext`, "subjectAltName=DNS:localhost,IP:127.0.0.1\n");
+  run(["x509", "-req", "-in", `${conf}/server.csr`, "-CA", `${conf}/ca.pem`, "-CAkey", `${conf}/ca.key`, "-CAcreateserial", "-days", "30", "-extfile", `${conf}/san.ext`, "-out", `${conf}/cert.pem`]);
+}
+
+async function waitForPort(port: number, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const open = await new Promise<boolean>((resolve) => {
+      const socket = net.connect(port, "127.0.0.1", () => { socket.destroy(); resolve(true); });
+      socket.once("error", () => resolve(false));
+    });
+    if (open) return;
+    if (Date.now() > deadline) throw new Error(`Dovecot did not listen on ${port}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** Starts a throwaway Dovecot; `extraConfig` is appended to its configuration (e.g. an OAuth2 passdb). */
+export async function startDovecot(options: { extraConfig?: string; authMechanisms?: string } = {}): Promise<Dovecot> {
+  const binary = dovecotBinary();
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "intake-dovecot-"));
+  fs.chmodSync(dir, 0o755);
+  const conf = path.join(dir, "conf");
+  const mail = path.join(dir, "mail");
+  const run = path.join(dir, "run");
+  for (const d of [conf, mail, run]) fs.mkdirSync(d, { recursive: true });
+  makeCertificates(conf);
+  const root = process.getuid?.() === 0;
+  // Dovecot refuses to serve mail as root: as root, mail belongs to the unprivileged user vmail.
+  if (root && spawnSync("id", ["vmail"]).status !== 0) execFileSync("useradd", ["-r", "-M", "-s", "/usr/sbin/nologin", "vmail"]);
+  const uid = root ? Number(execFileSync("id", ["-u", "vmail"]).toString()) : process.getuid!();
+  const gid = root ? Number(execFileSync("id", ["-g", "vmail"]).toString()) : process.getgid!();
+  const me = os.userInfo().username;
+  const home = path.join(mail, "analyst");
+  const maildir = path.join(home, "Maildir");
+  for (const d of ["cur", "new", "tmp"]) fs.mkdirSync(path.join(maildir, d), { recursive: true });
+  if (root) execFileSync("chown", ["-R", `${uid}:${gid}`, mail]);
+  fs.writeFileSync(`${conf}/users`, `${USER}:{PLAIN}${PASSWORD}:${uid}:${gid}::${home}\n`);
+  const port = await freePort();
+  const plainPort = await freePort();
+  fs.writeFileSync(
+    `${conf}/dovecot.conf`,
+    `base_dir = ${run}
+state_dir = ${run}/state
+listen = 127.0.0.1
+protocols = imap
+ssl = yes
+ssl_cert = <${conf}/cert.pem
+ssl_key = <${conf}/key.pem
+disable_plaintext_auth = no
+auth_mechanisms = ${options.authMechanisms ?? "plain login"}
+mail_location = maildir:~/Maildir
+default_internal_user = ${root ? "dovecot" : me}
+default_login_user = ${root ? "dovenull" : me}
+passdb {
+  driver = passwd-file
+  args = scheme=PLAIN username_format=%u ${conf}/users
+}
+userdb {
+  driver = passwd-file
+  args = username_format=%u ${conf}/users
+}
+service imap-login {
+  inet_listener imap {
+    address = 127.0.0.1
+    port = ${plainPort}
+  }
+  inet_listener imaps {
+    address = 127.0.0.1
+    port = ${port}
+    ssl = yes
+  }
+}
+log_path = ${run}/dovecot.log
+mail_max_userip_connections = 100
+${options.extraConfig ?? ""}
+`,
+  );
+  const start = async () => {
+    // stdio ignored: the daemon keeps inherited pipes open, and execFileSync would wait on them.
+    execFileSync(binary, ["-c", `${conf}/dovecot.conf`], { stdio: "ignore" });
+    await waitForPort(port);
+  };
+  const stop = async () => {
+    const pidFile = path.join(run, "master.pid");
+    if (!fs.existsSync(pidFile)) return;
+    const pid = Number(fs.readFileSync(pidFile, "utf8"));
+    try { process.kill(pid, "SIGTERM"); } catch { return; }
+    for (let i = 0; i < 100; i++) {
+      try { process.kill(pid, 0); } catch { return; }
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  };
+  await start();
+  return {
+    dir, host: "localhost", port, caFile: `${conf}/ca.pem`, maildir,
+    params: (extra = {}) => ({ Username: USER, Password: PASSWORD, "IMAP Server Address": "localhost", "IMAP Port": port, "Folder to check for emails": "INBOX", ...extra }),
+    stop,
+    restart: async () => { await stop(); await start(); },
+  };
+}
+
+/** An IMAP client of the test's own, to look at the mailbox from outside Intake. */
+export async function withImap<T>(server: Dovecot, work: (client: ImapFlow) => Promise<T>): Promise<T> {
+  const client = new ImapFlow({
+    host: "127.0.0.1", port: server.port, secure: true, logger: false,
+    auth: { user: USER, pass: PASSWORD },
+    tls: { ca: [fs.readFileSync(server.caFile)], servername: "localhost" },
+  });
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.logout().catch(() => client.close());
+  }
+}
+
+/** APPENDs messages unread over IMAP (as a mail server delivers them). */
+export async function appendMessages(server: Dovecot, messages: (string | Buffer)[], folder = "INBOX"): Promise<void> {
+  await withImap(server, async (client) => {
+    for (const message of messages) await client.append(folder, message, []);
+  });
+}
+
+/** Writes messages straight into the Maildir's new/ (unread): fast for large mailboxes. */
+export function deliverToMaildir(server: Dovecot, messages: (string | Buffer)[]): void {
+  const root = process.getuid?.() === 0;
+  messages.forEach((message, index) => {
+    const file = path.join(server.maildir, "new", `${Date.now()}.M${index}P${process.pid}.intake-test`);
+    fs.writeFileSync(file, message);
+  });
+  if (root) execFileSync("chown", ["-R", "vmail:vmail", server.maildir]);
+}
+
+export async function countUnread(server: Dovecot, folder = "INBOX"): Promise<number> {
+  return withImap(server, async (client) => {
+    const status = await client.status(folder, { unseen: true, messages: true });
+    return status ? (status.unseen ?? 0) : 0;
+  });
+}
+
+export async function markAllUnread(server: Dovecot, folder = "INBOX"): Promise<void> {
+  await withImap(server, async (client) => {
+    await client.mailboxOpen(folder);
+    await client.messageFlagsRemove("1:*", ["\\Seen"]);
+  });
+}
