@@ -40,7 +40,10 @@ export async function openStore(url: string = resolveDatabaseUrl()): Promise<Sto
     pg.types.setTypeParser(20, (value) => Number(value));
     const pool = new pg.Pool({ connectionString: url, max: 5 });
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    // Beside no database file: the key file and imported integrations go to $INTAKE_HOME or ./.intake.
+    // Several machines on one PostgreSQL share INTAKE_SECRET_KEY instead of a key file.
     const dataDir = path.resolve(process.env.INTAKE_HOME ?? ".intake");
+    fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
     store = { db, dialect: "postgres", dataDir, url, close: () => db.destroy() };
   } else {
     const file = url.replace(/^(sqlite|file):(\/\/)?/i, "");
