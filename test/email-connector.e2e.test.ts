@@ -186,13 +186,15 @@ describe("exactly once when the process is killed mid-run", () => {
     for (const delay of [700, 1100, 1500, 1900]) {
       if ((await countUnread(server)) === 0) break;
       const child = ws.spawnIntake(["connector", "run", "mail", "--json"]);
+      // Listen at once: a run that ends before the kill must not leave us waiting for a past event.
+      const closed = new Promise((resolve) => child.once("close", resolve));
       // A random moment within the window: before, during or after a batch's commit.
       await new Promise((resolve) => setTimeout(resolve, delay + Math.floor(Math.random() * 300)));
       if (child.exitCode === null) {
         child.kill("SIGKILL");
         kills++;
       }
-      await new Promise((resolve) => child.once("close", resolve));
+      await closed;
     }
     expect(kills).toBeGreaterThan(0);
     const final = await ws.intake(["connector", "run", "mail", "--json"]);
