@@ -62,7 +62,7 @@ export function register(program: Command, withStore: WithStore): void {
       if (summary.package) {
         process.stdout.write(JSON.stringify(summary.package, null, options.json ? undefined : 2) + "\n");
       }
-      const counts = { fetched: summary.fetched, alerts: summary.alerts, ingested: summary.ingested, duplicates: summary.duplicates, failed: summary.failed, ms: summary.ms };
+      const counts = { fetched: summary.fetched, alerts: summary.alerts, ingested: summary.ingested, duplicates: summary.duplicates, failed: summary.failed, skipped: summary.skipped, ms: summary.ms };
       if (options.json) {
         process.stdout.write(JSON.stringify({ ...counts, run: summary.runId, status: summary.status, test: summary.test, ...(summary.error ? { error: summary.error } : {}) }) + "\n");
       } else {

@@ -61,6 +61,7 @@ async function start(init: InitMessage): Promise<void> {
     transport: {
       log: (entry) => void send({ t: "log", entry }).catch(() => undefined),
       reportFetched: (count) => void send({ t: "fetched", count }).catch(() => undefined),
+      reportSkipped: (id, reason) => void send({ t: "skipped", id, reason }).catch(() => undefined),
       submitPackage: (alerts: AlertInfo[], context) => {
         const seq = nextSeq++;
         const result = new Promise<PackageResult>((resolve, reject) => pending.set(seq, { resolve, reject }));

@@ -20,6 +20,7 @@ export type ParentMessage =
 export type ChildMessage =
   | { t: "log"; entry: LogEntry }
   | { t: "fetched"; count: number }
+  | { t: "skipped"; id: string; reason: string }
   | { t: "package"; seq: number; alerts: unknown[]; context: Record<string, string | null> }
   | { t: "done"; context: Record<string, string | null> }
   | { t: "error"; code: string; message: string };

@@ -33,6 +33,8 @@ export interface RunSummary {
   ingested: number;
   duplicates: number;
   failed: number;
+  /** Source items deliberately not turned into alerts (recorded with their reason in the log). */
+  skipped: number;
   ms: number;
   error?: { code: string; message: string };
   /** Test runs: the alerts returned (attachments shown by name and size). */
@@ -88,7 +90,7 @@ export async function runConnector(store: Store, name: string, options: RunOptio
     .executeTakeFirstOrThrow();
   const summary: RunSummary = {
     runId: run.id, connector: instance.name, test, status: "running",
-    fetched: 0, alerts: 0, ingested: 0, duplicates: 0, failed: 0, ms: 0,
+    fetched: 0, alerts: 0, ingested: 0, duplicates: 0, failed: 0, skipped: 0, ms: 0,
   };
   const shown: unknown[] = [];
   let fetchedReported = false;
@@ -137,6 +139,9 @@ export async function runConnector(store: Store, name: string, options: RunOptio
         switch (message.t) {
           case "log":
             addLog(message.entry);
+            break;
+          case "skipped":
+            summary.skipped++;
             break;
           case "fetched":
             fetchedReported = true;
@@ -213,7 +218,7 @@ export async function runConnector(store: Store, name: string, options: RunOptio
       .updateTable("runs")
       .set({
         status: summary.status, finished_at: Date.now(), fetched: summary.fetched, alerts: summary.alerts,
-        ingested: summary.ingested, duplicates: summary.duplicates, failed: summary.failed,
+        ingested: summary.ingested, duplicates: summary.duplicates, failed: summary.failed, skipped: summary.skipped,
         error: summary.error ? `${summary.error.code}: ${summary.error.message}` : null, logs: log.toJSON(),
       })
       .where("id", "=", run.id)

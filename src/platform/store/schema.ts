@@ -54,6 +54,7 @@ export interface RunTable {
   ingested: Generated<number>;
   duplicates: Generated<number>;
   failed: Generated<number>;
+  skipped: Generated<number>;
   error: string | null;
   /** JSON array of log entries, bounded in size. */
   logs: string;
