@@ -1,7 +1,7 @@
 // Reads one raw message into what an alert needs: decoded headers, bodies, its own URLs, notes.
 import crypto from "node:crypto";
 import PostalMime, { type Address, type Email } from "postal-mime";
-import { convertStringToDatetime, findMessageUrls } from "intake/sdk";
+import { convertStringToDatetime, findLinksInHtml, findMessageUrls } from "intake/sdk";
 
 export interface MessageReport {
   /** Message-ID without angle brackets, when the message has a usable one. */
@@ -17,7 +17,20 @@ export interface MessageReport {
   urls: string[];
   notes: string[];
   size: number;
+  /** The text of the bodies (plain, else the HTML's text), bounded: for the admin's exclusion patterns. */
+  bodyText: string;
+  /** Every header, decoded as the parser gives it (bounded): for "Additional headers to extract". */
+  headers: { key: string; value: string }[];
 }
+
+export interface ReadOptions {
+  /** How a Date header without a zone is read (the connector's Server Time Zone). */
+  timeZone?: string;
+}
+
+/** Bounds of what a report keeps of the bodies and headers. */
+export const MAX_BODY_TEXT = 1_000_000;
+export const MAX_HEADERS = 500;
 
 /** Display form of an address list: `Name <addr>, addr2`. */
 export function formatAddresses(addresses: Address[] | Address | undefined): string {
@@ -82,16 +95,16 @@ function readHeadersLoosely(raw: Buffer): Map<string, string> {
   return headers;
 }
 
-function parseDate(value: string | undefined): Date | undefined {
+function parseDate(value: string | undefined, timeZone?: string): Date | undefined {
   if (!value) return undefined;
   try {
-    return convertStringToDatetime(value);
+    return convertStringToDatetime(value, timeZone);
   } catch {
     return undefined;
   }
 }
 
-export async function readMessage(raw: Buffer): Promise<MessageReport> {
+export async function readMessage(raw: Buffer, options: ReadOptions = {}): Promise<MessageReport> {
   const contentHash = crypto.createHash("sha256").update(raw).digest("hex");
   const notes: string[] = [];
   let email: Email;
@@ -102,7 +115,7 @@ export async function readMessage(raw: Buffer): Promise<MessageReport> {
     notes.push(`the message's MIME structure could not be parsed (${(error as Error).message}); only its headers were read`);
     const headers = readHeadersLoosely(raw);
     const messageId = normaliseMessageId(headers.get("message-id"));
-    const date = parseDate(headers.get("date"));
+    const date = parseDate(headers.get("date"), options.timeZone);
     return {
       ...(messageId ? { messageId } : {}),
       contentHash,
@@ -114,11 +127,13 @@ export async function readMessage(raw: Buffer): Promise<MessageReport> {
       urls: [],
       notes,
       size: raw.byteLength,
+      bodyText: "",
+      headers: [...headers].slice(0, MAX_HEADERS).map(([key, value]) => ({ key, value })),
     };
   }
   const messageId = normaliseMessageId(email.messageId ?? headerValue(email, "message-id"));
   if (!messageId) notes.push("the message has no usable Message-ID: its alert id is the SHA-256 of its bytes");
-  const date = parseDate(headerValue(email, "date"));
+  const date = parseDate(headerValue(email, "date"), options.timeZone);
   const found = findMessageUrls({ text: email.text && repairC1(email.text), html: email.html && repairC1(email.html) });
   if (found.dropped) notes.push(`${found.dropped} more URLs were found than the ${found.urls.length} kept`);
   return {
@@ -132,5 +147,7 @@ export async function readMessage(raw: Buffer): Promise<MessageReport> {
     urls: found.urls,
     notes,
     size: raw.byteLength,
+    bodyText: repairC1((email.text ?? (email.html ? findLinksInHtml(email.html).text : "")).slice(0, MAX_BODY_TEXT)),
+    headers: email.headers.slice(0, MAX_HEADERS).map((header) => ({ key: header.key, value: repairC1(header.value.slice(0, 10_000)) })),
   };
 }
