@@ -22,17 +22,49 @@ async function main(execution: ConnectorExecution): Promise<void> {
       execution.logger.info(`Max Emails Per Cycle reached: folder ${folder} waits for the next cycle`);
       continue;
     }
-    const mailbox = await ImapMailbox.open({
-      host: settings.host, port: settings.port, username: settings.username, password: settings.password,
-      ...(tokens ? { accessToken: (force: boolean) => tokens.accessToken(force) } : {}),
-      ...(settings.proxy ? { proxy: settings.proxy } : {}),
-      folder, readOnly: execution.isTestRun, logger: execution.logger,
-    });
+    const mailbox = await openFolder(execution, settings, tokens, folder, { readOnly: execution.isTestRun });
     try {
       remaining -= await takeFolder(execution, settings, mailbox, Number.isFinite(remaining) ? remaining : 0);
     } finally {
       await mailbox.close();
     }
+  }
+}
+
+function openFolder(execution: ConnectorExecution, settings: EmailSettings, tokens: OAuth2TokenProvider | undefined, folder: string, extra: { readOnly: boolean; idle?: boolean }) {
+  return ImapMailbox.open({
+    host: settings.host, port: settings.port, username: settings.username, password: settings.password,
+    ...(tokens ? { accessToken: (force: boolean) => tokens.accessToken(force) } : {}),
+    ...(settings.proxy ? { proxy: settings.proxy } : {}),
+    folder, logger: execution.logger, ...extra,
+  });
+}
+
+/** Test connection (SecOps' Ping): server, TLS, credentials and every folder, fetching nothing. */
+export async function ping(execution: ConnectorExecution): Promise<void> {
+  const settings = readSettings(execution);
+  const tokens = settings.oauth2 ? new OAuth2TokenProvider(settings.oauth2) : undefined;
+  for (const folder of settings.folders) {
+    const mailbox = await openFolder(execution, settings, tokens, folder, { readOnly: true });
+    try {
+      const unread = await mailbox.unreadUids();
+      execution.logger.info(`ok: ${settings.username} at ${settings.host}:${settings.port}, folder ${mailbox.path} (${unread.length} unread)`);
+    } finally {
+      await mailbox.close();
+    }
+  }
+}
+
+/** Push: waits in IMAP IDLE on every folder and reports new mail at once; ends when a connection drops. */
+export async function watch(execution: ConnectorExecution, onNewItems: (reason: string) => void): Promise<void> {
+  const settings = readSettings(execution);
+  const tokens = settings.oauth2 ? new OAuth2TokenProvider(settings.oauth2) : undefined;
+  const mailboxes = await Promise.all(settings.folders.map((folder) => openFolder(execution, settings, tokens, folder, { readOnly: true, idle: true })));
+  try {
+    execution.logger.info(`push: waiting for new mail in ${mailboxes.map((m) => m.path).join(", ")}`);
+    await Promise.race(mailboxes.map((mailbox) => mailbox.watch((count) => onNewItems(`${count} new messages in ${mailbox.path}`))));
+  } finally {
+    await Promise.all(mailboxes.map((mailbox) => mailbox.close()));
   }
 }
 

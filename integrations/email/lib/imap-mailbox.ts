@@ -16,6 +16,8 @@ export interface MailboxSettings {
   folder: string;
   /** Test runs open the folder read-only (EXAMINE): the server itself then refuses any flag change. */
   readOnly: boolean;
+  /** A connection that waits in IMAP IDLE for new mail (push). */
+  idle?: boolean;
   logger: ConnectorLogger;
 }
 
@@ -100,6 +102,8 @@ export class ImapMailbox {
       ...(settings.proxy ? { proxy: settings.proxy } : {}),
       logger: false,
       disableAutoIdle: true,
+      // IDLE is renewed every 4 minutes: servers and middleboxes drop sessions idle for longer.
+      ...(settings.idle ? { maxIdleTime: 240_000 } : {}),
       tls: { rejectUnauthorized: true, minVersion: "TLSv1.2" },
       connectionTimeout: 30_000,
       greetingTimeout: 15_000,
@@ -198,6 +202,27 @@ export class ImapMailbox {
   async markSeen(uids: number[]): Promise<void> {
     if (uids.length === 0) return;
     await this.#call(() => this.#client.messageFlagsAdd(toSequenceSet(uids), ["\\Seen"], { uid: true }));
+  }
+
+  /**
+   * Waits in IMAP IDLE and calls `onNewMail` whenever the folder grows. Never resolves: rejects
+   * (IMAP_CONNECTION_LOST) when the connection ends, for the caller to reconnect.
+   */
+  async watch(onNewMail: (count: number) => void): Promise<never> {
+    this.#check();
+    const client = this.#client;
+    client.on("exists", (event: { count: number; prevCount: number }) => {
+      if (event.count > event.prevCount) onNewMail(event.count - event.prevCount);
+    });
+    return new Promise<never>((_, reject) => {
+      const lost = () => reject(describeImapError(this.#failure ?? Object.assign(new Error("closed"), { code: "EConnectionClosed" }), this.#settings));
+      client.once("close", lost);
+      void (async () => {
+        // idle() returns when IDLE is broken off (maxIdleTime, another command): go back into it.
+        while (client.usable) await client.idle().catch(() => undefined);
+        lost();
+      })();
+    });
   }
 
   async close(): Promise<void> {

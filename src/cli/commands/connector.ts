@@ -4,8 +4,8 @@ import type { Command } from "commander";
 import type { WithStore } from "../context.js";
 import { IntakeError } from "../../sdk/errors.js";
 import type { LogEntry } from "../../sdk/execution.js";
-import { displayParameters, listConnectors, resolveConnector, saveConnector } from "../../platform/catalog/index.js";
-import { runConnector } from "../../platform/runner/index.js";
+import { displayParameters, listConnectors, resolveConnector, saveConnector, wantsPush } from "../../platform/catalog/index.js";
+import { ConnectorLoop, runConnector } from "../../platform/runner/index.js";
 import { formatTime, printLog, table } from "../output.js";
 
 function readParamsFile(file: string): unknown {
@@ -69,6 +69,40 @@ export function register(program: Command, withStore: WithStore): void {
         console.log(`run ${summary.runId} ${summary.status}${summary.test ? " (test: nothing stored)" : ""}: fetched ${counts.fetched}, alerts ${counts.alerts}, ingested ${counts.ingested}, duplicates ${counts.duplicates}, failed ${counts.failed}, ${counts.ms} ms`);
       }
       if (summary.error) throw new IntakeError(summary.error.code, summary.error.message);
+    });
+
+  connector
+    .command("ping <name>")
+    .description("test the connection (SecOps' Ping): server, TLS, credentials, folders; fetches nothing")
+    .action(async (name: string) => {
+      const summary = await withStore((store) => runConnector(store, name, { ping: true, onLog: printLog }));
+      if (summary.error) throw new IntakeError(summary.error.code, summary.error.message);
+      console.log(`ping ${name}: ok (${summary.ms} ms)`);
+    });
+
+  connector
+    .command("watch <name>")
+    .description("run the connector on its interval and, with push, as soon as new items arrive, until stopped (Ctrl-C)")
+    .option("--interval <seconds>", "override the interval", (v) => Number.parseInt(v, 10))
+    .action(async (name: string, options: { interval?: number }) => {
+      await withStore(async (store) => {
+        const resolved = await resolveConnector(store, name);
+        const push = wantsPush(resolved);
+        const loop = new ConnectorLoop(store, name, {
+          intervalSeconds: options.interval ?? resolved.instance.intervalSeconds,
+          push,
+          onLog: (entry) => { if (entry.level !== "debug") printLog(entry); },
+          onRun: (s) => console.log(JSON.stringify({ run: s.runId, status: s.status, fetched: s.fetched, ingested: s.ingested, duplicates: s.duplicates, failed: s.failed, skipped: s.skipped, ms: s.ms, at: new Date().toISOString() })),
+        });
+        console.error(`watching connector "${name}" every ${options.interval ?? resolved.instance.intervalSeconds} s${push ? " and on push" : ""}; Ctrl-C stops after the current batch`);
+        loop.start();
+        await new Promise<void>((resolve) => {
+          const stop = () => resolve();
+          process.once("SIGINT", stop);
+          process.once("SIGTERM", stop);
+        });
+        await loop.stop();
+      });
     });
 
   connector

@@ -136,3 +136,14 @@ export function displayParameters(resolved: ResolvedConnector): Record<string, P
   }
   return values;
 }
+
+/** The platform's switch for push: a boolean parameter of this name in the connector's definition. */
+export const PUSH_PARAMETER = "Push On New Mail";
+
+/** True when the connector should be watched (its `watch` export kept running) besides its interval. */
+export function wantsPush(resolved: ResolvedConnector): boolean {
+  const definition = resolved.definition.parameters.find((p) => p.name === PUSH_PARAMETER && p.type === "boolean");
+  if (!definition) return false;
+  const value = resolved.instance.storedParameters[PUSH_PARAMETER] ?? definition.default;
+  return value === true || String(value).toLowerCase() === "true";
+}

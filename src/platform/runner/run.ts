@@ -1,24 +1,23 @@
 // Runs one iteration of a connector in its own process: ingest what it returns, record the run.
-import { fork } from "node:child_process";
-import { fileURLToPath } from "node:url";
 import { IntakeError } from "../../sdk/errors.js";
 import type { LogEntry, PackageResult } from "../../sdk/execution.js";
-import { compileConnector, resolveConnector, runtimeParameters, secretParameterNames } from "../catalog/index.js";
-import { checkPackage, ingestPackage, loadContext, saveContext } from "../ingest/index.js";
+import { resolveConnector } from "../catalog/index.js";
+import { checkPackage, ingestPackage, saveContext } from "../ingest/index.js";
 import type { RunStatus, Store } from "../store/index.js";
 import { acquireLease, makeOwner } from "./lock.js";
-import type { ChildMessage, InitMessage, ParentMessage } from "./protocol.js";
+import { DEFAULT_MEMORY_MB, prepareInit, spawnConnectorProcess } from "./process.js";
+import type { ChildMessage, ParentMessage } from "./protocol.js";
 
-const CHILD_ENTRY = fileURLToPath(new URL("./child.js", import.meta.url));
 /** Bounds of what a run keeps of its logs. */
 export const MAX_LOG_ENTRIES = 2_000;
 export const MAX_LOG_BYTES = 1_000_000;
 /** A test run keeps at most this many alerts of its package to show. */
 export const MAX_TEST_ALERTS = 10_000;
-const DEFAULT_MEMORY_MB = 1024;
 
 export interface RunOptions {
   test?: boolean;
+  /** Check the connection only (the connector's `ping` export): a test run that fetches nothing. */
+  ping?: boolean;
   onLog?: (entry: LogEntry) => void;
   memoryMb?: number;
 }
@@ -72,7 +71,7 @@ function forShow(alert: unknown): unknown {
 }
 
 export async function runConnector(store: Store, name: string, options: RunOptions = {}): Promise<RunSummary> {
-  const test = options.test ?? false;
+  const test = options.test || options.ping ? true : false;
   const started = Date.now();
   const resolved = await resolveConnector(store, name);
   const { instance, definition } = resolved;
@@ -96,24 +95,11 @@ export async function runConnector(store: Store, name: string, options: RunOptio
   let fetchedReported = false;
 
   try {
-    const modulePath = await compileConnector(resolved.integration, definition);
-    const parameters = runtimeParameters(store, resolved);
-    const context = await loadContext(store, instance.id);
-    const init: InitMessage = {
-      t: "init", modulePath, connectorName: instance.name, isTestRun: test, parameters,
-      secretParameters: secretParameterNames(definition.parameters), context, allowList: instance.allowList,
-    };
+    const init = await prepareInit(store, resolved, options.ping ? "ping" : test ? "test" : "run");
     const target = { connectorId: instance.id, runId: run.id, productFieldName: definition.productFieldName, eventFieldName: definition.eventFieldName };
 
     const outcome = await new Promise<{ status: RunStatus; error?: { code: string; message: string } }>((resolve) => {
-      // The connector sees none of the platform's own secrets (key, passwords) in its environment.
-      const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith("INTAKE_")));
-      const child = fork(CHILD_ENTRY, [], {
-        env,
-        serialization: "advanced",
-        stdio: ["ignore", "pipe", "pipe", "ipc"],
-        execArgv: [`--max-old-space-size=${options.memoryMb ?? DEFAULT_MEMORY_MB}`],
-      });
+      const child = spawnConnectorProcess(options.memoryMb);
       let finished: { status: RunStatus; error?: { code: string; message: string } } | undefined;
       let stderrTail = "";
       let queue: Promise<void> = Promise.resolve();
@@ -139,6 +125,8 @@ export async function runConnector(store: Store, name: string, options: RunOptio
         switch (message.t) {
           case "log":
             addLog(message.entry);
+            break;
+          case "changed":
             break;
           case "skipped":
             summary.skipped++;
