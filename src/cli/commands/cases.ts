@@ -3,7 +3,8 @@ import type { Command } from "commander";
 import type { WithStore } from "../context.js";
 import { IntakeError } from "../../sdk/errors.js";
 import { priorityName } from "../../sdk/priority.js";
-import { exportCases, loadCases } from "../../platform/cases/index.js";
+import os from "node:os";
+import { caseHistory, exportCases, loadCases, mergeCases, moveAlertOut } from "../../platform/cases/index.js";
 import { formatTime, table } from "../output.js";
 
 export function register(program: Command, withStore: WithStore): void {
@@ -48,4 +49,40 @@ export function register(program: Command, withStore: WithStore): void {
         console.log(JSON.stringify(found, null, 2));
       });
     });
+
+  const actor = () => process.env.INTAKE_ACTOR || `cli:${os.userInfo().username}`;
+  cases
+    .command("merge <target> <sources...>")
+    .description("merge cases: every alert of the source cases moves into the target; the sources are closed as merged")
+    .action(async (target: string, sources: string[]) => {
+      await withStore(async (store) => {
+        await mergeCases(store, caseNumber(target), sources.map(caseNumber), actor());
+        console.log(`merged case${sources.length > 1 ? "s" : ""} ${sources.join(", ")} into ${target}`);
+      });
+    });
+  cases
+    .command("move-out <case> <alertId>")
+    .description("move one alert out of a case into a new case of its own")
+    .action(async (caseId: string, alertId: string) => {
+      await withStore(async (store) => {
+        const created = await moveAlertOut(store, caseNumber(caseId), alertId, actor());
+        console.log(`moved alert ${alertId} out of case ${caseId} into new case ${created}`);
+      });
+    });
+  cases
+    .command("history <case>")
+    .description("who did what to a case, and when")
+    .action(async (caseId: string) => {
+      await withStore(async (store) => {
+        for (const entry of await caseHistory(store, caseNumber(caseId))) {
+          console.log(`${formatTime(entry.createdAt)}  ${entry.actor}  ${entry.action}  ${JSON.stringify(entry.detail)}`);
+        }
+      });
+    });
+}
+
+function caseNumber(text: string): number {
+  const id = Number(text);
+  if (!Number.isSafeInteger(id) || id < 1) throw new IntakeError("CASE_UNKNOWN", `not a case number: ${JSON.stringify(text)}`);
+  return id;
 }

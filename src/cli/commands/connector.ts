@@ -7,6 +7,7 @@ import type { LogEntry } from "../../sdk/execution.js";
 import { displayParameters, listConnectors, resolveConnector, saveConnector, wantsPush } from "../../platform/catalog/index.js";
 import { ConnectorLoop, runConnector } from "../../platform/runner/index.js";
 import { formatTime, printLog, table } from "../output.js";
+import type { GroupingMode } from "../../platform/store/index.js";
 
 function readParamsFile(file: string): unknown {
   let text: string;
@@ -33,12 +34,20 @@ export function register(program: Command, withStore: WithStore): void {
     .requiredOption("--params <file>", "JSON object: parameter name → value")
     .option("--interval <seconds>", "run interval in seconds (default: the connector's)", (v) => Number.parseInt(v, 10))
     .option("--disabled", "create it disabled (intake serve does not run it)")
-    .action(async (name: string, options: { integration: string; connector?: string; params: string; interval?: number; disabled?: boolean }) => {
+    .option("--grouping <mode>", "how alerts become cases: campaign (default: reports of one mail in one case), indicator (a shared URL or file), off (one case per alert)")
+    .option("--grouping-hours <hours>", "grouping time frame in hours (default 24)", (v) => Number(v))
+    .option("--grouping-max <alerts>", "most alerts in one case (default 500)", (v) => Number(v))
+    .action(async (name: string, options: { integration: string; connector?: string; params: string; interval?: number; disabled?: boolean; grouping?: string; groupingHours?: number; groupingMax?: number }) => {
       const parameters = readParamsFile(options.params);
       await withStore(async (store) => {
         const { created, instance } = await saveConnector(store, {
           name, integration: options.integration, connector: options.connector, parameters,
           intervalSeconds: options.interval, ...(options.disabled ? { enabled: false } : {}),
+          grouping: {
+            ...(options.grouping !== undefined ? { mode: options.grouping as GroupingMode } : {}),
+            ...(options.groupingHours !== undefined ? { windowMs: options.groupingHours * 3_600_000 } : {}),
+            ...(options.groupingMax !== undefined ? { maxAlerts: options.groupingMax } : {}),
+          },
         });
         console.log(`${created ? "created" : "updated"} connector "${instance.name}" (${instance.integration} / ${instance.definition}, every ${instance.intervalSeconds} s)`);
       });

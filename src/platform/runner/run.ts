@@ -96,7 +96,7 @@ export async function runConnector(store: Store, name: string, options: RunOptio
 
   try {
     const init = await prepareInit(store, resolved, options.ping ? "ping" : test ? "test" : "run");
-    const target = { connectorId: instance.id, runId: run.id, productFieldName: definition.productFieldName, eventFieldName: definition.eventFieldName };
+    const target = { connectorId: instance.id, runId: run.id, productFieldName: definition.productFieldName, eventFieldName: definition.eventFieldName, grouping: instance.grouping };
 
     const outcome = await new Promise<{ status: RunStatus; error?: { code: string; message: string } }>((resolve) => {
       const child = spawnConnectorProcess(options.memoryMb);
