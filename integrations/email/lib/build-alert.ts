@@ -11,6 +11,8 @@ export const MAX_ENTITIES = 5000;
 /** Notes per alert (each at most MAX_NOTE_LENGTH characters). */
 export const MAX_NOTES = 100;
 const MAX_NOTE_LENGTH = 2000;
+/** Longest indicator value kept (URLs are cut at 4,000 characters where they are found). */
+export const MAX_ENTITY_VALUE = 8000;
 /** Header text kept on an event field. */
 const MAX_FIELD = 8000;
 
@@ -39,8 +41,15 @@ class EntityList {
   readonly items: Entity[] = [];
   private readonly seen = new Set<string>();
   dropped = 0;
+  tooLong = 0;
 
   add(entity: Entity, key = `${entity.type}\u0000${entity.value}`): void {
+    // A value this long is no usable indicator (a hostile "address" of megabytes): counted, not kept.
+    if (entity.value.length > MAX_ENTITY_VALUE) {
+      this.tooLong++;
+      return;
+    }
+    if (typeof entity.name === "string" && entity.name.length > 500) entity.name = `${entity.name.slice(0, 500)}…`;
     if (this.seen.has(key)) return;
     this.seen.add(key);
     if (this.items.length >= MAX_ENTITIES) {
@@ -148,6 +157,7 @@ export function buildAlert(report: MessageReport, origin: MessageOrigin): AlertI
 
   const entities = new EntityList();
   collectEntities(report, entities);
+  if (entities.tooLong) notes.push(`${entities.tooLong} indicators longer than ${MAX_ENTITY_VALUE} characters were not kept`);
   if (entities.dropped) notes.push(`${entities.dropped} more indicators were found than the ${MAX_ENTITIES} kept`);
 
   const alert = new AlertInfo();
