@@ -195,6 +195,12 @@ function readLoosely(raw: Uint8Array, depth: number, contentHash: string, why: s
   return report;
 }
 
+// postal-mime copies a typed array into a fresh ArrayBuffer; a view over a whole buffer is handed over
+// as that buffer (it is only read), which spares a copy of the message.
+function wholeBuffer(bytes: Uint8Array): Uint8Array | ArrayBuffer {
+  return bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer ? bytes.buffer : bytes;
+}
+
 async function readAt(raw: Uint8Array, depth: number, budget: { forwarded: number }): Promise<MessageReport> {
   await installBodyCharsetFallback();
   const contentHash = crypto.createHash("sha256").update(raw).digest("hex");
@@ -203,7 +209,7 @@ async function readAt(raw: Uint8Array, depth: number, budget: { forwarded: numbe
   }
   let email: Email;
   try {
-    email = await PostalMime.parse(repairHeaderBytes(raw).raw, {
+    email = await PostalMime.parse(wholeBuffer(repairHeaderBytes(raw).raw), {
       attachmentEncoding: "arraybuffer",
       maxNestingDepth: MAX_NESTING_DEPTH,
       // Forwarded messages come back as attachments: they are read here, as messages of their own.
