@@ -1,4 +1,5 @@
-// `intake cases export|list|show`: the case queue.
+// `intake cases export|list|show|eml`: the case queue.
+import zlib from "node:zlib";
 import type { Command } from "commander";
 import type { WithStore } from "../context.js";
 import { IntakeError } from "../../sdk/errors.js";
@@ -77,6 +78,32 @@ export function register(program: Command, withStore: WithStore): void {
         for (const entry of await caseHistory(store, caseNumber(caseId))) {
           console.log(`${formatTime(entry.createdAt)}  ${entry.actor}  ${entry.action}  ${JSON.stringify(entry.detail)}`);
         }
+      });
+    });
+  cases
+    .command("eml <id>")
+    .description("the original message of a case, byte for byte (redirect it to a file: > message.eml)")
+    .option("--alert <alertId>", "which alert's message, in a case that groups several reports (default: the first)")
+    .action(async (id: string, options: { alert?: string }) => {
+      await withStore(async (store) => {
+        const caseId = Number(id);
+        if (!Number.isInteger(caseId) || caseId <= 0) throw new IntakeError("CASE_UNKNOWN", `no case ${JSON.stringify(id)}`);
+        const file = await store.db
+          .selectFrom("alert_files")
+          .innerJoin("alerts", "alerts.id", "alert_files.alert_pk")
+          .select(["alert_files.data", "alert_files.size"])
+          .where("alerts.case_id", "=", caseId)
+          .where("alert_files.file_name", "=", "original.eml")
+          .$if(options.alert !== undefined, (query) => query.where("alerts.alert_id", "=", options.alert!))
+          .orderBy("alert_files.id")
+          .limit(1)
+          .executeTakeFirst();
+        if (!file) {
+          const known = await store.db.selectFrom("cases").select("id").where("id", "=", caseId).executeTakeFirst();
+          throw known ? new IntakeError("EML_MISSING", `case ${caseId} has no original message`) : new IntakeError("CASE_UNKNOWN", `no case ${id}`);
+        }
+        const bytes = zlib.gunzipSync(file.data);
+        await new Promise<void>((resolve, reject) => process.stdout.write(bytes, (error) => (error ? reject(error) : resolve())));
       });
     });
 }
