@@ -5,7 +5,7 @@ import type { WithStore } from "../context.js";
 import { IntakeError } from "../../sdk/errors.js";
 import { priorityName } from "../../sdk/priority.js";
 import os from "node:os";
-import { caseHistory, exportCases, loadCases, mergeCases, moveAlertOut } from "../../platform/cases/index.js";
+import { caseHistory, exportCases, loadCases, mergeCases, moveAlertOut, setCaseStatus } from "../../platform/cases/index.js";
 import { formatTime, table } from "../output.js";
 
 export function register(program: Command, withStore: WithStore): void {
@@ -68,6 +68,26 @@ export function register(program: Command, withStore: WithStore): void {
       await withStore(async (store) => {
         const created = await moveAlertOut(store, caseNumber(caseId), alertId, actor());
         console.log(`moved alert ${alertId} out of case ${caseId} into new case ${created}`);
+      });
+    });
+  cases
+    .command("close <case>")
+    .description("close a case, with a reason")
+    .requiredOption("--reason <text>", "why (false positive, contained, duplicate…)")
+    .action(async (caseId: string, options: { reason: string }) => {
+      await withStore(async (store) => {
+        await setCaseStatus(store, caseNumber(caseId), "closed", actor(), options.reason);
+        console.log(`closed case ${caseId}`);
+      });
+    });
+  cases
+    .command("status <case> <status>")
+    .description("set a case's status: open, in_progress or closed (closed needs --reason)")
+    .option("--reason <text>", "why")
+    .action(async (caseId: string, status: string, options: { reason?: string }) => {
+      await withStore(async (store) => {
+        await setCaseStatus(store, caseNumber(caseId), status, actor(), options.reason);
+        console.log(`case ${caseId} is ${status}`);
       });
     });
   cases

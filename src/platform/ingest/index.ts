@@ -82,7 +82,7 @@ export async function ingestPackage(
       const environment = alert.environment || "Default";
       const grouping = target.grouping ?? DEFAULT_GROUPING;
       const keys = keysOf(alert);
-      const decision = await decideCase(trx, keys, environment, grouping, now);
+      const decision = await decideCase(trx, keys, environment, grouping, alert.start_time);
       const caseRow = decision.caseId !== undefined
         ? { id: decision.caseId }
         : await trx
@@ -150,7 +150,7 @@ export async function ingestPackage(
       for (const file of files.get(alert) ?? []) {
         await trx.insertInto("alert_files").values({ ...file, alert_pk: alertRow.id }).execute();
       }
-      await addKeys(trx, caseRow.id, alertRow.id, keys, environment, now);
+      await addKeys(trx, caseRow.id, alertRow.id, keys, environment, alert.start_time);
       if (decision.caseId !== undefined) await refreshCase(trx, caseRow.id, now);
       results.push({ display_id: alert.display_id, outcome: "ingested", caseId: caseRow.id });
     }
