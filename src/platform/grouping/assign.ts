@@ -90,15 +90,23 @@ export async function decideCase(trx: Trx, keys: AlertKeys, environment: string,
   const candidates: { caseId: number; by: string }[] = [];
   for (const caseId of await casesWithKey(trx, "message_id", keys.messageIds, environment, window)) candidates.push({ caseId, by: "same reported Message-ID" });
 
-  const common = await commonUrls(trx, keys.urls, window);
-  const urls = keys.urls.filter((url) => !common.has(url));
-  if (settings.mode === "campaign" && keys.subject && urls.length) {
-    const bySubject = new Set(await casesWithKey(trx, "subject", [keys.subject], environment, window));
-    for (const caseId of await casesWithKey(trx, "url", urls, environment, window)) {
-      if (bySubject.has(caseId)) candidates.push({ caseId, by: "same subject and a URL in common" });
-    }
+  if (settings.mode === "campaign" && keys.subject && keys.urls.length) {
+    // From the few cases with one of these URLs to those with the subject too: a common subject
+    // ("Invoice") can have thousands of cases, which are never all read.
+    const rows = await trx
+      .selectFrom("case_keys as u")
+      .innerJoin("case_keys as s", (join) => join.onRef("s.case_id", "=", "u.case_id").on("s.kind", "=", "subject").on("s.value", "=", keys.subject!))
+      .select(["u.case_id", "u.value"]).distinct()
+      .where("u.kind", "=", "url").where("u.value", "in", keys.urls).where("u.environment", "=", environment)
+      .where("u.created_at", ">=", window.from).where("u.created_at", "<=", window.to)
+      .execute();
+    // Only when a case matches is it worth asking whether the shared URLs are everywhere.
+    const common = rows.length ? await commonUrls(trx, [...new Set(rows.map((r) => r.value))], window) : new Set<string>();
+    for (const row of rows) if (!common.has(row.value)) candidates.push({ caseId: row.case_id, by: "same subject and a URL in common" });
   }
   if (settings.mode === "indicator") {
+    const common = await commonUrls(trx, keys.urls, window);
+    const urls = keys.urls.filter((url) => !common.has(url));
     for (const caseId of await casesWithKey(trx, "url", urls, environment, window)) candidates.push({ caseId, by: "a URL in common" });
     for (const caseId of await casesWithKey(trx, "file", keys.files, environment, window)) candidates.push({ caseId, by: "an attachment in common" });
   }
