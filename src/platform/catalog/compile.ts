@@ -83,7 +83,7 @@ export async function compileConnector(integration: IntegrationDefinition, conne
     const failure = error as esbuild.BuildFailure;
     if (Array.isArray(failure.errors) && failure.errors.length) {
       const lines = failure.errors.slice(0, 10).map((message) => {
-        const where = message.location ? `${message.location.file}:${message.location.line}:${message.location.column + 1}` : connector.sourceFile;
+        const where = message.location ? `${path.resolve(message.location.file)}:${message.location.line}:${message.location.column + 1}` : connector.sourceFile;
         return `${where}: ${message.text}`;
       });
       throw new CompileError(lines.join("\n"));
