@@ -61,7 +61,7 @@ describe("integration packages", () => {
     const ws = makeWorkspace();
     const imported = await ws.intake(["integration", "import", EXAMPLE]);
     expect(imported.code, imported.stderr).toBe(0);
-    expect(imported.stdout).toContain('imported integration "CSV Alerts" (short name csv-alerts)');
+    expect(imported.stdout).toContain('imported integration "CSV Alerts" (short name csv-alerts, version 1)');
     // Its dependency sits in its own folder, not in the platform's node_modules.
     const installed = path.join(ws.dir, "integrations", "csv-alerts");
     expect(fs.existsSync(path.join(installed, "node_modules", "csv-parse", "package.json"))).toBe(true);
@@ -112,7 +112,24 @@ describe("integration packages", () => {
     for (const file of listFiles(EXAMPLE)) expect(fs.readFileSync(path.join(out, file), "utf8")).toBe(fs.readFileSync(path.join(EXAMPLE, file), "utf8"));
     const again = await ws.intake(["integration", "export", "csv-alerts", out]);
     expect(lastLine(again.stderr)).toMatch(/^EXPORT_TARGET: .*exported exists and is not empty/);
-  });
+
+    // Edited and imported again: a new version, its dependencies reused; the first one can be exported back.
+    fs.appendFileSync(path.join(out, "connectors", "csv-alerts.ts"), "// edited\n");
+    const updated = await ws.intake(["integration", "import", out]);
+    expect(updated.code, updated.stderr).toBe(0);
+    expect(updated.stdout).toContain('updated integration "CSV Alerts" (short name csv-alerts, version 2)');
+    expect(updated.stderr).toContain("dependencies unchanged: reused the installed ones");
+    const same = await ws.intake(["integration", "import", out]);
+    expect(same.stdout).toContain("version 2)");
+    const versions = await ws.intake(["integration", "versions", "csv-alerts", "--json"]);
+    const history = JSON.parse(versions.stdout) as { version: number; files: Record<string, string> }[];
+    expect(history.map((v) => v.version)).toEqual([2, 1]);
+    expect(history[0]!.files["connectors/csv-alerts.ts"]).toMatch(/\/\/ edited\n$/);
+    const first = path.join(ws.dir, "first");
+    expect((await ws.intake(["integration", "export", "csv-alerts", first, "--version", "1"])).code).toBe(0);
+    expect(listFiles(first)).toEqual(listFiles(EXAMPLE));
+    for (const file of listFiles(EXAMPLE)) expect(fs.readFileSync(path.join(first, file), "utf8")).toBe(fs.readFileSync(path.join(EXAMPLE, file), "utf8"));
+  }, 400_000);
 
   it("lets two integrations depend on different major versions of one package, each resolving its own", async () => {
     const ws = makeWorkspace();

@@ -3,7 +3,8 @@ import path from "node:path";
 import type { Command } from "commander";
 import type { WithStore } from "../context.js";
 import { IntakeError } from "../../sdk/errors.js";
-import { exportIntegration, importIntegration, loadIntegrationPackage, setAllowList, typeCheckIntegration, compileConnector } from "../../platform/catalog/index.js";
+import { compileConnector, exportIntegration, importIntegration, listIntegrationVersions, loadIntegrationPackage, setAllowList, typeCheckIntegration } from "../../platform/catalog/index.js";
+import { formatTime, table } from "../output.js";
 
 export function register(program: Command, withStore: WithStore): void {
   const integration = program.command("integration").description("integration packages: import, export, check");
@@ -19,7 +20,7 @@ export function register(program: Command, withStore: WithStore): void {
           onProgress: (message) => process.stderr.write(`${message}\n`),
         });
         const { integration: imported } = result;
-        console.log(`${result.created ? "imported" : "updated"} integration "${imported.name}" (short name ${imported.slug}) into ${imported.dir}`);
+        console.log(`${result.created ? "imported" : "updated"} integration "${imported.name}" (short name ${imported.slug}, version ${result.version}) into ${imported.dir}`);
         console.log(`connectors: ${imported.connectors.map((c) => c.name).join(", ")}`);
         if (result.dependencies.length) console.log(`dependencies: ${result.dependencies.join(", ")}`);
       });
@@ -28,10 +29,23 @@ export function register(program: Command, withStore: WithStore): void {
   integration
     .command("export <name> <dir>")
     .description("write an integration's package folder (integration.json, connectors/, its other files) into a new or empty folder")
-    .action(async (name: string, dir: string) => {
+    .option("--version <n>", "an earlier imported version (see: intake integration versions NAME)", (v) => Number.parseInt(v, 10))
+    .action(async (name: string, dir: string, options: { version?: number }) => {
       await withStore(async (store) => {
-        const exported = await exportIntegration(store, name, dir);
-        console.log(`exported integration "${exported.name}" to ${path.resolve(dir)}`);
+        const exported = await exportIntegration(store, name, dir, options.version === undefined ? {} : { version: options.version });
+        console.log(`exported integration "${exported.name}"${options.version === undefined ? "" : ` version ${options.version}`} to ${path.resolve(dir)}`);
+      });
+    });
+
+  integration
+    .command("versions <name>")
+    .description("the versions of an imported integration's files, newest first (each import that changed them)")
+    .option("--json", "as JSON, with the files")
+    .action(async (name: string, options: { json?: boolean }) => {
+      await withStore(async (store) => {
+        const versions = await listIntegrationVersions(store, name);
+        if (options.json) return console.log(JSON.stringify(versions));
+        console.log(versions.length ? table(versions.map((v) => ({ version: v.version, imported: formatTime(v.createdAt), files: Object.keys(v.files).length, digest: v.digest.slice(0, 12) })), ["version", "imported", "files", "digest"]) : "no imported versions (built-in integrations have none)");
       });
     });
 

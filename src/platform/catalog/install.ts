@@ -9,12 +9,57 @@ import { IntakeError } from "../../sdk/errors.js";
 import type { Store } from "../store/index.js";
 import { compileConnector } from "./compile.js";
 import { BUILTIN_INTEGRATIONS_DIR, builtinIntegrations, findIntegration } from "./integrations.js";
-import { loadIntegrationPackage, type IntegrationDefinition } from "./package.js";
+import { loadIntegrationPackage, PackageError, type IntegrationDefinition } from "./package.js";
 import { typeCheckIntegration, TypeCheckError } from "./typecheck.js";
 
 /** Files the platform makes in a package folder: never copied in from a source, never exported. */
 const MANAGED = new Set(["node_modules", ".build", ".git", "package.json", "package-lock.json"]);
 const NPM_TIMEOUT_MS = 10 * 60_000;
+/** Bounds of a package's own files (what is versioned): connectors are code, not data. */
+const MAX_PACKAGE_BYTES = 5 * 1024 * 1024;
+const MAX_PACKAGE_FILES = 1000;
+const TEXT_FILE = /\.(ts|mts|cts|js|mjs|json|md|txt|svg|csv|ya?ml)$/i;
+
+export interface IntegrationVersion {
+  version: number;
+  digest: string;
+  createdAt: number;
+  /** Relative path → text, or "base64:…" for a binary file. */
+  files: Record<string, string>;
+}
+
+/** The package's own files (what import copied), bounded, for the version history. */
+function snapshotFiles(dir: string): { files: Record<string, string>; digest: string } {
+  const files: Record<string, string> = {};
+  let bytes = 0;
+  const walk = (folder: string) => {
+    for (const entry of fs.readdirSync(folder, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+      const full = path.join(folder, entry.name);
+      const relative = path.relative(dir, full).split(path.sep).join("/");
+      if (MANAGED.has(entry.name) && (folder === dir || entry.name === "node_modules" || entry.name === ".build")) continue;
+      if (entry.isDirectory()) walk(full);
+      else if (entry.isFile()) {
+        const data = fs.readFileSync(full);
+        bytes += data.length;
+        if (bytes > MAX_PACKAGE_BYTES || Object.keys(files).length >= MAX_PACKAGE_FILES) {
+          throw new PackageError(`${dir}: the package's own files pass ${MAX_PACKAGE_FILES} files or ${MAX_PACKAGE_BYTES / 1024 / 1024} MB (node_modules left out)`);
+        }
+        const text = TEXT_FILE.test(entry.name) ? data.toString("utf8") : undefined;
+        files[relative] = text !== undefined && !text.startsWith("base64:") ? text : `base64:${data.toString("base64")}`;
+      }
+    }
+  };
+  walk(dir);
+  const digest = crypto.createHash("sha256").update(JSON.stringify(files)).digest("hex");
+  return { files, digest };
+}
+
+/** Every recorded version of an imported integration, newest first. */
+export async function listIntegrationVersions(store: Store, name: string): Promise<IntegrationVersion[]> {
+  const integration = await findIntegration(store, name);
+  const rows = await store.db.selectFrom("integration_versions").selectAll().where("integration", "=", integration.name).orderBy("version", "desc").execute();
+  return rows.map((row) => ({ version: row.version, digest: row.digest, createdAt: row.created_at, files: JSON.parse(row.files) as Record<string, string> }));
+}
 
 export interface ImportOptions {
   /** Type-check with the TypeScript compiler (default true). */
@@ -27,6 +72,8 @@ export interface ImportResult {
   created: boolean;
   /** "name@range" of each dependency, as installed. */
   dependencies: string[];
+  /** The version number of the package's files (a new one when they changed). */
+  version: number;
 }
 
 /** Where imported packages live: `<dataDir>/integrations/<slug>/` (never the project's own integrations/). */
@@ -123,8 +170,10 @@ export async function importIntegration(store: Store, sourceDir: string, options
   const target = path.join(root, slug);
   const staging = path.join(root, `.staging-${slug}-${crypto.randomBytes(4).toString("hex")}`);
   const shown = (text: string) => text.split(staging).join(source.dir);
+  let snapshot: { files: Record<string, string>; digest: string };
   try {
     copyPackage(source.dir, staging);
+    snapshot = snapshotFiles(staging);
     const staged = loadIntegrationPackage(staging);
     await installDependencies(staged, fs.existsSync(target) ? target : undefined, progress);
     for (const connector of staged.connectors) {
@@ -148,6 +197,12 @@ export async function importIntegration(store: Store, sourceDir: string, options
   }
 
   const now = Date.now();
+  const last = await store.db.selectFrom("integration_versions").select(["version", "digest"]).where("integration", "=", source.name).orderBy("version", "desc").executeTakeFirst();
+  let version = last?.version ?? 0;
+  if (last?.digest !== snapshot.digest) {
+    version += 1;
+    await store.db.insertInto("integration_versions").values({ integration: source.name, version, digest: snapshot.digest, files: JSON.stringify(snapshot.files), created_at: now }).execute();
+  }
   if (previous) {
     await store.db.updateTable("integrations").set({ slug, dir: target, builtin: 0, updated_at: now }).where("name", "=", source.name).execute();
   } else {
@@ -157,16 +212,28 @@ export async function importIntegration(store: Store, sourceDir: string, options
     integration: loadIntegrationPackage(target),
     created: !previous,
     dependencies: Object.entries(source.dependencies).map(([n, v]) => `${n}@${v}`),
+    version,
   };
 }
 
 /** Writes an integration's package folder (built-in or imported) to `outDir`, without what the platform made. */
-export async function exportIntegration(store: Store, name: string, outDir: string): Promise<IntegrationDefinition> {
+export async function exportIntegration(store: Store, name: string, outDir: string, options: { version?: number } = {}): Promise<IntegrationDefinition> {
   const integration = await findIntegration(store, name);
   const target = path.resolve(outDir);
   if (fs.existsSync(target) && fs.readdirSync(target).length > 0) {
     throw new IntakeError("EXPORT_TARGET", `${target} exists and is not empty: export into a new or empty folder`);
   }
-  copyPackage(integration.dir, target);
+  if (options.version === undefined) {
+    copyPackage(integration.dir, target);
+    return integration;
+  }
+  const found = (await listIntegrationVersions(store, name)).find((v) => v.version === options.version);
+  if (!found) throw new IntakeError("VERSION_UNKNOWN", `integration "${integration.name}" has no version ${options.version} (see: intake integration versions ${integration.slug})`);
+  for (const [relative, content] of Object.entries(found.files)) {
+    const file = path.resolve(target, relative);
+    if (!file.startsWith(target + path.sep)) continue; // never outside the folder
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, content.startsWith("base64:") ? Buffer.from(content.slice(7), "base64") : content);
+  }
   return integration;
 }
