@@ -5,11 +5,12 @@ import { openStore, resolveDatabaseUrl, type Store } from "../platform/store/ind
 import * as cases from "./commands/cases.js";
 import * as connector from "./commands/connector.js";
 import * as integrations from "./commands/integrations.js";
+import * as integration from "./commands/integration.js";
 import * as runs from "./commands/runs.js";
 import type { WithStore } from "./context.js";
 import { errorLine } from "./output.js";
 
-const COMMANDS = [connector, integrations, runs, cases];
+const COMMANDS = [connector, integrations, runs, cases, integration]; // integration after connector: it adds `connector allow-list`
 
 export function buildProgram(withStore: WithStore): Command {
   const program = new Command("intake")

@@ -3,6 +3,7 @@ import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { isBuiltin } from "node:module";
 import * as esbuild from "esbuild";
 import { IntakeError } from "../../sdk/errors.js";
 import type { ConnectorDefinition, IntegrationDefinition } from "./package.js";
@@ -16,19 +17,26 @@ export class CompileError extends IntakeError {
   }
 }
 
-function sourceDigest(dir: string): string {
+function sourceDigest(dir: string, dependencies: Record<string, string>): string {
   // Every .ts of the package (helpers too) and the SDK's location decide whether to rebuild.
-  const hash = crypto.createHash("sha256").update(SDK_ENTRY).update(esbuild.version);
+  const hash = crypto.createHash("sha256").update(SDK_ENTRY).update(esbuild.version).update(JSON.stringify(dependencies));
   const walk = (folder: string) => {
     for (const entry of fs.readdirSync(folder, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
       if (entry.name === "node_modules" || entry.name.startsWith(".")) continue;
       const full = path.join(folder, entry.name);
       if (entry.isDirectory()) walk(full);
-      else if (entry.name.endsWith(".ts")) hash.update(full).update(fs.readFileSync(full));
+      // Relative names: a package built in a staging folder stays valid once moved in place.
+      else if (entry.name.endsWith(".ts")) hash.update(path.relative(dir, full)).update(fs.readFileSync(full));
     }
   };
   walk(dir);
   return hash.digest("hex");
+}
+
+/** "pkg/sub" → "pkg", "@scope/pkg/sub" → "@scope/pkg". */
+function packageName(specifier: string): string {
+  const parts = specifier.split("/");
+  return specifier.startsWith("@") ? parts.slice(0, 2).join("/") : parts[0]!;
 }
 
 /**
@@ -40,7 +48,7 @@ export async function compileConnector(integration: IntegrationDefinition, conne
   const buildDir = path.join(integration.dir, ".build");
   const outFile = path.join(buildDir, `${connector.fileBase}.mjs`);
   const digestFile = `${outFile}.sha256`;
-  const digest = sourceDigest(integration.dir);
+  const digest = sourceDigest(integration.dir, integration.dependencies);
   if (fs.existsSync(outFile) && fs.existsSync(digestFile) && fs.readFileSync(digestFile, "utf8") === digest) return outFile;
 
   const tmpFile = `${outFile}.${process.pid}.tmp`;
@@ -61,6 +69,12 @@ export async function compileConnector(integration: IntegrationDefinition, conne
           name: "intake-sdk",
           setup(build) {
             build.onResolve({ filter: /^intake\/sdk$/ }, () => ({ path: SDK_ENTRY, external: true }));
+            // A package import must be declared: it is then resolved from the integration's own node_modules.
+            build.onResolve({ filter: /^[^./]/ }, (args) => {
+              const name = packageName(args.path);
+              if (isBuiltin(args.path) || name in integration.dependencies) return { path: args.path, external: true };
+              return { errors: [{ text: `package "${name}" is not a declared dependency (add it to "dependencies" in integration.json)` }] };
+            });
           },
         },
       ],
@@ -69,7 +83,7 @@ export async function compileConnector(integration: IntegrationDefinition, conne
     const failure = error as esbuild.BuildFailure;
     if (Array.isArray(failure.errors) && failure.errors.length) {
       const lines = failure.errors.slice(0, 10).map((message) => {
-        const where = message.location ? `${message.location.file}:${message.location.line}:${message.location.column + 1}` : connector.sourceFile;
+        const where = message.location ? `${path.resolve(message.location.file)}:${message.location.line}:${message.location.column + 1}` : connector.sourceFile;
         return `${where}: ${message.text}`;
       });
       throw new CompileError(lines.join("\n"));

@@ -168,3 +168,17 @@ export function wantsPush(resolved: ResolvedConnector): boolean {
   const value = resolved.instance.storedParameters[PUSH_PARAMETER] ?? definition.default;
   return value === true || String(value).toLowerCase() === "true";
 }
+
+/** Bounds of an allow-list: values a connector's code reads (`execution.allowList`). */
+const MAX_ALLOW_LIST = 10_000;
+
+/** Replaces a connector's allow-list (values trimmed, empty ones and repeats dropped). */
+export async function setAllowList(store: Store, name: string, values: string[]): Promise<ConnectorInstance> {
+  const instance = await getConnector(store, name);
+  const cleaned = [...new Set(values.map((v) => v.trim()).filter(Boolean))];
+  if (cleaned.length > MAX_ALLOW_LIST) throw new IntakeError("PARAM_INVALID", `allow-list: at most ${MAX_ALLOW_LIST} values, got ${cleaned.length}`);
+  const long = cleaned.find((v) => v.length > 1000);
+  if (long) throw new IntakeError("PARAM_INVALID", `allow-list value ${JSON.stringify(long.slice(0, 40))}…: at most 1000 characters`);
+  await store.db.updateTable("connectors").set({ allow_list: JSON.stringify(cleaned), updated_at: Date.now() }).where("id", "=", instance.id).execute();
+  return getConnector(store, name);
+}

@@ -4,3 +4,6 @@ export * from "./parameters.js";
 export * from "./integrations.js";
 export * from "./connectors.js";
 export { compileConnector, CompileError, SDK_ENTRY } from "./compile.js";
+export { importIntegration, exportIntegration, importedIntegrationsRoot, listIntegrationVersions, slugOf } from "./install.js";
+export type { ImportOptions, ImportResult, IntegrationVersion } from "./install.js";
+export { typeCheckIntegration, assertTypesCheck, TypeCheckError, SDK_TYPES } from "./typecheck.js";

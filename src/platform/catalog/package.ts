@@ -48,6 +48,8 @@ const connectorSchema = z
     eventFieldName: z.string().min(1),
     intervalSeconds: z.number().int().min(1).max(86_400 * 7),
     timeoutSeconds: z.number().int().min(1).max(86_400),
+    /** Heap cap of the connector's process in MB (default 1024): one that needs more fails alone. */
+    memoryMb: z.number().int().min(32).max(16_384).optional(),
   })
   .strict();
 

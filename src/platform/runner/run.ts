@@ -96,10 +96,11 @@ export async function runConnector(store: Store, name: string, options: RunOptio
 
   try {
     const init = await prepareInit(store, resolved, options.ping ? "ping" : test ? "test" : "run");
+    const memoryMb = options.memoryMb ?? definition.memoryMb ?? DEFAULT_MEMORY_MB;
     const target = { connectorId: instance.id, runId: run.id, productFieldName: definition.productFieldName, eventFieldName: definition.eventFieldName, grouping: instance.grouping };
 
     const outcome = await new Promise<{ status: RunStatus; error?: { code: string; message: string } }>((resolve) => {
-      const child = spawnConnectorProcess(options.memoryMb);
+      const child = spawnConnectorProcess(memoryMb);
       let finished: { status: RunStatus; error?: { code: string; message: string } } | undefined;
       let stderrTail = "";
       let queue: Promise<void> = Promise.resolve();
@@ -184,7 +185,7 @@ export async function runConnector(store: Store, name: string, options: RunOptio
             finish({
               status: "failed",
               error: outOfMemory
-                ? { code: "RUN_OUT_OF_MEMORY", message: `the connector ran out of memory (cap ${options.memoryMb ?? DEFAULT_MEMORY_MB} MB) and was stopped` }
+                ? { code: "RUN_OUT_OF_MEMORY", message: `the connector ran out of memory (cap ${memoryMb} MB) and was stopped` }
                 : { code: "RUN_CRASHED", message: `the connector's process ended without finishing (${signal ? `signal ${signal}` : `exit code ${code}`})` },
             });
           }
@@ -201,7 +202,8 @@ export async function runConnector(store: Store, name: string, options: RunOptio
   } finally {
     if (!fetchedReported) summary.fetched = summary.alerts;
     summary.ms = Date.now() - started;
-    if (summary.error) addLog({ level: "error", message: `${summary.error.code}: ${summary.error.message}`, time: Date.now() });
+    // Kept in the run's log; not echoed to onLog: the caller reports summary.error itself (one line).
+    if (summary.error) log.add({ level: "error", message: `${summary.error.code}: ${summary.error.message}`, time: Date.now() });
     await store.db
       .updateTable("runs")
       .set({

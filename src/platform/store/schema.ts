@@ -167,6 +167,18 @@ export interface CaseActionTable {
   created_at: Millis;
 }
 
+/** Each import of an integration package that changed its files: the package's own files, to diff and restore. */
+export interface IntegrationVersionTable {
+  id: Generated<number>;
+  integration: string;
+  version: number;
+  /** sha256 of the files. */
+  digest: string;
+  /** JSON: relative path → text (base64 with a "base64:" prefix for binary files such as a PNG icon). */
+  files: string;
+  created_at: Millis;
+}
+
 export interface Database {
   integrations: IntegrationTable;
   connectors: ConnectorTable;
@@ -181,4 +193,5 @@ export interface Database {
   case_keys: CaseKeyTable;
   case_links: CaseLinkTable;
   case_actions: CaseActionTable;
+  integration_versions: IntegrationVersionTable;
 }

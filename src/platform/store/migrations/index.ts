@@ -5,6 +5,7 @@ import type { Dialect } from "../index.js";
 import * as core from "./0001_core.js";
 import * as runSkipped from "./0005_run_skipped.js";
 import * as grouping from "./0006_grouping.js";
+import * as packages from "./0004_packages.js";
 
 /** What differs between the dialects, for migrations to stay one text. */
 export interface MigrationContext {
@@ -22,6 +23,7 @@ const MIGRATIONS: Record<string, Step> = {
   "0001_core": core,
   "0005_run_skipped": runSkipped,
   "0006_grouping": grouping,
+  "0004_packages": packages,
 };
 
 export function migrationProvider(dialect: Dialect): MigrationProvider {

@@ -1,0 +1,73 @@
+// `intake integration import|export|check` and `intake connector allow-list`: packages written by users.
+import path from "node:path";
+import type { Command } from "commander";
+import type { WithStore } from "../context.js";
+import { IntakeError } from "../../sdk/errors.js";
+import { compileConnector, exportIntegration, importIntegration, listIntegrationVersions, loadIntegrationPackage, setAllowList, typeCheckIntegration } from "../../platform/catalog/index.js";
+import { formatTime, table } from "../output.js";
+
+export function register(program: Command, withStore: WithStore): void {
+  const integration = program.command("integration").description("integration packages: import, export, check");
+
+  integration
+    .command("import <dir>")
+    .description("validate a package folder, install its npm dependencies into its own folder, compile and type-check its connectors, register it (or update it)")
+    .option("--no-typecheck", "skip the TypeScript type-check (esbuild still compiles)")
+    .action(async (dir: string, options: { typecheck: boolean }) => {
+      await withStore(async (store) => {
+        const result = await importIntegration(store, dir, {
+          typeCheck: options.typecheck,
+          onProgress: (message) => process.stderr.write(`${message}\n`),
+        });
+        const { integration: imported } = result;
+        console.log(`${result.created ? "imported" : "updated"} integration "${imported.name}" (short name ${imported.slug}, version ${result.version}) into ${imported.dir}`);
+        console.log(`connectors: ${imported.connectors.map((c) => c.name).join(", ")}`);
+        if (result.dependencies.length) console.log(`dependencies: ${result.dependencies.join(", ")}`);
+      });
+    });
+
+  integration
+    .command("export <name> <dir>")
+    .description("write an integration's package folder (integration.json, connectors/, its other files) into a new or empty folder")
+    .option("--version <n>", "an earlier imported version (see: intake integration versions NAME)", (v) => Number.parseInt(v, 10))
+    .action(async (name: string, dir: string, options: { version?: number }) => {
+      await withStore(async (store) => {
+        const exported = await exportIntegration(store, name, dir, options.version === undefined ? {} : { version: options.version });
+        console.log(`exported integration "${exported.name}"${options.version === undefined ? "" : ` version ${options.version}`} to ${path.resolve(dir)}`);
+      });
+    });
+
+  integration
+    .command("versions <name>")
+    .description("the versions of an imported integration's files, newest first (each import that changed them)")
+    .option("--json", "as JSON, with the files")
+    .action(async (name: string, options: { json?: boolean }) => {
+      await withStore(async (store) => {
+        const versions = await listIntegrationVersions(store, name);
+        if (options.json) return console.log(JSON.stringify(versions));
+        console.log(versions.length ? table(versions.map((v) => ({ version: v.version, imported: formatTime(v.createdAt), files: Object.keys(v.files).length, digest: v.digest.slice(0, 12) })), ["version", "imported", "files", "digest"]) : "no imported versions (built-in integrations have none)");
+      });
+    });
+
+  integration
+    .command("check <dir>")
+    .description("validate a package folder, compile and type-check it in place, register nothing (its dependencies must be installed)")
+    .action(async (dir: string) => {
+      const definition = loadIntegrationPackage(dir);
+      for (const connector of definition.connectors) await compileConnector(definition, connector);
+      const problems = typeCheckIntegration(definition);
+      if (problems.length) throw new IntakeError("CONNECTOR_TYPES", problems.join("\n"));
+      console.log(`integration "${definition.name}": ${definition.connectors.length} connector(s) compile and type-check`);
+    });
+
+  const connector = program.commands.find((c) => c.name() === "connector") ?? program.command("connector");
+  connector
+    .command("allow-list <name> [values...]")
+    .description("set the connector's allow-list (values its code reads as execution.allowList); no values clears it")
+    .action(async (name: string, values: string[]) => {
+      await withStore(async (store) => {
+        const instance = await setAllowList(store, name, values ?? []);
+        console.log(`connector "${instance.name}": allow-list has ${instance.allowList.length} value(s)${instance.allowList.length ? `: ${instance.allowList.join(", ")}` : ""}`);
+      });
+    });
+}

@@ -1,0 +1,74 @@
+// Type-checks an integration's TypeScript with the TypeScript compiler against the platform's SDK types.
+import fs from "node:fs";
+import path from "node:path";
+import { createRequire } from "node:module";
+import { fileURLToPath } from "node:url";
+import ts from "typescript";
+import { IntakeError } from "../../sdk/errors.js";
+import type { IntegrationDefinition } from "./package.js";
+
+/** The SDK's declarations, built beside its code (package.json exports["./sdk"].types). */
+export const SDK_TYPES = fileURLToPath(new URL("../../sdk/index.d.ts", import.meta.url));
+const NODE_TYPES_ROOT = path.dirname(path.dirname(createRequire(import.meta.url).resolve("@types/node/package.json")));
+
+/** Diagnostics the checker leaves out: an import of a package without types is simply `any`. */
+const IGNORED_CODES = new Set([
+  7016, // Could not find a declaration file for module 'x'.
+]);
+
+export class TypeCheckError extends IntakeError {
+  constructor(message: string) {
+    super("CONNECTOR_TYPES", message);
+  }
+}
+
+function listSources(dir: string): string[] {
+  const out: string[] = [];
+  const walk = (folder: string) => {
+    for (const entry of fs.readdirSync(folder, { withFileTypes: true })) {
+      if (entry.name === "node_modules" || entry.name.startsWith(".")) continue;
+      const full = path.join(folder, entry.name);
+      if (entry.isDirectory()) walk(full);
+      else if (entry.name.endsWith(".ts")) out.push(full);
+    }
+  };
+  walk(dir);
+  return out.sort();
+}
+
+/**
+ * Checks every .ts of the package. Returns the problems as `file:line:column: TSnnnn: message`
+ * (at most `limit`), an empty list when the code type-checks.
+ */
+export function typeCheckIntegration(integration: Pick<IntegrationDefinition, "dir">, limit = 20): string[] {
+  const options: ts.CompilerOptions = {
+    target: ts.ScriptTarget.ES2022,
+    module: ts.ModuleKind.Preserve,
+    moduleResolution: ts.ModuleResolutionKind.Bundler,
+    lib: ["lib.es2023.d.ts"],
+    types: ["node"],
+    typeRoots: [NODE_TYPES_ROOT],
+    strict: true,
+    noEmit: true,
+    skipLibCheck: true,
+    esModuleInterop: true,
+    allowImportingTsExtensions: true,
+    resolveJsonModule: true,
+    // The integration's code sees the SDK by its public name, wherever the package folder is.
+    paths: { "intake/sdk": [SDK_TYPES] },
+  };
+  const program = ts.createProgram({ rootNames: listSources(integration.dir), options });
+  const diagnostics = ts.getPreEmitDiagnostics(program).filter((d) => !IGNORED_CODES.has(d.code));
+  return diagnostics.slice(0, limit).map((diagnostic) => {
+    const text = ts.flattenDiagnosticMessageText(diagnostic.messageText, " ");
+    if (!diagnostic.file || diagnostic.start === undefined) return `TS${diagnostic.code}: ${text}`;
+    const { line, character } = diagnostic.file.getLineAndCharacterOfPosition(diagnostic.start);
+    return `${diagnostic.file.fileName}:${line + 1}:${character + 1}: TS${diagnostic.code}: ${text}`;
+  }).concat(diagnostics.length > limit ? [`… and ${diagnostics.length - limit} more`] : []);
+}
+
+/** Throws a TypeCheckError listing the problems, one per line. */
+export function assertTypesCheck(integration: Pick<IntegrationDefinition, "dir">): void {
+  const problems = typeCheckIntegration(integration);
+  if (problems.length) throw new TypeCheckError(problems.join("\n"));
+}
