@@ -6,10 +6,12 @@ import * as cases from "./commands/cases.js";
 import * as connector from "./commands/connector.js";
 import * as integrations from "./commands/integrations.js";
 import * as runs from "./commands/runs.js";
+import * as serve from "./commands/serve.js";
+import * as users from "./commands/users.js";
 import type { WithStore } from "./context.js";
 import { errorLine } from "./output.js";
 
-const COMMANDS = [connector, integrations, runs, cases];
+const COMMANDS = [connector, integrations, runs, cases, users, serve];
 
 export function buildProgram(withStore: WithStore): Command {
   const program = new Command("intake")

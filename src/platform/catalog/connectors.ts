@@ -147,3 +147,14 @@ export function wantsPush(resolved: ResolvedConnector): boolean {
   const value = resolved.instance.storedParameters[PUSH_PARAMETER] ?? definition.default;
   return value === true || String(value).toLowerCase() === "true";
 }
+
+/** Deletes a connector instance and its saved context; its cases and runs stay. False when there is none. */
+export async function deleteConnectorIfExists(store: Store, name: string): Promise<boolean> {
+  const row = await store.db.selectFrom("connectors").select("id").where("name", "=", name).executeTakeFirst();
+  if (!row) return false;
+  await store.db.transaction().execute(async (trx) => {
+    await trx.deleteFrom("connector_context").where("connector_id", "=", row.id).execute();
+    await trx.deleteFrom("connectors").where("id", "=", row.id).execute();
+  });
+  return true;
+}
