@@ -163,7 +163,7 @@ describe("the console in a real browser", () => {
     expect(await queuePage.locator("script:not([src])").count()).toBe(0);
     // Indicators are defanged and not links.
     const indicators = queuePage.locator("table.indicators");
-    expect(await indicators.textContent()).toContain("hxxps[://]phish-2[.]test/login/2/0");
+    expect(await indicators.textContent()).toContain("hxxps://phish-2[.]test/login/2/0");
     expect(await indicators.locator("a").count()).toBe(0);
     // The original .eml: a download link when the connector stored it (the email connector's "Attach Original EML"), else a note.
     const caseId = Number(queuePage.url().split("/").pop());

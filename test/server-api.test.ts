@@ -271,6 +271,10 @@ describe("overview", () => {
     expect(response.statusCode).toBe(200);
     const data = response.json();
     expect(data.casesPerDay.reduce((sum: number, r: { count: number }) => sum + r.count, 0)).toBe(230);
+    // Days are whole UTC days from the first one shown.
+    for (const row of data.casesPerDay as { day: number }[]) expect((row.day - data.since) % 86_400_000).toBe(0);
+    const today = Math.floor(Date.now() / 86_400_000) * 86_400_000;
+    expect(data.casesPerDay.some((r: { day: number }) => r.day === today)).toBe(true);
     expect(data.topSenderDomains).toEqual([{ domain: "sender-0.test", count: 115 }, { domain: "sender-1.test", count: 115 }]);
     expect(data.topUrlDomains.map((d: { domain: string }) => d.domain).sort()).toEqual(["phish-0.test", "phish-1.test", "phish-2.test"]);
     expect((await as(analyst, "GET", "/api/overview?days=0")).statusCode).toBe(400);

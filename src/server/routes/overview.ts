@@ -41,7 +41,8 @@ export function registerOverviewRoutes(api: FastifyInstance, store: Store, sessi
   }, async (request) => {
     const days = request.query.days ?? 14;
     const since = Math.floor(Date.now() / DAY) * DAY - (days - 1) * DAY;
-    const dayExpression = sql<number>`(created_at / ${DAY})`;
+    // An integer literal: a bound number would be a REAL in SQLite and the division would not truncate.
+    const dayExpression = sql<number>`(created_at / ${sql.lit(DAY)})`;
     const perDay = await store.db.selectFrom("cases")
       .select([dayExpression.as("day"), "priority", (eb) => eb.fn.countAll<number>().as("n")])
       .where("created_at", ">=", since).groupBy([dayExpression, "priority"]).execute();

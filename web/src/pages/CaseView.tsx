@@ -6,6 +6,8 @@ import { CopyButton, defang, fieldText, PRIORITIES, PriorityBadge, STATUSES, Sta
 import { Link } from "../router.js";
 
 const HEADER_FIELD = /header/i;
+/** Fields holding URLs, domains or addresses: shown defanged. */
+const DEFANGED_FIELD = /url|domain|address|username/i;
 
 function FieldTable({ record }: { record: Record<string, unknown> }) {
   return (
@@ -13,7 +15,7 @@ function FieldTable({ record }: { record: Record<string, unknown> }) {
       <thead><tr><th><FormattedMessage id="case.field" /></th><th><FormattedMessage id="case.value" /></th></tr></thead>
       <tbody>
         {Object.entries(record).map(([key, value]) => (
-          <tr key={key}><th scope="row">{key}</th><td className="mono">{/url/i.test(key) ? defangDeep(value) : fieldText(value)}</td></tr>
+          <tr key={key}><th scope="row">{key}</th><td className="mono">{DEFANGED_FIELD.test(key) ? defangDeep(value) : fieldText(value)}</td></tr>
         ))}
       </tbody>
     </table>

@@ -23,14 +23,14 @@ function CasesPerDay({ data }: { data: OverviewData }) {
   const days = Array.from({ length: data.days }, (_, i) => data.since + i * DAY);
   const totals = days.map((day) => data.casesPerDay.filter((r) => r.day === day).reduce((s, r) => s + r.count, 0));
   const max = Math.max(1, ...totals);
-  const width = 640, height = 200, left = 36, bottom = 24, barWidth = (width - left) / days.length;
+  const width = 1000, height = 220, left = 40, bottom = 24, barWidth = (width - left) / days.length;
   return (
     <figure className="chart">
       <svg viewBox={`0 0 ${width} ${height + bottom}`} role="img" aria-label={intl.formatMessage({ id: "overview.casesPerDay" }, { days: data.days })}>
-        {[0, 0.5, 1].map((f) => (
-          <g key={f}>
-            <line x1={left} x2={width} y1={height - f * height} y2={height - f * height} className="grid" />
-            <text x={left - 4} y={height - f * height + 4} textAnchor="end" className="axis">{intl.formatNumber(Math.round(f * max))}</text>
+        {[...new Set([0, Math.round(max / 2), max])].map((tick) => (
+          <g key={tick}>
+            <line x1={left} x2={width} y1={height - (tick / max) * height} y2={height - (tick / max) * height} className="grid" />
+            <text x={left - 6} y={height - (tick / max) * height + 4} textAnchor="end" className="axis">{intl.formatNumber(tick)}</text>
           </g>
         ))}
         {days.map((day, i) => {
