@@ -213,6 +213,46 @@ describe("the console in a real browser", () => {
     await page.context().close();
   });
 
+  it("runs enabled connectors on their interval: new mail becomes cases by itself, a failing connector is recorded again each tick and stands out", async () => {
+    const login = await fetch(`${base}/api/login`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ username: "admin", password: PASSWORD }) });
+    const cookie = login.headers.get("set-cookie")!.split(";")[0]!;
+    const { csrfToken } = (await login.json()) as { csrfToken: string };
+    const put = (name: string, parameters: Record<string, unknown>) => fetch(`${base}/api/connectors/${name}`, {
+      method: "PUT", headers: { cookie, "x-csrf-token": csrfToken, "content-type": "application/json" },
+      body: JSON.stringify({ integration: "email", parameters, intervalSeconds: 2 }),
+    });
+    expect((await put("fast", server.params())).status).toBe(201);
+    expect((await put("broken", server.params({ Password: "wrong-password" }))).status).toBe(201);
+    const report = makeReport(50, { subject: "Arrived while nobody clicked" });
+    deliverToMaildir(server, [report.raw]);
+    const casesWithTitle = async () => {
+      const response = await fetch(`${base}/api/cases?q=${encodeURIComponent("Arrived while nobody clicked")}`, { headers: { cookie } });
+      return ((await response.json()) as { cases: unknown[] }).cases.length;
+    };
+    await expect.poll(casesWithTitle, { timeout: 30_000, interval: 500 }).toBe(1);
+    const failedRuns = async () => {
+      const response = await fetch(`${base}/api/runs?connector=broken&limit=20`, { headers: { cookie } });
+      return ((await response.json()) as { runs: { status: string; error: string | null }[] }).runs.filter((r) => r.status === "failed");
+    };
+    await expect.poll(async () => (await failedRuns()).length, { timeout: 30_000, interval: 500 }).toBeGreaterThanOrEqual(2);
+    expect((await failedRuns())[0]!.error).toMatch(/^IMAP_AUTH/);
+
+    const page = await newPage("en-US");
+    await signIn(page);
+    await page.getByRole("link", { name: "Connectors", exact: true }).click();
+    await page.locator('[data-connector="broken"].failing').waitFor();
+    expect(await page.locator('[data-connector="fast"].failing').count()).toBe(0);
+    await page.getByRole("link", { name: "Runs", exact: true }).click();
+    await page.locator("tr.failed-run").first().waitFor();
+    expect(await page.locator("tr.failed-run").first().textContent()).toContain("broken");
+    await page.screenshot({ path: path.join(ARTIFACTS, "runs-failing-en.png"), fullPage: true });
+    // Stop the interval runs before the next tests and the shutdown.
+    for (const name of ["fast", "broken"]) {
+      await fetch(`${base}/api/connectors/${name}/enabled`, { method: "POST", headers: { cookie, "x-csrf-token": csrfToken, "content-type": "application/json" }, body: JSON.stringify({ enabled: false }) });
+    }
+    await page.context().close();
+  });
+
   it("speaks Korean to a Korean browser, with a switch back to English", async () => {
     const page = await newPage("ko-KR");
     await page.goto(base);
@@ -233,5 +273,20 @@ describe("the console in a real browser", () => {
     await page.getByLabel("언어").first().selectOption("en");
     await page.getByRole("link", { name: "Overview", exact: true }).waitFor();
     await page.context().close();
+  });
+
+  it("stops on SIGTERM after the runs under way, leaving no run marked running", async () => {
+    const exited = new Promise<number | null>((resolve) => serve.once("exit", (code) => resolve(code)));
+    let output = "";
+    serve.stdout!.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    serve.kill("SIGTERM");
+    expect(await exited).toBe(0);
+    expect(output).toContain("stopped");
+    const db = new Database(ws.db, { readonly: true });
+    try {
+      expect((db.prepare("select count(*) as n from runs where status = 'running'").get() as { n: number }).n).toBe(0);
+    } finally {
+      db.close();
+    }
   });
 });

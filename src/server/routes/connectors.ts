@@ -59,7 +59,8 @@ async function connectorView(store: Store, instance: ConnectorInstance) {
     timeoutSeconds: definition?.timeoutSeconds ?? null,
     problem: problem ?? null,
     lastRuns: runs,
-    failing: runs.length > 0 && runs[0]!.status !== "succeeded" && runs[0]!.status !== "running",
+    // Judged by the last run that finished: a run under way does not hide a failure.
+    failing: (runs.find((r) => r.status !== "running")?.status ?? "succeeded") !== "succeeded",
     updatedAt: instance.updatedAt,
   };
 }

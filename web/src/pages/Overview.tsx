@@ -26,7 +26,7 @@ function CasesPerDay({ data }: { data: OverviewData }) {
   const width = 1000, height = 220, left = 40, bottom = 24, barWidth = (width - left) / days.length;
   return (
     <figure className="chart">
-      <svg viewBox={`0 0 ${width} ${height + bottom}`} role="img" aria-label={intl.formatMessage({ id: "overview.casesPerDay" }, { days: data.days })}>
+      <svg viewBox={`0 -12 ${width} ${height + bottom + 12}`} role="img" aria-label={intl.formatMessage({ id: "overview.casesPerDay" }, { days: data.days })}>
         {[...new Set([0, Math.round(max / 2), max])].map((tick) => (
           <g key={tick}>
             <line x1={left} x2={width} y1={height - (tick / max) * height} y2={height - (tick / max) * height} className="grid" />
@@ -102,7 +102,7 @@ export function Overview() {
         <h2><FormattedMessage id="overview.health" /></h2>
         <ul className="health">
           {data.connectors.map((c) => (
-            <li key={c.name} className={c.lastRuns[0] && c.lastRuns[0].status !== "succeeded" && c.lastRuns[0].status !== "running" ? "failing" : ""}>
+            <li key={c.name} className={(c.lastRuns.find((r) => r.status !== "running")?.status ?? "succeeded") !== "succeeded" ? "failing" : ""}>
               <strong>{c.name}</strong>{" "}
               {!c.enabled && <span className="muted"><FormattedMessage id="overview.disabled" /> </span>}
               {c.lastRuns.length === 0 ? <span className="muted"><FormattedMessage id="overview.never" /></span> :
