@@ -42,9 +42,10 @@ export async function listCases(store: Store, query: ListQuery) {
   if (query.priority !== undefined) select = select.where("priority", "=", query.priority);
   if (query.q) {
     const pattern = likePattern(query.q);
-    select = select.where((eb) => eb("title", "like", eb.val(pattern)).or(eb.exists(
-      eb.selectFrom("entities").select("entities.id").whereRef("entities.case_id", "=", "cases.id").where("entities.value", "=", query.q!),
-    )));
+    // IN (subquery) is evaluated once, not once per case as a correlated EXISTS would be.
+    select = select.where((eb) => eb("title", "like", eb.val(pattern)).or(
+      eb("id", "in", eb.selectFrom("entities").select("entities.case_id").where("entities.value", "=", query.q!)),
+    ));
   }
   if (query.cursor !== undefined) select = select.where("id", "<", query.cursor);
   if (query.after !== undefined) select = select.where("id", ">", query.after);

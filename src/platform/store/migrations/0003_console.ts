@@ -44,4 +44,6 @@ export async function up(db: Kysely<unknown>, { millis, id }: MigrationContext):
   // The queue filters by priority and pages by id; status has its own index from 0001.
   await db.schema.createIndex("cases_priority").on("cases").columns(["priority", "id"]).execute();
   await db.schema.createIndex("cases_created").on("cases").column("created_at").execute();
+  // A queue page reads each case's sender and indicator counts by case, type and source.
+  await db.schema.createIndex("entities_case_type").on("entities").columns(["case_id", "type", "source"]).execute();
 }
