@@ -4,4 +4,4 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 npm install --no-audit --no-fund
-exec node bin/intake.js "${@:---help}"
+exec node bin/intake.js "${@:-serve}"

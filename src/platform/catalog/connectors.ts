@@ -182,3 +182,14 @@ export async function setAllowList(store: Store, name: string, values: string[])
   await store.db.updateTable("connectors").set({ allow_list: JSON.stringify(cleaned), updated_at: Date.now() }).where("id", "=", instance.id).execute();
   return getConnector(store, name);
 }
+
+/** Deletes a connector instance and its saved context; its cases and runs stay. False when there is none. */
+export async function deleteConnectorIfExists(store: Store, name: string): Promise<boolean> {
+  const row = await store.db.selectFrom("connectors").select("id").where("name", "=", name).executeTakeFirst();
+  if (!row) return false;
+  await store.db.transaction().execute(async (trx) => {
+    await trx.deleteFrom("connector_context").where("connector_id", "=", row.id).execute();
+    await trx.deleteFrom("connectors").where("id", "=", row.id).execute();
+  });
+  return true;
+}

@@ -6,8 +6,11 @@ import { IntakeError } from "../../sdk/errors.js";
 import type { Store } from "../store/index.js";
 import { loadIntegrationPackage, type ConnectorDefinition, type IntegrationDefinition } from "./package.js";
 
-/** The project's own integrations/ folder (dist/src/platform/catalog → project root). */
-export const BUILTIN_INTEGRATIONS_DIR = fileURLToPath(new URL("../../../../integrations/", import.meta.url));
+/** The project's own integrations/ folder: from dist/src/platform/catalog, or from src/ when tests import the source. */
+export const BUILTIN_INTEGRATIONS_DIR = [
+  fileURLToPath(new URL("../../../../integrations/", import.meta.url)),
+  fileURLToPath(new URL("../../../integrations/", import.meta.url)),
+].find((dir) => fs.existsSync(path.join(dir, "email", "integration.json"))) ?? fileURLToPath(new URL("../../../../integrations/", import.meta.url));
 
 export function builtinIntegrations(): IntegrationDefinition[] {
   if (!fs.existsSync(BUILTIN_INTEGRATIONS_DIR)) return [];

@@ -81,6 +81,8 @@ export interface CaseTable {
   /** Earliest and latest start_time of its alerts (Unix ms). */
   first_seen: Generated<Millis>;
   last_seen: Generated<Millis>;
+  /** Why it was closed (migration 0003). */
+  closed_reason: Generated<string | null>;
 }
 
 export interface AlertTable {
@@ -194,4 +196,49 @@ export interface Database {
   case_links: CaseLinkTable;
   case_actions: CaseActionTable;
   integration_versions: IntegrationVersionTable;
+  users: UserTable;
+  sessions: SessionTable;
+  case_comments: CaseCommentTable;
+  case_history: CaseHistoryTable;
+}
+
+export type UserRole = "admin" | "analyst";
+
+export interface UserTable {
+  id: Generated<number>;
+  name: string;
+  role: UserRole;
+  /** scrypt$N$r$p$salt$hash (base64). */
+  password_hash: string;
+  created_at: Millis;
+  updated_at: Millis;
+}
+
+export interface SessionTable {
+  /** SHA-256 (hex) of the cookie's token. */
+  token_hash: string;
+  user_id: number;
+  csrf_token: string;
+  created_at: Millis;
+  expires_at: Millis;
+}
+
+export interface CaseCommentTable {
+  id: Generated<number>;
+  case_id: number;
+  user_name: string;
+  body: string;
+  created_at: Millis;
+}
+
+export interface CaseHistoryTable {
+  id: Generated<number>;
+  case_id: number;
+  user_name: string;
+  /** "status" | "priority" | "comment" */
+  kind: string;
+  from_value: string;
+  to_value: string;
+  reason: string | null;
+  created_at: Millis;
 }

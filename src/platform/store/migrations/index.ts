@@ -3,6 +3,7 @@
 import type { CreateTableBuilder, Kysely, Migration, MigrationProvider } from "kysely";
 import type { Dialect } from "../index.js";
 import * as core from "./0001_core.js";
+import * as console_ from "./0003_console.js";
 import * as runSkipped from "./0005_run_skipped.js";
 import * as grouping from "./0006_grouping.js";
 import * as packages from "./0004_packages.js";
@@ -21,6 +22,7 @@ type Step = { up(db: Kysely<unknown>, context: MigrationContext): Promise<void> 
 
 const MIGRATIONS: Record<string, Step> = {
   "0001_core": core,
+  "0003_console": console_,
   "0005_run_skipped": runSkipped,
   "0006_grouping": grouping,
   "0004_packages": packages,

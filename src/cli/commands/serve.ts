@@ -1,0 +1,57 @@
+// `intake serve`: the HTTP API and the console, and every enabled connector run on its interval.
+import type { Command } from "commander";
+import { IntakeError } from "../../sdk/errors.js";
+import { Scheduler } from "../../platform/scheduler/index.js";
+import { buildServer } from "../../server/app.js";
+import type { WithStore } from "../context.js";
+import { printLog } from "../output.js";
+
+export function register(program: Command, withStore: WithStore): void {
+  program
+    .command("serve")
+    .description("serve the API and the web console, and run the enabled connectors on their intervals")
+    .option("--port <n>", "TCP port", (v) => Number.parseInt(v, 10), 8080)
+    .option("--host <address>", "address to listen on", "127.0.0.1")
+    .option("--no-scheduler", "serve only: run no connector on its interval")
+    .action(async (options: { port: number; host: string; scheduler: boolean }) => {
+      if (!Number.isInteger(options.port) || options.port < 0 || options.port > 65535) throw new IntakeError("SERVE_PORT", `--port must be 0 to 65535, got ${options.port}`);
+      await withStore(async (store) => {
+        const scheduler = options.scheduler
+          ? new Scheduler(store, {
+            onRun: (name, summary) => process.stderr.write(`run ${summary.runId} ${name}: ${summary.status}, fetched ${summary.fetched}, ingested ${summary.ingested}, failed ${summary.failed}${summary.error ? ` (${summary.error.code}: ${summary.error.message})` : ""}\n`),
+            onLog: (name, entry) => printLog({ ...entry, message: `${name}: ${entry.message}` }),
+          })
+          : undefined;
+        const app = await buildServer({ store, ...(scheduler ? { scheduler } : {}) });
+        try {
+          await app.listen({ port: options.port, host: options.host });
+        } catch (error) {
+          throw new IntakeError("SERVE_LISTEN", `cannot listen on ${options.host}:${options.port}: ${(error as Error).message}`);
+        }
+        const address = app.server.address();
+        const port = typeof address === "object" && address ? address.port : options.port;
+        process.stdout.write(`intake serve: listening on http://${options.host}:${port}\n`);
+        await scheduler?.start();
+        // Shutdown waits for runs under way; a second signal leaves at once (an unacknowledged batch stays unread on the server).
+        await new Promise<void>((resolve) => {
+          let stopping = false;
+          const stop = (signal: NodeJS.Signals) => {
+            if (stopping) {
+              process.stderr.write(`${signal} again: leaving now; the current batch is not acknowledged and will be read again\n`);
+              process.exit(130);
+            }
+            stopping = true;
+            process.stderr.write(`${signal}: stopping (waiting for runs under way; ${signal} again to leave now)\n`);
+            void (async () => {
+              await scheduler?.stop();
+              await app.close();
+              resolve();
+            })();
+          };
+          process.on("SIGTERM", stop);
+          process.on("SIGINT", stop);
+        });
+        process.stdout.write("intake serve: stopped\n");
+      });
+    });
+}

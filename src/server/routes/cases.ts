@@ -1,0 +1,238 @@
+// The case queue and the case view: list (keyset pages), detail, status, priority, comments, history, .eml.
+import zlib from "node:zlib";
+import type { FastifyInstance, FastifyRequest } from "fastify";
+import { loadCases } from "../../platform/cases/index.js";
+import type { CaseStatus, Store } from "../../platform/store/index.js";
+import { HttpError } from "../auth.js";
+import { errors, idParams, PRIORITIES, STATUSES } from "../schemas.js";
+
+type Guard = (request: FastifyRequest) => Promise<void>;
+
+export const MAX_PAGE = 200;
+
+const caseSummary = {
+  type: "object",
+  properties: {
+    id: { type: "integer" }, title: { type: "string" }, priority: { type: "integer" }, status: { type: "string" },
+    environment: { type: "string" }, created_at: { type: "integer" }, updated_at: { type: "integer" }, closed_reason: { type: ["string", "null"] },
+    sender: { type: "string" }, urls: { type: "integer" }, indicators: { type: "integer" }, attachments: { type: "integer" },
+  },
+} as const;
+
+interface ListQuery {
+  status?: CaseStatus;
+  priority?: number;
+  q?: string;
+  /** Older than this id (the next page). */
+  cursor?: number;
+  /** Newer than this id (live updates). */
+  after?: number;
+  limit?: number;
+}
+
+/** LIKE pattern of a plain text: its % _ and \ escaped. */
+function likePattern(text: string): string {
+  return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
+export async function listCases(store: Store, query: ListQuery) {
+  const limit = Math.min(query.limit ?? 50, MAX_PAGE);
+  let select = store.db.selectFrom("cases").selectAll();
+  if (query.status) select = select.where("status", "=", query.status);
+  if (query.priority !== undefined) select = select.where("priority", "=", query.priority);
+  if (query.q) {
+    const pattern = likePattern(query.q);
+    // IN (subquery) is evaluated once, not once per case as a correlated EXISTS would be.
+    select = select.where((eb) => eb("title", "like", eb.val(pattern)).or(
+      eb("id", "in", eb.selectFrom("entities").select("entities.case_id").where("entities.value", "=", query.q!)),
+    ));
+  }
+  if (query.cursor !== undefined) select = select.where("id", "<", query.cursor);
+  if (query.after !== undefined) select = select.where("id", ">", query.after);
+  const rows = await select.orderBy("id", "desc").limit(limit + 1).execute();
+  const page = rows.slice(0, limit);
+  const ids = page.map((r) => r.id);
+  const counts = ids.length
+    ? await store.db.selectFrom("entities").select(["case_id", "type", (eb) => eb.fn.countAll<number>().as("n")]).where("case_id", "in", ids).groupBy(["case_id", "type"]).execute()
+    : [];
+  const senders = ids.length
+    ? reportedSenders(await store.db.selectFrom("entities").select(["case_id", "value", "source"]).where("case_id", "in", ids).where("type", "=", "EMAIL_ADDRESS").where("source", "like", "%header from").execute())
+    : [];
+  const files = ids.length
+    ? await store.db.selectFrom("alert_files").innerJoin("alerts", "alerts.id", "alert_files.alert_pk").select(["alerts.case_id", (eb) => eb.fn.countAll<number>().as("n")]).where("alerts.case_id", "in", ids).groupBy("alerts.case_id").execute()
+    : [];
+  return {
+    cases: page.map((row) => {
+      const mine = counts.filter((c) => c.case_id === row.id);
+      return {
+        ...row,
+        sender: senders.find((s) => s.case_id === row.id)?.value ?? "",
+        urls: Number(mine.find((c) => c.type === "URL")?.n ?? 0),
+        indicators: mine.reduce((sum, c) => sum + Number(c.n), 0),
+        attachments: Number(files.find((f) => f.case_id === row.id)?.n ?? 0),
+      };
+    }),
+    nextCursor: rows.length > limit ? page[page.length - 1]!.id : null,
+  };
+}
+
+async function caseRow(store: Store, id: number) {
+  const row = await store.db.selectFrom("cases").selectAll().where("id", "=", id).executeTakeFirst();
+  if (!row) throw new HttpError(404, "CASE_NOT_FOUND", `no case ${id}`);
+  return row;
+}
+
+async function timeline(store: Store, id: number) {
+  const [comments, history] = await Promise.all([
+    store.db.selectFrom("case_comments").selectAll().where("case_id", "=", id).orderBy("id").limit(1000).execute(),
+    store.db.selectFrom("case_history").selectAll().where("case_id", "=", id).orderBy("id").limit(1000).execute(),
+  ]);
+  return { comments, history };
+}
+
+const historySchema = {
+  type: "object",
+  properties: {
+    comments: { type: "array", items: { type: "object", properties: { id: { type: "integer" }, user_name: { type: "string" }, body: { type: "string" }, created_at: { type: "integer" } } } },
+    history: { type: "array", items: { type: "object", properties: { id: { type: "integer" }, user_name: { type: "string" }, kind: { type: "string" }, from_value: { type: "string" }, to_value: { type: "string" }, reason: { type: ["string", "null"] }, created_at: { type: "integer" } } } },
+  },
+} as const;
+
+export function registerCaseRoutes(api: FastifyInstance, store: Store, session: Guard): void {
+  api.get<{ Querystring: ListQuery }>("/cases", {
+    preHandler: session,
+    schema: {
+      tags: ["cases"],
+      summary: "The case queue, newest first, a page at a time (pass nextCursor as cursor); after=ID lists only newer cases",
+      querystring: {
+        type: "object",
+        properties: {
+          status: { type: "string", enum: [...STATUSES] },
+          priority: { type: "integer", enum: [...PRIORITIES] },
+          q: { type: "string", minLength: 1, maxLength: 200 },
+          cursor: { type: "integer", minimum: 1 },
+          after: { type: "integer", minimum: 0 },
+          limit: { type: "integer", minimum: 1, maximum: MAX_PAGE },
+        },
+        additionalProperties: false,
+      },
+      response: { 200: { type: "object", properties: { cases: { type: "array", items: caseSummary }, nextCursor: { type: ["integer", "null"] } } }, ...errors },
+    },
+  }, async (request) => listCases(store, request.query));
+
+  api.get<{ Params: { id: number } }>("/cases/:id", {
+    preHandler: session,
+    schema: { tags: ["cases"], summary: "A case: its alerts with events and entities, files (with hashes), comments and history", params: idParams, response: errors },
+  }, async (request) => {
+    const row = await caseRow(store, request.params.id);
+    const [loaded] = await loadCases(store, [row.id]);
+    const alertRows = await store.db.selectFrom("alerts").select(["id", "alert_id"]).where("case_id", "=", row.id).execute();
+    const files = alertRows.length
+      ? await store.db.selectFrom("alert_files").select(["id", "alert_pk", "file_name", "content_type", "size", "sha256"]).where("alert_pk", "in", alertRows.map((a) => a.id)).execute()
+      : [];
+    return {
+      ...loaded,
+      closed_reason: row.closed_reason,
+      files: files.map((f) => ({ ...f, alert_id: alertRows.find((a) => a.id === f.alert_pk)?.alert_id ?? "" })),
+      hasEml: files.some(isEml),
+      ...(await timeline(store, row.id)),
+    };
+  });
+
+  api.get<{ Params: { id: number } }>("/cases/:id/history", {
+    preHandler: session,
+    schema: { tags: ["cases"], summary: "A case's comments and status and priority changes, with who and when", params: idParams, response: { 200: historySchema, ...errors } },
+  }, async (request) => {
+    await caseRow(store, request.params.id);
+    return timeline(store, request.params.id);
+  });
+
+  api.post<{ Params: { id: number }; Body: { status: CaseStatus; reason?: string } }>("/cases/:id/status", {
+    preHandler: session,
+    schema: {
+      tags: ["cases"], summary: "Change a case's status; closing needs a reason", params: idParams,
+      body: { type: "object", properties: { status: { type: "string", enum: [...STATUSES] }, reason: { type: "string", minLength: 1, maxLength: 2000 } }, required: ["status"], additionalProperties: false },
+      response: { 200: historySchema, ...errors },
+    },
+  }, async (request) => {
+    const { status, reason } = request.body;
+    if (status === "closed" && !reason?.trim()) throw new HttpError(400, "VALIDATION", "body/reason is required to close a case");
+    const row = await caseRow(store, request.params.id);
+    const now = Date.now();
+    await store.db.transaction().execute(async (trx) => {
+      await trx.updateTable("cases").set({ status, closed_reason: status === "closed" ? reason!.trim() : null, updated_at: now }).where("id", "=", row.id).execute();
+      await trx.insertInto("case_history").values({ case_id: row.id, user_name: request.user!.name, kind: "status", from_value: row.status, to_value: status, reason: reason?.trim() ?? null, created_at: now }).execute();
+    });
+    return timeline(store, row.id);
+  });
+
+  api.post<{ Params: { id: number }; Body: { priority: number } }>("/cases/:id/priority", {
+    preHandler: session,
+    schema: {
+      tags: ["cases"], summary: "Change a case's priority (-1 informative, 40 low, 60 medium, 80 high, 100 critical)", params: idParams,
+      body: { type: "object", properties: { priority: { type: "integer", enum: [...PRIORITIES] } }, required: ["priority"], additionalProperties: false },
+      response: { 200: historySchema, ...errors },
+    },
+  }, async (request) => {
+    const row = await caseRow(store, request.params.id);
+    const now = Date.now();
+    await store.db.transaction().execute(async (trx) => {
+      await trx.updateTable("cases").set({ priority: request.body.priority, updated_at: now }).where("id", "=", row.id).execute();
+      await trx.insertInto("case_history").values({ case_id: row.id, user_name: request.user!.name, kind: "priority", from_value: String(row.priority), to_value: String(request.body.priority), reason: null, created_at: now }).execute();
+    });
+    return timeline(store, row.id);
+  });
+
+  api.post<{ Params: { id: number }; Body: { body: string } }>("/cases/:id/comments", {
+    preHandler: session,
+    schema: {
+      tags: ["cases"], summary: "Add a comment to a case", params: idParams,
+      body: { type: "object", properties: { body: { type: "string", minLength: 1, maxLength: 10000 } }, required: ["body"], additionalProperties: false },
+      response: { 200: historySchema, ...errors },
+    },
+  }, async (request) => {
+    const row = await caseRow(store, request.params.id);
+    if (!request.body.body.trim()) throw new HttpError(400, "VALIDATION", "body/body must not be blank");
+    await store.db.insertInto("case_comments").values({ case_id: row.id, user_name: request.user!.name, body: request.body.body, created_at: Date.now() }).execute();
+    return timeline(store, row.id);
+  });
+
+  api.get<{ Params: { id: number } }>("/cases/:id/eml", {
+    preHandler: session,
+    schema: { tags: ["cases"], summary: "Download the reported message as stored (.eml, as an attachment: never rendered)", params: idParams, response: errors },
+  }, async (request, reply) => {
+    const row = await caseRow(store, request.params.id);
+    const file = await store.db.selectFrom("alert_files").innerJoin("alerts", "alerts.id", "alert_files.alert_pk")
+      .select(["alert_files.file_name", "alert_files.content_type", "alert_files.data"])
+      .where("alerts.case_id", "=", row.id)
+      .where((eb) => eb.or([eb("alert_files.content_type", "=", "message/rfc822"), eb("alert_files.file_name", "like", "%.eml")]))
+      .orderBy("alert_files.id").executeTakeFirst();
+    if (!file) throw new HttpError(404, "EML_NOT_FOUND", `case ${row.id} has no stored original message (the connector's "Attach Original EML" parameter keeps it)`);
+    const bytes = zlib.gunzipSync(Buffer.from(file.data));
+    // A fixed file name: the stored one is attacker-controlled.
+    return reply
+      .header("Content-Type", "application/octet-stream")
+      .header("Content-Disposition", `attachment; filename="case-${row.id}.eml"`)
+      .header("X-Content-Type-Options", "nosniff")
+      .header("Content-Security-Policy", "default-src 'none'; sandbox")
+      .send(bytes);
+  });
+}
+
+function isEml(file: { file_name: string; content_type: string }): boolean {
+  return file.content_type === "message/rfc822" || file.file_name.toLowerCase().endsWith(".eml");
+}
+
+/**
+ * The sender of the reported mail, one per case: the From of the message forwarded deepest (a report's
+ * own From is the colleague who reported it), else the message's own From.
+ */
+export function reportedSenders(rows: { case_id: number; value: string; source: string }[]): { case_id: number; value: string }[] {
+  const best = new Map<number, { value: string; depth: number }>();
+  for (const row of rows) {
+    const depth = row.source.startsWith("forwarded") ? row.source.length : 0;
+    const current = best.get(row.case_id);
+    if (!current || depth > current.depth) best.set(row.case_id, { value: row.value, depth });
+  }
+  return [...best].map(([case_id, { value }]) => ({ case_id, value }));
+}

@@ -1,0 +1,191 @@
+// Integrations and connectors: list, icon, source; connector create/edit/delete, enable, Run once, Test; runs.
+import fs from "node:fs";
+import path from "node:path";
+import type { FastifyInstance, FastifyRequest } from "fastify";
+import type { LogEntry } from "../../sdk/execution.js";
+import {
+  deleteConnectorIfExists, displayParameters, getConnector, findConnectorDefinition, findIntegration, listConnectors, listIntegrations,
+  resolveConnector, saveConnector, type ConnectorInstance, type IntegrationDefinition,
+} from "../../platform/catalog/index.js";
+import { runConnector } from "../../platform/runner/index.js";
+import type { Scheduler } from "../../platform/scheduler/index.js";
+import type { Store } from "../../platform/store/index.js";
+import { HttpError, requireAdmin } from "../auth.js";
+import { errors, idParams, nameParams } from "../schemas.js";
+
+type Guard = (request: FastifyRequest) => Promise<void>;
+
+const MAX_RUNS = 200;
+
+function integrationView(integration: IntegrationDefinition) {
+  return {
+    name: integration.name,
+    slug: integration.slug,
+    description: integration.description,
+    hasIcon: Boolean(integration.iconFile),
+    builtin: integration.builtin,
+    parameters: integration.parameters,
+    connectors: integration.connectors.map((c) => ({
+      name: c.name, fileBase: c.fileBase, description: c.description, parameters: c.parameters,
+      productFieldName: c.productFieldName, eventFieldName: c.eventFieldName, intervalSeconds: c.intervalSeconds, timeoutSeconds: c.timeoutSeconds,
+    })),
+  };
+}
+
+async function connectorView(store: Store, instance: ConnectorInstance) {
+  let parameters: Record<string, unknown> = {};
+  let problem: string | undefined;
+  let definition: { productFieldName: string; eventFieldName: string; timeoutSeconds: number } | undefined;
+  try {
+    const resolved = await resolveConnector(store, instance.name);
+    parameters = displayParameters(resolved);
+    definition = resolved.definition;
+  } catch (error) {
+    problem = (error as Error).message;
+  }
+  const runs = await store.db.selectFrom("runs").select(["id", "status", "started_at", "finished_at", "ingested", "failed", "error"])
+    .where("connector_id", "=", instance.id).where("is_test", "=", 0).orderBy("id", "desc").limit(5).execute();
+  return {
+    id: instance.id,
+    name: instance.name,
+    integration: instance.integration,
+    definition: instance.definition,
+    // Secrets come back only as "(set)": displayParameters never decrypts.
+    parameters,
+    enabled: instance.enabled,
+    intervalSeconds: instance.intervalSeconds,
+    productFieldName: definition?.productFieldName ?? null,
+    eventFieldName: definition?.eventFieldName ?? null,
+    timeoutSeconds: definition?.timeoutSeconds ?? null,
+    problem: problem ?? null,
+    lastRuns: runs,
+    // Judged by the last run that finished: a run under way does not hide a failure.
+    failing: (runs.find((r) => r.status !== "running")?.status ?? "succeeded") !== "succeeded",
+    updatedAt: instance.updatedAt,
+  };
+}
+
+const ICON_TYPES: Record<string, string> = { ".svg": "image/svg+xml", ".png": "image/png" };
+
+export function registerConnectorRoutes(api: FastifyInstance, store: Store, session: Guard, scheduler?: Scheduler): void {
+  const admin = [session, requireAdmin];
+  const changed = () => void scheduler?.refresh().catch(() => undefined);
+
+  api.get("/integrations", { preHandler: session, schema: { tags: ["integrations"], summary: "Integrations with their connector definitions (parameters, field names, interval)", response: errors } }, async () => {
+    return { integrations: (await listIntegrations(store)).map(integrationView) };
+  });
+
+  api.get<{ Params: { slug: string } }>("/integrations/:slug/icon", {
+    preHandler: session,
+    schema: { tags: ["integrations"], summary: "An integration's icon (SVG served with a sandboxing policy)", params: { type: "object", properties: { slug: { type: "string", maxLength: 200 } }, required: ["slug"] }, response: errors },
+  }, async (request, reply) => {
+    const integration = await findIntegration(store, request.params.slug);
+    if (!integration.iconFile) throw new HttpError(404, "ICON_NOT_FOUND", `integration "${integration.name}" has no icon`);
+    const file = path.join(integration.dir, path.basename(integration.iconFile));
+    const type = ICON_TYPES[path.extname(file).toLowerCase()];
+    if (!type || !fs.existsSync(file)) throw new HttpError(404, "ICON_NOT_FOUND", `integration "${integration.name}" has no icon`);
+    // An SVG may carry script: as an <img> it cannot run, and opened alone it is sandboxed.
+    return reply.header("Content-Type", type).header("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; sandbox").send(fs.readFileSync(file));
+  });
+
+  api.get<{ Params: { slug: string; connector: string } }>("/integrations/:slug/connectors/:connector/source", {
+    preHandler: session,
+    schema: { tags: ["integrations"], summary: "A connector's source code (read-only)", params: { type: "object", properties: { slug: { type: "string", maxLength: 200 }, connector: { type: "string", maxLength: 200 } }, required: ["slug", "connector"] }, response: errors },
+  }, async (request) => {
+    const integration = await findIntegration(store, request.params.slug);
+    const definition = findConnectorDefinition(integration, request.params.connector);
+    const source = fs.readFileSync(definition.sourceFile, "utf8");
+    return { file: path.basename(definition.sourceFile), source };
+  });
+
+  api.get("/connectors", { preHandler: session, schema: { tags: ["connectors"], summary: "Connector instances with their (secret-free) parameters and last runs", response: errors } }, async () => {
+    const connectors = await listConnectors(store);
+    return { connectors: await Promise.all(connectors.map((c) => connectorView(store, c))) };
+  });
+
+  api.get<{ Params: { name: string } }>("/connectors/:name", { preHandler: session, schema: { tags: ["connectors"], summary: "One connector instance", params: nameParams, response: errors } }, async (request) => {
+    return connectorView(store, await getConnector(store, request.params.name));
+  });
+
+  api.put<{ Params: { name: string }; Body: { integration: string; connector?: string; parameters: Record<string, unknown>; intervalSeconds?: number; enabled?: boolean } }>("/connectors/:name", {
+    preHandler: admin,
+    schema: {
+      tags: ["connectors"], summary: "Create or update a connector (admin). Password parameters left out or empty keep their stored value.", params: nameParams,
+      body: {
+        type: "object",
+        properties: {
+          integration: { type: "string", minLength: 1, maxLength: 200 },
+          connector: { type: "string", minLength: 1, maxLength: 200 },
+          parameters: { type: "object", additionalProperties: { type: ["string", "number", "boolean", "null"] }, maxProperties: 200 },
+          intervalSeconds: { type: "integer", minimum: 1, maximum: 604800 },
+          enabled: { type: "boolean" },
+        },
+        required: ["integration", "parameters"],
+        additionalProperties: false,
+      },
+      response: errors,
+    },
+  }, async (request, reply) => {
+    const { created, instance } = await saveConnector(store, { name: request.params.name, ...request.body });
+    changed();
+    return reply.status(created ? 201 : 200).send(await connectorView(store, instance));
+  });
+
+  api.delete<{ Params: { name: string } }>("/connectors/:name", { preHandler: admin, schema: { tags: ["connectors"], summary: "Delete a connector (admin); its cases stay", params: nameParams, response: errors } }, async (request) => {
+    if (!(await deleteConnectorIfExists(store, request.params.name))) throw new HttpError(404, "CONNECTOR_UNKNOWN", `no connector named "${request.params.name}"`);
+    changed();
+    return { ok: true };
+  });
+
+  api.post<{ Params: { name: string }; Body: { enabled: boolean } }>("/connectors/:name/enabled", {
+    preHandler: admin,
+    schema: {
+      tags: ["connectors"], summary: "Enable or disable a connector (admin)", params: nameParams,
+      body: { type: "object", properties: { enabled: { type: "boolean" } }, required: ["enabled"], additionalProperties: false }, response: errors,
+    },
+  }, async (request) => {
+    const instance = await getConnector(store, request.params.name);
+    await store.db.updateTable("connectors").set({ enabled: request.body.enabled ? 1 : 0, updated_at: Date.now() }).where("id", "=", instance.id).execute();
+    changed();
+    return connectorView(store, await getConnector(store, request.params.name));
+  });
+
+  const runRoute = (test: boolean) => async (request: FastifyRequest<{ Params: { name: string } }>) => {
+    const logs: LogEntry[] = [];
+    const summary = await runConnector(store, request.params.name, { test, onLog: (entry) => logs.length < 2000 && logs.push(entry) });
+    return { ...summary, logs };
+  };
+  api.post<{ Params: { name: string } }>("/connectors/:name/run", {
+    preHandler: admin,
+    schema: { tags: ["connectors"], summary: "Run once (admin): ingests and marks read as configured; 409 when a run is already under way", params: nameParams, response: errors },
+  }, runRoute(false));
+  api.post<{ Params: { name: string } }>("/connectors/:name/test", {
+    preHandler: admin,
+    schema: { tags: ["connectors"], summary: "Test (admin): runs the connector, returns its package and logs, stores no case and marks nothing read", params: nameParams, response: errors },
+  }, runRoute(true));
+
+  api.get<{ Querystring: { connector?: string; limit?: number; cursor?: number } }>("/runs", {
+    preHandler: session,
+    schema: {
+      tags: ["runs"], summary: "Run history, newest first",
+      querystring: { type: "object", properties: { connector: { type: "string", maxLength: 100 }, limit: { type: "integer", minimum: 1, maximum: MAX_RUNS }, cursor: { type: "integer", minimum: 1 } }, additionalProperties: false },
+      response: errors,
+    },
+  }, async (request) => {
+    const limit = request.query.limit ?? 50;
+    let query = store.db.selectFrom("runs").innerJoin("connectors", "connectors.id", "runs.connector_id")
+      .select(["runs.id", "connectors.name as connector", "runs.is_test", "runs.status", "runs.started_at", "runs.finished_at", "runs.fetched", "runs.alerts", "runs.ingested", "runs.duplicates", "runs.failed", "runs.skipped", "runs.error"]);
+    if (request.query.connector) query = query.where("connectors.name", "=", request.query.connector);
+    if (request.query.cursor) query = query.where("runs.id", "<", request.query.cursor);
+    const rows = await query.orderBy("runs.id", "desc").limit(limit + 1).execute();
+    const page = rows.slice(0, limit);
+    return { runs: page, nextCursor: rows.length > limit ? page[page.length - 1]!.id : null };
+  });
+
+  api.get<{ Params: { id: number } }>("/runs/:id", { preHandler: session, schema: { tags: ["runs"], summary: "One run with its log", params: idParams, response: errors } }, async (request) => {
+    const run = await store.db.selectFrom("runs").innerJoin("connectors", "connectors.id", "runs.connector_id")
+      .selectAll("runs").select("connectors.name as connector").where("runs.id", "=", request.params.id).executeTakeFirst();
+    if (!run) throw new HttpError(404, "RUN_NOT_FOUND", `no run ${request.params.id}`);
+    return { ...run, logs: JSON.parse(run.logs) as LogEntry[] };
+  });
+}

@@ -1,0 +1,79 @@
+// The overview: cases per day by priority, top sender and URL domains, connector health.
+import { sql } from "kysely";
+import type { FastifyInstance, FastifyRequest } from "fastify";
+import type { Store } from "../../platform/store/index.js";
+import { errors } from "../schemas.js";
+import { reportedSenders } from "./cases.js";
+
+type Guard = (request: FastifyRequest) => Promise<void>;
+const DAY = 86_400_000;
+
+function domainOfAddress(address: string): string {
+  const at = address.lastIndexOf("@");
+  return at >= 0 ? address.slice(at + 1).toLowerCase() : "";
+}
+
+function domainOfUrl(url: string): string {
+  try {
+    return new URL(url).hostname.toLowerCase();
+  } catch {
+    return "";
+  }
+}
+
+/** Sums counts by a key derived from each value; the top `limit`. */
+function top(rows: { value: string; n: number | string | bigint }[], key: (value: string) => string, limit: number) {
+  const sums = new Map<string, number>();
+  for (const row of rows) {
+    const k = key(row.value);
+    if (k) sums.set(k, (sums.get(k) ?? 0) + Number(row.n));
+  }
+  return [...sums.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).slice(0, limit).map(([domain, count]) => ({ domain, count }));
+}
+
+export function registerOverviewRoutes(api: FastifyInstance, store: Store, session: Guard): void {
+  api.get<{ Querystring: { days?: number } }>("/overview", {
+    preHandler: session,
+    schema: {
+      tags: ["overview"], summary: "Counts for the overview charts",
+      querystring: { type: "object", properties: { days: { type: "integer", minimum: 1, maximum: 365 } }, additionalProperties: false },
+      response: errors,
+    },
+  }, async (request) => {
+    const days = request.query.days ?? 14;
+    const since = Math.floor(Date.now() / DAY) * DAY - (days - 1) * DAY;
+    // An integer literal: a bound number would be a REAL in SQLite and the division would not truncate.
+    const dayExpression = sql<number>`(created_at / ${sql.lit(DAY)})`;
+    const perDay = await store.db.selectFrom("cases")
+      .select([dayExpression.as("day"), "priority", (eb) => eb.fn.countAll<number>().as("n")])
+      .where("created_at", ">=", since).groupBy([dayExpression, "priority"]).execute();
+    const statusCounts = await store.db.selectFrom("cases").select(["status", (eb) => eb.fn.countAll<number>().as("n")]).groupBy("status").execute();
+    // Grouped by value in the database, by domain here: a bounded number of rows either way.
+    const senderRows = await store.db.selectFrom("entities").innerJoin("cases", "cases.id", "entities.case_id")
+      .select(["entities.case_id", "entities.value", "entities.source"])
+      .where("entities.type", "=", "EMAIL_ADDRESS").where("entities.source", "like", "%header from").where("cases.created_at", ">=", since)
+      .orderBy("entities.id", "desc").limit(20_000).execute();
+    const senderCounts = new Map<string, number>();
+    for (const row of reportedSenders(senderRows)) senderCounts.set(row.value, (senderCounts.get(row.value) ?? 0) + 1);
+    const senders = [...senderCounts].map(([value, n]) => ({ value, n }));
+    const urls = await store.db.selectFrom("entities").innerJoin("cases", "cases.id", "entities.case_id")
+      .select(["entities.value", (eb) => eb.fn.countAll<number>().as("n")])
+      .where("entities.type", "=", "URL").where("cases.created_at", ">=", since)
+      .groupBy("entities.value").orderBy("n", "desc").limit(5000).execute();
+    const connectors = await store.db.selectFrom("connectors").select(["id", "name", "enabled"]).orderBy("name").execute();
+    const health = await Promise.all(connectors.map(async (connector) => {
+      const runs = await store.db.selectFrom("runs").select(["status", "started_at", "error", "ingested"])
+        .where("connector_id", "=", connector.id).where("is_test", "=", 0).orderBy("id", "desc").limit(5).execute();
+      return { name: connector.name, enabled: connector.enabled === 1, lastRuns: runs };
+    }));
+    return {
+      since,
+      days,
+      casesPerDay: perDay.map((r) => ({ day: Number(r.day) * DAY, priority: r.priority, count: Number(r.n) })),
+      statuses: Object.fromEntries(statusCounts.map((r) => [r.status, Number(r.n)])),
+      topSenderDomains: top(senders, domainOfAddress, 10),
+      topUrlDomains: top(urls, domainOfUrl, 10),
+      connectors: health,
+    };
+  });
+}

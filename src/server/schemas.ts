@@ -1,0 +1,22 @@
+// JSON schemas shared by the routes (validation and the OpenAPI document).
+export const errorSchema = {
+  type: "object",
+  properties: { error: { type: "object", properties: { code: { type: "string" }, message: { type: "string" } }, required: ["code", "message"] } },
+} as const;
+
+export const idParams = {
+  type: "object",
+  properties: { id: { type: "integer", minimum: 1 } },
+  required: ["id"],
+} as const;
+
+export const nameParams = {
+  type: "object",
+  properties: { name: { type: "string", minLength: 1, maxLength: 100 } },
+  required: ["name"],
+} as const;
+
+export const PRIORITIES = [-1, 40, 60, 80, 100] as const;
+export const STATUSES = ["open", "in_progress", "closed"] as const;
+
+export const errors = { 400: errorSchema, 401: errorSchema, 403: errorSchema, 404: errorSchema } as const;

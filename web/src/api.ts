@@ -1,0 +1,62 @@
+// Talks to /api: the session cookie rides along; the CSRF token goes in a header on every change.
+let csrfToken = "";
+
+export function setCsrfToken(token: string): void {
+  csrfToken = token;
+}
+
+export class ApiError extends Error {
+  constructor(readonly status: number, readonly code: string, message: string) {
+    super(message);
+  }
+}
+
+export async function api<T>(path: string, options: { method?: string; body?: unknown } = {}): Promise<T> {
+  const method = options.method ?? "GET";
+  const headers: Record<string, string> = {};
+  if (options.body !== undefined) headers["content-type"] = "application/json";
+  if (method !== "GET") headers["x-csrf-token"] = csrfToken;
+  const response = await fetch(`/api${path}`, {
+    method, headers, credentials: "same-origin",
+    ...(options.body !== undefined ? { body: JSON.stringify(options.body) } : {}),
+  });
+  const data = (await response.json().catch(() => ({}))) as { error?: { code: string; message: string } };
+  if (!response.ok) throw new ApiError(response.status, data.error?.code ?? "HTTP", data.error?.message ?? response.statusText);
+  return data as T;
+}
+
+export interface User { name: string; role: "admin" | "analyst" }
+
+export interface CaseSummary {
+  id: number; title: string; priority: number; status: string; created_at: number; updated_at: number;
+  closed_reason: string | null; sender: string; urls: number; indicators: number; attachments: number;
+}
+
+export interface Entity { type: string; value: string; source: string }
+export interface Alert {
+  display_id: string; ticket_id: string; name: string; rule_generator: string; start_time: number; end_time: number; priority: number;
+  device_vendor: string; device_product: string; environment: string; extensions: Record<string, unknown>; notes: string[];
+  entities: Entity[]; events: Record<string, unknown>[];
+}
+export interface Comment { id: number; user_name: string; body: string; created_at: number }
+export interface HistoryEntry { id: number; user_name: string; kind: string; from_value: string; to_value: string; reason: string | null; created_at: number }
+export interface Timeline { comments: Comment[]; history: HistoryEntry[] }
+export interface CaseDetail extends Timeline {
+  id: number; title: string; priority: number; status: string; created_at: number; closed_reason: string | null;
+  alerts: Alert[]; files: { id: number; file_name: string; content_type: string; size: number; sha256: string; alert_id: string }[]; hasEml: boolean;
+}
+
+export interface Parameter { name: string; type: "string" | "password" | "int" | "boolean" | "folder"; default?: string | number | boolean; required?: boolean; requiredUnless?: string; description?: string }
+export interface ConnectorDefinition { name: string; fileBase: string; description: string; parameters: Parameter[]; productFieldName: string; eventFieldName: string; intervalSeconds: number; timeoutSeconds: number }
+export interface Integration { name: string; slug: string; description: string; hasIcon: boolean; builtin: boolean; connectors: ConnectorDefinition[] }
+export interface RunRow {
+  id: number; connector: string; is_test: number; status: string; started_at: number; finished_at: number | null;
+  fetched: number; alerts: number; ingested: number; duplicates: number; failed: number; skipped: number; error: string | null;
+}
+export interface ConnectorView {
+  id: number; name: string; integration: string; definition: string; parameters: Record<string, string | number | boolean>;
+  enabled: boolean; intervalSeconds: number; productFieldName: string | null; eventFieldName: string | null; timeoutSeconds: number | null;
+  problem: string | null; failing: boolean; lastRuns: { id: number; status: string; started_at: number; ingested: number; error: string | null }[];
+}
+export interface LogEntry { level: string; message: string; time: number }
+export interface RunResult { runId: number; status: string; fetched: number; alerts: number; ingested: number; duplicates: number; failed: number; ms: number; error?: { code: string; message: string }; package?: unknown[]; logs: LogEntry[] }

@@ -1,0 +1,69 @@
+// Showing hostile values safely: defanged indicators, copy buttons, priorities, statuses, times.
+import { useState } from "react";
+import { FormattedMessage, useIntl } from "react-intl";
+import type { MessageId } from "./messages.js";
+
+/** hxxps://evil[.]test/path: a URL or address that no viewer turns back into a link. */
+export function defang(value: string): string {
+  let rest = value;
+  let scheme = "";
+  const colon = rest.indexOf("://");
+  if (colon > 0 && colon < 12) {
+    scheme = rest.slice(0, colon).replace(/^http/i, "hxxp").replace(/^ftp/i, "fxp") + "://";
+    rest = rest.slice(colon + 3);
+  }
+  const slash = rest.indexOf("/");
+  const host = slash >= 0 ? rest.slice(0, slash) : rest;
+  const path = slash >= 0 ? rest.slice(slash) : "";
+  return scheme + host.split(".").join("[.]") + path;
+}
+
+export function CopyButton({ text }: { text: string }) {
+  const [copied, setCopied] = useState(false);
+  return (
+    <button type="button" className="small" onClick={() => {
+      void navigator.clipboard?.writeText(text).then(() => setCopied(true), () => setCopied(false));
+      setTimeout(() => setCopied(false), 1500);
+    }}>
+      <FormattedMessage id={copied ? "common.copied" : "common.copy"} />
+    </button>
+  );
+}
+
+export const PRIORITIES = [100, 80, 60, 40, -1] as const;
+export const STATUSES = ["open", "in_progress", "closed"] as const;
+
+export function PriorityBadge({ value }: { value: number }) {
+  return <span className={`badge priority-${value < 0 ? "info" : value}`}><FormattedMessage id={`priority.${value}` as MessageId} defaultMessage={String(value)} /></span>;
+}
+
+export function StatusBadge({ value }: { value: string }) {
+  return <span className={`badge status-${value}`}><FormattedMessage id={`status.${value}` as MessageId} defaultMessage={value} /></span>;
+}
+
+export function RunStatus({ value }: { value: string }) {
+  return <span className={`badge run-${value}`}><FormattedMessage id={`runs.status.${value}` as MessageId} defaultMessage={value} /></span>;
+}
+
+const UNITS: [Intl.RelativeTimeFormatUnit, number][] = [["day", 86_400_000], ["hour", 3_600_000], ["minute", 60_000], ["second", 1000]];
+
+export function Age({ time }: { time: number }) {
+  const intl = useIntl();
+  const delta = time - Date.now();
+  const [unit, size] = UNITS.find(([, ms]) => Math.abs(delta) >= ms) ?? ["second", 1000];
+  return <time dateTime={new Date(time).toISOString()} title={intl.formatDate(time, { dateStyle: "medium", timeStyle: "medium" })}>{intl.formatRelativeTime(Math.round(delta / size), unit, { numeric: "auto" })}</time>;
+}
+
+export function When({ time }: { time: number | null | undefined }) {
+  const intl = useIntl();
+  if (!time) return null;
+  return <time dateTime={new Date(time).toISOString()}>{intl.formatDate(time, { dateStyle: "medium", timeStyle: "medium" })}</time>;
+}
+
+/** Any field value as text: objects and arrays as JSON, never as markup. */
+export function fieldText(value: unknown): string {
+  if (value === null || value === undefined) return "";
+  if (typeof value === "string") return value;
+  if (typeof value === "number" || typeof value === "boolean") return String(value);
+  return JSON.stringify(value);
+}

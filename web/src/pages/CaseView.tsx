@@ -1,0 +1,197 @@
+// One case: the alert and its events as field tables, indicators defanged, headers, files, .eml, and the work on it.
+import { useEffect, useState, type FormEvent } from "react";
+import { FormattedMessage, useIntl } from "react-intl";
+import { api, ApiError, type CaseDetail, type Timeline } from "../api.js";
+import { CopyButton, defang, fieldText, PRIORITIES, PriorityBadge, STATUSES, StatusBadge, When } from "../format.js";
+import { Link } from "../router.js";
+
+const HEADER_FIELD = /header/i;
+/** Fields holding URLs, domains or addresses: shown defanged. */
+const DEFANGED_FIELD = /url|domain|address|username/i;
+
+function FieldTable({ record }: { record: Record<string, unknown> }) {
+  return (
+    <table className="fields">
+      <thead><tr><th><FormattedMessage id="case.field" /></th><th><FormattedMessage id="case.value" /></th></tr></thead>
+      <tbody>
+        {Object.entries(record).map(([key, value]) => (
+          <tr key={key}><th scope="row">{key}</th><td className="mono">{DEFANGED_FIELD.test(key) ? defangDeep(value) : fieldText(value)}</td></tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+/** URL fields of events (found_url, found_urls) are shown defanged as well. */
+function defangDeep(value: unknown): string {
+  if (typeof value === "string") return value.split(",").map(defang).join(",");
+  if (Array.isArray(value)) return value.map((v) => (typeof v === "string" ? defang(v) : fieldText(v))).join("\n");
+  return fieldText(value);
+}
+
+export function CaseView({ id }: { id: number }) {
+  const intl = useIntl();
+  const [detail, setDetail] = useState<CaseDetail | null>(null);
+  const [error, setError] = useState("");
+  const [status, setStatus] = useState("open");
+  const [reason, setReason] = useState("");
+  const [comment, setComment] = useState("");
+
+  useEffect(() => {
+    api<CaseDetail>(`/cases/${id}`).then((d) => {
+      setDetail(d);
+      setStatus(d.status);
+    }, (e: ApiError) => setError(`${e.code}: ${e.message}`));
+  }, [id]);
+
+  if (error) return <p className="error">{error}</p>;
+  if (!detail) return <p><FormattedMessage id="common.loading" /></p>;
+
+  const apply = async (path: string, body: unknown, update: Partial<CaseDetail>) => {
+    try {
+      const timeline = await api<Timeline>(`/cases/${id}/${path}`, { method: "POST", body });
+      setDetail((d) => (d ? { ...d, ...update, ...timeline } : d));
+      setError("");
+    } catch (e) {
+      const err = e as ApiError;
+      setError(`${err.code}: ${err.message}`);
+    }
+  };
+  const changeStatus = async (event: FormEvent) => {
+    event.preventDefault();
+    if (status === "closed" && !reason.trim()) {
+      setError(intl.formatMessage({ id: "case.reasonRequired" }));
+      return;
+    }
+    await apply("status", status === "closed" ? { status, reason: reason.trim() } : { status }, { status, closed_reason: status === "closed" ? reason.trim() : null });
+  };
+  const addComment = async (event: FormEvent) => {
+    event.preventDefault();
+    if (!comment.trim()) return;
+    await apply("comments", { body: comment }, {});
+    setComment("");
+  };
+
+  const entities = detail.alerts.flatMap((a) => a.entities);
+  const headerRows = detail.alerts.flatMap((a) => a.events.flatMap((e) => Object.entries(e).filter(([k]) => HEADER_FIELD.test(k))));
+  const label = (kind: string, value: string) => kind === "priority" ? intl.formatMessage({ id: `priority.${value}` as "priority.60", defaultMessage: value }) : intl.formatMessage({ id: `status.${value}` as "status.open", defaultMessage: value });
+
+  return (
+    <div className="case">
+      <p><Link to="/cases">← <FormattedMessage id="case.back" /></Link></p>
+      <h1 className="case-title"><span className="muted"><FormattedMessage id="case.title" values={{ id }} /></span> <span data-testid="case-title">{detail.title}</span></h1>
+      <p className="meta"><PriorityBadge value={detail.priority} /> <StatusBadge value={detail.status} /> <When time={detail.created_at} />
+        {detail.closed_reason && <> · <FormattedMessage id="case.closedBecause" values={{ reason: detail.closed_reason }} /></>}</p>
+      {error && <p className="error" role="alert">{error}</p>}
+
+      <div className="columns">
+        <div className="main-column">
+          {detail.alerts.map((alert) => (
+            <section key={alert.display_id} className="card">
+              <h2><FormattedMessage id="case.alert" />: {alert.name}</h2>
+              <FieldTable record={{ display_id: alert.display_id, ticket_id: alert.ticket_id, name: alert.name, rule_generator: alert.rule_generator, priority: alert.priority, device_vendor: alert.device_vendor, device_product: alert.device_product, environment: alert.environment, start_time: new Date(alert.start_time).toISOString(), end_time: new Date(alert.end_time).toISOString(), ...alert.extensions }} />
+              {alert.notes.length > 0 && <><h3><FormattedMessage id="case.notes" /></h3><ul>{alert.notes.map((n, i) => <li key={i}>{n}</li>)}</ul></>}
+              <h3><FormattedMessage id="case.events" /></h3>
+              {alert.events.map((event, index) => (
+                <details key={index} open={index === 0}>
+                  <summary><FormattedMessage id="case.event" values={{ index: index + 1 }} /></summary>
+                  <FieldTable record={event} />
+                </details>
+              ))}
+            </section>
+          ))}
+
+          <section className="card">
+            <h2><FormattedMessage id="case.indicators" /></h2>
+            {entities.length === 0 ? <p className="muted"><FormattedMessage id="common.none" /></p> : (
+              <table className="indicators">
+                <thead><tr><th><FormattedMessage id="case.indicator.type" /></th><th><FormattedMessage id="case.indicator.value" /></th><th><FormattedMessage id="case.indicator.source" /></th><th /></tr></thead>
+                <tbody>
+                  {entities.map((entity, i) => (
+                    <tr key={i}>
+                      <td>{entity.type}</td>
+                      <td className="mono indicator">{defang(entity.value)}</td>
+                      <td>{entity.source}</td>
+                      <td><CopyButton text={defang(entity.value)} /></td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            )}
+          </section>
+
+          {headerRows.length > 0 && (
+            <section className="card">
+              <h2><FormattedMessage id="case.headers" /></h2>
+              <FieldTable record={Object.fromEntries(headerRows)} />
+            </section>
+          )}
+
+          <section className="card">
+            <h2><FormattedMessage id="case.attachments" /></h2>
+            {detail.files.length === 0 ? <p className="muted"><FormattedMessage id="common.none" /></p> : (
+              <table>
+                <thead><tr><th><FormattedMessage id="case.attachment.name" /></th><th><FormattedMessage id="case.attachment.type" /></th><th><FormattedMessage id="case.attachment.size" /></th><th><FormattedMessage id="case.attachment.sha256" /></th></tr></thead>
+                <tbody>
+                  {detail.files.map((f) => (
+                    <tr key={f.id}><td>{f.file_name}</td><td>{f.content_type}</td><td><FormattedMessage id="case.bytes" values={{ size: f.size }} /></td><td className="mono hash">{f.sha256} <CopyButton text={f.sha256} /></td></tr>
+                  ))}
+                </tbody>
+              </table>
+            )}
+            {detail.hasEml ? <p><a href={`/api/cases/${id}/eml`} download><FormattedMessage id="case.downloadEml" /></a></p> : <p className="muted"><FormattedMessage id="case.noEml" /></p>}
+          </section>
+        </div>
+
+        <aside className="side-column">
+          <section className="card">
+            <form onSubmit={changeStatus} className="stack">
+              <label><FormattedMessage id="case.status" />
+                <select name="status" value={status} onChange={(e) => setStatus(e.target.value)}>
+                  {STATUSES.map((s) => <option key={s} value={s}>{intl.formatMessage({ id: `status.${s}` })}</option>)}
+                </select>
+              </label>
+              {status === "closed" && (
+                <label><FormattedMessage id="case.reason" />
+                  <input name="reason" value={reason} onChange={(e) => setReason(e.target.value)} maxLength={2000} />
+                </label>
+              )}
+              <button type="submit" className="primary"><FormattedMessage id="case.apply" /></button>
+            </form>
+            <label className="stack"><FormattedMessage id="case.priority" />
+              <select name="priority" value={detail.priority} onChange={(e) => void apply("priority", { priority: Number(e.target.value) }, { priority: Number(e.target.value) })}>
+                {PRIORITIES.map((p) => <option key={p} value={p}>{intl.formatMessage({ id: `priority.${p}` as "priority.60" })}</option>)}
+              </select>
+            </label>
+          </section>
+
+          <section className="card">
+            <h2><FormattedMessage id="case.comments" /></h2>
+            <ul className="timeline">
+              {detail.comments.map((c) => (
+                <li key={c.id}><p className="comment">{c.body}</p><small><FormattedMessage id="case.by" values={{ who: c.user_name, when: intl.formatDate(c.created_at, { dateStyle: "medium", timeStyle: "short" }) }} /></small></li>
+              ))}
+            </ul>
+            <form onSubmit={addComment} className="stack">
+              <textarea name="comment" aria-label={intl.formatMessage({ id: "case.commentPlaceholder" })} placeholder={intl.formatMessage({ id: "case.commentPlaceholder" })} value={comment} onChange={(e) => setComment(e.target.value)} maxLength={10000} />
+              <button type="submit"><FormattedMessage id="case.addComment" /></button>
+            </form>
+          </section>
+
+          <section className="card">
+            <h2><FormattedMessage id="case.history" /></h2>
+            <ul className="timeline history">
+              {detail.history.map((h) => (
+                <li key={h.id}>
+                  <FormattedMessage id={h.kind === "priority" ? "case.history.priority" : "case.history.status"} values={{ who: h.user_name, from: label(h.kind, h.from_value), to: label(h.kind, h.to_value) }} />
+                  {h.reason && <> — {h.reason}</>}
+                  <br /><small><When time={h.created_at} /></small>
+                </li>
+              ))}
+            </ul>
+          </section>
+        </aside>
+      </div>
+    </div>
+  );
+}
