@@ -8,7 +8,9 @@ import { IntakeError } from "../../sdk/errors.js";
 import type { IntegrationDefinition } from "./package.js";
 
 /** The SDK's declarations, built beside its code (package.json exports["./sdk"].types). */
-export const SDK_TYPES = fileURLToPath(new URL("../../sdk/index.d.ts", import.meta.url));
+const BUILT_SDK_TYPES = fileURLToPath(new URL("../../sdk/index.d.ts", import.meta.url));
+/** Run from source (tests), the SDK's own .ts serves as its types. */
+export const SDK_TYPES = fs.existsSync(BUILT_SDK_TYPES) ? BUILT_SDK_TYPES : fileURLToPath(new URL("../../sdk/index.ts", import.meta.url));
 
 /** The folder holding @types/node, for Node's globals and node: modules (none when it is not installed). */
 function nodeTypesRoot(): string | undefined {
