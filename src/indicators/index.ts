@@ -1,3 +1,14 @@
 // Pure functions that find and normalise indicators in message content.
-export { findLinksInHtml, findMessageUrls, findUrlsInText, uniqueUrls, MAX_URLS_PER_MESSAGE } from "./urls.js";
-export type { HtmlLinks } from "./urls.js";
+export {
+  findDefangedUrls, findLinksInHtml, findMessageUrlDetails, findMessageUrls, findUrlsInText, isWebUrl, refang, trimUrl, uniqueUrls,
+  MAX_URLS_PER_MESSAGE, MAX_SCANNED_CHARS, MAX_URL_LENGTH,
+} from "./urls.js";
+export type { FoundUrl, HtmlLinks, UrlSource } from "./urls.js";
+export { describeHost, hostOfAddress, hostOfUrl, mixedScriptsOf } from "./domains.js";
+export type { DomainInfo } from "./domains.js";
+export { findIpsInText, isPrivateIp, MAX_IPS, MAX_RECEIVED_HEADERS } from "./ips.js";
+export type { FoundIp } from "./ips.js";
+export { describeFile, sniffType, typeMismatch } from "./files.js";
+export type { FileFacts } from "./files.js";
+export { combineAuthenticationResults, parseAuthenticationResults } from "./auth.js";
+export type { AuthVerdicts } from "./auth.js";

@@ -1,4 +1,5 @@
-// Finds the URLs of one message: linkify-it on text, a real HTML parser on HTML. Bounded, no backtracking.
+// Finds the URLs of one message: linkify-it on text (also refanged text), a real HTML parser on HTML.
+// Bounded, index-based: no regex with nested quantifiers or overlapping alternatives on mail text.
 import LinkifyIt from "linkify-it";
 import { Parser } from "htmlparser2";
 
@@ -6,57 +7,210 @@ import { Parser } from "htmlparser2";
 export const MAX_URLS_PER_MESSAGE = 1000;
 /** Text beyond this many characters is not scanned for links. */
 export const MAX_SCANNED_CHARS = 2_000_000;
+/** A URL longer than this is cut (and noted by the caller through `truncated`). */
+export const MAX_URL_LENGTH = 4000;
 
+// Built once: linkify-it compiles its patterns at construction.
 const linkify = new LinkifyIt({ fuzzyLink: false, fuzzyEmail: false, fuzzyIP: false });
+// Only for spans that were defanged: "evil[.]com/x" has no scheme and must still count.
+const fuzzyLinkify = new LinkifyIt({ fuzzyLink: true, fuzzyEmail: false, fuzzyIP: true });
 
 const WEB_SCHEMES = ["http:", "https:", "ftp:"];
 
-function isWebUrl(url: string): boolean {
+export function isWebUrl(url: string): boolean {
   const lower = url.slice(0, 8).toLowerCase();
   return WEB_SCHEMES.some((scheme) => lower.startsWith(scheme));
 }
 
+/** Where a URL was seen: decides its order and its entity's `source`. */
+export type UrlSource = "text" | "defanged text" | "html link" | "html hidden link" | "html text" | "html image" | "html resource";
+
+export interface FoundUrl {
+  url: string;
+  source: UrlSource;
+  /** A 1x1 or hidden image: a read receipt for the sender. */
+  trackingPixel?: boolean;
+}
+
+// Characters people put right after a URL in prose; linkify-it leaves some of them on.
+const TRAILING = new Set([".", ",", ";", ":", "!", "?", "'", '"', "*", "\u2019", "\u201d", "\u00bb", ">", "\u3002", "\uff0c"]);
+const CLOSERS: Record<string, string> = { ")": "(", "]": "[", "}": "{" };
+
+/** Cuts what writers put around a URL: trailing punctuation, an unbalanced closing bracket. */
+export function trimUrl(url: string): string {
+  let end = Math.min(url.length, MAX_URL_LENGTH);
+  for (;;) {
+    if (end === 0) break;
+    const last = url[end - 1]!;
+    if (TRAILING.has(last)) {
+      end--;
+      continue;
+    }
+    const opener = CLOSERS[last];
+    if (opener) {
+      let open = 0;
+      let close = 0;
+      for (let i = 0; i < end; i++) {
+        if (url[i] === opener) open++;
+        else if (url[i] === last) close++;
+      }
+      if (close > open) {
+        end--;
+        continue;
+      }
+    }
+    break;
+  }
+  return url.slice(0, end);
+}
+
+/** Scheme and host in lower case, as browsers do; path and query as written. */
+function normaliseUrl(url: string): string {
+  const schemeEnd = url.indexOf("://");
+  if (schemeEnd < 0) return url;
+  let hostEnd = url.length;
+  for (let i = schemeEnd + 3; i < url.length; i++) {
+    const ch = url[i];
+    if (ch === "/" || ch === "?" || ch === "#") {
+      hostEnd = i;
+      break;
+    }
+  }
+  return url.slice(0, hostEnd).toLowerCase() + url.slice(hostEnd);
+}
+
+function scanned(text: string): string {
+  return text.length > MAX_SCANNED_CHARS ? text.slice(0, MAX_SCANNED_CHARS) : text;
+}
+
 /** URLs written in plain text, in order. */
 export function findUrlsInText(text: string): string[] {
-  const scanned = text.length > MAX_SCANNED_CHARS ? text.slice(0, MAX_SCANNED_CHARS) : text;
-  const matches = linkify.match(scanned) ?? [];
-  return matches.map((match) => match.url).filter(isWebUrl);
+  const matches = linkify.match(scanned(text)) ?? [];
+  return matches.map((match) => trimUrl(normaliseUrl(match.url))).filter(isWebUrl);
+}
+
+// Defanging as analysts and mail filters write it, and what each stands for. All are fixed strings,
+// matched case-insensitively by index, so hostile text costs one pass.
+const DEFANGS: [string, string][] = [
+  ["hxxps://", "https://"], ["hxxp://", "http://"], ["hxxps[:]//", "https://"], ["hxxp[:]//", "http://"],
+  ["[:]//", "://"], ["[://]", "://"], ["[.]", "."], ["(.)", "."], ["{.}", "."], ["[dot]", "."], ["(dot)", "."],
+  ["[at]", "@"], ["fxp://", "ftp://"],
+];
+
+/** The text with defanged URLs restored, and the positions (in the result) where something was restored. */
+export function refang(text: string): { text: string; marks: number[] } {
+  const lower = text.toLowerCase();
+  if (lower.length !== text.length) return { text, marks: [] };
+  let out = "";
+  const marks: number[] = [];
+  let copied = 0;
+  for (let i = 0; i < text.length; i++) {
+    const ch = lower[i];
+    if (ch !== "h" && ch !== "[" && ch !== "(" && ch !== "{" && ch !== "f") continue;
+    for (const [from, to] of DEFANGS) {
+      if (lower.startsWith(from, i)) {
+        out += text.slice(copied, i);
+        marks.push(out.length);
+        out += to;
+        copied = i + from.length;
+        i = copied - 1;
+        break;
+      }
+    }
+  }
+  if (marks.length === 0) return { text, marks };
+  return { text: out + text.slice(copied), marks };
+}
+
+/** URLs written defanged (`hxxps://evil[.]com/x`), refanged; URLs written normally are not included. */
+export function findDefangedUrls(text: string): string[] {
+  const { text: refanged, marks } = refang(scanned(text));
+  if (marks.length === 0) return [];
+  const found: string[] = [];
+  let m = 0;
+  for (const match of fuzzyLinkify.match(refanged) ?? []) {
+    while (m < marks.length && marks[m]! < match.index) m++;
+    // Only the links that a restoration touched: the rest were found as plain text already.
+    if (m < marks.length && marks[m]! < match.lastIndex) found.push(trimUrl(normaliseUrl(match.url)));
+  }
+  return found.filter(isWebUrl);
 }
 
 export interface HtmlLinks {
-  /** href of <a> and <area>: the links a reader clicks. */
+  /** href of visible <a> and <area>: the links a reader clicks. */
   links: string[];
-  /** src of images, frames, scripts; form actions. */
+  /** href of links a reader cannot see (display:none, hidden, zero size). */
+  hiddenLinks: string[];
+  /** src of images; `trackingPixel` for 1x1 or hidden ones. */
+  images: { url: string; trackingPixel: boolean }[];
+  /** src of frames, scripts, embeds; form actions; link hrefs; background attributes. */
   resources: string[];
   /** The visible text, for URLs written as text. */
   text: string;
 }
 
-const LINK_ATTRIBUTES: Record<string, string> = { a: "href", area: "href" };
 const RESOURCE_ATTRIBUTES: Record<string, string> = {
-  img: "src", iframe: "src", frame: "src", script: "src", embed: "src", form: "action", source: "src",
+  iframe: "src", frame: "src", script: "src", embed: "src", form: "action", source: "src", link: "href",
+  video: "poster", object: "data", input: "src",
 };
+
+// Style checks by substring on a bounded, lower-cased, space-free copy: no regex on attacker CSS.
+function styleOf(attributes: Record<string, string>): string {
+  const style = attributes.style;
+  return style ? style.slice(0, 2000).toLowerCase().replaceAll(" ", "").replaceAll("\t", "") : "";
+}
+
+function isHidden(attributes: Record<string, string>): boolean {
+  const style = styleOf(attributes);
+  return "hidden" in attributes || style.includes("display:none") || style.includes("visibility:hidden") ||
+    style.includes("opacity:0;") || style.endsWith("opacity:0") || style.includes("font-size:0");
+}
+
+function tinyDimension(value: string | undefined): boolean {
+  if (value === undefined) return false;
+  const number = Number.parseFloat(value);
+  return Number.isFinite(number) && number <= 1;
+}
+
+function isTrackingPixel(attributes: Record<string, string>): boolean {
+  if (isHidden(attributes)) return true;
+  const style = styleOf(attributes);
+  const width = attributes.width ?? (style.includes("width:1px") || style.includes("width:0") ? "1" : undefined);
+  const height = attributes.height ?? (style.includes("height:1px") || style.includes("height:0") ? "1" : undefined);
+  return tinyDimension(width) && tinyDimension(height);
+}
 
 /** Parses HTML (never renders it) and collects its links; entities in attributes are decoded by the parser. */
 export function findLinksInHtml(html: string): HtmlLinks {
-  const result: HtmlLinks = { links: [], resources: [], text: "" };
+  const result: HtmlLinks = { links: [], hiddenLinks: [], images: [], resources: [], text: "" };
   const textParts: string[] = [];
   let textLength = 0;
   let skipDepth = 0;
+  // Hidden containers: every link inside a display:none element is hidden too.
+  const hiddenStack: string[] = [];
   const parser = new Parser(
     {
       onopentag(name, attributes) {
-        if (name === "style" || name === "script") skipDepth++;
-        const linkAttribute = LINK_ATTRIBUTES[name];
-        const resourceAttribute = RESOURCE_ATTRIBUTES[name];
-        if (linkAttribute && attributes[linkAttribute]) result.links.push(attributes[linkAttribute].trim());
-        if (resourceAttribute && attributes[resourceAttribute]) result.resources.push(attributes[resourceAttribute].trim());
+        if (name === "style" || name === "script" || name === "title") skipDepth++;
+        const hidden = isHidden(attributes);
+        if (hidden && hiddenStack.length < 1000) hiddenStack.push(name);
+        const inHidden = hiddenStack.length > 0;
+        if ((name === "a" || name === "area") && attributes.href) {
+          (inHidden ? result.hiddenLinks : result.links).push(attributes.href.trim());
+        } else if (name === "img" && attributes.src) {
+          result.images.push({ url: attributes.src.trim(), trackingPixel: inHidden || isTrackingPixel(attributes) });
+        } else {
+          const attribute = RESOURCE_ATTRIBUTES[name];
+          if (attribute && attributes[attribute]) result.resources.push(attributes[attribute].trim());
+        }
+        if (attributes.background) result.resources.push(attributes.background.trim());
       },
       onclosetag(name) {
-        if ((name === "style" || name === "script") && skipDepth > 0) skipDepth--;
+        if ((name === "style" || name === "script" || name === "title") && skipDepth > 0) skipDepth--;
+        if (hiddenStack.length && hiddenStack[hiddenStack.length - 1] === name) hiddenStack.pop();
       },
       ontext(text) {
-        if (skipDepth === 0 && textLength < MAX_SCANNED_CHARS) {
+        if (skipDepth === 0 && hiddenStack.length === 0 && textLength < MAX_SCANNED_CHARS) {
           textParts.push(text);
           textLength += text.length;
         }
@@ -85,15 +239,48 @@ export function uniqueUrls(urls: Iterable<string>, limit = MAX_URLS_PER_MESSAGE)
   return { urls: out, dropped };
 }
 
-/** The URLs of a message's bodies: text first, then the HTML's links, then its resources. */
-export function findMessageUrls(bodies: { text?: string | undefined; html?: string | undefined }): { urls: string[]; dropped: number } {
-  const found: string[] = [];
-  if (bodies.text) found.push(...findUrlsInText(bodies.text));
+function cleanHref(href: string): string {
+  // Attribute values may hold newlines and tabs that browsers drop; the parser already decoded entities.
+  let clean = "";
+  for (const ch of href.length > MAX_URL_LENGTH ? href.slice(0, MAX_URL_LENGTH) : href) {
+    if (ch !== "\n" && ch !== "\r" && ch !== "\t") clean += ch;
+  }
+  return normaliseUrl(clean.trim());
+}
+
+/**
+ * The URLs of a message's bodies, each once, in order: text part (plain, then defanged), then the
+ * HTML's visible links, URLs written in its text, its hidden links, its images, its other resources.
+ */
+export function findMessageUrlDetails(bodies: { text?: string | undefined; html?: string | undefined }): { found: FoundUrl[]; dropped: number } {
+  const all: FoundUrl[] = [];
+  if (bodies.text) {
+    for (const url of findUrlsInText(bodies.text)) all.push({ url, source: "text" });
+    for (const url of findDefangedUrls(bodies.text)) all.push({ url, source: "defanged text" });
+  }
   if (bodies.html) {
     const html = findLinksInHtml(bodies.html);
-    found.push(...html.links.filter(isWebUrl));
-    found.push(...findUrlsInText(html.text));
-    found.push(...html.resources.filter(isWebUrl));
+    for (const href of html.links) all.push({ url: cleanHref(href), source: "html link" });
+    for (const url of findUrlsInText(html.text)) all.push({ url, source: "html text" });
+    for (const url of findDefangedUrls(html.text)) all.push({ url, source: "defanged text" });
+    for (const href of html.hiddenLinks) all.push({ url: cleanHref(href), source: "html hidden link" });
+    for (const image of html.images) all.push({ url: cleanHref(image.url), source: "html image", ...(image.trackingPixel ? { trackingPixel: true } : {}) });
+    for (const href of html.resources) all.push({ url: cleanHref(href), source: "html resource" });
   }
-  return uniqueUrls(found);
+  const seen = new Set<string>();
+  const found: FoundUrl[] = [];
+  let dropped = 0;
+  for (const item of all) {
+    if (!item.url || !isWebUrl(item.url) || seen.has(item.url)) continue;
+    seen.add(item.url);
+    if (found.length < MAX_URLS_PER_MESSAGE) found.push(item);
+    else dropped++;
+  }
+  return { found, dropped };
+}
+
+/** The URLs of a message's bodies (see findMessageUrlDetails), as strings. */
+export function findMessageUrls(bodies: { text?: string | undefined; html?: string | undefined }): { urls: string[]; dropped: number } {
+  const { found, dropped } = findMessageUrlDetails(bodies);
+  return { urls: found.map((f) => f.url), dropped };
 }

@@ -16,11 +16,23 @@ interface Expected {
   to: string;
   date: string | null;
   urls: string[];
+  /** Event fields that must be there with these values. */
+  event?: Record<string, unknown>;
+  /** Entities that must be on the alert (each matched by the attributes given). */
+  entities?: Record<string, unknown>[];
+  /** Entities that must not be (no entity has all these attributes). */
+  absentEntities?: Record<string, unknown>[];
+  /** Texts that must appear in the alert's notes. */
+  notes?: string[];
+}
+
+function matches(entity: Record<string, unknown>, wanted: Record<string, unknown>): boolean {
+  return Object.entries(wanted).every(([key, value]) => JSON.stringify(entity[key]) === JSON.stringify(value));
 }
 
 describe("reading real .eml fixtures", () => {
   it("has fixtures to read", () => {
-    expect(fixtures.length).toBeGreaterThanOrEqual(8);
+    expect(fixtures.length).toBeGreaterThanOrEqual(30);
   });
 
   for (const file of fixtures) {
@@ -42,9 +54,27 @@ describe("reading real .eml fixtures", () => {
       expect(alert.priority).toBe(60);
       expect(event.event_name).toBe("Suspicious email");
       expect(event.device_product).toBe("Mail");
-      expect(event.found_url).toBe(expected.urls.join(","));
-      expect(event.StartTime).toBe(expected.date ? Date.parse(expected.date) : internalDate.getTime());
+      // A forwarded report: the event carries the URLs of the message forwarded, the report its own.
+      const eventUrls = (expected.event?.found_urls as string[] | undefined) ?? expected.urls;
+      expect(event.found_url).toBe(eventUrls.join(","));
+      if (expected.event?.StartTime === undefined) expect(event.StartTime).toBe(expected.date ? Date.parse(expected.date) : internalDate.getTime());
       if (!expected.date) expect(alert.notes.join(" ")).toMatch(/Date header/);
+      if (expected.event) expect(event).toMatchObject(expected.event);
+      const entities = alert.entities as Record<string, unknown>[];
+      for (const wanted of expected.entities ?? []) {
+        expect(entities.some((entity) => matches(entity, wanted)), `entity ${JSON.stringify(wanted)} in ${JSON.stringify(entities)}`).toBe(true);
+      }
+      for (const unwanted of expected.absentEntities ?? []) {
+        expect(entities.some((entity) => matches(entity, unwanted)), `no entity ${JSON.stringify(unwanted)}`).toBe(false);
+      }
+      for (const note of expected.notes ?? []) expect(alert.notes.join("\n")).toContain(note);
+      // Every URL of the event is an entity, and every entity says where it was found.
+      for (const url of event.found_urls as string[]) expect(entities.some((e) => e.type === "URL" && e.value === url)).toBe(true);
+      for (const entity of entities) expect(typeof entity.source === "string" && entity.source.length > 0).toBe(true);
+      // The message itself is kept with the case, byte for byte.
+      expect(alert.attachments).toHaveLength(1);
+      expect(alert.attachments[0]).toMatchObject({ fileName: "original.eml", contentType: "message/rfc822" });
+      expect(Buffer.from(alert.attachments[0]!.data).equals(raw)).toBe(true);
     });
   }
 

@@ -1,6 +1,6 @@
 // The Email Connector: every unread message (or every new one) of the configured IMAP folders becomes
 // one alert; a message is marked read or moved only after the platform has stored its case.
-import { ConnectorExecution, outputHandler, type AlertInfo } from "intake/sdk";
+import { ConnectorExecution, outputHandler, type AlertInfo, type PackageResult } from "intake/sdk";
 import { alertIdOf, buildAlert } from "../lib/build-alert.js";
 import { applySettings, skipReason } from "../lib/enrich.js";
 import { acknowledge, checkpointKey, formatCheckpoint, parseCheckpoint, planFolder, type FolderCheckpoint } from "../lib/folder-plan.js";
@@ -94,6 +94,26 @@ async function takeFolder(execution: ConnectorExecution, settings: EmailSettings
   // Stored by an earlier cycle that stopped before acknowledging them: acknowledge now, fetch nothing.
   if (!execution.isTestRun) await acknowledge(mailbox, settings, plan.alreadyStored);
 
+  // One batch is being stored by the platform while the next is fetched and read: the two processes
+  // work at once. At most one batch waits for its acknowledgement, so memory stays bounded.
+  let waiting: { result: Promise<PackageResult>; uidsOfAlert: Map<string, number[]>; skippedUids: number[] } | undefined;
+  const finish = async () => {
+    if (!waiting) return;
+    const { result: pending, uidsOfAlert, skippedUids } = waiting;
+    waiting = undefined;
+    const result = await pending;
+    if (!result.committed) return;
+    const refused = result.results.filter((r) => r.outcome === "failed").flatMap((r) => uidsOfAlert.get(r.display_id) ?? []);
+    if (refused.length) {
+      // Not stored: out of the checkpoint and unacknowledged, so that a later cycle tries them again.
+      // (The platform refuses only alerts that break its schema, which this connector does not build.)
+      save({ ...checkpoint, taken: removeUids(checkpoint.taken, refused) });
+      execution.logger.error(`${refused.length} messages were refused by the platform and stay as they are (UIDs ${refused.slice(0, 20).join(", ")})`);
+    }
+    const stored = result.stored.flatMap((id) => uidsOfAlert.get(id) ?? []);
+    await acknowledge(mailbox, settings, [...stored, ...skippedUids]);
+  };
+
   for (let start = 0; start < plan.toFetch.length; start += BATCH_SIZE) {
     const uids = plan.toFetch.slice(start, start + BATCH_SIZE);
     const raw: RawMessage[] = [];
@@ -120,20 +140,13 @@ async function takeFolder(execution: ConnectorExecution, settings: EmailSettings
       for (const note of alert.notes) execution.logger.warn(`message UID ${message.uid} (${id}): ${note}`);
     }
 
+    // The previous batch's acknowledgement first (the connection is free again), then this batch.
+    await finish();
     // The checkpoint rides in the same transaction as the cases of this batch.
     save({ ...checkpoint, taken: addUids(checkpoint.taken, raw.map((m) => m.uid)) });
-    const result = await execution.returnPackage(alerts);
-    if (!result.committed) continue;
-
-    const refused = result.results.filter((r) => r.outcome === "failed").flatMap((r) => uidsOfAlert.get(r.display_id) ?? []);
-    if (refused.length) {
-      // Not stored: out of the checkpoint and unacknowledged, so that a later cycle tries them again.
-      save({ ...checkpoint, taken: removeUids(checkpoint.taken, refused) });
-      execution.logger.error(`${refused.length} messages were refused by the platform and stay as they are (UIDs ${refused.slice(0, 20).join(", ")})`);
-    }
-    const stored = result.stored.flatMap((id) => uidsOfAlert.get(id) ?? []);
-    await acknowledge(mailbox, settings, [...stored, ...skippedUids]);
+    waiting = { result: execution.returnPackage(alerts), uidsOfAlert, skippedUids };
   }
+  await finish();
   return plan.toFetch.length;
 }
 

@@ -1,9 +1,20 @@
-// Builds the alert and its one event of SPEC.md from a read message.
-import { AlertInfo, Priority, convertDatetimeToUnixTime, type EventRecord } from "intake/sdk";
-import type { MessageReport } from "./read-message.js";
+// Builds the alert and its one event of SPEC.md from a read message: the reported message's fields (the
+// forwarded one when staff forwarded it as an attachment, the reporter kept apart), indicators as
+// entities, and the original message as a file of the case.
+import { AlertInfo, Priority, convertDatetimeToUnixTime, describeHost, hostOfAddress, hostOfUrl, type Entity, type EventRecord } from "intake/sdk";
+import { allMessages, reportedMessage, type MessageReport } from "./read-message.js";
 
 export const PRODUCT = "Mail";
 export const EVENT_NAME = "Suspicious email";
+/** Entities per alert; past this they are counted in a note. */
+export const MAX_ENTITIES = 5000;
+/** Notes per alert (each at most MAX_NOTE_LENGTH characters). */
+export const MAX_NOTES = 100;
+const MAX_NOTE_LENGTH = 2000;
+/** Longest indicator value kept (URLs are cut at 4,000 characters where they are found). */
+export const MAX_ENTITY_VALUE = 8000;
+/** Header text kept on an event field. */
+const MAX_FIELD = 8000;
 
 export interface MessageOrigin {
   uid: number;
@@ -16,9 +27,90 @@ export function alertIdOf(report: MessageReport): string {
   return report.messageId ?? `sha256:${report.contentHash}`;
 }
 
+function field(text: string): string {
+  return text.length > MAX_FIELD ? text.slice(0, MAX_FIELD) : text;
+}
+
+/** Where in the report a message sits, as an entity source prefix: "", "forwarded ", "forwarded (2) ". */
+function levelPrefix(message: MessageReport): string {
+  if (message.depth === 0) return "";
+  return message.depth === 1 ? "forwarded " : `forwarded (${message.depth}) `;
+}
+
+class EntityList {
+  readonly items: Entity[] = [];
+  private readonly seen = new Set<string>();
+  dropped = 0;
+  tooLong = 0;
+
+  add(entity: Entity, key = `${entity.type}\u0000${entity.value}`): void {
+    // A value this long is no usable indicator (a hostile "address" of megabytes): counted, not kept.
+    if (entity.value.length > MAX_ENTITY_VALUE) {
+      this.tooLong++;
+      return;
+    }
+    if (typeof entity.name === "string" && entity.name.length > 500) entity.name = `${entity.name.slice(0, 500)}…`;
+    if (this.seen.has(key)) return;
+    this.seen.add(key);
+    if (this.items.length >= MAX_ENTITIES) {
+      this.dropped++;
+      return;
+    }
+    this.items.push(entity);
+  }
+
+  addDomain(host: string | undefined, source: string): void {
+    if (!host) return;
+    const info = describeHost(host);
+    if (!info || info.isIp) return;
+    this.add({
+      type: "DOMAIN",
+      value: info.domain,
+      source,
+      hostname: info.hostname,
+      ...(info.isIdn ? { idn: true, unicode: info.unicode, punycode: info.punycode } : {}),
+      ...(info.mixedScripts ? { homograph: true, scripts: info.mixedScripts } : {}),
+    });
+  }
+}
+
+function collectEntities(report: MessageReport, list: EntityList): void {
+  for (const message of allMessages(report)) {
+    const prefix = levelPrefix(message);
+    for (const found of message.urlDetails) {
+      list.add({ type: "URL", value: found.url, source: `${prefix}${found.source}`, ...(found.trackingPixel ? { tracking_pixel: true } : {}) });
+    }
+    for (const entry of message.addresses) {
+      const header = { from: "From", sender: "Sender", "reply-to": "Reply-To", "return-path": "Return-Path", to: "To", cc: "Cc", "delivered-to": "Delivered-To" }[entry.role];
+      list.add({ type: "EMAIL_ADDRESS", value: entry.address, source: `${prefix}header ${header}`, role: entry.role, ...(entry.name ? { name: entry.name } : {}) }, `EMAIL_ADDRESS\u0000${entry.address}\u0000${prefix}${entry.role}`);
+    }
+    for (const ip of message.receivedIps) {
+      list.add({ type: "IP", value: ip.value, source: `${prefix}header ${ip.hop < 0 ? "X-Originating-IP" : "Received"}`, version: ip.version, private: ip.private, ...(ip.hop >= 0 ? { hop: ip.hop } : {}) });
+    }
+    for (const file of message.attachments) {
+      list.add({
+        type: "FILE", value: file.fileName, source: `${prefix}attachment`, sha256: file.sha256, size: file.size,
+        declared_type: file.declaredType, ...(file.sniffedType ? { sniffed_type: file.sniffedType } : {}),
+        ...(file.typeMismatch ? { type_mismatch: true } : {}),
+      }, `FILE\u0000${file.sha256}\u0000${file.fileName}`);
+    }
+  }
+  // Domains after the indicators they come from, so that URLs and addresses lead the list.
+  for (const message of allMessages(report)) {
+    const prefix = levelPrefix(message);
+    for (const found of message.urlDetails) list.addDomain(hostOfUrl(found.url), `${prefix}url`);
+    for (const entry of message.addresses) {
+      if (entry.role === "from" || entry.role === "reply-to" || entry.role === "return-path" || entry.role === "sender") list.addDomain(hostOfAddress(entry.address), `${prefix}header ${entry.role}`);
+    }
+  }
+}
+
 export function buildAlert(report: MessageReport, origin: MessageOrigin): AlertInfo {
-  const notes = [...report.notes];
-  let when = report.date;
+  const reported = reportedMessage(report);
+  const forwarded = reported !== report;
+  const notes: string[] = [];
+  for (const message of allMessages(report)) for (const note of message.notes) notes.push(message.depth ? `forwarded message: ${note}` : note);
+  let when = reported.date ?? report.date;
   if (!when) {
     when = origin.internalDate ?? new Date();
     notes.push(`the Date header is missing or unreadable: the time is the server's ${origin.internalDate ? "INTERNALDATE" : "time of reading"}`);
@@ -31,20 +123,47 @@ export function buildAlert(report: MessageReport, origin: MessageOrigin): AlertI
     EndTime: time,
     event_name: EVENT_NAME,
     device_product: PRODUCT,
-    Subject: report.subject,
-    SourceUserName: report.from,
-    SourceEmailAddress: report.fromAddress,
-    DestinationUserName: report.to,
-    found_url: report.urls.join(","),
-    found_urls: report.urls,
+    Subject: field(reported.subject),
+    SourceUserName: field(reported.from),
+    SourceEmailAddress: reported.fromAddress,
+    DestinationUserName: field(reported.to),
+    found_url: reported.urls.join(","),
+    found_urls: reported.urls,
     MessageId: report.messageId ?? "",
     Size: report.size,
   };
+  if (reported.cc) event.Cc = field(reported.cc);
+  if (reported.replyTo) event.ReplyTo = field(reported.replyTo);
+  if (reported.returnPath) event.ReturnPath = field(reported.returnPath);
+  if (reported.auth.spf) event.SpfResult = reported.auth.spf;
+  if (reported.auth.dkim) event.DkimResult = reported.auth.dkim;
+  if (reported.auth.dmarc) event.DmarcResult = reported.auth.dmarc;
+  if (reported.auth.server) event.AuthServer = reported.auth.server;
+  if (reported.attachments.length) {
+    event.AttachmentNames = reported.attachments.map((a) => a.fileName);
+    event.AttachmentHashes = reported.attachments.map((a) => a.sha256);
+  }
+  if (forwarded) {
+    // The reporter (who forwarded it) kept apart from the sender of the reported message.
+    event.ForwardDepth = reported.depth;
+    event.ReportedMessageId = reported.messageId ?? "";
+    if (reported.date) event.ReportedDate = convertDatetimeToUnixTime(reported.date);
+    event.ReporterUserName = field(report.from);
+    event.ReporterEmailAddress = report.fromAddress;
+    event.ReporterSubject = field(report.subject);
+    if (report.date) event.ReporterDate = convertDatetimeToUnixTime(report.date);
+    event.ReporterUrls = report.urls;
+  }
+
+  const entities = new EntityList();
+  collectEntities(report, entities);
+  if (entities.tooLong) notes.push(`${entities.tooLong} indicators longer than ${MAX_ENTITY_VALUE} characters were not kept`);
+  if (entities.dropped) notes.push(`${entities.dropped} more indicators were found than the ${MAX_ENTITIES} kept`);
 
   const alert = new AlertInfo();
   alert.display_id = id;
   alert.ticket_id = id;
-  alert.name = report.subject || "(no subject)";
+  alert.name = reported.subject || report.subject || "(no subject)";
   alert.rule_generator = PRODUCT;
   alert.start_time = time;
   alert.end_time = time;
@@ -53,8 +172,11 @@ export function buildAlert(report: MessageReport, origin: MessageOrigin): AlertI
   alert.device_product = PRODUCT;
   alert.events.push(event);
   alert.extensions = { folder: origin.folder, uid: origin.uid };
-  alert.entities = report.urls.map((url) => ({ type: "URL", value: url, source: "body" }));
-  if (report.fromAddress) alert.entities.push({ type: "EMAIL_ADDRESS", value: report.fromAddress, source: "From" });
-  alert.notes = notes;
+  alert.entities = entities.items;
+  // The message as fetched, byte for byte: `intake cases eml CASE_ID` gives it back.
+  if (report.raw) alert.attachments = [{ fileName: "original.eml", contentType: "message/rfc822", data: report.raw }];
+  const unique = [...new Set(notes)];
+  alert.notes = unique.slice(0, MAX_NOTES).map((note) => (note.length > MAX_NOTE_LENGTH ? `${note.slice(0, MAX_NOTE_LENGTH)}…` : note));
+  if (unique.length > MAX_NOTES) alert.notes.push(`${unique.length - MAX_NOTES} more notes were not kept`);
   return alert;
 }

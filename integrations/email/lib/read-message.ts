@@ -1,7 +1,51 @@
-// Reads one raw message into what an alert needs: decoded headers, bodies, its own URLs, notes.
+// Reads one raw message into what an alert needs: decoded headers, bodies' URLs, addresses, Received
+// IPs, authentication verdicts, attachments, and the messages forwarded inside it (bounded recursion).
 import crypto from "node:crypto";
-import PostalMime, { type Address, type Email } from "postal-mime";
-import { convertStringToDatetime, findLinksInHtml, findMessageUrls } from "intake/sdk";
+import PostalMime, { type Address, type Attachment, type Email } from "postal-mime";
+import {
+  combineAuthenticationResults, convertStringToDatetime, describeFile, findIpsInText, findLinksInHtml, findMessageUrlDetails, findUrlsInText,
+  typeMismatch, MAX_RECEIVED_HEADERS, MAX_SCANNED_CHARS, type AuthVerdicts, type FoundIp, type FoundUrl,
+} from "intake/sdk";
+import { decodeHeaderText, installBodyCharsetFallback, repairC1, repairHeaderBytes } from "./decode.js";
+
+export { repairC1 } from "./decode.js";
+
+/** Forwarded messages are read this many levels deep (a report of a report of the phish). */
+export const MAX_FORWARD_DEPTH = 3;
+/** Forwarded messages read per level. */
+export const MAX_FORWARDED_PER_MESSAGE = 5;
+/** Attachments described per message; the rest are counted. */
+export const MAX_ATTACHMENTS = 100;
+/** Addresses kept per message (From, Reply-To, To, Cc…). */
+export const MAX_ADDRESSES = 200;
+/** MIME nesting deeper than this is refused by the parser; the message is then read as raw text. */
+export const MAX_NESTING_DEPTH = 64;
+/** A message larger than this is not MIME-parsed: only its headers and the URLs of its first bytes are read. */
+export const MAX_PARSED_BYTES = 64 * 1024 * 1024;
+
+export type AddressRole = "from" | "sender" | "reply-to" | "return-path" | "to" | "cc" | "delivered-to";
+
+export interface AddressEntry {
+  role: AddressRole;
+  address: string;
+  name: string;
+}
+
+export interface AttachmentReport {
+  fileName: string;
+  declaredType: string;
+  disposition: string;
+  size: number;
+  sha256: string;
+  sniffedType?: string;
+  /** The declared type contradicts the bytes (an "invoice.pdf" that is an executable). */
+  typeMismatch: boolean;
+}
+
+export interface ReceivedIp extends FoundIp {
+  /** 0 for the topmost Received header (the last hop, added by the receiving server). */
+  hop: number;
+}
 
 export interface MessageReport {
   /** Message-ID without angle brackets, when the message has a usable one. */
@@ -12,11 +56,26 @@ export interface MessageReport {
   from: string;
   fromAddress: string;
   to: string;
+  cc: string;
+  replyTo: string;
+  returnPath: string;
   /** The Date header, when it parses. */
   date?: Date;
   urls: string[];
+  /** The same URLs, with where each was found. */
+  urlDetails: FoundUrl[];
+  addresses: AddressEntry[];
+  receivedIps: ReceivedIp[];
+  auth: AuthVerdicts;
+  attachments: AttachmentReport[];
+  /** Messages forwarded as attachments (message/rfc822, .eml), read the same way. */
+  forwarded: MessageReport[];
+  /** 0 for the message fetched, 1 for a message forwarded in it… */
+  depth: number;
   notes: string[];
   size: number;
+  /** The bytes read (of the message fetched only: it is kept with the case). */
+  raw?: Uint8Array;
   /** The text of the bodies (plain, else the HTML's text), bounded: for the admin's exclusion patterns. */
   bodyText: string;
   /** Every header, decoded as the parser gives it (bounded): for "Additional headers to extract". */
@@ -37,9 +96,21 @@ export function formatAddresses(addresses: Address[] | Address | undefined): str
   const list = addresses === undefined ? [] : Array.isArray(addresses) ? addresses : [addresses];
   return list
     .flatMap((address) => (address.group ? address.group : [address]))
-    .map((mailbox) => (mailbox.name && mailbox.address ? `${mailbox.name} <${mailbox.address}>` : mailbox.address || mailbox.name))
+    .map((mailbox) => {
+      const name = mailbox.name ? decodeName(mailbox.name) : "";
+      return name && mailbox.address ? `${name} <${mailbox.address}>` : mailbox.address || name;
+    })
     .filter(Boolean)
     .join(", ");
+}
+
+function decodeName(name: string): string {
+  return repairC1(name.includes("=?") ? decodeHeaderText(name) : name);
+}
+
+function mailboxes(addresses: Address[] | Address | undefined): { name: string; address: string }[] {
+  const list = addresses === undefined ? [] : Array.isArray(addresses) ? addresses : [addresses];
+  return list.flatMap((address) => (address.group ? address.group : [address])).filter((m) => m.address);
 }
 
 function firstAddress(address: Address | undefined): string {
@@ -60,20 +131,8 @@ export function normaliseMessageId(value: string | undefined): string | undefine
   return id;
 }
 
-// windows-1252's printable characters at 0x80–0x9F. Node 20's TextDecoder decodes windows-1252 (and
-// ISO-8859-1, which WHATWG maps to it) as Latin-1, leaving C1 control codes where "€", "’", "—" were.
-const CP1252_C1 = "\u20ac\u0081\u201a\u0192\u201e\u2026\u2020\u2021\u02c6\u2030\u0160\u2039\u0152\u008d\u017d\u008f" +
-  "\u0090\u2018\u2019\u201c\u201d\u2022\u2013\u2014\u02dc\u2122\u0161\u203a\u0153\u009d\u017e\u0178";
-
-/** Replaces C1 control codes (never meant in mail text) by the windows-1252 characters they stand for. */
-export function repairC1(text: string): string {
-  if (!/[\u0080-\u009f]/.test(text)) return text;
-  let out = "";
-  for (const ch of text) {
-    const code = ch.charCodeAt(0);
-    out += code >= 0x80 && code <= 0x9f ? CP1252_C1[code - 0x80] : ch;
-  }
-  return out;
+function headerValues(email: Email, key: string): string[] {
+  return email.headers.filter((header) => header.key === key).map((header) => header.value);
 }
 
 function headerValue(email: Email, key: string): string | undefined {
@@ -81,11 +140,19 @@ function headerValue(email: Email, key: string): string | undefined {
 }
 
 /** Headers of a message that the MIME parser refused: enough for an alert. */
-function readHeadersLoosely(raw: Buffer): Map<string, string> {
-  const text = raw.subarray(0, 256 * 1024).toString("latin1");
-  const end = text.search(/\r?\n\r?\n/);
+function readHeadersLoosely(raw: Uint8Array): Map<string, string> {
+  const text = Buffer.from(raw.buffer, raw.byteOffset, Math.min(raw.byteLength, 256 * 1024)).toString("latin1");
+  let end = text.indexOf("\r\n\r\n");
+  const lf = text.indexOf("\n\n");
+  if (end < 0 || (lf >= 0 && lf < end)) end = lf;
   const headers = new Map<string, string>();
-  for (const line of (end >= 0 ? text.slice(0, end) : text).replace(/\r?\n[ \t]+/g, " ").split(/\r?\n/)) {
+  const block = (end >= 0 ? text.slice(0, end) : text).replaceAll("\r\n", "\n");
+  const lines: string[] = [];
+  for (const line of block.split("\n")) {
+    if ((line.startsWith(" ") || line.startsWith("\t")) && lines.length) lines[lines.length - 1] += ` ${line.trim()}`;
+    else lines.push(line);
+  }
+  for (const line of lines) {
     const colon = line.indexOf(":");
     if (colon > 0) {
       const key = line.slice(0, colon).trim().toLowerCase();
@@ -104,50 +171,171 @@ function parseDate(value: string | undefined, timeZone?: string): Date | undefin
   }
 }
 
-export async function readMessage(raw: Buffer, options: ReadOptions = {}): Promise<MessageReport> {
+function isForwardedMessage(attachment: Attachment): boolean {
+  const type = attachment.mimeType.toLowerCase();
+  const name = (attachment.filename ?? "").toLowerCase();
+  return type === "message/rfc822" || type === "message/global" || name.endsWith(".eml");
+}
+
+function bytesOf(content: Attachment["content"]): Uint8Array {
+  if (typeof content === "string") return Buffer.from(content, "utf8");
+  return content instanceof Uint8Array ? content : new Uint8Array(content);
+}
+
+function emptyReport(raw: Uint8Array, depth: number, contentHash: string): MessageReport {
+  return {
+    contentHash, subject: "", from: "", fromAddress: "", to: "", cc: "", replyTo: "", returnPath: "",
+    urls: [], urlDetails: [], addresses: [], receivedIps: [], auth: {}, attachments: [], forwarded: [],
+    depth, notes: [], size: raw.byteLength, bodyText: "", headers: [],
+  };
+}
+
+/** What can be read of a message the MIME parser refused or that is too large: headers, and URLs in its raw text. */
+function readLoosely(raw: Uint8Array, depth: number, contentHash: string, why: string, options: ReadOptions): MessageReport {
+  const report = emptyReport(raw, depth, contentHash);
+  report.notes.push(why);
+  const headers = readHeadersLoosely(raw);
+  const messageId = normaliseMessageId(headers.get("message-id"));
+  if (messageId) report.messageId = messageId;
+  const date = parseDate(headers.get("date"), options.timeZone);
+  if (date) report.date = date;
+  report.headers = [...headers].slice(0, MAX_HEADERS).map(([key, value]) => ({ key, value: repairC1(decodeHeaderText(value.slice(0, 10_000))) }));
+  report.subject = repairC1(decodeHeaderText(headers.get("subject") ?? ""));
+  report.from = repairC1(decodeHeaderText(headers.get("from") ?? ""));
+  report.to = repairC1(decodeHeaderText(headers.get("to") ?? ""));
+  const text = Buffer.from(raw.buffer, raw.byteOffset, Math.min(raw.byteLength, MAX_SCANNED_CHARS)).toString("latin1");
+  report.urlDetails = [...new Set(findUrlsInText(text))].slice(0, 1000).map((url) => ({ url, source: "text" as const }));
+  report.urls = report.urlDetails.map((u) => u.url);
+  return report;
+}
+
+// postal-mime copies a typed array into a fresh ArrayBuffer; a view over a whole buffer is handed over
+// as that buffer (it is only read), which spares a copy of the message.
+function wholeBuffer(bytes: Uint8Array): Uint8Array | ArrayBuffer {
+  return bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer ? bytes.buffer : bytes;
+}
+
+async function readAt(raw: Uint8Array, depth: number, budget: { forwarded: number }, options: ReadOptions): Promise<MessageReport> {
+  await installBodyCharsetFallback();
   const contentHash = crypto.createHash("sha256").update(raw).digest("hex");
-  const notes: string[] = [];
+  if (raw.byteLength > MAX_PARSED_BYTES) {
+    return readLoosely(raw, depth, contentHash, `the message is ${raw.byteLength} bytes, over the ${MAX_PARSED_BYTES} parsed: only its headers and the URLs in its raw text were read`, options);
+  }
   let email: Email;
   try {
-    email = await PostalMime.parse(raw, { attachmentEncoding: "arraybuffer", maxNestingDepth: 64 });
+    email = await PostalMime.parse(wholeBuffer(repairHeaderBytes(raw).raw), {
+      attachmentEncoding: "arraybuffer",
+      maxNestingDepth: MAX_NESTING_DEPTH,
+      // Forwarded messages come back as attachments: they are read here, as messages of their own.
+      forceRfc822Attachments: true,
+    });
   } catch (error) {
-    // Malformed beyond the parser's tolerance: keep what the headers say, with a note.
-    notes.push(`the message's MIME structure could not be parsed (${(error as Error).message}); only its headers were read`);
-    const headers = readHeadersLoosely(raw);
-    const messageId = normaliseMessageId(headers.get("message-id"));
-    const date = parseDate(headers.get("date"), options.timeZone);
-    return {
-      ...(messageId ? { messageId } : {}),
-      contentHash,
-      subject: headers.get("subject") ?? "",
-      from: headers.get("from") ?? "",
-      fromAddress: "",
-      to: headers.get("to") ?? "",
-      ...(date ? { date } : {}),
-      urls: [],
-      notes,
-      size: raw.byteLength,
-      bodyText: "",
-      headers: [...headers].slice(0, MAX_HEADERS).map(([key, value]) => ({ key, value })),
-    };
+    // Malformed beyond the parser's tolerance: keep what the headers and raw text say, with a note.
+    return readLoosely(raw, depth, contentHash, `the message's MIME structure could not be parsed (${String((error as Error).message).slice(0, 200)}); its headers and the URLs in its raw text were read`, options);
   }
+  const report = emptyReport(raw, depth, contentHash);
+  const notes = report.notes;
   const messageId = normaliseMessageId(email.messageId ?? headerValue(email, "message-id"));
-  if (!messageId) notes.push("the message has no usable Message-ID: its alert id is the SHA-256 of its bytes");
+  if (messageId) report.messageId = messageId;
+  else if (depth === 0) notes.push("the message has no usable Message-ID: its alert id is the SHA-256 of its bytes");
   const date = parseDate(headerValue(email, "date"), options.timeZone);
-  const found = findMessageUrls({ text: email.text && repairC1(email.text), html: email.html && repairC1(email.html) });
-  if (found.dropped) notes.push(`${found.dropped} more URLs were found than the ${found.urls.length} kept`);
-  return {
-    ...(messageId ? { messageId } : {}),
-    contentHash,
-    subject: repairC1(email.subject ?? ""),
-    from: repairC1(formatAddresses(email.from)),
-    fromAddress: firstAddress(email.from),
-    to: repairC1(formatAddresses(email.to)),
-    ...(date ? { date } : {}),
-    urls: found.urls,
-    notes,
-    size: raw.byteLength,
-    bodyText: repairC1((email.text ?? (email.html ? findLinksInHtml(email.html).text : "")).slice(0, MAX_BODY_TEXT)),
-    headers: email.headers.slice(0, MAX_HEADERS).map((header) => ({ key: header.key, value: repairC1(header.value.slice(0, 10_000)) })),
+  if (date) report.date = date;
+  report.headers = email.headers.slice(0, MAX_HEADERS).map((header) => ({ key: header.key, value: repairC1(decodeHeaderText(header.value.slice(0, 10_000))) }));
+
+  report.subject = repairC1(decodeHeaderText(headerValue(email, "subject") ?? ""));
+  report.from = formatAddresses(email.from);
+  report.fromAddress = firstAddress(email.from);
+  report.to = formatAddresses(email.to);
+  report.cc = formatAddresses(email.cc);
+  report.replyTo = formatAddresses(email.replyTo);
+  report.returnPath = normaliseMessageId(email.returnPath) ?? "";
+
+  const addresses: AddressEntry[] = [];
+  const add = (role: AddressRole, list: { name: string; address: string }[]) => {
+    for (const m of list) if (addresses.length < MAX_ADDRESSES) addresses.push({ role, address: m.address.toLowerCase(), name: m.name ? decodeName(m.name) : "" });
   };
+  add("from", mailboxes(email.from));
+  add("sender", mailboxes(email.sender));
+  add("reply-to", mailboxes(email.replyTo));
+  if (report.returnPath.includes("@")) add("return-path", [{ name: "", address: report.returnPath }]);
+  add("to", mailboxes(email.to));
+  add("cc", mailboxes(email.cc));
+  if (email.deliveredTo?.includes("@")) add("delivered-to", [{ name: "", address: email.deliveredTo }]);
+  report.addresses = addresses;
+
+  const received = headerValues(email, "received");
+  if (received.length > MAX_RECEIVED_HEADERS) notes.push(`${received.length} Received headers: only the first ${MAX_RECEIVED_HEADERS} were read for IP addresses`);
+  const seenIps = new Set<string>();
+  received.slice(0, MAX_RECEIVED_HEADERS).forEach((value, hop) => {
+    for (const ip of findIpsInText(value)) {
+      if (seenIps.has(ip.value)) continue;
+      seenIps.add(ip.value);
+      report.receivedIps.push({ ...ip, hop });
+    }
+  });
+  for (const value of headerValues(email, "x-originating-ip").slice(0, 5)) {
+    for (const ip of findIpsInText(value)) {
+      if (!seenIps.has(ip.value)) report.receivedIps.push({ ...ip, hop: -1 });
+      seenIps.add(ip.value);
+    }
+  }
+  report.auth = combineAuthenticationResults(headerValues(email, "authentication-results"));
+
+  const found = findMessageUrlDetails({ text: email.text && repairC1(email.text), html: email.html && repairC1(email.html) });
+  if (found.dropped) notes.push(`${found.dropped} more URLs were found than the ${found.found.length} kept`);
+  report.urlDetails = found.found;
+  report.urls = found.found.map((f) => f.url);
+  report.bodyText = repairC1((email.text ?? (email.html ? findLinksInHtml(email.html).text : "")).slice(0, MAX_BODY_TEXT));
+
+  const attachments = email.attachments;
+  if (attachments.length > MAX_ATTACHMENTS) notes.push(`${attachments.length} attachments: only the first ${MAX_ATTACHMENTS} are described`);
+  for (const attachment of attachments.slice(0, MAX_ATTACHMENTS)) {
+    const data = bytesOf(attachment.content);
+    const facts = describeFile(data);
+    const declaredType = attachment.mimeType.toLowerCase();
+    const forwarded = isForwardedMessage(attachment);
+    report.attachments.push({
+      fileName: repairC1(attachment.filename ?? "") || (forwarded ? "message.eml" : "(unnamed)"),
+      declaredType,
+      disposition: attachment.disposition ?? "",
+      size: facts.size,
+      sha256: facts.sha256,
+      ...(facts.sniffedType ? { sniffedType: facts.sniffedType } : {}),
+      typeMismatch: !forwarded && typeMismatch(declaredType, facts.sniffedType),
+    });
+    if (!forwarded) continue;
+    if (depth + 1 > MAX_FORWARD_DEPTH) {
+      notes.push(`a message forwarded ${depth + 1} levels deep was not read (at most ${MAX_FORWARD_DEPTH})`);
+    } else if (budget.forwarded <= 0 || report.forwarded.length >= MAX_FORWARDED_PER_MESSAGE) {
+      notes.push(`a forwarded message (${attachment.filename ?? "unnamed"}) was not read: at most ${MAX_FORWARDED_PER_MESSAGE} per message and ${MAX_FORWARDED_PER_MESSAGE * MAX_FORWARD_DEPTH} in all`);
+    } else {
+      budget.forwarded--;
+      report.forwarded.push(await readAt(data, depth + 1, budget, options));
+    }
+  }
+  return report;
+}
+
+export async function readMessage(raw: Buffer | Uint8Array, options: ReadOptions = {}): Promise<MessageReport> {
+  const report = await readAt(raw, 0, { forwarded: MAX_FORWARDED_PER_MESSAGE * MAX_FORWARD_DEPTH }, options);
+  report.raw = raw;
+  return report;
+}
+
+/** The message a report is about: the innermost first forwarded message, or the message itself. */
+export function reportedMessage(report: MessageReport): MessageReport {
+  let current = report;
+  while (current.forwarded[0]) current = current.forwarded[0];
+  return current;
+}
+
+/** Every message of a report, outermost first (the message itself, then what it forwards). */
+export function allMessages(report: MessageReport): MessageReport[] {
+  const out: MessageReport[] = [];
+  const visit = (message: MessageReport) => {
+    out.push(message);
+    for (const inner of message.forwarded) visit(inner);
+  };
+  visit(report);
+  return out;
 }

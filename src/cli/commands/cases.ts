@@ -1,10 +1,11 @@
-// `intake cases export|list|show`: the case queue.
+// `intake cases export|list|show|eml`: the case queue.
+import zlib from "node:zlib";
 import type { Command } from "commander";
 import type { WithStore } from "../context.js";
 import { IntakeError } from "../../sdk/errors.js";
 import { priorityName } from "../../sdk/priority.js";
 import os from "node:os";
-import { caseHistory, exportCases, loadCases, mergeCases, moveAlertOut } from "../../platform/cases/index.js";
+import { caseHistory, exportCases, loadCases, mergeCases, moveAlertOut, setCaseStatus } from "../../platform/cases/index.js";
 import { formatTime, table } from "../output.js";
 
 export function register(program: Command, withStore: WithStore): void {
@@ -70,6 +71,26 @@ export function register(program: Command, withStore: WithStore): void {
       });
     });
   cases
+    .command("close <case>")
+    .description("close a case, with a reason")
+    .requiredOption("--reason <text>", "why (false positive, contained, duplicate…)")
+    .action(async (caseId: string, options: { reason: string }) => {
+      await withStore(async (store) => {
+        await setCaseStatus(store, caseNumber(caseId), "closed", actor(), options.reason);
+        console.log(`closed case ${caseId}`);
+      });
+    });
+  cases
+    .command("status <case> <status>")
+    .description("set a case's status: open, in_progress or closed (closed needs --reason)")
+    .option("--reason <text>", "why")
+    .action(async (caseId: string, status: string, options: { reason?: string }) => {
+      await withStore(async (store) => {
+        await setCaseStatus(store, caseNumber(caseId), status, actor(), options.reason);
+        console.log(`case ${caseId} is ${status}`);
+      });
+    });
+  cases
     .command("history <case>")
     .description("who did what to a case, and when")
     .action(async (caseId: string) => {
@@ -77,6 +98,32 @@ export function register(program: Command, withStore: WithStore): void {
         for (const entry of await caseHistory(store, caseNumber(caseId))) {
           console.log(`${formatTime(entry.createdAt)}  ${entry.actor}  ${entry.action}  ${JSON.stringify(entry.detail)}`);
         }
+      });
+    });
+  cases
+    .command("eml <id>")
+    .description("the original message of a case, byte for byte (redirect it to a file: > message.eml)")
+    .option("--alert <alertId>", "which alert's message, in a case that groups several reports (default: the first)")
+    .action(async (id: string, options: { alert?: string }) => {
+      await withStore(async (store) => {
+        const caseId = Number(id);
+        if (!Number.isInteger(caseId) || caseId <= 0) throw new IntakeError("CASE_UNKNOWN", `no case ${JSON.stringify(id)}`);
+        const file = await store.db
+          .selectFrom("alert_files")
+          .innerJoin("alerts", "alerts.id", "alert_files.alert_pk")
+          .select(["alert_files.data", "alert_files.size"])
+          .where("alerts.case_id", "=", caseId)
+          .where("alert_files.file_name", "=", "original.eml")
+          .$if(options.alert !== undefined, (query) => query.where("alerts.alert_id", "=", options.alert!))
+          .orderBy("alert_files.id")
+          .limit(1)
+          .executeTakeFirst();
+        if (!file) {
+          const known = await store.db.selectFrom("cases").select("id").where("id", "=", caseId).executeTakeFirst();
+          throw known ? new IntakeError("EML_MISSING", `case ${caseId} has no original message`) : new IntakeError("CASE_UNKNOWN", `no case ${id}`);
+        }
+        const bytes = zlib.gunzipSync(file.data);
+        await new Promise<void>((resolve, reject) => process.stdout.write(bytes, (error) => (error ? reject(error) : resolve())));
       });
     });
 }

@@ -71,3 +71,17 @@ export async function caseHistory(store: Store, caseId: number): Promise<CaseAct
   const rows = await store.db.selectFrom("case_actions").selectAll().where("case_id", "=", caseId).orderBy("id").execute();
   return rows.map((r) => ({ caseId: r.case_id, action: r.action, actor: r.actor, detail: JSON.parse(r.detail) as Record<string, unknown>, createdAt: r.created_at }));
 }
+
+export const CASE_STATUSES = ["open", "in_progress", "closed"] as const;
+
+/** Sets a case's status (closing needs a reason), recorded with who and when. */
+export async function setCaseStatus(store: Store, caseId: number, status: string, actor: string, reason = ""): Promise<void> {
+  if (!(CASE_STATUSES as readonly string[]).includes(status)) throw new IntakeError("CASE_STATUS", `status ${JSON.stringify(status)}: use open, in_progress or closed`);
+  if (status === "closed" && !reason.trim()) throw new IntakeError("CASE_STATUS", "closing a case needs a reason");
+  const now = Date.now();
+  await store.db.transaction().execute(async (trx) => {
+    const updated = await trx.updateTable("cases").set({ status: status as (typeof CASE_STATUSES)[number], updated_at: now }).where("id", "=", caseId).executeTakeFirst();
+    if (Number(updated.numUpdatedRows) === 0) throw new IntakeError("CASE_UNKNOWN", `no case ${caseId}`);
+    await trx.insertInto("case_actions").values({ case_id: caseId, action: "status", actor, detail: JSON.stringify({ status, ...(reason ? { reason: reason.slice(0, 2000) } : {}) }), created_at: now }).execute();
+  });
+}

@@ -111,5 +111,5 @@ export async function* exportCases(store: Store): AsyncGenerator<ExportedCase> {
   }
 }
 
-export { caseHistory, mergeCases, moveAlertOut } from "./actions.js";
+export { CASE_STATUSES, caseHistory, mergeCases, moveAlertOut, setCaseStatus } from "./actions.js";
 export type { CaseAction } from "./actions.js";

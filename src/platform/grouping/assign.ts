@@ -52,9 +52,10 @@ export function keysOf(alert: { name: string; events: Record<string, unknown>[] 
 }
 
 type Trx = Transaction<Database>;
+interface TimeWindow { from: number; to: number }
 
 /** URLs that stored cases of many different subjects carry. */
-async function commonUrls(trx: Trx, urls: string[], since: number): Promise<Set<string>> {
+async function commonUrls(trx: Trx, urls: string[], window: TimeWindow): Promise<Set<string>> {
   const common = new Set<string>();
   if (urls.length === 0) return common;
   const rows = await trx
@@ -63,38 +64,51 @@ async function commonUrls(trx: Trx, urls: string[], since: number): Promise<Set<
     .select(["u.value as url", (eb) => eb.fn.count<number>("s.value").distinct().as("subjects")])
     .where("u.kind", "=", "url")
     .where("u.value", "in", urls)
-    .where("u.created_at", ">=", since)
+    .where("u.created_at", ">=", window.from)
+    .where("u.created_at", "<=", window.to)
     .groupBy("u.value")
     .execute();
   for (const row of rows) if (Number(row.subjects) >= COMMON_URL_SUBJECTS) common.add(row.url);
   return common;
 }
 
-async function casesWithKey(trx: Trx, kind: "message_id" | "url" | "file" | "subject", values: string[], environment: string, since: number): Promise<number[]> {
+async function casesWithKey(trx: Trx, kind: "message_id" | "url" | "file" | "subject", values: string[], environment: string, window: TimeWindow): Promise<number[]> {
   if (values.length === 0) return [];
   const rows = await trx.selectFrom("case_keys").select("case_id").distinct()
-    .where("kind", "=", kind).where("value", "in", values).where("environment", "=", environment).where("created_at", ">=", since)
+    .where("kind", "=", kind).where("value", "in", values).where("environment", "=", environment).where("created_at", ">=", window.from).where("created_at", "<=", window.to)
     .execute();
   return rows.map((r) => r.case_id);
 }
 
-export async function decideCase(trx: Trx, keys: AlertKeys, environment: string, settings: GroupingSettings, now: number): Promise<GroupingDecision> {
+/**
+ * Which case the alert joins. `at` is the alert's own time (its start_time): reports of one mail
+ * group when they were sent within the time frame of each other, whatever order they arrive in.
+ */
+export async function decideCase(trx: Trx, keys: AlertKeys, environment: string, settings: GroupingSettings, at: number): Promise<GroupingDecision> {
   if (settings.mode === "off") return { caseId: undefined };
-  const since = now - settings.windowMs;
+  const window: TimeWindow = { from: at - settings.windowMs, to: at + settings.windowMs };
   const candidates: { caseId: number; by: string }[] = [];
-  for (const caseId of await casesWithKey(trx, "message_id", keys.messageIds, environment, since)) candidates.push({ caseId, by: "same reported Message-ID" });
+  for (const caseId of await casesWithKey(trx, "message_id", keys.messageIds, environment, window)) candidates.push({ caseId, by: "same reported Message-ID" });
 
-  const common = await commonUrls(trx, keys.urls, since);
-  const urls = keys.urls.filter((url) => !common.has(url));
-  if (settings.mode === "campaign" && keys.subject && urls.length) {
-    const bySubject = new Set(await casesWithKey(trx, "subject", [keys.subject], environment, since));
-    for (const caseId of await casesWithKey(trx, "url", urls, environment, since)) {
-      if (bySubject.has(caseId)) candidates.push({ caseId, by: "same subject and a URL in common" });
-    }
+  if (settings.mode === "campaign" && keys.subject && keys.urls.length) {
+    // From the few cases with one of these URLs to those with the subject too: a common subject
+    // ("Invoice") can have thousands of cases, which are never all read.
+    const rows = await trx
+      .selectFrom("case_keys as u")
+      .innerJoin("case_keys as s", (join) => join.onRef("s.case_id", "=", "u.case_id").on("s.kind", "=", "subject").on("s.value", "=", keys.subject!))
+      .select(["u.case_id", "u.value"]).distinct()
+      .where("u.kind", "=", "url").where("u.value", "in", keys.urls).where("u.environment", "=", environment)
+      .where("u.created_at", ">=", window.from).where("u.created_at", "<=", window.to)
+      .execute();
+    // Only when a case matches is it worth asking whether the shared URLs are everywhere.
+    const common = rows.length ? await commonUrls(trx, [...new Set(rows.map((r) => r.value))], window) : new Set<string>();
+    for (const row of rows) if (!common.has(row.value)) candidates.push({ caseId: row.case_id, by: "same subject and a URL in common" });
   }
   if (settings.mode === "indicator") {
-    for (const caseId of await casesWithKey(trx, "url", urls, environment, since)) candidates.push({ caseId, by: "a URL in common" });
-    for (const caseId of await casesWithKey(trx, "file", keys.files, environment, since)) candidates.push({ caseId, by: "an attachment in common" });
+    const common = await commonUrls(trx, keys.urls, window);
+    const urls = keys.urls.filter((url) => !common.has(url));
+    for (const caseId of await casesWithKey(trx, "url", urls, environment, window)) candidates.push({ caseId, by: "a URL in common" });
+    for (const caseId of await casesWithKey(trx, "file", keys.files, environment, window)) candidates.push({ caseId, by: "an attachment in common" });
   }
   if (candidates.length === 0) return { caseId: undefined };
 
@@ -108,7 +122,7 @@ export async function decideCase(trx: Trx, keys: AlertKeys, environment: string,
 }
 
 /** Records the alert's keys under its case, for later alerts to find. */
-export async function addKeys(trx: Trx, caseId: number, alertPk: number, keys: AlertKeys, environment: string, now: number): Promise<void> {
+export async function addKeys(trx: Trx, caseId: number, alertPk: number, keys: AlertKeys, environment: string, at: number): Promise<void> {
   const rows = [
     ...keys.messageIds.map((value) => ({ kind: "message_id" as const, value })),
     ...(keys.subject ? [{ kind: "subject" as const, value: keys.subject }] : []),
@@ -116,7 +130,7 @@ export async function addKeys(trx: Trx, caseId: number, alertPk: number, keys: A
     ...keys.files.map((value) => ({ kind: "file" as const, value })),
   ];
   if (rows.length === 0) return;
-  await trx.insertInto("case_keys").values(rows.map((row) => ({ ...row, case_id: caseId, alert_pk: alertPk, environment, created_at: now }))).execute();
+  await trx.insertInto("case_keys").values(rows.map((row) => ({ ...row, case_id: caseId, alert_pk: alertPk, environment, created_at: at }))).execute();
 }
 
 /** Brings a case's counts, priority and first/last seen in line with its alerts. */

@@ -1,7 +1,7 @@
 // Opens the database (SQLite by default, PostgreSQL for a postgres:// URL) and brings its schema up to date.
 import path from "node:path";
 import fs from "node:fs";
-import { Kysely, Migrator, PostgresDialect, SqliteDialect } from "kysely";
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, type SqliteDatabase } from "kysely";
 import SQLite from "better-sqlite3";
 import pg from "pg";
 import { IntakeError } from "../../sdk/errors.js";
@@ -33,6 +33,28 @@ function isPostgresUrl(url: string): boolean {
   return /^postgres(ql)?:\/\//i.test(url);
 }
 
+/**
+ * better-sqlite3 with its prepared statements kept (kysely prepares every query anew): an ingest
+ * runs the same few statements thousands of times. Bounded, least recently used out first.
+ */
+function withStatementCache(database: SQLite.Database, size = 500): SqliteDatabase {
+  const cache = new Map<string, SQLite.Statement>();
+  return {
+    close: () => database.close(),
+    prepare(sql: string) {
+      let statement = cache.get(sql);
+      if (statement) {
+        cache.delete(sql);
+      } else {
+        statement = database.prepare(sql);
+        if (cache.size >= size) cache.delete(cache.keys().next().value!);
+      }
+      cache.set(sql, statement);
+      return statement;
+    },
+  };
+}
+
 export async function openStore(url: string = resolveDatabaseUrl()): Promise<Store> {
   let store: Store;
   if (isPostgresUrl(url)) {
@@ -59,7 +81,7 @@ export async function openStore(url: string = resolveDatabaseUrl()): Promise<Sto
     // FULL: a commit survives a power cut, not just a crash; the mail is marked read only after it.
     database.pragma("synchronous = FULL");
     database.pragma("foreign_keys = ON");
-    const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
+    const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) });
     const dataDir = path.resolve(process.env.INTAKE_HOME ?? dir);
     store = { db, dialect: "sqlite", dataDir, url: file, close: () => db.destroy() };
   }

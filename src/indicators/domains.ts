@@ -1,0 +1,105 @@
+// Domains of URLs and addresses: registrable domain from the public suffix list (tldts), IDN shown
+// as Unicode and as punycode, and labels that mix scripts (a homograph such as "аpple" with a Cyrillic а).
+import { domainToASCII, domainToUnicode } from "node:url";
+import { parse } from "tldts";
+
+export interface DomainInfo {
+  /** The host as written, lower case, ASCII (punycode) form. */
+  hostname: string;
+  /** Registrable domain (eTLD+1), ASCII form; the host itself for an IP or an unlisted suffix. */
+  domain: string;
+  /** The registrable domain in Unicode, when it is an IDN. */
+  unicode: string;
+  /** The registrable domain in punycode (same as `domain`). */
+  punycode: string;
+  isIdn: boolean;
+  isIp: boolean;
+  /** Scripts of the letters of a label that mixes them (Latin with Cyrillic, Greek…): a homograph. */
+  mixedScripts?: string[];
+}
+
+const MAX_HOST_LENGTH = 253;
+
+// One character per test: these patterns cannot backtrack.
+const SCRIPTS: [string, RegExp][] = [
+  ["Latin", /\p{Script=Latin}/u],
+  ["Cyrillic", /\p{Script=Cyrillic}/u],
+  ["Greek", /\p{Script=Greek}/u],
+  ["Armenian", /\p{Script=Armenian}/u],
+  ["Hebrew", /\p{Script=Hebrew}/u],
+  ["Arabic", /\p{Script=Arabic}/u],
+  ["Cherokee", /\p{Script=Cherokee}/u],
+  ["Han", /\p{Script=Han}/u],
+  ["Hiragana", /\p{Script=Hiragana}/u],
+  ["Katakana", /\p{Script=Katakana}/u],
+  ["Hangul", /\p{Script=Hangul}/u],
+  ["Thai", /\p{Script=Thai}/u],
+  ["Georgian", /\p{Script=Georgian}/u],
+];
+
+// Scripts that are written together in one label without being a trick (Japanese mixes three).
+const COMPATIBLE = new Set(["Han+Hiragana", "Han+Katakana", "Hiragana+Katakana", "Han+Hiragana+Katakana", "Han+Hangul", "Han+Latin", "Hangul+Latin", "Hiragana+Latin", "Katakana+Latin", "Han+Hiragana+Katakana+Latin"]);
+
+function scriptsOf(label: string): string[] {
+  const found = new Set<string>();
+  for (const ch of label) {
+    if (ch < "\u0080") {
+      if ((ch >= "a" && ch <= "z") || (ch >= "A" && ch <= "Z")) found.add("Latin");
+      continue;
+    }
+    for (const [name, pattern] of SCRIPTS) {
+      if (pattern.test(ch)) {
+        found.add(name);
+        break;
+      }
+    }
+  }
+  return [...found].sort();
+}
+
+/** The scripts a Unicode hostname mixes within one label, or undefined when none does. */
+export function mixedScriptsOf(unicodeHost: string): string[] | undefined {
+  for (const label of unicodeHost.split(".")) {
+    const scripts = scriptsOf(label);
+    if (scripts.length > 1 && !COMPATIBLE.has(scripts.join("+"))) return scripts;
+  }
+  return undefined;
+}
+
+/** Facts about one hostname (from a URL, an address); undefined when it is not a usable host name. */
+export function describeHost(host: string): DomainInfo | undefined {
+  if (!host || host.length > MAX_HOST_LENGTH * 4) return undefined;
+  let lower = host.toLowerCase();
+  if (lower.endsWith(".")) lower = lower.slice(0, -1);
+  const ascii = domainToASCII(lower);
+  if (!ascii) return undefined;
+  const info = parse(ascii, { allowPrivateDomains: false });
+  if (info.isIp) {
+    const ip = ascii.startsWith("[") ? ascii.slice(1, -1) : ascii;
+    return { hostname: ip, domain: ip, unicode: ip, punycode: ip, isIdn: false, isIp: true };
+  }
+  if (!info.hostname || !ascii.includes(".")) return undefined;
+  const domain = info.domain ?? ascii;
+  const unicodeHost = domainToUnicode(ascii);
+  const unicode = domainToUnicode(domain);
+  const isIdn = ascii.split(".").some((label) => label.startsWith("xn--"));
+  const mixed = isIdn ? mixedScriptsOf(unicodeHost) : undefined;
+  return { hostname: ascii, domain, unicode, punycode: domain, isIdn, isIp: false, ...(mixed ? { mixedScripts: mixed } : {}) };
+}
+
+/** The host of a URL, or undefined. */
+export function hostOfUrl(url: string): string | undefined {
+  try {
+    const host = new URL(url).hostname;
+    return host || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The domain part of an address (`user@host`), or undefined. */
+export function hostOfAddress(address: string): string | undefined {
+  const at = address.lastIndexOf("@");
+  if (at < 0 || at === address.length - 1) return undefined;
+  return address.slice(at + 1);
+}
