@@ -62,7 +62,7 @@ beforeAll(async () => {
     const created = await ws.intake(["connector", "create", name, "--integration", "Test Connectors", "--connector", name, "--params", ws.writeJson(`${name}.json`, params)]);
     expect(created.code, created.stderr).toBe(0);
   }
-});
+}, 300_000);
 
 describe("isolated runs of user connectors", () => {
   it("records a connector that throws as a failed run with its message, exit non-zero and one line on stderr", async () => {
@@ -136,5 +136,5 @@ describe("isolated runs of user connectors", () => {
     expect(firstEvent(test3.stdout)).toMatchObject({ count: 3, previous_timestamp: 1_700_000_000_002 });
     const cleared = await ws.intake(["connector", "allow-list", "counter"]);
     expect(cleared.stdout).toContain('connector "counter": allow-list has 0 value(s)');
-  });
+  }, 300_000);
 });

@@ -146,7 +146,7 @@ describe("integration packages", () => {
     const eventOf = (result: { stdout: string }) => (JSON.parse(result.stdout.trim().split("\n")[0]!) as { events: Record<string, unknown>[] }[])[0]!.events[0]!;
     expect(eventOf(six)).toMatchObject({ is_number_version: expect.stringMatching(/^6\./), is_number_says: true });
     expect(eventOf(seven)).toMatchObject({ is_number_version: expect.stringMatching(/^7\./), is_number_says: true });
-  });
+  }, 300_000);
 
   it("refuses a dependency that does not exist, naming it, and leaves the previous version working", async () => {
     const ws = makeWorkspace();
@@ -166,7 +166,7 @@ describe("integration packages", () => {
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toMatch(/"is_number_version":"6\./);
     expect(fs.readdirSync(path.join(ws.dir, "integrations")).filter((f) => f.startsWith("."))).toEqual([]);
-  });
+  }, 300_000);
 
   it("reports invalid packages, syntax errors, type errors and undeclared packages with file, field, line and column", async () => {
     const ws = makeWorkspace();
@@ -200,5 +200,5 @@ describe("integration packages", () => {
     writePackage(base("types"), { name: "Types" }, { c: { code: typed.replace("const count: number", "const count: string") } });
     const fixed = await ws.intake(["integration", "import", base("types")]);
     expect(fixed.code, fixed.stderr).toBe(0);
-  });
+  }, 300_000);
 });

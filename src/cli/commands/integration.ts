@@ -55,7 +55,7 @@ export function register(program: Command, withStore: WithStore): void {
     .action(async (dir: string) => {
       const definition = loadIntegrationPackage(dir);
       for (const connector of definition.connectors) await compileConnector(definition, connector);
-      const problems = typeCheckIntegration(definition);
+      const problems = await typeCheckIntegration(definition);
       if (problems.length) throw new IntakeError("CONNECTOR_TYPES", problems.join("\n"));
       console.log(`integration "${definition.name}": ${definition.connectors.length} connector(s) compile and type-check`);
     });

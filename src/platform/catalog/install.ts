@@ -182,7 +182,7 @@ export async function importIntegration(store: Store, sourceDir: string, options
     }
     if (options.typeCheck ?? true) {
       progress("type-checking");
-      const problems = typeCheckIntegration(staged);
+      const problems = await typeCheckIntegration(staged);
       if (problems.length) throw new TypeCheckError(problems.join("\n"));
     }
     // Swap: the old folder moves aside, the new one takes its place, then the old one goes.

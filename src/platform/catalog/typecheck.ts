@@ -3,13 +3,23 @@ import fs from "node:fs";
 import path from "node:path";
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
-import ts from "typescript";
+import type ts from "typescript";
 import { IntakeError } from "../../sdk/errors.js";
 import type { IntegrationDefinition } from "./package.js";
 
 /** The SDK's declarations, built beside its code (package.json exports["./sdk"].types). */
-export const SDK_TYPES = fileURLToPath(new URL("../../sdk/index.d.ts", import.meta.url));
-const NODE_TYPES_ROOT = path.dirname(path.dirname(createRequire(import.meta.url).resolve("@types/node/package.json")));
+const BUILT_SDK_TYPES = fileURLToPath(new URL("../../sdk/index.d.ts", import.meta.url));
+/** Run from source (tests), the SDK's own .ts serves as its types. */
+export const SDK_TYPES = fs.existsSync(BUILT_SDK_TYPES) ? BUILT_SDK_TYPES : fileURLToPath(new URL("../../sdk/index.ts", import.meta.url));
+
+/** The folder holding @types/node, for Node's globals and node: modules (none when it is not installed). */
+function nodeTypesRoot(): string | undefined {
+  try {
+    return path.dirname(path.dirname(createRequire(import.meta.url).resolve("@types/node/package.json")));
+  } catch {
+    return undefined;
+  }
+}
 
 /** Diagnostics the checker leaves out: an import of a package without types is simply `any`. */
 const IGNORED_CODES = new Set([
@@ -40,14 +50,17 @@ function listSources(dir: string): string[] {
  * Checks every .ts of the package. Returns the problems as `file:line:column: TSnnnn: message`
  * (at most `limit`), an empty list when the code type-checks.
  */
-export function typeCheckIntegration(integration: Pick<IntegrationDefinition, "dir">, limit = 20): string[] {
+export async function typeCheckIntegration(integration: Pick<IntegrationDefinition, "dir">, limit = 20): Promise<string[]> {
+  // Loaded only here: the compiler is large and most commands never need it.
+  const ts = (await import("typescript")).default;
+  const typesRoot = nodeTypesRoot();
   const options: ts.CompilerOptions = {
     target: ts.ScriptTarget.ES2022,
     module: ts.ModuleKind.Preserve,
     moduleResolution: ts.ModuleResolutionKind.Bundler,
     lib: ["lib.es2023.d.ts"],
-    types: ["node"],
-    typeRoots: [NODE_TYPES_ROOT],
+    types: typesRoot ? ["node"] : [],
+    ...(typesRoot ? { typeRoots: [typesRoot] } : {}),
     strict: true,
     noEmit: true,
     skipLibCheck: true,
@@ -68,7 +81,7 @@ export function typeCheckIntegration(integration: Pick<IntegrationDefinition, "d
 }
 
 /** Throws a TypeCheckError listing the problems, one per line. */
-export function assertTypesCheck(integration: Pick<IntegrationDefinition, "dir">): void {
-  const problems = typeCheckIntegration(integration);
+export async function assertTypesCheck(integration: Pick<IntegrationDefinition, "dir">): Promise<void> {
+  const problems = await typeCheckIntegration(integration);
   if (problems.length) throw new TypeCheckError(problems.join("\n"));
 }

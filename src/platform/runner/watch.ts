@@ -30,9 +30,10 @@ export function watchConnector(store: Store, name: string, options: WatchOptions
     const started = Date.now();
     try {
       // Resolved afresh at each start: a parameter changed meanwhile is taken into account.
-      const init = await prepareInit(store, await resolveConnector(store, name), "watch");
+      const resolved = await resolveConnector(store, name);
+      const init = await prepareInit(store, resolved, "watch");
       if (stopped) return;
-      child = spawnConnectorProcess();
+      child = spawnConnectorProcess(resolved.definition.memoryMb);
       child.stdout?.on("data", (chunk: Buffer) => log("info", chunk.toString("utf8").trimEnd()));
       child.stderr?.on("data", (chunk: Buffer) => log("error", chunk.toString("utf8").trimEnd()));
       child.on("message", (message: ChildMessage) => {
