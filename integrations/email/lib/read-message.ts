@@ -7,6 +7,7 @@ import {
   typeMismatch, MAX_RECEIVED_HEADERS, MAX_SCANNED_CHARS, type AuthVerdicts, type FoundIp, type FoundUrl,
 } from "intake/sdk";
 import { decodeHeaderText, installBodyCharsetFallback, repairC1, repairHeaderBytes } from "./decode.js";
+import { isOleFile, msgToMime } from "./outlook-msg.js";
 
 export { repairC1 } from "./decode.js";
 
@@ -68,7 +69,7 @@ export interface MessageReport {
   receivedIps: ReceivedIp[];
   auth: AuthVerdicts;
   attachments: AttachmentReport[];
-  /** Messages forwarded as attachments (message/rfc822, .eml), read the same way. */
+  /** Messages forwarded as attachments (message/rfc822, .eml, Outlook .msg), read the same way. */
   forwarded: MessageReport[];
   /** 0 for the message fetched, 1 for a message forwarded in it… */
   depth: number;
@@ -161,7 +162,11 @@ function parseDate(value: string | undefined): Date | undefined {
 function isForwardedMessage(attachment: Attachment): boolean {
   const type = attachment.mimeType.toLowerCase();
   const name = (attachment.filename ?? "").toLowerCase();
-  return type === "message/rfc822" || type === "message/global" || name.endsWith(".eml");
+  return type === "message/rfc822" || type === "message/global" || name.endsWith(".eml") || isOutlookMessage(attachment);
+}
+
+function isOutlookMessage(attachment: Attachment): boolean {
+  return attachment.mimeType.toLowerCase() === "application/vnd.ms-outlook" || (attachment.filename ?? "").toLowerCase().endsWith(".msg");
 }
 
 function bytesOf(content: Attachment["content"]): Uint8Array {
@@ -294,6 +299,21 @@ async function readAt(raw: Uint8Array, depth: number, budget: { forwarded: numbe
       notes.push(`a forwarded message (${attachment.filename ?? "unnamed"}) was not read: at most ${MAX_FORWARDED_PER_MESSAGE} per message and ${MAX_FORWARDED_PER_MESSAGE * MAX_FORWARD_DEPTH} in all`);
     } else {
       budget.forwarded--;
+      if (isOutlookMessage(attachment)) {
+        if (!isOleFile(data)) {
+          notes.push(`${attachment.filename ?? "an attachment"} is named as an Outlook message but is not one`);
+          continue;
+        }
+        try {
+          const converted = await msgToMime(data);
+          const inner = await readAt(converted.raw, depth + 1, budget);
+          inner.notes.push(...converted.notes);
+          report.forwarded.push(inner);
+        } catch (error) {
+          notes.push(`the Outlook message ${attachment.filename ?? ""} could not be read (${String((error as Error).message).slice(0, 200)})`);
+        }
+        continue;
+      }
       report.forwarded.push(await readAt(data, depth + 1, budget));
     }
   }
