@@ -181,7 +181,7 @@ export interface HtmlLinks {
   images: { url: string; trackingPixel: boolean }[];
   /** src of frames, scripts, embeds; form actions; link hrefs; background attributes. */
   resources: string[];
-  /** The visible text, for URLs written as text. */
+  /** The visible text, for URLs written as text; block elements and <br> start a new line. */
   text: string;
 }
 
@@ -216,6 +216,8 @@ function isTrackingPixel(attributes: Record<string, string>): boolean {
   return tinyDimension(width) && tinyDimension(height);
 }
 
+const BREAKS = new Set(["br", "p", "div", "tr", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "hr", "table"]);
+
 /** Parses HTML (never renders it) and collects its links; entities in attributes are decoded by the parser. */
 export function findLinksInHtml(html: string): HtmlLinks {
   const result: HtmlLinks = { links: [], hiddenLinks: [], images: [], resources: [], text: "" };
@@ -228,6 +230,11 @@ export function findLinksInHtml(html: string): HtmlLinks {
     {
       onopentag(name, attributes) {
         if (name === "style" || name === "script" || name === "title") skipDepth++;
+        // Line structure survives in the text (an inline-forwarded header block is read line by line).
+        if (BREAKS.has(name) && textLength < MAX_SCANNED_CHARS) {
+          textParts.push("\n");
+          textLength++;
+        }
         const hidden = isHidden(attributes);
         if (hidden && hiddenStack.length < 1000) hiddenStack.push(name);
         const inHidden = hiddenStack.length > 0;

@@ -3,7 +3,7 @@
 import crypto from "node:crypto";
 import PostalMime, { addressParser, type Address, type Attachment, type Email } from "postal-mime";
 import {
-  combineAuthenticationResults, convertStringToDatetime, describeFile, findIpsInText, findMessageUrlDetails, findUrlsInText,
+  combineAuthenticationResults, convertStringToDatetime, describeFile, findIpsInText, findLinksInHtml, findMessageUrlDetails, findUrlsInText,
   typeMismatch, MAX_RECEIVED_HEADERS, MAX_SCANNED_CHARS, type AuthVerdicts, type FoundIp, type FoundUrl,
 } from "intake/sdk";
 import { decodeHeaderText, installBodyCharsetFallback, repairC1, repairHeaderBytes } from "./decode.js";
@@ -75,8 +75,9 @@ export interface MessageReport {
   depth: number;
   notes: string[];
   size: number;
-  /** The plain text body while reading (to find an inline forward); not kept. */
+  /** The text (and HTML) body while reading, to find an inline forward; not kept. */
   bodyText?: string;
+  bodyHtml?: string;
   /** The bytes read (of the message fetched only: it is kept with the case). */
   raw?: Uint8Array;
 }
@@ -277,7 +278,12 @@ async function readAt(raw: Uint8Array, depth: number, budget: { forwarded: numbe
   if (found.dropped) notes.push(`${found.dropped} more URLs were found than the ${found.found.length} kept`);
   report.urlDetails = found.found;
   report.urls = found.found.map((f) => f.url);
-  if (depth === 0 && email.text) report.bodyText = email.text.length > MAX_SCANNED_CHARS ? email.text.slice(0, MAX_SCANNED_CHARS) : email.text;
+  if (depth === 0) {
+    // An HTML-only report has no text part: its visible text, line by line, stands in for one.
+    const bodyText = email.text || (email.html ? findLinksInHtml(repairC1(email.html)).text : "");
+    if (bodyText) report.bodyText = bodyText.length > MAX_SCANNED_CHARS ? bodyText.slice(0, MAX_SCANNED_CHARS) : bodyText;
+    if (!email.text && email.html) report.bodyHtml = repairC1(email.html);
+  }
 
   const attachments = email.attachments;
   if (attachments.length > MAX_ATTACHMENTS) notes.push(`${attachments.length} attachments: only the first ${MAX_ATTACHMENTS} are described`);
@@ -336,18 +342,18 @@ const INLINE_HEADERS: Record<string, "from" | "date" | "subject" | "to" | "cc"> 
  * A message forwarded inline (the reporter pressed "Forward"): its From, Date, Subject and To lines after
  * a known marker, and the URLs of the text after them. Undefined when the text holds no such block.
  */
-export function readInlineForward(text: string, depth: number): MessageReport | undefined {
+export function readInlineForward(text: string, depth: number, html?: string): MessageReport | undefined {
   const scanned = text.length > MAX_SCANNED_CHARS ? text.slice(0, MAX_SCANNED_CHARS) : text;
   // The first marker followed by a header block wins (a "____" line may just be a signature's rule).
   const starts = INLINE_MARKERS.map((marker) => scanned.indexOf(marker)).filter((at) => at >= 0).sort((a, b) => a - b);
   for (const at of starts) {
-    const report = readInlineForwardAt(scanned, at, depth);
+    const report = readInlineForwardAt(scanned, at, depth, html);
     if (report) return report;
   }
   return undefined;
 }
 
-function readInlineForwardAt(scanned: string, at: number, depth: number): MessageReport | undefined {
+function readInlineForwardAt(scanned: string, at: number, depth: number, html: string | undefined): MessageReport | undefined {
   const lines = scanned.slice(at, at + 20_000).replaceAll("\r\n", "\n").split("\n").slice(1, 30);
   const fields: Partial<Record<"from" | "date" | "subject" | "to" | "cc", string>> = {};
   let consumed = 0;
@@ -392,7 +398,10 @@ function readInlineForwardAt(scanned: string, at: number, depth: number): Messag
     ...mailboxes(from).map((m) => ({ role: "from" as const, address: m.address.toLowerCase(), name: m.name })),
     ...(fields.to ? mailboxes(addressParser(fields.to)).map((m) => ({ role: "to" as const, address: m.address.toLowerCase(), name: m.name })) : []),
   ].slice(0, MAX_ADDRESSES);
-  const found = findMessageUrlDetails({ text: body });
+  // From an HTML body, the forwarded part's links (hrefs are not in the text): the HTML after the marker.
+  const marker = INLINE_MARKERS.find((m) => scanned.startsWith(m, at)) ?? "";
+  const htmlAt = html && marker ? html.indexOf(marker) : -1;
+  const found = htmlAt >= 0 ? findMessageUrlDetails({ html: html!.slice(htmlAt) }) : findMessageUrlDetails({ text: body });
   report.urlDetails = found.found;
   report.urls = found.found.map((f) => f.url);
   report.notes.push("the reported message was forwarded inline: its sender, subject and date are read from the forwarded text");
@@ -404,10 +413,11 @@ export async function readMessage(raw: Buffer | Uint8Array): Promise<MessageRepo
   report.raw = raw;
   // Forwarded inline rather than as an attachment: the quoted headers name the reported message.
   if (report.forwarded.length === 0 && report.bodyText) {
-    const inline = readInlineForward(report.bodyText, 1);
+    const inline = readInlineForward(report.bodyText, 1, report.bodyHtml);
     if (inline) report.forwarded.push(inline);
   }
   delete report.bodyText;
+  delete report.bodyHtml;
   return report;
 }
 
