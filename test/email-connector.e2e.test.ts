@@ -1,5 +1,6 @@
 // The email connector end to end, through the contract commands, against a real Dovecot over TLS.
 import fs from "node:fs";
+import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { countUnread, deliverToMaildir, markAllUnread, startDovecot, withImap, type Dovecot } from "./support/dovecot.js";
 import { makeWorkspace, type Workspace } from "./support/cli.js";
@@ -13,6 +14,26 @@ beforeAll(async () => {
 afterAll(async () => {
   await server?.stop();
 });
+
+function runningRuns(file: string): number {
+  if (!fs.existsSync(file)) return 0;
+  const db = new Database(file, { readonly: true, timeout: 5000 });
+  try {
+    return (db.prepare("select count(*) as n from runs where status = 'running'").get() as { n: number }).n;
+  } catch {
+    return 0; // the schema is not there yet
+  } finally {
+    db.close();
+  }
+}
+
+async function waitFor(condition: () => boolean, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error("timed out waiting");
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
 
 function workspace(): Workspace {
   return makeWorkspace({ NODE_EXTRA_CA_CERTS: server.caFile });
@@ -183,16 +204,20 @@ describe("exactly once when the process is killed mid-run", () => {
     await ws.intake(["connector", "create", "mail", "--integration", "email", "--params", ws.writeJson("p.json", server.params())]);
 
     let kills = 0;
-    for (const delay of [700, 1100, 1500, 1900]) {
+    for (let attempt = 0; attempt < 4; attempt++) {
       if ((await countUnread(server)) === 0) break;
       const child = ws.spawnIntake(["connector", "run", "mail", "--json"]);
-      // A random moment within the window: before, during or after a batch's commit.
-      await new Promise((resolve) => setTimeout(resolve, delay + Math.floor(Math.random() * 300)));
+      // Listen at once: a run that ends before the kill must not leave us waiting for a past event.
+      const closed = new Promise((resolve) => child.once("close", resolve));
+      // Wait until the run is under way (its row exists), then kill it at a random moment:
+      // before, during or after a batch's commit.
+      await waitFor(() => runningRuns(ws.db) > 0 || child.exitCode !== null);
+      await new Promise((resolve) => setTimeout(resolve, Math.floor(Math.random() * 1500)));
       if (child.exitCode === null) {
         child.kill("SIGKILL");
         kills++;
       }
-      await new Promise((resolve) => child.once("close", resolve));
+      await closed;
     }
     expect(kills).toBeGreaterThan(0);
     const final = await ws.intake(["connector", "run", "mail", "--json"]);

@@ -52,6 +52,8 @@ export interface ExecutionTransport {
   log(entry: LogEntry): void;
   submitPackage(alerts: AlertInfo[], context: Record<string, string | null>): Promise<PackageResult>;
   reportFetched(count: number): void;
+  /** A source item deliberately not turned into an alert (excluded, refused sender…), with why. */
+  reportSkipped?(id: string, reason: string): void;
 }
 
 export interface ExecutionInit {
@@ -185,6 +187,15 @@ export class ConnectorExecution {
   /** Tells the platform how many source items this run read (for the run's counts). */
   recordFetched(count: number): void {
     this.#transport.reportFetched(count);
+  }
+
+  /**
+   * Records a source item that is deliberately not turned into an alert (an excluded subject, a sender
+   * not on the allow-list…): it is counted and logged with its reason, never silently dropped.
+   */
+  recordSkipped(id: string, reason: string): void {
+    this.logger.info(`skipped ${id}: ${reason}`);
+    this.#transport.reportSkipped?.(id, reason);
   }
 
   /**

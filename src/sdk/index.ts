@@ -20,5 +20,5 @@ export type {
 export { ConnectorError, IntakeError, ParameterError } from "./errors.js";
 export { Priority, isPriority, priorityName } from "./priority.js";
 export type { PriorityValue } from "./priority.js";
-export { convertDatetimeToUnixTime, convertStringToDatetime, unixNow } from "./time.js";
+export { convertDatetimeToUnixTime, convertStringToDatetime, isTimeZone, timeZoneOffsetMinutes, unixNow } from "./time.js";
 export * from "../indicators/index.js";

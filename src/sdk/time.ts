@@ -22,8 +22,28 @@ function stripComments(text: string): string {
   return out;
 }
 
+/** Minutes east of UTC of an IANA time zone at a given instant (Intl knows the rules, DST included). */
+export function timeZoneOffsetMinutes(timeZone: string, at: Date): number {
+  const parts = new Intl.DateTimeFormat("en-US", {
+    timeZone, hourCycle: "h23", year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", second: "2-digit",
+  }).formatToParts(at);
+  const get = (type: string) => Number(parts.find((p) => p.type === type)?.value);
+  const local = Date.UTC(get("year"), get("month") - 1, get("day"), get("hour"), get("minute"), get("second"));
+  return Math.round((local - Math.floor(at.getTime() / 1000) * 1000) / 60_000);
+}
+
+/** Checks that a time zone name is one Intl knows ("UTC", "Asia/Seoul"). */
+export function isTimeZone(timeZone: string): boolean {
+  try {
+    new Intl.DateTimeFormat("en-US", { timeZone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** RFC 5322 date-time, tolerant of what mailers really write: "Tue, 1 Jul 2003 10:52:37 +0200". */
-function parseMailDate(text: string): Date | undefined {
+function parseMailDate(text: string, timeZone?: string): Date | undefined {
   const tokens = stripComments(text).replace(/,/g, " ").split(/\s+/).filter(Boolean);
   let day: number | undefined, month: number | undefined, year: number | undefined;
   let time: number[] | undefined, zone: string | undefined;
@@ -43,25 +63,35 @@ function parseMailDate(text: string): Date | undefined {
   if (day === undefined || month === undefined || year === undefined || !time) return undefined;
   const [hours = 0, minutes = 0, seconds = 0] = time;
   if (hours > 23 || minutes > 59 || seconds > 60) return undefined;
-  const offset = zone ?? "+0000";
-  const sign = offset.startsWith("-") ? -1 : 1;
-  const offsetMinutes = sign * (Number(offset.slice(1, 3)) * 60 + Number(offset.slice(3, 5)));
-  const utc = Date.UTC(year, month, day, hours, minutes, Math.min(seconds, 59)) - offsetMinutes * 60_000;
+  const wallClock = Date.UTC(year, month, day, hours, minutes, Math.min(seconds, 59));
+  let offsetMinutes: number;
+  if (zone) {
+    const sign = zone.startsWith("-") ? -1 : 1;
+    offsetMinutes = sign * (Number(zone.slice(1, 3)) * 60 + Number(zone.slice(3, 5)));
+  } else {
+    // No zone written: the given time zone (the server's), else UTC.
+    offsetMinutes = timeZone ? timeZoneOffsetMinutes(timeZone, new Date(wallClock)) : 0;
+  }
+  const utc = wallClock - offsetMinutes * 60_000;
   const date = new Date(utc);
   return Number.isNaN(date.getTime()) ? undefined : date;
 }
 
 /**
  * Parses a date string: ISO 8601 or an e-mail Date header (RFC 5322, with its obsolete forms).
+ * A date written without a zone is read in `timeZone` (an IANA name, as SecOps' `timezone_str`), else UTC.
  * Throws an IntakeError naming the string when it is not a date.
  */
-export function convertStringToDatetime(text: string): Date {
+export function convertStringToDatetime(text: string, timeZone?: string): Date {
   const trimmed = String(text ?? "").trim().slice(0, 200);
   if (/^\d{4}-\d{2}-\d{2}/.test(trimmed)) {
-    const iso = new Date(trimmed);
-    if (!Number.isNaN(iso.getTime())) return iso;
+    const hasZone = /(Z|[+-]\d{2}:?\d{2})$/i.test(trimmed) || trimmed.length === 10;
+    const iso = new Date(trimmed.length === 10 ? `${trimmed}T00:00:00Z` : hasZone || !timeZone ? trimmed : `${trimmed}Z`);
+    if (!Number.isNaN(iso.getTime())) {
+      return hasZone || !timeZone ? iso : new Date(iso.getTime() - timeZoneOffsetMinutes(timeZone, iso) * 60_000);
+    }
   }
-  const mail = parseMailDate(trimmed);
+  const mail = parseMailDate(trimmed, timeZone);
   if (mail) return mail;
   throw new IntakeError("DATE_INVALID", `not a date: ${JSON.stringify(trimmed.slice(0, 80))}`);
 }

@@ -1,99 +1,153 @@
-// The guide's Email Connector, done right: every unread message of one IMAP folder becomes one alert;
-// a message is marked read only after the platform has stored its case.
-import { ConnectorExecution, outputHandler, type AlertInfo } from "intake/sdk";
-import { buildAlert, alertIdOf } from "../lib/build-alert.js";
+// The Email Connector: every unread message (or every new one) of the configured IMAP folders becomes
+// one alert; a message is marked read or moved only after the platform has stored its case.
+import { ConnectorExecution, outputHandler, type AlertInfo, type PackageResult } from "intake/sdk";
+import { alertIdOf, buildAlert } from "../lib/build-alert.js";
+import { applySettings, skipReason } from "../lib/enrich.js";
+import { acknowledge, checkpointKey, formatCheckpoint, parseCheckpoint, planFolder, type FolderCheckpoint } from "../lib/folder-plan.js";
 import { ImapMailbox, type RawMessage } from "../lib/imap-mailbox.js";
+import { OAuth2TokenProvider } from "../lib/oauth2.js";
 import { readMessage } from "../lib/read-message.js";
-import { addUids, formatUidSet, hasUid, parseUidSet, removeUids, type UidRange } from "../lib/uid-set.js";
+import { readSettings, type EmailSettings } from "../lib/settings.js";
+import { addUids, removeUids } from "../lib/uid-set.js";
 
 /** Messages per UID FETCH and per stored batch: bounds memory whatever the backlog. */
 const BATCH_SIZE = 200;
 
-interface Checkpoint {
-  uidValidity: string;
-  taken: UidRange[];
-}
-
-function checkpointKey(folder: string): string {
-  return `imap:${folder}`;
-}
-
-function loadCheckpoint(execution: ConnectorExecution, folder: string, uidValidity: string): Checkpoint {
-  const saved = execution.getConnectorContext(checkpointKey(folder));
-  try {
-    const parsed = saved ? (JSON.parse(saved) as { v?: string; taken?: string }) : {};
-    // A new UIDVALIDITY means the folder was recreated: old UIDs mean nothing, alert ids still dedupe.
-    if (parsed.v === uidValidity) return { uidValidity, taken: parseUidSet(parsed.taken) };
-  } catch {
-    execution.logger.warn(`the checkpoint of folder ${folder} is unreadable and starts afresh`);
-  }
-  return { uidValidity, taken: [] };
-}
-
-function saveCheckpoint(execution: ConnectorExecution, folder: string, checkpoint: Checkpoint): void {
-  execution.setConnectorContext(checkpointKey(folder), JSON.stringify({ v: checkpoint.uidValidity, taken: formatUidSet(checkpoint.taken) }));
-}
-
 async function main(execution: ConnectorExecution): Promise<void> {
-  const username = execution.extractConnectorParam("Username", { isMandatory: true, printValue: true });
-  const password = execution.extractConnectorParam("Password", { isMandatory: true, inputType: "password" });
-  const port = execution.extractConnectorParam("IMAP Port", { isMandatory: true, inputType: "int", defaultValue: 993, printValue: true });
-  const host = execution.extractConnectorParam("IMAP Server Address", { isMandatory: true, printValue: true });
-  const folder = execution.extractConnectorParam("Folder to check for emails", { defaultValue: "INBOX", printValue: true });
-
-  const mailbox = await ImapMailbox.open({ host, port, username, password, folder, readOnly: execution.isTestRun, logger: execution.logger });
-  try {
-    const unread = await mailbox.unreadUids();
-    if (unread.length === 0) {
-      execution.logger.info(`The inbox for user ${username} has no unread emails`);
-      return;
+  const settings = readSettings(execution);
+  const tokens = settings.oauth2 ? new OAuth2TokenProvider(settings.oauth2) : undefined;
+  let remaining = settings.maxPerCycle > 0 ? settings.maxPerCycle : Number.POSITIVE_INFINITY;
+  for (const folder of settings.folders) {
+    if (remaining <= 0) {
+      execution.logger.info(`Max Emails Per Cycle reached: folder ${folder} waits for the next cycle`);
+      continue;
     }
-    let checkpoint = loadCheckpoint(execution, mailbox.path, mailbox.uidValidity);
-    // Stored by an earlier run that stopped before marking them read: mark them now, fetch nothing.
-    const alreadyStored = unread.filter((uid) => hasUid(checkpoint.taken, uid));
-    const toFetch = unread.filter((uid) => !hasUid(checkpoint.taken, uid));
-    execution.logger.info(`${unread.length} unread messages in ${mailbox.path} for ${username}${alreadyStored.length ? ` (${alreadyStored.length} already stored)` : ""}`);
-    if (alreadyStored.length && !execution.isTestRun) await mailbox.markSeen(alreadyStored);
-
-    for (let start = 0; start < toFetch.length; start += BATCH_SIZE) {
-      const uids = toFetch.slice(start, start + BATCH_SIZE);
-      const raw: RawMessage[] = [];
-      for await (const message of mailbox.fetchRaw(uids)) raw.push(message);
-      execution.recordFetched(raw.length);
-
-      const alerts: AlertInfo[] = [];
-      const uidOfAlert = new Map<string, number[]>();
-      for (const message of raw) {
-        // One message never stops the batch: readMessage keeps what it can and notes the rest.
-        const report = await readMessage(message.source);
-        const alert = buildAlert(report, { uid: message.uid, folder: mailbox.path, ...(message.internalDate ? { internalDate: message.internalDate } : {}) });
-        alerts.push(alert);
-        const id = alertIdOf(report);
-        uidOfAlert.set(id, [...(uidOfAlert.get(id) ?? []), message.uid]);
-        for (const note of alert.notes) execution.logger.warn(`message UID ${message.uid} (${id}): ${note}`);
-      }
-
-      if (!execution.isTestRun) {
-        // The checkpoint rides in the same transaction as the cases of this batch.
-        checkpoint = { ...checkpoint, taken: addUids(checkpoint.taken, raw.map((m) => m.uid)) };
-        saveCheckpoint(execution, mailbox.path, checkpoint);
-      }
-      const result = await execution.returnPackage(alerts);
-      if (!result.committed) continue;
-
-      const storedUids = result.stored.flatMap((id) => uidOfAlert.get(id) ?? []);
-      const refused = result.results.filter((r) => r.outcome === "failed").flatMap((r) => uidOfAlert.get(r.display_id) ?? []);
-      if (refused.length) {
-        // Not stored: keep these unread and out of the checkpoint, so a later run tries them again.
-        checkpoint = { ...checkpoint, taken: removeUids(checkpoint.taken, refused) };
-        saveCheckpoint(execution, mailbox.path, checkpoint);
-        execution.logger.error(`${refused.length} messages were refused by the platform and stay unread (UIDs ${refused.slice(0, 20).join(", ")})`);
-      }
-      await mailbox.markSeen(storedUids);
+    const mailbox = await openFolder(execution, settings, tokens, folder, { readOnly: execution.isTestRun });
+    try {
+      remaining -= await takeFolder(execution, settings, mailbox, Number.isFinite(remaining) ? remaining : 0);
+    } finally {
+      await mailbox.close();
     }
-  } finally {
-    await mailbox.close();
   }
+}
+
+function openFolder(execution: ConnectorExecution, settings: EmailSettings, tokens: OAuth2TokenProvider | undefined, folder: string, extra: { readOnly: boolean; idle?: boolean }) {
+  return ImapMailbox.open({
+    host: settings.host, port: settings.port, username: settings.username, password: settings.password,
+    ...(tokens ? { accessToken: (force: boolean) => tokens.accessToken(force) } : {}),
+    ...(settings.proxy ? { proxy: settings.proxy } : {}),
+    folder, logger: execution.logger, ...extra,
+  });
+}
+
+/** Test connection (SecOps' Ping): server, TLS, credentials and every folder, fetching nothing. */
+export async function ping(execution: ConnectorExecution): Promise<void> {
+  const settings = readSettings(execution);
+  const tokens = settings.oauth2 ? new OAuth2TokenProvider(settings.oauth2) : undefined;
+  for (const folder of settings.folders) {
+    const mailbox = await openFolder(execution, settings, tokens, folder, { readOnly: true });
+    try {
+      const unread = await mailbox.unreadUids();
+      execution.logger.info(`ok: ${settings.username} at ${settings.host}:${settings.port}, folder ${mailbox.path} (${unread.length} unread)`);
+    } finally {
+      await mailbox.close();
+    }
+  }
+}
+
+/** Push: waits in IMAP IDLE on every folder and reports new mail at once; ends when a connection drops. */
+export async function watch(execution: ConnectorExecution, onNewItems: (reason: string) => void): Promise<void> {
+  const settings = readSettings(execution);
+  const tokens = settings.oauth2 ? new OAuth2TokenProvider(settings.oauth2) : undefined;
+  const mailboxes = await Promise.all(settings.folders.map((folder) => openFolder(execution, settings, tokens, folder, { readOnly: true, idle: true })));
+  try {
+    execution.logger.info(`push: waiting for new mail in ${mailboxes.map((m) => m.path).join(", ")}`);
+    await Promise.race(mailboxes.map((mailbox) => mailbox.watch((count) => onNewItems(`${count} new messages in ${mailbox.path}`))));
+  } finally {
+    await Promise.all(mailboxes.map((mailbox) => mailbox.close()));
+  }
+}
+
+/** One folder's cycle; returns how many messages it fetched. */
+async function takeFolder(execution: ConnectorExecution, settings: EmailSettings, mailbox: ImapMailbox, limit: number): Promise<number> {
+  const key = checkpointKey(mailbox.path);
+  const saved = execution.getConnectorContext(key);
+  let { checkpoint, reset } = parseCheckpoint(saved, mailbox.uidValidity, Date.now(), settings.offsetDays);
+  if (reset) execution.logger.warn(`folder ${mailbox.path} was recreated (new UIDVALIDITY): it is read again, and alert ids keep out duplicates`);
+  const save = (next: FolderCheckpoint) => {
+    checkpoint = next;
+    if (!execution.isTestRun) execution.setConnectorContext(key, formatCheckpoint(checkpoint));
+  };
+  // The first cycle's time window is kept, so that older mail stays out on every later cycle too.
+  if (!saved) save(checkpoint);
+
+  const plan = await planFolder(mailbox, settings, checkpoint, limit);
+  if (plan.leftOld > 0) {
+    execution.logger.warn(`${plan.leftOld} unread messages in ${mailbox.path} were received before ${new Date(checkpoint.floor!).toISOString()} (Offset Time In Days = ${settings.offsetDays}): left alone`);
+  }
+  if (plan.toFetch.length + plan.alreadyStored.length === 0) {
+    execution.logger.info(`The inbox for user ${settings.username} has no ${settings.unreadOnly ? "unread" : "new"} emails${settings.folders.length > 1 ? ` in ${mailbox.path}` : ""}`);
+    return 0;
+  }
+  execution.logger.info(`${plan.toFetch.length} messages to take from ${mailbox.path} for ${settings.username}` +
+    `${plan.alreadyStored.length ? ` (${plan.alreadyStored.length} already stored)` : ""}${plan.deferred ? ` (${plan.deferred} left for the next cycle by Max Emails Per Cycle)` : ""}`);
+  // Stored by an earlier cycle that stopped before acknowledging them: acknowledge now, fetch nothing.
+  if (!execution.isTestRun) await acknowledge(mailbox, settings, plan.alreadyStored);
+
+  // One batch is being stored by the platform while the next is fetched and read: the two processes
+  // work at once. At most one batch waits for its acknowledgement, so memory stays bounded.
+  let waiting: { result: Promise<PackageResult>; uidsOfAlert: Map<string, number[]>; skippedUids: number[] } | undefined;
+  const finish = async () => {
+    if (!waiting) return;
+    const { result: pending, uidsOfAlert, skippedUids } = waiting;
+    waiting = undefined;
+    const result = await pending;
+    if (!result.committed) return;
+    const refused = result.results.filter((r) => r.outcome === "failed").flatMap((r) => uidsOfAlert.get(r.display_id) ?? []);
+    if (refused.length) {
+      // Not stored: out of the checkpoint and unacknowledged, so that a later cycle tries them again.
+      // (The platform refuses only alerts that break its schema, which this connector does not build.)
+      save({ ...checkpoint, taken: removeUids(checkpoint.taken, refused) });
+      execution.logger.error(`${refused.length} messages were refused by the platform and stay as they are (UIDs ${refused.slice(0, 20).join(", ")})`);
+    }
+    const stored = result.stored.flatMap((id) => uidsOfAlert.get(id) ?? []);
+    await acknowledge(mailbox, settings, [...stored, ...skippedUids]);
+  };
+
+  for (let start = 0; start < plan.toFetch.length; start += BATCH_SIZE) {
+    const uids = plan.toFetch.slice(start, start + BATCH_SIZE);
+    const raw: RawMessage[] = [];
+    for await (const message of mailbox.fetchRaw(uids)) raw.push(message);
+    execution.recordFetched(raw.length);
+
+    const alerts: AlertInfo[] = [];
+    const uidsOfAlert = new Map<string, number[]>();
+    const skippedUids: number[] = [];
+    for (const message of raw) {
+      // One message never stops the batch: readMessage keeps what it can and notes the rest.
+      const report = await readMessage(message.source, { timeZone: settings.serverTimeZone });
+      const id = alertIdOf(report);
+      const skip = skipReason(settings, report);
+      if (skip) {
+        execution.recordSkipped(id, `${skip} (UID ${message.uid}, subject ${JSON.stringify(report.subject.slice(0, 120))})`);
+        skippedUids.push(message.uid);
+        continue;
+      }
+      const origin = { uid: message.uid, folder: mailbox.path, ...(message.internalDate ? { internalDate: message.internalDate } : {}) };
+      const alert = applySettings(settings, report, buildAlert(report, origin));
+      alerts.push(alert);
+      uidsOfAlert.set(id, [...(uidsOfAlert.get(id) ?? []), message.uid]);
+      for (const note of alert.notes) execution.logger.warn(`message UID ${message.uid} (${id}): ${note}`);
+    }
+
+    // The previous batch's acknowledgement first (the connection is free again), then this batch.
+    await finish();
+    // The checkpoint rides in the same transaction as the cases of this batch.
+    save({ ...checkpoint, taken: addUids(checkpoint.taken, raw.map((m) => m.uid)) });
+    waiting = { result: execution.returnPackage(alerts), uidsOfAlert, skippedUids };
+  }
+  await finish();
+  return plan.toFetch.length;
 }
 
 export default outputHandler(main);

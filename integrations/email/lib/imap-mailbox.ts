@@ -7,10 +7,17 @@ export interface MailboxSettings {
   host: string;
   port: number;
   username: string;
-  password: string;
+  /** Password login; or, with `accessToken`, an OAuth2 (XOAUTH2) login. */
+  password?: string;
+  /** Gives an OAuth2 access token; `force` after the server refused the last one. */
+  accessToken?: (force: boolean) => Promise<string>;
+  /** socks5://… or http://… (CONNECT): the IMAP connection goes through this proxy. */
+  proxy?: string;
   folder: string;
   /** Test runs open the folder read-only (EXAMINE): the server itself then refuses any flag change. */
   readOnly: boolean;
+  /** A connection that waits in IMAP IDLE for new mail (push). */
+  idle?: boolean;
   logger: ConnectorLogger;
 }
 
@@ -36,6 +43,9 @@ export function describeImapError(error: unknown, settings: Pick<MailboxSettings
     return new ConnectorError("IMAP_AUTH", `login refused for ${settings.username} at ${where}${err.responseText ? ` (server said: ${err.responseText.slice(0, 200)})` : ""}`, cause);
   }
   const code = err.code ?? "";
+  if (code === "EPROXY" || code === "ProxyError" || code === "UnsupportedProxyAddress") {
+    return new ConnectorError("IMAP_PROXY", `the proxy refused or failed the connection to ${where}: ${err.message ?? code}`, cause);
+  }
   if (err.tlsFailed || TLS_CODES.has(code) || /certificate|ssl|tls/i.test(err.message ?? "")) {
     return new ConnectorError("IMAP_TLS", `TLS with ${where} failed: ${code ? `${code}, ` : ""}${err.message ?? "handshake failed"} (a private CA is trusted through NODE_EXTRA_CA_CERTS)`, cause);
   }
@@ -59,6 +69,8 @@ export class ImapMailbox {
   #failure: unknown;
   path = "";
   uidValidity = "";
+  /** The UID the next message delivered to the folder will get. */
+  uidNext = 0;
 
   private constructor(client: ImapFlow, settings: MailboxSettings) {
     this.#client = client;
@@ -66,16 +78,32 @@ export class ImapMailbox {
   }
 
   static async open(settings: MailboxSettings): Promise<ImapMailbox> {
+    try {
+      return await ImapMailbox.#connect(settings, false);
+    } catch (error) {
+      // An OAuth2 token can be refused before its announced expiry (revoked, rotated): fetch a new one once.
+      if (settings.accessToken && error instanceof ConnectorError && error.code === "IMAP_AUTH") return ImapMailbox.#connect(settings, true);
+      throw error;
+    }
+  }
+
+  static async #connect(settings: MailboxSettings, freshToken: boolean): Promise<ImapMailbox> {
     const implicitTls = settings.port !== 143;
+    const auth = settings.accessToken
+      ? { user: settings.username, accessToken: await settings.accessToken(freshToken) }
+      : { user: settings.username, pass: settings.password ?? "" };
     const client = new ImapFlow({
       host: settings.host,
       port: settings.port,
       secure: implicitTls,
       // On port 143 STARTTLS is required: the password never crosses the wire in clear.
       doSTARTTLS: implicitTls ? undefined : true,
-      auth: { user: settings.username, pass: settings.password },
+      auth,
+      ...(settings.proxy ? { proxy: settings.proxy } : {}),
       logger: false,
       disableAutoIdle: true,
+      // IDLE is renewed every 4 minutes: servers and middleboxes drop sessions idle for longer.
+      ...(settings.idle ? { maxIdleTime: 240_000 } : {}),
       tls: { rejectUnauthorized: true, minVersion: "TLSv1.2" },
       connectionTimeout: 30_000,
       greetingTimeout: 15_000,
@@ -92,6 +120,7 @@ export class ImapMailbox {
       mailbox.path = await mailbox.#resolveFolder(settings.folder);
       const opened = await client.mailboxOpen(mailbox.path, { readOnly: settings.readOnly });
       mailbox.uidValidity = String(opened.uidValidity);
+      mailbox.uidNext = Number(opened.uidNext ?? 0);
     } catch (error) {
       await client.logout().catch(() => client.close());
       throw describeImapError(error, settings);
@@ -127,8 +156,30 @@ export class ImapMailbox {
 
   /** UIDs of the unread messages, ascending. */
   async unreadUids(): Promise<number[]> {
-    const uids = await this.#call(() => this.#client.search({ seen: false }, { uid: true }));
-    return (uids || []).sort((a, b) => a - b);
+    return this.uidsMatching({ unreadOnly: true });
+  }
+
+  /**
+   * UIDs matching, ascending: unread ones (or all), received since a date (INTERNALDATE, by day as
+   * IMAP SEARCH SINCE is), or before it, above a UID.
+   */
+  async uidsMatching(query: { unreadOnly: boolean; since?: Date; before?: Date; uidAbove?: number }): Promise<number[]> {
+    const criteria: Record<string, unknown> = {};
+    if (query.unreadOnly) criteria.seen = false;
+    if (query.since) criteria.since = query.since;
+    if (query.before) criteria.before = query.before;
+    if (query.uidAbove !== undefined) criteria.uid = `${query.uidAbove + 1}:*`;
+    if (Object.keys(criteria).length === 0) criteria.all = true;
+    const uids = await this.#call(() => this.#client.search(criteria, { uid: true }));
+    // "N:*" always matches the last message, even below N: keep only what is really above.
+    return (uids || []).filter((uid) => query.uidAbove === undefined || uid > query.uidAbove).sort((a, b) => a - b);
+  }
+
+  /** Moves these UIDs to another folder (after their cases are stored). */
+  async moveTo(uids: number[], folder: string): Promise<void> {
+    if (uids.length === 0) return;
+    const target = await this.#call(() => this.#resolveFolder(folder));
+    await this.#call(() => this.#client.messageMove(toSequenceSet(uids), target, { uid: true }));
   }
 
   /** Raw messages of these UIDs in one pipelined UID FETCH (BODY.PEEK[]: nothing is marked read). */
@@ -151,6 +202,27 @@ export class ImapMailbox {
   async markSeen(uids: number[]): Promise<void> {
     if (uids.length === 0) return;
     await this.#call(() => this.#client.messageFlagsAdd(toSequenceSet(uids), ["\\Seen"], { uid: true }));
+  }
+
+  /**
+   * Waits in IMAP IDLE and calls `onNewMail` whenever the folder grows. Never resolves: rejects
+   * (IMAP_CONNECTION_LOST) when the connection ends, for the caller to reconnect.
+   */
+  async watch(onNewMail: (count: number) => void): Promise<never> {
+    this.#check();
+    const client = this.#client;
+    client.on("exists", (event: { count: number; prevCount: number }) => {
+      if (event.count > event.prevCount) onNewMail(event.count - event.prevCount);
+    });
+    return new Promise<never>((_, reject) => {
+      const lost = () => reject(describeImapError(this.#failure ?? Object.assign(new Error("closed"), { code: "EConnectionClosed" }), this.#settings));
+      client.once("close", lost);
+      void (async () => {
+        // idle() returns when IDLE is broken off (maxIdleTime, another command): go back into it.
+        while (client.usable) await client.idle().catch(() => undefined);
+        lost();
+      })();
+    });
   }
 
   async close(): Promise<void> {

@@ -75,12 +75,24 @@ export interface MessageReport {
   depth: number;
   notes: string[];
   size: number;
-  /** The text (and HTML) body while reading, to find an inline forward; not kept. */
-  bodyText?: string;
+  /** The HTML body of an HTML-only message while reading (to find an inline forward's links); not kept. */
   bodyHtml?: string;
   /** The bytes read (of the message fetched only: it is kept with the case). */
   raw?: Uint8Array;
+  /** The text of the bodies (plain, else the HTML's text), bounded: for the admin's exclusion patterns. */
+  bodyText: string;
+  /** Every header, decoded as the parser gives it (bounded): for "Additional headers to extract". */
+  headers: { key: string; value: string }[];
 }
+
+export interface ReadOptions {
+  /** How a Date header without a zone is read (the connector's Server Time Zone). */
+  timeZone?: string;
+}
+
+/** Bounds of what a report keeps of the bodies and headers. */
+export const MAX_BODY_TEXT = 1_000_000;
+export const MAX_HEADERS = 500;
 
 /** Display form of an address list: `Name <addr>, addr2`. */
 export function formatAddresses(addresses: Address[] | Address | undefined): string {
@@ -153,10 +165,10 @@ function readHeadersLoosely(raw: Uint8Array): Map<string, string> {
   return headers;
 }
 
-function parseDate(value: string | undefined): Date | undefined {
+function parseDate(value: string | undefined, timeZone?: string): Date | undefined {
   if (!value) return undefined;
   try {
-    return convertStringToDatetime(value);
+    return convertStringToDatetime(value, timeZone);
   } catch {
     return undefined;
   }
@@ -181,19 +193,20 @@ function emptyReport(raw: Uint8Array, depth: number, contentHash: string): Messa
   return {
     contentHash, subject: "", from: "", fromAddress: "", to: "", cc: "", replyTo: "", returnPath: "",
     urls: [], urlDetails: [], addresses: [], receivedIps: [], auth: {}, attachments: [], forwarded: [],
-    depth, notes: [], size: raw.byteLength,
+    depth, notes: [], size: raw.byteLength, bodyText: "", headers: [],
   };
 }
 
 /** What can be read of a message the MIME parser refused or that is too large: headers, and URLs in its raw text. */
-function readLoosely(raw: Uint8Array, depth: number, contentHash: string, why: string): MessageReport {
+function readLoosely(raw: Uint8Array, depth: number, contentHash: string, why: string, options: ReadOptions): MessageReport {
   const report = emptyReport(raw, depth, contentHash);
   report.notes.push(why);
   const headers = readHeadersLoosely(raw);
   const messageId = normaliseMessageId(headers.get("message-id"));
   if (messageId) report.messageId = messageId;
-  const date = parseDate(headers.get("date"));
+  const date = parseDate(headers.get("date"), options.timeZone);
   if (date) report.date = date;
+  report.headers = [...headers].slice(0, MAX_HEADERS).map(([key, value]) => ({ key, value: repairC1(decodeHeaderText(value.slice(0, 10_000))) }));
   report.subject = repairC1(decodeHeaderText(headers.get("subject") ?? ""));
   report.from = repairC1(decodeHeaderText(headers.get("from") ?? ""));
   report.to = repairC1(decodeHeaderText(headers.get("to") ?? ""));
@@ -209,11 +222,11 @@ function wholeBuffer(bytes: Uint8Array): Uint8Array | ArrayBuffer {
   return bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer ? bytes.buffer : bytes;
 }
 
-async function readAt(raw: Uint8Array, depth: number, budget: { forwarded: number }): Promise<MessageReport> {
+async function readAt(raw: Uint8Array, depth: number, budget: { forwarded: number }, options: ReadOptions): Promise<MessageReport> {
   await installBodyCharsetFallback();
   const contentHash = crypto.createHash("sha256").update(raw).digest("hex");
   if (raw.byteLength > MAX_PARSED_BYTES) {
-    return readLoosely(raw, depth, contentHash, `the message is ${raw.byteLength} bytes, over the ${MAX_PARSED_BYTES} parsed: only its headers and the URLs in its raw text were read`);
+    return readLoosely(raw, depth, contentHash, `the message is ${raw.byteLength} bytes, over the ${MAX_PARSED_BYTES} parsed: only its headers and the URLs in its raw text were read`, options);
   }
   let email: Email;
   try {
@@ -225,15 +238,16 @@ async function readAt(raw: Uint8Array, depth: number, budget: { forwarded: numbe
     });
   } catch (error) {
     // Malformed beyond the parser's tolerance: keep what the headers and raw text say, with a note.
-    return readLoosely(raw, depth, contentHash, `the message's MIME structure could not be parsed (${String((error as Error).message).slice(0, 200)}); its headers and the URLs in its raw text were read`);
+    return readLoosely(raw, depth, contentHash, `the message's MIME structure could not be parsed (${String((error as Error).message).slice(0, 200)}); its headers and the URLs in its raw text were read`, options);
   }
   const report = emptyReport(raw, depth, contentHash);
   const notes = report.notes;
   const messageId = normaliseMessageId(email.messageId ?? headerValue(email, "message-id"));
   if (messageId) report.messageId = messageId;
   else if (depth === 0) notes.push("the message has no usable Message-ID: its alert id is the SHA-256 of its bytes");
-  const date = parseDate(headerValue(email, "date"));
+  const date = parseDate(headerValue(email, "date"), options.timeZone);
   if (date) report.date = date;
+  report.headers = email.headers.slice(0, MAX_HEADERS).map((header) => ({ key: header.key, value: repairC1(decodeHeaderText(header.value.slice(0, 10_000))) }));
 
   report.subject = repairC1(decodeHeaderText(headerValue(email, "subject") ?? ""));
   report.from = formatAddresses(email.from);
@@ -278,12 +292,10 @@ async function readAt(raw: Uint8Array, depth: number, budget: { forwarded: numbe
   if (found.dropped) notes.push(`${found.dropped} more URLs were found than the ${found.found.length} kept`);
   report.urlDetails = found.found;
   report.urls = found.found.map((f) => f.url);
-  if (depth === 0) {
-    // An HTML-only report has no text part: its visible text, line by line, stands in for one.
-    const bodyText = email.text || (email.html ? findLinksInHtml(repairC1(email.html)).text : "");
-    if (bodyText) report.bodyText = bodyText.length > MAX_SCANNED_CHARS ? bodyText.slice(0, MAX_SCANNED_CHARS) : bodyText;
-    if (!email.text && email.html) report.bodyHtml = repairC1(email.html);
-  }
+  // An HTML-only message has no text part: its visible text, line by line, stands in for one.
+  report.bodyText = repairC1((email.text || (email.html ? findLinksInHtml(email.html).text : "")).slice(0, MAX_BODY_TEXT));
+  // Kept while reading only, to take an inline forward's links from the HTML after its marker.
+  if (depth === 0 && !email.text && email.html) report.bodyHtml = repairC1(email.html);
 
   const attachments = email.attachments;
   if (attachments.length > MAX_ATTACHMENTS) notes.push(`${attachments.length} attachments: only the first ${MAX_ATTACHMENTS} are described`);
@@ -315,7 +327,7 @@ async function readAt(raw: Uint8Array, depth: number, budget: { forwarded: numbe
         }
         try {
           const converted = await msgToMime(data);
-          const inner = await readAt(converted.raw, depth + 1, budget);
+          const inner = await readAt(converted.raw, depth + 1, budget, options);
           inner.notes.push(...converted.notes);
           report.forwarded.push(inner);
         } catch (error) {
@@ -323,7 +335,7 @@ async function readAt(raw: Uint8Array, depth: number, budget: { forwarded: numbe
         }
         continue;
       }
-      report.forwarded.push(await readAt(data, depth + 1, budget));
+      report.forwarded.push(await readAt(data, depth + 1, budget, options));
     }
   }
   return report;
@@ -342,18 +354,18 @@ const INLINE_HEADERS: Record<string, "from" | "date" | "subject" | "to" | "cc"> 
  * A message forwarded inline (the reporter pressed "Forward"): its From, Date, Subject and To lines after
  * a known marker, and the URLs of the text after them. Undefined when the text holds no such block.
  */
-export function readInlineForward(text: string, depth: number, html?: string): MessageReport | undefined {
+export function readInlineForward(text: string, depth: number, html?: string, options: ReadOptions = {}): MessageReport | undefined {
   const scanned = text.length > MAX_SCANNED_CHARS ? text.slice(0, MAX_SCANNED_CHARS) : text;
   // The first marker followed by a header block wins (a "____" line may just be a signature's rule).
   const starts = INLINE_MARKERS.map((marker) => scanned.indexOf(marker)).filter((at) => at >= 0).sort((a, b) => a - b);
   for (const at of starts) {
-    const report = readInlineForwardAt(scanned, at, depth, html);
+    const report = readInlineForwardAt(scanned, at, depth, html, options);
     if (report) return report;
   }
   return undefined;
 }
 
-function readInlineForwardAt(scanned: string, at: number, depth: number, html: string | undefined): MessageReport | undefined {
+function readInlineForwardAt(scanned: string, at: number, depth: number, html: string | undefined, options: ReadOptions): MessageReport | undefined {
   const lines = scanned.slice(at, at + 20_000).replaceAll("\r\n", "\n").split("\n").slice(1, 30);
   const fields: Partial<Record<"from" | "date" | "subject" | "to" | "cc", string>> = {};
   let consumed = 0;
@@ -392,7 +404,7 @@ function readInlineForwardAt(scanned: string, at: number, depth: number, html: s
   report.subject = fields.subject ?? "";
   // Only a date with its zone: "Monday, November 2, 2026 10:02 AM" is the reporter's local time, unknown here.
   const dateText = (fields.date ?? "").slice(0, 200);
-  const date = /[+-]\d{4}|GMT|UTC/.test(dateText) ? parseDate(dateText) : undefined;
+  const date = /[+-]\d{4}|GMT|UTC/.test(dateText) ? parseDate(dateText, options.timeZone) : undefined;
   if (date) report.date = date;
   report.addresses = [
     ...mailboxes(from).map((m) => ({ role: "from" as const, address: m.address.toLowerCase(), name: m.name })),
@@ -404,19 +416,19 @@ function readInlineForwardAt(scanned: string, at: number, depth: number, html: s
   const found = htmlAt >= 0 ? findMessageUrlDetails({ html: html!.slice(htmlAt) }) : findMessageUrlDetails({ text: body });
   report.urlDetails = found.found;
   report.urls = found.found.map((f) => f.url);
+  report.bodyText = body.slice(0, MAX_BODY_TEXT);
   report.notes.push("the reported message was forwarded inline: its sender, subject and date are read from the forwarded text");
   return report;
 }
 
-export async function readMessage(raw: Buffer | Uint8Array): Promise<MessageReport> {
-  const report = await readAt(raw, 0, { forwarded: MAX_FORWARDED_PER_MESSAGE * MAX_FORWARD_DEPTH });
+export async function readMessage(raw: Buffer | Uint8Array, options: ReadOptions = {}): Promise<MessageReport> {
+  const report = await readAt(raw, 0, { forwarded: MAX_FORWARDED_PER_MESSAGE * MAX_FORWARD_DEPTH }, options);
   report.raw = raw;
   // Forwarded inline rather than as an attachment: the quoted headers name the reported message.
   if (report.forwarded.length === 0 && report.bodyText) {
-    const inline = readInlineForward(report.bodyText, 1, report.bodyHtml);
+    const inline = readInlineForward(report.bodyText, 1, report.bodyHtml, options);
     if (inline) report.forwarded.push(inline);
   }
-  delete report.bodyText;
   delete report.bodyHtml;
   return report;
 }

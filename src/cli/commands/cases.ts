@@ -4,7 +4,8 @@ import type { Command } from "commander";
 import type { WithStore } from "../context.js";
 import { IntakeError } from "../../sdk/errors.js";
 import { priorityName } from "../../sdk/priority.js";
-import { exportCases, loadCases } from "../../platform/cases/index.js";
+import os from "node:os";
+import { caseHistory, exportCases, loadCases, mergeCases, moveAlertOut, setCaseStatus } from "../../platform/cases/index.js";
 import { formatTime, table } from "../output.js";
 
 export function register(program: Command, withStore: WithStore): void {
@@ -49,10 +50,61 @@ export function register(program: Command, withStore: WithStore): void {
         console.log(JSON.stringify(found, null, 2));
       });
     });
+
+  const actor = () => process.env.INTAKE_ACTOR || `cli:${os.userInfo().username}`;
+  cases
+    .command("merge <target> <sources...>")
+    .description("merge cases: every alert of the source cases moves into the target; the sources are closed as merged")
+    .action(async (target: string, sources: string[]) => {
+      await withStore(async (store) => {
+        await mergeCases(store, caseNumber(target), sources.map(caseNumber), actor());
+        console.log(`merged case${sources.length > 1 ? "s" : ""} ${sources.join(", ")} into ${target}`);
+      });
+    });
+  cases
+    .command("move-out <case> <alertId>")
+    .description("move one alert out of a case into a new case of its own")
+    .action(async (caseId: string, alertId: string) => {
+      await withStore(async (store) => {
+        const created = await moveAlertOut(store, caseNumber(caseId), alertId, actor());
+        console.log(`moved alert ${alertId} out of case ${caseId} into new case ${created}`);
+      });
+    });
+  cases
+    .command("close <case>")
+    .description("close a case, with a reason")
+    .requiredOption("--reason <text>", "why (false positive, contained, duplicate…)")
+    .action(async (caseId: string, options: { reason: string }) => {
+      await withStore(async (store) => {
+        await setCaseStatus(store, caseNumber(caseId), "closed", actor(), options.reason);
+        console.log(`closed case ${caseId}`);
+      });
+    });
+  cases
+    .command("status <case> <status>")
+    .description("set a case's status: open, in_progress or closed (closed needs --reason)")
+    .option("--reason <text>", "why")
+    .action(async (caseId: string, status: string, options: { reason?: string }) => {
+      await withStore(async (store) => {
+        await setCaseStatus(store, caseNumber(caseId), status, actor(), options.reason);
+        console.log(`case ${caseId} is ${status}`);
+      });
+    });
+  cases
+    .command("history <case>")
+    .description("who did what to a case, and when")
+    .action(async (caseId: string) => {
+      await withStore(async (store) => {
+        for (const entry of await caseHistory(store, caseNumber(caseId))) {
+          console.log(`${formatTime(entry.createdAt)}  ${entry.actor}  ${entry.action}  ${JSON.stringify(entry.detail)}`);
+        }
+      });
+    });
   cases
     .command("eml <id>")
     .description("the original message of a case, byte for byte (redirect it to a file: > message.eml)")
-    .action(async (id: string) => {
+    .option("--alert <alertId>", "which alert's message, in a case that groups several reports (default: the first)")
+    .action(async (id: string, options: { alert?: string }) => {
       await withStore(async (store) => {
         const caseId = Number(id);
         if (!Number.isInteger(caseId) || caseId <= 0) throw new IntakeError("CASE_UNKNOWN", `no case ${JSON.stringify(id)}`);
@@ -62,6 +114,7 @@ export function register(program: Command, withStore: WithStore): void {
           .select(["alert_files.data", "alert_files.size"])
           .where("alerts.case_id", "=", caseId)
           .where("alert_files.file_name", "=", "original.eml")
+          .$if(options.alert !== undefined, (query) => query.where("alerts.alert_id", "=", options.alert!))
           .orderBy("alert_files.id")
           .limit(1)
           .executeTakeFirst();
@@ -73,4 +126,10 @@ export function register(program: Command, withStore: WithStore): void {
         await new Promise<void>((resolve, reject) => process.stdout.write(bytes, (error) => (error ? reject(error) : resolve())));
       });
     });
+}
+
+function caseNumber(text: string): number {
+  const id = Number(text);
+  if (!Number.isSafeInteger(id) || id < 1) throw new IntakeError("CASE_UNKNOWN", `not a case number: ${JSON.stringify(text)}`);
+  return id;
 }

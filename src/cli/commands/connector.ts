@@ -4,9 +4,10 @@ import type { Command } from "commander";
 import type { WithStore } from "../context.js";
 import { IntakeError } from "../../sdk/errors.js";
 import type { LogEntry } from "../../sdk/execution.js";
-import { displayParameters, listConnectors, resolveConnector, saveConnector } from "../../platform/catalog/index.js";
-import { runConnector } from "../../platform/runner/index.js";
+import { displayParameters, listConnectors, resolveConnector, saveConnector, wantsPush } from "../../platform/catalog/index.js";
+import { ConnectorLoop, runConnector } from "../../platform/runner/index.js";
 import { formatTime, printLog, table } from "../output.js";
+import type { GroupingMode } from "../../platform/store/index.js";
 
 function readParamsFile(file: string): unknown {
   let text: string;
@@ -33,12 +34,20 @@ export function register(program: Command, withStore: WithStore): void {
     .requiredOption("--params <file>", "JSON object: parameter name → value")
     .option("--interval <seconds>", "run interval in seconds (default: the connector's)", (v) => Number.parseInt(v, 10))
     .option("--disabled", "create it disabled (intake serve does not run it)")
-    .action(async (name: string, options: { integration: string; connector?: string; params: string; interval?: number; disabled?: boolean }) => {
+    .option("--grouping <mode>", "how alerts become cases: campaign (default: reports of one mail in one case), indicator (a shared URL or file), off (one case per alert)")
+    .option("--grouping-hours <hours>", "grouping time frame in hours (default 24)", (v) => Number(v))
+    .option("--grouping-max <alerts>", "most alerts in one case (default 500)", (v) => Number(v))
+    .action(async (name: string, options: { integration: string; connector?: string; params: string; interval?: number; disabled?: boolean; grouping?: string; groupingHours?: number; groupingMax?: number }) => {
       const parameters = readParamsFile(options.params);
       await withStore(async (store) => {
         const { created, instance } = await saveConnector(store, {
           name, integration: options.integration, connector: options.connector, parameters,
           intervalSeconds: options.interval, ...(options.disabled ? { enabled: false } : {}),
+          grouping: {
+            ...(options.grouping !== undefined ? { mode: options.grouping as GroupingMode } : {}),
+            ...(options.groupingHours !== undefined ? { windowMs: options.groupingHours * 3_600_000 } : {}),
+            ...(options.groupingMax !== undefined ? { maxAlerts: options.groupingMax } : {}),
+          },
         });
         console.log(`${created ? "created" : "updated"} connector "${instance.name}" (${instance.integration} / ${instance.definition}, every ${instance.intervalSeconds} s)`);
       });
@@ -62,13 +71,47 @@ export function register(program: Command, withStore: WithStore): void {
       if (summary.package) {
         process.stdout.write(JSON.stringify(summary.package, null, options.json ? undefined : 2) + "\n");
       }
-      const counts = { fetched: summary.fetched, alerts: summary.alerts, ingested: summary.ingested, duplicates: summary.duplicates, failed: summary.failed, ms: summary.ms };
+      const counts = { fetched: summary.fetched, alerts: summary.alerts, ingested: summary.ingested, duplicates: summary.duplicates, failed: summary.failed, skipped: summary.skipped, ms: summary.ms };
       if (options.json) {
         process.stdout.write(JSON.stringify({ ...counts, run: summary.runId, status: summary.status, test: summary.test, ...(summary.error ? { error: summary.error } : {}) }) + "\n");
       } else {
         console.log(`run ${summary.runId} ${summary.status}${summary.test ? " (test: nothing stored)" : ""}: fetched ${counts.fetched}, alerts ${counts.alerts}, ingested ${counts.ingested}, duplicates ${counts.duplicates}, failed ${counts.failed}, ${counts.ms} ms`);
       }
       if (summary.error) throw new IntakeError(summary.error.code, summary.error.message);
+    });
+
+  connector
+    .command("ping <name>")
+    .description("test the connection (SecOps' Ping): server, TLS, credentials, folders; fetches nothing")
+    .action(async (name: string) => {
+      const summary = await withStore((store) => runConnector(store, name, { ping: true, onLog: printLog }));
+      if (summary.error) throw new IntakeError(summary.error.code, summary.error.message);
+      console.log(`ping ${name}: ok (${summary.ms} ms)`);
+    });
+
+  connector
+    .command("watch <name>")
+    .description("run the connector on its interval and, with push, as soon as new items arrive, until stopped (Ctrl-C)")
+    .option("--interval <seconds>", "override the interval", (v) => Number.parseInt(v, 10))
+    .action(async (name: string, options: { interval?: number }) => {
+      await withStore(async (store) => {
+        const resolved = await resolveConnector(store, name);
+        const push = wantsPush(resolved);
+        const loop = new ConnectorLoop(store, name, {
+          intervalSeconds: options.interval ?? resolved.instance.intervalSeconds,
+          push,
+          onLog: (entry) => { if (entry.level !== "debug") printLog(entry); },
+          onRun: (s) => console.log(JSON.stringify({ run: s.runId, status: s.status, fetched: s.fetched, ingested: s.ingested, duplicates: s.duplicates, failed: s.failed, skipped: s.skipped, ms: s.ms, at: new Date().toISOString() })),
+        });
+        console.error(`watching connector "${name}" every ${options.interval ?? resolved.instance.intervalSeconds} s${push ? " and on push" : ""}; Ctrl-C stops after the current batch`);
+        loop.start();
+        await new Promise<void>((resolve) => {
+          const stop = () => resolve();
+          process.once("SIGINT", stop);
+          process.once("SIGTERM", stop);
+        });
+        await loop.stop();
+      });
     });
 
   connector

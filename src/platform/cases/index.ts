@@ -18,6 +18,8 @@ export interface ExportedAlert {
   environment: string;
   extensions: Record<string, unknown>;
   notes: string[];
+  /** Why ingest put this alert in its case (absent for the alert that opened it). */
+  grouped_by?: string;
   entities: { type: string; value: string; source: string; [key: string]: unknown }[];
   events: ExportedEvent[];
 }
@@ -30,6 +32,11 @@ export interface ExportedCase {
   environment: string;
   created_at: number;
   updated_at: number;
+  /** Reports (alerts) in the case, and when the first and the last were sent. */
+  alert_count: number;
+  first_seen: number;
+  last_seen: number;
+  links: { case_id: number; reason: string }[];
   alerts: ExportedAlert[];
 }
 
@@ -46,6 +53,7 @@ export async function loadCases(store: Store, caseIds: number[]): Promise<Export
   const eventsByAlert = group(events, (e) => e.alert_pk);
   const entitiesByAlert = group(entities, (e) => e.alert_pk);
   const alertsByCase = group(alerts, (a) => a.case_id);
+  const links = group(await store.db.selectFrom("case_links").selectAll().where("case_id", "in", caseIds).orderBy("created_at").execute(), (l) => l.case_id);
   return cases.map((row) => ({
     id: row.id,
     title: row.title,
@@ -54,8 +62,12 @@ export async function loadCases(store: Store, caseIds: number[]): Promise<Export
     environment: row.environment,
     created_at: row.created_at,
     updated_at: row.updated_at,
+    alert_count: row.alert_count,
+    first_seen: row.first_seen,
+    last_seen: row.last_seen,
+    links: (links.get(row.id) ?? []).map((l) => ({ case_id: l.linked_case_id, reason: l.reason })),
     alerts: (alertsByCase.get(row.id) ?? []).map((alert) => {
-      const data = JSON.parse(alert.data) as { extensions?: Record<string, unknown>; notes?: string[] };
+      const data = JSON.parse(alert.data) as { extensions?: Record<string, unknown>; notes?: string[]; groupedBy?: string };
       return {
         display_id: alert.alert_id,
         ticket_id: alert.ticket_id,
@@ -69,6 +81,7 @@ export async function loadCases(store: Store, caseIds: number[]): Promise<Export
         environment: alert.environment,
         extensions: data.extensions ?? {},
         notes: data.notes ?? [],
+        ...(data.groupedBy ? { grouped_by: data.groupedBy } : {}),
         entities: (entitiesByAlert.get(alert.id) ?? []).map((e) => ({ ...(JSON.parse(e.data) as object), type: e.type, value: e.value, source: e.source })),
         events: (eventsByAlert.get(alert.id) ?? []).map((e) => JSON.parse(e.data) as ExportedEvent),
       };
@@ -97,3 +110,6 @@ export async function* exportCases(store: Store): AsyncGenerator<ExportedCase> {
     after = ids[ids.length - 1]!;
   }
 }
+
+export { CASE_STATUSES, caseHistory, mergeCases, moveAlertOut, setCaseStatus } from "./actions.js";
+export type { CaseAction } from "./actions.js";

@@ -1,7 +1,10 @@
 // Connector instances: a name, the connector definition they run, and validated parameter values.
 import { IntakeError } from "../../sdk/errors.js";
 import { openSecretBox } from "../secrets/index.js";
-import type { Store } from "../store/index.js";
+import type { GroupingMode, Store } from "../store/index.js";
+import type { GroupingSettings } from "../grouping/index.js";
+
+export const GROUPING_MODES: GroupingMode[] = ["off", "campaign", "indicator"];
 import { findConnectorDefinition, findIntegration } from "./integrations.js";
 import type { ConnectorDefinition, IntegrationDefinition } from "./package.js";
 import { secretParameterNames, validateParameterValues, withDefaults, type ParameterValue } from "./parameters.js";
@@ -18,6 +21,7 @@ export interface ConnectorInstance {
   allowList: string[];
   createdAt: number;
   updatedAt: number;
+  grouping: GroupingSettings;
 }
 
 export interface ResolvedConnector {
@@ -34,6 +38,7 @@ export interface SaveConnectorInput {
   intervalSeconds?: number | undefined;
   enabled?: boolean | undefined;
   allowList?: string[] | undefined;
+  grouping?: Partial<GroupingSettings> | undefined;
 }
 
 const NAME_PATTERN = /^[\p{L}\p{N}][\p{L}\p{N} ._-]{0,99}$/u;
@@ -41,6 +46,7 @@ const NAME_PATTERN = /^[\p{L}\p{N}][\p{L}\p{N} ._-]{0,99}$/u;
 type ConnectorRow = {
   id: number; name: string; integration: string; definition: string; parameters: string; enabled: number;
   interval_seconds: number; allow_list: string; created_at: number; updated_at: number;
+  grouping_mode: GroupingMode; grouping_window_hours: number; grouping_max_alerts: number;
 };
 
 function toInstance(row: ConnectorRow): ConnectorInstance {
@@ -55,6 +61,7 @@ function toInstance(row: ConnectorRow): ConnectorInstance {
     allowList: JSON.parse(row.allow_list) as string[],
     createdAt: row.created_at,
     updatedAt: row.updated_at,
+    grouping: { mode: row.grouping_mode, windowMs: row.grouping_window_hours * 3_600_000, maxAlerts: row.grouping_max_alerts },
   };
 }
 
@@ -82,8 +89,22 @@ export async function saveConnector(store: Store, input: SaveConnectorInput): Pr
   for (const name of secretParameterNames(definition.parameters)) {
     if (typeof values[name] === "string") values[name] = secrets.encrypt(values[name]);
   }
+  const grouping = input.grouping ?? {};
+  if (grouping.mode !== undefined && !GROUPING_MODES.includes(grouping.mode)) {
+    throw new IntakeError("PARAM_INVALID", `grouping ${JSON.stringify(grouping.mode)}: use one of ${GROUPING_MODES.join(", ")}`);
+  }
+  const windowHours = grouping.windowMs === undefined ? undefined : grouping.windowMs / 3_600_000;
+  if (windowHours !== undefined && !(Number.isInteger(windowHours) && windowHours >= 1 && windowHours <= 24 * 90)) {
+    throw new IntakeError("PARAM_INVALID", "grouping time frame: a whole number of hours from 1 to 2160");
+  }
+  if (grouping.maxAlerts !== undefined && !(Number.isInteger(grouping.maxAlerts) && grouping.maxAlerts >= 1 && grouping.maxAlerts <= 100_000)) {
+    throw new IntakeError("PARAM_INVALID", "grouping maximum: a whole number of alerts from 1 to 100000");
+  }
   const now = Date.now();
   const row = {
+    grouping_mode: grouping.mode ?? existing?.grouping_mode ?? "campaign",
+    grouping_window_hours: windowHours ?? existing?.grouping_window_hours ?? 24,
+    grouping_max_alerts: grouping.maxAlerts ?? existing?.grouping_max_alerts ?? 500,
     integration: integration.name,
     definition: definition.name,
     parameters: JSON.stringify(values),
@@ -135,4 +156,15 @@ export function displayParameters(resolved: ResolvedConnector): Record<string, P
     if (values[name] !== undefined) values[name] = "(set)";
   }
   return values;
+}
+
+/** The platform's switch for push: a boolean parameter of this name in the connector's definition. */
+export const PUSH_PARAMETER = "Push On New Mail";
+
+/** True when the connector should be watched (its `watch` export kept running) besides its interval. */
+export function wantsPush(resolved: ResolvedConnector): boolean {
+  const definition = resolved.definition.parameters.find((p) => p.name === PUSH_PARAMETER && p.type === "boolean");
+  if (!definition) return false;
+  const value = resolved.instance.storedParameters[PUSH_PARAMETER] ?? definition.default;
+  return value === true || String(value).toLowerCase() === "true";
 }

@@ -13,6 +13,8 @@ const parameterSchema = z
     type: z.enum(PARAMETER_TYPES),
     default: z.union([z.string(), z.number(), z.boolean()]).optional(),
     required: z.boolean().optional(),
+    /** Required, except when this other parameter has a value (a password, unless OAuth2 is set up). */
+    requiredUnless: z.string().min(1).optional(),
     description: z.string().max(2000).optional(),
   })
   .strict();

@@ -49,8 +49,9 @@ export function validateParameterValues(
     else out[name] = result.value!;
   }
   for (const definition of definitions) {
-    if (definition.required && out[definition.name] === undefined && definition.default === undefined) {
-      problems.push(`missing required parameter "${definition.name}"`);
+    const excused = definition.requiredUnless !== undefined && out[definition.requiredUnless] !== undefined;
+    if (definition.required && !excused && out[definition.name] === undefined && definition.default === undefined) {
+      problems.push(`missing required parameter "${definition.name}"${definition.requiredUnless ? ` (or "${definition.requiredUnless}")` : ""}`);
     }
   }
   if (problems.length) throw new ParameterError(problems.join("; "));

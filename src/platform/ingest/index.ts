@@ -2,10 +2,12 @@
 // connector's checkpoint, in one transaction.
 import crypto from "node:crypto";
 import zlib from "node:zlib";
+import { promisify } from "node:util";
 import type { AlertResult, PackageResult } from "../../sdk/execution.js";
 import type { Transaction } from "kysely";
 import type { Database, Store } from "../store/index.js";
 import { checkAlert, type ValidAlert } from "./validate.js";
+import { addKeys, decideCase, DEFAULT_GROUPING, displaySubject, keysOf, refreshCase, type GroupingSettings } from "../grouping/index.js";
 
 export { checkAlert } from "./validate.js";
 export type { ValidAlert } from "./validate.js";
@@ -17,6 +19,8 @@ export interface IngestTarget {
   productFieldName: string;
   /** The event field whose value is the event's type (Event Field Name). */
   eventFieldName: string;
+  /** How alerts are grouped into cases (default: by campaign). */
+  grouping?: GroupingSettings;
 }
 
 export interface IngestOutcome extends PackageResult {
@@ -54,8 +58,9 @@ export async function ingestPackage(
     if (check.ok) valid.push(check.alert);
     else results.push({ display_id: check.display_id, outcome: "failed", error: check.error });
   });
-  // Compress before the transaction: the write lock is held for as short a time as possible.
-  const files = new Map(valid.map((alert) => [alert, (alert.attachments ?? []).map(prepareFile)]));
+  // Compress before the transaction (the write lock is held as briefly as possible), on libuv's
+  // threads, all files at once.
+  const files = new Map(await Promise.all(valid.map(async (alert) => [alert, await Promise.all((alert.attachments ?? []).map(prepareFile))] as const)));
   const now = Date.now();
 
   await store.db.transaction().execute(async (trx) => {
@@ -77,11 +82,27 @@ export async function ingestPackage(
       const firstEvent = alert.events[0]!;
       const product = text(firstEvent[target.productFieldName]) || alert.device_product;
       const environment = alert.environment || "Default";
-      const caseRow = await trx
-        .insertInto("cases")
-        .values({ title: alert.name || "(no subject)", priority: alert.priority, status: "open", environment, created_at: now, updated_at: now })
-        .returning("id")
-        .executeTakeFirstOrThrow();
+      const grouping = target.grouping ?? DEFAULT_GROUPING;
+      const keys = keysOf(alert);
+      const decision = await decideCase(trx, keys, environment, grouping, alert.start_time);
+      const caseRow = decision.caseId !== undefined
+        ? { id: decision.caseId }
+        : await trx
+          .insertInto("cases")
+          .values({
+            // A campaign case is titled by the shared subject, without the reporters' "FW:" prefixes.
+            title: (grouping.mode === "off" ? alert.name : displaySubject(alert.name)) || "(no subject)",
+            priority: alert.priority, status: "open", environment, created_at: now, updated_at: now,
+            alert_count: 1, first_seen: alert.start_time, last_seen: alert.start_time,
+          })
+          .returning("id")
+          .executeTakeFirstOrThrow();
+      if (decision.caseId === undefined && decision.linkTo) {
+        await trx.insertInto("case_links").values([
+          { case_id: caseRow.id, linked_case_id: decision.linkTo.caseId, reason: decision.linkTo.reason, created_at: now },
+          { case_id: decision.linkTo.caseId, linked_case_id: caseRow.id, reason: decision.linkTo.reason, created_at: now },
+        ]).execute();
+      }
       const alertRow = await trx
         .insertInto("alerts")
         .values({
@@ -98,7 +119,7 @@ export async function ingestPackage(
           environment,
           start_time: alert.start_time,
           end_time: alert.end_time,
-          data: JSON.stringify({ extensions: alert.extensions ?? {}, notes: alert.notes ?? [] }),
+          data: JSON.stringify({ extensions: alert.extensions ?? {}, notes: alert.notes ?? [], ...(decision.caseId !== undefined ? { groupedBy: decision.by } : {}) }),
           created_at: now,
         })
         .returning("id")
@@ -131,6 +152,8 @@ export async function ingestPackage(
       for (const file of files.get(alert) ?? []) {
         await trx.insertInto("alert_files").values({ ...file, alert_pk: alertRow.id }).execute();
       }
+      await addKeys(trx, caseRow.id, alertRow.id, keys, environment, alert.start_time);
+      if (decision.caseId !== undefined) await refreshCase(trx, caseRow.id, now);
       results.push({ display_id: alert.display_id, outcome: "ingested", caseId: caseRow.id });
     }
     await writeContext(trx, target.connectorId, context);
@@ -141,13 +164,16 @@ export async function ingestPackage(
   return { committed: true, results, stored, ingested: count("ingested"), duplicates: count("duplicate"), failed: count("failed") };
 }
 
-function prepareFile(file: { fileName: string; contentType: string; data: Uint8Array }) {
+const gzip = promisify(zlib.gzip);
+
+async function prepareFile(file: { fileName: string; contentType: string; data: Uint8Array }) {
   return {
     file_name: file.fileName,
     content_type: file.contentType,
     size: file.data.byteLength,
     sha256: crypto.createHash("sha256").update(file.data).digest("hex"),
-    data: zlib.gzipSync(file.data),
+    // Level 1: mail compresses about as well, several times faster than the default level.
+    data: await gzip(file.data, { level: 1 }),
   };
 }
 

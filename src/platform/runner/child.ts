@@ -61,6 +61,7 @@ async function start(init: InitMessage): Promise<void> {
     transport: {
       log: (entry) => void send({ t: "log", entry }).catch(() => undefined),
       reportFetched: (count) => void send({ t: "fetched", count }).catch(() => undefined),
+      reportSkipped: (id, reason) => void send({ t: "skipped", id, reason }).catch(() => undefined),
       submitPackage: (alerts: AlertInfo[], context) => {
         const seq = nextSeq++;
         const result = new Promise<PackageResult>((resolve, reject) => pending.set(seq, { resolve, reject }));
@@ -82,7 +83,20 @@ async function start(init: InitMessage): Promise<void> {
   console.warn = (...args: unknown[]) => execution.logger.warn(args.map(String).join(" "));
   console.error = (...args: unknown[]) => execution.logger.error(args.map(String).join(" "));
 
-  const module = (await import(pathToFileURL(init.modulePath).href)) as { default?: unknown };
+  const module = (await import(pathToFileURL(init.modulePath).href)) as { default?: unknown; ping?: unknown; watch?: unknown };
+  if (init.mode === "ping" || init.mode === "watch") {
+    const entry = module[init.mode];
+    if (typeof entry !== "function") {
+      throw Object.assign(new Error(`the connector does not export a ${init.mode} function (export async function ${init.mode}(execution${init.mode === "watch" ? ", onNewItems" : ""}) {…})`), {
+        code: init.mode === "ping" ? "CONNECTOR_NO_PING" : "CONNECTOR_NO_WATCH",
+      });
+    }
+    const notify = (reason: string) => void send({ t: "changed", reason: String(reason).slice(0, 500) }).catch(() => undefined);
+    await (entry as (execution: ConnectorExecution, onNewItems: (reason: string) => void) => Promise<void>)(execution, notify);
+    await send({ t: "done", context: {} });
+    process.disconnect();
+    return;
+  }
   if (typeof module.default !== "function") {
     throw Object.assign(new Error("the connector's module has no default export function (export default async function main(execution) {…})"), {
       code: "CONNECTOR_INVALID",

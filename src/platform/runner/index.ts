@@ -2,3 +2,7 @@
 export { runConnector, MAX_LOG_BYTES, MAX_LOG_ENTRIES } from "./run.js";
 export type { RunOptions, RunSummary } from "./run.js";
 export { acquireLease } from "./lock.js";
+export { watchConnector } from "./watch.js";
+export type { Watcher, WatchOptions } from "./watch.js";
+export { ConnectorLoop } from "./loop.js";
+export type { LoopOptions } from "./loop.js";

@@ -1,10 +1,14 @@
 // Messages between the runner and a connector's child process (Node IPC, structured clone).
 import type { LogEntry, PackageResult } from "../../sdk/execution.js";
 
+/** run: ingest; test: store nothing; ping: check the connection only; watch: wait for new items. */
+export type ConnectorMode = "run" | "test" | "ping" | "watch";
+
 export interface InitMessage {
   t: "init";
   modulePath: string;
   connectorName: string;
+  mode: ConnectorMode;
   isTestRun: boolean;
   parameters: Record<string, unknown>;
   secretParameters: string[];
@@ -20,6 +24,8 @@ export type ParentMessage =
 export type ChildMessage =
   | { t: "log"; entry: LogEntry }
   | { t: "fetched"; count: number }
+  | { t: "skipped"; id: string; reason: string }
+  | { t: "changed"; reason: string }
   | { t: "package"; seq: number; alerts: unknown[]; context: Record<string, string | null> }
   | { t: "done"; context: Record<string, string | null> }
   | { t: "error"; code: string; message: string };

@@ -1,24 +1,23 @@
 // Runs one iteration of a connector in its own process: ingest what it returns, record the run.
-import { fork } from "node:child_process";
-import { fileURLToPath } from "node:url";
 import { IntakeError } from "../../sdk/errors.js";
 import type { LogEntry, PackageResult } from "../../sdk/execution.js";
-import { compileConnector, resolveConnector, runtimeParameters, secretParameterNames } from "../catalog/index.js";
-import { checkPackage, ingestPackage, loadContext, saveContext } from "../ingest/index.js";
+import { resolveConnector } from "../catalog/index.js";
+import { checkPackage, ingestPackage, saveContext } from "../ingest/index.js";
 import type { RunStatus, Store } from "../store/index.js";
 import { acquireLease, makeOwner } from "./lock.js";
-import type { ChildMessage, InitMessage, ParentMessage } from "./protocol.js";
+import { DEFAULT_MEMORY_MB, prepareInit, spawnConnectorProcess } from "./process.js";
+import type { ChildMessage, ParentMessage } from "./protocol.js";
 
-const CHILD_ENTRY = fileURLToPath(new URL("./child.js", import.meta.url));
 /** Bounds of what a run keeps of its logs. */
 export const MAX_LOG_ENTRIES = 2_000;
 export const MAX_LOG_BYTES = 1_000_000;
 /** A test run keeps at most this many alerts of its package to show. */
 export const MAX_TEST_ALERTS = 10_000;
-const DEFAULT_MEMORY_MB = 1024;
 
 export interface RunOptions {
   test?: boolean;
+  /** Check the connection only (the connector's `ping` export): a test run that fetches nothing. */
+  ping?: boolean;
   onLog?: (entry: LogEntry) => void;
   memoryMb?: number;
 }
@@ -33,6 +32,8 @@ export interface RunSummary {
   ingested: number;
   duplicates: number;
   failed: number;
+  /** Source items deliberately not turned into alerts (recorded with their reason in the log). */
+  skipped: number;
   ms: number;
   error?: { code: string; message: string };
   /** Test runs: the alerts returned (attachments shown by name and size). */
@@ -70,7 +71,7 @@ function forShow(alert: unknown): unknown {
 }
 
 export async function runConnector(store: Store, name: string, options: RunOptions = {}): Promise<RunSummary> {
-  const test = options.test ?? false;
+  const test = options.test || options.ping ? true : false;
   const started = Date.now();
   const resolved = await resolveConnector(store, name);
   const { instance, definition } = resolved;
@@ -88,30 +89,17 @@ export async function runConnector(store: Store, name: string, options: RunOptio
     .executeTakeFirstOrThrow();
   const summary: RunSummary = {
     runId: run.id, connector: instance.name, test, status: "running",
-    fetched: 0, alerts: 0, ingested: 0, duplicates: 0, failed: 0, ms: 0,
+    fetched: 0, alerts: 0, ingested: 0, duplicates: 0, failed: 0, skipped: 0, ms: 0,
   };
   const shown: unknown[] = [];
   let fetchedReported = false;
 
   try {
-    const modulePath = await compileConnector(resolved.integration, definition);
-    const parameters = runtimeParameters(store, resolved);
-    const context = await loadContext(store, instance.id);
-    const init: InitMessage = {
-      t: "init", modulePath, connectorName: instance.name, isTestRun: test, parameters,
-      secretParameters: secretParameterNames(definition.parameters), context, allowList: instance.allowList,
-    };
-    const target = { connectorId: instance.id, runId: run.id, productFieldName: definition.productFieldName, eventFieldName: definition.eventFieldName };
+    const init = await prepareInit(store, resolved, options.ping ? "ping" : test ? "test" : "run");
+    const target = { connectorId: instance.id, runId: run.id, productFieldName: definition.productFieldName, eventFieldName: definition.eventFieldName, grouping: instance.grouping };
 
     const outcome = await new Promise<{ status: RunStatus; error?: { code: string; message: string } }>((resolve) => {
-      // The connector sees none of the platform's own secrets (key, passwords) in its environment.
-      const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith("INTAKE_")));
-      const child = fork(CHILD_ENTRY, [], {
-        env,
-        serialization: "advanced",
-        stdio: ["ignore", "pipe", "pipe", "ipc"],
-        execArgv: [`--max-old-space-size=${options.memoryMb ?? DEFAULT_MEMORY_MB}`],
-      });
+      const child = spawnConnectorProcess(options.memoryMb);
       let finished: { status: RunStatus; error?: { code: string; message: string } } | undefined;
       let stderrTail = "";
       let queue: Promise<void> = Promise.resolve();
@@ -137,6 +125,11 @@ export async function runConnector(store: Store, name: string, options: RunOptio
         switch (message.t) {
           case "log":
             addLog(message.entry);
+            break;
+          case "changed":
+            break;
+          case "skipped":
+            summary.skipped++;
             break;
           case "fetched":
             fetchedReported = true;
@@ -213,7 +206,7 @@ export async function runConnector(store: Store, name: string, options: RunOptio
       .updateTable("runs")
       .set({
         status: summary.status, finished_at: Date.now(), fetched: summary.fetched, alerts: summary.alerts,
-        ingested: summary.ingested, duplicates: summary.duplicates, failed: summary.failed,
+        ingested: summary.ingested, duplicates: summary.duplicates, failed: summary.failed, skipped: summary.skipped,
         error: summary.error ? `${summary.error.code}: ${summary.error.message}` : null, logs: log.toJSON(),
       })
       .where("id", "=", run.id)

@@ -1,7 +1,7 @@
 // Opens the database (SQLite by default, PostgreSQL for a postgres:// URL) and brings its schema up to date.
 import path from "node:path";
 import fs from "node:fs";
-import { Kysely, Migrator, PostgresDialect, SqliteDialect } from "kysely";
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, type SqliteDatabase } from "kysely";
 import SQLite from "better-sqlite3";
 import pg from "pg";
 import { IntakeError } from "../../sdk/errors.js";
@@ -33,6 +33,28 @@ function isPostgresUrl(url: string): boolean {
   return /^postgres(ql)?:\/\//i.test(url);
 }
 
+/**
+ * better-sqlite3 with its prepared statements kept (kysely prepares every query anew): an ingest
+ * runs the same few statements thousands of times. Bounded, least recently used out first.
+ */
+function withStatementCache(database: SQLite.Database, size = 500): SqliteDatabase {
+  const cache = new Map<string, SQLite.Statement>();
+  return {
+    close: () => database.close(),
+    prepare(sql: string) {
+      let statement = cache.get(sql);
+      if (statement) {
+        cache.delete(sql);
+      } else {
+        statement = database.prepare(sql);
+        if (cache.size >= size) cache.delete(cache.keys().next().value!);
+      }
+      cache.set(sql, statement);
+      return statement;
+    },
+  };
+}
+
 export async function openStore(url: string = resolveDatabaseUrl()): Promise<Store> {
   let store: Store;
   if (isPostgresUrl(url)) {
@@ -40,7 +62,10 @@ export async function openStore(url: string = resolveDatabaseUrl()): Promise<Sto
     pg.types.setTypeParser(20, (value) => Number(value));
     const pool = new pg.Pool({ connectionString: url, max: 5 });
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    // Beside no database file: the key file and imported integrations go to $INTAKE_HOME or ./.intake.
+    // Several machines on one PostgreSQL share INTAKE_SECRET_KEY instead of a key file.
     const dataDir = path.resolve(process.env.INTAKE_HOME ?? ".intake");
+    fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
     store = { db, dialect: "postgres", dataDir, url, close: () => db.destroy() };
   } else {
     const file = url.replace(/^(sqlite|file):(\/\/)?/i, "");
@@ -56,7 +81,7 @@ export async function openStore(url: string = resolveDatabaseUrl()): Promise<Sto
     // FULL: a commit survives a power cut, not just a crash; the mail is marked read only after it.
     database.pragma("synchronous = FULL");
     database.pragma("foreign_keys = ON");
-    const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
+    const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) });
     const dataDir = path.resolve(process.env.INTAKE_HOME ?? dir);
     store = { db, dialect: "sqlite", dataDir, url: file, close: () => db.destroy() };
   }
@@ -65,7 +90,8 @@ export async function openStore(url: string = resolveDatabaseUrl()): Promise<Sto
 }
 
 async function migrate(store: Store): Promise<void> {
-  const migrator = new Migrator({ db: store.db, provider: migrationProvider(store.dialect) });
+  // Unordered: migrations written on parallel branches land in any order; each runs once.
+  const migrator = new Migrator({ db: store.db, provider: migrationProvider(store.dialect), allowUnorderedMigrations: true });
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
     const failed = results?.find((result) => result.status === "Error")?.migrationName ?? "?";

@@ -26,7 +26,13 @@ export interface ConnectorTable {
   allow_list: string;
   created_at: Millis;
   updated_at: Millis;
+  /** off | campaign | indicator */
+  grouping_mode: Generated<GroupingMode>;
+  grouping_window_hours: Generated<number>;
+  grouping_max_alerts: Generated<number>;
 }
+
+export type GroupingMode = "off" | "campaign" | "indicator";
 
 export interface ConnectorContextTable {
   connector_id: number;
@@ -54,6 +60,7 @@ export interface RunTable {
   ingested: Generated<number>;
   duplicates: Generated<number>;
   failed: Generated<number>;
+  skipped: Generated<number>;
   error: string | null;
   /** JSON array of log entries, bounded in size. */
   logs: string;
@@ -70,6 +77,10 @@ export interface CaseTable {
   environment: string;
   created_at: Millis;
   updated_at: Millis;
+  alert_count: Generated<number>;
+  /** Earliest and latest start_time of its alerts (Unix ms). */
+  first_seen: Generated<Millis>;
+  last_seen: Generated<Millis>;
 }
 
 export interface AlertTable {
@@ -128,6 +139,34 @@ export interface AlertFileTable {
   data: Uint8Array;
 }
 
+/** What a case is found by when new alerts are grouped: inner Message-ID, subject, URL, file hash. */
+export interface CaseKeyTable {
+  case_id: number;
+  alert_pk: number;
+  kind: "message_id" | "subject" | "url" | "file";
+  value: string;
+  environment: string;
+  created_at: Millis;
+}
+
+export interface CaseLinkTable {
+  case_id: number;
+  linked_case_id: number;
+  reason: string;
+  created_at: Millis;
+}
+
+/** Who did what to a case, and when: merges, alerts moved out, grouping decisions. */
+export interface CaseActionTable {
+  id: Generated<number>;
+  case_id: number;
+  action: string;
+  actor: string;
+  /** JSON */
+  detail: string;
+  created_at: Millis;
+}
+
 export interface Database {
   integrations: IntegrationTable;
   connectors: ConnectorTable;
@@ -139,4 +178,7 @@ export interface Database {
   events: EventTable;
   entities: EntityTable;
   alert_files: AlertFileTable;
+  case_keys: CaseKeyTable;
+  case_links: CaseLinkTable;
+  case_actions: CaseActionTable;
 }

@@ -3,6 +3,8 @@
 import type { CreateTableBuilder, Kysely, Migration, MigrationProvider } from "kysely";
 import type { Dialect } from "../index.js";
 import * as core from "./0001_core.js";
+import * as runSkipped from "./0005_run_skipped.js";
+import * as grouping from "./0006_grouping.js";
 
 /** What differs between the dialects, for migrations to stay one text. */
 export interface MigrationContext {
@@ -18,6 +20,8 @@ type Step = { up(db: Kysely<unknown>, context: MigrationContext): Promise<void> 
 
 const MIGRATIONS: Record<string, Step> = {
   "0001_core": core,
+  "0005_run_skipped": runSkipped,
+  "0006_grouping": grouping,
 };
 
 export function migrationProvider(dialect: Dialect): MigrationProvider {

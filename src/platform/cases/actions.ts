@@ -1,0 +1,87 @@
+// What analysts do to grouping: merge cases, move an alert out to a case of its own. Each action is
+// recorded with who and when, and ingest never undoes it (keys move with the alerts).
+import { IntakeError } from "../../sdk/errors.js";
+import { displaySubject, refreshCase } from "../grouping/index.js";
+import type { Store } from "../store/index.js";
+
+export interface CaseAction {
+  caseId: number;
+  action: string;
+  actor: string;
+  detail: Record<string, unknown>;
+  createdAt: number;
+}
+
+/** Moves every alert of the source cases into the target; the sources are closed as merged. */
+export async function mergeCases(store: Store, targetId: number, sourceIds: number[], actor: string): Promise<void> {
+  const sources = [...new Set(sourceIds)].filter((id) => id !== targetId);
+  if (sources.length === 0) throw new IntakeError("CASE_MERGE", "name at least one case to merge into another");
+  const now = Date.now();
+  await store.db.transaction().execute(async (trx) => {
+    const found = await trx.selectFrom("cases").select(["id", "environment", "status"]).where("id", "in", [targetId, ...sources]).execute();
+    const target = found.find((c) => c.id === targetId);
+    if (!target) throw new IntakeError("CASE_UNKNOWN", `no case ${targetId}`);
+    for (const id of sources) if (!found.some((c) => c.id === id)) throw new IntakeError("CASE_UNKNOWN", `no case ${id}`);
+    for (const table of ["alerts", "entities", "case_keys"] as const) {
+      await trx.updateTable(table).set({ case_id: targetId }).where("case_id", "in", sources).execute();
+    }
+    await trx.updateTable("cases").set({ status: "closed", alert_count: 0, updated_at: now }).where("id", "in", sources).execute();
+    await trx.insertInto("case_links").values(sources.flatMap((id) => [
+      { case_id: id, linked_case_id: targetId, reason: "merged into", created_at: now },
+      { case_id: targetId, linked_case_id: id, reason: "merged from", created_at: now },
+    ])).execute();
+    await trx.insertInto("case_actions").values([
+      { case_id: targetId, action: "merge", actor, detail: JSON.stringify({ from: sources }), created_at: now },
+      ...sources.map((id) => ({ case_id: id, action: "merged_into", actor, detail: JSON.stringify({ into: targetId }), created_at: now })),
+    ]).execute();
+    await refreshCase(trx, targetId, now);
+  });
+}
+
+/** Moves one alert (by its alert id) out of its case into a new case of its own; returns the new case's id. */
+export async function moveAlertOut(store: Store, caseId: number, alertId: string, actor: string): Promise<number> {
+  const now = Date.now();
+  return store.db.transaction().execute(async (trx) => {
+    const alert = await trx.selectFrom("alerts").select(["id", "case_id", "name", "priority", "environment", "start_time"]).where("alert_id", "=", alertId).executeTakeFirst();
+    if (!alert || alert.case_id !== caseId) throw new IntakeError("ALERT_UNKNOWN", `case ${caseId} has no alert ${JSON.stringify(alertId)}`);
+    const count = await trx.selectFrom("alerts").select((eb) => eb.fn.countAll<number>().as("n")).where("case_id", "=", caseId).executeTakeFirstOrThrow();
+    if (Number(count.n) < 2) throw new IntakeError("CASE_SINGLE_ALERT", `alert ${JSON.stringify(alertId)} is the only one of case ${caseId}: nothing to move it away from`);
+    const created = await trx.insertInto("cases").values({
+      title: displaySubject(alert.name) || "(no subject)", priority: alert.priority, status: "open", environment: alert.environment,
+      created_at: now, updated_at: now, alert_count: 1, first_seen: alert.start_time, last_seen: alert.start_time,
+    }).returning("id").executeTakeFirstOrThrow();
+    await trx.updateTable("alerts").set({ case_id: created.id }).where("id", "=", alert.id).execute();
+    for (const table of ["entities", "case_keys"] as const) {
+      await trx.updateTable(table).set({ case_id: created.id }).where("alert_pk", "=", alert.id).execute();
+    }
+    await trx.insertInto("case_links").values([
+      { case_id: created.id, linked_case_id: caseId, reason: "moved out of", created_at: now },
+      { case_id: caseId, linked_case_id: created.id, reason: "alert moved to", created_at: now },
+    ]).execute();
+    await trx.insertInto("case_actions").values([
+      { case_id: caseId, action: "move_out", actor, detail: JSON.stringify({ alert: alertId, to: created.id }), created_at: now },
+      { case_id: created.id, action: "moved_in", actor, detail: JSON.stringify({ alert: alertId, from: caseId }), created_at: now },
+    ]).execute();
+    await refreshCase(trx, caseId, now);
+    return created.id;
+  });
+}
+
+export async function caseHistory(store: Store, caseId: number): Promise<CaseAction[]> {
+  const rows = await store.db.selectFrom("case_actions").selectAll().where("case_id", "=", caseId).orderBy("id").execute();
+  return rows.map((r) => ({ caseId: r.case_id, action: r.action, actor: r.actor, detail: JSON.parse(r.detail) as Record<string, unknown>, createdAt: r.created_at }));
+}
+
+export const CASE_STATUSES = ["open", "in_progress", "closed"] as const;
+
+/** Sets a case's status (closing needs a reason), recorded with who and when. */
+export async function setCaseStatus(store: Store, caseId: number, status: string, actor: string, reason = ""): Promise<void> {
+  if (!(CASE_STATUSES as readonly string[]).includes(status)) throw new IntakeError("CASE_STATUS", `status ${JSON.stringify(status)}: use open, in_progress or closed`);
+  if (status === "closed" && !reason.trim()) throw new IntakeError("CASE_STATUS", "closing a case needs a reason");
+  const now = Date.now();
+  await store.db.transaction().execute(async (trx) => {
+    const updated = await trx.updateTable("cases").set({ status: status as (typeof CASE_STATUSES)[number], updated_at: now }).where("id", "=", caseId).executeTakeFirst();
+    if (Number(updated.numUpdatedRows) === 0) throw new IntakeError("CASE_UNKNOWN", `no case ${caseId}`);
+    await trx.insertInto("case_actions").values({ case_id: caseId, action: "status", actor, detail: JSON.stringify({ status, ...(reason ? { reason: reason.slice(0, 2000) } : {}) }), created_at: now }).execute();
+  });
+}

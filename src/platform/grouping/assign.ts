@@ -1,0 +1,145 @@
+// Grouping on ingest: a new alert joins the open case of the same phishing mail (same inner
+// Message-ID, or same normalised subject and a URL in common that is not everywhere), within one
+// environment, a time window and a maximum of alerts per case; a closed case is never reopened.
+import type { Transaction } from "kysely";
+import type { Database, GroupingMode } from "../store/index.js";
+import { normaliseSubject, normaliseUrl } from "./normalise.js";
+
+export interface GroupingSettings {
+  mode: GroupingMode;
+  windowMs: number;
+  maxAlerts: number;
+}
+
+export const DEFAULT_GROUPING: GroupingSettings = { mode: "campaign", windowMs: 24 * 3_600_000, maxAlerts: 500 };
+
+/**
+ * A URL carried by cases of this many different subjects within the window is a footer, signature or
+ * tracker link, not a campaign's: it never groups. Learned from the stored cases, not a hand list.
+ */
+export const COMMON_URL_SUBJECTS = 3;
+const MAX_KEYS = 50;
+
+export interface AlertKeys {
+  messageIds: string[];
+  subject?: string;
+  urls: string[];
+  files: string[];
+}
+
+export type GroupingDecision =
+  | { caseId: number; by: string }
+  | { caseId: undefined; linkTo?: { caseId: number; reason: string } };
+
+function strings(value: unknown): string[] {
+  if (Array.isArray(value)) return value.filter((v): v is string => typeof v === "string" && v.length > 0);
+  if (typeof value === "string" && value) return value.split(",").map((v) => v.trim()).filter(Boolean);
+  return [];
+}
+
+/** The grouping keys of an alert, from its first event (SPEC.md's fields and the email connector's). */
+export function keysOf(alert: { name: string; events: Record<string, unknown>[] }): AlertKeys {
+  const event = alert.events[0] ?? {};
+  const reported = typeof event.ReportedMessageId === "string" && event.ReportedMessageId ? event.ReportedMessageId : event.MessageId;
+  const subject = normaliseSubject(typeof event.Subject === "string" ? event.Subject : alert.name);
+  const urls = [...new Set((Array.isArray(event.found_urls) ? strings(event.found_urls) : strings(event.found_url)).map(normaliseUrl).filter((u): u is string => Boolean(u)))];
+  return {
+    messageIds: typeof reported === "string" && reported ? [reported.slice(0, 900)] : [],
+    ...(subject.length >= 3 ? { subject: subject.slice(0, 500) } : {}),
+    urls: urls.slice(0, MAX_KEYS),
+    files: [...new Set(strings(event.AttachmentHashes))].slice(0, MAX_KEYS),
+  };
+}
+
+type Trx = Transaction<Database>;
+interface TimeWindow { from: number; to: number }
+
+/** URLs that stored cases of many different subjects carry. */
+async function commonUrls(trx: Trx, urls: string[], window: TimeWindow): Promise<Set<string>> {
+  const common = new Set<string>();
+  if (urls.length === 0) return common;
+  const rows = await trx
+    .selectFrom("case_keys as u")
+    .innerJoin("case_keys as s", (join) => join.onRef("s.case_id", "=", "u.case_id").on("s.kind", "=", "subject"))
+    .select(["u.value as url", (eb) => eb.fn.count<number>("s.value").distinct().as("subjects")])
+    .where("u.kind", "=", "url")
+    .where("u.value", "in", urls)
+    .where("u.created_at", ">=", window.from)
+    .where("u.created_at", "<=", window.to)
+    .groupBy("u.value")
+    .execute();
+  for (const row of rows) if (Number(row.subjects) >= COMMON_URL_SUBJECTS) common.add(row.url);
+  return common;
+}
+
+async function casesWithKey(trx: Trx, kind: "message_id" | "url" | "file" | "subject", values: string[], environment: string, window: TimeWindow): Promise<number[]> {
+  if (values.length === 0) return [];
+  const rows = await trx.selectFrom("case_keys").select("case_id").distinct()
+    .where("kind", "=", kind).where("value", "in", values).where("environment", "=", environment).where("created_at", ">=", window.from).where("created_at", "<=", window.to)
+    .execute();
+  return rows.map((r) => r.case_id);
+}
+
+/**
+ * Which case the alert joins. `at` is the alert's own time (its start_time): reports of one mail
+ * group when they were sent within the time frame of each other, whatever order they arrive in.
+ */
+export async function decideCase(trx: Trx, keys: AlertKeys, environment: string, settings: GroupingSettings, at: number): Promise<GroupingDecision> {
+  if (settings.mode === "off") return { caseId: undefined };
+  const window: TimeWindow = { from: at - settings.windowMs, to: at + settings.windowMs };
+  const candidates: { caseId: number; by: string }[] = [];
+  for (const caseId of await casesWithKey(trx, "message_id", keys.messageIds, environment, window)) candidates.push({ caseId, by: "same reported Message-ID" });
+
+  if (settings.mode === "campaign" && keys.subject && keys.urls.length) {
+    // From the few cases with one of these URLs to those with the subject too: a common subject
+    // ("Invoice") can have thousands of cases, which are never all read.
+    const rows = await trx
+      .selectFrom("case_keys as u")
+      .innerJoin("case_keys as s", (join) => join.onRef("s.case_id", "=", "u.case_id").on("s.kind", "=", "subject").on("s.value", "=", keys.subject!))
+      .select(["u.case_id", "u.value"]).distinct()
+      .where("u.kind", "=", "url").where("u.value", "in", keys.urls).where("u.environment", "=", environment)
+      .where("u.created_at", ">=", window.from).where("u.created_at", "<=", window.to)
+      .execute();
+    // Only when a case matches is it worth asking whether the shared URLs are everywhere.
+    const common = rows.length ? await commonUrls(trx, [...new Set(rows.map((r) => r.value))], window) : new Set<string>();
+    for (const row of rows) if (!common.has(row.value)) candidates.push({ caseId: row.case_id, by: "same subject and a URL in common" });
+  }
+  if (settings.mode === "indicator") {
+    const common = await commonUrls(trx, keys.urls, window);
+    const urls = keys.urls.filter((url) => !common.has(url));
+    for (const caseId of await casesWithKey(trx, "url", urls, environment, window)) candidates.push({ caseId, by: "a URL in common" });
+    for (const caseId of await casesWithKey(trx, "file", keys.files, environment, window)) candidates.push({ caseId, by: "an attachment in common" });
+  }
+  if (candidates.length === 0) return { caseId: undefined };
+
+  const ids = [...new Set(candidates.map((c) => c.caseId))];
+  const cases = await trx.selectFrom("cases").select(["id", "status", "alert_count"]).where("id", "in", ids).orderBy("id", "desc").execute();
+  const open = cases.find((c) => c.status !== "closed" && c.alert_count < settings.maxAlerts);
+  if (open) return { caseId: open.id, by: candidates.find((c) => c.caseId === open.id)!.by };
+  // The mail's case is closed (never reopened) or full: a new case, linked to the newest match.
+  const newest = cases[0]!;
+  return { caseId: undefined, linkTo: { caseId: newest.id, reason: newest.status === "closed" ? "new report of a closed case" : `continues a case full at ${settings.maxAlerts} alerts` } };
+}
+
+/** Records the alert's keys under its case, for later alerts to find. */
+export async function addKeys(trx: Trx, caseId: number, alertPk: number, keys: AlertKeys, environment: string, at: number): Promise<void> {
+  const rows = [
+    ...keys.messageIds.map((value) => ({ kind: "message_id" as const, value })),
+    ...(keys.subject ? [{ kind: "subject" as const, value: keys.subject }] : []),
+    ...keys.urls.map((value) => ({ kind: "url" as const, value })),
+    ...keys.files.map((value) => ({ kind: "file" as const, value })),
+  ];
+  if (rows.length === 0) return;
+  await trx.insertInto("case_keys").values(rows.map((row) => ({ ...row, case_id: caseId, alert_pk: alertPk, environment, created_at: at }))).execute();
+}
+
+/** Brings a case's counts, priority and first/last seen in line with its alerts. */
+export async function refreshCase(trx: Trx, caseId: number, now: number): Promise<void> {
+  const stats = await trx.selectFrom("alerts")
+    .select((eb) => [eb.fn.countAll<number>().as("count"), eb.fn.max("priority").as("priority"), eb.fn.min("start_time").as("first"), eb.fn.max("start_time").as("last")])
+    .where("case_id", "=", caseId).executeTakeFirstOrThrow();
+  if (Number(stats.count) === 0) return;
+  await trx.updateTable("cases").set({
+    alert_count: Number(stats.count), priority: Number(stats.priority), first_seen: Number(stats.first), last_seen: Number(stats.last), updated_at: now,
+  }).where("id", "=", caseId).execute();
+}

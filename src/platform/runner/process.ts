@@ -1,0 +1,39 @@
+// Starts a connector's code in its own Node process: compiled module, its parameters only, no platform secrets.
+import { fork, type ChildProcess } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { compileConnector, runtimeParameters, secretParameterNames, type ResolvedConnector } from "../catalog/index.js";
+import { loadContext } from "../ingest/index.js";
+import type { Store } from "../store/index.js";
+import type { ConnectorMode, InitMessage } from "./protocol.js";
+
+const CHILD_ENTRY = fileURLToPath(new URL("./child.js", import.meta.url));
+export const DEFAULT_MEMORY_MB = 1024;
+
+export async function prepareInit(store: Store, resolved: ResolvedConnector, mode: ConnectorMode): Promise<InitMessage> {
+  const { instance, definition } = resolved;
+  return {
+    t: "init",
+    modulePath: await compileConnector(resolved.integration, definition),
+    connectorName: instance.name,
+    mode,
+    isTestRun: mode !== "run",
+    parameters: runtimeParameters(store, resolved),
+    secretParameters: secretParameterNames(definition.parameters),
+    context: await loadContext(store, instance.id),
+    allowList: instance.allowList,
+  };
+}
+
+export function spawnConnectorProcess(memoryMb = DEFAULT_MEMORY_MB): ChildProcess {
+  // The connector sees none of the platform's own secrets (key, passwords) in its environment.
+  const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith("INTAKE_")));
+  return fork(CHILD_ENTRY, [], {
+    env,
+    serialization: "advanced",
+    stdio: ["ignore", "pipe", "pipe", "ipc"],
+    // Its own process group: a Ctrl-C meant for the platform lets the platform end the run cleanly,
+    // and a platform that dies closes the IPC channel, on which the child exits.
+    detached: true,
+    execArgv: [`--max-old-space-size=${memoryMb}`],
+  });
+}

@@ -1,0 +1,92 @@
+// Test connection (Ping) and push (IMAP IDLE) against a real Dovecot, restarted mid-IDLE.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import Database from "better-sqlite3";
+import { appendMessages, startDovecot, type Dovecot } from "./support/dovecot.js";
+import { makeWorkspace, type Workspace } from "./support/cli.js";
+import { makeReport } from "./support/messages.js";
+
+let server: Dovecot;
+beforeAll(async () => {
+  server = await startDovecot();
+});
+afterAll(async () => {
+  await server?.stop();
+});
+
+function alertCount(file: string): number {
+  const db = new Database(file, { readonly: true, timeout: 5000 });
+  try {
+    return (db.prepare("select count(*) as n from alerts").get() as { n: number }).n;
+  } catch {
+    return 0;
+  } finally {
+    db.close();
+  }
+}
+
+async function waitFor(condition: () => boolean, timeoutMs: number): Promise<number> {
+  const start = Date.now();
+  while (!condition()) {
+    if (Date.now() - start > timeoutMs) throw new Error(`not within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  return Date.now() - start;
+}
+
+async function create(ws: Workspace, name: string, params: Record<string, unknown>) {
+  const result = await ws.intake(["connector", "create", name, "--integration", "email", "--params", ws.writeJson(`${name}.json`, server.params(params))]);
+  expect(result.code, result.stderr).toBe(0);
+}
+
+describe("test connection", () => {
+  it("checks server, TLS, credentials and folders without fetching anything", async () => {
+    await appendMessages(server, [makeReport(1).raw]);
+    const ws = makeWorkspace({ NODE_EXTRA_CA_CERTS: server.caFile });
+    await create(ws, "ok", { "Folder to check for emails": "INBOX" });
+    const ok = await ws.intake(["connector", "ping", "ok"]);
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(ok.stdout).toMatch(/ping ok: ok/);
+    expect(ok.stderr).toMatch(/ok: analyst@example\.test at localhost:\d+, folder INBOX \(\d+ unread\)/);
+    expect(alertCount(ws.db)).toBe(0);
+
+    await create(ws, "bad", { Password: "nope-9" });
+    const bad = await ws.intake(["connector", "ping", "bad"]);
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr.trim().split("\n").pop()).toMatch(/^IMAP_AUTH: login refused/);
+
+    await create(ws, "nofolder", { "Folder to check for emails": "INBOX, Missing" });
+    const missing = await ws.intake(["connector", "ping", "nofolder"]);
+    expect(missing.stderr.trim().split("\n").pop()).toMatch(/^IMAP_FOLDER: folder "Missing" does not exist/);
+  });
+});
+
+describe("push on new mail", () => {
+  it("ingests a report within 2 seconds of its arrival, and survives a server restart mid-IDLE", async () => {
+    const ws = makeWorkspace({ NODE_EXTRA_CA_CERTS: server.caFile });
+    // A long interval: only push can make the case appear in time.
+    await create(ws, "push", { "Push On New Mail": true });
+    const watcher = ws.spawnIntake(["connector", "watch", "push", "--interval", "600"]);
+    let stderr = "";
+    watcher.stderr!.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    try {
+      await waitFor(() => /push: waiting for new mail/.test(stderr), 20_000);
+      const before = alertCount(ws.db);
+      await appendMessages(server, [makeReport(100).raw]);
+      const latency = await waitFor(() => alertCount(ws.db) > before, 2_000);
+      expect(latency).toBeLessThan(2_000);
+
+      await server.restart();
+      const seen = stderr.length;
+      // The watch reconnects with backoff and waits in IDLE again.
+      await waitFor(() => /push: waiting for new mail/.test(stderr.slice(seen)), 30_000);
+      await appendMessages(server, [makeReport(101).raw]);
+      await waitFor(() => alertCount(ws.db) > before + 1, 2_000);
+      expect(watcher.exitCode).toBeNull();
+    } finally {
+      const closed = new Promise((resolve) => watcher.once("close", resolve));
+      watcher.kill("SIGTERM");
+      await closed;
+    }
+    expect(watcher.exitCode).toBe(0);
+  });
+});
