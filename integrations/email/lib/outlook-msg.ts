@@ -31,7 +31,12 @@ interface MsgContent {
 // made it allocate gigabytes in the fuzz test, and a worker thread's heap limit did not contain that
 // (V8 aborted the whole process). So it runs in a child process of its own with a heap cap, a deadline
 // and bounded output; a file that exceeds them is noted, never crashes the run. .msg reports are rare.
-const MSG_READER_PATH = createRequire(import.meta.url).resolve("@kenjiuno/msgreader");
+// Resolved on first use: a reader bundled where the package cannot be found still reads every other message.
+let msgReaderPath: string | undefined;
+function msgReader(): string {
+  msgReaderPath ??= createRequire(import.meta.url).resolve("@kenjiuno/msgreader");
+  return msgReaderPath;
+}
 /** Time, heap and output a .msg may take to read. */
 export const MSG_READ_TIMEOUT_MS = 10_000;
 /** Heap for reading a .msg: a base plus a few times its size (its attachments come back as base64 text). */
@@ -64,10 +69,16 @@ process.stdin.on("end", () => {
 /** Reads a .msg in a bounded child process. */
 export function readMsgBounded(data: Uint8Array): Promise<MsgContent> {
   const heapMb = msgReadHeapMb(data.byteLength);
+  let readerPath: string;
+  try {
+    readerPath = msgReader();
+  } catch {
+    return Promise.reject(new Error("the .msg reader (@kenjiuno/msgreader) is not installed"));
+  }
   return new Promise((resolve, reject) => {
     const child = execFile(
       process.execPath,
-      [`--max-old-space-size=${heapMb}`, "-e", CHILD_SOURCE, MSG_READER_PATH, String(MAX_MSG_ATTACHMENTS)],
+      [`--max-old-space-size=${heapMb}`, "-e", CHILD_SOURCE, readerPath, String(MAX_MSG_ATTACHMENTS)],
       { timeout: MSG_READ_TIMEOUT_MS, maxBuffer: MSG_READ_MAX_OUTPUT, encoding: "utf8", env: {} },
       (error, stdout) => {
         if (error) {
