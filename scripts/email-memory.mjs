@@ -3,7 +3,6 @@
 // usage: node scripts/email-memory.mjs [SIZE_MB=25]   (bundles the TypeScript source with esbuild first)
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
@@ -14,7 +13,9 @@ const sizeMb = Number(process.argv[2] ?? 25);
 const mb = (bytes) => `${(bytes / 1048576).toFixed(1)} MB`;
 
 if (process.env.EMAIL_MEMORY_CHILD !== "1") {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "intake-email-memory-"));
+  // Inside the project, so that the bundle finds the project's packages.
+  fs.mkdirSync(path.join(root, "node_modules", ".cache"), { recursive: true });
+  const dir = fs.mkdtempSync(path.join(root, "node_modules", ".cache", "intake-email-memory-"));
   const entry = path.join(dir, "entry.ts");
   fs.writeFileSync(entry, `export { readMessage } from ${JSON.stringify(path.join(root, "integrations/email/lib/read-message.ts"))};\nexport { buildAlert } from ${JSON.stringify(path.join(root, "integrations/email/lib/build-alert.ts"))};\n`);
   // The attachment's base64 makes the message SIZE MB in all; built in a function so that only it stays.

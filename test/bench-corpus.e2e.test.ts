@@ -1,7 +1,7 @@
 // The baseline's own yardstick, when it is there (../shared/bench beside the clone, or INTAKE_BENCH_DIR):
 // its gen_corpus.py writes 2,000 reports into Dovecot's Maildir, the connector reads them in a test run,
 // and its score_urls.py scores the package. Without those tools this file has nothing to measure.
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -9,7 +9,7 @@ import { startDovecot, type Dovecot } from "./support/dovecot.js";
 import { makeWorkspace, PROJECT_ROOT } from "./support/cli.js";
 
 const BENCH = process.env.INTAKE_BENCH_DIR ?? path.join(PROJECT_ROOT, "..", "shared", "bench");
-const present = fs.existsSync(path.join(BENCH, "gen_corpus.py")) && fs.existsSync(path.join(BENCH, "score_urls.py"));
+const present = fs.existsSync(path.join(BENCH, "gen_corpus.py")) && fs.existsSync(path.join(BENCH, "score_urls.py")) && spawnSync("python3", ["--version"]).status === 0;
 
 let server: Dovecot | undefined;
 afterAll(async () => {

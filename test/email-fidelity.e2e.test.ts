@@ -33,7 +33,7 @@ async function connector(): Promise<Workspace> {
 
 const FIXTURES = path.join(import.meta.dirname, "fixtures", "mail");
 const E2E_FIXTURES = [
-  "forwarded-as-message-rfc822", "forwarded-as-eml-file", "charset-iso-2022-jp", "latin1-8bit-body-no-charset",
+  "forwarded-as-message-rfc822", "forwarded-as-eml-file", "forwarded-as-outlook-msg", "charset-iso-2022-jp", "latin1-8bit-body-no-charset",
   "html-visible-links-and-tracking-pixel", "received-ips-auth-and-addresses", "attachment-type-mismatch", "idn-and-homograph-domains", "defanged-urls",
 ];
 

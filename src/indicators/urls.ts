@@ -83,10 +83,44 @@ function scanned(text: string): string {
   return text.length > MAX_SCANNED_CHARS ? text.slice(0, MAX_SCANNED_CHARS) : text;
 }
 
+/** Text is handed to linkify-it in pieces of at most this many characters, cut at whitespace. */
+const CHUNK = 8192;
+
+/**
+ * The text in pieces cut at whitespace (a URL never spans whitespace). linkify-it rescans the rest of
+ * its input after each match, so one long line full of URLs costs length x matches; in pieces the
+ * cost stays linear. A run without whitespace longer than a piece is cut as it is (URLs are cut at
+ * MAX_URL_LENGTH anyway).
+ */
+function* pieces(text: string): Generator<string> {
+  let start = 0;
+  while (start < text.length) {
+    if (text.length - start <= CHUNK) {
+      yield text.slice(start);
+      return;
+    }
+    let end = start + CHUNK;
+    while (end > start) {
+      const ch = text.charCodeAt(end - 1);
+      if (ch === 32 || ch === 10 || ch === 13 || ch === 9) break;
+      end--;
+    }
+    if (end === start) end = start + CHUNK;
+    yield text.slice(start, end);
+    start = end;
+  }
+}
+
 /** URLs written in plain text, in order. */
 export function findUrlsInText(text: string): string[] {
-  const matches = linkify.match(scanned(text)) ?? [];
-  return matches.map((match) => trimUrl(normaliseUrl(match.url))).filter(isWebUrl);
+  const found: string[] = [];
+  for (const piece of pieces(scanned(text))) {
+    for (const match of linkify.match(piece) ?? []) {
+      const url = trimUrl(normaliseUrl(match.url));
+      if (isWebUrl(url)) found.push(url);
+    }
+  }
+  return found;
 }
 
 // Defanging as analysts and mail filters write it, and what each stands for. All are fixed strings,
@@ -124,14 +158,16 @@ export function refang(text: string): { text: string; marks: number[] } {
 
 /** URLs written defanged (`hxxps://evil[.]com/x`), refanged; URLs written normally are not included. */
 export function findDefangedUrls(text: string): string[] {
-  const { text: refanged, marks } = refang(scanned(text));
-  if (marks.length === 0) return [];
   const found: string[] = [];
-  let m = 0;
-  for (const match of fuzzyLinkify.match(refanged) ?? []) {
-    while (m < marks.length && marks[m]! < match.index) m++;
-    // Only the links that a restoration touched: the rest were found as plain text already.
-    if (m < marks.length && marks[m]! < match.lastIndex) found.push(trimUrl(normaliseUrl(match.url)));
+  for (const piece of pieces(scanned(text))) {
+    const { text: refanged, marks } = refang(piece);
+    if (marks.length === 0) continue;
+    let m = 0;
+    for (const match of fuzzyLinkify.match(refanged) ?? []) {
+      while (m < marks.length && marks[m]! < match.index) m++;
+      // Only the links that a restoration touched: the rest were found as plain text already.
+      if (m < marks.length && marks[m]! < match.lastIndex) found.push(trimUrl(normaliseUrl(match.url)));
+    }
   }
   return found.filter(isWebUrl);
 }
@@ -145,7 +181,7 @@ export interface HtmlLinks {
   images: { url: string; trackingPixel: boolean }[];
   /** src of frames, scripts, embeds; form actions; link hrefs; background attributes. */
   resources: string[];
-  /** The visible text, for URLs written as text. */
+  /** The visible text, for URLs written as text; block elements and <br> start a new line. */
   text: string;
 }
 
@@ -180,6 +216,8 @@ function isTrackingPixel(attributes: Record<string, string>): boolean {
   return tinyDimension(width) && tinyDimension(height);
 }
 
+const BREAKS = new Set(["br", "p", "div", "tr", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "hr", "table"]);
+
 /** Parses HTML (never renders it) and collects its links; entities in attributes are decoded by the parser. */
 export function findLinksInHtml(html: string): HtmlLinks {
   const result: HtmlLinks = { links: [], hiddenLinks: [], images: [], resources: [], text: "" };
@@ -192,6 +230,11 @@ export function findLinksInHtml(html: string): HtmlLinks {
     {
       onopentag(name, attributes) {
         if (name === "style" || name === "script" || name === "title") skipDepth++;
+        // Line structure survives in the text (an inline-forwarded header block is read line by line).
+        if (BREAKS.has(name) && textLength < MAX_SCANNED_CHARS) {
+          textParts.push("\n");
+          textLength++;
+        }
         const hidden = isHidden(attributes);
         if (hidden && hiddenStack.length < 1000) hiddenStack.push(name);
         const inHidden = hiddenStack.length > 0;

@@ -128,3 +128,12 @@ describe("decoding", () => {
     expect(repairHeaderBytes(Buffer.from("Subject: café\r\n\r\n")).repaired).toBe(false);
   });
 });
+
+describe("cost on hostile text", () => {
+  it("finds every URL of one long line packed with URLs (read in pieces cut at whitespace)", () => {
+    const urls = Array.from({ length: 3000 }, (_, i) => `https://u${i}.test/p`);
+    const line = urls.join(" ") + " " + "x".repeat(300_000);
+    expect(findUrlsInText(line)).toEqual(urls);
+    expect(findDefangedUrls(urls.map((u) => u.replace("https://", "hxxps://")).join(" "))).toEqual(urls);
+  });
+});

@@ -93,3 +93,25 @@ describe("reading real .eml fixtures", () => {
     expect(one.urls.some((u) => two.urls.includes(u))).toBe(false);
   });
 });
+
+describe("forwarded Outlook messages that are not what they say", () => {
+  const wrap = (name: string, data: Buffer) => Buffer.from([
+    "From: a@example.test", "To: b@example.test", "Subject: FW", "Date: Mon, 02 Nov 2026 10:00:00 +0000", "Message-ID: <bad-msg@example.test>",
+    'Content-Type: multipart/mixed; boundary="Z"', "", "--Z", "Content-Type: text/plain", "", "see attached", "--Z",
+    `Content-Type: application/vnd.ms-outlook; name="${name}"`, "Content-Transfer-Encoding: base64", "", data.toString("base64"), "--Z--", "",
+  ].join("\r\n"));
+
+  it("notes a .msg that is no compound file and keeps the report itself", async () => {
+    const alert = buildAlert(await readMessage(wrap("x.msg", Buffer.from("just text, not OLE"))), { uid: 1, folder: "INBOX" });
+    expect(alert.notes.join("\n")).toContain("x.msg is named as an Outlook message but is not one");
+    expect(alert.events[0]!.Subject).toBe("FW");
+  });
+
+  it("notes a corrupt compound file instead of crashing (read in a capped child process)", async () => {
+    const junk = Buffer.alloc(4096, 0xff);
+    Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]).copy(junk);
+    const alert = buildAlert(await readMessage(wrap("y.msg", junk)), { uid: 1, folder: "INBOX" });
+    expect(alert.notes.join("\n")).toMatch(/the Outlook message y\.msg could not be read \((the file is not a readable Outlook message|reading needed more than \d+ MB|reading took longer)/);
+    expect(alert.entities.some((e) => e.type === "FILE" && e.value === "y.msg" && e.sniffed_type === "application/x-ole-storage")).toBe(true);
+  });
+});

@@ -105,7 +105,7 @@ function qBytes(text: string): number[] {
   for (let i = 0; i < text.length; i++) {
     const ch = text[i]!;
     if (ch === "_") out.push(0x20);
-    else if (ch === "=" && i + 2 < text.length + 0 && hexValue(text.charCodeAt(i + 1)) >= 0 && hexValue(text.charCodeAt(i + 2)) >= 0) {
+    else if (ch === "=" && i + 2 < text.length && hexValue(text.charCodeAt(i + 1)) >= 0 && hexValue(text.charCodeAt(i + 2)) >= 0) {
       out.push(hexValue(text.charCodeAt(i + 1)) * 16 + hexValue(text.charCodeAt(i + 2)));
       i += 2;
     } else {

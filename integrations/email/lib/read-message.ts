@@ -1,12 +1,13 @@
 // Reads one raw message into what an alert needs: decoded headers, bodies' URLs, addresses, Received
 // IPs, authentication verdicts, attachments, and the messages forwarded inside it (bounded recursion).
 import crypto from "node:crypto";
-import PostalMime, { type Address, type Attachment, type Email } from "postal-mime";
+import PostalMime, { addressParser, type Address, type Attachment, type Email } from "postal-mime";
 import {
   combineAuthenticationResults, convertStringToDatetime, describeFile, findIpsInText, findLinksInHtml, findMessageUrlDetails, findUrlsInText,
   typeMismatch, MAX_RECEIVED_HEADERS, MAX_SCANNED_CHARS, type AuthVerdicts, type FoundIp, type FoundUrl,
 } from "intake/sdk";
 import { decodeHeaderText, installBodyCharsetFallback, repairC1, repairHeaderBytes } from "./decode.js";
+import { isOleFile, msgToMime } from "./outlook-msg.js";
 
 export { repairC1 } from "./decode.js";
 
@@ -68,12 +69,14 @@ export interface MessageReport {
   receivedIps: ReceivedIp[];
   auth: AuthVerdicts;
   attachments: AttachmentReport[];
-  /** Messages forwarded as attachments (message/rfc822, .eml), read the same way. */
+  /** Messages forwarded as attachments (message/rfc822, .eml, Outlook .msg), read the same way. */
   forwarded: MessageReport[];
   /** 0 for the message fetched, 1 for a message forwarded in it… */
   depth: number;
   notes: string[];
   size: number;
+  /** The HTML body of an HTML-only message while reading (to find an inline forward's links); not kept. */
+  bodyHtml?: string;
   /** The bytes read (of the message fetched only: it is kept with the case). */
   raw?: Uint8Array;
   /** The text of the bodies (plain, else the HTML's text), bounded: for the admin's exclusion patterns. */
@@ -174,7 +177,11 @@ function parseDate(value: string | undefined, timeZone?: string): Date | undefin
 function isForwardedMessage(attachment: Attachment): boolean {
   const type = attachment.mimeType.toLowerCase();
   const name = (attachment.filename ?? "").toLowerCase();
-  return type === "message/rfc822" || type === "message/global" || name.endsWith(".eml");
+  return type === "message/rfc822" || type === "message/global" || name.endsWith(".eml") || isOutlookMessage(attachment);
+}
+
+function isOutlookMessage(attachment: Attachment): boolean {
+  return attachment.mimeType.toLowerCase() === "application/vnd.ms-outlook" || (attachment.filename ?? "").toLowerCase().endsWith(".msg");
 }
 
 function bytesOf(content: Attachment["content"]): Uint8Array {
@@ -285,7 +292,10 @@ async function readAt(raw: Uint8Array, depth: number, budget: { forwarded: numbe
   if (found.dropped) notes.push(`${found.dropped} more URLs were found than the ${found.found.length} kept`);
   report.urlDetails = found.found;
   report.urls = found.found.map((f) => f.url);
-  report.bodyText = repairC1((email.text ?? (email.html ? findLinksInHtml(email.html).text : "")).slice(0, MAX_BODY_TEXT));
+  // An HTML-only message has no text part: its visible text, line by line, stands in for one.
+  report.bodyText = repairC1((email.text || (email.html ? findLinksInHtml(email.html).text : "")).slice(0, MAX_BODY_TEXT));
+  // Kept while reading only, to take an inline forward's links from the HTML after its marker.
+  if (depth === 0 && !email.text && email.html) report.bodyHtml = repairC1(email.html);
 
   const attachments = email.attachments;
   if (attachments.length > MAX_ATTACHMENTS) notes.push(`${attachments.length} attachments: only the first ${MAX_ATTACHMENTS} are described`);
@@ -310,15 +320,116 @@ async function readAt(raw: Uint8Array, depth: number, budget: { forwarded: numbe
       notes.push(`a forwarded message (${attachment.filename ?? "unnamed"}) was not read: at most ${MAX_FORWARDED_PER_MESSAGE} per message and ${MAX_FORWARDED_PER_MESSAGE * MAX_FORWARD_DEPTH} in all`);
     } else {
       budget.forwarded--;
+      if (isOutlookMessage(attachment)) {
+        if (!isOleFile(data)) {
+          notes.push(`${attachment.filename ?? "an attachment"} is named as an Outlook message but is not one`);
+          continue;
+        }
+        try {
+          const converted = await msgToMime(data);
+          const inner = await readAt(converted.raw, depth + 1, budget, options);
+          inner.notes.push(...converted.notes);
+          report.forwarded.push(inner);
+        } catch (error) {
+          notes.push(`the Outlook message ${attachment.filename ?? ""} could not be read (${String((error as Error).message).slice(0, 200)})`);
+        }
+        continue;
+      }
       report.forwarded.push(await readAt(data, depth + 1, budget, options));
     }
   }
   return report;
 }
 
+// Lines that start a message forwarded inline, as Gmail, Outlook, Apple Mail and Thunderbird write them.
+const INLINE_MARKERS = [
+  "---------- Forwarded message ---------", "-----Original Message-----", "Begin forwarded message:",
+  "-------- Original Message --------", "-------- Forwarded Message --------", "________________________________",
+];
+const INLINE_HEADERS: Record<string, "from" | "date" | "subject" | "to" | "cc"> = {
+  from: "from", von: "from", de: "from", date: "date", sent: "date", datum: "date", gesendet: "date", subject: "subject", betreff: "subject", objet: "subject", to: "to", an: "to", cc: "cc",
+};
+
+/**
+ * A message forwarded inline (the reporter pressed "Forward"): its From, Date, Subject and To lines after
+ * a known marker, and the URLs of the text after them. Undefined when the text holds no such block.
+ */
+export function readInlineForward(text: string, depth: number, html?: string, options: ReadOptions = {}): MessageReport | undefined {
+  const scanned = text.length > MAX_SCANNED_CHARS ? text.slice(0, MAX_SCANNED_CHARS) : text;
+  // The first marker followed by a header block wins (a "____" line may just be a signature's rule).
+  const starts = INLINE_MARKERS.map((marker) => scanned.indexOf(marker)).filter((at) => at >= 0).sort((a, b) => a - b);
+  for (const at of starts) {
+    const report = readInlineForwardAt(scanned, at, depth, html, options);
+    if (report) return report;
+  }
+  return undefined;
+}
+
+function readInlineForwardAt(scanned: string, at: number, depth: number, html: string | undefined, options: ReadOptions): MessageReport | undefined {
+  const lines = scanned.slice(at, at + 20_000).replaceAll("\r\n", "\n").split("\n").slice(1, 30);
+  const fields: Partial<Record<"from" | "date" | "subject" | "to" | "cc", string>> = {};
+  let consumed = 0;
+  for (const [index, raw] of lines.entries()) {
+    // Quoted forwards ("> From: …") and Markdown-ish bold ("*From:*") are read alike.
+    let line = raw.trim();
+    while (line.startsWith(">")) line = line.slice(1).trim();
+    line = line.replaceAll("*", "");
+    if (!line) {
+      if (Object.keys(fields).length) {
+        consumed = index + 1;
+        break;
+      }
+      continue;
+    }
+    const colon = line.indexOf(":");
+    const key = colon > 0 ? INLINE_HEADERS[line.slice(0, colon).trim().toLowerCase()] : undefined;
+    if (!key) {
+      if (Object.keys(fields).length) {
+        consumed = index;
+        break;
+      }
+      continue;
+    }
+    fields[key] ??= line.slice(colon + 1).trim();
+    consumed = index + 1;
+  }
+  if (!fields.from || (!fields.subject && !fields.date)) return undefined;
+  const body = lines.length ? scanned.slice(at).split("\n").slice(1 + consumed).join("\n") : "";
+  const report = emptyReport(new Uint8Array(0), depth, "");
+  const from = addressParser(fields.from.replaceAll("[mailto:", "<").replaceAll("]", ">"));
+  report.from = formatAddresses(from);
+  report.fromAddress = firstAddress(from[0]);
+  report.to = fields.to ? formatAddresses(addressParser(fields.to)) : "";
+  report.cc = fields.cc ? formatAddresses(addressParser(fields.cc)) : "";
+  report.subject = fields.subject ?? "";
+  // Only a date with its zone: "Monday, November 2, 2026 10:02 AM" is the reporter's local time, unknown here.
+  const dateText = (fields.date ?? "").slice(0, 200);
+  const date = /[+-]\d{4}|GMT|UTC/.test(dateText) ? parseDate(dateText, options.timeZone) : undefined;
+  if (date) report.date = date;
+  report.addresses = [
+    ...mailboxes(from).map((m) => ({ role: "from" as const, address: m.address.toLowerCase(), name: m.name })),
+    ...(fields.to ? mailboxes(addressParser(fields.to)).map((m) => ({ role: "to" as const, address: m.address.toLowerCase(), name: m.name })) : []),
+  ].slice(0, MAX_ADDRESSES);
+  // From an HTML body, the forwarded part's links (hrefs are not in the text): the HTML after the marker.
+  const marker = INLINE_MARKERS.find((m) => scanned.startsWith(m, at)) ?? "";
+  const htmlAt = html && marker ? html.indexOf(marker) : -1;
+  const found = htmlAt >= 0 ? findMessageUrlDetails({ html: html!.slice(htmlAt) }) : findMessageUrlDetails({ text: body });
+  report.urlDetails = found.found;
+  report.urls = found.found.map((f) => f.url);
+  report.bodyText = body.slice(0, MAX_BODY_TEXT);
+  report.notes.push("the reported message was forwarded inline: its sender, subject and date are read from the forwarded text");
+  return report;
+}
+
 export async function readMessage(raw: Buffer | Uint8Array, options: ReadOptions = {}): Promise<MessageReport> {
   const report = await readAt(raw, 0, { forwarded: MAX_FORWARDED_PER_MESSAGE * MAX_FORWARD_DEPTH }, options);
   report.raw = raw;
+  // Forwarded inline rather than as an attachment: the quoted headers name the reported message.
+  if (report.forwarded.length === 0 && report.bodyText) {
+    const inline = readInlineForward(report.bodyText, 1, report.bodyHtml, options);
+    if (inline) report.forwarded.push(inline);
+  }
+  delete report.bodyHtml;
   return report;
 }
 
