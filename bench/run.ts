@@ -1,0 +1,190 @@
+// `npm run bench`: one `intake connector run` against N synthetic reports on a real Dovecot over TLS,
+// with the wire limit measured in the same run, peak memory, the sample's time, and push latency.
+//   npm run bench -- --n 10000 --runs 3 --compare-sample --push 200
+import { execFileSync, spawn } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import tls from "node:tls";
+import Database from "better-sqlite3";
+import { appendMessages, deliverToMaildir, markAllUnread, PASSWORD, startDovecot, USER, type Dovecot } from "../test/support/dovecot.js";
+import { makeWorkspace, PROJECT_ROOT } from "../test/support/cli.js";
+import { makeReport } from "../test/support/messages.js";
+
+const args = process.argv.slice(2);
+const option = (name: string, fallback: number) => (args.includes(`--${name}`) ? Number(args[args.indexOf(`--${name}`) + 1]) : fallback);
+const N = option("n", 10_000);
+const RUNS = option("runs", 1);
+const PUSH = args.includes("--push") ? option("push", 200) : 0;
+const SHARED_BENCH = process.env.INTAKE_BENCH_DIR ?? path.join(PROJECT_ROOT, "..", "shared", "bench");
+const hasShared = fs.existsSync(path.join(SHARED_BENCH, "gen_corpus.py"));
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor((sorted.length - 1) / 2)]!;
+}
+
+function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+}
+
+/** Fills the mailbox: the baseline's corpus generator when it is beside the project, else our own reports. */
+function fill(server: Dovecot): { bytes: number; source: string } {
+  if (hasShared) {
+    const owner = process.getuid?.() === 0 ? ["--owner", "vmail"] : [];
+    execFileSync("python3", [path.join(SHARED_BENCH, "gen_corpus.py"), server.maildir, String(N), "1", ...owner], { stdio: "ignore" });
+  } else {
+    for (let start = 0; start < N; start += 1000) {
+      deliverToMaildir(server, Array.from({ length: Math.min(1000, N - start) }, (_, i) => makeReport(start + i, { run: "bench" }).raw));
+    }
+  }
+  const bytes = fs.readdirSync(path.join(server.maildir, "new")).reduce((sum, f) => sum + fs.statSync(path.join(server.maildir, "new", f)).size, 0);
+  return { bytes, source: hasShared ? "gen_corpus.py" : "test/support/messages.ts" };
+}
+
+/** The wire limit: one pipelined `UID FETCH 1:* BODY.PEEK[]` over TLS, bytes only, nothing parsed. */
+async function wireLimit(server: Dovecot): Promise<{ seconds: number; bytes: number }> {
+  const socket = tls.connect({ host: "127.0.0.1", port: server.port, servername: "localhost", ca: fs.readFileSync(server.caFile) });
+  let tail = "";
+  let bytes = 0;
+  let waiting: { tag: string; resolve: () => void } | undefined;
+  socket.on("data", (chunk: Buffer) => {
+    bytes += chunk.length;
+    tail = (tail + chunk.toString("latin1")).slice(-512);
+    if (waiting && new RegExp(`\\r\\n${waiting.tag} (OK|NO|BAD)[^\\r\\n]*\\r\\n$`).test(`\r\n${tail}`)) {
+      const done = waiting.resolve;
+      waiting = undefined;
+      done();
+    }
+  });
+  await new Promise((resolve) => socket.once("secureConnect", resolve));
+  const command = (tag: string, text: string) => new Promise<void>((resolve) => {
+    waiting = { tag, resolve };
+    socket.write(`${tag} ${text}\r\n`);
+  });
+  await command("a1", `LOGIN "${USER}" "${PASSWORD}"`);
+  await command("a2", "EXAMINE INBOX");
+  bytes = 0;
+  const start = process.hrtime.bigint();
+  await command("a3", "UID FETCH 1:* BODY.PEEK[]");
+  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  socket.end("a4 LOGOUT\r\n");
+  return { seconds, bytes };
+}
+
+/** Sum of the resident memory of a process and all its descendants, read from /proc. */
+function treeRss(root: number): number {
+  const children = new Map<number, number[]>();
+  let total = 0;
+  const rss = new Map<number, number>();
+  for (const entry of fs.readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${entry}/stat`, "utf8");
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      const ppid = Number(fields[1]);
+      children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
+      rss.set(Number(entry), Number(fields[21]) * 4096);
+    } catch {
+      // The process ended meanwhile.
+    }
+  }
+  const stack = [root];
+  while (stack.length) {
+    const pid = stack.pop()!;
+    total += rss.get(pid) ?? 0;
+    stack.push(...(children.get(pid) ?? []));
+  }
+  return total;
+}
+
+async function intakeRun(server: Dovecot): Promise<{ seconds: number; peakRss: number; summary: Record<string, unknown> }> {
+  const ws = makeWorkspace({ NODE_EXTRA_CA_CERTS: server.caFile });
+  execFileSync(process.execPath, [path.join(PROJECT_ROOT, "bin", "intake.js"), "connector", "create", "bench", "--integration", "email", "--params", ws.writeJson("p.json", server.params())], { env: { ...process.env, ...ws.env }, cwd: ws.dir });
+  const start = process.hrtime.bigint();
+  const child = spawn(process.execPath, [path.join(PROJECT_ROOT, "bin", "intake.js"), "connector", "run", "bench", "--json"], { env: { ...process.env, ...ws.env }, cwd: ws.dir, stdio: ["ignore", "pipe", "inherit"] });
+  let stdout = "";
+  child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+  let peakRss = 0;
+  const sampler = setInterval(() => (peakRss = Math.max(peakRss, treeRss(child.pid!))), 50);
+  await new Promise((resolve) => child.once("close", resolve));
+  clearInterval(sampler);
+  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  const summary = JSON.parse(stdout.trim().split("\n").pop()!) as Record<string, unknown>;
+  if (summary.ingested !== N) throw new Error(`the run ingested ${String(summary.ingested)} of ${N}: ${stdout.slice(-500)}`);
+  return { seconds, peakRss, summary };
+}
+
+async function sampleRun(server: Dovecot): Promise<number | undefined> {
+  const script = path.join(SHARED_BENCH, "sample-baseline", "seed_fixed_linear.py");
+  if (!args.includes("--compare-sample") || !fs.existsSync(script)) return undefined;
+  const out = path.join(server.dir, "sample-package.json");
+  const params = JSON.stringify({ Username: USER, Password: PASSWORD, "IMAP Server Address": "localhost", "IMAP Port": server.port, "Folder to check for emails": "INBOX" });
+  const start = process.hrtime.bigint();
+  execFileSync("python3", [script], { env: { ...process.env, SEED_PARAMS: params, SEED_OUT: out, SSL_CERT_FILE: server.caFile }, stdio: "ignore", cwd: path.dirname(script) });
+  return Number(process.hrtime.bigint() - start) / 1e9;
+}
+
+async function pushLatency(server: Dovecot, count: number): Promise<number[]> {
+  const ws = makeWorkspace({ NODE_EXTRA_CA_CERTS: server.caFile });
+  execFileSync(process.execPath, [path.join(PROJECT_ROOT, "bin", "intake.js"), "connector", "create", "push", "--integration", "email", "--params", ws.writeJson("p.json", server.params({ "Push On New Mail": true }))], { env: { ...process.env, ...ws.env }, cwd: ws.dir });
+  const watcher = spawn(process.execPath, [path.join(PROJECT_ROOT, "bin", "intake.js"), "connector", "watch", "push", "--interval", "3600"], { env: { ...process.env, ...ws.env }, cwd: ws.dir, stdio: ["ignore", "ignore", "pipe"] });
+  let stderr = "";
+  watcher.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+  while (!stderr.includes("push: waiting for new mail")) await new Promise((r) => setTimeout(r, 50));
+  const db = new Database(ws.db, { readonly: true, timeout: 5000 });
+  const count0 = () => (db.prepare("select count(*) as n from alerts").get() as { n: number }).n;
+  const latencies: number[] = [];
+  for (let i = 0; i < count; i++) {
+    const before = count0();
+    await appendMessages(server, [makeReport(1_000_000 + i, { run: "push" }).raw]);
+    const start = Date.now();
+    while (count0() <= before) {
+      if (Date.now() - start > 30_000) throw new Error(`message ${i} was not ingested within 30 s`);
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    latencies.push(Date.now() - start);
+  }
+  db.close();
+  watcher.kill("SIGTERM");
+  await new Promise((resolve) => watcher.once("close", resolve));
+  return latencies;
+}
+
+const server = await startDovecot();
+try {
+  const corpus = fill(server);
+  const runs: { seconds: number; peakRss: number; wireSeconds: number; sampleSeconds?: number }[] = [];
+  for (let run = 0; run < RUNS; run++) {
+    await markAllUnread(server);
+    const wire = await wireLimit(server);
+    const intake = await intakeRun(server);
+    await markAllUnread(server);
+    const sample = await sampleRun(server);
+    runs.push({ seconds: intake.seconds, peakRss: intake.peakRss, wireSeconds: wire.seconds, ...(sample !== undefined ? { sampleSeconds: sample } : {}) });
+    console.error(`run ${run + 1}: intake ${intake.seconds.toFixed(2)} s, wire ${wire.seconds.toFixed(2)} s${sample !== undefined ? `, sample ${sample.toFixed(2)} s` : ""}, peak RSS ${(intake.peakRss / 2 ** 20).toFixed(0)} MB`);
+  }
+  const seconds = median(runs.map((r) => r.seconds));
+  const wireSeconds = median(runs.map((r) => r.wireSeconds));
+  const samples = runs.flatMap((r) => (r.sampleSeconds !== undefined ? [r.sampleSeconds] : []));
+  const result = {
+    date: new Date().toISOString(), messages: N, corpus: corpus.source, megabytes: +(corpus.bytes / 1e6).toFixed(1), runs: RUNS,
+    seconds: +seconds.toFixed(3), messagesPerSecond: Math.round(N / seconds), megabytesPerSecond: +(corpus.bytes / 1e6 / seconds).toFixed(1),
+    peakRssMegabytes: Math.round(median(runs.map((r) => r.peakRss)) / 2 ** 20),
+    wireSeconds: +wireSeconds.toFixed(3), wireRatio: +(wireSeconds / seconds).toFixed(3),
+    ...(samples.length ? { sampleSeconds: +median(samples).toFixed(2), ratioToSample: +(median(samples) / seconds).toFixed(2) } : {}),
+    ...(PUSH ? await (async () => { const l = await pushLatency(server, PUSH); return { pushMessages: PUSH, pushMedianMs: median(l), pushP99Ms: percentile(l, 99) }; })() : {}),
+  };
+  console.log(`Intake bench: ${N} messages (${result.megabytes} MB, ${result.corpus}), median of ${RUNS} run(s)`);
+  console.log(`  intake connector run   ${result.seconds} s   ${result.messagesPerSecond} msg/s   ${result.megabytesPerSecond} MB/s   peak RSS ${result.peakRssMegabytes} MB (process tree)`);
+  console.log(`  wire limit             ${result.wireSeconds} s   ratio wire/intake ${result.wireRatio}`);
+  if ("sampleSeconds" in result) console.log(`  guide's sample (fixed) ${result.sampleSeconds} s   intake is ${result.ratioToSample}x faster`);
+  if ("pushMedianMs" in result) console.log(`  push latency           median ${result.pushMedianMs} ms   p99 ${result.pushP99Ms} ms over ${PUSH} messages`);
+  const dir = path.join(PROJECT_ROOT, "bench", "results");
+  fs.mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, `bench-${result.date.replace(/[:.]/g, "-")}.json`);
+  fs.writeFileSync(file, JSON.stringify(result, null, 2));
+  console.log(`  written to ${path.relative(process.cwd(), file)}`);
+} finally {
+  await server.stop();
+}
