@@ -19,6 +19,7 @@ let ws: Workspace;
 let serve: ChildProcess;
 let base: string;
 let browser: Browser;
+const cspViolations: string[] = [];
 
 function finishedRuns(file: string): number {
   const db = new Database(file, { readonly: true, timeout: 5000 });
@@ -51,6 +52,10 @@ async function newPage(locale: string): Promise<Page> {
   const page = await context.newPage();
   // Any dialog (alert, confirm) opened by injected script is a failure; confirm() of our own delete is not used here.
   page.on("dialog", (dialog) => void dialog.dismiss());
+  // The console must work under its own Content-Security-Policy: any violation is a defect.
+  page.on("console", (message) => {
+    if (message.text().includes("Content Security Policy")) cspViolations.push(message.text());
+  });
   return page;
 }
 
@@ -210,6 +215,7 @@ describe("the console in a real browser", () => {
     await page.getByRole("button", { name: "Source" }).click();
     await page.locator("pre.source").waitFor();
     await page.screenshot({ path: path.join(ARTIFACTS, "connectors-en.png"), fullPage: true });
+    expect(cspViolations).toEqual([]);
     await page.context().close();
   });
 
@@ -272,6 +278,7 @@ describe("the console in a real browser", () => {
     await page.screenshot({ path: path.join(ARTIFACTS, "overview-ko.png"), fullPage: true });
     await page.getByLabel("언어").first().selectOption("en");
     await page.getByRole("link", { name: "Overview", exact: true }).waitFor();
+    expect(cspViolations).toEqual([]);
     await page.context().close();
   });
 
