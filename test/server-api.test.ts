@@ -193,6 +193,13 @@ describe("the case queue", () => {
     expect(text.map((c) => c.title).sort()).toEqual(["Suspicious message 12", "Suspicious message 120", "Suspicious message 121", "Suspicious message 122", "Suspicious message 123", "Suspicious message 124", "Suspicious message 125", "Suspicious message 126", "Suspicious message 127", "Suspicious message 128", "Suspicious message 129"]);
     // LIKE wildcards in the text are taken literally.
     expect((await as(analyst, "GET", "/api/cases?q=%25")).json().cases).toHaveLength(0);
+    expect((await as(analyst, "GET", "/api/cases?q=message_1")).json().cases).toHaveLength(0);
+    // Older than the overview's window, so the overview's counts stay those of the seeded cases.
+    const now = Date.now() - 40 * 86_400_000;
+    await store.db.insertInto("cases").values({ title: "Win 100% free_prize \\o/", priority: 60, status: "open", environment: "", created_at: now, updated_at: now }).execute();
+    for (const q of ["100% free_prize", "0%", "_prize \\o"]) {
+      expect((await as(analyst, "GET", `/api/cases?q=${encodeURIComponent(q)}`)).json().cases.map((c: { title: string }) => c.title), q).toEqual(["Win 100% free_prize \\o/"]);
+    }
     const byIndicator = (await as(analyst, "GET", `/api/cases?q=${encodeURIComponent("it-7@sender-1.test")}`)).json().cases as { title: string }[];
     expect(byIndicator.map((c) => c.title)).toEqual(["Suspicious message 7"]);
     const newest = (await as(analyst, "GET", "/api/cases?limit=1")).json().cases[0].id as number;

@@ -1,5 +1,6 @@
 // The case queue and the case view: list (keyset pages), detail, status, priority, comments, history, .eml.
 import zlib from "node:zlib";
+import { sql } from "kysely";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { loadCases } from "../../platform/cases/index.js";
 import type { CaseStatus, Store } from "../../platform/store/index.js";
@@ -43,9 +44,9 @@ export async function listCases(store: Store, query: ListQuery) {
   if (query.q) {
     const pattern = likePattern(query.q);
     // IN (subquery) is evaluated once, not once per case as a correlated EXISTS would be.
-    select = select.where((eb) => eb("title", "like", eb.val(pattern)).or(
+    select = select.where((eb) => eb.or([sql<boolean>`title like ${pattern} escape '\\'`,
       eb("id", "in", eb.selectFrom("entities").select("entities.case_id").where("entities.value", "=", query.q!)),
-    ));
+    ]));
   }
   if (query.cursor !== undefined) select = select.where("id", "<", query.cursor);
   if (query.after !== undefined) select = select.where("id", ">", query.after);
