@@ -247,6 +247,14 @@ describe("the console in a real browser", () => {
     await signIn(page);
     await page.getByRole("link", { name: "Connectors", exact: true }).click();
     await page.locator('[data-connector="broken"].failing').waitFor();
+    // A form that leaves out a required parameter is refused with the parameter's name.
+    await page.getByRole("button", { name: "New connector" }).click();
+    await page.locator("#connector-name").fill("nopassword");
+    await page.getByRole("button", { name: "Save" }).click();
+    const refusal = page.locator("form.editor [role=alert]");
+    await refusal.waitFor();
+    expect(await refusal.textContent()).toContain('PARAM_INVALID: missing required parameter "Password"');
+    await page.getByRole("button", { name: "Cancel" }).click();
     expect(await page.locator('[data-connector="fast"].failing').count()).toBe(0);
     await page.getByRole("link", { name: "Runs", exact: true }).click();
     await page.locator("tr.failed-run").first().waitFor();
