@@ -226,6 +226,7 @@ export function Connectors({ user }: { user: User }) {
                 <span className="muted">{c.integration} · {c.definition}</span>
                 {c.failing ? <span className="badge run-failed"><FormattedMessage id="connectors.failing" /></span> : c.lastRuns.length ? <span className="badge run-succeeded"><FormattedMessage id="connectors.healthy" /></span> : null}
                 <span className="muted">{c.enabled ? <FormattedMessage id="connectors.enabled" /> : <FormattedMessage id="overview.disabled" />}</span>
+                <span className="muted"><FormattedMessage id="connectors.interval" />: {intl.formatNumber(c.intervalSeconds)}</span>
               </div>
               {c.problem && <p className="error">{c.problem}</p>}
               <p className="muted">
