@@ -47,7 +47,7 @@ async function seedCases(count: number, title = (i: number) => `Suspicious messa
         await trx.insertInto("events").values({ alert_pk: alert.id, position: 0, event_type: "Suspicious email", product: "Mail", start_time: created, end_time: created, data: JSON.stringify({ Subject: title(i), found_url: `https://phish-${i % 3}.test/x` }) }).execute();
         await trx.insertInto("entities").values([
           { alert_pk: alert.id, case_id: row.id, type: "URL", value: `https://phish-${i % 3}.test/x`, source: "body", data: "{}" },
-          { alert_pk: alert.id, case_id: row.id, type: "EMAIL_ADDRESS", value: `it-${i}@sender-${i % 2}.test`, source: "header from", data: "{}" },
+          { alert_pk: alert.id, case_id: row.id, type: "EMAIL_ADDRESS", value: `it-${i}@sender-${i % 2}.test`, source: "header From", data: "{}" },
         ]).execute();
       }
     });

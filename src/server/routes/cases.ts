@@ -57,7 +57,7 @@ export async function listCases(store: Store, query: ListQuery) {
     ? await store.db.selectFrom("entities").select(["case_id", "type", (eb) => eb.fn.countAll<number>().as("n")]).where("case_id", "in", ids).groupBy(["case_id", "type"]).execute()
     : [];
   const senders = ids.length
-    ? reportedSenders(await store.db.selectFrom("entities").select(["case_id", "value", "source"]).where("case_id", "in", ids).where("type", "=", "EMAIL_ADDRESS").where("source", "like", "%header from").execute())
+    ? reportedSenders(await store.db.selectFrom("entities").select(["case_id", "value", "source"]).where("case_id", "in", ids).where("type", "=", "EMAIL_ADDRESS").where("source", "like", "%header From").execute())
     : [];
   const files = ids.length
     ? await store.db.selectFrom("alert_files").innerJoin("alerts", "alerts.id", "alert_files.alert_pk").select(["alerts.case_id", (eb) => eb.fn.countAll<number>().as("n")]).where("alerts.case_id", "in", ids).groupBy("alerts.case_id").execute()

@@ -51,7 +51,7 @@ export function registerOverviewRoutes(api: FastifyInstance, store: Store, sessi
     // Grouped by value in the database, by domain here: a bounded number of rows either way.
     const senderRows = await store.db.selectFrom("entities").innerJoin("cases", "cases.id", "entities.case_id")
       .select(["entities.case_id", "entities.value", "entities.source"])
-      .where("entities.type", "=", "EMAIL_ADDRESS").where("entities.source", "like", "%header from").where("cases.created_at", ">=", since)
+      .where("entities.type", "=", "EMAIL_ADDRESS").where("entities.source", "like", "%header From").where("cases.created_at", ">=", since)
       .orderBy("entities.id", "desc").limit(20_000).execute();
     const senderCounts = new Map<string, number>();
     for (const row of reportedSenders(senderRows)) senderCounts.set(row.value, (senderCounts.get(row.value) ?? 0) + 1);
