@@ -7,6 +7,7 @@ import Database from "better-sqlite3";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { deliverToMaildir, freePort, startDovecot, type Dovecot } from "./support/dovecot.js";
+import { waitFor } from "./support/wait.js";
 import { makeWorkspace, PROJECT_ROOT, type Workspace } from "./support/cli.js";
 import { makeReport } from "./support/messages.js";
 
@@ -39,13 +40,6 @@ function storedEmlCount(file: string, caseId: number): number {
   }
 }
 
-async function waitFor(condition: () => boolean, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error("timed out waiting");
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 async function newPage(locale: string): Promise<Page> {
   const context = await browser.newContext({ locale, viewport: { width: 1360, height: 900 } });

@@ -1,9 +1,9 @@
 // The email connector end to end, through the contract commands, against a real Dovecot over TLS.
 import fs from "node:fs";
-import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { countUnread, deliverToMaildir, markAllUnread, startDovecot, withImap, type Dovecot } from "./support/dovecot.js";
 import { makeWorkspace, type Workspace } from "./support/cli.js";
+import { countRows, waitFor } from "./support/wait.js";
 import { makeReport, makeReports } from "./support/messages.js";
 
 let server: Dovecot;
@@ -15,25 +15,7 @@ afterAll(async () => {
   await server?.stop();
 });
 
-function runningRuns(file: string): number {
-  if (!fs.existsSync(file)) return 0;
-  const db = new Database(file, { readonly: true, timeout: 5000 });
-  try {
-    return (db.prepare("select count(*) as n from runs where status = 'running'").get() as { n: number }).n;
-  } catch {
-    return 0; // the schema is not there yet
-  } finally {
-    db.close();
-  }
-}
 
-async function waitFor(condition: () => boolean, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error("timed out waiting");
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 function workspace(): Workspace {
   return makeWorkspace({ NODE_EXTRA_CA_CERTS: server.caFile });
@@ -211,7 +193,7 @@ describe("exactly once when the process is killed mid-run", () => {
       const closed = new Promise((resolve) => child.once("close", resolve));
       // Wait until the run is under way (its row exists), then kill it at a random moment:
       // before, during or after a batch's commit.
-      await waitFor(() => runningRuns(ws.db) > 0 || child.exitCode !== null);
+      await waitFor(() => countRows(ws.db, "select count(*) as n from runs where status = 'running'") > 0 || child.exitCode !== null);
       await new Promise((resolve) => setTimeout(resolve, Math.floor(Math.random() * 1500)));
       if (child.exitCode === null) {
         child.kill("SIGKILL");

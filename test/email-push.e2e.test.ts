@@ -1,8 +1,10 @@
 // Test connection (Ping) and push (IMAP IDLE) against a real Dovecot, restarted mid-IDLE.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import Database from "better-sqlite3";
 import { appendMessages, startDovecot, type Dovecot } from "./support/dovecot.js";
 import { makeWorkspace, type Workspace } from "./support/cli.js";
+import { countRows, waitFor } from "./support/wait.js";
+
+const alertCount = (file: string) => countRows(file, "select count(*) as n from alerts");
 import { makeReport } from "./support/messages.js";
 
 let server: Dovecot;
@@ -13,25 +15,7 @@ afterAll(async () => {
   await server?.stop();
 });
 
-function alertCount(file: string): number {
-  const db = new Database(file, { readonly: true, timeout: 5000 });
-  try {
-    return (db.prepare("select count(*) as n from alerts").get() as { n: number }).n;
-  } catch {
-    return 0;
-  } finally {
-    db.close();
-  }
-}
 
-async function waitFor(condition: () => boolean, timeoutMs: number): Promise<number> {
-  const start = Date.now();
-  while (!condition()) {
-    if (Date.now() - start > timeoutMs) throw new Error(`not within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-  return Date.now() - start;
-}
 
 async function create(ws: Workspace, name: string, params: Record<string, unknown>) {
   const result = await ws.intake(["connector", "create", name, "--integration", "email", "--params", ws.writeJson(`${name}.json`, server.params(params))]);

@@ -8,7 +8,8 @@ export interface CorpusMessage {
   urls: string[];
 }
 
-function random(seed: number): () => number {
+/** A small seeded generator (mulberry32): the same corpus for the same seed. */
+export function random(seed: number): () => number {
   let state = seed >>> 0;
   return () => {
     state = (state + 0x6d2b79f5) >>> 0;

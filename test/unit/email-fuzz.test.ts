@@ -6,6 +6,7 @@ import { describe, expect, it } from "vitest";
 import { readMessage } from "../../integrations/email/lib/read-message.js";
 import { buildAlert, MAX_ENTITIES, MAX_NOTES } from "../../integrations/email/lib/build-alert.js";
 import { checkAlert } from "../../src/platform/ingest/validate.js";
+import { random } from "../support/phish-corpus.js";
 import { decodeHeaderText } from "../../integrations/email/lib/decode.js";
 import { findIpsInText, findMessageUrls, parseAuthenticationResults, refang, trimUrl } from "../../src/indicators/index.js";
 
@@ -16,16 +17,6 @@ const fixtures = names.filter((f) => !f.includes("outlook-msg")).map((f) => fs.r
 const outlookFixtures = names.filter((f) => f.includes("outlook-msg")).map((f) => fs.readFileSync(path.join(DIR, f)));
 
 // A seeded generator: a failure is reproduced by its seed.
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const TOKENS = ["=?utf-8?B?", "=?x?q?=C3", "?=", "\r\n", "\n\n", "--", "--B--", "boundary=", "Content-Type: multipart/mixed; boundary=B\r\n", "Content-Type: message/rfc822\r\n\r\n",
   "Content-Transfer-Encoding: base64\r\n", "Content-Transfer-Encoding: quoted-printable\r\n", "=\r\n", "=3D", "\u0000", "\xff\xfe", "hxxps://a[.]b", "https://x.test/(", "<a href=\"", "&amp;", "<img src=x width=1 height=1>",
