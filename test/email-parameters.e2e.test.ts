@@ -195,6 +195,35 @@ describe("email connector parameters", () => {
     expect(runs.stdout).toMatch(/refused: the sender mallory@outside\.example/);
   });
 
+  it("prefixes and Create a Separate Alert per Attached Mail File: a report forwarding two mails", async () => {
+    const inner = (i: number) => makeReport(200 + i, { subject: `Inner phish ${i}` }).raw;
+    const boundary = "two-mails";
+    const report = [
+      "From: Staff <staff@company.test>", "To: analyst@example.test", "Subject: FW: two phish", "Date: Mon, 2 Nov 2026 10:00:00 +0000",
+      "Message-ID: <two-mails-report@company.test>", "MIME-Version: 1.0", `Content-Type: multipart/mixed; boundary="${boundary}"`, "",
+      `--${boundary}`, "Content-Type: text/plain", "", "Two of them.", "",
+      `--${boundary}`, "Content-Type: message/rfc822", "", inner(1), `--${boundary}`, "Content-Type: message/rfc822", "", inner(2), `--${boundary}--`, "",
+    ].join("\r\n");
+    await append([report]);
+    const ws = workspace();
+    await connector(ws, "joined", { "Original Received Mail Prefix": "wrap", "Attached Mail File Prefix": "att" });
+    expect((await run(ws, "joined", ["--test"])).code).toBe(0);
+    const joined = await ws.intake(["connector", "run", "joined", "--test", "--json"]);
+    const [alert] = JSON.parse(joined.stdout.split("\n")[0]!) as { display_id: string; events: Record<string, unknown>[] }[];
+    expect(alert!.display_id).toBe("two-mails-report@company.test");
+    expect(alert!.events[0]).toMatchObject({ wrap_Subject: "FW: two phish", att_Subject: "Inner phish 1", att2_Subject: "Inner phish 2" });
+
+    await connector(ws, "separate", { "Create a Separate Alert per Attached Mail File?": true });
+    const separate = await run(ws, "separate");
+    expect(separate.summary).toMatchObject({ fetched: 1, alerts: 2, ingested: 2 });
+    const ids = (await exported(ws)).flatMap((c) => c.alerts.map((a) => [a.display_id, a.events[0].attach_Subject, a.events[0].orig_Subject]));
+    expect(ids.sort()).toEqual([
+      ["two-mails-report@company.test#1", "Inner phish 1", "FW: two phish"],
+      ["two-mails-report@company.test#2", "Inner phish 2", "FW: two phish"],
+    ]);
+    expect(await countUnread(server)).toBe(0);
+  });
+
   it("OAuth2: logs in with XOAUTH2 using client credentials, and fetches a new token after a refusal", async () => {
     await append([makeReport(1).raw, makeReport(5).raw]);
     const ws = workspace();

@@ -1,8 +1,8 @@
 // The Email Connector: every unread message (or every new one) of the configured IMAP folders becomes
 // one alert; a message is marked read or moved only after the platform has stored its case.
 import { ConnectorExecution, outputHandler, type AlertInfo, type PackageResult } from "intake/sdk";
-import { alertIdOf, buildAlert } from "../lib/build-alert.js";
-import { applySettings, skipReason } from "../lib/enrich.js";
+import { alertIdOf } from "../lib/build-alert.js";
+import { alertsOf, skipReason } from "../lib/enrich.js";
 import { acknowledge, checkpointKey, formatCheckpoint, parseCheckpoint, planFolder, type FolderCheckpoint } from "../lib/folder-plan.js";
 import { ImapMailbox, type RawMessage } from "../lib/imap-mailbox.js";
 import { OAuth2TokenProvider } from "../lib/oauth2.js";
@@ -134,10 +134,11 @@ async function takeFolder(execution: ConnectorExecution, settings: EmailSettings
         continue;
       }
       const origin = { uid: message.uid, folder: mailbox.path, ...(message.internalDate ? { internalDate: message.internalDate } : {}) };
-      const alert = applySettings(settings, report, buildAlert(report, origin));
-      alerts.push(alert);
-      uidsOfAlert.set(id, [...(uidsOfAlert.get(id) ?? []), message.uid]);
-      for (const note of alert.notes) execution.logger.warn(`message UID ${message.uid} (${id}): ${note}`);
+      for (const alert of alertsOf(settings, report, origin)) {
+        alerts.push(alert);
+        uidsOfAlert.set(alert.display_id, [...(uidsOfAlert.get(alert.display_id) ?? []), message.uid]);
+        for (const note of alert.notes) execution.logger.warn(`message UID ${message.uid} (${alert.display_id}): ${note}`);
+      }
     }
 
     // The previous batch's acknowledgement first (the connection is free again), then this batch.
