@@ -74,14 +74,19 @@ export async function caseHistory(store: Store, caseId: number): Promise<CaseAct
 
 export const CASE_STATUSES = ["open", "in_progress", "closed"] as const;
 
-/** Sets a case's status (closing needs a reason), recorded with who and when. */
+/**
+ * Sets a case's status (closing needs a reason), recorded with who and when in the case's history:
+ * the one change the CLI and the console's API both make.
+ */
 export async function setCaseStatus(store: Store, caseId: number, status: string, actor: string, reason = ""): Promise<void> {
   if (!(CASE_STATUSES as readonly string[]).includes(status)) throw new IntakeError("CASE_STATUS", `status ${JSON.stringify(status)}: use open, in_progress or closed`);
-  if (status === "closed" && !reason.trim()) throw new IntakeError("CASE_STATUS", "closing a case needs a reason");
+  const why = reason.trim().slice(0, 2000);
+  if (status === "closed" && !why) throw new IntakeError("CASE_STATUS", "closing a case needs a reason");
   const now = Date.now();
   await store.db.transaction().execute(async (trx) => {
-    const updated = await trx.updateTable("cases").set({ status: status as (typeof CASE_STATUSES)[number], updated_at: now }).where("id", "=", caseId).executeTakeFirst();
-    if (Number(updated.numUpdatedRows) === 0) throw new IntakeError("CASE_UNKNOWN", `no case ${caseId}`);
-    await trx.insertInto("case_actions").values({ case_id: caseId, action: "status", actor, detail: JSON.stringify({ status, ...(reason ? { reason: reason.slice(0, 2000) } : {}) }), created_at: now }).execute();
+    const row = await trx.selectFrom("cases").select("status").where("id", "=", caseId).executeTakeFirst();
+    if (!row) throw new IntakeError("CASE_UNKNOWN", `no case ${caseId}`);
+    await trx.updateTable("cases").set({ status: status as (typeof CASE_STATUSES)[number], closed_reason: status === "closed" ? why : null, updated_at: now }).where("id", "=", caseId).execute();
+    await trx.insertInto("case_history").values({ case_id: caseId, user_name: actor, kind: "status", from_value: row.status, to_value: status, reason: why || null, created_at: now }).execute();
   });
 }

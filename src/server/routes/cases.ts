@@ -1,4 +1,5 @@
 // The case queue and the case view: list (keyset pages), detail, status, priority, comments, history, .eml.
+import { setCaseStatus } from "../../platform/cases/index.js";
 import zlib from "node:zlib";
 import { sql } from "kysely";
 import type { FastifyInstance, FastifyRequest } from "fastify";
@@ -159,11 +160,7 @@ export function registerCaseRoutes(api: FastifyInstance, store: Store, session: 
     const { status, reason } = request.body;
     if (status === "closed" && !reason?.trim()) throw new HttpError(400, "VALIDATION", "body/reason is required to close a case");
     const row = await caseRow(store, request.params.id);
-    const now = Date.now();
-    await store.db.transaction().execute(async (trx) => {
-      await trx.updateTable("cases").set({ status, closed_reason: status === "closed" ? reason!.trim() : null, updated_at: now }).where("id", "=", row.id).execute();
-      await trx.insertInto("case_history").values({ case_id: row.id, user_name: request.user!.name, kind: "status", from_value: row.status, to_value: status, reason: reason?.trim() ?? null, created_at: now }).execute();
-    });
+    await setCaseStatus(store, row.id, status, request.user!.name, reason ?? "");
     return timeline(store, row.id);
   });
 
