@@ -80,6 +80,12 @@ describe("campaign cases", () => {
     expect(all).toHaveLength(2 + 4);
     expect(all.filter((c) => c.alerts.length === 1)).toHaveLength(4);
     expect(english[0]!.alerts.slice(1).every((a) => a.grouped_by)).toBe(true);
+    // How each colleague reported it, for the case's list of reports.
+    const how = english[0]!.alerts.map((a) => [a.events[0]!.ReporterEmailAddress ?? a.events[0]!.DestinationUserName, a.events[0]!.ReportedAs]);
+    expect(how.sort()).toEqual([
+      ["alice@company.test", "forwarded as attachment"], ["bob@company.test", "forwarded as attachment"], ["carol@company.test", "forwarded inline"],
+      ["dave@company.test", "forwarded inline"], ["erin@company.test", "original message"],
+    ]);
   });
 
   it("groups the same way when the reports arrive over several runs", async () => {

@@ -384,3 +384,50 @@ describe("the OpenAPI document", () => {
     expect(document.paths["/api/cases/{id}/status"].post.requestBody.content["application/json"].schema.properties.status.enum).toEqual(["open", "in_progress", "closed"]);
   });
 });
+
+describe("merging cases and moving an alert out", () => {
+  type Entry = { user_name: string; kind: string; from_value: string; to_value: string; alert_id: string | null };
+  const historyOf = async (id: number) => ((await as(analyst, "GET", `/api/cases/${id}/history`)).json().history as Entry[]).map((h) => [h.user_name, h.kind, h.from_value, h.to_value, h.alert_id]);
+
+  it("merges cases into one (analysts may), closes the sources as merged and records it in both histories", async () => {
+    expect((await app.inject({ method: "POST", url: "/api/cases/10/merge", headers: { cookie: analyst.cookie }, payload: { cases: [11] } })).statusCode).toBe(403);
+    const merged = await as(analyst, "POST", "/api/cases/10/merge", { cases: [11, 12] });
+    expect(merged.statusCode, merged.body).toBe(200);
+    const target = (await as(analyst, "GET", "/api/cases/10")).json();
+    expect(target.alerts.map((a: { name: string }) => a.name).sort()).toEqual(["Suspicious message 10", "Suspicious message 11", "Suspicious message 9"]);
+    expect(target.alert_count).toBe(3);
+    expect(target.links).toEqual(expect.arrayContaining([{ case_id: 11, reason: "merged from" }, { case_id: 12, reason: "merged from" }]));
+    const source = (await as(analyst, "GET", "/api/cases/11")).json();
+    expect(source).toMatchObject({ status: "closed", closed_reason: "merged into case 10", alerts: [] });
+    expect(await historyOf(10)).toEqual([["bob", "merge", "11,12", "10", null]]);
+    expect(await historyOf(12)).toEqual([["bob", "merged_into", "12", "10", null]]);
+    const queue = (await as(analyst, "GET", "/api/cases?cursor=11&limit=1")).json().cases as { id: number; alert_count: number }[];
+    expect(queue.map((c) => [c.id, c.alert_count])).toEqual([[10, 3]]);
+  });
+
+  it("refuses a merge into itself, of an unknown case, or without cases, naming the problem", async () => {
+    const self = await as(analyst, "POST", "/api/cases/10/merge", { cases: [10] });
+    expect([self.statusCode, self.json().error.message]).toEqual([400, "body/cases: case 10 cannot be merged into itself"]);
+    const unknown = await as(analyst, "POST", "/api/cases/10/merge", { cases: [999999] });
+    expect([unknown.statusCode, unknown.json().error.message]).toEqual([404, "no case 999999"]);
+    expect((await as(analyst, "POST", "/api/cases/10/merge", { cases: [] })).statusCode).toBe(400);
+    expect((await as(analyst, "POST", "/api/cases/999999/merge", { cases: [10] })).statusCode).toBe(404);
+  });
+
+  it("moves one alert out to a case of its own, recorded in both histories; refuses the only alert or an unknown one", async () => {
+    const alertId = ((await as(analyst, "GET", "/api/cases/10")).json().alerts as { display_id: string; name: string }[]).find((a) => a.name === "Suspicious message 11")!.display_id;
+    const moved = await as(admin, "POST", "/api/cases/10/move-out", { alert: alertId });
+    expect(moved.statusCode, moved.body).toBe(200);
+    const newCase = moved.json().case as number;
+    const created = (await as(analyst, "GET", `/api/cases/${newCase}`)).json();
+    expect(created).toMatchObject({ title: "Suspicious message 11", status: "open", alert_count: 1 });
+    expect(created.alerts.map((a: { display_id: string }) => a.display_id)).toEqual([alertId]);
+    expect((await as(analyst, "GET", "/api/cases/10")).json().alert_count).toBe(2);
+    expect((await historyOf(10)).at(-1)).toEqual(["ada", "move_out", "10", String(newCase), alertId]);
+    expect(await historyOf(newCase)).toEqual([["ada", "moved_in", "10", String(newCase), alertId]]);
+    const only = await as(admin, "POST", `/api/cases/${newCase}/move-out`, { alert: alertId });
+    expect([only.statusCode, only.json().error.code]).toEqual([400, "CASE_SINGLE_ALERT"]);
+    const unknown = await as(admin, "POST", "/api/cases/10/move-out", { alert: "no-such-alert" });
+    expect([unknown.statusCode, unknown.json().error.message]).toEqual([404, `case 10 has no alert "no-such-alert"`]);
+  });
+});

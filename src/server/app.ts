@@ -39,7 +39,7 @@ const NOT_FOUND = /_UNKNOWN$|NOT_FOUND$/;
 function statusOf(error: IntakeError): number {
   if (NOT_FOUND.test(error.code)) return 404;
   if (error.code === "RUN_IN_PROGRESS") return 409;
-  if (/^(PARAM_|CONNECTOR_NAME|CONNECTOR_AMBIGUOUS|USER_)/.test(error.code)) return 400;
+  if (/^(PARAM_|CONNECTOR_NAME|CONNECTOR_AMBIGUOUS|USER_|CASE_)/.test(error.code)) return 400;
   return 500;
 }
 

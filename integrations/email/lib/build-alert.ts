@@ -143,6 +143,8 @@ export function buildAlert(report: MessageReport, origin: MessageOrigin): AlertI
     event.AttachmentNames = reported.attachments.map((a) => a.fileName);
     event.AttachmentHashes = reported.attachments.map((a) => a.sha256);
   }
+  // How staff reported it: the console lists this beside each report of a campaign case.
+  event.ReportedAs = !forwarded ? "original message" : report.forwarded[0]?.forwardedInline ? "forwarded inline" : "forwarded as attachment";
   if (forwarded) {
     // The reporter (who forwarded it) kept apart from the sender of the reported message.
     event.ForwardDepth = reported.depth;

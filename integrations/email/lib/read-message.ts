@@ -73,6 +73,8 @@ export interface MessageReport {
   forwarded: MessageReport[];
   /** 0 for the message fetched, 1 for a message forwarded in it… */
   depth: number;
+  /** Set on a message read from the quoted text of an inline forward (not from an attachment). */
+  forwardedInline?: boolean;
   notes: string[];
   size: number;
   /** The HTML body of an HTML-only message while reading (to find an inline forward's links); not kept. */
@@ -427,7 +429,7 @@ export async function readMessage(raw: Buffer | Uint8Array, options: ReadOptions
   // Forwarded inline rather than as an attachment: the quoted headers name the reported message.
   if (report.forwarded.length === 0 && report.bodyText) {
     const inline = readInlineForward(report.bodyText, 1, report.bodyHtml, options);
-    if (inline) report.forwarded.push(inline);
+    if (inline) report.forwarded.push({ ...inline, forwardedInline: true });
   }
   delete report.bodyHtml;
   return report;

@@ -25,14 +25,14 @@ export async function mergeCases(store: Store, targetId: number, sourceIds: numb
     for (const table of ["alerts", "entities", "case_keys"] as const) {
       await trx.updateTable(table).set({ case_id: targetId }).where("case_id", "in", sources).execute();
     }
-    await trx.updateTable("cases").set({ status: "closed", alert_count: 0, updated_at: now }).where("id", "in", sources).execute();
+    await trx.updateTable("cases").set({ status: "closed", closed_reason: `merged into case ${targetId}`, alert_count: 0, updated_at: now }).where("id", "in", sources).execute();
     await trx.insertInto("case_links").values(sources.flatMap((id) => [
       { case_id: id, linked_case_id: targetId, reason: "merged into", created_at: now },
       { case_id: targetId, linked_case_id: id, reason: "merged from", created_at: now },
     ])).execute();
-    await trx.insertInto("case_actions").values([
-      { case_id: targetId, action: "merge", actor, detail: JSON.stringify({ from: sources }), created_at: now },
-      ...sources.map((id) => ({ case_id: id, action: "merged_into", actor, detail: JSON.stringify({ into: targetId }), created_at: now })),
+    await trx.insertInto("case_history").values([
+      { case_id: targetId, user_name: actor, kind: "merge", from_value: sources.join(","), to_value: String(targetId), reason: null, alert_id: null, created_at: now },
+      ...sources.map((id) => ({ case_id: id, user_name: actor, kind: "merged_into", from_value: String(id), to_value: String(targetId), reason: null, alert_id: null, created_at: now })),
     ]).execute();
     await refreshCase(trx, targetId, now);
   });
@@ -58,18 +58,27 @@ export async function moveAlertOut(store: Store, caseId: number, alertId: string
       { case_id: created.id, linked_case_id: caseId, reason: "moved out of", created_at: now },
       { case_id: caseId, linked_case_id: created.id, reason: "alert moved to", created_at: now },
     ]).execute();
-    await trx.insertInto("case_actions").values([
-      { case_id: caseId, action: "move_out", actor, detail: JSON.stringify({ alert: alertId, to: created.id }), created_at: now },
-      { case_id: created.id, action: "moved_in", actor, detail: JSON.stringify({ alert: alertId, from: caseId }), created_at: now },
-    ]).execute();
+    const moved = { user_name: actor, from_value: String(caseId), to_value: String(created.id), reason: null, alert_id: alertId, created_at: now };
+    await trx.insertInto("case_history").values([{ case_id: caseId, kind: "move_out", ...moved }, { case_id: created.id, kind: "moved_in", ...moved }]).execute();
     await refreshCase(trx, caseId, now);
     return created.id;
   });
 }
 
+/** Everything done to a case, oldest first: status and priority changes, merges and moves (comments apart). */
 export async function caseHistory(store: Store, caseId: number): Promise<CaseAction[]> {
-  const rows = await store.db.selectFrom("case_actions").selectAll().where("case_id", "=", caseId).orderBy("id").execute();
-  return rows.map((r) => ({ caseId: r.case_id, action: r.action, actor: r.actor, detail: JSON.parse(r.detail) as Record<string, unknown>, createdAt: r.created_at }));
+  const rows = await store.db.selectFrom("case_history").selectAll().where("case_id", "=", caseId).orderBy("id").execute();
+  return rows.map((r) => ({ caseId: r.case_id, action: r.kind, actor: r.user_name, detail: actionDetail(r), createdAt: r.created_at }));
+}
+
+function actionDetail(row: { kind: string; from_value: string; to_value: string; reason: string | null; alert_id: string | null }): Record<string, unknown> {
+  switch (row.kind) {
+    case "merge": return { from: row.from_value.split(",").map(Number) };
+    case "merged_into": return { into: Number(row.to_value) };
+    case "move_out": return { alert: row.alert_id, to: Number(row.to_value) };
+    case "moved_in": return { alert: row.alert_id, from: Number(row.from_value) };
+    default: return { from: row.from_value, to: row.to_value, ...(row.reason ? { reason: row.reason } : {}) };
+  }
 }
 
 export const CASE_STATUSES = ["open", "in_progress", "closed"] as const;
@@ -87,6 +96,6 @@ export async function setCaseStatus(store: Store, caseId: number, status: string
     const row = await trx.selectFrom("cases").select("status").where("id", "=", caseId).executeTakeFirst();
     if (!row) throw new IntakeError("CASE_UNKNOWN", `no case ${caseId}`);
     await trx.updateTable("cases").set({ status: status as (typeof CASE_STATUSES)[number], closed_reason: status === "closed" ? why : null, updated_at: now }).where("id", "=", caseId).execute();
-    await trx.insertInto("case_history").values({ case_id: caseId, user_name: actor, kind: "status", from_value: row.status, to_value: status, reason: why || null, created_at: now }).execute();
+    await trx.insertInto("case_history").values({ case_id: caseId, user_name: actor, kind: "status", from_value: row.status, to_value: status, reason: why || null, alert_id: null, created_at: now }).execute();
   });
 }

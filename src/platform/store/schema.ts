@@ -159,16 +159,6 @@ export interface CaseLinkTable {
 }
 
 /** Who did what to a case, and when: merges, alerts moved out, grouping decisions. */
-export interface CaseActionTable {
-  id: Generated<number>;
-  case_id: number;
-  action: string;
-  actor: string;
-  /** JSON */
-  detail: string;
-  created_at: Millis;
-}
-
 /** Each import of an integration package that changed its files: the package's own files, to diff and restore. */
 export interface IntegrationVersionTable {
   id: Generated<number>;
@@ -194,7 +184,6 @@ export interface Database {
   alert_files: AlertFileTable;
   case_keys: CaseKeyTable;
   case_links: CaseLinkTable;
-  case_actions: CaseActionTable;
   integration_versions: IntegrationVersionTable;
   users: UserTable;
   sessions: SessionTable;
@@ -235,10 +224,15 @@ export interface CaseHistoryTable {
   id: Generated<number>;
   case_id: number;
   user_name: string;
-  /** "status" | "priority" | "comment" */
+  /**
+   * "status" | "priority": from_value → to_value. "merge": the cases merged in (comma-separated) → this one;
+   * "merged_into": this case → the one it was merged into; "move_out" / "moved_in": the alert's case before
+   * → after, with alert_id.
+   */
   kind: string;
   from_value: string;
   to_value: string;
   reason: string | null;
+  alert_id: string | null;
   created_at: Millis;
 }

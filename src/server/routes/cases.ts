@@ -1,5 +1,5 @@
 // The case queue and the case view: list (keyset pages), detail, status, priority, comments, history, .eml.
-import { setCaseStatus } from "../../platform/cases/index.js";
+import { mergeCases, moveAlertOut, setCaseStatus } from "../../platform/cases/index.js";
 import zlib from "node:zlib";
 import { sql } from "kysely";
 import type { FastifyInstance, FastifyRequest } from "fastify";
@@ -17,6 +17,7 @@ const caseSummary = {
   properties: {
     id: { type: "integer" }, title: { type: "string" }, priority: { type: "integer" }, status: { type: "string" },
     environment: { type: "string" }, created_at: { type: "integer" }, updated_at: { type: "integer" }, closed_reason: { type: ["string", "null"] },
+    alert_count: { type: "integer" }, first_seen: { type: "integer" }, last_seen: { type: "integer" },
     sender: { type: "string" }, urls: { type: "integer" }, indicators: { type: "integer" }, attachments: { type: "integer" },
   },
 } as const;
@@ -96,9 +97,12 @@ const historySchema = {
   type: "object",
   properties: {
     comments: { type: "array", items: { type: "object", properties: { id: { type: "integer" }, user_name: { type: "string" }, body: { type: "string" }, created_at: { type: "integer" } } } },
-    history: { type: "array", items: { type: "object", properties: { id: { type: "integer" }, user_name: { type: "string" }, kind: { type: "string" }, from_value: { type: "string" }, to_value: { type: "string" }, reason: { type: ["string", "null"] }, created_at: { type: "integer" } } } },
+    history: { type: "array", items: { type: "object", properties: { id: { type: "integer" }, user_name: { type: "string" }, kind: { type: "string" }, from_value: { type: "string" }, to_value: { type: "string" }, reason: { type: ["string", "null"] }, alert_id: { type: ["string", "null"] }, created_at: { type: "integer" } } } },
   },
 } as const;
+
+/** Cases named in one merge: enough for a campaign reported in pieces, small enough to stay one transaction. */
+export const MAX_MERGE = 100;
 
 export function registerCaseRoutes(api: FastifyInstance, store: Store, session: Guard): void {
   api.get<{ Querystring: ListQuery }>("/cases", {
@@ -176,7 +180,7 @@ export function registerCaseRoutes(api: FastifyInstance, store: Store, session: 
     const now = Date.now();
     await store.db.transaction().execute(async (trx) => {
       await trx.updateTable("cases").set({ priority: request.body.priority, updated_at: now }).where("id", "=", row.id).execute();
-      await trx.insertInto("case_history").values({ case_id: row.id, user_name: request.user!.name, kind: "priority", from_value: String(row.priority), to_value: String(request.body.priority), reason: null, created_at: now }).execute();
+      await trx.insertInto("case_history").values({ case_id: row.id, user_name: request.user!.name, kind: "priority", from_value: String(row.priority), to_value: String(request.body.priority), reason: null, alert_id: null, created_at: now }).execute();
     });
     return timeline(store, row.id);
   });
@@ -193,6 +197,32 @@ export function registerCaseRoutes(api: FastifyInstance, store: Store, session: 
     if (!request.body.body.trim()) throw new HttpError(400, "VALIDATION", "body/body must not be blank");
     await store.db.insertInto("case_comments").values({ case_id: row.id, user_name: request.user!.name, body: request.body.body, created_at: Date.now() }).execute();
     return timeline(store, row.id);
+  });
+
+  api.post<{ Params: { id: number }; Body: { cases: number[] } }>("/cases/:id/merge", {
+    preHandler: session,
+    schema: {
+      tags: ["cases"], summary: "Merge other cases into this one: their alerts move here, they close as merged; recorded in both histories", params: idParams,
+      body: { type: "object", properties: { cases: { type: "array", items: { type: "integer", minimum: 1 }, minItems: 1, maxItems: MAX_MERGE, uniqueItems: true } }, required: ["cases"], additionalProperties: false },
+      response: { 200: historySchema, ...errors },
+    },
+  }, async (request) => {
+    const row = await caseRow(store, request.params.id);
+    if (request.body.cases.includes(row.id)) throw new HttpError(400, "VALIDATION", `body/cases: case ${row.id} cannot be merged into itself`);
+    await mergeCases(store, row.id, request.body.cases, request.user!.name);
+    return timeline(store, row.id);
+  });
+
+  api.post<{ Params: { id: number }; Body: { alert: string } }>("/cases/:id/move-out", {
+    preHandler: session,
+    schema: {
+      tags: ["cases"], summary: "Move one alert (by its alert id) out of this case into a new case of its own; returns the new case's id", params: idParams,
+      body: { type: "object", properties: { alert: { type: "string", minLength: 1, maxLength: 1000 } }, required: ["alert"], additionalProperties: false },
+      response: { 200: { type: "object", properties: { case: { type: "integer" } } }, ...errors },
+    },
+  }, async (request) => {
+    const row = await caseRow(store, request.params.id);
+    return { case: await moveAlertOut(store, row.id, request.body.alert, request.user!.name) };
   });
 
   api.get<{ Params: { id: number } }>("/cases/:id/eml", {
