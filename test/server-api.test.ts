@@ -315,8 +315,15 @@ describe("integrations and connectors", () => {
     expect((await as(analyst, "DELETE", "/api/connectors/mail")).statusCode).toBe(403);
     const created = await as(admin, "PUT", "/api/connectors/mail", { ...body, intervalSeconds: 120 });
     expect(created.statusCode, created.body).toBe(201);
-    expect(created.json()).toMatchObject({ name: "mail", enabled: true, intervalSeconds: 120, productFieldName: "device_product" });
+    expect(created.json()).toMatchObject({ name: "mail", enabled: true, intervalSeconds: 120, productFieldName: "device_product", grouping: { mode: "campaign", windowHours: 24, maxAlerts: 500 } });
+    // Grouping settings change alone; the others are kept.
+    const grouped = await as(admin, "PUT", "/api/connectors/mail", { ...body, grouping: { mode: "indicator", windowHours: 48 } });
+    expect(grouped.json().grouping).toEqual({ mode: "indicator", windowHours: 48, maxAlerts: 500 });
+    const badGrouping = await as(admin, "PUT", "/api/connectors/mail", { ...body, grouping: { mode: "sometimes" } });
+    expect([badGrouping.statusCode, badGrouping.json().error.message]).toEqual([400, expect.stringContaining("grouping/mode")]);
+    expect((await as(admin, "PUT", "/api/connectors/mail", { ...body, grouping: { maxAlerts: 0 } })).statusCode).toBe(400);
     expect((await as(admin, "PUT", "/api/connectors/mail", body)).statusCode).toBe(200);
+    expect((await as(admin, "GET", "/api/connectors/mail")).json().grouping.mode).toBe("indicator");
     const disabled = await as(admin, "POST", "/api/connectors/mail/enabled", { enabled: false });
     expect(disabled.json().enabled).toBe(false);
     // Analysts may read connectors, without their secrets.

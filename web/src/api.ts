@@ -30,6 +30,8 @@ export interface User { name: string; role: "admin" | "analyst" }
 export interface CaseSummary {
   id: number; title: string; priority: number; status: string; created_at: number; updated_at: number;
   closed_reason: string | null; sender: string; urls: number; indicators: number; attachments: number;
+  /** Reports grouped in the case. */
+  alert_count: number;
 }
 
 export interface Entity { type: string; value: string; source: string }
@@ -37,12 +39,15 @@ export interface Alert {
   display_id: string; ticket_id: string; name: string; rule_generator: string; start_time: number; end_time: number; priority: number;
   device_vendor: string; device_product: string; environment: string; extensions: Record<string, unknown>; notes: string[];
   entities: Entity[]; events: Record<string, unknown>[];
+  /** Why ingest put the alert in this case (absent for the alert that opened it). */
+  grouped_by?: string;
 }
 export interface Comment { id: number; user_name: string; body: string; created_at: number }
-export interface HistoryEntry { id: number; user_name: string; kind: string; from_value: string; to_value: string; reason: string | null; created_at: number }
+export interface HistoryEntry { id: number; user_name: string; kind: string; from_value: string; to_value: string; reason: string | null; alert_id: string | null; created_at: number }
 export interface Timeline { comments: Comment[]; history: HistoryEntry[] }
 export interface CaseDetail extends Timeline {
   id: number; title: string; priority: number; status: string; created_at: number; closed_reason: string | null;
+  alert_count: number; first_seen: number; last_seen: number; links: { case_id: number; reason: string }[];
   alerts: Alert[]; files: { id: number; file_name: string; content_type: string; size: number; sha256: string; alert_id: string }[]; hasEml: boolean;
 }
 
@@ -53,9 +58,11 @@ export interface RunRow {
   id: number; connector: string; is_test: number; status: string; started_at: number; finished_at: number | null;
   fetched: number; alerts: number; ingested: number; duplicates: number; failed: number; skipped: number; error: string | null;
 }
+export type GroupingMode = "campaign" | "indicator" | "off";
+export interface Grouping { mode: GroupingMode; windowHours: number; maxAlerts: number }
 export interface ConnectorView {
   id: number; name: string; integration: string; definition: string; parameters: Record<string, string | number | boolean>;
-  enabled: boolean; intervalSeconds: number; productFieldName: string | null; eventFieldName: string | null; timeoutSeconds: number | null;
+  enabled: boolean; intervalSeconds: number; grouping: Grouping; productFieldName: string | null; eventFieldName: string | null; timeoutSeconds: number | null;
   problem: string | null; failing: boolean; lastRuns: { id: number; status: string; started_at: number; ingested: number; error: string | null }[];
 }
 export interface LogEntry { level: string; message: string; time: number }

@@ -144,12 +144,14 @@ export function register(program: Command, withStore: WithStore): void {
           name: instance.name, integration: instance.integration, connector: definition.name, enabled: instance.enabled,
           intervalSeconds: instance.intervalSeconds, timeoutSeconds: definition.timeoutSeconds,
           productFieldName: definition.productFieldName, eventFieldName: definition.eventFieldName,
+          grouping: { mode: instance.grouping.mode, windowHours: instance.grouping.windowMs / 3_600_000, maxAlerts: instance.grouping.maxAlerts },
           parameters: displayParameters(resolved),
           runs: runs.map((r) => ({ id: r.id, test: r.is_test === 1, status: r.status, started: formatTime(r.started_at), ms: r.finished_at ? r.finished_at - r.started_at : null, fetched: r.fetched, ingested: r.ingested, duplicates: r.duplicates, failed: r.failed, error: r.error })),
         };
         if (options.json) return console.log(JSON.stringify(view, null, 2));
         console.log(`${view.name}: ${view.integration} / ${view.connector} (${view.enabled ? "enabled" : "disabled"}, every ${view.intervalSeconds} s, timeout ${view.timeoutSeconds} s)`);
         console.log(`field mappings: Product Field Name = ${view.productFieldName}, Event Field Name = ${view.eventFieldName}`);
+        console.log(`grouping: ${view.grouping.mode}${view.grouping.mode === "off" ? "" : ` (time frame ${view.grouping.windowHours} h, at most ${view.grouping.maxAlerts} alerts per case)`}`);
         console.log("parameters:");
         for (const p of definition.parameters) console.log(`  ${p.name} (${p.type}${p.required ? ", required" : ""}): ${view.parameters[p.name] ?? ""}`);
         console.log(view.runs.length ? `runs:\n${table(view.runs.map((r) => ({ ...r, test: r.test ? "test" : "" })), ["id", "test", "status", "started", "ms", "fetched", "ingested", "duplicates", "failed", "error"])}` : "runs: none yet");

@@ -4,16 +4,17 @@ import path from "node:path";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { LogEntry } from "../../sdk/execution.js";
 import {
-  deleteConnectorIfExists, displayParameters, getConnector, findConnectorDefinition, findIntegration, listConnectors, listIntegrations,
+  deleteConnectorIfExists, displayParameters, GROUPING_MODES, getConnector, findConnectorDefinition, findIntegration, listConnectors, listIntegrations,
   resolveConnector, saveConnector, type ConnectorInstance, type IntegrationDefinition,
 } from "../../platform/catalog/index.js";
 import { runConnector } from "../../platform/runner/index.js";
 import type { Scheduler } from "../../platform/scheduler/index.js";
-import type { Store } from "../../platform/store/index.js";
+import type { GroupingMode, Store } from "../../platform/store/index.js";
 import { HttpError, requireAdmin } from "../auth.js";
 import { errors, idParams, nameParams } from "../schemas.js";
 
 type Guard = (request: FastifyRequest) => Promise<void>;
+interface GroupingBody { mode?: GroupingMode; windowHours?: number; maxAlerts?: number }
 
 const MAX_RUNS = 200;
 
@@ -54,6 +55,7 @@ async function connectorView(store: Store, instance: ConnectorInstance) {
     parameters,
     enabled: instance.enabled,
     intervalSeconds: instance.intervalSeconds,
+    grouping: { mode: instance.grouping.mode, windowHours: instance.grouping.windowMs / 3_600_000, maxAlerts: instance.grouping.maxAlerts },
     productFieldName: definition?.productFieldName ?? null,
     eventFieldName: definition?.eventFieldName ?? null,
     timeoutSeconds: definition?.timeoutSeconds ?? null,
@@ -107,7 +109,7 @@ export function registerConnectorRoutes(api: FastifyInstance, store: Store, sess
     return connectorView(store, await getConnector(store, request.params.name));
   });
 
-  api.put<{ Params: { name: string }; Body: { integration: string; connector?: string; parameters: Record<string, unknown>; intervalSeconds?: number; enabled?: boolean } }>("/connectors/:name", {
+  api.put<{ Params: { name: string }; Body: { integration: string; connector?: string; parameters: Record<string, unknown>; intervalSeconds?: number; enabled?: boolean; grouping?: GroupingBody } }>("/connectors/:name", {
     preHandler: admin,
     schema: {
       tags: ["connectors"], summary: "Create or update a connector (admin). Password parameters left out or empty keep their stored value.", params: nameParams,
@@ -119,6 +121,16 @@ export function registerConnectorRoutes(api: FastifyInstance, store: Store, sess
           parameters: { type: "object", additionalProperties: { type: ["string", "number", "boolean", "null"] }, maxProperties: 200 },
           intervalSeconds: { type: "integer", minimum: 1, maximum: 604800 },
           enabled: { type: "boolean" },
+          grouping: {
+            type: "object",
+            description: "How ingest groups this connector's alerts into cases: campaign (reports of the same mail), indicator (a shared uncommon URL or the same reported Message-ID), off (one case per alert)",
+            properties: {
+              mode: { type: "string", enum: [...GROUPING_MODES] },
+              windowHours: { type: "integer", minimum: 1, maximum: 2160 },
+              maxAlerts: { type: "integer", minimum: 1, maximum: 100000 },
+            },
+            additionalProperties: false,
+          },
         },
         required: ["integration", "parameters"],
         additionalProperties: false,
@@ -126,7 +138,11 @@ export function registerConnectorRoutes(api: FastifyInstance, store: Store, sess
       response: errors,
     },
   }, async (request, reply) => {
-    const { created, instance } = await saveConnector(store, { name: request.params.name, ...request.body });
+    const { grouping, ...rest } = request.body;
+    const { created, instance } = await saveConnector(store, {
+      name: request.params.name, ...rest,
+      grouping: grouping && { mode: grouping.mode, windowMs: grouping.windowHours === undefined ? undefined : grouping.windowHours * 3_600_000, maxAlerts: grouping.maxAlerts },
+    });
     changed();
     return reply.status(created ? 201 : 200).send(await connectorView(store, instance));
   });

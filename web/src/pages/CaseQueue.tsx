@@ -96,6 +96,7 @@ export function CaseQueue() {
               <th><FormattedMessage id="cases.col.priority" /></th>
               <th><FormattedMessage id="cases.col.status" /></th>
               <th><FormattedMessage id="cases.col.title" /></th>
+              <th><FormattedMessage id="cases.col.reports" /></th>
               <th><FormattedMessage id="cases.col.sender" /></th>
               <th><FormattedMessage id="cases.col.indicators" /></th>
               <th><FormattedMessage id="cases.col.age" /></th>
@@ -108,6 +109,7 @@ export function CaseQueue() {
                 <td><PriorityBadge value={c.priority} /></td>
                 <td><StatusBadge value={c.status} /></td>
                 <td className="title"><Link to={`/cases/${c.id}`}>{c.title}</Link></td>
+                <td className="count" data-testid="report-count">{intl.formatNumber(c.alert_count)}</td>
                 <td className="mono">{defang(c.sender)}</td>
                 <td><FormattedMessage id="cases.indicators" values={{ urls: c.urls, total: c.indicators }} /></td>
                 <td><Age time={c.created_at} /></td>

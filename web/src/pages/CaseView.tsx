@@ -3,7 +3,8 @@ import { useEffect, useState, type FormEvent } from "react";
 import { FormattedMessage, useIntl } from "react-intl";
 import { api, ApiError, type CaseDetail, type Timeline } from "../api.js";
 import { CopyButton, defang, fieldText, PRIORITIES, PriorityBadge, STATUSES, StatusBadge, When } from "../format.js";
-import { Link } from "../router.js";
+import { Link, navigate } from "../router.js";
+import { HistoryText, IndicatorTable, LinkedCases, MergeForm, ReportsTable } from "./CaseGrouping.js";
 
 const HEADER_FIELD = /header/i;
 /** Fields holding URLs, domains or addresses: shown defanged. */
@@ -36,13 +37,17 @@ export function CaseView({ id }: { id: number }) {
   const [status, setStatus] = useState("open");
   const [reason, setReason] = useState("");
   const [comment, setComment] = useState("");
+  const [notice, setNotice] = useState<{ text: string; caseId: number } | null>(null);
+  // Bumped after a merge or a move: the alerts of the case changed, so it is read again.
+  const [version, setVersion] = useState(0);
 
   useEffect(() => {
     api<CaseDetail>(`/cases/${id}`).then((d) => {
       setDetail(d);
       setStatus(d.status);
     }, (e: ApiError) => setError(`${e.code}: ${e.message}`));
-  }, [id]);
+  }, [id, version]);
+  useEffect(() => setNotice(null), [id]);
 
   if (error) return <p className="error">{error}</p>;
   if (!detail) return <p><FormattedMessage id="common.loading" /></p>;
@@ -72,7 +77,28 @@ export function CaseView({ id }: { id: number }) {
     setComment("");
   };
 
-  const entities = detail.alerts.flatMap((a) => a.entities);
+  const change = async (path: string, body: unknown): Promise<unknown> => {
+    try {
+      const answer = await api<unknown>(`/cases/${id}/${path}`, { method: "POST", body });
+      setError("");
+      setVersion((v) => v + 1);
+      return answer;
+    } catch (e) {
+      const err = e as ApiError;
+      setError(`${err.code}: ${err.message}`);
+      return undefined;
+    }
+  };
+  const merge = async (ids: number[]) => {
+    const done = (await change("merge", { cases: ids })) !== undefined;
+    if (done) setNotice({ text: intl.formatMessage({ id: "case.merged" }, { cases: ids.map((n) => `#${n}`).join(", ") }), caseId: 0 });
+    return done;
+  };
+  const moveOut = async (alertId: string) => {
+    const answer = (await change("move-out", { alert: alertId })) as { case: number } | undefined;
+    if (answer) setNotice({ text: intl.formatMessage({ id: "case.movedOut" }, { case: `#${answer.case}` }), caseId: answer.case });
+  };
+
   const headerRows = detail.alerts.flatMap((a) => a.events.flatMap((e) => Object.entries(e).filter(([k]) => HEADER_FIELD.test(k))));
   const label = (kind: string, value: string) => kind === "priority" ? intl.formatMessage({ id: `priority.${value}` as "priority.60", defaultMessage: value }) : intl.formatMessage({ id: `status.${value}` as "status.open", defaultMessage: value });
 
@@ -82,13 +108,24 @@ export function CaseView({ id }: { id: number }) {
       <h1 className="case-title"><span className="muted"><FormattedMessage id="case.title" values={{ id }} /></span> <span data-testid="case-title">{detail.title}</span></h1>
       <p className="meta"><PriorityBadge value={detail.priority} /> <StatusBadge value={detail.status} /> <When time={detail.created_at} />
         {detail.closed_reason && <> · <FormattedMessage id="case.closedBecause" values={{ reason: detail.closed_reason }} /></>}</p>
+      <p className="meta" data-testid="case-reports"><FormattedMessage id="case.reportCount" values={{ count: detail.alert_count }} />
+        {detail.alert_count > 1 && <> · <FormattedMessage id="case.seen" values={{ first: intl.formatDate(detail.first_seen, { dateStyle: "medium", timeStyle: "short" }), last: intl.formatDate(detail.last_seen, { dateStyle: "medium", timeStyle: "short" }) }} /></>}</p>
+      <LinkedCases links={detail.links} />
       {error && <p className="error" role="alert">{error}</p>}
+      {notice && <p className="notice" role="status">{notice.text}{notice.caseId > 0 && <> <button type="button" className="small" onClick={() => navigate(`/cases/${notice.caseId}`)}><FormattedMessage id="case.open" /></button></>}</p>}
 
       <div className="columns">
         <div className="main-column">
+          {detail.alerts.length > 1 && (
+            <section className="card">
+              <h2><FormattedMessage id="case.reports" /></h2>
+              <ReportsTable alerts={detail.alerts} onMoveOut={(alertId) => void moveOut(alertId)} />
+            </section>
+          )}
           {detail.alerts.map((alert) => (
-            <section key={alert.display_id} className="card">
-              <h2><FormattedMessage id="case.alert" />: {alert.name}</h2>
+            // A campaign case's reports start folded: the list above says who sent each.
+            <details key={alert.display_id} className="card alert" open={detail.alerts.length === 1}>
+              <summary><h2><FormattedMessage id="case.alert" />: {alert.name} <small className="muted mono">{alert.display_id}</small></h2></summary>
               <FieldTable record={{ display_id: alert.display_id, ticket_id: alert.ticket_id, name: alert.name, rule_generator: alert.rule_generator, priority: alert.priority, device_vendor: alert.device_vendor, device_product: alert.device_product, environment: alert.environment, start_time: new Date(alert.start_time).toISOString(), end_time: new Date(alert.end_time).toISOString(), ...alert.extensions }} />
               {alert.notes.length > 0 && <><h3><FormattedMessage id="case.notes" /></h3><ul>{alert.notes.map((n, i) => <li key={i}>{n}</li>)}</ul></>}
               <h3><FormattedMessage id="case.events" /></h3>
@@ -98,26 +135,12 @@ export function CaseView({ id }: { id: number }) {
                   <FieldTable record={event} />
                 </details>
               ))}
-            </section>
+            </details>
           ))}
 
           <section className="card">
             <h2><FormattedMessage id="case.indicators" /></h2>
-            {entities.length === 0 ? <p className="muted"><FormattedMessage id="common.none" /></p> : (
-              <table className="indicators">
-                <thead><tr><th><FormattedMessage id="case.indicator.type" /></th><th><FormattedMessage id="case.indicator.value" /></th><th><FormattedMessage id="case.indicator.source" /></th><th /></tr></thead>
-                <tbody>
-                  {entities.map((entity, i) => (
-                    <tr key={i}>
-                      <td>{entity.type}</td>
-                      <td className="mono indicator">{defang(entity.value)}</td>
-                      <td>{entity.source}</td>
-                      <td><CopyButton text={defang(entity.value)} /></td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            )}
+            <IndicatorTable alerts={detail.alerts} />
           </section>
 
           {headerRows.length > 0 && (
@@ -166,6 +189,11 @@ export function CaseView({ id }: { id: number }) {
           </section>
 
           <section className="card">
+            <h2><FormattedMessage id="case.merge.title" /></h2>
+            <MergeForm caseId={id} onMerge={merge} />
+          </section>
+
+          <section className="card">
             <h2><FormattedMessage id="case.comments" /></h2>
             <ul className="timeline">
               {detail.comments.map((c) => (
@@ -183,7 +211,7 @@ export function CaseView({ id }: { id: number }) {
             <ul className="timeline history">
               {detail.history.map((h) => (
                 <li key={h.id}>
-                  <FormattedMessage id={h.kind === "priority" ? "case.history.priority" : "case.history.status"} values={{ who: h.user_name, from: label(h.kind, h.from_value), to: label(h.kind, h.to_value) }} />
+                  <HistoryText entry={h} label={label} />
                   {h.reason && <> — {h.reason}</>}
                   <br /><small><When time={h.created_at} /></small>
                 </li>

@@ -2,7 +2,7 @@
 import { useCallback, useEffect, useState, type FormEvent } from "react";
 import { FormattedMessage, useIntl } from "react-intl";
 import { Highlight, themes } from "prism-react-renderer";
-import { api, ApiError, type ConnectorDefinition, type ConnectorView, type Integration, type RunResult, type User } from "../api.js";
+import { api, ApiError, type ConnectorDefinition, type ConnectorView, type Grouping, type GroupingMode, type Integration, type RunResult, type User } from "../api.js";
 import { RunStatus, When } from "../format.js";
 
 type Values = Record<string, string | boolean>;
@@ -88,6 +88,30 @@ function RunOutput({ result }: { result: RunResult }) {
   );
 }
 
+const GROUPING_MODES: GroupingMode[] = ["campaign", "indicator", "off"];
+const DEFAULT_GROUPING: Grouping = { mode: "campaign", windowHours: 24, maxAlerts: 500 };
+
+/** How ingest groups the connector's alerts into cases: SecOps' choices and the campaign mode. */
+function GroupingFields({ value, onChange }: { value: { mode: GroupingMode; windowHours: string; maxAlerts: string }; onChange: (value: { mode: GroupingMode; windowHours: string; maxAlerts: string }) => void }) {
+  const intl = useIntl();
+  return (
+    <fieldset className="grouping">
+      <legend><FormattedMessage id="connectors.grouping" /></legend>
+      <div className="param"><label htmlFor="grouping-mode"><FormattedMessage id="connectors.grouping.mode" /></label>
+        <select id="grouping-mode" value={value.mode} onChange={(e) => onChange({ ...value, mode: e.target.value as GroupingMode })}>
+          {GROUPING_MODES.map((m) => <option key={m} value={m}>{intl.formatMessage({ id: `connectors.grouping.${m}` as "connectors.grouping.campaign" })}</option>)}
+        </select>
+        <small className="muted">{intl.formatMessage({ id: `connectors.grouping.${value.mode}.help` as "connectors.grouping.campaign.help" })}</small></div>
+      {value.mode !== "off" && <>
+        <div className="param"><label htmlFor="grouping-hours"><FormattedMessage id="connectors.grouping.hours" /></label>
+          <input id="grouping-hours" type="number" min={1} max={2160} value={value.windowHours} onChange={(e) => onChange({ ...value, windowHours: e.target.value })} /></div>
+        <div className="param"><label htmlFor="grouping-max"><FormattedMessage id="connectors.grouping.max" /></label>
+          <input id="grouping-max" type="number" min={1} max={100000} value={value.maxAlerts} onChange={(e) => onChange({ ...value, maxAlerts: e.target.value })} /></div>
+      </>}
+    </fieldset>
+  );
+}
+
 function ConnectorEditor({ integrations, existing, onSaved, onCancel }: { integrations: Integration[]; existing?: ConnectorView; onSaved: () => void; onCancel: () => void }) {
   const intl = useIntl();
   const [slug, setSlug] = useState(existing ? integrations.find((i) => i.name === existing.integration)?.slug ?? "" : integrations[0]?.slug ?? "");
@@ -97,6 +121,10 @@ function ConnectorEditor({ integrations, existing, onSaved, onCancel }: { integr
   const [name, setName] = useState(existing?.name ?? "");
   const [interval, setInterval] = useState(String(existing?.intervalSeconds ?? definition?.intervalSeconds ?? 60));
   const [values, setValues] = useState<Values>(() => (definition ? initialValues(definition, existing?.parameters) : {}));
+  const [grouping, setGrouping] = useState(() => {
+    const g = existing?.grouping ?? DEFAULT_GROUPING;
+    return { mode: g.mode, windowHours: String(g.windowHours), maxAlerts: String(g.maxAlerts) };
+  });
   const [error, setError] = useState("");
 
   if (!integration || !definition) return null;
@@ -109,7 +137,10 @@ function ConnectorEditor({ integrations, existing, onSaved, onCancel }: { integr
       parameters[p.name] = value;
     }
     try {
-      await api(`/connectors/${encodeURIComponent(name)}`, { method: "PUT", body: { integration: integration.name, connector: definition.name, parameters, intervalSeconds: Number(interval) } });
+      await api(`/connectors/${encodeURIComponent(name)}`, { method: "PUT", body: {
+        integration: integration.name, connector: definition.name, parameters, intervalSeconds: Number(interval),
+        grouping: { mode: grouping.mode, windowHours: Number(grouping.windowHours), maxAlerts: Number(grouping.maxAlerts) },
+      } });
       onSaved();
     } catch (e) {
       const err = e as ApiError;
@@ -136,6 +167,7 @@ function ConnectorEditor({ integrations, existing, onSaved, onCancel }: { integr
       <p className="muted"><FormattedMessage id="connectors.mappings" values={{ product: definition.productFieldName, event: definition.eventFieldName, timeout: definition.timeoutSeconds }} /></p>
       <div className="param"><label htmlFor="connector-interval"><FormattedMessage id="connectors.interval" /></label>
         <input id="connector-interval" type="number" min={1} value={interval} onChange={(e) => setInterval(e.target.value)} /></div>
+      <GroupingFields value={grouping} onChange={setGrouping} />
       <ParameterForm definition={definition} values={values} onChange={setValues} {...(existing ? { stored: existing.parameters } : {})} />
       {error && <p className="error" role="alert">{error}</p>}
       <div className="actions">
