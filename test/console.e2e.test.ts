@@ -4,9 +4,10 @@ import type { ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
-import { chromium, type Browser, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { deliverToMaildir, freePort, startDovecot, type Dovecot } from "./support/dovecot.js";
+import { deliverToMaildir, startDovecot, type Dovecot } from "./support/dovecot.js";
+import { launchChromium, newConsolePage, signIn as signInAs, startConsole, type Console } from "./support/console.js";
 import { waitFor } from "./support/wait.js";
 import { makeWorkspace, PROJECT_ROOT, type Workspace } from "./support/cli.js";
 import { makeReport } from "./support/messages.js";
@@ -17,6 +18,7 @@ const PASSWORD = "console-password-1";
 
 let server: Dovecot;
 let ws: Workspace;
+let app: Console;
 let serve: ChildProcess;
 let base: string;
 let browser: Browser;
@@ -41,25 +43,8 @@ function storedEmlCount(file: string, caseId: number): number {
 }
 
 
-async function newPage(locale: string): Promise<Page> {
-  const context = await browser.newContext({ locale, viewport: { width: 1360, height: 900 } });
-  const page = await context.newPage();
-  // Any dialog (alert, confirm) opened by injected script is a failure; confirm() of our own delete is not used here.
-  page.on("dialog", (dialog) => void dialog.dismiss());
-  // The console must work under its own Content-Security-Policy: any violation is a defect.
-  page.on("console", (message) => {
-    if (message.text().includes("Content Security Policy")) cspViolations.push(message.text());
-  });
-  return page;
-}
-
-async function signIn(page: Page): Promise<void> {
-  await page.goto(base);
-  await page.getByLabel("Username", { exact: true }).fill("admin");
-  await page.getByLabel("Password", { exact: true }).fill(PASSWORD);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await page.getByRole("link", { name: "Cases", exact: true }).waitFor();
-}
+const newPage = (locale: string): Promise<Page> => newConsolePage(browser, locale, cspViolations);
+const signIn = (page: Page): Promise<void> => signInAs(page, base, "admin", PASSWORD);
 
 beforeAll(async () => {
   fs.mkdirSync(ARTIFACTS, { recursive: true });
@@ -67,36 +52,15 @@ beforeAll(async () => {
   ws = makeWorkspace({ NODE_EXTRA_CA_CERTS: server.caFile });
   const added = await ws.intake(["users", "add", "admin", "--role", "admin"], { env: { INTAKE_PASSWORD: PASSWORD } });
   expect(added.code, added.stderr).toBe(0);
-  const port = await freePort();
-  base = `http://127.0.0.1:${port}`;
-  serve = ws.spawnIntake(["serve", "--port", String(port)]);
-  let output = "";
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`intake serve did not start: ${output}`)), 30_000);
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes("listening on")) {
-        clearTimeout(timer);
-        resolve();
-      }
-    };
-    serve.stdout!.on("data", onData);
-    serve.stderr!.on("data", onData);
-    serve.once("exit", (code) => reject(new Error(`intake serve exited ${code}: ${output}`)));
-  });
-  browser = await chromium.launch({
-    executablePath: "/usr/bin/chromium",
-    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-  });
+  app = await startConsole(ws);
+  serve = app.process;
+  base = app.base;
+  browser = await launchChromium();
 });
 
 afterAll(async () => {
   await browser?.close();
-  if (serve && serve.exitCode === null) {
-    const exited = new Promise((resolve) => serve.once("exit", resolve));
-    serve.kill("SIGTERM");
-    await exited;
-  }
+  await app?.stop();
   await server?.stop();
 });
 
