@@ -30,7 +30,8 @@ const MIGRATIONS: Record<string, Step> = {
   "0007_one_case_history": oneCaseHistory,
 };
 
-export function migrationProvider(dialect: Dialect): MigrationProvider {
+/** All migrations, or only those named (to build a database as an older version left it, in tests). */
+export function migrationProvider(dialect: Dialect, only?: string[]): MigrationProvider {
   const context: MigrationContext = {
     dialect,
     millis: dialect === "postgres" ? "bigint" : "integer",
@@ -41,7 +42,7 @@ export function migrationProvider(dialect: Dialect): MigrationProvider {
         : table.addColumn("id", "integer", (c) => c.primaryKey().autoIncrement()),
   };
   const migrations: Record<string, Migration> = Object.fromEntries(
-    Object.entries(MIGRATIONS).map(([name, step]) => [name, { up: (db: Kysely<unknown>) => step.up(db, context) }]),
+    Object.entries(MIGRATIONS).filter(([name]) => !only || only.includes(name)).map(([name, step]) => [name, { up: (db: Kysely<unknown>) => step.up(db, context) }]),
   );
   return { getMigrations: async () => migrations };
 }
