@@ -100,6 +100,7 @@ describe("campaign cases in the console", () => {
     const history = page.locator("ul.history");
     await expect.poll(() => history.textContent()).toContain(`kim merged #${lunch.id} into this case`);
     expect(await history.textContent()).toContain(`kim moved alert ${erin} out to #${moved.id}`);
+    expect(await reports.locator(`tr[data-alert-id="${lunch.alerts[0]!.display_id}"]`).textContent()).toContain(`merged from case ${lunch.id} by kim`);
     await page.screenshot({ path: path.join(ARTIFACTS, "campaign-history-en.png"), fullPage: true });
 
     // The other side of each action says so too, and the stored cases agree.

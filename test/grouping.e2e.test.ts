@@ -80,6 +80,8 @@ describe("campaign cases", () => {
     expect(all).toHaveLength(2 + 4);
     expect(all.filter((c) => c.alerts.length === 1)).toHaveLength(4);
     expect(english[0]!.alerts.slice(1).every((a) => a.grouped_by)).toBe(true);
+    // The figures the issue's closing note quotes, from the contract commands' own output.
+    console.log(`grouping: ${all.flatMap((c) => c.alerts).length} alerts -> ${all.length} cases; reports per case: ${all.map((c) => `${c.alert_count} (${c.title})`).join(", ")}`);
     // How each colleague reported it, for the case's list of reports.
     const how = english[0]!.alerts.map((a) => [a.events[0]!.ReporterEmailAddress ?? a.events[0]!.DestinationUserName, a.events[0]!.ReportedAs]);
     expect(how.sort()).toEqual([
@@ -200,5 +202,8 @@ describe("campaign cases", () => {
     all = await cases(ws);
     expect(all.find((c) => c.id === target!.id)!.alerts.map((a) => a.display_id)).not.toContain(moved);
     expect(all.find((c) => c.id === newCase)!.alerts.map((a) => a.display_id)).toContain(moved);
+    // Each alert says why it is where it is: the analysts' decisions, by name.
+    expect(all.find((c) => c.id === newCase)!.alerts.find((a) => a.display_id === moved)!.grouped_by).toBe(`moved out of case ${target!.id} by analyst-kim`);
+    expect(all.find((c) => c.id === target!.id)!.alerts.find((a) => a.display_id === source!.alerts[0]!.display_id)!.grouped_by).toBe(`merged from case ${source!.id} by analyst-kim`);
   });
 });

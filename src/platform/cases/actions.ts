@@ -22,6 +22,11 @@ export async function mergeCases(store: Store, targetId: number, sourceIds: numb
     const target = found.find((c) => c.id === targetId);
     if (!target) throw new IntakeError("CASE_UNKNOWN", `no case ${targetId}`);
     for (const id of sources) if (!found.some((c) => c.id === id)) throw new IntakeError("CASE_UNKNOWN", `no case ${id}`);
+    // Each alert says why it is in its case: these are here because an analyst merged them.
+    const moving = await trx.selectFrom("alerts").select(["id", "case_id", "data"]).where("case_id", "in", sources).execute();
+    for (const alert of moving) {
+      await trx.updateTable("alerts").set({ data: withGroupedBy(alert.data, `merged from case ${alert.case_id} by ${actor}`) }).where("id", "=", alert.id).execute();
+    }
     for (const table of ["alerts", "entities", "case_keys"] as const) {
       await trx.updateTable(table).set({ case_id: targetId }).where("case_id", "in", sources).execute();
     }
@@ -42,7 +47,7 @@ export async function mergeCases(store: Store, targetId: number, sourceIds: numb
 export async function moveAlertOut(store: Store, caseId: number, alertId: string, actor: string): Promise<number> {
   const now = Date.now();
   return store.db.transaction().execute(async (trx) => {
-    const alert = await trx.selectFrom("alerts").select(["id", "case_id", "name", "priority", "environment", "start_time"]).where("alert_id", "=", alertId).executeTakeFirst();
+    const alert = await trx.selectFrom("alerts").select(["id", "case_id", "name", "priority", "environment", "start_time", "data"]).where("alert_id", "=", alertId).executeTakeFirst();
     if (!alert || alert.case_id !== caseId) throw new IntakeError("ALERT_UNKNOWN", `case ${caseId} has no alert ${JSON.stringify(alertId)}`);
     const count = await trx.selectFrom("alerts").select((eb) => eb.fn.countAll<number>().as("n")).where("case_id", "=", caseId).executeTakeFirstOrThrow();
     if (Number(count.n) < 2) throw new IntakeError("CASE_SINGLE_ALERT", `alert ${JSON.stringify(alertId)} is the only one of case ${caseId}: nothing to move it away from`);
@@ -50,7 +55,7 @@ export async function moveAlertOut(store: Store, caseId: number, alertId: string
       title: displaySubject(alert.name) || "(no subject)", priority: alert.priority, status: "open", environment: alert.environment,
       created_at: now, updated_at: now, alert_count: 1, first_seen: alert.start_time, last_seen: alert.start_time,
     }).returning("id").executeTakeFirstOrThrow();
-    await trx.updateTable("alerts").set({ case_id: created.id }).where("id", "=", alert.id).execute();
+    await trx.updateTable("alerts").set({ case_id: created.id, data: withGroupedBy(alert.data, `moved out of case ${caseId} by ${actor}`) }).where("id", "=", alert.id).execute();
     for (const table of ["entities", "case_keys"] as const) {
       await trx.updateTable(table).set({ case_id: created.id }).where("alert_pk", "=", alert.id).execute();
     }
@@ -63,6 +68,11 @@ export async function moveAlertOut(store: Store, caseId: number, alertId: string
     await refreshCase(trx, caseId, now);
     return created.id;
   });
+}
+
+/** The alert's stored data with its reason for being in its case replaced. */
+function withGroupedBy(data: string, reason: string): string {
+  return JSON.stringify({ ...(JSON.parse(data) as Record<string, unknown>), groupedBy: reason });
 }
 
 /** Everything done to a case, oldest first: status and priority changes, merges and moves (comments apart). */
