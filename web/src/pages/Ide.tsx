@@ -6,7 +6,7 @@ import { FormattedMessage, useIntl } from "react-intl";
 import { diffLines } from "diff";
 import type { Completion } from "@codemirror/autocomplete";
 import { api, ApiError, type ConnectorDefinition, type Parameter } from "../api.js";
-import { When } from "../format.js";
+import { PriorityBadge, When } from "../format.js";
 import { Link, navigate } from "../router.js";
 import { CodeEditor } from "../ide/CodeEditor.js";
 import type { CodeVersion, Diagnostic, EditableIntegration, PlayResult, VersionCode } from "../ide/api.js";
@@ -212,7 +212,7 @@ export function IdeHome() {
 
 function Problems({ diagnostics }: { diagnostics: Diagnostic[] }) {
   return (
-    <div className="problems" data-testid="problems">
+    <div className="card problems" data-testid="problems">
       <h3><FormattedMessage id="ide.problems" values={{ count: diagnostics.length }} /></h3>
       {diagnostics.length === 0 ? <p className="muted"><FormattedMessage id="ide.noProblems" /></p> : (
         <ul>
@@ -245,7 +245,7 @@ function PlayOutput({ result }: { result: PlayResult }) {
             <tr key={i} data-alert={text(alert.display_id)}>
               <td>{text(alert.name)}</td>
               <td><code>{text(alert.display_id)}</code></td>
-              <td>{text(alert.priority)}</td>
+              <td>{typeof alert.priority === "number" ? <PriorityBadge value={alert.priority} /> : text(alert.priority)}</td>
               <td>
                 {(alert.events ?? []).length === 0 ? <span className="muted">—</span> : (
                   <table className="fields events">
