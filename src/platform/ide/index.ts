@@ -211,6 +211,9 @@ function checkFileBase(fileBase: string): void {
 /** Adds or changes a connector definition; a new one starts from a template that compiles. */
 export async function saveConnectorDefinition(store: Store, slug: string, fileBase: string, definition: ConnectorDefinitionInput): Promise<ImportResult> {
   checkFileBase(fileBase);
+  // A default is written into the package in plain text: secrets belong on the connector instance.
+  const secretDefault = definition.parameters.find((p) => p.type === "password" && p.default !== undefined);
+  if (secretDefault) throw new IntakeError("PARAM_INVALID", `parameters: "${secretDefault.name}" is a password and cannot have a default (set it on the connector instead)`);
   return commitPackage(store, slug, (dir) => {
     const connectors = path.join(dir, "connectors");
     fs.mkdirSync(connectors, { recursive: true });
