@@ -43,6 +43,7 @@ function NewIntegration({ onCreated }: { onCreated: () => void }) {
   const [error, setError] = useState<unknown>(null);
   const submit = async (event: FormEvent) => {
     event.preventDefault();
+    const form = event.currentTarget as HTMLFormElement;
     setError(null);
     try {
       if (icon && icon.size > MAX_ICON_BYTES) throw new ApiError(400, "PARAM_INVALID", intl.formatMessage({ id: "ide.iconTooLarge" }));
@@ -50,6 +51,8 @@ function NewIntegration({ onCreated }: { onCreated: () => void }) {
       setName("");
       setDescription("");
       setIcon(null);
+      // The file input is not controlled by React: clear it with the form.
+      form.reset();
       onCreated();
     } catch (e) {
       setError(e);
