@@ -14,6 +14,7 @@ import { HttpError, requireSession } from "./auth.js";
 import { registerAuthRoutes } from "./routes/auth.js";
 import { registerCaseRoutes } from "./routes/cases.js";
 import { registerConnectorRoutes } from "./routes/connectors.js";
+import { registerIdeRoutes } from "./routes/ide.js";
 import { registerOverviewRoutes } from "./routes/overview.js";
 
 /** dist/src/server → dist/web (the console built by vite). */
@@ -87,6 +88,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     registerCaseRoutes(api, store, session);
     registerOverviewRoutes(api, store, session);
     registerConnectorRoutes(api, store, session, options.scheduler);
+    registerIdeRoutes(api, store, session, options.scheduler);
     api.get("/openapi.json", { preHandler: session, schema: { hide: true } }, async () => app.swagger());
     api.all("/*", { schema: { hide: true } }, async () => {
       throw new HttpError(404, "NOT_FOUND", "no such API route");

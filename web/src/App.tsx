@@ -1,5 +1,5 @@
 // The console's frame: language, session, navigation, and the page for the current path.
-import { useCallback, useEffect, useState, type FormEvent } from "react";
+import { lazy, Suspense, useCallback, useEffect, useState, type FormEvent } from "react";
 import { FormattedMessage, IntlProvider, useIntl } from "react-intl";
 import { api, ApiError, setCsrfToken, type User } from "./api.js";
 import { CATALOGS, pickLocale, type Locale } from "./messages.js";
@@ -9,6 +9,8 @@ import { CaseQueue } from "./pages/CaseQueue.js";
 import { CaseView } from "./pages/CaseView.js";
 import { Connectors } from "./pages/Connectors.js";
 import { Runs } from "./pages/Runs.js";
+// The IDE carries the code editor: loaded only when an admin opens it.
+const Ide = lazy(() => import("./pages/Ide.js").then((m) => ({ default: m.Ide })));
 
 const LOCALE_KEY = "intake.locale";
 
@@ -106,13 +108,13 @@ function Shell({ user, locale, onLocale, onSignedOut }: { user: User; locale: Lo
     onSignedOut();
   }, [onSignedOut]);
   const caseMatch = /^\/cases\/(\d+)$/.exec(pathname);
-  const section = pathname.startsWith("/cases") ? "cases" : pathname.startsWith("/connectors") ? "connectors" : pathname.startsWith("/runs") ? "runs" : "overview";
+  const section = pathname.startsWith("/cases") ? "cases" : pathname.startsWith("/connectors") ? "connectors" : pathname.startsWith("/runs") ? "runs" : pathname.startsWith("/ide") && user.role === "admin" ? "ide" : "overview";
   return (
     <>
       <header className="top">
         <strong className="brand"><FormattedMessage id="app.title" /></strong>
         <nav>
-          {(["overview", "cases", "connectors", "runs"] as const).map((name) => (
+          {(["overview", "cases", "connectors", "runs", ...(user.role === "admin" ? ["ide" as const] : [])] as const).map((name) => (
             <Link key={name} to={name === "overview" ? "/" : `/${name}`} className={section === name ? "active" : ""}>
               <FormattedMessage id={`nav.${name}`} />
             </Link>
@@ -127,7 +129,8 @@ function Shell({ user, locale, onLocale, onSignedOut }: { user: User; locale: Lo
         {caseMatch ? <CaseView id={Number(caseMatch[1])} /> :
           section === "cases" ? <CaseQueue /> :
           section === "connectors" ? <Connectors user={user} /> :
-          section === "runs" ? <Runs /> : <Overview />}
+          section === "runs" ? <Runs /> :
+          section === "ide" ? <Suspense fallback={null}><Ide path={pathname} /></Suspense> : <Overview />}
       </main>
     </>
   );

@@ -6,7 +6,8 @@ export function setCsrfToken(token: string): void {
 }
 
 export class ApiError extends Error {
-  constructor(readonly status: number, readonly code: string, message: string) {
+  /** data: the whole error body (e.g. the diagnostics of a failed save). */
+  constructor(readonly status: number, readonly code: string, message: string, readonly data?: unknown) {
     super(message);
   }
 }
@@ -21,7 +22,7 @@ export async function api<T>(path: string, options: { method?: string; body?: un
     ...(options.body !== undefined ? { body: JSON.stringify(options.body) } : {}),
   });
   const data = (await response.json().catch(() => ({}))) as { error?: { code: string; message: string } };
-  if (!response.ok) throw new ApiError(response.status, data.error?.code ?? "HTTP", data.error?.message ?? response.statusText);
+  if (!response.ok) throw new ApiError(response.status, data.error?.code ?? "HTTP", data.error?.message ?? response.statusText, data);
   return data as T;
 }
 

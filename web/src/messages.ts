@@ -1,4 +1,5 @@
 // Every label and message of the console, in English and Korean, as ICU messages.
+import { ideEn, ideKo } from "./ide/messages.js";
 export const en = {
   "app.title": "Intake",
   "nav.overview": "Overview",
@@ -365,7 +366,7 @@ export const ko: Record<MessageId, string> = {
   "runs.status.interrupted": "중단됨",
 };
 
-export const CATALOGS = { en, ko } as const;
+export const CATALOGS = { en: { ...en, ...ideEn }, ko: { ...ko, ...ideKo } } as const;
 export type Locale = keyof typeof CATALOGS;
 
 export function pickLocale(languages: readonly string[]): Locale {

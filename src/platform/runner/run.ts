@@ -1,12 +1,12 @@
 // Runs one iteration of a connector in its own process: ingest what it returns, record the run.
 import { IntakeError } from "../../sdk/errors.js";
-import type { LogEntry, PackageResult } from "../../sdk/execution.js";
+import type { LogEntry } from "../../sdk/execution.js";
 import { resolveConnector } from "../catalog/index.js";
 import { checkPackage, ingestPackage, saveContext } from "../ingest/index.js";
 import type { RunStatus, Store } from "../store/index.js";
 import { acquireLease, makeOwner } from "./lock.js";
-import { DEFAULT_MEMORY_MB, prepareInit, spawnConnectorProcess } from "./process.js";
-import type { ChildMessage, ParentMessage } from "./protocol.js";
+import { driveConnector } from "./drive.js";
+import { DEFAULT_MEMORY_MB, prepareInit } from "./process.js";
 
 /** Bounds of what a run keeps of its logs. */
 export const MAX_LOG_ENTRIES = 2_000;
@@ -60,7 +60,8 @@ class RunLog {
   }
 }
 
-function forShow(alert: unknown): unknown {
+/** An alert fit to show: attachments by name, type and size. */
+export function forShow(alert: unknown): unknown {
   const copy = { ...(alert as Record<string, unknown>) };
   if (Array.isArray(copy.attachments)) {
     copy.attachments = (copy.attachments as { fileName: string; contentType: string; data: Uint8Array }[]).map((a) => ({
@@ -99,100 +100,34 @@ export async function runConnector(store: Store, name: string, options: RunOptio
     const memoryMb = options.memoryMb ?? definition.memoryMb ?? DEFAULT_MEMORY_MB;
     const target = { connectorId: instance.id, runId: run.id, productFieldName: definition.productFieldName, eventFieldName: definition.eventFieldName, grouping: instance.grouping };
 
-    const outcome = await new Promise<{ status: RunStatus; error?: { code: string; message: string } }>((resolve) => {
-      const child = spawnConnectorProcess(memoryMb);
-      let finished: { status: RunStatus; error?: { code: string; message: string } } | undefined;
-      let stderrTail = "";
-      let queue: Promise<void> = Promise.resolve();
-      const finish = (result: typeof finished) => {
-        finished ??= result;
-      };
-      const timer = setTimeout(() => {
-        finish({ status: "timed_out", error: { code: "RUN_TIMEOUT", message: `the connector ran past its timeout of ${definition.timeoutSeconds} s and was stopped` } });
-        child.kill("SIGKILL");
-      }, definition.timeoutSeconds * 1000);
-      const lines = (level: LogEntry["level"]) => (chunk: Buffer) => {
-        const text = chunk.toString("utf8");
-        if (level === "error") stderrTail = (stderrTail + text).slice(-4000);
-        for (const line of text.split("\n")) if (line.trim()) addLog({ level, message: line, time: Date.now() });
-      };
-      child.stdout?.on("data", lines("info"));
-      child.stderr?.on("data", lines("error"));
-      const reply = (message: ParentMessage) => {
-        if (child.connected) child.send(message);
-      };
-
-      child.on("message", (message: ChildMessage) => {
-        switch (message.t) {
-          case "log":
-            addLog(message.entry);
-            break;
-          case "changed":
-            break;
-          case "skipped":
-            summary.skipped++;
-            break;
-          case "fetched":
-            fetchedReported = true;
-            summary.fetched += message.count;
-            break;
-          case "package":
-            // One package at a time, in order: the connector acknowledges in the order it sent.
-            queue = queue.then(async () => {
-              summary.alerts += message.alerts.length;
-              try {
-                let result: PackageResult;
-                if (test) {
-                  const checked = checkPackage(message.alerts);
-                  summary.failed += checked.failed;
-                  for (const alert of message.alerts) if (shown.length < MAX_TEST_ALERTS) shown.push(forShow(alert));
-                  result = checked;
-                } else {
-                  const ingested = await ingestPackage(store, target, message.alerts, message.context);
-                  summary.ingested += ingested.ingested;
-                  summary.duplicates += ingested.duplicates;
-                  summary.failed += ingested.failed;
-                  result = { committed: true, results: ingested.results, stored: ingested.stored };
-                }
-                for (const failure of result.results.filter((r) => r.outcome === "failed")) {
-                  addLog({ level: "error", message: `ALERT_INVALID: ${failure.error}`, time: Date.now() });
-                }
-                reply({ t: "ack", seq: message.seq, result });
-              } catch (error) {
-                const code = error instanceof IntakeError ? error.code : "INGEST_FAILED";
-                addLog({ level: "error", message: `${code}: ${(error as Error).message}`, time: Date.now() });
-                reply({ t: "nack", seq: message.seq, code, message: (error as Error).message });
-              }
-            });
-            break;
-          case "done":
-            queue = queue.then(async () => {
-              if (!test) await saveContext(store, instance.id, message.context);
-              finish({ status: "succeeded" });
-            });
-            break;
-          case "error":
-            finish({ status: "failed", error: { code: message.code, message: message.message } });
-            break;
+    const outcome = await driveConnector(init, {
+      timeoutSeconds: definition.timeoutSeconds,
+      memoryMb,
+      onLog: addLog,
+      onSkipped: () => {
+        summary.skipped++;
+      },
+      onFetched: (count) => {
+        fetchedReported = true;
+        summary.fetched += count;
+      },
+      onPackage: async (alerts, context) => {
+        summary.alerts += alerts.length;
+        if (test) {
+          const checked = checkPackage(alerts);
+          summary.failed += checked.failed;
+          for (const alert of alerts) if (shown.length < MAX_TEST_ALERTS) shown.push(forShow(alert));
+          return checked;
         }
-      });
-      child.on("error", (error) => finish({ status: "failed", error: { code: "RUN_SPAWN", message: error.message } }));
-      child.on("exit", (code, signal) => {
-        clearTimeout(timer);
-        void queue.then(() => {
-          if (!finished) {
-            const outOfMemory = /heap out of memory|Allocation failed/i.test(stderrTail);
-            finish({
-              status: "failed",
-              error: outOfMemory
-                ? { code: "RUN_OUT_OF_MEMORY", message: `the connector ran out of memory (cap ${memoryMb} MB) and was stopped` }
-                : { code: "RUN_CRASHED", message: `the connector's process ended without finishing (${signal ? `signal ${signal}` : `exit code ${code}`})` },
-            });
-          }
-          resolve(finished!);
-        });
-      });
-      child.send(init);
+        const ingested = await ingestPackage(store, target, alerts, context);
+        summary.ingested += ingested.ingested;
+        summary.duplicates += ingested.duplicates;
+        summary.failed += ingested.failed;
+        return { committed: true, results: ingested.results, stored: ingested.stored };
+      },
+      onDone: async (context) => {
+        if (!test) await saveContext(store, instance.id, context);
+      },
     });
     summary.status = outcome.status;
     if (outcome.error) summary.error = outcome.error;

@@ -1,0 +1,108 @@
+// Drives one connector process from init to its end: logs, packages acknowledged in order, timeout,
+// crash and out-of-memory detection. Shared by runs (ingest) and by the console's Play (store nothing).
+import { IntakeError } from "../../sdk/errors.js";
+import type { LogEntry, PackageResult } from "../../sdk/execution.js";
+import type { RunStatus } from "../store/index.js";
+import { spawnConnectorProcess } from "./process.js";
+import type { ChildMessage, InitMessage, ParentMessage } from "./protocol.js";
+
+export interface DriveHandlers {
+  timeoutSeconds: number;
+  memoryMb: number;
+  onLog: (entry: LogEntry) => void;
+  onFetched?: (count: number) => void;
+  onSkipped?: () => void;
+  /** One package at a time, in order: its result is acknowledged to the connector. */
+  onPackage: (alerts: unknown[], context: Record<string, string | null>) => Promise<PackageResult>;
+  /** The connector finished; runs after every package was handled. */
+  onDone?: (context: Record<string, string | null>) => Promise<void>;
+}
+
+export interface DriveOutcome {
+  status: RunStatus;
+  error?: { code: string; message: string };
+}
+
+export function driveConnector(init: InitMessage, handlers: DriveHandlers): Promise<DriveOutcome> {
+  const { timeoutSeconds, memoryMb, onLog } = handlers;
+  return new Promise<DriveOutcome>((resolve) => {
+    const child = spawnConnectorProcess(memoryMb);
+    let finished: DriveOutcome | undefined;
+    let stderrTail = "";
+    let queue: Promise<void> = Promise.resolve();
+    const finish = (result: DriveOutcome) => {
+      finished ??= result;
+    };
+    const timer = setTimeout(() => {
+      finish({ status: "timed_out", error: { code: "RUN_TIMEOUT", message: `the connector ran past its timeout of ${timeoutSeconds} s and was stopped` } });
+      child.kill("SIGKILL");
+    }, timeoutSeconds * 1000);
+    const lines = (level: LogEntry["level"]) => (chunk: Buffer) => {
+      const text = chunk.toString("utf8");
+      if (level === "error") stderrTail = (stderrTail + text).slice(-4000);
+      for (const line of text.split("\n")) if (line.trim()) onLog({ level, message: line, time: Date.now() });
+    };
+    child.stdout?.on("data", lines("info"));
+    child.stderr?.on("data", lines("error"));
+    const reply = (message: ParentMessage) => {
+      if (child.connected) child.send(message);
+    };
+
+    child.on("message", (message: ChildMessage) => {
+      switch (message.t) {
+        case "log":
+          onLog(message.entry);
+          break;
+        case "changed":
+          break;
+        case "skipped":
+          handlers.onSkipped?.();
+          break;
+        case "fetched":
+          handlers.onFetched?.(message.count);
+          break;
+        case "package":
+          queue = queue.then(async () => {
+            try {
+              const result = await handlers.onPackage(message.alerts, message.context);
+              for (const failure of result.results.filter((r) => r.outcome === "failed")) {
+                onLog({ level: "error", message: `ALERT_INVALID: ${failure.error}`, time: Date.now() });
+              }
+              reply({ t: "ack", seq: message.seq, result });
+            } catch (error) {
+              const code = error instanceof IntakeError ? error.code : "INGEST_FAILED";
+              onLog({ level: "error", message: `${code}: ${(error as Error).message}`, time: Date.now() });
+              reply({ t: "nack", seq: message.seq, code, message: (error as Error).message });
+            }
+          });
+          break;
+        case "done":
+          queue = queue.then(async () => {
+            await handlers.onDone?.(message.context);
+            finish({ status: "succeeded" });
+          });
+          break;
+        case "error":
+          finish({ status: "failed", error: { code: message.code, message: message.message } });
+          break;
+      }
+    });
+    child.on("error", (error) => finish({ status: "failed", error: { code: "RUN_SPAWN", message: error.message } }));
+    child.on("exit", (code, signal) => {
+      clearTimeout(timer);
+      void queue.then(() => {
+        if (!finished) {
+          const outOfMemory = /heap out of memory|Allocation failed/i.test(stderrTail);
+          finish({
+            status: "failed",
+            error: outOfMemory
+              ? { code: "RUN_OUT_OF_MEMORY", message: `the connector ran out of memory (cap ${memoryMb} MB) and was stopped` }
+              : { code: "RUN_CRASHED", message: `the connector's process ended without finishing (${signal ? `signal ${signal}` : `exit code ${code}`})` },
+          });
+        }
+        resolve(finished!);
+      });
+    });
+    child.send(init);
+  });
+}

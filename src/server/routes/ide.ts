@@ -1,0 +1,185 @@
+// The console's IDE (admin only): new integrations with an icon, connector definitions, code saved as
+// package versions (problems come back by file, line and column), Play on unsaved code, code history.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { IntakeError } from "../../sdk/errors.js";
+import { PARAMETER_TYPES, SDK_TYPES } from "../../platform/catalog/index.js";
+import {
+  createIntegration, getCodeVersion, getConnectorCode, IdeCheckError, listCodeVersions, listEditableIntegrations, MAX_CODE_BYTES, MAX_ICON_BYTES,
+  playConnector, saveConnectorCode, saveConnectorDefinition, sdkCompletions, type ConnectorDefinitionInput,
+} from "../../platform/ide/index.js";
+import type { Scheduler } from "../../platform/scheduler/index.js";
+import type { Store } from "../../platform/store/index.js";
+import { HttpError, requireAdmin } from "../auth.js";
+import { errorSchema, errors } from "../schemas.js";
+
+type Guard = (request: FastifyRequest) => Promise<void>;
+
+const diagnosticSchema = {
+  type: "object",
+  properties: { file: { type: ["string", "null"] }, line: { type: ["integer", "null"] }, column: { type: ["integer", "null"] }, message: { type: "string" } },
+} as const;
+const checkErrorSchema = {
+  type: "object",
+  properties: {
+    error: errorSchema.properties.error,
+    diagnostics: { type: "array", items: diagnosticSchema },
+  },
+} as const;
+const ideErrors = { ...errors, 409: errorSchema, 422: checkErrorSchema } as const;
+
+const slugParams = { type: "object", properties: { slug: { type: "string", pattern: "^[a-z0-9][a-z0-9_-]{0,59}$" } }, required: ["slug"] } as const;
+const connectorParams = {
+  type: "object",
+  properties: { slug: slugParams.properties.slug, fileBase: { type: "string", pattern: "^[a-z0-9][a-z0-9_-]{0,59}$" } },
+  required: ["slug", "fileBase"],
+} as const;
+
+const parameterSchema = {
+  type: "object",
+  properties: {
+    name: { type: "string", minLength: 1, maxLength: 200 },
+    type: { type: "string", enum: [...PARAMETER_TYPES] },
+    default: { type: ["string", "number", "boolean"] },
+    required: { type: "boolean" },
+    description: { type: "string", maxLength: 2000 },
+  },
+  required: ["name", "type"],
+  additionalProperties: false,
+} as const;
+
+const definitionSchema = {
+  type: "object",
+  properties: {
+    name: { type: "string", minLength: 1, maxLength: 200 },
+    description: { type: "string", maxLength: 5000 },
+    parameters: { type: "array", items: parameterSchema, maxItems: 200 },
+    productFieldName: { type: "string", minLength: 1, maxLength: 200 },
+    eventFieldName: { type: "string", minLength: 1, maxLength: 200 },
+    intervalSeconds: { type: "integer", minimum: 1, maximum: 604800 },
+    timeoutSeconds: { type: "integer", minimum: 1, maximum: 86400 },
+  },
+  required: ["name", "description", "parameters", "productFieldName", "eventFieldName", "intervalSeconds", "timeoutSeconds"],
+  additionalProperties: false,
+} as const;
+
+/** The status of an IDE error; a failed check carries its diagnostics. */
+async function answer<T>(reply: FastifyReply, work: () => Promise<T>): Promise<T | FastifyReply> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof IdeCheckError) {
+      return reply.status(422).send({ error: { code: error.code, message: error.message }, diagnostics: error.diagnostics });
+    }
+    if (error instanceof IntakeError) {
+      const status = /_UNKNOWN$/.test(error.code) ? 404 : error.code === "INTEGRATION_CONFLICT" || error.code === "PLAY_BUSY" ? 409
+        : /^(PARAM_|INTEGRATION_READONLY|PACKAGE_)/.test(error.code) ? 400 : undefined;
+      if (status) throw new HttpError(status, error.code, error.message);
+    }
+    throw error;
+  }
+}
+
+export function registerIdeRoutes(api: FastifyInstance, store: Store, session: Guard, scheduler?: Scheduler): void {
+  const admin = [session, requireAdmin];
+  // A new version of the code is picked up by the next run; the scheduler re-reads intervals.
+  const changed = () => void scheduler?.refresh().catch(() => undefined);
+
+  api.get("/ide/sdk", { preHandler: admin, schema: { tags: ["ide"], summary: "Names the SDK exports, with the members of its classes (editor completion)", response: errors } }, async () => {
+    return { completions: await sdkCompletions(SDK_TYPES) };
+  });
+
+  api.get("/ide/integrations", { preHandler: admin, schema: { tags: ["ide"], summary: "Integrations the console can edit: imported ones and drafts without a connector yet", response: errors } }, async () => {
+    return { integrations: await listEditableIntegrations(store) };
+  });
+
+  api.post<{ Body: { name: string; description?: string; icon?: string } }>("/ide/integrations", {
+    preHandler: admin,
+    schema: {
+      tags: ["ide"], summary: "Create an integration (admin): a draft until its first connector is saved. icon: an SVG or PNG, base64, at most 256 KB.",
+      body: {
+        type: "object",
+        properties: {
+          name: { type: "string", minLength: 1, maxLength: 100 },
+          description: { type: "string", maxLength: 5000 },
+          icon: { type: "string", maxLength: Math.ceil((MAX_ICON_BYTES * 4) / 3) + 4, pattern: "^[A-Za-z0-9+/]*={0,2}$" },
+        },
+        required: ["name"],
+        additionalProperties: false,
+      },
+      response: ideErrors,
+    },
+  }, async (request, reply) => answer(reply, async () => {
+    const icon = request.body.icon ? { data: Buffer.from(request.body.icon, "base64") } : undefined;
+    const created = await createIntegration(store, { name: request.body.name, description: request.body.description ?? "", icon });
+    return reply.status(201).send(created);
+  }));
+
+  api.put<{ Params: { slug: string; fileBase: string }; Body: ConnectorDefinitionInput }>("/ide/integrations/:slug/connectors/:fileBase", {
+    preHandler: admin,
+    schema: {
+      tags: ["ide"], summary: "Add or change a connector definition (admin): parameters, field names, interval, timeout. A new one starts from a template. Saved as a new version.",
+      params: connectorParams, body: definitionSchema, response: ideErrors,
+    },
+  }, async (request, reply) => answer(reply, async () => {
+    const result = await saveConnectorDefinition(store, request.params.slug, request.params.fileBase, request.body);
+    changed();
+    return { version: result.version, integration: result.integration.name, slug: result.integration.slug };
+  }));
+
+  api.get<{ Params: { slug: string; fileBase: string } }>("/ide/integrations/:slug/connectors/:fileBase/code", {
+    preHandler: admin, schema: { tags: ["ide"], summary: "A connector's current code", params: connectorParams, response: ideErrors },
+  }, async (request, reply) => answer(reply, () => getConnectorCode(store, request.params.slug, request.params.fileBase)));
+
+  const codeBody = {
+    type: "object",
+    properties: { code: { type: "string", maxLength: MAX_CODE_BYTES } },
+    required: ["code"],
+    additionalProperties: false,
+  } as const;
+
+  api.put<{ Params: { slug: string; fileBase: string }; Body: { code: string } }>("/ide/integrations/:slug/connectors/:fileBase/code", {
+    preHandler: admin,
+    // The code may reach 1 MB; JSON escaping adds to it.
+    bodyLimit: 3 * MAX_CODE_BYTES,
+    schema: {
+      tags: ["ide"], summary: "Save a connector's code (admin): a new version when it compiles and type-checks; otherwise 422 with the problems by line, and the working version stays",
+      params: connectorParams, body: codeBody, response: ideErrors,
+    },
+  }, async (request, reply) => answer(reply, async () => {
+    const result = await saveConnectorCode(store, request.params.slug, request.params.fileBase, request.body.code);
+    changed();
+    return { version: result.version };
+  }));
+
+  api.post<{ Params: { slug: string; fileBase: string }; Body: { code: string; parameters?: Record<string, unknown> } }>("/ide/integrations/:slug/connectors/:fileBase/play", {
+    preHandler: admin,
+    bodyLimit: 3 * MAX_CODE_BYTES,
+    schema: {
+      tags: ["ide"], summary: "Play (admin): run the given code once in test mode; returns its alerts and logs, stores nothing (no case, no run, no context)",
+      params: connectorParams,
+      body: {
+        type: "object",
+        properties: {
+          code: { type: "string", maxLength: MAX_CODE_BYTES },
+          parameters: { type: "object", additionalProperties: { type: ["string", "number", "boolean", "null"] }, maxProperties: 200 },
+        },
+        required: ["code"],
+        additionalProperties: false,
+      },
+      response: ideErrors,
+    },
+  }, async (request, reply) => answer(reply, () => playConnector(store, request.params.slug, request.params.fileBase, { code: request.body.code, parameters: request.body.parameters ?? {} })));
+
+  api.get<{ Params: { slug: string; fileBase: string } }>("/ide/integrations/:slug/connectors/:fileBase/versions", {
+    preHandler: admin, schema: { tags: ["ide"], summary: "The versions of the package that hold this connector, newest first", params: connectorParams, response: ideErrors },
+  }, async (request, reply) => answer(reply, async () => ({ versions: await listCodeVersions(store, request.params.slug, request.params.fileBase) })));
+
+  api.get<{ Params: { slug: string; fileBase: string; version: number } }>("/ide/integrations/:slug/connectors/:fileBase/versions/:version", {
+    preHandler: admin,
+    schema: {
+      tags: ["ide"], summary: "The connector's code in one version and in the version before (for a diff)",
+      params: { type: "object", properties: { ...connectorParams.properties, version: { type: "integer", minimum: 1 } }, required: ["slug", "fileBase", "version"] },
+      response: ideErrors,
+    },
+  }, async (request, reply) => answer(reply, () => getCodeVersion(store, request.params.slug, request.params.fileBase, request.params.version)));
+}
