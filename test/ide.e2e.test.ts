@@ -1,12 +1,11 @@
 // The IDE in Debian's Chromium (playwright-core) against `intake serve`: create an integration with an icon and
 // a connector, type code in the editor, see a type error marked on its line, fix it, Play (nothing stored),
 // enable it and watch its cases arrive, and see the diff between versions.
-import type { ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
-import { chromium, type Browser, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { freePort } from "./support/dovecot.js";
+import { launchChromium, newConsolePage, signIn, startConsole, type Console } from "./support/console.js";
 import { countRows, waitFor } from "./support/wait.js";
 import { makeWorkspace, PROJECT_ROOT, type Workspace } from "./support/cli.js";
 
@@ -47,7 +46,7 @@ const BROKEN = connectorCode(`const count: number = "two";`);
 const FIXED = connectorCode(`const count: number = names.length;`);
 
 let ws: Workspace;
-let serve: ChildProcess;
+let app: Console;
 let base: string;
 let browser: Browser;
 const cspViolations: string[] = [];
@@ -74,51 +73,21 @@ beforeAll(async () => {
   ws = makeWorkspace();
   const added = await ws.intake(["users", "add", "admin", "--role", "admin"], { env: { INTAKE_PASSWORD: PASSWORD } });
   expect(added.code, added.stderr).toBe(0);
-  const port = await freePort();
-  base = `http://127.0.0.1:${port}`;
-  serve = ws.spawnIntake(["serve", "--port", String(port)]);
-  let output = "";
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`intake serve did not start: ${output}`)), 30_000);
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes("listening on")) {
-        clearTimeout(timer);
-        resolve();
-      }
-    };
-    serve.stdout!.on("data", onData);
-    serve.stderr!.on("data", onData);
-    serve.once("exit", (code) => reject(new Error(`intake serve exited ${code}: ${output}`)));
-  });
-  browser = await chromium.launch({
-    executablePath: "/usr/bin/chromium",
-    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-  });
+  app = await startConsole(ws);
+  base = app.base;
+  browser = await launchChromium();
 });
 
 afterAll(async () => {
   await browser?.close();
-  if (serve && serve.exitCode === null) {
-    const exited = new Promise((resolve) => serve.once("exit", resolve));
-    serve.kill("SIGTERM");
-    await exited;
-  }
+  await app?.stop();
 });
 
 describe("the IDE in a real browser", () => {
   it("creates an integration and a connector, marks a type error on its line, plays, enables, and shows the diff", async () => {
-    const context = await browser.newContext({ locale: "en-US", viewport: { width: 1400, height: 1000 } });
-    const page = await context.newPage();
-    page.on("dialog", (dialog) => void dialog.dismiss());
-    page.on("console", (message) => {
-      if (message.text().includes("Content Security Policy")) cspViolations.push(message.text());
-    });
-
-    await page.goto(base);
-    await page.getByLabel("Username", { exact: true }).fill("admin");
-    await page.getByLabel("Password", { exact: true }).fill(PASSWORD);
-    await page.getByRole("button", { name: "Sign in" }).click();
+    const page = await newConsolePage(browser, "en-US", cspViolations, { width: 1400, height: 1000 });
+    const context = page.context();
+    await signIn(page, base, "admin", PASSWORD);
     await page.getByRole("link", { name: "IDE", exact: true }).click();
 
     // Bad input is refused with the field named; a path in a name goes nowhere.

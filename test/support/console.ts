@@ -51,8 +51,8 @@ export function launchChromium(): Promise<Browser> {
  * A page that records Content-Security-Policy violations (any is a defect) and dismisses any dialog
  * (an alert() from injected script must not block the test, and is caught by other checks).
  */
-export async function newConsolePage(browser: Browser, locale: string, cspViolations: string[]): Promise<Page> {
-  const context = await browser.newContext({ locale, viewport: { width: 1360, height: 900 } });
+export async function newConsolePage(browser: Browser, locale: string, cspViolations: string[], viewport = { width: 1360, height: 900 }): Promise<Page> {
+  const context = await browser.newContext({ locale, viewport });
   const page = await context.newPage();
   page.on("dialog", (dialog) => void dialog.dismiss());
   page.on("console", (message) => {
