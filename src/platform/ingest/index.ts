@@ -7,6 +7,7 @@ import type { AlertResult, PackageResult } from "../../sdk/execution.js";
 import type { Transaction } from "kysely";
 import type { Database, Store } from "../store/index.js";
 import { checkAlert, type ValidAlert } from "./validate.js";
+import { ingestSqlite } from "./sqlite.js";
 import { addKeys, decideCase, DEFAULT_GROUPING, displaySubject, keysOf, refreshCase, type GroupingSettings } from "../grouping/index.js";
 
 export { checkAlert } from "./validate.js";
@@ -63,7 +64,10 @@ export async function ingestPackage(
   const files = new Map(await Promise.all(valid.map(async (alert) => [alert, await Promise.all((alert.attachments ?? []).map(prepareFile))] as const)));
   const now = Date.now();
 
-  await store.db.transaction().execute(async (trx) => {
+  if (store.sqlite) {
+    const sqlite = store.sqlite;
+    await store.db.connection().execute(() => ingestSqlite(sqlite, target, valid, files, context, now, results));
+  } else await store.db.transaction().execute(async (trx) => {
     // A write first, so that SQLite takes its write lock (waiting for it) before any read.
     await trx.updateTable("runs").set({ finished_at: null }).where("id", "=", target.runId).execute();
 

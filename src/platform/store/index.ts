@@ -19,6 +19,11 @@ export interface Store {
   /** Where secrets' key file and imported integrations live beside an SQLite file. */
   dataDir: string;
   url: string;
+  /**
+   * The SQLite connection itself (SQLite only), for the ingest's prepared statements. Use it inside
+   * `db.connection()`, which holds kysely's single connection, so that no kysely transaction is open.
+   */
+  sqlite?: SQLite.Database;
   close(): Promise<void>;
 }
 
@@ -83,7 +88,7 @@ export async function openStore(url: string = resolveDatabaseUrl()): Promise<Sto
     database.pragma("foreign_keys = ON");
     const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) });
     const dataDir = path.resolve(process.env.INTAKE_HOME ?? dir);
-    store = { db, dialect: "sqlite", dataDir, url: file, close: () => db.destroy() };
+    store = { db, dialect: "sqlite", dataDir, url: file, sqlite: database, close: () => db.destroy() };
   }
   await migrate(store);
   return store;
