@@ -3,7 +3,6 @@ import path from "node:path";
 import fs from "node:fs";
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, type SqliteDatabase } from "kysely";
 import SQLite from "better-sqlite3";
-import pg from "pg";
 import { IntakeError } from "../../sdk/errors.js";
 import { migrationProvider } from "./migrations/index.js";
 import type { Database } from "./schema.js";
@@ -63,6 +62,8 @@ function withStatementCache(database: SQLite.Database, size = 500): SqliteDataba
 export async function openStore(url: string = resolveDatabaseUrl()): Promise<Store> {
   let store: Store;
   if (isPostgresUrl(url)) {
+    // Loaded only for PostgreSQL: a SQLite process starts without it.
+    const { default: pg } = await import("pg");
     // bigint (Unix ms, ids) as numbers: every value stays below 2^53.
     pg.types.setTypeParser(20, (value) => Number(value));
     const pool = new pg.Pool({ connectionString: url, max: 5 });
