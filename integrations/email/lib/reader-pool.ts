@@ -11,6 +11,8 @@ import { readSettings, type EmailSettings, type ParameterSource } from "./settin
 const ROLE = "intake-email-reader";
 /** A worker's own heap cap: one huge message fails that message's worker, not the run's process. */
 const WORKER_HEAP_MB = 512;
+/** Its young generation: a message's garbage dies young; a small one keeps the thread's memory low. */
+const WORKER_YOUNG_MB = 6;
 
 export interface ReadTask {
   uid: number;
@@ -106,7 +108,7 @@ export class ReaderPool {
     try {
       worker = new Worker(new URL(import.meta.url), {
         workerData: { role: ROLE, parameters: this.#parameters },
-        resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB },
+        resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB, maxYoungGenerationSizeMb: WORKER_YOUNG_MB },
         stdout: false,
         stderr: false,
       });
