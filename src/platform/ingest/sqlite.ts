@@ -12,6 +12,7 @@ export interface PreparedFile {
   size: number;
   sha256: string;
   data: Uint8Array;
+  encoding: "identity" | "gzip";
 }
 
 interface Statements {
@@ -43,7 +44,7 @@ function statements(db: SQLite.Database): Statements {
       ),
       insertEvent: db.prepare("INSERT INTO events (alert_pk, position, event_type, product, start_time, end_time, data) VALUES (?, ?, ?, ?, ?, ?, ?)"),
       insertEntity: db.prepare("INSERT INTO entities (alert_pk, case_id, type, value, source, data) VALUES (?, ?, ?, ?, ?, ?)"),
-      insertFile: db.prepare("INSERT INTO alert_files (alert_pk, file_name, content_type, size, sha256, data) VALUES (?, ?, ?, ?, ?, ?)"),
+      insertFile: db.prepare("INSERT INTO alert_files (alert_pk, file_name, content_type, size, sha256, data, encoding) VALUES (?, ?, ?, ?, ?, ?, ?)"),
       deleteContext: db.prepare("DELETE FROM connector_context WHERE connector_id = ? AND key = ?"),
       insertContext: db.prepare("INSERT INTO connector_context (connector_id, key, value) VALUES (?, ?, ?)"),
     };
@@ -108,7 +109,7 @@ export async function ingestSqlite(
         s.insertEvent.run(alertPk, position, text(event[target.eventFieldName]), text(event[target.productFieldName]), event.StartTime, event.EndTime, JSON.stringify(event));
       });
       for (const { type, value, source, ...rest } of alert.entities ?? []) s.insertEntity.run(alertPk, caseId, type, value, source ?? "", JSON.stringify(rest));
-      for (const file of files.get(alert) ?? []) s.insertFile.run(alertPk, file.file_name, file.content_type, file.size, file.sha256, file.data);
+      for (const file of files.get(alert) ?? []) s.insertFile.run(alertPk, file.file_name, file.content_type, file.size, file.sha256, file.data, file.encoding);
       grouping.addKeys(caseId, alertPk, keys, environment, alert.start_time);
       if (decision.caseId !== undefined) grouping.refreshCase(caseId, now);
       results.push({ display_id: alert.display_id, outcome: "ingested", caseId });

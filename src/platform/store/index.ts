@@ -1,6 +1,7 @@
 // Opens the database (SQLite by default, PostgreSQL for a postgres:// URL) and brings its schema up to date.
 import path from "node:path";
 import fs from "node:fs";
+import zlib from "node:zlib";
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, type SqliteDatabase } from "kysely";
 import SQLite from "better-sqlite3";
 import { IntakeError } from "../../sdk/errors.js";
@@ -11,6 +12,11 @@ export type { Database } from "./schema.js";
 export type * from "./schema.js";
 
 export type Dialect = "sqlite" | "postgres";
+
+/** A stored file's bytes as they came, whichever way they are kept. */
+export function fileBytes(file: { data: Uint8Array; encoding: string }): Buffer {
+  return file.encoding === "gzip" ? zlib.gunzipSync(file.data) : Buffer.from(file.data.buffer, file.data.byteOffset, file.data.byteLength);
+}
 
 export interface Store {
   db: Kysely<Database>;
