@@ -64,10 +64,31 @@ if (!isMainThread && (workerData as { role?: string } | undefined)?.role === ROL
   const settings = readSettings(replayParameters((workerData as { parameters: Record<string, unknown> }).parameters));
   port.on("message", (task: ReadTask & { seq: number }) => {
     void readOne(settings, task).then(
-      (outcome) => port.postMessage({ seq: task.seq, outcome }),
+      (outcome) => port.postMessage({ seq: task.seq, outcome: withoutSource(outcome, task.source) }),
       (error: Error) => port.postMessage({ seq: task.seq, error: error?.message ?? String(error) }),
     );
   });
+}
+
+// The original .eml is the message's own bytes, which the main thread still has: not sent back.
+const SOURCE = new Uint8Array(0);
+
+function withoutSource(outcome: ReadOutcome, source: Uint8Array): ReadOutcome {
+  for (const alert of outcome.alerts) {
+    alert.attachments = alert.attachments.map((file) => (file.data === source ? { ...file, data: SOURCE, fromSource: true } : file));
+  }
+  return outcome;
+}
+
+function withSource(outcome: ReadOutcome, source: Uint8Array): ReadOutcome {
+  for (const alert of outcome.alerts) {
+    alert.attachments = alert.attachments.map((file) => {
+      if (!(file as { fromSource?: boolean }).fromSource) return file;
+      const { fromSource: _, ...rest } = file as typeof file & { fromSource?: boolean };
+      return { ...rest, data: source };
+    });
+  }
+  return outcome;
 }
 
 interface Pending {
@@ -121,7 +142,7 @@ export class ReaderPool {
       const waiter = slot.pending.get(reply.seq);
       if (!waiter) return;
       slot.pending.delete(reply.seq);
-      if (reply.outcome) waiter.resolve(reply.outcome);
+      if (reply.outcome) waiter.resolve(withSource(reply.outcome, waiter.task.source));
       else waiter.reject(new Error(reply.error ?? "the reader failed"));
     });
     const failed = () => {
