@@ -10,6 +10,11 @@ import { addUids, removeUids } from "../lib/uid-set.js";
 
 /** Messages per UID FETCH and per stored batch: bounds memory whatever the backlog. */
 const BATCH_SIZE = 200;
+/**
+ * Below this many messages a run reads them on its own thread: starting a reader thread (loading
+ * the parser) costs more than it saves, and push delivers mail a few messages at a time.
+ */
+const THREADED_FROM = 50;
 
 async function main(execution: ConnectorExecution): Promise<void> {
   const parameters = recordParameters(execution);
@@ -102,6 +107,7 @@ async function takeFolder(execution: ConnectorExecution, settings: EmailSettings
     `${plan.alreadyStored.length ? ` (${plan.alreadyStored.length} already stored)` : ""}${plan.deferred ? ` (${plan.deferred} left for the next cycle by Max Emails Per Cycle)` : ""}`);
   // Stored by an earlier cycle that stopped before acknowledging them: acknowledge now, fetch nothing.
   if (!execution.isTestRun) await acknowledge(mailbox, settings, plan.alreadyStored);
+  if (plan.toFetch.length >= THREADED_FROM) readers.start();
 
   // One batch is being stored by the platform while the next is fetched and read (on the reader
   // threads, each message as it arrives): the processes and the cores work at once. At most one batch

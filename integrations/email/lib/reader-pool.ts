@@ -110,18 +110,27 @@ export class ReaderPool {
   readonly #settings: EmailSettings;
   readonly #parameters: Record<string, unknown>;
   readonly #workers: { worker: Worker; pending: Map<number, Pending> }[] = [];
+  readonly #size: number;
   #next = 0;
   #seq = 0;
   #disabled = false;
+  #started = false;
 
   // One core is left to the platform's process (it stores the batches meanwhile): on two cores one
   // reader was as fast as two, with one heap less.
   constructor(settings: EmailSettings, parameters: Record<string, unknown>, size = Math.max(1, Math.min(2, (os.availableParallelism?.() ?? os.cpus().length) - 1))) {
     this.#settings = settings;
     this.#parameters = parameters;
+    this.#size = size;
     // The module is its own worker script only when bundled (the connector's compiled .mjs).
     if (size < 1 || !import.meta.url.endsWith(".mjs")) this.#disabled = true;
-    else for (let i = 0; i < size; i++) this.#spawn();
+  }
+
+  /** Starts the threads (once); until then, and for a few messages, reading stays on this thread. */
+  start(): void {
+    if (this.#started || this.#disabled) return;
+    this.#started = true;
+    for (let i = 0; i < this.#size; i++) this.#spawn();
   }
 
   #spawn(): void {
