@@ -7,7 +7,7 @@ import * as console_ from "./0003_console.js";
 import * as runSkipped from "./0005_run_skipped.js";
 import * as grouping from "./0006_grouping.js";
 import * as packages from "./0004_packages.js";
-import * as fileEncoding from "./0007_alert_file_encoding.js";
+import * as fileEncoding from "./0008_alert_file_encoding.js";
 
 /** What differs between the dialects, for migrations to stay one text. */
 export interface MigrationContext {
@@ -27,7 +27,7 @@ const MIGRATIONS: Record<string, Step> = {
   "0005_run_skipped": runSkipped,
   "0006_grouping": grouping,
   "0004_packages": packages,
-  "0007_alert_file_encoding": fileEncoding,
+  "0008_alert_file_encoding": fileEncoding,
 };
 
 export function migrationProvider(dialect: Dialect): MigrationProvider {

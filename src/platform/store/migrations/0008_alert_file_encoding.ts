@@ -1,4 +1,4 @@
-// 0007: stored files say how their bytes are kept. Earlier rows are gzip; the ingest now stores mail
+// 0008: stored files say how their bytes are kept. Earlier rows are gzip; the ingest now stores mail
 // as it came (compressing it cost the platform's process a fifth of its time for a third of the size).
 import type { Kysely } from "kysely";
 
