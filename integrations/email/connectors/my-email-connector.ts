@@ -1,20 +1,34 @@
 // The Email Connector: every unread message (or every new one) of the configured IMAP folders becomes
 // one alert; a message is marked read or moved only after the platform has stored its case.
 import { ConnectorExecution, outputHandler, type AlertInfo, type PackageResult } from "intake/sdk";
-import { alertIdOf } from "../lib/build-alert.js";
-import { alertsOf, skipReason } from "../lib/enrich.js";
 import { acknowledge, checkpointKey, formatCheckpoint, parseCheckpoint, planFolder, type FolderCheckpoint } from "../lib/folder-plan.js";
 import { ImapMailbox, type RawMessage } from "../lib/imap-mailbox.js";
 import { OAuth2TokenProvider } from "../lib/oauth2.js";
-import { readMessage } from "../lib/read-message.js";
+import { ReaderPool, recordParameters, type ReadOutcome } from "../lib/reader-pool.js";
 import { readSettings, type EmailSettings } from "../lib/settings.js";
 import { addUids, removeUids } from "../lib/uid-set.js";
 
 /** Messages per UID FETCH and per stored batch: bounds memory whatever the backlog. */
 const BATCH_SIZE = 200;
+/**
+ * Below this many messages a run reads them on its own thread: starting a reader thread (loading
+ * the parser) costs more than it saves, and push delivers mail a few messages at a time.
+ */
+const THREADED_FROM = 50;
 
 async function main(execution: ConnectorExecution): Promise<void> {
-  const settings = readSettings(execution);
+  const parameters = recordParameters(execution);
+  const settings = readSettings(parameters.source);
+  // Parsing runs on worker threads, which read the same settings from the same values.
+  const readers = new ReaderPool(settings, parameters.values);
+  try {
+    await takeFolders(execution, settings, readers);
+  } finally {
+    await readers.close();
+  }
+}
+
+async function takeFolders(execution: ConnectorExecution, settings: EmailSettings, readers: ReaderPool): Promise<void> {
   const tokens = settings.oauth2 ? new OAuth2TokenProvider(settings.oauth2) : undefined;
   let remaining = settings.maxPerCycle > 0 ? settings.maxPerCycle : Number.POSITIVE_INFINITY;
   for (const folder of settings.folders) {
@@ -24,7 +38,7 @@ async function main(execution: ConnectorExecution): Promise<void> {
     }
     const mailbox = await openFolder(execution, settings, tokens, folder, { readOnly: execution.isTestRun });
     try {
-      remaining -= await takeFolder(execution, settings, mailbox, Number.isFinite(remaining) ? remaining : 0);
+      remaining -= await takeFolder(execution, settings, readers, mailbox, Number.isFinite(remaining) ? remaining : 0);
     } finally {
       await mailbox.close();
     }
@@ -69,7 +83,7 @@ export async function watch(execution: ConnectorExecution, onNewItems: (reason: 
 }
 
 /** One folder's cycle; returns how many messages it fetched. */
-async function takeFolder(execution: ConnectorExecution, settings: EmailSettings, mailbox: ImapMailbox, limit: number): Promise<number> {
+async function takeFolder(execution: ConnectorExecution, settings: EmailSettings, readers: ReaderPool, mailbox: ImapMailbox, limit: number): Promise<number> {
   const key = checkpointKey(mailbox.path);
   const saved = execution.getConnectorContext(key);
   let { checkpoint, reset } = parseCheckpoint(saved, mailbox.uidValidity, Date.now(), settings.offsetDays);
@@ -93,9 +107,11 @@ async function takeFolder(execution: ConnectorExecution, settings: EmailSettings
     `${plan.alreadyStored.length ? ` (${plan.alreadyStored.length} already stored)` : ""}${plan.deferred ? ` (${plan.deferred} left for the next cycle by Max Emails Per Cycle)` : ""}`);
   // Stored by an earlier cycle that stopped before acknowledging them: acknowledge now, fetch nothing.
   if (!execution.isTestRun) await acknowledge(mailbox, settings, plan.alreadyStored);
+  if (plan.toFetch.length >= THREADED_FROM) readers.start();
 
-  // One batch is being stored by the platform while the next is fetched and read: the two processes
-  // work at once. At most one batch waits for its acknowledgement, so memory stays bounded.
+  // One batch is being stored by the platform while the next is fetched and read (on the reader
+  // threads, each message as it arrives): the processes and the cores work at once. At most one batch
+  // is being read and one waits for its acknowledgement, so memory stays bounded.
   let waiting: { result: Promise<PackageResult>; uidsOfAlert: Map<string, number[]>; skippedUids: number[] } | undefined;
   const finish = async () => {
     if (!waiting) return;
@@ -114,38 +130,47 @@ async function takeFolder(execution: ConnectorExecution, settings: EmailSettings
     await acknowledge(mailbox, settings, [...stored, ...skippedUids]);
   };
 
-  for (let start = 0; start < plan.toFetch.length; start += BATCH_SIZE) {
-    const uids = plan.toFetch.slice(start, start + BATCH_SIZE);
-    const raw: RawMessage[] = [];
-    for await (const message of mailbox.fetchRaw(uids)) raw.push(message);
-    execution.recordFetched(raw.length);
-
+  const readBatch = async (uids: number[]) => {
+    const reads: Promise<ReadOutcome>[] = [];
+    for await (const message of mailbox.fetchRaw(uids)) {
+      reads.push(readers.read({ uid: message.uid, source: message.source, folder: mailbox.path, ...(message.internalDate ? { internalDate: message.internalDate } : {}) }));
+    }
+    execution.recordFetched(reads.length);
+    const settled = await Promise.allSettled(reads);
+    const failure = settled.find((r) => r.status === "rejected");
+    if (failure) throw (failure as PromiseRejectedResult).reason;
     const alerts: AlertInfo[] = [];
     const uidsOfAlert = new Map<string, number[]>();
     const skippedUids: number[] = [];
-    for (const message of raw) {
-      // One message never stops the batch: readMessage keeps what it can and notes the rest.
-      const report = await readMessage(message.source, { timeZone: settings.serverTimeZone });
-      const id = alertIdOf(report);
-      const skip = skipReason(settings, report);
-      if (skip) {
-        execution.recordSkipped(id, `${skip} (UID ${message.uid}, subject ${JSON.stringify(report.subject.slice(0, 120))})`);
-        skippedUids.push(message.uid);
+    for (const outcome of settled.map((r) => (r as PromiseFulfilledResult<ReadOutcome>).value)) {
+      if (outcome.skip) {
+        execution.recordSkipped(outcome.id, `${outcome.skip} (UID ${outcome.uid}, subject ${JSON.stringify(outcome.subject.slice(0, 120))})`);
+        skippedUids.push(outcome.uid);
         continue;
       }
-      const origin = { uid: message.uid, folder: mailbox.path, ...(message.internalDate ? { internalDate: message.internalDate } : {}) };
-      for (const alert of alertsOf(settings, report, origin)) {
+      for (const alert of outcome.alerts) {
         alerts.push(alert);
-        uidsOfAlert.set(alert.display_id, [...(uidsOfAlert.get(alert.display_id) ?? []), message.uid]);
-        for (const note of alert.notes) execution.logger.warn(`message UID ${message.uid} (${alert.display_id}): ${note}`);
+        uidsOfAlert.set(alert.display_id, [...(uidsOfAlert.get(alert.display_id) ?? []), outcome.uid]);
+        for (const note of alert.notes) execution.logger.warn(`message UID ${outcome.uid} (${alert.display_id}): ${note}`);
       }
     }
+    return { uids: settled.map((r) => (r as PromiseFulfilledResult<ReadOutcome>).value.uid), alerts, uidsOfAlert, skippedUids };
+  };
 
-    // The previous batch's acknowledgement first (the connection is free again), then this batch.
+  const batches: number[][] = [];
+  for (let start = 0; start < plan.toFetch.length; start += BATCH_SIZE) batches.push(plan.toFetch.slice(start, start + BATCH_SIZE));
+  let reading = batches.length ? readBatch(batches[0]!) : undefined;
+  for (let index = 0; index < batches.length; index++) {
+    const batch = await reading!;
+    // The next batch is fetched and read while this one goes to the platform.
+    reading = index + 1 < batches.length ? readBatch(batches[index + 1]!) : undefined;
+    // Awaited later; marked handled now so that a failure while acknowledging does not leave it unheard.
+    reading?.catch(() => undefined);
+    // The previous batch's acknowledgement first (queued behind the fetch on the connection), then this batch.
     await finish();
     // The checkpoint rides in the same transaction as the cases of this batch.
-    save({ ...checkpoint, taken: addUids(checkpoint.taken, raw.map((m) => m.uid)) });
-    waiting = { result: execution.returnPackage(alerts), uidsOfAlert, skippedUids };
+    save({ ...checkpoint, taken: addUids(checkpoint.taken, batch.uids) });
+    waiting = { result: execution.returnPackage(batch.alerts), uidsOfAlert: batch.uidsOfAlert, skippedUids: batch.skippedUids };
   }
   await finish();
   return plan.toFetch.length;

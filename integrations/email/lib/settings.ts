@@ -115,7 +115,10 @@ function proxyUrl(address: string, username: string, password: string): string |
   return url.toString();
 }
 
-export function readSettings(execution: ConnectorExecution): EmailSettings {
+/** What reading the settings needs of an execution (a worker thread replays the values read). */
+export type ParameterSource = Pick<ConnectorExecution, "extractConnectorParam">;
+
+export function readSettings(execution: ParameterSource): EmailSettings {
   const param = (name: string, defaultValue = "") => execution.extractConnectorParam(name, { defaultValue });
   const flag = (name: string, defaultValue: boolean) => execution.extractConnectorParam(name, { inputType: "boolean", defaultValue });
   const integer = (name: string, defaultValue: number, min: number) => {

@@ -1,5 +1,4 @@
 // `intake cases export|list|show|eml`: the case queue.
-import zlib from "node:zlib";
 import type { Command } from "commander";
 import type { WithStore } from "../context.js";
 import { IntakeError } from "../../sdk/errors.js";
@@ -7,6 +6,7 @@ import { priorityName } from "../../sdk/priority.js";
 import os from "node:os";
 import { caseHistory, exportCases, loadCases, mergeCases, moveAlertOut, setCaseStatus } from "../../platform/cases/index.js";
 import { formatTime, table } from "../output.js";
+import { fileBytes } from "../../platform/store/index.js";
 
 export function register(program: Command, withStore: WithStore): void {
   const cases = program.command("cases").description("the case queue");
@@ -111,7 +111,7 @@ export function register(program: Command, withStore: WithStore): void {
         const file = await store.db
           .selectFrom("alert_files")
           .innerJoin("alerts", "alerts.id", "alert_files.alert_pk")
-          .select(["alert_files.data", "alert_files.size"])
+          .select(["alert_files.data", "alert_files.size", "alert_files.encoding"])
           .where("alerts.case_id", "=", caseId)
           .where("alert_files.file_name", "=", "original.eml")
           .$if(options.alert !== undefined, (query) => query.where("alerts.alert_id", "=", options.alert!))
@@ -122,7 +122,7 @@ export function register(program: Command, withStore: WithStore): void {
           const known = await store.db.selectFrom("cases").select("id").where("id", "=", caseId).executeTakeFirst();
           throw known ? new IntakeError("EML_MISSING", `case ${caseId} has no original message`) : new IntakeError("CASE_UNKNOWN", `no case ${id}`);
         }
-        const bytes = zlib.gunzipSync(file.data);
+        const bytes = fileBytes(file);
         await new Promise<void>((resolve, reject) => process.stdout.write(bytes, (error) => (error ? reject(error) : resolve())));
       });
     });

@@ -1,8 +1,6 @@
 // `intake serve`: the HTTP API and the console, and every enabled connector run on its interval.
 import type { Command } from "commander";
 import { IntakeError } from "../../sdk/errors.js";
-import { Scheduler } from "../../platform/scheduler/index.js";
-import { buildServer } from "../../server/app.js";
 import type { WithStore } from "../context.js";
 import { printLog } from "../output.js";
 
@@ -15,6 +13,9 @@ export function register(program: Command, withStore: WithStore): void {
     .option("--no-scheduler", "serve only: run no connector on its interval")
     .action(async (options: { port: number; host: string; scheduler: boolean }) => {
       if (!Number.isInteger(options.port) || options.port < 0 || options.port > 65535) throw new IntakeError("SERVE_PORT", `--port must be 0 to 65535, got ${options.port}`);
+      // Loaded here, not with the CLI: every other command (a connector run too) starts without the
+      // HTTP server's modules.
+      const [{ Scheduler }, { buildServer }] = await Promise.all([import("../../platform/scheduler/index.js"), import("../../server/app.js")]);
       await withStore(async (store) => {
         const scheduler = options.scheduler
           ? new Scheduler(store, {

@@ -52,68 +52,102 @@ export function keysOf(alert: { name: string; events: Record<string, unknown>[] 
 }
 
 type Trx = Transaction<Database>;
-interface TimeWindow { from: number; to: number }
+export interface TimeWindow { from: number; to: number }
+
+/**
+ * The reads grouping needs, so that one decision rule serves both the query builder (any database)
+ * and SQLite's prepared statements (the ingest's fast path).
+ */
+export interface CaseKeyLookup {
+  /** Cases with one of these keys of a kind, in an environment, created within the window. */
+  casesWithKey(kind: "message_id" | "url" | "file" | "subject", values: string[], environment: string, window: TimeWindow): Promise<number[]>;
+  /** (case, url) of cases with this subject and one of these URLs. */
+  campaignMatches(subject: string, urls: string[], environment: string, window: TimeWindow): Promise<{ case_id: number; value: string }[]>;
+  /** For each of these URLs, how many different subjects the cases carrying it have. */
+  urlSubjectCounts(urls: string[], window: TimeWindow): Promise<{ url: string; subjects: number }[]>;
+  /** These cases, newest first. */
+  casesByIds(ids: number[]): Promise<{ id: number; status: string; alert_count: number }[]>;
+}
+
+/** The lookups through the query builder (PostgreSQL, and SQLite outside the fast path). */
+export function queryBuilderLookup(trx: Trx): CaseKeyLookup {
+  return {
+    async casesWithKey(kind, values, environment, window) {
+      const rows = await trx.selectFrom("case_keys").select("case_id").distinct()
+        .where("kind", "=", kind).where("value", "in", values).where("environment", "=", environment).where("created_at", ">=", window.from).where("created_at", "<=", window.to)
+        .execute();
+      return rows.map((r) => r.case_id);
+    },
+    campaignMatches(subject, urls, environment, window) {
+      // From the few cases with one of these URLs to those with the subject too: a common subject
+      // ("Invoice") can have thousands of cases, which are never all read.
+      return trx
+        .selectFrom("case_keys as u")
+        .innerJoin("case_keys as s", (join) => join.onRef("s.case_id", "=", "u.case_id").on("s.kind", "=", "subject").on("s.value", "=", subject))
+        .select(["u.case_id", "u.value"]).distinct()
+        .where("u.kind", "=", "url").where("u.value", "in", urls).where("u.environment", "=", environment)
+        .where("u.created_at", ">=", window.from).where("u.created_at", "<=", window.to)
+        .execute();
+    },
+    async urlSubjectCounts(urls, window) {
+      const rows = await trx
+        .selectFrom("case_keys as u")
+        .innerJoin("case_keys as s", (join) => join.onRef("s.case_id", "=", "u.case_id").on("s.kind", "=", "subject"))
+        .select(["u.value as url", (eb) => eb.fn.count<number>("s.value").distinct().as("subjects")])
+        .where("u.kind", "=", "url")
+        .where("u.value", "in", urls)
+        .where("u.created_at", ">=", window.from)
+        .where("u.created_at", "<=", window.to)
+        .groupBy("u.value")
+        .execute();
+      return rows.map((row) => ({ url: row.url, subjects: Number(row.subjects) }));
+    },
+    casesByIds(ids) {
+      return trx.selectFrom("cases").select(["id", "status", "alert_count"]).where("id", "in", ids).orderBy("id", "desc").execute();
+    },
+  };
+}
 
 /** URLs that stored cases of many different subjects carry. */
-async function commonUrls(trx: Trx, urls: string[], window: TimeWindow): Promise<Set<string>> {
+async function commonUrls(lookup: CaseKeyLookup, urls: string[], window: TimeWindow): Promise<Set<string>> {
   const common = new Set<string>();
   if (urls.length === 0) return common;
-  const rows = await trx
-    .selectFrom("case_keys as u")
-    .innerJoin("case_keys as s", (join) => join.onRef("s.case_id", "=", "u.case_id").on("s.kind", "=", "subject"))
-    .select(["u.value as url", (eb) => eb.fn.count<number>("s.value").distinct().as("subjects")])
-    .where("u.kind", "=", "url")
-    .where("u.value", "in", urls)
-    .where("u.created_at", ">=", window.from)
-    .where("u.created_at", "<=", window.to)
-    .groupBy("u.value")
-    .execute();
-  for (const row of rows) if (Number(row.subjects) >= COMMON_URL_SUBJECTS) common.add(row.url);
+  for (const row of await lookup.urlSubjectCounts(urls, window)) if (row.subjects >= COMMON_URL_SUBJECTS) common.add(row.url);
   return common;
 }
 
-async function casesWithKey(trx: Trx, kind: "message_id" | "url" | "file" | "subject", values: string[], environment: string, window: TimeWindow): Promise<number[]> {
+async function casesWithKey(lookup: CaseKeyLookup, kind: "message_id" | "url" | "file" | "subject", values: string[], environment: string, window: TimeWindow): Promise<number[]> {
   if (values.length === 0) return [];
-  const rows = await trx.selectFrom("case_keys").select("case_id").distinct()
-    .where("kind", "=", kind).where("value", "in", values).where("environment", "=", environment).where("created_at", ">=", window.from).where("created_at", "<=", window.to)
-    .execute();
-  return rows.map((r) => r.case_id);
+  return lookup.casesWithKey(kind, values, environment, window);
 }
 
 /**
  * Which case the alert joins. `at` is the alert's own time (its start_time): reports of one mail
  * group when they were sent within the time frame of each other, whatever order they arrive in.
  */
-export async function decideCase(trx: Trx, keys: AlertKeys, environment: string, settings: GroupingSettings, at: number): Promise<GroupingDecision> {
+export async function decideCase(trx: Trx | CaseKeyLookup, keys: AlertKeys, environment: string, settings: GroupingSettings, at: number): Promise<GroupingDecision> {
   if (settings.mode === "off") return { caseId: undefined };
+  const lookup = "casesByIds" in trx ? trx : queryBuilderLookup(trx);
   const window: TimeWindow = { from: at - settings.windowMs, to: at + settings.windowMs };
   const candidates: { caseId: number; by: string }[] = [];
-  for (const caseId of await casesWithKey(trx, "message_id", keys.messageIds, environment, window)) candidates.push({ caseId, by: "same reported Message-ID" });
+  for (const caseId of await casesWithKey(lookup, "message_id", keys.messageIds, environment, window)) candidates.push({ caseId, by: "same reported Message-ID" });
 
   if (settings.mode === "campaign" && keys.subject && keys.urls.length) {
-    // From the few cases with one of these URLs to those with the subject too: a common subject
-    // ("Invoice") can have thousands of cases, which are never all read.
-    const rows = await trx
-      .selectFrom("case_keys as u")
-      .innerJoin("case_keys as s", (join) => join.onRef("s.case_id", "=", "u.case_id").on("s.kind", "=", "subject").on("s.value", "=", keys.subject!))
-      .select(["u.case_id", "u.value"]).distinct()
-      .where("u.kind", "=", "url").where("u.value", "in", keys.urls).where("u.environment", "=", environment)
-      .where("u.created_at", ">=", window.from).where("u.created_at", "<=", window.to)
-      .execute();
+    const rows = await lookup.campaignMatches(keys.subject, keys.urls, environment, window);
     // Only when a case matches is it worth asking whether the shared URLs are everywhere.
-    const common = rows.length ? await commonUrls(trx, [...new Set(rows.map((r) => r.value))], window) : new Set<string>();
+    const common = rows.length ? await commonUrls(lookup, [...new Set(rows.map((r) => r.value))], window) : new Set<string>();
     for (const row of rows) if (!common.has(row.value)) candidates.push({ caseId: row.case_id, by: "same subject and a URL in common" });
   }
   if (settings.mode === "indicator") {
-    const common = await commonUrls(trx, keys.urls, window);
+    const common = await commonUrls(lookup, keys.urls, window);
     const urls = keys.urls.filter((url) => !common.has(url));
-    for (const caseId of await casesWithKey(trx, "url", urls, environment, window)) candidates.push({ caseId, by: "a URL in common" });
-    for (const caseId of await casesWithKey(trx, "file", keys.files, environment, window)) candidates.push({ caseId, by: "an attachment in common" });
+    for (const caseId of await casesWithKey(lookup, "url", urls, environment, window)) candidates.push({ caseId, by: "a URL in common" });
+    for (const caseId of await casesWithKey(lookup, "file", keys.files, environment, window)) candidates.push({ caseId, by: "an attachment in common" });
   }
   if (candidates.length === 0) return { caseId: undefined };
 
   const ids = [...new Set(candidates.map((c) => c.caseId))];
-  const cases = await trx.selectFrom("cases").select(["id", "status", "alert_count"]).where("id", "in", ids).orderBy("id", "desc").execute();
+  const cases = await lookup.casesByIds(ids);
   const open = cases.find((c) => c.status !== "closed" && c.alert_count < settings.maxAlerts);
   if (open) return { caseId: open.id, by: candidates.find((c) => c.caseId === open.id)!.by };
   // The mail's case is closed (never reopened) or full: a new case, linked to the newest match.

@@ -2,3 +2,6 @@
 export { addKeys, COMMON_URL_SUBJECTS, decideCase, DEFAULT_GROUPING, keysOf, refreshCase } from "./assign.js";
 export type { AlertKeys, GroupingDecision, GroupingSettings } from "./assign.js";
 export { displaySubject, normaliseSubject, normaliseUrl } from "./normalise.js";
+export { queryBuilderLookup } from "./assign.js";
+export type { CaseKeyLookup, TimeWindow } from "./assign.js";
+export { sqliteGrouping, type SqliteGrouping } from "./sqlite.js";

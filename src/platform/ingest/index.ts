@@ -1,12 +1,11 @@
 // Ingest: validate a package, map fields, store each new alert id once as a case, with the
 // connector's checkpoint, in one transaction.
 import crypto from "node:crypto";
-import zlib from "node:zlib";
-import { promisify } from "node:util";
 import type { AlertResult, PackageResult } from "../../sdk/execution.js";
 import type { Transaction } from "kysely";
 import type { Database, Store } from "../store/index.js";
 import { checkAlert, type ValidAlert } from "./validate.js";
+import { ingestSqlite } from "./sqlite.js";
 import { addKeys, decideCase, DEFAULT_GROUPING, displaySubject, keysOf, refreshCase, type GroupingSettings } from "../grouping/index.js";
 
 export { checkAlert } from "./validate.js";
@@ -58,12 +57,15 @@ export async function ingestPackage(
     if (check.ok) valid.push(check.alert);
     else results.push({ display_id: check.display_id, outcome: "failed", error: check.error });
   });
-  // Compress before the transaction (the write lock is held as briefly as possible), on libuv's
-  // threads, all files at once.
-  const files = new Map(await Promise.all(valid.map(async (alert) => [alert, await Promise.all((alert.attachments ?? []).map(prepareFile))] as const)));
+  // Stored as they came: gzip (level 1) cost the platform's process about a fifth of its time for a
+  // third of the size of mail (measured); hashed before the transaction.
+  const files = new Map(valid.map((alert) => [alert, (alert.attachments ?? []).map(prepareFile)] as const));
   const now = Date.now();
 
-  await store.db.transaction().execute(async (trx) => {
+  if (store.sqlite) {
+    const sqlite = store.sqlite;
+    await store.db.connection().execute(() => ingestSqlite(sqlite, target, valid, files, context, now, results));
+  } else await store.db.transaction().execute(async (trx) => {
     // A write first, so that SQLite takes its write lock (waiting for it) before any read.
     await trx.updateTable("runs").set({ finished_at: null }).where("id", "=", target.runId).execute();
 
@@ -164,16 +166,15 @@ export async function ingestPackage(
   return { committed: true, results, stored, ingested: count("ingested"), duplicates: count("duplicate"), failed: count("failed") };
 }
 
-const gzip = promisify(zlib.gzip);
-
-async function prepareFile(file: { fileName: string; contentType: string; data: Uint8Array }) {
+function prepareFile(file: { fileName: string; contentType: string; data: Uint8Array }) {
   return {
     file_name: file.fileName,
     content_type: file.contentType,
     size: file.data.byteLength,
     sha256: crypto.createHash("sha256").update(file.data).digest("hex"),
-    // Level 1: mail compresses about as well, several times faster than the default level.
-    data: await gzip(file.data, { level: 1 }),
+    // A Buffer view (no copy): the drivers bind Buffers as blobs.
+    data: Buffer.isBuffer(file.data) ? file.data : Buffer.from(file.data.buffer, file.data.byteOffset, file.data.byteLength),
+    encoding: "identity" as const,
   };
 }
 

@@ -1,9 +1,9 @@
 // Opens the database (SQLite by default, PostgreSQL for a postgres:// URL) and brings its schema up to date.
 import path from "node:path";
 import fs from "node:fs";
+import zlib from "node:zlib";
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, type SqliteDatabase } from "kysely";
 import SQLite from "better-sqlite3";
-import pg from "pg";
 import { IntakeError } from "../../sdk/errors.js";
 import { migrationProvider } from "./migrations/index.js";
 import type { Database } from "./schema.js";
@@ -13,12 +13,22 @@ export type * from "./schema.js";
 
 export type Dialect = "sqlite" | "postgres";
 
+/** A stored file's bytes as they came, whichever way they are kept. */
+export function fileBytes(file: { data: Uint8Array; encoding: string }): Buffer {
+  return file.encoding === "gzip" ? zlib.gunzipSync(file.data) : Buffer.from(file.data.buffer, file.data.byteOffset, file.data.byteLength);
+}
+
 export interface Store {
   db: Kysely<Database>;
   dialect: Dialect;
   /** Where secrets' key file and imported integrations live beside an SQLite file. */
   dataDir: string;
   url: string;
+  /**
+   * The SQLite connection itself (SQLite only), for the ingest's prepared statements. Use it inside
+   * `db.connection()`, which holds kysely's single connection, so that no kysely transaction is open.
+   */
+  sqlite?: SQLite.Database;
   close(): Promise<void>;
 }
 
@@ -58,6 +68,8 @@ function withStatementCache(database: SQLite.Database, size = 500): SqliteDataba
 export async function openStore(url: string = resolveDatabaseUrl()): Promise<Store> {
   let store: Store;
   if (isPostgresUrl(url)) {
+    // Loaded only for PostgreSQL: a SQLite process starts without it.
+    const { default: pg } = await import("pg");
     // bigint (Unix ms, ids) as numbers: every value stays below 2^53.
     pg.types.setTypeParser(20, (value) => Number(value));
     const pool = new pg.Pool({ connectionString: url, max: 5 });
@@ -83,7 +95,7 @@ export async function openStore(url: string = resolveDatabaseUrl()): Promise<Sto
     database.pragma("foreign_keys = ON");
     const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) });
     const dataDir = path.resolve(process.env.INTAKE_HOME ?? dir);
-    store = { db, dialect: "sqlite", dataDir, url: file, close: () => db.destroy() };
+    store = { db, dialect: "sqlite", dataDir, url: file, sqlite: database, close: () => db.destroy() };
   }
   await migrate(store);
   return store;

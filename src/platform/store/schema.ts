@@ -137,9 +137,13 @@ export interface AlertFileTable {
   content_type: string;
   size: number;
   sha256: string;
-  /** gzip of the file's bytes. */
+  /** The file's bytes, as `encoding` says. */
   data: Uint8Array;
+  /** "identity": the bytes as they came; "gzip": compressed (rows stored before 0007). */
+  encoding: Generated<FileEncoding>;
 }
+
+export type FileEncoding = "identity" | "gzip";
 
 /** What a case is found by when new alerts are grouped: inner Message-ID, subject, URL, file hash. */
 export interface CaseKeyTable {

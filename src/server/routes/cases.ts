@@ -1,10 +1,9 @@
 // The case queue and the case view: list (keyset pages), detail, status, priority, comments, history, .eml.
 import { mergeCases, moveAlertOut, setCaseStatus } from "../../platform/cases/index.js";
-import zlib from "node:zlib";
 import { sql } from "kysely";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { loadCases } from "../../platform/cases/index.js";
-import type { CaseStatus, Store } from "../../platform/store/index.js";
+import { fileBytes, type CaseStatus, type Store } from "../../platform/store/index.js";
 import { HttpError } from "../auth.js";
 import { errors, idParams, PRIORITIES, STATUSES } from "../schemas.js";
 
@@ -231,12 +230,12 @@ export function registerCaseRoutes(api: FastifyInstance, store: Store, session: 
   }, async (request, reply) => {
     const row = await caseRow(store, request.params.id);
     const file = await store.db.selectFrom("alert_files").innerJoin("alerts", "alerts.id", "alert_files.alert_pk")
-      .select(["alert_files.file_name", "alert_files.content_type", "alert_files.data"])
+      .select(["alert_files.file_name", "alert_files.content_type", "alert_files.data", "alert_files.encoding"])
       .where("alerts.case_id", "=", row.id)
       .where((eb) => eb.or([eb("alert_files.content_type", "=", "message/rfc822"), eb("alert_files.file_name", "like", "%.eml")]))
       .orderBy("alert_files.id").executeTakeFirst();
     if (!file) throw new HttpError(404, "EML_NOT_FOUND", `case ${row.id} has no stored original message (the connector's "Attach Original EML" parameter keeps it)`);
-    const bytes = zlib.gunzipSync(Buffer.from(file.data));
+    const bytes = fileBytes(file);
     // A fixed file name: the stored one is attacker-controlled.
     return reply
       .header("Content-Type", "application/octet-stream")

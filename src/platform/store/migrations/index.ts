@@ -8,6 +8,7 @@ import * as runSkipped from "./0005_run_skipped.js";
 import * as grouping from "./0006_grouping.js";
 import * as packages from "./0004_packages.js";
 import * as oneCaseHistory from "./0007_one_case_history.js";
+import * as fileEncoding from "./0008_alert_file_encoding.js";
 
 /** What differs between the dialects, for migrations to stay one text. */
 export interface MigrationContext {
@@ -28,6 +29,7 @@ const MIGRATIONS: Record<string, Step> = {
   "0006_grouping": grouping,
   "0004_packages": packages,
   "0007_one_case_history": oneCaseHistory,
+  "0008_alert_file_encoding": fileEncoding,
 };
 
 /** All migrations, or only those named (to build a database as an older version left it, in tests). */

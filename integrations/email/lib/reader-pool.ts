@@ -1,0 +1,188 @@
+// Reads raw messages into alerts on worker threads: MIME parsing and indicator extraction (the CPU
+// work) run beside the IMAP connection and on every core, in the order the messages came.
+import os from "node:os";
+import { isMainThread, parentPort, Worker, workerData } from "node:worker_threads";
+import type { AlertInfo } from "intake/sdk";
+import { alertIdOf } from "./build-alert.js";
+import { alertsOf, skipReason } from "./enrich.js";
+import { readMessage } from "./read-message.js";
+import { readSettings, type EmailSettings, type ParameterSource } from "./settings.js";
+
+const ROLE = "intake-email-reader";
+/** A worker's own heap cap: one huge message fails that message's worker, not the run's process. */
+const WORKER_HEAP_MB = 512;
+/** Its young generation: a message's garbage dies young; a small one keeps the thread's memory low. */
+const WORKER_YOUNG_MB = 6;
+
+export interface ReadTask {
+  uid: number;
+  source: Uint8Array;
+  internalDate?: Date;
+  folder: string;
+}
+
+export interface ReadOutcome {
+  uid: number;
+  id: string;
+  subject: string;
+  /** Why the message is not an alert, or undefined. */
+  skip?: string;
+  alerts: AlertInfo[];
+}
+
+/** One message to its alerts (or the reason it has none): the same on a worker and on the main thread. */
+export async function readOne(settings: EmailSettings, task: ReadTask): Promise<ReadOutcome> {
+  // One message never stops the batch: readMessage keeps what it can and notes the rest.
+  const report = await readMessage(task.source, { timeZone: settings.serverTimeZone });
+  const id = alertIdOf(report);
+  const skip = skipReason(settings, report);
+  if (skip) return { uid: task.uid, id, subject: report.subject, skip, alerts: [] };
+  const origin = { uid: task.uid, folder: task.folder, ...(task.internalDate ? { internalDate: task.internalDate } : {}) };
+  return { uid: task.uid, id, subject: report.subject, alerts: alertsOf(settings, report, origin) };
+}
+
+/** Records the parameter values the settings were read from, for workers to read the same settings. */
+export function recordParameters(execution: ParameterSource): { source: ParameterSource; values: Record<string, unknown> } {
+  const values: Record<string, unknown> = {};
+  const source = {
+    extractConnectorParam: (name: string, options?: object) => {
+      const value = (execution.extractConnectorParam as (n: string, o?: object) => unknown)(name, options);
+      values[name] = value;
+      return value;
+    },
+  } as ParameterSource;
+  return { source, values };
+}
+
+function replayParameters(values: Record<string, unknown>): ParameterSource {
+  return { extractConnectorParam: ((name: string) => values[name]) as ParameterSource["extractConnectorParam"] };
+}
+
+// On a worker thread started by ReaderPool: read what the main thread sends.
+if (!isMainThread && (workerData as { role?: string } | undefined)?.role === ROLE && parentPort) {
+  const port = parentPort;
+  const settings = readSettings(replayParameters((workerData as { parameters: Record<string, unknown> }).parameters));
+  port.on("message", (task: ReadTask & { seq: number }) => {
+    void readOne(settings, task).then(
+      (outcome) => port.postMessage({ seq: task.seq, outcome: withoutSource(outcome, task.source) }),
+      (error: Error) => port.postMessage({ seq: task.seq, error: error?.message ?? String(error) }),
+    );
+  });
+}
+
+// The original .eml is the message's own bytes, which the main thread still has: not sent back.
+const SOURCE = new Uint8Array(0);
+
+function withoutSource(outcome: ReadOutcome, source: Uint8Array): ReadOutcome {
+  for (const alert of outcome.alerts) {
+    alert.attachments = alert.attachments.map((file) => (file.data === source ? { ...file, data: SOURCE, fromSource: true } : file));
+  }
+  return outcome;
+}
+
+function withSource(outcome: ReadOutcome, source: Uint8Array): ReadOutcome {
+  for (const alert of outcome.alerts) {
+    alert.attachments = alert.attachments.map((file) => {
+      if (!(file as { fromSource?: boolean }).fromSource) return file;
+      const { fromSource: _, ...rest } = file as typeof file & { fromSource?: boolean };
+      return { ...rest, data: source };
+    });
+  }
+  return outcome;
+}
+
+interface Pending {
+  task: ReadTask;
+  resolve: (outcome: ReadOutcome) => void;
+  reject: (error: Error) => void;
+}
+
+/** A message's bytes on their own: a slice of a larger buffer would send the whole buffer along. */
+function compact(source: Uint8Array): Uint8Array {
+  return source.byteOffset === 0 && source.byteLength === source.buffer.byteLength ? source : new Uint8Array(source);
+}
+
+/**
+ * A few workers (`size`), each given the next message as it arrives. A worker
+ * that fails hands its messages back to the main thread, which reads them itself.
+ */
+export class ReaderPool {
+  readonly #settings: EmailSettings;
+  readonly #parameters: Record<string, unknown>;
+  readonly #workers: { worker: Worker; pending: Map<number, Pending> }[] = [];
+  readonly #size: number;
+  #next = 0;
+  #seq = 0;
+  #disabled = false;
+  #started = false;
+
+  // One core is left to the platform's process (it stores the batches meanwhile): on two cores one
+  // reader was as fast as two, with one heap less.
+  constructor(settings: EmailSettings, parameters: Record<string, unknown>, size = Math.max(1, Math.min(2, (os.availableParallelism?.() ?? os.cpus().length) - 1))) {
+    this.#settings = settings;
+    this.#parameters = parameters;
+    this.#size = size;
+    // The module is its own worker script only when bundled (the connector's compiled .mjs).
+    if (size < 1 || !import.meta.url.endsWith(".mjs")) this.#disabled = true;
+  }
+
+  /** Starts the threads (once); until then, and for a few messages, reading stays on this thread. */
+  start(): void {
+    if (this.#started || this.#disabled) return;
+    this.#started = true;
+    for (let i = 0; i < this.#size; i++) this.#spawn();
+  }
+
+  #spawn(): void {
+    let worker: Worker;
+    try {
+      worker = new Worker(new URL(import.meta.url), {
+        workerData: { role: ROLE, parameters: this.#parameters },
+        resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB, maxYoungGenerationSizeMb: WORKER_YOUNG_MB },
+        stdout: false,
+        stderr: false,
+      });
+    } catch {
+      this.#disabled = true;
+      return;
+    }
+    const slot = { worker, pending: new Map<number, Pending>() };
+    worker.on("message", (reply: { seq: number; outcome?: ReadOutcome; error?: string }) => {
+      const waiter = slot.pending.get(reply.seq);
+      if (!waiter) return;
+      slot.pending.delete(reply.seq);
+      if (reply.outcome) waiter.resolve(withSource(reply.outcome, waiter.task.source));
+      else waiter.reject(new Error(reply.error ?? "the reader failed"));
+    });
+    const failed = () => {
+      const index = this.#workers.indexOf(slot);
+      if (index < 0) return;
+      this.#workers.splice(index, 1);
+      // Its messages are read on the main thread; later ones go to the other workers (or there too).
+      for (const waiter of slot.pending.values()) readOne(this.#settings, waiter.task).then(waiter.resolve, waiter.reject);
+      slot.pending.clear();
+    };
+    worker.on("error", failed);
+    worker.on("exit", failed);
+    worker.unref();
+    this.#workers.push(slot);
+  }
+
+  /** Reads one message; results come back per message, whatever order the workers finish in. */
+  read(task: ReadTask): Promise<ReadOutcome> {
+    if (this.#disabled || this.#workers.length === 0) return readOne(this.#settings, task);
+    const slot = this.#workers[this.#next++ % this.#workers.length]!;
+    const seq = ++this.#seq;
+    const source = compact(task.source);
+    return new Promise<ReadOutcome>((resolve, reject) => {
+      // Copied, not moved: the bytes stay here for the main thread to read if the worker fails.
+      slot.pending.set(seq, { task, resolve, reject });
+      slot.worker.postMessage({ ...task, source, seq });
+    });
+  }
+
+  async close(): Promise<void> {
+    const workers = this.#workers.splice(0);
+    await Promise.all(workers.map(({ worker }) => worker.terminate()));
+  }
+}
