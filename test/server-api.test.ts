@@ -419,6 +419,8 @@ describe("merging cases and moving an alert out", () => {
     expect([unknown.statusCode, unknown.json().error.message]).toEqual([404, "no case 999999"]);
     expect((await as(analyst, "POST", "/api/cases/10/merge", { cases: [] })).statusCode).toBe(400);
     expect((await as(analyst, "POST", "/api/cases/999999/merge", { cases: [10] })).statusCode).toBe(404);
+    const intoMerged = await as(analyst, "POST", "/api/cases/11/merge", { cases: [20] });
+    expect([intoMerged.statusCode, intoMerged.json().error.message]).toEqual([400, "case 11 was merged into case 10: merge into that one"]);
   });
 
   it("moves one alert out to a case of its own, recorded in both histories; refuses the only alert or an unknown one", async () => {

@@ -22,6 +22,9 @@ export async function mergeCases(store: Store, targetId: number, sourceIds: numb
     const target = found.find((c) => c.id === targetId);
     if (!target) throw new IntakeError("CASE_UNKNOWN", `no case ${targetId}`);
     for (const id of sources) if (!found.some((c) => c.id === id)) throw new IntakeError("CASE_UNKNOWN", `no case ${id}`);
+    // A case merged away is an empty shell pointing elsewhere: alerts belong in the case it went to.
+    const into = await trx.selectFrom("case_links").select("linked_case_id").where("case_id", "=", targetId).where("reason", "=", "merged into").executeTakeFirst();
+    if (into) throw new IntakeError("CASE_MERGE", `case ${targetId} was merged into case ${into.linked_case_id}: merge into that one`);
     // Each alert says why it is in its case: these are here because an analyst merged them.
     const moving = await trx.selectFrom("alerts").select(["id", "case_id", "data"]).where("case_id", "in", sources).execute();
     for (const alert of moving) {
