@@ -100,7 +100,7 @@ describe("campaign cases in the console", () => {
     const history = page.locator("ul.history");
     await expect.poll(() => history.textContent()).toContain(`kim merged #${lunch.id} into this case`);
     expect(await history.textContent()).toContain(`kim moved alert ${erin} out to #${moved.id}`);
-    expect(await reports.locator(`tr[data-alert-id="${lunch.alerts[0]!.display_id}"]`).textContent()).toContain(`merged from case ${lunch.id} by kim`);
+    expect(await reports.locator(`tr[data-alert-id="${lunch.alerts[0]!.display_id}"]`).textContent()).toContain(`merged from #${lunch.id} by kim`);
     await page.screenshot({ path: path.join(ARTIFACTS, "campaign-history-en.png"), fullPage: true });
 
     // The other side of each action says so too, and the stored cases agree.
@@ -153,6 +153,7 @@ describe("campaign cases in the console", () => {
     await page.getByTestId("case-title").waitFor();
     expect(await page.getByTestId("case-reports").textContent()).toContain("신고 2건");
     expect(await page.getByTestId("reports").textContent()).toContain("첨부로 전달");
+    expect(await page.getByTestId("reports").textContent()).toContain("같은 제목, 공통 URL");
     await page.screenshot({ path: path.join(ARTIFACTS, "campaign-case-ko.png"), fullPage: true });
     expect(cspViolations).toEqual([]);
     await page.context().close();

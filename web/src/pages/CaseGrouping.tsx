@@ -1,7 +1,7 @@
 // A campaign case's parts: who reported it and how (with Move out), Merge, linked cases, indicators with
 // how many reports carry each, and the history entries merges and moves leave.
 import { useState, type FormEvent, type ReactNode } from "react";
-import { FormattedMessage, useIntl } from "react-intl";
+import { FormattedMessage, useIntl, type IntlShape } from "react-intl";
 import type { Alert, HistoryEntry } from "../api.js";
 import { CopyButton, defang, When } from "../format.js";
 import { Link } from "../router.js";
@@ -16,6 +16,14 @@ function reporterOf(alert: Alert): string {
 function reportedAt(alert: Alert): number {
   const value = alert.events[0]?.ReporterDate;
   return typeof value === "number" ? value : alert.start_time;
+}
+
+/** Ingest's reasons are fixed phrases (translated); an analyst's carry a case number and a name. */
+function groupedBy(intl: IntlShape, reason: string | undefined): string {
+  if (reason === undefined) return intl.formatMessage({ id: "case.report.first" });
+  const analyst = /^(merged from|moved out of) case (\d+) by (.+)$/.exec(reason);
+  if (analyst) return intl.formatMessage({ id: analyst[1] === "merged from" ? "case.report.mergedFrom" : "case.report.movedOutOf" }, { case: `#${analyst[2]}`, who: analyst[3] });
+  return intl.formatMessage({ id: `case.report.by.${reason}` as "case.report.first", defaultMessage: reason });
 }
 
 export function ReportsTable({ alerts, onMoveOut }: { alerts: Alert[]; onMoveOut?: (alertId: string) => void }) {
@@ -36,7 +44,7 @@ export function ReportsTable({ alerts, onMoveOut }: { alerts: Alert[]; onMoveOut
               <td className="mono">{defang(reporterOf(alert))}</td>
               <td><When time={reportedAt(alert)} /></td>
               <td>{typeof how === "string" ? intl.formatMessage({ id: `case.report.how.${how}` as "case.report.how.original message", defaultMessage: how }) : ""}</td>
-              <td className="muted">{alert.grouped_by ?? intl.formatMessage({ id: "case.report.first" })}</td>
+              <td className="muted">{groupedBy(intl, alert.grouped_by)}</td>
               {onMoveOut && <td><button type="button" className="small" onClick={() => onMoveOut(alert.display_id)}><FormattedMessage id="case.moveOut" /></button></td>}
             </tr>
           );
