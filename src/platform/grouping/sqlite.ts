@@ -4,7 +4,7 @@ import type SQLite from "better-sqlite3";
 import type { AlertKeys, CaseKeyLookup } from "./assign.js";
 
 // A JSON array bound as one parameter: one statement whatever the number of values.
-const IN_JSON = "(SELECT value FROM json_each(?))";
+export const IN_JSON = "(SELECT value FROM json_each(?))";
 
 export interface SqliteGrouping {
   lookup: CaseKeyLookup;

@@ -5,8 +5,9 @@ import type { AlertResult, PackageResult } from "../../sdk/execution.js";
 import type { Transaction } from "kysely";
 import type { Database, Store } from "../store/index.js";
 import { checkAlert, type ValidAlert } from "./validate.js";
-import { ingestSqlite } from "./sqlite.js";
-import { addKeys, decideCase, DEFAULT_GROUPING, displaySubject, keysOf, refreshCase, type GroupingSettings } from "../grouping/index.js";
+import { inImmediateTransaction, sqliteWriter } from "./sqlite.js";
+import { storeAlerts, type IngestWriter } from "./store-alerts.js";
+import { addKeys, queryBuilderLookup, refreshCase, type GroupingSettings } from "../grouping/index.js";
 
 export { checkAlert } from "./validate.js";
 export type { ValidAlert } from "./validate.js";
@@ -29,10 +30,6 @@ export interface IngestOutcome extends PackageResult {
 }
 
 const IN_CHUNK = 500;
-
-function text(value: unknown): string {
-  return value === undefined || value === null ? "" : String(value);
-}
 
 /** Validates a package without storing it (a test run): what ingest would accept or refuse. */
 export function checkPackage(alerts: unknown[]): IngestOutcome {
@@ -64,102 +61,14 @@ export async function ingestPackage(
 
   if (store.sqlite) {
     const sqlite = store.sqlite;
-    await store.db.connection().execute(() => ingestSqlite(sqlite, target, valid, files, context, now, results));
-  } else await store.db.transaction().execute(async (trx) => {
-    // A write first, so that SQLite takes its write lock (waiting for it) before any read.
-    await trx.updateTable("runs").set({ finished_at: null }).where("id", "=", target.runId).execute();
-
-    const ids = [...new Set(valid.map((a) => a.display_id))];
-    const existing = new Set<string>();
-    for (let i = 0; i < ids.length; i += IN_CHUNK) {
-      const rows = await trx.selectFrom("alerts").select("alert_id").where("alert_id", "in", ids.slice(i, i + IN_CHUNK)).execute();
-      for (const row of rows) existing.add(row.alert_id);
-    }
-    for (const alert of valid) {
-      if (existing.has(alert.display_id)) {
-        results.push({ display_id: alert.display_id, outcome: "duplicate" });
-        continue;
-      }
-      existing.add(alert.display_id);
-      const firstEvent = alert.events[0]!;
-      const product = text(firstEvent[target.productFieldName]) || alert.device_product;
-      const environment = alert.environment || "Default";
-      const grouping = target.grouping ?? DEFAULT_GROUPING;
-      const keys = keysOf(alert);
-      const decision = await decideCase(trx, keys, environment, grouping, alert.start_time);
-      const caseRow = decision.caseId !== undefined
-        ? { id: decision.caseId }
-        : await trx
-          .insertInto("cases")
-          .values({
-            // A campaign case is titled by the shared subject, without the reporters' "FW:" prefixes.
-            title: (grouping.mode === "off" ? alert.name : displaySubject(alert.name)) || "(no subject)",
-            priority: alert.priority, status: "open", environment, created_at: now, updated_at: now,
-            alert_count: 1, first_seen: alert.start_time, last_seen: alert.start_time,
-          })
-          .returning("id")
-          .executeTakeFirstOrThrow();
-      if (decision.caseId === undefined && decision.linkTo) {
-        await trx.insertInto("case_links").values([
-          { case_id: caseRow.id, linked_case_id: decision.linkTo.caseId, reason: decision.linkTo.reason, created_at: now },
-          { case_id: decision.linkTo.caseId, linked_case_id: caseRow.id, reason: decision.linkTo.reason, created_at: now },
-        ]).execute();
-      }
-      const alertRow = await trx
-        .insertInto("alerts")
-        .values({
-          case_id: caseRow.id,
-          connector_id: target.connectorId,
-          run_id: target.runId,
-          alert_id: alert.display_id,
-          ticket_id: alert.ticket_id || alert.display_id,
-          name: alert.name,
-          priority: alert.priority,
-          product,
-          vendor: alert.device_vendor,
-          rule_generator: alert.rule_generator,
-          environment,
-          start_time: alert.start_time,
-          end_time: alert.end_time,
-          data: JSON.stringify({ extensions: alert.extensions ?? {}, notes: alert.notes ?? [], ...(decision.caseId !== undefined ? { groupedBy: decision.by } : {}) }),
-          created_at: now,
-        })
-        .returning("id")
-        .executeTakeFirstOrThrow();
-      await trx
-        .insertInto("events")
-        .values(
-          alert.events.map((event, position) => ({
-            alert_pk: alertRow.id,
-            position,
-            event_type: text(event[target.eventFieldName]),
-            product: text(event[target.productFieldName]),
-            start_time: event.StartTime,
-            end_time: event.EndTime,
-            data: JSON.stringify(event),
-          })),
-        )
-        .execute();
-      const entities = alert.entities ?? [];
-      for (let i = 0; i < entities.length; i += IN_CHUNK) {
-        await trx
-          .insertInto("entities")
-          .values(
-            entities.slice(i, i + IN_CHUNK).map(({ type, value, source, ...data }) => ({
-              alert_pk: alertRow.id, case_id: caseRow.id, type, value, source: source ?? "", data: JSON.stringify(data),
-            })),
-          )
-          .execute();
-      }
-      for (const file of files.get(alert) ?? []) {
-        await trx.insertInto("alert_files").values({ ...file, alert_pk: alertRow.id }).execute();
-      }
-      await addKeys(trx, caseRow.id, alertRow.id, keys, environment, alert.start_time);
-      if (decision.caseId !== undefined) await refreshCase(trx, caseRow.id, now);
-      results.push({ display_id: alert.display_id, outcome: "ingested", caseId: caseRow.id });
-    }
-    await writeContext(trx, target.connectorId, context);
-  });
+    await store.db.connection().execute(() => inImmediateTransaction(sqlite, () => storeAlerts(sqliteWriter(sqlite), target, valid, files, context, now, results)));
+  } else {
+    await store.db.transaction().execute(async (trx) => {
+      // A write first, so that SQLite takes its write lock (waiting for it) before any read.
+      await trx.updateTable("runs").set({ finished_at: null }).where("id", "=", target.runId).execute();
+      await storeAlerts(queryBuilderWriter(trx), target, valid, files, context, now, results);
+    });
+  }
 
   const count = (outcome: AlertResult["outcome"]) => results.filter((r) => r.outcome === outcome).length;
   const stored = results.filter((r) => r.outcome === "ingested" || r.outcome === "duplicate").map((r) => r.display_id);
@@ -175,6 +84,46 @@ function prepareFile(file: { fileName: string; contentType: string; data: Uint8A
     // A Buffer view (no copy): the drivers bind Buffers as blobs.
     data: Buffer.isBuffer(file.data) ? file.data : Buffer.from(file.data.buffer, file.data.byteOffset, file.data.byteLength),
     encoding: "identity" as const,
+  };
+}
+
+/** The writer through the query builder: PostgreSQL (and any database kysely speaks). */
+function queryBuilderWriter(trx: Transaction<Database>): IngestWriter {
+  return {
+    lookup: queryBuilderLookup(trx),
+    async existing(ids) {
+      const found = new Set<string>();
+      for (let i = 0; i < ids.length; i += IN_CHUNK) {
+        for (const row of await trx.selectFrom("alerts").select("alert_id").where("alert_id", "in", ids.slice(i, i + IN_CHUNK)).execute()) found.add(row.alert_id);
+      }
+      return found;
+    },
+    async insertCase(row) {
+      const created = await trx.insertInto("cases").values({
+        title: row.title, priority: row.priority, status: "open", environment: row.environment, created_at: row.created_at, updated_at: row.created_at,
+        alert_count: 1, first_seen: row.first_seen, last_seen: row.first_seen,
+      }).returning("id").executeTakeFirstOrThrow();
+      return created.id;
+    },
+    async linkCases(caseId, linkedCaseId, reason, at) {
+      await trx.insertInto("case_links").values([
+        { case_id: caseId, linked_case_id: linkedCaseId, reason, created_at: at },
+        { case_id: linkedCaseId, linked_case_id: caseId, reason, created_at: at },
+      ]).execute();
+    },
+    insertAlert: async (row) => (await trx.insertInto("alerts").values(row).returning("id").executeTakeFirstOrThrow()).id,
+    async insertEvents(rows) {
+      if (rows.length) await trx.insertInto("events").values(rows).execute();
+    },
+    async insertEntities(rows) {
+      for (let i = 0; i < rows.length; i += IN_CHUNK) await trx.insertInto("entities").values(rows.slice(i, i + IN_CHUNK)).execute();
+    },
+    async insertFiles(alertPk, files) {
+      for (const file of files) await trx.insertInto("alert_files").values({ ...file, alert_pk: alertPk }).execute();
+    },
+    addKeys: (caseId, alertPk, keys, environment, at) => addKeys(trx, caseId, alertPk, keys, environment, at),
+    refreshCase: (caseId, now) => refreshCase(trx, caseId, now),
+    writeContext: (connectorId, context) => writeContext(trx, connectorId, context),
   };
 }
 
