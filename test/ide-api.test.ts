@@ -6,28 +6,18 @@ import path from "node:path";
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildServer } from "../src/server/app.js";
+import { requestAs, signInApi, type Session } from "./support/api.js";
 import { openStore, type Store } from "../src/platform/store/index.js";
 import { saveUser } from "../src/platform/users/index.js";
 
 let dir: string;
 let store: Store;
 let app: FastifyInstance;
-interface Session { cookie: string; csrf: string }
 let admin: Session;
 let analyst: Session;
 
-async function signIn(username: string, password: string): Promise<Session> {
-  const response = await app.inject({ method: "POST", url: "/api/login", payload: { username, password } });
-  expect(response.statusCode, response.body).toBe(200);
-  const cookie = response.cookies.find((c) => c.name === "intake_session")!;
-  return { cookie: `intake_session=${cookie.value}`, csrf: response.json().csrfToken };
-}
-
-function as(session: Session, method: "GET" | "POST" | "PUT", url: string, payload?: unknown, csrf = true) {
-  const headers: Record<string, string> = { cookie: session.cookie };
-  if (method !== "GET" && csrf) headers["x-csrf-token"] = session.csrf;
-  return app.inject({ method, url, headers, ...(payload !== undefined ? { payload: payload as object } : {}) });
-}
+const signIn = (username: string, password: string): Promise<Session> => signInApi(app, username, password);
+const as = (session: Session | undefined, method: "GET" | "POST" | "PUT" | "DELETE", url: string, payload?: unknown, csrf = true) => requestAs(app, session, method, url, payload, csrf);
 
 const definition = {
   name: "Api Alerts", description: "from the API", productFieldName: "device_product", eventFieldName: "event_name", intervalSeconds: 60, timeoutSeconds: 30,

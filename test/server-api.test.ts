@@ -5,6 +5,7 @@ import path from "node:path";
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildServer } from "../src/server/app.js";
+import { requestAs, signInApi, type Session } from "./support/api.js";
 import { openStore, type Store } from "../src/platform/store/index.js";
 import { saveUser } from "../src/platform/users/index.js";
 import { saveConnector } from "../src/platform/catalog/index.js";
@@ -12,25 +13,11 @@ import { saveConnector } from "../src/platform/catalog/index.js";
 let dir: string;
 let store: Store;
 let app: FastifyInstance;
-interface Session { cookie: string; csrf: string }
 let admin: Session;
 let analyst: Session;
 
-async function signIn(username: string, password: string): Promise<Session> {
-  const response = await app.inject({ method: "POST", url: "/api/login", payload: { username, password } });
-  expect(response.statusCode, response.body).toBe(200);
-  const cookie = response.cookies.find((c) => c.name === "intake_session")!;
-  return { cookie: `intake_session=${cookie.value}`, csrf: response.json().csrfToken };
-}
-
-function as(session: Session | undefined, method: "GET" | "POST" | "PUT" | "DELETE", url: string, payload?: unknown) {
-  const headers: Record<string, string> = {};
-  if (session) {
-    headers.cookie = session.cookie;
-    if (method !== "GET") headers["x-csrf-token"] = session.csrf;
-  }
-  return app.inject({ method, url, headers, ...(payload !== undefined ? { payload: payload as object } : {}) });
-}
+const signIn = (username: string, password: string): Promise<Session> => signInApi(app, username, password);
+const as = (session: Session | undefined, method: "GET" | "POST" | "PUT" | "DELETE", url: string, payload?: unknown, csrf = true) => requestAs(app, session, method, url, payload, csrf);
 
 /** Inserts N cases with a sender and a URL each, created one minute apart (newest has the highest id). */
 async function seedCases(count: number, title = (i: number) => `Suspicious message ${i}`): Promise<void> {
