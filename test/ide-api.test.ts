@@ -1,22 +1,14 @@
 // The IDE's HTTP API through fastify.inject: admin only, CSRF, validation naming the field, a failed save that
 // keeps the working version and returns problems by line, versions with the code for a diff.
-import fs from "node:fs";
 import os from "node:os";
-import path from "node:path";
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildServer } from "../src/server/app.js";
-import { requestAs, signInApi, type Session } from "./support/api.js";
-import { openStore, type Store } from "../src/platform/store/index.js";
-import { saveUser } from "../src/platform/users/index.js";
+import { requestAs, startApi, type ApiFixture, type Session } from "./support/api.js";
 
-let dir: string;
-let store: Store;
 let app: FastifyInstance;
 let admin: Session;
 let analyst: Session;
 
-const signIn = (username: string, password: string): Promise<Session> => signInApi(app, username, password);
 const as = (session: Session | undefined, method: "GET" | "POST" | "PUT" | "DELETE", url: string, payload?: unknown, csrf = true) => requestAs(app, session, method, url, payload, csrf);
 
 const definition = {
@@ -25,21 +17,14 @@ const definition = {
 };
 const CONNECTOR = "/api/ide/integrations/api-demo/connectors/api-alerts";
 
+let fixture: ApiFixture;
 beforeAll(async () => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), "intake-ide-api-"));
-  process.env.INTAKE_HOME = dir;
-  store = await openStore(path.join(dir, "intake.db"));
-  await saveUser(store, "ada", "admin", "admin-password-1");
-  await saveUser(store, "bob", "analyst", "analyst-password-1");
-  app = await buildServer({ store, webDir: path.join(dir, "no-web") });
-  admin = await signIn("ada", "admin-password-1");
-  analyst = await signIn("bob", "analyst-password-1");
+  fixture = await startApi("intake-ide-api-");
+  ({ app, admin, analyst } = fixture);
 });
 
 afterAll(async () => {
-  await app?.close();
-  await store?.close?.();
-  fs.rmSync(dir, { recursive: true, force: true });
+  await fixture?.close();
 });
 
 describe("the IDE API", () => {

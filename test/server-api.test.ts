@@ -1,16 +1,11 @@
 // The console's HTTP API through fastify.inject on a real SQLite file: sign-in, roles, CSRF, validation, pages.
-import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildServer } from "../src/server/app.js";
-import { requestAs, signInApi, type Session } from "./support/api.js";
-import { openStore, type Store } from "../src/platform/store/index.js";
+import { requestAs, signInApi, startApi, type ApiFixture, type Session } from "./support/api.js";
+import type { Store } from "../src/platform/store/index.js";
 import { saveUser } from "../src/platform/users/index.js";
 import { saveConnector } from "../src/platform/catalog/index.js";
 
-let dir: string;
 let store: Store;
 let app: FastifyInstance;
 let admin: Session;
@@ -41,23 +36,15 @@ async function seedCases(count: number, title = (i: number) => `Suspicious messa
   }
 }
 
+let fixture: ApiFixture;
 beforeAll(async () => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), "intake-api-"));
-  process.env.INTAKE_HOME = dir;
-  store = await openStore(path.join(dir, "intake.db"));
-  await saveUser(store, "ada", "admin", "admin-password-1");
-  await saveUser(store, "bob", "analyst", "analyst-password-1");
-  app = await buildServer({ store, webDir: path.join(dir, "no-web"), loginPerMinute: 5 });
-  admin = await signIn("ada", "admin-password-1");
-  analyst = await signIn("bob", "analyst-password-1");
+  fixture = await startApi("intake-api-", { loginPerMinute: 5 });
+  ({ store, app, admin, analyst } = fixture);
   await seedCases(230);
 });
 
 afterAll(async () => {
-  await app?.close();
-  await store?.close();
-  delete process.env.INTAKE_HOME;
-  fs.rmSync(dir, { recursive: true, force: true });
+  await fixture?.close();
 });
 
 describe("sign-in and sessions", () => {

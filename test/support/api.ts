@@ -1,6 +1,12 @@
 // The console's HTTP API in-process (fastify.inject): sign in, then call routes as that user.
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import type { FastifyInstance } from "fastify";
 import { expect } from "vitest";
+import { buildServer } from "../../src/server/app.js";
+import { openStore, type Store } from "../../src/platform/store/index.js";
+import { saveUser } from "../../src/platform/users/index.js";
 
 export interface Session { cookie: string; csrf: string }
 
@@ -19,4 +25,30 @@ export function requestAs(app: FastifyInstance, session: Session | undefined, me
     if (method !== "GET" && csrf) headers["x-csrf-token"] = session.csrf;
   }
   return app.inject({ method, url, headers, ...(payload !== undefined ? { payload: payload as object } : {}) });
+}
+
+export interface ApiFixture { dir: string; store: Store; app: FastifyInstance; admin: Session; analyst: Session; close(): Promise<void> }
+
+/**
+ * A server on a fresh SQLite file in its own INTAKE_HOME, with an admin "ada" and an analyst "bob"
+ * signed in (passwords admin-password-1 / analyst-password-1).
+ */
+export async function startApi(prefix: string, options: { loginPerMinute?: number } = {}): Promise<ApiFixture> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  process.env.INTAKE_HOME = dir;
+  const store = await openStore(path.join(dir, "intake.db"));
+  await saveUser(store, "ada", "admin", "admin-password-1");
+  await saveUser(store, "bob", "analyst", "analyst-password-1");
+  const app = await buildServer({ store, webDir: path.join(dir, "no-web"), ...options });
+  return {
+    dir, store, app,
+    admin: await signInApi(app, "ada", "admin-password-1"),
+    analyst: await signInApi(app, "bob", "analyst-password-1"),
+    async close() {
+      await app.close();
+      await store.close();
+      delete process.env.INTAKE_HOME;
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }
