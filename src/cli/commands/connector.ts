@@ -4,7 +4,7 @@ import type { Command } from "commander";
 import type { WithStore } from "../context.js";
 import { IntakeError } from "../../sdk/errors.js";
 import type { LogEntry } from "../../sdk/execution.js";
-import { displayParameters, listConnectors, resolveConnector, saveConnector, wantsPush } from "../../platform/catalog/index.js";
+import { displayParameters, groupingView, listConnectors, resolveConnector, saveConnector, wantsPush } from "../../platform/catalog/index.js";
 import { ConnectorLoop, runConnector } from "../../platform/runner/index.js";
 import { formatTime, printLog, table } from "../output.js";
 import type { GroupingMode } from "../../platform/store/index.js";
@@ -45,7 +45,7 @@ export function register(program: Command, withStore: WithStore): void {
           intervalSeconds: options.interval, ...(options.disabled ? { enabled: false } : {}),
           grouping: {
             ...(options.grouping !== undefined ? { mode: options.grouping as GroupingMode } : {}),
-            ...(options.groupingHours !== undefined ? { windowMs: options.groupingHours * 3_600_000 } : {}),
+            ...(options.groupingHours !== undefined ? { windowHours: options.groupingHours } : {}),
             ...(options.groupingMax !== undefined ? { maxAlerts: options.groupingMax } : {}),
           },
         });
@@ -144,7 +144,7 @@ export function register(program: Command, withStore: WithStore): void {
           name: instance.name, integration: instance.integration, connector: definition.name, enabled: instance.enabled,
           intervalSeconds: instance.intervalSeconds, timeoutSeconds: definition.timeoutSeconds,
           productFieldName: definition.productFieldName, eventFieldName: definition.eventFieldName,
-          grouping: { mode: instance.grouping.mode, windowHours: instance.grouping.windowMs / 3_600_000, maxAlerts: instance.grouping.maxAlerts },
+          grouping: groupingView(instance.grouping),
           parameters: displayParameters(resolved),
           runs: runs.map((r) => ({ id: r.id, test: r.is_test === 1, status: r.status, started: formatTime(r.started_at), ms: r.finished_at ? r.finished_at - r.started_at : null, fetched: r.fetched, ingested: r.ingested, duplicates: r.duplicates, failed: r.failed, error: r.error })),
         };

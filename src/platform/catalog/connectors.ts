@@ -38,7 +38,20 @@ export interface SaveConnectorInput {
   intervalSeconds?: number | undefined;
   enabled?: boolean | undefined;
   allowList?: string[] | undefined;
-  grouping?: Partial<GroupingSettings> | undefined;
+  grouping?: GroupingInput | undefined;
+}
+
+/** Grouping settings as people give and read them (the time frame in whole hours, as stored). */
+export interface GroupingInput {
+  mode?: GroupingMode | undefined;
+  windowHours?: number | undefined;
+  maxAlerts?: number | undefined;
+}
+
+const HOUR_MS = 3_600_000;
+
+export function groupingView(settings: GroupingSettings): { mode: GroupingMode; windowHours: number; maxAlerts: number } {
+  return { mode: settings.mode, windowHours: settings.windowMs / HOUR_MS, maxAlerts: settings.maxAlerts };
 }
 
 const NAME_PATTERN = /^[\p{L}\p{N}][\p{L}\p{N} ._-]{0,99}$/u;
@@ -61,7 +74,7 @@ function toInstance(row: ConnectorRow): ConnectorInstance {
     allowList: JSON.parse(row.allow_list) as string[],
     createdAt: row.created_at,
     updatedAt: row.updated_at,
-    grouping: { mode: row.grouping_mode, windowMs: row.grouping_window_hours * 3_600_000, maxAlerts: row.grouping_max_alerts },
+    grouping: { mode: row.grouping_mode, windowMs: row.grouping_window_hours * HOUR_MS, maxAlerts: row.grouping_max_alerts },
   };
 }
 
@@ -93,7 +106,7 @@ export async function saveConnector(store: Store, input: SaveConnectorInput): Pr
   if (grouping.mode !== undefined && !GROUPING_MODES.includes(grouping.mode)) {
     throw new IntakeError("PARAM_INVALID", `grouping ${JSON.stringify(grouping.mode)}: use one of ${GROUPING_MODES.join(", ")}`);
   }
-  const windowHours = grouping.windowMs === undefined ? undefined : grouping.windowMs / 3_600_000;
+  const windowHours = grouping.windowHours;
   if (windowHours !== undefined && !(Number.isInteger(windowHours) && windowHours >= 1 && windowHours <= 24 * 90)) {
     throw new IntakeError("PARAM_INVALID", "grouping time frame: a whole number of hours from 1 to 2160");
   }

@@ -4,17 +4,16 @@ import path from "node:path";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { LogEntry } from "../../sdk/execution.js";
 import {
-  deleteConnectorIfExists, displayParameters, GROUPING_MODES, getConnector, findConnectorDefinition, findIntegration, listConnectors, listIntegrations,
+  deleteConnectorIfExists, displayParameters, GROUPING_MODES, groupingView, type GroupingInput, getConnector, findConnectorDefinition, findIntegration, listConnectors, listIntegrations,
   resolveConnector, saveConnector, type ConnectorInstance, type IntegrationDefinition,
 } from "../../platform/catalog/index.js";
 import { runConnector } from "../../platform/runner/index.js";
 import type { Scheduler } from "../../platform/scheduler/index.js";
-import type { GroupingMode, Store } from "../../platform/store/index.js";
+import type { Store } from "../../platform/store/index.js";
 import { HttpError, requireAdmin } from "../auth.js";
 import { errors, idParams, nameParams } from "../schemas.js";
 
 type Guard = (request: FastifyRequest) => Promise<void>;
-interface GroupingBody { mode?: GroupingMode; windowHours?: number; maxAlerts?: number }
 
 const MAX_RUNS = 200;
 
@@ -55,7 +54,7 @@ async function connectorView(store: Store, instance: ConnectorInstance) {
     parameters,
     enabled: instance.enabled,
     intervalSeconds: instance.intervalSeconds,
-    grouping: { mode: instance.grouping.mode, windowHours: instance.grouping.windowMs / 3_600_000, maxAlerts: instance.grouping.maxAlerts },
+    grouping: groupingView(instance.grouping),
     productFieldName: definition?.productFieldName ?? null,
     eventFieldName: definition?.eventFieldName ?? null,
     timeoutSeconds: definition?.timeoutSeconds ?? null,
@@ -109,7 +108,7 @@ export function registerConnectorRoutes(api: FastifyInstance, store: Store, sess
     return connectorView(store, await getConnector(store, request.params.name));
   });
 
-  api.put<{ Params: { name: string }; Body: { integration: string; connector?: string; parameters: Record<string, unknown>; intervalSeconds?: number; enabled?: boolean; grouping?: GroupingBody } }>("/connectors/:name", {
+  api.put<{ Params: { name: string }; Body: { integration: string; connector?: string; parameters: Record<string, unknown>; intervalSeconds?: number; enabled?: boolean; grouping?: GroupingInput } }>("/connectors/:name", {
     preHandler: admin,
     schema: {
       tags: ["connectors"], summary: "Create or update a connector (admin). Password parameters left out or empty keep their stored value.", params: nameParams,
@@ -138,11 +137,7 @@ export function registerConnectorRoutes(api: FastifyInstance, store: Store, sess
       response: errors,
     },
   }, async (request, reply) => {
-    const { grouping, ...rest } = request.body;
-    const { created, instance } = await saveConnector(store, {
-      name: request.params.name, ...rest,
-      grouping: grouping && { mode: grouping.mode, windowMs: grouping.windowHours === undefined ? undefined : grouping.windowHours * 3_600_000, maxAlerts: grouping.maxAlerts },
-    });
+    const { created, instance } = await saveConnector(store, { name: request.params.name, ...request.body });
     changed();
     return reply.status(created ? 201 : 200).send(await connectorView(store, instance));
   });

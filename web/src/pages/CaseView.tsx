@@ -52,15 +52,21 @@ export function CaseView({ id }: { id: number }) {
   if (error) return <p className="error">{error}</p>;
   if (!detail) return <p><FormattedMessage id="common.loading" /></p>;
 
-  const apply = async (path: string, body: unknown, update: Partial<CaseDetail>) => {
+  /** Posts a change to the case; on a refusal shows why and returns undefined. */
+  const post = async <T,>(path: string, body: unknown): Promise<T | undefined> => {
     try {
-      const timeline = await api<Timeline>(`/cases/${id}/${path}`, { method: "POST", body });
-      setDetail((d) => (d ? { ...d, ...update, ...timeline } : d));
+      const answer = await api<T>(`/cases/${id}/${path}`, { method: "POST", body });
       setError("");
+      return answer;
     } catch (e) {
       const err = e as ApiError;
       setError(`${err.code}: ${err.message}`);
+      return undefined;
     }
+  };
+  const apply = async (path: string, body: unknown, update: Partial<CaseDetail>) => {
+    const timeline = await post<Timeline>(path, body);
+    if (timeline) setDetail((d) => (d ? { ...d, ...update, ...timeline } : d));
   };
   const changeStatus = async (event: FormEvent) => {
     event.preventDefault();
@@ -77,25 +83,19 @@ export function CaseView({ id }: { id: number }) {
     setComment("");
   };
 
-  const change = async (path: string, body: unknown): Promise<unknown> => {
-    try {
-      const answer = await api<unknown>(`/cases/${id}/${path}`, { method: "POST", body });
-      setError("");
-      setVersion((v) => v + 1);
-      return answer;
-    } catch (e) {
-      const err = e as ApiError;
-      setError(`${err.code}: ${err.message}`);
-      return undefined;
-    }
+  // A merge or a move changes the case's alerts: it is read again.
+  const change = async <T,>(path: string, body: unknown): Promise<T | undefined> => {
+    const answer = await post<T>(path, body);
+    if (answer !== undefined) setVersion((v) => v + 1);
+    return answer;
   };
   const merge = async (ids: number[]) => {
-    const done = (await change("merge", { cases: ids })) !== undefined;
+    const done = (await change<Timeline>("merge", { cases: ids })) !== undefined;
     if (done) setNotice({ text: intl.formatMessage({ id: "case.merged" }, { cases: ids.map((n) => `#${n}`).join(", ") }), caseId: 0 });
     return done;
   };
   const moveOut = async (alertId: string) => {
-    const answer = (await change("move-out", { alert: alertId })) as { case: number } | undefined;
+    const answer = await change<{ case: number }>("move-out", { alert: alertId });
     if (answer) setNotice({ text: intl.formatMessage({ id: "case.movedOut" }, { case: `#${answer.case}` }), caseId: answer.case });
   };
 
