@@ -93,6 +93,12 @@ describe("campaign cases in the console", () => {
     expect(moved.id).not.toBe(english.id);
     expect(moved.alert_count).toBe(1);
 
+    // A refused merge says why above the case, which stays on the page.
+    await page.getByTestId("merge-form").getByRole("textbox").fill("999999");
+    await page.getByTestId("merge-form").getByRole("button", { name: "Merge" }).click();
+    await expect.poll(() => page.getByRole("alert").textContent()).toBe("CASE_UNKNOWN: no case 999999");
+    expect(await reports.locator("tbody tr").count()).toBe(3);
+
     // Merge the unrelated case in (an analyst's call), by its number.
     await page.getByTestId("merge-form").getByRole("textbox").fill(`#${lunch.id}`);
     await page.getByTestId("merge-form").getByRole("button", { name: "Merge" }).click();

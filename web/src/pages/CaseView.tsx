@@ -33,6 +33,8 @@ function defangDeep(value: unknown): string {
 export function CaseView({ id }: { id: number }) {
   const intl = useIntl();
   const [detail, setDetail] = useState<CaseDetail | null>(null);
+  // Apart: a case that cannot be read replaces the page; a refused change is shown above the case.
+  const [loadError, setLoadError] = useState("");
   const [error, setError] = useState("");
   const [status, setStatus] = useState("open");
   const [reason, setReason] = useState("");
@@ -45,11 +47,11 @@ export function CaseView({ id }: { id: number }) {
     api<CaseDetail>(`/cases/${id}`).then((d) => {
       setDetail(d);
       setStatus(d.status);
-    }, (e: ApiError) => setError(`${e.code}: ${e.message}`));
+    }, (e: ApiError) => setLoadError(`${e.code}: ${e.message}`));
   }, [id, version]);
   useEffect(() => setNotice(null), [id]);
 
-  if (error) return <p className="error">{error}</p>;
+  if (loadError) return <p className="error">{loadError}</p>;
   if (!detail) return <p><FormattedMessage id="common.loading" /></p>;
 
   /** Posts a change to the case; on a refusal shows why and returns undefined. */
