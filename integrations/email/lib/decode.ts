@@ -3,6 +3,7 @@
 import { isUtf8 } from "node:buffer";
 import { TextDecoder } from "node:util";
 import PostalMime from "postal-mime";
+import { installNativeDecoders, installNativeLineReader } from "./postal-mime-native.js";
 
 // windows-1252's printable characters at 0x80–0x9F. Node 20's TextDecoder decodes windows-1252 (and
 // ISO-8859-1, which WHATWG maps to it) as Latin-1, leaving C1 control codes where "€", "’", "—" were.
@@ -228,19 +229,20 @@ export function repairHeaderBytes(raw: Uint8Array): { raw: Uint8Array; repaired:
   return { raw: Buffer.concat([fixed, raw.subarray(end)]), repaired: true };
 }
 
-// postal-mime decodes a text part with its declared charset (UTF-8 when none), so unlabelled or
-// mislabelled 8-bit text turns into U+FFFD. Its MimeNode is not exported; its prototype is reached once
-// through a parsed message and its text decoding given the fallback of decodeBytes. Checked by the
-// fixtures latin1-8bit-body-no-charset and utf8-declared-but-latin1-body.
+// Changes to postal-mime. Its MimeNode is not exported: its prototype is reached once through a parsed
+// message. (1) It decodes a text part with its declared charset (UTF-8 when none), so unlabelled
+// or mislabelled 8-bit text turns into U+FFFD: its text decoding is given the fallback of decodeBytes
+// (fixtures latin1-8bit-body-no-charset and utf8-declared-but-latin1-body). (2) Its transfer decoders
+// and its parser's line search are replaced by native ones giving the same bytes faster (postal-mime-native.ts).
 let patched = false;
-export async function installBodyCharsetFallback(): Promise<boolean> {
+export async function preparePostalMime(): Promise<boolean> {
   if (patched) return true;
   const parser = new PostalMime();
   await parser.parse("Content-Type: text/plain\r\n\r\nx");
   const root = (parser as unknown as { root?: object }).root;
   const proto = root ? (Object.getPrototypeOf(root) as { getTextContent?: () => string }) : undefined;
   const original = proto?.getTextContent;
-  if (!proto || typeof original !== "function") return false;
+  if (!proto || typeof original !== "function" || !installNativeDecoders(proto) || !installNativeLineReader(PostalMime.prototype)) return false;
   proto.getTextContent = function (this: { content?: Uint8Array; contentType?: { parsed?: { params?: Record<string, string> } } }) {
     const params = this.contentType?.parsed?.params;
     if (params && this.content && this.content.byteLength) params.charset = effectiveCharset(this.content, params.charset);

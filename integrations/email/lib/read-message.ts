@@ -6,7 +6,7 @@ import {
   combineAuthenticationResults, convertStringToDatetime, describeFile, findIpsInText, findLinksInHtml, findMessageUrlDetails, findUrlsInText,
   typeMismatch, MAX_RECEIVED_HEADERS, MAX_SCANNED_CHARS, type AuthVerdicts, type FoundIp, type FoundUrl,
 } from "intake/sdk";
-import { decodeHeaderText, installBodyCharsetFallback, repairC1, repairHeaderBytes } from "./decode.js";
+import { decodeHeaderText, preparePostalMime, repairC1, repairHeaderBytes } from "./decode.js";
 import { isOleFile, msgToMime } from "./outlook-msg.js";
 
 export { repairC1 } from "./decode.js";
@@ -225,7 +225,7 @@ function wholeBuffer(bytes: Uint8Array): Uint8Array | ArrayBuffer {
 }
 
 async function readAt(raw: Uint8Array, depth: number, budget: { forwarded: number }, options: ReadOptions): Promise<MessageReport> {
-  await installBodyCharsetFallback();
+  await preparePostalMime();
   const contentHash = crypto.createHash("sha256").update(raw).digest("hex");
   if (raw.byteLength > MAX_PARSED_BYTES) {
     return readLoosely(raw, depth, contentHash, `the message is ${raw.byteLength} bytes, over the ${MAX_PARSED_BYTES} parsed: only its headers and the URLs in its raw text were read`, options);

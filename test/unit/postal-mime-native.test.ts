@@ -1,0 +1,100 @@
+// The native transfer decoders give exactly the bytes postal-mime's own decoders give, line for line:
+// on every fixture's lines and on seeded random lines full of the cases that differ (stray "=",
+// half escapes, soft breaks, padding inside base64, bytes outside the alphabet).
+import fs from "node:fs";
+import path from "node:path";
+import { createRequire } from "node:module";
+import { pathToFileURL } from "node:url";
+import { describe, expect, it } from "vitest";
+import { forTest } from "../../integrations/email/lib/postal-mime-native.js";
+import { random } from "../support/phish-corpus.js";
+
+interface Decoder {
+  update(line: Uint8Array): void;
+  finalize(): Promise<ArrayBuffer>;
+}
+
+// postal-mime's decoders are not in its exports map: loaded by file, as the parser itself loads them.
+const postalDir = path.dirname(createRequire(import.meta.url).resolve("postal-mime/package.json"));
+const original = async (file: string) => ((await import(pathToFileURL(path.join(postalDir, "dist", "esm", file)).href)) as { default: new () => Decoder }).default;
+const reference = {
+  base64: await original("base64-decoder.js"),
+  qp: await original("qp-decoder.js"),
+  plain: await original("pass-through-decoder.js"),
+};
+const native = { base64: forTest.Base64Decoder, qp: forTest.QuotedPrintableDecoder, plain: forTest.PassThroughDecoder };
+
+async function decode(Kind: new () => Decoder, lines: Uint8Array[]): Promise<Buffer> {
+  const decoder = new Kind();
+  for (const line of lines) decoder.update(line);
+  return Buffer.from(await decoder.finalize());
+}
+
+/** Lines as postal-mime hands them to a decoder: split at LF, line ending removed. */
+function linesOf(bytes: Buffer): Uint8Array[] {
+  return bytes.toString("latin1").split("\n").map((line) => Buffer.from(line.replace(/\r+$/, ""), "latin1"));
+}
+
+const DIR = path.join(import.meta.dirname, "..", "fixtures", "mail");
+const fixtures = fs.readdirSync(DIR).filter((f) => f.endsWith(".eml")).sort().map((f) => ({ name: f, bytes: fs.readFileSync(path.join(DIR, f)) }));
+
+const PIECES = ["=", "==", "===", "=3D", "=3d", "=4", "=G1", "=\t", "=C3=A9", " ", "\t", "QUJD", "QQ", "Q", "+/", "-_", "\xff", "\xe9", "\u0000", "abc", "=0A", "==QUJD"];
+
+function randomLines(seed: number): Uint8Array[] {
+  const next = random(seed);
+  return Array.from({ length: 1 + Math.floor(next() * 12) }, () => {
+    let line = "";
+    for (let i = Math.floor(next() * 10); i > 0; i--) line += PIECES[Math.floor(next() * PIECES.length)];
+    return Buffer.from(line, "latin1");
+  });
+}
+
+describe("native transfer decoders", () => {
+  for (const kind of ["base64", "qp", "plain"] as const) {
+    it(`${kind}: the same bytes as postal-mime's on every fixture's lines`, async () => {
+      for (const { name, bytes } of fixtures) {
+        const lines = linesOf(bytes);
+        expect(await decode(native[kind], lines), name).toEqual(await decode(reference[kind], lines));
+      }
+    });
+
+    it(`${kind}: the same bytes as postal-mime's on 3,000 random line sets`, async () => {
+      let differing = 0;
+      for (let seed = 1; seed <= 3000; seed++) {
+        const lines = randomLines(seed);
+        const [ours, theirs] = [await decode(native[kind], lines), await decode(reference[kind], lines)];
+        if (!ours.equals(theirs)) {
+          differing++;
+          expect.soft(ours.toString("hex"), `seed ${seed}`).toBe(theirs.toString("hex"));
+        }
+      }
+      expect(differing).toBe(0);
+    });
+  }
+
+  it("finds the same lines as postal-mime's parser, CRs and a missing last newline included", async () => {
+    const PostalMime = (await import("postal-mime")).default as unknown as { prototype: { readLine: (this: object) => { bytes: Uint8Array; done: boolean } } };
+    const theirs = PostalMime.prototype.readLine;
+    expect(theirs).not.toBe(forTest.readLine);
+    const inputs = [...fixtures.map((f) => f.bytes), ...Array.from({ length: 500 }, (_, seed) => Buffer.concat(randomLines(seed + 1).map((line, i) => Buffer.concat([line, Buffer.from(["\n", "\r\n", "\r\r\n", "\r"][i % 4]!)]))))];
+    for (const input of inputs) {
+      const buf = new Uint8Array(input).buffer;
+      const read = (reader: (this: object) => { bytes: Uint8Array; done: boolean }) => {
+        const state = { buf, av: new Uint8Array(buf), readPos: 0 };
+        const lines: string[] = [];
+        while (state.readPos < state.av.length) {
+          const { bytes, done } = reader.call(state);
+          lines.push(`${Buffer.from(bytes).toString("hex")}${done ? "$" : ""}`);
+        }
+        return lines;
+      };
+      expect(read(forTest.readLine)).toEqual(read(theirs));
+    }
+  });
+
+  it("decodes what the encodings mean", async () => {
+    expect((await decode(native.qp, linesOf(Buffer.from("caf=C3=A9 =3D=\nsame line\n=XYend")))).toString("utf8")).toBe("café =same line\n=XYend\n");
+    expect((await decode(native.base64, linesOf(Buffer.from("aGVs\nbG8=\n")))).toString()).toBe("hello");
+    expect((await decode(native.base64, linesOf(Buffer.from("aGk=aGk=\n")))).toString()).toBe("hihi");
+  });
+});
