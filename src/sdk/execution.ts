@@ -201,7 +201,8 @@ export class ConnectorExecution {
   /**
    * Hands alerts to the platform (SecOps' `return_package`). It may be called once per batch;
    * the promise resolves when the batch is durably stored (or, on a test run, recorded),
-   * so a connector acknowledges at its source only what `stored` lists.
+   * so a connector acknowledges at its source only what `stored` lists. The next batch may be handed
+   * over before that: packages are stored in the order given, and none after one that was not.
    */
   async returnPackage(alerts: AlertInfo[]): Promise<PackageResult> {
     const context = Object.fromEntries(this.#pendingContext);

@@ -4,6 +4,7 @@ import { pathToFileURL } from "node:url";
 import { ConnectorExecution, type PackageResult } from "../../sdk/execution.js";
 import type { AlertInfo } from "../../sdk/alert.js";
 import type { ChildMessage, InitMessage, ParentMessage } from "./protocol.js";
+import { spoolPackage } from "./spool.js";
 
 const pending = new Map<number, { resolve: (result: PackageResult) => void; reject: (error: Error) => void }>();
 const inflight = new Set<Promise<void>>();
@@ -68,7 +69,13 @@ async function start(init: InitMessage): Promise<void> {
         const settled = result.then(() => undefined, () => undefined);
         inflight.add(settled);
         void settled.then(() => inflight.delete(settled));
-        send({ t: "package", seq, alerts, context }).catch((error) => {
+        let sent: Promise<void>;
+        try {
+          sent = send({ t: "package", seq, alerts: init.spoolDir ? spoolPackage(init.spoolDir, seq, alerts) : alerts, context });
+        } catch (error) {
+          sent = Promise.reject(error as Error);
+        }
+        sent.catch((error) => {
           pending.get(seq)?.reject(error as Error);
           pending.delete(seq);
         });

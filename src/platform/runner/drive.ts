@@ -1,10 +1,12 @@
 // Drives one connector process from init to its end: logs, packages acknowledged in order, timeout,
 // crash and out-of-memory detection. Shared by runs (ingest) and by the console's Play (store nothing).
+import fs from "node:fs";
 import { IntakeError } from "../../sdk/errors.js";
 import type { LogEntry, PackageResult } from "../../sdk/execution.js";
 import type { RunStatus } from "../store/index.js";
 import { spawnConnectorProcess } from "./process.js";
 import type { ChildMessage, InitMessage, ParentMessage } from "./protocol.js";
+import { makeSpoolFolder, unspoolPackage } from "./spool.js";
 
 export interface DriveHandlers {
   timeoutSeconds: number;
@@ -27,9 +29,12 @@ export function driveConnector(init: InitMessage, handlers: DriveHandlers): Prom
   const { timeoutSeconds, memoryMb, onLog } = handlers;
   return new Promise<DriveOutcome>((resolve) => {
     const child = spawnConnectorProcess(memoryMb);
+    const spoolDir = makeSpoolFolder();
     let finished: DriveOutcome | undefined;
     let stderrTail = "";
     let queue: Promise<void> = Promise.resolve();
+    /** Why the first package that was not stored failed; every later package is refused. */
+    let refusedFrom: string | undefined;
     const finish = (result: DriveOutcome) => {
       finished ??= result;
     };
@@ -63,14 +68,23 @@ export function driveConnector(init: InitMessage, handlers: DriveHandlers): Prom
           break;
         case "package":
           queue = queue.then(async () => {
+            // A connector may send its next package before this one is acknowledged. Each carries
+            // the connector's checkpoint up to its own items, so once one is not stored none after
+            // it may be: a later checkpoint would cover the failed package's items and lose them.
+            if (refusedFrom) {
+              reply({ t: "nack", seq: message.seq, code: "PACKAGE_AFTER_FAILURE", message: `not stored: an earlier package of this run failed (${refusedFrom})` });
+              return;
+            }
             try {
-              const result = await handlers.onPackage(message.alerts, message.context);
+              const alerts = spoolDir ? unspoolPackage(spoolDir, message.seq, message.alerts) : message.alerts;
+              const result = await handlers.onPackage(alerts, message.context);
               for (const failure of result.results.filter((r) => r.outcome === "failed")) {
                 onLog({ level: "error", message: `ALERT_INVALID: ${failure.error}`, time: Date.now() });
               }
               reply({ t: "ack", seq: message.seq, result });
             } catch (error) {
               const code = error instanceof IntakeError ? error.code : "INGEST_FAILED";
+              refusedFrom = `${code}: ${(error as Error).message}`.slice(0, 300);
               onLog({ level: "error", message: `${code}: ${(error as Error).message}`, time: Date.now() });
               reply({ t: "nack", seq: message.seq, code, message: (error as Error).message });
             }
@@ -91,6 +105,7 @@ export function driveConnector(init: InitMessage, handlers: DriveHandlers): Prom
     child.on("exit", (code, signal) => {
       clearTimeout(timer);
       void queue.then(() => {
+        if (spoolDir) fs.rmSync(spoolDir, { recursive: true, force: true });
         if (!finished) {
           const outOfMemory = /heap out of memory|Allocation failed/i.test(stderrTail);
           finish({
@@ -103,6 +118,6 @@ export function driveConnector(init: InitMessage, handlers: DriveHandlers): Prom
         resolve(finished!);
       });
     });
-    child.send(init);
+    child.send(spoolDir ? { ...init, spoolDir } : init);
   });
 }

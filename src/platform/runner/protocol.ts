@@ -14,6 +14,8 @@ export interface InitMessage {
   secretParameters: string[];
   context: Record<string, string>;
   allowList: string[];
+  /** The folder for the package files (spool.ts), made by the runner for this process alone. */
+  spoolDir?: string;
 }
 
 export type ParentMessage =

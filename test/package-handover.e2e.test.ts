@@ -1,0 +1,104 @@
+// How packages cross from a connector's process to the platform (the built runner, a real child
+// process): files travel beside the message and arrive byte for byte; a connector may hand over its
+// next package before the last is stored, and once one is not stored, none after it is.
+import crypto from "node:crypto";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { PROJECT_ROOT } from "./support/cli.js";
+
+type Drive = typeof import("../src/platform/runner/drive.js");
+type Spool = typeof import("../src/platform/runner/spool.js");
+// The runner forks its built child entry: the built modules are used, as the CLI uses them.
+const { driveConnector } = (await import(path.join(PROJECT_ROOT, "dist/src/platform/runner/drive.js"))) as Drive;
+const { spoolPackage, unspoolPackage, SPOOLED_FROM_BYTES } = (await import(path.join(PROJECT_ROOT, "dist/src/platform/runner/spool.js"))) as Spool;
+const { IntakeError } = (await import(path.join(PROJECT_ROOT, "dist/src/sdk/errors.js"))) as typeof import("../src/sdk/errors.js");
+
+/** A connector module (plain JavaScript, as the compiler emits) written to a folder of its own. */
+function connectorModule(body: string): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "intake-handover-"));
+  const file = path.join(dir, "connector.mjs");
+  fs.writeFileSync(file, `const alert = (id, files = []) => ({ display_id: id, ticket_id: id, name: id, rule_generator: "t", start_time: 1, end_time: 1, priority: 60, device_vendor: "T", device_product: "T", environment: "", events: [{ StartTime: 1, EndTime: 1, event_name: "e", device_product: "T" }], extensions: {}, entities: [], attachments: files, notes: [] });\nexport default async function main(execution) {\n${body}\n}\n`);
+  return file;
+}
+
+function init(modulePath: string) {
+  return { t: "init" as const, modulePath, connectorName: "handover", mode: "run" as const, isTestRun: false, parameters: {}, secretParameters: [], context: {}, allowList: [] };
+}
+
+describe("package hand-over", () => {
+  it("gives the platform every file byte for byte, large ones through the spool and small ones in the message", async () => {
+    const large = crypto.randomBytes(SPOOLED_FROM_BYTES * 50);
+    const small = Buffer.from("a small file");
+    const modulePath = connectorModule(`
+      const large = Buffer.from(${JSON.stringify(large.toString("base64"))}, "base64");
+      await execution.returnPackage([
+        alert("one", [{ fileName: "original.eml", contentType: "message/rfc822", data: large }, { fileName: "note.txt", contentType: "text/plain", data: Buffer.from("a small file") }]),
+        alert("two"),
+        alert("three", [{ fileName: "copy.eml", contentType: "message/rfc822", data: large.subarray(7, 7 + ${SPOOLED_FROM_BYTES * 2}) }]),
+      ]);`);
+    const received: { id: string; files: { name: string; data: Buffer }[] }[] = [];
+    const outcome = await driveConnector(init(modulePath), {
+      timeoutSeconds: 30, memoryMb: 256, onLog: () => undefined,
+      onPackage: async (alerts) => {
+        for (const alert of alerts as { display_id: string; attachments: { fileName: string; data: Uint8Array }[] }[]) {
+          received.push({ id: alert.display_id, files: alert.attachments.map((file) => ({ name: file.fileName, data: Buffer.from(file.data) })) });
+        }
+        return { committed: true, results: [], stored: [] };
+      },
+    });
+    expect(outcome.status).toBe("succeeded");
+    expect(received.map((alert) => alert.id)).toEqual(["one", "two", "three"]);
+    expect(received[0]!.files[0]!.data.equals(large)).toBe(true);
+    expect(received[0]!.files[1]!.data.equals(small)).toBe(true);
+    expect(received[2]!.files[0]!.data.equals(large.subarray(7, 7 + SPOOLED_FROM_BYTES * 2))).toBe(true);
+  });
+
+  it("stores no package after one that failed, though the connector sent them before it knew", async () => {
+    const modulePath = connectorModule(`
+      const handed = [1, 2, 3].map((n) => execution.returnPackage([alert("p" + n)]));
+      const settled = await Promise.allSettled(handed);
+      execution.logger.info("outcomes " + JSON.stringify(settled.map((s) => (s.status === "fulfilled" ? "stored" : s.reason.code))));`);
+    const logs: string[] = [];
+    const calls: string[] = [];
+    const outcome = await driveConnector(init(modulePath), {
+      timeoutSeconds: 30, memoryMb: 256,
+      onLog: (entry) => logs.push(entry.message),
+      onPackage: async (alerts) => {
+        calls.push((alerts[0] as { display_id: string }).display_id);
+        if (calls.length === 1) throw new IntakeError("DB_WRITE", "database or disk is full");
+        return { committed: true, results: [], stored: [] };
+      },
+    });
+    expect(outcome.status).toBe("succeeded");
+    // The platform was asked to store the first package only.
+    expect(calls).toEqual(["p1"]);
+    expect(logs).toContain(`outcomes ${JSON.stringify(["DB_WRITE", "PACKAGE_AFTER_FAILURE", "PACKAGE_AFTER_FAILURE"])}`);
+  });
+});
+
+describe("spool files", () => {
+  const dir = () => fs.mkdtempSync(path.join(os.tmpdir(), "intake-spool-test-"));
+  const withFile = (data: Uint8Array) => [{ display_id: "x", attachments: [{ fileName: "f", contentType: "x", data }] }];
+
+  it("puts back what was spooled and removes the file", () => {
+    const folder = dir();
+    const data = crypto.randomBytes(SPOOLED_FROM_BYTES + 1);
+    const sent = spoolPackage(folder, 4, withFile(data));
+    expect(fs.readdirSync(folder)).toEqual(["4.bin"]);
+    const back = unspoolPackage(folder, 4, structuredClone(sent)) as ReturnType<typeof withFile>;
+    expect(Buffer.from(back[0]!.attachments[0]!.data).equals(data)).toBe(true);
+    expect(fs.readdirSync(folder)).toEqual([]);
+  });
+
+  it("refuses a package whose file is missing or that points outside its file", () => {
+    const folder = dir();
+    const sent = spoolPackage(folder, 5, withFile(crypto.randomBytes(SPOOLED_FROM_BYTES))) as { attachments: { data: { spooled: number[] } }[] }[];
+    const outside = structuredClone(sent);
+    outside[0]!.attachments[0]!.data.spooled[1] = SPOOLED_FROM_BYTES + 1;
+    expect(() => unspoolPackage(folder, 5, outside)).toThrow(/outside/);
+    expect(() => unspoolPackage(folder, 5, structuredClone(sent))).toThrow(/missing/);
+    expect(() => unspoolPackage(folder, -1, structuredClone(sent))).toThrow(/package number/);
+  });
+});
