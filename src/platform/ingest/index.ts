@@ -62,6 +62,7 @@ export async function ingestPackage(
   if (store.sqlite) {
     const sqlite = store.sqlite;
     await store.db.connection().execute(() => inImmediateTransaction(sqlite, () => storeAlerts(sqliteWriter(sqlite), target, valid, files, context, now, results)));
+    store.committed();
   } else {
     await store.db.transaction().execute(async (trx) => {
       // A write first, so that SQLite takes its write lock (waiting for it) before any read.

@@ -5,6 +5,7 @@ import zlib from "node:zlib";
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, type SqliteDatabase } from "kysely";
 import SQLite from "better-sqlite3";
 import { IntakeError } from "../../sdk/errors.js";
+import { startCheckpointer, WRITER_CHECKPOINT_PAGES } from "./checkpointer.js";
 import { migrationProvider } from "./migrations/index.js";
 import type { Database } from "./schema.js";
 
@@ -29,6 +30,8 @@ export interface Store {
    * `db.connection()`, which holds kysely's single connection, so that no kysely transaction is open.
    */
   sqlite?: SQLite.Database;
+  /** Tells the store that a large write committed (SQLite: its log is checkpointed on another thread). */
+  committed(): void;
   close(): Promise<void>;
 }
 
@@ -78,7 +81,7 @@ export async function openStore(url: string = resolveDatabaseUrl()): Promise<Sto
     // Several machines on one PostgreSQL share INTAKE_SECRET_KEY instead of a key file.
     const dataDir = path.resolve(process.env.INTAKE_HOME ?? ".intake");
     fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-    store = { db, dialect: "postgres", dataDir, url, close: () => db.destroy() };
+    store = { db, dialect: "postgres", dataDir, url, committed: () => undefined, close: () => db.destroy() };
   } else {
     const file = url.replace(/^(sqlite|file):(\/\/)?/i, "");
     const dir = path.dirname(path.resolve(file));
@@ -95,7 +98,22 @@ export async function openStore(url: string = resolveDatabaseUrl()): Promise<Sto
     database.pragma("foreign_keys = ON");
     const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) });
     const dataDir = path.resolve(process.env.INTAKE_HOME ?? dir);
-    store = { db, dialect: "sqlite", dataDir, url: file, sqlite: database, close: () => db.destroy() };
+    // Started at the first large commit: most commands never write much.
+    let checkpointer: ReturnType<typeof startCheckpointer> | null = null;
+    store = {
+      db, dialect: "sqlite", dataDir, url: file, sqlite: database,
+      committed: () => {
+        if (checkpointer === null && file !== ":memory:") {
+          checkpointer = startCheckpointer(path.resolve(file));
+          if (checkpointer) database.pragma(`wal_autocheckpoint = ${WRITER_CHECKPOINT_PAGES}`);
+        }
+        checkpointer?.committed();
+      },
+      close: async () => {
+        await checkpointer?.stop();
+        await db.destroy();
+      },
+    };
   }
   await migrate(store);
   return store;
