@@ -66,9 +66,23 @@ export function mixedScriptsOf(unicodeHost: string): string[] | undefined {
   return undefined;
 }
 
+// Reports of one campaign, and every message's own addresses, name the same hosts over and over:
+// their facts are kept (frozen, shared) for the next time, up to a bound.
+const described = new Map<string, DomainInfo | undefined>();
+const MAX_DESCRIBED = 5000;
+
 /** Facts about one hostname (from a URL, an address); undefined when it is not a usable host name. */
 export function describeHost(host: string): DomainInfo | undefined {
   if (!host || host.length > MAX_HOST_LENGTH * 4) return undefined;
+  if (described.has(host)) return described.get(host);
+  const info = describeNewHost(host);
+  if (described.size >= MAX_DESCRIBED) described.clear();
+  if (info?.mixedScripts) Object.freeze(info.mixedScripts);
+  described.set(host, info && Object.freeze(info));
+  return info;
+}
+
+function describeNewHost(host: string): DomainInfo | undefined {
   let lower = host.toLowerCase();
   if (lower.endsWith(".")) lower = lower.slice(0, -1);
   const ascii = domainToASCII(lower);

@@ -65,7 +65,7 @@ export function trimUrl(url: string): string {
 }
 
 /** Scheme and host in lower case, as browsers do; path and query as written. */
-function normaliseUrl(url: string): string {
+export function normaliseUrl(url: string): string {
   const schemeEnd = url.indexOf("://");
   if (schemeEnd < 0) return url;
   let hostEnd = url.length;
@@ -111,13 +111,41 @@ function* pieces(text: string): Generator<string> {
   }
 }
 
+function isAsciiSpace(code: number): boolean {
+  return code === 32 || code === 10 || code === 13 || code === 9;
+}
+
+/**
+ * The runs of text between whitespace that hold "://", in order. A URL linkify-it finds with fuzzy
+ * links off has a scheme and "//" (http, https, ftp: the only ones kept) and never spans whitespace,
+ * so it lies inside such a run, and linkify-it reads a run on its own as it reads it in the whole
+ * text (the start of the input counts as the boundary a space is). Mail is mostly words: this hands
+ * linkify-it a few short runs instead of every line.
+ */
+function* runsWithScheme(text: string): Generator<string> {
+  let from = 0;
+  for (;;) {
+    const at = text.indexOf("://", from);
+    if (at < 0) return;
+    let start = at;
+    while (start > 0 && !isAsciiSpace(text.charCodeAt(start - 1))) start--;
+    let end = at + 3;
+    while (end < text.length && !isAsciiSpace(text.charCodeAt(end))) end++;
+    yield text.slice(start, end);
+    from = end;
+  }
+}
+
 /** URLs written in plain text, in order. */
 export function findUrlsInText(text: string): string[] {
   const found: string[] = [];
-  for (const piece of pieces(scanned(text))) {
-    for (const match of linkify.match(piece) ?? []) {
-      const url = trimUrl(normaliseUrl(match.url));
-      if (isWebUrl(url)) found.push(url);
+  for (const run of runsWithScheme(scanned(text))) {
+    // A run longer than a piece (no whitespace for pages) is read in pieces, as long text always was.
+    for (const piece of run.length > CHUNK ? pieces(run) : [run]) {
+      for (const match of linkify.match(piece) ?? []) {
+        const url = trimUrl(normaliseUrl(match.url));
+        if (isWebUrl(url)) found.push(url);
+      }
     }
   }
   return found;
@@ -135,6 +163,8 @@ const DEFANGS: [string, string][] = [
 export function refang(text: string): { text: string; marks: number[] } {
   const lower = text.toLowerCase();
   if (lower.length !== text.length) return { text, marks: [] };
+  // Most text is not defanged at all: a native search per form says so without a pass in JavaScript.
+  if (!DEFANGS.some(([from]) => lower.includes(from))) return { text, marks: [] };
   let out = "";
   const marks: number[] = [];
   let copied = 0;

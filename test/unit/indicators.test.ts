@@ -1,9 +1,12 @@
 // The indicator functions on their own: URLs (plain, defanged, HTML), domains, IPs, files, auth verdicts.
+import LinkifyIt from "linkify-it";
 import { describe, expect, it } from "vitest";
 import {
   combineAuthenticationResults, describeFile, describeHost, findDefangedUrls, findIpsInText, findLinksInHtml, findMessageUrls,
-  findUrlsInText, isPrivateIp, parseAuthenticationResults, refang, sniffType, trimUrl, typeMismatch,
+  findUrlsInText, isPrivateIp, isWebUrl, parseAuthenticationResults, refang, sniffType, trimUrl, typeMismatch,
 } from "../../src/indicators/index.js";
+import { normaliseUrl } from "../../src/indicators/urls.js";
+import { random } from "../support/phish-corpus.js";
 import { decodeBytes, decodeHeaderText, repairC1, repairHeaderBytes } from "../../integrations/email/lib/decode.js";
 
 describe("URLs in text", () => {
@@ -27,6 +30,25 @@ describe("URLs in text", () => {
 
   it("finds only web URLs, with scheme and host in lower case", () => {
     expect(findUrlsInText("HTTPS://Upper.TEST/Path mailto:a@b.test ftp://f.test/x javascript:alert(1)")).toEqual(["https://upper.test/Path", "ftp://f.test/x"]);
+  });
+
+  it("finds what linkify-it finds in the whole text, though it only reads the runs around a '://'", () => {
+    // The reference: linkify-it over the whole text at once, as the text was read before.
+    const linkify = new LinkifyIt({ fuzzyLink: false, fuzzyEmail: false, fuzzyIP: false });
+    const reference = (text: string) => (linkify.match(text) ?? []).map((m) => trimUrl(normaliseUrl(m.url))).filter(isWebUrl);
+    const PIECES = [
+      "see", "https://a.test/x", "http://b.test/p?q=1&r=2#f", "ftp://c.test/f", "HTTPS://D.Test/Mixed", "(http://e.test/in-brackets)", "<https://f.test/angle>",
+      "\"http://g.test/quoted\"", "xhttp://h.test/glued", "url:http://i.test/after-colon", "http://j.test/a,http://k.test/b", "//proto.relative/x", "mailto:m@n.test",
+      "https://l.test/trailing.", "https://xn--pple-43d.com/idn", "https://bücher.de/ü", "http://[::1]/v6", "http://10.0.0.1:8080/ip", "https://m.test/a?u=http://n.test/b",
+      "://", "http://", "https://o.test/" + "p".repeat(50), "日本語https://p.test/cjk", "é", "—", "**https://q.test/bold**",
+    ];
+    const SPACES = [" ", "  ", "\n", "\r\n", "\t", "\u00a0", "\u3000", ""];
+    for (let seed = 1; seed <= 2000; seed++) {
+      const next = random(seed);
+      let text = "";
+      for (let i = Math.floor(next() * 30); i > 0; i--) text += PIECES[Math.floor(next() * PIECES.length)]! + SPACES[Math.floor(next() * SPACES.length)]!;
+      expect(findUrlsInText(text), JSON.stringify(text)).toEqual(reference(text));
+    }
   });
 });
 
