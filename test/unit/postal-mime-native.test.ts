@@ -79,7 +79,7 @@ describe("native transfer decoders", () => {
     const inputs = [...fixtures.map((f) => f.bytes), ...Array.from({ length: 500 }, (_, seed) => Buffer.concat(randomLines(seed + 1).map((line, i) => Buffer.concat([line, Buffer.from(["\n", "\r\n", "\r\r\n", "\r"][i % 4]!)]))))];
     for (const input of inputs) {
       const buf = new Uint8Array(input).buffer;
-      const read = (reader: (this: object) => { bytes: Uint8Array; done: boolean }) => {
+      const read = (reader: { call(state: object): { bytes: Uint8Array; done: boolean } }) => {
         const state = { buf, av: new Uint8Array(buf), readPos: 0 };
         const lines: string[] = [];
         while (state.readPos < state.av.length) {
@@ -89,6 +89,43 @@ describe("native transfer decoders", () => {
         return lines;
       };
       expect(read(forTest.readLine)).toEqual(read(theirs));
+    }
+  });
+
+  it("in a part's body, hands the decoder the same lines postal-mime would, keeping boundary candidates and the last line for the parser", async () => {
+    const PostalMime = (await import("postal-mime")).default as unknown as { prototype: { readLine: (this: object) => { bytes: Uint8Array; done: boolean } } };
+    const theirs = PostalMime.prototype.readLine;
+    const pieces = ["--", "--b", "- -", "x--", "QUJD", "", " ", "\r", "text"];
+    const inputs = [
+      ...fixtures.map((f) => f.bytes),
+      ...Array.from({ length: 500 }, (_, seed) => {
+        const next = random(seed + 7);
+        return Buffer.from(Array.from({ length: Math.floor(next() * 15) }, () => pieces[Math.floor(next() * pieces.length)]! + ["\n", "\r\n", "\r\r\n", ""][Math.floor(next() * 4)]).join(""), "latin1");
+      }),
+    ];
+    const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString("hex");
+    for (const input of inputs) {
+      const buf = new Uint8Array(input).buffer;
+      const expected: string[] = [];
+      const plain = { buf, av: new Uint8Array(buf), readPos: 0 };
+      while (plain.readPos < plain.av.length) {
+        const { bytes, done } = theirs.call(plain);
+        expected.push(`${hex(bytes)}${done ? "$" : ""}`);
+      }
+      const fed: Uint8Array[] = [];
+      const body = { state: "body", contentDecoder: { update: (line: Uint8Array) => void fed.push(line), finalize: async () => new ArrayBuffer(0) } };
+      const ours = { buf, av: new Uint8Array(buf), readPos: 0, currentNode: body };
+      const got: string[] = [];
+      while (ours.readPos < ours.av.length) {
+        const { bytes, done } = forTest.readLine.call(ours);
+        for (const line of fed.splice(0)) {
+          // Never a line that could be a boundary, never the last one: those the parser must see.
+          expect(line[0] === 0x2d && line[1] === 0x2d).toBe(false);
+          got.push(hex(line));
+        }
+        got.push(`${hex(bytes)}${done ? "$" : ""}`);
+      }
+      expect(got).toEqual(expected);
     }
   });
 

@@ -191,17 +191,22 @@ function bytesOf(content: Attachment["content"]): Uint8Array {
   return content instanceof Uint8Array ? content : new Uint8Array(content);
 }
 
-function emptyReport(raw: Uint8Array, depth: number, contentHash: string): MessageReport {
+function emptyReport(raw: Uint8Array, depth: number): MessageReport {
+  let contentHash: string | undefined;
   return {
-    contentHash, subject: "", from: "", fromAddress: "", to: "", cc: "", replyTo: "", returnPath: "",
+    // Hashed when asked for (a message without Message-ID): most messages never need it.
+    get contentHash() {
+      return (contentHash ??= crypto.createHash("sha256").update(raw).digest("hex"));
+    },
+    subject: "", from: "", fromAddress: "", to: "", cc: "", replyTo: "", returnPath: "",
     urls: [], urlDetails: [], addresses: [], receivedIps: [], auth: {}, attachments: [], forwarded: [],
     depth, notes: [], size: raw.byteLength, bodyText: "", headers: [],
   };
 }
 
 /** What can be read of a message the MIME parser refused or that is too large: headers, and URLs in its raw text. */
-function readLoosely(raw: Uint8Array, depth: number, contentHash: string, why: string, options: ReadOptions): MessageReport {
-  const report = emptyReport(raw, depth, contentHash);
+function readLoosely(raw: Uint8Array, depth: number, why: string, options: ReadOptions): MessageReport {
+  const report = emptyReport(raw, depth);
   report.notes.push(why);
   const headers = readHeadersLoosely(raw);
   const messageId = normaliseMessageId(headers.get("message-id"));
@@ -226,9 +231,8 @@ function wholeBuffer(bytes: Uint8Array): Uint8Array | ArrayBuffer {
 
 async function readAt(raw: Uint8Array, depth: number, budget: { forwarded: number }, options: ReadOptions): Promise<MessageReport> {
   await preparePostalMime();
-  const contentHash = crypto.createHash("sha256").update(raw).digest("hex");
   if (raw.byteLength > MAX_PARSED_BYTES) {
-    return readLoosely(raw, depth, contentHash, `the message is ${raw.byteLength} bytes, over the ${MAX_PARSED_BYTES} parsed: only its headers and the URLs in its raw text were read`, options);
+    return readLoosely(raw, depth, `the message is ${raw.byteLength} bytes, over the ${MAX_PARSED_BYTES} parsed: only its headers and the URLs in its raw text were read`, options);
   }
   let email: Email;
   try {
@@ -240,9 +244,9 @@ async function readAt(raw: Uint8Array, depth: number, budget: { forwarded: numbe
     });
   } catch (error) {
     // Malformed beyond the parser's tolerance: keep what the headers and raw text say, with a note.
-    return readLoosely(raw, depth, contentHash, `the message's MIME structure could not be parsed (${String((error as Error).message).slice(0, 200)}); its headers and the URLs in its raw text were read`, options);
+    return readLoosely(raw, depth, `the message's MIME structure could not be parsed (${String((error as Error).message).slice(0, 200)}); its headers and the URLs in its raw text were read`, options);
   }
-  const report = emptyReport(raw, depth, contentHash);
+  const report = emptyReport(raw, depth);
   const notes = report.notes;
   const messageId = normaliseMessageId(email.messageId ?? headerValue(email, "message-id"));
   if (messageId) report.messageId = messageId;
@@ -397,7 +401,7 @@ function readInlineForwardAt(scanned: string, at: number, depth: number, html: s
   }
   if (!fields.from || (!fields.subject && !fields.date)) return undefined;
   const body = lines.length ? scanned.slice(at).split("\n").slice(1 + consumed).join("\n") : "";
-  const report = emptyReport(new Uint8Array(0), depth, "");
+  const report = emptyReport(new Uint8Array(0), depth);
   const from = addressParser(fields.from.replaceAll("[mailto:", "<").replaceAll("]", ">"));
   report.from = formatAddresses(from);
   report.fromAddress = firstAddress(from[0]);
