@@ -2,19 +2,21 @@
 // one alert; a message is marked read or moved only after the platform has stored its case.
 import { ConnectorExecution, outputHandler, type AlertInfo, type PackageResult } from "intake/sdk";
 import { acknowledge, checkpointKey, formatCheckpoint, parseCheckpoint, planFolder, type FolderCheckpoint } from "../lib/folder-plan.js";
-import { ImapMailbox, type RawMessage } from "../lib/imap-mailbox.js";
+import { ImapMailbox } from "../lib/imap-mailbox.js";
 import { OAuth2TokenProvider } from "../lib/oauth2.js";
-import { ReaderPool, recordParameters, type ReadOutcome } from "../lib/reader-pool.js";
+import { ReaderPool, recordParameters, type ReadOutcome, type ReadTask } from "../lib/reader-pool.js";
 import { readSettings, type EmailSettings } from "../lib/settings.js";
 import { addUids, removeUids } from "../lib/uid-set.js";
 
-/** Messages per UID FETCH and per stored batch: bounds memory whatever the backlog. */
+/** Messages per stored batch (one package, one transaction). */
 const BATCH_SIZE = 200;
 /**
  * Below this many messages a run reads them on its own thread: starting a reader thread (loading
  * the parser) costs more than it saves, and push delivers mail a few messages at a time.
  */
 const THREADED_FROM = 50;
+/** Batches being read or stored at once: with the one being fetched, what bounds memory whatever the backlog. */
+const MAX_IN_FLIGHT = 2;
 
 async function main(execution: ConnectorExecution): Promise<void> {
   const parameters = recordParameters(execution);
@@ -109,71 +111,97 @@ async function takeFolder(execution: ConnectorExecution, settings: EmailSettings
   if (!execution.isTestRun) await acknowledge(mailbox, settings, plan.alreadyStored);
   if (plan.toFetch.length >= THREADED_FROM) readers.start();
 
-  // One batch is being stored by the platform while the next is fetched and read (on the reader
-  // threads, each message as it arrives): the processes and the cores work at once. At most one batch
-  // is being read and one waits for its acknowledgement, so memory stays bounded.
-  let waiting: { result: Promise<PackageResult>; uidsOfAlert: Map<string, number[]>; skippedUids: number[] } | undefined;
-  const finish = async () => {
-    if (!waiting) return;
-    const { result: pending, uidsOfAlert, skippedUids } = waiting;
-    waiting = undefined;
-    const result = await pending;
+  // Batches of BATCH_SIZE flow through four stages at once: fetched (one pipelined UID FETCH each),
+  // read on the reader thread, stored by the platform (in order, one transaction each), acknowledged at
+  // the source (marked read or moved) after their commit. A batch is handed over without waiting for
+  // the previous one to be stored: the platform refuses every package after one it could not store, so
+  // no checkpoint ever covers a batch that was lost. At most MAX_IN_FLIGHT batches are being read or
+  // stored; past that the next fetch waits. (One FETCH per batch: imapflow keeps a whole response in
+  // memory, and 2,000 messages per FETCH doubled the connector's peak memory for no speed.)
+  let acknowledgements: Promise<void> = Promise.resolve();
+  let acknowledgeFailure: unknown;
+  const stored = (result: PackageResult, batch: ReadBatch) => {
     if (!result.committed) return;
-    const refused = result.results.filter((r) => r.outcome === "failed").flatMap((r) => uidsOfAlert.get(r.display_id) ?? []);
+    const refused = result.results.filter((r) => r.outcome === "failed").flatMap((r) => batch.uidsOfAlert.get(r.display_id) ?? []);
     if (refused.length) {
       // Not stored: out of the checkpoint and unacknowledged, so that a later cycle tries them again.
       // (The platform refuses only alerts that break its schema, which this connector does not build.)
       save({ ...checkpoint, taken: removeUids(checkpoint.taken, refused) });
       execution.logger.error(`${refused.length} messages were refused by the platform and stay as they are (UIDs ${refused.slice(0, 20).join(", ")})`);
     }
-    const stored = result.stored.flatMap((id) => uidsOfAlert.get(id) ?? []);
-    await acknowledge(mailbox, settings, [...stored, ...skippedUids]);
+    const uids = [...result.stored.flatMap((id) => batch.uidsOfAlert.get(id) ?? []), ...batch.skippedUids];
+    // Queued on the connection behind the fetch under way; nothing waits for it but the end of the cycle.
+    acknowledgements = acknowledgements.then(() => acknowledge(mailbox, settings, uids)).catch((error: unknown) => {
+      acknowledgeFailure ??= error;
+    });
   };
 
-  const readBatch = async (uids: number[]) => {
-    const reads: Promise<ReadOutcome>[] = [];
-    for await (const message of mailbox.fetchRaw(uids)) {
-      reads.push(readers.read({ uid: message.uid, source: message.source, folder: mailbox.path, ...(message.internalDate ? { internalDate: message.internalDate } : {}) }));
-    }
-    execution.recordFetched(reads.length);
-    const settled = await Promise.allSettled(reads);
-    const failure = settled.find((r) => r.status === "rejected");
-    if (failure) throw (failure as PromiseRejectedResult).reason;
-    const alerts: AlertInfo[] = [];
-    const uidsOfAlert = new Map<string, number[]>();
-    const skippedUids: number[] = [];
-    for (const outcome of settled.map((r) => (r as PromiseFulfilledResult<ReadOutcome>).value)) {
-      if (outcome.skip) {
-        execution.recordSkipped(outcome.id, `${outcome.skip} (UID ${outcome.uid}, subject ${JSON.stringify(outcome.subject.slice(0, 120))})`);
-        skippedUids.push(outcome.uid);
-        continue;
-      }
-      for (const alert of outcome.alerts) {
-        alerts.push(alert);
-        uidsOfAlert.set(alert.display_id, [...(uidsOfAlert.get(alert.display_id) ?? []), outcome.uid]);
-        for (const note of alert.notes) execution.logger.warn(`message UID ${outcome.uid} (${alert.display_id}): ${note}`);
-      }
-    }
-    return { uids: settled.map((r) => (r as PromiseFulfilledResult<ReadOutcome>).value.uid), alerts, uidsOfAlert, skippedUids };
+  const inFlight: Promise<void>[] = [];
+  // Packages are handed over one after the other, each with the checkpoint up to its own messages.
+  let handing: Promise<unknown> = Promise.resolve();
+  const handOver = (tasks: ReadTask[]) => {
+    execution.recordFetched(tasks.length);
+    const batch = readers.read(tasks).then((outcomes) => collectBatch(execution, outcomes));
+    const handed = handing.then(async () => {
+      const ready = await batch;
+      if (acknowledgeFailure) throw acknowledgeFailure;
+      save({ ...checkpoint, taken: addUids(checkpoint.taken, ready.uids) });
+      const result = execution.returnPackage(ready.alerts);
+      result.catch(() => undefined);
+      return { ready, result };
+    });
+    // A batch that failed stops every later one: they wait on `handing` and fail with it.
+    handing = handed;
+    const done = handed.then(async ({ ready, result }) => stored(await result, ready));
+    // Awaited in its turn; marked handled now so that a failure meanwhile does not go unheard.
+    done.catch(() => undefined);
+    inFlight.push(done);
   };
 
-  const batches: number[][] = [];
-  for (let start = 0; start < plan.toFetch.length; start += BATCH_SIZE) batches.push(plan.toFetch.slice(start, start + BATCH_SIZE));
-  let reading = batches.length ? readBatch(batches[0]!) : undefined;
-  for (let index = 0; index < batches.length; index++) {
-    const batch = await reading!;
-    // The next batch is fetched and read while this one goes to the platform.
-    reading = index + 1 < batches.length ? readBatch(batches[index + 1]!) : undefined;
-    // Awaited later; marked handled now so that a failure while acknowledging does not leave it unheard.
-    reading?.catch(() => undefined);
-    // The previous batch's acknowledgement first (queued behind the fetch on the connection), then this batch.
-    await finish();
-    // The checkpoint rides in the same transaction as the cases of this batch.
-    save({ ...checkpoint, taken: addUids(checkpoint.taken, batch.uids) });
-    waiting = { result: execution.returnPackage(batch.alerts), uidsOfAlert: batch.uidsOfAlert, skippedUids: batch.skippedUids };
+  try {
+    for (let start = 0; start < plan.toFetch.length; start += BATCH_SIZE) {
+      const tasks: ReadTask[] = [];
+      for await (const message of mailbox.fetchRaw(plan.toFetch.slice(start, start + BATCH_SIZE))) {
+        tasks.push({ uid: message.uid, source: message.source, folder: mailbox.path, ...(message.internalDate ? { internalDate: message.internalDate } : {}) });
+      }
+      if (tasks.length) handOver(tasks);
+      while (inFlight.length >= MAX_IN_FLIGHT) await inFlight.shift();
+    }
+    for (const pending of inFlight.splice(0)) await pending;
+  } finally {
+    // What was stored is acknowledged even when a later batch failed.
+    await Promise.allSettled(inFlight);
+    await acknowledgements;
   }
-  await finish();
+  if (acknowledgeFailure) throw acknowledgeFailure;
   return plan.toFetch.length;
+}
+
+/** One batch's outcomes as a package: its alerts, which UIDs each came from, the skipped UIDs. */
+function collectBatch(execution: ConnectorExecution, outcomes: ReadOutcome[]): ReadBatch {
+  const alerts: AlertInfo[] = [];
+  const uidsOfAlert = new Map<string, number[]>();
+  const skippedUids: number[] = [];
+  for (const outcome of outcomes) {
+    if (outcome.skip) {
+      execution.recordSkipped(outcome.id, `${outcome.skip} (UID ${outcome.uid}, subject ${JSON.stringify(outcome.subject.slice(0, 120))})`);
+      skippedUids.push(outcome.uid);
+      continue;
+    }
+    for (const alert of outcome.alerts) {
+      alerts.push(alert);
+      uidsOfAlert.set(alert.display_id, [...(uidsOfAlert.get(alert.display_id) ?? []), outcome.uid]);
+      for (const note of alert.notes) execution.logger.warn(`message UID ${outcome.uid} (${alert.display_id}): ${note}`);
+    }
+  }
+  return { uids: outcomes.map((outcome) => outcome.uid), alerts, uidsOfAlert, skippedUids };
+}
+
+interface ReadBatch {
+  uids: number[];
+  alerts: AlertInfo[];
+  uidsOfAlert: Map<string, number[]>;
+  skippedUids: number[];
 }
 
 export default outputHandler(main);

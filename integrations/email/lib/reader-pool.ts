@@ -58,14 +58,22 @@ function replayParameters(values: Record<string, unknown>): ParameterSource {
   return { extractConnectorParam: ((name: string) => values[name]) as ParameterSource["extractConnectorParam"] };
 }
 
-// On a worker thread started by ReaderPool: read what the main thread sends.
+/** Reads messages one after the other (a batch started at once would interleave at every await of the parser). */
+export async function readAll(settings: EmailSettings, tasks: ReadTask[]): Promise<ReadOutcome[]> {
+  const outcomes: ReadOutcome[] = [];
+  for (const task of tasks) outcomes.push(await readOne(settings, task));
+  return outcomes;
+}
+
+// On a worker thread started by ReaderPool: read the batches the main thread sends, one at a time.
 if (!isMainThread && (workerData as { role?: string } | undefined)?.role === ROLE && parentPort) {
   const port = parentPort;
   const settings = readSettings(replayParameters((workerData as { parameters: Record<string, unknown> }).parameters));
-  port.on("message", (task: ReadTask & { seq: number }) => {
-    void readOne(settings, task).then(
-      (outcome) => port.postMessage({ seq: task.seq, outcome: withoutSource(outcome, task.source) }),
-      (error: Error) => port.postMessage({ seq: task.seq, error: error?.message ?? String(error) }),
+  let reading: Promise<void> = Promise.resolve();
+  port.on("message", ({ seq, tasks }: { seq: number; tasks: ReadTask[] }) => {
+    reading = reading.then(() => readAll(settings, tasks)).then(
+      (outcomes) => port.postMessage({ seq, outcomes: outcomes.map((outcome, i) => withoutSource(outcome, tasks[i]!.source)) }),
+      (error: Error) => port.postMessage({ seq, error: error?.message ?? String(error) }),
     );
   });
 }
@@ -92,8 +100,8 @@ function withSource(outcome: ReadOutcome, source: Uint8Array): ReadOutcome {
 }
 
 interface Pending {
-  task: ReadTask;
-  resolve: (outcome: ReadOutcome) => void;
+  tasks: ReadTask[];
+  resolve: (outcomes: ReadOutcome[]) => void;
   reject: (error: Error) => void;
 }
 
@@ -103,8 +111,10 @@ function compact(source: Uint8Array): Uint8Array {
 }
 
 /**
- * A few workers (`size`), each given the next message as it arrives. A worker
- * that fails hands its messages back to the main thread, which reads them itself.
+ * A few workers (`size`), each given whole batches in turn. A batch goes over in one message and its
+ * outcomes come back in one: a message each way per mail cost the reader a third more time (measured:
+ * 2.9 against 1.9 s of CPU for 10,000 reports) in serialising, waking and collecting. A worker that
+ * fails hands its batches back to the main thread, which reads them itself.
  */
 export class ReaderPool {
   readonly #settings: EmailSettings;
@@ -115,6 +125,8 @@ export class ReaderPool {
   #seq = 0;
   #disabled = false;
   #started = false;
+  /** The last batch read on this thread: the next one starts after it. */
+  #reading: Promise<unknown> = Promise.resolve();
 
   // One core is left to the platform's process (it stores the batches meanwhile): on two cores one
   // reader was as fast as two, with one heap less.
@@ -147,19 +159,19 @@ export class ReaderPool {
       return;
     }
     const slot = { worker, pending: new Map<number, Pending>() };
-    worker.on("message", (reply: { seq: number; outcome?: ReadOutcome; error?: string }) => {
+    worker.on("message", (reply: { seq: number; outcomes?: ReadOutcome[]; error?: string }) => {
       const waiter = slot.pending.get(reply.seq);
       if (!waiter) return;
       slot.pending.delete(reply.seq);
-      if (reply.outcome) waiter.resolve(withSource(reply.outcome, waiter.task.source));
+      if (reply.outcomes) waiter.resolve(reply.outcomes.map((outcome, i) => withSource(outcome, waiter.tasks[i]!.source)));
       else waiter.reject(new Error(reply.error ?? "the reader failed"));
     });
     const failed = () => {
       const index = this.#workers.indexOf(slot);
       if (index < 0) return;
       this.#workers.splice(index, 1);
-      // Its messages are read on the main thread; later ones go to the other workers (or there too).
-      for (const waiter of slot.pending.values()) readOne(this.#settings, waiter.task).then(waiter.resolve, waiter.reject);
+      // Its batches are read on the main thread; later ones go to the other workers (or there too).
+      for (const waiter of slot.pending.values()) this.#readHere(waiter.tasks).then(waiter.resolve, waiter.reject);
       slot.pending.clear();
     };
     worker.on("error", failed);
@@ -168,16 +180,21 @@ export class ReaderPool {
     this.#workers.push(slot);
   }
 
-  /** Reads one message; results come back per message, whatever order the workers finish in. */
-  read(task: ReadTask): Promise<ReadOutcome> {
-    if (this.#disabled || this.#workers.length === 0) return readOne(this.#settings, task);
+  #readHere(tasks: ReadTask[]): Promise<ReadOutcome[]> {
+    const outcomes = this.#reading.then(() => readAll(this.#settings, tasks));
+    this.#reading = outcomes.catch(() => undefined);
+    return outcomes;
+  }
+
+  /** Reads a batch of messages; its outcomes come back in the order of the tasks. */
+  read(tasks: ReadTask[]): Promise<ReadOutcome[]> {
+    if (this.#disabled || this.#workers.length === 0) return this.#readHere(tasks);
     const slot = this.#workers[this.#next++ % this.#workers.length]!;
     const seq = ++this.#seq;
-    const source = compact(task.source);
-    return new Promise<ReadOutcome>((resolve, reject) => {
+    return new Promise<ReadOutcome[]>((resolve, reject) => {
       // Copied, not moved: the bytes stay here for the main thread to read if the worker fails.
-      slot.pending.set(seq, { task, resolve, reject });
-      slot.worker.postMessage({ ...task, source, seq });
+      slot.pending.set(seq, { tasks, resolve, reject });
+      slot.worker.postMessage({ seq, tasks: tasks.map((task) => ({ ...task, source: compact(task.source) })) });
     });
   }
 
