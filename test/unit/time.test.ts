@@ -1,6 +1,8 @@
 // The SDK's date helpers: mail dates as mailers write them, zones, and dates without a zone.
 import { describe, expect, it } from "vitest";
 import { convertDatetimeToUnixTime, convertStringToDatetime } from "../../src/sdk/index.js";
+import { mailDateReaders } from "../../src/sdk/time.js";
+import { random } from "../support/phish-corpus.js";
 
 describe("convertStringToDatetime", () => {
   it("reads RFC 5322 dates with numeric zones, old zone names and comments", () => {
@@ -25,6 +27,29 @@ describe("convertStringToDatetime", () => {
   it("refuses what is not a date, naming it", () => {
     expect(() => convertStringToDatetime("garbage date")).toThrow(/DATE_INVALID|not a date: "garbage date"/);
     expect(() => convertStringToDatetime("")).toThrow(/not a date/);
+  });
+
+  it("reads the usual form by position exactly as the tolerant reader reads it, and leaves it every other form", () => {
+    const pick = <T,>(next: () => number, list: T[]) => list[Math.floor(next() * list.length)]!;
+    let canonical = 0;
+    for (let seed = 1; seed <= 20_000; seed++) {
+      const next = random(seed);
+      const text = [
+        pick(next, ["", "Tue, ", "Mon, ", "tue, ", "Tue,", "Sun, "]),
+        pick(next, ["1", "01", "9", "31", "30", "0", "32", "x"]), " ",
+        pick(next, ["Jul", "jan", "FEB", "Sep", "Dec", "July", "Jul.", "Foo"]), " ",
+        pick(next, ["2003", "2026", "1999", "03", "20x6"]), " ",
+        pick(next, ["10:52:37", "00:00:00", "23:59:60", "24:00:00", "10:60:00", "10:52", "1:02:03"]), " ",
+        pick(next, ["+0200", "-0000", "+0000", "-0930", "+1400", "+0099", "GMT", "PDT", "+02:00", "0200"]),
+        pick(next, ["", " (UTC)", " (Pacific Daylight Time)", " x", "  ", "(UTC)"]),
+      ].join("");
+      const fast = mailDateReaders.canonical(text);
+      if (fast === undefined) continue;
+      canonical++;
+      expect(fast.toISOString(), text).toBe(mailDateReaders.tolerant(text)?.toISOString());
+    }
+    // Enough of the generated dates were of the usual form for the comparison to mean something.
+    expect(canonical).toBeGreaterThan(300);
   });
 
   it("gives Unix epoch milliseconds", () => {

@@ -104,6 +104,8 @@ class Base64Decoder implements PartDecoder {
     const text = unpadded(Buffer.concat(this.#lines).toString("latin1"));
     // The common case, one clean run (padded at its end only), is one native decode: it was clean if
     // encoding the bytes again gives the same text (Node's decoder would skip or accept what postal-mime drops).
+    // (Natively encoding and comparing is faster than any scan in JavaScript: a regex test for stray
+    // characters took a quarter of the reading time.)
     const whole = Buffer.from(text, "base64");
     if (unpadded(whole.toString("base64")) === text) return exactBuffer(whole);
     const units = text.replace(NOT_BASE64_OR_PAD, "").split(PADDING);
@@ -113,6 +115,7 @@ class Base64Decoder implements PartDecoder {
 
 /** A Buffer's bytes in an ArrayBuffer of their own (a small Buffer is a view into a shared pool). */
 function exactBuffer(bytes: Buffer): ArrayBuffer {
+  if (bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer) return bytes.buffer;
   const out = new Uint8Array(bytes.byteLength);
   out.set(bytes);
   return out.buffer;
