@@ -11,8 +11,8 @@ import { addUids, removeUids } from "../lib/uid-set.js";
 /** Messages per stored batch (one package, one transaction). */
 const BATCH_SIZE = 200;
 /**
- * Below this many messages a run reads them on its own thread: starting a reader thread (loading
- * the parser) costs more than it saves, and push delivers mail a few messages at a time.
+ * Below this many messages a run reads them on its own thread even where reader threads pay: starting
+ * one (loading the parser) costs more than it saves, and push delivers mail a few messages at a time.
  */
 const THREADED_FROM = 50;
 /** Batches being read or stored at once: with the one being fetched, what bounds memory whatever the backlog. */
@@ -21,7 +21,7 @@ const MAX_IN_FLIGHT = 2;
 async function main(execution: ConnectorExecution): Promise<void> {
   const parameters = recordParameters(execution);
   const settings = readSettings(parameters.source);
-  // Parsing runs on worker threads, which read the same settings from the same values.
+  // Reader threads, where there are any, read the same settings from the same values.
   const readers = new ReaderPool(settings, parameters.values);
   try {
     await takeFolders(execution, settings, readers);
@@ -112,12 +112,13 @@ async function takeFolder(execution: ConnectorExecution, settings: EmailSettings
   if (plan.toFetch.length >= THREADED_FROM) readers.start();
 
   // Batches of BATCH_SIZE flow through four stages at once: fetched (one pipelined UID FETCH each),
-  // read on the reader thread, stored by the platform (in order, one transaction each), acknowledged at
-  // the source (marked read or moved) after their commit. A batch is handed over without waiting for
-  // the previous one to be stored: the platform refuses every package after one it could not store, so
-  // no checkpoint ever covers a batch that was lost. At most MAX_IN_FLIGHT batches are being read or
-  // stored; past that the next fetch waits. (One FETCH per batch: imapflow keeps a whole response in
-  // memory, and 2,000 messages per FETCH doubled the connector's peak memory for no speed.)
+  // read (here, or on reader threads where there are cores to spare), stored by the platform (in order,
+  // one transaction each, in its own process and so on another core), acknowledged at the source
+  // (marked read or moved) after their commit. A batch is handed over without waiting for the previous
+  // one to be stored: the platform refuses every package after one it could not store, so no checkpoint
+  // ever covers a batch that was lost. At most MAX_IN_FLIGHT batches are being read or stored; past
+  // that the next fetch waits. (One FETCH per batch: imapflow keeps a whole response in memory, and
+  // 2,000 messages per FETCH doubled the connector's peak memory for no speed.)
   let acknowledgements: Promise<void> = Promise.resolve();
   let acknowledgeFailure: unknown;
   const stored = (result: PackageResult, batch: ReadBatch) => {
