@@ -12,7 +12,8 @@ type Drive = typeof import("../src/platform/runner/drive.js");
 type Spool = typeof import("../src/platform/runner/spool.js");
 // The runner forks its built child entry: the built modules are used, as the CLI uses them.
 const { driveConnector } = (await import(path.join(PROJECT_ROOT, "dist/src/platform/runner/drive.js"))) as Drive;
-const { spoolPackage, unspoolPackage, SPOOLED_FROM_BYTES } = (await import(path.join(PROJECT_ROOT, "dist/src/platform/runner/spool.js"))) as Spool;
+const { spoolPackage, unspoolPackage } = (await import(path.join(PROJECT_ROOT, "dist/src/platform/runner/spool.js"))) as Spool;
+const LARGE = 64 * 1024;
 const { IntakeError } = (await import(path.join(PROJECT_ROOT, "dist/src/sdk/errors.js"))) as typeof import("../src/sdk/errors.js");
 
 /** A connector module (plain JavaScript, as the compiler emits) written to a folder of its own. */
@@ -29,14 +30,14 @@ function init(modulePath: string) {
 
 describe("package hand-over", () => {
   it("gives the platform every file byte for byte, large ones through the spool and small ones in the message", async () => {
-    const large = crypto.randomBytes(SPOOLED_FROM_BYTES * 50);
+    const large = crypto.randomBytes(LARGE * 3);
     const small = Buffer.from("a small file");
     const modulePath = connectorModule(`
       const large = Buffer.from(${JSON.stringify(large.toString("base64"))}, "base64");
       await execution.returnPackage([
         alert("one", [{ fileName: "original.eml", contentType: "message/rfc822", data: large }, { fileName: "note.txt", contentType: "text/plain", data: Buffer.from("a small file") }]),
         alert("two"),
-        alert("three", [{ fileName: "copy.eml", contentType: "message/rfc822", data: large.subarray(7, 7 + ${SPOOLED_FROM_BYTES * 2}) }]),
+        alert("three", [{ fileName: "copy.eml", contentType: "message/rfc822", data: large.subarray(7, 7 + ${LARGE}) }]),
       ]);`);
     const received: { id: string; files: { name: string; data: Buffer }[] }[] = [];
     const outcome = await driveConnector(init(modulePath), {
@@ -52,7 +53,7 @@ describe("package hand-over", () => {
     expect(received.map((alert) => alert.id)).toEqual(["one", "two", "three"]);
     expect(received[0]!.files[0]!.data.equals(large)).toBe(true);
     expect(received[0]!.files[1]!.data.equals(small)).toBe(true);
-    expect(received[2]!.files[0]!.data.equals(large.subarray(7, 7 + SPOOLED_FROM_BYTES * 2))).toBe(true);
+    expect(received[2]!.files[0]!.data.equals(large.subarray(7, 7 + LARGE))).toBe(true);
   });
 
   it("stores no package after one that failed, though the connector sent them before it knew", async () => {
@@ -80,25 +81,32 @@ describe("package hand-over", () => {
 
 describe("spool files", () => {
   const dir = () => fs.mkdtempSync(path.join(os.tmpdir(), "intake-spool-test-"));
-  const withFile = (data: Uint8Array) => [{ display_id: "x", attachments: [{ fileName: "f", contentType: "x", data }] }];
+  const withFiles = (...files: Uint8Array[]) => [{ display_id: "x", attachments: files.map((data, i) => ({ fileName: `f${i}`, contentType: "x", data })) }, { display_id: "y", attachments: [] }];
+  type Sent = ReturnType<typeof withFiles>;
 
-  it("puts back what was spooled and removes the file", () => {
+  it("gives the alerts back with their files and removes the file; the alerts handed over are unchanged", () => {
     const folder = dir();
-    const data = crypto.randomBytes(SPOOLED_FROM_BYTES + 1);
-    const sent = spoolPackage(folder, 4, withFile(data));
+    const [a, b] = [crypto.randomBytes(LARGE), Buffer.from("small")];
+    const alerts = withFiles(a, b);
+    spoolPackage(folder, 4, alerts);
+    expect(alerts[0]!.attachments[0]!.data).toBe(a);
     expect(fs.readdirSync(folder)).toEqual(["4.bin"]);
-    const back = unspoolPackage(folder, 4, structuredClone(sent)) as ReturnType<typeof withFile>;
-    expect(Buffer.from(back[0]!.attachments[0]!.data).equals(data)).toBe(true);
+    const back = unspoolPackage(folder, 4) as Sent;
+    expect(back.map((alert) => alert.display_id)).toEqual(["x", "y"]);
+    expect(Buffer.from(back[0]!.attachments[0]!.data).equals(a)).toBe(true);
+    expect(Buffer.from(back[0]!.attachments[1]!.data).equals(b)).toBe(true);
     expect(fs.readdirSync(folder)).toEqual([]);
   });
 
-  it("refuses a package whose file is missing or that points outside its file", () => {
+  it("refuses a package whose file is missing, cut short or points outside its bytes", () => {
     const folder = dir();
-    const sent = spoolPackage(folder, 5, withFile(crypto.randomBytes(SPOOLED_FROM_BYTES))) as { attachments: { data: { spooled: number[] } }[] }[];
-    const outside = structuredClone(sent);
-    outside[0]!.attachments[0]!.data.spooled[1] = SPOOLED_FROM_BYTES + 1;
-    expect(() => unspoolPackage(folder, 5, outside)).toThrow(/outside/);
-    expect(() => unspoolPackage(folder, 5, structuredClone(sent))).toThrow(/missing/);
-    expect(() => unspoolPackage(folder, -1, structuredClone(sent))).toThrow(/package number/);
+    expect(() => unspoolPackage(folder, 5)).toThrow(/missing/);
+    expect(() => unspoolPackage(folder, -1)).toThrow(/package number/);
+    spoolPackage(folder, 6, withFiles(crypto.randomBytes(LARGE)));
+    const whole = fs.readFileSync(path.join(folder, "6.bin"));
+    fs.writeFileSync(path.join(folder, "6.bin"), whole.subarray(0, whole.byteLength - 1));
+    expect(() => unspoolPackage(folder, 6)).toThrow(/outside/);
+    fs.writeFileSync(path.join(folder, "7.bin"), whole.subarray(0, 20));
+    expect(() => unspoolPackage(folder, 7)).toThrow(/cut short/);
   });
 });

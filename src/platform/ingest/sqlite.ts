@@ -16,12 +16,13 @@ export function sqliteWriter(db: SQLite.Database): IngestWriter {
     "INSERT INTO cases (title, priority, status, environment, created_at, updated_at, alert_count, first_seen, last_seen) VALUES (?, ?, 'open', ?, ?, ?, 1, ?, ?)",
   );
   const insertLink = db.prepare("INSERT INTO case_links (case_id, linked_case_id, reason, created_at) VALUES (?, ?, ?, ?)");
+  // Positional parameters: binding by name looks every one up on the row object (measured slower).
   const insertAlert = db.prepare(
     `INSERT INTO alerts (case_id, connector_id, run_id, alert_id, ticket_id, name, priority, product, vendor, rule_generator, environment, start_time, end_time, data, created_at)
-     VALUES (@case_id, @connector_id, @run_id, @alert_id, @ticket_id, @name, @priority, @product, @vendor, @rule_generator, @environment, @start_time, @end_time, @data, @created_at)`,
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
-  const insertEvent = db.prepare("INSERT INTO events (alert_pk, position, event_type, product, start_time, end_time, data) VALUES (@alert_pk, @position, @event_type, @product, @start_time, @end_time, @data)");
-  const insertEntity = db.prepare("INSERT INTO entities (alert_pk, case_id, type, value, source, data) VALUES (@alert_pk, @case_id, @type, @value, @source, @data)");
+  const insertEvent = db.prepare("INSERT INTO events (alert_pk, position, event_type, product, start_time, end_time, data) VALUES (?, ?, ?, ?, ?, ?, ?)");
+  const insertEntity = db.prepare("INSERT INTO entities (alert_pk, case_id, type, value, source, data) VALUES (?, ?, ?, ?, ?, ?)");
   const insertFile = db.prepare("INSERT INTO alert_files (alert_pk, file_name, content_type, size, sha256, data, encoding) VALUES (?, ?, ?, ?, ?, ?, ?)");
   const deleteContext = db.prepare("DELETE FROM connector_context WHERE connector_id = ? AND key = ?");
   const insertContext = db.prepare("INSERT INTO connector_context (connector_id, key, value) VALUES (?, ?, ?)");
@@ -34,12 +35,16 @@ export function sqliteWriter(db: SQLite.Database): IngestWriter {
       insertLink.run(caseId, linkedCaseId, reason, at);
       insertLink.run(linkedCaseId, caseId, reason, at);
     },
-    insertAlert: async (row) => Number(insertAlert.run(row).lastInsertRowid),
+    insertAlert: async (row) =>
+      Number(insertAlert.run(
+        row.case_id, row.connector_id, row.run_id, row.alert_id, row.ticket_id, row.name, row.priority, row.product, row.vendor,
+        row.rule_generator, row.environment, row.start_time, row.end_time, row.data, row.created_at,
+      ).lastInsertRowid),
     async insertEvents(rows) {
-      for (const row of rows) insertEvent.run(row);
+      for (const row of rows) insertEvent.run(row.alert_pk, row.position, row.event_type, row.product, row.start_time, row.end_time, row.data);
     },
     async insertEntities(rows) {
-      for (const row of rows) insertEntity.run(row);
+      for (const row of rows) insertEntity.run(row.alert_pk, row.case_id, row.type, row.value, row.source, row.data);
     },
     async insertFiles(alertPk, files) {
       for (const file of files) insertFile.run(alertPk, file.file_name, file.content_type, file.size, file.sha256, file.data, file.encoding);

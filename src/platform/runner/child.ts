@@ -71,7 +71,8 @@ async function start(init: InitMessage): Promise<void> {
         void settled.then(() => inflight.delete(settled));
         let sent: Promise<void>;
         try {
-          sent = send({ t: "package", seq, alerts: init.spoolDir ? spoolPackage(init.spoolDir, seq, alerts) : alerts, context });
+          if (init.spoolDir) spoolPackage(init.spoolDir, seq, alerts);
+          sent = send(init.spoolDir ? { t: "package", seq, alerts: [], spooled: true, context } : { t: "package", seq, alerts, context });
         } catch (error) {
           sent = Promise.reject(error as Error);
         }

@@ -76,7 +76,8 @@ export function driveConnector(init: InitMessage, handlers: DriveHandlers): Prom
               return;
             }
             try {
-              const alerts = spoolDir ? unspoolPackage(spoolDir, message.seq, message.alerts) : message.alerts;
+              if (message.spooled && !spoolDir) throw new IntakeError("PACKAGE_INVALID", "a package said to be in a spool file, with no spool folder");
+              const alerts = message.spooled ? unspoolPackage(spoolDir!, message.seq) : message.alerts;
               const result = await handlers.onPackage(alerts, message.context);
               for (const failure of result.results.filter((r) => r.outcome === "failed")) {
                 onLog({ level: "error", message: `ALERT_INVALID: ${failure.error}`, time: Date.now() });

@@ -14,7 +14,7 @@ export interface InitMessage {
   secretParameters: string[];
   context: Record<string, string>;
   allowList: string[];
-  /** The folder for the package files (spool.ts), made by the runner for this process alone. */
+  /** The folder for the packages' files (spool.ts), made by the runner for this process alone. */
   spoolDir?: string;
 }
 
@@ -28,6 +28,7 @@ export type ChildMessage =
   | { t: "fetched"; count: number }
   | { t: "skipped"; id: string; reason: string }
   | { t: "changed"; reason: string }
-  | { t: "package"; seq: number; alerts: unknown[]; context: Record<string, string | null> }
+  /** With `spooled`, the alerts are in the package's spool file (spool.ts), not in the message. */
+  | { t: "package"; seq: number; alerts: unknown[]; spooled?: boolean; context: Record<string, string | null> }
   | { t: "done"; context: Record<string, string | null> }
   | { t: "error"; code: string; message: string };

@@ -1,18 +1,21 @@
-// The bytes of a package's files travel beside its IPC message, in a file of the run's spool folder.
-// Node's IPC channel moves a message through a 64 KB socket buffer a piece per turn of both event
-// loops, so a batch of mail (megabytes, mostly the original messages) took tens of milliseconds to
-// cross while both processes were busy, and every byte was copied into and out of V8's serializer.
-// A file is written in one call and read in one call; only the platform names it (its folder and the
-// package's number), so a connector can neither point it elsewhere nor read another run's.
+// A package travels from the connector's process to the platform in a file of the run's spool folder;
+// the IPC message only says that it is there. Node's IPC channel moves a message through a 64 KB
+// socket buffer a piece per turn of both event loops, so a batch of mail (megabytes: the original
+// messages, and the alerts around them) took tens of milliseconds to cross while both processes were
+// busy, and every file's bytes went through V8's serializer one host object at a time. A file is
+// written in one call and read in one call. Only the platform names it (its folder, made for this
+// process alone, and the package's number), so a connector can neither point it elsewhere nor read
+// another run's; what the file holds is checked like any package.
+//
+// The file: 8 bytes (the length of the alerts, big-endian), the alerts (V8 serialisation, each file's
+// bytes replaced by where they are), then the files' bytes one after the other.
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import v8 from "node:v8";
 import { IntakeError } from "../../sdk/errors.js";
 
-/** Files smaller than this stay in the message: a file costs more than copying them. */
-export const SPOOLED_FROM_BYTES = 4096;
-
-/** Where a spooled file's bytes are in the package's spool file. */
+/** Where a file's bytes are among the files' bytes of the package. */
 interface SpoolRef {
   spooled: [offset: number, length: number];
 }
@@ -20,6 +23,8 @@ interface SpoolRef {
 interface FileLike {
   data?: unknown;
 }
+
+const HEADER_BYTES = 8;
 
 function attachmentsOf(alert: unknown): FileLike[] {
   const attachments = (alert as { attachments?: unknown } | null)?.attachments;
@@ -40,59 +45,65 @@ export function makeSpoolFolder(): string | undefined {
   }
 }
 
-/**
- * In the connector's process: writes the large files of these alerts to the package's spool file and
- * puts where they are in their place; alerts without a large file are sent as they are.
- */
-export function spoolPackage(dir: string, seq: number, alerts: unknown[]): unknown[] {
-  const chunks: Uint8Array[] = [];
+/** In the connector's process: writes the package to its spool file (the alerts are not changed). */
+export function spoolPackage(dir: string, seq: number, alerts: unknown[]): void {
+  const files: Uint8Array[] = [];
   let offset = 0;
-  const out = alerts.map((alert) => {
-    const files = attachmentsOf(alert);
-    if (!files.some((file) => file.data instanceof Uint8Array && file.data.byteLength >= SPOOLED_FROM_BYTES)) return alert;
-    const attachments = files.map((file) => {
-      if (!(file.data instanceof Uint8Array) || file.data.byteLength < SPOOLED_FROM_BYTES) return file;
-      chunks.push(file.data);
-      const ref: SpoolRef = { spooled: [offset, file.data.byteLength] };
-      offset += file.data.byteLength;
-      return { ...file, data: ref };
-    });
-    return { ...(alert as object), attachments };
+  const refs = alerts.map((alert) => {
+    const attachments = attachmentsOf(alert);
+    if (!attachments.some((file) => file.data instanceof Uint8Array)) return alert;
+    return {
+      ...(alert as object),
+      attachments: attachments.map((file) => {
+        if (!(file.data instanceof Uint8Array)) return file;
+        files.push(file.data);
+        const ref: SpoolRef = { spooled: [offset, file.data.byteLength] };
+        offset += file.data.byteLength;
+        return { ...file, data: ref };
+      }),
+    };
   });
-  if (chunks.length === 0) return alerts;
+  const body = v8.serialize(refs);
+  const header = Buffer.alloc(HEADER_BYTES);
+  header.writeBigUInt64BE(BigInt(body.byteLength));
   const fd = fs.openSync(spoolFile(dir, seq), "wx", 0o600);
   try {
-    fs.writevSync(fd, chunks);
+    fs.writevSync(fd, [header, body, ...files]);
   } finally {
     fs.closeSync(fd);
   }
-  return out;
 }
 
-/**
- * In the platform: puts the bytes back (views of the spool file read once) and removes the file.
- * A reference outside the file, or a missing file, fails the package.
- */
-export function unspoolPackage(dir: string, seq: number, alerts: unknown[]): unknown[] {
-  const spooled = (data: unknown): data is SpoolRef => Array.isArray((data as SpoolRef | null)?.spooled);
-  if (!alerts.some((alert) => attachmentsOf(alert).some((file) => spooled(file.data)))) return alerts;
+/** In the platform: the package's alerts, their files views of the spool file read once; the file is removed. */
+export function unspoolPackage(dir: string, seq: number): unknown[] {
   const file = spoolFile(dir, seq);
   let bytes: Buffer;
   try {
     bytes = fs.readFileSync(file);
   } catch (error) {
-    throw new IntakeError("PACKAGE_INVALID", `the package's files are missing (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+    throw new IntakeError("PACKAGE_INVALID", `the package's file is missing (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
   } finally {
     fs.rmSync(file, { force: true });
   }
+  const length = bytes.byteLength >= HEADER_BYTES ? Number(bytes.readBigUInt64BE(0)) : -1;
+  if (length < 0 || HEADER_BYTES + length > bytes.byteLength) throw new IntakeError("PACKAGE_INVALID", "the package's file is cut short");
+  let alerts: unknown;
+  try {
+    alerts = v8.deserialize(bytes.subarray(HEADER_BYTES, HEADER_BYTES + length));
+  } catch (error) {
+    throw new IntakeError("PACKAGE_INVALID", `the package's file does not decode (${(error as Error).message})`);
+  }
+  if (!Array.isArray(alerts)) throw new IntakeError("PACKAGE_INVALID", "the package's file holds no list of alerts");
+  const filesStart = HEADER_BYTES + length;
   for (const alert of alerts) {
     for (const attachment of attachmentsOf(alert)) {
-      if (!spooled(attachment.data)) continue;
-      const [offset, length] = attachment.data.spooled;
-      if (!Number.isSafeInteger(offset) || !Number.isSafeInteger(length) || offset < 0 || length < 0 || offset + length > bytes.byteLength) {
+      const ref = attachment.data as SpoolRef | null | undefined;
+      if (!Array.isArray(ref?.spooled)) continue;
+      const [offset, size] = ref.spooled;
+      if (!Number.isSafeInteger(offset) || !Number.isSafeInteger(size) || offset < 0 || size < 0 || filesStart + offset + size > bytes.byteLength) {
         throw new IntakeError("PACKAGE_INVALID", "a file of the package points outside the bytes sent with it");
       }
-      attachment.data = bytes.subarray(offset, offset + length);
+      attachment.data = bytes.subarray(filesStart + offset, filesStart + offset + size);
     }
   }
   return alerts;
