@@ -5,20 +5,32 @@ import crypto from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { PROJECT_ROOT } from "./support/cli.js";
 
 type Drive = typeof import("../src/platform/runner/drive.js");
 type Spool = typeof import("../src/platform/runner/spool.js");
 // The runner forks its built child entry: the built modules are used, as the CLI uses them.
 const { driveConnector } = (await import(path.join(PROJECT_ROOT, "dist/src/platform/runner/drive.js"))) as Drive;
-const { spoolPackage, unspoolPackage } = (await import(path.join(PROJECT_ROOT, "dist/src/platform/runner/spool.js"))) as Spool;
+const spoolModule = (await import(path.join(PROJECT_ROOT, "dist/src/platform/runner/spool.js"))) as Spool;
+const { spoolPackage, unspoolPackage } = spoolModule;
 const LARGE = 64 * 1024;
 const { IntakeError } = (await import(path.join(PROJECT_ROOT, "dist/src/sdk/errors.js"))) as typeof import("../src/sdk/errors.js");
 
+const made: string[] = [];
+afterAll(() => {
+  for (const dir of made) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+function folder(prefix: string): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  made.push(dir);
+  return dir;
+}
+
 /** A connector module (plain JavaScript, as the compiler emits) written to a folder of its own. */
 function connectorModule(body: string): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "intake-handover-"));
+  const dir = folder("intake-handover-");
   const file = path.join(dir, "connector.mjs");
   fs.writeFileSync(file, `const alert = (id, files = []) => ({ display_id: id, ticket_id: id, name: id, rule_generator: "t", start_time: 1, end_time: 1, priority: 60, device_vendor: "T", device_product: "T", environment: "", events: [{ StartTime: 1, EndTime: 1, event_name: "e", device_product: "T" }], extensions: {}, entities: [], attachments: files, notes: [] });\nexport default async function main(execution) {\n${body}\n}\n`);
   return file;
@@ -80,33 +92,48 @@ describe("package hand-over", () => {
 });
 
 describe("spool files", () => {
-  const dir = () => fs.mkdtempSync(path.join(os.tmpdir(), "intake-spool-test-"));
+  const dir = () => folder("intake-spool-test-");
   const withFiles = (...files: Uint8Array[]) => [{ display_id: "x", attachments: files.map((data, i) => ({ fileName: `f${i}`, contentType: "x", data })) }, { display_id: "y", attachments: [] }];
   type Sent = ReturnType<typeof withFiles>;
 
   it("gives the alerts back with their files and removes the file; the alerts handed over are unchanged", () => {
-    const folder = dir();
+    const spool = dir();
     const [a, b] = [crypto.randomBytes(LARGE), Buffer.from("small")];
     const alerts = withFiles(a, b);
-    spoolPackage(folder, 4, alerts);
+    spoolPackage(spool, 4, alerts);
     expect(alerts[0]!.attachments[0]!.data).toBe(a);
-    expect(fs.readdirSync(folder)).toEqual(["4.bin"]);
-    const back = unspoolPackage(folder, 4) as Sent;
+    expect(fs.readdirSync(spool)).toEqual(["4.bin"]);
+    const back = unspoolPackage(spool, 4) as Sent;
     expect(back.map((alert) => alert.display_id)).toEqual(["x", "y"]);
     expect(Buffer.from(back[0]!.attachments[0]!.data).equals(a)).toBe(true);
     expect(Buffer.from(back[0]!.attachments[1]!.data).equals(b)).toBe(true);
-    expect(fs.readdirSync(folder)).toEqual([]);
+    expect(fs.readdirSync(spool)).toEqual([]);
   });
 
   it("refuses a package whose file is missing, cut short or points outside its bytes", () => {
-    const folder = dir();
-    expect(() => unspoolPackage(folder, 5)).toThrow(/missing/);
-    expect(() => unspoolPackage(folder, -1)).toThrow(/package number/);
-    spoolPackage(folder, 6, withFiles(crypto.randomBytes(LARGE)));
-    const whole = fs.readFileSync(path.join(folder, "6.bin"));
-    fs.writeFileSync(path.join(folder, "6.bin"), whole.subarray(0, whole.byteLength - 1));
-    expect(() => unspoolPackage(folder, 6)).toThrow(/outside/);
-    fs.writeFileSync(path.join(folder, "7.bin"), whole.subarray(0, 20));
-    expect(() => unspoolPackage(folder, 7)).toThrow(/cut short/);
+    const spool = dir();
+    expect(() => unspoolPackage(spool, 5)).toThrow(/missing/);
+    expect(() => unspoolPackage(spool, -1)).toThrow(/package number/);
+    spoolPackage(spool, 6, withFiles(crypto.randomBytes(LARGE)));
+    const whole = fs.readFileSync(path.join(spool, "6.bin"));
+    fs.writeFileSync(path.join(spool, "6.bin"), whole.subarray(0, whole.byteLength - 1));
+    expect(() => unspoolPackage(spool, 6)).toThrow(/outside/);
+    fs.writeFileSync(path.join(spool, "7.bin"), whole.subarray(0, 20));
+    expect(() => unspoolPackage(spool, 7)).toThrow(/cut short/);
+  });
+});
+
+describe("spool folders", () => {
+  it("are removed when the platform that made them is gone", () => {
+    const { makeSpoolFolder: make } = spoolModule;
+    // A process id that cannot be alive (above the kernel's pid_max).
+    const stale = path.join(os.tmpdir(), "intake-spool-99999999-test");
+    fs.mkdirSync(stale, { recursive: true });
+    fs.writeFileSync(path.join(stale, "3.bin"), "left behind");
+    const mine = make()!;
+    made.push(mine);
+    expect(path.basename(mine).startsWith(`intake-spool-${process.pid}-`)).toBe(true);
+    expect(fs.existsSync(stale)).toBe(false);
+    expect(fs.existsSync(mine)).toBe(true);
   });
 });

@@ -11,7 +11,8 @@ const { openStore } = (await import(path.join(PROJECT_ROOT, "dist/src/platform/s
 
 describe("the checkpointer", () => {
   it("copies committed pages into the database file while the store stays open, and leaves no log behind", async () => {
-    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "intake-checkpoint-")), "intake.db");
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "intake-checkpoint-"));
+    const file = path.join(dir, "intake.db");
     const store = await openStore(file);
     const sqlite = store.sqlite!;
     sqlite.exec("CREATE TABLE blobs (data BLOB NOT NULL)");
@@ -30,5 +31,6 @@ describe("the checkpointer", () => {
     await waitFor(() => fs.statSync(file).size > 4 * 1024 * 1024, 10_000);
     await store.close();
     expect(fs.existsSync(`${file}-wal`)).toBe(false);
+    fs.rmSync(dir, { recursive: true, force: true });
   });
 });

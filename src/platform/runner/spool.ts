@@ -36,12 +36,38 @@ export function spoolFile(dir: string, seq: number): string {
   return path.join(dir, `${seq}.bin`);
 }
 
-/** A folder of its own for one connector process's spool files (0700), or undefined when none can be made. */
+const FOLDER_PREFIX = "intake-spool-";
+
+/**
+ * A folder of its own for one connector process's spool files (0700), or undefined when none can be
+ * made. Its name carries the platform's process id: folders left by a platform that was killed (with
+ * the files of packages it never read) are removed here, by the next one.
+ */
 export function makeSpoolFolder(): string | undefined {
+  const root = os.tmpdir();
   try {
-    return fs.mkdtempSync(path.join(os.tmpdir(), "intake-spool-"));
+    for (const name of fs.readdirSync(root)) {
+      if (!name.startsWith(FOLDER_PREFIX)) continue;
+      const pid = Number(name.slice(FOLDER_PREFIX.length).split("-")[0]);
+      if (Number.isSafeInteger(pid) && pid > 0 && !isAlive(pid)) fs.rmSync(path.join(root, name), { recursive: true, force: true });
+    }
+  } catch {
+    // A folder that cannot be swept is only space: the run goes on.
+  }
+  try {
+    return fs.mkdtempSync(path.join(root, `${FOLDER_PREFIX}${process.pid}-`));
   } catch {
     return undefined;
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: alive, another user's.
+    return (error as NodeJS.ErrnoException).code === "EPERM";
   }
 }
 
