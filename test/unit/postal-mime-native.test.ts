@@ -92,6 +92,32 @@ describe("native transfer decoders", () => {
     }
   });
 
+  it("in a part's headers, feeds the part the same lines postal-mime would, then its body's to the decoder", () => {
+    const input = Buffer.from("Content-Type: text/plain\r\nX-A: 1\r\n\r\nbody one\r\nbody two\r\n--b\r\nlast\r\n", "latin1");
+    const buf = new Uint8Array(input).buffer;
+    const seen: string[] = [];
+    const node = {
+      state: "header",
+      contentDecoder: null as null | { update(line: Uint8Array): void; finalize(): Promise<ArrayBuffer> },
+      feed(line: Uint8Array) {
+        seen.push(`feed:${Buffer.from(line).toString("latin1")}`);
+        // As postal-mime's MimeNode: the empty line ends the headers and sets up the decoder.
+        if (line.length === 0) {
+          this.state = "body";
+          this.contentDecoder = { update: (body: Uint8Array) => void seen.push(`body:${Buffer.from(body).toString("latin1")}`), finalize: async () => new ArrayBuffer(0) };
+        }
+      },
+    };
+    const reader = { buf, av: new Uint8Array(buf), readPos: 0, currentNode: node };
+    const first = forTest.readLine.call(reader);
+    expect(seen).toEqual(["feed:Content-Type: text/plain", "feed:X-A: 1", "feed:", "body:body one", "body:body two"]);
+    // The boundary candidate comes back to the parser, as does the last line.
+    expect(Buffer.from(first.bytes).toString("latin1")).toBe("--b");
+    expect(first.done).toBe(false);
+    const last = forTest.readLine.call(reader);
+    expect([Buffer.from(last.bytes).toString("latin1"), last.done]).toEqual(["last", true]);
+  });
+
   it("in a part's body, hands the decoder the same lines postal-mime would, keeping boundary candidates and the last line for the parser", async () => {
     const PostalMime = (await import("postal-mime")).default as unknown as { prototype: { readLine: (this: object) => { bytes: Uint8Array; done: boolean } } };
     const theirs = PostalMime.prototype.readLine;

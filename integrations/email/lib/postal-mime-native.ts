@@ -137,8 +137,8 @@ interface LineReader {
   buf: ArrayBuffer;
   av: Uint8Array;
   readPos: number;
-  /** The part being read (postal-mime's MimeNode): its state and transfer decoder. */
-  currentNode?: { state: string; contentDecoder: PartDecoder | null };
+  /** The part being read (postal-mime's MimeNode): its state, transfer decoder and line intake. */
+  currentNode?: { state: string; contentDecoder: PartDecoder | null; feed(line: Uint8Array): void };
 }
 
 const DASH = 0x2d;
@@ -154,27 +154,29 @@ function lineAt(reader: LineReader, start: number, newline: number): Uint8Array 
  * postal-mime's readLine, with the line end found by a native search: the next line without its CR/LF
  * (a CR inside the line stays), and whether it was the last.
  *
- * Inside a part's body, the lines that cannot end it go straight to the part's decoder first: postal-mime
- * would hand each of them to the part with an await and a boundary check, and most of a message's lines
- * are those (a base64 attachment is a line per 76 characters). Only a line that starts with "--" can be a
- * boundary, and the last line finishes the message, so both still go through the parser as before; every
- * other line is exactly what postal-mime's body state does with it: `contentDecoder.update(line)`.
+ * The lines that cannot end a part go to the part first: postal-mime would hand each of them over with
+ * an await and a boundary check, and nearly all of a message's lines are those (a base64 attachment is a
+ * line per 76 characters). Only a line that starts with "--" can be a boundary, and the last line
+ * finishes the message, so both still go through the parser as before; every other line is given to the
+ * part exactly as postal-mime's parser gives it: `currentNode.feed(line)` (a header line, or the empty
+ * line that ends the headers), or in the body straight to `contentDecoder.update(line)`, which is all
+ * that feed does there.
  */
 export function readLine(this: LineReader): { bytes: Uint8Array; done: boolean } {
   const { av } = this;
-  const node = this.currentNode;
-  const decoder = node?.state === "body" ? node.contentDecoder : null;
-  if (decoder) {
-    let start = this.readPos;
-    while (!(av[start] === DASH && av[start + 1] === DASH)) {
-      const newline = av.indexOf(LF, start);
-      if (newline < 0 || newline + 1 >= av.length) break;
-      decoder.update(lineAt(this, start, newline));
-      start = newline + 1;
-    }
-    this.readPos = start;
+  let start = this.readPos;
+  while (!(av[start] === DASH && av[start + 1] === DASH)) {
+    const node = this.currentNode;
+    if (!node) break;
+    const newline = av.indexOf(LF, start);
+    if (newline < 0 || newline + 1 >= av.length) break;
+    const decoder = node.state === "body" ? node.contentDecoder : null;
+    if (decoder) decoder.update(lineAt(this, start, newline));
+    else if (node.state === "header") node.feed(lineAt(this, start, newline));
+    else break;
+    start = newline + 1;
   }
-  const start = this.readPos;
+  this.readPos = start;
   const newline = av.indexOf(LF, start);
   this.readPos = newline < 0 ? av.length : newline + 1;
   return { bytes: lineAt(this, start, newline), done: this.readPos >= av.length };
