@@ -139,7 +139,7 @@ describe("native transfer decoders", () => {
         expected.push(`${hex(bytes)}${done ? "$" : ""}`);
       }
       const fed: Uint8Array[] = [];
-      const body = { state: "body", contentDecoder: { update: (line: Uint8Array) => void fed.push(line), finalize: async () => new ArrayBuffer(0) } };
+      const body = { state: "body", contentDecoder: { update: (line: Uint8Array) => void fed.push(line), finalize: async () => new ArrayBuffer(0) }, feed: () => undefined };
       const ours = { buf, av: new Uint8Array(buf), readPos: 0, currentNode: body };
       const got: string[] = [];
       while (ours.readPos < ours.av.length) {
