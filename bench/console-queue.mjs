@@ -4,7 +4,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import Database from "better-sqlite3";
-import { openStore } from "../dist/src/platform/store/index.js";
+import { openStore, valueHash } from "../dist/src/platform/store/index.js";
 import { listCases } from "../dist/src/server/routes/cases.js";
 
 const count = Number(process.argv[2] ?? 100_000);
@@ -18,7 +18,8 @@ const now = Date.now();
 raw.transaction(() => {
   const kase = raw.prepare("insert into cases (title, priority, status, environment, created_at, updated_at) values (?, ?, ?, '', ?, ?)");
   const alert = raw.prepare("insert into alerts (case_id, connector_id, run_id, alert_id, ticket_id, name, priority, product, vendor, rule_generator, environment, start_time, end_time, data, created_at) values (?, 1, 1, ?, ?, ?, 60, 'Mail', 'Mail', 'Mail', '', ?, ?, '{}', ?)");
-  const entity = raw.prepare("insert into entities (alert_pk, case_id, type, value, source, data) values (?, ?, ?, ?, ?, '{}')");
+  const insertEntity = raw.prepare("insert into entities (alert_pk, case_id, type, value, value_hash, source, data) values (?, ?, ?, ?, ?, ?, '{}')");
+  const entity = { run: (alertId, caseId, type, value, source) => insertEntity.run(alertId, caseId, type, value, valueHash(value), source) };
   for (let i = 0; i < count; i++) {
     const created = now - (count - i) * 10_000;
     const status = i % 10 === 0 ? "closed" : "open";
@@ -45,6 +46,7 @@ await time("status=closed, first page", { status: "closed", limit: 50 });
 await time("status=closed, deep page", { status: "closed", limit: 50, cursor: 5_000 });
 await time("priority=100, first page", { priority: 100, limit: 50 });
 await time("text 'message 9999' (scan)", { q: "message 9999", limit: 50 });
+await time("indicator (an entity's value)", { q: "https://phish-7.test/7", limit: 50 });
 await time("live: after newest-10", { after: count - 10, limit: 50 });
 await store.close();
 if (process.env.KEEP) console.log(file); else fs.rmSync(dir, { recursive: true, force: true });

@@ -2,7 +2,7 @@
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { requestAs, signInApi, startApi, type ApiFixture, type Session } from "./support/api.js";
-import type { Store } from "../src/platform/store/index.js";
+import { valueHash, type Store } from "../src/platform/store/index.js";
 import { saveUser } from "../src/platform/users/index.js";
 import { saveConnector } from "../src/platform/catalog/index.js";
 
@@ -28,8 +28,8 @@ async function seedCases(count: number, title = (i: number) => `Suspicious messa
         }).returning("id").executeTakeFirstOrThrow();
         await trx.insertInto("events").values({ alert_pk: alert.id, position: 0, event_type: "Suspicious email", product: "Mail", start_time: created, end_time: created, data: JSON.stringify({ Subject: title(i), found_url: `https://phish-${i % 3}.test/x` }) }).execute();
         await trx.insertInto("entities").values([
-          { alert_pk: alert.id, case_id: row.id, type: "URL", value: `https://phish-${i % 3}.test/x`, source: "body", data: "{}" },
-          { alert_pk: alert.id, case_id: row.id, type: "EMAIL_ADDRESS", value: `it-${i}@sender-${i % 2}.test`, source: "header From", data: "{}" },
+          { alert_pk: alert.id, case_id: row.id, type: "URL", value: `https://phish-${i % 3}.test/x`, value_hash: valueHash(`https://phish-${i % 3}.test/x`), source: "body", data: "{}" },
+          { alert_pk: alert.id, case_id: row.id, type: "EMAIL_ADDRESS", value: `it-${i}@sender-${i % 2}.test`, value_hash: valueHash(`it-${i}@sender-${i % 2}.test`), source: "header From", data: "{}" },
         ]).execute();
       }
     });

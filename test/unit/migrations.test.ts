@@ -1,5 +1,6 @@
 // Migrations over a database an older version left: 0007 moves merges and moves recorded in 0006's
-// case_actions into the one case history, and the CLI reads them back as they were.
+// case_actions into the one case history, and the CLI reads them back as they were; 0010 hashes the
+// values stored before it.
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -7,7 +8,8 @@ import Database from "better-sqlite3";
 import { Kysely, Migrator, SqliteDialect } from "kysely";
 import { afterAll, expect, it } from "vitest";
 import { migrationProvider } from "../../src/platform/store/migrations/index.js";
-import { openStore } from "../../src/platform/store/index.js";
+import { openStore, valueHash } from "../../src/platform/store/index.js";
+import { sqliteGrouping } from "../../src/platform/grouping/index.js";
 import { caseHistory } from "../../src/platform/cases/index.js";
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "intake-migrations-"));
@@ -41,4 +43,37 @@ it("moves case_actions rows into case_history and drops the old table", async ()
   const check = new Database(file, { readonly: true });
   expect(check.prepare("select name from sqlite_master where name = 'case_actions'").get()).toBeUndefined();
   check.close();
+});
+
+it("gives entities and grouping keys stored before 0010 their value hash, and finds them by it", async () => {
+  const file = path.join(dir, "before-0010.db");
+  const old = new Kysely<unknown>({ dialect: new SqliteDialect({ database: new Database(file) }) });
+  const before = ["0001_core", "0003_console", "0004_packages", "0005_run_skipped", "0006_grouping", "0007_one_case_history", "0008_alert_file_encoding", "0009_drop_entities_case_index"];
+  expect((await new Migrator({ db: old, provider: migrationProvider("sqlite", before), allowUnorderedMigrations: true }).migrateToLatest()).error).toBeUndefined();
+  await old.destroy();
+  const raw = new Database(file);
+  raw.pragma("foreign_keys = OFF");
+  const url = "https://phish.example.test/login";
+  raw.prepare("insert into entities (alert_pk, case_id, type, value, source, data) values (1, 7, 'URL', ?, 'text', '{}')").run(url);
+  raw.prepare("insert into case_keys (case_id, alert_pk, kind, value, environment, created_at) values (7, 1, 'url', ?, 'Default', 1000)").run("https://phish.example.test/login");
+  raw.close();
+
+  const store = await openStore(file);
+  try {
+    const db = store.sqlite!;
+    expect(db.prepare("select value_hash from entities").pluck().all()).toEqual([valueHash(url)]);
+    expect(db.prepare("select value_hash from case_keys").pluck().all()).toEqual([valueHash(url)]);
+    // The grouping lookup finds the key stored before, through the new index.
+    const found = await sqliteGrouping(db).lookup.casesWithKey("url", [url], "Default", { from: 0, to: 2000 });
+    expect(found).toEqual([7]);
+    const plan = db.prepare("explain query plan select case_id from entities where value_hash = ? and value = ?").all(valueHash(url), url) as { detail: string }[];
+    expect(plan.map((row) => row.detail).join(" ")).toContain("entities_value_hash");
+  } finally {
+    await store.close();
+  }
+});
+
+it("keeps the value hash it stores the same from version to version", () => {
+  // Stored in every database: a change here would hide every row stored before it.
+  expect([valueHash(""), valueHash("https://phish.example.test/login"), valueHash("비밀번호")]).toEqual([3338908027751811,8469328068402046,5722892407298165]);
 });

@@ -4,6 +4,7 @@
 import type { Transaction } from "kysely";
 import type { Database, GroupingMode } from "../store/index.js";
 import { normaliseSubject, normaliseUrl } from "./normalise.js";
+import { valueHash } from "../store/value-hash.js";
 
 export interface GroupingSettings {
   mode: GroupingMode;
@@ -74,7 +75,7 @@ export function queryBuilderLookup(trx: Trx): CaseKeyLookup {
   return {
     async casesWithKey(kind, values, environment, window) {
       const rows = await trx.selectFrom("case_keys").select("case_id").distinct()
-        .where("kind", "=", kind).where("value", "in", values).where("environment", "=", environment).where("created_at", ">=", window.from).where("created_at", "<=", window.to)
+        .where("kind", "=", kind).where("value_hash", "in", values.map(valueHash)).where("value", "in", values).where("environment", "=", environment).where("created_at", ">=", window.from).where("created_at", "<=", window.to)
         .execute();
       return rows.map((r) => r.case_id);
     },
@@ -85,7 +86,7 @@ export function queryBuilderLookup(trx: Trx): CaseKeyLookup {
         .selectFrom("case_keys as u")
         .innerJoin("case_keys as s", (join) => join.onRef("s.case_id", "=", "u.case_id").on("s.kind", "=", "subject").on("s.value", "=", subject))
         .select(["u.case_id", "u.value"]).distinct()
-        .where("u.kind", "=", "url").where("u.value", "in", urls).where("u.environment", "=", environment)
+        .where("u.kind", "=", "url").where("u.value_hash", "in", urls.map(valueHash)).where("u.value", "in", urls).where("u.environment", "=", environment)
         .where("u.created_at", ">=", window.from).where("u.created_at", "<=", window.to)
         .execute();
     },
@@ -95,6 +96,7 @@ export function queryBuilderLookup(trx: Trx): CaseKeyLookup {
         .innerJoin("case_keys as s", (join) => join.onRef("s.case_id", "=", "u.case_id").on("s.kind", "=", "subject"))
         .select(["u.value as url", (eb) => eb.fn.count<number>("s.value").distinct().as("subjects")])
         .where("u.kind", "=", "url")
+        .where("u.value_hash", "in", urls.map(valueHash))
         .where("u.value", "in", urls)
         .where("u.created_at", ">=", window.from)
         .where("u.created_at", "<=", window.to)
@@ -164,7 +166,7 @@ export async function addKeys(trx: Trx, caseId: number, alertPk: number, keys: A
     ...keys.files.map((value) => ({ kind: "file" as const, value })),
   ];
   if (rows.length === 0) return;
-  await trx.insertInto("case_keys").values(rows.map((row) => ({ ...row, case_id: caseId, alert_pk: alertPk, environment, created_at: at }))).execute();
+  await trx.insertInto("case_keys").values(rows.map((row) => ({ ...row, value_hash: valueHash(row.value), case_id: caseId, alert_pk: alertPk, environment, created_at: at }))).execute();
 }
 
 /** Brings a case's counts, priority and first/last seen in line with its alerts. */

@@ -3,6 +3,7 @@
 // (prepared SQLite statements, or the query builder for any database), inside the caller's transaction.
 import type { AlertResult } from "../../sdk/execution.js";
 import { decideCase, DEFAULT_GROUPING, displaySubject, keysOf, type AlertKeys, type CaseKeyLookup } from "../grouping/index.js";
+import { valueHash } from "../store/value-hash.js";
 import type { IngestTarget } from "./index.js";
 import type { ValidAlert } from "./validate.js";
 
@@ -21,7 +22,7 @@ export interface AlertRow {
   product: string; vendor: string; rule_generator: string; environment: string; start_time: number; end_time: number; data: string; created_at: number;
 }
 export interface EventRow { alert_pk: number; position: number; event_type: string; product: string; start_time: number; end_time: number; data: string }
-export interface EntityRow { alert_pk: number; case_id: number; type: string; value: string; source: string; data: string }
+export interface EntityRow { alert_pk: number; case_id: number; type: string; value: string; value_hash: number; source: string; data: string }
 
 /** The reads and writes ingest makes, in one transaction the caller opened. */
 export interface IngestWriter {
@@ -90,7 +91,7 @@ export async function storeAlerts(
       start_time: event.StartTime, end_time: event.EndTime, data: JSON.stringify(event),
     })));
     await writer.insertEntities((alert.entities ?? []).map(({ type, value, source, ...data }) => ({
-      alert_pk: alertPk, case_id: caseId, type, value, source: source ?? "", data: JSON.stringify(data),
+      alert_pk: alertPk, case_id: caseId, type, value, value_hash: valueHash(value), source: source ?? "", data: JSON.stringify(data),
     })));
     await writer.insertFiles(alertPk, files.get(alert) ?? []);
     await writer.addKeys(caseId, alertPk, keys, environment, alert.start_time);

@@ -10,6 +10,7 @@ import { migrationProvider } from "./migrations/index.js";
 import type { Database } from "./schema.js";
 
 export type { Database } from "./schema.js";
+export { valueHash } from "./value-hash.js";
 export type * from "./schema.js";
 
 export type Dialect = "sqlite" | "postgres";

@@ -126,6 +126,8 @@ export interface EntityTable {
   case_id: number;
   type: string;
   value: string;
+  /** valueHash(value), indexed: lookups compare both (every writer sets it). */
+  value_hash: number;
   source: string;
   data: string;
 }
@@ -151,6 +153,8 @@ export interface CaseKeyTable {
   alert_pk: number;
   kind: "message_id" | "subject" | "url" | "file";
   value: string;
+  /** valueHash(value), indexed: lookups compare both (every writer sets it). */
+  value_hash: number;
   environment: string;
   created_at: Millis;
 }

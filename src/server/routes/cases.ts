@@ -3,7 +3,7 @@ import { mergeCases, moveAlertOut, setCaseStatus } from "../../platform/cases/in
 import { sql } from "kysely";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { loadCases } from "../../platform/cases/index.js";
-import { fileBytes, type CaseStatus, type Store } from "../../platform/store/index.js";
+import { fileBytes, valueHash, type CaseStatus, type Store } from "../../platform/store/index.js";
 import { HttpError } from "../auth.js";
 import { errors, idParams, PRIORITIES, STATUSES } from "../schemas.js";
 
@@ -46,7 +46,7 @@ export async function listCases(store: Store, query: ListQuery) {
     const pattern = likePattern(query.q);
     // IN (subquery) is evaluated once, not once per case as a correlated EXISTS would be.
     select = select.where((eb) => eb.or([sql<boolean>`title like ${pattern} escape '\\'`,
-      eb("id", "in", eb.selectFrom("entities").select("entities.case_id").where("entities.value", "=", query.q!)),
+      eb("id", "in", eb.selectFrom("entities").select("entities.case_id").where("entities.value_hash", "=", valueHash(query.q!)).where("entities.value", "=", query.q!)),
     ]));
   }
   if (query.cursor !== undefined) select = select.where("id", "<", query.cursor);

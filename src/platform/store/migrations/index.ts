@@ -10,6 +10,7 @@ import * as packages from "./0004_packages.js";
 import * as oneCaseHistory from "./0007_one_case_history.js";
 import * as fileEncoding from "./0008_alert_file_encoding.js";
 import * as entitiesCaseIndex from "./0009_drop_entities_case_index.js";
+import * as valueHash from "./0010_value_hash.js";
 
 /** What differs between the dialects, for migrations to stay one text. */
 export interface MigrationContext {
@@ -32,6 +33,7 @@ const MIGRATIONS: Record<string, Step> = {
   "0007_one_case_history": oneCaseHistory,
   "0008_alert_file_encoding": fileEncoding,
   "0009_drop_entities_case_index": entitiesCaseIndex,
+  "0010_value_hash": valueHash,
 };
 
 /** All migrations, or only those named (to build a database as an older version left it, in tests). */
