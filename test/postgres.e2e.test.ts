@@ -1,5 +1,10 @@
 // The same contract flow on PostgreSQL (`--db postgres://…`), against a real server and a real Dovecot.
+import { Kysely, Migrator, PostgresDialect, sql } from "kysely";
+import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { queryBuilderLookup } from "../src/platform/grouping/index.js";
+import { migrationProvider } from "../src/platform/store/migrations/index.js";
+import { openStore, valueHash, type Database } from "../src/platform/store/index.js";
 import { countUnread, deliverToMaildir, startDovecot, type Dovecot } from "./support/dovecot.js";
 import { startPostgres, type Postgres } from "./support/postgres.js";
 import { makeWorkspace } from "./support/cli.js";
@@ -42,5 +47,27 @@ describe("Intake on PostgreSQL", () => {
     for (const report of reports) expect(alerts.find((a) => a.display_id === report.messageId)!.events[0]!.found_urls).toEqual(report.urls);
     // Nothing went to an SQLite file by mistake.
     expect((await ws.intake(["cases", "list"])).stdout).not.toContain("Suspicious message");
+  });
+
+  it("hashes the values of entities and grouping keys stored before migration 0010", async () => {
+    const url = postgres.createDatabase("before0010");
+    const old = new Kysely<unknown>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: url, max: 1 }) }) });
+    const before = ["0001_core", "0003_console", "0004_packages", "0005_run_skipped", "0006_grouping", "0007_one_case_history", "0008_alert_file_encoding", "0009_drop_entities_case_index"];
+    expect((await new Migrator({ db: old, provider: migrationProvider("postgres", before), allowUnorderedMigrations: true }).migrateToLatest()).error).toBeUndefined();
+    const link = "https://phish.example.test/login";
+    await sql`insert into entities (alert_pk, case_id, type, value, source, data) values (1, 7, 'URL', ${link}, 'text', '{}'), (2, 8, 'URL', ${"https://other.test/"}, 'text', '{}')`.execute(old);
+    await sql`insert into case_keys (case_id, alert_pk, kind, value, environment, created_at) values (7, 1, 'url', ${link}, 'Default', 1000)`.execute(old);
+    await old.destroy();
+    const store = await openStore(url);
+    try {
+      const hashes = await store.db.selectFrom("entities").select(["value", "value_hash"]).orderBy("id").execute();
+      expect(hashes).toEqual([{ value: link, value_hash: valueHash(link) }, { value: "https://other.test/", value_hash: valueHash("https://other.test/") }]);
+      const db = store.db as Kysely<Database>;
+      await db.transaction().execute(async (trx) => {
+        expect(await queryBuilderLookup(trx).casesWithKey("url", [link], "Default", { from: 0, to: 2000 })).toEqual([7]);
+      });
+    } finally {
+      await store.close();
+    }
   });
 });
