@@ -3,8 +3,8 @@ import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { isBuiltin } from "node:module";
-import * as esbuild from "esbuild";
+import { createRequire, isBuiltin } from "node:module";
+import type * as Esbuild from "esbuild";
 import { IntakeError } from "../../sdk/errors.js";
 import type { ConnectorDefinition, IntegrationDefinition } from "./package.js";
 
@@ -17,9 +17,13 @@ export class CompileError extends IntakeError {
   }
 }
 
+// esbuild is loaded only to build: a run whose connector is built already (nearly every run) starts
+// without it. Its version, part of the digest, comes from its package.json.
+const ESBUILD_VERSION = (createRequire(import.meta.url)("esbuild/package.json") as { version: string }).version;
+
 function sourceDigest(dir: string, dependencies: Record<string, string>): string {
   // Every .ts of the package (helpers too) and the SDK's location decide whether to rebuild.
-  const hash = crypto.createHash("sha256").update(SDK_ENTRY).update(esbuild.version).update(JSON.stringify(dependencies));
+  const hash = crypto.createHash("sha256").update(SDK_ENTRY).update(ESBUILD_VERSION).update(JSON.stringify(dependencies));
   const walk = (folder: string) => {
     for (const entry of fs.readdirSync(folder, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
       if (entry.name === "node_modules" || entry.name.startsWith(".")) continue;
@@ -54,6 +58,7 @@ export async function compileConnector(integration: IntegrationDefinition, conne
   const tmpFile = `${outFile}.${process.pid}.tmp`;
   try {
     fs.mkdirSync(buildDir, { recursive: true });
+    const esbuild = (await import("esbuild")) as typeof Esbuild;
     await esbuild.build({
       entryPoints: [connector.sourceFile],
       outfile: tmpFile,
@@ -80,7 +85,7 @@ export async function compileConnector(integration: IntegrationDefinition, conne
       ],
     });
   } catch (error) {
-    const failure = error as esbuild.BuildFailure;
+    const failure = error as Esbuild.BuildFailure;
     if (Array.isArray(failure.errors) && failure.errors.length) {
       const lines = failure.errors.slice(0, 10).map((message) => {
         const where = message.location ? `${path.resolve(message.location.file)}:${message.location.line}:${message.location.column + 1}` : connector.sourceFile;
