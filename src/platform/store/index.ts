@@ -2,7 +2,8 @@
 import path from "node:path";
 import fs from "node:fs";
 import zlib from "node:zlib";
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, type SqliteDatabase } from "kysely";
+import type { SqliteDatabase } from "kysely";
+import { Kysely, Migrator, PostgresDialect, SqliteDialect } from "./kysely.js";
 import SQLite from "better-sqlite3";
 import { IntakeError } from "../../sdk/errors.js";
 import { startCheckpointer, WRITER_CHECKPOINT_PAGES } from "./checkpointer.js";

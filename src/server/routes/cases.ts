@@ -1,6 +1,6 @@
 // The case queue and the case view: list (keyset pages), detail, status, priority, comments, history, .eml.
 import { mergeCases, moveAlertOut, setCaseStatus } from "../../platform/cases/index.js";
-import { sql } from "kysely";
+import { sql } from "../../platform/store/kysely.js";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { loadCases } from "../../platform/cases/index.js";
 import { fileBytes, valueHash, type CaseStatus, type Store } from "../../platform/store/index.js";

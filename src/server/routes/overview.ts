@@ -1,5 +1,5 @@
 // The overview: cases per day by priority, top sender and URL domains, connector health.
-import { sql } from "kysely";
+import { sql } from "../../platform/store/kysely.js";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { Store } from "../../platform/store/index.js";
 import { errors } from "../schemas.js";

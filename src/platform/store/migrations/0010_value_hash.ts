@@ -1,7 +1,8 @@
 // 0010: entities and grouping keys are found by a hash of their value (value-hash.ts), indexed in place
 // of the value itself. Rows already there get theirs here. The indicator search of the case queue,
 // which scanned every entity (no index led by the value), now uses the new index.
-import { sql, type Kysely } from "kysely";
+import type { Kysely } from "kysely";
+import { sql } from "../kysely.js";
 import { valueHash } from "../value-hash.js";
 import type { MigrationContext } from "./index.js";
 
