@@ -6,8 +6,6 @@ import { sql } from "../kysely.js";
 import { valueHash } from "../value-hash.js";
 import type { MigrationContext } from "./index.js";
 
-const CHUNK = 1000;
-
 export async function up(db: Kysely<unknown>, { dialect, millis }: MigrationContext): Promise<void> {
   const bigint = millis; // integer on SQLite, bigint on PostgreSQL: a 53-bit value fits both
   await db.schema.alterTable("entities").addColumn("value_hash", bigint).execute();
@@ -17,11 +15,7 @@ export async function up(db: Kysely<unknown>, { dialect, millis }: MigrationCont
   const where = dialect === "postgres" ? (rid: string | number) => sql`ctid = ${rid}::tid` : (rid: string | number) => sql`rowid = ${rid}`;
   for (const table of ["entities", "case_keys"]) {
     const rows = (await sql<{ rid: string | number; value: string }>`select ${address} as rid, value from ${sql.table(table)}`.execute(db)).rows;
-    for (let i = 0; i < rows.length; i += CHUNK) {
-      for (const row of rows.slice(i, i + CHUNK)) {
-        await sql`update ${sql.table(table)} set value_hash = ${valueHash(row.value)} where ${where(row.rid)}`.execute(db);
-      }
-    }
+    for (const row of rows) await sql`update ${sql.table(table)} set value_hash = ${valueHash(row.value)} where ${where(row.rid)}`.execute(db);
   }
   await db.schema.dropIndex("entities_value").ifExists().execute();
   await db.schema.createIndex("entities_value_hash").on("entities").column("value_hash").execute();
