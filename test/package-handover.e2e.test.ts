@@ -1,6 +1,7 @@
 // How packages cross from a connector's process to the platform (the built runner, a real child
 // process): files travel beside the message and arrive byte for byte; a connector may hand over its
 // next package before the last is stored, and once one is not stored, none after it is.
+import { execFileSync } from "node:child_process";
 import crypto from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
@@ -12,8 +13,7 @@ type Drive = typeof import("../src/platform/runner/drive.js");
 type Spool = typeof import("../src/platform/runner/spool.js");
 // The runner forks its built child entry: the built modules are used, as the CLI uses them.
 const { driveConnector } = (await import(path.join(PROJECT_ROOT, "dist/src/platform/runner/drive.js"))) as Drive;
-const spoolModule = (await import(path.join(PROJECT_ROOT, "dist/src/platform/runner/spool.js"))) as Spool;
-const { spoolPackage, unspoolPackage } = spoolModule;
+const { spoolPackage, unspoolPackage } = (await import(path.join(PROJECT_ROOT, "dist/src/platform/runner/spool.js"))) as Spool;
 const LARGE = 64 * 1024;
 const { IntakeError } = (await import(path.join(PROJECT_ROOT, "dist/src/sdk/errors.js"))) as typeof import("../src/sdk/errors.js");
 
@@ -124,15 +124,16 @@ describe("spool files", () => {
 });
 
 describe("spool folders", () => {
-  it("are removed when the platform that made them is gone", () => {
-    const { makeSpoolFolder: make } = spoolModule;
+  it("are removed by the first run of the next platform process when the one that made them is gone", () => {
     // A process id that cannot be alive (above the kernel's pid_max).
     const stale = path.join(os.tmpdir(), "intake-spool-99999999-test");
     fs.mkdirSync(stale, { recursive: true });
     fs.writeFileSync(path.join(stale, "3.bin"), "left behind");
-    const mine = make()!;
+    // A platform process of its own: this one has swept already, at its first run above.
+    const script = `const { makeSpoolFolder } = await import(${JSON.stringify(path.join(PROJECT_ROOT, "dist/src/platform/runner/spool.js"))}); console.log(JSON.stringify({ pid: process.pid, folder: makeSpoolFolder() }));`;
+    const { pid, folder: mine } = JSON.parse(execFileSync(process.execPath, ["--input-type=module", "-e", script], { encoding: "utf8" })) as { pid: number; folder: string };
     made.push(mine);
-    expect(path.basename(mine).startsWith(`intake-spool-${process.pid}-`)).toBe(true);
+    expect(path.basename(mine).startsWith(`intake-spool-${pid}-`)).toBe(true);
     expect(fs.existsSync(stale)).toBe(false);
     expect(fs.existsSync(mine)).toBe(true);
   });

@@ -38,13 +38,28 @@ export function spoolFile(dir: string, seq: number): string {
 
 const FOLDER_PREFIX = "intake-spool-";
 
+/** Folders of dead platforms are swept once per platform process, not at every run (push runs often). */
+let swept = false;
+
 /**
  * A folder of its own for one connector process's spool files (0700), or undefined when none can be
  * made. Its name carries the platform's process id: folders left by a platform that was killed (with
- * the files of packages it never read) are removed here, by the next one.
+ * the files of packages it never read) are removed by the next one, at its first run.
  */
 export function makeSpoolFolder(): string | undefined {
   const root = os.tmpdir();
+  if (!swept) {
+    swept = true;
+    sweepDeadFolders(root);
+  }
+  try {
+    return fs.mkdtempSync(path.join(root, `${FOLDER_PREFIX}${process.pid}-`));
+  } catch {
+    return undefined;
+  }
+}
+
+function sweepDeadFolders(root: string): void {
   try {
     for (const name of fs.readdirSync(root)) {
       if (!name.startsWith(FOLDER_PREFIX)) continue;
@@ -53,11 +68,6 @@ export function makeSpoolFolder(): string | undefined {
     }
   } catch {
     // A folder that cannot be swept is only space: the run goes on.
-  }
-  try {
-    return fs.mkdtempSync(path.join(root, `${FOLDER_PREFIX}${process.pid}-`));
-  } catch {
-    return undefined;
   }
 }
 
