@@ -182,7 +182,6 @@ export function readLine(this: LineReader): { bytes: Uint8Array; done: boolean }
     else break;
     start = newline + 1;
   }
-  this.readPos = start;
   const newline = bytes.indexOf(LF, start);
   this.readPos = newline < 0 ? av.length : newline + 1;
   return { bytes: lineAt(this, start, newline), done: this.readPos >= av.length };

@@ -31,7 +31,7 @@ function attachmentsOf(alert: unknown): FileLike[] {
   return Array.isArray(attachments) ? (attachments as FileLike[]) : [];
 }
 
-export function spoolFile(dir: string, seq: number): string {
+function spoolFile(dir: string, seq: number): string {
   if (!Number.isSafeInteger(seq) || seq < 0) throw new IntakeError("PACKAGE_INVALID", `not a package number: ${String(seq)}`);
   return path.join(dir, `${seq}.bin`);
 }
