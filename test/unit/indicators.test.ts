@@ -149,6 +149,18 @@ describe("decoding", () => {
     expect(Buffer.from(fixed).subarray(-1)[0]).toBe(0xe9);
     expect(repairHeaderBytes(Buffer.from("Subject: café\r\n\r\n")).repaired).toBe(false);
   });
+
+  it("ends the header block at the first empty line, CRLF or LF, and leaves what follows alone", () => {
+    const repairedText = (latin1: string) => Buffer.from(repairHeaderBytes(Buffer.from(latin1, "latin1")).raw).toString("latin1");
+    // LF only: the body's 8-bit byte (after the first "\n\n") stays as it was.
+    expect(repairedText("Subject: caf\xe9\n\nbody \xe9")).toBe("Subject: caf\xc3\xa9\n\nbody \xe9");
+    // CRLF headers with "\n\n" later in the body: the header block still ends at "\r\n\r\n".
+    expect(repairedText("Subject: caf\xe9\r\n\r\nbody \xe9\n\n\xe9")).toBe("Subject: caf\xc3\xa9\r\n\r\nbody \xe9\n\n\xe9");
+    // An LF-only empty line before a CRLF one ends the block there.
+    expect(repairedText("Subject: caf\xe9\n\nX: \xe9\r\n\r\n")).toBe("Subject: caf\xc3\xa9\n\nX: \xe9\r\n\r\n");
+    // No empty line: all of it is the header block.
+    expect(repairedText("Subject: caf\xe9")).toBe("Subject: caf\xc3\xa9");
+  });
 });
 
 describe("cost on hostile text", () => {

@@ -1,5 +1,6 @@
 // Text decoding where real mail breaks the rules: encoded words (RFC 2047) malformed as mailers write
-// them, charsets under their many names, 8-bit bytes with no or a wrong charset. Index-based, no regex.
+// them, charsets under their many names, 8-bit bytes with no or a wrong charset. Index-based; the one regex
+// is a single character class.
 import { isUtf8 } from "node:buffer";
 import { TextDecoder } from "node:util";
 import PostalMime from "postal-mime";
@@ -10,17 +11,12 @@ import { installNativeDecoders, installNativeLineReader } from "./postal-mime-na
 const CP1252_C1 = "\u20ac\u0081\u201a\u0192\u201e\u2026\u2020\u2021\u02c6\u2030\u0160\u2039\u0152\u008d\u017d\u008f" +
   "\u0090\u2018\u2019\u201c\u201d\u2022\u2013\u2014\u02dc\u2122\u0161\u203a\u0153\u009d\u017e\u0178";
 
+const C1 = /[\x80-\x9f]/;
+
 /** Replaces C1 control codes (never meant in mail text) by the windows-1252 characters they stand for. */
 export function repairC1(text: string): string {
-  let found = false;
-  for (let i = 0; i < text.length; i++) {
-    const code = text.charCodeAt(i);
-    if (code >= 0x80 && code <= 0x9f) {
-      found = true;
-      break;
-    }
-  }
-  if (!found) return text;
+  // One native scan for the rare case (a single character class: nothing to backtrack).
+  if (!C1.test(text)) return text;
   let out = "";
   for (const ch of text) {
     const code = ch.charCodeAt(0);
@@ -203,11 +199,11 @@ export function decodeHeaderText(value: string): string {
 function headerEnd(raw: Uint8Array): number {
   const buffer = Buffer.from(raw.buffer, raw.byteOffset, Math.min(raw.byteLength, 2 * 1024 * 1024));
   const crlf = buffer.indexOf("\r\n\r\n");
-  const lf = buffer.indexOf("\n\n");
+  // Only an LF-only end before the CRLF one can come first: a CRLF message has no "\n\n", and
+  // searching for one read every byte of it (a tenth of the time spent on a message's headers).
+  const lf = (crlf < 0 ? buffer : buffer.subarray(0, crlf)).indexOf("\n\n");
   if (crlf < 0 && lf < 0) return buffer.length;
-  if (crlf < 0) return lf;
-  if (lf < 0) return crlf;
-  return Math.min(crlf, lf);
+  return lf < 0 ? crlf : lf;
 }
 
 /**
