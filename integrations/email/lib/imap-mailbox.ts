@@ -207,7 +207,9 @@ export class ImapMailbox {
   /** Marks these UIDs \Seen, by ranges, in one command. */
   async markSeen(uids: number[]): Promise<void> {
     if (uids.length === 0) return;
-    await this.#call(() => this.#client.messageFlagsAdd(toSequenceSet(uids), ["\\Seen"], { uid: true }));
+    // .SILENT: the server does not answer with every message's new flags (a FETCH response per
+    // message, 10,000 of them for a backlog, each parsed for a 'flags' event nothing listens to).
+    await this.#call(() => this.#client.messageFlagsAdd(toSequenceSet(uids), ["\\Seen"], { uid: true, silent: true }));
   }
 
   /**
