@@ -1,0 +1,9 @@
+// How a connector's process is started: its V8 flags follow the machine's cores.
+import { describe, expect, it } from "vitest";
+import { gcFlags } from "../../src/platform/runner/process.js";
+
+describe("a connector's process", () => {
+  it("collects garbage on its own thread on two cores or fewer, with V8's helper threads beyond", () => {
+    expect([1, 2, 3, 4, 64].map((cores) => gcFlags(cores).includes("--single-threaded-gc"))).toEqual([true, true, false, false, false]);
+  });
+});
