@@ -3,6 +3,7 @@
 //   npm run bench -- --n 10000 --runs 3 --compare-sample --push 200
 import { execFileSync, spawn } from "node:child_process";
 import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import tls from "node:tls";
 import Database from "better-sqlite3";
@@ -98,13 +99,58 @@ function treeRss(root: number): number {
   return total;
 }
 
+/** Clock ticks per second of /proc's CPU times (USER_HZ): 100 on Linux, asked once. */
+const TICKS = (() => {
+  try {
+    return Number(execFileSync("getconf", ["CLK_TCK"]).toString().trim()) || 100;
+  } catch {
+    return 100;
+  }
+})();
+
+/**
+ * CPU seconds of the processes `pid` has waited for (its children's, and theirs, once they ended):
+ * around one run, what the run's processes used in all, every thread counted.
+ */
+function reapedCpuSeconds(pid: number | "self"): number {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return (Number(fields[13]) + Number(fields[14])) / TICKS;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/** Dovecot's master process, which reaps the processes that served a connection. */
+function dovecotMaster(server: Dovecot): number | undefined {
+  try {
+    return Number(fs.readFileSync(path.join(server.dir, "run", "master.pid"), "utf8").trim()) || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Workspaces made by the runs: their databases (the whole corpus, stored) are removed at the end. */
 const workspaces: string[] = [];
 
-async function intakeRun(server: Dovecot): Promise<{ seconds: number; peakRss: number; summary: Record<string, unknown> }> {
+interface IntakeRun {
+  seconds: number;
+  peakRss: number;
+  /** CPU seconds of `intake connector run` (platform and connector processes, all threads). */
+  intakeCpu: number;
+  /** CPU seconds of the Dovecot processes that served the run (NaN when not readable). */
+  serverCpu: number;
+  summary: Record<string, unknown>;
+}
+
+async function intakeRun(server: Dovecot): Promise<IntakeRun> {
   const ws = makeWorkspace({ NODE_EXTRA_CA_CERTS: server.caFile });
   workspaces.push(ws.dir);
   execFileSync(process.execPath, [path.join(PROJECT_ROOT, "bin", "intake.js"), "connector", "create", "bench", "--integration", "email", "--params", ws.writeJson("p.json", server.params())], { env: { ...process.env, ...ws.env }, cwd: ws.dir });
+  const master = dovecotMaster(server);
+  const cpuBefore = reapedCpuSeconds("self");
+  const serverBefore = master ? reapedCpuSeconds(master) : Number.NaN;
   const start = process.hrtime.bigint();
   const child = spawn(process.execPath, [path.join(PROJECT_ROOT, "bin", "intake.js"), "connector", "run", "bench", "--json"], { env: { ...process.env, ...ws.env }, cwd: ws.dir, stdio: ["ignore", "pipe", "inherit"] });
   let stdout = "";
@@ -114,9 +160,13 @@ async function intakeRun(server: Dovecot): Promise<{ seconds: number; peakRss: n
   await new Promise((resolve) => child.once("close", resolve));
   clearInterval(sampler);
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  const intakeCpu = reapedCpuSeconds("self") - cpuBefore;
+  // The connection's server process ends at logout; its master reaps it a moment later.
+  await new Promise((r) => setTimeout(r, 300));
+  const serverCpu = master ? reapedCpuSeconds(master) - serverBefore : Number.NaN;
   const summary = JSON.parse(stdout.trim().split("\n").pop()!) as Record<string, unknown>;
   if (summary.ingested !== N) throw new Error(`the run ingested ${String(summary.ingested)} of ${N}: ${stdout.slice(-500)}`);
-  return { seconds, peakRss, summary };
+  return { seconds, peakRss, intakeCpu, serverCpu, summary };
 }
 
 async function sampleRun(server: Dovecot): Promise<number | undefined> {
@@ -159,15 +209,15 @@ async function pushLatency(server: Dovecot, count: number): Promise<number[]> {
 const server = await startDovecot();
 try {
   const corpus = fill(server);
-  const runs: { seconds: number; peakRss: number; wireSeconds: number; sampleSeconds?: number }[] = [];
+  const runs: { seconds: number; peakRss: number; intakeCpu: number; serverCpu: number; wireSeconds: number; sampleSeconds?: number }[] = [];
   for (let run = 0; run < RUNS; run++) {
     await markAllUnread(server);
     const wire = await wireLimit(server);
     const intake = await intakeRun(server);
     await markAllUnread(server);
     const sample = await sampleRun(server);
-    runs.push({ seconds: intake.seconds, peakRss: intake.peakRss, wireSeconds: wire.seconds, ...(sample !== undefined ? { sampleSeconds: sample } : {}) });
-    console.error(`run ${run + 1}: intake ${intake.seconds.toFixed(2)} s, wire ${wire.seconds.toFixed(2)} s${sample !== undefined ? `, sample ${sample.toFixed(2)} s` : ""}, peak RSS ${(intake.peakRss / 2 ** 20).toFixed(0)} MB`);
+    runs.push({ seconds: intake.seconds, peakRss: intake.peakRss, intakeCpu: intake.intakeCpu, serverCpu: intake.serverCpu, wireSeconds: wire.seconds, ...(sample !== undefined ? { sampleSeconds: sample } : {}) });
+    console.error(`run ${run + 1}: intake ${intake.seconds.toFixed(2)} s (CPU ${intake.intakeCpu.toFixed(2)} s, Dovecot ${intake.serverCpu.toFixed(2)} s), wire ${wire.seconds.toFixed(2)} s${sample !== undefined ? `, sample ${sample.toFixed(2)} s` : ""}, peak RSS ${(intake.peakRss / 2 ** 20).toFixed(0)} MB`);
   }
   const seconds = median(runs.map((r) => r.seconds));
   const wireSeconds = median(runs.map((r) => r.wireSeconds));
@@ -176,12 +226,16 @@ try {
     date: new Date().toISOString(), messages: N, corpus: corpus.source, megabytes: +(corpus.bytes / 1e6).toFixed(1), runs: RUNS,
     seconds: +seconds.toFixed(3), messagesPerSecond: Math.round(N / seconds), megabytesPerSecond: +(corpus.bytes / 1e6 / seconds).toFixed(1),
     peakRssMegabytes: Math.round(median(runs.map((r) => r.peakRss)) / 2 ** 20),
+    intakeCpuSeconds: +median(runs.map((r) => r.intakeCpu)).toFixed(2), serverCpuSeconds: +median(runs.map((r) => r.serverCpu)).toFixed(2), cores: os.availableParallelism(),
     wireSeconds: +wireSeconds.toFixed(3), wireRatio: +(wireSeconds / seconds).toFixed(3),
     ...(samples.length ? { sampleSeconds: +median(samples).toFixed(2), ratioToSample: +(median(samples) / seconds).toFixed(2) } : {}),
     ...(PUSH ? await (async () => { const l = await pushLatency(server, PUSH); return { pushMessages: PUSH, pushMedianMs: median(l), pushP99Ms: percentile(l, 99) }; })() : {}),
   };
   console.log(`Intake bench: ${N} messages (${result.megabytes} MB, ${result.corpus}), median of ${RUNS} run(s)`);
   console.log(`  intake connector run   ${result.seconds} s   ${result.messagesPerSecond} msg/s   ${result.megabytesPerSecond} MB/s   peak RSS ${result.peakRssMegabytes} MB (process tree)`);
+  // How busy the machine was: when this is near the core count, the run is bound by CPU, not by the wire.
+  const busy = (result.intakeCpuSeconds + (Number.isNaN(result.serverCpuSeconds) ? 0 : result.serverCpuSeconds)) / result.seconds;
+  console.log(`  CPU                    intake ${result.intakeCpuSeconds} s + Dovecot ${result.serverCpuSeconds} s   ${busy.toFixed(2)} of ${result.cores} cores busy on average`);
   console.log(`  wire limit             ${result.wireSeconds} s   ratio wire/intake ${result.wireRatio}`);
   if ("sampleSeconds" in result) console.log(`  guide's sample (fixed) ${result.sampleSeconds} s   intake is ${result.ratioToSample}x faster`);
   if ("pushMedianMs" in result) console.log(`  push latency           median ${result.pushMedianMs} ms   p99 ${result.pushP99Ms} ms over ${PUSH} messages`);
