@@ -186,15 +186,21 @@ describe("exactly once when the process is killed mid-run", () => {
     await ws.intake(["connector", "create", "mail", "--integration", "email", "--params", ws.writeJson("p.json", server.params())]);
 
     let kills = 0;
+    const stored = () => countRows(ws.db, "select count(*) as n from alerts");
     for (let attempt = 0; attempt < 4; attempt++) {
       if ((await countUnread(server)) === 0) break;
+      const before = stored();
       const child = ws.spawnIntake(["connector", "run", "mail", "--json"]);
       // Listen at once: a run that ends before the kill must not leave us waiting for a past event.
       const closed = new Promise((resolve) => child.once("close", resolve));
-      // Wait until the run is under way (its row exists), then kill it at a random moment:
-      // before, during or after a batch's commit.
+      // Wait until the run is under way (its row exists), then kill it at a random moment: before its
+      // first commit (the first attempt), or once a random share of what is left is stored, a few ms
+      // on, when the next batch's commit may be under way. Points in the run rather than times: a run
+      // of 1,200 messages can end within a second, before a random delay would come.
       await waitFor(() => countRows(ws.db, "select count(*) as n from runs where status = 'running'") > 0 || child.exitCode !== null);
-      await new Promise((resolve) => setTimeout(resolve, Math.floor(Math.random() * 1500)));
+      const target = attempt === 0 ? before : before + Math.floor(Math.random() * 0.7 * (reports.length - before));
+      await waitFor(() => stored() >= target || child.exitCode !== null, 30_000, 5);
+      await new Promise((resolve) => setTimeout(resolve, Math.floor(Math.random() * 40)));
       if (child.exitCode === null) {
         child.kill("SIGKILL");
         kills++;
