@@ -8,6 +8,8 @@ export default defineConfig({
   },
   test: {
     include: ["test/**/*.test.ts"],
+    // Every temporary folder of the run under one, removed at its end.
+    globalSetup: ["test/support/global-setup.ts"],
     // Integration tests start Dovecot and child processes: generous bounds, two at a time (2 cores).
     testTimeout: 120_000,
     hookTimeout: 120_000,
