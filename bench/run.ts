@@ -73,6 +73,19 @@ async function wireLimit(server: Dovecot): Promise<{ seconds: number; bytes: num
   return { seconds, bytes };
 }
 
+/**
+ * The fields of /proc/PID/stat after the command name (state first, so field N of proc(5) is at
+ * N - 3), or undefined when the process is gone.
+ */
+function procStat(pid: number | "self"): string[] | undefined {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  } catch {
+    return undefined;
+  }
+}
+
 /** Sum of the resident memory of a process and all its descendants, read from /proc. */
 function treeRss(root: number): number {
   const children = new Map<number, number[]>();
@@ -80,15 +93,12 @@ function treeRss(root: number): number {
   const rss = new Map<number, number>();
   for (const entry of fs.readdirSync("/proc")) {
     if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = fs.readFileSync(`/proc/${entry}/stat`, "utf8");
-      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      const ppid = Number(fields[1]);
-      children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
-      rss.set(Number(entry), Number(fields[21]) * 4096);
-    } catch {
-      // The process ended meanwhile.
-    }
+    const fields = procStat(Number(entry));
+    // Undefined: the process ended meanwhile.
+    if (!fields) continue;
+    const ppid = Number(fields[1]);
+    children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
+    rss.set(Number(entry), Number(fields[21]) * 4096);
   }
   const stack = [root];
   while (stack.length) {
@@ -113,13 +123,9 @@ const TICKS = (() => {
  * around one run, what the run's processes used in all, every thread counted.
  */
 function reapedCpuSeconds(pid: number | "self"): number {
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    return (Number(fields[13]) + Number(fields[14])) / TICKS;
-  } catch {
-    return Number.NaN;
-  }
+  const fields = procStat(pid);
+  // cutime and cstime (fields 16 and 17).
+  return fields ? (Number(fields[13]) + Number(fields[14])) / TICKS : Number.NaN;
 }
 
 /** Dovecot's master process, which reaps the processes that served a connection. */
