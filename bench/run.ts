@@ -1,6 +1,7 @@
 // `npm run bench`: one `intake connector run` against N synthetic reports on a real Dovecot over TLS,
-// with the wire limit measured in the same run, peak memory, the sample's time, and push latency.
-//   npm run bench -- --n 10000 --runs 3 --compare-sample --push 200
+// with the wire limit measured in the same run, peak memory, the sample's time, and push latency;
+// with --floor, what the connector's two libraries (imapflow, postal-mime) cost by themselves.
+//   npm run bench -- --n 10000 --runs 3 --compare-sample --push 200 --floor
 import { execFileSync, spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
@@ -8,8 +9,9 @@ import path from "node:path";
 import tls from "node:tls";
 import Database from "better-sqlite3";
 import { appendMessages, deliverToMaildir, markAllUnread, PASSWORD, startDovecot, USER, type Dovecot } from "../test/support/dovecot.js";
-import { makeWorkspace, PROJECT_ROOT } from "../test/support/cli.js";
+import { makeWorkspace, PROJECT_ROOT, type Workspace } from "../test/support/cli.js";
 import { makeReport } from "../test/support/messages.js";
+import { gcFlags } from "../src/platform/runner/process.js";
 
 const args = process.argv.slice(2);
 const option = (name: string, fallback: number) => (args.includes(`--${name}`) ? Number(args[args.indexOf(`--${name}`) + 1]) : fallback);
@@ -148,6 +150,8 @@ interface IntakeRun {
   /** CPU seconds of the Dovecot processes that served the run (NaN when not readable). */
   serverCpu: number;
   summary: Record<string, unknown>;
+  /** Its workspace, with everything stored: a run there again finds nothing unread. */
+  ws: Workspace;
 }
 
 async function intakeRun(server: Dovecot): Promise<IntakeRun> {
@@ -172,7 +176,43 @@ async function intakeRun(server: Dovecot): Promise<IntakeRun> {
   const serverCpu = master ? reapedCpuSeconds(master) - serverBefore : Number.NaN;
   const summary = JSON.parse(stdout.trim().split("\n").pop()!) as Record<string, unknown>;
   if (summary.ingested !== N) throw new Error(`the run ingested ${String(summary.ingested)} of ${N}: ${stdout.slice(-500)}`);
-  return { seconds, peakRss, intakeCpu, serverCpu, summary };
+  return { seconds, peakRss, intakeCpu, serverCpu, summary, ws };
+}
+
+/** `intake connector run` where everything is read already: what a run costs before its first message. */
+function fixedStart(ws: Workspace): number {
+  const start = process.hrtime.bigint();
+  const stdout = execFileSync(process.execPath, [path.join(PROJECT_ROOT, "bin", "intake.js"), "connector", "run", "bench", "--json"], { env: { ...process.env, ...ws.env }, cwd: ws.dir }).toString();
+  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  const summary = JSON.parse(stdout.trim().split("\n").pop()!) as { ingested?: number };
+  if (summary.ingested !== 0) throw new Error(`the run with nothing unread ingested ${String(summary.ingested)}`);
+  return seconds;
+}
+
+interface LibraryFloor {
+  fetchCpu: number;
+  parseCpu: number;
+  serverCpu: number;
+  seconds: number;
+}
+
+/** bench/floor.ts in a process flagged as a connector's is: imapflow's fetch and postal-mime's parse alone. */
+async function libraryFloor(server: Dovecot): Promise<LibraryFloor> {
+  const master = dovecotMaster(server);
+  const serverBefore = master ? reapedCpuSeconds(master) : Number.NaN;
+  const child = spawn(process.execPath, ["--max-semi-space-size=2", ...gcFlags(os.availableParallelism()), path.join(PROJECT_ROOT, "dist", "bench", "floor.mjs")], {
+    env: { ...process.env, NODE_EXTRA_CA_CERTS: server.caFile, FLOOR_SERVER: JSON.stringify({ host: server.host, port: server.port, username: USER, password: PASSWORD }) },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  let stdout = "";
+  child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+  const code = await new Promise((resolve) => child.once("close", resolve));
+  await new Promise((r) => setTimeout(r, 300));
+  const serverCpu = master ? reapedCpuSeconds(master) - serverBefore : Number.NaN;
+  if (code !== 0) throw new Error(`bench/floor.ts exited with ${String(code)}`);
+  const floor = JSON.parse(stdout) as { messages: number; fetchCpu: number; parseCpu: number; seconds: number };
+  if (floor.messages !== N) throw new Error(`bench/floor.ts fetched ${floor.messages} of ${N} messages`);
+  return { fetchCpu: floor.fetchCpu, parseCpu: floor.parseCpu, serverCpu, seconds: floor.seconds };
 }
 
 async function sampleRun(server: Dovecot): Promise<number | undefined> {
@@ -215,15 +255,16 @@ async function pushLatency(server: Dovecot, count: number): Promise<number[]> {
 const server = await startDovecot();
 try {
   const corpus = fill(server);
-  const runs: { seconds: number; peakRss: number; intakeCpu: number; serverCpu: number; wireSeconds: number; sampleSeconds?: number }[] = [];
+  const runs: { seconds: number; peakRss: number; intakeCpu: number; serverCpu: number; wireSeconds: number; sampleSeconds?: number; floor?: LibraryFloor & { startSeconds: number } }[] = [];
   for (let run = 0; run < RUNS; run++) {
     await markAllUnread(server);
     const wire = await wireLimit(server);
     const intake = await intakeRun(server);
+    const floor = args.includes("--floor") ? { startSeconds: fixedStart(intake.ws), ...(await libraryFloor(server)) } : undefined;
     await markAllUnread(server);
     const sample = await sampleRun(server);
-    runs.push({ seconds: intake.seconds, peakRss: intake.peakRss, intakeCpu: intake.intakeCpu, serverCpu: intake.serverCpu, wireSeconds: wire.seconds, ...(sample !== undefined ? { sampleSeconds: sample } : {}) });
-    console.error(`run ${run + 1}: intake ${intake.seconds.toFixed(2)} s (CPU ${intake.intakeCpu.toFixed(2)} s, Dovecot ${intake.serverCpu.toFixed(2)} s), wire ${wire.seconds.toFixed(2)} s${sample !== undefined ? `, sample ${sample.toFixed(2)} s` : ""}, peak RSS ${(intake.peakRss / 2 ** 20).toFixed(0)} MB`);
+    runs.push({ seconds: intake.seconds, peakRss: intake.peakRss, intakeCpu: intake.intakeCpu, serverCpu: intake.serverCpu, wireSeconds: wire.seconds, ...(sample !== undefined ? { sampleSeconds: sample } : {}), ...(floor ? { floor } : {}) });
+    console.error(`run ${run + 1}: intake ${intake.seconds.toFixed(2)} s (CPU ${intake.intakeCpu.toFixed(2)} s, Dovecot ${intake.serverCpu.toFixed(2)} s), wire ${wire.seconds.toFixed(2)} s${sample !== undefined ? `, sample ${sample.toFixed(2)} s` : ""}, peak RSS ${(intake.peakRss / 2 ** 20).toFixed(0)} MB${floor ? `, start ${floor.startSeconds.toFixed(2)} s, fetch ${floor.fetchCpu.toFixed(2)} s CPU, parse ${floor.parseCpu.toFixed(2)} s CPU` : ""}`);
   }
   const seconds = median(runs.map((r) => r.seconds));
   const wireSeconds = median(runs.map((r) => r.wireSeconds));
@@ -235,6 +276,16 @@ try {
     intakeCpuSeconds: +median(runs.map((r) => r.intakeCpu)).toFixed(2), serverCpuSeconds: +median(runs.map((r) => r.serverCpu)).toFixed(2), cores: os.availableParallelism(),
     wireSeconds: +wireSeconds.toFixed(3), wireRatio: +(wireSeconds / seconds).toFixed(3),
     ...(samples.length ? { sampleSeconds: +median(samples).toFixed(2), ratioToSample: +(median(samples) / seconds).toFixed(2) } : {}),
+    ...(runs.every((r) => r.floor) && RUNS > 0 ? (() => {
+      // Each part's median over the runs; the floor: the start, then every CPU second of fetching and
+      // parsing (and of the server sending) spread perfectly over the cores.
+      const part = (pick: (f: LibraryFloor & { startSeconds: number }) => number) => median(runs.map((r) => pick(r.floor!)));
+      const startSeconds = part((f) => f.startSeconds);
+      const fetchCpu = part((f) => f.fetchCpu);
+      const parseCpu = part((f) => f.parseCpu);
+      const serverCpu = part((f) => (Number.isNaN(f.serverCpu) ? 0 : f.serverCpu));
+      return { floor: { startSeconds: +startSeconds.toFixed(3), fetchCpuSeconds: +fetchCpu.toFixed(2), parseCpuSeconds: +parseCpu.toFixed(2), serverCpuSeconds: +serverCpu.toFixed(2), seconds: +(startSeconds + (fetchCpu + parseCpu + serverCpu) / os.availableParallelism()).toFixed(2) } };
+    })() : {}),
     ...(PUSH ? await (async () => { const l = await pushLatency(server, PUSH); return { pushMessages: PUSH, pushMedianMs: median(l), pushP99Ms: percentile(l, 99) }; })() : {}),
   };
   console.log(`Intake bench: ${N} messages (${result.megabytes} MB, ${result.corpus}), median of ${RUNS} run(s)`);
@@ -244,6 +295,14 @@ try {
   console.log(`  CPU                    intake ${result.intakeCpuSeconds} s + Dovecot ${result.serverCpuSeconds} s   ${busy.toFixed(2)} of ${result.cores} cores busy on average`);
   console.log(`  wire limit             ${result.wireSeconds} s   ratio wire/intake ${result.wireRatio}`);
   if ("sampleSeconds" in result) console.log(`  guide's sample (fixed) ${result.sampleSeconds} s   intake is ${result.ratioToSample}x faster`);
+  // The issue's targets, from this run's own wire and sample times.
+  const targets = [`0.35 of the wire: ≤ ${(result.wireSeconds / 0.35).toFixed(2)} s (${result.wireRatio >= 0.35 ? "met" : "not met"})`];
+  if (result.sampleSeconds !== undefined && result.ratioToSample !== undefined) targets.unshift(`8x the sample: ≤ ${(result.sampleSeconds / 8).toFixed(2)} s (${result.ratioToSample >= 8 ? "met" : "not met"})`);
+  console.log(`  targets                ${targets.join("; ")}`);
+  if (result.floor) {
+    const f = result.floor;
+    console.log(`  libraries' floor       start ${f.startSeconds} s + (imapflow fetch ${f.fetchCpuSeconds} + postal-mime parse ${f.parseCpuSeconds} + Dovecot ${f.serverCpuSeconds} s CPU) / ${result.cores} cores = ${f.seconds} s, before a URL is found or a case stored`);
+  }
   if ("pushMedianMs" in result) console.log(`  push latency           median ${result.pushMedianMs} ms   p99 ${result.pushP99Ms} ms over ${PUSH} messages`);
   const dir = path.join(PROJECT_ROOT, "bench", "results");
   fs.mkdirSync(dir, { recursive: true });
