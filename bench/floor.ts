@@ -10,9 +10,7 @@ import type { ConnectorLogger } from "intake/sdk";
 import { ImapMailbox } from "../integrations/email/lib/imap-mailbox.js";
 import { preparePostalMime } from "../integrations/email/lib/decode.js";
 import { MAX_NESTING_DEPTH } from "../integrations/email/lib/read-message.js";
-
-/** The connector's batch size (BATCH_SIZE in my-email-connector.ts). */
-const BATCH_SIZE = 200;
+import { BATCH_SIZE } from "../integrations/email/connectors/my-email-connector.js";
 
 const server = JSON.parse(process.env.FLOOR_SERVER ?? "{}") as { host: string; port: number; username: string; password: string };
 const silent = () => undefined;

@@ -11,7 +11,7 @@ import Database from "better-sqlite3";
 import { appendMessages, deliverToMaildir, markAllUnread, PASSWORD, startDovecot, USER, type Dovecot } from "../test/support/dovecot.js";
 import { makeWorkspace, PROJECT_ROOT, type Workspace } from "../test/support/cli.js";
 import { makeReport } from "../test/support/messages.js";
-import { gcFlags } from "../src/platform/runner/process.js";
+import { connectorNodeFlags } from "../src/platform/runner/process.js";
 
 const args = process.argv.slice(2);
 const option = (name: string, fallback: number) => (args.includes(`--${name}`) ? Number(args[args.indexOf(`--${name}`) + 1]) : fallback);
@@ -193,14 +193,13 @@ interface LibraryFloor {
   fetchCpu: number;
   parseCpu: number;
   serverCpu: number;
-  seconds: number;
 }
 
 /** bench/floor.ts in a process flagged as a connector's is: imapflow's fetch and postal-mime's parse alone. */
 async function libraryFloor(server: Dovecot): Promise<LibraryFloor> {
   const master = dovecotMaster(server);
   const serverBefore = master ? reapedCpuSeconds(master) : Number.NaN;
-  const child = spawn(process.execPath, ["--max-semi-space-size=2", ...gcFlags(os.availableParallelism()), path.join(PROJECT_ROOT, "dist", "bench", "floor.mjs")], {
+  const child = spawn(process.execPath, [...connectorNodeFlags(), path.join(PROJECT_ROOT, "dist", "bench", "floor.mjs")], {
     env: { ...process.env, NODE_EXTRA_CA_CERTS: server.caFile, FLOOR_SERVER: JSON.stringify({ host: server.host, port: server.port, username: USER, password: PASSWORD }) },
     stdio: ["ignore", "pipe", "inherit"],
   });
@@ -210,9 +209,9 @@ async function libraryFloor(server: Dovecot): Promise<LibraryFloor> {
   await new Promise((r) => setTimeout(r, 300));
   const serverCpu = master ? reapedCpuSeconds(master) - serverBefore : Number.NaN;
   if (code !== 0) throw new Error(`bench/floor.ts exited with ${String(code)}`);
-  const floor = JSON.parse(stdout) as { messages: number; fetchCpu: number; parseCpu: number; seconds: number };
+  const floor = JSON.parse(stdout) as { messages: number; fetchCpu: number; parseCpu: number };
   if (floor.messages !== N) throw new Error(`bench/floor.ts fetched ${floor.messages} of ${N} messages`);
-  return { fetchCpu: floor.fetchCpu, parseCpu: floor.parseCpu, serverCpu, seconds: floor.seconds };
+  return { fetchCpu: floor.fetchCpu, parseCpu: floor.parseCpu, serverCpu };
 }
 
 async function sampleRun(server: Dovecot): Promise<number | undefined> {

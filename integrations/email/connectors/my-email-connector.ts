@@ -8,8 +8,8 @@ import { ReaderPool, recordParameters, type ReadOutcome, type ReadTask } from ".
 import { readSettings, type EmailSettings } from "../lib/settings.js";
 import { addUids, removeUids } from "../lib/uid-set.js";
 
-/** Messages per stored batch (one package, one transaction). */
-const BATCH_SIZE = 200;
+/** Messages per stored batch (one package, one transaction; the bench's floor fetches the same). */
+export const BATCH_SIZE = 200;
 /**
  * Below this many messages a run reads them on its own thread even where reader threads pay: starting
  * one (loading the parser) costs more than it saves, and push delivers mail a few messages at a time.

@@ -35,11 +35,16 @@ export function spawnConnectorProcess(memoryMb = DEFAULT_MEMORY_MB): ChildProces
     // Its own process group: a Ctrl-C meant for the platform lets the platform end the run cleanly,
     // and a platform that dies closes the IPC channel, on which the child exits.
     detached: true,
-    // A small young generation: a connector's garbage is short-lived (one message, one batch), and
-    // the default lets the heap grow tens of MB ahead of need (measured: 390 → 325 MB peak for the
-    // process tree at 10,000 messages, at the same speed).
-    execArgv: [`--max-old-space-size=${memoryMb}`, "--max-semi-space-size=2", ...gcFlags(os.availableParallelism())],
+    execArgv: connectorNodeFlags(memoryMb),
   });
+}
+
+/** Node's flags for a connector's process (the bench's floor runs with the same). */
+export function connectorNodeFlags(memoryMb = DEFAULT_MEMORY_MB): string[] {
+  // A small young generation: a connector's garbage is short-lived (one message, one batch), and
+  // the default lets the heap grow tens of MB ahead of need (measured: 390 → 325 MB peak for the
+  // process tree at 10,000 messages, at the same speed).
+  return [`--max-old-space-size=${memoryMb}`, "--max-semi-space-size=2", ...gcFlags(os.availableParallelism())];
 }
 
 /**
