@@ -4,4 +4,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-test-deps.sh
 npm run build --silent
+# The tests, the bench and the integrations type-check against the sources too (the build covers src/).
+npx tsc -p tsconfig.check.json
 npx vitest run "$@"

@@ -62,9 +62,11 @@ function shot(page: Page, name: string) {
  */
 async function paste(page: Page, text: string): Promise<void> {
   await page.locator(".cm-content").evaluate((element, value) => {
-    const data = new DataTransfer();
+    // The page's own constructors (this runs in the browser; the tests compile without DOM types).
+    const browser = globalThis as unknown as { DataTransfer: new () => { setData(type: string, value: string): void }; ClipboardEvent: new (type: string, init: object) => Event };
+    const data = new browser.DataTransfer();
     data.setData("text/plain", value);
-    element.dispatchEvent(new ClipboardEvent("paste", { clipboardData: data, bubbles: true, cancelable: true }));
+    element.dispatchEvent(new browser.ClipboardEvent("paste", { clipboardData: data, bubbles: true, cancelable: true }));
   }, text);
 }
 
@@ -92,9 +94,9 @@ describe("the IDE in a real browser", () => {
 
     // Bad input is refused with the field named; a path in a name goes nowhere.
     const refused = await page.evaluate(async () => {
-      const csrf = (await (await fetch("/api/session")).json()).csrfToken as string;
+      const csrf = ((await (await fetch("/api/session")).json()) as { csrfToken: string }).csrfToken;
       const post = (url: string, method: string, body: unknown) =>
-        fetch(url, { method, headers: { "content-type": "application/json", "x-csrf-token": csrf }, body: JSON.stringify(body) }).then(async (r) => ({ status: r.status, body: await r.json() }));
+        fetch(url, { method, headers: { "content-type": "application/json", "x-csrf-token": csrf }, body: JSON.stringify(body) }).then(async (r) => ({ status: r.status, body: (await r.json()) as { error: { message: string } } }));
       return {
         icon: await post("/api/ide/integrations", "POST", { name: "Bad Icon", icon: btoa("<html><script>x</script></html>") }),
         traversal: await post("/api/ide/integrations/..%2F..%2Fetc/connectors/x", "PUT", {}),

@@ -2,7 +2,7 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import type { FastifyInstance } from "fastify";
+import type { FastifyInstance, LightMyRequestResponse } from "fastify";
 import { expect } from "vitest";
 import { buildServer } from "../../src/server/app.js";
 import { openStore, type Store } from "../../src/platform/store/index.js";
@@ -18,7 +18,7 @@ export async function signInApi(app: FastifyInstance, username: string, password
 }
 
 /** A request with the session's cookie and, on a change, its CSRF header (unless `csrf` is false); no session: anonymous. */
-export function requestAs(app: FastifyInstance, session: Session | undefined, method: "GET" | "POST" | "PUT" | "DELETE", url: string, payload?: unknown, csrf = true) {
+export function requestAs(app: FastifyInstance, session: Session | undefined, method: "GET" | "POST" | "PUT" | "DELETE", url: string, payload?: unknown, csrf = true): Promise<LightMyRequestResponse> {
   const headers: Record<string, string> = {};
   if (session) {
     headers.cookie = session.cookie;
