@@ -43,8 +43,16 @@ export function spawnConnectorProcess(memoryMb = DEFAULT_MEMORY_MB): ChildProces
 export function connectorNodeFlags(memoryMb = DEFAULT_MEMORY_MB): string[] {
   // A small young generation: a connector's garbage is short-lived (one message, one batch), and
   // the default lets the heap grow tens of MB ahead of need (measured: 390 → 325 MB peak for the
-  // process tree at 10,000 messages, at the same speed).
-  return [`--max-old-space-size=${memoryMb}`, "--max-semi-space-size=2", ...gcFlags(os.availableParallelism())];
+  // process tree at 10,000 messages, at the same speed). An old generation that starts at 32 MB
+  // (never above half the cap): V8 starts it smaller and grows it only after full collections, and
+  // what a batch keeps across its awaits is promoted and dies there (measured at 10,000 reports: 11
+  // full collections instead of 17, the run 6% faster over six runs in turn, the process tree's peak
+  // RSS within 3 MB; 64 MB made it 3 collections and 4% faster still, but 40 MB more at the peak).
+  return [`--max-old-space-size=${memoryMb}`, `--initial-old-space-size=${initialOldSpaceMb(memoryMb)}`, "--max-semi-space-size=2", ...gcFlags(os.availableParallelism())];
+}
+
+function initialOldSpaceMb(memoryMb: number): number {
+  return Math.min(32, Math.floor(memoryMb / 2));
 }
 
 /**
