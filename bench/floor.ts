@@ -26,9 +26,6 @@ const mailbox = await ImapMailbox.open({ host: server.host, port: server.port, u
 const uids = await mailbox.uidsMatching({ unreadOnly: false });
 let fetchCpu = 0;
 let parseCpu = 0;
-let bytes = 0;
-let attachments = 0;
-const start = process.hrtime.bigint();
 for (let at = 0; at < uids.length; at += BATCH_SIZE) {
   const fetchStart = process.cpuUsage();
   const batch: Buffer[] = [];
@@ -36,13 +33,8 @@ for (let at = 0; at < uids.length; at += BATCH_SIZE) {
   fetchCpu += cpuSeconds(fetchStart);
   // The batch is all here and no command is outstanding: this CPU is the parser's alone.
   const parseStart = process.cpuUsage();
-  for (const source of batch) {
-    bytes += source.byteLength;
-    const email = await PostalMime.parse(source, { attachmentEncoding: "arraybuffer", maxNestingDepth: MAX_NESTING_DEPTH, forceRfc822Attachments: true });
-    attachments += email.attachments.length;
-  }
+  for (const source of batch) await PostalMime.parse(source, { attachmentEncoding: "arraybuffer", maxNestingDepth: MAX_NESTING_DEPTH, forceRfc822Attachments: true });
   parseCpu += cpuSeconds(parseStart);
 }
-const seconds = Number(process.hrtime.bigint() - start) / 1e9;
 await mailbox.close();
-process.stdout.write(`${JSON.stringify({ messages: uids.length, bytes, attachments, seconds, fetchCpu, parseCpu })}\n`);
+process.stdout.write(`${JSON.stringify({ messages: uids.length, fetchCpu, parseCpu })}\n`);

@@ -154,64 +154,79 @@ interface IntakeRun {
   ws: Workspace;
 }
 
+const INTAKE = path.join(PROJECT_ROOT, "bin", "intake.js");
+const RUN_BENCH = [INTAKE, "connector", "run", "bench", "--json"];
+
+/** The summary `intake connector run --json` prints last. */
+function runSummary(stdout: string): Record<string, unknown> {
+  return JSON.parse(stdout.trim().split("\n").pop()!) as Record<string, unknown>;
+}
+
+/** What `work` costs Dovecot in CPU seconds (NaN when not readable): the processes that served it, reaped. */
+async function withServerCpu<T>(server: Dovecot, work: () => Promise<T>): Promise<{ result: T; serverCpu: number }> {
+  const master = dovecotMaster(server);
+  const before = master ? reapedCpuSeconds(master) : Number.NaN;
+  const result = await work();
+  // The connection's server process ends at logout; its master reaps it a moment later.
+  await new Promise((r) => setTimeout(r, 300));
+  return { result, serverCpu: master ? reapedCpuSeconds(master) - before : Number.NaN };
+}
+
 async function intakeRun(server: Dovecot): Promise<IntakeRun> {
   const ws = makeWorkspace({ NODE_EXTRA_CA_CERTS: server.caFile });
   workspaces.push(ws.dir);
-  execFileSync(process.execPath, [path.join(PROJECT_ROOT, "bin", "intake.js"), "connector", "create", "bench", "--integration", "email", "--params", ws.writeJson("p.json", server.params())], { env: { ...process.env, ...ws.env }, cwd: ws.dir });
-  const master = dovecotMaster(server);
-  const cpuBefore = reapedCpuSeconds("self");
-  const serverBefore = master ? reapedCpuSeconds(master) : Number.NaN;
-  const start = process.hrtime.bigint();
-  const child = spawn(process.execPath, [path.join(PROJECT_ROOT, "bin", "intake.js"), "connector", "run", "bench", "--json"], { env: { ...process.env, ...ws.env }, cwd: ws.dir, stdio: ["ignore", "pipe", "inherit"] });
-  let stdout = "";
-  child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
-  let peakRss = 0;
-  const sampler = setInterval(() => (peakRss = Math.max(peakRss, treeRss(child.pid!))), 50);
-  await new Promise((resolve) => child.once("close", resolve));
-  clearInterval(sampler);
-  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-  const intakeCpu = reapedCpuSeconds("self") - cpuBefore;
-  // The connection's server process ends at logout; its master reaps it a moment later.
-  await new Promise((r) => setTimeout(r, 300));
-  const serverCpu = master ? reapedCpuSeconds(master) - serverBefore : Number.NaN;
-  const summary = JSON.parse(stdout.trim().split("\n").pop()!) as Record<string, unknown>;
-  if (summary.ingested !== N) throw new Error(`the run ingested ${String(summary.ingested)} of ${N}: ${stdout.slice(-500)}`);
-  return { seconds, peakRss, intakeCpu, serverCpu, summary, ws };
+  execFileSync(process.execPath, [INTAKE, "connector", "create", "bench", "--integration", "email", "--params", ws.writeJson("p.json", server.params())], { env: { ...process.env, ...ws.env }, cwd: ws.dir });
+  const { result, serverCpu } = await withServerCpu(server, async () => {
+    const cpuBefore = reapedCpuSeconds("self");
+    const start = process.hrtime.bigint();
+    const child = spawn(process.execPath, RUN_BENCH, { env: { ...process.env, ...ws.env }, cwd: ws.dir, stdio: ["ignore", "pipe", "inherit"] });
+    let stdout = "";
+    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+    let peakRss = 0;
+    const sampler = setInterval(() => (peakRss = Math.max(peakRss, treeRss(child.pid!))), 50);
+    await new Promise((resolve) => child.once("close", resolve));
+    clearInterval(sampler);
+    return { seconds: Number(process.hrtime.bigint() - start) / 1e9, intakeCpu: reapedCpuSeconds("self") - cpuBefore, peakRss, stdout };
+  });
+  const summary = runSummary(result.stdout);
+  if (summary.ingested !== N) throw new Error(`the run ingested ${String(summary.ingested)} of ${N}: ${result.stdout.slice(-500)}`);
+  return { seconds: result.seconds, peakRss: result.peakRss, intakeCpu: result.intakeCpu, serverCpu, summary, ws };
 }
 
 /** `intake connector run` where everything is read already: what a run costs before its first message. */
 function fixedStart(ws: Workspace): number {
   const start = process.hrtime.bigint();
-  const stdout = execFileSync(process.execPath, [path.join(PROJECT_ROOT, "bin", "intake.js"), "connector", "run", "bench", "--json"], { env: { ...process.env, ...ws.env }, cwd: ws.dir }).toString();
+  const stdout = execFileSync(process.execPath, RUN_BENCH, { env: { ...process.env, ...ws.env }, cwd: ws.dir }).toString();
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-  const summary = JSON.parse(stdout.trim().split("\n").pop()!) as { ingested?: number };
+  const summary = runSummary(stdout);
   if (summary.ingested !== 0) throw new Error(`the run with nothing unread ingested ${String(summary.ingested)}`);
   return seconds;
 }
 
+/** One run's floor: the start, and what fetching and parsing alone cost (bench/floor.ts). */
 interface LibraryFloor {
+  startSeconds: number;
   fetchCpu: number;
   parseCpu: number;
   serverCpu: number;
 }
 
 /** bench/floor.ts in a process flagged as a connector's is: imapflow's fetch and postal-mime's parse alone. */
-async function libraryFloor(server: Dovecot): Promise<LibraryFloor> {
-  const master = dovecotMaster(server);
-  const serverBefore = master ? reapedCpuSeconds(master) : Number.NaN;
-  const child = spawn(process.execPath, [...connectorNodeFlags(), path.join(PROJECT_ROOT, "dist", "bench", "floor.mjs")], {
-    env: { ...process.env, NODE_EXTRA_CA_CERTS: server.caFile, FLOOR_SERVER: JSON.stringify({ host: server.host, port: server.port, username: USER, password: PASSWORD }) },
-    stdio: ["ignore", "pipe", "inherit"],
+async function libraryFloor(server: Dovecot, ws: Workspace): Promise<LibraryFloor> {
+  const startSeconds = fixedStart(ws);
+  const { result, serverCpu } = await withServerCpu(server, async () => {
+    const child = spawn(process.execPath, [...connectorNodeFlags(), path.join(PROJECT_ROOT, "dist", "bench", "floor.mjs")], {
+      env: { ...process.env, NODE_EXTRA_CA_CERTS: server.caFile, FLOOR_SERVER: JSON.stringify({ host: server.host, port: server.port, username: USER, password: PASSWORD }) },
+      stdio: ["ignore", "pipe", "inherit"],
+    });
+    let stdout = "";
+    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+    const code = await new Promise((resolve) => child.once("close", resolve));
+    if (code !== 0) throw new Error(`bench/floor.ts exited with ${String(code)}`);
+    return JSON.parse(stdout) as { messages: number; fetchCpu: number; parseCpu: number };
   });
-  let stdout = "";
-  child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
-  const code = await new Promise((resolve) => child.once("close", resolve));
-  await new Promise((r) => setTimeout(r, 300));
-  const serverCpu = master ? reapedCpuSeconds(master) - serverBefore : Number.NaN;
-  if (code !== 0) throw new Error(`bench/floor.ts exited with ${String(code)}`);
-  const floor = JSON.parse(stdout) as { messages: number; fetchCpu: number; parseCpu: number };
-  if (floor.messages !== N) throw new Error(`bench/floor.ts fetched ${floor.messages} of ${N} messages`);
-  return { fetchCpu: floor.fetchCpu, parseCpu: floor.parseCpu, serverCpu };
+  if (result.messages !== N) throw new Error(`bench/floor.ts fetched ${result.messages} of ${N} messages`);
+  return { startSeconds, fetchCpu: result.fetchCpu, parseCpu: result.parseCpu, serverCpu };
 }
 
 async function sampleRun(server: Dovecot): Promise<number | undefined> {
@@ -227,8 +242,8 @@ async function sampleRun(server: Dovecot): Promise<number | undefined> {
 async function pushLatency(server: Dovecot, count: number): Promise<number[]> {
   const ws = makeWorkspace({ NODE_EXTRA_CA_CERTS: server.caFile });
   workspaces.push(ws.dir);
-  execFileSync(process.execPath, [path.join(PROJECT_ROOT, "bin", "intake.js"), "connector", "create", "push", "--integration", "email", "--params", ws.writeJson("p.json", server.params({ "Push On New Mail": true }))], { env: { ...process.env, ...ws.env }, cwd: ws.dir });
-  const watcher = spawn(process.execPath, [path.join(PROJECT_ROOT, "bin", "intake.js"), "connector", "watch", "push", "--interval", "3600"], { env: { ...process.env, ...ws.env }, cwd: ws.dir, stdio: ["ignore", "ignore", "pipe"] });
+  execFileSync(process.execPath, [INTAKE, "connector", "create", "push", "--integration", "email", "--params", ws.writeJson("p.json", server.params({ "Push On New Mail": true }))], { env: { ...process.env, ...ws.env }, cwd: ws.dir });
+  const watcher = spawn(process.execPath, [INTAKE, "connector", "watch", "push", "--interval", "3600"], { env: { ...process.env, ...ws.env }, cwd: ws.dir, stdio: ["ignore", "ignore", "pipe"] });
   let stderr = "";
   watcher.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
   while (!stderr.includes("push: waiting for new mail")) await new Promise((r) => setTimeout(r, 50));
@@ -254,12 +269,12 @@ async function pushLatency(server: Dovecot, count: number): Promise<number[]> {
 const server = await startDovecot();
 try {
   const corpus = fill(server);
-  const runs: { seconds: number; peakRss: number; intakeCpu: number; serverCpu: number; wireSeconds: number; sampleSeconds?: number; floor?: LibraryFloor & { startSeconds: number } }[] = [];
+  const runs: { seconds: number; peakRss: number; intakeCpu: number; serverCpu: number; wireSeconds: number; sampleSeconds?: number; floor?: LibraryFloor }[] = [];
   for (let run = 0; run < RUNS; run++) {
     await markAllUnread(server);
     const wire = await wireLimit(server);
     const intake = await intakeRun(server);
-    const floor = args.includes("--floor") ? { startSeconds: fixedStart(intake.ws), ...(await libraryFloor(server)) } : undefined;
+    const floor = args.includes("--floor") ? await libraryFloor(server, intake.ws) : undefined;
     await markAllUnread(server);
     const sample = await sampleRun(server);
     runs.push({ seconds: intake.seconds, peakRss: intake.peakRss, intakeCpu: intake.intakeCpu, serverCpu: intake.serverCpu, wireSeconds: wire.seconds, ...(sample !== undefined ? { sampleSeconds: sample } : {}), ...(floor ? { floor } : {}) });
@@ -278,7 +293,7 @@ try {
     ...(runs.every((r) => r.floor) && RUNS > 0 ? (() => {
       // Each part's median over the runs; the floor: the start, then every CPU second of fetching and
       // parsing (and of the server sending) spread perfectly over the cores.
-      const part = (pick: (f: LibraryFloor & { startSeconds: number }) => number) => median(runs.map((r) => pick(r.floor!)));
+      const part = (pick: (f: LibraryFloor) => number) => median(runs.map((r) => pick(r.floor!)));
       const startSeconds = part((f) => f.startSeconds);
       const fetchCpu = part((f) => f.fetchCpu);
       const parseCpu = part((f) => f.parseCpu);
