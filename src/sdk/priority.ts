@@ -1,4 +1,4 @@
-// The priority scale of SecOps alerts and cases.
+// The priority scale of SecOps alerts and cases: defined here once, for connectors, the platform and the console.
 
 export const Priority = {
   INFORMATIVE: -1,
@@ -10,13 +10,10 @@ export const Priority = {
 
 export type PriorityValue = (typeof Priority)[keyof typeof Priority];
 
-const NAMES = new Map<number, string>([
-  [-1, "Informative"],
-  [40, "Low"],
-  [60, "Medium"],
-  [80, "High"],
-  [100, "Critical"],
-]);
+/** Every value of the scale, lowest first. */
+export const PRIORITIES: readonly PriorityValue[] = Object.values(Priority);
+
+const NAMES = new Map<number, string>(Object.entries(Priority).map(([key, value]) => [value, key[0] + key.slice(1).toLowerCase()]));
 
 export function isPriority(value: unknown): value is PriorityValue {
   return typeof value === "number" && NAMES.has(value);

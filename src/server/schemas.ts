@@ -16,7 +16,4 @@ export const nameParams = {
   required: ["name"],
 } as const;
 
-export const PRIORITIES = [-1, 40, 60, 80, 100] as const;
-export const STATUSES = ["open", "in_progress", "closed"] as const;
-
 export const errors = { 400: errorSchema, 401: errorSchema, 403: errorSchema, 404: errorSchema } as const;

@@ -2,6 +2,8 @@
 import { useState } from "react";
 import { FormattedMessage, useIntl } from "react-intl";
 import type { MessageId } from "./messages.js";
+// The platform's one definition (a plain module without Node imports), read from its source.
+import { CASE_STATUSES, PRIORITIES as SCALE } from "../../src/platform/cases/vocabulary.js";
 
 /** hxxps://evil[.]test/path: a URL or address that no viewer turns back into a link. */
 export function defang(value: string): string {
@@ -30,8 +32,9 @@ export function CopyButton({ text }: { text: string }) {
   );
 }
 
-export const PRIORITIES = [100, 80, 60, 40, -1] as const;
-export const STATUSES = ["open", "in_progress", "closed"] as const;
+/** The priority scale, highest first (as the console lists it). */
+export const PRIORITIES = [...SCALE].reverse();
+export const STATUSES = CASE_STATUSES;
 
 export function PriorityBadge({ value }: { value: number }) {
   return <span className={`badge priority-${value < 0 ? "info" : value}`}><FormattedMessage id={`priority.${value}` as MessageId} defaultMessage={String(value)} /></span>;

@@ -2,7 +2,9 @@
 // recorded with who and when, and ingest never undoes it (keys move with the alerts).
 import { IntakeError } from "../../sdk/errors.js";
 import { displaySubject, refreshCase } from "../grouping/index.js";
-import type { Store } from "../store/index.js";
+import type { CaseTable, Store } from "../store/index.js";
+import type { Updateable } from "kysely";
+import { CASE_STATUSES, isCaseStatus, isPriority, PRIORITIES } from "./vocabulary.js";
 
 export interface CaseAction {
   caseId: number;
@@ -94,21 +96,32 @@ function actionDetail(row: { kind: string; from_value: string; to_value: string;
   }
 }
 
-export const CASE_STATUSES = ["open", "in_progress", "closed"] as const;
-
 /**
  * Sets a case's status (closing needs a reason), recorded with who and when in the case's history:
  * the one change the CLI and the console's API both make.
  */
 export async function setCaseStatus(store: Store, caseId: number, status: string, actor: string, reason = ""): Promise<void> {
-  if (!(CASE_STATUSES as readonly string[]).includes(status)) throw new IntakeError("CASE_STATUS", `status ${JSON.stringify(status)}: use open, in_progress or closed`);
+  if (!isCaseStatus(status)) throw new IntakeError("CASE_STATUS", `status ${JSON.stringify(status)}: use one of ${CASE_STATUSES.join(", ")}`);
   const why = reason.trim().slice(0, 2000);
   if (status === "closed" && !why) throw new IntakeError("CASE_STATUS", "closing a case needs a reason");
+  await changeCase(store, caseId, actor, "status", { status, closed_reason: status === "closed" ? why : null }, why || null);
+}
+
+/** Sets a case's priority (a value of the scale), recorded with who and when in the case's history. */
+export async function setCasePriority(store: Store, caseId: number, priority: number, actor: string): Promise<void> {
+  if (!isPriority(priority)) throw new IntakeError("CASE_PRIORITY", `priority ${JSON.stringify(priority)}: use one of ${PRIORITIES.join(", ")}`);
+  await changeCase(store, caseId, actor, "priority", { priority }, null);
+}
+
+/** Changes one field of a case and records the change (from → to) in its history, in one transaction. */
+async function changeCase(store: Store, caseId: number, actor: string, kind: "status" | "priority", change: Updateable<CaseTable>, reason: string | null): Promise<void> {
   const now = Date.now();
   await store.db.transaction().execute(async (trx) => {
-    const row = await trx.selectFrom("cases").select("status").where("id", "=", caseId).executeTakeFirst();
+    const row = await trx.selectFrom("cases").select(["status", "priority"]).where("id", "=", caseId).executeTakeFirst();
     if (!row) throw new IntakeError("CASE_UNKNOWN", `no case ${caseId}`);
-    await trx.updateTable("cases").set({ status: status as (typeof CASE_STATUSES)[number], closed_reason: status === "closed" ? why : null, updated_at: now }).where("id", "=", caseId).execute();
-    await trx.insertInto("case_history").values({ case_id: caseId, user_name: actor, kind: "status", from_value: row.status, to_value: status, reason: why || null, alert_id: null, created_at: now }).execute();
+    await trx.updateTable("cases").set({ ...change, updated_at: now }).where("id", "=", caseId).execute();
+    await trx.insertInto("case_history").values({
+      case_id: caseId, user_name: actor, kind, from_value: String(row[kind]), to_value: String(change[kind]), reason, alert_id: null, created_at: now,
+    }).execute();
   });
 }

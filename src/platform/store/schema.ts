@@ -1,5 +1,8 @@
 // The database's tables as TypeScript types, shared by SQLite and PostgreSQL.
 import type { Generated } from "kysely";
+import type { CaseStatus } from "../cases/vocabulary.js";
+
+export type { CaseStatus };
 
 /** Unix epoch milliseconds. */
 type Millis = number;
@@ -66,8 +69,6 @@ export interface RunTable {
   logs: string;
   owner: string;
 }
-
-export type CaseStatus = "open" | "in_progress" | "closed";
 
 export interface CaseTable {
   id: Generated<number>;

@@ -1,11 +1,11 @@
 // The case queue and the case view: list (keyset pages), detail, status, priority, comments, history, .eml.
-import { mergeCases, moveAlertOut, setCaseStatus } from "../../platform/cases/index.js";
+import { CASE_STATUSES, mergeCases, moveAlertOut, PRIORITIES, priorityName, setCasePriority, setCaseStatus } from "../../platform/cases/index.js";
 import { sql } from "../../platform/store/kysely.js";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { loadCases } from "../../platform/cases/index.js";
 import { fileBytes, valueHash, type CaseStatus, type Store } from "../../platform/store/index.js";
 import { HttpError } from "../auth.js";
-import { errors, idParams, PRIORITIES, STATUSES } from "../schemas.js";
+import { errors, idParams } from "../schemas.js";
 
 type Guard = (request: FastifyRequest) => Promise<void>;
 
@@ -112,7 +112,7 @@ export function registerCaseRoutes(api: FastifyInstance, store: Store, session: 
       querystring: {
         type: "object",
         properties: {
-          status: { type: "string", enum: [...STATUSES] },
+          status: { type: "string", enum: [...CASE_STATUSES] },
           priority: { type: "integer", enum: [...PRIORITIES] },
           q: { type: "string", minLength: 1, maxLength: 200 },
           cursor: { type: "integer", minimum: 1 },
@@ -156,7 +156,7 @@ export function registerCaseRoutes(api: FastifyInstance, store: Store, session: 
     preHandler: session,
     schema: {
       tags: ["cases"], summary: "Change a case's status; closing needs a reason", params: idParams,
-      body: { type: "object", properties: { status: { type: "string", enum: [...STATUSES] }, reason: { type: "string", minLength: 1, maxLength: 2000 } }, required: ["status"], additionalProperties: false },
+      body: { type: "object", properties: { status: { type: "string", enum: [...CASE_STATUSES] }, reason: { type: "string", minLength: 1, maxLength: 2000 } }, required: ["status"], additionalProperties: false },
       response: { 200: historySchema, ...errors },
     },
   }, async (request) => {
@@ -170,17 +170,13 @@ export function registerCaseRoutes(api: FastifyInstance, store: Store, session: 
   api.post<{ Params: { id: number }; Body: { priority: number } }>("/cases/:id/priority", {
     preHandler: session,
     schema: {
-      tags: ["cases"], summary: "Change a case's priority (-1 informative, 40 low, 60 medium, 80 high, 100 critical)", params: idParams,
+      tags: ["cases"], summary: `Change a case's priority (${PRIORITIES.map((p) => `${p} ${priorityName(p).toLowerCase()}`).join(", ")})`, params: idParams,
       body: { type: "object", properties: { priority: { type: "integer", enum: [...PRIORITIES] } }, required: ["priority"], additionalProperties: false },
       response: { 200: historySchema, ...errors },
     },
   }, async (request) => {
     const row = await caseRow(store, request.params.id);
-    const now = Date.now();
-    await store.db.transaction().execute(async (trx) => {
-      await trx.updateTable("cases").set({ priority: request.body.priority, updated_at: now }).where("id", "=", row.id).execute();
-      await trx.insertInto("case_history").values({ case_id: row.id, user_name: request.user!.name, kind: "priority", from_value: String(row.priority), to_value: String(request.body.priority), reason: null, alert_id: null, created_at: now }).execute();
-    });
+    await setCasePriority(store, row.id, request.body.priority, request.user!.name);
     return timeline(store, row.id);
   });
 
