@@ -5,7 +5,7 @@ import type { WithStore } from "../context.js";
 import { IntakeError } from "../../sdk/errors.js";
 import type { LogEntry } from "../../sdk/execution.js";
 import { displayParameters, groupingView, listConnectors, resolveConnector, saveConnector, wantsPush } from "../../platform/catalog/index.js";
-import { ConnectorLoop, runConnector } from "../../platform/runner/index.js";
+import { ConnectorLoop, listRuns, runConnector } from "../../platform/runner/index.js";
 import { formatTime, printLog, table } from "../output.js";
 import type { GroupingMode } from "../../platform/store/index.js";
 
@@ -139,7 +139,7 @@ export function register(program: Command, withStore: WithStore): void {
       await withStore(async (store) => {
         const resolved = await resolveConnector(store, name);
         const { instance, definition } = resolved;
-        const runs = await store.db.selectFrom("runs").selectAll().where("connector_id", "=", instance.id).orderBy("id", "desc").limit(10).execute();
+        const { runs } = await listRuns(store, { connector: instance.name, limit: 10 });
         const view = {
           name: instance.name, integration: instance.integration, connector: definition.name, enabled: instance.enabled,
           intervalSeconds: instance.intervalSeconds, timeoutSeconds: definition.timeoutSeconds,

@@ -2,7 +2,7 @@
 import type { Command } from "commander";
 import type { WithStore } from "../context.js";
 import { IntakeError } from "../../sdk/errors.js";
-import type { LogEntry } from "../../sdk/execution.js";
+import { findRun, listRuns } from "../../platform/runner/index.js";
 import { formatTime, table } from "../output.js";
 
 export function register(program: Command, withStore: WithStore): void {
@@ -13,11 +13,8 @@ export function register(program: Command, withStore: WithStore): void {
     .option("--limit <n>", "how many", (v) => Number.parseInt(v, 10), 20)
     .action(async (options: { connector?: string; limit: number }) => {
       await withStore(async (store) => {
-        let query = store.db.selectFrom("runs").innerJoin("connectors", "connectors.id", "runs.connector_id")
-          .select(["runs.id", "connectors.name", "runs.is_test", "runs.status", "runs.started_at", "runs.finished_at", "runs.fetched", "runs.ingested", "runs.duplicates", "runs.failed", "runs.error"]);
-        if (options.connector) query = query.where("connectors.name", "=", options.connector);
-        const rows = await query.orderBy("runs.id", "desc").limit(options.limit).execute();
-        console.log(table(rows.map((r) => ({ ...r, connector: r.name, test: r.is_test ? "test" : "", started: formatTime(r.started_at), ms: r.finished_at ? r.finished_at - r.started_at : "" })),
+        const { runs: rows } = await listRuns(store, { connector: options.connector, limit: options.limit });
+        console.log(table(rows.map((r) => ({ ...r, test: r.is_test ? "test" : "", started: formatTime(r.started_at), ms: r.finished_at ? r.finished_at - r.started_at : "" })),
           ["id", "connector", "test", "status", "started", "ms", "fetched", "ingested", "duplicates", "failed", "error"]));
       });
     });
@@ -26,10 +23,10 @@ export function register(program: Command, withStore: WithStore): void {
     .description("a run's counts and its log")
     .action(async (id: string) => {
       await withStore(async (store) => {
-        const run = await store.db.selectFrom("runs").selectAll().where("id", "=", Number(id)).executeTakeFirst();
+        const run = await findRun(store, Number(id));
         if (!run) throw new IntakeError("RUN_UNKNOWN", `no run ${id}`);
         console.log(`run ${run.id}: ${run.status}${run.is_test ? " (test)" : ""}, fetched ${run.fetched}, ingested ${run.ingested}, duplicates ${run.duplicates}, failed ${run.failed}${run.error ? `\n${run.error}` : ""}`);
-        for (const entry of JSON.parse(run.logs) as LogEntry[]) console.log(`${formatTime(entry.time)} ${entry.level.toUpperCase().padEnd(5)} ${entry.message}`);
+        for (const entry of run.logs) console.log(`${formatTime(entry.time)} ${entry.level.toUpperCase().padEnd(5)} ${entry.message}`);
       });
     });
 }

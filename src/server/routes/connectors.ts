@@ -7,7 +7,7 @@ import {
   deleteConnectorIfExists, displayParameters, GROUPING_MODES, groupingView, type GroupingInput, getConnector, findConnectorDefinition, findIntegration, listConnectors, listIntegrations,
   resolveConnector, saveConnector, type ConnectorInstance, type IntegrationDefinition,
 } from "../../platform/catalog/index.js";
-import { runConnector } from "../../platform/runner/index.js";
+import { findRun, listRuns, runConnector } from "../../platform/runner/index.js";
 import type { Scheduler } from "../../platform/scheduler/index.js";
 import type { Store } from "../../platform/store/index.js";
 import { HttpError, requireAdmin } from "../auth.js";
@@ -43,8 +43,7 @@ async function connectorView(store: Store, instance: ConnectorInstance) {
   } catch (error) {
     problem = (error as Error).message;
   }
-  const runs = await store.db.selectFrom("runs").select(["id", "status", "started_at", "finished_at", "ingested", "failed", "error"])
-    .where("connector_id", "=", instance.id).where("is_test", "=", 0).orderBy("id", "desc").limit(5).execute();
+  const { runs } = await listRuns(store, { connector: instance.name, tests: false, limit: 5 });
   return {
     id: instance.id,
     name: instance.name,
@@ -183,20 +182,12 @@ export function registerConnectorRoutes(api: FastifyInstance, store: Store, sess
       response: errors,
     },
   }, async (request) => {
-    const limit = request.query.limit ?? 50;
-    let query = store.db.selectFrom("runs").innerJoin("connectors", "connectors.id", "runs.connector_id")
-      .select(["runs.id", "connectors.name as connector", "runs.is_test", "runs.status", "runs.started_at", "runs.finished_at", "runs.fetched", "runs.alerts", "runs.ingested", "runs.duplicates", "runs.failed", "runs.skipped", "runs.error"]);
-    if (request.query.connector) query = query.where("connectors.name", "=", request.query.connector);
-    if (request.query.cursor) query = query.where("runs.id", "<", request.query.cursor);
-    const rows = await query.orderBy("runs.id", "desc").limit(limit + 1).execute();
-    const page = rows.slice(0, limit);
-    return { runs: page, nextCursor: rows.length > limit ? page[page.length - 1]!.id : null };
+    return listRuns(store, { ...request.query, limit: request.query.limit ?? 50 });
   });
 
   api.get<{ Params: { id: number } }>("/runs/:id", { preHandler: session, schema: { tags: ["runs"], summary: "One run with its log", params: idParams, response: errors } }, async (request) => {
-    const run = await store.db.selectFrom("runs").innerJoin("connectors", "connectors.id", "runs.connector_id")
-      .selectAll("runs").select("connectors.name as connector").where("runs.id", "=", request.params.id).executeTakeFirst();
+    const run = await findRun(store, request.params.id);
     if (!run) throw new HttpError(404, "RUN_NOT_FOUND", `no run ${request.params.id}`);
-    return { ...run, logs: JSON.parse(run.logs) as LogEntry[] };
+    return run;
   });
 }

@@ -2,6 +2,7 @@
 import { sql } from "../../platform/store/kysely.js";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { Store } from "../../platform/store/index.js";
+import { listRuns } from "../../platform/runner/index.js";
 import { errors } from "../schemas.js";
 import { reportedSenders } from "./cases.js";
 
@@ -62,8 +63,7 @@ export function registerOverviewRoutes(api: FastifyInstance, store: Store, sessi
       .groupBy("entities.value").orderBy("n", "desc").limit(5000).execute();
     const connectors = await store.db.selectFrom("connectors").select(["id", "name", "enabled"]).orderBy("name").execute();
     const health = await Promise.all(connectors.map(async (connector) => {
-      const runs = await store.db.selectFrom("runs").select(["status", "started_at", "error", "ingested"])
-        .where("connector_id", "=", connector.id).where("is_test", "=", 0).orderBy("id", "desc").limit(5).execute();
+      const { runs } = await listRuns(store, { connector: connector.name, tests: false, limit: 5 });
       return { name: connector.name, enabled: connector.enabled === 1, lastRuns: runs };
     }));
     return {

@@ -1,0 +1,42 @@
+// The run history, read here once for the CLI and the API: a page of runs newest first, and one run with its log.
+import type { LogEntry } from "../../sdk/execution.js";
+import type { Store } from "../store/index.js";
+
+export interface RunQuery {
+  /** Only this connector's runs (by its name). */
+  connector?: string;
+  /** false: test runs left out. */
+  tests?: boolean;
+  /** Only runs older than this run id (the next page). */
+  cursor?: number;
+  limit: number;
+}
+
+/** What a listed run says: which connector, when, how it ended and what it counted (its log apart). */
+const LISTED = [
+  "runs.id", "connectors.name as connector", "runs.is_test", "runs.status", "runs.started_at", "runs.finished_at",
+  "runs.fetched", "runs.alerts", "runs.ingested", "runs.duplicates", "runs.failed", "runs.skipped", "runs.error",
+] as const;
+
+function runs(store: Store) {
+  return store.db.selectFrom("runs").innerJoin("connectors", "connectors.id", "runs.connector_id");
+}
+
+/** A page of runs, newest first; nextCursor is the cursor of the page after it (null on the last). */
+export async function listRuns(store: Store, query: RunQuery) {
+  let select = runs(store).select(LISTED);
+  if (query.connector) select = select.where("connectors.name", "=", query.connector);
+  if (query.tests === false) select = select.where("runs.is_test", "=", 0);
+  if (query.cursor !== undefined) select = select.where("runs.id", "<", query.cursor);
+  const rows = await select.orderBy("runs.id", "desc").limit(query.limit + 1).execute();
+  const page = rows.slice(0, query.limit);
+  return { runs: page, nextCursor: rows.length > query.limit ? page[page.length - 1]!.id : null };
+}
+
+export type ListedRun = Awaited<ReturnType<typeof listRuns>>["runs"][number];
+
+/** One run with its connector's name and its log; undefined when there is no such run. */
+export async function findRun(store: Store, id: number) {
+  const run = await runs(store).selectAll("runs").select("connectors.name as connector").where("runs.id", "=", id).executeTakeFirst();
+  return run && { ...run, logs: JSON.parse(run.logs) as LogEntry[] };
+}
