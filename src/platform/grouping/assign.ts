@@ -157,18 +157,6 @@ export async function decideCase(trx: Trx | CaseKeyLookup, keys: AlertKeys, envi
   return { caseId: undefined, linkTo: { caseId: newest.id, reason: newest.status === "closed" ? "new report of a closed case" : `continues a case full at ${settings.maxAlerts} alerts` } };
 }
 
-/** Records the alert's keys under its case, for later alerts to find. */
-export async function addKeys(trx: Trx, caseId: number, alertPk: number, keys: AlertKeys, environment: string, at: number): Promise<void> {
-  const rows = [
-    ...keys.messageIds.map((value) => ({ kind: "message_id" as const, value })),
-    ...(keys.subject ? [{ kind: "subject" as const, value: keys.subject }] : []),
-    ...keys.urls.map((value) => ({ kind: "url" as const, value })),
-    ...keys.files.map((value) => ({ kind: "file" as const, value })),
-  ];
-  if (rows.length === 0) return;
-  await trx.insertInto("case_keys").values(rows.map((row) => ({ ...row, value_hash: valueHash(row.value), case_id: caseId, alert_pk: alertPk, environment, created_at: at }))).execute();
-}
-
 /** Brings a case's counts, priority and first/last seen in line with its alerts. */
 export async function refreshCase(trx: Trx, caseId: number, now: number): Promise<void> {
   const stats = await trx.selectFrom("alerts")

@@ -2,14 +2,13 @@
 // rules as assign.ts, without building a query per call.
 import type SQLite from "better-sqlite3";
 import { valueHash } from "../store/value-hash.js";
-import type { AlertKeys, CaseKeyLookup } from "./assign.js";
+import type { CaseKeyLookup } from "./assign.js";
 
 // A JSON array bound as one parameter: one statement whatever the number of values.
 export const IN_JSON = "(SELECT value FROM json_each(?))";
 
 export interface SqliteGrouping {
   lookup: CaseKeyLookup;
-  addKeys(caseId: number, alertPk: number, keys: AlertKeys, environment: string, at: number): void;
   refreshCase(caseId: number, now: number): void;
 }
 
@@ -33,7 +32,6 @@ export function sqliteGrouping(db: SQLite.Database): SqliteGrouping {
      WHERE u.kind = 'url' AND u.value_hash IN ${IN_JSON} AND u.value IN ${IN_JSON} AND u.created_at >= ? AND u.created_at <= ? GROUP BY u.value`,
   );
   const casesByIds = db.prepare(`SELECT id, status, alert_count FROM cases WHERE id IN ${IN_JSON} ORDER BY id DESC`);
-  const insertKey = db.prepare("INSERT INTO case_keys (kind, value, value_hash, case_id, alert_pk, environment, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)");
   const hashes = (values: string[]) => JSON.stringify(values.map(valueHash));
   const caseStats = db.prepare("SELECT COUNT(*) AS count, MAX(priority) AS priority, MIN(start_time) AS first, MAX(start_time) AS last FROM alerts WHERE case_id = ?");
   const updateCase = db.prepare("UPDATE cases SET alert_count = ?, priority = ?, first_seen = ?, last_seen = ?, updated_at = ? WHERE id = ?");
@@ -44,13 +42,6 @@ export function sqliteGrouping(db: SQLite.Database): SqliteGrouping {
         campaign.all(subject, hashes(urls), JSON.stringify(urls), environment, window.from, window.to) as { case_id: number; value: string }[],
       urlSubjectCounts: async (urls, window) => subjectCounts.all(hashes(urls), JSON.stringify(urls), window.from, window.to) as { url: string; subjects: number }[],
       casesByIds: async (ids) => casesByIds.all(JSON.stringify(ids)) as { id: number; status: string; alert_count: number }[],
-    },
-    addKeys(caseId, alertPk, keys, environment, at) {
-      const add = (kind: string, value: string) => insertKey.run(kind, value, valueHash(value), caseId, alertPk, environment, at);
-      for (const value of keys.messageIds) add("message_id", value);
-      if (keys.subject) add("subject", keys.subject);
-      for (const value of keys.urls) add("url", value);
-      for (const value of keys.files) add("file", value);
     },
     refreshCase(caseId, now) {
       const stats = caseStats.get(caseId) as { count: number; priority: number; first: number; last: number };

@@ -1,27 +1,18 @@
 // Ingest: validate a package, map fields, store each new alert id once as a case, with the
 // connector's checkpoint, in one transaction.
-import crypto from "node:crypto";
 import type { AlertResult, PackageResult } from "../../sdk/execution.js";
-import type { Transaction } from "kysely";
+import type { Insertable, Transaction } from "kysely";
 import type { Database, Store } from "../store/index.js";
 import { checkAlert, type ValidAlert } from "./validate.js";
 import { inImmediateTransaction, sqliteWriter } from "./sqlite.js";
-import { storeAlerts, type IngestWriter } from "./store-alerts.js";
-import { addKeys, queryBuilderLookup, refreshCase, type GroupingSettings } from "../grouping/index.js";
+import { storeAlerts } from "./store-alerts.js";
+import { fileRow, type Table } from "./rows.js";
+import type { IngestTarget, IngestWriter } from "./types.js";
+import { queryBuilderLookup, refreshCase } from "../grouping/index.js";
 
 export { checkAlert } from "./validate.js";
 export type { ValidAlert } from "./validate.js";
-
-export interface IngestTarget {
-  connectorId: number;
-  runId: number;
-  /** The event field whose value is the alert's product (Product Field Name). */
-  productFieldName: string;
-  /** The event field whose value is the event's type (Event Field Name). */
-  eventFieldName: string;
-  /** How alerts are grouped into cases (default: by campaign). */
-  grouping?: GroupingSettings;
-}
+export type { IngestTarget } from "./types.js";
 
 export interface IngestOutcome extends PackageResult {
   ingested: number;
@@ -30,6 +21,8 @@ export interface IngestOutcome extends PackageResult {
 }
 
 const IN_CHUNK = 500;
+/** Rows per INSERT where 500 would be too many: a file's bytes can be megabytes. */
+const CHUNK: Partial<Record<Table, number>> = { alert_files: 1 };
 
 /** Validates a package without storing it (a test run): what ingest would accept or refuse. */
 export function checkPackage(alerts: unknown[]): IngestOutcome {
@@ -54,9 +47,7 @@ export async function ingestPackage(
     if (check.ok) valid.push(check.alert);
     else results.push({ display_id: check.display_id, outcome: "failed", error: check.error });
   });
-  // Stored as they came: gzip (level 1) cost the platform's process about a fifth of its time for a
-  // third of the size of mail (measured); hashed before the transaction.
-  const files = new Map(valid.map((alert) => [alert, (alert.attachments ?? []).map(prepareFile)] as const));
+  const files = new Map(valid.map((alert) => [alert, (alert.attachments ?? []).map(fileRow)] as const));
   const now = Date.now();
 
   if (store.sqlite) {
@@ -76,18 +67,6 @@ export async function ingestPackage(
   return { committed: true, results, stored, ingested: count("ingested"), duplicates: count("duplicate"), failed: count("failed") };
 }
 
-function prepareFile(file: { fileName: string; contentType: string; data: Uint8Array }) {
-  return {
-    file_name: file.fileName,
-    content_type: file.contentType,
-    size: file.data.byteLength,
-    sha256: crypto.createHash("sha256").update(file.data).digest("hex"),
-    // A Buffer view (no copy): the drivers bind Buffers as blobs.
-    data: Buffer.isBuffer(file.data) ? file.data : Buffer.from(file.data.buffer, file.data.byteOffset, file.data.byteLength),
-    encoding: "identity" as const,
-  };
-}
-
 /** The writer through the query builder: PostgreSQL (and any database kysely speaks). */
 function queryBuilderWriter(trx: Transaction<Database>): IngestWriter {
   return {
@@ -99,30 +78,12 @@ function queryBuilderWriter(trx: Transaction<Database>): IngestWriter {
       }
       return found;
     },
-    async insertCase(row) {
-      const created = await trx.insertInto("cases").values({
-        title: row.title, priority: row.priority, status: "open", environment: row.environment, created_at: row.created_at, updated_at: row.created_at,
-        alert_count: 1, first_seen: row.first_seen, last_seen: row.first_seen,
-      }).returning("id").executeTakeFirstOrThrow();
-      return created.id;
+    insertOne: async (table, row) => (await trx.insertInto(table).values(row as Insertable<Database[typeof table]>).returning("id").executeTakeFirstOrThrow()).id,
+    async insert(table, rows) {
+      const chunk = CHUNK[table] ?? IN_CHUNK;
+      // kysely cannot type an insert into a table chosen at run time; Row<T> typed the rows.
+      for (let i = 0; i < rows.length; i += chunk) await trx.insertInto(table).values(rows.slice(i, i + chunk) as never[]).execute();
     },
-    async linkCases(caseId, linkedCaseId, reason, at) {
-      await trx.insertInto("case_links").values([
-        { case_id: caseId, linked_case_id: linkedCaseId, reason, created_at: at },
-        { case_id: linkedCaseId, linked_case_id: caseId, reason, created_at: at },
-      ]).execute();
-    },
-    insertAlert: async (row) => (await trx.insertInto("alerts").values(row).returning("id").executeTakeFirstOrThrow()).id,
-    async insertEvents(rows) {
-      if (rows.length) await trx.insertInto("events").values(rows).execute();
-    },
-    async insertEntities(rows) {
-      for (let i = 0; i < rows.length; i += IN_CHUNK) await trx.insertInto("entities").values(rows.slice(i, i + IN_CHUNK)).execute();
-    },
-    async insertFiles(alertPk, files) {
-      for (const file of files) await trx.insertInto("alert_files").values({ ...file, alert_pk: alertPk }).execute();
-    },
-    addKeys: (caseId, alertPk, keys, environment, at) => addKeys(trx, caseId, alertPk, keys, environment, at),
     refreshCase: (caseId, now) => refreshCase(trx, caseId, now),
     writeContext: (connectorId, context) => writeContext(trx, connectorId, context),
   };

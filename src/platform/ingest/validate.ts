@@ -1,6 +1,6 @@
 // Checks one alert of a package before it is stored: SPEC.md's mandatory fields, types and bounds.
 import { z } from "zod";
-import { isPriority } from "../../sdk/priority.js";
+import { isPriority, PRIORITIES } from "../../sdk/priority.js";
 
 const MAX_TEXT = 10_000;
 
@@ -30,7 +30,7 @@ export const alertSchema = z.looseObject({
   rule_generator: z.string().max(1000),
   start_time: z.number().finite(),
   end_time: z.number().finite(),
-  priority: z.number().refine(isPriority, "not on the priority scale (-1, 40, 60, 80, 100)"),
+  priority: z.number().refine(isPriority, `not on the priority scale (${PRIORITIES.join(", ")})`),
   device_vendor: z.string().max(1000),
   device_product: z.string().max(1000),
   environment: z.string().max(200).optional(),

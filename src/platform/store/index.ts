@@ -9,12 +9,12 @@ import { IntakeError } from "../../sdk/errors.js";
 import { startCheckpointer, WRITER_CHECKPOINT_PAGES } from "./checkpointer.js";
 import { migrationProvider } from "./migrations/index.js";
 import type { Database } from "./schema.js";
+import type { Dialect } from "./dialect.js";
 
 export type { Database } from "./schema.js";
 export { valueHash } from "./value-hash.js";
 export type * from "./schema.js";
-
-export type Dialect = "sqlite" | "postgres";
+export type { Dialect } from "./dialect.js";
 
 /** A stored file's bytes as they came, whichever way they are kept. */
 export function fileBytes(file: { data: Uint8Array; encoding: string }): Buffer {

@@ -1,6 +1,6 @@
 // 0001: connectors, runs, cases, alerts, events, entities and files.
 import type { Kysely } from "kysely";
-import type { MigrationContext } from "./index.js";
+import type { MigrationContext } from "../dialect.js";
 
 export async function up(db: Kysely<unknown>, { millis, blob, id }: MigrationContext): Promise<void> {
   await db.schema.createTable("integrations")

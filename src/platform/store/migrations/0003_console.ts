@@ -1,6 +1,6 @@
 // 0003: the console's users and sessions, case comments and history, and indexes for the case queue.
 import type { Kysely } from "kysely";
-import type { MigrationContext } from "./index.js";
+import type { MigrationContext } from "../dialect.js";
 
 export async function up(db: Kysely<unknown>, { millis, id }: MigrationContext): Promise<void> {
   await id(db.schema.createTable("users"))

@@ -1,6 +1,6 @@
 // 0004: the version history of imported integration packages (their files at each import).
 import type { Kysely } from "kysely";
-import type { MigrationContext } from "./index.js";
+import type { MigrationContext } from "../dialect.js";
 
 export async function up(db: Kysely<unknown>, { millis, id }: MigrationContext): Promise<void> {
   await id(db.schema.createTable("integration_versions"))

@@ -1,7 +1,7 @@
 // 0006: campaign grouping — the keys each case is found by, links between cases, analysts' actions,
 // and each connector's grouping settings.
 import type { Kysely } from "kysely";
-import type { MigrationContext } from "./index.js";
+import type { MigrationContext } from "../dialect.js";
 
 export async function up(db: Kysely<unknown>, { millis, id }: MigrationContext): Promise<void> {
   await db.schema.createTable("case_keys")

@@ -4,7 +4,7 @@
 import type { Kysely } from "kysely";
 import { sql } from "../kysely.js";
 import { valueHash } from "../value-hash.js";
-import type { MigrationContext } from "./index.js";
+import type { MigrationContext } from "../dialect.js";
 
 export async function up(db: Kysely<unknown>, { dialect, millis }: MigrationContext): Promise<void> {
   const bigint = millis; // integer on SQLite, bigint on PostgreSQL: a 53-bit value fits both

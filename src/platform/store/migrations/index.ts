@@ -1,7 +1,7 @@
 // Schema migrations, one file each, written once for SQLite and PostgreSQL through kysely's schema builder.
 // A new migration is a new file here and one line in MIGRATIONS; never edit one that has shipped.
-import type { CreateTableBuilder, Kysely, Migration, MigrationProvider } from "kysely";
-import type { Dialect } from "../index.js";
+import type { Kysely, Migration, MigrationProvider } from "kysely";
+import type { Dialect, MigrationContext } from "../dialect.js";
 import * as core from "./0001_core.js";
 import * as console_ from "./0003_console.js";
 import * as runSkipped from "./0005_run_skipped.js";
@@ -11,16 +11,6 @@ import * as oneCaseHistory from "./0007_one_case_history.js";
 import * as fileEncoding from "./0008_alert_file_encoding.js";
 import * as entitiesCaseIndex from "./0009_drop_entities_case_index.js";
 import * as valueHash from "./0010_value_hash.js";
-
-/** What differs between the dialects, for migrations to stay one text. */
-export interface MigrationContext {
-  dialect: Dialect;
-  /** Column type of Unix ms: SQLite's INTEGER is 64-bit, PostgreSQL needs bigint. */
-  millis: "integer" | "bigint";
-  blob: "blob" | "bytea";
-  /** Adds an auto-increment primary key "id". */
-  id<T extends string>(table: CreateTableBuilder<T, never>): CreateTableBuilder<T, "id">;
-}
 
 type Step = { up(db: Kysely<unknown>, context: MigrationContext): Promise<void> };
 
