@@ -4,7 +4,7 @@ import type { WithStore } from "../context.js";
 import { IntakeError } from "../../sdk/errors.js";
 import { priorityName } from "../../sdk/priority.js";
 import os from "node:os";
-import { caseHistory, exportCases, loadCases, mergeCases, moveAlertOut, setCaseStatus } from "../../platform/cases/index.js";
+import { CASE_STATUSES, caseHistory, exportCases, isCaseStatus, loadCases, mergeCases, moveAlertOut, setCaseStatus } from "../../platform/cases/index.js";
 import { formatTime, table } from "../output.js";
 import { fileBytes } from "../../platform/store/index.js";
 
@@ -31,11 +31,14 @@ export function register(program: Command, withStore: WithStore): void {
     .command("list")
     .description("the newest cases")
     .option("--limit <n>", "how many", (v) => Number.parseInt(v, 10), 20)
-    .option("--status <status>", "open, in_progress or closed")
+    .option("--status <status>", CASE_STATUSES.join(", "))
     .action(async (options: { limit: number; status?: string }) => {
       await withStore(async (store) => {
         let query = store.db.selectFrom("cases").selectAll();
-        if (options.status) query = query.where("status", "=", options.status as "open");
+        if (options.status) {
+          if (!isCaseStatus(options.status)) throw new IntakeError("CASE_STATUS", `--status ${JSON.stringify(options.status)}: use one of ${CASE_STATUSES.join(", ")}`);
+          query = query.where("status", "=", options.status);
+        }
         const rows = await query.orderBy("id", "desc").limit(options.limit).execute();
         console.log(table(rows.map((r) => ({ ...r, priority: priorityName(r.priority), created: formatTime(r.created_at), title: JSON.stringify(r.title).slice(1, -1).slice(0, 80) })), ["id", "priority", "status", "created", "title"]));
       });
@@ -82,7 +85,7 @@ export function register(program: Command, withStore: WithStore): void {
     });
   cases
     .command("status <case> <status>")
-    .description("set a case's status: open, in_progress or closed (closed needs --reason)")
+    .description(`set a case's status: ${CASE_STATUSES.join(", ")} (closed needs --reason)`)
     .option("--reason <text>", "why")
     .action(async (caseId: string, status: string, options: { reason?: string }) => {
       await withStore(async (store) => {

@@ -113,6 +113,15 @@ export async function setCasePriority(store: Store, caseId: number, priority: nu
   await changeCase(store, caseId, actor, "priority", { priority }, null);
 }
 
+/** Adds an analyst's comment to a case. */
+export async function addCaseComment(store: Store, caseId: number, actor: string, body: string): Promise<void> {
+  if (!body.trim()) throw new IntakeError("CASE_COMMENT", "a comment needs some text");
+  await store.db.transaction().execute(async (trx) => {
+    if (!(await trx.selectFrom("cases").select("id").where("id", "=", caseId).executeTakeFirst())) throw new IntakeError("CASE_UNKNOWN", `no case ${caseId}`);
+    await trx.insertInto("case_comments").values({ case_id: caseId, user_name: actor, body, created_at: Date.now() }).execute();
+  });
+}
+
 /** Changes one field of a case and records the change (from → to) in its history, in one transaction. */
 async function changeCase(store: Store, caseId: number, actor: string, kind: "status" | "priority", change: Updateable<CaseTable>, reason: string | null): Promise<void> {
   const now = Date.now();

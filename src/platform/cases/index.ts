@@ -111,6 +111,6 @@ export async function* exportCases(store: Store): AsyncGenerator<ExportedCase> {
   }
 }
 
-export { caseHistory, mergeCases, moveAlertOut, setCasePriority, setCaseStatus } from "./actions.js";
+export { addCaseComment, caseHistory, mergeCases, moveAlertOut, setCasePriority, setCaseStatus } from "./actions.js";
 export { CASE_STATUSES, isCaseStatus, PRIORITIES, priorityName, type CaseStatus } from "./vocabulary.js";
 export type { CaseAction } from "./actions.js";

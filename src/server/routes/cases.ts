@@ -1,5 +1,5 @@
 // The case queue and the case view: list (keyset pages), detail, status, priority, comments, history, .eml.
-import { CASE_STATUSES, mergeCases, moveAlertOut, PRIORITIES, priorityName, setCasePriority, setCaseStatus } from "../../platform/cases/index.js";
+import { addCaseComment, CASE_STATUSES, mergeCases, moveAlertOut, PRIORITIES, priorityName, setCasePriority, setCaseStatus } from "../../platform/cases/index.js";
 import { sql } from "../../platform/store/kysely.js";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { loadCases } from "../../platform/cases/index.js";
@@ -190,7 +190,7 @@ export function registerCaseRoutes(api: FastifyInstance, store: Store, session: 
   }, async (request) => {
     const row = await caseRow(store, request.params.id);
     if (!request.body.body.trim()) throw new HttpError(400, "VALIDATION", "body/body must not be blank");
-    await store.db.insertInto("case_comments").values({ case_id: row.id, user_name: request.user!.name, body: request.body.body, created_at: Date.now() }).execute();
+    await addCaseComment(store, row.id, request.user!.name, request.body.body);
     return timeline(store, row.id);
   });
 
