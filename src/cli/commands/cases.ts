@@ -1,7 +1,7 @@
 // `intake cases export|list|show|eml`: the case queue.
 import type { Command } from "commander";
 import type { WithStore } from "../context.js";
-import { IntakeError } from "../../sdk/errors.js";
+import { CaseNotFound, EmlNotFound } from "../../platform/errors.js";
 import { priorityName } from "../../sdk/priority.js";
 import os from "node:os";
 import { caseHistory, exportCases, loadCases, mergeCases, moveAlertOut, setCaseStatus } from "../../platform/cases/index.js";
@@ -46,7 +46,7 @@ export function register(program: Command, withStore: WithStore): void {
     .action(async (id: string) => {
       await withStore(async (store) => {
         const [found] = await loadCases(store, [Number(id)]);
-        if (!found) throw new IntakeError("CASE_UNKNOWN", `no case ${id}`);
+        if (!found) throw new CaseNotFound(id);
         console.log(JSON.stringify(found, null, 2));
       });
     });
@@ -107,7 +107,7 @@ export function register(program: Command, withStore: WithStore): void {
     .action(async (id: string, options: { alert?: string }) => {
       await withStore(async (store) => {
         const caseId = Number(id);
-        if (!Number.isInteger(caseId) || caseId <= 0) throw new IntakeError("CASE_UNKNOWN", `no case ${JSON.stringify(id)}`);
+        if (!Number.isInteger(caseId) || caseId <= 0) throw new CaseNotFound(JSON.stringify(id));
         const file = await store.db
           .selectFrom("alert_files")
           .innerJoin("alerts", "alerts.id", "alert_files.alert_pk")
@@ -120,7 +120,7 @@ export function register(program: Command, withStore: WithStore): void {
           .executeTakeFirst();
         if (!file) {
           const known = await store.db.selectFrom("cases").select("id").where("id", "=", caseId).executeTakeFirst();
-          throw known ? new IntakeError("EML_MISSING", `case ${caseId} has no original message`) : new IntakeError("CASE_UNKNOWN", `no case ${id}`);
+          throw known ? new EmlNotFound(caseId) : new CaseNotFound(id);
         }
         const bytes = fileBytes(file);
         await new Promise<void>((resolve, reject) => process.stdout.write(bytes, (error) => (error ? reject(error) : resolve())));
@@ -130,6 +130,6 @@ export function register(program: Command, withStore: WithStore): void {
 
 function caseNumber(text: string): number {
   const id = Number(text);
-  if (!Number.isSafeInteger(id) || id < 1) throw new IntakeError("CASE_UNKNOWN", `not a case number: ${JSON.stringify(text)}`);
+  if (!Number.isSafeInteger(id) || id < 1) throw new CaseNotFound(JSON.stringify(text));
   return id;
 }

@@ -1,7 +1,7 @@
 // `intake runs list|show`: the run history and each run's log.
 import type { Command } from "commander";
 import type { WithStore } from "../context.js";
-import { IntakeError } from "../../sdk/errors.js";
+import { RunNotFound } from "../../platform/errors.js";
 import type { LogEntry } from "../../sdk/execution.js";
 import { formatTime, table } from "../output.js";
 
@@ -27,7 +27,7 @@ export function register(program: Command, withStore: WithStore): void {
     .action(async (id: string) => {
       await withStore(async (store) => {
         const run = await store.db.selectFrom("runs").selectAll().where("id", "=", Number(id)).executeTakeFirst();
-        if (!run) throw new IntakeError("RUN_UNKNOWN", `no run ${id}`);
+        if (!run) throw new RunNotFound(id);
         console.log(`run ${run.id}: ${run.status}${run.is_test ? " (test)" : ""}, fetched ${run.fetched}, ingested ${run.ingested}, duplicates ${run.duplicates}, failed ${run.failed}${run.error ? `\n${run.error}` : ""}`);
         for (const entry of JSON.parse(run.logs) as LogEntry[]) console.log(`${formatTime(entry.time)} ${entry.level.toUpperCase().padEnd(5)} ${entry.message}`);
       });
