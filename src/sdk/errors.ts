@@ -21,7 +21,7 @@ export interface ErrorDeclaration {
 
 
 /**
- * The status of a code nobody declared. Only a connector raises one (`new ConnectorError("IMAP_AUTH", …)`):
+ * The status of a code nobody declared. Only a connector raises one (a ConnectorError such as IMAP_AUTH):
  * the failure of the connector or of the source it reads, which the platform stands in front of, as a gateway.
  */
 export const UNDECLARED_STATUS = 502;
