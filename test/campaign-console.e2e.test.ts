@@ -96,7 +96,7 @@ describe("campaign cases in the console", () => {
     // A refused merge says why above the case, which stays on the page.
     await page.getByTestId("merge-form").getByRole("textbox").fill("999999");
     await page.getByTestId("merge-form").getByRole("button", { name: "Merge" }).click();
-    await expect.poll(() => page.getByRole("alert").textContent()).toBe("CASE_UNKNOWN: no case 999999");
+    await expect.poll(() => page.getByRole("alert").textContent()).toBe("CASE_NOT_FOUND: no case 999999");
     expect(await reports.locator("tbody tr").count()).toBe(3);
 
     // Merge the unrelated case in (an analyst's call), by its number.

@@ -78,7 +78,7 @@ describe("email fidelity through Dovecot", () => {
 
     const missing = await ws.intake(["cases", "eml", "9999"]);
     expect(missing.code).not.toBe(0);
-    expect(missing.stderr).toMatch(/CASE_UNKNOWN: no case 9999/);
+    expect(missing.stderr).toMatch(/CASE_NOT_FOUND: no case 9999/);
   });
 
   it("finds the URLs of 2,000 generated reports with precision and recall of at least 0.99", async () => {

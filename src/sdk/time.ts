@@ -1,5 +1,5 @@
 // Date helpers with the guide's names: strings to dates, dates to Unix epoch milliseconds.
-import { IntakeError } from "./errors.js";
+import { DateInvalid } from "./errors.js";
 
 const MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
 
@@ -147,13 +147,13 @@ export function convertStringToDatetime(text: string, timeZone?: string): Date {
   }
   const mail = parseMailDate(trimmed, timeZone);
   if (mail) return mail;
-  throw new IntakeError("DATE_INVALID", `not a date: ${JSON.stringify(trimmed.slice(0, 80))}`);
+  throw new DateInvalid(JSON.stringify(trimmed.slice(0, 80)));
 }
 
 /** Unix epoch milliseconds, as SecOps events and alerts carry them. */
 export function convertDatetimeToUnixTime(date: Date): number {
   const ms = date.getTime();
-  if (Number.isNaN(ms)) throw new IntakeError("DATE_INVALID", "invalid date");
+  if (Number.isNaN(ms)) throw new DateInvalid(String(date));
   return ms;
 }
 

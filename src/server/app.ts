@@ -7,10 +7,11 @@ import cookie from "@fastify/cookie";
 import rateLimit from "@fastify/rate-limit";
 import fastifyStatic from "@fastify/static";
 import swagger from "@fastify/swagger";
-import { IntakeError } from "../sdk/errors.js";
+import { BadRequest, BodyTooLarge, IntakeError, Internal, NotFound, RateLimited, Validation } from "../platform/errors.js";
+import { IdeCheckError } from "../platform/ide/index.js";
 import type { Scheduler } from "../platform/scheduler/index.js";
 import type { Store } from "../platform/store/index.js";
-import { HttpError, requireSession } from "./auth.js";
+import { requireSession } from "./auth.js";
 import { registerAuthRoutes } from "./routes/auth.js";
 import { registerCaseRoutes } from "./routes/cases.js";
 import { registerConnectorRoutes } from "./routes/connectors.js";
@@ -35,13 +36,20 @@ export const CONTENT_SECURITY_POLICY = [
   "font-src 'self'", "object-src 'none'", "base-uri 'none'", "form-action 'self'", "frame-ancestors 'none'",
 ].join("; ");
 
-const NOT_FOUND = /_UNKNOWN$|NOT_FOUND$/;
+/** The path of a URL, without the query (which may carry a token). */
+const pathOf = (url: string): string => url.split("?")[0]!;
 
-function statusOf(error: IntakeError): number {
-  if (NOT_FOUND.test(error.code)) return 404;
-  if (error.code === "RUN_IN_PROGRESS") return 409;
-  if (/^(PARAM_|CONNECTOR_NAME|CONNECTOR_AMBIGUOUS|USER_|CASE_)/.test(error.code)) return 400;
-  return 500;
+/** Any error as a code of the catalog: fastify's own (schema validation, body limit, rate limit…) by their status. */
+function asIntakeError(error: unknown): IntakeError {
+  if (error instanceof IntakeError) return error;
+  const err = error as { validation?: unknown; statusCode?: unknown; message?: unknown } | undefined;
+  const message = typeof err?.message === "string" && err.message ? err.message : undefined;
+  if (err?.validation) return new Validation(message ?? "the request does not match the route's schema");
+  const status = typeof err?.statusCode === "number" ? err.statusCode : 500;
+  if (status === 413) return new BodyTooLarge(message ?? "the request's body is too large");
+  if (status === 429) return new RateLimited(message ?? "too many requests: try again later");
+  if (status >= 400 && status < 500) return new BadRequest(message ?? `the request was refused (HTTP ${status})`);
+  return new Internal();
 }
 
 export async function buildServer(options: ServerOptions): Promise<FastifyInstance> {
@@ -72,14 +80,12 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     return payload;
   });
 
+  // The one place errors become answers: the status declared with the code, the code and the message.
   app.setErrorHandler((error, request, reply) => {
-    const err = error as Error & { validation?: unknown; statusCode?: number; code?: string };
-    if (err.validation) return reply.status(400).send({ error: { code: "VALIDATION", message: err.message } });
-    if (err instanceof HttpError) return reply.status(err.statusCode).send({ error: { code: err.code, message: err.message } });
-    if (err instanceof IntakeError) return reply.status(statusOf(err)).send({ error: { code: err.code, message: err.message } });
-    if (err.statusCode && err.statusCode < 500) return reply.status(err.statusCode).send({ error: { code: err.code ?? "BAD_REQUEST", message: err.message } });
-    request.log.error(err);
-    return reply.status(500).send({ error: { code: "INTERNAL", message: "internal error (see the server's log)" } });
+    const answer = asIntakeError(error);
+    if (answer.status >= 500) request.log.error(error);
+    const diagnostics = answer instanceof IdeCheckError ? { diagnostics: answer.diagnostics } : {};
+    return reply.status(answer.status).send({ error: answer.toJSON(), ...diagnostics });
   });
 
   const session = requireSession(store);
@@ -90,8 +96,8 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     registerConnectorRoutes(api, store, session, options.scheduler);
     registerIdeRoutes(api, store, session, options.scheduler);
     api.get("/openapi.json", { preHandler: session, schema: { hide: true } }, async () => app.swagger());
-    api.all("/*", { schema: { hide: true } }, async () => {
-      throw new HttpError(404, "NOT_FOUND", "no such API route");
+    api.all("/*", { schema: { hide: true } }, async (request) => {
+      throw new NotFound(request.method, pathOf(request.url));
     });
   }, { prefix: "/api" });
 
@@ -101,7 +107,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     // The console is one page: its own paths (/cases/12) get index.html.
     app.setNotFoundHandler((request, reply) => {
       if (request.method === "GET" && !request.url.startsWith("/api/")) return reply.type("text/html").sendFile("index.html");
-      return reply.status(404).send({ error: { code: "NOT_FOUND", message: "not found" } });
+      return reply.send(new NotFound(request.method, pathOf(request.url)));
     });
   } else {
     app.get("/", async (_request, reply) => reply.type("text/plain").send("The console is not built: run npm run build.\n"));

@@ -1,6 +1,7 @@
 // Sessions on requests: the cookie, the CSRF header on state changes, and the admin check.
 import crypto from "node:crypto";
 import type { FastifyReply, FastifyRequest } from "fastify";
+import { CsrfRejected, Forbidden, Unauthenticated } from "../platform/errors.js";
 import type { Store } from "../platform/store/index.js";
 import { findSession, type User } from "../platform/users/index.js";
 
@@ -10,12 +11,6 @@ export const CSRF_HEADER = "x-csrf-token";
 declare module "fastify" {
   interface FastifyRequest {
     user?: User;
-  }
-}
-
-export class HttpError extends Error {
-  constructor(readonly statusCode: number, readonly code: string, message: string) {
-    super(message);
   }
 }
 
@@ -32,11 +27,11 @@ export function requireSession(store: Store) {
   return async (request: FastifyRequest): Promise<void> => {
     const token = request.cookies[SESSION_COOKIE];
     const session = token ? await findSession(store, token) : undefined;
-    if (!session) throw new HttpError(401, "UNAUTHENTICATED", "sign in first");
+    if (!session) throw new Unauthenticated();
     if (STATE_CHANGING.has(request.method)) {
       const header = request.headers[CSRF_HEADER];
       if (typeof header !== "string" || !sameToken(header, session.csrfToken)) {
-        throw new HttpError(403, "CSRF", `missing or wrong ${CSRF_HEADER} header`);
+        throw new CsrfRejected(CSRF_HEADER);
       }
     }
     request.user = session.user;
@@ -44,5 +39,5 @@ export function requireSession(store: Store) {
 }
 
 export async function requireAdmin(request: FastifyRequest, _reply: FastifyReply): Promise<void> {
-  if (request.user?.role !== "admin") throw new HttpError(403, "FORBIDDEN", "only an admin may change integrations and connectors");
+  if (request.user?.role !== "admin") throw new Forbidden();
 }

@@ -27,9 +27,9 @@ describe("case actions", () => {
   it("refuses a priority off the scale, a status not among the statuses and an unknown case, changing nothing", async () => {
     await expect(setCasePriority(store, caseId, 50, "ada")).rejects.toMatchObject({ code: "CASE_PRIORITY", message: "priority 50: use one of -1, 40, 60, 80, 100" });
     await expect(setCaseStatus(store, caseId, "archived", "ada")).rejects.toMatchObject({ code: "CASE_STATUS", message: 'status "archived": use one of open, in_progress, closed' });
-    await expect(setCasePriority(store, caseId + 1, 80, "ada")).rejects.toMatchObject({ code: "CASE_UNKNOWN" });
+    await expect(setCasePriority(store, caseId + 1, 80, "ada")).rejects.toMatchObject({ code: "CASE_NOT_FOUND" });
     await expect(addCaseComment(store, caseId, "ada", " \n ")).rejects.toMatchObject({ code: "CASE_COMMENT" });
-    await expect(addCaseComment(store, caseId + 1, "ada", "hello")).rejects.toMatchObject({ code: "CASE_UNKNOWN" });
+    await expect(addCaseComment(store, caseId + 1, "ada", "hello")).rejects.toMatchObject({ code: "CASE_NOT_FOUND" });
     expect(await caseHistory(store, caseId)).toEqual([]);
     expect(await store.db.selectFrom("case_comments").selectAll().execute()).toEqual([]);
   });

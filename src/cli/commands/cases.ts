@@ -1,7 +1,7 @@
 // `intake cases export|list|show|eml`: the case queue.
 import type { Command } from "commander";
 import type { WithStore } from "../context.js";
-import { IntakeError } from "../../sdk/errors.js";
+import { CaseNotFound, CaseStatusInvalid, EmlNotFound } from "../../platform/errors.js";
 import { priorityName } from "../../sdk/priority.js";
 import os from "node:os";
 import { CASE_STATUSES, caseHistory, exportCases, isCaseStatus, loadCases, mergeCases, moveAlertOut, setCaseStatus } from "../../platform/cases/index.js";
@@ -36,7 +36,7 @@ export function register(program: Command, withStore: WithStore): void {
       await withStore(async (store) => {
         let query = store.db.selectFrom("cases").selectAll();
         if (options.status) {
-          if (!isCaseStatus(options.status)) throw new IntakeError("CASE_STATUS", `--status ${JSON.stringify(options.status)}: use one of ${CASE_STATUSES.join(", ")}`);
+          if (!isCaseStatus(options.status)) throw new CaseStatusInvalid(`--status ${JSON.stringify(options.status)}: use one of ${CASE_STATUSES.join(", ")}`);
           query = query.where("status", "=", options.status);
         }
         const rows = await query.orderBy("id", "desc").limit(options.limit).execute();
@@ -49,7 +49,7 @@ export function register(program: Command, withStore: WithStore): void {
     .action(async (id: string) => {
       await withStore(async (store) => {
         const [found] = await loadCases(store, [Number(id)]);
-        if (!found) throw new IntakeError("CASE_UNKNOWN", `no case ${id}`);
+        if (!found) throw new CaseNotFound(id);
         console.log(JSON.stringify(found, null, 2));
       });
     });
@@ -110,7 +110,7 @@ export function register(program: Command, withStore: WithStore): void {
     .action(async (id: string, options: { alert?: string }) => {
       await withStore(async (store) => {
         const caseId = Number(id);
-        if (!Number.isInteger(caseId) || caseId <= 0) throw new IntakeError("CASE_UNKNOWN", `no case ${JSON.stringify(id)}`);
+        if (!Number.isInteger(caseId) || caseId <= 0) throw new CaseNotFound(JSON.stringify(id));
         const file = await store.db
           .selectFrom("alert_files")
           .innerJoin("alerts", "alerts.id", "alert_files.alert_pk")
@@ -123,7 +123,7 @@ export function register(program: Command, withStore: WithStore): void {
           .executeTakeFirst();
         if (!file) {
           const known = await store.db.selectFrom("cases").select("id").where("id", "=", caseId).executeTakeFirst();
-          throw known ? new IntakeError("EML_MISSING", `case ${caseId} has no original message`) : new IntakeError("CASE_UNKNOWN", `no case ${id}`);
+          throw known ? new EmlNotFound(caseId) : new CaseNotFound(id);
         }
         const bytes = fileBytes(file);
         await new Promise<void>((resolve, reject) => process.stdout.write(bytes, (error) => (error ? reject(error) : resolve())));
@@ -133,6 +133,6 @@ export function register(program: Command, withStore: WithStore): void {
 
 function caseNumber(text: string): number {
   const id = Number(text);
-  if (!Number.isSafeInteger(id) || id < 1) throw new IntakeError("CASE_UNKNOWN", `not a case number: ${JSON.stringify(text)}`);
+  if (!Number.isSafeInteger(id) || id < 1) throw new CaseNotFound(JSON.stringify(text));
   return id;
 }

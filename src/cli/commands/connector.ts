@@ -2,7 +2,7 @@
 import fs from "node:fs";
 import type { Command } from "commander";
 import type { WithStore } from "../context.js";
-import { IntakeError } from "../../sdk/errors.js";
+import { IntakeError, ParamsFile } from "../../platform/errors.js";
 import type { LogEntry } from "../../sdk/execution.js";
 import { displayParameters, groupingView, listConnectors, resolveConnector, saveConnector, wantsPush } from "../../platform/catalog/index.js";
 import { ConnectorLoop, listRuns, runConnector } from "../../platform/runner/index.js";
@@ -14,12 +14,12 @@ function readParamsFile(file: string): unknown {
   try {
     text = fs.readFileSync(file, "utf8");
   } catch (error) {
-    throw new IntakeError("PARAMS_FILE", `cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    throw new ParamsFile(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
   }
   try {
     return JSON.parse(text);
   } catch (error) {
-    throw new IntakeError("PARAMS_FILE", `${file} is not valid JSON: ${(error as Error).message}`);
+    throw new ParamsFile(`${file} is not valid JSON: ${(error as Error).message}`);
   }
 }
 

@@ -2,7 +2,7 @@
 import path from "node:path";
 import type { Command } from "commander";
 import type { WithStore } from "../context.js";
-import { IntakeError } from "../../sdk/errors.js";
+import { ConnectorTypes } from "../../platform/errors.js";
 import { compileConnector, exportIntegration, importIntegration, listIntegrationVersions, loadIntegrationPackage, setAllowList, typeCheckIntegration } from "../../platform/catalog/index.js";
 import { formatTime, table } from "../output.js";
 
@@ -56,7 +56,7 @@ export function register(program: Command, withStore: WithStore): void {
       const definition = loadIntegrationPackage(dir);
       for (const connector of definition.connectors) await compileConnector(definition, connector);
       const problems = await typeCheckIntegration(definition);
-      if (problems.length) throw new IntakeError("CONNECTOR_TYPES", problems.join("\n"));
+      if (problems.length) throw new ConnectorTypes(problems.join("\n"));
       console.log(`integration "${definition.name}": ${definition.connectors.length} connector(s) compile and type-check`);
     });
 

@@ -1,7 +1,7 @@
 // `intake runs list|show`: the run history and each run's log.
 import type { Command } from "commander";
 import type { WithStore } from "../context.js";
-import { IntakeError } from "../../sdk/errors.js";
+import { RunNotFound } from "../../platform/errors.js";
 import { findRun, listRuns } from "../../platform/runner/index.js";
 import { formatTime, table } from "../output.js";
 
@@ -24,7 +24,7 @@ export function register(program: Command, withStore: WithStore): void {
     .action(async (id: string) => {
       await withStore(async (store) => {
         const run = await findRun(store, Number(id));
-        if (!run) throw new IntakeError("RUN_UNKNOWN", `no run ${id}`);
+        if (!run) throw new RunNotFound(id);
         console.log(`run ${run.id}: ${run.status}${run.is_test ? " (test)" : ""}, fetched ${run.fetched}, ingested ${run.ingested}, duplicates ${run.duplicates}, failed ${run.failed}${run.error ? `\n${run.error}` : ""}`);
         for (const entry of run.logs) console.log(`${formatTime(entry.time)} ${entry.level.toUpperCase().padEnd(5)} ${entry.message}`);
       });

@@ -1,6 +1,6 @@
 // `intake serve`: the HTTP API and the console, and every enabled connector run on its interval.
 import type { Command } from "commander";
-import { IntakeError } from "../../sdk/errors.js";
+import { ServeListen, ServePort } from "../../platform/errors.js";
 import type { WithStore } from "../context.js";
 import { printLog } from "../output.js";
 
@@ -12,7 +12,7 @@ export function register(program: Command, withStore: WithStore): void {
     .option("--host <address>", "address to listen on", "127.0.0.1")
     .option("--no-scheduler", "serve only: run no connector on its interval")
     .action(async (options: { port: number; host: string; scheduler: boolean }) => {
-      if (!Number.isInteger(options.port) || options.port < 0 || options.port > 65535) throw new IntakeError("SERVE_PORT", `--port must be 0 to 65535, got ${options.port}`);
+      if (!Number.isInteger(options.port) || options.port < 0 || options.port > 65535) throw new ServePort(options.port);
       // Loaded here, not with the CLI: every other command (a connector run too) starts without the
       // HTTP server's modules.
       const [{ Scheduler }, { buildServer }] = await Promise.all([import("../../platform/scheduler/index.js"), import("../../server/app.js")]);
@@ -27,7 +27,7 @@ export function register(program: Command, withStore: WithStore): void {
         try {
           await app.listen({ port: options.port, host: options.host });
         } catch (error) {
-          throw new IntakeError("SERVE_LISTEN", `cannot listen on ${options.host}:${options.port}: ${(error as Error).message}`);
+          throw new ServeListen(`${options.host}:${options.port}`, (error as Error).message);
         }
         const address = app.server.address();
         const port = typeof address === "object" && address ? address.port : options.port;

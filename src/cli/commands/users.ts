@@ -2,7 +2,7 @@
 import type { Command } from "commander";
 import readline from "node:readline";
 import { Writable } from "node:stream";
-import { IntakeError } from "../../sdk/errors.js";
+import { UserPasswordInvalid } from "../../platform/errors.js";
 import { listUsers, saveUser } from "../../platform/users/index.js";
 import type { WithStore } from "../context.js";
 import { formatTime, table } from "../output.js";
@@ -37,10 +37,10 @@ export function register(program: Command, withStore: WithStore): void {
     .action(async (name: string, options: { role: string }) => {
       let password = process.env.INTAKE_PASSWORD;
       if (password === undefined || password === "") {
-        if (!process.stdin.isTTY) throw new IntakeError("USER_PASSWORD", "set the password in INTAKE_PASSWORD (no terminal to ask on)");
+        if (!process.stdin.isTTY) throw new UserPasswordInvalid("set the password in INTAKE_PASSWORD (no terminal to ask on)");
         password = await promptPassword(`Password for ${name}: `);
         const again = await promptPassword("Again: ");
-        if (again !== password) throw new IntakeError("USER_PASSWORD", "the two passwords differ");
+        if (again !== password) throw new UserPasswordInvalid("the two passwords differ");
       }
       await withStore(async (store) => {
         const { created } = await saveUser(store, name, options.role, password);

@@ -1,6 +1,6 @@
 // What analysts do to grouping: merge cases, move an alert out to a case of its own. Each action is
 // recorded with who and when, and ingest never undoes it (keys move with the alerts).
-import { IntakeError } from "../../sdk/errors.js";
+import { AlertNotFound, CaseCommentInvalid, CaseMerge, CaseNotFound, CasePriorityInvalid, CaseSingleAlert, CaseStatusInvalid } from "../errors.js";
 import { displaySubject, refreshCase } from "../grouping/index.js";
 import type { CaseTable, Store } from "../store/index.js";
 import type { Updateable } from "kysely";
@@ -17,16 +17,16 @@ export interface CaseAction {
 /** Moves every alert of the source cases into the target; the sources are closed as merged. */
 export async function mergeCases(store: Store, targetId: number, sourceIds: number[], actor: string): Promise<void> {
   const sources = [...new Set(sourceIds)].filter((id) => id !== targetId);
-  if (sources.length === 0) throw new IntakeError("CASE_MERGE", "name at least one case to merge into another");
+  if (sources.length === 0) throw new CaseMerge("name at least one case to merge into another");
   const now = Date.now();
   await store.db.transaction().execute(async (trx) => {
     const found = await trx.selectFrom("cases").select(["id", "environment", "status"]).where("id", "in", [targetId, ...sources]).execute();
     const target = found.find((c) => c.id === targetId);
-    if (!target) throw new IntakeError("CASE_UNKNOWN", `no case ${targetId}`);
-    for (const id of sources) if (!found.some((c) => c.id === id)) throw new IntakeError("CASE_UNKNOWN", `no case ${id}`);
+    if (!target) throw new CaseNotFound(targetId);
+    for (const id of sources) if (!found.some((c) => c.id === id)) throw new CaseNotFound(id);
     // A case merged away is an empty shell pointing elsewhere: alerts belong in the case it went to.
     const into = await trx.selectFrom("case_links").select("linked_case_id").where("case_id", "=", targetId).where("reason", "=", "merged into").executeTakeFirst();
-    if (into) throw new IntakeError("CASE_MERGE", `case ${targetId} was merged into case ${into.linked_case_id}: merge into that one`);
+    if (into) throw new CaseMerge(`case ${targetId} was merged into case ${into.linked_case_id}: merge into that one`);
     // Each alert says why it is in its case: these are here because an analyst merged them.
     const moving = await trx.selectFrom("alerts").select(["id", "case_id", "data"]).where("case_id", "in", sources).execute();
     for (const alert of moving) {
@@ -53,9 +53,9 @@ export async function moveAlertOut(store: Store, caseId: number, alertId: string
   const now = Date.now();
   return store.db.transaction().execute(async (trx) => {
     const alert = await trx.selectFrom("alerts").select(["id", "case_id", "name", "priority", "environment", "start_time", "data"]).where("alert_id", "=", alertId).executeTakeFirst();
-    if (!alert || alert.case_id !== caseId) throw new IntakeError("ALERT_UNKNOWN", `case ${caseId} has no alert ${JSON.stringify(alertId)}`);
+    if (!alert || alert.case_id !== caseId) throw new AlertNotFound(caseId, JSON.stringify(alertId));
     const count = await trx.selectFrom("alerts").select((eb) => eb.fn.countAll<number>().as("n")).where("case_id", "=", caseId).executeTakeFirstOrThrow();
-    if (Number(count.n) < 2) throw new IntakeError("CASE_SINGLE_ALERT", `alert ${JSON.stringify(alertId)} is the only one of case ${caseId}: nothing to move it away from`);
+    if (Number(count.n) < 2) throw new CaseSingleAlert(JSON.stringify(alertId), caseId);
     const created = await trx.insertInto("cases").values({
       title: displaySubject(alert.name) || "(no subject)", priority: alert.priority, status: "open", environment: alert.environment,
       created_at: now, updated_at: now, alert_count: 1, first_seen: alert.start_time, last_seen: alert.start_time,
@@ -101,23 +101,23 @@ function actionDetail(row: { kind: string; from_value: string; to_value: string;
  * the one change the CLI and the console's API both make.
  */
 export async function setCaseStatus(store: Store, caseId: number, status: string, actor: string, reason = ""): Promise<void> {
-  if (!isCaseStatus(status)) throw new IntakeError("CASE_STATUS", `status ${JSON.stringify(status)}: use one of ${CASE_STATUSES.join(", ")}`);
+  if (!isCaseStatus(status)) throw new CaseStatusInvalid(`status ${JSON.stringify(status)}: use one of ${CASE_STATUSES.join(", ")}`);
   const why = reason.trim().slice(0, 2000);
-  if (status === "closed" && !why) throw new IntakeError("CASE_STATUS", "closing a case needs a reason");
+  if (status === "closed" && !why) throw new CaseStatusInvalid("closing a case needs a reason");
   await changeCase(store, caseId, actor, "status", { status, closed_reason: status === "closed" ? why : null }, why || null);
 }
 
 /** Sets a case's priority (a value of the scale), recorded with who and when in the case's history. */
 export async function setCasePriority(store: Store, caseId: number, priority: number, actor: string): Promise<void> {
-  if (!isPriority(priority)) throw new IntakeError("CASE_PRIORITY", `priority ${JSON.stringify(priority)}: use one of ${PRIORITIES.join(", ")}`);
+  if (!isPriority(priority)) throw new CasePriorityInvalid(JSON.stringify(priority), PRIORITIES.join(", "));
   await changeCase(store, caseId, actor, "priority", { priority }, null);
 }
 
 /** Adds an analyst's comment to a case. */
 export async function addCaseComment(store: Store, caseId: number, actor: string, body: string): Promise<void> {
-  if (!body.trim()) throw new IntakeError("CASE_COMMENT", "a comment needs some text");
+  if (!body.trim()) throw new CaseCommentInvalid();
   await store.db.transaction().execute(async (trx) => {
-    if (!(await trx.selectFrom("cases").select("id").where("id", "=", caseId).executeTakeFirst())) throw new IntakeError("CASE_UNKNOWN", `no case ${caseId}`);
+    if (!(await trx.selectFrom("cases").select("id").where("id", "=", caseId).executeTakeFirst())) throw new CaseNotFound(caseId);
     await trx.insertInto("case_comments").values({ case_id: caseId, user_name: actor, body, created_at: Date.now() }).execute();
   });
 }
@@ -127,7 +127,7 @@ async function changeCase(store: Store, caseId: number, actor: string, kind: "st
   const now = Date.now();
   await store.db.transaction().execute(async (trx) => {
     const row = await trx.selectFrom("cases").select(["status", "priority"]).where("id", "=", caseId).executeTakeFirst();
-    if (!row) throw new IntakeError("CASE_UNKNOWN", `no case ${caseId}`);
+    if (!row) throw new CaseNotFound(caseId);
     await trx.updateTable("cases").set({ ...change, updated_at: now }).where("id", "=", caseId).execute();
     await trx.insertInto("case_history").values({
       case_id: caseId, user_name: actor, kind, from_value: String(row[kind]), to_value: String(change[kind]), reason, alert_id: null, created_at: now,

@@ -5,17 +5,11 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { createRequire, isBuiltin } from "node:module";
 import type * as Esbuild from "esbuild";
-import { IntakeError } from "../../sdk/errors.js";
+import { ConnectorCompile } from "../errors.js";
 import type { ConnectorDefinition, IntegrationDefinition } from "./package.js";
 
 /** The compiled SDK that every connector shares with the runner (one module instance per process). */
 export const SDK_ENTRY = fileURLToPath(new URL("../../sdk/index.js", import.meta.url));
-
-export class CompileError extends IntakeError {
-  constructor(message: string) {
-    super("CONNECTOR_COMPILE", message);
-  }
-}
 
 // esbuild is loaded only to build: a run whose connector is built already (nearly every run) starts
 // without it. Its version, part of the digest, comes from its package.json.
@@ -91,9 +85,9 @@ export async function compileConnector(integration: IntegrationDefinition, conne
         const where = message.location ? `${path.resolve(message.location.file)}:${message.location.line}:${message.location.column + 1}` : connector.sourceFile;
         return `${where}: ${message.text}`;
       });
-      throw new CompileError(lines.join("\n"));
+      throw new ConnectorCompile(lines.join("\n"));
     }
-    throw new CompileError(`${connector.sourceFile}: ${(error as Error).message}`);
+    throw new ConnectorCompile(`${connector.sourceFile}: ${(error as Error).message}`);
   }
   // Rename: a run in another process never sees a half-written module.
   fs.renameSync(tmpFile, outFile);

@@ -1,5 +1,5 @@
 // Connector instances: a name, the connector definition they run, and validated parameter values.
-import { IntakeError } from "../../sdk/errors.js";
+import { ConnectorNameInvalid, ConnectorNotFound, ParameterError } from "../errors.js";
 import { openSecretBox } from "../secrets/index.js";
 import type { GroupingMode, Store } from "../store/index.js";
 import type { GroupingSettings } from "../grouping/index.js";
@@ -81,10 +81,10 @@ function toInstance(row: ConnectorRow): ConnectorInstance {
 /** Creates the connector, or updates it when the name exists. Returns whether it was created. */
 export async function saveConnector(store: Store, input: SaveConnectorInput): Promise<{ created: boolean; instance: ConnectorInstance }> {
   if (!NAME_PATTERN.test(input.name)) {
-    throw new IntakeError("CONNECTOR_NAME", `connector name ${JSON.stringify(input.name)}: use 1 to 100 letters, digits, spaces, dots, dashes or underscores`);
+    throw new ConnectorNameInvalid(JSON.stringify(input.name));
   }
   if (typeof input.parameters !== "object" || input.parameters === null || Array.isArray(input.parameters)) {
-    throw new IntakeError("PARAM_INVALID", "the parameters must be a JSON object mapping parameter names to values");
+    throw new ParameterError("the parameters must be a JSON object mapping parameter names to values");
   }
   const integration = await findIntegration(store, input.integration);
   const definition = findConnectorDefinition(integration, input.connector);
@@ -104,14 +104,14 @@ export async function saveConnector(store: Store, input: SaveConnectorInput): Pr
   }
   const grouping = input.grouping ?? {};
   if (grouping.mode !== undefined && !GROUPING_MODES.includes(grouping.mode)) {
-    throw new IntakeError("PARAM_INVALID", `grouping ${JSON.stringify(grouping.mode)}: use one of ${GROUPING_MODES.join(", ")}`);
+    throw new ParameterError(`grouping ${JSON.stringify(grouping.mode)}: use one of ${GROUPING_MODES.join(", ")}`);
   }
   const windowHours = grouping.windowHours;
   if (windowHours !== undefined && !(Number.isInteger(windowHours) && windowHours >= 1 && windowHours <= 24 * 90)) {
-    throw new IntakeError("PARAM_INVALID", "grouping time frame: a whole number of hours from 1 to 2160");
+    throw new ParameterError("grouping time frame: a whole number of hours from 1 to 2160");
   }
   if (grouping.maxAlerts !== undefined && !(Number.isInteger(grouping.maxAlerts) && grouping.maxAlerts >= 1 && grouping.maxAlerts <= 100_000)) {
-    throw new IntakeError("PARAM_INVALID", "grouping maximum: a whole number of alerts from 1 to 100000");
+    throw new ParameterError("grouping maximum: a whole number of alerts from 1 to 100000");
   }
   const now = Date.now();
   const row = {
@@ -136,7 +136,7 @@ export async function saveConnector(store: Store, input: SaveConnectorInput): Pr
 
 export async function getConnector(store: Store, name: string): Promise<ConnectorInstance> {
   const row = await store.db.selectFrom("connectors").selectAll().where("name", "=", name).executeTakeFirst();
-  if (!row) throw new IntakeError("CONNECTOR_UNKNOWN", `no connector named "${name}" (see: intake connector list)`);
+  if (!row) throw new ConnectorNotFound(`no connector named "${name}" (see: intake connector list)`);
   return toInstance(row);
 }
 
@@ -189,9 +189,9 @@ const MAX_ALLOW_LIST = 10_000;
 export async function setAllowList(store: Store, name: string, values: string[]): Promise<ConnectorInstance> {
   const instance = await getConnector(store, name);
   const cleaned = [...new Set(values.map((v) => v.trim()).filter(Boolean))];
-  if (cleaned.length > MAX_ALLOW_LIST) throw new IntakeError("PARAM_INVALID", `allow-list: at most ${MAX_ALLOW_LIST} values, got ${cleaned.length}`);
+  if (cleaned.length > MAX_ALLOW_LIST) throw new ParameterError(`allow-list: at most ${MAX_ALLOW_LIST} values, got ${cleaned.length}`);
   const long = cleaned.find((v) => v.length > 1000);
-  if (long) throw new IntakeError("PARAM_INVALID", `allow-list value ${JSON.stringify(long.slice(0, 40))}…: at most 1000 characters`);
+  if (long) throw new ParameterError(`allow-list value ${JSON.stringify(long.slice(0, 40))}…: at most 1000 characters`);
   await store.db.updateTable("connectors").set({ allow_list: JSON.stringify(cleaned), updated_at: Date.now() }).where("id", "=", instance.id).execute();
   return getConnector(store, name);
 }

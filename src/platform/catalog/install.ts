@@ -5,12 +5,12 @@ import { execFile } from "node:child_process";
 import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
-import { IntakeError } from "../../sdk/errors.js";
+import { ConnectorTypes, DependencyInstall, ExportTarget, IntakeError, IntegrationConflict, PackageInvalid, VersionNotFound } from "../errors.js";
 import type { Store } from "../store/index.js";
 import { compileConnector } from "./compile.js";
 import { BUILTIN_INTEGRATIONS_DIR, builtinIntegrations, findIntegration } from "./integrations.js";
-import { loadIntegrationPackage, PackageError, type IntegrationDefinition } from "./package.js";
-import { typeCheckIntegration, TypeCheckError } from "./typecheck.js";
+import { loadIntegrationPackage, type IntegrationDefinition } from "./package.js";
+import { typeCheckIntegration } from "./typecheck.js";
 
 /** Files the platform makes in a package folder: never copied in from a source, never exported. */
 const MANAGED = new Set(["node_modules", ".build", ".git", "package.json", "package-lock.json"]);
@@ -42,7 +42,7 @@ function snapshotFiles(dir: string): { files: Record<string, string>; digest: st
         const data = fs.readFileSync(full);
         bytes += data.length;
         if (bytes > MAX_PACKAGE_BYTES || Object.keys(files).length >= MAX_PACKAGE_FILES) {
-          throw new PackageError(`${dir}: the package's own files pass ${MAX_PACKAGE_FILES} files or ${MAX_PACKAGE_BYTES / 1024 / 1024} MB (node_modules left out)`);
+          throw new PackageInvalid(`${dir}: the package's own files pass ${MAX_PACKAGE_FILES} files or ${MAX_PACKAGE_BYTES / 1024 / 1024} MB (node_modules left out)`);
         }
         const text = TEXT_FILE.test(entry.name) ? data.toString("utf8") : undefined;
         files[relative] = text !== undefined && !text.startsWith("base64:") ? text : `base64:${data.toString("base64")}`;
@@ -117,7 +117,7 @@ function installFailure(integration: IntegrationDefinition, output: string): Int
   const culprit = Object.entries(integration.dependencies).find(([name]) => new RegExp(`(^|[\\s'"/@])${name.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")}(@|['"\\s]|$)`, "m").test(output));
   const what = culprit ? `dependency "${culprit[0]}@${culprit[1]}"` : `its dependencies (${Object.entries(integration.dependencies).map(([n, v]) => `${n}@${v}`).join(", ")})`;
   const detail = lines.filter((l) => l && !/A complete log of this run/.test(l)).slice(0, 3).join(" / ") || output.trim().split("\n").slice(-3).join(" / ");
-  return new IntakeError("DEPENDENCY_INSTALL", `integration "${integration.name}": npm could not install ${what}: ${detail.slice(0, 600)}`);
+  return new DependencyInstall(integration.name, what, detail.slice(0, 600));
 }
 
 function sameDependencies(dir: string, dependencies: Record<string, string>): boolean {
@@ -159,10 +159,10 @@ export async function importIntegration(store: Store, sourceDir: string, options
   const source = loadIntegrationPackage(sourceDir);
   const slug = slugOf(source.name);
   const builtin = builtinIntegrations().find((d) => d.slug === slug && d.name.toLowerCase() !== source.name.toLowerCase());
-  if (builtin) throw new IntakeError("INTEGRATION_CONFLICT", `integration "${source.name}" would take the short name "${slug}" of the built-in "${builtin.name}": rename it`);
+  if (builtin) throw new IntegrationConflict(`integration "${source.name}" would take the short name "${slug}" of the built-in "${builtin.name}": rename it`);
   const existing = await store.db.selectFrom("integrations").selectAll().execute();
   const clash = existing.find((row) => row.slug === slug && row.name !== source.name);
-  if (clash) throw new IntakeError("INTEGRATION_CONFLICT", `integration "${source.name}" would take the short name "${slug}" of the imported "${clash.name}": rename it`);
+  if (clash) throw new IntegrationConflict(`integration "${source.name}" would take the short name "${slug}" of the imported "${clash.name}": rename it`);
   const previous = existing.find((row) => row.name === source.name);
 
   const root = importedIntegrationsRoot(store);
@@ -183,7 +183,7 @@ export async function importIntegration(store: Store, sourceDir: string, options
     if (options.typeCheck ?? true) {
       progress("type-checking");
       const problems = await typeCheckIntegration(staged);
-      if (problems.length) throw new TypeCheckError(problems.join("\n"));
+      if (problems.length) throw new ConnectorTypes(problems.join("\n"));
     }
     // Swap: the old folder moves aside, the new one takes its place, then the old one goes.
     const aside = path.join(root, `.old-${slug}-${crypto.randomBytes(4).toString("hex")}`);
@@ -221,14 +221,14 @@ export async function exportIntegration(store: Store, name: string, outDir: stri
   const integration = await findIntegration(store, name);
   const target = path.resolve(outDir);
   if (fs.existsSync(target) && fs.readdirSync(target).length > 0) {
-    throw new IntakeError("EXPORT_TARGET", `${target} exists and is not empty: export into a new or empty folder`);
+    throw new ExportTarget(target);
   }
   if (options.version === undefined) {
     copyPackage(integration.dir, target);
     return integration;
   }
   const found = (await listIntegrationVersions(store, name)).find((v) => v.version === options.version);
-  if (!found) throw new IntakeError("VERSION_UNKNOWN", `integration "${integration.name}" has no version ${options.version} (see: intake integration versions ${integration.slug})`);
+  if (!found) throw new VersionNotFound(`integration "${integration.name}" has no version ${options.version} (see: intake integration versions ${integration.slug})`);
   for (const [relative, content] of Object.entries(found.files)) {
     const file = path.resolve(target, relative);
     if (!file.startsWith(target + path.sep)) continue; // never outside the folder

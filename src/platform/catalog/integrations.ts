@@ -2,7 +2,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { IntakeError } from "../../sdk/errors.js";
+import { ConnectorAmbiguous, ConnectorNotFound, IntegrationNotFound } from "../errors.js";
 import type { Store } from "../store/index.js";
 import { loadIntegrationPackage, type ConnectorDefinition, type IntegrationDefinition } from "./package.js";
 
@@ -40,7 +40,7 @@ export async function findIntegration(store: Store, nameOrSlug: string): Promise
   const all = await listIntegrations(store);
   const found = all.find((d) => d.name.toLowerCase() === wanted || d.slug.toLowerCase() === wanted);
   if (!found) {
-    throw new IntakeError("INTEGRATION_UNKNOWN", `no integration "${nameOrSlug}" (known: ${all.map((d) => `${d.slug} = "${d.name}"`).join(", ")})`);
+    throw new IntegrationNotFound(`no integration "${nameOrSlug}" (known: ${all.map((d) => `${d.slug} = "${d.name}"`).join(", ")})`);
   }
   return found;
 }
@@ -48,13 +48,10 @@ export async function findIntegration(store: Store, nameOrSlug: string): Promise
 export function findConnectorDefinition(integration: IntegrationDefinition, name?: string): ConnectorDefinition {
   if (!name) {
     if (integration.connectors.length === 1) return integration.connectors[0]!;
-    throw new IntakeError(
-      "CONNECTOR_AMBIGUOUS",
-      `integration "${integration.name}" has ${integration.connectors.length} connectors: name one with --connector (${integration.connectors.map((c) => c.name).join(", ")})`,
-    );
+    throw new ConnectorAmbiguous(integration.name, integration.connectors.length, integration.connectors.map((c) => c.name).join(", "));
   }
   const wanted = name.toLowerCase();
   const found = integration.connectors.find((c) => c.name.toLowerCase() === wanted || c.fileBase.toLowerCase() === wanted);
-  if (!found) throw new IntakeError("CONNECTOR_UNKNOWN", `integration "${integration.name}" has no connector "${name}"`);
+  if (!found) throw new ConnectorNotFound(`integration "${integration.name}" has no connector "${name}"`);
   return found;
 }

@@ -2,7 +2,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { z } from "zod";
-import { IntakeError } from "../../sdk/errors.js";
+import { PackageInvalid } from "../errors.js";
 
 export const PARAMETER_TYPES = ["string", "password", "int", "boolean", "folder"] as const;
 export type ParameterType = (typeof PARAMETER_TYPES)[number];
@@ -74,24 +74,17 @@ export interface IntegrationDefinition {
   builtin: boolean;
 }
 
-/** A package that does not validate: the message names the file and the field. */
-export class PackageError extends IntakeError {
-  constructor(message: string) {
-    super("PACKAGE_INVALID", message);
-  }
-}
-
 function readJson(file: string): unknown {
   let text: string;
   try {
     text = fs.readFileSync(file, "utf8");
   } catch {
-    throw new PackageError(`${file}: file is missing`);
+    throw new PackageInvalid(`${file}: file is missing`);
   }
   try {
     return JSON.parse(text);
   } catch (error) {
-    throw new PackageError(`${file}: not valid JSON (${(error as Error).message})`);
+    throw new PackageInvalid(`${file}: not valid JSON (${(error as Error).message})`);
   }
 }
 
@@ -102,32 +95,32 @@ function check<T>(schema: z.ZodType<T>, value: unknown, file: string): T {
     const where = issue.path.length ? issue.path.join(".") : "(top level)";
     return `${where}: ${issue.message}`;
   });
-  throw new PackageError(`${file}: ${problems.join("; ")}`);
+  throw new PackageInvalid(`${file}: ${problems.join("; ")}`);
 }
 
 export function loadIntegrationPackage(dir: string, options: { builtin?: boolean } = {}): IntegrationDefinition {
   const root = path.resolve(dir);
-  if (!fs.existsSync(root) || !fs.statSync(root).isDirectory()) throw new PackageError(`${root}: not a folder`);
+  if (!fs.existsSync(root) || !fs.statSync(root).isDirectory()) throw new PackageInvalid(`${root}: not a folder`);
   const integrationFile = path.join(root, "integration.json");
   const integration = check(integrationSchema, readJson(integrationFile), integrationFile);
   if (integration.icon && !fs.existsSync(path.join(root, integration.icon))) {
-    throw new PackageError(`${integrationFile}: icon: file ${integration.icon} is not beside integration.json`);
+    throw new PackageInvalid(`${integrationFile}: icon: file ${integration.icon} is not beside integration.json`);
   }
   const connectorsDir = path.join(root, "connectors");
   const files = fs.existsSync(connectorsDir) ? fs.readdirSync(connectorsDir).filter((f) => f.endsWith(".json")).sort() : [];
-  if (files.length === 0) throw new PackageError(`${connectorsDir}: no connectors/NAME.json`);
+  if (files.length === 0) throw new PackageInvalid(`${connectorsDir}: no connectors/NAME.json`);
   const connectors = files.map((file): ConnectorDefinition => {
     const jsonFile = path.join(connectorsDir, file);
     const fileBase = file.slice(0, -".json".length);
     const definition = check(connectorSchema, readJson(jsonFile), jsonFile);
     const sourceFile = path.join(connectorsDir, `${fileBase}.ts`);
-    if (!fs.existsSync(sourceFile)) throw new PackageError(`${jsonFile}: its code connectors/${fileBase}.ts is missing`);
+    if (!fs.existsSync(sourceFile)) throw new PackageInvalid(`${jsonFile}: its code connectors/${fileBase}.ts is missing`);
     for (const parameter of definition.parameters) checkDefault(parameter, jsonFile);
     return { ...definition, fileBase, sourceFile };
   });
   const names = new Set<string>();
   for (const connector of connectors) {
-    if (names.has(connector.name.toLowerCase())) throw new PackageError(`${connectorsDir}: two connectors are named "${connector.name}"`);
+    if (names.has(connector.name.toLowerCase())) throw new PackageInvalid(`${connectorsDir}: two connectors are named "${connector.name}"`);
     names.add(connector.name.toLowerCase());
   }
   return {
@@ -148,5 +141,5 @@ function checkDefault(parameter: ParameterDefinition, file: string): void {
   const wrong =
     (parameter.type === "int" && !Number.isInteger(Number(parameter.default))) ||
     (parameter.type === "boolean" && !["true", "false"].includes(String(parameter.default).toLowerCase()));
-  if (wrong) throw new PackageError(`${file}: parameter "${parameter.name}": default ${JSON.stringify(parameter.default)} is not of type ${parameter.type}`);
+  if (wrong) throw new PackageInvalid(`${file}: parameter "${parameter.name}": default ${JSON.stringify(parameter.default)} is not of type ${parameter.type}`);
 }

@@ -4,7 +4,7 @@ import path from "node:path";
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 import type ts from "typescript";
-import { IntakeError } from "../../sdk/errors.js";
+import { ConnectorTypes } from "../errors.js";
 import type { IntegrationDefinition } from "./package.js";
 
 /** The SDK's declarations, built beside its code (package.json exports["./sdk"].types). */
@@ -25,12 +25,6 @@ function nodeTypesRoot(): string | undefined {
 const IGNORED_CODES = new Set([
   7016, // Could not find a declaration file for module 'x'.
 ]);
-
-export class TypeCheckError extends IntakeError {
-  constructor(message: string) {
-    super("CONNECTOR_TYPES", message);
-  }
-}
 
 function listSources(dir: string): string[] {
   const out: string[] = [];
@@ -80,8 +74,8 @@ export async function typeCheckIntegration(integration: Pick<IntegrationDefiniti
   }).concat(diagnostics.length > limit ? [`… and ${diagnostics.length - limit} more`] : []);
 }
 
-/** Throws a TypeCheckError listing the problems, one per line. */
+/** Throws a ConnectorTypes error listing the problems, one per line. */
 export async function assertTypesCheck(integration: Pick<IntegrationDefinition, "dir">): Promise<void> {
   const problems = await typeCheckIntegration(integration);
-  if (problems.length) throw new TypeCheckError(problems.join("\n"));
+  if (problems.length) throw new ConnectorTypes(problems.join("\n"));
 }

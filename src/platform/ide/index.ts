@@ -5,10 +5,12 @@ import crypto from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { IntakeError } from "../../sdk/errors.js";
+import {
+  ConnectorCompile, ConnectorNotFound, DependencyInstall, IdeCheck, IntakeError, IntegrationConflict, IntegrationNotFound, IntegrationReadonly, ParameterError, PlayBusy, VersionNotFound,
+} from "../errors.js";
 import type { LogEntry } from "../../sdk/execution.js";
 import {
-  compileConnector, CompileError, exportIntegration, findConnectorDefinition, importIntegration, listIntegrations, listIntegrationVersions,
+  compileConnector, exportIntegration, findConnectorDefinition, importIntegration, listIntegrations, listIntegrationVersions,
   loadIntegrationPackage, secretParameterNames, slugOf, validateParameterValues, withDefaults,
   type ConnectorDefinition, type ImportResult, type IntegrationDefinition, type ParameterDefinition,
 } from "../catalog/index.js";
@@ -38,9 +40,9 @@ export interface Diagnostic {
 }
 
 /** A save or Play whose package does not validate, compile or type-check: the problems, by place. */
-export class IdeCheckError extends IntakeError {
+export class IdeCheckError extends IdeCheck {
   constructor(readonly diagnostics: Diagnostic[], message: string) {
-    super("IDE_CHECK", message);
+    super(message);
   }
 }
 
@@ -123,17 +125,17 @@ export interface NewIntegration {
 /** Creates an integration as a draft folder; it is imported with its first connector. */
 export async function createIntegration(store: Store, input: NewIntegration): Promise<EditableIntegration> {
   const name = input.name.trim();
-  if (!INTEGRATION_NAME.test(name)) throw new IntakeError("PARAM_INVALID", `name ${JSON.stringify(input.name)}: use 1 to 100 letters, digits, spaces, dots, dashes, underscores or brackets`);
-  if (input.description.length > 5000) throw new IntakeError("PARAM_INVALID", "description: at most 5000 characters");
+  if (!INTEGRATION_NAME.test(name)) throw new ParameterError(`name ${JSON.stringify(input.name)}: use 1 to 100 letters, digits, spaces, dots, dashes, underscores or brackets`);
+  if (input.description.length > 5000) throw new ParameterError("description: at most 5000 characters");
   const slug = slugOf(name);
   const taken = [...(await listIntegrations(store)), ...(await listEditableIntegrations(store))]
     .find((i) => i.slug === slug || i.name.toLowerCase() === name.toLowerCase());
-  if (taken) throw new IntakeError("INTEGRATION_CONFLICT", `name: an integration "${taken.name}" (short name ${taken.slug}) exists: choose another name`);
+  if (taken) throw new IntegrationConflict(`name: an integration "${taken.name}" (short name ${taken.slug}) exists: choose another name`);
   let iconFile: string | undefined;
   if (input.icon) {
-    if (input.icon.data.length > MAX_ICON_BYTES) throw new IntakeError("PARAM_INVALID", `icon: larger than ${MAX_ICON_BYTES / 1024} KB`);
+    if (input.icon.data.length > MAX_ICON_BYTES) throw new ParameterError(`icon: larger than ${MAX_ICON_BYTES / 1024} KB`);
     const type = iconType(input.icon.data);
-    if (!type) throw new IntakeError("PARAM_INVALID", "icon: not an SVG or PNG image");
+    if (!type) throw new ParameterError("icon: not an SVG or PNG image");
     iconFile = `icon.${type}`;
   }
   const dir = path.join(draftsRoot(store), slug);
@@ -146,11 +148,11 @@ export async function createIntegration(store: Store, input: NewIntegration): Pr
 /** The imported integration (or the draft) behind a short name; built-in ones cannot be edited here. */
 async function editable(store: Store, slug: string): Promise<{ integration?: IntegrationDefinition; draftDir?: string }> {
   const found = (await listIntegrations(store)).find((i) => i.slug === slug);
-  if (found?.builtin) throw new IntakeError("INTEGRATION_READONLY", `integration "${found.name}" is built in: export it and import a copy under another name to change it`);
+  if (found?.builtin) throw new IntegrationReadonly(found.name);
   if (found) return { integration: found };
   const draftDir = path.join(draftsRoot(store), slug);
   if (FILE_BASE.test(slug) && readDraft(draftDir)) return { draftDir };
-  throw new IntakeError("INTEGRATION_UNKNOWN", `no integration "${slug}" to edit`);
+  throw new IntegrationNotFound(`no integration "${slug}" to edit`);
 }
 
 function tempDir(): string {
@@ -175,7 +177,7 @@ async function commitPackage(store: Store, slug: string, change: (dir: string) =
       try {
         result = await importIntegration(store, dir);
       } catch (error) {
-        if (error instanceof IntakeError && error.code !== "DEPENDENCY_INSTALL") {
+        if (error instanceof IntakeError && error.code !== DependencyInstall.code) {
           throw new IdeCheckError(toDiagnostics(error.message, dir), error.message.split(dir + path.sep).join(""));
         }
         throw error;
@@ -205,7 +207,7 @@ export interface ConnectorDefinitionInput {
 }
 
 function checkFileBase(fileBase: string): void {
-  if (!FILE_BASE.test(fileBase)) throw new IntakeError("PARAM_INVALID", `file name ${JSON.stringify(fileBase)}: 1 to 60 lower-case letters, digits, dashes or underscores`);
+  if (!FILE_BASE.test(fileBase)) throw new ParameterError(`file name ${JSON.stringify(fileBase)}: 1 to 60 lower-case letters, digits, dashes or underscores`);
 }
 
 /** Adds or changes a connector definition; a new one starts from a template that compiles. */
@@ -213,7 +215,7 @@ export async function saveConnectorDefinition(store: Store, slug: string, fileBa
   checkFileBase(fileBase);
   // A default is written into the package in plain text: secrets belong on the connector instance.
   const secretDefault = definition.parameters.find((p) => p.type === "password" && p.default !== undefined);
-  if (secretDefault) throw new IntakeError("PARAM_INVALID", `parameters: "${secretDefault.name}" is a password and cannot have a default (set it on the connector instead)`);
+  if (secretDefault) throw new ParameterError(`parameters: "${secretDefault.name}" is a password and cannot have a default (set it on the connector instead)`);
   return commitPackage(store, slug, (dir) => {
     const connectors = path.join(dir, "connectors");
     fs.mkdirSync(connectors, { recursive: true });
@@ -229,9 +231,9 @@ export async function saveConnectorDefinition(store: Store, slug: string, fileBa
 async function importedConnector(store: Store, slug: string, fileBase: string): Promise<{ integration: IntegrationDefinition; connector: ConnectorDefinition }> {
   checkFileBase(fileBase);
   const { integration } = await editable(store, slug);
-  if (!integration) throw new IntakeError("CONNECTOR_UNKNOWN", `integration "${slug}" has no connector yet`);
+  if (!integration) throw new ConnectorNotFound(`integration "${slug}" has no connector yet`);
   const connector = integration.connectors.find((c) => c.fileBase === fileBase);
-  if (!connector) throw new IntakeError("CONNECTOR_UNKNOWN", `integration "${integration.name}" has no connector file connectors/${fileBase}.ts`);
+  if (!connector) throw new ConnectorNotFound(`integration "${integration.name}" has no connector file connectors/${fileBase}.ts`);
   return { integration, connector };
 }
 
@@ -242,7 +244,7 @@ export async function getConnectorCode(store: Store, slug: string, fileBase: str
 }
 
 function checkCode(code: string): void {
-  if (Buffer.byteLength(code) > MAX_CODE_BYTES) throw new IntakeError("PARAM_INVALID", `code: larger than ${MAX_CODE_BYTES / 1024 / 1024} MB`);
+  if (Buffer.byteLength(code) > MAX_CODE_BYTES) throw new ParameterError(`code: larger than ${MAX_CODE_BYTES / 1024 / 1024} MB`);
 }
 
 /**
@@ -276,7 +278,7 @@ export async function getCodeVersion(store: Store, slug: string, fileBase: strin
   const file = `connectors/${fileBase}.ts`;
   const versions = (await listIntegrationVersions(store, integration.name)).filter((v) => v.files[file] !== undefined);
   const index = versions.findIndex((v) => v.version === version);
-  if (index < 0) throw new IntakeError("VERSION_UNKNOWN", `connector ${fileBase} has no version ${version}`);
+  if (index < 0) throw new VersionNotFound(`connector ${fileBase} has no version ${version}`);
   const before = versions[index + 1];
   return {
     version, createdAt: versions[index]!.createdAt, code: versions[index]!.files[file]!,
@@ -307,7 +309,7 @@ export async function playConnector(store: Store, slug: string, fileBase: string
   checkCode(input.code);
   const { integration, connector } = await importedConnector(store, slug, fileBase);
   const values = withDefaults(connector.parameters, validateParameterValues(connector.parameters, input.parameters));
-  if (plays >= MAX_PLAYS) throw new IntakeError("PLAY_BUSY", `${MAX_PLAYS} test runs are under way: wait for one to end`);
+  if (plays >= MAX_PLAYS) throw new PlayBusy(MAX_PLAYS);
   plays++;
   const started = Date.now();
   const work = tempDir();
@@ -323,7 +325,7 @@ export async function playConnector(store: Store, slug: string, fileBase: string
     try {
       modulePath = await compileConnector(draft, definition);
     } catch (error) {
-      if (error instanceof CompileError) throw new IdeCheckError(toDiagnostics(error.message, dir), error.message.split(dir + path.sep).join(""));
+      if (error instanceof ConnectorCompile) throw new IdeCheckError(toDiagnostics(error.message, dir), error.message.split(dir + path.sep).join(""));
       throw error;
     }
     const logs: LogEntry[] = [];

@@ -3,6 +3,7 @@
 import { pathToFileURL } from "node:url";
 import { ConnectorExecution, type PackageResult } from "../../sdk/execution.js";
 import type { AlertInfo } from "../../sdk/alert.js";
+import { ConnectorFailed, ConnectorInvalid, ConnectorNoPing, ConnectorNoWatch } from "../errors.js";
 import type { ChildMessage, InitMessage, ParentMessage } from "./protocol.js";
 import { spoolPackage } from "./spool.js";
 
@@ -20,7 +21,7 @@ function send(message: ChildMessage): Promise<void> {
 
 function fail(error: unknown): never {
   const err = error as { code?: unknown; message?: unknown };
-  const code = typeof err?.code === "string" && /^[A-Z][A-Z0-9_]{1,40}$/.test(err.code) ? err.code : "CONNECTOR_FAILED";
+  const code = typeof err?.code === "string" && /^[A-Z][A-Z0-9_]{1,40}$/.test(err.code) ? err.code : ConnectorFailed.code;
   const message = redact(String(err?.message ?? error)).slice(0, 2000);
   void send({ t: "error", code, message }).finally(() => process.exit(1));
   // Leave at once if the message cannot be sent.
@@ -95,9 +96,7 @@ async function start(init: InitMessage): Promise<void> {
   if (init.mode === "ping" || init.mode === "watch") {
     const entry = module[init.mode];
     if (typeof entry !== "function") {
-      throw Object.assign(new Error(`the connector does not export a ${init.mode} function (export async function ${init.mode}(execution${init.mode === "watch" ? ", onNewItems" : ""}) {…})`), {
-        code: init.mode === "ping" ? "CONNECTOR_NO_PING" : "CONNECTOR_NO_WATCH",
-      });
+      throw init.mode === "ping" ? new ConnectorNoPing() : new ConnectorNoWatch();
     }
     const notify = (reason: string) => void send({ t: "changed", reason: String(reason).slice(0, 500) }).catch(() => undefined);
     await (entry as (execution: ConnectorExecution, onNewItems: (reason: string) => void) => Promise<void>)(execution, notify);
@@ -106,9 +105,7 @@ async function start(init: InitMessage): Promise<void> {
     return;
   }
   if (typeof module.default !== "function") {
-    throw Object.assign(new Error("the connector's module has no default export function (export default async function main(execution) {…})"), {
-      code: "CONNECTOR_INVALID",
-    });
+    throw new ConnectorInvalid();
   }
   await (module.default as (execution: ConnectorExecution) => Promise<void>)(execution);
   // A package handed over without await is still waited for before the run counts as done.

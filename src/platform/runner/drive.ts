@@ -1,7 +1,7 @@
 // Drives one connector process from init to its end: logs, packages acknowledged in order, timeout,
 // crash and out-of-memory detection. Shared by runs (ingest) and by the console's Play (store nothing).
 import fs from "node:fs";
-import { IntakeError } from "../../sdk/errors.js";
+import { AlertInvalid, IngestFailed, IntakeError, PackageAfterFailure, PackageInvalid, RunCrashed, RunOutOfMemory, RunSpawn, RunTimeout } from "../errors.js";
 import type { LogEntry, PackageResult } from "../../sdk/execution.js";
 import type { RunStatus } from "../store/index.js";
 import { spawnConnectorProcess } from "./process.js";
@@ -39,7 +39,7 @@ export function driveConnector(init: InitMessage, handlers: DriveHandlers): Prom
       finished ??= result;
     };
     const timer = setTimeout(() => {
-      finish({ status: "timed_out", error: { code: "RUN_TIMEOUT", message: `the connector ran past its timeout of ${timeoutSeconds} s and was stopped` } });
+      finish({ status: "timed_out", error: new RunTimeout(timeoutSeconds).toJSON() });
       child.kill("SIGKILL");
     }, timeoutSeconds * 1000);
     const lines = (level: LogEntry["level"]) => (chunk: Buffer) => {
@@ -72,19 +72,19 @@ export function driveConnector(init: InitMessage, handlers: DriveHandlers): Prom
             // the connector's checkpoint up to its own items, so once one is not stored none after
             // it may be: a later checkpoint would cover the failed package's items and lose them.
             if (refusedFrom) {
-              reply({ t: "nack", seq: message.seq, code: "PACKAGE_AFTER_FAILURE", message: `not stored: an earlier package of this run failed (${refusedFrom})` });
+              reply({ t: "nack", seq: message.seq, ...new PackageAfterFailure(refusedFrom).toJSON() });
               return;
             }
             try {
-              if (message.spooled && !spoolDir) throw new IntakeError("PACKAGE_INVALID", "a package said to be in a spool file, with no spool folder");
+              if (message.spooled && !spoolDir) throw new PackageInvalid("a package said to be in a spool file, with no spool folder");
               const alerts = message.spooled ? unspoolPackage(spoolDir!, message.seq) : message.alerts;
               const result = await handlers.onPackage(alerts, message.context);
               for (const failure of result.results.filter((r) => r.outcome === "failed")) {
-                onLog({ level: "error", message: `ALERT_INVALID: ${failure.error}`, time: Date.now() });
+                onLog({ level: "error", message: new AlertInvalid(failure.error ?? "no reason given").toLine(), time: Date.now() });
               }
               reply({ t: "ack", seq: message.seq, result });
             } catch (error) {
-              const code = error instanceof IntakeError ? error.code : "INGEST_FAILED";
+              const code = error instanceof IntakeError ? error.code : IngestFailed.code;
               refusedFrom = `${code}: ${(error as Error).message}`.slice(0, 300);
               onLog({ level: "error", message: `${code}: ${(error as Error).message}`, time: Date.now() });
               reply({ t: "nack", seq: message.seq, code, message: (error as Error).message });
@@ -102,7 +102,7 @@ export function driveConnector(init: InitMessage, handlers: DriveHandlers): Prom
           break;
       }
     });
-    child.on("error", (error) => finish({ status: "failed", error: { code: "RUN_SPAWN", message: error.message } }));
+    child.on("error", (error) => finish({ status: "failed", error: new RunSpawn(error.message).toJSON() }));
     child.on("exit", (code, signal) => {
       clearTimeout(timer);
       void queue.then(() => {
@@ -112,8 +112,8 @@ export function driveConnector(init: InitMessage, handlers: DriveHandlers): Prom
           finish({
             status: "failed",
             error: outOfMemory
-              ? { code: "RUN_OUT_OF_MEMORY", message: `the connector ran out of memory (cap ${memoryMb} MB) and was stopped` }
-              : { code: "RUN_CRASHED", message: `the connector's process ended without finishing (${signal ? `signal ${signal}` : `exit code ${code}`})` },
+              ? new RunOutOfMemory(memoryMb).toJSON()
+              : new RunCrashed(signal ? `signal ${signal}` : `exit code ${code}`).toJSON(),
           });
         }
         resolve(finished!);

@@ -1,7 +1,7 @@
 // One run per connector at a time, across processes and machines: a lease row in the database.
 import os from "node:os";
 import crypto from "node:crypto";
-import { IntakeError } from "../../sdk/errors.js";
+import { RunInProgress } from "../errors.js";
 import type { Store } from "../store/index.js";
 
 const LEASE_MS = 60_000;
@@ -35,7 +35,7 @@ export async function acquireLease(store: Store, connectorId: number, connectorN
     await trx.updateTable("connector_locks").set({ expires_at: 0 }).where("connector_id", "=", -1).execute();
     const held = await trx.selectFrom("connector_locks").selectAll().where("connector_id", "=", connectorId).executeTakeFirst();
     if (held && held.expires_at > now && !ownerIsDead(held.owner)) {
-      throw new IntakeError("RUN_IN_PROGRESS", `connector "${connectorName}" is already running (${held.owner.split(":").slice(0, 2).join(" pid ")})`);
+      throw new RunInProgress(connectorName, held.owner.split(":").slice(0, 2).join(" pid "));
     }
     if (held) {
       // The previous holder died mid-run: its run is recorded as interrupted.

@@ -1,5 +1,5 @@
 // Runs one iteration of a connector in its own process: ingest what it returns, record the run.
-import { IntakeError } from "../../sdk/errors.js";
+import { IntakeError, RunFailed } from "../errors.js";
 import type { LogEntry } from "../../sdk/execution.js";
 import { resolveConnector } from "../catalog/index.js";
 import { checkPackage, ingestPackage, saveContext } from "../ingest/index.js";
@@ -133,7 +133,7 @@ export async function runConnector(store: Store, name: string, options: RunOptio
     if (outcome.error) summary.error = outcome.error;
   } catch (error) {
     summary.status = "failed";
-    summary.error = error instanceof IntakeError ? { code: error.code, message: error.message } : { code: "RUN_FAILED", message: (error as Error).message };
+    summary.error = (error instanceof IntakeError ? error : new RunFailed((error as Error).message)).toJSON();
   } finally {
     if (!fetchedReported) summary.fetched = summary.alerts;
     summary.ms = Date.now() - started;

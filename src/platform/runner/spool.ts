@@ -13,7 +13,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import v8 from "node:v8";
-import { IntakeError } from "../../sdk/errors.js";
+import { PackageInvalid } from "../errors.js";
 
 /** Where a file's bytes are among the files' bytes of the package. */
 interface SpoolRef {
@@ -32,7 +32,7 @@ function attachmentsOf(alert: unknown): FileLike[] {
 }
 
 function spoolFile(dir: string, seq: number): string {
-  if (!Number.isSafeInteger(seq) || seq < 0) throw new IntakeError("PACKAGE_INVALID", `not a package number: ${String(seq)}`);
+  if (!Number.isSafeInteger(seq) || seq < 0) throw new PackageInvalid(`not a package number: ${String(seq)}`);
   return path.join(dir, `${seq}.bin`);
 }
 
@@ -117,19 +117,19 @@ export function unspoolPackage(dir: string, seq: number): unknown[] {
   try {
     bytes = fs.readFileSync(file);
   } catch (error) {
-    throw new IntakeError("PACKAGE_INVALID", `the package's file is missing (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+    throw new PackageInvalid(`the package's file is missing (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
   } finally {
     fs.rmSync(file, { force: true });
   }
   const length = bytes.byteLength >= HEADER_BYTES ? Number(bytes.readBigUInt64BE(0)) : -1;
-  if (length < 0 || HEADER_BYTES + length > bytes.byteLength) throw new IntakeError("PACKAGE_INVALID", "the package's file is cut short");
+  if (length < 0 || HEADER_BYTES + length > bytes.byteLength) throw new PackageInvalid("the package's file is cut short");
   let alerts: unknown;
   try {
     alerts = v8.deserialize(bytes.subarray(HEADER_BYTES, HEADER_BYTES + length));
   } catch (error) {
-    throw new IntakeError("PACKAGE_INVALID", `the package's file does not decode (${(error as Error).message})`);
+    throw new PackageInvalid(`the package's file does not decode (${(error as Error).message})`);
   }
-  if (!Array.isArray(alerts)) throw new IntakeError("PACKAGE_INVALID", "the package's file holds no list of alerts");
+  if (!Array.isArray(alerts)) throw new PackageInvalid("the package's file holds no list of alerts");
   const filesStart = HEADER_BYTES + length;
   for (const alert of alerts) {
     for (const attachment of attachmentsOf(alert)) {
@@ -137,7 +137,7 @@ export function unspoolPackage(dir: string, seq: number): unknown[] {
       if (!Array.isArray(ref?.spooled)) continue;
       const [offset, size] = ref.spooled;
       if (!Number.isSafeInteger(offset) || !Number.isSafeInteger(size) || offset < 0 || size < 0 || filesStart + offset + size > bytes.byteLength) {
-        throw new IntakeError("PACKAGE_INVALID", "a file of the package points outside the bytes sent with it");
+        throw new PackageInvalid("a file of the package points outside the bytes sent with it");
       }
       attachment.data = bytes.subarray(filesStart + offset, filesStart + offset + size);
     }

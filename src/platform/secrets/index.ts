@@ -2,7 +2,7 @@
 import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
-import { IntakeError } from "../../sdk/errors.js";
+import { SecretKey } from "../errors.js";
 
 const PREFIX = "enc:v1:";
 
@@ -24,7 +24,7 @@ function loadKey(dataDir: string): Buffer {
     return Buffer.from(fs.readFileSync(file, "utf8").trim(), "base64");
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== "ENOENT") {
-      throw new IntakeError("SECRET_KEY", `cannot read key file ${file}: ${(error as Error).message}`);
+      throw new SecretKey(`cannot read key file ${file}: ${(error as Error).message}`);
     }
   }
   const key = crypto.randomBytes(32);
@@ -34,7 +34,7 @@ function loadKey(dataDir: string): Buffer {
     return key;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "EEXIST") return Buffer.from(fs.readFileSync(file, "utf8").trim(), "base64");
-    throw new IntakeError("SECRET_KEY", `cannot create key file ${file}: ${(error as Error).message}`);
+    throw new SecretKey(`cannot create key file ${file}: ${(error as Error).message}`);
   }
 }
 
@@ -56,7 +56,7 @@ export function openSecretBox(dataDir: string): SecretBox {
         decipher.setAuthTag(raw.subarray(12, 28));
         return Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]).toString("utf8");
       } catch {
-        throw new IntakeError("SECRET_KEY", "a stored secret cannot be decrypted: INTAKE_SECRET_KEY or the key file changed");
+        throw new SecretKey("a stored secret cannot be decrypted: INTAKE_SECRET_KEY or the key file changed");
       }
     },
     isEncrypted: (stored) => typeof stored === "string" && stored.startsWith(PREFIX),

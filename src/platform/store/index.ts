@@ -5,7 +5,7 @@ import zlib from "node:zlib";
 import type { SqliteDatabase } from "kysely";
 import { Kysely, Migrator, PostgresDialect, SqliteDialect } from "./kysely.js";
 import SQLite from "better-sqlite3";
-import { IntakeError } from "../../sdk/errors.js";
+import { DatabaseMigrate, DatabaseOpen } from "../errors.js";
 import { startCheckpointer, WRITER_CHECKPOINT_PAGES } from "./checkpointer.js";
 import { migrationProvider } from "./migrations/index.js";
 import type { Database } from "./schema.js";
@@ -87,12 +87,12 @@ export async function openStore(url: string = resolveDatabaseUrl()): Promise<Sto
   } else {
     const file = url.replace(/^(sqlite|file):(\/\/)?/i, "");
     const dir = path.dirname(path.resolve(file));
-    if (!fs.existsSync(dir)) throw new IntakeError("DB_OPEN", `database folder does not exist: ${dir}`);
+    if (!fs.existsSync(dir)) throw new DatabaseOpen(`database folder does not exist: ${dir}`);
     let database: SQLite.Database;
     try {
       database = new SQLite(file, { timeout: 15_000 });
     } catch (error) {
-      throw new IntakeError("DB_OPEN", `cannot open database ${file}: ${(error as Error).message}`);
+      throw new DatabaseOpen(`cannot open database ${file}: ${(error as Error).message}`);
     }
     database.pragma("journal_mode = WAL");
     // FULL: a commit survives a power cut, not just a crash; the mail is marked read only after it.
@@ -127,6 +127,6 @@ async function migrate(store: Store): Promise<void> {
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
     const failed = results?.find((result) => result.status === "Error")?.migrationName ?? "?";
-    throw new IntakeError("DB_MIGRATE", `database migration ${failed} failed: ${(error as Error).message ?? error}`);
+    throw new DatabaseMigrate(failed, String((error as Error).message ?? error));
   }
 }

@@ -1,7 +1,7 @@
 // Console users: scrypt password hashes (memory-hard, per-user salt) and sign-in sessions.
 import crypto from "node:crypto";
 import { promisify } from "node:util";
-import { IntakeError } from "../../sdk/errors.js";
+import { UserNameInvalid, UserPasswordInvalid, UserRoleInvalid } from "../errors.js";
 import type { Store, UserRole } from "../store/index.js";
 
 const scrypt = promisify(crypto.scrypt) as (password: string, salt: Buffer, length: number, options: crypto.ScryptOptions) => Promise<Buffer>;
@@ -42,10 +42,10 @@ let dummyHash: Promise<string> | undefined;
 
 /** Creates the user, or updates the role and password of an existing one. */
 export async function saveUser(store: Store, name: string, role: string, password: string): Promise<{ created: boolean }> {
-  if (!USER_NAME.test(name)) throw new IntakeError("USER_NAME", `user name ${JSON.stringify(name)}: use 1 to 64 letters, digits, dots, dashes, underscores or @`);
-  if (!(ROLES as readonly string[]).includes(role)) throw new IntakeError("USER_ROLE", `role ${JSON.stringify(role)}: use admin or analyst`);
-  if (password.length < 8) throw new IntakeError("USER_PASSWORD", "the password must have at least 8 characters");
-  if (password.length > 1024) throw new IntakeError("USER_PASSWORD", "the password must have at most 1024 characters");
+  if (!USER_NAME.test(name)) throw new UserNameInvalid(JSON.stringify(name));
+  if (!(ROLES as readonly string[]).includes(role)) throw new UserRoleInvalid(JSON.stringify(role));
+  if (password.length < 8) throw new UserPasswordInvalid("the password must have at least 8 characters");
+  if (password.length > 1024) throw new UserPasswordInvalid("the password must have at most 1024 characters");
   const password_hash = await hashPassword(password);
   const now = Date.now();
   const existing = await store.db.selectFrom("users").select("id").where("name", "=", name).executeTakeFirst();

@@ -2,7 +2,8 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { Store } from "../../platform/store/index.js";
 import { checkCredentials, createSession, deleteSession, findSession, SESSION_HOURS } from "../../platform/users/index.js";
-import { HttpError, SESSION_COOKIE } from "../auth.js";
+import { LoginFailed, RateLimited } from "../../platform/errors.js";
+import { SESSION_COOKIE } from "../auth.js";
 import { errors } from "../schemas.js";
 
 type Guard = (request: FastifyRequest) => Promise<void>;
@@ -19,9 +20,7 @@ export function registerAuthRoutes(api: FastifyInstance, store: Store, session: 
         hook: "preHandler",
         // Per address and user name: a guesser is slowed, other users are not locked out.
         keyGenerator: (request: FastifyRequest) => `${request.ip}|${String((request.body as { username?: unknown } | undefined)?.username ?? "").toLowerCase()}`,
-        errorResponseBuilder: (_request: FastifyRequest, context: { after: string }) => ({
-          statusCode: 429, error: { code: "LOGIN_THROTTLED", message: `too many sign-in attempts: try again in ${context.after}` },
-        }),
+        errorResponseBuilder: (_request: FastifyRequest, context: { after: string }) => new RateLimited(`too many sign-in attempts: try again in ${context.after}`),
       },
     },
     schema: {
@@ -38,7 +37,7 @@ export function registerAuthRoutes(api: FastifyInstance, store: Store, session: 
     },
   }, async (request, reply) => {
     const user = await checkCredentials(store, request.body.username, request.body.password);
-    if (!user) throw new HttpError(401, "LOGIN_FAILED", "wrong user name or password");
+    if (!user) throw new LoginFailed();
     const created = await createSession(store, user);
     reply.setCookie(SESSION_COOKIE, created.token, {
       path: "/", httpOnly: true, sameSite: "strict", secure: request.protocol === "https", maxAge: SESSION_HOURS * 3600,

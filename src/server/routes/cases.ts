@@ -4,7 +4,7 @@ import { sql } from "../../platform/store/kysely.js";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { loadCases } from "../../platform/cases/index.js";
 import { fileBytes, valueHash, type CaseStatus, type Store } from "../../platform/store/index.js";
-import { HttpError } from "../auth.js";
+import { CaseNotFound, EmlNotFound, Validation } from "../../platform/errors.js";
 import { errors, idParams } from "../schemas.js";
 
 type Guard = (request: FastifyRequest) => Promise<void>;
@@ -80,7 +80,7 @@ export async function listCases(store: Store, query: ListQuery) {
 
 async function caseRow(store: Store, id: number) {
   const row = await store.db.selectFrom("cases").selectAll().where("id", "=", id).executeTakeFirst();
-  if (!row) throw new HttpError(404, "CASE_NOT_FOUND", `no case ${id}`);
+  if (!row) throw new CaseNotFound(id);
   return row;
 }
 
@@ -161,7 +161,7 @@ export function registerCaseRoutes(api: FastifyInstance, store: Store, session: 
     },
   }, async (request) => {
     const { status, reason } = request.body;
-    if (status === "closed" && !reason?.trim()) throw new HttpError(400, "VALIDATION", "body/reason is required to close a case");
+    if (status === "closed" && !reason?.trim()) throw new Validation("body/reason is required to close a case");
     const row = await caseRow(store, request.params.id);
     await setCaseStatus(store, row.id, status, request.user!.name, reason ?? "");
     return timeline(store, row.id);
@@ -189,7 +189,7 @@ export function registerCaseRoutes(api: FastifyInstance, store: Store, session: 
     },
   }, async (request) => {
     const row = await caseRow(store, request.params.id);
-    if (!request.body.body.trim()) throw new HttpError(400, "VALIDATION", "body/body must not be blank");
+    if (!request.body.body.trim()) throw new Validation("body/body must not be blank");
     await addCaseComment(store, row.id, request.user!.name, request.body.body);
     return timeline(store, row.id);
   });
@@ -203,7 +203,7 @@ export function registerCaseRoutes(api: FastifyInstance, store: Store, session: 
     },
   }, async (request) => {
     const row = await caseRow(store, request.params.id);
-    if (request.body.cases.includes(row.id)) throw new HttpError(400, "VALIDATION", `body/cases: case ${row.id} cannot be merged into itself`);
+    if (request.body.cases.includes(row.id)) throw new Validation(`body/cases: case ${row.id} cannot be merged into itself`);
     await mergeCases(store, row.id, request.body.cases, request.user!.name);
     return timeline(store, row.id);
   });
@@ -230,7 +230,7 @@ export function registerCaseRoutes(api: FastifyInstance, store: Store, session: 
       .where("alerts.case_id", "=", row.id)
       .where((eb) => eb.or([eb("alert_files.content_type", "=", "message/rfc822"), eb("alert_files.file_name", "like", "%.eml")]))
       .orderBy("alert_files.id").executeTakeFirst();
-    if (!file) throw new HttpError(404, "EML_NOT_FOUND", `case ${row.id} has no stored original message (the connector's "Attach Original EML" parameter keeps it)`);
+    if (!file) throw new EmlNotFound(row.id);
     const bytes = fileBytes(file);
     // A fixed file name: the stored one is attacker-controlled.
     return reply

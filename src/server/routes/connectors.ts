@@ -10,7 +10,8 @@ import {
 import { findRun, listRuns, runConnector } from "../../platform/runner/index.js";
 import type { Scheduler } from "../../platform/scheduler/index.js";
 import type { Store } from "../../platform/store/index.js";
-import { HttpError, requireAdmin } from "../auth.js";
+import { ConnectorNotFound, IconNotFound, RunNotFound } from "../../platform/errors.js";
+import { requireAdmin } from "../auth.js";
 import { errors, idParams, nameParams } from "../schemas.js";
 
 type Guard = (request: FastifyRequest) => Promise<void>;
@@ -80,10 +81,10 @@ export function registerConnectorRoutes(api: FastifyInstance, store: Store, sess
     schema: { tags: ["integrations"], summary: "An integration's icon (SVG served with a sandboxing policy)", params: { type: "object", properties: { slug: { type: "string", maxLength: 200 } }, required: ["slug"] }, response: errors },
   }, async (request, reply) => {
     const integration = await findIntegration(store, request.params.slug);
-    if (!integration.iconFile) throw new HttpError(404, "ICON_NOT_FOUND", `integration "${integration.name}" has no icon`);
+    if (!integration.iconFile) throw new IconNotFound(integration.name);
     const file = path.join(integration.dir, path.basename(integration.iconFile));
     const type = ICON_TYPES[path.extname(file).toLowerCase()];
-    if (!type || !fs.existsSync(file)) throw new HttpError(404, "ICON_NOT_FOUND", `integration "${integration.name}" has no icon`);
+    if (!type || !fs.existsSync(file)) throw new IconNotFound(integration.name);
     // An SVG may carry script: as an <img> it cannot run, and opened alone it is sandboxed.
     return reply.header("Content-Type", type).header("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; sandbox").send(fs.readFileSync(file));
   });
@@ -142,7 +143,7 @@ export function registerConnectorRoutes(api: FastifyInstance, store: Store, sess
   });
 
   api.delete<{ Params: { name: string } }>("/connectors/:name", { preHandler: admin, schema: { tags: ["connectors"], summary: "Delete a connector (admin); its cases stay", params: nameParams, response: errors } }, async (request) => {
-    if (!(await deleteConnectorIfExists(store, request.params.name))) throw new HttpError(404, "CONNECTOR_UNKNOWN", `no connector named "${request.params.name}"`);
+    if (!(await deleteConnectorIfExists(store, request.params.name))) throw new ConnectorNotFound(`no connector named "${request.params.name}"`);
     changed();
     return { ok: true };
   });
@@ -187,7 +188,7 @@ export function registerConnectorRoutes(api: FastifyInstance, store: Store, sess
 
   api.get<{ Params: { id: number } }>("/runs/:id", { preHandler: session, schema: { tags: ["runs"], summary: "One run with its log", params: idParams, response: errors } }, async (request) => {
     const run = await findRun(store, request.params.id);
-    if (!run) throw new HttpError(404, "RUN_NOT_FOUND", `no run ${request.params.id}`);
+    if (!run) throw new RunNotFound(request.params.id);
     return run;
   });
 }

@@ -1,15 +1,14 @@
 // The console's IDE (admin only): new integrations with an icon, connector definitions, code saved as
 // package versions (problems come back by file, line and column), Play on unsaved code, code history.
-import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import { IntakeError } from "../../sdk/errors.js";
+import type { FastifyInstance, FastifyRequest } from "fastify";
 import { PARAMETER_TYPES, SDK_TYPES } from "../../platform/catalog/index.js";
 import {
-  createIntegration, getCodeVersion, getConnectorCode, IdeCheckError, listCodeVersions, listEditableIntegrations, MAX_CODE_BYTES, MAX_ICON_BYTES,
+  createIntegration, getCodeVersion, getConnectorCode, listCodeVersions, listEditableIntegrations, MAX_CODE_BYTES, MAX_ICON_BYTES,
   playConnector, saveConnectorCode, saveConnectorDefinition, sdkCompletions, type ConnectorDefinitionInput,
 } from "../../platform/ide/index.js";
 import type { Scheduler } from "../../platform/scheduler/index.js";
 import type { Store } from "../../platform/store/index.js";
-import { HttpError, requireAdmin } from "../auth.js";
+import { requireAdmin } from "../auth.js";
 import { errorSchema, errors } from "../schemas.js";
 
 type Guard = (request: FastifyRequest) => Promise<void>;
@@ -62,23 +61,6 @@ const definitionSchema = {
   additionalProperties: false,
 } as const;
 
-/** The status of an IDE error; a failed check carries its diagnostics. */
-async function answer<T>(reply: FastifyReply, work: () => Promise<T>): Promise<T | FastifyReply> {
-  try {
-    return await work();
-  } catch (error) {
-    if (error instanceof IdeCheckError) {
-      return reply.status(422).send({ error: { code: error.code, message: error.message }, diagnostics: error.diagnostics });
-    }
-    if (error instanceof IntakeError) {
-      const status = /_UNKNOWN$/.test(error.code) ? 404 : error.code === "INTEGRATION_CONFLICT" || error.code === "PLAY_BUSY" ? 409
-        : /^(PARAM_|INTEGRATION_READONLY|PACKAGE_)/.test(error.code) ? 400 : undefined;
-      if (status) throw new HttpError(status, error.code, error.message);
-    }
-    throw error;
-  }
-}
-
 export function registerIdeRoutes(api: FastifyInstance, store: Store, session: Guard, scheduler?: Scheduler): void {
   const admin = [session, requireAdmin];
   // A new version of the code is picked up by the next run; the scheduler re-reads intervals.
@@ -108,11 +90,11 @@ export function registerIdeRoutes(api: FastifyInstance, store: Store, session: G
       },
       response: ideErrors,
     },
-  }, async (request, reply) => answer(reply, async () => {
+  }, async (request, reply) => {
     const icon = request.body.icon ? { data: Buffer.from(request.body.icon, "base64") } : undefined;
     const created = await createIntegration(store, { name: request.body.name, description: request.body.description ?? "", icon });
     return reply.status(201).send(created);
-  }));
+  });
 
   api.put<{ Params: { slug: string; fileBase: string }; Body: ConnectorDefinitionInput }>("/ide/integrations/:slug/connectors/:fileBase", {
     preHandler: admin,
@@ -120,15 +102,15 @@ export function registerIdeRoutes(api: FastifyInstance, store: Store, session: G
       tags: ["ide"], summary: "Add or change a connector definition (admin): parameters, field names, interval, timeout. A new one starts from a template. Saved as a new version.",
       params: connectorParams, body: definitionSchema, response: ideErrors,
     },
-  }, async (request, reply) => answer(reply, async () => {
+  }, async (request) => {
     const result = await saveConnectorDefinition(store, request.params.slug, request.params.fileBase, request.body);
     changed();
     return { version: result.version, integration: result.integration.name, slug: result.integration.slug };
-  }));
+  });
 
   api.get<{ Params: { slug: string; fileBase: string } }>("/ide/integrations/:slug/connectors/:fileBase/code", {
     preHandler: admin, schema: { tags: ["ide"], summary: "A connector's current code", params: connectorParams, response: ideErrors },
-  }, async (request, reply) => answer(reply, () => getConnectorCode(store, request.params.slug, request.params.fileBase)));
+  }, async (request) => getConnectorCode(store, request.params.slug, request.params.fileBase));
 
   const codeBody = {
     type: "object",
@@ -145,11 +127,11 @@ export function registerIdeRoutes(api: FastifyInstance, store: Store, session: G
       tags: ["ide"], summary: "Save a connector's code (admin): a new version when it compiles and type-checks; otherwise 422 with the problems by line, and the working version stays",
       params: connectorParams, body: codeBody, response: ideErrors,
     },
-  }, async (request, reply) => answer(reply, async () => {
+  }, async (request) => {
     const result = await saveConnectorCode(store, request.params.slug, request.params.fileBase, request.body.code);
     changed();
     return { version: result.version };
-  }));
+  });
 
   api.post<{ Params: { slug: string; fileBase: string }; Body: { code: string; parameters?: Record<string, unknown> } }>("/ide/integrations/:slug/connectors/:fileBase/play", {
     preHandler: admin,
@@ -168,11 +150,11 @@ export function registerIdeRoutes(api: FastifyInstance, store: Store, session: G
       },
       response: ideErrors,
     },
-  }, async (request, reply) => answer(reply, () => playConnector(store, request.params.slug, request.params.fileBase, { code: request.body.code, parameters: request.body.parameters ?? {} })));
+  }, async (request) => playConnector(store, request.params.slug, request.params.fileBase, { code: request.body.code, parameters: request.body.parameters ?? {} }));
 
   api.get<{ Params: { slug: string; fileBase: string } }>("/ide/integrations/:slug/connectors/:fileBase/versions", {
     preHandler: admin, schema: { tags: ["ide"], summary: "The versions of the package that hold this connector, newest first", params: connectorParams, response: ideErrors },
-  }, async (request, reply) => answer(reply, async () => ({ versions: await listCodeVersions(store, request.params.slug, request.params.fileBase) })));
+  }, async (request) => ({ versions: await listCodeVersions(store, request.params.slug, request.params.fileBase) }));
 
   api.get<{ Params: { slug: string; fileBase: string; version: number } }>("/ide/integrations/:slug/connectors/:fileBase/versions/:version", {
     preHandler: admin,
@@ -181,5 +163,5 @@ export function registerIdeRoutes(api: FastifyInstance, store: Store, session: G
       params: { type: "object", properties: { ...connectorParams.properties, version: { type: "integer", minimum: 1 } }, required: ["slug", "fileBase", "version"] },
       response: ideErrors,
     },
-  }, async (request, reply) => answer(reply, () => getCodeVersion(store, request.params.slug, request.params.fileBase, request.params.version)));
+  }, async (request) => getCodeVersion(store, request.params.slug, request.params.fileBase, request.params.version));
 }

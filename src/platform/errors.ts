@@ -1,0 +1,95 @@
+// The platform's error codes, each declared once with its message template, HTTP status and meaning.
+// Throw them as `throw new RunInProgress(name, holder)`; the API answers with the declared status and the
+// CLI prints `CODE: message`. The SDK declares its own few (PARAM_INVALID, DATE_INVALID) in src/sdk/errors.ts.
+import { createError, declaredErrors } from "../sdk/errors.js";
+
+export { createError, declaredErrors, DateInvalid, IntakeError, ParameterError, type ErrorDeclaration } from "../sdk/errors.js";
+
+// The request itself
+export const Validation = createError("VALIDATION", "%s", 400, "the request does not match the route's schema; the message names the field");
+export const BadRequest = createError("BAD_REQUEST", "%s", 400, "a request the server cannot read (body not JSON, wrong content type…)");
+export const BodyTooLarge = createError("BODY_TOO_LARGE", "%s", 413, "the request's body is larger than the server accepts (1 MB)");
+export const NotFound = createError("NOT_FOUND", "no such route: %s %s", 404, "no route answers this method and path");
+export const RateLimited = createError("RATE_LIMITED", "%s", 429, "too many requests from this client (sign-in attempts): wait and try again");
+export const Internal = createError("INTERNAL", "internal error (see the server's log)", 500, "a fault of the server; its log has the details");
+
+// Sessions and users
+export const Unauthenticated = createError("UNAUTHENTICATED", "sign in first", 401, "no session, or the session ended");
+export const LoginFailed = createError("LOGIN_FAILED", "wrong user name or password", 401, "sign-in refused; which of the two was wrong is not said");
+export const CsrfRejected = createError("CSRF", "missing or wrong %s header", 403, "a change without the X-CSRF-Token header returned at sign-in");
+export const Forbidden = createError("FORBIDDEN", "only an admin may change integrations and connectors", 403, "the signed-in user is an analyst");
+export const UserNameInvalid = createError("USER_NAME", "user name %s: use 1 to 64 letters, digits, dots, dashes, underscores or @", 400, "a user name that is not allowed");
+export const UserRoleInvalid = createError("USER_ROLE", "role %s: use admin or analyst", 400, "a role other than admin or analyst");
+export const UserPasswordInvalid = createError("USER_PASSWORD", "%s", 400, "a password shorter than 8 or longer than 1024 characters, or not confirmed");
+
+// Cases
+export const CaseNotFound = createError("CASE_NOT_FOUND", "no case %s", 404, "no case has this number");
+export const CaseMerge = createError("CASE_MERGE", "%s", 400, "a merge without cases to merge, or into a case merged away itself");
+export const CaseSingleAlert = createError("CASE_SINGLE_ALERT", "alert %s is the only one of case %s: nothing to move it away from", 400, "moving out a case's only alert");
+export const CaseStatusInvalid = createError("CASE_STATUS", "%s", 400, "a status other than open, in_progress or closed, or closing without a reason");
+export const CasePriorityInvalid = createError("CASE_PRIORITY", "priority %s: use one of %s", 400, "a priority that is not on the scale (-1, 40, 60, 80, 100)");
+export const CaseCommentInvalid = createError("CASE_COMMENT", "a comment needs some text", 400, "a blank comment");
+export const AlertNotFound = createError("ALERT_NOT_FOUND", "case %s has no alert %s", 404, "the case has no alert with this id");
+export const EmlNotFound = createError(
+  "EML_NOT_FOUND", `case %s has no stored original message (the connector's "Attach Original EML" parameter keeps it)`, 404,
+  "the case's messages were stored without their original .eml",
+);
+
+// Connectors and runs
+export const ConnectorNotFound = createError("CONNECTOR_NOT_FOUND", "%s", 404, "no connector of this name, or the integration has no such connector definition");
+export const ConnectorNameInvalid = createError("CONNECTOR_NAME", "connector name %s: use 1 to 100 letters, digits, spaces, dots, dashes or underscores", 400, "a connector name that is not allowed");
+export const ConnectorAmbiguous = createError(
+  "CONNECTOR_AMBIGUOUS", `integration "%s" has %s connectors: name one with --connector (%s)`, 400, "the integration has several connector definitions and none was named",
+);
+export const ParamsFile = createError("PARAMS_FILE", "%s", 400, "the --params file cannot be read or is not JSON");
+export const IconNotFound = createError("ICON_NOT_FOUND", `integration "%s" has no icon`, 404, "the integration has no icon file");
+export const RunNotFound = createError("RUN_NOT_FOUND", "no run %s", 404, "no run has this number");
+export const RunInProgress = createError("RUN_IN_PROGRESS", `connector "%s" is already running (%s)`, 409, "a run of this connector is under way (on this host or another)");
+
+// Integration packages and the IDE
+export const IntegrationNotFound = createError("INTEGRATION_NOT_FOUND", "%s", 404, "no integration of this name or short name");
+export const IntegrationConflict = createError("INTEGRATION_CONFLICT", "%s", 409, "another integration has this name or short name");
+export const IntegrationReadonly = createError(
+  "INTEGRATION_READONLY", `integration "%s" is built in: export it and import a copy under another name to change it`, 400, "a change to a built-in integration",
+);
+export const VersionNotFound = createError("VERSION_NOT_FOUND", "%s", 404, "no stored version of the integration or connector code has this number");
+export const PackageInvalid = createError("PACKAGE_INVALID", "%s", 400, "an integration package, or a package of alerts from a connector, that does not validate; the message names the file and field");
+export const ConnectorCompile = createError("CONNECTOR_COMPILE", "%s", 422, "the connector's code does not compile; the message gives file, line and column");
+export const ConnectorTypes = createError("CONNECTOR_TYPES", "%s", 422, "the connector's code does not type-check against the SDK");
+export const IdeCheck = createError("IDE_CHECK", "%s", 422, "code saved or played in the IDE does not validate, compile or type-check (diagnostics by place)");
+export const DependencyInstall = createError("DEPENDENCY_INSTALL", `integration "%s": npm could not install %s: %s`, 502, "npm could not install the package's dependencies (an unknown name or version, or the registry unreachable)");
+export const ExportTarget = createError("EXPORT_TARGET", "%s exists and is not empty: export into a new or empty folder", 409, "the export folder already holds files");
+export const PlayBusy = createError("PLAY_BUSY", "%s test runs are under way: wait for one to end", 409, "too many IDE Play runs at once on this server");
+
+// How a run ended, recorded with the run (the API's Run once and Test answer 200 with it)
+export const RunTimeout = createError("RUN_TIMEOUT", "the connector ran past its timeout of %s s and was stopped", 504, "the run went past the connector's timeoutSeconds");
+export const RunOutOfMemory = createError("RUN_OUT_OF_MEMORY", "the connector ran out of memory (cap %s MB) and was stopped", 502, "the connector's process went over its memory cap");
+export const RunCrashed = createError("RUN_CRASHED", "the connector's process ended without finishing (%s)", 502, "the connector's process exited or was killed before it finished");
+export const ConnectorFailed = createError("CONNECTOR_FAILED", "%s", 502, "the connector threw an error without a code of its own");
+export const ConnectorInvalid = createError(
+  "CONNECTOR_INVALID", "the connector's module has no default export function (export default async function main(execution) {…})", 502, "the connector's module exports no main function",
+);
+export const ConnectorNoPing = createError("CONNECTOR_NO_PING", "the connector does not export a ping function (export async function ping(execution) {…})", 502, "ping asked of a connector without a ping function");
+export const ConnectorNoWatch = createError(
+  "CONNECTOR_NO_WATCH", "the connector does not export a watch function (export async function watch(execution, onNewItems) {…})", 502, "watch asked of a connector without a watch function",
+);
+export const AlertInvalid = createError("ALERT_INVALID", "%s", 502, "one alert of a connector's package does not validate and is not stored (the run's log names it)");
+export const PackageAfterFailure = createError("PACKAGE_AFTER_FAILURE", "not stored: an earlier package of this run failed (%s)", 409, "a package sent after one that was not stored (its checkpoint would skip the failed items)");
+export const IngestFailed = createError("INGEST_FAILED", "%s", 500, "storing a package failed for a reason of the platform's (the database…)");
+export const RunSpawn = createError("RUN_SPAWN", "cannot start the connector's process: %s", 500, "the platform could not start a process for the run");
+export const RunFailed = createError("RUN_FAILED", "%s", 500, "the run failed for a reason of the platform's");
+
+// The platform's own state
+export const SecretKey = createError("SECRET_KEY", "%s", 500, "the key that encrypts stored passwords cannot be read or created, or has changed");
+export const DatabaseOpen = createError("DB_OPEN", "%s", 500, "the database cannot be opened");
+export const DatabaseMigrate = createError("DB_MIGRATE", "database migration %s failed: %s", 500, "a migration of the database schema failed");
+export const ServePort = createError("SERVE_PORT", "--port must be 0 to 65535, got %s", 400, "intake serve was given a port out of range");
+export const ServeListen = createError("SERVE_LISTEN", "cannot listen on %s: %s", 500, "intake serve cannot listen on the address (in use, or not allowed)");
+
+/** The README's table of codes (scripts/error-table.mjs writes it; a test checks it is current). */
+export function errorTable(): string {
+  const rows = declaredErrors()
+    .sort((a, b) => (a.code < b.code ? -1 : 1))
+    .map((declaration) => `| \`${declaration.code}\` | ${declaration.status} | ${declaration.meaning.replaceAll("|", "\\|")} |`);
+  return ["| code | HTTP status | meaning |", "|---|---|---|", ...rows].join("\n");
+}
