@@ -22,7 +22,7 @@ export function sqliteWriter(db: SQLite.Database): IngestWriter {
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   const insertEvent = db.prepare("INSERT INTO events (alert_pk, position, event_type, product, start_time, end_time, data) VALUES (?, ?, ?, ?, ?, ?, ?)");
-  const insertEntity = db.prepare("INSERT INTO entities (alert_pk, case_id, type, value, value_hash, source, data) VALUES (?, ?, ?, ?, ?, ?, ?)");
+  const insertEntity = db.prepare("INSERT INTO entities (alert_pk, case_id, type, value, value_hash, source, role, depth, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
   const insertFile = db.prepare("INSERT INTO alert_files (alert_pk, file_name, content_type, size, sha256, data, encoding) VALUES (?, ?, ?, ?, ?, ?, ?)");
   const deleteContext = db.prepare("DELETE FROM connector_context WHERE connector_id = ? AND key = ?");
   const insertContext = db.prepare("INSERT INTO connector_context (connector_id, key, value) VALUES (?, ?, ?)");
@@ -44,7 +44,7 @@ export function sqliteWriter(db: SQLite.Database): IngestWriter {
       for (const row of rows) insertEvent.run(row.alert_pk, row.position, row.event_type, row.product, row.start_time, row.end_time, row.data);
     },
     async insertEntities(rows) {
-      for (const row of rows) insertEntity.run(row.alert_pk, row.case_id, row.type, row.value, row.value_hash, row.source, row.data);
+      for (const row of rows) insertEntity.run(row.alert_pk, row.case_id, row.type, row.value, row.value_hash, row.source, row.role, row.depth, row.data);
     },
     async insertFiles(alertPk, files) {
       for (const file of files) insertFile.run(alertPk, file.file_name, file.content_type, file.size, file.sha256, file.data, file.encoding);

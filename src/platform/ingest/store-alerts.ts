@@ -1,6 +1,7 @@
 // What ingest stores for a package, decided once: duplicates, the case each new alert joins or opens,
 // its rows and grouping keys, the connector's context. Where the rows go is a writer's business
 // (prepared SQLite statements, or the query builder for any database), inside the caller's transaction.
+import type { EntityRole } from "../../sdk/alert.js";
 import type { AlertResult } from "../../sdk/execution.js";
 import { decideCase, DEFAULT_GROUPING, displaySubject, keysOf, type AlertKeys, type CaseKeyLookup } from "../grouping/index.js";
 import { valueHash } from "../store/value-hash.js";
@@ -22,7 +23,7 @@ export interface AlertRow {
   product: string; vendor: string; rule_generator: string; environment: string; start_time: number; end_time: number; data: string; created_at: number;
 }
 export interface EventRow { alert_pk: number; position: number; event_type: string; product: string; start_time: number; end_time: number; data: string }
-export interface EntityRow { alert_pk: number; case_id: number; type: string; value: string; value_hash: number; source: string; data: string }
+export interface EntityRow { alert_pk: number; case_id: number; type: string; value: string; value_hash: number; source: string; role: EntityRole | null; depth: number; data: string }
 
 /** The reads and writes ingest makes, in one transaction the caller opened. */
 export interface IngestWriter {
@@ -90,8 +91,8 @@ export async function storeAlerts(
       alert_pk: alertPk, position, event_type: text(event[target.eventFieldName]), product: text(event[target.productFieldName]),
       start_time: event.StartTime, end_time: event.EndTime, data: JSON.stringify(event),
     })));
-    await writer.insertEntities((alert.entities ?? []).map(({ type, value, source, ...data }) => ({
-      alert_pk: alertPk, case_id: caseId, type, value, value_hash: valueHash(value), source: source ?? "", data: JSON.stringify(data),
+    await writer.insertEntities((alert.entities ?? []).map(({ type, value, source, role, depth, ...data }) => ({
+      alert_pk: alertPk, case_id: caseId, type, value, value_hash: valueHash(value), source: source ?? "", role: role ?? null, depth: depth ?? 0, data: JSON.stringify(data),
     })));
     await writer.insertFiles(alertPk, files.get(alert) ?? []);
     await writer.addKeys(caseId, alertPk, keys, environment, alert.start_time);
