@@ -1,11 +1,12 @@
 // 0011: entities carry a role (sender, recipient, reporter) and a forward depth of their own, set by the
 // connector, so that the platform reads no connector's labels. Rows stored before get theirs here from
 // the labels the email connector wrote: the one place in the platform where that format is still known.
+// Any connector's rows with such labels get them, as the platform read every row's label before.
 import type { Kysely } from "kysely";
 import { sql } from "../kysely.js";
 
 /** The email connector's labels up to 0011: "header From", "forwarded header To", "forwarded (2) html link"… */
-const FORWARD_PREFIX = /^forwarded (?:\((\d+)\) )?/;
+const FORWARDED_LABEL = /^forwarded (?:\((\d+)\) )?(?:text|defanged text|html [a-z ]+|header [A-Za-z-]+|attachment|url)$/;
 const ADDRESS_LABEL = /^(?:forwarded (?:\(\d+\) )?)?header (From|Sender|Reply-To|Return-Path|To|Cc|Delivered-To)$/;
 const ROLE_OF_HEADER: Record<string, string | null> = {
   From: "sender", Sender: null, "Reply-To": null, "Return-Path": null, To: "recipient", Cc: "recipient", "Delivered-To": "recipient",
@@ -18,7 +19,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 
   // A few dozen distinct labels: one UPDATE each way, a CASE over the labels, whatever the row count.
   const forwarded = (await sql<{ source: string }>`select distinct source from entities where source like ${"forwarded %"}`.execute(db)).rows
-    .map((row) => ({ source: row.source, match: FORWARD_PREFIX.exec(row.source) }))
+    .map((row) => ({ source: row.source, match: FORWARDED_LABEL.exec(row.source) }))
     .filter((row) => row.match);
   if (forwarded.length) {
     const depth = sql.join(forwarded.map((row) => sql`when ${row.source} then ${sql.lit(Number(row.match![1] ?? 1))}`), sql` `);
