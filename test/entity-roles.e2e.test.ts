@@ -17,18 +17,11 @@ let api: ApiFixture;
 const CHAT_CONNECTOR = `import { AlertInfo, ConnectorExecution, Priority, type Entity } from "intake/sdk";
 
 function report(id: string, entities: Entity[]): AlertInfo {
-  const alert = new AlertInfo();
-  alert.display_id = id;
-  alert.name = "Suspicious chat message " + id;
-  alert.rule_generator = "Chat";
-  alert.start_time = Date.now();
-  alert.end_time = alert.start_time;
-  alert.priority = Priority.HIGH;
-  alert.device_vendor = "Chat";
-  alert.device_product = "Chat";
-  alert.events.push({ StartTime: alert.start_time, EndTime: alert.end_time, event_name: "reported message", device_product: "Chat" });
-  alert.entities = entities;
-  return alert;
+  const now = Date.now();
+  return Object.assign(new AlertInfo(), {
+    display_id: id, name: "Suspicious chat message " + id, rule_generator: "Chat", start_time: now, end_time: now, priority: Priority.HIGH,
+    device_vendor: "Chat", device_product: "Chat", entities, events: [{ StartTime: now, EndTime: now, event_name: "reported message", device_product: "Chat" }],
+  });
 }
 
 export default async function main(execution: ConnectorExecution): Promise<void> {
