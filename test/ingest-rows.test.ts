@@ -31,7 +31,8 @@ function alert(id: string, fields: { subject: string; reported: string; urls?: s
     extensions: { reporter: `reporter-${id}@example.test` },
     notes: [`note of ${id}`],
     entities: [
-      { type: "EMAIL_ADDRESS", value: `it@phish-${id}.test`, source: "forwarded 1 header From", display: "IT Support" },
+      { type: "EMAIL_ADDRESS", value: `it@phish-${id}.test`, source: "forwarded 1 header From", role: "sender" as const, depth: 1, display: "IT Support" },
+      { type: "EMAIL_ADDRESS", value: `reporter-${id}@example.test`, source: "header From", role: "reporter" as const },
       ...urls.map((value) => ({ type: "URL", value, source: "html href" })),
       { type: "HOSTNAME", value: "phish.test" },
     ],
@@ -121,6 +122,11 @@ describe("ingest's rows", () => {
       for (const table of INGEST_TABLES) expect(rows[table]?.length, table).toBeGreaterThan(0);
       expect(rows.case_links).toHaveLength(2);
       expect(rows.alert_files).toHaveLength(2);
+      // The SDK's role and depth land in their columns, not in data.
+      const roles = rows.entities!.map((e) => `${e.role}:${e.depth}`);
+      expect(roles).toContain("sender:1");
+      expect(roles).toContain("reporter:0");
+      expect(rows.entities!.every((e) => !String(e.data).includes("role"))).toBe(true);
       expect(await tables(built)).toEqual(rows);
       const fromPostgres = await tables(pg);
       for (const table of [...INGEST_TABLES, "runs", "case_history"]) expect(fromPostgres[table], table).toEqual(rows[table]);

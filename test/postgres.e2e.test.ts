@@ -9,6 +9,7 @@ import { countUnread, deliverToMaildir, startDovecot, type Dovecot } from "./sup
 import { startPostgres, type Postgres } from "./support/postgres.js";
 import { makeWorkspace } from "./support/cli.js";
 import { makeReports } from "./support/messages.js";
+import { BEFORE_0011, OLD_EMAIL_ENTITIES, expectedAfter0011 } from "./support/old-entities.js";
 
 let server: Dovecot;
 let postgres: Postgres;
@@ -42,9 +43,11 @@ describe("Intake on PostgreSQL", () => {
     expect(ws.lastJson(await ws.intake([...db, "connector", "run", "pg", "--json"]))).toMatchObject({ ingested: 0 });
 
     const exported = await ws.intake([...db, "cases", "export", "--jsonl"]);
-    const alerts = exported.stdout.trim().split("\n").map((l) => JSON.parse(l) as { alerts: { display_id: string; events: { found_urls: string[] }[] }[] }).flatMap((c) => c.alerts);
+    const alerts = exported.stdout.trim().split("\n").map((l) => JSON.parse(l) as { alerts: { display_id: string; events: { found_urls: string[] }[]; entities: { type: string; role: string | null; depth: number }[] }[] }).flatMap((c) => c.alerts);
     expect(alerts.map((a) => a.display_id).sort()).toEqual(reports.map((r) => r.messageId).sort());
     for (const report of reports) expect(alerts.find((a) => a.display_id === report.messageId)!.events[0]!.found_urls).toEqual(report.urls);
+    // The query builder's writer stores the entities' roles and depths too.
+    for (const alert of alerts) expect(alert.entities.filter((e) => e.type === "EMAIL_ADDRESS" && e.role === "sender" && e.depth === 0)).toHaveLength(1);
     // Nothing went to an SQLite file by mistake.
     expect((await ws.intake(["cases", "list"])).stdout).not.toContain("Suspicious message");
   });
@@ -66,6 +69,22 @@ describe("Intake on PostgreSQL", () => {
       await db.transaction().execute(async (trx) => {
         expect(await queryBuilderLookup(trx).casesWithKey("url", [link], "Default", { from: 0, to: 2000 })).toEqual([7]);
       });
+    } finally {
+      await store.close();
+    }
+  });
+
+  it("gives entities stored before migration 0011 the role and forward depth their old email labels meant", async () => {
+    const url = postgres.createDatabase("before0011");
+    const old = new Kysely<unknown>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: url, max: 1 }) }) });
+    expect((await new Migrator({ db: old, provider: migrationProvider("postgres", BEFORE_0011), allowUnorderedMigrations: true }).migrateToLatest()).error).toBeUndefined();
+    for (const row of OLD_EMAIL_ENTITIES) {
+      await sql`insert into entities (alert_pk, case_id, type, value, value_hash, source, data) values (${row.alert_pk}, ${row.case_id}, ${row.type}, ${row.value}, ${valueHash(row.value)}, ${row.source}, ${row.data})`.execute(old);
+    }
+    await old.destroy();
+    const store = await openStore(url);
+    try {
+      expect(await store.db.selectFrom("entities").select(["value", "source", "role", "depth", "data"]).orderBy("id").execute()).toEqual(expectedAfter0011());
     } finally {
       await store.close();
     }

@@ -14,7 +14,11 @@ let analyst: Session;
 const signIn = (username: string, password: string): Promise<Session> => signInApi(app, username, password);
 const as = (session: Session | undefined, method: "GET" | "POST" | "PUT" | "DELETE", url: string, payload?: unknown, csrf = true) => requestAs(app, session, method, url, payload, csrf);
 
-/** Inserts N cases with a sender and a URL each, created one minute apart (newest has the highest id). */
+/**
+ * Inserts N cases with a sender, a reporter and a URL each, created one minute apart (newest has the
+ * highest id); every tenth also holds a sender one forward deeper. Labels are no email connector's: the
+ * platform reads roles and depths.
+ */
 async function seedCases(count: number, title = (i: number) => `Suspicious message ${i}`): Promise<void> {
   const now = Date.now();
   for (let start = 0; start < count; start += 500) {
@@ -27,9 +31,13 @@ async function seedCases(count: number, title = (i: number) => `Suspicious messa
           rule_generator: "Mail", environment: "", start_time: created, end_time: created, data: "{}", created_at: created,
         }).returning("id").executeTakeFirstOrThrow();
         await trx.insertInto("events").values({ alert_pk: alert.id, position: 0, event_type: "Suspicious email", product: "Mail", start_time: created, end_time: created, data: JSON.stringify({ Subject: title(i), found_url: `https://phish-${i % 3}.test/x` }) }).execute();
+        const entity = (type: string, value: string, role: "sender" | "reporter" | null, depth = 0) =>
+          ({ alert_pk: alert.id, case_id: row.id, type, value, value_hash: valueHash(value), source: "seeded", role, depth, data: "{}" });
         await trx.insertInto("entities").values([
-          { alert_pk: alert.id, case_id: row.id, type: "URL", value: `https://phish-${i % 3}.test/x`, value_hash: valueHash(`https://phish-${i % 3}.test/x`), source: "body", data: "{}" },
-          { alert_pk: alert.id, case_id: row.id, type: "EMAIL_ADDRESS", value: `it-${i}@sender-${i % 2}.test`, value_hash: valueHash(`it-${i}@sender-${i % 2}.test`), source: "header From", data: "{}" },
+          entity("URL", `https://phish-${i % 3}.test/x`, null),
+          entity("EMAIL_ADDRESS", `it-${i}@sender-${i % 2}.test`, "sender"),
+          entity("EMAIL_ADDRESS", `staff-${i % 4}@company.test`, "reporter"),
+          ...(i % 10 === 0 ? [entity("EMAIL_ADDRESS", `inner-${i}@deep.test`, "sender", 1)] : []),
         ]).execute();
       }
     });
@@ -154,9 +162,10 @@ describe("the case queue", () => {
     expect(seen).toEqual([...seen].sort((a, b) => b - a));
   });
 
-  it("shows each case's sender and indicator counts", async () => {
-    const page = (await as(analyst, "GET", "/api/cases?limit=1")).json();
-    expect(page.cases[0]).toMatchObject({ sender: "it-229@sender-1.test", urls: 1, indicators: 2 });
+  it("shows each case's sender (the deepest) and indicator counts", async () => {
+    const page = (await as(analyst, "GET", "/api/cases?limit=10")).json();
+    expect(page.cases[0]).toMatchObject({ title: "Suspicious message 229", sender: "it-229@sender-1.test", urls: 1, indicators: 3 });
+    expect(page.cases[9]).toMatchObject({ title: "Suspicious message 220", sender: "inner-220@deep.test", urls: 1, indicators: 4 });
   });
 
   it("filters by status, priority and text, and lists only newer cases with after=", async () => {
@@ -198,7 +207,10 @@ describe("working a case", () => {
     const detail = response.json();
     expect(detail).toMatchObject({ id: 1, title: "Suspicious message 0", status: "open", hasEml: false, comments: [], history: [] });
     expect(detail.alerts[0].events[0].Subject).toBe("Suspicious message 0");
-    expect(detail.alerts[0].entities.map((e: { type: string }) => e.type).sort()).toEqual(["EMAIL_ADDRESS", "URL"]);
+    expect(detail.alerts[0].entities.map((e: { value: string; role: string | null; depth: number }) => [e.value, e.role, e.depth])).toEqual([
+      ["https://phish-0.test/x", null, 0], ["it-0@sender-0.test", "sender", 0], ["staff-0@company.test", "reporter", 0], ["inner-0@deep.test", "sender", 1],
+    ]);
+    expect(detail.alerts[0].reporters).toEqual(["staff-0@company.test"]);
     expect((await as(analyst, "GET", "/api/cases/999999")).statusCode).toBe(404);
     expect((await as(analyst, "GET", "/api/cases/abc")).statusCode).toBe(400);
   });
@@ -247,7 +259,7 @@ describe("working a case", () => {
 });
 
 describe("overview", () => {
-  it("counts cases per day by priority and the top sender and URL domains", async () => {
+  it("counts cases per day by priority, the top sender and URL domains and the top reporters", async () => {
     const response = await as(analyst, "GET", "/api/overview?days=30");
     expect(response.statusCode).toBe(200);
     const data = response.json();
@@ -256,7 +268,12 @@ describe("overview", () => {
     for (const row of data.casesPerDay as { day: number }[]) expect((row.day - data.since) % 86_400_000).toBe(0);
     const today = Math.floor(Date.now() / 86_400_000) * 86_400_000;
     expect(data.casesPerDay.some((r: { day: number }) => r.day === today)).toBe(true);
-    expect(data.topSenderDomains).toEqual([{ domain: "sender-0.test", count: 115 }, { domain: "sender-1.test", count: 115 }]);
+    // One sender per case, the deepest: every tenth case's is at deep.test.
+    expect(data.topSenderDomains).toEqual([{ domain: "sender-1.test", count: 115 }, { domain: "sender-0.test", count: 92 }, { domain: "deep.test", count: 23 }]);
+    expect(data.topReporters).toEqual([
+      { address: "staff-0@company.test", count: 58 }, { address: "staff-1@company.test", count: 58 },
+      { address: "staff-2@company.test", count: 57 }, { address: "staff-3@company.test", count: 57 },
+    ]);
     expect(data.topUrlDomains.map((d: { domain: string }) => d.domain).sort()).toEqual(["phish-0.test", "phish-1.test", "phish-2.test"]);
     expect((await as(analyst, "GET", "/api/overview?days=0")).statusCode).toBe(400);
   });

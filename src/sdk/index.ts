@@ -1,6 +1,6 @@
 // The public SDK of Intake connectors: `import { ConnectorExecution, AlertInfo } from "intake/sdk"`.
-export { AlertInfo } from "./alert.js";
-export type { AlertAttachment, Entity, EventRecord } from "./alert.js";
+export { AlertInfo, ENTITY_ROLES, MAX_ENTITY_DEPTH } from "./alert.js";
+export type { AlertAttachment, Entity, EntityRole, EventRecord } from "./alert.js";
 export {
   ConnectorExecution,
   outputHandler,

@@ -30,13 +30,13 @@ export function requestAs(app: FastifyInstance, session: Session | undefined, me
 export interface ApiFixture { dir: string; store: Store; app: FastifyInstance; admin: Session; analyst: Session; close(): Promise<void> }
 
 /**
- * A server on a fresh SQLite file in its own INTAKE_HOME, with an admin "ada" and an analyst "bob"
- * signed in (passwords admin-password-1 / analyst-password-1).
+ * A server on a fresh SQLite file (or `database`, a workspace's, with its folder) in its own INTAKE_HOME,
+ * with an admin "ada" and an analyst "bob" signed in (passwords admin-password-1 / analyst-password-1).
  */
-export async function startApi(prefix: string, options: { loginPerMinute?: number } = {}): Promise<ApiFixture> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+export async function startApi(prefix: string, { database, ...options }: { loginPerMinute?: number; database?: string } = {}): Promise<ApiFixture> {
+  const dir = database ? path.dirname(database) : fs.mkdtempSync(path.join(os.tmpdir(), prefix));
   process.env.INTAKE_HOME = dir;
-  const store = await openStore(path.join(dir, "intake.db"));
+  const store = await openStore(database ?? path.join(dir, "intake.db"));
   await saveUser(store, "ada", "admin", "admin-password-1");
   await saveUser(store, "bob", "analyst", "analyst-password-1");
   const app = await buildServer({ store, webDir: path.join(dir, "no-web"), ...options });

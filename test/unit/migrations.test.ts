@@ -1,6 +1,6 @@
 // Migrations over a database an older version left: 0007 moves merges and moves recorded in 0006's
 // case_actions into the one case history, and the CLI reads them back as they were; 0010 hashes the
-// values stored before it.
+// values stored before it; 0011 gives entities their role and forward depth from the old labels.
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -11,6 +11,7 @@ import { migrationProvider } from "../../src/platform/store/migrations/index.js"
 import { openStore, valueHash } from "../../src/platform/store/index.js";
 import { sqliteGrouping } from "../../src/platform/grouping/index.js";
 import { caseHistory } from "../../src/platform/cases/index.js";
+import { BEFORE_0011, OLD_EMAIL_ENTITIES, expectedAfter0011 } from "../support/old-entities.js";
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "intake-migrations-"));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -76,4 +77,25 @@ it("gives entities and grouping keys stored before 0010 their value hash, and fi
 it("keeps the value hash it stores the same from version to version", () => {
   // Stored in every database: a change here would hide every row stored before it.
   expect([valueHash(""), valueHash("https://phish.example.test/login"), valueHash("비밀번호")]).toEqual([3338908027751811,8469328068402046,5722892407298165]);
+});
+
+it("gives entities stored before 0011 the role and forward depth their old email labels meant", async () => {
+  const file = path.join(dir, "before-0011.db");
+  const old = new Kysely<unknown>({ dialect: new SqliteDialect({ database: new Database(file) }) });
+  expect((await new Migrator({ db: old, provider: migrationProvider("sqlite", BEFORE_0011), allowUnorderedMigrations: true }).migrateToLatest()).error).toBeUndefined();
+  await old.destroy();
+  const raw = new Database(file);
+  const insert = raw.prepare("insert into entities (alert_pk, case_id, type, value, value_hash, source, data) values (?, ?, ?, ?, ?, ?, ?)");
+  for (const row of OLD_EMAIL_ENTITIES) insert.run(row.alert_pk, row.case_id, row.type, row.value, valueHash(row.value), row.source, row.data);
+  raw.close();
+
+  const store = await openStore(file);
+  try {
+    const rows = await store.db.selectFrom("entities").select(["value", "source", "role", "depth", "data"]).orderBy("id").execute();
+    expect(rows).toEqual(expectedAfter0011());
+    const plan = store.sqlite!.prepare("explain query plan select value from entities where case_id = 1 and type = 'EMAIL_ADDRESS' and role = 'sender'").all() as { detail: string }[];
+    expect(plan.map((row) => row.detail).join(" ")).toContain("entities_case_role");
+  } finally {
+    await store.close();
+  }
 });

@@ -1,4 +1,7 @@
 // Talks to /api: the session cookie rides along; the CSRF token goes in a header on every change.
+import type { EntityRole } from "../../src/sdk/alert.js";
+
+export type { EntityRole };
 let csrfToken = "";
 
 export function setCsrfToken(token: string): void {
@@ -35,11 +38,14 @@ export interface CaseSummary {
   alert_count: number;
 }
 
-export interface Entity { type: string; value: string; source: string }
+/** `source` is the connector's label, shown as it is; `role` and `depth` are what the console reads. */
+export interface Entity { type: string; value: string; source: string; role: EntityRole | null; depth: number }
 export interface Alert {
   display_id: string; ticket_id: string; name: string; rule_generator: string; start_time: number; end_time: number; priority: number;
   device_vendor: string; device_product: string; environment: string; extensions: Record<string, unknown>; notes: string[];
   entities: Entity[]; events: Record<string, unknown>[];
+  /** Who reported it, from its entities' roles (the platform's reporting.ts). */
+  reporters: string[];
   /** Why ingest put the alert in this case (absent for the alert that opened it). */
   grouped_by?: string;
 }

@@ -1,8 +1,8 @@
 // Builds the alert and its one event of SPEC.md from a read message: the reported message's fields (the
 // forwarded one when staff forwarded it as an attachment, the reporter kept apart), indicators as
 // entities, and the original message as a file of the case.
-import { AlertInfo, Priority, convertDatetimeToUnixTime, describeHost, hostOfAddress, hostOfUrl, type Entity, type EventRecord } from "intake/sdk";
-import { allMessages, reportedMessage, type MessageReport } from "./read-message.js";
+import { AlertInfo, Priority, convertDatetimeToUnixTime, describeHost, hostOfAddress, hostOfUrl, type Entity, type EntityRole, type EventRecord } from "intake/sdk";
+import { allMessages, reportedMessage, type AddressRole, type MessageReport } from "./read-message.js";
 
 export const PRODUCT = "Mail";
 export const EVENT_NAME = "Suspicious email";
@@ -37,6 +37,16 @@ function levelPrefix(message: MessageReport): string {
   return message.depth === 1 ? "forwarded " : `forwarded (${message.depth}) `;
 }
 
+/**
+ * What an address is to the reported message (the SDK's roles, which the platform reads): From sends,
+ * To/Cc/Delivered-To receive; the From of a report that forwards a message is the colleague who reported it.
+ */
+function addressRole(header: AddressRole, message: MessageReport): EntityRole | undefined {
+  if (header === "from") return message.depth === 0 && message.forwarded.length > 0 ? "reporter" : "sender";
+  if (header === "to" || header === "cc" || header === "delivered-to") return "recipient";
+  return undefined;
+}
+
 class EntityList {
   readonly items: Entity[] = [];
   private readonly seen = new Set<string>();
@@ -59,7 +69,7 @@ class EntityList {
     this.items.push(entity);
   }
 
-  addDomain(host: string | undefined, source: string): void {
+  addDomain(host: string | undefined, source: string, depth: number): void {
     if (!host) return;
     const info = describeHost(host);
     if (!info || info.isIp) return;
@@ -67,6 +77,7 @@ class EntityList {
       type: "DOMAIN",
       value: info.domain,
       source,
+      depth,
       hostname: info.hostname,
       ...(info.isIdn ? { idn: true, unicode: info.unicode, punycode: info.punycode } : {}),
       ...(info.mixedScripts ? { homograph: true, scripts: info.mixedScripts } : {}),
@@ -77,19 +88,23 @@ class EntityList {
 function collectEntities(report: MessageReport, list: EntityList): void {
   for (const message of allMessages(report)) {
     const prefix = levelPrefix(message);
+    const { depth } = message;
     for (const found of message.urlDetails) {
-      list.add({ type: "URL", value: found.url, source: `${prefix}${found.source}`, ...(found.trackingPixel ? { tracking_pixel: true } : {}) });
+      list.add({ type: "URL", value: found.url, source: `${prefix}${found.source}`, depth, ...(found.trackingPixel ? { tracking_pixel: true } : {}) });
     }
     for (const entry of message.addresses) {
       const header = { from: "From", sender: "Sender", "reply-to": "Reply-To", "return-path": "Return-Path", to: "To", cc: "Cc", "delivered-to": "Delivered-To" }[entry.role];
-      list.add({ type: "EMAIL_ADDRESS", value: entry.address, source: `${prefix}header ${header}`, role: entry.role, ...(entry.name ? { name: entry.name } : {}) }, `EMAIL_ADDRESS\u0000${entry.address}\u0000${prefix}${entry.role}`);
+      const role = addressRole(entry.role, message);
+      list.add({
+        type: "EMAIL_ADDRESS", value: entry.address, source: `${prefix}header ${header}`, ...(role ? { role } : {}), depth, header: entry.role, ...(entry.name ? { name: entry.name } : {}),
+      }, `EMAIL_ADDRESS\u0000${entry.address}\u0000${prefix}${entry.role}`);
     }
     for (const ip of message.receivedIps) {
-      list.add({ type: "IP", value: ip.value, source: `${prefix}header ${ip.hop < 0 ? "X-Originating-IP" : "Received"}`, version: ip.version, private: ip.private, ...(ip.hop >= 0 ? { hop: ip.hop } : {}) });
+      list.add({ type: "IP", value: ip.value, source: `${prefix}header ${ip.hop < 0 ? "X-Originating-IP" : "Received"}`, depth, version: ip.version, private: ip.private, ...(ip.hop >= 0 ? { hop: ip.hop } : {}) });
     }
     for (const file of message.attachments) {
       list.add({
-        type: "FILE", value: file.fileName, source: `${prefix}attachment`, sha256: file.sha256, size: file.size,
+        type: "FILE", value: file.fileName, source: `${prefix}attachment`, depth, sha256: file.sha256, size: file.size,
         declared_type: file.declaredType, ...(file.sniffedType ? { sniffed_type: file.sniffedType } : {}),
         ...(file.typeMismatch ? { type_mismatch: true } : {}),
       }, `FILE\u0000${file.sha256}\u0000${file.fileName}`);
@@ -98,9 +113,9 @@ function collectEntities(report: MessageReport, list: EntityList): void {
   // Domains after the indicators they come from, so that URLs and addresses lead the list.
   for (const message of allMessages(report)) {
     const prefix = levelPrefix(message);
-    for (const found of message.urlDetails) list.addDomain(hostOfUrl(found.url), `${prefix}url`);
+    for (const found of message.urlDetails) list.addDomain(hostOfUrl(found.url), `${prefix}url`, message.depth);
     for (const entry of message.addresses) {
-      if (entry.role === "from" || entry.role === "reply-to" || entry.role === "return-path" || entry.role === "sender") list.addDomain(hostOfAddress(entry.address), `${prefix}header ${entry.role}`);
+      if (entry.role === "from" || entry.role === "reply-to" || entry.role === "return-path" || entry.role === "sender") list.addDomain(hostOfAddress(entry.address), `${prefix}header ${entry.role}`, message.depth);
     }
   }
 }

@@ -1,4 +1,5 @@
 // Reading cases back: with their alerts and events in SPEC.md's field names (export, CLI, API).
+import type { EntityRole } from "../../sdk/alert.js";
 import type { Store } from "../store/index.js";
 
 export interface ExportedEvent {
@@ -20,7 +21,8 @@ export interface ExportedAlert {
   notes: string[];
   /** Why ingest put this alert in its case (absent for the alert that opened it). */
   grouped_by?: string;
-  entities: { type: string; value: string; source: string; [key: string]: unknown }[];
+  /** The connector's attributes, then the stored fields (`role` null: none). */
+  entities: { type: string; value: string; source: string; role: EntityRole | null; depth: number; [key: string]: unknown }[];
   events: ExportedEvent[];
 }
 
@@ -82,14 +84,15 @@ export async function loadCases(store: Store, caseIds: number[]): Promise<Export
         extensions: data.extensions ?? {},
         notes: data.notes ?? [],
         ...(data.groupedBy ? { grouped_by: data.groupedBy } : {}),
-        entities: (entitiesByAlert.get(alert.id) ?? []).map((e) => ({ ...(JSON.parse(e.data) as object), type: e.type, value: e.value, source: e.source })),
+        entities: (entitiesByAlert.get(alert.id) ?? []).map((e) => ({ ...(JSON.parse(e.data) as object), type: e.type, value: e.value, source: e.source, role: e.role, depth: e.depth })),
         events: (eventsByAlert.get(alert.id) ?? []).map((e) => JSON.parse(e.data) as ExportedEvent),
       };
     }),
   }));
 }
 
-function group<T, K>(rows: T[], key: (row: T) => K): Map<K, T[]> {
+/** Rows by a key, each list in the order given. */
+export function group<T, K>(rows: T[], key: (row: T) => K): Map<K, T[]> {
   const map = new Map<K, T[]>();
   for (const row of rows) {
     const k = key(row);
@@ -113,4 +116,6 @@ export async function* exportCases(store: Store): AsyncGenerator<ExportedCase> {
 
 export { addCaseComment, caseHistory, mergeCases, moveAlertOut, setCasePriority, setCaseStatus } from "./actions.js";
 export { CASE_STATUSES, isCaseStatus, PRIORITIES, priorityName, type CaseStatus } from "./vocabulary.js";
+export { reportedSenders, reportersOf } from "./reporting.js";
+export type { RoleEntity } from "./reporting.js";
 export type { CaseAction } from "./actions.js";

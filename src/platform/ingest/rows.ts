@@ -18,7 +18,7 @@ export const COLUMNS = {
     "environment", "start_time", "end_time", "data", "created_at",
   ],
   events: ["alert_pk", "position", "event_type", "product", "start_time", "end_time", "data"],
-  entities: ["alert_pk", "case_id", "type", "value", "value_hash", "source", "data"],
+  entities: ["alert_pk", "case_id", "type", "value", "value_hash", "source", "role", "depth", "data"],
   alert_files: ["alert_pk", "file_name", "content_type", "size", "sha256", "data", "encoding"],
   case_keys: ["kind", "value", "value_hash", "case_id", "alert_pk", "environment", "created_at"],
 } as const satisfies { [T in keyof Database]?: readonly (keyof Database[T] & string)[] };
@@ -87,8 +87,8 @@ export function eventRows(source: RowSource, alert: ValidAlert, alertPk: number)
 
 /** The alert's entities under its case: their own fields in columns, any other attribute in data. */
 export function entityRows(alert: ValidAlert, alertPk: number, caseId: number): Row<"entities">[] {
-  return (alert.entities ?? []).map(({ type, value, source, ...data }) => ({
-    alert_pk: alertPk, case_id: caseId, type, value, value_hash: valueHash(value), source: source ?? "", data: JSON.stringify(data),
+  return (alert.entities ?? []).map(({ type, value, source, role, depth, ...data }) => ({
+    alert_pk: alertPk, case_id: caseId, type, value, value_hash: valueHash(value), source: source ?? "", role: role ?? null, depth: depth ?? 0, data: JSON.stringify(data),
   }));
 }
 

@@ -1,5 +1,6 @@
 // Checks one alert of a package before it is stored: SPEC.md's mandatory fields, types and bounds.
 import { z } from "zod";
+import { ENTITY_ROLES, MAX_ENTITY_DEPTH } from "../../sdk/alert.js";
 import { isPriority, PRIORITIES } from "../../sdk/priority.js";
 
 const MAX_TEXT = 10_000;
@@ -15,6 +16,8 @@ const entitySchema = z.looseObject({
   type: z.string().min(1).max(100),
   value: z.string().min(1).max(MAX_TEXT),
   source: z.string().max(200).optional(),
+  role: z.enum(ENTITY_ROLES).optional(),
+  depth: z.number().int().min(0).max(MAX_ENTITY_DEPTH).optional(),
 });
 
 const attachmentSchema = z.object({

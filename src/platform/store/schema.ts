@@ -1,5 +1,6 @@
 // The database's tables as TypeScript types, shared by SQLite and PostgreSQL.
 import type { Generated } from "kysely";
+import type { EntityRole } from "../../sdk/alert.js";
 import type { CaseStatus } from "../cases/vocabulary.js";
 
 export type { CaseStatus };
@@ -129,7 +130,12 @@ export interface EntityTable {
   value: string;
   /** valueHash(value), indexed: lookups compare both (every writer sets it). */
   value_hash: number;
+  /** Free text for display only: the platform reads `role` and `depth` (migration 0011). */
   source: string;
+  /** What the entity is to the reported item (the SDK's ENTITY_ROLES); null: none. */
+  role: EntityRole | null;
+  /** 0: found in the item the connector read; 1: in an item forwarded in it… */
+  depth: number;
   data: string;
 }
 

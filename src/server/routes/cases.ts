@@ -1,5 +1,5 @@
 // The case queue and the case view: list (keyset pages), detail, status, priority, comments, history, .eml.
-import { addCaseComment, CASE_STATUSES, mergeCases, moveAlertOut, PRIORITIES, priorityName, setCasePriority, setCaseStatus } from "../../platform/cases/index.js";
+import { addCaseComment, CASE_STATUSES, mergeCases, moveAlertOut, PRIORITIES, priorityName, reportedSenders, reportersOf, setCasePriority, setCaseStatus } from "../../platform/cases/index.js";
 import { sql } from "../../platform/store/kysely.js";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { loadCases } from "../../platform/cases/index.js";
@@ -58,7 +58,7 @@ export async function listCases(store: Store, query: ListQuery) {
     ? await store.db.selectFrom("entities").select(["case_id", "type", (eb) => eb.fn.countAll<number>().as("n")]).where("case_id", "in", ids).groupBy(["case_id", "type"]).execute()
     : [];
   const senders = ids.length
-    ? reportedSenders(await store.db.selectFrom("entities").select(["case_id", "value", "source"]).where("case_id", "in", ids).where("type", "=", "EMAIL_ADDRESS").where("source", "like", "%header From").execute())
+    ? reportedSenders(await store.db.selectFrom("entities").select(["case_id", "value", "depth"]).where("case_id", "in", ids).where("type", "=", "EMAIL_ADDRESS").where("role", "=", "sender").orderBy("id").execute())
     : [];
   const files = ids.length
     ? await store.db.selectFrom("alert_files").innerJoin("alerts", "alerts.id", "alert_files.alert_pk").select(["alerts.case_id", (eb) => eb.fn.countAll<number>().as("n")]).where("alerts.case_id", "in", ids).groupBy("alerts.case_id").execute()
@@ -127,7 +127,7 @@ export function registerCaseRoutes(api: FastifyInstance, store: Store, session: 
 
   api.get<{ Params: { id: number } }>("/cases/:id", {
     preHandler: session,
-    schema: { tags: ["cases"], summary: "A case: its alerts with events and entities, files (with hashes), comments and history", params: idParams, response: errors },
+    schema: { tags: ["cases"], summary: "A case: its alerts with events, entities and reporters, files (with hashes), comments and history", params: idParams, response: errors },
   }, async (request) => {
     const row = await caseRow(store, request.params.id);
     const [loaded] = await loadCases(store, [row.id]);
@@ -137,6 +137,8 @@ export function registerCaseRoutes(api: FastifyInstance, store: Store, session: 
       : [];
     return {
       ...loaded,
+      // Who reported each alert, from its entities' roles (reporting.ts).
+      alerts: loaded!.alerts.map((alert) => ({ ...alert, reporters: reportersOf(alert.entities) })),
       closed_reason: row.closed_reason,
       files: files.map((f) => ({ ...f, alert_id: alertRows.find((a) => a.id === f.alert_pk)?.alert_id ?? "" })),
       hasEml: files.some(isEml),
@@ -244,18 +246,4 @@ export function registerCaseRoutes(api: FastifyInstance, store: Store, session: 
 
 function isEml(file: { file_name: string; content_type: string }): boolean {
   return file.content_type === "message/rfc822" || file.file_name.toLowerCase().endsWith(".eml");
-}
-
-/**
- * The sender of the reported mail, one per case: the From of the message forwarded deepest (a report's
- * own From is the colleague who reported it), else the message's own From.
- */
-export function reportedSenders(rows: { case_id: number; value: string; source: string }[]): { case_id: number; value: string }[] {
-  const best = new Map<number, { value: string; depth: number }>();
-  for (const row of rows) {
-    const depth = row.source.startsWith("forwarded") ? row.source.length : 0;
-    const current = best.get(row.case_id);
-    if (!current || depth > current.depth) best.set(row.case_id, { value: row.value, depth });
-  }
-  return [...best].map(([case_id, { value }]) => ({ case_id, value }));
 }

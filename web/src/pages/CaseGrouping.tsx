@@ -2,16 +2,10 @@
 // how many reports carry each, and the history entries merges and moves leave.
 import { useState, type FormEvent, type ReactNode } from "react";
 import { FormattedMessage, useIntl, type IntlShape } from "react-intl";
-import type { Alert, HistoryEntry } from "../api.js";
+import type { Alert, EntityRole, HistoryEntry } from "../api.js";
 import { CopyButton, defang, When } from "../format.js";
 import { Link } from "../router.js";
 
-/** The colleague who reported the mail: who forwarded it, or for a mail moved as it was, its recipient. */
-function reporterOf(alert: Alert): string {
-  const event = alert.events[0] ?? {};
-  const value = event.ReporterEmailAddress ?? event.DestinationUserName ?? "";
-  return typeof value === "string" ? value : "";
-}
 
 function reportedAt(alert: Alert): number {
   const value = alert.events[0]?.ReporterDate;
@@ -41,7 +35,7 @@ export function ReportsTable({ alerts, onMoveOut }: { alerts: Alert[]; onMoveOut
           const how = alert.events[0]?.ReportedAs;
           return (
             <tr key={alert.display_id} data-alert-id={alert.display_id}>
-              <td className="mono">{defang(reporterOf(alert))}</td>
+              <td className="mono">{alert.reporters.map(defang).join(", ")}</td>
               <td><When time={reportedAt(alert)} /></td>
               <td>{typeof how === "string" ? intl.formatMessage({ id: `case.report.how.${how}` as "case.report.how.original message", defaultMessage: how }) : ""}</td>
               <td className="muted">{groupedBy(intl, alert.grouped_by)}</td>
@@ -95,13 +89,15 @@ export function LinkedCases({ links }: { links: { case_id: number; reason: strin
   );
 }
 
-/** The union of the reports' indicators, each once, with how many reports carry it (most first). */
+/** The union of the reports' indicators, each once, with their roles and how many reports carry it (most first). */
 export function IndicatorTable({ alerts }: { alerts: Alert[] }) {
-  const rows = new Map<string, { type: string; value: string; source: string; reports: Set<string> }>();
+  const intl = useIntl();
+  const rows = new Map<string, { type: string; value: string; source: string; roles: Set<EntityRole>; reports: Set<string> }>();
   for (const alert of alerts) {
     for (const entity of alert.entities) {
       const key = `${entity.type}\u0000${entity.value}`;
-      const row = rows.get(key) ?? { type: entity.type, value: entity.value, source: entity.source, reports: new Set<string>() };
+      const row = rows.get(key) ?? { type: entity.type, value: entity.value, source: entity.source, roles: new Set<EntityRole>(), reports: new Set<string>() };
+      if (entity.role) row.roles.add(entity.role);
       row.reports.add(alert.display_id);
       rows.set(key, row);
     }
@@ -110,12 +106,13 @@ export function IndicatorTable({ alerts }: { alerts: Alert[] }) {
   if (sorted.length === 0) return <p className="muted"><FormattedMessage id="common.none" /></p>;
   return (
     <table className="indicators">
-      <thead><tr><th><FormattedMessage id="case.indicator.type" /></th><th><FormattedMessage id="case.indicator.value" /></th><th><FormattedMessage id="case.indicator.source" /></th><th><FormattedMessage id="case.indicator.reports" /></th><th /></tr></thead>
+      <thead><tr><th><FormattedMessage id="case.indicator.type" /></th><th><FormattedMessage id="case.indicator.value" /></th><th><FormattedMessage id="case.indicator.role" /></th><th><FormattedMessage id="case.indicator.source" /></th><th><FormattedMessage id="case.indicator.reports" /></th><th /></tr></thead>
       <tbody>
         {sorted.map((row) => (
           <tr key={`${row.type}:${row.value}`}>
             <td>{row.type}</td>
             <td className="mono indicator">{defang(row.value)}</td>
+            <td>{[...row.roles].map((role) => intl.formatMessage({ id: `case.role.${role}` })).join(", ")}</td>
             <td>{row.source}</td>
             <td>{row.reports.size}</td>
             <td><CopyButton text={defang(row.value)} /></td>

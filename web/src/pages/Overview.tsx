@@ -1,4 +1,4 @@
-// The overview: cases per day by priority (stacked bars), top domains, connector health — in SVG.
+// The overview: cases per day by priority (stacked bars), top domains and reporters, connector health — in SVG.
 import { useEffect, useState } from "react";
 import { FormattedMessage, useIntl } from "react-intl";
 import { api } from "../api.js";
@@ -12,6 +12,7 @@ interface OverviewData {
   statuses: Record<string, number>;
   topSenderDomains: { domain: string; count: number }[];
   topUrlDomains: { domain: string; count: number }[];
+  topReporters: { address: string; count: number }[];
   connectors: { name: string; enabled: boolean; lastRuns: { status: string; started_at: number; error: string | null }[] }[];
 }
 
@@ -60,17 +61,17 @@ function CasesPerDay({ data }: { data: OverviewData }) {
   );
 }
 
-function Bars({ rows }: { rows: { domain: string; count: number }[] }) {
+function Bars({ rows }: { rows: { name: string; count: number }[] }) {
   const intl = useIntl();
   if (!rows.length) return <p className="muted"><FormattedMessage id="overview.noData" /></p>;
   const max = Math.max(...rows.map((r) => r.count));
   return (
     <svg viewBox={`0 0 400 ${rows.length * 26}`} className="bars" role="img">
       {rows.map((row, i) => (
-        <g key={row.domain} transform={`translate(0 ${i * 26})`}>
+        <g key={row.name} transform={`translate(0 ${i * 26})`}>
           <rect x={0} y={4} width={Math.max(2, (row.count / max) * 220)} height={18} className="bar" />
-          {/* Attacker-chosen domain names: SVG text nodes, defanged. */}
-          <text x={228} y={18} className="label">{row.domain.split(".").join("[.]")} · {intl.formatNumber(row.count)}</text>
+          {/* Attacker-chosen domain names and addresses: SVG text nodes, defanged. */}
+          <text x={228} y={18} className="label">{row.name.split(".").join("[.]")} · {intl.formatNumber(row.count)}</text>
         </g>
       ))}
     </svg>
@@ -95,8 +96,9 @@ export function Overview() {
         <CasesPerDay data={data} />
       </section>
       <div className="grid2">
-        <section className="card"><h2><FormattedMessage id="overview.topSenders" /></h2><Bars rows={data.topSenderDomains} /></section>
-        <section className="card"><h2><FormattedMessage id="overview.topUrls" /></h2><Bars rows={data.topUrlDomains} /></section>
+        <section className="card"><h2><FormattedMessage id="overview.topSenders" /></h2><Bars rows={data.topSenderDomains.map((r) => ({ name: r.domain, count: r.count }))} /></section>
+        <section className="card"><h2><FormattedMessage id="overview.topUrls" /></h2><Bars rows={data.topUrlDomains.map((r) => ({ name: r.domain, count: r.count }))} /></section>
+        <section className="card" data-testid="top-reporters"><h2><FormattedMessage id="overview.topReporters" /></h2><Bars rows={data.topReporters.map((r) => ({ name: r.address, count: r.count }))} /></section>
       </div>
       <section className="card">
         <h2><FormattedMessage id="overview.health" /></h2>

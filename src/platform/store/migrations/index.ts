@@ -11,6 +11,7 @@ import * as oneCaseHistory from "./0007_one_case_history.js";
 import * as fileEncoding from "./0008_alert_file_encoding.js";
 import * as entitiesCaseIndex from "./0009_drop_entities_case_index.js";
 import * as valueHash from "./0010_value_hash.js";
+import * as entityRoles from "./0011_entity_roles.js";
 
 type Step = { up(db: Kysely<unknown>, context: MigrationContext): Promise<void> };
 
@@ -24,6 +25,7 @@ const MIGRATIONS: Record<string, Step> = {
   "0008_alert_file_encoding": fileEncoding,
   "0009_drop_entities_case_index": entitiesCaseIndex,
   "0010_value_hash": valueHash,
+  "0011_entity_roles": entityRoles,
 };
 
 /** All migrations, or only those named (to build a database as an older version left it, in tests). */
