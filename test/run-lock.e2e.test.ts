@@ -27,7 +27,10 @@ beforeAll(async () => {
   [server, postgres] = await Promise.all([startDovecot(), startPostgres()]);
 });
 afterAll(async () => {
-  for (const keeper of keepers) keeper.kill("SIGKILL");
+  await Promise.all(keepers.map((keeper) => new Promise((resolve) => {
+    keeper.once("close", resolve);
+    keeper.kill("SIGKILL");
+  })));
   await server?.stop();
   postgres?.stop();
 });
