@@ -3,9 +3,9 @@ import fs from "node:fs";
 import Database from "better-sqlite3";
 
 /** Polls until the condition holds; returns how long it took. Throws after the timeout. */
-export async function waitFor(condition: () => boolean, timeoutMs = 30_000, intervalMs = 25): Promise<number> {
+export async function waitFor(condition: () => boolean | Promise<boolean>, timeoutMs = 30_000, intervalMs = 25): Promise<number> {
   const start = Date.now();
-  while (!condition()) {
+  while (!(await condition())) {
     if (Date.now() - start > timeoutMs) throw new Error(`not within ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
