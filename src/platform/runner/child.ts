@@ -18,10 +18,25 @@ function send(message: ChildMessage): Promise<void> {
   });
 }
 
+/** What the sandbox (sandbox.ts) refused, in words: Node's own message names neither the act nor the file. */
+function deniedMessage(error: { permission?: unknown; resource?: unknown }): string {
+  const resource = typeof error.resource === "string" && error.resource ? error.resource : "a path";
+  const denied: Record<string, string> = {
+    FileSystemRead: `read ${resource}`,
+    FileSystemWrite: `write ${resource}`,
+    ChildProcess: "start a process",
+    WorkerThreads: "start a worker thread",
+    Addons: "load a native addon",
+    WASI: "use WASI",
+    Inspector: "use the inspector",
+  };
+  return `the connector's process may not ${denied[String(error.permission)] ?? `use ${String(error.permission ?? "this API")}`} (sandbox)`;
+}
+
 function fail(error: unknown): never {
-  const err = error as { code?: unknown; message?: unknown };
+  const err = error as { code?: unknown; message?: unknown; permission?: unknown; resource?: unknown };
   const code = typeof err?.code === "string" && /^[A-Z][A-Z0-9_]{1,40}$/.test(err.code) ? err.code : "CONNECTOR_FAILED";
-  const message = redact(String(err?.message ?? error)).slice(0, 2000);
+  const message = redact(code === "ERR_ACCESS_DENIED" ? deniedMessage(err) : String(err?.message ?? error)).slice(0, 2000);
   void send({ t: "error", code, message }).finally(() => process.exit(1));
   // Leave at once if the message cannot be sent.
   setTimeout(() => process.exit(1), 2000).unref();

@@ -6,8 +6,11 @@ import { compileConnector, runtimeParameters, secretParameterNames, type Resolve
 import { loadContext } from "../ingest/index.js";
 import type { Store } from "../store/index.js";
 import type { ConnectorMode, InitMessage } from "./protocol.js";
+import { sandboxFlags } from "./sandbox.js";
 
 const CHILD_ENTRY = fileURLToPath(new URL("./child.js", import.meta.url));
+/** The runner's modules a connector's process loads: its entry and the entry's own imports besides the SDK. */
+const CHILD_MODULES = [CHILD_ENTRY, fileURLToPath(new URL("./spool.js", import.meta.url))];
 export const DEFAULT_MEMORY_MB = 1024;
 
 export async function prepareInit(store: Store, resolved: ResolvedConnector, mode: ConnectorMode): Promise<InitMessage> {
@@ -25,9 +28,18 @@ export async function prepareInit(store: Store, resolved: ResolvedConnector, mod
   };
 }
 
-export function spawnConnectorProcess(memoryMb = DEFAULT_MEMORY_MB): ChildProcess {
-  // The connector sees none of the platform's own secrets (key, passwords) in its environment.
-  const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith("INTAKE_")));
+export interface ConnectorProcessOptions {
+  memoryMb?: number;
+  /** What its code may read besides the SDK: its integration's folder and dependencies (integrationReadRoots). */
+  readRoots: string[];
+  /** The only folder it may write. */
+  spoolDir?: string;
+}
+
+export function spawnConnectorProcess({ memoryMb = DEFAULT_MEMORY_MB, readRoots, spoolDir }: ConnectorProcessOptions): ChildProcess {
+  // The connector sees none of the platform's own secrets (key, passwords) in its environment, and
+  // no NODE_OPTIONS: flags there (--allow-fs-read=*, --allow-child-process) would widen its sandbox.
+  const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith("INTAKE_") && key !== "NODE_OPTIONS"));
   return fork(CHILD_ENTRY, [], {
     env,
     serialization: "advanced",
@@ -35,7 +47,7 @@ export function spawnConnectorProcess(memoryMb = DEFAULT_MEMORY_MB): ChildProces
     // Its own process group: a Ctrl-C meant for the platform lets the platform end the run cleanly,
     // and a platform that dies closes the IPC channel, on which the child exits.
     detached: true,
-    execArgv: connectorNodeFlags(memoryMb),
+    execArgv: [...connectorNodeFlags(memoryMb), ...sandboxFlags({ entries: CHILD_MODULES, readRoots, spoolDir })],
   });
 }
 

@@ -6,6 +6,7 @@ import { resolveConnector } from "../catalog/index.js";
 import type { Store } from "../store/index.js";
 import { prepareInit, spawnConnectorProcess } from "./process.js";
 import type { ChildMessage } from "./protocol.js";
+import { integrationReadRoots } from "./sandbox.js";
 
 export interface WatchOptions {
   onChange: (reason: string) => void;
@@ -33,7 +34,8 @@ export function watchConnector(store: Store, name: string, options: WatchOptions
       const resolved = await resolveConnector(store, name);
       const init = await prepareInit(store, resolved, "watch");
       if (stopped) return;
-      child = spawnConnectorProcess(resolved.definition.memoryMb);
+      // A watch hands over no package: no spool folder, so no writes at all.
+      child = spawnConnectorProcess({ memoryMb: resolved.definition.memoryMb, readRoots: integrationReadRoots(resolved.integration) });
       child.stdout?.on("data", (chunk: Buffer) => log("info", chunk.toString("utf8").trimEnd()));
       child.stderr?.on("data", (chunk: Buffer) => log("error", chunk.toString("utf8").trimEnd()));
       child.on("message", (message: ChildMessage) => {
