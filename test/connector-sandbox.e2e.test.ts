@@ -22,6 +22,21 @@ function attempt(statement: string, json: ConnectorFiles["json"] = {}): Connecto
   };
 }
 
+const SCRIPT_SOURCES = {
+  doubled: `let s = ""; process.stdin.on("data", (c) => (s += c)).on("end", () => process.stdout.write(String(2 * Number(s))));`,
+  passwd: `require("fs").readFileSync("/etc/passwd")`,
+  spawn: `require("child_process").execSync("true")`,
+  write: `require("fs").writeFileSync(require("os").tmpdir() + "/intake-planted", "x")`,
+  loop: `for (;;) {}`,
+  // Asks for more memory than its connector has: held to the connector's cap.
+  memory: `const hoard = []; for (;;) hoard.push(new Array(100000).fill(hoard.length))`,
+};
+const SCRIPTS_PRELUDE = `const run = (source: string) => runBoundedScript({ source, args: [], input: new TextEncoder().encode("21"), memoryMb: 4096, timeoutMs: 3000, maxOutputBytes: 1000 })
+    .then((output) => "ok " + output, (error: { code: string; message: string }) => error.code + ": " + error.message);
+  const sources: Record<string, string> = ${JSON.stringify(SCRIPT_SOURCES)};
+  const outcomes: Record<string, string> = {};
+  for (const [name, source] of Object.entries(sources)) outcomes[name] = await run(source);`;
+
 const denied = (what: string) => `ERR_ACCESS_DENIED: the connector's process may not ${what} (sandbox)`;
 
 function runRow(runId: number): { status: string; error: string | null } {
@@ -53,6 +68,8 @@ beforeAll(async () => {
         .replace("  await execution.returnPackage", `  alert.attachments.push({ fileName: "big.bin", contentType: "application/octet-stream", data: new Uint8Array(256 * 1024).fill(7) });\n  await execution.returnPackage`),
     },
     quick: { code: oneAlertConnector(`"quick-" + Date.now()`, `{ quick: true }`) },
+    // Bounded scripts (the SDK's runBoundedScript), started by the runner in the same sandbox.
+    scripts: { json: { memoryMb: 128 }, code: oneAlertConnector(`"scripts-" + Date.now()`, "outcomes", SCRIPTS_PRELUDE, `import { runBoundedScript } from "intake/sdk";`) },
   };
   const dir = writePackage(path.join(ws.dir, "pkg"), { name: "Sandbox Tests" }, connectors, { "data/shipped.txt": "shipped with the package\n" });
   const imported = await ws.intake(["integration", "import", dir]);
@@ -104,6 +121,23 @@ describe("the sandbox of a connector's process", () => {
     expect(alert.events[0]!.shipped).toBe("shipped with the package");
     expect(alert.attachments).toEqual([expect.objectContaining({ fileName: "big.bin", size: 256 * 1024 })]);
   });
+});
+
+describe("a connector's bounded scripts", () => {
+  it("run in a process of their own, in the same sandbox, within the connector's memory cap and their deadline", async () => {
+    const result = await ws.intake(["connector", "run", "scripts", "--test", "--json"]);
+    expect(result.code, result.stderr).toBe(0);
+    const event = (JSON.parse(result.stdout.trim().split("\n")[0]!) as { events: Record<string, string>[] }[])[0]!.events[0]!;
+    const refused = "SCRIPT_FAILED: the script failed: Error: Access to this API has been restricted, code ERR_ACCESS_DENIED";
+    expect(event).toMatchObject({
+      doubled: "ok 42",
+      passwd: `${refused}, resource /etc/passwd`,
+      spawn: refused,
+      write: expect.stringMatching(new RegExp(`^${refused}, resource /.+/intake-planted$`)),
+      loop: "SCRIPT_TIMEOUT: the script ran past 3000 ms and was stopped",
+      memory: "SCRIPT_OUT_OF_MEMORY: the script needed more than 128 MB",
+    });
+  }, 120_000);
 });
 
 describe("the IDE's Play", () => {

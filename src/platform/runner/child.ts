@@ -3,10 +3,12 @@
 import { pathToFileURL } from "node:url";
 import { ConnectorExecution, type PackageResult } from "../../sdk/execution.js";
 import type { AlertInfo } from "../../sdk/alert.js";
+import { relayBoundedScripts } from "../../sdk/script.js";
 import type { ChildMessage, InitMessage, ParentMessage } from "./protocol.js";
 import { spoolPackage } from "./spool.js";
 
 const pending = new Map<number, { resolve: (result: PackageResult) => void; reject: (error: Error) => void }>();
+const scripts = new Map<number, { resolve: (output: string) => void; reject: (error: Error) => void }>();
 const inflight = new Set<Promise<void>>();
 let nextSeq = 1;
 let redact: (text: string) => string = (text) => text;
@@ -59,11 +61,30 @@ process.on("message", (message: ParentMessage) => {
     });
     return;
   }
+  if (message.t === "scriptDone" || message.t === "scriptFailed") {
+    const script = scripts.get(message.seq);
+    scripts.delete(message.seq);
+    if (message.t === "scriptDone") script?.resolve(message.output);
+    else script?.reject(Object.assign(new Error(message.message), { code: message.code }));
+    return;
+  }
   const waiter = pending.get(message.seq);
   if (!waiter) return;
   pending.delete(message.seq);
   if (message.t === "ack") waiter.resolve(message.result);
   else waiter.reject(Object.assign(new Error(message.message), { code: message.code }));
+});
+
+// The sandbox lets this process start none: the runner starts the connector's bounded scripts.
+relayBoundedScripts((script) => {
+  const seq = nextSeq++;
+  return new Promise<string>((resolve, reject) => {
+    scripts.set(seq, { resolve, reject });
+    send({ t: "script", seq, script }).catch((error: Error) => {
+      scripts.delete(seq);
+      reject(error);
+    });
+  });
 });
 
 async function start(init: InitMessage): Promise<void> {

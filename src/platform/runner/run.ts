@@ -6,8 +6,7 @@ import { checkPackage, ingestPackage, saveContext } from "../ingest/index.js";
 import type { RunStatus, Store } from "../store/index.js";
 import { acquireLease, makeOwner } from "./lock.js";
 import { driveConnector } from "./drive.js";
-import { DEFAULT_MEMORY_MB, prepareInit } from "./process.js";
-import { integrationReadRoots } from "./sandbox.js";
+import { connectorReadRoots, DEFAULT_MEMORY_MB, prepareInit } from "./process.js";
 
 /** Bounds of what a run keeps of its logs. */
 export const MAX_LOG_ENTRIES = 2_000;
@@ -104,7 +103,7 @@ export async function runConnector(store: Store, name: string, options: RunOptio
     const outcome = await driveConnector(init, {
       timeoutSeconds: definition.timeoutSeconds,
       memoryMb,
-      readRoots: integrationReadRoots(resolved.integration),
+      readRoots: connectorReadRoots(resolved.integration, definition, init.parameters),
       onLog: addLog,
       onSkipped: () => {
         summary.skipped++;

@@ -4,9 +4,8 @@ import type { ChildProcess } from "node:child_process";
 import type { LogEntry } from "../../sdk/execution.js";
 import { resolveConnector } from "../catalog/index.js";
 import type { Store } from "../store/index.js";
-import { prepareInit, spawnConnectorProcess } from "./process.js";
+import { connectorReadRoots, prepareInit, spawnConnectorProcess } from "./process.js";
 import type { ChildMessage } from "./protocol.js";
-import { integrationReadRoots } from "./sandbox.js";
 
 export interface WatchOptions {
   onChange: (reason: string) => void;
@@ -35,7 +34,7 @@ export function watchConnector(store: Store, name: string, options: WatchOptions
       const init = await prepareInit(store, resolved, "watch");
       if (stopped) return;
       // A watch hands over no package: no spool folder, so no writes at all.
-      child = spawnConnectorProcess({ memoryMb: resolved.definition.memoryMb, readRoots: integrationReadRoots(resolved.integration) });
+      child = spawnConnectorProcess({ memoryMb: resolved.definition.memoryMb, readRoots: connectorReadRoots(resolved.integration, resolved.definition, init.parameters) });
       child.stdout?.on("data", (chunk: Buffer) => log("info", chunk.toString("utf8").trimEnd()));
       child.stderr?.on("data", (chunk: Buffer) => log("error", chunk.toString("utf8").trimEnd()));
       child.on("message", (message: ChildMessage) => {
