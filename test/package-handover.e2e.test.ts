@@ -36,6 +36,9 @@ function connectorModule(body: string): string {
   return file;
 }
 
+/** The sandbox lets a connector read its module's folder, as an integration's folder. */
+const readRoots = (modulePath: string) => [path.dirname(modulePath)];
+
 function init(modulePath: string) {
   return { t: "init" as const, modulePath, connectorName: "handover", mode: "run" as const, isTestRun: false, parameters: {}, secretParameters: [], context: {}, allowList: [] };
 }
@@ -53,7 +56,7 @@ describe("package hand-over", () => {
       ]);`);
     const received: { id: string; files: { name: string; data: Buffer }[] }[] = [];
     const outcome = await driveConnector(init(modulePath), {
-      timeoutSeconds: 30, memoryMb: 256, onLog: () => undefined,
+      timeoutSeconds: 30, memoryMb: 256, readRoots: readRoots(modulePath), onLog: () => undefined,
       onPackage: async (alerts) => {
         for (const alert of alerts as { display_id: string; attachments: { fileName: string; data: Uint8Array }[] }[]) {
           received.push({ id: alert.display_id, files: alert.attachments.map((file) => ({ name: file.fileName, data: Buffer.from(file.data) })) });
@@ -76,7 +79,7 @@ describe("package hand-over", () => {
     const logs: string[] = [];
     const calls: string[] = [];
     const outcome = await driveConnector(init(modulePath), {
-      timeoutSeconds: 30, memoryMb: 256,
+      timeoutSeconds: 30, memoryMb: 256, readRoots: readRoots(modulePath),
       onLog: (entry) => logs.push(entry.message),
       onPackage: async (alerts) => {
         calls.push((alerts[0] as { display_id: string }).display_id);

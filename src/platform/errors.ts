@@ -64,6 +64,9 @@ export const PlayBusy = createError("PLAY_BUSY", "%s test runs are under way: wa
 // How a run ended, recorded with the run (the API's Run once and Test answer 200 with it)
 export const RunTimeout = createError("RUN_TIMEOUT", "the connector ran past its timeout of %s s and was stopped", 504, "the run went past the connector's timeoutSeconds");
 export const RunOutOfMemory = createError("RUN_OUT_OF_MEMORY", "the connector ran out of memory (cap %s MB) and was stopped", 502, "the connector's process went over its memory cap");
+export const SandboxDenied = createError(
+  "ERR_ACCESS_DENIED", "the connector's process may not %s (sandbox)", 502, "the connector's code did what its sandbox forbids (read outside its folders, write outside its spool, start a process…); Node's own code",
+);
 export const RunCrashed = createError("RUN_CRASHED", "the connector's process ended without finishing (%s)", 502, "the connector's process exited or was killed before it finished");
 export const ConnectorFailed = createError("CONNECTOR_FAILED", "%s", 502, "the connector threw an error without a code of its own");
 export const ConnectorInvalid = createError(

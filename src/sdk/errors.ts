@@ -90,6 +90,13 @@ export class ParameterError extends createError("PARAM_INVALID", "%s", 400, "a p
 
 export const DateInvalid = createError("DATE_INVALID", "not a date: %s", 400, "a text that should be a date is none");
 
+// runBoundedScript (script.ts): a script a connector runs in a process of its own fails the connector's work, as a gateway's would.
+export const ScriptInvalid = createError("SCRIPT_INVALID", "a bounded script needs %s", 502, "runBoundedScript was called without a source, or with a bound out of range");
+export const ScriptOutOfMemory = createError("SCRIPT_OUT_OF_MEMORY", "the script needed more than %s MB", 502, "a bounded script went over its memory cap");
+export const ScriptOutputTooLarge = createError("SCRIPT_OUTPUT_TOO_LARGE", "the script wrote more than %s bytes", 502, "a bounded script wrote more than its output bound");
+export const ScriptTimeout = createError("SCRIPT_TIMEOUT", "the script ran past %s ms and was stopped", 502, "a bounded script ran past its deadline");
+export const ScriptFailed = createError("SCRIPT_FAILED", "the script failed: %s", 502, "a bounded script threw or exited with an error; the message has its last line");
+
 /**
  * What a connector throws when it cannot do its job at all (bad login, unreachable server…). Its code is the
  * connector's own: it is recorded as the run's failure, and answers 502 should it ever reach the API.

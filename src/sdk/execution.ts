@@ -37,7 +37,7 @@ export interface PackageResult {
   stored: string[];
 }
 
-export type ParamInputType = "string" | "int" | "boolean" | "password" | "folder";
+export type ParamInputType = "string" | "int" | "boolean" | "password" | "folder" | "file";
 
 export interface ExtractParamOptions<T> {
   defaultValue?: T;

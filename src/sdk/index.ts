@@ -18,6 +18,8 @@ export type {
   ParamInputType,
 } from "./execution.js";
 export { ConnectorError, IntakeError, ParameterError } from "./errors.js";
+export { runBoundedScript } from "./script.js";
+export type { BoundedScript } from "./script.js";
 export { Priority, isPriority, priorityName } from "./priority.js";
 export type { PriorityValue } from "./priority.js";
 export { convertDatetimeToUnixTime, convertStringToDatetime, isTimeZone, timeZoneOffsetMinutes, unixNow } from "./time.js";

@@ -1,7 +1,7 @@
 // Outlook .msg attachments (staff forward a phish from Outlook as a .msg file): read with
 // @kenjiuno/msgreader and rewritten as an RFC 822 message, so that one reader handles every message.
 import { createRequire } from "node:module";
-import { execFile } from "node:child_process";
+import { runBoundedScript } from "intake/sdk";
 
 interface MsgFields {
   subject?: string;
@@ -29,8 +29,9 @@ interface MsgContent {
 
 // msgreader walks the compound file's sector chains as they are written: a corrupt or hostile file
 // made it allocate gigabytes in the fuzz test, and a worker thread's heap limit did not contain that
-// (V8 aborted the whole process). So it runs in a child process of its own with a heap cap, a deadline
-// and bounded output; a file that exceeds them is noted, never crashes the run. .msg reports are rare.
+// (V8 aborted the whole process). So it runs in a process of its own (the SDK's bounded script) with a
+// heap cap, a deadline and bounded output; a file that exceeds them is noted, never crashes the run.
+// .msg reports are rare.
 // Resolved on first use: a reader bundled where the package cannot be found still reads every other message.
 let msgReaderPath: string | undefined;
 function msgReader(): string {
@@ -75,31 +76,27 @@ export function readMsgBounded(data: Uint8Array): Promise<MsgContent> {
   } catch {
     return Promise.reject(new Error("the .msg reader (@kenjiuno/msgreader) is not installed"));
   }
-  return new Promise((resolve, reject) => {
-    const child = execFile(
-      process.execPath,
-      [`--max-old-space-size=${heapMb}`, "-e", CHILD_SOURCE, readerPath, String(MAX_MSG_ATTACHMENTS)],
-      { timeout: MSG_READ_TIMEOUT_MS, maxBuffer: MSG_READ_MAX_OUTPUT, encoding: "utf8", env: {} },
-      (error, stdout) => {
-        if (error) {
-          const why = error.killed ? `reading took longer than ${MSG_READ_TIMEOUT_MS} ms` : /heap|memory/i.test(String(error.message)) ? `reading needed more than ${heapMb} MB` : "the file is not a readable Outlook message";
-          reject(new Error(why));
-          return;
-        }
-        try {
-          const parsed = JSON.parse(stdout) as { fields: MsgFields & { htmlText?: string }; files: ({ fileName: string; content: string } | { skipped: string })[] };
-          resolve({
-            fields: { ...parsed.fields, ...(parsed.fields.htmlText && !parsed.fields.bodyHtml ? { bodyHtml: parsed.fields.htmlText } : {}) },
-            files: parsed.files.map((file) => ("skipped" in file ? file : { fileName: file.fileName, content: Buffer.from(file.content, "base64") })),
-          });
-        } catch {
-          reject(new Error("the reader's output was not readable"));
-        }
-      },
-    );
-    child.stdin?.on("error", () => undefined);
-    child.stdin?.end(data);
-  });
+  return runBoundedScript({
+    source: CHILD_SOURCE, args: [readerPath, String(MAX_MSG_ATTACHMENTS)], input: data,
+    memoryMb: heapMb, timeoutMs: MSG_READ_TIMEOUT_MS, maxOutputBytes: MSG_READ_MAX_OUTPUT,
+  }).then(
+    (stdout) => {
+      let parsed: { fields: MsgFields & { htmlText?: string }; files: ({ fileName: string; content: string } | { skipped: string })[] };
+      try {
+        parsed = JSON.parse(stdout) as typeof parsed;
+      } catch {
+        throw new Error("the reader's output was not readable");
+      }
+      return {
+        fields: { ...parsed.fields, ...(parsed.fields.htmlText && !parsed.fields.bodyHtml ? { bodyHtml: parsed.fields.htmlText } : {}) },
+        files: parsed.files.map((file) => ("skipped" in file ? file : { fileName: file.fileName, content: Buffer.from(file.content, "base64") })),
+      };
+    },
+    (error: { code?: unknown }) => {
+      const why = error.code === "SCRIPT_TIMEOUT" ? `reading took longer than ${MSG_READ_TIMEOUT_MS} ms` : error.code === "SCRIPT_OUT_OF_MEMORY" ? `reading needed more than ${heapMb} MB` : "the file is not a readable Outlook message";
+      throw new Error(why);
+    },
+  );
 }
 
 /** At most this many attachments of a .msg are carried over. */

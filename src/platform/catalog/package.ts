@@ -4,7 +4,8 @@ import path from "node:path";
 import { z } from "zod";
 import { PackageInvalid } from "../errors.js";
 
-export const PARAMETER_TYPES = ["string", "password", "int", "boolean", "folder"] as const;
+/** `file`: a path the connector reads; its sandbox lets it read that path (runner/process.ts). */
+export const PARAMETER_TYPES = ["string", "password", "int", "boolean", "folder", "file"] as const;
 export type ParameterType = (typeof PARAMETER_TYPES)[number];
 
 const parameterSchema = z

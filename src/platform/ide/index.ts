@@ -17,7 +17,7 @@ import {
 import { checkPackage } from "../ingest/index.js";
 import { MAX_LOG_ENTRIES } from "../runner/index.js";
 import { driveConnector } from "../runner/drive.js";
-import { DEFAULT_MEMORY_MB } from "../runner/process.js";
+import { connectorReadRoots, DEFAULT_MEMORY_MB } from "../runner/process.js";
 import { forShow } from "../runner/run.js";
 import type { RunStatus, Store } from "../store/index.js";
 
@@ -338,6 +338,8 @@ export async function playConnector(store: Store, slug: string, fileBase: string
     }, {
       timeoutSeconds: definition.timeoutSeconds,
       memoryMb: definition.memoryMb ?? DEFAULT_MEMORY_MB,
+      // The draft's folder, and its dependencies through the link to the installed version's.
+      readRoots: connectorReadRoots(draft, definition, values),
       onLog: (entry) => {
         if (logs.length < MAX_LOG_ENTRIES) logs.push({ ...entry, message: entry.message.slice(0, 10_000) });
       },

@@ -3,11 +3,13 @@
 import { pathToFileURL } from "node:url";
 import { ConnectorExecution, type PackageResult } from "../../sdk/execution.js";
 import type { AlertInfo } from "../../sdk/alert.js";
-import { ConnectorFailed, ConnectorInvalid, ConnectorNoPing, ConnectorNoWatch } from "../errors.js";
+import { relayBoundedScripts } from "../../sdk/script.js";
+import { ConnectorFailed, ConnectorInvalid, ConnectorNoPing, ConnectorNoWatch, SandboxDenied } from "../errors.js";
 import type { ChildMessage, InitMessage, ParentMessage } from "./protocol.js";
 import { spoolPackage } from "./spool.js";
 
 const pending = new Map<number, { resolve: (result: PackageResult) => void; reject: (error: Error) => void }>();
+const scripts = new Map<number, { resolve: (output: string) => void; reject: (error: Error) => void }>();
 const inflight = new Set<Promise<void>>();
 let nextSeq = 1;
 let redact: (text: string) => string = (text) => text;
@@ -19,10 +21,25 @@ function send(message: ChildMessage): Promise<void> {
   });
 }
 
+/** What the sandbox (sandbox.ts) refused, in words: Node's own message names neither the act nor the file. */
+function deniedAct(error: { permission?: unknown; resource?: unknown }): string {
+  const resource = typeof error.resource === "string" && error.resource ? error.resource : "a path";
+  const denied: Record<string, string> = {
+    FileSystemRead: `read ${resource}`,
+    FileSystemWrite: `write ${resource}`,
+    ChildProcess: "start a process",
+    WorkerThreads: "start a worker thread",
+    Addons: "load a native addon",
+    WASI: "use WASI",
+    Inspector: "use the inspector",
+  };
+  return denied[String(error.permission)] ?? `use ${String(error.permission ?? "this API")}`;
+}
+
 function fail(error: unknown): never {
-  const err = error as { code?: unknown; message?: unknown };
+  const err = error as { code?: unknown; message?: unknown; permission?: unknown; resource?: unknown };
   const code = typeof err?.code === "string" && /^[A-Z][A-Z0-9_]{1,40}$/.test(err.code) ? err.code : ConnectorFailed.code;
-  const message = redact(String(err?.message ?? error)).slice(0, 2000);
+  const message = redact(code === SandboxDenied.code ? new SandboxDenied(deniedAct(err)).message : String(err?.message ?? error)).slice(0, 2000);
   void send({ t: "error", code, message }).finally(() => process.exit(1));
   // Leave at once if the message cannot be sent.
   setTimeout(() => process.exit(1), 2000).unref();
@@ -45,11 +62,30 @@ process.on("message", (message: ParentMessage) => {
     });
     return;
   }
+  if (message.t === "scriptDone" || message.t === "scriptFailed") {
+    const script = scripts.get(message.seq);
+    scripts.delete(message.seq);
+    if (message.t === "scriptDone") script?.resolve(message.output);
+    else script?.reject(Object.assign(new Error(message.message), { code: message.code }));
+    return;
+  }
   const waiter = pending.get(message.seq);
   if (!waiter) return;
   pending.delete(message.seq);
   if (message.t === "ack") waiter.resolve(message.result);
   else waiter.reject(Object.assign(new Error(message.message), { code: message.code }));
+});
+
+// The sandbox lets this process start none: the runner starts the connector's bounded scripts.
+relayBoundedScripts((script) => {
+  const seq = nextSeq++;
+  return new Promise<string>((resolve, reject) => {
+    scripts.set(seq, { resolve, reject });
+    send({ t: "script", seq, script }).catch((error: Error) => {
+      scripts.delete(seq);
+      reject(error);
+    });
+  });
 });
 
 async function start(init: InitMessage): Promise<void> {

@@ -11,6 +11,8 @@ import { makeSpoolFolder, unspoolPackage } from "./spool.js";
 export interface DriveHandlers {
   timeoutSeconds: number;
   memoryMb: number;
+  /** What the connector's code may read besides the SDK (integrationReadRoots of its integration). */
+  readRoots: string[];
   onLog: (entry: LogEntry) => void;
   onFetched?: (count: number) => void;
   onSkipped?: () => void;
@@ -26,10 +28,10 @@ export interface DriveOutcome {
 }
 
 export function driveConnector(init: InitMessage, handlers: DriveHandlers): Promise<DriveOutcome> {
-  const { timeoutSeconds, memoryMb, onLog } = handlers;
+  const { timeoutSeconds, memoryMb, readRoots, onLog } = handlers;
   return new Promise<DriveOutcome>((resolve) => {
-    const child = spawnConnectorProcess(memoryMb);
     const spoolDir = makeSpoolFolder();
+    const child = spawnConnectorProcess({ memoryMb, readRoots, spoolDir });
     let finished: DriveOutcome | undefined;
     let stderrTail = "";
     let queue: Promise<void> = Promise.resolve();

@@ -2,12 +2,18 @@
 import { fork, type ChildProcess } from "node:child_process";
 import os from "node:os";
 import { fileURLToPath } from "node:url";
-import { compileConnector, runtimeParameters, secretParameterNames, type ResolvedConnector } from "../catalog/index.js";
+import path from "node:path";
+import { compileConnector, runtimeParameters, secretParameterNames, type ConnectorDefinition, type IntegrationDefinition, type ResolvedConnector } from "../catalog/index.js";
 import { loadContext } from "../ingest/index.js";
 import type { Store } from "../store/index.js";
-import type { ConnectorMode, InitMessage } from "./protocol.js";
+import { startBoundedScript } from "../../sdk/script.js";
+import { IntakeError } from "../../sdk/errors.js";
+import type { ChildMessage, ConnectorMode, InitMessage, ParentMessage } from "./protocol.js";
+import { integrationReadRoots, sandboxFlags } from "./sandbox.js";
 
 const CHILD_ENTRY = fileURLToPath(new URL("./child.js", import.meta.url));
+/** The platform's modules a connector's process loads: its entry and the entry's own imports besides the SDK (the error catalog). */
+const CHILD_MODULES = [CHILD_ENTRY, ...["./spool.js", "../errors.js"].map((relative) => fileURLToPath(new URL(relative, import.meta.url)))];
 export const DEFAULT_MEMORY_MB = 1024;
 
 export async function prepareInit(store: Store, resolved: ResolvedConnector, mode: ConnectorMode): Promise<InitMessage> {
@@ -25,17 +31,62 @@ export async function prepareInit(store: Store, resolved: ResolvedConnector, mod
   };
 }
 
-export function spawnConnectorProcess(memoryMb = DEFAULT_MEMORY_MB): ChildProcess {
-  // The connector sees none of the platform's own secrets (key, passwords) in its environment.
-  const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith("INTAKE_")));
-  return fork(CHILD_ENTRY, [], {
+/**
+ * What a connector's code may read besides the SDK: its integration's folder and dependencies, and the
+ * paths its `file` parameters name (chosen by an admin, like every parameter).
+ */
+export function connectorReadRoots(integration: IntegrationDefinition, definition: ConnectorDefinition, parameters: Record<string, unknown>): string[] {
+  const files = definition.parameters.filter((parameter) => parameter.type === "file").map((parameter) => parameters[parameter.name]);
+  return [...integrationReadRoots(integration), ...files.filter((file): file is string => typeof file === "string" && file.trim() !== "").map((file) => path.resolve(file))];
+}
+
+export interface ConnectorProcessOptions {
+  memoryMb?: number;
+  /** What its code may read besides the SDK (connectorReadRoots). */
+  readRoots: string[];
+  /** The only folder it may write. */
+  spoolDir?: string;
+}
+
+export function spawnConnectorProcess({ memoryMb = DEFAULT_MEMORY_MB, readRoots, spoolDir }: ConnectorProcessOptions): ChildProcess {
+  // The connector sees none of the platform's own secrets (key, passwords) in its environment, and
+  // no NODE_OPTIONS: flags there (--allow-fs-read=*, --allow-child-process) would widen its sandbox.
+  const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith("INTAKE_") && key !== "NODE_OPTIONS"));
+  const child = fork(CHILD_ENTRY, [], {
     env,
     serialization: "advanced",
     stdio: ["ignore", "pipe", "pipe", "ipc"],
     // Its own process group: a Ctrl-C meant for the platform lets the platform end the run cleanly,
     // and a platform that dies closes the IPC channel, on which the child exits.
     detached: true,
-    execArgv: connectorNodeFlags(memoryMb),
+    execArgv: [...connectorNodeFlags(memoryMb), ...sandboxFlags({ entries: CHILD_MODULES, readRoots, spoolDir })],
+  });
+  serveBoundedScripts(child, readRoots, memoryMb);
+  return child;
+}
+
+/**
+ * Starts the bounded scripts (sdk/script.ts) a connector's process asks for: one at a time, in the same
+ * sandbox with no writes, within the connector's own memory cap, and stopped when the connector ends.
+ */
+function serveBoundedScripts(child: ChildProcess, readRoots: string[], memoryMb: number): void {
+  const ended = new AbortController();
+  child.once("exit", () => ended.abort());
+  const flags = sandboxFlags({ entries: [], readRoots });
+  let queue: Promise<void> = Promise.resolve();
+  child.on("message", (message: ChildMessage) => {
+    if (message.t !== "script") return;
+    const { seq, script } = message;
+    queue = queue.then(async () => {
+      let reply: ParentMessage;
+      try {
+        const output = await startBoundedScript({ ...script, memoryMb: Math.min(script.memoryMb, memoryMb) }, flags, ended.signal);
+        reply = { t: "scriptDone", seq, output };
+      } catch (error) {
+        reply = { t: "scriptFailed", seq, code: error instanceof IntakeError ? error.code : "SCRIPT_FAILED", message: (error as Error).message };
+      }
+      if (child.connected) child.send(reply);
+    });
   });
 }
 

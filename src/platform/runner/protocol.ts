@@ -1,5 +1,6 @@
 // Messages between the runner and a connector's child process (Node IPC, structured clone).
 import type { LogEntry, PackageResult } from "../../sdk/execution.js";
+import type { BoundedScript } from "../../sdk/script.js";
 
 /** run: ingest; test: store nothing; ping: check the connection only; watch: wait for new items. */
 export type ConnectorMode = "run" | "test" | "ping" | "watch";
@@ -21,7 +22,9 @@ export interface InitMessage {
 export type ParentMessage =
   | InitMessage
   | { t: "ack"; seq: number; result: PackageResult }
-  | { t: "nack"; seq: number; code: string; message: string };
+  | { t: "nack"; seq: number; code: string; message: string }
+  | { t: "scriptDone"; seq: number; output: string }
+  | { t: "scriptFailed"; seq: number; code: string; message: string };
 
 export type ChildMessage =
   | { t: "log"; entry: LogEntry }
@@ -30,5 +33,7 @@ export type ChildMessage =
   | { t: "changed"; reason: string }
   /** With `spooled`, the alerts are in the package's spool file (spool.ts), not in the message. */
   | { t: "package"; seq: number; alerts: unknown[]; spooled?: boolean; context: Record<string, string | null> }
+  /** A bounded script (sdk/script.ts) for the runner to start: the connector's process may start none. */
+  | { t: "script"; seq: number; script: BoundedScript }
   | { t: "done"; context: Record<string, string | null> }
   | { t: "error"; code: string; message: string };

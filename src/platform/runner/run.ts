@@ -6,7 +6,7 @@ import { checkPackage, ingestPackage, saveContext } from "../ingest/index.js";
 import type { RunStatus, Store } from "../store/index.js";
 import { acquireLease, makeOwner } from "./lock.js";
 import { driveConnector } from "./drive.js";
-import { DEFAULT_MEMORY_MB, prepareInit } from "./process.js";
+import { connectorReadRoots, DEFAULT_MEMORY_MB, prepareInit } from "./process.js";
 
 /** Bounds of what a run keeps of its logs. */
 export const MAX_LOG_ENTRIES = 2_000;
@@ -103,6 +103,7 @@ export async function runConnector(store: Store, name: string, options: RunOptio
     const outcome = await driveConnector(init, {
       timeoutSeconds: definition.timeoutSeconds,
       memoryMb,
+      readRoots: connectorReadRoots(resolved.integration, definition, init.parameters),
       onLog: addLog,
       onSkipped: () => {
         summary.skipped++;

@@ -160,7 +160,7 @@ function DefinitionForm({ slug, existing, onSaved }: { slug: string; existing?: 
               <td><input aria-label={intl.formatMessage({ id: "ide.param.name" })} value={row.name} onChange={(e) => update(i, { name: e.target.value })} /></td>
               <td>
                 <select aria-label={intl.formatMessage({ id: "ide.param.type" })} value={row.type} onChange={(e) => update(i, { type: e.target.value as Parameter["type"] })}>
-                  {(["string", "password", "int", "boolean", "folder"] as const).map((t) => <option key={t} value={t}>{t}</option>)}
+                  {(["string", "password", "int", "boolean", "folder", "file"] as const).map((t) => <option key={t} value={t}>{t}</option>)}
                 </select>
               </td>
               <td><input aria-label={intl.formatMessage({ id: "ide.param.default" })} value={row.default} disabled={row.type === "password"} onChange={(e) => update(i, { default: e.target.value })} /></td>
