@@ -4,18 +4,20 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import Fastify, { type FastifyInstance } from "fastify";
 import cookie from "@fastify/cookie";
-import rateLimit from "@fastify/rate-limit";
 import fastifyStatic from "@fastify/static";
 import swagger from "@fastify/swagger";
 import { IntakeError } from "../sdk/errors.js";
 import type { Scheduler } from "../platform/scheduler/index.js";
 import type { Store } from "../platform/store/index.js";
 import { HttpError, requireSession } from "./auth.js";
+import type { SetupLink } from "./first-run.js";
 import { registerAuthRoutes } from "./routes/auth.js";
 import { registerCaseRoutes } from "./routes/cases.js";
 import { registerConnectorRoutes } from "./routes/connectors.js";
 import { registerIdeRoutes } from "./routes/ide.js";
 import { registerOverviewRoutes } from "./routes/overview.js";
+import { registerSetupRoutes, setupOpen } from "./routes/setup.js";
+import { DEFAULT_SIGN_IN_LIMITS, SignInThrottle, type SignInLimits } from "./sign-in-limits.js";
 
 /** dist/src/server → dist/web (the console built by vite). */
 export const WEB_DIR = fileURLToPath(new URL("../../web/", import.meta.url));
@@ -25,8 +27,12 @@ export interface ServerOptions {
   scheduler?: Scheduler;
   webDir?: string;
   logger?: boolean;
-  /** Sign-in attempts allowed per minute per address and user name. */
-  loginPerMinute?: number;
+  /** Sign-in throttling (tests shorten the delays). */
+  signInLimits?: Partial<SignInLimits>;
+  /** The reverse proxy whose X-Forwarded-For and X-Forwarded-Proto are believed: addresses or CIDRs, comma-separated. */
+  trustProxy?: string;
+  /** While no user exists: the one-time link that creates the first admin. */
+  setupLink?: SetupLink;
 }
 
 /** No inline script or style from anyone, no framing, nothing loaded from elsewhere. */
@@ -49,12 +55,11 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   const app = Fastify({
     logger: options.logger ? { level: "info" } : false,
     bodyLimit: 1024 * 1024,
-    trustProxy: false,
+    trustProxy: options.trustProxy ?? false,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: "array", allErrors: false, allowUnionTypes: true } },
   });
 
   await app.register(cookie);
-  await app.register(rateLimit, { global: false });
   await app.register(swagger, {
     openapi: {
       info: { title: "Intake API", version: "1", description: "Cases, connectors and runs of an Intake server. Sign in with POST /api/login; send the returned csrfToken as the X-CSRF-Token header on every POST, PUT and DELETE." },
@@ -84,12 +89,13 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
 
   const session = requireSession(store);
   await app.register(async (api) => {
-    registerAuthRoutes(api, store, session, options.loginPerMinute ?? 10);
+    registerAuthRoutes(api, store, session, new SignInThrottle({ ...DEFAULT_SIGN_IN_LIMITS, ...options.signInLimits }));
+    registerSetupRoutes(api, store, options.setupLink);
     registerCaseRoutes(api, store, session);
     registerOverviewRoutes(api, store, session);
     registerConnectorRoutes(api, store, session, options.scheduler);
     registerIdeRoutes(api, store, session, options.scheduler);
-    api.get("/openapi.json", { preHandler: session, schema: { hide: true } }, async () => app.swagger());
+    api.get("/openapi.json", { onRequest: session, schema: { hide: true } }, async () => app.swagger());
     api.all("/*", { schema: { hide: true } }, async () => {
       throw new HttpError(404, "NOT_FOUND", "no such API route");
     });
@@ -98,6 +104,11 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   const webDir = options.webDir ?? WEB_DIR;
   if (fs.existsSync(path.join(webDir, "index.html"))) {
     await app.register(fastifyStatic, { root: webDir, index: "index.html", wildcard: false });
+    // The first-run page, only while its link can still create the first admin.
+    app.get<{ Querystring: { token?: string } }>("/setup", async (request, reply) => {
+      const open = await setupOpen(store, options.setupLink, request.query.token);
+      return reply.status(open ? 200 : 404).type("text/html").sendFile("index.html");
+    });
     // The console is one page: its own paths (/cases/12) get index.html.
     app.setNotFoundHandler((request, reply) => {
       if (request.method === "GET" && !request.url.startsWith("/api/")) return reply.type("text/html").sendFile("index.html");
