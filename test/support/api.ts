@@ -4,7 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import type { FastifyInstance, LightMyRequestResponse } from "fastify";
 import { expect } from "vitest";
-import { buildServer } from "../../src/server/app.js";
+import { buildServer, type ServerOptions } from "../../src/server/app.js";
 import { openStore, type Store } from "../../src/platform/store/index.js";
 import { saveUser } from "../../src/platform/users/index.js";
 
@@ -33,7 +33,7 @@ export interface ApiFixture { dir: string; store: Store; app: FastifyInstance; a
  * A server on a fresh SQLite file in its own INTAKE_HOME, with an admin "ada" and an analyst "bob"
  * signed in (passwords admin-password-1 / analyst-password-1).
  */
-export async function startApi(prefix: string, options: { loginPerMinute?: number } = {}): Promise<ApiFixture> {
+export async function startApi(prefix: string, options: Omit<ServerOptions, "store"> = {}): Promise<ApiFixture> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
   process.env.INTAKE_HOME = dir;
   const store = await openStore(path.join(dir, "intake.db"));

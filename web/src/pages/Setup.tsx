@@ -59,7 +59,7 @@ export function Setup({ onSignedIn, locale, onLocale }: { onSignedIn: (user: Use
         )}
         {state === "open" && (
           <>
-            <p className="muted"><FormattedMessage id="setup.intro" /></p>
+            <p className="muted"><FormattedMessage id="setup.intro" values={{ code: (chunks) => <code>{chunks}</code> }} /></p>
             <label htmlFor="setup-username"><FormattedMessage id="setup.username" /></label>
             <input id="setup-username" name="username" autoComplete="username" value={username} onChange={(e) => setUsername(e.target.value)} required maxLength={64} />
             <label htmlFor="setup-password"><FormattedMessage id="setup.password" /></label>
