@@ -2,7 +2,7 @@
 import { lazy, Suspense, useCallback, useEffect, useState, type FormEvent } from "react";
 import { FormattedMessage, IntlProvider, useIntl } from "react-intl";
 import { api, ApiError, setCsrfToken, type User } from "./api.js";
-import { LanguageSwitch } from "./LanguageSwitch.js";
+import { CODE_TAGS, LanguageSwitch, SignInCard } from "./frame.js";
 import { CATALOGS, pickLocale, type Locale } from "./messages.js";
 import { Link, usePath } from "./router.js";
 import { Setup } from "./pages/Setup.js";
@@ -82,19 +82,15 @@ function Login({ onSignedIn, locale, onLocale }: { onSignedIn: (user: User) => v
     }
   };
   return (
-    <main className="login">
-      <form onSubmit={submit} className="card">
-        <h1><FormattedMessage id="login.title" /></h1>
-        {firstRun && <p className="first-run" role="note"><FormattedMessage id="login.firstRun" values={{ code: (chunks) => <code>{chunks}</code> }} /></p>}
-        <label htmlFor="username"><FormattedMessage id="login.username" /></label>
-        <input id="username" name="username" autoComplete="username" value={username} onChange={(e) => setUsername(e.target.value)} required />
-        <label htmlFor="password"><FormattedMessage id="login.password" /></label>
-        <input id="password" name="password" type="password" autoComplete="current-password" value={password} onChange={(e) => setPassword(e.target.value)} required />
-        {error && <p className="error" role="alert">{error}</p>}
-        <button type="submit" className="primary" disabled={busy}><FormattedMessage id="login.submit" /></button>
-        <LanguageSwitch locale={locale} onLocale={onLocale} />
-      </form>
-    </main>
+    <SignInCard title="login.title" onSubmit={submit} locale={locale} onLocale={onLocale}>
+      {firstRun && <p className="first-run" role="note"><FormattedMessage id="login.firstRun" values={CODE_TAGS} /></p>}
+      <label htmlFor="username"><FormattedMessage id="login.username" /></label>
+      <input id="username" name="username" autoComplete="username" value={username} onChange={(e) => setUsername(e.target.value)} required />
+      <label htmlFor="password"><FormattedMessage id="login.password" /></label>
+      <input id="password" name="password" type="password" autoComplete="current-password" value={password} onChange={(e) => setPassword(e.target.value)} required />
+      {error && <p className="error" role="alert">{error}</p>}
+      <button type="submit" className="primary" disabled={busy}><FormattedMessage id="login.submit" /></button>
+    </SignInCard>
   );
 }
 

@@ -2,7 +2,7 @@
 import { useEffect, useState, type FormEvent } from "react";
 import { FormattedMessage, useIntl } from "react-intl";
 import { api, ApiError, setCsrfToken, type User } from "../api.js";
-import { LanguageSwitch } from "../LanguageSwitch.js";
+import { CODE_TAGS, SignInCard } from "../frame.js";
 import type { Locale } from "../messages.js";
 import { Link, navigate } from "../router.js";
 
@@ -47,31 +47,27 @@ export function Setup({ onSignedIn, locale, onLocale }: { onSignedIn: (user: Use
   };
 
   return (
-    <main className="login">
-      <form onSubmit={submit} className="card">
-        <h1><FormattedMessage id="setup.title" /></h1>
-        {state === "checking" && <p className="muted"><FormattedMessage id="common.loading" /></p>}
-        {state === "gone" && (
-          <>
-            <p role="alert"><FormattedMessage id="setup.gone" /></p>
-            <Link to="/"><FormattedMessage id="setup.toSignIn" /></Link>
-          </>
-        )}
-        {state === "open" && (
-          <>
-            <p className="muted"><FormattedMessage id="setup.intro" values={{ code: (chunks) => <code>{chunks}</code> }} /></p>
-            <label htmlFor="setup-username"><FormattedMessage id="setup.username" /></label>
-            <input id="setup-username" name="username" autoComplete="username" value={username} onChange={(e) => setUsername(e.target.value)} required maxLength={64} />
-            <label htmlFor="setup-password"><FormattedMessage id="setup.password" /></label>
-            <input id="setup-password" name="password" type="password" autoComplete="new-password" value={password} onChange={(e) => setPassword(e.target.value)} required minLength={8} maxLength={1024} />
-            <label htmlFor="setup-confirm"><FormattedMessage id="setup.confirm" /></label>
-            <input id="setup-confirm" name="confirm" type="password" autoComplete="new-password" value={confirm} onChange={(e) => setConfirm(e.target.value)} required minLength={8} maxLength={1024} />
-            {error && <p className="error" role="alert">{error}</p>}
-            <button type="submit" className="primary" disabled={busy}><FormattedMessage id="setup.submit" /></button>
-          </>
-        )}
-        <LanguageSwitch locale={locale} onLocale={onLocale} />
-      </form>
-    </main>
+    <SignInCard title="setup.title" onSubmit={submit} locale={locale} onLocale={onLocale}>
+      {state === "checking" && <p className="muted"><FormattedMessage id="common.loading" /></p>}
+      {state === "gone" && (
+        <>
+          <p role="alert"><FormattedMessage id="setup.gone" /></p>
+          <Link to="/"><FormattedMessage id="setup.toSignIn" /></Link>
+        </>
+      )}
+      {state === "open" && (
+        <>
+          <p className="muted"><FormattedMessage id="setup.intro" values={CODE_TAGS} /></p>
+          <label htmlFor="setup-username"><FormattedMessage id="setup.username" /></label>
+          <input id="setup-username" name="username" autoComplete="username" value={username} onChange={(e) => setUsername(e.target.value)} required maxLength={64} />
+          <label htmlFor="setup-password"><FormattedMessage id="setup.password" /></label>
+          <input id="setup-password" name="password" type="password" autoComplete="new-password" value={password} onChange={(e) => setPassword(e.target.value)} required minLength={8} maxLength={1024} />
+          <label htmlFor="setup-confirm"><FormattedMessage id="setup.confirm" /></label>
+          <input id="setup-confirm" name="confirm" type="password" autoComplete="new-password" value={confirm} onChange={(e) => setConfirm(e.target.value)} required minLength={8} maxLength={1024} />
+          {error && <p className="error" role="alert">{error}</p>}
+          <button type="submit" className="primary" disabled={busy}><FormattedMessage id="setup.submit" /></button>
+        </>
+      )}
+    </SignInCard>
   );
 }
