@@ -18,6 +18,10 @@ export const Unauthenticated = createError("UNAUTHENTICATED", "sign in first", 4
 export const LoginFailed = createError("LOGIN_FAILED", "wrong user name or password", 401, "sign-in refused; which of the two was wrong is not said");
 export const CsrfRejected = createError("CSRF", "missing or wrong %s header", 403, "a change without the X-CSRF-Token header returned at sign-in");
 export const Forbidden = createError("FORBIDDEN", "only an admin may change integrations and connectors", 403, "the signed-in user is an analyst");
+export const SetupLinkRefused = createError(
+  "SETUP_LINK", "this setup link was used, has expired or is mistyped: restart intake serve to print a new one, or add a user with intake users add", 404,
+  "the first-run link is not (or no longer) good; once any user exists the setup routes answer NOT_FOUND",
+);
 export const UserNameInvalid = createError("USER_NAME", "user name %s: use 1 to 64 letters, digits, dots, dashes, underscores or @", 400, "a user name that is not allowed");
 export const UserRoleInvalid = createError("USER_ROLE", "role %s: use admin or analyst", 400, "a role other than admin or analyst");
 export const UserPasswordInvalid = createError("USER_PASSWORD", "%s", 400, "a password shorter than 8 or longer than 1024 characters, or not confirmed");
@@ -87,6 +91,7 @@ export const SecretKey = createError("SECRET_KEY", "%s", 500, "the key that encr
 export const DatabaseOpen = createError("DB_OPEN", "%s", 500, "the database cannot be opened");
 export const DatabaseMigrate = createError("DB_MIGRATE", "database migration %s failed: %s", 500, "a migration of the database schema failed");
 export const ServePort = createError("SERVE_PORT", "--port must be 0 to 65535, got %s", 400, "intake serve was given a port out of range");
+export const ServeTrustProxy = createError("SERVE_TRUST_PROXY", "--trust-proxy %s: %s", 400, "intake serve was given a --trust-proxy that is not addresses, CIDRs or loopback");
 export const ServeListen = createError("SERVE_LISTEN", "cannot listen on %s: %s", 500, "intake serve cannot listen on the address (in use, or not allowed)");
 
 /** The README's table of codes (scripts/error-table.mjs writes it; a test checks it is current). */

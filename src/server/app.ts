@@ -4,19 +4,21 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import Fastify, { type FastifyInstance } from "fastify";
 import cookie from "@fastify/cookie";
-import rateLimit from "@fastify/rate-limit";
 import fastifyStatic from "@fastify/static";
 import swagger from "@fastify/swagger";
-import { BadRequest, BodyTooLarge, IntakeError, Internal, NotFound, RateLimited, Validation } from "../platform/errors.js";
+import { BadRequest, BodyTooLarge, IntakeError, Internal, NotFound, Validation } from "../platform/errors.js";
 import { IdeCheckError } from "../platform/ide/index.js";
 import type { Scheduler } from "../platform/scheduler/index.js";
 import type { Store } from "../platform/store/index.js";
 import { requireSession } from "./auth.js";
+import type { SetupLink } from "./first-run.js";
 import { registerAuthRoutes } from "./routes/auth.js";
 import { registerCaseRoutes } from "./routes/cases.js";
 import { registerConnectorRoutes } from "./routes/connectors.js";
 import { registerIdeRoutes } from "./routes/ide.js";
 import { registerOverviewRoutes } from "./routes/overview.js";
+import { registerSetupRoutes, setupOpen } from "./routes/setup.js";
+import { DEFAULT_SIGN_IN_LIMITS, SignInThrottle, type SignInLimits } from "./sign-in-limits.js";
 
 /** dist/src/server → dist/web (the console built by vite). */
 export const WEB_DIR = fileURLToPath(new URL("../../web/", import.meta.url));
@@ -26,8 +28,12 @@ export interface ServerOptions {
   scheduler?: Scheduler;
   webDir?: string;
   logger?: boolean;
-  /** Sign-in attempts allowed per minute per address and user name. */
-  loginPerMinute?: number;
+  /** Sign-in throttling (tests shorten the delays). */
+  signInLimits?: Partial<SignInLimits>;
+  /** The reverse proxy whose X-Forwarded-For and X-Forwarded-Proto are believed: addresses or CIDRs, comma-separated. */
+  trustProxy?: string;
+  /** While no user exists: the one-time link that creates the first admin. */
+  setupLink?: SetupLink;
 }
 
 /** No inline script or style from anyone, no framing, nothing loaded from elsewhere. */
@@ -39,7 +45,7 @@ export const CONTENT_SECURITY_POLICY = [
 /** The path of a URL, without the query (which may carry a token). */
 const pathOf = (url: string): string => url.split("?")[0]!;
 
-/** Any error as a code of the catalog: fastify's own (schema validation, body limit, rate limit…) by their status. */
+/** Any error as a code of the catalog: fastify's own (schema validation, body limit, unreadable body…) by their status. */
 function asIntakeError(error: unknown): IntakeError {
   if (error instanceof IntakeError) return error;
   const err = error as { validation?: unknown; statusCode?: unknown; message?: unknown } | undefined;
@@ -47,7 +53,6 @@ function asIntakeError(error: unknown): IntakeError {
   if (err?.validation) return new Validation(message ?? "the request does not match the route's schema");
   const status = typeof err?.statusCode === "number" ? err.statusCode : 500;
   if (status === 413) return new BodyTooLarge(message ?? "the request's body is too large");
-  if (status === 429) return new RateLimited(message ?? "too many requests: try again later");
   if (status >= 400 && status < 500) return new BadRequest(message ?? `the request was refused (HTTP ${status})`);
   return new Internal();
 }
@@ -57,12 +62,11 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   const app = Fastify({
     logger: options.logger ? { level: "info" } : false,
     bodyLimit: 1024 * 1024,
-    trustProxy: false,
+    trustProxy: options.trustProxy ?? false,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: "array", allErrors: false, allowUnionTypes: true } },
   });
 
   await app.register(cookie);
-  await app.register(rateLimit, { global: false });
   await app.register(swagger, {
     openapi: {
       info: { title: "Intake API", version: "1", description: "Cases, connectors and runs of an Intake server. Sign in with POST /api/login; send the returned csrfToken as the X-CSRF-Token header on every POST, PUT and DELETE." },
@@ -90,12 +94,13 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
 
   const session = requireSession(store);
   await app.register(async (api) => {
-    registerAuthRoutes(api, store, session, options.loginPerMinute ?? 10);
+    registerAuthRoutes(api, store, session, new SignInThrottle({ ...DEFAULT_SIGN_IN_LIMITS, ...options.signInLimits }));
+    registerSetupRoutes(api, store, options.setupLink);
     registerCaseRoutes(api, store, session);
     registerOverviewRoutes(api, store, session);
     registerConnectorRoutes(api, store, session, options.scheduler);
     registerIdeRoutes(api, store, session, options.scheduler);
-    api.get("/openapi.json", { preHandler: session, schema: { hide: true } }, async () => app.swagger());
+    api.get("/openapi.json", { onRequest: session, schema: { hide: true } }, async () => app.swagger());
     api.all("/*", { schema: { hide: true } }, async (request) => {
       throw new NotFound(request.method, pathOf(request.url));
     });
@@ -104,6 +109,11 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   const webDir = options.webDir ?? WEB_DIR;
   if (fs.existsSync(path.join(webDir, "index.html"))) {
     await app.register(fastifyStatic, { root: webDir, index: "index.html", wildcard: false });
+    // The first-run page, only while its link can still create the first admin.
+    app.get<{ Querystring: { token?: string } }>("/setup", async (request, reply) => {
+      const open = await setupOpen(store, options.setupLink, request.query.token);
+      return reply.status(open ? 200 : 404).type("text/html").sendFile("index.html");
+    });
     // The console is one page: its own paths (/cases/12) get index.html.
     app.setNotFoundHandler((request, reply) => {
       if (request.method === "GET" && !request.url.startsWith("/api/")) return reply.type("text/html").sendFile("index.html");

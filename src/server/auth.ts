@@ -3,7 +3,7 @@ import crypto from "node:crypto";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { CsrfRejected, Forbidden, Unauthenticated } from "../platform/errors.js";
 import type { Store } from "../platform/store/index.js";
-import { findSession, type User } from "../platform/users/index.js";
+import { createSession, findSession, SESSION_HOURS, type User } from "../platform/users/index.js";
 
 export const SESSION_COOKIE = "intake_session";
 export const CSRF_HEADER = "x-csrf-token";
@@ -22,7 +22,26 @@ function sameToken(a: string, b: string): boolean {
   return left.length === right.length && crypto.timingSafeEqual(left, right);
 }
 
-/** preHandler for every /api route but sign-in: 401 without a session, 403 without the CSRF token. */
+/**
+ * The session cookie's attributes, the same to set it and to clear it (a browser keeps a cookie that a
+ * clearing one with other attributes does not match). Secure when the request came over HTTPS: behind
+ * `--trust-proxy`, when that proxy says so in X-Forwarded-Proto.
+ */
+export function sessionCookie(request: FastifyRequest) {
+  return { path: "/", httpOnly: true, sameSite: "strict", secure: request.protocol === "https" } as const;
+}
+
+/** Signs the user in on this reply: a new session in its cookie; the answer carries the CSRF token. */
+export async function openSession(store: Store, request: FastifyRequest, reply: FastifyReply, user: User): Promise<{ user: { name: string; role: string }; csrfToken: string }> {
+  const created = await createSession(store, user);
+  reply.setCookie(SESSION_COOKIE, created.token, { ...sessionCookie(request), maxAge: SESSION_HOURS * 3600 });
+  return { user: { name: user.name, role: user.role }, csrfToken: created.csrfToken };
+}
+
+/**
+ * onRequest hook of every /api route but sign-in and first run: 401 without a session, 403 without the
+ * CSRF token, before the body is read, so that an anonymous request costs no parsing or validation.
+ */
 export function requireSession(store: Store) {
   return async (request: FastifyRequest): Promise<void> => {
     const token = request.cookies[SESSION_COOKIE];

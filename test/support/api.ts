@@ -4,7 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import type { FastifyInstance, LightMyRequestResponse } from "fastify";
 import { expect } from "vitest";
-import { buildServer } from "../../src/server/app.js";
+import { buildServer, type ServerOptions } from "../../src/server/app.js";
 import { openStore, type Store } from "../../src/platform/store/index.js";
 import { saveUser } from "../../src/platform/users/index.js";
 
@@ -33,7 +33,7 @@ export interface ApiFixture { dir: string; store: Store; app: FastifyInstance; a
  * A server on a fresh SQLite file (or `database`, a workspace's, with its folder) in its own INTAKE_HOME,
  * with an admin "ada" and an analyst "bob" signed in (passwords admin-password-1 / analyst-password-1).
  */
-export async function startApi(prefix: string, { database, ...options }: { loginPerMinute?: number; database?: string } = {}): Promise<ApiFixture> {
+export async function startApi(prefix: string, { database, ...options }: Omit<ServerOptions, "store"> & { database?: string } = {}): Promise<ApiFixture> {
   const dir = database ? path.dirname(database) : fs.mkdtempSync(path.join(os.tmpdir(), prefix));
   process.env.INTAKE_HOME = dir;
   const store = await openStore(database ?? path.join(dir, "intake.db"));

@@ -7,18 +7,22 @@ import type { Workspace } from "./cli.js";
 export interface Console {
   base: string;
   process: ChildProcess;
+  /** What it printed so far, stdout and stderr. */
+  output(): string;
   stop(): Promise<void>;
 }
 
 /** Starts `intake serve` in the workspace and resolves once it listens. */
-export async function startConsole(ws: Workspace): Promise<Console> {
+export async function startConsole(ws: Workspace, args: string[] = []): Promise<Console> {
   const port = await freePort();
-  const serve = ws.spawnIntake(["serve", "--port", String(port)]);
+  const serve = ws.spawnIntake(["serve", "--port", String(port), ...args]);
   let output = "";
+  const keep = (chunk: Buffer) => (output += chunk.toString());
+  serve.stdout!.on("data", keep);
+  serve.stderr!.on("data", keep);
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`intake serve did not start: ${output}`)), 30_000);
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
+    const onData = () => {
       if (output.includes("listening on")) {
         clearTimeout(timer);
         resolve();
@@ -31,6 +35,7 @@ export async function startConsole(ws: Workspace): Promise<Console> {
   return {
     base: `http://127.0.0.1:${port}`,
     process: serve,
+    output: () => output,
     stop: async () => {
       if (serve.exitCode !== null) return;
       const exited = new Promise((resolve) => serve.once("exit", resolve));

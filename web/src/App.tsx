@@ -2,8 +2,10 @@
 import { lazy, Suspense, useCallback, useEffect, useState, type FormEvent } from "react";
 import { FormattedMessage, IntlProvider, useIntl } from "react-intl";
 import { api, ApiError, setCsrfToken, type User } from "./api.js";
+import { CODE_TAGS, LanguageSwitch, SignInCard } from "./frame.js";
 import { CATALOGS, pickLocale, type Locale } from "./messages.js";
 import { Link, usePath } from "./router.js";
+import { Setup } from "./pages/Setup.js";
 import { Overview } from "./pages/Overview.js";
 import { CaseQueue } from "./pages/CaseQueue.js";
 import { CaseView } from "./pages/CaseView.js";
@@ -23,6 +25,7 @@ function initialLocale(): Locale {
 export function App() {
   const [locale, setLocale] = useState<Locale>(initialLocale);
   const [user, setUser] = useState<User | null | undefined>(undefined);
+  const onSetupPage = usePath().split("?")[0] === "/setup";
 
   useEffect(() => {
     document.documentElement.lang = locale;
@@ -42,25 +45,14 @@ export function App() {
 
   return (
     <IntlProvider locale={locale} messages={CATALOGS[locale]} defaultLocale="en">
-      {user === undefined ? null : user === null ? (
+      {onSetupPage ? (
+        <Setup onSignedIn={setUser} locale={locale} onLocale={changeLocale} />
+      ) : user === undefined ? null : user === null ? (
         <Login onSignedIn={setUser} locale={locale} onLocale={changeLocale} />
       ) : (
         <Shell user={user} locale={locale} onLocale={changeLocale} onSignedOut={() => setUser(null)} />
       )}
     </IntlProvider>
-  );
-}
-
-function LanguageSwitch({ locale, onLocale }: { locale: Locale; onLocale: (locale: Locale) => void }) {
-  const intl = useIntl();
-  return (
-    <label className="language">
-      <span className="sr-only">{intl.formatMessage({ id: "nav.language" })}</span>
-      <select aria-label={intl.formatMessage({ id: "nav.language" })} value={locale} onChange={(e) => onLocale(e.target.value as Locale)}>
-        <option value="en">English</option>
-        <option value="ko">한국어</option>
-      </select>
-    </label>
   );
 }
 
@@ -70,6 +62,11 @@ function Login({ onSignedIn, locale, onLocale }: { onSignedIn: (user: User) => v
   const [password, setPassword] = useState("");
   const [error, setError] = useState("");
   const [busy, setBusy] = useState(false);
+  // With no user yet nobody can sign in: the page says where the first admin comes from.
+  const [firstRun, setFirstRun] = useState(false);
+  useEffect(() => {
+    api<{ firstRun: boolean }>("/first-run").then((answer) => setFirstRun(answer.firstRun), () => undefined);
+  }, []);
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     setBusy(true);
@@ -85,18 +82,15 @@ function Login({ onSignedIn, locale, onLocale }: { onSignedIn: (user: User) => v
     }
   };
   return (
-    <main className="login">
-      <form onSubmit={submit} className="card">
-        <h1><FormattedMessage id="login.title" /></h1>
-        <label htmlFor="username"><FormattedMessage id="login.username" /></label>
-        <input id="username" name="username" autoComplete="username" value={username} onChange={(e) => setUsername(e.target.value)} required />
-        <label htmlFor="password"><FormattedMessage id="login.password" /></label>
-        <input id="password" name="password" type="password" autoComplete="current-password" value={password} onChange={(e) => setPassword(e.target.value)} required />
-        {error && <p className="error" role="alert">{error}</p>}
-        <button type="submit" className="primary" disabled={busy}><FormattedMessage id="login.submit" /></button>
-        <LanguageSwitch locale={locale} onLocale={onLocale} />
-      </form>
-    </main>
+    <SignInCard title="login.title" onSubmit={submit} locale={locale} onLocale={onLocale}>
+      {firstRun && <p className="first-run" role="note"><FormattedMessage id="login.firstRun" values={CODE_TAGS} /></p>}
+      <label htmlFor="username"><FormattedMessage id="login.username" /></label>
+      <input id="username" name="username" autoComplete="username" value={username} onChange={(e) => setUsername(e.target.value)} required />
+      <label htmlFor="password"><FormattedMessage id="login.password" /></label>
+      <input id="password" name="password" type="password" autoComplete="current-password" value={password} onChange={(e) => setPassword(e.target.value)} required />
+      {error && <p className="error" role="alert">{error}</p>}
+      <button type="submit" className="primary" disabled={busy}><FormattedMessage id="login.submit" /></button>
+    </SignInCard>
   );
 }
 

@@ -1,8 +1,10 @@
-// A small path router: the console's pages are /, /cases, /cases/ID, /connectors, /runs.
+// A small path router: the console's pages are /, /cases, /cases/ID, /connectors, /runs, /setup.
 import { useEffect, useState, type MouseEvent, type ReactNode } from "react";
 
-export function navigate(path: string): void {
-  window.history.pushState(null, "", path);
+/** replace: instead of the current entry of the history (a spent link), not after it. */
+export function navigate(path: string, options: { replace?: boolean } = {}): void {
+  if (options.replace) window.history.replaceState(null, "", path);
+  else window.history.pushState(null, "", path);
   window.dispatchEvent(new PopStateEvent("popstate"));
 }
 

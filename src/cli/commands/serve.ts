@@ -1,6 +1,6 @@
 // `intake serve`: the HTTP API and the console, and every enabled connector run on its interval.
 import type { Command } from "commander";
-import { ServeListen, ServePort } from "../../platform/errors.js";
+import { ServeListen, ServePort, ServeTrustProxy } from "../../platform/errors.js";
 import type { WithStore } from "../context.js";
 import { printLog } from "../output.js";
 
@@ -11,11 +11,14 @@ export function register(program: Command, withStore: WithStore): void {
     .option("--port <n>", "TCP port", (v) => Number.parseInt(v, 10), 8080)
     .option("--host <address>", "address to listen on", "127.0.0.1")
     .option("--no-scheduler", "serve only: run no connector on its interval")
-    .action(async (options: { port: number; host: string; scheduler: boolean }) => {
+    .option("--trust-proxy <addresses>", "believe X-Forwarded-For and X-Forwarded-Proto only from this reverse proxy (addresses or CIDRs, comma-separated)")
+    .action(async (options: { port: number; host: string; scheduler: boolean; trustProxy?: string }) => {
       if (!Number.isInteger(options.port) || options.port < 0 || options.port > 65535) throw new ServePort(options.port);
       // Loaded here, not with the CLI: every other command (a connector run too) starts without the
       // HTTP server's modules.
-      const [{ Scheduler }, { buildServer }] = await Promise.all([import("../../platform/scheduler/index.js"), import("../../server/app.js")]);
+      const [{ Scheduler }, { buildServer }, { createSetupLink, setupUrl, SETUP_LINK_MINUTES }, { hasUsers }] = await Promise.all([
+        import("../../platform/scheduler/index.js"), import("../../server/app.js"), import("../../server/first-run.js"), import("../../platform/users/index.js"),
+      ]);
       await withStore(async (store) => {
         const scheduler = options.scheduler
           ? new Scheduler(store, {
@@ -23,7 +26,15 @@ export function register(program: Command, withStore: WithStore): void {
             onLog: (name, entry) => printLog({ ...entry, message: `${name}: ${entry.message}` }),
           })
           : undefined;
-        const app = await buildServer({ store, ...(scheduler ? { scheduler } : {}) });
+        const setupLink = (await hasUsers(store)) ? undefined : createSetupLink();
+        let app: Awaited<ReturnType<typeof buildServer>>;
+        try {
+          app = await buildServer({ store, ...(scheduler ? { scheduler } : {}), ...(setupLink ? { setupLink } : {}), ...(options.trustProxy ? { trustProxy: options.trustProxy } : {}) });
+        } catch (error) {
+          // proxy-addr names the value it cannot read ("invalid IP address: …").
+          if (options.trustProxy !== undefined && error instanceof TypeError) throw new ServeTrustProxy(JSON.stringify(options.trustProxy), error.message);
+          throw error;
+        }
         try {
           await app.listen({ port: options.port, host: options.host });
         } catch (error) {
@@ -32,6 +43,7 @@ export function register(program: Command, withStore: WithStore): void {
         const address = app.server.address();
         const port = typeof address === "object" && address ? address.port : options.port;
         process.stdout.write(`intake serve: listening on http://${options.host}:${port}\n`);
+        if (setupLink) process.stdout.write(`intake serve: no user yet: create the first admin at ${setupUrl(options.host, port, setupLink.token)} (one use, valid ${SETUP_LINK_MINUTES} minutes)\n`);
         await scheduler?.start();
         // Shutdown waits for runs under way; a second signal leaves at once (an unacknowledged batch stays unread on the server).
         await new Promise<void>((resolve) => {

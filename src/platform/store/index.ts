@@ -70,6 +70,32 @@ function withStatementCache(database: SQLite.Database, size = 500): SqliteDataba
   };
 }
 
+/**
+ * The folder of the key file and imported integrations: one Intake makes is 0700 (with its parents);
+ * one that exists is the user's and keeps its mode.
+ */
+function makeDataDir(dir: string): void {
+  try {
+    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  } catch (error) {
+    throw new DatabaseOpen(`cannot create the data folder ${dir}: ${(error as Error).message}`);
+  }
+}
+
+/**
+ * A new SQLite file is made here, empty and 0600, before SQLite opens it: SQLite would make it 0644
+ * less the umask, world-readable (mail, password hashes), and gives its -wal and -shm files the main
+ * file's mode. An existing file keeps the mode its owner gave it.
+ */
+function createDatabaseFile(file: string): void {
+  if (file === "" || file === ":memory:") return;
+  try {
+    fs.closeSync(fs.openSync(file, "wx", 0o600));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw new DatabaseOpen(`cannot create database ${file}: ${(error as Error).message}`);
+  }
+}
+
 export async function openStore(url: string = resolveDatabaseUrl()): Promise<Store> {
   let store: Store;
   if (isPostgresUrl(url)) {
@@ -82,12 +108,13 @@ export async function openStore(url: string = resolveDatabaseUrl()): Promise<Sto
     // Beside no database file: the key file and imported integrations go to $INTAKE_HOME or ./.intake.
     // Several machines on one PostgreSQL share INTAKE_SECRET_KEY instead of a key file.
     const dataDir = path.resolve(process.env.INTAKE_HOME ?? ".intake");
-    fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+    makeDataDir(dataDir);
     store = { db, dialect: "postgres", dataDir, url, committed: () => undefined, close: () => db.destroy() };
   } else {
     const file = url.replace(/^(sqlite|file):(\/\/)?/i, "");
     const dir = path.dirname(path.resolve(file));
     if (!fs.existsSync(dir)) throw new DatabaseOpen(`database folder does not exist: ${dir}`);
+    createDatabaseFile(file);
     let database: SQLite.Database;
     try {
       database = new SQLite(file, { timeout: 15_000 });
@@ -100,6 +127,8 @@ export async function openStore(url: string = resolveDatabaseUrl()): Promise<Sto
     database.pragma("foreign_keys = ON");
     const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) });
     const dataDir = path.resolve(process.env.INTAKE_HOME ?? dir);
+    // The database's own folder is the user's (often the current one): only $INTAKE_HOME is made here.
+    if (process.env.INTAKE_HOME) makeDataDir(dataDir);
     // Started at the first large commit: most commands never write much.
     let checkpointer: ReturnType<typeof startCheckpointer> | null = null;
     store = {

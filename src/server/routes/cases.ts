@@ -105,7 +105,7 @@ export const MAX_MERGE = 100;
 
 export function registerCaseRoutes(api: FastifyInstance, store: Store, session: Guard): void {
   api.get<{ Querystring: ListQuery }>("/cases", {
-    preHandler: session,
+    onRequest: session,
     schema: {
       tags: ["cases"],
       summary: "The case queue, newest first, a page at a time (pass nextCursor as cursor); after=ID lists only newer cases",
@@ -126,7 +126,7 @@ export function registerCaseRoutes(api: FastifyInstance, store: Store, session: 
   }, async (request) => listCases(store, request.query));
 
   api.get<{ Params: { id: number } }>("/cases/:id", {
-    preHandler: session,
+    onRequest: session,
     schema: { tags: ["cases"], summary: "A case: its alerts with events, entities and reporters, files (with hashes), comments and history", params: idParams, response: errors },
   }, async (request) => {
     const row = await caseRow(store, request.params.id);
@@ -147,7 +147,7 @@ export function registerCaseRoutes(api: FastifyInstance, store: Store, session: 
   });
 
   api.get<{ Params: { id: number } }>("/cases/:id/history", {
-    preHandler: session,
+    onRequest: session,
     schema: { tags: ["cases"], summary: "A case's comments and status and priority changes, with who and when", params: idParams, response: { 200: historySchema, ...errors } },
   }, async (request) => {
     await caseRow(store, request.params.id);
@@ -155,7 +155,7 @@ export function registerCaseRoutes(api: FastifyInstance, store: Store, session: 
   });
 
   api.post<{ Params: { id: number }; Body: { status: CaseStatus; reason?: string } }>("/cases/:id/status", {
-    preHandler: session,
+    onRequest: session,
     schema: {
       tags: ["cases"], summary: "Change a case's status; closing needs a reason", params: idParams,
       body: { type: "object", properties: { status: { type: "string", enum: [...CASE_STATUSES] }, reason: { type: "string", minLength: 1, maxLength: 2000 } }, required: ["status"], additionalProperties: false },
@@ -170,7 +170,7 @@ export function registerCaseRoutes(api: FastifyInstance, store: Store, session: 
   });
 
   api.post<{ Params: { id: number }; Body: { priority: number } }>("/cases/:id/priority", {
-    preHandler: session,
+    onRequest: session,
     schema: {
       tags: ["cases"], summary: `Change a case's priority (${PRIORITIES.map((p) => `${p} ${priorityName(p).toLowerCase()}`).join(", ")})`, params: idParams,
       body: { type: "object", properties: { priority: { type: "integer", enum: [...PRIORITIES] } }, required: ["priority"], additionalProperties: false },
@@ -183,7 +183,7 @@ export function registerCaseRoutes(api: FastifyInstance, store: Store, session: 
   });
 
   api.post<{ Params: { id: number }; Body: { body: string } }>("/cases/:id/comments", {
-    preHandler: session,
+    onRequest: session,
     schema: {
       tags: ["cases"], summary: "Add a comment to a case", params: idParams,
       body: { type: "object", properties: { body: { type: "string", minLength: 1, maxLength: 10000 } }, required: ["body"], additionalProperties: false },
@@ -197,7 +197,7 @@ export function registerCaseRoutes(api: FastifyInstance, store: Store, session: 
   });
 
   api.post<{ Params: { id: number }; Body: { cases: number[] } }>("/cases/:id/merge", {
-    preHandler: session,
+    onRequest: session,
     schema: {
       tags: ["cases"], summary: "Merge other cases into this one: their alerts move here, they close as merged; recorded in both histories", params: idParams,
       body: { type: "object", properties: { cases: { type: "array", items: { type: "integer", minimum: 1 }, minItems: 1, maxItems: MAX_MERGE, uniqueItems: true } }, required: ["cases"], additionalProperties: false },
@@ -211,7 +211,7 @@ export function registerCaseRoutes(api: FastifyInstance, store: Store, session: 
   });
 
   api.post<{ Params: { id: number }; Body: { alert: string } }>("/cases/:id/move-out", {
-    preHandler: session,
+    onRequest: session,
     schema: {
       tags: ["cases"], summary: "Move one alert (by its alert id) out of this case into a new case of its own; returns the new case's id", params: idParams,
       body: { type: "object", properties: { alert: { type: "string", minLength: 1, maxLength: 1000 } }, required: ["alert"], additionalProperties: false },
@@ -223,7 +223,7 @@ export function registerCaseRoutes(api: FastifyInstance, store: Store, session: 
   });
 
   api.get<{ Params: { id: number } }>("/cases/:id/eml", {
-    preHandler: session,
+    onRequest: session,
     schema: { tags: ["cases"], summary: "Download the reported message as stored (.eml, as an attachment: never rendered)", params: idParams, response: errors },
   }, async (request, reply) => {
     const row = await caseRow(store, request.params.id);

@@ -72,12 +72,12 @@ export function registerConnectorRoutes(api: FastifyInstance, store: Store, sess
   const admin = [session, requireAdmin];
   const changed = () => void scheduler?.refresh().catch(() => undefined);
 
-  api.get("/integrations", { preHandler: session, schema: { tags: ["integrations"], summary: "Integrations with their connector definitions (parameters, field names, interval)", response: errors } }, async () => {
+  api.get("/integrations", { onRequest: session, schema: { tags: ["integrations"], summary: "Integrations with their connector definitions (parameters, field names, interval)", response: errors } }, async () => {
     return { integrations: (await listIntegrations(store)).map(integrationView) };
   });
 
   api.get<{ Params: { slug: string } }>("/integrations/:slug/icon", {
-    preHandler: session,
+    onRequest: session,
     schema: { tags: ["integrations"], summary: "An integration's icon (SVG served with a sandboxing policy)", params: { type: "object", properties: { slug: { type: "string", maxLength: 200 } }, required: ["slug"] }, response: errors },
   }, async (request, reply) => {
     const integration = await findIntegration(store, request.params.slug);
@@ -90,7 +90,7 @@ export function registerConnectorRoutes(api: FastifyInstance, store: Store, sess
   });
 
   api.get<{ Params: { slug: string; connector: string } }>("/integrations/:slug/connectors/:connector/source", {
-    preHandler: session,
+    onRequest: session,
     schema: { tags: ["integrations"], summary: "A connector's source code (read-only)", params: { type: "object", properties: { slug: { type: "string", maxLength: 200 }, connector: { type: "string", maxLength: 200 } }, required: ["slug", "connector"] }, response: errors },
   }, async (request) => {
     const integration = await findIntegration(store, request.params.slug);
@@ -99,17 +99,17 @@ export function registerConnectorRoutes(api: FastifyInstance, store: Store, sess
     return { file: path.basename(definition.sourceFile), source };
   });
 
-  api.get("/connectors", { preHandler: session, schema: { tags: ["connectors"], summary: "Connector instances with their (secret-free) parameters and last runs", response: errors } }, async () => {
+  api.get("/connectors", { onRequest: session, schema: { tags: ["connectors"], summary: "Connector instances with their (secret-free) parameters and last runs", response: errors } }, async () => {
     const connectors = await listConnectors(store);
     return { connectors: await Promise.all(connectors.map((c) => connectorView(store, c))) };
   });
 
-  api.get<{ Params: { name: string } }>("/connectors/:name", { preHandler: session, schema: { tags: ["connectors"], summary: "One connector instance", params: nameParams, response: errors } }, async (request) => {
+  api.get<{ Params: { name: string } }>("/connectors/:name", { onRequest: session, schema: { tags: ["connectors"], summary: "One connector instance", params: nameParams, response: errors } }, async (request) => {
     return connectorView(store, await getConnector(store, request.params.name));
   });
 
   api.put<{ Params: { name: string }; Body: { integration: string; connector?: string; parameters: Record<string, unknown>; intervalSeconds?: number; enabled?: boolean; grouping?: GroupingInput } }>("/connectors/:name", {
-    preHandler: admin,
+    onRequest: admin,
     schema: {
       tags: ["connectors"], summary: "Create or update a connector (admin). Password parameters left out or empty keep their stored value.", params: nameParams,
       body: {
@@ -142,14 +142,14 @@ export function registerConnectorRoutes(api: FastifyInstance, store: Store, sess
     return reply.status(created ? 201 : 200).send(await connectorView(store, instance));
   });
 
-  api.delete<{ Params: { name: string } }>("/connectors/:name", { preHandler: admin, schema: { tags: ["connectors"], summary: "Delete a connector (admin); its cases stay", params: nameParams, response: errors } }, async (request) => {
+  api.delete<{ Params: { name: string } }>("/connectors/:name", { onRequest: admin, schema: { tags: ["connectors"], summary: "Delete a connector (admin); its cases stay", params: nameParams, response: errors } }, async (request) => {
     if (!(await deleteConnectorIfExists(store, request.params.name))) throw new ConnectorNotFound(`no connector named "${request.params.name}"`);
     changed();
     return { ok: true };
   });
 
   api.post<{ Params: { name: string }; Body: { enabled: boolean } }>("/connectors/:name/enabled", {
-    preHandler: admin,
+    onRequest: admin,
     schema: {
       tags: ["connectors"], summary: "Enable or disable a connector (admin)", params: nameParams,
       body: { type: "object", properties: { enabled: { type: "boolean" } }, required: ["enabled"], additionalProperties: false }, response: errors,
@@ -167,16 +167,16 @@ export function registerConnectorRoutes(api: FastifyInstance, store: Store, sess
     return { ...summary, logs };
   };
   api.post<{ Params: { name: string } }>("/connectors/:name/run", {
-    preHandler: admin,
+    onRequest: admin,
     schema: { tags: ["connectors"], summary: "Run once (admin): ingests and marks read as configured; 409 when a run is already under way", params: nameParams, response: errors },
   }, runRoute(false));
   api.post<{ Params: { name: string } }>("/connectors/:name/test", {
-    preHandler: admin,
+    onRequest: admin,
     schema: { tags: ["connectors"], summary: "Test (admin): runs the connector, returns its package and logs, stores no case and marks nothing read", params: nameParams, response: errors },
   }, runRoute(true));
 
   api.get<{ Querystring: { connector?: string; limit?: number; cursor?: number } }>("/runs", {
-    preHandler: session,
+    onRequest: session,
     schema: {
       tags: ["runs"], summary: "Run history, newest first",
       querystring: { type: "object", properties: { connector: { type: "string", maxLength: 100 }, limit: { type: "integer", minimum: 1, maximum: MAX_RUNS }, cursor: { type: "integer", minimum: 1 } }, additionalProperties: false },
@@ -186,7 +186,7 @@ export function registerConnectorRoutes(api: FastifyInstance, store: Store, sess
     return listRuns(store, { ...request.query, limit: request.query.limit ?? 50 });
   });
 
-  api.get<{ Params: { id: number } }>("/runs/:id", { preHandler: session, schema: { tags: ["runs"], summary: "One run with its log", params: idParams, response: errors } }, async (request) => {
+  api.get<{ Params: { id: number } }>("/runs/:id", { onRequest: session, schema: { tags: ["runs"], summary: "One run with its log", params: idParams, response: errors } }, async (request) => {
     const run = await findRun(store, request.params.id);
     if (!run) throw new RunNotFound(request.params.id);
     return run;

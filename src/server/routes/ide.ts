@@ -66,16 +66,16 @@ export function registerIdeRoutes(api: FastifyInstance, store: Store, session: G
   // A new version of the code is picked up by the next run; the scheduler re-reads intervals.
   const changed = () => void scheduler?.refresh().catch(() => undefined);
 
-  api.get("/ide/sdk", { preHandler: admin, schema: { tags: ["ide"], summary: "Names the SDK exports, with the members of its classes (editor completion)", response: errors } }, async () => {
+  api.get("/ide/sdk", { onRequest: admin, schema: { tags: ["ide"], summary: "Names the SDK exports, with the members of its classes (editor completion)", response: errors } }, async () => {
     return { completions: await sdkCompletions(SDK_TYPES) };
   });
 
-  api.get("/ide/integrations", { preHandler: admin, schema: { tags: ["ide"], summary: "Integrations the console can edit: imported ones and drafts without a connector yet", response: errors } }, async () => {
+  api.get("/ide/integrations", { onRequest: admin, schema: { tags: ["ide"], summary: "Integrations the console can edit: imported ones and drafts without a connector yet", response: errors } }, async () => {
     return { integrations: await listEditableIntegrations(store) };
   });
 
   api.post<{ Body: { name: string; description?: string; icon?: string } }>("/ide/integrations", {
-    preHandler: admin,
+    onRequest: admin,
     schema: {
       tags: ["ide"], summary: "Create an integration (admin): a draft until its first connector is saved. icon: an SVG or PNG, base64, at most 256 KB.",
       body: {
@@ -97,7 +97,7 @@ export function registerIdeRoutes(api: FastifyInstance, store: Store, session: G
   });
 
   api.put<{ Params: { slug: string; fileBase: string }; Body: ConnectorDefinitionInput }>("/ide/integrations/:slug/connectors/:fileBase", {
-    preHandler: admin,
+    onRequest: admin,
     schema: {
       tags: ["ide"], summary: "Add or change a connector definition (admin): parameters, field names, interval, timeout. A new one starts from a template. Saved as a new version.",
       params: connectorParams, body: definitionSchema, response: ideErrors,
@@ -109,7 +109,7 @@ export function registerIdeRoutes(api: FastifyInstance, store: Store, session: G
   });
 
   api.get<{ Params: { slug: string; fileBase: string } }>("/ide/integrations/:slug/connectors/:fileBase/code", {
-    preHandler: admin, schema: { tags: ["ide"], summary: "A connector's current code", params: connectorParams, response: ideErrors },
+    onRequest: admin, schema: { tags: ["ide"], summary: "A connector's current code", params: connectorParams, response: ideErrors },
   }, async (request) => getConnectorCode(store, request.params.slug, request.params.fileBase));
 
   const codeBody = {
@@ -120,7 +120,7 @@ export function registerIdeRoutes(api: FastifyInstance, store: Store, session: G
   } as const;
 
   api.put<{ Params: { slug: string; fileBase: string }; Body: { code: string } }>("/ide/integrations/:slug/connectors/:fileBase/code", {
-    preHandler: admin,
+    onRequest: admin,
     // The code may reach 1 MB; JSON escaping adds to it.
     bodyLimit: 3 * MAX_CODE_BYTES,
     schema: {
@@ -134,7 +134,7 @@ export function registerIdeRoutes(api: FastifyInstance, store: Store, session: G
   });
 
   api.post<{ Params: { slug: string; fileBase: string }; Body: { code: string; parameters?: Record<string, unknown> } }>("/ide/integrations/:slug/connectors/:fileBase/play", {
-    preHandler: admin,
+    onRequest: admin,
     bodyLimit: 3 * MAX_CODE_BYTES,
     schema: {
       tags: ["ide"], summary: "Play (admin): run the given code once in test mode; returns its alerts and logs, stores nothing (no case, no run, no context)",
@@ -153,11 +153,11 @@ export function registerIdeRoutes(api: FastifyInstance, store: Store, session: G
   }, async (request) => playConnector(store, request.params.slug, request.params.fileBase, { code: request.body.code, parameters: request.body.parameters ?? {} }));
 
   api.get<{ Params: { slug: string; fileBase: string } }>("/ide/integrations/:slug/connectors/:fileBase/versions", {
-    preHandler: admin, schema: { tags: ["ide"], summary: "The versions of the package that hold this connector, newest first", params: connectorParams, response: ideErrors },
+    onRequest: admin, schema: { tags: ["ide"], summary: "The versions of the package that hold this connector, newest first", params: connectorParams, response: ideErrors },
   }, async (request) => ({ versions: await listCodeVersions(store, request.params.slug, request.params.fileBase) }));
 
   api.get<{ Params: { slug: string; fileBase: string; version: number } }>("/ide/integrations/:slug/connectors/:fileBase/versions/:version", {
-    preHandler: admin,
+    onRequest: admin,
     schema: {
       tags: ["ide"], summary: "The connector's code in one version and in the version before (for a diff)",
       params: { type: "object", properties: { ...connectorParams.properties, version: { type: "integer", minimum: 1 } }, required: ["slug", "fileBase", "version"] },

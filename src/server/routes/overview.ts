@@ -43,7 +43,7 @@ function reporterCounts(rows: (RoleEntity & { alert_pk: number })[]): { value: s
 
 export function registerOverviewRoutes(api: FastifyInstance, store: Store, session: Guard): void {
   api.get<{ Querystring: { days?: number } }>("/overview", {
-    preHandler: session,
+    onRequest: session,
     schema: {
       tags: ["overview"], summary: "Counts for the overview charts",
       querystring: { type: "object", properties: { days: { type: "integer", minimum: 1, maximum: 365 } }, additionalProperties: false },
