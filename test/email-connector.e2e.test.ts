@@ -38,6 +38,21 @@ async function emptyInbox(): Promise<void> {
   });
 }
 
+/** An inbox holding just these many new reports, unread. */
+async function unreadReports(count: number) {
+  await emptyInbox();
+  const reports = makeReports(count);
+  deliverToMaildir(server, reports.map((r) => r.raw));
+  return reports;
+}
+
+/** A workspace with the connector "mail" on the test's Dovecot (or these parameters). */
+async function mailWorkspace(params: Record<string, unknown> = server.params()): Promise<Workspace> {
+  const ws = workspace();
+  await ws.intake(["connector", "create", "mail", "--integration", "email", "--params", ws.writeJson("p.json", params)]);
+  return ws;
+}
+
 describe("email connector against Dovecot", () => {
   it("turns N unread messages into N cases with their own URLs; a test run changes nothing; a rerun ingests 0", async () => {
     await emptyInbox();
@@ -181,11 +196,8 @@ describe("email connector against Dovecot", () => {
 
 describe("exactly once when the process is killed mid-run", () => {
   it("leaves every message ingested exactly once after SIGKILLs at random moments", async () => {
-    await emptyInbox();
-    const reports = makeReports(1200);
-    deliverToMaildir(server, reports.map((r) => r.raw));
-    const ws = workspace();
-    await ws.intake(["connector", "create", "mail", "--integration", "email", "--params", ws.writeJson("p.json", server.params())]);
+    const reports = await unreadReports(1200);
+    const ws = await mailWorkspace();
 
     let kills = 0;
     const stored = () => countRows(ws.db, "select count(*) as n from alerts");
@@ -288,11 +300,8 @@ async function droppingRelay(cutAfterBytes: number): Promise<{ port: number; dro
 
 describe("a failure in the middle of a run", () => {
   it("a package the platform cannot store fails the run with its reason in the log; exactly the stored messages are marked read", async () => {
-    await emptyInbox();
-    const reports = makeReports(1000);
-    deliverToMaildir(server, reports.map((r) => r.raw));
-    const ws = workspace();
-    await ws.intake(["connector", "create", "mail", "--integration", "email", "--params", ws.writeJson("p.json", server.params())]);
+    const reports = await unreadReports(1000);
+    const ws = await mailWorkspace();
     // The store refuses the third package (past 400 alerts): its transaction fails, as a full disk would fail it.
     const db = new Database(ws.db);
     db.exec("create trigger refuse_third_package before insert on alerts when (select count(*) from alerts) >= 400 begin select raise(abort, 'the test refuses this package'); end");
@@ -320,14 +329,11 @@ describe("a failure in the middle of a run", () => {
     { share: 0.1, storedAtLeast: 0, storedBelow: 1 },
     { share: 0.45, storedAtLeast: 200, storedBelow: 1000 },
   ])("a connection lost at $share of the mailbox fails the run with the cause in the log; nothing not stored is marked read", async ({ share, storedAtLeast, storedBelow }) => {
-    await emptyInbox();
-    const reports = makeReports(1000);
-    deliverToMaildir(server, reports.map((r) => r.raw));
+    const reports = await unreadReports(1000);
     const total = reports.reduce((sum, r) => sum + Buffer.byteLength(r.raw), 0);
     const relay = await droppingRelay(Math.floor(total * share));
     try {
-      const ws = workspace();
-      await ws.intake(["connector", "create", "mail", "--integration", "email", "--params", ws.writeJson("p.json", server.params({ "IMAP Port": relay.port }))]);
+      const ws = await mailWorkspace(server.params({ "IMAP Port": relay.port }));
       const run = await ws.intake(["connector", "run", "mail", "--json"]);
       expect(relay.dropped()).toBe(true);
       expect(run.code).not.toBe(0);
