@@ -1,7 +1,9 @@
 // The email connector end to end, through the contract commands, against a real Dovecot over TLS.
 import fs from "node:fs";
+import net from "node:net";
+import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { countUnread, deliverToMaildir, markAllUnread, startDovecot, withImap, type Dovecot } from "./support/dovecot.js";
+import { countUnread, deliverToMaildir, freePort, markAllUnread, startDovecot, withImap, type Dovecot } from "./support/dovecot.js";
 import { makeWorkspace, type Workspace } from "./support/cli.js";
 import { countRows, waitFor } from "./support/wait.js";
 import { makeReport, makeReports } from "./support/messages.js";
@@ -34,6 +36,21 @@ async function emptyInbox(): Promise<void> {
     await client.messageFlagsAdd("1:*", ["\\Deleted"]).catch(() => undefined);
     await client.messageDelete("1:*").catch(() => undefined);
   });
+}
+
+/** An inbox holding just these many new reports, unread. */
+async function unreadReports(count: number) {
+  await emptyInbox();
+  const reports = makeReports(count);
+  deliverToMaildir(server, reports.map((r) => r.raw));
+  return reports;
+}
+
+/** A workspace with the connector "mail" on the test's Dovecot (or these parameters). */
+async function mailWorkspace(params: Record<string, unknown> = server.params()): Promise<Workspace> {
+  const ws = workspace();
+  await ws.intake(["connector", "create", "mail", "--integration", "email", "--params", ws.writeJson("p.json", params)]);
+  return ws;
 }
 
 describe("email connector against Dovecot", () => {
@@ -179,11 +196,8 @@ describe("email connector against Dovecot", () => {
 
 describe("exactly once when the process is killed mid-run", () => {
   it("leaves every message ingested exactly once after SIGKILLs at random moments", async () => {
-    await emptyInbox();
-    const reports = makeReports(1200);
-    deliverToMaildir(server, reports.map((r) => r.raw));
-    const ws = workspace();
-    await ws.intake(["connector", "create", "mail", "--integration", "email", "--params", ws.writeJson("p.json", server.params())]);
+    const reports = await unreadReports(1200);
+    const ws = await mailWorkspace();
 
     let kills = 0;
     const stored = () => countRows(ws.db, "select count(*) as n from alerts");
@@ -218,5 +232,123 @@ describe("exactly once when the process is killed mid-run", () => {
     expect(ids.sort()).toEqual(reports.map((r) => r.messageId).sort());
     const runs = await ws.intake(["runs", "list", "--limit", "50"]);
     expect(runs.stdout).toMatch(/interrupted/);
+  });
+});
+
+/** The Message-IDs of the messages marked read, seen from outside Intake. */
+async function readMessageIds(): Promise<string[]> {
+  return withImap(server, async (client) => {
+    await client.mailboxOpen("INBOX");
+    const ids: string[] = [];
+    for await (const message of client.fetch("1:*", { flags: true, envelope: true })) {
+      if (message.flags?.has("\\Seen")) ids.push(message.envelope!.messageId!.replace(/^<|>$/g, ""));
+    }
+    return ids.sort();
+  });
+}
+
+/** The run's row as the platform recorded it. */
+function lastRun(ws: Workspace): { status: string; error: string | null; logs: { level: string; message: string }[] } {
+  const db = new Database(ws.db, { readonly: true });
+  try {
+    const row = db.prepare("select status, error, logs from runs where is_test = 0 order by id desc limit 1").get() as { status: string; error: string | null; logs: string };
+    return { ...row, logs: JSON.parse(row.logs) as { level: string; message: string }[] };
+  } finally {
+    db.close();
+  }
+}
+
+/** After a failed run, one more: it completes with every message exactly once and none unread. */
+async function expectCompleteRerun(ws: Workspace, reports: { messageId: string }[]): Promise<void> {
+  const rerun = await ws.intake(["connector", "run", "mail", "--json"]);
+  expect(rerun.code, rerun.stderr).toBe(0);
+  expect(await countUnread(server)).toBe(0);
+  const ids = (await exportAlerts(ws)).alerts.map((a) => a.display_id as string).sort();
+  expect(ids).toEqual(reports.map((r) => r.messageId).sort());
+}
+
+/**
+ * A TCP relay to Dovecot's IMAPS port that drops its first connection, both ways, once that many bytes
+ * came from the server: the connection lost at a known point of a run (TLS passes through untouched).
+ */
+async function droppingRelay(cutAfterBytes: number): Promise<{ port: number; dropped: () => boolean; close: () => void }> {
+  let connections = 0;
+  let dropped = false;
+  const relay = net.createServer((client) => {
+    const first = connections++ === 0;
+    const upstream = net.connect(server.port, "127.0.0.1");
+    let bytes = 0;
+    client.on("error", () => upstream.destroy());
+    upstream.on("error", () => client.destroy());
+    client.pipe(upstream);
+    upstream.on("data", (chunk: Buffer) => {
+      bytes += chunk.length;
+      if (first && bytes > cutAfterBytes) {
+        dropped = true;
+        client.destroy();
+        upstream.destroy();
+      } else {
+        client.write(chunk);
+      }
+    });
+    upstream.on("end", () => client.end());
+  });
+  const port = await freePort();
+  await new Promise<void>((resolve) => relay.listen(port, "127.0.0.1", resolve));
+  return { port, dropped: () => dropped, close: () => relay.close() };
+}
+
+describe("a failure in the middle of a run", () => {
+  it("a package the platform cannot store fails the run with its reason in the log; exactly the stored messages are marked read", async () => {
+    const reports = await unreadReports(1000);
+    const ws = await mailWorkspace();
+    // The store refuses the third package (past 400 alerts): its transaction fails, as a full disk would fail it.
+    const db = new Database(ws.db);
+    db.exec("create trigger refuse_third_package before insert on alerts when (select count(*) from alerts) >= 400 begin select raise(abort, 'the test refuses this package'); end");
+    db.close();
+
+    const run = await ws.intake(["connector", "run", "mail", "--json"]);
+    expect(run.code).not.toBe(0);
+    const recorded = lastRun(ws);
+    expect(recorded.status).toBe("failed");
+    expect(recorded.error).toContain("the test refuses this package");
+    expect(recorded.logs.some((entry) => entry.level === "error" && entry.message.includes("the test refuses this package"))).toBe(true);
+    const stored = (await exportAlerts(ws)).alerts.map((a) => a.display_id as string).sort();
+    expect(stored).toHaveLength(400);
+    // The two stored batches are acknowledged although a later one failed; nothing else is.
+    expect(await readMessageIds()).toEqual(stored);
+
+    const writable = new Database(ws.db);
+    writable.exec("drop trigger refuse_third_package");
+    writable.close();
+    await expectCompleteRerun(ws, reports);
+  });
+
+  // Cut within the first batch (nothing stored yet: only the fetch fails) and after two batches.
+  it.each([
+    { share: 0.1, storedAtLeast: 0, storedBelow: 1 },
+    { share: 0.45, storedAtLeast: 200, storedBelow: 1000 },
+  ])("a connection lost at $share of the mailbox fails the run with the cause in the log; nothing not stored is marked read", async ({ share, storedAtLeast, storedBelow }) => {
+    const reports = await unreadReports(1000);
+    const total = reports.reduce((sum, r) => sum + Buffer.byteLength(r.raw), 0);
+    const relay = await droppingRelay(Math.floor(total * share));
+    try {
+      const ws = await mailWorkspace(server.params({ "IMAP Port": relay.port }));
+      const run = await ws.intake(["connector", "run", "mail", "--json"]);
+      expect(relay.dropped()).toBe(true);
+      expect(run.code).not.toBe(0);
+      const recorded = lastRun(ws);
+      expect(recorded.status).toBe("failed");
+      expect(recorded.error).toMatch(/^IMAP_CONNECTION_LOST: the connection to localhost:\d+ was lost/);
+      expect(recorded.logs.some((entry) => entry.level === "error" && entry.message.includes("IMAP_CONNECTION_LOST"))).toBe(true);
+      // Batches fetched before the drop are stored; their acknowledgement was lost with the connection.
+      const stored = new Set((await exportAlerts(ws)).alerts.map((a) => a.display_id as string));
+      expect(stored.size).toBeGreaterThanOrEqual(storedAtLeast);
+      expect(stored.size).toBeLessThan(storedBelow);
+      for (const id of await readMessageIds()) expect(stored.has(id), id).toBe(true);
+      await expectCompleteRerun(ws, reports);
+    } finally {
+      relay.close();
+    }
   });
 });

@@ -1,36 +1,24 @@
 // The Email Connector: every unread message (or every new one) of the configured IMAP folders becomes
 // one alert; a message is marked read or moved only after the platform has stored its case.
-import { ConnectorExecution, outputHandler, type AlertInfo, type PackageResult } from "intake/sdk";
+import { ConnectorExecution, outputHandler, type PackageResult } from "intake/sdk";
+import { BatchQueue } from "../lib/batch-queue.js";
+import { postalMimeWarning } from "../lib/decode.js";
 import { acknowledge, checkpointKey, formatCheckpoint, parseCheckpoint, planFolder, type FolderCheckpoint } from "../lib/folder-plan.js";
 import { ImapMailbox } from "../lib/imap-mailbox.js";
 import { OAuth2TokenProvider } from "../lib/oauth2.js";
-import { ReaderPool, recordParameters, type ReadOutcome, type ReadTask } from "../lib/reader-pool.js";
+import { readBatch, type ReadBatch, type ReadTask } from "../lib/read-batch.js";
 import { readSettings, type EmailSettings } from "../lib/settings.js";
 import { addUids, removeUids } from "../lib/uid-set.js";
 
 /** Messages per stored batch (one package, one transaction; the bench's floor fetches the same). */
 export const BATCH_SIZE = 200;
-/**
- * Below this many messages a run reads them on its own thread even where reader threads pay: starting
- * one (loading the parser) costs more than it saves, and push delivers mail a few messages at a time.
- */
-const THREADED_FROM = 50;
-/** Batches being read or stored at once: with the one being fetched, what bounds memory whatever the backlog. */
+/** Batches fetched and not yet stored: with the one being fetched, what bounds memory whatever the backlog. */
 const MAX_IN_FLIGHT = 2;
 
 async function main(execution: ConnectorExecution): Promise<void> {
-  const parameters = recordParameters(execution);
-  const settings = readSettings(parameters.source);
-  // Reader threads, where there are any, read the same settings from the same values.
-  const readers = new ReaderPool(settings, parameters.values);
-  try {
-    await takeFolders(execution, settings, readers);
-  } finally {
-    await readers.close();
-  }
-}
-
-async function takeFolders(execution: ConnectorExecution, settings: EmailSettings, readers: ReaderPool): Promise<void> {
+  const settings = readSettings(execution);
+  const warning = postalMimeWarning();
+  if (warning) execution.logger.warn(warning);
   const tokens = settings.oauth2 ? new OAuth2TokenProvider(settings.oauth2) : undefined;
   let remaining = settings.maxPerCycle > 0 ? settings.maxPerCycle : Number.POSITIVE_INFINITY;
   for (const folder of settings.folders) {
@@ -40,7 +28,7 @@ async function takeFolders(execution: ConnectorExecution, settings: EmailSetting
     }
     const mailbox = await openFolder(execution, settings, tokens, folder, { readOnly: execution.isTestRun });
     try {
-      remaining -= await takeFolder(execution, settings, readers, mailbox, Number.isFinite(remaining) ? remaining : 0);
+      remaining -= await takeFolder(execution, settings, mailbox, Number.isFinite(remaining) ? remaining : 0);
     } finally {
       await mailbox.close();
     }
@@ -85,7 +73,7 @@ export async function watch(execution: ConnectorExecution, onNewItems: (reason: 
 }
 
 /** One folder's cycle; returns how many messages it fetched. */
-async function takeFolder(execution: ConnectorExecution, settings: EmailSettings, readers: ReaderPool, mailbox: ImapMailbox, limit: number): Promise<number> {
+async function takeFolder(execution: ConnectorExecution, settings: EmailSettings, mailbox: ImapMailbox, limit: number): Promise<number> {
   const key = checkpointKey(mailbox.path);
   const saved = execution.getConnectorContext(key);
   let { checkpoint, reset } = parseCheckpoint(saved, mailbox.uidValidity, Date.now(), settings.offsetDays);
@@ -109,19 +97,24 @@ async function takeFolder(execution: ConnectorExecution, settings: EmailSettings
     `${plan.alreadyStored.length ? ` (${plan.alreadyStored.length} already stored)` : ""}${plan.deferred ? ` (${plan.deferred} left for the next cycle by Max Emails Per Cycle)` : ""}`);
   // Stored by an earlier cycle that stopped before acknowledging them: acknowledge now, fetch nothing.
   if (!execution.isTestRun) await acknowledge(mailbox, settings, plan.alreadyStored);
-  if (plan.toFetch.length >= THREADED_FROM) readers.start();
 
-  // Batches of BATCH_SIZE flow through four stages at once: fetched (one pipelined UID FETCH each),
-  // read (here, or on reader threads where there are cores to spare), stored by the platform (in order,
-  // one transaction each, in its own process and so on another core), acknowledged at the source
-  // (marked read or moved) after their commit. A batch is handed over without waiting for the previous
-  // one to be stored: the platform refuses every package after one it could not store, so no checkpoint
-  // ever covers a batch that was lost. At most MAX_IN_FLIGHT batches are being read or stored; past
-  // that the next fetch waits. (One FETCH per batch: imapflow keeps a whole response in memory, and
-  // 2,000 messages per FETCH doubled the connector's peak memory for no speed.)
-  let acknowledgements: Promise<void> = Promise.resolve();
-  let acknowledgeFailure: unknown;
-  const stored = (result: PackageResult, batch: ReadBatch) => {
+  // Batches flow through a queue: fetched (one pipelined UID FETCH each), then read, handed over and
+  // stored in order (one transaction each, in the platform's process and so on another core), then
+  // acknowledged at the source (marked read or moved) once stored. The next batch is fetched while
+  // one is read, and handed over without waiting for the last to be stored: the platform refuses
+  // every package after one it could not store, so no checkpoint ever covers a batch that was lost.
+  // At most MAX_IN_FLIGHT batches are fetched and not yet stored; past that the next fetch waits.
+  // (One FETCH per batch: imapflow keeps a whole response in memory.)
+  const queue = new BatchQueue<ReadTask[]>(MAX_IN_FLIGHT);
+  const failures: unknown[] = [];
+  // A failure after the fetching stops everything not yet handed over; what was stored is still acknowledged.
+  const fail = (error: unknown) => {
+    failures.push(error);
+    queue.stop();
+  };
+  const acknowledged: Promise<void>[] = [];
+
+  const acknowledgeStored = async (result: PackageResult, batch: ReadBatch) => {
     if (!result.committed) return;
     const refused = result.results.filter((r) => r.outcome === "failed").flatMap((r) => batch.uidsOfAlert.get(r.display_id) ?? []);
     if (refused.length) {
@@ -130,79 +123,41 @@ async function takeFolder(execution: ConnectorExecution, settings: EmailSettings
       save({ ...checkpoint, taken: removeUids(checkpoint.taken, refused) });
       execution.logger.error(`${refused.length} messages were refused by the platform and stay as they are (UIDs ${refused.slice(0, 20).join(", ")})`);
     }
-    const uids = [...result.stored.flatMap((id) => batch.uidsOfAlert.get(id) ?? []), ...batch.skippedUids];
-    // Queued on the connection behind the fetch under way; nothing waits for it but the end of the cycle.
-    acknowledgements = acknowledgements.then(() => acknowledge(mailbox, settings, uids)).catch((error: unknown) => {
-      acknowledgeFailure ??= error;
-    });
+    // Queued on the connection behind the fetch under way.
+    await acknowledge(mailbox, settings, [...result.stored.flatMap((id) => batch.uidsOfAlert.get(id) ?? []), ...batch.skippedUids]);
   };
 
-  const inFlight: Promise<void>[] = [];
-  // Packages are handed over one after the other, each with the checkpoint up to its own messages.
-  let handing: Promise<unknown> = Promise.resolve();
-  const handOver = (tasks: ReadTask[]) => {
-    execution.recordFetched(tasks.length);
-    const batch = readers.read(tasks).then((outcomes) => collectBatch(execution, outcomes));
-    const handed = handing.then(async () => {
-      const ready = await batch;
-      if (acknowledgeFailure) throw acknowledgeFailure;
-      save({ ...checkpoint, taken: addUids(checkpoint.taken, ready.uids) });
-      const result = execution.returnPackage(ready.alerts);
-      result.catch(() => undefined);
-      return { ready, result };
-    });
-    // A batch that failed stops every later one: they wait on `handing` and fail with it.
-    handing = handed;
-    const done = handed.then(async ({ ready, result }) => stored(await result, ready));
-    // Awaited in its turn; marked handled now so that a failure meanwhile does not go unheard.
-    done.catch(() => undefined);
-    inFlight.push(done);
-  };
-
-  try {
-    for (let start = 0; start < plan.toFetch.length; start += BATCH_SIZE) {
+  const fetching = (async () => {
+    for (let start = 0; start < plan.toFetch.length && (await queue.room()); start += BATCH_SIZE) {
       const tasks: ReadTask[] = [];
       for await (const message of mailbox.fetchRaw(plan.toFetch.slice(start, start + BATCH_SIZE))) {
         tasks.push({ uid: message.uid, source: message.source, folder: mailbox.path, ...(message.internalDate ? { internalDate: message.internalDate } : {}) });
       }
-      if (tasks.length) handOver(tasks);
-      while (inFlight.length >= MAX_IN_FLIGHT) await inFlight.shift();
+      if (tasks.length === 0) continue;
+      execution.recordFetched(tasks.length);
+      queue.push(tasks);
     }
-    for (const pending of inFlight.splice(0)) await pending;
-  } finally {
-    // What was stored is acknowledged even when a later batch failed.
-    await Promise.allSettled(inFlight);
-    await acknowledgements;
-  }
-  if (acknowledgeFailure) throw acknowledgeFailure;
-  return plan.toFetch.length;
-}
+  })()
+    // What was fetched before a failed fetch is still handed over.
+    .catch((error: unknown) => void failures.push(error))
+    .finally(() => queue.end());
 
-/** One batch's outcomes as a package: its alerts, which UIDs each came from, the skipped UIDs. */
-function collectBatch(execution: ConnectorExecution, outcomes: ReadOutcome[]): ReadBatch {
-  const alerts: AlertInfo[] = [];
-  const uidsOfAlert = new Map<string, number[]>();
-  const skippedUids: number[] = [];
-  for (const outcome of outcomes) {
-    if (outcome.skip) {
-      execution.recordSkipped(outcome.id, `${outcome.skip} (UID ${outcome.uid}, subject ${JSON.stringify(outcome.subject.slice(0, 120))})`);
-      skippedUids.push(outcome.uid);
-      continue;
+  const handing = (async () => {
+    for (let tasks = await queue.take(); tasks; tasks = await queue.take()) {
+      const batch = await readBatch(execution, settings, tasks);
+      save({ ...checkpoint, taken: addUids(checkpoint.taken, batch.uids) });
+      // Not awaited: the next batch is read while the platform stores this one.
+      const stored = execution.returnPackage(batch.alerts).finally(() => queue.release());
+      acknowledged.push(stored.then((result) => acknowledgeStored(result, batch)).catch(fail));
     }
-    for (const alert of outcome.alerts) {
-      alerts.push(alert);
-      uidsOfAlert.set(alert.display_id, [...(uidsOfAlert.get(alert.display_id) ?? []), outcome.uid]);
-      for (const note of alert.notes) execution.logger.warn(`message UID ${outcome.uid} (${alert.display_id}): ${note}`);
-    }
-  }
-  return { uids: outcomes.map((outcome) => outcome.uid), alerts, uidsOfAlert, skippedUids };
-}
+  })().catch(fail);
 
-interface ReadBatch {
-  uids: number[];
-  alerts: AlertInfo[];
-  uidsOfAlert: Map<string, number[]>;
-  skippedUids: number[];
+  await Promise.all([fetching, handing]);
+  await Promise.all(acknowledged);
+  if (failures.length === 0) return plan.toFetch.length;
+  // The first failure ends the run (and is logged with it); any later one is logged here.
+  for (const error of failures.slice(1)) execution.logger.exception(error, `also failed in ${mailbox.path}`);
+  throw failures[0];
 }
 
 export default outputHandler(main);

@@ -2,6 +2,7 @@
 // them, charsets under their many names, 8-bit bytes with no or a wrong charset. Index-based; the one regex
 // is a single character class.
 import { isUtf8 } from "node:buffer";
+import { createRequire } from "node:module";
 import { TextDecoder } from "node:util";
 import PostalMime from "postal-mime";
 import { installNativeDecoders, installNativeLineReader } from "./postal-mime-native.js";
@@ -200,7 +201,7 @@ function headerEnd(raw: Uint8Array): number {
   const buffer = Buffer.from(raw.buffer, raw.byteOffset, Math.min(raw.byteLength, 2 * 1024 * 1024));
   const crlf = buffer.indexOf("\r\n\r\n");
   // Only an LF-only end before the CRLF one can come first: a CRLF message has no "\n\n", and
-  // searching for one read every byte of it (about 90 ms of CPU per 10,000 reports, profiled).
+  // searching for one would read every byte of it.
   const lf = (crlf < 0 ? buffer : buffer.subarray(0, crlf)).indexOf("\n\n");
   if (crlf < 0 && lf < 0) return buffer.length;
   return lf < 0 ? crlf : lf;
@@ -225,14 +226,40 @@ export function repairHeaderBytes(raw: Uint8Array): { raw: Uint8Array; repaired:
   return { raw: Buffer.concat([fixed, raw.subarray(end)]), repaired: true };
 }
 
-// Changes to postal-mime. Its MimeNode is not exported: its prototype is reached once through a parsed
-// message. (1) It decodes a text part with its declared charset (UTF-8 when none), so unlabelled
-// or mislabelled 8-bit text turns into U+FFFD: its text decoding is given the fallback of decodeBytes
-// (fixtures latin1-8bit-body-no-charset and utf8-declared-but-latin1-body). (2) Its transfer decoders
-// and its parser's line search are replaced by native ones giving the same bytes faster (postal-mime-native.ts).
-let patched = false;
-export async function preparePostalMime(): Promise<boolean> {
-  if (patched) return true;
+// Changes to postal-mime, made only to the version they were written and checked against (pinned in
+// package.json; a test fails when another is installed): they replace internals that any release may
+// change, and then read mail wrongly. Any other version is used as it is, with a warning in the run's log.
+// Its MimeNode is not exported: its prototype is reached once through a parsed message. (1) It decodes
+// a text part with its declared charset (UTF-8 when none), so unlabelled or mislabelled 8-bit text
+// turns into U+FFFD: its text decoding is given the fallback of decodeBytes (fixtures
+// latin1-8bit-body-no-charset and utf8-declared-but-latin1-body). (2) Its transfer decoders and its
+// parser's line search are replaced by native ones giving the same bytes faster (postal-mime-native.ts).
+
+/** The postal-mime version the changes below are written for. */
+export const POSTAL_MIME_PATCHED = "4.0.0";
+
+/**
+ * The installed postal-mime's version, from its package.json resolved as its import is (from this
+ * module's place: the source, or the connector's compiled bundle beside it).
+ */
+export const POSTAL_MIME_INSTALLED = (createRequire(import.meta.url)("postal-mime/package.json") as { version: string }).version;
+
+/** The warning for the run's log when postal-mime runs without the changes, or undefined. */
+export function postalMimeWarning(installed = POSTAL_MIME_INSTALLED): string | undefined {
+  if (installed === POSTAL_MIME_PATCHED) return undefined;
+  return `postal-mime ${installed} is installed, but the email connector's changes to it are written for ${POSTAL_MIME_PATCHED}: ` +
+    `messages are read by postal-mime as it is (slower, and 8-bit text without a correct charset may read as U+FFFD); install postal-mime@${POSTAL_MIME_PATCHED}`;
+}
+
+let prepared: Promise<boolean> | undefined;
+
+/** Applies the changes once per process; false when postal-mime is used as it is. */
+export function preparePostalMime(): Promise<boolean> {
+  return (prepared ??= patchPostalMime(POSTAL_MIME_INSTALLED));
+}
+
+async function patchPostalMime(installed: string): Promise<boolean> {
+  if (postalMimeWarning(installed)) return false;
   const parser = new PostalMime();
   await parser.parse("Content-Type: text/plain\r\n\r\nx");
   const root = (parser as unknown as { root?: object }).root;
@@ -244,6 +271,7 @@ export async function preparePostalMime(): Promise<boolean> {
     if (params && this.content && this.content.byteLength) params.charset = effectiveCharset(this.content, params.charset);
     return original.call(this);
   };
-  patched = true;
   return true;
 }
+
+export const forTest = { patchPostalMime };

@@ -93,12 +93,10 @@ function serveBoundedScripts(child: ChildProcess, readRoots: string[], memoryMb:
 /** Node's flags for a connector's process (the bench's floor runs with the same). */
 export function connectorNodeFlags(memoryMb = DEFAULT_MEMORY_MB): string[] {
   // A small young generation: a connector's garbage is short-lived (one message, one batch), and
-  // the default lets the heap grow tens of MB ahead of need (measured: 390 → 325 MB peak for the
-  // process tree at 10,000 messages, at the same speed). An old generation that starts at 32 MB
-  // (never above half the cap): V8 starts it smaller and grows it only after full collections, and
-  // what a batch keeps across its awaits is promoted and dies there (measured at 10,000 reports: 11
-  // full collections instead of 17, the run 6% faster over six runs in turn, the process tree's peak
-  // RSS within 3 MB; 64 MB made it 3 collections and 4% faster still, but 40 MB more at the peak).
+  // the default lets the heap grow tens of MB ahead of need. An old generation that starts at 32 MB
+  // (never above half the cap): V8 starts it smaller and grows it only after full collections, while
+  // what a batch keeps across its awaits is promoted and dies there, which forced extra full
+  // collections. (Figures: the README's Performance section.)
   return [`--max-old-space-size=${memoryMb}`, `--initial-old-space-size=${initialOldSpaceMb(memoryMb)}`, "--max-semi-space-size=2", ...gcFlags(os.availableParallelism())];
 }
 
@@ -109,8 +107,7 @@ function initialOldSpaceMb(memoryMb: number): number {
 /**
  * On two cores or fewer, the connector's garbage is collected on its own thread. V8's helper threads
  * for parallel collection compete there with the connector itself and the platform's process for the
- * same cores, and cost more in all than they save (measured, 10,000 reports on two cores: the run 4%
- * faster, six runs of six). With cores to spare they are free, and kept.
+ * same cores, and cost more in all than they save. With cores to spare they are free, and kept.
  */
 export function gcFlags(cores: number): string[] {
   return cores <= 2 ? ["--single-threaded-gc"] : [];

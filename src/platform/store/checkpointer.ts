@@ -1,6 +1,6 @@
 // Moves SQLite's write-ahead log into the database file on a thread of its own. A commit then only
 // appends its pages to the log and syncs it; copying them into the database file and syncing that
-// (mostly waiting for the disk: measured, half a second of every 10,000 alerts ingested) no longer
+// (mostly waiting for the disk) no longer
 // holds up the next package. Told after each commit; a checkpoint asked for while one runs is coalesced.
 import { Worker } from "node:worker_threads";
 

@@ -1,6 +1,5 @@
-// kysely's values through its CommonJS build. Its ES build is 263 modules, and loading them cost every
-// command of the CLI (a connector run's start among them) about 45 ms more than the CommonJS build
-// does (measured); the types are the same package's.
+// kysely's values through its CommonJS build: its ES build is hundreds of modules, slower to load at
+// the start of every command of the CLI (a connector run's among them); the types are the same package's.
 import { createRequire } from "node:module";
 
 const kysely = createRequire(import.meta.url)("kysely") as typeof import("kysely");

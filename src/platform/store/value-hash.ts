@@ -1,7 +1,6 @@
 // A 53-bit hash of an indicator or grouping value, stored beside it and indexed in its place: an
-// index of small integers costs a fraction of one of long strings (URLs) to keep up at every insert
-// (measured: a quarter of the ingest's database time went into the two value indexes), and lookups
-// compare the value itself too, so two values that share a hash are never confused.
+// index of small integers costs a fraction of one of long strings (URLs) to keep up at every insert,
+// and lookups compare the value itself too, so two values that share a hash are never confused.
 // cyrb53 (public domain): fast on short strings, well spread; part of the stored data, never changed.
 
 export function valueHash(text: string): number {
