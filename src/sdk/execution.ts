@@ -1,6 +1,7 @@
 // ConnectorExecution: what a connector's main function receives (SecOps' SiemplifyConnectorExecution).
 import type { AlertInfo } from "./alert.js";
 import { ParameterError } from "./errors.js";
+import type { ParameterType } from "./parameter-types.js";
 
 export type LogLevel = "debug" | "info" | "warn" | "error";
 
@@ -37,7 +38,7 @@ export interface PackageResult {
   stored: string[];
 }
 
-export type ParamInputType = "string" | "int" | "boolean" | "password" | "folder" | "file";
+export type ParamInputType = ParameterType;
 
 export interface ExtractParamOptions<T> {
   defaultValue?: T;

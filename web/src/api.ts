@@ -1,5 +1,6 @@
 // Talks to /api: the session cookie rides along; the CSRF token goes in a header on every change.
 import type { EntityRole } from "../../src/sdk/alert.js";
+import type { ParameterType } from "../../src/sdk/parameter-types.js";
 
 export type { EntityRole };
 let csrfToken = "";
@@ -58,7 +59,7 @@ export interface CaseDetail extends Timeline {
   alerts: Alert[]; files: { id: number; file_name: string; content_type: string; size: number; sha256: string; alert_id: string }[]; hasEml: boolean;
 }
 
-export interface Parameter { name: string; type: "string" | "password" | "int" | "boolean" | "folder" | "file"; default?: string | number | boolean; required?: boolean; requiredUnless?: string; description?: string }
+export interface Parameter { name: string; type: ParameterType; default?: string | number | boolean; required?: boolean; requiredUnless?: string; description?: string }
 export interface ConnectorDefinition { name: string; fileBase: string; description: string; parameters: Parameter[]; productFieldName: string; eventFieldName: string; intervalSeconds: number; timeoutSeconds: number }
 export interface Integration { name: string; slug: string; description: string; hasIcon: boolean; builtin: boolean; connectors: ConnectorDefinition[] }
 export interface RunRow {

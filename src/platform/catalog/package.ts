@@ -4,9 +4,9 @@ import path from "node:path";
 import { z } from "zod";
 import { PackageInvalid } from "../errors.js";
 
-/** `file`: a path the connector reads; its sandbox lets it read that path (runner/process.ts). */
-export const PARAMETER_TYPES = ["string", "password", "int", "boolean", "folder", "file"] as const;
-export type ParameterType = (typeof PARAMETER_TYPES)[number];
+import { PARAMETER_TYPES } from "../../sdk/parameter-types.js";
+
+export { PARAMETER_TYPES, type ParameterType } from "../../sdk/parameter-types.js";
 
 const parameterSchema = z
   .object({
