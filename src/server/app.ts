@@ -6,11 +6,12 @@ import Fastify, { type FastifyInstance } from "fastify";
 import cookie from "@fastify/cookie";
 import fastifyStatic from "@fastify/static";
 import swagger from "@fastify/swagger";
-import { BadRequest, BodyTooLarge, IntakeError, Internal, NotFound, Validation } from "../platform/errors.js";
+import { BadRequest, BodyTooLarge, IntakeError, Internal, Validation } from "../platform/errors.js";
 import { IdeCheckError } from "../platform/ide/index.js";
 import type { Scheduler } from "../platform/scheduler/index.js";
 import type { Store } from "../platform/store/index.js";
 import { requireSession } from "./auth.js";
+import { routeNotFound } from "./schemas.js";
 import type { SetupLink } from "./first-run.js";
 import { registerAuthRoutes } from "./routes/auth.js";
 import { registerCaseRoutes } from "./routes/cases.js";
@@ -41,9 +42,6 @@ export const CONTENT_SECURITY_POLICY = [
   "default-src 'self'", "script-src 'self'", "style-src 'self'", "img-src 'self' data:", "connect-src 'self'",
   "font-src 'self'", "object-src 'none'", "base-uri 'none'", "form-action 'self'", "frame-ancestors 'none'",
 ].join("; ");
-
-/** The path of a URL, without the query (which may carry a token). */
-const pathOf = (url: string): string => url.split("?")[0]!;
 
 /** Any error as a code of the catalog: fastify's own (schema validation, body limit, unreadable body…) by their status. */
 function asIntakeError(error: unknown): IntakeError {
@@ -102,7 +100,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     registerIdeRoutes(api, store, session, options.scheduler);
     api.get("/openapi.json", { onRequest: session, schema: { hide: true } }, async () => app.swagger());
     api.all("/*", { schema: { hide: true } }, async (request) => {
-      throw new NotFound(request.method, pathOf(request.url));
+      throw routeNotFound(request);
     });
   }, { prefix: "/api" });
 
@@ -117,7 +115,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     // The console is one page: its own paths (/cases/12) get index.html.
     app.setNotFoundHandler((request, reply) => {
       if (request.method === "GET" && !request.url.startsWith("/api/")) return reply.type("text/html").sendFile("index.html");
-      return reply.send(new NotFound(request.method, pathOf(request.url)));
+      return reply.send(routeNotFound(request));
     });
   } else {
     app.get("/", async (_request, reply) => reply.type("text/plain").send("The console is not built: run npm run build.\n"));

@@ -1,4 +1,6 @@
 // JSON schemas shared by the routes (validation and the OpenAPI document).
+import { NotFound } from "../platform/errors.js";
+
 export const errorSchema = {
   type: "object",
   properties: { error: { type: "object", properties: { code: { type: "string" }, message: { type: "string" } }, required: ["code", "message"] } },
@@ -15,5 +17,10 @@ export const nameParams = {
   properties: { name: { type: "string", minLength: 1, maxLength: 100 } },
   required: ["name"],
 } as const;
+
+/** The answer of a route that does not exist, by method and path (never the query: it may carry a token). */
+export function routeNotFound(request: { method: string; url: string }): InstanceType<typeof NotFound> {
+  return new NotFound(request.method, request.url.split("?")[0]!);
+}
 
 export const errors = { 400: errorSchema, 401: errorSchema, 403: errorSchema, 404: errorSchema } as const;

@@ -8,8 +8,8 @@ import { ConnectorFailed, ConnectorInvalid, ConnectorNoPing, ConnectorNoWatch, S
 import type { ChildMessage, InitMessage, ParentMessage } from "./protocol.js";
 import { spoolPackage } from "./spool.js";
 
-const pending = new Map<number, { resolve: (result: PackageResult) => void; reject: (error: Error) => void }>();
-const scripts = new Map<number, { resolve: (output: string) => void; reject: (error: Error) => void }>();
+/** Answers the runner owes, by sequence number: a package's acknowledgement or a bounded script's output. */
+const pending = new Map<number, { resolve: (answer: never) => void; reject: (error: Error) => void }>();
 const inflight = new Set<Promise<void>>();
 let nextSeq = 1;
 let redact: (text: string) => string = (text) => text;
@@ -62,17 +62,11 @@ process.on("message", (message: ParentMessage) => {
     });
     return;
   }
-  if (message.t === "scriptDone" || message.t === "scriptFailed") {
-    const script = scripts.get(message.seq);
-    scripts.delete(message.seq);
-    if (message.t === "scriptDone") script?.resolve(message.output);
-    else script?.reject(Object.assign(new Error(message.message), { code: message.code }));
-    return;
-  }
   const waiter = pending.get(message.seq);
   if (!waiter) return;
   pending.delete(message.seq);
-  if (message.t === "ack") waiter.resolve(message.result);
+  if (message.t === "ack") waiter.resolve(message.result as never);
+  else if (message.t === "scriptDone") waiter.resolve(message.output as never);
   else waiter.reject(Object.assign(new Error(message.message), { code: message.code }));
 });
 
@@ -80,9 +74,9 @@ process.on("message", (message: ParentMessage) => {
 relayBoundedScripts((script) => {
   const seq = nextSeq++;
   return new Promise<string>((resolve, reject) => {
-    scripts.set(seq, { resolve, reject });
+    pending.set(seq, { resolve, reject });
     send({ t: "script", seq, script }).catch((error: Error) => {
-      scripts.delete(seq);
+      pending.delete(seq);
       reject(error);
     });
   });

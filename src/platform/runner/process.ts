@@ -7,7 +7,7 @@ import { compileConnector, runtimeParameters, secretParameterNames, type Connect
 import { loadContext } from "../ingest/index.js";
 import type { Store } from "../store/index.js";
 import { startBoundedScript } from "../../sdk/script.js";
-import { IntakeError } from "../../sdk/errors.js";
+import { IntakeError, ScriptFailed } from "../../sdk/errors.js";
 import type { ChildMessage, ConnectorMode, InitMessage, ParentMessage } from "./protocol.js";
 import { integrationReadRoots, sandboxFlags } from "./sandbox.js";
 
@@ -83,7 +83,7 @@ function serveBoundedScripts(child: ChildProcess, readRoots: string[], memoryMb:
         const output = await startBoundedScript({ ...script, memoryMb: Math.min(script.memoryMb, memoryMb) }, flags, ended.signal);
         reply = { t: "scriptDone", seq, output };
       } catch (error) {
-        reply = { t: "scriptFailed", seq, code: error instanceof IntakeError ? error.code : "SCRIPT_FAILED", message: (error as Error).message };
+        reply = { t: "scriptFailed", seq, code: error instanceof IntakeError ? error.code : ScriptFailed.code, message: (error as Error).message };
       }
       if (child.connected) child.send(reply);
     });

@@ -2,14 +2,11 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { Store } from "../../platform/store/index.js";
 import { checkUser, createFirstAdmin, hasUsers, type User } from "../../platform/users/index.js";
-import { NotFound, SetupLinkRefused } from "../../platform/errors.js";
+import { SetupLinkRefused } from "../../platform/errors.js";
 import { openSession } from "../auth.js";
 import type { SetupLink } from "../first-run.js";
-import { errors } from "../schemas.js";
+import { errors, routeNotFound } from "../schemas.js";
 import { sessionSchema } from "./auth.js";
-
-/** What any unknown route answers: once a user exists, the setup routes are indistinguishable from none. */
-const notFound = (request: FastifyRequest) => new NotFound(request.method, request.url.split("?")[0]!);
 
 /** True while `token` can still create the first admin. */
 export async function setupOpen(store: Store, link: SetupLink | undefined, token: unknown): Promise<boolean> {
@@ -18,8 +15,9 @@ export async function setupOpen(store: Store, link: SetupLink | undefined, token
 
 export function registerSetupRoutes(api: FastifyInstance, store: Store, link: SetupLink | undefined): void {
   // Before the body is read: once a user exists nothing of the request is looked at.
+  // Once a user exists, the setup routes answer exactly as a route that does not exist.
   const whileNoUser = async (request: FastifyRequest) => {
-    if (!link || (await hasUsers(store))) throw notFound(request);
+    if (!link || (await hasUsers(store))) throw routeNotFound(request);
   };
   const linkRefused = () => new SetupLinkRefused();
 
@@ -67,7 +65,7 @@ export function registerSetupRoutes(api: FastifyInstance, store: Store, link: Se
       // and refused by whileNoUser from now on when a user exists.
       if (!user) link!.release();
     }
-    if (!user) throw notFound(request);
+    if (!user) throw routeNotFound(request);
     return openSession(store, request, reply, user);
   });
 }
