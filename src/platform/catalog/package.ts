@@ -42,6 +42,9 @@ const integrationSchema = z
   })
   .strict();
 
+/** Most event fields a connector may map to entities. */
+export const MAX_MAPPED_FIELDS = 50;
+
 const connectorSchema = z
   .object({
     name: z.string().min(1).max(200),
@@ -53,6 +56,11 @@ const connectorSchema = z
     timeoutSeconds: z.number().int().min(1).max(86_400),
     /** Heap cap of the connector's process in MB (default 1024): one that needs more fails alone. */
     memoryMb: z.number().int().min(32).max(16_384).optional(),
+    /** Event field → entity type: ingest adds an entity per mapped field of each event (SecOps' ontology mapping, in small). */
+    entityMapping: z
+      .record(z.string().min(1).max(200), z.enum(ENTITY_TYPES, { error: (issue) => `${JSON.stringify(issue.input)} is not an entity type (${ENTITY_TYPES.join(", ")})` }))
+      .refine((mapping) => Object.keys(mapping).length <= MAX_MAPPED_FIELDS, `at most ${MAX_MAPPED_FIELDS} mapped fields`)
+      .optional(),
   })
   .strict();
 

@@ -204,6 +204,7 @@ export interface ConnectorDefinitionInput {
   eventFieldName: string;
   intervalSeconds: number;
   timeoutSeconds: number;
+  entityMapping?: Record<string, string>;
 }
 
 function checkFileBase(fileBase: string): void {

@@ -102,7 +102,7 @@ export async function runConnector(store: Store, name: string, options: RunOptio
   try {
     const init = await prepareInit(store, resolved, options.ping ? "ping" : test ? "test" : "run");
     const memoryMb = options.memoryMb ?? definition.memoryMb ?? DEFAULT_MEMORY_MB;
-    const target = { connectorId: instance.id, runId: run.id, productFieldName: definition.productFieldName, eventFieldName: definition.eventFieldName, grouping: instance.grouping };
+    const target = { connectorId: instance.id, runId: run.id, productFieldName: definition.productFieldName, eventFieldName: definition.eventFieldName, grouping: instance.grouping, entityMapping: definition.entityMapping };
 
     const outcome = await driveConnector(init, {
       timeoutSeconds: definition.timeoutSeconds,

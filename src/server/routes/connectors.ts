@@ -29,6 +29,7 @@ function integrationView(integration: IntegrationDefinition) {
     connectors: integration.connectors.map((c) => ({
       name: c.name, fileBase: c.fileBase, description: c.description, parameters: c.parameters,
       productFieldName: c.productFieldName, eventFieldName: c.eventFieldName, intervalSeconds: c.intervalSeconds, timeoutSeconds: c.timeoutSeconds,
+      entityMapping: c.entityMapping ?? {},
     })),
   };
 }

@@ -2,6 +2,7 @@
 // package versions (problems come back by file, line and column), Play on unsaved code, code history.
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { PARAMETER_TYPES, SDK_TYPES } from "../../platform/catalog/index.js";
+import { MAX_MAPPED_FIELDS } from "../../platform/catalog/package.js";
 import {
   createIntegration, getCodeVersion, getConnectorCode, listCodeVersions, listEditableIntegrations, MAX_CODE_BYTES, MAX_ICON_BYTES,
   playConnector, saveConnectorCode, saveConnectorDefinition, sdkCompletions, type ConnectorDefinitionInput,
@@ -56,6 +57,8 @@ const definitionSchema = {
     eventFieldName: { type: "string", minLength: 1, maxLength: 200 },
     intervalSeconds: { type: "integer", minimum: 1, maximum: 604800 },
     timeoutSeconds: { type: "integer", minimum: 1, maximum: 86400 },
+    // The entity types themselves are checked with the package (package.ts names a wrong one).
+    entityMapping: { type: "object", additionalProperties: { type: "string", maxLength: 100 }, maxProperties: MAX_MAPPED_FIELDS },
   },
   required: ["name", "description", "parameters", "productFieldName", "eventFieldName", "intervalSeconds", "timeoutSeconds"],
   additionalProperties: false,
