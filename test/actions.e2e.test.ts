@@ -1,4 +1,4 @@
-// Actions end to end through the contract commands: a user's integration (test/fixtures/respond-tests)
+// Actions and jobs end to end through the contract commands: a user's integration (test/fixtures/respond-tests)
 // whose actions have their own npm dependency and read the integration's parameters, run on cases the
 // email connector made from a real Dovecot; an action that throws, one that hangs past its timeout and
 // one that reads what its sandbox forbids each end recorded, with one line on stderr; secrets are never
@@ -12,6 +12,7 @@ import type { FastifyInstance } from "fastify";
 import { requestAs, signInApi, type Session } from "./support/api.js";
 import { makeWorkspace, PROJECT_ROOT, type Workspace } from "./support/cli.js";
 import { makeReport } from "./support/messages.js";
+import { countRows, waitFor } from "./support/wait.js";
 
 const PACKAGE = path.join(PROJECT_ROOT, "test/fixtures/respond-tests");
 const API_KEY = "sk-live-7c1e9f0a55";
@@ -46,6 +47,7 @@ beforeAll(async () => {
   const imported = await ws.intake(["integration", "import", PACKAGE]);
   expect(imported.code, imported.stderr).toBe(0);
   expect(imported.stdout).toContain("actions: Fail, Hang, Lookup, Snoop");
+  expect(imported.stdout).toContain("jobs: Sync");
 });
 
 afterAll(async () => {
@@ -236,5 +238,59 @@ describe("the API", () => {
     expect(played.json().entityUpdates).toHaveLength(2);
     expect(query<{ n: number }>("select count(*) as n from action_runs")[0]!.n).toBe(before);
     expect(query<{ data: string }>("select data from entities where case_id = ? order by id", caseId)).toEqual(entitiesBefore);
+  });
+});
+
+describe("jobs", () => {
+  const context = () => JSON.parse(query<{ context: string }>("select context from job_settings where integration = 'respond-tests' and job = 'Sync'")[0]?.context ?? "{}") as Record<string, string>;
+
+  it("run once in their own process, keep their context between runs, and none from a test run", async () => {
+    const test = await ws.intake(["job", "run", "Respond Tests", "Sync", "--test", "--json"]);
+    expect(test.code, test.stderr).toBe(0);
+    expect(ws.lastJson(test)).toMatchObject({ status: "succeeded", test: true });
+    expect(test.stderr).toContain("sync run 1 by api (test), key ********");
+    expect(test.stderr).not.toContain(API_KEY);
+    expect(context()).toEqual({});
+    for (const round of [1, 2]) {
+      const run = await ws.intake(["job", "run", "respond-tests", "sync", "--json", "--verbose"]);
+      expect(run.code, run.stderr).toBe(0);
+      expect(run.stderr).toContain(`sync run ${round} by api, key ********`);
+    }
+    expect(context().count).toBe("2");
+    expect(Number(context().timestamp)).toBeGreaterThan(Date.now() - 120_000);
+    const runs = JSON.parse((await ws.intake(["job", "runs", "--json"])).stdout) as { status: string; is_test: number; logs: { message: string }[] }[];
+    expect(runs.map((r) => [r.status, r.is_test])).toEqual([["succeeded", 0], ["succeeded", 0], ["succeeded", 1]]);
+    expect(JSON.stringify(runs)).not.toContain(API_KEY);
+  });
+
+  it("record a job that throws as failed, with one line on stderr, and keep the context as it was", async () => {
+    const failed = await ws.intake(["job", "run", "Respond Tests", "Sync", "--params", ws.writeJson("fail.json", { Fail: true })]);
+    expect(failed.code).toBe(1);
+    expect(failed.stderr.trim()).toBe("JOB_FAILED: the feed is down");
+    expect(context().count).toBe("2");
+    const unknown = await ws.intake(["job", "run", "Respond Tests", "Nope"]);
+    expect(unknown.stderr.trim()).toBe('JOB_NOT_FOUND: integration "Respond Tests" has no job "Nope" (its jobs: Sync)');
+  });
+
+  it("run on their interval under intake serve once scheduled, and stop when disabled", async () => {
+    const bad = await ws.intake(["job", "schedule", "Respond Tests", "Sync", "--params", ws.writeJson("bad-job.json", { Fail: "sometimes" })]);
+    expect(bad.stderr.trim()).toBe('PARAM_INVALID: parameter "Fail" must be true or false, got "sometimes"');
+    const scheduled = await ws.intake(["job", "schedule", "Respond Tests", "Sync", "--params", ws.writeJson("job.json", { Label: "scheduled" }), "--interval", "1"]);
+    expect(scheduled.code, scheduled.stderr).toBe(0);
+    expect(scheduled.stdout).toContain("runs every 1 s under intake serve");
+    const before = countRows(ws.db, "select count(*) as n from job_runs where is_test = 0 and status = 'succeeded'");
+    const serve = ws.spawnIntake(["serve", "--port", "0"]);
+    try {
+      await waitFor(() => countRows(ws.db, "select count(*) as n from job_runs where is_test = 0 and status = 'succeeded'") >= before + 2, 60_000, 200);
+    } finally {
+      serve.kill("SIGTERM");
+      await new Promise((resolve) => serve.once("exit", resolve));
+    }
+    expect(Number(context().count)).toBeGreaterThanOrEqual(4);
+    const listed = JSON.parse((await ws.intake(["job", "list", "--json"])).stdout) as { job: string; enabled: boolean; intervalSeconds: number; parameters: Record<string, unknown>; lastRun: { status: string } }[];
+    expect(listed).toEqual([expect.objectContaining({ job: "Sync", enabled: true, intervalSeconds: 1, parameters: { Label: "scheduled", Fail: false }, lastRun: expect.objectContaining({ status: "succeeded" }) })]);
+    const disabled = await ws.intake(["job", "schedule", "Respond Tests", "Sync", "--disable"]);
+    expect(disabled.stdout).toContain("is disabled");
+    expect((JSON.parse((await ws.intake(["job", "list", "--json"])).stdout) as { enabled: boolean; parameters: Record<string, unknown> }[])[0]).toMatchObject({ enabled: false, parameters: { Label: "scheduled" } });
   });
 });

@@ -1,8 +1,10 @@
-// Actions and integration parameters: an integration's settings (admin), a case's action runs, running an
-// action on a case by hand (recorded with the analyst's name), and the IDE's Play of an action (stores nothing).
+// Actions, jobs and integration parameters: an integration's settings (admin), a case's action runs, running
+// an action on a case by hand (recorded with the analyst's name), the IDE's Play of an action (stores
+// nothing), the scheduled jobs and running a job now (admin).
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { listActionRuns, runAction } from "../../platform/actions/index.js";
 import { configureIntegration } from "../../platform/catalog/index.js";
+import { listScheduledJobs, runJob } from "../../platform/jobs/index.js";
 import type { Store } from "../../platform/store/index.js";
 import { requireAdmin } from "../auth.js";
 import { errorSchema, errors, idParams } from "../schemas.js";
@@ -62,4 +64,22 @@ export function registerActionRoutes(api: FastifyInstance, store: Store, session
     const { caseId, ...action } = request.body;
     return runAction(store, { ...action, caseId, actor: request.user!.name, test: true });
   });
+
+  api.get("/jobs", {
+    onRequest: session,
+    schema: { tags: ["jobs"], summary: "The jobs with settings (scheduled, or run by hand), parameters with secrets masked, and their last run", response: errors },
+  }, async () => ({ jobs: await listScheduledJobs(store) }));
+
+  api.post<{ Body: { integration: string; job: string; test?: boolean } }>("/jobs/run", {
+    onRequest: admin,
+    schema: {
+      tags: ["jobs"], summary: "Run a job now (admin) with its scheduled parameters; test: its context is not saved (the IDE's Play of a job). A failed run is an outcome (200)",
+      body: {
+        type: "object",
+        properties: { integration: actionFields.integration, job: { type: "string", minLength: 1, maxLength: 200 }, test: { type: "boolean" } },
+        required: ["integration", "job"], additionalProperties: false,
+      },
+      response: errors,
+    },
+  }, async (request) => runJob(store, request.body));
 }
