@@ -101,3 +101,10 @@ export function errorTable(): string {
     .map((declaration) => `| \`${declaration.code}\` | ${declaration.status} | ${declaration.meaning.replaceAll("|", "\\|")} |`);
   return ["| code | HTTP status | meaning |", "|---|---|---|", ...rows].join("\n");
 }
+
+// Playbooks (issue 19, part B)
+export const PlaybookInvalid = createError("PLAYBOOK_INVALID", "%s has %s problem(s): %s", 400, "a playbook that does not validate; the message names every problem (unknown action, parameter, a step read before it runs, a loop…)");
+export const PlaybookNotFound = createError("PLAYBOOK_NOT_FOUND", `no playbook "%s"`, 404, "no playbook has this name");
+export const PlaybookFile = createError("PLAYBOOK_FILE", "%s", 400, "the playbook file cannot be read or is not JSON");
+export const PlaybookRunNotFound = createError("PLAYBOOK_RUN_NOT_FOUND", "%s", 404, "no playbook run of this number, or the run has no step of this id");
+export const PlaybookApproval = createError("PLAYBOOK_APPROVAL", "step %s of run %s is not waiting for approval (it is %s)", 409, "an approval or rejection of a step that is not waiting for one");
