@@ -3,10 +3,11 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { openStore, type Store } from "../../src/platform/store/index.js";
-import { createExecutor, decideApproval, listCaseRuns, savePlaybook, stepKey, sweepTriggers, STEP_JOB, type ActionLookup, type RunActionFunction } from "../../src/platform/playbooks/index.js";
-import { EmbeddedQueue } from "../../src/platform/queue/index.js";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { startPostgres, type Postgres } from "./support/postgres.js";
+import { openStore, type Store } from "../src/platform/store/index.js";
+import { createExecutor, decideApproval, listCaseRuns, savePlaybook, stepKey, sweepTriggers, STEP_JOB, type ActionLookup, type RunActionFunction } from "../src/platform/playbooks/index.js";
+import { EmbeddedQueue } from "../src/platform/queue/index.js";
 
 let store: Store;
 const findAction: ActionLookup = async (reference) => (reference.startsWith("test/") ? { parameters: [{ name: "Value", type: "string", required: false }] as never } : undefined);
@@ -41,12 +42,21 @@ async function addCase(title: string, priority = 60): Promise<number> {
   return created.id;
 }
 
-beforeEach(async () => {
-  store = await openStore(path.join(fs.mkdtempSync(path.join(os.tmpdir(), "intake-playbooks-")), "intake.db"));
+let postgres: Postgres;
+let databases = 0;
+beforeAll(async () => {
+  postgres = await startPostgres();
 });
+afterAll(() => postgres?.stop());
 afterEach(() => store?.close());
 
-describe("the executor", () => {
+describe.each(["sqlite", "postgres"])("the executor on %s", (dialect) => {
+  beforeEach(async () => {
+    store = await openStore(dialect === "postgres"
+      ? postgres.createDatabase(`playbooks${++databases}`)
+      : path.join(fs.mkdtempSync(path.join(os.tmpdir(), "intake-playbooks-")), "intake.db"));
+  });
+
   it("runs steps in order, takes the else path of a false condition, runs a parallel group and resolves placeholders", async () => {
     await savePlaybook(store, {
       name: "flow", trigger: { event: "case_created", connector: "reports", priority: 60 },
