@@ -1,4 +1,4 @@
-// The executor's engine logic with a runner of the test's own (no action code): order, conditions and
+// The embedded queue, and the executor's engine logic with a runner of the test's own (no action code): order, conditions and
 // else, parallel groups, retries with backoff, approvals, the trigger's filters, resume after a death.
 import fs from "node:fs";
 import os from "node:os";
@@ -154,5 +154,40 @@ describe.each(["sqlite", "postgres"])("the executor on %s", (dialect) => {
     const [run] = await listCaseRuns(store, caseId);
     expect(run!.steps.map((step) => [step.id, step.status, step.attempts])).toEqual([["one", "completed", 1], ["two", "completed", 1]]);
     expect(calls.map((call) => call.key)).toEqual([stepKey(run!.id, "one"), stepKey(run!.id, "two")]);
+  });
+});
+
+describe.each(["sqlite", "postgres"])("the embedded queue on %s", (dialect) => {
+  beforeEach(async () => {
+    store = await openStore(dialect === "postgres"
+      ? postgres.createDatabase(`queue${++databases}`)
+      : path.join(fs.mkdtempSync(path.join(os.tmpdir(), "intake-queue-")), "intake.db"));
+  });
+
+  it("keeps one job of a key waiting or under way, hands each job to one worker, retries with backoff and puts back a dead worker's job", async () => {
+    const queue = new EmbeddedQueue(store);
+    const other = new EmbeddedQueue(store);
+    expect(await queue.send("q", { n: 1 }, { singletonKey: "k", retryLimit: 1, retryDelay: 1, retryBackoff: true })).not.toBeNull();
+    expect(await queue.send("q", { n: 2 }, { singletonKey: "k" })).toBeNull();
+    expect(await queue.send("q", { n: 3 }, { startAfter: Date.now() + 60_000 })).not.toBeNull();
+    const [taken, none] = await Promise.all([queue.fetch<{ n: number }>("q"), other.fetch("q")]);
+    expect(taken!.map((job) => job.data)).toEqual([{ n: 1 }]);
+    expect(none).toEqual([]);
+    expect(await queue.send("q", { n: 4 }, { singletonKey: "k" })).toBeNull();
+    expect(await queue.size("q")).toMatchObject({ ready: 0, delayed: 1, active: 1 });
+
+    await queue.fail("q", taken![0]!.id, new Error("first"));
+    expect(await queue.size("q")).toMatchObject({ ready: 0, delayed: 2, active: 0 });
+    await store.db.updateTable("queue_jobs").set({ start_after: 0 }).where("id", "=", Number(taken![0]!.id)).execute();
+    const [retried] = await queue.fetch<{ n: number }>("q");
+    expect(retried).toMatchObject({ data: { n: 1 }, retryCount: 1 });
+    // Another worker of this machine that is gone (no such pid) took it: recover puts it back; a live one keeps it.
+    expect(await other.recover("q")).toBe(0);
+    await store.db.updateTable("queue_jobs").set({ owner: `${os.hostname()}:999999999:dead:1` }).where("id", "=", Number(retried!.id)).execute();
+    expect(await other.recover("q")).toBe(1);
+    expect((await other.fetch("q")).map((job) => job.id)).toEqual([retried!.id]);
+    await other.fail("q", retried!.id, new Error("second"));
+    expect(await store.db.selectFrom("queue_jobs").select(["state", "output"]).where("id", "=", Number(retried!.id)).executeTakeFirst()).toEqual({ state: "failed", output: '{"message":"second"}' });
+    expect(await queue.send("q", { n: 5 }, { singletonKey: "k" })).not.toBeNull();
   });
 });
