@@ -7,7 +7,7 @@ import { PlaybookApproval, PlaybookRunNotFound } from "../errors.js";
 import type { Queue } from "../queue/index.js";
 import { evaluateCondition } from "./conditions.js";
 import { resolvePlaceholders, type StepResult } from "./placeholders.js";
-import { isParallel, type ActionStep, type Playbook } from "./schema.js";
+import { isParallel, splitActionReference, type ActionStep, type Playbook } from "./schema.js";
 import type { RunActionFunction, StepActionOutcome } from "./action-port.js";
 
 export const STEP_JOB = "playbook-step";
@@ -202,12 +202,11 @@ export class PlaybookExecutor {
   }
 
   private async runStepAction(caseId: number, playbook: string, runId: number, step: ActionStep, params: Record<string, string>): Promise<StepActionOutcome> {
-    const slash = step.action.indexOf("/");
     const startedAt = Date.now();
     const signal = step.timeoutSeconds ? AbortSignal.timeout(step.timeoutSeconds * 1000) : undefined;
     try {
       const outcome = await this.options.runAction(this.store, {
-        integration: step.action.slice(0, slash), action: step.action.slice(slash + 1), caseId, params,
+        ...splitActionReference(step.action), caseId, params,
         actor: `playbook:${playbook}`, idempotencyKey: stepKey(runId, step.id), playbookRunId: runId, stepId: step.id, ...(signal ? { signal } : {}),
       });
       return signal?.aborted && outcome.status !== "completed" ? { ...outcome, status: "timed_out" } : outcome;

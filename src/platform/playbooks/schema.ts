@@ -27,6 +27,17 @@ export const conditionSchema = z
     message: "a condition has exactly one of resultValue, equals, notEquals, contains",
   });
 
+/** "Integration/Action": split at the last slash (an integration's name may hold one). */
+export function isActionReference(text: string): boolean {
+  const slash = text.lastIndexOf("/");
+  return slash > 0 && slash < text.length - 1;
+}
+
+export function splitActionReference(text: string): { integration: string; action: string } {
+  const slash = text.lastIndexOf("/");
+  return { integration: text.slice(0, slash), action: text.slice(slash + 1) };
+}
+
 export const approvalSchema = z
   .object({
     prompt: z.string().max(2000).optional(),
@@ -38,7 +49,7 @@ export const approvalSchema = z
 export const actionStepSchema = z
   .object({
     id: stepId,
-    action: z.string().regex(/^[^/]{1,100}\/[^/]{1,100}$/, 'an action is "Integration/Action"'),
+    action: z.string().max(200).refine(isActionReference, 'an action is "Integration/Action"'),
     params: z.record(z.string(), z.string().max(MAX_TEXT)).optional(),
     when: conditionSchema.optional(),
     else: z.string().optional(),
