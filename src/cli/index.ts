@@ -2,6 +2,7 @@
 // Each command group lives in commands/ and registers itself here.
 import { Command, CommanderError } from "commander";
 import { openStore, resolveDatabaseUrl, type Store } from "../platform/store/index.js";
+import * as action from "./commands/action.js";
 import * as cases from "./commands/cases.js";
 import * as connector from "./commands/connector.js";
 import * as integrations from "./commands/integrations.js";
@@ -13,7 +14,7 @@ import * as users from "./commands/users.js";
 import type { WithStore } from "./context.js";
 import { errorLine } from "./output.js";
 
-const COMMANDS = [connector, integrations, runs, cases, users, serve, integration, playbooks]; // integration after connector: it adds `connector allow-list`
+const COMMANDS = [connector, integrations, runs, cases, users, serve, integration, action, playbooks]; // integration after connector: it adds `connector allow-list`
 
 export function buildProgram(withStore: WithStore): Command {
   const program = new Command("intake")

@@ -204,6 +204,10 @@ export interface Database {
   sessions: SessionTable;
   case_comments: CaseCommentTable;
   case_history: CaseHistoryTable;
+  action_runs: ActionRunTable;
+  integration_settings: IntegrationSettingsTable;
+  job_settings: JobSettingsTable;
+  job_runs: JobRunTable;
   playbooks: PlaybookTable;
   playbook_runs: PlaybookRunTable;
   playbook_steps: PlaybookStepTable;
@@ -255,6 +259,69 @@ export interface CaseHistoryTable {
   reason: string | null;
   alert_id: string | null;
   created_at: Millis;
+}
+
+export type ActionRunStatus = "completed" | "failed" | "timed_out";
+
+/** One run of an action on a case (migration 0012). JSON columns are text. */
+export interface ActionRunTable {
+  id: Generated<number>;
+  case_id: number;
+  integration: string;
+  action: string;
+  /** JSON of the parameter values the action ran with; secret values masked. */
+  params: string;
+  /** A user's name, or `playbook:<name>`. */
+  actor: string;
+  status: ActionRunStatus;
+  /** JSON of the result value (string, number, boolean or null). */
+  result_value: string | null;
+  message: string;
+  result_json: string | null;
+  entity_updates: string;
+  insights: string;
+  logs: string;
+  /** JSON {code, message}. */
+  error: string | null;
+  idempotency_key: string | null;
+  playbook_run_id: number | null;
+  step_id: string | null;
+  started_at: Millis;
+  finished_at: Millis;
+}
+
+/** An integration's own parameters (integration.json), keyed by its short name; secrets encrypted. */
+export interface IntegrationSettingsTable {
+  integration: string;
+  parameters: string;
+  updated_at: Millis;
+}
+
+/** A job scheduled by `intake job schedule`: parameters (secrets encrypted), interval, its context. */
+export interface JobSettingsTable {
+  id: Generated<number>;
+  /** The integration's short name. */
+  integration: string;
+  /** The job's name as its definition gives it. */
+  job: string;
+  parameters: string;
+  interval_seconds: number;
+  enabled: number;
+  /** JSON key → string: what the job saved with saveContext / saveTimestamp. */
+  context: string;
+  updated_at: Millis;
+}
+
+export interface JobRunTable {
+  id: Generated<number>;
+  integration: string;
+  job: string;
+  is_test: number;
+  status: RunStatus;
+  error: string | null;
+  logs: string;
+  started_at: Millis;
+  finished_at: Millis | null;
 }
 
 /** A playbook (migration 0013): its JSON document, on or off, its configured parameters. */
