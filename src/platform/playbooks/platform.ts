@@ -1,13 +1,12 @@
 // The platform's actions as the playbooks see them: findAction for validation, runAction for the executor.
 import type { Store } from "../store/index.js";
-import { IntegrationNotFound } from "../errors.js";
+import { findAction } from "../catalog/integrations.js";
+import { runAction } from "../actions/index.js";
 import type { ActionLookup } from "./validate.js";
 import type { RunActionFunction } from "./action-port.js";
 
-export function platformActionLookup(_store: Store): ActionLookup {
-  return async () => undefined;
+export function platformActionLookup(store: Store): ActionLookup {
+  return async (reference) => (await findAction(store, reference))?.action;
 }
 
-export const platformRunAction: RunActionFunction = async (_store, request) => {
-  throw new IntegrationNotFound(`no action ${request.integration}/${request.action}`);
-};
+export const platformRunAction: RunActionFunction = runAction;
