@@ -149,6 +149,7 @@ describe("playbooks end to end", () => {
       kills += 1;
     }
     expect(kills).toBeGreaterThan(0);
+    console.log(`drain killed ${kills} times; ${effects.length} requests for ${applied.size} keys`);
     const final = await ws.intake(["playbooks", "drain", "--json"]);
     expect(ws.lastJson(final)).toMatchObject({ steps: 0 });
 
