@@ -109,3 +109,10 @@ export const ActionFailed = createError("ACTION_FAILED", "%s", 502, "the action 
 export const ActionRunNotFound = createError("ACTION_RUN_NOT_FOUND", "no action run %s", 404, "no action run has this number");
 export const JobNotFound = createError("JOB_NOT_FOUND", "%s", 404, "no job of this name in the integration");
 export const JobFailed = createError("JOB_FAILED", "%s", 502, "the job threw an error without a code of its own");
+
+// Playbooks (issue 19, part B)
+export const PlaybookInvalid = createError("PLAYBOOK_INVALID", "%s has %s problem(s): %s", 400, "a playbook that does not validate; the message names every problem (unknown action, parameter, a step read before it runs, a loop…)");
+export const PlaybookNotFound = createError("PLAYBOOK_NOT_FOUND", `no playbook "%s"`, 404, "no playbook has this name");
+export const PlaybookFile = createError("PLAYBOOK_FILE", "%s", 400, "the playbook file cannot be read or is not JSON");
+export const PlaybookRunNotFound = createError("PLAYBOOK_RUN_NOT_FOUND", "%s", 404, "no playbook run of this number, or the run has no step of this id");
+export const PlaybookApproval = createError("PLAYBOOK_APPROVAL", "step %s of run %s is not waiting for approval (it is %s)", 409, "an approval or rejection of a step that is not waiting for one");

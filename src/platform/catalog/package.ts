@@ -22,7 +22,7 @@ const parameterSchema = z
   })
   .strict();
 
-const parametersSchema = z.array(parameterSchema).max(200).superRefine((parameters, context) => {
+export const parametersSchema = z.array(parameterSchema).max(200).superRefine((parameters, context) => {
   const seen = new Set<string>();
   parameters.forEach((parameter, index) => {
     if (seen.has(parameter.name)) {

@@ -208,6 +208,11 @@ export interface Database {
   integration_settings: IntegrationSettingsTable;
   job_settings: JobSettingsTable;
   job_runs: JobRunTable;
+  playbooks: PlaybookTable;
+  playbook_runs: PlaybookRunTable;
+  playbook_steps: PlaybookStepTable;
+  playbook_triggers: PlaybookTriggerTable;
+  queue_jobs: QueueJobTable;
 }
 
 export type UserRole = "admin" | "analyst";
@@ -317,4 +322,86 @@ export interface JobRunTable {
   logs: string;
   started_at: Millis;
   finished_at: Millis | null;
+}
+
+/** A playbook (migration 0013): its JSON document, on or off, its configured parameters. */
+export interface PlaybookTable {
+  name: string;
+  definition: string;
+  enabled: number;
+  /** JSON of its configured parameter values. */
+  parameters: string;
+  /** The integration whose package brought it, null when imported alone. */
+  source_integration: string | null;
+  updated_at: Millis;
+}
+
+export type PlaybookRunStatus = "running" | "completed" | "failed" | "stopped";
+
+export interface PlaybookRunTable {
+  id: Generated<number>;
+  playbook: string;
+  case_id: number;
+  status: PlaybookRunStatus;
+  /** The playbook's document when the run started: an edit does not change a run under way. */
+  definition: string;
+  error: string | null;
+  started_at: Millis;
+  finished_at: Millis | null;
+}
+
+export type PlaybookStepStatus = "pending" | "running" | "waiting_approval" | "completed" | "failed" | "timed_out" | "skipped" | "rejected";
+
+export interface PlaybookStepTable {
+  run_id: number;
+  step_id: string;
+  action: string;
+  /** JSON: the parameters after placeholders. */
+  inputs: string | null;
+  status: PlaybookStepStatus;
+  attempts: number;
+  /** JSON of the result value. */
+  result_value: string | null;
+  result_json: string | null;
+  message: string | null;
+  logs: string | null;
+  /** JSON {code, message}. */
+  error: string | null;
+  action_run_id: number | null;
+  approval_by: string | null;
+  approval_at: Millis | null;
+  /** "stop": the time limit passed on a step whose approval stops the run. */
+  approval_decision: "approve" | "reject" | "stop" | null;
+  approval_comment: string | null;
+  /** When an approval's wait ends. */
+  due_at: Millis | null;
+  started_at: Millis | null;
+  finished_at: Millis | null;
+}
+
+export interface PlaybookTriggerTable {
+  case_id: number;
+  created_at: Millis;
+}
+
+export type QueueJobState = "created" | "active" | "completed" | "failed";
+
+/** The embedded queue's jobs (pg-boss's job table, in small). */
+export interface QueueJobTable {
+  id: Generated<number>;
+  name: string;
+  data: string;
+  state: QueueJobState;
+  singleton_key: string | null;
+  start_after: Millis;
+  retry_limit: number;
+  retry_count: number;
+  /** Seconds. */
+  retry_delay: number;
+  retry_backoff: number;
+  owner: string | null;
+  output: string | null;
+  created_at: Millis;
+  started_at: Millis | null;
+  completed_at: Millis | null;
 }
