@@ -1,0 +1,141 @@
+// The console's respond side in Debian's Chromium against `intake serve`: the CSV example's cases carry
+// entities from its entity mapping (shown and edited in the IDE's connector form); a playbook triggered by
+// them waits on the case wall for approval, an analyst approves it and watches the step run; an action run
+// by hand shows its result value, JSON, entity updates and logs, and lands on the wall; in English and Korean.
+import fs from "node:fs";
+import path from "node:path";
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { launchChromium, newConsolePage, signIn, startConsole, type Console } from "./support/console.js";
+import { makeWorkspace, PROJECT_ROOT, type Workspace } from "./support/cli.js";
+
+const ARTIFACTS = path.join(PROJECT_ROOT, "test-artifacts");
+const EXAMPLE = path.join(PROJECT_ROOT, "examples", "csv-alerts");
+const RESPOND = path.join(PROJECT_ROOT, "test", "fixtures", "respond-tests");
+const PASSWORD = "respond-admin-password-1";
+
+const PLAYBOOK = {
+  name: "triage",
+  trigger: { event: "case_created", connector: "detections" },
+  steps: [
+    { id: "look", action: "Respond Tests/Lookup", params: { Limit: "3" } },
+    { id: "confirm", action: "Respond Tests/Lookup", params: { Limit: "1" }, when: { step: "look", resultValue: "true" }, approval: { prompt: "Mark the URL again?", timeoutMinutes: 60, onTimeout: "reject" } },
+  ],
+};
+
+let ws: Workspace;
+let app: Console;
+let browser: Browser;
+let caseId = 0;
+const cspViolations: string[] = [];
+
+function shot(page: Page, name: string) {
+  return page.screenshot({ path: path.join(ARTIFACTS, `respond-${name}.png`), fullPage: true });
+}
+
+async function ok(args: string[]) {
+  const result = await ws.intake(args);
+  expect(result.code, `${args.join(" ")}: ${result.stderr}`).toBe(0);
+  return result;
+}
+
+beforeAll(async () => {
+  fs.mkdirSync(ARTIFACTS, { recursive: true });
+  ws = makeWorkspace();
+  const added = await ws.intake(["users", "add", "admin", "--role", "admin"], { env: { INTAKE_PASSWORD: PASSWORD } });
+  expect(added.code, added.stderr).toBe(0);
+  await ok(["integration", "import", EXAMPLE]);
+  await ok(["integration", "import", RESPOND]);
+  await ok(["integration", "configure", "Respond Tests", "--params", ws.writeJson("settings.json", { Prefix: "wall", "API Key": "never-shown-key" })]);
+  await ok(["playbook", "import", ws.writeJson("triage.json", PLAYBOOK)]);
+  const csv = path.join(ws.dir, "detections.csv");
+  fs.copyFileSync(path.join(EXAMPLE, "detections.csv"), csv);
+  await ok(["connector", "create", "detections", "--integration", "CSV Alerts", "--params", ws.writeJson("csv.json", { "CSV File": csv })]);
+  await ok(["connector", "run", "detections", "--json"]);
+  // The playbooks run up to their approvals in the foreground; the console decides the rest.
+  await ok(["playbooks", "drain", "--json"]);
+  const runs = await ok(["cases", "export", "--jsonl"]);
+  caseId = runs.stdout.split("\n").filter(Boolean).map((line) => JSON.parse(line) as { id: number; title: string }).find((c) => c.title === "Credential dump tool")!.id;
+  app = await startConsole(ws);
+  browser = await launchChromium();
+}, 300_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await app?.stop();
+});
+
+describe("the respond side of the console in a real browser", () => {
+  it("approves a waiting playbook step and runs an action by hand on the case wall", async () => {
+    const page = await newConsolePage(browser, "en-US", cspViolations, { width: 1400, height: 1000 });
+    await signIn(page, app.base, "admin", PASSWORD);
+    await page.goto(`${app.base}/cases/${caseId}`);
+
+    // The playbook ran its first step on the mapped URL and waits for approval.
+    const wall = page.getByTestId("playbook-runs");
+    const look = wall.locator('[data-step="look"]');
+    await expect.poll(() => look.getByTestId("step-status").textContent(), { timeout: 30_000 }).toBe("completed");
+    const confirm = wall.locator('[data-step="confirm"]');
+    await expect.poll(() => confirm.getByTestId("step-status").textContent()).toBe("waiting_approval");
+    await expect.poll(() => confirm.textContent()).toContain("Mark the URL again?");
+    await look.getByText("Inputs, JSON result and logs").click();
+    await expect.poll(() => look.textContent()).toContain("URL http://tools.example.org/mimi.zip");
+    await shot(page, "1-waiting-approval-en");
+
+    await confirm.getByRole("textbox").fill("checked by hand");
+    await confirm.getByRole("button", { name: "Approve" }).click();
+    // serve's worker runs the approved step; the wall follows it.
+    await expect.poll(() => confirm.getByTestId("step-status").textContent(), { timeout: 60_000 }).toBe("completed");
+    await expect.poll(() => confirm.getByTestId("step-approval").textContent()).toContain("Approved by admin");
+    await expect.poll(() => confirm.textContent()).toContain("checked by hand");
+    await expect.poll(() => wall.getByTestId("run-status").first().textContent(), { timeout: 30_000 }).toBe("completed");
+
+    // An action by hand: its result, JSON, entity updates and logs (the secret masked), then on the wall.
+    const form = page.getByTestId("run-action");
+    await form.locator("#run-action").selectOption("Respond Tests/Lookup");
+    await form.locator("#action-param-Limit").fill("2");
+    await form.locator("#action-param-Token").fill("hand-token-secret");
+    await form.getByRole("button", { name: "Run", exact: true }).click();
+    const outcome = form.getByTestId("action-outcome");
+    await outcome.waitFor({ timeout: 60_000 });
+    expect(await outcome.textContent()).toContain("completed: result value true");
+    expect(await outcome.getByTestId("action-json").textContent()).toContain('"URL http://tools.example.org/mimi.zip"');
+    // Checked by the playbook's two steps before: the JSON says what it saw before this run.
+    expect(await outcome.getByTestId("action-json").textContent()).toContain('"wall:1"');
+    expect(await outcome.getByTestId("action-entities").textContent()).toContain('"checked":"wall:2"');
+    expect(await outcome.textContent()).not.toContain("hand-token-secret");
+    expect(await outcome.textContent()).not.toContain("never-shown-key");
+    const handRuns = page.locator("ul.action-runs > li", { hasText: "by admin" });
+    await expect.poll(() => handRuns.count(), { timeout: 10_000 }).toBe(1);
+    await expect.poll(() => page.locator("ul.action-runs > li").count()).toBe(3);
+    await shot(page, "2-action-run-en");
+
+    // A bad parameter is refused, naming it.
+    await form.locator("#action-param-Limit").fill("many");
+    await form.getByRole("button", { name: "Run", exact: true }).click();
+    await expect.poll(() => form.getByRole("alert").textContent(), { timeout: 30_000 }).toContain("Limit");
+
+    // The same wall in Korean.
+    const korean = await newConsolePage(browser, "ko-KR", cspViolations, { width: 1400, height: 1000 });
+    await signIn(korean, app.base, "admin", PASSWORD);
+    await korean.goto(`${app.base}/cases/${caseId}`);
+    await korean.getByRole("heading", { name: "플레이북 실행" }).waitFor();
+    await expect.poll(() => korean.getByTestId("playbook-runs").textContent()).toContain("admin 승인");
+    await korean.getByTestId("run-action").getByRole("button", { name: "실행", exact: true }).click();
+    await korean.getByTestId("run-action").getByTestId("action-outcome").waitFor({ timeout: 60_000 });
+    await shot(korean, "3-case-wall-ko");
+    expect(cspViolations).toEqual([]);
+  });
+
+  it("shows the CSV connector's entity mapping in the IDE's connector form", async () => {
+    const page = await newConsolePage(browser, "en-US", cspViolations, { width: 1400, height: 1000 });
+    await signIn(page, app.base, "admin", PASSWORD);
+    await page.goto(`${app.base}/ide/csv-alerts/csv-alerts`);
+    await page.getByRole("button", { name: "Edit definition" }).click();
+    const field = page.getByRole("textbox", { name: "Event field", exact: true });
+    await expect.poll(() => field.count(), { timeout: 30_000 }).toBe(3);
+    expect(await field.evaluateAll((inputs) => inputs.map((input) => (input as unknown as { value: string }).value))).toEqual(["SourceHostName", "SourceUserName", "found_url"]);
+    expect(await page.getByRole("combobox", { name: "Entity type", exact: true }).evaluateAll((selects) => selects.map((s) => (s as unknown as { value: string }).value))).toEqual(["HOSTNAME", "USERNAME", "URL"]);
+    await shot(page, "4-entity-mapping-en");
+  });
+});
