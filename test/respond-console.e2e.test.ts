@@ -138,4 +138,37 @@ describe("the respond side of the console in a real browser", () => {
     expect(await page.getByRole("combobox", { name: "Entity type", exact: true }).evaluateAll((selects) => selects.map((s) => (s as unknown as { value: string }).value))).toEqual(["HOSTNAME", "USERNAME", "URL"]);
     await shot(page, "4-entity-mapping-en");
   });
+
+  it("makes an action in the IDE, saves it and Plays it on the case's entities, changing nothing", async () => {
+    const page = await newConsolePage(browser, "en-US", cspViolations, { width: 1400, height: 1000 });
+    await signIn(page, app.base, "admin", PASSWORD);
+    await page.getByRole("link", { name: "IDE", exact: true }).click();
+    await page.locator("#integration-name").fill("Wall Tools");
+    await page.getByRole("button", { name: "Create integration" }).click();
+    const card = page.locator('[data-integration="wall-tools"]');
+    await card.waitFor();
+    await card.getByRole("button", { name: "New action" }).click();
+    await card.locator("#actions-name").fill("List Hosts");
+    await card.getByRole("checkbox", { name: "HOSTNAME" }).check();
+    await card.getByRole("button", { name: "Save definition" }).click();
+    await page.waitForURL(/\/ide\/wall-tools\/actions\/list-hosts$/, { timeout: 120_000 });
+    await expect.poll(() => page.locator(".cm-content").textContent(), { timeout: 30_000 }).toContain("targetEntities");
+
+    const before = await ws.intake(["action", "runs", "--case", String(caseId), "--json"]);
+    await page.locator("#play-case").fill(String(caseId));
+    await page.getByRole("button", { name: "Play" }).click();
+    const output = page.getByTestId("play-output");
+    await output.waitFor({ timeout: 60_000 });
+    expect(await output.textContent()).toContain("completed: result value true");
+    expect(await output.textContent()).toContain("looked at 1 entities");
+    expect(await output.textContent()).toContain("INFO HOSTNAME srv-db1");
+    await shot(page, "5-ide-action-play-en");
+    // Play stores no action run.
+    const after = await ws.intake(["action", "runs", "--case", String(caseId), "--json"]);
+    expect(after.stdout).toBe(before.stdout);
+
+    // The action is in the IDE's list, next to the connectors, and its versions are listed.
+    await page.goto(`${app.base}/ide`);
+    await expect.poll(() => page.locator('[data-integration="wall-tools"] [data-kind="actions"]').textContent()).toContain("actions/list-hosts.ts");
+  });
 });
