@@ -171,4 +171,60 @@ describe("the respond side of the console in a real browser", () => {
     await page.goto(`${app.base}/ide`);
     await expect.poll(() => page.locator('[data-integration="wall-tools"] [data-kind="actions"]').textContent()).toContain("actions/list-hosts.ts");
   });
+
+  it("edits a playbook as an ordered list of steps: every problem listed on save, then saved as the CLI lists it", async () => {
+    const page = await newConsolePage(browser, "en-US", cspViolations, { width: 1400, height: 1000 });
+    await signIn(page, app.base, "admin", PASSWORD);
+    await page.getByRole("link", { name: "Playbooks", exact: true }).click();
+    await expect.poll(() => page.locator("main table").textContent()).toContain("triage");
+    await page.locator("#new-playbook").fill("hand-made");
+    await page.getByRole("button", { name: "New playbook" }).click();
+    await page.locator("#trigger-connector").fill("detections");
+    await page.getByRole("button", { name: "Add a step" }).click();
+    await page.getByRole("button", { name: "Add a step" }).click();
+    const steps = page.locator("ol.steps-editor > li");
+    // The first step names a step that comes after it, the second one that does not exist: both named.
+    await steps.nth(1).getByRole("textbox", { name: "id" }).fill("second");
+    await steps.nth(0).getByRole("combobox", { name: "Action" }).selectOption("Respond Tests/Lookup");
+    await steps.nth(0).getByRole("textbox", { name: "Limit" }).fill("[Step.second.ResultValue]");
+    await steps.nth(1).getByRole("combobox", { name: "Action" }).selectOption("Respond Tests/Lookup");
+    await steps.nth(1).getByRole("textbox", { name: "Limit" }).fill("[Step.nowhere.ResultValue]");
+    await page.getByRole("button", { name: "Save playbook" }).click();
+    const problems = page.getByTestId("playbook-problems");
+    await problems.waitFor({ timeout: 30_000 });
+    expect(await problems.locator("li").count()).toBe(2);
+    expect(await problems.locator("li").nth(0).textContent()).toContain("second");
+    expect(await problems.locator("li").nth(1).textContent()).toContain("nowhere");
+    await shot(page, "6-playbook-problems-en");
+
+    // Fixed: the first step checks with a literal, the second runs after approval when the first said true.
+    await steps.nth(0).getByRole("textbox", { name: "Limit" }).fill("2");
+    await steps.nth(1).getByRole("textbox", { name: "Limit" }).fill("");
+    await steps.nth(1).getByText("Condition, failure, retries, timeout, approval").click();
+    await steps.nth(1).getByRole("combobox", { name: "Run when step" }).selectOption("step1");
+    await steps.nth(1).getByRole("textbox", { name: "Value", exact: true }).fill("true");
+    await steps.nth(1).getByRole("checkbox", { name: "Wait for an analyst's approval first" }).check();
+    await steps.nth(1).getByRole("textbox", { name: "Question to the analyst" }).fill("Go on?");
+    await page.getByRole("button", { name: "Save playbook" }).click();
+    await page.getByRole("status").filter({ hasText: "Saved." }).waitFor({ timeout: 30_000 });
+    await shot(page, "7-playbook-saved-en");
+    const listed = await ws.intake(["playbooks", "list", "--json"]);
+    const saved = (JSON.parse(listed.stdout.trim().split("\n").pop()!) as { name: string }[]).find((p) => p.name === "hand-made");
+    expect(saved).toBeDefined();
+    const detail = await page.evaluate(async () => (await fetch("/api/playbooks/hand-made")).json()) as { definition: unknown };
+    expect(detail.definition).toMatchObject({
+      trigger: { event: "case_created", connector: "detections" },
+      steps: [
+        { id: "step1", action: "Respond Tests/Lookup", params: { Limit: "2" } },
+        { id: "second", action: "Respond Tests/Lookup", when: { step: "step1", resultValue: "true" }, approval: { prompt: "Go on?", timeoutMinutes: 60, onTimeout: "reject" } },
+      ],
+    });
+
+    const korean = await newConsolePage(browser, "ko-KR", cspViolations, { width: 1400, height: 1000 });
+    await signIn(korean, app.base, "admin", PASSWORD);
+    await korean.goto(`${app.base}/playbooks/hand-made`);
+    await korean.getByRole("button", { name: "플레이북 저장" }).waitFor();
+    await shot(korean, "8-playbook-ko");
+    expect(cspViolations).toEqual([]);
+  });
 });
