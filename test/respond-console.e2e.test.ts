@@ -227,4 +227,29 @@ describe("the respond side of the console in a real browser", () => {
     await shot(korean, "8-playbook-ko");
     expect(cspViolations).toEqual([]);
   });
+
+  it("sets an integration's parameters in a form where the secret is write-only", async () => {
+    const page = await newConsolePage(browser, "en-US", cspViolations, { width: 1400, height: 1000 });
+    await signIn(page, app.base, "admin", PASSWORD);
+    await page.getByRole("link", { name: "Connectors", exact: true }).click();
+    const form = page.locator('[data-settings="respond-tests"]');
+    await form.waitFor({ timeout: 30_000 });
+    expect(await form.textContent()).toContain("Set and kept secret: API Key");
+    expect(await form.locator("#settings-respond-tests-Prefix").inputValue()).toBe("wall");
+    expect(await form.locator("#settings-respond-tests-API_Key").inputValue()).toBe("");
+    expect(await page.content()).not.toContain("never-shown-key");
+    await form.locator("#settings-respond-tests-Prefix").fill("changed");
+    await form.getByRole("button", { name: "Save parameters" }).click();
+    await form.getByRole("status").waitFor({ timeout: 30_000 });
+    await shot(page, "9-integration-parameters-en");
+    // The secret left empty kept its value; the action reads the new prefix and the kept key (masked in its log).
+    const settings = await page.evaluate(async () => (await (await fetch("/api/integrations")).json()) as { integrations: { slug: string; settings: Record<string, unknown> }[] });
+    expect(settings.integrations.find((i) => i.slug === "respond-tests")!.settings).toEqual({ Prefix: "changed", "API Key": "********" });
+    const ran = await ws.intake(["action", "run", "Respond Tests", "Lookup", "--case", String(caseId), "--json", "--verbose"]);
+    expect(ran.code, ran.stderr).toBe(0);
+    expect(ran.stderr).toContain("with key ********");
+    expect(ran.stderr).not.toContain("never-shown-key");
+    const runs = await ws.intake(["action", "runs", "--case", String(caseId), "--json"]);
+    expect(runs.stdout).toContain('"checked":"changed:5"');
+  });
 });

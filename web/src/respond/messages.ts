@@ -79,6 +79,9 @@ export const respondEn = {
   "playbook.problems": "{count, plural, one {# problem} other {# problems}}: nothing was saved.",
   "playbook.save": "Save playbook",
   "playbook.saved": "Saved.",
+  "respond.settings": "Integration parameters",
+  "respond.secretsSet": "Set and kept secret: {names}. Leave a secret empty to keep it.",
+  "respond.saveSettings": "Save parameters",
 };
 
 export const respondKo: Record<keyof typeof respondEn, string> = {
@@ -161,4 +164,7 @@ export const respondKo: Record<keyof typeof respondEn, string> = {
   "playbook.problems": "문제 {count}개: 저장되지 않았습니다.",
   "playbook.save": "플레이북 저장",
   "playbook.saved": "저장되었습니다.",
+  "respond.settings": "통합 매개변수",
+  "respond.secretsSet": "설정되어 비밀로 보관됨: {names}. 비워 두면 기존 값을 유지합니다.",
+  "respond.saveSettings": "매개변수 저장",
 };
