@@ -78,6 +78,16 @@ describe("integration parameters", () => {
     expect(JSON.parse(stored)["API Key"]).toMatch(/^enc:v1:/);
     expect(fs.readFileSync(ws.db).includes(Buffer.from(API_KEY))).toBe(false);
   });
+
+  it("are read by the integration's connectors too", async () => {
+    const created = await ws.intake(["connector", "create", "echo", "--integration", "Respond Tests", "--connector", "Echo", "--disabled", "--params", ws.writeJson("echo.json", {})]);
+    expect(created.code, created.stderr).toBe(0);
+    const tested = await ws.intake(["connector", "run", "echo", "--test", "--json"]);
+    expect(tested.code, tested.stderr).toBe(0);
+    expect(tested.stdout).toContain('"prefix":"checked"');
+    expect(tested.stderr).toContain("key ********");
+    expect(tested.stdout + tested.stderr).not.toContain(API_KEY);
+  });
 });
 
 describe("intake action run", () => {
@@ -167,14 +177,17 @@ describe("the API", () => {
   let close: () => Promise<void>;
   let admin: Session;
   let analyst: Session;
+  let actions: typeof import("../src/platform/actions/index.js");
+  let store: import("../src/platform/store/index.js").Store;
 
   beforeAll(async () => {
     const dist = (file: string) => import(path.join(PROJECT_ROOT, "dist/src", file));
     const { buildServer } = (await dist("server/app.js")) as typeof import("../src/server/app.js");
     const { openStore } = (await dist("platform/store/index.js")) as typeof import("../src/platform/store/index.js");
     const { saveUser } = (await dist("platform/users/index.js")) as typeof import("../src/platform/users/index.js");
+    actions = (await dist("platform/actions/index.js")) as typeof actions;
     process.env.INTAKE_HOME = ws.dir;
-    const store = await openStore(ws.db);
+    store = await openStore(ws.db);
     await saveUser(store, "ada", "admin", "admin-password-1");
     await saveUser(store, "bob", "analyst", "analyst-password-1");
     app = await buildServer({ store, webDir: path.join(ws.dir, "no-web") });
@@ -238,6 +251,26 @@ describe("the API", () => {
     expect(played.json().entityUpdates).toHaveLength(2);
     expect(query<{ n: number }>("select count(*) as n from action_runs")[0]!.n).toBe(before);
     expect(query<{ data: string }>("select data from entities where case_id = ? order by id", caseId)).toEqual(entitiesBefore);
+  });
+
+  it("returns the stored outcome for an idempotency key that completed, and runs again one that failed", async () => {
+    const request = { integration: "respond-tests", action: "Lookup", caseId, actor: "playbook:enrich", idempotencyKey: "pb:7:look", playbookRunId: 7, stepId: "look" };
+    const first = await actions.runAction(store, request);
+    expect(first.status).toBe("completed");
+    const again = await actions.runAction(store, { ...request, params: { Limit: 1 } });
+    expect(again).toEqual(first);
+    const rows = query<{ id: number; playbook_run_id: number; step_id: string; actor: string }>("select * from action_runs where idempotency_key = 'pb:7:look'");
+    expect(rows.map((r) => [r.id, r.playbook_run_id, r.step_id, r.actor])).toEqual([[first.actionRunId, 7, "look", "playbook:enrich"]]);
+
+    const failing = { integration: "Respond Tests", action: "Fail", caseId, actor: "playbook:enrich", idempotencyKey: "pb:7:fail" };
+    const failed = await actions.runAction(store, failing);
+    const retried = await actions.runAction(store, failing);
+    expect([failed.status, retried.status]).toEqual(["failed", "failed"]);
+    expect(retried.actionRunId).toBe(failed.actionRunId);
+    expect(retried.startedAt).toBeGreaterThan(failed.startedAt);
+    expect(query<{ n: number }>("select count(*) as n from action_runs where idempotency_key = 'pb:7:fail'")[0]!.n).toBe(1);
+    const unknown = actions.runAction(store, { ...request, idempotencyKey: "pb:7:other", params: { Nope: 1 } });
+    await expect(unknown).rejects.toMatchObject({ code: "PARAM_INVALID", message: expect.stringContaining('unknown parameter "Nope"') });
   });
 });
 
