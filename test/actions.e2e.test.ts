@@ -12,6 +12,7 @@ import type { FastifyInstance } from "fastify";
 import { requestAs, signInApi, type Session } from "./support/api.js";
 import { makeWorkspace, PROJECT_ROOT, type Workspace } from "./support/cli.js";
 import { makeReport } from "./support/messages.js";
+import { startPostgres } from "./support/postgres.js";
 import { countRows, waitFor } from "./support/wait.js";
 
 const PACKAGE = path.join(PROJECT_ROOT, "test/fixtures/respond-tests");
@@ -325,5 +326,36 @@ describe("jobs", () => {
     const disabled = await ws.intake(["job", "schedule", "Respond Tests", "Sync", "--disable"]);
     expect(disabled.stdout).toContain("is disabled");
     expect((JSON.parse((await ws.intake(["job", "list", "--json"])).stdout) as { enabled: boolean; parameters: Record<string, unknown> }[])[0]).toMatchObject({ enabled: false, parameters: { Label: "scheduled" } });
+  });
+});
+
+describe("on PostgreSQL", () => {
+  it("configures, runs an action on an email case and a job, as on SQLite", async () => {
+    const postgres = await startPostgres();
+    try {
+      const pg = makeWorkspace({ NODE_EXTRA_CA_CERTS: server.caFile, INTAKE_DB: postgres.createDatabase("actions"), INTAKE_ACTOR: "carol" });
+      deliverToMaildir(server, [makeReport(2, { urls: 1, subject: "Your parcel is waiting" }).raw]);
+      expect((await pg.intake(["connector", "create", "reports", "--integration", "email", "--params", pg.writeJson("reports.json", server.params())])).code).toBe(0);
+      expect(pg.lastJson(await pg.intake(["connector", "run", "reports", "--json"])).ingested).toBe(1);
+      expect((await pg.intake(["integration", "import", PACKAGE, "--no-typecheck"])).code).toBe(0);
+      const configured = await pg.intake(["integration", "configure", "Respond Tests", "--params", pg.writeJson("settings.json", { Prefix: "pg", "API Key": API_KEY })]);
+      expect(configured.code, configured.stderr).toBe(0);
+      const exported = await pg.intake(["cases", "export", "--jsonl"]);
+      const id = (JSON.parse(exported.stdout.trim().split("\n")[0]!) as { id: number }).id;
+      const ran = await pg.intake(["action", "run", "Respond Tests", "Lookup", "--case", String(id), "--json"]);
+      expect(ran.code, ran.stderr).toBe(0);
+      expect(pg.lastJson(ran)).toMatchObject({ status: "completed", resultValue: true });
+      const again = await pg.intake(["action", "run", "Respond Tests", "Lookup", "--case", String(id), "--json"]);
+      expect((pg.lastJson(again).json as { before: string[] }).before.every((value) => value === "pg:5")).toBe(true);
+      const runs = JSON.parse((await pg.intake(["action", "runs", "--case", String(id), "--json"])).stdout) as { actor: string; status: string }[];
+      expect(runs.map((r) => [r.actor, r.status])).toEqual([["carol", "completed"], ["carol", "completed"]]);
+      for (const round of [1, 2]) {
+        const job = await pg.intake(["job", "run", "Respond Tests", "Sync", "--verbose"]);
+        expect(job.code, job.stderr).toBe(0);
+        expect(job.stderr).toContain(`sync run ${round} by pg, key ********`);
+      }
+    } finally {
+      postgres.stop();
+    }
   });
 });
