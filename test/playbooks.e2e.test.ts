@@ -2,6 +2,7 @@
 // whose real actions (each in its own sandboxed process) run with a condition, a parallel group and an
 // approval; then `intake playbooks drain` SIGKILLed at random moments and resumed: every completed
 // step's effect exactly once.
+import fs from "node:fs";
 import Database from "better-sqlite3";
 import http from "node:http";
 import path from "node:path";
@@ -10,7 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeWorkspace, PROJECT_ROOT, type Workspace } from "./support/cli.js";
 import { deliverToMaildir, startDovecot, type Dovecot } from "./support/dovecot.js";
 import { makeReports } from "./support/messages.js";
-import { countRows } from "./support/wait.js";
+import { countRows, waitFor } from "./support/wait.js";
+import { startConsole } from "./support/console.js";
 
 interface Effect { key: string; note: string; caseId: number; at: number }
 /** What the server did, once per idempotency key (as a mail server would with a Message-ID): the effect. */
@@ -42,11 +44,21 @@ function playbook(name: string, connector: string) {
   };
 }
 
-async function setUp(ws: Workspace, connector: string, reports: number): Promise<number[]> {
-  const imported = await ws.intake(["integration", "import", TOOLS]);
+/** The tools package, the playbook imported alone (or, with `packaged`, in the package's playbooks/), an email connector's cases. */
+async function setUp(ws: Workspace, connector: string, reports: number, packaged = false): Promise<number[]> {
+  let tools = TOOLS;
+  if (packaged) {
+    tools = path.join(ws.dir, "tools");
+    fs.cpSync(TOOLS, tools, { recursive: true });
+    fs.mkdirSync(path.join(tools, "playbooks"));
+    fs.writeFileSync(path.join(tools, "playbooks", "triage.json"), JSON.stringify(playbook("triage", connector)));
+  }
+  const imported = await ws.intake(["integration", "import", tools]);
   expect(imported.code, imported.stderr).toBe(0);
-  const saved = await ws.intake(["playbook", "import", ws.writeJson("playbook.json", playbook("triage", connector))]);
-  expect(saved.code, saved.stderr).toBe(0);
+  if (!packaged) {
+    const saved = await ws.intake(["playbook", "import", ws.writeJson("playbook.json", playbook("triage", connector))]);
+    expect(saved.code, saved.stderr).toBe(0);
+  }
   deliverToMaildir(server, makeReports(reports).map((report) => report.raw));
   const created = await ws.intake(["connector", "create", connector, "--integration", "email", "--params", ws.writeJson("mail.json", server.params()), "--grouping", "off"]);
   expect(created.code, created.stderr).toBe(0);
@@ -129,6 +141,24 @@ describe("playbooks end to end", () => {
     expect(new Set(effects.map((effect) => effect.key)).size).toBe(effects.length);
     // The entity updates of Lookup reached the case's URLs.
     expect(countRows(ws.db, "select count(*) as n from entities where case_id = ? and type = 'URL' and data like '%\"checked\":\"yes\"%'", first)).toBeGreaterThan(0);
+  });
+
+  it("runs a package's playbook in intake serve on a case ingested before it started (none is missed), then after an approval", async () => {
+    effects = [];
+    const ws = makeWorkspace({ NODE_EXTRA_CA_CERTS: server.caFile });
+    const [caseId] = await setUp(ws, "served", 1, true);
+    expect(JSON.parse((await ws.intake(["playbooks", "list", "--json"])).stdout)).toEqual([expect.objectContaining({ name: "triage", sourceIntegration: "Playbook Tools" })]);
+    const serve = await startConsole(ws);
+    try {
+      await waitFor(() => countRows(ws.db, "select count(*) as n from playbook_steps where status = 'waiting_approval'") === 1, 90_000, 200);
+      const [run] = await runsOf(ws, caseId!);
+      expect((await ws.intake(["playbook", "approve", String(run!.id), "block"])).code).toBe(0);
+      await waitFor(() => countRows(ws.db, "select count(*) as n from playbook_runs where status = 'completed'") === 1, 90_000, 200);
+      expect(serve.output()).toMatch(/playbook run \d+ step block: completed/);
+    } finally {
+      await serve.stop();
+    }
+    expect(effects.map((effect) => effect.key).sort()).toEqual(["flag", "tell", "block"].map((step) => `pb:1:${step}`).sort());
   });
 
   it("resumes a drain killed at random moments without repeating a completed step", async () => {
