@@ -1,4 +1,4 @@
-// Actions end to end through the contract commands: a user's integration (test/fixtures/respond-tests)
+// Actions and jobs end to end through the contract commands: a user's integration (test/fixtures/respond-tests)
 // whose actions have their own npm dependency and read the integration's parameters, run on cases the
 // email connector made from a real Dovecot; an action that throws, one that hangs past its timeout and
 // one that reads what its sandbox forbids each end recorded, with one line on stderr; secrets are never
@@ -8,8 +8,11 @@ import path from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { deliverToMaildir, startDovecot, type Dovecot } from "./support/dovecot.js";
+import type { FastifyInstance } from "fastify";
+import { requestAs, signInApi, type Session } from "./support/api.js";
 import { makeWorkspace, PROJECT_ROOT, type Workspace } from "./support/cli.js";
 import { makeReport } from "./support/messages.js";
+import { countRows, waitFor } from "./support/wait.js";
 
 const PACKAGE = path.join(PROJECT_ROOT, "test/fixtures/respond-tests");
 const API_KEY = "sk-live-7c1e9f0a55";
@@ -44,6 +47,7 @@ beforeAll(async () => {
   const imported = await ws.intake(["integration", "import", PACKAGE]);
   expect(imported.code, imported.stderr).toBe(0);
   expect(imported.stdout).toContain("actions: Fail, Hang, Lookup, Snoop");
+  expect(imported.stdout).toContain("jobs: Sync");
 });
 
 afterAll(async () => {
@@ -154,5 +158,139 @@ describe("intake action run", () => {
     const badParam = await ws.intake(["action", "run", "Respond Tests", "Lookup", "--case", String(caseId), "--params", ws.writeJson("bad-limit.json", { Limit: "many" })]);
     expect(badParam.stderr.trim()).toBe('PARAM_INVALID: parameter "Limit" must be an integer, got "many"');
     for (const result of [unknownAction, unknownCase, badParam]) expect(result.code).toBe(1);
+  });
+});
+
+describe("the API", () => {
+  // The built server, as intake serve runs it: an action's process starts from the built runner.
+  let app: FastifyInstance;
+  let close: () => Promise<void>;
+  let admin: Session;
+  let analyst: Session;
+
+  beforeAll(async () => {
+    const dist = (file: string) => import(path.join(PROJECT_ROOT, "dist/src", file));
+    const { buildServer } = (await dist("server/app.js")) as typeof import("../src/server/app.js");
+    const { openStore } = (await dist("platform/store/index.js")) as typeof import("../src/platform/store/index.js");
+    const { saveUser } = (await dist("platform/users/index.js")) as typeof import("../src/platform/users/index.js");
+    process.env.INTAKE_HOME = ws.dir;
+    const store = await openStore(ws.db);
+    await saveUser(store, "ada", "admin", "admin-password-1");
+    await saveUser(store, "bob", "analyst", "analyst-password-1");
+    app = await buildServer({ store, webDir: path.join(ws.dir, "no-web") });
+    admin = await signInApi(app, "ada", "admin-password-1");
+    analyst = await signInApi(app, "bob", "analyst-password-1");
+    close = async () => {
+      await app.close();
+      await store.close();
+      delete process.env.INTAKE_HOME;
+    };
+  });
+  afterAll(async () => {
+    await close?.();
+  });
+
+  it("lists the integration's actions and parameters, its settings with the secret masked", async () => {
+    const response = await requestAs(app, analyst, "GET", "/api/integrations");
+    expect(response.statusCode, response.body).toBe(200);
+    expect(response.body).not.toContain(API_KEY);
+    const integration = (response.json().integrations as Record<string, any>[]).find((i) => i.slug === "respond-tests")!;
+    expect(integration.settings).toEqual({ Prefix: "checked", "API Key": "********" });
+    expect(integration.parameters.map((p: { name: string }) => p.name)).toEqual(["Prefix", "API Key"]);
+    expect(integration.actions.find((a: { name: string }) => a.name === "Lookup")).toMatchObject({ entityTypes: ["URL", "DOMAIN"], timeoutSeconds: 60 });
+  });
+
+  it("lets only an admin change the settings, and never shows the secret back", async () => {
+    const refused = await requestAs(app, analyst, "PUT", "/api/integrations/respond-tests/settings", { parameters: { Prefix: "x" } });
+    expect(refused.statusCode).toBe(403);
+    const invalid = await requestAs(app, admin, "PUT", "/api/integrations/respond-tests/settings", { parameters: { Prefix: "x", Colour: "red" } });
+    expect([invalid.statusCode, invalid.json().error.code]).toEqual([400, "PARAM_INVALID"]);
+    expect(invalid.json().error.message).toContain('unknown parameter "Colour"');
+    const saved = await requestAs(app, admin, "PUT", "/api/integrations/respond-tests/settings", { parameters: { Prefix: "api" } });
+    expect(saved.statusCode, saved.body).toBe(200);
+    expect(saved.json().settings).toEqual({ Prefix: "api", "API Key": "********" });
+  });
+
+  it("runs an action by hand for an analyst, recorded with their name, and lists the case's runs newest first", async () => {
+    const ran = await requestAs(app, analyst, "POST", `/api/cases/${caseId}/actions`, { integration: "Respond Tests", action: "Lookup", params: { Limit: 1 } });
+    expect(ran.statusCode, ran.body).toBe(200);
+    const outcome = ran.json();
+    expect(outcome).toMatchObject({ status: "completed", resultValue: true, message: "checked 1" });
+    expect(outcome.entityUpdates).toEqual([expect.objectContaining({ additionalProperties: expect.objectContaining({ checked: "api:1" }) })]);
+    const failed = await requestAs(app, analyst, "POST", `/api/cases/${caseId}/actions`, { integration: "Respond Tests", action: "Fail" });
+    expect(failed.statusCode).toBe(200);
+    expect(failed.json()).toMatchObject({ status: "failed", error: { code: "ACTION_FAILED", message: "the lookup service said no" } });
+    const listed = await requestAs(app, analyst, "GET", `/api/cases/${caseId}/actions`);
+    const runs = listed.json().actionRuns as { action: string; actor: string; actionRunId: number }[];
+    expect(runs.slice(0, 2).map((r) => [r.action, r.actor])).toEqual([["Fail", "bob"], ["Lookup", "bob"]]);
+    expect(runs[0]!.actionRunId).toBeGreaterThan(runs[1]!.actionRunId);
+    const missing = await requestAs(app, analyst, "POST", "/api/cases/999/actions", { integration: "Respond Tests", action: "Lookup" });
+    expect([missing.statusCode, missing.json().error.code]).toEqual([404, "CASE_NOT_FOUND"]);
+  });
+
+  it("plays an action for an admin: the outcome comes back, nothing is stored or changed", async () => {
+    const before = query<{ n: number }>("select count(*) as n from action_runs")[0]!.n;
+    const entitiesBefore = query<{ data: string }>("select data from entities where case_id = ? order by id", caseId);
+    expect((await requestAs(app, analyst, "POST", "/api/ide/actions/play", { integration: "Respond Tests", action: "Lookup", caseId })).statusCode).toBe(403);
+    const played = await requestAs(app, admin, "POST", "/api/ide/actions/play", { integration: "Respond Tests", action: "Lookup", caseId, params: { Limit: 2 } });
+    expect(played.statusCode, played.body).toBe(200);
+    expect(played.json()).toMatchObject({ actionRunId: null, status: "completed", message: "checked 2" });
+    expect(played.json().entityUpdates).toHaveLength(2);
+    expect(query<{ n: number }>("select count(*) as n from action_runs")[0]!.n).toBe(before);
+    expect(query<{ data: string }>("select data from entities where case_id = ? order by id", caseId)).toEqual(entitiesBefore);
+  });
+});
+
+describe("jobs", () => {
+  const context = () => JSON.parse(query<{ context: string }>("select context from job_settings where integration = 'respond-tests' and job = 'Sync'")[0]?.context ?? "{}") as Record<string, string>;
+
+  it("run once in their own process, keep their context between runs, and none from a test run", async () => {
+    const test = await ws.intake(["job", "run", "Respond Tests", "Sync", "--test", "--json"]);
+    expect(test.code, test.stderr).toBe(0);
+    expect(ws.lastJson(test)).toMatchObject({ status: "succeeded", test: true });
+    expect(test.stderr).toContain("sync run 1 by api (test), key ********");
+    expect(test.stderr).not.toContain(API_KEY);
+    expect(context()).toEqual({});
+    for (const round of [1, 2]) {
+      const run = await ws.intake(["job", "run", "respond-tests", "sync", "--json", "--verbose"]);
+      expect(run.code, run.stderr).toBe(0);
+      expect(run.stderr).toContain(`sync run ${round} by api, key ********`);
+    }
+    expect(context().count).toBe("2");
+    expect(Number(context().timestamp)).toBeGreaterThan(Date.now() - 120_000);
+    const runs = JSON.parse((await ws.intake(["job", "runs", "--json"])).stdout) as { status: string; is_test: number; logs: { message: string }[] }[];
+    expect(runs.map((r) => [r.status, r.is_test])).toEqual([["succeeded", 0], ["succeeded", 0], ["succeeded", 1]]);
+    expect(JSON.stringify(runs)).not.toContain(API_KEY);
+  });
+
+  it("record a job that throws as failed, with one line on stderr, and keep the context as it was", async () => {
+    const failed = await ws.intake(["job", "run", "Respond Tests", "Sync", "--params", ws.writeJson("fail.json", { Fail: true })]);
+    expect(failed.code).toBe(1);
+    expect(failed.stderr.trim()).toBe("JOB_FAILED: the feed is down");
+    expect(context().count).toBe("2");
+    const unknown = await ws.intake(["job", "run", "Respond Tests", "Nope"]);
+    expect(unknown.stderr.trim()).toBe('JOB_NOT_FOUND: integration "Respond Tests" has no job "Nope" (its jobs: Sync)');
+  });
+
+  it("run on their interval under intake serve once scheduled, and stop when disabled", async () => {
+    const bad = await ws.intake(["job", "schedule", "Respond Tests", "Sync", "--params", ws.writeJson("bad-job.json", { Fail: "sometimes" })]);
+    expect(bad.stderr.trim()).toBe('PARAM_INVALID: parameter "Fail" must be true or false, got "sometimes"');
+    const scheduled = await ws.intake(["job", "schedule", "Respond Tests", "Sync", "--params", ws.writeJson("job.json", { Label: "scheduled" }), "--interval", "1"]);
+    expect(scheduled.code, scheduled.stderr).toBe(0);
+    expect(scheduled.stdout).toContain("runs every 1 s under intake serve");
+    const before = countRows(ws.db, "select count(*) as n from job_runs where is_test = 0 and status = 'succeeded'");
+    const serve = ws.spawnIntake(["serve", "--port", "0"]);
+    try {
+      await waitFor(() => countRows(ws.db, "select count(*) as n from job_runs where is_test = 0 and status = 'succeeded'") >= before + 2, 60_000, 200);
+    } finally {
+      serve.kill("SIGTERM");
+      await new Promise((resolve) => serve.once("exit", resolve));
+    }
+    expect(Number(context().count)).toBeGreaterThanOrEqual(4);
+    const listed = JSON.parse((await ws.intake(["job", "list", "--json"])).stdout) as { job: string; enabled: boolean; intervalSeconds: number; parameters: Record<string, unknown>; lastRun: { status: string } }[];
+    expect(listed).toEqual([expect.objectContaining({ job: "Sync", enabled: true, intervalSeconds: 1, parameters: { Label: "scheduled", Fail: false }, lastRun: expect.objectContaining({ status: "succeeded" }) })]);
+    const disabled = await ws.intake(["job", "schedule", "Respond Tests", "Sync", "--disable"]);
+    expect(disabled.stdout).toContain("is disabled");
+    expect((JSON.parse((await ws.intake(["job", "list", "--json"])).stdout) as { enabled: boolean; parameters: Record<string, unknown> }[])[0]).toMatchObject({ enabled: false, parameters: { Label: "scheduled" } });
   });
 });

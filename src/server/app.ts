@@ -12,6 +12,7 @@ import type { Scheduler } from "../platform/scheduler/index.js";
 import type { Store } from "../platform/store/index.js";
 import { requireSession } from "./auth.js";
 import type { SetupLink } from "./first-run.js";
+import { registerActionRoutes } from "./routes/actions.js";
 import { registerAuthRoutes } from "./routes/auth.js";
 import { registerCaseRoutes } from "./routes/cases.js";
 import { registerConnectorRoutes } from "./routes/connectors.js";
@@ -101,6 +102,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     registerOverviewRoutes(api, store, session);
     registerConnectorRoutes(api, store, session, options.scheduler);
     registerIdeRoutes(api, store, session, options.scheduler);
+    registerActionRoutes(api, store, session);
     registerPlaybookRoutes(api, store, session);
     api.get("/openapi.json", { onRequest: session, schema: { hide: true } }, async () => app.swagger());
     api.all("/*", { schema: { hide: true } }, async (request) => {

@@ -25,6 +25,7 @@ export function register(program: Command, withStore: WithStore): void {
           ? new Scheduler(store, {
             onRun: (name, summary) => process.stderr.write(`run ${summary.runId} ${name}: ${summary.status}, fetched ${summary.fetched}, ingested ${summary.ingested}, failed ${summary.failed}${summary.error ? ` (${summary.error.code}: ${summary.error.message})` : ""}\n`),
             onLog: (name, entry) => printLog({ ...entry, message: `${name}: ${entry.message}` }),
+            onJobRun: (name, outcome) => process.stderr.write(`job run ${outcome.jobRunId} ${name}: ${outcome.status}${outcome.error ? ` (${outcome.error.code}: ${outcome.error.message})` : ""}\n`),
           })
           : undefined;
         const setupLink = (await hasUsers(store)) ? undefined : createSetupLink();
