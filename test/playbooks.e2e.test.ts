@@ -45,18 +45,18 @@ function playbook(name: string, connector: string) {
 }
 
 /** The tools package, the playbook imported alone (or, with `packaged`, in the package's playbooks/), an email connector's cases. */
-async function setUp(ws: Workspace, connector: string, reports: number, packaged = false): Promise<number[]> {
+async function setUp(ws: Workspace, connector: string, reports: number, packaged = false, document = playbook("triage", connector)): Promise<number[]> {
   let tools = TOOLS;
   if (packaged) {
     tools = path.join(ws.dir, "tools");
     fs.cpSync(TOOLS, tools, { recursive: true });
     fs.mkdirSync(path.join(tools, "playbooks"));
-    fs.writeFileSync(path.join(tools, "playbooks", "triage.json"), JSON.stringify(playbook("triage", connector)));
+    fs.writeFileSync(path.join(tools, "playbooks", "triage.json"), JSON.stringify(document));
   }
   const imported = await ws.intake(["integration", "import", tools]);
   expect(imported.code, imported.stderr).toBe(0);
   if (!packaged) {
-    const saved = await ws.intake(["playbook", "import", ws.writeJson("playbook.json", playbook("triage", connector))]);
+    const saved = await ws.intake(["playbook", "import", ws.writeJson("playbook.json", document)]);
     expect(saved.code, saved.stderr).toBe(0);
   }
   deliverToMaildir(server, makeReports(reports).map((report) => report.raw));
@@ -159,6 +159,26 @@ describe("playbooks end to end", () => {
       await serve.stop();
     }
     expect(effects.map((effect) => effect.key).sort()).toEqual(["flag", "tell", "block"].map((step) => `pb:1:${step}`).sort());
+  });
+
+  it("retries a failing step with backoff and stops a step at its own timeout", async () => {
+    const ws = makeWorkspace({ NODE_EXTRA_CA_CERTS: server.caFile });
+    const [caseId] = await setUp(ws, "slow", 1, false, {
+      name: "slow", trigger: { event: "case_created", connector: "slow" },
+      steps: [
+        { id: "retried", action: "Playbook Tools/Fail", retries: { limit: 1, backoffSeconds: 1 }, onFailure: "continue" },
+        { id: "hang", action: "Playbook Tools/Hang", timeoutSeconds: 3 },
+        { id: "never", action: "Playbook Tools/Fail" },
+      ],
+    });
+    const started = Date.now();
+    const drained = await ws.intake(["playbooks", "drain", "--json"]);
+    expect(ws.lastJson(drained), drained.stderr).toEqual({ runs: 1, steps: 2, failed: 2 });
+    // One second of backoff, three of timeout; far less than the action's own 120 s.
+    expect(Date.now() - started).toBeLessThan(60_000);
+    expect(await runsOf(ws, caseId!)).toMatchObject([{ playbook: "slow", status: "failed", steps: [{ id: "retried", status: "failed" }, { id: "hang", status: "timed_out" }] }]);
+    expect(countRows(ws.db, "select attempts as n from playbook_steps where step_id = 'retried'")).toBe(2);
+    expect(countRows(ws.db, "select count(*) as n from action_runs where action = 'Fail'")).toBe(1);
   });
 
   it("resumes a drain killed at random moments without repeating a completed step", async () => {
