@@ -45,7 +45,7 @@ function playbook(name: string, connector: string) {
 }
 
 /** The tools package, the playbook imported alone (or, with `packaged`, in the package's playbooks/), an email connector's cases. */
-async function setUp(ws: Workspace, connector: string, reports: number, packaged = false, document = playbook("triage", connector)): Promise<number[]> {
+async function setUp(ws: Workspace, connector: string, reports: number, packaged = false, document: object = playbook("triage", connector)): Promise<number[]> {
   let tools = TOOLS;
   if (packaged) {
     tools = path.join(ws.dir, "tools");
