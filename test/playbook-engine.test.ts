@@ -86,6 +86,20 @@ describe.each(["sqlite", "postgres"])("the executor on %s", (dialect) => {
     expect(calls.filter((call) => call.action === "Echo")).toHaveLength(3);
   });
 
+  it("matches every case once; a worker's later sweeps start above the cases settled long ago", async () => {
+    await savePlaybook(store, { name: "all", trigger: { event: "case_created" }, steps: [{ id: "one", action: "test/Echo" }] }, { findAction });
+    const old = await addCase("old");
+    await store.db.updateTable("cases").set({ created_at: Date.now() - 3600_000 }).where("id", "=", old).execute();
+    const recent = await addCase("recent");
+    const executor = createExecutor(store, { runAction: runner([]) });
+    const mark = { after: 0 };
+    expect(await sweepTriggers(store, executor, mark)).toBe(2);
+    expect(mark.after).toBe(old);
+    const later = await addCase("later");
+    expect(await sweepTriggers(store, executor, mark)).toBe(1);
+    expect(await store.db.selectFrom("playbook_runs").select("case_id").orderBy("case_id").execute()).toEqual([{ case_id: old }, { case_id: recent }, { case_id: later }]);
+  });
+
   it("stops the run at a failed step, retries with backoff before that", async () => {
     await savePlaybook(store, {
       name: "retry", trigger: { event: "case_created" },
