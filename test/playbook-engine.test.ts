@@ -6,11 +6,13 @@ import path from "node:path";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { startPostgres, type Postgres } from "./support/postgres.js";
 import { openStore, type Store } from "../src/platform/store/index.js";
-import { createExecutor, decideApproval, listCaseRuns, savePlaybook, stepKey, sweepTriggers, STEP_JOB, type ActionLookup, type RunActionFunction } from "../src/platform/playbooks/index.js";
+import { configurePlaybook, createExecutor, decideApproval, getPlaybook, listCaseRuns, savePlaybook, stepKey, sweepTriggers, STEP_JOB, type ActionLookup, type RunActionFunction } from "../src/platform/playbooks/index.js";
 import { EmbeddedQueue } from "../src/platform/queue/index.js";
 
 let store: Store;
-const findAction: ActionLookup = async (reference) => (reference.startsWith("test/") ? { parameters: [{ name: "Value", type: "string", required: false }] as never } : undefined);
+const findAction: ActionLookup = async (reference) => (reference.startsWith("test/")
+  ? { parameters: [{ name: "Value", type: "string", required: false }, { name: "Token", type: "password", required: false }] as never }
+  : undefined);
 
 interface Call { action: string; params: Record<string, unknown> | undefined; key: string | undefined }
 
@@ -98,6 +100,27 @@ describe.each(["sqlite", "postgres"])("the executor on %s", (dialect) => {
     const later = await addCase("later");
     expect(await sweepTriggers(store, executor, mark)).toBe(1);
     expect(await store.db.selectFrom("playbook_runs").select("case_id").orderBy("case_id").execute()).toEqual([{ case_id: old }, { case_id: recent }, { case_id: later }]);
+  });
+
+  it("keeps the playbook's secret parameters encrypted and never shows a secret in a step's inputs", async () => {
+    await savePlaybook(store, {
+      name: "secret", trigger: { event: "case_created" },
+      parameters: [{ name: "Api Key", type: "password", required: false }, { name: "Team", type: "string", required: false, default: "soc" }],
+      steps: [{ id: "call", action: "test/Echo", params: { Value: "key=[Playbook.Api Key] team=[Playbook.Team]", Token: "literal-secret" } }],
+    }, { findAction });
+    await configurePlaybook(store, "secret", { "Api Key": "s3cr3t-value" });
+    expect((await getPlaybook(store, "secret")).parameters).toEqual({ "Api Key": "********", Team: "soc" });
+    expect((await store.db.selectFrom("playbooks").select("parameters").where("name", "=", "secret").executeTakeFirstOrThrow()).parameters).not.toContain("s3cr3t");
+    // A password left out keeps the stored one.
+    await configurePlaybook(store, "secret", { Team: "red" });
+    const caseId = await addCase("secrets");
+    const calls: Call[] = [];
+    const executor = createExecutor(store, { runAction: runner(calls), findAction });
+    await sweepTriggers(store, executor);
+    await executor.drain();
+    expect(calls[0]!.params).toEqual({ Value: "key=s3cr3t-value team=red", Token: "literal-secret" });
+    const [run] = await listCaseRuns(store, caseId);
+    expect(run!.steps[0]!.inputs).toEqual({ Value: "key=******** team=red", Token: "********" });
   });
 
   it("stops the run at a failed step, retries with backoff before that", async () => {
