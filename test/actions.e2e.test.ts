@@ -12,6 +12,7 @@ import type { FastifyInstance } from "fastify";
 import { requestAs, signInApi, type Session } from "./support/api.js";
 import { makeWorkspace, PROJECT_ROOT, type Workspace } from "./support/cli.js";
 import { makeReport } from "./support/messages.js";
+import { startPostgres } from "./support/postgres.js";
 import { countRows, waitFor } from "./support/wait.js";
 
 const PACKAGE = path.join(PROJECT_ROOT, "test/fixtures/respond-tests");
@@ -77,6 +78,16 @@ describe("integration parameters", () => {
     expect(stored).not.toContain(API_KEY);
     expect(JSON.parse(stored)["API Key"]).toMatch(/^enc:v1:/);
     expect(fs.readFileSync(ws.db).includes(Buffer.from(API_KEY))).toBe(false);
+  });
+
+  it("are read by the integration's connectors too", async () => {
+    const created = await ws.intake(["connector", "create", "echo", "--integration", "Respond Tests", "--connector", "Echo", "--disabled", "--params", ws.writeJson("echo.json", {})]);
+    expect(created.code, created.stderr).toBe(0);
+    const tested = await ws.intake(["connector", "run", "echo", "--test", "--json"]);
+    expect(tested.code, tested.stderr).toBe(0);
+    expect(tested.stdout).toContain('"prefix":"checked"');
+    expect(tested.stderr).toContain("key ********");
+    expect(tested.stdout + tested.stderr).not.toContain(API_KEY);
   });
 });
 
@@ -167,14 +178,17 @@ describe("the API", () => {
   let close: () => Promise<void>;
   let admin: Session;
   let analyst: Session;
+  let actions: typeof import("../src/platform/actions/index.js");
+  let store: import("../src/platform/store/index.js").Store;
 
   beforeAll(async () => {
     const dist = (file: string) => import(path.join(PROJECT_ROOT, "dist/src", file));
     const { buildServer } = (await dist("server/app.js")) as typeof import("../src/server/app.js");
     const { openStore } = (await dist("platform/store/index.js")) as typeof import("../src/platform/store/index.js");
     const { saveUser } = (await dist("platform/users/index.js")) as typeof import("../src/platform/users/index.js");
+    actions = (await dist("platform/actions/index.js")) as typeof actions;
     process.env.INTAKE_HOME = ws.dir;
-    const store = await openStore(ws.db);
+    store = await openStore(ws.db);
     await saveUser(store, "ada", "admin", "admin-password-1");
     await saveUser(store, "bob", "analyst", "analyst-password-1");
     app = await buildServer({ store, webDir: path.join(ws.dir, "no-web") });
@@ -239,6 +253,26 @@ describe("the API", () => {
     expect(query<{ n: number }>("select count(*) as n from action_runs")[0]!.n).toBe(before);
     expect(query<{ data: string }>("select data from entities where case_id = ? order by id", caseId)).toEqual(entitiesBefore);
   });
+
+  it("returns the stored outcome for an idempotency key that completed, and runs again one that failed", async () => {
+    const request = { integration: "respond-tests", action: "Lookup", caseId, actor: "playbook:enrich", idempotencyKey: "pb:7:look", playbookRunId: 7, stepId: "look" };
+    const first = await actions.runAction(store, request);
+    expect(first.status).toBe("completed");
+    const again = await actions.runAction(store, { ...request, params: { Limit: 1 } });
+    expect(again).toEqual(first);
+    const rows = query<{ id: number; playbook_run_id: number; step_id: string; actor: string }>("select * from action_runs where idempotency_key = 'pb:7:look'");
+    expect(rows.map((r) => [r.id, r.playbook_run_id, r.step_id, r.actor])).toEqual([[first.actionRunId, 7, "look", "playbook:enrich"]]);
+
+    const failing = { integration: "Respond Tests", action: "Fail", caseId, actor: "playbook:enrich", idempotencyKey: "pb:7:fail" };
+    const failed = await actions.runAction(store, failing);
+    const retried = await actions.runAction(store, failing);
+    expect([failed.status, retried.status]).toEqual(["failed", "failed"]);
+    expect(retried.actionRunId).toBe(failed.actionRunId);
+    expect(retried.startedAt).toBeGreaterThan(failed.startedAt);
+    expect(query<{ n: number }>("select count(*) as n from action_runs where idempotency_key = 'pb:7:fail'")[0]!.n).toBe(1);
+    const unknown = actions.runAction(store, { ...request, idempotencyKey: "pb:7:other", params: { Nope: 1 } });
+    await expect(unknown).rejects.toMatchObject({ code: "PARAM_INVALID", message: expect.stringContaining('unknown parameter "Nope"') });
+  });
 });
 
 describe("jobs", () => {
@@ -292,5 +326,36 @@ describe("jobs", () => {
     const disabled = await ws.intake(["job", "schedule", "Respond Tests", "Sync", "--disable"]);
     expect(disabled.stdout).toContain("is disabled");
     expect((JSON.parse((await ws.intake(["job", "list", "--json"])).stdout) as { enabled: boolean; parameters: Record<string, unknown> }[])[0]).toMatchObject({ enabled: false, parameters: { Label: "scheduled" } });
+  });
+});
+
+describe("on PostgreSQL", () => {
+  it("configures, runs an action on an email case and a job, as on SQLite", async () => {
+    const postgres = await startPostgres();
+    try {
+      const pg = makeWorkspace({ NODE_EXTRA_CA_CERTS: server.caFile, INTAKE_DB: postgres.createDatabase("actions"), INTAKE_ACTOR: "carol" });
+      deliverToMaildir(server, [makeReport(2, { urls: 1, subject: "Your parcel is waiting" }).raw]);
+      expect((await pg.intake(["connector", "create", "reports", "--integration", "email", "--params", pg.writeJson("reports.json", server.params())])).code).toBe(0);
+      expect(pg.lastJson(await pg.intake(["connector", "run", "reports", "--json"])).ingested).toBe(1);
+      expect((await pg.intake(["integration", "import", PACKAGE, "--no-typecheck"])).code).toBe(0);
+      const configured = await pg.intake(["integration", "configure", "Respond Tests", "--params", pg.writeJson("settings.json", { Prefix: "pg", "API Key": API_KEY })]);
+      expect(configured.code, configured.stderr).toBe(0);
+      const exported = await pg.intake(["cases", "export", "--jsonl"]);
+      const id = (JSON.parse(exported.stdout.trim().split("\n")[0]!) as { id: number }).id;
+      const ran = await pg.intake(["action", "run", "Respond Tests", "Lookup", "--case", String(id), "--json"]);
+      expect(ran.code, ran.stderr).toBe(0);
+      expect(pg.lastJson(ran)).toMatchObject({ status: "completed", resultValue: true });
+      const again = await pg.intake(["action", "run", "Respond Tests", "Lookup", "--case", String(id), "--json"]);
+      expect((pg.lastJson(again).json as { before: string[] }).before.every((value) => value === "pg:5")).toBe(true);
+      const runs = JSON.parse((await pg.intake(["action", "runs", "--case", String(id), "--json"])).stdout) as { actor: string; status: string }[];
+      expect(runs.map((r) => [r.actor, r.status])).toEqual([["carol", "completed"], ["carol", "completed"]]);
+      for (const round of [1, 2]) {
+        const job = await pg.intake(["job", "run", "Respond Tests", "Sync", "--verbose"]);
+        expect(job.code, job.stderr).toBe(0);
+        expect(job.stderr).toContain(`sync run ${round} by pg, key ********`);
+      }
+    } finally {
+      postgres.stop();
+    }
   });
 });

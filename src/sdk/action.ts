@@ -1,6 +1,6 @@
 // ActionExecution: what an action's main function receives (SecOps' SiemplifyAction), and what it hands
 // back to the platform: result value, JSON result, entity updates and insights.
-import { CodeExecution, secretValuesOf, type ExtractParam, type LogEntry } from "./code-execution.js";
+import { CodeExecution, codeExecutionInit, type ExtractParam, type IntegrationCodeInit } from "./code-execution.js";
 
 /** A case's entity as an action sees it (SecOps' entity object). */
 export interface ActionEntity {
@@ -42,19 +42,12 @@ export interface ActionResult {
   insights: EntityInsight[];
 }
 
-export interface ActionExecutionInit {
-  integrationName: string;
+export interface ActionExecutionInit extends IntegrationCodeInit {
   actionName: string;
-  isTestRun: boolean;
-  parameters: Record<string, unknown>;
-  secretParameters: string[];
-  configuration: Record<string, unknown>;
-  secretConfiguration: string[];
   caseId: number;
   caseTitle: string;
   idempotencyKey: string;
   targetEntities: ActionEntity[];
-  log(entry: LogEntry): void;
 }
 
 /** Bounds of what an action hands back (entities updated, insights, JSON size). */
@@ -85,12 +78,7 @@ export class ActionExecution extends CodeExecution {
   readonly #insights: EntityInsight[] = [];
 
   constructor(init: ActionExecutionInit) {
-    super({
-      isTestRun: init.isTestRun,
-      configuration: init.configuration,
-      secretValues: [...secretValuesOf(init.parameters, init.secretParameters), ...secretValuesOf(init.configuration, init.secretConfiguration)],
-      log: init.log,
-    });
+    super(codeExecutionInit(init));
     this.integrationName = init.integrationName;
     this.actionName = init.actionName;
     this.caseId = init.caseId;

@@ -46,6 +46,17 @@ export interface CodeExecutionInit {
   log(entry: LogEntry): void;
 }
 
+/** What the platform gives an action's or a job's code: its parameters and the integration's, with their secrets named. */
+export interface IntegrationCodeInit {
+  integrationName: string;
+  isTestRun: boolean;
+  parameters: Record<string, unknown>;
+  secretParameters: string[];
+  configuration: Record<string, unknown>;
+  secretConfiguration: string[];
+  log(entry: LogEntry): void;
+}
+
 export const MASK = "********";
 
 function typeName(inputType: ExtractParamOptions<unknown>["inputType"]): ParamInputType {
@@ -58,6 +69,16 @@ function typeName(inputType: ExtractParamOptions<unknown>["inputType"]): ParamIn
 /** The secret values among `values`: those of the named parameters. */
 export function secretValuesOf(values: Record<string, unknown>, names: string[]): string[] {
   return names.map((name) => values[name]).filter((value): value is string => typeof value === "string" && value.length > 0);
+}
+
+/** The base's init from an action's or a job's: every secret value of both sets of parameters. */
+export function codeExecutionInit(init: Omit<IntegrationCodeInit, "integrationName" | "configuration" | "secretConfiguration"> & Partial<IntegrationCodeInit>): CodeExecutionInit {
+  return {
+    isTestRun: init.isTestRun,
+    ...(init.configuration ? { configuration: init.configuration } : {}),
+    secretValues: [...secretValuesOf(init.parameters, init.secretParameters), ...secretValuesOf(init.configuration ?? {}, init.secretConfiguration ?? [])],
+    log: init.log,
+  };
 }
 
 export class CodeExecution {

@@ -1,6 +1,6 @@
 // ConnectorExecution: what a connector's main function receives (SecOps' SiemplifyConnectorExecution).
 import type { AlertInfo } from "./alert.js";
-import { CodeExecution, secretValuesOf, StagedContext, type ExtractParam, type LogEntry } from "./code-execution.js";
+import { CodeExecution, codeExecutionInit, StagedContext, type ExtractParam, type LogEntry } from "./code-execution.js";
 
 export type { ConnectorLogger, ExtractParam, ExtractParamOptions, LogEntry, LogLevel, ParamInputType } from "./code-execution.js";
 
@@ -54,12 +54,7 @@ export class ConnectorExecution extends CodeExecution {
   readonly #transport: ExecutionTransport;
 
   constructor(init: ExecutionInit) {
-    super({
-      isTestRun: init.isTestRun,
-      ...(init.configuration ? { configuration: init.configuration } : {}),
-      secretValues: [...secretValuesOf(init.parameters, init.secretParameters), ...secretValuesOf(init.configuration ?? {}, init.secretConfiguration ?? [])],
-      log: (entry: LogEntry) => init.transport.log(entry),
-    });
+    super(codeExecutionInit({ ...init, log: (entry: LogEntry) => init.transport.log(entry) }));
     this.connectorName = init.connectorName;
     this.allowList = Object.freeze([...init.allowList]);
     this.#parameters = { ...init.parameters };

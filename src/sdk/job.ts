@@ -1,17 +1,10 @@
 // JobExecution: what a job's main function receives (SecOps' SiemplifyJob): its parameters, the
 // integration's, a context kept between runs, and the logger.
-import { CodeExecution, secretValuesOf, StagedContext, type ExtractParam, type LogEntry } from "./code-execution.js";
+import { CodeExecution, codeExecutionInit, StagedContext, type ExtractParam, type IntegrationCodeInit } from "./code-execution.js";
 
-export interface JobExecutionInit {
-  integrationName: string;
+export interface JobExecutionInit extends IntegrationCodeInit {
   jobName: string;
-  isTestRun: boolean;
-  parameters: Record<string, unknown>;
-  secretParameters: string[];
-  configuration: Record<string, unknown>;
-  secretConfiguration: string[];
   context: Record<string, string>;
-  log(entry: LogEntry): void;
 }
 
 export class JobExecution extends CodeExecution {
@@ -21,12 +14,7 @@ export class JobExecution extends CodeExecution {
   readonly #context: StagedContext;
 
   constructor(init: JobExecutionInit) {
-    super({
-      isTestRun: init.isTestRun,
-      configuration: init.configuration,
-      secretValues: [...secretValuesOf(init.parameters, init.secretParameters), ...secretValuesOf(init.configuration, init.secretConfiguration)],
-      log: init.log,
-    });
+    super(codeExecutionInit(init));
     this.integrationName = init.integrationName;
     this.jobName = init.jobName;
     this.#parameters = { ...init.parameters };

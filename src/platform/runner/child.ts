@@ -4,6 +4,7 @@ import { pathToFileURL } from "node:url";
 import { ConnectorExecution, type LogEntry, type PackageResult } from "../../sdk/execution.js";
 import { ActionExecution } from "../../sdk/action.js";
 import { JobExecution } from "../../sdk/job.js";
+import type { CodeExecution } from "../../sdk/code-execution.js";
 import type { AlertInfo } from "../../sdk/alert.js";
 import { relayBoundedScripts } from "../../sdk/script.js";
 import { ActionFailed, ConnectorFailed, ConnectorInvalid, ConnectorNoPing, ConnectorNoWatch, JobFailed, SandboxDenied } from "../errors.js";
@@ -94,7 +95,7 @@ relayBoundedScripts((script) => {
 });
 
 /** console output of the code goes to its log too. */
-function captureConsole(logger: ConnectorExecution["logger"]): void {
+function captureConsole(logger: CodeExecution["logger"]): void {
   console.log = (...args: unknown[]) => logger.info(args.map(String).join(" "));
   console.info = console.log;
   console.warn = (...args: unknown[]) => logger.warn(args.map(String).join(" "));
@@ -171,41 +172,37 @@ async function start(init: InitMessage): Promise<void> {
 
 const log = (entry: LogEntry) => void send({ t: "log", entry }).catch(() => undefined);
 
-async function startAction(init: InitMessage): Promise<void> {
-  if (!init.action) throw new Error("an action's process was started without its case");
-  const execution = new ActionExecution({
-    ...init.action,
+/** What an action's and a job's process both give their code: its parameters, the integration's, the log. */
+function integrationCodeInit(init: InitMessage, integrationName: string) {
+  return {
+    integrationName,
     isTestRun: init.isTestRun,
     parameters: init.parameters,
     secretParameters: init.secretParameters,
     configuration: init.configuration ?? {},
     secretConfiguration: init.secretConfiguration ?? [],
     log,
-  });
+  };
+}
+
+/** Runs the module's main with the execution, then reports what `done` says and leaves. */
+async function runMain<E extends CodeExecution>(init: InitMessage, execution: E, done: (execution: E) => ChildMessage): Promise<void> {
   redact = (text) => execution.redact(text);
   captureConsole(execution.logger);
-  const main = await loadMain<ActionExecution>(init.modulePath);
+  const main = await loadMain<E>(init.modulePath);
   await main(execution);
-  await send({ t: "done", context: {}, result: execution.takeResult() });
+  await send(done(execution));
   process.disconnect();
 }
 
-async function startJob(init: InitMessage): Promise<void> {
+function startAction(init: InitMessage): Promise<void> {
+  if (!init.action) throw new Error("an action's process was started without its case");
+  const execution = new ActionExecution({ ...integrationCodeInit(init, init.action.integrationName), ...init.action });
+  return runMain(init, execution, (ended) => ({ t: "done", context: {}, result: ended.takeResult() }));
+}
+
+function startJob(init: InitMessage): Promise<void> {
   if (!init.job) throw new Error("a job's process was started without its name");
-  const execution = new JobExecution({
-    ...init.job,
-    isTestRun: init.isTestRun,
-    parameters: init.parameters,
-    secretParameters: init.secretParameters,
-    configuration: init.configuration ?? {},
-    secretConfiguration: init.secretConfiguration ?? [],
-    context: init.context,
-    log,
-  });
-  redact = (text) => execution.redact(text);
-  captureConsole(execution.logger);
-  const main = await loadMain<JobExecution>(init.modulePath);
-  await main(execution);
-  await send({ t: "done", context: execution.takeContext() });
-  process.disconnect();
+  const execution = new JobExecution({ ...integrationCodeInit(init, init.job.integrationName), jobName: init.job.jobName, context: init.context });
+  return runMain(init, execution, (ended) => ({ t: "done", context: ended.takeContext() }));
 }
