@@ -154,7 +154,8 @@ describe("playbooks end to end", () => {
       const [run] = await runsOf(ws, caseId!);
       expect((await ws.intake(["playbook", "approve", String(run!.id), "block"])).code).toBe(0);
       await waitFor(() => countRows(ws.db, "select count(*) as n from playbook_runs where status = 'completed'") === 1, 90_000, 200);
-      expect(serve.output()).toMatch(/playbook run \d+ step block: completed/);
+      // Printed just after the commit the database showed: it may reach the pipe a moment later.
+      await waitFor(() => /playbook run \d+ step block: completed/.test(serve.output()), 30_000, 100);
     } finally {
       await serve.stop();
     }
