@@ -47,7 +47,7 @@ beforeAll(async () => {
   caseId = query<{ id: number }>("select id from cases")[0]!.id;
   const imported = await ws.intake(["integration", "import", PACKAGE]);
   expect(imported.code, imported.stderr).toBe(0);
-  expect(imported.stdout).toContain("actions: Fail, Hang, Lookup, Snoop");
+  expect(imported.stdout).toContain("actions: Fail, Forge, Hang, Lookup, Snoop");
   expect(imported.stdout).toContain("jobs: Sync");
 });
 
@@ -161,9 +161,18 @@ describe("intake action run", () => {
     expect(query<{ status: string }>("select status from action_runs where action = 'Snoop'")[0]!.status).toBe("failed");
   });
 
+  it("refuses a result the action's process forged past the SDK", async () => {
+    const before = query<{ data: string }>("select data from entities where case_id = ? order by id", caseId);
+    const result = await ws.intake(["action", "run", "Respond Tests", "Forge", "--case", String(caseId), "--json"]);
+    expect(result.code).toBe(1);
+    expect(result.stderr.trim()).toMatch(/^ACTION_FAILED: the action's result was refused: entityUpdates\.0\.additionalProperties\.verdict: /);
+    expect(ws.lastJson(result)).toMatchObject({ status: "failed", resultValue: null, json: null });
+    expect(query<{ data: string }>("select data from entities where case_id = ? order by id", caseId)).toEqual(before);
+  });
+
   it("names what is wrong in the request", async () => {
     const unknownAction = await ws.intake(["action", "run", "Respond Tests", "Nope", "--case", String(caseId)]);
-    expect(unknownAction.stderr.trim()).toBe('ACTION_NOT_FOUND: integration "Respond Tests" has no action "Nope" (its actions: Fail, Hang, Lookup, Snoop)');
+    expect(unknownAction.stderr.trim()).toBe('ACTION_NOT_FOUND: integration "Respond Tests" has no action "Nope" (its actions: Fail, Forge, Hang, Lookup, Snoop)');
     const unknownCase = await ws.intake(["action", "run", "Respond Tests", "Lookup", "--case", "999"]);
     expect(unknownCase.stderr.trim()).toBe("CASE_NOT_FOUND: no case 999");
     const badParam = await ws.intake(["action", "run", "Respond Tests", "Lookup", "--case", String(caseId), "--params", ws.writeJson("bad-limit.json", { Limit: "many" })]);

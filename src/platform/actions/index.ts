@@ -1,13 +1,14 @@
 // Actions on cases: run an integration's action in its own sandboxed process on a case's entities,
 // record the run (action_runs) and store its entity updates on the case. The interface playbooks and
 // the console use (runAction, listActionRuns).
-import type { ActionEntity, ActionResult, EntityInsight, EntityUpdate } from "../../sdk/action.js";
+import { MAX_ENTITY_UPDATES, MAX_INSIGHTS, MAX_RESULT_JSON_BYTES, type ActionEntity, type ActionResult, type EntityInsight, type EntityUpdate } from "../../sdk/action.js";
 import type { LogEntry } from "../../sdk/execution.js";
 import { ActionFailed, CaseNotFound, IntakeError, RunFailed } from "../errors.js";
 import { compileCode, integrationConfiguration, requireAction, secretParameterNames, SECRET_MARK, validateParameterValues, withDefaults } from "../catalog/index.js";
 import type { ActionDefinition, IntegrationDefinition } from "../catalog/index.js";
 import { connectorReadRoots, DEFAULT_MEMORY_MB, driveConnector, RunLog } from "../runner/index.js";
 import crypto from "node:crypto";
+import { z } from "zod";
 import type { Selectable } from "kysely";
 import type { ActionRunStatus, ActionRunTable, Store } from "../store/index.js";
 
@@ -131,10 +132,34 @@ async function targetEntities(store: Store, caseId: number, action: ActionDefini
   return [...seen.values()];
 }
 
+const text = (max: number) => z.string().max(max);
+/**
+ * What an action's process may send back, bounded as the SDK bounds it: the action's code runs in that
+ * process and could send the platform anything (a result of gigabytes, entities of another shape).
+ */
+const resultSchema = z.object({
+  state: z.enum(["completed", "failed"]),
+  message: text(10_000),
+  resultValue: z.union([text(10_000), z.number(), z.boolean(), z.null()]),
+  json: z.unknown().refine((value) => (JSON.stringify(value ?? null)?.length ?? 0) <= MAX_RESULT_JSON_BYTES, `larger than ${MAX_RESULT_JSON_BYTES} bytes`),
+  entityUpdates: z.array(z.object({
+    entityType: text(100), identifier: text(10_000), additionalProperties: z.record(text(200), text(10_000)).refine((properties) => Object.keys(properties).length <= 200, "more than 200 properties"),
+  }).strict()).max(MAX_ENTITY_UPDATES),
+  insights: z.array(z.object({ entityType: text(100).optional(), identifier: text(10_000).optional(), title: text(200), message: text(10_000) }).strict()).max(MAX_INSIGHTS),
+}).strict();
+
+/** The action's result as the platform keeps it, or why it is refused. */
+function checkResult(result: unknown): { result?: ActionResult; problem?: string } {
+  const checked = resultSchema.safeParse(result);
+  if (checked.success) return { result: checked.data as ActionResult };
+  return { problem: checked.error.issues.slice(0, 3).map((issue) => `${issue.path.join(".") || "(result)"}: ${issue.message}`).join("; ") };
+}
+
 /** The status of an ended action: its process's outcome, then the state its code ended with. */
-function statusOf(outcome: { status: string; error?: { code: string; message: string } }, result: ActionResult | undefined): { status: ActionStatus; error?: { code: string; message: string } } {
+function statusOf(outcome: { status: string; error?: { code: string; message: string } }, { result, problem }: { result?: ActionResult; problem?: string }): { status: ActionStatus; error?: { code: string; message: string } } {
   if (outcome.status === "timed_out") return { status: "timed_out", ...(outcome.error ? { error: outcome.error } : {}) };
-  if (outcome.status !== "succeeded" || !result) return { status: "failed", error: outcome.error ?? new RunFailed("the action ended without a result").toJSON() };
+  if (outcome.status !== "succeeded") return { status: "failed", error: outcome.error ?? new RunFailed("the action ended without a result").toJSON() };
+  if (!result) return { status: "failed", error: new ActionFailed(`the action's result was refused: ${problem ?? "none was sent"}`).toJSON() };
   if (result.state === "failed") return { status: "failed", error: new ActionFailed(result.message || "the action ended with the failed state").toJSON() };
   return { status: "completed" };
 }
@@ -156,14 +181,17 @@ export async function runAction(store: Store, request: ActionRequest): Promise<A
   const values = withDefaults(action.parameters, validateParameterValues(action.parameters, request.params ?? {}));
   const startedAt = Date.now();
   const log = new RunLog();
-  let result: ActionResult | undefined;
+  let checked: { result?: ActionResult; problem?: string } = {};
   let ended: { status: ActionStatus; error?: { code: string; message: string } };
   try {
-    ended = statusOf(await execute(store, integration, action, { ...request, idempotencyKey: key ?? request.idempotencyKey ?? `action:${crypto.randomUUID()}` }, caseRow.title, values, log, (r) => (result = r)), result);
+    const idempotencyKey = key ?? request.idempotencyKey ?? `action:${crypto.randomUUID()}`;
+    const outcome = await execute(store, integration, action, { ...request, idempotencyKey }, caseRow.title, values, log, (sent) => (checked = sent));
+    ended = statusOf(outcome, checked);
   } catch (error) {
     ended = { status: "failed", error: (error instanceof IntakeError ? error : new RunFailed((error as Error).message)).toJSON() };
   }
   if (ended.error) log.add({ level: "error", message: `${ended.error.code}: ${ended.error.message}`, time: Date.now() });
+  const { result } = checked;
   const completed = ended.status === "completed";
   const outcome: ActionOutcome = {
     actionRunId: null,
@@ -180,13 +208,21 @@ export async function runAction(store: Store, request: ActionRequest): Promise<A
     finishedAt: Date.now(),
   };
   if (request.test) return outcome;
-  outcome.actionRunId = await record(store, request, integration, action, values, outcome, key, earlier?.id);
+  try {
+    outcome.actionRunId = await record(store, request, integration, action, values, outcome, key, earlier?.id);
+  } catch (error) {
+    // The same key run at the same moment elsewhere and stored first (the unique key refused this one,
+    // and its entity updates with it): that run is the step's outcome.
+    const stored = key ? await store.db.selectFrom("action_runs").selectAll().where("idempotency_key", "=", key).executeTakeFirst() : undefined;
+    if (stored?.status === "completed") return outcomeOf(toView(stored));
+    throw error;
+  }
   return outcome;
 }
 
 async function execute(
   store: Store, integration: IntegrationDefinition, action: ActionDefinition, request: ActionRequest & { idempotencyKey: string },
-  caseTitle: string, values: Record<string, string | number | boolean>, log: RunLog, onResult: (result: ActionResult) => void,
+  caseTitle: string, values: Record<string, string | number | boolean>, log: RunLog, onResult: (checked: { result?: ActionResult; problem?: string }) => void,
 ) {
   const configuration = await integrationConfiguration(store, integration);
   const modulePath = await compileCode(integration, action, "action");
@@ -203,9 +239,7 @@ async function execute(
     memoryMb: action.memoryMb ?? DEFAULT_MEMORY_MB,
     readRoots: connectorReadRoots(integration, action, values),
     onLog: (entry) => log.add(entry),
-    onDone: async (_context, result) => {
-      if (result) onResult(result);
-    },
+    onDone: async (_context, sent) => onResult(checkResult(sent)),
     ...(request.signal ? { signal: request.signal } : {}),
   });
 }

@@ -37,6 +37,7 @@ export function driveConnector(init: InitMessage, handlers: DriveHandlers): Prom
     const spoolDir = makeSpoolFolder();
     const child = spawnConnectorProcess({ memoryMb, readRoots, spoolDir });
     let finished: DriveOutcome | undefined;
+    let ended = false;
     let stderrTail = "";
     let queue: Promise<void> = Promise.resolve();
     /** Why the first package that was not stored failed; every later package is refused. */
@@ -105,6 +106,9 @@ export function driveConnector(init: InitMessage, handlers: DriveHandlers): Prom
           });
           break;
         case "done":
+          // One end only: a second "done" (code in the process can send messages of its own) is ignored.
+          if (ended) break;
+          ended = true;
           queue = queue.then(async () => {
             await handlers.onDone?.(message.context, message.result);
             finish({ status: "succeeded" });
