@@ -1,16 +1,21 @@
 // The embedded queue, and the executor's engine logic with a runner of the test's own (no action code): order, conditions and
-// else, parallel groups, retries with backoff, approvals, the trigger's filters, resume after a death.
+// else, parallel groups, retries with backoff, approvals, the trigger and its sweep, secrets, resume after a death; migration 0013.
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { startPostgres, type Postgres } from "./support/postgres.js";
 import { openStore, type Store } from "../src/platform/store/index.js";
-import { createExecutor, decideApproval, listCaseRuns, savePlaybook, stepKey, sweepTriggers, STEP_JOB, type ActionLookup, type RunActionFunction } from "../src/platform/playbooks/index.js";
+import { configurePlaybook, createExecutor, decideApproval, getPlaybook, listCaseRuns, savePlaybook, stepKey, sweepTriggers, STEP_JOB, type ActionLookup, type RunActionFunction } from "../src/platform/playbooks/index.js";
 import { EmbeddedQueue } from "../src/platform/queue/index.js";
+import { migrationProvider } from "../src/platform/store/migrations/index.js";
+import Database from "better-sqlite3";
+import { Kysely, Migrator, SqliteDialect } from "kysely";
 
 let store: Store;
-const findAction: ActionLookup = async (reference) => (reference.startsWith("test/") ? { parameters: [{ name: "Value", type: "string", required: false }] as never } : undefined);
+const findAction: ActionLookup = async (reference) => (reference.startsWith("test/")
+  ? { parameters: [{ name: "Value", type: "string", required: false }, { name: "Token", type: "password", required: false }] as never }
+  : undefined);
 
 interface Call { action: string; params: Record<string, unknown> | undefined; key: string | undefined }
 
@@ -84,6 +89,41 @@ describe.each(["sqlite", "postgres"])("the executor on %s", (dialect) => {
     ]);
     expect(calls.map((call) => call.key)).toContain(stepKey(run!.id, "last"));
     expect(calls.filter((call) => call.action === "Echo")).toHaveLength(3);
+  });
+
+  it("matches every case once; a worker's later sweeps start above the cases settled long ago", async () => {
+    await savePlaybook(store, { name: "all", trigger: { event: "case_created" }, steps: [{ id: "one", action: "test/Echo" }] }, { findAction });
+    const old = await addCase("old");
+    await store.db.updateTable("cases").set({ created_at: Date.now() - 3600_000 }).where("id", "=", old).execute();
+    const recent = await addCase("recent");
+    const executor = createExecutor(store, { runAction: runner([]) });
+    const mark = { after: 0 };
+    expect(await sweepTriggers(store, executor, mark)).toBe(2);
+    expect(mark.after).toBe(old);
+    const later = await addCase("later");
+    expect(await sweepTriggers(store, executor, mark)).toBe(1);
+    expect(await store.db.selectFrom("playbook_runs").select("case_id").orderBy("case_id").execute()).toEqual([{ case_id: old }, { case_id: recent }, { case_id: later }]);
+  });
+
+  it("keeps the playbook's secret parameters encrypted and never shows a secret in a step's inputs", async () => {
+    await savePlaybook(store, {
+      name: "secret", trigger: { event: "case_created" },
+      parameters: [{ name: "Api Key", type: "password", required: false }, { name: "Team", type: "string", required: false, default: "soc" }],
+      steps: [{ id: "call", action: "test/Echo", params: { Value: "key=[Playbook.Api Key] team=[Playbook.Team]", Token: "literal-secret" } }],
+    }, { findAction });
+    await configurePlaybook(store, "secret", { "Api Key": "s3cr3t-value" });
+    expect((await getPlaybook(store, "secret")).parameters).toEqual({ "Api Key": "********", Team: "soc" });
+    expect((await store.db.selectFrom("playbooks").select("parameters").where("name", "=", "secret").executeTakeFirstOrThrow()).parameters).not.toContain("s3cr3t");
+    // A password left out keeps the stored one.
+    await configurePlaybook(store, "secret", { Team: "red" });
+    const caseId = await addCase("secrets");
+    const calls: Call[] = [];
+    const executor = createExecutor(store, { runAction: runner(calls), findAction });
+    await sweepTriggers(store, executor);
+    await executor.drain();
+    expect(calls[0]!.params).toEqual({ Value: "key=s3cr3t-value team=red", Token: "literal-secret" });
+    const [run] = await listCaseRuns(store, caseId);
+    expect(run!.steps[0]!.inputs).toEqual({ Value: "key=******** team=red", Token: "********" });
   });
 
   it("stops the run at a failed step, retries with backoff before that", async () => {
@@ -189,5 +229,23 @@ describe.each(["sqlite", "postgres"])("the embedded queue on %s", (dialect) => {
     await other.fail("q", retried!.id, new Error("second"));
     expect(await store.db.selectFrom("queue_jobs").select(["state", "output"]).where("id", "=", Number(retried!.id)).executeTakeFirst()).toEqual({ state: "failed", output: '{"message":"second"}' });
     expect(await queue.send("q", { n: 5 }, { singletonKey: "k" })).not.toBeNull();
+  });
+});
+
+describe("migration 0013", () => {
+  it("counts the cases stored before playbooks existed as matched: they start no playbook", async () => {
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "intake-0013-")), "old.db");
+    const old = new Kysely<unknown>({ dialect: new SqliteDialect({ database: new Database(file) }) });
+    const before = ["0001_core", "0003_console", "0004_packages", "0005_run_skipped", "0006_grouping", "0007_one_case_history", "0008_alert_file_encoding", "0009_drop_entities_case_index", "0010_value_hash", "0011_entity_roles", "0012_actions_jobs"];
+    expect((await new Migrator({ db: old, provider: migrationProvider("sqlite", before), allowUnorderedMigrations: true }).migrateToLatest()).error).toBeUndefined();
+    await old.destroy();
+    const raw = new Database(file);
+    raw.prepare("insert into cases (title, priority, status, environment, created_at, updated_at) values ('before', 60, 'open', '', 1, 1)").run();
+    raw.close();
+    store = await openStore(file);
+    await savePlaybook(store, { name: "all", trigger: { event: "case_created" }, steps: [{ id: "one", action: "test/Echo" }] }, { findAction });
+    const after = await addCase("after");
+    expect(await sweepTriggers(store, createExecutor(store, { runAction: runner([]) }))).toBe(1);
+    expect(await store.db.selectFrom("playbook_runs").select("case_id").execute()).toEqual([{ case_id: after }]);
   });
 });

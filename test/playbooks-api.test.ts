@@ -2,6 +2,9 @@
 // problem, delete (admin only), a case's runs with their steps, approval recorded with who and when.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { requestAs, startApi, type ApiFixture } from "./support/api.js";
+import path from "node:path";
+import { importIntegration } from "../src/platform/catalog/index.js";
+import { PROJECT_ROOT } from "./support/cli.js";
 import { createExecutor, savePlaybook, sweepTriggers, type ActionLookup, type RunActionFunction } from "../src/platform/playbooks/index.js";
 
 let fixture: ApiFixture;
@@ -39,6 +42,20 @@ describe("playbooks API", () => {
     const one = await as(fixture.analyst, "GET", `/api/playbooks/${encodeURIComponent("ask first")}`);
     expect(one.json()).toMatchObject({ name: "ask first", definition: { steps: [{ id: "echo" }, { id: "block" }] }, parameters: {} });
     expect((await as(fixture.analyst, "GET", "/api/playbooks/none")).json()).toMatchObject({ error: { code: "PLAYBOOK_NOT_FOUND" } });
+  });
+
+  it("saves a playbook of the platform's own actions, found as findAction finds them, and deletes it", async () => {
+    await importIntegration(fixture.store, path.join(PROJECT_ROOT, "test", "fixtures", "playbook-tools"), { typeCheck: false });
+    const body = { trigger: { event: "case_created", priority: 80 }, steps: [{ id: "look", action: "playbook-tools/lookup", params: { Limit: "2" } }] };
+    const saved = await as(fixture.admin, "PUT", "/api/playbooks/look", body);
+    expect(saved.statusCode, saved.body).toBe(200);
+    expect(saved.json()).toMatchObject({ name: "look", enabled: true, steps: 1, trigger: { priority: 80 } });
+    const refused = await as(fixture.admin, "PUT", "/api/playbooks/look", { ...body, steps: [{ id: "look", action: "playbook-tools/lookup", params: { Limit: "two", Colour: "x" } }] });
+    expect(refused.json().problems).toEqual([
+      'step "look": unknown parameter "Colour" of playbook-tools/lookup (known: Limit)', 'step "look": parameter "Limit" must be an integer, got "two"',
+    ]);
+    expect((await as(fixture.admin, "DELETE", "/api/playbooks/look")).json()).toEqual({ deleted: "look" });
+    expect((await as(fixture.admin, "GET", "/api/playbooks/look")).statusCode).toBe(404);
   });
 
   it("refuses a save by an analyst, and an invalid playbook with every problem listed", async () => {

@@ -2,6 +2,7 @@
 // whose real actions (each in its own sandboxed process) run with a condition, a parallel group and an
 // approval; then `intake playbooks drain` SIGKILLed at random moments and resumed: every completed
 // step's effect exactly once.
+import fs from "node:fs";
 import Database from "better-sqlite3";
 import http from "node:http";
 import path from "node:path";
@@ -10,7 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeWorkspace, PROJECT_ROOT, type Workspace } from "./support/cli.js";
 import { deliverToMaildir, startDovecot, type Dovecot } from "./support/dovecot.js";
 import { makeReports } from "./support/messages.js";
-import { countRows } from "./support/wait.js";
+import { countRows, waitFor } from "./support/wait.js";
+import { startConsole } from "./support/console.js";
 
 interface Effect { key: string; note: string; caseId: number; at: number }
 /** What the server did, once per idempotency key (as a mail server would with a Message-ID): the effect. */
@@ -42,11 +44,21 @@ function playbook(name: string, connector: string) {
   };
 }
 
-async function setUp(ws: Workspace, connector: string, reports: number): Promise<number[]> {
-  const imported = await ws.intake(["integration", "import", TOOLS]);
+/** The tools package, the playbook imported alone (or, with `packaged`, in the package's playbooks/), an email connector's cases. */
+async function setUp(ws: Workspace, connector: string, reports: number, packaged = false, document: object = playbook("triage", connector)): Promise<number[]> {
+  let tools = TOOLS;
+  if (packaged) {
+    tools = path.join(ws.dir, "tools");
+    fs.cpSync(TOOLS, tools, { recursive: true });
+    fs.mkdirSync(path.join(tools, "playbooks"));
+    fs.writeFileSync(path.join(tools, "playbooks", "triage.json"), JSON.stringify(document));
+  }
+  const imported = await ws.intake(["integration", "import", tools]);
   expect(imported.code, imported.stderr).toBe(0);
-  const saved = await ws.intake(["playbook", "import", ws.writeJson("playbook.json", playbook("triage", connector))]);
-  expect(saved.code, saved.stderr).toBe(0);
+  if (!packaged) {
+    const saved = await ws.intake(["playbook", "import", ws.writeJson("playbook.json", document)]);
+    expect(saved.code, saved.stderr).toBe(0);
+  }
   deliverToMaildir(server, makeReports(reports).map((report) => report.raw));
   const created = await ws.intake(["connector", "create", connector, "--integration", "email", "--params", ws.writeJson("mail.json", server.params()), "--grouping", "off"]);
   expect(created.code, created.stderr).toBe(0);
@@ -129,6 +141,45 @@ describe("playbooks end to end", () => {
     expect(new Set(effects.map((effect) => effect.key)).size).toBe(effects.length);
     // The entity updates of Lookup reached the case's URLs.
     expect(countRows(ws.db, "select count(*) as n from entities where case_id = ? and type = 'URL' and data like '%\"checked\":\"yes\"%'", first)).toBeGreaterThan(0);
+  });
+
+  it("runs a package's playbook in intake serve on a case ingested before it started (none is missed), then after an approval", async () => {
+    effects = [];
+    const ws = makeWorkspace({ NODE_EXTRA_CA_CERTS: server.caFile });
+    const [caseId] = await setUp(ws, "served", 1, true);
+    expect(JSON.parse((await ws.intake(["playbooks", "list", "--json"])).stdout)).toEqual([expect.objectContaining({ name: "triage", sourceIntegration: "Playbook Tools" })]);
+    const serve = await startConsole(ws);
+    try {
+      await waitFor(() => countRows(ws.db, "select count(*) as n from playbook_steps where status = 'waiting_approval'") === 1, 90_000, 200);
+      const [run] = await runsOf(ws, caseId!);
+      expect((await ws.intake(["playbook", "approve", String(run!.id), "block"])).code).toBe(0);
+      await waitFor(() => countRows(ws.db, "select count(*) as n from playbook_runs where status = 'completed'") === 1, 90_000, 200);
+      // Printed just after the commit the database showed: it may reach the pipe a moment later.
+      await waitFor(() => /playbook run \d+ step block: completed/.test(serve.output()), 30_000, 100);
+    } finally {
+      await serve.stop();
+    }
+    expect(effects.map((effect) => effect.key).sort()).toEqual(["flag", "tell", "block"].map((step) => `pb:1:${step}`).sort());
+  });
+
+  it("retries a failing step with backoff and stops a step at its own timeout", async () => {
+    const ws = makeWorkspace({ NODE_EXTRA_CA_CERTS: server.caFile });
+    const [caseId] = await setUp(ws, "slow", 1, false, {
+      name: "slow", trigger: { event: "case_created", connector: "slow" },
+      steps: [
+        { id: "retried", action: "Playbook Tools/Fail", retries: { limit: 1, backoffSeconds: 1 }, onFailure: "continue" },
+        { id: "hang", action: "Playbook Tools/Hang", timeoutSeconds: 3 },
+        { id: "never", action: "Playbook Tools/Fail" },
+      ],
+    });
+    const started = Date.now();
+    const drained = await ws.intake(["playbooks", "drain", "--json"]);
+    expect(ws.lastJson(drained), drained.stderr).toEqual({ runs: 1, steps: 2, failed: 2 });
+    // One second of backoff, three of timeout; far less than the action's own 120 s.
+    expect(Date.now() - started).toBeLessThan(60_000);
+    expect(await runsOf(ws, caseId!)).toMatchObject([{ playbook: "slow", status: "failed", steps: [{ id: "retried", status: "failed" }, { id: "hang", status: "timed_out" }] }]);
+    expect(countRows(ws.db, "select attempts as n from playbook_steps where step_id = 'retried'")).toBe(2);
+    expect(countRows(ws.db, "select count(*) as n from action_runs where action = 'Fail'")).toBe(1);
   });
 
   it("resumes a drain killed at random moments without repeating a completed step", async () => {

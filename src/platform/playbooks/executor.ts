@@ -9,6 +9,10 @@ import { evaluateCondition } from "./conditions.js";
 import { resolvePlaceholders, type StepResult } from "./placeholders.js";
 import { isParallel, splitActionReference, type ActionStep, type Playbook } from "./schema.js";
 import type { RunActionFunction, StepActionOutcome } from "./action-port.js";
+import type { ActionLookup } from "./validate.js";
+import { openParameterValues, secretParameterNames, type ParameterValue } from "../catalog/parameters.js";
+import { SECRET_MARK } from "../catalog/settings.js";
+import { openSecretBox } from "../secrets/index.js";
 
 export const STEP_JOB = "playbook-step";
 const TERMINAL: ReadonlySet<PlaybookStepStatus> = new Set(["completed", "failed", "timed_out", "skipped", "rejected"]);
@@ -26,6 +30,8 @@ interface StepJob {
 export interface ExecutorOptions {
   queue: Queue;
   runAction: RunActionFunction;
+  /** The action's parameter definitions: its secret ones are stored masked in a step's inputs. */
+  findAction?: ActionLookup;
   /** Steps run at once by drain and the worker loop. */
   concurrency?: number;
   onStep?: (event: { runId: number; stepId: string; status: PlaybookStepStatus }) => void;
@@ -176,9 +182,9 @@ export class PlaybookExecutor {
       return "rejected";
     }
 
-    const inputs = await this.inputs(run.case_id, playbook, step, results);
+    const { inputs, secrets } = await this.inputs(run.case_id, playbook, step, results);
     const attempt = row.attempts + 1;
-    await this.store.db.updateTable("playbook_steps").set({ status: "running", attempts: attempt, inputs: JSON.stringify(inputs), started_at: row.started_at ?? now })
+    await this.store.db.updateTable("playbook_steps").set({ status: "running", attempts: attempt, inputs: JSON.stringify(await this.masked(step, inputs, secrets)), started_at: row.started_at ?? now })
       .where("run_id", "=", runId).where("step_id", "=", stepId).execute();
     const outcome = await this.runStepAction(run.case_id, playbook.name, runId, step, inputs);
     const stored: Partial<PlaybookStepTable> = {
@@ -220,22 +226,27 @@ export class PlaybookExecutor {
     }
   }
 
-  /** The step's parameters with their placeholders replaced. */
-  private async inputs(caseId: number, playbook: Playbook, step: ActionStep, steps: Map<string, StepResult>): Promise<Record<string, string>> {
+  /** Inputs fit to store and show: the action's secret parameters, and any secret of the playbook's own, as ********. */
+  private async masked(step: ActionStep, inputs: Record<string, string>, secrets: string[]): Promise<Record<string, string>> {
+    const secretNames = new Set(secretParameterNames((await this.options.findAction?.(step.action))?.parameters ?? []));
+    return Object.fromEntries(Object.entries(inputs).map(([name, value]) => [
+      name, secretNames.has(name) ? SECRET_MARK : secrets.reduce((text, secret) => text.replaceAll(secret, SECRET_MARK), value),
+    ]));
+  }
+
+  /** The step's parameters with their placeholders replaced, and the values of the playbook's secret parameters. */
+  private async inputs(caseId: number, playbook: Playbook, step: ActionStep, steps: Map<string, StepResult>): Promise<{ inputs: Record<string, string>; secrets: string[] }> {
     const params = Object.entries(step.params ?? {});
-    if (params.length === 0) return {};
+    if (params.length === 0) return { inputs: {}, secrets: [] };
     const found = await this.store.db.selectFrom("cases").select(["id", "title", "priority"]).where("id", "=", caseId).executeTakeFirst();
     const event = await this.store.db.selectFrom("events").innerJoin("alerts", "alerts.id", "events.alert_pk").select("events.data")
       .where("alerts.case_id", "=", caseId).orderBy("alerts.id").orderBy("events.position").limit(1).executeTakeFirst();
     const configured = await this.store.db.selectFrom("playbooks").select("parameters").where("name", "=", playbook.name).executeTakeFirst();
-    const defaults = Object.fromEntries((playbook.parameters ?? []).filter((p) => p.default !== undefined).map((p) => [p.name, p.default]));
-    const context = {
-      case: found ?? { id: caseId, title: "", priority: 0 },
-      ...(event ? { event: JSON.parse(event.data) as Record<string, unknown> } : {}),
-      playbook: { ...defaults, ...(configured ? JSON.parse(configured.parameters) as Record<string, unknown> : {}) },
-      steps,
-    };
-    return Object.fromEntries(params.map(([name, text]) => [name, resolvePlaceholders(text, context)]));
+    const definitions = playbook.parameters ?? [];
+    const own = openParameterValues(definitions, configured ? JSON.parse(configured.parameters) as Record<string, ParameterValue> : {}, openSecretBox(this.store.dataDir));
+    const context = { case: found ?? { id: caseId, title: "", priority: 0 }, ...(event ? { event: JSON.parse(event.data) as Record<string, unknown> } : {}), playbook: own, steps };
+    const secrets = secretParameterNames(definitions).map((name) => own[name]).filter((value): value is string => typeof value === "string" && value !== "");
+    return { inputs: Object.fromEntries(params.map(([name, text]) => [name, resolvePlaceholders(text, context)])), secrets };
   }
 
   /** An analyst's (or the time limit's) decision on a step waiting for approval. */

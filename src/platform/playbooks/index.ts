@@ -3,7 +3,9 @@
 import fs from "node:fs";
 import type { Store } from "../store/index.js";
 import { PlaybookFile, PlaybookNotFound, PlaybookRunNotFound } from "../errors.js";
-import { validateParameterValues } from "../catalog/parameters.js";
+import { maskParameterValues, sealParameterValues, type ParameterValue } from "../catalog/parameters.js";
+import { SECRET_MARK } from "../catalog/settings.js";
+import { openSecretBox } from "../secrets/index.js";
 import { EmbeddedQueue, type Queue } from "../queue/index.js";
 import { PlaybookExecutor, type ExecutorOptions } from "./executor.js";
 import { validatePlaybook, type ActionLookup } from "./validate.js";
@@ -18,7 +20,9 @@ export type { RunActionFunction } from "./action-port.js";
 
 /** The executor on the embedded queue and the platform's actions (options override, for tests). */
 export function createExecutor(store: Store, options: Partial<ExecutorOptions> & { queue?: Queue } = {}): PlaybookExecutor {
-  return new PlaybookExecutor(store, { queue: options.queue ?? new EmbeddedQueue(store), runAction: options.runAction ?? platformRunAction, ...options });
+  return new PlaybookExecutor(store, {
+    queue: options.queue ?? new EmbeddedQueue(store), runAction: options.runAction ?? platformRunAction, findAction: options.findAction ?? platformActionLookup(store), ...options,
+  });
 }
 
 export interface PlaybookSummary {
@@ -33,7 +37,7 @@ export interface PlaybookSummary {
 
 export interface PlaybookDetail extends PlaybookSummary {
   definition: Playbook;
-  /** Configured values of its own parameters. */
+  /** Configured values of its own parameters (defaults applied, a set secret as ********). */
   parameters: Record<string, unknown>;
 }
 
@@ -41,7 +45,8 @@ function detail(row: { name: string; definition: string; enabled: number; parame
   const definition = JSON.parse(row.definition) as Playbook;
   return {
     name: row.name, description: definition.description ?? "", enabled: row.enabled === 1, trigger: definition.trigger, steps: definition.steps.length,
-    sourceIntegration: row.source_integration, updatedAt: row.updated_at, definition, parameters: JSON.parse(row.parameters) as Record<string, unknown>,
+    sourceIntegration: row.source_integration, updatedAt: row.updated_at, definition,
+    parameters: maskParameterValues(definition.parameters ?? [], JSON.parse(row.parameters) as Record<string, ParameterValue>, SECRET_MARK),
   };
 }
 
@@ -87,11 +92,13 @@ export async function deletePlaybook(store: Store, name: string): Promise<void> 
   if (Number(deleted.numDeletedRows) === 0) throw new PlaybookNotFound(name);
 }
 
-/** Sets the values of a playbook's own parameters (as its document declares them). */
+/** Sets the values of a playbook's own parameters (as its document declares them); secrets encrypted, a password left out kept. */
 export async function configurePlaybook(store: Store, name: string, values: Record<string, unknown>): Promise<PlaybookDetail> {
-  const playbook = await getPlaybook(store, name);
-  const checked = validateParameterValues(playbook.definition.parameters ?? [], values);
-  await store.db.updateTable("playbooks").set({ parameters: JSON.stringify(checked), updated_at: Date.now() }).where("name", "=", name).execute();
+  const row = await store.db.selectFrom("playbooks").select(["definition", "parameters"]).where("name", "=", name).executeTakeFirst();
+  if (!row) throw new PlaybookNotFound(name);
+  const definitions = (JSON.parse(row.definition) as Playbook).parameters ?? [];
+  const sealed = sealParameterValues(definitions, values, JSON.parse(row.parameters) as Record<string, ParameterValue>, openSecretBox(store.dataDir));
+  await store.db.updateTable("playbooks").set({ parameters: JSON.stringify(sealed), updated_at: Date.now() }).where("name", "=", name).execute();
   return getPlaybook(store, name);
 }
 

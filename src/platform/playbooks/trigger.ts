@@ -6,6 +6,16 @@ import type { PlaybookExecutor } from "./executor.js";
 import type { Playbook, Trigger } from "./schema.js";
 
 const SWEEP_PAGE = 200;
+/**
+ * A case older than this has committed (an ingest's transaction lasts seconds): below the newest such
+ * case, once swept, no case can appear any more, so a worker's later sweeps look only above it.
+ */
+const SETTLED_MS = 10 * 60_000;
+
+/** Where a worker's sweeps start: every case with an id up to `after` was matched. */
+export interface SweepMark {
+  after: number;
+}
 
 interface CaseFacts {
   id: number;
@@ -42,14 +52,19 @@ async function caseFacts(trx: Transaction<Database>, caseId: number): Promise<Ca
   };
 }
 
-/** Matches every case not matched yet; returns the runs started. */
-export async function sweepTriggers(store: Store, executor: PlaybookExecutor): Promise<number> {
+/** Matches every case not matched yet (above the mark, which it moves up); returns the runs started. */
+export async function sweepTriggers(store: Store, executor: PlaybookExecutor, mark: SweepMark = { after: 0 }): Promise<number> {
   let started = 0;
+  const sweptAt = Date.now();
   for (;;) {
-    const cases = await store.db.selectFrom("cases").select("id")
+    const cases = await store.db.selectFrom("cases").select("id").where("id", ">", mark.after)
       .where((eb) => eb.not(eb.exists(eb.selectFrom("playbook_triggers").select("case_id").whereRef("playbook_triggers.case_id", "=", "cases.id"))))
       .orderBy("id").limit(SWEEP_PAGE).execute();
-    if (cases.length === 0) return started;
+    if (cases.length === 0) {
+      const settled = await store.db.selectFrom("cases").select((eb) => eb.fn.max("id").as("id")).where("created_at", "<", sweptAt - SETTLED_MS).executeTakeFirst();
+      mark.after = Math.max(mark.after, Number(settled?.id ?? 0));
+      return started;
+    }
     const playbooks = (await store.db.selectFrom("playbooks").select("definition").where("enabled", "=", 1).orderBy("name").execute())
       .map((row) => JSON.parse(row.definition) as Playbook);
     for (const { id } of cases) {

@@ -1,7 +1,7 @@
 // The in-process worker of `intake serve`: new cases matched, approvals' time limits applied, steps run, over and over.
 import type { Store } from "../store/index.js";
 import { createExecutor } from "./index.js";
-import { sweepTriggers } from "./trigger.js";
+import { sweepTriggers, type SweepMark } from "./trigger.js";
 import type { ExecutorOptions } from "./executor.js";
 
 /** How often the worker looks for new cases and due approvals when the queue is empty. */
@@ -16,10 +16,11 @@ export function startPlaybookWorker(store: Store, options: Partial<ExecutorOptio
   const executor = createExecutor(store, options);
   const controller = new AbortController();
   let wake: (() => void) | undefined;
+  const mark: SweepMark = { after: 0 };
   const loop = (async () => {
     while (!controller.signal.aborted) {
       try {
-        await sweepTriggers(store, executor);
+        await sweepTriggers(store, executor, mark);
         await executor.sweepApprovals();
         await executor.drain({ signal: controller.signal });
       } catch (error) {
