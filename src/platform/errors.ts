@@ -66,15 +66,16 @@ export const ExportTarget = createError("EXPORT_TARGET", "%s exists and is not e
 export const PlayBusy = createError("PLAY_BUSY", "%s test runs are under way: wait for one to end", 409, "too many IDE Play runs at once on this server");
 
 // How a run ended, recorded with the run (the API's Run once and Test answer 200 with it)
-export const RunTimeout = createError("RUN_TIMEOUT", "the connector ran past its timeout of %s s and was stopped", 504, "the run went past the connector's timeoutSeconds");
-export const RunOutOfMemory = createError("RUN_OUT_OF_MEMORY", "the connector ran out of memory (cap %s MB) and was stopped", 502, "the connector's process went over its memory cap");
+// The first value names the kind of code: connector, action or job.
+export const RunTimeout = createError("RUN_TIMEOUT", "the %s ran past its timeout of %s s and was stopped", 504, "the run went past the connector's timeoutSeconds");
+export const RunOutOfMemory = createError("RUN_OUT_OF_MEMORY", "the %s ran out of memory (cap %s MB) and was stopped", 502, "the connector's process went over its memory cap");
 export const SandboxDenied = createError(
-  "ERR_ACCESS_DENIED", "the connector's process may not %s (sandbox)", 502, "the connector's code did what its sandbox forbids (read outside its folders, write outside its spool, start a process…); Node's own code",
+  "ERR_ACCESS_DENIED", "the %s's process may not %s (sandbox)", 502, "the connector's code did what its sandbox forbids (read outside its folders, write outside its spool, start a process…); Node's own code",
 );
-export const RunCrashed = createError("RUN_CRASHED", "the connector's process ended without finishing (%s)", 502, "the connector's process exited or was killed before it finished");
+export const RunCrashed = createError("RUN_CRASHED", "the %s's process ended without finishing (%s)", 502, "the connector's process exited or was killed before it finished");
 export const ConnectorFailed = createError("CONNECTOR_FAILED", "%s", 502, "the connector threw an error without a code of its own");
 export const ConnectorInvalid = createError(
-  "CONNECTOR_INVALID", "the connector's module has no default export function (export default async function main(execution) {…})", 502, "the connector's module exports no main function",
+  "CONNECTOR_INVALID", "the %s's module has no default export function (export default async function main(execution) {…})", 502, "the connector's module exports no main function",
 );
 export const ConnectorNoPing = createError("CONNECTOR_NO_PING", "the connector does not export a ping function (export async function ping(execution) {…})", 502, "ping asked of a connector without a ping function");
 export const ConnectorNoWatch = createError(
@@ -101,3 +102,17 @@ export function errorTable(): string {
     .map((declaration) => `| \`${declaration.code}\` | ${declaration.status} | ${declaration.meaning.replaceAll("|", "\\|")} |`);
   return ["| code | HTTP status | meaning |", "|---|---|---|", ...rows].join("\n");
 }
+
+// Actions, jobs and integration parameters (issue 19, part A)
+export const ActionNotFound = createError("ACTION_NOT_FOUND", "%s", 404, "no action of this name in the integration (Integration/Action)");
+export const ActionFailed = createError("ACTION_FAILED", "%s", 502, "the action threw an error without a code of its own, or ended with the failed state");
+export const ActionRunNotFound = createError("ACTION_RUN_NOT_FOUND", "no action run %s", 404, "no action run has this number");
+export const JobNotFound = createError("JOB_NOT_FOUND", "%s", 404, "no job of this name in the integration");
+export const JobFailed = createError("JOB_FAILED", "%s", 502, "the job threw an error without a code of its own");
+
+// Playbooks (issue 19, part B)
+export const PlaybookInvalid = createError("PLAYBOOK_INVALID", "%s has %s problem(s): %s", 400, "a playbook that does not validate; the message names every problem (unknown action, parameter, a step read before it runs, a loop…)");
+export const PlaybookNotFound = createError("PLAYBOOK_NOT_FOUND", `no playbook "%s"`, 404, "no playbook has this name");
+export const PlaybookFile = createError("PLAYBOOK_FILE", "%s", 400, "the playbook file cannot be read or is not JSON");
+export const PlaybookRunNotFound = createError("PLAYBOOK_RUN_NOT_FOUND", "%s", 404, "no playbook run of this number, or the run has no step of this id");
+export const PlaybookApproval = createError("PLAYBOOK_APPROVAL", "step %s of run %s is not waiting for approval (it is %s)", 409, "an approval or rejection of a step that is not waiting for one");

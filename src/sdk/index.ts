@@ -17,6 +17,14 @@ export type {
   PackageResult,
   ParamInputType,
 } from "./execution.js";
+export { ActionExecution, ExecutionState } from "./action.js";
+export type { ActionEntity, ActionExecutionInit, ActionResult, ActionResultValue, EntityInsight, EntityUpdate, ExecutionStateValue } from "./action.js";
+export { JobExecution } from "./job.js";
+export type { JobExecutionInit } from "./job.js";
+export { CodeExecution } from "./code-execution.js";
+export type { CodeExecutionInit, ExtractParam } from "./code-execution.js";
+export { ENTITY_TYPES, isEntityType } from "./entity-types.js";
+export type { EntityType } from "./entity-types.js";
 export { ConnectorError, IntakeError, ParameterError } from "./errors.js";
 export { runBoundedScript } from "./script.js";
 export type { BoundedScript } from "./script.js";

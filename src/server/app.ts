@@ -13,11 +13,13 @@ import type { Store } from "../platform/store/index.js";
 import { requireSession } from "./auth.js";
 import { routeNotFound } from "./schemas.js";
 import type { SetupLink } from "./first-run.js";
+import { registerActionRoutes } from "./routes/actions.js";
 import { registerAuthRoutes } from "./routes/auth.js";
 import { registerCaseRoutes } from "./routes/cases.js";
 import { registerConnectorRoutes } from "./routes/connectors.js";
 import { registerIdeRoutes } from "./routes/ide.js";
 import { registerOverviewRoutes } from "./routes/overview.js";
+import { registerPlaybookRoutes } from "./routes/playbooks.js";
 import { registerSetupRoutes, setupOpen } from "./routes/setup.js";
 import { DEFAULT_SIGN_IN_LIMITS, SignInThrottle, type SignInLimits } from "./sign-in-limits.js";
 
@@ -98,6 +100,8 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     registerOverviewRoutes(api, store, session);
     registerConnectorRoutes(api, store, session, options.scheduler);
     registerIdeRoutes(api, store, session, options.scheduler);
+    registerActionRoutes(api, store, session);
+    registerPlaybookRoutes(api, store, session);
     api.get("/openapi.json", { onRequest: session, schema: { hide: true } }, async () => app.swagger());
     api.all("/*", { schema: { hide: true } }, async (request) => {
       throw routeNotFound(request);

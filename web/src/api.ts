@@ -60,7 +60,7 @@ export interface CaseDetail extends Timeline {
 }
 
 export interface Parameter { name: string; type: ParameterType; default?: string | number | boolean; required?: boolean; requiredUnless?: string; description?: string }
-export interface ConnectorDefinition { name: string; fileBase: string; description: string; parameters: Parameter[]; productFieldName: string; eventFieldName: string; intervalSeconds: number; timeoutSeconds: number }
+export interface ConnectorDefinition { name: string; fileBase: string; description: string; parameters: Parameter[]; productFieldName: string; eventFieldName: string; intervalSeconds: number; timeoutSeconds: number; entityMapping?: Record<string, string> }
 export interface Integration { name: string; slug: string; description: string; hasIcon: boolean; builtin: boolean; connectors: ConnectorDefinition[] }
 export interface RunRow {
   id: number; connector: string; is_test: number; status: string; started_at: number; finished_at: number | null;

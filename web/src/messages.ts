@@ -1,5 +1,6 @@
 // Every label and message of the console, in English and Korean, as ICU messages.
 import { ideEn, ideKo } from "./ide/messages.js";
+import { respondEn, respondKo } from "./respond/messages.js";
 export const en = {
   "app.title": "Intake",
   "nav.overview": "Overview",
@@ -412,7 +413,7 @@ export const ko: Record<MessageId, string> = {
   "runs.status.interrupted": "중단됨",
 };
 
-export const CATALOGS = { en: { ...en, ...ideEn }, ko: { ...ko, ...ideKo } } as const;
+export const CATALOGS = { en: { ...en, ...ideEn, ...respondEn }, ko: { ...ko, ...ideKo, ...respondKo } } as const;
 export type Locale = keyof typeof CATALOGS;
 
 export function pickLocale(languages: readonly string[]): Locale {

@@ -1,9 +1,9 @@
 // `intake cases export|list|show|eml`: the case queue.
 import type { Command } from "commander";
 import type { WithStore } from "../context.js";
+import { cliActor } from "./action.js";
 import { CaseNotFound, CaseStatusInvalid, EmlNotFound } from "../../platform/errors.js";
 import { priorityName } from "../../sdk/priority.js";
-import os from "node:os";
 import { CASE_STATUSES, caseHistory, exportCases, isCaseStatus, loadCases, mergeCases, moveAlertOut, setCaseStatus } from "../../platform/cases/index.js";
 import { formatTime, table } from "../output.js";
 import { fileBytes } from "../../platform/store/index.js";
@@ -54,7 +54,7 @@ export function register(program: Command, withStore: WithStore): void {
       });
     });
 
-  const actor = () => process.env.INTAKE_ACTOR || `cli:${os.userInfo().username}`;
+  const actor = cliActor;
   cases
     .command("merge <target> <sources...>")
     .description("merge cases: every alert of the source cases moves into the target; the sources are closed as merged")

@@ -9,7 +9,8 @@ import { ConnectorLoop, listRuns, runConnector } from "../../platform/runner/ind
 import { formatTime, printLog, table } from "../output.js";
 import type { GroupingMode } from "../../platform/store/index.js";
 
-function readParamsFile(file: string): unknown {
+/** The JSON of a --params file, or PARAMS_FILE naming what is wrong with it. */
+export function readParamsFile(file: string): unknown {
   let text: string;
   try {
     text = fs.readFileSync(file, "utf8");

@@ -3,8 +3,9 @@ import path from "node:path";
 import type { Command } from "commander";
 import type { WithStore } from "../context.js";
 import { ConnectorTypes } from "../../platform/errors.js";
-import { compileConnector, exportIntegration, importIntegration, listIntegrationVersions, loadIntegrationPackage, setAllowList, typeCheckIntegration } from "../../platform/catalog/index.js";
+import { codeOf, compileCode, configureIntegration, exportIntegration, importIntegration, listIntegrationVersions, loadIntegrationPackage, setAllowList, typeCheckIntegration } from "../../platform/catalog/index.js";
 import { formatTime, table } from "../output.js";
+import { readParamsFile } from "./connector.js";
 
 export function register(program: Command, withStore: WithStore): void {
   const integration = program.command("integration").description("integration packages: import, export, check");
@@ -21,7 +22,7 @@ export function register(program: Command, withStore: WithStore): void {
         });
         const { integration: imported } = result;
         console.log(`${result.created ? "imported" : "updated"} integration "${imported.name}" (short name ${imported.slug}, version ${result.version}) into ${imported.dir}`);
-        console.log(`connectors: ${imported.connectors.map((c) => c.name).join(", ")}`);
+        for (const [kind, definitions] of codeOf(imported)) if (definitions.length) console.log(`${kind}s: ${definitions.map((d) => d.name).join(", ")}`);
         if (result.dependencies.length) console.log(`dependencies: ${result.dependencies.join(", ")}`);
       });
     });
@@ -50,14 +51,26 @@ export function register(program: Command, withStore: WithStore): void {
     });
 
   integration
+    .command("configure <name>")
+    .description("set the integration's own parameters (integration.json's \"parameters\") read by all its connectors, actions and jobs; passwords are stored encrypted and never shown")
+    .requiredOption("--params <file>", "JSON object: parameter name → value (a password left out keeps its stored value)")
+    .action(async (name: string, options: { params: string }) => {
+      const parameters = readParamsFile(options.params);
+      await withStore(async (store) => {
+        const { integration: configured, settings } = await configureIntegration(store, name, parameters);
+        console.log(`configured integration "${configured.name}": ${Object.entries(settings).map(([key, value]) => `${key} = ${JSON.stringify(value)}`).join(", ") || "no parameters"}`);
+      });
+    });
+
+  integration
     .command("check <dir>")
     .description("validate a package folder, compile and type-check it in place, register nothing (its dependencies must be installed)")
     .action(async (dir: string) => {
       const definition = loadIntegrationPackage(dir);
-      for (const connector of definition.connectors) await compileConnector(definition, connector);
+      for (const [kind, definitions] of codeOf(definition)) for (const code of definitions) await compileCode(definition, code, kind);
       const problems = await typeCheckIntegration(definition);
       if (problems.length) throw new ConnectorTypes(problems.join("\n"));
-      console.log(`integration "${definition.name}": ${definition.connectors.length} connector(s) compile and type-check`);
+      console.log(`integration "${definition.name}": ${definition.connectors.length} connector(s), ${definition.actions.length} action(s), ${definition.jobs.length} job(s) compile and type-check`);
     });
 
   const connector = program.commands.find((c) => c.name() === "connector") ?? program.command("connector");

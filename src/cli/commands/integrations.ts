@@ -9,13 +9,16 @@ export function register(program: Command, withStore: WithStore): void {
     .command("integrations")
     .description("integrations")
     .command("list")
-    .description("list the integrations and their connectors")
+    .description("list the integrations and their connectors, actions and jobs")
     .action(async () => {
       await withStore(async (store) => {
         const integrations = await listIntegrations(store);
         console.log(table(
-          integrations.map((d) => ({ name: d.name, short: d.slug, connectors: d.connectors.map((c) => c.name).join(", "), kind: d.builtin ? "built-in" : "imported", description: d.description.slice(0, 80) })),
-          ["name", "short", "connectors", "kind", "description"],
+          integrations.map((d) => ({
+            name: d.name, short: d.slug, connectors: d.connectors.map((c) => c.name).join(", "), actions: d.actions.map((a) => a.name).join(", "),
+            jobs: d.jobs.map((j) => j.name).join(", "), kind: d.builtin ? "built-in" : "imported", description: d.description.slice(0, 80),
+          })),
+          ["name", "short", "connectors", "actions", "jobs", "kind", "description"],
         ));
       });
     });

@@ -10,20 +10,22 @@ export function register(program: Command, withStore: WithStore): void {
     .description("serve the API and the web console, and run the enabled connectors on their intervals")
     .option("--port <n>", "TCP port", (v) => Number.parseInt(v, 10), 8080)
     .option("--host <address>", "address to listen on", "127.0.0.1")
-    .option("--no-scheduler", "serve only: run no connector on its interval")
+    .option("--no-scheduler", "serve only: run no connector on its interval and no playbook")
     .option("--trust-proxy <addresses>", "believe X-Forwarded-For and X-Forwarded-Proto only from this reverse proxy (addresses or CIDRs, comma-separated)")
     .action(async (options: { port: number; host: string; scheduler: boolean; trustProxy?: string }) => {
       if (!Number.isInteger(options.port) || options.port < 0 || options.port > 65535) throw new ServePort(options.port);
       // Loaded here, not with the CLI: every other command (a connector run too) starts without the
       // HTTP server's modules.
-      const [{ Scheduler }, { buildServer }, { createSetupLink, setupUrl, SETUP_LINK_MINUTES }, { hasUsers }] = await Promise.all([
+      const [{ Scheduler }, { buildServer }, { createSetupLink, setupUrl, SETUP_LINK_MINUTES }, { hasUsers }, { startPlaybookWorker }] = await Promise.all([
         import("../../platform/scheduler/index.js"), import("../../server/app.js"), import("../../server/first-run.js"), import("../../platform/users/index.js"),
+        import("../../platform/playbooks/worker.js"),
       ]);
       await withStore(async (store) => {
         const scheduler = options.scheduler
           ? new Scheduler(store, {
             onRun: (name, summary) => process.stderr.write(`run ${summary.runId} ${name}: ${summary.status}, fetched ${summary.fetched}, ingested ${summary.ingested}, failed ${summary.failed}${summary.error ? ` (${summary.error.code}: ${summary.error.message})` : ""}\n`),
             onLog: (name, entry) => printLog({ ...entry, message: `${name}: ${entry.message}` }),
+            onJobRun: (name, outcome) => process.stderr.write(`job run ${outcome.jobRunId} ${name}: ${outcome.status}${outcome.error ? ` (${outcome.error.code}: ${outcome.error.message})` : ""}\n`),
           })
           : undefined;
         const setupLink = (await hasUsers(store)) ? undefined : createSetupLink();
@@ -45,6 +47,12 @@ export function register(program: Command, withStore: WithStore): void {
         process.stdout.write(`intake serve: listening on http://${options.host}:${port}\n`);
         if (setupLink) process.stdout.write(`intake serve: no user yet: create the first admin at ${setupUrl(options.host, port, setupLink.token)} (one use, valid ${SETUP_LINK_MINUTES} minutes)\n`);
         await scheduler?.start();
+        const playbooks = options.scheduler
+          ? startPlaybookWorker(store, {
+            onStep: ({ runId, stepId, status }) => process.stderr.write(`playbook run ${runId} step ${stepId}: ${status}\n`),
+            onError: (error) => process.stderr.write(`playbooks: ${(error as Error).message}\n`),
+          })
+          : undefined;
         // Shutdown waits for runs under way; a second signal leaves at once (an unacknowledged batch stays unread on the server).
         await new Promise<void>((resolve) => {
           let stopping = false;
@@ -57,6 +65,7 @@ export function register(program: Command, withStore: WithStore): void {
             process.stderr.write(`${signal}: stopping (waiting for runs under way; ${signal} again to leave now)\n`);
             void (async () => {
               await scheduler?.stop();
+              await playbooks?.stop();
               await app.close();
               resolve();
             })();

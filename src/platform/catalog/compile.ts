@@ -1,4 +1,5 @@
-// Compiles a connector's TypeScript with esbuild into one ES module inside its integration's folder.
+// Compiles the TypeScript of a connector, an action or a job with esbuild into one ES module inside its
+// integration's folder.
 import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
@@ -6,7 +7,7 @@ import { fileURLToPath } from "node:url";
 import { createRequire, isBuiltin } from "node:module";
 import type * as Esbuild from "esbuild";
 import { ConnectorCompile } from "../errors.js";
-import type { ConnectorDefinition, IntegrationDefinition } from "./package.js";
+import type { CodeDefinition, CodeKind, ConnectorDefinition, IntegrationDefinition } from "./package.js";
 
 /** The compiled SDK that every connector shares with the runner (one module instance per process). */
 export const SDK_ENTRY = fileURLToPath(new URL("../../sdk/index.js", import.meta.url));
@@ -42,9 +43,18 @@ function packageName(specifier: string): string {
  * bundled; packages stay imports, resolved from the integration's own folder; "intake/sdk" points
  * at the platform's SDK.
  */
-export async function compileConnector(integration: IntegrationDefinition, connector: ConnectorDefinition): Promise<string> {
+export function compileConnector(integration: IntegrationDefinition, connector: ConnectorDefinition): Promise<string> {
+  return compileCode(integration, connector, "connector");
+}
+
+/**
+ * The same for any kind of code. Modules sit side by side in .build/ (a connector's as NAME.mjs, an
+ * action's as action.NAME.mjs, a job's as job.NAME.mjs), so `new URL("../file", import.meta.url)` reads
+ * the package's own files from any of them.
+ */
+export async function compileCode(integration: IntegrationDefinition, connector: CodeDefinition, kind: CodeKind): Promise<string> {
   const buildDir = path.join(integration.dir, ".build");
-  const outFile = path.join(buildDir, `${connector.fileBase}.mjs`);
+  const outFile = path.join(buildDir, `${kind === "connector" ? "" : `${kind}.`}${connector.fileBase}.mjs`);
   const digestFile = `${outFile}.sha256`;
   const digest = sourceDigest(integration.dir, integration.dependencies);
   if (fs.existsSync(outFile) && fs.existsSync(digestFile) && fs.readFileSync(digestFile, "utf8") === digest) return outFile;

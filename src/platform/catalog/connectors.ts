@@ -7,7 +7,7 @@ import type { GroupingSettings } from "../grouping/index.js";
 export const GROUPING_MODES: GroupingMode[] = ["off", "campaign", "indicator"];
 import { findConnectorDefinition, findIntegration } from "./integrations.js";
 import type { ConnectorDefinition, IntegrationDefinition } from "./package.js";
-import { secretParameterNames, validateParameterValues, withDefaults, type ParameterValue } from "./parameters.js";
+import { maskParameterValues, openParameterValues, sealParameterValues, type ParameterValue } from "./parameters.js";
 
 export interface ConnectorInstance {
   id: number;
@@ -90,18 +90,10 @@ export async function saveConnector(store: Store, input: SaveConnectorInput): Pr
   const definition = findConnectorDefinition(integration, input.connector);
   const secrets = openSecretBox(store.dataDir);
   const existing = await store.db.selectFrom("connectors").selectAll().where("name", "=", input.name).executeTakeFirst();
-  const given = { ...(input.parameters as Record<string, unknown>) };
   // Passwords are write-only: an update that leaves one out keeps the stored one.
-  if (existing && existing.integration === integration.name && existing.definition === definition.name) {
-    const stored = JSON.parse(existing.parameters) as Record<string, ParameterValue>;
-    for (const name of secretParameterNames(definition.parameters)) {
-      if ((given[name] === undefined || given[name] === "") && typeof stored[name] === "string") given[name] = secrets.decrypt(stored[name]);
-    }
-  }
-  const values = validateParameterValues(definition.parameters, given);
-  for (const name of secretParameterNames(definition.parameters)) {
-    if (typeof values[name] === "string") values[name] = secrets.encrypt(values[name]);
-  }
+  const sameDefinition = existing && existing.integration === integration.name && existing.definition === definition.name;
+  const stored = sameDefinition ? (JSON.parse(existing.parameters) as Record<string, ParameterValue>) : undefined;
+  const values = sealParameterValues(definition.parameters, input.parameters as Record<string, unknown>, stored, secrets);
   const grouping = input.grouping ?? {};
   if (grouping.mode !== undefined && !GROUPING_MODES.includes(grouping.mode)) {
     throw new ParameterError(`grouping ${JSON.stringify(grouping.mode)}: use one of ${GROUPING_MODES.join(", ")}`);
@@ -154,21 +146,12 @@ export async function resolveConnector(store: Store, name: string): Promise<Reso
 
 /** The values a run receives: defaults applied, secrets decrypted (for this connector's process only). */
 export function runtimeParameters(store: Store, resolved: ResolvedConnector): Record<string, ParameterValue> {
-  const secrets = openSecretBox(store.dataDir);
-  const values = withDefaults(resolved.definition.parameters, resolved.instance.storedParameters);
-  for (const name of secretParameterNames(resolved.definition.parameters)) {
-    if (typeof values[name] === "string") values[name] = secrets.decrypt(values[name]);
-  }
-  return values;
+  return openParameterValues(resolved.definition.parameters, resolved.instance.storedParameters, openSecretBox(store.dataDir));
 }
 
 /** Parameter values fit to show: secrets replaced by a mark that they are set. */
 export function displayParameters(resolved: ResolvedConnector): Record<string, ParameterValue> {
-  const values = withDefaults(resolved.definition.parameters, resolved.instance.storedParameters);
-  for (const name of secretParameterNames(resolved.definition.parameters)) {
-    if (values[name] !== undefined) values[name] = "(set)";
-  }
-  return values;
+  return maskParameterValues(resolved.definition.parameters, resolved.instance.storedParameters, "(set)");
 }
 
 /** The platform's switch for push: a boolean parameter of this name in the connector's definition. */

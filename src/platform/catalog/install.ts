@@ -7,9 +7,9 @@ import fs from "node:fs";
 import path from "node:path";
 import { ConnectorTypes, DependencyInstall, ExportTarget, IntakeError, IntegrationConflict, PackageInvalid, VersionNotFound } from "../errors.js";
 import type { Store } from "../store/index.js";
-import { compileConnector } from "./compile.js";
+import { compileCode } from "./compile.js";
 import { BUILTIN_INTEGRATIONS_DIR, builtinIntegrations, findIntegration } from "./integrations.js";
-import { loadIntegrationPackage, type IntegrationDefinition } from "./package.js";
+import { loadIntegrationPackage, type CodeDefinition, type CodeKind, type IntegrationDefinition } from "./package.js";
 import { typeCheckIntegration } from "./typecheck.js";
 
 /** Files the platform makes in a package folder: never copied in from a source, never exported. */
@@ -52,6 +52,11 @@ function snapshotFiles(dir: string): { files: Record<string, string>; digest: st
   walk(dir);
   const digest = crypto.createHash("sha256").update(JSON.stringify(files)).digest("hex");
   return { files, digest };
+}
+
+/** The package's code of every kind, to compile. */
+export function codeOf(integration: IntegrationDefinition): [CodeKind, CodeDefinition[]][] {
+  return [["connector", integration.connectors], ["action", integration.actions], ["job", integration.jobs]];
 }
 
 /** Every recorded version of an imported integration, newest first. */
@@ -176,9 +181,11 @@ export async function importIntegration(store: Store, sourceDir: string, options
     snapshot = snapshotFiles(staging);
     const staged = loadIntegrationPackage(staging);
     await installDependencies(staged, fs.existsSync(target) ? target : undefined, progress);
-    for (const connector of staged.connectors) {
-      progress(`compiling ${path.relative(staging, connector.sourceFile)}`);
-      await compileConnector(staged, connector);
+    for (const [kind, definitions] of codeOf(staged)) {
+      for (const definition of definitions) {
+        progress(`compiling ${path.relative(staging, definition.sourceFile)}`);
+        await compileCode(staged, definition, kind);
+      }
     }
     if (options.typeCheck ?? true) {
       progress("type-checking");
@@ -208,8 +215,14 @@ export async function importIntegration(store: Store, sourceDir: string, options
   } else {
     await store.db.insertInto("integrations").values({ name: source.name, slug, dir: target, builtin: 0, updated_at: now }).execute();
   }
+  const installed = loadIntegrationPackage(target);
+  if (installed.playbookFiles.length) {
+    // Loaded here: the playbooks read the catalog, which would otherwise import them back.
+    const { importPlaybookFile } = await import("../playbooks/index.js");
+    for (const file of installed.playbookFiles) await importPlaybookFile(store, file, { sourceIntegration: installed.name });
+  }
   return {
-    integration: loadIntegrationPackage(target),
+    integration: installed,
     created: !previous,
     dependencies: Object.entries(source.dependencies).map(([n, v]) => `${n}@${v}`),
     version,

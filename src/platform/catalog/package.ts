@@ -1,10 +1,12 @@
-// Reads and validates an integration package folder (CONTRACT.md): integration.json, connectors/NAME.json|ts.
+// Reads and validates an integration package folder (CONTRACT.md): integration.json, and any of
+// connectors/NAME.json|ts, actions/NAME.json|ts, jobs/NAME.json|ts and playbooks/NAME.json (at least one).
 import fs from "node:fs";
 import path from "node:path";
 import { z } from "zod";
 import { PackageInvalid } from "../errors.js";
 
 import { PARAMETER_TYPES } from "../../sdk/parameter-types.js";
+import { ENTITY_TYPES } from "../../sdk/entity-types.js";
 
 export { PARAMETER_TYPES, type ParameterType } from "../../sdk/parameter-types.js";
 
@@ -20,7 +22,7 @@ const parameterSchema = z
   })
   .strict();
 
-const parametersSchema = z.array(parameterSchema).max(200).superRefine((parameters, context) => {
+export const parametersSchema = z.array(parameterSchema).max(200).superRefine((parameters, context) => {
   const seen = new Set<string>();
   parameters.forEach((parameter, index) => {
     if (seen.has(parameter.name)) {
@@ -40,6 +42,9 @@ const integrationSchema = z
   })
   .strict();
 
+/** Most event fields a connector may map to entities. */
+export const MAX_MAPPED_FIELDS = 50;
+
 const connectorSchema = z
   .object({
     name: z.string().min(1).max(200),
@@ -51,13 +56,65 @@ const connectorSchema = z
     timeoutSeconds: z.number().int().min(1).max(86_400),
     /** Heap cap of the connector's process in MB (default 1024): one that needs more fails alone. */
     memoryMb: z.number().int().min(32).max(16_384).optional(),
+    /** Event field → entity type: ingest adds an entity per mapped field of each event (SecOps' ontology mapping, in small). */
+    entityMapping: z
+      .record(z.string().min(1).max(200), z.enum(ENTITY_TYPES, { error: (issue) => `${JSON.stringify(issue.input)} is not an entity type (${ENTITY_TYPES.join(", ")})` }))
+      .refine((mapping) => Object.keys(mapping).length <= MAX_MAPPED_FIELDS, `at most ${MAX_MAPPED_FIELDS} mapped fields`)
+      .optional(),
+  })
+  .strict();
+
+const memoryMb = z.number().int().min(32).max(16_384).optional();
+
+const actionSchema = z
+  .object({
+    name: z.string().min(1).max(200),
+    description: z.string().max(5000),
+    parameters: parametersSchema,
+    /** The case's entities it runs on; none: a case-level action. */
+    entityTypes: z.array(z.enum(ENTITY_TYPES)).max(ENTITY_TYPES.length).optional(),
+    timeoutSeconds: z.number().int().min(1).max(86_400),
+    memoryMb,
+  })
+  .strict();
+
+const jobSchema = z
+  .object({
+    name: z.string().min(1).max(200),
+    description: z.string().max(5000),
+    parameters: parametersSchema,
+    intervalSeconds: z.number().int().min(1).max(86_400 * 7),
+    timeoutSeconds: z.number().int().min(1).max(86_400),
+    memoryMb,
   })
   .strict();
 
 export type ParameterDefinition = z.infer<typeof parameterSchema>;
 
+/** What every kind of code of a package has: NAME of KIND/NAME.json, and its KIND/NAME.ts. */
+export interface CodeDefinition {
+  name: string;
+  parameters: ParameterDefinition[];
+  timeoutSeconds: number;
+  memoryMb?: number | undefined;
+  fileBase: string;
+  sourceFile: string;
+}
+
+export type CodeKind = "connector" | "action" | "job";
+
 export interface ConnectorDefinition extends z.infer<typeof connectorSchema> {
   /** NAME of connectors/NAME.json. */
+  fileBase: string;
+  sourceFile: string;
+}
+
+export interface ActionDefinition extends z.infer<typeof actionSchema> {
+  fileBase: string;
+  sourceFile: string;
+}
+
+export interface JobDefinition extends z.infer<typeof jobSchema> {
   fileBase: string;
   sourceFile: string;
 }
@@ -72,6 +129,10 @@ export interface IntegrationDefinition {
   dependencies: Record<string, string>;
   parameters: ParameterDefinition[];
   connectors: ConnectorDefinition[];
+  actions: ActionDefinition[];
+  jobs: JobDefinition[];
+  /** Absolute paths of playbooks/*.json (imported with the integration). */
+  playbookFiles: string[];
   builtin: boolean;
 }
 
@@ -107,22 +168,13 @@ export function loadIntegrationPackage(dir: string, options: { builtin?: boolean
   if (integration.icon && !fs.existsSync(path.join(root, integration.icon))) {
     throw new PackageInvalid(`${integrationFile}: icon: file ${integration.icon} is not beside integration.json`);
   }
-  const connectorsDir = path.join(root, "connectors");
-  const files = fs.existsSync(connectorsDir) ? fs.readdirSync(connectorsDir).filter((f) => f.endsWith(".json")).sort() : [];
-  if (files.length === 0) throw new PackageInvalid(`${connectorsDir}: no connectors/NAME.json`);
-  const connectors = files.map((file): ConnectorDefinition => {
-    const jsonFile = path.join(connectorsDir, file);
-    const fileBase = file.slice(0, -".json".length);
-    const definition = check(connectorSchema, readJson(jsonFile), jsonFile);
-    const sourceFile = path.join(connectorsDir, `${fileBase}.ts`);
-    if (!fs.existsSync(sourceFile)) throw new PackageInvalid(`${jsonFile}: its code connectors/${fileBase}.ts is missing`);
-    for (const parameter of definition.parameters) checkDefault(parameter, jsonFile);
-    return { ...definition, fileBase, sourceFile };
-  });
-  const names = new Set<string>();
-  for (const connector of connectors) {
-    if (names.has(connector.name.toLowerCase())) throw new PackageInvalid(`${connectorsDir}: two connectors are named "${connector.name}"`);
-    names.add(connector.name.toLowerCase());
+  const connectors = loadDefinitions(root, "connectors", connectorSchema);
+  const actions = loadDefinitions(root, "actions", actionSchema);
+  const jobs = loadDefinitions(root, "jobs", jobSchema);
+  const playbooksDir = path.join(root, "playbooks");
+  const playbookFiles = listJson(playbooksDir).map((file) => path.join(playbooksDir, file));
+  if (connectors.length + actions.length + jobs.length + playbookFiles.length === 0) {
+    throw new PackageInvalid(`${root}: no connectors/NAME.json, actions/NAME.json, jobs/NAME.json or playbooks/NAME.json (at least one is needed)`);
   }
   return {
     name: integration.name,
@@ -133,8 +185,35 @@ export function loadIntegrationPackage(dir: string, options: { builtin?: boolean
     dependencies: integration.dependencies ?? {},
     parameters: integration.parameters ?? [],
     connectors,
+    actions,
+    jobs,
+    playbookFiles,
     builtin: options.builtin ?? false,
   };
+}
+
+function listJson(dir: string): string[] {
+  return fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.endsWith(".json")).sort() : [];
+}
+
+/** Reads FOLDER/NAME.json with its FOLDER/NAME.ts beside it: every definition of one kind, names unique. */
+function loadDefinitions<T extends { name: string; parameters: ParameterDefinition[] }>(root: string, folder: string, schema: z.ZodType<T>): (T & { fileBase: string; sourceFile: string })[] {
+  const dir = path.join(root, folder);
+  const definitions = listJson(dir).map((file) => {
+    const jsonFile = path.join(dir, file);
+    const fileBase = file.slice(0, -".json".length);
+    const definition = check(schema, readJson(jsonFile), jsonFile);
+    const sourceFile = path.join(dir, `${fileBase}.ts`);
+    if (!fs.existsSync(sourceFile)) throw new PackageInvalid(`${jsonFile}: its code ${folder}/${fileBase}.ts is missing`);
+    for (const parameter of definition.parameters) checkDefault(parameter, jsonFile);
+    return { ...definition, fileBase, sourceFile };
+  });
+  const names = new Set<string>();
+  for (const definition of definitions) {
+    if (names.has(definition.name.toLowerCase())) throw new PackageInvalid(`${dir}: two ${folder} are named "${definition.name}"`);
+    names.add(definition.name.toLowerCase());
+  }
+  return definitions;
 }
 
 function checkDefault(parameter: ParameterDefinition, file: string): void {

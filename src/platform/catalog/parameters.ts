@@ -1,5 +1,6 @@
 // Validates connector parameter values against their definitions, naming every problem.
 import { ParameterError } from "../../sdk/errors.js";
+import type { SecretBox } from "../secrets/index.js";
 import type { ParameterDefinition } from "./package.js";
 
 export type ParameterValue = string | number | boolean;
@@ -70,4 +71,44 @@ export function withDefaults(definitions: ParameterDefinition[], values: Record<
 
 export function secretParameterNames(definitions: ParameterDefinition[]): string[] {
   return definitions.filter((d) => d.type === "password").map((d) => d.name);
+}
+
+/**
+ * Validates new values for stored ones, secrets write-only: a password left out or empty keeps its stored
+ * value. Returns the values to store, secret ones encrypted.
+ */
+export function sealParameterValues(
+  definitions: ParameterDefinition[],
+  given: Record<string, unknown>,
+  stored: Record<string, ParameterValue> | undefined,
+  secrets: SecretBox,
+): Record<string, ParameterValue> {
+  const values = { ...given };
+  const secretNames = secretParameterNames(definitions);
+  for (const name of secretNames) {
+    if ((values[name] === undefined || values[name] === "") && typeof stored?.[name] === "string") values[name] = secrets.decrypt(stored[name]);
+  }
+  const valid = validateParameterValues(definitions, values);
+  for (const name of secretNames) {
+    if (typeof valid[name] === "string") valid[name] = secrets.encrypt(valid[name]);
+  }
+  return valid;
+}
+
+/** Stored values as code receives them: the defaults applied, secrets decrypted. */
+export function openParameterValues(definitions: ParameterDefinition[], stored: Record<string, ParameterValue>, secrets: SecretBox): Record<string, ParameterValue> {
+  const values = withDefaults(definitions, stored);
+  for (const name of secretParameterNames(definitions)) {
+    if (typeof values[name] === "string") values[name] = secrets.decrypt(values[name]);
+  }
+  return values;
+}
+
+/** Stored values fit to show: the defaults applied, each secret that is set replaced by `mark`. */
+export function maskParameterValues(definitions: ParameterDefinition[], stored: Record<string, ParameterValue>, mark: string): Record<string, ParameterValue> {
+  const values = withDefaults(definitions, stored);
+  for (const name of secretParameterNames(definitions)) {
+    if (values[name] !== undefined) values[name] = mark;
+  }
+  return values;
 }

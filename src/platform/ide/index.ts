@@ -6,13 +6,13 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import {
-  ConnectorCompile, ConnectorNotFound, DependencyInstall, IdeCheck, IntakeError, IntegrationConflict, IntegrationNotFound, IntegrationReadonly, ParameterError, PlayBusy, VersionNotFound,
+  ActionNotFound, ConnectorCompile, ConnectorNotFound, DependencyInstall, JobNotFound, IdeCheck, IntakeError, IntegrationConflict, IntegrationNotFound, IntegrationReadonly, ParameterError, PlayBusy, VersionNotFound,
 } from "../errors.js";
 import type { LogEntry } from "../../sdk/execution.js";
 import {
   compileConnector, exportIntegration, findConnectorDefinition, importIntegration, listIntegrations, listIntegrationVersions,
   loadIntegrationPackage, secretParameterNames, slugOf, validateParameterValues, withDefaults,
-  type ConnectorDefinition, type ImportResult, type IntegrationDefinition, type ParameterDefinition,
+  type CodeDefinition, type ConnectorDefinition, type ImportResult, type IntegrationDefinition, type ParameterDefinition,
 } from "../catalog/index.js";
 import { checkPackage } from "../ingest/index.js";
 import { MAX_LOG_ENTRIES } from "../runner/index.js";
@@ -54,6 +54,8 @@ export interface EditableIntegration {
   /** Created in the console, not yet imported: it has no connector yet. */
   draft: boolean;
   connectors: ConnectorDefinition[];
+  actions: CodeDefinition[];
+  jobs: CodeDefinition[];
 }
 
 export const CONNECTOR_TEMPLATE = `import { AlertInfo, ConnectorExecution, Priority } from "intake/sdk";
@@ -64,6 +66,25 @@ export default async function main(execution: ConnectorExecution): Promise<void>
   await execution.returnPackage(alerts);
 }
 `;
+
+export const ACTION_TEMPLATE = `import { ActionExecution } from "intake/sdk";
+
+export default async function main(execution: ActionExecution): Promise<void> {
+  for (const entity of execution.targetEntities) execution.logger.info(\`\${entity.entityType} \${entity.identifier}\`);
+  execution.result.addResultJson({ entities: execution.targetEntities.length });
+  execution.end(\`looked at \${execution.targetEntities.length} entities\`, true);
+}
+`;
+
+export const JOB_TEMPLATE = `import { JobExecution } from "intake/sdk";
+
+export default async function main(execution: JobExecution): Promise<void> {
+  execution.logger.info(\`last run: \${execution.fetchTimestamp()}\`);
+  execution.saveTimestamp(Date.now());
+}
+`;
+
+const TEMPLATES = { connectors: CONNECTOR_TEMPLATE, actions: ACTION_TEMPLATE, jobs: JOB_TEMPLATE } as const;
 
 function draftsRoot(store: Store): string {
   return path.join(store.dataDir, "ide-drafts");
@@ -95,13 +116,13 @@ export function toDiagnostics(message: string, packageDir: string): Diagnostic[]
 /** Integrations the console may edit: imported ones and drafts (built-in ones are read-only). */
 export async function listEditableIntegrations(store: Store): Promise<EditableIntegration[]> {
   const imported = (await listIntegrations(store)).filter((i) => !i.builtin);
-  const out: EditableIntegration[] = imported.map((i) => ({ name: i.name, slug: i.slug, description: i.description, hasIcon: Boolean(i.iconFile), draft: false, connectors: i.connectors }));
+  const out: EditableIntegration[] = imported.map((i) => ({ name: i.name, slug: i.slug, description: i.description, hasIcon: Boolean(i.iconFile), draft: false, connectors: i.connectors, actions: i.actions, jobs: i.jobs }));
   const root = draftsRoot(store);
   if (fs.existsSync(root)) {
     for (const entry of fs.readdirSync(root, { withFileTypes: true })) {
       const draft = entry.isDirectory() ? readDraft(path.join(root, entry.name)) : undefined;
       if (draft && !out.some((i) => i.slug === entry.name)) {
-        out.push({ name: draft.name, slug: entry.name, description: draft.description, hasIcon: Boolean(draft.icon), draft: true, connectors: [] });
+        out.push({ name: draft.name, slug: entry.name, description: draft.description, hasIcon: Boolean(draft.icon), draft: true, connectors: [], actions: [], jobs: [] });
       }
     }
   }
@@ -142,7 +163,7 @@ export async function createIntegration(store: Store, input: NewIntegration): Pr
   fs.mkdirSync(dir, { recursive: true });
   if (iconFile) fs.writeFileSync(path.join(dir, iconFile), input.icon!.data);
   fs.writeFileSync(path.join(dir, "integration.json"), JSON.stringify({ name, description: input.description, ...(iconFile ? { icon: iconFile } : {}) }, null, 2) + "\n");
-  return { name, slug, description: input.description, hasIcon: Boolean(iconFile), draft: true, connectors: [] };
+  return { name, slug, description: input.description, hasIcon: Boolean(iconFile), draft: true, connectors: [], actions: [], jobs: [] };
 }
 
 /** The imported integration (or the draft) behind a short name; built-in ones cannot be edited here. */
@@ -204,27 +225,40 @@ export interface ConnectorDefinitionInput {
   eventFieldName: string;
   intervalSeconds: number;
   timeoutSeconds: number;
+  entityMapping?: Record<string, string>;
 }
 
 function checkFileBase(fileBase: string): void {
   if (!FILE_BASE.test(fileBase)) throw new ParameterError(`file name ${JSON.stringify(fileBase)}: 1 to 60 lower-case letters, digits, dashes or underscores`);
 }
 
+/** An action's definition as the console's form sends it (actions/NAME.json). */
+export interface ActionDefinitionInput { name: string; description: string; parameters: ParameterDefinition[]; entityTypes?: string[]; timeoutSeconds: number }
+/** A job's definition as the console's form sends it (jobs/NAME.json). */
+export interface JobDefinitionInput { name: string; description: string; parameters: ParameterDefinition[]; intervalSeconds: number; timeoutSeconds: number }
+
 /** Adds or changes a connector definition; a new one starts from a template that compiles. */
-export async function saveConnectorDefinition(store: Store, slug: string, fileBase: string, definition: ConnectorDefinitionInput): Promise<ImportResult> {
+export function saveConnectorDefinition(store: Store, slug: string, fileBase: string, definition: ConnectorDefinitionInput): Promise<ImportResult> {
+  return saveDefinition(store, slug, "connectors", fileBase, definition);
+}
+
+/** Adds or changes a definition of connectors/, actions/ or jobs/; a new one starts from its kind's template. */
+export async function saveDefinition(
+  store: Store, slug: string, folder: CodeFolder, fileBase: string, definition: ConnectorDefinitionInput | ActionDefinitionInput | JobDefinitionInput,
+): Promise<ImportResult> {
   checkFileBase(fileBase);
   // A default is written into the package in plain text: secrets belong on the connector instance.
   const secretDefault = definition.parameters.find((p) => p.type === "password" && p.default !== undefined);
   if (secretDefault) throw new ParameterError(`parameters: "${secretDefault.name}" is a password and cannot have a default (set it on the connector instead)`);
   return commitPackage(store, slug, (dir) => {
-    const connectors = path.join(dir, "connectors");
-    fs.mkdirSync(connectors, { recursive: true });
-    const jsonFile = path.join(connectors, `${fileBase}.json`);
+    const codeDir = path.join(dir, folder);
+    fs.mkdirSync(codeDir, { recursive: true });
+    const jsonFile = path.join(codeDir, `${fileBase}.json`);
     // Keep what the form does not show (memoryMb) from the previous definition.
     const previous = fs.existsSync(jsonFile) ? (JSON.parse(fs.readFileSync(jsonFile, "utf8")) as Record<string, unknown>) : {};
     fs.writeFileSync(jsonFile, JSON.stringify({ ...previous, ...definition }, null, 2) + "\n");
-    const code = path.join(connectors, `${fileBase}.ts`);
-    if (!fs.existsSync(code)) fs.writeFileSync(code, CONNECTOR_TEMPLATE);
+    const code = path.join(codeDir, `${fileBase}.ts`);
+    if (!fs.existsSync(code)) fs.writeFileSync(code, TEMPLATES[folder]);
   });
 }
 
@@ -237,10 +271,30 @@ async function importedConnector(store: Store, slug: string, fileBase: string): 
   return { integration, connector };
 }
 
-export async function getConnectorCode(store: Store, slug: string, fileBase: string): Promise<{ file: string; code: string; version: number | null }> {
-  const { integration, connector } = await importedConnector(store, slug, fileBase);
+/** The folder of each kind of code in a package. */
+export const CODE_FOLDERS = ["connectors", "actions", "jobs"] as const;
+export type CodeFolder = (typeof CODE_FOLDERS)[number];
+
+/** The imported definition of connectors/, actions/ or jobs/NAME. */
+async function importedCode(store: Store, slug: string, folder: CodeFolder, fileBase: string): Promise<{ integration: IntegrationDefinition; definition: CodeDefinition }> {
+  if (folder === "connectors") {
+    const { integration, connector } = await importedConnector(store, slug, fileBase);
+    return { integration, definition: connector };
+  }
+  checkFileBase(fileBase);
+  const { integration } = await editable(store, slug);
+  const definition = integration?.[folder].find((d) => d.fileBase === fileBase);
+  if (!integration || !definition) {
+    const message = `integration "${integration?.name ?? slug}" has no file ${folder}/${fileBase}.ts`;
+    throw folder === "actions" ? new ActionNotFound(message) : new JobNotFound(message);
+  }
+  return { integration, definition };
+}
+
+export async function getCode(store: Store, slug: string, folder: CodeFolder, fileBase: string): Promise<{ file: string; code: string; version: number | null }> {
+  const { integration, definition } = await importedCode(store, slug, folder, fileBase);
   const versions = await listIntegrationVersions(store, integration.name);
-  return { file: `connectors/${fileBase}.ts`, code: fs.readFileSync(connector.sourceFile, "utf8"), version: versions[0]?.version ?? null };
+  return { file: `${folder}/${fileBase}.ts`, code: fs.readFileSync(definition.sourceFile, "utf8"), version: versions[0]?.version ?? null };
 }
 
 function checkCode(code: string): void {
@@ -252,33 +306,35 @@ function checkCode(code: string): void {
  * on the server (the working version keeps running) and the problems come back as diagnostics; the
  * code stays in the editor.
  */
-export async function saveConnectorCode(store: Store, slug: string, fileBase: string, code: string): Promise<ImportResult> {
+export async function saveCode(store: Store, slug: string, folder: CodeFolder, fileBase: string, code: string): Promise<ImportResult> {
   checkCode(code);
-  await importedConnector(store, slug, fileBase);
-  return commitPackage(store, slug, (dir) => fs.writeFileSync(path.join(dir, "connectors", `${fileBase}.ts`), code));
+  await importedCode(store, slug, folder, fileBase);
+  return commitPackage(store, slug, (dir) => fs.writeFileSync(path.join(dir, folder, `${fileBase}.ts`), code));
 }
 
 export interface CodeVersion {
   version: number;
   createdAt: number;
-  /** Whether this connector's code differs from the version before. */
+  /** Whether this file's code differs from the version before. */
   changed: boolean;
 }
 
-export async function listCodeVersions(store: Store, slug: string, fileBase: string): Promise<CodeVersion[]> {
-  const { integration } = await importedConnector(store, slug, fileBase);
-  const file = `connectors/${fileBase}.ts`;
-  const versions = (await listIntegrationVersions(store, integration.name)).filter((v) => v.files[file] !== undefined);
+async function versionsWith(store: Store, slug: string, folder: CodeFolder, fileBase: string) {
+  const { integration } = await importedCode(store, slug, folder, fileBase);
+  const file = `${folder}/${fileBase}.ts`;
+  return { file, versions: (await listIntegrationVersions(store, integration.name)).filter((v) => v.files[file] !== undefined) };
+}
+
+export async function listCodeVersions(store: Store, slug: string, folder: CodeFolder, fileBase: string): Promise<CodeVersion[]> {
+  const { file, versions } = await versionsWith(store, slug, folder, fileBase);
   return versions.map((v, index) => ({ version: v.version, createdAt: v.createdAt, changed: versions[index + 1]?.files[file] !== v.files[file] }));
 }
 
-/** A version's code and the code of the version before it that had this connector (for the diff). */
-export async function getCodeVersion(store: Store, slug: string, fileBase: string, version: number) {
-  const { integration } = await importedConnector(store, slug, fileBase);
-  const file = `connectors/${fileBase}.ts`;
-  const versions = (await listIntegrationVersions(store, integration.name)).filter((v) => v.files[file] !== undefined);
+/** A version's code and the code of the version before it that had this file (for the diff). */
+export async function getCodeVersion(store: Store, slug: string, folder: CodeFolder, fileBase: string, version: number) {
+  const { file, versions } = await versionsWith(store, slug, folder, fileBase);
   const index = versions.findIndex((v) => v.version === version);
-  if (index < 0) throw new VersionNotFound(`connector ${fileBase} has no version ${version}`);
+  if (index < 0) throw new VersionNotFound(`${file} has no version ${version}`);
   const before = versions[index + 1];
   return {
     version, createdAt: versions[index]!.createdAt, code: versions[index]!.files[file]!,

@@ -4,6 +4,7 @@ import type { AlertResult, PackageResult } from "../../sdk/execution.js";
 import type { Insertable, Transaction } from "kysely";
 import type { Database, Store } from "../store/index.js";
 import { checkAlert, type ValidAlert } from "./validate.js";
+import { withMappedEntities } from "./entity-mapping.js";
 import { inImmediateTransaction, sqliteWriter } from "./sqlite.js";
 import { storeAlerts } from "./store-alerts.js";
 import { fileRow, type Table } from "./rows.js";
@@ -44,7 +45,7 @@ export async function ingestPackage(
   const valid: ValidAlert[] = [];
   alerts.forEach((raw, index) => {
     const check = checkAlert(raw, index);
-    if (check.ok) valid.push(check.alert);
+    if (check.ok) valid.push(withMappedEntities(check.alert, target.entityMapping));
     else results.push({ display_id: check.display_id, outcome: "failed", error: check.error });
   });
   const files = new Map(valid.map((alert) => [alert, (alert.attachments ?? []).map(fileRow)] as const));

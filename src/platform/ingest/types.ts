@@ -12,6 +12,8 @@ export interface IngestTarget {
   eventFieldName: string;
   /** How alerts are grouped into cases (default: by campaign). */
   grouping?: GroupingSettings;
+  /** Event field → entity type (the connector definition's entityMapping). */
+  entityMapping?: Record<string, string> | undefined;
 }
 
 /**

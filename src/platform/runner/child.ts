@@ -1,11 +1,14 @@
-// The process a connector runs in: loads its compiled module, gives it a ConnectorExecution, and
-// talks to the runner over IPC. A crash here harms only this run.
+// The process integration code runs in: loads its compiled module, gives it a ConnectorExecution (an
+// ActionExecution, a JobExecution), and talks to the runner over IPC. A crash here harms only this run.
 import { pathToFileURL } from "node:url";
-import { ConnectorExecution, type PackageResult } from "../../sdk/execution.js";
+import { ConnectorExecution, type LogEntry, type PackageResult } from "../../sdk/execution.js";
+import { ActionExecution } from "../../sdk/action.js";
+import { JobExecution } from "../../sdk/job.js";
+import type { CodeExecution } from "../../sdk/code-execution.js";
 import type { AlertInfo } from "../../sdk/alert.js";
 import { relayBoundedScripts } from "../../sdk/script.js";
-import { ConnectorFailed, ConnectorInvalid, ConnectorNoPing, ConnectorNoWatch, SandboxDenied } from "../errors.js";
-import type { ChildMessage, InitMessage, ParentMessage } from "./protocol.js";
+import { ActionFailed, ConnectorFailed, ConnectorInvalid, ConnectorNoPing, ConnectorNoWatch, JobFailed, SandboxDenied } from "../errors.js";
+import type { ChildMessage, CodeKind, InitMessage, ParentMessage } from "./protocol.js";
 import { spoolPackage } from "./spool.js";
 
 /** Answers the runner owes, by sequence number: a package's acknowledgement or a bounded script's output. */
@@ -13,6 +16,9 @@ const pending = new Map<number, { resolve: (answer: never) => void; reject: (err
 const inflight = new Set<Promise<void>>();
 let nextSeq = 1;
 let redact: (text: string) => string = (text) => text;
+/** What runs here, for the failure's code and words ("the action's process may not…"). */
+let kind: CodeKind = "connector";
+const FAILED_CODES: Record<CodeKind, string> = { connector: ConnectorFailed.code, action: ActionFailed.code, job: JobFailed.code };
 
 function send(message: ChildMessage): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -38,8 +44,8 @@ function deniedAct(error: { permission?: unknown; resource?: unknown }): string 
 
 function fail(error: unknown): never {
   const err = error as { code?: unknown; message?: unknown; permission?: unknown; resource?: unknown };
-  const code = typeof err?.code === "string" && /^[A-Z][A-Z0-9_]{1,40}$/.test(err.code) ? err.code : ConnectorFailed.code;
-  const message = redact(code === SandboxDenied.code ? new SandboxDenied(deniedAct(err)).message : String(err?.message ?? error)).slice(0, 2000);
+  const code = typeof err?.code === "string" && /^[A-Z][A-Z0-9_]{1,40}$/.test(err.code) ? err.code : FAILED_CODES[kind];
+  const message = redact(code === SandboxDenied.code ? new SandboxDenied(kind, deniedAct(err)).message : String(err?.message ?? error)).slice(0, 2000);
   void send({ t: "error", code, message }).finally(() => process.exit(1));
   // Leave at once if the message cannot be sent.
   setTimeout(() => process.exit(1), 2000).unref();
@@ -82,7 +88,24 @@ relayBoundedScripts((script) => {
   });
 });
 
+/** console output of the code goes to its log too. */
+function captureConsole(logger: CodeExecution["logger"]): void {
+  console.log = (...args: unknown[]) => logger.info(args.map(String).join(" "));
+  console.info = console.log;
+  console.warn = (...args: unknown[]) => logger.warn(args.map(String).join(" "));
+  console.error = (...args: unknown[]) => logger.error(args.map(String).join(" "));
+}
+
+async function loadMain<E>(modulePath: string): Promise<(execution: E) => Promise<void>> {
+  const module = (await import(pathToFileURL(modulePath).href)) as { default?: unknown };
+  if (typeof module.default !== "function") throw new ConnectorInvalid(kind);
+  return module.default as (execution: E) => Promise<void>;
+}
+
 async function start(init: InitMessage): Promise<void> {
+  kind = init.kind ?? "connector";
+  if (kind === "action") return startAction(init);
+  if (kind === "job") return startJob(init);
   const execution = new ConnectorExecution({
     connectorName: init.connectorName,
     isTestRun: init.isTestRun,
@@ -90,6 +113,7 @@ async function start(init: InitMessage): Promise<void> {
     secretParameters: init.secretParameters,
     context: init.context,
     allowList: init.allowList,
+    ...(init.configuration ? { configuration: init.configuration, secretConfiguration: init.secretConfiguration ?? [] } : {}),
     transport: {
       log: (entry) => void send({ t: "log", entry }).catch(() => undefined),
       reportFetched: (count) => void send({ t: "fetched", count }).catch(() => undefined),
@@ -116,11 +140,7 @@ async function start(init: InitMessage): Promise<void> {
     },
   });
   redact = (text) => execution.redact(text);
-  // console output of the connector goes to the run's log too.
-  console.log = (...args: unknown[]) => execution.logger.info(args.map(String).join(" "));
-  console.info = console.log;
-  console.warn = (...args: unknown[]) => execution.logger.warn(args.map(String).join(" "));
-  console.error = (...args: unknown[]) => execution.logger.error(args.map(String).join(" "));
+  captureConsole(execution.logger);
 
   const module = (await import(pathToFileURL(init.modulePath).href)) as { default?: unknown; ping?: unknown; watch?: unknown };
   if (init.mode === "ping" || init.mode === "watch") {
@@ -135,11 +155,48 @@ async function start(init: InitMessage): Promise<void> {
     return;
   }
   if (typeof module.default !== "function") {
-    throw new ConnectorInvalid();
+    throw new ConnectorInvalid(kind);
   }
   await (module.default as (execution: ConnectorExecution) => Promise<void>)(execution);
   // A package handed over without await is still waited for before the run counts as done.
   await Promise.allSettled([...inflight]);
   await send({ t: "done", context: execution.takePendingContext() });
   process.disconnect();
+}
+
+const log = (entry: LogEntry) => void send({ t: "log", entry }).catch(() => undefined);
+
+/** What an action's and a job's process both give their code: its parameters, the integration's, the log. */
+function integrationCodeInit(init: InitMessage, integrationName: string) {
+  return {
+    integrationName,
+    isTestRun: init.isTestRun,
+    parameters: init.parameters,
+    secretParameters: init.secretParameters,
+    configuration: init.configuration ?? {},
+    secretConfiguration: init.secretConfiguration ?? [],
+    log,
+  };
+}
+
+/** Runs the module's main with the execution, then reports what `done` says and leaves. */
+async function runMain<E extends CodeExecution>(init: InitMessage, execution: E, done: (execution: E) => ChildMessage): Promise<void> {
+  redact = (text) => execution.redact(text);
+  captureConsole(execution.logger);
+  const main = await loadMain<E>(init.modulePath);
+  await main(execution);
+  await send(done(execution));
+  process.disconnect();
+}
+
+function startAction(init: InitMessage): Promise<void> {
+  if (!init.action) throw new Error("an action's process was started without its case");
+  const execution = new ActionExecution({ ...integrationCodeInit(init, init.action.integrationName), ...init.action });
+  return runMain(init, execution, (ended) => ({ t: "done", context: {}, result: ended.takeResult() }));
+}
+
+function startJob(init: InitMessage): Promise<void> {
+  if (!init.job) throw new Error("a job's process was started without its name");
+  const execution = new JobExecution({ ...integrationCodeInit(init, init.job.integrationName), jobName: init.job.jobName, context: init.context });
+  return runMain(init, execution, (ended) => ({ t: "done", context: ended.takeContext() }));
 }

@@ -1,8 +1,9 @@
-// Drives one connector process from init to its end: logs, packages acknowledged in order, timeout,
-// crash and out-of-memory detection. Shared by runs (ingest) and by the console's Play (store nothing).
+// Drives one code process from init to its end: logs, packages acknowledged in order, timeout, crash and
+// out-of-memory detection. Shared by connector runs (ingest), the console's Play (store nothing), actions and jobs.
 import fs from "node:fs";
 import { AlertInvalid, IngestFailed, IntakeError, PackageAfterFailure, PackageInvalid, RunCrashed, RunOutOfMemory, RunSpawn, RunTimeout } from "../errors.js";
 import type { LogEntry, PackageResult } from "../../sdk/execution.js";
+import type { ActionResult } from "../../sdk/action.js";
 import type { RunStatus } from "../store/index.js";
 import { spawnConnectorProcess } from "./process.js";
 import type { ChildMessage, InitMessage, ParentMessage } from "./protocol.js";
@@ -16,10 +17,12 @@ export interface DriveHandlers {
   onLog: (entry: LogEntry) => void;
   onFetched?: (count: number) => void;
   onSkipped?: () => void;
-  /** One package at a time, in order: its result is acknowledged to the connector. */
-  onPackage: (alerts: unknown[], context: Record<string, string | null>) => Promise<PackageResult>;
-  /** The connector finished; runs after every package was handled. */
-  onDone?: (context: Record<string, string | null>) => Promise<void>;
+  /** One package at a time, in order: its result is acknowledged to the connector (none: packages are refused). */
+  onPackage?: (alerts: unknown[], context: Record<string, string | null>) => Promise<PackageResult>;
+  /** Aborting stops the process (the run is recorded failed). */
+  signal?: AbortSignal;
+  /** The code finished; runs after every package was handled. `result`: an action's. */
+  onDone?: (context: Record<string, string | null>, result?: ActionResult) => Promise<void>;
 }
 
 export interface DriveOutcome {
@@ -29,10 +32,12 @@ export interface DriveOutcome {
 
 export function driveConnector(init: InitMessage, handlers: DriveHandlers): Promise<DriveOutcome> {
   const { timeoutSeconds, memoryMb, readRoots, onLog } = handlers;
+  const kind = init.kind ?? "connector";
   return new Promise<DriveOutcome>((resolve) => {
     const spoolDir = makeSpoolFolder();
     const child = spawnConnectorProcess({ memoryMb, readRoots, spoolDir });
     let finished: DriveOutcome | undefined;
+    let ended = false;
     let stderrTail = "";
     let queue: Promise<void> = Promise.resolve();
     /** Why the first package that was not stored failed; every later package is refused. */
@@ -41,7 +46,7 @@ export function driveConnector(init: InitMessage, handlers: DriveHandlers): Prom
       finished ??= result;
     };
     const timer = setTimeout(() => {
-      finish({ status: "timed_out", error: new RunTimeout(timeoutSeconds).toJSON() });
+      finish({ status: "timed_out", error: new RunTimeout(kind, timeoutSeconds).toJSON() });
       child.kill("SIGKILL");
     }, timeoutSeconds * 1000);
     const lines = (level: LogEntry["level"]) => (chunk: Buffer) => {
@@ -49,6 +54,12 @@ export function driveConnector(init: InitMessage, handlers: DriveHandlers): Prom
       if (level === "error") stderrTail = (stderrTail + text).slice(-4000);
       for (const line of text.split("\n")) if (line.trim()) onLog({ level, message: line, time: Date.now() });
     };
+    const abort = () => {
+      finish({ status: "failed", error: new RunCrashed(kind, "stopped by the platform").toJSON() });
+      child.kill("SIGKILL");
+    };
+    if (handlers.signal?.aborted) abort();
+    else handlers.signal?.addEventListener("abort", abort, { once: true });
     child.stdout?.on("data", lines("info"));
     child.stderr?.on("data", lines("error"));
     const reply = (message: ParentMessage) => {
@@ -78,6 +89,7 @@ export function driveConnector(init: InitMessage, handlers: DriveHandlers): Prom
               return;
             }
             try {
+              if (!handlers.onPackage) throw new PackageInvalid(`the ${kind}'s code handed over a package of alerts: only a connector does`);
               if (message.spooled && !spoolDir) throw new PackageInvalid("a package said to be in a spool file, with no spool folder");
               const alerts = message.spooled ? unspoolPackage(spoolDir!, message.seq) : message.alerts;
               const result = await handlers.onPackage(alerts, message.context);
@@ -94,8 +106,11 @@ export function driveConnector(init: InitMessage, handlers: DriveHandlers): Prom
           });
           break;
         case "done":
+          // One end only: a second "done" (code in the process can send messages of its own) is ignored.
+          if (ended) break;
+          ended = true;
           queue = queue.then(async () => {
-            await handlers.onDone?.(message.context);
+            await handlers.onDone?.(message.context, message.result);
             finish({ status: "succeeded" });
           });
           break;
@@ -107,6 +122,7 @@ export function driveConnector(init: InitMessage, handlers: DriveHandlers): Prom
     child.on("error", (error) => finish({ status: "failed", error: new RunSpawn(error.message).toJSON() }));
     child.on("exit", (code, signal) => {
       clearTimeout(timer);
+      handlers.signal?.removeEventListener("abort", abort);
       void queue.then(() => {
         if (spoolDir) fs.rmSync(spoolDir, { recursive: true, force: true });
         if (!finished) {
@@ -114,8 +130,8 @@ export function driveConnector(init: InitMessage, handlers: DriveHandlers): Prom
           finish({
             status: "failed",
             error: outOfMemory
-              ? new RunOutOfMemory(memoryMb).toJSON()
-              : new RunCrashed(signal ? `signal ${signal}` : `exit code ${code}`).toJSON(),
+              ? new RunOutOfMemory(kind, memoryMb).toJSON()
+              : new RunCrashed(kind, signal ? `signal ${signal}` : `exit code ${code}`).toJSON(),
           });
         }
         resolve(finished!);

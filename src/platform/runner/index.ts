@@ -1,5 +1,8 @@
 // The runner: one iteration of a connector, isolated in a child process.
-export { runConnector, MAX_LOG_BYTES, MAX_LOG_ENTRIES } from "./run.js";
+export { runConnector, RunLog, MAX_LOG_BYTES, MAX_LOG_ENTRIES } from "./run.js";
+export { driveConnector } from "./drive.js";
+export type { DriveOutcome } from "./drive.js";
+export { connectorReadRoots, DEFAULT_MEMORY_MB } from "./process.js";
 export type { RunOptions, RunSummary } from "./run.js";
 export { acquireLease } from "./lock.js";
 export { watchConnector } from "./watch.js";

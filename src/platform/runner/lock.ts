@@ -39,7 +39,7 @@ function parseOwner(owner: string): Holder | undefined {
  * host name (a container sharing the data folder) cannot be checked from here, so its lease lasts
  * while it renews it.
  */
-function leaseIsHeld(held: { owner: string; expires_at: number }, now: number): boolean {
+export function leaseIsHeld(held: { owner: string; expires_at: number }, now: number): boolean {
   const holder = parseOwner(held.owner);
   if (holder?.host === os.hostname()) return !processIsGone(holder.pid, holder.startTime);
   return held.expires_at > now;

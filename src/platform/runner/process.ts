@@ -3,7 +3,7 @@ import { fork, type ChildProcess } from "node:child_process";
 import os from "node:os";
 import { fileURLToPath } from "node:url";
 import path from "node:path";
-import { compileConnector, runtimeParameters, secretParameterNames, type ConnectorDefinition, type IntegrationDefinition, type ResolvedConnector } from "../catalog/index.js";
+import { compileConnector, integrationConfiguration, runtimeParameters, secretParameterNames, type CodeDefinition, type IntegrationDefinition, type ResolvedConnector } from "../catalog/index.js";
 import { loadContext } from "../ingest/index.js";
 import type { Store } from "../store/index.js";
 import { startBoundedScript } from "../../sdk/script.js";
@@ -18,6 +18,7 @@ export const DEFAULT_MEMORY_MB = 1024;
 
 export async function prepareInit(store: Store, resolved: ResolvedConnector, mode: ConnectorMode): Promise<InitMessage> {
   const { instance, definition } = resolved;
+  const configuration = await integrationConfiguration(store, resolved.integration);
   return {
     t: "init",
     modulePath: await compileConnector(resolved.integration, definition),
@@ -28,6 +29,8 @@ export async function prepareInit(store: Store, resolved: ResolvedConnector, mod
     secretParameters: secretParameterNames(definition.parameters),
     context: await loadContext(store, instance.id),
     allowList: instance.allowList,
+    configuration: configuration.values,
+    secretConfiguration: configuration.secretNames,
   };
 }
 
@@ -35,7 +38,7 @@ export async function prepareInit(store: Store, resolved: ResolvedConnector, mod
  * What a connector's code may read besides the SDK: its integration's folder and dependencies, and the
  * paths its `file` parameters name (chosen by an admin, like every parameter).
  */
-export function connectorReadRoots(integration: IntegrationDefinition, definition: ConnectorDefinition, parameters: Record<string, unknown>): string[] {
+export function connectorReadRoots(integration: IntegrationDefinition, definition: Pick<CodeDefinition, "parameters">, parameters: Record<string, unknown>): string[] {
   const files = definition.parameters.filter((parameter) => parameter.type === "file").map((parameter) => parameters[parameter.name]);
   return [...integrationReadRoots(integration), ...files.filter((file): file is string => typeof file === "string" && file.trim() !== "").map((file) => path.resolve(file))];
 }

@@ -1,12 +1,27 @@
-// Messages between the runner and a connector's child process (Node IPC, structured clone).
+// Messages between the runner and a code process (a connector's, an action's or a job's), over Node IPC.
+import type { ActionEntity, ActionResult } from "../../sdk/action.js";
 import type { LogEntry, PackageResult } from "../../sdk/execution.js";
 import type { BoundedScript } from "../../sdk/script.js";
 
 /** run: ingest; test: store nothing; ping: check the connection only; watch: wait for new items. */
 export type ConnectorMode = "run" | "test" | "ping" | "watch";
 
+/** What code a process runs: connector (the default), action or job. */
+export type CodeKind = "connector" | "action" | "job";
+
+/** What an action's process is given besides its parameters. */
+export interface ActionInit {
+  integrationName: string;
+  actionName: string;
+  caseId: number;
+  caseTitle: string;
+  idempotencyKey: string;
+  targetEntities: ActionEntity[];
+}
+
 export interface InitMessage {
   t: "init";
+  kind?: CodeKind;
   modulePath: string;
   connectorName: string;
   mode: ConnectorMode;
@@ -17,6 +32,13 @@ export interface InitMessage {
   allowList: string[];
   /** The folder for the packages' files (spool.ts), made by the runner for this process alone. */
   spoolDir?: string;
+  /** The integration's own parameters (extractConfigurationParam), secrets decrypted, and their names. */
+  configuration?: Record<string, unknown>;
+  secretConfiguration?: string[];
+  /** kind "action": the case and its entities. */
+  action?: ActionInit;
+  /** kind "job": whose job it is. */
+  job?: { integrationName: string; jobName: string };
 }
 
 export type ParentMessage =
@@ -35,5 +57,6 @@ export type ChildMessage =
   | { t: "package"; seq: number; alerts: unknown[]; spooled?: boolean; context: Record<string, string | null> }
   /** A bounded script (sdk/script.ts) for the runner to start: the connector's process may start none. */
   | { t: "script"; seq: number; script: BoundedScript }
-  | { t: "done"; context: Record<string, string | null> }
+  /** `result`: an action's outcome. */
+  | { t: "done"; context: Record<string, string | null>; result?: ActionResult }
   | { t: "error"; code: string; message: string };

@@ -41,7 +41,7 @@ export interface RunSummary {
 }
 
 /** Keeps a run's log bounded in entries and bytes, counting what it drops. */
-class RunLog {
+export class RunLog {
   entries: LogEntry[] = [];
   #bytes = 0;
   #dropped = 0;
@@ -54,9 +54,13 @@ class RunLog {
     this.#bytes += message.length;
     this.entries.push({ ...entry, message });
   }
+  /** The entries kept, and a last line saying how many were dropped when any were. */
+  list(): LogEntry[] {
+    const tail: LogEntry[] = this.#dropped ? [{ level: "warn", message: `${this.#dropped} more log lines were dropped (the log is bounded)`, time: Date.now() }] : [];
+    return [...this.entries, ...tail];
+  }
   toJSON(): string {
-    const tail = this.#dropped ? [{ level: "warn", message: `${this.#dropped} more log lines were dropped (the log is bounded)`, time: Date.now() }] : [];
-    return JSON.stringify([...this.entries, ...tail]);
+    return JSON.stringify(this.list());
   }
 }
 
@@ -98,7 +102,7 @@ export async function runConnector(store: Store, name: string, options: RunOptio
   try {
     const init = await prepareInit(store, resolved, options.ping ? "ping" : test ? "test" : "run");
     const memoryMb = options.memoryMb ?? definition.memoryMb ?? DEFAULT_MEMORY_MB;
-    const target = { connectorId: instance.id, runId: run.id, productFieldName: definition.productFieldName, eventFieldName: definition.eventFieldName, grouping: instance.grouping };
+    const target = { connectorId: instance.id, runId: run.id, productFieldName: definition.productFieldName, eventFieldName: definition.eventFieldName, grouping: instance.grouping, entityMapping: definition.entityMapping };
 
     const outcome = await driveConnector(init, {
       timeoutSeconds: definition.timeoutSeconds,

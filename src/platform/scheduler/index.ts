@@ -1,14 +1,17 @@
-// The scheduler of `intake serve`: one ConnectorLoop per enabled connector, kept in step with the database.
+// The scheduler of `intake serve`: one ConnectorLoop per enabled connector and one JobLoop per enabled
+// scheduled job, kept in step with the database.
 import type { LogEntry } from "../../sdk/execution.js";
 import { listConnectors, resolveConnector, wantsPush } from "../catalog/index.js";
 import { ConnectorLoop, type RunSummary } from "../runner/index.js";
 import type { Store } from "../store/index.js";
+import { JobLoop, type JobOutcome } from "../jobs/index.js";
 
 export interface SchedulerOptions {
   /** How often the set of loops is compared with the connectors table (changes made by the CLI too). */
   refreshSeconds?: number;
   onRun?: (connector: string, summary: RunSummary) => void;
   onLog?: (connector: string, entry: LogEntry) => void;
+  onJobRun?: (job: string, outcome: JobOutcome) => void;
 }
 
 interface Running {
@@ -21,6 +24,8 @@ export class Scheduler {
   readonly #store: Store;
   readonly #options: SchedulerOptions;
   readonly #loops = new Map<string, Running>();
+  /** Scheduled jobs by "integration/job", with what they were started with. */
+  readonly #jobs = new Map<string, { loop: JobLoop; key: string }>();
   #timer: NodeJS.Timeout | undefined;
   #stopped = false;
   #refreshing: Promise<void> | undefined;
@@ -48,6 +53,7 @@ export class Scheduler {
 
   async #refresh(): Promise<void> {
     if (this.#stopped) return;
+    await this.#refreshJobs();
     const wanted = new Map<string, { key: string; interval: number; push: boolean }>();
     for (const instance of await listConnectors(this.#store)) {
       if (!instance.enabled) continue;
@@ -81,12 +87,37 @@ export class Scheduler {
     }
   }
 
+  async #refreshJobs(): Promise<void> {
+    const rows = await this.#store.db.selectFrom("job_settings").select(["integration", "job", "interval_seconds", "updated_at"]).where("enabled", "=", 1).execute();
+    const wanted = new Map(rows.map((row) => [`${row.integration}/${row.job}`, { row, key: `${row.interval_seconds}|${row.updated_at}` }]));
+    const stopping: Promise<void>[] = [];
+    for (const [name, running] of this.#jobs) {
+      if (wanted.get(name)?.key !== running.key) {
+        this.#jobs.delete(name);
+        stopping.push(running.loop.stop());
+      }
+    }
+    await Promise.all(stopping);
+    for (const [name, { row, key }] of wanted) {
+      if (this.#jobs.has(name) || this.#stopped) continue;
+      const loop = new JobLoop(this.#store, { integration: row.integration, job: row.job }, row.interval_seconds, (outcome) => this.#options.onJobRun?.(name, outcome));
+      this.#jobs.set(name, { loop, key });
+      loop.start();
+    }
+  }
+
+  /** Names of the scheduled jobs being run on their interval ("integration/job"). */
+  runningJobs(): string[] {
+    return [...this.#jobs.keys()];
+  }
+
   /** Stops every loop, waiting for the runs under way to finish. */
   async stop(): Promise<void> {
     this.#stopped = true;
     if (this.#timer) clearInterval(this.#timer);
     await this.#refreshing?.catch(() => undefined);
-    await Promise.all([...this.#loops.values()].map((running) => running.loop.stop()));
+    await Promise.all([...this.#loops.values(), ...this.#jobs.values()].map((running) => running.loop.stop()));
     this.#loops.clear();
+    this.#jobs.clear();
   }
 }

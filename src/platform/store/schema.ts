@@ -204,6 +204,15 @@ export interface Database {
   sessions: SessionTable;
   case_comments: CaseCommentTable;
   case_history: CaseHistoryTable;
+  action_runs: ActionRunTable;
+  integration_settings: IntegrationSettingsTable;
+  job_settings: JobSettingsTable;
+  job_runs: JobRunTable;
+  playbooks: PlaybookTable;
+  playbook_runs: PlaybookRunTable;
+  playbook_steps: PlaybookStepTable;
+  playbook_triggers: PlaybookTriggerTable;
+  queue_jobs: QueueJobTable;
 }
 
 export type UserRole = "admin" | "analyst";
@@ -250,4 +259,149 @@ export interface CaseHistoryTable {
   reason: string | null;
   alert_id: string | null;
   created_at: Millis;
+}
+
+export type ActionRunStatus = "completed" | "failed" | "timed_out";
+
+/** One run of an action on a case (migration 0012). JSON columns are text. */
+export interface ActionRunTable {
+  id: Generated<number>;
+  case_id: number;
+  integration: string;
+  action: string;
+  /** JSON of the parameter values the action ran with; secret values masked. */
+  params: string;
+  /** A user's name, or `playbook:<name>`. */
+  actor: string;
+  status: ActionRunStatus;
+  /** JSON of the result value (string, number, boolean or null). */
+  result_value: string | null;
+  message: string;
+  result_json: string | null;
+  entity_updates: string;
+  insights: string;
+  logs: string;
+  /** JSON {code, message}. */
+  error: string | null;
+  idempotency_key: string | null;
+  playbook_run_id: number | null;
+  step_id: string | null;
+  started_at: Millis;
+  finished_at: Millis;
+}
+
+/** An integration's own parameters (integration.json), keyed by its short name; secrets encrypted. */
+export interface IntegrationSettingsTable {
+  integration: string;
+  parameters: string;
+  updated_at: Millis;
+}
+
+/** A job scheduled by `intake job schedule`: parameters (secrets encrypted), interval, its context. */
+export interface JobSettingsTable {
+  id: Generated<number>;
+  /** The integration's short name. */
+  integration: string;
+  /** The job's name as its definition gives it. */
+  job: string;
+  parameters: string;
+  interval_seconds: number;
+  enabled: number;
+  /** JSON key → string: what the job saved with saveContext / saveTimestamp. */
+  context: string;
+  updated_at: Millis;
+}
+
+export interface JobRunTable {
+  id: Generated<number>;
+  integration: string;
+  job: string;
+  is_test: number;
+  status: RunStatus;
+  error: string | null;
+  logs: string;
+  started_at: Millis;
+  finished_at: Millis | null;
+}
+
+/** A playbook (migration 0013): its JSON document, on or off, its configured parameters. */
+export interface PlaybookTable {
+  name: string;
+  definition: string;
+  enabled: number;
+  /** JSON of its configured parameter values. */
+  parameters: string;
+  /** The integration whose package brought it, null when imported alone. */
+  source_integration: string | null;
+  updated_at: Millis;
+}
+
+export type PlaybookRunStatus = "running" | "completed" | "failed" | "stopped";
+
+export interface PlaybookRunTable {
+  id: Generated<number>;
+  playbook: string;
+  case_id: number;
+  status: PlaybookRunStatus;
+  /** The playbook's document when the run started: an edit does not change a run under way. */
+  definition: string;
+  error: string | null;
+  started_at: Millis;
+  finished_at: Millis | null;
+}
+
+export type PlaybookStepStatus = "pending" | "running" | "waiting_approval" | "completed" | "failed" | "timed_out" | "skipped" | "rejected";
+
+export interface PlaybookStepTable {
+  run_id: number;
+  step_id: string;
+  action: string;
+  /** JSON: the parameters after placeholders. */
+  inputs: string | null;
+  status: PlaybookStepStatus;
+  attempts: number;
+  /** JSON of the result value. */
+  result_value: string | null;
+  result_json: string | null;
+  message: string | null;
+  logs: string | null;
+  /** JSON {code, message}. */
+  error: string | null;
+  action_run_id: number | null;
+  approval_by: string | null;
+  approval_at: Millis | null;
+  /** "stop": the time limit passed on a step whose approval stops the run. */
+  approval_decision: "approve" | "reject" | "stop" | null;
+  approval_comment: string | null;
+  /** When an approval's wait ends. */
+  due_at: Millis | null;
+  started_at: Millis | null;
+  finished_at: Millis | null;
+}
+
+export interface PlaybookTriggerTable {
+  case_id: number;
+  created_at: Millis;
+}
+
+export type QueueJobState = "created" | "active" | "completed" | "failed";
+
+/** The embedded queue's jobs (pg-boss's job table, in small). */
+export interface QueueJobTable {
+  id: Generated<number>;
+  name: string;
+  data: string;
+  state: QueueJobState;
+  singleton_key: string | null;
+  start_after: Millis;
+  retry_limit: number;
+  retry_count: number;
+  /** Seconds. */
+  retry_delay: number;
+  retry_backoff: number;
+  owner: string | null;
+  output: string | null;
+  created_at: Millis;
+  started_at: Millis | null;
+  completed_at: Millis | null;
 }

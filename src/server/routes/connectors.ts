@@ -4,7 +4,7 @@ import path from "node:path";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { LogEntry } from "../../sdk/execution.js";
 import {
-  deleteConnectorIfExists, displayParameters, GROUPING_MODES, groupingView, type GroupingInput, getConnector, findConnectorDefinition, findIntegration, listConnectors, listIntegrations,
+  deleteConnectorIfExists, displayParameters, integrationSettingsView, GROUPING_MODES, groupingView, type GroupingInput, getConnector, findConnectorDefinition, findIntegration, listConnectors, listIntegrations,
   resolveConnector, saveConnector, type ConnectorInstance, type IntegrationDefinition,
 } from "../../platform/catalog/index.js";
 import { findRun, listRuns, runConnector } from "../../platform/runner/index.js";
@@ -29,6 +29,13 @@ function integrationView(integration: IntegrationDefinition) {
     connectors: integration.connectors.map((c) => ({
       name: c.name, fileBase: c.fileBase, description: c.description, parameters: c.parameters,
       productFieldName: c.productFieldName, eventFieldName: c.eventFieldName, intervalSeconds: c.intervalSeconds, timeoutSeconds: c.timeoutSeconds,
+      entityMapping: c.entityMapping ?? {},
+    })),
+    actions: integration.actions.map((a) => ({
+      name: a.name, fileBase: a.fileBase, description: a.description, parameters: a.parameters, entityTypes: a.entityTypes ?? [], timeoutSeconds: a.timeoutSeconds,
+    })),
+    jobs: integration.jobs.map((j) => ({
+      name: j.name, fileBase: j.fileBase, description: j.description, parameters: j.parameters, intervalSeconds: j.intervalSeconds, timeoutSeconds: j.timeoutSeconds,
     })),
   };
 }
@@ -72,8 +79,10 @@ export function registerConnectorRoutes(api: FastifyInstance, store: Store, sess
   const admin = [session, requireAdmin];
   const changed = () => void scheduler?.refresh().catch(() => undefined);
 
-  api.get("/integrations", { onRequest: session, schema: { tags: ["integrations"], summary: "Integrations with their connector definitions (parameters, field names, interval)", response: errors } }, async () => {
-    return { integrations: (await listIntegrations(store)).map(integrationView) };
+  api.get("/integrations", { onRequest: session, schema: { tags: ["integrations"], summary: "Integrations with their own parameters (definitions and configured values, secrets masked), connector, action and job definitions", response: errors } }, async () => {
+    const integrations = await listIntegrations(store);
+    // The integration's own parameters as configured: each secret that is set as "********".
+    return { integrations: await Promise.all(integrations.map(async (integration) => ({ ...integrationView(integration), settings: await integrationSettingsView(store, integration) }))) };
   });
 
   api.get<{ Params: { slug: string } }>("/integrations/:slug/icon", {

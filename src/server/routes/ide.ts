@@ -2,9 +2,11 @@
 // package versions (problems come back by file, line and column), Play on unsaved code, code history.
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { PARAMETER_TYPES, SDK_TYPES } from "../../platform/catalog/index.js";
+import { MAX_MAPPED_FIELDS } from "../../platform/catalog/package.js";
+import { ENTITY_TYPES } from "../../sdk/entity-types.js";
 import {
-  createIntegration, getCodeVersion, getConnectorCode, listCodeVersions, listEditableIntegrations, MAX_CODE_BYTES, MAX_ICON_BYTES,
-  playConnector, saveConnectorCode, saveConnectorDefinition, sdkCompletions, type ConnectorDefinitionInput,
+  CODE_FOLDERS, createIntegration, getCode, getCodeVersion, listCodeVersions, listEditableIntegrations, MAX_CODE_BYTES, MAX_ICON_BYTES,
+  playConnector, saveCode, saveDefinition, sdkCompletions, type ActionDefinitionInput, type CodeFolder, type ConnectorDefinitionInput, type JobDefinitionInput,
 } from "../../platform/ide/index.js";
 import type { Scheduler } from "../../platform/scheduler/index.js";
 import type { Store } from "../../platform/store/index.js";
@@ -56,10 +58,33 @@ const definitionSchema = {
     eventFieldName: { type: "string", minLength: 1, maxLength: 200 },
     intervalSeconds: { type: "integer", minimum: 1, maximum: 604800 },
     timeoutSeconds: { type: "integer", minimum: 1, maximum: 86400 },
+    // The entity types themselves are checked with the package (package.ts names a wrong one).
+    entityMapping: { type: "object", additionalProperties: { type: "string", maxLength: 100 }, maxProperties: MAX_MAPPED_FIELDS },
   },
   required: ["name", "description", "parameters", "productFieldName", "eventFieldName", "intervalSeconds", "timeoutSeconds"],
   additionalProperties: false,
 } as const;
+
+const actionDefinitionSchema = {
+  type: "object",
+  properties: {
+    ...pick(definitionSchema.properties, ["name", "description", "parameters", "timeoutSeconds"]),
+    entityTypes: { type: "array", items: { type: "string", enum: [...ENTITY_TYPES] }, maxItems: ENTITY_TYPES.length, uniqueItems: true },
+  },
+  required: ["name", "description", "parameters", "timeoutSeconds"],
+  additionalProperties: false,
+} as const;
+
+const jobDefinitionSchema = {
+  type: "object",
+  properties: pick(definitionSchema.properties, ["name", "description", "parameters", "intervalSeconds", "timeoutSeconds"]),
+  required: ["name", "description", "parameters", "intervalSeconds", "timeoutSeconds"],
+  additionalProperties: false,
+} as const;
+
+function pick<T extends object, K extends keyof T>(object: T, keys: K[]): Pick<T, K> {
+  return Object.fromEntries(keys.map((key) => [key, object[key]])) as Pick<T, K>;
+}
 
 export function registerIdeRoutes(api: FastifyInstance, store: Store, session: Guard, scheduler?: Scheduler): void {
   const admin = [session, requireAdmin];
@@ -96,21 +121,21 @@ export function registerIdeRoutes(api: FastifyInstance, store: Store, session: G
     return reply.status(201).send(created);
   });
 
-  api.put<{ Params: { slug: string; fileBase: string }; Body: ConnectorDefinitionInput }>("/ide/integrations/:slug/connectors/:fileBase", {
-    onRequest: admin,
-    schema: {
-      tags: ["ide"], summary: "Add or change a connector definition (admin): parameters, field names, interval, timeout. A new one starts from a template. Saved as a new version.",
-      params: connectorParams, body: definitionSchema, response: ideErrors,
-    },
-  }, async (request) => {
-    const result = await saveConnectorDefinition(store, request.params.slug, request.params.fileBase, request.body);
-    changed();
-    return { version: result.version, integration: result.integration.name, slug: result.integration.slug };
-  });
-
-  api.get<{ Params: { slug: string; fileBase: string } }>("/ide/integrations/:slug/connectors/:fileBase/code", {
-    onRequest: admin, schema: { tags: ["ide"], summary: "A connector's current code", params: connectorParams, response: ideErrors },
-  }, async (request) => getConnectorCode(store, request.params.slug, request.params.fileBase));
+  // One definition route per kind (each its own body); the code, version and diff routes are the same for every kind.
+  const definitionRoutes: [CodeFolder, object][] = [["connectors", definitionSchema], ["actions", actionDefinitionSchema], ["jobs", jobDefinitionSchema]];
+  for (const [folder, body] of definitionRoutes) {
+    api.put<{ Params: { slug: string; fileBase: string }; Body: ConnectorDefinitionInput | ActionDefinitionInput | JobDefinitionInput }>(`/ide/integrations/:slug/${folder}/:fileBase`, {
+      onRequest: admin,
+      schema: {
+        tags: ["ide"], summary: `Add or change a definition of ${folder}/ (admin): parameters, timeout and what the kind declares. A new one starts from a template. Saved as a new version.`,
+        params: connectorParams, body, response: ideErrors,
+      },
+    }, async (request) => {
+      const result = await saveDefinition(store, request.params.slug, folder, request.params.fileBase, request.body);
+      changed();
+      return { version: result.version, integration: result.integration.name, slug: result.integration.slug };
+    });
+  }
 
   const codeBody = {
     type: "object",
@@ -119,19 +144,38 @@ export function registerIdeRoutes(api: FastifyInstance, store: Store, session: G
     additionalProperties: false,
   } as const;
 
-  api.put<{ Params: { slug: string; fileBase: string }; Body: { code: string } }>("/ide/integrations/:slug/connectors/:fileBase/code", {
-    onRequest: admin,
-    // The code may reach 1 MB; JSON escaping adds to it.
-    bodyLimit: 3 * MAX_CODE_BYTES,
-    schema: {
-      tags: ["ide"], summary: "Save a connector's code (admin): a new version when it compiles and type-checks; otherwise 422 with the problems by line, and the working version stays",
-      params: connectorParams, body: codeBody, response: ideErrors,
-    },
-  }, async (request) => {
-    const result = await saveConnectorCode(store, request.params.slug, request.params.fileBase, request.body.code);
-    changed();
-    return { version: result.version };
-  });
+  for (const folder of CODE_FOLDERS) {
+    api.get<{ Params: { slug: string; fileBase: string } }>(`/ide/integrations/:slug/${folder}/:fileBase/code`, {
+      onRequest: admin, schema: { tags: ["ide"], summary: `The current code of ${folder}/NAME.ts`, params: connectorParams, response: ideErrors },
+    }, async (request) => getCode(store, request.params.slug, folder, request.params.fileBase));
+
+    api.put<{ Params: { slug: string; fileBase: string }; Body: { code: string } }>(`/ide/integrations/:slug/${folder}/:fileBase/code`, {
+      onRequest: admin,
+      // The code may reach 1 MB; JSON escaping adds to it.
+      bodyLimit: 3 * MAX_CODE_BYTES,
+      schema: {
+        tags: ["ide"], summary: `Save the code of ${folder}/NAME.ts (admin): a new version when it compiles and type-checks; otherwise 422 with the problems by line, and the working version stays`,
+        params: connectorParams, body: codeBody, response: ideErrors,
+      },
+    }, async (request) => {
+      const result = await saveCode(store, request.params.slug, folder, request.params.fileBase, request.body.code);
+      changed();
+      return { version: result.version };
+    });
+
+    api.get<{ Params: { slug: string; fileBase: string } }>(`/ide/integrations/:slug/${folder}/:fileBase/versions`, {
+      onRequest: admin, schema: { tags: ["ide"], summary: `The versions of the package that hold ${folder}/NAME.ts, newest first`, params: connectorParams, response: ideErrors },
+    }, async (request) => ({ versions: await listCodeVersions(store, request.params.slug, folder, request.params.fileBase) }));
+
+    api.get<{ Params: { slug: string; fileBase: string; version: number } }>(`/ide/integrations/:slug/${folder}/:fileBase/versions/:version`, {
+      onRequest: admin,
+      schema: {
+        tags: ["ide"], summary: `The code of ${folder}/NAME.ts in one version and in the version before (for a diff)`,
+        params: { type: "object", properties: { ...connectorParams.properties, version: { type: "integer", minimum: 1 } }, required: ["slug", "fileBase", "version"] },
+        response: ideErrors,
+      },
+    }, async (request) => getCodeVersion(store, request.params.slug, folder, request.params.fileBase, request.params.version));
+  }
 
   api.post<{ Params: { slug: string; fileBase: string }; Body: { code: string; parameters?: Record<string, unknown> } }>("/ide/integrations/:slug/connectors/:fileBase/play", {
     onRequest: admin,
@@ -151,17 +195,4 @@ export function registerIdeRoutes(api: FastifyInstance, store: Store, session: G
       response: ideErrors,
     },
   }, async (request) => playConnector(store, request.params.slug, request.params.fileBase, { code: request.body.code, parameters: request.body.parameters ?? {} }));
-
-  api.get<{ Params: { slug: string; fileBase: string } }>("/ide/integrations/:slug/connectors/:fileBase/versions", {
-    onRequest: admin, schema: { tags: ["ide"], summary: "The versions of the package that hold this connector, newest first", params: connectorParams, response: ideErrors },
-  }, async (request) => ({ versions: await listCodeVersions(store, request.params.slug, request.params.fileBase) }));
-
-  api.get<{ Params: { slug: string; fileBase: string; version: number } }>("/ide/integrations/:slug/connectors/:fileBase/versions/:version", {
-    onRequest: admin,
-    schema: {
-      tags: ["ide"], summary: "The connector's code in one version and in the version before (for a diff)",
-      params: { type: "object", properties: { ...connectorParams.properties, version: { type: "integer", minimum: 1 } }, required: ["slug", "fileBase", "version"] },
-      response: ideErrors,
-    },
-  }, async (request) => getCodeVersion(store, request.params.slug, request.params.fileBase, request.params.version));
 }

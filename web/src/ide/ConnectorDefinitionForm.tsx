@@ -1,15 +1,16 @@
-// A connector's definition: its name and file, parameters, field mappings, interval and timeout; saving it
+// A connector's definition: its name and file, parameters, field mappings, entity mapping, interval and timeout; saving it
 // creates the connector (with a template) or updates it.
 import { useState } from "react";
 import { FormattedMessage, useIntl } from "react-intl";
 import { api, type ConnectorDefinition } from "../api.js";
 import { ErrorLine, useSubmission } from "./forms.js";
 import { fromRows, ParameterTable, toRows, type ParameterRow } from "./ParameterTable.js";
+import { EntityMappingTable, fromMappingRows, toMappingRows, type MappingRow } from "./EntityMappingTable.js";
 
 /** The form's fields as typed: numbers stay text until saved. */
 interface DefinitionDraft {
   fileBase: string; name: string; description: string; parameters: ParameterRow[];
-  productFieldName: string; eventFieldName: string; interval: string; timeout: string;
+  productFieldName: string; eventFieldName: string; interval: string; timeout: string; mapping: MappingRow[];
 }
 
 function draftOf(existing: ConnectorDefinition | undefined): DefinitionDraft {
@@ -22,6 +23,7 @@ function draftOf(existing: ConnectorDefinition | undefined): DefinitionDraft {
     eventFieldName: existing?.eventFieldName ?? "event_name",
     interval: String(existing?.intervalSeconds ?? 300),
     timeout: String(existing?.timeoutSeconds ?? 60),
+    mapping: toMappingRows(existing?.entityMapping),
   };
 }
 
@@ -41,6 +43,7 @@ export function ConnectorDefinitionForm({ slug, existing, onSaved }: { slug: str
       body: {
         name: draft.name, description: draft.description, parameters: fromRows(draft.parameters), productFieldName: draft.productFieldName,
         eventFieldName: draft.eventFieldName, intervalSeconds: Number(draft.interval), timeoutSeconds: Number(draft.timeout),
+        entityMapping: fromMappingRows(draft.mapping),
       },
     });
     onSaved(fileBase);
@@ -73,6 +76,8 @@ export function ConnectorDefinitionForm({ slug, existing, onSaved }: { slug: str
       </label>
       <h4><FormattedMessage id="ide.parameters" /></h4>
       <ParameterTable rows={draft.parameters} onChange={(parameters) => change({ parameters })} />
+      <h4><FormattedMessage id="ide.mapping.title" /></h4>
+      <EntityMappingTable rows={draft.mapping} onChange={(mapping) => change({ mapping })} />
       <ErrorLine error={error} />
       <div><button type="submit" className="primary" disabled={busy}><FormattedMessage id="ide.saveDefinition" /></button></div>
     </form>

@@ -1,8 +1,9 @@
 // Types of the IDE's /api/ide routes.
 import type { ConnectorDefinition, LogEntry } from "../api.js";
+import type { ActionDefinition, JobDefinition } from "../respond/api.js";
 
 export interface Diagnostic { file: string | null; line: number | null; column: number | null; message: string }
-export interface EditableIntegration { name: string; slug: string; description: string; hasIcon: boolean; draft: boolean; connectors: ConnectorDefinition[] }
+export interface EditableIntegration { name: string; slug: string; description: string; hasIcon: boolean; draft: boolean; connectors: ConnectorDefinition[]; actions: ActionDefinition[]; jobs: JobDefinition[] }
 export interface CodeVersion { version: number; createdAt: number; changed: boolean }
 export interface VersionCode { version: number; createdAt: number; code: string; previous: { version: number; code: string } | null }
 export interface PlayAlert {

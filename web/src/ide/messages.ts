@@ -56,6 +56,11 @@ export const ideEn = {
   "ide.instanceName": "Connector instance name",
   "ide.enable": "Enable",
   "ide.enabled": "Connector {name} is enabled: it runs every {seconds} s.",
+  "ide.mapping.title": "Entity mapping",
+  "ide.mapping.hint": "Each event field named here becomes an entity of its type on the case (beside the entities the code sets), so actions can run on it.",
+  "ide.mapping.field": "Event field",
+  "ide.mapping.type": "Entity type",
+  "ide.mapping.add": "Map a field",
 };
 
 export const ideKo: Record<keyof typeof ideEn, string> = {
@@ -115,4 +120,9 @@ export const ideKo: Record<keyof typeof ideEn, string> = {
   "ide.instanceName": "커넥터 인스턴스 이름",
   "ide.enable": "활성화",
   "ide.enabled": "커넥터 {name}이(가) 활성화되었습니다. {seconds}초마다 실행됩니다.",
+  "ide.mapping.title": "엔터티 매핑",
+  "ide.mapping.hint": "여기 적은 이벤트 필드는 각각 해당 유형의 엔터티가 되어 케이스에 추가됩니다(코드가 설정한 엔터티와 함께). 액션이 이 엔터티에 실행될 수 있습니다.",
+  "ide.mapping.field": "이벤트 필드",
+  "ide.mapping.type": "엔터티 유형",
+  "ide.mapping.add": "필드 매핑 추가",
 };

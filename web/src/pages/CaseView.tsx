@@ -5,6 +5,7 @@ import { api, ApiError, type CaseDetail, type Timeline } from "../api.js";
 import { CopyButton, defang, fieldText, PRIORITIES, PriorityBadge, STATUSES, StatusBadge, When } from "../format.js";
 import { Link, navigate } from "../router.js";
 import { HistoryText, IndicatorTable, LinkedCases, MergeForm, ReportsTable } from "./CaseGrouping.js";
+import { CaseRespond } from "../respond/CaseRespond.js";
 
 const HEADER_FIELD = /header/i;
 /** Fields holding URLs, domains or addresses: shown defanged. */
@@ -144,6 +145,8 @@ export function CaseView({ id }: { id: number }) {
             <h2><FormattedMessage id="case.indicators" /></h2>
             <IndicatorTable alerts={detail.alerts} />
           </section>
+
+          <CaseRespond caseId={id} />
 
           {headerRows.length > 0 && (
             <section className="card">

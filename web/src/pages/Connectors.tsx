@@ -2,6 +2,8 @@
 import { useCallback, useEffect, useState, type FormEvent } from "react";
 import { FormattedMessage, useIntl } from "react-intl";
 import { Highlight, themes } from "prism-react-renderer";
+import { IntegrationSettingsForm } from "../respond/IntegrationSettingsForm.js";
+import type { RespondIntegration } from "../respond/api.js";
 import { api, ApiError, type ConnectorDefinition, type ConnectorView, type Grouping, type GroupingMode, type Integration, type RunResult, type User } from "../api.js";
 import { RunStatus, When } from "../format.js";
 
@@ -237,6 +239,7 @@ export function Connectors({ user }: { user: User }) {
                   {source === `${integration.slug}/${c.fileBase}` && <Source slug={integration.slug} connector={c.fileBase} />}
                 </div>
               ))}
+              {isAdmin && <IntegrationSettingsForm integration={integration as unknown as RespondIntegration} />}
             </div>
           </li>
         ))}

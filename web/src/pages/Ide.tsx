@@ -7,6 +7,8 @@ import { api } from "../api.js";
 import { Link, navigate } from "../router.js";
 import type { EditableIntegration } from "../ide/api.js";
 import { CodePanel } from "../ide/CodePanel.js";
+import { CodeDefinitionForm, type CodeKind } from "../ide/CodeDefinitionForm.js";
+import { CodeIde } from "../ide/CodeIde.js";
 import { ConnectorDefinitionForm } from "../ide/ConnectorDefinitionForm.js";
 import { EnableConnectorForm } from "../ide/EnableConnectorForm.js";
 import { NewIntegrationForm } from "../ide/NewIntegrationForm.js";
@@ -23,11 +25,14 @@ function useEditableIntegrations() {
 }
 
 const connectorPage = (slug: string, fileBase: string) => `/ide/${encodeURIComponent(slug)}/${encodeURIComponent(fileBase)}`;
+const codePage = (slug: string, kind: CodeKind, fileBase: string) => `/ide/${encodeURIComponent(slug)}/${kind}/${encodeURIComponent(fileBase)}`;
 
 function IdeHome() {
   const { integrations, reload } = useEditableIntegrations();
   // One new-connector form at a time, in its integration's card.
   const [addingTo, setAddingTo] = useState<string | null>(null);
+  // Or one new action or job form: "<slug>/<kind>".
+  const [addingCode, setAddingCode] = useState<string | null>(null);
   return (
     <section>
       <h1><FormattedMessage id="ide.title" /></h1>
@@ -51,6 +56,21 @@ function IdeHome() {
           ) : (
             <button type="button" onClick={() => setAddingTo(integration.slug)}><FormattedMessage id="ide.newConnector" /></button>
           )}
+          {(["actions", "jobs"] as const).map((kind) => (
+            <div key={kind} className="stack" data-kind={kind}>
+              <h3><FormattedMessage id={kind === "actions" ? "ide.actions" : "ide.jobs"} /></h3>
+              <ul>
+                {integration[kind].map((d) => (
+                  <li key={d.fileBase}><Link to={codePage(integration.slug, kind, d.fileBase)}>{d.name}</Link> <span className="muted">{kind}/{d.fileBase}.ts</span></li>
+                ))}
+              </ul>
+              {addingCode === `${integration.slug}/${kind}` ? (
+                <CodeDefinitionForm slug={integration.slug} kind={kind} onSaved={(fileBase) => navigate(codePage(integration.slug, kind, fileBase))} />
+              ) : (
+                <div><button type="button" onClick={() => setAddingCode(`${integration.slug}/${kind}`)}><FormattedMessage id={kind === "actions" ? "ide.newAction" : "ide.newJob"} /></button></div>
+              )}
+            </div>
+          ))}
         </div>
       ))}
       <NewIntegrationForm onCreated={reload} />
@@ -94,8 +114,21 @@ function ConnectorIde({ slug, fileBase }: { slug: string; fileBase: string }) {
   );
 }
 
-/** /ide and /ide/<integration>/<connector>. */
+function CodeIdePage({ slug, kind, fileBase }: { slug: string; kind: CodeKind; fileBase: string }) {
+  const { integrations, reload } = useEditableIntegrations();
+  const integration = integrations?.find((i) => i.slug === slug);
+  return (
+    <>
+      <p><Link to="/ide"><FormattedMessage id="ide.back" /></Link></p>
+      {integrations === null ? <p><FormattedMessage id="common.loading" /></p> : integration ? <CodeIde integration={integration} kind={kind} fileBase={fileBase} reload={reload} /> : <p className="error">{slug}</p>}
+    </>
+  );
+}
+
+/** /ide, /ide/<integration>/<connector> and /ide/<integration>/actions|jobs/<file>. */
 export function Ide({ path }: { path: string }) {
+  const code = /^\/ide\/([^/]+)\/(actions|jobs)\/([^/]+)$/.exec(path);
+  if (code) return <CodeIdePage key={path} slug={decodeURIComponent(code[1]!)} kind={code[2] as CodeKind} fileBase={decodeURIComponent(code[3]!)} />;
   const match = /^\/ide\/([^/]+)\/([^/]+)$/.exec(path);
   if (match) return <ConnectorIde key={path} slug={decodeURIComponent(match[1]!)} fileBase={decodeURIComponent(match[2]!)} />;
   return <IdeHome />;

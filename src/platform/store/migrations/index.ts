@@ -12,6 +12,8 @@ import * as fileEncoding from "./0008_alert_file_encoding.js";
 import * as entitiesCaseIndex from "./0009_drop_entities_case_index.js";
 import * as valueHash from "./0010_value_hash.js";
 import * as entityRoles from "./0011_entity_roles.js";
+import * as actionsJobs from "./0012_actions_jobs.js";
+import * as playbooks from "./0013_playbooks.js";
 
 type Step = { up(db: Kysely<unknown>, context: MigrationContext): Promise<void> };
 
@@ -26,6 +28,8 @@ const MIGRATIONS: Record<string, Step> = {
   "0009_drop_entities_case_index": entitiesCaseIndex,
   "0010_value_hash": valueHash,
   "0011_entity_roles": entityRoles,
+  "0012_actions_jobs": actionsJobs,
+  "0013_playbooks": playbooks,
 };
 
 /** All migrations, or only those named (to build a database as an older version left it, in tests). */

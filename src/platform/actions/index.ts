@@ -1,0 +1,291 @@
+// Actions on cases: run an integration's action in its own sandboxed process on a case's entities,
+// record the run (action_runs) and store its entity updates on the case. The interface playbooks and
+// the console use (runAction, listActionRuns).
+import { MAX_ENTITY_UPDATES, MAX_INSIGHTS, MAX_RESULT_JSON_BYTES, type ActionEntity, type ActionResult, type EntityInsight, type EntityUpdate } from "../../sdk/action.js";
+import type { LogEntry } from "../../sdk/execution.js";
+import { ActionFailed, CaseNotFound, IntakeError, RunFailed } from "../errors.js";
+import { compileCode, integrationConfiguration, requireAction, secretParameterNames, SECRET_MARK, validateParameterValues, withDefaults } from "../catalog/index.js";
+import type { ActionDefinition, IntegrationDefinition } from "../catalog/index.js";
+import { connectorReadRoots, DEFAULT_MEMORY_MB, driveConnector, RunLog } from "../runner/index.js";
+import crypto from "node:crypto";
+import { z } from "zod";
+import type { Selectable } from "kysely";
+import type { ActionRunStatus, ActionRunTable, Store } from "../store/index.js";
+
+export interface ActionRequest {
+  /** Names as in findAction: the integration by name or short name, the action by name or file name. */
+  integration: string;
+  action: string;
+  caseId: number;
+  /** Validated against the action's parameters (defaults applied); PARAM_INVALID names the one. */
+  params?: Record<string, unknown>;
+  /** A user's name, or `playbook:<name>`. */
+  actor: string;
+  /** A completed action run with this key is returned as is, not run again. */
+  idempotencyKey?: string;
+  /** Set by playbooks, stored with the run. */
+  playbookRunId?: number;
+  stepId?: string;
+  /** IDE Play: runs the code on the case's entities, stores and changes nothing. */
+  test?: boolean;
+  /** Aborting stops the action's process (the run is recorded failed). */
+  signal?: AbortSignal;
+}
+
+export type ActionStatus = ActionRunStatus;
+
+export interface ActionOutcome {
+  /** null when test. */
+  actionRunId: number | null;
+  status: ActionStatus;
+  resultValue: string | number | boolean | null;
+  message: string;
+  /** addResultJson's value, null if none. */
+  json: unknown;
+  entityUpdates: EntityUpdate[];
+  insights: EntityInsight[];
+  logs: LogEntry[];
+  error?: { code: string; message: string };
+  startedAt: number;
+  finishedAt: number;
+}
+
+export interface ActionRunView extends ActionOutcome {
+  actionRunId: number;
+  caseId: number;
+  integration: string;
+  action: string;
+  /** The parameters it ran with, secret values masked. */
+  params: Record<string, unknown>;
+  actor: string;
+  idempotencyKey: string | null;
+  playbookRunId: number | null;
+  stepId: string | null;
+}
+
+/** Most entities an action is given (distinct by type and value). */
+export const MAX_TARGET_ENTITIES = 1000;
+
+type ActionRunRow = Selectable<ActionRunTable>;
+
+function parse<T>(text: string | null, fallback: T): T {
+  return text === null ? fallback : (JSON.parse(text) as T);
+}
+
+function toView(row: ActionRunRow): ActionRunView {
+  const error = parse<{ code: string; message: string } | null>(row.error, null);
+  return {
+    actionRunId: Number(row.id),
+    caseId: Number(row.case_id),
+    integration: row.integration,
+    action: row.action,
+    params: parse(row.params, {}),
+    actor: row.actor,
+    status: row.status,
+    resultValue: parse(row.result_value, null),
+    message: row.message,
+    json: parse(row.result_json, null),
+    entityUpdates: parse(row.entity_updates, []),
+    insights: parse(row.insights, []),
+    logs: parse(row.logs, []),
+    ...(error ? { error } : {}),
+    idempotencyKey: row.idempotency_key,
+    playbookRunId: row.playbook_run_id === null ? null : Number(row.playbook_run_id),
+    stepId: row.step_id,
+    startedAt: Number(row.started_at),
+    finishedAt: Number(row.finished_at),
+  };
+}
+
+function outcomeOf(view: ActionRunView): ActionOutcome {
+  const { actionRunId, status, resultValue, message, json, entityUpdates, insights, logs, error, startedAt, finishedAt } = view;
+  return { actionRunId, status, resultValue, message, json, entityUpdates, insights, logs, ...(error ? { error } : {}), startedAt, finishedAt };
+}
+
+/** An attribute of a stored entity as an action reads it: strings, numbers and booleans, as text. */
+function propertiesOf(data: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(JSON.parse(data) as Record<string, unknown>)) {
+    if (typeof value === "string" || typeof value === "number" || typeof value === "boolean") out[name] = String(value);
+  }
+  return out;
+}
+
+/** The case's entities of the action's types, distinct by type and value, in the order stored. */
+async function targetEntities(store: Store, caseId: number, action: ActionDefinition): Promise<ActionEntity[]> {
+  const types = action.entityTypes ?? [];
+  if (types.length === 0) return [];
+  const rows = await store.db.selectFrom("entities").select(["type", "value", "data"]).where("case_id", "=", caseId).where("type", "in", types).orderBy("id").execute();
+  const seen = new Map<string, ActionEntity>();
+  for (const row of rows) {
+    const key = `${row.type}\u0000${row.value}`;
+    const known = seen.get(key);
+    if (known) {
+      // The same entity found in several alerts: what any of them says about it.
+      Object.assign(known.additionalProperties, propertiesOf(row.data), known.additionalProperties);
+      continue;
+    }
+    if (seen.size >= MAX_TARGET_ENTITIES) break;
+    const additionalProperties = propertiesOf(row.data);
+    seen.set(key, { identifier: row.value, entityType: row.type, additionalProperties, isInternal: additionalProperties.private === "true" });
+  }
+  return [...seen.values()];
+}
+
+const text = (max: number) => z.string().max(max);
+/**
+ * What an action's process may send back, bounded as the SDK bounds it: the action's code runs in that
+ * process and could send the platform anything (a result of gigabytes, entities of another shape).
+ */
+const resultSchema = z.object({
+  state: z.enum(["completed", "failed"]),
+  message: text(10_000),
+  resultValue: z.union([text(10_000), z.number(), z.boolean(), z.null()]),
+  json: z.unknown().refine((value) => (JSON.stringify(value ?? null)?.length ?? 0) <= MAX_RESULT_JSON_BYTES, `larger than ${MAX_RESULT_JSON_BYTES} bytes`),
+  entityUpdates: z.array(z.object({
+    entityType: text(100), identifier: text(10_000), additionalProperties: z.record(text(200), text(10_000)).refine((properties) => Object.keys(properties).length <= 200, "more than 200 properties"),
+  }).strict()).max(MAX_ENTITY_UPDATES),
+  insights: z.array(z.object({ entityType: text(100).optional(), identifier: text(10_000).optional(), title: text(200), message: text(10_000) }).strict()).max(MAX_INSIGHTS),
+}).strict();
+
+/** The action's result as the platform keeps it, or why it is refused. */
+function checkResult(result: unknown): { result?: ActionResult; problem?: string } {
+  const checked = resultSchema.safeParse(result);
+  if (checked.success) return { result: checked.data as ActionResult };
+  return { problem: checked.error.issues.slice(0, 3).map((issue) => `${issue.path.join(".") || "(result)"}: ${issue.message}`).join("; ") };
+}
+
+/** The status of an ended action: its process's outcome, then the state its code ended with. */
+function statusOf(outcome: { status: string; error?: { code: string; message: string } }, { result, problem }: { result?: ActionResult; problem?: string }): { status: ActionStatus; error?: { code: string; message: string } } {
+  if (outcome.status === "timed_out") return { status: "timed_out", ...(outcome.error ? { error: outcome.error } : {}) };
+  if (outcome.status !== "succeeded") return { status: "failed", error: outcome.error ?? new RunFailed("the action ended without a result").toJSON() };
+  if (!result) return { status: "failed", error: new ActionFailed(`the action's result was refused: ${problem ?? "none was sent"}`).toJSON() };
+  if (result.state === "failed") return { status: "failed", error: new ActionFailed(result.message || "the action ended with the failed state").toJSON() };
+  return { status: "completed" };
+}
+
+/**
+ * Runs an action on a case: validates its parameters, gives its code the case's entities of its types,
+ * records the run and stores its entity updates on the case in one transaction (a test stores nothing).
+ * A failure of the action's code is an outcome (failed, timed_out), not a throw; bad input throws
+ * (ACTION_NOT_FOUND, CASE_NOT_FOUND, PARAM_INVALID).
+ */
+export async function runAction(store: Store, request: ActionRequest): Promise<ActionOutcome> {
+  const { integration, action } = await requireAction(store, request.integration, request.action);
+  const key = request.test ? undefined : request.idempotencyKey;
+  const earlier = key ? await store.db.selectFrom("action_runs").selectAll().where("idempotency_key", "=", key).executeTakeFirst() : undefined;
+  if (earlier?.status === "completed") return outcomeOf(toView(earlier));
+
+  const caseRow = await store.db.selectFrom("cases").select(["id", "title"]).where("id", "=", request.caseId).executeTakeFirst();
+  if (!caseRow) throw new CaseNotFound(request.caseId);
+  const values = withDefaults(action.parameters, validateParameterValues(action.parameters, request.params ?? {}));
+  const startedAt = Date.now();
+  const log = new RunLog();
+  let checked: { result?: ActionResult; problem?: string } = {};
+  let ended: { status: ActionStatus; error?: { code: string; message: string } };
+  try {
+    const idempotencyKey = key ?? request.idempotencyKey ?? `action:${crypto.randomUUID()}`;
+    const outcome = await execute(store, integration, action, { ...request, idempotencyKey }, caseRow.title, values, log, (sent) => (checked = sent));
+    ended = statusOf(outcome, checked);
+  } catch (error) {
+    ended = { status: "failed", error: (error instanceof IntakeError ? error : new RunFailed((error as Error).message)).toJSON() };
+  }
+  if (ended.error) log.add({ level: "error", message: `${ended.error.code}: ${ended.error.message}`, time: Date.now() });
+  const { result } = checked;
+  const completed = ended.status === "completed";
+  const outcome: ActionOutcome = {
+    actionRunId: null,
+    status: ended.status,
+    resultValue: result?.resultValue ?? null,
+    message: result?.message ?? ended.error?.message ?? "",
+    json: result?.json ?? null,
+    // Entity updates count only for an action that completed.
+    entityUpdates: completed ? (result?.entityUpdates ?? []) : [],
+    insights: result?.insights ?? [],
+    logs: log.list(),
+    ...(ended.error ? { error: ended.error } : {}),
+    startedAt,
+    finishedAt: Date.now(),
+  };
+  if (request.test) return outcome;
+  try {
+    outcome.actionRunId = await record(store, request, integration, action, values, outcome, key, earlier?.id);
+  } catch (error) {
+    // The same key run at the same moment elsewhere and stored first (the unique key refused this one,
+    // and its entity updates with it): that run is the step's outcome.
+    const stored = key ? await store.db.selectFrom("action_runs").selectAll().where("idempotency_key", "=", key).executeTakeFirst() : undefined;
+    if (stored?.status === "completed") return outcomeOf(toView(stored));
+    throw error;
+  }
+  return outcome;
+}
+
+async function execute(
+  store: Store, integration: IntegrationDefinition, action: ActionDefinition, request: ActionRequest & { idempotencyKey: string },
+  caseTitle: string, values: Record<string, string | number | boolean>, log: RunLog, onResult: (checked: { result?: ActionResult; problem?: string }) => void,
+) {
+  const configuration = await integrationConfiguration(store, integration);
+  const modulePath = await compileCode(integration, action, "action");
+  return driveConnector({
+    t: "init", kind: "action", modulePath, connectorName: `${integration.name}/${action.name}`, mode: request.test ? "test" : "run", isTestRun: request.test ?? false,
+    parameters: values, secretParameters: secretParameterNames(action.parameters), context: {}, allowList: [],
+    configuration: configuration.values, secretConfiguration: configuration.secretNames,
+    action: {
+      integrationName: integration.name, actionName: action.name, caseId: request.caseId, caseTitle,
+      idempotencyKey: request.idempotencyKey, targetEntities: await targetEntities(store, request.caseId, action),
+    },
+  }, {
+    timeoutSeconds: action.timeoutSeconds,
+    memoryMb: action.memoryMb ?? DEFAULT_MEMORY_MB,
+    readRoots: connectorReadRoots(integration, action, values),
+    onLog: (entry) => log.add(entry),
+    onDone: async (_context, sent) => onResult(checkResult(sent)),
+    ...(request.signal ? { signal: request.signal } : {}),
+  });
+}
+
+/** Stores the run and the entity updates in one transaction; returns the run's id. */
+async function record(
+  store: Store, request: ActionRequest, integration: IntegrationDefinition, action: ActionDefinition,
+  values: Record<string, string | number | boolean>, outcome: ActionOutcome, key: string | undefined, earlierId: number | undefined,
+): Promise<number> {
+  const params: Record<string, unknown> = { ...values };
+  for (const name of secretParameterNames(action.parameters)) if (params[name] !== undefined) params[name] = SECRET_MARK;
+  const row = {
+    case_id: request.caseId, integration: integration.name, action: action.name, params: JSON.stringify(params), actor: request.actor,
+    status: outcome.status, result_value: JSON.stringify(outcome.resultValue), message: outcome.message,
+    result_json: outcome.json === null ? null : JSON.stringify(outcome.json), entity_updates: JSON.stringify(outcome.entityUpdates),
+    insights: JSON.stringify(outcome.insights), logs: JSON.stringify(outcome.logs), error: outcome.error ? JSON.stringify(outcome.error) : null,
+    idempotency_key: key ?? null, playbook_run_id: request.playbookRunId ?? null, step_id: request.stepId ?? null,
+    started_at: outcome.startedAt, finished_at: outcome.finishedAt,
+  };
+  return store.db.transaction().execute(async (trx) => {
+    for (const update of outcome.entityUpdates) {
+      const rows = await trx.selectFrom("entities").select(["id", "data"])
+        .where("case_id", "=", request.caseId).where("type", "=", update.entityType).where("value", "=", update.identifier).execute();
+      for (const entity of rows) {
+        const data = { ...(JSON.parse(entity.data) as Record<string, unknown>), ...update.additionalProperties };
+        await trx.updateTable("entities").set({ data: JSON.stringify(data) }).where("id", "=", entity.id).execute();
+      }
+    }
+    // A key whose earlier run did not complete: this attempt takes its row.
+    if (earlierId !== undefined) {
+      await trx.updateTable("action_runs").set(row).where("id", "=", earlierId).execute();
+      return Number(earlierId);
+    }
+    const inserted = await trx.insertInto("action_runs").values(row).returning("id").executeTakeFirstOrThrow();
+    return Number(inserted.id);
+  });
+}
+
+/** The action runs of a case, newest first (the case wall). */
+export async function listActionRuns(store: Store, caseId: number): Promise<ActionRunView[]> {
+  const rows = await store.db.selectFrom("action_runs").selectAll().where("case_id", "=", caseId).orderBy("id", "desc").limit(500).execute();
+  return rows.map(toView);
+}
+
+/** One action run by its number (undefined when there is none). */
+export async function findActionRun(store: Store, id: number): Promise<ActionRunView | undefined> {
+  const row = await store.db.selectFrom("action_runs").selectAll().where("id", "=", id).executeTakeFirst();
+  return row ? toView(row) : undefined;
+}

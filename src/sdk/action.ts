@@ -1,0 +1,142 @@
+// ActionExecution: what an action's main function receives (SecOps' SiemplifyAction), and what it hands
+// back to the platform: result value, JSON result, entity updates and insights.
+import { CodeExecution, codeExecutionInit, type ExtractParam, type IntegrationCodeInit } from "./code-execution.js";
+
+/** A case's entity as an action sees it (SecOps' entity object). */
+export interface ActionEntity {
+  identifier: string;
+  entityType: string;
+  /** Properties stored on the entity: the connector's attributes and earlier actions' updates (strings). */
+  additionalProperties: Record<string, string>;
+  isInternal?: boolean;
+  isSuspicious?: boolean;
+  isEnriched?: boolean;
+}
+
+export type ActionResultValue = string | number | boolean | null;
+
+/** SecOps' execution states an action may end with (`end(message, value, state)`). */
+export const ExecutionState = { COMPLETED: "completed", FAILED: "failed" } as const;
+export type ExecutionStateValue = (typeof ExecutionState)[keyof typeof ExecutionState];
+
+export interface EntityUpdate {
+  entityType: string;
+  identifier: string;
+  additionalProperties: Record<string, string>;
+}
+
+export interface EntityInsight {
+  entityType?: string;
+  identifier?: string;
+  title: string;
+  message: string;
+}
+
+/** What the action's process sends back when its code returned. */
+export interface ActionResult {
+  state: ExecutionStateValue;
+  message: string;
+  resultValue: ActionResultValue;
+  json: unknown;
+  entityUpdates: EntityUpdate[];
+  insights: EntityInsight[];
+}
+
+export interface ActionExecutionInit extends IntegrationCodeInit {
+  actionName: string;
+  caseId: number;
+  caseTitle: string;
+  idempotencyKey: string;
+  targetEntities: ActionEntity[];
+}
+
+/** Bounds of what an action hands back (entities updated, insights, JSON size). */
+export const MAX_ENTITY_UPDATES = 1000;
+export const MAX_INSIGHTS = 200;
+export const MAX_RESULT_JSON_BYTES = 1_000_000;
+const MAX_TEXT = 10_000;
+
+const text = (value: unknown, limit = MAX_TEXT) => String(value ?? "").slice(0, limit);
+
+export class ActionExecution extends CodeExecution {
+  readonly integrationName: string;
+  readonly actionName: string;
+  readonly caseId: number;
+  readonly caseTitle: string;
+  /**
+   * The same for every attempt of one playbook step (or one request): an action with an effect outside
+   * (a mail sent, a sender blocked) passes it on, e.g. as a Message-ID, so a retried step never does it twice.
+   */
+  readonly idempotencyKey: string;
+  /** The case's entities of the types this action declares (none declared: none). */
+  readonly targetEntities: ActionEntity[];
+  readonly result: { addResultJson(value: unknown): void };
+  readonly #parameters: Record<string, unknown>;
+  #json: unknown = null;
+  #ended: { message: string; resultValue: ActionResultValue; state: ExecutionStateValue } | undefined;
+  readonly #updates = new Map<string, EntityUpdate>();
+  readonly #insights: EntityInsight[] = [];
+
+  constructor(init: ActionExecutionInit) {
+    super(codeExecutionInit(init));
+    this.integrationName = init.integrationName;
+    this.actionName = init.actionName;
+    this.caseId = init.caseId;
+    this.caseTitle = init.caseTitle;
+    this.idempotencyKey = init.idempotencyKey;
+    this.targetEntities = init.targetEntities.map((entity) => ({ ...entity, additionalProperties: { ...entity.additionalProperties } }));
+    this.#parameters = { ...init.parameters };
+    this.result = {
+      // The last call wins, as SecOps' add_result_json.
+      addResultJson: (value: unknown) => {
+        const serialised = JSON.stringify(value ?? null);
+        if (serialised.length > MAX_RESULT_JSON_BYTES) throw new RangeError(`addResultJson: the JSON result is larger than ${MAX_RESULT_JSON_BYTES} bytes`);
+        this.#json = JSON.parse(serialised);
+      },
+    };
+  }
+
+  /** Reads one of the action's parameters, as SecOps' `extract_action_param`. */
+  readonly extractActionParam: ExtractParam = ((name: string, options = {}) => this.readParameter(this.#parameters, name, options)) as ExtractParam;
+
+  /**
+   * Stores the entities' additionalProperties on the case (once the action has completed), where later
+   * actions and the console see them. Values are kept as strings.
+   */
+  async updateEntities(entities: ActionEntity[]): Promise<void> {
+    for (const entity of entities) {
+      const key = `${entity.entityType}\u0000${entity.identifier}`;
+      if (!this.#updates.has(key) && this.#updates.size >= MAX_ENTITY_UPDATES) throw new RangeError(`updateEntities: at most ${MAX_ENTITY_UPDATES} entities per action`);
+      const properties = Object.fromEntries(Object.entries(entity.additionalProperties ?? {}).slice(0, 200).map(([name, value]) => [text(name, 200), text(value)]));
+      this.#updates.set(key, { entityType: text(entity.entityType, 100), identifier: text(entity.identifier), additionalProperties: properties });
+    }
+  }
+
+  /** An insight on the case's wall, about one entity (SecOps' add_entity_insight). */
+  addEntityInsight(entity: Pick<ActionEntity, "entityType" | "identifier"> | null, message: string, options: { title?: string } = {}): void {
+    if (this.#insights.length >= MAX_INSIGHTS) throw new RangeError(`addEntityInsight: at most ${MAX_INSIGHTS} insights per action`);
+    this.#insights.push({
+      ...(entity ? { entityType: text(entity.entityType, 100), identifier: text(entity.identifier) } : {}),
+      title: text(options.title ?? this.actionName, 200),
+      message: this.redact(text(message)),
+    });
+  }
+
+  /** Ends the action with its output message and result value (SecOps' `end`); the last call wins. */
+  end(message: string, resultValue: ActionResultValue, state: ExecutionStateValue = ExecutionState.COMPLETED): void {
+    const value = typeof resultValue === "string" ? text(resultValue) : resultValue;
+    this.#ended = { message: this.redact(text(message)), resultValue: value ?? null, state: state === ExecutionState.FAILED ? "failed" : "completed" };
+  }
+
+  /** What the platform records once the code returned. */
+  takeResult(): ActionResult {
+    return {
+      state: this.#ended?.state ?? "completed",
+      message: this.#ended?.message ?? "",
+      resultValue: this.#ended?.resultValue ?? null,
+      json: this.#json,
+      entityUpdates: [...this.#updates.values()],
+      insights: [...this.#insights],
+    };
+  }
+}

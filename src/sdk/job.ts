@@ -1,0 +1,50 @@
+// JobExecution: what a job's main function receives (SecOps' SiemplifyJob): its parameters, the
+// integration's, a context kept between runs, and the logger.
+import { CodeExecution, codeExecutionInit, StagedContext, type ExtractParam, type IntegrationCodeInit } from "./code-execution.js";
+
+export interface JobExecutionInit extends IntegrationCodeInit {
+  jobName: string;
+  context: Record<string, string>;
+}
+
+export class JobExecution extends CodeExecution {
+  readonly integrationName: string;
+  readonly jobName: string;
+  readonly #parameters: Record<string, unknown>;
+  readonly #context: StagedContext;
+
+  constructor(init: JobExecutionInit) {
+    super(codeExecutionInit(init));
+    this.integrationName = init.integrationName;
+    this.jobName = init.jobName;
+    this.#parameters = { ...init.parameters };
+    this.#context = new StagedContext(init.context);
+  }
+
+  /** Reads one of the job's parameters, as SecOps' `extract_job_param`. */
+  readonly extractJobParam: ExtractParam = ((name: string, options = {}) => this.readParameter(this.#parameters, name, options)) as ExtractParam;
+
+  /** A value this job saved on an earlier run. */
+  getContext(key: string): string | undefined {
+    return this.#context.get(key);
+  }
+
+  /** Saves a value for the next runs: committed when this run ends well (never by a test run). */
+  saveContext(key: string, value: string | null): void {
+    this.#context.set(key, value);
+  }
+
+  /** The timestamp saved by `saveTimestamp`, in Unix ms (0 when none, or the given default). */
+  fetchTimestamp(options: { defaultValue?: number } = {}): number {
+    return this.#context.timestamp(options.defaultValue);
+  }
+
+  saveTimestamp(timestamp: number): void {
+    this.saveContext("timestamp", String(Math.trunc(timestamp)));
+  }
+
+  /** The context to commit, for the platform. */
+  takeContext(): Record<string, string | null> {
+    return this.#context.take();
+  }
+}
