@@ -96,7 +96,7 @@ describe("intake action run", () => {
     const result = await ws.intake(["action", "run", "Respond Tests", "Lookup", "--case", String(caseId), "--params", ws.writeJson("lookup.json", { Limit: 10, Token: TOKEN }), "--json"]);
     expect(result.code, result.stderr).toBe(0);
     const last = ws.lastJson(result);
-    const json = last.json as { seen: string[]; before: (string | null)[]; caseId: number; caseTitle: string; key: boolean };
+    const json = last.json as { seen: string[]; before: (string | null)[]; caseId: number; caseTitle: string; key: boolean; alerts: { identifier: string; subject: string | null }[]; status: string };
     expect(last.status).toBe("completed");
     expect(last.resultValue).toBe(true);
     for (const url of caseUrls) expect(json.seen).toContain(`URL ${url}`);
@@ -107,6 +107,9 @@ describe("intake action run", () => {
     expect(json.caseId).toBe(caseId);
     expect(json.caseTitle).toBe("Please verify your mailbox");
     expect(json.key).toBe(true);
+    // The case with its alert and the event's fields as the email connector returned them.
+    expect(json.alerts).toEqual([{ identifier: expect.any(String), subject: "Please verify your mailbox" }]);
+    expect(json.status).toBe("open");
 
     // Recorded with who ran it; the entity updates are stored on the case's entities.
     const [run] = query<{ actor: string; status: string; params: string; logs: string; insights: string }>("select * from action_runs where case_id = ?", caseId);

@@ -105,6 +105,7 @@ export function errorTable(): string {
 
 // Actions, jobs and integration parameters (issue 19, part A)
 export const ActionNotFound = createError("ACTION_NOT_FOUND", "%s", 404, "no action of this name in the integration (Integration/Action)");
+export const PlatformServiceUnknown = createError("PLATFORM_SERVICE", "integration code asked the platform for a service it does not offer: %s", 400, "an action or job asked the platform (askPlatform) for a service that does not exist");
 export const ActionFailed = createError("ACTION_FAILED", "%s", 502, "the action threw an error without a code of its own, or ended with the failed state");
 export const ActionRunNotFound = createError("ACTION_RUN_NOT_FOUND", "no action run %s", 404, "no action run has this number");
 export const JobNotFound = createError("JOB_NOT_FOUND", "%s", 404, "no job of this name in the integration");

@@ -42,10 +42,38 @@ export interface ActionResult {
   insights: EntityInsight[];
 }
 
+/** One alert of the case as an action reads it: its events' fields as the connector returned them. */
+export interface CaseAlert {
+  /** The alert's unique id (display_id). */
+  identifier: string;
+  name: string;
+  product: string;
+  /** Unix ms. */
+  startTime: number;
+  events: Record<string, unknown>[];
+}
+
+/** The case an action runs on (SecOps' `siemplify.current_alert` and case, in one). */
+export interface CurrentCase {
+  id: number;
+  title: string;
+  priority: number;
+  status: string;
+  environment: string;
+  /** Oldest first; at most MAX_CASE_ALERTS, each with at most MAX_ALERT_EVENTS events. */
+  alerts: CaseAlert[];
+}
+
+/** Bounds of the case handed to an action (a campaign case may hold thousands of reports). */
+export const MAX_CASE_ALERTS = 500;
+export const MAX_ALERT_EVENTS = 20;
+
 export interface ActionExecutionInit extends IntegrationCodeInit {
   actionName: string;
   caseId: number;
   caseTitle: string;
+  /** The case with its alerts and their events. */
+  currentCase?: CurrentCase;
   idempotencyKey: string;
   targetEntities: ActionEntity[];
 }
@@ -63,6 +91,8 @@ export class ActionExecution extends CodeExecution {
   readonly actionName: string;
   readonly caseId: number;
   readonly caseTitle: string;
+  /** The case, its alerts and their events (oldest first, bounded by MAX_CASE_ALERTS). */
+  readonly currentCase: CurrentCase;
   /**
    * The same for every attempt of one playbook step (or one request): an action with an effect outside
    * (a mail sent, a sender blocked) passes it on, e.g. as a Message-ID, so a retried step never does it twice.
@@ -83,6 +113,7 @@ export class ActionExecution extends CodeExecution {
     this.actionName = init.actionName;
     this.caseId = init.caseId;
     this.caseTitle = init.caseTitle;
+    this.currentCase = init.currentCase ?? { id: init.caseId, title: init.caseTitle, priority: 0, status: "open", environment: "", alerts: [] };
     this.idempotencyKey = init.idempotencyKey;
     this.targetEntities = init.targetEntities.map((entity) => ({ ...entity, additionalProperties: { ...entity.additionalProperties } }));
     this.#parameters = { ...init.parameters };

@@ -44,6 +44,7 @@ export interface CodeExecutionInit {
   /** Every secret value the code is given (its passwords and the integration's): never logged. */
   secretValues: string[];
   log(entry: LogEntry): void;
+  askPlatform?: AskPlatform;
 }
 
 /** What the platform gives an action's or a job's code: its parameters and the integration's, with their secrets named. */
@@ -55,7 +56,15 @@ export interface IntegrationCodeInit {
   configuration: Record<string, unknown>;
   secretConfiguration: string[];
   log(entry: LogEntry): void;
+  /** Asks the platform one of its services (runner/drive.ts `services`) and waits for the answer. */
+  askPlatform?: AskPlatform;
 }
+
+/**
+ * A question to the platform from integration code (look up indicators, earlier cases…): the code's
+ * process reads no database, so the runner answers. Unknown services fail with PLATFORM_SERVICE.
+ */
+export type AskPlatform = (service: string, payload: unknown) => Promise<unknown>;
 
 export const MASK = "********";
 
@@ -78,6 +87,7 @@ export function codeExecutionInit(init: Omit<IntegrationCodeInit, "integrationNa
     ...(init.configuration ? { configuration: init.configuration } : {}),
     secretValues: [...secretValuesOf(init.parameters, init.secretParameters), ...secretValuesOf(init.configuration ?? {}, init.secretConfiguration ?? [])],
     log: init.log,
+    ...(init.askPlatform ? { askPlatform: init.askPlatform } : {}),
   };
 }
 
@@ -86,11 +96,13 @@ export class CodeExecution {
   readonly logger: ConnectorLogger;
   readonly #secrets: string[];
   readonly #configuration: Record<string, unknown>;
+  readonly #askPlatform: AskPlatform | undefined;
 
   constructor(init: CodeExecutionInit) {
     this.isTestRun = init.isTestRun;
     this.#secrets = [...init.secretValues];
     this.#configuration = { ...init.configuration };
+    this.#askPlatform = init.askPlatform;
     const write = (level: LogLevel, message: string) => init.log({ level, message: this.redact(String(message)), time: Date.now() });
     this.logger = {
       debug: (m) => write("debug", m),
@@ -118,6 +130,12 @@ export class CodeExecution {
    */
   readonly extractConfigurationParam: ExtractParam = ((name: string, options: ExtractParamOptions<unknown> = {}) =>
     this.readParameter(this.#configuration, name, options)) as ExtractParam;
+
+  /** Asks one of the platform's services (what the SDK's lookups are built on); outside a run, there is none. */
+  protected askPlatform(service: string, payload: unknown): Promise<unknown> {
+    if (!this.#askPlatform) return Promise.reject(new Error(`the platform's ${service} service is not reachable outside a run`));
+    return this.#askPlatform(service, payload);
+  }
 
   /**
    * Reads one value of `values`: throws a ParameterError naming it when it is mandatory and missing,

@@ -18,11 +18,12 @@ export type {
   ParamInputType,
 } from "./execution.js";
 export { ActionExecution, ExecutionState } from "./action.js";
-export type { ActionEntity, ActionExecutionInit, ActionResult, ActionResultValue, EntityInsight, EntityUpdate, ExecutionStateValue } from "./action.js";
+export { MAX_ALERT_EVENTS, MAX_CASE_ALERTS } from "./action.js";
+export type { ActionEntity, ActionExecutionInit, CaseAlert, CurrentCase, ActionResult, ActionResultValue, EntityInsight, EntityUpdate, ExecutionStateValue } from "./action.js";
 export { JobExecution } from "./job.js";
 export type { JobExecutionInit } from "./job.js";
 export { CodeExecution } from "./code-execution.js";
-export type { CodeExecutionInit, ExtractParam } from "./code-execution.js";
+export type { AskPlatform, CodeExecutionInit, ExtractParam } from "./code-execution.js";
 export { ENTITY_TYPES, isEntityType } from "./entity-types.js";
 export type { EntityType } from "./entity-types.js";
 export { ConnectorError, IntakeError, ParameterError } from "./errors.js";

@@ -1,7 +1,7 @@
 // Actions on cases: run an integration's action in its own sandboxed process on a case's entities,
 // record the run (action_runs) and store its entity updates on the case. The interface playbooks and
 // the console use (runAction, listActionRuns).
-import { MAX_ENTITY_UPDATES, MAX_INSIGHTS, MAX_RESULT_JSON_BYTES, type ActionEntity, type ActionResult, type EntityInsight, type EntityUpdate } from "../../sdk/action.js";
+import { MAX_ALERT_EVENTS, MAX_CASE_ALERTS, MAX_ENTITY_UPDATES, MAX_INSIGHTS, MAX_RESULT_JSON_BYTES, type ActionEntity, type CurrentCase, type ActionResult, type EntityInsight, type EntityUpdate } from "../../sdk/action.js";
 import type { LogEntry } from "../../sdk/execution.js";
 import { ActionFailed, CaseNotFound, IntakeError, RunFailed } from "../errors.js";
 import { compileCode, integrationConfiguration, requireAction, secretParameterNames, SECRET_MARK, validateParameterValues, withDefaults } from "../catalog/index.js";
@@ -132,6 +132,27 @@ async function targetEntities(store: Store, caseId: number, action: ActionDefini
   return [...seen.values()];
 }
 
+/** The case with its alerts (oldest first) and their events, bounded as the SDK says. */
+async function currentCaseOf(store: Store, caseId: number): Promise<CurrentCase> {
+  const row = await store.db.selectFrom("cases").select(["id", "title", "priority", "status", "environment"]).where("id", "=", caseId).executeTakeFirstOrThrow();
+  const alerts = await store.db.selectFrom("alerts").select(["id", "alert_id", "name", "product", "start_time"])
+    .where("case_id", "=", caseId).orderBy("id").limit(MAX_CASE_ALERTS).execute();
+  const events = alerts.length === 0 ? [] : await store.db.selectFrom("events").select(["alert_pk", "position", "data"])
+    .where("alert_pk", "in", alerts.map((alert) => alert.id)).where("position", "<", MAX_ALERT_EVENTS).orderBy("alert_pk").orderBy("position").execute();
+  const byAlert = new Map<number, Record<string, unknown>[]>();
+  for (const event of events) {
+    const list = byAlert.get(Number(event.alert_pk)) ?? [];
+    list.push(JSON.parse(event.data) as Record<string, unknown>);
+    byAlert.set(Number(event.alert_pk), list);
+  }
+  return {
+    id: Number(row.id), title: row.title, priority: Number(row.priority), status: row.status, environment: row.environment,
+    alerts: alerts.map((alert) => ({
+      identifier: alert.alert_id, name: alert.name, product: alert.product, startTime: Number(alert.start_time), events: byAlert.get(Number(alert.id)) ?? [],
+    })),
+  };
+}
+
 const text = (max: number) => z.string().max(max);
 /**
  * What an action's process may send back, bounded as the SDK bounds it: the action's code runs in that
@@ -233,6 +254,7 @@ async function execute(
     action: {
       integrationName: integration.name, actionName: action.name, caseId: request.caseId, caseTitle,
       idempotencyKey: request.idempotencyKey, targetEntities: await targetEntities(store, request.caseId, action),
+      currentCase: await currentCaseOf(store, request.caseId),
     },
   }, {
     timeoutSeconds: action.timeoutSeconds,

@@ -11,7 +11,7 @@ import { ActionFailed, ConnectorFailed, ConnectorInvalid, ConnectorNoPing, Conne
 import type { ChildMessage, CodeKind, InitMessage, ParentMessage } from "./protocol.js";
 import { spoolPackage } from "./spool.js";
 
-/** Answers the runner owes, by sequence number: a package's acknowledgement or a bounded script's output. */
+/** Answers the runner owes, by sequence number: a package's acknowledgement, a bounded script's output, a service's answer. */
 const pending = new Map<number, { resolve: (answer: never) => void; reject: (error: Error) => void }>();
 const inflight = new Set<Promise<void>>();
 let nextSeq = 1;
@@ -73,6 +73,7 @@ process.on("message", (message: ParentMessage) => {
   pending.delete(message.seq);
   if (message.t === "ack") waiter.resolve(message.result as never);
   else if (message.t === "scriptDone") waiter.resolve(message.output as never);
+  else if (message.t === "answer") waiter.resolve(message.value as never);
   else waiter.reject(Object.assign(new Error(message.message), { code: message.code }));
 });
 
@@ -166,6 +167,18 @@ async function start(init: InitMessage): Promise<void> {
 
 const log = (entry: LogEntry) => void send({ t: "log", entry }).catch(() => undefined);
 
+/** A question to the platform's services, answered in order of arrival by the runner. */
+function askPlatform(service: string, payload: unknown): Promise<unknown> {
+  const seq = nextSeq++;
+  return new Promise<unknown>((resolve, reject) => {
+    pending.set(seq, { resolve, reject });
+    send({ t: "ask", seq, service, payload }).catch((error: Error) => {
+      pending.delete(seq);
+      reject(error);
+    });
+  });
+}
+
 /** What an action's and a job's process both give their code: its parameters, the integration's, the log. */
 function integrationCodeInit(init: InitMessage, integrationName: string) {
   return {
@@ -176,6 +189,7 @@ function integrationCodeInit(init: InitMessage, integrationName: string) {
     configuration: init.configuration ?? {},
     secretConfiguration: init.secretConfiguration ?? [],
     log,
+    askPlatform,
   };
 }
 

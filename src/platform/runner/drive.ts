@@ -1,7 +1,7 @@
 // Drives one code process from init to its end: logs, packages acknowledged in order, timeout, crash and
 // out-of-memory detection. Shared by connector runs (ingest), the console's Play (store nothing), actions and jobs.
 import fs from "node:fs";
-import { AlertInvalid, IngestFailed, IntakeError, PackageAfterFailure, PackageInvalid, RunCrashed, RunOutOfMemory, RunSpawn, RunTimeout } from "../errors.js";
+import { AlertInvalid, IngestFailed, IntakeError, PackageAfterFailure, PackageInvalid, PlatformServiceUnknown, RunCrashed, RunOutOfMemory, RunSpawn, RunTimeout } from "../errors.js";
 import type { LogEntry, PackageResult } from "../../sdk/execution.js";
 import type { ActionResult } from "../../sdk/action.js";
 import type { RunStatus } from "../store/index.js";
@@ -21,6 +21,11 @@ export interface DriveHandlers {
   onPackage?: (alerts: unknown[], context: Record<string, string | null>) => Promise<PackageResult>;
   /** Aborting stops the process (the run is recorded failed). */
   signal?: AbortSignal;
+  /**
+   * What the code may ask the platform (sdk `askPlatform`), by service name. The payload comes from the
+   * code's process: each service validates it as input from outside.
+   */
+  services?: Record<string, (payload: unknown) => Promise<unknown>>;
   /** The code finished; runs after every package was handled. `result`: an action's. */
   onDone?: (context: Record<string, string | null>, result?: ActionResult) => Promise<void>;
 }
@@ -105,6 +110,15 @@ export function driveConnector(init: InitMessage, handlers: DriveHandlers): Prom
             }
           });
           break;
+        case "ask": {
+          const service = Object.hasOwn(handlers.services ?? {}, message.service) ? handlers.services![message.service] : undefined;
+          const answer = service ? service(message.payload) : Promise.reject(new PlatformServiceUnknown(String(message.service).slice(0, 100)));
+          answer.then(
+            (value) => reply({ t: "answer", seq: message.seq, value }),
+            (error: unknown) => reply({ t: "answerFailed", seq: message.seq, code: error instanceof IntakeError ? error.code : PlatformServiceUnknown.code, message: String((error as Error)?.message ?? error).slice(0, 2000) }),
+          );
+          break;
+        }
         case "done":
           // One end only: a second "done" (code in the process can send messages of its own) is ignored.
           if (ended) break;

@@ -1,5 +1,5 @@
 // Messages between the runner and a code process (a connector's, an action's or a job's), over Node IPC.
-import type { ActionEntity, ActionResult } from "../../sdk/action.js";
+import type { ActionEntity, ActionResult, CurrentCase } from "../../sdk/action.js";
 import type { LogEntry, PackageResult } from "../../sdk/execution.js";
 import type { BoundedScript } from "../../sdk/script.js";
 
@@ -17,6 +17,7 @@ export interface ActionInit {
   caseTitle: string;
   idempotencyKey: string;
   targetEntities: ActionEntity[];
+  currentCase: CurrentCase;
 }
 
 export interface InitMessage {
@@ -46,7 +47,9 @@ export type ParentMessage =
   | { t: "ack"; seq: number; result: PackageResult }
   | { t: "nack"; seq: number; code: string; message: string }
   | { t: "scriptDone"; seq: number; output: string }
-  | { t: "scriptFailed"; seq: number; code: string; message: string };
+  | { t: "scriptFailed"; seq: number; code: string; message: string }
+  | { t: "answer"; seq: number; value: unknown }
+  | { t: "answerFailed"; seq: number; code: string; message: string };
 
 export type ChildMessage =
   | { t: "log"; entry: LogEntry }
@@ -57,6 +60,8 @@ export type ChildMessage =
   | { t: "package"; seq: number; alerts: unknown[]; spooled?: boolean; context: Record<string, string | null> }
   /** A bounded script (sdk/script.ts) for the runner to start: the connector's process may start none. */
   | { t: "script"; seq: number; script: BoundedScript }
+  /** A question to one of the platform's services (DriveHandlers.services), answered by `answer`. */
+  | { t: "ask"; seq: number; service: string; payload: unknown }
   /** `result`: an action's outcome. */
   | { t: "done"; context: Record<string, string | null>; result?: ActionResult }
   | { t: "error"; code: string; message: string };
