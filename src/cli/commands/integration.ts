@@ -3,9 +3,10 @@ import path from "node:path";
 import type { Command } from "commander";
 import type { WithStore } from "../context.js";
 import { ConnectorTypes } from "../../platform/errors.js";
-import { codeOf, compileCode, configureIntegration, exportIntegration, importIntegration, listIntegrationVersions, loadIntegrationPackage, setAllowList, typeCheckIntegration } from "../../platform/catalog/index.js";
+import { codeOf, compileCode, configureIntegration, exportIntegration, listIntegrationVersions, loadIntegrationPackage, setAllowList, typeCheckIntegration } from "../../platform/catalog/index.js";
 import { formatTime, table } from "../output.js";
 import { readParamsFile } from "./connector.js";
+import { installIntegrationPackage } from "../../platform/packages/index.js";
 
 export function register(program: Command, withStore: WithStore): void {
   const integration = program.command("integration").description("integration packages: import, export, check");
@@ -16,7 +17,7 @@ export function register(program: Command, withStore: WithStore): void {
     .option("--no-typecheck", "skip the TypeScript type-check (esbuild still compiles)")
     .action(async (dir: string, options: { typecheck: boolean }) => {
       await withStore(async (store) => {
-        const result = await importIntegration(store, dir, {
+        const result = await installIntegrationPackage(store, dir, {
           typeCheck: options.typecheck,
           onProgress: (message) => process.stderr.write(`${message}\n`),
         });

@@ -216,11 +216,6 @@ export async function importIntegration(store: Store, sourceDir: string, options
     await store.db.insertInto("integrations").values({ name: source.name, slug, dir: target, builtin: 0, updated_at: now }).execute();
   }
   const installed = loadIntegrationPackage(target);
-  if (installed.playbookFiles.length) {
-    // Loaded here: the playbooks read the catalog, which would otherwise import them back.
-    const { importPlaybookFile } = await import("../playbooks/index.js");
-    for (const file of installed.playbookFiles) await importPlaybookFile(store, file, { sourceIntegration: installed.name });
-  }
   return {
     integration: installed,
     created: !previous,

@@ -10,11 +10,12 @@ import {
 } from "../errors.js";
 import type { LogEntry } from "../../sdk/execution.js";
 import {
-  compileConnector, exportIntegration, findConnectorDefinition, importIntegration, listIntegrations, listIntegrationVersions,
+  compileConnector, exportIntegration, findConnectorDefinition, listIntegrations, listIntegrationVersions,
   loadIntegrationPackage, secretParameterNames, slugOf, validateParameterValues, withDefaults,
   type CodeDefinition, type ConnectorDefinition, type ImportResult, type IntegrationDefinition, type ParameterDefinition,
 } from "../catalog/index.js";
 import { checkPackage } from "../ingest/index.js";
+import { installIntegrationPackage } from "../packages/index.js";
 import { MAX_LOG_ENTRIES } from "../runner/index.js";
 import { driveConnector } from "../runner/drive.js";
 import { connectorReadRoots, DEFAULT_MEMORY_MB } from "../runner/process.js";
@@ -196,7 +197,7 @@ async function commitPackage(store: Store, slug: string, change: (dir: string) =
       change(dir);
       let result: ImportResult;
       try {
-        result = await importIntegration(store, dir);
+        result = await installIntegrationPackage(store, dir);
       } catch (error) {
         if (error instanceof IntakeError && error.code !== DependencyInstall.code) {
           throw new IdeCheckError(toDiagnostics(error.message, dir), error.message.split(dir + path.sep).join(""));

@@ -3,7 +3,7 @@
 import { sql } from "../store/kysely.js";
 import type { Store } from "../store/index.js";
 import { leaseIsHeld, makeOwner } from "../runner/lock.js";
-import type { Job, Queue, QueueSize, SendOptions } from "./index.js";
+import type { Job, Queue, QueueSize, SendOptions } from "./types.js";
 
 /** How long a job taken by a worker of another machine stays its own (this machine's are checked by pid). */
 const LEASE_MS = 60 * 60_000;
