@@ -257,11 +257,29 @@ describe("the API", () => {
   it("plays an action for an admin: the outcome comes back, nothing is stored or changed", async () => {
     const before = query<{ n: number }>("select count(*) as n from action_runs")[0]!.n;
     const entitiesBefore = query<{ data: string }>("select data from entities where case_id = ? order by id", caseId);
-    expect((await requestAs(app, analyst, "POST", "/api/ide/actions/play", { integration: "Respond Tests", action: "Lookup", caseId })).statusCode).toBe(403);
-    const played = await requestAs(app, admin, "POST", "/api/ide/actions/play", { integration: "Respond Tests", action: "Lookup", caseId, params: { Limit: 2 } });
+    const playPath = "/api/ide/integrations/respond-tests/actions/lookup/play";
+    const saved = fs.readFileSync(path.join(PACKAGE, "actions", "lookup.ts"), "utf8");
+    expect((await requestAs(app, analyst, "POST", playPath, { code: saved, caseId })).statusCode).toBe(403);
+    const played = await requestAs(app, admin, "POST", playPath, { code: saved, caseId, params: { Limit: 2 } });
     expect(played.statusCode, played.body).toBe(200);
     expect(played.json()).toMatchObject({ actionRunId: null, status: "completed", message: "checked 2" });
     expect(played.json().entityUpdates).toHaveLength(2);
+    // The code in the editor runs, not the installed version: unsaved changes included.
+    const edited = await requestAs(app, admin, "POST", playPath, { code: saved.replace("`checked ${checked.length}`", "`edited ${checked.length}`"), caseId, params: { Limit: 1 } });
+    expect(edited.json()).toMatchObject({ actionRunId: null, status: "completed", message: "edited 1" });
+    // A compile error comes back as the IDE's diagnostics, by line.
+    const broken = await requestAs(app, admin, "POST", playPath, { code: `${saved}\nconst = ;\n`, caseId });
+    expect(broken.statusCode).toBe(422);
+    expect(broken.json().error.code).toBe("IDE_CHECK");
+
+    // A job's Play runs the editor's code once in test mode: its context is not saved.
+    const jobCode = fs.readFileSync(path.join(PACKAGE, "jobs", "sync.ts"), "utf8").replace("run ${count} by", "draft run ${count} by");
+    expect((await requestAs(app, analyst, "POST", "/api/ide/integrations/respond-tests/jobs/sync/play", { code: jobCode })).statusCode).toBe(403);
+    const job = await requestAs(app, admin, "POST", "/api/ide/integrations/respond-tests/jobs/sync/play", { code: jobCode });
+    expect(job.statusCode, job.body).toBe(200);
+    expect(job.json()).toMatchObject({ status: "succeeded", test: true });
+    expect((job.json().logs as { message: string }[]).map((entry) => entry.message).join("\n")).toContain("draft run 1 by api (test)");
+    expect(query<{ n: number }>("select count(*) as n from job_settings")[0]!.n).toBe(0);
     expect(query<{ n: number }>("select count(*) as n from action_runs")[0]!.n).toBe(before);
     expect(query<{ data: string }>("select data from entities where case_id = ? order by id", caseId)).toEqual(entitiesBefore);
   });
@@ -305,7 +323,8 @@ describe("jobs", () => {
     expect(context().count).toBe("2");
     expect(Number(context().timestamp)).toBeGreaterThan(Date.now() - 120_000);
     const runs = JSON.parse((await ws.intake(["job", "runs", "--json"])).stdout) as { status: string; is_test: number; logs: { message: string }[] }[];
-    expect(runs.map((r) => [r.status, r.is_test])).toEqual([["succeeded", 0], ["succeeded", 0], ["succeeded", 1]]);
+    // Newest first: the two runs, the test run, the IDE's Play of the API's tests.
+    expect(runs.map((r) => [r.status, r.is_test])).toEqual([["succeeded", 0], ["succeeded", 0], ["succeeded", 1], ["succeeded", 1]]);
     expect(JSON.stringify(runs)).not.toContain(API_KEY);
   });
 

@@ -28,6 +28,8 @@ export interface ActionRequest {
   stepId?: string;
   /** IDE Play: runs the code on the case's entities, stores and changes nothing. */
   test?: boolean;
+  /** With test: the IDE's unsaved package and action to run instead of the installed ones. */
+  draft?: { integration: IntegrationDefinition; action: ActionDefinition };
   /** Aborting stops the action's process (the run is recorded failed). */
   signal?: AbortSignal;
 }
@@ -192,7 +194,7 @@ function statusOf(outcome: { status: string; error?: { code: string; message: st
  * (ACTION_NOT_FOUND, CASE_NOT_FOUND, PARAM_INVALID).
  */
 export async function runAction(store: Store, request: ActionRequest): Promise<ActionOutcome> {
-  const { integration, action } = await requireAction(store, request.integration, request.action);
+  const { integration, action } = request.test && request.draft ? request.draft : await requireAction(store, request.integration, request.action);
   const key = request.test ? undefined : request.idempotencyKey;
   const earlier = key ? await store.db.selectFrom("action_runs").selectAll().where("idempotency_key", "=", key).executeTakeFirst() : undefined;
   if (earlier?.status === "completed") return outcomeOf(toView(earlier));

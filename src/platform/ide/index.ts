@@ -10,11 +10,13 @@ import {
 } from "../errors.js";
 import type { LogEntry } from "../../sdk/execution.js";
 import {
-  compileConnector, exportIntegration, findConnectorDefinition, listIntegrations, listIntegrationVersions,
+  compileCode, exportIntegration, findConnectorDefinition, listIntegrations, listIntegrationVersions,
   loadIntegrationPackage, secretParameterNames, slugOf, validateParameterValues, withDefaults,
   type CodeDefinition, type ConnectorDefinition, type ImportResult, type IntegrationDefinition, type ParameterDefinition,
 } from "../catalog/index.js";
+import { runAction, type ActionOutcome } from "../actions/index.js";
 import { checkPackage } from "../ingest/index.js";
+import { runJob, type JobOutcome } from "../jobs/index.js";
 import { installIntegrationPackage } from "../packages/index.js";
 import { MAX_LOG_ENTRIES } from "../runner/index.js";
 import { driveConnector } from "../runner/drive.js";
@@ -362,29 +364,73 @@ let plays = 0;
  * returned, nothing is stored (no case, no run, no context). Parameters come from the request,
  * over the definition's defaults.
  */
-export async function playConnector(store: Store, slug: string, fileBase: string, input: { code: string; parameters: Record<string, unknown> }): Promise<PlayResult> {
-  checkCode(input.code);
-  const { integration, connector } = await importedConnector(store, slug, fileBase);
-  const values = withDefaults(connector.parameters, validateParameterValues(connector.parameters, input.parameters));
+/**
+ * Writes the installed package with `code` in place of FOLDER/FILE_BASE.ts to a temporary folder, compiles
+ * that file (a compile error comes back as the IDE's diagnostics) and hands the draft to `play`. At most
+ * MAX_PLAYS at once; the folder is removed after.
+ */
+async function withDraftCode<T>(
+  store: Store, integration: IntegrationDefinition, folder: CodeFolder, fileBase: string, code: string,
+  play: (draft: IntegrationDefinition, compiled: string) => Promise<T>,
+): Promise<T> {
+  checkCode(code);
   if (plays >= MAX_PLAYS) throw new PlayBusy(MAX_PLAYS);
   plays++;
-  const started = Date.now();
   const work = tempDir();
-  const dir = path.join(work, "package");
+  // Named by the slug: the draft reads the integration's configured parameters, which are stored by slug.
+  const dir = path.join(work, integration.slug);
   try {
     await exportIntegration(store, integration.name, dir);
-    fs.writeFileSync(path.join(dir, "connectors", `${fileBase}.ts`), input.code);
+    fs.writeFileSync(path.join(dir, folder, `${fileBase}.ts`), code);
     // Dependencies resolve from the installed version's folder.
     if (fs.existsSync(path.join(integration.dir, "node_modules"))) fs.symlinkSync(path.join(integration.dir, "node_modules"), path.join(dir, "node_modules"), "dir");
     const draft = loadIntegrationPackage(dir);
-    const definition = findConnectorDefinition(draft, connector.name);
-    let modulePath: string;
+    const definition = [...draft.connectors, ...draft.actions, ...draft.jobs].find((d) => d.fileBase === fileBase && d.sourceFile === path.join(dir, folder, `${fileBase}.ts`));
+    if (!definition) throw new IntegrationNotFound(`integration "${integration.name}" has no ${folder}/${fileBase}.ts`);
+    let compiled: string;
     try {
-      modulePath = await compileConnector(draft, definition);
+      compiled = await compileCode(draft, definition, folder === "connectors" ? "connector" : folder === "actions" ? "action" : "job");
     } catch (error) {
       if (error instanceof ConnectorCompile) throw new IdeCheckError(toDiagnostics(error.message, dir), error.message.split(dir + path.sep).join(""));
       throw error;
     }
+    return await play(draft, compiled);
+  } finally {
+    plays--;
+    fs.rmSync(work, { recursive: true, force: true });
+  }
+}
+
+/** Play of an action: the given code (saved or not) on the case's entities; stores and changes nothing. */
+export async function playAction(store: Store, slug: string, fileBase: string, input: { code: string; caseId: number; params: Record<string, unknown>; actor: string }): Promise<ActionOutcome> {
+  checkFileBase(fileBase);
+  const { integration } = await editable(store, slug);
+  const installed = integration?.actions.find((a) => a.fileBase === fileBase);
+  if (!integration || !installed) throw new ActionNotFound(`integration "${slug}" has no action file actions/${fileBase}.ts`);
+  return withDraftCode(store, integration, "actions", fileBase, input.code, async (draft) => {
+    const action = draft.actions.find((a) => a.fileBase === fileBase)!;
+    return runAction(store, { integration: draft.name, action: action.name, caseId: input.caseId, params: input.params, actor: input.actor, test: true, draft: { integration: draft, action } });
+  });
+}
+
+/** Play of a job: the given code (saved or not) once in test mode, with the job's scheduled parameters; its context is not saved. */
+export async function playJob(store: Store, slug: string, fileBase: string, input: { code: string }): Promise<JobOutcome> {
+  checkFileBase(fileBase);
+  const { integration } = await editable(store, slug);
+  const installed = integration?.jobs.find((j) => j.fileBase === fileBase);
+  if (!integration || !installed) throw new JobNotFound(`integration "${slug}" has no job file jobs/${fileBase}.ts`);
+  return withDraftCode(store, integration, "jobs", fileBase, input.code, async (draft) => {
+    const job = draft.jobs.find((j) => j.fileBase === fileBase)!;
+    return runJob(store, { integration: draft.name, job: job.name, test: true, draft: { integration: draft, job } });
+  });
+}
+
+export async function playConnector(store: Store, slug: string, fileBase: string, input: { code: string; parameters: Record<string, unknown> }): Promise<PlayResult> {
+  const { integration, connector } = await importedConnector(store, slug, fileBase);
+  const values = withDefaults(connector.parameters, validateParameterValues(connector.parameters, input.parameters));
+  const started = Date.now();
+  return withDraftCode(store, integration, "connectors", fileBase, input.code, async (draft, modulePath) => {
+    const definition = findConnectorDefinition(draft, connector.name);
     const logs: LogEntry[] = [];
     const shown: unknown[] = [];
     const result: PlayResult = { status: "running", fetched: 0, alerts: shown, alertCount: 0, failed: 0, skipped: 0, logs, ms: 0 };
@@ -420,10 +466,7 @@ export async function playConnector(store: Store, slug: string, fileBase: string
     if (!fetchedReported) result.fetched = result.alertCount;
     result.ms = Date.now() - started;
     return result;
-  } finally {
-    plays--;
-    fs.rmSync(work, { recursive: true, force: true });
-  }
+  });
 }
 
 export interface SdkCompletion {

@@ -20,6 +20,8 @@ export interface JobRequest {
   /** Parameter values for this run; none: the scheduled job's (or the defaults). */
   params?: Record<string, unknown>;
   signal?: AbortSignal;
+  /** With test: the IDE's unsaved package and job to run instead of the installed ones. */
+  draft?: { integration: IntegrationDefinition; job: JobDefinition };
 }
 
 export interface JobOutcome {
@@ -111,8 +113,8 @@ export async function listScheduledJobs(store: Store): Promise<ScheduledJob[]> {
  * settings, made when it has none) when the run succeeds and is not a test.
  */
 export async function runJob(store: Store, request: JobRequest): Promise<JobOutcome> {
-  const { integration, job } = await requireJob(store, request.integration, request.job);
   const test = request.test ?? false;
+  const { integration, job } = test && request.draft ? request.draft : await requireJob(store, request.integration, request.job);
   const settings = await settingsOf(store, integration, job);
   const secrets = openSecretBox(store.dataDir);
   const stored = settings ? (JSON.parse(settings.parameters) as Record<string, ParameterValue>) : {};

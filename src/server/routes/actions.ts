@@ -53,18 +53,6 @@ export function registerActionRoutes(api: FastifyInstance, store: Store, session
     },
   }, async (request) => runAction(store, { ...request.body, caseId: request.params.id, actor: request.user!.name }));
 
-  api.post<{ Body: ActionBody & { caseId: number } }>("/ide/actions/play", {
-    onRequest: admin,
-    schema: {
-      tags: ["ide"], summary: "Play (admin): runs the action on the case's entities and returns its outcome; stores and changes nothing",
-      body: { type: "object", properties: { ...actionFields, caseId: { type: "integer", minimum: 1 } }, required: ["integration", "action", "caseId"], additionalProperties: false },
-      response: actionErrors,
-    },
-  }, async (request) => {
-    const { caseId, ...action } = request.body;
-    return runAction(store, { ...action, caseId, actor: request.user!.name, test: true });
-  });
-
   api.get("/jobs", {
     onRequest: session,
     schema: { tags: ["jobs"], summary: "The jobs with settings (scheduled, or run by hand), parameters with secrets masked, and their last run", response: errors },

@@ -6,7 +6,7 @@ import { MAX_MAPPED_FIELDS } from "../../platform/catalog/package.js";
 import { ENTITY_TYPES } from "../../sdk/entity-types.js";
 import {
   CODE_FOLDERS, createIntegration, getCode, getCodeVersion, listCodeVersions, listEditableIntegrations, MAX_CODE_BYTES, MAX_ICON_BYTES,
-  playConnector, saveCode, saveDefinition, sdkCompletions, type ActionDefinitionInput, type CodeFolder, type ConnectorDefinitionInput, type JobDefinitionInput,
+  playAction, playConnector, playJob, saveCode, saveDefinition, sdkCompletions, type ActionDefinitionInput, type CodeFolder, type ConnectorDefinitionInput, type JobDefinitionInput,
 } from "../../platform/ide/index.js";
 import type { Scheduler } from "../../platform/scheduler/index.js";
 import type { Store } from "../../platform/store/index.js";
@@ -195,4 +195,35 @@ export function registerIdeRoutes(api: FastifyInstance, store: Store, session: G
       response: ideErrors,
     },
   }, async (request) => playConnector(store, request.params.slug, request.params.fileBase, { code: request.body.code, parameters: request.body.parameters ?? {} }));
+
+  api.post<{ Params: { slug: string; fileBase: string }; Body: { code: string; caseId: number; params?: Record<string, unknown> } }>("/ide/integrations/:slug/actions/:fileBase/play", {
+    onRequest: admin,
+    bodyLimit: 3 * MAX_CODE_BYTES,
+    schema: {
+      tags: ["ide"], summary: "Play (admin): run the given code of an action (saved or not) on a case's entities; returns its outcome (a failed action is an outcome, 200), stores and changes nothing",
+      params: connectorParams,
+      body: {
+        type: "object",
+        properties: {
+          code: { type: "string", maxLength: MAX_CODE_BYTES },
+          caseId: { type: "integer", minimum: 1 },
+          params: { type: "object", additionalProperties: { type: ["string", "number", "boolean", "null"] }, maxProperties: 200 },
+        },
+        required: ["code", "caseId"],
+        additionalProperties: false,
+      },
+      response: ideErrors,
+    },
+  }, async (request) => playAction(store, request.params.slug, request.params.fileBase, { code: request.body.code, caseId: request.body.caseId, params: request.body.params ?? {}, actor: request.user!.name }));
+
+  api.post<{ Params: { slug: string; fileBase: string }; Body: { code: string } }>("/ide/integrations/:slug/jobs/:fileBase/play", {
+    onRequest: admin,
+    bodyLimit: 3 * MAX_CODE_BYTES,
+    schema: {
+      tags: ["ide"], summary: "Play (admin): run the given code of a job (saved or not) once in test mode with its scheduled parameters; its context is not saved",
+      params: connectorParams,
+      body: { type: "object", properties: { code: { type: "string", maxLength: MAX_CODE_BYTES } }, required: ["code"], additionalProperties: false },
+      response: ideErrors,
+    },
+  }, async (request) => playJob(store, request.params.slug, request.params.fileBase, { code: request.body.code }));
 }

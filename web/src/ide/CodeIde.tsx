@@ -34,14 +34,14 @@ export function CodeIde({ integration, kind, fileBase, reload }: { integration: 
   const [saves, countSave] = useReducer((count: number) => count + 1, 0);
   const [editingDefinition, setEditingDefinition] = useState(false);
   if (!definition) return <p className="error"><FormattedMessage id="ide.noSuchCode" values={{ file: `${kind}/${fileBase}.ts` }} /></p>;
-  // Play runs the saved version: an action's code runs where the case's entities are, as the platform runs it.
-  const play = async () => {
+  // Play runs the code in the editor, saved or not, as the platform runs it: an action on the case picked here.
+  const play = async (code: string) => {
     setActionOutcome(null);
     setJobOutcome(null);
     if (kind === "actions") {
-      setActionOutcome(await api<ActionOutcome>("/ide/actions/play", { method: "POST", body: { integration: integration.name, action: definition.name, caseId: Number(caseId), params: filledValues(values) } }));
+      setActionOutcome(await api<ActionOutcome>(`${codePath}/play`, { method: "POST", body: { code, caseId: Number(caseId), params: filledValues(values) } }));
     } else {
-      setJobOutcome(await api<JobOutcome>("/jobs/run", { method: "POST", body: { integration: integration.name, job: definition.name, test: true } }));
+      setJobOutcome(await api<JobOutcome>(`${codePath}/play`, { method: "POST", body: { code } }));
     }
   };
   return (
