@@ -20,6 +20,8 @@ export interface JobRequest {
   /** Parameter values for this run; none: the scheduled job's (or the defaults). */
   params?: Record<string, unknown>;
   signal?: AbortSignal;
+  /** What the job's code may ask the platform (askPlatform), as for actions: none by default. */
+  services?: Record<string, (payload: unknown) => Promise<unknown>>;
 }
 
 export interface JobOutcome {
@@ -142,6 +144,7 @@ export async function runJob(store: Store, request: JobRequest): Promise<JobOutc
         if (!test) await saveJobContext(store, integration, job, settings, context);
       },
       ...(request.signal ? { signal: request.signal } : {}),
+      ...(request.services ? { services: request.services } : {}),
     });
     status = outcome.status;
     error = outcome.error;
