@@ -438,13 +438,7 @@ export interface IndicatorTable {
 }
 
 /** Indicators of a refresh under way, committed into `indicators` when its job ends well. */
-export interface IndicatorStagingTable {
+export interface IndicatorStagingTable extends Pick<IndicatorTable, "kind" | "value" | "value_hash" | "shown" | "threat" | "tags"> {
   refresh: string;
-  kind: string;
-  value: string;
-  value_hash: number;
-  shown: string;
-  threat: string | null;
-  tags: string | null;
   created_at: Millis;
 }
