@@ -97,6 +97,31 @@ describe("intake feeds on SQLite", () => {
     expect((await lookup(ws.db, [{ entityType: "URL", identifier: "http://new-evil.test/x" }])).length).toBe(1);
   }, 120_000);
 
+  it("answers an action's lookupIndicators from its sandboxed process", async () => {
+    const feed = path.join(ws.dir, "c2.txt");
+    fs.writeFileSync(feed, "HTTP://TOOLS.EXAMPLE.ORG/mimi.zip\n");
+    for (const args of [
+      ["feeds", "add", "c2", "--format", "openphish", "--source", feed], ["feeds", "refresh", "c2"],
+      ["integration", "import", path.join(PROJECT_ROOT, "examples/csv-alerts")], ["integration", "import", path.join(PROJECT_ROOT, "test/fixtures/intel-tests")],
+    ]) {
+      const result = await ws.intake(args);
+      expect(result.code, `${args.join(" ")}: ${result.stderr}`).toBe(0);
+    }
+    const csv = path.join(ws.dir, "detections.csv");
+    fs.copyFileSync(path.join(PROJECT_ROOT, "examples/csv-alerts/detections.csv"), csv);
+    expect((await ws.intake(["connector", "create", "detections", "--integration", "CSV Alerts", "--params", ws.writeJson("csv.json", { "CSV File": csv })])).code).toBe(0);
+    expect((await ws.intake(["connector", "run", "detections", "--json"])).code).toBe(0);
+    const cases = (await ws.intake(["cases", "export", "--jsonl"])).stdout.split("\n").filter(Boolean).map((line) => JSON.parse(line) as { id: number; title: string });
+    const dump = cases.find((c) => c.title === "Credential dump tool")!;
+    const ran = await ws.intake(["action", "run", "Intel Tests", "Check Feeds", "--case", String(dump.id), "--json"]);
+    expect(ran.code, ran.stderr).toBe(0);
+    const outcome = ws.lastJson(ran) as { resultValue: boolean; json: { matches: IndicatorMatch[] } };
+    expect(outcome.resultValue).toBe(true);
+    expect(outcome.json.matches.map((m) => [m.entityType, m.feed, m.matchedBy, m.indicator])).toEqual([["URL", "c2", "url", "HTTP://TOOLS.EXAMPLE.ORG/mimi.zip"]]);
+    const other = cases.find((c) => c.title === "Beacon to known C2")!;
+    expect(ws.lastJson(await ws.intake(["action", "run", "Intel Tests", "Check Feeds", "--case", String(other.id), "--json"]))).toMatchObject({ resultValue: false });
+  }, 120_000);
+
   it("refuses a feed it cannot read, naming what is wrong", async () => {
     const missing = await ws.intake(["feeds", "add", "x", "--format", "urlhaus", "--source", path.join(ws.dir, "nope.csv")]);
     expect(missing.stderr).toContain(`FEED_INVALID: --source ${path.join(ws.dir, "nope.csv")}: no such file or folder`);
