@@ -5,6 +5,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { makeWorkspace, PROJECT_ROOT, type Workspace } from "./support/cli.js";
+import { startConsole } from "./support/console.js";
 import { startPostgres, type Postgres } from "./support/postgres.js";
 import { openStore } from "../src/platform/store/index.js";
 import { intelServices } from "../src/platform/intel/index.js";
@@ -132,6 +133,20 @@ describe("intake feeds on SQLite", () => {
     const unknown = await ws.intake(["feeds", "refresh", "nothing"]);
     expect(unknown.stderr.trim()).toBe('FEED_NOT_FOUND: no feed "nothing"');
   }, 60_000);
+});
+
+describe("intake serve", () => {
+  it("refreshes a feed that is due on its own, and says so", async () => {
+    const ws = makeWorkspace();
+    expect((await ws.intake(["feeds", "add", "stix", "--format", "stix", "--source", path.join(FEEDS, "stix.json")])).code).toBe(0);
+    const app = await startConsole(ws);
+    try {
+      await expect.poll(async () => (ws.lastJson(await ws.intake(["feeds", "list", "--json"])) as { feeds: { indicators: number }[] }).feeds[0]!.indicators, { timeout: 60_000, interval: 1000 }).toBe(4);
+      await expect.poll(() => app.output(), { timeout: 10_000 }).toContain("feed stix: 4 indicators");
+    } finally {
+      await app.stop();
+    }
+  }, 120_000);
 });
 
 describe("intake feeds on PostgreSQL", () => {
