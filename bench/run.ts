@@ -12,6 +12,7 @@ import { appendMessages, deliverToMaildir, markAllUnread, PASSWORD, startDovecot
 import { makeWorkspace, PROJECT_ROOT, type Workspace } from "../test/support/cli.js";
 import { makeReport } from "../test/support/messages.js";
 import { connectorNodeFlags } from "../src/platform/runner/process.js";
+import { intelBench } from "./intel.js";
 
 const args = process.argv.slice(2);
 const option = (name: string, fallback: number) => (args.includes(`--${name}`) ? Number(args[args.indexOf(`--${name}`) + 1]) : fallback);
@@ -264,6 +265,13 @@ async function pushLatency(server: Dovecot, count: number): Promise<number[]> {
   watcher.kill("SIGTERM");
   await new Promise((resolve) => watcher.once("close", resolve));
   return latencies;
+}
+
+if (args.includes("--intel")) {
+  // Threat-intel lookups only: no mailbox needed.
+  const intel = await intelBench(option("indicators", 1_000_000));
+  console.log(`Intake bench --intel: ${intel.indicators} indicators refreshed in ${intel.refreshSeconds} s; ${intel.lookupsPerSecond} lookups/s (${intel.itemsPerCall} items a call, ${intel.hitRate} of them listed)`);
+  process.exit(0);
 }
 
 const server = await startDovecot();

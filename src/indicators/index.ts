@@ -12,3 +12,5 @@ export { describeFile, sniffType, typeMismatch } from "./files.js";
 export type { FileFacts } from "./files.js";
 export { combineAuthenticationResults, parseAuthenticationResults } from "./auth.js";
 export type { AuthVerdicts } from "./auth.js";
+export { domainCandidates, domainKey, hashKind, indicatorKey, ipKey, isIndicatorKind, urlKey, INDICATOR_KINDS } from "./keys.js";
+export type { IndicatorKind } from "./keys.js";

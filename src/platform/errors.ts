@@ -117,3 +117,12 @@ export const PlaybookNotFound = createError("PLAYBOOK_NOT_FOUND", `no playbook "
 export const PlaybookFile = createError("PLAYBOOK_FILE", "%s", 400, "the playbook file cannot be read or is not JSON");
 export const PlaybookRunNotFound = createError("PLAYBOOK_RUN_NOT_FOUND", "%s", 404, "no playbook run of this number, or the run has no step of this id");
 export const PlaybookApproval = createError("PLAYBOOK_APPROVAL", "step %s of run %s is not waiting for approval (it is %s)", 409, "an approval or rejection of a step that is not waiting for one");
+
+// Threat-intel feeds (issue 20, part A)
+export const FeedNotFound = createError("FEED_NOT_FOUND", `no feed "%s"`, 404, "no threat-intel feed has this name");
+export const FeedInvalid = createError("FEED_INVALID", "%s", 400, "a feed whose name, format, source or interval is not allowed; the message names which");
+export const FeedRefreshFailed = createError(
+  "FEED_REFRESH", `feed "%s" not refreshed, its previous indicators kept: %s`, 502,
+  "a feed's file could not be read (a bad header, a broken line, an unknown pattern: the message names the line or object) or its job failed; the feed keeps its previous indicators",
+);
+export const IntelRequestInvalid = createError("INTEL_REQUEST", "%s", 400, "integration code asked the threat-intel service with a payload that does not validate (too many items, an indicator of an unknown kind…)");

@@ -1,6 +1,7 @@
 // ActionExecution: what an action's main function receives (SecOps' SiemplifyAction), and what it hands
 // back to the platform: result value, JSON result, entity updates and insights.
 import { CodeExecution, codeExecutionInit, type ExtractParam, type IntegrationCodeInit } from "./code-execution.js";
+import { INTEL_SERVICES, MAX_LOOKUP_ITEMS, type IndicatorLookupItem, type IndicatorMatch } from "./intel.js";
 
 /** A case's entity as an action sees it (SecOps' entity object). */
 export interface ActionEntity {
@@ -151,6 +152,16 @@ export class ActionExecution extends CodeExecution {
       title: text(options.title ?? this.actionName, 200),
       message: this.redact(text(message)),
     });
+  }
+
+  /**
+   * Looks the items up in the threat-intel feeds (`intake feeds`): every match, by feed, with how it
+   * matched. At most MAX_LOOKUP_ITEMS items per call.
+   */
+  async lookupIndicators(items: IndicatorLookupItem[]): Promise<IndicatorMatch[]> {
+    if (items.length > MAX_LOOKUP_ITEMS) throw new RangeError(`lookupIndicators: at most ${MAX_LOOKUP_ITEMS} items per call, got ${items.length}`);
+    const payload = { items: items.map((item) => ({ entityType: text(item.entityType, 100), identifier: text(item.identifier) })) };
+    return (await this.askPlatform(INTEL_SERVICES.lookup, payload)) as IndicatorMatch[];
   }
 
   /** Ends the action with its output message and result value (SecOps' `end`); the last call wins. */

@@ -24,6 +24,8 @@ export { JobExecution } from "./job.js";
 export type { JobExecutionInit } from "./job.js";
 export { CodeExecution } from "./code-execution.js";
 export type { AskPlatform, CodeExecutionInit, ExtractParam } from "./code-execution.js";
+export { INTEL_SERVICES, MAX_INDICATORS_PER_CHUNK, MAX_INDICATOR_LENGTH, MAX_INDICATOR_NOTE_LENGTH, MAX_LOOKUP_ITEMS } from "./intel.js";
+export type { FeedIndicator, IndicatorLookupItem, IndicatorMatch, IndicatorMatchKind } from "./intel.js";
 export { ENTITY_TYPES, isEntityType } from "./entity-types.js";
 export type { EntityType } from "./entity-types.js";
 export { ConnectorError, IntakeError, ParameterError } from "./errors.js";

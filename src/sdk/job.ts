@@ -1,6 +1,7 @@
 // JobExecution: what a job's main function receives (SecOps' SiemplifyJob): its parameters, the
 // integration's, a context kept between runs, and the logger.
 import { CodeExecution, codeExecutionInit, StagedContext, type ExtractParam, type IntegrationCodeInit } from "./code-execution.js";
+import { INTEL_SERVICES, MAX_INDICATORS_PER_CHUNK, type FeedIndicator } from "./intel.js";
 
 export interface JobExecutionInit extends IntegrationCodeInit {
   jobName: string;
@@ -41,6 +42,16 @@ export class JobExecution extends CodeExecution {
 
   saveTimestamp(timestamp: number): void {
     this.saveContext("timestamp", String(Math.trunc(timestamp)));
+  }
+
+  /**
+   * A threat-intel feed's job hands the indicators it read to the platform, a chunk at a time (at most
+   * MAX_INDICATORS_PER_CHUNK): they replace the feed's indicators only when the job ends well. Only a job
+   * the platform runs to refresh a feed may (`intake feeds refresh`); others are refused.
+   */
+  async handOverIndicators(indicators: FeedIndicator[]): Promise<void> {
+    if (indicators.length > MAX_INDICATORS_PER_CHUNK) throw new RangeError(`handOverIndicators: at most ${MAX_INDICATORS_PER_CHUNK} indicators per call, got ${indicators.length}`);
+    await this.askPlatform(INTEL_SERVICES.handOver, { indicators });
   }
 
   /** The context to commit, for the platform. */

@@ -17,6 +17,7 @@ import { registerActionRoutes } from "./routes/actions.js";
 import { registerAuthRoutes } from "./routes/auth.js";
 import { registerCaseRoutes } from "./routes/cases.js";
 import { registerConnectorRoutes } from "./routes/connectors.js";
+import { registerFeedRoutes } from "./routes/feeds.js";
 import { registerIdeRoutes } from "./routes/ide.js";
 import { registerOverviewRoutes } from "./routes/overview.js";
 import { registerPlaybookRoutes } from "./routes/playbooks.js";
@@ -102,6 +103,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     registerIdeRoutes(api, store, session, options.scheduler);
     registerActionRoutes(api, store, session);
     registerPlaybookRoutes(api, store, session);
+    registerFeedRoutes(api, store, session);
     api.get("/openapi.json", { onRequest: session, schema: { hide: true } }, async () => app.swagger());
     api.all("/*", { schema: { hide: true } }, async (request) => {
       throw routeNotFound(request);

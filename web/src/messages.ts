@@ -1,6 +1,7 @@
 // Every label and message of the console, in English and Korean, as ICU messages.
 import { ideEn, ideKo } from "./ide/messages.js";
 import { respondEn, respondKo } from "./respond/messages.js";
+import { feedsEn, feedsKo } from "./feeds/messages.js";
 export const en = {
   "app.title": "Intake",
   "nav.overview": "Overview",
@@ -413,7 +414,7 @@ export const ko: Record<MessageId, string> = {
   "runs.status.interrupted": "중단됨",
 };
 
-export const CATALOGS = { en: { ...en, ...ideEn, ...respondEn }, ko: { ...ko, ...ideKo, ...respondKo } } as const;
+export const CATALOGS = { en: { ...en, ...ideEn, ...respondEn, ...feedsEn }, ko: { ...ko, ...ideKo, ...respondKo, ...feedsKo } } as const;
 export type Locale = keyof typeof CATALOGS;
 
 export function pickLocale(languages: readonly string[]): Locale {

@@ -20,6 +20,7 @@ export function register(program: Command, withStore: WithStore): void {
         import("../../platform/scheduler/index.js"), import("../../server/app.js"), import("../../server/first-run.js"), import("../../platform/users/index.js"),
         import("../../platform/playbooks/worker.js"),
       ]);
+      const { FeedScheduler } = await import("../../platform/intel/index.js");
       await withStore(async (store) => {
         const scheduler = options.scheduler
           ? new Scheduler(store, {
@@ -53,6 +54,10 @@ export function register(program: Command, withStore: WithStore): void {
             onError: (error) => process.stderr.write(`playbooks: ${(error as Error).message}\n`),
           })
           : undefined;
+        const feeds = options.scheduler
+          ? new FeedScheduler(store, (name, outcome) => process.stderr.write(`feed ${name}: ${outcome.error ?? `${outcome.indicators} indicators`}\n`))
+          : undefined;
+        feeds?.start();
         // Shutdown waits for runs under way; a second signal leaves at once (an unacknowledged batch stays unread on the server).
         await new Promise<void>((resolve) => {
           let stopping = false;
@@ -66,6 +71,7 @@ export function register(program: Command, withStore: WithStore): void {
             void (async () => {
               await scheduler?.stop();
               await playbooks?.stop();
+              await feeds?.stop();
               await app.close();
               resolve();
             })();

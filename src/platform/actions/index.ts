@@ -7,6 +7,7 @@ import { ActionFailed, CaseNotFound, IntakeError, RunFailed } from "../errors.js
 import { compileCode, integrationConfiguration, requireAction, secretParameterNames, SECRET_MARK, validateParameterValues, withDefaults } from "../catalog/index.js";
 import type { ActionDefinition, IntegrationDefinition } from "../catalog/index.js";
 import { connectorReadRoots, DEFAULT_MEMORY_MB, driveConnector, RunLog } from "../runner/index.js";
+import { intelServices } from "../intel/index.js";
 import crypto from "node:crypto";
 import { z } from "zod";
 import type { Selectable } from "kysely";
@@ -264,6 +265,7 @@ async function execute(
     readRoots: connectorReadRoots(integration, action, values),
     onLog: (entry) => log.add(entry),
     onDone: async (_context, sent) => onResult(checkResult(sent)),
+    services: { ...intelServices(store) },
     ...(request.signal ? { signal: request.signal } : {}),
   });
 }

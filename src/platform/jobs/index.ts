@@ -22,6 +22,8 @@ export interface JobRequest {
   signal?: AbortSignal;
   /** With test: the IDE's unsaved package and job to run instead of the installed ones. */
   draft?: { integration: IntegrationDefinition; job: JobDefinition };
+  /** What the job's code may ask the platform (askPlatform), as for actions: none by default. */
+  services?: Record<string, (payload: unknown) => Promise<unknown>>;
 }
 
 export interface JobOutcome {
@@ -144,6 +146,7 @@ export async function runJob(store: Store, request: JobRequest): Promise<JobOutc
         if (!test) await saveJobContext(store, integration, job, settings, context);
       },
       ...(request.signal ? { signal: request.signal } : {}),
+      ...(request.services ? { services: request.services } : {}),
     });
     status = outcome.status;
     error = outcome.error;

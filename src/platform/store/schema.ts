@@ -209,6 +209,9 @@ export interface Database {
   job_settings: JobSettingsTable;
   job_runs: JobRunTable;
   playbooks: PlaybookTable;
+  feeds: FeedTable;
+  indicators: IndicatorTable;
+  indicator_staging: IndicatorStagingTable;
   playbook_runs: PlaybookRunTable;
   playbook_steps: PlaybookStepTable;
   playbook_triggers: PlaybookTriggerTable;
@@ -404,4 +407,38 @@ export interface QueueJobTable {
   created_at: Millis;
   started_at: Millis | null;
   completed_at: Millis | null;
+}
+
+/** A threat-intel feed (migration 0014): where it is read from, its last refresh and last error. */
+export interface FeedTable {
+  id: Generated<number>;
+  name: string;
+  format: string;
+  source: string;
+  interval_seconds: number;
+  indicators: number;
+  refreshed_at: Millis | null;
+  error: string | null;
+  error_at: Millis | null;
+  created_at: Millis;
+}
+
+/** One indicator of a feed: `value` is its match key, `shown` the text as the feed wrote it. */
+export interface IndicatorTable {
+  id: Generated<number>;
+  feed_id: number;
+  kind: string;
+  value: string;
+  value_hash: number;
+  shown: string;
+  threat: string | null;
+  tags: string | null;
+  first_seen: Millis;
+  last_seen: Millis;
+}
+
+/** Indicators of a refresh under way, committed into `indicators` when its job ends well. */
+export interface IndicatorStagingTable extends Pick<IndicatorTable, "kind" | "value" | "value_hash" | "shown" | "threat" | "tags"> {
+  refresh: string;
+  created_at: Millis;
 }

@@ -1,0 +1,134 @@
+// Threat-intel feeds: added by name with a format and a source (a file, a MISP folder or an HTTPS URL),
+// refreshed by the Threat Intel Feeds integration's job in its sandboxed process, looked up by actions.
+import fs from "node:fs";
+import path from "node:path";
+import type { Selectable } from "kysely";
+import { INTEL_SERVICES } from "../../sdk/intel.js";
+import { FeedInvalid, FeedNotFound, FeedRefreshFailed } from "../errors.js";
+import { runJob, type JobOutcome } from "../jobs/index.js";
+import type { FeedTable, Store } from "../store/index.js";
+import { lookupService } from "./lookup.js";
+import { Staging } from "./staging.js";
+
+export { lookupIndicators, probesOf } from "./lookup.js";
+export { Staging, MAX_FEED_INDICATORS } from "./staging.js";
+export { FeedScheduler } from "./schedule.js";
+
+export const FEED_FORMATS = ["urlhaus", "phishtank", "openphish", "misp", "stix"] as const;
+export type FeedFormat = (typeof FEED_FORMATS)[number];
+
+/** The built-in integration whose job reads the feeds (integrations/threat-intel). */
+export const FEED_JOB = { integration: "threat-intel", job: "Refresh Feed" } as const;
+export const DEFAULT_FEED_INTERVAL_SECONDS = 3600;
+const NAME_PATTERN = /^[\p{L}\p{N}][\p{L}\p{N}._-]{0,99}$/u;
+
+export interface Feed {
+  name: string;
+  format: string;
+  source: string;
+  intervalSeconds: number;
+  indicators: number;
+  refreshedAt: number | null;
+  error: string | null;
+  errorAt: number | null;
+  createdAt: number;
+}
+
+type FeedRow = Selectable<FeedTable>;
+
+function toFeed(row: FeedRow): Feed {
+  return {
+    name: row.name, format: row.format, source: row.source, intervalSeconds: row.interval_seconds, indicators: Number(row.indicators),
+    refreshedAt: row.refreshed_at === null ? null : Number(row.refreshed_at), error: row.error, errorAt: row.error_at === null ? null : Number(row.error_at),
+    createdAt: Number(row.created_at),
+  };
+}
+
+/** The source as stored: an https URL as given, a path made absolute; it must exist (a MISP feed: a folder). */
+function checkSource(format: FeedFormat, source: string): string {
+  const trimmed = source.trim();
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(trimmed)) {
+    let url: URL;
+    try {
+      url = new URL(trimmed);
+    } catch {
+      throw new FeedInvalid(`--source ${JSON.stringify(trimmed)} is not a URL`);
+    }
+    if (url.protocol !== "https:") throw new FeedInvalid(`--source ${JSON.stringify(trimmed)}: only https URLs are read (or a file path)`);
+    if (format === "misp") throw new FeedInvalid("--source of a misp feed: a folder holding manifest.json and the event files, not a URL");
+    return url.href;
+  }
+  const absolute = path.resolve(trimmed);
+  let stat: fs.Stats;
+  try {
+    stat = fs.statSync(absolute);
+  } catch {
+    throw new FeedInvalid(`--source ${absolute}: no such file or folder`);
+  }
+  if (format === "misp" && !stat.isDirectory()) throw new FeedInvalid(`--source ${absolute}: a misp feed is a folder holding manifest.json`);
+  if (format !== "misp" && !stat.isFile()) throw new FeedInvalid(`--source ${absolute}: a ${format} feed is a file`);
+  return absolute;
+}
+
+/** Adds a feed, or changes the format, source and interval of the one of this name. */
+export async function addFeed(store: Store, input: { name: string; format: string; source: string; intervalSeconds?: number }): Promise<Feed> {
+  if (!NAME_PATTERN.test(input.name)) throw new FeedInvalid(`feed name ${JSON.stringify(input.name)}: use 1 to 100 letters, digits, dots, dashes or underscores`);
+  if (!(FEED_FORMATS as readonly string[]).includes(input.format)) throw new FeedInvalid(`--format ${JSON.stringify(input.format)}: use one of ${FEED_FORMATS.join(", ")}`);
+  const interval = input.intervalSeconds ?? DEFAULT_FEED_INTERVAL_SECONDS;
+  if (!Number.isInteger(interval) || interval < 60 || interval > 7 * 86_400) throw new FeedInvalid(`--interval must be a whole number of seconds from 60 to 604800, got ${input.intervalSeconds}`);
+  const source = checkSource(input.format as FeedFormat, input.source);
+  const values = { format: input.format, source, interval_seconds: interval };
+  const existing = await store.db.selectFrom("feeds").select("id").where("name", "=", input.name).executeTakeFirst();
+  if (existing) await store.db.updateTable("feeds").set(values).where("id", "=", existing.id).execute();
+  else await store.db.insertInto("feeds").values({ ...values, name: input.name, indicators: 0, refreshed_at: null, error: null, error_at: null, created_at: Date.now() }).execute();
+  return getFeed(store, input.name);
+}
+
+export async function listFeeds(store: Store): Promise<Feed[]> {
+  return (await store.db.selectFrom("feeds").selectAll().orderBy("name").execute()).map(toFeed);
+}
+
+export async function getFeed(store: Store, name: string): Promise<Feed> {
+  const row = await store.db.selectFrom("feeds").selectAll().where("name", "=", name).executeTakeFirst();
+  if (!row) throw new FeedNotFound(name);
+  return toFeed(row);
+}
+
+export interface RefreshOutcome {
+  feed: Feed;
+  job: JobOutcome;
+}
+
+/**
+ * Refreshes one feed: its job reads the source in its own process and hands the indicators over; they
+ * replace the feed's only when the job ends well. Otherwise the feed keeps its indicators, records the
+ * error, and FEED_REFRESH is thrown naming the line or object the job could not read.
+ */
+export async function refreshFeed(store: Store, name: string, options: { signal?: AbortSignal } = {}): Promise<RefreshOutcome> {
+  const row = await store.db.selectFrom("feeds").selectAll().where("name", "=", name).executeTakeFirst();
+  if (!row) throw new FeedNotFound(name);
+  const staging = new Staging(store);
+  let job: JobOutcome | undefined;
+  try {
+    job = await runJob(store, {
+      ...FEED_JOB,
+      params: { "Feed Name": row.name, Format: row.format, Source: row.source },
+      services: { [INTEL_SERVICES.handOver]: (payload) => staging.add(payload) },
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
+    if (job.status === "succeeded") {
+      await staging.commit(Number(row.id));
+      return { feed: await getFeed(store, name), job };
+    }
+  } finally {
+    await staging.discard();
+  }
+  const reason = job!.error ? job!.error.message : `the job ended ${job!.status}`;
+  await store.db.updateTable("feeds").set({ error: reason.slice(0, 2000), error_at: Date.now() }).where("id", "=", row.id).execute();
+  throw new FeedRefreshFailed(name, reason);
+}
+
+/** The platform's threat-intel services for an action's process (askPlatform). */
+export function intelServices(store: Store): Record<string, (payload: unknown) => Promise<unknown>> {
+  return { [INTEL_SERVICES.lookup]: (payload) => lookupService(store, payload) };
+}

@@ -1,0 +1,37 @@
+// The feeds API in-process: listed to a signed-in user only, added by an admin only (every field checked).
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { requestAs, startApi, type ApiFixture } from "./support/api.js";
+import { PROJECT_ROOT } from "./support/cli.js";
+
+const FEEDS = path.join(PROJECT_ROOT, "test/fixtures/feeds");
+let fixture: ApiFixture;
+const as = (...args: Parameters<typeof requestAs> extends [unknown, ...infer Rest] ? Rest : never) => requestAs(fixture.app, ...args);
+
+beforeAll(async () => {
+  fixture = await startApi("intake-feeds-api-");
+});
+afterAll(() => fixture?.close());
+
+describe("feeds API", () => {
+  it("needs a session to list, an admin to add, and checks what is added", async () => {
+    expect((await as(undefined, "GET", "/api/feeds")).statusCode).toBe(401);
+    expect((await as(undefined, "POST", "/api/feeds/x/refresh")).statusCode).toBe(401);
+    const body = { name: "stix", format: "stix", source: path.join(FEEDS, "stix.json") };
+    expect((await as(fixture.analyst, "POST", "/api/feeds", body)).statusCode).toBe(403);
+    const wrong = await as(fixture.admin, "POST", "/api/feeds", { ...body, format: "csv" });
+    expect(wrong.statusCode).toBe(400);
+    expect(wrong.json().error.message).toContain("format");
+    const added = await as(fixture.admin, "POST", "/api/feeds", body);
+    expect(added.statusCode, added.body).toBe(200);
+    expect(added.json()).toMatchObject({ name: "stix", format: "stix", indicators: 0, refreshedAt: null, error: null });
+    expect((await as(fixture.analyst, "GET", "/api/feeds")).json().map((feed: { name: string }) => feed.name)).toEqual(["stix"]);
+  });
+
+  it("answers FEED_NOT_FOUND for a feed it does not know", async () => {
+    // Refreshing runs the job's process from the built dist/ (feeds-console.e2e.test.ts does it through intake serve).
+    const missing = await as(fixture.analyst, "POST", "/api/feeds/none/refresh");
+    expect(missing.statusCode).toBe(404);
+    expect(missing.json().error).toMatchObject({ code: "FEED_NOT_FOUND", message: 'no feed "none"' });
+  });
+});

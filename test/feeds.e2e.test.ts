@@ -1,0 +1,169 @@
+// Threat-intel feeds through the contract commands (intake feeds add|refresh|list): every format read by the
+// Threat Intel Feeds job in its sandboxed process, lookups as analysts mean them, indicators that expire
+// when a feed drops them, and a broken file that leaves the previous indicators in place. SQLite and PostgreSQL.
+import fs from "node:fs";
+import path from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { makeWorkspace, PROJECT_ROOT, type Workspace } from "./support/cli.js";
+import { startConsole } from "./support/console.js";
+import { startPostgres, type Postgres } from "./support/postgres.js";
+import { openStore } from "../src/platform/store/index.js";
+import { intelServices } from "../src/platform/intel/index.js";
+import type { IndicatorMatch } from "../src/sdk/intel.js";
+
+const FEEDS = path.join(PROJECT_ROOT, "test/fixtures/feeds");
+const FORMATS: [string, string, string][] = [
+  ["urlhaus", "urlhaus", "urlhaus.csv"], ["phishtank-json", "phishtank", "phishtank.json"], ["phishtank-csv", "phishtank", "phishtank.csv"],
+  ["openphish", "openphish", "openphish.txt"], ["misp", "misp", "misp"], ["stix", "stix", "stix.json"],
+];
+
+async function lookup(db: string, items: { entityType: string; identifier: string }[]): Promise<IndicatorMatch[]> {
+  const store = await openStore(db);
+  try {
+    return (await intelServices(store)["intel.lookup"]!({ items })) as IndicatorMatch[];
+  } finally {
+    await store.close();
+  }
+}
+
+async function addAll(ws: Workspace): Promise<void> {
+  for (const [name, format, file] of FORMATS) {
+    const added = await ws.intake(["feeds", "add", name, "--format", format, "--source", path.join(FEEDS, file)]);
+    expect(added.code, added.stderr).toBe(0);
+  }
+}
+
+describe("intake feeds on SQLite", () => {
+  const ws = makeWorkspace();
+
+  it("reads every format and lists the feeds", async () => {
+    await addAll(ws);
+    const refreshed = await ws.intake(["feeds", "refresh", "--json"]);
+    expect(refreshed.code, refreshed.stderr).toBe(0);
+    expect(ws.lastJson(refreshed)).toEqual({ feeds: [
+      { name: "misp", indicators: 4 }, { name: "openphish", indicators: 2 }, { name: "phishtank-csv", indicators: 2 },
+      { name: "phishtank-json", indicators: 2 }, { name: "stix", indicators: 4 }, { name: "urlhaus", indicators: 3 },
+    ] });
+    const listed = ws.lastJson(await ws.intake(["feeds", "list", "--json"])) as { feeds: Record<string, unknown>[] };
+    expect(listed.feeds.find((feed) => feed.name === "urlhaus")).toMatchObject({ format: "urlhaus", source: path.join(FEEDS, "urlhaus.csv"), indicators: 3, error: null });
+    expect(typeof listed.feeds[0]!.refreshed_at).toBe("number");
+  }, 120_000);
+
+  it("matches URLs, domains, addresses and hashes the way analysts mean", async () => {
+    const matches = await lookup(ws.db, [
+      { entityType: "URL", identifier: "http://evil.test/login" },
+      { entityType: "URL", identifier: "https://phish.example.test/a~b?x=1" },
+      { entityType: "DOMAIN", identifier: "mail.login.misp-evil.test" },
+      { entityType: "URL", identifier: "https://stix-evil.test/anything" },
+      { entityType: "EMAIL_ADDRESS", identifier: "ceo@misp-evil.test" },
+      { entityType: "IP", identifier: "192.0.2.77" },
+      { entityType: "FILE", identifier: "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855" },
+      { entityType: "URL", identifier: "http://clean.test/login" },
+      { entityType: "DOMAIN", identifier: "evil.test" },
+    ]);
+    const summary = matches.map((m) => [m.identifier, m.feed, m.kind, m.matchedBy, m.indicator]);
+    expect(summary).toEqual([
+      ["http://evil.test/login", "urlhaus", "url", "url", "http://Evil.TEST:80/login/"],
+      ["https://phish.example.test/a~b?x=1", "urlhaus", "url", "url", "https://phish.example.test/a%7Eb?x=1"],
+      ["mail.login.misp-evil.test", "misp", "domain", "registered-domain", "misp-evil.test"],
+      ["https://stix-evil.test/anything", "stix", "domain", "domain", "stix-evil.test"],
+      ["ceo@misp-evil.test", "misp", "domain", "domain", "misp-evil.test"],
+      ["192.0.2.77", "stix", "ip", "exact", "192.0.2.77"],
+      ["e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855", "misp", "sha256", "exact", "E3B0C44298FC1C149AFBF4C8996FB92427AE41E4649B934CA495991B7852B855"],
+    ]);
+    expect(matches[0]).toMatchObject({ format: "urlhaus", threat: "malware_download" });
+    await expect(lookup(ws.db, Array.from({ length: 2001 }, () => ({ entityType: "URL", identifier: "http://a.test/" })))).rejects.toThrow("intel.lookup: items");
+  }, 60_000);
+
+  it("keeps first_seen of indicators still listed, expires dropped ones, and keeps them all when a file is broken", async () => {
+    const before = await lookup(ws.db, [{ entityType: "URL", identifier: "http://evil.test/login" }]);
+    const copy = path.join(ws.dir, "urlhaus.csv");
+    const lines = fs.readFileSync(path.join(FEEDS, "urlhaus.csv"), "utf8").split("\n");
+    // The second entry dropped, a new one added.
+    fs.writeFileSync(copy, [...lines.filter((line) => !line.startsWith('"3002"')), '"3009","2026-12-02 10:00:00","http://new-evil.test/x","online","","phishing","","https://urlhaus.abuse.ch/url/3009/","tester"'].join("\n"));
+    expect((await ws.intake(["feeds", "add", "urlhaus", "--format", "urlhaus", "--source", copy])).code).toBe(0);
+    const refreshed = await ws.intake(["feeds", "refresh", "urlhaus", "--json"]);
+    expect(ws.lastJson(refreshed)).toEqual({ feeds: [{ name: "urlhaus", indicators: 3 }] });
+    const after = await lookup(ws.db, [{ entityType: "URL", identifier: "http://evil.test/login" }, { entityType: "URL", identifier: "https://phish.example.test/a~b?x=1" }, { entityType: "URL", identifier: "http://new-evil.test/x" }]);
+    expect(after.map((m) => m.identifier)).toEqual(["http://evil.test/login", "http://new-evil.test/x"]);
+    expect(after[0]!.firstSeen).toBe(before[0]!.firstSeen);
+    expect(after[0]!.lastSeen).toBeGreaterThan(before[0]!.lastSeen);
+
+    fs.copyFileSync(path.join(FEEDS, "urlhaus-broken.csv"), copy);
+    const broken = await ws.intake(["feeds", "refresh", "urlhaus", "--json"]);
+    expect(broken.code).not.toBe(0);
+    expect(broken.stderr.trim().split("\n")).toEqual(['FEED_REFRESH: feed "urlhaus" not refreshed, its previous indicators kept: line 3: 4 fields, the header names 9']);
+    const listed = ws.lastJson(await ws.intake(["feeds", "list", "--json"])) as { feeds: Record<string, unknown>[] };
+    expect(listed.feeds.find((feed) => feed.name === "urlhaus")).toMatchObject({ indicators: 3, error: "line 3: 4 fields, the header names 9" });
+    expect((await lookup(ws.db, [{ entityType: "URL", identifier: "http://new-evil.test/x" }])).length).toBe(1);
+  }, 120_000);
+
+  it("answers an action's lookupIndicators from its sandboxed process", async () => {
+    const feed = path.join(ws.dir, "c2.txt");
+    fs.writeFileSync(feed, "HTTP://TOOLS.EXAMPLE.ORG/mimi.zip\n");
+    for (const args of [
+      ["feeds", "add", "c2", "--format", "openphish", "--source", feed], ["feeds", "refresh", "c2"],
+      ["integration", "import", path.join(PROJECT_ROOT, "examples/csv-alerts")], ["integration", "import", path.join(PROJECT_ROOT, "test/fixtures/intel-tests")],
+    ]) {
+      const result = await ws.intake(args);
+      expect(result.code, `${args.join(" ")}: ${result.stderr}`).toBe(0);
+    }
+    const csv = path.join(ws.dir, "detections.csv");
+    fs.copyFileSync(path.join(PROJECT_ROOT, "examples/csv-alerts/detections.csv"), csv);
+    expect((await ws.intake(["connector", "create", "detections", "--integration", "CSV Alerts", "--params", ws.writeJson("csv.json", { "CSV File": csv })])).code).toBe(0);
+    expect((await ws.intake(["connector", "run", "detections", "--json"])).code).toBe(0);
+    const cases = (await ws.intake(["cases", "export", "--jsonl"])).stdout.split("\n").filter(Boolean).map((line) => JSON.parse(line) as { id: number; title: string });
+    const dump = cases.find((c) => c.title === "Credential dump tool")!;
+    const ran = await ws.intake(["action", "run", "Intel Tests", "Check Feeds", "--case", String(dump.id), "--json"]);
+    expect(ran.code, ran.stderr).toBe(0);
+    const outcome = ws.lastJson(ran) as { resultValue: boolean; json: { matches: IndicatorMatch[] } };
+    expect(outcome.resultValue).toBe(true);
+    expect(outcome.json.matches.map((m) => [m.entityType, m.feed, m.matchedBy, m.indicator])).toEqual([["URL", "c2", "url", "HTTP://TOOLS.EXAMPLE.ORG/mimi.zip"]]);
+    const other = cases.find((c) => c.title === "Beacon to known C2")!;
+    expect(ws.lastJson(await ws.intake(["action", "run", "Intel Tests", "Check Feeds", "--case", String(other.id), "--json"]))).toMatchObject({ resultValue: false });
+  }, 120_000);
+
+  it("refuses a feed it cannot read, naming what is wrong", async () => {
+    const missing = await ws.intake(["feeds", "add", "x", "--format", "urlhaus", "--source", path.join(ws.dir, "nope.csv")]);
+    expect(missing.stderr).toContain(`FEED_INVALID: --source ${path.join(ws.dir, "nope.csv")}: no such file or folder`);
+    const format = await ws.intake(["feeds", "add", "x", "--format", "csv", "--source", path.join(FEEDS, "urlhaus.csv")]);
+    expect(format.stderr).toContain('FEED_INVALID: --format "csv": use one of urlhaus, phishtank, openphish, misp, stix');
+    const http = await ws.intake(["feeds", "add", "x", "--format", "openphish", "--source", "http://feeds.test/list.txt"]);
+    expect(http.stderr).toContain("only https URLs are read");
+    const unknown = await ws.intake(["feeds", "refresh", "nothing"]);
+    expect(unknown.stderr.trim()).toBe('FEED_NOT_FOUND: no feed "nothing"');
+  }, 60_000);
+});
+
+describe("intake serve", () => {
+  it("refreshes a feed that is due on its own, and says so", async () => {
+    const ws = makeWorkspace();
+    expect((await ws.intake(["feeds", "add", "stix", "--format", "stix", "--source", path.join(FEEDS, "stix.json")])).code).toBe(0);
+    const app = await startConsole(ws);
+    try {
+      await expect.poll(async () => (ws.lastJson(await ws.intake(["feeds", "list", "--json"])) as { feeds: { indicators: number }[] }).feeds[0]!.indicators, { timeout: 60_000, interval: 1000 }).toBe(4);
+      await expect.poll(() => app.output(), { timeout: 10_000 }).toContain("feed stix: 4 indicators");
+    } finally {
+      await app.stop();
+    }
+  }, 120_000);
+});
+
+describe("intake feeds on PostgreSQL", () => {
+  let postgres: Postgres | undefined;
+  afterAll(() => postgres?.stop());
+
+  it("refreshes, expires and looks up the same", async () => {
+    postgres = await startPostgres();
+    const url = postgres.createDatabase("feeds");
+    const ws = makeWorkspace({ INTAKE_DB: url });
+    await addAll(ws);
+    const refreshed = await ws.intake(["feeds", "refresh", "--json"]);
+    expect(refreshed.code, refreshed.stderr).toBe(0);
+    expect((ws.lastJson(refreshed) as { feeds: { indicators: number }[] }).feeds.map((feed) => feed.indicators)).toEqual([4, 2, 2, 2, 4, 3]);
+    const again = await ws.intake(["feeds", "refresh", "stix", "--json"]);
+    expect(ws.lastJson(again)).toEqual({ feeds: [{ name: "stix", indicators: 4 }] });
+    const matches = await lookup(url, [{ entityType: "DOMAIN", identifier: "a.stix-evil.test" }, { entityType: "URL", identifier: "HTTP://EVIL.TEST/login/" }]);
+    expect(matches.map((m) => [m.feed, m.matchedBy])).toEqual([["stix", "registered-domain"], ["urlhaus", "url"]]);
+  }, 180_000);
+});

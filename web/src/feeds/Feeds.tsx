@@ -1,0 +1,85 @@
+// The Feeds page: each threat-intel feed's source, last refresh, indicator count and last error; a refresh
+// button; an admin's form to add one. Every value is shown as text (a feed's error may quote its file).
+import { useCallback, useEffect, useState, type FormEvent } from "react";
+import { FormattedMessage, useIntl } from "react-intl";
+import { api, ApiError, type User } from "../api.js";
+import { When } from "../format.js";
+
+interface Feed { name: string; format: string; source: string; intervalSeconds: number; indicators: number; refreshedAt: number | null; error: string | null; errorAt: number | null }
+
+const FORMATS = ["urlhaus", "phishtank", "openphish", "misp", "stix"];
+
+export function Feeds({ user }: { user: User }) {
+  const intl = useIntl();
+  const [feeds, setFeeds] = useState<Feed[] | null>(null);
+  const [busy, setBusy] = useState<string | null>(null);
+  const [problem, setProblem] = useState<string | null>(null);
+  const [draft, setDraft] = useState({ name: "", format: "urlhaus", source: "", interval: "3600" });
+  const load = useCallback(() => void api<Feed[]>("/feeds").then(setFeeds, () => setFeeds([])), []);
+  useEffect(() => {
+    load();
+    const timer = setInterval(load, 10_000);
+    return () => clearInterval(timer);
+  }, [load]);
+  const fail = (error: unknown) => setProblem(error instanceof ApiError ? `${error.code}: ${error.message}` : String(error));
+  const refresh = async (name: string) => {
+    setBusy(name);
+    setProblem(null);
+    await api(`/feeds/${encodeURIComponent(name)}/refresh`, { method: "POST" }).catch(fail);
+    setBusy(null);
+    load();
+  };
+  const add = async (event: FormEvent) => {
+    event.preventDefault();
+    setProblem(null);
+    try {
+      await api("/feeds", { method: "POST", body: { name: draft.name, format: draft.format, source: draft.source, intervalSeconds: Number(draft.interval) } });
+      setDraft({ ...draft, name: "", source: "" });
+      load();
+    } catch (error) {
+      fail(error);
+    }
+  };
+  if (!feeds) return <p><FormattedMessage id="common.loading" /></p>;
+  return (
+    <div>
+      <h1><FormattedMessage id="feeds.title" /></h1>
+      {problem && <p className="error-text" role="alert">{problem}</p>}
+      {feeds.length === 0 ? <p className="muted"><FormattedMessage id="feeds.empty" /></p> : (
+        <table className="runs feeds">
+          <thead><tr>
+            <th><FormattedMessage id="feeds.col.name" /></th><th><FormattedMessage id="feeds.col.format" /></th><th><FormattedMessage id="feeds.col.source" /></th>
+            <th><FormattedMessage id="feeds.col.indicators" /></th><th><FormattedMessage id="feeds.col.refreshed" /></th><th><FormattedMessage id="feeds.col.error" /></th><th />
+          </tr></thead>
+          <tbody>
+            {feeds.map((feed) => (
+              <tr key={feed.name} data-feed={feed.name} className={feed.error ? "failed-run" : ""}>
+                <td>{feed.name}</td>
+                <td>{feed.format}</td>
+                <td><code>{feed.source}</code></td>
+                <td>{intl.formatNumber(feed.indicators)}</td>
+                <td>{feed.refreshedAt ? <When time={feed.refreshedAt} /> : <FormattedMessage id="feeds.never" />}</td>
+                <td className="error-text">{feed.error ?? ""}{feed.error && feed.errorAt ? <> (<When time={feed.errorAt} />)</> : null}</td>
+                <td><button type="button" className="small" disabled={busy !== null} onClick={() => void refresh(feed.name)}>
+                  <FormattedMessage id={busy === feed.name ? "feeds.refreshing" : "feeds.refresh"} />
+                </button></td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {user.role === "admin" && (
+        <form className="feed-form" onSubmit={(event) => void add(event)}>
+          <h2><FormattedMessage id="feeds.add" /></h2>
+          <label><FormattedMessage id="feeds.name" /> <input required maxLength={100} value={draft.name} onChange={(e) => setDraft({ ...draft, name: e.target.value })} /></label>
+          <label><FormattedMessage id="feeds.format" /> <select value={draft.format} onChange={(e) => setDraft({ ...draft, format: e.target.value })}>
+            {FORMATS.map((format) => <option key={format} value={format}>{format}</option>)}
+          </select></label>
+          <label><FormattedMessage id="feeds.source" /> <input required maxLength={4000} value={draft.source} onChange={(e) => setDraft({ ...draft, source: e.target.value })} /></label>
+          <label><FormattedMessage id="feeds.interval" /> <input type="number" min={60} max={604800} value={draft.interval} onChange={(e) => setDraft({ ...draft, interval: e.target.value })} /></label>
+          <button type="submit"><FormattedMessage id="feeds.save" /></button>
+        </form>
+      )}
+    </div>
+  );
+}
