@@ -117,3 +117,6 @@ export const PlaybookNotFound = createError("PLAYBOOK_NOT_FOUND", `no playbook "
 export const PlaybookFile = createError("PLAYBOOK_FILE", "%s", 400, "the playbook file cannot be read or is not JSON");
 export const PlaybookRunNotFound = createError("PLAYBOOK_RUN_NOT_FOUND", "%s", 404, "no playbook run of this number, or the run has no step of this id");
 export const PlaybookApproval = createError("PLAYBOOK_APPROVAL", "step %s of run %s is not waiting for approval (it is %s)", 409, "an approval or rejection of a step that is not waiting for one");
+
+// Verdicts and phishing triage (issue 20, part B)
+export const CaseVerdictInvalid = createError("CASE_VERDICT", "%s", 400, "a verdict other than malicious, suspicious, benign, simulation or unknown, or an override without a reason");

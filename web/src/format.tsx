@@ -4,21 +4,9 @@ import { FormattedMessage, useIntl } from "react-intl";
 import type { MessageId } from "./messages.js";
 // The platform's one definition (a plain module without Node imports), read from its source.
 import { CASE_STATUSES, PRIORITIES as SCALE } from "../../src/platform/cases/vocabulary.js";
+import { defang } from "../../src/indicators/defang.js";
 
-/** hxxps://evil[.]test/path: a URL or address that no viewer turns back into a link. */
-export function defang(value: string): string {
-  let rest = value;
-  let scheme = "";
-  const colon = rest.indexOf("://");
-  if (colon > 0 && colon < 12) {
-    scheme = rest.slice(0, colon).replace(/^http/i, "hxxp").replace(/^ftp/i, "fxp") + "://";
-    rest = rest.slice(colon + 3);
-  }
-  const slash = rest.indexOf("/");
-  const host = slash >= 0 ? rest.slice(0, slash) : rest;
-  const path = slash >= 0 ? rest.slice(slash) : "";
-  return scheme + host.split(".").join("[.]") + path;
-}
+export { defang };
 
 export function CopyButton({ text }: { text: string }) {
   const [copied, setCopied] = useState(false);

@@ -11,10 +11,12 @@ import { PlaybookExecutor, type ExecutorOptions } from "./executor.js";
 import { validatePlaybook, type ActionLookup } from "./validate.js";
 import { platformActionLookup, platformRunAction } from "./platform.js";
 import type { Playbook } from "./schema.js";
+import { installBuiltinPlaybooks } from "./builtin.js";
 
 export { checkPlaybook, validatePlaybook, PlaybookInvalidError, type ActionLookup } from "./validate.js";
 export { PlaybookExecutor, STEP_JOB, stepKey, type DrainSummary } from "./executor.js";
 export { sweepTriggers } from "./trigger.js";
+export { installBuiltinPlaybooks } from "./builtin.js";
 export { playbookSchema, type Playbook } from "./schema.js";
 export type { RunActionFunction } from "./action-port.js";
 
@@ -51,6 +53,7 @@ function detail(row: { name: string; definition: string; enabled: number; parame
 }
 
 export async function listPlaybooks(store: Store): Promise<PlaybookSummary[]> {
+  await installBuiltinPlaybooks(store);
   const rows = await store.db.selectFrom("playbooks").selectAll().orderBy("name").execute();
   return rows.map((row) => {
     const { definition: _definition, parameters: _parameters, ...summary } = detail(row);
@@ -59,6 +62,7 @@ export async function listPlaybooks(store: Store): Promise<PlaybookSummary[]> {
 }
 
 export async function getPlaybook(store: Store, name: string): Promise<PlaybookDetail> {
+  await installBuiltinPlaybooks(store);
   const row = await store.db.selectFrom("playbooks").selectAll().where("name", "=", name).executeTakeFirst();
   if (!row) throw new PlaybookNotFound(name);
   return detail(row);
@@ -94,6 +98,7 @@ export async function deletePlaybook(store: Store, name: string): Promise<void> 
 
 /** Sets the values of a playbook's own parameters (as its document declares them); secrets encrypted, a password left out kept. */
 export async function configurePlaybook(store: Store, name: string, values: Record<string, unknown>): Promise<PlaybookDetail> {
+  await installBuiltinPlaybooks(store);
   const row = await store.db.selectFrom("playbooks").select(["definition", "parameters"]).where("name", "=", name).executeTakeFirst();
   if (!row) throw new PlaybookNotFound(name);
   const definitions = (JSON.parse(row.definition) as Playbook).parameters ?? [];
