@@ -1,6 +1,7 @@
 // Phishing-simulation vendors as admins list them (headers with optional values, sender domains, sending
 // IP ranges), and the report that matches one.
 import { BlockList, isIP } from "node:net";
+import { defang } from "intake/sdk";
 
 export interface SimulationRules {
   headers: { name: string; value?: string }[];
@@ -57,13 +58,13 @@ export function matchSimulation(rules: SimulationRules, report: ReportFacts): st
   const senderDomain = at >= 0 ? report.senderAddress.slice(at + 1).toLowerCase() : "";
   if (senderDomain) {
     for (const domain of rules.domains) {
-      if (senderDomain === domain || senderDomain.endsWith(`.${domain}`)) return `sender domain ${senderDomain} (setting "Simulation Sender Domains")`;
+      if (senderDomain === domain || senderDomain.endsWith(`.${domain}`)) return `sender domain ${defang(senderDomain)} (setting "Simulation Sender Domains")`;
     }
   }
   if (rules.networkCount > 0) {
     for (const ip of report.ips) {
       const family = isIP(ip);
-      if (family && rules.networks.check(ip, family === 6 ? "ipv6" : "ipv4")) return `sending IP ${ip} (setting "Simulation Sender IPs")`;
+      if (family && rules.networks.check(ip, family === 6 ? "ipv6" : "ipv4")) return `sending IP ${defang(ip)} (setting "Simulation Sender IPs")`;
     }
   }
   return undefined;
