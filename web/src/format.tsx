@@ -3,7 +3,7 @@ import { useState } from "react";
 import { FormattedMessage, useIntl } from "react-intl";
 import type { MessageId } from "./messages.js";
 // The platform's one definition (a plain module without Node imports), read from its source.
-import { CASE_STATUSES, PRIORITIES as SCALE } from "../../src/platform/cases/vocabulary.js";
+import { CASE_STATUSES, PRIORITIES as SCALE, VERDICTS } from "../../src/platform/cases/vocabulary.js";
 import { defang } from "../../src/indicators/defang.js";
 
 export { defang };
@@ -30,6 +30,12 @@ export function PriorityBadge({ value }: { value: number }) {
 
 export function StatusBadge({ value }: { value: string }) {
   return <span className={`badge status-${value}`}><FormattedMessage id={`status.${value}` as MessageId} defaultMessage={value} /></span>;
+}
+
+export { VERDICTS };
+
+export function VerdictBadge({ value }: { value: string }) {
+  return <span className={`badge verdict-${value}`} data-verdict={value}><FormattedMessage id={`verdict.${value}` as MessageId} defaultMessage={value} /></span>;
 }
 
 export function RunStatus({ value }: { value: string }) {

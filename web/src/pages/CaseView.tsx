@@ -6,6 +6,7 @@ import { CopyButton, defang, fieldText, PRIORITIES, PriorityBadge, STATUSES, Sta
 import { Link, navigate } from "../router.js";
 import { HistoryText, IndicatorTable, LinkedCases, MergeForm, ReportsTable } from "./CaseGrouping.js";
 import { CaseRespond } from "../respond/CaseRespond.js";
+import { CaseVerdict } from "./CaseVerdict.js";
 
 const HEADER_FIELD = /header/i;
 /** Fields holding URLs, domains or addresses: shown defanged. */
@@ -172,6 +173,7 @@ export function CaseView({ id }: { id: number }) {
         </div>
 
         <aside className="side-column">
+          <CaseVerdict caseId={id} view={detail} onChange={(view) => setDetail((d) => (d ? { ...d, ...view } : d))} />
           <section className="card">
             <form onSubmit={changeStatus} className="stack">
               <label><FormattedMessage id="case.status" />
