@@ -91,6 +91,13 @@ export async function importPlaybookFile(store: Store, file: string, options: { 
   return savePlaybook(store, document, { ...options, origin: file });
 }
 
+/** Turns a playbook on or off for new cases (runs under way go on). */
+export async function setPlaybookEnabled(store: Store, name: string, enabled: boolean): Promise<void> {
+  await installBuiltinPlaybooks(store);
+  const updated = await store.db.updateTable("playbooks").set({ enabled: enabled ? 1 : 0, updated_at: Date.now() }).where("name", "=", name).executeTakeFirst();
+  if (Number(updated.numUpdatedRows) === 0) throw new PlaybookNotFound(name);
+}
+
 export async function deletePlaybook(store: Store, name: string): Promise<void> {
   const deleted = await store.db.deleteFrom("playbooks").where("name", "=", name).executeTakeFirst();
   if (Number(deleted.numDeletedRows) === 0) throw new PlaybookNotFound(name);
