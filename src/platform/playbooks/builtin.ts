@@ -1,6 +1,6 @@
-// The playbooks that built-in integrations ship (playbooks/*.json in their folders): stored once per
-// database, on as their documents say; a newer document replaces the stored one, keeping whether an admin
-// turned it off and its configured parameters.
+// The playbooks that built-in integrations ship (playbooks/*.json in their folders): stored by the CLI (and so
+// by intake serve and workers) in each database it opens, on as their documents say; a newer document
+// replaces the stored one, keeping whether an admin turned it off and its configured parameters.
 import fs from "node:fs";
 import { builtinIntegrations } from "../catalog/integrations.js";
 import type { Store } from "../store/index.js";

@@ -11,7 +11,6 @@ import { PlaybookExecutor, type ExecutorOptions } from "./executor.js";
 import { validatePlaybook, type ActionLookup } from "./validate.js";
 import { platformActionLookup, platformRunAction } from "./platform.js";
 import type { Playbook } from "./schema.js";
-import { installBuiltinPlaybooks } from "./builtin.js";
 
 export { checkPlaybook, validatePlaybook, PlaybookInvalidError, type ActionLookup } from "./validate.js";
 export { PlaybookExecutor, STEP_JOB, stepKey, type DrainSummary } from "./executor.js";
@@ -53,7 +52,6 @@ function detail(row: { name: string; definition: string; enabled: number; parame
 }
 
 export async function listPlaybooks(store: Store): Promise<PlaybookSummary[]> {
-  await installBuiltinPlaybooks(store);
   const rows = await store.db.selectFrom("playbooks").selectAll().orderBy("name").execute();
   return rows.map((row) => {
     const { definition: _definition, parameters: _parameters, ...summary } = detail(row);
@@ -62,7 +60,6 @@ export async function listPlaybooks(store: Store): Promise<PlaybookSummary[]> {
 }
 
 export async function getPlaybook(store: Store, name: string): Promise<PlaybookDetail> {
-  await installBuiltinPlaybooks(store);
   const row = await store.db.selectFrom("playbooks").selectAll().where("name", "=", name).executeTakeFirst();
   if (!row) throw new PlaybookNotFound(name);
   return detail(row);
@@ -93,7 +90,6 @@ export async function importPlaybookFile(store: Store, file: string, options: { 
 
 /** Turns a playbook on or off for new cases (runs under way go on). */
 export async function setPlaybookEnabled(store: Store, name: string, enabled: boolean): Promise<void> {
-  await installBuiltinPlaybooks(store);
   const updated = await store.db.updateTable("playbooks").set({ enabled: enabled ? 1 : 0, updated_at: Date.now() }).where("name", "=", name).executeTakeFirst();
   if (Number(updated.numUpdatedRows) === 0) throw new PlaybookNotFound(name);
 }
@@ -105,7 +101,6 @@ export async function deletePlaybook(store: Store, name: string): Promise<void> 
 
 /** Sets the values of a playbook's own parameters (as its document declares them); secrets encrypted, a password left out kept. */
 export async function configurePlaybook(store: Store, name: string, values: Record<string, unknown>): Promise<PlaybookDetail> {
-  await installBuiltinPlaybooks(store);
   const row = await store.db.selectFrom("playbooks").select(["definition", "parameters"]).where("name", "=", name).executeTakeFirst();
   if (!row) throw new PlaybookNotFound(name);
   const definitions = (JSON.parse(row.definition) as Playbook).parameters ?? [];

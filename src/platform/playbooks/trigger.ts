@@ -4,7 +4,6 @@ import type { Transaction } from "kysely";
 import type { Database, Store } from "../store/index.js";
 import type { PlaybookExecutor } from "./executor.js";
 import type { Playbook, Trigger } from "./schema.js";
-import { installBuiltinPlaybooks } from "./builtin.js";
 
 const SWEEP_PAGE = 200;
 /**
@@ -55,7 +54,6 @@ async function caseFacts(trx: Transaction<Database>, caseId: number): Promise<Ca
 
 /** Matches every case not matched yet (above the mark, which it moves up); returns the runs started. */
 export async function sweepTriggers(store: Store, executor: PlaybookExecutor, mark: SweepMark = { after: 0 }): Promise<number> {
-  await installBuiltinPlaybooks(store);
   let started = 0;
   const sweptAt = Date.now();
   for (;;) {
