@@ -8,9 +8,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ActionExecution } from "../../src/sdk/index.js";
 import { applyCaseUpdates, caseHistory, caseVerdict, findEarlierCases, overrideVerdict, verdictHistory } from "../../src/platform/cases/index.js";
 import { openStore, valueHash, type Store } from "../../src/platform/store/index.js";
+import { startPostgres, type Postgres } from "../support/postgres.js";
 
 let store: Store;
-const ids: number[] = [];
+let ids: number[] = [];
+let postgres: Postgres | undefined;
 
 async function newCase(title: string, url: string): Promise<number> {
   const created = await store.db.insertInto("cases").values({ title, priority: 60, status: "open", environment: "Default", created_at: 1, updated_at: 1 }).returning("id").executeTakeFirstOrThrow();
@@ -19,12 +21,16 @@ async function newCase(title: string, url: string): Promise<number> {
   return created.id;
 }
 
-beforeAll(async () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "intake-verdicts-"));
-  store = await openStore(path.join(dir, "intake.db"));
-  ids.push(await newCase("first", "http://evil.test/a"), await newCase("second", "http://evil.test/a"), await newCase("third", "http://other.test/"));
-});
-afterAll(() => store?.close());
+async function open(dialect: string): Promise<void> {
+  if (dialect === "postgres") {
+    postgres ??= await startPostgres();
+    store = await openStore(postgres.createDatabase("verdicts"));
+  } else {
+    store = await openStore(path.join(fs.mkdtempSync(path.join(os.tmpdir(), "intake-verdicts-")), "intake.db"));
+  }
+  ids = [await newCase("first", "http://evil.test/a"), await newCase("second", "http://evil.test/a"), await newCase("third", "http://other.test/")];
+}
+afterAll(() => postgres?.stop());
 
 function execution() {
   return new ActionExecution({
@@ -49,7 +55,10 @@ describe("the SDK's staged case changes", () => {
   });
 });
 
-describe("verdicts on cases", () => {
+describe.each(["sqlite", "postgres"])("verdicts on cases (%s)", (dialect) => {
+  beforeAll(() => open(dialect), 120_000);
+  afterAll(() => store?.close());
+
   it("applies verdict, priority and close in the caller's transaction, each in the history", async () => {
     await store.db.transaction().execute((trx) => applyCaseUpdates(trx, ids[0]!, { verdict: { value: "suspicious", score: 40, reasons: ["r"] }, priority: 80, close: { reason: "closed by rule X" } }, "playbook:p"));
     expect(await caseVerdict(store, ids[0]!)).toMatchObject({ value: "suspicious", score: 40, reasons: ["r"], setBy: "playbook:p", overridden: false });
