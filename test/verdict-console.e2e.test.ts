@@ -11,31 +11,29 @@ import { deliverToMaildir, startDovecot, type Dovecot } from "./support/dovecot.
 import { forwardedReport } from "./support/triage.js";
 
 const ARTIFACTS = path.join(PROJECT_ROOT, "test-artifacts");
-const PASSWORD = "verdict-admin-password-1";
-
-let server: Dovecot;
-let ws: Workspace;
-let app: Console;
-let browser: Browser;
+/** Case numbers by title. */
 const cases = new Map<string, number>();
 const cspViolations: string[] = [];
+const PASSWORD = "verdict-admin-password-1";
 
-function shot(page: Page, name: string) {
-  return page.screenshot({ path: path.join(ARTIFACTS, `verdict-${name}.png`), fullPage: true });
-}
+let browser: Browser;
+let app: Console;
+let ws: Workspace;
+let server: Dovecot;
 
+const shot = (page: Page, name: string) => page.screenshot({ path: path.join(ARTIFACTS, `verdict-${name}.png`), fullPage: true });
+
+/** `intake ARGS…`, which must succeed. */
 async function ok(args: string[]) {
   const result = await ws.intake(args);
-  expect(result.code, `${args.join(" ")}: ${result.stderr}`).toBe(0);
+  expect([result.code, result.stderr]).toEqual([0, expect.any(String)]);
   return result;
 }
 
 beforeAll(async () => {
-  fs.mkdirSync(ARTIFACTS, { recursive: true });
-  server = await startDovecot();
-  ws = makeWorkspace({ NODE_EXTRA_CA_CERTS: server.caFile });
-  const added = await ws.intake(["users", "add", "admin", "--role", "admin"], { env: { INTAKE_PASSWORD: PASSWORD } });
-  expect(added.code, added.stderr).toBe(0);
+  [server] = await Promise.all([startDovecot(), fs.promises.mkdir(ARTIFACTS, { recursive: true })]);
+  ws = makeWorkspace({ NODE_EXTRA_CA_CERTS: server.caFile, INTAKE_PASSWORD: PASSWORD });
+  await ok(["users", "add", "admin", "--role", "admin"]);
   await ok(["connector", "create", "reports", "--integration", "email", "--params", ws.writeJson("mail.json", server.params()), "--grouping", "off"]);
   await ok(["playbook", "configure", "phishing-triage", "--params", ws.writeJson("triage.json", { "Simulation Sender Domains": "sim-vendor.test" })]);
   deliverToMaildir(server, [
@@ -53,9 +51,7 @@ beforeAll(async () => {
 }, 300_000);
 
 afterAll(async () => {
-  await browser?.close();
-  await app?.stop();
-  await server?.stop();
+  await Promise.all([browser?.close(), app?.stop(), server?.stop()]);
 });
 
 describe("verdicts in the console", () => {
