@@ -50,6 +50,9 @@ describe("assess", () => {
     expect(assess({ reports: [report], entities: [], matches: [], earlier: [earlier(12, "malicious", true)] })).toMatchObject({
       verdict: "malicious", reasons: ["URL hxxp://evil[.]test/login: seen in case #12, closed as malicious by an analyst"],
     });
+    expect(assess({ reports: [report], entities: [], matches: [], earlier: [earlier(13, "malicious", true, [{ entityType: "DOMAIN", identifier: "mail.test" }])] })).toMatchObject({
+      verdict: "unknown", score: 20, reasons: ["DOMAIN mail[.]test: seen in case #13, closed as malicious by an analyst"],
+    });
     expect(assess({ reports: [report], entities: [], matches: [], earlier: [earlier(7, "benign", true)] }).verdict).toBe("benign");
     expect(assess({ reports: [{ ...report, dmarc: "fail" }], entities: [], matches: [], earlier: [earlier(7, "benign", true)] }).verdict).not.toBe("benign");
     expect(assess({ reports: [report], entities: [], matches: [], earlier: [earlier(7, "benign", false)] }).verdict).toBe("unknown");

@@ -90,10 +90,12 @@ export function assess(input: AssessInput): Assessment {
   let benignBefore = false;
   for (const earlier of input.earlier) {
     const value = earlier.verdict?.value;
+    // A shared domain or IP (a webmail provider's) says less than the same link, file or sender.
+    const specific = earlier.matched.some((item) => item.entityType === "URL" || item.entityType === "FILE" || item.entityType === "EMAIL_ADDRESS");
     if (value === "malicious") {
-      add(60, earlierReason(earlier));
-      if (earlier.verdict?.overridden || earlier.matched.some((item) => item.entityType === "URL" || item.entityType === "FILE")) conclusive = true;
-    } else if (value === "suspicious") add(20, earlierReason(earlier));
+      add(specific ? 60 : 20, earlierReason(earlier));
+      if (specific) conclusive = true;
+    } else if (value === "suspicious") add(specific ? 20 : 10, earlierReason(earlier));
     else if (value === "benign" && earlier.verdict?.overridden) benignBefore = true;
   }
 
