@@ -4,6 +4,9 @@ import type { ActionEntity, EarlierCase } from "intake/sdk";
 import { assess, type ReportSignals } from "../../integrations/phishing-triage/lib/assess.js";
 import type { IndicatorMatch } from "../../integrations/phishing-triage/lib/intel.js";
 import { matchSimulation, parseSimulationRules } from "../../integrations/phishing-triage/lib/simulation.js";
+import { loadIntegrationPackage } from "../../src/platform/catalog/package.js";
+import { typeCheckIntegration } from "../../src/platform/catalog/typecheck.js";
+import { PROJECT_ROOT } from "../support/cli.js";
 
 const report: ReportSignals = { spf: "pass", dkim: "pass", dmarc: "pass", senderName: "Shop", senderAddress: "deals@shop.test" };
 const entity = (entityType: string, identifier: string, additionalProperties: Record<string, string> = {}): ActionEntity => ({ entityType, identifier, additionalProperties });
@@ -91,4 +94,12 @@ describe("simulation rules", () => {
   it("refuse a range that is none, naming it", () => {
     expect(() => parseSimulationRules({ headers: "", domains: "", ips: "10.0.0.0/40" })).toThrow('Simulation Sender IPs: "10.0.0.0/40" is not an address or a CIDR');
   });
+});
+
+describe("the Phishing Triage package", () => {
+  it("type-checks against the public SDK, as a user's package must", async () => {
+    const integration = loadIntegrationPackage(`${PROJECT_ROOT}integrations/phishing-triage`, { builtin: true });
+    expect(integration.actions.map((action) => action.name)).toEqual(["Assess Report"]);
+    expect(await typeCheckIntegration(integration)).toEqual([]);
+  }, 120_000);
 });
