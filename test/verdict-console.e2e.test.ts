@@ -82,6 +82,7 @@ describe("verdicts in the console", () => {
     await panel.getByRole("button", { name: "Override verdict" }).click();
     await expect.poll(() => panel.textContent()).toContain("overridden by admin");
     expect(await panel.getByTestId("verdict-reasons").textContent()).toBe("CEO fraud confirmed by finance");
+    await expect.poll(() => page.locator(".case").textContent()).toContain("admin set the verdict to Malicious");
     const exported = (await ok(["cases", "export", "--jsonl"])).stdout.trim().split("\n").map((line) => JSON.parse(line) as { id: number; verdict?: { value: string } });
     expect(exported.find((item) => item.id === cases.get("Urgent wire"))!.verdict?.value).toBe("malicious");
     await shot(page, "3-override-en");

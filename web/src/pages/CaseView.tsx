@@ -173,7 +173,8 @@ export function CaseView({ id }: { id: number }) {
         </div>
 
         <aside className="side-column">
-          <CaseVerdict caseId={id} view={detail} onChange={(view) => setDetail((d) => (d ? { ...d, ...view } : d))} />
+          {/* An override adds to the case's history too: the case is read again. */}
+          <CaseVerdict caseId={id} view={detail} onChange={() => setVersion((v) => v + 1)} />
           <section className="card">
             <form onSubmit={changeStatus} className="stack">
               <label><FormattedMessage id="case.status" />
