@@ -40,7 +40,7 @@ describe("assess", () => {
     expect(result.verdict).toBe("malicious");
     expect(result.reasons).toEqual([
       "DMARC fail for x@mailer[.]test", "SPF fail for x@mailer[.]test", "the display name shows ceo@company[.]test but the message comes from x@mailer[.]test",
-      "attachment invoice.pdf.exe is executable",
+      "attachment invoice[.]pdf[.]exe is executable",
     ]);
   });
 

@@ -114,14 +114,16 @@ export function assess(input: AssessInput): Assessment {
     const properties = entity.additionalProperties;
     if (entity.entityType === "DOMAIN") {
       if (properties.homograph === "true") add(30, `DOMAIN ${defang(entity.identifier)} mixes scripts (${properties.scripts ?? "lookalike letters"}): a lookalike domain`);
-      else if (properties.idn === "true") add(10, `DOMAIN ${defang(entity.identifier)} is an international (IDN) domain, shown as ${properties.unicode ?? entity.identifier}`);
+      else if (properties.idn === "true") add(10, `DOMAIN ${defang(entity.identifier)} is an international (IDN) domain, shown as ${defang(properties.unicode ?? entity.identifier)}`);
     }
     if (entity.entityType === "FILE") {
+      // Defanged too: a name like "invoice.com" would become a link in the reply a reporter reads.
+      const name = defang(entity.identifier);
       const extension = extensionOf(entity.identifier);
       const sniffed = (properties.sniffed_type ?? "").toLowerCase();
-      if (EXECUTABLE.has(extension) || sniffed.includes("executable") || sniffed.includes("x-msdownload")) add(35, `attachment ${entity.identifier} is executable`);
-      else if (MACRO.has(extension)) add(25, `attachment ${entity.identifier} is an Office file with macros`);
-      if (properties.type_mismatch === "true") add(15, `attachment ${entity.identifier} is not the type its name says (${properties.sniffed_type ?? "?"})`);
+      if (EXECUTABLE.has(extension) || sniffed.includes("executable") || sniffed.includes("x-msdownload")) add(35, `attachment ${name} is executable`);
+      else if (MACRO.has(extension)) add(25, `attachment ${name} is an Office file with macros`);
+      if (properties.type_mismatch === "true") add(15, `attachment ${name} is not the type its name says (${properties.sniffed_type ?? "?"})`);
     }
   }
 
