@@ -1,6 +1,7 @@
 // The console's verdicts in Debian's Chromium against `intake serve`: badges and a verdict filter in the
 // queue, the verdict with its reasons (plain text, defanged, no links) on the case view, and an analyst's
-// override with who and when; in English and Korean. Reports come from a real Dovecot through the triage playbook.
+// override with who and when; in English and Korean. Reports come from a real Dovecot; intake serve runs the
+// triage playbook on them by itself.
 import fs from "node:fs";
 import path from "node:path";
 import type { Browser, Page } from "playwright-core";
@@ -40,8 +41,8 @@ beforeAll(async () => {
     forwardedReport("sim", { from: "HR <hr@sim-vendor.test>", subject: "Bonus letter", body: "Open http://sim-vendor.test/bonus" }),
     forwardedReport("spoof", { from: "\"ceo@company.test\" <boss@mailer.test>", subject: "Urgent wire", body: "Pay at <script>alert(1)</script> http://pay.mailer.test/now" }),
   ]);
+  // No drain: intake serve's worker runs the triage playbook, on by default, on the new cases.
   await ok(["connector", "run", "reports", "--json"]);
-  await ok(["playbooks", "drain", "--json"]);
   for (const line of (await ok(["cases", "export", "--jsonl"])).stdout.trim().split("\n")) {
     const item = JSON.parse(line) as { id: number; title: string };
     cases.set(item.title, item.id);
@@ -58,10 +59,12 @@ describe("verdicts in the console", () => {
   it("shows badges, filters the queue, shows reasons and takes an override, in English and Korean", async () => {
     const page = await newConsolePage(browser, "en-US", cspViolations, { width: 1400, height: 1000 });
     await signIn(page, app.base, "admin", PASSWORD);
-    await page.goto(`${app.base}/cases`);
     const row = (title: string) => page.locator(`tr[data-case-id="${cases.get(title)}"]`);
-    await expect.poll(() => row("Bonus letter").getByTestId("verdict").textContent(), { timeout: 30_000 }).toBe("Simulation");
-    expect(await row("Urgent wire").getByTestId("verdict").textContent()).toBe("Unknown");
+    // The queue adds new cases by itself, not verdicts given later to the rows shown: read again until triage has run.
+    await expect.poll(async () => {
+      await page.goto(`${app.base}/cases`);
+      return [await row("Bonus letter").getByTestId("verdict").textContent(), await row("Urgent wire").getByTestId("verdict").textContent()];
+    }, { timeout: 90_000, interval: 1000 }).toEqual(["Simulation", "Unknown"]);
     await shot(page, "1-queue-en");
 
     await page.locator('select[name="verdict"]').selectOption("simulation");
