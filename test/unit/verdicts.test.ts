@@ -80,6 +80,6 @@ describe.each(["sqlite", "postgres"])("verdicts on cases (%s)", (dialect) => {
     const found = await findEarlierCases(store, { caseId: ids[1]!, items: [{ entityType: "URL", identifier: "http://evil.test/a" }] });
     expect(found).toEqual([expect.objectContaining({ caseId: ids[0], status: "closed", verdict: expect.objectContaining({ value: "malicious", overridden: true }), matched: [{ entityType: "URL", identifier: "http://evil.test/a" }] })]);
     expect(await findEarlierCases(store, { caseId: ids[0]!, items: [{ entityType: "URL", identifier: "http://evil.test/a" }] })).toEqual([]);
-    await expect(findEarlierCases(store, { caseId: ids[2]!, items: "all" })).rejects.toThrow();
+    await expect(findEarlierCases(store, { caseId: ids[2]!, items: "all" })).rejects.toMatchObject({ code: "VALIDATION", message: expect.stringContaining("cases.earlier: items:") });
   });
 });

@@ -4,7 +4,7 @@ import type { Kysely } from "kysely";
 import { z } from "zod";
 import { MAX_EARLIER_CASES, MAX_EARLIER_QUERIES, type CaseUpdates, type CaseVerdictUpdate, type EarlierCase, type EarlierCaseQuery } from "../../sdk/action.js";
 import { MAX_VERDICT_REASON_LENGTH, MAX_VERDICT_REASONS } from "../../sdk/verdict.js";
-import { CaseNotFound, CaseVerdictInvalid } from "../errors.js";
+import { CaseNotFound, CaseVerdictInvalid, Validation } from "../errors.js";
 import { valueHash, type Database, type Store } from "../store/index.js";
 import { changeCaseIn } from "./actions.js";
 import { isVerdict, VERDICTS, type Verdict } from "./vocabulary.js";
@@ -115,7 +115,12 @@ const MAX_MATCH_ROWS = 5000;
  * The payload comes from an action's process: validated here.
  */
 export async function findEarlierCases(store: Store, payload: unknown): Promise<EarlierCase[]> {
-  const { caseId, items } = queriesSchema.parse(payload);
+  const parsed = queriesSchema.safeParse(payload);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new Validation(`cases.earlier: ${issue.path.join(".") || "(payload)"}: ${issue.message}`);
+  }
+  const { caseId, items } = parsed.data;
   const byType = new Map<string, Set<string>>();
   for (const item of items) {
     const type = item.entityType.toUpperCase();
