@@ -55,6 +55,9 @@ async function setUp(ws: Workspace, connector: string, reports: number, packaged
   }
   const imported = await ws.intake(["integration", "import", tools]);
   expect(imported.code, imported.stderr).toBe(0);
+  // The built-in triage playbook would run on these email cases too: these tests count their own playbook's runs.
+  const disabled = await ws.intake(["playbook", "disable", "phishing-triage"]);
+  expect(disabled.code, disabled.stderr).toBe(0);
   if (!packaged) {
     const saved = await ws.intake(["playbook", "import", ws.writeJson("playbook.json", document)]);
     expect(saved.code, saved.stderr).toBe(0);
@@ -105,7 +108,7 @@ describe("playbooks end to end", () => {
     const ws = makeWorkspace({ NODE_EXTRA_CA_CERTS: server.caFile });
     const caseIds = await setUp(ws, "reports", 2);
     const listed = await ws.intake(["playbooks", "list", "--json"]);
-    expect(JSON.parse(listed.stdout)).toEqual([expect.objectContaining({ name: "triage", enabled: true })]);
+    expect(JSON.parse(listed.stdout)).toEqual([expect.objectContaining({ name: "phishing-triage", enabled: false }), expect.objectContaining({ name: "triage", enabled: true })]);
 
     const drained = await ws.intake(["playbooks", "drain", "--json"]);
     expect(drained.code, drained.stderr).toBe(0);
@@ -147,7 +150,7 @@ describe("playbooks end to end", () => {
     effects = [];
     const ws = makeWorkspace({ NODE_EXTRA_CA_CERTS: server.caFile });
     const [caseId] = await setUp(ws, "served", 1, true);
-    expect(JSON.parse((await ws.intake(["playbooks", "list", "--json"])).stdout)).toEqual([expect.objectContaining({ name: "triage", sourceIntegration: "Playbook Tools" })]);
+    expect(JSON.parse((await ws.intake(["playbooks", "list", "--json"])).stdout)).toEqual([expect.objectContaining({ name: "phishing-triage", enabled: false }), expect.objectContaining({ name: "triage", sourceIntegration: "Playbook Tools" })]);
     const serve = await startConsole(ws);
     try {
       await waitFor(() => countRows(ws.db, "select count(*) as n from playbook_steps where status = 'waiting_approval'") === 1, 90_000, 200);

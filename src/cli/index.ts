@@ -2,6 +2,7 @@
 // Each command group lives in commands/ and registers itself here.
 import { Command, CommanderError } from "commander";
 import { openStore, resolveDatabaseUrl, type Store } from "../platform/store/index.js";
+import { installBuiltinPlaybooks } from "../platform/playbooks/index.js";
 import * as action from "./commands/action.js";
 import * as cases from "./commands/cases.js";
 import * as connector from "./commands/connector.js";
@@ -33,7 +34,11 @@ export async function main(argv: string[]): Promise<number> {
   let store: Store | undefined;
   let program: Command | undefined;
   const withStore: WithStore = async (work) => {
-    store ??= await openStore(resolveDatabaseUrl(program?.opts<{ db?: string }>().db));
+    if (!store) {
+      store = await openStore(resolveDatabaseUrl(program?.opts<{ db?: string }>().db));
+      // The playbooks built-in integrations ship are on in every database the platform runs on.
+      await installBuiltinPlaybooks(store);
+    }
     return work(store);
   };
   program = buildProgram(withStore);

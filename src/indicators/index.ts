@@ -4,6 +4,7 @@ export {
   MAX_URLS_PER_MESSAGE, MAX_SCANNED_CHARS, MAX_URL_LENGTH,
 } from "./urls.js";
 export type { FoundUrl, HtmlLinks, UrlSource } from "./urls.js";
+export { defang } from "./defang.js";
 export { describeHost, hostOfAddress, hostOfUrl, mixedScriptsOf } from "./domains.js";
 export type { DomainInfo } from "./domains.js";
 export { findIpsInText, isPrivateIp, MAX_IPS, MAX_RECEIVED_HEADERS } from "./ips.js";

@@ -126,3 +126,6 @@ export const FeedRefreshFailed = createError(
   "a feed's file could not be read (a bad header, a broken line, an unknown pattern: the message names the line or object) or its job failed; the feed keeps its previous indicators",
 );
 export const IntelRequestInvalid = createError("INTEL_REQUEST", "%s", 400, "integration code asked the threat-intel service with a payload that does not validate (too many items, an indicator of an unknown kind…)");
+
+// Verdicts and phishing triage (issue 20, part B)
+export const CaseVerdictInvalid = createError("CASE_VERDICT", "%s", 400, "a verdict other than malicious, suspicious, benign, simulation or unknown, or an override without a reason");

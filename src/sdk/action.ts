@@ -2,6 +2,8 @@
 // back to the platform: result value, JSON result, entity updates and insights.
 import { CodeExecution, codeExecutionInit, type ExtractParam, type IntegrationCodeInit } from "./code-execution.js";
 import { INTEL_SERVICES, MAX_LOOKUP_ITEMS, type IndicatorLookupItem, type IndicatorMatch } from "./intel.js";
+import { isPriority, PRIORITIES } from "./priority.js";
+import { isVerdict, MAX_VERDICT_REASON_LENGTH, MAX_VERDICT_REASONS, VERDICTS, type Verdict } from "./verdict.js";
 
 /** A case's entity as an action sees it (SecOps' entity object). */
 export interface ActionEntity {
@@ -12,6 +14,10 @@ export interface ActionEntity {
   isInternal?: boolean;
   isSuspicious?: boolean;
   isEnriched?: boolean;
+  /** What it is to the reported item (sender, recipient, reporter…), as the connector said; null: none. */
+  role?: string | null;
+  /** 0: in the item the connector read; 1: in an item forwarded in it… (the least where it was found). */
+  depth?: number;
 }
 
 export type ActionResultValue = string | number | boolean | null;
@@ -33,6 +39,26 @@ export interface EntityInsight {
   message: string;
 }
 
+/** A verdict an action gives its case (setCaseVerdict). */
+export interface CaseVerdictUpdate {
+  value: Verdict;
+  /** 0 to 100. */
+  score?: number;
+  /** Each names what it rests on; at most MAX_VERDICT_REASONS of MAX_VERDICT_REASON_LENGTH characters. */
+  reasons: string[];
+}
+
+/**
+ * Changes to its case an action asks for: applied by the platform in the transaction that records the
+ * run, only when the action completed, and never by a test run.
+ */
+export interface CaseUpdates {
+  verdict?: CaseVerdictUpdate;
+  priority?: number;
+  /** Closes the case; the reason says what closed it (the rule). */
+  close?: { reason: string };
+}
+
 /** What the action's process sends back when its code returned. */
 export interface ActionResult {
   state: ExecutionStateValue;
@@ -41,7 +67,31 @@ export interface ActionResult {
   json: unknown;
   entityUpdates: EntityUpdate[];
   insights: EntityInsight[];
+  caseUpdates?: CaseUpdates;
 }
+
+/** An indicator to look for in earlier cases: URL, DOMAIN, IP, FILE (its SHA-256) or EMAIL_ADDRESS (as sender). */
+export interface EarlierCaseQuery {
+  entityType: string;
+  identifier: string;
+}
+
+/** An earlier case holding one of the indicators asked about (findEarlierCases). */
+export interface EarlierCase {
+  caseId: number;
+  title: string;
+  status: string;
+  closedReason: string | null;
+  createdAt: number;
+  /** Its verdict (an analyst's override when there is one); null when none was set. */
+  verdict: { value: Verdict; score: number | null; setBy: string; overridden: boolean } | null;
+  /** Which of the indicators asked about it holds. */
+  matched: EarlierCaseQuery[];
+}
+
+/** Bounds of findEarlierCases: indicators asked about, and cases answered (newest first). */
+export const MAX_EARLIER_QUERIES = 500;
+export const MAX_EARLIER_CASES = 50;
 
 /** One alert of the case as an action reads it: its events' fields as the connector returned them. */
 export interface CaseAlert {
@@ -107,6 +157,7 @@ export class ActionExecution extends CodeExecution {
   #ended: { message: string; resultValue: ActionResultValue; state: ExecutionStateValue } | undefined;
   readonly #updates = new Map<string, EntityUpdate>();
   readonly #insights: EntityInsight[] = [];
+  readonly #caseUpdates: CaseUpdates = {};
 
   constructor(init: ActionExecutionInit) {
     super(codeExecutionInit(init));
@@ -164,6 +215,37 @@ export class ActionExecution extends CodeExecution {
     return (await this.askPlatform(INTEL_SERVICES.lookup, payload)) as IndicatorMatch[];
   }
 
+  /** Gives the case its verdict (applied with the run; an analyst's override is not replaced). The last call wins. */
+  setCaseVerdict(verdict: CaseVerdictUpdate): void {
+    if (!isVerdict(verdict.value)) throw new RangeError(`setCaseVerdict: a verdict is one of ${VERDICTS.join(", ")}`);
+    if (verdict.score !== undefined && !(Number.isInteger(verdict.score) && verdict.score >= 0 && verdict.score <= 100)) throw new RangeError("setCaseVerdict: a score is a whole number from 0 to 100");
+    const reasons = (verdict.reasons ?? []).slice(0, MAX_VERDICT_REASONS).map((reason) => this.redact(text(reason, MAX_VERDICT_REASON_LENGTH)));
+    this.#caseUpdates.verdict = { value: verdict.value, ...(verdict.score !== undefined ? { score: verdict.score } : {}), reasons };
+  }
+
+  /** Sets the case's priority (a value of the scale: Priority.HIGH…), applied with the run. */
+  setCasePriority(priority: number): void {
+    if (!isPriority(priority)) throw new RangeError(`setCasePriority: a priority is one of ${PRIORITIES.join(", ")}`);
+    this.#caseUpdates.priority = priority;
+  }
+
+  /** Closes the case, applied with the run; the reason (recorded in the case's history) says which rule closed it. */
+  closeCase(reason: string): void {
+    const why = text(reason, 2000).trim();
+    if (!why) throw new RangeError("closeCase: say why the case is closed");
+    this.#caseUpdates.close = { reason: this.redact(why) };
+  }
+
+  /**
+   * Earlier cases (not this one) holding any of these indicators, newest first, with their verdicts (an
+   * analyst's override preferred) and how they were closed: at most MAX_EARLIER_CASES.
+   */
+  async findEarlierCases(items: EarlierCaseQuery[]): Promise<EarlierCase[]> {
+    if (items.length > MAX_EARLIER_QUERIES) throw new RangeError(`findEarlierCases: at most ${MAX_EARLIER_QUERIES} indicators at once`);
+    const payload = { caseId: this.caseId, items: items.map((item) => ({ entityType: text(item.entityType, 100), identifier: text(item.identifier, 8000) })) };
+    return (await this.askPlatform("cases.earlier", payload)) as EarlierCase[];
+  }
+
   /** Ends the action with its output message and result value (SecOps' `end`); the last call wins. */
   end(message: string, resultValue: ActionResultValue, state: ExecutionStateValue = ExecutionState.COMPLETED): void {
     const value = typeof resultValue === "string" ? text(resultValue) : resultValue;
@@ -179,6 +261,7 @@ export class ActionExecution extends CodeExecution {
       json: this.#json,
       entityUpdates: [...this.#updates.values()],
       insights: [...this.#insights],
+      caseUpdates: { ...this.#caseUpdates },
     };
   }
 }

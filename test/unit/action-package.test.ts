@@ -82,6 +82,7 @@ describe("ActionExecution", () => {
       state: "failed", message: "looked up ********", resultValue: "clean", json: { second: true },
       entityUpdates: [{ entityType: "URL", identifier: "https://x.test/", additionalProperties: { source: "text", verdict: "clean" } }],
       insights: [{ entityType: "URL", identifier: "https://x.test/", title: "Lookup", message: "seen before" }],
+      caseUpdates: {},
     });
   });
 });

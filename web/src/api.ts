@@ -37,6 +37,7 @@ export interface CaseSummary {
   closed_reason: string | null; sender: string; urls: number; indicators: number; attachments: number;
   /** Reports grouped in the case. */
   alert_count: number;
+  verdict: string | null; verdict_score: number | null;
 }
 
 /** `source` is the connector's label, shown as it is; `role` and `depth` are what the console reads. */
@@ -57,6 +58,13 @@ export interface CaseDetail extends Timeline {
   id: number; title: string; priority: number; status: string; created_at: number; closed_reason: string | null;
   alert_count: number; first_seen: number; last_seen: number; links: { case_id: number; reason: string }[];
   alerts: Alert[]; files: { id: number; file_name: string; content_type: string; size: number; sha256: string; alert_id: string }[]; hasEml: boolean;
+  verdictInfo: VerdictView["verdictInfo"]; verdictHistory: VerdictView["verdictHistory"];
+}
+
+/** A case's verdict with who set it, and every verdict set (POST /cases/:id/verdict answers it too). */
+export interface VerdictView {
+  verdictInfo: { value: string; score: number | null; reasons: string[]; setBy: string; setAt: number; overridden: boolean } | null;
+  verdictHistory: { value: string; score: number | null; reasons: string[]; setBy: string; override: boolean; comment: string | null; applied: boolean; createdAt: number }[];
 }
 
 export interface Parameter { name: string; type: ParameterType; default?: string | number | boolean; required?: boolean; requiredUnless?: string; description?: string }

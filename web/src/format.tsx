@@ -3,22 +3,10 @@ import { useState } from "react";
 import { FormattedMessage, useIntl } from "react-intl";
 import type { MessageId } from "./messages.js";
 // The platform's one definition (a plain module without Node imports), read from its source.
-import { CASE_STATUSES, PRIORITIES as SCALE } from "../../src/platform/cases/vocabulary.js";
+import { CASE_STATUSES, PRIORITIES as SCALE, VERDICTS } from "../../src/platform/cases/vocabulary.js";
+import { defang } from "../../src/indicators/defang.js";
 
-/** hxxps://evil[.]test/path: a URL or address that no viewer turns back into a link. */
-export function defang(value: string): string {
-  let rest = value;
-  let scheme = "";
-  const colon = rest.indexOf("://");
-  if (colon > 0 && colon < 12) {
-    scheme = rest.slice(0, colon).replace(/^http/i, "hxxp").replace(/^ftp/i, "fxp") + "://";
-    rest = rest.slice(colon + 3);
-  }
-  const slash = rest.indexOf("/");
-  const host = slash >= 0 ? rest.slice(0, slash) : rest;
-  const path = slash >= 0 ? rest.slice(slash) : "";
-  return scheme + host.split(".").join("[.]") + path;
-}
+export { defang };
 
 export function CopyButton({ text }: { text: string }) {
   const [copied, setCopied] = useState(false);
@@ -42,6 +30,12 @@ export function PriorityBadge({ value }: { value: number }) {
 
 export function StatusBadge({ value }: { value: string }) {
   return <span className={`badge status-${value}`}><FormattedMessage id={`status.${value}` as MessageId} defaultMessage={value} /></span>;
+}
+
+export { VERDICTS };
+
+export function VerdictBadge({ value }: { value: string }) {
+  return <span className={`badge verdict-${value}`} data-verdict={value}><FormattedMessage id={`verdict.${value}` as MessageId} defaultMessage={value} /></span>;
 }
 
 export function RunStatus({ value }: { value: string }) {

@@ -120,6 +120,28 @@ function collectEntities(report: MessageReport, list: EntityList): void {
   }
 }
 
+/** Headers left out of an event's Headers map: bulky, and read into fields of their own (auth results, IPs). */
+const UNMAPPED_HEADERS = new Set(["received", "dkim-signature", "arc-seal", "arc-message-signature", "arc-authentication-results", "authentication-results", "x-google-dkim-signature"]);
+export const MAX_MAPPED_HEADERS = 100;
+const MAX_HEADER_VALUE = 500;
+
+/**
+ * The reported message's headers by lower-case name (the first of each), bounded: what rules on the
+ * report read, such as the headers phishing-simulation vendors add.
+ */
+function headerMap(message: MessageReport): Record<string, string> {
+  // No prototype: a header named __proto__ is a key like any other.
+  const map = Object.create(null) as Record<string, string>;
+  let count = 0;
+  for (const header of message.headers) {
+    const name = header.key.toLowerCase();
+    if (UNMAPPED_HEADERS.has(name) || Object.hasOwn(map, name) || name.length > 100) continue;
+    if (count++ >= MAX_MAPPED_HEADERS) break;
+    map[name] = header.value.slice(0, MAX_HEADER_VALUE);
+  }
+  return map;
+}
+
 export function buildAlert(report: MessageReport, origin: MessageOrigin): AlertInfo {
   const reported = reportedMessage(report);
   const forwarded = reported !== report;
@@ -154,6 +176,8 @@ export function buildAlert(report: MessageReport, origin: MessageOrigin): AlertI
   if (reported.auth.dkim) event.DkimResult = reported.auth.dkim;
   if (reported.auth.dmarc) event.DmarcResult = reported.auth.dmarc;
   if (reported.auth.server) event.AuthServer = reported.auth.server;
+  const headers = headerMap(reported);
+  if (Object.keys(headers).length) event.Headers = headers;
   if (reported.attachments.length) {
     event.AttachmentNames = reported.attachments.map((a) => a.fileName);
     event.AttachmentHashes = reported.attachments.map((a) => a.sha256);

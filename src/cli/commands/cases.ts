@@ -4,7 +4,7 @@ import type { WithStore } from "../context.js";
 import { cliActor } from "./action.js";
 import { CaseNotFound, CaseStatusInvalid, EmlNotFound } from "../../platform/errors.js";
 import { priorityName } from "../../sdk/priority.js";
-import { CASE_STATUSES, caseHistory, exportCases, isCaseStatus, loadCases, mergeCases, moveAlertOut, setCaseStatus } from "../../platform/cases/index.js";
+import { CASE_STATUSES, caseHistory, caseVerdict, exportCases, isCaseStatus, loadCases, mergeCases, moveAlertOut, overrideVerdict, setCaseStatus, VERDICTS, verdictHistory } from "../../platform/cases/index.js";
 import { formatTime, table } from "../output.js";
 import { fileBytes } from "../../platform/store/index.js";
 
@@ -40,7 +40,7 @@ export function register(program: Command, withStore: WithStore): void {
           query = query.where("status", "=", options.status);
         }
         const rows = await query.orderBy("id", "desc").limit(options.limit).execute();
-        console.log(table(rows.map((r) => ({ ...r, priority: priorityName(r.priority), created: formatTime(r.created_at), title: JSON.stringify(r.title).slice(1, -1).slice(0, 80) })), ["id", "priority", "status", "created", "title"]));
+        console.log(table(rows.map((r) => ({ ...r, priority: priorityName(r.priority), created: formatTime(r.created_at), title: JSON.stringify(r.title).slice(1, -1).slice(0, 80) })), ["id", "priority", "status", "verdict", "created", "title"]));
       });
     });
   cases
@@ -91,6 +91,21 @@ export function register(program: Command, withStore: WithStore): void {
       await withStore(async (store) => {
         await setCaseStatus(store, caseNumber(caseId), status, actor(), options.reason);
         console.log(`case ${caseId} is ${status}`);
+      });
+    });
+  cases
+    .command("verdict <case> [value]")
+    .description(`override a case's verdict (${VERDICTS.join(", ")}) with --reason; without a value, its verdict and their history as JSON`)
+    .option("--reason <text>", "why (recorded with your name; triage does not replace an override)")
+    .action(async (caseId: string, value: string | undefined, options: { reason?: string }) => {
+      await withStore(async (store) => {
+        const id = caseNumber(caseId);
+        if (value === undefined) {
+          console.log(JSON.stringify({ verdict: await caseVerdict(store, id), history: await verdictHistory(store, id) }, null, 2));
+          return;
+        }
+        const verdict = await overrideVerdict(store, id, value, options.reason ?? "", actor());
+        console.log(`case ${caseId} verdict: ${verdict.value} (set by ${verdict.setBy})`);
       });
     });
   cases

@@ -3,7 +3,7 @@ import os from "node:os";
 import type { Command } from "commander";
 import type { WithStore } from "../context.js";
 import { CaseNotFound } from "../../platform/errors.js";
-import { configurePlaybook, createExecutor, decideApproval, importPlaybookFile, listCaseRuns, listPlaybooks, sweepTriggers } from "../../platform/playbooks/index.js";
+import { configurePlaybook, createExecutor, setPlaybookEnabled, decideApproval, importPlaybookFile, listCaseRuns, listPlaybooks, sweepTriggers } from "../../platform/playbooks/index.js";
 import { formatTime, table } from "../output.js";
 import { readParamsFile } from "./connector.js";
 
@@ -34,6 +34,18 @@ export function register(program: Command, withStore: WithStore): void {
         console.log(`playbook "${saved.name}": ${Object.keys(saved.parameters).length} parameter(s) set`);
       });
     });
+
+  for (const [command, enabled] of [["enable", true], ["disable", false]] as const) {
+    playbook
+      .command(`${command} <name>`)
+      .description(`${command} a playbook for new cases (a built-in one stays ${enabled ? "on" : "off"} when its integration is renewed)`)
+      .action(async (name: string) => {
+        await withStore(async (store) => {
+          await setPlaybookEnabled(store, name, enabled);
+          console.log(`playbook "${name}" ${enabled ? "enabled" : "disabled"}`);
+        });
+      });
+  }
 
   playbook
     .command("runs")

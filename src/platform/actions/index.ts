@@ -1,7 +1,10 @@
 // Actions on cases: run an integration's action in its own sandboxed process on a case's entities,
 // record the run (action_runs) and store its entity updates on the case. The interface playbooks and
 // the console use (runAction, listActionRuns).
-import { MAX_ALERT_EVENTS, MAX_CASE_ALERTS, MAX_ENTITY_UPDATES, MAX_INSIGHTS, MAX_RESULT_JSON_BYTES, type ActionEntity, type CurrentCase, type ActionResult, type EntityInsight, type EntityUpdate } from "../../sdk/action.js";
+import { MAX_ALERT_EVENTS, MAX_CASE_ALERTS, MAX_ENTITY_UPDATES, MAX_INSIGHTS, MAX_RESULT_JSON_BYTES, type ActionEntity, type CaseUpdates, type CurrentCase, type ActionResult, type EntityInsight, type EntityUpdate } from "../../sdk/action.js";
+import { MAX_VERDICT_REASON_LENGTH, MAX_VERDICT_REASONS, VERDICTS } from "../../sdk/verdict.js";
+import { PRIORITIES } from "../../sdk/priority.js";
+import { applyCaseUpdates, caseServices } from "../cases/verdicts.js";
 import type { LogEntry } from "../../sdk/execution.js";
 import { ActionFailed, CaseNotFound, IntakeError, RunFailed } from "../errors.js";
 import { compileCode, integrationConfiguration, requireAction, secretParameterNames, SECRET_MARK, validateParameterValues, withDefaults } from "../catalog/index.js";
@@ -47,6 +50,8 @@ export interface ActionOutcome {
   json: unknown;
   entityUpdates: EntityUpdate[];
   insights: EntityInsight[];
+  /** The case changes the action staged (verdict, priority, close): applied with the run when it completed. */
+  caseUpdates: CaseUpdates;
   logs: LogEntry[];
   error?: { code: string; message: string };
   startedAt: number;
@@ -90,6 +95,7 @@ function toView(row: ActionRunRow): ActionRunView {
     json: parse(row.result_json, null),
     entityUpdates: parse(row.entity_updates, []),
     insights: parse(row.insights, []),
+    caseUpdates: parse(row.case_updates, {}),
     logs: parse(row.logs, []),
     ...(error ? { error } : {}),
     idempotencyKey: row.idempotency_key,
@@ -101,8 +107,8 @@ function toView(row: ActionRunRow): ActionRunView {
 }
 
 function outcomeOf(view: ActionRunView): ActionOutcome {
-  const { actionRunId, status, resultValue, message, json, entityUpdates, insights, logs, error, startedAt, finishedAt } = view;
-  return { actionRunId, status, resultValue, message, json, entityUpdates, insights, logs, ...(error ? { error } : {}), startedAt, finishedAt };
+  const { actionRunId, status, resultValue, message, json, entityUpdates, insights, caseUpdates, logs, error, startedAt, finishedAt } = view;
+  return { actionRunId, status, resultValue, message, json, entityUpdates, insights, caseUpdates, logs, ...(error ? { error } : {}), startedAt, finishedAt };
 }
 
 /** An attribute of a stored entity as an action reads it: strings, numbers and booleans, as text. */
@@ -118,7 +124,7 @@ function propertiesOf(data: string): Record<string, string> {
 async function targetEntities(store: Store, caseId: number, action: ActionDefinition): Promise<ActionEntity[]> {
   const types = action.entityTypes ?? [];
   if (types.length === 0) return [];
-  const rows = await store.db.selectFrom("entities").select(["type", "value", "data"]).where("case_id", "=", caseId).where("type", "in", types).orderBy("id").execute();
+  const rows = await store.db.selectFrom("entities").select(["type", "value", "data", "role", "depth"]).where("case_id", "=", caseId).where("type", "in", types).orderBy("id").execute();
   const seen = new Map<string, ActionEntity>();
   for (const row of rows) {
     const key = `${row.type}\u0000${row.value}`;
@@ -126,11 +132,12 @@ async function targetEntities(store: Store, caseId: number, action: ActionDefini
     if (known) {
       // The same entity found in several alerts: what any of them says about it.
       Object.assign(known.additionalProperties, propertiesOf(row.data), known.additionalProperties);
+      known.depth = Math.min(known.depth ?? 0, Number(row.depth));
       continue;
     }
     if (seen.size >= MAX_TARGET_ENTITIES) break;
     const additionalProperties = propertiesOf(row.data);
-    seen.set(key, { identifier: row.value, entityType: row.type, additionalProperties, isInternal: additionalProperties.private === "true" });
+    seen.set(key, { identifier: row.value, entityType: row.type, additionalProperties, isInternal: additionalProperties.private === "true", role: row.role, depth: Number(row.depth) });
   }
   return [...seen.values()];
 }
@@ -170,6 +177,14 @@ const resultSchema = z.object({
     entityType: text(100), identifier: text(10_000), additionalProperties: z.record(text(200), text(10_000)).refine((properties) => Object.keys(properties).length <= 200, "more than 200 properties"),
   }).strict()).max(MAX_ENTITY_UPDATES),
   insights: z.array(z.object({ entityType: text(100).optional(), identifier: text(10_000).optional(), title: text(200), message: text(10_000) }).strict()).max(MAX_INSIGHTS),
+  caseUpdates: z.object({
+    verdict: z.object({
+      value: z.enum(VERDICTS), score: z.number().int().min(0).max(100).optional(),
+      reasons: z.array(text(MAX_VERDICT_REASON_LENGTH)).max(MAX_VERDICT_REASONS),
+    }).strict().optional(),
+    priority: z.number().refine((value) => (PRIORITIES as readonly number[]).includes(value), `a priority is one of ${PRIORITIES.join(", ")}`).optional(),
+    close: z.object({ reason: text(2000).min(1) }).strict().optional(),
+  }).strict().optional(),
 }).strict();
 
 /** The action's result as the platform keeps it, or why it is refused. */
@@ -226,6 +241,8 @@ export async function runAction(store: Store, request: ActionRequest): Promise<A
     // Entity updates count only for an action that completed.
     entityUpdates: completed ? (result?.entityUpdates ?? []) : [],
     insights: result?.insights ?? [],
+    // So do the case changes it staged.
+    caseUpdates: completed ? (result?.caseUpdates ?? {}) : {},
     logs: log.list(),
     ...(ended.error ? { error: ended.error } : {}),
     startedAt,
@@ -265,7 +282,7 @@ async function execute(
     readRoots: connectorReadRoots(integration, action, values),
     onLog: (entry) => log.add(entry),
     onDone: async (_context, sent) => onResult(checkResult(sent)),
-    services: { ...intelServices(store) },
+    services: { ...intelServices(store), ...caseServices(store) },
     ...(request.signal ? { signal: request.signal } : {}),
   });
 }
@@ -284,6 +301,7 @@ async function record(
     insights: JSON.stringify(outcome.insights), logs: JSON.stringify(outcome.logs), error: outcome.error ? JSON.stringify(outcome.error) : null,
     idempotency_key: key ?? null, playbook_run_id: request.playbookRunId ?? null, step_id: request.stepId ?? null,
     started_at: outcome.startedAt, finished_at: outcome.finishedAt,
+    case_updates: Object.keys(outcome.caseUpdates).length ? JSON.stringify(outcome.caseUpdates) : null,
   };
   return store.db.transaction().execute(async (trx) => {
     for (const update of outcome.entityUpdates) {
@@ -294,6 +312,7 @@ async function record(
         await trx.updateTable("entities").set({ data: JSON.stringify(data) }).where("id", "=", entity.id).execute();
       }
     }
+    await applyCaseUpdates(trx, request.caseId, outcome.caseUpdates, request.actor);
     // A key whose earlier run did not complete: this attempt takes its row.
     if (earlierId !== undefined) {
       await trx.updateTable("action_runs").set(row).where("id", "=", earlierId).execute();

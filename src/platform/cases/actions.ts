@@ -2,8 +2,8 @@
 // recorded with who and when, and ingest never undoes it (keys move with the alerts).
 import { AlertNotFound, CaseCommentInvalid, CaseMerge, CaseNotFound, CasePriorityInvalid, CaseSingleAlert, CaseStatusInvalid } from "../errors.js";
 import { displaySubject, refreshCase } from "../grouping/index.js";
-import type { CaseTable, Store } from "../store/index.js";
-import type { Updateable } from "kysely";
+import type { CaseTable, Database, Store } from "../store/index.js";
+import type { Kysely, Updateable } from "kysely";
 import { CASE_STATUSES, isCaseStatus, isPriority, PRIORITIES } from "./vocabulary.js";
 
 export interface CaseAction {
@@ -124,13 +124,16 @@ export async function addCaseComment(store: Store, caseId: number, actor: string
 
 /** Changes one field of a case and records the change (from → to) in its history, in one transaction. */
 async function changeCase(store: Store, caseId: number, actor: string, kind: "status" | "priority", change: Updateable<CaseTable>, reason: string | null): Promise<void> {
+  await store.db.transaction().execute((trx) => changeCaseIn(trx, caseId, actor, kind, change, reason));
+}
+
+/** changeCase inside a transaction the caller holds (an action run's case updates are applied with the run). */
+export async function changeCaseIn(trx: Kysely<Database>, caseId: number, actor: string, kind: "status" | "priority", change: Updateable<CaseTable>, reason: string | null): Promise<void> {
   const now = Date.now();
-  await store.db.transaction().execute(async (trx) => {
-    const row = await trx.selectFrom("cases").select(["status", "priority"]).where("id", "=", caseId).executeTakeFirst();
-    if (!row) throw new CaseNotFound(caseId);
-    await trx.updateTable("cases").set({ ...change, updated_at: now }).where("id", "=", caseId).execute();
-    await trx.insertInto("case_history").values({
-      case_id: caseId, user_name: actor, kind, from_value: String(row[kind]), to_value: String(change[kind]), reason, alert_id: null, created_at: now,
-    }).execute();
-  });
+  const row = await trx.selectFrom("cases").select(["status", "priority"]).where("id", "=", caseId).executeTakeFirst();
+  if (!row) throw new CaseNotFound(caseId);
+  await trx.updateTable("cases").set({ ...change, updated_at: now }).where("id", "=", caseId).execute();
+  await trx.insertInto("case_history").values({
+    case_id: caseId, user_name: actor, kind, from_value: String(row[kind]), to_value: String(change[kind]), reason, alert_id: null, created_at: now,
+  }).execute();
 }

@@ -1,6 +1,8 @@
 // Reading cases back: with their alerts and events in SPEC.md's field names (export, CLI, API).
 import type { EntityRole } from "../../sdk/alert.js";
 import type { Store } from "../store/index.js";
+import { verdictOf } from "./verdicts.js";
+import type { Verdict } from "./vocabulary.js";
 
 export interface ExportedEvent {
   [field: string]: unknown;
@@ -39,6 +41,8 @@ export interface ExportedCase {
   first_seen: number;
   last_seen: number;
   links: { case_id: number; reason: string }[];
+  /** CONTRACT.md's shape, once a verdict was set (an analyst's override when there is one). */
+  verdict?: { value: Verdict; score?: number; reasons: string[] };
   alerts: ExportedAlert[];
 }
 
@@ -68,6 +72,7 @@ export async function loadCases(store: Store, caseIds: number[]): Promise<Export
     first_seen: row.first_seen,
     last_seen: row.last_seen,
     links: (links.get(row.id) ?? []).map((l) => ({ case_id: l.linked_case_id, reason: l.reason })),
+    ...exportedVerdict(row),
     alerts: (alertsByCase.get(row.id) ?? []).map((alert) => {
       const data = JSON.parse(alert.data) as { extensions?: Record<string, unknown>; notes?: string[]; groupedBy?: string };
       return {
@@ -89,6 +94,12 @@ export async function loadCases(store: Store, caseIds: number[]): Promise<Export
       };
     }),
   }));
+}
+
+function exportedVerdict(row: Parameters<typeof verdictOf>[0]): Pick<ExportedCase, "verdict"> {
+  const verdict = verdictOf(row);
+  if (!verdict) return {};
+  return { verdict: { value: verdict.value, ...(verdict.score !== null ? { score: verdict.score } : {}), reasons: verdict.reasons } };
 }
 
 /** Rows by a key, each list in the order given. */
@@ -115,7 +126,9 @@ export async function* exportCases(store: Store): AsyncGenerator<ExportedCase> {
 }
 
 export { addCaseComment, caseHistory, mergeCases, moveAlertOut, setCasePriority, setCaseStatus } from "./actions.js";
-export { CASE_STATUSES, isCaseStatus, PRIORITIES, priorityName, type CaseStatus } from "./vocabulary.js";
+export { applyCaseUpdates, caseServices, caseVerdict, findEarlierCases, overrideVerdict, verdictHistory, verdictOf } from "./verdicts.js";
+export type { CaseVerdict, VerdictHistoryEntry } from "./verdicts.js";
+export { CASE_STATUSES, isCaseStatus, isVerdict, VERDICTS, type Verdict, PRIORITIES, priorityName, type CaseStatus } from "./vocabulary.js";
 export { reportedSenders, reportersOf } from "./reporting.js";
 export type { RoleEntity } from "./reporting.js";
 export type { CaseAction } from "./actions.js";

@@ -9,3 +9,5 @@ export type CaseStatus = (typeof CASE_STATUSES)[number];
 export function isCaseStatus(value: unknown): value is CaseStatus {
   return (CASE_STATUSES as readonly unknown[]).includes(value);
 }
+
+export { VERDICTS, isVerdict, type Verdict } from "../../sdk/verdict.js";

@@ -15,6 +15,7 @@ import type { Playbook } from "./schema.js";
 export { checkPlaybook, validatePlaybook, PlaybookInvalidError, type ActionLookup } from "./validate.js";
 export { PlaybookExecutor, STEP_JOB, stepKey, type DrainSummary } from "./executor.js";
 export { sweepTriggers } from "./trigger.js";
+export { installBuiltinPlaybooks } from "./builtin.js";
 export { playbookSchema, type Playbook } from "./schema.js";
 export type { RunActionFunction } from "./action-port.js";
 
@@ -85,6 +86,12 @@ export async function importPlaybookFile(store: Store, file: string, options: { 
     throw new PlaybookFile(`${file}: ${(error as Error).message}`);
   }
   return savePlaybook(store, document, { ...options, origin: file });
+}
+
+/** Turns a playbook on or off for new cases (runs under way go on). */
+export async function setPlaybookEnabled(store: Store, name: string, enabled: boolean): Promise<void> {
+  const updated = await store.db.updateTable("playbooks").set({ enabled: enabled ? 1 : 0, updated_at: Date.now() }).where("name", "=", name).executeTakeFirst();
+  if (Number(updated.numUpdatedRows) === 0) throw new PlaybookNotFound(name);
 }
 
 export async function deletePlaybook(store: Store, name: string): Promise<void> {

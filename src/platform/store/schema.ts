@@ -85,6 +85,34 @@ export interface CaseTable {
   last_seen: Generated<Millis>;
   /** Why it was closed (migration 0003). */
   closed_reason: Generated<string | null>;
+  /** The case's verdict (migration 0015): malicious | suspicious | benign | simulation | unknown; null: none yet. */
+  verdict: Generated<VerdictValue | null>;
+  verdict_score: Generated<number | null>;
+  /** JSON array of strings. */
+  verdict_reasons: Generated<string | null>;
+  /** `playbook:<name>`, an action's actor, or the analyst who overrode it. */
+  verdict_set_by: Generated<string | null>;
+  verdict_set_at: Generated<Millis | null>;
+  /** 1: an analyst's override, which verdicts from actions do not replace. */
+  verdict_overridden: Generated<number>;
+}
+
+export type VerdictValue = "malicious" | "suspicious" | "benign" | "simulation" | "unknown";
+
+/** Every verdict set on a case, applied or not (migration 0015). */
+export interface CaseVerdictTable {
+  id: Generated<number>;
+  case_id: number;
+  value: VerdictValue;
+  score: number | null;
+  /** JSON array of strings. */
+  reasons: string;
+  set_by: string;
+  override: number;
+  comment: string | null;
+  /** 0: an action's verdict kept out by an analyst's override. */
+  applied: number;
+  created_at: Millis;
 }
 
 export interface AlertTable {
@@ -216,6 +244,7 @@ export interface Database {
   playbook_steps: PlaybookStepTable;
   playbook_triggers: PlaybookTriggerTable;
   queue_jobs: QueueJobTable;
+  case_verdicts: CaseVerdictTable;
 }
 
 export type UserRole = "admin" | "analyst";
@@ -291,6 +320,8 @@ export interface ActionRunTable {
   step_id: string | null;
   started_at: Millis;
   finished_at: Millis;
+  /** JSON of the case changes the action staged (verdict, priority, close), applied with the run (migration 0015). */
+  case_updates: Generated<string | null>;
 }
 
 /** An integration's own parameters (integration.json), keyed by its short name; secrets encrypted. */

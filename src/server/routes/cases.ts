@@ -1,5 +1,5 @@
 // The case queue and the case view: list (keyset pages), detail, status, priority, comments, history, .eml.
-import { addCaseComment, CASE_STATUSES, mergeCases, moveAlertOut, PRIORITIES, priorityName, reportedSenders, reportersOf, setCasePriority, setCaseStatus } from "../../platform/cases/index.js";
+import { addCaseComment, CASE_STATUSES, caseVerdict, overrideVerdict, VERDICTS, verdictHistory, type Verdict, mergeCases, moveAlertOut, PRIORITIES, priorityName, reportedSenders, reportersOf, setCasePriority, setCaseStatus } from "../../platform/cases/index.js";
 import { sql } from "../../platform/store/kysely.js";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { loadCases } from "../../platform/cases/index.js";
@@ -17,6 +17,7 @@ const caseSummary = {
     id: { type: "integer" }, title: { type: "string" }, priority: { type: "integer" }, status: { type: "string" },
     environment: { type: "string" }, created_at: { type: "integer" }, updated_at: { type: "integer" }, closed_reason: { type: ["string", "null"] },
     alert_count: { type: "integer" }, first_seen: { type: "integer" }, last_seen: { type: "integer" },
+    verdict: { type: ["string", "null"] }, verdict_score: { type: ["integer", "null"] },
     sender: { type: "string" }, urls: { type: "integer" }, indicators: { type: "integer" }, attachments: { type: "integer" },
   },
 } as const;
@@ -24,6 +25,8 @@ const caseSummary = {
 interface ListQuery {
   status?: CaseStatus;
   priority?: number;
+  /** A verdict, or "none": cases without one yet. */
+  verdict?: Verdict | "none";
   q?: string;
   /** Older than this id (the next page). */
   cursor?: number;
@@ -42,6 +45,8 @@ export async function listCases(store: Store, query: ListQuery) {
   let select = store.db.selectFrom("cases").selectAll();
   if (query.status) select = select.where("status", "=", query.status);
   if (query.priority !== undefined) select = select.where("priority", "=", query.priority);
+  if (query.verdict === "none") select = select.where("verdict", "is", null);
+  else if (query.verdict) select = select.where("verdict", "=", query.verdict);
   if (query.q) {
     const pattern = likePattern(query.q);
     // IN (subquery) is evaluated once, not once per case as a correlated EXISTS would be.
@@ -100,6 +105,11 @@ const historySchema = {
   },
 } as const;
 
+/** The verdict with who set it and when, and every verdict set (the case view). */
+async function verdictView(store: Store, id: number) {
+  return { verdictInfo: await caseVerdict(store, id), verdictHistory: await verdictHistory(store, id) };
+}
+
 /** Cases named in one merge: enough for a campaign reported in pieces, small enough to stay one transaction. */
 export const MAX_MERGE = 100;
 
@@ -114,6 +124,7 @@ export function registerCaseRoutes(api: FastifyInstance, store: Store, session: 
         properties: {
           status: { type: "string", enum: [...CASE_STATUSES] },
           priority: { type: "integer", enum: [...PRIORITIES] },
+          verdict: { type: "string", enum: [...VERDICTS, "none"] },
           q: { type: "string", minLength: 1, maxLength: 200 },
           cursor: { type: "integer", minimum: 1 },
           after: { type: "integer", minimum: 0 },
@@ -142,6 +153,7 @@ export function registerCaseRoutes(api: FastifyInstance, store: Store, session: 
       closed_reason: row.closed_reason,
       files: files.map((f) => ({ ...f, alert_id: alertRows.find((a) => a.id === f.alert_pk)?.alert_id ?? "" })),
       hasEml: files.some(isEml),
+      ...(await verdictView(store, row.id)),
       ...(await timeline(store, row.id)),
     };
   });
@@ -180,6 +192,19 @@ export function registerCaseRoutes(api: FastifyInstance, store: Store, session: 
     const row = await caseRow(store, request.params.id);
     await setCasePriority(store, row.id, request.body.priority, request.user!.name);
     return timeline(store, row.id);
+  });
+
+  api.post<{ Params: { id: number }; Body: { value: Verdict; reason: string } }>("/cases/:id/verdict", {
+    onRequest: session,
+    schema: {
+      tags: ["cases"], summary: "Override a case's verdict, with a reason (recorded with who and when; triage does not replace it)", params: idParams,
+      body: { type: "object", properties: { value: { type: "string", enum: [...VERDICTS] }, reason: { type: "string", minLength: 1, maxLength: 2000 } }, required: ["value", "reason"], additionalProperties: false },
+      response: errors,
+    },
+  }, async (request) => {
+    const row = await caseRow(store, request.params.id);
+    await overrideVerdict(store, row.id, request.body.value, request.body.reason, request.user!.name);
+    return verdictView(store, row.id);
   });
 
   api.post<{ Params: { id: number }; Body: { body: string } }>("/cases/:id/comments", {

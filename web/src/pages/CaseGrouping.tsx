@@ -137,6 +137,8 @@ export function HistoryText({ entry, label }: { entry: HistoryEntry; label: (kin
       return <FormattedMessage id="case.history.moveOut" values={{ who, alert: <span className="mono">{entry.alert_id ?? ""}</span>, case: caseLink(entry.to_value) }} />;
     case "moved_in":
       return <FormattedMessage id="case.history.movedIn" values={{ who, alert: <span className="mono">{entry.alert_id ?? ""}</span>, case: caseLink(entry.from_value) }} />;
+    case "verdict":
+      return <FormattedMessage id="case.history.verdict" values={{ who, to: <FormattedMessage id={`verdict.${entry.to_value}` as "verdict.unknown"} defaultMessage={entry.to_value} /> }} />;
     default:
       return <FormattedMessage id={entry.kind === "priority" ? "case.history.priority" : "case.history.status"} values={{ who, from: label(entry.kind, entry.from_value), to: label(entry.kind, entry.to_value) }} />;
   }

@@ -2,7 +2,7 @@
 import { useCallback, useEffect, useRef, useState } from "react";
 import { FormattedMessage, useIntl } from "react-intl";
 import { api, type CaseSummary } from "../api.js";
-import { Age, defang, PRIORITIES, PriorityBadge, STATUSES, StatusBadge } from "../format.js";
+import { Age, defang, PRIORITIES, PriorityBadge, STATUSES, StatusBadge, VERDICTS, VerdictBadge } from "../format.js";
 import { Link, navigate, usePath } from "../router.js";
 
 const PAGE = 50;
@@ -13,6 +13,7 @@ export function CaseQueue() {
   const params = new URLSearchParams(path.split("?")[1] ?? "");
   const status = params.get("status") ?? "";
   const priority = params.get("priority") ?? "";
+  const verdict = params.get("verdict") ?? "";
   const q = params.get("q") ?? "";
   const [text, setText] = useState(q);
   const [cursors, setCursors] = useState<number[]>([]);
@@ -25,9 +26,10 @@ export function CaseQueue() {
     const query = new URLSearchParams();
     if (status) query.set("status", status);
     if (priority) query.set("priority", priority);
+    if (verdict) query.set("verdict", verdict);
     if (q) query.set("q", q);
     return query;
-  }, [status, priority, q]);
+  }, [status, priority, verdict, q]);
 
   const cursor = cursors[cursors.length - 1];
   useEffect(() => {
@@ -85,6 +87,13 @@ export function CaseQueue() {
             {PRIORITIES.map((p) => <option key={p} value={p}>{intl.formatMessage({ id: `priority.${p}` as "priority.60" })}</option>)}
           </select>
         </label>
+        <label><FormattedMessage id="cases.filter.verdict" />
+          <select name="verdict" value={verdict} onChange={(e) => setFilter("verdict", e.target.value)}>
+            <option value="">{intl.formatMessage({ id: "cases.filter.any" })}</option>
+            {VERDICTS.map((v) => <option key={v} value={v}>{intl.formatMessage({ id: `verdict.${v}` })}</option>)}
+            <option value="none">{intl.formatMessage({ id: "verdict.none" })}</option>
+          </select>
+        </label>
         <input type="search" aria-label={intl.formatMessage({ id: "cases.filter.text" })} placeholder={intl.formatMessage({ id: "cases.filter.text" })} value={text} onChange={(e) => setText(e.target.value)} maxLength={200} />
         <span className="muted live"><FormattedMessage id="cases.live" /></span>
       </form>
@@ -95,6 +104,7 @@ export function CaseQueue() {
               <th><FormattedMessage id="cases.col.id" /></th>
               <th><FormattedMessage id="cases.col.priority" /></th>
               <th><FormattedMessage id="cases.col.status" /></th>
+              <th><FormattedMessage id="cases.col.verdict" /></th>
               <th><FormattedMessage id="cases.col.title" /></th>
               <th><FormattedMessage id="cases.col.reports" /></th>
               <th><FormattedMessage id="cases.col.sender" /></th>
@@ -108,6 +118,7 @@ export function CaseQueue() {
                 <td>{intl.formatNumber(c.id, { useGrouping: false })}</td>
                 <td><PriorityBadge value={c.priority} /></td>
                 <td><StatusBadge value={c.status} /></td>
+                <td data-testid="verdict">{c.verdict ? <VerdictBadge value={c.verdict} /> : null}</td>
                 <td className="title"><Link to={`/cases/${c.id}`}>{c.title}</Link></td>
                 <td className="count" data-testid="report-count">{intl.formatNumber(c.alert_count)}</td>
                 <td className="mono">{defang(c.sender)}</td>

@@ -6,6 +6,7 @@ import { CopyButton, defang, fieldText, PRIORITIES, PriorityBadge, STATUSES, Sta
 import { Link, navigate } from "../router.js";
 import { HistoryText, IndicatorTable, LinkedCases, MergeForm, ReportsTable } from "./CaseGrouping.js";
 import { CaseRespond } from "../respond/CaseRespond.js";
+import { CaseVerdict } from "./CaseVerdict.js";
 
 const HEADER_FIELD = /header/i;
 /** Fields holding URLs, domains or addresses: shown defanged. */
@@ -172,6 +173,8 @@ export function CaseView({ id }: { id: number }) {
         </div>
 
         <aside className="side-column">
+          {/* An override adds to the case's history too: the case is read again. */}
+          <CaseVerdict caseId={id} view={detail} onChange={() => setVersion((v) => v + 1)} />
           <section className="card">
             <form onSubmit={changeStatus} className="stack">
               <label><FormattedMessage id="case.status" />

@@ -15,6 +15,7 @@ import * as entityRoles from "./0011_entity_roles.js";
 import * as actionsJobs from "./0012_actions_jobs.js";
 import * as playbooks from "./0013_playbooks.js";
 import * as intel from "./0014_intel.js";
+import * as verdicts from "./0015_verdicts.js";
 
 type Step = { up(db: Kysely<unknown>, context: MigrationContext): Promise<void> };
 
@@ -32,6 +33,7 @@ const MIGRATIONS: Record<string, Step> = {
   "0012_actions_jobs": actionsJobs,
   "0013_playbooks": playbooks,
   "0014_intel": intel,
+  "0015_verdicts": verdicts,
 };
 
 /** All migrations, or only those named (to build a database as an older version left it, in tests). */
