@@ -14,6 +14,7 @@ import * as valueHash from "./0010_value_hash.js";
 import * as entityRoles from "./0011_entity_roles.js";
 import * as actionsJobs from "./0012_actions_jobs.js";
 import * as playbooks from "./0013_playbooks.js";
+import * as outbox from "./0016_outbox.js";
 
 type Step = { up(db: Kysely<unknown>, context: MigrationContext): Promise<void> };
 
@@ -30,6 +31,7 @@ const MIGRATIONS: Record<string, Step> = {
   "0011_entity_roles": entityRoles,
   "0012_actions_jobs": actionsJobs,
   "0013_playbooks": playbooks,
+  "0016_outbox": outbox,
 };
 
 /** All migrations, or only those named (to build a database as an older version left it, in tests). */
