@@ -8,6 +8,7 @@ import * as connector from "./commands/connector.js";
 import * as integrations from "./commands/integrations.js";
 import * as integration from "./commands/integration.js";
 import * as job from "./commands/job.js";
+import * as outbox from "./commands/outbox.js";
 import * as playbooks from "./commands/playbooks.js";
 import * as runs from "./commands/runs.js";
 import * as serve from "./commands/serve.js";
@@ -15,7 +16,7 @@ import * as users from "./commands/users.js";
 import type { WithStore } from "./context.js";
 import { errorLine } from "./output.js";
 
-const COMMANDS = [connector, integrations, runs, cases, users, serve, integration, action, job, playbooks]; // integration after connector: it adds `connector allow-list`
+const COMMANDS = [connector, integrations, runs, cases, users, serve, integration, action, job, playbooks, outbox]; // integration after connector: it adds `connector allow-list`
 
 export function buildProgram(withStore: WithStore): Command {
   const program = new Command("intake")

@@ -20,6 +20,7 @@ export function register(program: Command, withStore: WithStore): void {
         import("../../platform/scheduler/index.js"), import("../../server/app.js"), import("../../server/first-run.js"), import("../../platform/users/index.js"),
         import("../../platform/playbooks/worker.js"),
       ]);
+      const { startOutboxSender, configuredBackoffMs } = await import("../../platform/outbox/index.js");
       await withStore(async (store) => {
         const scheduler = options.scheduler
           ? new Scheduler(store, {
@@ -53,6 +54,14 @@ export function register(program: Command, withStore: WithStore): void {
             onError: (error) => process.stderr.write(`playbooks: ${(error as Error).message}\n`),
           })
           : undefined;
+        // Replies staged by actions: sent as they come, retried with backoff.
+        const outbox = options.scheduler
+          ? startOutboxSender(store, {
+            backoffMs: configuredBackoffMs(),
+            onMessage: ({ id, recipient, status, error }) => process.stderr.write(`outbox ${id} to ${recipient}: ${status}${error ? ` (${error})` : ""}\n`),
+            onError: (error) => process.stderr.write(`outbox: ${(error as Error).message}\n`),
+          })
+          : undefined;
         // Shutdown waits for runs under way; a second signal leaves at once (an unacknowledged batch stays unread on the server).
         await new Promise<void>((resolve) => {
           let stopping = false;
@@ -66,6 +75,7 @@ export function register(program: Command, withStore: WithStore): void {
             void (async () => {
               await scheduler?.stop();
               await playbooks?.stop();
+              await outbox?.stop();
               await app.close();
               resolve();
             })();
