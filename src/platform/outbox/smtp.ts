@@ -112,20 +112,26 @@ export async function sendMessage(settings: SmtpSettings, message: OutgoingMessa
     connectionTimeout: CONNECT_MS, greetingTimeout: CONNECT_MS, socketTimeout: SOCKET_MS,
     logger: false,
   });
-  let lastError: SMTPConnection.SMTPError | undefined;
-  connection.on("error", (error: SMTPConnection.SMTPError) => (lastError = error));
+  // nodemailer reports a refused connection or a dropped socket as an "error" event, not to the callback
+  // under way: every step also ends when the connection fails or closes.
+  let broken: ((error: SMTPConnection.SMTPError) => void) | undefined;
+  connection.on("error", (error: SMTPConnection.SMTPError) => broken?.(error));
+  connection.on("end", () => broken?.(Object.assign(new Error("the server closed the connection"), { code: "ECONNECTION" })));
+  const step = <T>(start: (done: (error: SMTPConnection.SMTPError | null | undefined, value?: T) => void) => void) => new Promise<T>((resolve, reject) => {
+    broken = reject;
+    start((error, value) => (error ? reject(error) : resolve(value as T)));
+  });
   try {
-    await new Promise<void>((resolve, reject) => connection.connect((error) => (error ? reject(error) : resolve())));
-    if (settings.username) {
-      await new Promise<void>((resolve, reject) => connection.login({ user: settings.username!, pass: settings.password ?? "" }, (error) => (error ? reject(error) : resolve())));
-    }
+    await step<void>((done) => connection.connect((error) => done(error)));
+    if (settings.username) await step<void>((done) => connection.login({ user: settings.username!, pass: settings.password ?? "" }, (error) => done(error)));
     await beforeData();
-    const info = await new Promise<SMTPConnection.SentMessageInfo>((resolve, reject) =>
-      connection.send({ from: settings.sender, to: [message.to] }, raw, (error, sent) => (error ? reject(error) : resolve(sent))));
+    const info = await step<SMTPConnection.SentMessageInfo>((done) => connection.send({ from: settings.sender, to: [message.to] }, raw, (error, sent) => done(error, sent)));
     if (info.accepted.length === 0) throw Object.assign(new Error(`recipient refused: ${info.response}`), { responseCode: 550, response: info.response });
+    broken = undefined;
     return { response: info.response.slice(0, 500) };
   } catch (error) {
-    throw failure(settings, (error as SMTPConnection.SMTPError) ?? lastError);
+    broken = undefined;
+    throw failure(settings, error as SMTPConnection.SMTPError);
   } finally {
     connection.quit();
     connection.close();
