@@ -116,7 +116,7 @@ export async function sendMessage(settings: SmtpSettings, message: OutgoingMessa
   // under way: every step also ends when the connection fails or closes.
   let broken: ((error: SMTPConnection.SMTPError) => void) | undefined;
   connection.on("error", (error: SMTPConnection.SMTPError) => broken?.(error));
-  connection.on("end", () => broken?.(Object.assign(new Error("the server closed the connection"), { code: "ECONNECTION" })));
+  connection.on("end", () => broken?.(new Error("the server closed the connection")));
   const step = <T>(start: (done: (error: SMTPConnection.SMTPError | null | undefined, value?: T) => void) => void) => new Promise<T>((resolve, reject) => {
     broken = reject;
     start((error, value) => (error ? reject(error) : resolve(value as T)));
