@@ -11,6 +11,7 @@ import { CaseQueue } from "./pages/CaseQueue.js";
 import { CaseView } from "./pages/CaseView.js";
 import { Connectors } from "./pages/Connectors.js";
 import { Runs } from "./pages/Runs.js";
+import { ReplyTemplates } from "./respond/ReplyTemplates.js";
 // The IDE carries the code editor: loaded only when an admin opens it.
 const Ide = lazy(() => import("./pages/Ide.js").then((m) => ({ default: m.Ide })));
 const Playbooks = lazy(() => import("./respond/Playbooks.js").then((m) => ({ default: m.Playbooks })));
@@ -103,13 +104,13 @@ function Shell({ user, locale, onLocale, onSignedOut }: { user: User; locale: Lo
     onSignedOut();
   }, [onSignedOut]);
   const caseMatch = /^\/cases\/(\d+)$/.exec(pathname);
-  const section = pathname.startsWith("/cases") ? "cases" : pathname.startsWith("/connectors") ? "connectors" : pathname.startsWith("/runs") ? "runs" : pathname.startsWith("/playbooks") ? "playbooks" : pathname.startsWith("/ide") && user.role === "admin" ? "ide" : "overview";
+  const section = pathname.startsWith("/cases") ? "cases" : pathname.startsWith("/connectors") ? "connectors" : pathname.startsWith("/runs") ? "runs" : pathname.startsWith("/playbooks") ? "playbooks" : pathname.startsWith("/replies") ? "replies" : pathname.startsWith("/ide") && user.role === "admin" ? "ide" : "overview";
   return (
     <>
       <header className="top">
         <strong className="brand"><FormattedMessage id="app.title" /></strong>
         <nav>
-          {(["overview", "cases", "connectors", "runs", "playbooks", ...(user.role === "admin" ? ["ide" as const] : [])] as const).map((name) => (
+          {(["overview", "cases", "connectors", "runs", "playbooks", "replies", ...(user.role === "admin" ? ["ide" as const] : [])] as const).map((name) => (
             <Link key={name} to={name === "overview" ? "/" : `/${name}`} className={section === name ? "active" : ""}>
               <FormattedMessage id={`nav.${name}`} />
             </Link>
@@ -126,6 +127,7 @@ function Shell({ user, locale, onLocale, onSignedOut }: { user: User; locale: Lo
           section === "connectors" ? <Connectors user={user} /> :
           section === "runs" ? <Runs /> :
           section === "playbooks" ? <Suspense fallback={null}><Playbooks path={pathname} /></Suspense> :
+          section === "replies" ? <ReplyTemplates user={user} /> :
           section === "ide" ? <Suspense fallback={null}><Ide path={pathname} /></Suspense> : <Overview />}
       </main>
     </>
