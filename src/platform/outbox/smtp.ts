@@ -29,13 +29,13 @@ export async function smtpSettings(store: Store): Promise<SmtpSettings> {
   const { values } = await integrationConfiguration(store, await findIntegration(store, "email"));
   const text = (name: string) => (values[name] === undefined || values[name] === null ? "" : String(values[name]).trim());
   const host = text("SMTP Server Address");
-  if (!host) throw new SmtpNotConfigured("SMTP Server Address");
+  if (!host) throw new SmtpNotConfigured(`"SMTP Server Address" is not set`);
   const security = (text("SMTP Security") || "starttls").toLowerCase();
-  if (!(SMTP_SECURITY as readonly string[]).includes(security)) throw new SmtpNotConfigured(`SMTP Security" (starttls, tls or none, not ${JSON.stringify(security.slice(0, 50))})`);
+  if (!(SMTP_SECURITY as readonly string[]).includes(security)) throw new SmtpNotConfigured(`"SMTP Security" must be starttls, tls or none, not ${JSON.stringify(security.slice(0, 50))}`);
   const port = Number(text("SMTP Port") || (security === "tls" ? 465 : 587));
-  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new SmtpNotConfigured(`SMTP Port" (1 to 65535, not ${JSON.stringify(text("SMTP Port").slice(0, 50))})`);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new SmtpNotConfigured(`"SMTP Port" must be 1 to 65535, not ${JSON.stringify(text("SMTP Port").slice(0, 50))}`);
   const sender = text("Sender Address");
-  if (!EMAIL_ADDRESS_PATTERN.test(sender)) throw new SmtpNotConfigured(sender ? `Sender Address" (one address, not ${JSON.stringify(sender.slice(0, 100))})` : "Sender Address");
+  if (!EMAIL_ADDRESS_PATTERN.test(sender)) throw new SmtpNotConfigured(sender ? `"Sender Address" must be one address, not ${JSON.stringify(sender.slice(0, 100))}` : `"Sender Address" is not set`);
   const username = text("SMTP Username");
   const password = values["SMTP Password"] === undefined ? "" : String(values["SMTP Password"]);
   return { host, port, security: security as SmtpSecurity, sender, ...(username ? { username, password } : {}) };
