@@ -14,13 +14,15 @@ import { buildServer } from "../src/server/app.js";
 const ROOT = path.join(import.meta.dirname, "..");
 
 /** Codes whose 5xx is honest: the platform's own faults (500)… */
-const PLATFORM_FAULTS = ["DB_MIGRATE", "DB_OPEN", "INGEST_FAILED", "INTERNAL", "RUN_FAILED", "RUN_SPAWN", "SECRET_KEY", "SERVE_LISTEN"];
+const PLATFORM_FAULTS = ["DB_MIGRATE", "DB_OPEN", "INGEST_FAILED", "INTERNAL", "RUN_FAILED", "RUN_SPAWN", "SECRET_KEY", "SERVE_LISTEN",
+  "OUTBOX_INTERRUPTED"];
 /** …and failures of a connector or of what it reads, upstream of the platform (502, 504 for a timeout). */
 const UPSTREAM_FAULTS = [
   "ALERT_INVALID", "CONNECTOR_FAILED", "CONNECTOR_INVALID", "CONNECTOR_NO_PING", "CONNECTOR_NO_WATCH", "DEPENDENCY_INSTALL", "RUN_CRASHED", "RUN_OUT_OF_MEMORY", "RUN_TIMEOUT",
   "ERR_ACCESS_DENIED", "SCRIPT_FAILED", "SCRIPT_INVALID", "SCRIPT_OUT_OF_MEMORY", "SCRIPT_OUTPUT_TOO_LARGE", "SCRIPT_TIMEOUT",
   "ACTION_FAILED", "JOB_FAILED",
   "FEED_REFRESH",
+  "SMTP_FAILED",
 ];
 
 /** The message a template gives with these values. */

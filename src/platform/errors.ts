@@ -129,3 +129,9 @@ export const IntelRequestInvalid = createError("INTEL_REQUEST", "%s", 400, "inte
 
 // Verdicts and phishing triage (issue 20, part B)
 export const CaseVerdictInvalid = createError("CASE_VERDICT", "%s", 400, "a verdict other than malicious, suspicious, benign, simulation or unknown, or an override without a reason");
+
+// Replies to reporters: the outbox, SMTP and reply templates (issue 20, part C)
+export const SmtpNotConfigured = createError("SMTP_NOT_CONFIGURED", "the email integration's %s (intake integration configure email --params FILE.json)", 400, "mail cannot be sent: a parameter of the email integration's SMTP settings is missing or not valid");
+export const SmtpFailed = createError("SMTP_FAILED", "SMTP %s: %s", 502, "the SMTP server could not be reached or refused the message (the outbox tries again later)");
+export const ReplyTemplateInvalid = createError("REPLY_TEMPLATE_INVALID", "reply template %s: %s", 400, "a reply template with an unknown verdict, language or placeholder, or a part missing or too long");
+export const OutboxInterrupted = createError("OUTBOX_INTERRUPTED", "the process sending this message stopped %s; %s", 500, "a message's sending was cut short by a crash: sent again only when the server surely did not get it");

@@ -68,6 +68,38 @@ export interface ActionResult {
   entityUpdates: EntityUpdate[];
   insights: EntityInsight[];
   caseUpdates?: CaseUpdates;
+  /** Mail staged by sendEmail: put in the platform's outbox with the action run (absent: none). */
+  emails?: OutgoingEmail[];
+}
+
+/**
+ * One message to one person, sent by the platform's outbox once the action has completed. The outbox
+ * keeps one row per `onceKey` (else the action's idempotencyKey) and recipient: staging it again in a
+ * retried step or a rerun sends nothing more.
+ */
+export interface OutgoingEmail {
+  /** One address, nothing else (no name, no list). */
+  to: string;
+  subject: string;
+  text: string;
+  html?: string;
+  /** Message-ID of the mail this answers (threads the reply). */
+  inReplyTo?: string;
+  /** Message-IDs of the thread, oldest first. */
+  references?: string[];
+  /** Content-Language of the message (en, ko…). */
+  language?: string;
+  /** What makes this message one of a kind across runs (e.g. the report it answers). */
+  onceKey?: string;
+}
+
+/** A reply rendered from the platform's templates (reply_templates, else the email integration's defaults). */
+export interface RenderedReply {
+  verdict: string;
+  language: string;
+  subject: string;
+  text: string;
+  html: string;
 }
 
 /** An indicator to look for in earlier cases: URL, DOMAIN, IP, FILE (its SHA-256) or EMAIL_ADDRESS (as sender). */
@@ -133,6 +165,15 @@ export interface ActionExecutionInit extends IntegrationCodeInit {
 export const MAX_ENTITY_UPDATES = 1000;
 export const MAX_INSIGHTS = 200;
 export const MAX_RESULT_JSON_BYTES = 1_000_000;
+/** Bounds of the mail one action may stage (a campaign case answers each of its reporters). */
+export const MAX_EMAILS = MAX_CASE_ALERTS;
+export const MAX_EMAIL_SUBJECT = 998;
+export const MAX_EMAIL_TEXT = 100_000;
+export const MAX_EMAIL_HTML = 200_000;
+/** One address: local@domain, without spaces, commas, angle brackets or line breaks. */
+export const EMAIL_ADDRESS_PATTERN = /^[^\s@<>,;:"()[\]\\]{1,64}@[A-Za-z0-9.-]{1,253}$/;
+/** A Message-ID as written in headers: <…@…>, without spaces or line breaks. */
+export const MESSAGE_ID_PATTERN = /^<[^\s<>]{1,990}>$/;
 const MAX_TEXT = 10_000;
 
 const text = (value: unknown, limit = MAX_TEXT) => String(value ?? "").slice(0, limit);
@@ -158,6 +199,7 @@ export class ActionExecution extends CodeExecution {
   readonly #updates = new Map<string, EntityUpdate>();
   readonly #insights: EntityInsight[] = [];
   readonly #caseUpdates: CaseUpdates = {};
+  readonly #emails: OutgoingEmail[] = [];
 
   constructor(init: ActionExecutionInit) {
     super(codeExecutionInit(init));
@@ -246,6 +288,38 @@ export class ActionExecution extends CodeExecution {
     return (await this.askPlatform("cases.earlier", payload)) as EarlierCase[];
   }
 
+  /**
+   * Stages a message to one person: the platform puts it in its outbox with the action's run (only if
+   * the action completes) and sends it over the email integration's SMTP server, retrying with backoff.
+   * Never sent by a test run (Play). Throws RangeError on a message it would refuse.
+   */
+  sendEmail(message: OutgoingEmail): void {
+    if (this.#emails.length >= MAX_EMAILS) throw new RangeError(`sendEmail: at most ${MAX_EMAILS} messages per action`);
+    const to = String(message.to ?? "").trim();
+    if (!EMAIL_ADDRESS_PATTERN.test(to)) throw new RangeError(`sendEmail: "to" must be one email address, not ${JSON.stringify(to.slice(0, 200))}`);
+    const ids = [message.inReplyTo, ...(message.references ?? [])].filter((id): id is string => id !== undefined);
+    const badId = ids.find((id) => !MESSAGE_ID_PATTERN.test(id));
+    if (badId !== undefined) throw new RangeError(`sendEmail: ${JSON.stringify(badId.slice(0, 200))} is not a Message-ID (<…>)`);
+    this.#emails.push({
+      to,
+      subject: text(message.subject, MAX_EMAIL_SUBJECT).replace(/[\r\n]+/g, " "),
+      text: text(message.text, MAX_EMAIL_TEXT),
+      ...(message.html !== undefined ? { html: text(message.html, MAX_EMAIL_HTML) } : {}),
+      ...(message.inReplyTo !== undefined ? { inReplyTo: message.inReplyTo } : {}),
+      ...(message.references?.length ? { references: message.references.slice(-20) } : {}),
+      ...(message.language ? { language: text(message.language, 35) } : {}),
+      ...(message.onceKey ? { onceKey: text(message.onceKey, 500) } : {}),
+    });
+  }
+
+  /**
+   * The reply template for a verdict and language, rendered by the platform for this case: placeholders
+   * filled, values escaped in HTML and defanged (nothing from a phish becomes a link).
+   */
+  async renderReply(request: { verdict: string; language?: string; reportSubject: string; reasons: string[] }): Promise<RenderedReply> {
+    return (await this.askPlatform("replies.render", request)) as RenderedReply;
+  }
+
   /** Ends the action with its output message and result value (SecOps' `end`); the last call wins. */
   end(message: string, resultValue: ActionResultValue, state: ExecutionStateValue = ExecutionState.COMPLETED): void {
     const value = typeof resultValue === "string" ? text(resultValue) : resultValue;
@@ -262,6 +336,7 @@ export class ActionExecution extends CodeExecution {
       entityUpdates: [...this.#updates.values()],
       insights: [...this.#insights],
       caseUpdates: { ...this.#caseUpdates },
+      ...(this.#emails.length ? { emails: [...this.#emails] } : {}),
     };
   }
 }

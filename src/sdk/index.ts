@@ -18,11 +18,11 @@ export type {
   ParamInputType,
 } from "./execution.js";
 export { ActionExecution, ExecutionState } from "./action.js";
-export { MAX_ALERT_EVENTS, MAX_CASE_ALERTS, MAX_EARLIER_CASES, MAX_EARLIER_QUERIES } from "./action.js";
+export { EMAIL_ADDRESS_PATTERN, MAX_ALERT_EVENTS, MAX_CASE_ALERTS, MAX_EARLIER_CASES, MAX_EARLIER_QUERIES, MAX_EMAILS, MESSAGE_ID_PATTERN } from "./action.js";
 export type { CaseUpdates, CaseVerdictUpdate, EarlierCase, EarlierCaseQuery } from "./action.js";
 export { VERDICTS, isVerdict, MAX_VERDICT_REASONS, MAX_VERDICT_REASON_LENGTH } from "./verdict.js";
 export type { Verdict } from "./verdict.js";
-export type { ActionEntity, ActionExecutionInit, CaseAlert, CurrentCase, ActionResult, ActionResultValue, EntityInsight, EntityUpdate, ExecutionStateValue } from "./action.js";
+export type { ActionEntity, ActionExecutionInit, CaseAlert, CurrentCase, ActionResult, ActionResultValue, EntityInsight, EntityUpdate, ExecutionStateValue, OutgoingEmail, RenderedReply } from "./action.js";
 export { JobExecution } from "./job.js";
 export type { JobExecutionInit } from "./job.js";
 export { CodeExecution } from "./code-execution.js";

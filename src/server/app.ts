@@ -21,6 +21,7 @@ import { registerFeedRoutes } from "./routes/feeds.js";
 import { registerIdeRoutes } from "./routes/ide.js";
 import { registerOverviewRoutes } from "./routes/overview.js";
 import { registerPlaybookRoutes } from "./routes/playbooks.js";
+import { registerReplyRoutes } from "./routes/replies.js";
 import { registerSetupRoutes, setupOpen } from "./routes/setup.js";
 import { DEFAULT_SIGN_IN_LIMITS, SignInThrottle, type SignInLimits } from "./sign-in-limits.js";
 
@@ -104,6 +105,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     registerActionRoutes(api, store, session);
     registerPlaybookRoutes(api, store, session);
     registerFeedRoutes(api, store, session);
+    registerReplyRoutes(api, store, session);
     api.get("/openapi.json", { onRequest: session, schema: { hide: true } }, async () => app.swagger());
     api.all("/*", { schema: { hide: true } }, async (request) => {
       throw routeNotFound(request);

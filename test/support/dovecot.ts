@@ -59,8 +59,11 @@ async function waitForPort(port: number, timeoutMs = 10_000): Promise<void> {
   }
 }
 
-/** Starts a throwaway Dovecot; `extraConfig` is appended to its configuration (e.g. an OAuth2 passdb). */
-export async function startDovecot(options: { extraConfig?: string; authMechanisms?: string } = {}): Promise<Dovecot> {
+/**
+ * Starts a throwaway Dovecot; `extraConfig` is appended to its configuration (e.g. an OAuth2 passdb);
+ * `users` adds mailboxes NAME@example.test (password "secret"); `lmtp` delivers over LMTP on `dir`/run/lmtp.
+ */
+export async function startDovecot(options: { extraConfig?: string; authMechanisms?: string; users?: string[]; lmtp?: boolean } = {}): Promise<Dovecot> {
   const binary = dovecotBinary();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "intake-dovecot-"));
   fs.chmodSync(dir, 0o755);
@@ -79,7 +82,8 @@ export async function startDovecot(options: { extraConfig?: string; authMechanis
   const maildir = path.join(home, "Maildir");
   for (const d of ["cur", "new", "tmp"]) fs.mkdirSync(path.join(maildir, d), { recursive: true });
   if (root) execFileSync("chown", ["-R", `${uid}:${gid}`, mail]);
-  fs.writeFileSync(`${conf}/users`, `${USER}:{PLAIN}${PASSWORD}:${uid}:${gid}::${home}\n`);
+  const others = (options.users ?? []).map((name) => `${name}@example.test:{PLAIN}${PASSWORD}:${uid}:${gid}::${path.join(mail, name)}\n`);
+  fs.writeFileSync(`${conf}/users`, `${USER}:{PLAIN}${PASSWORD}:${uid}:${gid}::${home}\n${others.join("")}`);
   const port = await freePort();
   const plainPort = await freePort();
   fs.writeFileSync(
@@ -87,7 +91,7 @@ export async function startDovecot(options: { extraConfig?: string; authMechanis
     `base_dir = ${run}
 state_dir = ${run}/state
 listen = 127.0.0.1
-protocols = imap
+protocols = imap${options.lmtp ? " lmtp" : ""}
 ssl = yes
 ssl_cert = <${conf}/cert.pem
 ssl_key = <${conf}/key.pem
@@ -117,7 +121,7 @@ service imap-login {
 }
 log_path = ${run}/dovecot.log
 mail_max_userip_connections = 100
-${options.extraConfig ?? ""}
+${options.lmtp ? "service lmtp {\n  unix_listener lmtp {\n    mode = 0666\n  }\n}\n" : ""}${options.extraConfig ?? ""}
 `,
   );
   const start = async () => {
@@ -144,11 +148,11 @@ ${options.extraConfig ?? ""}
   };
 }
 
-/** An IMAP client of the test's own, to look at the mailbox from outside Intake. */
-export async function withImap<T>(server: Dovecot, work: (client: ImapFlow) => Promise<T>): Promise<T> {
+/** An IMAP client of the test's own, to look at the mailbox (of `user`: the analyst's) from outside Intake. */
+export async function withImap<T>(server: Dovecot, work: (client: ImapFlow) => Promise<T>, user = USER): Promise<T> {
   const client = new ImapFlow({
     host: "127.0.0.1", port: server.port, secure: true, logger: false,
-    auth: { user: USER, pass: PASSWORD },
+    auth: { user, pass: PASSWORD },
     tls: { ca: [fs.readFileSync(server.caFile)], servername: "localhost" },
   });
   await client.connect();

@@ -2,7 +2,7 @@
 // forwarded one when staff forwarded it as an attachment, the reporter kept apart), indicators as
 // entities, and the original message as a file of the case.
 import { AlertInfo, Priority, convertDatetimeToUnixTime, describeHost, hostOfAddress, hostOfUrl, type Entity, type EntityRole, type EventRecord } from "intake/sdk";
-import { allMessages, reportedMessage, type AddressRole, type MessageReport } from "./read-message.js";
+import { allMessages, INLINE_MARKERS, reportedMessage, type AddressRole, type MessageReport } from "./read-message.js";
 
 export const PRODUCT = "Mail";
 export const EVENT_NAME = "Suspicious email";
@@ -142,6 +142,35 @@ function headerMap(message: MessageReport): Record<string, string> {
   return map;
 }
 
+/** Letters read to tell a report's language: enough for a few sentences. */
+const LANGUAGE_SAMPLE = 4000;
+
+/**
+ * The language of the report (the reporter's message, not the reported one): its Content-Language,
+ * else "ko" or "en" from the letters of the reporter's own words (Hangul against Latin; the text of a
+ * message forwarded inline is left out), else "" (the reply's default language applies).
+ */
+export function reportLanguageOf(report: MessageReport): string {
+  const header = report.headers.find((entry) => entry.key.toLowerCase() === "content-language")?.value ?? "";
+  const tag = header.split(",")[0]!.trim();
+  if (/^[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*$/.test(tag)) return tag.slice(0, 35);
+  let own = report.bodyText;
+  if (report.forwarded[0]?.forwardedInline) {
+    const cut = Math.min(...INLINE_MARKERS.map((marker) => own.indexOf(marker)).filter((at) => at >= 0));
+    if (Number.isFinite(cut)) own = own.slice(0, cut);
+  }
+  let hangul = 0;
+  let latin = 0;
+  for (const char of own.slice(0, LANGUAGE_SAMPLE)) {
+    if (/\p{Script=Hangul}/u.test(char)) hangul++;
+    else if (/\p{Script=Latin}/u.test(char)) latin++;
+  }
+  // Korean prose often carries English words (product names, URLs): a third as many Hangul letters still reads as Korean.
+  if (hangul >= 2 && hangul * 3 >= latin) return "ko";
+  if (latin >= 2) return "en";
+  return "";
+}
+
 export function buildAlert(report: MessageReport, origin: MessageOrigin): AlertInfo {
   const reported = reportedMessage(report);
   const forwarded = reported !== report;
@@ -168,6 +197,8 @@ export function buildAlert(report: MessageReport, origin: MessageOrigin): AlertI
     found_urls: reported.urls,
     MessageId: report.messageId ?? "",
     Size: report.size,
+    // What a reply to the reporter is written in (Content-Language, else guessed from their own words).
+    ReportLanguage: reportLanguageOf(report),
   };
   if (reported.cc) event.Cc = field(reported.cc);
   if (reported.replyTo) event.ReplyTo = field(reported.replyTo);

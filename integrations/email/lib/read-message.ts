@@ -343,7 +343,7 @@ async function readAt(raw: Uint8Array, depth: number, budget: { forwarded: numbe
 }
 
 // Lines that start a message forwarded inline, as Gmail, Outlook, Apple Mail and Thunderbird write them.
-const INLINE_MARKERS = [
+export const INLINE_MARKERS = [
   "---------- Forwarded message ---------", "-----Original Message-----", "Begin forwarded message:",
   "-------- Original Message --------", "-------- Forwarded Message --------", "________________________________",
 ];

@@ -54,6 +54,8 @@ export default async function main(execution: ActionExecution): Promise<void> {
   const flag = (name: string, fallback: string) => String(execution.extractActionParam(name, { defaultValue: fallback })).trim().toLowerCase() === "true";
   const autoCloseSimulation = flag("Auto Close Simulation", "true");
   const autoCloseBenign = flag("Auto Close Benign", "false");
+  // Read here and handed on in the JSON result: a playbook's condition compares earlier steps' results.
+  const replyToReporter = flag("Reply To Reporter", "true");
   const rules = parseSimulationRules({
     headers: String(execution.extractActionParam("Simulation Headers", { defaultValue: "" })),
     domains: String(execution.extractActionParam("Simulation Sender Domains", { defaultValue: "" })),
@@ -91,7 +93,7 @@ export default async function main(execution: ActionExecution): Promise<void> {
   const language = reported?.slice(0, 2) ?? (LANGUAGES.has(defaultLanguage) ? defaultLanguage : "en");
   execution.result.addResultJson({
     verdict: assessment.verdict, score: assessment.score, reasons: assessment.reasons, reasonsText: assessment.reasons.map((reason) => `- ${reason}`).join("\n"),
-    language, ...(closed ? { closed } : {}),
+    language, replyToReporter, ...(closed ? { closed } : {}),
   });
   execution.end(`${assessment.verdict} (score ${assessment.score}): ${assessment.reasons[0] ?? ""}`, assessment.verdict);
 }

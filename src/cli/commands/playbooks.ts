@@ -4,6 +4,7 @@ import type { Command } from "commander";
 import type { WithStore } from "../context.js";
 import { CaseNotFound } from "../../platform/errors.js";
 import { configurePlaybook, createExecutor, setPlaybookEnabled, decideApproval, importPlaybookFile, listCaseRuns, listPlaybooks, sweepTriggers } from "../../platform/playbooks/index.js";
+import { configuredBackoffMs, sendDueMail } from "../../platform/outbox/index.js";
 import { formatTime, table } from "../output.js";
 import { readParamsFile } from "./connector.js";
 
@@ -110,6 +111,9 @@ export function register(program: Command, withStore: WithStore): void {
         await sweepTriggers(store, executor);
         await executor.sweepApprovals();
         const summary = await executor.drain();
+        // The replies the steps staged go out now; what the server refuses waits for its backoff.
+        const mail = await sendDueMail(store, { backoffMs: configuredBackoffMs() });
+        if (mail.sent + mail.failed + mail.givenUp) process.stderr.write(`outbox: ${mail.sent} sent, ${mail.failed} to retry, ${mail.givenUp} given up\n`);
         console.log(options.json ? JSON.stringify(summary) : `drained: ${summary.runs} run(s), ${summary.steps} step(s), ${summary.failed} failed`);
       });
     });

@@ -21,6 +21,7 @@ export function register(program: Command, withStore: WithStore): void {
         import("../../platform/playbooks/worker.js"),
       ]);
       const { FeedScheduler } = await import("../../platform/intel/index.js");
+      const { startOutboxSender, configuredBackoffMs } = await import("../../platform/outbox/index.js");
       await withStore(async (store) => {
         const scheduler = options.scheduler
           ? new Scheduler(store, {
@@ -58,6 +59,14 @@ export function register(program: Command, withStore: WithStore): void {
           ? new FeedScheduler(store, (name, outcome) => process.stderr.write(`feed ${name}: ${outcome.error ?? `${outcome.indicators} indicators`}\n`))
           : undefined;
         feeds?.start();
+        // Replies staged by actions: sent as they come, retried with backoff.
+        const outbox = options.scheduler
+          ? startOutboxSender(store, {
+            backoffMs: configuredBackoffMs(),
+            onMessage: ({ id, recipient, status, error }) => process.stderr.write(`outbox ${id} to ${recipient}: ${status}${error ? ` (${error})` : ""}\n`),
+            onError: (error) => process.stderr.write(`outbox: ${(error as Error).message}\n`),
+          })
+          : undefined;
         // Shutdown waits for runs under way; a second signal leaves at once (an unacknowledged batch stays unread on the server).
         await new Promise<void>((resolve) => {
           let stopping = false;
@@ -72,6 +81,7 @@ export function register(program: Command, withStore: WithStore): void {
               await scheduler?.stop();
               await playbooks?.stop();
               await feeds?.stop();
+              await outbox?.stop();
               await app.close();
               resolve();
             })();

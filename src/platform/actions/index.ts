@@ -1,7 +1,7 @@
 // Actions on cases: run an integration's action in its own sandboxed process on a case's entities,
 // record the run (action_runs) and store its entity updates on the case. The interface playbooks and
 // the console use (runAction, listActionRuns).
-import { MAX_ALERT_EVENTS, MAX_CASE_ALERTS, MAX_ENTITY_UPDATES, MAX_INSIGHTS, MAX_RESULT_JSON_BYTES, type ActionEntity, type CaseUpdates, type CurrentCase, type ActionResult, type EntityInsight, type EntityUpdate } from "../../sdk/action.js";
+import { EMAIL_ADDRESS_PATTERN, MAX_ALERT_EVENTS, MAX_CASE_ALERTS, MAX_EMAIL_HTML, MAX_EMAIL_SUBJECT, MAX_EMAIL_TEXT, MAX_EMAILS, MAX_ENTITY_UPDATES, MAX_INSIGHTS, MAX_RESULT_JSON_BYTES, MESSAGE_ID_PATTERN, type ActionEntity, type CaseUpdates, type CurrentCase, type ActionResult, type OutgoingEmail, type EntityInsight, type EntityUpdate } from "../../sdk/action.js";
 import { MAX_VERDICT_REASON_LENGTH, MAX_VERDICT_REASONS, VERDICTS } from "../../sdk/verdict.js";
 import { PRIORITIES } from "../../sdk/priority.js";
 import { applyCaseUpdates, caseServices } from "../cases/verdicts.js";
@@ -15,6 +15,7 @@ import crypto from "node:crypto";
 import { z } from "zod";
 import type { Selectable } from "kysely";
 import type { ActionRunStatus, ActionRunTable, Store } from "../store/index.js";
+import { replyServices, stageOutbox } from "../outbox/index.js";
 
 export interface ActionRequest {
   /** Names as in findAction: the integration by name or short name, the action by name or file name. */
@@ -185,6 +186,11 @@ const resultSchema = z.object({
     priority: z.number().refine((value) => (PRIORITIES as readonly number[]).includes(value), `a priority is one of ${PRIORITIES.join(", ")}`).optional(),
     close: z.object({ reason: text(2000).min(1) }).strict().optional(),
   }).strict().optional(),
+  emails: z.array(z.object({
+    to: z.string().regex(EMAIL_ADDRESS_PATTERN, "one email address"), subject: text(MAX_EMAIL_SUBJECT).regex(/^[^\r\n]*$/, "one line"), text: text(MAX_EMAIL_TEXT),
+    html: text(MAX_EMAIL_HTML).optional(), inReplyTo: z.string().regex(MESSAGE_ID_PATTERN, "a Message-ID").optional(),
+    references: z.array(z.string().regex(MESSAGE_ID_PATTERN, "a Message-ID")).max(20).optional(), language: text(35).optional(), onceKey: text(500).optional(),
+  }).strict()).max(MAX_EMAILS).optional(),
 }).strict();
 
 /** The action's result as the platform keeps it, or why it is refused. */
@@ -222,8 +228,8 @@ export async function runAction(store: Store, request: ActionRequest): Promise<A
   const log = new RunLog();
   let checked: { result?: ActionResult; problem?: string } = {};
   let ended: { status: ActionStatus; error?: { code: string; message: string } };
+  const idempotencyKey = key ?? request.idempotencyKey ?? `action:${crypto.randomUUID()}`;
   try {
-    const idempotencyKey = key ?? request.idempotencyKey ?? `action:${crypto.randomUUID()}`;
     const outcome = await execute(store, integration, action, { ...request, idempotencyKey }, caseRow.title, values, log, (sent) => (checked = sent));
     ended = statusOf(outcome, checked);
   } catch (error) {
@@ -250,7 +256,9 @@ export async function runAction(store: Store, request: ActionRequest): Promise<A
   };
   if (request.test) return outcome;
   try {
-    outcome.actionRunId = await record(store, request, integration, action, values, outcome, key, earlier?.id);
+    // Mail, like entity updates, only from an action that completed.
+    const emails = completed ? (result?.emails ?? []) : [];
+    outcome.actionRunId = await record(store, request, integration, action, values, outcome, key, earlier?.id, { idempotencyKey, emails });
   } catch (error) {
     // The same key run at the same moment elsewhere and stored first (the unique key refused this one,
     // and its entity updates with it): that run is the step's outcome.
@@ -282,7 +290,7 @@ async function execute(
     readRoots: connectorReadRoots(integration, action, values),
     onLog: (entry) => log.add(entry),
     onDone: async (_context, sent) => onResult(checkResult(sent)),
-    services: { ...intelServices(store), ...caseServices(store) },
+    services: { ...intelServices(store), ...caseServices(store), ...replyServices(store, request.caseId) },
     ...(request.signal ? { signal: request.signal } : {}),
   });
 }
@@ -291,6 +299,7 @@ async function execute(
 async function record(
   store: Store, request: ActionRequest, integration: IntegrationDefinition, action: ActionDefinition,
   values: Record<string, string | number | boolean>, outcome: ActionOutcome, key: string | undefined, earlierId: number | undefined,
+  mail: { idempotencyKey: string; emails: OutgoingEmail[] },
 ): Promise<number> {
   const params: Record<string, unknown> = { ...values };
   for (const name of secretParameterNames(action.parameters)) if (params[name] !== undefined) params[name] = SECRET_MARK;
@@ -314,12 +323,15 @@ async function record(
     }
     await applyCaseUpdates(trx, request.caseId, outcome.caseUpdates, request.actor);
     // A key whose earlier run did not complete: this attempt takes its row.
+    let runId: number;
     if (earlierId !== undefined) {
       await trx.updateTable("action_runs").set(row).where("id", "=", earlierId).execute();
-      return Number(earlierId);
+      runId = Number(earlierId);
+    } else {
+      runId = Number((await trx.insertInto("action_runs").values(row).returning("id").executeTakeFirstOrThrow()).id);
     }
-    const inserted = await trx.insertInto("action_runs").values(row).returning("id").executeTakeFirstOrThrow();
-    return Number(inserted.id);
+    if (mail.emails.length) await stageOutbox(trx, { caseId: request.caseId, actionRunId: runId, idempotencyKey: mail.idempotencyKey, integration: integration.slug }, mail.emails);
+    return runId;
   });
 }
 

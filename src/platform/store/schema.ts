@@ -245,6 +245,8 @@ export interface Database {
   playbook_triggers: PlaybookTriggerTable;
   queue_jobs: QueueJobTable;
   case_verdicts: CaseVerdictTable;
+  outbox: OutboxTable;
+  reply_templates: ReplyTemplateTable;
 }
 
 export type UserRole = "admin" | "analyst";
@@ -472,4 +474,45 @@ export interface IndicatorTable {
 export interface IndicatorStagingTable extends Pick<IndicatorTable, "kind" | "value" | "value_hash" | "shown" | "threat" | "tags"> {
   refresh: string;
   created_at: Millis;
+}
+
+/** pending → sending → sent; a refused or failed attempt → retrying (due again later); given_up: no more tries. */
+export type OutboxStatus = "pending" | "sending" | "sent" | "retrying" | "given_up";
+
+/** One message to one recipient (migration 0016). */
+export interface OutboxTable {
+  id: Generated<number>;
+  case_id: number;
+  action_run_id: number | null;
+  dedupe_key: string;
+  recipient: string;
+  subject: string;
+  body_text: string;
+  body_html: string | null;
+  in_reply_to: string | null;
+  reference_ids: string | null;
+  language: string | null;
+  message_id: string;
+  status: OutboxStatus;
+  attempts: Generated<number>;
+  next_attempt_at: Millis;
+  claimed_at: Millis | null;
+  data_at: Millis | null;
+  last_error: string | null;
+  smtp_response: string | null;
+  /** JSON list of {at, outcome, detail}: each attempt, shown on the case wall. */
+  attempt_log: Generated<string>;
+  created_at: Millis;
+  sent_at: Millis | null;
+}
+
+/** A reply template an admin edited (the package's defaults apply where there is none). */
+export interface ReplyTemplateTable {
+  verdict: string;
+  language: string;
+  subject: string;
+  body_text: string;
+  body_html: string | null;
+  updated_by: string;
+  updated_at: Millis;
 }

@@ -1,5 +1,16 @@
 // The respond side's labels and messages (actions, playbook runs, approvals, playbooks), in English and Korean.
 export const respondEn = {
+  "nav.replies": "Replies",
+  "replies.title": "Replies to reporters",
+  "replies.placeholders": "Values from the mail are defanged and escaped: nothing becomes a link. Placeholders:",
+  "replies.template": "Template",
+  "replies.editedBy": "Edited by {who} (the others are the defaults)",
+  "replies.subject": "Subject",
+  "replies.text": "Plain text",
+  "replies.html": "HTML",
+  "replies.preview": "Preview",
+  "replies.previewTitle": "Preview with a sample report",
+  "replies.save": "Save",
   "respond.runAction": "Run action",
   "respond.action": "Action",
   "respond.noActions": "No integration has actions yet.",
@@ -85,6 +96,17 @@ export const respondEn = {
 };
 
 export const respondKo: Record<keyof typeof respondEn, string> = {
+  "nav.replies": "회신",
+  "replies.title": "신고자 회신",
+  "replies.placeholders": "메일에서 온 값은 무력화되고 이스케이프되어 링크가 되지 않습니다. 자리표시자:",
+  "replies.template": "템플릿",
+  "replies.editedBy": "{who} 님이 수정함 (나머지는 기본값)",
+  "replies.subject": "제목",
+  "replies.text": "일반 텍스트",
+  "replies.html": "HTML",
+  "replies.preview": "미리 보기",
+  "replies.previewTitle": "예시 신고로 미리 보기",
+  "replies.save": "저장",
   "respond.runAction": "액션 실행",
   "respond.action": "액션",
   "respond.noActions": "아직 액션이 있는 통합이 없습니다.",

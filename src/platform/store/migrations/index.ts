@@ -16,6 +16,7 @@ import * as actionsJobs from "./0012_actions_jobs.js";
 import * as playbooks from "./0013_playbooks.js";
 import * as intel from "./0014_intel.js";
 import * as verdicts from "./0015_verdicts.js";
+import * as outbox from "./0016_outbox.js";
 
 type Step = { up(db: Kysely<unknown>, context: MigrationContext): Promise<void> };
 
@@ -34,6 +35,7 @@ const MIGRATIONS: Record<string, Step> = {
   "0013_playbooks": playbooks,
   "0014_intel": intel,
   "0015_verdicts": verdicts,
+  "0016_outbox": outbox,
 };
 
 /** All migrations, or only those named (to build a database as an older version left it, in tests). */

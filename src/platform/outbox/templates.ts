@@ -1,0 +1,189 @@
+// Reply templates per verdict and language: the email integration's defaults, admins' edits
+// (reply_templates), and rendering with a case's values — escaped in HTML, defanged everywhere.
+import fs from "node:fs";
+import path from "node:path";
+import { z } from "zod";
+import { ReplyTemplateInvalid } from "../errors.js";
+import { BUILTIN_INTEGRATIONS_DIR } from "../catalog/index.js";
+import type { Store } from "../store/index.js";
+
+export const REPLY_VERDICTS = ["malicious", "suspicious", "benign", "simulation", "unknown"] as const;
+export type ReplyVerdict = (typeof REPLY_VERDICTS)[number];
+export const REPLY_LANGUAGES = ["en", "ko"] as const;
+export type ReplyLanguage = (typeof REPLY_LANGUAGES)[number];
+export const PLACEHOLDERS = ["case.id", "report.subject", "verdict", "reasons"] as const;
+
+export interface ReplyTemplate {
+  subject: string;
+  text: string;
+  html: string;
+}
+
+export interface ReplyTemplateView extends ReplyTemplate {
+  verdict: ReplyVerdict;
+  language: ReplyLanguage;
+  /** False: the package's default; true: an admin's edit (who, when). */
+  edited: boolean;
+  updatedBy?: string;
+  updatedAt?: number;
+}
+
+/** What a template is filled with. */
+export interface ReplyValues {
+  caseId: number;
+  reportSubject: string;
+  verdict: string;
+  reasons: string[];
+}
+
+const MAX_SUBJECT = 500;
+const MAX_BODY = 50_000;
+const MAX_REASONS = 50;
+const MAX_REASON = 1000;
+
+export const templateSchema = z.object({
+  subject: z.string().min(1).max(MAX_SUBJECT),
+  text: z.string().min(1).max(MAX_BODY),
+  html: z.string().max(MAX_BODY),
+}).strict();
+
+const DEFAULTS_FILE = path.join(BUILTIN_INTEGRATIONS_DIR, "email", "templates", "replies.json");
+let defaults: Record<ReplyVerdict, Record<ReplyLanguage, ReplyTemplate>> | undefined;
+
+/** The templates shipped with the email integration (templates/replies.json), read once. */
+export function defaultTemplates(): Record<ReplyVerdict, Record<ReplyLanguage, ReplyTemplate>> {
+  defaults ??= JSON.parse(fs.readFileSync(DEFAULTS_FILE, "utf8")) as Record<ReplyVerdict, Record<ReplyLanguage, ReplyTemplate>>;
+  return defaults;
+}
+
+export function isReplyVerdict(value: string): value is ReplyVerdict {
+  return (REPLY_VERDICTS as readonly string[]).includes(value);
+}
+
+export function isReplyLanguage(value: string): value is ReplyLanguage {
+  return (REPLY_LANGUAGES as readonly string[]).includes(value);
+}
+
+/** "ko-KR", "KO" → "ko"; anything without a template → undefined. */
+export function replyLanguageOf(tag: string | undefined): ReplyLanguage | undefined {
+  const primary = (tag ?? "").trim().split(/[-_,;\s]/)[0]?.toLowerCase() ?? "";
+  return isReplyLanguage(primary) ? primary : undefined;
+}
+
+function checkKey(verdict: string, language: string): { verdict: ReplyVerdict; language: ReplyLanguage } {
+  if (!isReplyVerdict(verdict)) throw new ReplyTemplateInvalid(JSON.stringify(verdict.slice(0, 100)), `the verdict must be one of ${REPLY_VERDICTS.join(", ")}`);
+  if (!isReplyLanguage(language)) throw new ReplyTemplateInvalid(JSON.stringify(language.slice(0, 100)), `the language must be one of ${REPLY_LANGUAGES.join(", ")}`);
+  return { verdict, language };
+}
+
+/** Every {{name}} of a text that is not a known placeholder. */
+function unknownPlaceholders(text: string): string[] {
+  const unknown: string[] = [];
+  let at = text.indexOf("{{");
+  while (at >= 0) {
+    const end = text.indexOf("}}", at + 2);
+    if (end < 0) break;
+    const name = text.slice(at + 2, end).trim();
+    if (!(PLACEHOLDERS as readonly string[]).includes(name)) unknown.push(name.slice(0, 100));
+    at = text.indexOf("{{", end + 2);
+  }
+  return unknown;
+}
+
+/** Every template, the admins' edits where there are some. */
+export async function listReplyTemplates(store: Store): Promise<ReplyTemplateView[]> {
+  const rows = await store.db.selectFrom("reply_templates").selectAll().execute();
+  const edited = new Map(rows.map((row) => [`${row.verdict}/${row.language}`, row]));
+  const all = defaultTemplates();
+  return REPLY_VERDICTS.flatMap((verdict) => REPLY_LANGUAGES.map((language): ReplyTemplateView => {
+    const row = edited.get(`${verdict}/${language}`);
+    if (!row) return { verdict, language, ...all[verdict][language], edited: false };
+    return { verdict, language, subject: row.subject, text: row.body_text, html: row.body_html ?? "", edited: true, updatedBy: row.updated_by, updatedAt: Number(row.updated_at) };
+  }));
+}
+
+export async function getReplyTemplate(store: Store, verdict: string, language: string): Promise<ReplyTemplateView> {
+  const key = checkKey(verdict, language);
+  return (await listReplyTemplates(store)).find((view) => view.verdict === key.verdict && view.language === key.language)!;
+}
+
+/** Checks a template an admin wrote: each part present and bounded, only known placeholders. */
+export function checkTemplate(name: string, template: unknown): ReplyTemplate {
+  const parsed = templateSchema.safeParse(template);
+  if (!parsed.success) {
+    throw new ReplyTemplateInvalid(name, parsed.error.issues.slice(0, 3).map((issue) => `${issue.path.join(".") || "(template)"}: ${issue.message}`).join("; "));
+  }
+  for (const part of ["subject", "text", "html"] as const) {
+    const unknown = unknownPlaceholders(parsed.data[part]);
+    if (unknown.length) throw new ReplyTemplateInvalid(name, `${part}: unknown placeholder {{${unknown[0]}}} (known: ${PLACEHOLDERS.map((p) => `{{${p}}}`).join(", ")})`);
+  }
+  return parsed.data;
+}
+
+/** Saves an admin's template (null: back to the package's default). */
+export async function saveReplyTemplate(store: Store, verdict: string, language: string, template: unknown, actor: string): Promise<ReplyTemplateView> {
+  const key = checkKey(verdict, language);
+  if (template === null) {
+    await store.db.deleteFrom("reply_templates").where("verdict", "=", key.verdict).where("language", "=", key.language).execute();
+    return getReplyTemplate(store, key.verdict, key.language);
+  }
+  const checked = checkTemplate(`${key.verdict}/${key.language}`, template);
+  const row = { subject: checked.subject, body_text: checked.text, body_html: checked.html, updated_by: actor, updated_at: Date.now() };
+  await store.db.insertInto("reply_templates").values({ ...key, ...row })
+    .onConflict((conflict) => conflict.columns(["verdict", "language"]).doUpdateSet(row)).execute();
+  return getReplyTemplate(store, key.verdict, key.language);
+}
+
+/**
+ * A hostile text made safe to mail: every word that looks like a URL, host or address has its scheme
+ * and dots broken (hxxps://evil[.]test), so that no mail client turns it into a link. Idempotent.
+ */
+export function defangText(text: string): string {
+  return text.split(/(\s+)/).map((word) => {
+    const hostLike = word.includes("://") || /[\p{L}\p{N}]\.[\p{L}\p{N}-]*\p{L}/u.test(word);
+    if (!hostLike) return word;
+    return word.replace(/\b(h)(ttps?)(?=:\/\/)/gi, (_all, _h: string, rest: string) => `hxx${rest.slice(2)}`)
+      .replace(/\bftp(?=:\/\/)/gi, "fxp")
+      .replace(/(?<=[\p{L}\p{N}])\.(?=[\p{L}\p{N}])/gu, "[.]");
+  }).join("");
+}
+
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+function fill(text: string, values: Record<string, string>): string {
+  let out = "";
+  let from = 0;
+  let at = text.indexOf("{{");
+  while (at >= 0) {
+    const end = text.indexOf("}}", at + 2);
+    if (end < 0) break;
+    const name = text.slice(at + 2, end).trim();
+    out += text.slice(from, at) + (Object.hasOwn(values, name) ? values[name] : text.slice(at, end + 2));
+    from = end + 2;
+    at = text.indexOf("{{", from);
+  }
+  return out + text.slice(from);
+}
+
+/** A template filled for one report: plain values in text and subject, escaped ones in HTML, all defanged. */
+export function renderTemplate(template: ReplyTemplate, values: ReplyValues): ReplyTemplate {
+  const subject = defangText(values.reportSubject.replace(/[\r\n]+/g, " ").slice(0, MAX_SUBJECT));
+  const reasons = values.reasons.slice(0, MAX_REASONS).map((reason) => defangText(reason.replace(/[\r\n]+/g, " ").slice(0, MAX_REASON)));
+  const plain = { "case.id": String(values.caseId), "report.subject": subject, verdict: values.verdict, reasons: reasons.map((reason) => `- ${reason}`).join("\n") };
+  const html = { ...Object.fromEntries(Object.entries(plain).map(([name, value]) => [name, escapeHtml(value)])), reasons: reasons.map(escapeHtml).join("<br>") };
+  return {
+    // A subject is one line, whatever the template and values hold.
+    subject: fill(template.subject, plain).replace(/[\r\n]+/g, " ").slice(0, 998),
+    text: fill(template.text, plain),
+    html: template.html ? fill(template.html, html) : "",
+  };
+}
+
+/** The reply for a verdict and language (unknown language: English), rendered with a case's values. */
+export async function renderReply(store: Store, verdict: string, language: string | undefined, values: ReplyValues): Promise<{ verdict: ReplyVerdict; language: ReplyLanguage } & ReplyTemplate> {
+  const key = checkKey(verdict, replyLanguageOf(language) ?? "en");
+  const template = await getReplyTemplate(store, key.verdict, key.language);
+  return { ...key, ...renderTemplate(template, { ...values, verdict: key.verdict }) };
+}
