@@ -32,6 +32,15 @@ describe("assess", () => {
     expect(result.verdict).toBe("suspicious");
   });
 
+  it("names a listed attachment by its file name, and by hash when it is not among the entities", () => {
+    const hash = "b".repeat(64);
+    const file = entity("FILE", "report.pdf", { sha256: hash, md5: "c".repeat(32) });
+    const listed = match({ entityType: "FILE", identifier: hash, indicator: hash, kind: "sha256", feed: "misp", format: "misp", threat: "Payload delivery" });
+    const result = assess({ reports: [report], entities: [file], matches: [listed], earlier: [] });
+    expect(result).toMatchObject({ verdict: "malicious", reasons: [`attachment report[.]pdf (sha256 ${hash}) in MISP (feed "misp"): Payload delivery`] });
+    expect(assess({ reports: [report], entities: [], matches: [listed], earlier: [] }).reasons).toEqual([`attachment ${hash} in MISP (feed "misp"): Payload delivery`]);
+  });
+
   it("weighs a failed DMARC, a spoofed display name and an executable attachment to malicious", () => {
     const result = assess({
       reports: [{ spf: "fail", dmarc: "fail", senderName: "ceo@company.test", senderAddress: "x@mailer.test" }],

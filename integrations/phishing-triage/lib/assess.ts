@@ -46,10 +46,16 @@ function extensionOf(name: string): string {
   return dot >= 0 ? name.slice(dot + 1).toLowerCase() : "";
 }
 
-function matchReason(match: IndicatorMatch): string {
+function matchReason(match: IndicatorMatch, entities: ActionEntity[]): string {
   const source = `${FORMAT_NAMES[match.format] ?? match.format} (feed ${JSON.stringify(match.feed)})`;
-  const listed = match.indicator !== match.identifier ? `, listed as ${defang(match.indicator)}` : "";
   const threat = match.threat ? `: ${match.threat}` : "";
+  if (match.entityType === "FILE") {
+    // Files are looked up by hash; the reporter knows them by name.
+    const hash = match.identifier.toLowerCase();
+    const file = entities.find((entity) => entity.entityType === "FILE" && Object.values(entity.additionalProperties).some((value) => value.toLowerCase() === hash));
+    return `attachment ${file ? `${defang(file.identifier)} (sha256 ${hash})` : hash} in ${source}${threat}`;
+  }
+  const listed = match.indicator !== match.identifier ? `, listed as ${defang(match.indicator)}` : "";
   return `${match.entityType} ${defang(match.identifier)} in ${source}${listed}${threat}`;
 }
 
@@ -84,7 +90,7 @@ export function assess(input: AssessInput): Assessment {
   };
 
   for (const match of input.matches) {
-    add(matchWeight(match), matchReason(match));
+    add(matchWeight(match), matchReason(match, input.entities));
     if (match.entityType === "URL" || match.entityType === "FILE") conclusive = true;
   }
   let benignBefore = false;

@@ -137,7 +137,16 @@ export function driveConnector(init: InitMessage, handlers: DriveHandlers): Prom
     child.on("exit", (code, signal) => {
       clearTimeout(timer);
       handlers.signal?.removeEventListener("abort", abort);
-      void queue.then(() => {
+      // 'exit' can come before the last messages are read from the IPC channel (a busy machine, a child
+      // that sends "done" and leaves at once): the channel is read to its end, which 'disconnect' marks,
+      // before a run without "done" counts as crashed. Bounded, in case a grandchild holds the channel open.
+      const channelRead = child.connected
+        ? new Promise<void>((resolve) => {
+          const bound = setTimeout(resolve, 5000);
+          child.once("disconnect", () => { clearTimeout(bound); resolve(); });
+        })
+        : Promise.resolve();
+      void channelRead.then(() => queue).then(() => {
         if (spoolDir) fs.rmSync(spoolDir, { recursive: true, force: true });
         if (!finished) {
           const outOfMemory = /heap out of memory|Allocation failed/i.test(stderrTail);
