@@ -138,13 +138,13 @@ describe("campaign cases in the console", () => {
     await page.locator("#grouping-hours").fill("72");
     await page.locator("#grouping-max").fill("40");
     await page.screenshot({ path: path.join(ARTIFACTS, "campaign-grouping-form-en.png"), fullPage: true });
-    await page.getByRole("button", { name: "Save" }).click();
+    await page.getByRole("button", { name: "Save", exact: true }).click();
     await expect.poll(async () => (JSON.parse((await ws.intake(["connector", "show", "reports", "--json"])).stdout) as { grouping: unknown }).grouping)
       .toEqual({ mode: "campaign", windowHours: 72, maxAlerts: 40 });
     await card.getByRole("button", { name: "Edit" }).click();
     await mode.selectOption("off");
     expect(await page.locator("#grouping-hours").count()).toBe(0);
-    await page.getByRole("button", { name: "Save" }).click();
+    await page.getByRole("button", { name: "Save", exact: true }).click();
     await expect.poll(async () => (JSON.parse((await ws.intake(["connector", "show", "reports", "--json"])).stdout) as { grouping: { mode: string } }).grouping.mode).toBe("off");
     expect(cspViolations).toEqual([]);
     await page.context().close();

@@ -84,7 +84,7 @@ describe("the console in a real browser", () => {
     await page.locator("#param-Password").fill(String(params.Password));
     await page.locator("#param-IMAP_Server_Address").fill(String(params["IMAP Server Address"]));
     await page.locator("#param-IMAP_Port").fill(String(params["IMAP Port"]));
-    await page.getByRole("button", { name: "Save" }).click();
+    await page.getByRole("button", { name: "Save", exact: true }).click();
     const card = page.locator('[data-connector="mailbox"]');
     await card.waitFor();
     // The scheduler runs it at once on the empty mailbox.
@@ -208,7 +208,7 @@ describe("the console in a real browser", () => {
     // A form that leaves out a required parameter is refused with the parameter's name.
     await page.getByRole("button", { name: "New connector" }).click();
     await page.locator("#connector-name").fill("nopassword");
-    await page.getByRole("button", { name: "Save" }).click();
+    await page.getByRole("button", { name: "Save", exact: true }).click();
     const refusal = page.locator("form.editor [role=alert]");
     await refusal.waitFor();
     expect(await refusal.textContent()).toContain('PARAM_INVALID: missing required parameter "Password"');

@@ -69,7 +69,7 @@ describe("integration packages", () => {
 
     const list = await ws.intake(["integrations", "list"]);
     expect(list.stdout).toMatch(/CSV Alerts\s+csv-alerts\s+CSV Alerts Connector\s+imported/);
-    expect(list.stdout).toMatch(/Email Connector\s+email\s+My Email Connector\s+built-in/);
+    expect(list.stdout).toMatch(/Email Connector\s+email\s+My Email Connector\s+Reply To Reporter\s+built-in/);
 
     const csv = path.join(ws.dir, "detections.csv");
     fs.copyFileSync(path.join(EXAMPLE, "detections.csv"), csv);

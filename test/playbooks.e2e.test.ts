@@ -195,7 +195,8 @@ describe("playbooks end to end", () => {
       const child = ws.spawnIntake(["playbooks", "drain", "--json"]);
       let stdout = "";
       child.stdout!.on("data", (chunk) => (stdout += chunk));
-      const delay = 300 + Math.floor(Math.random() * 2500);
+      // Later attempts get longer before the kill, so that on a busy machine one drain still gets to its end.
+      const delay = 300 + Math.floor(Math.random() * 2500) + attempt * 250;
       const timer = setTimeout(() => child.kill("SIGKILL"), delay);
       const code = await new Promise<number | null>((resolve) => child.on("exit", (exitCode) => resolve(exitCode)));
       clearTimeout(timer);

@@ -76,6 +76,10 @@ describe("verdicts in the console", () => {
     await expect.poll(() => panel.getByTestId("verdict-reasons").textContent(), { timeout: 30_000 }).toContain("the display name shows ceo@company[.]test but the message comes from boss@mailer[.]test");
     expect(await panel.locator("a").count()).toBe(0);
     expect(await panel.textContent()).toContain("set by playbook:phishing-triage");
+    // The triage's reply waits in the outbox (no SMTP server is configured here), and the case wall says why.
+    const outbox = page.getByTestId("case-outbox");
+    await expect.poll(() => outbox.textContent(), { timeout: 30_000 }).toContain("colleague@example.test");
+    expect(await outbox.textContent()).toContain("SMTP_NOT_CONFIGURED");
     await shot(page, "2-case-en");
 
     await panel.getByRole("button", { name: "Override verdict" }).click();
@@ -97,6 +101,7 @@ describe("verdicts in the console", () => {
     await korean.goto(`${app.base}/cases/${cases.get("Urgent wire")}`);
     await korean.getByRole("heading", { name: "판정", exact: true }).waitFor();
     expect(await korean.getByTestId("case-verdict").textContent()).toContain("admin이(가) 변경");
+    await expect.poll(() => korean.getByTestId("case-outbox").textContent()).toContain("신고자 회신");
     await shot(korean, "4-case-ko");
     expect(cspViolations).toEqual([]);
   });

@@ -68,6 +68,42 @@ function ActionRuns({ runs }: { runs: ActionRun[] }) {
   );
 }
 
+/** One reply in the case's outbox, as the API gives it (attempts with the server's answer or the error). */
+interface OutboxEntry {
+  id: number;
+  recipient: string;
+  subject: string;
+  status: string;
+  attempts: number;
+  nextAttemptAt: number | null;
+  lastError: string | null;
+  smtpResponse: string | null;
+  sentAt: number | null;
+  createdAt: number;
+}
+
+/** The case's replies to reporters: to whom, sent or why not yet (all text, from the store; nothing rendered). */
+function OutboxEntries({ entries }: { entries: OutboxEntry[] }) {
+  if (entries.length === 0) return <p className="muted"><FormattedMessage id="common.none" /></p>;
+  return (
+    <ul className="timeline outbox">
+      {entries.map((entry) => (
+        <li key={entry.id} data-outbox={entry.id}>
+          <strong>{entry.recipient}</strong> <span className={entry.status === "sent" ? "ok" : entry.status === "given_up" ? "error" : "muted"}>{entry.status}</span> {entry.subject}
+          <br />
+          <small>
+            <FormattedMessage id="respond.outboxAttempts" values={{ attempts: entry.attempts }} />
+            {entry.sentAt !== null && <> · <When time={entry.sentAt} /></>}
+            {entry.sentAt === null && entry.nextAttemptAt !== null && <> · <FormattedMessage id="respond.outboxNext" /> <When time={entry.nextAttemptAt} /></>}
+          </small>
+          {entry.lastError && entry.status !== "sent" && <p className="error">{entry.lastError}</p>}
+          {entry.smtpResponse && <p className="muted"><small>{entry.smtpResponse}</small></p>}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
 function ApprovalForm({ run, step, onDecided }: { run: PlaybookRun; step: StepRun; onDecided: () => void }) {
   const intl = useIntl();
   const [comment, setComment] = useState("");
@@ -133,7 +169,9 @@ function PlaybookRuns({ runs, onDecided }: { runs: PlaybookRun[]; onDecided: () 
 export function CaseRespond({ caseId }: { caseId: number }) {
   const [actionRuns, setActionRuns] = useState<ActionRun[]>([]);
   const [playbookRuns, setPlaybookRuns] = useState<PlaybookRun[]>([]);
+  const [outbox, setOutbox] = useState<OutboxEntry[]>([]);
   const reload = useCallback(() => {
+    void api<{ outbox: OutboxEntry[] }>(`/cases/${caseId}/outbox`).then((answer) => setOutbox(answer.outbox), () => undefined);
     void api<{ actionRuns: ActionRun[] }>(`/cases/${caseId}/actions`).then((answer) => setActionRuns(answer.actionRuns), () => undefined);
     void api<PlaybookRun[]>(`/cases/${caseId}/playbook-runs`).then(setPlaybookRuns, () => undefined);
   }, [caseId]);
@@ -149,6 +187,10 @@ export function CaseRespond({ caseId }: { caseId: number }) {
       <section className="card" data-testid="playbook-runs">
         <h2><FormattedMessage id="respond.playbookRuns" /></h2>
         <PlaybookRuns runs={playbookRuns} onDecided={reload} />
+      </section>
+      <section className="card" data-testid="case-outbox">
+        <h2><FormattedMessage id="respond.outbox" /></h2>
+        <OutboxEntries entries={outbox} />
       </section>
       <section className="card" data-testid="run-action">
         <h2><FormattedMessage id="respond.runAction" /></h2>
