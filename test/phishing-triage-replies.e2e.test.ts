@@ -9,11 +9,10 @@ import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
-import PostalMime from "postal-mime";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeWorkspace, type Workspace } from "./support/cli.js";
-import { deliverToMaildir, startDovecot, withImap, type Dovecot } from "./support/dovecot.js";
-import { startPostfix, type Postfix } from "./support/postfix.js";
+import { deliverToMaildir, startDovecot, type Dovecot } from "./support/dovecot.js";
+import { readInbox, startPostfix, type Postfix } from "./support/postfix.js";
 import { waitFor } from "./support/wait.js";
 
 const REPORTERS = ["alice", "bob", "carol", "dave", "erin", "frank", "grace", "heidi"];
@@ -35,22 +34,8 @@ afterAll(async () => {
   await dovecot?.stop();
 });
 
-interface Received { subject: string; to: string; inReplyTo: string; references: string; language: string; text: string; html: string }
-
-async function inbox(person: string): Promise<Received[]> {
-  return withImap(dovecot, async (client) => {
-    const status = await client.status("INBOX", { messages: true }).catch(() => undefined);
-    if (!status || !status.messages) return [];
-    await client.mailboxOpen("INBOX");
-    const out: Received[] = [];
-    for await (const message of client.fetch("1:*", { source: true })) {
-      const parsed = await PostalMime.parse(message.source!);
-      const header = (name: string) => parsed.headers.find((h) => h.key === name)?.value ?? "";
-      out.push({ subject: parsed.subject ?? "", to: header("to"), inReplyTo: header("in-reply-to"), references: header("references"), language: header("content-language"), text: parsed.text ?? "", html: parsed.html ?? "" });
-    }
-    return out;
-  }, `${person}@example.test`);
-}
+/** What a person received. */
+const inbox = (person: string) => readInbox(dovecot, person);
 
 interface Phish { from: string; subject: string; body: string; messageId?: string; headers?: string[]; attachment?: boolean }
 

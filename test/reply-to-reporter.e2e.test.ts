@@ -3,34 +3,18 @@
 // Dovecot mailboxes (read over IMAP): threaded, in their language, nobody else; a campaign of three →
 // three replies; a rerun → none more; Postfix down → retried, then sent once.
 import crypto from "node:crypto";
-import PostalMime from "postal-mime";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeWorkspace, type Workspace } from "./support/cli.js";
-import { deliverToMaildir, startDovecot, withImap, type Dovecot } from "./support/dovecot.js";
-import { startPostfix, type Postfix } from "./support/postfix.js";
+import { deliverToMaildir, startDovecot, type Dovecot } from "./support/dovecot.js";
+import { readInbox, startPostfix, type Postfix, type ReceivedMail } from "./support/postfix.js";
 import { waitFor } from "./support/wait.js";
 
 const PEOPLE = ["alice", "bob", "carol", "mallory", "eve"];
 let dovecot: Dovecot;
 let postfix: Postfix;
 
-interface Received { subject: string; inReplyTo: string; references: string; language: string; text: string; html: string }
-
-/** The messages in a person's INBOX, parsed. */
-async function inbox(person: string): Promise<Received[]> {
-  return withImap(dovecot, async (client) => {
-    const status = await client.status("INBOX", { messages: true }).catch(() => undefined);
-    if (!status || !status.messages) return [];
-    await client.mailboxOpen("INBOX");
-    const out: Received[] = [];
-    for await (const message of client.fetch("1:*", { source: true })) {
-      const parsed = await PostalMime.parse(message.source!);
-      const header = (name: string) => parsed.headers.find((h) => h.key === name)?.value ?? "";
-      out.push({ subject: parsed.subject ?? "", inReplyTo: header("in-reply-to"), references: header("references"), language: header("content-language"), text: parsed.text ?? "", html: parsed.html ?? "" });
-    }
-    return out;
-  }, `${person}@example.test`);
-}
+/** What a person received. */
+const inbox = (person: string) => readInbox(dovecot, person);
 
 const id = (name: string) => `<${name}-${crypto.randomBytes(4).toString("hex")}@example.test>`;
 
@@ -90,7 +74,7 @@ async function ingestAndDrain(ws: Workspace, count: number): Promise<void> {
 }
 
 /** The replies in a person's mailbox to one report. */
-async function repliesTo(person: string, reportId: string): Promise<Received[]> {
+async function repliesTo(person: string, reportId: string): Promise<ReceivedMail[]> {
   return (await inbox(person)).filter((message) => message.inReplyTo === reportId);
 }
 

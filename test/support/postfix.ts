@@ -4,7 +4,8 @@ import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import net from "node:net";
 import path from "node:path";
-import { freePort, type Dovecot } from "./dovecot.js";
+import PostalMime from "postal-mime";
+import { freePort, withImap, type Dovecot } from "./dovecot.js";
 
 export interface Postfix {
   dir: string;
@@ -107,4 +108,26 @@ maillog_file = ${dir}/maillog
     start, stop,
     log: () => (fs.existsSync(path.join(dir, "maillog")) ? fs.readFileSync(path.join(dir, "maillog"), "utf8") : ""),
   };
+}
+
+/** A message as its recipient reads it: the headers a reply is judged by, and its text and HTML. */
+export interface ReceivedMail { subject: string; to: string; inReplyTo: string; references: string; language: string; text: string; html: string }
+
+/** The messages in PERSON@example.test's INBOX on `dovecot`, parsed (none when the mailbox is empty). */
+export async function readInbox(dovecot: Dovecot, person: string): Promise<ReceivedMail[]> {
+  return withImap(dovecot, async (client) => {
+    const status = await client.status("INBOX", { messages: true }).catch(() => undefined);
+    if (!status || !status.messages) return [];
+    await client.mailboxOpen("INBOX");
+    const out: ReceivedMail[] = [];
+    for await (const message of client.fetch("1:*", { source: true })) {
+      const parsed = await PostalMime.parse(message.source!);
+      const header = (name: string) => parsed.headers.find((h) => h.key === name)?.value ?? "";
+      out.push({
+        subject: parsed.subject ?? "", to: header("to"), inReplyTo: header("in-reply-to"), references: header("references"),
+        language: header("content-language"), text: parsed.text ?? "", html: parsed.html ?? "",
+      });
+    }
+    return out;
+  }, `${person}@example.test`);
 }

@@ -20,7 +20,7 @@ export function register(program: Command, withStore: WithStore): void {
         import("../../platform/scheduler/index.js"), import("../../server/app.js"), import("../../server/first-run.js"), import("../../platform/users/index.js"),
         import("../../platform/playbooks/worker.js"),
       ]);
-      const { FeedScheduler } = await import("../../platform/intel/index.js");
+      const { FeedScheduler } = await import("../../platform/intel/schedule.js");
       const { startOutboxSender, configuredBackoffMs } = await import("../../platform/outbox/index.js");
       await withStore(async (store) => {
         const scheduler = options.scheduler

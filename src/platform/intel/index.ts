@@ -12,7 +12,6 @@ import { Staging } from "./staging.js";
 
 export { lookupIndicators, probesOf } from "./lookup.js";
 export { Staging, MAX_FEED_INDICATORS } from "./staging.js";
-export { FeedScheduler } from "./schedule.js";
 
 export const FEED_FORMATS = ["urlhaus", "phishtank", "openphish", "misp", "stix"] as const;
 export type FeedFormat = (typeof FEED_FORMATS)[number];
