@@ -60,6 +60,8 @@ export interface TriageResult {
   reports: number;
   pace: string;
   cores: number;
+  /** The machine's 1-minute load average when the reports started and when they ended (it is shared with other work). */
+  loadAverage: { start: number; end: number };
   /** ms from just before the APPEND (its IMAP login included) to the case, the verdict and the reply sent. */
   caseMs: Stat;
   verdictMs: Stat;
@@ -137,6 +139,7 @@ export async function triageBench(options: { reports: number; indicators: number
 
     const samples: { caseMs: number; verdictMs: number; replyMs: number; appendMs: number; parts: Parts; verdict: string }[] = [];
     let after = (lastCase.get() as { id: number }).id;
+    const loadAtStart = os.loadavg()[0]!;
     for (let i = 0; i < options.reports; i++) {
       const raw = report(i, REPORTERS[i % REPORTERS.length]!);
       const start = Date.now();
@@ -192,7 +195,7 @@ export async function triageBench(options: { reports: number; indicators: number
     const result: TriageResult = {
       date: new Date().toISOString(), reports: options.reports,
       pace: `one at a time: each report appended once the last one's reply was sent, after a random pause of 0-${MAX_PAUSE_MS / 1000} s`,
-      cores: os.availableParallelism(),
+      cores: os.availableParallelism(), loadAverage: { start: +loadAtStart.toFixed(2), end: +os.loadavg()[0]!.toFixed(2) },
       caseMs: stat(samples.map((s) => s.caseMs)), verdictMs: stat(samples.map((s) => s.verdictMs)), replyMs, appendMs: stat(samples.map((s) => s.appendMs)),
       goal: { medianMs: 3000, p99Ms: 10_000, met: replyMs.median <= 3000 && replyMs.p99 <= 10_000 },
       parts: Object.fromEntries(partNames.map((name) => {
@@ -224,7 +227,7 @@ async function stopServe(child: ChildProcess): Promise<void> {
 /** The bench's lines, in the style of the others. */
 export function printTriage(result: TriageResult): void {
   const line = (s: Stat) => `median ${s.median} ms   p99 ${s.p99} ms   max ${s.max} ms`;
-  console.log(`Intake bench --triage: ${result.reports} reports with push on, under intake serve, replies through Postfix into Dovecot (${result.cores} cores)`);
+  console.log(`Intake bench --triage: ${result.reports} reports with push on, under intake serve, replies through Postfix into Dovecot (${result.cores} cores, load average ${result.loadAverage.start} at the start, ${result.loadAverage.end} at the end)`);
   console.log(`  pace                   ${result.pace}`);
   console.log(`  append → case          ${line(result.caseMs)}`);
   console.log(`  append → verdict       ${line(result.verdictMs)}`);
