@@ -2,6 +2,9 @@
 // with the wire limit measured in the same run, peak memory, the sample's time, and push latency;
 // with --floor, what the connector's two libraries (imapflow, postal-mime) cost by themselves.
 //   npm run bench -- --n 10000 --runs 3 --compare-sample --push 200 --floor
+// --intel: threat-intel lookups only (bench/intel.ts); --triage: report → case → verdict → reply sent,
+// then the lookups (bench/triage.ts).
+//   npm run bench -- --triage --reports 200 --indicators 1000000
 import { execFileSync, spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
@@ -13,6 +16,8 @@ import { makeWorkspace, PROJECT_ROOT, type Workspace } from "../test/support/cli
 import { makeReport } from "../test/support/messages.js";
 import { connectorNodeFlags } from "../src/platform/runner/process.js";
 import { intelBench } from "./intel.js";
+import { printTriage, triageBench } from "./triage.js";
+import { median, percentile } from "./stats.js";
 
 const args = process.argv.slice(2);
 const option = (name: string, fallback: number) => (args.includes(`--${name}`) ? Number(args[args.indexOf(`--${name}`) + 1]) : fallback);
@@ -21,16 +26,6 @@ const RUNS = option("runs", 1);
 const PUSH = args.includes("--push") ? option("push", 200) : 0;
 const SHARED_BENCH = process.env.INTAKE_BENCH_DIR ?? path.join(PROJECT_ROOT, "..", "shared", "bench");
 const hasShared = fs.existsSync(path.join(SHARED_BENCH, "gen_corpus.py"));
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor((sorted.length - 1) / 2)]!;
-}
-
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
-}
 
 /** Fills the mailbox: the baseline's corpus generator when it is beside the project, else our own reports. */
 function fill(server: Dovecot): { bytes: number; source: string } {
@@ -271,6 +266,18 @@ if (args.includes("--intel")) {
   // Threat-intel lookups only: no mailbox needed.
   const intel = await intelBench(option("indicators", 1_000_000));
   console.log(`Intake bench --intel: ${intel.indicators} indicators refreshed in ${intel.refreshSeconds} s; ${intel.lookupsPerSecond} lookups/s (${intel.itemsPerCall} items a call, ${intel.hitRate} of them listed)`);
+  process.exit(0);
+}
+
+if (args.includes("--triage")) {
+  // Its own Dovecot (with the reporters' mailboxes and LMTP), Postfix and intake serve.
+  const triage = await triageBench({ reports: option("reports", 200), indicators: option("indicators", 1_000_000), onProgress: (line) => console.error(line) });
+  printTriage(triage);
+  const dir = path.join(PROJECT_ROOT, "bench", "results");
+  fs.mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, `triage-${triage.date.replace(/[:.]/g, "-")}.json`);
+  fs.writeFileSync(file, JSON.stringify(triage, null, 2));
+  console.log(`  written to ${path.relative(process.cwd(), file)}`);
   process.exit(0);
 }
 

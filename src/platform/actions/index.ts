@@ -16,6 +16,7 @@ import { z } from "zod";
 import type { Selectable } from "kysely";
 import type { ActionRunStatus, ActionRunTable, Store } from "../store/index.js";
 import { replyServices, stageOutbox } from "../outbox/index.js";
+import { wake } from "../store/wake.js";
 
 export interface ActionRequest {
   /** Names as in findAction: the integration by name or short name, the action by name or file name. */
@@ -312,7 +313,7 @@ async function record(
     started_at: outcome.startedAt, finished_at: outcome.finishedAt,
     case_updates: Object.keys(outcome.caseUpdates).length ? JSON.stringify(outcome.caseUpdates) : null,
   };
-  return store.db.transaction().execute(async (trx) => {
+  const recorded = await store.db.transaction().execute(async (trx) => {
     for (const update of outcome.entityUpdates) {
       const rows = await trx.selectFrom("entities").select(["id", "data"])
         .where("case_id", "=", request.caseId).where("type", "=", update.entityType).where("value", "=", update.identifier).execute();
@@ -333,6 +334,9 @@ async function record(
     if (mail.emails.length) await stageOutbox(trx, { caseId: request.caseId, actionRunId: runId, idempotencyKey: mail.idempotencyKey, integration: integration.slug }, mail.emails);
     return runId;
   });
+  // Committed: this process's outbox sender (under serve) sends the replies now rather than at its next tick.
+  if (mail.emails.length) wake(store, "outbox");
+  return recorded;
 }
 
 /** The action runs of a case, newest first (the case wall). */

@@ -10,6 +10,7 @@ import { storeAlerts } from "./store-alerts.js";
 import { fileRow, type Table } from "./rows.js";
 import type { IngestTarget, IngestWriter } from "./types.js";
 import { queryBuilderLookup, refreshCase } from "../grouping/index.js";
+import { wake } from "../store/wake.js";
 
 export { checkAlert } from "./validate.js";
 export type { ValidAlert } from "./validate.js";
@@ -65,7 +66,10 @@ export async function ingestPackage(
 
   const count = (outcome: AlertResult["outcome"]) => results.filter((r) => r.outcome === outcome).length;
   const stored = results.filter((r) => r.outcome === "ingested" || r.outcome === "duplicate").map((r) => r.display_id);
-  return { committed: true, results, stored, ingested: count("ingested"), duplicates: count("duplicate"), failed: count("failed") };
+  const ingested = count("ingested");
+  // New alerts, so perhaps new cases: this process's playbook worker (under serve) looks now.
+  if (ingested > 0) wake(store, "cases");
+  return { committed: true, results, stored, ingested, duplicates: count("duplicate"), failed: count("failed") };
 }
 
 /** The writer through the query builder: PostgreSQL (and any database kysely speaks). */

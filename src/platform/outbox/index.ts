@@ -7,6 +7,7 @@ import { IntakeError, OutboxInterrupted, ReplyTemplateInvalid } from "../errors.
 import type { Database, OutboxStatus, OutboxTable, Store } from "../store/index.js";
 import { z } from "zod";
 import { renderReply } from "./templates.js";
+import { wakeableSleep } from "../store/wake.js";
 import { messageIdFor, sendMessage, smtpSettings, SmtpAttemptError, type SmtpSettings } from "./smtp.js";
 
 export { smtpSettings, SMTP_SECURITY, type SmtpSettings } from "./smtp.js";
@@ -228,10 +229,12 @@ export interface OutboxSender {
   stop(): Promise<void>;
 }
 
-/** The loop of `intake serve`: due mail sent every few seconds until stopped. */
+/** The loop of `intake serve`: due mail sent every few seconds, and at once when this process stages some, until stopped. */
 export function startOutboxSender(store: Store, options: SendOptions & { intervalMs?: number; onError?: (error: unknown) => void } = {}): OutboxSender {
   let stopped = false;
-  let wake: (() => void) | undefined;
+  // A reply staged by an action of this process (the playbook worker's) wakes the sender: the tick alone
+  // kept it 1 s on average, up to 2 s. Retries come due, and other processes' rows, on the tick.
+  const sleeper = wakeableSleep(store, "outbox");
   const loop = (async () => {
     while (!stopped) {
       try {
@@ -240,17 +243,15 @@ export function startOutboxSender(store: Store, options: SendOptions & { interva
         options.onError?.(error);
       }
       if (stopped) break;
-      await new Promise<void>((resolve) => {
-        wake = resolve;
-        setTimeout(resolve, options.intervalMs ?? 2000).unref();
-      });
+      await sleeper.sleep(options.intervalMs ?? 2000);
     }
   })();
   return {
     async stop() {
       stopped = true;
-      wake?.();
+      sleeper.wakeNow();
       await loop;
+      sleeper.close();
     },
   };
 }

@@ -1,5 +1,6 @@
 // The in-process worker of `intake serve`: new cases matched, approvals' time limits applied, steps run, over and over.
 import type { Store } from "../store/index.js";
+import { wakeableSleep } from "../store/wake.js";
 import { createExecutor } from "./index.js";
 import { sweepTriggers, type SweepMark } from "./trigger.js";
 import type { ExecutorOptions } from "./executor.js";
@@ -15,7 +16,9 @@ export interface PlaybookWorker {
 export function startPlaybookWorker(store: Store, options: Partial<ExecutorOptions> & { onError?: (error: unknown) => void } = {}): PlaybookWorker {
   const executor = createExecutor(store, options);
   const controller = new AbortController();
-  let wake: (() => void) | undefined;
+  // Cases this process stores (a push run under serve) wake the worker at once: the poll alone left a new
+  // case waiting 1 s on average, up to 2 s, before its playbook started. Other processes' cases wait for the poll.
+  const sleeper = wakeableSleep(store, "cases");
   const mark: SweepMark = { after: 0 };
   const loop = (async () => {
     while (!controller.signal.aborted) {
@@ -26,17 +29,15 @@ export function startPlaybookWorker(store: Store, options: Partial<ExecutorOptio
       } catch (error) {
         options.onError?.(error);
       }
-      await new Promise<void>((resolve) => {
-        wake = resolve;
-        setTimeout(resolve, POLL_MS).unref();
-      });
+      if (!controller.signal.aborted) await sleeper.sleep(POLL_MS);
     }
   })();
   return {
     async stop() {
       controller.abort();
-      wake?.();
+      sleeper.wakeNow();
       await loop;
+      sleeper.close();
     },
   };
 }
