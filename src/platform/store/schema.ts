@@ -69,6 +69,19 @@ export interface RunTable {
   /** JSON array of log entries, bounded in size. */
   logs: string;
   owner: string;
+  /** Queue mode: the `intake worker` that ran it (workers.id); null for embedded serve and the CLI. */
+  worker_id: Generated<string | null>;
+}
+
+export interface WorkerTable {
+  id: string;
+  host: string;
+  pid: number;
+  concurrency: number;
+  started_at: Millis;
+  heartbeat_at: Millis;
+  stopped_at: Millis | null;
+  runs_active: Generated<number>;
 }
 
 export interface CaseTable {
@@ -220,6 +233,7 @@ export interface Database {
   connector_context: ConnectorContextTable;
   connector_locks: ConnectorLockTable;
   runs: RunTable;
+  workers: WorkerTable;
   cases: CaseTable;
   alerts: AlertTable;
   events: EventTable;

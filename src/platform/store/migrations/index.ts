@@ -17,6 +17,7 @@ import * as playbooks from "./0013_playbooks.js";
 import * as intel from "./0014_intel.js";
 import * as verdicts from "./0015_verdicts.js";
 import * as outbox from "./0016_outbox.js";
+import * as workers from "./0017_workers.js";
 
 type Step = { up(db: Kysely<unknown>, context: MigrationContext): Promise<void> };
 
@@ -36,6 +37,7 @@ const MIGRATIONS: Record<string, Step> = {
   "0014_intel": intel,
   "0015_verdicts": verdicts,
   "0016_outbox": outbox,
+  "0017_workers": workers,
 };
 
 /** All migrations, or only those named (to build a database as an older version left it, in tests). */
