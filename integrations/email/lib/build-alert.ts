@@ -142,6 +142,18 @@ function headerMap(message: MessageReport): Record<string, string> {
   return map;
 }
 
+/** Hangul syllables, jamo, compatibility and half-width jamo. */
+function isHangul(code: number): boolean {
+  return (code >= 0xac00 && code <= 0xd7a3) || (code >= 0x1100 && code <= 0x11ff) || (code >= 0x3131 && code <= 0x318e)
+    || (code >= 0xa960 && code <= 0xa97f) || (code >= 0xd7b0 && code <= 0xd7ff) || (code >= 0xffa0 && code <= 0xffdc);
+}
+
+/** ASCII letters, Latin-1 letters and Latin Extended-A/B and Additional. */
+function isLatinLetter(code: number): boolean {
+  const lower = code | 0x20;
+  return (lower >= 0x61 && lower <= 0x7a) || (code >= 0xc0 && code <= 0x24f && code !== 0xd7 && code !== 0xf7) || (code >= 0x1e00 && code <= 0x1eff);
+}
+
 /** Letters read to tell a report's language: enough for a few sentences. */
 const LANGUAGE_SAMPLE = 4000;
 
@@ -159,11 +171,15 @@ export function reportLanguageOf(report: MessageReport): string {
     const cut = Math.min(...INLINE_MARKERS.map((marker) => own.indexOf(marker)).filter((at) => at >= 0));
     if (Number.isFinite(cut)) own = own.slice(0, cut);
   }
+  // Code ranges, not a Unicode-property regex a character: that cost 0.28 ms a report, 2.8 s of CPU on
+  // the bench's 10,000 (Hangul lies in the BMP, so UTF-16 units are enough).
   let hangul = 0;
   let latin = 0;
-  for (const char of own.slice(0, LANGUAGE_SAMPLE)) {
-    if (/\p{Script=Hangul}/u.test(char)) hangul++;
-    else if (/\p{Script=Latin}/u.test(char)) latin++;
+  const end = Math.min(own.length, LANGUAGE_SAMPLE);
+  for (let at = 0; at < end; at++) {
+    const code = own.charCodeAt(at);
+    if (isHangul(code)) hangul++;
+    else if (isLatinLetter(code)) latin++;
   }
   // Korean prose often carries English words (product names, URLs): a third as many Hangul letters still reads as Korean.
   if (hangul >= 2 && hangul * 3 >= latin) return "ko";
