@@ -115,3 +115,28 @@ describe("forwarded Outlook messages that are not what they say", () => {
     expect(alert.entities.some((e) => e.type === "FILE" && e.value === "y.msg" && e.sniffed_type === "application/x-ole-storage")).toBe(true);
   });
 });
+
+describe("the event's Headers map, read by rules on the report (simulation headers)", () => {
+  const message = (extra: string[]) => Buffer.from([
+    "From: Trainer <t@sim-vendor.test>", "To: b@example.test", "Subject: Quarterly bonus", "Date: Mon, 02 Nov 2026 10:00:00 +0000",
+    "Message-ID: <h1@example.test>", "MIME-Version: 1.0", "Content-Type: text/plain; charset=utf-8", "Received: from x by y",
+    ...extra, "", "hello", "",
+  ].join("\r\n"));
+
+  it("holds the other headers by lower-case name, the first of each, and not those with fields of their own", async () => {
+    const alert = buildAlert(await readMessage(message(["X-PhishTest: yes", "X-Campaign-Vendor: trainer", "X-PhishTest: second"])), { uid: 1, folder: "INBOX" });
+    const headers = alert.events[0]!.Headers as Record<string, string>;
+    expect(headers).toEqual({ "x-phishtest": "yes", "x-campaign-vendor": "trainer" });
+    expect(alert.events[0]!.Subject).toBe("Quarterly bonus");
+  });
+
+  it("is bounded: at most 100 names, 500 characters each, and a header named __proto__ is a key like another", async () => {
+    const many = Array.from({ length: 150 }, (_, index) => `X-Filler-${index}: ${"v".repeat(index === 0 ? 900 : 3)}`);
+    const alert = buildAlert(await readMessage(message(["__proto__: polluted", ...many])), { uid: 1, folder: "INBOX" });
+    const headers = alert.events[0]!.Headers as Record<string, string>;
+    expect(Object.keys(headers)).toHaveLength(100);
+    expect(headers["__proto__"]).toBe("polluted");
+    expect(headers["x-filler-0"]).toHaveLength(500);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+});

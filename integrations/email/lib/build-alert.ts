@@ -120,8 +120,16 @@ function collectEntities(report: MessageReport, list: EntityList): void {
   }
 }
 
-/** Headers left out of an event's Headers map: bulky, and read into fields of their own (auth results, IPs). */
-const UNMAPPED_HEADERS = new Set(["received", "dkim-signature", "arc-seal", "arc-message-signature", "arc-authentication-results", "authentication-results", "x-google-dkim-signature"]);
+/**
+ * Headers left out of an event's Headers map: bulky or read into fields of their own (auth results, IPs,
+ * addresses, subject, date, id), and the MIME structure's: carried twice, they were event JSON to pass,
+ * check and store for every report, read by no rule.
+ */
+const UNMAPPED_HEADERS = new Set([
+  "received", "dkim-signature", "arc-seal", "arc-message-signature", "arc-authentication-results", "authentication-results", "x-google-dkim-signature",
+  "subject", "from", "sender", "to", "cc", "bcc", "reply-to", "return-path", "date", "message-id", "in-reply-to", "references",
+  "mime-version", "content-type", "content-transfer-encoding",
+]);
 export const MAX_MAPPED_HEADERS = 100;
 const MAX_HEADER_VALUE = 500;
 
