@@ -24,6 +24,7 @@ import { registerOverviewRoutes } from "./routes/overview.js";
 import { registerPlaybookRoutes } from "./routes/playbooks.js";
 import { registerReplyRoutes } from "./routes/replies.js";
 import { registerSetupRoutes, setupOpen } from "./routes/setup.js";
+import { registerWorkerRoutes } from "./routes/workers.js";
 import { DEFAULT_SIGN_IN_LIMITS, SignInThrottle, type SignInLimits } from "./sign-in-limits.js";
 
 /** dist/src/server → dist/web (the console built by vite). */
@@ -117,6 +118,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     registerPlaybookRoutes(api, store, session);
     registerFeedRoutes(api, store, session);
     registerReplyRoutes(api, store, session);
+    registerWorkerRoutes(api, store, session);
     api.get("/openapi.json", { onRequest: session, schema: { hide: true } }, async () => app.swagger());
     api.all("/*", { schema: { hide: true } }, async (request) => {
       throw routeNotFound(request);
