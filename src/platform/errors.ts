@@ -135,3 +135,12 @@ export const SmtpNotConfigured = createError("SMTP_NOT_CONFIGURED", "the email i
 export const SmtpFailed = createError("SMTP_FAILED", "SMTP %s: %s", 502, "the SMTP server could not be reached or refused the message (the outbox tries again later)");
 export const ReplyTemplateInvalid = createError("REPLY_TEMPLATE_INVALID", "reply template %s: %s", 400, "a reply template with an unknown verdict, language or placeholder, or a part missing or too long");
 export const OutboxInterrupted = createError("OUTBOX_INTERRUPTED", "the process sending this message stopped %s; %s", 500, "a message's sending was cut short by a crash: sent again only when the server surely did not get it");
+
+// Queue mode: workers on one PostgreSQL through pg-boss (issue 21)
+export const QueueNeedsPostgres = createError(
+  "QUEUE_NEEDS_POSTGRES", "queue mode needs a PostgreSQL database (INTAKE_DB=postgres://…); this one is %s", 400,
+  "intake worker or intake serve --queue was started on SQLite: queue mode shares its work through PostgreSQL",
+);
+export const QueueStart = createError("QUEUE_START", "the queue (pg-boss) cannot start on the database: %s", 503, "pg-boss could not install or open its schema in the database (unreachable, no right to create a schema)");
+export const WorkerConcurrency = createError("WORKER_CONCURRENCY", "--concurrency %s: use a whole number from 1 to 256", 400, "intake worker was given a concurrency that is not a whole number from 1 to 256");
+export const WorkerHealthPort = createError("WORKER_HEALTH_PORT", "--health-port %s: use a TCP port from 0 to 65535", 400, "intake worker was given a health port that is not a TCP port");
