@@ -89,6 +89,53 @@ describe("GET /api/health", () => {
     }
   });
 
+  it("answers on intake worker's --health-port while it runs, and the worker drains on SIGTERM", async () => {
+    const url = postgres.createDatabase("worker_port");
+    const ws = pgWorkspace(url);
+    const worker = ws.spawnIntake(["worker", "--concurrency", "1", "--health-port", "0"]);
+    let output = "";
+    worker.stdout!.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    worker.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => worker.once("exit", (code) => resolve(code)));
+    try {
+      const port = await new Promise<number>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no health port: ${output}`)), 60_000);
+        const look = () => {
+          const match = /health on port (\d+) \(GET \/health, \/api\/health\)/.exec(output);
+          if (match) {
+            clearTimeout(timer);
+            resolve(Number(match[1]));
+          }
+        };
+        worker.stdout!.on("data", look);
+        void exited.then((code) => reject(new Error(`intake worker exited ${code}: ${output}`)));
+      });
+      for (const path of ["/health", "/api/health"]) {
+        const answer = await fetch(`http://127.0.0.1:${port}${path}`);
+        expect([path, answer.status, await answer.json()]).toEqual([path, 200, { ok: true, database: "reachable", schema: "current" }]);
+      }
+    } finally {
+      worker.kill("SIGTERM");
+    }
+    expect(await exited, output).toBe(0);
+    expect(output).toMatch(/intake worker \S+: stopped/);
+  });
+
+  it("refuses a --health-port in use with one line", async () => {
+    const url = postgres.createDatabase("worker_port_taken");
+    const store = await openStore(url);
+    const taken = await serveHealth(0, store, "127.0.0.1");
+    try {
+      const ws = pgWorkspace(url);
+      const worker = await ws.intake(["worker", "--health-port", String(taken.port)]);
+      expect(worker.code).toBe(1);
+      expect(worker.stderr.trim()).toMatch(new RegExp(`^HEALTH_LISTEN: cannot serve health checks on port ${taken.port}: .*EADDRINUSE`));
+    } finally {
+      await taken.close();
+      await store.close();
+    }
+  });
+
   it("answers on the standalone health server, and 503 once PostgreSQL is stopped", async () => {
     const url = postgres.createDatabase("worker_health");
     const store = await openStore(url);

@@ -106,8 +106,8 @@ export async function openStore(url: string = resolveDatabaseUrl()): Promise<Sto
     // bigint (Unix ms, ids) as numbers: every value stays below 2^53.
     pg.types.setTypeParser(20, (value) => Number(value));
     const pool = new pg.Pool({ connectionString: url, max: 5 });
-    // An idle connection the server closed (PostgreSQL restarted) is dropped by the pool, which opens a
-    // new one for the next query; unheard, its error event would end the process.
+    // An idle connection the server ended (PostgreSQL restarting) is dropped by the pool and a new one
+    // opened on next use; without a listener its "error" event would end the process.
     pool.on("error", () => undefined);
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     // Beside no database file: the key file and imported integrations go to $INTAKE_HOME or ./.intake.
