@@ -2,6 +2,9 @@
 // the standalone health server (200 when current; 503 with the reason when the schema is behind, newer,
 // or the database is stopped); migrations run once when processes start together; an older build refuses
 // a database a newer one migrated, with one line and a catalog code.
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openStore, type Store } from "../src/platform/store/index.js";
@@ -158,5 +161,21 @@ describe("GET /api/health", () => {
       await server.close();
       await store.close();
     }
+  });
+});
+
+describe("on SQLite", () => {
+  it("checks health and refuses a newer schema the same way", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "intake-health-"));
+    const file = path.join(dir, "intake.db");
+    const store = await openStore(file);
+    try {
+      expect(await checkHealth(store)).toEqual({ ok: true, database: "reachable", schema: "current" });
+      await sql`insert into kysely_migration (name, timestamp) values ('0099_future', ${new Date().toISOString()})`.execute(store.db);
+      expect(await checkHealth(store)).toMatchObject({ ok: false, database: "reachable", schema: "newer", error: { code: "SCHEMA_NEWER" } });
+    } finally {
+      await store.close();
+    }
+    await expect(openStore(file)).rejects.toMatchObject({ code: "SCHEMA_NEWER", message: "the database has migrations this Intake does not know (0099_future); run a newer Intake" });
   });
 });
