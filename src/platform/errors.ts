@@ -91,6 +91,13 @@ export const RunFailed = createError("RUN_FAILED", "%s", 500, "the run failed fo
 export const SecretKey = createError("SECRET_KEY", "%s", 500, "the key that encrypts stored passwords cannot be read or created, or has changed");
 export const DatabaseOpen = createError("DB_OPEN", "%s", 500, "the database cannot be opened");
 export const DatabaseMigrate = createError("DB_MIGRATE", "database migration %s failed: %s", 500, "a migration of the database schema failed");
+export const SchemaNewer = createError(
+  "SCHEMA_NEWER", "the database has migrations this Intake does not know (%s); run a newer Intake", 503,
+  "a newer Intake migrated the database: this older one refuses to start (and its health check answers 503) rather than misread the schema",
+);
+export const SchemaBehind = createError("SCHEMA_BEHIND", "migrations not run on the database yet: %s", 503, "the health check found migrations this Intake knows but the database has not run (they run when a process starts)");
+export const HealthListen = createError("HEALTH_LISTEN", "cannot serve health checks on port %s: %s", 500, "intake worker cannot listen on its --health-port (in use, or not allowed)");
+export const DatabaseUnreachable = createError("DB_UNREACHABLE", "the database does not answer: %s", 503, "the health check could not query the database (stopped, unreachable, or too slow)");
 export const ServePort = createError("SERVE_PORT", "--port must be 0 to 65535, got %s", 400, "intake serve was given a port out of range");
 export const ServeTrustProxy = createError("SERVE_TRUST_PROXY", "--trust-proxy %s: %s", 400, "intake serve was given a --trust-proxy that is not addresses, CIDRs or loopback");
 export const ServeListen = createError("SERVE_LISTEN", "cannot listen on %s: %s", 500, "intake serve cannot listen on the address (in use, or not allowed)");
@@ -135,3 +142,12 @@ export const SmtpNotConfigured = createError("SMTP_NOT_CONFIGURED", "the email i
 export const SmtpFailed = createError("SMTP_FAILED", "SMTP %s: %s", 502, "the SMTP server could not be reached or refused the message (the outbox tries again later)");
 export const ReplyTemplateInvalid = createError("REPLY_TEMPLATE_INVALID", "reply template %s: %s", 400, "a reply template with an unknown verdict, language or placeholder, or a part missing or too long");
 export const OutboxInterrupted = createError("OUTBOX_INTERRUPTED", "the process sending this message stopped %s; %s", 500, "a message's sending was cut short by a crash: sent again only when the server surely did not get it");
+
+// Queue mode: workers on one PostgreSQL through pg-boss (issue 21)
+export const QueueNeedsPostgres = createError(
+  "QUEUE_NEEDS_POSTGRES", "queue mode needs a PostgreSQL database (INTAKE_DB=postgres://…); this one is %s", 400,
+  "intake worker or intake serve --queue was started on SQLite: queue mode shares its work through PostgreSQL",
+);
+export const QueueStart = createError("QUEUE_START", "the queue (pg-boss) cannot start on the database: %s", 503, "pg-boss could not install or open its schema in the database (unreachable, no right to create a schema)");
+export const WorkerConcurrency = createError("WORKER_CONCURRENCY", "--concurrency %s: use a whole number from 1 to 256", 400, "intake worker was given a concurrency that is not a whole number from 1 to 256");
+export const WorkerHealthPort = createError("WORKER_HEALTH_PORT", "--health-port %s: use a TCP port from 0 to 65535", 400, "intake worker was given a health port that is not a TCP port");

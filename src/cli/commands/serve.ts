@@ -1,6 +1,6 @@
 // `intake serve`: the HTTP API and the console, and every enabled connector run on its interval.
 import type { Command } from "commander";
-import { ServeListen, ServePort, ServeTrustProxy } from "../../platform/errors.js";
+import { QueueNeedsPostgres, ServeListen, ServePort, ServeTrustProxy } from "../../platform/errors.js";
 import type { WithStore } from "../context.js";
 import { printLog } from "../output.js";
 
@@ -11,8 +11,9 @@ export function register(program: Command, withStore: WithStore): void {
     .option("--port <n>", "TCP port", (v) => Number.parseInt(v, 10), 8080)
     .option("--host <address>", "address to listen on", "127.0.0.1")
     .option("--no-scheduler", "serve only: run no connector on its interval and no playbook")
+    .option("--queue", "queue mode (PostgreSQL; also INTAKE_MODE=queue): the API and console only, the work left to intake worker processes")
     .option("--trust-proxy <addresses>", "believe X-Forwarded-For and X-Forwarded-Proto only from this reverse proxy (addresses or CIDRs, comma-separated)")
-    .action(async (options: { port: number; host: string; scheduler: boolean; trustProxy?: string }) => {
+    .action(async (options: { port: number; host: string; scheduler: boolean; queue?: boolean; trustProxy?: string }) => {
       if (!Number.isInteger(options.port) || options.port < 0 || options.port > 65535) throw new ServePort(options.port);
       // Loaded here, not with the CLI: every other command (a connector run too) starts without the
       // HTTP server's modules.
@@ -22,7 +23,12 @@ export function register(program: Command, withStore: WithStore): void {
       ]);
       const { FeedScheduler } = await import("../../platform/intel/schedule.js");
       const { startOutboxSender, configuredBackoffMs } = await import("../../platform/outbox/index.js");
+      const queueMode = options.queue === true || process.env.INTAKE_MODE === "queue";
       await withStore(async (store) => {
+        if (queueMode && store.dialect !== "postgres") throw new QueueNeedsPostgres(store.url);
+        // Queue mode: connectors, playbooks, feeds and the outbox run in the workers. "Run once" and test
+        // runs from the console still run in this process (the run lock keeps them apart from the workers').
+        if (queueMode) options.scheduler = false;
         const scheduler = options.scheduler
           ? new Scheduler(store, {
             onRun: (name, summary) => process.stderr.write(`run ${summary.runId} ${name}: ${summary.status}, fetched ${summary.fetched}, ingested ${summary.ingested}, failed ${summary.failed}${summary.error ? ` (${summary.error.code}: ${summary.error.message})` : ""}\n`),
@@ -46,7 +52,7 @@ export function register(program: Command, withStore: WithStore): void {
         }
         const address = app.server.address();
         const port = typeof address === "object" && address ? address.port : options.port;
-        process.stdout.write(`intake serve: listening on http://${options.host}:${port}\n`);
+        process.stdout.write(`intake serve: listening on http://${options.host}:${port}${queueMode ? " (queue mode: connectors run in intake worker processes)" : ""}\n`);
         if (setupLink) process.stdout.write(`intake serve: no user yet: create the first admin at ${setupUrl(options.host, port, setupLink.token)} (one use, valid ${SETUP_LINK_MINUTES} minutes)\n`);
         await scheduler?.start();
         const playbooks = options.scheduler

@@ -20,6 +20,10 @@ export interface RunOptions {
   ping?: boolean;
   onLog?: (entry: LogEntry) => void;
   memoryMb?: number;
+  /** Queue mode: the worker running it, recorded on the run (runs.worker_id). */
+  workerId?: string;
+  /** Aborting stops the connector's process: the package under way is not acknowledged, so its mail stays unread. */
+  signal?: AbortSignal;
 }
 
 export interface RunSummary {
@@ -89,7 +93,7 @@ export async function runConnector(store: Store, name: string, options: RunOptio
   };
   const run = await store.db
     .insertInto("runs")
-    .values({ connector_id: instance.id, is_test: test ? 1 : 0, status: "running", started_at: started, finished_at: null, error: null, owner, logs: "[]" })
+    .values({ connector_id: instance.id, is_test: test ? 1 : 0, status: "running", started_at: started, finished_at: null, error: null, owner, logs: "[]", worker_id: options.workerId ?? null })
     .returning("id")
     .executeTakeFirstOrThrow();
   const summary: RunSummary = {
@@ -107,6 +111,7 @@ export async function runConnector(store: Store, name: string, options: RunOptio
     const outcome = await driveConnector(init, {
       timeoutSeconds: definition.timeoutSeconds,
       memoryMb,
+      ...(options.signal ? { signal: options.signal } : {}),
       readRoots: connectorReadRoots(resolved.integration, definition, init.parameters),
       onLog: addLog,
       onSkipped: () => {

@@ -1,0 +1,79 @@
+// `intake worker`: a queue-mode worker process, taking connector runs, push watches, playbook steps and the
+// outbox from the shared PostgreSQL; SIGTERM drains it.
+import os from "node:os";
+import type { Command } from "commander";
+import { z } from "zod";
+import { HealthListen, WorkerConcurrency, WorkerHealthPort } from "../../platform/errors.js";
+import type { Store } from "../../platform/store/index.js";
+import type { WithStore } from "../context.js";
+import { printLog } from "../output.js";
+
+const WorkerCommandOptions = z.object({
+  concurrency: z.string().optional(),
+  healthPort: z.string().optional(),
+  grace: z.string(),
+});
+
+function wholeNumber(text: string, min: number, max: number): number | undefined {
+  if (!/^\d+$/.test(text)) return undefined;
+  const value = Number(text);
+  return value >= min && value <= max ? value : undefined;
+}
+
+/** The standalone health server on every interface (a probe comes from another machine), or one line why not. */
+async function listenForHealth(store: Store, port: number): Promise<{ port: number; close(): Promise<void> }> {
+  const { serveHealth } = await import("../../server/health.js");
+  try {
+    return await serveHealth(port, store);
+  } catch (error) {
+    throw new HealthListen(port, (error as Error).message);
+  }
+}
+
+export function register(program: Command, withStore: WithStore): void {
+  program
+    .command("worker")
+    .description("queue mode (PostgreSQL): take connector runs, push watches, playbook steps and replies from the shared queue")
+    .option("--concurrency <n>", "runs at once in this worker (default: the machine's cores)")
+    .option("--health-port <n>", "answer GET /api/health on this port (liveness and readiness)")
+    .option("--grace <seconds>", "on SIGTERM, how long to wait for the runs under way before stopping them", "30")
+    .action(async (raw: unknown) => {
+      const options = WorkerCommandOptions.parse(raw);
+      const concurrency = options.concurrency === undefined ? os.availableParallelism() : wholeNumber(options.concurrency, 1, 256);
+      if (concurrency === undefined) throw new WorkerConcurrency(JSON.stringify(options.concurrency));
+      const healthPort = options.healthPort === undefined ? undefined : wholeNumber(options.healthPort, 0, 65535);
+      if (options.healthPort !== undefined && healthPort === undefined) throw new WorkerHealthPort(JSON.stringify(options.healthPort));
+      const graceSeconds = wholeNumber(options.grace, 0, 86_400) ?? 30;
+      const { startWorker } = await import("../../platform/workers/index.js");
+      await withStore(async (store) => {
+        // Before the worker starts: a probe learns at once that the database answers and the schema is current.
+        const health = healthPort === undefined ? undefined : await listenForHealth(store, healthPort);
+        const worker = await startWorker(store, {
+          concurrency,
+          graceSeconds,
+          onRun: (name, summary) => process.stderr.write(`run ${summary.runId} ${name}: ${summary.status}, fetched ${summary.fetched}, ingested ${summary.ingested}, failed ${summary.failed}${summary.error ? ` (${summary.error.code}: ${summary.error.message})` : ""}\n`),
+          onLog: (name, entry) => printLog({ ...entry, message: `${name}: ${entry.message}` }),
+          onNotice: (message) => process.stderr.write(`worker: ${message}\n`),
+        });
+        process.stdout.write(`intake worker ${worker.id}: started (concurrency ${concurrency})\n`);
+        if (health) process.stdout.write(`intake worker ${worker.id}: health on port ${health.port} (GET /health, /api/health)\n`);
+        await new Promise<void>((resolve) => {
+          let stopping = false;
+          const stop = (signal: NodeJS.Signals) => {
+            if (stopping) {
+              process.stderr.write(`${signal} again: leaving now; the batches under way are not acknowledged and will be read again\n`);
+              process.exit(130);
+            }
+            stopping = true;
+            process.stderr.write(`${signal}: draining (taking nothing new, waiting up to ${graceSeconds} s for ${worker.active()} run(s) under way; ${signal} again to leave now)\n`);
+            void worker.stop().then(resolve);
+          };
+          process.on("SIGTERM", stop);
+          process.on("SIGINT", stop);
+        });
+        // Answered until the drain ends: a probe sees the worker alive while it finishes its runs.
+        await health?.close();
+        process.stdout.write(`intake worker ${worker.id}: stopped\n`);
+      });
+    });
+}

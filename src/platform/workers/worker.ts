@@ -1,0 +1,182 @@
+// An `intake worker` process's work: connector iterations taken from pg-boss (at most `concurrency` at
+// once), the schedule of the next ones, push watches, playbook steps and the outbox; and its drain on stop.
+import type PgBoss from "pg-boss";
+import type { LogEntry } from "../../sdk/execution.js";
+import { RunInProgress } from "../errors.js";
+import { startOutboxSender, configuredBackoffMs } from "../outbox/index.js";
+import { startPlaybookWorker } from "../playbooks/worker.js";
+import { CONNECTOR_RUN_QUEUE, startQueue, type ConnectorRunJob, type QueueConnection } from "../queue/pgboss.js";
+import { runConnector, type RunSummary } from "../runner/index.js";
+import type { Store } from "../store/index.js";
+import { registerWorker, type Registration } from "./registry.js";
+import { sendConnectorRun, sendDueRuns } from "./schedule.js";
+import { startWatcherPool, type WatcherPool } from "./watchers.js";
+
+export interface WorkerOptions {
+  /** Runs at once in this worker. */
+  concurrency: number;
+  /** How long a drain waits for the runs under way before it stops them (their batch left unacknowledged). */
+  graceSeconds?: number;
+  /** How often the schedule is sent and the push watches are tried (ms). */
+  tickMs?: number;
+  /** How often the queue is asked for work when it had none (ms). */
+  pollMs?: number;
+  onRun?: (connector: string, summary: RunSummary) => void;
+  onLog?: (connector: string, entry: LogEntry) => void;
+  /** A line for the worker's own log (not a connector's). */
+  onNotice?: (message: string) => void;
+}
+
+export interface RunningWorker {
+  readonly id: string;
+  /** Runs under way now. */
+  active(): number;
+  /** Connectors whose push watch this worker holds. */
+  watching(): string[];
+  /** Drains: takes nothing new, waits for the runs under way up to the grace period, then stops them. */
+  stop(): Promise<void>;
+}
+
+const DEFAULT_GRACE_SECONDS = 30;
+const DEFAULT_TICK_MS = 5_000;
+const DEFAULT_POLL_MS = 1_000;
+/** A push run asked for while the connector runs is asked again this much later: the run under way may have missed its mail. */
+const PUSH_RETRY_MS = 2_000;
+
+export async function startWorker(store: Store, options: WorkerOptions): Promise<RunningWorker> {
+  const notice = (message: string) => options.onNotice?.(message);
+  const queue: QueueConnection = await startQueue(store, { onError: (error) => notice(`queue: ${error.message}`) });
+  let registration: Registration;
+  try {
+    registration = await registerWorker(store, { concurrency: options.concurrency, onError: (error) => notice(`heartbeat: ${(error as Error).message}`) });
+  } catch (error) {
+    await queue.stop().catch(() => undefined);
+    throw error;
+  }
+  const { boss } = queue;
+  const running = new Set<Promise<void>>();
+  const abort = new AbortController();
+  let draining = false;
+  let wake: (() => void) | undefined;
+
+  const runJob = async (job: PgBoss.Job<ConnectorRunJob>) => {
+    const { connector, reason } = job.data;
+    try {
+      const summary = await runConnector(store, connector, {
+        workerId: registration.id,
+        signal: abort.signal,
+        ...(options.onLog ? { onLog: (entry: LogEntry) => options.onLog?.(connector, entry) } : {}),
+      });
+      options.onRun?.(connector, summary);
+      await boss.complete(CONNECTOR_RUN_QUEUE, job.id, { runId: summary.runId, status: summary.status });
+    } catch (error) {
+      if (error instanceof RunInProgress) {
+        // Another worker (or this one) runs it: one run at a time is kept. Push mail that came during
+        // that run may be past its fetch, so push asks again shortly; the interval is resent by the schedule.
+        if (reason === "push" && !draining) await sendConnectorRun(boss, { ...job.data }, Date.now() + PUSH_RETRY_MS).catch(() => undefined);
+        await boss.complete(CONNECTOR_RUN_QUEUE, job.id, { skipped: (error as Error).message }).catch(() => undefined);
+        return;
+      }
+      // The run could not start (its connector deleted, the database gone): the schedule asks again.
+      notice(`${connector}: ${(error as Error).message}`);
+      await boss.fail(CONNECTOR_RUN_QUEUE, job.id, { message: (error as Error).message }).catch(() => undefined);
+    }
+  };
+
+  const track = (work: Promise<void>) => {
+    running.add(work);
+    registration.setRunsActive(running.size);
+    void work.finally(() => {
+      running.delete(work);
+      registration.setRunsActive(running.size);
+      wake?.();
+    });
+  };
+
+  const sleep = (ms: number) => new Promise<void>((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      wake = undefined;
+      resolve();
+    }
+    wake = done;
+  });
+
+  // Takes jobs while there is room: pg-boss hands each job to one worker only.
+  const dispatch = (async () => {
+    while (!draining) {
+      const room = options.concurrency - running.size;
+      if (room <= 0) {
+        await sleep(options.pollMs ?? DEFAULT_POLL_MS);
+        continue;
+      }
+      let jobs: PgBoss.Job<ConnectorRunJob>[] = [];
+      try {
+        jobs = await boss.fetch<ConnectorRunJob>(CONNECTOR_RUN_QUEUE, { batchSize: room });
+      } catch (error) {
+        notice(`queue: ${(error as Error).message}`);
+      }
+      if (draining) {
+        // Taken just as the drain began: left to expire would delay nobody (the schedule resends), but
+        // completing them at once keeps the queue honest.
+        for (const job of jobs) await boss.complete(CONNECTOR_RUN_QUEUE, job.id, { skipped: "the worker was stopping" }).catch(() => undefined);
+        break;
+      }
+      for (const job of jobs) track(runJob(job));
+      if (jobs.length === 0) await sleep(options.pollMs ?? DEFAULT_POLL_MS);
+    }
+  })();
+
+  const watchers: WatcherPool = startWatcherPool(store, boss, options.onLog ? { onLog: options.onLog } : {});
+  let ticking: Promise<void> | undefined;
+  const tick = () => {
+    if (draining || ticking) return;
+    ticking = (async () => {
+      try {
+        await sendDueRuns(store, boss);
+        await watchers.refresh();
+      } catch (error) {
+        notice(`schedule: ${(error as Error).message}`);
+      }
+    })().finally(() => (ticking = undefined));
+  };
+  tick();
+  const ticker = setInterval(tick, options.tickMs ?? DEFAULT_TICK_MS);
+
+  const playbooks = startPlaybookWorker(store, {
+    onStep: ({ runId, stepId, status }) => notice(`playbook run ${runId} step ${stepId}: ${status}`),
+    onError: (error) => notice(`playbooks: ${(error as Error).message}`),
+  });
+  const outbox = startOutboxSender(store, {
+    backoffMs: configuredBackoffMs(),
+    onMessage: ({ id, recipient, status, error }) => notice(`outbox ${id} to ${recipient}: ${status}${error ? ` (${error})` : ""}`),
+    onError: (error) => notice(`outbox: ${(error as Error).message}`),
+  });
+
+  return {
+    id: registration.id,
+    active: () => running.size,
+    watching: () => watchers.held(),
+    async stop() {
+      draining = true;
+      clearInterval(ticker);
+      wake?.();
+      await dispatch;
+      await ticking;
+      await watchers.stop();
+      const grace = (options.graceSeconds ?? DEFAULT_GRACE_SECONDS) * 1000;
+      const finished = Promise.all([...running]).then(() => true);
+      const inTime = await Promise.race([finished, new Promise<false>((resolve) => setTimeout(() => resolve(false), grace).unref())]);
+      if (!inTime) {
+        notice(`grace period of ${grace / 1000} s over: stopping ${running.size} run(s); their batch is not acknowledged and will be read again`);
+        abort.abort();
+        await finished;
+      }
+      await playbooks.stop();
+      await outbox.stop();
+      await registration.stop().catch((error: unknown) => notice(`could not mark the worker stopped: ${(error as Error).message}`));
+      await queue.stop().catch(() => undefined);
+    },
+  };
+}

@@ -1,0 +1,160 @@
+// Queue mode end to end: real `intake worker` processes on a real PostgreSQL taking the runs of connectors
+// on a real Dovecot's mailboxes; killed, drained and poisoned, every message ends as exactly one case.
+import { spawn, type ChildProcess } from "node:child_process";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { openStore, type Store } from "../src/platform/store/index.js";
+import { listWorkers } from "../src/platform/workers/index.js";
+import { PROJECT_ROOT, makeWorkspace, type Workspace } from "./support/cli.js";
+import { startDovecot, withImap, type Dovecot } from "./support/dovecot.js";
+import { makeReports, type Report } from "./support/messages.js";
+import { writePackage } from "./support/packages.js";
+import { startPostgres, type Postgres } from "./support/postgres.js";
+import { waitFor } from "./support/wait.js";
+
+const BOXES = ["box1", "box2", "box3", "big", "drain", "poison", "push"];
+
+let dovecot: Dovecot;
+let postgres: Postgres;
+const started: ChildProcess[] = [];
+
+beforeAll(async () => {
+  [dovecot, postgres] = await Promise.all([startDovecot({ users: BOXES }), startPostgres()]);
+}, 120_000);
+afterAll(async () => {
+  for (const child of started) if (child.exitCode === null && child.signalCode === null) killGroup(child, "SIGKILL");
+  await dovecot?.stop();
+  postgres?.stop();
+});
+
+const address = (box: string) => `${box}@example.test`;
+
+async function deliver(box: string, reports: Report[]): Promise<void> {
+  await withImap(dovecot, async (client) => {
+    for (const report of reports) await client.append("INBOX", report.raw, []);
+  }, address(box));
+}
+
+function unread(box: string): Promise<number> {
+  return withImap(dovecot, async (client) => (await client.status("INBOX", { unseen: true }))?.unseen ?? 0, address(box));
+}
+
+interface Cluster {
+  ws: Workspace;
+  url: string;
+  store: Store;
+}
+
+async function cluster(name: string): Promise<Cluster> {
+  const url = postgres.createDatabase(name);
+  const ws = makeWorkspace({ NODE_EXTRA_CA_CERTS: dovecot.caFile, INTAKE_DB: url });
+  const store = await openStore(url);
+  return { ws, url, store };
+}
+
+async function emailConnector(c: Cluster, name: string, box: string, interval: number, extra: Record<string, unknown> = {}): Promise<void> {
+  const params = c.ws.writeJson(`${name}.json`, dovecot.params({ Username: address(box), ...extra }));
+  const created = await c.ws.intake(["connector", "create", name, "--integration", "email", "--interval", String(interval), "--params", params]);
+  expect(created.code, created.stderr).toBe(0);
+}
+
+interface WorkerProcess {
+  child: ChildProcess;
+  id: string;
+  output(): string;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+/** `intake worker ARGS…` in a process group of its own (so that a kill takes its connectors' processes too). */
+async function startWorkerProcess(c: Cluster, args: string[] = []): Promise<WorkerProcess> {
+  const child = spawn(process.execPath, [path.join(PROJECT_ROOT, "bin", "intake.js"), "worker", ...args], {
+    cwd: c.ws.dir, env: { ...process.env, ...c.ws.env }, stdio: ["ignore", "pipe", "pipe"], detached: true,
+  });
+  started.push(child);
+  let output = "";
+  child.stdout!.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once("exit", (code, signal) => resolve({ code, signal })));
+  await waitFor(() => /intake worker \S+: started/.test(output) || child.exitCode !== null, 60_000, 50);
+  const id = /intake worker (\S+): started/.exec(output)?.[1];
+  if (!id) throw new Error(`the worker did not start:\n${output}`);
+  return { child, id, output: () => output, exited };
+}
+
+function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-child.pid!, signal);
+  } catch {
+    // already gone
+  }
+}
+
+async function alertIds(store: Store, connector: string): Promise<string[]> {
+  const rows = await store.db.selectFrom("alerts").innerJoin("connectors", "connectors.id", "alerts.connector_id")
+    .select("alerts.alert_id").where("connectors.name", "=", connector).execute();
+  return rows.map((row) => row.alert_id);
+}
+
+async function runsOf(store: Store, connector: string) {
+  return store.db.selectFrom("runs").innerJoin("connectors", "connectors.id", "runs.connector_id")
+    .select(["runs.id", "runs.status", "runs.started_at", "runs.finished_at", "runs.worker_id", "runs.error"])
+    .where("connectors.name", "=", connector).where("runs.is_test", "=", 0).orderBy("runs.started_at").execute();
+}
+
+/** No run of the connector started before the one before it ended. */
+function expectNoOverlap(runs: Awaited<ReturnType<typeof runsOf>>): void {
+  for (let i = 1; i < runs.length; i++) {
+    const previous = runs[i - 1]!;
+    expect(previous.finished_at, `run ${previous.id} has ended`).not.toBeNull();
+    expect(runs[i]!.started_at, `run ${runs[i]!.id} started after run ${previous.id} ended`).toBeGreaterThanOrEqual(previous.finished_at!);
+  }
+}
+
+/** Every report of the mailbox is one alert of the connector, none twice, and none left unread. */
+async function expectExactlyOnce(store: Store, connector: string, box: string, reports: Report[]): Promise<void> {
+  const ids = await alertIds(store, connector);
+  expect(ids.length, `${connector}: no report twice`).toBe(new Set(ids).size);
+  expect(ids.sort()).toEqual(reports.map((report) => report.messageId).sort());
+  expect(await unread(box), `${box}: nothing left unread`).toBe(0);
+}
+
+describe("queue mode: intake worker processes on one PostgreSQL", () => {
+  it("two workers share three mailboxes: every message one case, none unread, no two runs of a connector at once, each run naming its worker", async () => {
+    const c = await cluster("two_workers");
+    try {
+      const boxes = ["box1", "box2", "box3"];
+      const reports = new Map(boxes.map((box) => [box, makeReports(120)]));
+      for (const box of boxes) {
+        await emailConnector(c, box, box, 2);
+        await deliver(box, reports.get(box)!.slice(0, 60));
+      }
+      const workers = [await startWorkerProcess(c, ["--concurrency", "2"]), await startWorkerProcess(c, ["--concurrency", "2"])];
+      // More mail while they run: several runs per connector, taken by either worker.
+      for (const box of boxes) await deliver(box, reports.get(box)!.slice(60));
+      await waitFor(async () => (await Promise.all(boxes.map((box) => alertIds(c.store, box)))).every((ids, i) => ids.length >= reports.get(boxes[i]!)!.length), 240_000, 500);
+
+      const listed = await listWorkers(c.store);
+      expect(listed.map((worker) => worker.id).sort()).toEqual(workers.map((worker) => worker.id).sort());
+      for (const worker of listed) expect(worker).toMatchObject({ state: "alive", concurrency: 2, stoppedAt: null, pid: expect.any(Number) });
+
+      for (const worker of workers) killGroup(worker.child, "SIGTERM");
+      for (const worker of workers) expect(await worker.exited, worker.output()).toEqual({ code: 0, signal: null });
+      for (const worker of await listWorkers(c.store)) expect(worker.state).toBe("stopped");
+
+      const ranBy = new Set<string>();
+      for (const box of boxes) {
+        await expectExactlyOnce(c.store, box, box, reports.get(box)!);
+        const runs = await runsOf(c.store, box);
+        expect(runs.length).toBeGreaterThan(1);
+        expectNoOverlap(runs);
+        for (const run of runs) {
+          expect(workers.map((worker) => worker.id)).toContain(run.worker_id);
+          ranBy.add(run.worker_id!);
+        }
+      }
+      expect(ranBy.size, "both workers ran connectors").toBe(2);
+    } finally {
+      await c.store.close();
+    }
+  }, 400_000);
+});
