@@ -101,10 +101,14 @@ async function runsOf(store: Store, connector: string) {
     .where("connectors.name", "=", connector).where("runs.is_test", "=", 0).orderBy("runs.started_at").execute();
 }
 
-/** No run of the connector started before the one before it ended. */
+/**
+ * No run of the connector started before the one before it ended. An interrupted run's end is when the
+ * next holder of the lock recorded it, after that run's start: its true end (the kill) is checked by the caller.
+ */
 function expectNoOverlap(runs: Awaited<ReturnType<typeof runsOf>>): void {
   for (let i = 1; i < runs.length; i++) {
     const previous = runs[i - 1]!;
+    if (previous.status === "interrupted") continue;
     expect(previous.finished_at, `run ${previous.id} has ended`).not.toBeNull();
     expect(runs[i]!.started_at, `run ${runs[i]!.id} started after run ${previous.id} ended`).toBeGreaterThanOrEqual(previous.finished_at!);
   }
@@ -157,4 +161,119 @@ describe("queue mode: intake worker processes on one PostgreSQL", () => {
       await c.store.close();
     }
   }, 400_000);
+
+  it("a worker SIGKILLed mid-run: its run is recorded interrupted and another worker completes the batch, every message exactly once", async () => {
+    const c = await cluster("killed_worker");
+    try {
+      const reports = makeReports(1500);
+      await deliver("big", reports);
+      await emailConnector(c, "big", "big", 2);
+      const first = await startWorkerProcess(c, ["--concurrency", "1"]);
+      // Killed once its run holds the lock and has stored part of the batch, not all of it.
+      await waitFor(async () => (await alertIds(c.store, "big")).length > 50, 120_000, 100);
+      const second = await startWorkerProcess(c, ["--concurrency", "1"]);
+      const before = (await alertIds(c.store, "big")).length;
+      killGroup(first.child, "SIGKILL");
+      const killedAt = Date.now();
+      expect(before).toBeLessThan(reports.length);
+
+      // Taken over within the interval plus 30 s.
+      await waitFor(async () => (await runsOf(c.store, "big")).some((run) => run.worker_id === second.id), 2_000 + 30_000, 100);
+      expect(Date.now() - killedAt).toBeLessThan(32_000);
+      await waitFor(async () => (await alertIds(c.store, "big")).length >= reports.length, 240_000, 500);
+      killGroup(second.child, "SIGTERM");
+      expect(await second.exited, second.output()).toEqual({ code: 0, signal: null });
+
+      await expectExactlyOnce(c.store, "big", "big", reports);
+      const runs = await runsOf(c.store, "big");
+      expectNoOverlap(runs);
+      const killed = runs.filter((run) => run.worker_id === first.id);
+      expect(killed.at(-1)).toMatchObject({ status: "interrupted" });
+      // The run after the killed one started after the kill.
+      expect(runs[runs.indexOf(killed.at(-1)!) + 1]!.started_at).toBeGreaterThanOrEqual(killedAt);
+      expect(runs.filter((run) => run.worker_id === second.id).some((run) => run.status === "succeeded")).toBe(true);
+      const listed = await listWorkers(c.store);
+      // The killed worker never said it stopped: lost once its heartbeat is 30 s old.
+      expect(listed.find((worker) => worker.id === first.id)).toMatchObject({ stoppedAt: null });
+      expect(listed.find((worker) => worker.id === second.id)).toMatchObject({ state: "stopped" });
+    } finally {
+      await c.store.close();
+    }
+  }, 400_000);
+
+  it("SIGTERM drains: past the grace period the run under way stops unacknowledged, the worker exits 0, and the next worker reads the rest", async () => {
+    const c = await cluster("drained_worker");
+    try {
+      const reports = makeReports(1500);
+      await deliver("drain", reports);
+      await emailConnector(c, "drain", "drain", 2);
+      const first = await startWorkerProcess(c, ["--concurrency", "1", "--grace", "1"]);
+      await waitFor(async () => (await alertIds(c.store, "drain")).length > 50, 120_000, 100);
+      killGroup(first.child, "SIGTERM");
+      expect(await first.exited, first.output()).toEqual({ code: 0, signal: null });
+      expect(first.output()).toMatch(/grace period of 1 s over: stopping 1 run/);
+      const stored = (await alertIds(c.store, "drain")).length;
+      expect(stored).toBeLessThan(reports.length);
+      const drained = await runsOf(c.store, "drain");
+      expect(drained.at(-1)).toMatchObject({ worker_id: first.id, status: "failed" });
+      expect((await listWorkers(c.store))[0]).toMatchObject({ id: first.id, state: "stopped", runsActive: 0 });
+      // Unacknowledged mail stays unread: what was not stored is read again.
+      expect(await unread("drain")).toBeGreaterThanOrEqual(reports.length - stored);
+
+      const second = await startWorkerProcess(c, ["--concurrency", "1"]);
+      await waitFor(async () => (await alertIds(c.store, "drain")).length >= reports.length, 240_000, 500);
+      killGroup(second.child, "SIGTERM");
+      expect(await second.exited, second.output()).toEqual({ code: 0, signal: null });
+      await expectExactlyOnce(c.store, "drain", "drain", reports);
+      expectNoOverlap(await runsOf(c.store, "drain"));
+    } finally {
+      await c.store.close();
+    }
+  }, 400_000);
+
+  it("a poison connector (one that always throws, one that hangs past its timeout) never stops a worker from serving the others", async () => {
+    const c = await cluster("poison");
+    try {
+      const dir = writePackage(path.join(c.ws.dir, "pkg"), { name: "Poison" }, {
+        thrower: { code: `export default async function main(): Promise<void> {\n  throw new Error("the feed answered 503");\n}\n` },
+        hanger: { json: { timeoutSeconds: 3 }, code: `export default async function main(): Promise<void> {\n  await new Promise(() => setInterval(() => undefined, 1000));\n}\n` },
+      });
+      const imported = await c.ws.intake(["integration", "import", dir]);
+      expect(imported.code, imported.stderr).toBe(0);
+      for (const name of ["thrower", "hanger"]) {
+        const created = await c.ws.intake(["connector", "create", name, "--integration", "Poison", "--connector", name, "--interval", "1", "--params", c.ws.writeJson(`${name}.json`, {})]);
+        expect(created.code, created.stderr).toBe(0);
+      }
+      const reports = makeReports(200);
+      await emailConnector(c, "mail", "poison", 2);
+      const worker = await startWorkerProcess(c, ["--concurrency", "2"]);
+      await deliver("poison", reports.slice(0, 100));
+      await waitFor(async () => (await alertIds(c.store, "mail")).length >= 100, 120_000, 200);
+      await deliver("poison", reports.slice(100));
+      await waitFor(async () => (await alertIds(c.store, "mail")).length >= reports.length, 120_000, 200);
+      await waitFor(async () => (await runsOf(c.store, "hanger")).filter((run) => run.status === "timed_out").length >= 2, 60_000, 200);
+      killGroup(worker.child, "SIGTERM");
+      expect(await worker.exited, worker.output()).toEqual({ code: 0, signal: null });
+
+      await expectExactlyOnce(c.store, "mail", "poison", reports);
+      const thrown = await runsOf(c.store, "thrower");
+      expect(thrown.length).toBeGreaterThanOrEqual(2);
+      for (const run of thrown) expect(run).toMatchObject({ status: "failed", error: "CONNECTOR_FAILED: the feed answered 503" });
+      for (const name of ["thrower", "hanger", "mail"]) expectNoOverlap(await runsOf(c.store, name));
+    } finally {
+      await c.store.close();
+    }
+  }, 400_000);
+
+  it("refuses to start on SQLite, naming what it needs", async () => {
+    const ws = makeWorkspace();
+    const worker = await ws.intake(["worker"]);
+    expect(worker.code).toBe(1);
+    expect(worker.stderr.trim()).toMatch(/^QUEUE_NEEDS_POSTGRES: queue mode needs a PostgreSQL database \(INTAKE_DB=postgres:\/\/…\); this one is .*intake\.db$/);
+    const serve = await ws.intake(["serve", "--queue", "--port", "0"]);
+    expect(serve.code).toBe(1);
+    expect(serve.stderr.trim()).toMatch(/^QUEUE_NEEDS_POSTGRES: /);
+    const concurrency = await ws.intake(["worker", "--concurrency", "0"]);
+    expect(concurrency.stderr.trim()).toBe(`WORKER_CONCURRENCY: --concurrency "0": use a whole number from 1 to 256`);
+  });
 });
