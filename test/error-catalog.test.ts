@@ -16,6 +16,8 @@ const ROOT = path.join(import.meta.dirname, "..");
 /** Codes whose 5xx is honest: the platform's own faults (500)… */
 const PLATFORM_FAULTS = ["DB_MIGRATE", "DB_OPEN", "INGEST_FAILED", "INTERNAL", "RUN_FAILED", "RUN_SPAWN", "SECRET_KEY", "SERVE_LISTEN",
   "OUTBOX_INTERRUPTED"];
+/** …the platform unable to serve for now (503): its database stopped, or a schema not this build's. */
+const UNAVAILABLE = ["DB_UNREACHABLE", "SCHEMA_BEHIND", "SCHEMA_NEWER"];
 /** …and failures of a connector or of what it reads, upstream of the platform (502, 504 for a timeout). */
 const UPSTREAM_FAULTS = [
   "ALERT_INVALID", "CONNECTOR_FAILED", "CONNECTOR_INVALID", "CONNECTOR_NO_PING", "CONNECTOR_NO_WATCH", "DEPENDENCY_INSTALL", "RUN_CRASHED", "RUN_OUT_OF_MEMORY", "RUN_TIMEOUT",
@@ -104,8 +106,10 @@ describe("the HTTP error handler", () => {
 describe("the catalog", () => {
   it("answers 5xx only for the platform's faults and a connector's, each listed here", () => {
     const faults = declaredErrors().filter((declared) => declared.status >= 500);
-    expect(faults.map((declared) => declared.code).sort()).toEqual([...PLATFORM_FAULTS, ...UPSTREAM_FAULTS].sort());
-    for (const { code, status } of faults) expect([code, status]).toEqual([code, PLATFORM_FAULTS.includes(code) ? 500 : code === "RUN_TIMEOUT" ? 504 : 502]);
+    expect(faults.map((declared) => declared.code).sort()).toEqual([...PLATFORM_FAULTS, ...UNAVAILABLE, ...UPSTREAM_FAULTS].sort());
+    for (const { code, status } of faults) {
+      expect([code, status]).toEqual([code, PLATFORM_FAULTS.includes(code) ? 500 : UNAVAILABLE.includes(code) ? 503 : code === "RUN_TIMEOUT" ? 504 : 502]);
+    }
   });
 
   it("fills the template's values in order, never inside a value, and keeps a cause", () => {

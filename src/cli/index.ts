@@ -16,10 +16,11 @@ import * as runs from "./commands/runs.js";
 import * as serve from "./commands/serve.js";
 import * as users from "./commands/users.js";
 import * as worker from "./commands/worker.js";
+import * as workers from "./commands/workers.js";
 import type { WithStore } from "./context.js";
 import { errorLine } from "./output.js";
 
-const COMMANDS = [connector, integrations, runs, cases, users, serve, integration, action, job, playbooks, feeds, outbox, worker]; // integration after connector: it adds `connector allow-list`
+const COMMANDS = [connector, integrations, runs, cases, users, serve, integration, action, job, playbooks, feeds, outbox, worker, workers]; // integration after connector: it adds `connector allow-list`
 
 export function buildProgram(withStore: WithStore): Command {
   const program = new Command("intake")

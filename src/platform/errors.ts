@@ -91,6 +91,12 @@ export const RunFailed = createError("RUN_FAILED", "%s", 500, "the run failed fo
 export const SecretKey = createError("SECRET_KEY", "%s", 500, "the key that encrypts stored passwords cannot be read or created, or has changed");
 export const DatabaseOpen = createError("DB_OPEN", "%s", 500, "the database cannot be opened");
 export const DatabaseMigrate = createError("DB_MIGRATE", "database migration %s failed: %s", 500, "a migration of the database schema failed");
+export const SchemaNewer = createError(
+  "SCHEMA_NEWER", "the database has migrations this Intake does not know (%s); run a newer Intake", 503,
+  "a newer Intake migrated the database: this older one refuses to start (and its health check answers 503) rather than misread the schema",
+);
+export const SchemaBehind = createError("SCHEMA_BEHIND", "migrations not run on the database yet: %s", 503, "the health check found migrations this Intake knows but the database has not run (they run when a process starts)");
+export const DatabaseUnreachable = createError("DB_UNREACHABLE", "the database does not answer: %s", 503, "the health check could not query the database (stopped, unreachable, or too slow)");
 export const ServePort = createError("SERVE_PORT", "--port must be 0 to 65535, got %s", 400, "intake serve was given a port out of range");
 export const ServeTrustProxy = createError("SERVE_TRUST_PROXY", "--trust-proxy %s: %s", 400, "intake serve was given a --trust-proxy that is not addresses, CIDRs or loopback");
 export const ServeListen = createError("SERVE_LISTEN", "cannot listen on %s: %s", 500, "intake serve cannot listen on the address (in use, or not allowed)");

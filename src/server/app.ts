@@ -11,6 +11,7 @@ import { IdeCheckError } from "../platform/ide/index.js";
 import type { Scheduler } from "../platform/scheduler/index.js";
 import type { Store } from "../platform/store/index.js";
 import { requireSession } from "./auth.js";
+import { checkHealth, healthSchema, healthStatus } from "./health.js";
 import { routeNotFound } from "./schemas.js";
 import type { SetupLink } from "./first-run.js";
 import { registerActionRoutes } from "./routes/actions.js";
@@ -23,6 +24,7 @@ import { registerOverviewRoutes } from "./routes/overview.js";
 import { registerPlaybookRoutes } from "./routes/playbooks.js";
 import { registerReplyRoutes } from "./routes/replies.js";
 import { registerSetupRoutes, setupOpen } from "./routes/setup.js";
+import { registerWorkerRoutes } from "./routes/workers.js";
 import { DEFAULT_SIGN_IN_LIMITS, SignInThrottle, type SignInLimits } from "./sign-in-limits.js";
 
 /** dist/src/server → dist/web (the console built by vite). */
@@ -96,6 +98,16 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
 
   const session = requireSession(store);
   await app.register(async (api) => {
+    // No session: a load balancer's or an orchestrator's probe signs in to nothing.
+    api.get("/health", {
+      schema: {
+        tags: ["health"], summary: "Liveness and readiness: 200 when the database answers and every migration of this build has run, 503 with the reason otherwise",
+        security: [], response: { 200: healthSchema, 503: healthSchema },
+      },
+    }, async (_request, reply) => {
+      const health = await checkHealth(store);
+      return reply.status(healthStatus(health)).header("cache-control", "no-store").send(health);
+    });
     registerAuthRoutes(api, store, session, new SignInThrottle({ ...DEFAULT_SIGN_IN_LIMITS, ...options.signInLimits }));
     registerSetupRoutes(api, store, options.setupLink);
     registerCaseRoutes(api, store, session);
@@ -106,6 +118,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     registerPlaybookRoutes(api, store, session);
     registerFeedRoutes(api, store, session);
     registerReplyRoutes(api, store, session);
+    registerWorkerRoutes(api, store, session);
     api.get("/openapi.json", { onRequest: session, schema: { hide: true } }, async () => app.swagger());
     api.all("/*", { schema: { hide: true } }, async (request) => {
       throw routeNotFound(request);

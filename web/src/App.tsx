@@ -12,6 +12,7 @@ import { CaseView } from "./pages/CaseView.js";
 import { Connectors } from "./pages/Connectors.js";
 import { Runs } from "./pages/Runs.js";
 import { Feeds } from "./feeds/Feeds.js";
+import { Workers } from "./workers/Workers.js";
 import { ReplyTemplates } from "./respond/ReplyTemplates.js";
 // The IDE carries the code editor: loaded only when an admin opens it.
 const Ide = lazy(() => import("./pages/Ide.js").then((m) => ({ default: m.Ide })));
@@ -105,13 +106,13 @@ function Shell({ user, locale, onLocale, onSignedOut }: { user: User; locale: Lo
     onSignedOut();
   }, [onSignedOut]);
   const caseMatch = /^\/cases\/(\d+)$/.exec(pathname);
-  const section = pathname.startsWith("/cases") ? "cases" : pathname.startsWith("/connectors") ? "connectors" : pathname.startsWith("/runs") ? "runs" : pathname.startsWith("/playbooks") ? "playbooks" : pathname.startsWith("/feeds") ? "feeds" : pathname.startsWith("/replies") ? "replies" : pathname.startsWith("/ide") && user.role === "admin" ? "ide" : "overview";
+  const section = pathname.startsWith("/cases") ? "cases" : pathname.startsWith("/connectors") ? "connectors" : pathname.startsWith("/runs") ? "runs" : pathname.startsWith("/playbooks") ? "playbooks" : pathname.startsWith("/feeds") ? "feeds" : pathname.startsWith("/replies") ? "replies" : pathname.startsWith("/workers") ? "workers" : pathname.startsWith("/ide") && user.role === "admin" ? "ide" : "overview";
   return (
     <>
       <header className="top">
         <strong className="brand"><FormattedMessage id="app.title" /></strong>
         <nav>
-          {(["overview", "cases", "connectors", "runs", "playbooks", "feeds", "replies", ...(user.role === "admin" ? ["ide" as const] : [])] as const).map((name) => (
+          {(["overview", "cases", "connectors", "runs", "workers", "playbooks", "feeds", "replies", ...(user.role === "admin" ? ["ide" as const] : [])] as const).map((name) => (
             <Link key={name} to={name === "overview" ? "/" : `/${name}`} className={section === name ? "active" : ""}>
               <FormattedMessage id={`nav.${name}`} />
             </Link>
@@ -126,7 +127,8 @@ function Shell({ user, locale, onLocale, onSignedOut }: { user: User; locale: Lo
         {caseMatch ? <CaseView id={Number(caseMatch[1])} /> :
           section === "cases" ? <CaseQueue /> :
           section === "connectors" ? <Connectors user={user} /> :
-          section === "runs" ? <Runs /> :
+          section === "runs" ? <Runs path={path} /> :
+          section === "workers" ? <Workers /> :
           section === "feeds" ? <Feeds user={user} /> :
           section === "playbooks" ? <Suspense fallback={null}><Playbooks path={pathname} /></Suspense> :
           section === "replies" ? <ReplyTemplates user={user} /> :

@@ -73,6 +73,12 @@ export interface Integration { name: string; slug: string; description: string; 
 export interface RunRow {
   id: number; connector: string; is_test: number; status: string; started_at: number; finished_at: number | null;
   fetched: number; alerts: number; ingested: number; duplicates: number; failed: number; skipped: number; error: string | null;
+  /** Queue mode: the worker that ran it (null: embedded serve or the CLI), with its host and PID while its row is kept. */
+  worker: string | null; worker_host: string | null; worker_pid: number | null;
+}
+export interface WorkerRow {
+  id: string; host: string; pid: number; concurrency: number; startedAt: number; heartbeatAt: number; stoppedAt: number | null;
+  runsActive: number; state: "alive" | "stopped" | "lost";
 }
 export type GroupingMode = "campaign" | "indicator" | "off";
 export interface Grouping { mode: GroupingMode; windowHours: number; maxAlerts: number }

@@ -2,6 +2,7 @@
 import { ideEn, ideKo } from "./ide/messages.js";
 import { respondEn, respondKo } from "./respond/messages.js";
 import { feedsEn, feedsKo } from "./feeds/messages.js";
+import { workersEn, workersKo } from "./workers/messages.js";
 export const en = {
   "app.title": "Intake",
   "nav.overview": "Overview",
@@ -452,7 +453,7 @@ export const ko: Record<MessageId, string> = {
   "runs.status.interrupted": "중단됨",
 };
 
-export const CATALOGS = { en: { ...en, ...ideEn, ...respondEn, ...feedsEn }, ko: { ...ko, ...ideKo, ...respondKo, ...feedsKo } } as const;
+export const CATALOGS = { en: { ...en, ...ideEn, ...respondEn, ...feedsEn, ...workersEn }, ko: { ...ko, ...ideKo, ...respondKo, ...feedsKo, ...workersKo } } as const;
 export type Locale = keyof typeof CATALOGS;
 
 export function pickLocale(languages: readonly string[]): Locale {

@@ -16,10 +16,13 @@ export interface RunQuery {
 const LISTED = [
   "runs.id", "connectors.name as connector", "runs.is_test", "runs.status", "runs.started_at", "runs.finished_at",
   "runs.fetched", "runs.alerts", "runs.ingested", "runs.duplicates", "runs.failed", "runs.skipped", "runs.error",
+  // Queue mode: the worker (workers.id) that ran it; null for embedded serve and the CLI.
+  "runs.worker_id as worker", "workers.host as worker_host", "workers.pid as worker_pid",
 ] as const;
 
 function runs(store: Store) {
-  return store.db.selectFrom("runs").innerJoin("connectors", "connectors.id", "runs.connector_id");
+  return store.db.selectFrom("runs").innerJoin("connectors", "connectors.id", "runs.connector_id")
+    .leftJoin("workers", "workers.id", "runs.worker_id");
 }
 
 /** A page of runs, newest first; nextCursor is the cursor of the page after it (null on the last). */
@@ -39,4 +42,16 @@ export type ListedRun = Awaited<ReturnType<typeof listRuns>>["runs"][number];
 export async function findRun(store: Store, id: number) {
   const run = await runs(store).selectAll("runs").select("connectors.name as connector").where("runs.id", "=", id).executeTakeFirst();
   return run && { ...run, logs: JSON.parse(run.logs) as LogEntry[] };
+}
+
+/** Every run matching the query (its limit is the page size), newest first, read a page at a time. */
+export async function allRuns(store: Store, query: Omit<RunQuery, "cursor" | "limit"> & { pageSize?: number }): Promise<ListedRun[]> {
+  const all: ListedRun[] = [];
+  let cursor: number | undefined;
+  for (;;) {
+    const page = await listRuns(store, { ...query, limit: query.pageSize ?? 1000, ...(cursor !== undefined ? { cursor } : {}) });
+    all.push(...page.runs);
+    if (page.nextCursor === null) return all;
+    cursor = page.nextCursor;
+  }
 }

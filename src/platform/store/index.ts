@@ -5,9 +5,10 @@ import zlib from "node:zlib";
 import type { SqliteDatabase } from "kysely";
 import { Kysely, Migrator, PostgresDialect, SqliteDialect } from "./kysely.js";
 import SQLite from "better-sqlite3";
-import { DatabaseMigrate, DatabaseOpen } from "../errors.js";
+import { DatabaseMigrate, DatabaseOpen, SchemaNewer } from "../errors.js";
 import { startCheckpointer, WRITER_CHECKPOINT_PAGES } from "./checkpointer.js";
 import { migrationProvider } from "./migrations/index.js";
+import { schemaState } from "./schema-state.js";
 import type { Database } from "./schema.js";
 import type { Dialect } from "./dialect.js";
 
@@ -15,6 +16,7 @@ export type { Database } from "./schema.js";
 export { valueHash } from "./value-hash.js";
 export type * from "./schema.js";
 export type { Dialect } from "./dialect.js";
+export { schemaState, type SchemaState } from "./schema-state.js";
 
 /** A stored file's bytes as they came, whichever way they are kept. */
 export function fileBytes(file: { data: Uint8Array; encoding: string }): Buffer {
@@ -104,8 +106,8 @@ export async function openStore(url: string = resolveDatabaseUrl()): Promise<Sto
     // bigint (Unix ms, ids) as numbers: every value stays below 2^53.
     pg.types.setTypeParser(20, (value) => Number(value));
     const pool = new pg.Pool({ connectionString: url, max: 5 });
-    // An idle connection the server ended (PostgreSQL restarting) is dropped by the pool and a new one
-    // opened on next use; without a listener its "error" event would end the process.
+    // An idle connection the server closed (PostgreSQL restarted) is dropped by the pool, which opens a
+    // new one for the next query; unheard, its error event would end the process.
     pool.on("error", () => undefined);
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     // Beside no database file: the key file and imported integrations go to $INTAKE_HOME or ./.intake.
@@ -149,15 +151,31 @@ export async function openStore(url: string = resolveDatabaseUrl()): Promise<Sto
       },
     };
   }
-  await migrate(store);
+  try {
+    await migrate(store);
+  } catch (error) {
+    // A refused or failed start leaves no pool open: the process ends with its one line at once.
+    await store.close().catch(() => undefined);
+    throw error;
+  }
   return store;
 }
 
+/**
+ * Brings the schema up to date, once whoever starts first: kysely's Migrator holds a lock while it runs
+ * (on PostgreSQL a session advisory lock, pg_advisory_lock, around one transaction), so a second process
+ * waits, then finds nothing pending. A database a newer Intake migrated is refused before anything runs.
+ */
 async function migrate(store: Store): Promise<void> {
+  const before = await schemaState(store.db as Kysely<unknown>, store.dialect);
+  if (before.unknown.length) throw new SchemaNewer(before.unknown.join(", "));
   // Unordered: migrations written on parallel branches land in any order; each runs once.
   const migrator = new Migrator({ db: store.db, provider: migrationProvider(store.dialect), allowUnorderedMigrations: true });
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
+    // A newer process migrated between the check above and the lock: kysely names the migration it lacks.
+    const missing = /previously executed migration (\S+) is missing/.exec(String((error as Error).message ?? error));
+    if (missing) throw new SchemaNewer(missing[1]!);
     const failed = results?.find((result) => result.status === "Error")?.migrationName ?? "?";
     throw new DatabaseMigrate(failed, String((error as Error).message ?? error));
   }

@@ -6,6 +6,7 @@ import { IntegrationSettingsForm } from "../respond/IntegrationSettingsForm.js";
 import type { RespondIntegration } from "../respond/api.js";
 import { api, ApiError, type ConnectorDefinition, type ConnectorView, type Grouping, type GroupingMode, type Integration, type RunResult, type User } from "../api.js";
 import { RunStatus, When } from "../format.js";
+import { Link } from "../router.js";
 
 type Values = Record<string, string | boolean>;
 
@@ -267,6 +268,7 @@ export function Connectors({ user }: { user: User }) {
               <p className="muted">
                 {c.lastRuns[0] ? <FormattedMessage id="connectors.lastRun" values={{ when: intl.formatDate(c.lastRuns[0].started_at, { dateStyle: "short", timeStyle: "medium" }), status: intl.formatMessage({ id: `runs.status.${c.lastRuns[0].status}` as "runs.status.failed", defaultMessage: c.lastRuns[0].status }) }} /> : <FormattedMessage id="connectors.noRuns" />}
                 {c.lastRuns[0]?.error && <> — {c.lastRuns[0].error}</>}
+                {" · "}<Link to={`/runs?connector=${encodeURIComponent(c.name)}`}><FormattedMessage id="connectors.runHistory" /></Link>
               </p>
               {c.productFieldName && <p className="muted"><FormattedMessage id="connectors.mappings" values={{ product: c.productFieldName, event: c.eventFieldName, timeout: c.timeoutSeconds }} /></p>}
               {isAdmin && (

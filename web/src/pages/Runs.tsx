@@ -1,20 +1,33 @@
-// Run history: counts, duration, outcome; failures stand out; each run's log on demand.
+// Run history: counts, duration, outcome, the worker that ran it; failures stand out; each run's log on
+// demand. /runs?connector=NAME is one connector's history (the connector card links to it).
 import { Fragment, useEffect, useState } from "react";
 import { FormattedMessage, useIntl } from "react-intl";
 import { api, type LogEntry, type RunRow } from "../api.js";
 import { RunStatus, When } from "../format.js";
+import { Link } from "../router.js";
 
-export function Runs() {
+/** Who ran it: a worker by host and PID (its id on hover), or nobody in queue mode's sense (embedded serve, the CLI). */
+function RunWorker({ run }: { run: RunRow }) {
+  if (!run.worker) return <span className="muted"><FormattedMessage id="runs.worker.none" /></span>;
+  // A worker row may have been cleaned away: the run keeps the id.
+  if (run.worker_host === null) return <span title={run.worker}><FormattedMessage id="runs.worker.gone" values={{ id: run.worker.slice(0, 8) }} /></span>;
+  return <span title={run.worker}><FormattedMessage id="runs.worker.at" values={{ host: run.worker_host, pid: run.worker_pid }} /></span>;
+}
+
+export function Runs({ path }: { path: string }) {
   const intl = useIntl();
+  const connector = new URLSearchParams(path.split("?")[1] ?? "").get("connector") ?? "";
   const [runs, setRuns] = useState<RunRow[] | null>(null);
   const [open, setOpen] = useState<number | null>(null);
   const [logs, setLogs] = useState<LogEntry[]>([]);
   useEffect(() => {
-    const load = () => void api<{ runs: RunRow[] }>("/runs?limit=100").then((r) => setRuns(r.runs), () => setRuns([]));
+    setRuns(null);
+    const query = `/runs?limit=100${connector ? `&connector=${encodeURIComponent(connector)}` : ""}`;
+    const load = () => void api<{ runs: RunRow[] }>(query).then((r) => setRuns(r.runs), () => setRuns([]));
     load();
     const timer = setInterval(load, 5000);
     return () => clearInterval(timer);
-  }, []);
+  }, [connector]);
   const show = async (id: number) => {
     if (open === id) return setOpen(null);
     const run = await api<{ logs: LogEntry[] }>(`/runs/${id}`);
@@ -24,13 +37,14 @@ export function Runs() {
   if (!runs) return <p><FormattedMessage id="common.loading" /></p>;
   return (
     <div>
-      <h1><FormattedMessage id="runs.title" /></h1>
+      <h1>{connector ? <FormattedMessage id="runs.ofConnector" values={{ connector }} /> : <FormattedMessage id="runs.title" />}</h1>
+      {connector && <p><Link to="/runs"><FormattedMessage id="runs.all" /></Link></p>}
       {runs.length === 0 ? <p className="muted"><FormattedMessage id="runs.empty" /></p> : (
         <table className="runs">
           <thead><tr>
             <th><FormattedMessage id="runs.col.id" /></th><th><FormattedMessage id="runs.col.connector" /></th><th><FormattedMessage id="runs.col.status" /></th>
             <th><FormattedMessage id="runs.col.started" /></th><th><FormattedMessage id="runs.col.duration" /></th><th><FormattedMessage id="runs.col.counts" /></th>
-            <th><FormattedMessage id="runs.col.error" /></th><th />
+            <th><FormattedMessage id="runs.col.worker" /></th><th><FormattedMessage id="runs.col.error" /></th><th />
           </tr></thead>
           <tbody>
             {runs.map((run) => (
@@ -42,11 +56,12 @@ export function Runs() {
                   <td><When time={run.started_at} /></td>
                   <td>{run.finished_at ? <FormattedMessage id="runs.duration" values={{ seconds: (run.finished_at - run.started_at) / 1000 }} /> : ""}</td>
                   <td>{[run.fetched, run.ingested, run.duplicates, run.failed].map((n) => intl.formatNumber(n)).join(" / ")}</td>
+                  <td className="run-worker"><RunWorker run={run} /></td>
                   <td className="error-text">{run.error}</td>
                   <td><button type="button" className="small" onClick={() => void show(run.id)}><FormattedMessage id="runs.showLog" /></button></td>
                 </tr>
                 {open === run.id && (
-                  <tr><td colSpan={8}><h4><FormattedMessage id="runs.log" values={{ id: run.id }} /></h4>
+                  <tr><td colSpan={9}><h4><FormattedMessage id="runs.log" values={{ id: run.id }} /></h4>
                     <pre className="logs">{logs.map((l) => `${new Date(l.time).toISOString()} ${l.level.toUpperCase()} ${l.message}`).join("\n")}</pre></td></tr>
                 )}
               </Fragment>

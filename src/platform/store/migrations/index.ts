@@ -40,6 +40,9 @@ const MIGRATIONS: Record<string, Step> = {
   "0017_workers": workers,
 };
 
+/** Every migration this build knows, by name: what the schema check compares kysely_migration with. */
+export const MIGRATION_NAMES: readonly string[] = Object.keys(MIGRATIONS).sort();
+
 /** All migrations, or only those named (to build a database as an older version left it, in tests). */
 export function migrationProvider(dialect: Dialect, only?: string[]): MigrationProvider {
   const context: MigrationContext = {
