@@ -36,12 +36,16 @@ async function deliver(box: string, reports: Report[]): Promise<void> {
 }
 
 function unread(box: string): Promise<number> {
-  return withImap(dovecot, async (client) => (await client.status("INBOX", { unseen: true }))?.unseen ?? 0, address(box));
+  return withImap(dovecot, async (client) => {
+    const status = await client.status("INBOX", { unseen: true });
+    return status ? (status.unseen ?? 0) : 0;
+  }, address(box));
 }
 
 interface Cluster {
   ws: Workspace;
   url: string;
+  /** The test's own connection, to read what the workers did. */
   store: Store;
 }
 
@@ -132,7 +136,11 @@ describe("queue mode: intake worker processes on one PostgreSQL", () => {
         await emailConnector(c, box, box, 2);
         await deliver(box, reports.get(box)!.slice(0, 60));
       }
-      const workers = [await startWorkerProcess(c, ["--concurrency", "2"]), await startWorkerProcess(c, ["--concurrency", "2"])];
+      const workers = [await startWorkerProcess(c, ["--concurrency", "2", "--health-port", "0"]), await startWorkerProcess(c, ["--concurrency", "2"])];
+      const healthPort = Number(/health on port (\d+)/.exec(workers[0]!.output())?.[1]);
+      const health = await fetch(`http://127.0.0.1:${healthPort}/api/health`);
+      expect(health.status).toBe(200);
+      expect(await health.json()).toMatchObject({ ok: true });
       // More mail while they run: several runs per connector, taken by either worker.
       for (const box of boxes) await deliver(box, reports.get(box)!.slice(60));
       await waitFor(async () => (await Promise.all(boxes.map((box) => alertIds(c.store, box)))).every((ids, i) => ids.length >= reports.get(boxes[i]!)!.length), 240_000, 500);
@@ -276,4 +284,71 @@ describe("queue mode: intake worker processes on one PostgreSQL", () => {
     const concurrency = await ws.intake(["worker", "--concurrency", "0"]);
     expect(concurrency.stderr.trim()).toBe(`WORKER_CONCURRENCY: --concurrency "0": use a whole number from 1 to 256`);
   });
+
+  it("PostgreSQL stopped for 10 s mid-run and started again: the workers reconnect by themselves, nothing lost or doubled", async () => {
+    const c = await cluster("database_restart");
+    try {
+      const boxes = ["box1", "box2"];
+      const reports = new Map(boxes.map((box) => [box, makeReports(600, { run: `restart-${box}` })]));
+      for (const box of boxes) {
+        await emailConnector(c, `restart-${box}`, box, 2);
+        await deliver(box, reports.get(box)!.slice(0, 500));
+      }
+      const workers = [await startWorkerProcess(c, ["--concurrency", "1"]), await startWorkerProcess(c, ["--concurrency", "1"])];
+      await waitFor(async () => (await alertIds(c.store, "restart-box1")).length + (await alertIds(c.store, "restart-box2")).length > 50, 120_000, 100);
+      await c.store.close();
+      await postgres.restart(10_000);
+      const restartedAt = Date.now();
+      c.store = await openStore(c.url);
+      for (const box of boxes) await deliver(box, reports.get(box)!.slice(500));
+      await waitFor(async () => {
+        const counts = await Promise.all(boxes.map((box) => alertIds(c.store, `restart-${box}`)));
+        return counts.every((ids, i) => ids.length >= reports.get(boxes[i]!)!.length);
+      }, 240_000, 500).catch((error: unknown) => {
+        throw new Error(`${(error as Error).message}\n${workers.map((worker) => worker.output().slice(-6000)).join("\n----\n")}`);
+      });
+      for (const worker of workers) expect(worker.child.exitCode, worker.output()).toBeNull();
+      // Both are alive again: their heartbeats went on after the restart.
+      await waitFor(async () => (await listWorkers(c.store)).every((worker) => worker.state === "alive" && Date.now() - worker.heartbeatAt < 10_000), 30_000, 500);
+      for (const worker of workers) killGroup(worker.child, "SIGTERM");
+      for (const worker of workers) expect(await worker.exited, worker.output()).toEqual({ code: 0, signal: null });
+      for (const box of boxes) {
+        await expectExactlyOnce(c.store, `restart-${box}`, box, reports.get(box)!);
+        expectNoOverlap(await runsOf(c.store, `restart-${box}`));
+      }
+    } finally {
+      await c.store.close();
+    }
+  }, 400_000);
+
+  it("push: one worker holds a connector's IDLE watch; SIGKILLed, another takes it over within 30 s and new mail still comes in at once", async () => {
+    const c = await cluster("push_takeover");
+    try {
+      // An interval far longer than the test: only push brings the later reports in.
+      await emailConnector(c, "push", "push", 600, { "Push On New Mail": true });
+      const workers = [await startWorkerProcess(c, ["--concurrency", "1"]), await startWorkerProcess(c, ["--concurrency", "1"])];
+      const holds = (worker: WorkerProcess) => worker.output().includes("push: this worker holds the watch");
+      await waitFor(() => workers.some(holds) && workers.some((worker) => /push: .*waiting for new mail/.test(worker.output())), 60_000, 100);
+      expect(workers.filter(holds).length, "exactly one worker holds the watch").toBe(1);
+      const holder = workers.find(holds)!;
+      const other = workers.find((worker) => worker !== holder)!;
+      const reports = makeReports(3, { run: "push" });
+      await deliver("push", [reports[0]!]);
+      await waitFor(async () => (await alertIds(c.store, "push")).length === 1, 30_000, 100);
+
+      killGroup(holder.child, "SIGKILL");
+      const killedAt = Date.now();
+      await waitFor(() => holds(other), 30_000, 100);
+      expect(Date.now() - killedAt).toBeLessThan(30_000);
+      await waitFor(() => /push: .*waiting for new mail/.test(other.output().slice(other.output().indexOf("push: this worker holds the watch"))), 30_000, 100);
+      await deliver("push", reports.slice(1));
+      await waitFor(async () => (await alertIds(c.store, "push")).length === 3, 30_000, 100);
+      killGroup(other.child, "SIGTERM");
+      expect(await other.exited, other.output()).toEqual({ code: 0, signal: null });
+      await expectExactlyOnce(c.store, "push", "push", reports);
+      expectNoOverlap(await runsOf(c.store, "push"));
+    } finally {
+      await c.store.close();
+    }
+  }, 400_000);
 });

@@ -3,7 +3,7 @@
 import os from "node:os";
 import type { Command } from "commander";
 import { z } from "zod";
-import { WorkerConcurrency, WorkerHealthPort } from "../../platform/errors.js";
+import { ServeListen, WorkerConcurrency, WorkerHealthPort } from "../../platform/errors.js";
 import type { WithStore } from "../context.js";
 import { printLog } from "../output.js";
 
@@ -33,7 +33,7 @@ export function register(program: Command, withStore: WithStore): void {
       const healthPort = options.healthPort === undefined ? undefined : wholeNumber(options.healthPort, 0, 65535);
       if (options.healthPort !== undefined && healthPort === undefined) throw new WorkerHealthPort(JSON.stringify(options.healthPort));
       const graceSeconds = wholeNumber(options.grace, 0, 86_400) ?? 30;
-      const { startWorker } = await import("../../platform/workers/index.js");
+      const [{ startWorker }, { serveHealth }] = await Promise.all([import("../../platform/workers/index.js"), import("../../server/health.js")]);
       await withStore(async (store) => {
         const worker = await startWorker(store, {
           concurrency,
@@ -42,9 +42,16 @@ export function register(program: Command, withStore: WithStore): void {
           onLog: (name, entry) => printLog({ ...entry, message: `${name}: ${entry.message}` }),
           onNotice: (message) => process.stderr.write(`worker: ${message}\n`),
         });
-        // TODO(health): serve GET /api/health on --health-port once src/server/health.ts is merged.
-        void healthPort;
-        process.stdout.write(`intake worker ${worker.id}: started (concurrency ${concurrency})\n`);
+        let health: Awaited<ReturnType<typeof serveHealth>> | undefined;
+        if (healthPort !== undefined) {
+          try {
+            health = await serveHealth(healthPort, store);
+          } catch (error) {
+            await worker.stop();
+            throw new ServeListen(`health port ${healthPort}`, (error as Error).message);
+          }
+        }
+        process.stdout.write(`intake worker ${worker.id}: started (concurrency ${concurrency})${health ? `; health on port ${health.port}` : ""}\n`);
         await new Promise<void>((resolve) => {
           let stopping = false;
           const stop = (signal: NodeJS.Signals) => {
@@ -54,7 +61,7 @@ export function register(program: Command, withStore: WithStore): void {
             }
             stopping = true;
             process.stderr.write(`${signal}: draining (taking nothing new, waiting up to ${graceSeconds} s for ${worker.active()} run(s) under way; ${signal} again to leave now)\n`);
-            void worker.stop().then(resolve);
+            void worker.stop().then(() => health?.close()).then(resolve);
           };
           process.on("SIGTERM", stop);
           process.on("SIGINT", stop);
