@@ -356,4 +356,26 @@ describe("queue mode: intake worker processes on one PostgreSQL", () => {
       await c.store.close();
     }
   }, 400_000);
+
+  it("scheduled jobs and feed refreshes run on one worker, the leader; SIGKILLed, another becomes the leader within 30 s", async () => {
+    const c = await cluster("leader");
+    try {
+      const workers = [await startWorkerProcess(c, ["--concurrency", "1"]), await startWorkerProcess(c, ["--concurrency", "1"])];
+      const leads = (worker: WorkerProcess) => worker.output().includes("leader: this worker runs the scheduled jobs");
+      await waitFor(() => workers.some(leads), 30_000, 100);
+      // Both have tried by now (each tries on start): only one won.
+      await new Promise((resolve) => setTimeout(resolve, 6_000));
+      expect(workers.filter(leads).length).toBe(1);
+      const leader = workers.find(leads)!;
+      const other = workers.find((worker) => worker !== leader)!;
+      killGroup(leader.child, "SIGKILL");
+      const killedAt = Date.now();
+      await waitFor(() => leads(other), 30_000, 100);
+      expect(Date.now() - killedAt).toBeLessThan(30_000);
+      killGroup(other.child, "SIGTERM");
+      expect(await other.exited, other.output()).toEqual({ code: 0, signal: null });
+    } finally {
+      await c.store.close();
+    }
+  }, 120_000);
 });

@@ -1,5 +1,6 @@
 // An `intake worker` process's work: connector iterations taken from pg-boss (at most `concurrency` at
-// once), the schedule of the next ones, push watches, playbook steps and the outbox; and its drain on stop.
+// once), the schedule of the next ones, push watches, playbook steps and the outbox, and, on the one
+// leader, scheduled jobs and feed refreshes; and its drain on stop.
 import type PgBoss from "pg-boss";
 import type { LogEntry } from "../../sdk/execution.js";
 import { RunInProgress } from "../errors.js";
@@ -10,6 +11,7 @@ import { runConnector, type RunSummary } from "../runner/index.js";
 import type { Store } from "../store/index.js";
 import { registerWorker, type Registration } from "./registry.js";
 import { sendConnectorRun, sendDueRuns } from "./schedule.js";
+import { startLeaderDuties } from "./leader.js";
 import { startWatcherPool, type WatcherPool } from "./watchers.js";
 
 export interface WorkerOptions {
@@ -129,6 +131,7 @@ export async function startWorker(store: Store, options: WorkerOptions): Promise
   })();
 
   const watchers: WatcherPool = startWatcherPool(store, boss, options.onLog ? { onLog: options.onLog } : {});
+  const leader = startLeaderDuties(store, notice);
   let ticking: Promise<void> | undefined;
   const tick = () => {
     if (draining || ticking) return;
@@ -136,6 +139,7 @@ export async function startWorker(store: Store, options: WorkerOptions): Promise
       try {
         await sendDueRuns(store, boss);
         await watchers.refresh();
+        await leader.refresh();
       } catch (error) {
         notice(`schedule: ${(error as Error).message}`);
       }
@@ -165,6 +169,7 @@ export async function startWorker(store: Store, options: WorkerOptions): Promise
       await dispatch;
       await ticking;
       await watchers.stop();
+      await leader.stop();
       const grace = (options.graceSeconds ?? DEFAULT_GRACE_SECONDS) * 1000;
       const finished = Promise.all([...running]).then(() => true);
       const inTime = await Promise.race([finished, new Promise<false>((resolve) => setTimeout(() => resolve(false), grace).unref())]);
