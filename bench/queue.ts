@@ -6,8 +6,9 @@ import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { saveConnector } from "../src/platform/catalog/index.js";
-import { openStore } from "../src/platform/store/index.js";
+import { pathToFileURL } from "node:url";
+import type { saveConnector as SaveConnector } from "../src/platform/catalog/index.js";
+import type { openStore as OpenStore } from "../src/platform/store/index.js";
 import { startDovecot, type Dovecot } from "../test/support/dovecot.js";
 import { makeWorkspace, PROJECT_ROOT } from "../test/support/cli.js";
 import { makeReports } from "../test/support/messages.js";
@@ -15,6 +16,16 @@ import { startPostgres } from "../test/support/postgres.js";
 import { median } from "./stats.js";
 
 const INTAKE = path.join(PROJECT_ROOT, "bin", "intake.js");
+
+/**
+ * The built platform's own modules, not this bundle's copies: the built-in integrations (email) are
+ * found beside the built code.
+ */
+async function platform(): Promise<{ saveConnector: typeof SaveConnector; openStore: typeof OpenStore }> {
+  const load = (file: string) => import(pathToFileURL(path.join(PROJECT_ROOT, "dist", "src", "platform", file)).href);
+  const [{ saveConnector }, { openStore }] = await Promise.all([load("catalog/index.js"), load("store/index.js")]);
+  return { saveConnector, openStore };
+}
 
 export interface QueueBenchRound {
   workers: number;
@@ -53,6 +64,7 @@ async function round(server: Dovecot, databaseUrl: string, users: string[], repo
   const ws = makeWorkspace({ NODE_EXTRA_CA_CERTS: server.caFile, INTAKE_DB: databaseUrl, INTAKE_HOME: "" });
   ws.env.INTAKE_HOME = path.join(ws.dir, ".intake");
   process.env.INTAKE_HOME = ws.env.INTAKE_HOME;
+  const { saveConnector, openStore } = await platform();
   const store = await openStore(databaseUrl);
   const workers: ChildProcess[] = [];
   try {
