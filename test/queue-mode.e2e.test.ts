@@ -12,7 +12,7 @@ import { writePackage } from "./support/packages.js";
 import { startPostgres, type Postgres } from "./support/postgres.js";
 import { waitFor } from "./support/wait.js";
 
-const BOXES = ["box1", "box2", "box3", "big", "drain", "poison", "push"];
+const BOXES = ["box1", "box2", "box3", "big", "drain", "poison", "push", "served"];
 
 let dovecot: Dovecot;
 let postgres: Postgres;
@@ -374,6 +374,39 @@ describe("queue mode: intake worker processes on one PostgreSQL", () => {
       expect(Date.now() - killedAt).toBeLessThan(30_000);
       killGroup(other.child, "SIGTERM");
       expect(await other.exited, other.output()).toEqual({ code: 0, signal: null });
+    } finally {
+      await c.store.close();
+    }
+  }, 120_000);
+
+  it("intake serve --queue serves the API and runs no connector; a worker started beside it does", async () => {
+    const c = await cluster("serve_queue");
+    try {
+      const reports = makeReports(5, { run: "serve-queue" });
+      await emailConnector(c, "served", "served", 1);
+      await deliver("served", reports);
+      const serve = c.ws.spawnIntake(["serve", "--queue", "--port", "0"]);
+      started.push(serve);
+      let output = "";
+      serve.stdout!.on("data", (chunk: Buffer) => (output += chunk.toString()));
+      serve.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString()));
+      await waitFor(() => /listening on http:\/\/127\.0\.0\.1:\d+ \(queue mode/.test(output), 60_000, 100);
+      const port = Number(/127\.0\.0\.1:(\d+)/.exec(output)![1]);
+      expect((await fetch(`http://127.0.0.1:${port}/api/health`)).status).toBe(200);
+      // Three intervals of the connector pass without a run: serve runs none in queue mode.
+      await new Promise((resolve) => setTimeout(resolve, 4_000));
+      expect(await runsOf(c.store, "served")).toEqual([]);
+
+      const worker = await startWorkerProcess(c, ["--concurrency", "1"]);
+      await waitFor(async () => (await alertIds(c.store, "served")).length >= reports.length, 60_000, 200);
+      killGroup(worker.child, "SIGTERM");
+      expect(await worker.exited, worker.output()).toEqual({ code: 0, signal: null });
+      const closed = new Promise((resolve) => serve.once("exit", resolve));
+      serve.kill("SIGTERM");
+      await closed;
+      expect(serve.exitCode, output).toBe(0);
+      await expectExactlyOnce(c.store, "served", "served", reports);
+      for (const run of await runsOf(c.store, "served")) expect(run.worker_id).toBe(worker.id);
     } finally {
       await c.store.close();
     }

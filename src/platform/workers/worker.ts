@@ -62,7 +62,21 @@ export async function startWorker(store: Store, options: WorkerOptions): Promise
   let wake: (() => void) | undefined;
 
   const runJob = async (job: PgBoss.Job<ConnectorRunJob>) => {
-    const { connector, reason } = job.data;
+    const { reason } = job.data;
+    // Read afresh: the connector may have been disabled, renamed or deleted since the job was sent.
+    let row: { name: string; enabled: number } | undefined;
+    try {
+      row = await store.db.selectFrom("connectors").select(["name", "enabled"]).where("id", "=", job.data.connectorId).executeTakeFirst();
+    } catch (error) {
+      // The database is away: the schedule asks again once it is back.
+      await boss.fail(CONNECTOR_RUN_QUEUE, job.id, { message: (error as Error).message }).catch(() => undefined);
+      return;
+    }
+    if (!row || row.enabled !== 1) {
+      await boss.complete(CONNECTOR_RUN_QUEUE, job.id, { skipped: row ? "the connector is disabled" : "the connector is gone" }).catch(() => undefined);
+      return;
+    }
+    const connector = row.name;
     try {
       const summary = await runConnector(store, connector, {
         workerId: registration.id,
