@@ -5,6 +5,8 @@
 // --intel: threat-intel lookups only (bench/intel.ts); --triage: report → case → verdict → reply sent,
 // then the lookups (bench/triage.ts).
 //   npm run bench -- --triage --reports 200 --indicators 1000000
+// --queue: queue mode, 1 and then 2 `intake worker` processes on one PostgreSQL (bench/queue.ts).
+//   npm run bench -- --queue --connectors 50 --reports 200
 import { execFileSync, spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
@@ -17,6 +19,7 @@ import { makeReport } from "../test/support/messages.js";
 import { connectorNodeFlags } from "../src/platform/runner/process.js";
 import { intelBench } from "./intel.js";
 import { printTriage, triageBench } from "./triage.js";
+import { printQueueBench, queueBench } from "./queue.js";
 import { median, percentile } from "./stats.js";
 
 const args = process.argv.slice(2);
@@ -267,6 +270,18 @@ if (args.includes("--intel")) {
   const intel = await intelBench(option("indicators", 1_000_000));
   console.log(`Intake bench --intel: ${intel.indicators} indicators refreshed in ${intel.refreshSeconds} s; ${intel.lookupsPerSecond} lookups/s (${intel.itemsPerCall} items a call, ${intel.hitRate} of them listed)`);
   process.exit(0);
+}
+
+if (args.includes("--queue")) {
+  // Its own Dovecot (one user per connector) and PostgreSQL; `intake worker` processes.
+  const bench = await queueBench({ connectors: option("connectors", 50), reportsEach: option("reports", 200), concurrency: option("concurrency", os.availableParallelism()), onProgress: (line) => console.error(line) });
+  printQueueBench(bench);
+  const dir = path.join(PROJECT_ROOT, "bench", "results");
+  fs.mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, `queue-${bench.date.replace(/[:.]/g, "-")}.json`);
+  fs.writeFileSync(file, JSON.stringify(bench, null, 2));
+  console.log(`  written to ${path.relative(process.cwd(), file)}`);
+  process.exit(bench.rounds.every((round) => round.overlaps === 0) ? 0 : 1);
 }
 
 if (args.includes("--triage")) {

@@ -12,7 +12,7 @@ import { writePackage } from "./support/packages.js";
 import { startPostgres, type Postgres } from "./support/postgres.js";
 import { waitFor } from "./support/wait.js";
 
-const BOXES = ["box1", "box2", "box3", "big", "drain", "poison", "push"];
+const BOXES = ["box1", "box2", "box3", "big", "drain", "poison", "push", "served"];
 
 let dovecot: Dovecot;
 let postgres: Postgres;
@@ -36,12 +36,16 @@ async function deliver(box: string, reports: Report[]): Promise<void> {
 }
 
 function unread(box: string): Promise<number> {
-  return withImap(dovecot, async (client) => (await client.status("INBOX", { unseen: true }))?.unseen ?? 0, address(box));
+  return withImap(dovecot, async (client) => {
+    const status = await client.status("INBOX", { unseen: true });
+    return status ? (status.unseen ?? 0) : 0;
+  }, address(box));
 }
 
 interface Cluster {
   ws: Workspace;
   url: string;
+  /** The test's own connection, to read what the workers did. */
   store: Store;
 }
 
@@ -101,10 +105,14 @@ async function runsOf(store: Store, connector: string) {
     .where("connectors.name", "=", connector).where("runs.is_test", "=", 0).orderBy("runs.started_at").execute();
 }
 
-/** No run of the connector started before the one before it ended. */
+/**
+ * No run of the connector started before the one before it ended. An interrupted run's end is when the
+ * next holder of the lock recorded it, after that run's start: its true end (the kill) is checked by the caller.
+ */
 function expectNoOverlap(runs: Awaited<ReturnType<typeof runsOf>>): void {
   for (let i = 1; i < runs.length; i++) {
     const previous = runs[i - 1]!;
+    if (previous.status === "interrupted") continue;
     expect(previous.finished_at, `run ${previous.id} has ended`).not.toBeNull();
     expect(runs[i]!.started_at, `run ${runs[i]!.id} started after run ${previous.id} ended`).toBeGreaterThanOrEqual(previous.finished_at!);
   }
@@ -128,7 +136,11 @@ describe("queue mode: intake worker processes on one PostgreSQL", () => {
         await emailConnector(c, box, box, 2);
         await deliver(box, reports.get(box)!.slice(0, 60));
       }
-      const workers = [await startWorkerProcess(c, ["--concurrency", "2"]), await startWorkerProcess(c, ["--concurrency", "2"])];
+      const workers = [await startWorkerProcess(c, ["--concurrency", "2", "--health-port", "0"]), await startWorkerProcess(c, ["--concurrency", "2"])];
+      const healthPort = Number(/health on port (\d+)/.exec(workers[0]!.output())?.[1]);
+      const health = await fetch(`http://127.0.0.1:${healthPort}/api/health`);
+      expect(health.status).toBe(200);
+      expect(await health.json()).toMatchObject({ ok: true });
       // More mail while they run: several runs per connector, taken by either worker.
       for (const box of boxes) await deliver(box, reports.get(box)!.slice(60));
       await waitFor(async () => (await Promise.all(boxes.map((box) => alertIds(c.store, box)))).every((ids, i) => ids.length >= reports.get(boxes[i]!)!.length), 240_000, 500);
@@ -157,4 +169,246 @@ describe("queue mode: intake worker processes on one PostgreSQL", () => {
       await c.store.close();
     }
   }, 400_000);
+
+  it("a worker SIGKILLed mid-run: its run is recorded interrupted and another worker completes the batch, every message exactly once", async () => {
+    const c = await cluster("killed_worker");
+    try {
+      const reports = makeReports(1500);
+      await deliver("big", reports);
+      await emailConnector(c, "big", "big", 2);
+      const first = await startWorkerProcess(c, ["--concurrency", "1"]);
+      // Killed once its run holds the lock and has stored part of the batch, not all of it.
+      await waitFor(async () => (await alertIds(c.store, "big")).length > 50, 120_000, 100);
+      const second = await startWorkerProcess(c, ["--concurrency", "1"]);
+      const before = (await alertIds(c.store, "big")).length;
+      killGroup(first.child, "SIGKILL");
+      const killedAt = Date.now();
+      expect(before).toBeLessThan(reports.length);
+
+      // Taken over within the interval plus 30 s.
+      await waitFor(async () => (await runsOf(c.store, "big")).some((run) => run.worker_id === second.id), 2_000 + 30_000, 100);
+      expect(Date.now() - killedAt).toBeLessThan(32_000);
+      await waitFor(async () => (await alertIds(c.store, "big")).length >= reports.length, 240_000, 500);
+      killGroup(second.child, "SIGTERM");
+      expect(await second.exited, second.output()).toEqual({ code: 0, signal: null });
+
+      await expectExactlyOnce(c.store, "big", "big", reports);
+      const runs = await runsOf(c.store, "big");
+      expectNoOverlap(runs);
+      const killed = runs.filter((run) => run.worker_id === first.id);
+      expect(killed.at(-1)).toMatchObject({ status: "interrupted" });
+      // The run after the killed one started after the kill.
+      expect(runs[runs.indexOf(killed.at(-1)!) + 1]!.started_at).toBeGreaterThanOrEqual(killedAt);
+      expect(runs.filter((run) => run.worker_id === second.id).some((run) => run.status === "succeeded")).toBe(true);
+      const listed = await listWorkers(c.store);
+      // The killed worker never said it stopped: lost once its heartbeat is 30 s old.
+      expect(listed.find((worker) => worker.id === first.id)).toMatchObject({ stoppedAt: null });
+      expect(listed.find((worker) => worker.id === second.id)).toMatchObject({ state: "stopped" });
+    } finally {
+      await c.store.close();
+    }
+  }, 400_000);
+
+  it("SIGTERM drains: past the grace period the run under way stops unacknowledged, the worker exits 0, and the next worker reads the rest", async () => {
+    const c = await cluster("drained_worker");
+    try {
+      const reports = makeReports(1500);
+      await deliver("drain", reports);
+      await emailConnector(c, "drain", "drain", 2);
+      const first = await startWorkerProcess(c, ["--concurrency", "1", "--grace", "1"]);
+      await waitFor(async () => (await alertIds(c.store, "drain")).length > 50, 120_000, 100);
+      killGroup(first.child, "SIGTERM");
+      expect(await first.exited, first.output()).toEqual({ code: 0, signal: null });
+      expect(first.output()).toMatch(/grace period of 1 s over: stopping 1 run/);
+      const stored = (await alertIds(c.store, "drain")).length;
+      expect(stored).toBeLessThan(reports.length);
+      const drained = await runsOf(c.store, "drain");
+      expect(drained.at(-1)).toMatchObject({ worker_id: first.id, status: "failed" });
+      expect((await listWorkers(c.store))[0]).toMatchObject({ id: first.id, state: "stopped", runsActive: 0 });
+      // Unacknowledged mail stays unread: what was not stored is read again.
+      expect(await unread("drain")).toBeGreaterThanOrEqual(reports.length - stored);
+
+      const second = await startWorkerProcess(c, ["--concurrency", "1"]);
+      await waitFor(async () => (await alertIds(c.store, "drain")).length >= reports.length, 240_000, 500);
+      killGroup(second.child, "SIGTERM");
+      expect(await second.exited, second.output()).toEqual({ code: 0, signal: null });
+      await expectExactlyOnce(c.store, "drain", "drain", reports);
+      expectNoOverlap(await runsOf(c.store, "drain"));
+    } finally {
+      await c.store.close();
+    }
+  }, 400_000);
+
+  it("a poison connector (one that always throws, one that hangs past its timeout) never stops a worker from serving the others", async () => {
+    const c = await cluster("poison");
+    try {
+      const dir = writePackage(path.join(c.ws.dir, "pkg"), { name: "Poison" }, {
+        thrower: { code: `export default async function main(): Promise<void> {\n  throw new Error("the feed answered 503");\n}\n` },
+        hanger: { json: { timeoutSeconds: 3 }, code: `export default async function main(): Promise<void> {\n  await new Promise(() => setInterval(() => undefined, 1000));\n}\n` },
+      });
+      const imported = await c.ws.intake(["integration", "import", dir]);
+      expect(imported.code, imported.stderr).toBe(0);
+      for (const name of ["thrower", "hanger"]) {
+        const created = await c.ws.intake(["connector", "create", name, "--integration", "Poison", "--connector", name, "--interval", "1", "--params", c.ws.writeJson(`${name}.json`, {})]);
+        expect(created.code, created.stderr).toBe(0);
+      }
+      const reports = makeReports(200);
+      await emailConnector(c, "mail", "poison", 2);
+      const worker = await startWorkerProcess(c, ["--concurrency", "2"]);
+      await deliver("poison", reports.slice(0, 100));
+      await waitFor(async () => (await alertIds(c.store, "mail")).length >= 100, 120_000, 200);
+      await deliver("poison", reports.slice(100));
+      await waitFor(async () => (await alertIds(c.store, "mail")).length >= reports.length, 120_000, 200);
+      await waitFor(async () => (await runsOf(c.store, "hanger")).filter((run) => run.status === "timed_out").length >= 2, 60_000, 200);
+      killGroup(worker.child, "SIGTERM");
+      expect(await worker.exited, worker.output()).toEqual({ code: 0, signal: null });
+
+      await expectExactlyOnce(c.store, "mail", "poison", reports);
+      const thrown = await runsOf(c.store, "thrower");
+      expect(thrown.length).toBeGreaterThanOrEqual(2);
+      for (const run of thrown) expect(run).toMatchObject({ status: "failed", error: "CONNECTOR_FAILED: the feed answered 503" });
+      for (const name of ["thrower", "hanger", "mail"]) expectNoOverlap(await runsOf(c.store, name));
+    } finally {
+      await c.store.close();
+    }
+  }, 400_000);
+
+  it("refuses to start on SQLite, naming what it needs", async () => {
+    const ws = makeWorkspace();
+    const worker = await ws.intake(["worker"]);
+    expect(worker.code).toBe(1);
+    expect(worker.stderr.trim()).toMatch(/^QUEUE_NEEDS_POSTGRES: queue mode needs a PostgreSQL database \(INTAKE_DB=postgres:\/\/…\); this one is .*intake\.db$/);
+    const serve = await ws.intake(["serve", "--queue", "--port", "0"]);
+    expect(serve.code).toBe(1);
+    expect(serve.stderr.trim()).toMatch(/^QUEUE_NEEDS_POSTGRES: /);
+    const concurrency = await ws.intake(["worker", "--concurrency", "0"]);
+    expect(concurrency.stderr.trim()).toBe(`WORKER_CONCURRENCY: --concurrency "0": use a whole number from 1 to 256`);
+  });
+
+  it("PostgreSQL stopped for 10 s mid-run and started again: the workers reconnect by themselves, nothing lost or doubled", async () => {
+    const c = await cluster("database_restart");
+    try {
+      const boxes = ["box1", "box2"];
+      const reports = new Map(boxes.map((box) => [box, makeReports(600, { run: `restart-${box}` })]));
+      for (const box of boxes) {
+        await emailConnector(c, `restart-${box}`, box, 2);
+        await deliver(box, reports.get(box)!.slice(0, 500));
+      }
+      const workers = [await startWorkerProcess(c, ["--concurrency", "1"]), await startWorkerProcess(c, ["--concurrency", "1"])];
+      await waitFor(async () => (await alertIds(c.store, "restart-box1")).length + (await alertIds(c.store, "restart-box2")).length > 50, 120_000, 100);
+      await c.store.close();
+      await postgres.restart(10_000);
+      const restartedAt = Date.now();
+      c.store = await openStore(c.url);
+      for (const box of boxes) await deliver(box, reports.get(box)!.slice(500));
+      await waitFor(async () => {
+        const counts = await Promise.all(boxes.map((box) => alertIds(c.store, `restart-${box}`)));
+        return counts.every((ids, i) => ids.length >= reports.get(boxes[i]!)!.length);
+      }, 240_000, 500).catch((error: unknown) => {
+        throw new Error(`${(error as Error).message}\n${workers.map((worker) => worker.output().slice(-6000)).join("\n----\n")}`);
+      });
+      for (const worker of workers) expect(worker.child.exitCode, worker.output()).toBeNull();
+      // Both are alive again: their heartbeats went on after the restart.
+      await waitFor(async () => (await listWorkers(c.store)).every((worker) => worker.state === "alive" && worker.heartbeatAt > restartedAt), 30_000, 500);
+      for (const worker of workers) killGroup(worker.child, "SIGTERM");
+      for (const worker of workers) expect(await worker.exited, worker.output()).toEqual({ code: 0, signal: null });
+      const cut: string[] = [];
+      for (const box of boxes) {
+        await expectExactlyOnce(c.store, `restart-${box}`, box, reports.get(box)!);
+        const runs = await runsOf(c.store, `restart-${box}`);
+        expectNoOverlap(runs);
+        cut.push(...runs.filter((run) => run.status === "failed" || run.status === "interrupted").map((run) => `${run.status}: ${run.error}`));
+      }
+      // The restart did cut runs short (else this test proved nothing), and they are recorded so.
+      expect(cut.length, "runs cut short by the restart").toBeGreaterThan(0);
+    } finally {
+      await c.store.close();
+    }
+  }, 400_000);
+
+  it("push: one worker holds a connector's IDLE watch; SIGKILLed, another takes it over within 30 s and new mail still comes in at once", async () => {
+    const c = await cluster("push_takeover");
+    try {
+      // An interval far longer than the test: only push brings the later reports in.
+      await emailConnector(c, "push", "push", 600, { "Push On New Mail": true });
+      const workers = [await startWorkerProcess(c, ["--concurrency", "1"]), await startWorkerProcess(c, ["--concurrency", "1"])];
+      const holds = (worker: WorkerProcess) => worker.output().includes("push: this worker holds the watch");
+      await waitFor(() => workers.some(holds) && workers.some((worker) => /push: .*waiting for new mail/.test(worker.output())), 60_000, 100);
+      expect(workers.filter(holds).length, "exactly one worker holds the watch").toBe(1);
+      const holder = workers.find(holds)!;
+      const other = workers.find((worker) => worker !== holder)!;
+      const reports = makeReports(3, { run: "push" });
+      await deliver("push", [reports[0]!]);
+      await waitFor(async () => (await alertIds(c.store, "push")).length === 1, 30_000, 100);
+
+      killGroup(holder.child, "SIGKILL");
+      const killedAt = Date.now();
+      await waitFor(() => holds(other), 30_000, 100);
+      expect(Date.now() - killedAt).toBeLessThan(30_000);
+      await waitFor(() => /push: .*waiting for new mail/.test(other.output().slice(other.output().indexOf("push: this worker holds the watch"))), 30_000, 100);
+      await deliver("push", reports.slice(1));
+      await waitFor(async () => (await alertIds(c.store, "push")).length === 3, 30_000, 100);
+      killGroup(other.child, "SIGTERM");
+      expect(await other.exited, other.output()).toEqual({ code: 0, signal: null });
+      await expectExactlyOnce(c.store, "push", "push", reports);
+      expectNoOverlap(await runsOf(c.store, "push"));
+    } finally {
+      await c.store.close();
+    }
+  }, 400_000);
+
+  it("scheduled jobs and feed refreshes run on one worker, the leader; SIGKILLed, another becomes the leader within 30 s", async () => {
+    const c = await cluster("leader");
+    try {
+      const workers = [await startWorkerProcess(c, ["--concurrency", "1"]), await startWorkerProcess(c, ["--concurrency", "1"])];
+      const leads = (worker: WorkerProcess) => worker.output().includes("leader: this worker runs the scheduled jobs");
+      await waitFor(() => workers.some(leads), 30_000, 100);
+      // Both have tried by now (each tries on start): only one won.
+      await new Promise((resolve) => setTimeout(resolve, 6_000));
+      expect(workers.filter(leads).length).toBe(1);
+      const leader = workers.find(leads)!;
+      const other = workers.find((worker) => worker !== leader)!;
+      killGroup(leader.child, "SIGKILL");
+      const killedAt = Date.now();
+      await waitFor(() => leads(other), 30_000, 100);
+      expect(Date.now() - killedAt).toBeLessThan(30_000);
+      killGroup(other.child, "SIGTERM");
+      expect(await other.exited, other.output()).toEqual({ code: 0, signal: null });
+    } finally {
+      await c.store.close();
+    }
+  }, 120_000);
+
+  it("intake serve --queue serves the API and runs no connector; a worker started beside it does", async () => {
+    const c = await cluster("serve_queue");
+    try {
+      const reports = makeReports(5, { run: "serve-queue" });
+      await emailConnector(c, "served", "served", 1);
+      await deliver("served", reports);
+      const serve = c.ws.spawnIntake(["serve", "--queue", "--port", "0"]);
+      started.push(serve);
+      let output = "";
+      serve.stdout!.on("data", (chunk: Buffer) => (output += chunk.toString()));
+      serve.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString()));
+      await waitFor(() => /listening on http:\/\/127\.0\.0\.1:\d+ \(queue mode/.test(output), 60_000, 100);
+      const port = Number(/127\.0\.0\.1:(\d+)/.exec(output)![1]);
+      expect((await fetch(`http://127.0.0.1:${port}/api/health`)).status).toBe(200);
+      // Three intervals of the connector pass without a run: serve runs none in queue mode.
+      await new Promise((resolve) => setTimeout(resolve, 4_000));
+      expect(await runsOf(c.store, "served")).toEqual([]);
+
+      const worker = await startWorkerProcess(c, ["--concurrency", "1"]);
+      await waitFor(async () => (await alertIds(c.store, "served")).length >= reports.length, 60_000, 200);
+      killGroup(worker.child, "SIGTERM");
+      expect(await worker.exited, worker.output()).toEqual({ code: 0, signal: null });
+      const closed = new Promise((resolve) => serve.once("exit", resolve));
+      serve.kill("SIGTERM");
+      await closed;
+      expect(serve.exitCode, output).toBe(0);
+      await expectExactlyOnce(c.store, "served", "served", reports);
+      for (const run of await runsOf(c.store, "served")) expect(run.worker_id).toBe(worker.id);
+    } finally {
+      await c.store.close();
+    }
+  }, 120_000);
 });

@@ -9,6 +9,8 @@ export interface Postgres {
   port: number;
   /** A fresh database on this server: its postgres:// URL. */
   createDatabase(name: string): string;
+  /** Stops the server (fast shutdown: sessions ended), waits `downMs`, and starts it again on the same port. */
+  restart(downMs: number): Promise<void>;
   stop(): void;
 }
 
@@ -30,13 +32,19 @@ export async function startPostgres(): Promise<Postgres> {
     root ? execFileSync("runuser", ["-u", "postgres", "--", command, ...args], { stdio: "ignore" }) : execFileSync(command, args, { stdio: "ignore" });
   asUser(path.join(bin, "initdb"), ["-D", data, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-sync"]);
   const port = await freePort();
-  asUser(path.join(bin, "pg_ctl"), ["-D", data, "-w", "-l", path.join(dir, "log"), "-o", `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off`, "start"]);
+  const start = () => asUser(path.join(bin, "pg_ctl"), ["-D", data, "-w", "-l", path.join(dir, "log"), "-o", `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off`, "start"]);
+  start();
   return {
     port,
     createDatabase(name) {
       const result = spawnSync("psql", ["-h", "127.0.0.1", "-p", String(port), "-U", "postgres", "-c", `CREATE DATABASE "${name}"`], { encoding: "utf8" });
       if (result.status !== 0) throw new Error(`cannot create database ${name}: ${result.stderr}`);
       return `postgres://postgres@127.0.0.1:${port}/${name}`;
+    },
+    async restart(downMs) {
+      asUser(path.join(bin, "pg_ctl"), ["-D", data, "-m", "fast", "-w", "stop"]);
+      await new Promise((resolve) => setTimeout(resolve, downMs));
+      start();
     },
     stop() {
       try { asUser(path.join(bin, "pg_ctl"), ["-D", data, "-m", "fast", "stop"]); } catch { /* already stopped */ }

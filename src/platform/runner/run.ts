@@ -81,10 +81,12 @@ export function forShow(alert: unknown): unknown {
 
 export async function runConnector(store: Store, name: string, options: RunOptions = {}): Promise<RunSummary> {
   const test = options.test || options.ping ? true : false;
-  const started = Date.now();
   const resolved = await resolveConnector(store, name);
   const { instance, definition } = resolved;
   const lease = test ? undefined : await acquireLease(store, instance.id, instance.name);
+  // Stamped once the lock is held: a run's recorded span lies within its lock, so from the runs table
+  // alone no two runs of a connector overlap (queue mode's workers ask for the lock at the same moment).
+  const started = Date.now();
   const owner = lease?.owner ?? makeOwner();
   const log = new RunLog();
   const addLog = (entry: LogEntry) => {

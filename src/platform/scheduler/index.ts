@@ -7,6 +7,8 @@ import type { Store } from "../store/index.js";
 import { JobLoop, type JobOutcome } from "../jobs/index.js";
 
 export interface SchedulerOptions {
+  /** false: scheduled jobs only (queue mode's workers take the connectors from the queue). Default true. */
+  connectors?: boolean;
   /** How often the set of loops is compared with the connectors table (changes made by the CLI too). */
   refreshSeconds?: number;
   onRun?: (connector: string, summary: RunSummary) => void;
@@ -55,7 +57,7 @@ export class Scheduler {
     if (this.#stopped) return;
     await this.#refreshJobs();
     const wanted = new Map<string, { key: string; interval: number; push: boolean }>();
-    for (const instance of await listConnectors(this.#store)) {
+    for (const instance of this.#options.connectors === false ? [] : await listConnectors(this.#store)) {
       if (!instance.enabled) continue;
       let push = false;
       try {

@@ -109,6 +109,10 @@ export async function openStore(url: string = resolveDatabaseUrl()): Promise<Sto
     // An idle connection the server ended (PostgreSQL restarting) is dropped by the pool and a new one
     // opened on next use; without a listener its "error" event would end the process.
     pool.on("error", () => undefined);
+    // The same for a connection taken from the pool and between two queries (a transaction waiting on a
+    // connector's next package): the pool listens only to idle ones. Its next query fails instead, and the
+    // pool drops it on release.
+    pool.on("connect", (client) => client.on("error", () => undefined));
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     // Beside no database file: the key file and imported integrations go to $INTAKE_HOME or ./.intake.
     // Several machines on one PostgreSQL share INTAKE_SECRET_KEY instead of a key file.

@@ -1,5 +1,6 @@
 // An `intake worker` process's work: connector iterations taken from pg-boss (at most `concurrency` at
-// once), the schedule of the next ones, push watches, playbook steps and the outbox; and its drain on stop.
+// once), the schedule of the next ones, push watches, playbook steps and the outbox, and, on the one
+// leader, scheduled jobs and feed refreshes; and its drain on stop.
 import type PgBoss from "pg-boss";
 import type { LogEntry } from "../../sdk/execution.js";
 import { RunInProgress } from "../errors.js";
@@ -10,6 +11,7 @@ import { runConnector, type RunSummary } from "../runner/index.js";
 import type { Store } from "../store/index.js";
 import { registerWorker, type Registration } from "./registry.js";
 import { sendConnectorRun, sendDueRuns } from "./schedule.js";
+import { startLeaderDuties } from "./leader.js";
 import { startWatcherPool, type WatcherPool } from "./watchers.js";
 
 export interface WorkerOptions {
@@ -60,7 +62,21 @@ export async function startWorker(store: Store, options: WorkerOptions): Promise
   let wake: (() => void) | undefined;
 
   const runJob = async (job: PgBoss.Job<ConnectorRunJob>) => {
-    const { connector, reason } = job.data;
+    const { reason } = job.data;
+    // Read afresh: the connector may have been disabled, renamed or deleted since the job was sent.
+    let row: { name: string; enabled: number } | undefined;
+    try {
+      row = await store.db.selectFrom("connectors").select(["name", "enabled"]).where("id", "=", job.data.connectorId).executeTakeFirst();
+    } catch (error) {
+      // The database is away: the schedule asks again once it is back.
+      await boss.fail(CONNECTOR_RUN_QUEUE, job.id, { message: (error as Error).message }).catch(() => undefined);
+      return;
+    }
+    if (!row || row.enabled !== 1) {
+      await boss.complete(CONNECTOR_RUN_QUEUE, job.id, { skipped: row ? "the connector is disabled" : "the connector is gone" }).catch(() => undefined);
+      return;
+    }
+    const connector = row.name;
     try {
       const summary = await runConnector(store, connector, {
         workerId: registration.id,
@@ -129,6 +145,7 @@ export async function startWorker(store: Store, options: WorkerOptions): Promise
   })();
 
   const watchers: WatcherPool = startWatcherPool(store, boss, options.onLog ? { onLog: options.onLog } : {});
+  const leader = startLeaderDuties(store, notice);
   let ticking: Promise<void> | undefined;
   const tick = () => {
     if (draining || ticking) return;
@@ -136,6 +153,7 @@ export async function startWorker(store: Store, options: WorkerOptions): Promise
       try {
         await sendDueRuns(store, boss);
         await watchers.refresh();
+        await leader.refresh();
       } catch (error) {
         notice(`schedule: ${(error as Error).message}`);
       }
@@ -165,6 +183,7 @@ export async function startWorker(store: Store, options: WorkerOptions): Promise
       await dispatch;
       await ticking;
       await watchers.stop();
+      await leader.stop();
       const grace = (options.graceSeconds ?? DEFAULT_GRACE_SECONDS) * 1000;
       const finished = Promise.all([...running]).then(() => true);
       const inTime = await Promise.race([finished, new Promise<false>((resolve) => setTimeout(() => resolve(false), grace).unref())]);
