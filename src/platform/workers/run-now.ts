@@ -4,7 +4,7 @@
 import type PgBoss from "pg-boss";
 import type { LogEntry } from "../../sdk/execution.js";
 import { resolveConnector } from "../catalog/index.js";
-import { IntakeError, QueueNoWorker, QueueRunLost } from "../errors.js";
+import { IntakeError, QueueNoWorker, QueueRunLost, RunFailed } from "../errors.js";
 import { CONNECTOR_RUN_NOW_QUEUE } from "../queue/pgboss.js";
 import type { RunSummary } from "../runner/index.js";
 import type { Store } from "../store/index.js";
@@ -48,7 +48,7 @@ export async function runOnWorker(store: Store, boss: PgBoss, name: string, test
   const takeBy = Date.now() + waitSeconds * 1000;
   const job: RunNowJob = { connector: instance.name, test, takeBy };
   const id = await boss.send(CONNECTOR_RUN_NOW_QUEUE, job, { retryLimit: 0, expireInSeconds: answerSeconds });
-  if (!id) throw new QueueNoWorker(instance.name, waitSeconds);
+  if (!id) throw new RunFailed(`the queue did not take the run of connector "${instance.name}"`);
   let takenAt: number | undefined;
   for (;;) {
     await new Promise((resolve) => setTimeout(resolve, options.pollMs ?? DEFAULT_POLL_MS));
