@@ -1,6 +1,6 @@
 // An `intake worker` process's work: connector iterations, and "Run once" and Test from the console, taken
-// from pg-boss (at most `concurrency` at once), the schedule of the next ones, push watches, playbook steps and the outbox, and, on the one
-// leader, scheduled jobs and feed refreshes; and its drain on stop.
+// from pg-boss (at most `concurrency` at once), the schedule of the next iterations, push watches, playbook
+// steps and the outbox, and, on the one leader, scheduled jobs and feed refreshes; and its drain on stop.
 import type PgBoss from "pg-boss";
 import type { LogEntry } from "../../sdk/execution.js";
 import { IntakeError, RunFailed, RunInProgress } from "../errors.js";
