@@ -17,7 +17,7 @@ const ROOT = path.join(import.meta.dirname, "..");
 const PLATFORM_FAULTS = ["DB_MIGRATE", "DB_OPEN", "INGEST_FAILED", "INTERNAL", "RUN_FAILED", "RUN_SPAWN", "SECRET_KEY", "SERVE_LISTEN",
   "OUTBOX_INTERRUPTED", "HEALTH_LISTEN"];
 /** …the platform unable to serve for now (503): its database stopped, or a schema not this build's. */
-const UNAVAILABLE = ["DB_UNREACHABLE", "SCHEMA_BEHIND", "SCHEMA_NEWER", "QUEUE_START"];
+const UNAVAILABLE = ["DB_UNREACHABLE", "SCHEMA_BEHIND", "SCHEMA_NEWER", "QUEUE_START", "QUEUE_NO_WORKER", "QUEUE_RUN_LOST"];
 /** …and failures of a connector or of what it reads, upstream of the platform (502, 504 for a timeout). */
 const UPSTREAM_FAULTS = [
   "ALERT_INVALID", "CONNECTOR_FAILED", "CONNECTOR_INVALID", "CONNECTOR_NO_PING", "CONNECTOR_NO_WATCH", "DEPENDENCY_INSTALL", "RUN_CRASHED", "RUN_OUT_OF_MEMORY", "RUN_TIMEOUT",

@@ -4,6 +4,9 @@ import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openStore, type Store } from "../src/platform/store/index.js";
+import { saveUser } from "../src/platform/users/index.js";
+import { getConnector } from "../src/platform/catalog/index.js";
+import { acquireLease } from "../src/platform/runner/index.js";
 import { listWorkers } from "../src/platform/workers/index.js";
 import { PROJECT_ROOT, makeWorkspace, type Workspace } from "./support/cli.js";
 import { startDovecot, withImap, type Dovecot } from "./support/dovecot.js";
@@ -12,7 +15,7 @@ import { writePackage } from "./support/packages.js";
 import { startPostgres, type Postgres } from "./support/postgres.js";
 import { waitFor } from "./support/wait.js";
 
-const BOXES = ["box1", "box2", "box3", "big", "drain", "poison", "push", "served"];
+const BOXES = ["box1", "box2", "box3", "big", "drain", "poison", "push", "served", "runnow"];
 
 let dovecot: Dovecot;
 let postgres: Postgres;
@@ -91,6 +94,19 @@ function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
   } catch {
     // already gone
   }
+}
+
+/** `intake serve --queue --port 0`, and its port once it listens. */
+async function startServe(c: Cluster): Promise<{ child: ChildProcess; port: number; output(): string }> {
+  const child = c.ws.spawnIntake(["serve", "--queue", "--port", "0"]);
+  started.push(child);
+  let output = "";
+  child.stdout!.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  await waitFor(() => /listening on http:\/\/127\.0\.0\.1:\d+ \(queue mode/.test(output) || child.exitCode !== null, 60_000, 100);
+  const port = Number(/127\.0\.0\.1:(\d+)/.exec(output)?.[1]);
+  if (!port) throw new Error(`serve did not start:\n${output}`);
+  return { child, port, output: () => output };
 }
 
 async function alertIds(store: Store, connector: string): Promise<string[]> {
@@ -385,13 +401,7 @@ describe("queue mode: intake worker processes on one PostgreSQL", () => {
       const reports = makeReports(5, { run: "serve-queue" });
       await emailConnector(c, "served", "served", 1);
       await deliver("served", reports);
-      const serve = c.ws.spawnIntake(["serve", "--queue", "--port", "0"]);
-      started.push(serve);
-      let output = "";
-      serve.stdout!.on("data", (chunk: Buffer) => (output += chunk.toString()));
-      serve.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString()));
-      await waitFor(() => /listening on http:\/\/127\.0\.0\.1:\d+ \(queue mode/.test(output), 60_000, 100);
-      const port = Number(/127\.0\.0\.1:(\d+)/.exec(output)![1]);
+      const { child: serve, port, output: serveOutput } = await startServe(c);
       expect((await fetch(`http://127.0.0.1:${port}/api/health`)).status).toBe(200);
       // Three intervals of the connector pass without a run: serve runs none in queue mode.
       await new Promise((resolve) => setTimeout(resolve, 4_000));
@@ -404,9 +414,87 @@ describe("queue mode: intake worker processes on one PostgreSQL", () => {
       const closed = new Promise((resolve) => serve.once("exit", resolve));
       serve.kill("SIGTERM");
       await closed;
-      expect(serve.exitCode, output).toBe(0);
+      expect(serve.exitCode, serveOutput()).toBe(0);
       await expectExactlyOnce(c.store, "served", "served", reports);
       for (const run of await runsOf(c.store, "served")) expect(run.worker_id).toBe(worker.id);
+    } finally {
+      await c.store.close();
+    }
+  }, 120_000);
+
+  it("Run once and Test from the console go to a worker: Test answers the alerts and stores nothing, Run once ingests and names the worker; with no worker, QUEUE_NO_WORKER in bounded time", async () => {
+    const c = await cluster("run_now");
+    try {
+      // Disabled: no interval run of the workers' schedule, only the console's.
+      const params = c.ws.writeJson("runnow.json", dovecot.params({ Username: address("runnow") }));
+      const created = await c.ws.intake(["connector", "create", "runnow", "--integration", "email", "--disabled", "--params", params]);
+      expect(created.code, created.stderr).toBe(0);
+      const reports = makeReports(4, { run: "run-now" });
+      await deliver("runnow", reports);
+      await saveUser(c.store, "ada", "admin", "admin-password-1");
+      c.ws.env.INTAKE_QUEUE_WAIT_SECONDS = "3";
+      const serve = await startServe(c);
+      const base = `http://127.0.0.1:${serve.port}/api`;
+      const login = await fetch(`${base}/login`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ username: "ada", password: "admin-password-1" }) });
+      expect(login.status).toBe(200);
+      const cookie = /intake_session=[^;]+/.exec(login.headers.get("set-cookie") ?? "")![0];
+      const { csrfToken } = (await login.json()) as { csrfToken: string };
+      const post = async (url: string) => {
+        const response = await fetch(`${base}${url}`, { method: "POST", headers: { cookie, "x-csrf-token": csrfToken } });
+        return { status: response.status, body: (await response.json()) as Record<string, any> };
+      };
+
+      // No worker: refused in the wait (3 s here) and a little, the job withdrawn.
+      let at = Date.now();
+      const alone = await post("/connectors/runnow/test");
+      expect(alone.status, JSON.stringify(alone.body).slice(0, 2000)).toBe(503);
+      expect(alone.body.error).toEqual({ code: "QUEUE_NO_WORKER", message: `no worker took the run of connector "runnow" within 3 s; start intake worker (or another, when all are busy)` });
+      expect(Date.now() - at).toBeLessThan(8_000);
+      expect((await post("/connectors/runnow/run")).body.error.code).toBe("QUEUE_NO_WORKER");
+      // An unknown connector answers as in embedded mode, at once.
+      at = Date.now();
+      const unknown = await post("/connectors/nobody/run");
+      expect(unknown.status).toBe(404);
+      expect(unknown.body.error.code).toBe("CONNECTOR_NOT_FOUND");
+      expect(Date.now() - at).toBeLessThan(2_000);
+
+      const worker = await startWorkerProcess(c, ["--concurrency", "1"]);
+      // The runs withdrawn while no worker ran are not run now that one does.
+      await new Promise((resolve) => setTimeout(resolve, 2_000));
+      expect(await c.store.db.selectFrom("runs").select("id").execute()).toEqual([]);
+
+      const tested = await post("/connectors/runnow/test");
+      expect(tested.status, JSON.stringify(tested.body).slice(0, 2000)).toBe(200);
+      expect(tested.body).toMatchObject({ connector: "runnow", test: true, status: "succeeded", alerts: reports.length, ingested: 0 });
+      expect(tested.body.package).toHaveLength(reports.length);
+      expect(tested.body.logs.length).toBeGreaterThan(0);
+      expect(await alertIds(c.store, "runnow")).toEqual([]);
+      expect(await unread("runnow"), "a test marks nothing read").toBe(reports.length);
+      const testRun = await c.store.db.selectFrom("runs").select(["worker_id", "is_test"]).where("id", "=", tested.body.runId).executeTakeFirstOrThrow();
+      expect(testRun).toEqual({ worker_id: worker.id, is_test: 1 });
+
+      // The run lock held elsewhere: the worker's run refuses as embedded mode's would, and serve answers its code.
+      const lease = await acquireLease(c.store, (await getConnector(c.store, "runnow")).id, "runnow");
+      const busy = await post("/connectors/runnow/run");
+      await lease.release();
+      expect(busy.status, JSON.stringify(busy.body).slice(0, 2000)).toBe(409);
+      expect(busy.body.error.code).toBe("RUN_IN_PROGRESS");
+      expect(busy.body.error.message).toMatch(/^connector "runnow" is already running \(/);
+
+      const ran = await post("/connectors/runnow/run");
+      expect(ran.status, JSON.stringify(ran.body).slice(0, 2000)).toBe(200);
+      expect(ran.body).toMatchObject({ connector: "runnow", test: false, status: "succeeded", ingested: reports.length });
+      expect(ran.body.logs.length).toBeGreaterThan(0);
+      const runs = await runsOf(c.store, "runnow");
+      expect(runs.map((run) => ({ id: run.id, worker: run.worker_id }))).toEqual([{ id: ran.body.runId, worker: worker.id }]);
+      await expectExactlyOnce(c.store, "runnow", "runnow", reports);
+
+      killGroup(worker.child, "SIGTERM");
+      expect(await worker.exited, worker.output()).toEqual({ code: 0, signal: null });
+      const closed = new Promise((resolve) => serve.child.once("exit", resolve));
+      serve.child.kill("SIGTERM");
+      await closed;
+      expect(serve.child.exitCode, serve.output()).toBe(0);
     } finally {
       await c.store.close();
     }

@@ -151,3 +151,11 @@ export const QueueNeedsPostgres = createError(
 export const QueueStart = createError("QUEUE_START", "the queue (pg-boss) cannot start on the database: %s", 503, "pg-boss could not install or open its schema in the database (unreachable, no right to create a schema)");
 export const WorkerConcurrency = createError("WORKER_CONCURRENCY", "--concurrency %s: use a whole number from 1 to 256", 400, "intake worker was given a concurrency that is not a whole number from 1 to 256");
 export const WorkerHealthPort = createError("WORKER_HEALTH_PORT", "--health-port %s: use a TCP port from 0 to 65535", 400, "intake worker was given a health port that is not a TCP port");
+export const QueueNoWorker = createError(
+  "QUEUE_NO_WORKER", `no worker took the run of connector "%s" within %s s; start intake worker (or another, when all are busy)`, 503,
+  "queue mode: Run once or Test was sent to the workers and none took it in time (none running, or all busy); it is withdrawn",
+);
+export const QueueRunLost = createError(
+  "QUEUE_RUN_LOST", `the worker running connector "%s" gave no result within %s s (stopped or lost); see the connector's runs`, 503,
+  "queue mode: the worker that took Run once or Test did not answer in time (it was killed, or lost its database)",
+);

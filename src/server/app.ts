@@ -17,7 +17,7 @@ import type { SetupLink } from "./first-run.js";
 import { registerActionRoutes } from "./routes/actions.js";
 import { registerAuthRoutes } from "./routes/auth.js";
 import { registerCaseRoutes } from "./routes/cases.js";
-import { registerConnectorRoutes } from "./routes/connectors.js";
+import { registerConnectorRoutes, type RunNow } from "./routes/connectors.js";
 import { registerFeedRoutes } from "./routes/feeds.js";
 import { registerIdeRoutes } from "./routes/ide.js";
 import { registerOverviewRoutes } from "./routes/overview.js";
@@ -33,6 +33,8 @@ export const WEB_DIR = fileURLToPath(new URL("../../web/", import.meta.url));
 export interface ServerOptions {
   store: Store;
   scheduler?: Scheduler;
+  /** Queue mode: Run once and Test are sent to a worker (runOnWorker) instead of run in this process. */
+  runNow?: RunNow;
   webDir?: string;
   logger?: boolean;
   /** Sign-in throttling (tests shorten the delays). */
@@ -112,7 +114,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     registerSetupRoutes(api, store, options.setupLink);
     registerCaseRoutes(api, store, session);
     registerOverviewRoutes(api, store, session);
-    registerConnectorRoutes(api, store, session, options.scheduler);
+    registerConnectorRoutes(api, store, session, options.scheduler, options.runNow);
     registerIdeRoutes(api, store, session, options.scheduler);
     registerActionRoutes(api, store, session);
     registerPlaybookRoutes(api, store, session);

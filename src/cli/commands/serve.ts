@@ -1,6 +1,8 @@
 // `intake serve`: the HTTP API and the console, and every enabled connector run on its interval.
 import type { Command } from "commander";
 import { QueueNeedsPostgres, ServeListen, ServePort, ServeTrustProxy } from "../../platform/errors.js";
+import type { QueueConnection } from "../../platform/queue/pgboss.js";
+import type { RunNow } from "../../server/routes/connectors.js";
 import type { WithStore } from "../context.js";
 import { printLog } from "../output.js";
 
@@ -26,9 +28,17 @@ export function register(program: Command, withStore: WithStore): void {
       const queueMode = options.queue === true || process.env.INTAKE_MODE === "queue";
       await withStore(async (store) => {
         if (queueMode && store.dialect !== "postgres") throw new QueueNeedsPostgres(store.url);
-        // Queue mode: connectors, playbooks, feeds and the outbox run in the workers. "Run once" and test
-        // runs from the console still run in this process (the run lock keeps them apart from the workers').
+        // Queue mode: connectors, playbooks, feeds and the outbox run in the workers; "Run once" and Test
+        // from the console are sent to them through pg-boss (this process only sends, it takes no job).
         if (queueMode) options.scheduler = false;
+        let queue: QueueConnection | undefined;
+        let runNow: RunNow | undefined;
+        if (queueMode) {
+          const [{ startQueue }, { runOnWorker }] = await Promise.all([import("../../platform/queue/pgboss.js"), import("../../platform/workers/run-now.js")]);
+          const connection = await startQueue(store, { onError: (error) => process.stderr.write(`queue: ${error.message}\n`) });
+          queue = connection;
+          runNow = (name, test) => runOnWorker(store, connection.boss, name, test);
+        }
         const scheduler = options.scheduler
           ? new Scheduler(store, {
             onRun: (name, summary) => process.stderr.write(`run ${summary.runId} ${name}: ${summary.status}, fetched ${summary.fetched}, ingested ${summary.ingested}, failed ${summary.failed}${summary.error ? ` (${summary.error.code}: ${summary.error.message})` : ""}\n`),
@@ -39,8 +49,9 @@ export function register(program: Command, withStore: WithStore): void {
         const setupLink = (await hasUsers(store)) ? undefined : createSetupLink();
         let app: Awaited<ReturnType<typeof buildServer>>;
         try {
-          app = await buildServer({ store, ...(scheduler ? { scheduler } : {}), ...(setupLink ? { setupLink } : {}), ...(options.trustProxy ? { trustProxy: options.trustProxy } : {}) });
+          app = await buildServer({ store, ...(scheduler ? { scheduler } : {}), ...(runNow ? { runNow } : {}), ...(setupLink ? { setupLink } : {}), ...(options.trustProxy ? { trustProxy: options.trustProxy } : {}) });
         } catch (error) {
+          await queue?.stop().catch(() => undefined);
           // proxy-addr names the value it cannot read ("invalid IP address: …").
           if (options.trustProxy !== undefined && error instanceof TypeError) throw new ServeTrustProxy(JSON.stringify(options.trustProxy), error.message);
           throw error;
@@ -48,6 +59,7 @@ export function register(program: Command, withStore: WithStore): void {
         try {
           await app.listen({ port: options.port, host: options.host });
         } catch (error) {
+          await queue?.stop().catch(() => undefined);
           throw new ServeListen(`${options.host}:${options.port}`, (error as Error).message);
         }
         const address = app.server.address();
@@ -89,6 +101,7 @@ export function register(program: Command, withStore: WithStore): void {
               await feeds?.stop();
               await outbox?.stop();
               await app.close();
+              await queue?.stop().catch(() => undefined);
               resolve();
             })();
           };

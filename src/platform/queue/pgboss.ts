@@ -1,4 +1,4 @@
-// Queue mode's queue: one pg-boss on the store's PostgreSQL (in its own schema), and the connector-run queue.
+// Queue mode's queue: one pg-boss on the store's PostgreSQL (in its own schema), and the connector-run queues.
 import PgBoss from "pg-boss";
 import { QueueNeedsPostgres, QueueStart } from "../errors.js";
 import type { Store } from "../store/index.js";
@@ -7,6 +7,9 @@ import type { Store } from "../store/index.js";
 export const PGBOSS_SCHEMA = "pgboss";
 /** Connector iterations, interval and push alike: the worker of any machine takes the next one due. */
 export const CONNECTOR_RUN_QUEUE = "connector-run";
+
+/** "Run once" and Test from the console: serve sends one, a worker runs it and completes the job with its result. */
+export const CONNECTOR_RUN_NOW_QUEUE = "connector-run-now";
 
 export interface ConnectorRunJob {
   connectorId: number;
@@ -26,7 +29,7 @@ export interface QueueConnection {
 }
 
 /**
- * Starts pg-boss on the store's database and makes sure the connector-run queue exists (creating it is
+ * Starts pg-boss on the store's database and makes sure the connector-run queues exist (creating them is
  * idempotent: every worker does it at start, whichever comes first). Its errors (a connection lost while
  * PostgreSQL restarts) are reported, never thrown: its pool reconnects by itself.
  */
@@ -48,6 +51,8 @@ export async function startQueue(store: Store, options: { onError?: (error: Erro
     // key being taken while one is active, and pg-boss's fetch then fails as a whole (every connector's job
     // waits behind the one blocked). One run at a time per connector is the run lock's guarantee instead.
     await boss.createQueue(CONNECTOR_RUN_QUEUE, { name: CONNECTOR_RUN_QUEUE, policy: "short", retryLimit: 0 });
+    // Every click is its own job: no singleton (the run lock answers RUN_IN_PROGRESS as in embedded mode).
+    await boss.createQueue(CONNECTOR_RUN_NOW_QUEUE, { name: CONNECTOR_RUN_NOW_QUEUE, policy: "standard", retryLimit: 0 });
   } catch (error) {
     await boss.stop({ graceful: false, wait: true }).catch(() => undefined);
     throw new QueueStart((error as Error).message);

@@ -1,15 +1,16 @@
-// An `intake worker` process's work: connector iterations taken from pg-boss (at most `concurrency` at
-// once), the schedule of the next ones, push watches, playbook steps and the outbox, and, on the one
-// leader, scheduled jobs and feed refreshes; and its drain on stop.
+// An `intake worker` process's work: connector iterations, and "Run once" and Test from the console, taken
+// from pg-boss (at most `concurrency` at once), the schedule of the next iterations, push watches, playbook
+// steps and the outbox, and, on the one leader, scheduled jobs and feed refreshes; and its drain on stop.
 import type PgBoss from "pg-boss";
 import type { LogEntry } from "../../sdk/execution.js";
-import { RunInProgress } from "../errors.js";
+import { IntakeError, RunFailed, RunInProgress } from "../errors.js";
 import { startOutboxSender, configuredBackoffMs } from "../outbox/index.js";
 import { startPlaybookWorker } from "../playbooks/worker.js";
-import { CONNECTOR_RUN_QUEUE, startQueue, type ConnectorRunJob, type QueueConnection } from "../queue/pgboss.js";
-import { runConnector, type RunSummary } from "../runner/index.js";
+import { CONNECTOR_RUN_NOW_QUEUE, CONNECTOR_RUN_QUEUE, startQueue, type ConnectorRunJob, type QueueConnection } from "../queue/pgboss.js";
+import { RunLog, runConnector, type RunSummary } from "../runner/index.js";
 import type { Store } from "../store/index.js";
 import { registerWorker, type Registration } from "./registry.js";
+import type { RunNowJob, RunNowOutput } from "./run-now.js";
 import { sendConnectorRun, sendDueRuns } from "./schedule.js";
 import { startLeaderDuties } from "./leader.js";
 import { startWatcherPool, type WatcherPool } from "./watchers.js";
@@ -99,6 +100,34 @@ export async function startWorker(store: Store, options: WorkerOptions): Promise
     }
   };
 
+  // Run once or Test from the console: serve waits for the job's output, the same summary and log (or
+  // the same error) as embedded mode answers.
+  const runNowJob = async (job: PgBoss.Job<RunNowJob>) => {
+    const { connector, test, takeBy } = job.data;
+    if (Date.now() > takeBy) {
+      // Serve stopped waiting and answered QUEUE_NO_WORKER: running it now would surprise whoever clicked.
+      await boss.complete(CONNECTOR_RUN_NOW_QUEUE, job.id, { skipped: "taken after serve stopped waiting" } satisfies RunNowOutput).catch(() => undefined);
+      return;
+    }
+    const logs = new RunLog();
+    try {
+      const summary = await runConnector(store, connector, {
+        test,
+        workerId: registration.id,
+        signal: abort.signal,
+        onLog: (entry: LogEntry) => {
+          logs.add(entry);
+          options.onLog?.(connector, entry);
+        },
+      });
+      options.onRun?.(connector, summary);
+      await boss.complete(CONNECTOR_RUN_NOW_QUEUE, job.id, { result: { ...summary, logs: logs.list() } } satisfies RunNowOutput);
+    } catch (error) {
+      const thrown = error instanceof IntakeError ? error : new RunFailed((error as Error).message);
+      await boss.fail(CONNECTOR_RUN_NOW_QUEUE, job.id, { error: thrown.toJSON() } satisfies RunNowOutput).catch(() => undefined);
+    }
+  };
+
   const track = (work: Promise<void>) => {
     running.add(work);
     registration.setRunsActive(running.size);
@@ -127,20 +156,27 @@ export async function startWorker(store: Store, options: WorkerOptions): Promise
         await sleep(options.pollMs ?? DEFAULT_POLL_MS);
         continue;
       }
+      // The console's runs first: someone waits for them.
+      let asked: PgBoss.Job<RunNowJob>[] = [];
       let jobs: PgBoss.Job<ConnectorRunJob>[] = [];
       try {
-        jobs = await boss.fetch<ConnectorRunJob>(CONNECTOR_RUN_QUEUE, { batchSize: room });
+        asked = await boss.fetch<RunNowJob>(CONNECTOR_RUN_NOW_QUEUE, { batchSize: room });
+        if (room > asked.length) jobs = await boss.fetch<ConnectorRunJob>(CONNECTOR_RUN_QUEUE, { batchSize: room - asked.length });
       } catch (error) {
         notice(`queue: ${(error as Error).message}`);
       }
       if (draining) {
         // Taken just as the drain began: left to expire would delay nobody (the schedule resends), but
-        // completing them at once keeps the queue honest.
+        // completing them at once keeps the queue honest; serve answers the console's runs with the reason.
         for (const job of jobs) await boss.complete(CONNECTOR_RUN_QUEUE, job.id, { skipped: "the worker was stopping" }).catch(() => undefined);
+        for (const job of asked) {
+          await boss.fail(CONNECTOR_RUN_NOW_QUEUE, job.id, { error: new RunFailed("the worker that took the run was stopping; try again").toJSON() } satisfies RunNowOutput).catch(() => undefined);
+        }
         break;
       }
+      for (const job of asked) track(runNowJob(job));
       for (const job of jobs) track(runJob(job));
-      if (jobs.length === 0) await sleep(options.pollMs ?? DEFAULT_POLL_MS);
+      if (asked.length + jobs.length === 0) await sleep(options.pollMs ?? DEFAULT_POLL_MS);
     }
   })();
 

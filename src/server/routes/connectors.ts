@@ -7,7 +7,7 @@ import {
   deleteConnectorIfExists, displayParameters, integrationSettingsView, GROUPING_MODES, groupingView, type GroupingInput, getConnector, findConnectorDefinition, findIntegration, listConnectors, listIntegrations,
   resolveConnector, saveConnector, type ConnectorInstance, type IntegrationDefinition,
 } from "../../platform/catalog/index.js";
-import { findRun, listRuns, runConnector } from "../../platform/runner/index.js";
+import { findRun, listRuns, runConnector, type RunSummary } from "../../platform/runner/index.js";
 import type { Scheduler } from "../../platform/scheduler/index.js";
 import type { Store } from "../../platform/store/index.js";
 import { ConnectorNotFound, IconNotFound, RunNotFound } from "../../platform/errors.js";
@@ -15,6 +15,9 @@ import { requireAdmin } from "../auth.js";
 import { errors, idParams, nameParams } from "../schemas.js";
 
 type Guard = (request: FastifyRequest) => Promise<void>;
+
+/** Runs a connector once (or tests it) elsewhere, answering as runConnector here would: queue mode's workers. */
+export type RunNow = (name: string, test: boolean) => Promise<RunSummary & { logs: LogEntry[] }>;
 
 const MAX_RUNS = 200;
 
@@ -75,7 +78,7 @@ async function connectorView(store: Store, instance: ConnectorInstance) {
 
 const ICON_TYPES: Record<string, string> = { ".svg": "image/svg+xml", ".png": "image/png" };
 
-export function registerConnectorRoutes(api: FastifyInstance, store: Store, session: Guard, scheduler?: Scheduler): void {
+export function registerConnectorRoutes(api: FastifyInstance, store: Store, session: Guard, scheduler?: Scheduler, runNow?: RunNow): void {
   const admin = [session, requireAdmin];
   const changed = () => void scheduler?.refresh().catch(() => undefined);
 
@@ -171,17 +174,18 @@ export function registerConnectorRoutes(api: FastifyInstance, store: Store, sess
   });
 
   const runRoute = (test: boolean) => async (request: FastifyRequest<{ Params: { name: string } }>) => {
+    if (runNow) return runNow(request.params.name, test);
     const logs: LogEntry[] = [];
     const summary = await runConnector(store, request.params.name, { test, onLog: (entry) => logs.length < 2000 && logs.push(entry) });
     return { ...summary, logs };
   };
   api.post<{ Params: { name: string } }>("/connectors/:name/run", {
     onRequest: admin,
-    schema: { tags: ["connectors"], summary: "Run once (admin): ingests and marks read as configured; 409 when a run is already under way", params: nameParams, response: errors },
+    schema: { tags: ["connectors"], summary: "Run once (admin): ingests and marks read as configured; 409 when a run is already under way. In queue mode a worker runs it (503 QUEUE_NO_WORKER when none takes it in time)", params: nameParams, response: errors },
   }, runRoute(false));
   api.post<{ Params: { name: string } }>("/connectors/:name/test", {
     onRequest: admin,
-    schema: { tags: ["connectors"], summary: "Test (admin): runs the connector, returns its package and logs, stores no case and marks nothing read", params: nameParams, response: errors },
+    schema: { tags: ["connectors"], summary: "Test (admin): runs the connector, returns its package and logs, stores no case and marks nothing read. In queue mode a worker runs it (503 QUEUE_NO_WORKER when none takes it in time)", params: nameParams, response: errors },
   }, runRoute(true));
 
   api.get<{ Querystring: { connector?: string; limit?: number; cursor?: number } }>("/runs", {
