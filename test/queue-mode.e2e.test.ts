@@ -15,7 +15,7 @@ import { writePackage } from "./support/packages.js";
 import { startPostgres, type Postgres } from "./support/postgres.js";
 import { waitFor } from "./support/wait.js";
 
-const BOXES = ["box1", "box2", "box3", "big", "drain", "poison", "push", "served", "runnow"];
+const BOXES = ["box1", "box2", "box3", "big", "drain", "poison", "push", "served", "runnow", "dropped"];
 
 let dovecot: Dovecot;
 let postgres: Postgres;
@@ -220,6 +220,38 @@ describe("queue mode: intake worker processes on one PostgreSQL", () => {
       // The killed worker never said it stopped: lost once its heartbeat is 30 s old.
       expect(listed.find((worker) => worker.id === first.id)).toMatchObject({ stoppedAt: null });
       expect(listed.find((worker) => worker.id === second.id)).toMatchObject({ state: "stopped" });
+    } finally {
+      await c.store.close();
+    }
+  }, 400_000);
+
+  it("the IMAP server dropping the connection mid-FETCH (its imap process killed): the run fails cleanly, the next completes the batch, every message exactly once", async () => {
+    const c = await cluster("imap_dropped");
+    try {
+      const reports = makeReports(1500);
+      await deliver("dropped", reports);
+      await emailConnector(c, "dropped", "dropped", 2);
+      const worker = await startWorkerProcess(c, ["--concurrency", "1"]);
+      // Part of the batch stored, the rest still being fetched: the server's session dies under the run.
+      await waitFor(async () => (await alertIds(c.store, "dropped")).length > 50, 120_000, 20);
+      const before = (await alertIds(c.store, "dropped")).length;
+      expect(before).toBeLessThan(reports.length);
+      expect(dovecot.killImapSessions()).toBeGreaterThan(0);
+
+      await waitFor(async () => (await alertIds(c.store, "dropped")).length >= reports.length, 240_000, 500);
+      await waitFor(async () => (await runsOf(c.store, "dropped")).some((run) => run.status === "succeeded"), 60_000, 200);
+      killGroup(worker.child, "SIGTERM");
+      expect(await worker.exited, worker.output()).toEqual({ code: 0, signal: null });
+
+      await expectExactlyOnce(c.store, "dropped", "dropped", reports);
+      const runs = await runsOf(c.store, "dropped");
+      expectNoOverlap(runs);
+      // The cut run ended as a failure that names the lost connection, not a crash or a hang.
+      const cut = runs.find((run) => run.status === "failed");
+      console.log(`imap dropped: ${before} of ${reports.length} stored at the kill; ${runs.length} runs; the cut one: ${cut?.error}`);
+      expect(cut?.error, JSON.stringify(runs)).toMatch(/IMAP_CONNECTION_LOST|connection .*(lost|closed)/i);
+      expect(runs.some((run) => run.status === "succeeded" && run.started_at >= cut!.finished_at!)).toBe(true);
+      expect(runs.every((run) => run.worker_id === worker.id)).toBe(true);
     } finally {
       await c.store.close();
     }

@@ -20,6 +20,11 @@ export interface Dovecot {
   params(extra?: Record<string, unknown>): Record<string, unknown>;
   stop(): Promise<void>;
   restart(): Promise<void>;
+  /**
+   * Kills this server's IMAP session processes (children of its master named "imap"), as a crash or an
+   * admin's kill would: each client sees its connection dropped, mid-command. Returns how many were killed.
+   */
+  killImapSessions(): number;
 }
 
 export async function freePort(): Promise<number> {
@@ -139,8 +144,25 @@ ${options.lmtp ? "service lmtp {\n  unix_listener lmtp {\n    mode = 0666\n  }\n
       await new Promise((r) => setTimeout(r, 50));
     }
   };
+  const killImapSessions = () => {
+    const master = Number(fs.readFileSync(path.join(run, "master.pid"), "utf8"));
+    let killed = 0;
+    for (const entry of fs.readdirSync("/proc")) {
+      if (!/^\d+$/.test(entry)) continue;
+      let stat: string;
+      try { stat = fs.readFileSync(`/proc/${entry}/stat`, "utf8"); } catch { continue; }
+      // "pid (comm) state ppid …": comm may hold spaces, so read after its closing parenthesis.
+      const close = stat.lastIndexOf(")");
+      const comm = stat.slice(stat.indexOf("(") + 1, close);
+      const ppid = Number(stat.slice(close + 2).split(" ")[1]);
+      if (comm !== "imap" || ppid !== master) continue;
+      try { process.kill(Number(entry), "SIGKILL"); killed++; } catch { /* already gone */ }
+    }
+    return killed;
+  };
   await start();
   return {
+    killImapSessions,
     dir, host: "localhost", port, caFile: `${conf}/ca.pem`, maildir,
     params: (extra = {}) => ({ Username: USER, Password: PASSWORD, "IMAP Server Address": "localhost", "IMAP Port": port, "Folder to check for emails": "INBOX", ...extra }),
     stop,
