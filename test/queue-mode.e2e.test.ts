@@ -15,7 +15,7 @@ import { writePackage } from "./support/packages.js";
 import { startPostgres, type Postgres } from "./support/postgres.js";
 import { waitFor } from "./support/wait.js";
 
-const BOXES = ["box1", "box2", "box3", "big", "drain", "poison", "push", "served", "runnow", "dropped"];
+const BOXES = ["box1", "box2", "box3", "big", "drain", "poison", "push", "served", "runnow", "dropped", "random"];
 
 let dovecot: Dovecot;
 let postgres: Postgres;
@@ -256,6 +256,45 @@ describe("queue mode: intake worker processes on one PostgreSQL", () => {
       await c.store.close();
     }
   }, 400_000);
+
+  it("workers SIGKILLed at random moments, one after another, while two mailboxes are read: every message exactly once, none unread, no overlapping runs", async () => {
+    const c = await cluster("random_kills");
+    try {
+      const boxes = ["random", "box1"];
+      const reports = new Map(boxes.map((box) => [box, makeReports(1000)]));
+      for (const box of boxes) {
+        await deliver(box, reports.get(box)!);
+        await emailConnector(c, box, box, 2);
+      }
+      const workers = [await startWorkerProcess(c), await startWorkerProcess(c)];
+      const kills: string[] = [];
+      const storedNow = async () => (await alertIds(c.store, "random")).length + (await alertIds(c.store, "box1")).length;
+      for (let round = 0; round < 6; round++) {
+        // A random moment: a random number more stored (mid-batch), or a random time (a worker starting,
+        // fetching, marking read), whichever comes first.
+        const target = (await storedNow()) + 1 + Math.floor(Math.random() * 250);
+        const deadline = Date.now() + 500 + Math.floor(Math.random() * 4000);
+        await waitFor(async () => Date.now() >= deadline || (await storedNow()) >= target, 10_000, 20);
+        const index = Math.floor(Math.random() * workers.length);
+        const stored = await storedNow();
+        killGroup(workers[index]!.child, "SIGKILL");
+        kills.push(`${stored}`);
+        workers[index] = await startWorkerProcess(c);
+      }
+      console.log(`random kills, reports stored at each: ${kills.join(", ")} of 2000`);
+      for (const box of boxes) await waitFor(async () => (await alertIds(c.store, box)).length >= reports.get(box)!.length, 300_000, 500);
+      // The runs under way end before the count is read: none may still be storing or marking.
+      await waitFor(async () => (await Promise.all(boxes.map((box) => runsOf(c.store, box)))).flat().every((run) => run.status !== "running"), 120_000, 250);
+      for (const worker of workers) killGroup(worker.child, "SIGTERM");
+      for (const worker of workers) expect(await worker.exited, worker.output()).toEqual({ code: 0, signal: null });
+      for (const box of boxes) {
+        await expectExactlyOnce(c.store, box, box, reports.get(box)!);
+        expectNoOverlap(await runsOf(c.store, box));
+      }
+    } finally {
+      await c.store.close();
+    }
+  }, 600_000);
 
   it("SIGTERM drains: past the grace period the run under way stops unacknowledged, the worker exits 0, and the next worker reads the rest", async () => {
     const c = await cluster("drained_worker");
