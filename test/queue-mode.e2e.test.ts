@@ -347,6 +347,8 @@ describe("queue mode: intake worker processes on one PostgreSQL", () => {
       await deliver("poison", reports.slice(100));
       await waitFor(async () => (await alertIds(c.store, "mail")).length >= reports.length, 120_000, 200);
       await waitFor(async () => (await runsOf(c.store, "hanger")).filter((run) => run.status === "timed_out").length >= 2, 60_000, 200);
+      // The thrower is run again on its interval too (its slot shared with the hanger's 3 s runs and the mail's).
+      await waitFor(async () => (await runsOf(c.store, "thrower")).filter((run) => run.status !== "running").length >= 2, 60_000, 200);
       killGroup(worker.child, "SIGTERM");
       expect(await worker.exited, worker.output()).toEqual({ code: 0, signal: null });
 
