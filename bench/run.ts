@@ -5,6 +5,8 @@
 // --intel: threat-intel lookups only (bench/intel.ts); --triage: report → case → verdict → reply sent,
 // then the lookups (bench/triage.ts).
 //   npm run bench -- --triage --reports 200 --indicators 1000000
+// --verdicts: a labelled day of reports (ham and phish) judged by the triage playbook: the confusion matrix.
+//   npm run bench -- --verdicts [--seed N]
 // --queue: queue mode, 1 and then 2 `intake worker` processes on one PostgreSQL (bench/queue.ts).
 //   npm run bench -- --queue --connectors 50 --reports 200
 import { execFileSync, spawn } from "node:child_process";
@@ -20,6 +22,7 @@ import { connectorNodeFlags } from "../src/platform/runner/process.js";
 import { intelBench } from "./intel.js";
 import { printTriage, triageBench } from "./triage.js";
 import { printQueueBench, queueBench } from "./queue.js";
+import { printVerdictBench, verdictBench } from "./verdicts.js";
 import { median, percentile } from "./stats.js";
 
 const args = process.argv.slice(2);
@@ -282,6 +285,18 @@ if (args.includes("--queue")) {
   fs.writeFileSync(file, JSON.stringify(bench, null, 2));
   console.log(`  written to ${path.relative(process.cwd(), file)}`);
   process.exit(bench.rounds.every((round) => round.overlaps === 0) ? 0 : 1);
+}
+
+if (args.includes("--verdicts")) {
+  // A labelled day of reports through Dovecot, the connector and the triage playbook: the confusion matrix.
+  const bench = await verdictBench({ seed: option("seed", 28), onProgress: (line) => console.error(line) });
+  printVerdictBench(bench);
+  const dir = path.join(PROJECT_ROOT, "bench", "results");
+  fs.mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, `verdicts-${bench.date.replace(/[:.]/g, "-")}.json`);
+  fs.writeFileSync(file, JSON.stringify(bench, null, 2));
+  console.log(`  written to ${path.relative(process.cwd(), file)}`);
+  process.exit(bench.rates.legitimateMalicious === 0 ? 0 : 1);
 }
 
 if (args.includes("--triage")) {

@@ -86,6 +86,8 @@ function report(index: number, reporter: string): string {
     "Content-Type: text/plain; charset=utf-8", "", `Verify now: https://login-${index}.mailbox-alerts.test/verify`, "",
   ].join("\r\n");
   return [
+    // Our MX authenticated the colleague's report: only such a report is answered.
+    "Authentication-Results: mx.example.test; spf=pass smtp.mailfrom=example.test; dkim=pass header.d=example.test; dmarc=pass header.from=example.test",
     `From: ${reporter} <${reporter}@example.test>`, "To: analyst@example.test", `Subject: FW: ${subject}`,
     "Date: Fri, 20 Nov 2026 09:05:00 +0000", `Message-ID: <report-${tag}@example.test>`,
     "MIME-Version: 1.0", `Content-Type: multipart/mixed; boundary="${boundary}"`, "",
@@ -125,6 +127,7 @@ export async function triageBench(options: { reports: number; indicators: number
   try {
     postfix = await startPostfix(dovecot);
     await intake(ws, ["integration", "configure", "email", "--params", ws.writeJson("smtp.json", postfix.params())]);
+    await intake(ws, ["playbook", "configure", "phishing-triage", "--params", ws.writeJson("triage.json", { "Reporter Domains": "example.test", "Trusted Authentication Servers": "mx.example.test" })]);
     // Grouping as the connector's default (campaign): each report's subject is its own, so each is a case of its own.
     await intake(ws, ["connector", "create", "reports", "--integration", "email", "--params", ws.writeJson("mail.json", dovecot.params({ "Push On New Mail": true }))]);
     serve = await startServe(ws);

@@ -39,6 +39,8 @@ const inbox = (person: string) => readInbox(dovecot, person);
 
 interface Phish { from: string; subject: string; body: string; messageId?: string; headers?: string[]; attachment?: boolean }
 
+const OUR_MX_PASS = 'Authentication-Results: mx.example.test; spf=pass smtp.mailfrom=example.test; dkim=pass header.d=example.test; dmarc=pass header.from=example.test';
+
 /** A colleague's report: their own words, and the suspect mail (Reply-To eve) attached. */
 function report(reporter: string, words: string, phish: Phish, language?: string): { reporter: string; raw: string; messageId: string } {
   const messageId = `<report-${reporter}-${crypto.randomBytes(4).toString("hex")}@example.test>`;
@@ -57,7 +59,8 @@ function report(reporter: string, words: string, phish: Phish, language?: string
     reporter,
     messageId,
     raw: [
-      `From: ${reporter} <${reporter}@example.test>`, "To: phish-reports@example.test", `Subject: FW: ${phish.subject}`,
+      // Our MX authenticated the colleague's report: only such a report is answered.
+      OUR_MX_PASS, `From: ${reporter} <${reporter}@example.test>`, "To: phish-reports@example.test", `Subject: FW: ${phish.subject}`,
       "Date: Fri, 04 Dec 2026 09:30:00 +0000", `Message-ID: ${messageId}`, ...(language ? [`Content-Language: ${language}`] : []),
       "MIME-Version: 1.0", 'Content-Type: multipart/mixed; boundary="outer"', "",
       "--outer", "Content-Type: text/plain; charset=utf-8", "", words, "",
@@ -102,7 +105,7 @@ describe("phishing triage out of the box", () => {
     const refreshed = await ws.intake(["feeds", "refresh", "--json"]);
     expect(refreshed.code, refreshed.stderr).toBe(0);
     expect(ws.lastJson(refreshed)).toEqual({ feeds: expect.arrayContaining([{ name: "urlhaus", indicators: 1 }, { name: "stix", indicators: 1 }, { name: "misp", indicators: 1 }]) });
-    const configured = await ws.intake(["playbook", "configure", "phishing-triage", "--params", ws.writeJson("triage.json", { "Simulation Headers": "X-PhishTest" })]);
+    const configured = await ws.intake(["playbook", "configure", "phishing-triage", "--params", ws.writeJson("triage.json", { "Simulation Headers": "X-PhishTest", "Reporter Domains": "example.test", "Trusted Authentication Servers": "mx.example.test" })]);
     expect(configured.code, configured.stderr).toBe(0);
     const created = await ws.intake(["connector", "create", "reports", "--integration", "email", "--params", ws.writeJson("mail.json", dovecot.params())]);
     expect(created.code, created.stderr).toBe(0);
@@ -164,14 +167,14 @@ describe("phishing triage out of the box", () => {
     const url = byTitle("Account locked");
     expect([url.verdict?.value, url.priority, url.status]).toEqual(["malicious", 80, "open"]);
     // The connector keeps the URL as written, host in lower case; the feed listed it without the default port.
-    expect(url.verdict!.reasons.join("\n")).toMatch(/^URL hxxp:\/\/login-verify\[\.\]test:80\/account in URLhaus \(feed "urlhaus"\), listed as hxxp:\/\/login-verify\[\.\]test\/account: phishing$/m);
+    expect(url.verdict!.reasons.join("\n")).toMatch(/^URL hxxp:\/\/login-verify\[\.\]test:80\/account in URLhaus \(feed "urlhaus", reliability C\), listed as hxxp:\/\/login-verify\[\.\]test\/account: phishing$/m);
     const domain = byTitle("Shared document");
     expect(domain.verdict?.value).toBe("malicious");
-    expect(domain.verdict!.reasons.join("\n")).toMatch(/docs\[\.\]stix-phish\[\.\]test.* in STIX \(feed "stix"\), listed as stix-phish\[\.\]test/);
+    expect(domain.verdict!.reasons.join("\n")).toMatch(/docs\[\.\]stix-phish\[\.\]test.* in STIX \(feed "stix", reliability C\), listed as stix-phish\[\.\]test/);
     const hash = byTitle("Invoice 4471");
     expect(hash.verdict?.value).toBe("malicious");
-    expect(hash.verdict!.reasons.join("\n")).toContain(`in MISP (feed "misp")`);
-    expect(hash.verdict!.reasons.join("\n")).toContain(`attachment invoice[.]pdf (sha256 ${ATTACHMENT_SHA256}) in MISP (feed "misp")`);
+    expect(hash.verdict!.reasons.join("\n")).toContain(`in MISP (feed "misp", reliability C)`);
+    expect(hash.verdict!.reasons.join("\n")).toContain(`attachment invoice[.]pdf (sha256 ${ATTACHMENT_SHA256}) in MISP (feed "misp", reliability C)`);
     const simulation = byTitle("Gift card for you");
     expect([simulation.verdict?.value, simulation.status]).toEqual(["simulation", "closed"]);
     expect(simulation.verdict!.reasons).toEqual(['a phishing simulation: header x-phishtest present (setting "Simulation Headers")']);
@@ -198,7 +201,8 @@ describe("phishing triage out of the box", () => {
       return reply!;
     };
     const toAlice = await replyOf(reports.url);
-    expect([toAlice.subject, toAlice.language]).toEqual(["Re: FW: Account locked", "en"]);
+    // The reported subject is the phisher's text: it stays out of the reply's subject.
+    expect([toAlice.subject, toAlice.language]).toEqual([expect.stringMatching(/^Re: your report to the security team \(case #\d+\)$/), "en"]);
     expect(toAlice.text).toContain("It is malicious");
     expect(toAlice.text).toContain("hxxp://login-verify[.]test:80/account");
     const toBob = await replyOf(reports.domain);

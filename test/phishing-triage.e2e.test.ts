@@ -75,7 +75,7 @@ describe("the phishing-triage playbook", () => {
       const second = await ingestAndDrain(ws, [forwardedReport("again", { from: "Shop <deals@shop.test>", subject: "Last chance", body: "Still at http://shop.test/offers" })]);
       const again = second.find((item) => item.title === "Last chance")!;
       expect(again.verdict?.value).toBe("malicious");
-      expect(again.verdict?.reasons.join("\n")).toMatch(new RegExp(`^URL hxxp://shop\\[\\.\\]test/offers, .*: seen in case #${clean.id}, judged as malicious by an analyst$`, "m"));
+      expect(again.verdict?.reasons.join("\n")).toMatch(new RegExp(`^URL hxxp://shop\\[\\.\\]test/offers: seen in case #${clean.id}, judged malicious by alice$`, "m"));
       expect(again.priority).toBe(80);
       // The override stays: the case still says what the analyst said.
       expect(second.find((item) => item.id === clean.id)!.verdict).toEqual({ value: "malicious", reasons: ["credential harvesting confirmed"] });

@@ -17,7 +17,7 @@ describe("reply templates", () => {
   });
 
   it("saves an admin's edit, refuses an unknown placeholder by name and an analyst, and goes back to the default", async () => {
-    const draft = { subject: "Re: {{report.subject}}", text: "Case {{case.id}}: {{verdict}}\n{{reasons}}", html: "<p>{{reasons}}</p>" };
+    const draft = { subject: "Re: your report (case {{case.id}})", text: "Case {{case.id}}: {{verdict}}\n{{reasons}}", html: "<p>{{reasons}}</p>" };
     expect((await requestAs(api.app, api.analyst, "PUT", "/api/reply-templates/benign/en", draft)).statusCode).toBe(403);
     const refused = await requestAs(api.app, api.admin, "PUT", "/api/reply-templates/benign/en", { ...draft, text: "{{sender}}" });
     expect([refused.statusCode, refused.json().error.code]).toEqual([400, "REPLY_TEMPLATE_INVALID"]);
@@ -26,7 +26,11 @@ describe("reply templates", () => {
     expect(saved.statusCode).toBe(200);
     expect(saved.json().template).toMatchObject({ ...draft, edited: true, updatedBy: "ada" });
     const preview = await requestAs(api.app, api.analyst, "POST", "/api/reply-templates/benign/en/preview", {});
-    expect(preview.json().preview.subject).toBe("Re: FW: Your mailbox is full - verify at hxxps://mail-verify[.]example/login");
+    expect(preview.json().preview.subject).toBe("Re: your report (case 1234)");
+    // The reported subject is an outsider's text: refused in a subject, by name.
+    const outsider = await requestAs(api.app, api.admin, "PUT", "/api/reply-templates/benign/en", { ...draft, subject: "Re: {{report.subject}}" });
+    expect([outsider.statusCode, outsider.json().error.code]).toEqual([400, "REPLY_TEMPLATE_INVALID"]);
+    expect(outsider.json().error.message).toContain("stays out of a reply's subject");
     expect(preview.json().preview.text).toMatch(/^Case 1234: benign\n- URL hxxps/);
     const draftPreview = await requestAs(api.app, api.analyst, "POST", "/api/reply-templates/benign/ko/preview", { subject: "S", text: "{{report.subject}}", html: "<b>{{report.subject}}</b>" });
     expect(draftPreview.json().preview.html).not.toContain("https://");

@@ -39,6 +39,7 @@ function report(reporter: string, words: string, options: { language?: string; s
   return {
     messageId,
     raw: [
+      'Authentication-Results: mx.example.test; spf=pass smtp.mailfrom=example.test; dkim=pass header.d=example.test; dmarc=pass header.from=example.test',
       `From: ${reporter} <${reporter}@example.test>`, "To: analyst@example.test", `Subject: =?UTF-8?B?${Buffer.from(`FW: ${options.subject ?? "Your mailbox is full"}`).toString("base64")}?=`,
       "Date: Fri, 20 Nov 2026 09:05:00 +0000", `Message-ID: ${messageId}`, ...(options.language ? [`Content-Language: ${options.language}`] : []),
       "MIME-Version: 1.0", `Content-Type: multipart/mixed; boundary="${boundary}"`, "",
@@ -57,7 +58,7 @@ async function setUp(grouping: string): Promise<Workspace> {
   expect(configured.code, configured.stderr).toBe(0);
   const playbook = {
     name: "reply", trigger: { event: "case_created", connector: "reports" },
-    steps: [{ id: "reply", action: "Email Connector/Reply To Reporter", params: { Verdict: "malicious", Reasons: REASONS, "Default Language": "en" } }],
+    steps: [{ id: "reply", action: "Email Connector/Reply To Reporter", params: { Verdict: "malicious", Reasons: REASONS, "Default Language": "en", "Reporter Domains": "example.test", "Trusted Authentication Servers": "mx.example.test" } }],
   };
   const saved = await ws.intake(["playbook", "import", ws.writeJson("playbook.json", playbook)]);
   expect(saved.code, saved.stderr).toBe(0);
@@ -100,7 +101,7 @@ describe("Reply To Reporter", () => {
 
     await waitFor(async () => (await repliesTo("alice", english.messageId)).length > 0 && (await repliesTo("bob", korean.messageId)).length > 0, 30_000, 250);
     const [toAlice] = await repliesTo("alice", english.messageId);
-    expect(toAlice!.subject).toBe("Re: FW: Your mailbox is full");
+    expect(toAlice!.subject).toMatch(/^Re: your report to the security team \(case #\d+\)$/);
     expect(toAlice!.references).toContain(english.messageId);
     expect(toAlice!.language).toBe("en");
     expect(toAlice!.text).toContain("It is malicious");

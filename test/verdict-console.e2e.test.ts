@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchChromium, newConsolePage, signIn, startConsole, type Console } from "./support/console.js";
 import { makeWorkspace, PROJECT_ROOT, type Workspace } from "./support/cli.js";
 import { deliverToMaildir, startDovecot, type Dovecot } from "./support/dovecot.js";
-import { forwardedReport } from "./support/triage.js";
+import { forwardedReport, OUR_PEOPLE } from "./support/triage.js";
 
 const ARTIFACTS = path.join(PROJECT_ROOT, "test-artifacts");
 /** Case numbers by title. */
@@ -36,7 +36,7 @@ beforeAll(async () => {
   ws = makeWorkspace({ NODE_EXTRA_CA_CERTS: server.caFile, INTAKE_PASSWORD: PASSWORD });
   await ok(["users", "add", "admin", "--role", "admin"]);
   await ok(["connector", "create", "reports", "--integration", "email", "--params", ws.writeJson("mail.json", server.params()), "--grouping", "off"]);
-  await ok(["playbook", "configure", "phishing-triage", "--params", ws.writeJson("triage.json", { "Simulation Sender Domains": "sim-vendor.test" })]);
+  await ok(["playbook", "configure", "phishing-triage", "--params", ws.writeJson("triage.json", { "Simulation Sender Domains": "sim-vendor.test", ...OUR_PEOPLE })]);
   deliverToMaildir(server, [
     forwardedReport("sim", { from: "HR <hr@sim-vendor.test>", subject: "Bonus letter", body: "Open http://sim-vendor.test/bonus" }),
     forwardedReport("spoof", { from: "\"ceo@company.test\" <boss@mailer.test>", subject: "Urgent wire", body: "Pay at <script>alert(1)</script> http://pay.mailer.test/now" }),

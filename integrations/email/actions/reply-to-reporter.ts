@@ -1,7 +1,7 @@
 // "Reply To Reporter": thanks each person who reported the case's mail with the outcome, threaded under
 // their report and in their language; the platform's outbox sends each reply once.
 import type { ActionExecution } from "intake/sdk";
-import { planReplies } from "../lib/reply-plan.js";
+import { planReplies, splitList } from "../lib/reply-plan.js";
 
 const VERDICTS = ["malicious", "suspicious", "benign", "simulation", "unknown"];
 
@@ -27,10 +27,15 @@ export default async function main(execution: ActionExecution) {
   const reasons = readReasons(execution.extractActionParam("Reasons", { defaultValue: "" }));
   const defaultLanguage = execution.extractActionParam("Default Language", { defaultValue: "en" });
 
-  const plan = planReplies(execution.currentCase, defaultLanguage);
+  const policy = {
+    reporterDomains: splitList(execution.extractActionParam("Reporter Domains", { defaultValue: "" })),
+    trustedServers: splitList(execution.extractActionParam("Trusted Authentication Servers", { defaultValue: "" })),
+  };
+  const plan = planReplies(execution.currentCase, defaultLanguage, policy);
   for (const skipped of plan.skipped) execution.logger.warn(`report ${skipped.alert}: no reply: ${skipped.reason}`);
   for (const reply of plan.replies) {
-    const rendered = await execution.renderReply({ verdict: kind, language: reply.language, reportSubject: reply.subject, reasons });
+    // The reported subject is the outsider's text: it stays out of the reply (the reply threads by In-Reply-To).
+    const rendered = await execution.renderReply({ verdict: kind, language: reply.language, reportSubject: "", reasons });
     execution.sendEmail({
       to: reply.to,
       subject: rendered.subject,
@@ -48,5 +53,7 @@ export default async function main(execution: ActionExecution) {
     replies: plan.replies.map((reply) => ({ alert: reply.alert, to: reply.to, language: reply.language })),
     skipped: plan.skipped,
   });
-  execution.end(`${plan.replies.length} reply(ies) queued, ${plan.skipped.length} report(s) without one`, plan.replies.length);
+  // The case wall shows this message: why a reporter got no reply is read there.
+  const why = plan.skipped.length ? `: ${plan.skipped.slice(0, 3).map((item) => item.reason).join("; ")}` : "";
+  execution.end(`${plan.replies.length} reply(ies) queued, ${plan.skipped.length} report(s) without one${why}`, plan.replies.length);
 }

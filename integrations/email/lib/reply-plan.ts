@@ -1,7 +1,7 @@
 // Who gets a reply to a report, and how it is threaded: the safe-recipient rules of "Reply To Reporter".
 // Only the person who sent the report in is ever answered, never the reported sender or anyone the
 // reported message names; a report that is the suspect message itself has no reporter to answer.
-import { EMAIL_ADDRESS_PATTERN, MESSAGE_ID_PATTERN, type CurrentCase } from "intake/sdk";
+import { believedAuthResult, EMAIL_ADDRESS_PATTERN, MESSAGE_ID_PATTERN, type AuthResult, type CurrentCase } from "intake/sdk";
 
 export interface PlannedReply {
   /** The alert (report) answered. */
@@ -32,6 +32,47 @@ function addressesIn(text: string): string[] {
   return found;
 }
 
+/** Who may be answered: the organisation's own domains, and the servers whose Authentication-Results count. */
+export interface ReplyPolicy {
+  /** "Reporter Domains": a reporter outside them is never answered. */
+  reporterDomains: string[];
+  /** "Trusted Authentication Servers": authserv-ids (or receiving hosts) our own MX writes. */
+  trustedServers: string[];
+}
+
+/** "a.com, B.com" → ["a.com", "b.com"]. */
+export function splitList(text: string): string[] {
+  return text.split(/[,\s]+/).map((item) => item.trim().toLowerCase()).filter(Boolean);
+}
+
+function within(domain: string, domains: string[]): boolean {
+  return domains.some((candidate) => domain === candidate || domain.endsWith(`.${candidate}`));
+}
+
+function authResultsOf(value: unknown): AuthResult[] {
+  return Array.isArray(value) ? value.filter((item): item is AuthResult => !!item && typeof item === "object").slice(0, 20) : [];
+}
+
+/**
+ * Why the report's own sender cannot be believed to be the reporter it names, or undefined when our own server
+ * authenticated it: DMARC pass, SPF or DKIM pass for a reporter domain, or SMTP AUTH at our server.
+ */
+export function reporterDoubt(event: Record<string, unknown>, reporter: string, policy: ReplyPolicy): string | undefined {
+  const forwarded = typeof event.ForwardDepth === "number" || typeof event.ReporterEmailAddress === "string";
+  const results = authResultsOf(forwarded ? event.ReporterAuthResults : event.AuthResults);
+  const receivedBy = field(event, forwarded ? "ReporterReceivedBy" : "ReceivedBy");
+  if (policy.trustedServers.length === 0) return "no \"Trusted Authentication Servers\" are set: the report's sender cannot be verified";
+  const auth = believedAuthResult(results, receivedBy, policy.trustedServers);
+  if (!auth) return results.length ? "the report's Authentication-Results were not written by a Trusted Authentication Server" : "the report carries no Authentication-Results from our mail server";
+  const domain = reporter.slice(reporter.lastIndexOf("@") + 1);
+  const server = auth.authservId || receivedBy;
+  if (auth.dmarc === "pass" && (!auth.dmarcDomain || auth.dmarcDomain.toLowerCase() === domain)) return undefined;
+  if (auth.auth === "pass") return undefined;
+  if (auth.spf === "pass" && auth.spfDomain && within(auth.spfDomain.toLowerCase(), policy.reporterDomains)) return undefined;
+  if (auth.dkim === "pass" && (auth.dkimDomains ?? []).some((d) => within(d.toLowerCase(), policy.reporterDomains))) return undefined;
+  return `${server} did not authenticate the report's sender (dmarc=${auth.dmarc ?? "none"}, spf=${auth.spf ?? "none"}, dkim=${auth.dkim ?? "none"})`;
+}
+
 /** A Message-ID as a header wants it: <id>. */
 export function asMessageId(id: string): string | undefined {
   const bracketed = id.startsWith("<") ? id : `<${id}>`;
@@ -47,10 +88,11 @@ function languageOf(tag: string, fallback: string): string {
 /**
  * One reply per report of the case (a campaign: each reporter once, to their first report), to the
  * report's From when staff forwarded the suspect mail; skipped, with the reason, when the report is the
- * suspect mail itself, has no usable address, or its reporter is someone the suspect mail names as its
- * sender, Reply-To or Return-Path.
+ * suspect mail itself, has no usable address, its reporter is someone the suspect mail names as its
+ * sender, Reply-To or Return-Path, is outside the organisation's domains, or our own mail server did not
+ * authenticate the report (anyone can write a From: a forged staff address must not make us mail anyone).
  */
-export function planReplies(currentCase: CurrentCase, defaultLanguage: string): { replies: PlannedReply[]; skipped: SkippedReport[] } {
+export function planReplies(currentCase: CurrentCase, defaultLanguage: string, policy: ReplyPolicy): { replies: PlannedReply[]; skipped: SkippedReport[] } {
   const replies: PlannedReply[] = [];
   const skipped: SkippedReport[] = [];
   const answered = new Set<string>();
@@ -72,6 +114,19 @@ export function planReplies(currentCase: CurrentCase, defaultLanguage: string): 
     const suspects = new Set([field(event, "SourceEmailAddress").toLowerCase(), ...addressesIn(field(event, "ReplyTo")), ...addressesIn(field(event, "ReturnPath"))]);
     if (suspects.has(reporter)) {
       skip("the reporter's address is the suspect message's sender, Reply-To or Return-Path");
+      continue;
+    }
+    if (policy.reporterDomains.length === 0) {
+      skip("no \"Reporter Domains\" are set (the organisation's mail domains): only reporters in them are answered");
+      continue;
+    }
+    if (!within(reporter.slice(reporter.lastIndexOf("@") + 1), policy.reporterDomains)) {
+      skip(`the reporter ${reporter} is not in the organisation's domains (${policy.reporterDomains.join(", ")})`);
+      continue;
+    }
+    const doubt = reporterDoubt(event, reporter, policy);
+    if (doubt) {
+      skip(`the report from ${reporter} is not authenticated: ${doubt}`);
       continue;
     }
     if (answered.has(reporter)) {

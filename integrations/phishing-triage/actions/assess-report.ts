@@ -1,8 +1,9 @@
 // Assess Report: gathers a reported email's indicators and signals, asks the feeds and earlier cases, and
 // sets the case's verdict with its reasons; raises malicious cases, closes simulations (and benign ones when asked).
-import { ActionExecution, Priority, type ActionEntity, type CaseAlert } from "intake/sdk";
-import { assess, type ReportSignals } from "../lib/assess.js";
+import { ActionExecution, believedAuthResult, MAX_EARLIER_QUERIES, Priority, type ActionEntity, type AuthResult, type CaseAlert } from "intake/sdk";
+import { assess, type Prevalence, type ReportSignals } from "../lib/assess.js";
 import { lookupIndicators, type IndicatorQuery } from "../lib/intel.js";
+import { LIST_NAMES, parseBrands, parseVips, siteOf, splitSetting, type Policy } from "../lib/policy.js";
 import { matchSimulation, parseSimulationRules } from "../lib/simulation.js";
 
 const LANGUAGES = new Set(["en", "ko"]);
@@ -17,14 +18,49 @@ function textField(value: unknown): string | undefined {
   return typeof value === "string" && value ? value.toLowerCase() : undefined;
 }
 
-function reportSignals(alert: CaseAlert): ReportSignals {
-  const event = alert.events[0] ?? {};
+/** The Authentication-Results of the reported message as the connector read them (older cases: the combined fields). */
+function authResultsOf(event: Record<string, unknown>): AuthResult[] {
+  if (Array.isArray(event.AuthResults)) return (event.AuthResults as unknown[]).filter((item): item is AuthResult => !!item && typeof item === "object").slice(0, 20);
+  const server = typeof event.AuthServer === "string" ? event.AuthServer : "";
   const spf = textField(event.SpfResult);
   const dkim = textField(event.DkimResult);
   const dmarc = textField(event.DmarcResult);
+  if (!spf && !dkim && !dmarc) return [];
+  return [{ authservId: server, ...(spf ? { spf } : {}), ...(dkim ? { dkim } : {}), ...(dmarc ? { dmarc } : {}) }];
+}
+
+/** "Name <a@b>, c@d" → the addresses. */
+function addressesIn(text: unknown): string[] {
+  if (typeof text !== "string") return [];
+  return text.slice(0, 2000).split(/[\s,;<>()"]+/).filter((word) => word.includes("@")).map((word) => word.toLowerCase()).slice(0, 10);
+}
+
+function reportSignals(alert: CaseAlert, trusted: string[]): ReportSignals {
+  const event = alert.events[0] ?? {};
+  const results = authResultsOf(event);
+  const receivedBy = typeof event.ReceivedBy === "string" ? event.ReceivedBy : undefined;
+  const auth = believedAuthResult(results, receivedBy, trusted);
+  const dataUris = Number(event.DataUriLinks ?? 0);
   return {
-    ...(spf ? { spf } : {}), ...(dkim ? { dkim } : {}), ...(dmarc ? { dmarc } : {}),
-    senderName: String(event.SourceUserName ?? ""), senderAddress: String(event.SourceEmailAddress ?? ""),
+    senderName: String(event.SourceUserName ?? ""), senderAddress: String(event.SourceEmailAddress ?? "").toLowerCase(),
+    replyTo: addressesIn(event.ReplyTo),
+    ...(auth ? { auth, authServer: auth.authservId || receivedBy || "" } : {}),
+    untrustedAuth: !auth && results.length > 0,
+    ...(Number.isFinite(dataUris) && dataUris > 0 ? { dataUriLinks: dataUris } : {}),
+    inline: event.ReportedAs === "forwarded inline",
+  };
+}
+
+/** The organisation's settings and the admins' custom lists. */
+async function policyOf(execution: ActionExecution, reporterDomains: string): Promise<Policy> {
+  const list = (name: string) => execution.getCustomList(name);
+  const [shared, shorteners, brands, vips] = await Promise.all([list(LIST_NAMES.shared), list(LIST_NAMES.shorteners), list(LIST_NAMES.brands), list(LIST_NAMES.vips)]);
+  return {
+    orgDomains: splitSetting(reporterDomains),
+    sharedInfrastructure: new Set(shared.map((entry) => entry.toLowerCase())),
+    shorteners: new Set(shorteners.map((entry) => entry.toLowerCase())),
+    brands: parseBrands(brands),
+    vips: parseVips(vips),
   };
 }
 
@@ -34,8 +70,8 @@ function headersOf(alert: CaseAlert): Record<string, string> {
   return Object.fromEntries(Object.entries(headers as Record<string, unknown>).filter(([, value]) => typeof value === "string").map(([name, value]) => [name.toLowerCase(), value as string]));
 }
 
-/** The indicators to look up: the reported message's own (the reporter's signature and address left out). */
-function queriesOf(entities: ActionEntity[]): IndicatorQuery[] {
+/** The indicators to look up in the feeds: the reported message's own, its sender's domain included. */
+function feedQueriesOf(entities: ActionEntity[]): IndicatorQuery[] {
   const queries: IndicatorQuery[] = [];
   for (const entity of entities) {
     if (entity.entityType === "FILE") {
@@ -45,6 +81,25 @@ function queriesOf(entities: ActionEntity[]): IndicatorQuery[] {
       if (entity.role === "sender") queries.push({ entityType: "EMAIL_ADDRESS", identifier: entity.identifier });
     } else if (!(entity.entityType === "IP" && entity.isInternal)) {
       queries.push({ entityType: entity.entityType, identifier: entity.identifier });
+    }
+  }
+  return queries;
+}
+
+/**
+ * What earlier cases are asked about: only what is specific to one message — a link a reader clicks, a file's
+ * hash, the sender's address. Domains and IPs are shared by honest and hostile mail alike.
+ */
+function earlierQueriesOf(entities: ActionEntity[]): IndicatorQuery[] {
+  const queries: IndicatorQuery[] = [];
+  for (const entity of entities) {
+    if (entity.entityType === "FILE") {
+      const sha256 = entity.additionalProperties.sha256;
+      if (sha256) queries.push({ entityType: "FILE", identifier: sha256 });
+    } else if (entity.entityType === "EMAIL_ADDRESS" && entity.role === "sender") {
+      queries.push({ entityType: "EMAIL_ADDRESS", identifier: entity.identifier });
+    } else if (entity.entityType === "URL" && entity.additionalProperties.clickable !== "false") {
+      queries.push({ entityType: "URL", identifier: entity.identifier });
     }
   }
   return queries;
@@ -62,6 +117,8 @@ export default async function main(execution: ActionExecution): Promise<void> {
     ips: String(execution.extractActionParam("Simulation Sender IPs", { defaultValue: "" })),
   });
   const defaultLanguage = String(execution.extractActionParam("Default Language", { defaultValue: "en" })).trim().toLowerCase();
+  const reporterDomains = String(execution.extractActionParam("Reporter Domains", { defaultValue: "" }));
+  const trusted = splitSetting(String(execution.extractActionParam("Trusted Authentication Servers", { defaultValue: "" })));
 
   const alerts = execution.currentCase.alerts;
   // The least depth of a reported message: entities above it belong to the reporter's own mail.
@@ -76,13 +133,16 @@ export default async function main(execution: ActionExecution): Promise<void> {
     if (simulation) break;
   }
 
-  const queries = queriesOf(entities);
-  const matches = simulation ? [] : await lookupIndicators(execution, queries.filter((query) => query.entityType !== "EMAIL_ADDRESS"));
-  const earlier = simulation ? [] : await execution.findEarlierCases(queries);
-  const assessment = assess({ reports: alerts.map(reportSignals), entities, matches, earlier, ...(simulation ? { simulation } : {}) });
+  const queries = feedQueriesOf(entities);
+  const matches = simulation ? [] : await lookupIndicators(execution, queries);
+  const earlier = simulation ? [] : await execution.findEarlierCases(earlierQueriesOf(entities).slice(0, MAX_EARLIER_QUERIES));
+  const sites = [...new Set(entities.filter((entity) => entity.entityType === "DOMAIN").map((entity) => siteOf(entity.identifier)))].slice(0, 200);
+  const prevalence: Record<string, Prevalence> = simulation || sites.length === 0 ? {} : await execution.domainPrevalence(sites);
+  const policy = await policyOf(execution, reporterDomains);
+  const assessment = assess({ reports: alerts.map((alert) => reportSignals(alert, trusted)), entities, matches, earlier, prevalence, policy, ...(simulation ? { simulation } : {}) });
   execution.logger.info(`verdict ${assessment.verdict} (score ${assessment.score}) from ${queries.length} indicators, ${matches.length} feed matches, ${earlier.length} earlier cases`);
 
-  execution.setCaseVerdict({ value: assessment.verdict, score: assessment.score, reasons: assessment.reasons });
+  execution.setCaseVerdict({ value: assessment.verdict, score: assessment.score, reasons: assessment.reasons, evidence: assessment.evidence });
   if (assessment.verdict === "malicious" && execution.currentCase.priority < Priority.HIGH) execution.setCasePriority(Priority.HIGH);
   let closed: string | undefined;
   if (assessment.verdict === "simulation" && autoCloseSimulation) closed = `simulation: ${simulation}; closed by the "Auto Close Simulation" setting of Phishing Triage`;
@@ -92,7 +152,7 @@ export default async function main(execution: ActionExecution): Promise<void> {
   const reported = alerts.map((alert) => textField(alert.events[0]?.ReportLanguage)).find((language) => language && LANGUAGES.has(language.slice(0, 2)));
   const language = reported?.slice(0, 2) ?? (LANGUAGES.has(defaultLanguage) ? defaultLanguage : "en");
   execution.result.addResultJson({
-    verdict: assessment.verdict, score: assessment.score, reasons: assessment.reasons, reasonsText: assessment.reasons.map((reason) => `- ${reason}`).join("\n"),
+    verdict: assessment.verdict, score: assessment.score, reasons: assessment.reasons, evidence: assessment.evidence, reasonsText: assessment.reasons.map((reason) => `- ${reason}`).join("\n"),
     language, replyToReporter, ...(closed ? { closed } : {}),
   });
   execution.end(`${assessment.verdict} (score ${assessment.score}): ${assessment.reasons[0] ?? ""}`, assessment.verdict);

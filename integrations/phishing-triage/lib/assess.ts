@@ -1,16 +1,37 @@
-// Weighs what is known of a report into a verdict, a score and reasons: feed matches, earlier cases, the
-// mail's own signals (authentication, lookalike domains, display name, attachments), simulations. Pure:
-// the action gathers the facts, this decides.
-import { defang, type ActionEntity, type EarlierCase, type Verdict } from "intake/sdk";
+// Weighs what is known of a report into a verdict, a score and reasons, each reason with its weight and evidence:
+// feed matches by their source's reliability, earlier cases that a person or a feed decided (never a verdict made from
+// other verdicts), the reported message's own signals (authentication from our own servers only, lookalikes, display
+// names, links, attachments, QR codes), simulations. Shared infrastructure says nothing. Pure: the action gathers the
+// facts, this decides.
+import { defang, type ActionEntity, type AuthResult, type EarlierCase, type Verdict, type VerdictEvidence } from "intake/sdk";
 import type { IndicatorMatch } from "./intel.js";
+import { lookalikeOf } from "./lookalike.js";
+import {
+  brandsOfHost, containsWords, emptyPolicy, isOrgDomain, isShared, isShortener, isWithin, isWithinAny, privateSuffixOf, siteOf, wordsOf, type Policy,
+} from "./policy.js";
 
 export interface ReportSignals {
-  spf?: string;
-  dkim?: string;
-  dmarc?: string;
   /** The reported message's From: display name and address. */
   senderName: string;
   senderAddress: string;
+  /** Its Reply-To addresses. */
+  replyTo: string[];
+  /** Its Authentication-Results header written by a Trusted Authentication Server; undefined when none is. */
+  auth?: AuthResult;
+  /** Which server wrote `auth` (its authserv-id, or the receiving host for a header without one). */
+  authServer?: string;
+  /** It carries Authentication-Results headers, none of them from a trusted server. */
+  untrustedAuth?: boolean;
+  /** data: URIs among its links and resources. */
+  dataUriLinks?: number;
+  /** Read from the text of an inline forward (no headers of its own). */
+  inline?: boolean;
+}
+
+export interface Prevalence {
+  cases: number;
+  malicious: number;
+  benign: number;
 }
 
 export interface AssessInput {
@@ -20,6 +41,9 @@ export interface AssessInput {
   entities: ActionEntity[];
   matches: IndicatorMatch[];
   earlier: EarlierCase[];
+  /** Earlier cases per registrable domain: a domain in many cases of both verdicts is shared. */
+  prevalence?: Record<string, Prevalence>;
+  policy?: Policy;
   /** The simulation rule the report matched, as a reason. */
   simulation?: string;
 }
@@ -28,117 +52,372 @@ export interface Assessment {
   verdict: Verdict;
   score: number;
   reasons: string[];
+  evidence: VerdictEvidence[];
 }
 
 /** Score from which a report is malicious, and suspicious. */
 export const MALICIOUS_SCORE = 70;
 export const SUSPICIOUS_SCORE = 30;
 
+/** XSOAR's source reliability: how much of a feed's word counts. */
+export const RELIABILITY_FACTOR: Record<string, number> = { A: 1, B: 0.9, C: 0.75, D: 0.45, E: 0.25, F: 0.5 };
+const RELIABILITY_NAME: Record<string, string> = {
+  A: "A, completely reliable", B: "B, usually reliable", C: "C, fairly reliable", D: "D, not usually reliable", E: "E, unreliable", F: "F, reliability cannot be judged",
+};
+
 const FORMAT_NAMES: Record<string, string> = { urlhaus: "URLhaus", phishtank: "PhishTank", openphish: "OpenPhish", misp: "MISP", stix: "STIX" };
 /** Extensions that run when opened, and Office formats that carry macros. */
 const EXECUTABLE = new Set(["exe", "scr", "com", "pif", "bat", "cmd", "js", "jse", "vbs", "vbe", "wsf", "hta", "ps1", "msi", "lnk", "iso", "img", "jar", "cpl", "dll"]);
 const MACRO = new Set(["docm", "dotm", "xlsm", "xltm", "xlam", "pptm", "potm", "ppam", "sldm"]);
-
+const HTML = new Set(["htm", "html", "shtml", "xhtml", "svg"]);
 const FAILED = new Set(["fail", "softfail", "permerror"]);
+/** Webmail a Reply-To elsewhere often points to (the money goes there). */
+const WEBMAIL = new Set(["gmail.com", "googlemail.com", "outlook.com", "hotmail.com", "live.com", "yahoo.com", "aol.com", "proton.me", "protonmail.com", "naver.com", "daum.net", "hanmail.net", "nate.com", "mail.ru", "yandex.ru", "gmx.com", "icloud.com"]);
+/** Path words of a page that asks for a password. */
+const CREDENTIAL_WORDS = ["login", "log-in", "logon", "signin", "sign-in", "verify", "verification", "account", "password", "passwd", "secure", "update", "wallet", "webmail", "auth", "validate", "confirm", "unlock", "owa", "office365", "microsoft", "outlook", "sso", "mfa", "reset", "billing", "invoice", "recover"];
 
 function extensionOf(name: string): string {
   const dot = name.lastIndexOf(".");
   return dot >= 0 ? name.slice(dot + 1).toLowerCase() : "";
 }
 
-function matchReason(match: IndicatorMatch, entities: ActionEntity[]): string {
-  const source = `${FORMAT_NAMES[match.format] ?? match.format} (feed ${JSON.stringify(match.feed)})`;
-  const threat = match.threat ? `: ${match.threat}` : "";
-  if (match.entityType === "FILE") {
-    // Files are looked up by hash; the reporter knows them by name.
-    const hash = match.identifier.toLowerCase();
-    const file = entities.find((entity) => entity.entityType === "FILE" && Object.values(entity.additionalProperties).some((value) => value.toLowerCase() === hash));
-    return `attachment ${file ? `${defang(file.identifier)} (sha256 ${hash})` : hash} in ${source}${threat}`;
+function hostOf(url: string): string | undefined {
+  try {
+    const host = new URL(url).hostname.toLowerCase();
+    return host.startsWith("[") ? host.slice(1, -1) : host || undefined;
+  } catch {
+    return undefined;
   }
-  const listed = match.indicator !== match.identifier ? `, listed as ${defang(match.indicator)}` : "";
-  return `${match.entityType} ${defang(match.identifier)} in ${source}${listed}${threat}`;
 }
 
-/** How strongly a feed match speaks: a listed URL or file is the thing itself; a domain or IP may be shared. */
-function matchWeight(match: IndicatorMatch): number {
-  if (match.entityType === "URL" || match.entityType === "FILE") return 80;
-  if (match.entityType === "DOMAIN") return match.matchedBy === "registered-domain" ? 50 : 60;
-  return 40;
+function domainOfAddress(address: string): string {
+  const at = address.lastIndexOf("@");
+  return at >= 0 ? address.slice(at + 1).toLowerCase() : "";
 }
 
-function earlierReason(earlier: EarlierCase): string {
-  const by = earlier.matched.slice(0, 3).map((item) => `${item.entityType} ${defang(item.identifier)}`).join(", ");
-  const verdict = earlier.verdict ? `${earlier.status === "closed" ? "closed" : "judged"} as ${earlier.verdict.value}${earlier.verdict.overridden ? " by an analyst" : ""}` : earlier.status;
-  return `${by}: seen in case #${earlier.caseId}, ${verdict}`;
+function isIpLiteral(host: string): boolean {
+  return /^[0-9.]+$/.test(host) || host.includes(":");
 }
 
-/** The display name shows an address other than the one the message comes from. */
-function spoofedDisplayName(report: ReportSignals): string | undefined {
-  const shown = /[^\s<>"'@]+@[^\s<>"'@]+\.[^\s<>"'@]+/.exec(report.senderName)?.[0];
-  if (!shown || !report.senderAddress) return undefined;
-  return shown.toLowerCase() === report.senderAddress.toLowerCase() ? undefined : shown;
+function hasCredentialPath(url: string): boolean {
+  let path: string;
+  try {
+    const parsed = new URL(url);
+    path = `${parsed.pathname}${parsed.search}`.toLowerCase().slice(0, 2000);
+  } catch {
+    return false;
+  }
+  return CREDENTIAL_WORDS.some((word) => path.includes(word));
+}
+
+function sourceOf(match: IndicatorMatch): string {
+  const grade = match.reliability ?? "C";
+  return `${FORMAT_NAMES[match.format] ?? match.format} (feed ${JSON.stringify(match.feed)}, reliability ${grade})`;
+}
+
+function earlierText(earlier: EarlierCase, items: { entityType: string; identifier: string }[]): string {
+  const by = items.slice(0, 3).map((item) => `${item.entityType} ${defang(item.identifier)}`).join(", ");
+  const verdict = earlier.verdict!;
+  const who = verdict.grounds === "analyst" ? `by ${verdict.decidedBy || "an analyst"}` : `from a feed match (${verdict.decidedBy || "feed"})`;
+  return `${by}: seen in case #${earlier.caseId}, judged ${verdict.value} ${who}`;
+}
+
+class Tally {
+  readonly evidence: VerdictEvidence[] = [];
+  conclusive = false;
+
+  add(item: VerdictEvidence): void {
+    const same = this.evidence.find((existing) => existing.reason === item.reason);
+    if (same) return;
+    this.evidence.push(item);
+  }
+
+  /** What speaks against the message, bounded to 100. */
+  get against(): number {
+    return Math.min(100, this.evidence.reduce((sum, item) => sum + Math.max(0, item.weight), 0));
+  }
+
+  has(kind: VerdictEvidence["kind"], positive = true): boolean {
+    return this.evidence.some((item) => item.kind === kind && (positive ? item.weight > 0 : true));
+  }
+
+  /** Reasons, strongest first (the order they were found when equal). */
+  sorted(): VerdictEvidence[] {
+    return this.evidence.map((item, index) => ({ item, index })).sort((a, b) => Math.abs(b.item.weight) - Math.abs(a.item.weight) || a.index - b.index).map(({ item }) => item);
+  }
+}
+
+function sharedByPrevalence(prevalence: Record<string, Prevalence> | undefined, site: string): boolean {
+  const seen = prevalence?.[site];
+  return !!seen && seen.cases >= 5 && seen.malicious >= 1 && seen.benign >= 1;
 }
 
 export function assess(input: AssessInput): Assessment {
-  if (input.simulation) return { verdict: "simulation", score: 0, reasons: [`a phishing simulation: ${input.simulation}`] };
-  const reasons: string[] = [];
-  let score = 0;
-  let conclusive = false;
-  const add = (weight: number, reason: string) => {
-    score += weight;
-    if (!reasons.includes(reason)) reasons.push(reason);
-  };
+  if (input.simulation) {
+    const reason = `a phishing simulation: ${input.simulation}`;
+    return { verdict: "simulation", score: 0, reasons: [reason], evidence: [{ kind: "simulation", weight: 0, reason }] };
+  }
+  const policy = input.policy ?? emptyPolicy();
+  const tally = new Tally();
+  const entityOf = (type: string, identifier: string) => input.entities.find((entity) => entity.entityType === type && entity.identifier === identifier);
+  const clickable = (entity: ActionEntity | undefined) => entity?.additionalProperties.clickable !== "false";
+  /** Shared infrastructure: the admins' list, or a domain in many cases of both verdicts. */
+  const shared = (host: string) => isShared(policy, host) || sharedByPrevalence(input.prevalence, siteOf(host));
 
+  // 1. Feeds, by their reliability.
   for (const match of input.matches) {
-    add(matchWeight(match), matchReason(match, input.entities));
-    if (match.entityType === "URL" || match.entityType === "FILE") conclusive = true;
-  }
-  let benignBefore = false;
-  for (const earlier of input.earlier) {
-    const value = earlier.verdict?.value;
-    // A shared domain or IP (a webmail provider's) says less than the same link, file or sender.
-    const specific = earlier.matched.some((item) => item.entityType === "URL" || item.entityType === "FILE" || item.entityType === "EMAIL_ADDRESS");
-    if (value === "malicious") {
-      add(specific ? 60 : 20, earlierReason(earlier));
-      if (specific) conclusive = true;
-    } else if (value === "suspicious") add(specific ? 20 : 10, earlierReason(earlier));
-    else if (value === "benign" && earlier.verdict?.overridden) benignBefore = true;
+    const grade = (match.reliability ?? "C").toUpperCase();
+    const factor = RELIABILITY_FACTOR[grade] ?? RELIABILITY_FACTOR.C!;
+    const source = sourceOf(match);
+    const threat = match.threat ? `: ${match.threat}` : "";
+    const base = { kind: "feed" as const, feed: match.feed, reliability: grade };
+    if (match.entityType === "FILE") {
+      const hash = match.identifier.toLowerCase();
+      const file = input.entities.find((entity) => entity.entityType === "FILE" && Object.values(entity.additionalProperties).some((value) => value.toLowerCase() === hash));
+      const reason = `attachment ${file ? `${defang(file.identifier)} (sha256 ${hash})` : hash} in ${source}${threat}`;
+      tally.add({ ...base, weight: Math.round(90 * factor), reason, indicator: hash });
+      if (factor >= RELIABILITY_FACTOR.C!) tally.conclusive = true;
+      continue;
+    }
+    const host = match.entityType === "EMAIL_ADDRESS" ? domainOfAddress(match.identifier) : match.entityType === "URL" ? hostOf(match.identifier) ?? "" : match.identifier.toLowerCase();
+    const listed = match.indicator !== match.identifier ? `, listed as ${defang(match.indicator)}` : "";
+    const what = match.entityType === "EMAIL_ADDRESS" ? `the sender's domain (${defang(match.identifier)})` : `${match.entityType} ${defang(match.identifier)}`;
+    if (match.kind === "url" || match.kind === "md5" || match.kind === "sha1" || match.kind === "sha256") {
+      const entity = match.entityType === "URL" ? entityOf("URL", match.identifier) : undefined;
+      if (clickable(entity)) {
+        tally.add({ ...base, weight: Math.round(90 * factor), reason: `${what} in ${source}${listed}${threat}`, indicator: defang(match.identifier) });
+        if (factor >= RELIABILITY_FACTOR.C!) tally.conclusive = true;
+      } else {
+        const resource = entity?.additionalProperties.resource ?? "resource";
+        tally.add({ ...base, weight: Math.round(40 * factor), reason: `${what} (an ${resource} the message loads, not a link) in ${source}${listed}${threat}`, indicator: defang(match.identifier) });
+      }
+    } else if (match.kind === "domain") {
+      const listedDomain = match.indicator.toLowerCase();
+      if (shared(host) || shared(listedDomain)) {
+        tally.add({ ...base, weight: 0, reason: `${what} in ${source}${listed}: shared infrastructure, not counted`, indicator: defang(host) });
+        continue;
+      }
+      tally.add({ ...base, weight: Math.round(80 * factor), reason: `${what} in ${source}${listed}${threat}`, indicator: defang(host) });
+      // A domain a reliable feed lists by itself (STIX domain-name, MISP domain) is the site itself.
+      if (factor >= RELIABILITY_FACTOR.C!) tally.conclusive = true;
+    } else {
+      tally.add({ ...base, weight: Math.round(40 * factor), reason: `${what} in ${source}${listed}${threat}`, indicator: defang(match.identifier) });
+    }
   }
 
-  let authenticated = input.reports.length > 0;
+  // 2. Earlier cases: only what is specific, and only what a person or a feed decided.
+  let benignBefore: EarlierCase | undefined;
+  for (const earlier of input.earlier) {
+    const verdict = earlier.verdict;
+    if (!verdict || (verdict.grounds !== "analyst" && verdict.grounds !== "feed")) continue;
+    const specific = earlier.matched.filter((item) => {
+      const type = item.entityType.toUpperCase();
+      if (type === "FILE" || type === "EMAIL_ADDRESS") return true;
+      return type === "URL" && clickable(entityOf("URL", item.identifier));
+    });
+    if (specific.length === 0) continue;
+    const sameThing = specific.some((item) => item.entityType.toUpperCase() !== "EMAIL_ADDRESS");
+    const base = { kind: "earlier-case" as const, caseId: earlier.caseId, decidedBy: verdict.grounds === "analyst" ? verdict.decidedBy || "analyst" : `feed ${verdict.decidedBy || ""}`.trim(), indicator: defang(specific[0]!.identifier) };
+    const reason = earlierText(earlier, specific);
+    if (verdict.value === "malicious") {
+      const weight = verdict.grounds === "analyst" ? (sameThing ? 80 : 50) : sameThing ? 70 : 35;
+      tally.add({ ...base, weight, reason });
+      if (sameThing) tally.conclusive = true;
+    } else if (verdict.value === "suspicious") {
+      tally.add({ ...base, weight: verdict.grounds === "analyst" ? 25 : 15, reason });
+    } else if (verdict.value === "benign" && verdict.grounds === "analyst") {
+      tally.add({ ...base, weight: -40, reason });
+      benignBefore ??= earlier;
+    }
+  }
+
+  // 3. The reported message's authentication, as our own servers judged it.
+  const authenticatedSites = new Set<string>();
+  const authReasons: string[] = [];
   for (const report of input.reports) {
     const sender = defang(report.senderAddress || "(no address)");
-    if (report.dmarc && FAILED.has(report.dmarc)) add(25, `DMARC ${report.dmarc} for ${sender}`);
-    if (report.spf && FAILED.has(report.spf)) add(report.spf === "softfail" ? 5 : 10, `SPF ${report.spf} for ${sender}`);
-    if (report.dkim && FAILED.has(report.dkim)) add(10, `DKIM ${report.dkim} for ${sender}`);
-    if (report.dmarc !== "pass" || report.spf !== "pass") authenticated = false;
-    const shown = spoofedDisplayName(report);
-    if (shown) add(20, `the display name shows ${defang(shown)} but the message comes from ${sender}`);
+    const senderDomain = domainOfAddress(report.senderAddress);
+    const auth = report.auth;
+    if (!auth) {
+      if (report.untrustedAuth) tally.add({ kind: "authentication", weight: 0, reason: `the Authentication-Results of the message from ${sender} were not written by a Trusted Authentication Server: not believed` });
+      continue;
+    }
+    const by = `judged by ${defang(report.authServer || auth.authservId || "our server")}`;
+    const base = { kind: "authentication" as const, indicator: sender };
+    if (auth.dmarc === "pass") {
+      const site = siteOf(auth.dmarcDomain || senderDomain);
+      if (siteOf(senderDomain) === site) authenticatedSites.add(site);
+      authReasons.push(`DMARC pass for ${sender}, ${by}`);
+      continue;
+    }
+    if (auth.dmarc && FAILED.has(auth.dmarc)) {
+      const own = senderDomain && isOrgDomain(policy, senderDomain);
+      tally.add({ ...base, weight: own ? 55 : 35, reason: `DMARC ${auth.dmarc} for ${sender}${own ? ", which claims to come from our own domain" : ""}, ${by}` });
+      continue;
+    }
+    const dkimAligned = auth.dkim === "pass" && (auth.dkimDomains ?? []).some((domain) => siteOf(domain) === siteOf(senderDomain));
+    const spfAligned = auth.spf === "pass" && !!auth.spfDomain && siteOf(auth.spfDomain) === siteOf(senderDomain);
+    if (auth.auth === "pass" && senderDomain && isOrgDomain(policy, senderDomain)) {
+      authenticatedSites.add(siteOf(senderDomain));
+      authReasons.push(`sent by a signed-in user of our own mail server (${sender}), ${by}`);
+      continue;
+    }
+    if (dkimAligned || spfAligned) {
+      authenticatedSites.add(siteOf(senderDomain));
+      authReasons.push(`${dkimAligned ? "DKIM" : "SPF"} pass for ${sender}'s own domain, ${by}`);
+      continue;
+    }
+    if (auth.spf && FAILED.has(auth.spf)) tally.add({ ...base, weight: auth.spf === "softfail" ? 10 : 20, reason: `SPF ${auth.spf} for ${sender}, ${by}` });
+    if (auth.dkim && FAILED.has(auth.dkim)) tally.add({ ...base, weight: 10, reason: `DKIM ${auth.dkim} for ${sender}, ${by}` });
+    if (auth.spf !== "pass" && auth.dkim !== "pass") tally.add({ ...base, weight: 15, reason: `nothing authenticates ${sender}: no SPF or DKIM pass, ${by}` });
   }
 
+  // 4. The reported message's own signals.
+  const signal = (weight: number, reason: string, indicator?: string) => tally.add({ kind: "signal", weight, reason, ...(indicator ? { indicator } : {}) });
+  const senderSites = new Set(input.reports.map((report) => siteOf(domainOfAddress(report.senderAddress))).filter(Boolean));
+  const ownOrKnown = (host: string) => {
+    const site = siteOf(host);
+    return senderSites.has(site) || isOrgDomain(policy, host) || shared(host) || [...senderSites].some((sender) => brandsOfHost(policy, sender).some((brand) => isWithinAny(host, brand.domains)));
+  };
+  const brandDomains = policy.brands.flatMap((brand) => brand.domains);
+  for (const report of input.reports) {
+    const sender = defang(report.senderAddress || "(no address)");
+    const senderDomain = domainOfAddress(report.senderAddress);
+    const senderSite = siteOf(senderDomain);
+    const internal = !!senderDomain && isOrgDomain(policy, senderDomain) && authenticatedSites.has(senderSite);
+    const nameWords = wordsOf(report.senderName);
+    // An address in the display name other than the sender's.
+    const shown = /[^\s<>"'@]+@[^\s<>"'@]+\.[^\s<>"'@]+/.exec(report.senderName.slice(0, 500))?.[0];
+    if (shown && report.senderAddress && shown.toLowerCase() !== report.senderAddress.toLowerCase()) {
+      signal(20, `the display name shows ${defang(shown)} but the message comes from ${sender}`, sender);
+    }
+    if (senderDomain && !internal) {
+      const brand = policy.brands.find((candidate) => containsWords(nameWords, candidate.words) && !isWithinAny(senderDomain, candidate.domains));
+      if (brand && !brandsOfHost(policy, senderDomain).length) signal(35, `the display name ${JSON.stringify(defang(report.senderName.slice(0, 80)))} names ${brand.name} but the message comes from ${sender}`, sender);
+      const vip = policy.vips.find((candidate) => containsWords(nameWords, wordsOf(candidate.name)) && candidate.address !== report.senderAddress.toLowerCase());
+      if (vip && !isOrgDomain(policy, senderDomain)) signal(40, `the display name names ${vip.name} (a VIP) but the message comes from ${sender}`, sender);
+      if (!isOrgDomain(policy, senderDomain)) {
+        const org = policy.orgDomains.map((domain) => siteOf(domain).split(".")[0]!).find((label) => label.length >= 4 && nameWords.includes(label));
+        if (org) signal(25, `the display name names our organisation (${org}) but the message comes from ${sender}`, sender);
+      }
+    }
+    for (const address of report.replyTo) {
+      const replyDomain = domainOfAddress(address);
+      if (!replyDomain || siteOf(replyDomain) === senderSite || isOrgDomain(policy, replyDomain)) continue;
+      const webmail = WEBMAIL.has(siteOf(replyDomain)) && !WEBMAIL.has(senderSite);
+      signal(webmail ? 25 : 15, `replies go to ${defang(address)}${webmail ? ", a webmail address," : ""} not to the sender ${sender}`, defang(address));
+      break;
+    }
+    if (report.dataUriLinks) signal(25, `the message carries ${report.dataUriLinks} data: URI(s): a page or file inside the mail itself`);
+    // Lookalikes of our domains and of brands', for the sender's domain.
+    if (senderDomain && !internal && !shared(senderDomain)) {
+      const own = lookalikeOf(senderSite, policy.orgDomains.map(siteOf));
+      if (own) signal(50, `the sender's domain ${defang(senderSite)} looks like our ${defang(own.target)} (${own.how})`, defang(senderSite));
+      else if (!brandsOfHost(policy, senderDomain).length) {
+        const brand = lookalikeOf(senderSite, brandDomains);
+        if (brand) signal(40, `the sender's domain ${defang(senderSite)} looks like ${defang(brand.target)} (${brand.how})`, defang(senderSite));
+      }
+    }
+  }
+
+  let shortener = false;
+  let ipLink = false;
+  let credential = false;
+  let linkText = 0;
   for (const entity of input.entities) {
     const properties = entity.additionalProperties;
     if (entity.entityType === "DOMAIN") {
-      if (properties.homograph === "true") add(30, `DOMAIN ${defang(entity.identifier)} mixes scripts (${properties.scripts ?? "lookalike letters"}): a lookalike domain`);
-      else if (properties.idn === "true") add(10, `DOMAIN ${defang(entity.identifier)} is an international (IDN) domain, shown as ${defang(properties.unicode ?? entity.identifier)}`);
+      if (properties.homograph === "true") signal(30, `DOMAIN ${defang(entity.identifier)} mixes scripts (${properties.scripts ?? "lookalike letters"}): a lookalike domain`, defang(entity.identifier));
+      else if (properties.idn === "true" && !shared(entity.identifier)) signal(10, `DOMAIN ${defang(entity.identifier)} is an international (IDN) domain, shown as ${defang(properties.unicode ?? entity.identifier)}`, defang(entity.identifier));
+      continue;
     }
     if (entity.entityType === "FILE") {
       // Defanged too: a name like "invoice.com" would become a link in the reply a reporter reads.
       const name = defang(entity.identifier);
       const extension = extensionOf(entity.identifier);
       const sniffed = (properties.sniffed_type ?? "").toLowerCase();
-      if (EXECUTABLE.has(extension) || sniffed.includes("executable") || sniffed.includes("x-msdownload")) add(35, `attachment ${name} is executable`);
-      else if (MACRO.has(extension)) add(25, `attachment ${name} is an Office file with macros`);
-      if (properties.type_mismatch === "true") add(15, `attachment ${name} is not the type its name says (${properties.sniffed_type ?? "?"})`);
+      if (EXECUTABLE.has(extension) || sniffed.includes("executable") || sniffed.includes("x-msdownload")) signal(40, `attachment ${name} is executable`, name);
+      else if (MACRO.has(extension)) signal(25, `attachment ${name} is an Office file with macros`, name);
+      if (properties.type_mismatch === "true") signal(15, `attachment ${name} is not the type its name says (${properties.sniffed_type ?? "?"})`, name);
+      if (properties.html_password_form === "true") {
+        const target = properties.html_form_action ? ` that posts to ${defang(properties.html_form_action)}` : "";
+        signal(50, `attachment ${name} is a page with a password form${target}`, name);
+      }
+      if (properties.html_smuggling === "true") signal(50, `attachment ${name} is a page whose script writes a page or a file (HTML smuggling)`, name);
+      else if (HTML.has(extension) && properties.html_password_form !== "true") signal(15, `attachment ${name} is a web page`, name);
+      continue;
+    }
+    if (entity.entityType !== "URL" || !clickable(entity)) continue;
+    const url = entity.identifier;
+    const host = hostOf(url);
+    if (!host) continue;
+    const site = siteOf(host);
+    if (isIpLiteral(host)) {
+      if (!ipLink) signal(30, `a link goes to an IP address: ${defang(url.slice(0, 200))}`, defang(url.slice(0, 200)));
+      ipLink = true;
+      continue;
+    }
+    if (properties.qr_code === "true" && !ownOrKnown(host)) signal(25, `a QR code (${defang(properties.source ?? "image")}) leads to ${defang(url.slice(0, 200))}`, defang(url.slice(0, 200)));
+    if (isShortener(policy, host)) {
+      if (!shortener) signal(15, `a link goes through the shortener ${defang(site)}, which hides where it leads`, defang(url.slice(0, 200)));
+      shortener = true;
+      continue;
+    }
+    if (ownOrKnown(host)) continue;
+    const shownDomain = properties.link_text_domain;
+    if (shownDomain && linkText < 2 && siteOf(shownDomain) !== site) {
+      linkText++;
+      const ownSite = senderSites.has(siteOf(shownDomain)) && authenticatedSites.has(siteOf(shownDomain));
+      // The authenticated sender naming its own site through its mailer's click tracker is ordinary.
+      signal(ownSite ? 10 : 30, `a link shows ${defang(shownDomain)} but goes to ${defang(site)}`, defang(url.slice(0, 200)));
+    }
+    const suffix = privateSuffixOf(host);
+    const asksPassword = hasCredentialPath(url);
+    if (suffix) {
+      if (asksPassword) signal(35, `a link to a sign-in page on free hosting (${defang(suffix)}): ${defang(url.slice(0, 200))}`, defang(url.slice(0, 200)));
+      else if (!authenticatedSites.size) signal(10, `a link to a site on free hosting (${defang(suffix)}): ${defang(host)}`, defang(host));
+    } else if (asksPassword && !credential) {
+      credential = true;
+      signal(15, `a link asks to sign in or verify on ${defang(site)}, which is not the sender's site`, defang(url.slice(0, 200)));
+    }
+    const own = lookalikeOf(site, policy.orgDomains.map(siteOf));
+    if (own) signal(50, `a link goes to ${defang(site)}, which looks like our ${defang(own.target)} (${own.how})`, defang(site));
+    else if (!brandsOfHost(policy, host).length) {
+      const brand = lookalikeOf(site, brandDomains);
+      if (brand) signal(40, `a link goes to ${defang(site)}, which looks like ${defang(brand.target)} (${brand.how})`, defang(site));
     }
   }
 
-  const bounded = Math.min(100, score);
-  if (conclusive || bounded >= MALICIOUS_SCORE) return { verdict: "malicious", score: Math.max(bounded, MALICIOUS_SCORE), reasons };
-  if (bounded >= SUSPICIOUS_SCORE) return { verdict: "suspicious", score: bounded, reasons };
-  if (bounded === 0 && benignBefore && authenticated) {
-    const earlier = input.earlier.find((item) => item.verdict?.value === "benign" && item.verdict.overridden)!;
-    return { verdict: "benign", score: 0, reasons: [`${earlierReason(earlier)}; SPF and DMARC pass`] };
+  const score = tally.against;
+  const verdictOf = (value: Verdict, shownScore: number, extra: VerdictEvidence[] = []): Assessment => {
+    const evidence = [...tally.sorted(), ...extra];
+    return { verdict: value, score: shownScore, reasons: evidence.map((item) => item.reason), evidence };
+  };
+  if (tally.conclusive || score >= MALICIOUS_SCORE) return verdictOf("malicious", Math.max(score, MALICIOUS_SCORE));
+  if (score >= SUSPICIOUS_SCORE) return verdictOf("suspicious", score);
+
+  // 5. Benign: nothing against it, and either an analyst cleared the same thing, or our own server authenticated the
+  // sender and every link stays within its own or well-known domains.
+  // An analyst's benign verdict on the same link, file or sender outweighs a weak signal (below suspicious).
+  if (benignBefore) return verdictOf("benign", 0);
+  if (score === 0) {
+    const links = input.entities.filter((entity) => entity.entityType === "URL" && clickable(entity));
+    const hosts = links.map((entity) => hostOf(entity.identifier)).filter((host): host is string => !!host);
+    const allAuthenticated = input.reports.length > 0 && input.reports.every((report) => {
+      const site = siteOf(domainOfAddress(report.senderAddress));
+      return !report.inline && authenticatedSites.has(site);
+    });
+    if (allAuthenticated && hosts.every((host) => ownOrKnown(host) || [...authenticatedSites].some((site) => isWithin(host, site)))) {
+      const known = [...new Set(hosts.map(siteOf).filter((site) => !senderSites.has(site)))].slice(0, 5);
+      const within = `${[...senderSites].map(defang).join(", ")}${known.length ? ` and well-known domains (${known.map(defang).join(", ")})` : ""}`;
+      const extra: VerdictEvidence[] = [
+        ...authReasons.map((reason) => ({ kind: "authentication" as const, weight: 0, reason: `${reason} (a Trusted Authentication Server)` })),
+        { kind: "signal", weight: 0, reason: hosts.length ? `its ${hosts.length} link(s) stay within ${within}` : "it has no links" },
+        { kind: "signal", weight: 0, reason: "no feed lists it, no analyst judged it before, and nothing in it points to phishing" },
+      ];
+      return verdictOf("benign", 0, extra);
+    }
   }
-  return { verdict: "unknown", score: bounded, reasons: reasons.length ? reasons : ["nothing in the feeds, earlier cases or the message's signals points either way"] };
+  const none: VerdictEvidence = { kind: "signal", weight: 0, reason: "nothing in the feeds, earlier cases or the message's signals points either way" };
+  return verdictOf("unknown", score, tally.evidence.length || authReasons.length ? authReasons.map((reason) => ({ kind: "authentication" as const, weight: 0, reason })) : [none]);
 }

@@ -117,6 +117,11 @@ export function checkTemplate(name: string, template: unknown): ReplyTemplate {
     const unknown = unknownPlaceholders(parsed.data[part]);
     if (unknown.length) throw new ReplyTemplateInvalid(name, `${part}: unknown placeholder {{${unknown[0]}}} (known: ${PLACEHOLDERS.map((p) => `{{${p}}}`).join(", ")})`);
   }
+  // The reported subject is written by whoever sent the mail: a reply from the security team's address must not
+  // carry an outsider's words ("Re: your refund is approved - call …") as its subject.
+  if (parsed.data.subject.includes("{{report.subject}}") || parsed.data.subject.includes("{{ report.subject }}")) {
+    throw new ReplyTemplateInvalid(name, "subject: {{report.subject}} is the reported sender's text and stays out of a reply's subject (the reply threads under the report by In-Reply-To)");
+  }
   return parsed.data;
 }
 
@@ -175,7 +180,8 @@ export function renderTemplate(template: ReplyTemplate, values: ReplyValues): Re
   const html = { ...Object.fromEntries(Object.entries(plain).map(([name, value]) => [name, escapeHtml(value)])), reasons: reasons.map(escapeHtml).join("<br>") };
   return {
     // A subject is one line, whatever the template and values hold.
-    subject: fill(template.subject, plain).replace(/[\r\n]+/g, " ").slice(0, 998),
+    // An outsider's subject never fills a subject, even from a template saved before that was refused.
+    subject: fill(template.subject, { ...plain, "report.subject": "" }).replace(/[\r\n]+/g, " ").slice(0, 998),
     text: fill(template.text, plain),
     html: template.html ? fill(template.html, html) : "",
   };
