@@ -45,6 +45,7 @@ describe("the phishing-triage playbook", () => {
       expect(list.stdout).toContain("phishing-triage");
       const configured = await ws.intake(["playbook", "configure", "phishing-triage", "--params", ws.writeJson("triage.json", {
         "Simulation Headers": "X-PhishTest, X-Campaign-Vendor: trainer", "Simulation Sender Domains": "sim-vendor.test", "Simulation Sender IPs": "198.51.100.0/24",
+        "Reporter Domains": "example.test",
       })]);
       expect(configured.code, configured.stderr).toBe(0);
 
@@ -75,7 +76,7 @@ describe("the phishing-triage playbook", () => {
       const second = await ingestAndDrain(ws, [forwardedReport("again", { from: "Shop <deals@shop.test>", subject: "Last chance", body: "Still at http://shop.test/offers" })]);
       const again = second.find((item) => item.title === "Last chance")!;
       expect(again.verdict?.value).toBe("malicious");
-      expect(again.verdict?.reasons.join("\n")).toMatch(new RegExp(`^URL hxxp://shop\\[\\.\\]test/offers: seen in case #${clean.id}, judged malicious by alice$`, "m"));
+      expect(again.verdict?.reasons.join("\n")).toMatch(new RegExp(`^URL hxxp://shop\\[\\.\\]test/offers: seen in case #${clean.id}, judged malicious by analyst alice$`, "m"));
       expect(again.priority).toBe(80);
       // The override stays: the case still says what the analyst said.
       expect(second.find((item) => item.id === clean.id)!.verdict).toEqual({ value: "malicious", reasons: ["credential harvesting confirmed"] });

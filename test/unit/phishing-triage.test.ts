@@ -21,7 +21,7 @@ const match = (overrides: Partial<IndicatorMatch>): IndicatorMatch => ({
 type Grounds = "analyst" | "feed" | "machine";
 const earlier = (caseId: number, value: "malicious" | "benign" | "suspicious", grounds: Grounds, matched = [{ entityType: "URL", identifier: "http://evil.test/login" }]): EarlierCase => ({
   caseId, title: "x", status: "closed", closedReason: "done", createdAt: 0,
-  verdict: { value, score: null, setBy: grounds === "analyst" ? "alice" : "playbook:phishing-triage", overridden: grounds === "analyst", grounds, decidedBy: grounds === "analyst" ? "alice" : grounds === "feed" ? "URLhaus" : "" }, matched,
+  verdict: { value, score: null, setBy: grounds === "analyst" ? "alice" : "playbook:phishing-triage", overridden: grounds === "analyst", grounds, decidedBy: grounds === "analyst" ? "analyst alice" : grounds === "feed" ? "feed URLhaus" : "playbook:phishing-triage" }, matched,
 });
 const policy: Policy = {
   orgDomains: ["corp.test"],
@@ -74,8 +74,8 @@ describe("assess: earlier cases count only for what a person or a feed decided",
   it("takes an analyst's malicious verdict on the same link as conclusive, naming who decided", () => {
     const result = run({ entities: [entity("URL", "http://evil.test/login")], earlier: [earlier(12, "malicious", "analyst")] });
     expect(result.verdict).toBe("malicious");
-    expect(result.reasons[0]).toBe("URL hxxp://evil[.]test/login: seen in case #12, judged malicious by alice");
-    expect(result.evidence[0]).toMatchObject({ kind: "earlier-case", caseId: 12, decidedBy: "alice" });
+    expect(result.reasons[0]).toBe("URL hxxp://evil[.]test/login: seen in case #12, judged malicious by analyst alice");
+    expect(result.evidence[0]).toMatchObject({ kind: "earlier-case", caseId: 12, decidedBy: "analyst alice" });
   });
 
   it("never counts a verdict the playbook made from other verdicts, nor a shared domain", () => {
@@ -90,7 +90,7 @@ describe("assess: earlier cases count only for what a person or a feed decided",
 
   it("uses an analyst's benign verdict on the same link for a clean report", () => {
     const result = run({ reports: [unauthenticated], entities: [entity("URL", "http://evil.test/login")], earlier: [earlier(7, "benign", "analyst")] });
-    expect(result).toMatchObject({ verdict: "benign", reasons: expect.arrayContaining(["URL hxxp://evil[.]test/login: seen in case #7, judged benign by alice"]) });
+    expect(result).toMatchObject({ verdict: "benign", reasons: expect.arrayContaining(["URL hxxp://evil[.]test/login: seen in case #7, judged benign by analyst alice"]) });
   });
 });
 

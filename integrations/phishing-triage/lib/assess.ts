@@ -118,7 +118,8 @@ function sourceOf(match: IndicatorMatch): string {
 function earlierText(earlier: EarlierCase, items: { entityType: string; identifier: string }[]): string {
   const by = items.slice(0, 3).map((item) => `${item.entityType} ${defang(item.identifier)}`).join(", ");
   const verdict = earlier.verdict!;
-  const who = verdict.grounds === "analyst" ? `by ${verdict.decidedBy || "an analyst"}` : `from a feed match (${verdict.decidedBy || "feed"})`;
+  // decidedBy reads "analyst alice" or "feed URLhaus".
+  const who = verdict.grounds === "analyst" ? `by ${verdict.decidedBy || "an analyst"}` : `on a match in ${verdict.decidedBy || "a feed"}`;
   return `${by}: seen in case #${earlier.caseId}, judged ${verdict.value} ${who}`;
 }
 
@@ -217,7 +218,7 @@ export function assess(input: AssessInput): Assessment {
     });
     if (specific.length === 0) continue;
     const sameThing = specific.some((item) => item.entityType.toUpperCase() !== "EMAIL_ADDRESS");
-    const base = { kind: "earlier-case" as const, caseId: earlier.caseId, decidedBy: verdict.grounds === "analyst" ? verdict.decidedBy || "analyst" : `feed ${verdict.decidedBy || ""}`.trim(), indicator: defang(specific[0]!.identifier) };
+    const base = { kind: "earlier-case" as const, caseId: earlier.caseId, decidedBy: verdict.decidedBy || verdict.grounds, indicator: defang(specific[0]!.identifier) };
     const reason = earlierText(earlier, specific);
     if (verdict.value === "malicious") {
       const weight = verdict.grounds === "analyst" ? (sameThing ? 80 : 50) : sameThing ? 70 : 35;
