@@ -3,7 +3,7 @@
 import fs from "node:fs";
 import type { Store } from "../store/index.js";
 import { PlaybookFile, PlaybookNotFound, PlaybookRunNotFound } from "../errors.js";
-import { maskParameterValues, requiredWhenProblems, sealParameterValues, withDefaults, type ParameterValue } from "../catalog/parameters.js";
+import { maskParameterValues, requiredWhenProblems, sealParameterValues, type ParameterValue } from "../catalog/parameters.js";
 import { ParameterError } from "../../sdk/errors.js";
 import { SECRET_MARK } from "../catalog/settings.js";
 import { openSecretBox } from "../secrets/index.js";
@@ -106,8 +106,9 @@ export async function configurePlaybook(store: Store, name: string, values: Reco
   if (!row) throw new PlaybookNotFound(name);
   const definitions = (JSON.parse(row.definition) as Playbook).parameters ?? [];
   const sealed = sealParameterValues(definitions, values, JSON.parse(row.parameters) as Record<string, ParameterValue>, openSecretBox(store.dataDir));
-  // Only here, on what an admin submits: the defaults alone (at import, at start) stay usable.
-  const problems = requiredWhenProblems(definitions, withDefaults(definitions, sealed));
+  // Only here, on what admins set (now or before), not on the defaults: "Reply To Reporter" is "true" by default,
+  // and a playbook configured for something else stays usable (its reply step says why it answers no one).
+  const problems = requiredWhenProblems(definitions, sealed);
   if (problems.length) throw new ParameterError(problems.join("; "));
   await store.db.updateTable("playbooks").set({ parameters: JSON.stringify(sealed), updated_at: Date.now() }).where("name", "=", name).execute();
   return getPlaybook(store, name);
