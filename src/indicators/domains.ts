@@ -10,7 +10,10 @@ const { parse } = createRequire(import.meta.url)("tldts") as typeof import("tldt
 export interface DomainInfo {
   /** The host as written, lower case, ASCII (punycode) form. */
   hostname: string;
-  /** Registrable domain (eTLD+1), ASCII form; the host itself for an IP or an unlisted suffix. */
+  /**
+   * Registrable domain (eTLD+1, the PSL's private section included: a.firebaseapp.com), ASCII form; the
+   * host itself for an IP or an unlisted suffix.
+   */
   domain: string;
   /** The registrable domain in Unicode, when it is an IDN. */
   unicode: string;
@@ -20,6 +23,11 @@ export interface DomainInfo {
   isIp: boolean;
   /** Scripts of the letters of a label that mixes them (Latin with Cyrillic, Greek…): a homograph. */
   mixedScripts?: string[];
+  /**
+   * The suffix, when it comes from the Public Suffix List's private section (firebaseapp.com, github.io…):
+   * anyone may take a name under it, so `domain` is one tenant's site, not the suffix's owner's.
+   */
+  privateSuffix?: string;
 }
 
 const MAX_HOST_LENGTH = 253;
@@ -91,7 +99,8 @@ function describeNewHost(host: string): DomainInfo | undefined {
   if (lower.endsWith(".")) lower = lower.slice(0, -1);
   const ascii = domainToASCII(lower);
   if (!ascii) return undefined;
-  const info = parse(ascii, { allowPrivateDomains: false });
+  // The private section too: a.firebaseapp.com and b.firebaseapp.com are different sites.
+  const info = parse(ascii, { allowPrivateDomains: true });
   if (info.isIp) {
     const ip = ascii.startsWith("[") ? ascii.slice(1, -1) : ascii;
     return { hostname: ip, domain: ip, unicode: ip, punycode: ip, isIdn: false, isIp: true };
@@ -102,7 +111,10 @@ function describeNewHost(host: string): DomainInfo | undefined {
   const unicode = domainToUnicode(domain);
   const isIdn = ascii.split(".").some((label) => label.startsWith("xn--"));
   const mixed = isIdn ? mixedScriptsOf(unicodeHost) : undefined;
-  return { hostname: ascii, domain, unicode, punycode: domain, isIdn, isIp: false, ...(mixed ? { mixedScripts: mixed } : {}) };
+  const privateSuffix = info.isPrivate && info.publicSuffix ? info.publicSuffix : undefined;
+  return {
+    hostname: ascii, domain, unicode, punycode: domain, isIdn, isIp: false, ...(mixed ? { mixedScripts: mixed } : {}), ...(privateSuffix ? { privateSuffix } : {}),
+  };
 }
 
 /** The host of a URL, or undefined. */
@@ -120,4 +132,50 @@ export function hostOfAddress(address: string): string | undefined {
   const at = address.lastIndexOf("@");
   if (at < 0 || at === address.length - 1) return undefined;
   return address.slice(at + 1);
+}
+
+/** Characters of link text read for a host. */
+const MAX_LINK_TEXT = 300;
+const TEXT_TRAILING = new Set([".", ",", ";", ":", "!", "?", ")", "]", ">", "'", '"']);
+
+/**
+ * The host a link's visible text shows ("www.paypal.com", "https://paypal.com/login"), or undefined when the
+ * text shows none ("Click here", a sentence, an address).
+ */
+export function hostShownIn(text: string): string | undefined {
+  let shown = (text.length > MAX_LINK_TEXT ? text.slice(0, MAX_LINK_TEXT) : text).trim();
+  const scheme = shown.indexOf("://");
+  if (scheme >= 0) {
+    // A scheme of letters only, right before "://" (prose before it is not part of the host).
+    let begin = scheme;
+    while (begin > 0 && /[A-Za-z]/.test(shown[begin - 1]!)) begin--;
+    shown = shown.slice(scheme + 3);
+    if (begin === scheme) return undefined;
+  } else if (shown.includes(" ") || shown.includes("@")) {
+    return undefined;
+  }
+  let end = 0;
+  while (end < shown.length && !"/?#: \t\n\r".includes(shown[end]!)) end++;
+  let host = shown.slice(0, end);
+  while (host && TEXT_TRAILING.has(host[host.length - 1]!)) host = host.slice(0, -1);
+  if (!host.includes(".") || host.includes("@")) return undefined;
+  // Only a host under a listed suffix: "file.pdf" or "v1.2" shows no host.
+  const info = parse(domainToASCII(host.toLowerCase()) || "-", { allowPrivateDomains: true });
+  if (info.isIp) return info.hostname ?? undefined;
+  return info.domain && (info.isIcann || info.isPrivate) ? info.hostname ?? undefined : undefined;
+}
+
+/**
+ * The registrable domain a link's visible text shows when it differs from the one the link goes to
+ * (text "www.paypal.com", href to evil.test); undefined when the text shows no host or the same site.
+ */
+export function linkTextDomain(text: string, href: string): string | undefined {
+  if (!text) return undefined;
+  const shownHost = hostShownIn(text);
+  if (!shownHost) return undefined;
+  const target = hostOfUrl(href);
+  const shown = describeHost(shownHost);
+  if (!shown || !target) return undefined;
+  const actual = describeHost(target);
+  return actual && actual.domain === shown.domain ? undefined : shown.domain;
 }

@@ -116,12 +116,14 @@ export function indicatorKey(kind: IndicatorKind, text: string): string | undefi
 
 /**
  * The domains a lookup of a host checks, the host first: its parent domains down to its registered domain
- * (a.b.evil.test → a.b.evil.test, b.evil.test, evil.test), never a public suffix (co.uk) on its own.
+ * (a.b.evil.test → a.b.evil.test, b.evil.test, evil.test), never a public suffix (co.uk) on its own, nor a
+ * suffix of the PSL's private section (x.evil.firebaseapp.com stops at evil.firebaseapp.com: a feed
+ * listing firebaseapp.com names the service, not each of its tenants).
  */
 export function domainCandidates(host: string): string[] {
   const key = domainKey(host);
   if (!key) return [];
-  const registered = parse(key).domain;
+  const registered = parse(key, { allowPrivateDomains: true }).domain;
   const out = [key];
   if (!registered || !key.endsWith(`.${registered}`)) return out;
   let rest = key;

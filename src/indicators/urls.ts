@@ -2,6 +2,7 @@
 // Bounded, index-based: no regex with nested quantifiers or overlapping alternatives on mail text.
 import LinkifyIt from "linkify-it";
 import { Parser } from "htmlparser2";
+import { linkTextDomain } from "./domains.js";
 
 /** At most this many URLs are kept per message; more are counted, not kept. */
 export const MAX_URLS_PER_MESSAGE = 1000;
@@ -25,11 +26,18 @@ export function isWebUrl(url: string): boolean {
 /** Where a URL was seen: decides its order and its entity's `source`. */
 export type UrlSource = "text" | "defanged text" | "html link" | "html hidden link" | "html text" | "html image" | "html resource";
 
+/** What an HTML resource (a URL the page loads, not one a reader clicks) is. */
+export type ResourceKind = "image" | "tracking-pixel" | "stylesheet" | "script" | "font" | "frame" | "form" | "other";
+
 export interface FoundUrl {
   url: string;
   source: UrlSource;
   /** A 1x1 or hidden image: a read receipt for the sender. */
   trackingPixel?: boolean;
+  /** Set on what a reader does not click (images, stylesheets, fonts, scripts, frames, forms…). */
+  resource?: ResourceKind;
+  /** The registrable domain the link's visible text shows, when it is not the one the link goes to. */
+  linkTextDomain?: string;
 }
 
 // Characters people put right after a URL in prose; linkify-it leaves some of them on.
@@ -211,8 +219,16 @@ export interface HtmlLinks {
   images: { url: string; trackingPixel: boolean }[];
   /** src of frames, scripts, embeds; form actions; link hrefs; background attributes. */
   resources: string[];
+  /** What each of `resources` is, index for index. */
+  resourceKinds: ResourceKind[];
+  /** The visible text of each of `links`, index for index (bounded). */
+  linkTexts: string[];
+  /** href/src values that are `data:` URIs (left out of the lists above). */
+  dataUris: number;
   /** The visible text, for URLs written as text; block elements and <br> start a new line. */
   text: string;
+  /** Where pieces of `text` start in the HTML (ascending): to cut the HTML where its text says. */
+  textOffsets: { text: number; html: number }[];
 }
 
 const RESOURCE_ATTRIBUTES: Record<string, string> = {
@@ -248,14 +264,81 @@ function isTrackingPixel(attributes: Record<string, string>): boolean {
 
 const BREAKS = new Set(["br", "p", "div", "tr", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "hr", "table"]);
 
+/** Characters of an anchor's visible text kept. */
+const MAX_LINK_TEXT = 300;
+/** Text positions recorded per document (enough for any real message). */
+const MAX_TEXT_OFFSETS = 100_000;
+
+const FONT_ENDINGS = [".woff", ".woff2", ".ttf", ".otf", ".eot"];
+
+/** The path of a URL, lower case, without query or fragment. */
+function pathOf(url: string): string {
+  let end = url.length;
+  for (let i = 0; i < url.length; i++) {
+    const ch = url[i];
+    if (ch === "?" || ch === "#") {
+      end = i;
+      break;
+    }
+  }
+  return url.slice(0, Math.min(end, 2000)).toLowerCase();
+}
+
+/** What a resource is, by its tag and attributes, then by its URL (a .css or a font file whatever loads it). */
+export function resourceKindOf(tag: string, attributes: Record<string, string>, url: string): ResourceKind {
+  const path = pathOf(url.trim());
+  if (path.endsWith(".css")) return "stylesheet";
+  if (FONT_ENDINGS.some((ending) => path.endsWith(ending)) || path.includes("//fonts.gstatic.com/")) return "font";
+  const rel = ` ${(attributes.rel ?? "").slice(0, 200).toLowerCase()} `;
+  switch (tag) {
+    case "script":
+      return "script";
+    case "iframe":
+    case "frame":
+      return "frame";
+    case "form":
+      return "form";
+    case "link":
+      if (rel.includes(" stylesheet ") || path.includes("//fonts.googleapis.com/css")) return "stylesheet";
+      if ((attributes.as ?? "").toLowerCase() === "font") return "font";
+      if (rel.includes(" icon ") || rel.includes("apple-touch-icon")) return "image";
+      return "other";
+    case "video":
+    case "input":
+      return "image";
+    default:
+      return "other";
+  }
+}
+
+function isDataUri(value: string): boolean {
+  return value.trimStart().slice(0, 5).toLowerCase() === "data:";
+}
+
 /** Parses HTML (never renders it) and collects its links; entities in attributes are decoded by the parser. */
 export function findLinksInHtml(html: string): HtmlLinks {
-  const result: HtmlLinks = { links: [], hiddenLinks: [], images: [], resources: [], text: "" };
+  const result: HtmlLinks = { links: [], hiddenLinks: [], images: [], resources: [], resourceKinds: [], linkTexts: [], dataUris: 0, text: "", textOffsets: [] };
   const textParts: string[] = [];
   let textLength = 0;
   let skipDepth = 0;
   // Hidden containers: every link inside a display:none element is hidden too.
   const hiddenStack: string[] = [];
+  // The visible link being read (its index in `links`), and its text so far.
+  let anchor = -1;
+  let anchorText = "";
+  const endAnchor = () => {
+    if (anchor >= 0) result.linkTexts[anchor] = anchorText.trim();
+    anchor = -1;
+    anchorText = "";
+  };
+  const addResource = (tag: string, attributes: Record<string, string>, value: string) => {
+    if (isDataUri(value)) {
+      result.dataUris++;
+      return;
+    }
+    result.resources.push(value.trim());
+    result.resourceKinds.push(tag === "background" ? "image" : resourceKindOf(tag, attributes, value));
+  };
   const parser = new Parser(
     {
       onopentag(name, attributes) {
@@ -269,23 +352,37 @@ export function findLinksInHtml(html: string): HtmlLinks {
         if (hidden && hiddenStack.length < 1000) hiddenStack.push(name);
         const inHidden = hiddenStack.length > 0;
         if ((name === "a" || name === "area") && attributes.href) {
-          (inHidden ? result.hiddenLinks : result.links).push(attributes.href.trim());
+          if (name === "a") endAnchor();
+          if (isDataUri(attributes.href)) {
+            result.dataUris++;
+          } else if (inHidden) {
+            result.hiddenLinks.push(attributes.href.trim());
+          } else {
+            result.links.push(attributes.href.trim());
+            result.linkTexts.push("");
+            if (name === "a") anchor = result.links.length - 1;
+          }
         } else if (name === "img" && attributes.src) {
-          result.images.push({ url: attributes.src.trim(), trackingPixel: inHidden || isTrackingPixel(attributes) });
+          if (isDataUri(attributes.src)) result.dataUris++;
+          else result.images.push({ url: attributes.src.trim(), trackingPixel: inHidden || isTrackingPixel(attributes) });
         } else {
           const attribute = RESOURCE_ATTRIBUTES[name];
-          if (attribute && attributes[attribute]) result.resources.push(attributes[attribute].trim());
+          if (attribute && attributes[attribute]) addResource(name, attributes, attributes[attribute]);
         }
-        if (attributes.background) result.resources.push(attributes.background.trim());
+        if (attributes.background) addResource("background", attributes, attributes.background);
       },
       onclosetag(name) {
         if ((name === "style" || name === "script" || name === "title") && skipDepth > 0) skipDepth--;
         if (hiddenStack.length && hiddenStack[hiddenStack.length - 1] === name) hiddenStack.pop();
+        if (name === "a") endAnchor();
       },
       ontext(text) {
         if (skipDepth === 0 && hiddenStack.length === 0 && textLength < MAX_SCANNED_CHARS) {
+          // Joined with one space between pieces: this piece starts after the pieces and spaces before it.
+          if (result.textOffsets.length < MAX_TEXT_OFFSETS) result.textOffsets.push({ text: textLength + textParts.length, html: parser.startIndex });
           textParts.push(text);
           textLength += text.length;
+          if (anchor >= 0 && anchorText.length < MAX_LINK_TEXT) anchorText += text.slice(0, MAX_LINK_TEXT - anchorText.length);
         }
       },
     },
@@ -293,9 +390,31 @@ export function findLinksInHtml(html: string): HtmlLinks {
   );
   parser.write(html.length > MAX_SCANNED_CHARS * 2 ? html.slice(0, MAX_SCANNED_CHARS * 2) : html);
   parser.end();
+  endAnchor();
   // Block elements end lines: join with a space so that words of adjacent elements stay apart.
   result.text = textParts.join(" ");
   return result;
+}
+
+/**
+ * Where in the HTML the character at `textAt` of its text (findLinksInHtml's `text`) comes from: the start
+ * of the piece of text that holds it (so nothing of that piece is left before the cut).
+ */
+export function htmlOffsetOfText(links: HtmlLinks, textAt: number): number {
+  const offsets = links.textOffsets;
+  let low = 0;
+  let high = offsets.length - 1;
+  let found = -1;
+  while (low <= high) {
+    const middle = (low + high) >> 1;
+    if (offsets[middle]!.text <= textAt) {
+      found = middle;
+      low = middle + 1;
+    } else {
+      high = middle - 1;
+    }
+  }
+  return found < 0 ? 0 : offsets[found]!.html;
 }
 
 /** Keeps the first occurrence of each URL, in order, up to a bound. */
@@ -324,21 +443,30 @@ function cleanHref(href: string): string {
 /**
  * The URLs of a message's bodies, each once, in order: text part (plain, then defanged), then the
  * HTML's visible links, URLs written in its text, its hidden links, its images, its other resources.
+ * `htmlLinks`: the HTML already parsed (findLinksInHtml), which spares parsing it again.
  */
-export function findMessageUrlDetails(bodies: { text?: string | undefined; html?: string | undefined }): { found: FoundUrl[]; dropped: number } {
+export function findMessageUrlDetails(bodies: { text?: string | undefined; html?: string | undefined; htmlLinks?: HtmlLinks | undefined }): { found: FoundUrl[]; dropped: number; dataUris: number } {
   const all: FoundUrl[] = [];
+  let dataUris = 0;
   if (bodies.text) {
     for (const url of findUrlsInText(bodies.text)) all.push({ url, source: "text" });
     for (const url of findDefangedUrls(bodies.text)) all.push({ url, source: "defanged text" });
   }
-  if (bodies.html) {
-    const html = findLinksInHtml(bodies.html);
-    for (const href of html.links) all.push({ url: cleanHref(href), source: "html link" });
+  const html = bodies.htmlLinks ?? (bodies.html ? findLinksInHtml(bodies.html) : undefined);
+  if (html) {
+    dataUris = html.dataUris;
+    html.links.forEach((href, index) => {
+      const url = cleanHref(href);
+      const shown = linkTextDomain(html.linkTexts[index] ?? "", url);
+      all.push({ url, source: "html link", ...(shown ? { linkTextDomain: shown } : {}) });
+    });
     for (const url of findUrlsInText(html.text)) all.push({ url, source: "html text" });
     for (const url of findDefangedUrls(html.text)) all.push({ url, source: "defanged text" });
     for (const href of html.hiddenLinks) all.push({ url: cleanHref(href), source: "html hidden link" });
-    for (const image of html.images) all.push({ url: cleanHref(image.url), source: "html image", ...(image.trackingPixel ? { trackingPixel: true } : {}) });
-    for (const href of html.resources) all.push({ url: cleanHref(href), source: "html resource" });
+    for (const image of html.images) {
+      all.push({ url: cleanHref(image.url), source: "html image", ...(image.trackingPixel ? { trackingPixel: true } : {}), resource: image.trackingPixel ? "tracking-pixel" : "image" });
+    }
+    html.resources.forEach((href, index) => all.push({ url: cleanHref(href), source: "html resource", resource: html.resourceKinds[index] ?? "other" }));
   }
   const seen = new Set<string>();
   const found: FoundUrl[] = [];
@@ -349,7 +477,7 @@ export function findMessageUrlDetails(bodies: { text?: string | undefined; html?
     if (found.length < MAX_URLS_PER_MESSAGE) found.push(item);
     else dropped++;
   }
-  return { found, dropped };
+  return { found, dropped, dataUris };
 }
 
 /** The URLs of a message's bodies (see findMessageUrlDetails), as strings. */

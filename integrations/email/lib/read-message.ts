@@ -4,7 +4,8 @@ import crypto from "node:crypto";
 import PostalMime, { addressParser, type Address, type Attachment, type Email } from "postal-mime";
 import {
   combineAuthenticationResults, convertStringToDatetime, describeFile, findIpsInText, findLinksInHtml, findMessageUrlDetails, findUrlsInText,
-  typeMismatch, MAX_RECEIVED_HEADERS, MAX_SCANNED_CHARS, type AuthVerdicts, type FoundIp, type FoundUrl,
+  htmlOffsetOfText, parseAuthenticationResultsList, typeMismatch, MAX_RECEIVED_HEADERS, MAX_SCANNED_CHARS,
+  type AuthResult, type AuthVerdicts, type FoundIp, type FoundUrl, type HtmlLinks,
 } from "intake/sdk";
 import { decodeHeaderText, preparePostalMime, repairC1, repairHeaderBytes } from "./decode.js";
 import { isOleFile, msgToMime } from "./outlook-msg.js";
@@ -68,6 +69,12 @@ export interface MessageReport {
   addresses: AddressEntry[];
   receivedIps: ReceivedIp[];
   auth: AuthVerdicts;
+  /** Each Authentication-Results header, topmost first (none for a message forwarded inline: it has no headers). */
+  authResults: AuthResult[];
+  /** The host after "by" in the topmost Received header ("" when none). */
+  receivedBy: string;
+  /** `data:` URIs among the HTML's links and resources (not URLs of any host: counted, not kept). */
+  dataUriLinks: number;
   attachments: AttachmentReport[];
   /** Messages forwarded as attachments (message/rfc822, .eml, Outlook .msg), read the same way. */
   forwarded: MessageReport[];
@@ -77,8 +84,6 @@ export interface MessageReport {
   forwardedInline?: boolean;
   notes: string[];
   size: number;
-  /** The HTML body of an HTML-only message while reading (to find an inline forward's links); not kept. */
-  bodyHtml?: string;
   /** The bytes read (of the message fetched only: it is kept with the case). */
   raw?: Uint8Array;
   /** The text of the bodies (plain, else the HTML's text), bounded: for the admin's exclusion patterns. */
@@ -194,7 +199,7 @@ function bytesOf(content: Attachment["content"]): Uint8Array {
 function emptyReport(raw: Uint8Array, depth: number): MessageReport {
   return {
     contentHash: "", subject: "", from: "", fromAddress: "", to: "", cc: "", replyTo: "", returnPath: "",
-    urls: [], urlDetails: [], addresses: [], receivedIps: [], auth: {}, attachments: [], forwarded: [],
+    urls: [], urlDetails: [], addresses: [], receivedIps: [], auth: {}, authResults: [], receivedBy: "", dataUriLinks: 0, attachments: [], forwarded: [],
     depth, notes: [], size: raw.byteLength, bodyText: "", headers: [],
   };
 }
@@ -287,16 +292,17 @@ async function readAt(raw: Uint8Array, depth: number, budget: { forwarded: numbe
       seenIps.add(ip.value);
     }
   }
-  report.auth = combineAuthenticationResults(headerValues(email, "authentication-results"));
+  const authHeaders = headerValues(email, "authentication-results");
+  report.auth = combineAuthenticationResults(authHeaders);
+  report.authResults = parseAuthenticationResultsList(authHeaders);
+  report.receivedBy = receivedByOf(received[0]);
 
-  const found = findMessageUrlDetails({ text: email.text && repairC1(email.text), html: email.html && repairC1(email.html) });
-  if (found.dropped) notes.push(`${found.dropped} more URLs were found than the ${found.found.length} kept`);
-  report.urlDetails = found.found;
-  report.urls = found.found.map((f) => f.url);
+  const text = email.text ? repairC1(email.text) : undefined;
+  const html = email.html ? repairC1(email.html) : undefined;
+  // Parsed once: for its links, and for its text (an HTML-only message's body, where a forward is looked for).
+  const htmlLinks = html ? findLinksInHtml(html) : undefined;
   // An HTML-only message has no text part: its visible text, line by line, stands in for one.
-  report.bodyText = repairC1((email.text || (email.html ? findLinksInHtml(email.html).text : "")).slice(0, MAX_BODY_TEXT));
-  // Kept while reading only, to take an inline forward's links from the HTML after its marker.
-  if (depth === 0 && !email.text && email.html) report.bodyHtml = repairC1(email.html);
+  report.bodyText = (text || htmlLinks?.text || "").slice(0, MAX_BODY_TEXT);
 
   const attachments = email.attachments;
   if (attachments.length > MAX_ATTACHMENTS) notes.push(`${attachments.length} attachments: only the first ${MAX_ATTACHMENTS} are described`);
@@ -339,65 +345,171 @@ async function readAt(raw: Uint8Array, depth: number, budget: { forwarded: numbe
       report.forwarded.push(await readAt(data, depth + 1, budget, options));
     }
   }
+
+  // Forwarded inline rather than as an attachment: the quoted headers name the reported message, and only
+  // what stands above the separator is the reporter's own (their words, their signature).
+  const inline = depth === 0 && report.forwarded.length === 0 ? splitInlineForward(text, html, htmlLinks, depth + 1, options) : undefined;
+  const found = inline ? findMessageUrlDetails(inline.above) : findMessageUrlDetails({ text, htmlLinks });
+  if (found.dropped) notes.push(`${found.dropped} more URLs were found than the ${found.found.length} kept`);
+  report.urlDetails = found.found;
+  report.urls = found.found.map((f) => f.url);
+  report.dataUriLinks = found.dataUris;
+  if (inline) report.forwarded.push({ ...inline.forwarded, forwardedInline: true });
   return report;
 }
 
-// Lines that start a message forwarded inline, as Gmail, Outlook, Apple Mail and Thunderbird write them.
+/** Characters of a Received header read for its "by" host. */
+const MAX_RECEIVED_READ = 2000;
+
+/**
+ * The host after "by" in a Received header ("from a (a [1.2.3.4]) by mx.example.com with ESMTPS id …"):
+ * tokens split on whitespace, comments skipped, one pass.
+ */
+export function receivedByOf(value: string | undefined): string {
+  if (!value) return "";
+  const tokens = (value.length > MAX_RECEIVED_READ ? value.slice(0, MAX_RECEIVED_READ) : value).split(/[ \t\r\n]/);
+  let comment = 0;
+  let afterBy = false;
+  for (const token of tokens) {
+    if (!token) continue;
+    const wasInComment = comment > 0 || token.startsWith("(");
+    for (const ch of token) {
+      if (ch === "(") comment++;
+      else if (ch === ")" && comment > 0) comment--;
+    }
+    if (wasInComment) continue;
+    if (afterBy) {
+      let host = token;
+      while (host.endsWith(";") || host.endsWith(",")) host = host.slice(0, -1);
+      return host.toLowerCase().slice(0, 255);
+    }
+    if (token.toLowerCase() === "by") afterBy = true;
+  }
+  return "";
+}
+
+// Lines that start a message forwarded inline, as Gmail, Outlook, Apple Mail, Thunderbird, Naver and Daum write them.
 export const INLINE_MARKERS = [
   "---------- Forwarded message ---------", "-----Original Message-----", "Begin forwarded message:",
   "-------- Original Message --------", "-------- Forwarded Message --------", "________________________________",
+  "---------- 원본 메일 ----------", "-----원본 메일-----", "-------- 원본 메시지 --------", "전달된 메시지:",
 ];
-const INLINE_HEADERS: Record<string, "from" | "date" | "subject" | "to" | "cc"> = {
+// A line of dashes that names one of these is a separator too (mailers vary the number of dashes).
+const DASHED_MARKER_WORDS = ["original message", "forwarded message", "원본 메일", "원본 메시지", "전달된 메일", "전달 메일"];
+type InlineField = "from" | "date" | "subject" | "to" | "cc";
+const INLINE_HEADERS: Record<string, InlineField> = {
   from: "from", von: "from", de: "from", date: "date", sent: "date", datum: "date", gesendet: "date", subject: "subject", betreff: "subject", objet: "subject", to: "to", an: "to", cc: "cc",
+  // Outlook, Gmail, Naver and Daum in Korean.
+  "보낸사람": "from", "보낸 사람": "from", "받는사람": "to", "받는 사람": "to", "날짜": "date", "보낸 날짜": "date", "보낸날짜": "date",
+  "제목": "subject", "참조": "cc",
 };
+/** Lines of a header block read after a separator. */
+const MAX_BLOCK_LINES = 30;
+/** Places tried as the start of a forward, per message (each reads at most MAX_BLOCK_LINES lines). */
+const MAX_FORWARD_CANDIDATES = 200;
+
+/** A line as a forward's header block writes it: quoting ("> ") and bold ("*From:*") taken off. */
+function cleanLine(raw: string): string {
+  let line = raw.trim();
+  while (line.startsWith(">")) line = line.slice(1).trim();
+  return line.includes("*") ? line.replaceAll("*", "").trim() : line;
+}
+
+function fieldOf(line: string): InlineField | undefined {
+  const colon = line.indexOf(":");
+  if (colon <= 0 || colon > 20) return undefined;
+  return INLINE_HEADERS[line.slice(0, colon).trim().toLowerCase()];
+}
+
+function isSeparator(line: string): boolean {
+  if (INLINE_MARKERS.some((marker) => line.includes(marker))) return true;
+  if (line.startsWith("___") && line.length >= 10 && line.split("").every((ch) => ch === "_")) return true;
+  if (!line.startsWith("---")) return false;
+  const lower = line.slice(0, 200).toLowerCase();
+  return DASHED_MARKER_WORDS.some((words) => lower.includes(words));
+}
+
+export interface InlineForwardStart {
+  /** Where the forward starts in the text (its separator line, or its From line when none). */
+  at: number;
+  fields: Partial<Record<InlineField, string>>;
+  /** Where the forwarded message's body starts (after its header block). */
+  bodyAt: number;
+}
+
+/** The header block of lines from `from`: its fields and where it ends; undefined when it is none. */
+function readHeaderBlock(text: string, from: number, alone: boolean): { fields: Partial<Record<InlineField, string>>; end: number } | undefined {
+  const fields: Partial<Record<InlineField, string>> = {};
+  let at = from;
+  let end = from;
+  let count = 0;
+  for (let index = 0; index < MAX_BLOCK_LINES && at <= text.length; index++) {
+    const newline = text.indexOf("\n", at);
+    const lineEnd = newline < 0 ? text.length : newline;
+    const line = cleanLine(text.slice(at, Math.min(lineEnd, at + 2000)));
+    const next = lineEnd + 1;
+    if (!line) {
+      if (count) break;
+      at = next;
+      if (newline < 0) break;
+      continue;
+    }
+    const key = fieldOf(line);
+    if (!key) {
+      if (count || alone) break;
+      at = next;
+      if (newline < 0) break;
+      continue;
+    }
+    fields[key] ??= line.slice(line.indexOf(":") + 1).trim();
+    count++;
+    end = Math.min(next, text.length);
+    at = next;
+    if (newline < 0) break;
+  }
+  if (!fields.from) return undefined;
+  // Alone (no separator line above it), a block needs more to be told from prose that starts "From:".
+  if (alone ? !(fields.subject && (fields.date || fields.to)) : !(fields.subject || fields.date)) return undefined;
+  return { fields, end };
+}
 
 /**
- * A message forwarded inline (the reporter pressed "Forward"): its From, Date, Subject and To lines after
- * a known marker, and the URLs of the text after them. Undefined when the text holds no such block.
+ * Where a message forwarded inline starts in a body's text: the first separator line followed by a header
+ * block (Gmail, Outlook, Apple Mail, Thunderbird, Naver, Daum), or a From:/Sent:/To:/Subject: block standing
+ * alone at a line start (Outlook). Undefined when the text holds none. Linear: lines are read once, and each
+ * candidate reads at most MAX_BLOCK_LINES lines.
  */
-export function readInlineForward(text: string, depth: number, html?: string, options: ReadOptions = {}): MessageReport | undefined {
+export function findInlineForward(text: string): InlineForwardStart | undefined {
   const scanned = text.length > MAX_SCANNED_CHARS ? text.slice(0, MAX_SCANNED_CHARS) : text;
-  // The first marker followed by a header block wins (a "____" line may just be a signature's rule).
-  const starts = INLINE_MARKERS.map((marker) => scanned.indexOf(marker)).filter((at) => at >= 0).sort((a, b) => a - b);
-  for (const at of starts) {
-    const report = readInlineForwardAt(scanned, at, depth, html, options);
-    if (report) return report;
+  let candidates = 0;
+  for (let at = 0; at < scanned.length && candidates < MAX_FORWARD_CANDIDATES;) {
+    const newline = scanned.indexOf("\n", at);
+    const lineEnd = newline < 0 ? scanned.length : newline;
+    const line = cleanLine(scanned.slice(at, Math.min(lineEnd, at + 2000)));
+    if (line) {
+      const separator = isSeparator(line);
+      if (separator || fieldOf(line) === "from") {
+        candidates++;
+        const block = readHeaderBlock(scanned, separator ? lineEnd + 1 : at, !separator);
+        if (block) return { at, fields: block.fields, bodyAt: block.end };
+      }
+    }
+    if (newline < 0) break;
+    at = newline + 1;
   }
   return undefined;
 }
 
-function readInlineForwardAt(scanned: string, at: number, depth: number, html: string | undefined, options: ReadOptions): MessageReport | undefined {
-  const lines = scanned.slice(at, at + 20_000).replaceAll("\r\n", "\n").split("\n").slice(1, 30);
-  const fields: Partial<Record<"from" | "date" | "subject" | "to" | "cc", string>> = {};
-  let consumed = 0;
-  for (const [index, raw] of lines.entries()) {
-    // Quoted forwards ("> From: …") and Markdown-ish bold ("*From:*") are read alike.
-    let line = raw.trim();
-    while (line.startsWith(">")) line = line.slice(1).trim();
-    line = line.replaceAll("*", "");
-    if (!line) {
-      if (Object.keys(fields).length) {
-        consumed = index + 1;
-        break;
-      }
-      continue;
-    }
-    const colon = line.indexOf(":");
-    const key = colon > 0 ? INLINE_HEADERS[line.slice(0, colon).trim().toLowerCase()] : undefined;
-    if (!key) {
-      if (Object.keys(fields).length) {
-        consumed = index;
-        break;
-      }
-      continue;
-    }
-    fields[key] ??= line.slice(colon + 1).trim();
-    consumed = index + 1;
-  }
-  if (!fields.from || (!fields.subject && !fields.date)) return undefined;
-  const body = lines.length ? scanned.slice(at).split("\n").slice(1 + consumed).join("\n") : "";
+/** Where the reporter's own words end in a body's text (an inline forward's start), or undefined. */
+export function findInlineForwardStart(text: string): number | undefined {
+  return findInlineForward(text)?.at;
+}
+
+/** The message read from an inline forward's header block and body. */
+function inlineReport(start: InlineForwardStart, body: string, urls: { found: FoundUrl[]; dataUris: number }, depth: number, options: ReadOptions): MessageReport {
+  const { fields } = start;
   const report = emptyReport(new Uint8Array(0), depth);
-  const from = addressParser(fields.from.replaceAll("[mailto:", "<").replaceAll("]", ">"));
+  const from = addressParser((fields.from ?? "").replaceAll("[mailto:", "<").replaceAll("]", ">"));
   report.from = formatAddresses(from);
   report.fromAddress = firstAddress(from[0]);
   report.to = fields.to ? formatAddresses(addressParser(fields.to)) : "";
@@ -410,16 +522,72 @@ function readInlineForwardAt(scanned: string, at: number, depth: number, html: s
   report.addresses = [
     ...mailboxes(from).map((m) => ({ role: "from" as const, address: m.address.toLowerCase(), name: m.name })),
     ...(fields.to ? mailboxes(addressParser(fields.to)).map((m) => ({ role: "to" as const, address: m.address.toLowerCase(), name: m.name })) : []),
+    ...(fields.cc ? mailboxes(addressParser(fields.cc)).map((m) => ({ role: "cc" as const, address: m.address.toLowerCase(), name: m.name })) : []),
   ].slice(0, MAX_ADDRESSES);
-  // From an HTML body, the forwarded part's links (hrefs are not in the text): the HTML after the marker.
-  const marker = INLINE_MARKERS.find((m) => scanned.startsWith(m, at)) ?? "";
-  const htmlAt = html && marker ? html.indexOf(marker) : -1;
-  const found = htmlAt >= 0 ? findMessageUrlDetails({ html: html!.slice(htmlAt) }) : findMessageUrlDetails({ text: body });
-  report.urlDetails = found.found;
-  report.urls = found.found.map((f) => f.url);
+  report.urlDetails = urls.found;
+  report.urls = urls.found.map((f) => f.url);
+  report.dataUriLinks = urls.dataUris;
   report.bodyText = body.slice(0, MAX_BODY_TEXT);
   report.notes.push("the reported message was forwarded inline: its sender, subject and date are read from the forwarded text");
   return report;
+}
+
+/**
+ * Where in the HTML the text at `textAt` (of its parsed text) begins: the start of its text piece, or, when
+ * the line's first characters appear in the HTML's source within that piece, right there.
+ */
+function htmlCutAt(html: string, links: HtmlLinks, textAt: number): number {
+  const pieceStart = htmlOffsetOfText(links, textAt);
+  const line = links.text.slice(textAt, textAt + 40);
+  const probe = line.slice(0, Math.max(line.indexOf("\n"), 0) || line.length).trim().slice(0, 20);
+  if (probe.length >= 5) {
+    const exact = html.indexOf(probe, pieceStart);
+    if (exact >= 0 && exact < pieceStart + 4096) return exact;
+  }
+  return pieceStart;
+}
+
+/**
+ * A report's bodies split at an inline forward: the part above (the reporter's own, read at depth 0) and the
+ * forwarded message below, read at `depth`. The text part is cut where its text shows the separator, the
+ * HTML part where its own text does. Undefined when the bodies hold no inline forward.
+ */
+function splitInlineForward(
+  text: string | undefined, html: string | undefined, htmlLinks: HtmlLinks | undefined, depth: number, options: ReadOptions,
+): { above: { text?: string; html?: string }; forwarded: MessageReport } | undefined {
+  const primary = text || htmlLinks?.text;
+  if (!primary) return undefined;
+  const start = findInlineForward(primary);
+  if (!start) return undefined;
+  const above: { text?: string; html?: string } = {};
+  const below: { text?: string; html?: string } = {};
+  if (text) {
+    above.text = text.slice(0, start.at);
+    below.text = text.slice(start.bodyAt);
+  }
+  if (html && htmlLinks) {
+    const htmlStart = text ? findInlineForward(htmlLinks.text) : start;
+    if (htmlStart) {
+      const cut = htmlCutAt(html, htmlLinks, htmlStart.at);
+      above.html = html.slice(0, cut);
+      below.html = html.slice(cut);
+    } else {
+      // The HTML shows no separator its text part does: its links are not the reporter's unless the text above shows them.
+      below.html = html;
+    }
+  }
+  const body = primary.slice(start.bodyAt);
+  const forwarded = inlineReport(start, body, findMessageUrlDetails(below), depth, options);
+  return { above, forwarded };
+}
+
+/**
+ * A message forwarded inline (the reporter pressed "Forward"), read from a body's text (and HTML): its From,
+ * Date, Subject and To lines after a separator, and the URLs below them. Undefined when the text holds none.
+ */
+export function readInlineForward(text: string, depth: number, html?: string, options: ReadOptions = {}): MessageReport | undefined {
+  const htmlLinks = html ? findLinksInHtml(html) : undefined;
+  return splitInlineForward(html ? undefined : text, html, htmlLinks, depth, options)?.forwarded;
 }
 
 export async function readMessage(raw: Buffer | Uint8Array, options: ReadOptions = {}): Promise<MessageReport> {
@@ -427,12 +595,6 @@ export async function readMessage(raw: Buffer | Uint8Array, options: ReadOptions
   report.raw = raw;
   // Only a message without Message-ID needs it (as its alert id): hashing every message cost a tenth of reading one.
   if (!report.messageId) report.contentHash = crypto.createHash("sha256").update(raw).digest("hex");
-  // Forwarded inline rather than as an attachment: the quoted headers name the reported message.
-  if (report.forwarded.length === 0 && report.bodyText) {
-    const inline = readInlineForward(report.bodyText, 1, report.bodyHtml, options);
-    if (inline) report.forwarded.push({ ...inline, forwardedInline: true });
-  }
-  delete report.bodyHtml;
   return report;
 }
 
