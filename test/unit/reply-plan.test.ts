@@ -94,7 +94,7 @@ describe("reportLanguageOf", () => {
     expect(reportLanguageOf(report("Is this phishing?"))).toBe("en");
     expect(reportLanguageOf(report("123 !!!"))).toBe("");
     // Inline forward: the quoted phish (Korean here) is not the reporter's language.
-    expect(reportLanguageOf(report("Please check\n---------- Forwarded message ---------\n계정이 정지되었습니다 확인하세요", [], true))).toBe("en");
+    expect(reportLanguageOf(report("Please check\n---------- Forwarded message ---------\nFrom: 보안팀 <sec@evil.test>\nSubject: 계정 정지\n\n계정이 정지되었습니다 확인하세요", [], true))).toBe("en");
   });
 });
 
