@@ -139,8 +139,16 @@ function reportOf(style: ReportStyle, mail: Mail, innerRaw: string, reporter: st
     ? `<div>${escapeHtml(ask)}</div><div>-- <br>${reporter} | <a href="https://intranet.${ORG_DOMAIN}/people/${reporter}">intranet</a></div><br><div class="quote">${block.map(escapeHtml).join("<br>")}<br><br>${mail.html}</div>`
     : undefined;
   const alternative = `alt-${id.replace(/[^a-z0-9]/gi, "")}`;
-  return [...headers, `Content-Type: multipart/alternative; boundary="${alternative}"`, "", `--${alternative}`, "Content-Type: text/plain; charset=utf-8", "Content-Transfer-Encoding: base64", "", b64(text),
-    ...(html ? [`--${alternative}`, "Content-Type: text/html; charset=utf-8", "Content-Transfer-Encoding: base64", "", b64(html)] : []), `--${alternative}--`, ""].join("\r\n");
+  const body = [`--${alternative}`, "Content-Type: text/plain; charset=utf-8", "Content-Transfer-Encoding: base64", "", b64(text),
+    ...(html ? [`--${alternative}`, "Content-Type: text/html; charset=utf-8", "Content-Transfer-Encoding: base64", "", b64(html)] : []), `--${alternative}--`];
+  if (!mail.attachments?.length) return [...headers, `Content-Type: multipart/alternative; boundary="${alternative}"`, "", ...body, ""].join("\r\n");
+  // Mailers forward the original's attachments with the inline text.
+  const mixed = `fwd-${id.replace(/[^a-z0-9]/gi, "")}`;
+  const parts = [`--${mixed}`, `Content-Type: multipart/alternative; boundary="${alternative}"`, "", ...body];
+  for (const file of mail.attachments) {
+    parts.push(`--${mixed}`, `Content-Type: ${file.type}; name="${file.name}"`, `Content-Disposition: attachment; filename="${file.name}"`, "Content-Transfer-Encoding: base64", "", b64(file.data));
+  }
+  return [...headers, `Content-Type: multipart/mixed; boundary="${mixed}"`, "", ...parts, `--${mixed}--`, ""].join("\r\n");
 }
 
 function page(paragraphs: string[], links: { href: string; text: string }[], extraHead = "", footer = ""): string {
@@ -431,7 +439,8 @@ export async function makeVerdictDay(options: { seed?: number; phish?: number; h
     [items[index], items[other]] = [items[other]!, items[index]!];
   }
   // Feed listings: one URL of `feedListed` phish with a link, `inlineListed` of them forwarded inline.
-  const withLinks = items.filter((item) => item.label === "phish" && item.urls.length > 0);
+  // Only a URL a reader sees (a link, or a QR code's), not one inside an attachment's code.
+  const withLinks = items.filter((item) => item.label === "phish" && item.urls.length > 0 && item.kind !== "phish/html-form" && !(item.kind === "phish/qr-code" && item.style.startsWith("inline")));
   const listed = new Set<(typeof items)[number]>();
   for (const item of withLinks) {
     if (listed.size >= inlineListed) break;

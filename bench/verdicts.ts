@@ -22,6 +22,8 @@ export interface VerdictBench {
   rates: { legitimateMalicious: number; legitimateSuspicious: number; legitimateBenign: number; feedListedMalicious: number; feedListedInlineMalicious: string; unlistedCaught: number };
   byKind: Record<string, Record<Column, number>>;
   falsePositives: { kind: string; style: string; verdict: string; reasons: string[] }[];
+  /** Feed-listed phish not judged malicious. */
+  feedMisses: { kind: string; style: string; verdict: string; reasons: string[] }[];
 }
 
 interface ExportedCase {
@@ -76,6 +78,7 @@ export async function verdictBench(options: { seed?: number; batch?: number; onP
     const matrix = { "phish (feed-listed)": emptyRow(), "phish (no feed)": emptyRow(), legitimate: emptyRow() } as Record<Row, Record<Column, number>>;
     const byKind: Record<string, Record<Column, number>> = {};
     const falsePositives: VerdictBench["falsePositives"] = [];
+    const feedMisses: VerdictBench["feedMisses"] = [];
     let inlineListed = 0;
     let inlineListedMalicious = 0;
     for (const report of day) {
@@ -87,6 +90,7 @@ export async function verdictBench(options: { seed?: number; batch?: number; onP
         inlineListed++;
         if (value === "malicious") inlineListedMalicious++;
       }
+      if (report.feedUrl && value !== "malicious") feedMisses.push({ kind: report.kind, style: report.style, verdict: value, reasons: (found?.verdict?.reasons ?? []).slice(0, 3) });
       if (report.label === "ham" && (value === "malicious" || value === "suspicious")) {
         falsePositives.push({ kind: report.kind, style: report.style, verdict: value, reasons: found?.verdict?.reasons ?? [] });
       }
@@ -94,7 +98,7 @@ export async function verdictBench(options: { seed?: number; batch?: number; onP
     const total = (row: Row) => VERDICTS.reduce((sum, value) => sum + matrix[row][value], 0);
     const share = (count: number, of: number) => (of ? +(count / of).toFixed(3) : 0);
     return {
-      date: new Date().toISOString(), seed, reports: day.length, seconds: +((Date.now() - started) / 1000).toFixed(1), matrix, byKind, falsePositives,
+      date: new Date().toISOString(), seed, reports: day.length, seconds: +((Date.now() - started) / 1000).toFixed(1), matrix, byKind, falsePositives, feedMisses,
       rates: {
         legitimateMalicious: matrix.legitimate.malicious,
         legitimateSuspicious: matrix.legitimate.suspicious,
@@ -122,6 +126,7 @@ export function printVerdictBench(bench: VerdictBench): void {
   console.log(`  phish no feed knows, malicious or suspicious: ${(r.unlistedCaught * 100).toFixed(1)}% (goal ≥ 60%, aim 90%)`);
   console.log("  by kind (malicious / suspicious / benign / unknown):");
   for (const [kind, counts] of Object.entries(bench.byKind).sort()) console.log(`    ${kind.padEnd(28)} ${counts.malicious} / ${counts.suspicious} / ${counts.benign} / ${counts.unknown + counts.none}`);
+  for (const miss of bench.feedMisses) console.log(`  feed-listed, not malicious: ${miss.kind} (${miss.style}) judged ${miss.verdict}: ${miss.reasons.join(" | ")}`);
   for (const fp of bench.falsePositives) {
     console.log(`  false positive: ${fp.kind} (${fp.style}) judged ${fp.verdict}:`);
     for (const reason of fp.reasons) console.log(`    - ${reason}`);

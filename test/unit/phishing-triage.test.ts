@@ -84,6 +84,12 @@ describe("assess: earlier cases count only for what a person or a feed decided",
     expect(domainOnly.evidence.some((item) => item.kind === "earlier-case")).toBe(false);
   });
 
+  it("never counts a shared link, however specific: a brand's Facebook page is in phish and honest mail alike", () => {
+    const facebook = [{ entityType: "URL", identifier: "https://www.facebook.com/paypal" }];
+    const result = run({ entities: [entity("URL", "https://www.facebook.com/paypal")], earlier: [earlier(9, "malicious", "analyst", facebook)] });
+    expect(result.evidence.some((item) => item.kind === "earlier-case")).toBe(false);
+  });
+
   it("counts a feed-grounded malicious case sharing the same link", () => {
     expect(run({ reports: [unauthenticated], entities: [entity("URL", "http://evil.test/login")], earlier: [earlier(3, "malicious", "feed")] }).verdict).toBe("malicious");
   });
@@ -112,6 +118,23 @@ describe("assess: a legitimate newsletter", () => {
       "its 4 link(s) stay within shop[.]test and well-known domains (facebook[.]com, t[.]co, imgur[.]com)",
       "no feed lists it, no analyst judged it before, and nothing in it points to phishing",
     ]);
+  });
+
+  it("is not benign from webmail, nor from an unknown domain that shows no links or a sign-in page elsewhere", () => {
+    const gmail: ReportSignals = { senderName: "Billing", senderAddress: "billing7@gmail.com", replyTo: [], auth: { authservId: "mx.corp.test", dmarc: "pass", dmarcDomain: "gmail.com" } };
+    expect(run({ reports: [gmail] }).verdict).toBe("unknown");
+    expect(run({ entities: [] }).verdict).toBe("unknown");
+    expect(run({ entities: [entity("URL", "https://www.shop.test/a"), entity("URL", "https://acct-check.top/login")] }).verdict).not.toBe("benign");
+  });
+
+  it("does not hold a forgeable sender address against mail our server authenticated, nor our own addresses", () => {
+    const helpdesk = [{ entityType: "EMAIL_ADDRESS", identifier: "it-helpdesk@corp.test" }];
+    const internal: ReportSignals = { senderName: "IT Helpdesk", senderAddress: "it-helpdesk@corp.test", replyTo: [], auth: { authservId: "mx.corp.test", dmarc: "pass", dmarcDomain: "corp.test" } };
+    const result = run({ reports: [internal], entities: [entity("URL", "https://sso.corp.test/password/change")], earlier: [earlier(25, "malicious", "feed", helpdesk), earlier(117, "malicious", "feed", helpdesk)] });
+    expect(result.verdict).toBe("benign");
+    const shop = [{ entityType: "EMAIL_ADDRESS", identifier: "deals@shop.test" }];
+    const twice = run({ reports: [unauthenticated], earlier: [earlier(3, "malicious", "analyst", shop), earlier(4, "malicious", "analyst", shop)] });
+    expect(twice.evidence.filter((item) => item.kind === "earlier-case")).toHaveLength(1);
   });
 
   it("is not benign when the pass was written by a server we do not trust", () => {

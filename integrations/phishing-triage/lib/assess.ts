@@ -208,16 +208,29 @@ export function assess(input: AssessInput): Assessment {
 
   // 2. Earlier cases: only what is specific, and only what a person or a feed decided.
   let benignBefore: EarlierCase | undefined;
+  // A From can be forged: an earlier phish "from" it-helpdesk@ our own domain says nothing of our helpdesk's real mail,
+  // nor of any sender our own server authenticated now. Such a sender's address is no evidence either way.
+  const forgeable = new Set(input.reports.filter((report) => {
+    const domain = domainOfAddress(report.senderAddress);
+    return !domain || isOrgDomain(policy, domain) || (report.auth && (report.auth.dmarc === "pass" || report.auth.auth === "pass"));
+  }).map((report) => report.senderAddress.toLowerCase()));
+  let senderCounted = false;
   for (const earlier of input.earlier) {
     const verdict = earlier.verdict;
     if (!verdict || (verdict.grounds !== "analyst" && verdict.grounds !== "feed")) continue;
     const specific = earlier.matched.filter((item) => {
       const type = item.entityType.toUpperCase();
-      if (type === "FILE" || type === "EMAIL_ADDRESS") return true;
-      return type === "URL" && clickable(entityOf("URL", item.identifier));
+      if (type === "FILE") return true;
+      if (type === "EMAIL_ADDRESS") return !forgeable.has(item.identifier.toLowerCase());
+      // A link to shared infrastructure (a brand's Facebook page, a t.co link) is copied into phish and honest mail alike.
+      const host = type === "URL" ? hostOf(item.identifier) : undefined;
+      return !!host && clickable(entityOf("URL", item.identifier)) && !shared(host);
     });
     if (specific.length === 0) continue;
     const sameThing = specific.some((item) => item.entityType.toUpperCase() !== "EMAIL_ADDRESS");
+    // The same sender in many earlier cases is one fact, counted once.
+    if (!sameThing && senderCounted) continue;
+    if (!sameThing) senderCounted = true;
     const base = { kind: "earlier-case" as const, caseId: earlier.caseId, decidedBy: verdict.decidedBy || verdict.grounds, indicator: defang(specific[0]!.identifier) };
     const reason = earlierText(earlier, specific);
     if (verdict.value === "malicious") {
@@ -299,7 +312,7 @@ export function assess(input: AssessInput): Assessment {
       if (vip && !isOrgDomain(policy, senderDomain)) signal(40, `the display name names ${vip.name} (a VIP) but the message comes from ${sender}`, sender);
       if (!isOrgDomain(policy, senderDomain)) {
         const org = policy.orgDomains.map((domain) => siteOf(domain).split(".")[0]!).find((label) => label.length >= 4 && nameWords.includes(label));
-        if (org) signal(25, `the display name names our organisation (${org}) but the message comes from ${sender}`, sender);
+        if (org) signal(30, `the display name names our organisation (${org}) but the message comes from ${sender}`, sender);
       }
     }
     for (const address of report.replyTo) {
@@ -404,13 +417,22 @@ export function assess(input: AssessInput): Assessment {
   if (score === 0) {
     const links = input.entities.filter((entity) => entity.entityType === "URL" && clickable(entity));
     const hosts = links.map((entity) => hostOf(entity.identifier)).filter((host): host is string => !!host);
+    // Who the sender is must mean something: anyone can pass DMARC for gmail.com or for a domain bought yesterday.
+    // A known sender (ours, a brand's) may send without links; any other must show links that all stay at home.
+    const known = (site: string) => isOrgDomain(policy, site) || brandsOfHost(policy, site).length > 0;
     const allAuthenticated = input.reports.length > 0 && input.reports.every((report) => {
       const site = siteOf(domainOfAddress(report.senderAddress));
-      return !report.inline && authenticatedSites.has(site);
+      return !report.inline && authenticatedSites.has(site) && !WEBMAIL.has(site) && !(shared(site) && !known(site)) && (hosts.length > 0 || known(site));
     });
-    if (allAuthenticated && hosts.every((host) => ownOrKnown(host) || [...authenticatedSites].some((site) => isWithin(host, site)))) {
-      const known = [...new Set(hosts.map(siteOf).filter((site) => !senderSites.has(site)))].slice(0, 5);
-      const within = `${[...senderSites].map(defang).join(", ")}${known.length ? ` and well-known domains (${known.map(defang).join(", ")})` : ""}`;
+    const linksAtHome = hosts.every((host) => ownOrKnown(host) || [...authenticatedSites].some((site) => isWithin(host, site)));
+    // A sign-in page on a site that is neither ours, a brand's nor shared is no newsletter's.
+    const unknownSignIn = links.some((entity) => {
+      const host = hostOf(entity.identifier) ?? "";
+      return hasCredentialPath(entity.identifier) && !isOrgDomain(policy, host) && !brandsOfHost(policy, host).length && !shared(host);
+    });
+    if (allAuthenticated && linksAtHome && !unknownSignIn) {
+      const wellKnown = [...new Set(hosts.map(siteOf).filter((site) => !senderSites.has(site)))].slice(0, 5);
+      const within = `${[...senderSites].map(defang).join(", ")}${wellKnown.length ? ` and well-known domains (${wellKnown.map(defang).join(", ")})` : ""}`;
       const extra: VerdictEvidence[] = [
         ...authReasons.map((reason) => ({ kind: "authentication" as const, weight: 0, reason: `${reason} (a Trusted Authentication Server)` })),
         { kind: "signal", weight: 0, reason: hosts.length ? `its ${hosts.length} link(s) stay within ${within}` : "it has no links" },
