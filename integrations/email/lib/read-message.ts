@@ -455,12 +455,8 @@ function readHeaderBlock(text: string, from: number, alone: boolean): { fields: 
       continue;
     }
     const key = fieldOf(line);
-    if (!key) {
-      if (count || alone) break;
-      at = next;
-      if (newline < 0) break;
-      continue;
-    }
+    // The fields follow the separator (blank lines aside): other text there is a signature's rule, not a forward.
+    if (!key) break;
     fields[key] ??= line.slice(line.indexOf(":") + 1).trim();
     count++;
     end = Math.min(next, text.length);
