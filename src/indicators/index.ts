@@ -17,3 +17,5 @@ export {
 export type { AuthResult, AuthVerdicts } from "./auth.js";
 export { domainCandidates, domainKey, hashKind, indicatorKey, ipKey, isIndicatorKind, urlKey, INDICATOR_KINDS } from "./keys.js";
 export type { IndicatorKind } from "./keys.js";
+export { analyseHtmlFile, isHtmlFile, looksLikeSmuggling, MAX_HTML_FILE_BYTES } from "./html-file.js";
+export type { HtmlFileFacts } from "./html-file.js";

@@ -115,6 +115,9 @@ function collectEntities(report: MessageReport, list: EntityList): void {
         type: "FILE", value: file.fileName, source: `${prefix}attachment`, depth, sha256: file.sha256, size: file.size,
         declared_type: file.declaredType, ...(file.sniffedType ? { sniffed_type: file.sniffedType } : {}),
         ...(file.typeMismatch ? { type_mismatch: true } : {}),
+        ...(file.html?.passwordForm ? { html_password_form: true } : {}),
+        ...(file.html?.smuggling ? { html_smuggling: true } : {}),
+        ...(file.html?.formAction ? { html_form_action: file.html.formAction } : {}),
       }, `FILE\u0000${file.sha256}\u0000${file.fileName}`);
     }
   }

@@ -4,8 +4,8 @@ import crypto from "node:crypto";
 import PostalMime, { addressParser, type Address, type Attachment, type Email } from "postal-mime";
 import {
   combineAuthenticationResults, convertStringToDatetime, describeFile, findIpsInText, findLinksInHtml, findMessageUrlDetails, findUrlsInText,
-  htmlOffsetOfText, parseAuthenticationResultsList, typeMismatch, MAX_RECEIVED_HEADERS, MAX_SCANNED_CHARS,
-  type AuthResult, type AuthVerdicts, type FoundIp, type FoundUrl, type HtmlLinks,
+  analyseHtmlFile, htmlOffsetOfText, isHtmlFile, parseAuthenticationResultsList, typeMismatch, MAX_RECEIVED_HEADERS, MAX_SCANNED_CHARS,
+  type AuthResult, type AuthVerdicts, type FoundIp, type FoundUrl, type HtmlFileFacts, type HtmlLinks,
 } from "intake/sdk";
 import { decodeHeaderText, preparePostalMime, repairC1, repairHeaderBytes } from "./decode.js";
 import { isOleFile, msgToMime } from "./outlook-msg.js";
@@ -42,6 +42,8 @@ export interface AttachmentReport {
   sniffedType?: string;
   /** The declared type contradicts the bytes (an "invoice.pdf" that is an executable). */
   typeMismatch: boolean;
+  /** What an HTML attachment does when opened (a password form, HTML smuggling). */
+  html?: HtmlFileFacts;
 }
 
 export interface ReceivedIp extends FoundIp {
@@ -311,14 +313,16 @@ async function readAt(raw: Uint8Array, depth: number, budget: { forwarded: numbe
     const facts = describeFile(data);
     const declaredType = attachment.mimeType.toLowerCase();
     const forwarded = isForwardedMessage(attachment);
+    const fileName = repairC1(attachment.filename ?? "") || (forwarded ? "message.eml" : "(unnamed)");
     report.attachments.push({
-      fileName: repairC1(attachment.filename ?? "") || (forwarded ? "message.eml" : "(unnamed)"),
+      fileName,
       declaredType,
       disposition: attachment.disposition ?? "",
       size: facts.size,
       sha256: facts.sha256,
       ...(facts.sniffedType ? { sniffedType: facts.sniffedType } : {}),
       typeMismatch: !forwarded && typeMismatch(declaredType, facts.sniffedType),
+      ...(!forwarded && isHtmlFile(fileName, declaredType, facts.sniffedType) ? { html: analyseHtmlFile(data) } : {}),
     });
     if (!forwarded) continue;
     if (depth + 1 > MAX_FORWARD_DEPTH) {
@@ -455,12 +459,8 @@ function readHeaderBlock(text: string, from: number, alone: boolean): { fields: 
       continue;
     }
     const key = fieldOf(line);
-    if (!key) {
-      if (count || alone) break;
-      at = next;
-      if (newline < 0) break;
-      continue;
-    }
+    // The fields follow the separator (blank lines aside): other text there is a signature's rule, not a forward.
+    if (!key) break;
     fields[key] ??= line.slice(line.indexOf(":") + 1).trim();
     count++;
     end = Math.min(next, text.length);
