@@ -146,7 +146,7 @@ describe("verdicts on evidence, replies only to our own people", () => {
     expect(domainCase.verdict!.reasons.join("\n")).toContain('in STIX (feed "cti", reliability B), listed as acct-review[.]test');
     const inlineCase = byAlert("report-inline@example.test");
     expect(inlineCase.verdict?.value).toBe("malicious");
-    expect(inlineCase.verdict!.reasons.join("\n")).toContain('URL hxxps://parcel-hold[.]test/pay/fee[.]php in URLhaus (feed "urlhaus", reliability C)');
+    expect(inlineCase.verdict!.reasons.join("\n")).toContain('URL hxxps://parcel-hold[.]test/pay/fee.php in URLhaus (feed "urlhaus", reliability C)');
     // The reporter's own signature stays theirs: their intranet is no indicator of the phish.
     expect(inlineCase.verdict!.reasons.join("\n")).not.toContain("intranet");
     const newsCase = byAlert("report-news@example.test");
@@ -162,8 +162,10 @@ describe("verdicts on evidence, replies only to our own people", () => {
     expect(await why("outsider-list@payout.test")).toEqual([expect.stringContaining("not written by a Trusted Authentication Server")]);
 
     // Each staff reporter gets exactly one reply; no outsider gets any; no reply's subject carries an outsider's words.
-    await new Promise((resolve) => setTimeout(resolve, 1200));
-    expect(ws.lastJson(await ok(["outbox", "send", "--json"]))).toEqual({ sent: 3, failed: 0, givenUp: 0 });
+    // The drain sends what it staged; whatever is left is sent now. The outbox holds one row per staff reporter.
+    await ok(["outbox", "send", "--json"]);
+    const outbox = JSON.parse((await ok(["outbox", "list", "--json"])).stdout) as { recipient: string; status: string }[];
+    expect(outbox.map((row) => [row.recipient, row.status]).sort()).toEqual(STAFF.map((person) => [`${person}@example.test`, "sent"]));
     await waitFor(async () => (await Promise.all(STAFF.map((person) => readInbox(dovecot, person)))).every((inbox) => inbox.length === 1), 30_000, 250);
     for (const person of STAFF) {
       const inbox = await readInbox(dovecot, person);
