@@ -315,6 +315,12 @@ function isDataUri(value: string): boolean {
   return value.trimStart().slice(0, 5).toLowerCase() === "data:";
 }
 
+/** A data: URI holding a raster image (what mailers inline as pictures), not a page or a script. */
+function isDataImage(value: string): boolean {
+  const head = value.trimStart().slice(0, 40).toLowerCase();
+  return head.startsWith("data:image/") && !head.startsWith("data:image/svg");
+}
+
 /** Parses HTML (never renders it) and collects its links; entities in attributes are decoded by the parser. */
 export function findLinksInHtml(html: string): HtmlLinks {
   const result: HtmlLinks = { links: [], hiddenLinks: [], images: [], resources: [], resourceKinds: [], linkTexts: [], dataUris: 0, text: "", textOffsets: [] };
@@ -333,7 +339,8 @@ export function findLinksInHtml(html: string): HtmlLinks {
   };
   const addResource = (tag: string, attributes: Record<string, string>, value: string) => {
     if (isDataUri(value)) {
-      result.dataUris++;
+      // An image inlined as data: is ordinary; a page, script or frame carried that way is not.
+      if (!isDataImage(value)) result.dataUris++;
       return;
     }
     result.resources.push(value.trim());
@@ -363,8 +370,9 @@ export function findLinksInHtml(html: string): HtmlLinks {
             if (name === "a") anchor = result.links.length - 1;
           }
         } else if (name === "img" && attributes.src) {
-          if (isDataUri(attributes.src)) result.dataUris++;
-          else result.images.push({ url: attributes.src.trim(), trackingPixel: inHidden || isTrackingPixel(attributes) });
+          if (isDataUri(attributes.src)) {
+            if (!isDataImage(attributes.src)) result.dataUris++;
+          } else result.images.push({ url: attributes.src.trim(), trackingPixel: inHidden || isTrackingPixel(attributes) });
         } else {
           const attribute = RESOURCE_ATTRIBUTES[name];
           if (attribute && attributes[attribute]) addResource(name, attributes, attributes[attribute]);

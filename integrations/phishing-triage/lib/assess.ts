@@ -322,7 +322,7 @@ export function assess(input: AssessInput): Assessment {
       signal(webmail ? 25 : 15, `replies go to ${defang(address)}${webmail ? ", a webmail address," : ""} not to the sender ${sender}`, defang(address));
       break;
     }
-    if (report.dataUriLinks) signal(25, `the message carries ${report.dataUriLinks} data: URI(s): a page or file inside the mail itself`);
+    if (report.dataUriLinks) signal(35, `the message carries ${report.dataUriLinks} data: URI(s): a page or file inside the mail itself`);
     // Lookalikes of our domains and of brands', for the sender's domain.
     if (senderDomain && !internal && !shared(senderDomain)) {
       const own = lookalikeOf(senderSite, policy.orgDomains.map(siteOf));
