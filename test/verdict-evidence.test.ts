@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ActionExecution, MAX_PREVALENCE_DOMAINS, MAX_VERDICT_EVIDENCE, type VerdictEvidence } from "../src/sdk/index.js";
 import { applyCaseUpdates, caseServices, caseVerdict, findEarlierCases, overrideVerdict, setCaseStatus, verdictHistory } from "../src/platform/cases/index.js";
 import { lookupIndicators } from "../src/platform/intel/index.js";
+import { checkResult } from "../src/platform/actions/index.js";
 import { openStore, valueHash, type Store } from "../src/platform/store/index.js";
 import { requestAs, startApi, type ApiFixture } from "./support/api.js";
 import { makeWorkspace } from "./support/cli.js";
@@ -52,6 +53,17 @@ describe("the SDK's verdict evidence", () => {
     expect(staged.evidence![1]).toEqual({ kind: "signal", weight: -10, reason: "r0" });
     expect(() => action.setCaseVerdict({ value: "malicious", reasons: [], evidence: [{ ...SIGNAL_ITEM, weight: Number.NaN }] })).toThrow("weight is a number");
     expect(() => action.setCaseVerdict({ value: "malicious", reasons: [], evidence: [{ ...SIGNAL_ITEM, caseId: 1.5 }] })).toThrow("caseId is a case number");
+  });
+
+  it("is accepted from an action's process only when it validates", () => {
+    const result = (evidence: unknown) => checkResult({
+      state: "completed", message: "", resultValue: "malicious", json: null, entityUpdates: [], insights: [],
+      caseUpdates: { verdict: { value: "malicious", reasons: ["r"], evidence } },
+    });
+    expect(result([FEED_ITEM, SIGNAL_ITEM]).result?.caseUpdates?.verdict?.evidence).toEqual([FEED_ITEM, SIGNAL_ITEM]);
+    expect(result([{ ...FEED_ITEM, kind: "rumour" }]).problem).toContain("caseUpdates.verdict.evidence.0.kind");
+    expect(result([{ ...FEED_ITEM, caseId: -1 }]).problem).toContain("caseUpdates.verdict.evidence.0.caseId");
+    expect(result(Array.from({ length: MAX_VERDICT_EVIDENCE + 1 }, () => SIGNAL_ITEM)).problem).toContain("caseUpdates.verdict.evidence");
   });
 
   it("asks the platform for prevalence and lists under their service names, bounded", async () => {
