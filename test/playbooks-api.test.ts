@@ -98,7 +98,7 @@ describe("playbooks API", () => {
       { name: "Language", type: "string", default: "en" },
     ];
     const steps = [{ id: "echo", action: "test/Echo", params: { Value: "[Playbook.Domains]" } }];
-    // The defaults alone (Reply on, no domains) save: the condition is checked on what an admin submits.
+    // The defaults alone (Reply on, no domains) save: the condition is checked on what an admin sets.
     await savePlaybook(fixture.store, { name: "replies", enabled: false, trigger: { event: "case_created" }, parameters, steps }, { findAction });
     const wrongReference = await as(fixture.admin, "PUT", "/api/playbooks/replies", {
       trigger: { event: "case_created" }, steps, parameters: [parameters[0], { ...parameters[1], requiredWhen: { param: "Replies", equals: "true" } }],
@@ -109,12 +109,17 @@ describe("playbooks API", () => {
     const configure = (session: typeof fixture.admin | undefined, values: Record<string, unknown>) => as(session, "PUT", "/api/playbooks/replies/parameters", { parameters: values });
     expect((await configure(undefined, { Domains: "corp.example" })).statusCode).toBe(401);
     expect((await configure(fixture.analyst, { Domains: "corp.example" })).statusCode).toBe(403);
-    for (const values of [{ Language: "ko" }, { Reply: "TRUE", Domains: "   " }]) {
+    // Turning the condition on without the parameter is refused; a configuration that does not touch it is not
+    // (the defaults alone stay usable, as at import).
+    for (const values of [{ Reply: "true" }, { Reply: "TRUE", Domains: "   " }]) {
       const refused = await configure(fixture.admin, values);
       expect(refused.statusCode).toBe(400);
       expect(refused.json().error).toEqual({ code: "PARAM_INVALID", message: '"Domains" is required when "Reply" is "true"' });
     }
     expect((await as(fixture.admin, "GET", "/api/playbooks/replies")).json().parameters).toEqual({ Reply: "true", Domains: "", Language: "en" });
+    const untouched = await configure(fixture.admin, { Language: "ko" });
+    expect(untouched.statusCode, untouched.body).toBe(200);
+    expect(untouched.json().parameters).toEqual({ Reply: "true", Domains: "", Language: "ko" });
     const off = await configure(fixture.admin, { Reply: "false", Language: "ko" });
     expect(off.statusCode, off.body).toBe(200);
     expect(off.json().parameters).toEqual({ Reply: "false", Domains: "", Language: "ko" });
