@@ -9,7 +9,7 @@ import { When } from "../format.js";
 const MAX_ENTRIES = 10_000;
 const MAX_ENTRY_LENGTH = 500;
 
-/** The textarea's lines as entries: trimmed, blank lines dropped (comment lines kept: the platform skips them when reading). */
+/** The textarea's lines as entries: trimmed, blank lines dropped (the platform drops # comments as it does in a file). */
 function entriesOf(text: string): string[] {
   return text.split("\n").map((line) => line.trim()).filter((line) => line !== "");
 }
