@@ -132,7 +132,7 @@ function Shell({ user, locale, onLocale, onSignedOut }: { user: User; locale: Lo
           section === "workers" ? <Workers /> :
           section === "feeds" ? <Feeds user={user} /> :
           section === "lists" ? <Lists user={user} /> :
-          section === "playbooks" ? <Suspense fallback={null}><Playbooks path={pathname} /></Suspense> :
+          section === "playbooks" ? <Suspense fallback={null}><Playbooks path={pathname} user={user} /></Suspense> :
           section === "replies" ? <ReplyTemplates user={user} /> :
           section === "ide" ? <Suspense fallback={null}><Ide path={pathname} /></Suspense> : <Overview />}
       </main>

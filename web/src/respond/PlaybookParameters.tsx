@@ -37,7 +37,8 @@ function ConditionValue({ value }: { value: string }) {
   return <>“{value}”</>;
 }
 
-export function PlaybookParameters({ name, parameters, configured }: { name: string; parameters: Parameter[]; configured: Record<string, unknown> }) {
+/** admin: only an admin sets them (the server refuses anyone else); an analyst reads them. */
+export function PlaybookParameters({ name, parameters, configured, admin }: { name: string; parameters: Parameter[]; configured: Record<string, unknown>; admin: boolean }) {
   const intl = useIntl();
   const [values, setValues] = useState<Record<string, string>>(() => Object.fromEntries(parameters.map((p) => {
     const value = configured[p.name];
@@ -63,13 +64,17 @@ export function PlaybookParameters({ name, parameters, configured }: { name: str
   const change = (parameter: string, value: string) => {
     setSaved(false);
     setMissing(null);
-    setValues((current) => ({ ...current, [parameter]: value }));
+    const next = { ...values, [parameter]: value };
+    setValues(next);
+    // A switch that makes another parameter required asks for it at once: the cursor goes to the empty field.
+    const asked = parameters.find((p) => p.requiredWhen?.param === parameter && !required.has(p.name) && requiredNow(parameters, next).has(p.name) && effective(p, next).trim() === "");
+    if (asked) setTimeout(() => document.getElementById(fieldId(asked.name))?.focus(), 0);
   };
   return (
     <form className="card stack playbook-parameters" data-testid="playbook-parameters" onSubmit={submit} noValidate>
       <h2><FormattedMessage id="playbook.parameters" /></h2>
       <p className="muted"><FormattedMessage id="playbook.parametersHint" /></p>
-      <div className="form-grid">
+      <fieldset className="form-grid plain" disabled={!admin}>
         {parameters.map((p) => {
           const id = fieldId(p.name);
           const isRequired = required.has(p.name) || Boolean(p.required && p.default === undefined);
@@ -100,14 +105,14 @@ export function PlaybookParameters({ name, parameters, configured }: { name: str
             </div>
           );
         })}
-      </div>
+      </fieldset>
       {missing && (
         <p className="error" role="alert" data-testid="parameter-missing">
           {intl.formatMessage({ id: "playbook.missingRequired" }, { name: missing.name, param: missing.param, value: same(missing.value, "true") ? intl.formatMessage({ id: "playbook.on" }) : same(missing.value, "false") ? intl.formatMessage({ id: "playbook.off" }) : `“${missing.value}”` })}
         </p>
       )}
       <ErrorLine error={error} />
-      <div><button type="submit" disabled={busy}><FormattedMessage id="playbook.saveParameters" /></button> {saved && <span className="ok" role="status"><FormattedMessage id="playbook.parametersSaved" /></span>}</div>
+      {admin && <div><button type="submit" disabled={busy}><FormattedMessage id="playbook.saveParameters" /></button> {saved && <span className="ok" role="status"><FormattedMessage id="playbook.parametersSaved" /></span>}</div>}
     </form>
   );
 }

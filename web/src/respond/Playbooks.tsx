@@ -3,7 +3,7 @@
 // The server validates on save and names every problem; they are listed above the steps.
 import { useEffect, useState } from "react";
 import { FormattedMessage, useIntl } from "react-intl";
-import { api, ApiError, type Parameter } from "../api.js";
+import { api, ApiError, type Parameter, type User } from "../api.js";
 import { When } from "../format.js";
 import { ErrorLine, useSubmission } from "../ide/forms.js";
 import { Link, navigate } from "../router.js";
@@ -143,7 +143,7 @@ function StepCard({ step, index, count, earlier, onChange, onMove, onRemove }: {
   );
 }
 
-function PlaybookEditor({ name }: { name: string }) {
+function PlaybookEditor({ name, user }: { name: string; user: User }) {
   const intl = useIntl();
   const [playbook, setPlaybook] = useState<Playbook | null>(null);
   /** The stored playbook's configured parameter values (null: a new playbook, none yet). */
@@ -178,7 +178,7 @@ function PlaybookEditor({ name }: { name: string }) {
       <p><Link to="/playbooks">← <FormattedMessage id="playbook.all" /></Link></p>
       <h1>{name}</h1>
       {/* Its own form beside the editor's (forms do not nest); the parameters as the stored document declares them. */}
-      {configured && <PlaybookParameters name={name} parameters={playbook.parameters ?? []} configured={configured} />}
+      {configured && <PlaybookParameters name={name} parameters={playbook.parameters ?? []} configured={configured} admin={user.role === "admin"} />}
       <form className="stack playbook-editor" onSubmit={submit}>
         <section className="card form-grid">
           <Field label="ide.description"><input value={playbook.description ?? ""} maxLength={2000} onChange={(e) => change({ description: e.target.value || undefined })} /></Field>
@@ -248,7 +248,7 @@ function PlaybookList() {
 }
 
 /** /playbooks and /playbooks/<name>. */
-export function Playbooks({ path }: { path: string }) {
+export function Playbooks({ path, user }: { path: string; user: User }) {
   const match = /^\/playbooks\/([^/]+)$/.exec(path);
-  return match ? <PlaybookEditor key={path} name={decodeURIComponent(match[1]!)} /> : <PlaybookList />;
+  return match ? <PlaybookEditor key={path} name={decodeURIComponent(match[1]!)} user={user} /> : <PlaybookList />;
 }
