@@ -102,7 +102,7 @@ describe("phishing triage out of the box", () => {
     const refreshed = await ws.intake(["feeds", "refresh", "--json"]);
     expect(refreshed.code, refreshed.stderr).toBe(0);
     expect(ws.lastJson(refreshed)).toEqual({ feeds: expect.arrayContaining([{ name: "urlhaus", indicators: 1 }, { name: "stix", indicators: 1 }, { name: "misp", indicators: 1 }]) });
-    const configured = await ws.intake(["playbook", "configure", "phishing-triage", "--params", ws.writeJson("triage.json", { "Simulation Headers": "X-PhishTest" })]);
+    const configured = await ws.intake(["playbook", "configure", "phishing-triage", "--params", ws.writeJson("triage.json", { "Simulation Headers": "X-PhishTest", "Reporter Domains": "example.test" })]);
     expect(configured.code, configured.stderr).toBe(0);
     const created = await ws.intake(["connector", "create", "reports", "--integration", "email", "--params", ws.writeJson("mail.json", dovecot.params())]);
     expect(created.code, created.stderr).toBe(0);

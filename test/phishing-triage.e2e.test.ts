@@ -45,6 +45,7 @@ describe("the phishing-triage playbook", () => {
       expect(list.stdout).toContain("phishing-triage");
       const configured = await ws.intake(["playbook", "configure", "phishing-triage", "--params", ws.writeJson("triage.json", {
         "Simulation Headers": "X-PhishTest, X-Campaign-Vendor: trainer", "Simulation Sender Domains": "sim-vendor.test", "Simulation Sender IPs": "198.51.100.0/24",
+        "Reporter Domains": "example.test",
       })]);
       expect(configured.code, configured.stderr).toBe(0);
 

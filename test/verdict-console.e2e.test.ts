@@ -36,7 +36,7 @@ beforeAll(async () => {
   ws = makeWorkspace({ NODE_EXTRA_CA_CERTS: server.caFile, INTAKE_PASSWORD: PASSWORD });
   await ok(["users", "add", "admin", "--role", "admin"]);
   await ok(["connector", "create", "reports", "--integration", "email", "--params", ws.writeJson("mail.json", server.params()), "--grouping", "off"]);
-  await ok(["playbook", "configure", "phishing-triage", "--params", ws.writeJson("triage.json", { "Simulation Sender Domains": "sim-vendor.test" })]);
+  await ok(["playbook", "configure", "phishing-triage", "--params", ws.writeJson("triage.json", { "Simulation Sender Domains": "sim-vendor.test", "Reporter Domains": "example.test" })]);
   deliverToMaildir(server, [
     forwardedReport("sim", { from: "HR <hr@sim-vendor.test>", subject: "Bonus letter", body: "Open http://sim-vendor.test/bonus" }),
     forwardedReport("spoof", { from: "\"ceo@company.test\" <boss@mailer.test>", subject: "Urgent wire", body: "Pay at <script>alert(1)</script> http://pay.mailer.test/now" }),

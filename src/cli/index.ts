@@ -10,6 +10,7 @@ import * as integrations from "./commands/integrations.js";
 import * as feeds from "./commands/feeds.js";
 import * as integration from "./commands/integration.js";
 import * as job from "./commands/job.js";
+import * as lists from "./commands/lists.js";
 import * as outbox from "./commands/outbox.js";
 import * as playbooks from "./commands/playbooks.js";
 import * as runs from "./commands/runs.js";
@@ -20,7 +21,7 @@ import * as workers from "./commands/workers.js";
 import type { WithStore } from "./context.js";
 import { errorLine } from "./output.js";
 
-const COMMANDS = [connector, integrations, runs, cases, users, serve, integration, action, job, playbooks, feeds, outbox, worker, workers]; // integration after connector: it adds `connector allow-list`
+const COMMANDS = [connector, integrations, runs, cases, users, serve, integration, action, job, playbooks, feeds, lists, outbox, worker, workers]; // integration after connector: it adds `connector allow-list`
 
 export function buildProgram(withStore: WithStore): Command {
   const program = new Command("intake")

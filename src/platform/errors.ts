@@ -137,6 +137,10 @@ export const IntelRequestInvalid = createError("INTEL_REQUEST", "%s", 400, "inte
 // Verdicts and phishing triage (issue 20, part B)
 export const CaseVerdictInvalid = createError("CASE_VERDICT", "%s", 400, "a verdict other than malicious, suspicious, benign, simulation or unknown, or an override without a reason");
 
+// Custom lists admins edit (issue 28)
+export const ListNotFound = createError("LIST_NOT_FOUND", `no custom list "%s" (known: %s)`, 404, "no custom list has this name (Shared Infrastructure, Shorteners, Brands, VIPs)");
+export const ListInvalid = createError("LIST_INVALID", `custom list "%s": %s`, 400, "a custom list's entries that are not allowed: too many (10,000), one too long (500 characters), not text, or a file that cannot be read");
+
 // Replies to reporters: the outbox, SMTP and reply templates (issue 20, part C)
 export const SmtpNotConfigured = createError("SMTP_NOT_CONFIGURED", "the email integration's %s (intake integration configure email --params FILE.json)", 400, "mail cannot be sent: a parameter of the email integration's SMTP settings is missing or not valid");
 export const SmtpFailed = createError("SMTP_FAILED", "SMTP %s: %s", 502, "the SMTP server could not be reached or refused the message (the outbox tries again later)");

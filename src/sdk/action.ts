@@ -3,7 +3,10 @@
 import { CodeExecution, codeExecutionInit, type ExtractParam, type IntegrationCodeInit } from "./code-execution.js";
 import { INTEL_SERVICES, MAX_LOOKUP_ITEMS, type IndicatorLookupItem, type IndicatorMatch } from "./intel.js";
 import { isPriority, PRIORITIES } from "./priority.js";
-import { isVerdict, MAX_VERDICT_REASON_LENGTH, MAX_VERDICT_REASONS, VERDICTS, type Verdict } from "./verdict.js";
+import {
+  isVerdict, MAX_EVIDENCE_INDICATOR_LENGTH, MAX_EVIDENCE_NAME_LENGTH, MAX_VERDICT_EVIDENCE, MAX_VERDICT_REASON_LENGTH, MAX_VERDICT_REASONS, VERDICTS,
+  type Verdict, type VerdictEvidence,
+} from "./verdict.js";
 
 /** A case's entity as an action sees it (SecOps' entity object). */
 export interface ActionEntity {
@@ -46,6 +49,8 @@ export interface CaseVerdictUpdate {
   score?: number;
   /** Each names what it rests on; at most MAX_VERDICT_REASONS of MAX_VERDICT_REASON_LENGTH characters. */
   reasons: string[];
+  /** What each reason rests on and the points it added: at most MAX_VERDICT_EVIDENCE items. */
+  evidence?: VerdictEvidence[];
 }
 
 /**
@@ -115,11 +120,32 @@ export interface EarlierCase {
   status: string;
   closedReason: string | null;
   createdAt: number;
-  /** Its verdict (an analyst's override when there is one); null when none was set. */
-  verdict: { value: Verdict; score: number | null; setBy: string; overridden: boolean } | null;
+  /**
+   * Its verdict (an analyst's override when there is one); null when none was set. `grounds`: "analyst"
+   * (overridden by a person, or closed by a person with a verdict other than unknown), "feed" (its
+   * evidence holds a feed item of positive weight), else "machine" (from signals or earlier verdicts: it
+   * should feed no other verdict). `decidedBy`: "analyst alice", "feed URLhaus", or who set it.
+   */
+  verdict: { value: Verdict; score: number | null; setBy: string; overridden: boolean; grounds: VerdictGrounds; decidedBy: string } | null;
   /** Which of the indicators asked about it holds. */
   matched: EarlierCaseQuery[];
 }
+
+export type VerdictGrounds = "analyst" | "feed" | "machine";
+
+/** How many earlier cases hold a DOMAIN entity of a registrable domain, and of those how many were judged malicious or benign. */
+export interface DomainPrevalence {
+  cases: number;
+  malicious: number;
+  benign: number;
+}
+
+/** Bounds of domainPrevalence: domains per call, and cases counted per domain (the newest). */
+export const MAX_PREVALENCE_DOMAINS = 200;
+export const MAX_PREVALENCE_CASES = 2000;
+
+/** The platform's services about cases and lists (askPlatform names). */
+export const CASE_SERVICES = { earlier: "cases.earlier", prevalence: "cases.prevalence", list: "lists.get" } as const;
 
 /** Bounds of findEarlierCases: indicators asked about, and cases answered (newest first). */
 export const MAX_EARLIER_QUERIES = 500;
@@ -262,7 +288,22 @@ export class ActionExecution extends CodeExecution {
     if (!isVerdict(verdict.value)) throw new RangeError(`setCaseVerdict: a verdict is one of ${VERDICTS.join(", ")}`);
     if (verdict.score !== undefined && !(Number.isInteger(verdict.score) && verdict.score >= 0 && verdict.score <= 100)) throw new RangeError("setCaseVerdict: a score is a whole number from 0 to 100");
     const reasons = (verdict.reasons ?? []).slice(0, MAX_VERDICT_REASONS).map((reason) => this.redact(text(reason, MAX_VERDICT_REASON_LENGTH)));
-    this.#caseUpdates.verdict = { value: verdict.value, ...(verdict.score !== undefined ? { score: verdict.score } : {}), reasons };
+    const evidence = verdict.evidence === undefined ? undefined : verdict.evidence.slice(0, MAX_VERDICT_EVIDENCE).map((item) => this.#evidenceItem(item));
+    this.#caseUpdates.verdict = { value: verdict.value, ...(verdict.score !== undefined ? { score: verdict.score } : {}), reasons, ...(evidence ? { evidence } : {}) };
+  }
+
+  /** One evidence item as the platform accepts it: known fields only, texts bounded, secrets redacted. */
+  #evidenceItem(item: VerdictEvidence): VerdictEvidence {
+    if (!Number.isFinite(item.weight)) throw new RangeError("setCaseVerdict: an evidence item's weight is a number");
+    if (item.caseId !== undefined && !(Number.isSafeInteger(item.caseId) && item.caseId > 0)) throw new RangeError("setCaseVerdict: an evidence item's caseId is a case number");
+    return {
+      kind: item.kind, weight: item.weight, reason: this.redact(text(item.reason, MAX_VERDICT_REASON_LENGTH)),
+      ...(item.indicator !== undefined ? { indicator: this.redact(text(item.indicator, MAX_EVIDENCE_INDICATOR_LENGTH)) } : {}),
+      ...(item.feed !== undefined ? { feed: text(item.feed, MAX_EVIDENCE_NAME_LENGTH) } : {}),
+      ...(item.reliability !== undefined ? { reliability: text(item.reliability, 1) } : {}),
+      ...(item.caseId !== undefined ? { caseId: item.caseId } : {}),
+      ...(item.decidedBy !== undefined ? { decidedBy: text(item.decidedBy, MAX_EVIDENCE_NAME_LENGTH) } : {}),
+    };
   }
 
   /** Sets the case's priority (a value of the scale: Priority.HIGH…), applied with the run. */
@@ -285,7 +326,26 @@ export class ActionExecution extends CodeExecution {
   async findEarlierCases(items: EarlierCaseQuery[]): Promise<EarlierCase[]> {
     if (items.length > MAX_EARLIER_QUERIES) throw new RangeError(`findEarlierCases: at most ${MAX_EARLIER_QUERIES} indicators at once`);
     const payload = { caseId: this.caseId, items: items.map((item) => ({ entityType: text(item.entityType, 100), identifier: text(item.identifier, 8000) })) };
-    return (await this.askPlatform("cases.earlier", payload)) as EarlierCase[];
+    return (await this.askPlatform(CASE_SERVICES.earlier, payload)) as EarlierCase[];
+  }
+
+  /**
+   * For each registrable domain: how many earlier cases hold a DOMAIN entity of it, and of those how
+   * many have the verdict malicious or benign (counted over the newest MAX_PREVALENCE_CASES). A domain in
+   * many cases of both verdicts is shared infrastructure, no evidence. At most MAX_PREVALENCE_DOMAINS.
+   */
+  async domainPrevalence(domains: string[]): Promise<Record<string, DomainPrevalence>> {
+    if (domains.length > MAX_PREVALENCE_DOMAINS) throw new RangeError(`domainPrevalence: at most ${MAX_PREVALENCE_DOMAINS} domains at once, got ${domains.length}`);
+    const payload = { caseId: this.caseId, domains: domains.map((domain) => text(domain, 253)) };
+    return (await this.askPlatform(CASE_SERVICES.prevalence, payload)) as Record<string, DomainPrevalence>;
+  }
+
+  /**
+   * The entries of a custom list ("Shared Infrastructure", "Shorteners", "Brands", "VIPs"): an admin's
+   * edit, else the default the package ships; one entry a line, trimmed, blanks and # comments dropped.
+   */
+  async getCustomList(name: string): Promise<string[]> {
+    return (await this.askPlatform(CASE_SERVICES.list, { name: text(name, 200) })) as string[];
   }
 
   /**

@@ -18,17 +18,23 @@ export type {
   ParamInputType,
 } from "./execution.js";
 export { ActionExecution, ExecutionState } from "./action.js";
-export { EMAIL_ADDRESS_PATTERN, MAX_ALERT_EVENTS, MAX_CASE_ALERTS, MAX_EARLIER_CASES, MAX_EARLIER_QUERIES, MAX_EMAILS, MESSAGE_ID_PATTERN } from "./action.js";
-export type { CaseUpdates, CaseVerdictUpdate, EarlierCase, EarlierCaseQuery } from "./action.js";
-export { VERDICTS, isVerdict, MAX_VERDICT_REASONS, MAX_VERDICT_REASON_LENGTH } from "./verdict.js";
-export type { Verdict } from "./verdict.js";
+export {
+  CASE_SERVICES, EMAIL_ADDRESS_PATTERN, MAX_ALERT_EVENTS, MAX_CASE_ALERTS, MAX_EARLIER_CASES, MAX_EARLIER_QUERIES, MAX_EMAILS, MAX_PREVALENCE_CASES, MAX_PREVALENCE_DOMAINS,
+  MESSAGE_ID_PATTERN,
+} from "./action.js";
+export type { CaseUpdates, CaseVerdictUpdate, DomainPrevalence, EarlierCase, EarlierCaseQuery, VerdictGrounds } from "./action.js";
+export {
+  EVIDENCE_KINDS, VERDICTS, isVerdict, MAX_EVIDENCE_INDICATOR_LENGTH, MAX_EVIDENCE_NAME_LENGTH, MAX_EVIDENCE_WEIGHT, MAX_VERDICT_EVIDENCE, MAX_VERDICT_REASONS,
+  MAX_VERDICT_REASON_LENGTH,
+} from "./verdict.js";
+export type { EvidenceKind, Verdict, VerdictEvidence } from "./verdict.js";
 export type { ActionEntity, ActionExecutionInit, CaseAlert, CurrentCase, ActionResult, ActionResultValue, EntityInsight, EntityUpdate, ExecutionStateValue, OutgoingEmail, RenderedReply } from "./action.js";
 export { JobExecution } from "./job.js";
 export type { JobExecutionInit } from "./job.js";
 export { CodeExecution } from "./code-execution.js";
 export type { AskPlatform, CodeExecutionInit, ExtractParam } from "./code-execution.js";
-export { INTEL_SERVICES, MAX_INDICATORS_PER_CHUNK, MAX_INDICATOR_LENGTH, MAX_INDICATOR_NOTE_LENGTH, MAX_LOOKUP_ITEMS } from "./intel.js";
-export type { FeedIndicator, IndicatorLookupItem, IndicatorMatch, IndicatorMatchKind } from "./intel.js";
+export { DEFAULT_SOURCE_RELIABILITY, INTEL_SERVICES, MAX_INDICATORS_PER_CHUNK, MAX_INDICATOR_LENGTH, MAX_INDICATOR_NOTE_LENGTH, MAX_LOOKUP_ITEMS, SOURCE_RELIABILITIES } from "./intel.js";
+export type { FeedIndicator, IndicatorLookupItem, IndicatorMatch, IndicatorMatchKind, SourceReliability } from "./intel.js";
 export { ENTITY_TYPES, isEntityType } from "./entity-types.js";
 export type { EntityType } from "./entity-types.js";
 export { ConnectorError, IntakeError, ParameterError } from "./errors.js";

@@ -16,12 +16,22 @@ export interface IndicatorLookupItem {
  */
 export type IndicatorMatchKind = "exact" | "url" | "domain" | "registered-domain";
 
+/**
+ * A feed's source reliability, XSOAR's scale: A completely reliable, B usually, C fairly (the default),
+ * D not usually, E unreliable, F cannot be judged.
+ */
+export const SOURCE_RELIABILITIES = ["A", "B", "C", "D", "E", "F"] as const;
+export type SourceReliability = (typeof SOURCE_RELIABILITIES)[number];
+export const DEFAULT_SOURCE_RELIABILITY: SourceReliability = "C";
+
 export interface IndicatorMatch {
   entityType: string;
   identifier: string;
   /** The feed's name and format (urlhaus, phishtank, openphish, misp, stix). */
   feed: string;
   format: string;
+  /** The feed's source reliability (`intake feeds set NAME --reliability A`). */
+  reliability: SourceReliability;
   kind: IndicatorKind;
   /** The indicator as the feed wrote it (not defanged: defang it before showing it). */
   indicator: string;

@@ -19,6 +19,7 @@ import { registerAuthRoutes } from "./routes/auth.js";
 import { registerCaseRoutes } from "./routes/cases.js";
 import { registerConnectorRoutes, type RunNow } from "./routes/connectors.js";
 import { registerFeedRoutes } from "./routes/feeds.js";
+import { registerListRoutes } from "./routes/lists.js";
 import { registerIdeRoutes } from "./routes/ide.js";
 import { registerOverviewRoutes } from "./routes/overview.js";
 import { registerPlaybookRoutes } from "./routes/playbooks.js";
@@ -119,6 +120,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     registerActionRoutes(api, store, session);
     registerPlaybookRoutes(api, store, session);
     registerFeedRoutes(api, store, session);
+    registerListRoutes(api, store, session);
     registerReplyRoutes(api, store, session);
     registerWorkerRoutes(api, store, session);
     api.get("/openapi.json", { onRequest: session, schema: { hide: true } }, async () => app.swagger());

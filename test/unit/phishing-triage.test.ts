@@ -11,11 +11,11 @@ import { PROJECT_ROOT } from "../support/cli.js";
 const report: ReportSignals = { spf: "pass", dkim: "pass", dmarc: "pass", senderName: "Shop", senderAddress: "deals@shop.test" };
 const entity = (entityType: string, identifier: string, additionalProperties: Record<string, string> = {}): ActionEntity => ({ entityType, identifier, additionalProperties });
 const match = (overrides: Partial<IndicatorMatch>): IndicatorMatch => ({
-  entityType: "URL", identifier: "http://evil.test/login", feed: "urlhaus", format: "urlhaus", kind: "url", indicator: "http://evil.test/login",
+  entityType: "URL", identifier: "http://evil.test/login", feed: "urlhaus", format: "urlhaus", reliability: "C", kind: "url", indicator: "http://evil.test/login",
   matchedBy: "exact", firstSeen: 0, lastSeen: 0, ...overrides,
 });
 const earlier = (caseId: number, value: "malicious" | "benign" | "suspicious", overridden: boolean, matched = [{ entityType: "URL", identifier: "http://evil.test/login" }]): EarlierCase => ({
-  caseId, title: "x", status: "closed", closedReason: "done", createdAt: 0, verdict: { value, score: null, setBy: "alice", overridden }, matched,
+  caseId, title: "x", status: "closed", closedReason: "done", createdAt: 0, verdict: { value, score: null, setBy: "alice", overridden, grounds: overridden ? "analyst" : "machine", decidedBy: overridden ? "analyst alice" : "alice" }, matched,
 });
 
 describe("assess", () => {

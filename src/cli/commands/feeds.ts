@@ -1,7 +1,7 @@
-// `intake feeds add|refresh|list`: threat-intel feeds (CONTRACT.md, "Phishing triage").
+// `intake feeds add|set|refresh|list`: threat-intel feeds (CONTRACT.md, "Phishing triage").
 import type { Command } from "commander";
 import type { WithStore } from "../context.js";
-import { addFeed, listFeeds, refreshFeed } from "../../platform/intel/index.js";
+import { addFeed, listFeeds, refreshFeed, setFeed } from "../../platform/intel/index.js";
 import { formatTime, table } from "../output.js";
 
 export function register(program: Command, withStore: WithStore): void {
@@ -13,9 +13,22 @@ export function register(program: Command, withStore: WithStore): void {
     .requiredOption("--format <format>", "urlhaus, phishtank, openphish, misp or stix")
     .requiredOption("--source <path-or-url>", "a file, a MISP feed folder, or an https URL")
     .option("--interval <seconds>", "how often intake serve refreshes it (default 3600)", (v) => Number(v))
-    .action(async (name: string, options: { format: string; source: string; interval?: number }) => {
-      const feed = await withStore((store) => addFeed(store, { name, format: options.format, source: options.source, ...(options.interval === undefined ? {} : { intervalSeconds: options.interval }) }));
-      console.log(`feed "${feed.name}" (${feed.format}) from ${feed.source}, refreshed every ${feed.intervalSeconds} s`);
+    .option("--reliability <A-F>", "the source's reliability: A completely reliable, B usually, C fairly (default), D not usually, E unreliable, F cannot be judged")
+    .action(async (name: string, options: { format: string; source: string; interval?: number; reliability?: string }) => {
+      const feed = await withStore((store) => addFeed(store, {
+        name, format: options.format, source: options.source, ...(options.interval === undefined ? {} : { intervalSeconds: options.interval }),
+        ...(options.reliability === undefined ? {} : { reliability: options.reliability }),
+      }));
+      console.log(`feed "${feed.name}" (${feed.format}, reliability ${feed.reliability}) from ${feed.source}, refreshed every ${feed.intervalSeconds} s`);
+    });
+
+  feeds
+    .command("set <name>")
+    .description("change a feed's reliability (what its matches weigh in triage)")
+    .requiredOption("--reliability <A-F>", "A completely reliable, B usually, C fairly, D not usually, E unreliable, F cannot be judged")
+    .action(async (name: string, options: { reliability: string }) => {
+      const feed = await withStore((store) => setFeed(store, name, { reliability: options.reliability }));
+      console.log(`feed "${feed.name}": reliability ${feed.reliability}`);
     });
 
   feeds
@@ -44,14 +57,14 @@ export function register(program: Command, withStore: WithStore): void {
   feeds
     .command("list")
     .description("the feeds: source, indicators, last refresh and last error")
-    .option("--json", 'print {"feeds":[{"name","format","source","indicators","refreshed_at","error"}]} on the last line of stdout')
+    .option("--json", 'print {"feeds":[{"name","format","source","reliability","indicators","refreshed_at","error"}]} on the last line of stdout')
     .action(async (options: { json?: boolean }) => {
       const list = await withStore((store) => listFeeds(store));
       if (options.json) {
-        return console.log(JSON.stringify({ feeds: list.map((feed) => ({ name: feed.name, format: feed.format, source: feed.source, indicators: feed.indicators, refreshed_at: feed.refreshedAt, error: feed.error })) }));
+        return console.log(JSON.stringify({ feeds: list.map((feed) => ({ name: feed.name, format: feed.format, source: feed.source, reliability: feed.reliability, indicators: feed.indicators, refreshed_at: feed.refreshedAt, error: feed.error })) }));
       }
       console.log(list.length
-        ? table(list.map((feed) => ({ name: feed.name, format: feed.format, indicators: feed.indicators, refreshed: formatTime(feed.refreshedAt), source: feed.source, error: feed.error ?? "" })), ["name", "format", "indicators", "refreshed", "source", "error"])
+        ? table(list.map((feed) => ({ name: feed.name, format: feed.format, reliability: feed.reliability, indicators: feed.indicators, refreshed: formatTime(feed.refreshedAt), source: feed.source, error: feed.error ?? "" })), ["name", "format", "reliability", "indicators", "refreshed", "source", "error"])
         : "no feeds: intake feeds add NAME --format FORMAT --source PATH_OR_URL");
     });
 }

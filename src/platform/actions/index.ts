@@ -4,7 +4,8 @@
 import { EMAIL_ADDRESS_PATTERN, MAX_ALERT_EVENTS, MAX_CASE_ALERTS, MAX_EMAIL_HTML, MAX_EMAIL_SUBJECT, MAX_EMAIL_TEXT, MAX_EMAILS, MAX_ENTITY_UPDATES, MAX_INSIGHTS, MAX_RESULT_JSON_BYTES, MESSAGE_ID_PATTERN, type ActionEntity, type CaseUpdates, type CurrentCase, type ActionResult, type OutgoingEmail, type EntityInsight, type EntityUpdate } from "../../sdk/action.js";
 import { MAX_VERDICT_REASON_LENGTH, MAX_VERDICT_REASONS, VERDICTS } from "../../sdk/verdict.js";
 import { PRIORITIES } from "../../sdk/priority.js";
-import { applyCaseUpdates, caseServices } from "../cases/verdicts.js";
+import { applyCaseUpdates, caseServices, evidenceSchema } from "../cases/verdicts.js";
+import { customListServices } from "../lists/index.js";
 import type { LogEntry } from "../../sdk/execution.js";
 import { ActionFailed, CaseNotFound, IntakeError, RunFailed } from "../errors.js";
 import { compileCode, integrationConfiguration, requireAction, secretParameterNames, SECRET_MARK, validateParameterValues, withDefaults } from "../catalog/index.js";
@@ -183,6 +184,7 @@ const resultSchema = z.object({
     verdict: z.object({
       value: z.enum(VERDICTS), score: z.number().int().min(0).max(100).optional(),
       reasons: z.array(text(MAX_VERDICT_REASON_LENGTH)).max(MAX_VERDICT_REASONS),
+      evidence: evidenceSchema.optional(),
     }).strict().optional(),
     priority: z.number().refine((value) => (PRIORITIES as readonly number[]).includes(value), `a priority is one of ${PRIORITIES.join(", ")}`).optional(),
     close: z.object({ reason: text(2000).min(1) }).strict().optional(),
@@ -291,7 +293,7 @@ async function execute(
     readRoots: connectorReadRoots(integration, action, values),
     onLog: (entry) => log.add(entry),
     onDone: async (_context, sent) => onResult(checkResult(sent)),
-    services: { ...intelServices(store), ...caseServices(store), ...replyServices(store, request.caseId) },
+    services: { ...intelServices(store), ...caseServices(store), ...customListServices(store), ...replyServices(store, request.caseId) },
     ...(request.signal ? { signal: request.signal } : {}),
   });
 }

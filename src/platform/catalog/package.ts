@@ -18,6 +18,8 @@ const parameterSchema = z
     required: z.boolean().optional(),
     /** Required, except when this other parameter has a value (a password, unless OAuth2 is set up). */
     requiredUnless: z.string().min(1).optional(),
+    /** Required when another parameter has this value (checked on a configuration an admin submits, not on the defaults). */
+    requiredWhen: z.object({ param: z.string().min(1).max(200), equals: z.string().max(1000) }).strict().optional(),
     description: z.string().max(2000).optional(),
   })
   .strict();
@@ -29,6 +31,12 @@ export const parametersSchema = z.array(parameterSchema).max(200).superRefine((p
       context.addIssue({ code: "custom", path: [index, "name"], message: `duplicate parameter "${parameter.name}"` });
     }
     seen.add(parameter.name);
+  });
+  parameters.forEach((parameter, index) => {
+    const other = parameter.requiredWhen?.param;
+    if (other !== undefined && (other === parameter.name || !parameters.some((each) => each.name === other))) {
+      context.addIssue({ code: "custom", path: [index, "requiredWhen", "param"], message: `requiredWhen names "${other}", which is not another parameter of the list` });
+    }
   });
 });
 

@@ -59,6 +59,23 @@ export function validateParameterValues(
   return out;
 }
 
+/**
+ * The parameters a configuration leaves empty while their requiredWhen condition holds, each named with
+ * its condition. `values`: the configuration with the defaults applied (what a run would see).
+ */
+export function requiredWhenProblems(definitions: ParameterDefinition[], values: Record<string, ParameterValue>): string[] {
+  const problems: string[] = [];
+  for (const definition of definitions) {
+    const condition = definition.requiredWhen;
+    if (!condition) continue;
+    const holds = String(values[condition.param] ?? "").trim().toLowerCase() === condition.equals.trim().toLowerCase();
+    if (holds && String(values[definition.name] ?? "").trim() === "") {
+      problems.push(`"${definition.name}" is required when "${condition.param}" is ${JSON.stringify(condition.equals)}`);
+    }
+  }
+  return problems;
+}
+
 /** The values a run sees: the defaults, overridden by the values set on the instance. */
 export function withDefaults(definitions: ParameterDefinition[], values: Record<string, ParameterValue>): Record<string, ParameterValue> {
   const out: Record<string, ParameterValue> = {};

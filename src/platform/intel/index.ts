@@ -3,7 +3,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import type { Selectable } from "kysely";
-import { INTEL_SERVICES } from "../../sdk/intel.js";
+import { DEFAULT_SOURCE_RELIABILITY, INTEL_SERVICES, SOURCE_RELIABILITIES, type SourceReliability } from "../../sdk/intel.js";
 import { FeedInvalid, FeedNotFound, FeedRefreshFailed } from "../errors.js";
 import { runJob, type JobOutcome } from "../jobs/index.js";
 import type { FeedTable, Store } from "../store/index.js";
@@ -26,6 +26,8 @@ export interface Feed {
   format: string;
   source: string;
   intervalSeconds: number;
+  /** Source reliability, A (completely reliable) to F (cannot be judged); "C" unless set. */
+  reliability: SourceReliability;
   indicators: number;
   refreshedAt: number | null;
   error: string | null;
@@ -37,7 +39,8 @@ type FeedRow = Selectable<FeedTable>;
 
 function toFeed(row: FeedRow): Feed {
   return {
-    name: row.name, format: row.format, source: row.source, intervalSeconds: row.interval_seconds, indicators: Number(row.indicators),
+    name: row.name, format: row.format, source: row.source, intervalSeconds: row.interval_seconds,
+    reliability: (SOURCE_RELIABILITIES as readonly string[]).includes(row.reliability) ? (row.reliability as SourceReliability) : DEFAULT_SOURCE_RELIABILITY, indicators: Number(row.indicators),
     refreshedAt: row.refreshed_at === null ? null : Number(row.refreshed_at), error: row.error, errorAt: row.error_at === null ? null : Number(row.error_at),
     createdAt: Number(row.created_at),
   };
@@ -69,18 +72,37 @@ function checkSource(format: FeedFormat, source: string): string {
   return absolute;
 }
 
-/** Adds a feed, or changes the format, source and interval of the one of this name. */
-export async function addFeed(store: Store, input: { name: string; format: string; source: string; intervalSeconds?: number }): Promise<Feed> {
+/** A reliability as given (any case), or FEED_INVALID naming the value. */
+export function checkReliability(value: string): SourceReliability {
+  const upper = value.trim().toUpperCase();
+  if (!(SOURCE_RELIABILITIES as readonly string[]).includes(upper)) {
+    throw new FeedInvalid(`--reliability ${JSON.stringify(value.slice(0, 100))}: use one of ${SOURCE_RELIABILITIES.join(", ")} (A completely reliable … E unreliable, F cannot be judged)`);
+  }
+  return upper as SourceReliability;
+}
+
+/** Adds a feed, or changes the format, source, interval (and reliability, when given) of the one of this name. */
+export async function addFeed(store: Store, input: { name: string; format: string; source: string; intervalSeconds?: number; reliability?: string }): Promise<Feed> {
   if (!NAME_PATTERN.test(input.name)) throw new FeedInvalid(`feed name ${JSON.stringify(input.name)}: use 1 to 100 letters, digits, dots, dashes or underscores`);
   if (!(FEED_FORMATS as readonly string[]).includes(input.format)) throw new FeedInvalid(`--format ${JSON.stringify(input.format)}: use one of ${FEED_FORMATS.join(", ")}`);
   const interval = input.intervalSeconds ?? DEFAULT_FEED_INTERVAL_SECONDS;
   if (!Number.isInteger(interval) || interval < 60 || interval > 7 * 86_400) throw new FeedInvalid(`--interval must be a whole number of seconds from 60 to 604800, got ${input.intervalSeconds}`);
+  const reliability = input.reliability === undefined ? undefined : checkReliability(input.reliability);
   const source = checkSource(input.format as FeedFormat, input.source);
-  const values = { format: input.format, source, interval_seconds: interval };
+  const values = { format: input.format, source, interval_seconds: interval, ...(reliability ? { reliability } : {}) };
   const existing = await store.db.selectFrom("feeds").select("id").where("name", "=", input.name).executeTakeFirst();
   if (existing) await store.db.updateTable("feeds").set(values).where("id", "=", existing.id).execute();
   else await store.db.insertInto("feeds").values({ ...values, name: input.name, indicators: 0, refreshed_at: null, error: null, error_at: null, created_at: Date.now() }).execute();
   return getFeed(store, input.name);
+}
+
+/** Changes a feed's settings that need no new source: its reliability. */
+export async function setFeed(store: Store, name: string, changes: { reliability?: string }): Promise<Feed> {
+  const reliability = changes.reliability === undefined ? undefined : checkReliability(changes.reliability);
+  const row = await store.db.selectFrom("feeds").select("id").where("name", "=", name).executeTakeFirst();
+  if (!row) throw new FeedNotFound(name);
+  if (reliability) await store.db.updateTable("feeds").set({ reliability }).where("id", "=", row.id).execute();
+  return getFeed(store, name);
 }
 
 export async function listFeeds(store: Store): Promise<Feed[]> {

@@ -3,7 +3,8 @@
 import fs from "node:fs";
 import type { Store } from "../store/index.js";
 import { PlaybookFile, PlaybookNotFound, PlaybookRunNotFound } from "../errors.js";
-import { maskParameterValues, sealParameterValues, type ParameterValue } from "../catalog/parameters.js";
+import { maskParameterValues, requiredWhenProblems, sealParameterValues, withDefaults, type ParameterValue } from "../catalog/parameters.js";
+import { ParameterError } from "../../sdk/errors.js";
 import { SECRET_MARK } from "../catalog/settings.js";
 import { openSecretBox } from "../secrets/index.js";
 import { EmbeddedQueue, type Queue } from "../queue/index.js";
@@ -105,6 +106,9 @@ export async function configurePlaybook(store: Store, name: string, values: Reco
   if (!row) throw new PlaybookNotFound(name);
   const definitions = (JSON.parse(row.definition) as Playbook).parameters ?? [];
   const sealed = sealParameterValues(definitions, values, JSON.parse(row.parameters) as Record<string, ParameterValue>, openSecretBox(store.dataDir));
+  // Only here, on what an admin submits: the defaults alone (at import, at start) stay usable.
+  const problems = requiredWhenProblems(definitions, withDefaults(definitions, sealed));
+  if (problems.length) throw new ParameterError(problems.join("; "));
   await store.db.updateTable("playbooks").set({ parameters: JSON.stringify(sealed), updated_at: Date.now() }).where("name", "=", name).execute();
   return getPlaybook(store, name);
 }

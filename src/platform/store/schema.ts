@@ -108,6 +108,8 @@ export interface CaseTable {
   verdict_set_at: Generated<Millis | null>;
   /** 1: an analyst's override, which verdicts from actions do not replace. */
   verdict_overridden: Generated<number>;
+  /** JSON array of the verdict's evidence items (migration 0018); null: none kept. */
+  verdict_evidence: Generated<string | null>;
 }
 
 export type VerdictValue = "malicious" | "suspicious" | "benign" | "simulation" | "unknown";
@@ -126,6 +128,8 @@ export interface CaseVerdictTable {
   /** 0: an action's verdict kept out by an analyst's override. */
   applied: number;
   created_at: Millis;
+  /** JSON array of evidence items (migration 0018); null: none kept. */
+  evidence: Generated<string | null>;
 }
 
 export interface AlertTable {
@@ -261,6 +265,7 @@ export interface Database {
   case_verdicts: CaseVerdictTable;
   outbox: OutboxTable;
   reply_templates: ReplyTemplateTable;
+  custom_lists: CustomListTable;
 }
 
 export type UserRole = "admin" | "analyst";
@@ -468,6 +473,8 @@ export interface FeedTable {
   error: string | null;
   error_at: Millis | null;
   created_at: Millis;
+  /** Source reliability, A (completely reliable) to F (cannot be judged) (migration 0018). */
+  reliability: Generated<string>;
 }
 
 /** One indicator of a feed: `value` is its match key, `shown` the text as the feed wrote it. */
@@ -527,6 +534,15 @@ export interface ReplyTemplateTable {
   subject: string;
   body_text: string;
   body_html: string | null;
+  updated_by: string;
+  updated_at: Millis;
+}
+
+/** An admin's edit of a custom list (migration 0018): it replaces the package's default file. */
+export interface CustomListTable {
+  name: string;
+  /** JSON array of strings. */
+  entries: string;
   updated_by: string;
   updated_at: Millis;
 }

@@ -1,7 +1,7 @@
 // Playbooks: list, read, save (validated; 400 lists every problem), delete; a case's runs; approvals.
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { CaseNotFound, Validation } from "../../platform/errors.js";
-import { decideApproval, deletePlaybook, getPlaybook, listCaseRuns, listPlaybooks, PlaybookInvalidError, savePlaybook } from "../../platform/playbooks/index.js";
+import { configurePlaybook, decideApproval, deletePlaybook, getPlaybook, listCaseRuns, listPlaybooks, PlaybookInvalidError, savePlaybook } from "../../platform/playbooks/index.js";
 import type { Store } from "../../platform/store/index.js";
 import { requireAdmin } from "../auth.js";
 import { errors, errorSchema, idParams, nameParams } from "../schemas.js";
@@ -34,6 +34,17 @@ export function registerPlaybookRoutes(api: FastifyInstance, store: Store, sessi
       return reply.status(error.status).send({ error: error.toJSON(), problems: error.problems });
     }
   });
+
+  api.put<{ Params: { name: string }; Body: { parameters: Record<string, unknown> } }>("/playbooks/:name/parameters", {
+    onRequest: admin,
+    schema: {
+      tags: ["playbooks"],
+      summary: "Set the playbook's own parameters (admin), as `intake playbook configure`: the whole configuration (a password left out keeps its value); 400 PARAM_INVALID names each problem, a requiredWhen condition included",
+      params: nameParams,
+      body: { type: "object", additionalProperties: false, required: ["parameters"], properties: { parameters: { type: "object" } } },
+      response: errors,
+    },
+  }, async (request) => configurePlaybook(store, request.params.name, request.body.parameters));
 
   api.delete<{ Params: { name: string } }>("/playbooks/:name", {
     onRequest: admin, schema: { tags: ["playbooks"], summary: "Delete a playbook (admin); its runs stay on their cases", params: nameParams, response: errors },

@@ -18,6 +18,7 @@ import * as intel from "./0014_intel.js";
 import * as verdicts from "./0015_verdicts.js";
 import * as outbox from "./0016_outbox.js";
 import * as workers from "./0017_workers.js";
+import * as verdictEvidence from "./0018_verdict_evidence.js";
 
 type Step = { up(db: Kysely<unknown>, context: MigrationContext): Promise<void> };
 
@@ -38,6 +39,7 @@ const MIGRATIONS: Record<string, Step> = {
   "0015_verdicts": verdicts,
   "0016_outbox": outbox,
   "0017_workers": workers,
+  "0018_verdict_evidence": verdictEvidence,
 };
 
 /** Every migration this build knows, by name: what the schema check compares kysely_migration with. */
