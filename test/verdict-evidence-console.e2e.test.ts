@@ -193,8 +193,8 @@ describe("verdict evidence, lists, feed reliability and reply settings in the co
     expect(await page.getByTestId("reliability-hint").textContent()).toContain("F: cannot be judged");
     await select.selectOption("A");
     await expect.poll(() => page.getByRole("status").textContent()).toBe("urlhaus: reliability A");
-    const listed = JSON.parse((await ok(["feeds", "list", "--json"])).stdout) as { name: string; reliability: string }[];
-    expect(listed.find((feed) => feed.name === "urlhaus")!.reliability).toBe("A");
+    const listed = ws.lastJson(await ok(["feeds", "list", "--json"])) as { feeds: { name: string; reliability: string }[] };
+    expect(listed.feeds.find((feed) => feed.name === "urlhaus")!.reliability).toBe("A");
     // The add form takes a reliability too.
     await page.getByLabel("Name", { exact: true }).fill("openphish");
     await page.getByLabel("Format").selectOption("openphish");
