@@ -207,8 +207,8 @@ export const respondKo: Record<keyof typeof respondEn, string> = {
   "playbook.parametersHint": "이 플레이북의 단계가 [Playbook.이름]으로 읽는 값입니다. 비워 두면 표시된 기본값을 씁니다.",
   "playbook.saveParameters": "매개변수 저장",
   "playbook.parametersSaved": "매개변수를 저장했습니다.",
-  "playbook.requiredWhile": "“{param}”이(가) {value}일 때 필수입니다.",
-  "playbook.missingRequired": "“{param}”이(가) {value}이면 “{name}”이(가) 필요합니다. 값을 입력하거나 “{param}”을(를) 끄세요.",
-  "playbook.on": "켜짐",
-  "playbook.off": "꺼짐",
+  "playbook.requiredWhile": "“{param}”이(가) {value} 상태이면 필수입니다.",
+  "playbook.missingRequired": "“{param}”이(가) {value} 상태이면 “{name}”이(가) 필요합니다. 값을 입력하거나 “{param}”을(를) 끄세요.",
+  "playbook.on": "켜진",
+  "playbook.off": "꺼진",
 };
