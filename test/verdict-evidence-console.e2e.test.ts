@@ -133,6 +133,7 @@ describe("verdict evidence, lists, feed reliability and reply settings in the co
     // The only link in the panel is the earlier case, inside the console; nothing from the mail is one.
     expect(await panel.locator("a").evaluateAll((links) => links.map((link) => link.getAttribute("href")))).toEqual([`/cases/${earlier}`]);
     await shot(page, "1-case-en");
+    await panel.screenshot({ path: path.join(ARTIFACTS, "evidence-1-panel-en.png") });
     await caseRow.getByRole("link").click();
     await expect.poll(() => page.getByTestId("case-title").textContent()).toBe("Payroll update");
     expect(page.url()).toBe(`${app.base}/cases/${earlier}`);
@@ -260,6 +261,7 @@ describe("verdict evidence, lists, feed reliability and reply settings in the co
     expect(await table.locator('tr[data-kind="feed"] .evidence-kind').textContent()).toBe("피드");
     expect(await table.locator('tr[data-kind="feed"] .evidence-feed').getAttribute("title")).toBe("B: 대체로 신뢰할 수 있음");
     await shot(page, "6-case-ko");
+    await page.getByTestId("case-verdict").screenshot({ path: path.join(ARTIFACTS, "evidence-6-panel-ko.png") });
 
     await page.locator('nav a[href="/lists"]').click();
     await page.getByRole("heading", { name: "사용자 지정 목록" }).waitFor();

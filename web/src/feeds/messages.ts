@@ -26,7 +26,7 @@ export const feedsEn = {
   "feeds.reliability.C": "C: fairly reliable",
   "feeds.reliability.D": "D: not usually reliable",
   "feeds.reliability.E": "E: unreliable",
-  "feeds.reliability.F": "F: reliability cannot be judged",
+  "feeds.reliability.F": "F: cannot be judged",
   "feeds.reliability.of": "Reliability of {name}",
   "feeds.reliability.saved": "{name}: reliability {reliability}",
 } as const;
@@ -58,7 +58,7 @@ export const feedsKo: Record<keyof typeof feedsEn, string> = {
   "feeds.reliability.C": "C: 어느 정도 신뢰할 수 있음",
   "feeds.reliability.D": "D: 대체로 신뢰할 수 없음",
   "feeds.reliability.E": "E: 신뢰할 수 없음",
-  "feeds.reliability.F": "F: 신뢰도를 판단할 수 없음",
+  "feeds.reliability.F": "F: 판단할 수 없음",
   "feeds.reliability.of": "{name}의 신뢰도",
   "feeds.reliability.saved": "{name}: 신뢰도 {reliability}",
 };
