@@ -58,8 +58,9 @@ function EvidenceDetail({ item }: { item: VerdictEvidence }) {
 function EvidenceTable({ evidence, reasons }: { evidence: VerdictEvidence[]; reasons: string[] }) {
   const covered = new Set(evidence.map((item) => item.reason));
   const rest = reasons.filter((reason) => !covered.has(reason));
+  // verdict-reasons: every reason's text is inside, with or without evidence (what tests and readers look for).
   return (
-    <>
+    <div data-testid="verdict-reasons">
       {/* The panel sits in the narrow side column: two columns, the evidence under its reason. */}
       <table className="evidence" data-testid="verdict-evidence">
         <thead><tr><th><FormattedMessage id="evidence.weight" /></th><th><FormattedMessage id="evidence.reason" /></th></tr></thead>
@@ -76,7 +77,7 @@ function EvidenceTable({ evidence, reasons }: { evidence: VerdictEvidence[]; rea
         </tbody>
       </table>
       {rest.length > 0 && <ul className="reasons" data-testid="verdict-other-reasons">{rest.map((text, index) => <li key={index}>{text}</li>)}</ul>}
-    </>
+    </div>
   );
 }
 
