@@ -21,11 +21,14 @@ function defanged(value: string): string {
 
 const RELIABILITIES = new Set(["A", "B", "C", "D", "E", "F"]);
 
-/** "analyst alice" / "feed URLhaus" in the reader's language; anything else as it came. */
+const GROUNDS = new Set(["analyst", "feed", "machine"]);
+
+/** "analyst alice" / "feed URLhaus" (or the grounds alone, "analyst") in the reader's language; anything else as it came. */
 function DecidedBy({ text }: { text: string }) {
+  if (GROUNDS.has(text)) return <FormattedMessage id={`evidence.grounds.${text}` as MessageId} />;
   const space = text.indexOf(" ");
   const grounds = space > 0 ? text.slice(0, space) : "";
-  if (grounds === "analyst" || grounds === "feed" || grounds === "machine") {
+  if (GROUNDS.has(grounds)) {
     return <FormattedMessage id={`evidence.decidedBy.${grounds}`} values={{ name: text.slice(space + 1) }} />;
   }
   return <>{text}</>;
