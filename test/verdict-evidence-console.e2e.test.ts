@@ -249,6 +249,29 @@ describe("verdict evidence, lists, feed reliability and reply settings in the co
     expect(refused.stderr).toContain("\"Reporter Domains\" is required when \"Reply To Reporter\"");
   }, 120_000);
 
+  it("shows the server's refusal when the page's playbook is older than the server's", async () => {
+    // A copy of phishing-triage (off) whose first version lacks the rule; the rule arrives while the page is open.
+    const shipped = JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, "integrations/phishing-triage/playbooks/phishing-triage.json"), "utf8")) as { parameters: { name: string; requiredWhen?: unknown }[] };
+    const copy = { ...shipped, name: "triage-copy", enabled: false };
+    const withoutRule = { ...copy, parameters: copy.parameters.map(({ requiredWhen: _rule, ...parameter }) => parameter) };
+    expect(copy.parameters.find((p) => p.name === "Reporter Domains")?.requiredWhen).toEqual({ param: "Reply To Reporter", equals: "true" });
+    await ok(["playbook", "import", ws.writeJson("copy-1.json", withoutRule)]);
+    const page = await newConsolePage(browser, "en-US", cspViolations, { width: 1400, height: 1000 });
+    await signIn(page, app.base, "admin", ADMIN_PASSWORD);
+    await page.goto(`${app.base}/playbooks/triage-copy`);
+    const form = page.getByTestId("playbook-parameters");
+    await form.getByRole("checkbox", { name: "Reply To Reporter" }).check();
+    expect(await form.getByRole("textbox", { name: "Reporter Domains" }).getAttribute("aria-required")).toBe("false");
+    await ok(["playbook", "import", ws.writeJson("copy-2.json", copy)]);
+    await form.getByRole("button", { name: "Save parameters" }).click();
+    await expect.poll(() => form.getByRole("alert").textContent()).toBe('PARAM_INVALID: "Reporter Domains" is required when "Reply To Reporter" is "true"');
+    expect(await form.getByRole("status").count()).toBe(0);
+    await shot(page, "5b-server-refusal-en");
+    // Read again, the page knows the rule.
+    await page.reload();
+    await expect.poll(() => page.getByTestId("playbook-parameters").getByRole("textbox", { name: "Reporter Domains" }).getAttribute("aria-required")).toBe("true");
+  }, 120_000);
+
   it("speaks Korean on every new view", async () => {
     const page = await newConsolePage(browser, "ko-KR", cspViolations, { width: 1400, height: 1000 });
     await signIn(page, app.base, "admin", ADMIN_PASSWORD);
