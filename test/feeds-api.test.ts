@@ -24,8 +24,31 @@ describe("feeds API", () => {
     expect(wrong.json().error.message).toContain("format");
     const added = await as(fixture.admin, "POST", "/api/feeds", body);
     expect(added.statusCode, added.body).toBe(200);
-    expect(added.json()).toMatchObject({ name: "stix", format: "stix", indicators: 0, refreshedAt: null, error: null });
+    expect(added.json()).toMatchObject({ name: "stix", format: "stix", reliability: "C", indicators: 0, refreshedAt: null, error: null });
     expect((await as(fixture.analyst, "GET", "/api/feeds")).json().map((feed: { name: string }) => feed.name)).toEqual(["stix"]);
+  });
+
+  it("keeps each feed's reliability: given when added, changed by an admin, refused off the A–F scale", async () => {
+    const body = { name: "urlhaus", format: "urlhaus", source: path.join(FEEDS, "urlhaus.csv") };
+    const bad = await as(fixture.admin, "POST", "/api/feeds", { ...body, reliability: "G" });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().error).toEqual({ code: "FEED_INVALID", message: '--reliability "G": use one of A, B, C, D, E, F (A completely reliable … E unreliable, F cannot be judged)' });
+    expect((await as(fixture.admin, "POST", "/api/feeds", { ...body, reliability: "b" })).json()).toMatchObject({ name: "urlhaus", reliability: "B" });
+    // Changing the source again keeps the reliability it was given.
+    expect((await as(fixture.admin, "POST", "/api/feeds", body)).json()).toMatchObject({ reliability: "B" });
+
+    expect((await as(undefined, "PATCH", "/api/feeds/urlhaus", { reliability: "A" })).statusCode).toBe(401);
+    expect((await as(fixture.analyst, "PATCH", "/api/feeds/urlhaus", { reliability: "A" })).statusCode).toBe(403);
+    const patched = await as(fixture.admin, "PATCH", "/api/feeds/urlhaus", { reliability: "A" });
+    expect(patched.statusCode, patched.body).toBe(200);
+    expect(patched.json()).toMatchObject({ name: "urlhaus", reliability: "A" });
+    const refused = await as(fixture.admin, "PATCH", "/api/feeds/urlhaus", { reliability: "Z" });
+    expect([refused.statusCode, refused.json().error.code]).toEqual([400, "FEED_INVALID"]);
+    expect(refused.json().error.message).toContain('"Z"');
+    expect((await as(fixture.admin, "PATCH", "/api/feeds/none", { reliability: "A" })).statusCode).toBe(404);
+    expect((await as(fixture.admin, "PATCH", "/api/feeds/urlhaus", { format: "stix" })).statusCode).toBe(400);
+    const listed = (await as(fixture.analyst, "GET", "/api/feeds")).json() as { name: string; reliability: string }[];
+    expect(listed.map((feed) => [feed.name, feed.reliability])).toEqual([["stix", "C"], ["urlhaus", "A"]]);
   });
 
   it("answers FEED_NOT_FOUND for a feed it does not know", async () => {

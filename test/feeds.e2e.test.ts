@@ -45,8 +45,16 @@ describe("intake feeds on SQLite", () => {
       { name: "phishtank-json", indicators: 2 }, { name: "stix", indicators: 4 }, { name: "urlhaus", indicators: 3 },
     ] });
     const listed = ws.lastJson(await ws.intake(["feeds", "list", "--json"])) as { feeds: Record<string, unknown>[] };
-    expect(listed.feeds.find((feed) => feed.name === "urlhaus")).toMatchObject({ format: "urlhaus", source: path.join(FEEDS, "urlhaus.csv"), indicators: 3, error: null });
+    expect(listed.feeds.find((feed) => feed.name === "urlhaus")).toMatchObject({ format: "urlhaus", source: path.join(FEEDS, "urlhaus.csv"), reliability: "C", indicators: 3, error: null });
     expect(typeof listed.feeds[0]!.refreshed_at).toBe("number");
+    // A feed's reliability, changed without a new source (any case accepted, kept upper case).
+    const set = await ws.intake(["feeds", "set", "stix", "--reliability", "a"]);
+    expect(set.code, set.stderr).toBe(0);
+    expect(set.stdout).toContain('feed "stix": reliability A');
+    const after = ws.lastJson(await ws.intake(["feeds", "list", "--json"])) as { feeds: Record<string, unknown>[] };
+    expect(Object.fromEntries(after.feeds.map((feed) => [feed.name, feed.reliability]))).toEqual({
+      misp: "C", openphish: "C", "phishtank-csv": "C", "phishtank-json": "C", stix: "A", urlhaus: "C",
+    });
   }, 120_000);
 
   it("matches URLs, domains, addresses and hashes the way analysts mean", async () => {
@@ -71,7 +79,8 @@ describe("intake feeds on SQLite", () => {
       ["192.0.2.77", "stix", "ip", "exact", "192.0.2.77"],
       ["e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855", "misp", "sha256", "exact", "E3B0C44298FC1C149AFBF4C8996FB92427AE41E4649B934CA495991B7852B855"],
     ]);
-    expect(matches[0]).toMatchObject({ format: "urlhaus", threat: "malware_download" });
+    expect(matches[0]).toMatchObject({ format: "urlhaus", threat: "malware_download", reliability: "C" });
+    expect(matches.filter((m) => m.feed === "stix").map((m) => m.reliability)).toEqual(["A", "A"]);
     await expect(lookup(ws.db, Array.from({ length: 2001 }, () => ({ entityType: "URL", identifier: "http://a.test/" })))).rejects.toThrow("intel.lookup: items");
   }, 60_000);
 
@@ -130,6 +139,11 @@ describe("intake feeds on SQLite", () => {
     expect(format.stderr).toContain('FEED_INVALID: --format "csv": use one of urlhaus, phishtank, openphish, misp, stix');
     const http = await ws.intake(["feeds", "add", "x", "--format", "openphish", "--source", "http://feeds.test/list.txt"]);
     expect(http.stderr).toContain("only https URLs are read");
+    const reliability = await ws.intake(["feeds", "add", "x", "--format", "urlhaus", "--source", path.join(FEEDS, "urlhaus.csv"), "--reliability", "G"]);
+    expect(reliability.stderr).toContain('FEED_INVALID: --reliability "G": use one of A, B, C, D, E, F');
+    const set = await ws.intake(["feeds", "set", "urlhaus", "--reliability", "AA"]);
+    expect(set.stderr).toContain('FEED_INVALID: --reliability "AA": use one of A, B, C, D, E, F');
+    expect((await ws.intake(["feeds", "set", "nothing", "--reliability", "B"])).stderr.trim()).toBe('FEED_NOT_FOUND: no feed "nothing"');
     const unknown = await ws.intake(["feeds", "refresh", "nothing"]);
     expect(unknown.stderr.trim()).toBe('FEED_NOT_FOUND: no feed "nothing"');
   }, 60_000);

@@ -90,4 +90,38 @@ describe("playbooks API", () => {
     expect(after[0]).toMatchObject({ status: "completed", steps: [{ id: "echo" }, { id: "block", status: "completed", inputs: { Value: "Wire transfer!" } }] });
     expect((await as(fixture.analyst, "GET", "/api/cases/999999/playbook-runs")).json()).toMatchObject({ error: { code: "CASE_NOT_FOUND" } });
   });
+
+  it("configures a playbook's parameters (admin), refusing one left empty while its requiredWhen holds, naming both", async () => {
+    const parameters = [
+      { name: "Reply", type: "string", default: "true" },
+      { name: "Domains", type: "string", default: "", requiredWhen: { param: "Reply", equals: "true" } },
+      { name: "Language", type: "string", default: "en" },
+    ];
+    const steps = [{ id: "echo", action: "test/Echo", params: { Value: "[Playbook.Domains]" } }];
+    // The defaults alone (Reply on, no domains) save: the condition is checked on what an admin submits.
+    await savePlaybook(fixture.store, { name: "replies", enabled: false, trigger: { event: "case_created" }, parameters, steps }, { findAction });
+    const wrongReference = await as(fixture.admin, "PUT", "/api/playbooks/replies", {
+      trigger: { event: "case_created" }, steps, parameters: [parameters[0], { ...parameters[1], requiredWhen: { param: "Replies", equals: "true" } }],
+    });
+    expect(wrongReference.statusCode).toBe(400);
+    expect(JSON.stringify(wrongReference.json())).toContain('requiredWhen names \\"Replies\\", which is not another parameter of the list');
+
+    const configure = (session: typeof fixture.admin | undefined, values: Record<string, unknown>) => as(session, "PUT", "/api/playbooks/replies/parameters", { parameters: values });
+    expect((await configure(undefined, { Domains: "corp.example" })).statusCode).toBe(401);
+    expect((await configure(fixture.analyst, { Domains: "corp.example" })).statusCode).toBe(403);
+    for (const values of [{ Language: "ko" }, { Reply: "TRUE", Domains: "   " }]) {
+      const refused = await configure(fixture.admin, values);
+      expect(refused.statusCode).toBe(400);
+      expect(refused.json().error).toEqual({ code: "PARAM_INVALID", message: '"Domains" is required when "Reply" is "true"' });
+    }
+    expect((await as(fixture.admin, "GET", "/api/playbooks/replies")).json().parameters).toEqual({ Reply: "true", Domains: "", Language: "en" });
+    const off = await configure(fixture.admin, { Reply: "false", Language: "ko" });
+    expect(off.statusCode, off.body).toBe(200);
+    expect(off.json().parameters).toEqual({ Reply: "false", Domains: "", Language: "ko" });
+    const on = await configure(fixture.admin, { Domains: "corp.example, corp.test" });
+    expect(on.json().parameters).toEqual({ Reply: "true", Domains: "corp.example, corp.test", Language: "en" });
+    expect((await configure(fixture.admin, { Colour: "red" })).json().error).toMatchObject({ code: "PARAM_INVALID", message: expect.stringContaining('unknown parameter "Colour"') });
+    expect((await as(fixture.admin, "PUT", "/api/playbooks/none/parameters", { parameters: {} })).statusCode).toBe(404);
+    expect((await as(fixture.admin, "PUT", "/api/playbooks/replies/parameters", { Domains: "x" })).json().error.code).toBe("VALIDATION");
+  });
 });

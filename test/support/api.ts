@@ -18,7 +18,7 @@ export async function signInApi(app: FastifyInstance, username: string, password
 }
 
 /** A request with the session's cookie and, on a change, its CSRF header (unless `csrf` is false); no session: anonymous. */
-export function requestAs(app: FastifyInstance, session: Session | undefined, method: "GET" | "POST" | "PUT" | "DELETE", url: string, payload?: unknown, csrf = true): Promise<LightMyRequestResponse> {
+export function requestAs(app: FastifyInstance, session: Session | undefined, method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE", url: string, payload?: unknown, csrf = true): Promise<LightMyRequestResponse> {
   const headers: Record<string, string> = {};
   if (session) {
     headers.cookie = session.cookie;

@@ -1,6 +1,7 @@
 // Migrations over a database an older version left: 0007 moves merges and moves recorded in 0006's
 // case_actions into the one case history, and the CLI reads them back as they were; 0010 hashes the
-// values stored before it; 0011 gives entities their role and forward depth from the old labels.
+// values stored before it; 0011 gives entities their role and forward depth from the old labels; 0018
+// gives feeds their default reliability, and verdicts set before it read with no evidence.
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -10,7 +11,8 @@ import { afterAll, expect, it } from "vitest";
 import { migrationProvider } from "../../src/platform/store/migrations/index.js";
 import { openStore, valueHash } from "../../src/platform/store/index.js";
 import { sqliteGrouping } from "../../src/platform/grouping/index.js";
-import { caseHistory } from "../../src/platform/cases/index.js";
+import { caseHistory, caseVerdict, verdictHistory } from "../../src/platform/cases/index.js";
+import { getFeed } from "../../src/platform/intel/index.js";
 import { BEFORE_0011, OLD_EMAIL_ENTITIES, expectedAfter0011 } from "../support/old-entities.js";
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "intake-migrations-"));
@@ -95,6 +97,30 @@ it("gives entities stored before 0011 the role and forward depth their old email
     expect(rows).toEqual(expectedAfter0011());
     const plan = store.sqlite!.prepare("explain query plan select value from entities where case_id = 1 and type = 'EMAIL_ADDRESS' and role = 'sender'").all() as { detail: string }[];
     expect(plan.map((row) => row.detail).join(" ")).toContain("entities_case_role");
+  } finally {
+    await store.close();
+  }
+});
+
+it("gives feeds stored before 0018 the reliability C and verdicts set before it no evidence", async () => {
+  const file = path.join(dir, "before-0018.db");
+  const old = new Kysely<unknown>({ dialect: new SqliteDialect({ database: new Database(file) }) });
+  const before = ["0001_core", "0003_console", "0004_packages", "0005_run_skipped", "0006_grouping", "0007_one_case_history", "0008_alert_file_encoding",
+    "0009_drop_entities_case_index", "0010_value_hash", "0011_entity_roles", "0012_actions_jobs", "0013_playbooks", "0014_intel", "0015_verdicts", "0016_outbox", "0017_workers"];
+  expect((await new Migrator({ db: old, provider: migrationProvider("sqlite", before), allowUnorderedMigrations: true }).migrateToLatest()).error).toBeUndefined();
+  await old.destroy();
+  const raw = new Database(file);
+  raw.prepare("insert into feeds (name, format, source, interval_seconds, indicators, created_at) values ('urlhaus', 'urlhaus', '/dev/null', 3600, 0, 1)").run();
+  raw.prepare("insert into cases (title, priority, status, environment, created_at, updated_at, verdict, verdict_reasons, verdict_set_by, verdict_set_at) values ('old', 60, 'open', 'Default', 1, 1, 'malicious', '[\"r\"]', 'playbook:p', 1)").run();
+  raw.prepare("insert into case_verdicts (case_id, value, reasons, set_by, override, applied, created_at) values (1, 'malicious', '[\"r\"]', 'playbook:p', 0, 1, 1)").run();
+  raw.close();
+
+  const store = await openStore(file);
+  try {
+    expect((await getFeed(store, "urlhaus")).reliability).toBe("C");
+    expect(await caseVerdict(store, 1)).toMatchObject({ value: "malicious", reasons: ["r"], evidence: [] });
+    expect((await verdictHistory(store, 1))[0]).toMatchObject({ value: "malicious", evidence: [] });
+    expect(await store.db.selectFrom("custom_lists").selectAll().execute()).toEqual([]);
   } finally {
     await store.close();
   }

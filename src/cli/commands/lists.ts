@@ -23,7 +23,8 @@ export function register(program: Command, withStore: WithStore): void {
     .option("--json", 'print {"name","entries","edited","updatedBy","updatedAt"}')
     .action(async (name: string, options: { json?: boolean }) => {
       const list = await withStore((store) => getCustomList(store, name));
-      if (options.json) return console.log(JSON.stringify(list));
+      // The group's own --json takes the flag when given after the name (commander): read both.
+      if (options.json || (lists.opts() as { json?: boolean }).json) return console.log(JSON.stringify(list));
       for (const entry of list.entries) console.log(entry);
     });
 

@@ -196,8 +196,8 @@ const resultSchema = z.object({
   }).strict()).max(MAX_EMAILS).optional(),
 }).strict();
 
-/** The action's result as the platform keeps it, or why it is refused. */
-function checkResult(result: unknown): { result?: ActionResult; problem?: string } {
+/** The action's result as the platform keeps it, or why it is refused (exported for its test). */
+export function checkResult(result: unknown): { result?: ActionResult; problem?: string } {
   const checked = resultSchema.safeParse(result);
   if (checked.success) return { result: checked.data as ActionResult };
   return { problem: checked.error.issues.slice(0, 3).map((issue) => `${issue.path.join(".") || "(result)"}: ${issue.message}`).join("; ") };
