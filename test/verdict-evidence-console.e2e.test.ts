@@ -247,6 +247,15 @@ describe("verdict evidence, lists, feed reliability and reply settings in the co
     const refused = await ws.intake(["playbook", "configure", "phishing-triage", "--params", ws.writeJson("no-domains.json", { "Reply To Reporter": "true", "Reporter Domains": "" })]);
     expect(refused.code).not.toBe(0);
     expect(refused.stderr).toContain("\"Reporter Domains\" is required when \"Reply To Reporter\"");
+    // An analyst reads the parameters and cannot change them.
+    const analyst = await newConsolePage(browser, "en-US", cspViolations);
+    await signIn(analyst, app.base, "alice", ANALYST_PASSWORD);
+    await analyst.goto(`${app.base}/playbooks/phishing-triage`);
+    const seen = analyst.getByTestId("playbook-parameters");
+    await expect.poll(() => seen.getByRole("textbox", { name: "Reporter Domains" }).inputValue()).toBe("company.test, company.co.kr");
+    expect(await seen.getByRole("textbox", { name: "Reporter Domains" }).isDisabled()).toBe(true);
+    expect(await seen.getByRole("checkbox", { name: "Reply To Reporter" }).isDisabled()).toBe(true);
+    expect(await seen.getByRole("button").count()).toBe(0);
   }, 120_000);
 
   it("shows the server's refusal when the page's playbook is older than the server's", async () => {
