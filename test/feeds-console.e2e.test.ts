@@ -48,7 +48,7 @@ describe("the Feeds page in a real browser", () => {
     await page.getByRole("heading", { name: "Threat-intel feeds" }).waitFor();
     const urlhaus = page.locator('tr[data-feed="urlhaus"]');
     await expect.poll(() => urlhaus.textContent()).toContain(urlhausCopy);
-    expect(await urlhaus.locator("td").nth(3).textContent()).toBe("3");
+    expect(await urlhaus.locator("td").nth(4).textContent()).toBe("3");
 
     await page.getByLabel("Name").fill("openphish");
     await page.getByLabel("Format").selectOption("openphish");
@@ -57,13 +57,13 @@ describe("the Feeds page in a real browser", () => {
     const openphish = page.locator('tr[data-feed="openphish"]');
     await expect.poll(() => openphish.textContent()).toContain("never");
     await openphish.getByRole("button", { name: "Refresh now" }).click();
-    await expect.poll(() => openphish.locator("td").nth(3).textContent(), { timeout: 30_000 }).toBe("2");
+    await expect.poll(() => openphish.locator("td").nth(4).textContent(), { timeout: 30_000 }).toBe("2");
     await shot(page, "1-list-en");
 
     fs.copyFileSync(path.join(FEEDS, "urlhaus-broken.csv"), urlhausCopy);
     await urlhaus.getByRole("button", { name: "Refresh now" }).click();
-    await expect.poll(() => urlhaus.locator("td").nth(5).textContent(), { timeout: 30_000 }).toContain("line 3: 4 fields, the header names 9");
-    expect(await urlhaus.locator("td").nth(3).textContent()).toBe("3");
+    await expect.poll(() => urlhaus.locator("td").nth(6).textContent(), { timeout: 30_000 }).toContain("line 3: 4 fields, the header names 9");
+    expect(await urlhaus.locator("td").nth(4).textContent()).toBe("3");
     await expect.poll(() => page.getByRole("alert").textContent()).toContain("FEED_REFRESH");
     await shot(page, "2-broken-en");
     expect(cspViolations).toEqual([]);

@@ -12,6 +12,7 @@ import { CaseView } from "./pages/CaseView.js";
 import { Connectors } from "./pages/Connectors.js";
 import { Runs } from "./pages/Runs.js";
 import { Feeds } from "./feeds/Feeds.js";
+import { Lists } from "./lists/Lists.js";
 import { Workers } from "./workers/Workers.js";
 import { ReplyTemplates } from "./respond/ReplyTemplates.js";
 // The IDE carries the code editor: loaded only when an admin opens it.
@@ -106,13 +107,13 @@ function Shell({ user, locale, onLocale, onSignedOut }: { user: User; locale: Lo
     onSignedOut();
   }, [onSignedOut]);
   const caseMatch = /^\/cases\/(\d+)$/.exec(pathname);
-  const section = pathname.startsWith("/cases") ? "cases" : pathname.startsWith("/connectors") ? "connectors" : pathname.startsWith("/runs") ? "runs" : pathname.startsWith("/playbooks") ? "playbooks" : pathname.startsWith("/feeds") ? "feeds" : pathname.startsWith("/replies") ? "replies" : pathname.startsWith("/workers") ? "workers" : pathname.startsWith("/ide") && user.role === "admin" ? "ide" : "overview";
+  const section = pathname.startsWith("/cases") ? "cases" : pathname.startsWith("/connectors") ? "connectors" : pathname.startsWith("/runs") ? "runs" : pathname.startsWith("/playbooks") ? "playbooks" : pathname.startsWith("/feeds") ? "feeds" : pathname.startsWith("/lists") ? "lists" : pathname.startsWith("/replies") ? "replies" : pathname.startsWith("/workers") ? "workers" : pathname.startsWith("/ide") && user.role === "admin" ? "ide" : "overview";
   return (
     <>
       <header className="top">
         <strong className="brand"><FormattedMessage id="app.title" /></strong>
         <nav>
-          {(["overview", "cases", "connectors", "runs", "workers", "playbooks", "feeds", "replies", ...(user.role === "admin" ? ["ide" as const] : [])] as const).map((name) => (
+          {(["overview", "cases", "connectors", "runs", "workers", "playbooks", "feeds", "lists", "replies", ...(user.role === "admin" ? ["ide" as const] : [])] as const).map((name) => (
             <Link key={name} to={name === "overview" ? "/" : `/${name}`} className={section === name ? "active" : ""}>
               <FormattedMessage id={`nav.${name}`} />
             </Link>
@@ -130,7 +131,8 @@ function Shell({ user, locale, onLocale, onSignedOut }: { user: User; locale: Lo
           section === "runs" ? <Runs path={path} /> :
           section === "workers" ? <Workers /> :
           section === "feeds" ? <Feeds user={user} /> :
-          section === "playbooks" ? <Suspense fallback={null}><Playbooks path={pathname} /></Suspense> :
+          section === "lists" ? <Lists user={user} /> :
+          section === "playbooks" ? <Suspense fallback={null}><Playbooks path={pathname} user={user} /></Suspense> :
           section === "replies" ? <ReplyTemplates user={user} /> :
           section === "ide" ? <Suspense fallback={null}><Ide path={pathname} /></Suspense> : <Overview />}
       </main>

@@ -63,11 +63,29 @@ export interface CaseDetail extends Timeline {
 
 /** A case's verdict with who set it, and every verdict set (POST /cases/:id/verdict answers it too). */
 export interface VerdictView {
-  verdictInfo: { value: string; score: number | null; reasons: string[]; setBy: string; setAt: number; overridden: boolean } | null;
+  verdictInfo: { value: string; score: number | null; reasons: string[]; evidence?: VerdictEvidence[]; setBy: string; setAt: number; overridden: boolean } | null;
   verdictHistory: { value: string; score: number | null; reasons: string[]; setBy: string; override: boolean; comment: string | null; applied: boolean; createdAt: number }[];
 }
 
-export interface Parameter { name: string; type: ParameterType; default?: string | number | boolean; required?: boolean; requiredUnless?: string; description?: string }
+/** One item a verdict rests on (the platform's VerdictEvidence): every text in it comes from mail or feeds, shown as text. */
+export interface VerdictEvidence {
+  kind: "feed" | "earlier-case" | "signal" | "authentication" | "simulation";
+  /** Signed points this item added (negative: it spoke for benign). */
+  weight: number;
+  reason: string;
+  indicator?: string;
+  feed?: string; reliability?: string;
+  caseId?: number; decidedBy?: string;
+}
+
+/** requiredWhen: the parameter must be filled while another parameter has this value. */
+export interface Parameter {
+  name: string; type: ParameterType; default?: string | number | boolean; required?: boolean; requiredUnless?: string; description?: string;
+  requiredWhen?: { param: string; equals: string };
+}
+
+/** A custom list (GET /api/lists): its entries, and who edited it when an admin replaced the default. */
+export interface CustomList { name: string; entries: string[]; edited: boolean; updatedBy?: string; updatedAt?: number }
 export interface ConnectorDefinition { name: string; fileBase: string; description: string; parameters: Parameter[]; productFieldName: string; eventFieldName: string; intervalSeconds: number; timeoutSeconds: number; entityMapping?: Record<string, string> }
 export interface Integration { name: string; slug: string; description: string; hasIcon: boolean; builtin: boolean; connectors: ConnectorDefinition[] }
 export interface RunRow {

@@ -3,6 +3,7 @@ import { ideEn, ideKo } from "./ide/messages.js";
 import { respondEn, respondKo } from "./respond/messages.js";
 import { feedsEn, feedsKo } from "./feeds/messages.js";
 import { workersEn, workersKo } from "./workers/messages.js";
+import { listsEn, listsKo } from "./lists/messages.js";
 export const en = {
   "app.title": "Intake",
   "nav.overview": "Overview",
@@ -76,6 +77,20 @@ export const en = {
   "verdict.reasonRequired": "Say why you override the verdict.",
   "verdict.override": "Override verdict",
   "verdict.history": "Verdict history",
+  "evidence.weight": "Points",
+  "evidence.reason": "Reason and evidence",
+  "evidence.kind.feed": "feed",
+  "evidence.kind.earlier-case": "earlier case",
+  "evidence.kind.signal": "signal",
+  "evidence.kind.authentication": "authentication",
+  "evidence.kind.simulation": "simulation",
+  "evidence.case": "case #{id}",
+  "evidence.decidedBy.analyst": "analyst {name}",
+  "evidence.decidedBy.feed": "feed {name}",
+  "evidence.decidedBy.machine": "triage {name}",
+  "evidence.grounds.analyst": "an analyst",
+  "evidence.grounds.feed": "a feed",
+  "evidence.grounds.machine": "triage",
   "cases.filter.status": "Status",
   "cases.filter.priority": "Priority",
   "cases.filter.text": "Search title or exact indicator",
@@ -302,6 +317,20 @@ export const ko: Record<MessageId, string> = {
   "verdict.reasonRequired": "판정을 바꾸는 사유를 적어 주세요.",
   "verdict.override": "판정 변경",
   "verdict.history": "판정 기록",
+  "evidence.weight": "점수",
+  "evidence.reason": "근거와 증거",
+  "evidence.kind.feed": "피드",
+  "evidence.kind.earlier-case": "이전 케이스",
+  "evidence.kind.signal": "신호",
+  "evidence.kind.authentication": "인증",
+  "evidence.kind.simulation": "모의 훈련",
+  "evidence.case": "케이스 #{id}",
+  "evidence.decidedBy.analyst": "분석가 {name}",
+  "evidence.decidedBy.feed": "피드 {name}",
+  "evidence.decidedBy.machine": "자동 판정 {name}",
+  "evidence.grounds.analyst": "분석가",
+  "evidence.grounds.feed": "피드",
+  "evidence.grounds.machine": "자동 판정",
   "cases.filter.status": "상태",
   "cases.filter.priority": "우선순위",
   "cases.filter.text": "제목 또는 정확한 지표 검색",
@@ -453,7 +482,7 @@ export const ko: Record<MessageId, string> = {
   "runs.status.interrupted": "중단됨",
 };
 
-export const CATALOGS = { en: { ...en, ...ideEn, ...respondEn, ...feedsEn, ...workersEn }, ko: { ...ko, ...ideKo, ...respondKo, ...feedsKo, ...workersKo } } as const;
+export const CATALOGS = { en: { ...en, ...ideEn, ...respondEn, ...feedsEn, ...workersEn, ...listsEn }, ko: { ...ko, ...ideKo, ...respondKo, ...feedsKo, ...workersKo, ...listsKo } } as const;
 export type Locale = keyof typeof CATALOGS;
 
 export function pickLocale(languages: readonly string[]): Locale {

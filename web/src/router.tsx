@@ -1,4 +1,4 @@
-// A small path router: the console's pages are /, /cases, /cases/ID, /connectors, /runs, /setup.
+// A small path router: the console's pages are /, /cases, /cases/ID, /connectors, /runs, /feeds, /lists, /setup…
 import { useEffect, useState, type MouseEvent, type ReactNode } from "react";
 
 /** replace: instead of the current entry of the history (a spent link), not after it. */

@@ -1,20 +1,32 @@
-// The Feeds page: each threat-intel feed's source, last refresh, indicator count and last error; a refresh
-// button; an admin's form to add one. Every value is shown as text (a feed's error may quote its file).
+// The Feeds page: each threat-intel feed's source, reliability (A–F, which sets the weight of its matches; an
+// admin changes it in place), last refresh, indicator count and last error; a refresh button; an admin's form to
+// add one. Every value is shown as text (a feed's error may quote its file).
 import { useCallback, useEffect, useState, type FormEvent } from "react";
 import { FormattedMessage, useIntl } from "react-intl";
 import { api, ApiError, type User } from "../api.js";
 import { When } from "../format.js";
+import type { MessageId } from "../messages.js";
 
-interface Feed { name: string; format: string; source: string; intervalSeconds: number; indicators: number; refreshedAt: number | null; error: string | null; errorAt: number | null }
+/** reliability: absent from a server that predates it (then shown as the default, C). */
+interface Feed { name: string; format: string; source: string; intervalSeconds: number; reliability?: string; indicators: number; refreshedAt: number | null; error: string | null; errorAt: number | null }
 
 const FORMATS = ["urlhaus", "phishtank", "openphish", "misp", "stix"];
+/** XSOAR's source reliability, A (completely reliable) to F (cannot be judged). */
+export const RELIABILITIES = ["A", "B", "C", "D", "E", "F"] as const;
+const DEFAULT_RELIABILITY = "C";
+
+function ReliabilityOptions() {
+  const intl = useIntl();
+  return <>{RELIABILITIES.map((r) => <option key={r} value={r}>{intl.formatMessage({ id: `feeds.reliability.${r}` as MessageId })}</option>)}</>;
+}
 
 export function Feeds({ user }: { user: User }) {
   const intl = useIntl();
   const [feeds, setFeeds] = useState<Feed[] | null>(null);
   const [busy, setBusy] = useState<string | null>(null);
   const [problem, setProblem] = useState<string | null>(null);
-  const [draft, setDraft] = useState({ name: "", format: "urlhaus", source: "", interval: "3600" });
+  const [notice, setNotice] = useState<string | null>(null);
+  const [draft, setDraft] = useState({ name: "", format: "urlhaus", source: "", interval: "3600", reliability: DEFAULT_RELIABILITY });
   const load = useCallback(() => void api<Feed[]>("/feeds").then(setFeeds, () => setFeeds([])), []);
   useEffect(() => {
     load();
@@ -29,11 +41,22 @@ export function Feeds({ user }: { user: User }) {
     setBusy(null);
     load();
   };
+  const setReliability = async (name: string, reliability: string) => {
+    setProblem(null);
+    setNotice(null);
+    try {
+      await api(`/feeds/${encodeURIComponent(name)}`, { method: "PATCH", body: { reliability } });
+      setNotice(intl.formatMessage({ id: "feeds.reliability.saved" }, { name, reliability }));
+    } catch (error) {
+      fail(error);
+    }
+    load();
+  };
   const add = async (event: FormEvent) => {
     event.preventDefault();
     setProblem(null);
     try {
-      await api("/feeds", { method: "POST", body: { name: draft.name, format: draft.format, source: draft.source, intervalSeconds: Number(draft.interval) } });
+      await api("/feeds", { method: "POST", body: { name: draft.name, format: draft.format, source: draft.source, intervalSeconds: Number(draft.interval), reliability: draft.reliability } });
       setDraft({ ...draft, name: "", source: "" });
       load();
     } catch (error) {
@@ -45,10 +68,12 @@ export function Feeds({ user }: { user: User }) {
     <div>
       <h1><FormattedMessage id="feeds.title" /></h1>
       {problem && <p className="error-text" role="alert">{problem}</p>}
+      {notice && <p className="ok" role="status">{notice}</p>}
       {feeds.length === 0 ? <p className="muted"><FormattedMessage id="feeds.empty" /></p> : (
         <table className="runs feeds">
           <thead><tr>
-            <th><FormattedMessage id="feeds.col.name" /></th><th><FormattedMessage id="feeds.col.format" /></th><th><FormattedMessage id="feeds.col.source" /></th>
+            <th><FormattedMessage id="feeds.col.name" /></th><th><FormattedMessage id="feeds.col.format" /></th>
+            <th title={intl.formatMessage({ id: "feeds.reliability.hint" })}><FormattedMessage id="feeds.col.reliability" /></th><th><FormattedMessage id="feeds.col.source" /></th>
             <th><FormattedMessage id="feeds.col.indicators" /></th><th><FormattedMessage id="feeds.col.refreshed" /></th><th><FormattedMessage id="feeds.col.error" /></th><th />
           </tr></thead>
           <tbody>
@@ -56,6 +81,12 @@ export function Feeds({ user }: { user: User }) {
               <tr key={feed.name} data-feed={feed.name} className={feed.error ? "failed-run" : ""}>
                 <td>{feed.name}</td>
                 <td>{feed.format}</td>
+                <td className="reliability" data-reliability={feed.reliability ?? DEFAULT_RELIABILITY}>{user.role === "admin" ? (
+                  <select aria-label={intl.formatMessage({ id: "feeds.reliability.of" }, { name: feed.name })} title={intl.formatMessage({ id: "feeds.reliability.hint" })}
+                    value={feed.reliability ?? DEFAULT_RELIABILITY} onChange={(e) => void setReliability(feed.name, e.target.value)}>
+                    <ReliabilityOptions />
+                  </select>
+                ) : <span title={intl.formatMessage({ id: `feeds.reliability.${feed.reliability ?? DEFAULT_RELIABILITY}` as MessageId, defaultMessage: feed.reliability ?? DEFAULT_RELIABILITY })}>{feed.reliability ?? DEFAULT_RELIABILITY}</span>}</td>
                 <td><code>{feed.source}</code></td>
                 <td>{intl.formatNumber(feed.indicators)}</td>
                 <td>{feed.refreshedAt ? <When time={feed.refreshedAt} /> : <FormattedMessage id="feeds.never" />}</td>
@@ -68,6 +99,7 @@ export function Feeds({ user }: { user: User }) {
           </tbody>
         </table>
       )}
+      <p className="muted" data-testid="reliability-hint"><FormattedMessage id="feeds.reliability.hint" /></p>
       {user.role === "admin" && (
         <form className="feed-form" onSubmit={(event) => void add(event)}>
           <h2><FormattedMessage id="feeds.add" /></h2>
@@ -76,6 +108,9 @@ export function Feeds({ user }: { user: User }) {
             {FORMATS.map((format) => <option key={format} value={format}>{format}</option>)}
           </select></label>
           <label><FormattedMessage id="feeds.source" /> <input required maxLength={4000} value={draft.source} onChange={(e) => setDraft({ ...draft, source: e.target.value })} /></label>
+          <label title={intl.formatMessage({ id: "feeds.reliability.hint" })}><FormattedMessage id="feeds.reliability" /> <select value={draft.reliability} onChange={(e) => setDraft({ ...draft, reliability: e.target.value })}>
+            <ReliabilityOptions />
+          </select></label>
           <label><FormattedMessage id="feeds.interval" /> <input type="number" min={60} max={604800} value={draft.interval} onChange={(e) => setDraft({ ...draft, interval: e.target.value })} /></label>
           <button type="submit"><FormattedMessage id="feeds.save" /></button>
         </form>

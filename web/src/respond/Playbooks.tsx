@@ -3,11 +3,12 @@
 // The server validates on save and names every problem; they are listed above the steps.
 import { useEffect, useState } from "react";
 import { FormattedMessage, useIntl } from "react-intl";
-import { api, ApiError } from "../api.js";
+import { api, ApiError, type Parameter, type User } from "../api.js";
 import { When } from "../format.js";
 import { ErrorLine, useSubmission } from "../ide/forms.js";
 import { Link, navigate } from "../router.js";
 import { useActions } from "./CaseRespond.js";
+import { PlaybookParameters } from "./PlaybookParameters.js";
 
 interface Condition { step: string; path?: string; resultValue?: string; equals?: string; notEquals?: string; contains?: string }
 interface ActionStep {
@@ -17,7 +18,7 @@ interface ActionStep {
 interface ParallelStep { id: string; parallel: ActionStep[] }
 type Step = ActionStep | ParallelStep;
 interface Trigger { event: "case_created"; connector?: string; product?: string; environment?: string; priority?: number; entityTypes?: string[] }
-interface Playbook { name: string; description?: string; enabled?: boolean; trigger: Trigger; steps: Step[] }
+interface Playbook { name: string; description?: string; enabled?: boolean; parameters?: Parameter[]; trigger: Trigger; steps: Step[] }
 interface PlaybookSummary { name: string; description: string; enabled: boolean; trigger: Trigger; steps: number; sourceIntegration: string | null; updatedAt: number }
 
 const COMPARISONS = ["resultValue", "equals", "notEquals", "contains"] as const;
@@ -142,13 +143,15 @@ function StepCard({ step, index, count, earlier, onChange, onMove, onRemove }: {
   );
 }
 
-function PlaybookEditor({ name }: { name: string }) {
+function PlaybookEditor({ name, user }: { name: string; user: User }) {
   const intl = useIntl();
   const [playbook, setPlaybook] = useState<Playbook | null>(null);
+  /** The stored playbook's configured parameter values (null: a new playbook, none yet). */
+  const [configured, setConfigured] = useState<Record<string, unknown> | null>(null);
   const [problems, setProblems] = useState<string[]>([]);
   const [saved, setSaved] = useState(false);
   useEffect(() => {
-    void api<{ definition: Playbook }>(`/playbooks/${encodeURIComponent(name)}`).then((d) => setPlaybook(d.definition),
+    void api<{ definition: Playbook; parameters: Record<string, unknown> }>(`/playbooks/${encodeURIComponent(name)}`).then((d) => { setConfigured(d.parameters ?? {}); setPlaybook(d.definition); },
       () => setPlaybook({ name, enabled: true, trigger: { event: "case_created" }, steps: [] }));
   }, [name]);
   const { submit, busy, error } = useSubmission(async () => {
@@ -171,43 +174,47 @@ function PlaybookEditor({ name }: { name: string }) {
   const move = (from: number, to: number) => { const next = [...steps]; const [step] = next.splice(from, 1); next.splice(to, 0, step!); change({ steps: next }); };
   const earlierIds = (index: number) => steps.slice(0, index).flatMap((s) => (isParallel(s) ? [s.id, ...s.parallel.map((m) => m.id)] : [s.id]));
   return (
-    <form className="stack playbook-editor" onSubmit={submit}>
+    <div className="stack">
       <p><Link to="/playbooks">← <FormattedMessage id="playbook.all" /></Link></p>
       <h1>{name}</h1>
-      <section className="card form-grid">
-        <Field label="ide.description"><input value={playbook.description ?? ""} maxLength={2000} onChange={(e) => change({ description: e.target.value || undefined })} /></Field>
-        <label className="inline"><input type="checkbox" checked={playbook.enabled !== false} onChange={(e) => change({ enabled: e.target.checked })} /> <FormattedMessage id="playbook.enabled" /></label>
-      </section>
-      <section className="card">
-        <h2><FormattedMessage id="playbook.trigger" /></h2>
-        <div className="form-grid">
-          <Field label="playbook.connector"><input id="trigger-connector" value={playbook.trigger.connector ?? ""} onChange={(e) => trigger({ connector: e.target.value || undefined })} /></Field>
-          <Field label="playbook.product"><input value={playbook.trigger.product ?? ""} onChange={(e) => trigger({ product: e.target.value || undefined })} /></Field>
-          <Field label="playbook.environment"><input value={playbook.trigger.environment ?? ""} onChange={(e) => trigger({ environment: e.target.value || undefined })} /></Field>
-          <Field label="playbook.priority"><input type="number" value={playbook.trigger.priority ?? ""} onChange={(e) => trigger({ priority: e.target.value ? Number(e.target.value) : undefined })} /></Field>
-          <Field label="playbook.entityTypes"><input value={(playbook.trigger.entityTypes ?? []).join(", ")} placeholder="URL, DOMAIN" onChange={(e) => { const types = e.target.value.split(",").map((t) => t.trim()).filter(Boolean); trigger({ entityTypes: types.length ? types : undefined }); }} /></Field>
+      {/* Its own form beside the editor's (forms do not nest); the parameters as the stored document declares them. */}
+      {configured && <PlaybookParameters name={name} parameters={playbook.parameters ?? []} configured={configured} admin={user.role === "admin"} />}
+      <form className="stack playbook-editor" onSubmit={submit}>
+        <section className="card form-grid">
+          <Field label="ide.description"><input value={playbook.description ?? ""} maxLength={2000} onChange={(e) => change({ description: e.target.value || undefined })} /></Field>
+          <label className="inline"><input type="checkbox" checked={playbook.enabled !== false} onChange={(e) => change({ enabled: e.target.checked })} /> <FormattedMessage id="playbook.enabled" /></label>
+        </section>
+        <section className="card">
+          <h2><FormattedMessage id="playbook.trigger" /></h2>
+          <div className="form-grid">
+            <Field label="playbook.connector"><input id="trigger-connector" value={playbook.trigger.connector ?? ""} onChange={(e) => trigger({ connector: e.target.value || undefined })} /></Field>
+            <Field label="playbook.product"><input value={playbook.trigger.product ?? ""} onChange={(e) => trigger({ product: e.target.value || undefined })} /></Field>
+            <Field label="playbook.environment"><input value={playbook.trigger.environment ?? ""} onChange={(e) => trigger({ environment: e.target.value || undefined })} /></Field>
+            <Field label="playbook.priority"><input type="number" value={playbook.trigger.priority ?? ""} onChange={(e) => trigger({ priority: e.target.value ? Number(e.target.value) : undefined })} /></Field>
+            <Field label="playbook.entityTypes"><input value={(playbook.trigger.entityTypes ?? []).join(", ")} placeholder="URL, DOMAIN" onChange={(e) => { const types = e.target.value.split(",").map((t) => t.trim()).filter(Boolean); trigger({ entityTypes: types.length ? types : undefined }); }} /></Field>
+          </div>
+        </section>
+        <h2><FormattedMessage id="playbook.steps" /></h2>
+        <p className="muted"><FormattedMessage id="playbook.placeholders" /></p>
+        {problems.length > 0 && (
+          <div className="card error" role="alert" data-testid="playbook-problems">
+            <p><FormattedMessage id="playbook.problems" values={{ count: problems.length }} /></p>
+            <ul>{problems.map((p, i) => <li key={i}>{p}</li>)}</ul>
+          </div>
+        )}
+        <ol className="steps-editor">
+          {steps.map((step, i) => (
+            <StepCard key={i} step={step} index={i} count={steps.length} earlier={earlierIds(i)} onChange={(s) => setStep(i, s)} onMove={(to) => move(i, to)} onRemove={() => change({ steps: steps.filter((_, k) => k !== i) })} />
+          ))}
+        </ol>
+        <div className="row">
+          <button type="button" onClick={() => change({ steps: [...steps, { id: `step${steps.length + 1}`, action: "" }] })}><FormattedMessage id="playbook.addStep" /></button>{" "}
+          <button type="button" onClick={() => change({ steps: [...steps, { id: `group${steps.length + 1}`, parallel: [{ id: `group${steps.length + 1}-1`, action: "" }] }] })}><FormattedMessage id="playbook.addGroup" /></button>
         </div>
-      </section>
-      <h2><FormattedMessage id="playbook.steps" /></h2>
-      <p className="muted"><FormattedMessage id="playbook.placeholders" /></p>
-      {problems.length > 0 && (
-        <div className="card error" role="alert" data-testid="playbook-problems">
-          <p><FormattedMessage id="playbook.problems" values={{ count: problems.length }} /></p>
-          <ul>{problems.map((p, i) => <li key={i}>{p}</li>)}</ul>
-        </div>
-      )}
-      <ol className="steps-editor">
-        {steps.map((step, i) => (
-          <StepCard key={i} step={step} index={i} count={steps.length} earlier={earlierIds(i)} onChange={(s) => setStep(i, s)} onMove={(to) => move(i, to)} onRemove={() => change({ steps: steps.filter((_, k) => k !== i) })} />
-        ))}
-      </ol>
-      <div className="row">
-        <button type="button" onClick={() => change({ steps: [...steps, { id: `step${steps.length + 1}`, action: "" }] })}><FormattedMessage id="playbook.addStep" /></button>{" "}
-        <button type="button" onClick={() => change({ steps: [...steps, { id: `group${steps.length + 1}`, parallel: [{ id: `group${steps.length + 1}-1`, action: "" }] }] })}><FormattedMessage id="playbook.addGroup" /></button>
-      </div>
-      <ErrorLine error={error} />
-      <div><button type="submit" className="primary" disabled={busy}><FormattedMessage id="playbook.save" /></button> {saved && <span className="ok" role="status">{intl.formatMessage({ id: "playbook.saved" })}</span>}</div>
-    </form>
+        <ErrorLine error={error} />
+        <div><button type="submit" className="primary" disabled={busy}><FormattedMessage id="playbook.save" /></button> {saved && <span className="ok" role="status">{intl.formatMessage({ id: "playbook.saved" })}</span>}</div>
+      </form>
+    </div>
   );
 }
 
@@ -241,7 +248,7 @@ function PlaybookList() {
 }
 
 /** /playbooks and /playbooks/<name>. */
-export function Playbooks({ path }: { path: string }) {
+export function Playbooks({ path, user }: { path: string; user: User }) {
   const match = /^\/playbooks\/([^/]+)$/.exec(path);
-  return match ? <PlaybookEditor key={path} name={decodeURIComponent(match[1]!)} /> : <PlaybookList />;
+  return match ? <PlaybookEditor key={path} name={decodeURIComponent(match[1]!)} user={user} /> : <PlaybookList />;
 }

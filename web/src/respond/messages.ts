@@ -96,6 +96,14 @@ export const respondEn = {
   "respond.settings": "Integration parameters",
   "respond.secretsSet": "Set and kept secret: {names}. Leave a secret empty to keep it.",
   "respond.saveSettings": "Save parameters",
+  "playbook.parameters": "Playbook parameters",
+  "playbook.parametersHint": "What this playbook's steps read as [Playbook.Name]. An empty field takes the default shown.",
+  "playbook.saveParameters": "Save parameters",
+  "playbook.parametersSaved": "Parameters saved.",
+  "playbook.requiredWhile": "Required while “{param}” is {value}.",
+  "playbook.missingRequired": "“{name}” is required while “{param}” is {value}: fill it in or turn “{param}” off.",
+  "playbook.on": "on",
+  "playbook.off": "off",
 };
 
 export const respondKo: Record<keyof typeof respondEn, string> = {
@@ -195,4 +203,12 @@ export const respondKo: Record<keyof typeof respondEn, string> = {
   "respond.settings": "통합 매개변수",
   "respond.secretsSet": "설정되어 비밀로 보관됨: {names}. 비워 두면 기존 값을 유지합니다.",
   "respond.saveSettings": "매개변수 저장",
+  "playbook.parameters": "플레이북 매개변수",
+  "playbook.parametersHint": "이 플레이북의 단계가 [Playbook.이름]으로 읽는 값입니다. 비워 두면 표시된 기본값을 씁니다.",
+  "playbook.saveParameters": "매개변수 저장",
+  "playbook.parametersSaved": "매개변수를 저장했습니다.",
+  "playbook.requiredWhile": "“{param}”이(가) {value} 상태이면 필수입니다.",
+  "playbook.missingRequired": "“{param}”이(가) {value} 상태이면 “{name}”이(가) 필요합니다. 값을 입력하거나 “{param}”을(를) 끄세요.",
+  "playbook.on": "켜진",
+  "playbook.off": "꺼진",
 };
