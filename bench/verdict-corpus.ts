@@ -165,7 +165,7 @@ const PASS = { spf: "pass", dkim: "pass", dmarc: "pass" };
 
 function newsletter(pick: <T>(list: T[]) => T, n: number, ko: boolean): Mail {
   const shops = [["Trailhead Outfitters", "trailhead-outfitters.com"], ["Bean & Leaf Coffee", "beanandleaf.coffee"], ["The Weekly Byte", "weeklybyte.news"], ["무신사 매거진", "musinsa-mag.co.kr"], ["Seoul Design Week", "seouldesignweek.kr"]];
-  const [name, domain] = pick(shops);
+  const [name, domain] = pick(shops) as [string, string];
   const paragraphs = ko ? ["이번 주 소식을 전해 드립니다.", "새 컬렉션과 할인 행사를 확인하세요."] : ["Here is what is new this week.", "Our winter collection is in, with free shipping on orders over $50."];
   const links = [
     { href: `https://www.${domain}/new?utm_source=newsletter&utm_medium=email&n=${n}`, text: ko ? "새 소식 보기" : "See what's new" },
