@@ -24,7 +24,7 @@ export function isWebUrl(url: string): boolean {
 }
 
 /** Where a URL was seen: decides its order and its entity's `source`. */
-export type UrlSource = "text" | "defanged text" | "html link" | "html hidden link" | "html text" | "html image" | "html resource";
+export type UrlSource = "text" | "defanged text" | "html link" | "html hidden link" | "html text" | "html image" | "html resource" | "qr code";
 
 /** What an HTML resource (a URL the page loads, not one a reader clicks) is. */
 export type ResourceKind = "image" | "tracking-pixel" | "stylesheet" | "script" | "font" | "frame" | "form" | "other";
@@ -38,6 +38,8 @@ export interface FoundUrl {
   resource?: ResourceKind;
   /** The registrable domain the link's visible text shows, when it is not the one the link goes to. */
   linkTextDomain?: string;
+  /** The file name of the image whose QR code holds this URL. */
+  qrCode?: string;
 }
 
 // Characters people put right after a URL in prose; linkify-it leaves some of them on.

@@ -93,7 +93,8 @@ function collectEntities(report: MessageReport, list: EntityList): void {
     const { depth } = message;
     for (const found of message.urlDetails) {
       list.add({
-        type: "URL", value: found.url, source: `${prefix}${found.source}`, depth,
+        type: "URL", value: found.url, source: `${prefix}${found.source === "qr code" ? `qr code in ${found.qrCode ?? "an image"}` : found.source}`, depth,
+        ...(found.qrCode !== undefined ? { qr_code: true } : {}),
         ...(found.trackingPixel ? { tracking_pixel: true } : {}),
         // What the page loads by itself (images, stylesheets, fonts…): nobody clicks it.
         ...(found.resource ? { clickable: false, resource: found.resource } : {}),
