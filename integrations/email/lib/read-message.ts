@@ -369,9 +369,9 @@ async function readAt(raw: Uint8Array, depth: number, budget: { forwarded: numbe
     }
   }
 
+  if (imagesLeft) notes.push(`${imagesLeft} more images were not read for QR codes (at most ${MAX_QR_IMAGES} per message)`);
   // Forwarded inline rather than as an attachment: the quoted headers name the reported message, and only
   // what stands above the separator is the reporter's own (their words, their signature).
-  if (imagesLeft) notes.push(`${imagesLeft} more images were not read for QR codes (at most ${MAX_QR_IMAGES} per message)`);
   const inline = depth === 0 && report.forwarded.length === 0 ? splitInlineForward(text, html, htmlLinks, depth + 1, options) : undefined;
   const found = inline ? findMessageUrlDetails(inline.above) : findMessageUrlDetails({ text, htmlLinks });
   if (found.dropped) notes.push(`${found.dropped} more URLs were found than the ${found.found.length} kept`);
