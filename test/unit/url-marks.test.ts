@@ -60,10 +60,14 @@ describe("findLinksInHtml", () => {
   });
 
   it("says where in the source a piece of its text starts", () => {
-    const html = "<div>Hello &amp; welcome</div><p>-- cut here --</p><p>below</p>";
+    const html = '<div>Hello &amp; welcome <img src="logo.png"></div><p>-- cut here --</p><p>below</p>';
     const links = findLinksInHtml(html);
     const at = links.text.indexOf("-- cut here --");
-    expect(html.slice(htmlOffsetOfText(links, at))).toBe("-- cut here --</p><p>below</p>");
-    expect(htmlOffsetOfText(links, 0)).toBe(0);
+    expect(html.slice(htmlOffsetOfText(links, at).html)).toBe("-- cut here --</p><p>below</p>");
+    // Between pieces (the line break a tag stands for): the next piece, so the image above stays above.
+    expect(html.slice(htmlOffsetOfText(links, at - 1).html)).toBe("-- cut here --</p><p>below</p>");
+    // Inside a piece: its start, and that it is inside.
+    expect(htmlOffsetOfText(links, links.text.indexOf("welcome"))).toEqual({ html: html.indexOf(" welcome"), inside: true });
+    expect(htmlOffsetOfText(links, links.text.length + 5, html.length)).toEqual({ html: html.length, inside: false });
   });
 });

@@ -593,18 +593,21 @@ function inlineReport(start: InlineForwardStart, body: string, urls: { found: Fo
 }
 
 /**
- * Where in the HTML the text at `textAt` (of its parsed text) begins: the start of its text piece, or, when
- * the line's first characters appear in the HTML's source within that piece, right there.
+ * Where in the HTML the text at `textAt` (of its parsed text) begins: the start of the text piece there or
+ * next; inside a piece (a separator in the middle of one text node), where the line's first characters
+ * appear in the HTML's source within that piece, else the piece's start.
  */
 function htmlCutAt(html: string, links: HtmlLinks, textAt: number): number {
-  const pieceStart = htmlOffsetOfText(links, textAt);
+  const { html: at, inside } = htmlOffsetOfText(links, textAt, html.length);
+  if (!inside) return at;
   const line = links.text.slice(textAt, textAt + 40);
-  const probe = line.slice(0, Math.max(line.indexOf("\n"), 0) || line.length).trim().slice(0, 20);
+  const newline = line.indexOf("\n");
+  const probe = (newline >= 0 ? line.slice(0, newline) : line).trim().slice(0, 20);
   if (probe.length >= 5) {
-    const exact = html.indexOf(probe, pieceStart);
-    if (exact >= 0 && exact < pieceStart + 4096) return exact;
+    const exact = html.indexOf(probe, at);
+    if (exact >= 0 && exact < at + 4096) return exact;
   }
-  return pieceStart;
+  return at;
 }
 
 /**
