@@ -24,7 +24,7 @@ export function isWebUrl(url: string): boolean {
 }
 
 /** Where a URL was seen: decides its order and its entity's `source`. */
-export type UrlSource = "text" | "defanged text" | "html link" | "html hidden link" | "html text" | "html image" | "html resource";
+export type UrlSource = "text" | "defanged text" | "html link" | "html hidden link" | "html text" | "html image" | "html resource" | "qr code";
 
 /** What an HTML resource (a URL the page loads, not one a reader clicks) is. */
 export type ResourceKind = "image" | "tracking-pixel" | "stylesheet" | "script" | "font" | "frame" | "form" | "other";
@@ -38,6 +38,8 @@ export interface FoundUrl {
   resource?: ResourceKind;
   /** The registrable domain the link's visible text shows, when it is not the one the link goes to. */
   linkTextDomain?: string;
+  /** The file name of the image whose QR code holds this URL. */
+  qrCode?: string;
 }
 
 // Characters people put right after a URL in prose; linkify-it leaves some of them on.
@@ -227,8 +229,8 @@ export interface HtmlLinks {
   dataUris: number;
   /** The visible text, for URLs written as text; block elements and <br> start a new line. */
   text: string;
-  /** Where pieces of `text` start in the HTML (ascending): to cut the HTML where its text says. */
-  textOffsets: { text: number; html: number }[];
+  /** Where pieces of `text` start (and how long they are) in the HTML, ascending: to cut the HTML where its text says. */
+  textOffsets: { text: number; html: number; length: number }[];
 }
 
 const RESOURCE_ATTRIBUTES: Record<string, string> = {
@@ -387,7 +389,7 @@ export function findLinksInHtml(html: string): HtmlLinks {
       ontext(text) {
         if (skipDepth === 0 && hiddenStack.length === 0 && textLength < MAX_SCANNED_CHARS) {
           // Joined with one space between pieces: this piece starts after the pieces and spaces before it.
-          if (result.textOffsets.length < MAX_TEXT_OFFSETS) result.textOffsets.push({ text: textLength + textParts.length, html: parser.startIndex });
+          if (result.textOffsets.length < MAX_TEXT_OFFSETS) result.textOffsets.push({ text: textLength + textParts.length, html: parser.startIndex, length: text.length });
           textParts.push(text);
           textLength += text.length;
           if (anchor >= 0 && anchorText.length < MAX_LINK_TEXT) anchorText += text.slice(0, MAX_LINK_TEXT - anchorText.length);
@@ -405,10 +407,11 @@ export function findLinksInHtml(html: string): HtmlLinks {
 }
 
 /**
- * Where in the HTML the character at `textAt` of its text (findLinksInHtml's `text`) comes from: the start
- * of the piece of text that holds it (so nothing of that piece is left before the cut).
+ * Where in the HTML the text at `textAt` (of findLinksInHtml's `text`) comes from: the start of the piece of
+ * text that holds it (`inside`: the HTML may then hold more of that piece before it), else of the first piece
+ * after it (text between pieces is the spaces and line breaks that tags stand for); the HTML's end when none.
  */
-export function htmlOffsetOfText(links: HtmlLinks, textAt: number): number {
+export function htmlOffsetOfText(links: HtmlLinks, textAt: number, htmlLength = Number.MAX_SAFE_INTEGER): { html: number; inside: boolean } {
   const offsets = links.textOffsets;
   let low = 0;
   let high = offsets.length - 1;
@@ -422,7 +425,10 @@ export function htmlOffsetOfText(links: HtmlLinks, textAt: number): number {
       high = middle - 1;
     }
   }
-  return found < 0 ? 0 : offsets[found]!.html;
+  const piece = found >= 0 ? offsets[found]! : undefined;
+  if (piece && textAt < piece.text + piece.length) return { html: piece.html, inside: textAt > piece.text };
+  const next = offsets[found + 1];
+  return next ? { html: next.html, inside: false } : { html: Math.min(htmlLength, Number.MAX_SAFE_INTEGER), inside: false };
 }
 
 /** Keeps the first occurrence of each URL, in order, up to a bound. */

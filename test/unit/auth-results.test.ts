@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import {
   believedAuthResult, combineAuthenticationResults, parseAuthenticationResult, parseAuthenticationResultsList, type AuthResult,
 } from "../../src/sdk/index.js";
+import { receivedByOf } from "../../integrations/email/lib/read-message.js";
 
 describe("parseAuthenticationResultsList", () => {
   it("reads the authserv-id, each method's result and its ptype.property values, comments ignored", () => {
@@ -67,5 +68,23 @@ describe("believedAuthResult", () => {
     expect(believedAuthResult([microsoft], undefined, ["prod.outlook.com"])).toBeUndefined();
     // Lower down, a header without id is whatever the sender wrote.
     expect(believedAuthResult([{ authservId: "mx.other.test" }, microsoft], "x.prod.outlook.com", ["prod.outlook.com"])).toBeUndefined();
+  });
+});
+
+describe("receivedByOf", () => {
+  it("reads the host after 'by', comments skipped, lower case", () => {
+    expect(receivedByOf("from mta.lure.example (helo by fake.test [203.0.113.9])\r\n\tby MX.Example.TEST (Postfix) with ESMTPS id 4Q1; Mon, 9 Nov 2026")).toBe("mx.example.test");
+    expect(receivedByOf("from AM6PR01MB5555.eurprd01.prod.outlook.com (2603:10a6:20b:1::1) by AM6PR01MB1234.eurprd01.prod.outlook.com (2603:10a6:20b:2::2) with Microsoft SMTP Server (version=TLS1_2) id 15.20.1; Mon, 9 Nov 2026"))
+      .toBe("am6pr01mb1234.eurprd01.prod.outlook.com");
+    expect(receivedByOf("by mx.example.test;")).toBe("mx.example.test");
+    expect(receivedByOf("from somewhere with SMTP")).toBe("");
+    expect(receivedByOf(undefined)).toBe("");
+  });
+
+  it("is linear and bounded on hostile headers", () => {
+    const started = Date.now();
+    expect(receivedByOf("(".repeat(1_000_000) + " by evil.test")).toBe("");
+    receivedByOf("by ".repeat(1_000_000));
+    expect(Date.now() - started).toBeLessThan(1000);
   });
 });

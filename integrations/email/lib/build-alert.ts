@@ -2,7 +2,7 @@
 // forwarded one when staff forwarded it as an attachment, the reporter kept apart), indicators as
 // entities, and the original message as a file of the case.
 import { AlertInfo, Priority, convertDatetimeToUnixTime, describeHost, hostOfAddress, hostOfUrl, type Entity, type EntityRole, type EventRecord } from "intake/sdk";
-import { allMessages, findInlineForwardStart, reportedMessage, type AddressRole, type MessageReport } from "./read-message.js";
+import { allMessages, findInlineForwardStart, INLINE_MARKERS, reportedMessage, type AddressRole, type MessageReport } from "./read-message.js";
 
 export const PRODUCT = "Mail";
 export const EVENT_NAME = "Suspicious email";
@@ -93,7 +93,8 @@ function collectEntities(report: MessageReport, list: EntityList): void {
     const { depth } = message;
     for (const found of message.urlDetails) {
       list.add({
-        type: "URL", value: found.url, source: `${prefix}${found.source}`, depth,
+        type: "URL", value: found.url, source: `${prefix}${found.source === "qr code" ? `qr code in ${found.qrCode ?? "an image"}` : found.source}`, depth,
+        ...(found.qrCode !== undefined ? { qr_code: true } : {}),
         ...(found.trackingPixel ? { tracking_pixel: true } : {}),
         // What the page loads by itself (images, stylesheets, fonts…): nobody clicks it.
         ...(found.resource ? { clickable: false, resource: found.resource } : {}),
@@ -187,7 +188,9 @@ export function reportLanguageOf(report: MessageReport): string {
   if (/^[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*$/.test(tag)) return tag.slice(0, 35);
   let own = report.bodyText;
   if (report.forwarded[0]?.forwardedInline) {
-    const cut = findInlineForwardStart(own);
+    // Where the forward was found; else (a separator without its header block) the first separator.
+    const markers = INLINE_MARKERS.map((marker) => own.indexOf(marker)).filter((at) => at >= 0);
+    const cut = findInlineForwardStart(own) ?? (markers.length ? Math.min(...markers) : undefined);
     if (cut !== undefined) own = own.slice(0, cut);
   }
   // Code ranges, not a Unicode-property regex a character: that cost 0.28 ms a report, 2.8 s of CPU on

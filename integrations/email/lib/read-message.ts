@@ -9,6 +9,7 @@ import {
 } from "intake/sdk";
 import { decodeHeaderText, preparePostalMime, repairC1, repairHeaderBytes } from "./decode.js";
 import { isOleFile, msgToMime } from "./outlook-msg.js";
+import { decodeQrImage, MAX_QR_IMAGES } from "./qr.js";
 
 export { repairC1 } from "./decode.js";
 
@@ -308,12 +309,30 @@ async function readAt(raw: Uint8Array, depth: number, budget: { forwarded: numbe
 
   const attachments = email.attachments;
   if (attachments.length > MAX_ATTACHMENTS) notes.push(`${attachments.length} attachments: only the first ${MAX_ATTACHMENTS} are described`);
+  const qrCodes: QrFound[] = [];
+  let imagesRead = 0;
+  let imagesLeft = 0;
   for (const attachment of attachments.slice(0, MAX_ATTACHMENTS)) {
     const data = bytesOf(attachment.content);
     const facts = describeFile(data);
     const declaredType = attachment.mimeType.toLowerCase();
     const forwarded = isForwardedMessage(attachment);
     const fileName = repairC1(attachment.filename ?? "") || (forwarded ? "message.eml" : "(unnamed)");
+    // QR codes: only parts whose bytes are a PNG or a JPEG, whatever they are named or declared.
+    if (facts.sniffedType === "image/png" || facts.sniffedType === "image/jpeg") {
+      if (imagesRead >= MAX_QR_IMAGES) {
+        imagesLeft++;
+      } else {
+        imagesRead++;
+        const outcome = decodeQrImage(data, facts.sniffedType);
+        if ("skipped" in outcome) notes.push(`the image ${fileName} was not read for a QR code: ${outcome.skipped}`);
+        else if ("text" in outcome) {
+          const url = urlOfQrText(outcome.text);
+          if (url) qrCodes.push({ url, fileName, contentId: contentIdOf(attachment.contentId) });
+          else notes.push(`the image ${fileName} holds a QR code that is no web address`);
+        }
+      }
+    }
     report.attachments.push({
       fileName,
       declaredType,
@@ -350,16 +369,57 @@ async function readAt(raw: Uint8Array, depth: number, budget: { forwarded: numbe
     }
   }
 
+  if (imagesLeft) notes.push(`${imagesLeft} more images were not read for QR codes (at most ${MAX_QR_IMAGES} per message)`);
   // Forwarded inline rather than as an attachment: the quoted headers name the reported message, and only
   // what stands above the separator is the reporter's own (their words, their signature).
   const inline = depth === 0 && report.forwarded.length === 0 ? splitInlineForward(text, html, htmlLinks, depth + 1, options) : undefined;
   const found = inline ? findMessageUrlDetails(inline.above) : findMessageUrlDetails({ text, htmlLinks });
   if (found.dropped) notes.push(`${found.dropped} more URLs were found than the ${found.found.length} kept`);
   report.urlDetails = found.found;
-  report.urls = found.found.map((f) => f.url);
   report.dataUriLinks = found.dataUris;
-  if (inline) report.forwarded.push({ ...inline.forwarded, forwardedInline: true });
+  if (inline) {
+    // An image belongs to the forwarded message unless the reporter's own part shows it (a signature's logo).
+    const above = inline.above.html ?? "";
+    const own = qrCodes.filter((qr) => qr.contentId && above.includes(`cid:${qr.contentId}`));
+    addQrUrls(report, own);
+    addQrUrls(inline.forwarded, qrCodes.filter((qr) => !own.includes(qr)));
+    report.forwarded.push({ ...inline.forwarded, forwardedInline: true });
+  } else {
+    addQrUrls(report, qrCodes);
+  }
+  report.urls = report.urlDetails.map((f) => f.url);
   return report;
+}
+
+interface QrFound {
+  url: string;
+  fileName: string;
+  contentId?: string;
+}
+
+/** The web address a QR code's text holds (schemes as linkify reads them; "www." without one), or undefined. */
+function urlOfQrText(text: string): string | undefined {
+  const trimmed = text.trim();
+  const first = findUrlsInText(trimmed)[0];
+  if (first) return first;
+  return trimmed.toLowerCase().startsWith("www.") ? findUrlsInText(`http://${trimmed}`)[0] : undefined;
+}
+
+/** A Content-ID without its angle brackets (as an HTML body names it after "cid:"). */
+function contentIdOf(value: string | undefined): string | undefined {
+  if (!value) return undefined;
+  const id = value.trim();
+  return (id.startsWith("<") && id.endsWith(">") ? id.slice(1, -1) : id) || undefined;
+}
+
+/** QR codes' URLs as URLs of the message (looked up like any other); one also in the body is marked as a QR code's too. */
+function addQrUrls(message: MessageReport, codes: QrFound[]): void {
+  for (const code of codes) {
+    const existing = message.urlDetails.find((found) => found.url === code.url);
+    if (existing) existing.qrCode ??= code.fileName;
+    else message.urlDetails.push({ url: code.url, source: "qr code", qrCode: code.fileName });
+  }
+  message.urls = message.urlDetails.map((f) => f.url);
 }
 
 /** Characters of a Received header read for its "by" host. */
@@ -452,8 +512,8 @@ function readHeaderBlock(text: string, from: number, alone: boolean): { fields: 
     const lineEnd = newline < 0 ? text.length : newline;
     const line = cleanLine(text.slice(at, Math.min(lineEnd, at + 2000)));
     const next = lineEnd + 1;
+    // Blank lines may stand between the fields too: an HTML body's source line breaks show as empty lines.
     if (!line) {
-      if (count) break;
       at = next;
       if (newline < 0) break;
       continue;
@@ -533,18 +593,21 @@ function inlineReport(start: InlineForwardStart, body: string, urls: { found: Fo
 }
 
 /**
- * Where in the HTML the text at `textAt` (of its parsed text) begins: the start of its text piece, or, when
- * the line's first characters appear in the HTML's source within that piece, right there.
+ * Where in the HTML the text at `textAt` (of its parsed text) begins: the start of the text piece there or
+ * next; inside a piece (a separator in the middle of one text node), where the line's first characters
+ * appear in the HTML's source within that piece, else the piece's start.
  */
 function htmlCutAt(html: string, links: HtmlLinks, textAt: number): number {
-  const pieceStart = htmlOffsetOfText(links, textAt);
+  const { html: at, inside } = htmlOffsetOfText(links, textAt, html.length);
+  if (!inside) return at;
   const line = links.text.slice(textAt, textAt + 40);
-  const probe = line.slice(0, Math.max(line.indexOf("\n"), 0) || line.length).trim().slice(0, 20);
+  const newline = line.indexOf("\n");
+  const probe = (newline >= 0 ? line.slice(0, newline) : line).trim().slice(0, 20);
   if (probe.length >= 5) {
-    const exact = html.indexOf(probe, pieceStart);
-    if (exact >= 0 && exact < pieceStart + 4096) return exact;
+    const exact = html.indexOf(probe, at);
+    if (exact >= 0 && exact < at + 4096) return exact;
   }
-  return pieceStart;
+  return at;
 }
 
 /**
