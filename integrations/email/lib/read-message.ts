@@ -383,7 +383,11 @@ async function readAt(raw: Uint8Array, depth: number, budget: { forwarded: numbe
     const own = qrCodes.filter((qr) => qr.contentId && above.includes(`cid:${qr.contentId}`));
     addQrUrls(report, own);
     addQrUrls(inline.forwarded, qrCodes.filter((qr) => !own.includes(qr)));
-    report.forwarded.push({ ...inline.forwarded, forwardedInline: true });
+    // Mailers send the original's attachments along with an inline forward: they are the reported message's
+    // (an invoice.html, a payload), while parts shown inline stay the reporter's (a signature's logo).
+    const carried = report.attachments.filter((attachment) => attachment.disposition.toLowerCase() !== "inline");
+    report.attachments = report.attachments.filter((attachment) => !carried.includes(attachment));
+    report.forwarded.push({ ...inline.forwarded, attachments: [...inline.forwarded.attachments, ...carried], forwardedInline: true });
   } else {
     addQrUrls(report, qrCodes);
   }
