@@ -187,6 +187,19 @@ describe("assess: the reported message's own signals", () => {
     for (const part of ["sign-in page on free hosting (web[.]app)", "a link goes to an IP address", "the shortener bit[.]ly", "a QR code (qr code in qr[.]png) leads to hxxps://mfa-reset[.]top/x", "data: URI"]) expect(text).toContain(part);
   });
 
+  it("weighs a form in the message itself, a link hiding its host behind a user name, and a role's name from outside", () => {
+    const result = run({
+      reports: [{ ...unauthenticated, senderName: "Mail Administrator", senderAddress: "admin@mailbox-upgrade.top" }],
+      entities: [entity("URL", "https://collect.top/post.php", { clickable: "false", resource: "form" }), entity("URL", "https://www.paypal.com@evil.test/x")],
+    });
+    expect(result.verdict).toBe("malicious");
+    expect(result.reasons).toEqual(expect.arrayContaining([
+      "the message itself holds a form that sends what is typed to collect[.]top",
+      "a link hides where it goes behind a user name: hxxps://www[.]paypal[.]com@evil[.]test/x",
+      'the display name "Mail Administrator" is a role (mail administrator) but the message comes from admin@mailbox-upgrade[.]top, outside our domains',
+    ]));
+  });
+
   it("weighs HTML attachments with a password form or a smuggling script, and executables", () => {
     const result = run({
       reports: [unauthenticated],

@@ -73,6 +73,12 @@ const HTML = new Set(["htm", "html", "shtml", "xhtml", "svg"]);
 const FAILED = new Set(["fail", "softfail", "permerror"]);
 /** Webmail a Reply-To elsewhere often points to (the money goes there). */
 const WEBMAIL = new Set(["gmail.com", "googlemail.com", "outlook.com", "hotmail.com", "live.com", "yahoo.com", "aol.com", "proton.me", "protonmail.com", "naver.com", "daum.net", "hanmail.net", "nate.com", "mail.ru", "yandex.ru", "gmx.com", "icloud.com"]);
+/** Roles a phisher signs as ("Mail Administrator", "IT Help Desk"): from outside our domains and brands', a disguise. */
+const ROLE_NAMES = [
+  ["mail", "administrator"], ["email", "administrator"], ["webmail"], ["mailbox", "administrator"], ["system", "administrator"], ["help", "desk"], ["helpdesk"],
+  ["it", "support"], ["it", "service", "desk"], ["service", "desk"], ["security", "team"], ["account", "team"], ["admin", "team"], ["mail", "server"], ["postmaster"],
+  ["관리자"], ["보안팀"], ["고객센터"], ["헬프데스크"],
+];
 /** Path words of a page that asks for a password. */
 const CREDENTIAL_WORDS = ["login", "log-in", "logon", "signin", "sign-in", "verify", "verification", "account", "password", "passwd", "secure", "update", "wallet", "webmail", "auth", "validate", "confirm", "unlock", "owa", "office365", "microsoft", "outlook", "sso", "mfa", "reset", "billing", "invoice", "recover"];
 
@@ -108,6 +114,15 @@ function hasCredentialPath(url: string): boolean {
     return false;
   }
   return CREDENTIAL_WORDS.some((word) => path.includes(word));
+}
+
+/** "https://paypal.com@evil.test/" reads as paypal.com and goes to evil.test. */
+function hasUserInfo(url: string): boolean {
+  try {
+    return new URL(url).username !== "";
+  } catch {
+    return false;
+  }
 }
 
 function sourceOf(match: IndicatorMatch): string {
@@ -247,6 +262,8 @@ export function assess(input: AssessInput): Assessment {
 
   // 3. The reported message's authentication, as our own servers judged it.
   const authenticatedSites = new Set<string>();
+  /** Senders our own server judged and found unauthenticated (a believed header, no pass). */
+  let unauthenticatedSender = false;
   const authReasons: string[] = [];
   for (const report of input.reports) {
     const sender = defang(report.senderAddress || "(no address)");
@@ -265,6 +282,7 @@ export function assess(input: AssessInput): Assessment {
       continue;
     }
     if (auth.dmarc && FAILED.has(auth.dmarc)) {
+      unauthenticatedSender = true;
       const own = senderDomain && isOrgDomain(policy, senderDomain);
       tally.add({ ...base, weight: own ? 55 : 35, reason: `DMARC ${auth.dmarc} for ${sender}${own ? ", which claims to come from our own domain" : ""}, ${by}` });
       continue;
@@ -283,6 +301,7 @@ export function assess(input: AssessInput): Assessment {
     }
     if (auth.spf && FAILED.has(auth.spf)) tally.add({ ...base, weight: auth.spf === "softfail" ? 10 : 20, reason: `SPF ${auth.spf} for ${sender}, ${by}` });
     if (auth.dkim && FAILED.has(auth.dkim)) tally.add({ ...base, weight: 10, reason: `DKIM ${auth.dkim} for ${sender}, ${by}` });
+    unauthenticatedSender = true;
     if (auth.spf !== "pass" && auth.dkim !== "pass") tally.add({ ...base, weight: 15, reason: `nothing authenticates ${sender}: no SPF or DKIM pass, ${by}` });
   }
 
@@ -314,6 +333,10 @@ export function assess(input: AssessInput): Assessment {
         const org = policy.orgDomains.map((domain) => siteOf(domain).split(".")[0]!).find((label) => label.length >= 4 && nameWords.includes(label));
         if (org) signal(30, `the display name names our organisation (${org}) but the message comes from ${sender}`, sender);
       }
+    }
+    const role = ROLE_NAMES.find((words) => containsWords(nameWords, words));
+    if (role && senderDomain && !isOrgDomain(policy, senderDomain) && !brandsOfHost(policy, senderDomain).length && !authenticatedSites.has(senderSite)) {
+      signal(20, `the display name ${JSON.stringify(defang(report.senderName.slice(0, 80)))} is a role (${role.join(" ")}) but the message comes from ${sender}, outside our domains`, sender);
     }
     for (const address of report.replyTo) {
       const replyDomain = domainOfAddress(address);
@@ -361,8 +384,14 @@ export function assess(input: AssessInput): Assessment {
       else if (HTML.has(extension) && properties.html_password_form !== "true") signal(15, `attachment ${name} is a web page`, name);
       continue;
     }
+    if (entity.entityType === "URL" && entity.additionalProperties.resource === "form") {
+      const host = hostOf(entity.identifier);
+      if (host && !ownOrKnown(host)) signal(35, `the message itself holds a form that sends what is typed to ${defang(siteOf(host))}`, defang(entity.identifier.slice(0, 200)));
+      continue;
+    }
     if (entity.entityType !== "URL" || !clickable(entity)) continue;
     const url = entity.identifier;
+    if (hasUserInfo(url)) signal(30, `a link hides where it goes behind a user name: ${defang(url.slice(0, 200))}`, defang(url.slice(0, 200)));
     const host = hostOf(url);
     if (!host) continue;
     const site = siteOf(host);
@@ -400,6 +429,14 @@ export function assess(input: AssessInput): Assessment {
       const brand = lookalikeOf(site, brandDomains);
       if (brand) signal(40, `a link goes to ${defang(site)}, which looks like ${defang(brand.target)} (${brand.how})`, defang(site));
     }
+  }
+
+  if (unauthenticatedSender) {
+    const elsewhere = input.entities.find((entity) => {
+      const host = entity.entityType === "URL" && clickable(entity) ? hostOf(entity.identifier) : undefined;
+      return !!host && !ownOrKnown(host) && !isIpLiteral(host);
+    });
+    if (elsewhere) signal(10, `its links lead away from the sender's domain, which our server could not authenticate: ${defang(siteOf(hostOf(elsewhere.identifier)!))}`, defang(elsewhere.identifier.slice(0, 200)));
   }
 
   const score = tally.against;
