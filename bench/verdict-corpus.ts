@@ -7,6 +7,7 @@
 // Apple Mail, Naver), a few sent straight in. Campaigns are reported by several people, so earlier cases pile up.
 // Our MX (authserv-id mx.corp.example) wrote each message's Authentication-Results when it first arrived.
 import QRCode from "qrcode";
+import { random } from "../test/support/phish-corpus.js";
 
 export const ORG_DOMAIN = "corp.example";
 export const MX = "mx.corp.example";
@@ -28,18 +29,6 @@ export interface LabelledReport {
 }
 
 export type ReportStyle = "attachment" | "inline-gmail" | "inline-outlook" | "inline-apple" | "inline-naver" | "original";
-
-/** mulberry32: the same day for the same seed. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Mail {
   fromName: string;

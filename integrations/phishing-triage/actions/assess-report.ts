@@ -70,36 +70,22 @@ function headersOf(alert: CaseAlert): Record<string, string> {
   return Object.fromEntries(Object.entries(headers as Record<string, unknown>).filter(([, value]) => typeof value === "string").map(([name, value]) => [name.toLowerCase(), value as string]));
 }
 
-/** The indicators to look up in the feeds: the reported message's own, its sender's domain included. */
-function feedQueriesOf(entities: ActionEntity[]): IndicatorQuery[] {
-  const queries: IndicatorQuery[] = [];
-  for (const entity of entities) {
-    if (entity.entityType === "FILE") {
-      const sha256 = entity.additionalProperties.sha256;
-      if (sha256) queries.push({ entityType: "FILE", identifier: sha256 });
-    } else if (entity.entityType === "EMAIL_ADDRESS") {
-      if (entity.role === "sender") queries.push({ entityType: "EMAIL_ADDRESS", identifier: entity.identifier });
-    } else if (!(entity.entityType === "IP" && entity.isInternal)) {
-      queries.push({ entityType: entity.entityType, identifier: entity.identifier });
-    }
-  }
-  return queries;
-}
-
 /**
- * What earlier cases are asked about: only what is specific to one message — a link a reader clicks, a file's
- * hash, the sender's address. Domains and IPs are shared by honest and hostile mail alike.
+ * The indicators to ask about: for the feeds, the reported message's own, its sender's domain included; for earlier
+ * cases (`specificOnly`), only what is specific to one message — a link a reader clicks, a file's hash, the sender's
+ * address: domains and IPs are shared by honest and hostile mail alike.
  */
-function earlierQueriesOf(entities: ActionEntity[]): IndicatorQuery[] {
+function queriesOf(entities: ActionEntity[], specificOnly: boolean): IndicatorQuery[] {
   const queries: IndicatorQuery[] = [];
   for (const entity of entities) {
-    if (entity.entityType === "FILE") {
+    const type = entity.entityType;
+    if (type === "FILE") {
       const sha256 = entity.additionalProperties.sha256;
       if (sha256) queries.push({ entityType: "FILE", identifier: sha256 });
-    } else if (entity.entityType === "EMAIL_ADDRESS" && entity.role === "sender") {
-      queries.push({ entityType: "EMAIL_ADDRESS", identifier: entity.identifier });
-    } else if (entity.entityType === "URL" && entity.additionalProperties.clickable !== "false") {
-      queries.push({ entityType: "URL", identifier: entity.identifier });
+    } else if (type === "EMAIL_ADDRESS") {
+      if (entity.role === "sender") queries.push({ entityType: "EMAIL_ADDRESS", identifier: entity.identifier });
+    } else if (specificOnly ? type === "URL" && entity.additionalProperties.clickable !== "false" : !(type === "IP" && entity.isInternal)) {
+      queries.push({ entityType: type, identifier: entity.identifier });
     }
   }
   return queries;
@@ -133,9 +119,9 @@ export default async function main(execution: ActionExecution): Promise<void> {
     if (simulation) break;
   }
 
-  const queries = feedQueriesOf(entities);
+  const queries = queriesOf(entities, false);
   const matches = simulation ? [] : await lookupIndicators(execution, queries);
-  const earlier = simulation ? [] : await execution.findEarlierCases(earlierQueriesOf(entities).slice(0, MAX_EARLIER_QUERIES));
+  const earlier = simulation ? [] : await execution.findEarlierCases(queriesOf(entities, true).slice(0, MAX_EARLIER_QUERIES));
   const sites = [...new Set(entities.filter((entity) => entity.entityType === "DOMAIN").map((entity) => siteOf(entity.identifier)))].slice(0, 200);
   const prevalence: Record<string, Prevalence> = simulation || sites.length === 0 ? {} : await execution.domainPrevalence(sites);
   const policy = await policyOf(execution, reporterDomains);
