@@ -460,7 +460,8 @@ function cleanHref(href: string): string {
  * `htmlLinks`: the HTML already parsed (findLinksInHtml), which spares parsing it again.
  */
 export function findMessageUrlDetails(bodies: { text?: string | undefined; html?: string | undefined; htmlLinks?: HtmlLinks | undefined }): { found: FoundUrl[]; dropped: number; dataUris: number } {
-  const all: FoundUrl[] = [];
+  // Each found URL, and for a visible link its text (read for a host only if the URL is kept: bounded work).
+  const all: (FoundUrl & { shownText?: string })[] = [];
   let dataUris = 0;
   if (bodies.text) {
     for (const url of findUrlsInText(bodies.text)) all.push({ url, source: "text" });
@@ -469,11 +470,7 @@ export function findMessageUrlDetails(bodies: { text?: string | undefined; html?
   const html = bodies.htmlLinks ?? (bodies.html ? findLinksInHtml(bodies.html) : undefined);
   if (html) {
     dataUris = html.dataUris;
-    html.links.forEach((href, index) => {
-      const url = cleanHref(href);
-      const shown = linkTextDomain(html.linkTexts[index] ?? "", url);
-      all.push({ url, source: "html link", ...(shown ? { linkTextDomain: shown } : {}) });
-    });
+    html.links.forEach((href, index) => all.push({ url: cleanHref(href), source: "html link", shownText: html.linkTexts[index] ?? "" }));
     for (const url of findUrlsInText(html.text)) all.push({ url, source: "html text" });
     for (const url of findDefangedUrls(html.text)) all.push({ url, source: "defanged text" });
     for (const href of html.hiddenLinks) all.push({ url: cleanHref(href), source: "html hidden link" });
@@ -485,11 +482,15 @@ export function findMessageUrlDetails(bodies: { text?: string | undefined; html?
   const seen = new Set<string>();
   const found: FoundUrl[] = [];
   let dropped = 0;
-  for (const item of all) {
+  for (const { shownText, ...item } of all) {
     if (!item.url || !isWebUrl(item.url) || seen.has(item.url)) continue;
     seen.add(item.url);
-    if (found.length < MAX_URLS_PER_MESSAGE) found.push(item);
-    else dropped++;
+    if (found.length >= MAX_URLS_PER_MESSAGE) {
+      dropped++;
+      continue;
+    }
+    const shown = shownText ? linkTextDomain(shownText, item.url) : undefined;
+    found.push(shown ? { ...item, linkTextDomain: shown } : item);
   }
   return { found, dropped, dataUris };
 }
