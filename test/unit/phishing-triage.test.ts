@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import type { ActionEntity, AuthResult, EarlierCase } from "intake/sdk";
 import { assess, type AssessInput, type ReportSignals } from "../../integrations/phishing-triage/lib/assess.js";
 import { lookalikeOf } from "../../integrations/phishing-triage/lib/lookalike.js";
-import { parseBrands, parseVips, type Policy } from "../../integrations/phishing-triage/lib/policy.js";
+import { isShared, parseBrands, parseVips, type Policy } from "../../integrations/phishing-triage/lib/policy.js";
 import type { IndicatorMatch } from "../../integrations/phishing-triage/lib/intel.js";
 import { matchSimulation, parseSimulationRules } from "../../integrations/phishing-triage/lib/simulation.js";
 import { loadIntegrationPackage } from "../../src/platform/catalog/package.js";
@@ -25,7 +25,7 @@ const earlier = (caseId: number, value: "malicious" | "benign" | "suspicious", g
 });
 const policy: Policy = {
   orgDomains: ["corp.test"],
-  sharedInfrastructure: new Set(["googleapis.com", "facebook.com", "t.co", "imgur.com", "gmail.com"]),
+  sharedInfrastructure: new Set(["fonts.googleapis.com", "facebook.com", "t.co", "imgur.com", "gmail.com", "cloudfront.net"]),
   shorteners: new Set(["bit.ly"]),
   brands: parseBrands(["PayPal: paypal.com", "Microsoft: microsoft.com, office.com"]),
   vips: parseVips(["Kim Minjun"]),
@@ -62,7 +62,7 @@ describe("assess: feeds, by their reliability", () => {
   });
 
   it("does not count a listed domain that is shared infrastructure", () => {
-    const listed = match({ entityType: "URL", identifier: "https://fonts.googleapis.com/css", kind: "domain", indicator: "googleapis.com", matchedBy: "registered-domain", reliability: "A" });
+    const listed = match({ entityType: "URL", identifier: "https://fonts.googleapis.com/css", kind: "domain", indicator: "fonts.googleapis.com", matchedBy: "domain", reliability: "A" });
     const result = run({ entities: [entity("URL", "https://fonts.googleapis.com/css", { clickable: "false", resource: "stylesheet" })], matches: [listed] });
     expect(result.verdict).not.toMatch(/malicious|suspicious/);
     expect(result.evidence.find((item) => item.kind === "feed")).toMatchObject({ weight: 0 });
@@ -217,6 +217,15 @@ describe("assess: the reported message's own signals", () => {
   it("says unknown with a reason when nothing points either way, and a simulation wins over everything", () => {
     expect(run({ reports: [unauthenticated] })).toMatchObject({ verdict: "unknown", score: 0, reasons: ["nothing in the feeds, earlier cases or the message's signals points either way"] });
     expect(run({ matches: [match({})], simulation: "rule" })).toMatchObject({ verdict: "simulation", score: 0, reasons: ["a phishing simulation: rule"] });
+  });
+});
+
+describe("isShared", () => {
+  it("covers a listed host's subdomains within its site, never other sites under a hosting suffix", () => {
+    expect(isShared(policy, "fonts.googleapis.com")).toBe(true);
+    expect(isShared(policy, "www.facebook.com")).toBe(true);
+    expect(isShared(policy, "storage.googleapis.com")).toBe(false);
+    expect(isShared(policy, "d123.cloudfront.net")).toBe(false);
   });
 });
 

@@ -142,7 +142,7 @@ describe("the event's Headers map, read by rules on the report (simulation heade
 });
 
 describe("an inline forward's attachments", () => {
-  it("are the forwarded message's (depth 1), while a part the reporter's own words show inline stays theirs", async () => {
+  it("are the forwarded message's (depth 1) when the reporter's own part does not show them", async () => {
     const raw = [
       "From: Bob <bob@example.test>", "To: phish-reports@example.test", "Subject: Fwd: Invoice", "Message-ID: <inline-attach@example.test>",
       "Date: Mon, 07 Dec 2026 09:31:00 +0000", "MIME-Version: 1.0", 'Content-Type: multipart/mixed; boundary="m"', "",
@@ -156,9 +156,9 @@ describe("an inline forward's attachments", () => {
     ].join("\r\n");
     const report = await readMessage(Buffer.from(raw));
     expect(report.forwarded[0]?.forwardedInline).toBe(true);
-    expect(report.forwarded[0]!.attachments.map((file) => file.fileName)).toEqual(["INV-7.htm"]);
-    expect(report.attachments.map((file) => file.fileName)).toEqual(["logo.png"]);
+    expect(report.forwarded[0]!.attachments.map((file) => file.fileName)).toEqual(["INV-7.htm", "logo.png"]);
+    expect(report.attachments).toEqual([]);
     const files = buildAlert(report, { uid: 1, folder: "INBOX" }).entities.filter((entity) => entity.type === "FILE");
-    expect(files.map((file) => [file.value, file.depth])).toEqual([["logo.png", 0], ["INV-7.htm", 1]]);
+    expect(files.map((file) => [file.value, file.depth])).toEqual([["INV-7.htm", 1], ["logo.png", 1]]);
   });
 });

@@ -45,6 +45,8 @@ export interface AttachmentReport {
   typeMismatch: boolean;
   /** What an HTML attachment does when opened (a password form, HTML smuggling). */
   html?: HtmlFileFacts;
+  /** Its Content-ID, without brackets: an HTML body shows it as cid:… */
+  contentId?: string;
 }
 
 export interface ReceivedIp extends FoundIp {
@@ -342,6 +344,7 @@ async function readAt(raw: Uint8Array, depth: number, budget: { forwarded: numbe
       ...(facts.sniffedType ? { sniffedType: facts.sniffedType } : {}),
       typeMismatch: !forwarded && typeMismatch(declaredType, facts.sniffedType),
       ...(!forwarded && isHtmlFile(fileName, declaredType, facts.sniffedType) ? { html: analyseHtmlFile(data) } : {}),
+      ...(contentIdOf(attachment.contentId) ? { contentId: contentIdOf(attachment.contentId)! } : {}),
     });
     if (!forwarded) continue;
     if (depth + 1 > MAX_FORWARD_DEPTH) {
@@ -384,8 +387,8 @@ async function readAt(raw: Uint8Array, depth: number, budget: { forwarded: numbe
     addQrUrls(report, own);
     addQrUrls(inline.forwarded, qrCodes.filter((qr) => !own.includes(qr)));
     // Mailers send the original's attachments along with an inline forward: they are the reported message's
-    // (an invoice.html, a payload), while parts shown inline stay the reporter's (a signature's logo).
-    const carried = report.attachments.filter((attachment) => attachment.disposition.toLowerCase() !== "inline");
+    // (an invoice.html, a payload), unless the reporter's own part shows them (a signature's logo), as for QR codes.
+    const carried = report.attachments.filter((attachment) => !(attachment.contentId && above.includes(`cid:${attachment.contentId}`)));
     report.attachments = report.attachments.filter((attachment) => !carried.includes(attachment));
     report.forwarded.push({ ...inline.forwarded, attachments: [...inline.forwarded.attachments, ...carried], forwardedInline: true });
   } else {

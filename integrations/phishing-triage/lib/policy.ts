@@ -109,12 +109,21 @@ export function isOrgDomain(policy: Policy, host: string): boolean {
   return isWithinAny(host.toLowerCase(), policy.orgDomains);
 }
 
-/** Shared infrastructure: on the admins' list (the host or a parent of it). */
+/**
+ * Shared infrastructure: on the admins' list, the host itself or a parent of it within its own site. An entry above
+ * the site does not cover it: "cloudfront.net" or "windows.net" would otherwise clear every customer's site under
+ * them (d123.cloudfront.net, evil.blob.core.windows.net are sites of their own, the PSL's private section says).
+ */
 export function isShared(policy: Policy, host: string): boolean {
   const lower = host.toLowerCase();
   if (policy.sharedInfrastructure.has(lower)) return true;
+  const site = siteOf(lower);
   const labels = lower.split(".");
-  for (let at = 1; at < labels.length - 1; at++) if (policy.sharedInfrastructure.has(labels.slice(at).join("."))) return true;
+  for (let at = 1; at < labels.length - 1; at++) {
+    const parent = labels.slice(at).join(".");
+    if (parent !== site && !parent.endsWith(`.${site}`)) break;
+    if (policy.sharedInfrastructure.has(parent)) return true;
+  }
   return false;
 }
 
