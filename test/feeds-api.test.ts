@@ -9,9 +9,14 @@ let fixture: ApiFixture;
 const as = (...args: Parameters<typeof requestAs> extends [unknown, ...infer Rest] ? Rest : never) => requestAs(fixture.app, ...args);
 
 beforeAll(async () => {
+  // Feed sources are read only under the file roots: the fixtures here.
+  process.env.INTAKE_FILE_ROOTS = FEEDS;
   fixture = await startApi("intake-feeds-api-");
 });
-afterAll(() => fixture?.close());
+afterAll(async () => {
+  await fixture?.close();
+  delete process.env.INTAKE_FILE_ROOTS;
+});
 
 describe("feeds API", () => {
   it("needs a session to list, an admin to add, and checks what is added", async () => {
@@ -49,6 +54,16 @@ describe("feeds API", () => {
     expect((await as(fixture.admin, "PATCH", "/api/feeds/urlhaus", { format: "stix" })).statusCode).toBe(400);
     const listed = (await as(fixture.analyst, "GET", "/api/feeds")).json() as { name: string; reliability: string }[];
     expect(listed.map((feed) => [feed.name, feed.reliability])).toEqual([["stix", "C"], ["urlhaus", "A"]]);
+  });
+
+  it("refuses a source outside INTAKE_FILE_ROOTS, naming it, and a URL that is not https", async () => {
+    const shadow = await as(fixture.admin, "POST", "/api/feeds", { name: "shadow", format: "openphish", source: "/etc/shadow" });
+    expect([shadow.statusCode, shadow.json().error]).toEqual([400, { code: "FEED_SOURCE", message: `source /etc/shadow is not under INTAKE_FILE_ROOTS (${FEEDS}): put the feed's file there, or give an https URL` }]);
+    const relative = await as(fixture.admin, "POST", "/api/feeds", { name: "up", format: "openphish", source: `${FEEDS}/../../../package.json` });
+    expect([relative.statusCode, relative.json().error.code]).toEqual([400, "FEED_SOURCE"]);
+    const http = await as(fixture.admin, "POST", "/api/feeds", { name: "plain", format: "openphish", source: "http://feeds.test/list.txt" });
+    expect([http.statusCode, http.json().error.code]).toEqual([400, "FEED_INVALID"]);
+    expect((await as(fixture.analyst, "GET", "/api/feeds")).json().map((feed: { name: string }) => feed.name)).toEqual(["stix", "urlhaus"]);
   });
 
   it("answers FEED_NOT_FOUND for a feed it does not know", async () => {

@@ -149,6 +149,132 @@ describe("intake feeds on SQLite", () => {
   }, 60_000);
 });
 
+/** A large OpenPhish file in the workspace: its refresh takes seconds, long enough to try a second one meanwhile. */
+function bigFeed(ws: Workspace, lines = 60_000): string {
+  const file = path.join(ws.dir, "big.txt");
+  fs.writeFileSync(file, Array.from({ length: lines }, (_, i) => `https://host-${i}.big-feed.test/p/${i}`).join("\n"));
+  return file;
+}
+
+/** Resolves once the feed's refresh lease is taken (the first refresh has started), with its owner. */
+async function leaseTaken(db: string, feed: string): Promise<string> {
+  const store = await openStore(db);
+  try {
+    for (let tries = 0; tries < 600; tries++) {
+      const row = await store.db.selectFrom("feeds").select("refresh_owner").where("name", "=", feed).executeTakeFirst();
+      if (row?.refresh_owner) return row.refresh_owner;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    throw new Error(`feed ${feed}: no refresh started`);
+  } finally {
+    await store.close();
+  }
+}
+
+describe("one refresh per feed at a time", () => {
+  it("tells a second intake feeds refresh of the same feed that one runs, in another process, and takes over from a holder that died", async () => {
+    const ws = makeWorkspace();
+    expect((await ws.intake(["feeds", "add", "big", "--format", "openphish", "--source", bigFeed(ws)])).code).toBe(0);
+    const first = ws.spawnIntake(["feeds", "refresh", "big", "--json"]);
+    let firstOutput = "";
+    first.stdout!.on("data", (chunk: Buffer) => (firstOutput += chunk.toString()));
+    const firstDone = new Promise<number | null>((resolve) => first.once("exit", (code) => resolve(code)));
+    const owner = await leaseTaken(ws.db, "big");
+    expect(owner.split(":")[1]).toBe(String(first.pid));
+    const second = await ws.intake(["feeds", "refresh", "big"]);
+    expect(second.code).toBe(1);
+    expect(second.stderr.trim()).toBe(`FEED_REFRESH_RUNNING: feed "big" is being refreshed (${owner.split(":")[0]} pid ${first.pid}): this refresh was not started`);
+    expect(await firstDone).toBe(0);
+    expect(ws.lastJson({ code: 0, signal: null, stdout: firstOutput, stderr: "" })).toEqual({ feeds: [{ name: "big", indicators: 60_000 }] });
+
+    // A holder killed mid-refresh leaves its lease behind: the next refresh sees its process gone and takes it.
+    const killed = ws.spawnIntake(["feeds", "refresh", "big"]);
+    const killedDone = new Promise((resolve) => killed.once("exit", resolve));
+    await leaseTaken(ws.db, "big");
+    killed.kill("SIGKILL");
+    await killedDone;
+    const after = await ws.intake(["feeds", "refresh", "big", "--json"]);
+    expect(after.code, after.stderr).toBe(0);
+    expect(ws.lastJson(after)).toEqual({ feeds: [{ name: "big", indicators: 60_000 }] });
+  }, 300_000);
+
+  it("answers nine of ten refreshes of one feed sent to intake serve at once 409 FEED_REFRESH_RUNNING, and starts only one", async () => {
+    const ws = makeWorkspace();
+    expect((await ws.intake(["users", "add", "ada", "--role", "admin"], { env: { INTAKE_PASSWORD: "admin-password-1" } })).code).toBe(0);
+    expect((await ws.intake(["feeds", "add", "big", "--format", "openphish", "--source", bigFeed(ws, 20_000)])).code).toBe(0);
+    const app = await startConsole(ws, ["--no-scheduler"]);
+    try {
+      const login = await fetch(`${app.base}/api/login`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ username: "ada", password: "admin-password-1" }) });
+      const cookie = login.headers.getSetCookie().find((c) => c.startsWith("intake_session="))!.split(";")[0]!;
+      const { csrfToken } = (await login.json()) as { csrfToken: string };
+      const answers = await Promise.all(Array.from({ length: 10 }, async () => {
+        const answer = await fetch(`${app.base}/api/feeds/big/refresh`, { method: "POST", headers: { cookie, "x-csrf-token": csrfToken } });
+        return { status: answer.status, body: (await answer.json()) as { indicators?: number; error?: { code: string; message: string } } };
+      }));
+      expect(answers.map((a) => a.status).sort()).toEqual([200, ...Array(9).fill(409)]);
+      expect(answers.find((a) => a.status === 200)!.body.indicators).toBe(20_000);
+      for (const refused of answers.filter((a) => a.status === 409)) expect(refused.body.error!.code).toBe("FEED_REFRESH_RUNNING");
+      // One job run, not ten.
+      const runs = JSON.parse((await ws.intake(["job", "runs", "--json"])).stdout) as { job: string }[];
+      expect(runs.map((run) => run.job)).toEqual(["Refresh Feed"]);
+    } finally {
+      await app.stop();
+    }
+  }, 300_000);
+});
+
+describe("feed sources", () => {
+  it("are read only under INTAKE_FILE_ROOTS (default: the data folder's files/) or from https, refused by name at add and at refresh", async () => {
+    // No INTAKE_FILE_ROOTS: the data folder's files/ (the database's folder here).
+    const ws = makeWorkspace({ INTAKE_FILE_ROOTS: "" });
+    const files = path.join(ws.dir, "files");
+    const roots = `INTAKE_FILE_ROOTS (${files})`;
+    const shadow = await ws.intake(["feeds", "add", "shadow", "--format", "openphish", "--source", "/etc/shadow"]);
+    expect([shadow.code, shadow.stderr.trim()]).toEqual([1, `FEED_SOURCE: source /etc/shadow is not under ${roots}: put the feed's file there, or give an https URL`]);
+    const outside = path.join(ws.dir, "c2.txt");
+    fs.writeFileSync(outside, "https://c2.test/x\n");
+    expect((await ws.intake(["feeds", "add", "c2", "--format", "openphish", "--source", outside])).stderr.trim()).toBe(`FEED_SOURCE: source ${outside} is not under ${roots}: put the feed's file there, or give an https URL`);
+    // A link inside the root that leads out of it: its name is inside, what it reads is not.
+    fs.mkdirSync(files);
+    fs.symlinkSync("/etc/passwd", path.join(files, "passwd.txt"));
+    expect((await ws.intake(["feeds", "add", "passwd", "--format", "openphish", "--source", path.join(files, "passwd.txt")])).stderr.trim())
+      .toBe(`FEED_SOURCE: source ${path.join(files, "passwd.txt")} leads outside ${roots} through a link`);
+    fs.mkdirSync(path.join(files, "misp"));
+    fs.writeFileSync(path.join(files, "misp", "manifest.json"), "{}");
+    fs.symlinkSync(path.join(ws.dir, "intake.db"), path.join(files, "misp", "5f0c3a2e-1b2c-4d3e-8f40-0123456789ab.json"));
+    expect((await ws.intake(["feeds", "add", "misp", "--format", "misp", "--source", path.join(files, "misp")])).stderr.trim())
+      .toBe(`FEED_SOURCE: source ${path.join(files, "misp")}: 5f0c3a2e-1b2c-4d3e-8f40-0123456789ab.json leads outside ${roots} through a link`);
+
+    // Under the root it is read; a feed stored before the roots narrowed is refused at refresh, and the feed says why.
+    const inside = path.join(files, "c2.txt");
+    fs.copyFileSync(outside, inside);
+    expect((await ws.intake(["feeds", "add", "c2", "--format", "openphish", "--source", inside])).code).toBe(0);
+    expect((await ws.intake(["feeds", "refresh", "c2"])).code).toBe(0);
+    const narrowed = await ws.intake(["feeds", "refresh", "c2"], { env: { INTAKE_FILE_ROOTS: path.join(ws.dir, "elsewhere") } });
+    expect([narrowed.code, narrowed.stderr.trim()]).toEqual([1, `FEED_SOURCE: source ${inside} is not under INTAKE_FILE_ROOTS (${path.join(ws.dir, "elsewhere")}): put the feed's file there, or give an https URL`]);
+    const listed = ws.lastJson(await ws.intake(["feeds", "list", "--json"])) as { feeds: { name: string; error: string | null; indicators: number }[] };
+    expect(listed.feeds.find((feed) => feed.name === "c2")).toMatchObject({ indicators: 1, error: `source ${inside} is not under INTAKE_FILE_ROOTS (${path.join(ws.dir, "elsewhere")}): put the feed's file there, or give an https URL` });
+  }, 120_000);
+
+  it("never quotes a file's text in a refresh error: the line and what was expected", async () => {
+    const ws = makeWorkspace({ INTAKE_FILE_ROOTS: "" });
+    fs.mkdirSync(path.join(ws.dir, "files"));
+    const secret = "root:$6$very-secret-hash$abcdef:19000:0:99999:7:::";
+    const file = path.join(ws.dir, "files", "shadow-like.txt");
+    fs.writeFileSync(file, `https://fine.test/\n${secret}\n`);
+    const json = path.join(ws.dir, "files", "bundle.json");
+    fs.writeFileSync(json, `{"type": "bundle", "objects": [\n${secret}]}`);
+    expect((await ws.intake(["feeds", "add", "shadow", "--format", "openphish", "--source", file])).code).toBe(0);
+    expect((await ws.intake(["feeds", "add", "bundle", "--format", "stix", "--source", json])).code).toBe(0);
+    const refreshed = await ws.intake(["feeds", "refresh"]);
+    expect(refreshed.code).toBe(1);
+    expect(refreshed.stderr.trim()).toBe('FEED_REFRESH: feed "bundle" not refreshed, its previous indicators kept: file: expected JSON');
+    const listed = ws.lastJson(await ws.intake(["feeds", "list", "--json"])) as { feeds: { name: string; error: string | null }[] };
+    expect(listed.feeds.map((feed) => [feed.name, feed.error])).toEqual([["bundle", "file: expected JSON"], ["shadow", "line 2: expected a url"]]);
+    expect(JSON.stringify(listed) + refreshed.stderr).not.toContain("secret");
+  }, 120_000);
+});
+
 describe("intake serve", () => {
   it("refreshes a feed that is due on its own, and says so", async () => {
     const ws = makeWorkspace();

@@ -92,16 +92,16 @@ describe("GET /api/health", () => {
     }
   });
 
-  it("answers on intake worker's --health-port while it runs, and the worker drains on SIGTERM", async () => {
+  it("answers on intake worker's --health-port while it runs, on loopback unless --health-host, and the worker drains on SIGTERM", async () => {
     const url = postgres.createDatabase("worker_port");
     const ws = pgWorkspace(url);
-    const worker = ws.spawnIntake(["worker", "--concurrency", "1", "--health-port", "0"]);
-    let output = "";
-    worker.stdout!.on("data", (chunk: Buffer) => (output += chunk.toString()));
-    worker.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString()));
-    const exited = new Promise<number | null>((resolve) => worker.once("exit", (code) => resolve(code)));
-    try {
-      const port = await new Promise<number>((resolve, reject) => {
+    const start = (args: string[]) => {
+      const worker = ws.spawnIntake(["worker", "--concurrency", "1", "--health-port", "0", ...args]);
+      let output = "";
+      worker.stdout!.on("data", (chunk: Buffer) => (output += chunk.toString()));
+      worker.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString()));
+      const exited = new Promise<number | null>((resolve) => worker.once("exit", (code) => resolve(code)));
+      const port = new Promise<number>((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error(`no health port: ${output}`)), 60_000);
         const look = () => {
           const match = /health on port (\d+)/.exec(output);
@@ -113,15 +113,28 @@ describe("GET /api/health", () => {
         worker.stdout!.on("data", look);
         void exited.then((code) => reject(new Error(`intake worker exited ${code}: ${output}`)));
       });
+      return { worker, exited, port, output: () => output };
+    };
+    const local = start([]);
+    const open = start(["--health-host", "0.0.0.0"]);
+    try {
+      const port = await local.port;
+      expect(local.output()).toContain(`health on port ${port} of 127.0.0.1`);
       for (const path of ["/health", "/api/health"]) {
         const answer = await fetch(`http://127.0.0.1:${port}${path}`);
         expect([path, answer.status, await answer.json()]).toEqual([path, 200, { ok: true, database: "reachable", schema: "current" }]);
       }
+      // Another address of this machine does not reach a port bound to 127.0.0.1 alone.
+      await expect(fetch(`http://127.0.0.2:${port}/health`)).rejects.toMatchObject({ cause: { code: "ECONNREFUSED" } });
+      const openPort = await open.port;
+      expect((await fetch(`http://127.0.0.2:${openPort}/health`)).status).toBe(200);
     } finally {
-      worker.kill("SIGTERM");
+      local.worker.kill("SIGTERM");
+      open.worker.kill("SIGTERM");
     }
-    expect(await exited, output).toBe(0);
-    expect(output).toMatch(/intake worker \S+: stopped/);
+    expect(await local.exited, local.output()).toBe(0);
+    expect(await open.exited, open.output()).toBe(0);
+    expect(local.output()).toMatch(/intake worker \S+: stopped/);
   });
 
   it("refuses a --health-port in use with one line", async () => {
@@ -139,10 +152,12 @@ describe("GET /api/health", () => {
     }
   });
 
-  it("answers on the standalone health server, and 503 once PostgreSQL is stopped", async () => {
+  it("answers on the standalone health server and intake serve, and 503 without the driver's text once PostgreSQL is stopped", async () => {
     const url = postgres.createDatabase("worker_health");
     const store = await openStore(url);
-    const server = await serveHealth(0, store, "127.0.0.1");
+    const logged: string[] = [];
+    const server = await serveHealth(0, store, "127.0.0.1", (message) => logged.push(message));
+    const app = await startConsole(pgWorkspace(url), ["--no-scheduler"]);
     try {
       for (const path of ["/health", "/api/health"]) {
         const answer = await fetch(`http://127.0.0.1:${server.port}${path}`);
@@ -154,10 +169,16 @@ describe("GET /api/health", () => {
       postgres.stop();
       const down = await fetch(`http://127.0.0.1:${server.port}/health`);
       const body = await down.json() as { ok: boolean; database: string; error: { code: string; message: string } };
-      expect([down.status, body.ok, body.database, body.error.code]).toEqual([503, false, "unreachable", "DB_UNREACHABLE"]);
-      expect(body.error.message).toMatch(/^the database does not answer: ./);
-      expect(await checkHealth(store, 1000)).toMatchObject({ ok: false, database: "unreachable", schema: "unknown" });
+      // Anyone may probe: the answer is fixed, the driver's error (addresses, paths, user names) is logged.
+      const unreachable = { ok: false, database: "unreachable", schema: "unknown", error: { code: "DB_UNREACHABLE", message: "the database does not answer (the server's log says why)" } };
+      expect([down.status, body]).toEqual([503, unreachable]);
+      expect(logged.at(-1)).toMatch(/^health: the database does not answer: ./);
+      const served = await fetch(`${app.base}/api/health`);
+      expect([served.status, await served.json()]).toEqual([503, unreachable]);
+      expect(app.output()).toMatch(/health: the database does not answer: ./);
+      expect(await checkHealth(store, 1000, () => undefined)).toMatchObject({ ok: false, database: "unreachable", schema: "unknown" });
     } finally {
+      await app.stop();
       await server.close();
       await store.close();
     }

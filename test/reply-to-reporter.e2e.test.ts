@@ -50,7 +50,8 @@ function report(reporter: string, words: string, options: { language?: string; s
   };
 }
 
-const REASONS = 'URL https://evil.example.test/login in URLhaus (feed "urlhaus")';
+// The second reason hides its hosts' dots: ideographic and fullwidth full stops, a zero-width space, a soft hyphen.
+const REASONS = JSON.stringify(['URL https://evil.example.test/login in URLhaus (feed "urlhaus")', "Also evil\u3002example\uff0etest and evil\u200b.example\u00ad.test"]);
 
 async function setUp(grouping: string): Promise<Workspace> {
   const ws = makeWorkspace({ NODE_EXTRA_CA_CERTS: dovecot.caFile, INTAKE_OUTBOX_BACKOFF_SECONDS: "1" });
@@ -108,6 +109,8 @@ describe("Reply To Reporter", () => {
     // The reasons defanged: nothing from the phish is a link, in text or HTML.
     expect(toAlice!.text).toContain("hxxps://evil[.]example[.]test/login");
     expect(toAlice!.text + toAlice!.html).not.toContain("https://evil.example.test");
+    expect(toAlice!.text).toContain("Also evil[.]example[.]test and evil[.]example[.]test");
+    expect(toAlice!.text + toAlice!.html).not.toMatch(/[\u3002\uff0e\u200b\u00ad]/);
     expect(toAlice!.html).not.toMatch(/<a\b/i);
     const [toBob] = await repliesTo("bob", korean.messageId);
     expect(toBob!.language).toBe("ko");

@@ -76,6 +76,25 @@ describe("behind a trusted reverse proxy", () => {
     expect(sessionCookie(spoofed)).not.toMatch(/Secure/);
   });
 
+  it("sends HSTS when the original request was HTTPS (the proxy said so), and Cache-Control: no-store on every /api answer", async () => {
+    const https = { "x-forwarded-proto": "https" };
+    const viaProxy = await send(port, "GET", "/api/health", { headers: https });
+    expect(viaProxy.headers["strict-transport-security"]).toBe("max-age=31536000");
+    // Over plain HTTP, or a client that is not the proxy claiming HTTPS: no HSTS (it would pin a name to a scheme it does not serve).
+    expect((await send(port, "GET", "/api/health")).headers["strict-transport-security"]).toBeUndefined();
+    expect((await send(port, "GET", "/api/health", { from: "127.0.0.2", headers: https })).headers["strict-transport-security"]).toBeUndefined();
+
+    const answer = await signIn(port, "bob", "analyst-password-1", { headers: https });
+    const cookie = sessionCookie(answer)!.split(";")[0]!;
+    expect(answer.headers["cache-control"]).toBe("no-store");
+    for (const url of ["/api/cases", "/api/session", "/api/feeds", "/api/overview", "/api/openapi.json", "/api/nothing-here"]) {
+      const signedIn = await send(port, "GET", url, { headers: { cookie } });
+      expect([url, signedIn.headers["cache-control"]]).toEqual([url, "no-store"]);
+      const anonymous = await send(port, "GET", url);
+      expect([url, anonymous.status, anonymous.headers["cache-control"]]).toEqual([url, url === "/api/nothing-here" ? 404 : 401, "no-store"]);
+    }
+  });
+
   it("clears the cookie on sign-out with the attributes it was set with", async () => {
     const https = { "x-forwarded-proto": "https" };
     const answer = await signIn(port, "bob", "analyst-password-1", { headers: https });
@@ -164,6 +183,68 @@ describe("the session is checked before the body is read", () => {
     expect(change.status).toBe(403);
     expect(code(change)).toBe("FORBIDDEN");
   });
+});
+
+/** A request whose body comes a byte a second on a raw socket: resolves with what the server answered and when it closed. */
+function slowBody(port: number, onOpen: () => void = () => undefined): Promise<{ answer: string; ms: number }> {
+  const started = Date.now();
+  const socket = net.connect({ host: "127.0.0.1", port });
+  let answer = "";
+  let drip: NodeJS.Timeout | undefined;
+  return new Promise((resolve) => {
+    socket.on("connect", () => {
+      socket.write("POST /api/login HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{");
+      drip = setInterval(() => socket.write(" "), 1000);
+      onOpen();
+    });
+    socket.on("data", (chunk: Buffer) => (answer += chunk.toString()));
+    socket.on("error", () => undefined);
+    socket.on("close", () => {
+      clearInterval(drip);
+      resolve({ answer, ms: Date.now() - started });
+    });
+  });
+}
+
+describe("slow clients", () => {
+  it("closes a body sent a byte a second within the request timeout, and an idle kept-alive connection within seconds", async () => {
+    const ws = makeWorkspace();
+    const served = await startConsole(ws, ["--no-scheduler"]);
+    try {
+      const servedPort = Number(new URL(served.base).port);
+      const idle = new Promise<number>((resolve) => {
+        const socket = net.connect({ host: "127.0.0.1", port: servedPort }, () => socket.write("GET /api/health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"));
+        let answeredAt = 0;
+        socket.on("data", () => (answeredAt ||= Date.now()));
+        socket.on("error", () => undefined);
+        socket.on("close", () => resolve(Date.now() - answeredAt));
+      });
+      const slow = await slowBody(servedPort);
+      // 30 s for the whole request, checked every second; 408 before the close.
+      expect(slow.ms).toBeLessThan(36_000);
+      expect(slow.answer).toMatch(/^HTTP\/1\.1 408 /);
+      expect(await idle).toBeLessThan(8_000);
+    } finally {
+      await served.stop();
+    }
+  }, 60_000);
+
+  it("ends intake serve promptly on SIGTERM while a body is still coming a byte a second", async () => {
+    const ws = makeWorkspace();
+    const served = await startConsole(ws, ["--no-scheduler"]);
+    const exited = new Promise<number>((resolve) => served.process.once("exit", () => resolve(Date.now())));
+    const opened = new Promise<void>((resolve) => void slowBody(Number(new URL(served.base).port), resolve));
+    await opened;
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    const signalled = Date.now();
+    served.process.kill("SIGTERM");
+    try {
+      expect(await Promise.race([exited, new Promise<number>((resolve) => setTimeout(() => resolve(Infinity), 40_000))]) - signalled).toBeLessThan(5_000);
+      expect(served.output()).toContain("intake serve: stopped");
+    } finally {
+      if (served.process.exitCode === null) served.process.kill("SIGKILL");
+    }
+  }, 60_000);
 });
 
 describe("intake serve's files and flags", () => {

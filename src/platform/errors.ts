@@ -97,7 +97,7 @@ export const SchemaNewer = createError(
 );
 export const SchemaBehind = createError("SCHEMA_BEHIND", "migrations not run on the database yet: %s", 503, "the health check found migrations this Intake knows but the database has not run (they run when a process starts)");
 export const HealthListen = createError("HEALTH_LISTEN", "cannot serve health checks on port %s: %s", 500, "intake worker cannot listen on its --health-port (in use, or not allowed)");
-export const DatabaseUnreachable = createError("DB_UNREACHABLE", "the database does not answer: %s", 503, "the health check could not query the database (stopped, unreachable, or too slow)");
+export const DatabaseUnreachable = createError("DB_UNREACHABLE", "the database does not answer (the server's log says why)", 503, "the health check could not query the database (stopped, unreachable, or too slow); the driver's error is in the server's log, not the answer");
 export const ServePort = createError("SERVE_PORT", "--port must be 0 to 65535, got %s", 400, "intake serve was given a port out of range");
 export const ServeTrustProxy = createError("SERVE_TRUST_PROXY", "--trust-proxy %s: %s", 400, "intake serve was given a --trust-proxy that is not addresses, CIDRs or loopback");
 export const ServeListen = createError("SERVE_LISTEN", "cannot listen on %s: %s", 500, "intake serve cannot listen on the address (in use, or not allowed)");
@@ -128,6 +128,8 @@ export const PlaybookApproval = createError("PLAYBOOK_APPROVAL", "step %s of run
 // Threat-intel feeds (issue 20, part A)
 export const FeedNotFound = createError("FEED_NOT_FOUND", `no feed "%s"`, 404, "no threat-intel feed has this name");
 export const FeedInvalid = createError("FEED_INVALID", "%s", 400, "a feed whose name, format, source or interval is not allowed; the message names which");
+export const FeedRefreshRunning = createError("FEED_REFRESH_RUNNING", `feed "%s" is being refreshed (%s): this refresh was not started`, 409, "a refresh of this feed is under way (in this process or another): one at a time");
+export const FeedSourceOutsideRoots = createError("FEED_SOURCE", "%s", 400, "a feed's source is neither an https URL nor under INTAKE_FILE_ROOTS (default: the data folder's files/); the message names the source");
 export const FeedRefreshFailed = createError(
   "FEED_REFRESH", `feed "%s" not refreshed, its previous indicators kept: %s`, 502,
   "a feed's file could not be read (a bad header, a broken line, an unknown pattern: the message names the line or object) or its job failed; the feed keeps its previous indicators",

@@ -1,5 +1,6 @@
 // The HTTP server of `intake serve`: the /api routes (schemas → validation and OpenAPI) and the console's files.
 import fs from "node:fs";
+import type { IncomingMessage } from "node:http";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import Fastify, { type FastifyInstance } from "fastify";
@@ -52,6 +53,18 @@ export const CONTENT_SECURITY_POLICY = [
   "font-src 'self'", "object-src 'none'", "base-uri 'none'", "form-action 'self'", "frame-ancestors 'none'",
 ].join("; ");
 
+/**
+ * How long a client may take: the whole request (headers and a body of up to 1 MB) in 30 s, its headers
+ * in 15 s; an idle kept-alive connection is closed after 5 s; a socket with no traffic at all after 10
+ * minutes (longer than any route waits: a feed refresh, Run once). Without them, a body sent a byte a
+ * second held its connection for minutes and held up shutdown.
+ */
+export const SERVER_TIMEOUTS = { requestMs: 30_000, headersMs: 15_000, keepAliveMs: 5_000, connectionMs: 600_000, checkEveryMs: 1_000 } as const;
+/** HSTS for a year once a request came over HTTPS (directly, or from the trusted proxy). */
+export const STRICT_TRANSPORT_SECURITY = "max-age=31536000";
+
+const isApiPath = (url: string) => url === "/api" || url.startsWith("/api/") || url.startsWith("/api?");
+
 /** Any error as a code of the catalog: fastify's own (schema validation, body limit, unreadable body…) by their status. */
 function asIntakeError(error: unknown): IntakeError {
   if (error instanceof IntakeError) return error;
@@ -69,8 +82,25 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   const app = Fastify({
     logger: options.logger ? { level: "info" } : false,
     bodyLimit: 1024 * 1024,
+    requestTimeout: SERVER_TIMEOUTS.requestMs,
+    keepAliveTimeout: SERVER_TIMEOUTS.keepAliveMs,
+    connectionTimeout: SERVER_TIMEOUTS.connectionMs,
+    // Node checks requestTimeout and headersTimeout every connectionsCheckingInterval (30 s by default).
+    http: { headersTimeout: SERVER_TIMEOUTS.headersMs, connectionsCheckingInterval: SERVER_TIMEOUTS.checkEveryMs },
     trustProxy: options.trustProxy ?? false,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: "array", allErrors: false, allowUnionTypes: true } },
+  });
+
+  // Requests whose body is still arriving when the server closes are cut off: a slow sender must not hold
+  // up shutdown. A request already received runs to its answer.
+  const receiving = new Set<IncomingMessage>();
+  app.server.on("request", (raw: IncomingMessage) => {
+    if (raw.complete) return;
+    receiving.add(raw);
+    raw.once("close", () => receiving.delete(raw));
+  });
+  app.addHook("preClose", async () => {
+    for (const raw of receiving) if (!raw.complete) raw.socket.destroy();
   });
 
   await app.register(cookie);
@@ -82,8 +112,12 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     },
   });
 
-  app.addHook("onSend", async (_request, reply, payload) => {
+  app.addHook("onSend", async (request, reply, payload) => {
     if (!reply.hasHeader("Content-Security-Policy")) reply.header("Content-Security-Policy", CONTENT_SECURITY_POLICY);
+    // request.protocol is "https" over TLS, or when the trusted proxy's X-Forwarded-Proto says so (no one else's).
+    if (request.protocol === "https") reply.header("Strict-Transport-Security", STRICT_TRANSPORT_SECURITY);
+    // Cases, sessions and tokens must not stay in a browser's or a proxy's cache.
+    if (isApiPath(request.url)) reply.header("Cache-Control", "no-store");
     reply.header("X-Content-Type-Options", "nosniff");
     reply.header("X-Frame-Options", "DENY");
     reply.header("Referrer-Policy", "no-referrer");

@@ -24,19 +24,30 @@ function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
   return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }
 
-/** The database queried once and the migrations it ran compared with this build's. Never throws. */
-export async function checkHealth(store: Store, timeoutMs = HEALTH_TIMEOUT_MS): Promise<Health> {
+/** Where a health check writes why the database did not answer: the server's own log, never the answer. */
+export type HealthLog = (message: string) => void;
+const toStderr: HealthLog = (message) => process.stderr.write(`${message}\n`);
+
+/**
+ * The database queried once and the migrations it ran compared with this build's. Never throws. The
+ * driver's error (addresses, user names, paths) goes to `log`; anyone may probe, so the answer is fixed.
+ */
+export async function checkHealth(store: Store, timeoutMs = HEALTH_TIMEOUT_MS, log: HealthLog = toStderr): Promise<Health> {
   const db = store.db as Kysely<unknown>;
+  const unreachable = (error: unknown) => {
+    log(`health: the database does not answer: ${(error as Error)?.message || String(error)}`);
+    return failure("unreachable", "unknown", new DatabaseUnreachable());
+  };
   try {
     await withTimeout(sql`select 1`.execute(db), timeoutMs);
   } catch (error) {
-    return failure("unreachable", "unknown", new DatabaseUnreachable((error as Error).message || String(error)));
+    return unreachable(error);
   }
   let state;
   try {
     state = await withTimeout(schemaState(db, store.dialect), timeoutMs);
   } catch (error) {
-    return failure("unreachable", "unknown", new DatabaseUnreachable((error as Error).message || String(error)));
+    return unreachable(error);
   }
   if (state.unknown.length) return failure("reachable", "newer", new SchemaNewer(state.unknown.join(", ")));
   if (state.pending.length) return failure("reachable", "behind", new SchemaBehind(state.pending.join(", ")));
@@ -62,10 +73,10 @@ export function healthStatus(health: Health): 200 | 503 {
 
 /**
  * A standalone health server (node:http, no framework): GET /health and /api/health answer checkHealth;
- * anything else is 404. `host` defaults to every interface, as a probe comes from another machine;
- * the answer holds nothing but the state and its reason.
+ * anything else is 404. `host` defaults to loopback (`intake worker --health-host` opens it to a probe
+ * from another machine); the answer holds nothing but the state and its reason.
  */
-export async function serveHealth(port: number, store: Store, host?: string): Promise<{ port: number; close(): Promise<void> }> {
+export async function serveHealth(port: number, store: Store, host = "127.0.0.1", log: HealthLog = toStderr): Promise<{ port: number; close(): Promise<void> }> {
   const server = http.createServer((request, response) => {
     const path = (request.url ?? "").split("?")[0];
     const send = (status: number, body: unknown) => {
@@ -76,7 +87,7 @@ export async function serveHealth(port: number, store: Store, host?: string): Pr
       send(404, { error: new NotFound(request.method ?? "", path ?? "").toJSON() });
       return;
     }
-    void checkHealth(store).then((health) => send(healthStatus(health), health));
+    void checkHealth(store, HEALTH_TIMEOUT_MS, log).then((health) => send(healthStatus(health), health));
   });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);

@@ -31,7 +31,9 @@ export interface Workspace {
 export function makeWorkspace(extraEnv: Record<string, string> = {}): Workspace {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "intake-test-"));
   const db = path.join(dir, "intake.db");
-  const env: Record<string, string> = { INTAKE_DB: db, ...extraEnv };
+  // Feed sources (and file parameters) are read only under INTAKE_FILE_ROOTS: the tests' own folder and
+  // the fixtures. A test of the roots themselves passes its own (an empty one means the default, <data folder>/files).
+  const env: Record<string, string> = { INTAKE_DB: db, INTAKE_FILE_ROOTS: [dir, path.join(PROJECT_ROOT, "test", "fixtures")].join(":"), ...extraEnv };
   const spawnIntake = (args: string[], more: Record<string, string> = {}) =>
     spawn(process.execPath, [BIN, ...args], { cwd: dir, env: { ...process.env, ...env, ...more }, stdio: ["pipe", "pipe", "pipe"] });
   return {

@@ -102,6 +102,10 @@ describe("rendering", () => {
   it("defangs hostile values and escapes them in HTML; nothing becomes a link", () => {
     expect(defangText("see https://evil.test/a and www.bad.example or x@evil.test, e.g. fine")).toBe("see hxxps://evil[.]test/a and www[.]bad[.]example or x@evil[.]test, e[.]g. fine");
     expect(defangText(defangText("hxxps://evil[.]test"))).toBe("hxxps://evil[.]test");
+    // Every Unicode full stop is a dot to a linkifier (IDNA maps them), and zero-width characters hide one.
+    expect(defangText("evil\u3002test evil\uff0etest evil\uff61test evil\u2024test evil\ufe52test")).toBe("evil[.]test evil[.]test evil[.]test evil[.]test evil[.]test");
+    expect(defangText("ev\u200bil.te\u200cst e\u200dvil\u2060.test \ufeffevil.t\u00adest https\u200b://x\u3002y")).toBe("evil[.]test evil[.]test evil[.]test hxxps://x[.]y");
+    expect(defangText(defangText("hxxps://evil\u3002test"))).toBe("hxxps://evil[.]test");
     const out = renderTemplate({ subject: "Re: {{report.subject}}", text: "#{{case.id}} {{verdict}}\n{{reasons}}", html: "<p>{{report.subject}}</p><p>{{reasons}}</p>" },
       { caseId: 12, reportSubject: "FW: <a href=\"https://evil.test\">x</a>\r\nBcc: y", verdict: "malicious", reasons: ["URL http://evil.test/x in feed", "<script>"] });
     // The outsider's subject never reaches a reply's subject, even from a template that names it.

@@ -1,6 +1,7 @@
 // The feed formats: URLhaus CSV, PhishTank JSON/CSV, OpenPhish text, MISP feed folders, STIX 2.1 bundles.
 // Line formats are streamed; JSON files are bounded in size. Every scan is index-based and linear (no
-// backtracking regex on feed text); a file that cannot be read throws naming its line or object.
+// backtracking regex on feed text); a file that cannot be read throws naming its line or object and what
+// was expected there, never quoting the file's text (an error reaches analysts on the Feeds page).
 import fs from "node:fs";
 import path from "node:path";
 import readline from "node:readline";
@@ -14,7 +15,8 @@ const note = (value: unknown) => (typeof value === "string" && value.trim() ? va
 
 function indicator(kind: IndicatorKind, value: string, where: string, extra: { threat?: unknown; tags?: unknown } = {}): FeedIndicator {
   const text = value.trim();
-  if (text.length > MAX_INDICATOR_LENGTH || indicatorKey(kind, text) === undefined) throw new Error(`${where}: ${JSON.stringify(text.slice(0, 200))} is not a ${kind}`);
+  if (text.length > MAX_INDICATOR_LENGTH) throw new Error(`${where}: expected a ${kind} of at most ${MAX_INDICATOR_LENGTH} characters`);
+  if (indicatorKey(kind, text) === undefined) throw new Error(`${where}: expected a ${kind}`);
   const threat = note(extra.threat);
   const tags = note(extra.tags);
   return { kind, value: text, ...(threat ? { threat } : {}), ...(tags ? { tags } : {}) };
@@ -43,11 +45,25 @@ async function readJson(source: string, where: string): Promise<unknown> {
     if (size > MAX_JSON_BYTES) throw new Error(`${where}: larger than ${MAX_JSON_BYTES} bytes`);
     chunks.push(chunk as Buffer);
   }
+  const text = Buffer.concat(chunks).toString("utf8");
   try {
-    return JSON.parse(Buffer.concat(chunks).toString("utf8"));
+    return JSON.parse(text);
   } catch (error) {
-    throw new Error(`${where}: not JSON (${(error as Error).message})`);
+    // V8's message quotes the text around the fault: only its position is kept.
+    const position = / at position (\d+)(?: \(line \d+ column \d+\))?$/.exec((error as Error).message)?.[1];
+    throw new Error(`${where}: expected JSON${position === undefined ? "" : ` (${lineAndColumn(text, Number(position))})`}`);
   }
+}
+
+/** "line L, column C" of an offset into a text. */
+function lineAndColumn(text: string, offset: number): string {
+  let line = 1;
+  let start = 0;
+  for (let at = text.indexOf("\n"); at >= 0 && at < offset; at = text.indexOf("\n", at + 1)) {
+    line++;
+    start = at + 1;
+  }
+  return `line ${line}, column ${offset - start + 1}`;
 }
 
 /** One CSV record of one line (RFC 4180 quoting, "" for a quote); throws on an unclosed quote. */
@@ -107,7 +123,9 @@ async function* phishtank(source: string): AsyncGenerator<FeedIndicator> {
     const entries = await readJson(source, "file");
     if (!Array.isArray(entries)) throw new Error("file: a PhishTank JSON feed is an array");
     for (const [index, entry] of entries.entries()) {
-      const where = `object ${index + 1}${typeof entry?.phish_id !== "undefined" ? ` (phish_id ${String(entry.phish_id).slice(0, 40)})` : ""}`;
+      // A phish_id is shown only when it is one (digits): anything else would quote the file.
+      const phishId = String(entry?.phish_id ?? "");
+      const where = `object ${index + 1}${/^\d{1,20}$/.test(phishId) ? ` (phish_id ${phishId})` : ""}`;
       if (typeof entry !== "object" || entry === null || typeof entry.url !== "string") throw new Error(`${where}: no "url"`);
       yield indicator("url", entry.url, where, { threat: "phishing", tags: entry.target });
     }
@@ -120,7 +138,7 @@ async function* phishtank(source: string): AsyncGenerator<FeedIndicator> {
     const fields = csvFields(line, where);
     if (!columns) {
       columns = fields.map((name) => name.trim());
-      if (!columns.includes("url") || !columns.includes("phish_id")) throw new Error(`${where}: the header must name phish_id and url, got ${JSON.stringify(line.slice(0, 200))}`);
+      if (!columns.includes("url") || !columns.includes("phish_id")) throw new Error(`${where}: expected a header naming phish_id and url (${columns.length} columns without them)`);
       continue;
     }
     if (fields.length !== columns.length) throw new Error(`${where}: ${fields.length} fields, the header names ${columns.length}`);
@@ -160,7 +178,7 @@ function mispAttribute(attribute: unknown, where: string): FeedIndicator[] {
   parts.forEach((part, index) => {
     // filename|sha256: the hash part; ip-dst|port: the address; other parts are no indicator.
     const kind = MISP_KINDS[part];
-    if (kind && values[index] !== undefined) out.push(indicator(kind, values[index]!, `${where} (${type})`, extra));
+    if (kind && values[index] !== undefined) out.push(indicator(kind, values[index]!, `${where} (${part})`, extra));
   });
   return out;
 }
@@ -171,8 +189,8 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 async function* misp(folder: string): AsyncGenerator<FeedIndicator> {
   const manifest = await readJson(path.join(folder, "manifest.json"), "manifest.json");
   if (typeof manifest !== "object" || manifest === null || Array.isArray(manifest)) throw new Error("manifest.json: an object mapping event UUIDs to events");
-  for (const uuid of Object.keys(manifest)) {
-    if (!UUID.test(uuid)) throw new Error(`manifest.json: ${JSON.stringify(uuid.slice(0, 80))} is not an event UUID`);
+  for (const [index, uuid] of Object.keys(manifest).entries()) {
+    if (!UUID.test(uuid)) throw new Error(`manifest.json: key ${index + 1}: expected an event UUID`);
     const file = `${uuid}.json`;
     const document = (await readJson(path.join(folder, file), file)) as { Event?: { Attribute?: unknown; Object?: unknown } };
     const event = document?.Event;
@@ -203,7 +221,7 @@ export function stixPattern(pattern: string, where: string): { kind: IndicatorKi
   const out: { kind: IndicatorKind; value: string }[] = [];
   let i = 0;
   const fail = (why: string): never => {
-    throw new Error(`${where}: pattern ${JSON.stringify(pattern.slice(0, 200))}: ${why}`);
+    throw new Error(`${where}: pattern: ${why}`);
   };
   const skipSpace = () => {
     while (i < pattern.length && " \t\r\n".includes(pattern[i]!)) i++;
@@ -237,14 +255,15 @@ export function stixPattern(pattern: string, where: string): { kind: IndicatorKi
     }
     if (!expectComparison) {
       const joiner = word().toUpperCase();
-      if (joiner !== "OR") fail(joiner === "AND" ? "comparisons combined with AND are not read" : `"${joiner}" where OR was expected`);
+      if (joiner !== "OR") fail(joiner === "AND" ? "comparisons combined with AND are not read" : `OR was expected at ${i - joiner.length}`);
       expectComparison = true;
       continue;
     }
     if (depth === 0) fail(`a comparison outside brackets at ${i}`);
+    const pathAt = i;
     const objectPath = word().toLowerCase();
-    const kind = STIX_PATHS[objectPath];
-    if (!kind) fail(`unknown object path "${objectPath}"`);
+    const kind = Object.hasOwn(STIX_PATHS, objectPath) ? STIX_PATHS[objectPath] : undefined;
+    if (!kind) fail(`unknown object path at ${pathAt} (expected url:value, domain-name:value, ipv4-addr:value, ipv6-addr:value or file:hashes)`);
     skipSpace();
     if (pattern[i] !== "=") fail(`only "=" comparisons are read (at ${i})`);
     i++;
@@ -275,7 +294,8 @@ async function* stix(source: string): AsyncGenerator<FeedIndicator> {
   for (const [index, object] of bundle.objects.entries()) {
     const { type, id, pattern, pattern_type: patternType, name, labels, indicator_types: indicatorTypes } = (object ?? {}) as Record<string, unknown>;
     if (type !== "indicator") continue;
-    const where = `object ${index + 1} (${typeof id === "string" ? id.slice(0, 80) : "no id"})`;
+    // An id is shown only when it has an id's shape (type--hex): anything else would quote the file.
+    const where = `object ${index + 1} (${typeof id === "string" && /^[a-z][a-z0-9-]{0,40}--[0-9a-f-]{1,40}$/.test(id) ? id : "no valid id"})`;
     if (patternType !== undefined && patternType !== "stix") continue;
     if (typeof pattern !== "string") throw new Error(`${where}: an indicator without a "pattern"`);
     const kinds = Array.isArray(indicatorTypes) ? indicatorTypes : Array.isArray(labels) ? labels : [];

@@ -11,6 +11,7 @@ import { printLog } from "../output.js";
 const WorkerCommandOptions = z.object({
   concurrency: z.string().optional(),
   healthPort: z.string().optional(),
+  healthHost: z.string(),
   grace: z.string(),
 });
 
@@ -20,11 +21,11 @@ function wholeNumber(text: string, min: number, max: number): number | undefined
   return value >= min && value <= max ? value : undefined;
 }
 
-/** The standalone health server on every interface (a probe comes from another machine), or one line why not. */
-async function listenForHealth(store: Store, port: number): Promise<{ port: number; close(): Promise<void> }> {
+/** The standalone health server on `host` (loopback unless --health-host), or one line why not. */
+async function listenForHealth(store: Store, port: number, host: string): Promise<{ port: number; close(): Promise<void> }> {
   const { serveHealth } = await import("../../server/health.js");
   try {
-    return await serveHealth(port, store);
+    return await serveHealth(port, store, host, (message) => process.stderr.write(`worker: ${message}\n`));
   } catch (error) {
     throw new HealthListen(port, (error as Error).message);
   }
@@ -36,6 +37,7 @@ export function register(program: Command, withStore: WithStore): void {
     .description("queue mode (PostgreSQL): take connector runs, push watches, playbook steps and replies from the shared queue")
     .option("--concurrency <n>", "runs at once in this worker (default: the machine's cores)")
     .option("--health-port <n>", "answer GET /api/health on this port (liveness and readiness)")
+    .option("--health-host <address>", "the address the health port listens on (0.0.0.0 for a probe from another machine)", "127.0.0.1")
     .option("--grace <seconds>", "on SIGTERM, how long to wait for the runs under way before stopping them", "30")
     .action(async (raw: unknown) => {
       const options = WorkerCommandOptions.parse(raw);
@@ -47,7 +49,7 @@ export function register(program: Command, withStore: WithStore): void {
       const { startWorker } = await import("../../platform/workers/index.js");
       await withStore(async (store) => {
         // Before the worker starts: a probe learns at once that the database answers and the schema is current.
-        const health = healthPort === undefined ? undefined : await listenForHealth(store, healthPort);
+        const health = healthPort === undefined ? undefined : await listenForHealth(store, healthPort, options.healthHost);
         const worker = await startWorker(store, {
           concurrency,
           graceSeconds,
@@ -56,7 +58,7 @@ export function register(program: Command, withStore: WithStore): void {
           onNotice: (message) => process.stderr.write(`worker: ${message}\n`),
         });
         process.stdout.write(`intake worker ${worker.id}: started (concurrency ${concurrency})\n`);
-        if (health) process.stdout.write(`intake worker ${worker.id}: health on port ${health.port} (GET /health, /api/health)\n`);
+        if (health) process.stdout.write(`intake worker ${worker.id}: health on port ${health.port} of ${options.healthHost} (GET /health, /api/health)\n`);
         await new Promise<void>((resolve) => {
           let stopping = false;
           const stop = (signal: NodeJS.Signals) => {

@@ -4,8 +4,10 @@ import fs from "node:fs";
 import path from "node:path";
 import type { Selectable } from "kysely";
 import { DEFAULT_SOURCE_RELIABILITY, INTEL_SERVICES, SOURCE_RELIABILITIES, type SourceReliability } from "../../sdk/intel.js";
-import { FeedInvalid, FeedNotFound, FeedRefreshFailed } from "../errors.js";
+import { FeedInvalid, FeedNotFound, FeedRefreshFailed, FeedRefreshRunning, FeedSourceOutsideRoots } from "../errors.js";
+import { FILE_ROOTS_VARIABLE, fileRoots, realPathUnderRoots, rootHolding } from "../files/roots.js";
 import { runJob, type JobOutcome } from "../jobs/index.js";
+import { leaseIsHeld, makeOwner } from "../runner/lock.js";
 import type { FeedTable, Store } from "../store/index.js";
 import { lookupService } from "./lookup.js";
 import { Staging } from "./staging.js";
@@ -46,8 +48,30 @@ function toFeed(row: FeedRow): Feed {
   };
 }
 
-/** The source as stored: an https URL as given, a path made absolute; it must exist (a MISP feed: a folder). */
-function checkSource(format: FeedFormat, source: string): string {
+/** How long a refresh lease held by another machine lasts without being renewed. */
+const REFRESH_LEASE_MS = 60_000;
+
+const isUrl = (source: string) => /^[a-z][a-z0-9+.-]*:\/\//i.test(source);
+
+/**
+ * A file source may be read only under INTAKE_FILE_ROOTS, by its name and once links are followed (a
+ * MISP folder: each entry too, as the job reads them by name): FEED_SOURCE names the source otherwise.
+ */
+function checkUnderRoots(format: string, absolute: string, roots: string[]): void {
+  const where = `${FILE_ROOTS_VARIABLE} (${roots.join(":")})`;
+  if (!rootHolding(absolute, roots)) throw new FeedSourceOutsideRoots(`source ${absolute} is not under ${where}: put the feed's file there, or give an https URL`);
+  if (!fs.existsSync(absolute)) return;
+  if (!realPathUnderRoots(absolute, roots)) throw new FeedSourceOutsideRoots(`source ${absolute} leads outside ${where} through a link`);
+  if (format !== "misp" || !fs.statSync(absolute).isDirectory()) return;
+  for (const entry of fs.readdirSync(absolute, { withFileTypes: true })) {
+    if (entry.isSymbolicLink() && !realPathUnderRoots(path.join(absolute, entry.name), roots)) {
+      throw new FeedSourceOutsideRoots(`source ${absolute}: ${entry.name} leads outside ${where} through a link`);
+    }
+  }
+}
+
+/** The source as stored: an https URL as given, a path made absolute under the file roots; it must exist (a MISP feed: a folder). */
+function checkSource(format: FeedFormat, source: string, roots: string[]): string {
   const trimmed = source.trim();
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(trimmed)) {
     let url: URL;
@@ -61,6 +85,7 @@ function checkSource(format: FeedFormat, source: string): string {
     return url.href;
   }
   const absolute = path.resolve(trimmed);
+  checkUnderRoots(format, absolute, roots);
   let stat: fs.Stats;
   try {
     stat = fs.statSync(absolute);
@@ -88,7 +113,7 @@ export async function addFeed(store: Store, input: { name: string; format: strin
   const interval = input.intervalSeconds ?? DEFAULT_FEED_INTERVAL_SECONDS;
   if (!Number.isInteger(interval) || interval < 60 || interval > 7 * 86_400) throw new FeedInvalid(`--interval must be a whole number of seconds from 60 to 604800, got ${input.intervalSeconds}`);
   const reliability = input.reliability === undefined ? undefined : checkReliability(input.reliability);
-  const source = checkSource(input.format as FeedFormat, input.source);
+  const source = checkSource(input.format as FeedFormat, input.source, fileRoots(store.dataDir));
   const values = { format: input.format, source, interval_seconds: interval, ...(reliability ? { reliability } : {}) };
   const existing = await store.db.selectFrom("feeds").select("id").where("name", "=", input.name).executeTakeFirst();
   if (existing) await store.db.updateTable("feeds").set(values).where("id", "=", existing.id).execute();
@@ -120,33 +145,85 @@ export interface RefreshOutcome {
   job: JobOutcome;
 }
 
+/** `host pid N` of a lease's owner (`host:pid:random:start`). */
+function holderOf(owner: string | null | undefined): string {
+  const [host, pid] = (owner ?? "").split(":");
+  return host && pid ? `${host} pid ${pid}` : "by another process";
+}
+
+/**
+ * The feed's refresh lease, or FEED_REFRESH_RUNNING: one refresh per feed at a time, whichever process
+ * (CLI, serve, a worker) asks. Taken by a conditional update, so that of two at the same moment one
+ * wins; a holder whose process died (this machine) or stopped renewing (another) is taken over.
+ */
+async function takeRefreshLease(store: Store, feed: { id: number; name: string }): Promise<{ release(): Promise<void> }> {
+  const owner = makeOwner();
+  const now = Date.now();
+  const current = await store.db.selectFrom("feeds").select(["refresh_owner", "refresh_expires_at"]).where("id", "=", feed.id).executeTakeFirst();
+  const held = current?.refresh_owner ?? null;
+  if (held !== null && leaseIsHeld({ owner: held, expires_at: Number(current?.refresh_expires_at ?? 0) }, now)) throw new FeedRefreshRunning(feed.name, holderOf(held));
+  const taken = await store.db.updateTable("feeds").set({ refresh_owner: owner, refresh_expires_at: now + REFRESH_LEASE_MS })
+    .where("id", "=", feed.id).where("refresh_owner", held === null ? "is" : "=", held).executeTakeFirst();
+  if (Number(taken.numUpdatedRows) !== 1) {
+    const winner = await store.db.selectFrom("feeds").select("refresh_owner").where("id", "=", feed.id).executeTakeFirst();
+    throw new FeedRefreshRunning(feed.name, holderOf(winner?.refresh_owner));
+  }
+  const renew = setInterval(() => {
+    void store.db.updateTable("feeds").set({ refresh_expires_at: Date.now() + REFRESH_LEASE_MS })
+      .where("id", "=", feed.id).where("refresh_owner", "=", owner).execute().catch(() => undefined);
+  }, REFRESH_LEASE_MS / 3);
+  renew.unref();
+  return {
+    async release() {
+      clearInterval(renew);
+      await store.db.updateTable("feeds").set({ refresh_owner: null, refresh_expires_at: null }).where("id", "=", feed.id).where("refresh_owner", "=", owner).execute();
+    },
+  };
+}
+
 /**
  * Refreshes one feed: its job reads the source in its own process and hands the indicators over; they
  * replace the feed's only when the job ends well. Otherwise the feed keeps its indicators, records the
- * error, and FEED_REFRESH is thrown naming the line or object the job could not read.
+ * error, and FEED_REFRESH is thrown naming the line or object the job could not read. A refresh of the
+ * same feed under way anywhere: FEED_REFRESH_RUNNING, and nothing is started. A file source no longer
+ * under the file roots (stored before they applied, or a link changed since): FEED_SOURCE, recorded.
  */
 export async function refreshFeed(store: Store, name: string, options: { signal?: AbortSignal } = {}): Promise<RefreshOutcome> {
   const row = await store.db.selectFrom("feeds").selectAll().where("name", "=", name).executeTakeFirst();
   if (!row) throw new FeedNotFound(name);
-  const staging = new Staging(store);
+  const recordError = (reason: string) => store.db.updateTable("feeds").set({ error: reason.slice(0, 2000), error_at: Date.now() }).where("id", "=", row.id).execute();
+  if (!isUrl(row.source)) {
+    try {
+      checkUnderRoots(row.format, row.source, fileRoots(store.dataDir));
+    } catch (error) {
+      await recordError((error as Error).message);
+      throw error;
+    }
+  }
+  const lease = await takeRefreshLease(store, { id: Number(row.id), name });
   let job: JobOutcome | undefined;
   try {
-    job = await runJob(store, {
-      ...FEED_JOB,
-      params: { "Feed Name": row.name, Format: row.format, Source: row.source },
-      services: { [INTEL_SERVICES.handOver]: (payload) => staging.add(payload) },
-      ...(options.signal ? { signal: options.signal } : {}),
-    });
-    if (job.status === "succeeded") {
-      await staging.commit(Number(row.id));
-      return { feed: await getFeed(store, name), job };
+    const staging = new Staging(store);
+    try {
+      job = await runJob(store, {
+        ...FEED_JOB,
+        params: { "Feed Name": row.name, Format: row.format, Source: row.source },
+        services: { [INTEL_SERVICES.handOver]: (payload) => staging.add(payload) },
+        ...(options.signal ? { signal: options.signal } : {}),
+      });
+      if (job.status === "succeeded") {
+        await staging.commit(Number(row.id));
+        return { feed: await getFeed(store, name), job };
+      }
+    } finally {
+      await staging.discard();
     }
+    const reason = job.error ? job.error.message : `the job ended ${job.status}`;
+    await recordError(reason);
+    throw new FeedRefreshFailed(name, reason);
   } finally {
-    await staging.discard();
+    await lease.release();
   }
-  const reason = job!.error ? job!.error.message : `the job ended ${job!.status}`;
-  await store.db.updateTable("feeds").set({ error: reason.slice(0, 2000), error_at: Date.now() }).where("id", "=", row.id).execute();
-  throw new FeedRefreshFailed(name, reason);
 }
 
 /** The platform's threat-intel services for an action's process (askPlatform). */

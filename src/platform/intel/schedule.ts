@@ -1,5 +1,7 @@
 // Refreshes the feeds on their intervals under intake serve: one refresh at a time (each is a sandboxed
-// process reading a file that may be large), a feed due when its interval has passed since its last try.
+// process reading a file that may be large), a feed due when its interval has passed since its last try;
+// a feed another process refreshes right now is skipped.
+import { FeedRefreshRunning } from "../errors.js";
 import type { Store } from "../store/index.js";
 import { listFeeds, refreshFeed, type Feed } from "./index.js";
 
@@ -38,6 +40,8 @@ export class FeedScheduler {
           const { feed: refreshed } = await refreshFeed(this.#store, feed.name, { signal: this.#abort.signal });
           this.#onRefresh(feed.name, { indicators: refreshed.indicators });
         } catch (error) {
+          // Refreshed elsewhere right now (intake feeds refresh, the console): that one records its outcome.
+          if (error instanceof FeedRefreshRunning) continue;
           this.#onRefresh(feed.name, { error: (error as Error).message });
         }
       }

@@ -61,7 +61,8 @@ export class Staging {
     const now = Date.now();
     const rows: StagedRow[] = indicators.map((indicator, index) => {
       const key = indicatorKey(indicator.kind, indicator.value);
-      if (key === undefined) throw new IntelRequestInvalid(`indicators.${index}: ${JSON.stringify(indicator.value.slice(0, 200))} is not a ${indicator.kind}`);
+      // The value is the feed's text: named by its place, not quoted (the error reaches analysts).
+      if (key === undefined) throw new IntelRequestInvalid(`indicators.${index}: expected a ${indicator.kind}`);
       return {
         refresh: this.refresh, kind: indicator.kind, value: key, value_hash: valueHash(key), shown: indicator.value,
         threat: indicator.threat ?? null, tags: indicator.tags ?? null, created_at: now,

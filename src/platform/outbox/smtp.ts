@@ -1,5 +1,6 @@
 // Sending one message over SMTP with nodemailer, with the email integration's parameters (CONTRACT.md):
 // STARTTLS (certificate verified) by default, implicit TLS, or none for a relay on loopback.
+import net from "node:net";
 import os from "node:os";
 import SMTPConnection from "nodemailer/lib/smtp-connection/index.js";
 import MailComposer from "nodemailer/lib/mail-composer/index.js";
@@ -24,6 +25,29 @@ export interface SmtpSettings {
 const CONNECT_MS = 15_000;
 const SOCKET_MS = 30_000;
 
+/** Whether a host names this machine's loopback: the only place a password may travel unencrypted. */
+export function isLoopbackHost(host: string): boolean {
+  const bare = host.trim().toLowerCase().replace(/^\[(.*)\]$/, "$1").replace(/\.$/, "");
+  if (bare === "localhost" || bare.endsWith(".localhost")) return true;
+  if (net.isIPv4(bare)) return bare.startsWith("127.");
+  if (net.isIPv6(bare)) {
+    if (bare === "::1" || bare === "0:0:0:0:0:0:0:1") return true;
+    const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(bare);
+    return mapped !== null && mapped[1]!.startsWith("127.");
+  }
+  return false;
+}
+
+/**
+ * SMTP_NOT_CONFIGURED unless a password would travel encrypted: AUTH needs STARTTLS or implicit TLS,
+ * except to a relay on loopback (nothing on the wire to read). Checked before any connection is made.
+ */
+export function checkAuthTransport(settings: Pick<SmtpSettings, "host" | "security" | "username">): void {
+  if (settings.username && settings.security === "none" && !isLoopbackHost(settings.host)) {
+    throw new SmtpNotConfigured(`"SMTP Security" none with "SMTP Username" would send the password unencrypted to ${settings.host}: use starttls or tls (none only for a relay on loopback)`);
+  }
+}
+
 /** The email integration's SMTP parameters, checked; SMTP_NOT_CONFIGURED names the one missing or wrong. */
 export async function smtpSettings(store: Store): Promise<SmtpSettings> {
   const { values } = await integrationConfiguration(store, await findIntegration(store, "email"));
@@ -38,7 +62,9 @@ export async function smtpSettings(store: Store): Promise<SmtpSettings> {
   if (!EMAIL_ADDRESS_PATTERN.test(sender)) throw new SmtpNotConfigured(sender ? `"Sender Address" must be one address, not ${JSON.stringify(sender.slice(0, 100))}` : `"Sender Address" is not set`);
   const username = text("SMTP Username");
   const password = values["SMTP Password"] === undefined ? "" : String(values["SMTP Password"]);
-  return { host, port, security: security as SmtpSecurity, sender, ...(username ? { username, password } : {}) };
+  const settings: SmtpSettings = { host, port, security: security as SmtpSecurity, sender, ...(username ? { username, password } : {}) };
+  checkAuthTransport(settings);
+  return settings;
 }
 
 export interface OutgoingMessage {
@@ -101,6 +127,7 @@ function failure(settings: SmtpSettings, error: SMTPConnection.SMTPError | undef
  * past which the server may hold the message.
  */
 export async function sendMessage(settings: SmtpSettings, message: OutgoingMessage, beforeData: () => Promise<void>): Promise<SmtpOutcome> {
+  checkAuthTransport(settings);
   const raw = await composeMessage(settings, message);
   const connection = new SMTPConnection({
     host: settings.host, port: settings.port,

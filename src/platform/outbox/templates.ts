@@ -139,18 +139,68 @@ export async function saveReplyTemplate(store: Store, verdict: string, language:
   return getReplyTemplate(store, key.verdict, key.language);
 }
 
+/** Full stops that mail clients and IDNA (UTS #46) read as "." in a host name: defanged like it. */
+const FULL_STOPS = new Set(["\u3002", "\uff0e", "\uff61", "\u2024", "\ufe52"]);
+/** Invisible characters that split a host name for the eye, not for a linkifier: removed. */
+const ZERO_WIDTH = new Set(["\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad"]);
+const LETTER_OR_DIGIT = /^[\p{L}\p{N}]$/u;
+const LETTER = /^\p{L}$/u;
+const SPACE = /^\s$/u;
+const SCHEMES: [string, string][] = [["https", "hxxps"], ["http", "hxxp"], ["ftp", "fxp"]];
+
+const isLetterOrDigit = (ch: string | undefined) => ch !== undefined && LETTER_OR_DIGIT.test(ch);
+
+/** Whether a word (code points) has a letter or digit, a dot, and a run of letters, digits and dashes holding a letter: a host. */
+function looksLikeHost(word: string[]): boolean {
+  for (let i = 1; i < word.length; i++) {
+    if (word[i] !== "." || !isLetterOrDigit(word[i - 1])) continue;
+    // The run after this dot ends at the next one at the latest, so each character is looked at twice at most.
+    for (let j = i + 1; j < word.length && (word[j] === "-" || isLetterOrDigit(word[j])); j++) if (LETTER.test(word[j]!)) return true;
+  }
+  return false;
+}
+
+/** One word defanged: http(s)/ftp before "://" broken, every dot between letters or digits bracketed. */
+function defangWord(word: string[]): string {
+  const joined = word.join("");
+  if (!joined.includes("://") && !looksLikeHost(word)) return joined;
+  let out = "";
+  for (let i = 0; i < word.length; i++) {
+    const ch = word[i]!;
+    if (ch === "." && isLetterOrDigit(word[i - 1]) && isLetterOrDigit(word[i + 1])) {
+      out += "[.]";
+      continue;
+    }
+    if (ch === ":" && word[i + 1] === "/" && word[i + 2] === "/") {
+      const lower = out.slice(-5).toLowerCase();
+      const scheme = SCHEMES.find(([name]) => lower.endsWith(name));
+      if (scheme) out = out.slice(0, out.length - scheme[0].length) + scheme[1];
+    }
+    out += ch;
+  }
+  return out;
+}
+
 /**
  * A hostile text made safe to mail: every word that looks like a URL, host or address has its scheme
- * and dots broken (hxxps://evil[.]test), so that no mail client turns it into a link. Idempotent.
+ * and dots broken (hxxps://evil[.]test), so that no mail client turns it into a link. Unicode full stops
+ * (evil。test) count as dots and zero-width characters are removed first: either would otherwise slip a
+ * host past the dots. One pass over the text, no backtracking regex. Idempotent.
  */
 export function defangText(text: string): string {
-  return text.split(/(\s+)/).map((word) => {
-    const hostLike = word.includes("://") || /[\p{L}\p{N}]\.[\p{L}\p{N}-]*\p{L}/u.test(word);
-    if (!hostLike) return word;
-    return word.replace(/\b(h)(ttps?)(?=:\/\/)/gi, (_all, _h: string, rest: string) => `hxx${rest.slice(2)}`)
-      .replace(/\bftp(?=:\/\/)/gi, "fxp")
-      .replace(/(?<=[\p{L}\p{N}])\.(?=[\p{L}\p{N}])/gu, "[.]");
-  }).join("");
+  let out = "";
+  let word: string[] = [];
+  for (const raw of text) {
+    if (ZERO_WIDTH.has(raw)) continue;
+    const ch = FULL_STOPS.has(raw) ? "." : raw;
+    if (SPACE.test(ch)) {
+      out += defangWord(word) + ch;
+      word = [];
+    } else {
+      word.push(ch);
+    }
+  }
+  return out + defangWord(word);
 }
 
 export function escapeHtml(text: string): string {

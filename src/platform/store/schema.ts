@@ -475,6 +475,10 @@ export interface FeedTable {
   created_at: Millis;
   /** Source reliability, A (completely reliable) to F (cannot be judged) (migration 0018). */
   reliability: Generated<string>;
+  /** The process refreshing the feed (`host:pid:random:start`), null when none is (migration 0019). */
+  refresh_owner: Generated<string | null>;
+  /** Until when a holder on another machine keeps the lease without renewing it (migration 0019). */
+  refresh_expires_at: Generated<Millis | null>;
 }
 
 /** One indicator of a feed: `value` is its match key, `shown` the text as the feed wrote it. */

@@ -1,0 +1,44 @@
+// The folders the platform reads files from on an admin's word (feed sources; `file` parameters):
+// INTAKE_FILE_ROOTS, colon-separated, or else the data folder's files/.
+import fs from "node:fs";
+import path from "node:path";
+
+export const FILE_ROOTS_VARIABLE = "INTAKE_FILE_ROOTS";
+
+/** The roots, absolute: $INTAKE_FILE_ROOTS (colon-separated; empty entries ignored) or `<dataDir>/files`. */
+export function fileRoots(dataDir: string, env: NodeJS.ProcessEnv = process.env): string[] {
+  const given = (env[FILE_ROOTS_VARIABLE] ?? "").split(":").map((entry) => entry.trim()).filter(Boolean);
+  return (given.length ? given : [path.join(dataDir, "files")]).map((root) => path.resolve(root));
+}
+
+/** Whether `file` is `root` or lies inside it, by their names (both absolute and normalised). */
+export function isInside(root: string, file: string): boolean {
+  const relative = path.relative(root, file);
+  return relative === "" || (relative !== ".." && !relative.startsWith(`..${path.sep}`) && !path.isAbsolute(relative));
+}
+
+/** The root that holds `file` by name (before any link is followed), or undefined. */
+export function rootHolding(file: string, roots: string[]): string | undefined {
+  const absolute = path.resolve(file);
+  return roots.find((root) => isInside(root, absolute));
+}
+
+/**
+ * Whether `file` still lies under a root once every link on its way is followed (a link inside a root
+ * may point anywhere). False when it does not exist.
+ */
+export function realPathUnderRoots(file: string, roots: string[]): boolean {
+  let real: string;
+  try {
+    real = fs.realpathSync(file);
+  } catch {
+    return false;
+  }
+  return roots.some((root) => {
+    try {
+      return isInside(fs.realpathSync(root), real);
+    } catch {
+      return false;
+    }
+  });
+}
