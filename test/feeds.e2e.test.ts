@@ -2,6 +2,7 @@
 // Threat Intel Feeds job in its sandboxed process, lookups as analysts mean them, indicators that expire
 // when a feed drops them, and a broken file that leaves the previous indicators in place. SQLite and PostgreSQL.
 import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { makeWorkspace, PROJECT_ROOT, type Workspace } from "./support/cli.js";
@@ -224,16 +225,23 @@ describe("one refresh per feed at a time", () => {
 });
 
 describe("feed sources", () => {
-  it("are read only under INTAKE_FILE_ROOTS (default: the data folder's files/) or from https, refused by name at add and at refresh", async () => {
-    // No INTAKE_FILE_ROOTS: the data folder's files/ (the database's folder here).
+  it("are read only under INTAKE_FILE_ROOTS (default: the data folder's files/ and the temporary folder) or from https, never the data folder's own, refused by name at add and at refresh", async () => {
+    // No INTAKE_FILE_ROOTS: the data folder's files/ (the database's folder here) and the system's temporary folder.
     const ws = makeWorkspace({ INTAKE_FILE_ROOTS: "" });
     const files = path.join(ws.dir, "files");
-    const roots = `INTAKE_FILE_ROOTS (${files})`;
+    const roots = `INTAKE_FILE_ROOTS (${files}:${os.tmpdir()})`;
     const shadow = await ws.intake(["feeds", "add", "shadow", "--format", "openphish", "--source", "/etc/shadow"]);
     expect([shadow.code, shadow.stderr.trim()]).toEqual([1, `FEED_SOURCE: source /etc/shadow is not under ${roots}: put the feed's file there, or give an https URL`]);
+    // The data folder (its key, its database) is never a source, though it sits under the temporary folder here.
     const outside = path.join(ws.dir, "c2.txt");
     fs.writeFileSync(outside, "https://c2.test/x\n");
-    expect((await ws.intake(["feeds", "add", "c2", "--format", "openphish", "--source", outside])).stderr.trim()).toBe(`FEED_SOURCE: source ${outside} is not under ${roots}: put the feed's file there, or give an https URL`);
+    expect((await ws.intake(["feeds", "add", "c2", "--format", "openphish", "--source", outside])).stderr.trim()).toBe(`FEED_SOURCE: source ${outside} is in Intake's data folder (its key, its database): put the feed's file in its files/ folder`);
+    expect((await ws.intake(["feeds", "add", "key", "--format", "openphish", "--source", path.join(ws.dir, "intake.db")])).stderr.trim()).toContain("is in Intake's data folder");
+    // A feed file downloaded to the temporary folder is read.
+    const downloads = fs.mkdtempSync(path.join(os.tmpdir(), "intake-feed-"));
+    fs.writeFileSync(path.join(downloads, "openphish.txt"), "https://c3.test/x\n");
+    expect((await ws.intake(["feeds", "add", "c3", "--format", "openphish", "--source", path.join(downloads, "openphish.txt")])).code).toBe(0);
+    fs.rmSync(downloads, { recursive: true, force: true });
     // A link inside the root that leads out of it: its name is inside, what it reads is not.
     fs.mkdirSync(files);
     fs.symlinkSync("/etc/passwd", path.join(files, "passwd.txt"));
@@ -243,7 +251,7 @@ describe("feed sources", () => {
     fs.writeFileSync(path.join(files, "misp", "manifest.json"), "{}");
     fs.symlinkSync(path.join(ws.dir, "intake.db"), path.join(files, "misp", "5f0c3a2e-1b2c-4d3e-8f40-0123456789ab.json"));
     expect((await ws.intake(["feeds", "add", "misp", "--format", "misp", "--source", path.join(files, "misp")])).stderr.trim())
-      .toBe(`FEED_SOURCE: source ${path.join(files, "misp")}: 5f0c3a2e-1b2c-4d3e-8f40-0123456789ab.json leads outside ${roots} through a link`);
+      .toBe(`FEED_SOURCE: source ${path.join(files, "misp")}: 5f0c3a2e-1b2c-4d3e-8f40-0123456789ab.json is in Intake's data folder (its key, its database)`);
 
     // Under the root it is read; a feed stored before the roots narrowed is refused at refresh, and the feed says why.
     const inside = path.join(files, "c2.txt");

@@ -1,14 +1,33 @@
 // The folders the platform reads files from on an admin's word (feed sources; `file` parameters):
-// INTAKE_FILE_ROOTS, colon-separated, or else the data folder's files/.
+// INTAKE_FILE_ROOTS, colon-separated, or else the data folder's files/ and the system's temporary folder. Whatever the
+// roots, nothing else of the data folder (its key, its database) is ever read that way.
 import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
 
 export const FILE_ROOTS_VARIABLE = "INTAKE_FILE_ROOTS";
 
-/** The roots, absolute: $INTAKE_FILE_ROOTS (colon-separated; empty entries ignored) or `<dataDir>/files`. */
+/**
+ * The roots, absolute: $INTAKE_FILE_ROOTS (colon-separated; empty entries ignored), or else `<dataDir>/files` and the
+ * system's temporary folder (where an operator drops a downloaded feed file; never /etc, a home or the data folder).
+ */
 export function fileRoots(dataDir: string, env: NodeJS.ProcessEnv = process.env): string[] {
   const given = (env[FILE_ROOTS_VARIABLE] ?? "").split(":").map((entry) => entry.trim()).filter(Boolean);
-  return (given.length ? given : [path.join(dataDir, "files")]).map((root) => path.resolve(root));
+  return (given.length ? given : [path.join(dataDir, "files"), os.tmpdir()]).map((root) => path.resolve(root));
+}
+
+/** Whether `file` (once links are followed) is the data folder's own — its key, its database — rather than its files/. */
+export function isDataFolderPrivate(file: string, dataDir: string): boolean {
+  const real = (target: string) => {
+    try {
+      return fs.realpathSync(target);
+    } catch {
+      return path.resolve(target);
+    }
+  };
+  const data = real(dataDir);
+  const target = real(file);
+  return isInside(data, target) && !isInside(path.join(data, "files"), target);
 }
 
 /** Whether `file` is `root` or lies inside it, by their names (both absolute and normalised). */

@@ -5,7 +5,7 @@ import path from "node:path";
 import type { Selectable } from "kysely";
 import { DEFAULT_SOURCE_RELIABILITY, INTEL_SERVICES, SOURCE_RELIABILITIES, type SourceReliability } from "../../sdk/intel.js";
 import { FeedInvalid, FeedNotFound, FeedRefreshFailed, FeedRefreshRunning, FeedSourceOutsideRoots } from "../errors.js";
-import { FILE_ROOTS_VARIABLE, fileRoots, realPathUnderRoots, rootHolding } from "../files/roots.js";
+import { FILE_ROOTS_VARIABLE, fileRoots, isDataFolderPrivate, realPathUnderRoots, rootHolding } from "../files/roots.js";
 import { runJob, type JobOutcome } from "../jobs/index.js";
 import { leaseIsHeld, makeOwner } from "../runner/lock.js";
 import type { FeedTable, Store } from "../store/index.js";
@@ -57,9 +57,10 @@ const isUrl = (source: string) => /^[a-z][a-z0-9+.-]*:\/\//i.test(source);
  * A file source may be read only under INTAKE_FILE_ROOTS, by its name and once links are followed (a
  * MISP folder: each entry too, as the job reads them by name): FEED_SOURCE names the source otherwise.
  */
-function checkUnderRoots(format: string, absolute: string, roots: string[]): void {
+function checkUnderRoots(format: string, absolute: string, roots: string[], dataDir: string): void {
   const where = `${FILE_ROOTS_VARIABLE} (${roots.join(":")})`;
   if (!rootHolding(absolute, roots)) throw new FeedSourceOutsideRoots(`source ${absolute} is not under ${where}: put the feed's file there, or give an https URL`);
+  if (isDataFolderPrivate(absolute, dataDir)) throw new FeedSourceOutsideRoots(`source ${absolute} is in Intake's data folder (its key, its database): put the feed's file in its files/ folder`);
   if (!fs.existsSync(absolute)) return;
   if (!realPathUnderRoots(absolute, roots)) throw new FeedSourceOutsideRoots(`source ${absolute} leads outside ${where} through a link`);
   if (format !== "misp" || !fs.statSync(absolute).isDirectory()) return;
@@ -67,11 +68,14 @@ function checkUnderRoots(format: string, absolute: string, roots: string[]): voi
     if (entry.isSymbolicLink() && !realPathUnderRoots(path.join(absolute, entry.name), roots)) {
       throw new FeedSourceOutsideRoots(`source ${absolute}: ${entry.name} leads outside ${where} through a link`);
     }
+    if (isDataFolderPrivate(path.join(absolute, entry.name), dataDir)) {
+      throw new FeedSourceOutsideRoots(`source ${absolute}: ${entry.name} is in Intake's data folder (its key, its database)`);
+    }
   }
 }
 
 /** The source as stored: an https URL as given, a path made absolute under the file roots; it must exist (a MISP feed: a folder). */
-function checkSource(format: FeedFormat, source: string, roots: string[]): string {
+function checkSource(format: FeedFormat, source: string, roots: string[], dataDir: string): string {
   const trimmed = source.trim();
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(trimmed)) {
     let url: URL;
@@ -85,7 +89,7 @@ function checkSource(format: FeedFormat, source: string, roots: string[]): strin
     return url.href;
   }
   const absolute = path.resolve(trimmed);
-  checkUnderRoots(format, absolute, roots);
+  checkUnderRoots(format, absolute, roots, dataDir);
   let stat: fs.Stats;
   try {
     stat = fs.statSync(absolute);
@@ -113,7 +117,7 @@ export async function addFeed(store: Store, input: { name: string; format: strin
   const interval = input.intervalSeconds ?? DEFAULT_FEED_INTERVAL_SECONDS;
   if (!Number.isInteger(interval) || interval < 60 || interval > 7 * 86_400) throw new FeedInvalid(`--interval must be a whole number of seconds from 60 to 604800, got ${input.intervalSeconds}`);
   const reliability = input.reliability === undefined ? undefined : checkReliability(input.reliability);
-  const source = checkSource(input.format as FeedFormat, input.source, fileRoots(store.dataDir));
+  const source = checkSource(input.format as FeedFormat, input.source, fileRoots(store.dataDir), store.dataDir);
   const values = { format: input.format, source, interval_seconds: interval, ...(reliability ? { reliability } : {}) };
   const existing = await store.db.selectFrom("feeds").select("id").where("name", "=", input.name).executeTakeFirst();
   if (existing) await store.db.updateTable("feeds").set(values).where("id", "=", existing.id).execute();
@@ -194,7 +198,7 @@ export async function refreshFeed(store: Store, name: string, options: { signal?
   const recordError = (reason: string) => store.db.updateTable("feeds").set({ error: reason.slice(0, 2000), error_at: Date.now() }).where("id", "=", row.id).execute();
   if (!isUrl(row.source)) {
     try {
-      checkUnderRoots(row.format, row.source, fileRoots(store.dataDir));
+      checkUnderRoots(row.format, row.source, fileRoots(store.dataDir), store.dataDir);
     } catch (error) {
       await recordError((error as Error).message);
       throw error;
