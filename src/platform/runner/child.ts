@@ -42,8 +42,22 @@ function deniedAct(error: { permission?: unknown; resource?: unknown }): string 
   return denied[String(error.permission)] ?? `use ${String(error.permission ?? "this API")}`;
 }
 
+/** The folders and files this process may read, as its permission flags name them. */
+const allowedReads = process.execArgv.filter((flag) => flag.startsWith("--allow-fs-read=")).map((flag) => flag.slice("--allow-fs-read=".length));
+
+/**
+ * A module outside what the sandbox lets it read: in namespaces it is not there at all, so Node says it
+ * cannot find it. That is the sandbox's refusal, and said as one (as the permission model alone says it).
+ */
+function hiddenBySandbox(err: { code?: unknown; message?: unknown }): { code: string; permission: string; resource: string } | undefined {
+  if (err?.code !== "ERR_MODULE_NOT_FOUND" || allowedReads.length === 0) return undefined;
+  const file = /Cannot find (?:module|package) '(\/[^']+)'/.exec(String(err.message))?.[1];
+  if (!file || allowedReads.some((read) => file === read || file.startsWith(read.endsWith("/") ? read : `${read}/`))) return undefined;
+  return { code: SandboxDenied.code, permission: "FileSystemRead", resource: file };
+}
+
 function fail(error: unknown): never {
-  const err = error as { code?: unknown; message?: unknown; permission?: unknown; resource?: unknown };
+  const err = (hiddenBySandbox(error as { code?: unknown }) ?? error) as { code?: unknown; message?: unknown; permission?: unknown; resource?: unknown };
   const code = typeof err?.code === "string" && /^[A-Z][A-Z0-9_]{1,40}$/.test(err.code) ? err.code : FAILED_CODES[kind];
   const message = redact(code === SandboxDenied.code ? new SandboxDenied(kind, deniedAct(err)).message : String(err?.message ?? error)).slice(0, 2000);
   void send({ t: "error", code, message }).finally(() => process.exit(1));
