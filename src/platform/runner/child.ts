@@ -38,6 +38,7 @@ function deniedAct(error: { permission?: unknown; resource?: unknown }): string 
     Addons: "load a native addon",
     WASI: "use WASI",
     Inspector: "use the inspector",
+    Signal: `signal process ${resource}`,
   };
   return denied[String(error.permission)] ?? `use ${String(error.permission ?? "this API")}`;
 }
@@ -65,6 +66,19 @@ function fail(error: unknown): never {
   setTimeout(() => process.exit(1), 2000).unref();
   throw error;
 }
+
+// No signal to another process: in namespaces none reaches the platform anyway, but under the permission
+// model alone `process.kill(process.ppid)` would end the CLI or the server. process.kill calls _kill, and
+// process.binding (the way around) is refused by the permission model.
+const ownKill = (process as unknown as { _kill: (pid: number, signal: number) => number })._kill.bind(process);
+Object.defineProperty(process, "_kill", {
+  value: (pid: number, signal: number) => {
+    if (Number(pid) !== process.pid) throw Object.assign(new Error(`may not signal process ${String(pid)}`), { code: SandboxDenied.code, permission: "Signal", resource: String(pid) });
+    return ownKill(pid, signal);
+  },
+  writable: false,
+  configurable: false,
+});
 
 // The runner gone (killed, crashed) means no acknowledgement can come: stop before touching the source.
 process.on("disconnect", () => process.exit(1));

@@ -156,7 +156,7 @@ function nodeFiles(): { source: string; target: string }[] {
     // Name resolution may load NSS modules and libresolv at run time: those beside libc come too.
     if (/\/libc\.so/.test(library)) {
       const folder = path.dirname(library);
-      for (const name of fs.readdirSync(folder)) if (/^(libnss_(files|dns)|libresolv)[.-]/.test(name)) add(path.join(folder, name));
+      for (const name of fs.readdirSync(folder)) if (/^(libnss_(files|dns)|libresolv)[.-].*\.so/.test(name)) add(path.join(folder, name));
     }
   }
   nodeFileList = [...files].map(([target, source]) => ({ source, target }));
