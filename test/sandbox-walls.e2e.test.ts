@@ -30,9 +30,9 @@ function query<T>(sql: string, ...params: unknown[]): T[] {
   }
 }
 
-/** Everything the database holds on disk (its write-ahead log too): what reached a case. */
+/** What reached cases: every row of cases, alerts, their events and entities. */
 function stored(): string {
-  return ["", "-wal"].map((suffix) => (fs.existsSync(ws.db + suffix) ? fs.readFileSync(ws.db + suffix).toString("latin1") : "")).join("");
+  return ["cases", "alerts", "events", "entities"].map((table) => JSON.stringify(query(`select * from ${table}`))).join("\n");
 }
 
 const lastLine = (text: string) => text.trim().split("\n").pop();
@@ -121,6 +121,11 @@ describe("a code process", () => {
     expect(event).toMatchObject({ pg: "undefined", aws: "undefined", path: process.env.PATH });
     expect(stored()).not.toContain(PG_PASSWORD);
     expect(stored()).not.toContain(AWS_SECRET);
+    // Nor anywhere on disk (the run's log included).
+    for (const suffix of ["", "-wal"]) {
+      const bytes = fs.existsSync(ws.db + suffix) ? fs.readFileSync(ws.db + suffix) : Buffer.alloc(0);
+      expect(bytes.includes(Buffer.from(PG_PASSWORD)) || bytes.includes(Buffer.from(AWS_SECRET))).toBe(false);
+    }
   });
 });
 
@@ -186,7 +191,7 @@ describe("integration import", () => {
       const dir = writePackage(path.join(ws.dir, "scripted"), { name: "Scripted", dependencies: { "intake-walls-postinstall": "1.0.0" } }, { c: { code: oneAlertConnector(`"c"`, "{}") } });
       const result = await ws.intake(["integration", "import", dir], { env: { npm_config_registry: registry.url, npm_config_cache: path.join(ws.dir, "npm-cache") } });
       expect(result.code).toBe(1);
-      expect(result.stderr.trim()).toBe(`DEPENDENCY_REFUSED: integration "Scripted": dependencies that need an install script are refused (npm runs with --ignore-scripts): intake-walls-postinstall (postinstall)`);
+      expect(lastLine(result.stderr)).toBe(`DEPENDENCY_REFUSED: integration "Scripted": dependencies that need an install script are refused (npm runs with --ignore-scripts): intake-walls-postinstall (postinstall)`);
       expect(registry.served()).toBe(true);
       expect(fs.existsSync(path.join(ws.dir, "stolen"))).toBe(false);
     } finally {
