@@ -73,7 +73,7 @@ export const PlayBusy = createError("PLAY_BUSY", "%s test runs are under way: wa
 // How a run ended, recorded with the run (the API's Run once and Test answer 200 with it)
 // The first value names the kind of code: connector, action or job.
 export const RunTimeout = createError("RUN_TIMEOUT", "the %s ran past its timeout of %s s and was stopped", 504, "the run went past the connector's timeoutSeconds");
-export const RunOutOfMemory = createError("RUN_OUT_OF_MEMORY", "the %s ran out of memory (cap %s MB) and was stopped", 502, "the connector's process went over its memory cap");
+export const RunOutOfMemory = createError("RUN_OUT_OF_MEMORY", "the %s ran out of memory (cap %s MB) and was stopped", 502, "the code's process went over its heap cap (memoryMb), or its whole process tree over the resident cap the platform watches (memoryMb + 64 MB)");
 export const RunSpoolTooLarge = createError("RUN_SPOOL_TOO_LARGE", "the %s's spool passed %s MB and it was stopped", 502, "the code's process wrote more to its spool folder than the platform allows at once");
 export const SandboxUnavailable = createError(
   "SANDBOX_UNAVAILABLE", "INTAKE_SANDBOX=strict and bubblewrap cannot run here (%s): integration code is not run", 503, "strict sandboxing asked for where bubblewrap's namespaces cannot be made; install bubblewrap or allow user namespaces",
