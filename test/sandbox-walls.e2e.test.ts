@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchCodeProcess, sandboxMode } from "../src/platform/runner/namespace.js";
 import { makeWorkspace, type Workspace } from "./support/cli.js";
 import { oneAlertConnector, writePackage, type ConnectorFiles } from "./support/packages.js";
+import { countRows, waitFor } from "./support/wait.js";
 
 const PG_PASSWORD = "pg-secret-5d1c8e";
 const AWS_SECRET = "aws-secret-9f2b7a41";
@@ -82,6 +83,29 @@ describe("a code process", () => {
     expect(result.code).toBe(1);
     expect(lastLine(result.stderr)).toMatch(/^ERR_ACCESS_DENIED: the connector's process may not signal process \d+ \(sandbox\)$/);
     expect(ws.lastJson(result)).toMatchObject({ status: "failed" });
+    expect(stored()).not.toContain("killer-");
+  });
+
+  it("cannot signal intake serve: its scheduled runs of process.kill(process.ppid) fail, it keeps serving and says its sandbox", async () => {
+    const created = await ws.intake(["connector", "create", "killer-scheduled", "--integration", "Walls Tests", "--connector", "killer", "--interval", "1", "--params", ws.writeJson("killer-scheduled.json", {})]);
+    expect(created.code, created.stderr).toBe(0);
+    const serve = ws.spawnIntake(["serve", "--port", "0"]);
+    let output = "";
+    serve.stdout!.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    try {
+      const failedRuns = () => countRows(ws.db, "select count(*) as n from runs r join connectors c on c.id = r.connector_id where c.name = 'killer-scheduled' and r.status = 'failed'");
+      await waitFor(() => failedRuns() >= 2, 90_000, 200);
+      expect(serve.exitCode).toBeNull();
+      expect(serve.signalCode).toBeNull();
+      const port = /listening on http:\/\/[^:]+:(\d+)/.exec(output)?.[1];
+      const health = await fetch(`http://127.0.0.1:${port}/api/health`);
+      expect(await health.json()).toMatchObject({ ok: true, sandbox: "namespaces" });
+      const errors = query<{ error: string }>("select r.error from runs r join connectors c on c.id = r.connector_id where c.name = 'killer-scheduled' and r.status = 'failed'");
+      for (const { error } of errors) expect(error).toMatch(/^ERR_ACCESS_DENIED: the connector's process may not signal process \d+ \(sandbox\)$/);
+    } finally {
+      serve.kill("SIGTERM");
+      await new Promise((resolve) => serve.once("exit", resolve));
+    }
     expect(stored()).not.toContain("killer-");
   });
 
