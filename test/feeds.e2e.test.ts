@@ -117,7 +117,9 @@ describe("intake feeds on SQLite", () => {
       const result = await ws.intake(args);
       expect(result.code, `${args.join(" ")}: ${result.stderr}`).toBe(0);
     }
-    const csv = path.join(ws.dir, "detections.csv");
+    // A file parameter names a file under the data folder's files/ (INTAKE_FILE_ROOTS' default).
+    const csv = path.join(ws.dir, "files", "detections.csv");
+    fs.mkdirSync(path.dirname(csv), { recursive: true });
     fs.copyFileSync(path.join(PROJECT_ROOT, "examples/csv-alerts/detections.csv"), csv);
     expect((await ws.intake(["connector", "create", "detections", "--integration", "CSV Alerts", "--params", ws.writeJson("csv.json", { "CSV File": csv })])).code).toBe(0);
     expect((await ws.intake(["connector", "run", "detections", "--json"])).code).toBe(0);
