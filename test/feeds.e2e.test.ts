@@ -2,6 +2,7 @@
 // Threat Intel Feeds job in its sandboxed process, lookups as analysts mean them, indicators that expire
 // when a feed drops them, and a broken file that leaves the previous indicators in place. SQLite and PostgreSQL.
 import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { makeWorkspace, PROJECT_ROOT, type Workspace } from "./support/cli.js";
@@ -12,6 +13,8 @@ import { intelServices } from "../src/platform/intel/index.js";
 import type { IndicatorMatch } from "../src/sdk/intel.js";
 
 const FEEDS = path.join(PROJECT_ROOT, "test/fixtures/feeds");
+/** A feed's source is a file parameter of its job: under INTAKE_FILE_ROOTS (the fixtures, and the workspaces' files). */
+const FILE_ROOTS = { INTAKE_FILE_ROOTS: `${FEEDS}:${os.tmpdir()}` };
 const FORMATS: [string, string, string][] = [
   ["urlhaus", "urlhaus", "urlhaus.csv"], ["phishtank-json", "phishtank", "phishtank.json"], ["phishtank-csv", "phishtank", "phishtank.csv"],
   ["openphish", "openphish", "openphish.txt"], ["misp", "misp", "misp"], ["stix", "stix", "stix.json"],
@@ -34,7 +37,7 @@ async function addAll(ws: Workspace): Promise<void> {
 }
 
 describe("intake feeds on SQLite", () => {
-  const ws = makeWorkspace();
+  const ws = makeWorkspace(FILE_ROOTS);
 
   it("reads every format and lists the feeds", async () => {
     await addAll(ws);
@@ -117,9 +120,7 @@ describe("intake feeds on SQLite", () => {
       const result = await ws.intake(args);
       expect(result.code, `${args.join(" ")}: ${result.stderr}`).toBe(0);
     }
-    // A file parameter names a file under the data folder's files/ (INTAKE_FILE_ROOTS' default).
-    const csv = path.join(ws.dir, "files", "detections.csv");
-    fs.mkdirSync(path.dirname(csv), { recursive: true });
+    const csv = path.join(ws.dir, "detections.csv");
     fs.copyFileSync(path.join(PROJECT_ROOT, "examples/csv-alerts/detections.csv"), csv);
     expect((await ws.intake(["connector", "create", "detections", "--integration", "CSV Alerts", "--params", ws.writeJson("csv.json", { "CSV File": csv })])).code).toBe(0);
     expect((await ws.intake(["connector", "run", "detections", "--json"])).code).toBe(0);
@@ -153,7 +154,7 @@ describe("intake feeds on SQLite", () => {
 
 describe("intake serve", () => {
   it("refreshes a feed that is due on its own, and says so", async () => {
-    const ws = makeWorkspace();
+    const ws = makeWorkspace(FILE_ROOTS);
     expect((await ws.intake(["feeds", "add", "stix", "--format", "stix", "--source", path.join(FEEDS, "stix.json")])).code).toBe(0);
     const app = await startConsole(ws);
     try {
@@ -172,7 +173,7 @@ describe("intake feeds on PostgreSQL", () => {
   it("refreshes, expires and looks up the same", async () => {
     postgres = await startPostgres();
     const url = postgres.createDatabase("feeds");
-    const ws = makeWorkspace({ INTAKE_DB: url });
+    const ws = makeWorkspace({ ...FILE_ROOTS, INTAKE_DB: url });
     await addAll(ws);
     const refreshed = await ws.intake(["feeds", "refresh", "--json"]);
     expect(refreshed.code, refreshed.stderr).toBe(0);
