@@ -6,6 +6,8 @@ need=()
 command -v dovecot >/dev/null 2>&1 || [ -x /usr/sbin/dovecot ] || need+=(dovecot-imapd)
 [ -x /usr/sbin/postfix ] || need+=(postfix)
 [ -x /usr/lib/dovecot/lmtp ] || need+=(dovecot-lmtpd)
+# Integration code runs in bubblewrap's namespaces (src/platform/runner/namespace.ts); its tests need it.
+command -v bwrap >/dev/null 2>&1 || need+=(bubblewrap)
 command -v openssl >/dev/null 2>&1 || need+=(openssl)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
 command -v tinyproxy >/dev/null 2>&1 || need+=(tinyproxy)

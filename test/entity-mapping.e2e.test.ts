@@ -29,7 +29,9 @@ describe("entity mapping", () => {
   it("gives the CSV example's cases entities from their mapped event fields, and an action runs on them", async () => {
     const ws = makeWorkspace();
     await ok(ws, ["integration", "import", EXAMPLE]);
-    const csv = path.join(ws.dir, "detections.csv");
+    // A file parameter names a file under the data folder's files/ (INTAKE_FILE_ROOTS' default).
+    const csv = path.join(ws.dir, "files", "detections.csv");
+    fs.mkdirSync(path.dirname(csv), { recursive: true });
     fs.copyFileSync(path.join(EXAMPLE, "detections.csv"), csv);
     await ok(ws, ["connector", "create", "detections", "--integration", "CSV Alerts", "--params", ws.writeJson("csv.json", { "CSV File": csv })]);
     const run = await ok(ws, ["connector", "run", "detections", "--json"]);

@@ -13,6 +13,8 @@ import { intelServices } from "../src/platform/intel/index.js";
 import type { IndicatorMatch } from "../src/sdk/intel.js";
 
 const FEEDS = path.join(PROJECT_ROOT, "test/fixtures/feeds");
+/** A feed's source is a file parameter of its job: under INTAKE_FILE_ROOTS (the fixtures, and the workspaces' files). */
+const FILE_ROOTS = { INTAKE_FILE_ROOTS: `${FEEDS}:${os.tmpdir()}` };
 const FORMATS: [string, string, string][] = [
   ["urlhaus", "urlhaus", "urlhaus.csv"], ["phishtank-json", "phishtank", "phishtank.json"], ["phishtank-csv", "phishtank", "phishtank.csv"],
   ["openphish", "openphish", "openphish.txt"], ["misp", "misp", "misp"], ["stix", "stix", "stix.json"],
@@ -35,7 +37,7 @@ async function addAll(ws: Workspace): Promise<void> {
 }
 
 describe("intake feeds on SQLite", () => {
-  const ws = makeWorkspace();
+  const ws = makeWorkspace(FILE_ROOTS);
 
   it("reads every format and lists the feeds", async () => {
     await addAll(ws);
@@ -285,7 +287,7 @@ describe("feed sources", () => {
 
 describe("intake serve", () => {
   it("refreshes a feed that is due on its own, and says so", async () => {
-    const ws = makeWorkspace();
+    const ws = makeWorkspace(FILE_ROOTS);
     expect((await ws.intake(["feeds", "add", "stix", "--format", "stix", "--source", path.join(FEEDS, "stix.json")])).code).toBe(0);
     const app = await startConsole(ws);
     try {
@@ -304,7 +306,7 @@ describe("intake feeds on PostgreSQL", () => {
   it("refreshes, expires and looks up the same", async () => {
     postgres = await startPostgres();
     const url = postgres.createDatabase("feeds");
-    const ws = makeWorkspace({ INTAKE_DB: url });
+    const ws = makeWorkspace({ ...FILE_ROOTS, INTAKE_DB: url });
     await addAll(ws);
     const refreshed = await ws.intake(["feeds", "refresh", "--json"]);
     expect(refreshed.code, refreshed.stderr).toBe(0);

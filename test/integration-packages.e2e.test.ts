@@ -71,7 +71,9 @@ describe("integration packages", () => {
     expect(list.stdout).toMatch(/CSV Alerts\s+csv-alerts\s+CSV Alerts Connector\s+imported/);
     expect(list.stdout).toMatch(/Email Connector\s+email\s+My Email Connector\s+Reply To Reporter\s+built-in/);
 
-    const csv = path.join(ws.dir, "detections.csv");
+    // A file parameter names a file under the data folder's files/ (INTAKE_FILE_ROOTS' default).
+    const csv = path.join(ws.dir, "files", "detections.csv");
+    fs.mkdirSync(path.dirname(csv));
     fs.copyFileSync(path.join(EXAMPLE, "detections.csv"), csv);
     const params = ws.writeJson("csv.json", { "CSV File": csv });
     const created = await ws.intake(["connector", "create", "detections", "--integration", "CSV Alerts", "--params", params]);

@@ -48,7 +48,9 @@ beforeAll(async () => {
   await ok(["integration", "import", RESPOND]);
   await ok(["integration", "configure", "Respond Tests", "--params", ws.writeJson("settings.json", { Prefix: "wall", "API Key": "never-shown-key" })]);
   await ok(["playbook", "import", ws.writeJson("triage.json", PLAYBOOK)]);
-  const csv = path.join(ws.dir, "detections.csv");
+  // A file parameter names a file under the data folder's files/ (INTAKE_FILE_ROOTS' default).
+  const csv = path.join(ws.dir, "files", "detections.csv");
+  fs.mkdirSync(path.dirname(csv), { recursive: true });
   fs.copyFileSync(path.join(EXAMPLE, "detections.csv"), csv);
   await ok(["connector", "create", "detections", "--integration", "CSV Alerts", "--params", ws.writeJson("csv.json", { "CSV File": csv })]);
   await ok(["connector", "run", "detections", "--json"]);

@@ -62,13 +62,22 @@ export const ConnectorCompile = createError("CONNECTOR_COMPILE", "%s", 422, "the
 export const ConnectorTypes = createError("CONNECTOR_TYPES", "%s", 422, "the connector's code does not type-check against the SDK");
 export const IdeCheck = createError("IDE_CHECK", "%s", 422, "code saved or played in the IDE does not validate, compile or type-check (diagnostics by place)");
 export const DependencyInstall = createError("DEPENDENCY_INSTALL", `integration "%s": npm could not install %s: %s`, 502, "npm could not install the package's dependencies (an unknown name or version, or the registry unreachable)");
+export const PackageLink = createError("PACKAGE_LINK", "%s: links leaving the package are refused: %s", 400, "an imported package holds a symbolic link to a place outside its folder (each is named)");
+export const DependencyRefused = createError("DEPENDENCY_REFUSED", `integration "%s": %s`, 400, "a dependency given as file:, link:, git or a URL, or one that needs an install script (npm runs with --ignore-scripts); each is named");
+export const FileParameterRefused = createError(
+  "FILE_PARAMETER", `file parameter "%s" %s`, 400, "a file parameter set by an analyst's run or a playbook step, holding a placeholder, or naming a path outside INTAKE_FILE_ROOTS (default: the data folder's files/ and the temporary folder) or the data folder's own",
+);
 export const ExportTarget = createError("EXPORT_TARGET", "%s exists and is not empty: export into a new or empty folder", 409, "the export folder already holds files");
 export const PlayBusy = createError("PLAY_BUSY", "%s test runs are under way: wait for one to end", 409, "too many IDE Play runs at once on this server");
 
 // How a run ended, recorded with the run (the API's Run once and Test answer 200 with it)
 // The first value names the kind of code: connector, action or job.
 export const RunTimeout = createError("RUN_TIMEOUT", "the %s ran past its timeout of %s s and was stopped", 504, "the run went past the connector's timeoutSeconds");
-export const RunOutOfMemory = createError("RUN_OUT_OF_MEMORY", "the %s ran out of memory (cap %s MB) and was stopped", 502, "the connector's process went over its memory cap");
+export const RunOutOfMemory = createError("RUN_OUT_OF_MEMORY", "the %s ran out of memory (cap %s MB) and was stopped", 502, "the code's process went over its heap cap (memoryMb), or its whole process tree over the resident cap the platform watches (memoryMb + 64 MB)");
+export const RunSpoolTooLarge = createError("RUN_SPOOL_TOO_LARGE", "the %s's spool passed %s MB and it was stopped", 502, "the code's process wrote more to its spool folder than the platform allows at once");
+export const SandboxUnavailable = createError(
+  "SANDBOX_UNAVAILABLE", "INTAKE_SANDBOX=strict and bubblewrap cannot run here (%s): integration code is not run", 503, "strict sandboxing asked for where bubblewrap's namespaces cannot be made; install bubblewrap or allow user namespaces",
+);
 export const SandboxDenied = createError(
   "ERR_ACCESS_DENIED", "the %s's process may not %s (sandbox)", 502, "the connector's code did what its sandbox forbids (read outside its folders, write outside its spool, start a process…); Node's own code",
 );
@@ -129,7 +138,7 @@ export const PlaybookApproval = createError("PLAYBOOK_APPROVAL", "step %s of run
 export const FeedNotFound = createError("FEED_NOT_FOUND", `no feed "%s"`, 404, "no threat-intel feed has this name");
 export const FeedInvalid = createError("FEED_INVALID", "%s", 400, "a feed whose name, format, source or interval is not allowed; the message names which");
 export const FeedRefreshRunning = createError("FEED_REFRESH_RUNNING", `feed "%s" is being refreshed (%s): this refresh was not started`, 409, "a refresh of this feed is under way (in this process or another): one at a time");
-export const FeedSourceOutsideRoots = createError("FEED_SOURCE", "%s", 400, "a feed's source is neither an https URL nor under INTAKE_FILE_ROOTS (default: the data folder's files/); the message names the source");
+export const FeedSourceOutsideRoots = createError("FEED_SOURCE", "%s", 400, "a feed's source is neither an https URL nor under INTAKE_FILE_ROOTS (default: the data folder's files/ and the temporary folder), or is the data folder's own; the message names the source");
 export const FeedRefreshFailed = createError(
   "FEED_REFRESH", `feed "%s" not refreshed, its previous indicators kept: %s`, 502,
   "a feed's file could not be read (a bad header, a broken line, an unknown pattern: the message names the line or object) or its job failed; the feed keeps its previous indicators",

@@ -2,7 +2,7 @@
 // may exhaust memory or never end (a hostile file), which must fail alone and not take the run down.
 // A connector's process may start no process itself (its sandbox): there the runner starts the script,
 // under the same sandbox; outside the platform (a library's own tests) it is started here.
-import { execFile } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { ScriptFailed, ScriptInvalid, ScriptOutOfMemory, ScriptOutputTooLarge, ScriptTimeout } from "./errors.js";
 
 export interface BoundedScript {
@@ -33,29 +33,72 @@ export function runBoundedScript(script: BoundedScript): Promise<string> {
   return relay ? relay(script) : startBoundedScript(script);
 }
 
-/** Starts the script's process, with these Node flags besides its memory cap (the runner's: its sandbox). */
-export function startBoundedScript(script: BoundedScript, nodeFlags: string[] = [], signal?: AbortSignal): Promise<string> {
+/** Most output a script may give, whatever it asks: the output is held whole as one string. */
+export const MAX_SCRIPT_OUTPUT_BYTES = 64 * 1024 * 1024;
+const STDERR_TAIL_BYTES = 64 * 1024;
+
+/**
+ * Starts a script's Node process with these arguments (after Node's path) and this heap cap; the runner's
+ * puts it in the connector's sandbox and may say it stopped the process past a limit of its own.
+ */
+export type ScriptStarter = (args: string[], memoryMb: number) => ChildProcess & { limitBreached?: (now?: boolean) => { limit: string } | undefined };
+
+const startPlain: ScriptStarter = (args) => spawn(process.execPath, args, { env: {}, stdio: ["pipe", "pipe", "pipe"] });
+
+/** Starts the script's process (the runner's starter: its sandbox) and gathers its output within the bounds. */
+export function startBoundedScript(script: BoundedScript, start: ScriptStarter = startPlain, signal?: AbortSignal): Promise<string> {
   const invalid = problem(script);
   if (invalid) return Promise.reject(new ScriptInvalid(invalid));
+  // The platform's bound, whatever the script asks: more would not fit in a string (and crashed the server).
+  const maxOutputBytes = Math.min(script.maxOutputBytes, MAX_SCRIPT_OUTPUT_BYTES);
   return new Promise((resolve, reject) => {
-    const child = execFile(
-      process.execPath,
-      [...nodeFlags, `--max-old-space-size=${script.memoryMb}`, "-e", script.source, "--", ...script.args],
-      { timeout: script.timeoutMs, maxBuffer: script.maxOutputBytes, encoding: "utf8", env: {}, ...(signal ? { signal } : {}) },
-      (error, stdout, stderr) => {
-        if (!error) return resolve(stdout);
-        // Memory first: V8's report of it on stderr may pass the output bound too.
-        if (/heap out of memory|Allocation failed/i.test(stderr)) {
-          reject(new ScriptOutOfMemory(script.memoryMb));
-        } else if ((error as { code?: unknown }).code === "ERR_CHILD_PROCESS_STDIO_MAXBUFFER") {
-          reject(new ScriptOutputTooLarge(script.maxOutputBytes));
-        } else if (error.killed) {
-          reject(new ScriptTimeout(script.timeoutMs));
-        } else {
-          reject(new ScriptFailed(failure(stderr) ?? `exit code ${String(error.code)}`));
-        }
-      },
-    );
+    let child: ReturnType<ScriptStarter>;
+    try {
+      child = start([`--max-old-space-size=${script.memoryMb}`, "-e", script.source, "--", ...script.args], script.memoryMb);
+    } catch (error) {
+      return reject(error as Error);
+    }
+    const chunks: Buffer[] = [];
+    let bytes = 0;
+    let stderr = "";
+    let stoppedFor: "output" | "timeout" | "aborted" | undefined;
+    const stop = (why: NonNullable<typeof stoppedFor>) => {
+      stoppedFor ??= why;
+      child.kill("SIGKILL");
+    };
+    const timer = setTimeout(() => stop("timeout"), script.timeoutMs);
+    const abort = () => stop("aborted");
+    if (signal?.aborted) abort();
+    else signal?.addEventListener("abort", abort, { once: true });
+    child.stdout?.on("data", (chunk: Buffer) => {
+      if (stoppedFor) return;
+      bytes += chunk.length;
+      if (bytes > maxOutputBytes) return stop("output");
+      chunks.push(chunk);
+    });
+    child.stderr?.on("data", (chunk: Buffer) => {
+      stderr = (stderr + chunk.toString("utf8")).slice(-STDERR_TAIL_BYTES);
+    });
+    child.on("error", (error) => {
+      clearTimeout(timer);
+      reject(new ScriptFailed(error.message));
+    });
+    child.on("close", (code, exitSignal) => {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", abort);
+      // Memory first: V8's report of it on stderr may pass the output bound too.
+      if (/heap out of memory|Allocation failed/i.test(stderr) || child.limitBreached?.()?.limit === "memory") {
+        reject(new ScriptOutOfMemory(script.memoryMb));
+      } else if (stoppedFor === "output") {
+        reject(new ScriptOutputTooLarge(maxOutputBytes));
+      } else if (stoppedFor) {
+        reject(new ScriptTimeout(script.timeoutMs));
+      } else if (code === 0) {
+        resolve(Buffer.concat(chunks).toString("utf8"));
+      } else {
+        reject(new ScriptFailed(failure(stderr) ?? (exitSignal ? `signal ${exitSignal}` : `exit code ${String(code)}`)));
+      }
+    });
     child.stdin?.on("error", () => undefined);
     child.stdin?.end(script.input);
   });

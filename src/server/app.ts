@@ -13,6 +13,7 @@ import type { Scheduler } from "../platform/scheduler/index.js";
 import type { Store } from "../platform/store/index.js";
 import { requireSession } from "./auth.js";
 import { checkHealth, healthSchema, healthStatus } from "./health.js";
+import { sandboxMode } from "../platform/runner/namespace.js";
 import { routeNotFound } from "./schemas.js";
 import type { SetupLink } from "./first-run.js";
 import { registerActionRoutes } from "./routes/actions.js";
@@ -143,7 +144,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       },
     }, async (_request, reply) => {
       const health = await checkHealth(store);
-      return reply.status(healthStatus(health)).header("cache-control", "no-store").send(health);
+      return reply.status(healthStatus(health)).header("cache-control", "no-store").send({ ...health, sandbox: sandboxMode() });
     });
     registerAuthRoutes(api, store, session, new SignInThrottle({ ...DEFAULT_SIGN_IN_LIMITS, ...options.signInLimits }));
     registerSetupRoutes(api, store, options.setupLink);

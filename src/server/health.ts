@@ -62,6 +62,8 @@ export const healthSchema = {
     database: { type: "string", enum: ["reachable", "unreachable"] },
     schema: { type: "string", enum: ["current", "behind", "newer", "unknown"] },
     error: { type: "object", properties: { code: { type: "string" }, message: { type: "string" } }, required: ["code", "message"] },
+    /** How integration code is confined here: bubblewrap's namespaces, or the Node permission model alone (runner/namespace.ts). */
+    sandbox: { type: "string", enum: ["namespaces", "permission-model"] },
   },
   required: ["ok", "database", "schema"],
 } as const;

@@ -2,6 +2,7 @@
 import type { Command } from "commander";
 import { QueueNeedsPostgres, ServeListen, ServePort, ServeTrustProxy } from "../../platform/errors.js";
 import type { QueueConnection } from "../../platform/queue/pgboss.js";
+import { sandboxMode } from "../../platform/runner/namespace.js";
 import type { RunNow } from "../../server/routes/connectors.js";
 import type { WithStore } from "../context.js";
 import { printLog } from "../output.js";
@@ -46,6 +47,8 @@ export function register(program: Command, withStore: WithStore): void {
             onJobRun: (name, outcome) => process.stderr.write(`job run ${outcome.jobRunId} ${name}: ${outcome.status}${outcome.error ? ` (${outcome.error.code}: ${outcome.error.message})` : ""}\n`),
           })
           : undefined;
+        // Probed once now: a fallback to the permission model is said on stderr at start, not at the first run.
+        sandboxMode();
         const setupLink = (await hasUsers(store)) ? undefined : createSetupLink();
         let app: Awaited<ReturnType<typeof buildServer>>;
         try {

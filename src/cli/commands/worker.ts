@@ -1,5 +1,6 @@
 // `intake worker`: a queue-mode worker process, taking connector runs, push watches, playbook steps and the
 // outbox from the shared PostgreSQL; SIGTERM drains it.
+import { sandboxMode } from "../../platform/runner/namespace.js";
 import os from "node:os";
 import type { Command } from "commander";
 import { z } from "zod";
@@ -57,6 +58,8 @@ export function register(program: Command, withStore: WithStore): void {
           onLog: (name, entry) => printLog({ ...entry, message: `${name}: ${entry.message}` }),
           onNotice: (message) => process.stderr.write(`worker: ${message}\n`),
         });
+        // Probed once now: a fallback to the permission model is said on stderr at start.
+        sandboxMode();
         process.stdout.write(`intake worker ${worker.id}: started (concurrency ${concurrency})\n`);
         if (health) process.stdout.write(`intake worker ${worker.id}: health on port ${health.port} of ${options.healthHost} (GET /health, /api/health)\n`);
         await new Promise<void>((resolve) => {

@@ -7,7 +7,7 @@ import { PRIORITIES } from "../../sdk/priority.js";
 import { applyCaseUpdates, caseServices, evidenceSchema } from "../cases/verdicts.js";
 import { customListServices } from "../lists/index.js";
 import type { LogEntry } from "../../sdk/execution.js";
-import { ActionFailed, CaseNotFound, IntakeError, RunFailed } from "../errors.js";
+import { ActionFailed, CaseNotFound, FileParameterRefused, IntakeError, RunFailed } from "../errors.js";
 import { compileCode, integrationConfiguration, requireAction, secretParameterNames, SECRET_MARK, validateParameterValues, withDefaults } from "../catalog/index.js";
 import type { ActionDefinition, IntegrationDefinition } from "../catalog/index.js";
 import { connectorReadRoots, DEFAULT_MEMORY_MB, driveConnector, RunLog } from "../runner/index.js";
@@ -226,6 +226,9 @@ export async function runAction(store: Store, request: ActionRequest): Promise<A
 
   const caseRow = await store.db.selectFrom("cases").select(["id", "title"]).where("id", "=", request.caseId).executeTakeFirst();
   if (!caseRow) throw new CaseNotFound(request.caseId);
+  // A file parameter names what the code may read: an admin's choice (its default), never a run's.
+  const fileSet = action.parameters.find((parameter) => parameter.type === "file" && ![undefined, null, ""].includes(request.params?.[parameter.name] as never));
+  if (fileSet) throw new FileParameterRefused(fileSet.name, "is set by the run: an action's file parameters come only from its package's defaults, not from an analyst or a playbook");
   const values = withDefaults(action.parameters, validateParameterValues(action.parameters, request.params ?? {}));
   const startedAt = Date.now();
   const log = new RunLog();
@@ -290,7 +293,7 @@ async function execute(
   }, {
     timeoutSeconds: action.timeoutSeconds,
     memoryMb: action.memoryMb ?? DEFAULT_MEMORY_MB,
-    readRoots: connectorReadRoots(integration, action, values),
+    readRoots: connectorReadRoots(integration, action, values, store.dataDir),
     onLog: (entry) => log.add(entry),
     onDone: async (_context, sent) => onResult(checkResult(sent)),
     services: { ...intelServices(store), ...caseServices(store), ...customListServices(store), ...replyServices(store, request.caseId) },

@@ -5,7 +5,7 @@ import { execFile } from "node:child_process";
 import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
-import { ConnectorTypes, DependencyInstall, ExportTarget, IntakeError, IntegrationConflict, PackageInvalid, VersionNotFound } from "../errors.js";
+import { ConnectorTypes, DependencyInstall, DependencyRefused, ExportTarget, IntakeError, IntegrationConflict, PackageInvalid, PackageLink, VersionNotFound } from "../errors.js";
 import type { Store } from "../store/index.js";
 import { compileCode } from "./compile.js";
 import { BUILTIN_INTEGRATIONS_DIR, builtinIntegrations, findIntegration } from "./integrations.js";
@@ -96,6 +96,8 @@ export function slugOf(name: string): string {
 function copyPackage(from: string, to: string): void {
   fs.cpSync(from, to, {
     recursive: true,
+    // Links as written: one that leads out of the package is then seen, and refused (refuseLinksOut).
+    verbatimSymlinks: true,
     filter: (source) => {
       const relative = path.relative(from, source);
       if (!relative) return true;
@@ -105,6 +107,71 @@ function copyPackage(from: string, to: string): void {
       return !relative.split(path.sep).some((part) => part === "node_modules" || part === ".build");
     },
   });
+}
+
+/** PACKAGE_LINK naming every symbolic link of the folder whose target is not inside it (or is gone). */
+function refuseLinksOut(dir: string, integrationName: string): void {
+  const root = fs.realpathSync(dir);
+  const leaving: string[] = [];
+  const walk = (folder: string) => {
+    for (const entry of fs.readdirSync(folder, { withFileTypes: true })) {
+      const full = path.join(folder, entry.name);
+      if (entry.isSymbolicLink()) {
+        let real: string | undefined;
+        try {
+          real = fs.realpathSync(full);
+        } catch {
+          real = undefined;
+        }
+        if (!real || (real !== root && !real.startsWith(root + path.sep))) leaving.push(`${path.relative(dir, full)} -> ${fs.readlinkSync(full)}`);
+      } else if (entry.isDirectory()) {
+        walk(full);
+      }
+    }
+  };
+  walk(dir);
+  if (leaving.length) throw new PackageLink(integrationName, leaving.join(", "));
+}
+
+/** A dependency given otherwise than by a registry name and version: a folder, a link, git or a URL. */
+const NOT_FROM_REGISTRY = /^(file:|link:|git(\+[a-z]+)?:|git@|github:|gitlab:|bitbucket:|gist:|https?:|[./~])|^(?!npm:)[^@\s]*\//i;
+
+/** DEPENDENCY_REFUSED naming each dependency that npm would not take from the registry. */
+function refuseDependencySpecs(integration: IntegrationDefinition): void {
+  const refused = Object.entries(integration.dependencies).filter(([, spec]) => NOT_FROM_REGISTRY.test(spec.trim()));
+  if (refused.length) {
+    throw new DependencyRefused(integration.name, `dependencies come from the npm registry only (name and version): ${refused.map(([name, spec]) => `"${name}": "${spec}"`).join(", ")} refused`);
+  }
+}
+
+/**
+ * DEPENDENCY_REFUSED naming each installed package that needs an install script (npm ran with
+ * --ignore-scripts: such a package would not work, and its script would run with the server's rights).
+ */
+function refuseInstallScripts(dir: string, integrationName: string): void {
+  const needing: string[] = [];
+  const visit = (modules: string) => {
+    if (!fs.existsSync(modules)) return;
+    for (const entry of fs.readdirSync(modules, { withFileTypes: true })) {
+      if (entry.name.startsWith(".") || !entry.isDirectory()) continue;
+      const folder = path.join(modules, entry.name);
+      if (entry.name.startsWith("@")) {
+        visit(folder);
+        continue;
+      }
+      try {
+        const manifest = JSON.parse(fs.readFileSync(path.join(folder, "package.json"), "utf8")) as { name?: string; scripts?: Record<string, unknown> };
+        const scripts = ["preinstall", "install", "postinstall"].filter((name) => typeof manifest.scripts?.[name] === "string");
+        if (fs.existsSync(path.join(folder, "binding.gyp"))) scripts.push("binding.gyp");
+        if (scripts.length) needing.push(`${manifest.name ?? entry.name} (${scripts.join(", ")})`);
+      } catch {
+        // not a package
+      }
+      visit(path.join(folder, "node_modules"));
+    }
+  };
+  visit(path.join(dir, "node_modules"));
+  if (needing.length) throw new DependencyRefused(integrationName, `dependencies that need an install script are refused (npm runs with --ignore-scripts): ${needing.join(", ")}`);
 }
 
 function runNpm(args: string[], cwd: string): Promise<{ ok: boolean; output: string }> {
@@ -150,8 +217,10 @@ async function installDependencies(staging: IntegrationDefinition, previousDir: 
   }
   fs.writeFileSync(path.join(staging.dir, "package.json"), JSON.stringify(manifest, null, 2) + "\n");
   progress(`installing ${Object.entries(dependencies).map(([n, v]) => `${n}@${v}`).join(", ")}`);
-  const result = await runNpm(["install", "--omit=dev", "--no-audit", "--no-fund", "--loglevel=error"], staging.dir);
+  // No install script runs: a dependency's would run with the server's rights (and read its key).
+  const result = await runNpm(["install", "--ignore-scripts", "--omit=dev", "--no-audit", "--no-fund", "--loglevel=error"], staging.dir);
   if (!result.ok) throw installFailure(staging, result.output);
+  refuseInstallScripts(staging.dir, staging.name);
 }
 
 /**
@@ -177,7 +246,9 @@ export async function importIntegration(store: Store, sourceDir: string, options
   const shown = (text: string) => text.split(staging).join(source.dir);
   let snapshot: { files: Record<string, string>; digest: string };
   try {
+    refuseDependencySpecs(source);
     copyPackage(source.dir, staging);
+    refuseLinksOut(staging, source.name);
     snapshot = snapshotFiles(staging);
     const staged = loadIntegrationPackage(staging);
     await installDependencies(staged, fs.existsSync(target) ? target : undefined, progress);

@@ -230,4 +230,8 @@ function checkDefault(parameter: ParameterDefinition, file: string): void {
     (parameter.type === "int" && !Number.isInteger(Number(parameter.default))) ||
     (parameter.type === "boolean" && !["true", "false"].includes(String(parameter.default).toLowerCase()));
   if (wrong) throw new PackageInvalid(`${file}: parameter "${parameter.name}": default ${JSON.stringify(parameter.default)} is not of type ${parameter.type}`);
+  // A file is named as it is, never filled in from an event.
+  if (parameter.type === "file" && /\[[^\]]*\]/.test(String(parameter.default))) {
+    throw new PackageInvalid(`${file}: file parameter "${parameter.name}": default ${JSON.stringify(parameter.default)} may not hold a placeholder ([…])`);
+  }
 }

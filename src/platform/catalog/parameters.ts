@@ -21,6 +21,8 @@ function normalise(definition: ParameterDefinition, value: unknown): { value?: P
     default: {
       if (typeof value !== "string") return { problem: `parameter "${name}" must be a string, got ${JSON.stringify(value)}` };
       if (value.length > 10_000) return { problem: `parameter "${name}" is longer than 10000 characters` };
+      // A file is named by an admin, never filled in from an event (a subject could name any path).
+      if (definition.type === "file" && /\[[^\]]*\]/.test(value)) return { problem: `file parameter "${name}" may not hold a placeholder ([…]), got ${JSON.stringify(value)}` };
       return { value };
     }
   }

@@ -442,7 +442,7 @@ export async function playConnector(store: Store, slug: string, fileBase: string
       timeoutSeconds: definition.timeoutSeconds,
       memoryMb: definition.memoryMb ?? DEFAULT_MEMORY_MB,
       // The draft's folder, and its dependencies through the link to the installed version's.
-      readRoots: connectorReadRoots(draft, definition, values),
+      readRoots: connectorReadRoots(draft, definition, values, store.dataDir),
       onLog: (entry) => {
         if (logs.length < MAX_LOG_ENTRIES) logs.push({ ...entry, message: entry.message.slice(0, 10_000) });
       },

@@ -140,7 +140,7 @@ export async function runJob(store: Store, request: JobRequest): Promise<JobOutc
     }, {
       timeoutSeconds: job.timeoutSeconds,
       memoryMb: job.memoryMb ?? DEFAULT_MEMORY_MB,
-      readRoots: connectorReadRoots(integration, job, values),
+      readRoots: connectorReadRoots(integration, job, values, store.dataDir),
       onLog: (entry) => log.add(entry),
       onDone: async (context) => {
         if (!test) await saveJobContext(store, integration, job, settings, context);

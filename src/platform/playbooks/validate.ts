@@ -95,6 +95,8 @@ async function checkActionStep(step: ActionStep, index: number, { findAction, pr
   const known = new Map(action.parameters.map((definition) => [definition.name, definition]));
   for (const name of Object.keys(params)) {
     if (!known.has(name)) problems.push(`${where}: unknown parameter "${name}" of ${step.action} (known: ${[...known.keys()].join(", ") || "none"})`);
+    // A file is named by an admin's saved configuration only: never a step's (a placeholder could name any path).
+    else if (known.get(name)!.type === "file") problems.push(`${where}: file parameter "${name}" of ${step.action} may not be set by a playbook step${/\[[^\]]*\]/.test(String(params[name])) ? " (and never from a placeholder)" : ""}`);
   }
   for (const definition of action.parameters) {
     if (definition.required && definition.default === undefined && !definition.requiredUnless && (params[definition.name] ?? "") === "") {

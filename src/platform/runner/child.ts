@@ -38,12 +38,27 @@ function deniedAct(error: { permission?: unknown; resource?: unknown }): string 
     Addons: "load a native addon",
     WASI: "use WASI",
     Inspector: "use the inspector",
+    Signal: `signal process ${resource}`,
   };
   return denied[String(error.permission)] ?? `use ${String(error.permission ?? "this API")}`;
 }
 
+/** The folders and files this process may read, as its permission flags name them. */
+const allowedReads = process.execArgv.filter((flag) => flag.startsWith("--allow-fs-read=")).map((flag) => flag.slice("--allow-fs-read=".length));
+
+/**
+ * A module outside what the sandbox lets it read: in namespaces it is not there at all, so Node says it
+ * cannot find it. That is the sandbox's refusal, and said as one (as the permission model alone says it).
+ */
+function hiddenBySandbox(err: { code?: unknown; message?: unknown }): { code: string; permission: string; resource: string } | undefined {
+  if (err?.code !== "ERR_MODULE_NOT_FOUND" || allowedReads.length === 0) return undefined;
+  const file = /Cannot find (?:module|package) '(\/[^']+)'/.exec(String(err.message))?.[1];
+  if (!file || allowedReads.some((read) => file === read || file.startsWith(read.endsWith("/") ? read : `${read}/`))) return undefined;
+  return { code: SandboxDenied.code, permission: "FileSystemRead", resource: file };
+}
+
 function fail(error: unknown): never {
-  const err = error as { code?: unknown; message?: unknown; permission?: unknown; resource?: unknown };
+  const err = (hiddenBySandbox(error as { code?: unknown }) ?? error) as { code?: unknown; message?: unknown; permission?: unknown; resource?: unknown };
   const code = typeof err?.code === "string" && /^[A-Z][A-Z0-9_]{1,40}$/.test(err.code) ? err.code : FAILED_CODES[kind];
   const message = redact(code === SandboxDenied.code ? new SandboxDenied(kind, deniedAct(err)).message : String(err?.message ?? error)).slice(0, 2000);
   void send({ t: "error", code, message }).finally(() => process.exit(1));
@@ -51,6 +66,19 @@ function fail(error: unknown): never {
   setTimeout(() => process.exit(1), 2000).unref();
   throw error;
 }
+
+// No signal to another process: in namespaces none reaches the platform anyway, but under the permission
+// model alone `process.kill(process.ppid)` would end the CLI or the server. process.kill calls _kill, and
+// process.binding (the way around) is refused by the permission model.
+const ownKill = (process as unknown as { _kill: (pid: number, signal: number) => number })._kill.bind(process);
+Object.defineProperty(process, "_kill", {
+  value: (pid: number, signal: number) => {
+    if (Number(pid) !== process.pid) throw Object.assign(new Error(`may not signal process ${String(pid)}`), { code: SandboxDenied.code, permission: "Signal", resource: String(pid) });
+    return ownKill(pid, signal);
+  },
+  writable: false,
+  configurable: false,
+});
 
 // The runner gone (killed, crashed) means no acknowledgement can come: stop before touching the source.
 process.on("disconnect", () => process.exit(1));

@@ -1,10 +1,11 @@
 // Drives one code process from init to its end: logs, packages acknowledged in order, timeout, crash and
 // out-of-memory detection. Shared by connector runs (ingest), the console's Play (store nothing), actions and jobs.
 import fs from "node:fs";
-import { AlertInvalid, IngestFailed, IntakeError, PackageAfterFailure, PackageInvalid, PlatformServiceUnknown, RunCrashed, RunOutOfMemory, RunSpawn, RunTimeout } from "../errors.js";
+import { AlertInvalid, IngestFailed, IntakeError, PackageAfterFailure, PackageInvalid, PlatformServiceUnknown, RunCrashed, RunOutOfMemory, RunSpawn, RunSpoolTooLarge, RunTimeout } from "../errors.js";
 import type { LogEntry, PackageResult } from "../../sdk/execution.js";
 import type { ActionResult } from "../../sdk/action.js";
 import type { RunStatus } from "../store/index.js";
+import type { CodeProcess } from "./namespace.js";
 import { spawnConnectorProcess } from "./process.js";
 import type { ChildMessage, InitMessage, ParentMessage } from "./protocol.js";
 import { makeSpoolFolder, unspoolPackage } from "./spool.js";
@@ -40,7 +41,15 @@ export function driveConnector(init: InitMessage, handlers: DriveHandlers): Prom
   const kind = init.kind ?? "connector";
   return new Promise<DriveOutcome>((resolve) => {
     const spoolDir = makeSpoolFolder();
-    const child = spawnConnectorProcess({ memoryMb, readRoots, spoolDir });
+    let child: CodeProcess;
+    try {
+      child = spawnConnectorProcess({ memoryMb, readRoots, spoolDir });
+    } catch (error) {
+      // No sandbox to run it in (INTAKE_SANDBOX=strict): the run fails with the reason, nothing started.
+      if (spoolDir) fs.rmSync(spoolDir, { recursive: true, force: true });
+      resolve({ status: "failed", error: error instanceof IntakeError ? error.toJSON() : new RunSpawn((error as Error).message).toJSON() });
+      return;
+    }
     let finished: DriveOutcome | undefined;
     let ended = false;
     let stderrTail = "";
@@ -123,6 +132,8 @@ export function driveConnector(init: InitMessage, handlers: DriveHandlers): Prom
           // One end only: a second "done" (code in the process can send messages of its own) is ignored.
           if (ended) break;
           ended = true;
+          // Its memory looked at once more before its work counts: a burst between two looks is caught here.
+          if (child.limitBreached(true)) break;
           queue = queue.then(async () => {
             await handlers.onDone?.(message.context, message.result);
             finish({ status: "succeeded" });
@@ -148,7 +159,11 @@ export function driveConnector(init: InitMessage, handlers: DriveHandlers): Prom
         : Promise.resolve();
       void channelRead.then(() => queue).then(() => {
         if (spoolDir) fs.rmSync(spoolDir, { recursive: true, force: true });
-        if (!finished) {
+        const breach = child.limitBreached();
+        if (breach) {
+          // Stopped by the platform past a cap: that is why it ended, whatever else it said first.
+          finished = { status: "failed", error: (breach.limit === "memory" ? new RunOutOfMemory(kind, breach.capMb) : new RunSpoolTooLarge(kind, breach.capMb)).toJSON() };
+        } else if (!finished) {
           const outOfMemory = /heap out of memory|Allocation failed/i.test(stderrTail);
           finish({
             status: "failed",

@@ -1,15 +1,16 @@
 // Starts a connector's code in its own Node process: compiled module, its parameters only, no platform secrets.
-import { fork, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import os from "node:os";
 import { fileURLToPath } from "node:url";
 import path from "node:path";
 import { compileConnector, integrationConfiguration, runtimeParameters, secretParameterNames, type CodeDefinition, type IntegrationDefinition, type ResolvedConnector } from "../catalog/index.js";
 import { loadContext } from "../ingest/index.js";
 import type { Store } from "../store/index.js";
-import { startBoundedScript } from "../../sdk/script.js";
+import { startBoundedScript, type ScriptStarter } from "../../sdk/script.js";
 import { IntakeError, ScriptFailed } from "../../sdk/errors.js";
 import type { ChildMessage, ConnectorMode, InitMessage, ParentMessage } from "./protocol.js";
-import { integrationReadRoots, sandboxFlags } from "./sandbox.js";
+import { launchCodeProcess, type CodeProcess } from "./namespace.js";
+import { allowedFile, integrationReadRoots } from "./sandbox.js";
 
 const CHILD_ENTRY = fileURLToPath(new URL("./child.js", import.meta.url));
 /** The platform's modules a connector's process loads: its entry and the entry's own imports besides the SDK (the error catalog). */
@@ -36,11 +37,14 @@ export async function prepareInit(store: Store, resolved: ResolvedConnector, mod
 
 /**
  * What a connector's code may read besides the SDK: its integration's folder and dependencies, and the
- * paths its `file` parameters name (chosen by an admin, like every parameter).
+ * paths its `file` parameters name (chosen by an admin, each under INTAKE_FILE_ROOTS, else FILE_PARAMETER).
  */
-export function connectorReadRoots(integration: IntegrationDefinition, definition: Pick<CodeDefinition, "parameters">, parameters: Record<string, unknown>): string[] {
-  const files = definition.parameters.filter((parameter) => parameter.type === "file").map((parameter) => parameters[parameter.name]);
-  return [...integrationReadRoots(integration), ...files.filter((file): file is string => typeof file === "string" && file.trim() !== "").map((file) => path.resolve(file))];
+export function connectorReadRoots(integration: IntegrationDefinition, definition: Pick<CodeDefinition, "parameters">, parameters: Record<string, unknown>, dataDir: string): string[] {
+  const files = definition.parameters.filter((parameter) => parameter.type === "file").flatMap((parameter) => {
+    const value = parameters[parameter.name];
+    return typeof value === "string" && value.trim() !== "" ? [allowedFile(parameter.name, value, dataDir)] : [];
+  });
+  return [...integrationReadRoots(integration), ...files];
 }
 
 export interface ConnectorProcessOptions {
@@ -51,18 +55,15 @@ export interface ConnectorProcessOptions {
   spoolDir?: string;
 }
 
-export function spawnConnectorProcess({ memoryMb = DEFAULT_MEMORY_MB, readRoots, spoolDir }: ConnectorProcessOptions): ChildProcess {
-  // The connector sees none of the platform's own secrets (key, passwords) in its environment, and
-  // no NODE_OPTIONS: flags there (--allow-fs-read=*, --allow-child-process) would widen its sandbox.
-  const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith("INTAKE_") && key !== "NODE_OPTIONS"));
-  const child = fork(CHILD_ENTRY, [], {
-    env,
-    serialization: "advanced",
-    stdio: ["ignore", "pipe", "pipe", "ipc"],
-    // Its own process group: a Ctrl-C meant for the platform lets the platform end the run cleanly,
-    // and a platform that dies closes the IPC channel, on which the child exits.
-    detached: true,
-    execArgv: [...connectorNodeFlags(memoryMb), ...sandboxFlags({ entries: CHILD_MODULES, readRoots, spoolDir })],
+export function spawnConnectorProcess({ memoryMb = DEFAULT_MEMORY_MB, readRoots, spoolDir }: ConnectorProcessOptions): CodeProcess {
+  // launchCodeProcess gives the code an allow-listed environment: none of the platform's secrets
+  // (key, passwords) and no NODE_OPTIONS, whose flags (--allow-fs-read=*) would widen its sandbox.
+  const child = launchCodeProcess({
+    scope: { entries: CHILD_MODULES, readRoots, ...(spoolDir ? { spoolDir } : {}) },
+    nodeFlags: connectorNodeFlags(memoryMb),
+    args: [CHILD_ENTRY],
+    ipc: true,
+    memoryMb,
   });
   serveBoundedScripts(child, readRoots, memoryMb);
   return child;
@@ -75,7 +76,7 @@ export function spawnConnectorProcess({ memoryMb = DEFAULT_MEMORY_MB, readRoots,
 function serveBoundedScripts(child: ChildProcess, readRoots: string[], memoryMb: number): void {
   const ended = new AbortController();
   child.once("exit", () => ended.abort());
-  const flags = sandboxFlags({ entries: [], readRoots });
+  const start: ScriptStarter = (args, scriptMemoryMb) => launchCodeProcess({ scope: { entries: [], readRoots }, nodeFlags: [], args, ipc: false, memoryMb: scriptMemoryMb });
   let queue: Promise<void> = Promise.resolve();
   child.on("message", (message: ChildMessage) => {
     if (message.t !== "script") return;
@@ -83,7 +84,7 @@ function serveBoundedScripts(child: ChildProcess, readRoots: string[], memoryMb:
     queue = queue.then(async () => {
       let reply: ParentMessage;
       try {
-        const output = await startBoundedScript({ ...script, memoryMb: Math.min(script.memoryMb, memoryMb) }, flags, ended.signal);
+        const output = await startBoundedScript({ ...script, memoryMb: Math.min(script.memoryMb, memoryMb) }, start, ended.signal);
         reply = { t: "scriptDone", seq, output };
       } catch (error) {
         reply = { t: "scriptFailed", seq, code: error instanceof IntakeError ? error.code : ScriptFailed.code, message: (error as Error).message };

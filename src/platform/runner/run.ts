@@ -114,7 +114,7 @@ export async function runConnector(store: Store, name: string, options: RunOptio
       timeoutSeconds: definition.timeoutSeconds,
       memoryMb,
       ...(options.signal ? { signal: options.signal } : {}),
-      readRoots: connectorReadRoots(resolved.integration, definition, init.parameters),
+      readRoots: connectorReadRoots(resolved.integration, definition, init.parameters, store.dataDir),
       onLog: addLog,
       onSkipped: () => {
         summary.skipped++;

@@ -4,6 +4,8 @@
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { fileRoots as platformFileRoots, isDataFolderPrivate } from "../files/roots.js";
+import { FileParameterRefused } from "../errors.js";
 
 export interface CodeProcessScope {
   /** The platform's modules the process starts from (its entry and what the entry imports). */
@@ -23,11 +25,7 @@ let sdkRoots: string[] | undefined;
 
 /** Node's flags for a code process: the permission model on, and the reads and writes it is allowed. */
 export function sandboxFlags(scope: CodeProcessScope, nodeVersion = process.versions.node): string[] {
-  sdkRoots ??= [...SDK_FOLDERS, ...packageRoots(SDK_FOLDERS[0]!, SDK_PACKAGES)];
-  // Node reads the extra CA file itself (the process's TLS trusts it); allowed in case a version checks.
-  const caFile = process.env.NODE_EXTRA_CA_CERTS;
-  const reads = unique([...scope.entries, ...sdkRoots, ...scope.readRoots, ...(caFile ? [caFile] : [])].flatMap(withRealPath));
-  const writes = scope.spoolDir ? withRealPath(scope.spoolDir) : [];
+  const { reads, writes } = sandboxPaths(scope);
   return [
     permissionFlag(nodeVersion),
     // One flag per path: since Node 20.7 a comma no longer separates paths (and a path may hold one).
@@ -36,6 +34,16 @@ export function sandboxFlags(scope: CodeProcessScope, nodeVersion = process.vers
     // Node warns on stderr at every start that the model is experimental: noise in every run's log.
     ...(atLeast(nodeVersion, [20, 11]) ? ["--disable-warning=ExperimentalWarning"] : []),
   ];
+}
+
+/** What a code process may read and write, with the real paths of links: the permission model's and the namespace's mounts. */
+export function sandboxPaths(scope: CodeProcessScope): { reads: string[]; writes: string[] } {
+  sdkRoots ??= [...SDK_FOLDERS, ...packageRoots(SDK_FOLDERS[0]!, SDK_PACKAGES)];
+  // Node reads the extra CA file itself (the process's TLS trusts it); allowed in case a version checks.
+  const caFile = process.env.NODE_EXTRA_CA_CERTS;
+  const reads = unique([...scope.entries, ...sdkRoots, ...scope.readRoots, ...(caFile ? [caFile] : [])].flatMap(withRealPath));
+  const writes = scope.spoolDir ? withRealPath(scope.spoolDir) : [];
+  return { reads, writes };
 }
 
 /** `--permission` where Node has it (22.13, 23.5 and later), `--experimental-permission` before. */
@@ -47,8 +55,14 @@ export function permissionFlag(nodeVersion = process.versions.node): string {
 }
 
 /** What a process of an integration's code may read: the integration's folder and its dependencies. */
-export function integrationReadRoots(integration: { dir: string; dependencies: Record<string, string> }): string[] {
-  return [integration.dir, ...packageRoots(integration.dir, Object.keys(integration.dependencies))];
+export function integrationReadRoots(integration: { dir: string; dependencies: Record<string, string>; builtin?: boolean }): string[] {
+  const roots = packageRoots(integration.dir, Object.keys(integration.dependencies));
+  if (integration.builtin !== false) return [integration.dir, ...roots];
+  // An imported package's dependencies are in its own node_modules: one resolved elsewhere (a link, a
+  // file: dependency) is not opened to its code.
+  // (The IDE's draft reaches the installed version's through a link of its node_modules.)
+  const inside = [integration.dir, path.join(integration.dir, "node_modules")].flatMap(withRealPath).map((dir) => dir + path.sep);
+  return [integration.dir, ...roots.filter((root) => inside.some((dir) => root.startsWith(dir)))];
 }
 
 /**
@@ -107,4 +121,31 @@ function parseVersion(version: string): number[] {
 function atLeast(version: string, wanted: [number, number]): boolean {
   const [major = 0, minor = 0] = parseVersion(version);
   return major > wanted[0] || (major === wanted[0] && minor >= wanted[1]);
+}
+
+/** The folders `file` parameters may name: the platform's file roots (files/roots.ts), links resolved. */
+export function fileRoots(dataDir: string): string[] {
+  return platformFileRoots(dataDir).flatMap(withRealPath);
+}
+
+/**
+ * The real path of a `file` parameter's value when it lies under a file root (links resolved first, so
+ * one cannot lead out); FILE_PARAMETER naming the parameter otherwise.
+ */
+export function allowedFile(name: string, value: string, dataDir: string): string {
+  if (/\[[^\]]*\]/.test(value)) throw new FileParameterRefused(name, "holds a placeholder ([…]): a file is named only by an admin's saved configuration");
+  // A feed's source may be an https URL: the code fetches it, nothing local is read.
+  if (/^https:\/\//i.test(value.trim())) return value.trim();
+  let real: string;
+  try {
+    real = fs.realpathSync(path.resolve(value));
+  } catch {
+    throw new FileParameterRefused(name, `names ${value}, which does not exist`);
+  }
+  const roots = fileRoots(dataDir);
+  if (!roots.some((root) => real === root || real.startsWith(root + path.sep))) {
+    throw new FileParameterRefused(name, `names ${value}, outside the file roots (${roots.join(", ")}; INTAKE_FILE_ROOTS)`);
+  }
+  if (isDataFolderPrivate(real, dataDir)) throw new FileParameterRefused(name, `names ${value}, in Intake's data folder (its key, its database)`);
+  return real;
 }
