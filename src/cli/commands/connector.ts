@@ -5,7 +5,7 @@ import type { WithStore } from "../context.js";
 import { IntakeError, ParamsFile } from "../../platform/errors.js";
 import type { LogEntry } from "../../sdk/execution.js";
 import { displayParameters, groupingView, listConnectors, resolveConnector, saveConnector, wantsPush } from "../../platform/catalog/index.js";
-import { ConnectorLoop, listRuns, runConnector } from "../../platform/runner/index.js";
+import { ConnectorLoop, enableWarmRunners, listRuns, runConnector, stopWarmRunners } from "../../platform/runner/index.js";
 import { formatTime, printLog, table } from "../output.js";
 import type { GroupingMode } from "../../platform/store/index.js";
 
@@ -104,6 +104,8 @@ export function register(program: Command, withStore: WithStore): void {
           onLog: (entry) => { if (entry.level !== "debug") printLog(entry); },
           onRun: (s) => console.log(JSON.stringify({ run: s.runId, status: s.status, fetched: s.fetched, ingested: s.ingested, duplicates: s.duplicates, failed: s.failed, skipped: s.skipped, ms: s.ms, at: new Date().toISOString() })),
         });
+        // Its runs reuse one warm process while it watches.
+        enableWarmRunners();
         console.error(`watching connector "${name}" every ${options.interval ?? resolved.instance.intervalSeconds} s${push ? " and on push" : ""}; Ctrl-C stops after the current batch`);
         loop.start();
         await new Promise<void>((resolve) => {
@@ -112,6 +114,7 @@ export function register(program: Command, withStore: WithStore): void {
           process.once("SIGTERM", stop);
         });
         await loop.stop();
+        await stopWarmRunners();
       });
     });
 

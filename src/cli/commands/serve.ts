@@ -26,6 +26,7 @@ export function register(program: Command, withStore: WithStore): void {
       ]);
       const { FeedScheduler } = await import("../../platform/intel/schedule.js");
       const { startOutboxSender, configuredBackoffMs } = await import("../../platform/outbox/index.js");
+      const { enableWarmRunners, stopWarmRunners } = await import("../../platform/runner/pool.js");
       const queueMode = options.queue === true || process.env.INTAKE_MODE === "queue";
       await withStore(async (store) => {
         if (queueMode && store.dialect !== "postgres") throw new QueueNeedsPostgres(store.url);
@@ -69,6 +70,8 @@ export function register(program: Command, withStore: WithStore): void {
         const port = typeof address === "object" && address ? address.port : options.port;
         process.stdout.write(`intake serve: listening on http://${options.host}:${port}${queueMode ? " (queue mode: connectors run in intake worker processes)" : ""}\n`);
         if (setupLink) process.stdout.write(`intake serve: no user yet: create the first admin at ${setupUrl(options.host, port, setupLink.token)} (one use, valid ${SETUP_LINK_MINUTES} minutes)\n`);
+        // Connector runs, actions and jobs reuse warm code processes (runner/pool.ts) while serve runs.
+        enableWarmRunners();
         await scheduler?.start();
         const playbooks = options.scheduler
           ? startPlaybookWorker(store, {
@@ -104,6 +107,7 @@ export function register(program: Command, withStore: WithStore): void {
               await feeds?.stop();
               await outbox?.stop();
               await app.close();
+              await stopWarmRunners();
               await queue?.stop().catch(() => undefined);
               resolve();
             })();

@@ -293,6 +293,8 @@ async function execute(
   }, {
     timeoutSeconds: action.timeoutSeconds,
     memoryMb: action.memoryMb ?? DEFAULT_MEMORY_MB,
+    // The IDE's Play of an action: a process of its own (a draft's code); runs on cases may reuse a warm one.
+    fresh: request.test ?? false,
     readRoots: connectorReadRoots(integration, action, values, store.dataDir),
     onLog: (entry) => log.add(entry),
     onDone: async (_context, sent) => onResult(checkResult(sent)),

@@ -441,6 +441,8 @@ export async function playConnector(store: Store, slug: string, fileBase: string
     }, {
       timeoutSeconds: definition.timeoutSeconds,
       memoryMb: definition.memoryMb ?? DEFAULT_MEMORY_MB,
+      // A draft's code: a process of its own, never a warm one.
+      fresh: true,
       // The draft's folder, and its dependencies through the link to the installed version's.
       readRoots: connectorReadRoots(draft, definition, values, store.dataDir),
       onLog: (entry) => {

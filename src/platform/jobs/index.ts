@@ -140,6 +140,8 @@ export async function runJob(store: Store, request: JobRequest): Promise<JobOutc
     }, {
       timeoutSeconds: job.timeoutSeconds,
       memoryMb: job.memoryMb ?? DEFAULT_MEMORY_MB,
+      // A test run (the IDE's Play) gets a process of its own; scheduled and asked-for runs may reuse a warm one.
+      fresh: test,
       readRoots: connectorReadRoots(integration, job, values, store.dataDir),
       onLog: (entry) => log.add(entry),
       onDone: async (context) => {

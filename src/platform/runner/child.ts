@@ -1,5 +1,9 @@
 // The process integration code runs in: loads its compiled module, gives it a ConnectorExecution (an
 // ActionExecution, a JobExecution), and talks to the runner over IPC. A crash here harms only this run.
+// It takes tasks one after another ("init" messages; a warm process many, a fresh one a single task):
+// each task gets its own execution, logger, console and answers; the module is imported once per
+// path and digest, so a module that changed is imported afresh, and an unchanged one keeps its
+// module-level state between tasks (as n8n's task runners do). A failure ends the process.
 import { pathToFileURL } from "node:url";
 import { ConnectorExecution, type LogEntry, type PackageResult } from "../../sdk/execution.js";
 import { ActionExecution } from "../../sdk/action.js";
@@ -13,17 +17,20 @@ import { spoolPackage } from "./spool.js";
 
 /** Answers the runner owes, by sequence number: a package's acknowledgement, a bounded script's output, a service's answer. */
 const pending = new Map<number, { resolve: (answer: never) => void; reject: (error: Error) => void }>();
-const inflight = new Set<Promise<void>>();
 let nextSeq = 1;
 let redact: (text: string) => string = (text) => text;
 /** What runs here, for the failure's code and words ("the action's process may not…"). */
 let kind: CodeKind = "connector";
+/** The task under way (undefined between tasks): what every message is stamped with. */
+let currentTask: number | undefined;
+let tasks: Promise<void> = Promise.resolve();
 const FAILED_CODES: Record<CodeKind, string> = { connector: ConnectorFailed.code, action: ActionFailed.code, job: JobFailed.code };
 
-function send(message: ChildMessage): Promise<void> {
+/** Sends a message of `task` (by default the task under way). */
+function send(message: ChildMessage, task = currentTask): Promise<void> {
   return new Promise((resolve, reject) => {
     if (!process.send || !process.connected) return reject(new Error("the runner is gone"));
-    process.send(message, undefined, undefined, (error) => (error ? reject(error) : resolve()));
+    process.send(task === undefined ? message : { ...message, task }, undefined, undefined, (error) => (error ? reject(error) : resolve()));
   });
 }
 
@@ -91,8 +98,12 @@ process.on("unhandledRejection", (error) => {
 
 process.on("message", (message: ParentMessage) => {
   if (message.t === "init") {
-    void start(message).catch((error) => {
-      try { fail(error); } catch { /* reported */ }
+    // One task at a time: the runner sends the next after the last one's end; one that came early waits.
+    tasks = tasks.then(() => {
+      currentTask = message.task;
+      return start(message).then(endTask, (error) => {
+        try { fail(error); } catch { /* reported */ }
+      });
     });
     return;
   }
@@ -125,8 +136,25 @@ function captureConsole(logger: CodeExecution["logger"]): void {
   console.error = (...args: unknown[]) => logger.error(args.map(String).join(" "));
 }
 
-async function loadMain<E>(modulePath: string): Promise<(execution: E) => Promise<void>> {
-  const module = (await import(pathToFileURL(modulePath).href)) as { default?: unknown };
+/** Between tasks: nothing of the last one is kept here (its answers still owed are dropped, unsettled). */
+function endTask(): void {
+  pending.clear();
+  redact = (text) => text;
+  currentTask = undefined;
+}
+
+/**
+ * The compiled module, imported once per path and digest: Node caches a module by its URL, so the digest in
+ * the query makes a changed module a new one, and an unchanged one the same (with its module-level state).
+ */
+function importModule(init: InitMessage): Promise<Record<string, unknown>> {
+  const url = pathToFileURL(init.modulePath);
+  if (init.moduleVersion) url.searchParams.set("v", init.moduleVersion);
+  return import(url.href) as Promise<Record<string, unknown>>;
+}
+
+async function loadMain<E>(init: InitMessage): Promise<(execution: E) => Promise<void>> {
+  const module = (await importModule(init)) as { default?: unknown };
   if (typeof module.default !== "function") throw new ConnectorInvalid(kind);
   return module.default as (execution: E) => Promise<void>;
 }
@@ -135,6 +163,9 @@ async function start(init: InitMessage): Promise<void> {
   kind = init.kind ?? "connector";
   if (kind === "action") return startAction(init);
   if (kind === "job") return startJob(init);
+  const task = init.task;
+  /** This task's packages not yet acknowledged. */
+  const inflight = new Set<Promise<void>>();
   const execution = new ConnectorExecution({
     connectorName: init.connectorName,
     isTestRun: init.isTestRun,
@@ -144,9 +175,9 @@ async function start(init: InitMessage): Promise<void> {
     allowList: init.allowList,
     ...(init.configuration ? { configuration: init.configuration, secretConfiguration: init.secretConfiguration ?? [] } : {}),
     transport: {
-      log: (entry) => void send({ t: "log", entry }).catch(() => undefined),
-      reportFetched: (count) => void send({ t: "fetched", count }).catch(() => undefined),
-      reportSkipped: (id, reason) => void send({ t: "skipped", id, reason }).catch(() => undefined),
+      log: (entry) => void send({ t: "log", entry }, task).catch(() => undefined),
+      reportFetched: (count) => void send({ t: "fetched", count }, task).catch(() => undefined),
+      reportSkipped: (id, reason) => void send({ t: "skipped", id, reason }, task).catch(() => undefined),
       submitPackage: (alerts: AlertInfo[], context) => {
         const seq = nextSeq++;
         const result = new Promise<PackageResult>((resolve, reject) => pending.set(seq, { resolve, reject }));
@@ -156,7 +187,7 @@ async function start(init: InitMessage): Promise<void> {
         let sent: Promise<void>;
         try {
           if (init.spoolDir) spoolPackage(init.spoolDir, seq, alerts);
-          sent = send(init.spoolDir ? { t: "package", seq, alerts: [], spooled: true, context } : { t: "package", seq, alerts, context });
+          sent = send(init.spoolDir ? { t: "package", seq, alerts: [], spooled: true, context } : { t: "package", seq, alerts, context }, task);
         } catch (error) {
           sent = Promise.reject(error as Error);
         }
@@ -171,16 +202,17 @@ async function start(init: InitMessage): Promise<void> {
   redact = (text) => execution.redact(text);
   captureConsole(execution.logger);
 
-  const module = (await import(pathToFileURL(init.modulePath).href)) as { default?: unknown; ping?: unknown; watch?: unknown };
+  const module = (await importModule(init)) as { default?: unknown; ping?: unknown; watch?: unknown };
   if (init.mode === "ping" || init.mode === "watch") {
     const entry = module[init.mode];
     if (typeof entry !== "function") {
       throw init.mode === "ping" ? new ConnectorNoPing() : new ConnectorNoWatch();
     }
-    const notify = (reason: string) => void send({ t: "changed", reason: String(reason).slice(0, 500) }).catch(() => undefined);
+    const notify = (reason: string) => void send({ t: "changed", reason: String(reason).slice(0, 500) }, task).catch(() => undefined);
     await (entry as (execution: ConnectorExecution, onNewItems: (reason: string) => void) => Promise<void>)(execution, notify);
-    await send({ t: "done", context: {} });
-    process.disconnect();
+    await send({ t: "done", context: {} }, task);
+    // A watch has a process of its own (watch.ts), restarted when it ends.
+    if (init.mode === "watch") process.disconnect();
     return;
   }
   if (typeof module.default !== "function") {
@@ -189,18 +221,15 @@ async function start(init: InitMessage): Promise<void> {
   await (module.default as (execution: ConnectorExecution) => Promise<void>)(execution);
   // A package handed over without await is still waited for before the run counts as done.
   await Promise.allSettled([...inflight]);
-  await send({ t: "done", context: execution.takePendingContext() });
-  process.disconnect();
+  await send({ t: "done", context: execution.takePendingContext() }, task);
 }
 
-const log = (entry: LogEntry) => void send({ t: "log", entry }).catch(() => undefined);
-
-/** A question to the platform's services, answered in order of arrival by the runner. */
-function askPlatform(service: string, payload: unknown): Promise<unknown> {
+/** A question to the platform's services from `task`, answered in order of arrival by the runner. */
+function askPlatform(task: number | undefined, service: string, payload: unknown): Promise<unknown> {
   const seq = nextSeq++;
   return new Promise<unknown>((resolve, reject) => {
     pending.set(seq, { resolve, reject });
-    send({ t: "ask", seq, service, payload }).catch((error: Error) => {
+    send({ t: "ask", seq, service, payload }, task).catch((error: Error) => {
       pending.delete(seq);
       reject(error);
     });
@@ -209,6 +238,7 @@ function askPlatform(service: string, payload: unknown): Promise<unknown> {
 
 /** What an action's and a job's process both give their code: its parameters, the integration's, the log. */
 function integrationCodeInit(init: InitMessage, integrationName: string) {
+  const task = init.task;
   return {
     integrationName,
     isTestRun: init.isTestRun,
@@ -216,19 +246,18 @@ function integrationCodeInit(init: InitMessage, integrationName: string) {
     secretParameters: init.secretParameters,
     configuration: init.configuration ?? {},
     secretConfiguration: init.secretConfiguration ?? [],
-    log,
-    askPlatform,
+    log: (entry: LogEntry) => void send({ t: "log", entry }, task).catch(() => undefined),
+    askPlatform: (service: string, payload: unknown) => askPlatform(task, service, payload),
   };
 }
 
-/** Runs the module's main with the execution, then reports what `done` says and leaves. */
+/** Runs the module's main with the execution, then reports what `done` says (the runner ends or keeps the process). */
 async function runMain<E extends CodeExecution>(init: InitMessage, execution: E, done: (execution: E) => ChildMessage): Promise<void> {
   redact = (text) => execution.redact(text);
   captureConsole(execution.logger);
-  const main = await loadMain<E>(init.modulePath);
+  const main = await loadMain<E>(init);
   await main(execution);
-  await send(done(execution));
-  process.disconnect();
+  await send(done(execution), init.task);
 }
 
 function startAction(init: InitMessage): Promise<void> {

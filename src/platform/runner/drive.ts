@@ -5,10 +5,9 @@ import { AlertInvalid, IngestFailed, IntakeError, PackageAfterFailure, PackageIn
 import type { LogEntry, PackageResult } from "../../sdk/execution.js";
 import type { ActionResult } from "../../sdk/action.js";
 import type { RunStatus } from "../store/index.js";
-import type { CodeProcess } from "./namespace.js";
-import { spawnConnectorProcess } from "./process.js";
+import { runnerFor, type PooledProcess } from "./pool.js";
 import type { ChildMessage, InitMessage, ParentMessage } from "./protocol.js";
-import { makeSpoolFolder, unspoolPackage } from "./spool.js";
+import { unspoolPackage } from "./spool.js";
 
 export interface DriveHandlers {
   timeoutSeconds: number;
@@ -27,6 +26,11 @@ export interface DriveHandlers {
    * code's process: each service validates it as input from outside.
    */
   services?: Record<string, (payload: unknown) => Promise<unknown>>;
+  /**
+   * A process of its own, ended with the task, even where code processes are kept warm (pool.ts): the
+   * IDE's Play (a draft's code), test runs and pings.
+   */
+  fresh?: boolean;
   /** The code finished; runs after every package was handled. `result`: an action's. */
   onDone?: (context: Record<string, string | null>, result?: ActionResult) => Promise<void>;
 }
@@ -36,22 +40,38 @@ export interface DriveOutcome {
   error?: { code: string; message: string };
 }
 
+/** The module's digest as compileCode recorded it (its `.sha256` beside it), else its size and time: what makes a changed module a new one in a warm process. */
+function moduleVersion(modulePath: string): string | undefined {
+  try {
+    return fs.readFileSync(`${modulePath}.sha256`, "utf8").trim().slice(0, 128);
+  } catch {
+    try {
+      const stat = fs.statSync(modulePath);
+      return `${stat.size}-${stat.mtimeMs}`;
+    } catch {
+      return undefined;
+    }
+  }
+}
+
 export function driveConnector(init: InitMessage, handlers: DriveHandlers): Promise<DriveOutcome> {
   const { timeoutSeconds, memoryMb, readRoots, onLog } = handlers;
   const kind = init.kind ?? "connector";
   return new Promise<DriveOutcome>((resolve) => {
-    const spoolDir = makeSpoolFolder();
-    let child: CodeProcess;
+    const runner = runnerFor(handlers.fresh ?? false);
+    let worker: PooledProcess;
     try {
-      child = spawnConnectorProcess({ memoryMb, readRoots, spoolDir });
+      worker = runner.acquire({ kind, memoryMb, readRoots });
     } catch (error) {
       // No sandbox to run it in (INTAKE_SANDBOX=strict): the run fails with the reason, nothing started.
-      if (spoolDir) fs.rmSync(spoolDir, { recursive: true, force: true });
       resolve({ status: "failed", error: error instanceof IntakeError ? error.toJSON() : new RunSpawn((error as Error).message).toJSON() });
       return;
     }
+    const { child, spoolDir } = worker;
+    const task = ++worker.tasks;
     let finished: DriveOutcome | undefined;
     let ended = false;
+    let settled = false;
     let stderrTail = "";
     let queue: Promise<void> = Promise.resolve();
     /** Why the first package that was not stored failed; every later package is refused. */
@@ -61,26 +81,38 @@ export function driveConnector(init: InitMessage, handlers: DriveHandlers): Prom
     };
     const timer = setTimeout(() => {
       finish({ status: "timed_out", error: new RunTimeout(kind, timeoutSeconds).toJSON() });
-      child.kill("SIGKILL");
+      worker.kill();
     }, timeoutSeconds * 1000);
-    const lines = (level: LogEntry["level"]) => (chunk: Buffer) => {
-      const text = chunk.toString("utf8");
+    worker.output = (level, text) => {
       if (level === "error") stderrTail = (stderrTail + text).slice(-4000);
       for (const line of text.split("\n")) if (line.trim()) onLog({ level, message: line, time: Date.now() });
     };
     const abort = () => {
       finish({ status: "failed", error: new RunCrashed(kind, "stopped by the platform").toJSON() });
-      child.kill("SIGKILL");
+      worker.kill();
     };
     if (handlers.signal?.aborted) abort();
     else handlers.signal?.addEventListener("abort", abort, { once: true });
-    child.stdout?.on("data", lines("info"));
-    child.stderr?.on("data", lines("error"));
     const reply = (message: ParentMessage) => {
       if (child.connected) child.send(message);
     };
+    /** The task's end: the process is given back (kept warm only after a success) and the outcome told. */
+    const settle = (reusable: boolean) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      handlers.signal?.removeEventListener("abort", abort);
+      child.off("message", onMessage);
+      child.off("error", onError);
+      worker.output = undefined;
+      if (reusable) worker.clearSpool();
+      runner.release(worker, reusable);
+      resolve(finished!);
+    };
 
-    child.on("message", (message: ChildMessage) => {
+    const onMessage = (message: ChildMessage) => {
+      // A message of an earlier task of this process (a timer its code left running) is not this task's.
+      if (message.task !== undefined && message.task !== task) return;
       switch (message.t) {
         case "log":
           onLog(message.entry);
@@ -137,19 +169,22 @@ export function driveConnector(init: InitMessage, handlers: DriveHandlers): Prom
           queue = queue.then(async () => {
             await handlers.onDone?.(message.context, message.result);
             finish({ status: "succeeded" });
-          });
+          }).catch((error: unknown) => {
+            finish({ status: "failed", error: (error instanceof IntakeError ? error : new IngestFailed((error as Error).message)).toJSON() });
+          }).then(() => settle(finished?.status === "succeeded"));
           break;
         case "error":
           finish({ status: "failed", error: { code: message.code, message: message.message } });
           break;
       }
-    });
-    child.on("error", (error) => finish({ status: "failed", error: new RunSpawn(error.message).toJSON() }));
-    child.on("exit", (code, signal) => {
-      clearTimeout(timer);
-      handlers.signal?.removeEventListener("abort", abort);
+    };
+    const onError = (error: Error) => finish({ status: "failed", error: new RunSpawn(error.message).toJSON() });
+    child.on("message", onMessage);
+    child.on("error", onError);
+    void worker.exited.then(({ code, signal }) => {
+      if (settled) return;
       // 'exit' can come before the last messages are read from the IPC channel (a busy machine, a child
-      // that sends "done" and leaves at once): the channel is read to its end, which 'disconnect' marks,
+      // that sends "error" and leaves at once): the channel is read to its end, which 'disconnect' marks,
       // before a run without "done" counts as crashed. Bounded, in case a grandchild holds the channel open.
       const channelRead = child.connected
         ? new Promise<void>((resolve) => {
@@ -158,7 +193,6 @@ export function driveConnector(init: InitMessage, handlers: DriveHandlers): Prom
         })
         : Promise.resolve();
       void channelRead.then(() => queue).then(() => {
-        if (spoolDir) fs.rmSync(spoolDir, { recursive: true, force: true });
         const breach = child.limitBreached();
         if (breach) {
           // Stopped by the platform past a cap: that is why it ended, whatever else it said first.
@@ -172,9 +206,12 @@ export function driveConnector(init: InitMessage, handlers: DriveHandlers): Prom
               : new RunCrashed(kind, signal ? `signal ${signal}` : `exit code ${code}`).toJSON(),
           });
         }
-        resolve(finished!);
+        settle(false);
       });
     });
-    child.send(spoolDir ? { ...init, spoolDir } : init);
+    const message: InitMessage = { ...init, task, ...(spoolDir ? { spoolDir } : {}) };
+    const version = moduleVersion(init.modulePath);
+    if (version) message.moduleVersion = version;
+    if (child.connected) child.send(message);
   });
 }

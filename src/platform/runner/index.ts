@@ -5,6 +5,7 @@ export type { DriveOutcome } from "./drive.js";
 export { connectorReadRoots, DEFAULT_MEMORY_MB } from "./process.js";
 export type { RunOptions, RunSummary } from "./run.js";
 export { acquireLease } from "./lock.js";
+export { enableWarmRunners, processesStarted, stopWarmRunners } from "./pool.js";
 export { watchConnector } from "./watch.js";
 export type { Watcher, WatchOptions } from "./watch.js";
 export { ConnectorLoop } from "./loop.js";

@@ -23,7 +23,11 @@ export interface ActionInit {
 export interface InitMessage {
   t: "init";
   kind?: CodeKind;
+  /** The task's number in its process (a warm process takes one task after another): stamped on every message the task sends. */
+  task?: number;
   modulePath: string;
+  /** What the compiled module's contents are (its digest): a changed module is imported afresh by a warm process. */
+  moduleVersion?: string;
   connectorName: string;
   mode: ConnectorMode;
   isTestRun: boolean;
@@ -51,7 +55,8 @@ export type ParentMessage =
   | { t: "answer"; seq: number; value: unknown }
   | { t: "answerFailed"; seq: number; code: string; message: string };
 
-export type ChildMessage =
+/** `task`: the task that sent it; a message of an earlier task (a timer its code left running) is dropped. */
+export type ChildMessage = { task?: number } & (
   | { t: "log"; entry: LogEntry }
   | { t: "fetched"; count: number }
   | { t: "skipped"; id: string; reason: string }
@@ -64,4 +69,4 @@ export type ChildMessage =
   | { t: "ask"; seq: number; service: string; payload: unknown }
   /** `result`: an action's outcome. */
   | { t: "done"; context: Record<string, string | null>; result?: ActionResult }
-  | { t: "error"; code: string; message: string };
+  | { t: "error"; code: string; message: string });

@@ -113,6 +113,8 @@ export async function runConnector(store: Store, name: string, options: RunOptio
     const outcome = await driveConnector(init, {
       timeoutSeconds: definition.timeoutSeconds,
       memoryMb,
+      // A test run and a ping (the console's Test, `--test`) get a process of their own; runs may reuse a warm one.
+      fresh: test,
       ...(options.signal ? { signal: options.signal } : {}),
       readRoots: connectorReadRoots(resolved.integration, definition, init.parameters, store.dataDir),
       onLog: addLog,

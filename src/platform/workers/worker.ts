@@ -7,7 +7,7 @@ import { IntakeError, RunFailed, RunInProgress } from "../errors.js";
 import { startOutboxSender, configuredBackoffMs } from "../outbox/index.js";
 import { startPlaybookWorker } from "../playbooks/worker.js";
 import { CONNECTOR_RUN_NOW_QUEUE, CONNECTOR_RUN_QUEUE, startQueue, type ConnectorRunJob, type QueueConnection } from "../queue/pgboss.js";
-import { RunLog, runConnector, type RunSummary } from "../runner/index.js";
+import { enableWarmRunners, RunLog, runConnector, stopWarmRunners, type RunSummary } from "../runner/index.js";
 import type { Store } from "../store/index.js";
 import { registerWorker, type Registration } from "./registry.js";
 import type { RunNowJob, RunNowOutput } from "./run-now.js";
@@ -57,6 +57,8 @@ export async function startWorker(store: Store, options: WorkerOptions): Promise
     throw error;
   }
   const { boss } = queue;
+  // Connector runs, actions and jobs reuse warm code processes (runner/pool.ts) for the worker's life.
+  enableWarmRunners();
   const running = new Set<Promise<void>>();
   const abort = new AbortController();
   let draining = false;
@@ -230,6 +232,7 @@ export async function startWorker(store: Store, options: WorkerOptions): Promise
       }
       await playbooks.stop();
       await outbox.stop();
+      await stopWarmRunners();
       await registration.stop().catch((error: unknown) => notice(`could not mark the worker stopped: ${(error as Error).message}`));
       await queue.stop().catch(() => undefined);
     },
