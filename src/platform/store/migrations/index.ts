@@ -19,6 +19,7 @@ import * as verdicts from "./0015_verdicts.js";
 import * as outbox from "./0016_outbox.js";
 import * as workers from "./0017_workers.js";
 import * as verdictEvidence from "./0018_verdict_evidence.js";
+import * as mailboxMoves from "./0019_mailbox_moves.js";
 
 type Step = { up(db: Kysely<unknown>, context: MigrationContext): Promise<void> };
 
@@ -40,6 +41,7 @@ const MIGRATIONS: Record<string, Step> = {
   "0016_outbox": outbox,
   "0017_workers": workers,
   "0018_verdict_evidence": verdictEvidence,
+  "0019_mailbox_moves": mailboxMoves,
 };
 
 /** Every migration this build knows, by name: what the schema check compares kysely_migration with. */
