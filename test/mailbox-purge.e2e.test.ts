@@ -4,6 +4,7 @@
 // Email run through `intake action run` as the master user; the mailboxes are read over IMAP as their owners.
 import crypto from "node:crypto";
 import fs from "node:fs";
+import path from "node:path";
 import Database from "better-sqlite3";
 import type { ImapFlow } from "imapflow";
 import nodemailer from "nodemailer";
@@ -56,12 +57,12 @@ function legitimate(to: string): string {
 }
 
 /** staff01's report: the phish forwarded as an attachment to the reports mailbox. */
-function report(): string {
+function report(reporter = "staff01"): string {
   return [
-    "From: Staff One <staff01@example.test>", "To: analyst@example.test", `Subject: Fwd: ${SUBJECT}`, `Message-ID: <report-${tag}@example.test>`,
+    `From: Reporter <${reporter}@example.test>`, "To: analyst@example.test", `Subject: Fwd: ${SUBJECT}`, `Message-ID: <report-${tag}-${reporter}@example.test>`,
     `Date: ${new Date().toUTCString()}`, "MIME-Version: 1.0", 'Content-Type: multipart/mixed; boundary="b"', "",
     "--b", "Content-Type: text/plain; charset=utf-8", "", "Is this phishing?", "", "--b", "Content-Type: message/rfc822", 'Content-Disposition: attachment; filename="phish.eml"', "",
-    phish(address("staff01"), CAMPAIGN_ID), "--b--", "",
+    phish(address(reporter), CAMPAIGN_ID), "--b--", "",
   ].join("\r\n");
 }
 
@@ -249,4 +250,83 @@ describe("Search Mailboxes, Purge Email, Restore Email", () => {
     expect(failures.failures.filter((failure) => failure.code === "IMAP_AUTH").map((failure) => failure.mailbox).sort()).toEqual(STAFF.map(address).sort());
     expect(await allFolders()).toEqual(expected);
   });
+});
+
+interface StepView { id: string; status: string; message: string | null; json: Record<string, unknown> | null; approval: { prompt: string | null } | null }
+interface RunView { id: number; status: string; steps: StepView[] }
+
+describe("the phishing-triage playbook", () => {
+  /** A workspace whose triage finds the phish malicious: URLhaus (grade C) lists its link. */
+  async function triageWorkspace(mailboxSettings: Record<string, unknown> | null): Promise<Workspace> {
+    const triage = makeWorkspace({ NODE_EXTRA_CA_CERTS: dovecot.caFile });
+    const feed = path.join(triage.dir, "urlhaus.csv");
+    fs.writeFileSync(feed, ["# id,dateadded,url,url_status,last_online,threat,tags,urlhaus_link,reporter",
+      '"31001","2026-12-07 08:00:00","https://quota.evil.test/login","online","2026-12-07 08:00:00","phishing","","https://urlhaus.abuse.ch/url/31001/","tester"', ""].join("\n"));
+    expect((await triage.intake(["feeds", "add", "urlhaus", "--format", "urlhaus", "--source", feed])).code).toBe(0);
+    expect((await triage.intake(["feeds", "refresh"])).code).toBe(0);
+    if (mailboxSettings) expect((await triage.intake(["integration", "configure", "email", "--params", triage.writeJson("mailboxes.json", mailboxSettings)])).code).toBe(0);
+    const created = await triage.intake(["connector", "create", "reports-pb", "--integration", "email", "--params", triage.writeJson("mail.json", dovecot.params()), "--grouping", "off"]);
+    expect(created.code, created.stderr).toBe(0);
+    return triage;
+  }
+
+  async function ingestAndDrain(triage: Workspace, reporter: string): Promise<{ caseId: number; run: RunView }> {
+    deliverToMaildir(dovecot, [report(reporter)]);
+    const run = await triage.intake(["connector", "run", "reports-pb", "--json"]);
+    expect(triage.lastJson(run), run.stderr).toMatchObject({ ingested: 1 });
+    const drained = await triage.intake(["playbooks", "drain", "--json"]);
+    expect(drained.code, drained.stderr).toBe(0);
+    const cases = (await triage.intake(["cases", "export", "--jsonl"])).stdout.trim().split("\n").map((line) => JSON.parse(line) as { id: number });
+    const id = Math.max(...cases.map((c) => c.id));
+    return { caseId: id, run: await runOf(triage, id) };
+  }
+
+  async function runOf(triage: Workspace, id: number): Promise<RunView> {
+    const runs = JSON.parse((await triage.intake(["playbook", "runs", "--case", String(id), "--json"])).stdout) as RunView[];
+    return runs.find((candidate) => candidate.steps.some((step) => step.id === "assess"))!;
+  }
+
+  const step = (run: RunView, id: string) => run.steps.find((candidate) => candidate.id === id);
+
+  it("a malicious verdict proposes the purge, waiting for approval with the count found; approved, it quarantines every copy", async () => {
+    const triage = await triageWorkspace(settings);
+    const { caseId: id, run } = await ingestAndDrain(triage, "staff08");
+    expect(step(run, "assess")!.json).toMatchObject({ verdict: "malicious", purge: "approval" });
+    expect(step(run, "search")!.json).toMatchObject({ found: 19, proposal: "approval" });
+    expect(step(run, "purge")).toMatchObject({ status: "waiting_approval", approval: { prompt: "Move the 19 copies of this phish found in staff mailboxes to their Quarantine folder?" } });
+    // Steps run in order: the one after the approval is not reached yet.
+    expect(step(run, "purge-feed-match")).toBeUndefined();
+    expect(await allFolders()).toEqual(expected);
+
+    const approved = await triage.intake(["playbook", "approve", String(run.id), "purge", "--comment", "confirmed phish"]);
+    expect(approved.code, approved.stderr).toBe(0);
+    expect((await triage.intake(["playbooks", "drain", "--json"])).code).toBe(0);
+    const done = await runOf(triage, id);
+    expect(step(done, "purge")).toMatchObject({ status: "completed", json: expect.objectContaining({ moved: 19 }) });
+    expect(step(done, "purge-feed-match")!.status).toBe("skipped");
+    expect(await allFolders()).toEqual(quarantinedEverywhere());
+    const restored = triage.lastJson(await triage.intake(["action", "run", "email", "Restore Email", "--case", String(id), "--json"]));
+    expect(restored).toMatchObject({ status: "completed", resultValue: 19 });
+    expect(await allFolders()).toEqual(expected);
+
+    // With "Purge Without Approval For Feed Matches", a verdict resting on the feed-listed link purges at once.
+    expect((await triage.intake(["playbook", "configure", "phishing-triage", "--params", triage.writeJson("auto.json", { "Purge Without Approval For Feed Matches": "true", "Reply To Reporter": "false" })])).code).toBe(0);
+    const auto = await ingestAndDrain(triage, "staff09");
+    expect(step(auto.run, "assess")!.json).toMatchObject({ purge: "auto" });
+    expect(step(auto.run, "purge")!.status).toBe("skipped");
+    expect(step(auto.run, "purge-feed-match")).toMatchObject({ status: "completed", json: expect.objectContaining({ moved: 19 }) });
+    expect(await allFolders()).toEqual(quarantinedEverywhere());
+    expect(triage.lastJson(await triage.intake(["action", "run", "email", "Restore Email", "--case", String(auto.caseId), "--json"]))).toMatchObject({ resultValue: 19 });
+    expect(await allFolders()).toEqual(expected);
+  }, 240_000);
+
+  it("without the mailbox parameters the purge steps are skipped with the reason, not failed", async () => {
+    const triage = await triageWorkspace(null);
+    const { run } = await ingestAndDrain(triage, "staff10");
+    expect(run.status).toBe("completed");
+    expect(step(run, "search")).toMatchObject({ status: "completed", json: expect.objectContaining({ configured: false, proposal: "not configured" }) });
+    expect(step(run, "search")!.message).toMatch(/mailbox cleaning is not configured: set "Mailbox Server Address"/);
+    expect(step(run, "purge")).toMatchObject({ status: "skipped", message: 'condition on step "search" not met (proposal is "not configured")' });
+    expect(step(run, "purge-feed-match")!.status).toBe("skipped");
+  }, 120_000);
 });
