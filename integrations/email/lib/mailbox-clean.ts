@@ -3,7 +3,7 @@
 // platform before and after each IMAP MOVE so that a killed run is reconciled by the next.
 import { createRequire } from "node:module";
 import type { FetchMessageObject, ImapFlow as ImapFlowClient, ListResponse } from "imapflow";
-import { ConnectorError, type ActionExecution, type CurrentCase, type MailboxMove, type MailboxMoveUpdate } from "intake/sdk";
+import { ConnectorError, ParameterError, type ActionExecution, type CurrentCase, type MailboxMove, type MailboxMoveUpdate } from "intake/sdk";
 import { describeImapError } from "./imap-mailbox.js";
 import { OAuth2TokenProvider } from "./oauth2.js";
 import { toSequenceSet } from "./uid-set.js";
@@ -39,10 +39,10 @@ export function cleanSettings(execution: ActionExecution, timeoutSeconds = 20): 
   const mailboxes = [...new Set(param("Mailboxes").split(/[,\s;]+/).map((item) => item.trim()).filter(Boolean))];
   if (mailboxes.length === 0) missing.push('"Mailboxes"');
   const security = (param("Mailbox Security") || "tls").toLowerCase();
-  if (!(SECURITY as readonly string[]).includes(security)) throw new ConnectorError("PARAM_INVALID", `"Mailbox Security" is tls, starttls or none, not ${JSON.stringify(security.slice(0, 40))}`);
+  if (!(SECURITY as readonly string[]).includes(security)) throw new ParameterError(`"Mailbox Security" is tls, starttls or none, not ${JSON.stringify(security.slice(0, 40))}`);
   const portText = param("Mailbox Server Port");
   const port = portText ? Number(portText) : security === "tls" ? 993 : 143;
-  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new ConnectorError("PARAM_INVALID", `"Mailbox Server Port" is a TCP port, not ${JSON.stringify(portText.slice(0, 40))}`);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new ParameterError(`"Mailbox Server Port" is a TCP port, not ${JSON.stringify(portText.slice(0, 40))}`);
   const clientId = param("Mailbox OAuth2 Client ID");
   let tokens: OAuth2TokenProvider | undefined;
   const admin = param("Mailbox Admin Username");
