@@ -10,7 +10,7 @@
 // --queue: queue mode, 1 and then 2 `intake worker` processes on one PostgreSQL (bench/queue.ts).
 //   npm run bench -- --queue --connectors 50 --reports 200
 // --purge: one phish in each of 200 mailboxes, moved to quarantine by Purge Email (bench/purge.ts).
-//   npm run bench -- --purge [--mailboxes 200] [--parallel 8]
+//   npm run bench -- --purge [--mailboxes 200] [--parallel 8] [--plain-dovecot]
 import { execFileSync, spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
@@ -279,7 +279,7 @@ if (args.includes("--intel")) {
 }
 
 if (args.includes("--purge")) {
-  const bench = await purgeBench({ mailboxes: option("mailboxes", 200), parallel: option("parallel", 8), onProgress: (line) => console.error(line) });
+  const bench = await purgeBench({ mailboxes: option("mailboxes", 200), parallel: option("parallel", 8), highPerformance: !args.includes("--plain-dovecot"), onProgress: (line) => console.error(line) });
   printPurgeBench(bench);
   const dir = path.join(PROJECT_ROOT, "bench", "results");
   fs.mkdirSync(dir, { recursive: true });

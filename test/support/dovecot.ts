@@ -70,9 +70,11 @@ async function waitForPort(port: number, timeoutMs = 10_000): Promise<void> {
  * Starts a throwaway Dovecot; `extraConfig` is appended to its configuration (e.g. an OAuth2 passdb);
  * `users` adds mailboxes NAME@example.test (password "secret"); `lmtp` delivers over LMTP on `dir`/run/lmtp;
  * `masterUser` adds a Dovecot master user NAME (password MASTER_PASSWORD) that logs in to any mailbox as
- * `USER*NAME` (auth_master_user_separator = *), as shared/bench/imap-server.sh's MASTER_USER does.
+ * `USER*NAME` (auth_master_user_separator = *), as shared/bench/imap-server.sh's MASTER_USER does;
+ * `highPerformance` runs Dovecot's documented high-performance mode (login and imap processes reused
+ * across connections, a few kept waiting) as a server that opens hundreds of sessions a minute is run.
  */
-export async function startDovecot(options: { extraConfig?: string; authMechanisms?: string; users?: string[]; lmtp?: boolean; masterUser?: string } = {}): Promise<Dovecot> {
+export async function startDovecot(options: { extraConfig?: string; authMechanisms?: string; users?: string[]; lmtp?: boolean; masterUser?: string; highPerformance?: boolean } = {}): Promise<Dovecot> {
   const binary = dovecotBinary();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "intake-dovecot-"));
   fs.chmodSync(dir, 0o755);
@@ -135,8 +137,8 @@ service imap-login {
     port = ${port}
     ssl = yes
   }
-}
-log_path = ${run}/dovecot.log
+${options.highPerformance ? "  service_count = 0\n  process_min_avail = 2\n" : ""}}
+${options.highPerformance ? "service imap {\n  service_count = 100\n  process_min_avail = 4\n}\n" : ""}log_path = ${run}/dovecot.log
 mail_max_userip_connections = 100
 ${options.lmtp ? "service lmtp {\n  unix_listener lmtp {\n    mode = 0666\n  }\n}\n" : ""}${options.extraConfig ?? ""}
 `,
