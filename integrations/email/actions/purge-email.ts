@@ -2,7 +2,7 @@
 // recorded by the platform (before and after the IMAP MOVE) so that Restore Email can put it back.
 import { ConnectorError, ExecutionState, type ActionExecution } from "intake/sdk";
 import { cleanParams } from "../lib/clean-params.js";
-import { cleanSettings, closeMailbox, criteriaOf, failureOf, inParallel, openMailbox, purgeMailbox, type MailboxFailure } from "../lib/mailbox-clean.js";
+import { cleanSettings, closeMailbox, Confirmations, criteriaOf, failureOf, inParallel, openMailbox, purgeMailbox, type MailboxFailure } from "../lib/mailbox-clean.js";
 
 const MAX_LISTED = 2000;
 
@@ -16,14 +16,16 @@ export default async function main(execution: ActionExecution) {
     execution.end("a test run (Play) moves nothing: run Search Mailboxes to see the copies", 0);
     return;
   }
+  const confirmations = new Confirmations(execution);
   const outcomes = await inParallel(settings.mailboxes, params.parallel, async (mailbox) => {
     const client = await openMailbox(settings, mailbox);
     try {
-      return await purgeMailbox(execution, client, mailbox, settings, criteria);
+      return await purgeMailbox(execution, client, mailbox, settings, criteria, confirmations);
     } finally {
       await closeMailbox(client);
     }
   });
+  await confirmations.flush();
   const messages: Record<string, unknown>[] = [];
   const failures: MailboxFailure[] = [];
   let reconciled = 0;

@@ -273,6 +273,22 @@ async function withMessageId(client: ImapFlow, messageId: string): Promise<numbe
   return uids.sort((a, b) => a - b);
 }
 
+/**
+ * Confirmations of moves, written in batches: a confirmation lost with a killed run costs nothing, the next
+ * run settles the intent from the mailbox itself; only intents must be on disk before their MOVE.
+ */
+export class Confirmations {
+  #pending: MailboxMoveUpdate[] = [];
+  constructor(private readonly execution: ActionExecution, private readonly batch = 200) {}
+  async add(updates: MailboxMoveUpdate[]): Promise<void> {
+    this.#pending.push(...updates);
+    if (this.#pending.length >= this.batch) await this.flush();
+  }
+  async flush(): Promise<void> {
+    while (this.#pending.length) await this.execution.updateMailboxMoves(this.#pending.splice(0, 1000));
+  }
+}
+
 export interface PurgeOutcome {
   moved: FoundCopy[];
   /** Moves a killed run left half-done, settled now. */
@@ -325,7 +341,7 @@ async function reconcileMoves(execution: ActionExecution, client: ImapFlow, quar
  * then UID MOVE (imapflow falls back to COPY, STORE \Deleted, UID EXPUNGE without MOVE), then each
  * confirmed with its UID in the quarantine (COPYUID). Copies already quarantined are not searched again.
  */
-export async function purgeMailbox(execution: ActionExecution, client: ImapFlow, mailbox: string, settings: CleanSettings, criteria: MatchCriteria): Promise<PurgeOutcome> {
+export async function purgeMailbox(execution: ActionExecution, client: ImapFlow, mailbox: string, settings: CleanSettings, criteria: MatchCriteria, confirmations: Confirmations): Promise<PurgeOutcome> {
   const list = await client.list();
   const quarantinePath = await ensureQuarantine(client, list, settings.quarantine);
   const recorded = await execution.listMailboxMoves({ mailbox, statuses: ["moving", "quarantined", "restoring"] });
@@ -348,7 +364,7 @@ export async function purgeMailbox(execution: ActionExecution, client: ImapFlow,
       if (!result) throw new ConnectorError("IMAP_MOVE", `${mailbox}: the server refused to move ${batch.length} message(s) from ${folder} to ${quarantinePath}`);
       const map = result.uidMap ?? new Map<number, number>();
       const validity = result.uidValidity !== undefined ? String(result.uidValidity) : undefined;
-      await execution.updateMailboxMoves(batch.map((copy, index) => {
+      await confirmations.add(batch.map((copy, index) => {
         const target = map.get(copy.uid);
         if (target !== undefined) quarantineUids.set(copyKey(folder, copy.uid), target);
         return { id: ids[index]!, status: "quarantined" as const, ...(target !== undefined ? { quarantineUid: target } : {}), ...(validity ? { quarantineUidValidity: validity } : {}) };

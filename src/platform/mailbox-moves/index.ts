@@ -67,17 +67,13 @@ export async function listMailboxMoves(store: Store, caseId: number, query: { in
  * transitions a move may take.
  */
 export function mailboxServices(store: Store, scope: { caseId: number; integration: string; runKey: string; test: boolean }): Record<string, (payload: unknown) => Promise<unknown>> {
-  const ours = () => store.db.selectFrom("mailbox_moves").selectAll().where("case_id", "=", scope.caseId).where("integration", "=", scope.integration);
-  return {
-    [MAILBOX_SERVICES.list]: async (payload) => {
-      const query = checked(listRequest, payload ?? {});
-      return listMailboxMoves(store, scope.caseId, { integration: scope.integration, ...(query.mailbox ? { mailbox: query.mailbox } : {}), ...(query.statuses ? { statuses: query.statuses } : {}) });
-    },
-    [MAILBOX_SERVICES.begin]: async (payload) => {
-      if (scope.test) throw new MailboxMovesInvalid("a test run (Play) records no move");
-      const { moves } = checked(beginRequest, payload);
-      const now = Date.now();
-      return store.db.transaction().execute(async (trx) => {
+  // Intents of mailboxes worked at once are committed together (one durable commit for those that came in
+  // meanwhile): each request still gets its answer only once its rows are on disk.
+  const begin = groupCommit<z.infer<typeof beginRequest>["moves"], number[]>(async (requests) => {
+    const now = Date.now();
+    return store.db.transaction().execute(async (trx) => {
+      const answers: number[][] = [];
+      for (const moves of requests) {
         const ids: number[] = [];
         for (const move of moves) {
           const row = await trx.insertInto("mailbox_moves").values({
@@ -86,8 +82,20 @@ export function mailboxServices(store: Store, scope: { caseId: number; integrati
           }).returning("id").executeTakeFirstOrThrow();
           ids.push(Number(row.id));
         }
-        return ids;
-      });
+        answers.push(ids);
+      }
+      return answers;
+    });
+  });
+  return {
+    [MAILBOX_SERVICES.list]: async (payload) => {
+      const query = checked(listRequest, payload ?? {});
+      return listMailboxMoves(store, scope.caseId, { integration: scope.integration, ...(query.mailbox ? { mailbox: query.mailbox } : {}), ...(query.statuses ? { statuses: query.statuses } : {}) });
+    },
+    [MAILBOX_SERVICES.begin]: async (payload) => {
+      if (scope.test) throw new MailboxMovesInvalid("a test run (Play) records no move");
+      const { moves } = checked(beginRequest, payload);
+      return begin(moves);
     },
     [MAILBOX_SERVICES.update]: async (payload) => {
       if (scope.test) throw new MailboxMovesInvalid("a test run (Play) records no move");
@@ -118,6 +126,30 @@ export function mailboxServices(store: Store, scope: { caseId: number; integrati
       return null;
     },
   };
+}
+
+/** Calls `work` with every item that arrived while the previous call ran: one call (one commit) for many. */
+function groupCommit<T, R>(work: (items: T[]) => Promise<R[]>): (item: T) => Promise<R> {
+  let queue: { item: T; resolve: (value: R) => void; reject: (error: unknown) => void }[] = [];
+  let running = false;
+  const drain = async () => {
+    running = true;
+    while (queue.length) {
+      const batch = queue;
+      queue = [];
+      try {
+        const answers = await work(batch.map((entry) => entry.item));
+        batch.forEach((entry, index) => entry.resolve(answers[index]!));
+      } catch (error) {
+        batch.forEach((entry) => entry.reject(error));
+      }
+    }
+    running = false;
+  };
+  return (item) => new Promise<R>((resolve, reject) => {
+    queue.push({ item, resolve, reject });
+    if (!running) void drain();
+  });
 }
 
 /** Once an action run is recorded: the moves it made (or restored) name it. */
