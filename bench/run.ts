@@ -9,6 +9,8 @@
 //   npm run bench -- --verdicts [--seed N]
 // --queue: queue mode, 1 and then 2 `intake worker` processes on one PostgreSQL (bench/queue.ts).
 //   npm run bench -- --queue --connectors 50 --reports 200
+// --purge: one phish in each of 200 mailboxes, moved to quarantine by Purge Email (bench/purge.ts).
+//   npm run bench -- --purge [--mailboxes 200] [--parallel 8] [--plain-dovecot]
 import { execFileSync, spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
@@ -24,6 +26,7 @@ import { printTriage, triageBench } from "./triage.js";
 import { printQueueBench, queueBench } from "./queue.js";
 import { printVerdictBench, verdictBench } from "./verdicts.js";
 import { median, percentile } from "./stats.js";
+import { printPurgeBench, purgeBench } from "./purge.js";
 
 const args = process.argv.slice(2);
 const option = (name: string, fallback: number) => (args.includes(`--${name}`) ? Number(args[args.indexOf(`--${name}`) + 1]) : fallback);
@@ -273,6 +276,17 @@ if (args.includes("--intel")) {
   const intel = await intelBench(option("indicators", 1_000_000));
   console.log(`Intake bench --intel: ${intel.indicators} indicators refreshed in ${intel.refreshSeconds} s; ${intel.lookupsPerSecond} lookups/s (${intel.itemsPerCall} items a call, ${intel.hitRate} of them listed)`);
   process.exit(0);
+}
+
+if (args.includes("--purge")) {
+  const bench = await purgeBench({ mailboxes: option("mailboxes", 200), parallel: option("parallel", 8), highPerformance: !args.includes("--plain-dovecot"), onProgress: (line) => console.error(line) });
+  printPurgeBench(bench);
+  const dir = path.join(PROJECT_ROOT, "bench", "results");
+  fs.mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, `purge-${bench.date.replace(/[:.]/g, "-")}.json`);
+  fs.writeFileSync(file, JSON.stringify(bench, null, 2));
+  console.log(`  written to ${path.relative(process.cwd(), file)}`);
+  process.exit(bench.purge.moved === bench.mailboxes && bench.again.moved === 0 && bench.restore.restored === bench.mailboxes ? 0 : 1);
 }
 
 if (args.includes("--queue")) {

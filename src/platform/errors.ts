@@ -158,6 +158,9 @@ export const SmtpFailed = createError("SMTP_FAILED", "SMTP %s: %s", 502, "the SM
 export const ReplyTemplateInvalid = createError("REPLY_TEMPLATE_INVALID", "reply template %s: %s", 400, "a reply template with an unknown verdict, language or placeholder, or a part missing or too long");
 export const OutboxInterrupted = createError("OUTBOX_INTERRUPTED", "the process sending this message stopped %s; %s", 500, "a message's sending was cut short by a crash: sent again only when the server surely did not get it");
 
+// Cleaning mailboxes: moves into a quarantine folder and back (issue 31)
+export const MailboxMovesInvalid = createError("MAILBOX_MOVES_INVALID", "mailbox moves: %s", 400, "an action asked to record a mailbox move the platform refuses: a malformed request, another case's move, a change of state a move cannot take, or a test run");
+
 // Queue mode: workers on one PostgreSQL through pg-boss (issue 21)
 export const QueueNeedsPostgres = createError(
   "QUEUE_NEEDS_POSTGRES", "queue mode needs a PostgreSQL database (INTAKE_DB=postgres://…); this one is %s", 400,

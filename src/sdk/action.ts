@@ -3,6 +3,7 @@
 import { CodeExecution, codeExecutionInit, type ExtractParam, type IntegrationCodeInit } from "./code-execution.js";
 import { INTEL_SERVICES, MAX_LOOKUP_ITEMS, type IndicatorLookupItem, type IndicatorMatch } from "./intel.js";
 import { isPriority, PRIORITIES } from "./priority.js";
+import { MAILBOX_SERVICES, MAX_MAILBOX_MOVES_PER_CALL, type MailboxMove, type MailboxMoveStatus, type MailboxMoveUpdate, type NewMailboxMove } from "./mailbox.js";
 import {
   isVerdict, MAX_EVIDENCE_INDICATOR_LENGTH, MAX_EVIDENCE_NAME_LENGTH, MAX_VERDICT_EVIDENCE, MAX_VERDICT_REASON_LENGTH, MAX_VERDICT_REASONS, VERDICTS,
   type Verdict, type VerdictEvidence,
@@ -378,6 +379,32 @@ export class ActionExecution extends CodeExecution {
    */
   async renderReply(request: { verdict: string; language?: string; reportSubject: string; reasons: string[] }): Promise<RenderedReply> {
     return (await this.askPlatform("replies.render", request)) as RenderedReply;
+  }
+
+  /**
+   * The moves of this case's mail between mailboxes' folders and their quarantine (Purge Email, Restore
+   * Email), oldest first; only those of one mailbox, or in these states, when asked.
+   */
+  async listMailboxMoves(query: { mailbox?: string; statuses?: MailboxMoveStatus[] } = {}): Promise<MailboxMove[]> {
+    return (await this.askPlatform(MAILBOX_SERVICES.list, query)) as MailboxMove[];
+  }
+
+  /**
+   * Records, durably, copies about to be moved into the quarantine folder ("moving"): call it before the
+   * IMAP MOVE and confirm each with updateMailboxMoves after, so a run killed between the two is reconciled
+   * by the next. Returns the records' ids, in order. Never in a test run.
+   */
+  async beginMailboxMoves(moves: NewMailboxMove[]): Promise<number[]> {
+    if (moves.length > MAX_MAILBOX_MOVES_PER_CALL) throw new RangeError(`beginMailboxMoves: at most ${MAX_MAILBOX_MOVES_PER_CALL} moves per call`);
+    if (this.isTestRun) throw new Error("beginMailboxMoves: a test run moves nothing");
+    return (await this.askPlatform(MAILBOX_SERVICES.begin, { moves })) as number[];
+  }
+
+  /** Changes recorded moves' states (quarantined with the UID COPYUID gave, restoring, restored…). */
+  async updateMailboxMoves(updates: MailboxMoveUpdate[]): Promise<void> {
+    if (updates.length > MAX_MAILBOX_MOVES_PER_CALL) throw new RangeError(`updateMailboxMoves: at most ${MAX_MAILBOX_MOVES_PER_CALL} updates per call`);
+    if (updates.length === 0) return;
+    await this.askPlatform(MAILBOX_SERVICES.update, { updates });
   }
 
   /** Ends the action with its output message and result value (SecOps' `end`); the last call wins. */

@@ -29,6 +29,8 @@ export {
 } from "./verdict.js";
 export type { EvidenceKind, Verdict, VerdictEvidence } from "./verdict.js";
 export type { ActionEntity, ActionExecutionInit, CaseAlert, CurrentCase, ActionResult, ActionResultValue, EntityInsight, EntityUpdate, ExecutionStateValue, OutgoingEmail, RenderedReply } from "./action.js";
+export { MAILBOX_MOVE_STATUSES, MAILBOX_SERVICES, MAX_MAILBOX_MOVES_PER_CALL } from "./mailbox.js";
+export type { MailboxMove, MailboxMoveStatus, MailboxMoveUpdate, NewMailboxMove } from "./mailbox.js";
 export { JobExecution } from "./job.js";
 export type { JobExecutionInit } from "./job.js";
 export { CodeExecution } from "./code-execution.js";

@@ -8,6 +8,8 @@ import { ImapFlow } from "imapflow";
 
 export const USER = "analyst@example.test";
 export const PASSWORD = "secret";
+/** The master user's password (`masterUser` option): it opens any mailbox as `USER*MASTER`. */
+export const MASTER_PASSWORD = "master-secret";
 
 export interface Dovecot {
   dir: string;
@@ -66,9 +68,13 @@ async function waitForPort(port: number, timeoutMs = 10_000): Promise<void> {
 
 /**
  * Starts a throwaway Dovecot; `extraConfig` is appended to its configuration (e.g. an OAuth2 passdb);
- * `users` adds mailboxes NAME@example.test (password "secret"); `lmtp` delivers over LMTP on `dir`/run/lmtp.
+ * `users` adds mailboxes NAME@example.test (password "secret"); `lmtp` delivers over LMTP on `dir`/run/lmtp;
+ * `masterUser` adds a Dovecot master user NAME (password MASTER_PASSWORD) that logs in to any mailbox as
+ * `USER*NAME` (auth_master_user_separator = *), as shared/bench/imap-server.sh's MASTER_USER does;
+ * `highPerformance` runs Dovecot's documented high-performance mode (login and imap processes reused
+ * across connections, a few kept waiting) as a server that opens hundreds of sessions a minute is run.
  */
-export async function startDovecot(options: { extraConfig?: string; authMechanisms?: string; users?: string[]; lmtp?: boolean } = {}): Promise<Dovecot> {
+export async function startDovecot(options: { extraConfig?: string; authMechanisms?: string; users?: string[]; lmtp?: boolean; masterUser?: string; highPerformance?: boolean } = {}): Promise<Dovecot> {
   const binary = dovecotBinary();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "intake-dovecot-"));
   fs.chmodSync(dir, 0o755);
@@ -89,6 +95,14 @@ export async function startDovecot(options: { extraConfig?: string; authMechanis
   if (root) execFileSync("chown", ["-R", `${uid}:${gid}`, mail]);
   const others = (options.users ?? []).map((name) => `${name}@example.test:{PLAIN}${PASSWORD}:${uid}:${gid}::${path.join(mail, name)}\n`);
   fs.writeFileSync(`${conf}/users`, `${USER}:{PLAIN}${PASSWORD}:${uid}:${gid}::${home}\n${others.join("")}`);
+  const master = options.masterUser ? `auth_master_user_separator = *
+passdb {
+  driver = passwd-file
+  master = yes
+  args = scheme=PLAIN ${conf}/master-users
+}
+` : "";
+  if (options.masterUser) fs.writeFileSync(`${conf}/master-users`, `${options.masterUser}:{PLAIN}${MASTER_PASSWORD}\n`);
   const port = await freePort();
   const plainPort = await freePort();
   fs.writeFileSync(
@@ -103,7 +117,7 @@ ssl_key = <${conf}/key.pem
 disable_plaintext_auth = no
 auth_mechanisms = ${options.authMechanisms ?? "plain login"}
 mail_location = maildir:~/Maildir
-default_internal_user = ${root ? "dovecot" : me}
+${master}default_internal_user = ${root ? "dovecot" : me}
 default_login_user = ${root ? "dovenull" : me}
 passdb {
   driver = passwd-file
@@ -123,8 +137,8 @@ service imap-login {
     port = ${port}
     ssl = yes
   }
-}
-log_path = ${run}/dovecot.log
+${options.highPerformance ? "  service_count = 0\n  process_min_avail = 2\n" : ""}}
+${options.highPerformance ? "service imap {\n  service_count = 100\n  process_min_avail = 4\n}\n" : ""}log_path = ${run}/dovecot.log
 mail_max_userip_connections = 100
 ${options.lmtp ? "service lmtp {\n  unix_listener lmtp {\n    mode = 0666\n  }\n}\n" : ""}${options.extraConfig ?? ""}
 `,

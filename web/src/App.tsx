@@ -125,7 +125,7 @@ function Shell({ user, locale, onLocale, onSignedOut }: { user: User; locale: Lo
         <button type="button" onClick={() => void signOut()}><FormattedMessage id="nav.signOut" /></button>
       </header>
       <main className="page">
-        {caseMatch ? <CaseView id={Number(caseMatch[1])} /> :
+        {caseMatch ? <CaseView id={Number(caseMatch[1])} admin={user.role === "admin"} /> :
           section === "cases" ? <CaseQueue /> :
           section === "connectors" ? <Connectors user={user} /> :
           section === "runs" ? <Runs path={path} /> :

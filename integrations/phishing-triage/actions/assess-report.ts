@@ -97,6 +97,7 @@ export default async function main(execution: ActionExecution): Promise<void> {
   const autoCloseBenign = flag("Auto Close Benign", "false");
   // Read here and handed on in the JSON result: a playbook's condition compares earlier steps' results.
   const replyToReporter = flag("Reply To Reporter", "true");
+  const purgeWithoutApproval = flag("Purge Without Approval For Feed Matches", "false");
   const rules = parseSimulationRules({
     headers: String(execution.extractActionParam("Simulation Headers", { defaultValue: "" })),
     domains: String(execution.extractActionParam("Simulation Sender Domains", { defaultValue: "" })),
@@ -135,11 +136,16 @@ export default async function main(execution: ActionExecution): Promise<void> {
   if (assessment.verdict === "benign" && autoCloseBenign) closed = `benign: ${assessment.reasons[0] ?? ""}; closed by the "Auto Close Benign" setting of Phishing Triage`;
   if (closed) execution.closeCase(closed);
 
+  // A malicious verdict proposes cleaning every mailbox: with an analyst's approval, or without it when the
+  // setting allows and a feed of grade C or better lists a link of the message (handed on for the steps' conditions).
+  const feedListedLink = matches.some((match) => match.entityType === "URL" && match.kind === "url" && "ABC".includes((match.reliability ?? "C").toUpperCase())
+    && entities.some((entity) => entity.entityType === "URL" && entity.identifier === match.identifier && entity.additionalProperties.clickable !== "false"));
+  const purge = assessment.verdict !== "malicious" ? "none" : purgeWithoutApproval && feedListedLink ? "auto" : "approval";
   const reported = alerts.map((alert) => textField(alert.events[0]?.ReportLanguage)).find((language) => language && LANGUAGES.has(language.slice(0, 2)));
   const language = reported?.slice(0, 2) ?? (LANGUAGES.has(defaultLanguage) ? defaultLanguage : "en");
   execution.result.addResultJson({
     verdict: assessment.verdict, score: assessment.score, reasons: assessment.reasons, evidence: assessment.evidence, reasonsText: assessment.reasons.map((reason) => `- ${reason}`).join("\n"),
-    language, replyToReporter, ...(closed ? { closed } : {}),
+    language, replyToReporter, purge, ...(closed ? { closed } : {}),
   });
   execution.end(`${assessment.verdict} (score ${assessment.score}): ${assessment.reasons[0] ?? ""}`, assessment.verdict);
 }

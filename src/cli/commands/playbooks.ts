@@ -52,7 +52,7 @@ export function register(program: Command, withStore: WithStore): void {
     .command("runs")
     .description("a case's playbook runs and their steps, newest first")
     .requiredOption("--case <id>", "the case", (v) => Number.parseInt(v, 10))
-    .option("--json", 'as JSON: [{"id","playbook","status","steps":[{"id","action","status","resultValue","json"}]}]')
+    .option("--json", 'as JSON: [{"id","playbook","status","steps":[{"id","action","status","resultValue","json","message","approval"}]}]')
     .action(async (options: { case: number; json?: boolean }) => {
       await withStore(async (store) => {
         const found = await store.db.selectFrom("cases").select("id").where("id", "=", options.case).executeTakeFirst();
@@ -61,7 +61,7 @@ export function register(program: Command, withStore: WithStore): void {
         if (options.json) {
           return console.log(JSON.stringify(runs.map((run) => ({
             id: run.id, playbook: run.playbook, status: run.status,
-            steps: run.steps.map((step) => ({ id: step.id, action: step.action, status: step.status, resultValue: step.resultValue, json: step.json })),
+            steps: run.steps.map((step) => ({ id: step.id, action: step.action, status: step.status, resultValue: step.resultValue, json: step.json, message: step.message, approval: step.approval })),
           }))));
         }
         if (runs.length === 0) return console.log(`case ${options.case} has no playbook run`);

@@ -18,6 +18,7 @@ import type { Selectable } from "kysely";
 import type { ActionRunStatus, ActionRunTable, Store } from "../store/index.js";
 import { replyServices, stageOutbox } from "../outbox/index.js";
 import { wake } from "../store/wake.js";
+import { linkMailboxMoves, mailboxServices } from "../mailbox-moves/index.js";
 
 export interface ActionRequest {
   /** Names as in findAction: the integration by name or short name, the action by name or file name. */
@@ -298,7 +299,10 @@ async function execute(
     readRoots: connectorReadRoots(integration, action, values, store.dataDir),
     onLog: (entry) => log.add(entry),
     onDone: async (_context, sent) => onResult(checkResult(sent)),
-    services: { ...intelServices(store), ...caseServices(store), ...customListServices(store), ...replyServices(store, request.caseId) },
+    services: {
+      ...intelServices(store), ...caseServices(store), ...customListServices(store), ...replyServices(store, request.caseId),
+      ...mailboxServices(store, { caseId: request.caseId, integration: integration.slug, runKey: request.idempotencyKey, test: request.test ?? false }),
+    },
     ...(request.signal ? { signal: request.signal } : {}),
   });
 }
@@ -338,6 +342,8 @@ async function record(
     } else {
       runId = Number((await trx.insertInto("action_runs").values(row).returning("id").executeTakeFirstOrThrow()).id);
     }
+    // The mailbox moves this run made or undid name it (recorded under its key while it ran).
+    await linkMailboxMoves(trx, mail.idempotencyKey, runId);
     if (mail.emails.length) await stageOutbox(trx, { caseId: request.caseId, actionRunId: runId, idempotencyKey: mail.idempotencyKey, integration: integration.slug }, mail.emails);
     return runId;
   });

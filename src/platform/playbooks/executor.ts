@@ -5,9 +5,9 @@ import type { Kysely, Transaction } from "kysely";
 import type { Database, PlaybookStepStatus, PlaybookStepTable, Store } from "../store/index.js";
 import { PlaybookApproval, PlaybookRunNotFound } from "../errors.js";
 import type { Queue } from "../queue/index.js";
-import { evaluateCondition } from "./conditions.js";
-import { resolvePlaceholders, type StepResult } from "./placeholders.js";
-import { isParallel, splitActionReference, type ActionStep, type Playbook } from "./schema.js";
+import { conditionPath, evaluateCondition } from "./conditions.js";
+import { asText, resolvePlaceholders, valueAtPath, type StepResult } from "./placeholders.js";
+import { isParallel, splitActionReference, type ActionStep, type Condition, type Playbook } from "./schema.js";
 import type { RunActionFunction, StepActionOutcome } from "./action-port.js";
 import type { ActionLookup } from "./validate.js";
 import { openParameterValues, secretParameterNames, type ParameterValue } from "../catalog/parameters.js";
@@ -64,6 +64,15 @@ function completedResults(rows: PlaybookStepTable[]): Map<string, StepResult> {
     resultValue: row.result_value === null ? null : JSON.parse(row.result_value),
     json: row.result_json === null ? null : JSON.parse(row.result_json),
   }]));
+}
+
+/** Why a step was skipped: the condition and the value it read (an earlier step may have said why, e.g. "not configured"). */
+function skipReason(condition: Condition, results: ReadonlyMap<string, StepResult>): string {
+  const result = results.get(condition.step);
+  if (!result) return `condition on step "${condition.step}" not met`;
+  const path = conditionPath(condition);
+  const value = asText(path ? valueAtPath(result.json, path) : result.resultValue).slice(0, 200);
+  return `condition on step "${condition.step}" not met (${path ? path.join(".") : "result value"} is ${JSON.stringify(value)})`;
 }
 
 export class PlaybookExecutor {
@@ -169,7 +178,7 @@ export class PlaybookExecutor {
     const now = Date.now();
     const results = completedResults(rows);
     if (step.when && !evaluateCondition(step.when, results)) {
-      await this.storeStep(runId, stepId, { status: "skipped", started_at: now, finished_at: now, message: `condition on step "${step.when.step}" not met` });
+      await this.storeStep(runId, stepId, { status: "skipped", started_at: now, finished_at: now, message: skipReason(step.when, results) });
       return "skipped";
     }
     if (step.approval && !row.approval_decision) {

@@ -12,6 +12,7 @@ import { PlaybookExecutor, type ExecutorOptions } from "./executor.js";
 import { validatePlaybook, type ActionLookup } from "./validate.js";
 import { platformActionLookup, platformRunAction } from "./platform.js";
 import type { Playbook } from "./schema.js";
+import { resolvePlaceholders, type StepResult } from "./placeholders.js";
 
 export { checkPlaybook, validatePlaybook, PlaybookInvalidError, type ActionLookup } from "./validate.js";
 export { PlaybookExecutor, STEP_JOB, stepKey, type DrainSummary } from "./executor.js";
@@ -153,6 +154,11 @@ export async function listCaseRuns(store: Store, caseId: number): Promise<RunVie
     const definition = JSON.parse(run.definition) as Playbook;
     const order = definition.steps.flatMap((step) => ("parallel" in step ? step.parallel : [step]));
     const rows = new Map(steps.filter((step) => step.run_id === run.id).map((step) => [step.step_id, step]));
+    // A prompt may name earlier steps' results ("Move the [Step.search.JsonResult.found] copies found?").
+    const results = new Map<string, StepResult>([...rows.values()].filter((row) => row.status === "completed").map((row) => [row.step_id, {
+      resultValue: row.result_value === null ? null : JSON.parse(row.result_value), json: row.result_json === null ? null : JSON.parse(row.result_json),
+    }]));
+    const prompt = (text: string | undefined) => (text === undefined ? null : resolvePlaceholders(text, { case: { id: run.case_id, title: "", priority: 0 }, steps: results }));
     return {
       id: run.id, playbook: run.playbook, caseId: run.case_id, status: run.status, error: run.error, startedAt: run.started_at, finishedAt: run.finished_at,
       steps: order.flatMap((step) => {
@@ -163,7 +169,7 @@ export async function listCaseRuns(store: Store, caseId: number): Promise<RunVie
           resultValue: parsed(row.result_value), json: parsed(row.result_json), message: row.message, logs: (parsed(row.logs) as unknown[] | null) ?? [],
           error: parsed(row.error) as StepView["error"], actionRunId: row.action_run_id,
           approval: step.approval ? {
-            prompt: step.approval.prompt ?? null, decision: row.approval_decision, by: row.approval_by, at: row.approval_at, comment: row.approval_comment, dueAt: row.due_at,
+            prompt: prompt(step.approval.prompt), decision: row.approval_decision, by: row.approval_by, at: row.approval_at, comment: row.approval_comment, dueAt: row.due_at,
           } : null,
           startedAt: row.started_at, finishedAt: row.finished_at,
         }];

@@ -266,6 +266,7 @@ export interface Database {
   outbox: OutboxTable;
   reply_templates: ReplyTemplateTable;
   custom_lists: CustomListTable;
+  mailbox_moves: MailboxMoveTable;
 }
 
 export type UserRole = "admin" | "analyst";
@@ -549,4 +550,33 @@ export interface CustomListTable {
   entries: string;
   updated_by: string;
   updated_at: Millis;
+}
+
+/** moving → quarantined | abandoned | gone; quarantined → restoring → restored | missing. */
+export type MailboxMoveStatus = "moving" | "quarantined" | "abandoned" | "gone" | "restoring" | "restored" | "missing";
+
+/** One copy of a reported mail moved to a mailbox's quarantine folder and perhaps back (migration 0019). */
+export interface MailboxMoveTable {
+  id: Generated<number>;
+  case_id: number;
+  integration: string;
+  mailbox: string;
+  folder: string;
+  uid_validity: string;
+  uid: number;
+  message_id: string;
+  quarantine_folder: string;
+  quarantine_uid_validity: string | null;
+  quarantine_uid: number | null;
+  status: MailboxMoveStatus;
+  /** The idempotency key of the Purge Email run; action_run_id once that run is recorded. */
+  run_key: string;
+  action_run_id: number | null;
+  restore_run_key: string | null;
+  restore_action_run_id: number | null;
+  restored_uid: number | null;
+  detail: string | null;
+  created_at: Millis;
+  moved_at: Millis | null;
+  restored_at: Millis | null;
 }

@@ -5,6 +5,7 @@ import type { FastifyInstance, FastifyRequest } from "fastify";
 import { listActionRuns, runAction } from "../../platform/actions/index.js";
 import { configureIntegration } from "../../platform/catalog/index.js";
 import { listScheduledJobs, runJob } from "../../platform/jobs/index.js";
+import { listMailboxMoves } from "../../platform/mailbox-moves/index.js";
 import type { Store } from "../../platform/store/index.js";
 import { requireAdmin } from "../auth.js";
 import { errorSchema, errors, idParams } from "../schemas.js";
@@ -52,6 +53,11 @@ export function registerActionRoutes(api: FastifyInstance, store: Store, session
       params: idParams, body: { type: "object", properties: actionFields, required: ["integration", "action"], additionalProperties: false }, response: actionErrors,
     },
   }, async (request) => runAction(store, { ...request.body, caseId: request.params.id, actor: request.user!.name }));
+
+  api.get<{ Params: { id: number } }>("/cases/:id/mailbox-moves", {
+    onRequest: session,
+    schema: { tags: ["actions"], summary: "The case's mail moved to staff mailboxes' quarantine and back (Purge Email, Restore Email), oldest first: mailbox, folder, UIDs, Message-ID, state, when, which action run", params: idParams, response: errors },
+  }, async (request) => ({ moves: await listMailboxMoves(store, request.params.id) }));
 
   api.get("/jobs", {
     onRequest: session,

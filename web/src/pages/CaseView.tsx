@@ -6,6 +6,7 @@ import { CopyButton, defang, fieldText, PRIORITIES, PriorityBadge, STATUSES, Sta
 import { Link, navigate } from "../router.js";
 import { HistoryText, IndicatorTable, LinkedCases, MergeForm, ReportsTable } from "./CaseGrouping.js";
 import { CaseRespond } from "../respond/CaseRespond.js";
+import { MailboxCleaning } from "../respond/MailboxCleaning.js";
 import { CaseVerdict } from "./CaseVerdict.js";
 
 const HEADER_FIELD = /header/i;
@@ -32,7 +33,7 @@ function defangDeep(value: unknown): string {
   return fieldText(value);
 }
 
-export function CaseView({ id }: { id: number }) {
+export function CaseView({ id, admin = false }: { id: number; admin?: boolean }) {
   const intl = useIntl();
   const [detail, setDetail] = useState<CaseDetail | null>(null);
   // Apart: a case that cannot be read replaces the page; a refused change is shown above the case.
@@ -148,6 +149,7 @@ export function CaseView({ id }: { id: number }) {
           </section>
 
           <CaseRespond caseId={id} />
+          <MailboxCleaning caseId={id} admin={admin} />
 
           {headerRows.length > 0 && (
             <section className="card">

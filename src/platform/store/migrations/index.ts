@@ -20,6 +20,7 @@ import * as outbox from "./0016_outbox.js";
 import * as workers from "./0017_workers.js";
 import * as verdictEvidence from "./0018_verdict_evidence.js";
 import * as feedRefreshLease from "./0019_feed_refresh_lease.js";
+import * as mailboxMoves from "./0020_mailbox_moves.js";
 
 type Step = { up(db: Kysely<unknown>, context: MigrationContext): Promise<void> };
 
@@ -42,6 +43,7 @@ const MIGRATIONS: Record<string, Step> = {
   "0017_workers": workers,
   "0018_verdict_evidence": verdictEvidence,
   "0019_feed_refresh_lease": feedRefreshLease,
+  "0020_mailbox_moves": mailboxMoves,
 };
 
 /** Every migration this build knows, by name: what the schema check compares kysely_migration with. */
