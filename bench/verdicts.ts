@@ -60,7 +60,8 @@ export async function verdictBench(options: { seed?: number; batch?: number; onP
     const vips = path.join(ws.dir, "vips.txt");
     fs.writeFileSync(vips, `${VIPS.join("\n")}\n`);
     await must(ws, ["lists", "set", "VIPs", "--file", vips]);
-    const feed = path.join(ws.dir, "urlhaus.csv");
+    fs.mkdirSync(path.join(ws.dir, "files"), { recursive: true });
+    const feed = path.join(ws.dir, "files", "urlhaus.csv");
     fs.writeFileSync(feed, urlhausCsv(day.flatMap((report) => (report.feedUrl ? [report.feedUrl] : []))));
     await must(ws, ["feeds", "add", "urlhaus", "--format", "urlhaus", "--source", feed]);
     await must(ws, ["feeds", "refresh", "urlhaus"]);

@@ -234,11 +234,11 @@ describe("feed sources", () => {
     const roots = `INTAKE_FILE_ROOTS (${files}:${os.tmpdir()})`;
     const shadow = await ws.intake(["feeds", "add", "shadow", "--format", "openphish", "--source", "/etc/shadow"]);
     expect([shadow.code, shadow.stderr.trim()]).toEqual([1, `FEED_SOURCE: source /etc/shadow is not under ${roots}: put the feed's file there, or give an https URL`]);
-    // The data folder (its key, its database) is never a source, though it sits under the temporary folder here.
+    // The data folder's database and key are never a source, though they sit under the temporary folder here.
+    expect((await ws.intake(["feeds", "add", "db", "--format", "openphish", "--source", path.join(ws.dir, "intake.db")])).stderr.trim())
+      .toBe(`FEED_SOURCE: source ${path.join(ws.dir, "intake.db")} is Intake's own key or database: a feed's file goes in the data folder's files/ or under INTAKE_FILE_ROOTS`);
     const outside = path.join(ws.dir, "c2.txt");
     fs.writeFileSync(outside, "https://c2.test/x\n");
-    expect((await ws.intake(["feeds", "add", "c2", "--format", "openphish", "--source", outside])).stderr.trim()).toBe(`FEED_SOURCE: source ${outside} is in Intake's data folder (its key, its database): put the feed's file in its files/ folder`);
-    expect((await ws.intake(["feeds", "add", "key", "--format", "openphish", "--source", path.join(ws.dir, "intake.db")])).stderr.trim()).toContain("is in Intake's data folder");
     // A feed file downloaded to the temporary folder is read.
     const downloads = fs.mkdtempSync(path.join(os.tmpdir(), "intake-feed-"));
     fs.writeFileSync(path.join(downloads, "openphish.txt"), "https://c3.test/x\n");
@@ -253,7 +253,7 @@ describe("feed sources", () => {
     fs.writeFileSync(path.join(files, "misp", "manifest.json"), "{}");
     fs.symlinkSync(path.join(ws.dir, "intake.db"), path.join(files, "misp", "5f0c3a2e-1b2c-4d3e-8f40-0123456789ab.json"));
     expect((await ws.intake(["feeds", "add", "misp", "--format", "misp", "--source", path.join(files, "misp")])).stderr.trim())
-      .toBe(`FEED_SOURCE: source ${path.join(files, "misp")}: 5f0c3a2e-1b2c-4d3e-8f40-0123456789ab.json is in Intake's data folder (its key, its database)`);
+      .toBe(`FEED_SOURCE: source ${path.join(files, "misp")}: 5f0c3a2e-1b2c-4d3e-8f40-0123456789ab.json is Intake's own key or database`);
 
     // Under the root it is read; a feed stored before the roots narrowed is refused at refresh, and the feed says why.
     const inside = path.join(files, "c2.txt");

@@ -60,12 +60,14 @@ function attachedReport(reporter: string, id: string, inner: string, auth: strin
 }
 
 function writeFeeds(ws: Workspace): { stix: string; urlhaus: string } {
-  const stix = path.join(ws.dir, "stix.json");
+  // Under the data folder's files/, where feed files belong by default.
+  fs.mkdirSync(path.join(ws.dir, "files"), { recursive: true });
+  const stix = path.join(ws.dir, "files", "stix.json");
   fs.writeFileSync(stix, JSON.stringify({
     type: "bundle", id: "bundle--1b2c3d4e-0000-4000-8000-000000000028",
     objects: [{ type: "indicator", spec_version: "2.1", id: "indicator--1b2c3d4e-0000-4000-8000-000000000029", pattern_type: "stix", pattern: "[domain-name:value = 'acct-review.test']", valid_from: "2026-12-01T00:00:00Z" }],
   }));
-  const urlhaus = path.join(ws.dir, "urlhaus.csv");
+  const urlhaus = path.join(ws.dir, "files", "urlhaus.csv");
   fs.writeFileSync(urlhaus, [
     "# id,dateadded,url,url_status,last_online,threat,tags,urlhaus_link,reporter",
     '"28001","2026-12-06 08:00:00","https://parcel-hold.test/pay/fee.php","online","2026-12-06 08:00:00","phishing","","https://urlhaus.abuse.ch/url/28001/","tester"', "",

@@ -1,6 +1,6 @@
 // The folders the platform reads files from on an admin's word (feed sources; `file` parameters):
 // INTAKE_FILE_ROOTS, colon-separated, or else the data folder's files/ and the system's temporary folder. Whatever the
-// roots, nothing else of the data folder (its key, its database) is ever read that way.
+// roots, the data folder's key and database are never read that way.
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -16,7 +16,13 @@ export function fileRoots(dataDir: string, env: NodeJS.ProcessEnv = process.env)
   return (given.length ? given : [path.join(dataDir, "files"), os.tmpdir()]).map((root) => path.resolve(root));
 }
 
-/** Whether `file` (once links are followed) is the data folder's own — its key, its database — rather than its files/. */
+/** The data folder's own files: its key and its database (SQLite's, with its journal files). */
+const PRIVATE_NAME = /(\.key|\.db|\.db-wal|\.db-shm|\.db-journal)$/;
+
+/**
+ * Whether `file` (once links are followed) is the data folder itself or one of its own files — its key, its database —
+ * which no feed source or `file` parameter may name, whatever the roots.
+ */
 export function isDataFolderPrivate(file: string, dataDir: string): boolean {
   const real = (target: string) => {
     try {
@@ -27,7 +33,8 @@ export function isDataFolderPrivate(file: string, dataDir: string): boolean {
   };
   const data = real(dataDir);
   const target = real(file);
-  return isInside(data, target) && !isInside(path.join(data, "files"), target);
+  if (target === data) return true;
+  return path.dirname(target) === data && PRIVATE_NAME.test(path.basename(target));
 }
 
 /** Whether `file` is `root` or lies inside it, by their names (both absolute and normalised). */

@@ -60,7 +60,7 @@ const isUrl = (source: string) => /^[a-z][a-z0-9+.-]*:\/\//i.test(source);
 function checkUnderRoots(format: string, absolute: string, roots: string[], dataDir: string): void {
   const where = `${FILE_ROOTS_VARIABLE} (${roots.join(":")})`;
   if (!rootHolding(absolute, roots)) throw new FeedSourceOutsideRoots(`source ${absolute} is not under ${where}: put the feed's file there, or give an https URL`);
-  if (isDataFolderPrivate(absolute, dataDir)) throw new FeedSourceOutsideRoots(`source ${absolute} is in Intake's data folder (its key, its database): put the feed's file in its files/ folder`);
+  if (isDataFolderPrivate(absolute, dataDir)) throw new FeedSourceOutsideRoots(`source ${absolute} is Intake's own key or database: a feed's file goes in the data folder's files/ or under INTAKE_FILE_ROOTS`);
   if (!fs.existsSync(absolute)) return;
   if (!realPathUnderRoots(absolute, roots)) throw new FeedSourceOutsideRoots(`source ${absolute} leads outside ${where} through a link`);
   if (format !== "misp" || !fs.statSync(absolute).isDirectory()) return;
@@ -69,7 +69,7 @@ function checkUnderRoots(format: string, absolute: string, roots: string[], data
       throw new FeedSourceOutsideRoots(`source ${absolute}: ${entry.name} leads outside ${where} through a link`);
     }
     if (isDataFolderPrivate(path.join(absolute, entry.name), dataDir)) {
-      throw new FeedSourceOutsideRoots(`source ${absolute}: ${entry.name} is in Intake's data folder (its key, its database)`);
+      throw new FeedSourceOutsideRoots(`source ${absolute}: ${entry.name} is Intake's own key or database`);
     }
   }
 }

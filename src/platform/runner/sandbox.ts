@@ -146,6 +146,6 @@ export function allowedFile(name: string, value: string, dataDir: string): strin
   if (!roots.some((root) => real === root || real.startsWith(root + path.sep))) {
     throw new FileParameterRefused(name, `names ${value}, outside the file roots (${roots.join(", ")}; INTAKE_FILE_ROOTS)`);
   }
-  if (isDataFolderPrivate(real, dataDir)) throw new FileParameterRefused(name, `names ${value}, in Intake's data folder (its key, its database)`);
+  if (isDataFolderPrivate(real, dataDir)) throw new FileParameterRefused(name, `names ${value}, Intake's own key or database`);
   return real;
 }
