@@ -154,7 +154,7 @@ describe("a code process", () => {
 });
 
 describe("file parameters", () => {
-  it("name only files under INTAKE_FILE_ROOTS (default: the data folder's files/), links resolved", async () => {
+  it("name only files under INTAKE_FILE_ROOTS (default: the data folder's files/ and the temporary folder), never the data folder's own, links resolved", async () => {
     fs.symlinkSync(ws.db, path.join(filesRoot, "database-link"));
     for (const [name, file] of [["peek-allowed", path.join(filesRoot, "allowed.txt")], ["peek-db", ws.db], ["peek-link", path.join(filesRoot, "database-link")]] as const) {
       const created = await ws.intake(["connector", "create", name, "--integration", "Walls Tests", "--connector", "peek", "--disabled", "--params", ws.writeJson(`${name}.json`, { Path: file })]);
@@ -163,11 +163,17 @@ describe("file parameters", () => {
     const allowed = await ws.intake(["connector", "run", "peek-allowed", "--json"]);
     expect(allowed.code, allowed.stderr).toBe(0);
     expect(stored()).toContain("allowed content");
+    // The database, by name or through a link: the data folder's own, whatever the roots (the temporary folder holds it here).
     for (const [name, file] of [["peek-db", ws.db], ["peek-link", path.join(filesRoot, "database-link")]]) {
       const refused = await ws.intake(["connector", "run", name!, "--json"]);
       expect(refused.code).toBe(1);
-      expect(lastLine(refused.stderr)).toBe(`FILE_PARAMETER: file parameter "Path" names ${file}, outside the file roots (${fs.realpathSync(filesRoot)}; INTAKE_FILE_ROOTS)`);
+      expect(lastLine(refused.stderr)).toBe(`FILE_PARAMETER: file parameter "Path" names ${file}, Intake's own key or database`);
     }
+    const created = await ws.intake(["connector", "create", "peek-etc", "--integration", "Walls Tests", "--connector", "peek", "--disabled", "--params", ws.writeJson("peek-etc.json", { Path: "/etc/hostname" })]);
+    expect(created.code, created.stderr).toBe(0);
+    const outside = await ws.intake(["connector", "run", "peek-etc", "--json"]);
+    expect(outside.code).toBe(1);
+    expect(lastLine(outside.stderr)).toMatch(/^FILE_PARAMETER: file parameter "Path" names \/etc\/hostname, outside the file roots \(.+; INTAKE_FILE_ROOTS\)$/);
   });
 
   it("are never set by an analyst's action run, nor by a playbook step from a placeholder", async () => {
