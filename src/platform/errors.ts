@@ -17,6 +17,7 @@ export const Internal = createError("INTERNAL", "internal error (see the server'
 export const Unauthenticated = createError("UNAUTHENTICATED", "sign in first", 401, "no session, or the session ended");
 export const LoginFailed = createError("LOGIN_FAILED", "wrong user name or password", 401, "sign-in refused; which of the two was wrong is not said");
 export const CsrfRejected = createError("CSRF", "missing or wrong %s header", 403, "a change without the X-CSRF-Token header returned at sign-in");
+export const ActionAdminOnly = createError("ACTION_ADMIN_ONLY", "only an admin may run %s by hand (it changes things outside Intake)", 403, "an analyst ran an action its package marks adminOnly (Purge Email, Restore Email)");
 export const Forbidden = createError("FORBIDDEN", "only an admin may change integrations and connectors", 403, "the signed-in user is an analyst");
 export const SetupLinkRefused = createError(
   "SETUP_LINK", "this setup link was used, has expired or is mistyped: restart intake serve to print a new one, or add a user with intake users add", 404,

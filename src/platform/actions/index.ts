@@ -7,7 +7,7 @@ import { PRIORITIES } from "../../sdk/priority.js";
 import { applyCaseUpdates, caseServices, evidenceSchema } from "../cases/verdicts.js";
 import { customListServices } from "../lists/index.js";
 import type { LogEntry } from "../../sdk/execution.js";
-import { ActionFailed, CaseNotFound, FileParameterRefused, IntakeError, RunFailed } from "../errors.js";
+import { ActionAdminOnly, ActionFailed, CaseNotFound, FileParameterRefused, IntakeError, RunFailed } from "../errors.js";
 import { compileCode, integrationConfiguration, requireAction, secretParameterNames, SECRET_MARK, validateParameterValues, withDefaults } from "../catalog/index.js";
 import type { ActionDefinition, IntegrationDefinition } from "../catalog/index.js";
 import { connectorReadRoots, DEFAULT_MEMORY_MB, driveConnector, RunLog } from "../runner/index.js";
@@ -29,6 +29,8 @@ export interface ActionRequest {
   params?: Record<string, unknown>;
   /** A user's name, or `playbook:<name>`. */
   actor: string;
+  /** The signed-in user's role when a person runs it from the console: an analyst may not run an adminOnly action. */
+  actorRole?: "admin" | "analyst";
   /** A completed action run with this key is returned as is, not run again. */
   idempotencyKey?: string;
   /** Set by playbooks, stored with the run. */
@@ -225,6 +227,7 @@ export async function runAction(store: Store, request: ActionRequest): Promise<A
   const earlier = key ? await store.db.selectFrom("action_runs").selectAll().where("idempotency_key", "=", key).executeTakeFirst() : undefined;
   if (earlier?.status === "completed") return outcomeOf(toView(earlier));
 
+  if (action.adminOnly && request.actorRole === "analyst") throw new ActionAdminOnly(`${integration.name}/${action.name}`);
   const caseRow = await store.db.selectFrom("cases").select(["id", "title"]).where("id", "=", request.caseId).executeTakeFirst();
   if (!caseRow) throw new CaseNotFound(request.caseId);
   // A file parameter names what the code may read: an admin's choice (its default), never a run's.

@@ -81,6 +81,8 @@ const actionSchema = z
     parameters: parametersSchema,
     /** The case's entities it runs on; none: a case-level action. */
     entityTypes: z.array(z.enum(ENTITY_TYPES)).max(ENTITY_TYPES.length).optional(),
+    /** Only an admin may run it by hand (it changes things outside Intake: staff mailboxes); playbooks may, by approval. */
+    adminOnly: z.boolean().optional(),
     timeoutSeconds: z.number().int().min(1).max(86_400),
     memoryMb,
   })

@@ -52,7 +52,7 @@ export function registerActionRoutes(api: FastifyInstance, store: Store, session
       tags: ["actions"], summary: "Run an action on the case by hand, recorded with the signed-in user's name; a failed action is an outcome (200), not an error",
       params: idParams, body: { type: "object", properties: actionFields, required: ["integration", "action"], additionalProperties: false }, response: actionErrors,
     },
-  }, async (request) => runAction(store, { ...request.body, caseId: request.params.id, actor: request.user!.name }));
+  }, async (request) => runAction(store, { ...request.body, caseId: request.params.id, actor: request.user!.name, actorRole: request.user!.role === "admin" ? "admin" : "analyst" }));
 
   api.get<{ Params: { id: number } }>("/cases/:id/mailbox-moves", {
     onRequest: session,
