@@ -252,6 +252,9 @@ describe("the API", () => {
     expect(runs[0]!.actionRunId).toBeGreaterThan(runs[1]!.actionRunId);
     const missing = await requestAs(app, analyst, "POST", "/api/cases/999/actions", { integration: "Respond Tests", action: "Lookup" });
     expect([missing.statusCode, missing.json().error.code]).toEqual([404, "CASE_NOT_FOUND"]);
+    // What changes staff mailboxes is an admin's (or a playbook's, by approval): an analyst's run is refused.
+    const purge = await requestAs(app, analyst, "POST", `/api/cases/${caseId}/actions`, { integration: "email", action: "Purge Email" });
+    expect([purge.statusCode, purge.json().error.code]).toEqual([403, "ACTION_ADMIN_ONLY"]);
   });
 
   it("plays an action for an admin: the outcome comes back, nothing is stored or changed", async () => {
