@@ -5,12 +5,11 @@
 // shown, stored in clear or logged.
 import fs from "node:fs";
 import path from "node:path";
-import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { deliverToMaildir, startDovecot, type Dovecot } from "./support/dovecot.js";
 import type { FastifyInstance } from "fastify";
 import { requestAs, signInApi, type Session } from "./support/api.js";
-import { makeWorkspace, PROJECT_ROOT, type Workspace } from "./support/cli.js";
+import { makeWorkspace, PROJECT_ROOT, type Workspace, queryDatabase } from "./support/cli.js";
 import { makeReport } from "./support/messages.js";
 import { startPostgres } from "./support/postgres.js";
 import { countRows, waitFor } from "./support/wait.js";
@@ -24,14 +23,7 @@ let ws: Workspace;
 let caseId: number;
 let caseUrls: string[];
 
-function query<T>(sql: string, ...params: unknown[]): T[] {
-  const db = new Database(ws.db, { readonly: true });
-  try {
-    return db.prepare(sql).all(...params) as T[];
-  } finally {
-    db.close();
-  }
-}
+const query = <T>(sql: string, ...params: unknown[]): T[] => queryDatabase<T>(ws.db, sql, ...params);
 
 beforeAll(async () => {
   server = await startDovecot();

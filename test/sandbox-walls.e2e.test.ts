@@ -9,10 +9,9 @@ import fs from "node:fs";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
-import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchCodeProcess, sandboxMode } from "../src/platform/runner/namespace.js";
-import { makeWorkspace, type Workspace } from "./support/cli.js";
+import { makeWorkspace, type Workspace, queryDatabase } from "./support/cli.js";
 import { oneAlertConnector, writePackage, type ConnectorFiles } from "./support/packages.js";
 import { countRows, waitFor } from "./support/wait.js";
 
@@ -22,14 +21,7 @@ const AWS_SECRET = "aws-secret-9f2b7a41";
 let ws: Workspace;
 let filesRoot: string;
 
-function query<T>(sql: string, ...params: unknown[]): T[] {
-  const db = new Database(ws.db, { readonly: true });
-  try {
-    return db.prepare(sql).all(...params) as T[];
-  } finally {
-    db.close();
-  }
-}
+const query = <T>(sql: string, ...params: unknown[]): T[] => queryDatabase<T>(ws.db, sql, ...params);
 
 /** What reached cases: every row of cases, alerts, their events and entities. */
 function stored(): string {

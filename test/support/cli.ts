@@ -4,6 +4,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import Database from "better-sqlite3";
 
 export const PROJECT_ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const BIN = path.join(PROJECT_ROOT, "bin", "intake.js");
@@ -63,4 +64,14 @@ export function makeWorkspace(extraEnv: Record<string, string> = {}): Workspace 
       return JSON.parse(lines[lines.length - 1]!) as Record<string, unknown>;
     },
   };
+}
+
+/** Rows of a read-only query on a workspace's SQLite database (what a run stored, read as an operator would). */
+export function queryDatabase<T>(file: string, sql: string, ...params: unknown[]): T[] {
+  const db = new Database(file, { readonly: true });
+  try {
+    return db.prepare(sql).all(...params) as T[];
+  } finally {
+    db.close();
+  }
 }
