@@ -71,20 +71,21 @@ describe("GET /api/health", () => {
     try {
       expect(app.output()).toContain("/setup?token=");
       const healthy = await fetch(`${app.base}/api/health`);
-      expect([healthy.status, await healthy.json()]).toEqual([200, { ok: true, database: "reachable", schema: "current" }]);
+      // intake serve's health also says which sandbox runs integration code.
+      expect([healthy.status, await healthy.json()]).toEqual([200, { ok: true, database: "reachable", schema: "current", sandbox: expect.stringMatching(/^(namespaces|permission-model)$/) }]);
       // The rest of the API still wants a session.
       expect((await fetch(`${app.base}/api/cases`)).status).toBe(401);
 
       await sql`insert into kysely_migration (name, timestamp) values ('0099_future', ${new Date().toISOString()})`.execute(store.db);
       const newer = await fetch(`${app.base}/api/health`);
       expect([newer.status, await newer.json()]).toEqual([503, {
-        ok: false, database: "reachable", schema: "newer",
+        ok: false, database: "reachable", schema: "newer", sandbox: expect.any(String),
         error: { code: "SCHEMA_NEWER", message: "the database has migrations this Intake does not know (0099_future); run a newer Intake" },
       }]);
       await sql`delete from kysely_migration where name in ('0099_future', '0017_workers')`.execute(store.db);
       const behind = await fetch(`${app.base}/api/health`);
       expect([behind.status, await behind.json()]).toEqual([503, {
-        ok: false, database: "reachable", schema: "behind", error: { code: "SCHEMA_BEHIND", message: "migrations not run on the database yet: 0017_workers" },
+        ok: false, database: "reachable", schema: "behind", sandbox: expect.any(String), error: { code: "SCHEMA_BEHIND", message: "migrations not run on the database yet: 0017_workers" },
       }]);
     } finally {
       await store.close();
@@ -174,7 +175,7 @@ describe("GET /api/health", () => {
       expect([down.status, body]).toEqual([503, unreachable]);
       expect(logged.at(-1)).toMatch(/^health: the database does not answer: ./);
       const served = await fetch(`${app.base}/api/health`);
-      expect([served.status, await served.json()]).toEqual([503, unreachable]);
+      expect([served.status, await served.json()]).toEqual([503, { ...unreachable, sandbox: expect.any(String) }]);
       expect(app.output()).toMatch(/health: the database does not answer: ./);
       expect(await checkHealth(store, 1000, () => undefined)).toMatchObject({ ok: false, database: "unreachable", schema: "unknown" });
     } finally {
