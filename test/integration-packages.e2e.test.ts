@@ -69,7 +69,7 @@ describe("integration packages", () => {
 
     const list = await ws.intake(["integrations", "list"]);
     expect(list.stdout).toMatch(/CSV Alerts\s+csv-alerts\s+CSV Alerts Connector\s+imported/);
-    expect(list.stdout).toMatch(/Email Connector\s+email\s+My Email Connector\s+Reply To Reporter\s+built-in/);
+    expect(list.stdout).toMatch(/Email Connector\s+email\s+My Email Connector\s+Purge Email, Reply To Reporter, Restore Email, Search Mailboxes\s+built-in/);
 
     // A file parameter names a file under the data folder's files/ (INTAKE_FILE_ROOTS' default).
     const csv = path.join(ws.dir, "files", "detections.csv");
