@@ -4,7 +4,7 @@
 //   npm run bench -- --n 10000 --runs 3 --compare-sample --push 200 --floor
 // --intel: threat-intel lookups only (bench/intel.ts); --triage: report → case → verdict → reply sent,
 // then the lookups (bench/triage.ts).
-//   npm run bench -- --triage --reports 200 --indicators 1000000
+//   npm run bench -- --triage --reports 200 --indicators 1000000 [--push-recheck 250]
 // --verdicts: a labelled day of reports (ham and phish) judged by the triage playbook: the confusion matrix.
 //   npm run bench -- --verdicts [--seed N]
 // --queue: queue mode, 1 and then 2 `intake worker` processes on one PostgreSQL (bench/queue.ts).
@@ -315,7 +315,7 @@ if (args.includes("--verdicts")) {
 
 if (args.includes("--triage")) {
   // Its own Dovecot (with the reporters' mailboxes and LMTP), Postfix and intake serve.
-  const triage = await triageBench({ reports: option("reports", 200), indicators: option("indicators", 1_000_000), onProgress: (line) => console.error(line) });
+  const triage = await triageBench({ reports: option("reports", 200), indicators: option("indicators", 1_000_000), pushRecheckMs: option("push-recheck", 0), onProgress: (line) => console.error(line) });
   printTriage(triage);
   const dir = path.join(PROJECT_ROOT, "bench", "results");
   fs.mkdirSync(dir, { recursive: true });

@@ -1,11 +1,12 @@
-// `npm run bench -- --triage [--reports N] [--indicators N]`: with push on, how long a reported phish takes
+// `npm run bench -- --triage [--reports N] [--indicators N] [--push-recheck MS]`: with push on, how long a reported phish takes
 // from the mailbox to its reporter's answer, on real parts only: a report APPENDed to a Dovecot mailbox that
 // an email connector with "Push On New Mail" watches under `intake serve` (scheduler on: the push watch,
 // the playbook worker, the outbox sender), the built-in phishing-triage playbook (Assess Report, then
 // Reply To Reporter, which stages the reply), and the reply sent through Postfix on loopback, which
 // delivers it into the reporter's own Dovecot mailbox. Per report: until its case exists, until the case
 // has a verdict, and until its outbox row is `sent` (Postfix answered 250). Then, unless --indicators 0,
-// lookups per second against a feed of N indicators (bench/intel.ts).
+// lookups per second against a feed of N indicators (bench/intel.ts). --push-recheck sets the connector's
+// "Push Recheck Milliseconds" (0, plain push, by default): Dovecot holds IDLE notices back 500 ms.
 import { spawn, type ChildProcess } from "node:child_process";
 import crypto from "node:crypto";
 import fs from "node:fs";
@@ -58,6 +59,8 @@ interface Parts {
 export interface TriageResult {
   date: string;
   reports: number;
+  /** The connector's "Push Recheck Milliseconds" (0: plain push). */
+  pushRecheckMs: number;
   pace: string;
   cores: number;
   /** The machine's 1-minute load average when the reports started and when they ended (it is shared with other work). */
@@ -128,7 +131,7 @@ async function startServe(ws: Workspace): Promise<{ child: ChildProcess; log: ()
 interface CaseRow { id: number; title: string; created_at: number; verdict: string | null; verdict_set_at: number | null }
 interface OutboxRow { status: string; created_at: number; data_at: number | null; sent_at: number | null; last_error: string | null }
 
-export async function triageBench(options: { reports: number; indicators: number; onProgress?: (line: string) => void }): Promise<TriageResult> {
+export async function triageBench(options: { reports: number; indicators: number; pushRecheckMs?: number; onProgress?: (line: string) => void }): Promise<TriageResult> {
   const dovecot: Dovecot = await startDovecot({ lmtp: true, users: REPORTERS });
   let postfix: Postfix | undefined;
   let serve: { child: ChildProcess; log: () => string } | undefined;
@@ -138,7 +141,7 @@ export async function triageBench(options: { reports: number; indicators: number
     await intake(ws, ["integration", "configure", "email", "--params", ws.writeJson("smtp.json", postfix.params())]);
     await intake(ws, ["playbook", "configure", "phishing-triage", "--params", ws.writeJson("triage.json", { "Reporter Domains": "example.test", "Trusted Authentication Servers": "mx.example.test" })]);
     // Grouping as the connector's default (campaign): each report's subject is its own, so each is a case of its own.
-    await intake(ws, ["connector", "create", "reports", "--integration", "email", "--params", ws.writeJson("mail.json", dovecot.params({ "Push On New Mail": true }))]);
+    await intake(ws, ["connector", "create", "reports", "--integration", "email", "--params", ws.writeJson("mail.json", dovecot.params({ "Push On New Mail": true, "Push Recheck Milliseconds": options.pushRecheckMs ?? 0 }))]);
     serve = await startServe(ws);
     const db = new Database(ws.db, { readonly: true, timeout: 5000 });
     const lastCase = db.prepare("select coalesce(max(id), 0) as id from cases");
@@ -220,7 +223,7 @@ export async function triageBench(options: { reports: number; indicators: number
     const verdicts: Record<string, number> = {};
     for (const s of samples) verdicts[s.verdict] = (verdicts[s.verdict] ?? 0) + 1;
     const result: TriageResult = {
-      date: new Date().toISOString(), reports: options.reports,
+      date: new Date().toISOString(), reports: options.reports, pushRecheckMs: options.pushRecheckMs ?? 0,
       pace: `one at a time: each report appended once the last one's reply was sent, after a random pause of 0-${MAX_PAUSE_MS / 1000} s`,
       cores: os.availableParallelism(), loadAverage: { start: +loadAtStart.toFixed(2), end: +os.loadavg()[0]!.toFixed(2) },
       caseMs: stat(samples.map((s) => s.caseMs)), verdictMs: stat(samples.map((s) => s.verdictMs)), replyMs, appendMs: stat(samples.map((s) => s.appendMs)),
@@ -257,6 +260,7 @@ export function printTriage(result: TriageResult): void {
   const line = (s: Stat) => `median ${s.median} ms   p99 ${s.p99} ms   max ${s.max} ms`;
   console.log(`Intake bench --triage: ${result.reports} reports with push on, under intake serve, replies through Postfix into Dovecot (${result.cores} cores, load average ${result.loadAverage.start} at the start, ${result.loadAverage.end} at the end)`);
   console.log(`  pace                   ${result.pace}`);
+  console.log(`  push                   ${result.pushRecheckMs ? `IDLE renewed every ${result.pushRecheckMs} ms ("Push Recheck Milliseconds")` : "plain IDLE (the server's notices)"}`);
   console.log(`  append → case          ${line(result.caseMs)}`);
   console.log(`  append → verdict       ${line(result.verdictMs)}`);
   console.log(`  append → reply sent    ${line(result.replyMs)}   (outbox row sent: the SMTP server answered 250)`);

@@ -36,6 +36,13 @@ describe("email connector settings", () => {
     expect(() => readSettings(execution({ "OAuth2 Client ID": "app" }))).toThrow(/OAuth2 Token URL/);
   });
 
+  it("renews push's IDLE as often as asked, within bounds", () => {
+    expect(readSettings(execution({})).pushRecheckMs).toBe(0);
+    expect(readSettings(execution({ "Push Recheck Milliseconds": 250 })).pushRecheckMs).toBe(250);
+    expect(() => readSettings(execution({ "Push Recheck Milliseconds": 50 }))).toThrow(/Push Recheck Milliseconds.*0 or between 100 and 240000, got 50/);
+    expect(() => readSettings(execution({ "Push Recheck Milliseconds": 300_000 }))).toThrow(/Push Recheck Milliseconds.*0 or between 100 and 240000/);
+  });
+
   it("builds the proxy URL with its credentials, without logging the password", () => {
     const logs: LogEntry[] = [];
     const settings = readSettings(execution({ "Proxy Server Address": "127.0.0.1:3128", "Proxy Username": "u", "Proxy Password": "p@ss" }, logs));

@@ -35,7 +35,7 @@ async function main(execution: ConnectorExecution): Promise<void> {
   }
 }
 
-function openFolder(execution: ConnectorExecution, settings: EmailSettings, tokens: OAuth2TokenProvider | undefined, folder: string, extra: { readOnly: boolean; idle?: boolean }) {
+function openFolder(execution: ConnectorExecution, settings: EmailSettings, tokens: OAuth2TokenProvider | undefined, folder: string, extra: { readOnly: boolean; idle?: boolean; idleRenewMs?: number }) {
   return ImapMailbox.open({
     host: settings.host, port: settings.port, username: settings.username, password: settings.password,
     ...(tokens ? { accessToken: (force: boolean) => tokens.accessToken(force) } : {}),
@@ -63,7 +63,7 @@ export async function ping(execution: ConnectorExecution): Promise<void> {
 export async function watch(execution: ConnectorExecution, onNewItems: (reason: string) => void): Promise<void> {
   const settings = readSettings(execution);
   const tokens = settings.oauth2 ? new OAuth2TokenProvider(settings.oauth2) : undefined;
-  const mailboxes = await Promise.all(settings.folders.map((folder) => openFolder(execution, settings, tokens, folder, { readOnly: true, idle: true })));
+  const mailboxes = await Promise.all(settings.folders.map((folder) => openFolder(execution, settings, tokens, folder, { readOnly: true, idle: true, idleRenewMs: settings.pushRecheckMs })));
   try {
     execution.logger.info(`push: waiting for new mail in ${mailboxes.map((m) => m.path).join(", ")}`);
     await Promise.race(mailboxes.map((mailbox) => mailbox.watch((count) => onNewItems(`${count} new messages in ${mailbox.path}`))));

@@ -37,6 +37,8 @@ export interface EmailSettings {
   allowedSenders: SenderAllowList;
   oauth2?: OAuth2Settings;
   push: boolean;
+  /** With push: how often IDLE is renewed (ms), so that a server that holds its notices back reports at once; 0: plain push. */
+  pushRecheckMs: number;
 }
 
 /** Splits a comma-separated list, trimming and dropping empty items. */
@@ -157,7 +159,11 @@ export function readSettings(execution: ParameterSource): EmailSettings {
     serverTimeZone,
     allowedSenders: new SenderAllowList(param("Allowed Senders")),
     push: flag("Push On New Mail", false),
+    pushRecheckMs: integer("Push Recheck Milliseconds", 0, 0),
   };
+  if (settings.pushRecheckMs !== 0 && (settings.pushRecheckMs < 100 || settings.pushRecheckMs > 240_000)) {
+    throw new ParameterError(`parameter "Push Recheck Milliseconds" must be 0 or between 100 and 240000, got ${settings.pushRecheckMs}`);
+  }
   const excludeSubject = compilePattern("Exclusion Subject Regex", param("Exclusion Subject Regex"));
   const excludeBody = compilePattern("Exclusion Body Regex", param("Exclusion Body Regex"));
   if (excludeSubject) settings.excludeSubject = excludeSubject;
