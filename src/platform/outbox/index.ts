@@ -8,7 +8,7 @@ import type { Database, OutboxStatus, OutboxTable, Store } from "../store/index.
 import { z } from "zod";
 import { renderReply } from "./templates.js";
 import { wakeableSleep } from "../store/wake.js";
-import { messageIdFor, sendMessage, smtpSettings, SmtpAttemptError, type SmtpSettings } from "./smtp.js";
+import { messageIdFor, sendMessage, smtpSettings, SmtpAttemptError, SmtpConnectionCache, type SmtpSettings } from "./smtp.js";
 
 export { smtpSettings, SMTP_SECURITY, type SmtpSettings } from "./smtp.js";
 export * from "./templates.js";
@@ -157,6 +157,8 @@ export interface SendOptions {
   /** Most messages handled in one call. */
   limit?: number;
   onMessage?: (entry: { id: number; recipient: string; status: OutboxStatus; error?: string }) => void;
+  /** A long-lived sender's open connection, reused between messages; without it each message opens its own. */
+  connections?: SmtpConnectionCache;
 }
 
 /** The backoff `intake serve` and `drain` use: $INTAKE_OUTBOX_BACKOFF_SECONDS, else DEFAULT_BACKOFF_MS. */
@@ -200,7 +202,7 @@ export async function sendDueMail(store: Store, options: SendOptions = {}): Prom
         references: row.reference_ids ? (JSON.parse(row.reference_ids) as string[]) : [], language: row.language, messageId,
       }, async () => {
         await store.db.updateTable("outbox").set({ data_at: Date.now() }).where("id", "=", id).execute();
-      });
+      }, options.connections);
       const at = Date.now();
       await store.db.updateTable("outbox").set({
         status: "sent", sent_at: at, claimed_at: null, smtp_response: outcome.response, last_error: null,
@@ -235,10 +237,12 @@ export function startOutboxSender(store: Store, options: SendOptions & { interva
   // A reply staged by an action of this process (the playbook worker's) wakes the sender: the tick alone
   // kept it 1 s on average, up to 2 s. Retries come due, and other processes' rows, on the tick.
   const sleeper = wakeableSleep(store, "outbox");
+  // One connection kept open between replies: a reply does not wait for a new connection, TLS and sign-in.
+  const connections = new SmtpConnectionCache();
   const loop = (async () => {
     while (!stopped) {
       try {
-        await sendDueMail(store, options);
+        await sendDueMail(store, { connections, ...options });
       } catch (error) {
         options.onError?.(error);
       }
@@ -251,6 +255,7 @@ export function startOutboxSender(store: Store, options: SendOptions & { interva
       stopped = true;
       sleeper.wakeNow();
       await loop;
+      connections.close();
       sleeper.close();
     },
   };

@@ -121,46 +121,143 @@ function failure(settings: SmtpSettings, error: SMTPConnection.SMTPError | undef
   return new SmtpAttemptError(where, `${error?.command ? `${error.command}: ` : ""}${text}`, permanent);
 }
 
+/** One SMTP connection, signed in, that may carry several messages in turn (RSET between them). */
+class OpenConnection {
+  readonly connection: SMTPConnection;
+  /** Set once the connection has failed or closed: it is not used again. */
+  closed = false;
+  /** The step under way's rejection: nodemailer reports a dropped socket as an event, not to the callback. */
+  #broken: ((error: SMTPConnection.SMTPError) => void) | undefined;
+
+  constructor(settings: SmtpSettings) {
+    this.connection = new SMTPConnection({
+      host: settings.host, port: settings.port,
+      secure: settings.security === "tls",
+      requireTLS: settings.security === "starttls",
+      ignoreTLS: settings.security === "none",
+      // The certificate is checked against Node's store and NODE_EXTRA_CA_CERTS, for the name configured.
+      tls: { rejectUnauthorized: true, servername: settings.host },
+      connectionTimeout: CONNECT_MS, greetingTimeout: CONNECT_MS, socketTimeout: SOCKET_MS,
+      logger: false,
+    });
+    const fail = (error: SMTPConnection.SMTPError) => {
+      this.closed = true;
+      this.#broken?.(error);
+    };
+    this.connection.on("error", fail);
+    this.connection.on("end", () => fail(new Error("the server closed the connection")));
+  }
+
+  step<T>(start: (done: (error: SMTPConnection.SMTPError | null | undefined, value?: T) => void) => void): Promise<T> {
+    if (this.closed) return Promise.reject(new Error("the server closed the connection"));
+    return new Promise<T>((resolve, reject) => {
+      this.#broken = reject;
+      start((error, value) => {
+        this.#broken = undefined;
+        if (error) reject(error);
+        else resolve(value as T);
+      });
+    });
+  }
+
+  end(): void {
+    this.closed = true;
+    this.#broken = undefined;
+    this.connection.quit();
+    this.connection.close();
+  }
+}
+
+/** What a kept connection was opened with: another configuration opens another. */
+const settingsKey = (settings: SmtpSettings) => JSON.stringify([settings.host, settings.port, settings.security, settings.username, settings.password]);
+
+/**
+ * The outbox sender's connection, kept open between messages (as nodemailer's pool does) so that a reply
+ * does not wait for a new connection, TLS and sign-in; closed after IDLE_MS without a message.
+ */
+export class SmtpConnectionCache {
+  static readonly IDLE_MS = 20_000;
+  #kept: { key: string; open: OpenConnection; timer: NodeJS.Timeout } | undefined;
+
+  /** The kept connection for these settings, if it is still open; the caller owns it until `keep`. */
+  take(settings: SmtpSettings): OpenConnection | undefined {
+    const kept = this.#kept;
+    this.#kept = undefined;
+    if (!kept) return undefined;
+    clearTimeout(kept.timer);
+    if (kept.key === settingsKey(settings) && !kept.open.closed) return kept.open;
+    kept.open.end();
+    return undefined;
+  }
+
+  keep(settings: SmtpSettings, open: OpenConnection): void {
+    this.close();
+    const timer = setTimeout(() => this.close(), SmtpConnectionCache.IDLE_MS);
+    timer.unref();
+    this.#kept = { key: settingsKey(settings), open, timer };
+  }
+
+  close(): void {
+    const kept = this.#kept;
+    this.#kept = undefined;
+    if (!kept) return;
+    clearTimeout(kept.timer);
+    kept.open.end();
+  }
+}
+
+/** A new connection, secured and signed in. */
+async function openConnection(settings: SmtpSettings): Promise<OpenConnection> {
+  const open = new OpenConnection(settings);
+  try {
+    await open.step<void>((done) => open.connection.connect((error) => done(error)));
+    if (settings.username) await open.step<void>((done) => open.connection.login({ user: settings.username!, pass: settings.password ?? "" }, (error) => done(error)));
+    return open;
+  } catch (error) {
+    open.end();
+    throw error;
+  }
+}
+
+/**
+ * A connection ready for the next envelope: the kept one when the server still answers RSET, else a new
+ * one. Nothing of the message has been handed over yet, so a kept connection that died is simply replaced.
+ */
+async function readyConnection(settings: SmtpSettings, cache: SmtpConnectionCache | undefined): Promise<OpenConnection> {
+  const kept = cache?.take(settings);
+  if (kept) {
+    try {
+      await kept.step<void>((done) => kept.connection.reset((error) => done(error)));
+      return kept;
+    } catch {
+      kept.end();
+    }
+  }
+  return openConnection(settings);
+}
+
 /**
  * Sends one message to one recipient (the envelope names only them). `beforeData` runs once the server
  * is connected, secured and signed in, just before the envelope and message are handed over: the point
- * past which the server may hold the message.
+ * past which the server may hold the message. With a cache, the connection is kept for the next message.
  */
-export async function sendMessage(settings: SmtpSettings, message: OutgoingMessage, beforeData: () => Promise<void>): Promise<SmtpOutcome> {
+export async function sendMessage(settings: SmtpSettings, message: OutgoingMessage, beforeData: () => Promise<void>, cache?: SmtpConnectionCache): Promise<SmtpOutcome> {
   checkAuthTransport(settings);
   const raw = await composeMessage(settings, message);
-  const connection = new SMTPConnection({
-    host: settings.host, port: settings.port,
-    secure: settings.security === "tls",
-    requireTLS: settings.security === "starttls",
-    ignoreTLS: settings.security === "none",
-    // The certificate is checked against Node's store and NODE_EXTRA_CA_CERTS, for the name configured.
-    tls: { rejectUnauthorized: true, servername: settings.host },
-    connectionTimeout: CONNECT_MS, greetingTimeout: CONNECT_MS, socketTimeout: SOCKET_MS,
-    logger: false,
-  });
-  // nodemailer reports a refused connection or a dropped socket as an "error" event, not to the callback
-  // under way: every step also ends when the connection fails or closes.
-  let broken: ((error: SMTPConnection.SMTPError) => void) | undefined;
-  connection.on("error", (error: SMTPConnection.SMTPError) => broken?.(error));
-  connection.on("end", () => broken?.(new Error("the server closed the connection")));
-  const step = <T>(start: (done: (error: SMTPConnection.SMTPError | null | undefined, value?: T) => void) => void) => new Promise<T>((resolve, reject) => {
-    broken = reject;
-    start((error, value) => (error ? reject(error) : resolve(value as T)));
-  });
+  let open: OpenConnection | undefined;
   try {
-    await step<void>((done) => connection.connect((error) => done(error)));
-    if (settings.username) await step<void>((done) => connection.login({ user: settings.username!, pass: settings.password ?? "" }, (error) => done(error)));
+    open = await readyConnection(settings, cache);
+    const ready = open;
     await beforeData();
-    const info = await step<SMTPConnection.SentMessageInfo>((done) => connection.send({ from: settings.sender, to: [message.to] }, raw, (error, sent) => done(error, sent)));
+    const info = await ready.step<SMTPConnection.SentMessageInfo>((done) => ready.connection.send({ from: settings.sender, to: [message.to] }, raw, (error, sent) => done(error, sent)));
     if (info.accepted.length === 0) throw Object.assign(new Error(`recipient refused: ${info.response}`), { responseCode: 550, response: info.response });
-    broken = undefined;
+    if (cache) cache.keep(settings, ready);
+    else ready.end();
+    open = undefined;
     return { response: info.response.slice(0, 500) };
   } catch (error) {
-    broken = undefined;
     throw failure(settings, error as SMTPConnection.SMTPError);
   } finally {
-    connection.quit();
-    connection.close();
+    open?.end();
   }
 }
