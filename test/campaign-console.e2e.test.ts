@@ -3,12 +3,11 @@
 // say who did it. The cases come from a real Dovecot through `intake connector run`.
 import fs from "node:fs";
 import path from "node:path";
-import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { deliverToMaildir, startDovecot, type Dovecot } from "./support/dovecot.js";
 import { makeWorkspace, PROJECT_ROOT, type Workspace } from "./support/cli.js";
 import { phish, reportAsAttachment, reportInline, unrelated } from "./support/campaigns.js";
-import { launchChromium, newConsolePage, signIn, startConsole, type Console } from "./support/console.js";
+import { consoleSession, type ConsoleSession } from "./support/console-session.js";
 
 const ARTIFACTS = path.join(PROJECT_ROOT, "test-artifacts");
 const PASSWORD = "analyst-password-1";
@@ -17,9 +16,7 @@ interface ExportedCase { id: number; title: string; status: string; alert_count:
 
 let server: Dovecot;
 let ws: Workspace;
-let app: Console;
-let browser: Browser;
-const cspViolations: string[] = [];
+let session: ConsoleSession;
 
 async function cases(): Promise<ExportedCase[]> {
   const result = await ws.intake(["cases", "export", "--jsonl"]);
@@ -48,13 +45,11 @@ beforeAll(async () => {
   expect(ws.lastJson(run)).toMatchObject({ ingested: 7, failed: 0 });
   const added = await ws.intake(["users", "add", "kim", "--role", "analyst"], { env: { INTAKE_PASSWORD: PASSWORD } });
   expect(added.code, added.stderr).toBe(0);
-  app = await startConsole(ws);
-  browser = await launchChromium();
+  session = await consoleSession(ws);
 });
 
 afterAll(async () => {
-  await browser?.close();
-  await app?.stop();
+  await session?.close();
   await server?.stop();
 });
 
@@ -66,9 +61,8 @@ describe("campaign cases in the console", () => {
     expect(english.alert_count).toBe(4);
     const erin = english.alerts.find((a) => a.events[0]!.ReportedAs === "original message")!.display_id;
 
-    const page = await newConsolePage(browser, "en-US", cspViolations);
-    await signIn(page, app.base, "kim", PASSWORD);
-    await page.goto(`${app.base}/cases`);
+    const page = await session.signedIn("kim", PASSWORD, "en-US");
+    await page.goto(`${session.base}/cases`);
     const row = page.locator(`tr[data-case-id="${english.id}"]`);
     await row.waitFor();
     expect(await row.getByTestId("report-count").textContent()).toBe("4");
@@ -120,16 +114,15 @@ describe("campaign cases in the console", () => {
     expect(after.find((c) => c.id === lunch.id)).toMatchObject({ status: "closed", alert_count: 0 });
     const cli = await ws.intake(["cases", "history", String(moved.id)]);
     expect(cli.stdout).toMatch(new RegExp(`kim\\s+moved_in\\s+.*"from":${english.id}`));
-    expect(cspViolations).toEqual([]);
+    expect(session.cspViolations).toEqual([]);
     await page.context().close();
   });
 
   it("lets an admin change the connector's grouping in its form", async () => {
     const added = await ws.intake(["users", "add", "lee", "--role", "admin"], { env: { INTAKE_PASSWORD: PASSWORD } });
     expect(added.code, added.stderr).toBe(0);
-    const page = await newConsolePage(browser, "en-US", cspViolations);
-    await signIn(page, app.base, "lee", PASSWORD);
-    await page.goto(`${app.base}/connectors`);
+    const page = await session.signedIn("lee", PASSWORD, "en-US");
+    await page.goto(`${session.base}/connectors`);
     const card = page.locator('[data-connector="reports"]');
     await card.getByRole("button", { name: "Edit" }).click();
     const mode = page.locator("#grouping-mode");
@@ -146,22 +139,21 @@ describe("campaign cases in the console", () => {
     expect(await page.locator("#grouping-hours").count()).toBe(0);
     await page.getByRole("button", { name: "Save", exact: true }).click();
     await expect.poll(async () => (JSON.parse((await ws.intake(["connector", "show", "reports", "--json"])).stdout) as { grouping: { mode: string } }).grouping.mode).toBe("off");
-    expect(cspViolations).toEqual([]);
+    expect(session.cspViolations).toEqual([]);
     await page.context().close();
   });
 
   it("shows a Korean campaign case in Korean", async () => {
     const korean = (await cases()).find((c) => c.title === "비밀번호 만료 안내")!;
     expect(korean.alert_count).toBe(2);
-    const page = await newConsolePage(browser, "ko-KR", cspViolations);
-    await signIn(page, app.base, "kim", PASSWORD);
-    await page.goto(`${app.base}/cases/${korean.id}`);
+    const page = await session.signedIn("kim", PASSWORD, "ko-KR");
+    await page.goto(`${session.base}/cases/${korean.id}`);
     await page.getByTestId("case-title").waitFor();
     expect(await page.getByTestId("case-reports").textContent()).toContain("신고 2건");
     expect(await page.getByTestId("reports").textContent()).toContain("첨부로 전달");
     expect(await page.getByTestId("reports").textContent()).toContain("같은 제목, 공통 URL");
     await page.screenshot({ path: path.join(ARTIFACTS, "campaign-case-ko.png"), fullPage: true });
-    expect(cspViolations).toEqual([]);
+    expect(session.cspViolations).toEqual([]);
     await page.context().close();
   });
 });

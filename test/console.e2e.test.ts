@@ -4,10 +4,9 @@ import type { ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
-import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { deliverToMaildir, startDovecot, type Dovecot } from "./support/dovecot.js";
-import { launchChromium, newConsolePage, signIn as signInAs, startConsole, type Console } from "./support/console.js";
+import { consoleSession, type ConsoleSession } from "./support/console-session.js";
 import { waitFor } from "./support/wait.js";
 import { makeWorkspace, PROJECT_ROOT, type Workspace } from "./support/cli.js";
 import { makeReport } from "./support/messages.js";
@@ -18,11 +17,9 @@ const PASSWORD = "console-password-1";
 
 let server: Dovecot;
 let ws: Workspace;
-let app: Console;
+let session: ConsoleSession;
 let serve: ChildProcess;
 let base: string;
-let browser: Browser;
-const cspViolations: string[] = [];
 
 function finishedRuns(file: string): number {
   const db = new Database(file, { readonly: true, timeout: 5000 });
@@ -42,25 +39,19 @@ function storedEmlCount(file: string, caseId: number): number {
   }
 }
 
-
-const newPage = (locale: string): Promise<Page> => newConsolePage(browser, locale, cspViolations);
-const signIn = (page: Page): Promise<void> => signInAs(page, base, "admin", PASSWORD);
-
 beforeAll(async () => {
   fs.mkdirSync(ARTIFACTS, { recursive: true });
   server = await startDovecot();
   ws = makeWorkspace({ NODE_EXTRA_CA_CERTS: server.caFile });
   const added = await ws.intake(["users", "add", "admin", "--role", "admin"], { env: { INTAKE_PASSWORD: PASSWORD } });
   expect(added.code, added.stderr).toBe(0);
-  app = await startConsole(ws);
-  serve = app.process;
-  base = app.base;
-  browser = await launchChromium();
+  session = await consoleSession(ws);
+  serve = session.app.process;
+  base = session.base;
 });
 
 afterAll(async () => {
-  await browser?.close();
-  await app?.stop();
+  await session?.close();
   await server?.stop();
 });
 
@@ -71,8 +62,7 @@ describe("the console in a real browser", () => {
   });
 
   it("signs in, creates a connector, tests it, runs it once, shows cases live, keeps hostile text inert, closes a case and shows the runs", async () => {
-    const page = await newPage("en-US");
-    await signIn(page);
+    const page = await session.signedIn("admin", PASSWORD, "en-US");
 
     // Create the connector from the form built out of its parameter definitions.
     await page.getByRole("link", { name: "Connectors", exact: true }).click();
@@ -173,7 +163,7 @@ describe("the console in a real browser", () => {
     await page.getByRole("button", { name: "Source" }).click();
     await page.locator("pre.source").waitFor();
     await page.screenshot({ path: path.join(ARTIFACTS, "connectors-en.png"), fullPage: true });
-    expect(cspViolations).toEqual([]);
+    expect(session.cspViolations).toEqual([]);
     await page.context().close();
   });
 
@@ -201,8 +191,7 @@ describe("the console in a real browser", () => {
     await expect.poll(async () => (await failedRuns()).length, { timeout: 30_000, interval: 500 }).toBeGreaterThanOrEqual(2);
     expect((await failedRuns())[0]!.error).toMatch(/^IMAP_AUTH/);
 
-    const page = await newPage("en-US");
-    await signIn(page);
+    const page = await session.signedIn("admin", PASSWORD, "en-US");
     await page.getByRole("link", { name: "Connectors", exact: true }).click();
     await page.locator('[data-connector="broken"].failing').waitFor();
     // A form that leaves out a required parameter is refused with the parameter's name.
@@ -226,7 +215,7 @@ describe("the console in a real browser", () => {
   });
 
   it("speaks Korean to a Korean browser, with a switch back to English", async () => {
-    const page = await newPage("ko-KR");
+    const page = await session.page("ko-KR");
     await page.goto(base);
     expect(await page.locator("label[for=username]").textContent()).toBe("사용자 이름");
     await page.locator("#username").fill("admin");
@@ -244,7 +233,7 @@ describe("the console in a real browser", () => {
     await page.screenshot({ path: path.join(ARTIFACTS, "overview-ko.png"), fullPage: true });
     await page.getByLabel("언어").first().selectOption("en");
     await page.getByRole("link", { name: "Overview", exact: true }).waitFor();
-    expect(cspViolations).toEqual([]);
+    expect(session.cspViolations).toEqual([]);
     await page.context().close();
   });
 

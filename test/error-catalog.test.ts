@@ -1,5 +1,5 @@
 // The error catalog: every code answers its declared status through the server's real error handler, no
-// platform code is left undeclared, only true faults are 5xx, and the README lists exactly the declared codes.
+// platform code is left undeclared, only true faults are 5xx, and docs/errors.md lists exactly the declared codes.
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -177,9 +177,9 @@ describe("the platform's sources", () => {
   });
 });
 
-describe("the README", () => {
+describe("docs/errors.md", () => {
   it("lists exactly the declared codes, with their statuses (regenerate: npx tsc -p tsconfig.json && node scripts/error-table.mjs)", () => {
-    const readme = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
+    const readme = fs.readFileSync(path.join(ROOT, "docs", "errors.md"), "utf8");
     const table = readme.split("<!-- error codes: start -->\n")[1]?.split("\n<!-- error codes: end -->")[0];
     expect(table).toBe(errorTable());
     const listed = [...table!.matchAll(/^\| `([A-Z0-9_]+)` \| (\d{3}) \|/gm)].map((m) => `${m[1]} ${m[2]}`).sort();

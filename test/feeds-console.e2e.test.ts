@@ -3,9 +3,9 @@
 // feed keeps its indicators; in English and Korean (screenshots under test-artifacts/).
 import fs from "node:fs";
 import path from "node:path";
-import type { Browser, Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { launchChromium, newConsolePage, signIn, startConsole, type Console } from "./support/console.js";
+import { consoleSession, type ConsoleSession } from "./support/console-session.js";
 import { makeWorkspace, PROJECT_ROOT, type Workspace } from "./support/cli.js";
 
 const ARTIFACTS = path.join(PROJECT_ROOT, "test-artifacts");
@@ -13,10 +13,8 @@ const FEEDS = path.join(PROJECT_ROOT, "test/fixtures/feeds");
 const PASSWORD = "feeds-admin-password-1";
 
 let ws: Workspace;
-let app: Console;
-let browser: Browser;
+let session: ConsoleSession;
 let urlhausCopy: string;
-const cspViolations: string[] = [];
 
 function shot(page: Page, name: string) {
   return page.screenshot({ path: path.join(ARTIFACTS, `feeds-${name}.png`), fullPage: true });
@@ -31,19 +29,16 @@ beforeAll(async () => {
   expect((await ws.intake(["feeds", "add", "urlhaus", "--format", "urlhaus", "--source", urlhausCopy])).code).toBe(0);
   const refreshed = await ws.intake(["feeds", "refresh", "urlhaus"]);
   expect(refreshed.code, refreshed.stderr).toBe(0);
-  app = await startConsole(ws, ["--no-scheduler"]);
-  browser = await launchChromium();
+  session = await consoleSession(ws, ["--no-scheduler"]);
 }, 120_000);
 
 afterAll(async () => {
-  await browser?.close();
-  await app?.stop();
+  await session?.close();
 });
 
 describe("the Feeds page in a real browser", () => {
   it("lists, adds and refreshes feeds, and shows a broken file's error with the indicators kept", async () => {
-    const page = await newConsolePage(browser, "en-US", cspViolations);
-    await signIn(page, app.base, "admin", PASSWORD);
+    const page = await session.signedIn("admin", PASSWORD, "en-US");
     await page.locator('nav a[href="/feeds"]').click();
     await page.getByRole("heading", { name: "Threat-intel feeds" }).waitFor();
     const urlhaus = page.locator('tr[data-feed="urlhaus"]');
@@ -66,13 +61,12 @@ describe("the Feeds page in a real browser", () => {
     expect(await urlhaus.locator("td").nth(4).textContent()).toBe("3");
     await expect.poll(() => page.getByRole("alert").textContent()).toContain("FEED_REFRESH");
     await shot(page, "2-broken-en");
-    expect(cspViolations).toEqual([]);
+    expect(session.cspViolations).toEqual([]);
   }, 120_000);
 
   it("speaks Korean", async () => {
-    const page = await newConsolePage(browser, "ko-KR", cspViolations);
-    await signIn(page, app.base, "admin", PASSWORD);
-    await page.goto(`${app.base}/feeds`);
+    const page = await session.signedIn("admin", PASSWORD, "ko-KR");
+    await page.goto(`${session.base}/feeds`);
     await page.getByRole("heading", { name: "위협 인텔리전스 피드" }).waitFor();
     await expect.poll(() => page.locator("thead").textContent()).toContain("마지막 오류");
     expect(await page.locator('tr[data-feed="urlhaus"]').getByRole("button").textContent()).toBe("지금 갱신");

@@ -3,9 +3,9 @@
 // enable it and watch its cases arrive, and see the diff between versions.
 import fs from "node:fs";
 import path from "node:path";
-import type { Browser, Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { launchChromium, newConsolePage, signIn, startConsole, type Console } from "./support/console.js";
+import { consoleSession, type ConsoleSession } from "./support/console-session.js";
 import { countRows, waitFor } from "./support/wait.js";
 import { makeWorkspace, PROJECT_ROOT, type Workspace } from "./support/cli.js";
 
@@ -46,10 +46,8 @@ const BROKEN = connectorCode(`const count: number = "two";`);
 const FIXED = connectorCode(`const count: number = names.length;`);
 
 let ws: Workspace;
-let app: Console;
 let base: string;
-let browser: Browser;
-const cspViolations: string[] = [];
+let session: ConsoleSession;
 
 function shot(page: Page, name: string) {
   return page.screenshot({ path: path.join(ARTIFACTS, `ide-${name}.png`), fullPage: true });
@@ -75,21 +73,18 @@ beforeAll(async () => {
   ws = makeWorkspace();
   const added = await ws.intake(["users", "add", "admin", "--role", "admin"], { env: { INTAKE_PASSWORD: PASSWORD } });
   expect(added.code, added.stderr).toBe(0);
-  app = await startConsole(ws);
-  base = app.base;
-  browser = await launchChromium();
+  session = await consoleSession(ws);
+  base = session.base;
 });
 
 afterAll(async () => {
-  await browser?.close();
-  await app?.stop();
+  await session?.close();
 });
 
 describe("the IDE in a real browser", () => {
   it("creates an integration and a connector, marks a type error on its line, plays, enables, and shows the diff", async () => {
-    const page = await newConsolePage(browser, "en-US", cspViolations, { width: 1400, height: 1000 });
+    const page = await session.signedIn("admin", PASSWORD, "en-US", { width: 1400, height: 1000 });
     const context = page.context();
-    await signIn(page, base, "admin", PASSWORD);
     await page.getByRole("link", { name: "IDE", exact: true }).click();
 
     // Bad input is refused with the field named; a path in a name goes nowhere.
@@ -215,7 +210,7 @@ describe("the IDE in a real browser", () => {
     await page.locator('[data-integration="ide-demo"] img.integration-icon').waitFor();
     await shot(page, "6-integrations");
 
-    expect(cspViolations).toEqual([]);
+    expect(session.cspViolations).toEqual([]);
     await context.close();
   });
 });

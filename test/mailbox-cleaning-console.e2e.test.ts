@@ -4,9 +4,9 @@
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
-import type { Browser, Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { launchChromium, newConsolePage, signIn, startConsole, type Console } from "./support/console.js";
+import { consoleSession, type ConsoleSession } from "./support/console-session.js";
 import { makeWorkspace, PROJECT_ROOT, type Workspace } from "./support/cli.js";
 import { deliverToMaildir, MASTER_PASSWORD, startDovecot, type Dovecot } from "./support/dovecot.js";
 
@@ -22,10 +22,8 @@ const PHISH = [
 
 let dovecot: Dovecot;
 let ws: Workspace;
-let app: Console;
-let browser: Browser;
+let session: ConsoleSession;
 let caseId: number;
-const cspViolations: string[] = [];
 
 const shot = (page: Page, name: string) => page.getByRole("region", { name: /Copies in staff mailboxes|직원 메일함의 사본/ }).screenshot({ path: path.join(ARTIFACTS, `clean-${name}.png`) });
 
@@ -57,21 +55,18 @@ beforeAll(async () => {
   deliverToMaildir(dovecot, [PHISH]);
   await ok(["connector", "run", "reports", "--json"]);
   caseId = (JSON.parse((await ok(["cases", "export", "--jsonl"])).stdout.trim().split("\n")[0]!) as { id: number }).id;
-  app = await startConsole(ws, ["--no-scheduler"]);
-  browser = await launchChromium();
+  session = await consoleSession(ws, ["--no-scheduler"]);
 }, 180_000);
 
 afterAll(async () => {
-  await browser?.close();
-  await app?.stop();
+  await session?.close();
   await dovecot?.stop();
 });
 
 describe("the case view's mailbox panel", () => {
   it("an admin searches, purges and restores; the copies and the moves are listed (English)", async () => {
-    const page = await newConsolePage(browser, "en-US", cspViolations, { width: 1400, height: 1000 });
-    await signIn(page, app.base, "admin", ADMIN_PASSWORD);
-    await page.goto(`${app.base}/cases/${caseId}`);
+    const page = await session.signedIn("admin", ADMIN_PASSWORD, "en-US", { width: 1400, height: 1000 });
+    await page.goto(`${session.base}/cases/${caseId}`);
     const panel = page.getByRole("region", { name: "Copies in staff mailboxes" });
     await panel.getByText("Not searched yet.").waitFor();
     await panel.getByRole("button", { name: "Search mailboxes" }).click();
@@ -97,15 +92,14 @@ describe("the case view's mailbox panel", () => {
     await panel.getByText("5 copies found in 5 mailboxes").waitFor({ timeout: 60_000 });
     expect(await moves.locator("td:nth-child(6)").allTextContents()).toEqual(Array(5).fill("restored"));
     await shot(page, "2-restored-en");
-    expect(cspViolations).toEqual([]);
+    expect(session.cspViolations).toEqual([]);
   });
 
   it("an analyst reads the copies and the moves in Korean, without Purge and Restore", async () => {
     await ok(["action", "run", "email", "Purge Email", "--case", String(caseId), "--json"]);
     await ok(["action", "run", "email", "Search Mailboxes", "--case", String(caseId), "--json"]);
-    const page = await newConsolePage(browser, "ko-KR", cspViolations, { width: 1400, height: 1000 });
-    await signIn(page, app.base, "alice", ANALYST_PASSWORD);
-    await page.goto(`${app.base}/cases/${caseId}`);
+    const page = await session.signedIn("alice", ANALYST_PASSWORD, "ko-KR", { width: 1400, height: 1000 });
+    await page.goto(`${session.base}/cases/${caseId}`);
     const panel = page.getByRole("region", { name: "직원 메일함의 사본" });
     await panel.locator("table.clean-moves tbody tr").nth(9).waitFor();
     expect(await panel.getByRole("button", { name: "제거" }).count()).toBe(0);
@@ -114,6 +108,6 @@ describe("the case view's mailbox panel", () => {
     expect(await panel.textContent()).toContain("격리 5개, 복원 5개");
     expect(await panel.locator("table.clean-moves tbody tr td:nth-child(6)").allTextContents()).toEqual([...Array(5).fill("복원됨"), ...Array(5).fill("격리됨")]);
     await shot(page, "3-analyst-ko");
-    expect(cspViolations).toEqual([]);
+    expect(session.cspViolations).toEqual([]);
   });
 });

@@ -3,37 +3,31 @@
 // rendered) and saves it; the English page too; screenshots in test-artifacts/.
 import fs from "node:fs";
 import path from "node:path";
-import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { launchChromium, newConsolePage, signIn, startConsole, type Console } from "./support/console.js";
+import { consoleSession, type ConsoleSession } from "./support/console-session.js";
 import { makeWorkspace, PROJECT_ROOT, type Workspace } from "./support/cli.js";
 
 const ARTIFACTS = path.join(PROJECT_ROOT, "test-artifacts");
 const PASSWORD = "replies-admin-password-1";
 let ws: Workspace;
-let app: Console;
-let browser: Browser;
-const cspViolations: string[] = [];
+let session: ConsoleSession;
 
 beforeAll(async () => {
   fs.mkdirSync(ARTIFACTS, { recursive: true });
   ws = makeWorkspace();
   const added = await ws.intake(["users", "add", "admin", "--role", "admin"], { env: { INTAKE_PASSWORD: PASSWORD } });
   expect(added.code, added.stderr).toBe(0);
-  app = await startConsole(ws);
-  browser = await launchChromium();
+  session = await consoleSession(ws);
 }, 300_000);
 
 afterAll(async () => {
-  await browser?.close();
-  await app?.stop();
+  await session?.close();
 });
 
 describe("the reply template editor", () => {
   it("edits, previews and saves a template in Korean, and shows the English page", async () => {
-    const ko = await newConsolePage(browser, "ko-KR", cspViolations);
-    await signIn(ko, app.base, "admin", PASSWORD);
-    await ko.goto(`${app.base}/replies`);
+    const ko = await session.signedIn("admin", PASSWORD, "ko-KR");
+    await ko.goto(`${session.base}/replies`);
     await ko.getByRole("heading", { name: "신고자 회신" }).waitFor();
     await ko.getByLabel("템플릿").selectOption("malicious/ko");
     const text = ko.getByLabel("일반 텍스트");
@@ -52,14 +46,13 @@ describe("the reply template editor", () => {
     const stored = await ko.evaluate(async () => (await (await fetch("/api/reply-templates")).json()) as { templates: { verdict: string; language: string; edited: boolean; text: string }[] });
     expect(stored.templates.find((t) => t.verdict === "malicious" && t.language === "ko")).toMatchObject({ edited: true, text: "사례 #{{case.id}}: {{verdict}}\n{{reasons}}\n제목: {{report.subject}}" });
 
-    const en = await newConsolePage(browser, "en-US", cspViolations);
-    await signIn(en, app.base, "admin", PASSWORD);
-    await en.goto(`${app.base}/replies`);
+    const en = await session.signedIn("admin", PASSWORD, "en-US");
+    await en.goto(`${session.base}/replies`);
     await en.getByRole("heading", { name: "Replies to reporters" }).waitFor();
     await expect.poll(() => en.getByLabel("Plain text").inputValue()).toContain("It is malicious");
     await en.getByRole("button", { name: "Preview" }).click();
     await expect.poll(() => en.locator(".reply-preview .preview-text").textContent()).toContain("Thank you for reporting this message (case #1234)");
     await en.screenshot({ path: path.join(ARTIFACTS, "replies-2-preview-en.png"), fullPage: true });
-    expect(cspViolations).toEqual([]);
+    expect(session.cspViolations).toEqual([]);
   });
 });

@@ -4,9 +4,9 @@
 // by hand shows its result value, JSON, entity updates and logs, and lands on the wall; in English and Korean.
 import fs from "node:fs";
 import path from "node:path";
-import type { Browser, Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { launchChromium, newConsolePage, signIn, startConsole, type Console } from "./support/console.js";
+import { consoleSession, type ConsoleSession } from "./support/console-session.js";
 import { makeWorkspace, PROJECT_ROOT, type Workspace } from "./support/cli.js";
 
 const ARTIFACTS = path.join(PROJECT_ROOT, "test-artifacts");
@@ -24,10 +24,8 @@ const PLAYBOOK = {
 };
 
 let ws: Workspace;
-let app: Console;
-let browser: Browser;
+let session: ConsoleSession;
 let caseId = 0;
-const cspViolations: string[] = [];
 
 function shot(page: Page, name: string) {
   return page.screenshot({ path: path.join(ARTIFACTS, `respond-${name}.png`), fullPage: true });
@@ -58,20 +56,17 @@ beforeAll(async () => {
   await ok(["playbooks", "drain", "--json"]);
   const runs = await ok(["cases", "export", "--jsonl"]);
   caseId = runs.stdout.split("\n").filter(Boolean).map((line) => JSON.parse(line) as { id: number; title: string }).find((c) => c.title === "Credential dump tool")!.id;
-  app = await startConsole(ws);
-  browser = await launchChromium();
+  session = await consoleSession(ws);
 }, 300_000);
 
 afterAll(async () => {
-  await browser?.close();
-  await app?.stop();
+  await session?.close();
 });
 
 describe("the respond side of the console in a real browser", () => {
   it("approves a waiting playbook step and runs an action by hand on the case wall", async () => {
-    const page = await newConsolePage(browser, "en-US", cspViolations, { width: 1400, height: 1000 });
-    await signIn(page, app.base, "admin", PASSWORD);
-    await page.goto(`${app.base}/cases/${caseId}`);
+    const page = await session.signedIn("admin", PASSWORD, "en-US", { width: 1400, height: 1000 });
+    await page.goto(`${session.base}/cases/${caseId}`);
 
     // The playbook ran its first step on the mapped URL and waits for approval.
     const wall = page.getByTestId("playbook-runs");
@@ -118,21 +113,19 @@ describe("the respond side of the console in a real browser", () => {
     await expect.poll(() => form.getByRole("alert").textContent(), { timeout: 30_000 }).toContain("Limit");
 
     // The same wall in Korean.
-    const korean = await newConsolePage(browser, "ko-KR", cspViolations, { width: 1400, height: 1000 });
-    await signIn(korean, app.base, "admin", PASSWORD);
-    await korean.goto(`${app.base}/cases/${caseId}`);
+    const korean = await session.signedIn("admin", PASSWORD, "ko-KR", { width: 1400, height: 1000 });
+    await korean.goto(`${session.base}/cases/${caseId}`);
     await korean.getByRole("heading", { name: "플레이북 실행" }).waitFor();
     await expect.poll(() => korean.getByTestId("playbook-runs").textContent()).toContain("admin 승인");
     await korean.getByTestId("run-action").getByRole("button", { name: "실행", exact: true }).click();
     await korean.getByTestId("run-action").getByTestId("action-outcome").waitFor({ timeout: 60_000 });
     await shot(korean, "3-case-wall-ko");
-    expect(cspViolations).toEqual([]);
+    expect(session.cspViolations).toEqual([]);
   });
 
   it("shows the CSV connector's entity mapping in the IDE's connector form", async () => {
-    const page = await newConsolePage(browser, "en-US", cspViolations, { width: 1400, height: 1000 });
-    await signIn(page, app.base, "admin", PASSWORD);
-    await page.goto(`${app.base}/ide/csv-alerts/csv-alerts`);
+    const page = await session.signedIn("admin", PASSWORD, "en-US", { width: 1400, height: 1000 });
+    await page.goto(`${session.base}/ide/csv-alerts/csv-alerts`);
     await page.getByRole("button", { name: "Edit definition" }).click();
     const field = page.getByRole("textbox", { name: "Event field", exact: true });
     await expect.poll(() => field.count(), { timeout: 30_000 }).toBe(3);
@@ -142,8 +135,7 @@ describe("the respond side of the console in a real browser", () => {
   });
 
   it("makes an action in the IDE, saves it and Plays it on the case's entities, changing nothing", async () => {
-    const page = await newConsolePage(browser, "en-US", cspViolations, { width: 1400, height: 1000 });
-    await signIn(page, app.base, "admin", PASSWORD);
+    const page = await session.signedIn("admin", PASSWORD, "en-US", { width: 1400, height: 1000 });
     await page.getByRole("link", { name: "IDE", exact: true }).click();
     await page.locator("#integration-name").fill("Wall Tools");
     await page.getByRole("button", { name: "Create integration" }).click();
@@ -170,13 +162,12 @@ describe("the respond side of the console in a real browser", () => {
     expect(after.stdout).toBe(before.stdout);
 
     // The action is in the IDE's list, next to the connectors, and its versions are listed.
-    await page.goto(`${app.base}/ide`);
+    await page.goto(`${session.base}/ide`);
     await expect.poll(() => page.locator('[data-integration="wall-tools"] [data-kind="actions"]').textContent()).toContain("actions/list-hosts.ts");
   });
 
   it("edits a playbook as an ordered list of steps: every problem listed on save, then saved as the CLI lists it", async () => {
-    const page = await newConsolePage(browser, "en-US", cspViolations, { width: 1400, height: 1000 });
-    await signIn(page, app.base, "admin", PASSWORD);
+    const page = await session.signedIn("admin", PASSWORD, "en-US", { width: 1400, height: 1000 });
     await page.getByRole("link", { name: "Playbooks", exact: true }).click();
     await expect.poll(() => page.locator("main table").textContent()).toContain("triage");
     await page.locator("#new-playbook").fill("hand-made");
@@ -222,17 +213,15 @@ describe("the respond side of the console in a real browser", () => {
       ],
     });
 
-    const korean = await newConsolePage(browser, "ko-KR", cspViolations, { width: 1400, height: 1000 });
-    await signIn(korean, app.base, "admin", PASSWORD);
-    await korean.goto(`${app.base}/playbooks/hand-made`);
+    const korean = await session.signedIn("admin", PASSWORD, "ko-KR", { width: 1400, height: 1000 });
+    await korean.goto(`${session.base}/playbooks/hand-made`);
     await korean.getByRole("button", { name: "플레이북 저장" }).waitFor();
     await shot(korean, "8-playbook-ko");
-    expect(cspViolations).toEqual([]);
+    expect(session.cspViolations).toEqual([]);
   });
 
   it("sets an integration's parameters in a form where the secret is write-only", async () => {
-    const page = await newConsolePage(browser, "en-US", cspViolations, { width: 1400, height: 1000 });
-    await signIn(page, app.base, "admin", PASSWORD);
+    const page = await session.signedIn("admin", PASSWORD, "en-US", { width: 1400, height: 1000 });
     await page.getByRole("link", { name: "Connectors", exact: true }).click();
     const form = page.locator('[data-settings="respond-tests"]');
     await form.waitFor({ timeout: 30_000 });

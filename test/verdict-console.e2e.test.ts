@@ -4,9 +4,9 @@
 // triage playbook on them by itself.
 import fs from "node:fs";
 import path from "node:path";
-import type { Browser, Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { launchChromium, newConsolePage, signIn, startConsole, type Console } from "./support/console.js";
+import { consoleSession, type ConsoleSession } from "./support/console-session.js";
 import { makeWorkspace, PROJECT_ROOT, type Workspace } from "./support/cli.js";
 import { deliverToMaildir, startDovecot, type Dovecot } from "./support/dovecot.js";
 import { forwardedReport, OUR_PEOPLE } from "./support/triage.js";
@@ -14,11 +14,9 @@ import { forwardedReport, OUR_PEOPLE } from "./support/triage.js";
 const ARTIFACTS = path.join(PROJECT_ROOT, "test-artifacts");
 /** Case numbers by title. */
 const cases = new Map<string, number>();
-const cspViolations: string[] = [];
 const PASSWORD = "verdict-admin-password-1";
 
-let browser: Browser;
-let app: Console;
+let session: ConsoleSession;
 let ws: Workspace;
 let server: Dovecot;
 
@@ -47,22 +45,20 @@ beforeAll(async () => {
     const item = JSON.parse(line) as { id: number; title: string };
     cases.set(item.title, item.id);
   }
-  app = await startConsole(ws);
-  browser = await launchChromium();
+  session = await consoleSession(ws);
 }, 300_000);
 
 afterAll(async () => {
-  await Promise.all([browser?.close(), app?.stop(), server?.stop()]);
+  await Promise.all([session?.close(), server?.stop()]);
 });
 
 describe("verdicts in the console", () => {
   it("shows badges, filters the queue, shows reasons and takes an override, in English and Korean", async () => {
-    const page = await newConsolePage(browser, "en-US", cspViolations, { width: 1400, height: 1000 });
-    await signIn(page, app.base, "admin", PASSWORD);
+    const page = await session.signedIn("admin", PASSWORD, "en-US", { width: 1400, height: 1000 });
     const row = (title: string) => page.locator(`tr[data-case-id="${cases.get(title)}"]`);
     // The queue adds new cases by itself, not verdicts given later to the rows shown: read again until triage has run.
     await expect.poll(async () => {
-      await page.goto(`${app.base}/cases`);
+      await page.goto(`${session.base}/cases`);
       return [await row("Bonus letter").getByTestId("verdict").textContent(), await row("Urgent wire").getByTestId("verdict").textContent()];
     }, { timeout: 90_000, interval: 1000 }).toEqual(["Simulation", "Unknown"]);
     await shot(page, "1-queue-en");
@@ -71,7 +67,7 @@ describe("verdicts in the console", () => {
     await expect.poll(() => page.locator("tr[data-case-id]").count()).toBe(1);
     expect(await page.locator("tr[data-case-id]").first().getAttribute("data-case-id")).toBe(String(cases.get("Bonus letter")));
 
-    await page.goto(`${app.base}/cases/${cases.get("Urgent wire")}`);
+    await page.goto(`${session.base}/cases/${cases.get("Urgent wire")}`);
     const panel = page.getByTestId("case-verdict");
     await expect.poll(() => panel.getByTestId("verdict-reasons").textContent(), { timeout: 30_000 }).toContain("the display name shows ceo@company[.]test but the message comes from boss@mailer[.]test");
     expect(await panel.locator("a").count()).toBe(0);
@@ -94,15 +90,14 @@ describe("verdicts in the console", () => {
     expect(exported.find((item) => item.id === cases.get("Urgent wire"))!.verdict?.value).toBe("malicious");
     await shot(page, "3-override-en");
 
-    const korean = await newConsolePage(browser, "ko-KR", cspViolations, { width: 1400, height: 1000 });
-    await signIn(korean, app.base, "admin", PASSWORD);
-    await korean.goto(`${app.base}/cases`);
+    const korean = await session.signedIn("admin", PASSWORD, "ko-KR", { width: 1400, height: 1000 });
+    await korean.goto(`${session.base}/cases`);
     await expect.poll(() => korean.locator(`tr[data-case-id="${cases.get("Urgent wire")}"]`).getByTestId("verdict").textContent(), { timeout: 30_000 }).toBe("악성");
-    await korean.goto(`${app.base}/cases/${cases.get("Urgent wire")}`);
+    await korean.goto(`${session.base}/cases/${cases.get("Urgent wire")}`);
     await korean.getByRole("heading", { name: "판정", exact: true }).waitFor();
     expect(await korean.getByTestId("case-verdict").textContent()).toContain("admin이(가) 변경");
     await expect.poll(() => korean.getByTestId("case-outbox").textContent()).toContain("신고자 회신");
     await shot(korean, "4-case-ko");
-    expect(cspViolations).toEqual([]);
+    expect(session.cspViolations).toEqual([]);
   });
 });

@@ -5,9 +5,9 @@
 // (screenshots under test-artifacts/evidence-*.png).
 import fs from "node:fs";
 import path from "node:path";
-import type { Browser, Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { launchChromium, newConsolePage, signIn, startConsole, type Console } from "./support/console.js";
+import { consoleSession, type ConsoleSession } from "./support/console-session.js";
 import { makeWorkspace, PROJECT_ROOT, type Workspace } from "./support/cli.js";
 import { writePackage } from "./support/packages.js";
 
@@ -18,9 +18,7 @@ const ANALYST_PASSWORD = "evidence-analyst-password-1";
 const HOSTILE = "<img src=x onerror=alert(1)>";
 
 let ws: Workspace;
-let app: Console;
-let browser: Browser;
-const cspViolations: string[] = [];
+let session: ConsoleSession;
 /** Case numbers by alert name. */
 const cases = new Map<string, number>();
 
@@ -98,22 +96,19 @@ beforeAll(async () => {
     { kind: "authentication", weight: -20, reason: "DMARC pass for example-payroll[.]test, by our server mx.company[.]test", indicator: "example-payroll[.]test" },
   ];
   await ok(["action", "run", "Evidence Tests", "Give Verdict", "--case", String(later), "--params", ws.writeJson("verdict.json", { Verdict: "malicious", Score: "85", Evidence: JSON.stringify(evidence) }), "--json"]);
-  app = await startConsole(ws, ["--no-scheduler"]);
-  browser = await launchChromium();
+  session = await consoleSession(ws, ["--no-scheduler"]);
 }, 300_000);
 
 afterAll(async () => {
-  await browser?.close();
-  await app?.stop();
+  await session?.close();
 });
 
 describe("verdict evidence, lists, feed reliability and reply settings in the console", () => {
   it("shows each reason's weight and evidence, plain text, with the earlier case as a link", async () => {
-    const page = await newConsolePage(browser, "en-US", cspViolations, { width: 1400, height: 1000 });
-    await signIn(page, app.base, "admin", ADMIN_PASSWORD);
+    const page = await session.signedIn("admin", ADMIN_PASSWORD, "en-US", { width: 1400, height: 1000 });
     const later = cases.get("Payroll update again")!;
     const earlier = cases.get("Payroll update")!;
-    await page.goto(`${app.base}/cases/${later}`);
+    await page.goto(`${session.base}/cases/${later}`);
     const panel = page.getByTestId("case-verdict");
     const table = panel.getByTestId("verdict-evidence");
     await table.waitFor();
@@ -136,15 +131,14 @@ describe("verdict evidence, lists, feed reliability and reply settings in the co
     await panel.screenshot({ path: path.join(ARTIFACTS, "evidence-1-panel-en.png") });
     await caseRow.getByRole("link").click();
     await expect.poll(() => page.getByTestId("case-title").textContent()).toBe("Payroll update");
-    expect(page.url()).toBe(`${app.base}/cases/${earlier}`);
+    expect(page.url()).toBe(`${session.base}/cases/${earlier}`);
     // A verdict without evidence (an analyst's override) lists its reasons as before.
     expect(await page.getByTestId("verdict-reasons").textContent()).toBe("payroll phish confirmed with HR");
     expect(await page.getByTestId("verdict-evidence").count()).toBe(0);
   }, 120_000);
 
   it("lets an admin edit and reset a custom list, and shows it read-only to an analyst", async () => {
-    const page = await newConsolePage(browser, "en-US", cspViolations, { width: 1400, height: 1000 });
-    await signIn(page, app.base, "admin", ADMIN_PASSWORD);
+    const page = await session.signedIn("admin", ADMIN_PASSWORD, "en-US", { width: 1400, height: 1000 });
     await page.locator('nav a[href="/lists"]').click();
     await page.getByRole("heading", { name: "Custom lists" }).waitFor();
     expect(await page.locator("section[data-list]").evaluateAll((items) => items.map((item) => item.getAttribute("data-list"))))
@@ -167,9 +161,8 @@ describe("verdict evidence, lists, feed reliability and reply settings in the co
     expect(await vips.getByRole("alert").textContent()).toContain("line 2 is longer");
     await shot(page, "2-lists-en");
 
-    const analyst = await newConsolePage(browser, "en-US", cspViolations, { width: 1400, height: 1000 });
-    await signIn(analyst, app.base, "alice", ANALYST_PASSWORD);
-    await analyst.goto(`${app.base}/lists`);
+    const analyst = await session.signedIn("alice", ANALYST_PASSWORD, "en-US", { width: 1400, height: 1000 });
+    await analyst.goto(`${session.base}/lists`);
     const seen = analyst.locator('section[data-list="Shorteners"]');
     await expect.poll(() => seen.getByRole("textbox").inputValue()).toBe("lnk.company.test\ngo.company.test");
     expect(await seen.getByRole("textbox").getAttribute("readonly")).not.toBeNull();
@@ -184,9 +177,8 @@ describe("verdict evidence, lists, feed reliability and reply settings in the co
   }, 120_000);
 
   it("shows each feed's reliability and lets an admin change it", async () => {
-    const page = await newConsolePage(browser, "en-US", cspViolations, { width: 1400, height: 1000 });
-    await signIn(page, app.base, "admin", ADMIN_PASSWORD);
-    await page.goto(`${app.base}/feeds`);
+    const page = await session.signedIn("admin", ADMIN_PASSWORD, "en-US", { width: 1400, height: 1000 });
+    await page.goto(`${session.base}/feeds`);
     const urlhaus = page.locator('tr[data-feed="urlhaus"]');
     const select = urlhaus.getByRole("combobox", { name: "Reliability of urlhaus" });
     await expect.poll(() => select.inputValue()).toBe("B");
@@ -205,17 +197,15 @@ describe("verdict evidence, lists, feed reliability and reply settings in the co
     await expect.poll(() => page.locator('tr[data-feed="openphish"] td.reliability').getAttribute("data-reliability")).toBe("D");
     await shot(page, "4-feeds-en");
 
-    const analyst = await newConsolePage(browser, "en-US", cspViolations);
-    await signIn(analyst, app.base, "alice", ANALYST_PASSWORD);
-    await analyst.goto(`${app.base}/feeds`);
+    const analyst = await session.signedIn("alice", ANALYST_PASSWORD, "en-US");
+    await analyst.goto(`${session.base}/feeds`);
     await expect.poll(() => analyst.locator('tr[data-feed="urlhaus"] td.reliability').textContent()).toBe("A");
     expect(await analyst.locator("td.reliability select").count()).toBe(0);
   }, 120_000);
 
   it("does not turn replies on without the organisation's domains", async () => {
-    const page = await newConsolePage(browser, "en-US", cspViolations, { width: 1400, height: 1000 });
-    await signIn(page, app.base, "admin", ADMIN_PASSWORD);
-    await page.goto(`${app.base}/playbooks/phishing-triage`);
+    const page = await session.signedIn("admin", ADMIN_PASSWORD, "en-US", { width: 1400, height: 1000 });
+    await page.goto(`${session.base}/playbooks/phishing-triage`);
     const form = page.getByTestId("playbook-parameters");
     const reply = form.getByRole("checkbox", { name: "Reply To Reporter" });
     const domains = form.getByRole("textbox", { name: "Reporter Domains" });
@@ -248,9 +238,8 @@ describe("verdict evidence, lists, feed reliability and reply settings in the co
     expect(refused.code).not.toBe(0);
     expect(refused.stderr).toContain("\"Reporter Domains\" is required when \"Reply To Reporter\"");
     // An analyst reads the parameters and cannot change them.
-    const analyst = await newConsolePage(browser, "en-US", cspViolations);
-    await signIn(analyst, app.base, "alice", ANALYST_PASSWORD);
-    await analyst.goto(`${app.base}/playbooks/phishing-triage`);
+    const analyst = await session.signedIn("alice", ANALYST_PASSWORD, "en-US");
+    await analyst.goto(`${session.base}/playbooks/phishing-triage`);
     const seen = analyst.getByTestId("playbook-parameters");
     await expect.poll(() => seen.getByRole("textbox", { name: "Reporter Domains" }).inputValue()).toBe("company.test, company.co.kr");
     expect(await seen.getByRole("textbox", { name: "Reporter Domains" }).isDisabled()).toBe(true);
@@ -265,9 +254,8 @@ describe("verdict evidence, lists, feed reliability and reply settings in the co
     const withoutRule = { ...copy, parameters: copy.parameters.map(({ requiredWhen: _rule, ...parameter }) => parameter) };
     expect(copy.parameters.find((p) => p.name === "Reporter Domains")?.requiredWhen).toEqual({ param: "Reply To Reporter", equals: "true" });
     await ok(["playbook", "import", ws.writeJson("copy-1.json", withoutRule)]);
-    const page = await newConsolePage(browser, "en-US", cspViolations, { width: 1400, height: 1000 });
-    await signIn(page, app.base, "admin", ADMIN_PASSWORD);
-    await page.goto(`${app.base}/playbooks/triage-copy`);
+    const page = await session.signedIn("admin", ADMIN_PASSWORD, "en-US", { width: 1400, height: 1000 });
+    await page.goto(`${session.base}/playbooks/triage-copy`);
     const form = page.getByTestId("playbook-parameters");
     await form.getByRole("checkbox", { name: "Reply To Reporter" }).check();
     expect(await form.getByRole("textbox", { name: "Reporter Domains" }).getAttribute("aria-required")).toBe("false");
@@ -282,10 +270,9 @@ describe("verdict evidence, lists, feed reliability and reply settings in the co
   }, 120_000);
 
   it("speaks Korean on every new view", async () => {
-    const page = await newConsolePage(browser, "ko-KR", cspViolations, { width: 1400, height: 1000 });
-    await signIn(page, app.base, "admin", ADMIN_PASSWORD);
+    const page = await session.signedIn("admin", ADMIN_PASSWORD, "ko-KR", { width: 1400, height: 1000 });
     const earlier = cases.get("Payroll update")!;
-    await page.goto(`${app.base}/cases/${cases.get("Payroll update again")}`);
+    await page.goto(`${session.base}/cases/${cases.get("Payroll update again")}`);
     const table = page.getByTestId("verdict-evidence");
     await table.waitFor();
     expect(await table.locator("thead").textContent()).toBe("점수근거와 증거");
@@ -301,13 +288,13 @@ describe("verdict evidence, lists, feed reliability and reply settings in the co
     expect(await page.locator('section[data-list="Shorteners"]').getByRole("button").allTextContents()).toEqual(["저장", "기본값으로 초기화"]);
     await shot(page, "7-lists-ko");
 
-    await page.goto(`${app.base}/feeds`);
+    await page.goto(`${session.base}/feeds`);
     await page.getByRole("combobox", { name: "urlhaus의 신뢰도" }).waitFor();
     expect(await page.locator("thead").textContent()).toContain("신뢰도");
     expect(await page.getByTestId("reliability-hint").textContent()).toContain("F: 판단할 수 없음");
     await shot(page, "8-feeds-ko");
 
-    await page.goto(`${app.base}/playbooks/phishing-triage`);
+    await page.goto(`${session.base}/playbooks/phishing-triage`);
     const form = page.getByTestId("playbook-parameters");
     await form.getByRole("heading", { name: "플레이북 매개변수" }).waitFor();
     await form.getByRole("textbox", { name: "Reporter Domains" }).fill("");
@@ -315,6 +302,6 @@ describe("verdict evidence, lists, feed reliability and reply settings in the co
     expect(await form.getByTestId("parameter-missing").textContent()).toBe("“Reply To Reporter”이(가) 켜진 상태이면 “Reporter Domains”이(가) 필요합니다. 값을 입력하거나 “Reply To Reporter”을(를) 끄세요.");
     expect(await form.locator('[data-param="Reporter Domains"]').textContent()).toContain("“Reply To Reporter”이(가) 켜진 상태이면 필수입니다.");
     await shot(page, "9-reply-refused-ko");
-    expect(cspViolations).toEqual([]);
+    expect(session.cspViolations).toEqual([]);
   }, 120_000);
 });

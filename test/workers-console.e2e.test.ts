@@ -4,10 +4,10 @@
 // Korean (screenshots under test-artifacts/). The worker rows and runs are written straight to the database.
 import fs from "node:fs";
 import path from "node:path";
-import type { Browser, Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openStore, type Store } from "../src/platform/store/index.js";
-import { launchChromium, newConsolePage, signIn, startConsole, type Console } from "./support/console.js";
+import { consoleSession, type ConsoleSession } from "./support/console-session.js";
 import { makeWorkspace, PROJECT_ROOT, type Workspace } from "./support/cli.js";
 import { startPostgres, type Postgres } from "./support/postgres.js";
 
@@ -23,11 +23,9 @@ const MINUTE = 60_000;
 let postgres: Postgres;
 let ws: Workspace;
 let store: Store;
-let app: Console;
-let browser: Browser;
+let session: ConsoleSession;
 const runIds: Record<string, number> = {};
 const started = Date.now() - 10 * MINUTE;
-const cspViolations: string[] = [];
 
 function shot(page: Page, name: string) {
   return page.screenshot({ path: path.join(ARTIFACTS, `workers-${name}.png`), fullPage: true });
@@ -67,13 +65,11 @@ beforeAll(async () => {
   await run("gone", "mailbox", GONE, started + MINUTE, "interrupted", 0);
   await run("lost", "other", LOST, started + 2 * MINUTE, "succeeded", 5);
   await run("alive", "mailbox", ALIVE, started + 3 * MINUTE, "running", 0);
-  app = await startConsole(ws, ["--no-scheduler"]);
-  browser = await launchChromium();
+  session = await consoleSession(ws, ["--no-scheduler"]);
 }, 120_000);
 
 afterAll(async () => {
-  await browser?.close();
-  await app?.stop();
+  await session?.close();
   await store?.close();
   postgres?.stop();
 });
@@ -128,20 +124,20 @@ describe("intake workers list and intake runs list --json", () => {
 describe("the API", () => {
   it("answers GET /api/workers to a signed-in user only, and gives each run its worker", async () => {
     await beat();
-    expect((await fetch(`${app.base}/api/workers`)).status).toBe(401);
-    const login = await fetch(`${app.base}/api/login`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ username: "admin", password: PASSWORD }) });
+    expect((await fetch(`${session.base}/api/workers`)).status).toBe(401);
+    const login = await fetch(`${session.base}/api/login`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ username: "admin", password: PASSWORD }) });
     expect(login.status).toBe(200);
     const cookie = login.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
-    const answer = await (await fetch(`${app.base}/api/workers`, { headers: { cookie } })).json() as { workers: Record<string, unknown>[]; lostAfterMs: number };
+    const answer = await (await fetch(`${session.base}/api/workers`, { headers: { cookie } })).json() as { workers: Record<string, unknown>[]; lostAfterMs: number };
     expect(answer.lostAfterMs).toBe(30_000);
     expect(answer.workers.map((w) => [w.id, w.host, w.pid, w.runsActive, w.state])).toEqual([
       [ALIVE, "worker-host-a", 4242, 2, "alive"], [STOPPED, "worker-host-b", 5151, 0, "stopped"], [LOST, "worker-host-c", 6161, 1, "lost"],
     ]);
-    const runs = await (await fetch(`${app.base}/api/runs?connector=mailbox`, { headers: { cookie } })).json() as { runs: Record<string, unknown>[] };
+    const runs = await (await fetch(`${session.base}/api/runs?connector=mailbox`, { headers: { cookie } })).json() as { runs: Record<string, unknown>[] };
     expect(runs.runs.map((r) => [r.id, r.worker, r.worker_host, r.worker_pid])).toEqual([
       [runIds.alive, ALIVE, "worker-host-a", 4242], [runIds.gone, GONE, null, null], [runIds.embedded, null, null, null],
     ]);
-    const one = await (await fetch(`${app.base}/api/runs/${runIds.alive}`, { headers: { cookie } })).json() as Record<string, unknown>;
+    const one = await (await fetch(`${session.base}/api/runs/${runIds.alive}`, { headers: { cookie } })).json() as Record<string, unknown>;
     expect(one.worker_id).toBe(ALIVE);
   });
 });
@@ -149,8 +145,7 @@ describe("the API", () => {
 describe("the console in a real browser", () => {
   it("lists the workers, and shows which worker ran each run in a connector's history", async () => {
     await beat();
-    const page = await newConsolePage(browser, "en-US", cspViolations);
-    await signIn(page, app.base, "admin", PASSWORD);
+    const page = await session.signedIn("admin", PASSWORD, "en-US");
     await page.locator('nav a[href="/workers"]').click();
     await page.getByRole("heading", { name: "Workers" }).waitFor();
     expect((await page.locator("thead th").allTextContents())).toEqual(["Host", "PID", "Started", "Last heartbeat", "Runs under way", "Concurrency", "State"]);
@@ -178,14 +173,13 @@ describe("the console in a real browser", () => {
     await page.getByRole("link", { name: "All runs" }).click();
     await page.getByRole("heading", { name: "Run history" }).waitFor();
     await expect.poll(() => worker("lost").textContent()).toBe("worker-host-c · PID 6161");
-    expect(cspViolations).toEqual([]);
+    expect(session.cspViolations).toEqual([]);
   }, 120_000);
 
   it("speaks Korean", async () => {
     await beat();
-    const page = await newConsolePage(browser, "ko-KR", cspViolations);
-    await signIn(page, app.base, "admin", PASSWORD);
-    await page.goto(`${app.base}/workers`);
+    const page = await session.signedIn("admin", PASSWORD, "ko-KR");
+    await page.goto(`${session.base}/workers`);
     await page.getByRole("heading", { name: "워커" }).waitFor();
     expect(await page.locator('nav a[href="/workers"]').textContent()).toBe("워커");
     expect((await page.locator("thead th").allTextContents())).toEqual(["호스트", "PID", "시작", "마지막 하트비트", "진행 중인 실행", "동시 실행 수", "상태"]);
@@ -193,11 +187,11 @@ describe("the console in a real browser", () => {
     expect((await page.locator(`tr[data-worker="${STOPPED}"] td`).allTextContents())[6]).toBe("중지됨");
     expect((await page.locator(`tr[data-worker="${LOST}"] td`).allTextContents())[6]).toBe("유실");
     await shot(page, "3-list-ko");
-    await page.goto(`${app.base}/runs?connector=mailbox`);
+    await page.goto(`${session.base}/runs?connector=mailbox`);
     await page.getByRole("heading", { name: "mailbox의 실행 기록" }).waitFor();
     expect(await page.locator("thead th").nth(6).textContent()).toBe("워커");
     expect(await page.locator(`tr[data-run-id="${runIds.embedded}"] td.run-worker`).textContent()).toBe("워커 아님");
     await shot(page, "4-runs-ko");
-    expect(cspViolations).toEqual([]);
+    expect(session.cspViolations).toEqual([]);
   }, 60_000);
 });

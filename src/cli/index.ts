@@ -1,4 +1,4 @@
-// The `intake` command line: CONTRACT.md's commands and the rest of the operator's tools.
+// The `intake` command line: the commands docs/interfaces.md lists and the rest of the operator's tools.
 // Each command group lives in commands/ and registers itself here.
 import { Command, CommanderError } from "commander";
 import { openStore, resolveDatabaseUrl, type Store } from "../platform/store/index.js";

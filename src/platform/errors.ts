@@ -112,7 +112,7 @@ export const ServePort = createError("SERVE_PORT", "--port must be 0 to 65535, g
 export const ServeTrustProxy = createError("SERVE_TRUST_PROXY", "--trust-proxy %s: %s", 400, "intake serve was given a --trust-proxy that is not addresses, CIDRs or loopback");
 export const ServeListen = createError("SERVE_LISTEN", "cannot listen on %s: %s", 500, "intake serve cannot listen on the address (in use, or not allowed)");
 
-/** The README's table of codes (scripts/error-table.mjs writes it; a test checks it is current). */
+/** docs/errors.md's table of codes (scripts/error-table.mjs writes it; a test checks it is current). */
 export function errorTable(): string {
   const rows = declaredErrors()
     .sort((a, b) => (a.code < b.code ? -1 : 1))

@@ -15,7 +15,7 @@ export interface ErrorDeclaration {
   readonly template: string;
   /** The HTTP status the API answers with. */
   readonly status: number;
-  /** One line for the README's table: when the error happens and what to do. */
+  /** One line for docs/errors.md's table: when the error happens and what to do. */
   readonly meaning: string;
 }
 

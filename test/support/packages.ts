@@ -1,4 +1,4 @@
-// Writes integration package folders (CONTRACT.md's format) for tests.
+// Writes integration package folders (docs/interfaces.md's format) for tests.
 import fs from "node:fs";
 import path from "node:path";
 

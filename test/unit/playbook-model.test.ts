@@ -77,7 +77,7 @@ const findAction: ActionLookup = async (reference) => {
 };
 
 describe("validation", () => {
-  it("accepts CONTRACT.md's example as is", async () => {
+  it("accepts docs/interfaces.md's example as is", async () => {
     const playbook = await validatePlaybook({
       name: "enrich", trigger: { event: "case_created", connector: "reports" },
       steps: [

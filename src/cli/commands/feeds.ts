@@ -1,4 +1,4 @@
-// `intake feeds add|set|refresh|list`: threat-intel feeds (CONTRACT.md, "Phishing triage").
+// `intake feeds add|set|refresh|list`: threat-intel feeds (docs/interfaces.md, "Feeds").
 import type { Command } from "commander";
 import type { WithStore } from "../context.js";
 import { addFeed, listFeeds, refreshFeed, setFeed } from "../../platform/intel/index.js";

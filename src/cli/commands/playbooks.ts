@@ -1,4 +1,4 @@
-// `intake playbook import|configure|runs|approve` and `intake playbooks list|drain` (CONTRACT.md).
+// `intake playbook import|configure|runs|approve` and `intake playbooks list|drain` (docs/interfaces.md).
 import os from "node:os";
 import type { Command } from "commander";
 import type { WithStore } from "../context.js";

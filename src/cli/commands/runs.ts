@@ -5,7 +5,7 @@ import { RunNotFound } from "../../platform/errors.js";
 import { allRuns, findRun, listRuns, type ListedRun } from "../../platform/runner/index.js";
 import { formatTime, table } from "../output.js";
 
-/** A run as `runs list --json` prints it: CONTRACT.md's fields first, then the other counts. */
+/** A run as `runs list --json` prints it: the fields docs/interfaces.md names ("Connectors and cases") first, then the other counts. */
 function runJson(run: ListedRun) {
   return {
     id: run.id, connector: run.connector, worker: run.worker, started_at: run.started_at, finished_at: run.finished_at, status: run.status,

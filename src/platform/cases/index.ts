@@ -41,7 +41,7 @@ export interface ExportedCase {
   first_seen: number;
   last_seen: number;
   links: { case_id: number; reason: string }[];
-  /** CONTRACT.md's shape, once a verdict was set (an analyst's override when there is one). */
+  /** docs/interfaces.md's shape ("Cases export"), once a verdict was set (an analyst's override when there is one). */
   verdict?: { value: Verdict; score?: number; reasons: string[] };
   alerts: ExportedAlert[];
 }

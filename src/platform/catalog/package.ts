@@ -1,4 +1,4 @@
-// Reads and validates an integration package folder (CONTRACT.md): integration.json, and any of
+// Reads and validates an integration package folder (docs/interfaces.md, "Integration packages"): integration.json, and any of
 // connectors/NAME.json|ts, actions/NAME.json|ts, jobs/NAME.json|ts and playbooks/NAME.json (at least one).
 import fs from "node:fs";
 import path from "node:path";

@@ -1,4 +1,4 @@
-// Sending one message over SMTP with nodemailer, with the email integration's parameters (CONTRACT.md):
+// Sending one message over SMTP with nodemailer, with the email integration's parameters (docs/interfaces.md):
 // STARTTLS (certificate verified) by default, implicit TLS, or none for a relay on loopback.
 import net from "node:net";
 import os from "node:os";

@@ -1,4 +1,4 @@
-// The playbook document: a trigger on new cases and an ordered list of steps (zod model, CONTRACT.md's shape).
+// The playbook document: a trigger on new cases and an ordered list of steps (zod model; docs/interfaces.md, "Playbook documents").
 import { z } from "zod";
 import { parametersSchema } from "../catalog/package.js";
 

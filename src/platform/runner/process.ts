@@ -100,7 +100,7 @@ export function connectorNodeFlags(memoryMb = DEFAULT_MEMORY_MB): string[] {
   // the default lets the heap grow tens of MB ahead of need. An old generation that starts at 32 MB
   // (never above half the cap): V8 starts it smaller and grows it only after full collections, while
   // what a batch keeps across its awaits is promoted and dies there, which forced extra full
-  // collections. (Figures: the README's Performance section.)
+  // collections. (Figures: docs/performance.md.)
   return [`--max-old-space-size=${memoryMb}`, `--initial-old-space-size=${initialOldSpaceMb(memoryMb)}`, "--max-semi-space-size=2", ...gcFlags(os.availableParallelism())];
 }
 
