@@ -84,7 +84,8 @@ const SQL_MARKS: [string, RegExp][] = [
   ["a Kysely statement", /\.(selectFrom|insertInto|updateTable|deleteFrom|replaceInto|mergeInto|selectNoFrom)\s*\(/],
   ["a transaction", /\.transaction\s*\(\s*\)/],
   ["raw SQL", /\bsql\s*(<[^>]*>)?\s*`|\bsql\.(raw|lit|ref|id|join|table)\s*\(/],
-  ["a prepared statement", /\.(prepare|exec)\s*\(/],
+  // exec with a string: a driver's statement (a RegExp's exec takes the text searched).
+  ["a prepared statement", /\.prepare\s*\(|\.exec\s*\(\s*["'`]/],
   // SQL written all in lower case or all in capitals (a sentence starts with a capital: "Select a case from…").
   ["SQL text", /["'`]\s*(select\s[^"'`]*\sfrom|insert\s+into|update\s+\w+\s+set|delete\s+from|create\s+(table|index)|drop\s+table|pragma)\b/],
   ["SQL text", /["'`]\s*(SELECT\s[^"'`]*\sFROM|INSERT\s+INTO|UPDATE\s+\w+\s+SET|DELETE\s+FROM|CREATE\s+(TABLE|INDEX)|DROP\s+TABLE|PRAGMA)\b/],
@@ -143,6 +144,7 @@ describe("server/ and cli/", () => {
       'const STATE_CHANGING = new Set(["POST", "PUT", "PATCH", "DELETE"]);',
       '// select the cases from the queue (a comment)',
       'const summary = "Select a case from the queue; delete a playbook";',
+      "const mapped = /^::ffff:(\\d+)$/i.exec(address);",
     ].join("\n");
     expect(sqlLines([file], () => text)).toEqual([
       "src/server/routes/example.ts:1: a database driver or the query builder",
