@@ -14,7 +14,9 @@ beforeAll(async () => {
 afterAll(() => postgres?.stop());
 
 /** A case of one alert per list of files; returns the case's id and its alerts' ids. */
-async function seedCase(store: Store, title: string, alerts: { name: string; type: string; text: string }[][], status: "open" | "closed" = "open") {
+type SeededFile = { name: string; type: string; text: string };
+
+async function seedCase(store: Store, title: string, alerts: SeededFile[][], status: "open" | "closed" = "open") {
   const now = Date.now();
   const row = await store.db.insertInto("cases").values({ title, priority: 60, status, environment: "", created_at: now, updated_at: now })
     .returning("id").executeTakeFirstOrThrow();
@@ -22,14 +24,15 @@ async function seedCase(store: Store, title: string, alerts: { name: string; typ
   for (const [index, files] of alerts.entries()) {
     const alertId = `${title}-${index}`;
     const alert = await store.db.insertInto("alerts").values({
-      case_id: row.id, connector_id: 1, run_id: 1, alert_id: alertId, ticket_id: alertId, name: title, priority: 60, product: "Mail", vendor: "Mail",
-      rule_generator: "Mail", environment: "", start_time: now, end_time: now, data: "{}", created_at: now,
+      case_id: row.id, connector_id: 1, run_id: 1, alert_id: alertId, ticket_id: alertId, name: title, priority: 60,
+      product: "Mail", vendor: "Mail", rule_generator: "Mail", environment: "", start_time: now, end_time: now, data: "{}", created_at: now,
     }).returning("id").executeTakeFirstOrThrow();
     alertIds.push(alertId);
     for (const file of files) {
       const data = Buffer.from(file.text);
       await store.db.insertInto("alert_files").values({
-        alert_pk: alert.id, file_name: file.name, content_type: file.type, size: data.length, sha256: "0".repeat(64), data, encoding: "none",
+        alert_pk: alert.id, file_name: file.name, content_type: file.type, size: data.length, sha256: "0".repeat(64), data,
+        encoding: "identity",
       }).execute();
     }
   }
@@ -64,7 +67,10 @@ describe.each([
   it("finds the reported message by one rule (message/rfc822 or any .eml, in any case) for the console and the CLI", async () => {
     // Another connector's names: no original.eml, an .EML in capitals with a generic type, then an rfc822 part.
     const other = await seedCase(store, "other connector", [
-      [{ name: "notes.txt", type: "text/plain", text: "not a message" }, { name: "Forwarded.EML", type: "application/octet-stream", text: "Subject: first\r\n\r\nfirst\r\n" }],
+      [
+        { name: "notes.txt", type: "text/plain", text: "not a message" },
+        { name: "Forwarded.EML", type: "application/octet-stream", text: "Subject: first\r\n\r\nfirst\r\n" },
+      ],
       [{ name: "attached", type: "message/rfc822", text: "Subject: second\r\n\r\nsecond\r\n" }],
     ]);
     const none = await seedCase(store, "no message", [[{ name: "notes.txt", type: "text/plain", text: "only notes" }]]);
@@ -84,7 +90,8 @@ describe.each([
     expect(first.stdout).toBe("Subject: first\r\n\r\nfirst\r\n");
     const second = await ws.intake(["--db", url, "cases", "eml", String(other.id), "--alert", other.alertIds[1]!]);
     expect(second.stdout).toBe("Subject: second\r\n\r\nsecond\r\n");
-    expect((await ws.intake(["--db", url, "cases", "eml", String(none.id)])).stderr).toMatch(/^EML_NOT_FOUND: case \d+ has no stored original message/m);
+    const missing = await ws.intake(["--db", url, "cases", "eml", String(none.id)]);
+    expect(missing.stderr).toMatch(/^EML_NOT_FOUND: case \d+ has no stored original message/m);
     expect((await ws.intake(["--db", url, "cases", "eml", "999999"])).stderr).toMatch(/CASE_NOT_FOUND: no case 999999/);
   });
 

@@ -58,12 +58,17 @@ export async function loadCases(store: Store, caseIds: number[]): Promise<Export
   const cases = await store.db.selectFrom("cases").selectAll().where("id", "in", caseIds).orderBy("id").execute();
   const alerts = await store.db.selectFrom("alerts").selectAll().where("case_id", "in", caseIds).orderBy("id").execute();
   const alertIds = alerts.map((a) => a.id);
-  const events = alertIds.length ? await store.db.selectFrom("events").selectAll().where("alert_pk", "in", alertIds).orderBy("alert_pk").orderBy("position").execute() : [];
-  const entities = alertIds.length ? await store.db.selectFrom("entities").selectAll().where("alert_pk", "in", alertIds).orderBy("id").execute() : [];
+  const events = alertIds.length
+    ? await store.db.selectFrom("events").selectAll().where("alert_pk", "in", alertIds).orderBy("alert_pk").orderBy("position").execute()
+    : [];
+  const entities = alertIds.length
+    ? await store.db.selectFrom("entities").selectAll().where("alert_pk", "in", alertIds).orderBy("id").execute()
+    : [];
   const eventsByAlert = group(events, (e) => e.alert_pk);
   const entitiesByAlert = group(entities, (e) => e.alert_pk);
   const alertsByCase = group(alerts, (a) => a.case_id);
-  const links = group(await store.db.selectFrom("case_links").selectAll().where("case_id", "in", caseIds).orderBy("created_at").execute(), (l) => l.case_id);
+  const linkRows = await store.db.selectFrom("case_links").selectAll().where("case_id", "in", caseIds).orderBy("created_at").execute();
+  const links = group(linkRows, (l) => l.case_id);
   return cases.map((row) => ({
     id: row.id,
     title: row.title,
@@ -93,7 +98,9 @@ export async function loadCases(store: Store, caseIds: number[]): Promise<Export
         extensions: data.extensions ?? {},
         notes: data.notes ?? [],
         ...(data.groupedBy ? { grouped_by: data.groupedBy } : {}),
-        entities: (entitiesByAlert.get(alert.id) ?? []).map((e) => ({ ...(JSON.parse(e.data) as object), type: e.type, value: e.value, source: e.source, role: e.role, depth: e.depth })),
+        entities: (entitiesByAlert.get(alert.id) ?? []).map((e) => ({
+          ...(JSON.parse(e.data) as object), type: e.type, value: e.value, source: e.source, role: e.role, depth: e.depth,
+        })),
         events: (eventsByAlert.get(alert.id) ?? []).map((e) => JSON.parse(e.data) as ExportedEvent),
       };
     }),
@@ -122,7 +129,8 @@ export function group<T, K>(rows: T[], key: (row: T) => K): Map<K, T[]> {
 export async function* exportCases(store: Store): AsyncGenerator<ExportedCase> {
   let after = 0;
   for (;;) {
-    const ids = (await store.db.selectFrom("cases").select("id").where("id", ">", after).orderBy("id").limit(PAGE).execute()).map((r) => r.id);
+    const rows = await store.db.selectFrom("cases").select("id").where("id", ">", after).orderBy("id").limit(PAGE).execute();
+    const ids = rows.map((r) => r.id);
     if (ids.length === 0) return;
     yield* await loadCases(store, ids);
     after = ids[ids.length - 1]!;
@@ -165,7 +173,8 @@ export async function listCases(store: Store, query: CaseListQuery) {
     const pattern = likePattern(query.q);
     // IN (subquery) is evaluated once, not once per case as a correlated EXISTS would be.
     select = select.where((eb) => eb.or([sql<boolean>`title like ${pattern} escape '\\'`,
-      eb("id", "in", eb.selectFrom("entities").select("entities.case_id").where("entities.value_hash", "=", valueHash(query.q!)).where("entities.value", "=", query.q!)),
+      eb("id", "in", eb.selectFrom("entities").select("entities.case_id")
+        .where("entities.value_hash", "=", valueHash(query.q!)).where("entities.value", "=", query.q!)),
     ]));
   }
   if (query.cursor !== undefined) select = select.where("id", "<", query.cursor);
@@ -174,13 +183,17 @@ export async function listCases(store: Store, query: CaseListQuery) {
   const page = rows.slice(0, limit);
   const ids = page.map((r) => r.id);
   const counts = ids.length
-    ? await store.db.selectFrom("entities").select(["case_id", "type", (eb) => eb.fn.countAll<number>().as("n")]).where("case_id", "in", ids).groupBy(["case_id", "type"]).execute()
+    ? await store.db.selectFrom("entities").select(["case_id", "type", (eb) => eb.fn.countAll<number>().as("n")])
+      .where("case_id", "in", ids).groupBy(["case_id", "type"]).execute()
     : [];
   const senders = ids.length
-    ? reportedSenders(await store.db.selectFrom("entities").select(["case_id", "value", "depth"]).where("case_id", "in", ids).where("type", "=", "EMAIL_ADDRESS").where("role", "=", "sender").orderBy("id").execute())
+    ? reportedSenders(await store.db.selectFrom("entities").select(["case_id", "value", "depth"])
+      .where("case_id", "in", ids).where("type", "=", "EMAIL_ADDRESS").where("role", "=", "sender").orderBy("id").execute())
     : [];
   const files = ids.length
-    ? await store.db.selectFrom("alert_files").innerJoin("alerts", "alerts.id", "alert_files.alert_pk").select(["alerts.case_id", (eb) => eb.fn.countAll<number>().as("n")]).where("alerts.case_id", "in", ids).groupBy("alerts.case_id").execute()
+    ? await store.db.selectFrom("alert_files").innerJoin("alerts", "alerts.id", "alert_files.alert_pk")
+      .select(["alerts.case_id", (eb) => eb.fn.countAll<number>().as("n")])
+      .where("alerts.case_id", "in", ids).groupBy("alerts.case_id").execute()
     : [];
   return {
     cases: page.map((row) => {
@@ -216,9 +229,41 @@ export async function requireCase(store: Store, id: number): Promise<void> {
 export async function caseTimeline(store: Store, id: number) {
   const [comments, history] = await Promise.all([
     store.db.selectFrom("case_comments").selectAll().where("case_id", "=", id).orderBy("id").limit(1000).execute(),
-    store.db.selectFrom("case_history").selectAll().where("case_id", "=", id).orderBy("id").limit(1000).execute(),
+    historyRows(store, id, 1000),
   ]);
   return { comments, history };
+}
+
+/** A case's history rows, oldest first: the console's timeline (its first `limit`) and the CLI's history (all). */
+function historyRows(store: Store, caseId: number, limit?: number) {
+  return store.db.selectFrom("case_history").selectAll().where("case_id", "=", caseId).orderBy("id")
+    .$if(limit !== undefined, (query) => query.limit(limit!)).execute();
+}
+
+export interface CaseAction {
+  caseId: number;
+  action: string;
+  actor: string;
+  detail: Record<string, unknown>;
+  createdAt: number;
+}
+
+/** Everything done to a case, oldest first: status and priority changes, merges and moves (comments apart). */
+export async function caseHistory(store: Store, caseId: number): Promise<CaseAction[]> {
+  const rows = await historyRows(store, caseId);
+  return rows.map((r) => ({ caseId: r.case_id, action: r.kind, actor: r.user_name, detail: actionDetail(r), createdAt: r.created_at }));
+}
+
+type HistoryRow = { kind: string; from_value: string; to_value: string; reason: string | null; alert_id: string | null };
+
+function actionDetail(row: HistoryRow): Record<string, unknown> {
+  switch (row.kind) {
+    case "merge": return { from: row.from_value.split(",").map(Number) };
+    case "merged_into": return { into: Number(row.to_value) };
+    case "move_out": return { alert: row.alert_id, to: Number(row.to_value) };
+    case "moved_in": return { alert: row.alert_id, from: Number(row.from_value) };
+    default: return { from: row.from_value, to: row.to_value, ...(row.reason ? { reason: row.reason } : {}) };
+  }
 }
 
 export type CaseTimeline = Awaited<ReturnType<typeof caseTimeline>>;
@@ -227,7 +272,8 @@ export type CaseTimeline = Awaited<ReturnType<typeof caseTimeline>>;
 export async function caseFiles(store: Store, caseId: number) {
   const alertRows = await store.db.selectFrom("alerts").select(["id", "alert_id"]).where("case_id", "=", caseId).execute();
   const files = alertRows.length
-    ? await store.db.selectFrom("alert_files").select(["id", "alert_pk", "file_name", "content_type", "size", "sha256"]).where("alert_pk", "in", alertRows.map((a) => a.id)).execute()
+    ? await store.db.selectFrom("alert_files").select(["id", "alert_pk", "file_name", "content_type", "size", "sha256"])
+      .where("alert_pk", "in", alertRows.map((a) => a.id)).execute()
     : [];
   return files.map((f) => ({ ...f, alert_id: alertRows.find((a) => a.id === f.alert_pk)?.alert_id ?? "" }));
 }
@@ -253,7 +299,10 @@ export async function originalMessage(store: Store, caseId: number, alertId?: st
     .select(["alert_files.data", "alert_files.encoding"])
     .where("alerts.case_id", "=", caseId)
     // lower(): PostgreSQL's like minds case, SQLite's does not; isOriginalMessage does not either.
-    .where((eb) => eb.or([eb("alert_files.content_type", "=", MESSAGE_TYPE), eb(eb.fn("lower", ["alert_files.file_name"]), "like", "%.eml")]))
+    .where((eb) => eb.or([
+      eb("alert_files.content_type", "=", MESSAGE_TYPE),
+      eb(eb.fn("lower", ["alert_files.file_name"]), "like", "%.eml"),
+    ]))
     .$if(alertId !== undefined, (query) => query.where("alerts.alert_id", "=", alertId!))
     .orderBy("alert_files.id").limit(1).executeTakeFirst();
   if (file) return fileBytes(file);
@@ -262,11 +311,14 @@ export async function originalMessage(store: Store, caseId: number, alertId?: st
 }
 
 /** The newest `limit` cases of the queue (a page at a time: no page cap), as listCases lists them. */
-export async function newestCases(store: Store, query: Omit<CaseListQuery, "cursor" | "after" | "limit"> & { limit: number }): Promise<ListedCase[]> {
+export async function newestCases(
+  store: Store, query: Omit<CaseListQuery, "cursor" | "after" | "limit"> & { limit: number },
+): Promise<ListedCase[]> {
   const cases: ListedCase[] = [];
   let cursor: number | undefined;
   while (cases.length < query.limit) {
-    const page = await listCases(store, { ...query, limit: Math.min(query.limit - cases.length, MAX_PAGE), ...(cursor !== undefined ? { cursor } : {}) });
+    const limit = Math.min(query.limit - cases.length, MAX_PAGE);
+    const page = await listCases(store, { ...query, limit, ...(cursor !== undefined ? { cursor } : {}) });
     cases.push(...page.cases);
     if (page.nextCursor === null) break;
     cursor = page.nextCursor;

@@ -23,8 +23,10 @@ function domainOfUrl(url: string): string {
   }
 }
 
+type Counted = { value: string; n: number | string | bigint };
+
 /** Sums counts by a key derived from each value; the top `limit`, most first. */
-function topCounts(rows: { value: string; n: number | string | bigint }[], key: (value: string) => string, limit: number): [string, number][] {
+function topCounts(rows: Counted[], key: (value: string) => string, limit: number): [string, number][] {
   const sums = new Map<string, number>();
   for (const row of rows) {
     const k = key(row.value);
@@ -33,7 +35,7 @@ function topCounts(rows: { value: string; n: number | string | bigint }[], key: 
   return [...sums.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).slice(0, limit);
 }
 
-function top(rows: { value: string; n: number | string | bigint }[], key: (value: string) => string, limit: number) {
+function top(rows: Counted[], key: (value: string) => string, limit: number) {
   return topCounts(rows, key, limit).map(([domain, count]) => ({ domain, count }));
 }
 
@@ -50,7 +52,8 @@ export async function overview(store: Store, days = OVERVIEW_DAYS) {
   const perDay = await store.db.selectFrom("cases")
     .select([dayExpression.as("day"), "priority", (eb) => eb.fn.countAll<number>().as("n")])
     .where("created_at", ">=", since).groupBy([dayExpression, "priority"]).execute();
-  const statusCounts = await store.db.selectFrom("cases").select(["status", (eb) => eb.fn.countAll<number>().as("n")]).groupBy("status").execute();
+  const statusCounts = await store.db.selectFrom("cases").select(["status", (eb) => eb.fn.countAll<number>().as("n")])
+    .groupBy("status").execute();
   // Grouped by value in the database, by domain here: a bounded number of rows either way.
   const senderRows = await store.db.selectFrom("entities").innerJoin("cases", "cases.id", "entities.case_id")
     .select(["entities.case_id", "entities.value", "entities.depth"])
@@ -59,7 +62,10 @@ export async function overview(store: Store, days = OVERVIEW_DAYS) {
   const senders = reportedSenders(senderRows).map((row) => ({ value: row.value, n: 1 }));
   const reporterRows = await store.db.selectFrom("entities").innerJoin("cases", "cases.id", "entities.case_id")
     .select(["entities.alert_pk", "entities.value", "entities.role", "entities.depth"])
-    .where((eb) => eb.or([eb("entities.role", "=", "reporter"), eb.and([eb("entities.role", "=", "recipient"), eb("entities.depth", "=", 0)])]))
+    .where((eb) => eb.or([
+      eb("entities.role", "=", "reporter"),
+      eb.and([eb("entities.role", "=", "recipient"), eb("entities.depth", "=", 0)]),
+    ]))
     .where("cases.created_at", ">=", since)
     .orderBy("entities.id", "desc").limit(20_000).execute();
   const urls = await store.db.selectFrom("entities").innerJoin("cases", "cases.id", "entities.case_id")
@@ -67,7 +73,9 @@ export async function overview(store: Store, days = OVERVIEW_DAYS) {
     .where("entities.type", "=", "URL").where("cases.created_at", ">=", since)
     .groupBy("entities.value").orderBy("n", "desc").limit(5000).execute();
   const connectors = await listConnectors(store);
-  const health = await Promise.all(connectors.map(async (connector) => ({ name: connector.name, enabled: connector.enabled, lastRuns: await recentRuns(store, connector.name) })));
+  const health = await Promise.all(connectors.map(async (connector) => ({
+    name: connector.name, enabled: connector.enabled, lastRuns: await recentRuns(store, connector.name),
+  })));
   return {
     since,
     days,

@@ -1,9 +1,9 @@
 // The case queue and the case view: list (keyset pages), detail, status, priority, comments, history, .eml.
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import {
-  addCaseComment, CASE_STATUSES, caseFiles, caseTimeline, caseVerdict, findCase, isOriginalMessage, listCases, loadCases, MAX_PAGE, mergeCases,
-  moveAlertOut, originalMessage, overrideVerdict, PRIORITIES, priorityName, reportersOf, setCasePriority, setCaseStatus, VERDICTS, verdictHistory,
-  type CaseListQuery, type Verdict,
+  addCaseComment, CASE_STATUSES, caseFiles, caseTimeline, caseVerdict, findCase, isOriginalMessage, listCases, loadCases, MAX_PAGE,
+  mergeCases, moveAlertOut, originalMessage, overrideVerdict, PRIORITIES, priorityName, reportersOf, setCasePriority, setCaseStatus,
+  VERDICTS, verdictHistory, type CaseListQuery, type Verdict,
 } from "../../platform/cases/index.js";
 import type { CaseStatus, Store } from "../../platform/store/index.js";
 import { Validation } from "../../platform/errors.js";
