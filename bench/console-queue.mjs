@@ -5,7 +5,7 @@ import os from "node:os";
 import path from "node:path";
 import Database from "better-sqlite3";
 import { openStore, valueHash } from "../dist/src/platform/store/index.js";
-import { listCases } from "../dist/src/server/routes/cases.js";
+import { listCases } from "../dist/src/platform/cases/index.js";
 
 const count = Number(process.argv[2] ?? 100_000);
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "intake-bench-"));

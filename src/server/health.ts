@@ -2,8 +2,7 @@
 // answers it on GET /api/health; `intake worker --health-port N` on a small server of its own (serveHealth).
 import http from "node:http";
 import { DatabaseUnreachable, NotFound, SchemaBehind, SchemaNewer, type IntakeError } from "../platform/errors.js";
-import { schemaState, type Store } from "../platform/store/index.js";
-import { sql, type Kysely } from "../platform/store/kysely.js";
+import { pingDatabase, storeSchemaState, type Store } from "../platform/store/index.js";
 
 /** A health check waits this long for the database, then says it does not answer (a load balancer's probe waits less). */
 export const HEALTH_TIMEOUT_MS = 5_000;
@@ -33,19 +32,18 @@ const toStderr: HealthLog = (message) => process.stderr.write(`${message}\n`);
  * driver's error (addresses, user names, paths) goes to `log`; anyone may probe, so the answer is fixed.
  */
 export async function checkHealth(store: Store, timeoutMs = HEALTH_TIMEOUT_MS, log: HealthLog = toStderr): Promise<Health> {
-  const db = store.db as Kysely<unknown>;
   const unreachable = (error: unknown) => {
     log(`health: the database does not answer: ${(error as Error)?.message || String(error)}`);
     return failure("unreachable", "unknown", new DatabaseUnreachable());
   };
   try {
-    await withTimeout(sql`select 1`.execute(db), timeoutMs);
+    await withTimeout(pingDatabase(store), timeoutMs);
   } catch (error) {
     return unreachable(error);
   }
   let state;
   try {
-    state = await withTimeout(schemaState(db, store.dialect), timeoutMs);
+    state = await withTimeout(storeSchemaState(store), timeoutMs);
   } catch (error) {
     return unreachable(error);
   }

@@ -2,11 +2,13 @@
 import type { Command } from "commander";
 import type { WithStore } from "../context.js";
 import { cliActor } from "./action.js";
-import { CaseNotFound, CaseStatusInvalid, EmlNotFound } from "../../platform/errors.js";
+import { CaseNotFound, CaseStatusInvalid } from "../../platform/errors.js";
 import { priorityName } from "../../sdk/priority.js";
-import { CASE_STATUSES, caseHistory, caseVerdict, exportCases, isCaseStatus, loadCases, mergeCases, moveAlertOut, overrideVerdict, setCaseStatus, VERDICTS, verdictHistory } from "../../platform/cases/index.js";
+import {
+  CASE_STATUSES, caseHistory, caseVerdict, exportCases, isCaseStatus, loadCases, mergeCases, moveAlertOut, newestCases, originalMessage,
+  overrideVerdict, setCaseStatus, VERDICTS, verdictHistory,
+} from "../../platform/cases/index.js";
 import { formatTime, table } from "../output.js";
-import { fileBytes } from "../../platform/store/index.js";
 
 export function register(program: Command, withStore: WithStore): void {
   const cases = program.command("cases").description("the case queue");
@@ -34,12 +36,11 @@ export function register(program: Command, withStore: WithStore): void {
     .option("--status <status>", CASE_STATUSES.join(", "))
     .action(async (options: { limit: number; status?: string }) => {
       await withStore(async (store) => {
-        let query = store.db.selectFrom("cases").selectAll();
-        if (options.status) {
-          if (!isCaseStatus(options.status)) throw new CaseStatusInvalid(`--status ${JSON.stringify(options.status)}: use one of ${CASE_STATUSES.join(", ")}`);
-          query = query.where("status", "=", options.status);
+        const { status } = options;
+        if (status && !isCaseStatus(status)) {
+          throw new CaseStatusInvalid(`--status ${JSON.stringify(status)}: use one of ${CASE_STATUSES.join(", ")}`);
         }
-        const rows = await query.orderBy("id", "desc").limit(options.limit).execute();
+        const rows = await newestCases(store, { limit: options.limit, ...(status && isCaseStatus(status) ? { status } : {}) });
         console.log(table(rows.map((r) => ({ ...r, priority: priorityName(r.priority), created: formatTime(r.created_at), title: JSON.stringify(r.title).slice(1, -1).slice(0, 80) })), ["id", "priority", "status", "verdict", "created", "title"]));
       });
     });
@@ -120,27 +121,13 @@ export function register(program: Command, withStore: WithStore): void {
     });
   cases
     .command("eml <id>")
-    .description("the original message of a case, byte for byte (redirect it to a file: > message.eml)")
+    .description("the reported message of a case, byte for byte, as the console downloads it (redirect it to a file: > message.eml)")
     .option("--alert <alertId>", "which alert's message, in a case that groups several reports (default: the first)")
     .action(async (id: string, options: { alert?: string }) => {
       await withStore(async (store) => {
         const caseId = Number(id);
         if (!Number.isInteger(caseId) || caseId <= 0) throw new CaseNotFound(JSON.stringify(id));
-        const file = await store.db
-          .selectFrom("alert_files")
-          .innerJoin("alerts", "alerts.id", "alert_files.alert_pk")
-          .select(["alert_files.data", "alert_files.size", "alert_files.encoding"])
-          .where("alerts.case_id", "=", caseId)
-          .where("alert_files.file_name", "=", "original.eml")
-          .$if(options.alert !== undefined, (query) => query.where("alerts.alert_id", "=", options.alert!))
-          .orderBy("alert_files.id")
-          .limit(1)
-          .executeTakeFirst();
-        if (!file) {
-          const known = await store.db.selectFrom("cases").select("id").where("id", "=", caseId).executeTakeFirst();
-          throw known ? new EmlNotFound(caseId) : new CaseNotFound(id);
-        }
-        const bytes = fileBytes(file);
+        const bytes = await originalMessage(store, caseId, options.alert);
         await new Promise<void>((resolve, reject) => process.stdout.write(bytes, (error) => (error ? reject(error) : resolve())));
       });
     });

@@ -5,7 +5,7 @@ import type { WithStore } from "../context.js";
 import { IntakeError, ParamsFile } from "../../platform/errors.js";
 import type { LogEntry } from "../../sdk/execution.js";
 import { displayParameters, groupingView, listConnectors, resolveConnector, saveConnector, wantsPush } from "../../platform/catalog/index.js";
-import { ConnectorLoop, enableWarmRunners, listRuns, runConnector, stopWarmRunners } from "../../platform/runner/index.js";
+import { ConnectorLoop, enableWarmRunners, listRuns, recentRuns, runConnector, stopWarmRunners } from "../../platform/runner/index.js";
 import { formatTime, printLog, table } from "../output.js";
 import type { GroupingMode } from "../../platform/store/index.js";
 
@@ -124,12 +124,13 @@ export function register(program: Command, withStore: WithStore): void {
     .action(async () => {
       await withStore(async (store) => {
         const connectors = await listConnectors(store);
-        const last = await store.db.selectFrom("runs").select(["connector_id", "status", "started_at"]).where("is_test", "=", 0).orderBy("id", "desc").limit(1000).execute();
-        const lastByConnector = new Map<number, (typeof last)[number]>();
-        for (const run of last) if (!lastByConnector.has(run.connector_id)) lastByConnector.set(run.connector_id, run);
-        const rows = connectors.map((c) => ({
-          name: c.name, integration: c.integration, connector: c.definition, enabled: c.enabled ? "yes" : "no",
-          interval: `${c.intervalSeconds}s`, "last run": lastByConnector.get(c.id) ? `${lastByConnector.get(c.id)!.status} ${formatTime(lastByConnector.get(c.id)!.started_at)}` : "never",
+        // The console's rule: a connector's newest run that was not a test, however long ago.
+        const rows = await Promise.all(connectors.map(async (c) => {
+          const [last] = await recentRuns(store, c.name, 1);
+          return {
+            name: c.name, integration: c.integration, connector: c.definition, enabled: c.enabled ? "yes" : "no",
+            interval: `${c.intervalSeconds}s`, "last run": last ? `${last.status} ${formatTime(last.started_at)}` : "never",
+          };
         }));
         console.log(rows.length ? table(rows, ["name", "integration", "connector", "enabled", "interval", "last run"]) : "no connectors yet: intake connector create NAME --integration email --params FILE.json");
       });

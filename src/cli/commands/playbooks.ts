@@ -2,7 +2,7 @@
 import os from "node:os";
 import type { Command } from "commander";
 import type { WithStore } from "../context.js";
-import { CaseNotFound } from "../../platform/errors.js";
+import { requireCase } from "../../platform/cases/index.js";
 import { configurePlaybook, createExecutor, setPlaybookEnabled, decideApproval, importPlaybookFile, listCaseRuns, listPlaybooks, sweepTriggers } from "../../platform/playbooks/index.js";
 import { configuredBackoffMs, sendDueMail } from "../../platform/outbox/index.js";
 import { formatTime, table } from "../output.js";
@@ -55,8 +55,7 @@ export function register(program: Command, withStore: WithStore): void {
     .option("--json", 'as JSON: [{"id","playbook","status","steps":[{"id","action","status","resultValue","json","message","approval"}]}]')
     .action(async (options: { case: number; json?: boolean }) => {
       await withStore(async (store) => {
-        const found = await store.db.selectFrom("cases").select("id").where("id", "=", options.case).executeTakeFirst();
-        if (!found) throw new CaseNotFound(options.case);
+        await requireCase(store, options.case);
         const runs = await listCaseRuns(store, options.case);
         if (options.json) {
           return console.log(JSON.stringify(runs.map((run) => ({

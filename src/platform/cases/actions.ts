@@ -6,14 +6,6 @@ import type { CaseTable, Database, Store } from "../store/index.js";
 import type { Kysely, Updateable } from "kysely";
 import { CASE_STATUSES, isCaseStatus, isPriority, PRIORITIES } from "./vocabulary.js";
 
-export interface CaseAction {
-  caseId: number;
-  action: string;
-  actor: string;
-  detail: Record<string, unknown>;
-  createdAt: number;
-}
-
 /** Moves every alert of the source cases into the target; the sources are closed as merged. */
 export async function mergeCases(store: Store, targetId: number, sourceIds: number[], actor: string): Promise<void> {
   const sources = [...new Set(sourceIds)].filter((id) => id !== targetId);
@@ -78,22 +70,6 @@ export async function moveAlertOut(store: Store, caseId: number, alertId: string
 /** The alert's stored data with its reason for being in its case replaced. */
 function withGroupedBy(data: string, reason: string): string {
   return JSON.stringify({ ...(JSON.parse(data) as Record<string, unknown>), groupedBy: reason });
-}
-
-/** Everything done to a case, oldest first: status and priority changes, merges and moves (comments apart). */
-export async function caseHistory(store: Store, caseId: number): Promise<CaseAction[]> {
-  const rows = await store.db.selectFrom("case_history").selectAll().where("case_id", "=", caseId).orderBy("id").execute();
-  return rows.map((r) => ({ caseId: r.case_id, action: r.kind, actor: r.user_name, detail: actionDetail(r), createdAt: r.created_at }));
-}
-
-function actionDetail(row: { kind: string; from_value: string; to_value: string; reason: string | null; alert_id: string | null }): Record<string, unknown> {
-  switch (row.kind) {
-    case "merge": return { from: row.from_value.split(",").map(Number) };
-    case "merged_into": return { into: Number(row.to_value) };
-    case "move_out": return { alert: row.alert_id, to: Number(row.to_value) };
-    case "moved_in": return { alert: row.alert_id, from: Number(row.from_value) };
-    default: return { from: row.from_value, to: row.to_value, ...(row.reason ? { reason: row.reason } : {}) };
-  }
 }
 
 /**

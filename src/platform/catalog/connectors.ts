@@ -132,6 +132,11 @@ export async function getConnector(store: Store, name: string): Promise<Connecto
   return toInstance(row);
 }
 
+/** Turns a connector on or off (intake serve runs only those on). */
+export async function setConnectorEnabled(store: Store, id: number, enabled: boolean): Promise<void> {
+  await store.db.updateTable("connectors").set({ enabled: enabled ? 1 : 0, updated_at: Date.now() }).where("id", "=", id).execute();
+}
+
 export async function listConnectors(store: Store): Promise<ConnectorInstance[]> {
   const rows = await store.db.selectFrom("connectors").selectAll().orderBy("name").execute();
   return rows.map(toInstance);

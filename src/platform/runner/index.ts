@@ -10,5 +10,5 @@ export { watchConnector } from "./watch.js";
 export type { Watcher, WatchOptions } from "./watch.js";
 export { ConnectorLoop } from "./loop.js";
 export type { LoopOptions } from "./loop.js";
-export { allRuns, findRun, listRuns } from "./history.js";
-export type { ListedRun, RunQuery } from "./history.js";
+export { allRuns, findRun, listRuns, RECENT_RUNS, recentRuns } from "./queries.js";
+export type { ListedRun, RunQuery } from "./queries.js";

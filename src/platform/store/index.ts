@@ -17,6 +17,7 @@ export { valueHash } from "./value-hash.js";
 export type * from "./schema.js";
 export type { Dialect } from "./dialect.js";
 export { schemaState, type SchemaState } from "./schema-state.js";
+export { pingDatabase, storeSchemaState } from "./queries.js";
 
 /** A stored file's bytes as they came, whichever way they are kept. */
 export function fileBytes(file: { data: Uint8Array; encoding: string }): Buffer {

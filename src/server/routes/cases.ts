@@ -1,15 +1,15 @@
 // The case queue and the case view: list (keyset pages), detail, status, priority, comments, history, .eml.
-import { addCaseComment, CASE_STATUSES, caseVerdict, overrideVerdict, VERDICTS, verdictHistory, type Verdict, mergeCases, moveAlertOut, PRIORITIES, priorityName, reportedSenders, reportersOf, setCasePriority, setCaseStatus } from "../../platform/cases/index.js";
-import { sql } from "../../platform/store/kysely.js";
 import type { FastifyInstance, FastifyRequest } from "fastify";
-import { loadCases } from "../../platform/cases/index.js";
-import { fileBytes, valueHash, type CaseStatus, type Store } from "../../platform/store/index.js";
-import { CaseNotFound, EmlNotFound, Validation } from "../../platform/errors.js";
+import {
+  addCaseComment, CASE_STATUSES, caseFiles, caseTimeline, caseVerdict, findCase, isOriginalMessage, listCases, loadCases, MAX_PAGE,
+  mergeCases, moveAlertOut, originalMessage, overrideVerdict, PRIORITIES, priorityName, reportersOf, setCasePriority, setCaseStatus,
+  VERDICTS, verdictHistory, type CaseListQuery, type Verdict,
+} from "../../platform/cases/index.js";
+import type { CaseStatus, Store } from "../../platform/store/index.js";
+import { Validation } from "../../platform/errors.js";
 import { errors, idParams } from "../schemas.js";
 
 type Guard = (request: FastifyRequest) => Promise<void>;
-
-export const MAX_PAGE = 200;
 
 const caseSummary = {
   type: "object",
@@ -21,81 +21,6 @@ const caseSummary = {
     sender: { type: "string" }, urls: { type: "integer" }, indicators: { type: "integer" }, attachments: { type: "integer" },
   },
 } as const;
-
-interface ListQuery {
-  status?: CaseStatus;
-  priority?: number;
-  /** A verdict, or "none": cases without one yet. */
-  verdict?: Verdict | "none";
-  q?: string;
-  /** Older than this id (the next page). */
-  cursor?: number;
-  /** Newer than this id (live updates). */
-  after?: number;
-  limit?: number;
-}
-
-/** LIKE pattern of a plain text: its % _ and \ escaped. */
-function likePattern(text: string): string {
-  return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-}
-
-export async function listCases(store: Store, query: ListQuery) {
-  const limit = Math.min(query.limit ?? 50, MAX_PAGE);
-  let select = store.db.selectFrom("cases").selectAll();
-  if (query.status) select = select.where("status", "=", query.status);
-  if (query.priority !== undefined) select = select.where("priority", "=", query.priority);
-  if (query.verdict === "none") select = select.where("verdict", "is", null);
-  else if (query.verdict) select = select.where("verdict", "=", query.verdict);
-  if (query.q) {
-    const pattern = likePattern(query.q);
-    // IN (subquery) is evaluated once, not once per case as a correlated EXISTS would be.
-    select = select.where((eb) => eb.or([sql<boolean>`title like ${pattern} escape '\\'`,
-      eb("id", "in", eb.selectFrom("entities").select("entities.case_id").where("entities.value_hash", "=", valueHash(query.q!)).where("entities.value", "=", query.q!)),
-    ]));
-  }
-  if (query.cursor !== undefined) select = select.where("id", "<", query.cursor);
-  if (query.after !== undefined) select = select.where("id", ">", query.after);
-  const rows = await select.orderBy("id", "desc").limit(limit + 1).execute();
-  const page = rows.slice(0, limit);
-  const ids = page.map((r) => r.id);
-  const counts = ids.length
-    ? await store.db.selectFrom("entities").select(["case_id", "type", (eb) => eb.fn.countAll<number>().as("n")]).where("case_id", "in", ids).groupBy(["case_id", "type"]).execute()
-    : [];
-  const senders = ids.length
-    ? reportedSenders(await store.db.selectFrom("entities").select(["case_id", "value", "depth"]).where("case_id", "in", ids).where("type", "=", "EMAIL_ADDRESS").where("role", "=", "sender").orderBy("id").execute())
-    : [];
-  const files = ids.length
-    ? await store.db.selectFrom("alert_files").innerJoin("alerts", "alerts.id", "alert_files.alert_pk").select(["alerts.case_id", (eb) => eb.fn.countAll<number>().as("n")]).where("alerts.case_id", "in", ids).groupBy("alerts.case_id").execute()
-    : [];
-  return {
-    cases: page.map((row) => {
-      const mine = counts.filter((c) => c.case_id === row.id);
-      return {
-        ...row,
-        sender: senders.find((s) => s.case_id === row.id)?.value ?? "",
-        urls: Number(mine.find((c) => c.type === "URL")?.n ?? 0),
-        indicators: mine.reduce((sum, c) => sum + Number(c.n), 0),
-        attachments: Number(files.find((f) => f.case_id === row.id)?.n ?? 0),
-      };
-    }),
-    nextCursor: rows.length > limit ? page[page.length - 1]!.id : null,
-  };
-}
-
-async function caseRow(store: Store, id: number) {
-  const row = await store.db.selectFrom("cases").selectAll().where("id", "=", id).executeTakeFirst();
-  if (!row) throw new CaseNotFound(id);
-  return row;
-}
-
-async function timeline(store: Store, id: number) {
-  const [comments, history] = await Promise.all([
-    store.db.selectFrom("case_comments").selectAll().where("case_id", "=", id).orderBy("id").limit(1000).execute(),
-    store.db.selectFrom("case_history").selectAll().where("case_id", "=", id).orderBy("id").limit(1000).execute(),
-  ]);
-  return { comments, history };
-}
 
 const historySchema = {
   type: "object",
@@ -114,7 +39,7 @@ async function verdictView(store: Store, id: number) {
 export const MAX_MERGE = 100;
 
 export function registerCaseRoutes(api: FastifyInstance, store: Store, session: Guard): void {
-  api.get<{ Querystring: ListQuery }>("/cases", {
+  api.get<{ Querystring: CaseListQuery }>("/cases", {
     onRequest: session,
     schema: {
       tags: ["cases"],
@@ -140,21 +65,18 @@ export function registerCaseRoutes(api: FastifyInstance, store: Store, session: 
     onRequest: session,
     schema: { tags: ["cases"], summary: "A case: its alerts with events, entities and reporters, files (with hashes), comments and history", params: idParams, response: errors },
   }, async (request) => {
-    const row = await caseRow(store, request.params.id);
+    const row = await findCase(store, request.params.id);
     const [loaded] = await loadCases(store, [row.id]);
-    const alertRows = await store.db.selectFrom("alerts").select(["id", "alert_id"]).where("case_id", "=", row.id).execute();
-    const files = alertRows.length
-      ? await store.db.selectFrom("alert_files").select(["id", "alert_pk", "file_name", "content_type", "size", "sha256"]).where("alert_pk", "in", alertRows.map((a) => a.id)).execute()
-      : [];
+    const files = await caseFiles(store, row.id);
     return {
       ...loaded,
       // Who reported each alert, from its entities' roles (reporting.ts).
       alerts: loaded!.alerts.map((alert) => ({ ...alert, reporters: reportersOf(alert.entities) })),
       closed_reason: row.closed_reason,
-      files: files.map((f) => ({ ...f, alert_id: alertRows.find((a) => a.id === f.alert_pk)?.alert_id ?? "" })),
-      hasEml: files.some(isEml),
+      files,
+      hasEml: files.some(isOriginalMessage),
       ...(await verdictView(store, row.id)),
-      ...(await timeline(store, row.id)),
+      ...(await caseTimeline(store, row.id)),
     };
   });
 
@@ -162,8 +84,8 @@ export function registerCaseRoutes(api: FastifyInstance, store: Store, session: 
     onRequest: session,
     schema: { tags: ["cases"], summary: "A case's comments and status and priority changes, with who and when", params: idParams, response: { 200: historySchema, ...errors } },
   }, async (request) => {
-    await caseRow(store, request.params.id);
-    return timeline(store, request.params.id);
+    await findCase(store, request.params.id);
+    return caseTimeline(store, request.params.id);
   });
 
   api.post<{ Params: { id: number }; Body: { status: CaseStatus; reason?: string } }>("/cases/:id/status", {
@@ -176,9 +98,9 @@ export function registerCaseRoutes(api: FastifyInstance, store: Store, session: 
   }, async (request) => {
     const { status, reason } = request.body;
     if (status === "closed" && !reason?.trim()) throw new Validation("body/reason is required to close a case");
-    const row = await caseRow(store, request.params.id);
+    const row = await findCase(store, request.params.id);
     await setCaseStatus(store, row.id, status, request.user!.name, reason ?? "");
-    return timeline(store, row.id);
+    return caseTimeline(store, row.id);
   });
 
   api.post<{ Params: { id: number }; Body: { priority: number } }>("/cases/:id/priority", {
@@ -189,9 +111,9 @@ export function registerCaseRoutes(api: FastifyInstance, store: Store, session: 
       response: { 200: historySchema, ...errors },
     },
   }, async (request) => {
-    const row = await caseRow(store, request.params.id);
+    const row = await findCase(store, request.params.id);
     await setCasePriority(store, row.id, request.body.priority, request.user!.name);
-    return timeline(store, row.id);
+    return caseTimeline(store, row.id);
   });
 
   api.post<{ Params: { id: number }; Body: { value: Verdict; reason: string } }>("/cases/:id/verdict", {
@@ -202,7 +124,7 @@ export function registerCaseRoutes(api: FastifyInstance, store: Store, session: 
       response: errors,
     },
   }, async (request) => {
-    const row = await caseRow(store, request.params.id);
+    const row = await findCase(store, request.params.id);
     await overrideVerdict(store, row.id, request.body.value, request.body.reason, request.user!.name);
     return verdictView(store, row.id);
   });
@@ -215,10 +137,10 @@ export function registerCaseRoutes(api: FastifyInstance, store: Store, session: 
       response: { 200: historySchema, ...errors },
     },
   }, async (request) => {
-    const row = await caseRow(store, request.params.id);
+    const row = await findCase(store, request.params.id);
     if (!request.body.body.trim()) throw new Validation("body/body must not be blank");
     await addCaseComment(store, row.id, request.user!.name, request.body.body);
-    return timeline(store, row.id);
+    return caseTimeline(store, row.id);
   });
 
   api.post<{ Params: { id: number }; Body: { cases: number[] } }>("/cases/:id/merge", {
@@ -229,10 +151,10 @@ export function registerCaseRoutes(api: FastifyInstance, store: Store, session: 
       response: { 200: historySchema, ...errors },
     },
   }, async (request) => {
-    const row = await caseRow(store, request.params.id);
+    const row = await findCase(store, request.params.id);
     if (request.body.cases.includes(row.id)) throw new Validation(`body/cases: case ${row.id} cannot be merged into itself`);
     await mergeCases(store, row.id, request.body.cases, request.user!.name);
-    return timeline(store, row.id);
+    return caseTimeline(store, row.id);
   });
 
   api.post<{ Params: { id: number }; Body: { alert: string } }>("/cases/:id/move-out", {
@@ -243,7 +165,7 @@ export function registerCaseRoutes(api: FastifyInstance, store: Store, session: 
       response: { 200: { type: "object", properties: { case: { type: "integer" } } }, ...errors },
     },
   }, async (request) => {
-    const row = await caseRow(store, request.params.id);
+    const row = await findCase(store, request.params.id);
     return { case: await moveAlertOut(store, row.id, request.body.alert, request.user!.name) };
   });
 
@@ -251,14 +173,8 @@ export function registerCaseRoutes(api: FastifyInstance, store: Store, session: 
     onRequest: session,
     schema: { tags: ["cases"], summary: "Download the reported message as stored (.eml, as an attachment: never rendered)", params: idParams, response: errors },
   }, async (request, reply) => {
-    const row = await caseRow(store, request.params.id);
-    const file = await store.db.selectFrom("alert_files").innerJoin("alerts", "alerts.id", "alert_files.alert_pk")
-      .select(["alert_files.file_name", "alert_files.content_type", "alert_files.data", "alert_files.encoding"])
-      .where("alerts.case_id", "=", row.id)
-      .where((eb) => eb.or([eb("alert_files.content_type", "=", "message/rfc822"), eb("alert_files.file_name", "like", "%.eml")]))
-      .orderBy("alert_files.id").executeTakeFirst();
-    if (!file) throw new EmlNotFound(row.id);
-    const bytes = fileBytes(file);
+    const row = await findCase(store, request.params.id);
+    const bytes = await originalMessage(store, row.id);
     // A fixed file name: the stored one is attacker-controlled.
     return reply
       .header("Content-Type", "application/octet-stream")
@@ -267,8 +183,4 @@ export function registerCaseRoutes(api: FastifyInstance, store: Store, session: 
       .header("Content-Security-Policy", "default-src 'none'; sandbox")
       .send(bytes);
   });
-}
-
-function isEml(file: { file_name: string; content_type: string }): boolean {
-  return file.content_type === "message/rfc822" || file.file_name.toLowerCase().endsWith(".eml");
 }

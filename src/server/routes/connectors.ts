@@ -5,9 +5,9 @@ import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { LogEntry } from "../../sdk/execution.js";
 import {
   deleteConnectorIfExists, displayParameters, integrationSettingsView, GROUPING_MODES, groupingView, type GroupingInput, getConnector, findConnectorDefinition, findIntegration, listConnectors, listIntegrations,
-  resolveConnector, saveConnector, type ConnectorInstance, type IntegrationDefinition,
+  resolveConnector, saveConnector, setConnectorEnabled, type ConnectorInstance, type IntegrationDefinition,
 } from "../../platform/catalog/index.js";
-import { findRun, listRuns, runConnector, type RunSummary } from "../../platform/runner/index.js";
+import { findRun, listRuns, recentRuns, runConnector, type RunSummary } from "../../platform/runner/index.js";
 import type { Scheduler } from "../../platform/scheduler/index.js";
 import type { Store } from "../../platform/store/index.js";
 import { ConnectorNotFound, IconNotFound, RunNotFound } from "../../platform/errors.js";
@@ -54,7 +54,7 @@ async function connectorView(store: Store, instance: ConnectorInstance) {
   } catch (error) {
     problem = (error as Error).message;
   }
-  const { runs } = await listRuns(store, { connector: instance.name, tests: false, limit: 5 });
+  const runs = await recentRuns(store, instance.name);
   return {
     id: instance.id,
     name: instance.name,
@@ -168,7 +168,7 @@ export function registerConnectorRoutes(api: FastifyInstance, store: Store, sess
     },
   }, async (request) => {
     const instance = await getConnector(store, request.params.name);
-    await store.db.updateTable("connectors").set({ enabled: request.body.enabled ? 1 : 0, updated_at: Date.now() }).where("id", "=", instance.id).execute();
+    await setConnectorEnabled(store, instance.id, request.body.enabled);
     changed();
     return connectorView(store, await getConnector(store, request.params.name));
   });

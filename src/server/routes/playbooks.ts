@@ -1,6 +1,7 @@
 // Playbooks: list, read, save (validated; 400 lists every problem), delete; a case's runs; approvals.
 import type { FastifyInstance, FastifyRequest } from "fastify";
-import { CaseNotFound, Validation } from "../../platform/errors.js";
+import { requireCase } from "../../platform/cases/index.js";
+import { Validation } from "../../platform/errors.js";
 import { configurePlaybook, decideApproval, deletePlaybook, getPlaybook, listCaseRuns, listPlaybooks, PlaybookInvalidError, savePlaybook } from "../../platform/playbooks/index.js";
 import type { Store } from "../../platform/store/index.js";
 import { requireAdmin } from "../auth.js";
@@ -57,8 +58,7 @@ export function registerPlaybookRoutes(api: FastifyInstance, store: Store, sessi
     onRequest: session,
     schema: { tags: ["playbooks"], summary: "A case's playbook runs, newest first, with their steps (inputs, status, results, logs, times, approvals)", params: idParams, response: errors },
   }, async (request) => {
-    const found = await store.db.selectFrom("cases").select("id").where("id", "=", request.params.id).executeTakeFirst();
-    if (!found) throw new CaseNotFound(request.params.id);
+    await requireCase(store, request.params.id);
     return listCaseRuns(store, request.params.id);
   });
 

@@ -1,4 +1,4 @@
-// The run history, read here once for the CLI and the API: a page of runs newest first, and one run with its log.
+// The run history, read here once for the CLI and the API: a page of runs newest first, one run with its log, a connector's last runs.
 import type { LogEntry } from "../../sdk/execution.js";
 import type { Store } from "../store/index.js";
 
@@ -54,4 +54,12 @@ export async function allRuns(store: Store, query: Omit<RunQuery, "cursor" | "li
     if (page.nextCursor === null) return all;
     cursor = page.nextCursor;
   }
+}
+
+/** How many runs say whether a connector is healthy: the console's connectors and overview show these. */
+export const RECENT_RUNS = 5;
+
+/** A connector's latest runs that were not tests, newest first: its health in the console, its last run in the CLI. */
+export async function recentRuns(store: Store, connector: string, limit = RECENT_RUNS): Promise<ListedRun[]> {
+  return (await listRuns(store, { connector, tests: false, limit })).runs;
 }

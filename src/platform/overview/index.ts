@@ -1,0 +1,2 @@
+// The overview: what the console's first page counts.
+export { overview, OVERVIEW_DAYS } from "./queries.js";
