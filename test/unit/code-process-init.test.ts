@@ -39,13 +39,18 @@ describe("the init message of a code process", () => {
       configuration: { "API Key": "k3y-value" }, secretConfiguration: ["API Key"],
     });
     for (const mode of ["test", "ping", "watch"] as const) {
-      expect(codeProcessInit({ kind: "connector", modulePath: "/m", name: "x", mode, parameterDefinitions: [], parameters: {}, context: {}, allowList: [] }))
-        .toMatchObject({ mode, isTestRun: true });
+      const init = codeProcessInit({
+        kind: "connector", modulePath: "/m", name: "x", mode, parameterDefinitions: [], parameters: {}, context: {}, allowList: [],
+      });
+      expect(init).toMatchObject({ mode, isTestRun: true });
     }
   });
 
   it("without the integration's configuration (the IDE's Play of a connector): no configuration in the message at all", () => {
-    const init = codeProcessInit({ kind: "connector", modulePath: "/m", name: "x (play 1a2b3c)", mode: "test", parameterDefinitions: definitions, parameters, context: {}, allowList: [] });
+    const init = codeProcessInit({
+      kind: "connector", modulePath: "/m", name: "x (play 1a2b3c)", mode: "test", parameterDefinitions: definitions, parameters,
+      context: {}, allowList: [],
+    });
     expect(init).not.toHaveProperty("configuration");
     expect(init).not.toHaveProperty("secretConfiguration");
   });
@@ -55,18 +60,23 @@ describe("the init message of a code process", () => {
       integrationName: "Email", actionName: "Reply", caseId: 12, caseTitle: "Phish", idempotencyKey: "run:3:step:a",
       targetEntities: [], currentCase: { id: 12, title: "Phish", priority: 60, status: "open", environment: "", alerts: [] },
     };
-    const init = codeProcessInit({ kind: "action", modulePath: "/m/a.mjs", test: true, parameterDefinitions: definitions, parameters, configuration, action });
+    const init = codeProcessInit({
+      kind: "action", modulePath: "/m/a.mjs", test: true, parameterDefinitions: definitions, parameters, configuration, action,
+    });
     expect(init).toEqual({
       t: "init", kind: "action", modulePath: "/m/a.mjs", taskName: "Email/Reply", mode: "test", isTestRun: true,
       parameters, secretParameters: ["Password", "Token"], context: {}, allowList: [],
       configuration: { "API Key": "k3y-value" }, secretConfiguration: ["API Key"], action,
     });
-    expect(codeProcessInit({ kind: "action", modulePath: "/m", test: false, parameterDefinitions: [], parameters: {}, action })).toMatchObject({ mode: "run", isTestRun: false });
+    const run = codeProcessInit({ kind: "action", modulePath: "/m", test: false, parameterDefinitions: [], parameters: {}, action });
+    expect(run).toMatchObject({ mode: "run", isTestRun: false });
   });
 
   it("for a job: named integration/job, its saved context, whose job it is", () => {
     const job = { integrationName: "Threat Intel", jobName: "Refresh" };
-    const init = codeProcessInit({ kind: "job", modulePath: "/m/j.mjs", test: false, parameterDefinitions: definitions, parameters, context: { since: "5" }, job });
+    const init = codeProcessInit({
+      kind: "job", modulePath: "/m/j.mjs", test: false, parameterDefinitions: definitions, parameters, context: { since: "5" }, job,
+    });
     expect(init).toEqual({
       t: "init", kind: "job", modulePath: "/m/j.mjs", taskName: "Threat Intel/Refresh", mode: "run", isTestRun: false,
       parameters, secretParameters: ["Password", "Token"], context: { since: "5" }, allowList: [], job,
@@ -79,8 +89,10 @@ describe("the init message of a code process", () => {
     const modulePath = path.join(dir, "job.mjs");
     fs.writeFileSync(modulePath, [
       "export default async function main(execution) {",
-      "  execution.logger.info(`job ${execution.integrationName}/${execution.jobName} since ${execution.getContext('since')} server ${execution.extractJobParam('Server')}`);",
-      "  execution.logger.info(`secrets ${execution.extractJobParam('Password')} ${execution.extractConfigurationParam('API Key')}`);",
+      "  const seen = ['job', execution.integrationName + '/' + execution.jobName, 'since', execution.getContext('since')];",
+      "  execution.logger.info([...seen, 'server', execution.extractJobParam('Server')].join(' '));",
+      "  const secrets = [execution.extractJobParam('Password'), execution.extractConfigurationParam('API Key')];",
+      "  execution.logger.info(['secrets', ...secrets].join(' '));",
       "  execution.saveContext('since', '6');",
       "}",
     ].join("\n"));
