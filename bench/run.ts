@@ -20,7 +20,7 @@ import Database from "better-sqlite3";
 import { appendMessages, deliverToMaildir, markAllUnread, PASSWORD, startDovecot, USER, type Dovecot } from "../test/support/dovecot.js";
 import { makeWorkspace, PROJECT_ROOT, type Workspace } from "../test/support/cli.js";
 import { makeReport } from "../test/support/messages.js";
-import { connectorNodeFlags } from "../src/platform/runner/process.js";
+import { codeProcessNodeFlags } from "../src/platform/runner/code-process.js";
 import { intelBench } from "./intel.js";
 import { printTriage, triageBench } from "./triage.js";
 import { printQueueBench, queueBench } from "./queue.js";
@@ -220,7 +220,7 @@ interface LibraryFloor {
 async function libraryFloor(server: Dovecot, ws: Workspace): Promise<LibraryFloor> {
   const startSeconds = fixedStart(ws);
   const { result, serverCpu } = await withServerCpu(server, async () => {
-    const child = spawn(process.execPath, [...connectorNodeFlags(), path.join(PROJECT_ROOT, "dist", "bench", "floor.mjs")], {
+    const child = spawn(process.execPath, [...codeProcessNodeFlags(), path.join(PROJECT_ROOT, "dist", "bench", "floor.mjs")], {
       env: { ...process.env, NODE_EXTRA_CA_CERTS: server.caFile, FLOOR_SERVER: JSON.stringify({ host: server.host, port: server.port, username: USER, password: PASSWORD }) },
       stdio: ["ignore", "pipe", "inherit"],
     });

@@ -12,7 +12,7 @@ import { PROJECT_ROOT } from "./support/cli.js";
 type Drive = typeof import("../src/platform/runner/drive.js");
 type Spool = typeof import("../src/platform/runner/spool.js");
 // The runner forks its built child entry: the built modules are used, as the CLI uses them.
-const { driveConnector } = (await import(path.join(PROJECT_ROOT, "dist/src/platform/runner/drive.js"))) as Drive;
+const { driveCodeProcess } = (await import(path.join(PROJECT_ROOT, "dist/src/platform/runner/drive.js"))) as Drive;
 const { spoolPackage, unspoolPackage } = (await import(path.join(PROJECT_ROOT, "dist/src/platform/runner/spool.js"))) as Spool;
 const LARGE = 64 * 1024;
 const { IntakeError } = (await import(path.join(PROJECT_ROOT, "dist/src/sdk/errors.js"))) as typeof import("../src/sdk/errors.js");
@@ -40,7 +40,7 @@ function connectorModule(body: string): string {
 const readRoots = (modulePath: string) => [path.dirname(modulePath)];
 
 function init(modulePath: string) {
-  return { t: "init" as const, modulePath, connectorName: "handover", mode: "run" as const, isTestRun: false, parameters: {}, secretParameters: [], context: {}, allowList: [] };
+  return { t: "init" as const, modulePath, taskName: "handover", mode: "run" as const, isTestRun: false, parameters: {}, secretParameters: [], context: {}, allowList: [] };
 }
 
 describe("package hand-over", () => {
@@ -55,7 +55,7 @@ describe("package hand-over", () => {
         alert("three", [{ fileName: "copy.eml", contentType: "message/rfc822", data: large.subarray(7, 7 + ${LARGE}) }]),
       ]);`);
     const received: { id: string; files: { name: string; data: Buffer }[] }[] = [];
-    const outcome = await driveConnector(init(modulePath), {
+    const outcome = await driveCodeProcess(init(modulePath), {
       timeoutSeconds: 30, memoryMb: 256, readRoots: readRoots(modulePath), onLog: () => undefined,
       onPackage: async (alerts) => {
         for (const alert of alerts as { display_id: string; attachments: { fileName: string; data: Uint8Array }[] }[]) {
@@ -78,7 +78,7 @@ describe("package hand-over", () => {
       execution.logger.info("outcomes " + JSON.stringify(settled.map((s) => (s.status === "fulfilled" ? "stored" : s.reason.code))));`);
     const logs: string[] = [];
     const calls: string[] = [];
-    const outcome = await driveConnector(init(modulePath), {
+    const outcome = await driveCodeProcess(init(modulePath), {
       timeoutSeconds: 30, memoryMb: 256, readRoots: readRoots(modulePath),
       onLog: (entry) => logs.push(entry.message),
       onPackage: async (alerts) => {

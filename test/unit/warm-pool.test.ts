@@ -10,7 +10,7 @@ import { PROJECT_ROOT } from "../support/cli.js";
 type Drive = typeof import("../../src/platform/runner/drive.js");
 type Pool = typeof import("../../src/platform/runner/pool.js");
 // The runner forks its built child entry: the built modules are used, as the CLI uses them.
-const { driveConnector } = (await import(path.join(PROJECT_ROOT, "dist/src/platform/runner/drive.js"))) as Drive;
+const { driveCodeProcess } = (await import(path.join(PROJECT_ROOT, "dist/src/platform/runner/drive.js"))) as Drive;
 const { enableWarmRunners, processesStarted, stopWarmRunners } = (await import(path.join(PROJECT_ROOT, "dist/src/platform/runner/pool.js"))) as Pool;
 
 const made: string[] = [];
@@ -43,8 +43,8 @@ interface Ran { status: string; error?: { code: string; message: string }; token
 
 async function run(target: { dir: string; modulePath: string }, options: { timeoutSeconds?: number } = {}): Promise<Ran> {
   const logs: string[] = [];
-  const outcome = await driveConnector({
-    t: "init", kind: "job", modulePath: target.modulePath, connectorName: "warm/job", mode: "run", isTestRun: false,
+  const outcome = await driveCodeProcess({
+    t: "init", kind: "job", modulePath: target.modulePath, taskName: "warm/job", mode: "run", isTestRun: false,
     parameters: {}, secretParameters: [], context: {}, allowList: [], job: { integrationName: "warm", jobName: "job" },
   }, { timeoutSeconds: options.timeoutSeconds ?? 30, memoryMb: 128, readRoots: [target.dir], onLog: (entry) => logs.push(entry.message) });
   const line = logs.find((message) => message.startsWith("token "));

@@ -47,7 +47,9 @@ export function register(program: Command, withStore: WithStore): void {
       const healthPort = options.healthPort === undefined ? undefined : wholeNumber(options.healthPort, 0, 65535);
       if (options.healthPort !== undefined && healthPort === undefined) throw new WorkerHealthPort(JSON.stringify(options.healthPort));
       const graceSeconds = wholeNumber(options.grace, 0, 86_400) ?? 30;
-      const { startWorker } = await import("../../platform/workers/index.js");
+      const [{ startWorker }, { stopOnSignal }] = await Promise.all([
+        import("../../platform/workers/index.js"), import("../../platform/services/index.js"),
+      ]);
       await withStore(async (store) => {
         // Before the worker starts: a probe learns at once that the database answers and the schema is current.
         const health = healthPort === undefined ? undefined : await listenForHealth(store, healthPort, options.healthHost);
@@ -62,20 +64,12 @@ export function register(program: Command, withStore: WithStore): void {
         sandboxMode();
         process.stdout.write(`intake worker ${worker.id}: started (concurrency ${concurrency})\n`);
         if (health) process.stdout.write(`intake worker ${worker.id}: health on port ${health.port} of ${options.healthHost} (GET /health, /api/health)\n`);
-        await new Promise<void>((resolve) => {
-          let stopping = false;
-          const stop = (signal: NodeJS.Signals) => {
-            if (stopping) {
-              process.stderr.write(`${signal} again: leaving now; the batches under way are not acknowledged and will be read again\n`);
-              process.exit(130);
-            }
-            stopping = true;
-            process.stderr.write(`${signal}: draining (taking nothing new, waiting up to ${graceSeconds} s for ${worker.active()} run(s) under way; ${signal} again to leave now)\n`);
-            void worker.stop().then(resolve);
-          };
-          process.on("SIGTERM", stop);
-          process.on("SIGINT", stop);
-        });
+        await stopOnSignal(() => worker.stop(), {
+          stopping: (signal) =>
+            `${signal}: draining (taking nothing new, waiting up to ${graceSeconds} s for ${worker.active()} run(s) under way; `
+            + `${signal} again to leave now)`,
+          leaving: (signal) => `${signal} again: leaving now; the batches under way are not acknowledged and will be read again`,
+        }, (line) => process.stderr.write(`${line}\n`));
         // Answered until the drain ends: a probe sees the worker alive while it finishes its runs.
         await health?.close();
         process.stdout.write(`intake worker ${worker.id}: stopped\n`);

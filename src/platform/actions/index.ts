@@ -10,7 +10,7 @@ import type { LogEntry } from "../../sdk/execution.js";
 import { ActionAdminOnly, ActionFailed, CaseNotFound, FileParameterRefused, IntakeError, RunFailed } from "../errors.js";
 import { compileCode, integrationConfiguration, requireAction, secretParameterNames, SECRET_MARK, validateParameterValues, withDefaults } from "../catalog/index.js";
 import type { ActionDefinition, IntegrationDefinition } from "../catalog/index.js";
-import { connectorReadRoots, DEFAULT_MEMORY_MB, driveConnector, RunLog } from "../runner/index.js";
+import { codeProcessInit, codeReadRoots, DEFAULT_MEMORY_MB, driveCodeProcess, RunLog } from "../runner/index.js";
 import { intelServices } from "../intel/index.js";
 import crypto from "node:crypto";
 import { z } from "zod";
@@ -285,21 +285,19 @@ async function execute(
 ) {
   const configuration = await integrationConfiguration(store, integration);
   const modulePath = await compileCode(integration, action, "action");
-  return driveConnector({
-    t: "init", kind: "action", modulePath, connectorName: `${integration.name}/${action.name}`, mode: request.test ? "test" : "run", isTestRun: request.test ?? false,
-    parameters: values, secretParameters: secretParameterNames(action.parameters), context: {}, allowList: [],
-    configuration: configuration.values, secretConfiguration: configuration.secretNames,
+  return driveCodeProcess(codeProcessInit({
+    kind: "action", modulePath, test: request.test ?? false, parameterDefinitions: action.parameters, parameters: values, configuration,
     action: {
       integrationName: integration.name, actionName: action.name, caseId: request.caseId, caseTitle,
       idempotencyKey: request.idempotencyKey, targetEntities: await targetEntities(store, request.caseId, action),
       currentCase: await currentCaseOf(store, request.caseId),
     },
-  }, {
+  }), {
     timeoutSeconds: action.timeoutSeconds,
     memoryMb: action.memoryMb ?? DEFAULT_MEMORY_MB,
     // The IDE's Play of an action: a process of its own (a draft's code); runs on cases may reuse a warm one.
     fresh: request.test ?? false,
-    readRoots: connectorReadRoots(integration, action, values, store.dataDir),
+    readRoots: codeReadRoots(integration, action, values, store.dataDir),
     onLog: (entry) => log.add(entry),
     onDone: async (_context, sent) => onResult(checkResult(sent)),
     services: {

@@ -11,7 +11,7 @@ import {
 import type { LogEntry } from "../../sdk/execution.js";
 import {
   compileCode, exportIntegration, findConnectorDefinition, listIntegrations, listIntegrationVersions,
-  loadIntegrationPackage, secretParameterNames, slugOf, validateParameterValues, withDefaults,
+  loadIntegrationPackage, slugOf, validateParameterValues, withDefaults,
   type CodeDefinition, type ConnectorDefinition, type ImportResult, type IntegrationDefinition, type ParameterDefinition,
 } from "../catalog/index.js";
 import { runAction, type ActionOutcome } from "../actions/index.js";
@@ -19,8 +19,9 @@ import { checkPackage } from "../ingest/index.js";
 import { runJob, type JobOutcome } from "../jobs/index.js";
 import { installIntegrationPackage } from "../packages/index.js";
 import { MAX_LOG_ENTRIES } from "../runner/index.js";
-import { driveConnector } from "../runner/drive.js";
-import { connectorReadRoots, DEFAULT_MEMORY_MB } from "../runner/process.js";
+import { driveCodeProcess } from "../runner/drive.js";
+import { codeProcessInit } from "../runner/init.js";
+import { codeReadRoots, DEFAULT_MEMORY_MB } from "../runner/code-process.js";
 import { forShow } from "../runner/run.js";
 import type { RunStatus, Store } from "../store/index.js";
 
@@ -435,16 +436,16 @@ export async function playConnector(store: Store, slug: string, fileBase: string
     const shown: unknown[] = [];
     const result: PlayResult = { status: "running", fetched: 0, alerts: shown, alertCount: 0, failed: 0, skipped: 0, logs, ms: 0 };
     let fetchedReported = false;
-    const outcome = await driveConnector({
-      t: "init", modulePath, connectorName: `${connector.name} (play ${crypto.randomBytes(3).toString("hex")})`, mode: "test", isTestRun: true,
-      parameters: values, secretParameters: secretParameterNames(connector.parameters), context: {}, allowList: [],
-    }, {
+    const outcome = await driveCodeProcess(codeProcessInit({
+      kind: "connector", modulePath, name: `${connector.name} (play ${crypto.randomBytes(3).toString("hex")})`, mode: "test",
+      parameterDefinitions: connector.parameters, parameters: values, context: {}, allowList: [],
+    }), {
       timeoutSeconds: definition.timeoutSeconds,
       memoryMb: definition.memoryMb ?? DEFAULT_MEMORY_MB,
       // A draft's code: a process of its own, never a warm one.
       fresh: true,
       // The draft's folder, and its dependencies through the link to the installed version's.
-      readRoots: connectorReadRoots(draft, definition, values, store.dataDir),
+      readRoots: codeReadRoots(draft, definition, values, store.dataDir),
       onLog: (entry) => {
         if (logs.length < MAX_LOG_ENTRIES) logs.push({ ...entry, message: entry.message.slice(0, 10_000) });
       },

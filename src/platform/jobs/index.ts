@@ -5,11 +5,11 @@ import type { Selectable } from "kysely";
 import type { LogEntry } from "../../sdk/execution.js";
 import { IntakeError, ParameterError, RunFailed } from "../errors.js";
 import {
-  compileCode, integrationConfiguration, listIntegrations, maskParameterValues, openParameterValues, requireJob, sealParameterValues, secretParameterNames, SECRET_MARK,
+  compileCode, integrationConfiguration, listIntegrations, maskParameterValues, openParameterValues, requireJob, sealParameterValues, SECRET_MARK,
   type IntegrationDefinition, type JobDefinition, type ParameterValue,
 } from "../catalog/index.js";
 import { openSecretBox } from "../secrets/index.js";
-import { connectorReadRoots, DEFAULT_MEMORY_MB, driveConnector, RunLog } from "../runner/index.js";
+import { codeProcessInit, codeReadRoots, DEFAULT_MEMORY_MB, driveCodeProcess, RunLog } from "../runner/index.js";
 import type { JobSettingsTable, RunStatus, Store } from "../store/index.js";
 
 export interface JobRequest {
@@ -131,18 +131,17 @@ export async function runJob(store: Store, request: JobRequest): Promise<JobOutc
   let status: RunStatus = "failed";
   let error: { code: string; message: string } | undefined;
   try {
-    const configuration = await integrationConfiguration(store, integration);
-    const outcome = await driveConnector({
-      t: "init", kind: "job", modulePath: await compileCode(integration, job, "job"), connectorName: `${integration.name}/${job.name}`, mode: test ? "test" : "run", isTestRun: test,
-      parameters: values, secretParameters: secretParameterNames(job.parameters), context: settings ? (JSON.parse(settings.context) as Record<string, string>) : {}, allowList: [],
-      configuration: configuration.values, secretConfiguration: configuration.secretNames,
+    const outcome = await driveCodeProcess(codeProcessInit({
+      kind: "job", modulePath: await compileCode(integration, job, "job"), test,
+      parameterDefinitions: job.parameters, parameters: values, context: settings ? (JSON.parse(settings.context) as Record<string, string>) : {},
+      configuration: await integrationConfiguration(store, integration),
       job: { integrationName: integration.name, jobName: job.name },
-    }, {
+    }), {
       timeoutSeconds: job.timeoutSeconds,
       memoryMb: job.memoryMb ?? DEFAULT_MEMORY_MB,
       // A test run (the IDE's Play) gets a process of its own; scheduled and asked-for runs may reuse a warm one.
       fresh: test,
-      readRoots: connectorReadRoots(integration, job, values, store.dataDir),
+      readRoots: codeReadRoots(integration, job, values, store.dataDir),
       onLog: (entry) => log.add(entry),
       onDone: async (context) => {
         if (!test) await saveJobContext(store, integration, job, settings, context);

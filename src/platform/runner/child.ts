@@ -1,4 +1,4 @@
-// The process integration code runs in: loads its compiled module, gives it a ConnectorExecution (an
+// The code process, where integration code runs: loads its compiled module, gives it a ConnectorExecution (an
 // ActionExecution, a JobExecution), and talks to the runner over IPC. A crash here harms only this run.
 // It takes tasks one after another ("init" messages; a warm process many, a fresh one a single task):
 // each task gets its own execution, logger, console and answers; the module is imported once per
@@ -167,7 +167,7 @@ async function start(init: InitMessage): Promise<void> {
   /** This task's packages not yet acknowledged. */
   const inflight = new Set<Promise<void>>();
   const execution = new ConnectorExecution({
-    connectorName: init.connectorName,
+    connectorName: init.taskName,
     isTestRun: init.isTestRun,
     parameters: init.parameters,
     secretParameters: init.secretParameters,

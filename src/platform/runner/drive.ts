@@ -12,7 +12,7 @@ import { unspoolPackage } from "./spool.js";
 export interface DriveHandlers {
   timeoutSeconds: number;
   memoryMb: number;
-  /** What the connector's code may read besides the SDK (integrationReadRoots of its integration). */
+  /** What the code may read besides the SDK (codeReadRoots). */
   readRoots: string[];
   onLog: (entry: LogEntry) => void;
   onFetched?: (count: number) => void;
@@ -54,7 +54,7 @@ function moduleVersion(modulePath: string): string | undefined {
   }
 }
 
-export function driveConnector(init: InitMessage, handlers: DriveHandlers): Promise<DriveOutcome> {
+export function driveCodeProcess(init: InitMessage, handlers: DriveHandlers): Promise<DriveOutcome> {
   const { timeoutSeconds, memoryMb, readRoots, onLog } = handlers;
   const kind = init.kind ?? "connector";
   return new Promise<DriveOutcome>((resolve) => {

@@ -5,7 +5,7 @@
 import type { CodeProcess } from "./namespace.js";
 import fs from "node:fs";
 import path from "node:path";
-import { spawnConnectorProcess } from "./process.js";
+import { spawnCodeProcess } from "./code-process.js";
 import { makeSpoolFolder } from "./spool.js";
 import type { CodeKind } from "./protocol.js";
 
@@ -33,7 +33,7 @@ export class PooledProcess {
     this.key = key;
     this.spoolDir = makeSpoolFolder();
     try {
-      this.child = spawnConnectorProcess({ memoryMb: spec.memoryMb, readRoots: spec.readRoots, ...(this.spoolDir ? { spoolDir: this.spoolDir } : {}) });
+      this.child = spawnCodeProcess({ memoryMb: spec.memoryMb, readRoots: spec.readRoots, ...(this.spoolDir ? { spoolDir: this.spoolDir } : {}) });
     } catch (error) {
       // No sandbox to start it in (INTAKE_SANDBOX=strict): nothing is left behind.
       if (this.spoolDir) fs.rmSync(this.spoolDir, { recursive: true, force: true });

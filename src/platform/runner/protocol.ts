@@ -3,10 +3,10 @@ import type { ActionEntity, ActionResult, CurrentCase } from "../../sdk/action.j
 import type { LogEntry, PackageResult } from "../../sdk/execution.js";
 import type { BoundedScript } from "../../sdk/script.js";
 
-/** run: ingest; test: store nothing; ping: check the connection only; watch: wait for new items. */
+/** run: ingest; test: store nothing; ping: check the connection only; watch: wait for new items (actions and jobs: run or test). */
 export type ConnectorMode = "run" | "test" | "ping" | "watch";
 
-/** What code a process runs: connector (the default), action or job. */
+/** What integration code a code process runs: a connector's (the default), an action's or a job's. */
 export type CodeKind = "connector" | "action" | "job";
 
 /** What an action's process is given besides its parameters. */
@@ -28,7 +28,8 @@ export interface InitMessage {
   modulePath: string;
   /** What the compiled module's contents are (its digest): a changed module is imported afresh by a warm process. */
   moduleVersion?: string;
-  connectorName: string;
+  /** What the task is called: the connector's name, or "integration/action" and "integration/job". */
+  taskName: string;
   mode: ConnectorMode;
   isTestRun: boolean;
   parameters: Record<string, unknown>;
@@ -63,7 +64,7 @@ export type ChildMessage = { task?: number } & (
   | { t: "changed"; reason: string }
   /** With `spooled`, the alerts are in the package's spool file (spool.ts), not in the message. */
   | { t: "package"; seq: number; alerts: unknown[]; spooled?: boolean; context: Record<string, string | null> }
-  /** A bounded script (sdk/script.ts) for the runner to start: the connector's process may start none. */
+  /** A bounded script (sdk/script.ts) for the runner to start: a code process may start none. */
   | { t: "script"; seq: number; script: BoundedScript }
   /** A question to one of the platform's services (DriveHandlers.services), answered by `answer`. */
   | { t: "ask"; seq: number; service: string; payload: unknown }

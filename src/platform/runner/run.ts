@@ -5,8 +5,8 @@ import { resolveConnector } from "../catalog/index.js";
 import { checkPackage, ingestPackage, saveContext } from "../ingest/index.js";
 import type { RunStatus, Store } from "../store/index.js";
 import { acquireLease, makeOwner } from "./lock.js";
-import { driveConnector } from "./drive.js";
-import { connectorReadRoots, DEFAULT_MEMORY_MB, prepareInit } from "./process.js";
+import { driveCodeProcess } from "./drive.js";
+import { codeReadRoots, DEFAULT_MEMORY_MB, prepareConnectorInit } from "./code-process.js";
 
 /** Bounds of what a run keeps of its logs. */
 export const MAX_LOG_ENTRIES = 2_000;
@@ -106,17 +106,17 @@ export async function runConnector(store: Store, name: string, options: RunOptio
   let fetchedReported = false;
 
   try {
-    const init = await prepareInit(store, resolved, options.ping ? "ping" : test ? "test" : "run");
+    const init = await prepareConnectorInit(store, resolved, options.ping ? "ping" : test ? "test" : "run");
     const memoryMb = options.memoryMb ?? definition.memoryMb ?? DEFAULT_MEMORY_MB;
     const target = { connectorId: instance.id, runId: run.id, productFieldName: definition.productFieldName, eventFieldName: definition.eventFieldName, grouping: instance.grouping, entityMapping: definition.entityMapping };
 
-    const outcome = await driveConnector(init, {
+    const outcome = await driveCodeProcess(init, {
       timeoutSeconds: definition.timeoutSeconds,
       memoryMb,
       // A test run and a ping (the console's Test, `--test`) get a process of their own; runs may reuse a warm one.
       fresh: test,
       ...(options.signal ? { signal: options.signal } : {}),
-      readRoots: connectorReadRoots(resolved.integration, definition, init.parameters, store.dataDir),
+      readRoots: codeReadRoots(resolved.integration, definition, init.parameters, store.dataDir),
       onLog: addLog,
       onSkipped: () => {
         summary.skipped++;

@@ -1,4 +1,4 @@
-// The Node permission flags that confine a code process (a connector's; later an action's or a job's) to
+// The Node permission flags that confine a code process (a connector's, an action's or a job's) to
 // what it needs: reads of its own code, its dependencies and the SDK, writes to its spool folder only,
 // no child processes, no worker threads, no native addons.
 import fs from "node:fs";

@@ -42,7 +42,7 @@ const FOLDER_PREFIX = "intake-spool-";
 let swept = false;
 
 /**
- * A folder of its own for one connector process's spool files (0700), or undefined when none can be
+ * A folder of its own for one code process's spool files (0700), or undefined when none can be
  * made. Its name carries the platform's process id: folders left by a platform that was killed (with
  * the files of packages it never read) are removed by the next one, at its first run.
  */
@@ -81,7 +81,7 @@ function isAlive(pid: number): boolean {
   }
 }
 
-/** In the connector's process: writes the package to its spool file (the alerts are not changed). */
+/** In the code process: writes the package to its spool file (the alerts are not changed). */
 export function spoolPackage(dir: string, seq: number, alerts: unknown[]): void {
   const files: Uint8Array[] = [];
   let offset = 0;

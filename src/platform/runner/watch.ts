@@ -4,7 +4,7 @@ import type { ChildProcess } from "node:child_process";
 import type { LogEntry } from "../../sdk/execution.js";
 import { resolveConnector } from "../catalog/index.js";
 import type { Store } from "../store/index.js";
-import { connectorReadRoots, prepareInit, spawnConnectorProcess } from "./process.js";
+import { codeReadRoots, prepareConnectorInit, spawnCodeProcess } from "./code-process.js";
 import type { ChildMessage } from "./protocol.js";
 
 export interface WatchOptions {
@@ -31,10 +31,10 @@ export function watchConnector(store: Store, name: string, options: WatchOptions
     try {
       // Resolved afresh at each start: a parameter changed meanwhile is taken into account.
       const resolved = await resolveConnector(store, name);
-      const init = await prepareInit(store, resolved, "watch");
+      const init = await prepareConnectorInit(store, resolved, "watch");
       if (stopped) return;
       // A watch hands over no package: no spool folder, so no writes at all.
-      child = spawnConnectorProcess({ memoryMb: resolved.definition.memoryMb, readRoots: connectorReadRoots(resolved.integration, resolved.definition, init.parameters, store.dataDir) });
+      child = spawnCodeProcess({ memoryMb: resolved.definition.memoryMb, readRoots: codeReadRoots(resolved.integration, resolved.definition, init.parameters, store.dataDir) });
       child.stdout?.on("data", (chunk: Buffer) => log("info", chunk.toString("utf8").trimEnd()));
       child.stderr?.on("data", (chunk: Buffer) => log("error", chunk.toString("utf8").trimEnd()));
       child.on("message", (message: ChildMessage) => {

@@ -1,9 +1,8 @@
-// What has no queue of its own yet runs on one worker of the cluster, the leader: the scheduled jobs and
-// the threat-intel feed refreshes. The leader holds a session advisory lock on a connection of its own;
-// when it dies the database drops the lock, and the next worker to try on its tick becomes the leader.
+// What has no queue of its own yet runs on one worker of the cluster, the leader: the services of the table
+// (services/index.ts) marked "leader", the scheduled jobs and the threat-intel feed refreshes. The leader holds a
+// session advisory lock on a connection of its own; when it dies the database drops the lock, and the next worker
+// to try on its tick becomes the leader.
 import type pg from "pg";
-import { FeedScheduler } from "../intel/schedule.js";
-import { Scheduler } from "../scheduler/index.js";
 import type { Store } from "../store/index.js";
 
 /** The advisory lock's key ("LDR", 0): apart from the run ("INT") and watch ("WAT") locks. */
@@ -16,16 +15,21 @@ export interface LeaderDuties {
   stop(): Promise<void>;
 }
 
-export function startLeaderDuties(store: Store, notice: (message: string) => void): LeaderDuties {
-  let held: { client: pg.Client; jobs: Scheduler; feeds: FeedScheduler } | undefined;
+/**
+ * `startDuties` starts the leader's services once the lock is held and returns what stops them (when the lock's
+ * connection ends, or the worker stops).
+ */
+export function startLeaderDuties(
+  store: Store, notice: (message: string) => void, startDuties: () => Promise<() => Promise<void>>,
+): LeaderDuties {
+  let held: { client: pg.Client; stop?: () => Promise<void> } | undefined;
   let stopped = false;
 
   const resign = async () => {
     const duties = held;
     if (!duties) return;
     held = undefined;
-    await duties.jobs.stop();
-    await duties.feeds.stop();
+    await duties.stop?.();
     await duties.client.end().catch(() => undefined);
   };
 
@@ -45,20 +49,22 @@ export function startLeaderDuties(store: Store, notice: (message: string) => voi
         if (!locked) await client.end().catch(() => undefined);
       }
       if (!locked) return;
-      const jobs = new Scheduler(store, {
-        connectors: false,
-        onJobRun: (name, outcome) => notice(`job run ${outcome.jobRunId} ${name}: ${outcome.status}${outcome.error ? ` (${outcome.error.code}: ${outcome.error.message})` : ""}`),
-      });
-      const feeds = new FeedScheduler(store, (name, outcome) => notice(`feed ${name}: ${outcome.error ?? `${outcome.indicators} indicators`}`));
-      const duties = { client, jobs, feeds };
+      const duties: { client: pg.Client; stop?: () => Promise<void> } = { client };
       held = duties;
       // The lock went with the connection (the database restarted): stop, and try again on a later tick.
       client.once("end", () => {
         if (held === duties) void resign().then(() => notice("leader: the lock's connection ended; no longer the leader"));
       });
       notice("leader: this worker runs the scheduled jobs and the feed refreshes");
-      await jobs.start();
-      feeds.start();
+      try {
+        duties.stop = await startDuties();
+      } catch (error) {
+        // Tried again on a later tick, by this worker or another.
+        if (held === duties) await resign();
+        throw error;
+      }
+      // Resigned while its services started (the worker stopping, the connection lost): they stop at once.
+      if (held !== duties) await duties.stop();
     },
     isLeader: () => held !== undefined,
     async stop() {

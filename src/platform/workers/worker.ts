@@ -1,19 +1,11 @@
-// An `intake worker` process's work: connector iterations, and "Run once" and Test from the console, taken
-// from pg-boss (at most `concurrency` at once), the schedule of the next iterations, push watches, playbook
-// steps and the outbox, and, on the one leader, scheduled jobs and feed refreshes; and its drain on stop.
-import type PgBoss from "pg-boss";
+// An `intake worker` process's work, composed from the services table (services/index.ts) rows marked "worker":
+// connector iterations, and "Run once" and Test from the console, taken from pg-boss (at most `concurrency` at once),
+// the schedule of the next iterations, push watches, playbook steps and the outbox, and, on the one leader, scheduled
+// jobs and feed refreshes; and its drain on stop.
 import type { LogEntry } from "../../sdk/execution.js";
-import { IntakeError, RunFailed, RunInProgress } from "../errors.js";
-import { startOutboxSender, configuredBackoffMs } from "../outbox/index.js";
-import { startPlaybookWorker } from "../playbooks/worker.js";
-import { CONNECTOR_RUN_NOW_QUEUE, CONNECTOR_RUN_QUEUE, startQueue, type ConnectorRunJob, type QueueConnection } from "../queue/pgboss.js";
-import { enableWarmRunners, RunLog, runConnector, stopWarmRunners, type RunSummary } from "../runner/index.js";
+import type { RunSummary } from "../runner/index.js";
+import { servicesFor, ServiceStack, type ServiceContext, type SharedServices } from "../services/index.js";
 import type { Store } from "../store/index.js";
-import { registerWorker, type Registration } from "./registry.js";
-import type { RunNowJob, RunNowOutput } from "./run-now.js";
-import { sendConnectorRun, sendDueRuns } from "./schedule.js";
-import { startLeaderDuties } from "./leader.js";
-import { startWatcherPool, type WatcherPool } from "./watchers.js";
 
 export interface WorkerOptions {
   /** Runs at once in this worker. */
@@ -40,201 +32,22 @@ export interface RunningWorker {
   stop(): Promise<void>;
 }
 
-const DEFAULT_GRACE_SECONDS = 30;
-const DEFAULT_TICK_MS = 5_000;
-const DEFAULT_POLL_MS = 1_000;
-/** A push run asked for while the connector runs is asked again this much later: the run under way may have missed its mail. */
-const PUSH_RETRY_MS = 2_000;
-
 export async function startWorker(store: Store, options: WorkerOptions): Promise<RunningWorker> {
-  const notice = (message: string) => options.onNotice?.(message);
-  const queue: QueueConnection = await startQueue(store, { onError: (error) => notice(`queue: ${error.message}`) });
-  let registration: Registration;
-  try {
-    registration = await registerWorker(store, { concurrency: options.concurrency, onError: (error) => notice(`heartbeat: ${(error as Error).message}`) });
-  } catch (error) {
-    await queue.stop().catch(() => undefined);
-    throw error;
+  const { onNotice, ...serviceOptions } = options;
+  const notice = (message: string) => onNotice?.(message);
+  const services = new ServiceStack(notice);
+  const shared: SharedServices = {};
+  const context: ServiceContext = { where: "worker", store, options: serviceOptions, notice, stopping: services.stopping, shared };
+  await services.start(servicesFor("worker"), context);
+  const { registration, runs, watchers } = shared;
+  if (!registration || !runs || !watchers) {
+    await services.stop();
+    throw new Error("services: the worker's rows of the table have no registration, runs or push watches");
   }
-  const { boss } = queue;
-  // Connector runs, actions and jobs reuse warm code processes (runner/pool.ts) for the worker's life.
-  enableWarmRunners();
-  const running = new Set<Promise<void>>();
-  const abort = new AbortController();
-  let draining = false;
-  let wake: (() => void) | undefined;
-
-  const runJob = async (job: PgBoss.Job<ConnectorRunJob>) => {
-    const { reason } = job.data;
-    // Read afresh: the connector may have been disabled, renamed or deleted since the job was sent.
-    let row: { name: string; enabled: number } | undefined;
-    try {
-      row = await store.db.selectFrom("connectors").select(["name", "enabled"]).where("id", "=", job.data.connectorId).executeTakeFirst();
-    } catch (error) {
-      // The database is away: the schedule asks again once it is back.
-      await boss.fail(CONNECTOR_RUN_QUEUE, job.id, { message: (error as Error).message }).catch(() => undefined);
-      return;
-    }
-    if (!row || row.enabled !== 1) {
-      await boss.complete(CONNECTOR_RUN_QUEUE, job.id, { skipped: row ? "the connector is disabled" : "the connector is gone" }).catch(() => undefined);
-      return;
-    }
-    const connector = row.name;
-    try {
-      const summary = await runConnector(store, connector, {
-        workerId: registration.id,
-        signal: abort.signal,
-        ...(options.onLog ? { onLog: (entry: LogEntry) => options.onLog?.(connector, entry) } : {}),
-      });
-      options.onRun?.(connector, summary);
-      await boss.complete(CONNECTOR_RUN_QUEUE, job.id, { runId: summary.runId, status: summary.status });
-    } catch (error) {
-      if (error instanceof RunInProgress) {
-        // Another worker (or this one) runs it: one run at a time is kept. Push mail that came during
-        // that run may be past its fetch, so push asks again shortly; the interval is resent by the schedule.
-        if (reason === "push" && !draining) await sendConnectorRun(boss, { ...job.data }, Date.now() + PUSH_RETRY_MS).catch(() => undefined);
-        await boss.complete(CONNECTOR_RUN_QUEUE, job.id, { skipped: (error as Error).message }).catch(() => undefined);
-        return;
-      }
-      // The run could not start (its connector deleted, the database gone): the schedule asks again.
-      notice(`${connector}: ${(error as Error).message}`);
-      await boss.fail(CONNECTOR_RUN_QUEUE, job.id, { message: (error as Error).message }).catch(() => undefined);
-    }
-  };
-
-  // Run once or Test from the console: serve waits for the job's output, the same summary and log (or
-  // the same error) as embedded mode answers.
-  const runNowJob = async (job: PgBoss.Job<RunNowJob>) => {
-    const { connector, test, takeBy } = job.data;
-    if (Date.now() > takeBy) {
-      // Serve stopped waiting and answered QUEUE_NO_WORKER: running it now would surprise whoever clicked.
-      await boss.complete(CONNECTOR_RUN_NOW_QUEUE, job.id, { skipped: "taken after serve stopped waiting" } satisfies RunNowOutput).catch(() => undefined);
-      return;
-    }
-    const logs = new RunLog();
-    try {
-      const summary = await runConnector(store, connector, {
-        test,
-        workerId: registration.id,
-        signal: abort.signal,
-        onLog: (entry: LogEntry) => {
-          logs.add(entry);
-          options.onLog?.(connector, entry);
-        },
-      });
-      options.onRun?.(connector, summary);
-      await boss.complete(CONNECTOR_RUN_NOW_QUEUE, job.id, { result: { ...summary, logs: logs.list() } } satisfies RunNowOutput);
-    } catch (error) {
-      const thrown = error instanceof IntakeError ? error : new RunFailed((error as Error).message);
-      await boss.fail(CONNECTOR_RUN_NOW_QUEUE, job.id, { error: thrown.toJSON() } satisfies RunNowOutput).catch(() => undefined);
-    }
-  };
-
-  const track = (work: Promise<void>) => {
-    running.add(work);
-    registration.setRunsActive(running.size);
-    void work.finally(() => {
-      running.delete(work);
-      registration.setRunsActive(running.size);
-      wake?.();
-    });
-  };
-
-  const sleep = (ms: number) => new Promise<void>((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      wake = undefined;
-      resolve();
-    }
-    wake = done;
-  });
-
-  // Takes jobs while there is room: pg-boss hands each job to one worker only.
-  const dispatch = (async () => {
-    while (!draining) {
-      const room = options.concurrency - running.size;
-      if (room <= 0) {
-        await sleep(options.pollMs ?? DEFAULT_POLL_MS);
-        continue;
-      }
-      // The console's runs first: someone waits for them.
-      let asked: PgBoss.Job<RunNowJob>[] = [];
-      let jobs: PgBoss.Job<ConnectorRunJob>[] = [];
-      try {
-        asked = await boss.fetch<RunNowJob>(CONNECTOR_RUN_NOW_QUEUE, { batchSize: room });
-        if (room > asked.length) jobs = await boss.fetch<ConnectorRunJob>(CONNECTOR_RUN_QUEUE, { batchSize: room - asked.length });
-      } catch (error) {
-        notice(`queue: ${(error as Error).message}`);
-      }
-      if (draining) {
-        // Taken just as the drain began: left to expire would delay nobody (the schedule resends), but
-        // completing them at once keeps the queue honest; serve answers the console's runs with the reason.
-        for (const job of jobs) await boss.complete(CONNECTOR_RUN_QUEUE, job.id, { skipped: "the worker was stopping" }).catch(() => undefined);
-        for (const job of asked) {
-          await boss.fail(CONNECTOR_RUN_NOW_QUEUE, job.id, { error: new RunFailed("the worker that took the run was stopping; try again").toJSON() } satisfies RunNowOutput).catch(() => undefined);
-        }
-        break;
-      }
-      for (const job of asked) track(runNowJob(job));
-      for (const job of jobs) track(runJob(job));
-      if (asked.length + jobs.length === 0) await sleep(options.pollMs ?? DEFAULT_POLL_MS);
-    }
-  })();
-
-  const watchers: WatcherPool = startWatcherPool(store, boss, options.onLog ? { onLog: options.onLog } : {});
-  const leader = startLeaderDuties(store, notice);
-  let ticking: Promise<void> | undefined;
-  const tick = () => {
-    if (draining || ticking) return;
-    ticking = (async () => {
-      try {
-        await sendDueRuns(store, boss);
-        await watchers.refresh();
-        await leader.refresh();
-      } catch (error) {
-        notice(`schedule: ${(error as Error).message}`);
-      }
-    })().finally(() => (ticking = undefined));
-  };
-  tick();
-  const ticker = setInterval(tick, options.tickMs ?? DEFAULT_TICK_MS);
-
-  const playbooks = startPlaybookWorker(store, {
-    onStep: ({ runId, stepId, status }) => notice(`playbook run ${runId} step ${stepId}: ${status}`),
-    onError: (error) => notice(`playbooks: ${(error as Error).message}`),
-  });
-  const outbox = startOutboxSender(store, {
-    backoffMs: configuredBackoffMs(),
-    onMessage: ({ id, recipient, status, error }) => notice(`outbox ${id} to ${recipient}: ${status}${error ? ` (${error})` : ""}`),
-    onError: (error) => notice(`outbox: ${(error as Error).message}`),
-  });
-
   return {
     id: registration.id,
-    active: () => running.size,
+    active: () => runs.active(),
     watching: () => watchers.held(),
-    async stop() {
-      draining = true;
-      clearInterval(ticker);
-      wake?.();
-      await dispatch;
-      await ticking;
-      await watchers.stop();
-      await leader.stop();
-      const grace = (options.graceSeconds ?? DEFAULT_GRACE_SECONDS) * 1000;
-      const finished = Promise.all([...running]).then(() => true);
-      const inTime = await Promise.race([finished, new Promise<false>((resolve) => setTimeout(() => resolve(false), grace).unref())]);
-      if (!inTime) {
-        notice(`grace period of ${grace / 1000} s over: stopping ${running.size} run(s); their batch is not acknowledged and will be read again`);
-        abort.abort();
-        await finished;
-      }
-      await playbooks.stop();
-      await outbox.stop();
-      await stopWarmRunners();
-      await registration.stop().catch((error: unknown) => notice(`could not mark the worker stopped: ${(error as Error).message}`));
-      await queue.stop().catch(() => undefined);
-    },
+    stop: () => services.stop(),
   };
 }

@@ -1,45 +1,45 @@
-// Starts a connector's code in its own Node process: compiled module, its parameters only, no platform secrets.
+// Starts a code process, the Node process integration code runs in (a connector's, an action's, a job's): its
+// compiled module, its parameters only, no platform secrets.
 import type { ChildProcess } from "node:child_process";
 import os from "node:os";
 import { fileURLToPath } from "node:url";
 import path from "node:path";
-import { compileConnector, integrationConfiguration, runtimeParameters, secretParameterNames, type CodeDefinition, type IntegrationDefinition, type ResolvedConnector } from "../catalog/index.js";
+import { compileConnector, integrationConfiguration, runtimeParameters, type CodeDefinition, type IntegrationDefinition, type ResolvedConnector } from "../catalog/index.js";
 import { loadContext } from "../ingest/index.js";
 import type { Store } from "../store/index.js";
 import { startBoundedScript, type ScriptStarter } from "../../sdk/script.js";
 import { IntakeError, ScriptFailed } from "../../sdk/errors.js";
 import type { ChildMessage, ConnectorMode, InitMessage, ParentMessage } from "./protocol.js";
+import { codeProcessInit } from "./init.js";
 import { launchCodeProcess, type CodeProcess } from "./namespace.js";
 import { allowedFile, integrationReadRoots } from "./sandbox.js";
 
 const CHILD_ENTRY = fileURLToPath(new URL("./child.js", import.meta.url));
-/** The platform's modules a connector's process loads: its entry and the entry's own imports besides the SDK (the error catalog). */
+/** The platform's modules a code process loads: its entry and the entry's own imports besides the SDK (the error catalog). */
 const CHILD_MODULES = [CHILD_ENTRY, ...["./spool.js", "../errors.js"].map((relative) => fileURLToPath(new URL(relative, import.meta.url)))];
 export const DEFAULT_MEMORY_MB = 1024;
 
-export async function prepareInit(store: Store, resolved: ResolvedConnector, mode: ConnectorMode): Promise<InitMessage> {
+/** A connector's run, test, ping or watch: its init message, with its parameters, checkpoint and integration's configuration read now. */
+export async function prepareConnectorInit(store: Store, resolved: ResolvedConnector, mode: ConnectorMode): Promise<InitMessage> {
   const { instance, definition } = resolved;
-  const configuration = await integrationConfiguration(store, resolved.integration);
-  return {
-    t: "init",
+  return codeProcessInit({
+    kind: "connector",
     modulePath: await compileConnector(resolved.integration, definition),
-    connectorName: instance.name,
+    name: instance.name,
     mode,
-    isTestRun: mode !== "run",
+    parameterDefinitions: definition.parameters,
     parameters: runtimeParameters(store, resolved),
-    secretParameters: secretParameterNames(definition.parameters),
     context: await loadContext(store, instance.id),
     allowList: instance.allowList,
-    configuration: configuration.values,
-    secretConfiguration: configuration.secretNames,
-  };
+    configuration: await integrationConfiguration(store, resolved.integration),
+  });
 }
 
 /**
- * What a connector's code may read besides the SDK: its integration's folder and dependencies, and the
+ * What integration code (a connector's, an action's, a job's) may read besides the SDK: its integration's folder and dependencies, and the
  * paths its `file` parameters name (chosen by an admin, each under INTAKE_FILE_ROOTS, else FILE_PARAMETER).
  */
-export function connectorReadRoots(integration: IntegrationDefinition, definition: Pick<CodeDefinition, "parameters">, parameters: Record<string, unknown>, dataDir: string): string[] {
+export function codeReadRoots(integration: IntegrationDefinition, definition: Pick<CodeDefinition, "parameters">, parameters: Record<string, unknown>, dataDir: string): string[] {
   const files = definition.parameters.filter((parameter) => parameter.type === "file").flatMap((parameter) => {
     const value = parameters[parameter.name];
     return typeof value === "string" && value.trim() !== "" ? [allowedFile(parameter.name, value, dataDir)] : [];
@@ -47,20 +47,20 @@ export function connectorReadRoots(integration: IntegrationDefinition, definitio
   return [...integrationReadRoots(integration), ...files];
 }
 
-export interface ConnectorProcessOptions {
+export interface CodeProcessOptions {
   memoryMb?: number;
-  /** What its code may read besides the SDK (connectorReadRoots). */
+  /** What its code may read besides the SDK (codeReadRoots). */
   readRoots: string[];
   /** The only folder it may write. */
   spoolDir?: string;
 }
 
-export function spawnConnectorProcess({ memoryMb = DEFAULT_MEMORY_MB, readRoots, spoolDir }: ConnectorProcessOptions): CodeProcess {
+export function spawnCodeProcess({ memoryMb = DEFAULT_MEMORY_MB, readRoots, spoolDir }: CodeProcessOptions): CodeProcess {
   // launchCodeProcess gives the code an allow-listed environment: none of the platform's secrets
   // (key, passwords) and no NODE_OPTIONS, whose flags (--allow-fs-read=*) would widen its sandbox.
   const child = launchCodeProcess({
     scope: { entries: CHILD_MODULES, readRoots, ...(spoolDir ? { spoolDir } : {}) },
-    nodeFlags: connectorNodeFlags(memoryMb),
+    nodeFlags: codeProcessNodeFlags(memoryMb),
     args: [CHILD_ENTRY],
     ipc: true,
     memoryMb,
@@ -70,8 +70,8 @@ export function spawnConnectorProcess({ memoryMb = DEFAULT_MEMORY_MB, readRoots,
 }
 
 /**
- * Starts the bounded scripts (sdk/script.ts) a connector's process asks for: one at a time, in the same
- * sandbox with no writes, within the connector's own memory cap, and stopped when the connector ends.
+ * Starts the bounded scripts (sdk/script.ts) a code process asks for: one at a time, in the same
+ * sandbox with no writes, within the code's own memory cap, and stopped when the code process ends.
  */
 function serveBoundedScripts(child: ChildProcess, readRoots: string[], memoryMb: number): void {
   const ended = new AbortController();
@@ -94,8 +94,8 @@ function serveBoundedScripts(child: ChildProcess, readRoots: string[], memoryMb:
   });
 }
 
-/** Node's flags for a connector's process (the bench's floor runs with the same). */
-export function connectorNodeFlags(memoryMb = DEFAULT_MEMORY_MB): string[] {
+/** Node's flags for a code process (the bench's floor runs with the same). */
+export function codeProcessNodeFlags(memoryMb = DEFAULT_MEMORY_MB): string[] {
   // A small young generation: a connector's garbage is short-lived (one message, one batch), and
   // the default lets the heap grow tens of MB ahead of need. An old generation that starts at 32 MB
   // (never above half the cap): V8 starts it smaller and grows it only after full collections, while
