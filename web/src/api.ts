@@ -1,6 +1,7 @@
 // Talks to /api: the session cookie rides along; the CSRF token goes in a header on every change.
 import type { EntityRole } from "../../src/sdk/alert.js";
 import type { ParameterType } from "../../src/sdk/parameter-types.js";
+import type { GroupingMode } from "../../src/sdk/vocabulary.js";
 
 export type { EntityRole };
 let csrfToken = "";
@@ -98,7 +99,7 @@ export interface WorkerRow {
   id: string; host: string; pid: number; concurrency: number; startedAt: number; heartbeatAt: number; stoppedAt: number | null;
   runsActive: number; state: "alive" | "stopped" | "lost";
 }
-export type GroupingMode = "campaign" | "indicator" | "off";
+export type { GroupingMode };
 export interface Grouping { mode: GroupingMode; windowHours: number; maxAlerts: number }
 export interface ConnectorView {
   id: number; name: string; integration: string; definition: string; parameters: Record<string, string | number | boolean>;

@@ -3,7 +3,7 @@ import type { Command } from "commander";
 import type { WithStore } from "../context.js";
 import { cliActor } from "./action.js";
 import { CaseNotFound, CaseStatusInvalid, EmlNotFound } from "../../platform/errors.js";
-import { priorityName } from "../../sdk/priority.js";
+import { priorityName } from "../../sdk/vocabulary.js";
 import { CASE_STATUSES, caseHistory, caseVerdict, exportCases, isCaseStatus, loadCases, mergeCases, moveAlertOut, overrideVerdict, setCaseStatus, VERDICTS, verdictHistory } from "../../platform/cases/index.js";
 import { formatTime, table } from "../output.js";
 import { fileBytes } from "../../platform/store/index.js";

@@ -2,7 +2,7 @@
 import type { EntityRole } from "../../sdk/alert.js";
 import type { Store } from "../store/index.js";
 import { verdictOf } from "./verdicts.js";
-import type { Verdict } from "./vocabulary.js";
+import type { Verdict } from "../../sdk/vocabulary.js";
 
 export interface ExportedEvent {
   [field: string]: unknown;
@@ -128,7 +128,7 @@ export async function* exportCases(store: Store): AsyncGenerator<ExportedCase> {
 export { addCaseComment, caseHistory, mergeCases, moveAlertOut, setCasePriority, setCaseStatus } from "./actions.js";
 export { applyCaseUpdates, caseServices, caseVerdict, findEarlierCases, overrideVerdict, verdictHistory, verdictOf } from "./verdicts.js";
 export type { CaseVerdict, VerdictHistoryEntry } from "./verdicts.js";
-export { CASE_STATUSES, isCaseStatus, isVerdict, VERDICTS, type Verdict, PRIORITIES, priorityName, type CaseStatus } from "./vocabulary.js";
+export { CASE_STATUSES, isCaseStatus, isVerdict, VERDICTS, type Verdict, PRIORITIES, priorityName, type CaseStatus } from "../../sdk/vocabulary.js";
 export { reportedSenders, reportersOf } from "./reporting.js";
 export type { RoleEntity } from "./reporting.js";
 export type { CaseAction } from "./actions.js";

@@ -4,6 +4,7 @@
 import { useEffect, useState } from "react";
 import { FormattedMessage, useIntl } from "react-intl";
 import { api, ApiError, type Parameter, type User } from "../api.js";
+import { PLAYBOOK_LIMITS } from "../../../src/sdk/vocabulary.js";
 import { When } from "../format.js";
 import { ErrorLine, useSubmission } from "../ide/forms.js";
 import { Link, navigate } from "../router.js";
@@ -136,7 +137,7 @@ function StepCard({ step, index, count, earlier, onChange, onMove, onRemove }: {
               </li>
             ))}
           </ol>
-          <div><button type="button" className="small" disabled={step.parallel.length >= 5} onClick={() => onChange({ ...step, parallel: [...step.parallel, { id: `${step.id}-${step.parallel.length + 1}`, action: "" }] })}><FormattedMessage id="playbook.addParallel" /></button></div>
+          <div><button type="button" className="small" disabled={step.parallel.length >= PLAYBOOK_LIMITS.maxParallel} onClick={() => onChange({ ...step, parallel: [...step.parallel, { id: `${step.id}-${step.parallel.length + 1}`, action: "" }] })}><FormattedMessage id="playbook.addParallel" /></button></div>
         </div>
       ) : <ActionStepForm step={step} earlier={earlier} onChange={onChange} />}
     </li>
