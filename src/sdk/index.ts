@@ -37,6 +37,8 @@ export { CodeExecution } from "./code-execution.js";
 export type { AskPlatform, CodeExecutionInit, ExtractParam } from "./code-execution.js";
 export { DEFAULT_SOURCE_RELIABILITY, INTEL_SERVICES, MAX_INDICATORS_PER_CHUNK, MAX_INDICATOR_LENGTH, MAX_INDICATOR_NOTE_LENGTH, MAX_LOOKUP_ITEMS, SOURCE_RELIABILITIES } from "./intel.js";
 export type { FeedIndicator, IndicatorLookupItem, IndicatorMatch, IndicatorMatchKind, SourceReliability } from "./intel.js";
+export { FEED_FORMAT_TABLE, FEED_FORMATS, feedFormat, feedFormatChoices, isFeedFormat } from "./feed-formats.js";
+export type { FeedFormat, FeedFormatRow } from "./feed-formats.js";
 export { ENTITY_TYPES, isEntityType } from "./entity-types.js";
 export type { EntityType } from "./entity-types.js";
 export { ConnectorError, IntakeError, ParameterError } from "./errors.js";

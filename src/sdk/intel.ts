@@ -27,7 +27,7 @@ export const DEFAULT_SOURCE_RELIABILITY: SourceReliability = "C";
 export interface IndicatorMatch {
   entityType: string;
   identifier: string;
-  /** The feed's name and format (urlhaus, phishtank, openphish, misp, stix). */
+  /** The feed's name and format (a name of FEED_FORMAT_TABLE). */
   feed: string;
   format: string;
   /** The feed's source reliability (`intake feeds set NAME --reliability A`). */
