@@ -51,3 +51,7 @@ export function isGroupingMode(value: unknown): value is GroupingMode {
 
 /** Bounds of a playbook: steps in it, and actions one parallel group runs at once. */
 export const PLAYBOOK_LIMITS = { maxSteps: 100, maxParallel: 5 } as const;
+
+/** A console user's role: an admin changes settings, an analyst works cases. */
+export const USER_ROLES = ["admin", "analyst"] as const;
+export type UserRole = (typeof USER_ROLES)[number];

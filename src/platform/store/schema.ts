@@ -1,9 +1,9 @@
 // The database's tables as TypeScript types, shared by SQLite and PostgreSQL.
 import type { Generated } from "kysely";
 import type { EntityRole } from "../../sdk/alert.js";
-import type { CaseStatus, GroupingMode, Verdict } from "../../sdk/vocabulary.js";
+import type { CaseStatus, GroupingMode, UserRole, Verdict } from "../../sdk/vocabulary.js";
 
-export type { CaseStatus, GroupingMode };
+export type { CaseStatus, GroupingMode, UserRole };
 
 /** Unix epoch milliseconds. */
 type Millis = number;
@@ -266,7 +266,6 @@ export interface Database {
   mailbox_moves: MailboxMoveTable;
 }
 
-export type UserRole = "admin" | "analyst";
 
 export interface UserTable {
   id: Generated<number>;

@@ -3,13 +3,13 @@
 // add one. Every value is shown as text (a feed's error may quote its file).
 import { useCallback, useEffect, useState, type FormEvent } from "react";
 import { FormattedMessage, useIntl } from "react-intl";
-import { api, ApiError, type User } from "../api.js";
+import { api, ApiError, type Feed as ApiFeed, type User } from "../api.js";
 import { When } from "../format.js";
 import type { MessageId } from "../messages.js";
 import { FEED_FORMAT_TABLE } from "../../../src/sdk/feed-formats.js";
 
 /** reliability: absent from a server that predates it (then shown as the default, C). */
-interface Feed { name: string; format: string; source: string; intervalSeconds: number; reliability?: string; indicators: number; refreshedAt: number | null; error: string | null; errorAt: number | null }
+type Feed = Omit<ApiFeed, "reliability"> & { reliability?: string };
 
 /** XSOAR's source reliability, A (completely reliable) to F (cannot be judged). */
 export const RELIABILITIES = ["A", "B", "C", "D", "E", "F"] as const;
