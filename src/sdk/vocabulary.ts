@@ -55,3 +55,11 @@ export const PLAYBOOK_LIMITS = { maxSteps: 100, maxParallel: 5 } as const;
 /** A console user's role: an admin changes settings, an analyst works cases. */
 export const USER_ROLES = ["admin", "analyst"] as const;
 export type UserRole = (typeof USER_ROLES)[number];
+
+/**
+ * A feed's source reliability, XSOAR's scale: A completely reliable, B usually, C fairly (the default),
+ * D not usually, E unreliable, F cannot be judged.
+ */
+export const SOURCE_RELIABILITIES = ["A", "B", "C", "D", "E", "F"] as const;
+export type SourceReliability = (typeof SOURCE_RELIABILITIES)[number];
+export const DEFAULT_SOURCE_RELIABILITY: SourceReliability = "C";

@@ -5,7 +5,7 @@ import { z } from "zod";
 import { ENTITY_ROLES } from "../sdk/alert.js";
 import { PARAMETER_TYPES } from "../sdk/parameter-types.js";
 import { EVIDENCE_KINDS } from "../sdk/verdict.js";
-import { CASE_STATUSES, GROUPING_MODES, USER_ROLES, VERDICTS } from "../sdk/vocabulary.js";
+import { CASE_STATUSES, GROUPING_MODES, SOURCE_RELIABILITIES, USER_ROLES, VERDICTS } from "../sdk/vocabulary.js";
 
 const int = z.number().int();
 /** Unix epoch milliseconds. */
@@ -129,7 +129,7 @@ export const workerRowShape = z.object({
 
 /** A threat-intel feed (GET /feeds). */
 export const feedShape = z.object({
-  name: z.string(), format: z.string(), source: z.string(), intervalSeconds: int, reliability: z.string(), indicators: int,
+  name: z.string(), format: z.string(), source: z.string(), intervalSeconds: int, reliability: z.enum(SOURCE_RELIABILITIES), indicators: int,
   refreshedAt: millis.nullable(), error: z.string().nullable(), errorAt: millis.nullable(),
 });
 

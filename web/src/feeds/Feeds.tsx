@@ -7,13 +7,14 @@ import { api, ApiError, type Feed as ApiFeed, type User } from "../api.js";
 import { When } from "../format.js";
 import type { MessageId } from "../messages.js";
 import { FEED_FORMAT_TABLE } from "../../../src/sdk/feed-formats.js";
+import { DEFAULT_SOURCE_RELIABILITY, SOURCE_RELIABILITIES } from "../../../src/sdk/vocabulary.js";
 
 /** reliability: absent from a server that predates it (then shown as the default, C). */
 type Feed = Omit<ApiFeed, "reliability"> & { reliability?: string };
 
 /** XSOAR's source reliability, A (completely reliable) to F (cannot be judged). */
-export const RELIABILITIES = ["A", "B", "C", "D", "E", "F"] as const;
-const DEFAULT_RELIABILITY = "C";
+export const RELIABILITIES = SOURCE_RELIABILITIES;
+const DEFAULT_RELIABILITY: string = DEFAULT_SOURCE_RELIABILITY;
 
 function ReliabilityOptions() {
   const intl = useIntl();
