@@ -6,7 +6,8 @@ import { CODE_TAGS, LanguageSwitch, SignInCard } from "./frame.js";
 import { CATALOGS, pickLocale, type Locale } from "./messages.js";
 import { Link, usePath } from "./router.js";
 import { Setup } from "./pages/Setup.js";
-import { lights, ROUTES, routeFor, SETUP_PATH, visibleTo } from "./routes.js";
+import { lights, visibleTo } from "./route-match.js";
+import { ROUTES, routeFor, SETUP_PATH } from "./routes.js";
 
 const LOCALE_KEY = "intake.locale";
 

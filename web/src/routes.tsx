@@ -1,7 +1,8 @@
-// The console's pages as one table: the navigation, the router and the role checks all read it.
+// The console's pages as one table: the navigation, the router and the role checks all read it (route-match.ts).
 // A new page is its component plus one row here (and its `nav.<name>` message when it has a nav entry).
 import { lazy, type ReactNode } from "react";
 import type { User } from "./api.js";
+import { routeFor as routeIn, type RouteEntry } from "./route-match.js";
 import { Overview } from "./pages/Overview.js";
 import { CaseQueue } from "./pages/CaseQueue.js";
 import { CaseView } from "./pages/CaseView.js";
@@ -26,14 +27,8 @@ export interface PageProps {
   params: Record<string, string>;
 }
 
-export interface ConsoleRoute {
-  /** The path it shows, and every path under it; a `:name` part takes digits (a case's number). */
-  path: string;
-  /** Its entry in the navigation (`nav.<name>`), lit for this path and every route under it; none: no entry. */
-  nav?: string;
+export interface ConsoleRoute extends RouteEntry {
   component: (props: PageProps) => ReactNode;
-  /** Only users of this role see it: for others its path shows the overview. */
-  role?: User["role"];
 }
 
 /** In the navigation's order. */
@@ -51,33 +46,5 @@ export const ROUTES: readonly ConsoleRoute[] = [
   { path: "/ide", nav: "ide", component: ({ pathname }) => <Ide path={pathname} />, role: "admin" },
 ];
 
-export const visibleTo = (user: User) => (route: ConsoleRoute) => route.role === undefined || route.role === user.role;
-
-/**
- * The `:name` parts of a pathname the route shows, or undefined. A path with parameters matches exactly; one
- * without matches its prefix, as the console always has ("/cases" shows /cases?status=open and /cases/).
- */
-function matchRoute(route: ConsoleRoute, pathname: string): Record<string, string> | undefined {
-  if (!route.path.includes("/:")) return pathname.startsWith(route.path) ? {} : undefined;
-  const names: string[] = [];
-  const pattern = route.path.replace(/:(\w+)/g, (_, name: string) => (names.push(name), "(\\d+)"));
-  const found = new RegExp(`^${pattern}$`).exec(pathname);
-  return found ? Object.fromEntries(names.map((name, index) => [name, found[index + 1]!])) : undefined;
-}
-
-// The longest path first: /cases/:id before /cases, and / (which every path starts with) last.
-const BY_SPECIFICITY = [...ROUTES].sort((a, b) => b.path.length - a.path.length);
-
 /** The route a signed-in user sees at a pathname, with its parameters. */
-export function routeFor(user: User, pathname: string): { route: ConsoleRoute; params: Record<string, string> } {
-  for (const route of BY_SPECIFICITY.filter(visibleTo(user))) {
-    const params = matchRoute(route, pathname);
-    if (params) return { route, params };
-  }
-  return { route: ROUTES[0]!, params: {} };
-}
-
-/** Whether a nav entry is lit for the route shown: its own route, or one under its path. */
-export function lights(entry: ConsoleRoute, shown: ConsoleRoute): boolean {
-  return entry === shown || (entry.path !== "/" && shown.path.startsWith(`${entry.path}/`));
-}
+export const routeFor = (user: User, pathname: string) => routeIn(ROUTES, user, pathname);
