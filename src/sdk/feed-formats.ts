@@ -17,7 +17,7 @@ export const FEED_FORMAT_TABLE = [
   { name: "phishtank", label: "PhishTank", description: "PhishTank's JSON dump or its CSV (header phish_id,url,…)" },
   { name: "openphish", label: "OpenPhish", description: "OpenPhish text: one URL a line" },
   {
-    name: "misp", label: "MISP", description: "a MISP feed folder: manifest.json and one UUID.json a event",
+    name: "misp", label: "MISP", description: "a MISP feed folder: manifest.json and one UUID.json per event",
     folder: "a folder holding manifest.json and the event files",
   },
   { name: "stix", label: "STIX", description: "a STIX 2.1 bundle: the patterns of its indicator objects" },
