@@ -6,7 +6,15 @@ import type { z } from "zod";
 import { requestAs, startApi, type ApiFixture } from "./support/api.js";
 import { PROJECT_ROOT } from "./support/cli.js";
 import {
-  caseDetailShape, caseListShape, connectorViewShape, feedShape, integrationShape, playbookSummaryShape, runListShape, timelineShape, userShape,
+  caseDetailShape,
+  caseListShape,
+  connectorViewShape,
+  feedShape,
+  integrationShape,
+  playbookSummaryShape,
+  runListShape,
+  timelineShape,
+  userShape,
   workerRowShape,
 } from "../src/server/api-shapes.js";
 import { valueHash } from "../src/platform/store/index.js";
@@ -33,31 +41,112 @@ beforeAll(async () => {
   process.env.INTAKE_FILE_ROOTS = FEEDS;
   fixture = await startApi("intake-api-shapes-");
   const { store } = fixture;
-  await saveConnector(store, { name: "mail", integration: "email", parameters: { Username: "u", Password: "p", "IMAP Server Address": "127.0.0.1", "IMAP Port": 1 } });
+  await saveConnector(store, {
+    name: "mail",
+    integration: "email",
+    parameters: { Username: "u", Password: "p", "IMAP Server Address": "127.0.0.1", "IMAP Port": 1 },
+  });
   const connector = await store.db.selectFrom("connectors").select("id").where("name", "=", "mail").executeTakeFirstOrThrow();
   const now = Date.now();
-  const run = await store.db.insertInto("runs").values({ connector_id: connector.id, is_test: 0, status: "succeeded", started_at: now, finished_at: now, error: null, logs: "[]", owner: "test" })
-    .returning("id").executeTakeFirstOrThrow();
-  caseId = (await store.db.insertInto("cases").values({ title: "Invoice overdue", priority: 60, status: "open", environment: "", created_at: now, updated_at: now })
-    .returning("id").executeTakeFirstOrThrow()).id;
-  const alert = await store.db.insertInto("alerts").values({
-    case_id: caseId, connector_id: connector.id, run_id: run.id, alert_id: "shape-1", ticket_id: "shape-1", name: "Invoice overdue", priority: 60, product: "Mail",
-    vendor: "Mail", rule_generator: "Mail", environment: "", start_time: now, end_time: now, data: "{}", created_at: now,
-  }).returning("id").executeTakeFirstOrThrow();
-  await store.db.insertInto("events").values({ alert_pk: alert.id, position: 0, event_type: "Suspicious email", product: "Mail", start_time: now, end_time: now, data: "{}" })
+  const run = await store.db
+    .insertInto("runs")
+    .values({
+      connector_id: connector.id,
+      is_test: 0,
+      status: "succeeded",
+      started_at: now,
+      finished_at: now,
+      error: null,
+      logs: "[]",
+      owner: "test",
+    })
+    .returning("id")
+    .executeTakeFirstOrThrow();
+  caseId = (
+    await store.db
+      .insertInto("cases")
+      .values({ title: "Invoice overdue", priority: 60, status: "open", environment: "", created_at: now, updated_at: now })
+      .returning("id")
+      .executeTakeFirstOrThrow()
+  ).id;
+  const alert = await store.db
+    .insertInto("alerts")
+    .values({
+      case_id: caseId,
+      connector_id: connector.id,
+      run_id: run.id,
+      alert_id: "shape-1",
+      ticket_id: "shape-1",
+      name: "Invoice overdue",
+      priority: 60,
+      product: "Mail",
+      vendor: "Mail",
+      rule_generator: "Mail",
+      environment: "",
+      start_time: now,
+      end_time: now,
+      data: "{}",
+      created_at: now,
+    })
+    .returning("id")
+    .executeTakeFirstOrThrow();
+  await store.db
+    .insertInto("events")
+    .values({
+      alert_pk: alert.id,
+      position: 0,
+      event_type: "Suspicious email",
+      product: "Mail",
+      start_time: now,
+      end_time: now,
+      data: "{}",
+    })
     .execute();
-  const entity = (type: string, value: string, role: "sender" | "reporter" | null) =>
-    ({ alert_pk: alert.id, case_id: caseId, type, value, value_hash: valueHash(value), source: "seeded", role, depth: 0, data: "{}" });
-  await store.db.insertInto("entities").values([
-    entity("URL", "https://invoice.test/pay", null), entity("EMAIL_ADDRESS", "billing@invoice.test", "sender"), entity("EMAIL_ADDRESS", "staff@company.test", "reporter"),
-  ]).execute();
+  const entity = (type: string, value: string, role: "sender" | "reporter" | null) => ({
+    alert_pk: alert.id,
+    case_id: caseId,
+    type,
+    value,
+    value_hash: valueHash(value),
+    source: "seeded",
+    role,
+    depth: 0,
+    data: "{}",
+  });
+  await store.db
+    .insertInto("entities")
+    .values([
+      entity("URL", "https://invoice.test/pay", null),
+      entity("EMAIL_ADDRESS", "billing@invoice.test", "sender"),
+      entity("EMAIL_ADDRESS", "staff@company.test", "reporter"),
+    ])
+    .execute();
   await addCaseComment(store, caseId, "ada", "looks like the usual invoice scam");
   await overrideVerdict(store, caseId, "malicious", "the link is a known payment phish", "ada");
-  await store.db.insertInto("workers").values({ id: "worker-1", host: "host-a", pid: 4242, concurrency: 2, started_at: now, heartbeat_at: now, stopped_at: null, runs_active: 0 })
+  await store.db
+    .insertInto("workers")
+    .values({
+      id: "worker-1",
+      host: "host-a",
+      pid: 4242,
+      concurrency: 2,
+      started_at: now,
+      heartbeat_at: now,
+      stopped_at: null,
+      runs_active: 0,
+    })
     .execute();
   const findAction: ActionLookup = async () => ({ parameters: [] as never });
-  await savePlaybook(store, { name: "triage", trigger: { event: "case_created", priority: 60 }, steps: [{ id: "look", action: "test/Echo" }] }, { findAction });
-  const feed = await requestAs(fixture.app, fixture.admin, "POST", "/api/feeds", { name: "openphish", format: "openphish", source: path.join(FEEDS, "openphish.txt") });
+  await savePlaybook(
+    store,
+    { name: "triage", trigger: { event: "case_created", priority: 60 }, steps: [{ id: "look", action: "test/Echo" }] },
+    { findAction },
+  );
+  const feed = await requestAs(fixture.app, fixture.admin, "POST", "/api/feeds", {
+    name: "openphish",
+    format: "openphish",
+    source: path.join(FEEDS, "openphish.txt"),
+  });
   expect(feed.statusCode, feed.body).toBe(200);
 });
 afterAll(async () => {
@@ -90,12 +179,18 @@ describe("the API's answers and the console's shapes", () => {
     const { workers } = (await get("/api/workers")) as { workers: unknown[] };
     expect(workers.map((row) => holds(workerRowShape, row).id)).toEqual(["worker-1"]);
     expect(((await get("/api/feeds")) as unknown[]).map((row) => holds(feedShape, row).format)).toEqual(["openphish"]);
-    expect(((await get("/api/playbooks")) as unknown[]).map((row) => holds(playbookSummaryShape, row).trigger)).toEqual([{ event: "case_created", priority: 60 }]);
+    expect(((await get("/api/playbooks")) as unknown[]).map((row) => holds(playbookSummaryShape, row).trigger)).toEqual([
+      { event: "case_created", priority: 60 },
+    ]);
   });
 
   it("the OpenAPI document lists the shapes as components", async () => {
-    const document = (await get("/api/openapi.json")) as { components: { schemas: Record<string, { properties?: Record<string, unknown> }> } };
-    expect(Object.keys(document.components.schemas)).toEqual(expect.arrayContaining(["CaseSummary", "CaseDetail", "ConnectorView", "RunRow", "Feed", "PlaybookSummary"]));
+    const document = (await get("/api/openapi.json")) as {
+      components: { schemas: Record<string, { properties?: Record<string, unknown> }> };
+    };
+    expect(Object.keys(document.components.schemas)).toEqual(
+      expect.arrayContaining(["CaseSummary", "CaseDetail", "ConnectorView", "RunRow", "Feed", "PlaybookSummary"]),
+    );
     expect(Object.keys(document.components.schemas.CaseSummary?.properties ?? {})).toContain("verdict_score");
   });
 });

@@ -13,11 +13,13 @@ export interface FeedFormatRow {
 }
 
 export const FEED_FORMAT_TABLE = [
-  { name: "urlhaus", label: "URLhaus", description: "URLhaus CSV, with its header comment \"# id,dateadded,url,…\"" },
+  { name: "urlhaus", label: "URLhaus", description: 'URLhaus CSV, with its header comment "# id,dateadded,url,…"' },
   { name: "phishtank", label: "PhishTank", description: "PhishTank's JSON dump or its CSV (header phish_id,url,…)" },
   { name: "openphish", label: "OpenPhish", description: "OpenPhish text: one URL a line" },
   {
-    name: "misp", label: "MISP", description: "a MISP feed folder: manifest.json and one UUID.json per event",
+    name: "misp",
+    label: "MISP",
+    description: "a MISP feed folder: manifest.json and one UUID.json per event",
     folder: "a folder holding manifest.json and the event files",
   },
   { name: "stix", label: "STIX", description: "a STIX 2.1 bundle: the patterns of its indicator objects" },

@@ -45,7 +45,8 @@ export { ConnectorError, IntakeError, ParameterError } from "./errors.js";
 export { runBoundedScript } from "./script.js";
 export type { BoundedScript } from "./script.js";
 export {
-  CASE_STATUSES, GROUPING_MODES, isCaseStatus, isGroupingMode, isPriority, isVerdict, PLAYBOOK_LIMITS, Priority, PRIORITIES, priorityName, USER_ROLES, VERDICTS,
+  CASE_STATUSES, GROUPING_MODES, isCaseStatus, isGroupingMode, isPriority, isVerdict, PLAYBOOK_LIMITS, Priority, PRIORITIES, priorityName,
+  USER_ROLES, VERDICTS,
 } from "./vocabulary.js";
 export type { CaseStatus, GroupingMode, PriorityValue, UserRole, Verdict } from "./vocabulary.js";
 export { convertDatetimeToUnixTime, convertStringToDatetime, isTimeZone, timeZoneOffsetMinutes, unixNow } from "./time.js";

@@ -31,7 +31,9 @@ export type PriorityValue = (typeof Priority)[keyof typeof Priority];
 /** Every value of the scale, lowest first. */
 export const PRIORITIES: readonly PriorityValue[] = Object.values(Priority);
 
-const PRIORITY_NAMES = new Map<number, string>(Object.entries(Priority).map(([key, value]) => [value, key[0] + key.slice(1).toLowerCase()]));
+const PRIORITY_NAMES = new Map<number, string>(
+  Object.entries(Priority).map(([key, value]) => [value, key[0] + key.slice(1).toLowerCase()]),
+);
 
 export function isPriority(value: unknown): value is PriorityValue {
   return typeof value === "number" && PRIORITY_NAMES.has(value);

@@ -13,7 +13,13 @@ const admin = { name: "ada", role: "admin" as const };
 const analyst = { name: "bob", role: "analyst" as const };
 const shown = (user: typeof admin | typeof analyst, pathname: string) => {
   const { route, params } = routeFor(ROUTES, user, pathname);
-  return { path: route.path, params, lit: ROUTES.filter(visibleTo(user)).filter((entry) => entry.nav && lights(entry, route)).map((entry) => entry.nav) };
+  return {
+    path: route.path,
+    params,
+    lit: ROUTES.filter(visibleTo(user))
+      .filter((entry) => entry.nav && lights(entry, route))
+      .map((entry) => entry.nav),
+  };
 };
 
 describe("the console's routes", () => {

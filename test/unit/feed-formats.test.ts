@@ -6,7 +6,13 @@ import { FEED_FORMAT_TABLE, feedFormatChoices } from "../../src/sdk/feed-formats
 import { parseFeed } from "../../integrations/threat-intel/lib/parsers.js";
 
 const FEEDS = path.join(import.meta.dirname, "../fixtures/feeds");
-const FIXTURES: Record<string, string> = { urlhaus: "urlhaus.csv", phishtank: "phishtank.json", openphish: "openphish.txt", misp: "misp", stix: "stix.json" };
+const FIXTURES: Record<string, string> = {
+  urlhaus: "urlhaus.csv",
+  phishtank: "phishtank.json",
+  openphish: "openphish.txt",
+  misp: "misp",
+  stix: "stix.json",
+};
 
 describe("feed formats", () => {
   it("reads a fixture of every format of the table with that format's parser", async () => {

@@ -32,8 +32,8 @@ export async function api<T>(path: string, options: { method?: string; body?: un
 
 // The API's shapes, derived from the server's zod shapes (types only: zod stays out of the bundle).
 export type {
-  Alert, CaseDetail, CaseSummary, Comment, ConnectorDefinition, ConnectorView, Entity, Feed, Grouping, HistoryEntry, Integration, LogEntry, Parameter,
-  PlaybookSummary, RunResult, RunRow, Timeline, User, VerdictEvidence, VerdictView, WorkerRow,
+  Alert, CaseDetail, CaseSummary, Comment, ConnectorDefinition, ConnectorView, Entity, Feed, Grouping, HistoryEntry, Integration,
+  LogEntry, Parameter, PlaybookSummary, RunResult, RunRow, Timeline, User, VerdictEvidence, VerdictView, WorkerRow,
 } from "../../src/server/api-shapes.js";
 
 /** A custom list (GET /api/lists): its entries, and who edited it when an admin replaced the default. */

@@ -27,7 +27,11 @@ function matchRoute(route: RouteEntry, pathname: string): Record<string, string>
 }
 
 /** The route a signed-in user sees at a pathname, with its parameters: the longest matching path, else the first route. */
-export function routeFor<Route extends RouteEntry>(routes: readonly Route[], user: { role: UserRole }, pathname: string): { route: Route; params: Record<string, string> } {
+export function routeFor<Route extends RouteEntry>(
+  routes: readonly Route[],
+  user: { role: UserRole },
+  pathname: string,
+): { route: Route; params: Record<string, string> } {
   // The longest path first: /cases/:id before /cases, and / (which every path starts with) last.
   const bySpecificity = routes.filter(visibleTo(user)).sort((a, b) => b.path.length - a.path.length);
   for (const route of bySpecificity) {

@@ -6,7 +6,9 @@ import fs from "node:fs";
 import path from "node:path";
 import readline from "node:readline";
 import { Readable } from "node:stream";
-import { FEED_FORMATS, indicatorKey, MAX_INDICATOR_LENGTH, type FeedFormat, MAX_INDICATOR_NOTE_LENGTH, type FeedIndicator, type IndicatorKind } from "intake/sdk";
+import {
+  FEED_FORMATS, indicatorKey, MAX_INDICATOR_LENGTH, MAX_INDICATOR_NOTE_LENGTH, type FeedFormat, type FeedIndicator, type IndicatorKind,
+} from "intake/sdk";
 
 /** Largest JSON file read whole (a PhishTank dump, a STIX bundle, a MISP event). */
 export const MAX_JSON_BYTES = 256 * 1024 * 1024;

@@ -128,7 +128,9 @@ export async function* exportCases(store: Store): AsyncGenerator<ExportedCase> {
 export { addCaseComment, caseHistory, mergeCases, moveAlertOut, setCasePriority, setCaseStatus } from "./actions.js";
 export { applyCaseUpdates, caseServices, caseVerdict, findEarlierCases, overrideVerdict, verdictHistory, verdictOf } from "./verdicts.js";
 export type { CaseVerdict, VerdictHistoryEntry } from "./verdicts.js";
-export { CASE_STATUSES, isCaseStatus, isVerdict, VERDICTS, type Verdict, PRIORITIES, priorityName, type CaseStatus } from "../../sdk/vocabulary.js";
+export {
+  CASE_STATUSES, isCaseStatus, isVerdict, VERDICTS, type Verdict, PRIORITIES, priorityName, type CaseStatus,
+} from "../../sdk/vocabulary.js";
 export { reportedSenders, reportersOf } from "./reporting.js";
 export type { RoleEntity } from "./reporting.js";
 export type { CaseAction } from "./actions.js";

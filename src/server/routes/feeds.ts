@@ -20,7 +20,8 @@ export function registerFeedRoutes(api: FastifyInstance, store: Store, session: 
       body: {
         type: "object", additionalProperties: false, required: ["name", "format", "source"],
         properties: {
-          name: { type: "string", minLength: 1, maxLength: 100 }, format: { type: "string", enum: [...FEED_FORMATS], description: feedFormatChoices() },
+          name: { type: "string", minLength: 1, maxLength: 100 },
+          format: { type: "string", enum: [...FEED_FORMATS], description: feedFormatChoices() },
           source: { type: "string", minLength: 1, maxLength: 4000 }, intervalSeconds: { type: "integer", minimum: 60, maximum: 604_800 },
           // Checked by addFeed, whose FEED_INVALID names the value and the scale.
           reliability: { type: "string", maxLength: 100 },
