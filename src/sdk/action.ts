@@ -2,11 +2,11 @@
 // back to the platform: result value, JSON result, entity updates and insights.
 import { CodeExecution, codeExecutionInit, type ExtractParam, type IntegrationCodeInit } from "./code-execution.js";
 import { INTEL_SERVICES, MAX_LOOKUP_ITEMS, type IndicatorLookupItem, type IndicatorMatch } from "./intel.js";
-import { isPriority, PRIORITIES } from "./priority.js";
+import { isPriority, isVerdict, PRIORITIES, VERDICTS, type Verdict } from "./vocabulary.js";
 import { MAILBOX_SERVICES, MAX_MAILBOX_MOVES_PER_CALL, type MailboxMove, type MailboxMoveStatus, type MailboxMoveUpdate, type NewMailboxMove } from "./mailbox.js";
 import {
-  isVerdict, MAX_EVIDENCE_INDICATOR_LENGTH, MAX_EVIDENCE_NAME_LENGTH, MAX_VERDICT_EVIDENCE, MAX_VERDICT_REASON_LENGTH, MAX_VERDICT_REASONS, VERDICTS,
-  type Verdict, type VerdictEvidence,
+  MAX_EVIDENCE_INDICATOR_LENGTH, MAX_EVIDENCE_NAME_LENGTH, MAX_VERDICT_EVIDENCE, MAX_VERDICT_REASON_LENGTH, MAX_VERDICT_REASONS,
+  type VerdictEvidence,
 } from "./verdict.js";
 
 /** A case's entity as an action sees it (SecOps' entity object). */

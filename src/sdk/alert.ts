@@ -1,5 +1,5 @@
 // AlertInfo and the event record: the package a connector hands to the platform.
-import { Priority } from "./priority.js";
+import { Priority } from "./vocabulary.js";
 
 /**
  * One event of an alert: SPEC.md's mandatory fields plus any the connector adds.

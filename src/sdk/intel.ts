@@ -1,6 +1,7 @@
 // Threat-intel feeds in the SDK: what an action gets back from lookupIndicators, what a feed's job hands
 // the platform, and the bounds of both (the platform checks them again: the code runs sandboxed, untrusted).
 import type { IndicatorKind } from "../indicators/keys.js";
+import type { SourceReliability } from "./vocabulary.js";
 
 /** One thing to look up: a case entity's type (URL, DOMAIN, HOSTNAME, IP, FILE, FILEHASH, EMAIL_ADDRESS) and its identifier. */
 export interface IndicatorLookupItem {
@@ -16,18 +17,12 @@ export interface IndicatorLookupItem {
  */
 export type IndicatorMatchKind = "exact" | "url" | "domain" | "registered-domain";
 
-/**
- * A feed's source reliability, XSOAR's scale: A completely reliable, B usually, C fairly (the default),
- * D not usually, E unreliable, F cannot be judged.
- */
-export const SOURCE_RELIABILITIES = ["A", "B", "C", "D", "E", "F"] as const;
-export type SourceReliability = (typeof SOURCE_RELIABILITIES)[number];
-export const DEFAULT_SOURCE_RELIABILITY: SourceReliability = "C";
+export { DEFAULT_SOURCE_RELIABILITY, SOURCE_RELIABILITIES, type SourceReliability } from "./vocabulary.js";
 
 export interface IndicatorMatch {
   entityType: string;
   identifier: string;
-  /** The feed's name and format (urlhaus, phishtank, openphish, misp, stix). */
+  /** The feed's name and format (a name of FEED_FORMAT_TABLE). */
   feed: string;
   format: string;
   /** The feed's source reliability (`intake feeds set NAME --reliability A`). */

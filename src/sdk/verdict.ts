@@ -1,12 +1,5 @@
-// A case's verdict: its values, defined once for actions, the platform and the console (no imports).
-
-export const VERDICTS = ["malicious", "suspicious", "benign", "simulation", "unknown"] as const;
-
-export type Verdict = (typeof VERDICTS)[number];
-
-export function isVerdict(value: unknown): value is Verdict {
-  return (VERDICTS as readonly unknown[]).includes(value);
-}
+// A verdict's reasons and evidence: their shape and bounds, for actions, the platform and the console (the verdict
+// values themselves are in vocabulary.ts).
 
 /** Bounds of a verdict's reasons: how many, and the length of each. */
 export const MAX_VERDICT_REASONS = 50;

@@ -14,7 +14,7 @@ import type { Store } from "../platform/store/index.js";
 import { requireSession } from "./auth.js";
 import { checkHealth, healthSchema, healthStatus } from "./health.js";
 import { sandboxMode } from "../platform/runner/namespace.js";
-import { routeNotFound } from "./schemas.js";
+import { apiShapeSchemas, routeNotFound } from "./schemas.js";
 import type { SetupLink } from "./first-run.js";
 import { registerActionRoutes } from "./routes/actions.js";
 import { registerAuthRoutes } from "./routes/auth.js";
@@ -108,7 +108,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   await app.register(swagger, {
     openapi: {
       info: { title: "Intake API", version: "1", description: "Cases, connectors and runs of an Intake server. Sign in with POST /api/login; send the returned csrfToken as the X-CSRF-Token header on every POST, PUT and DELETE." },
-      components: { securitySchemes: { session: { type: "apiKey", in: "cookie", name: "intake_session" } } },
+      components: { securitySchemes: { session: { type: "apiKey", in: "cookie", name: "intake_session" } }, schemas: apiShapeSchemas() },
       security: [{ session: [] }],
     },
   });

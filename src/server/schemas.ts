@@ -1,5 +1,7 @@
 // JSON schemas shared by the routes (validation and the OpenAPI document).
+import { z } from "zod";
 import { NotFound } from "../platform/errors.js";
+import { API_SHAPES } from "./api-shapes.js";
 
 export const errorSchema = {
   type: "object",
@@ -24,3 +26,8 @@ export function routeNotFound(request: { method: string; url: string }): Instanc
 }
 
 export const errors = { 400: errorSchema, 401: errorSchema, 403: errorSchema, 404: errorSchema } as const;
+
+/** The API's answer shapes (api-shapes.ts) as OpenAPI components: the document names what the console reads. */
+export function apiShapeSchemas(): Record<string, Record<string, unknown>> {
+  return Object.fromEntries(Object.entries(API_SHAPES).map(([name, shape]) => [name, z.toJSONSchema(shape, { target: "openapi-3.0" })]));
+}

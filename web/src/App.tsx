@@ -1,23 +1,13 @@
 // The console's frame: language, session, navigation, and the page for the current path.
-import { lazy, Suspense, useCallback, useEffect, useState, type FormEvent } from "react";
+import { Suspense, useCallback, useEffect, useState, type FormEvent } from "react";
 import { FormattedMessage, IntlProvider, useIntl } from "react-intl";
 import { api, ApiError, setCsrfToken, type User } from "./api.js";
 import { CODE_TAGS, LanguageSwitch, SignInCard } from "./frame.js";
 import { CATALOGS, pickLocale, type Locale } from "./messages.js";
 import { Link, usePath } from "./router.js";
 import { Setup } from "./pages/Setup.js";
-import { Overview } from "./pages/Overview.js";
-import { CaseQueue } from "./pages/CaseQueue.js";
-import { CaseView } from "./pages/CaseView.js";
-import { Connectors } from "./pages/Connectors.js";
-import { Runs } from "./pages/Runs.js";
-import { Feeds } from "./feeds/Feeds.js";
-import { Lists } from "./lists/Lists.js";
-import { Workers } from "./workers/Workers.js";
-import { ReplyTemplates } from "./respond/ReplyTemplates.js";
-// The IDE carries the code editor: loaded only when an admin opens it.
-const Ide = lazy(() => import("./pages/Ide.js").then((m) => ({ default: m.Ide })));
-const Playbooks = lazy(() => import("./respond/Playbooks.js").then((m) => ({ default: m.Playbooks })));
+import { lights, visibleTo } from "./route-match.js";
+import { ROUTES, routeFor, SETUP_PATH } from "./routes.js";
 
 const LOCALE_KEY = "intake.locale";
 
@@ -30,7 +20,7 @@ function initialLocale(): Locale {
 export function App() {
   const [locale, setLocale] = useState<Locale>(initialLocale);
   const [user, setUser] = useState<User | null | undefined>(undefined);
-  const onSetupPage = usePath().split("?")[0] === "/setup";
+  const onSetupPage = usePath().split("?")[0] === SETUP_PATH;
 
   useEffect(() => {
     document.documentElement.lang = locale;
@@ -106,16 +96,15 @@ function Shell({ user, locale, onLocale, onSignedOut }: { user: User; locale: Lo
     await api("/logout", { method: "POST" }).catch(() => undefined);
     onSignedOut();
   }, [onSignedOut]);
-  const caseMatch = /^\/cases\/(\d+)$/.exec(pathname);
-  const section = pathname.startsWith("/cases") ? "cases" : pathname.startsWith("/connectors") ? "connectors" : pathname.startsWith("/runs") ? "runs" : pathname.startsWith("/playbooks") ? "playbooks" : pathname.startsWith("/feeds") ? "feeds" : pathname.startsWith("/lists") ? "lists" : pathname.startsWith("/replies") ? "replies" : pathname.startsWith("/workers") ? "workers" : pathname.startsWith("/ide") && user.role === "admin" ? "ide" : "overview";
+  const { route, params } = routeFor(user, pathname);
   return (
     <>
       <header className="top">
         <strong className="brand"><FormattedMessage id="app.title" /></strong>
         <nav>
-          {(["overview", "cases", "connectors", "runs", "workers", "playbooks", "feeds", "lists", "replies", ...(user.role === "admin" ? ["ide" as const] : [])] as const).map((name) => (
-            <Link key={name} to={name === "overview" ? "/" : `/${name}`} className={section === name ? "active" : ""}>
-              <FormattedMessage id={`nav.${name}`} />
+          {ROUTES.filter(visibleTo(user)).map((entry) => entry.nav && (
+            <Link key={entry.path} to={entry.path} className={lights(entry, route) ? "active" : ""}>
+              <FormattedMessage id={`nav.${entry.nav}`} />
             </Link>
           ))}
         </nav>
@@ -125,16 +114,8 @@ function Shell({ user, locale, onLocale, onSignedOut }: { user: User; locale: Lo
         <button type="button" onClick={() => void signOut()}><FormattedMessage id="nav.signOut" /></button>
       </header>
       <main className="page">
-        {caseMatch ? <CaseView id={Number(caseMatch[1])} admin={user.role === "admin"} /> :
-          section === "cases" ? <CaseQueue /> :
-          section === "connectors" ? <Connectors user={user} /> :
-          section === "runs" ? <Runs path={path} /> :
-          section === "workers" ? <Workers /> :
-          section === "feeds" ? <Feeds user={user} /> :
-          section === "lists" ? <Lists user={user} /> :
-          section === "playbooks" ? <Suspense fallback={null}><Playbooks path={pathname} user={user} /></Suspense> :
-          section === "replies" ? <ReplyTemplates user={user} /> :
-          section === "ide" ? <Suspense fallback={null}><Ide path={pathname} /></Suspense> : <Overview />}
+        {/* Lazily loaded pages (the IDE, playbooks) show nothing while their code arrives. */}
+        <Suspense fallback={null}>{route.component({ user, path, pathname, params })}</Suspense>
       </main>
     </>
   );

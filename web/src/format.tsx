@@ -2,8 +2,8 @@
 import { useState } from "react";
 import { FormattedMessage, useIntl } from "react-intl";
 import type { MessageId } from "./messages.js";
-// The platform's one definition (a plain module without Node imports), read from its source.
-import { CASE_STATUSES, PRIORITIES as SCALE, VERDICTS } from "../../src/platform/cases/vocabulary.js";
+// The SDK's vocabulary (a plain module without imports), read from its source.
+import { CASE_STATUSES, PRIORITIES as SCALE, VERDICTS } from "../../src/sdk/vocabulary.js";
 import { defang } from "../../src/indicators/defang.js";
 
 export { defang };

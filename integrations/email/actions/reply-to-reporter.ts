@@ -1,9 +1,7 @@
 // "Reply To Reporter": thanks each person who reported the case's mail with the outcome, threaded under
 // their report and in their language; the platform's outbox sends each reply once.
-import type { ActionExecution } from "intake/sdk";
+import { isVerdict, VERDICTS, type ActionExecution } from "intake/sdk";
 import { planReplies, splitList } from "../lib/reply-plan.js";
-
-const VERDICTS = ["malicious", "suspicious", "benign", "simulation", "unknown"];
 
 /** Reasons as one a line, or a JSON list of strings (a step's `[Step.x.JsonResult.reasons]`). */
 function readReasons(text: string): string[] {
@@ -23,7 +21,7 @@ export default async function main(execution: ActionExecution) {
   const verdict = execution.extractActionParam("Verdict", { defaultValue: "unknown" }).trim().toLowerCase() || "unknown";
   const templateKind = execution.extractActionParam("Template Kind", { defaultValue: "" }).trim().toLowerCase();
   const kind = templateKind || verdict;
-  if (!VERDICTS.includes(kind)) throw new Error(`"${templateKind ? "Template Kind" : "Verdict"}" must be one of ${VERDICTS.join(", ")}, not ${JSON.stringify(kind.slice(0, 50))}`);
+  if (!isVerdict(kind)) throw new Error(`"${templateKind ? "Template Kind" : "Verdict"}" must be one of ${VERDICTS.join(", ")}, not ${JSON.stringify(kind.slice(0, 50))}`);
   const reasons = readReasons(execution.extractActionParam("Reasons", { defaultValue: "" }));
   const defaultLanguage = execution.extractActionParam("Default Language", { defaultValue: "en" });
 

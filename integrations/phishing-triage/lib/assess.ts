@@ -3,7 +3,7 @@
 // other verdicts), the reported message's own signals (authentication from our own servers only, lookalikes, display
 // names, links, attachments, QR codes), simulations. Shared infrastructure says nothing. Pure: the action gathers the
 // facts, this decides.
-import { defang, type ActionEntity, type AuthResult, type EarlierCase, type Verdict, type VerdictEvidence } from "intake/sdk";
+import { defang, feedFormat, type ActionEntity, type AuthResult, type EarlierCase, type Verdict, type VerdictEvidence } from "intake/sdk";
 import type { IndicatorMatch } from "./intel.js";
 import { lookalikeOf } from "./lookalike.js";
 import {
@@ -65,7 +65,6 @@ const RELIABILITY_NAME: Record<string, string> = {
   A: "A, completely reliable", B: "B, usually reliable", C: "C, fairly reliable", D: "D, not usually reliable", E: "E, unreliable", F: "F, reliability cannot be judged",
 };
 
-const FORMAT_NAMES: Record<string, string> = { urlhaus: "URLhaus", phishtank: "PhishTank", openphish: "OpenPhish", misp: "MISP", stix: "STIX" };
 /** Extensions that run when opened, and Office formats that carry macros. */
 const EXECUTABLE = new Set(["exe", "scr", "com", "pif", "bat", "cmd", "js", "jse", "vbs", "vbe", "wsf", "hta", "ps1", "msi", "lnk", "iso", "img", "jar", "cpl", "dll"]);
 const MACRO = new Set(["docm", "dotm", "xlsm", "xltm", "xlam", "pptm", "potm", "ppam", "sldm"]);
@@ -127,7 +126,7 @@ function hasUserInfo(url: string): boolean {
 
 function sourceOf(match: IndicatorMatch): string {
   const grade = match.reliability ?? "C";
-  return `${FORMAT_NAMES[match.format] ?? match.format} (feed ${JSON.stringify(match.feed)}, reliability ${grade})`;
+  return `${feedFormat(match.format)?.label ?? match.format} (feed ${JSON.stringify(match.feed)}, reliability ${grade})`;
 }
 
 function earlierText(earlier: EarlierCase, items: { entityType: string; identifier: string }[]): string {

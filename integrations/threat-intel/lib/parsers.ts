@@ -1,4 +1,4 @@
-// The feed formats: URLhaus CSV, PhishTank JSON/CSV, OpenPhish text, MISP feed folders, STIX 2.1 bundles.
+// The parsers of the feed formats, one a row of the SDK's FEED_FORMAT_TABLE (URLhaus CSV, PhishTank JSON/CSV, …).
 // Line formats are streamed; JSON files are bounded in size. Every scan is index-based and linear (no
 // backtracking regex on feed text); a file that cannot be read throws naming its line or object and what
 // was expected there, never quoting the file's text (an error reaches analysts on the Feeds page).
@@ -6,7 +6,9 @@ import fs from "node:fs";
 import path from "node:path";
 import readline from "node:readline";
 import { Readable } from "node:stream";
-import { indicatorKey, MAX_INDICATOR_LENGTH, MAX_INDICATOR_NOTE_LENGTH, type FeedIndicator, type IndicatorKind } from "intake/sdk";
+import {
+  FEED_FORMATS, indicatorKey, MAX_INDICATOR_LENGTH, MAX_INDICATOR_NOTE_LENGTH, type FeedFormat, type FeedIndicator, type IndicatorKind,
+} from "intake/sdk";
 
 /** Largest JSON file read whole (a PhishTank dump, a STIX bundle, a MISP event). */
 export const MAX_JSON_BYTES = 256 * 1024 * 1024;
@@ -303,12 +305,15 @@ async function* stix(source: string): AsyncGenerator<FeedIndicator> {
   }
 }
 
-const PARSERS: Record<string, (source: string) => AsyncGenerator<FeedIndicator>> = { urlhaus, phishtank, openphish, misp, stix };
+type Parser = (source: string) => AsyncGenerator<FeedIndicator>;
+
+// One parser for each row of the SDK's FEED_FORMAT_TABLE: a row without its parser fails the type-check.
+const PARSERS: Record<FeedFormat, Parser> = { urlhaus, phishtank, openphish, misp, stix };
 
 /** The indicators of a feed in one of the formats. */
 export function parseFeed(format: string, source: string): AsyncGenerator<FeedIndicator> {
-  const parser = PARSERS[format];
-  if (!parser) throw new Error(`unknown feed format "${format}" (known: ${Object.keys(PARSERS).join(", ")})`);
+  const parser = Object.hasOwn(PARSERS, format) ? PARSERS[format as FeedFormat] : undefined;
+  if (!parser) throw new Error(`unknown feed format "${format}" (known: ${FEED_FORMATS.join(", ")})`);
   return parser(source);
 }
 

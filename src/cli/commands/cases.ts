@@ -3,7 +3,7 @@ import type { Command } from "commander";
 import type { WithStore } from "../context.js";
 import { cliActor } from "./action.js";
 import { CaseNotFound, CaseStatusInvalid } from "../../platform/errors.js";
-import { priorityName } from "../../sdk/priority.js";
+import { priorityName } from "../../sdk/vocabulary.js";
 import {
   CASE_STATUSES, caseHistory, caseVerdict, exportCases, isCaseStatus, loadCases, mergeCases, moveAlertOut, newestCases, originalMessage,
   overrideVerdict, setCaseStatus, VERDICTS, verdictHistory,

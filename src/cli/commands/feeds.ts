@@ -1,7 +1,7 @@
 // `intake feeds add|set|refresh|list`: threat-intel feeds (docs/interfaces.md, "Feeds").
 import type { Command } from "commander";
 import type { WithStore } from "../context.js";
-import { addFeed, listFeeds, refreshFeed, setFeed } from "../../platform/intel/index.js";
+import { addFeed, FEED_FORMAT_TABLE, feedFormatChoices, listFeeds, refreshFeed, setFeed } from "../../platform/intel/index.js";
 import { formatTime, table } from "../output.js";
 
 export function register(program: Command, withStore: WithStore): void {
@@ -10,7 +10,8 @@ export function register(program: Command, withStore: WithStore): void {
   feeds
     .command("add <name>")
     .description("add a feed (or change the one of this name); it is read on its interval under intake serve, or now with intake feeds refresh")
-    .requiredOption("--format <format>", "urlhaus, phishtank, openphish, misp or stix")
+    .requiredOption("--format <format>", feedFormatChoices())
+    .addHelpText("after", `\nFormats:\n${FEED_FORMAT_TABLE.map((row) => `  ${row.name.padEnd(10)} ${row.description}`).join("\n")}`)
     .requiredOption("--source <path-or-url>", "a file, a MISP feed folder, or an https URL")
     .option("--interval <seconds>", "how often intake serve refreshes it (default 3600)", (v) => Number(v))
     .option("--reliability <A-F>", "the source's reliability: A completely reliable, B usually, C fairly (default), D not usually, E unreliable, F cannot be judged")

@@ -2,8 +2,8 @@
 // record the run (action_runs) and store its entity updates on the case. The interface playbooks and
 // the console use (runAction, listActionRuns).
 import { EMAIL_ADDRESS_PATTERN, MAX_ALERT_EVENTS, MAX_CASE_ALERTS, MAX_EMAIL_HTML, MAX_EMAIL_SUBJECT, MAX_EMAIL_TEXT, MAX_EMAILS, MAX_ENTITY_UPDATES, MAX_INSIGHTS, MAX_RESULT_JSON_BYTES, MESSAGE_ID_PATTERN, type ActionEntity, type CaseUpdates, type CurrentCase, type ActionResult, type OutgoingEmail, type EntityInsight, type EntityUpdate } from "../../sdk/action.js";
-import { MAX_VERDICT_REASON_LENGTH, MAX_VERDICT_REASONS, VERDICTS } from "../../sdk/verdict.js";
-import { PRIORITIES } from "../../sdk/priority.js";
+import { MAX_VERDICT_REASON_LENGTH, MAX_VERDICT_REASONS } from "../../sdk/verdict.js";
+import { PRIORITIES, VERDICTS } from "../../sdk/vocabulary.js";
 import { applyCaseUpdates, caseServices, evidenceSchema } from "../cases/verdicts.js";
 import { customListServices } from "../lists/index.js";
 import type { LogEntry } from "../../sdk/execution.js";

@@ -4,7 +4,7 @@ import { AlertNotFound, CaseCommentInvalid, CaseMerge, CaseNotFound, CasePriorit
 import { displaySubject, refreshCase } from "../grouping/index.js";
 import type { CaseTable, Database, Store } from "../store/index.js";
 import type { Kysely, Updateable } from "kysely";
-import { CASE_STATUSES, isCaseStatus, isPriority, PRIORITIES } from "./vocabulary.js";
+import { CASE_STATUSES, isCaseStatus, isPriority, PRIORITIES } from "../../sdk/vocabulary.js";
 
 /** Moves every alert of the source cases into the target; the sources are closed as merged. */
 export async function mergeCases(store: Store, targetId: number, sourceIds: number[], actor: string): Promise<void> {

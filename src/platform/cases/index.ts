@@ -7,6 +7,8 @@ export type { CaseAction, CaseFile, CaseListQuery, CaseTimeline, ListedCase } fr
 export { addCaseComment, mergeCases, moveAlertOut, setCasePriority, setCaseStatus } from "./actions.js";
 export { applyCaseUpdates, caseServices, caseVerdict, findEarlierCases, overrideVerdict, verdictHistory, verdictOf } from "./verdicts.js";
 export type { CaseVerdict, VerdictHistoryEntry } from "./verdicts.js";
-export { CASE_STATUSES, isCaseStatus, isVerdict, VERDICTS, type Verdict, PRIORITIES, priorityName, type CaseStatus } from "./vocabulary.js";
+export {
+  CASE_STATUSES, isCaseStatus, isVerdict, VERDICTS, type Verdict, PRIORITIES, priorityName, type CaseStatus,
+} from "../../sdk/vocabulary.js";
 export { reportedSenders, reportersOf } from "./reporting.js";
 export type { RoleEntity } from "./reporting.js";

@@ -6,7 +6,7 @@ import { sql } from "../store/kysely.js";
 import { fileBytes, valueHash, type CaseStatus, type Store } from "../store/index.js";
 import { reportedSenders } from "./reporting.js";
 import { verdictOf } from "./verdicts.js";
-import type { Verdict } from "./vocabulary.js";
+import type { Verdict } from "../../sdk/vocabulary.js";
 
 export interface ExportedEvent {
   [field: string]: unknown;

@@ -14,7 +14,7 @@ import {
 import { CaseNotFound, CaseVerdictInvalid, Validation } from "../errors.js";
 import { valueHash, type Database, type Store } from "../store/index.js";
 import { changeCaseIn } from "./actions.js";
-import { isVerdict, VERDICTS, type Verdict } from "./vocabulary.js";
+import { isVerdict, VERDICTS, type Verdict } from "../../sdk/vocabulary.js";
 
 export interface CaseVerdict {
   value: Verdict;

@@ -1,10 +1,11 @@
 // Connector instances: a name, the connector definition they run, and validated parameter values.
 import { ConnectorNameInvalid, ConnectorNotFound, ParameterError } from "../errors.js";
 import { openSecretBox } from "../secrets/index.js";
-import type { GroupingMode, Store } from "../store/index.js";
+import type { Store } from "../store/index.js";
 import type { GroupingSettings } from "../grouping/index.js";
+import { GROUPING_MODES, isGroupingMode, type GroupingMode } from "../../sdk/vocabulary.js";
 
-export const GROUPING_MODES: GroupingMode[] = ["off", "campaign", "indicator"];
+export { GROUPING_MODES };
 import { findConnectorDefinition, findIntegration } from "./integrations.js";
 import type { ConnectorDefinition, IntegrationDefinition } from "./package.js";
 import { maskParameterValues, openParameterValues, sealParameterValues, type ParameterValue } from "./parameters.js";
@@ -95,7 +96,7 @@ export async function saveConnector(store: Store, input: SaveConnectorInput): Pr
   const stored = sameDefinition ? (JSON.parse(existing.parameters) as Record<string, ParameterValue>) : undefined;
   const values = sealParameterValues(definition.parameters, input.parameters as Record<string, unknown>, stored, secrets);
   const grouping = input.grouping ?? {};
-  if (grouping.mode !== undefined && !GROUPING_MODES.includes(grouping.mode)) {
+  if (grouping.mode !== undefined && !isGroupingMode(grouping.mode)) {
     throw new ParameterError(`grouping ${JSON.stringify(grouping.mode)}: use one of ${GROUPING_MODES.join(", ")}`);
   }
   const windowHours = grouping.windowHours;

@@ -1,7 +1,7 @@
 // Checks one alert of a package before it is stored: SPEC.md's mandatory fields, types and bounds.
 import { z } from "zod";
 import { ENTITY_ROLES, MAX_ENTITY_DEPTH } from "../../sdk/alert.js";
-import { isPriority, PRIORITIES } from "../../sdk/priority.js";
+import { isPriority, PRIORITIES } from "../../sdk/vocabulary.js";
 
 const MAX_TEXT = 10_000;
 

@@ -3,6 +3,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import type { Selectable } from "kysely";
+import { FEED_FORMATS, feedFormat, isFeedFormat, type FeedFormatRow } from "../../sdk/feed-formats.js";
 import { DEFAULT_SOURCE_RELIABILITY, INTEL_SERVICES, SOURCE_RELIABILITIES, type SourceReliability } from "../../sdk/intel.js";
 import { FeedInvalid, FeedNotFound, FeedRefreshFailed, FeedRefreshRunning, FeedSourceOutsideRoots } from "../errors.js";
 import { FILE_ROOTS_VARIABLE, fileRoots, isDataFolderPrivate, realPathUnderRoots, rootHolding } from "../files/roots.js";
@@ -15,8 +16,7 @@ import { Staging } from "./staging.js";
 export { lookupIndicators, probesOf } from "./lookup.js";
 export { Staging, MAX_FEED_INDICATORS } from "./staging.js";
 
-export const FEED_FORMATS = ["urlhaus", "phishtank", "openphish", "misp", "stix"] as const;
-export type FeedFormat = (typeof FEED_FORMATS)[number];
+export { FEED_FORMAT_TABLE, FEED_FORMATS, feedFormat, feedFormatChoices, type FeedFormat } from "../../sdk/feed-formats.js";
 
 /** The built-in integration whose job reads the feeds (integrations/threat-intel). */
 export const FEED_JOB = { integration: "threat-intel", job: "Refresh Feed" } as const;
@@ -57,13 +57,13 @@ const isUrl = (source: string) => /^[a-z][a-z0-9+.-]*:\/\//i.test(source);
  * A file source may be read only under INTAKE_FILE_ROOTS, by its name and once links are followed (a
  * MISP folder: each entry too, as the job reads them by name): FEED_SOURCE names the source otherwise.
  */
-function checkUnderRoots(format: string, absolute: string, roots: string[], dataDir: string): void {
+function checkUnderRoots(format: FeedFormatRow | undefined, absolute: string, roots: string[], dataDir: string): void {
   const where = `${FILE_ROOTS_VARIABLE} (${roots.join(":")})`;
   if (!rootHolding(absolute, roots)) throw new FeedSourceOutsideRoots(`source ${absolute} is not under ${where}: put the feed's file there, or give an https URL`);
   if (isDataFolderPrivate(absolute, dataDir)) throw new FeedSourceOutsideRoots(`source ${absolute} is Intake's own key or database: a feed's file goes in the data folder's files/ or under INTAKE_FILE_ROOTS`);
   if (!fs.existsSync(absolute)) return;
   if (!realPathUnderRoots(absolute, roots)) throw new FeedSourceOutsideRoots(`source ${absolute} leads outside ${where} through a link`);
-  if (format !== "misp" || !fs.statSync(absolute).isDirectory()) return;
+  if (!format?.folder || !fs.statSync(absolute).isDirectory()) return;
   for (const entry of fs.readdirSync(absolute, { withFileTypes: true })) {
     if (entry.isSymbolicLink() && !realPathUnderRoots(path.join(absolute, entry.name), roots)) {
       throw new FeedSourceOutsideRoots(`source ${absolute}: ${entry.name} leads outside ${where} through a link`);
@@ -75,7 +75,7 @@ function checkUnderRoots(format: string, absolute: string, roots: string[], data
 }
 
 /** The source as stored: an https URL as given, a path made absolute under the file roots; it must exist (a MISP feed: a folder). */
-function checkSource(format: FeedFormat, source: string, roots: string[], dataDir: string): string {
+function checkSource(format: FeedFormatRow, source: string, roots: string[], dataDir: string): string {
   const trimmed = source.trim();
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(trimmed)) {
     let url: URL;
@@ -85,7 +85,7 @@ function checkSource(format: FeedFormat, source: string, roots: string[], dataDi
       throw new FeedInvalid(`--source ${JSON.stringify(trimmed)} is not a URL`);
     }
     if (url.protocol !== "https:") throw new FeedInvalid(`--source ${JSON.stringify(trimmed)}: only https URLs are read (or a file path)`);
-    if (format === "misp") throw new FeedInvalid("--source of a misp feed: a folder holding manifest.json and the event files, not a URL");
+    if (format.folder) throw new FeedInvalid(`--source of a ${format.name} feed: ${format.folder}, not a URL`);
     return url.href;
   }
   const absolute = path.resolve(trimmed);
@@ -96,8 +96,8 @@ function checkSource(format: FeedFormat, source: string, roots: string[], dataDi
   } catch {
     throw new FeedInvalid(`--source ${absolute}: no such file or folder`);
   }
-  if (format === "misp" && !stat.isDirectory()) throw new FeedInvalid(`--source ${absolute}: a misp feed is a folder holding manifest.json`);
-  if (format !== "misp" && !stat.isFile()) throw new FeedInvalid(`--source ${absolute}: a ${format} feed is a file`);
+  if (format.folder && !stat.isDirectory()) throw new FeedInvalid(`--source ${absolute}: a ${format.name} feed is ${format.folder}`);
+  if (!format.folder && !stat.isFile()) throw new FeedInvalid(`--source ${absolute}: a ${format.name} feed is a file`);
   return absolute;
 }
 
@@ -113,11 +113,11 @@ export function checkReliability(value: string): SourceReliability {
 /** Adds a feed, or changes the format, source, interval (and reliability, when given) of the one of this name. */
 export async function addFeed(store: Store, input: { name: string; format: string; source: string; intervalSeconds?: number; reliability?: string }): Promise<Feed> {
   if (!NAME_PATTERN.test(input.name)) throw new FeedInvalid(`feed name ${JSON.stringify(input.name)}: use 1 to 100 letters, digits, dots, dashes or underscores`);
-  if (!(FEED_FORMATS as readonly string[]).includes(input.format)) throw new FeedInvalid(`--format ${JSON.stringify(input.format)}: use one of ${FEED_FORMATS.join(", ")}`);
+  if (!isFeedFormat(input.format)) throw new FeedInvalid(`--format ${JSON.stringify(input.format)}: use one of ${FEED_FORMATS.join(", ")}`);
   const interval = input.intervalSeconds ?? DEFAULT_FEED_INTERVAL_SECONDS;
   if (!Number.isInteger(interval) || interval < 60 || interval > 7 * 86_400) throw new FeedInvalid(`--interval must be a whole number of seconds from 60 to 604800, got ${input.intervalSeconds}`);
   const reliability = input.reliability === undefined ? undefined : checkReliability(input.reliability);
-  const source = checkSource(input.format as FeedFormat, input.source, fileRoots(store.dataDir), store.dataDir);
+  const source = checkSource(feedFormat(input.format)!, input.source, fileRoots(store.dataDir), store.dataDir);
   const values = { format: input.format, source, interval_seconds: interval, ...(reliability ? { reliability } : {}) };
   const existing = await store.db.selectFrom("feeds").select("id").where("name", "=", input.name).executeTakeFirst();
   if (existing) await store.db.updateTable("feeds").set(values).where("id", "=", existing.id).execute();
@@ -198,7 +198,7 @@ export async function refreshFeed(store: Store, name: string, options: { signal?
   const recordError = (reason: string) => store.db.updateTable("feeds").set({ error: reason.slice(0, 2000), error_at: Date.now() }).where("id", "=", row.id).execute();
   if (!isUrl(row.source)) {
     try {
-      checkUnderRoots(row.format, row.source, fileRoots(store.dataDir), store.dataDir);
+      checkUnderRoots(feedFormat(row.format), row.source, fileRoots(store.dataDir), store.dataDir);
     } catch (error) {
       await recordError((error as Error).message);
       throw error;

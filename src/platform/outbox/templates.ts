@@ -7,8 +7,11 @@ import { ReplyTemplateInvalid } from "../errors.js";
 import { BUILTIN_INTEGRATIONS_DIR } from "../catalog/index.js";
 import type { Store } from "../store/index.js";
 
-export const REPLY_VERDICTS = ["malicious", "suspicious", "benign", "simulation", "unknown"] as const;
-export type ReplyVerdict = (typeof REPLY_VERDICTS)[number];
+import { VERDICTS, type Verdict } from "../../sdk/vocabulary.js";
+
+/** A reply template per verdict: the case's verdict names its template. */
+export const REPLY_VERDICTS = VERDICTS;
+export type ReplyVerdict = Verdict;
 export const REPLY_LANGUAGES = ["en", "ko"] as const;
 export type ReplyLanguage = (typeof REPLY_LANGUAGES)[number];
 export const PLACEHOLDERS = ["case.id", "report.subject", "verdict", "reasons"] as const;

@@ -2,9 +2,11 @@
 import { z } from "zod";
 import { parametersSchema } from "../catalog/package.js";
 
+import { PLAYBOOK_LIMITS } from "../../sdk/vocabulary.js";
+
 /** Most actions a parallel group runs at once. */
-export const MAX_PARALLEL = 5;
-export const MAX_STEPS = 100;
+export const MAX_PARALLEL = PLAYBOOK_LIMITS.maxParallel;
+export const MAX_STEPS = PLAYBOOK_LIMITS.maxSteps;
 const MAX_TEXT = 10_000;
 
 const stepId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, "a step id is 1 to 64 letters, digits, dashes or underscores");

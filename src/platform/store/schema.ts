@@ -1,9 +1,9 @@
 // The database's tables as TypeScript types, shared by SQLite and PostgreSQL.
 import type { Generated } from "kysely";
 import type { EntityRole } from "../../sdk/alert.js";
-import type { CaseStatus } from "../cases/vocabulary.js";
+import type { CaseStatus, GroupingMode, UserRole, Verdict } from "../../sdk/vocabulary.js";
 
-export type { CaseStatus };
+export type { CaseStatus, GroupingMode, UserRole };
 
 /** Unix epoch milliseconds. */
 type Millis = number;
@@ -30,13 +30,11 @@ export interface ConnectorTable {
   allow_list: string;
   created_at: Millis;
   updated_at: Millis;
-  /** off | campaign | indicator */
   grouping_mode: Generated<GroupingMode>;
   grouping_window_hours: Generated<number>;
   grouping_max_alerts: Generated<number>;
 }
 
-export type GroupingMode = "off" | "campaign" | "indicator";
 
 export interface ConnectorContextTable {
   connector_id: number;
@@ -98,8 +96,8 @@ export interface CaseTable {
   last_seen: Generated<Millis>;
   /** Why it was closed (migration 0003). */
   closed_reason: Generated<string | null>;
-  /** The case's verdict (migration 0015): malicious | suspicious | benign | simulation | unknown; null: none yet. */
-  verdict: Generated<VerdictValue | null>;
+  /** The case's verdict (migration 0015); null: none yet. */
+  verdict: Generated<Verdict | null>;
   verdict_score: Generated<number | null>;
   /** JSON array of strings. */
   verdict_reasons: Generated<string | null>;
@@ -112,13 +110,12 @@ export interface CaseTable {
   verdict_evidence: Generated<string | null>;
 }
 
-export type VerdictValue = "malicious" | "suspicious" | "benign" | "simulation" | "unknown";
 
 /** Every verdict set on a case, applied or not (migration 0015). */
 export interface CaseVerdictTable {
   id: Generated<number>;
   case_id: number;
-  value: VerdictValue;
+  value: Verdict;
   score: number | null;
   /** JSON array of strings. */
   reasons: string;
@@ -269,7 +266,6 @@ export interface Database {
   mailbox_moves: MailboxMoveTable;
 }
 
-export type UserRole = "admin" | "analyst";
 
 export interface UserTable {
   id: Generated<number>;

@@ -4,6 +4,7 @@ import { promisify } from "node:util";
 import { sql } from "../store/kysely.js";
 import { UserNameInvalid, UserPasswordInvalid, UserRoleInvalid } from "../errors.js";
 import type { Store, UserRole } from "../store/index.js";
+import { USER_ROLES } from "../../sdk/vocabulary.js";
 
 const scryptUnbounded = promisify(crypto.scrypt) as (password: string, salt: Buffer, length: number, options: crypto.ScryptOptions) => Promise<Buffer>;
 
@@ -35,7 +36,7 @@ const P = 1;
 const KEY_LENGTH = 32;
 const MAX_MEMORY = 64 * 1024 * 1024;
 
-export const ROLES = ["admin", "analyst"] as const;
+export const ROLES = USER_ROLES;
 export const SESSION_HOURS = 12;
 const USER_NAME = /^[\p{L}\p{N}][\p{L}\p{N}._@-]{0,63}$/u;
 

@@ -1,6 +1,6 @@
 // Threat-intel feeds: list (any user), add or change (admin), set a feed's reliability (admin), refresh one now.
 import type { FastifyInstance, FastifyRequest } from "fastify";
-import { addFeed, FEED_FORMATS, listFeeds, refreshFeed, setFeed } from "../../platform/intel/index.js";
+import { addFeed, FEED_FORMATS, feedFormatChoices, listFeeds, refreshFeed, setFeed } from "../../platform/intel/index.js";
 import { SOURCE_RELIABILITIES } from "../../sdk/intel.js";
 import type { Store } from "../../platform/store/index.js";
 import { requireAdmin } from "../auth.js";
@@ -20,7 +20,8 @@ export function registerFeedRoutes(api: FastifyInstance, store: Store, session: 
       body: {
         type: "object", additionalProperties: false, required: ["name", "format", "source"],
         properties: {
-          name: { type: "string", minLength: 1, maxLength: 100 }, format: { type: "string", enum: [...FEED_FORMATS] },
+          name: { type: "string", minLength: 1, maxLength: 100 },
+          format: { type: "string", enum: [...FEED_FORMATS], description: feedFormatChoices() },
           source: { type: "string", minLength: 1, maxLength: 4000 }, intervalSeconds: { type: "integer", minimum: 60, maximum: 604_800 },
           // Checked by addFeed, whose FEED_INVALID names the value and the scale.
           reliability: { type: "string", maxLength: 100 },

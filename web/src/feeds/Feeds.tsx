@@ -3,17 +3,18 @@
 // add one. Every value is shown as text (a feed's error may quote its file).
 import { useCallback, useEffect, useState, type FormEvent } from "react";
 import { FormattedMessage, useIntl } from "react-intl";
-import { api, ApiError, type User } from "../api.js";
+import { api, ApiError, type Feed as ApiFeed, type User } from "../api.js";
 import { When } from "../format.js";
 import type { MessageId } from "../messages.js";
+import { FEED_FORMAT_TABLE } from "../../../src/sdk/feed-formats.js";
+import { DEFAULT_SOURCE_RELIABILITY, SOURCE_RELIABILITIES } from "../../../src/sdk/vocabulary.js";
 
 /** reliability: absent from a server that predates it (then shown as the default, C). */
-interface Feed { name: string; format: string; source: string; intervalSeconds: number; reliability?: string; indicators: number; refreshedAt: number | null; error: string | null; errorAt: number | null }
+type Feed = Omit<ApiFeed, "reliability"> & { reliability?: string };
 
-const FORMATS = ["urlhaus", "phishtank", "openphish", "misp", "stix"];
 /** XSOAR's source reliability, A (completely reliable) to F (cannot be judged). */
-export const RELIABILITIES = ["A", "B", "C", "D", "E", "F"] as const;
-const DEFAULT_RELIABILITY = "C";
+export const RELIABILITIES = SOURCE_RELIABILITIES;
+const DEFAULT_RELIABILITY: string = DEFAULT_SOURCE_RELIABILITY;
 
 function ReliabilityOptions() {
   const intl = useIntl();
@@ -26,7 +27,7 @@ export function Feeds({ user }: { user: User }) {
   const [busy, setBusy] = useState<string | null>(null);
   const [problem, setProblem] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
-  const [draft, setDraft] = useState({ name: "", format: "urlhaus", source: "", interval: "3600", reliability: DEFAULT_RELIABILITY });
+  const [draft, setDraft] = useState({ name: "", format: FEED_FORMAT_TABLE[0].name as string, source: "", interval: "3600", reliability: DEFAULT_RELIABILITY });
   const load = useCallback(() => void api<Feed[]>("/feeds").then(setFeeds, () => setFeeds([])), []);
   useEffect(() => {
     load();
@@ -105,7 +106,7 @@ export function Feeds({ user }: { user: User }) {
           <h2><FormattedMessage id="feeds.add" /></h2>
           <label><FormattedMessage id="feeds.name" /> <input required maxLength={100} value={draft.name} onChange={(e) => setDraft({ ...draft, name: e.target.value })} /></label>
           <label><FormattedMessage id="feeds.format" /> <select value={draft.format} onChange={(e) => setDraft({ ...draft, format: e.target.value })}>
-            {FORMATS.map((format) => <option key={format} value={format}>{format}</option>)}
+            {FEED_FORMAT_TABLE.map((row) => <option key={row.name} value={row.name} title={row.description}>{row.label}</option>)}
           </select></label>
           <label><FormattedMessage id="feeds.source" /> <input required maxLength={4000} value={draft.source} onChange={(e) => setDraft({ ...draft, source: e.target.value })} /></label>
           <label title={intl.formatMessage({ id: "feeds.reliability.hint" })}><FormattedMessage id="feeds.reliability" /> <select value={draft.reliability} onChange={(e) => setDraft({ ...draft, reliability: e.target.value })}>

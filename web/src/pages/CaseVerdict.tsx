@@ -7,6 +7,7 @@ import { api, ApiError, type VerdictEvidence, type VerdictView } from "../api.js
 import { defang, VERDICTS, VerdictBadge, When } from "../format.js";
 import type { MessageId } from "../messages.js";
 import { Link } from "../router.js";
+import { SOURCE_RELIABILITIES } from "../../../src/sdk/vocabulary.js";
 
 /** Signed points with a true minus sign: "+60", "−20", "0". */
 export function signedPoints(weight: number): string {
@@ -19,7 +20,7 @@ function defanged(value: string): string {
   return value.includes("[.]") ? value : defang(value);
 }
 
-const RELIABILITIES = new Set(["A", "B", "C", "D", "E", "F"]);
+const RELIABILITIES = new Set<string>(SOURCE_RELIABILITIES);
 
 const GROUNDS = new Set(["analyst", "feed", "machine"]);
 

@@ -39,7 +39,7 @@ export function CaseView({ id, admin = false }: { id: number; admin?: boolean })
   // Apart: a case that cannot be read replaces the page; a refused change is shown above the case.
   const [loadError, setLoadError] = useState("");
   const [error, setError] = useState("");
-  const [status, setStatus] = useState("open");
+  const [status, setStatus] = useState<CaseDetail["status"]>("open");
   const [reason, setReason] = useState("");
   const [comment, setComment] = useState("");
   const [notice, setNotice] = useState<{ text: string; caseId: number } | null>(null);
@@ -180,7 +180,7 @@ export function CaseView({ id, admin = false }: { id: number; admin?: boolean })
           <section className="card">
             <form onSubmit={changeStatus} className="stack">
               <label><FormattedMessage id="case.status" />
-                <select name="status" value={status} onChange={(e) => setStatus(e.target.value)}>
+                <select name="status" value={status} onChange={(e) => setStatus(e.target.value as CaseDetail["status"])}>
                   {STATUSES.map((s) => <option key={s} value={s}>{intl.formatMessage({ id: `status.${s}` })}</option>)}
                 </select>
               </label>

@@ -6,6 +6,7 @@ import { IntegrationSettingsForm } from "../respond/IntegrationSettingsForm.js";
 import type { RespondIntegration } from "../respond/api.js";
 import { api, ApiError, type ConnectorDefinition, type ConnectorView, type Grouping, type GroupingMode, type Integration, type RunResult, type User } from "../api.js";
 import { RunStatus, When } from "../format.js";
+import { GROUPING_MODES } from "../../../src/sdk/vocabulary.js";
 import { Link } from "../router.js";
 
 type Values = Record<string, string | boolean>;
@@ -91,7 +92,8 @@ function RunOutput({ result }: { result: RunResult }) {
   );
 }
 
-const GROUPING_MODES: GroupingMode[] = ["campaign", "indicator", "off"];
+// The console offers grouping first and "off" last.
+const GROUPING_CHOICES: GroupingMode[] = [...GROUPING_MODES.filter((mode) => mode !== "off"), "off"];
 const DEFAULT_GROUPING: Grouping = { mode: "campaign", windowHours: 24, maxAlerts: 500 };
 
 /** How ingest groups the connector's alerts into cases: SecOps' choices and the campaign mode. */
@@ -102,7 +104,7 @@ function GroupingFields({ value, onChange }: { value: { mode: GroupingMode; wind
       <legend><FormattedMessage id="connectors.grouping" /></legend>
       <div className="param"><label htmlFor="grouping-mode"><FormattedMessage id="connectors.grouping.mode" /></label>
         <select id="grouping-mode" value={value.mode} onChange={(e) => onChange({ ...value, mode: e.target.value as GroupingMode })}>
-          {GROUPING_MODES.map((m) => <option key={m} value={m}>{intl.formatMessage({ id: `connectors.grouping.${m}` as "connectors.grouping.campaign" })}</option>)}
+          {GROUPING_CHOICES.map((m) => <option key={m} value={m}>{intl.formatMessage({ id: `connectors.grouping.${m}` as "connectors.grouping.campaign" })}</option>)}
         </select>
         <small className="muted">{intl.formatMessage({ id: `connectors.grouping.${value.mode}.help` as "connectors.grouping.campaign.help" })}</small></div>
       {value.mode !== "off" && <>

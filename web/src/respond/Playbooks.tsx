@@ -3,7 +3,8 @@
 // The server validates on save and names every problem; they are listed above the steps.
 import { useEffect, useState } from "react";
 import { FormattedMessage, useIntl } from "react-intl";
-import { api, ApiError, type Parameter, type User } from "../api.js";
+import { api, ApiError, type Parameter, type PlaybookSummary, type User } from "../api.js";
+import { PLAYBOOK_LIMITS } from "../../../src/sdk/vocabulary.js";
 import { When } from "../format.js";
 import { ErrorLine, useSubmission } from "../ide/forms.js";
 import { Link, navigate } from "../router.js";
@@ -19,7 +20,6 @@ interface ParallelStep { id: string; parallel: ActionStep[] }
 type Step = ActionStep | ParallelStep;
 interface Trigger { event: "case_created"; connector?: string; product?: string; environment?: string; priority?: number; entityTypes?: string[] }
 interface Playbook { name: string; description?: string; enabled?: boolean; parameters?: Parameter[]; trigger: Trigger; steps: Step[] }
-interface PlaybookSummary { name: string; description: string; enabled: boolean; trigger: Trigger; steps: number; sourceIntegration: string | null; updatedAt: number }
 
 const COMPARISONS = ["resultValue", "equals", "notEquals", "contains"] as const;
 const isParallel = (step: Step): step is ParallelStep => "parallel" in step;
@@ -136,7 +136,7 @@ function StepCard({ step, index, count, earlier, onChange, onMove, onRemove }: {
               </li>
             ))}
           </ol>
-          <div><button type="button" className="small" disabled={step.parallel.length >= 5} onClick={() => onChange({ ...step, parallel: [...step.parallel, { id: `${step.id}-${step.parallel.length + 1}`, action: "" }] })}><FormattedMessage id="playbook.addParallel" /></button></div>
+          <div><button type="button" className="small" disabled={step.parallel.length >= PLAYBOOK_LIMITS.maxParallel} onClick={() => onChange({ ...step, parallel: [...step.parallel, { id: `${step.id}-${step.parallel.length + 1}`, action: "" }] })}><FormattedMessage id="playbook.addParallel" /></button></div>
         </div>
       ) : <ActionStepForm step={step} earlier={earlier} onChange={onChange} />}
     </li>
