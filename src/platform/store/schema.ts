@@ -406,7 +406,7 @@ export interface PlaybookRunTable {
   finished_at: Millis | null;
 }
 
-export type PlaybookStepStatus = "pending" | "running" | "waiting_approval" | "completed" | "failed" | "timed_out" | "skipped" | "rejected";
+export type PlaybookStepStatus = "pending" | "running" | "waiting_approval" | "waiting" | "completed" | "failed" | "timed_out" | "skipped" | "rejected";
 
 export interface PlaybookStepTable {
   run_id: number;
