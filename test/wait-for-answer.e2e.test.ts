@@ -80,10 +80,12 @@ async function setUp(timeoutMinutes: number): Promise<Workspace> {
 }
 
 interface StepJson { id: string; action: string; status: string; resultValue: unknown; json: Record<string, unknown> | null; message: string | null }
-interface RunJson { id: number; status: string; steps: StepJson[] }
+interface RunJson { id: number; playbook: string; status: string; steps: StepJson[] }
 
+/** The case's run of this test's playbook (the built-in phishing triage runs beside it). */
 async function runsOf(ws: Workspace, caseId: number): Promise<RunJson[]> {
-  return JSON.parse((await ok(ws, ["playbook", "runs", "--case", String(caseId), "--json"])).stdout) as RunJson[];
+  const runs = JSON.parse((await ok(ws, ["playbook", "runs", "--case", String(caseId), "--json"])).stdout) as RunJson[];
+  return runs.filter((run) => run.playbook === "ask the reporter");
 }
 
 const stepOf = (run: RunJson, stepId: string) => run.steps.find((step) => step.id === stepId);
@@ -128,7 +130,7 @@ describe("Wait For Reporter's Answer", () => {
     const ours = outbox.find((entry) => entry.recipient === "alice@example.test" && entry.status === "sent")!;
     expect(ours.messageId).toMatch(/^<.+@.+>$/);
     let [run] = await runsOf(ws, caseId);
-    expect(run!.status).toBe("running");
+    expect(run!.status, JSON.stringify(run)).toBe("running");
     expect(stepOf(run!, "reply")!.status).toBe("completed");
     expect(stepOf(run!, "answer")).toMatchObject({ action: "Wait For Reporter's Answer", status: "waiting" });
     expect(stepOf(run!, "thanks")).toBeUndefined();
@@ -185,7 +187,7 @@ describe("Wait For Reporter's Answer", () => {
     await ingestAndDrain(ws, 1);
     const [only] = await cases(ws);
     let [run] = await runsOf(ws, only!.id);
-    expect(stepOf(run!, "answer")!.status).toBe("waiting");
+    expect(stepOf(run!, "answer")?.status, JSON.stringify(run)).toBe("waiting");
 
     // Three seconds later the drain's sweep ends the wait.
     await new Promise((resolve) => setTimeout(resolve, 3500));
