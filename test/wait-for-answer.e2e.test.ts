@@ -29,18 +29,42 @@ function report(reporter: string): { raw: string; messageId: string } {
   const messageId = id("report");
   const boundary = `b-${crypto.randomBytes(4).toString("hex")}`;
   const phish = [
-    "From: IT Desk <mallory@example.test>", `To: ${reporter}@example.test`, "Subject: Your mailbox is full", "Date: Fri, 20 Nov 2026 09:00:00 +0000",
-    `Message-ID: ${id("phish")}`, "MIME-Version: 1.0", "Content-Type: text/plain; charset=utf-8", "", "Verify now: https://evil.example.test/login", "",
+    "From: IT Desk <mallory@example.test>",
+    `To: ${reporter}@example.test`,
+    "Subject: Your mailbox is full",
+    "Date: Fri, 20 Nov 2026 09:00:00 +0000",
+    `Message-ID: ${id("phish")}`,
+    "MIME-Version: 1.0",
+    "Content-Type: text/plain; charset=utf-8",
+    "",
+    "Verify now: https://evil.example.test/login",
+    "",
   ].join("\r\n");
   return {
     messageId,
     raw: [
-      "Authentication-Results: mx.example.test; spf=pass smtp.mailfrom=example.test; dkim=pass header.d=example.test; dmarc=pass header.from=example.test",
-      `From: ${reporter} <${reporter}@example.test>`, "To: analyst@example.test", "Subject: FW: Your mailbox is full", "Date: Fri, 20 Nov 2026 09:05:00 +0000",
-      `Message-ID: ${messageId}`, "MIME-Version: 1.0", `Content-Type: multipart/mixed; boundary="${boundary}"`, "",
-      `--${boundary}`, "Content-Type: text/plain; charset=utf-8", "", "Is this phishing?", "",
-      `--${boundary}`, "Content-Type: message/rfc822", 'Content-Disposition: attachment; filename="phish.eml"', "", phish,
-      `--${boundary}--`, "",
+      "Authentication-Results: mx.example.test; spf=pass smtp.mailfrom=example.test; dkim=pass header.d=example.test; " +
+        "dmarc=pass header.from=example.test",
+      `From: ${reporter} <${reporter}@example.test>`,
+      "To: analyst@example.test",
+      "Subject: FW: Your mailbox is full",
+      "Date: Fri, 20 Nov 2026 09:05:00 +0000",
+      `Message-ID: ${messageId}`,
+      "MIME-Version: 1.0",
+      `Content-Type: multipart/mixed; boundary="${boundary}"`,
+      "",
+      `--${boundary}`,
+      "Content-Type: text/plain; charset=utf-8",
+      "",
+      "Is this phishing?",
+      "",
+      `--${boundary}`,
+      "Content-Type: message/rfc822",
+      'Content-Disposition: attachment; filename="phish.eml"',
+      "",
+      phish,
+      `--${boundary}--`,
+      "",
     ].join("\r\n"),
   };
 }
@@ -50,15 +74,24 @@ const REPLY_PARAMS = { "Default Language": "en", "Reporter Domains": "example.te
 /** Reply, wait, then "thanks" when answered (else jump to "chase"), "chase" when the wait timed out. */
 function playbook(timeoutMinutes: number) {
   return {
-    name: "ask the reporter", trigger: { event: "case_created", connector: "reports" },
+    name: "ask the reporter",
+    trigger: { event: "case_created", connector: "reports" },
     steps: [
       { id: "reply", action: "Email Connector/Reply To Reporter", params: { Verdict: "suspicious", ...REPLY_PARAMS } },
       { id: "answer", waitForAnswer: { timeoutMinutes, replyStep: "reply" } },
       {
-        id: "thanks", action: "Email Connector/Reply To Reporter", when: { step: "answer", equals: "answered" }, else: "chase",
+        id: "thanks",
+        action: "Email Connector/Reply To Reporter",
+        when: { step: "answer", equals: "answered" },
+        else: "chase",
         params: { Verdict: "benign", Reasons: "You said: [Step.answer.JsonResult.text]", ...REPLY_PARAMS },
       },
-      { id: "chase", action: "Email Connector/Reply To Reporter", when: { step: "answer", equals: "timed_out" }, params: { Verdict: "unknown", ...REPLY_PARAMS } },
+      {
+        id: "chase",
+        action: "Email Connector/Reply To Reporter",
+        when: { step: "answer", equals: "timed_out" },
+        params: { Verdict: "unknown", ...REPLY_PARAMS },
+      },
     ],
   };
 }
@@ -75,12 +108,34 @@ async function setUp(timeoutMinutes: number): Promise<Workspace> {
   expect(added.code, added.stderr).toBe(0);
   await ok(ws, ["integration", "configure", "email", "--params", ws.writeJson("smtp.json", postfix.params())]);
   await ok(ws, ["playbook", "import", ws.writeJson("playbook.json", playbook(timeoutMinutes))]);
-  await ok(ws, ["connector", "create", "reports", "--integration", "email", "--params", ws.writeJson("mail.json", dovecot.params()), "--grouping", "off"]);
+  await ok(ws, [
+    "connector",
+    "create",
+    "reports",
+    "--integration",
+    "email",
+    "--params",
+    ws.writeJson("mail.json", dovecot.params()),
+    "--grouping",
+    "off",
+  ]);
   return ws;
 }
 
-interface StepJson { id: string; action: string; status: string; resultValue: unknown; json: Record<string, unknown> | null; message: string | null }
-interface RunJson { id: number; playbook: string; status: string; steps: StepJson[] }
+interface StepJson {
+  id: string;
+  action: string;
+  status: string;
+  resultValue: unknown;
+  json: Record<string, unknown> | null;
+  message: string | null;
+}
+interface RunJson {
+  id: number;
+  playbook: string;
+  status: string;
+  steps: StepJson[];
+}
 
 /** The case's run of this test's playbook (the built-in phishing triage runs beside it). */
 async function runsOf(ws: Workspace, caseId: number): Promise<RunJson[]> {
@@ -91,7 +146,11 @@ async function runsOf(ws: Workspace, caseId: number): Promise<RunJson[]> {
 const stepOf = (run: RunJson, stepId: string) => run.steps.find((step) => step.id === stepId);
 
 async function cases(ws: Workspace): Promise<{ id: number; title: string }[]> {
-  return (await ok(ws, ["cases", "export", "--jsonl"])).stdout.trim().split("\n").filter(Boolean).map((line) => JSON.parse(line) as { id: number; title: string });
+  return (await ok(ws, ["cases", "export", "--jsonl"])).stdout
+    .trim()
+    .split("\n")
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as { id: number; title: string });
 }
 
 /** Runs the connector (expecting `count` new alerts), then the playbooks and the outbox. */
@@ -126,7 +185,12 @@ describe("Wait For Reporter's Answer", () => {
 
     // Our reply went out; the step waits, with its time limit.
     await waitFor(async () => (await readInbox(dovecot, "alice")).some((mail) => mail.inReplyTo === alice.messageId), 30_000, 250);
-    const outbox = JSON.parse((await ok(ws, ["outbox", "list", "--json"])).stdout) as { caseId: number; recipient: string; messageId: string; status: string }[];
+    const outbox = JSON.parse((await ok(ws, ["outbox", "list", "--json"])).stdout) as {
+      caseId: number;
+      recipient: string;
+      messageId: string;
+      status: string;
+    }[];
     const ours = outbox.find((entry) => entry.recipient === "alice@example.test" && entry.status === "sent")!;
     expect(ours.messageId).toMatch(/^<.+@.+>$/);
     let [run] = await runsOf(ws, caseId);
@@ -147,11 +211,21 @@ describe("Wait For Reporter's Answer", () => {
 
     // Alice answers in the thread of our reply: her words, hostile characters, and our reply quoted below.
     const answer = [
-      "From: alice <alice@example.test>", "To: analyst@example.test", "Subject: Re: your report to the security team",
-      "Date: Fri, 20 Nov 2026 10:00:00 +0000", `Message-ID: ${id("answer")}`, `In-Reply-To: ${ours.messageId}`, `References: ${alice.messageId} ${ours.messageId}`,
-      "MIME-Version: 1.0", "Content-Type: text/plain; charset=utf-8", "",
-      "Yes, I clicked the link at 9:10 and typed my password.\u202e <script>alert(1)</script> [Case.Title]", "",
-      "On Fri, 20 Nov 2026 at 09:30, Security Team wrote:", "> Thank you for your report. It is suspicious.", "",
+      "From: alice <alice@example.test>",
+      "To: analyst@example.test",
+      "Subject: Re: your report to the security team",
+      "Date: Fri, 20 Nov 2026 10:00:00 +0000",
+      `Message-ID: ${id("answer")}`,
+      `In-Reply-To: ${ours.messageId}`,
+      `References: ${alice.messageId} ${ours.messageId}`,
+      "MIME-Version: 1.0",
+      "Content-Type: text/plain; charset=utf-8",
+      "",
+      "Yes, I clicked the link at 9:10 and typed my password.\u202e <script>alert(1)</script> [Case.Title]",
+      "",
+      "On Fri, 20 Nov 2026 at 09:30, Security Team wrote:",
+      "> Thank you for your report. It is suspicious.",
+      "",
     ].join("\r\n");
     deliverToMaildir(dovecot, [answer]);
     await ingestAndDrain(ws, 1);
@@ -171,7 +245,11 @@ describe("Wait For Reporter's Answer", () => {
     expect(stepOf(run!, "thanks")!.status).toBe("completed");
     expect(stepOf(run!, "chase")!.status).toBe("skipped");
     // The later step read the answer: the quoted reply and the direction override gone, the bracket not read as a placeholder.
-    const [thanks] = queryDatabase<{ inputs: string }>(ws.db, "select inputs from playbook_steps where run_id = ? and step_id = 'thanks'", run!.id);
+    const [thanks] = queryDatabase<{ inputs: string }>(
+      ws.db,
+      "select inputs from playbook_steps where run_id = ? and step_id = 'thanks'",
+      run!.id,
+    );
     expect(JSON.parse(thanks!.inputs).Reasons).toBe(`You said: ${text}`);
 
     await expect.poll(() => wait.textContent(), { timeout: 30_000 }).toContain("Answered");

@@ -61,7 +61,8 @@ export async function ingestPackage(
 
   if (store.sqlite) {
     const sqlite = store.sqlite;
-    await store.db.connection().execute(() => inImmediateTransaction(sqlite, () => storeAlerts(sqliteWriter(sqlite), target, valid, files, context, now, results, claims)));
+    const write = () => storeAlerts(sqliteWriter(sqlite), target, valid, files, context, now, results, claims);
+    await store.db.connection().execute(() => inImmediateTransaction(sqlite, write));
     store.committed();
   } else {
     await store.db.transaction().execute(async (trx) => {

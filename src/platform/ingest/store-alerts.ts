@@ -29,7 +29,9 @@ export async function storeAlerts(
     const environment = environmentOf(alert);
     const keys = keysOf(alert);
     const claim = claims.get(alert);
-    const decision = claim ? { caseId: claim.caseId, by: claim.reason } : await decideCase(writer.lookup, keys, environment, settings, alert.start_time);
+    const decision = claim
+      ? { caseId: claim.caseId, by: claim.reason }
+      : await decideCase(writer.lookup, keys, environment, settings, alert.start_time);
     let caseId: number;
     if (decision.caseId !== undefined) {
       caseId = decision.caseId;

@@ -105,7 +105,9 @@ export class PlaybookExecutor {
         const row = rows.get(member.id);
         if (!row) {
           const inserted = await db.insertInto("playbook_steps")
-            .values({ run_id: runId, step_id: member.id, action: stepKindOf(member).label(member), status: "pending", attempts: 0 } as PlaybookStepTable)
+            .values({
+              run_id: runId, step_id: member.id, action: stepKindOf(member).label(member), status: "pending", attempts: 0,
+            } as PlaybookStepTable)
             .onConflict((conflict) => conflict.doNothing()).executeTakeFirst();
           if (Number(inserted.numInsertedOrUpdatedRows ?? 0n) > 0) await this.enqueue(db, runId, member);
           waiting = true;
@@ -150,7 +152,8 @@ export class PlaybookExecutor {
    */
   async settleStep(runId: number, stepId: string, from: PlaybookStepStatus, values: Partial<PlaybookStepTable>): Promise<boolean> {
     const settled = await this.transaction(runId, async (trx) => {
-      const updated = await trx.updateTable("playbook_steps").set(values).where("run_id", "=", runId).where("step_id", "=", stepId).where("status", "=", from).executeTakeFirst();
+      const updated = await trx.updateTable("playbook_steps").set(values)
+        .where("run_id", "=", runId).where("step_id", "=", stepId).where("status", "=", from).executeTakeFirst();
       if (Number(updated.numUpdatedRows) === 0) return false;
       await this.advance(trx, runId);
       return true;
@@ -184,7 +187,8 @@ export class PlaybookExecutor {
     const now = Date.now();
     const results = completedResults(rows);
     if (found.job.when && !evaluateCondition(found.job.when, results)) {
-      await this.storeStep(runId, stepId, { status: "skipped", started_at: now, finished_at: now, message: skipReason(found.job.when, results) });
+      const message = skipReason(found.job.when, results);
+      await this.storeStep(runId, stepId, { status: "skipped", started_at: now, finished_at: now, message });
       return "skipped";
     }
     return stepKindOf(found.top).run(found.top, { executor: this, run, playbook, row, job: found.job, results, now });

@@ -172,7 +172,8 @@ export async function listCaseRuns(store: Store, caseId: number): Promise<RunVie
         if (!row) return [];
         const kind = stepKindOf(step);
         return [{
-          id: row.step_id, kind: kind.key, action: row.action, status: row.status, inputs: parsed(row.inputs) as Record<string, string> | null, attempts: row.attempts,
+          id: row.step_id, kind: kind.key,
+          action: row.action, status: row.status, inputs: parsed(row.inputs) as Record<string, string> | null, attempts: row.attempts,
           resultValue: parsed(row.result_value), json: parsed(row.result_json), message: row.message, logs: (parsed(row.logs) as unknown[] | null) ?? [],
           error: parsed(row.error) as StepView["error"], actionRunId: row.action_run_id,
           approval: null, ...kind.view?.(step, row, resolve),

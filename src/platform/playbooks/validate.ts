@@ -48,7 +48,9 @@ export async function checkPlaybook(document: unknown, findAction: ActionLookup)
         const target = position.get(jump);
         if (target === undefined) problems.push(`step "${step.id}": else names no step "${jump}" (a later step's id, or "end")`);
         else if (target <= index) problems.push(`step "${step.id}": else jumps back to "${jump}": a loop (else goes forward only)`);
-        else if (steps[target]!.id !== jump) problems.push(`step "${step.id}": else names "${jump}" inside a parallel group: name the group`);
+        else if (steps[target]!.id !== jump) {
+          problems.push(`step "${step.id}": else names "${jump}" inside a parallel group: name the group`);
+        }
       }
     }
   }

@@ -129,13 +129,15 @@ function ApprovalForm({ run, step, onDecided }: { run: PlaybookRun; step: StepRu
 /** A step waiting for the reporter's answer: until when, then whether it came (its text is in the step's JSON result). */
 function AnswerWait({ step }: { step: StepRun }) {
   if (step.status === "waiting") {
-    return <div data-testid="step-wait" className="muted"><FormattedMessage id="respond.waitingAnswer" values={{ time: step.dueAt ? <When time={step.dueAt} /> : "—" }} /></div>;
+    const time = step.dueAt ? <When time={step.dueAt} /> : "—";
+    return <div data-testid="step-wait" className="muted"><FormattedMessage id="respond.waitingAnswer" values={{ time }} /></div>;
   }
   if (step.status !== "completed") return null;
   const answered = step.resultValue === "answered";
   const text = answered ? String((step.json as { text?: unknown } | null)?.text ?? "") : "";
   return (
-    <div data-testid="step-wait" className={answered ? "ok" : "muted"}><FormattedMessage id={answered ? "respond.answered" : "respond.answerTimedOut"} />
+    <div data-testid="step-wait" className={answered ? "ok" : "muted"}>
+      <FormattedMessage id={answered ? "respond.answered" : "respond.answerTimedOut"} />
       {text && <blockquote className="answer">{text}</blockquote>}</div>
   );
 }

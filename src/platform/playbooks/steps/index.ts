@@ -29,7 +29,8 @@ export function stepKindProblem(value: unknown): string | undefined {
   const found = kinds.filter((kind) => Object.hasOwn(value, kind.key));
   const known = STEP_KIND_KEYS.map((key) => JSON.stringify(key)).join(", ");
   if (found.length === 0) return `an unknown kind of step: a step has one of ${known}`;
-  if (found.length > 1) return `a step of two kinds (${found.map((kind) => JSON.stringify(kind.key)).join(" and ")}): a step has one of ${known}`;
+  if (found.length > 1)
+    return `a step of two kinds (${found.map((kind) => JSON.stringify(kind.key)).join(" and ")}): a step has one of ${known}`;
   return undefined;
 }
 

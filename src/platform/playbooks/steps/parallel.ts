@@ -22,9 +22,11 @@ export const parallelStep: StepKind<ParallelStep> = {
   label: (step) => `parallel (${step.parallel.length})`,
   members: (step) => step.parallel,
   async validate(step, index, check) {
-    if (step.parallel.length > MAX_PARALLEL) check.problems.push(`step "${step.id}": a parallel group runs at most ${MAX_PARALLEL} actions, it has ${step.parallel.length}`);
+    if (step.parallel.length > MAX_PARALLEL)
+      check.problems.push(`step "${step.id}": a parallel group runs at most ${MAX_PARALLEL} actions, it has ${step.parallel.length}`);
     for (const member of step.parallel) {
-      if (member.else !== undefined) check.problems.push(`step "${member.id}": a step in a parallel group has no else (its group goes on to the next step)`);
+      if (member.else !== undefined)
+        check.problems.push(`step "${member.id}": a step in a parallel group has no else (its group goes on to the next step)`);
       await actionStep.validate(member, index, check);
     }
   },
