@@ -162,6 +162,17 @@ function headerMap(message: MessageReport): Record<string, string> {
   return map;
 }
 
+const MAX_REPLY_TEXT = 4000;
+
+/** In-Reply-To, References (the Message-IDs, bounded) and the body's text of a message that replies to another. */
+function threadOf(message: MessageReport): { InReplyTo: string; References: string[]; ReplyText: string } | undefined {
+  const header = (name: string) => message.headers.find((entry) => entry.key.toLowerCase() === name)?.value ?? "";
+  const inReplyTo = header("in-reply-to").slice(0, 1000).trim();
+  const references = [...header("references").slice(0, 20_000).matchAll(/<[^<>\s]{1,900}>/g)].map((match) => match[0]).slice(-50);
+  if (!inReplyTo && references.length === 0) return undefined;
+  return { InReplyTo: inReplyTo, References: references, ReplyText: message.bodyText.slice(0, MAX_REPLY_TEXT) };
+}
+
 /** Hangul syllables, jamo, compatibility and half-width jamo. */
 function isHangul(code: number): boolean {
   return (code >= 0xac00 && code <= 0xd7a3) || (code >= 0x1100 && code <= 0x11ff) || (code >= 0x3131 && code <= 0x318e)
@@ -238,6 +249,9 @@ export function buildAlert(report: MessageReport, origin: MessageOrigin): AlertI
     // What a reply to the reporter is written in (Content-Language, else guessed from their own words).
     ReportLanguage: reportLanguageOf(report),
   };
+  // A reply (to mail Intake sent, perhaps): its thread and its own words, for a playbook waiting for the reporter's answer.
+  const thread = threadOf(report);
+  if (thread) Object.assign(event, thread);
   if (reported.cc) event.Cc = field(reported.cc);
   if (reported.replyTo) event.ReplyTo = field(reported.replyTo);
   if (reported.returnPath) event.ReturnPath = field(reported.returnPath);

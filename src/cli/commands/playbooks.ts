@@ -108,7 +108,7 @@ export function register(program: Command, withStore: WithStore): void {
           onStep: ({ runId, stepId, status }) => process.stderr.write(`run ${runId} step ${stepId}: ${status}\n`),
         });
         await sweepTriggers(store, executor);
-        await executor.sweepApprovals();
+        await executor.sweep();
         const summary = await executor.drain();
         // The replies the steps staged go out now; what the server refuses waits for its backoff.
         const mail = await sendDueMail(store, { backoffMs: configuredBackoffMs() });

@@ -11,6 +11,7 @@ import { fileRow, type Table } from "./rows.js";
 import type { IngestTarget, IngestWriter } from "./types.js";
 import { queryBuilderLookup, refreshCase } from "../grouping/index.js";
 import { wake } from "../store/wake.js";
+import { claimNewAlert, type AlertClaim } from "../playbooks/steps/index.js";
 
 export { checkAlert } from "./validate.js";
 export type { ValidAlert } from "./validate.js";
@@ -51,16 +52,23 @@ export async function ingestPackage(
   });
   const files = new Map(valid.map((alert) => [alert, (alert.attachments ?? []).map(fileRow)] as const));
   const now = Date.now();
+  // An alert a playbook step waits for (a reporter's answer) joins the case waiting rather than opening one.
+  const claims = new Map<ValidAlert, AlertClaim>();
+  for (const alert of valid) {
+    const claim = await claimNewAlert(store.db, alert);
+    if (claim) claims.set(alert, claim);
+  }
 
   if (store.sqlite) {
     const sqlite = store.sqlite;
-    await store.db.connection().execute(() => inImmediateTransaction(sqlite, () => storeAlerts(sqliteWriter(sqlite), target, valid, files, context, now, results)));
+    const write = () => storeAlerts(sqliteWriter(sqlite), target, valid, files, context, now, results, claims);
+    await store.db.connection().execute(() => inImmediateTransaction(sqlite, write));
     store.committed();
   } else {
     await store.db.transaction().execute(async (trx) => {
       // A write first, so that SQLite takes its write lock (waiting for it) before any read.
       await trx.updateTable("runs").set({ finished_at: null }).where("id", "=", target.runId).execute();
-      await storeAlerts(queryBuilderWriter(trx), target, valid, files, context, now, results);
+      await storeAlerts(queryBuilderWriter(trx), target, valid, files, context, now, results, claims);
     });
   }
 

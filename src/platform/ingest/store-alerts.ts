@@ -7,7 +7,7 @@ import { alertRow, caseRow, entityRows, environmentOf, eventRows, keyRows, linkR
 import type { IngestTarget, IngestWriter } from "./types.js";
 import type { ValidAlert } from "./validate.js";
 
-/** Stores the new alerts of a package (each alert id once) and the connector's context. */
+/** Stores the new alerts of a package (each alert id once) and the connector's context; a claimed alert joins its case. */
 export async function storeAlerts(
   writer: IngestWriter,
   target: IngestTarget,
@@ -16,6 +16,7 @@ export async function storeAlerts(
   context: Record<string, string | null>,
   now: number,
   results: AlertResult[],
+  claims: ReadonlyMap<ValidAlert, { caseId: number; reason: string }> = new Map(),
 ): Promise<void> {
   const settings = target.grouping ?? DEFAULT_GROUPING;
   const existing = await writer.existing([...new Set(valid.map((a) => a.display_id))]);
@@ -27,7 +28,10 @@ export async function storeAlerts(
     existing.add(alert.display_id);
     const environment = environmentOf(alert);
     const keys = keysOf(alert);
-    const decision = await decideCase(writer.lookup, keys, environment, settings, alert.start_time);
+    const claim = claims.get(alert);
+    const decision = claim
+      ? { caseId: claim.caseId, by: claim.reason }
+      : await decideCase(writer.lookup, keys, environment, settings, alert.start_time);
     let caseId: number;
     if (decision.caseId !== undefined) {
       caseId = decision.caseId;

@@ -6,26 +6,18 @@ import type { Database, PlaybookStepStatus, PlaybookStepTable, Store } from "../
 import { PlaybookApproval, PlaybookRunNotFound } from "../errors.js";
 import type { Queue } from "../queue/index.js";
 import { conditionPath, evaluateCondition } from "./conditions.js";
-import { asText, resolvePlaceholders, valueAtPath, type StepResult } from "./placeholders.js";
-import { isParallel, splitActionReference, type ActionStep, type Condition, type Playbook } from "./schema.js";
-import type { RunActionFunction, StepActionOutcome } from "./action-port.js";
+import { asText, valueAtPath, type StepResult } from "./placeholders.js";
+import type { Condition, Playbook } from "./schema.js";
+import type { RunActionFunction } from "./action-port.js";
 import type { ActionLookup } from "./validate.js";
-import { openParameterValues, secretParameterNames, type ParameterValue } from "../catalog/parameters.js";
-import { SECRET_MARK } from "../catalog/settings.js";
-import { openSecretBox } from "../secrets/index.js";
+import { STEP_JOB, stepKey, type StepJob } from "./step-job.js";
+import { jobStepsOf, stepKindOf, sweepStepKinds, type JobStep, type Step } from "./steps/index.js";
 
-export const STEP_JOB = "playbook-step";
+export { STEP_JOB, stepKey } from "./step-job.js";
 const TERMINAL: ReadonlySet<PlaybookStepStatus> = new Set(["completed", "failed", "timed_out", "skipped", "rejected"]);
 const FAILING: ReadonlySet<PlaybookStepStatus> = new Set(["failed", "timed_out", "rejected"]);
-/** Bytes kept of a step's JSON result and logs. */
-const MAX_STORED = 256 * 1024;
 
 type Db = Kysely<Database> | Transaction<Database>;
-
-interface StepJob {
-  runId: number;
-  stepId: string;
-}
 
 export interface ExecutorOptions {
   queue: Queue;
@@ -43,19 +35,9 @@ export interface DrainSummary {
   failed: number;
 }
 
-export function stepKey(runId: number, stepId: string): string {
-  return `pb:${runId}:${stepId}`;
-}
-
-/** Every action step of a playbook by id, with its top-level position. */
-function stepsById(playbook: Playbook): Map<string, ActionStep> {
-  return new Map(playbook.steps.flatMap((step) => (isParallel(step) ? step.parallel : [step])).map((step) => [step.id, step]));
-}
-
-function bounded(value: unknown): string | null {
-  if (value === undefined) return null;
-  const text = JSON.stringify(value);
-  return text.length > MAX_STORED ? JSON.stringify({ truncated: true, size: text.length }) : text;
+/** Each job of a playbook by its step id, with the top-level step it belongs to (itself, or its group). */
+function jobsById(playbook: Playbook): Map<string, { job: JobStep; top: Step }> {
+  return new Map(playbook.steps.flatMap((top) => jobStepsOf(top).map((job) => [job.id, { job, top }] as const)));
 }
 
 /** Completed steps' results, as placeholders and conditions read them. */
@@ -78,12 +60,12 @@ function skipReason(condition: Condition, results: ReadonlyMap<string, StepResul
 export class PlaybookExecutor {
   private readonly concurrency: number;
 
-  constructor(private readonly store: Store, private readonly options: ExecutorOptions) {
+  constructor(readonly store: Store, readonly options: ExecutorOptions) {
     this.concurrency = options.concurrency ?? 3;
   }
 
   /** A transaction that takes SQLite's write lock first (waiting for it) rather than failing to upgrade later. */
-  private transaction<T>(runId: number, work: (trx: Transaction<Database>) => Promise<T>): Promise<T> {
+  transaction<T>(runId: number, work: (trx: Transaction<Database>) => Promise<T>): Promise<T> {
     return this.store.db.transaction().execute(async (trx) => {
       await trx.updateTable("playbook_runs").set((eb) => ({ status: eb.ref("status") })).where("id", "=", runId).execute();
       return work(trx);
@@ -100,7 +82,7 @@ export class PlaybookExecutor {
     return inserted.id;
   }
 
-  private async enqueue(db: Db, runId: number, step: ActionStep, again?: string): Promise<void> {
+  private async enqueue(db: Db, runId: number, step: JobStep, again?: string): Promise<void> {
     await this.options.queue.send<StepJob>(STEP_JOB, { runId, stepId: step.id }, { singletonKey: again ? `${stepKey(runId, step.id)}:${again}` : stepKey(runId, step.id), db });
   }
 
@@ -116,14 +98,16 @@ export class PlaybookExecutor {
     let index = 0;
     while (index < playbook.steps.length) {
       const step = playbook.steps[index]!;
-      const members = isParallel(step) ? step.parallel : [step];
+      const members = jobStepsOf(step);
       let waiting = false;
       let stop: { status: "failed" | "stopped"; error: string } | undefined;
       for (const member of members) {
         const row = rows.get(member.id);
         if (!row) {
           const inserted = await db.insertInto("playbook_steps")
-            .values({ run_id: runId, step_id: member.id, action: member.action, status: "pending", attempts: 0 } as PlaybookStepTable)
+            .values({
+              run_id: runId, step_id: member.id, action: stepKindOf(member).label(member), status: "pending", attempts: 0,
+            } as PlaybookStepTable)
             .onConflict((conflict) => conflict.doNothing()).executeTakeFirst();
           if (Number(inserted.numInsertedOrUpdatedRows ?? 0n) > 0) await this.enqueue(db, runId, member);
           waiting = true;
@@ -137,9 +121,11 @@ export class PlaybookExecutor {
       }
       if (waiting) return;
       if (stop) return this.finish(db, runId, stop.status, stop.error);
-      if (!isParallel(step) && rows.get(step.id)!.status === "skipped" && step.else !== undefined) {
-        if (step.else === "end") break;
-        index = playbook.steps.findIndex((candidate) => candidate.id === step.else);
+      // A step that is its own job may jump when skipped (a group's members have no else).
+      const jump = (step as JobStep).else;
+      if (rows.get(step.id)?.status === "skipped" && jump !== undefined) {
+        if (jump === "end") break;
+        index = playbook.steps.findIndex((candidate) => candidate.id === jump);
         continue;
       }
       index += 1;
@@ -151,7 +137,8 @@ export class PlaybookExecutor {
     await db.updateTable("playbook_runs").set({ status, error, finished_at: Date.now() }).where("id", "=", runId).where("status", "=", "running").execute();
   }
 
-  private async storeStep(runId: number, stepId: string, values: Partial<PlaybookStepTable>): Promise<void> {
+  /** Stores a step's values and, in the same transaction, what comes next. */
+  async storeStep(runId: number, stepId: string, values: Partial<PlaybookStepTable>): Promise<void> {
     await this.transaction(runId, async (trx) => {
       await trx.updateTable("playbook_steps").set(values).where("run_id", "=", runId).where("step_id", "=", stepId).execute();
       await this.advance(trx, runId);
@@ -159,7 +146,28 @@ export class PlaybookExecutor {
     if (values.status) this.options.onStep?.({ runId, stepId, status: values.status });
   }
 
-  /** Runs one step job: its condition, its approval, its action (retried as it says), its result stored. */
+  /**
+   * Stores a step's values only if it is still in status `from` (a wait ended by one sweeper, not two), and what
+   * comes next; true when it did.
+   */
+  async settleStep(runId: number, stepId: string, from: PlaybookStepStatus, values: Partial<PlaybookStepTable>): Promise<boolean> {
+    const settled = await this.transaction(runId, async (trx) => {
+      const updated = await trx.updateTable("playbook_steps").set(values)
+        .where("run_id", "=", runId).where("step_id", "=", stepId).where("status", "=", from).executeTakeFirst();
+      if (Number(updated.numUpdatedRows) === 0) return false;
+      await this.advance(trx, runId);
+      return true;
+    });
+    if (settled && values.status) this.options.onStep?.({ runId, stepId, status: values.status });
+    return settled;
+  }
+
+  /** A job's step of a playbook by its id (a top-level step, or a member of a group). */
+  jobStep(playbook: Playbook, stepId: string): JobStep | undefined {
+    return jobsById(playbook).get(stepId)?.job;
+  }
+
+  /** Runs one step job: its condition, then what its kind does (steps/), its result stored. */
   async handle(job: StepJob): Promise<PlaybookStepStatus | undefined> {
     const { runId, stepId } = job;
     const run = await this.store.db.selectFrom("playbook_runs").selectAll().where("id", "=", runId).executeTakeFirst();
@@ -171,91 +179,19 @@ export class PlaybookExecutor {
       await this.transaction(runId, (trx) => this.advance(trx, runId));
       return undefined;
     }
-    if (row.status === "waiting_approval") return undefined;
+    // Waiting for a person (an approval, an answer): a decision or a sweep moves it on, not a job.
+    if (row.status === "waiting_approval" || row.status === "waiting") return undefined;
     const playbook = JSON.parse(run.definition) as Playbook;
-    const step = stepsById(playbook).get(stepId);
-    if (!step) return undefined;
+    const found = jobsById(playbook).get(stepId);
+    if (!found) return undefined;
     const now = Date.now();
     const results = completedResults(rows);
-    if (step.when && !evaluateCondition(step.when, results)) {
-      await this.storeStep(runId, stepId, { status: "skipped", started_at: now, finished_at: now, message: skipReason(step.when, results) });
+    if (found.job.when && !evaluateCondition(found.job.when, results)) {
+      const message = skipReason(found.job.when, results);
+      await this.storeStep(runId, stepId, { status: "skipped", started_at: now, finished_at: now, message });
       return "skipped";
     }
-    if (step.approval && !row.approval_decision) {
-      const dueAt = now + step.approval.timeoutMinutes * 60_000;
-      await this.storeStep(runId, stepId, { status: "waiting_approval", due_at: dueAt, started_at: row.started_at ?? now });
-      return "waiting_approval";
-    }
-    if (row.approval_decision === "reject" || row.approval_decision === "stop") {
-      await this.storeStep(runId, stepId, { status: "rejected", finished_at: now });
-      return "rejected";
-    }
-
-    const { inputs, secrets } = await this.inputs(run.case_id, playbook, step, results);
-    const attempt = row.attempts + 1;
-    await this.store.db.updateTable("playbook_steps").set({ status: "running", attempts: attempt, inputs: JSON.stringify(await this.masked(step, inputs, secrets)), started_at: row.started_at ?? now })
-      .where("run_id", "=", runId).where("step_id", "=", stepId).execute();
-    const outcome = await this.runStepAction(run.case_id, playbook.name, runId, step, inputs);
-    const stored: Partial<PlaybookStepTable> = {
-      result_value: bounded(outcome.resultValue), result_json: bounded(outcome.json ?? null), message: outcome.message, logs: bounded(outcome.logs),
-      error: outcome.error ? JSON.stringify(outcome.error) : null, action_run_id: outcome.actionRunId,
-    };
-    if (outcome.status === "completed") {
-      await this.storeStep(runId, stepId, { ...stored, status: "completed", finished_at: Date.now() });
-      return "completed";
-    }
-    if (step.retries && attempt <= step.retries.limit) {
-      const delay = step.retries.backoffSeconds * 2 ** (attempt - 1) * 1000;
-      await this.transaction(runId, async (trx) => {
-        await trx.updateTable("playbook_steps").set({ ...stored, status: "pending" }).where("run_id", "=", runId).where("step_id", "=", stepId).execute();
-        await this.options.queue.send<StepJob>(STEP_JOB, { runId, stepId }, { singletonKey: `${stepKey(runId, stepId)}:${attempt}`, startAfter: Date.now() + delay, db: trx });
-      });
-      return "pending";
-    }
-    await this.storeStep(runId, stepId, { ...stored, status: outcome.status, finished_at: Date.now() });
-    return outcome.status;
-  }
-
-  private async runStepAction(caseId: number, playbook: string, runId: number, step: ActionStep, params: Record<string, string>): Promise<StepActionOutcome> {
-    const startedAt = Date.now();
-    const signal = step.timeoutSeconds ? AbortSignal.timeout(step.timeoutSeconds * 1000) : undefined;
-    try {
-      const outcome = await this.options.runAction(this.store, {
-        ...splitActionReference(step.action), caseId, params,
-        actor: `playbook:${playbook}`, idempotencyKey: stepKey(runId, step.id), playbookRunId: runId, stepId: step.id, ...(signal ? { signal } : {}),
-      });
-      return signal?.aborted && outcome.status !== "completed" ? { ...outcome, status: "timed_out" } : outcome;
-    } catch (error) {
-      // Refused before it ran (an action removed since, a parameter that resolved to a bad value).
-      const err = error as { code?: unknown; message?: unknown };
-      return {
-        actionRunId: null, status: "failed", resultValue: null, message: String(err?.message ?? error), json: null, logs: [],
-        error: { code: typeof err?.code === "string" ? err.code : "ERROR", message: String(err?.message ?? error) }, startedAt, finishedAt: Date.now(),
-      };
-    }
-  }
-
-  /** Inputs fit to store and show: the action's secret parameters, and any secret of the playbook's own, as ********. */
-  private async masked(step: ActionStep, inputs: Record<string, string>, secrets: string[]): Promise<Record<string, string>> {
-    const secretNames = new Set(secretParameterNames((await this.options.findAction?.(step.action))?.parameters ?? []));
-    return Object.fromEntries(Object.entries(inputs).map(([name, value]) => [
-      name, secretNames.has(name) ? SECRET_MARK : secrets.reduce((text, secret) => text.replaceAll(secret, SECRET_MARK), value),
-    ]));
-  }
-
-  /** The step's parameters with their placeholders replaced, and the values of the playbook's secret parameters. */
-  private async inputs(caseId: number, playbook: Playbook, step: ActionStep, steps: Map<string, StepResult>): Promise<{ inputs: Record<string, string>; secrets: string[] }> {
-    const params = Object.entries(step.params ?? {});
-    if (params.length === 0) return { inputs: {}, secrets: [] };
-    const found = await this.store.db.selectFrom("cases").select(["id", "title", "priority"]).where("id", "=", caseId).executeTakeFirst();
-    const event = await this.store.db.selectFrom("events").innerJoin("alerts", "alerts.id", "events.alert_pk").select("events.data")
-      .where("alerts.case_id", "=", caseId).orderBy("alerts.id").orderBy("events.position").limit(1).executeTakeFirst();
-    const configured = await this.store.db.selectFrom("playbooks").select("parameters").where("name", "=", playbook.name).executeTakeFirst();
-    const definitions = playbook.parameters ?? [];
-    const own = openParameterValues(definitions, configured ? JSON.parse(configured.parameters) as Record<string, ParameterValue> : {}, openSecretBox(this.store.dataDir));
-    const context = { case: found ?? { id: caseId, title: "", priority: 0 }, ...(event ? { event: JSON.parse(event.data) as Record<string, unknown> } : {}), playbook: own, steps };
-    const secrets = secretParameterNames(definitions).map((name) => own[name]).filter((value): value is string => typeof value === "string" && value !== "");
-    return { inputs: Object.fromEntries(params.map(([name, text]) => [name, resolvePlaceholders(text, context)])), secrets };
+    return stepKindOf(found.top).run(found.top, { executor: this, run, playbook, row, job: found.job, results, now });
   }
 
   /** An analyst's (or the time limit's) decision on a step waiting for approval. */
@@ -273,22 +209,14 @@ export class PlaybookExecutor {
     });
   }
 
-  /** Approvals whose time is up get what their step says: approve, reject or stop the run. */
-  async sweepApprovals(now = Date.now()): Promise<number> {
-    const due = await this.store.db.selectFrom("playbook_steps").innerJoin("playbook_runs", "playbook_runs.id", "playbook_steps.run_id")
-      .select(["playbook_steps.run_id", "playbook_steps.step_id", "playbook_runs.definition"])
-      .where("playbook_steps.status", "=", "waiting_approval").where("playbook_steps.due_at", "<=", now).execute();
-    for (const row of due) {
-      const step = stepsById(JSON.parse(row.definition) as Playbook).get(row.step_id);
-      const onTimeout = step?.approval?.onTimeout ?? "reject";
-      try {
-        await this.decide(row.run_id, row.step_id, onTimeout, "timeout");
-      } catch (error) {
-        // Decided by someone in the meantime.
-        if (!(error instanceof PlaybookApproval)) throw error;
-      }
-    }
-    return due.length;
+  /** Each step kind's periodic work: approvals' and waits' time limits, answers come in. Returns how many moved on. */
+  sweep(now = Date.now()): Promise<number> {
+    return sweepStepKinds(this, now);
+  }
+
+  /** The sweep of every kind (approvals among them), under the name callers have known. */
+  sweepApprovals(now = Date.now()): Promise<number> {
+    return this.sweep(now);
   }
 
   /**

@@ -13,12 +13,14 @@ import { validatePlaybook, type ActionLookup } from "./validate.js";
 import { platformActionLookup, platformRunAction } from "./platform.js";
 import type { Playbook } from "./schema.js";
 import { resolvePlaceholders, type StepResult } from "./placeholders.js";
+import { jobStepsOf, stepKindOf } from "./steps/index.js";
 
 export { checkPlaybook, validatePlaybook, PlaybookInvalidError, type ActionLookup } from "./validate.js";
 export { PlaybookExecutor, STEP_JOB, stepKey, type DrainSummary } from "./executor.js";
 export { sweepTriggers } from "./trigger.js";
 export { installBuiltinPlaybooks } from "./builtin.js";
 export { playbookSchema, type Playbook } from "./schema.js";
+export { STEP_KINDS, claimNewAlert, stepKindOf, type StepKind } from "./steps/index.js";
 export type { RunActionFunction } from "./action-port.js";
 
 /** The executor on the embedded queue and the platform's actions (options override, for tests). */
@@ -117,6 +119,8 @@ export async function configurePlaybook(store: Store, name: string, values: Reco
 
 export interface StepView {
   id: string;
+  /** Its kind's key ("action", "waitForAnswer"…): what the case wall shows it as. */
+  kind: string;
   action: string;
   status: string;
   inputs: Record<string, string> | null;
@@ -128,6 +132,8 @@ export interface StepView {
   error: { code: string; message: string } | null;
   actionRunId: number | null;
   approval: { prompt: string | null; decision: string | null; by: string | null; at: number | null; comment: string | null; dueAt: number | null } | null;
+  /** Until when a step waits (for the reporter's answer), when its kind waits. */
+  dueAt?: number | null;
   startedAt: number | null;
   finishedAt: number | null;
 }
@@ -152,25 +158,25 @@ export async function listCaseRuns(store: Store, caseId: number): Promise<RunVie
   const steps = await store.db.selectFrom("playbook_steps").selectAll().where("run_id", "in", runs.map((run) => run.id)).execute();
   return runs.map((run) => {
     const definition = JSON.parse(run.definition) as Playbook;
-    const order = definition.steps.flatMap((step) => ("parallel" in step ? step.parallel : [step]));
+    const order = definition.steps.flatMap(jobStepsOf);
     const rows = new Map(steps.filter((step) => step.run_id === run.id).map((step) => [step.step_id, step]));
-    // A prompt may name earlier steps' results ("Move the [Step.search.JsonResult.found] copies found?").
+    // A text of a step (an approval's prompt) may name earlier steps' results.
     const results = new Map<string, StepResult>([...rows.values()].filter((row) => row.status === "completed").map((row) => [row.step_id, {
       resultValue: row.result_value === null ? null : JSON.parse(row.result_value), json: row.result_json === null ? null : JSON.parse(row.result_json),
     }]));
-    const prompt = (text: string | undefined) => (text === undefined ? null : resolvePlaceholders(text, { case: { id: run.case_id, title: "", priority: 0 }, steps: results }));
+    const resolve = (text: string) => resolvePlaceholders(text, { case: { id: run.case_id, title: "", priority: 0 }, steps: results });
     return {
       id: run.id, playbook: run.playbook, caseId: run.case_id, status: run.status, error: run.error, startedAt: run.started_at, finishedAt: run.finished_at,
       steps: order.flatMap((step) => {
         const row = rows.get(step.id);
         if (!row) return [];
+        const kind = stepKindOf(step);
         return [{
-          id: row.step_id, action: row.action, status: row.status, inputs: parsed(row.inputs) as Record<string, string> | null, attempts: row.attempts,
+          id: row.step_id, kind: kind.key,
+          action: row.action, status: row.status, inputs: parsed(row.inputs) as Record<string, string> | null, attempts: row.attempts,
           resultValue: parsed(row.result_value), json: parsed(row.result_json), message: row.message, logs: (parsed(row.logs) as unknown[] | null) ?? [],
           error: parsed(row.error) as StepView["error"], actionRunId: row.action_run_id,
-          approval: step.approval ? {
-            prompt: prompt(step.approval.prompt), decision: row.approval_decision, by: row.approval_by, at: row.approval_at, comment: row.approval_comment, dueAt: row.due_at,
-          } : null,
+          approval: null, ...kind.view?.(step, row, resolve),
           startedAt: row.started_at, finishedAt: row.finished_at,
         }];
       }),

@@ -1,75 +1,16 @@
-// The playbook document: a trigger on new cases and an ordered list of steps (zod model; docs/interfaces.md, "Playbook documents").
+// The playbook document: a trigger on new cases and an ordered list of steps (zod model; docs/interfaces.md,
+// "Playbook documents"); each kind of step is a module of steps/, listed in steps/index.ts.
 import { z } from "zod";
 import { parametersSchema } from "../catalog/package.js";
-
+import { stepSchema } from "./steps/index.js";
 import { PLAYBOOK_LIMITS } from "../../sdk/vocabulary.js";
 
-/** Most actions a parallel group runs at once. */
-export const MAX_PARALLEL = PLAYBOOK_LIMITS.maxParallel;
+export { MAX_PARALLEL, parallelStepSchema, type ParallelStep } from "./steps/parallel.js";
+export { actionStepSchema, approvalSchema, isActionReference, splitActionReference, type ActionStep } from "./steps/action.js";
+export { conditionSchema, type Condition } from "./steps/kind.js";
+export { stepSchema, type Step } from "./steps/index.js";
+
 export const MAX_STEPS = PLAYBOOK_LIMITS.maxSteps;
-const MAX_TEXT = 10_000;
-
-const stepId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, "a step id is 1 to 64 letters, digits, dashes or underscores");
-
-/**
- * A condition on an earlier step's result: the step's result value (or, with `path`, the value at that
- * path of its JSON result) compared as text. `resultValue: "x"` is short for `equals: "x"`.
- */
-export const conditionSchema = z
-  .object({
-    step: stepId,
-    path: z.string().max(500).optional(),
-    resultValue: z.string().max(MAX_TEXT).optional(),
-    equals: z.string().max(MAX_TEXT).optional(),
-    notEquals: z.string().max(MAX_TEXT).optional(),
-    contains: z.string().max(MAX_TEXT).optional(),
-  })
-  .strict()
-  .refine((c) => [c.resultValue, c.equals, c.notEquals, c.contains].filter((v) => v !== undefined).length === 1, {
-    message: "a condition has exactly one of resultValue, equals, notEquals, contains",
-  });
-
-/** "Integration/Action": split at the last slash (an integration's name may hold one). */
-export function isActionReference(text: string): boolean {
-  const slash = text.lastIndexOf("/");
-  return slash > 0 && slash < text.length - 1;
-}
-
-export function splitActionReference(text: string): { integration: string; action: string } {
-  const slash = text.lastIndexOf("/");
-  return { integration: text.slice(0, slash), action: text.slice(slash + 1) };
-}
-
-export const approvalSchema = z
-  .object({
-    prompt: z.string().max(2000).optional(),
-    timeoutMinutes: z.number().int().min(1).max(60 * 24 * 30),
-    onTimeout: z.enum(["reject", "approve", "stop"]),
-  })
-  .strict();
-
-export const actionStepSchema = z
-  .object({
-    id: stepId,
-    action: z.string().max(200).refine(isActionReference, 'an action is "Integration/Action"'),
-    params: z.record(z.string(), z.string().max(MAX_TEXT)).optional(),
-    when: conditionSchema.optional(),
-    else: z.string().optional(),
-    onFailure: z.enum(["stop", "continue"]).optional(),
-    retries: z.object({ limit: z.number().int().min(0).max(10), backoffSeconds: z.number().min(0).max(3600) }).strict().optional(),
-    timeoutSeconds: z.number().int().min(1).max(86_400).optional(),
-    approval: approvalSchema.optional(),
-  })
-  .strict();
-
-export const parallelStepSchema = z
-  .object({
-    id: stepId,
-    parallel: z.array(actionStepSchema).min(1),
-  })
-  .strict();
-
-export const stepSchema = z.union([actionStepSchema, parallelStepSchema]);
 
 export const triggerSchema = z
   .object({
@@ -96,13 +37,5 @@ export const playbookSchema = z
   })
   .strict();
 
-export type Condition = z.infer<typeof conditionSchema>;
-export type ActionStep = z.infer<typeof actionStepSchema>;
-export type ParallelStep = z.infer<typeof parallelStepSchema>;
-export type Step = z.infer<typeof stepSchema>;
 export type Trigger = z.infer<typeof triggerSchema>;
 export type Playbook = z.infer<typeof playbookSchema>;
-
-export function isParallel(step: Step): step is ParallelStep {
-  return "parallel" in step;
-}

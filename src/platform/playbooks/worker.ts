@@ -1,4 +1,4 @@
-// The in-process worker of `intake serve`: new cases matched, approvals' time limits applied, steps run, over and over.
+// The in-process worker of `intake serve`: new cases matched, step kinds swept (time limits, answers), steps run, over and over.
 import type { Store } from "../store/index.js";
 import { wakeableSleep } from "../store/wake.js";
 import { createExecutor } from "./index.js";
@@ -24,7 +24,7 @@ export function startPlaybookWorker(store: Store, options: Partial<ExecutorOptio
     while (!controller.signal.aborted) {
       try {
         await sweepTriggers(store, executor, mark);
-        await executor.sweepApprovals();
+        await executor.sweep();
         await executor.drain({ signal: controller.signal });
       } catch (error) {
         options.onError?.(error);

@@ -402,7 +402,9 @@ export interface PlaybookRunTable {
   finished_at: Millis | null;
 }
 
-export type PlaybookStepStatus = "pending" | "running" | "waiting_approval" | "completed" | "failed" | "timed_out" | "skipped" | "rejected";
+/** "waiting": for something outside Intake (the reporter's answer), ended by its step kind's sweep. */
+export type PlaybookStepStatus =
+  "pending" | "running" | "waiting_approval" | "waiting" | "completed" | "failed" | "timed_out" | "skipped" | "rejected";
 
 export interface PlaybookStepTable {
   run_id: number;

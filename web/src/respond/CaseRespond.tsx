@@ -126,6 +126,22 @@ function ApprovalForm({ run, step, onDecided }: { run: PlaybookRun; step: StepRu
   );
 }
 
+/** A step waiting for the reporter's answer: until when, then whether it came (its text is in the step's JSON result). */
+function AnswerWait({ step }: { step: StepRun }) {
+  if (step.status === "waiting") {
+    const time = step.dueAt ? <When time={step.dueAt} /> : "—";
+    return <div data-testid="step-wait" className="muted"><FormattedMessage id="respond.waitingAnswer" values={{ time }} /></div>;
+  }
+  if (step.status !== "completed") return null;
+  const answered = step.resultValue === "answered";
+  const text = answered ? String((step.json as { text?: unknown } | null)?.text ?? "") : "";
+  return (
+    <div data-testid="step-wait" className={answered ? "ok" : "muted"}>
+      <FormattedMessage id={answered ? "respond.answered" : "respond.answerTimedOut"} />
+      {text && <blockquote className="answer">{text}</blockquote>}</div>
+  );
+}
+
 function StepRow({ run, step, onDecided }: { run: PlaybookRun; step: StepRun; onDecided: () => void }) {
   return (
     <li data-step={step.id}>
@@ -137,6 +153,7 @@ function StepRow({ run, step, onDecided }: { run: PlaybookRun; step: StepRun; on
       {step.approval?.decision && <div data-testid="step-approval"><FormattedMessage id={step.approval.decision === "approve" ? "respond.approvedBy" : "respond.rejectedBy"} values={{ who: step.approval.by ?? "—" }} />
         {step.approval.at && <> · <When time={step.approval.at} /></>}{step.approval.comment && <> — {step.approval.comment}</>}</div>}
       {step.status === "waiting_approval" && <ApprovalForm run={run} step={step} onDecided={onDecided} />}
+      {step.kind === "waitForAnswer" && <AnswerWait step={step} />}
       {(step.inputs || step.json !== null || step.logs.length > 0) && (
         <details>
           <summary><FormattedMessage id="respond.details" /></summary>

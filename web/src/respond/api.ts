@@ -21,7 +21,9 @@ export interface ActionOutcome {
 export interface ActionRun extends ActionOutcome { actionRunId: number; integration: string; action: string; params: Record<string, unknown>; actor: string; playbookRunId: number | null; stepId: string | null }
 
 export interface StepRun {
-  id: string; action: string; status: string; inputs: Record<string, string> | null; attempts: number; resultValue: unknown; json: unknown;
+  /** Its kind ("action", "waitForAnswer"…); dueAt: until when a waiting step waits. */
+  id: string; kind?: string; dueAt?: number | null;
+  action: string; status: string; inputs: Record<string, string> | null; attempts: number; resultValue: unknown; json: unknown;
   message: string | null; logs: LogEntry[]; error: { code: string; message: string } | null; actionRunId: number | null;
   approval: { prompt: string | null; decision: string | null; by: string | null; at: number | null; comment: string | null; dueAt: number | null } | null;
   startedAt: number | null; finishedAt: number | null;
