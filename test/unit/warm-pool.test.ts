@@ -53,6 +53,21 @@ async function run(target: { dir: string; modulePath: string }, options: { timeo
 }
 
 describe("warm runners", () => {
+  it("start a process ahead of the first task, which takes it; once per spec", async () => {
+    const target = integration();
+    const pool = enableWarmRunners()!;
+    const before = processesStarted();
+    pool.prestart({ kind: "job", memoryMb: 128, readRoots: [target.dir] });
+    pool.prestart({ kind: "job", memoryMb: 128, readRoots: [target.dir] });
+    expect(processesStarted() - before).toBe(1);
+    expect(pool.size()).toBe(1);
+    const first = await run(target);
+    expect(first.status).toBe("succeeded");
+    // The first task ran in the process started ahead: no other was started for it.
+    expect(processesStarted() - before).toBe(1);
+    expect((await run(target)).token).toBe(first.token);
+  });
+
   it("start a fresh process per task unless enabled", async () => {
     const target = integration();
     const before = processesStarted();

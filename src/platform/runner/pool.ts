@@ -171,6 +171,19 @@ export class WarmPool implements CodeRunner {
     return process;
   }
 
+  /**
+   * Starts an idle process for this spec ahead of its first task, unless one is kept already: the first
+   * report after a start does not wait for a process to boot.
+   */
+  prestart(spec: ProcessSpec): void {
+    const key = processKey(spec);
+    if (this.#stopped || (this.#processes.get(key)?.size ?? 0) > 0) return;
+    const process = startProcess(spec);
+    this.#processes.set(key, new Set([process]));
+    void process.exited.then(() => this.#forget(process));
+    this.#parkIdle(process);
+  }
+
   release(process: PooledProcess, reusable: boolean): void {
     this.#busy.delete(process);
     const kept = this.#processes.get(process.key)?.has(process) ?? false;
@@ -181,6 +194,11 @@ export class WarmPool implements CodeRunner {
       process.retire();
       return;
     }
+    this.#parkIdle(process);
+  }
+
+  /** Keeps a process for the next task; ended after idleMs without one. */
+  #parkIdle(process: PooledProcess): void {
     const timer = setTimeout(() => {
       this.#forget(process);
       process.retire();
@@ -239,6 +257,11 @@ export async function stopWarmRunners(): Promise<void> {
   const pool = warm;
   warm = undefined;
   await pool?.stop();
+}
+
+/** The warm pool, when long-lived commands enabled it. */
+export function warmPool(): WarmPool | undefined {
+  return warm;
 }
 
 /** The runner for a task: warm when enabled and the task may be, else fresh. */

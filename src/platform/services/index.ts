@@ -174,6 +174,8 @@ export const SERVICES = [
     where: ["embedded", "worker"],
     async start(context) {
       const { startPlaybookWorker } = await import("../playbooks/worker.js");
+      const { prestartPlaybookActions } = await import("../playbooks/prestart.js");
+      prestartPlaybookActions(context.store).catch((error: unknown) => context.notice(`playbooks: warming their actions: ${(error as Error).message}`));
       return startPlaybookWorker(context.store, {
         onStep: ({ runId, stepId, status }) => context.notice(`playbook run ${runId} step ${stepId}: ${status}`),
         onError: (error) => context.notice(`playbooks: ${(error as Error).message}`),
