@@ -255,6 +255,15 @@ describe("Wait For Reporter's Answer", () => {
     await expect.poll(() => wait.textContent(), { timeout: 30_000 }).toContain("Answered");
     expect(await wait.textContent()).toContain("<script>alert(1)</script>");
     await page.screenshot({ path: path.join(ARTIFACTS, "wait-for-answer-2-answered-en.png"), fullPage: true });
+
+    // The playbook editor shows the wait as a step of its own kind, with its time limit and the step it answers.
+    await page.goto(`${app.base}/playbooks/${encodeURIComponent("ask the reporter")}`);
+    const editor = page.locator('[data-step="answer"]');
+    await expect.poll(() => editor.textContent(), { timeout: 30_000 }).toContain("Wait for the reporter's answer");
+    expect(await editor.getByLabel("timeoutMinutes").inputValue()).toBe("30");
+    expect(await editor.getByLabel("replyStep").inputValue()).toBe("reply");
+    // No action form: its one select is the step it answers.
+    expect(await editor.locator("select").count()).toBe(1);
     expect(cspViolations).toEqual([]);
   });
 

@@ -17,12 +17,37 @@ interface ActionStep {
   retries?: { limit: number; backoffSeconds: number }; timeoutSeconds?: number; approval?: { prompt?: string; timeoutMinutes: number; onTimeout: "reject" | "approve" | "stop" };
 }
 interface ParallelStep { id: string; parallel: ActionStep[] }
-type Step = ActionStep | ParallelStep;
+/** Wait For Reporter's Answer: the run goes on when the reporter answers our reply, or when the time is up. */
+interface WaitStep { id: string; waitForAnswer: { timeoutMinutes: number; replyStep?: string } }
+type Step = ActionStep | ParallelStep | WaitStep;
 interface Trigger { event: "case_created"; connector?: string; product?: string; environment?: string; priority?: number; entityTypes?: string[] }
 interface Playbook { name: string; description?: string; enabled?: boolean; parameters?: Parameter[]; trigger: Trigger; steps: Step[] }
 
 const COMPARISONS = ["resultValue", "equals", "notEquals", "contains"] as const;
 const isParallel = (step: Step): step is ParallelStep => "parallel" in step;
+const isWait = (step: Step): step is WaitStep => "waitForAnswer" in step;
+
+function WaitStepForm({ step, earlier, onChange }: { step: WaitStep; earlier: string[]; onChange: (step: WaitStep) => void }) {
+  const wait = step.waitForAnswer;
+  return (
+    <div className="stack">
+      <label className="stack"><FormattedMessage id="playbook.stepId" /><input aria-label="id" value={step.id} onChange={(e) => onChange({ ...step, id: e.target.value })} /></label>
+      <label className="stack">
+        <FormattedMessage id="playbook.waitMinutes" />
+        <input aria-label="timeoutMinutes" type="number" min={0.05} step="any" value={wait.timeoutMinutes}
+          onChange={(e) => onChange({ ...step, waitForAnswer: { ...wait, timeoutMinutes: Number(e.target.value) } })} />
+      </label>
+      <label className="stack">
+        <FormattedMessage id="playbook.waitReplyStep" />
+        <select aria-label="replyStep" value={wait.replyStep ?? ""}
+          onChange={(e) => onChange({ ...step, waitForAnswer: compact({ ...wait, replyStep: e.target.value || undefined }) })}>
+          <option value="">—</option>
+          {earlier.map((id) => <option key={id} value={id}>{id}</option>)}
+        </select>
+      </label>
+    </div>
+  );
+}
 const page = (name: string) => `/playbooks/${encodeURIComponent(name)}`;
 
 /** Drops what is empty, so the document holds only what the form sets. */
@@ -120,6 +145,7 @@ function StepCard({ step, index, count, earlier, onChange, onMove, onRemove }: {
     <li className="card step" data-step={step.id}>
       <div className="toolbar meta">
         <strong>{index + 1}.</strong> {isParallel(step) && <span className="badge"><FormattedMessage id="playbook.parallel" /></span>}
+        {isWait(step) && <span className="badge"><FormattedMessage id="playbook.wait" /></span>}
         <span className="spacer" />
         <button type="button" className="small" disabled={index === 0} onClick={() => onMove(index - 1)}>↑</button>
         <button type="button" className="small" disabled={index === count - 1} onClick={() => onMove(index + 1)}>↓</button>
@@ -138,7 +164,8 @@ function StepCard({ step, index, count, earlier, onChange, onMove, onRemove }: {
           </ol>
           <div><button type="button" className="small" disabled={step.parallel.length >= PLAYBOOK_LIMITS.maxParallel} onClick={() => onChange({ ...step, parallel: [...step.parallel, { id: `${step.id}-${step.parallel.length + 1}`, action: "" }] })}><FormattedMessage id="playbook.addParallel" /></button></div>
         </div>
-      ) : <ActionStepForm step={step} earlier={earlier} onChange={onChange} />}
+      ) : isWait(step) ? <WaitStepForm step={step} earlier={earlier} onChange={onChange} />
+        : <ActionStepForm step={step} earlier={earlier} onChange={onChange} />}
     </li>
   );
 }
@@ -209,7 +236,10 @@ function PlaybookEditor({ name, user }: { name: string; user: User }) {
         </ol>
         <div className="row">
           <button type="button" onClick={() => change({ steps: [...steps, { id: `step${steps.length + 1}`, action: "" }] })}><FormattedMessage id="playbook.addStep" /></button>{" "}
-          <button type="button" onClick={() => change({ steps: [...steps, { id: `group${steps.length + 1}`, parallel: [{ id: `group${steps.length + 1}-1`, action: "" }] }] })}><FormattedMessage id="playbook.addGroup" /></button>
+          <button type="button" onClick={() => change({ steps: [...steps, { id: `group${steps.length + 1}`, parallel: [{ id: `group${steps.length + 1}-1`, action: "" }] }] })}><FormattedMessage id="playbook.addGroup" /></button>{" "}
+          <button type="button" onClick={() => change({ steps: [...steps, { id: `answer${steps.length + 1}`, waitForAnswer: { timeoutMinutes: 1440 } }] })}>
+            <FormattedMessage id="playbook.addWait" />
+          </button>
         </div>
         <ErrorLine error={error} />
         <div><button type="submit" className="primary" disabled={busy}><FormattedMessage id="playbook.save" /></button> {saved && <span className="ok" role="status">{intl.formatMessage({ id: "playbook.saved" })}</span>}</div>
