@@ -248,7 +248,8 @@ export const POSTAL_MIME_INSTALLED = (createRequire(import.meta.url)("postal-mim
 export function postalMimeWarning(installed = POSTAL_MIME_INSTALLED): string | undefined {
   if (installed === POSTAL_MIME_PATCHED) return undefined;
   return `postal-mime ${installed} is installed, but the email connector's changes to it are written for ${POSTAL_MIME_PATCHED}: ` +
-    `messages are read by postal-mime as it is (slower, and 8-bit text without a correct charset may read as U+FFFD); install postal-mime@${POSTAL_MIME_PATCHED}`;
+    `messages are read by postal-mime as it is (slower, and 8-bit text without a correct charset may read as U+FFFD); ` +
+    `install postal-mime@${POSTAL_MIME_PATCHED}`;
 }
 
 let prepared: Promise<boolean> | undefined;

@@ -237,7 +237,8 @@ function wholeBuffer(bytes: Uint8Array): Uint8Array | ArrayBuffer {
 async function readAt(raw: Uint8Array, depth: number, budget: { forwarded: number }, options: ReadOptions): Promise<MessageReport> {
   await preparePostalMime();
   if (raw.byteLength > MAX_PARSED_BYTES) {
-    return readLoosely(raw, depth, `the message is ${raw.byteLength} bytes, over the ${MAX_PARSED_BYTES} parsed: only its headers and the URLs in its raw text were read`, options);
+    return readLoosely(raw, depth, `the message is ${raw.byteLength} bytes, over the ${MAX_PARSED_BYTES} parsed: ` +
+      `only its headers and the URLs in its raw text were read`, options);
   }
   let email: Email;
   try {
@@ -249,7 +250,8 @@ async function readAt(raw: Uint8Array, depth: number, budget: { forwarded: numbe
     });
   } catch (error) {
     // Malformed beyond the parser's tolerance: keep what the headers and raw text say, with a note.
-    return readLoosely(raw, depth, `the message's MIME structure could not be parsed (${String((error as Error).message).slice(0, 200)}); its headers and the URLs in its raw text were read`, options);
+    return readLoosely(raw, depth, `the message's MIME structure could not be parsed (${String((error as Error).message).slice(0, 200)}); ` +
+      `its headers and the URLs in its raw text were read`, options);
   }
   const report = emptyReport(raw, depth);
   const notes = report.notes;
@@ -350,7 +352,8 @@ async function readAt(raw: Uint8Array, depth: number, budget: { forwarded: numbe
     if (depth + 1 > MAX_FORWARD_DEPTH) {
       notes.push(`a message forwarded ${depth + 1} levels deep was not read (at most ${MAX_FORWARD_DEPTH})`);
     } else if (budget.forwarded <= 0 || report.forwarded.length >= MAX_FORWARDED_PER_MESSAGE) {
-      notes.push(`a forwarded message (${attachment.filename ?? "unnamed"}) was not read: at most ${MAX_FORWARDED_PER_MESSAGE} per message and ${MAX_FORWARDED_PER_MESSAGE * MAX_FORWARD_DEPTH} in all`);
+      notes.push(`a forwarded message (${attachment.filename ?? "unnamed"}) was not read: ` +
+        `at most ${MAX_FORWARDED_PER_MESSAGE} per message and ${MAX_FORWARDED_PER_MESSAGE * MAX_FORWARD_DEPTH} in all`);
     } else {
       budget.forwarded--;
       if (isOutlookMessage(attachment)) {

@@ -127,7 +127,8 @@ export default async function main(execution: ActionExecution): Promise<void> {
   const prevalence: Record<string, Prevalence> = simulation || sites.length === 0 ? {} : await execution.domainPrevalence(sites);
   const policy = await policyOf(execution, reporterDomains);
   const assessment = assess({ reports: alerts.map((alert) => reportSignals(alert, trusted)), entities, matches, earlier, prevalence, policy, ...(simulation ? { simulation } : {}) });
-  execution.logger.info(`verdict ${assessment.verdict} (score ${assessment.score}) from ${queries.length} indicators, ${matches.length} feed matches, ${earlier.length} earlier cases`);
+  execution.logger.info(`verdict ${assessment.verdict} (score ${assessment.score}) from ${queries.length} indicators, ` +
+    `${matches.length} feed matches, ${earlier.length} earlier cases`);
 
   execution.setCaseVerdict({ value: assessment.verdict, score: assessment.score, reasons: assessment.reasons, evidence: assessment.evidence });
   if (assessment.verdict === "malicious" && execution.currentCase.priority < Priority.HIGH) execution.setCasePriority(Priority.HIGH);
