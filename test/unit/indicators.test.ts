@@ -54,7 +54,8 @@ describe("URLs in text", () => {
 
 describe("URLs in HTML", () => {
   it("puts visible links first, marks hidden links and 1x1 images", () => {
-    const html = '<div hidden><a href="https://h.test/">h</a></div><img src="https://p.test/o.gif" width=1 height=1><a href="https://v.test/?a=1&amp;b=2">v</a>';
+    const html = '<div hidden><a href="https://h.test/">h</a></div><img src="https://p.test/o.gif" width=1 height=1>' +
+      '<a href="https://v.test/?a=1&amp;b=2">v</a>';
     const links = findLinksInHtml(html);
     expect(links.links).toEqual(["https://v.test/?a=1&b=2"]);
     expect(links.hiddenLinks).toEqual(["https://h.test/"]);
