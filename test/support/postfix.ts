@@ -117,7 +117,7 @@ export interface ReceivedMail { subject: string; to: string; inReplyTo: string; 
 export async function readInbox(dovecot: Dovecot, person: string): Promise<ReceivedMail[]> {
   return withImap(dovecot, async (client) => {
     const status = await client.status("INBOX", { messages: true }).catch(() => undefined);
-    if (!status || !status.messages) return [];
+    if (!status?.messages) return [];
     await client.mailboxOpen("INBOX");
     const out: ReceivedMail[] = [];
     for await (const message of client.fetch("1:*", { source: true })) {

@@ -41,7 +41,7 @@ describe("parseAuthenticationResultsList", () => {
     const started = Date.now();
     const [open] = parseAuthenticationResultsList(["mx.test; spf=pass (never closed smtp.mailfrom=evil.test; dkim=pass"]);
     expect(open).toEqual({ authservId: "mx.test", spf: "pass" });
-    parseAuthenticationResultsList(["x; " + "dkim=pass header.d=a.test; ".repeat(200_000), "(".repeat(500_000), "a=".repeat(500_000)]);
+    parseAuthenticationResultsList([`x; ${"dkim=pass header.d=a.test; ".repeat(200_000)}`, "(".repeat(500_000), "a=".repeat(500_000)]);
     expect(Date.now() - started).toBeLessThan(2000);
   });
 
@@ -86,7 +86,7 @@ describe("receivedByOf", () => {
 
   it("is linear and bounded on hostile headers", () => {
     const started = Date.now();
-    expect(receivedByOf("(".repeat(1_000_000) + " by evil.test")).toBe("");
+    expect(receivedByOf(`${"(".repeat(1_000_000)} by evil.test`)).toBe("");
     receivedByOf("by ".repeat(1_000_000));
     expect(Date.now() - started).toBeLessThan(1000);
   });

@@ -1,6 +1,6 @@
 // The Email Connector: every unread message (or every new one) of the configured IMAP folders becomes
 // one alert; a message is marked read or moved only after the platform has stored its case.
-import { ConnectorExecution, outputHandler, type PackageResult } from "intake/sdk";
+import { type ConnectorExecution, outputHandler, type PackageResult } from "intake/sdk";
 import { BatchQueue } from "../lib/batch-queue.js";
 import { postalMimeWarning } from "../lib/decode.js";
 import { acknowledge, checkpointKey, formatCheckpoint, parseCheckpoint, planFolder, type FolderCheckpoint } from "../lib/folder-plan.js";

@@ -269,7 +269,7 @@ async function patchPostalMime(installed: string): Promise<boolean> {
   if (!proto || typeof original !== "function" || !installNativeDecoders(proto) || !installNativeLineReader(PostalMime.prototype)) return false;
   proto.getTextContent = function (this: { content?: Uint8Array; contentType?: { parsed?: { params?: Record<string, string> } } }) {
     const params = this.contentType?.parsed?.params;
-    if (params && this.content && this.content.byteLength) params.charset = effectiveCharset(this.content, params.charset);
+    if (params && this.content?.byteLength) params.charset = effectiveCharset(this.content, params.charset);
     return original.call(this);
   };
   return true;

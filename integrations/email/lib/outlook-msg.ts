@@ -156,7 +156,7 @@ export async function msgToMime(data: Uint8Array): Promise<{ raw: Buffer; notes:
   const notes: string[] = [];
   const { fields, files } = await readMsgBounded(data);
   const headers: string[] = [];
-  if (fields.headers && fields.headers.includes(":")) {
+  if (fields.headers?.includes(":")) {
     headers.push(...keptTransportHeaders(fields.headers));
   } else {
     // A message saved before sending, or stripped of its headers: what its properties say.
@@ -197,6 +197,6 @@ export async function msgToMime(data: Uint8Array): Promise<{ raw: Buffer; notes:
       `Content-Transfer-Encoding: base64\r\n\r\n${base64Lines(file.content)}`);
   });
   headers.push("MIME-Version: 1.0", `Content-Type: multipart/mixed; boundary="${boundary}"`);
-  const body = parts.map((part) => `--${boundary}\r\n${part}\r\n`).join("") + `--${boundary}--\r\n`;
+  const body = `${parts.map((part) => `--${boundary}\r\n${part}\r\n`).join("")}--${boundary}--\r\n`;
   return { raw: Buffer.from(`${headers.join("\r\n")}\r\n\r\n${body}`, "utf8"), notes };
 }

@@ -1,6 +1,6 @@
 // Assess Report: gathers a reported email's indicators and signals, asks the feeds and earlier cases, and
 // sets the case's verdict with its reasons; raises malicious cases, closes simulations (and benign ones when asked).
-import { ActionExecution, believedAuthResult, MAX_EARLIER_QUERIES, Priority, type ActionEntity, type AuthResult, type CaseAlert } from "intake/sdk";
+import { type ActionExecution, believedAuthResult, MAX_EARLIER_QUERIES, Priority, type ActionEntity, type AuthResult, type CaseAlert } from "intake/sdk";
 import { assess, type Prevalence, type ReportSignals } from "../lib/assess.js";
 import { lookupIndicators, type IndicatorQuery } from "../lib/intel.js";
 import { LIST_NAMES, parseBrands, parseVips, siteOf, splitSetting, type Policy } from "../lib/policy.js";

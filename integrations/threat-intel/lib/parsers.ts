@@ -108,7 +108,7 @@ async function* urlhaus(source: string): AsyncGenerator<FeedIndicator> {
       continue;
     }
     if (line.trim() === "") continue;
-    if (!columns || !columns.includes("url")) throw new Error(`${where}: no header "# id,dateadded,url,…" before the first entry`);
+    if (!columns?.includes("url")) throw new Error(`${where}: no header "# id,dateadded,url,…" before the first entry`);
     const fields = csvFields(line, where);
     if (fields.length !== columns.length) throw new Error(`${where}: ${fields.length} fields, the header names ${columns.length}`);
     const field = (name: string) => fields[columns!.indexOf(name)];
