@@ -7,19 +7,17 @@
 // has a verdict, and until its outbox row is `sent` (Postfix answered 250). Then, unless --indicators 0,
 // lookups per second against a feed of N indicators (bench/intel.ts). --push-recheck sets the connector's
 // "Push Recheck Milliseconds" (0, plain push, by default): Dovecot holds IDLE notices back 500 ms.
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import crypto from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
-import path from "node:path";
 import Database from "better-sqlite3";
 import { appendMessages, startDovecot, withImap, type Dovecot } from "../test/support/dovecot.js";
 import { startPostfix, type Postfix } from "../test/support/postfix.js";
-import { makeWorkspace, PROJECT_ROOT, type Workspace } from "../test/support/cli.js";
+import { makeWorkspace, type Workspace } from "../test/support/cli.js";
 import { intelBench, type IntelBench } from "./intel.js";
 import { median, percentile } from "./stats.js";
 
-const INTAKE = path.join(PROJECT_ROOT, "bin", "intake.js");
 /** Reporters with a mailbox in the Dovecot, so that Postfix takes their replies. */
 const REPORTERS = ["alice", "bob", "carol", "dave", "erin"];
 /** Longest wait for one report's reply before the bench gives up. */

@@ -425,7 +425,10 @@ export async function makeVerdictDay(options: { seed?: number; phish?: number; h
   const weighted = (list: [string, number][]) => {
     const total = list.reduce((sum, [, weight]) => sum + weight, 0);
     let roll = next() * total;
-    for (const [name, weight] of list) if ((roll -= weight) < 0) return name;
+    for (const [name, weight] of list) {
+      roll -= weight;
+      if (roll < 0) return name;
+    }
     return list[0]![0];
   };
   const styles: [string, number][] = [["attachment", 70], ["inline-gmail", 8], ["inline-outlook", 6], ["inline-apple", 3], ["inline-naver", 5], ["original", 8]];

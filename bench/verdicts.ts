@@ -86,7 +86,8 @@ export async function verdictBench(options: { seed?: number; batch?: number; onP
       const found = verdictOf.get(report.id);
       const value = (found?.verdict?.value ?? "none") as Column;
       matrix[rowOf(report)][value]++;
-      (byKind[report.kind] ??= emptyRow())[value]++;
+      byKind[report.kind] ??= emptyRow();
+      byKind[report.kind]![value]++;
       if (report.feedUrl && report.style.startsWith("inline")) {
         inlineListed++;
         if (value === "malicious") inlineListedMalicious++;

@@ -23,10 +23,13 @@ function workspace(): Workspace {
   return makeWorkspace({ NODE_EXTRA_CA_CERTS: server.caFile });
 }
 
+/** An exported alert as the tests read it: its events (the first always there) and notes. */
+type ExportedAlert = { events: [Record<string, unknown>, ...Record<string, unknown>[]]; notes: string[] } & Record<string, unknown>;
+
 async function exportAlerts(ws: Workspace) {
   const result = await ws.intake(["cases", "export", "--jsonl"]);
   expect(result.code, result.stderr).toBe(0);
-  const cases = result.stdout.split("\n").filter(Boolean).map((line) => JSON.parse(line) as { id: number; title: string; status: string; priority: number; alerts: Record<string, any>[] });
+  const cases = result.stdout.split("\n").filter(Boolean).map((line) => JSON.parse(line) as { id: number; title: string; status: string; priority: number; alerts: ExportedAlert[] });
   return { cases, alerts: cases.flatMap((c) => c.alerts) };
 }
 

@@ -29,7 +29,7 @@ function listFiles(dir: string): string[] {
 async function exportCases(ws: Workspace) {
   const result = await ws.intake(["cases", "export", "--jsonl"]);
   expect(result.code, result.stderr).toBe(0);
-  return result.stdout.split("\n").filter(Boolean).map((line) => JSON.parse(line) as { id: number; title: string; priority: number; alerts: Record<string, any>[] });
+  return result.stdout.split("\n").filter(Boolean).map((line) => JSON.parse(line) as { id: number; title: string; priority: number; alerts: ({ events: unknown[] } & Record<string, unknown>)[] });
 }
 
 function contextRows(ws: Workspace): Record<string, string> {

@@ -523,7 +523,8 @@ and names the worker; with no worker, QUEUE_NO_WORKER in bounded time", async ()
       const { csrfToken } = (await login.json()) as { csrfToken: string };
       const post = async (url: string) => {
         const response = await fetch(`${base}${url}`, { method: "POST", headers: { cookie, "x-csrf-token": csrfToken } });
-        return { status: response.status, body: (await response.json()) as Record<string, any> };
+        type Answer = { error: { code: string; message: string }; package: unknown[]; logs: unknown[]; runId: number };
+        return { status: response.status, body: (await response.json()) as Answer };
       };
 
       // No worker: refused in the wait (3 s here) and a little, the job withdrawn.

@@ -256,7 +256,8 @@ let prepared: Promise<boolean> | undefined;
 
 /** Applies the changes once per process; false when postal-mime is used as it is. */
 export function preparePostalMime(): Promise<boolean> {
-  return (prepared ??= patchPostalMime(POSTAL_MIME_INSTALLED));
+  prepared ??= patchPostalMime(POSTAL_MIME_INSTALLED);
+  return prepared;
 }
 
 async function patchPostalMime(installed: string): Promise<boolean> {

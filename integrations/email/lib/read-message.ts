@@ -142,6 +142,7 @@ export function normaliseMessageId(value: string | undefined): string | undefine
   while (start < end && (value[start] === "<" || value[start] === " " || value[start] === "\t")) start++;
   while (end > start && (value[end - 1] === ">" || value[end - 1] === " " || value[end - 1] === "\t")) end--;
   const id = value.slice(start, end);
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this refuses
   if (!id || id.length > 900 || /[\s\u0000-\u001f]/.test(id)) return undefined;
   return id;
 }
@@ -516,7 +517,6 @@ function readHeaderBlock(text: string, from: number, alone: boolean): { fields: 
   const fields: Partial<Record<InlineField, string>> = {};
   let at = from;
   let end = from;
-  let count = 0;
   for (let index = 0; index < MAX_BLOCK_LINES && at <= text.length; index++) {
     const newline = text.indexOf("\n", at);
     const lineEnd = newline < 0 ? text.length : newline;
@@ -532,7 +532,6 @@ function readHeaderBlock(text: string, from: number, alone: boolean): { fields: 
     // The fields follow the separator (blank lines aside): other text there is a signature's rule, not a forward.
     if (!key) break;
     fields[key] ??= line.slice(line.indexOf(":") + 1).trim();
-    count++;
     end = Math.min(next, text.length);
     at = next;
     if (newline < 0) break;
