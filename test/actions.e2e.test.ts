@@ -261,8 +261,7 @@ describe("the API", () => {
     expect(played.json()).toMatchObject({ actionRunId: null, status: "completed", message: "checked 2" });
     expect(played.json().entityUpdates).toHaveLength(2);
     // The code in the editor runs, not the installed version: unsaved changes included.
-    // biome-ignore lint/suspicious/noTemplateCurlyInString: the text replaced is the connector's own source
-    const edited = await requestAs(app, admin, "POST", playPath, { code: saved.replace("`checked ${checked.length}`", "`edited ${checked.length}`"), caseId, params: { Limit: 1 } });
+    const edited = await requestAs(app, admin, "POST", playPath, { code: saved.replace(`\`checked \${checked.length}\``, `\`edited \${checked.length}\``), caseId, params: { Limit: 1 } });
     expect(edited.json()).toMatchObject({ actionRunId: null, status: "completed", message: "edited 1" });
     // A compile error comes back as the IDE's diagnostics, by line.
     const broken = await requestAs(app, admin, "POST", playPath, { code: `${saved}\nconst = ;\n`, caseId });
@@ -270,8 +269,7 @@ describe("the API", () => {
     expect(broken.json().error.code).toBe("IDE_CHECK");
 
     // A job's Play runs the editor's code once in test mode: its context is not saved.
-    // biome-ignore lint/suspicious/noTemplateCurlyInString: the text replaced is the job's own source
-    const jobCode = fs.readFileSync(path.join(PACKAGE, "jobs", "sync.ts"), "utf8").replace("run ${count} by", "draft run ${count} by");
+    const jobCode = fs.readFileSync(path.join(PACKAGE, "jobs", "sync.ts"), "utf8").replace(`run \${count} by`, `draft run \${count} by`);
     expect((await requestAs(app, analyst, "POST", "/api/ide/integrations/respond-tests/jobs/sync/play", { code: jobCode })).statusCode).toBe(403);
     const job = await requestAs(app, admin, "POST", "/api/ide/integrations/respond-tests/jobs/sync/play", { code: jobCode });
     expect(job.statusCode, job.body).toBe(200);
