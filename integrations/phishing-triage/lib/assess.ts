@@ -61,6 +61,10 @@ export const SUSPICIOUS_SCORE = 30;
 
 /** XSOAR's source reliability: how much of a feed's word counts. */
 export const RELIABILITY_FACTOR: Record<string, number> = { A: 1, B: 0.9, C: 0.75, D: 0.45, E: 0.25, F: 0.5 };
+const RELIABILITY_NAME: Record<string, string> = {
+  A: "A, completely reliable", B: "B, usually reliable", C: "C, fairly reliable", D: "D, not usually reliable", E: "E, unreliable", F: "F, reliability cannot be judged",
+};
+
 const FORMAT_NAMES: Record<string, string> = { urlhaus: "URLhaus", phishtank: "PhishTank", openphish: "OpenPhish", misp: "MISP", stix: "STIX" };
 /** Extensions that run when opened, and Office formats that carry macros. */
 const EXECUTABLE = new Set(["exe", "scr", "com", "pif", "bat", "cmd", "js", "jse", "vbs", "vbe", "wsf", "hta", "ps1", "msi", "lnk", "iso", "img", "jar", "cpl", "dll"]);

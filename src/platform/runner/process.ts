@@ -2,6 +2,7 @@
 import type { ChildProcess } from "node:child_process";
 import os from "node:os";
 import { fileURLToPath } from "node:url";
+import path from "node:path";
 import { compileConnector, integrationConfiguration, runtimeParameters, secretParameterNames, type CodeDefinition, type IntegrationDefinition, type ResolvedConnector } from "../catalog/index.js";
 import { loadContext } from "../ingest/index.js";
 import type { Store } from "../store/index.js";
