@@ -17,7 +17,10 @@ const raw = new Database(file);
 const now = Date.now();
 raw.transaction(() => {
   const kase = raw.prepare("insert into cases (title, priority, status, environment, created_at, updated_at) values (?, ?, ?, '', ?, ?)");
-  const alert = raw.prepare("insert into alerts (case_id, connector_id, run_id, alert_id, ticket_id, name, priority, product, vendor, rule_generator, environment, start_time, end_time, data, created_at) values (?, 1, 1, ?, ?, ?, 60, 'Mail', 'Mail', 'Mail', '', ?, ?, '{}', ?)");
+  const alert = raw.prepare(
+    "insert into alerts (case_id, connector_id, run_id, alert_id, ticket_id, name, priority, product, vendor, rule_generator, " +
+      "environment, start_time, end_time, data, created_at) values (?, 1, 1, ?, ?, ?, 60, 'Mail', 'Mail', 'Mail', '', ?, ?, '{}', ?)",
+  );
   const insertEntity = raw.prepare("insert into entities (alert_pk, case_id, type, value, value_hash, source, data) values (?, ?, ?, ?, ?, ?, '{}')");
   const entity = { run: (alertId, caseId, type, value, source) => insertEntity.run(alertId, caseId, type, value, valueHash(value), source) };
   for (let i = 0; i < count; i++) {

@@ -73,7 +73,10 @@ export async function purgeBench(options: { mailboxes: number; parallel: number;
 }
 
 export function printPurgeBench(bench: PurgeBench): void {
-  console.log(`Intake bench --purge: ${bench.mailboxes} mailboxes, ${bench.parallel} at once (Dovecot over TLS, master user${bench.highPerformance ? ", high-performance mode" : ""})`);
+  console.log(
+    `Intake bench --purge: ${bench.mailboxes} mailboxes, ${bench.parallel} at once ` +
+      `(Dovecot over TLS, master user${bench.highPerformance ? ", high-performance mode" : ""})`,
+  );
   console.log(`  Purge Email:      ${bench.purge.seconds} s, ${bench.purge.moved} copies moved to Quarantine (goal ≤ 10 s)`);
   console.log(`  Purge Email again: ${bench.again.seconds} s, ${bench.again.moved} moved`);
   console.log(`  Restore Email:    ${bench.restore.seconds} s, ${bench.restore.restored} restored`);

@@ -145,8 +145,16 @@ export async function queueBench(options: { connectors: number; reportsEach: num
 }
 
 export function printQueueBench(bench: QueueBench): void {
-  console.log(`Intake bench --queue: ${bench.connectors} connectors × ${bench.reportsEach} reports on one Dovecot, ${bench.cores} cores shared by Dovecot, PostgreSQL and the workers`);
+  console.log(
+    `Intake bench --queue: ${bench.connectors} connectors × ${bench.reportsEach} reports on one Dovecot, ` +
+      `${bench.cores} cores shared by Dovecot, PostgreSQL and the workers`,
+  );
   for (const r of bench.rounds) {
-    console.log(`  ${r.workers} worker(s) × concurrency ${r.concurrency}: ${r.reports} cases in ${r.seconds} s (${r.messagesPerSecond} messages/s); runs per connector min ${r.runsPerConnector.min}, median ${r.runsPerConnector.median}, max ${r.runsPerConnector.max}; runs by worker ${r.runsByWorker.join(" + ")}; overlapping runs of one connector: ${r.overlaps}`);
+    console.log(
+      `  ${r.workers} worker(s) × concurrency ${r.concurrency}: ` +
+        `${r.reports} cases in ${r.seconds} s (${r.messagesPerSecond} messages/s); ` +
+        `runs per connector min ${r.runsPerConnector.min}, median ${r.runsPerConnector.median}, max ${r.runsPerConnector.max}; ` +
+        `runs by worker ${r.runsByWorker.join(" + ")}; overlapping runs of one connector: ${r.overlaps}`,
+    );
   }
 }

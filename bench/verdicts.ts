@@ -86,7 +86,8 @@ export async function verdictBench(options: { seed?: number; batch?: number; onP
       const found = verdictOf.get(report.id);
       const value = (found?.verdict?.value ?? "none") as Column;
       matrix[rowOf(report)][value]++;
-      (byKind[report.kind] ??= emptyRow())[value]++;
+      byKind[report.kind] ??= emptyRow();
+      byKind[report.kind]![value]++;
       if (report.feedUrl && report.style.startsWith("inline")) {
         inlineListed++;
         if (value === "malicious") inlineListedMalicious++;
@@ -122,8 +123,14 @@ export function printVerdictBench(bench: VerdictBench): void {
   console.log(`${"".padEnd(22)}${VERDICTS.map((value) => pad(value)).join("")}`);
   for (const [row, counts] of Object.entries(bench.matrix)) console.log(`${row.padEnd(22)}${VERDICTS.map((value) => pad(counts[value])).join("")}`);
   const r = bench.rates;
-  console.log(`  legitimate judged malicious: ${r.legitimateMalicious} (goal 0); suspicious: ${r.legitimateSuspicious} (goal ≤ 1); benign: ${(r.legitimateBenign * 100).toFixed(1)}%`);
-  console.log(`  feed-listed phish malicious: ${(r.feedListedMalicious * 100).toFixed(1)}% (goal ≥ 95%), inline forwards among them: ${r.feedListedInlineMalicious}`);
+  console.log(
+    `  legitimate judged malicious: ${r.legitimateMalicious} (goal 0); suspicious: ${r.legitimateSuspicious} (goal ≤ 1); ` +
+      `benign: ${(r.legitimateBenign * 100).toFixed(1)}%`,
+  );
+  console.log(
+    `  feed-listed phish malicious: ${(r.feedListedMalicious * 100).toFixed(1)}% (goal ≥ 95%), ` +
+      `inline forwards among them: ${r.feedListedInlineMalicious}`,
+  );
   console.log(`  phish no feed knows, malicious or suspicious: ${(r.unlistedCaught * 100).toFixed(1)}% (goal ≥ 60%, aim 90%)`);
   console.log("  by kind (malicious / suspicious / benign / unknown):");
   for (const [kind, counts] of Object.entries(bench.byKind).sort()) console.log(`    ${kind.padEnd(28)} ${counts.malicious} / ${counts.suspicious} / ${counts.benign} / ${counts.unknown + counts.none}`);

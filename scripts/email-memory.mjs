@@ -17,7 +17,11 @@ if (process.env.EMAIL_MEMORY_CHILD !== "1") {
   fs.mkdirSync(path.join(root, "node_modules", ".cache"), { recursive: true });
   const dir = fs.mkdtempSync(path.join(root, "node_modules", ".cache", "intake-email-memory-"));
   const entry = path.join(dir, "entry.ts");
-  fs.writeFileSync(entry, `export { readMessage } from ${JSON.stringify(path.join(root, "integrations/email/lib/read-message.ts"))};\nexport { buildAlert } from ${JSON.stringify(path.join(root, "integrations/email/lib/build-alert.ts"))};\n`);
+  fs.writeFileSync(
+    entry,
+    `export { readMessage } from ${JSON.stringify(path.join(root, "integrations/email/lib/read-message.ts"))};\n` +
+      `export { buildAlert } from ${JSON.stringify(path.join(root, "integrations/email/lib/build-alert.ts"))};\n`,
+  );
   // The attachment's base64 makes the message SIZE MB in all; built in a function so that only it stays.
   const message = (() => {
   const payload = Buffer.alloc(Math.floor((sizeMb * 1048576 * 3) / 4 * (76 / 78)), 0x41);
@@ -46,6 +50,12 @@ if (process.env.EMAIL_MEMORY_CHILD !== "1") {
   const peak = process.resourceUsage().maxRSS * 1024;
   const file = alert.entities.find((e) => e.type === "FILE");
   console.log(`message ${mb(raw.length)}; attachment ${file?.value} ${mb(file?.size ?? 0)} ${file?.sniffed_type}; urls ${report.urls.join(",")}`);
-  console.log(`peak RSS before reading ${mb(peakBefore)} (message built: ${mb(before.rss)} RSS), peak RSS while reading ${mb(peak)}: reading cost ${mb(peak - before.rss)} = ${((peak - before.rss) / raw.length).toFixed(2)} x the message size`);
-  console.log(`after reading: RSS ${mb(after.rss)}, heap ${mb(after.heapUsed)}, array buffers ${mb(after.arrayBuffers)} (the message itself ${mb(raw.length)} is kept as original.eml)`);
+  console.log(
+    `peak RSS before reading ${mb(peakBefore)} (message built: ${mb(before.rss)} RSS), peak RSS while reading ${mb(peak)}: ` +
+      `reading cost ${mb(peak - before.rss)} = ${((peak - before.rss) / raw.length).toFixed(2)} x the message size`,
+  );
+  console.log(
+    `after reading: RSS ${mb(after.rss)}, heap ${mb(after.heapUsed)}, array buffers ${mb(after.arrayBuffers)} ` +
+      `(the message itself ${mb(raw.length)} is kept as original.eml)`,
+  );
 }

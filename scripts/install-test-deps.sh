@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Debian packages the tests use: Dovecot (a real IMAP server), Chromium and fonts (the console in a real
-# browser), PostgreSQL, Postfix with Dovecot's LMTP (replies delivered into test mailboxes). Installed only when missing; needs root (or sudo) on a Debian machine.
+# browser), PostgreSQL, Postfix with Dovecot's LMTP (replies delivered into test mailboxes).
+# Installed only when missing; needs root (or sudo) on a Debian machine.
 set -euo pipefail
 need=()
 command -v dovecot >/dev/null 2>&1 || [ -x /usr/sbin/dovecot ] || need+=(dovecot-imapd)

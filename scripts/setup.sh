@@ -6,7 +6,8 @@ cd "$(dirname "$0")/.."
 # Integration code runs in bubblewrap's namespaces (Debian's bubblewrap): installed when missing and we may
 # (root or sudo); without it Intake says so and falls back to Node's permission model alone.
 if ! command -v bwrap >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1; then
-  if [ "$(id -u)" = 0 ]; then apt-get install -y -qq bubblewrap >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq bubblewrap >/dev/null 2>&1) || true
+  if [ "$(id -u)" = 0 ]; then
+    apt-get install -y -qq bubblewrap >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq bubblewrap >/dev/null 2>&1) || true
   elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then sudo apt-get install -y -qq bubblewrap >/dev/null 2>&1 || true
   fi
 fi

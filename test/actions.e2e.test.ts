@@ -212,7 +212,8 @@ describe("the API", () => {
     const response = await requestAs(app, analyst, "GET", "/api/integrations");
     expect(response.statusCode, response.body).toBe(200);
     expect(response.body).not.toContain(API_KEY);
-    const integration = (response.json().integrations as Record<string, any>[]).find((i) => i.slug === "respond-tests")!;
+    type Listed = { slug: string; settings: unknown; parameters: { name: string }[]; actions: { name: string }[] };
+    const integration = (response.json().integrations as Listed[]).find((i) => i.slug === "respond-tests")!;
     expect(integration.settings).toEqual({ Prefix: "checked", "API Key": "********" });
     expect(integration.parameters.map((p: { name: string }) => p.name)).toEqual(["Prefix", "API Key"]);
     expect(integration.actions.find((a: { name: string }) => a.name === "Lookup")).toMatchObject({ entityTypes: ["URL", "DOMAIN"], timeoutSeconds: 60 });
@@ -260,7 +261,7 @@ describe("the API", () => {
     expect(played.json()).toMatchObject({ actionRunId: null, status: "completed", message: "checked 2" });
     expect(played.json().entityUpdates).toHaveLength(2);
     // The code in the editor runs, not the installed version: unsaved changes included.
-    const edited = await requestAs(app, admin, "POST", playPath, { code: saved.replace("`checked ${checked.length}`", "`edited ${checked.length}`"), caseId, params: { Limit: 1 } });
+    const edited = await requestAs(app, admin, "POST", playPath, { code: saved.replace(`\`checked \${checked.length}\``, `\`edited \${checked.length}\``), caseId, params: { Limit: 1 } });
     expect(edited.json()).toMatchObject({ actionRunId: null, status: "completed", message: "edited 1" });
     // A compile error comes back as the IDE's diagnostics, by line.
     const broken = await requestAs(app, admin, "POST", playPath, { code: `${saved}\nconst = ;\n`, caseId });
@@ -268,7 +269,7 @@ describe("the API", () => {
     expect(broken.json().error.code).toBe("IDE_CHECK");
 
     // A job's Play runs the editor's code once in test mode: its context is not saved.
-    const jobCode = fs.readFileSync(path.join(PACKAGE, "jobs", "sync.ts"), "utf8").replace("run ${count} by", "draft run ${count} by");
+    const jobCode = fs.readFileSync(path.join(PACKAGE, "jobs", "sync.ts"), "utf8").replace(`run \${count} by`, `draft run \${count} by`);
     expect((await requestAs(app, analyst, "POST", "/api/ide/integrations/respond-tests/jobs/sync/play", { code: jobCode })).statusCode).toBe(403);
     const job = await requestAs(app, admin, "POST", "/api/ide/integrations/respond-tests/jobs/sync/play", { code: jobCode });
     expect(job.statusCode, job.body).toBe(200);

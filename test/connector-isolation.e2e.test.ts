@@ -14,22 +14,30 @@ const CONNECTORS = {
   looper: { json: { timeoutSeconds: 3 }, code: `export default async function main(): Promise<void> {\n  while (true) {}\n}\n` },
   hog: {
     json: { memoryMb: 64 },
-    code: `export default async function main(): Promise<void> {\n  const hoard: number[][] = [];\n  while (true) hoard.push(new Array(100_000).fill(hoard.length));\n}\n`,
+    code: `export default async function main(): Promise<void> {\n  const hoard: number[][] = [];\n` +
+      `  while (true) hoard.push(new Array(100_000).fill(hoard.length));\n}\n`,
   },
   chatty: {
-    code: `import type { ConnectorExecution } from "intake/sdk";\nexport default async function main(execution: ConnectorExecution): Promise<void> {\n  for (let i = 0; i < 5000; i++) execution.logger.info("line " + i + " " + "x".repeat(400));\n  console.log("from console.log");\n}\n`,
+    code: `import type { ConnectorExecution } from "intake/sdk";\n` +
+      `export default async function main(execution: ConnectorExecution): Promise<void> {\n` +
+      `  for (let i = 0; i < 5000; i++) execution.logger.info("line " + i + " " + "x".repeat(400));\n` +
+      `  console.log("from console.log");\n}\n`,
   },
   env: {
     json: { parameters: [{ name: "Api Key", type: "password", required: true }, { name: "Feed", type: "string", default: "https://feed.example" }] },
     code: oneAlertConnector(
       `"env-" + Date.now()`,
-      `{ intake_variables: Object.keys(process.env).filter((k) => k.startsWith("INTAKE_")), secret_key: process.env.INTAKE_SECRET_KEY ?? null, api_key: execution.extractConnectorParam("Api Key"), feed: execution.extractConnectorParam("Feed"), parameters_seen: ["Api Key", "Feed", "Other Key"].filter((name) => execution.extractConnectorParam(name) !== undefined) }`,
+      `{ intake_variables: Object.keys(process.env).filter((k) => k.startsWith("INTAKE_")), ` +
+      `secret_key: process.env.INTAKE_SECRET_KEY ?? null, api_key: execution.extractConnectorParam("Api Key"), ` +
+      `feed: execution.extractConnectorParam("Feed"), ` +
+      `parameters_seen: ["Api Key", "Feed", "Other Key"].filter((name) => execution.extractConnectorParam(name) !== undefined) }`,
     ),
   },
   counter: {
     code: oneAlertConnector(
       `"count-" + count`,
-      `{ count, previous_timestamp: previous, allow_list: [...execution.allowList], priorities: [Priority.INFORMATIVE, Priority.LOW, Priority.MEDIUM, Priority.HIGH, Priority.CRITICAL] }`,
+      `{ count, previous_timestamp: previous, allow_list: [...execution.allowList], ` +
+      `priorities: [Priority.INFORMATIVE, Priority.LOW, Priority.MEDIUM, Priority.HIGH, Priority.CRITICAL] }`,
       `const count = Number(execution.getConnectorContext("count") ?? "0") + 1;
   execution.setConnectorContext("count", String(count));
   const previous = execution.fetchTimestamp({ defaultValue: -1 });

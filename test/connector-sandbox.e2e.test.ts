@@ -18,7 +18,8 @@ const STORE_MODULE = path.join(PROJECT_ROOT, "dist/src/platform/store/index.js")
 function attempt(statement: string, json: ConnectorFiles["json"] = {}): ConnectorFiles {
   return {
     json,
-    code: `import fs from "node:fs";\nimport { execFileSync } from "node:child_process";\nimport { Worker } from "node:worker_threads";\nvoid fs; void execFileSync; void Worker;\nexport default async function main(): Promise<void> {\n  ${statement};\n}\n`,
+    code: `import fs from "node:fs";\nimport { execFileSync } from "node:child_process";\nimport { Worker } from "node:worker_threads";\n` +
+      `void fs; void execFileSync; void Worker;\nexport default async function main(): Promise<void> {\n  ${statement};\n}\n`,
   };
 }
 
@@ -31,7 +32,8 @@ const SCRIPT_SOURCES = {
   // Asks for more memory than its connector has: held to the connector's cap.
   memory: `const hoard = []; for (;;) hoard.push(new Array(100000).fill(hoard.length))`,
 };
-const SCRIPTS_PRELUDE = `const run = (source: string) => runBoundedScript({ source, args: [], input: new TextEncoder().encode("21"), memoryMb: 4096, timeoutMs: 3000, maxOutputBytes: 1000 })
+const SCRIPTS_PRELUDE = `const run = (source: string) => runBoundedScript({ ` +
+  `source, args: [], input: new TextEncoder().encode("21"), memoryMb: 4096, timeoutMs: 3000, maxOutputBytes: 1000 })
     .then((output) => "ok " + output, (error: { code: string; message: string }) => error.code + ": " + error.message);
   const sources: Record<string, string> = ${JSON.stringify(SCRIPT_SOURCES)};
   const outcomes: Record<string, string> = {};
@@ -65,7 +67,8 @@ beforeAll(async () => {
     // Reads a file of its own package, and hands over a file large enough to travel through the spool.
     own: {
       code: oneAlertConnector(`"own-" + Date.now()`, `{ shipped: fs.readFileSync(new URL("../data/shipped.txt", import.meta.url), "utf8").trim() }`, "", `import fs from "node:fs";`)
-        .replace("  await execution.returnPackage", `  alert.attachments.push({ fileName: "big.bin", contentType: "application/octet-stream", data: new Uint8Array(256 * 1024).fill(7) });\n  await execution.returnPackage`),
+        .replace("  await execution.returnPackage", `  alert.attachments.push({ fileName: "big.bin", contentType: "application/octet-stream", ` +
+          `data: new Uint8Array(256 * 1024).fill(7) });\n  await execution.returnPackage`),
     },
     quick: { code: oneAlertConnector(`"quick-" + Date.now()`, `{ quick: true }`) },
     // Bounded scripts (the SDK's runBoundedScript), started by the runner in the same sandbox.

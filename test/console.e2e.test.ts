@@ -33,7 +33,8 @@ function finishedRuns(file: string): number {
 function storedEmlCount(file: string, caseId: number): number {
   const db = new Database(file, { readonly: true, timeout: 5000 });
   try {
-    return (db.prepare("select count(*) as n from alert_files f join alerts a on a.id = f.alert_pk where a.case_id = ? and (f.content_type = 'message/rfc822' or f.file_name like '%.eml')").get(caseId) as { n: number }).n;
+    return (db.prepare("select count(*) as n from alert_files f join alerts a on a.id = f.alert_pk " +
+      "where a.case_id = ? and (f.content_type = 'message/rfc822' or f.file_name like '%.eml')").get(caseId) as { n: number }).n;
   } finally {
     db.close();
   }
@@ -61,7 +62,8 @@ describe("the console in a real browser", () => {
     expect(response.status).toBe(401);
   });
 
-  it("signs in, creates a connector, tests it, runs it once, shows cases live, keeps hostile text inert, closes a case and shows the runs", async () => {
+  it("signs in, creates a connector, tests it, runs it once, shows cases live, keeps hostile text inert, closes a case \
+and shows the runs", async () => {
     const page = await session.signedIn("admin", PASSWORD, "en-US");
 
     // Create the connector from the form built out of its parameter definitions.
@@ -167,7 +169,8 @@ describe("the console in a real browser", () => {
     await page.context().close();
   });
 
-  it("runs enabled connectors on their interval: new mail becomes cases by itself, a failing connector is recorded again each tick and stands out", async () => {
+  it("runs enabled connectors on their interval: new mail becomes cases by itself, a failing connector is recorded \
+again each tick and stands out", async () => {
     const login = await fetch(`${base}/api/login`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ username: "admin", password: PASSWORD }) });
     const cookie = login.headers.get("set-cookie")!.split(";")[0]!;
     const { csrfToken } = (await login.json()) as { csrfToken: string };

@@ -23,10 +23,13 @@ function workspace(): Workspace {
   return makeWorkspace({ NODE_EXTRA_CA_CERTS: server.caFile });
 }
 
+/** An exported alert as the tests read it: its events (the first always there) and notes. */
+type ExportedAlert = { events: [Record<string, unknown>, ...Record<string, unknown>[]]; notes: string[] } & Record<string, unknown>;
+
 async function exportAlerts(ws: Workspace) {
   const result = await ws.intake(["cases", "export", "--jsonl"]);
   expect(result.code, result.stderr).toBe(0);
-  const cases = result.stdout.split("\n").filter(Boolean).map((line) => JSON.parse(line) as { id: number; title: string; status: string; priority: number; alerts: Record<string, any>[] });
+  const cases = result.stdout.split("\n").filter(Boolean).map((line) => JSON.parse(line) as { id: number; title: string; status: string; priority: number; alerts: ExportedAlert[] });
   return { cases, alerts: cases.flatMap((c) => c.alerts) };
 }
 
@@ -299,12 +302,14 @@ async function droppingRelay(cutAfterBytes: number): Promise<{ port: number; dro
 }
 
 describe("a failure in the middle of a run", () => {
-  it("a package the platform cannot store fails the run with its reason in the log; exactly the stored messages are marked read", async () => {
+  it("a package the platform cannot store fails the run with its reason in the log; exactly the stored messages are \
+marked read", async () => {
     const reports = await unreadReports(1000);
     const ws = await mailWorkspace();
     // The store refuses the third package (past 400 alerts): its transaction fails, as a full disk would fail it.
     const db = new Database(ws.db);
-    db.exec("create trigger refuse_third_package before insert on alerts when (select count(*) from alerts) >= 400 begin select raise(abort, 'the test refuses this package'); end");
+    db.exec("create trigger refuse_third_package before insert on alerts when (select count(*) from alerts) >= 400 " +
+      "begin select raise(abort, 'the test refuses this package'); end");
     db.close();
 
     const run = await ws.intake(["connector", "run", "mail", "--json"]);

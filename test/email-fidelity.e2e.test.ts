@@ -72,7 +72,8 @@ describe("email fidelity through Dovecot", () => {
       const file = path.join(ws.dir, `${message.name}.eml`);
       // Through a shell redirect, as an analyst does: the bytes must be exactly the message fetched.
       const { execFileSync } = await import("node:child_process");
-      execFileSync("sh", ["-c", `"${process.execPath}" "${path.join(import.meta.dirname, "..", "bin", "intake.js")}" cases eml ${found!.id} --alert '${alert.display_id}' > "${file}"`], { env: { ...process.env, ...ws.env } });
+      execFileSync("sh", ["-c", `"${process.execPath}" "${path.join(import.meta.dirname, "..", "bin", "intake.js")}" ` +
+        `cases eml ${found!.id} --alert '${alert.display_id}' > "${file}"`], { env: { ...process.env, ...ws.env } });
       expect(fs.readFileSync(file).equals(message.raw), `${message.name} round trip`).toBe(true);
     }
 
@@ -92,7 +93,8 @@ describe("email fidelity through Dovecot", () => {
     const pkg = JSON.parse(lines[0]!) as { display_id: string; events: { found_url: string }[] }[];
     const found = new Map(pkg.map((alert) => [alert.display_id, alert.events[0]!.found_url.split(",")]));
     const score = scoreUrls(found, corpus);
-    console.log(`generated corpus: alerts=${pkg.length} matched=${score.matched}/${corpus.length} precision=${score.precision.toFixed(4)} recall=${score.recall.toFixed(4)}`);
+    console.log(`generated corpus: alerts=${pkg.length} matched=${score.matched}/${corpus.length} ` +
+      `precision=${score.precision.toFixed(4)} recall=${score.recall.toFixed(4)}`);
     expect(score.matched).toBe(corpus.length);
     expect(score.precision).toBeGreaterThanOrEqual(0.99);
     expect(score.recall).toBeGreaterThanOrEqual(0.99);

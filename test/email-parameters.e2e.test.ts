@@ -7,12 +7,12 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { countUnread, startDovecot, withImap, type Dovecot } from "./support/dovecot.js";
 import { makeWorkspace, type Workspace } from "./support/cli.js";
 import { makeReport, makeReports } from "./support/messages.js";
-import { startTinyproxy, type Proxy } from "./support/proxy.js";
+import { startTinyproxy, type Proxy as Tinyproxy } from "./support/proxy.js";
 import { dovecotOAuth2Config, oauth2ConfFile, startOAuth2Provider, type OAuth2Provider } from "./support/oauth2-provider.js";
 
 let server: Dovecot;
 let provider: OAuth2Provider;
-let proxy: Proxy;
+let proxy: Tinyproxy;
 
 beforeAll(async () => {
   provider = await startOAuth2Provider();
@@ -55,9 +55,12 @@ async function run(ws: Workspace, name: string, extra: string[] = []) {
   return { ...result, summary: ws.lastJson(result) };
 }
 
+/** An exported alert: its id and its events, the first always there. */
+type ExportedAlert = { display_id: string; events: [Record<string, unknown>, ...Record<string, unknown>[]] };
+
 async function exported(ws: Workspace) {
   const result = await ws.intake(["cases", "export", "--jsonl"]);
-  return result.stdout.split("\n").filter(Boolean).map((l) => JSON.parse(l) as { environment: string; alerts: Record<string, any>[] });
+  return result.stdout.split("\n").filter(Boolean).map((l) => JSON.parse(l) as { environment: string; alerts: ExportedAlert[] });
 }
 
 function workspace(): Workspace {

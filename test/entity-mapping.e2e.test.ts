@@ -59,7 +59,8 @@ describe("entity mapping", () => {
     // The connector sets the URL itself: the mapping does not add it a second time.
     const code = oneAlertConnector(`"mapped-" + Date.now()`, fields).replace(
       "await execution.returnPackage",
-      `alert.entities.push({ type: "URL", value: "https://x.example/", source: "code" });\n  alert.events.push({ ...alert.events[0]!, src: "b@example.com" });\n  await execution.returnPackage`,
+      `alert.entities.push({ type: "URL", value: "https://x.example/", source: "code" });\n` +
+        `  alert.events.push({ ...alert.events[0]!, src: "b@example.com" });\n  await execution.returnPackage`,
     );
     const mapping = { src: "EMAIL_ADDRESS", dst: "EMAIL_ADDRESS", site: "URL", blank: "USERNAME", nested: "FILENAME" };
     const dir = writePackage(path.join(ws.dir, "mapped"), { name: "Mapped" }, { feed: { json: { entityMapping: mapping }, code } });

@@ -20,7 +20,8 @@ function report(id: string, entities: Entity[]): AlertInfo {
   const now = Date.now();
   return Object.assign(new AlertInfo(), {
     display_id: id, name: "Suspicious chat message " + id, rule_generator: "Chat", start_time: now, end_time: now, priority: Priority.HIGH,
-    device_vendor: "Chat", device_product: "Chat", entities, events: [{ StartTime: now, EndTime: now, event_name: "reported message", device_product: "Chat" }],
+    device_vendor: "Chat", device_product: "Chat", entities, ` +
+  `events: [{ StartTime: now, EndTime: now, event_name: "reported message", device_product: "Chat" }],
   });
 }
 

@@ -6,7 +6,7 @@ import path from "node:path";
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ConnectorError } from "../src/sdk/errors.js";
-import { createError, declaredErrors, errorTable, IntakeError, RunInProgress } from "../src/platform/errors.js";
+import { createError, declaredErrors, errorTable, type IntakeError, RunInProgress } from "../src/platform/errors.js";
 import { IdeCheckError } from "../src/platform/ide/index.js";
 import { openStore, type Store } from "../src/platform/store/index.js";
 import { buildServer } from "../src/server/app.js";

@@ -175,7 +175,8 @@ async function leaseTaken(db: string, feed: string): Promise<string> {
 }
 
 describe("one refresh per feed at a time", () => {
-  it("tells a second intake feeds refresh of the same feed that one runs, in another process, and takes over from a holder that died", async () => {
+  it("tells a second intake feeds refresh of the same feed that one runs, in another process, and takes over from a \
+holder that died", async () => {
     const ws = makeWorkspace();
     expect((await ws.intake(["feeds", "add", "big", "--format", "openphish", "--source", bigFeed(ws)])).code).toBe(0);
     const first = ws.spawnIntake(["feeds", "refresh", "big", "--json"]);
@@ -227,7 +228,8 @@ describe("one refresh per feed at a time", () => {
 });
 
 describe("feed sources", () => {
-  it("are read only under INTAKE_FILE_ROOTS (default: the data folder's files/ and the temporary folder) or from https, never the data folder's own, refused by name at add and at refresh", async () => {
+  it("are read only under INTAKE_FILE_ROOTS (default: the data folder's files/ and the temporary folder) or from https, \
+never the data folder's own, refused by name at add and at refresh", async () => {
     // No INTAKE_FILE_ROOTS: the data folder's files/ (the database's folder here) and the system's temporary folder.
     const ws = makeWorkspace({ INTAKE_FILE_ROOTS: "" });
     const files = path.join(ws.dir, "files");
@@ -236,7 +238,8 @@ describe("feed sources", () => {
     expect([shadow.code, shadow.stderr.trim()]).toEqual([1, `FEED_SOURCE: source /etc/shadow is not under ${roots}: put the feed's file there, or give an https URL`]);
     // The data folder's database and key are never a source, though they sit under the temporary folder here.
     expect((await ws.intake(["feeds", "add", "db", "--format", "openphish", "--source", path.join(ws.dir, "intake.db")])).stderr.trim())
-      .toBe(`FEED_SOURCE: source ${path.join(ws.dir, "intake.db")} is Intake's own key or database: a feed's file goes in the data folder's files/ or under INTAKE_FILE_ROOTS`);
+      .toBe(`FEED_SOURCE: source ${path.join(ws.dir, "intake.db")} is Intake's own key or database: ` +
+        `a feed's file goes in the data folder's files/ or under INTAKE_FILE_ROOTS`);
     const outside = path.join(ws.dir, "c2.txt");
     fs.writeFileSync(outside, "https://c2.test/x\n");
     // A feed file downloaded to the temporary folder is read.
@@ -261,9 +264,11 @@ describe("feed sources", () => {
     expect((await ws.intake(["feeds", "add", "c2", "--format", "openphish", "--source", inside])).code).toBe(0);
     expect((await ws.intake(["feeds", "refresh", "c2"])).code).toBe(0);
     const narrowed = await ws.intake(["feeds", "refresh", "c2"], { env: { INTAKE_FILE_ROOTS: path.join(ws.dir, "elsewhere") } });
-    expect([narrowed.code, narrowed.stderr.trim()]).toEqual([1, `FEED_SOURCE: source ${inside} is not under INTAKE_FILE_ROOTS (${path.join(ws.dir, "elsewhere")}): put the feed's file there, or give an https URL`]);
+    expect([narrowed.code, narrowed.stderr.trim()]).toEqual([1, `FEED_SOURCE: source ${inside} is not under INTAKE_FILE_ROOTS ` +
+      `(${path.join(ws.dir, "elsewhere")}): put the feed's file there, or give an https URL`]);
     const listed = ws.lastJson(await ws.intake(["feeds", "list", "--json"])) as { feeds: { name: string; error: string | null; indicators: number }[] };
-    expect(listed.feeds.find((feed) => feed.name === "c2")).toMatchObject({ indicators: 1, error: `source ${inside} is not under INTAKE_FILE_ROOTS (${path.join(ws.dir, "elsewhere")}): put the feed's file there, or give an https URL` });
+    expect(listed.feeds.find((feed) => feed.name === "c2")).toMatchObject({ indicators: 1, error: `source ${inside} is not under INTAKE_FILE_ROOTS ` +
+      `(${path.join(ws.dir, "elsewhere")}): put the feed's file there, or give an https URL` });
   }, 120_000);
 
   it("never quotes a file's text in a refresh error: the line and what was expected", async () => {

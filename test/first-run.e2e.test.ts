@@ -1,4 +1,5 @@
-// First run from a fresh database: `intake serve` prints a one-time link, Chromium creates the first admin through it, then the link is gone.
+// First run from a fresh database: `intake serve` prints a one-time link, Chromium creates the first admin through it,
+// then the link is gone.
 import fs from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
@@ -53,7 +54,8 @@ afterAll(async () => {
 });
 
 describe("the first run", () => {
-  it("prints one setup link; in Chromium the sign-in page says how to get it, its page creates the first admin and signs them in, then it is gone", async () => {
+  it("prints one setup link; in Chromium the sign-in page says how to get it, its page creates the first admin and \
+signs them in, then it is gone", async () => {
     const { ws, app, link, token } = await serveFresh();
     expect(app.output().match(/setup\?token=/g)).toHaveLength(1);
     expect(await (await fetch(`${app.base}/api/first-run`)).json()).toEqual({ firstRun: true });

@@ -81,7 +81,8 @@ describe("campaign cases", () => {
     expect(all.filter((c) => c.alerts.length === 1)).toHaveLength(4);
     expect(english[0]!.alerts.slice(1).every((a) => a.grouped_by)).toBe(true);
     // The figures the issue's closing note quotes, from the contract commands' own output.
-    console.log(`grouping: ${all.flatMap((c) => c.alerts).length} alerts -> ${all.length} cases; reports per case: ${all.map((c) => `${c.alert_count} (${c.title})`).join(", ")}`);
+    console.log(`grouping: ${all.flatMap((c) => c.alerts).length} alerts -> ${all.length} cases; ` +
+      `reports per case: ${all.map((c) => `${c.alert_count} (${c.title})`).join(", ")}`);
     // How each colleague reported it, for the case's list of reports.
     const how = english[0]!.alerts.map((a) => [a.events[0]!.ReporterEmailAddress ?? a.events[0]!.DestinationUserName, a.events[0]!.ReportedAs]);
     expect(how.sort()).toEqual([

@@ -63,7 +63,8 @@ describe("migrations on PostgreSQL", () => {
 });
 
 describe("GET /api/health", () => {
-  it("answers intake serve's health without a session, before any user exists, and 503 with the reason when the schema is not this build's", async () => {
+  it("answers intake serve's health without a session, before any user exists, and 503 with the reason when the schema \
+is not this build's", async () => {
     const url = postgres.createDatabase("serve_health");
     const ws = pgWorkspace(url);
     const app = await startConsole(ws, ["--no-scheduler"]);
@@ -93,7 +94,8 @@ describe("GET /api/health", () => {
     }
   });
 
-  it("answers on intake worker's --health-port while it runs, on loopback unless --health-host, and the worker drains on SIGTERM", async () => {
+  it("answers on intake worker's --health-port while it runs, on loopback unless --health-host, and the worker drains \
+on SIGTERM", async () => {
     const url = postgres.createDatabase("worker_port");
     const ws = pgWorkspace(url);
     const start = (args: string[]) => {

@@ -63,7 +63,8 @@ describe("the IDE API", () => {
     expect(secretDefault.json().error.message).toContain("Token");
   });
 
-  it("saves a definition with a template, refuses code that does not type-check without losing the working version, and keeps versions", async () => {
+  it("saves a definition with a template, refuses code that does not type-check without losing the working version, and \
+keeps versions", async () => {
     const saved = await as(admin, "PUT", CONNECTOR, definition);
     expect(saved.statusCode, saved.body).toBe(200);
     expect(saved.json().version).toBe(1);
@@ -72,7 +73,9 @@ describe("the IDE API", () => {
     const template = (await as(admin, "GET", `${CONNECTOR}/code`)).json().code as string;
     expect(template).toContain("execution.returnPackage");
 
-    const broken = `import { ConnectorExecution } from "intake/sdk";\n\nexport default async function main(execution: ConnectorExecution): Promise<void> {\n  const n: number = "x";\n  await execution.returnPackage([]);\n}\n`;
+    const broken = `import { ConnectorExecution } from "intake/sdk";\n\n` +
+      `export default async function main(execution: ConnectorExecution): Promise<void> {\n` +
+      `  const n: number = "x";\n  await execution.returnPackage([]);\n}\n`;
     const refused = await as(admin, "PUT", `${CONNECTOR}/code`, { code: broken });
     expect(refused.statusCode).toBe(422);
     expect(refused.json().diagnostics).toContainEqual(expect.objectContaining({ file: "connectors/api-alerts.ts", line: 4, column: 9 }));

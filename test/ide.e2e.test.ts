@@ -46,7 +46,6 @@ const BROKEN = connectorCode(`const count: number = "two";`);
 const FIXED = connectorCode(`const count: number = names.length;`);
 
 let ws: Workspace;
-let base: string;
 let session: ConsoleSession;
 
 function shot(page: Page, name: string) {
@@ -74,7 +73,6 @@ beforeAll(async () => {
   const added = await ws.intake(["users", "add", "admin", "--role", "admin"], { env: { INTAKE_PASSWORD: PASSWORD } });
   expect(added.code, added.stderr).toBe(0);
   session = await consoleSession(ws);
-  base = session.base;
 });
 
 afterAll(async () => {

@@ -29,7 +29,7 @@ function listFiles(dir: string): string[] {
 async function exportCases(ws: Workspace) {
   const result = await ws.intake(["cases", "export", "--jsonl"]);
   expect(result.code, result.stderr).toBe(0);
-  return result.stdout.split("\n").filter(Boolean).map((line) => JSON.parse(line) as { id: number; title: string; priority: number; alerts: Record<string, any>[] });
+  return result.stdout.split("\n").filter(Boolean).map((line) => JSON.parse(line) as { id: number; title: string; priority: number; alerts: ({ events: unknown[] } & Record<string, unknown>)[] });
 }
 
 function contextRows(ws: Workspace): Record<string, string> {
@@ -57,7 +57,8 @@ function versionPackage(dir: string, name: string, range: string): string {
 }
 
 describe("integration packages", () => {
-  it("imports the README's CSV example with its npm dependency: a test run stores nothing, a run makes cases, a rerun ingests 0, export gives the folder back", async () => {
+  it("imports the README's CSV example with its npm dependency: a test run stores nothing, a run makes cases, a rerun \
+ingests 0, export gives the folder back", async () => {
     const ws = makeWorkspace();
     const imported = await ws.intake(["integration", "import", EXAMPLE]);
     expect(imported.code, imported.stderr).toBe(0);
@@ -181,7 +182,8 @@ describe("integration packages", () => {
     const badConnector = await ws.intake(["integration", "import", base("bad-connector")]);
     expect(lastLine(badConnector.stderr)).toMatch(/^PACKAGE_INVALID: .*bad-connector\/connectors\/c\.json: timeoutSeconds: .*; memoryMb: /);
 
-    writePackage(base("syntax"), { name: "Syntax" }, { c: { code: "import { ConnectorExecution } from \"intake/sdk\";\nexport default async function main(execution: ConnectorExecution) {\n  const x = ;\n}\n" } });
+    writePackage(base("syntax"), { name: "Syntax" }, { c: { code: "import { ConnectorExecution } from \"intake/sdk\";\n" +
+      "export default async function main(execution: ConnectorExecution) {\n  const x = ;\n}\n" } });
     const syntax = await ws.intake(["integration", "import", base("syntax")]);
     expect(syntax.code).not.toBe(0);
     expect(syntax.stderr).toContain(`CONNECTOR_COMPILE: ${path.join(base("syntax"), "connectors", "c.ts")}:3:13: Unexpected ";"`);
@@ -196,7 +198,8 @@ describe("integration packages", () => {
 
     writePackage(base("undeclared"), { name: "Undeclared" }, { c: { code: `import isNumber from "is-number";\nexport default async function main() { isNumber(1); }\n` } });
     const undeclared = await ws.intake(["integration", "import", base("undeclared")]);
-    expect(undeclared.stderr).toContain(`${path.join(base("undeclared"), "connectors", "c.ts")}:1:22: package "is-number" is not a declared dependency (add it to "dependencies" in integration.json)`);
+    expect(undeclared.stderr).toContain(`${path.join(base("undeclared"), "connectors", "c.ts")}:1:22: ` +
+      `package "is-number" is not a declared dependency (add it to "dependencies" in integration.json)`);
 
     // Extra event fields and the SDK's names type-check: the same code with a string import succeeds.
     writePackage(base("types"), { name: "Types" }, { c: { code: typed.replace("const count: number", "const count: string") } });

@@ -168,7 +168,8 @@ afterAll(async () => {
 });
 
 describe("Search Mailboxes, Purge Email, Restore Email", () => {
-  it("finds every copy (the campaign's id and the per-recipient ids), in every folder but Trash, and reports the mailbox it cannot open", async () => {
+  it("finds every copy (the campaign's id and the per-recipient ids), in every folder but Trash, and reports the \
+mailbox it cannot open", async () => {
     const search = await action("Search Mailboxes");
     expect(search.status, search.message).toBe("completed");
     const messages = search.json.messages as { mailbox: string; folder: string; messageId: string; seen: boolean; matchedBy: string }[];
@@ -239,7 +240,8 @@ describe("Search Mailboxes, Purge Email, Restore Email", () => {
       expect(new Set(live.map((move) => `${move.mailbox}:${move.quarantine_uid}`)).size).toBe(19);
       expect(moves().filter((move) => move.status === "moving")).toHaveLength(0);
       expect(Number(rerun.json.moved) + quarantined + Number(rerun.json.reconciled ?? 0) >= 19).toBe(true);
-      console.log(`round ${round}: killed ${delay} ms after the first move: ${quarantined} quarantined and ${moving} intent(s) moving at the kill; the rerun moved ${String(rerun.json.moved)} and settled ${String(rerun.json.reconciled)}`);
+      console.log(`round ${round}: killed ${delay} ms after the first move: ${quarantined} quarantined and ${moving} intent(s) moving at the kill; ` +
+        `the rerun moved ${String(rerun.json.moved)} and settled ${String(rerun.json.reconciled)}`);
       const restore = await action("Restore Email");
       expect(restore.json.restored).toBe(19);
       expect(await allFolders()).toEqual(expected);
@@ -270,7 +272,8 @@ describe("the phishing-triage playbook", () => {
     const triage = makeWorkspace({ NODE_EXTRA_CA_CERTS: dovecot.caFile });
     const feed = path.join(triage.dir, "urlhaus.csv");
     fs.writeFileSync(feed, ["# id,dateadded,url,url_status,last_online,threat,tags,urlhaus_link,reporter",
-      '"31001","2026-12-07 08:00:00","https://quota.evil.test/login","online","2026-12-07 08:00:00","phishing","","https://urlhaus.abuse.ch/url/31001/","tester"', ""].join("\n"));
+      '"31001","2026-12-07 08:00:00","https://quota.evil.test/login","online","2026-12-07 08:00:00",' +
+        '"phishing","","https://urlhaus.abuse.ch/url/31001/","tester"', ""].join("\n"));
     expect((await triage.intake(["feeds", "add", "urlhaus", "--format", "urlhaus", "--source", feed])).code).toBe(0);
     expect((await triage.intake(["feeds", "refresh"])).code).toBe(0);
     if (mailboxSettings) expect((await triage.intake(["integration", "configure", "email", "--params", triage.writeJson("mailboxes.json", mailboxSettings)])).code).toBe(0);

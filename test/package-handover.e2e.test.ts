@@ -32,7 +32,10 @@ function folder(prefix: string): string {
 function connectorModule(body: string): string {
   const dir = folder("intake-handover-");
   const file = path.join(dir, "connector.mjs");
-  fs.writeFileSync(file, `const alert = (id, files = []) => ({ display_id: id, ticket_id: id, name: id, rule_generator: "t", start_time: 1, end_time: 1, priority: 60, device_vendor: "T", device_product: "T", environment: "", events: [{ StartTime: 1, EndTime: 1, event_name: "e", device_product: "T" }], extensions: {}, entities: [], attachments: files, notes: [] });\nexport default async function main(execution) {\n${body}\n}\n`);
+  fs.writeFileSync(file, `const alert = (id, files = []) => ({ display_id: id, ticket_id: id, name: id, rule_generator: "t", start_time: 1, end_time: 1, ` +
+    `priority: 60, device_vendor: "T", device_product: "T", environment: "", ` +
+    `events: [{ StartTime: 1, EndTime: 1, event_name: "e", device_product: "T" }], ` +
+    `extensions: {}, entities: [], attachments: files, notes: [] });\nexport default async function main(execution) {\n${body}\n}\n`);
   return file;
 }
 
@@ -50,7 +53,10 @@ describe("package hand-over", () => {
     const modulePath = connectorModule(`
       const large = Buffer.from(${JSON.stringify(large.toString("base64"))}, "base64");
       await execution.returnPackage([
-        alert("one", [{ fileName: "original.eml", contentType: "message/rfc822", data: large }, { fileName: "note.txt", contentType: "text/plain", data: Buffer.from("a small file") }]),
+        alert("one", [
+          { fileName: "original.eml", contentType: "message/rfc822", data: large },
+          { fileName: "note.txt", contentType: "text/plain", data: Buffer.from("a small file") },
+        ]),
         alert("two"),
         alert("three", [{ fileName: "copy.eml", contentType: "message/rfc822", data: large.subarray(7, 7 + ${LARGE}) }]),
       ]);`);
@@ -133,7 +139,8 @@ describe("spool folders", () => {
     fs.mkdirSync(stale, { recursive: true });
     fs.writeFileSync(path.join(stale, "3.bin"), "left behind");
     // A platform process of its own: this one has swept already, at its first run above.
-    const script = `const { makeSpoolFolder } = await import(${JSON.stringify(path.join(PROJECT_ROOT, "dist/src/platform/runner/spool.js"))}); console.log(JSON.stringify({ pid: process.pid, folder: makeSpoolFolder() }));`;
+    const script = `const { makeSpoolFolder } = await import(${JSON.stringify(path.join(PROJECT_ROOT, "dist/src/platform/runner/spool.js"))}); ` +
+      `console.log(JSON.stringify({ pid: process.pid, folder: makeSpoolFolder() }));`;
     const { pid, folder: mine } = JSON.parse(execFileSync(process.execPath, ["--input-type=module", "-e", script], { encoding: "utf8" })) as { pid: number; folder: string };
     made.push(mine);
     expect(path.basename(mine).startsWith(`intake-spool-${pid}-`)).toBe(true);

@@ -39,7 +39,8 @@ const inbox = (person: string) => readInbox(dovecot, person);
 
 interface Phish { from: string; subject: string; body: string; messageId?: string; headers?: string[]; attachment?: boolean }
 
-const OUR_MX_PASS = 'Authentication-Results: mx.example.test; spf=pass smtp.mailfrom=example.test; dkim=pass header.d=example.test; dmarc=pass header.from=example.test';
+const OUR_MX_PASS = 'Authentication-Results: mx.example.test; spf=pass smtp.mailfrom=example.test; ' +
+  'dkim=pass header.d=example.test; dmarc=pass header.from=example.test';
 
 /** A colleague's report: their own words, and the suspect mail (Reply-To eve) attached. */
 function report(reporter: string, words: string, phish: Phish, language?: string): { reporter: string; raw: string; messageId: string } {
@@ -77,7 +78,8 @@ function writeFeeds(ws: Workspace): Record<string, string> {
   fs.writeFileSync(path.join(dir, "urlhaus.csv"), [
     "################################################################", "# abuse.ch URLhaus Database Dump (CSV - recent URLs)           #",
     "################################################################", "#", "# id,dateadded,url,url_status,last_online,threat,tags,urlhaus_link,reporter",
-    '"9001","2026-12-03 08:00:00","http://login-verify.test/account","online","2026-12-03 08:00:00","phishing","","https://urlhaus.abuse.ch/url/9001/","tester"', "",
+    '"9001","2026-12-03 08:00:00","http://login-verify.test/account","online","2026-12-03 08:00:00",' +
+      '"phishing","","https://urlhaus.abuse.ch/url/9001/","tester"', "",
   ].join("\n"));
   fs.writeFileSync(path.join(dir, "stix.json"), JSON.stringify({
     type: "bundle", id: "bundle--6d1f7e0a-0c1f-4d5e-9a2b-3c4d5e6f7a8b",
@@ -94,7 +96,8 @@ function writeFeeds(ws: Workspace): Record<string, string> {
 interface ExportedCase { id: number; title: string; priority: number; status: string; alert_count?: number; verdict?: { value: string; reasons: string[] } }
 
 describe("phishing triage out of the box", () => {
-  it("gives each report the verdict its indicators call for, closes simulations, and answers each reporter exactly once through kills and an SMTP outage", async () => {
+  it("gives each report the verdict its indicators call for, closes simulations, and answers each reporter exactly once \
+through kills and an SMTP outage", async () => {
     const ws = makeWorkspace({ NODE_EXTRA_CA_CERTS: dovecot.caFile, INTAKE_OUTBOX_BACKOFF_SECONDS: "1" });
     expect((await ws.intake(["integration", "configure", "email", "--params", ws.writeJson("smtp.json", postfix.params())])).code).toBe(0);
     const feeds = writeFeeds(ws);
@@ -154,7 +157,8 @@ describe("phishing triage out of the box", () => {
 
     // Each step of each run completed once: its action's run is stored once, under its key.
     const db = new Database(ws.db, { readonly: true });
-    const steps = db.prepare("select step_id as step, status, count(*) as n from action_runs where playbook_run_id is not null group by playbook_run_id, step_id").all() as { step: string; status: string; n: number }[];
+    const steps = db.prepare("select step_id as step, status, count(*) as n from action_runs " +
+      "where playbook_run_id is not null group by playbook_run_id, step_id").all() as { step: string; status: string; n: number }[];
     db.close();
     const exported = (await ws.intake(["cases", "export", "--jsonl"])).stdout.trim().split("\n").map((line) => JSON.parse(line) as ExportedCase);
     expect(exported).toHaveLength(6);
@@ -167,7 +171,9 @@ describe("phishing triage out of the box", () => {
     const url = byTitle("Account locked");
     expect([url.verdict?.value, url.priority, url.status]).toEqual(["malicious", 80, "open"]);
     // The connector keeps the URL as written, host in lower case; the feed listed it without the default port.
-    expect(url.verdict!.reasons.join("\n")).toMatch(/^URL hxxp:\/\/login-verify\[\.\]test:80\/account in URLhaus \(feed "urlhaus", reliability C\), listed as hxxp:\/\/login-verify\[\.\]test\/account: phishing$/m);
+    const inUrlhaus = /^URL hxxp:\/\/login-verify\[\.\]test:80\/account in URLhaus \(feed "urlhaus", reliability C\), /.source;
+    const listedAs = /listed as hxxp:\/\/login-verify\[\.\]test\/account: phishing$/.source;
+    expect(url.verdict!.reasons.join("\n")).toMatch(new RegExp(inUrlhaus + listedAs, "m"));
     const domain = byTitle("Shared document");
     expect(domain.verdict?.value).toBe("malicious");
     expect(domain.verdict!.reasons.join("\n")).toMatch(/docs\[\.\]stix-phish\[\.\]test.* in STIX \(feed "stix", reliability C\), listed as stix-phish\[\.\]test/);

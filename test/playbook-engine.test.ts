@@ -204,7 +204,8 @@ describe.each(["sqlite", "postgres"])("the embedded queue on %s", (dialect) => {
       : path.join(fs.mkdtempSync(path.join(os.tmpdir(), "intake-queue-")), "intake.db"));
   });
 
-  it("keeps one job of a key waiting or under way, hands each job to one worker, retries with backoff and puts back a dead worker's job", async () => {
+  it("keeps one job of a key waiting or under way, hands each job to one worker, retries with backoff and puts back a \
+dead worker's job", async () => {
     const queue = new EmbeddedQueue(store);
     const other = new EmbeddedQueue(store);
     expect(await queue.send("q", { n: 1 }, { singletonKey: "k", retryLimit: 1, retryDelay: 1, retryBackoff: true })).not.toBeNull();

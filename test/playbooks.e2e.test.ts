@@ -146,7 +146,8 @@ describe("playbooks end to end", () => {
     expect(countRows(ws.db, "select count(*) as n from entities where case_id = ? and type = 'URL' and data like '%\"checked\":\"yes\"%'", first)).toBeGreaterThan(0);
   });
 
-  it("runs a package's playbook in intake serve on a case ingested before it started (none is missed), then after an approval", async () => {
+  it("runs a package's playbook in intake serve on a case ingested before it started (none is missed), then after an \
+approval", async () => {
     effects = [];
     const ws = makeWorkspace({ NODE_EXTRA_CA_CERTS: server.caFile });
     const [caseId] = await setUp(ws, "served", 1, true);

@@ -58,8 +58,10 @@ describe("Intake on PostgreSQL", () => {
     const before = ["0001_core", "0003_console", "0004_packages", "0005_run_skipped", "0006_grouping", "0007_one_case_history", "0008_alert_file_encoding", "0009_drop_entities_case_index"];
     expect((await new Migrator({ db: old, provider: migrationProvider("postgres", before), allowUnorderedMigrations: true }).migrateToLatest()).error).toBeUndefined();
     const link = "https://phish.example.test/login";
-    await sql`insert into entities (alert_pk, case_id, type, value, source, data) values (1, 7, 'URL', ${link}, 'text', '{}'), (2, 8, 'URL', ${"https://other.test/"}, 'text', '{}')`.execute(old);
-    await sql`insert into case_keys (case_id, alert_pk, kind, value, environment, created_at) values (7, 1, 'url', ${link}, 'Default', 1000)`.execute(old);
+    const entityRows = sql`(1, 7, 'URL', ${link}, 'text', '{}'), (2, 8, 'URL', ${"https://other.test/"}, 'text', '{}')`;
+    await sql`insert into entities (alert_pk, case_id, type, value, source, data) values ${entityRows}`.execute(old);
+    const keyRow = sql`(7, 1, 'url', ${link}, 'Default', 1000)`;
+    await sql`insert into case_keys (case_id, alert_pk, kind, value, environment, created_at) values ${keyRow}`.execute(old);
     await old.destroy();
     const store = await openStore(url);
     try {
@@ -79,7 +81,8 @@ describe("Intake on PostgreSQL", () => {
     const old = new Kysely<unknown>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: url, max: 1 }) }) });
     expect((await new Migrator({ db: old, provider: migrationProvider("postgres", BEFORE_0011), allowUnorderedMigrations: true }).migrateToLatest()).error).toBeUndefined();
     for (const row of OLD_EMAIL_ENTITIES) {
-      await sql`insert into entities (alert_pk, case_id, type, value, value_hash, source, data) values (${row.alert_pk}, ${row.case_id}, ${row.type}, ${row.value}, ${valueHash(row.value)}, ${row.source}, ${row.data})`.execute(old);
+      const values = sql`(${row.alert_pk}, ${row.case_id}, ${row.type}, ${row.value}, ${valueHash(row.value)}, ${row.source}, ${row.data})`;
+      await sql`insert into entities (alert_pk, case_id, type, value, value_hash, source, data) values ${values}`.execute(old);
     }
     await old.destroy();
     const store = await openStore(url);

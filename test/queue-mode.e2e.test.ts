@@ -143,7 +143,8 @@ async function expectExactlyOnce(store: Store, connector: string, box: string, r
 }
 
 describe("queue mode: intake worker processes on one PostgreSQL", () => {
-  it("two workers share three mailboxes: every message one case, none unread, no two runs of a connector at once, each run naming its worker", async () => {
+  it("two workers share three mailboxes: every message one case, none unread, no two runs of a connector at once, each \
+run naming its worker", async () => {
     const c = await cluster("two_workers");
     try {
       const boxes = ["box1", "box2", "box3"];
@@ -186,7 +187,8 @@ describe("queue mode: intake worker processes on one PostgreSQL", () => {
     }
   }, 400_000);
 
-  it("a worker SIGKILLed mid-run: its run is recorded interrupted and another worker completes the batch, every message exactly once", async () => {
+  it("a worker SIGKILLed mid-run: its run is recorded interrupted and another worker completes the batch, every message \
+exactly once", async () => {
     const c = await cluster("killed_worker");
     try {
       const reports = makeReports(1500);
@@ -225,7 +227,8 @@ describe("queue mode: intake worker processes on one PostgreSQL", () => {
     }
   }, 400_000);
 
-  it("the IMAP server dropping the connection mid-FETCH (its imap process killed): the run fails cleanly, the next completes the batch, every message exactly once", async () => {
+  it("the IMAP server dropping the connection mid-FETCH (its imap process killed): the run fails cleanly, the next \
+completes the batch, every message exactly once", async () => {
     const c = await cluster("imap_dropped");
     try {
       const reports = makeReports(1500);
@@ -257,7 +260,8 @@ describe("queue mode: intake worker processes on one PostgreSQL", () => {
     }
   }, 400_000);
 
-  it("workers SIGKILLed at random moments, one after another, while two mailboxes are read: every message exactly once, none unread, no overlapping runs", async () => {
+  it("workers SIGKILLed at random moments, one after another, while two mailboxes are read: every message exactly once, \
+none unread, no overlapping runs", async () => {
     const c = await cluster("random_kills");
     try {
       const boxes = ["random", "box1"];
@@ -296,7 +300,8 @@ describe("queue mode: intake worker processes on one PostgreSQL", () => {
     }
   }, 600_000);
 
-  it("SIGTERM drains: past the grace period the run under way stops unacknowledged, the worker exits 0, and the next worker reads the rest", async () => {
+  it("SIGTERM drains: past the grace period the run under way stops unacknowledged, the worker exits 0, and the next \
+worker reads the rest", async () => {
     const c = await cluster("drained_worker");
     try {
       const reports = makeReports(1500);
@@ -326,12 +331,14 @@ describe("queue mode: intake worker processes on one PostgreSQL", () => {
     }
   }, 400_000);
 
-  it("a poison connector (one that always throws, one that hangs past its timeout) never stops a worker from serving the others", async () => {
+  it("a poison connector (one that always throws, one that hangs past its timeout) never stops a worker from serving \
+the others", async () => {
     const c = await cluster("poison");
     try {
       const dir = writePackage(path.join(c.ws.dir, "pkg"), { name: "Poison" }, {
         thrower: { code: `export default async function main(): Promise<void> {\n  throw new Error("the feed answered 503");\n}\n` },
-        hanger: { json: { timeoutSeconds: 3 }, code: `export default async function main(): Promise<void> {\n  await new Promise(() => setInterval(() => undefined, 1000));\n}\n` },
+        hanger: { json: { timeoutSeconds: 3 }, code: `export default async function main(): Promise<void> {\n` +
+          `  await new Promise(() => setInterval(() => undefined, 1000));\n}\n` },
       });
       const imported = await c.ws.intake(["integration", "import", dir]);
       expect(imported.code, imported.stderr).toBe(0);
@@ -415,7 +422,8 @@ describe("queue mode: intake worker processes on one PostgreSQL", () => {
     }
   }, 400_000);
 
-  it("push: one worker holds a connector's IDLE watch; SIGKILLed, another takes it over within 30 s and new mail still comes in at once", async () => {
+  it("push: one worker holds a connector's IDLE watch; SIGKILLed, another takes it over within 30 s and new mail still \
+comes in at once", async () => {
     const c = await cluster("push_takeover");
     try {
       // An interval far longer than the test: only push brings the later reports in.
@@ -495,7 +503,8 @@ describe("queue mode: intake worker processes on one PostgreSQL", () => {
     }
   }, 120_000);
 
-  it("Run once and Test from the console go to a worker: Test answers the alerts and stores nothing, Run once ingests and names the worker; with no worker, QUEUE_NO_WORKER in bounded time", async () => {
+  it("Run once and Test from the console go to a worker: Test answers the alerts and stores nothing, Run once ingests \
+and names the worker; with no worker, QUEUE_NO_WORKER in bounded time", async () => {
     const c = await cluster("run_now");
     try {
       // Disabled: no interval run of the workers' schedule, only the console's.
@@ -514,7 +523,8 @@ describe("queue mode: intake worker processes on one PostgreSQL", () => {
       const { csrfToken } = (await login.json()) as { csrfToken: string };
       const post = async (url: string) => {
         const response = await fetch(`${base}${url}`, { method: "POST", headers: { cookie, "x-csrf-token": csrfToken } });
-        return { status: response.status, body: (await response.json()) as Record<string, any> };
+        type Answer = { error: { code: string; message: string }; package: unknown[]; logs: unknown[]; runId: number };
+        return { status: response.status, body: (await response.json()) as Answer };
       };
 
       // No worker: refused in the wait (3 s here) and a little, the job withdrawn.

@@ -39,7 +39,8 @@ function report(reporter: string, words: string, options: { language?: string; s
   return {
     messageId,
     raw: [
-      'Authentication-Results: mx.example.test; spf=pass smtp.mailfrom=example.test; dkim=pass header.d=example.test; dmarc=pass header.from=example.test',
+      'Authentication-Results: mx.example.test; spf=pass smtp.mailfrom=example.test; ' +
+        'dkim=pass header.d=example.test; dmarc=pass header.from=example.test',
       `From: ${reporter} <${reporter}@example.test>`, "To: analyst@example.test", `Subject: =?UTF-8?B?${Buffer.from(`FW: ${options.subject ?? "Your mailbox is full"}`).toString("base64")}?=`,
       "Date: Fri, 20 Nov 2026 09:05:00 +0000", `Message-ID: ${messageId}`, ...(options.language ? [`Content-Language: ${options.language}`] : []),
       "MIME-Version: 1.0", `Content-Type: multipart/mixed; boundary="${boundary}"`, "",

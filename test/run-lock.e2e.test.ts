@@ -1,4 +1,5 @@
-// A killed run never blocks the next one: runs SIGKILLed by process group through the real CLI, on SQLite and PostgreSQL, against a real Dovecot.
+// A killed run never blocks the next one: runs SIGKILLed by process group through the real CLI, on SQLite and PostgreSQL,
+// against a real Dovecot.
 import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";

@@ -30,7 +30,9 @@ function stored(): string {
 
 const lastLine = (text: string) => text.trim().split("\n").pop();
 
-const FLOOD_PRELUDE = `const flooded = await runBoundedScript({ source: 'const b = Buffer.alloc(1 << 20, 97); for (let i = 0; i < 600; i++) process.stdout.write(b)', args: [], input: new Uint8Array(0), memoryMb: 256, timeoutMs: 60000, maxOutputBytes: 2e9 })
+const FLOOD_PRELUDE = `const flooded = await runBoundedScript({ ` +
+  `source: 'const b = Buffer.alloc(1 << 20, 97); for (let i = 0; i < 600; i++) process.stdout.write(b)', ` +
+  `args: [], input: new Uint8Array(0), memoryMb: 256, timeoutMs: 60000, maxOutputBytes: 2e9 })
     .then((output) => "ok " + output.length, (error: { code: string; message: string }) => error.code + ": " + error.message);`;
 
 beforeAll(async () => {
@@ -50,7 +52,10 @@ beforeAll(async () => {
   };
   const dir = writePackage(path.join(ws.dir, "pkg"), { name: "Walls Tests" }, connectors, {
     "actions/peek.json": JSON.stringify({ name: "Peek", description: "reads the file it is given", parameters: [{ name: "Path", type: "file" }], timeoutSeconds: 30 }),
-    "actions/peek.ts": `import fs from "node:fs";\nimport { ActionExecution } from "intake/sdk";\nexport default async function main(execution: ActionExecution): Promise<void> {\n  const data = fs.readFileSync(execution.extractActionParam("Path", { isMandatory: true }), "utf8");\n  execution.end(data, true);\n}\n`,
+    "actions/peek.ts": `import fs from "node:fs";\nimport { ActionExecution } from "intake/sdk";\n` +
+      `export default async function main(execution: ActionExecution): Promise<void> {\n` +
+      `  const data = fs.readFileSync(execution.extractActionParam("Path", { isMandatory: true }), "utf8");\n` +
+      `  execution.end(data, true);\n}\n`,
   });
   const imported = await ws.intake(["integration", "import", dir]);
   expect(imported.code, imported.stderr).toBe(0);
@@ -78,14 +83,16 @@ describe("a code process", () => {
     expect(stored()).not.toContain("killer-");
   });
 
-  it("cannot signal intake serve: its scheduled runs of process.kill(process.ppid) fail, it keeps serving and says its sandbox", async () => {
+  it("cannot signal intake serve: its scheduled runs of process.kill(process.ppid) fail, it keeps serving and says its \
+sandbox", async () => {
     const created = await ws.intake(["connector", "create", "killer-scheduled", "--integration", "Walls Tests", "--connector", "killer", "--interval", "1", "--params", ws.writeJson("killer-scheduled.json", {})]);
     expect(created.code, created.stderr).toBe(0);
     const serve = ws.spawnIntake(["serve", "--port", "0"]);
     let output = "";
     serve.stdout!.on("data", (chunk: Buffer) => (output += chunk.toString()));
     try {
-      const failedRuns = () => countRows(ws.db, "select count(*) as n from runs r join connectors c on c.id = r.connector_id where c.name = 'killer-scheduled' and r.status = 'failed'");
+      const failedRuns = () => countRows(ws.db, "select count(*) as n from runs r join connectors c on c.id = r.connector_id " +
+        "where c.name = 'killer-scheduled' and r.status = 'failed'");
       await waitFor(() => failedRuns() >= 2, 90_000, 200);
       expect(serve.exitCode).toBeNull();
       expect(serve.signalCode).toBeNull();
@@ -146,7 +153,8 @@ describe("a code process", () => {
 });
 
 describe("file parameters", () => {
-  it("name only files under INTAKE_FILE_ROOTS (default: the data folder's files/ and the temporary folder), never the data folder's own, links resolved", async () => {
+  it("name only files under INTAKE_FILE_ROOTS (default: the data folder's files/ and the temporary folder), never the \
+data folder's own, links resolved", async () => {
     fs.symlinkSync(ws.db, path.join(filesRoot, "database-link"));
     for (const [name, file] of [["peek-allowed", path.join(filesRoot, "allowed.txt")], ["peek-db", ws.db], ["peek-link", path.join(filesRoot, "database-link")]] as const) {
       const created = await ws.intake(["connector", "create", name, "--integration", "Walls Tests", "--connector", "peek", "--disabled", "--params", ws.writeJson(`${name}.json`, { Path: file })]);
@@ -174,7 +182,8 @@ describe("file parameters", () => {
     const caseId = query<{ id: number }>("select id from cases order by id desc limit 1")[0]!.id;
     const run = await ws.intake(["action", "run", "Walls Tests", "Peek", "--case", String(caseId), "--params", ws.writeJson("peek-params.json", { Path: ws.db })], { env: { INTAKE_ACTOR: "mallory" } });
     expect(run.code).toBe(1);
-    expect(run.stderr.trim()).toBe(`FILE_PARAMETER: file parameter "Path" is set by the run: an action's file parameters come only from its package's defaults, not from an analyst or a playbook`);
+    expect(run.stderr.trim()).toBe(`FILE_PARAMETER: file parameter "Path" is set by the run: ` +
+      `an action's file parameters come only from its package's defaults, not from an analyst or a playbook`);
     expect(query("select id from action_runs where action = 'Peek'")).toEqual([]);
     const playbook = ws.writeJson("peek-playbook.json", {
       name: "peek-subject", enabled: true, trigger: { event: "case_created" },
@@ -213,7 +222,8 @@ describe("integration import", () => {
       const dir = writePackage(path.join(ws.dir, "scripted"), { name: "Scripted", dependencies: { "intake-walls-postinstall": "1.0.0" } }, { c: { code: oneAlertConnector(`"c"`, "{}") } });
       const result = await ws.intake(["integration", "import", dir], { env: { npm_config_registry: registry.url, npm_config_cache: path.join(ws.dir, "npm-cache") } });
       expect(result.code).toBe(1);
-      expect(lastLine(result.stderr)).toBe(`DEPENDENCY_REFUSED: integration "Scripted": dependencies that need an install script are refused (npm runs with --ignore-scripts): intake-walls-postinstall (postinstall)`);
+      expect(lastLine(result.stderr)).toBe(`DEPENDENCY_REFUSED: integration "Scripted": dependencies that need an install script are refused ` +
+        `(npm runs with --ignore-scripts): intake-walls-postinstall (postinstall)`);
       expect(registry.served()).toBe(true);
       expect(fs.existsSync(path.join(ws.dir, "stolen"))).toBe(false);
     } finally {
@@ -227,12 +237,14 @@ describe("without bubblewrap", () => {
     const unavailable = { INTAKE_BWRAP: path.join(ws.dir, "no-bwrap-here") };
     const strict = await ws.intake(["connector", "run", "environment", "--json"], { env: { ...unavailable, INTAKE_SANDBOX: "strict" } });
     expect(strict.code).toBe(1);
-    expect(lastLine(strict.stderr)).toBe(`SANDBOX_UNAVAILABLE: INTAKE_SANDBOX=strict and bubblewrap cannot run here (${unavailable.INTAKE_BWRAP}: ENOENT): integration code is not run`);
+    expect(lastLine(strict.stderr)).toBe(`SANDBOX_UNAVAILABLE: INTAKE_SANDBOX=strict and bubblewrap cannot run here ` +
+      `(${unavailable.INTAKE_BWRAP}: ENOENT): integration code is not run`);
     expect(ws.lastJson(strict)).toMatchObject({ status: "failed" });
     const fallback = await ws.intake(["connector", "run", "environment", "--json"], { env: unavailable });
     expect(fallback.code, fallback.stderr).toBe(0);
     expect(fallback.stderr.split("\n").filter((line) => line.includes("bubblewrap cannot run here"))).toEqual([
-      `intake: bubblewrap cannot run here (${unavailable.INTAKE_BWRAP}: ENOENT): integration code runs under the Node permission model alone`,
+      `intake: bubblewrap cannot run here (${unavailable.INTAKE_BWRAP}: ENOENT): ` +
+        `integration code runs under the Node permission model alone`,
     ]);
     // The permission model's guard holds the signal: the CLI outlives process.kill(process.ppid).
     const killer = await ws.intake(["connector", "run", "killer", "--json"], { env: unavailable });
@@ -248,7 +260,9 @@ describe("without bubblewrap", () => {
 async function startRegistry(stolen: string): Promise<{ url: string; served(): boolean; close(): Promise<void> }> {
   const source = path.join(ws.dir, "registry-package");
   fs.mkdirSync(source, { recursive: true });
-  const script = `const fs = require("fs"); let key = "none"; try { key = fs.readFileSync(${JSON.stringify(path.join(ws.dir, "intake.key"))}, "utf8"); } catch {} fs.writeFileSync(${JSON.stringify(stolen)}, key);`;
+  const script = `const fs = require("fs"); let key = "none"; ` +
+    `try { key = fs.readFileSync(${JSON.stringify(path.join(ws.dir, "intake.key"))}, "utf8"); } catch {} ` +
+    `fs.writeFileSync(${JSON.stringify(stolen)}, key);`;
   fs.writeFileSync(path.join(source, "index.js"), "module.exports = 1;\n");
   fs.writeFileSync(path.join(source, "postinstall.js"), script);
   fs.writeFileSync(path.join(source, "package.json"), JSON.stringify({ name: "intake-walls-postinstall", version: "1.0.0", main: "index.js", scripts: { postinstall: "node postinstall.js" } }));

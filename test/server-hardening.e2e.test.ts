@@ -124,7 +124,8 @@ describe("behind a trusted reverse proxy", () => {
 });
 
 describe("sign-in under attack", () => {
-  it("answers most of 40 parallel tries with unknown names from one address with 429 RATE_LIMITED, before any password is hashed", async () => {
+  it("answers most of 40 parallel tries with unknown names from one address with 429 RATE_LIMITED, before any password \
+is hashed", async () => {
     const answers = await Promise.all(Array.from({ length: 40 }, (_, i) => signIn(port, `unknown-${i}`, `guess-${i}`, { from: "127.0.0.4" })));
     const statuses = answers.map((answer) => answer.status);
     expect(statuses.filter((status) => status === 401)).toHaveLength(10);
@@ -169,7 +170,8 @@ describe("the session is checked before the body is read", () => {
         }
       });
       socket.on("error", reject);
-      socket.write(`PUT /api/connectors/x HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: ${3 * 1024 * 1024}\r\n\r\n{"integration":"${"x".repeat(60_000)}`);
+      socket.write(`PUT /api/connectors/x HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n` +
+        `Content-Length: ${3 * 1024 * 1024}\r\n\r\n{"integration":"${"x".repeat(60_000)}`);
     });
     socket.destroy();
     expect(head).toMatch(/^HTTP\/1\.1 401 /);

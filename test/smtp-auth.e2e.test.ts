@@ -73,7 +73,9 @@ describe("SMTP security none with a username", () => {
     expect(ws.lastJson(refused), refused.stderr).toEqual({ sent: 0, failed: 1, givenUp: 0 });
     const [row] = JSON.parse((await ws.intake(["outbox", "list", "--json"])).stdout) as { status: string; lastError: string }[];
     expect(row!.status).toBe("retrying");
-    expect(row!.lastError).toBe(`SMTP_NOT_CONFIGURED: the email integration's "SMTP Security" none with "SMTP Username" would send the password unencrypted to ${host}: use starttls or tls (none only for a relay on loopback) (intake integration configure email --params FILE.json)`);
+    expect(row!.lastError).toBe(`SMTP_NOT_CONFIGURED: the email integration's "SMTP Security" none with "SMTP Username" ` +
+      `would send the password unencrypted to ${host}: use starttls or tls (none only for a relay on loopback) ` +
+      `(intake integration configure email --params FILE.json)`);
     expect(smtp.connections).toBe(0);
     expect(smtp.received).toEqual([]);
 

@@ -34,7 +34,8 @@ afterAll(async () => {
 });
 
 function html(paragraph: string, links: string[], head = ""): string {
-  return `<html><head>${head}</head><body><p>${paragraph}</p>${links.map((href) => `<p><a href="${href}">${href.includes("facebook") ? "Facebook" : "Open"}</a></p>`).join("")}</body></html>`;
+  const anchors = links.map((href) => `<p><a href="${href}">${href.includes("facebook") ? "Facebook" : "Open"}</a></p>`).join("");
+  return `<html><head>${head}</head><body><p>${paragraph}</p>${anchors}</body></html>`;
 }
 
 /** A message as our MX delivered it: its own Authentication-Results on top, HTML and text. */
@@ -70,7 +71,8 @@ function writeFeeds(ws: Workspace): { stix: string; urlhaus: string } {
   const urlhaus = path.join(ws.dir, "files", "urlhaus.csv");
   fs.writeFileSync(urlhaus, [
     "# id,dateadded,url,url_status,last_online,threat,tags,urlhaus_link,reporter",
-    '"28001","2026-12-06 08:00:00","https://parcel-hold.test/pay/fee.php","online","2026-12-06 08:00:00","phishing","","https://urlhaus.abuse.ch/url/28001/","tester"', "",
+    '"28001","2026-12-06 08:00:00","https://parcel-hold.test/pay/fee.php","online","2026-12-06 08:00:00",' +
+      '"phishing","","https://urlhaus.abuse.ch/url/28001/","tester"', "",
   ].join("\n"));
   return { stix, urlhaus };
 }
@@ -103,7 +105,8 @@ describe("verdicts on evidence, replies only to our own people", () => {
     // 1. A phish whose sign-in page sits on a domain the STIX feed lists; it loads Google Fonts and links Facebook.
     const listedDomain = attachedReport("Alice <alice@example.test>", "report-domain@example.test", message({
       from: "Account Review <notice@acct-review.test>", to: "alice@example.test", subject: "Unusual sign-in", id: "phish-domain@acct-review.test",
-      auth: `Authentication-Results: ${OUR_MX}; spf=pass smtp.mailfrom=acct-review.test; dkim=none; dmarc=none header.from=acct-review.test`,
+      auth: `Authentication-Results: ${OUR_MX}; spf=pass smtp.mailfrom=acct-review.test; ` +
+        `dkim=none; dmarc=none header.from=acct-review.test`,
       body: "Confirm your account.", links: ["https://login.acct-review.test/confirm", "https://www.facebook.com/acctreview", "https://t.co/x1"], head: fonts,
     }), PASS_AT_OUR_MX("example.test"), "FW: Unusual sign-in");
     // 2. A phish forwarded inline, as Gmail writes it: the listed URL stands below the separator.
@@ -131,7 +134,8 @@ describe("verdicts on evidence, replies only to our own people", () => {
     const thirdParty = attachedReport("Victim <victim@elsewhere.test>", "outsider-third@elsewhere.test", lure("lure-2@payout.test"),
       PASS_AT_OUR_MX("elsewhere.test"), "Re: Your refund of 500 USD is approved - call +1-555-0100");
     const listAddress = attachedReport("All staff <allstaff@example.test>", "outsider-list@payout.test", lure("lure-3@payout.test"),
-      "Authentication-Results: mx.payout.test; spf=pass smtp.mailfrom=example.test; dkim=pass header.d=example.test; dmarc=pass header.from=example.test", "Re: Your refund of 500 USD is approved - call +1-555-0100");
+      "Authentication-Results: mx.payout.test; spf=pass smtp.mailfrom=example.test; " +
+        "dkim=pass header.d=example.test; dmarc=pass header.from=example.test", "Re: Your refund of 500 USD is approved - call +1-555-0100");
 
     // The phish first, then the newsletter: earlier cases pile up as over a day.
     deliverToMaildir(dovecot, [listedDomain, inline]);

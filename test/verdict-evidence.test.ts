@@ -180,7 +180,8 @@ describe.each(["sqlite", "postgres"])("verdict evidence in the store (%s)", (dia
     await expect(prevalence({ domains: [domain] })).rejects.toMatchObject({ code: "VALIDATION" });
     if (dialect === "sqlite") {
       // The entity read goes through the value-hash index, never a scan of every entity.
-      const plan = store.sqlite!.prepare("explain query plan select distinct case_id from entities where type = 'DOMAIN' and value_hash = ? and value = ? and case_id < ? order by case_id desc limit 2000")
+      const plan = store.sqlite!.prepare("explain query plan select distinct case_id from entities " +
+        "where type = 'DOMAIN' and value_hash = ? and value = ? and case_id < ? order by case_id desc limit 2000")
         .all(valueHash(domain), domain, current) as { detail: string }[];
       expect(plan.map((row) => row.detail).join(" ")).toContain("entities_value_hash");
     }

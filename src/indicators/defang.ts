@@ -6,7 +6,7 @@ export function defang(value: string): string {
   let scheme = "";
   const colon = rest.indexOf("://");
   if (colon > 0 && colon < 12) {
-    scheme = rest.slice(0, colon).replace(/^http/i, "hxxp").replace(/^ftp/i, "fxp") + "://";
+    scheme = `${rest.slice(0, colon).replace(/^http/i, "hxxp").replace(/^ftp/i, "fxp")}://`;
     rest = rest.slice(colon + 3);
   }
   const slash = rest.indexOf("/");

@@ -470,14 +470,18 @@ export function findMessageUrlDetails(bodies: { text?: string | undefined; html?
   const html = bodies.htmlLinks ?? (bodies.html ? findLinksInHtml(bodies.html) : undefined);
   if (html) {
     dataUris = html.dataUris;
-    html.links.forEach((href, index) => all.push({ url: cleanHref(href), source: "html link", shownText: html.linkTexts[index] ?? "" }));
+    html.links.forEach((href, index) => {
+      all.push({ url: cleanHref(href), source: "html link", shownText: html.linkTexts[index] ?? "" });
+    });
     for (const url of findUrlsInText(html.text)) all.push({ url, source: "html text" });
     for (const url of findDefangedUrls(html.text)) all.push({ url, source: "defanged text" });
     for (const href of html.hiddenLinks) all.push({ url: cleanHref(href), source: "html hidden link" });
     for (const image of html.images) {
       all.push({ url: cleanHref(image.url), source: "html image", ...(image.trackingPixel ? { trackingPixel: true } : {}), resource: image.trackingPixel ? "tracking-pixel" : "image" });
     }
-    html.resources.forEach((href, index) => all.push({ url: cleanHref(href), source: "html resource", resource: html.resourceKinds[index] ?? "other" }));
+    html.resources.forEach((href, index) => {
+      all.push({ url: cleanHref(href), source: "html resource", resource: html.resourceKinds[index] ?? "other" });
+    });
   }
   const seen = new Set<string>();
   const found: FoundUrl[] = [];

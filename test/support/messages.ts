@@ -27,7 +27,8 @@ export function makeReport(index: number, options: { run?: string; urls?: number
   const subject = options.subject ?? `Suspicious message ${index}`;
   const encoding = ENCODINGS[index % ENCODINGS.length]!;
   const text = `Hello,\r\nplease verify your account.\r\n${urls.map((u) => `Click: ${u}`).join("\r\n")}\r\n`;
-  const html = `<html><body><p>Please verify</p>${urls.map((u) => `<a href="${u.replace(/&/g, "&amp;")}">here</a>`).join(" ")}</body></html>`;
+  const links = urls.map((u) => `<a href="${u.replace(/&/g, "&amp;")}">here</a>`).join(" ");
+  const html = `<html><body><p>Please verify</p>${links}</body></html>`;
   const boundary = `b-${index}-${run}`;
   const raw = [
     `From: IT Support <it-${index}@phish-${index % 7}.test>`,

@@ -68,7 +68,7 @@ export async function startOAuth2Provider(): Promise<OAuth2Provider> {
 }
 
 /** Dovecot configuration that accepts XOAUTH2 / OAUTHBEARER through the provider's introspection. */
-export function dovecotOAuth2Config(provider: OAuth2Provider, confFile: string): string {
+export function dovecotOAuth2Config(_provider: OAuth2Provider, confFile: string): string {
   return `passdb {
   driver = oauth2
   mechanisms = xoauth2 oauthbearer

@@ -53,7 +53,8 @@ export default async function main(execution: ConnectorExecution): Promise<void>
   alert.priority = Priority.HIGH;
   alert.device_vendor = "Tests";
   alert.device_product = "Test Product";
-  alert.events.push({ StartTime: alert.start_time, EndTime: alert.end_time, event_name: "test event", device_product: "Test Product", ...(${fieldsExpression}) });
+  alert.events.push({ StartTime: alert.start_time, EndTime: alert.end_time, event_name: "test event", ` +
+    `device_product: "Test Product", ...(${fieldsExpression}) });
   await execution.returnPackage([alert]);
 }
 `;

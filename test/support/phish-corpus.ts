@@ -20,7 +20,8 @@ export function random(seed: number): () => number {
   };
 }
 
-const WORDS = "account verify password invoice payment urgent security update login bank delivery package suspended confirm details click below immediately team support review document shared access expire".split(" ");
+const WORDS = ("account verify password invoice payment urgent security update login bank delivery package suspended confirm details " +
+  "click below immediately team support review document shared access expire").split(" ");
 const SUBJECTS = ["Your account will be suspended", "Invoice #{n} overdue", "Ünusual sign-in activity", "Shared document: Q{n} report", "Paket zustellung fehlgeschlagen", "パスワードの有効期限", "Action required: verify {n}"];
 const HOSTS = ["login-micros0ft.com", "secure-paypa1.net", "dhl-track.info", "docs.example.org", "xn--pple-43d.com"];
 const NAMES = ["IT Support", "Müller, Jörg", "Billing"];
@@ -70,7 +71,8 @@ export function makeCorpus(count: number, seed = 7): CorpusMessage[] {
     const messageId = `${seed}.${i}.${Math.floor(next() * 1e9)}@mail.example.test`;
     const body = Array.from({ length: 40 + Math.floor(next() * 360) }, () => pick(WORDS)).join(" ");
     const text = `${body}\n\n${urls.map((u) => `Click: ${u}`).join("\n")}\n\n-- \nSent from a phone\n`;
-    const html = `<html><body><p>${body}</p>${urls.map((u) => `<p><a href="${u.replaceAll("&", "&amp;")}">click here</a></p>`).join("")}</body></html>`;
+    const links = urls.map((u) => `<p><a href="${u.replaceAll("&", "&amp;")}">click here</a></p>`).join("");
+    const html = `<html><body><p>${body}</p>${links}</body></html>`;
     const textEncoding = pick(["quoted-printable", "base64", "8bit"]);
     const htmlEncoding = pick(["quoted-printable", "base64"]);
     const alternative = `alt-${i}-${seed}`;

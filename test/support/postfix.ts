@@ -116,8 +116,8 @@ export interface ReceivedMail { subject: string; to: string; inReplyTo: string; 
 /** The messages in PERSON@example.test's INBOX on `dovecot`, parsed (none when the mailbox is empty). */
 export async function readInbox(dovecot: Dovecot, person: string): Promise<ReceivedMail[]> {
   return withImap(dovecot, async (client) => {
-    const status = await client.status("INBOX", { messages: true }).catch(() => undefined);
-    if (!status || !status.messages) return [];
+    const status = await client.status("INBOX", { messages: true }).catch(() => false as const);
+    if (status === false || !status.messages) return [];
     await client.mailboxOpen("INBOX");
     const out: ReceivedMail[] = [];
     for await (const message of client.fetch("1:*", { source: true })) {

@@ -40,7 +40,7 @@ describe("URLs in text", () => {
       "see", "https://a.test/x", "http://b.test/p?q=1&r=2#f", "ftp://c.test/f", "HTTPS://D.Test/Mixed", "(http://e.test/in-brackets)", "<https://f.test/angle>",
       "\"http://g.test/quoted\"", "xhttp://h.test/glued", "url:http://i.test/after-colon", "http://j.test/a,http://k.test/b", "//proto.relative/x", "mailto:m@n.test",
       "https://l.test/trailing.", "https://xn--pple-43d.com/idn", "https://bücher.de/ü", "http://[::1]/v6", "http://10.0.0.1:8080/ip", "https://m.test/a?u=http://n.test/b",
-      "://", "http://", "https://o.test/" + "p".repeat(50), "日本語https://p.test/cjk", "é", "—", "**https://q.test/bold**",
+      "://", "http://", `https://o.test/${"p".repeat(50)}`, "日本語https://p.test/cjk", "é", "—", "**https://q.test/bold**",
     ];
     const SPACES = [" ", "  ", "\n", "\r\n", "\t", "\u00a0", "\u3000", ""];
     for (let seed = 1; seed <= 2000; seed++) {
@@ -54,7 +54,8 @@ describe("URLs in text", () => {
 
 describe("URLs in HTML", () => {
   it("puts visible links first, marks hidden links and 1x1 images", () => {
-    const html = '<div hidden><a href="https://h.test/">h</a></div><img src="https://p.test/o.gif" width=1 height=1><a href="https://v.test/?a=1&amp;b=2">v</a>';
+    const html = '<div hidden><a href="https://h.test/">h</a></div><img src="https://p.test/o.gif" width=1 height=1>' +
+      '<a href="https://v.test/?a=1&amp;b=2">v</a>';
     const links = findLinksInHtml(html);
     expect(links.links).toEqual(["https://v.test/?a=1&b=2"]);
     expect(links.hiddenLinks).toEqual(["https://h.test/"]);
@@ -166,7 +167,7 @@ describe("decoding", () => {
 describe("cost on hostile text", () => {
   it("finds every URL of one long line packed with URLs (read in pieces cut at whitespace)", () => {
     const urls = Array.from({ length: 3000 }, (_, i) => `https://u${i}.test/p`);
-    const line = urls.join(" ") + " " + "x".repeat(300_000);
+    const line = `${urls.join(" ")} ${"x".repeat(300_000)}`;
     expect(findUrlsInText(line)).toEqual(urls);
     expect(findDefangedUrls(urls.map((u) => u.replace("https://", "hxxps://")).join(" "))).toEqual(urls);
   });

@@ -10,7 +10,8 @@ describe("findInlineForward", () => {
   it("finds Gmail's separator, with English or Korean keys", () => {
     for (const block of [
       "---------- Forwarded message ---------\nFrom: A <a@evil.test>\nDate: Mon, 2 Nov 2026\nSubject: Hi\nTo: <b@example.test>\n\nbody",
-      "---------- Forwarded message ---------\n보낸사람: A <a@evil.test>\nDate: 2026년 11월 2일 (월) 오전 9:00\nSubject: 안녕\nTo: <b@example.test>\n\nbody",
+      "---------- Forwarded message ---------\n보낸사람: A <a@evil.test>\nDate: 2026년 11월 2일 (월) 오전 9:00\n" +
+        "Subject: 안녕\nTo: <b@example.test>\n\nbody",
     ]) {
       const found = findInlineForward(own + block)!;
       expect(found.at).toBe(own.length);
@@ -21,7 +22,8 @@ describe("findInlineForward", () => {
 
   it("finds Thunderbird's, Naver's (Korean keys with and without spaces), Daum's and Apple Mail's", () => {
     const cases = [
-      "-------- Forwarded Message --------\nSubject: \tHi\nDate: \tMon, 2 Nov 2026 09:00:00 +0000\nFrom: \tA <a@evil.test>\nTo: \tb@example.test\n\nbody",
+      "-------- Forwarded Message --------\nSubject: \tHi\nDate: \tMon, 2 Nov 2026 09:00:00 +0000\n" +
+        "From: \tA <a@evil.test>\nTo: \tb@example.test\n\nbody",
       "-----Original Message-----\n보낸 사람: A <a@evil.test>\n받는 사람: b@example.test\n보낸 날짜: 2026-11-02\n제목: 안녕\n참조: c@example.test\n\nbody",
       "-----Original Message-----\n보낸사람: A <a@evil.test>\n받는사람: b@example.test\n날짜: 2026-11-02\n제목: 안녕\n\nbody",
       "---------- 원본 메일 ----------\n보낸사람: A <a@evil.test>\n받는사람: b@example.test\n날짜: 26.11.02 09:00\n제목: 안녕\n\nbody",
@@ -37,7 +39,8 @@ describe("findInlineForward", () => {
   });
 
   it("finds Outlook's From/Sent/To/Subject block after a rule, or alone at a line start (and in Korean)", () => {
-    const afterRule = "________________________________\nFrom: A <a@evil.test>\nSent: Monday, November 2, 2026 9:00 AM\nTo: b@example.test\nSubject: Hi\n\nbody";
+    const afterRule = "________________________________\nFrom: A <a@evil.test>\n" +
+      "Sent: Monday, November 2, 2026 9:00 AM\nTo: b@example.test\nSubject: Hi\n\nbody";
     expect(findInlineForward(own + afterRule)!.at).toBe(own.length);
     const alone = "From: A <a@evil.test>\nSent: Monday, November 2, 2026 9:00 AM\nTo: b@example.test\nSubject: Hi\n\nbody";
     expect(findInlineForward(own + alone)!.at).toBe(own.length);
@@ -49,7 +52,8 @@ describe("findInlineForward", () => {
     expect(findInlineForward("Thanks\n________________________________\nAlex | Finance\n\nMore text")).toBeUndefined();
     expect(findInlineForward("From: the team, with thanks.\nSee you soon.\n")).toBeUndefined();
     // A rule of the signature first, the forward after it: the forward's rule is where it starts.
-    const text = "Hi\n________________________________\nAlex | Finance\n\n________________________________\nFrom: A <a@evil.test>\nSent: x\nSubject: y\n\nbody";
+    const text = "Hi\n________________________________\nAlex | Finance\n\n" +
+      "________________________________\nFrom: A <a@evil.test>\nSent: x\nSubject: y\n\nbody";
     expect(findInlineForwardStart(text)).toBe(text.lastIndexOf("________________________________"));
   });
 

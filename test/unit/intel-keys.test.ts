@@ -73,7 +73,8 @@ describe("feed parsers", () => {
     await expect(read("phishtank", "phishtank-broken.csv")).rejects.toThrow("line 2: a quoted field is not closed");
     await expect(read("openphish", "openphish-broken.txt")).rejects.toThrow('line 2: expected a url');
     await expect(read("misp", "misp-broken")).rejects.toThrow('5f0c3a2e-1b2c-4d3e-8f40-0123456789ab.json attribute 2 (sha256): expected a sha256');
-    await expect(read("stix", "stix-broken.json")).rejects.toThrow('object 2 (indicator--2): pattern: unknown object path at 1 (expected url:value, domain-name:value, ipv4-addr:value, ipv6-addr:value or file:hashes)');
+    await expect(read("stix", "stix-broken.json")).rejects.toThrow('object 2 (indicator--2): pattern: unknown object path at 1 ' +
+      '(expected url:value, domain-name:value, ipv4-addr:value, ipv6-addr:value or file:hashes)');
   });
 
   it("reads STIX patterns joined with OR and refuses AND and unclosed ones", () => {

@@ -110,9 +110,12 @@ it("gives feeds stored before 0018 the reliability C and verdicts set before it 
   expect((await new Migrator({ db: old, provider: migrationProvider("sqlite", before), allowUnorderedMigrations: true }).migrateToLatest()).error).toBeUndefined();
   await old.destroy();
   const raw = new Database(file);
-  raw.prepare("insert into feeds (name, format, source, interval_seconds, indicators, created_at) values ('urlhaus', 'urlhaus', '/dev/null', 3600, 0, 1)").run();
-  raw.prepare("insert into cases (title, priority, status, environment, created_at, updated_at, verdict, verdict_reasons, verdict_set_by, verdict_set_at) values ('old', 60, 'open', 'Default', 1, 1, 'malicious', '[\"r\"]', 'playbook:p', 1)").run();
-  raw.prepare("insert into case_verdicts (case_id, value, reasons, set_by, override, applied, created_at) values (1, 'malicious', '[\"r\"]', 'playbook:p', 0, 1, 1)").run();
+  raw.prepare("insert into feeds (name, format, source, interval_seconds, indicators, created_at) " +
+    "values ('urlhaus', 'urlhaus', '/dev/null', 3600, 0, 1)").run();
+  raw.prepare("insert into cases (title, priority, status, environment, created_at, updated_at, verdict, verdict_reasons, verdict_set_by, " +
+    "verdict_set_at) values ('old', 60, 'open', 'Default', 1, 1, 'malicious', '[\"r\"]', 'playbook:p', 1)").run();
+  raw.prepare("insert into case_verdicts (case_id, value, reasons, set_by, override, applied, created_at) " +
+    "values (1, 'malicious', '[\"r\"]', 'playbook:p', 0, 1, 1)").run();
   raw.close();
 
   const store = await openStore(file);

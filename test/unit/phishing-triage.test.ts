@@ -196,7 +196,8 @@ describe("assess: the reported message's own signals", () => {
     expect(result.reasons).toEqual(expect.arrayContaining([
       "the message itself holds a form that sends what is typed to collect[.]top",
       "a link hides where it goes behind a user name: hxxps://www[.]paypal[.]com@evil[.]test/x",
-      'the display name "Mail Administrator" is a role (mail administrator) but the message comes from admin@mailbox-upgrade[.]top, outside our domains',
+      'the display name "Mail Administrator" is a role (mail administrator) ' +
+        "but the message comes from admin@mailbox-upgrade[.]top, outside our domains",
     ]));
   });
 

@@ -138,7 +138,8 @@ describe("native transfer decoders", () => {
     expect([Buffer.from(last.bytes).toString("latin1"), last.done]).toEqual(["last", true]);
   });
 
-  it("in a part's body, hands the decoder the same lines postal-mime would, keeping boundary candidates and the last line for the parser", async () => {
+  it("in a part's body, hands the decoder the same lines postal-mime would, keeping boundary candidates and the last \
+line for the parser", async () => {
     const PostalMime = (await import("postal-mime")).default as unknown as { prototype: { readLine: (this: object) => { bytes: Uint8Array; done: boolean } } };
     const theirs = PostalMime.prototype.readLine;
     const pieces = ["--", "--b", "- -", "x--", "QUJD", "", " ", "\r", "text"];

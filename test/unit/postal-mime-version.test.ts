@@ -9,7 +9,12 @@ import { forTest, POSTAL_MIME_INSTALLED, POSTAL_MIME_PATCHED, postalMimeWarning,
 
 /** postal-mime's line reader, which the changes replace (not in its types). */
 const lineReader = () => (PostalMime.prototype as unknown as { readLine: unknown }).readLine;
-const readJson = (file: string) => JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, file), "utf8")) as Record<string, any>;
+/** What the test reads of package.json, package-lock.json and integration.json. */
+type Manifest = {
+  dependencies: Record<"postal-mime", string>;
+  packages: Record<"", { dependencies: Record<"postal-mime", string> }> & Record<"node_modules/postal-mime", { version: string }>;
+};
+const readJson = (file: string) => JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, file), "utf8")) as Manifest;
 
 describe("postal-mime's version", () => {
   it("installed is the one the connector's changes are written for", () => {

@@ -77,7 +77,8 @@ describe("QR codes through readMessage and buildAlert", () => {
   it("gives a code in an inline forward's part the forwarded message's depth, the reporter's logo theirs", async () => {
     const raw = message("qr inline forward", [
       '<div>Phish? <img src="cid:logo@x"></div><div>---------- Forwarded message ---------<br>From: IT &lt;it@qr-phish.example&gt;<br>',
-      "Date: Tue, 10 Nov 2026 07:00:00 +0000<br>Subject: MFA reset<br>To: staff@example.test<br></div><p>Scan:</p><img src=\"cid:code1@x\">",
+      "Date: Tue, 10 Nov 2026 07:00:00 +0000<br>Subject: MFA reset<br>To: staff@example.test<br></div>" +
+        "<p>Scan:</p><img src=\"cid:code1@x\">",
     ], [
       imagePart("logo.png", "image/png", await qrPng("https://www.example.test/"), "logo@x"),
       imagePart("code.png", "image/png", await qrPng(PHISH), "code1@x"),

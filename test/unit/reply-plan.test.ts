@@ -66,10 +66,13 @@ describe("planReplies: only our own people, as our own server authenticated them
     ]), "en", policy);
     expect(forged.replies).toEqual([]);
     expect(forged.skipped.map((skip) => skip.reason)).toEqual([
-      "the report from ceo@example.test is not authenticated: mx.example.test did not authenticate the report's sender (dmarc=fail, spf=fail, dkim=none)",
-      "the report from all-staff@example.test is not authenticated: the report's Authentication-Results were not written by a Trusted Authentication Server",
+      "the report from ceo@example.test is not authenticated: " +
+        "mx.example.test did not authenticate the report's sender (dmarc=fail, spf=fail, dkim=none)",
+      "the report from all-staff@example.test is not authenticated: " +
+        "the report's Authentication-Results were not written by a Trusted Authentication Server",
       "the report from bob@example.test is not authenticated: the report carries no Authentication-Results from our mail server",
-      "the report from carol@example.test is not authenticated: mx.example.test did not authenticate the report's sender (dmarc=pass, spf=none, dkim=none)",
+      "the report from carol@example.test is not authenticated: " +
+        "mx.example.test did not authenticate the report's sender (dmarc=pass, spf=none, dkim=none)",
     ]);
   });
 

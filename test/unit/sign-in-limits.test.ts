@@ -50,8 +50,8 @@ describe("sign-in throttling", () => {
     // Another address is not touched.
     expect("attempt" in limiter.begin("192.0.2.2", "another")).toBe(true);
     // Successes give the slot back; failures keep it for the window.
-    underWay.slice(0, 3).forEach((a) => a.end(true));
-    underWay.slice(3).forEach((a) => a.end(false));
+    for (const attempt of underWay.slice(0, 3)) attempt.end(true);
+    for (const attempt of underWay.slice(3)) attempt.end(false);
     for (let i = 0; i < 3; i++) attempt(limiter, "192.0.2.1", `more${i}`).end(false);
     clock.now += 30_000;
     expect(limiter.begin("192.0.2.1", "late")).toEqual({ retryAfterSeconds: 30 });

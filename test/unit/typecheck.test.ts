@@ -39,7 +39,8 @@ describe("type-checking connector code", () => {
     const file = path.join(dir, "connectors", "c.ts");
     expect(problems).toEqual([
       `${file}:5:3: TS2322: Type 'string' is not assignable to type 'number'.`,
-      expect.stringMatching(new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}:7:13: TS2551: Property 'saveTimestamps' does not exist on type 'ConnectorExecution'`)),
+      expect.stringMatching(new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}:7:13: ` +
+        `TS2551: Property 'saveTimestamps' does not exist on type 'ConnectorExecution'`)),
     ]);
   });
 });

@@ -32,7 +32,9 @@ function integration(body = ""): { dir: string; modulePath: string; rewrite(body
   let version = 0;
   const rewrite = (code: string) => {
     version++;
-    fs.writeFileSync(modulePath, `let tasks = 0;\nconst generation = ${version};\nexport default async function main(execution) {\n  globalThis.warmToken ??= Math.random().toString(36).slice(2);\n  tasks++;\n  execution.logger.info("token " + globalThis.warmToken + " task " + tasks + " generation " + generation);\n${code}\n}\n`);
+    fs.writeFileSync(modulePath, `let tasks = 0;\nconst generation = ${version};\nexport default async function main(execution) {\n` +
+      `  globalThis.warmToken ??= Math.random().toString(36).slice(2);\n  tasks++;\n` +
+      `  execution.logger.info("token " + globalThis.warmToken + " task " + tasks + " generation " + generation);\n${code}\n}\n`);
     fs.writeFileSync(`${modulePath}.sha256`, `digest-${version}`);
   };
   rewrite(body);
@@ -106,7 +108,9 @@ describe("warm runners", () => {
     const tokens = [first.token];
     for (const failure of ["crash", "throw", "loop"]) {
       // The next task, in the same process, fails as asked.
-      target.rewrite(`  if (${JSON.stringify(failure)} === "crash") process.exit(3);\n  if (${JSON.stringify(failure)} === "throw") throw new Error("thrown on purpose");\n  if (${JSON.stringify(failure)} === "loop") while (true) {}`);
+      target.rewrite(`  if (${JSON.stringify(failure)} === "crash") process.exit(3);\n` +
+        `  if (${JSON.stringify(failure)} === "throw") throw new Error("thrown on purpose");\n` +
+        `  if (${JSON.stringify(failure)} === "loop") while (true) {}`);
       const failed = await run(target, { timeoutSeconds: 2 });
       expect(failed.token).toBe(tokens.at(-1));
       expect(failed.status).toBe(failure === "loop" ? "timed_out" : "failed");

@@ -1,7 +1,7 @@
 // Example connector: every row of a CSV file newer than the last run becomes an alert with one event.
 import fs from "node:fs";
 import { parse } from "csv-parse/sync";
-import { AlertInfo, ConnectorExecution, Priority, type PriorityValue } from "intake/sdk";
+import { AlertInfo, type ConnectorExecution, Priority, type PriorityValue } from "intake/sdk";
 
 interface Row {
   id: string;

@@ -45,5 +45,8 @@ export default async function main(execution: ActionExecution) {
   const quarantined = (await execution.listMailboxMoves({ statuses: ["quarantined"] })).length;
   execution.result.addResultJson({ moved: messages.length, messages: messages.slice(0, MAX_LISTED), reconciled, quarantined, quarantineFolder: settings.quarantine, mailboxes: settings.mailboxes.length, failures });
   // Every mailbox refused: the purge did nothing, and says so as a failure.
-  execution.end(`${messages.length} copies moved to ${settings.quarantine} (${quarantined} quarantined for this case)${reconciled ? `, ${reconciled} interrupted move(s) settled` : ""}${failures.length ? `; ${failures.length} mailbox(es) not cleaned: ${failures.slice(0, 3).map((f) => `${f.mailbox} (${f.code})`).join(", ")}` : ""}`, messages.length, failures.length > 0 && failures.length === settings.mailboxes.length ? ExecutionState.FAILED : ExecutionState.COMPLETED);
+  const notCleaned = failures.slice(0, 3).map((f) => `${f.mailbox} (${f.code})`).join(", ");
+  execution.end(`${messages.length} copies moved to ${settings.quarantine} (${quarantined} quarantined for this case)` +
+    `${reconciled ? `, ${reconciled} interrupted move(s) settled` : ""}` +
+    `${failures.length ? `; ${failures.length} mailbox(es) not cleaned: ${notCleaned}` : ""}`, messages.length, failures.length > 0 && failures.length === settings.mailboxes.length ? ExecutionState.FAILED : ExecutionState.COMPLETED);
 }

@@ -40,5 +40,8 @@ export default async function main(execution: ActionExecution) {
   });
   execution.result.addResultJson({ restored: messages.length, messages: messages.slice(0, MAX_LISTED), missing: missingCopies.slice(0, MAX_LISTED), mailboxes: mailboxes.length, failures });
   // Every mailbox refused: the purge did nothing, and says so as a failure.
-  execution.end(`${messages.length} copies restored to their folders${missingCopies.length ? `; ${missingCopies.length} no longer in the quarantine` : ""}${failures.length ? `; ${failures.length} mailbox(es) not reached: ${failures.slice(0, 3).map((f) => `${f.mailbox} (${f.code})`).join(", ")}` : ""}`, messages.length, failures.length > 0 && failures.length === mailboxes.length ? ExecutionState.FAILED : ExecutionState.COMPLETED);
+  const notReached = failures.slice(0, 3).map((f) => `${f.mailbox} (${f.code})`).join(", ");
+  execution.end(`${messages.length} copies restored to their folders` +
+    `${missingCopies.length ? `; ${missingCopies.length} no longer in the quarantine` : ""}` +
+    `${failures.length ? `; ${failures.length} mailbox(es) not reached: ${notReached}` : ""}`, messages.length, failures.length > 0 && failures.length === mailboxes.length ? ExecutionState.FAILED : ExecutionState.COMPLETED);
 }

@@ -24,7 +24,8 @@ export default async function main(execution: ActionExecution) {
     execution.end(reason, 0);
     return;
   }
-  execution.logger.info(`searching ${settings.mailboxes.length} mailboxes for ${criteria.messageIds.length} Message-ID(s) and ${criteria.senders.length} sender/subject pair(s)`);
+  execution.logger.info(`searching ${settings.mailboxes.length} mailboxes for ${criteria.messageIds.length} Message-ID(s) ` +
+    `and ${criteria.senders.length} sender/subject pair(s)`);
   const found: FoundCopy[] = [];
   const failures: MailboxFailure[] = [];
   const outcomes = await inParallel(settings.mailboxes, params.parallel, async (mailbox) => {

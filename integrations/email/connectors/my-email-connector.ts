@@ -1,6 +1,6 @@
 // The Email Connector: every unread message (or every new one) of the configured IMAP folders becomes
 // one alert; a message is marked read or moved only after the platform has stored its case.
-import { ConnectorExecution, outputHandler, type PackageResult } from "intake/sdk";
+import { type ConnectorExecution, outputHandler, type PackageResult } from "intake/sdk";
 import { BatchQueue } from "../lib/batch-queue.js";
 import { postalMimeWarning } from "../lib/decode.js";
 import { acknowledge, checkpointKey, formatCheckpoint, parseCheckpoint, planFolder, type FolderCheckpoint } from "../lib/folder-plan.js";
@@ -87,14 +87,17 @@ async function takeFolder(execution: ConnectorExecution, settings: EmailSettings
 
   const plan = await planFolder(mailbox, settings, checkpoint, limit);
   if (plan.leftOld > 0) {
-    execution.logger.warn(`${plan.leftOld} unread messages in ${mailbox.path} were received before ${new Date(checkpoint.floor!).toISOString()} (Offset Time In Days = ${settings.offsetDays}): left alone`);
+    execution.logger.warn(`${plan.leftOld} unread messages in ${mailbox.path} were received before ${new Date(checkpoint.floor!).toISOString()} ` +
+      `(Offset Time In Days = ${settings.offsetDays}): left alone`);
   }
   if (plan.toFetch.length + plan.alreadyStored.length === 0) {
-    execution.logger.info(`The inbox for user ${settings.username} has no ${settings.unreadOnly ? "unread" : "new"} emails${settings.folders.length > 1 ? ` in ${mailbox.path}` : ""}`);
+    execution.logger.info(`The inbox for user ${settings.username} has no ${settings.unreadOnly ? "unread" : "new"} emails` +
+      `${settings.folders.length > 1 ? ` in ${mailbox.path}` : ""}`);
     return 0;
   }
   execution.logger.info(`${plan.toFetch.length} messages to take from ${mailbox.path} for ${settings.username}` +
-    `${plan.alreadyStored.length ? ` (${plan.alreadyStored.length} already stored)` : ""}${plan.deferred ? ` (${plan.deferred} left for the next cycle by Max Emails Per Cycle)` : ""}`);
+    `${plan.alreadyStored.length ? ` (${plan.alreadyStored.length} already stored)` : ""}` +
+    `${plan.deferred ? ` (${plan.deferred} left for the next cycle by Max Emails Per Cycle)` : ""}`);
   // Stored by an earlier cycle that stopped before acknowledging them: acknowledge now, fetch nothing.
   if (!execution.isTestRun) await acknowledge(mailbox, settings, plan.alreadyStored);
 

@@ -248,14 +248,16 @@ export const POSTAL_MIME_INSTALLED = (createRequire(import.meta.url)("postal-mim
 export function postalMimeWarning(installed = POSTAL_MIME_INSTALLED): string | undefined {
   if (installed === POSTAL_MIME_PATCHED) return undefined;
   return `postal-mime ${installed} is installed, but the email connector's changes to it are written for ${POSTAL_MIME_PATCHED}: ` +
-    `messages are read by postal-mime as it is (slower, and 8-bit text without a correct charset may read as U+FFFD); install postal-mime@${POSTAL_MIME_PATCHED}`;
+    `messages are read by postal-mime as it is (slower, and 8-bit text without a correct charset may read as U+FFFD); ` +
+    `install postal-mime@${POSTAL_MIME_PATCHED}`;
 }
 
 let prepared: Promise<boolean> | undefined;
 
 /** Applies the changes once per process; false when postal-mime is used as it is. */
 export function preparePostalMime(): Promise<boolean> {
-  return (prepared ??= patchPostalMime(POSTAL_MIME_INSTALLED));
+  prepared ??= patchPostalMime(POSTAL_MIME_INSTALLED);
+  return prepared;
 }
 
 async function patchPostalMime(installed: string): Promise<boolean> {
@@ -268,7 +270,7 @@ async function patchPostalMime(installed: string): Promise<boolean> {
   if (!proto || typeof original !== "function" || !installNativeDecoders(proto) || !installNativeLineReader(PostalMime.prototype)) return false;
   proto.getTextContent = function (this: { content?: Uint8Array; contentType?: { parsed?: { params?: Record<string, string> } } }) {
     const params = this.contentType?.parsed?.params;
-    if (params && this.content && this.content.byteLength) params.charset = effectiveCharset(this.content, params.charset);
+    if (params && this.content?.byteLength) params.charset = effectiveCharset(this.content, params.charset);
     return original.call(this);
   };
   return true;

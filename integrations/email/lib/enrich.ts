@@ -66,7 +66,9 @@ export function alertsOf(settings: EmailSettings, report: MessageReport, origin:
       const event = alert.events[0]!;
       Object.assign(event, prefixed(settings.originalPrefix, report));
       const mails = separate ? [attached[index]!] : attached;
-      mails.forEach((mail, n) => Object.assign(event, prefixed(n === 0 ? settings.attachedPrefix : `${settings.attachedPrefix}${n + 1}`, mail)));
+      mails.forEach((mail, n) => {
+        Object.assign(event, prefixed(n === 0 ? settings.attachedPrefix : `${settings.attachedPrefix}${n + 1}`, mail));
+      });
     }
     if (separate) {
       alert.display_id = alert.ticket_id = `${alertIdOf(report)}#${index + 1}`;

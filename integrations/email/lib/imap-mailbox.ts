@@ -55,7 +55,8 @@ export function describeImapError(error: unknown, settings: Pick<MailboxSettings
     return new ConnectorError("IMAP_PROXY", `the proxy refused or failed the connection to ${where}: ${err.message ?? code}`, cause);
   }
   if (err.tlsFailed || TLS_CODES.has(code) || /certificate|ssl|tls/i.test(err.message ?? "")) {
-    return new ConnectorError("IMAP_TLS", `TLS with ${where} failed: ${code ? `${code}, ` : ""}${err.message ?? "handshake failed"} (a private CA is trusted through NODE_EXTRA_CA_CERTS)`, cause);
+    return new ConnectorError("IMAP_TLS", `TLS with ${where} failed: ${code ? `${code}, ` : ""}${err.message ?? "handshake failed"} ` +
+      `(a private CA is trusted through NODE_EXTRA_CA_CERTS)`, cause);
   }
   if (code === "ECONNREFUSED") return new ConnectorError("IMAP_CONNECT", `cannot reach ${where}: connection refused`, cause);
   if (code === "ENOTFOUND" || code === "EAI_AGAIN") return new ConnectorError("IMAP_CONNECT", `cannot resolve the host name ${settings.host}`, cause);

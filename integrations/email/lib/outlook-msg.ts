@@ -55,14 +55,18 @@ process.stdin.on("end", () => {
   const reader = new MsgReader(data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength));
   const f = reader.getFileData();
   const pick = (o, keys) => Object.fromEntries(keys.filter((k) => o && o[k] !== undefined).map((k) => [k, o[k]]));
-  const fields = pick(f, ["subject", "senderName", "senderEmail", "body", "bodyHtml", "headers", "messageDeliveryTime", "clientSubmitTime"]);
+  const fields = pick(f, [
+    "subject", "senderName", "senderEmail", "body", "bodyHtml", "headers", "messageDeliveryTime", "clientSubmitTime",
+  ]);
   if (f.html) fields.htmlText = Buffer.from(f.html).toString("utf8");
   fields.recipients = (f.recipients || []).slice(0, 500).map((r) => pick(r, ["name", "email", "smtpAddress", "recipType"]));
   fields.attachments = (f.attachments || []).map((a) => pick(a, ["fileName", "fileNameShort", "attachMimeTag", "innerMsgContent"]));
   const files = (f.attachments || []).slice(0, Number(process.argv[2])).map((a) => {
     if (a.innerMsgContent) return { skipped: "a message inside the .msg (an Outlook item attached to it) was not read" };
     try { const file = reader.getAttachment(a); return { fileName: file.fileName, content: Buffer.from(file.content).toString("base64") }; }
-    catch (error) { return { skipped: "an attachment of the .msg could not be read (" + String(error && error.message).slice(0, 200) + ")" }; }
+    catch (error) {
+      return { skipped: "an attachment of the .msg could not be read (" + String(error && error.message).slice(0, 200) + ")" };
+    }
   });
   process.stdout.write(JSON.stringify({ fields, files }));
 });`;
@@ -152,7 +156,7 @@ export async function msgToMime(data: Uint8Array): Promise<{ raw: Buffer; notes:
   const notes: string[] = [];
   const { fields, files } = await readMsgBounded(data);
   const headers: string[] = [];
-  if (fields.headers && fields.headers.includes(":")) {
+  if (fields.headers?.includes(":")) {
     headers.push(...keptTransportHeaders(fields.headers));
   } else {
     // A message saved before sending, or stripped of its headers: what its properties say.
@@ -170,11 +174,13 @@ export async function msgToMime(data: Uint8Array): Promise<{ raw: Buffer; notes:
   const html = fields.bodyHtml ?? (fields.html ? Buffer.from(fields.html).toString("utf8") : undefined);
   // The two bodies are alternatives of one text, as in the original message.
   const bodies: string[] = [];
-  if (fields.body) bodies.push(`Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n${base64Lines(Buffer.from(fields.body, "utf8"))}`);
+  if (fields.body) bodies.push(`Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n` +
+    `${base64Lines(Buffer.from(fields.body, "utf8"))}`);
   if (html) bodies.push(`Content-Type: text/html; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n${base64Lines(Buffer.from(html, "utf8"))}`);
   if (bodies.length) {
     const alternative = `${boundary}-alt`;
-    parts.push(`Content-Type: multipart/alternative; boundary="${alternative}"\r\n\r\n${bodies.map((b) => `--${alternative}\r\n${b}\r\n`).join("")}--${alternative}--`);
+    parts.push(`Content-Type: multipart/alternative; boundary="${alternative}"\r\n\r\n` +
+      `${bodies.map((b) => `--${alternative}\r\n${b}\r\n`).join("")}--${alternative}--`);
   }
   const attachments = fields.attachments ?? [];
   if (attachments.length > MAX_MSG_ATTACHMENTS) notes.push(`the .msg has ${attachments.length} attachments: only the first ${MAX_MSG_ATTACHMENTS} were read`);
@@ -187,9 +193,10 @@ export async function msgToMime(data: Uint8Array): Promise<{ raw: Buffer; notes:
     const name = (file.fileName || attachment.fileName || attachment.fileNameShort || "attachment").replaceAll('"', "'");
     const type = (attachment.attachMimeTag || "application/octet-stream").replaceAll("\r", "").replaceAll("\n", "");
     parts.push(`Content-Type: ${type}; name="${encodedWord(name)}"\r\n` +
-      `Content-Disposition: attachment; filename="${encodedWord(name)}"\r\nContent-Transfer-Encoding: base64\r\n\r\n${base64Lines(file.content)}`);
+      `Content-Disposition: attachment; filename="${encodedWord(name)}"\r\n` +
+      `Content-Transfer-Encoding: base64\r\n\r\n${base64Lines(file.content)}`);
   });
   headers.push("MIME-Version: 1.0", `Content-Type: multipart/mixed; boundary="${boundary}"`);
-  const body = parts.map((part) => `--${boundary}\r\n${part}\r\n`).join("") + `--${boundary}--\r\n`;
+  const body = `${parts.map((part) => `--${boundary}\r\n${part}\r\n`).join("")}--${boundary}--\r\n`;
   return { raw: Buffer.from(`${headers.join("\r\n")}\r\n\r\n${body}`, "utf8"), notes };
 }

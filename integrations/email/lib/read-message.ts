@@ -142,6 +142,7 @@ export function normaliseMessageId(value: string | undefined): string | undefine
   while (start < end && (value[start] === "<" || value[start] === " " || value[start] === "\t")) start++;
   while (end > start && (value[end - 1] === ">" || value[end - 1] === " " || value[end - 1] === "\t")) end--;
   const id = value.slice(start, end);
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this refuses
   if (!id || id.length > 900 || /[\s\u0000-\u001f]/.test(id)) return undefined;
   return id;
 }
@@ -237,7 +238,8 @@ function wholeBuffer(bytes: Uint8Array): Uint8Array | ArrayBuffer {
 async function readAt(raw: Uint8Array, depth: number, budget: { forwarded: number }, options: ReadOptions): Promise<MessageReport> {
   await preparePostalMime();
   if (raw.byteLength > MAX_PARSED_BYTES) {
-    return readLoosely(raw, depth, `the message is ${raw.byteLength} bytes, over the ${MAX_PARSED_BYTES} parsed: only its headers and the URLs in its raw text were read`, options);
+    return readLoosely(raw, depth, `the message is ${raw.byteLength} bytes, over the ${MAX_PARSED_BYTES} parsed: ` +
+      `only its headers and the URLs in its raw text were read`, options);
   }
   let email: Email;
   try {
@@ -249,7 +251,8 @@ async function readAt(raw: Uint8Array, depth: number, budget: { forwarded: numbe
     });
   } catch (error) {
     // Malformed beyond the parser's tolerance: keep what the headers and raw text say, with a note.
-    return readLoosely(raw, depth, `the message's MIME structure could not be parsed (${String((error as Error).message).slice(0, 200)}); its headers and the URLs in its raw text were read`, options);
+    return readLoosely(raw, depth, `the message's MIME structure could not be parsed (${String((error as Error).message).slice(0, 200)}); ` +
+      `its headers and the URLs in its raw text were read`, options);
   }
   const report = emptyReport(raw, depth);
   const notes = report.notes;
@@ -350,7 +353,8 @@ async function readAt(raw: Uint8Array, depth: number, budget: { forwarded: numbe
     if (depth + 1 > MAX_FORWARD_DEPTH) {
       notes.push(`a message forwarded ${depth + 1} levels deep was not read (at most ${MAX_FORWARD_DEPTH})`);
     } else if (budget.forwarded <= 0 || report.forwarded.length >= MAX_FORWARDED_PER_MESSAGE) {
-      notes.push(`a forwarded message (${attachment.filename ?? "unnamed"}) was not read: at most ${MAX_FORWARDED_PER_MESSAGE} per message and ${MAX_FORWARDED_PER_MESSAGE * MAX_FORWARD_DEPTH} in all`);
+      notes.push(`a forwarded message (${attachment.filename ?? "unnamed"}) was not read: ` +
+        `at most ${MAX_FORWARDED_PER_MESSAGE} per message and ${MAX_FORWARDED_PER_MESSAGE * MAX_FORWARD_DEPTH} in all`);
     } else {
       budget.forwarded--;
       if (isOutlookMessage(attachment)) {
@@ -513,7 +517,6 @@ function readHeaderBlock(text: string, from: number, alone: boolean): { fields: 
   const fields: Partial<Record<InlineField, string>> = {};
   let at = from;
   let end = from;
-  let count = 0;
   for (let index = 0; index < MAX_BLOCK_LINES && at <= text.length; index++) {
     const newline = text.indexOf("\n", at);
     const lineEnd = newline < 0 ? text.length : newline;
@@ -529,7 +532,6 @@ function readHeaderBlock(text: string, from: number, alone: boolean): { fields: 
     // The fields follow the separator (blank lines aside): other text there is a signature's rule, not a forward.
     if (!key) break;
     fields[key] ??= line.slice(line.indexOf(":") + 1).trim();
-    count++;
     end = Math.min(next, text.length);
     at = next;
     if (newline < 0) break;

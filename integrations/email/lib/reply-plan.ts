@@ -70,7 +70,8 @@ export function reporterDoubt(event: Record<string, unknown>, reporter: string, 
   if (auth.auth === "pass") return undefined;
   if (auth.spf === "pass" && auth.spfDomain && within(auth.spfDomain.toLowerCase(), policy.reporterDomains)) return undefined;
   if (auth.dkim === "pass" && (auth.dkimDomains ?? []).some((d) => within(d.toLowerCase(), policy.reporterDomains))) return undefined;
-  return `${server} did not authenticate the report's sender (dmarc=${auth.dmarc ?? "none"}, spf=${auth.spf ?? "none"}, dkim=${auth.dkim ?? "none"})`;
+  return `${server} did not authenticate the report's sender ` +
+    `(dmarc=${auth.dmarc ?? "none"}, spf=${auth.spf ?? "none"}, dkim=${auth.dkim ?? "none"})`;
 }
 
 /** A Message-ID as a header wants it: <id>. */

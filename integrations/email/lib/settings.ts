@@ -107,7 +107,8 @@ function proxyUrl(address: string, username: string, password: string): string |
   try {
     url = new URL(withScheme);
   } catch {
-    throw new ParameterError(`parameter "Proxy Server Address": not a proxy address (${JSON.stringify(address)}); use host:port, http://host:port or socks5://host:port`);
+    throw new ParameterError(`parameter "Proxy Server Address": not a proxy address (${JSON.stringify(address)}); ` +
+      `use host:port, http://host:port or socks5://host:port`);
   }
   if (!["http:", "socks:", "socks4:", "socks5:"].includes(url.protocol)) {
     throw new ParameterError(`parameter "Proxy Server Address": scheme ${url.protocol} is not supported (http, socks5)`);

@@ -1,6 +1,6 @@
 // Assess Report: gathers a reported email's indicators and signals, asks the feeds and earlier cases, and
 // sets the case's verdict with its reasons; raises malicious cases, closes simulations (and benign ones when asked).
-import { ActionExecution, believedAuthResult, MAX_EARLIER_QUERIES, Priority, type ActionEntity, type AuthResult, type CaseAlert } from "intake/sdk";
+import { type ActionExecution, believedAuthResult, MAX_EARLIER_QUERIES, Priority, type ActionEntity, type AuthResult, type CaseAlert } from "intake/sdk";
 import { assess, type Prevalence, type ReportSignals } from "../lib/assess.js";
 import { lookupIndicators, type IndicatorQuery } from "../lib/intel.js";
 import { LIST_NAMES, parseBrands, parseVips, siteOf, splitSetting, type Policy } from "../lib/policy.js";
@@ -127,7 +127,8 @@ export default async function main(execution: ActionExecution): Promise<void> {
   const prevalence: Record<string, Prevalence> = simulation || sites.length === 0 ? {} : await execution.domainPrevalence(sites);
   const policy = await policyOf(execution, reporterDomains);
   const assessment = assess({ reports: alerts.map((alert) => reportSignals(alert, trusted)), entities, matches, earlier, prevalence, policy, ...(simulation ? { simulation } : {}) });
-  execution.logger.info(`verdict ${assessment.verdict} (score ${assessment.score}) from ${queries.length} indicators, ${matches.length} feed matches, ${earlier.length} earlier cases`);
+  execution.logger.info(`verdict ${assessment.verdict} (score ${assessment.score}) from ${queries.length} indicators, ` +
+    `${matches.length} feed matches, ${earlier.length} earlier cases`);
 
   execution.setCaseVerdict({ value: assessment.verdict, score: assessment.score, reasons: assessment.reasons, evidence: assessment.evidence });
   if (assessment.verdict === "malicious" && execution.currentCase.priority < Priority.HIGH) execution.setCasePriority(Priority.HIGH);

@@ -269,7 +269,9 @@ export function assess(input: AssessInput): Assessment {
     const senderDomain = domainOfAddress(report.senderAddress);
     const auth = report.auth;
     if (!auth) {
-      if (report.untrustedAuth) tally.add({ kind: "authentication", weight: 0, reason: `the Authentication-Results of the message from ${sender} were not written by a Trusted Authentication Server: not believed` });
+      if (report.untrustedAuth) tally.add({ kind: "authentication", weight: 0, reason:
+        `the Authentication-Results of the message from ${sender} were not written by a Trusted Authentication Server: ` +
+        `not believed` });
       continue;
     }
     const by = `judged by ${defang(report.authServer || auth.authservId || "our server")}`;
@@ -325,7 +327,8 @@ export function assess(input: AssessInput): Assessment {
     }
     if (senderDomain && !internal) {
       const brand = policy.brands.find((candidate) => containsWords(nameWords, candidate.words) && !isWithinAny(senderDomain, candidate.domains));
-      if (brand && !brandsOfHost(policy, senderDomain).length) signal(35, `the display name ${JSON.stringify(defang(report.senderName.slice(0, 80)))} names ${brand.name} but the message comes from ${sender}`, sender);
+      if (brand && !brandsOfHost(policy, senderDomain).length) signal(35, `the display name ${JSON.stringify(defang(report.senderName.slice(0, 80)))} names ${brand.name} ` +
+        `but the message comes from ${sender}`, sender);
       const vip = policy.vips.find((candidate) => containsWords(nameWords, wordsOf(candidate.name)) && candidate.address !== report.senderAddress.toLowerCase());
       if (vip && !isOrgDomain(policy, senderDomain)) signal(40, `the display name names ${vip.name} (a VIP) but the message comes from ${sender}`, sender);
       if (!isOrgDomain(policy, senderDomain)) {
@@ -335,7 +338,8 @@ export function assess(input: AssessInput): Assessment {
     }
     const role = ROLE_NAMES.find((words) => containsWords(nameWords, words));
     if (role && senderDomain && !isOrgDomain(policy, senderDomain) && !brandsOfHost(policy, senderDomain).length && !authenticatedSites.has(senderSite)) {
-      signal(20, `the display name ${JSON.stringify(defang(report.senderName.slice(0, 80)))} is a role (${role.join(" ")}) but the message comes from ${sender}, outside our domains`, sender);
+      signal(20, `the display name ${JSON.stringify(defang(report.senderName.slice(0, 80)))} is a role (${role.join(" ")}) ` +
+        `but the message comes from ${sender}, outside our domains`, sender);
     }
     for (const address of report.replyTo) {
       const replyDomain = domainOfAddress(address);
@@ -364,7 +368,8 @@ export function assess(input: AssessInput): Assessment {
     const properties = entity.additionalProperties;
     if (entity.entityType === "DOMAIN") {
       if (properties.homograph === "true") signal(30, `DOMAIN ${defang(entity.identifier)} mixes scripts (${properties.scripts ?? "lookalike letters"}): a lookalike domain`, defang(entity.identifier));
-      else if (properties.idn === "true" && !shared(entity.identifier)) signal(10, `DOMAIN ${defang(entity.identifier)} is an international (IDN) domain, shown as ${defang(properties.unicode ?? entity.identifier)}`, defang(entity.identifier));
+      else if (properties.idn === "true" && !shared(entity.identifier)) signal(10, `DOMAIN ${defang(entity.identifier)} is an international (IDN) domain, ` +
+        `shown as ${defang(properties.unicode ?? entity.identifier)}`, defang(entity.identifier));
       continue;
     }
     if (entity.entityType === "FILE") {
@@ -435,7 +440,8 @@ export function assess(input: AssessInput): Assessment {
       const host = entity.entityType === "URL" && clickable(entity) ? hostOf(entity.identifier) : undefined;
       return !!host && !ownOrKnown(host) && !isIpLiteral(host);
     });
-    if (elsewhere) signal(10, `its links lead away from the sender's domain, which our server could not authenticate: ${defang(siteOf(hostOf(elsewhere.identifier)!))}`, defang(elsewhere.identifier.slice(0, 200)));
+    if (elsewhere) signal(10, `its links lead away from the sender's domain, which our server could not authenticate: ` +
+      `${defang(siteOf(hostOf(elsewhere.identifier)!))}`, defang(elsewhere.identifier.slice(0, 200)));
   }
 
   const score = tally.against;
@@ -468,7 +474,8 @@ export function assess(input: AssessInput): Assessment {
     });
     if (allAuthenticated && linksAtHome && !unknownSignIn) {
       const wellKnown = [...new Set(hosts.map(siteOf).filter((site) => !senderSites.has(site)))].slice(0, 5);
-      const within = `${[...senderSites].map(defang).join(", ")}${wellKnown.length ? ` and well-known domains (${wellKnown.map(defang).join(", ")})` : ""}`;
+      const within = `${[...senderSites].map(defang).join(", ")}` +
+        `${wellKnown.length ? ` and well-known domains (${wellKnown.map(defang).join(", ")})` : ""}`;
       const extra: VerdictEvidence[] = [
         ...authReasons.map((reason) => ({ kind: "authentication" as const, weight: 0, reason: `${reason} (a Trusted Authentication Server)` })),
         { kind: "signal", weight: 0, reason: hosts.length ? `its ${hosts.length} link(s) stay within ${within}` : "it has no links" },

@@ -1,6 +1,6 @@
 // Refresh Feed: reads one feed in its format and hands its indicators to the platform in chunks, so a
 // feed of a million indicators never sits whole in this process's memory.
-import { JobExecution, MAX_INDICATORS_PER_CHUNK, type FeedIndicator } from "intake/sdk";
+import { type JobExecution, MAX_INDICATORS_PER_CHUNK, type FeedIndicator } from "intake/sdk";
 import { parseFeed } from "../lib/parsers.js";
 
 export default async function main(execution: JobExecution): Promise<void> {

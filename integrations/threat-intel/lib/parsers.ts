@@ -110,7 +110,7 @@ async function* urlhaus(source: string): AsyncGenerator<FeedIndicator> {
       continue;
     }
     if (line.trim() === "") continue;
-    if (!columns || !columns.includes("url")) throw new Error(`${where}: no header "# id,dateadded,url,…" before the first entry`);
+    if (!columns?.includes("url")) throw new Error(`${where}: no header "# id,dateadded,url,…" before the first entry`);
     const fields = csvFields(line, where);
     if (fields.length !== columns.length) throw new Error(`${where}: ${fields.length} fields, the header names ${columns.length}`);
     const field = (name: string) => fields[columns!.indexOf(name)];
@@ -297,7 +297,8 @@ async function* stix(source: string): AsyncGenerator<FeedIndicator> {
     const { type, id, pattern, pattern_type: patternType, name, labels, indicator_types: indicatorTypes } = (object ?? {}) as Record<string, unknown>;
     if (type !== "indicator") continue;
     // An id is shown only when it has an id's shape (type--hex): anything else would quote the file.
-    const where = `object ${index + 1} (${typeof id === "string" && /^[a-z][a-z0-9-]{0,40}--[0-9a-f-]{1,40}$/.test(id) ? id : "no valid id"})`;
+    const validId = typeof id === "string" && /^[a-z][a-z0-9-]{0,40}--[0-9a-f-]{1,40}$/.test(id);
+    const where = `object ${index + 1} (${validId ? id : "no valid id"})`;
     if (patternType !== undefined && patternType !== "stix") continue;
     if (typeof pattern !== "string") throw new Error(`${where}: an indicator without a "pattern"`);
     const kinds = Array.isArray(indicatorTypes) ? indicatorTypes : Array.isArray(labels) ? labels : [];

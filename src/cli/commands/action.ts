@@ -33,9 +33,12 @@ export function register(program: Command, withStore: WithStore): void {
       // Its log on request: a failure is the one line below, on stderr.
       if (options.verbose) for (const entry of outcome.logs) printLog(entry);
       if (options.json) {
-        process.stdout.write(JSON.stringify({ status: outcome.status, resultValue: outcome.resultValue, message: outcome.message, json: outcome.json, actionRun: outcome.actionRunId, ...(outcome.error ? { error: outcome.error } : {}) }) + "\n");
+        const answer = JSON.stringify({ status: outcome.status, resultValue: outcome.resultValue, message: outcome.message, json: outcome.json, actionRun: outcome.actionRunId, ...(outcome.error ? { error: outcome.error } : {}) });
+        process.stdout.write(`${answer}\n`);
       } else {
-        console.log(`action run ${outcome.actionRunId} ${outcome.status}: ${JSON.stringify(outcome.resultValue)}${outcome.message ? ` (${outcome.message})` : ""}; ${outcome.entityUpdates.length} entities updated, ${outcome.insights.length} insights, ${outcome.finishedAt - outcome.startedAt} ms`);
+        console.log(`action run ${outcome.actionRunId} ${outcome.status}: ${JSON.stringify(outcome.resultValue)}` +
+          `${outcome.message ? ` (${outcome.message})` : ""}; ${outcome.entityUpdates.length} entities updated, ` +
+          `${outcome.insights.length} insights, ${outcome.finishedAt - outcome.startedAt} ms`);
       }
       if (outcome.error) throw new IntakeError(outcome.error.code, outcome.error.message);
     });

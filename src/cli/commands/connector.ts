@@ -3,7 +3,6 @@ import fs from "node:fs";
 import type { Command } from "commander";
 import type { WithStore } from "../context.js";
 import { IntakeError, ParamsFile } from "../../platform/errors.js";
-import type { LogEntry } from "../../sdk/execution.js";
 import { displayParameters, groupingView, listConnectors, resolveConnector, saveConnector, wantsPush } from "../../platform/catalog/index.js";
 import { ConnectorLoop, enableWarmRunners, listRuns, recentRuns, runConnector, stopWarmRunners } from "../../platform/runner/index.js";
 import { formatTime, printLog, table } from "../output.js";
@@ -35,7 +34,8 @@ export function register(program: Command, withStore: WithStore): void {
     .requiredOption("--params <file>", "JSON object: parameter name → value")
     .option("--interval <seconds>", "run interval in seconds (default: the connector's)", (v) => Number.parseInt(v, 10))
     .option("--disabled", "create it disabled (intake serve does not run it)")
-    .option("--grouping <mode>", "how alerts become cases: campaign (default: reports of one mail in one case), indicator (a shared URL or file), off (one case per alert)")
+    .option("--grouping <mode>", "how alerts become cases: campaign (default: reports of one mail in one case), " +
+      "indicator (a shared URL or file), off (one case per alert)")
     .option("--grouping-hours <hours>", "grouping time frame in hours (default 24)", (v) => Number(v))
     .option("--grouping-max <alerts>", "most alerts in one case (default 500)", (v) => Number(v))
     .action(async (name: string, options: { integration: string; connector?: string; params: string; interval?: number; disabled?: boolean; grouping?: string; groupingHours?: number; groupingMax?: number }) => {
@@ -50,7 +50,8 @@ export function register(program: Command, withStore: WithStore): void {
             ...(options.groupingMax !== undefined ? { maxAlerts: options.groupingMax } : {}),
           },
         });
-        console.log(`${created ? "created" : "updated"} connector "${instance.name}" (${instance.integration} / ${instance.definition}, every ${instance.intervalSeconds} s)`);
+        console.log(`${created ? "created" : "updated"} connector "${instance.name}" ` +
+          `(${instance.integration} / ${instance.definition}, every ${instance.intervalSeconds} s)`);
       });
     });
 
@@ -70,13 +71,16 @@ export function register(program: Command, withStore: WithStore): void {
         }),
       );
       if (summary.package) {
-        process.stdout.write(JSON.stringify(summary.package, null, options.json ? undefined : 2) + "\n");
+        process.stdout.write(`${JSON.stringify(summary.package, null, options.json ? undefined : 2)}\n`);
       }
       const counts = { fetched: summary.fetched, alerts: summary.alerts, ingested: summary.ingested, duplicates: summary.duplicates, failed: summary.failed, skipped: summary.skipped, ms: summary.ms };
       if (options.json) {
-        process.stdout.write(JSON.stringify({ ...counts, run: summary.runId, status: summary.status, test: summary.test, ...(summary.error ? { error: summary.error } : {}) }) + "\n");
+        const answer = JSON.stringify({ ...counts, run: summary.runId, status: summary.status, test: summary.test, ...(summary.error ? { error: summary.error } : {}) });
+        process.stdout.write(`${answer}\n`);
       } else {
-        console.log(`run ${summary.runId} ${summary.status}${summary.test ? " (test: nothing stored)" : ""}: fetched ${counts.fetched}, alerts ${counts.alerts}, ingested ${counts.ingested}, duplicates ${counts.duplicates}, failed ${counts.failed}, ${counts.ms} ms`);
+        console.log(`run ${summary.runId} ${summary.status}${summary.test ? " (test: nothing stored)" : ""}: ` +
+          `fetched ${counts.fetched}, alerts ${counts.alerts}, ingested ${counts.ingested}, duplicates ${counts.duplicates}, ` +
+          `failed ${counts.failed}, ${counts.ms} ms`);
       }
       if (summary.error) throw new IntakeError(summary.error.code, summary.error.message);
     });
@@ -106,7 +110,8 @@ export function register(program: Command, withStore: WithStore): void {
         });
         // Its runs reuse one warm process while it watches.
         enableWarmRunners();
-        console.error(`watching connector "${name}" every ${options.interval ?? resolved.instance.intervalSeconds} s${push ? " and on push" : ""}; Ctrl-C stops after the current batch`);
+        console.error(`watching connector "${name}" every ${options.interval ?? resolved.instance.intervalSeconds} s` +
+          `${push ? " and on push" : ""}; Ctrl-C stops after the current batch`);
         loop.start();
         await new Promise<void>((resolve) => {
           const stop = () => resolve();
@@ -154,9 +159,11 @@ export function register(program: Command, withStore: WithStore): void {
           runs: runs.map((r) => ({ id: r.id, test: r.is_test === 1, status: r.status, started: formatTime(r.started_at), ms: r.finished_at ? r.finished_at - r.started_at : null, fetched: r.fetched, ingested: r.ingested, duplicates: r.duplicates, failed: r.failed, error: r.error })),
         };
         if (options.json) return console.log(JSON.stringify(view, null, 2));
-        console.log(`${view.name}: ${view.integration} / ${view.connector} (${view.enabled ? "enabled" : "disabled"}, every ${view.intervalSeconds} s, timeout ${view.timeoutSeconds} s)`);
+        console.log(`${view.name}: ${view.integration} / ${view.connector} ` +
+          `(${view.enabled ? "enabled" : "disabled"}, every ${view.intervalSeconds} s, timeout ${view.timeoutSeconds} s)`);
         console.log(`field mappings: Product Field Name = ${view.productFieldName}, Event Field Name = ${view.eventFieldName}`);
-        console.log(`grouping: ${view.grouping.mode}${view.grouping.mode === "off" ? "" : ` (time frame ${view.grouping.windowHours} h, at most ${view.grouping.maxAlerts} alerts per case)`}`);
+        const limits = ` (time frame ${view.grouping.windowHours} h, at most ${view.grouping.maxAlerts} alerts per case)`;
+        console.log(`grouping: ${view.grouping.mode}${view.grouping.mode === "off" ? "" : limits}`);
         console.log("parameters:");
         for (const p of definition.parameters) console.log(`  ${p.name} (${p.type}${p.required ? ", required" : ""}): ${view.parameters[p.name] ?? ""}`);
         console.log(view.runs.length ? `runs:\n${table(view.runs.map((r) => ({ ...r, test: r.test ? "test" : "" })), ["id", "test", "status", "started", "ms", "fetched", "ingested", "duplicates", "failed", "error"])}` : "runs: none yet");

@@ -21,9 +21,11 @@ export function register(program: Command, withStore: WithStore): void {
       const outcome = await withStore((store) => runJob(store, { integration, job: name, test: options.test ?? false, ...(params === undefined ? {} : { params: params as Record<string, unknown> }) }));
       if (options.verbose || options.test) for (const entry of outcome.logs.filter((e) => !outcome.error || e.message !== `${outcome.error.code}: ${outcome.error.message}`)) printLog(entry);
       if (options.json) {
-        process.stdout.write(JSON.stringify({ status: outcome.status, jobRun: outcome.jobRunId, test: outcome.test, ms: outcome.finishedAt - outcome.startedAt, ...(outcome.error ? { error: outcome.error } : {}) }) + "\n");
+        const answer = JSON.stringify({ status: outcome.status, jobRun: outcome.jobRunId, test: outcome.test, ms: outcome.finishedAt - outcome.startedAt, ...(outcome.error ? { error: outcome.error } : {}) });
+        process.stdout.write(`${answer}\n`);
       } else {
-        console.log(`job run ${outcome.jobRunId} ${outcome.status}${outcome.test ? " (test)" : ""}: ${outcome.integration}/${outcome.job}, ${outcome.finishedAt - outcome.startedAt} ms`);
+        console.log(`job run ${outcome.jobRunId} ${outcome.status}${outcome.test ? " (test)" : ""}: ` +
+          `${outcome.integration}/${outcome.job}, ${outcome.finishedAt - outcome.startedAt} ms`);
       }
       if (outcome.error) throw new IntakeError(outcome.error.code, outcome.error.message);
     });
@@ -39,7 +41,8 @@ export function register(program: Command, withStore: WithStore): void {
       const scheduled = await withStore((store) => scheduleJob(store, {
         integration, job: name, ...(params === undefined ? {} : { params }), ...(options.interval === undefined ? {} : { intervalSeconds: options.interval }), enabled: !options.disable,
       }));
-      console.log(`job "${scheduled.integration}/${scheduled.job}" ${scheduled.enabled ? `runs every ${scheduled.intervalSeconds} s under intake serve` : "is disabled"}; parameters: ${JSON.stringify(scheduled.parameters)}`);
+      const when = scheduled.enabled ? `runs every ${scheduled.intervalSeconds} s under intake serve` : "is disabled";
+      console.log(`job "${scheduled.integration}/${scheduled.job}" ${when}; parameters: ${JSON.stringify(scheduled.parameters)}`);
     });
 
   job

@@ -26,7 +26,8 @@ export function register(program: Command, withStore: WithStore): void {
     .command("list")
     .option("--connector <name>", "only this connector's runs")
     .option("--limit <n>", "how many, newest first (default: 20 in the table, every run with --json)", positiveInteger)
-    .option("--json", 'print [{"id","connector","worker","started_at","finished_at","status","ingested",…}] on one line of stdout (times in Unix ms; worker null when no worker ran it)')
+    .option("--json", 'print [{"id","connector","worker","started_at","finished_at","status","ingested",…}] on one line of stdout ' +
+      "(times in Unix ms; worker null when no worker ran it)")
     .action(async (options: { connector?: string; limit?: number; json?: boolean }) => {
       await withStore(async (store) => {
         if (options.json) {
@@ -49,7 +50,9 @@ export function register(program: Command, withStore: WithStore): void {
       await withStore(async (store) => {
         const run = await findRun(store, Number(id));
         if (!run) throw new RunNotFound(id);
-        console.log(`run ${run.id}: ${run.status}${run.is_test ? " (test)" : ""}${run.worker_id ? ` on worker ${run.worker_id}` : ""}, fetched ${run.fetched}, ingested ${run.ingested}, duplicates ${run.duplicates}, failed ${run.failed}${run.error ? `\n${run.error}` : ""}`);
+        console.log(`run ${run.id}: ${run.status}${run.is_test ? " (test)" : ""}${run.worker_id ? ` on worker ${run.worker_id}` : ""}, ` +
+          `fetched ${run.fetched}, ingested ${run.ingested}, duplicates ${run.duplicates}, failed ${run.failed}` +
+          `${run.error ? `\n${run.error}` : ""}`);
         for (const entry of run.logs) console.log(`${formatTime(entry.time)} ${entry.level.toUpperCase().padEnd(5)} ${entry.message}`);
       });
     });

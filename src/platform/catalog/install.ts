@@ -42,7 +42,8 @@ function snapshotFiles(dir: string): { files: Record<string, string>; digest: st
         const data = fs.readFileSync(full);
         bytes += data.length;
         if (bytes > MAX_PACKAGE_BYTES || Object.keys(files).length >= MAX_PACKAGE_FILES) {
-          throw new PackageInvalid(`${dir}: the package's own files pass ${MAX_PACKAGE_FILES} files or ${MAX_PACKAGE_BYTES / 1024 / 1024} MB (node_modules left out)`);
+          throw new PackageInvalid(`${dir}: the package's own files pass ${MAX_PACKAGE_FILES} files ` +
+            `or ${MAX_PACKAGE_BYTES / 1024 / 1024} MB (node_modules left out)`);
         }
         const text = TEXT_FILE.test(entry.name) ? data.toString("utf8") : undefined;
         files[relative] = text !== undefined && !text.startsWith("base64:") ? text : `base64:${data.toString("base64")}`;
@@ -140,7 +141,8 @@ const NOT_FROM_REGISTRY = /^(file:|link:|git(\+[a-z]+)?:|git@|github:|gitlab:|bi
 function refuseDependencySpecs(integration: IntegrationDefinition): void {
   const refused = Object.entries(integration.dependencies).filter(([, spec]) => NOT_FROM_REGISTRY.test(spec.trim()));
   if (refused.length) {
-    throw new DependencyRefused(integration.name, `dependencies come from the npm registry only (name and version): ${refused.map(([name, spec]) => `"${name}": "${spec}"`).join(", ")} refused`);
+    const named = refused.map(([name, spec]) => `"${name}": "${spec}"`).join(", ");
+    throw new DependencyRefused(integration.name, `dependencies come from the npm registry only (name and version): ${named} refused`);
   }
 }
 
@@ -215,7 +217,7 @@ async function installDependencies(staging: IntegrationDefinition, previousDir: 
     progress("dependencies unchanged: reused the installed ones");
     return;
   }
-  fs.writeFileSync(path.join(staging.dir, "package.json"), JSON.stringify(manifest, null, 2) + "\n");
+  fs.writeFileSync(path.join(staging.dir, "package.json"), `${JSON.stringify(manifest, null, 2)}\n`);
   progress(`installing ${Object.entries(dependencies).map(([n, v]) => `${n}@${v}`).join(", ")}`);
   // No install script runs: a dependency's would run with the server's rights (and read its key).
   const result = await runNpm(["install", "--ignore-scripts", "--omit=dev", "--no-audit", "--no-fund", "--loglevel=error"], staging.dir);

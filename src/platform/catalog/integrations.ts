@@ -83,7 +83,8 @@ export async function findAction(store: Store, reference: string): Promise<{ int
 export async function requireAction(store: Store, integrationName: string, actionName: string): Promise<{ integration: IntegrationDefinition; action: ActionDefinition }> {
   const integration = await findIntegration(store, integrationName);
   const action = byName(integration.actions, actionName);
-  if (!action) throw new ActionNotFound(`integration "${integration.name}" has no action "${actionName}" (its actions: ${integration.actions.map((a) => a.name).join(", ") || "none"})`);
+  if (!action) throw new ActionNotFound(`integration "${integration.name}" has no action "${actionName}" ` +
+    `(its actions: ${integration.actions.map((a) => a.name).join(", ") || "none"})`);
   return { integration, action };
 }
 

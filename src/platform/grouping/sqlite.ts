@@ -19,17 +19,20 @@ export function sqliteGrouping(db: SQLite.Database): SqliteGrouping {
   if (known) return known;
   // Found by the values' hashes (the index), then the values themselves compared.
   const casesWithKey = db.prepare(
-    `SELECT DISTINCT case_id FROM case_keys WHERE kind = ? AND value_hash IN ${IN_JSON} AND value IN ${IN_JSON} AND environment = ? AND created_at >= ? AND created_at <= ?`,
+    `SELECT DISTINCT case_id FROM case_keys WHERE kind = ? AND value_hash IN ${IN_JSON} AND value IN ${IN_JSON} ` +
+      `AND environment = ? AND created_at >= ? AND created_at <= ?`,
   ).pluck();
   const campaign = db.prepare(
     `SELECT DISTINCT u.case_id AS case_id, u.value AS value FROM case_keys u
      JOIN case_keys s ON s.case_id = u.case_id AND s.kind = 'subject' AND s.value = ?
-     WHERE u.kind = 'url' AND u.value_hash IN ${IN_JSON} AND u.value IN ${IN_JSON} AND u.environment = ? AND u.created_at >= ? AND u.created_at <= ?`,
+     WHERE u.kind = 'url' AND u.value_hash IN ${IN_JSON} AND u.value IN ${IN_JSON} ` +
+      `AND u.environment = ? AND u.created_at >= ? AND u.created_at <= ?`,
   );
   const subjectCounts = db.prepare(
     `SELECT u.value AS url, COUNT(DISTINCT s.value) AS subjects FROM case_keys u
      JOIN case_keys s ON s.case_id = u.case_id AND s.kind = 'subject'
-     WHERE u.kind = 'url' AND u.value_hash IN ${IN_JSON} AND u.value IN ${IN_JSON} AND u.created_at >= ? AND u.created_at <= ? GROUP BY u.value`,
+     WHERE u.kind = 'url' AND u.value_hash IN ${IN_JSON} AND u.value IN ${IN_JSON} ` +
+      `AND u.created_at >= ? AND u.created_at <= ? GROUP BY u.value`,
   );
   const casesByIds = db.prepare(`SELECT id, status, alert_count FROM cases WHERE id IN ${IN_JSON} ORDER BY id DESC`);
   const hashes = (values: string[]) => JSON.stringify(values.map(valueHash));

@@ -166,7 +166,7 @@ export async function createIntegration(store: Store, input: NewIntegration): Pr
   const dir = path.join(draftsRoot(store), slug);
   fs.mkdirSync(dir, { recursive: true });
   if (iconFile) fs.writeFileSync(path.join(dir, iconFile), input.icon!.data);
-  fs.writeFileSync(path.join(dir, "integration.json"), JSON.stringify({ name, description: input.description, ...(iconFile ? { icon: iconFile } : {}) }, null, 2) + "\n");
+  fs.writeFileSync(path.join(dir, "integration.json"), `${JSON.stringify({ name, description: input.description, ...(iconFile ? { icon: iconFile } : {}) }, null, 2)}\n`);
   return { name, slug, description: input.description, hasIcon: Boolean(iconFile), draft: true, connectors: [], actions: [], jobs: [] };
 }
 
@@ -260,7 +260,7 @@ export async function saveDefinition(
     const jsonFile = path.join(codeDir, `${fileBase}.json`);
     // Keep what the form does not show (memoryMb) from the previous definition.
     const previous = fs.existsSync(jsonFile) ? (JSON.parse(fs.readFileSync(jsonFile, "utf8")) as Record<string, unknown>) : {};
-    fs.writeFileSync(jsonFile, JSON.stringify({ ...previous, ...definition }, null, 2) + "\n");
+    fs.writeFileSync(jsonFile, `${JSON.stringify({ ...previous, ...definition }, null, 2)}\n`);
     const code = path.join(codeDir, `${fileBase}.ts`);
     if (!fs.existsSync(code)) fs.writeFileSync(code, TEMPLATES[folder]);
   });

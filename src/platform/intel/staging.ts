@@ -86,13 +86,15 @@ export class Staging {
     const now = Date.now();
     const { refresh } = this;
     const count = await this.#store.db.transaction().execute(async (trx) => {
+      const sameAsStaged = sql`s.kind = indicators.kind and s.value_hash = indicators.value_hash and s.value = indicators.value`;
       await sql`delete from indicators where feed_id = ${feedId} and not exists (
-        select 1 from indicator_staging s where s.refresh = ${refresh} and s.kind = indicators.kind and s.value_hash = indicators.value_hash and s.value = indicators.value)`.execute(trx);
+        select 1 from indicator_staging s where s.refresh = ${refresh} and ${sameAsStaged})`.execute(trx);
       await sql`update indicators set last_seen = ${now} where feed_id = ${feedId}`.execute(trx);
+      const alreadyStored = sql`i.value_hash = s.value_hash and i.kind = s.kind and i.value = s.value`;
       await sql`insert into indicators (feed_id, kind, value, value_hash, shown, threat, tags, first_seen, last_seen)
         select ${feedId}, s.kind, s.value, s.value_hash, s.shown, s.threat, s.tags, ${now}, ${now} from indicator_staging s
         where s.refresh = ${refresh} and not exists (
-          select 1 from indicators i where i.feed_id = ${feedId} and i.value_hash = s.value_hash and i.kind = s.kind and i.value = s.value)`.execute(trx);
+          select 1 from indicators i where i.feed_id = ${feedId} and ${alreadyStored})`.execute(trx);
       const counted = await trx.selectFrom("indicators").select((eb) => eb.fn.countAll<number>().as("n")).where("feed_id", "=", feedId).executeTakeFirstOrThrow();
       await trx.updateTable("feeds").set({ indicators: Number(counted.n), refreshed_at: now, error: null, error_at: null }).where("id", "=", feedId).execute();
       await trx.deleteFrom("indicator_staging").where("refresh", "=", refresh).execute();

@@ -139,9 +139,13 @@ function groupCommit<T, R>(work: (items: T[]) => Promise<R[]>): (item: T) => Pro
       queue = [];
       try {
         const answers = await work(batch.map((entry) => entry.item));
-        batch.forEach((entry, index) => entry.resolve(answers[index]!));
+        batch.forEach((entry, index) => {
+          entry.resolve(answers[index]!);
+        });
       } catch (error) {
-        batch.forEach((entry) => entry.reject(error));
+        batch.forEach((entry) => {
+          entry.reject(error);
+        });
       }
     }
     running = false;

@@ -44,7 +44,8 @@ export function isLoopbackHost(host: string): boolean {
  */
 export function checkAuthTransport(settings: Pick<SmtpSettings, "host" | "security" | "username">): void {
   if (settings.username && settings.security === "none" && !isLoopbackHost(settings.host)) {
-    throw new SmtpNotConfigured(`"SMTP Security" none with "SMTP Username" would send the password unencrypted to ${settings.host}: use starttls or tls (none only for a relay on loopback)`);
+    throw new SmtpNotConfigured(`"SMTP Security" none with "SMTP Username" would send the password unencrypted to ${settings.host}: ` +
+      `use starttls or tls (none only for a relay on loopback)`);
   }
 }
 

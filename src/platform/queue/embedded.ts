@@ -27,10 +27,11 @@ export class EmbeddedQueue implements Queue {
 
   async fetch<T>(name: string, options: { batchSize?: number } = {}): Promise<Job<T>[]> {
     const now = Date.now();
+    const due = sql`select id from queue_jobs where name = ${name} and state = 'created' and start_after <= ${now}`;
     const rows = await sql<{ id: number; name: string; data: string; retry_count: number }>`
       update queue_jobs set state = 'active', owner = ${this.owner}, started_at = ${now}
       where state = 'created' and id in (
-        select id from queue_jobs where name = ${name} and state = 'created' and start_after <= ${now} order by start_after, id limit ${options.batchSize ?? 1})
+        ${due} order by start_after, id limit ${options.batchSize ?? 1})
       returning id, name, data, retry_count`.execute(this.store.db);
     return rows.rows.map((row) => ({ id: String(row.id), name: row.name, data: JSON.parse(row.data) as T, retryCount: row.retry_count }));
   }

@@ -66,7 +66,8 @@ function sandboxProbe(): NonNullable<typeof probed> {
     const reason = result.error ? `${bwrap}: ${(result.error as NodeJS.ErrnoException).code ?? result.error.message}` : String(result.stderr ?? "").trim().split("\n")[0] || `exit code ${String(result.status)}`;
     probed = { mode: "permission-model", reason, bwrap };
     const strict = process.env.INTAKE_SANDBOX === "strict";
-    process.stderr.write(`intake: bubblewrap cannot run here (${reason.slice(0, 200)}): ${strict ? "INTAKE_SANDBOX=strict, integration code will not run" : "integration code runs under the Node permission model alone"}\n`);
+    const consequence = strict ? "INTAKE_SANDBOX=strict, integration code will not run" : "integration code runs under the Node permission model alone";
+    process.stderr.write(`intake: bubblewrap cannot run here (${reason.slice(0, 200)}): ${consequence}\n`);
   }
   return probed;
 }

@@ -30,7 +30,7 @@ function loadKey(dataDir: string): Buffer {
   const key = crypto.randomBytes(32);
   try {
     // "wx": never overwrite a key another process wrote a moment ago.
-    fs.writeFileSync(file, key.toString("base64") + "\n", { mode: 0o600, flag: "wx" });
+    fs.writeFileSync(file, `${key.toString("base64")}\n`, { mode: 0o600, flag: "wx" });
     return key;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "EEXIST") return Buffer.from(fs.readFileSync(file, "utf8").trim(), "base64");

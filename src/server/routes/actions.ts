@@ -56,7 +56,8 @@ export function registerActionRoutes(api: FastifyInstance, store: Store, session
 
   api.get<{ Params: { id: number } }>("/cases/:id/mailbox-moves", {
     onRequest: session,
-    schema: { tags: ["actions"], summary: "The case's mail moved to staff mailboxes' quarantine and back (Purge Email, Restore Email), oldest first: mailbox, folder, UIDs, Message-ID, state, when, which action run", params: idParams, response: errors },
+    schema: { tags: ["actions"], summary: "The case's mail moved to staff mailboxes' quarantine and back (Purge Email, Restore Email), oldest first: " +
+      "mailbox, folder, UIDs, Message-ID, state, when, which action run", params: idParams, response: errors },
   }, async (request) => ({ moves: await listMailboxMoves(store, request.params.id) }));
 
   api.get("/jobs", {
@@ -67,7 +68,8 @@ export function registerActionRoutes(api: FastifyInstance, store: Store, session
   api.post<{ Body: { integration: string; job: string; test?: boolean } }>("/jobs/run", {
     onRequest: admin,
     schema: {
-      tags: ["jobs"], summary: "Run a job now (admin) with its scheduled parameters; test: its context is not saved (the IDE's Play of a job). A failed run is an outcome (200)",
+      tags: ["jobs"], summary: "Run a job now (admin) with its scheduled parameters; test: its context is not saved (the IDE's Play of a job). " +
+        "A failed run is an outcome (200)",
       body: {
         type: "object",
         properties: { integration: actionFields.integration, job: { type: "string", minLength: 1, maxLength: 200 }, test: { type: "boolean" } },

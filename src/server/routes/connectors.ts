@@ -82,7 +82,8 @@ export function registerConnectorRoutes(api: FastifyInstance, store: Store, sess
   const admin = [session, requireAdmin];
   const changed = () => void scheduler?.refresh().catch(() => undefined);
 
-  api.get("/integrations", { onRequest: session, schema: { tags: ["integrations"], summary: "Integrations with their own parameters (definitions and configured values, secrets masked), connector, action and job definitions", response: errors } }, async () => {
+  api.get("/integrations", { onRequest: session, schema: { tags: ["integrations"], summary: "Integrations with their own parameters (definitions and configured values, secrets masked), " +
+    "connector, action and job definitions", response: errors } }, async () => {
     const integrations = await listIntegrations(store);
     // The integration's own parameters as configured: each secret that is set as "********".
     return { integrations: await Promise.all(integrations.map(async (integration) => ({ ...integrationView(integration), settings: await integrationSettingsView(store, integration) }))) };
@@ -134,7 +135,8 @@ export function registerConnectorRoutes(api: FastifyInstance, store: Store, sess
           enabled: { type: "boolean" },
           grouping: {
             type: "object",
-            description: "How ingest groups this connector's alerts into cases: campaign (reports of the same mail), indicator (a shared uncommon URL or the same reported Message-ID), off (one case per alert)",
+            description: "How ingest groups this connector's alerts into cases: campaign (reports of the same mail), " +
+              "indicator (a shared uncommon URL or the same reported Message-ID), off (one case per alert)",
             properties: {
               mode: { type: "string", enum: [...GROUPING_MODES] },
               windowHours: { type: "integer", minimum: 1, maximum: 2160 },
@@ -181,11 +183,13 @@ export function registerConnectorRoutes(api: FastifyInstance, store: Store, sess
   };
   api.post<{ Params: { name: string } }>("/connectors/:name/run", {
     onRequest: admin,
-    schema: { tags: ["connectors"], summary: "Run once (admin): ingests and marks read as configured; 409 when a run is already under way. In queue mode a worker runs it (503 QUEUE_NO_WORKER when none takes it in time)", params: nameParams, response: errors },
+    schema: { tags: ["connectors"], summary: "Run once (admin): ingests and marks read as configured; 409 when a run is already under way. " +
+      "In queue mode a worker runs it (503 QUEUE_NO_WORKER when none takes it in time)", params: nameParams, response: errors },
   }, runRoute(false));
   api.post<{ Params: { name: string } }>("/connectors/:name/test", {
     onRequest: admin,
-    schema: { tags: ["connectors"], summary: "Test (admin): runs the connector, returns its package and logs, stores no case and marks nothing read. In queue mode a worker runs it (503 QUEUE_NO_WORKER when none takes it in time)", params: nameParams, response: errors },
+    schema: { tags: ["connectors"], summary: "Test (admin): runs the connector, returns its package and logs, stores no case and marks nothing read. " +
+      "In queue mode a worker runs it (503 QUEUE_NO_WORKER when none takes it in time)", params: nameParams, response: errors },
   }, runRoute(true));
 
   api.get<{ Querystring: { connector?: string; limit?: number; cursor?: number } }>("/runs", {

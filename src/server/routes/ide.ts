@@ -127,7 +127,8 @@ export function registerIdeRoutes(api: FastifyInstance, store: Store, session: G
     api.put<{ Params: { slug: string; fileBase: string }; Body: ConnectorDefinitionInput | ActionDefinitionInput | JobDefinitionInput }>(`/ide/integrations/:slug/${folder}/:fileBase`, {
       onRequest: admin,
       schema: {
-        tags: ["ide"], summary: `Add or change a definition of ${folder}/ (admin): parameters, timeout and what the kind declares. A new one starts from a template. Saved as a new version.`,
+        tags: ["ide"], summary: `Add or change a definition of ${folder}/ (admin): parameters, timeout and what the kind declares. ` +
+          "A new one starts from a template. Saved as a new version.",
         params: connectorParams, body, response: ideErrors,
       },
     }, async (request) => {
@@ -154,7 +155,8 @@ export function registerIdeRoutes(api: FastifyInstance, store: Store, session: G
       // The code may reach 1 MB; JSON escaping adds to it.
       bodyLimit: 3 * MAX_CODE_BYTES,
       schema: {
-        tags: ["ide"], summary: `Save the code of ${folder}/NAME.ts (admin): a new version when it compiles and type-checks; otherwise 422 with the problems by line, and the working version stays`,
+        tags: ["ide"], summary: `Save the code of ${folder}/NAME.ts (admin): a new version when it compiles and type-checks; ` +
+          "otherwise 422 with the problems by line, and the working version stays",
         params: connectorParams, body: codeBody, response: ideErrors,
       },
     }, async (request) => {
@@ -200,7 +202,8 @@ export function registerIdeRoutes(api: FastifyInstance, store: Store, session: G
     onRequest: admin,
     bodyLimit: 3 * MAX_CODE_BYTES,
     schema: {
-      tags: ["ide"], summary: "Play (admin): run the given code of an action (saved or not) on a case's entities; returns its outcome (a failed action is an outcome, 200), stores and changes nothing",
+      tags: ["ide"], summary: "Play (admin): run the given code of an action (saved or not) on a case's entities; " +
+        "returns its outcome (a failed action is an outcome, 200), stores and changes nothing",
       params: connectorParams,
       body: {
         type: "object",
@@ -220,7 +223,8 @@ export function registerIdeRoutes(api: FastifyInstance, store: Store, session: G
     onRequest: admin,
     bodyLimit: 3 * MAX_CODE_BYTES,
     schema: {
-      tags: ["ide"], summary: "Play (admin): run the given code of a job (saved or not) once in test mode with its scheduled parameters; its context is not saved",
+      tags: ["ide"], summary: "Play (admin): run the given code of a job (saved or not) once in test mode with its scheduled parameters; " +
+        "its context is not saved",
       params: connectorParams,
       body: { type: "object", properties: { code: { type: "string", maxLength: MAX_CODE_BYTES } }, required: ["code"], additionalProperties: false },
       response: ideErrors,

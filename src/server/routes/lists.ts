@@ -23,7 +23,8 @@ export function registerListRoutes(api: FastifyInstance, store: Store, session: 
     // 10,000 entries of 500 characters do not fit the server's 1 MB; the admin check runs before the body is read.
     bodyLimit: 8 * 1024 * 1024,
     schema: {
-      tags: ["lists"], summary: `Replace a list's entries (admin): at most ${MAX_LIST_ENTRIES}, each at most ${MAX_LIST_ENTRY_LENGTH} characters; blanks and # comments dropped`,
+      tags: ["lists"], summary: `Replace a list's entries (admin): at most ${MAX_LIST_ENTRIES}, each at most ${MAX_LIST_ENTRY_LENGTH} characters; ` +
+        "blanks and # comments dropped",
       params: listParams,
       // Bounds are checked by saveCustomList, whose LIST_INVALID names the entry.
       body: { type: "object", additionalProperties: false, required: ["entries"], properties: { entries: { type: "array" } } },

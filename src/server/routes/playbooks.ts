@@ -40,7 +40,9 @@ export function registerPlaybookRoutes(api: FastifyInstance, store: Store, sessi
     onRequest: admin,
     schema: {
       tags: ["playbooks"],
-      summary: "Set the playbook's own parameters (admin), as `intake playbook configure`: the whole configuration (a password left out keeps its value); 400 PARAM_INVALID names each problem, a requiredWhen condition included",
+      summary: "Set the playbook's own parameters (admin), as `intake playbook configure`: " +
+        "the whole configuration (a password left out keeps its value); " +
+        "400 PARAM_INVALID names each problem, a requiredWhen condition included",
       params: nameParams,
       body: { type: "object", additionalProperties: false, required: ["parameters"], properties: { parameters: { type: "object" } } },
       response: errors,

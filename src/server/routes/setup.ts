@@ -10,7 +10,8 @@ import { sessionSchema } from "./auth.js";
 
 /** True while `token` can still create the first admin. */
 export async function setupOpen(store: Store, link: SetupLink | undefined, token: unknown): Promise<boolean> {
-  return link !== undefined && link.accepts(token) && !(await hasUsers(store));
+  if (!link?.accepts(token)) return false;
+  return !(await hasUsers(store));
 }
 
 export function registerSetupRoutes(api: FastifyInstance, store: Store, link: SetupLink | undefined): void {

@@ -20,7 +20,8 @@ export const feedsEn = {
   "feeds.save": "Add feed",
   "feeds.col.reliability": "Reliability",
   "feeds.reliability": "Reliability",
-  "feeds.reliability.hint": "How far this source is trusted; it sets the weight of its matches. A: completely reliable, B: usually reliable, C: fairly reliable, D: not usually reliable, E: unreliable, F: cannot be judged.",
+  "feeds.reliability.hint": "How far this source is trusted; it sets the weight of its matches. " +
+    "A: completely reliable, B: usually reliable, C: fairly reliable, D: not usually reliable, E: unreliable, F: cannot be judged.",
   "feeds.reliability.A": "A: completely reliable",
   "feeds.reliability.B": "B: usually reliable",
   "feeds.reliability.C": "C: fairly reliable",

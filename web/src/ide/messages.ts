@@ -2,7 +2,8 @@
 export const ideEn = {
   "nav.ide": "IDE",
   "ide.title": "Integrations IDE",
-  "ide.intro": "Create an integration and its connectors, write the code, Play it on the current code (nothing is stored), save it as a new version, then enable it.",
+  "ide.intro": "Create an integration and its connectors, write the code, Play it on the current code (nothing is stored), " +
+    "save it as a new version, then enable it.",
   "ide.noIntegrations": "No integration of your own yet: create one below.",
   "ide.newIntegration": "New integration",
   "ide.integrationName": "Integration name",

@@ -2,7 +2,8 @@
 export const listsEn = {
   "nav.lists": "Lists",
   "lists.title": "Custom lists",
-  "lists.intro": "Lists the triage reads: one entry a line; blank lines and lines starting with # (comments) are not kept. An admin's edit replaces the list that ships with Intake until it is reset.",
+  "lists.intro": "Lists the triage reads: one entry a line; blank lines and lines starting with # (comments) are not kept. " +
+    "An admin's edit replaces the list that ships with Intake until it is reset.",
   "lists.empty": "No custom lists.",
   "lists.entries": "{count, plural, =0 {no entries} one {# entry} other {# entries}}",
   "lists.default": "default",

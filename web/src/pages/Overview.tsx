@@ -45,7 +45,8 @@ function CasesPerDay({ data }: { data: OverviewData }) {
                 y -= h;
                 return (
                   <rect key={priority} x={left + i * barWidth + 2} y={y} width={barWidth - 4} height={h} fill={COLORS[priority]}>
-                    <title>{`${intl.formatDate(day, { month: "short", day: "numeric", timeZone: "UTC" })} · ${intl.formatMessage({ id: `priority.${priority}` as "priority.60" })}: ${intl.formatNumber(count)}`}</title>
+                    <title>{`${intl.formatDate(day, { month: "short", day: "numeric", timeZone: "UTC" })} · ` +
+                      `${intl.formatMessage({ id: `priority.${priority}` as "priority.60" })}: ${intl.formatNumber(count)}`}</title>
                   </rect>
                 );
               })}

@@ -2,7 +2,8 @@
 export const workersEn = {
   "nav.workers": "Workers",
   "workers.title": "Workers",
-  "workers.intro": "Queue mode: the intake worker processes that take the connectors' runs. A worker with no heartbeat for {seconds} seconds is lost; its runs are taken over by the others.",
+  "workers.intro": "Queue mode: the intake worker processes that take the connectors' runs. " +
+    "A worker with no heartbeat for {seconds} seconds is lost; its runs are taken over by the others.",
   "workers.empty": "No worker has registered. In queue mode, start one with intake worker; in embedded mode intake serve runs every connector itself.",
   "workers.col.host": "Host",
   "workers.col.pid": "PID",

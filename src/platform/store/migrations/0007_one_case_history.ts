@@ -1,7 +1,6 @@
 // 0007: one history per case. Merges and moves join status and priority changes in case_history (the
 // console and the CLI read the same list); the alert an action moved is kept beside it.
 import type { Kysely } from "kysely";
-import type { MigrationContext } from "../dialect.js";
 
 interface OldAction { case_id: number; action: string; actor: string; detail: string; created_at: number }
 

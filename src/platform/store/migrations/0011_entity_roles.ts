@@ -23,14 +23,16 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .filter((row) => row.match);
   if (forwarded.length) {
     const depth = sql.join(forwarded.map((row) => sql`when ${row.source} then ${sql.lit(Number(row.match![1] ?? 1))}`), sql` `);
-    await sql`update entities set depth = case source ${depth} end where source in (${sql.join(forwarded.map((row) => row.source))})`.execute(db);
+    const sources = sql.join(forwarded.map((row) => row.source));
+    await sql`update entities set depth = case source ${depth} end where source in (${sources})`.execute(db);
   }
   const addressLabels = (await sql<{ source: string }>`select distinct source from entities where type = 'EMAIL_ADDRESS'`.execute(db)).rows
     .map((row) => row.source).filter((source) => ADDRESS_LABEL.test(source));
   const withRole = addressLabels.filter((source) => ROLE_OF_HEADER[ADDRESS_LABEL.exec(source)![1]!]);
   if (withRole.length) {
     const role = sql.join(withRole.map((source) => sql`when ${source} then ${sql.lit(ROLE_OF_HEADER[ADDRESS_LABEL.exec(source)![1]!]!)}`), sql` `);
-    await sql`update entities set role = case source ${role} end where type = 'EMAIL_ADDRESS' and source in (${sql.join(withRole)})`.execute(db);
+    const sources = sql.join(withRole);
+    await sql`update entities set role = case source ${role} end where type = 'EMAIL_ADDRESS' and source in (${sources})`.execute(db);
   }
   // The From of a report that forwards a message is the colleague who reported it, as the case queue
   // took it before (the deepest From was the sender).
