@@ -41,7 +41,7 @@ export async function checkHealth(store: Store, timeoutMs = HEALTH_TIMEOUT_MS, l
   } catch (error) {
     return unreachable(error);
   }
-  let state: Awaited<ReturnType<typeof schemaState>>;
+  let state: Awaited<ReturnType<typeof storeSchemaState>>;
   try {
     state = await withTimeout(storeSchemaState(store), timeoutMs);
   } catch (error) {
