@@ -21,8 +21,12 @@ raw.transaction(() => {
     "insert into alerts (case_id, connector_id, run_id, alert_id, ticket_id, name, priority, product, vendor, rule_generator, " +
       "environment, start_time, end_time, data, created_at) values (?, 1, 1, ?, ?, ?, 60, 'Mail', 'Mail', 'Mail', '', ?, ?, '{}', ?)",
   );
-  const insertEntity = raw.prepare("insert into entities (alert_pk, case_id, type, value, value_hash, source, data) values (?, ?, ?, ?, ?, ?, '{}')");
-  const entity = { run: (alertId, caseId, type, value, source) => insertEntity.run(alertId, caseId, type, value, valueHash(value), source) };
+  const insertEntity = raw.prepare(
+    "insert into entities (alert_pk, case_id, type, value, value_hash, source, data) values (?, ?, ?, ?, ?, ?, '{}')",
+  );
+  const entity = {
+    run: (alertId, caseId, type, value, source) => insertEntity.run(alertId, caseId, type, value, valueHash(value), source),
+  };
   for (let i = 0; i < count; i++) {
     const created = now - (count - i) * 10_000;
     const status = i % 10 === 0 ? "closed" : "open";
@@ -52,4 +56,5 @@ await time("text 'message 9999' (scan)", { q: "message 9999", limit: 50 });
 await time("indicator (an entity's value)", { q: "https://phish-7.test/7", limit: 50 });
 await time("live: after newest-10", { after: count - 10, limit: 50 });
 await store.close();
-if (process.env.KEEP) console.log(file); else fs.rmSync(dir, { recursive: true, force: true });
+if (process.env.KEEP) console.log(file);
+else fs.rmSync(dir, { recursive: true, force: true });

@@ -22,7 +22,15 @@ const cpuSeconds = (since: NodeJS.CpuUsage) => {
 };
 
 await preparePostalMime();
-const mailbox = await ImapMailbox.open({ host: server.host, port: server.port, username: server.username, password: server.password, folder: "INBOX", readOnly: true, logger });
+const mailbox = await ImapMailbox.open({
+  host: server.host,
+  port: server.port,
+  username: server.username,
+  password: server.password,
+  folder: "INBOX",
+  readOnly: true,
+  logger,
+});
 const uids = await mailbox.uidsMatching({ unreadOnly: false });
 let fetchCpu = 0;
 let parseCpu = 0;
@@ -33,7 +41,8 @@ for (let at = 0; at < uids.length; at += BATCH_SIZE) {
   fetchCpu += cpuSeconds(fetchStart);
   // The batch is all here and no command is outstanding: this CPU is the parser's alone.
   const parseStart = process.cpuUsage();
-  for (const source of batch) await PostalMime.parse(source, { attachmentEncoding: "arraybuffer", maxNestingDepth: MAX_NESTING_DEPTH, forceRfc822Attachments: true });
+  for (const source of batch)
+    await PostalMime.parse(source, { attachmentEncoding: "arraybuffer", maxNestingDepth: MAX_NESTING_DEPTH, forceRfc822Attachments: true });
   parseCpu += cpuSeconds(parseStart);
 }
 await mailbox.close();

@@ -12,7 +12,13 @@ const INTAKE = path.join(PROJECT_ROOT, "bin", "intake.js");
 const ITEMS_PER_CALL = 100;
 const LOOKUP_SECONDS = 10;
 
-export interface IntelBench { indicators: number; refreshSeconds: number; lookupsPerSecond: number; hitRate: number; itemsPerCall: number }
+export interface IntelBench {
+  indicators: number;
+  refreshSeconds: number;
+  lookupsPerSecond: number;
+  hitRate: number;
+  itemsPerCall: number;
+}
 
 export async function intelBench(count: number): Promise<IntelBench> {
   const ws = makeWorkspace();
@@ -21,10 +27,13 @@ export async function intelBench(count: number): Promise<IntelBench> {
     const out = fs.createWriteStream(file);
     for (let i = 0; i < count; i++) out.write(`http://host${i % 50_000}.bench-evil${i % 997}.test/login/${i}\n`);
     await new Promise((resolve) => out.end(resolve));
-    const run = (args: string[]) => execFileSync(process.execPath, [INTAKE, ...args], { env: { ...process.env, ...ws.env }, cwd: ws.dir, encoding: "utf8" });
+    const run = (args: string[]) =>
+      execFileSync(process.execPath, [INTAKE, ...args], { env: { ...process.env, ...ws.env }, cwd: ws.dir, encoding: "utf8" });
     run(["feeds", "add", "bench", "--format", "openphish", "--source", file]);
     const started = performance.now();
-    const refreshed = JSON.parse(run(["feeds", "refresh", "bench", "--json"]).trim().split("\n").pop()!) as { feeds: { indicators: number }[] };
+    const refreshed = JSON.parse(run(["feeds", "refresh", "bench", "--json"]).trim().split("\n").pop()!) as {
+      feeds: { indicators: number }[];
+    };
     const refreshSeconds = (performance.now() - started) / 1000;
     const store = await openStore(ws.db);
     try {
@@ -36,14 +45,22 @@ export async function intelBench(count: number): Promise<IntelBench> {
         // Half listed URLs (written as analysts see them: upper-case host, no trailing slash), half not.
         const items = Array.from({ length: ITEMS_PER_CALL }, (_, j) => {
           const i = Math.floor(Math.random() * count);
-          return j % 2 === 0 ? { entityType: "URL", identifier: `HTTP://HOST${i % 50_000}.BENCH-EVIL${i % 997}.TEST/login/${i}` } : { entityType: "URL", identifier: `http://clean${i}.test/x` };
+          return j % 2 === 0
+            ? { entityType: "URL", identifier: `HTTP://HOST${i % 50_000}.BENCH-EVIL${i % 997}.TEST/login/${i}` }
+            : { entityType: "URL", identifier: `http://clean${i}.test/x` };
         });
         const matches = await lookupIndicators(store, items);
         hits += new Set(matches.filter((m) => m.kind === "url").map((m) => m.identifier)).size;
         lookups += items.length;
       }
       const seconds = (performance.now() - lookupStart) / 1000;
-      return { indicators: refreshed.feeds[0]!.indicators, refreshSeconds: +refreshSeconds.toFixed(1), lookupsPerSecond: Math.round(lookups / seconds), hitRate: +(hits / lookups).toFixed(3), itemsPerCall: ITEMS_PER_CALL };
+      return {
+        indicators: refreshed.feeds[0]!.indicators,
+        refreshSeconds: +refreshSeconds.toFixed(1),
+        lookupsPerSecond: Math.round(lookups / seconds),
+        hitRate: +(hits / lookups).toFixed(3),
+        itemsPerCall: ITEMS_PER_CALL,
+      };
     } finally {
       await store.close();
     }

@@ -18,15 +18,28 @@ export interface PurgeBench {
   again: { seconds: number; moved: number };
 }
 
-export async function purgeBench(options: { mailboxes: number; parallel: number; highPerformance: boolean; onProgress?: (line: string) => void }): Promise<PurgeBench> {
+export async function purgeBench(options: {
+  mailboxes: number;
+  parallel: number;
+  highPerformance: boolean;
+  onProgress?: (line: string) => void;
+}): Promise<PurgeBench> {
   const people = Array.from({ length: options.mailboxes }, (_, i) => `user${String(i + 1).padStart(4, "0")}`);
   // Dovecot as a server that opens hundreds of sessions a minute runs (its high-performance mode), unless --plain-dovecot.
   const dovecot = await startDovecot({ users: people, masterUser: "intake-admin", highPerformance: options.highPerformance });
   try {
     const messageId = `<bench-${Date.now()}@evil.test>`;
     const phish = [
-      "From: IT Desk <it-desk@evil.test>", "To: staff@example.test", "Subject: Your mailbox is full", `Date: ${new Date().toUTCString()}`, `Message-ID: ${messageId}`,
-      "MIME-Version: 1.0", "Content-Type: text/plain; charset=utf-8", "", "Verify now: https://quota.evil.test/login", "",
+      "From: IT Desk <it-desk@evil.test>",
+      "To: staff@example.test",
+      "Subject: Your mailbox is full",
+      `Date: ${new Date().toUTCString()}`,
+      `Message-ID: ${messageId}`,
+      "MIME-Version: 1.0",
+      "Content-Type: text/plain; charset=utf-8",
+      "",
+      "Verify now: https://quota.evil.test/login",
+      "",
     ].join("\r\n");
     // One copy in each mailbox, written into its Maildir as delivery would.
     for (const person of people) {
@@ -37,8 +50,12 @@ export async function purgeBench(options: { mailboxes: number; parallel: number;
     if (process.getuid?.() === 0) execFileSync("chown", ["-R", "vmail:vmail", path.join(dovecot.dir, "mail")]);
     const ws = makeWorkspace({ NODE_EXTRA_CA_CERTS: dovecot.caFile });
     const settings = {
-      "Mailbox Server Address": "localhost", "Mailbox Server Port": dovecot.port, "Mailbox Security": "tls",
-      "Mailbox Admin Username": "intake-admin", "Mailbox Admin Password": MASTER_PASSWORD, Mailboxes: people.map((person) => `${person}@example.test`).join(","),
+      "Mailbox Server Address": "localhost",
+      "Mailbox Server Port": dovecot.port,
+      "Mailbox Security": "tls",
+      "Mailbox Admin Username": "intake-admin",
+      "Mailbox Admin Password": MASTER_PASSWORD,
+      Mailboxes: people.map((person) => `${person}@example.test`).join(","),
     };
     const configure = await ws.intake(["integration", "configure", "email", "--params", ws.writeJson("mailboxes.json", settings)]);
     if (configure.code !== 0) throw new Error(configure.stderr);
@@ -47,7 +64,9 @@ export async function purgeBench(options: { mailboxes: number; parallel: number;
     deliverToMaildir(dovecot, [phish]);
     const ingest = await ws.intake(["connector", "run", "reports", "--json"]);
     if (ingest.code !== 0) throw new Error(ingest.stderr);
-    const caseId = String((JSON.parse((await ws.intake(["cases", "export", "--jsonl"])).stdout.trim().split("\n")[0]!) as { id: number }).id);
+    const caseId = String(
+      (JSON.parse((await ws.intake(["cases", "export", "--jsonl"])).stdout.trim().split("\n")[0]!) as { id: number }).id,
+    );
     const params = ws.writeJson("parallel.json", { "Parallel Mailboxes": options.parallel });
     const timed = async (action: string) => {
       const start = process.hrtime.bigint();
@@ -63,9 +82,14 @@ export async function purgeBench(options: { mailboxes: number; parallel: number;
     const again = await timed("Purge Email");
     const restore = await timed("Restore Email");
     return {
-      date: new Date().toISOString(), mailboxes: options.mailboxes, highPerformance: options.highPerformance, parallel: options.parallel,
-      purge: { seconds: purge.seconds, moved: purge.json.moved! }, restore: { seconds: restore.seconds, restored: restore.json.restored! },
-      search: { seconds: search.seconds, found: search.json.found! }, again: { seconds: again.seconds, moved: again.json.moved! },
+      date: new Date().toISOString(),
+      mailboxes: options.mailboxes,
+      highPerformance: options.highPerformance,
+      parallel: options.parallel,
+      purge: { seconds: purge.seconds, moved: purge.json.moved! },
+      restore: { seconds: restore.seconds, restored: restore.json.restored! },
+      search: { seconds: search.seconds, found: search.json.found! },
+      again: { seconds: again.seconds, moved: again.json.moved! },
     };
   } finally {
     await dovecot.stop();

@@ -60,7 +60,15 @@ function fillMailboxes(server: Dovecot, users: string[], reportsEach: number, ta
   if (root) execFileSync("chown", ["-R", "vmail:vmail", path.join(server.dir, "mail")]);
 }
 
-async function round(server: Dovecot, databaseUrl: string, users: string[], reportsEach: number, workerCount: number, concurrency: number, onProgress: (line: string) => void): Promise<QueueBenchRound> {
+async function round(
+  server: Dovecot,
+  databaseUrl: string,
+  users: string[],
+  reportsEach: number,
+  workerCount: number,
+  concurrency: number,
+  onProgress: (line: string) => void,
+): Promise<QueueBenchRound> {
   const ws = makeWorkspace({ NODE_EXTRA_CA_CERTS: server.caFile, INTAKE_DB: databaseUrl, INTAKE_HOME: "" });
   ws.env.INTAKE_HOME = path.join(ws.dir, ".intake");
   process.env.INTAKE_HOME = ws.env.INTAKE_HOME;
@@ -70,26 +78,44 @@ async function round(server: Dovecot, databaseUrl: string, users: string[], repo
   try {
     for (const user of users) {
       await saveConnector(store, {
-        name: user, integration: "email", intervalSeconds: 60,
+        name: user,
+        integration: "email",
+        intervalSeconds: 60,
         parameters: server.params({ Username: `${user}@example.test` }),
       });
     }
     // What is measured is the connectors' work: the built-in triage playbook (on by default) would run two
     // sandboxed action processes on every new case, on the same two cores, and is measured by --triage.
-    execFileSync(process.execPath, [INTAKE, "playbook", "disable", "phishing-triage"], { cwd: ws.dir, env: { ...process.env, ...ws.env }, stdio: "ignore" });
+    execFileSync(process.execPath, [INTAKE, "playbook", "disable", "phishing-triage"], {
+      cwd: ws.dir,
+      env: { ...process.env, ...ws.env },
+      stdio: "ignore",
+    });
     fillMailboxes(server, users, reportsEach, `w${workerCount}`);
     const total = users.length * reportsEach;
     const started = Date.now();
     for (let i = 0; i < workerCount; i++) {
-      workers.push(spawn(process.execPath, [INTAKE, "worker", "--concurrency", String(concurrency)], {
-        cwd: ws.dir, env: { ...process.env, ...ws.env }, stdio: "ignore", detached: true,
-      }));
+      workers.push(
+        spawn(process.execPath, [INTAKE, "worker", "--concurrency", String(concurrency)], {
+          cwd: ws.dir,
+          env: { ...process.env, ...ws.env },
+          stdio: "ignore",
+          detached: true,
+        }),
+      );
     }
     let done = 0;
     let lastReport = 0;
     while (done < total) {
       await new Promise((resolve) => setTimeout(resolve, 500));
-      done = Number((await store.db.selectFrom("alerts").select((eb) => eb.fn.countAll().as("n")).executeTakeFirstOrThrow()).n);
+      done = Number(
+        (
+          await store.db
+            .selectFrom("alerts")
+            .select((eb) => eb.fn.countAll().as("n"))
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
       if (Date.now() - lastReport > 10_000) {
         onProgress(`  ${workerCount} worker(s): ${done}/${total} cases after ${Math.round((Date.now() - started) / 1000)} s`);
         lastReport = Date.now();
@@ -97,12 +123,22 @@ async function round(server: Dovecot, databaseUrl: string, users: string[], repo
       if (Date.now() - started > 30 * 60_000) throw new Error(`only ${done} of ${total} reports became cases in 30 minutes`);
     }
     const seconds = (Date.now() - started) / 1000;
-    await Promise.all(workers.map((worker) => new Promise((resolve) => {
-      worker.once("exit", resolve);
-      process.kill(-worker.pid!, "SIGTERM");
-    })));
-    const runs = await store.db.selectFrom("runs").select(["connector_id", "started_at", "finished_at", "worker_id", "status"])
-      .where("is_test", "=", 0).orderBy("connector_id").orderBy("started_at").execute();
+    await Promise.all(
+      workers.map(
+        (worker) =>
+          new Promise((resolve) => {
+            worker.once("exit", resolve);
+            process.kill(-worker.pid!, "SIGTERM");
+          }),
+      ),
+    );
+    const runs = await store.db
+      .selectFrom("runs")
+      .select(["connector_id", "started_at", "finished_at", "worker_id", "status"])
+      .where("is_test", "=", 0)
+      .orderBy("connector_id")
+      .orderBy("started_at")
+      .execute();
     const byConnector = new Map<number, typeof runs>();
     for (const run of runs) byConnector.set(run.connector_id, [...(byConnector.get(run.connector_id) ?? []), run]);
     let overlaps = 0;
@@ -117,27 +153,58 @@ async function round(server: Dovecot, databaseUrl: string, users: string[], repo
     const byWorker = new Map<string, number>();
     for (const run of runs) byWorker.set(run.worker_id ?? "none", (byWorker.get(run.worker_id ?? "none") ?? 0) + 1);
     return {
-      workers: workerCount, concurrency, reports: total, seconds: Math.round(seconds * 10) / 10,
+      workers: workerCount,
+      concurrency,
+      reports: total,
+      seconds: Math.round(seconds * 10) / 10,
       messagesPerSecond: Math.round(total / seconds),
       runsPerConnector: { min: Math.min(...counts), median: median(counts), max: Math.max(...counts) },
-      overlaps, runsByWorker: [...byWorker.values()],
+      overlaps,
+      runsByWorker: [...byWorker.values()],
     };
   } finally {
-    for (const worker of workers) if (worker.exitCode === null) try { process.kill(-worker.pid!, "SIGKILL"); } catch { /* gone */ }
+    for (const worker of workers)
+      if (worker.exitCode === null)
+        try {
+          process.kill(-worker.pid!, "SIGKILL");
+        } catch {
+          /* gone */
+        }
     await store.close();
   }
 }
 
-export async function queueBench(options: { connectors: number; reportsEach: number; concurrency: number; onProgress: (line: string) => void }): Promise<QueueBench> {
+export async function queueBench(options: {
+  connectors: number;
+  reportsEach: number;
+  concurrency: number;
+  onProgress: (line: string) => void;
+}): Promise<QueueBench> {
   const users = Array.from({ length: options.connectors }, (_, i) => `box${String(i + 1).padStart(3, "0")}`);
   const [server, postgres] = await Promise.all([startDovecot({ users }), startPostgres()]);
   try {
     const rounds: QueueBenchRound[] = [];
     for (const workerCount of [1, 2]) {
       options.onProgress(`queue bench: ${workerCount} worker(s), ${options.connectors} connectors × ${options.reportsEach} reports`);
-      rounds.push(await round(server, postgres.createDatabase(`queue_bench_${workerCount}`), users, options.reportsEach, workerCount, options.concurrency, options.onProgress));
+      rounds.push(
+        await round(
+          server,
+          postgres.createDatabase(`queue_bench_${workerCount}`),
+          users,
+          options.reportsEach,
+          workerCount,
+          options.concurrency,
+          options.onProgress,
+        ),
+      );
     }
-    return { date: new Date().toISOString(), cores: os.availableParallelism(), connectors: options.connectors, reportsEach: options.reportsEach, rounds };
+    return {
+      date: new Date().toISOString(),
+      cores: os.availableParallelism(),
+      connectors: options.connectors,
+      reportsEach: options.reportsEach,
+      rounds,
+    };
   } finally {
     await server.stop();
     postgres.stop();

@@ -43,10 +43,15 @@ function fill(server: Dovecot): { bytes: number; source: string } {
     execFileSync("python3", [path.join(SHARED_BENCH, "gen_corpus.py"), server.maildir, String(N), "1", ...owner], { stdio: "ignore" });
   } else {
     for (let start = 0; start < N; start += 1000) {
-      deliverToMaildir(server, Array.from({ length: Math.min(1000, N - start) }, (_, i) => makeReport(start + i, { run: "bench" }).raw));
+      deliverToMaildir(
+        server,
+        Array.from({ length: Math.min(1000, N - start) }, (_, i) => makeReport(start + i, { run: "bench" }).raw),
+      );
     }
   }
-  const bytes = fs.readdirSync(path.join(server.maildir, "new")).reduce((sum, f) => sum + fs.statSync(path.join(server.maildir, "new", f)).size, 0);
+  const bytes = fs
+    .readdirSync(path.join(server.maildir, "new"))
+    .reduce((sum, f) => sum + fs.statSync(path.join(server.maildir, "new", f)).size, 0);
   return { bytes, source: hasShared ? "gen_corpus.py" : "test/support/messages.ts" };
 }
 
@@ -66,10 +71,11 @@ async function wireLimit(server: Dovecot): Promise<{ seconds: number; bytes: num
     }
   });
   await new Promise((resolve) => socket.once("secureConnect", resolve));
-  const command = (tag: string, text: string) => new Promise<void>((resolve) => {
-    waiting = { tag, resolve };
-    socket.write(`${tag} ${text}\r\n`);
-  });
+  const command = (tag: string, text: string) =>
+    new Promise<void>((resolve) => {
+      waiting = { tag, resolve };
+      socket.write(`${tag} ${text}\r\n`);
+    });
   await command("a1", `LOGIN "${USER}" "${PASSWORD}"`);
   await command("a2", "EXAMINE INBOX");
   bytes = 0;
@@ -180,11 +186,19 @@ async function withServerCpu<T>(server: Dovecot, work: () => Promise<T>): Promis
 async function intakeRun(server: Dovecot): Promise<IntakeRun> {
   const ws = makeWorkspace({ NODE_EXTRA_CA_CERTS: server.caFile });
   workspaces.push(ws.dir);
-  execFileSync(process.execPath, [INTAKE, "connector", "create", "bench", "--integration", "email", "--params", ws.writeJson("p.json", server.params())], { env: { ...process.env, ...ws.env }, cwd: ws.dir });
+  execFileSync(
+    process.execPath,
+    [INTAKE, "connector", "create", "bench", "--integration", "email", "--params", ws.writeJson("p.json", server.params())],
+    { env: { ...process.env, ...ws.env }, cwd: ws.dir },
+  );
   const { result, serverCpu } = await withServerCpu(server, async () => {
     const cpuBefore = reapedCpuSeconds("self");
     const start = process.hrtime.bigint();
-    const child = spawn(process.execPath, RUN_BENCH, { env: { ...process.env, ...ws.env }, cwd: ws.dir, stdio: ["ignore", "pipe", "inherit"] });
+    const child = spawn(process.execPath, RUN_BENCH, {
+      env: { ...process.env, ...ws.env },
+      cwd: ws.dir,
+      stdio: ["ignore", "pipe", "inherit"],
+    });
     let stdout = "";
     child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
     let peakRss = 0;
@@ -221,7 +235,11 @@ async function libraryFloor(server: Dovecot, ws: Workspace): Promise<LibraryFloo
   const startSeconds = fixedStart(ws);
   const { result, serverCpu } = await withServerCpu(server, async () => {
     const child = spawn(process.execPath, [...codeProcessNodeFlags(), path.join(PROJECT_ROOT, "dist", "bench", "floor.mjs")], {
-      env: { ...process.env, NODE_EXTRA_CA_CERTS: server.caFile, FLOOR_SERVER: JSON.stringify({ host: server.host, port: server.port, username: USER, password: PASSWORD }) },
+      env: {
+        ...process.env,
+        NODE_EXTRA_CA_CERTS: server.caFile,
+        FLOOR_SERVER: JSON.stringify({ host: server.host, port: server.port, username: USER, password: PASSWORD }),
+      },
       stdio: ["ignore", "pipe", "inherit"],
     });
     let stdout = "";
@@ -238,17 +256,44 @@ async function sampleRun(server: Dovecot): Promise<number | undefined> {
   const script = path.join(SHARED_BENCH, "sample-baseline", "seed_fixed_linear.py");
   if (!args.includes("--compare-sample") || !fs.existsSync(script)) return undefined;
   const out = path.join(server.dir, "sample-package.json");
-  const params = JSON.stringify({ Username: USER, Password: PASSWORD, "IMAP Server Address": "localhost", "IMAP Port": server.port, "Folder to check for emails": "INBOX" });
+  const params = JSON.stringify({
+    Username: USER,
+    Password: PASSWORD,
+    "IMAP Server Address": "localhost",
+    "IMAP Port": server.port,
+    "Folder to check for emails": "INBOX",
+  });
   const start = process.hrtime.bigint();
-  execFileSync("python3", [script], { env: { ...process.env, SEED_PARAMS: params, SEED_OUT: out, SSL_CERT_FILE: server.caFile }, stdio: "ignore", cwd: path.dirname(script) });
+  execFileSync("python3", [script], {
+    env: { ...process.env, SEED_PARAMS: params, SEED_OUT: out, SSL_CERT_FILE: server.caFile },
+    stdio: "ignore",
+    cwd: path.dirname(script),
+  });
   return Number(process.hrtime.bigint() - start) / 1e9;
 }
 
 async function pushLatency(server: Dovecot, count: number): Promise<number[]> {
   const ws = makeWorkspace({ NODE_EXTRA_CA_CERTS: server.caFile });
   workspaces.push(ws.dir);
-  execFileSync(process.execPath, [INTAKE, "connector", "create", "push", "--integration", "email", "--params", ws.writeJson("p.json", server.params({ "Push On New Mail": true }))], { env: { ...process.env, ...ws.env }, cwd: ws.dir });
-  const watcher = spawn(process.execPath, [INTAKE, "connector", "watch", "push", "--interval", "3600"], { env: { ...process.env, ...ws.env }, cwd: ws.dir, stdio: ["ignore", "ignore", "pipe"] });
+  execFileSync(
+    process.execPath,
+    [
+      INTAKE,
+      "connector",
+      "create",
+      "push",
+      "--integration",
+      "email",
+      "--params",
+      ws.writeJson("p.json", server.params({ "Push On New Mail": true })),
+    ],
+    { env: { ...process.env, ...ws.env }, cwd: ws.dir },
+  );
+  const watcher = spawn(process.execPath, [INTAKE, "connector", "watch", "push", "--interval", "3600"], {
+    env: { ...process.env, ...ws.env },
+    cwd: ws.dir,
+    stdio: ["ignore", "ignore", "pipe"],
+  });
   let stderr = "";
   watcher.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
   while (!stderr.includes("push: waiting for new mail")) await new Promise((r) => setTimeout(r, 50));
@@ -282,7 +327,12 @@ if (args.includes("--intel")) {
 }
 
 if (args.includes("--purge")) {
-  const bench = await purgeBench({ mailboxes: option("mailboxes", 200), parallel: option("parallel", 8), highPerformance: !args.includes("--plain-dovecot"), onProgress: (line) => console.error(line) });
+  const bench = await purgeBench({
+    mailboxes: option("mailboxes", 200),
+    parallel: option("parallel", 8),
+    highPerformance: !args.includes("--plain-dovecot"),
+    onProgress: (line) => console.error(line),
+  });
   printPurgeBench(bench);
   const dir = path.join(PROJECT_ROOT, "bench", "results");
   fs.mkdirSync(dir, { recursive: true });
@@ -294,7 +344,12 @@ if (args.includes("--purge")) {
 
 if (args.includes("--queue")) {
   // Its own Dovecot (one user per connector) and PostgreSQL; `intake worker` processes.
-  const bench = await queueBench({ connectors: option("connectors", 50), reportsEach: option("reports", 200), concurrency: option("concurrency", os.availableParallelism()), onProgress: (line) => console.error(line) });
+  const bench = await queueBench({
+    connectors: option("connectors", 50),
+    reportsEach: option("reports", 200),
+    concurrency: option("concurrency", os.availableParallelism()),
+    onProgress: (line) => console.error(line),
+  });
   printQueueBench(bench);
   const dir = path.join(PROJECT_ROOT, "bench", "results");
   fs.mkdirSync(dir, { recursive: true });
@@ -318,7 +373,12 @@ if (args.includes("--verdicts")) {
 
 if (args.includes("--triage")) {
   // Its own Dovecot (with the reporters' mailboxes and LMTP), Postfix and intake serve.
-  const triage = await triageBench({ reports: option("reports", 200), indicators: option("indicators", 1_000_000), pushRecheckMs: option("push-recheck", 0), onProgress: (line) => console.error(line) });
+  const triage = await triageBench({
+    reports: option("reports", 200),
+    indicators: option("indicators", 1_000_000),
+    pushRecheckMs: option("push-recheck", 0),
+    onProgress: (line) => console.error(line),
+  });
   printTriage(triage);
   const dir = path.join(PROJECT_ROOT, "bench", "results");
   fs.mkdirSync(dir, { recursive: true });
@@ -331,7 +391,15 @@ if (args.includes("--triage")) {
 const server = await startDovecot();
 try {
   const corpus = fill(server);
-  const runs: { seconds: number; peakRss: number; intakeCpu: number; serverCpu: number; wireSeconds: number; sampleSeconds?: number; floor?: LibraryFloor }[] = [];
+  const runs: {
+    seconds: number;
+    peakRss: number;
+    intakeCpu: number;
+    serverCpu: number;
+    wireSeconds: number;
+    sampleSeconds?: number;
+    floor?: LibraryFloor;
+  }[] = [];
   for (let run = 0; run < RUNS; run++) {
     await markAllUnread(server);
     const wire = await wireLimit(server);
@@ -339,7 +407,15 @@ try {
     const floor = args.includes("--floor") ? await libraryFloor(server, intake.ws) : undefined;
     await markAllUnread(server);
     const sample = await sampleRun(server);
-    runs.push({ seconds: intake.seconds, peakRss: intake.peakRss, intakeCpu: intake.intakeCpu, serverCpu: intake.serverCpu, wireSeconds: wire.seconds, ...(sample !== undefined ? { sampleSeconds: sample } : {}), ...(floor ? { floor } : {}) });
+    runs.push({
+      seconds: intake.seconds,
+      peakRss: intake.peakRss,
+      intakeCpu: intake.intakeCpu,
+      serverCpu: intake.serverCpu,
+      wireSeconds: wire.seconds,
+      ...(sample !== undefined ? { sampleSeconds: sample } : {}),
+      ...(floor ? { floor } : {}),
+    });
     console.error(
       `run ${run + 1}: intake ${intake.seconds.toFixed(2)} s ` +
         `(CPU ${intake.intakeCpu.toFixed(2)} s, Dovecot ${intake.serverCpu.toFixed(2)} s), wire ${wire.seconds.toFixed(2)} s` +
@@ -352,23 +428,47 @@ try {
   const wireSeconds = median(runs.map((r) => r.wireSeconds));
   const samples = runs.flatMap((r) => (r.sampleSeconds !== undefined ? [r.sampleSeconds] : []));
   const result = {
-    date: new Date().toISOString(), messages: N, corpus: corpus.source, megabytes: +(corpus.bytes / 1e6).toFixed(1), runs: RUNS,
-    seconds: +seconds.toFixed(3), messagesPerSecond: Math.round(N / seconds), megabytesPerSecond: +(corpus.bytes / 1e6 / seconds).toFixed(1),
+    date: new Date().toISOString(),
+    messages: N,
+    corpus: corpus.source,
+    megabytes: +(corpus.bytes / 1e6).toFixed(1),
+    runs: RUNS,
+    seconds: +seconds.toFixed(3),
+    messagesPerSecond: Math.round(N / seconds),
+    megabytesPerSecond: +(corpus.bytes / 1e6 / seconds).toFixed(1),
     peakRssMegabytes: Math.round(median(runs.map((r) => r.peakRss)) / 2 ** 20),
-    intakeCpuSeconds: +median(runs.map((r) => r.intakeCpu)).toFixed(2), serverCpuSeconds: +median(runs.map((r) => r.serverCpu)).toFixed(2), cores: os.availableParallelism(),
-    wireSeconds: +wireSeconds.toFixed(3), wireRatio: +(wireSeconds / seconds).toFixed(3),
+    intakeCpuSeconds: +median(runs.map((r) => r.intakeCpu)).toFixed(2),
+    serverCpuSeconds: +median(runs.map((r) => r.serverCpu)).toFixed(2),
+    cores: os.availableParallelism(),
+    wireSeconds: +wireSeconds.toFixed(3),
+    wireRatio: +(wireSeconds / seconds).toFixed(3),
     ...(samples.length ? { sampleSeconds: +median(samples).toFixed(2), ratioToSample: +(median(samples) / seconds).toFixed(2) } : {}),
-    ...(runs.every((r) => r.floor) && RUNS > 0 ? (() => {
-      // Each part's median over the runs; the floor: the start, then every CPU second of fetching and
-      // parsing (and of the server sending) spread perfectly over the cores.
-      const part = (pick: (f: LibraryFloor) => number) => median(runs.map((r) => pick(r.floor!)));
-      const startSeconds = part((f) => f.startSeconds);
-      const fetchCpu = part((f) => f.fetchCpu);
-      const parseCpu = part((f) => f.parseCpu);
-      const serverCpu = part((f) => (Number.isNaN(f.serverCpu) ? 0 : f.serverCpu));
-      return { floor: { startSeconds: +startSeconds.toFixed(3), fetchCpuSeconds: +fetchCpu.toFixed(2), parseCpuSeconds: +parseCpu.toFixed(2), serverCpuSeconds: +serverCpu.toFixed(2), seconds: +(startSeconds + (fetchCpu + parseCpu + serverCpu) / os.availableParallelism()).toFixed(2) } };
-    })() : {}),
-    ...(PUSH ? await (async () => { const l = await pushLatency(server, PUSH); return { pushMessages: PUSH, pushMedianMs: median(l), pushP99Ms: percentile(l, 99) }; })() : {}),
+    ...(runs.every((r) => r.floor) && RUNS > 0
+      ? (() => {
+          // Each part's median over the runs; the floor: the start, then every CPU second of fetching and
+          // parsing (and of the server sending) spread perfectly over the cores.
+          const part = (pick: (f: LibraryFloor) => number) => median(runs.map((r) => pick(r.floor!)));
+          const startSeconds = part((f) => f.startSeconds);
+          const fetchCpu = part((f) => f.fetchCpu);
+          const parseCpu = part((f) => f.parseCpu);
+          const serverCpu = part((f) => (Number.isNaN(f.serverCpu) ? 0 : f.serverCpu));
+          return {
+            floor: {
+              startSeconds: +startSeconds.toFixed(3),
+              fetchCpuSeconds: +fetchCpu.toFixed(2),
+              parseCpuSeconds: +parseCpu.toFixed(2),
+              serverCpuSeconds: +serverCpu.toFixed(2),
+              seconds: +(startSeconds + (fetchCpu + parseCpu + serverCpu) / os.availableParallelism()).toFixed(2),
+            },
+          };
+        })()
+      : {}),
+    ...(PUSH
+      ? await (async () => {
+          const l = await pushLatency(server, PUSH);
+          return { pushMessages: PUSH, pushMedianMs: median(l), pushP99Ms: percentile(l, 99) };
+        })()
+      : {}),
   };
   console.log(`Intake bench: ${N} messages (${result.megabytes} MB, ${result.corpus}), median of ${RUNS} run(s)`);
   console.log(
@@ -382,10 +482,12 @@ try {
       `${busy.toFixed(2)} of ${result.cores} cores busy on average`,
   );
   console.log(`  wire limit             ${result.wireSeconds} s   ratio wire/intake ${result.wireRatio}`);
-  if ("sampleSeconds" in result) console.log(`  guide's sample (fixed) ${result.sampleSeconds} s   intake is ${result.ratioToSample}x faster`);
+  if ("sampleSeconds" in result)
+    console.log(`  guide's sample (fixed) ${result.sampleSeconds} s   intake is ${result.ratioToSample}x faster`);
   // The issue's targets, from this run's own wire and sample times.
   const targets = [`0.35 of the wire: ≤ ${(result.wireSeconds / 0.35).toFixed(2)} s (${result.wireRatio >= 0.35 ? "met" : "not met"})`];
-  if (result.sampleSeconds !== undefined && result.ratioToSample !== undefined) targets.unshift(`8x the sample: ≤ ${(result.sampleSeconds / 8).toFixed(2)} s (${result.ratioToSample >= 8 ? "met" : "not met"})`);
+  if (result.sampleSeconds !== undefined && result.ratioToSample !== undefined)
+    targets.unshift(`8x the sample: ≤ ${(result.sampleSeconds / 8).toFixed(2)} s (${result.ratioToSample >= 8 ? "met" : "not met"})`);
   console.log(`  targets                ${targets.join("; ")}`);
   if (result.floor) {
     const f = result.floor;
@@ -395,7 +497,8 @@ try {
         `+ Dovecot ${f.serverCpuSeconds} s CPU) / ${result.cores} cores = ${f.seconds} s, before a URL is found or a case stored`,
     );
   }
-  if ("pushMedianMs" in result) console.log(`  push latency           median ${result.pushMedianMs} ms   p99 ${result.pushP99Ms} ms over ${PUSH} messages`);
+  if ("pushMedianMs" in result)
+    console.log(`  push latency           median ${result.pushMedianMs} ms   p99 ${result.pushP99Ms} ms over ${PUSH} messages`);
   const dir = path.join(PROJECT_ROOT, "bench", "results");
   fs.mkdirSync(dir, { recursive: true });
   const file = path.join(dir, `bench-${result.date.replace(/[:.]/g, "-")}.json`);

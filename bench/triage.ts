@@ -29,7 +29,11 @@ const TIMEOUT_MS = 60_000;
  */
 const MAX_PAUSE_MS = 2000;
 
-export interface Stat { median: number; p99: number; max: number }
+export interface Stat {
+  median: number;
+  p99: number;
+  max: number;
+}
 const stat = (values: number[]): Stat => ({ median: median(values), p99: percentile(values, 99), max: Math.max(...values) });
 
 /** Where one report's time went, in ms, from the platform's own timestamps. */
@@ -92,20 +96,41 @@ function report(index: number, reporter: string): string {
   const boundary = `b-${tag}`;
   const subject = `Your mailbox is full (ref ${tag})`;
   const inner = [
-    "From: IT Desk <it-desk@mailbox-alerts.test>", `To: ${reporter}@example.test`, `Subject: ${subject}`,
-    "Date: Fri, 20 Nov 2026 09:00:00 +0000", `Message-ID: <phish-${tag}@mailbox-alerts.test>`, "MIME-Version: 1.0",
-    "Content-Type: text/plain; charset=utf-8", "", `Verify now: https://login-${index}.mailbox-alerts.test/verify`, "",
+    "From: IT Desk <it-desk@mailbox-alerts.test>",
+    `To: ${reporter}@example.test`,
+    `Subject: ${subject}`,
+    "Date: Fri, 20 Nov 2026 09:00:00 +0000",
+    `Message-ID: <phish-${tag}@mailbox-alerts.test>`,
+    "MIME-Version: 1.0",
+    "Content-Type: text/plain; charset=utf-8",
+    "",
+    `Verify now: https://login-${index}.mailbox-alerts.test/verify`,
+    "",
   ].join("\r\n");
   return [
     // Our MX authenticated the colleague's report: only such a report is answered.
     "Authentication-Results: mx.example.test; spf=pass smtp.mailfrom=example.test; " +
       "dkim=pass header.d=example.test; dmarc=pass header.from=example.test",
-    `From: ${reporter} <${reporter}@example.test>`, "To: analyst@example.test", `Subject: FW: ${subject}`,
-    "Date: Fri, 20 Nov 2026 09:05:00 +0000", `Message-ID: <report-${tag}@example.test>`,
-    "MIME-Version: 1.0", `Content-Type: multipart/mixed; boundary="${boundary}"`, "",
-    `--${boundary}`, "Content-Type: text/plain; charset=utf-8", "", "This looks like phishing, please check.", "",
-    `--${boundary}`, "Content-Type: message/rfc822", 'Content-Disposition: attachment; filename="phish.eml"', "", inner,
-    `--${boundary}--`, "",
+    `From: ${reporter} <${reporter}@example.test>`,
+    "To: analyst@example.test",
+    `Subject: FW: ${subject}`,
+    "Date: Fri, 20 Nov 2026 09:05:00 +0000",
+    `Message-ID: <report-${tag}@example.test>`,
+    "MIME-Version: 1.0",
+    `Content-Type: multipart/mixed; boundary="${boundary}"`,
+    "",
+    `--${boundary}`,
+    "Content-Type: text/plain; charset=utf-8",
+    "",
+    "This looks like phishing, please check.",
+    "",
+    `--${boundary}`,
+    "Content-Type: message/rfc822",
+    'Content-Disposition: attachment; filename="phish.eml"',
+    "",
+    inner,
+    `--${boundary}--`,
+    "",
   ].join("\r\n");
 }
 
@@ -122,16 +147,34 @@ async function startServe(ws: Workspace): Promise<{ child: ChildProcess; log: ()
   child.stdout!.resume();
   const start = Date.now();
   while (!stderr.includes("push: waiting for new mail")) {
-    if (child.exitCode !== null || Date.now() - start > 30_000) throw new Error(`intake serve did not start watching: ${stderr.slice(-2000)}`);
+    if (child.exitCode !== null || Date.now() - start > 30_000)
+      throw new Error(`intake serve did not start watching: ${stderr.slice(-2000)}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   return { child, log: () => stderr };
 }
 
-interface CaseRow { id: number; title: string; created_at: number; verdict: string | null; verdict_set_at: number | null }
-interface OutboxRow { status: string; created_at: number; data_at: number | null; sent_at: number | null; last_error: string | null }
+interface CaseRow {
+  id: number;
+  title: string;
+  created_at: number;
+  verdict: string | null;
+  verdict_set_at: number | null;
+}
+interface OutboxRow {
+  status: string;
+  created_at: number;
+  data_at: number | null;
+  sent_at: number | null;
+  last_error: string | null;
+}
 
-export async function triageBench(options: { reports: number; indicators: number; pushRecheckMs?: number; onProgress?: (line: string) => void }): Promise<TriageResult> {
+export async function triageBench(options: {
+  reports: number;
+  indicators: number;
+  pushRecheckMs?: number;
+  onProgress?: (line: string) => void;
+}): Promise<TriageResult> {
   const dovecot: Dovecot = await startDovecot({ lmtp: true, users: REPORTERS });
   let postfix: Postfix | undefined;
   let serve: { child: ChildProcess; log: () => string } | undefined;
@@ -139,17 +182,35 @@ export async function triageBench(options: { reports: number; indicators: number
   try {
     postfix = await startPostfix(dovecot);
     await intake(ws, ["integration", "configure", "email", "--params", ws.writeJson("smtp.json", postfix.params())]);
-    await intake(ws, ["playbook", "configure", "phishing-triage", "--params", ws.writeJson("triage.json", { "Reporter Domains": "example.test", "Trusted Authentication Servers": "mx.example.test" })]);
+    await intake(ws, [
+      "playbook",
+      "configure",
+      "phishing-triage",
+      "--params",
+      ws.writeJson("triage.json", { "Reporter Domains": "example.test", "Trusted Authentication Servers": "mx.example.test" }),
+    ]);
     // Grouping as the connector's default (campaign): each report's subject is its own, so each is a case of its own.
-    await intake(ws, ["connector", "create", "reports", "--integration", "email", "--params", ws.writeJson("mail.json", dovecot.params({ "Push On New Mail": true, "Push Recheck Milliseconds": options.pushRecheckMs ?? 0 }))]);
+    await intake(ws, [
+      "connector",
+      "create",
+      "reports",
+      "--integration",
+      "email",
+      "--params",
+      ws.writeJson("mail.json", dovecot.params({ "Push On New Mail": true, "Push Recheck Milliseconds": options.pushRecheckMs ?? 0 })),
+    ]);
     serve = await startServe(ws);
     const db = new Database(ws.db, { readonly: true, timeout: 5000 });
     const lastCase = db.prepare("select coalesce(max(id), 0) as id from cases");
     const nextCase = db.prepare("select id, title, created_at, verdict, verdict_set_at from cases where id > ? order by id limit 1");
     const caseById = db.prepare("select id, title, created_at, verdict, verdict_set_at from cases where id = ?");
     const outboxOf = db.prepare("select status, created_at, data_at, sent_at, last_error from outbox where case_id = ?");
-    const runOf = db.prepare("select runs.started_at from alerts join runs on runs.id = alerts.run_id where alerts.case_id = ? order by alerts.id limit 1");
-    const playbookOf = db.prepare("select id, status, started_at, error from playbook_runs where case_id = ? and playbook = 'phishing-triage'");
+    const runOf = db.prepare(
+      "select runs.started_at from alerts join runs on runs.id = alerts.run_id where alerts.case_id = ? order by alerts.id limit 1",
+    );
+    const playbookOf = db.prepare(
+      "select id, status, started_at, error from playbook_runs where case_id = ? and playbook = 'phishing-triage'",
+    );
     const stepsOf = db.prepare("select step_id, status, started_at, finished_at from playbook_steps where run_id = ?");
 
     // The bench's own IDLE watch on the same mailbox: when the server tells a client of new mail.
@@ -162,7 +223,15 @@ export async function triageBench(options: { reports: number; indicators: number
       const stopped = new Promise<void>((resolve) => (stopWatch = resolve));
       while (watching) await Promise.race([client.idle().catch(() => undefined), stopped]);
     }).catch(() => undefined);
-    const samples: { caseMs: number; verdictMs: number; replyMs: number; appendMs: number; noticeMs: number; parts: Parts; verdict: string }[] = [];
+    const samples: {
+      caseMs: number;
+      verdictMs: number;
+      replyMs: number;
+      appendMs: number;
+      noticeMs: number;
+      parts: Parts;
+      verdict: string;
+    }[] = [];
     let after = (lastCase.get() as { id: number }).id;
     const loadAtStart = os.loadavg()[0]!;
     for (let i = 0; i < options.reports; i++) {
@@ -179,7 +248,8 @@ export async function triageBench(options: { reports: number; indicators: number
             : "no case";
           throw new Error(`report ${i}: ${state} within ${TIMEOUT_MS / 1000} s; intake serve's log ends:\n${serve.log().slice(-3000)}`);
         }
-        if (serve.child.exitCode !== null) throw new Error(`intake serve exited (${String(serve.child.exitCode)}): ${serve.log().slice(-3000)}`);
+        if (serve.child.exitCode !== null)
+          throw new Error(`intake serve exited (${String(serve.child.exitCode)}): ${serve.log().slice(-3000)}`);
         found ??= nextCase.get(after) as CaseRow | undefined;
         if (found) {
           const row = outboxOf.get(found.id) as OutboxRow | undefined;
@@ -187,31 +257,52 @@ export async function triageBench(options: { reports: number; indicators: number
             sent = row;
             break;
           }
-          if (row && (row.status === "given_up" || row.status === "retrying")) throw new Error(`report ${i}: the reply is ${row.status}: ${row.last_error ?? ""}`);
+          if (row && (row.status === "given_up" || row.status === "retrying"))
+            throw new Error(`report ${i}: the reply is ${row.status}: ${row.last_error ?? ""}`);
           const playbook = playbookOf.get(found.id) as { status: string; error: string | null } | undefined;
-          if (playbook && playbook.status !== "running" && playbook.status !== "completed") throw new Error(`report ${i}: playbook run ${playbook.status}: ${playbook.error ?? ""}`);
+          if (playbook && playbook.status !== "running" && playbook.status !== "completed")
+            throw new Error(`report ${i}: playbook run ${playbook.status}: ${playbook.error ?? ""}`);
           if (playbook?.status === "completed" && !row) throw new Error(`report ${i}: the playbook completed without staging a reply`);
         }
         await new Promise((resolve) => setTimeout(resolve, 20));
       }
       const theCase = caseById.get(found.id) as CaseRow;
-      if (!theCase.title.includes(`(ref ${i}-`)) throw new Error(`report ${i}: case ${theCase.id} is "${theCase.title}", not this report's`);
+      if (!theCase.title.includes(`(ref ${i}-`))
+        throw new Error(`report ${i}: case ${theCase.id} is "${theCase.title}", not this report's`);
       after = theCase.id;
       const run = runOf.get(theCase.id) as { started_at: number };
       const playbook = playbookOf.get(theCase.id) as { id: number; started_at: number };
-      const steps = new Map((stepsOf.all(playbook.id) as { step_id: string; started_at: number; finished_at: number }[]).map((step) => [step.step_id, step]));
+      const steps = new Map(
+        (stepsOf.all(playbook.id) as { step_id: string; started_at: number; finished_at: number }[]).map((step) => [step.step_id, step]),
+      );
       const assess = steps.get("assess")!;
       const reply = steps.get("reply")!;
       const parts: Parts = {
-        toRun: run.started_at - start, runToCase: theCase.created_at - run.started_at, caseToPlaybook: playbook.started_at - theCase.created_at,
-        playbookToAssess: assess.started_at - playbook.started_at, assess: assess.finished_at - assess.started_at, betweenSteps: reply.started_at - assess.finished_at,
-        reply: reply.finished_at - reply.started_at, stagedToData: sent.data_at! - sent.created_at, smtp: sent.sent_at! - sent.data_at!,
+        toRun: run.started_at - start,
+        runToCase: theCase.created_at - run.started_at,
+        caseToPlaybook: playbook.started_at - theCase.created_at,
+        playbookToAssess: assess.started_at - playbook.started_at,
+        assess: assess.finished_at - assess.started_at,
+        betweenSteps: reply.started_at - assess.finished_at,
+        reply: reply.finished_at - reply.started_at,
+        stagedToData: sent.data_at! - sent.created_at,
+        smtp: sent.sent_at! - sent.data_at!,
       };
       const notice = notices.find((at) => at >= start);
-      samples.push({ caseMs: theCase.created_at - start, verdictMs: theCase.verdict_set_at! - start, replyMs: sent.sent_at! - start, appendMs, noticeMs: notice === undefined ? Number.NaN : notice - start, parts, verdict: theCase.verdict ?? "none" });
+      samples.push({
+        caseMs: theCase.created_at - start,
+        verdictMs: theCase.verdict_set_at! - start,
+        replyMs: sent.sent_at! - start,
+        appendMs,
+        noticeMs: notice === undefined ? Number.NaN : notice - start,
+        parts,
+        verdict: theCase.verdict ?? "none",
+      });
       if ((i + 1) % 20 === 0 || i + 1 === options.reports) {
         const replies = samples.map((s) => s.replyMs);
-        options.onProgress?.(`triage: ${i + 1} of ${options.reports} reports, reply median ${median(replies)} ms, max ${Math.max(...replies)} ms`);
+        options.onProgress?.(
+          `triage: ${i + 1} of ${options.reports} reports, reply median ${median(replies)} ms, max ${Math.max(...replies)} ms`,
+        );
       }
       await new Promise((resolve) => setTimeout(resolve, Math.random() * MAX_PAUSE_MS));
     }
@@ -226,16 +317,31 @@ export async function triageBench(options: { reports: number; indicators: number
     const verdicts: Record<string, number> = {};
     for (const s of samples) verdicts[s.verdict] = (verdicts[s.verdict] ?? 0) + 1;
     const result: TriageResult = {
-      date: new Date().toISOString(), reports: options.reports, pushRecheckMs: options.pushRecheckMs ?? 0,
+      date: new Date().toISOString(),
+      reports: options.reports,
+      pushRecheckMs: options.pushRecheckMs ?? 0,
       pace: `one at a time: each report appended once the last one's reply was sent, after a random pause of 0-${MAX_PAUSE_MS / 1000} s`,
-      cores: os.availableParallelism(), loadAverage: { start: +loadAtStart.toFixed(2), end: +os.loadavg()[0]!.toFixed(2) },
-      caseMs: stat(samples.map((s) => s.caseMs)), verdictMs: stat(samples.map((s) => s.verdictMs)), replyMs, appendMs: stat(samples.map((s) => s.appendMs)),
-      noticeMs: stat(noticed.map((s) => s.noticeMs)), noticeToCaseMs: stat(noticed.map((s) => s.caseMs - s.noticeMs)), noticeToReplyMs: stat(noticed.map((s) => s.replyMs - s.noticeMs)),
-      goal: { medianMs: 600, p99Ms: 1500, caseMedianMs: 300, met: replyMs.median <= 600 && replyMs.p99 <= 1500 && median(samples.map((s) => s.caseMs)) <= 300 },
-      parts: Object.fromEntries(partNames.map((name) => {
-        const values = samples.map((s) => s.parts[name]);
-        return [name, { median: median(values), p99: percentile(values, 99) }];
-      })) as TriageResult["parts"],
+      cores: os.availableParallelism(),
+      loadAverage: { start: +loadAtStart.toFixed(2), end: +os.loadavg()[0]!.toFixed(2) },
+      caseMs: stat(samples.map((s) => s.caseMs)),
+      verdictMs: stat(samples.map((s) => s.verdictMs)),
+      replyMs,
+      appendMs: stat(samples.map((s) => s.appendMs)),
+      noticeMs: stat(noticed.map((s) => s.noticeMs)),
+      noticeToCaseMs: stat(noticed.map((s) => s.caseMs - s.noticeMs)),
+      noticeToReplyMs: stat(noticed.map((s) => s.replyMs - s.noticeMs)),
+      goal: {
+        medianMs: 600,
+        p99Ms: 1500,
+        caseMedianMs: 300,
+        met: replyMs.median <= 600 && replyMs.p99 <= 1500 && median(samples.map((s) => s.caseMs)) <= 300,
+      },
+      parts: Object.fromEntries(
+        partNames.map((name) => {
+          const values = samples.map((s) => s.parts[name]);
+          return [name, { median: median(values), p99: percentile(values, 99) }];
+        }),
+      ) as TriageResult["parts"],
       verdicts,
     };
     // The serve process and the mail servers stop before the lookups, which want the machine to themselves.
@@ -288,7 +394,11 @@ export function printTriage(result: TriageResult): void {
       `→ assess ${part("playbookToAssess")}, assess ${part("assess")}, → reply ${part("betweenSteps")}, reply step ${part("reply")}, ` +
       `staged → DATA ${part("stagedToData")}, DATA → 250 ${part("smtp")} ms`,
   );
-  console.log(`  verdicts               ${Object.entries(result.verdicts).map(([value, n]) => `${value} ${n}`).join(", ")}`);
+  console.log(
+    `  verdicts               ${Object.entries(result.verdicts)
+      .map(([value, n]) => `${value} ${n}`)
+      .join(", ")}`,
+  );
   if (result.intel) {
     const intel = result.intel;
     console.log(

@@ -19,7 +19,14 @@ export interface VerdictBench {
   reports: number;
   seconds: number;
   matrix: Record<Row, Record<Column, number>>;
-  rates: { legitimateMalicious: number; legitimateSuspicious: number; legitimateBenign: number; feedListedMalicious: number; feedListedInlineMalicious: string; unlistedCaught: number };
+  rates: {
+    legitimateMalicious: number;
+    legitimateSuspicious: number;
+    legitimateBenign: number;
+    feedListedMalicious: number;
+    feedListedInlineMalicious: string;
+    unlistedCaught: number;
+  };
   byKind: Record<string, Record<Column, number>>;
   falsePositives: { kind: string; style: string; verdict: string; reasons: string[] }[];
   /** Feed-listed phish not judged malicious. */
@@ -45,7 +52,9 @@ function rowOf(report: LabelledReport): Row {
 
 const emptyRow = (): Record<Column, number> => Object.fromEntries(VERDICTS.map((value) => [value, 0])) as Record<Column, number>;
 
-export async function verdictBench(options: { seed?: number; batch?: number; onProgress?: (line: string) => void } = {}): Promise<VerdictBench> {
+export async function verdictBench(
+  options: { seed?: number; batch?: number; onProgress?: (line: string) => void } = {},
+): Promise<VerdictBench> {
   const seed = options.seed ?? 28;
   const batch = options.batch ?? 24;
   const day = await makeVerdictDay({ seed });
@@ -53,10 +62,28 @@ export async function verdictBench(options: { seed?: number; batch?: number; onP
   const ws = makeWorkspace({ NODE_EXTRA_CA_CERTS: server.caFile });
   const started = Date.now();
   try {
-    await must(ws, ["connector", "create", "reports", "--integration", "email", "--params", ws.writeJson("mail.json", server.params()), "--grouping", "off"]);
-    await must(ws, ["playbook", "configure", "phishing-triage", "--params", ws.writeJson("triage.json", {
-      "Reply To Reporter": "false", "Reporter Domains": ORG_DOMAIN, "Trusted Authentication Servers": MX,
-    })]);
+    await must(ws, [
+      "connector",
+      "create",
+      "reports",
+      "--integration",
+      "email",
+      "--params",
+      ws.writeJson("mail.json", server.params()),
+      "--grouping",
+      "off",
+    ]);
+    await must(ws, [
+      "playbook",
+      "configure",
+      "phishing-triage",
+      "--params",
+      ws.writeJson("triage.json", {
+        "Reply To Reporter": "false",
+        "Reporter Domains": ORG_DOMAIN,
+        "Trusted Authentication Servers": MX,
+      }),
+    ]);
     const vips = path.join(ws.dir, "vips.txt");
     fs.writeFileSync(vips, `${VIPS.join("\n")}\n`);
     await must(ws, ["lists", "set", "VIPs", "--file", vips]);
@@ -67,16 +94,26 @@ export async function verdictBench(options: { seed?: number; batch?: number; onP
     await must(ws, ["feeds", "refresh", "urlhaus"]);
 
     for (let start = 0; start < day.length; start += batch) {
-      deliverToMaildir(server, day.slice(start, start + batch).map((report) => report.raw));
+      deliverToMaildir(
+        server,
+        day.slice(start, start + batch).map((report) => report.raw),
+      );
       await must(ws, ["connector", "run", "reports", "--json"]);
       await must(ws, ["playbooks", "drain", "--json"]);
       options.onProgress?.(`verdicts: ${Math.min(start + batch, day.length)} of ${day.length} reports judged`);
     }
-    const exported = (await must(ws, ["cases", "export", "--jsonl"])).trim().split("\n").filter(Boolean).map((line) => JSON.parse(line) as ExportedCase);
+    const exported = (await must(ws, ["cases", "export", "--jsonl"]))
+      .trim()
+      .split("\n")
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as ExportedCase);
     const verdictOf = new Map<string, ExportedCase>();
     for (const item of exported) for (const alert of item.alerts) verdictOf.set(alert.display_id, item);
 
-    const matrix = { "phish (feed-listed)": emptyRow(), "phish (no feed)": emptyRow(), legitimate: emptyRow() } as Record<Row, Record<Column, number>>;
+    const matrix = { "phish (feed-listed)": emptyRow(), "phish (no feed)": emptyRow(), legitimate: emptyRow() } as Record<
+      Row,
+      Record<Column, number>
+    >;
     const byKind: Record<string, Record<Column, number>> = {};
     const falsePositives: VerdictBench["falsePositives"] = [];
     const feedMisses: VerdictBench["feedMisses"] = [];
@@ -92,7 +129,8 @@ export async function verdictBench(options: { seed?: number; batch?: number; onP
         inlineListed++;
         if (value === "malicious") inlineListedMalicious++;
       }
-      if (report.feedUrl && value !== "malicious") feedMisses.push({ kind: report.kind, style: report.style, verdict: value, reasons: (found?.verdict?.reasons ?? []).slice(0, 3) });
+      if (report.feedUrl && value !== "malicious")
+        feedMisses.push({ kind: report.kind, style: report.style, verdict: value, reasons: (found?.verdict?.reasons ?? []).slice(0, 3) });
       if (report.label === "ham" && (value === "malicious" || value === "suspicious")) {
         falsePositives.push({ kind: report.kind, style: report.style, verdict: value, reasons: found?.verdict?.reasons ?? [] });
       }
@@ -100,7 +138,14 @@ export async function verdictBench(options: { seed?: number; batch?: number; onP
     const total = (row: Row) => VERDICTS.reduce((sum, value) => sum + matrix[row][value], 0);
     const share = (count: number, of: number) => (of ? +(count / of).toFixed(3) : 0);
     return {
-      date: new Date().toISOString(), seed, reports: day.length, seconds: +((Date.now() - started) / 1000).toFixed(1), matrix, byKind, falsePositives, feedMisses,
+      date: new Date().toISOString(),
+      seed,
+      reports: day.length,
+      seconds: +((Date.now() - started) / 1000).toFixed(1),
+      matrix,
+      byKind,
+      falsePositives,
+      feedMisses,
       rates: {
         legitimateMalicious: matrix.legitimate.malicious,
         legitimateSuspicious: matrix.legitimate.suspicious,
@@ -121,7 +166,8 @@ export function printVerdictBench(bench: VerdictBench): void {
   const pad = (text: string | number, size = width) => String(text).padStart(size);
   console.log(`Intake bench --verdicts (seed ${bench.seed}): ${bench.reports} reports judged in ${bench.seconds} s`);
   console.log(`${"".padEnd(22)}${VERDICTS.map((value) => pad(value)).join("")}`);
-  for (const [row, counts] of Object.entries(bench.matrix)) console.log(`${row.padEnd(22)}${VERDICTS.map((value) => pad(counts[value])).join("")}`);
+  for (const [row, counts] of Object.entries(bench.matrix))
+    console.log(`${row.padEnd(22)}${VERDICTS.map((value) => pad(counts[value])).join("")}`);
   const r = bench.rates;
   console.log(
     `  legitimate judged malicious: ${r.legitimateMalicious} (goal 0); suspicious: ${r.legitimateSuspicious} (goal ≤ 1); ` +
@@ -133,8 +179,10 @@ export function printVerdictBench(bench: VerdictBench): void {
   );
   console.log(`  phish no feed knows, malicious or suspicious: ${(r.unlistedCaught * 100).toFixed(1)}% (goal ≥ 60%, aim 90%)`);
   console.log("  by kind (malicious / suspicious / benign / unknown):");
-  for (const [kind, counts] of Object.entries(bench.byKind).sort()) console.log(`    ${kind.padEnd(28)} ${counts.malicious} / ${counts.suspicious} / ${counts.benign} / ${counts.unknown + counts.none}`);
-  for (const miss of bench.feedMisses) console.log(`  feed-listed, not malicious: ${miss.kind} (${miss.style}) judged ${miss.verdict}: ${miss.reasons.join(" | ")}`);
+  for (const [kind, counts] of Object.entries(bench.byKind).sort())
+    console.log(`    ${kind.padEnd(28)} ${counts.malicious} / ${counts.suspicious} / ${counts.benign} / ${counts.unknown + counts.none}`);
+  for (const miss of bench.feedMisses)
+    console.log(`  feed-listed, not malicious: ${miss.kind} (${miss.style}) judged ${miss.verdict}: ${miss.reasons.join(" | ")}`);
   for (const fp of bench.falsePositives) {
     console.log(`  false positive: ${fp.kind} (${fp.style}) judged ${fp.verdict}:`);
     for (const reason of fp.reasons) console.log(`    - ${reason}`);

@@ -24,18 +24,61 @@ if (process.env.EMAIL_MEMORY_CHILD !== "1") {
   );
   // The attachment's base64 makes the message SIZE MB in all; built in a function so that only it stays.
   const message = (() => {
-  const payload = Buffer.alloc(Math.floor((sizeMb * 1048576 * 3) / 4 * (76 / 78)), 0x41);
-  payload.write("%PDF-1.7\n", 0);
-  const base64 = payload.toString("base64").replace(/.{76}/g, "$&\r\n");
-  return Buffer.from([
-    "From: a@example.test", "To: b@example.test", "Subject: large", "Date: Mon, 02 Nov 2026 10:00:00 +0000", "Message-ID: <large@example.test>",
-    'MIME-Version: 1.0', 'Content-Type: multipart/mixed; boundary="L"', "", "--L", "Content-Type: text/plain", "", "see https://large.example.test/x", "--L",
-    'Content-Type: application/pdf; name="big.pdf"', "Content-Transfer-Encoding: base64", "", base64, "--L--", "",
-  ].join("\r\n"));
+    const payload = Buffer.alloc(Math.floor(((sizeMb * 1048576 * 3) / 4) * (76 / 78)), 0x41);
+    payload.write("%PDF-1.7\n", 0);
+    const base64 = payload.toString("base64").replace(/.{76}/g, "$&\r\n");
+    return Buffer.from(
+      [
+        "From: a@example.test",
+        "To: b@example.test",
+        "Subject: large",
+        "Date: Mon, 02 Nov 2026 10:00:00 +0000",
+        "Message-ID: <large@example.test>",
+        "MIME-Version: 1.0",
+        'Content-Type: multipart/mixed; boundary="L"',
+        "",
+        "--L",
+        "Content-Type: text/plain",
+        "",
+        "see https://large.example.test/x",
+        "--L",
+        'Content-Type: application/pdf; name="big.pdf"',
+        "Content-Transfer-Encoding: base64",
+        "",
+        base64,
+        "--L--",
+        "",
+      ].join("\r\n"),
+    );
   })();
   fs.writeFileSync(path.join(dir, "message.eml"), message);
-  await build({ entryPoints: [entry], bundle: true, platform: "node", format: "esm", outfile: path.join(dir, "reader.mjs"), alias: { "intake/sdk": path.join(root, "src/sdk/index.ts") }, logLevel: "error" });
-  execFileSync(process.execPath, [...(process.env.EMAIL_MEMORY_NODE_FLAGS ?? "").split(" ").filter(Boolean), "--expose-gc", fileURLToPath(import.meta.url), String(sizeMb)], { stdio: "inherit", env: { ...process.env, EMAIL_MEMORY_CHILD: "1", EMAIL_MEMORY_READER: path.join(dir, "reader.mjs"), EMAIL_MEMORY_MESSAGE: path.join(dir, "message.eml") } });
+  await build({
+    entryPoints: [entry],
+    bundle: true,
+    platform: "node",
+    format: "esm",
+    outfile: path.join(dir, "reader.mjs"),
+    alias: { "intake/sdk": path.join(root, "src/sdk/index.ts") },
+    logLevel: "error",
+  });
+  execFileSync(
+    process.execPath,
+    [
+      ...(process.env.EMAIL_MEMORY_NODE_FLAGS ?? "").split(" ").filter(Boolean),
+      "--expose-gc",
+      fileURLToPath(import.meta.url),
+      String(sizeMb),
+    ],
+    {
+      stdio: "inherit",
+      env: {
+        ...process.env,
+        EMAIL_MEMORY_CHILD: "1",
+        EMAIL_MEMORY_READER: path.join(dir, "reader.mjs"),
+        EMAIL_MEMORY_MESSAGE: path.join(dir, "message.eml"),
+      },
+    },
+  );
   fs.rmSync(dir, { recursive: true, force: true });
 } else {
   const { readMessage, buildAlert } = await import(process.env.EMAIL_MEMORY_READER);
@@ -49,7 +92,9 @@ if (process.env.EMAIL_MEMORY_CHILD !== "1") {
   const after = process.memoryUsage();
   const peak = process.resourceUsage().maxRSS * 1024;
   const file = alert.entities.find((e) => e.type === "FILE");
-  console.log(`message ${mb(raw.length)}; attachment ${file?.value} ${mb(file?.size ?? 0)} ${file?.sniffed_type}; urls ${report.urls.join(",")}`);
+  console.log(
+    `message ${mb(raw.length)}; attachment ${file?.value} ${mb(file?.size ?? 0)} ${file?.sniffed_type}; urls ${report.urls.join(",")}`,
+  );
   console.log(
     `peak RSS before reading ${mb(peakBefore)} (message built: ${mb(before.rss)} RSS), peak RSS while reading ${mb(peak)}: ` +
       `reading cost ${mb(peak - before.rss)} = ${((peak - before.rss) / raw.length).toFixed(2)} x the message size`,

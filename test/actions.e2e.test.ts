@@ -31,7 +31,15 @@ beforeAll(async () => {
   const report = makeReport(1, { urls: 2, subject: "Please verify your mailbox" });
   deliverToMaildir(server, [report.raw]);
   caseUrls = report.urls;
-  const created = await ws.intake(["connector", "create", "reports", "--integration", "email", "--params", ws.writeJson("reports.json", server.params())]);
+  const created = await ws.intake([
+    "connector",
+    "create",
+    "reports",
+    "--integration",
+    "email",
+    "--params",
+    ws.writeJson("reports.json", server.params()),
+  ]);
   expect(created.code, created.stderr).toBe(0);
   const run = await ws.intake(["connector", "run", "reports", "--json"]);
   expect(run.code, run.stderr).toBe(0);
@@ -49,7 +57,13 @@ afterAll(async () => {
 
 describe("integration parameters", () => {
   it("are validated, naming the parameter", async () => {
-    const missing = await ws.intake(["integration", "configure", "Respond Tests", "--params", ws.writeJson("bad.json", { "API Key": API_KEY, Colour: "red" })]);
+    const missing = await ws.intake([
+      "integration",
+      "configure",
+      "Respond Tests",
+      "--params",
+      ws.writeJson("bad.json", { "API Key": API_KEY, Colour: "red" }),
+    ]);
     expect(missing.code).not.toBe(0);
     expect(missing.stderr.trim().split("\n")).toHaveLength(1);
     expect(missing.stderr).toContain('PARAM_INVALID: unknown parameter "Colour"');
@@ -58,22 +72,46 @@ describe("integration parameters", () => {
   });
 
   it("keep a secret encrypted and never show it, and an update without it keeps it", async () => {
-    const configured = await ws.intake(["integration", "configure", "respond-tests", "--params", ws.writeJson("settings.json", { Prefix: "seen", "API Key": API_KEY })]);
+    const configured = await ws.intake([
+      "integration",
+      "configure",
+      "respond-tests",
+      "--params",
+      ws.writeJson("settings.json", { Prefix: "seen", "API Key": API_KEY }),
+    ]);
     expect(configured.code, configured.stderr).toBe(0);
     expect(configured.stdout).toContain('Prefix = "seen"');
     expect(configured.stdout).toContain('API Key = "********"');
     expect(configured.stdout + configured.stderr).not.toContain(API_KEY);
-    const again = await ws.intake(["integration", "configure", "Respond Tests", "--params", ws.writeJson("settings2.json", { Prefix: "checked" })]);
+    const again = await ws.intake([
+      "integration",
+      "configure",
+      "Respond Tests",
+      "--params",
+      ws.writeJson("settings2.json", { Prefix: "checked" }),
+    ]);
     expect(again.code, again.stderr).toBe(0);
     expect(again.stdout).toContain('API Key = "********"');
-    const stored = query<{ parameters: string }>("select parameters from integration_settings where integration = 'respond-tests'")[0]!.parameters;
+    const stored = query<{ parameters: string }>("select parameters from integration_settings where integration = 'respond-tests'")[0]!
+      .parameters;
     expect(stored).not.toContain(API_KEY);
     expect(JSON.parse(stored)["API Key"]).toMatch(/^enc:v1:/);
     expect(fs.readFileSync(ws.db).includes(Buffer.from(API_KEY))).toBe(false);
   });
 
   it("are read by the integration's connectors too", async () => {
-    const created = await ws.intake(["connector", "create", "echo", "--integration", "Respond Tests", "--connector", "Echo", "--disabled", "--params", ws.writeJson("echo.json", {})]);
+    const created = await ws.intake([
+      "connector",
+      "create",
+      "echo",
+      "--integration",
+      "Respond Tests",
+      "--connector",
+      "Echo",
+      "--disabled",
+      "--params",
+      ws.writeJson("echo.json", {}),
+    ]);
     expect(created.code, created.stderr).toBe(0);
     const tested = await ws.intake(["connector", "run", "echo", "--test", "--json"]);
     expect(tested.code, tested.stderr).toBe(0);
@@ -85,10 +123,28 @@ describe("integration parameters", () => {
 
 describe("intake action run", () => {
   it("runs an action with its own dependency on the case's entities and records it on the case", async () => {
-    const result = await ws.intake(["action", "run", "Respond Tests", "Lookup", "--case", String(caseId), "--params", ws.writeJson("lookup.json", { Limit: 10, Token: TOKEN }), "--json"]);
+    const result = await ws.intake([
+      "action",
+      "run",
+      "Respond Tests",
+      "Lookup",
+      "--case",
+      String(caseId),
+      "--params",
+      ws.writeJson("lookup.json", { Limit: 10, Token: TOKEN }),
+      "--json",
+    ]);
     expect(result.code, result.stderr).toBe(0);
     const last = ws.lastJson(result);
-    const json = last.json as { seen: string[]; before: (string | null)[]; caseId: number; caseTitle: string; key: boolean; alerts: { identifier: string; subject: string | null }[]; status: string };
+    const json = last.json as {
+      seen: string[];
+      before: (string | null)[];
+      caseId: number;
+      caseTitle: string;
+      key: boolean;
+      alerts: { identifier: string; subject: string | null }[];
+      status: string;
+    };
     expect(last.status).toBe("completed");
     expect(last.resultValue).toBe(true);
     for (const url of caseUrls) expect(json.seen).toContain(`URL ${url}`);
@@ -104,7 +160,10 @@ describe("intake action run", () => {
     expect(json.status).toBe("open");
 
     // Recorded with who ran it; the entity updates are stored on the case's entities.
-    const [run] = query<{ actor: string; status: string; params: string; logs: string; insights: string }>("select * from action_runs where case_id = ?", caseId);
+    const [run] = query<{ actor: string; status: string; params: string; logs: string; insights: string }>(
+      "select * from action_runs where case_id = ?",
+      caseId,
+    );
     expect(run!.actor).toBe("alice");
     expect(run!.status).toBe("completed");
     expect(JSON.parse(run!.params)).toEqual({ Limit: 10, Token: "********" });
@@ -113,7 +172,10 @@ describe("intake action run", () => {
     expect(logs.map((entry) => entry.message)).toContain("calling the service with key ******** and token ********");
     expect(fs.readFileSync(ws.db).includes(Buffer.from(API_KEY))).toBe(false);
     expect(fs.readFileSync(ws.db).includes(Buffer.from(TOKEN))).toBe(false);
-    const entities = query<{ type: string; data: string }>("select type, data from entities where case_id = ? and type in ('URL', 'DOMAIN')", caseId);
+    const entities = query<{ type: string; data: string }>(
+      "select type, data from entities where case_id = ? and type in ('URL', 'DOMAIN')",
+      caseId,
+    );
     expect(entities.length).toBeGreaterThan(0);
     for (const entity of entities) expect(JSON.parse(entity.data).checked).toBe("checked:10");
 
@@ -150,7 +212,16 @@ describe("intake action run", () => {
   });
 
   it("refuses what the sandbox forbids: reading the database", async () => {
-    const result = await ws.intake(["action", "run", "Respond Tests", "Snoop", "--case", String(caseId), "--params", ws.writeJson("snoop.json", { Path: ws.db })]);
+    const result = await ws.intake([
+      "action",
+      "run",
+      "Respond Tests",
+      "Snoop",
+      "--case",
+      String(caseId),
+      "--params",
+      ws.writeJson("snoop.json", { Path: ws.db }),
+    ]);
     expect(result.code).toBe(1);
     expect(result.stderr.trim()).toBe(`ERR_ACCESS_DENIED: the action's process may not read ${ws.db} (sandbox)`);
     expect(query<{ status: string }>("select status from action_runs where action = 'Snoop'")[0]!.status).toBe("failed");
@@ -160,17 +231,30 @@ describe("intake action run", () => {
     const before = query<{ data: string }>("select data from entities where case_id = ? order by id", caseId);
     const result = await ws.intake(["action", "run", "Respond Tests", "Forge", "--case", String(caseId), "--json"]);
     expect(result.code).toBe(1);
-    expect(result.stderr.trim()).toMatch(/^ACTION_FAILED: the action's result was refused: entityUpdates\.0\.additionalProperties\.verdict: /);
+    expect(result.stderr.trim()).toMatch(
+      /^ACTION_FAILED: the action's result was refused: entityUpdates\.0\.additionalProperties\.verdict: /,
+    );
     expect(ws.lastJson(result)).toMatchObject({ status: "failed", resultValue: null, json: null });
     expect(query<{ data: string }>("select data from entities where case_id = ? order by id", caseId)).toEqual(before);
   });
 
   it("names what is wrong in the request", async () => {
     const unknownAction = await ws.intake(["action", "run", "Respond Tests", "Nope", "--case", String(caseId)]);
-    expect(unknownAction.stderr.trim()).toBe('ACTION_NOT_FOUND: integration "Respond Tests" has no action "Nope" (its actions: Fail, Forge, Hang, Lookup, Snoop)');
+    expect(unknownAction.stderr.trim()).toBe(
+      'ACTION_NOT_FOUND: integration "Respond Tests" has no action "Nope" (its actions: Fail, Forge, Hang, Lookup, Snoop)',
+    );
     const unknownCase = await ws.intake(["action", "run", "Respond Tests", "Lookup", "--case", "999"]);
     expect(unknownCase.stderr.trim()).toBe("CASE_NOT_FOUND: no case 999");
-    const badParam = await ws.intake(["action", "run", "Respond Tests", "Lookup", "--case", String(caseId), "--params", ws.writeJson("bad-limit.json", { Limit: "many" })]);
+    const badParam = await ws.intake([
+      "action",
+      "run",
+      "Respond Tests",
+      "Lookup",
+      "--case",
+      String(caseId),
+      "--params",
+      ws.writeJson("bad-limit.json", { Limit: "many" }),
+    ]);
     expect(badParam.stderr.trim()).toBe('PARAM_INVALID: parameter "Limit" must be an integer, got "many"');
     for (const result of [unknownAction, unknownCase, badParam]) expect(result.code).toBe(1);
   });
@@ -216,13 +300,18 @@ describe("the API", () => {
     const integration = (response.json().integrations as Listed[]).find((i) => i.slug === "respond-tests")!;
     expect(integration.settings).toEqual({ Prefix: "checked", "API Key": "********" });
     expect(integration.parameters.map((p: { name: string }) => p.name)).toEqual(["Prefix", "API Key"]);
-    expect(integration.actions.find((a: { name: string }) => a.name === "Lookup")).toMatchObject({ entityTypes: ["URL", "DOMAIN"], timeoutSeconds: 60 });
+    expect(integration.actions.find((a: { name: string }) => a.name === "Lookup")).toMatchObject({
+      entityTypes: ["URL", "DOMAIN"],
+      timeoutSeconds: 60,
+    });
   });
 
   it("lets only an admin change the settings, and never shows the secret back", async () => {
     const refused = await requestAs(app, analyst, "PUT", "/api/integrations/respond-tests/settings", { parameters: { Prefix: "x" } });
     expect(refused.statusCode).toBe(403);
-    const invalid = await requestAs(app, admin, "PUT", "/api/integrations/respond-tests/settings", { parameters: { Prefix: "x", Colour: "red" } });
+    const invalid = await requestAs(app, admin, "PUT", "/api/integrations/respond-tests/settings", {
+      parameters: { Prefix: "x", Colour: "red" },
+    });
     expect([invalid.statusCode, invalid.json().error.code]).toEqual([400, "PARAM_INVALID"]);
     expect(invalid.json().error.message).toContain('unknown parameter "Colour"');
     const saved = await requestAs(app, admin, "PUT", "/api/integrations/respond-tests/settings", { parameters: { Prefix: "api" } });
@@ -231,17 +320,26 @@ describe("the API", () => {
   });
 
   it("runs an action by hand for an analyst, recorded with their name, and lists the case's runs newest first", async () => {
-    const ran = await requestAs(app, analyst, "POST", `/api/cases/${caseId}/actions`, { integration: "Respond Tests", action: "Lookup", params: { Limit: 1 } });
+    const ran = await requestAs(app, analyst, "POST", `/api/cases/${caseId}/actions`, {
+      integration: "Respond Tests",
+      action: "Lookup",
+      params: { Limit: 1 },
+    });
     expect(ran.statusCode, ran.body).toBe(200);
     const outcome = ran.json();
     expect(outcome).toMatchObject({ status: "completed", resultValue: true, message: "checked 1" });
-    expect(outcome.entityUpdates).toEqual([expect.objectContaining({ additionalProperties: expect.objectContaining({ checked: "api:1" }) })]);
+    expect(outcome.entityUpdates).toEqual([
+      expect.objectContaining({ additionalProperties: expect.objectContaining({ checked: "api:1" }) }),
+    ]);
     const failed = await requestAs(app, analyst, "POST", `/api/cases/${caseId}/actions`, { integration: "Respond Tests", action: "Fail" });
     expect(failed.statusCode).toBe(200);
     expect(failed.json()).toMatchObject({ status: "failed", error: { code: "ACTION_FAILED", message: "the lookup service said no" } });
     const listed = await requestAs(app, analyst, "GET", `/api/cases/${caseId}/actions`);
     const runs = listed.json().actionRuns as { action: string; actor: string; actionRunId: number }[];
-    expect(runs.slice(0, 2).map((r) => [r.action, r.actor])).toEqual([["Fail", "bob"], ["Lookup", "bob"]]);
+    expect(runs.slice(0, 2).map((r) => [r.action, r.actor])).toEqual([
+      ["Fail", "bob"],
+      ["Lookup", "bob"],
+    ]);
     expect(runs[0]!.actionRunId).toBeGreaterThan(runs[1]!.actionRunId);
     const missing = await requestAs(app, analyst, "POST", "/api/cases/999/actions", { integration: "Respond Tests", action: "Lookup" });
     expect([missing.statusCode, missing.json().error.code]).toEqual([404, "CASE_NOT_FOUND"]);
@@ -261,7 +359,11 @@ describe("the API", () => {
     expect(played.json()).toMatchObject({ actionRunId: null, status: "completed", message: "checked 2" });
     expect(played.json().entityUpdates).toHaveLength(2);
     // The code in the editor runs, not the installed version: unsaved changes included.
-    const edited = await requestAs(app, admin, "POST", playPath, { code: saved.replace(`\`checked \${checked.length}\``, `\`edited \${checked.length}\``), caseId, params: { Limit: 1 } });
+    const edited = await requestAs(app, admin, "POST", playPath, {
+      code: saved.replace(`\`checked \${checked.length}\``, `\`edited \${checked.length}\``),
+      caseId,
+      params: { Limit: 1 },
+    });
     expect(edited.json()).toMatchObject({ actionRunId: null, status: "completed", message: "edited 1" });
     // A compile error comes back as the IDE's diagnostics, by line.
     const broken = await requestAs(app, admin, "POST", playPath, { code: `${saved}\nconst = ;\n`, caseId });
@@ -270,7 +372,9 @@ describe("the API", () => {
 
     // A job's Play runs the editor's code once in test mode: its context is not saved.
     const jobCode = fs.readFileSync(path.join(PACKAGE, "jobs", "sync.ts"), "utf8").replace(`run \${count} by`, `draft run \${count} by`);
-    expect((await requestAs(app, analyst, "POST", "/api/ide/integrations/respond-tests/jobs/sync/play", { code: jobCode })).statusCode).toBe(403);
+    expect(
+      (await requestAs(app, analyst, "POST", "/api/ide/integrations/respond-tests/jobs/sync/play", { code: jobCode })).statusCode,
+    ).toBe(403);
     const job = await requestAs(app, admin, "POST", "/api/ide/integrations/respond-tests/jobs/sync/play", { code: jobCode });
     expect(job.statusCode, job.body).toBe(200);
     expect(job.json()).toMatchObject({ status: "succeeded", test: true });
@@ -281,12 +385,22 @@ describe("the API", () => {
   });
 
   it("returns the stored outcome for an idempotency key that completed, and runs again one that failed", async () => {
-    const request = { integration: "respond-tests", action: "Lookup", caseId, actor: "playbook:enrich", idempotencyKey: "pb:7:look", playbookRunId: 7, stepId: "look" };
+    const request = {
+      integration: "respond-tests",
+      action: "Lookup",
+      caseId,
+      actor: "playbook:enrich",
+      idempotencyKey: "pb:7:look",
+      playbookRunId: 7,
+      stepId: "look",
+    };
     const first = await actions.runAction(store, request);
     expect(first.status).toBe("completed");
     const again = await actions.runAction(store, { ...request, params: { Limit: 1 } });
     expect(again).toEqual(first);
-    const rows = query<{ id: number; playbook_run_id: number; step_id: string; actor: string }>("select * from action_runs where idempotency_key = 'pb:7:look'");
+    const rows = query<{ id: number; playbook_run_id: number; step_id: string; actor: string }>(
+      "select * from action_runs where idempotency_key = 'pb:7:look'",
+    );
     expect(rows.map((r) => [r.id, r.playbook_run_id, r.step_id, r.actor])).toEqual([[first.actionRunId, 7, "look", "playbook:enrich"]]);
 
     const failing = { integration: "Respond Tests", action: "Fail", caseId, actor: "playbook:enrich", idempotencyKey: "pb:7:fail" };
@@ -302,7 +416,11 @@ describe("the API", () => {
 });
 
 describe("jobs", () => {
-  const context = () => JSON.parse(query<{ context: string }>("select context from job_settings where integration = 'respond-tests' and job = 'Sync'")[0]?.context ?? "{}") as Record<string, string>;
+  const context = () =>
+    JSON.parse(
+      query<{ context: string }>("select context from job_settings where integration = 'respond-tests' and job = 'Sync'")[0]?.context ??
+        "{}",
+    ) as Record<string, string>;
 
   it("run once in their own process, keep their context between runs, and none from a test run", async () => {
     const test = await ws.intake(["job", "run", "Respond Tests", "Sync", "--test", "--json"]);
@@ -318,9 +436,18 @@ describe("jobs", () => {
     }
     expect(context().count).toBe("2");
     expect(Number(context().timestamp)).toBeGreaterThan(Date.now() - 120_000);
-    const runs = JSON.parse((await ws.intake(["job", "runs", "--json"])).stdout) as { status: string; is_test: number; logs: { message: string }[] }[];
+    const runs = JSON.parse((await ws.intake(["job", "runs", "--json"])).stdout) as {
+      status: string;
+      is_test: number;
+      logs: { message: string }[];
+    }[];
     // Newest first: the two runs, the test run, the IDE's Play of the API's tests.
-    expect(runs.map((r) => [r.status, r.is_test])).toEqual([["succeeded", 0], ["succeeded", 0], ["succeeded", 1], ["succeeded", 1]]);
+    expect(runs.map((r) => [r.status, r.is_test])).toEqual([
+      ["succeeded", 0],
+      ["succeeded", 0],
+      ["succeeded", 1],
+      ["succeeded", 1],
+    ]);
     expect(JSON.stringify(runs)).not.toContain(API_KEY);
   });
 
@@ -334,25 +461,61 @@ describe("jobs", () => {
   });
 
   it("run on their interval under intake serve once scheduled, and stop when disabled", async () => {
-    const bad = await ws.intake(["job", "schedule", "Respond Tests", "Sync", "--params", ws.writeJson("bad-job.json", { Fail: "sometimes" })]);
+    const bad = await ws.intake([
+      "job",
+      "schedule",
+      "Respond Tests",
+      "Sync",
+      "--params",
+      ws.writeJson("bad-job.json", { Fail: "sometimes" }),
+    ]);
     expect(bad.stderr.trim()).toBe('PARAM_INVALID: parameter "Fail" must be true or false, got "sometimes"');
-    const scheduled = await ws.intake(["job", "schedule", "Respond Tests", "Sync", "--params", ws.writeJson("job.json", { Label: "scheduled" }), "--interval", "1"]);
+    const scheduled = await ws.intake([
+      "job",
+      "schedule",
+      "Respond Tests",
+      "Sync",
+      "--params",
+      ws.writeJson("job.json", { Label: "scheduled" }),
+      "--interval",
+      "1",
+    ]);
     expect(scheduled.code, scheduled.stderr).toBe(0);
     expect(scheduled.stdout).toContain("runs every 1 s under intake serve");
     const before = countRows(ws.db, "select count(*) as n from job_runs where is_test = 0 and status = 'succeeded'");
     const serve = ws.spawnIntake(["serve", "--port", "0"]);
     try {
-      await waitFor(() => countRows(ws.db, "select count(*) as n from job_runs where is_test = 0 and status = 'succeeded'") >= before + 2, 60_000, 200);
+      await waitFor(
+        () => countRows(ws.db, "select count(*) as n from job_runs where is_test = 0 and status = 'succeeded'") >= before + 2,
+        60_000,
+        200,
+      );
     } finally {
       serve.kill("SIGTERM");
       await new Promise((resolve) => serve.once("exit", resolve));
     }
     expect(Number(context().count)).toBeGreaterThanOrEqual(4);
-    const listed = JSON.parse((await ws.intake(["job", "list", "--json"])).stdout) as { job: string; enabled: boolean; intervalSeconds: number; parameters: Record<string, unknown>; lastRun: { status: string } }[];
-    expect(listed).toEqual([expect.objectContaining({ job: "Sync", enabled: true, intervalSeconds: 1, parameters: { Label: "scheduled", Fail: false }, lastRun: expect.objectContaining({ status: "succeeded" }) })]);
+    const listed = JSON.parse((await ws.intake(["job", "list", "--json"])).stdout) as {
+      job: string;
+      enabled: boolean;
+      intervalSeconds: number;
+      parameters: Record<string, unknown>;
+      lastRun: { status: string };
+    }[];
+    expect(listed).toEqual([
+      expect.objectContaining({
+        job: "Sync",
+        enabled: true,
+        intervalSeconds: 1,
+        parameters: { Label: "scheduled", Fail: false },
+        lastRun: expect.objectContaining({ status: "succeeded" }),
+      }),
+    ]);
     const disabled = await ws.intake(["job", "schedule", "Respond Tests", "Sync", "--disable"]);
     expect(disabled.stdout).toContain("is disabled");
-    expect((JSON.parse((await ws.intake(["job", "list", "--json"])).stdout) as { enabled: boolean; parameters: Record<string, unknown> }[])[0]).toMatchObject({ enabled: false, parameters: { Label: "scheduled" } });
+    expect(
+      (JSON.parse((await ws.intake(["job", "list", "--json"])).stdout) as { enabled: boolean; parameters: Record<string, unknown> }[])[0],
+    ).toMatchObject({ enabled: false, parameters: { Label: "scheduled" } });
   });
 });
 
@@ -360,12 +523,34 @@ describe("on PostgreSQL", () => {
   it("configures, runs an action on an email case and a job, as on SQLite", async () => {
     const postgres = await startPostgres();
     try {
-      const pg = makeWorkspace({ NODE_EXTRA_CA_CERTS: server.caFile, INTAKE_DB: postgres.createDatabase("actions"), INTAKE_ACTOR: "carol" });
+      const pg = makeWorkspace({
+        NODE_EXTRA_CA_CERTS: server.caFile,
+        INTAKE_DB: postgres.createDatabase("actions"),
+        INTAKE_ACTOR: "carol",
+      });
       deliverToMaildir(server, [makeReport(2, { urls: 1, subject: "Your parcel is waiting" }).raw]);
-      expect((await pg.intake(["connector", "create", "reports", "--integration", "email", "--params", pg.writeJson("reports.json", server.params())])).code).toBe(0);
+      expect(
+        (
+          await pg.intake([
+            "connector",
+            "create",
+            "reports",
+            "--integration",
+            "email",
+            "--params",
+            pg.writeJson("reports.json", server.params()),
+          ])
+        ).code,
+      ).toBe(0);
       expect(pg.lastJson(await pg.intake(["connector", "run", "reports", "--json"])).ingested).toBe(1);
       expect((await pg.intake(["integration", "import", PACKAGE, "--no-typecheck"])).code).toBe(0);
-      const configured = await pg.intake(["integration", "configure", "Respond Tests", "--params", pg.writeJson("settings.json", { Prefix: "pg", "API Key": API_KEY })]);
+      const configured = await pg.intake([
+        "integration",
+        "configure",
+        "Respond Tests",
+        "--params",
+        pg.writeJson("settings.json", { Prefix: "pg", "API Key": API_KEY }),
+      ]);
       expect(configured.code, configured.stderr).toBe(0);
       const exported = await pg.intake(["cases", "export", "--jsonl"]);
       const id = (JSON.parse(exported.stdout.trim().split("\n")[0]!) as { id: number }).id;
@@ -374,8 +559,14 @@ describe("on PostgreSQL", () => {
       expect(pg.lastJson(ran)).toMatchObject({ status: "completed", resultValue: true });
       const again = await pg.intake(["action", "run", "Respond Tests", "Lookup", "--case", String(id), "--json"]);
       expect((pg.lastJson(again).json as { before: string[] }).before.every((value) => value === "pg:5")).toBe(true);
-      const runs = JSON.parse((await pg.intake(["action", "runs", "--case", String(id), "--json"])).stdout) as { actor: string; status: string }[];
-      expect(runs.map((r) => [r.actor, r.status])).toEqual([["carol", "completed"], ["carol", "completed"]]);
+      const runs = JSON.parse((await pg.intake(["action", "runs", "--case", String(id), "--json"])).stdout) as {
+        actor: string;
+        status: string;
+      }[];
+      expect(runs.map((r) => [r.actor, r.status])).toEqual([
+        ["carol", "completed"],
+        ["carol", "completed"],
+      ]);
       for (const round of [1, 2]) {
         const job = await pg.intake(["job", "run", "Respond Tests", "Sync", "--verbose"]);
         expect(job.code, job.stderr).toBe(0);

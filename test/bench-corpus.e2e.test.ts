@@ -9,7 +9,10 @@ import { startDovecot, type Dovecot } from "./support/dovecot.js";
 import { makeWorkspace, PROJECT_ROOT } from "./support/cli.js";
 
 const BENCH = process.env.INTAKE_BENCH_DIR ?? path.join(PROJECT_ROOT, "..", "shared", "bench");
-const present = fs.existsSync(path.join(BENCH, "gen_corpus.py")) && fs.existsSync(path.join(BENCH, "score_urls.py")) && spawnSync("python3", ["--version"]).status === 0;
+const present =
+  fs.existsSync(path.join(BENCH, "gen_corpus.py")) &&
+  fs.existsSync(path.join(BENCH, "score_urls.py")) &&
+  spawnSync("python3", ["--version"]).status === 0;
 
 let server: Dovecot | undefined;
 afterAll(async () => {

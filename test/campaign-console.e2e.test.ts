@@ -12,7 +12,13 @@ import { consoleSession, type ConsoleSession } from "./support/console-session.j
 const ARTIFACTS = path.join(PROJECT_ROOT, "test-artifacts");
 const PASSWORD = "analyst-password-1";
 
-interface ExportedCase { id: number; title: string; status: string; alert_count: number; alerts: { display_id: string; events: Record<string, unknown>[] }[] }
+interface ExportedCase {
+  id: number;
+  title: string;
+  status: string;
+  alert_count: number;
+  alerts: { display_id: string; events: Record<string, unknown>[] }[];
+}
 
 let server: Dovecot;
 let ws: Workspace;
@@ -21,7 +27,10 @@ let session: ConsoleSession;
 async function cases(): Promise<ExportedCase[]> {
   const result = await ws.intake(["cases", "export", "--jsonl"]);
   expect(result.code, result.stderr).toBe(0);
-  return result.stdout.split("\n").filter(Boolean).map((line) => JSON.parse(line) as ExportedCase);
+  return result.stdout
+    .split("\n")
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as ExportedCase);
 }
 
 beforeAll(async () => {
@@ -39,7 +48,17 @@ beforeAll(async () => {
     reportAsAttachment(korean, "jisoo@company.test", "전달:"),
     unrelated("Lunch menu this week"),
   ]);
-  const created = await ws.intake(["connector", "create", "reports", "--integration", "email", "--params", ws.writeJson("p.json", server.params()), "--interval", "3600"]);
+  const created = await ws.intake([
+    "connector",
+    "create",
+    "reports",
+    "--integration",
+    "email",
+    "--params",
+    ws.writeJson("p.json", server.params()),
+    "--interval",
+    "3600",
+  ]);
   expect(created.code, created.stderr).toBe(0);
   const run = await ws.intake(["connector", "run", "reports", "--json"]);
   expect(ws.lastJson(run)).toMatchObject({ ingested: 7, failed: 0 });
@@ -75,7 +94,14 @@ describe("campaign cases in the console", () => {
     const reports = page.getByTestId("reports");
     expect(await reports.locator("tbody tr").count()).toBe(4);
     const text = await reports.textContent();
-    for (const expected of ["alice@company[.]test", "carol@company[.]test", "forwarded as an attachment", "forwarded inline", "the mail itself, moved or sent to the mailbox"]) expect(text).toContain(expected);
+    for (const expected of [
+      "alice@company[.]test",
+      "carol@company[.]test",
+      "forwarded as an attachment",
+      "forwarded inline",
+      "the mail itself, moved or sent to the mailbox",
+    ])
+      expect(text).toContain(expected);
     await page.screenshot({ path: path.join(ARTIFACTS, "campaign-case-en.png"), fullPage: true });
 
     // Move Erin's report (the phish itself, moved to the mailbox) out to a case of its own.
@@ -100,7 +126,9 @@ describe("campaign cases in the console", () => {
     const history = page.locator("ul.history");
     await expect.poll(() => history.textContent()).toContain(`kim merged #${lunch.id} into this case`);
     expect(await history.textContent()).toContain(`kim moved alert ${erin} out to #${moved.id}`);
-    expect(await reports.locator(`tr[data-alert-id="${lunch.alerts[0]!.display_id}"]`).textContent()).toContain(`merged from #${lunch.id} by kim`);
+    expect(await reports.locator(`tr[data-alert-id="${lunch.alerts[0]!.display_id}"]`).textContent()).toContain(
+      `merged from #${lunch.id} by kim`,
+    );
     await page.screenshot({ path: path.join(ARTIFACTS, "campaign-history-en.png"), fullPage: true });
 
     // The other side of each action says so too, and the stored cases agree.
@@ -109,8 +137,12 @@ describe("campaign cases in the console", () => {
     await expect.poll(() => page.locator("ul.history").textContent()).toContain(`kim merged this case into #${english.id}`);
     expect(await page.locator(".meta").first().textContent()).toContain(`merged into case ${english.id}`);
     const after = await cases();
-    expect(after.find((c) => c.id === english.id)!.alerts.map((a) => a.display_id).sort()).toEqual(
-      [...english.alerts.map((a) => a.display_id).filter((id) => id !== erin), lunch.alerts[0]!.display_id].sort());
+    expect(
+      after
+        .find((c) => c.id === english.id)!
+        .alerts.map((a) => a.display_id)
+        .sort(),
+    ).toEqual([...english.alerts.map((a) => a.display_id).filter((id) => id !== erin), lunch.alerts[0]!.display_id].sort());
     expect(after.find((c) => c.id === lunch.id)).toMatchObject({ status: "closed", alert_count: 0 });
     const cli = await ws.intake(["cases", "history", String(moved.id)]);
     expect(cli.stdout).toMatch(new RegExp(`kim\\s+moved_in\\s+.*"from":${english.id}`));
@@ -132,13 +164,22 @@ describe("campaign cases in the console", () => {
     await page.locator("#grouping-max").fill("40");
     await page.screenshot({ path: path.join(ARTIFACTS, "campaign-grouping-form-en.png"), fullPage: true });
     await page.getByRole("button", { name: "Save", exact: true }).click();
-    await expect.poll(async () => (JSON.parse((await ws.intake(["connector", "show", "reports", "--json"])).stdout) as { grouping: unknown }).grouping)
+    await expect
+      .poll(
+        async () => (JSON.parse((await ws.intake(["connector", "show", "reports", "--json"])).stdout) as { grouping: unknown }).grouping,
+      )
       .toEqual({ mode: "campaign", windowHours: 72, maxAlerts: 40 });
     await card.getByRole("button", { name: "Edit" }).click();
     await mode.selectOption("off");
     expect(await page.locator("#grouping-hours").count()).toBe(0);
     await page.getByRole("button", { name: "Save", exact: true }).click();
-    await expect.poll(async () => (JSON.parse((await ws.intake(["connector", "show", "reports", "--json"])).stdout) as { grouping: { mode: string } }).grouping.mode).toBe("off");
+    await expect
+      .poll(
+        async () =>
+          (JSON.parse((await ws.intake(["connector", "show", "reports", "--json"])).stdout) as { grouping: { mode: string } }).grouping
+            .mode,
+      )
+      .toBe("off");
     expect(session.cspViolations).toEqual([]);
     await page.context().close();
   });

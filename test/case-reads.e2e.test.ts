@@ -18,22 +18,50 @@ type SeededFile = { name: string; type: string; text: string };
 
 async function seedCase(store: Store, title: string, alerts: SeededFile[][], status: "open" | "closed" = "open") {
   const now = Date.now();
-  const row = await store.db.insertInto("cases").values({ title, priority: 60, status, environment: "", created_at: now, updated_at: now })
-    .returning("id").executeTakeFirstOrThrow();
+  const row = await store.db
+    .insertInto("cases")
+    .values({ title, priority: 60, status, environment: "", created_at: now, updated_at: now })
+    .returning("id")
+    .executeTakeFirstOrThrow();
   const alertIds: string[] = [];
   for (const [index, files] of alerts.entries()) {
     const alertId = `${title}-${index}`;
-    const alert = await store.db.insertInto("alerts").values({
-      case_id: row.id, connector_id: 1, run_id: 1, alert_id: alertId, ticket_id: alertId, name: title, priority: 60,
-      product: "Mail", vendor: "Mail", rule_generator: "Mail", environment: "", start_time: now, end_time: now, data: "{}", created_at: now,
-    }).returning("id").executeTakeFirstOrThrow();
+    const alert = await store.db
+      .insertInto("alerts")
+      .values({
+        case_id: row.id,
+        connector_id: 1,
+        run_id: 1,
+        alert_id: alertId,
+        ticket_id: alertId,
+        name: title,
+        priority: 60,
+        product: "Mail",
+        vendor: "Mail",
+        rule_generator: "Mail",
+        environment: "",
+        start_time: now,
+        end_time: now,
+        data: "{}",
+        created_at: now,
+      })
+      .returning("id")
+      .executeTakeFirstOrThrow();
     alertIds.push(alertId);
     for (const file of files) {
       const data = Buffer.from(file.text);
-      await store.db.insertInto("alert_files").values({
-        alert_pk: alert.id, file_name: file.name, content_type: file.type, size: data.length, sha256: "0".repeat(64), data,
-        encoding: "identity",
-      }).execute();
+      await store.db
+        .insertInto("alert_files")
+        .values({
+          alert_pk: alert.id,
+          file_name: file.name,
+          content_type: file.type,
+          size: data.length,
+          sha256: "0".repeat(64),
+          data,
+          encoding: "identity",
+        })
+        .execute();
     }
   }
   return { id: row.id, alertIds };
@@ -76,7 +104,8 @@ describe.each([
     const none = await seedCase(store, "no message", [[{ name: "notes.txt", type: "text/plain", text: "only notes" }]]);
 
     expect((await caseFiles(store, other.id)).filter(isOriginalMessage).map((file) => [file.file_name, file.alert_id])).toEqual([
-      ["Forwarded.EML", other.alertIds[0]], ["attached", other.alertIds[1]],
+      ["Forwarded.EML", other.alertIds[0]],
+      ["attached", other.alertIds[1]],
     ]);
     expect((await originalMessage(store, other.id)).toString()).toBe("Subject: first\r\n\r\nfirst\r\n");
     expect((await originalMessage(store, other.id, other.alertIds[1])).toString()).toBe("Subject: second\r\n\r\nsecond\r\n");
@@ -105,7 +134,12 @@ describe.each([
     const page = await listCases(store, { limit: MAX_PAGE });
     expect(newest.slice(0, MAX_PAGE).map((c) => c.id)).toEqual(page.cases.map((c) => c.id));
     const closed = await newestCases(store, { status: "closed", limit: 1000 });
-    expect(closed.map((c) => c.title)).toEqual([...Array(count).keys()].filter((i) => i % 7 === 0).reverse().map((i) => `queued ${i}`));
+    expect(closed.map((c) => c.title)).toEqual(
+      [...Array(count).keys()]
+        .filter((i) => i % 7 === 0)
+        .reverse()
+        .map((i) => `queued ${i}`),
+    );
 
     const listed = await ws.intake(["--db", url, "cases", "list", "--status", "closed", "--limit", "3"]);
     expect(listed.code, listed.stderr).toBe(0);

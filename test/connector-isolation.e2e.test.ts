@@ -10,34 +10,43 @@ import { oneAlertConnector, writePackage } from "./support/packages.js";
 let ws: Workspace;
 
 const CONNECTORS = {
-  thrower: { code: `export default async function main(): Promise<void> {\n  throw new Error("the feed answered 503 Service Unavailable");\n}\n` },
+  thrower: {
+    code: `export default async function main(): Promise<void> {\n  throw new Error("the feed answered 503 Service Unavailable");\n}\n`,
+  },
   looper: { json: { timeoutSeconds: 3 }, code: `export default async function main(): Promise<void> {\n  while (true) {}\n}\n` },
   hog: {
     json: { memoryMb: 64 },
-    code: `export default async function main(): Promise<void> {\n  const hoard: number[][] = [];\n` +
+    code:
+      `export default async function main(): Promise<void> {\n  const hoard: number[][] = [];\n` +
       `  while (true) hoard.push(new Array(100_000).fill(hoard.length));\n}\n`,
   },
   chatty: {
-    code: `import type { ConnectorExecution } from "intake/sdk";\n` +
+    code:
+      `import type { ConnectorExecution } from "intake/sdk";\n` +
       `export default async function main(execution: ConnectorExecution): Promise<void> {\n` +
       `  for (let i = 0; i < 5000; i++) execution.logger.info("line " + i + " " + "x".repeat(400));\n` +
       `  console.log("from console.log");\n}\n`,
   },
   env: {
-    json: { parameters: [{ name: "Api Key", type: "password", required: true }, { name: "Feed", type: "string", default: "https://feed.example" }] },
+    json: {
+      parameters: [
+        { name: "Api Key", type: "password", required: true },
+        { name: "Feed", type: "string", default: "https://feed.example" },
+      ],
+    },
     code: oneAlertConnector(
       `"env-" + Date.now()`,
       `{ intake_variables: Object.keys(process.env).filter((k) => k.startsWith("INTAKE_")), ` +
-      `secret_key: process.env.INTAKE_SECRET_KEY ?? null, api_key: execution.extractConnectorParam("Api Key"), ` +
-      `feed: execution.extractConnectorParam("Feed"), ` +
-      `parameters_seen: ["Api Key", "Feed", "Other Key"].filter((name) => execution.extractConnectorParam(name) !== undefined) }`,
+        `secret_key: process.env.INTAKE_SECRET_KEY ?? null, api_key: execution.extractConnectorParam("Api Key"), ` +
+        `feed: execution.extractConnectorParam("Feed"), ` +
+        `parameters_seen: ["Api Key", "Feed", "Other Key"].filter((name) => execution.extractConnectorParam(name) !== undefined) }`,
     ),
   },
   counter: {
     code: oneAlertConnector(
       `"count-" + count`,
       `{ count, previous_timestamp: previous, allow_list: [...execution.allowList], ` +
-      `priorities: [Priority.INFORMATIVE, Priority.LOW, Priority.MEDIUM, Priority.HIGH, Priority.CRITICAL] }`,
+        `priorities: [Priority.INFORMATIVE, Priority.LOW, Priority.MEDIUM, Priority.HIGH, Priority.CRITICAL] }`,
       `const count = Number(execution.getConnectorContext("count") ?? "0") + 1;
   execution.setConnectorContext("count", String(count));
   const previous = execution.fetchTimestamp({ defaultValue: -1 });
@@ -50,7 +59,11 @@ const CONNECTORS = {
 function runRow(runId: number): { status: string; error: string | null; logs: string } {
   const db = new Database(ws.db, { readonly: true });
   try {
-    return db.prepare("select status, error, logs from runs where id = ?").get(runId) as { status: string; error: string | null; logs: string };
+    return db.prepare("select status, error, logs from runs where id = ?").get(runId) as {
+      status: string;
+      error: string | null;
+      logs: string;
+    };
   } finally {
     db.close();
   }
@@ -67,7 +80,17 @@ beforeAll(async () => {
   expect(imported.code, imported.stderr).toBe(0);
   for (const name of Object.keys(CONNECTORS)) {
     const params = name === "env" ? { "Api Key": "key-of-env-connector" } : {};
-    const created = await ws.intake(["connector", "create", name, "--integration", "Test Connectors", "--connector", name, "--params", ws.writeJson(`${name}.json`, params)]);
+    const created = await ws.intake([
+      "connector",
+      "create",
+      name,
+      "--integration",
+      "Test Connectors",
+      "--connector",
+      name,
+      "--params",
+      ws.writeJson(`${name}.json`, params),
+    ]);
     expect(created.code, created.stderr).toBe(0);
   }
 }, 300_000);
@@ -133,7 +156,12 @@ describe("isolated runs of user connectors", () => {
     const allow = await ws.intake(["connector", "allow-list", "counter", "alice@example.test", "10.0.0.0/8"]);
     expect(allow.code, allow.stderr).toBe(0);
     const test1 = await ws.intake(["connector", "run", "counter", "--test", "--json"]);
-    expect(firstEvent(test1.stdout)).toMatchObject({ count: 1, previous_timestamp: -1, allow_list: ["alice@example.test", "10.0.0.0/8"], priorities: [-1, 40, 60, 80, 100] });
+    expect(firstEvent(test1.stdout)).toMatchObject({
+      count: 1,
+      previous_timestamp: -1,
+      allow_list: ["alice@example.test", "10.0.0.0/8"],
+      priorities: [-1, 40, 60, 80, 100],
+    });
     const run1 = await ws.intake(["connector", "run", "counter", "--json"]);
     expect(ws.lastJson(run1)).toMatchObject({ ingested: 1 });
     const test2 = await ws.intake(["connector", "run", "counter", "--test", "--json"]);

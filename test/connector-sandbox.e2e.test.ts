@@ -18,7 +18,8 @@ const STORE_MODULE = path.join(PROJECT_ROOT, "dist/src/platform/store/index.js")
 function attempt(statement: string, json: ConnectorFiles["json"] = {}): ConnectorFiles {
   return {
     json,
-    code: `import fs from "node:fs";\nimport { execFileSync } from "node:child_process";\nimport { Worker } from "node:worker_threads";\n` +
+    code:
+      `import fs from "node:fs";\nimport { execFileSync } from "node:child_process";\nimport { Worker } from "node:worker_threads";\n` +
       `void fs; void execFileSync; void Worker;\nexport default async function main(): Promise<void> {\n  ${statement};\n}\n`,
   };
 }
@@ -32,7 +33,8 @@ const SCRIPT_SOURCES = {
   // Asks for more memory than its connector has: held to the connector's cap.
   memory: `const hoard = []; for (;;) hoard.push(new Array(100000).fill(hoard.length))`,
 };
-const SCRIPTS_PRELUDE = `const run = (source: string) => runBoundedScript({ ` +
+const SCRIPTS_PRELUDE =
+  `const run = (source: string) => runBoundedScript({ ` +
   `source, args: [], input: new TextEncoder().encode("21"), memoryMb: 4096, timeoutMs: 3000, maxOutputBytes: 1000 })
     .then((output) => "ok " + output, (error: { code: string; message: string }) => error.code + ": " + error.message);
   const sources: Record<string, string> = ${JSON.stringify(SCRIPT_SOURCES)};
@@ -66,20 +68,42 @@ beforeAll(async () => {
     worker: attempt(`new Worker("1", { eval: true })`),
     // Reads a file of its own package, and hands over a file large enough to travel through the spool.
     own: {
-      code: oneAlertConnector(`"own-" + Date.now()`, `{ shipped: fs.readFileSync(new URL("../data/shipped.txt", import.meta.url), "utf8").trim() }`, "", `import fs from "node:fs";`)
-        .replace("  await execution.returnPackage", `  alert.attachments.push({ fileName: "big.bin", contentType: "application/octet-stream", ` +
-          `data: new Uint8Array(256 * 1024).fill(7) });\n  await execution.returnPackage`),
+      code: oneAlertConnector(
+        `"own-" + Date.now()`,
+        `{ shipped: fs.readFileSync(new URL("../data/shipped.txt", import.meta.url), "utf8").trim() }`,
+        "",
+        `import fs from "node:fs";`,
+      ).replace(
+        "  await execution.returnPackage",
+        `  alert.attachments.push({ fileName: "big.bin", contentType: "application/octet-stream", ` +
+          `data: new Uint8Array(256 * 1024).fill(7) });\n  await execution.returnPackage`,
+      ),
     },
     quick: { code: oneAlertConnector(`"quick-" + Date.now()`, `{ quick: true }`) },
     // Bounded scripts (the SDK's runBoundedScript), started by the runner in the same sandbox.
-    scripts: { json: { memoryMb: 128 }, code: oneAlertConnector(`"scripts-" + Date.now()`, "outcomes", SCRIPTS_PRELUDE, `import { runBoundedScript } from "intake/sdk";`) },
+    scripts: {
+      json: { memoryMb: 128 },
+      code: oneAlertConnector(`"scripts-" + Date.now()`, "outcomes", SCRIPTS_PRELUDE, `import { runBoundedScript } from "intake/sdk";`),
+    },
   };
-  const dir = writePackage(path.join(ws.dir, "pkg"), { name: "Sandbox Tests" }, connectors, { "data/shipped.txt": "shipped with the package\n" });
+  const dir = writePackage(path.join(ws.dir, "pkg"), { name: "Sandbox Tests" }, connectors, {
+    "data/shipped.txt": "shipped with the package\n",
+  });
   const imported = await ws.intake(["integration", "import", dir]);
   expect(imported.code, imported.stderr).toBe(0);
   for (const name of Object.keys(connectors)) {
     const params = name === "database" ? { Token: "a-token" } : {};
-    const created = await ws.intake(["connector", "create", name, "--integration", "Sandbox Tests", "--connector", name, "--params", ws.writeJson(`${name}.json`, params)]);
+    const created = await ws.intake([
+      "connector",
+      "create",
+      name,
+      "--integration",
+      "Sandbox Tests",
+      "--connector",
+      name,
+      "--params",
+      ws.writeJson(`${name}.json`, params),
+    ]);
     expect(created.code, created.stderr).toBe(0);
   }
 }, 300_000);
@@ -95,21 +119,27 @@ describe("the sandbox of a connector's process", () => {
     ["worker", () => "start a worker thread"],
   ];
 
-  it.each(cases)("fails the run of %s with what was refused; the next connector's run succeeds", async (connector, refused) => {
-    if (connector === "key") expect(fs.existsSync(keyFile), "the key file exists").toBe(true);
-    const result = await ws.intake(["connector", "run", connector, "--json"]);
-    expect(result.code).not.toBe(0);
-    expect(result.stderr.trim().split("\n").pop()).toBe(denied(refused()));
-    const summary = ws.lastJson(result) as { run: number; status: string };
-    expect(runRow(summary.run)).toEqual({ status: "failed", error: denied(refused()) });
-    const next = await ws.intake(["connector", "run", "quick", "--json"]);
-    expect(next.code, next.stderr).toBe(0);
-    expect(ws.lastJson(next)).toMatchObject({ status: "succeeded", ingested: 1 });
-  }, 120_000);
+  it.each(cases)(
+    "fails the run of %s with what was refused; the next connector's run succeeds",
+    async (connector, refused) => {
+      if (connector === "key") expect(fs.existsSync(keyFile), "the key file exists").toBe(true);
+      const result = await ws.intake(["connector", "run", connector, "--json"]);
+      expect(result.code).not.toBe(0);
+      expect(result.stderr.trim().split("\n").pop()).toBe(denied(refused()));
+      const summary = ws.lastJson(result) as { run: number; status: string };
+      expect(runRow(summary.run)).toEqual({ status: "failed", error: denied(refused()) });
+      const next = await ws.intake(["connector", "run", "quick", "--json"]);
+      expect(next.code, next.stderr).toBe(0);
+      expect(ws.lastJson(next)).toMatchObject({ status: "succeeded", ingested: 1 });
+    },
+    120_000,
+  );
 
   it("leaves the database whole and plants nothing in the connector's own folder", async () => {
     const plant = await ws.intake(["connector", "run", "plant", "--json"]);
-    expect(plant.stderr.trim().split("\n").pop()).toMatch(/^ERR_ACCESS_DENIED: the connector's process may not write \/.+\/\.build\/planted\.mjs \(sandbox\)$/);
+    expect(plant.stderr.trim().split("\n").pop()).toMatch(
+      /^ERR_ACCESS_DENIED: the connector's process may not write \/.+\/\.build\/planted\.mjs \(sandbox\)$/,
+    );
     const planted = plant.stderr.match(/write (\S+planted\.mjs)/)![1]!;
     expect(fs.existsSync(planted)).toBe(false);
     expect(fs.readFileSync(ws.db).subarray(0, 15).toString()).toBe("SQLite format 3");
@@ -120,7 +150,9 @@ describe("the sandbox of a connector's process", () => {
     expect(result.code, result.stderr).toBe(0);
     expect(ws.lastJson(result)).toMatchObject({ status: "succeeded", ingested: 1 });
     const test = await ws.intake(["connector", "run", "own", "--test", "--json"]);
-    const alert = (JSON.parse(test.stdout.trim().split("\n")[0]!) as { events: { shipped: string }[]; attachments: { size: number }[] }[])[0]!;
+    const alert = (
+      JSON.parse(test.stdout.trim().split("\n")[0]!) as { events: { shipped: string }[]; attachments: { size: number }[] }[]
+    )[0]!;
     expect(alert.events[0]!.shipped).toBe("shipped with the package");
     expect(alert.attachments).toEqual([expect.objectContaining({ fileName: "big.bin", size: 256 * 1024 })]);
   });
@@ -160,9 +192,18 @@ describe("the IDE's Play", () => {
   });
 
   it("runs the edited code in the same sandbox: /etc/passwd is refused, the package's own code runs", async () => {
-    const refused = await playConnector(store, "sandbox-tests", "quick", { code: attempt(`fs.readFileSync("/etc/passwd")`).code, parameters: {} });
-    expect(refused).toMatchObject({ status: "failed", error: { code: "ERR_ACCESS_DENIED", message: "the connector's process may not read /etc/passwd (sandbox)" } });
-    const played = await playConnector(store, "sandbox-tests", "quick", { code: oneAlertConnector(`"played"`, `{ played: true }`), parameters: {} });
+    const refused = await playConnector(store, "sandbox-tests", "quick", {
+      code: attempt(`fs.readFileSync("/etc/passwd")`).code,
+      parameters: {},
+    });
+    expect(refused).toMatchObject({
+      status: "failed",
+      error: { code: "ERR_ACCESS_DENIED", message: "the connector's process may not read /etc/passwd (sandbox)" },
+    });
+    const played = await playConnector(store, "sandbox-tests", "quick", {
+      code: oneAlertConnector(`"played"`, `{ played: true }`),
+      parameters: {},
+    });
     expect(played).toMatchObject({ status: "succeeded", alertCount: 1, failed: 0 });
   }, 120_000);
 });

@@ -33,8 +33,14 @@ function finishedRuns(file: string): number {
 function storedEmlCount(file: string, caseId: number): number {
   const db = new Database(file, { readonly: true, timeout: 5000 });
   try {
-    return (db.prepare("select count(*) as n from alert_files f join alerts a on a.id = f.alert_pk " +
-      "where a.case_id = ? and (f.content_type = 'message/rfc822' or f.file_name like '%.eml')").get(caseId) as { n: number }).n;
+    return (
+      db
+        .prepare(
+          "select count(*) as n from alert_files f join alerts a on a.id = f.alert_pk " +
+            "where a.case_id = ? and (f.content_type = 'message/rfc822' or f.file_name like '%.eml')",
+        )
+        .get(caseId) as { n: number }
+    ).n;
   } finally {
     db.close();
   }
@@ -83,7 +89,10 @@ and shows the runs", async () => {
     await waitFor(() => finishedRuns(ws.db) >= 1);
 
     const reports = [makeReport(0), makeReport(1), makeReport(2, { subject: HOSTILE_SUBJECT })];
-    deliverToMaildir(server, reports.map((r) => r.raw));
+    deliverToMaildir(
+      server,
+      reports.map((r) => r.raw),
+    );
 
     // Test (the Play button): the package and the logs, nothing stored.
     await card.getByRole("button", { name: "Test" }).click();
@@ -126,7 +135,11 @@ and shows the runs", async () => {
       const emlHref = await queuePage.getByRole("link", { name: "Download the original .eml" }).getAttribute("href");
       const eml = await queuePage.evaluate(async (href) => {
         const response = await fetch(href!);
-        return { type: response.headers.get("content-type"), disposition: response.headers.get("content-disposition"), text: await response.text() };
+        return {
+          type: response.headers.get("content-type"),
+          disposition: response.headers.get("content-disposition"),
+          text: await response.text(),
+        };
       }, emlHref);
       expect(eml.type).toBe("application/octet-stream");
       expect(eml.disposition).toMatch(/^attachment;/);
@@ -171,13 +184,19 @@ and shows the runs", async () => {
 
   it("runs enabled connectors on their interval: new mail becomes cases by itself, a failing connector is recorded \
 again each tick and stands out", async () => {
-    const login = await fetch(`${base}/api/login`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ username: "admin", password: PASSWORD }) });
+    const login = await fetch(`${base}/api/login`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ username: "admin", password: PASSWORD }),
+    });
     const cookie = login.headers.get("set-cookie")!.split(";")[0]!;
     const { csrfToken } = (await login.json()) as { csrfToken: string };
-    const put = (name: string, parameters: Record<string, unknown>) => fetch(`${base}/api/connectors/${name}`, {
-      method: "PUT", headers: { cookie, "x-csrf-token": csrfToken, "content-type": "application/json" },
-      body: JSON.stringify({ integration: "email", parameters, intervalSeconds: 2 }),
-    });
+    const put = (name: string, parameters: Record<string, unknown>) =>
+      fetch(`${base}/api/connectors/${name}`, {
+        method: "PUT",
+        headers: { cookie, "x-csrf-token": csrfToken, "content-type": "application/json" },
+        body: JSON.stringify({ integration: "email", parameters, intervalSeconds: 2 }),
+      });
     expect((await put("fast", server.params())).status).toBe(201);
     expect((await put("broken", server.params({ Password: "wrong-password" }))).status).toBe(201);
     const report = makeReport(50, { subject: "Arrived while nobody clicked" });
@@ -212,7 +231,11 @@ again each tick and stands out", async () => {
     await page.screenshot({ path: path.join(ARTIFACTS, "runs-failing-en.png"), fullPage: true });
     // Stop the interval runs before the next tests and the shutdown.
     for (const name of ["fast", "broken"]) {
-      await fetch(`${base}/api/connectors/${name}/enabled`, { method: "POST", headers: { cookie, "x-csrf-token": csrfToken, "content-type": "application/json" }, body: JSON.stringify({ enabled: false }) });
+      await fetch(`${base}/api/connectors/${name}/enabled`, {
+        method: "POST",
+        headers: { cookie, "x-csrf-token": csrfToken, "content-type": "application/json" },
+        body: JSON.stringify({ enabled: false }),
+      });
     }
     await page.context().close();
   });

@@ -41,11 +41,20 @@ describe("custom lists", () => {
     expect((await as(undefined, "GET", "/api/lists")).statusCode).toBe(401);
     const all = (await as(fixture.analyst, "GET", "/api/lists")).json();
     expect(all).toEqual(NAMES.map((name, index) => ({ name, entries: defaults(SLUGS[index]!), edited: false })));
-    expect((await as(fixture.analyst, "GET", "/api/lists/shorteners")).json()).toEqual({ name: "Shorteners", entries: defaults("shorteners"), edited: false });
-    expect((await as(fixture.analyst, "GET", `/api/lists/${encodeURIComponent("shared INFRASTRUCTURE")}`)).json().name).toBe("Shared Infrastructure");
+    expect((await as(fixture.analyst, "GET", "/api/lists/shorteners")).json()).toEqual({
+      name: "Shorteners",
+      entries: defaults("shorteners"),
+      edited: false,
+    });
+    expect((await as(fixture.analyst, "GET", `/api/lists/${encodeURIComponent("shared INFRASTRUCTURE")}`)).json().name).toBe(
+      "Shared Infrastructure",
+    );
     const missing = await as(fixture.analyst, "GET", "/api/lists/allowed-senders");
     expect(missing.statusCode).toBe(404);
-    expect(missing.json().error).toEqual({ code: "LIST_NOT_FOUND", message: 'no custom list "allowed-senders" (known: Shared Infrastructure, Shorteners, Brands, VIPs)' });
+    expect(missing.json().error).toEqual({
+      code: "LIST_NOT_FOUND",
+      message: 'no custom list "allowed-senders" (known: Shared Infrastructure, Shorteners, Brands, VIPs)',
+    });
   });
 
   it("lets an admin replace a list and reset it; analysts only read", async () => {
@@ -54,8 +63,18 @@ describe("custom lists", () => {
     expect((await as(fixture.analyst, "DELETE", url)).statusCode).toBe(403);
     const saved = await as(fixture.admin, "PUT", url, { entries: ["  fonts.example  ", "", "# our CDN", "cdn.example"] });
     expect(saved.statusCode, saved.body).toBe(200);
-    expect(saved.json()).toEqual({ name: "Shared Infrastructure", entries: ["fonts.example", "cdn.example"], edited: true, updatedBy: "ada", updatedAt: expect.any(Number) });
-    expect((await as(fixture.analyst, "GET", "/api/lists")).json()[0]).toMatchObject({ entries: ["fonts.example", "cdn.example"], edited: true, updatedBy: "ada" });
+    expect(saved.json()).toEqual({
+      name: "Shared Infrastructure",
+      entries: ["fonts.example", "cdn.example"],
+      edited: true,
+      updatedBy: "ada",
+      updatedAt: expect.any(Number),
+    });
+    expect((await as(fixture.analyst, "GET", "/api/lists")).json()[0]).toMatchObject({
+      entries: ["fonts.example", "cdn.example"],
+      edited: true,
+      updatedBy: "ada",
+    });
     const lookup = customListServices(fixture.store)["lists.get"]!;
     expect(await lookup({ name: "Shared Infrastructure" })).toEqual(["fonts.example", "cdn.example"]);
     expect(await lookup({ name: "Brands" })).toEqual(defaults("brands"));
@@ -64,7 +83,10 @@ describe("custom lists", () => {
     expect(reset.json()).toEqual({ name: "Shared Infrastructure", entries: defaults("shared-infrastructure"), edited: false });
     expect(await lookup({ name: "shared-infrastructure" })).toEqual(defaults("shared-infrastructure"));
     await expect(lookup({ name: "Allowed" })).rejects.toMatchObject({ code: "LIST_NOT_FOUND" });
-    await expect(lookup({ name: "x".repeat(201) })).rejects.toMatchObject({ code: "VALIDATION", message: expect.stringContaining("lists.get: name") });
+    await expect(lookup({ name: "x".repeat(201) })).rejects.toMatchObject({
+      code: "VALIDATION",
+      message: expect.stringContaining("lists.get: name"),
+    });
     await expect(lookup({ list: "Brands" })).rejects.toMatchObject({ code: "VALIDATION" });
   });
 
@@ -95,7 +117,9 @@ describe("custom lists", () => {
   it("lists, shows and sets lists from the command line", async () => {
     const listed = await ws.intake(["lists", "--json"]);
     expect(listed.code, listed.stderr).toBe(0);
-    expect((JSON.parse(listed.stdout) as { name: string; edited: boolean }[]).map((list) => [list.name, list.edited])).toEqual(NAMES.map((name) => [name, false]));
+    expect((JSON.parse(listed.stdout) as { name: string; edited: boolean }[]).map((list) => [list.name, list.edited])).toEqual(
+      NAMES.map((name) => [name, false]),
+    );
     const table = await ws.intake(["lists"]);
     expect(table.stdout).toMatch(/Shorteners\s+\d+\s+default/);
 
@@ -106,33 +130,76 @@ describe("custom lists", () => {
     expect(set.stdout.trim()).toBe('list "VIPs": 2 entries (edited)');
     const shown = await ws.intake(["lists", "show", "vips"]);
     expect(shown.stdout).toBe("Kim Minji <minji.kim@corp.example>\nLee Jisoo\n");
-    expect(JSON.parse((await ws.intake(["lists", "show", "VIPs", "--json"])).stdout)).toMatchObject({ edited: true, updatedBy: "cli:carol" });
+    expect(JSON.parse((await ws.intake(["lists", "show", "VIPs", "--json"])).stdout)).toMatchObject({
+      edited: true,
+      updatedBy: "cli:carol",
+    });
     expect((await ws.intake(["lists"])).stdout).toMatch(/VIPs\s+2\s+edited by cli:carol/);
 
     const reset = await ws.intake(["lists", "set", "VIPs", "--reset"]);
     expect(reset.stdout.trim()).toBe(`list "VIPs": ${defaults("vips").length} entries (default)`);
-    expect((await ws.intake(["lists", "show", "Nobody", "--json"])).stderr.trim()).toBe('LIST_NOT_FOUND: no custom list "Nobody" (known: Shared Infrastructure, Shorteners, Brands, VIPs)');
+    expect((await ws.intake(["lists", "show", "Nobody", "--json"])).stderr.trim()).toBe(
+      'LIST_NOT_FOUND: no custom list "Nobody" (known: Shared Infrastructure, Shorteners, Brands, VIPs)',
+    );
     const neither = await ws.intake(["lists", "set", "VIPs"]);
-    expect([neither.code, neither.stderr.trim()]).toEqual([1, 'LIST_INVALID: custom list "VIPs": give --file FILE (one entry a line) or --reset']);
+    expect([neither.code, neither.stderr.trim()]).toEqual([
+      1,
+      'LIST_INVALID: custom list "VIPs": give --file FILE (one entry a line) or --reset',
+    ]);
     expect((await ws.intake(["lists", "set", "VIPs", "--file", path.join(ws.dir, "none.txt")])).stderr).toContain("LIST_INVALID");
   }, 120_000);
 
   it("refuses to turn the built-in playbook's replies on without Reporter Domains, yet starts with its defaults", async () => {
     const listed = await ws.intake(["playbooks", "list", "--json"]);
     expect(listed.stdout).toContain("phishing-triage");
-    const refused = await ws.intake(["playbook", "configure", "phishing-triage", "--params", ws.writeJson("triage.json", { "Reply To Reporter": "true", "Default Language": "ko" })]);
-    expect([refused.code, refused.stderr.trim()]).toEqual([1, 'PARAM_INVALID: "Reporter Domains" is required when "Reply To Reporter" is "true"']);
+    const refused = await ws.intake([
+      "playbook",
+      "configure",
+      "phishing-triage",
+      "--params",
+      ws.writeJson("triage.json", { "Reply To Reporter": "true", "Default Language": "ko" }),
+    ]);
+    expect([refused.code, refused.stderr.trim()]).toEqual([
+      1,
+      'PARAM_INVALID: "Reporter Domains" is required when "Reply To Reporter" is "true"',
+    ]);
     // Settings that do not turn replies on are taken (the reply step then says why it answers no one).
-    const other = await ws.intake(["playbook", "configure", "phishing-triage", "--params", ws.writeJson("sim.json", { "Simulation Headers": "X-PhishTest" })]);
+    const other = await ws.intake([
+      "playbook",
+      "configure",
+      "phishing-triage",
+      "--params",
+      ws.writeJson("sim.json", { "Simulation Headers": "X-PhishTest" }),
+    ]);
     expect(other.code, other.stderr).toBe(0);
-    const off = await ws.intake(["playbook", "configure", "phishing-triage", "--params", ws.writeJson("off.json", { "Reply To Reporter": "false" })]);
+    const off = await ws.intake([
+      "playbook",
+      "configure",
+      "phishing-triage",
+      "--params",
+      ws.writeJson("off.json", { "Reply To Reporter": "false" }),
+    ]);
     expect(off.code, off.stderr).toBe(0);
-    const on = await ws.intake(["playbook", "configure", "phishing-triage", "--params", ws.writeJson("on.json", {
-      "Reporter Domains": "corp.example", "Trusted Authentication Servers": "mx.corp.example",
-    })]);
+    const on = await ws.intake([
+      "playbook",
+      "configure",
+      "phishing-triage",
+      "--params",
+      ws.writeJson("on.json", {
+        "Reporter Domains": "corp.example",
+        "Trusted Authentication Servers": "mx.corp.example",
+      }),
+    ]);
     expect(on.code, on.stderr).toBe(0);
     const shown = (await as(fixture.analyst, "GET", "/api/playbooks/phishing-triage")).json();
-    expect(shown.parameters).toMatchObject({ "Reply To Reporter": "true", "Reporter Domains": "corp.example", "Trusted Authentication Servers": "mx.corp.example" });
-    expect(shown.definition.parameters.find((p: { name: string }) => p.name === "Reporter Domains").requiredWhen).toEqual({ param: "Reply To Reporter", equals: "true" });
+    expect(shown.parameters).toMatchObject({
+      "Reply To Reporter": "true",
+      "Reporter Domains": "corp.example",
+      "Trusted Authentication Servers": "mx.corp.example",
+    });
+    expect(shown.definition.parameters.find((p: { name: string }) => p.name === "Reporter Domains").requiredWhen).toEqual({
+      param: "Reply To Reporter",
+      equals: "true",
+    });
   }, 120_000);
 });

@@ -17,8 +17,6 @@ afterAll(async () => {
   await server?.stop();
 });
 
-
-
 function workspace(): Workspace {
   return makeWorkspace({ NODE_EXTRA_CA_CERTS: server.caFile });
 }
@@ -29,7 +27,10 @@ type ExportedAlert = { events: [Record<string, unknown>, ...Record<string, unkno
 async function exportAlerts(ws: Workspace) {
   const result = await ws.intake(["cases", "export", "--jsonl"]);
   expect(result.code, result.stderr).toBe(0);
-  const cases = result.stdout.split("\n").filter(Boolean).map((line) => JSON.parse(line) as { id: number; title: string; status: string; priority: number; alerts: ExportedAlert[] });
+  const cases = result.stdout
+    .split("\n")
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as { id: number; title: string; status: string; priority: number; alerts: ExportedAlert[] });
   return { cases, alerts: cases.flatMap((c) => c.alerts) };
 }
 
@@ -45,7 +46,10 @@ async function emptyInbox(): Promise<void> {
 async function unreadReports(count: number) {
   await emptyInbox();
   const reports = makeReports(count);
-  deliverToMaildir(server, reports.map((r) => r.raw));
+  deliverToMaildir(
+    server,
+    reports.map((r) => r.raw),
+  );
   return reports;
 }
 
@@ -60,7 +64,10 @@ describe("email connector against Dovecot", () => {
   it("turns N unread messages into N cases with their own URLs; a test run changes nothing; a rerun ingests 0", async () => {
     await emptyInbox();
     const reports = makeReports(30);
-    deliverToMaildir(server, reports.map((r) => r.raw));
+    deliverToMaildir(
+      server,
+      reports.map((r) => r.raw),
+    );
     const ws = workspace();
     const params = ws.writeJson("params.json", server.params());
 
@@ -90,9 +97,21 @@ describe("email connector against Dovecot", () => {
     for (const report of reports) {
       const alert = alerts.find((a) => a.display_id === report.messageId)!;
       expect(alert, report.messageId).toBeDefined();
-      expect(alert).toMatchObject({ ticket_id: report.messageId, name: report.subject, rule_generator: "Mail", device_vendor: "Mail", device_product: "Mail", priority: 60 });
+      expect(alert).toMatchObject({
+        ticket_id: report.messageId,
+        name: report.subject,
+        rule_generator: "Mail",
+        device_vendor: "Mail",
+        device_product: "Mail",
+        priority: 60,
+      });
       const event = alert.events[0];
-      expect(event).toMatchObject({ event_name: "Suspicious email", device_product: "Mail", Subject: report.subject, DestinationUserName: "analyst@example.test" });
+      expect(event).toMatchObject({
+        event_name: "Suspicious email",
+        device_product: "Mail",
+        Subject: report.subject,
+        DestinationUserName: "analyst@example.test",
+      });
       expect(event.found_urls).toEqual(report.urls);
       expect(event.found_url).toBe(report.urls.join(","));
       expect(event.StartTime).toBe(alert.start_time);
@@ -114,7 +133,10 @@ describe("email connector against Dovecot", () => {
 
   it("a message marked unread again after ingest is a duplicate, not a second case", async () => {
     await emptyInbox();
-    deliverToMaildir(server, makeReports(5).map((r) => r.raw));
+    deliverToMaildir(
+      server,
+      makeReports(5).map((r) => r.raw),
+    );
     const ws = workspace();
     await ws.intake(["connector", "create", "mail", "--integration", "email", "--params", ws.writeJson("p.json", server.params())]);
     expect(ws.lastJson(await ws.intake(["connector", "run", "mail", "--json"]))).toMatchObject({ ingested: 5 });
@@ -129,7 +151,8 @@ describe("email connector against Dovecot", () => {
   it("a malformed message becomes an alert with a note and does not stop the batch", async () => {
     await emptyInbox();
     const good = makeReports(3);
-    const broken = "From: x@y.test\r\nSubject: broken\r\nContent-Type: multipart/mixed; boundary=\"\"\r\n\r\n--\r\n\u0000\u0000 https://broken.test/z\r\n";
+    const broken =
+      'From: x@y.test\r\nSubject: broken\r\nContent-Type: multipart/mixed; boundary=""\r\n\r\n--\r\n\u0000\u0000 https://broken.test/z\r\n';
     deliverToMaildir(server, [good[0]!.raw, broken, good[1]!.raw, good[2]!.raw]);
     const ws = workspace();
     await ws.intake(["connector", "create", "mail", "--integration", "email", "--params", ws.writeJson("p.json", server.params())]);
@@ -144,7 +167,15 @@ describe("email connector against Dovecot", () => {
 
   it("refuses a wrong password with IMAP_AUTH, never shows it, and records the failed run", async () => {
     const ws = workspace();
-    await ws.intake(["connector", "create", "wrong", "--integration", "email", "--params", ws.writeJson("p.json", server.params({ Password: "Zq7-not-it" }))]);
+    await ws.intake([
+      "connector",
+      "create",
+      "wrong",
+      "--integration",
+      "email",
+      "--params",
+      ws.writeJson("p.json", server.params({ Password: "Zq7-not-it" })),
+    ]);
     const run = await ws.intake(["connector", "run", "wrong", "--json"]);
     expect(run.code).not.toBe(0);
     expect(run.stderr.trim().split("\n").pop()).toMatch(/^IMAP_AUTH: login refused for analyst@example\.test at localhost:\d+/);
@@ -156,7 +187,15 @@ describe("email connector against Dovecot", () => {
 
   it("names the cause when the server is unreachable, its certificate is not trusted, or the folder is missing", async () => {
     const ws = workspace();
-    await ws.intake(["connector", "create", "closed", "--integration", "email", "--params", ws.writeJson("a.json", server.params({ "IMAP Port": 1 }))]);
+    await ws.intake([
+      "connector",
+      "create",
+      "closed",
+      "--integration",
+      "email",
+      "--params",
+      ws.writeJson("a.json", server.params({ "IMAP Port": 1 })),
+    ]);
     const closed = await ws.intake(["connector", "run", "closed"]);
     expect(closed.code).not.toBe(0);
     expect(closed.stderr).toMatch(/IMAP_CONNECT: cannot reach localhost:1: connection refused/);
@@ -166,7 +205,15 @@ describe("email connector against Dovecot", () => {
     expect(untrusted.code).not.toBe(0);
     expect(untrusted.stderr).toMatch(/IMAP_TLS: TLS with localhost:\d+ failed/);
 
-    await ws.intake(["connector", "create", "nofolder", "--integration", "email", "--params", ws.writeJson("c.json", server.params({ "Folder to check for emails": "Reports" }))]);
+    await ws.intake([
+      "connector",
+      "create",
+      "nofolder",
+      "--integration",
+      "email",
+      "--params",
+      ws.writeJson("c.json", server.params({ "Folder to check for emails": "Reports" })),
+    ]);
     const missing = await ws.intake(["connector", "run", "nofolder"]);
     expect(missing.code).not.toBe(0);
     expect(missing.stderr).toMatch(/IMAP_FOLDER: folder "Reports" does not exist/);
@@ -178,7 +225,15 @@ describe("email connector against Dovecot", () => {
       await client.append("Phish Reports", makeReport(1).raw, []);
     });
     const ws = workspace();
-    await ws.intake(["connector", "create", "folder", "--integration", "email", "--params", ws.writeJson("p.json", server.params({ "Folder to check for emails": "phish reports" }))]);
+    await ws.intake([
+      "connector",
+      "create",
+      "folder",
+      "--integration",
+      "email",
+      "--params",
+      ws.writeJson("p.json", server.params({ "Folder to check for emails": "phish reports" })),
+    ]);
     const run = await ws.intake(["connector", "run", "folder", "--json"]);
     expect(run.code, run.stderr).toBe(0);
     expect(ws.lastJson(run)).toMatchObject({ ingested: 1 });
@@ -186,7 +241,12 @@ describe("email connector against Dovecot", () => {
 
   it("refuses bad parameters naming each one", async () => {
     const ws = workspace();
-    const bad = ws.writeJson("bad.json", { Username: "a@b.test", "IMAP Server Address": "localhost", "IMAP Port": "not a number", Colour: "blue" });
+    const bad = ws.writeJson("bad.json", {
+      Username: "a@b.test",
+      "IMAP Server Address": "localhost",
+      "IMAP Port": "not a number",
+      Colour: "blue",
+    });
     const result = await ws.intake(["connector", "create", "broken", "--integration", "email", "--params", bad]);
     expect(result.code).not.toBe(0);
     expect(result.stderr).toMatch(/PARAM_INVALID/);
@@ -254,7 +314,11 @@ async function readMessageIds(): Promise<string[]> {
 function lastRun(ws: Workspace): { status: string; error: string | null; logs: { level: string; message: string }[] } {
   const db = new Database(ws.db, { readonly: true });
   try {
-    const row = db.prepare("select status, error, logs from runs where is_test = 0 order by id desc limit 1").get() as { status: string; error: string | null; logs: string };
+    const row = db.prepare("select status, error, logs from runs where is_test = 0 order by id desc limit 1").get() as {
+      status: string;
+      error: string | null;
+      logs: string;
+    };
     return { ...row, logs: JSON.parse(row.logs) as { level: string; message: string }[] };
   } finally {
     db.close();
@@ -308,8 +372,10 @@ marked read", async () => {
     const ws = await mailWorkspace();
     // The store refuses the third package (past 400 alerts): its transaction fails, as a full disk would fail it.
     const db = new Database(ws.db);
-    db.exec("create trigger refuse_third_package before insert on alerts when (select count(*) from alerts) >= 400 " +
-      "begin select raise(abort, 'the test refuses this package'); end");
+    db.exec(
+      "create trigger refuse_third_package before insert on alerts when (select count(*) from alerts) >= 400 " +
+        "begin select raise(abort, 'the test refuses this package'); end",
+    );
     db.close();
 
     const run = await ws.intake(["connector", "run", "mail", "--json"]);
@@ -333,27 +399,30 @@ marked read", async () => {
   it.each([
     { share: 0.1, storedAtLeast: 0, storedBelow: 1 },
     { share: 0.45, storedAtLeast: 200, storedBelow: 1000 },
-  ])("a connection lost at $share of the mailbox fails the run with the cause in the log; nothing not stored is marked read", async ({ share, storedAtLeast, storedBelow }) => {
-    const reports = await unreadReports(1000);
-    const total = reports.reduce((sum, r) => sum + Buffer.byteLength(r.raw), 0);
-    const relay = await droppingRelay(Math.floor(total * share));
-    try {
-      const ws = await mailWorkspace(server.params({ "IMAP Port": relay.port }));
-      const run = await ws.intake(["connector", "run", "mail", "--json"]);
-      expect(relay.dropped()).toBe(true);
-      expect(run.code).not.toBe(0);
-      const recorded = lastRun(ws);
-      expect(recorded.status).toBe("failed");
-      expect(recorded.error).toMatch(/^IMAP_CONNECTION_LOST: the connection to localhost:\d+ was lost/);
-      expect(recorded.logs.some((entry) => entry.level === "error" && entry.message.includes("IMAP_CONNECTION_LOST"))).toBe(true);
-      // Batches fetched before the drop are stored; their acknowledgement was lost with the connection.
-      const stored = new Set((await exportAlerts(ws)).alerts.map((a) => a.display_id as string));
-      expect(stored.size).toBeGreaterThanOrEqual(storedAtLeast);
-      expect(stored.size).toBeLessThan(storedBelow);
-      for (const id of await readMessageIds()) expect(stored.has(id), id).toBe(true);
-      await expectCompleteRerun(ws, reports);
-    } finally {
-      relay.close();
-    }
-  });
+  ])(
+    "a connection lost at $share of the mailbox fails the run with the cause in the log; nothing not stored is marked read",
+    async ({ share, storedAtLeast, storedBelow }) => {
+      const reports = await unreadReports(1000);
+      const total = reports.reduce((sum, r) => sum + Buffer.byteLength(r.raw), 0);
+      const relay = await droppingRelay(Math.floor(total * share));
+      try {
+        const ws = await mailWorkspace(server.params({ "IMAP Port": relay.port }));
+        const run = await ws.intake(["connector", "run", "mail", "--json"]);
+        expect(relay.dropped()).toBe(true);
+        expect(run.code).not.toBe(0);
+        const recorded = lastRun(ws);
+        expect(recorded.status).toBe("failed");
+        expect(recorded.error).toMatch(/^IMAP_CONNECTION_LOST: the connection to localhost:\d+ was lost/);
+        expect(recorded.logs.some((entry) => entry.level === "error" && entry.message.includes("IMAP_CONNECTION_LOST"))).toBe(true);
+        // Batches fetched before the drop are stored; their acknowledgement was lost with the connection.
+        const stored = new Set((await exportAlerts(ws)).alerts.map((a) => a.display_id as string));
+        expect(stored.size).toBeGreaterThanOrEqual(storedAtLeast);
+        expect(stored.size).toBeLessThan(storedBelow);
+        for (const id of await readMessageIds()) expect(stored.has(id), id).toBe(true);
+        await expectCompleteRerun(ws, reports);
+      } finally {
+        relay.close();
+      }
+    },
+  );
 });

@@ -46,7 +46,15 @@ async function append(messages: string[], folder = "INBOX", options: { seen?: bo
 }
 
 async function connector(ws: Workspace, name: string, params: Record<string, unknown> = {}): Promise<void> {
-  const created = await ws.intake(["connector", "create", name, "--integration", "email", "--params", ws.writeJson(`${name}.json`, server.params(params))]);
+  const created = await ws.intake([
+    "connector",
+    "create",
+    name,
+    "--integration",
+    "email",
+    "--params",
+    ws.writeJson(`${name}.json`, server.params(params)),
+  ]);
   expect(created.code, created.stderr).toBe(0);
 }
 
@@ -60,7 +68,10 @@ type ExportedAlert = { display_id: string; events: [Record<string, unknown>, ...
 
 async function exported(ws: Workspace) {
   const result = await ws.intake(["cases", "export", "--jsonl"]);
-  return result.stdout.split("\n").filter(Boolean).map((l) => JSON.parse(l) as { environment: string; alerts: ExportedAlert[] });
+  return result.stdout
+    .split("\n")
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as { environment: string; alerts: ExportedAlert[] });
 }
 
 function workspace(): Workspace {
@@ -109,7 +120,10 @@ describe("email connector parameters", () => {
     const ws = workspace();
     await connector(ws, "move", { "Move Emails To Folder": "processed" });
     expect((await run(ws, "move")).summary).toMatchObject({ ingested: 2 });
-    const counts = await withImap(server, async (client) => [await client.status("INBOX", { messages: true }), await client.status("Processed", { messages: true, unseen: true })]);
+    const counts = await withImap(server, async (client) => [
+      await client.status("INBOX", { messages: true }),
+      await client.status("Processed", { messages: true, unseen: true }),
+    ]);
     expect(counts[0]).toMatchObject({ messages: 0 });
     expect(counts[1]).toMatchObject({ messages: 2, unseen: 0 });
   });
@@ -155,8 +169,8 @@ describe("email connector parameters", () => {
   });
 
   it("Additional headers, Server Time Zone and the environment become event and case fields", async () => {
-    const raw = makeReport(1).raw
-      .replace(/^Date: .*$/m, "Date: Tue, 3 Nov 2026 09:00:00")
+    const raw = makeReport(1)
+      .raw.replace(/^Date: .*$/m, "Date: Tue, 3 Nov 2026 09:00:00")
       .replace("MIME-Version: 1.0", "X-Mailer: PhishKit 2.0\r\nX-Campaign-Id: c-77\r\nMIME-Version: 1.0");
     await append([raw]);
     const ws = workspace();
@@ -202,10 +216,29 @@ describe("email connector parameters", () => {
     const inner = (i: number) => makeReport(200 + i, { subject: `Inner phish ${i}` }).raw;
     const boundary = "two-mails";
     const report = [
-      "From: Staff <staff@company.test>", "To: analyst@example.test", "Subject: FW: two phish", "Date: Mon, 2 Nov 2026 10:00:00 +0000",
-      "Message-ID: <two-mails-report@company.test>", "MIME-Version: 1.0", `Content-Type: multipart/mixed; boundary="${boundary}"`, "",
-      `--${boundary}`, "Content-Type: text/plain", "", "Two of them.", "",
-      `--${boundary}`, "Content-Type: message/rfc822", "", inner(1), `--${boundary}`, "Content-Type: message/rfc822", "", inner(2), `--${boundary}--`, "",
+      "From: Staff <staff@company.test>",
+      "To: analyst@example.test",
+      "Subject: FW: two phish",
+      "Date: Mon, 2 Nov 2026 10:00:00 +0000",
+      "Message-ID: <two-mails-report@company.test>",
+      "MIME-Version: 1.0",
+      `Content-Type: multipart/mixed; boundary="${boundary}"`,
+      "",
+      `--${boundary}`,
+      "Content-Type: text/plain",
+      "",
+      "Two of them.",
+      "",
+      `--${boundary}`,
+      "Content-Type: message/rfc822",
+      "",
+      inner(1),
+      `--${boundary}`,
+      "Content-Type: message/rfc822",
+      "",
+      inner(2),
+      `--${boundary}--`,
+      "",
     ].join("\r\n");
     await append([report]);
     const ws = workspace();
@@ -219,7 +252,9 @@ describe("email connector parameters", () => {
     await connector(ws, "separate", { "Create a Separate Alert per Attached Mail File?": true });
     const separate = await run(ws, "separate");
     expect(separate.summary).toMatchObject({ fetched: 1, alerts: 2, ingested: 2 });
-    const ids = (await exported(ws)).flatMap((c) => c.alerts.map((a) => [a.display_id, a.events[0].attach_Subject, a.events[0].orig_Subject]));
+    const ids = (await exported(ws)).flatMap((c) =>
+      c.alerts.map((a) => [a.display_id, a.events[0].attach_Subject, a.events[0].orig_Subject]),
+    );
     expect(ids.sort()).toEqual([
       ["two-mails-report@company.test#1", "Inner phish 1", "FW: two phish"],
       ["two-mails-report@company.test#2", "Inner phish 2", "FW: two phish"],
@@ -230,7 +265,12 @@ describe("email connector parameters", () => {
   it("OAuth2: logs in with XOAUTH2 using client credentials, and fetches a new token after a refusal", async () => {
     await append([makeReport(1).raw, makeReport(5).raw]);
     const ws = workspace();
-    const oauth = { Password: "", "OAuth2 Token URL": provider.tokenUrl, "OAuth2 Client ID": provider.clientId, "OAuth2 Client Secret": provider.clientSecret };
+    const oauth = {
+      Password: "",
+      "OAuth2 Token URL": provider.tokenUrl,
+      "OAuth2 Client ID": provider.clientId,
+      "OAuth2 Client Secret": provider.clientSecret,
+    };
     await connector(ws, "oauth", oauth);
     const before = provider.issued();
     const result = await run(ws, "oauth");
@@ -253,7 +293,12 @@ describe("email connector parameters", () => {
     expect(refused.stderr).toMatch(/OAUTH2_TOKEN: the token endpoint refused client intake-test-app \(HTTP 401/);
     expect(refused.stderr).not.toContain("wrong-secret-xyz");
 
-    await connector(ws, "refresh", { Password: "", "OAuth2 Token URL": provider.tokenUrl, "OAuth2 Client ID": provider.clientId, "OAuth2 Refresh Token": provider.refreshToken });
+    await connector(ws, "refresh", {
+      Password: "",
+      "OAuth2 Token URL": provider.tokenUrl,
+      "OAuth2 Client ID": provider.clientId,
+      "OAuth2 Refresh Token": provider.refreshToken,
+    });
     await append([makeReport(2).raw]);
     expect((await run(ws, "refresh")).summary).toMatchObject({ ingested: 1 });
   });
@@ -271,7 +316,10 @@ describe("what peers' bug trackers show goes wrong", () => {
 
   it("a folder deleted and recreated (new UIDVALIDITY) is read again, and alert ids keep out duplicates", async () => {
     const reports = makeReports(3);
-    await append(reports.map((r) => r.raw), "Reports");
+    await append(
+      reports.map((r) => r.raw),
+      "Reports",
+    );
     const ws = workspace();
     await connector(ws, "recreated", { "Folder to check for emails": "Reports" });
     expect((await run(ws, "recreated")).summary).toMatchObject({ ingested: 3 });

@@ -15,10 +15,16 @@ afterAll(async () => {
   await server?.stop();
 });
 
-
-
 async function create(ws: Workspace, name: string, params: Record<string, unknown>) {
-  const result = await ws.intake(["connector", "create", name, "--integration", "email", "--params", ws.writeJson(`${name}.json`, server.params(params))]);
+  const result = await ws.intake([
+    "connector",
+    "create",
+    name,
+    "--integration",
+    "email",
+    "--params",
+    ws.writeJson(`${name}.json`, server.params(params)),
+  ]);
   expect(result.code, result.stderr).toBe(0);
 }
 

@@ -19,14 +19,31 @@ let cases: Exported[] = [];
 
 async function qrMessage(): Promise<Buffer> {
   const png = await QRCode.toBuffer(QR_URL, { type: "png", width: 240, margin: 2 });
-  return Buffer.from([
-    "From: IT Service Desk <it@qr-phish.example>", "To: staff@example.test", "Subject: Re-register your authenticator",
-    "Date: Tue, 10 Nov 2026 08:00:00 +0000", "Message-ID: <qr-e2e-1@qr-phish.example>", "MIME-Version: 1.0",
-    'Content-Type: multipart/related; boundary="b1"', "", "--b1", "Content-Type: text/html; charset=utf-8", "",
-    '<p>Scan this code with your phone:</p><img src="cid:mfa@qr" width="240" height="240">', "--b1",
-    'Content-Type: image/png; name="mfa.png"', "Content-ID: <mfa@qr>", 'Content-Disposition: inline; filename="mfa.png"',
-    "Content-Transfer-Encoding: base64", "", png.toString("base64").replace(/(.{76})/g, "$1\r\n"), "--b1--", "",
-  ].join("\r\n"));
+  return Buffer.from(
+    [
+      "From: IT Service Desk <it@qr-phish.example>",
+      "To: staff@example.test",
+      "Subject: Re-register your authenticator",
+      "Date: Tue, 10 Nov 2026 08:00:00 +0000",
+      "Message-ID: <qr-e2e-1@qr-phish.example>",
+      "MIME-Version: 1.0",
+      'Content-Type: multipart/related; boundary="b1"',
+      "",
+      "--b1",
+      "Content-Type: text/html; charset=utf-8",
+      "",
+      '<p>Scan this code with your phone:</p><img src="cid:mfa@qr" width="240" height="240">',
+      "--b1",
+      'Content-Type: image/png; name="mfa.png"',
+      "Content-ID: <mfa@qr>",
+      'Content-Disposition: inline; filename="mfa.png"',
+      "Content-Transfer-Encoding: base64",
+      "",
+      png.toString("base64").replace(/(.{76})/g, "$1\r\n"),
+      "--b1--",
+      "",
+    ].join("\r\n"),
+  );
 }
 
 function caseTitled(title: string): Exported["alerts"][number] {
@@ -44,13 +61,26 @@ beforeAll(async () => {
     fs.readFileSync(path.join(FIXTURES, "html-attachments-password-form-and-smuggling.eml")),
     fs.readFileSync(path.join(FIXTURES, "forwarded-as-attachment-auth-results.eml")),
   ]);
-  const created = await ws.intake(["connector", "create", "mail", "--integration", "email", "--params", ws.writeJson("p.json", server.params()), "--grouping", "off"]);
+  const created = await ws.intake([
+    "connector",
+    "create",
+    "mail",
+    "--integration",
+    "email",
+    "--params",
+    ws.writeJson("p.json", server.params()),
+    "--grouping",
+    "off",
+  ]);
   expect(created.code, created.stderr).toBe(0);
   const run = await ws.intake(["connector", "run", "mail", "--json"]);
   expect(ws.lastJson(run), run.stdout + run.stderr).toMatchObject({ ingested: 4, failed: 0 });
   const exported = await ws.intake(["cases", "export", "--jsonl"]);
   expect(exported.code, exported.stderr).toBe(0);
-  cases = exported.stdout.trim().split("\n").map((line) => JSON.parse(line) as Exported);
+  cases = exported.stdout
+    .trim()
+    .split("\n")
+    .map((line) => JSON.parse(line) as Exported);
 }, 240_000);
 
 afterAll(async () => {
@@ -61,7 +91,9 @@ describe("the reported message's own signals, end to end", () => {
   it("reads a QR code in an inline image as a URL of the message, inside the connector's sandbox", () => {
     const alert = caseTitled("Re-register your authenticator");
     expect(alert.events[0]!.found_urls).toEqual([QR_URL]);
-    expect(alert.entities).toContainEqual(expect.objectContaining({ type: "URL", value: QR_URL, source: "qr code in mfa.png", depth: 0, qr_code: true }));
+    expect(alert.entities).toContainEqual(
+      expect.objectContaining({ type: "URL", value: QR_URL, source: "qr code in mfa.png", depth: 0, qr_code: true }),
+    );
     expect(alert.notes.join("\n")).not.toMatch(/not read for a QR code/);
   });
 
@@ -72,13 +104,22 @@ describe("the reported message's own signals, end to end", () => {
     expect(url("https://parcel-track.example/pay?id=77")).toMatchObject({ depth: 1 });
     expect(url("https://parcel-track.example/track")).toMatchObject({ depth: 1, link_text_domain: "dhl.com" });
     expect(url("https://parcel-track.example/o.gif")).toMatchObject({ depth: 1, clickable: false, resource: "tracking-pixel" });
-    expect(alert.entities).toContainEqual(expect.objectContaining({ type: "EMAIL_ADDRESS", value: "notify@parcel-track.example", role: "sender", depth: 1 }));
+    expect(alert.entities).toContainEqual(
+      expect.objectContaining({ type: "EMAIL_ADDRESS", value: "notify@parcel-track.example", role: "sender", depth: 1 }),
+    );
     expect(alert.events[0]!.ReporterUrls).toEqual(["https://www.example.test/it"]);
   });
 
   it("marks HTML attachments with a password form or smuggling", () => {
     const alert = caseTitled("Your payslip");
-    expect(alert.entities).toContainEqual(expect.objectContaining({ type: "FILE", value: "payslip.html", html_password_form: true, html_form_action: "collect.harvest-login.example" }));
+    expect(alert.entities).toContainEqual(
+      expect.objectContaining({
+        type: "FILE",
+        value: "payslip.html",
+        html_password_form: true,
+        html_form_action: "collect.harvest-login.example",
+      }),
+    );
     expect(alert.entities).toContainEqual(expect.objectContaining({ type: "FILE", value: "Invoice.htm", html_smuggling: true }));
   });
 
@@ -87,9 +128,19 @@ describe("the reported message's own signals, end to end", () => {
     expect(event.ReceivedBy).toBe("mx.example.test");
     expect(event.AuthResults).toEqual([
       { authservId: "mx.example.test", spf: "fail", spfDomain: "lure.example", dkim: "none", dmarc: "fail", dmarcDomain: "bank.example" },
-      { authservId: "", spf: "pass", spfDomain: "lure.example", dkim: "pass", dkimDomains: ["bank.example"], dmarc: "pass", dmarcDomain: "bank.example" },
+      {
+        authservId: "",
+        spf: "pass",
+        spfDomain: "lure.example",
+        dkim: "pass",
+        dkimDomains: ["bank.example"],
+        dmarc: "pass",
+        dmarcDomain: "bank.example",
+      },
     ]);
     expect(event.ReporterReceivedBy).toBe("submit.example.test");
-    expect(event.ReporterAuthResults).toEqual([{ authservId: "mx.example.test", auth: "pass", authUser: "hana@example.test", dkim: "pass", dkimDomains: ["example.test"] }]);
+    expect(event.ReporterAuthResults).toEqual([
+      { authservId: "mx.example.test", auth: "pass", authUser: "hana@example.test", dkim: "pass", dkimDomains: ["example.test"] },
+    ]);
   });
 });

@@ -33,7 +33,15 @@ describe("entity mapping", () => {
     const csv = path.join(ws.dir, "files", "detections.csv");
     fs.mkdirSync(path.dirname(csv), { recursive: true });
     fs.copyFileSync(path.join(EXAMPLE, "detections.csv"), csv);
-    await ok(ws, ["connector", "create", "detections", "--integration", "CSV Alerts", "--params", ws.writeJson("csv.json", { "CSV File": csv })]);
+    await ok(ws, [
+      "connector",
+      "create",
+      "detections",
+      "--integration",
+      "CSV Alerts",
+      "--params",
+      ws.writeJson("csv.json", { "CSV File": csv }),
+    ]);
     const run = await ok(ws, ["connector", "run", "detections", "--json"]);
     expect(ws.lastJson(run)).toMatchObject({ ingested: 3, failed: 0 });
 
@@ -50,7 +58,11 @@ describe("entity mapping", () => {
     await ok(ws, ["integration", "configure", "Respond Tests", "--params", ws.writeJson("settings.json", { Prefix: "csv" })]);
     const caseId = entities.find((e) => e.value === "srv-db1")!.case_id;
     const action = await ok(ws, ["action", "run", "Respond Tests", "Lookup", "--case", String(caseId), "--json"]);
-    expect(ws.lastJson(action)).toMatchObject({ status: "completed", resultValue: true, json: { seen: ["URL http://tools.example.org/mimi.zip"] } });
+    expect(ws.lastJson(action)).toMatchObject({
+      status: "completed",
+      resultValue: true,
+      json: { seen: ["URL http://tools.example.org/mimi.zip"] },
+    });
   });
 
   it("adds each mapped value once per alert beside the connector's own entities, and refuses an unknown entity type by name", async () => {
@@ -73,7 +85,11 @@ describe("entity mapping", () => {
       "EMAIL_ADDRESS b@example.com (event field src)",
     ]);
 
-    const wrong = writePackage(path.join(ws.dir, "wrong"), { name: "Wrong" }, { feed: { json: { entityMapping: { src: "EMAIL" } }, code } });
+    const wrong = writePackage(
+      path.join(ws.dir, "wrong"),
+      { name: "Wrong" },
+      { feed: { json: { entityMapping: { src: "EMAIL" } }, code } },
+    );
     const refused = await ws.intake(["integration", "import", wrong]);
     expect(refused.code).not.toBe(0);
     expect(refused.stderr).toMatch(/feed\.json: entityMapping\.src: "EMAIL" is not an entity type \(URL, DOMAIN/);

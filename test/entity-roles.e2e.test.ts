@@ -14,7 +14,8 @@ let ws: Workspace;
 let api: ApiFixture;
 
 /** A chat-report connector: who wrote the message, who reported it, who got it; labels of its own. */
-const CHAT_CONNECTOR = `import { AlertInfo, ConnectorExecution, Priority, type Entity } from "intake/sdk";
+const CHAT_CONNECTOR =
+  `import { AlertInfo, ConnectorExecution, Priority, type Entity } from "intake/sdk";
 
 function report(id: string, entities: Entity[]): AlertInfo {
   const now = Date.now();
@@ -45,7 +46,9 @@ export default async function main(execution: ConnectorExecution): Promise<void>
 `;
 
 type CaseSummary = { id: number; title: string; sender: string };
-type CaseDetail = { alerts: { display_id: string; reporters: string[]; entities: { value: string; role: string | null; depth: number }[] }[] };
+type CaseDetail = {
+  alerts: { display_id: string; reporters: string[]; entities: { value: string; role: string | null; depth: number }[] }[];
+};
 
 async function get<T>(url: string): Promise<T> {
   const response = await requestAs(api.app, api.analyst, "GET", url);
@@ -65,8 +68,22 @@ beforeAll(async () => {
   const attached = phish("Invoice overdue", "attached-phish.test");
   const inline = phish("Shared document", "inline-phish.test");
   const moved = phish("Password expires today", "moved-phish.test");
-  deliverToMaildir(server, [reportAsAttachment(attached, "alice@company.test"), reportInline(inline, "carol@company.test", "FW:"), moved.raw("erin@company.test")]);
-  const mail = await ws.intake(["connector", "create", "mail", "--integration", "email", "--params", ws.writeJson("p.json", server.params()), "--grouping", "off"]);
+  deliverToMaildir(server, [
+    reportAsAttachment(attached, "alice@company.test"),
+    reportInline(inline, "carol@company.test", "FW:"),
+    moved.raw("erin@company.test"),
+  ]);
+  const mail = await ws.intake([
+    "connector",
+    "create",
+    "mail",
+    "--integration",
+    "email",
+    "--params",
+    ws.writeJson("p.json", server.params()),
+    "--grouping",
+    "off",
+  ]);
   expect(mail.code, mail.stderr).toBe(0);
   const mailRun = await ws.intake(["connector", "run", "mail", "--json"]);
   expect(ws.lastJson(mailRun), mailRun.stderr).toMatchObject({ ingested: 3, failed: 0 });
@@ -74,7 +91,17 @@ beforeAll(async () => {
   const dir = writePackage(path.join(ws.dir, "chat-package"), { name: "Chat Reports" }, { chat: { code: CHAT_CONNECTOR } });
   const imported = await ws.intake(["integration", "import", dir]);
   expect(imported.code, imported.stderr).toBe(0);
-  const chat = await ws.intake(["connector", "create", "chat", "--integration", "Chat Reports", "--params", ws.writeJson("c.json", {}), "--grouping", "off"]);
+  const chat = await ws.intake([
+    "connector",
+    "create",
+    "chat",
+    "--integration",
+    "Chat Reports",
+    "--params",
+    ws.writeJson("c.json", {}),
+    "--grouping",
+    "off",
+  ]);
   expect(chat.code, chat.stderr).toBe(0);
   const chatRun = await ws.intake(["connector", "run", "chat", "--json"]);
   expect(ws.lastJson(chatRun), chatRun.stdout).toMatchObject({ ingested: 2, failed: 2 });
@@ -91,12 +118,14 @@ describe("entity roles", () => {
     const attached = await caseTitled("Invoice overdue");
     expect(attached.sender).toBe("alert@attached-phish.test");
     expect(attached.alerts[0]!.reporters).toEqual(["alice@company.test"]);
-    expect(attached.alerts[0]!.entities.filter((e) => e.role)).toEqual(expect.arrayContaining([
-      expect.objectContaining({ value: "alice@company.test", role: "reporter", depth: 0 }),
-      expect.objectContaining({ value: "phishing@company.test", role: "recipient", depth: 0 }),
-      expect.objectContaining({ value: "alert@attached-phish.test", role: "sender", depth: 1 }),
-      expect.objectContaining({ value: "alice@company.test", role: "recipient", depth: 1 }),
-    ]));
+    expect(attached.alerts[0]!.entities.filter((e) => e.role)).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ value: "alice@company.test", role: "reporter", depth: 0 }),
+        expect.objectContaining({ value: "phishing@company.test", role: "recipient", depth: 0 }),
+        expect.objectContaining({ value: "alert@attached-phish.test", role: "sender", depth: 1 }),
+        expect.objectContaining({ value: "alice@company.test", role: "recipient", depth: 1 }),
+      ]),
+    );
     const inline = await caseTitled("Shared document");
     expect(inline.sender).toBe("alert@x");
     expect(inline.alerts[0]!.reporters).toEqual(["carol@company.test"]);
@@ -114,19 +143,30 @@ describe("entity roles", () => {
   });
 
   it("counts the top sender domains and reporters of both connectors in the overview", async () => {
-    const overview = await get<{ topSenderDomains: { domain: string; count: number }[]; topReporters: { address: string; count: number }[] }>("/api/overview");
+    const overview = await get<{
+      topSenderDomains: { domain: string; count: number }[];
+      topReporters: { address: string; count: number }[];
+    }>("/api/overview");
     expect(overview.topSenderDomains).toEqual([
-      { domain: "evil-chat.test", count: 2 }, { domain: "attached-phish.test", count: 1 }, { domain: "moved-phish.test", count: 1 }, { domain: "x", count: 1 },
+      { domain: "evil-chat.test", count: 2 },
+      { domain: "attached-phish.test", count: 1 },
+      { domain: "moved-phish.test", count: 1 },
+      { domain: "x", count: 1 },
     ]);
     expect(overview.topReporters).toEqual([
-      { address: "dan@company.test", count: 2 }, { address: "alice@company.test", count: 1 }, { address: "carol@company.test", count: 1 }, { address: "erin@company.test", count: 1 },
+      { address: "dan@company.test", count: 2 },
+      { address: "alice@company.test", count: 1 },
+      { address: "carol@company.test", count: 1 },
+      { address: "erin@company.test", count: 1 },
     ]);
   });
 
   it("refuses an entity whose role or depth is not one the SDK defines, naming the field", async () => {
     const run = await ws.intake(["connector", "run", "chat", "--test"]);
     const logged = run.stdout + run.stderr;
-    expect(logged).toContain('ALERT_INVALID: alert "chat-bad-role": entities.0.role: Invalid option: expected one of "sender"|"recipient"|"reporter"');
+    expect(logged).toContain(
+      'ALERT_INVALID: alert "chat-bad-role": entities.0.role: Invalid option: expected one of "sender"|"recipient"|"reporter"',
+    );
     expect(logged).toContain('ALERT_INVALID: alert "chat-bad-depth": entities.0.depth: Too small: expected number to be >=0');
   });
 });

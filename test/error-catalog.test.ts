@@ -14,21 +14,58 @@ import { buildServer } from "../src/server/app.js";
 const ROOT = path.join(import.meta.dirname, "..");
 
 /** Codes whose 5xx is honest: the platform's own faults (500)… */
-const PLATFORM_FAULTS = ["DB_MIGRATE", "DB_OPEN", "INGEST_FAILED", "INTERNAL", "RUN_FAILED", "RUN_SPAWN", "SECRET_KEY", "SERVE_LISTEN",
-  "OUTBOX_INTERRUPTED", "HEALTH_LISTEN"];
+const PLATFORM_FAULTS = [
+  "DB_MIGRATE",
+  "DB_OPEN",
+  "INGEST_FAILED",
+  "INTERNAL",
+  "RUN_FAILED",
+  "RUN_SPAWN",
+  "SECRET_KEY",
+  "SERVE_LISTEN",
+  "OUTBOX_INTERRUPTED",
+  "HEALTH_LISTEN",
+];
 /** …the platform unable to serve for now (503): its database stopped, or a schema not this build's. */
-const UNAVAILABLE = ["DB_UNREACHABLE", "SCHEMA_BEHIND", "SCHEMA_NEWER", "QUEUE_START", "QUEUE_NO_WORKER", "QUEUE_RUN_LOST", "SANDBOX_UNAVAILABLE"];
+const UNAVAILABLE = [
+  "DB_UNREACHABLE",
+  "SCHEMA_BEHIND",
+  "SCHEMA_NEWER",
+  "QUEUE_START",
+  "QUEUE_NO_WORKER",
+  "QUEUE_RUN_LOST",
+  "SANDBOX_UNAVAILABLE",
+];
 /** …and failures of a connector or of what it reads, upstream of the platform (502, 504 for a timeout). */
 const UPSTREAM_FAULTS = [
-  "ALERT_INVALID", "CONNECTOR_FAILED", "CONNECTOR_INVALID", "CONNECTOR_NO_PING", "CONNECTOR_NO_WATCH", "DEPENDENCY_INSTALL", "RUN_CRASHED", "RUN_OUT_OF_MEMORY", "RUN_SPOOL_TOO_LARGE", "RUN_TIMEOUT",
-  "ERR_ACCESS_DENIED", "SCRIPT_FAILED", "SCRIPT_INVALID", "SCRIPT_OUT_OF_MEMORY", "SCRIPT_OUTPUT_TOO_LARGE", "SCRIPT_TIMEOUT",
-  "ACTION_FAILED", "JOB_FAILED",
+  "ALERT_INVALID",
+  "CONNECTOR_FAILED",
+  "CONNECTOR_INVALID",
+  "CONNECTOR_NO_PING",
+  "CONNECTOR_NO_WATCH",
+  "DEPENDENCY_INSTALL",
+  "RUN_CRASHED",
+  "RUN_OUT_OF_MEMORY",
+  "RUN_SPOOL_TOO_LARGE",
+  "RUN_TIMEOUT",
+  "ERR_ACCESS_DENIED",
+  "SCRIPT_FAILED",
+  "SCRIPT_INVALID",
+  "SCRIPT_OUT_OF_MEMORY",
+  "SCRIPT_OUTPUT_TOO_LARGE",
+  "SCRIPT_TIMEOUT",
+  "ACTION_FAILED",
+  "JOB_FAILED",
   "FEED_REFRESH",
   "SMTP_FAILED",
 ];
 
 /** The message a template gives with these values. */
-const filled = (template: string, values: string[]) => template.split("%s").map((piece, i) => (i ? values[i - 1] + piece : piece)).join("");
+const filled = (template: string, values: string[]) =>
+  template
+    .split("%s")
+    .map((piece, i) => (i ? values[i - 1] + piece : piece))
+    .join("");
 const valuesFor = (template: string) => Array.from({ length: template.split("%s").length - 1 }, (_, i) => `value-${i + 1}`);
 
 let dir: string;
@@ -53,7 +90,10 @@ beforeAll(async () => {
     throw new ConnectorError("FEED_DOWN", "the feed answered 503");
   });
   app.get("/raise-check", async () => {
-    throw new IdeCheckError([{ file: "connectors/x.ts", line: 3, column: 7, message: "';' expected" }], "connectors/x.ts(3,7): ';' expected");
+    throw new IdeCheckError(
+      [{ file: "connectors/x.ts", line: 3, column: 7, message: "';' expected" }],
+      "connectors/x.ts(3,7): ';' expected",
+    );
   });
 });
 
@@ -70,7 +110,10 @@ describe("the HTTP error handler", () => {
     expect(declared.length).toBeGreaterThan(50);
     for (const { code, status, template } of declared) {
       const response = await app.inject({ method: "GET", url: `/raise/${code}` });
-      expect([response.statusCode, response.json().error], code).toEqual([status, { code, message: filled(template, valuesFor(template)) }]);
+      expect([response.statusCode, response.json().error], code).toEqual([
+        status,
+        { code, message: filled(template, valuesFor(template)) },
+      ]);
     }
   });
 
@@ -79,16 +122,27 @@ describe("the HTTP error handler", () => {
     expect([validation.statusCode, validation.json().error.code]).toEqual([400, "VALIDATION"]);
     expect(validation.json().error.message).toContain("password");
     const route = await app.inject({ method: "DELETE", url: "/api/no-such-thing?token=abc" });
-    expect([route.statusCode, route.json().error]).toEqual([404, { code: "NOT_FOUND", message: "no such route: DELETE /api/no-such-thing" }]);
+    expect([route.statusCode, route.json().error]).toEqual([
+      404,
+      { code: "NOT_FOUND", message: "no such route: DELETE /api/no-such-thing" },
+    ]);
     const json = await app.inject({ method: "POST", url: "/api/login", headers: { "content-type": "application/json" }, payload: "{" });
     expect([json.statusCode, json.json().error.code]).toEqual([400, "BAD_REQUEST"]);
-    const large = await app.inject({ method: "POST", url: "/api/login", headers: { "content-type": "application/json" }, payload: JSON.stringify({ username: "x".repeat(2 * 1024 * 1024) }) });
+    const large = await app.inject({
+      method: "POST",
+      url: "/api/login",
+      headers: { "content-type": "application/json" },
+      payload: JSON.stringify({ username: "x".repeat(2 * 1024 * 1024) }),
+    });
     expect([large.statusCode, large.json().error.code]).toEqual([413, "BODY_TOO_LARGE"]);
   });
 
   it("hides an unexpected error's message behind INTERNAL, and answers a connector's own code as its gateway", async () => {
     const unexpected = await app.inject({ method: "GET", url: "/raise-unexpected" });
-    expect([unexpected.statusCode, unexpected.json().error]).toEqual([500, { code: "INTERNAL", message: "internal error (see the server's log)" }]);
+    expect([unexpected.statusCode, unexpected.json().error]).toEqual([
+      500,
+      { code: "INTERNAL", message: "internal error (see the server's log)" },
+    ]);
     const connector = await app.inject({ method: "GET", url: "/raise-connector" });
     expect([connector.statusCode, connector.json().error]).toEqual([502, { code: "FEED_DOWN", message: "the feed answered 503" }]);
   });
@@ -108,14 +162,22 @@ describe("the catalog", () => {
     const faults = declaredErrors().filter((declared) => declared.status >= 500);
     expect(faults.map((declared) => declared.code).sort()).toEqual([...PLATFORM_FAULTS, ...UNAVAILABLE, ...UPSTREAM_FAULTS].sort());
     for (const { code, status } of faults) {
-      expect([code, status]).toEqual([code, PLATFORM_FAULTS.includes(code) ? 500 : UNAVAILABLE.includes(code) ? 503 : code === "RUN_TIMEOUT" ? 504 : 502]);
+      expect([code, status]).toEqual([
+        code,
+        PLATFORM_FAULTS.includes(code) ? 500 : UNAVAILABLE.includes(code) ? 503 : code === "RUN_TIMEOUT" ? 504 : 502,
+      ]);
     }
   });
 
   it("fills the template's values in order, never inside a value, and keeps a cause", () => {
     const cause = new Error("EADDRINUSE");
     const error = new RunInProgress("mail %s", "host pid 7", { cause });
-    expect([error.code, error.status, error.message, error.cause]).toEqual(["RUN_IN_PROGRESS", 409, `connector "mail %s" is already running (host pid 7)`, cause]);
+    expect([error.code, error.status, error.message, error.cause]).toEqual([
+      "RUN_IN_PROGRESS",
+      409,
+      `connector "mail %s" is already running (host pid 7)`,
+      cause,
+    ]);
     expect(error.toLine()).toBe(`RUN_IN_PROGRESS: connector "mail %s" is already running (host pid 7)`);
     // @ts-expect-error: the template has two values
     expect(new RunInProgress("only one").message).toBe(`connector "only one" is already running (undefined)`);
@@ -129,7 +191,8 @@ describe("the catalog", () => {
 
 /** Every .ts file of a folder, node_modules left out. */
 function sources(folder: string): string[] {
-  return fs.readdirSync(path.join(ROOT, folder), { recursive: true, encoding: "utf8" })
+  return fs
+    .readdirSync(path.join(ROOT, folder), { recursive: true, encoding: "utf8" })
     .filter((file) => file.endsWith(".ts") && !file.split(path.sep).includes("node_modules"))
     .map((file) => path.join(folder, file));
 }
@@ -163,15 +226,20 @@ describe("the platform's sources", () => {
     expect(files.length).toBeGreaterThan(80);
     expect(files).toContain(path.join("src", "server", "app.ts"));
     // The scan itself finds what it looks for.
-    expect(findUndeclared(path.join("src", "x.ts"), `throw new IntakeError("CASE_GONE", "x");\nreturn { code: "RUN_LOST", message };`)).toHaveLength(2);
+    expect(
+      findUndeclared(path.join("src", "x.ts"), `throw new IntakeError("CASE_GONE", "x");\nreturn { code: "RUN_LOST", message };`),
+    ).toHaveLength(2);
     const undeclared = files.flatMap((file) => findUndeclared(file, fs.readFileSync(path.join(ROOT, file), "utf8")));
     expect(undeclared).toEqual([]);
   });
 
   it("give a connector's own codes names the platform does not declare", () => {
     const declared = new Set(declaredErrors().map((d) => d.code));
-    const connectorCodes = files.filter((file) => file.startsWith("integrations"))
-      .flatMap((file) => [...fs.readFileSync(path.join(ROOT, file), "utf8").matchAll(/new ConnectorError\(\s*["'`]([A-Z][A-Z0-9_]*)/g)].map((m) => m[1]!));
+    const connectorCodes = files
+      .filter((file) => file.startsWith("integrations"))
+      .flatMap((file) =>
+        [...fs.readFileSync(path.join(ROOT, file), "utf8").matchAll(/new ConnectorError\(\s*["'`]([A-Z][A-Z0-9_]*)/g)].map((m) => m[1]!),
+      );
     expect(connectorCodes).toContain("IMAP_AUTH");
     expect(connectorCodes.filter((code) => declared.has(code))).toEqual([]);
   });
@@ -183,6 +251,10 @@ describe("docs/errors.md", () => {
     const table = readme.split("<!-- error codes: start -->\n")[1]?.split("\n<!-- error codes: end -->")[0];
     expect(table).toBe(errorTable());
     const listed = [...table!.matchAll(/^\| `([A-Z0-9_]+)` \| (\d{3}) \|/gm)].map((m) => `${m[1]} ${m[2]}`).sort();
-    expect(listed).toEqual(declaredErrors().map((d) => `${d.code} ${d.status}`).sort());
+    expect(listed).toEqual(
+      declaredErrors()
+        .map((d) => `${d.code} ${d.status}`)
+        .sort(),
+    );
   });
 });

@@ -37,8 +37,14 @@ describe("feeds API", () => {
     const body = { name: "urlhaus", format: "urlhaus", source: path.join(FEEDS, "urlhaus.csv") };
     const bad = await as(fixture.admin, "POST", "/api/feeds", { ...body, reliability: "G" });
     expect(bad.statusCode).toBe(400);
-    expect(bad.json().error).toEqual({ code: "FEED_INVALID", message: '--reliability "G": use one of A, B, C, D, E, F (A completely reliable … E unreliable, F cannot be judged)' });
-    expect((await as(fixture.admin, "POST", "/api/feeds", { ...body, reliability: "b" })).json()).toMatchObject({ name: "urlhaus", reliability: "B" });
+    expect(bad.json().error).toEqual({
+      code: "FEED_INVALID",
+      message: '--reliability "G": use one of A, B, C, D, E, F (A completely reliable … E unreliable, F cannot be judged)',
+    });
+    expect((await as(fixture.admin, "POST", "/api/feeds", { ...body, reliability: "b" })).json()).toMatchObject({
+      name: "urlhaus",
+      reliability: "B",
+    });
     // Changing the source again keeps the reliability it was given.
     expect((await as(fixture.admin, "POST", "/api/feeds", body)).json()).toMatchObject({ reliability: "B" });
 
@@ -53,15 +59,32 @@ describe("feeds API", () => {
     expect((await as(fixture.admin, "PATCH", "/api/feeds/none", { reliability: "A" })).statusCode).toBe(404);
     expect((await as(fixture.admin, "PATCH", "/api/feeds/urlhaus", { format: "stix" })).statusCode).toBe(400);
     const listed = (await as(fixture.analyst, "GET", "/api/feeds")).json() as { name: string; reliability: string }[];
-    expect(listed.map((feed) => [feed.name, feed.reliability])).toEqual([["stix", "C"], ["urlhaus", "A"]]);
+    expect(listed.map((feed) => [feed.name, feed.reliability])).toEqual([
+      ["stix", "C"],
+      ["urlhaus", "A"],
+    ]);
   });
 
   it("refuses a source outside INTAKE_FILE_ROOTS, naming it, and a URL that is not https", async () => {
     const shadow = await as(fixture.admin, "POST", "/api/feeds", { name: "shadow", format: "openphish", source: "/etc/shadow" });
-    expect([shadow.statusCode, shadow.json().error]).toEqual([400, { code: "FEED_SOURCE", message: `source /etc/shadow is not under INTAKE_FILE_ROOTS (${FEEDS}): put the feed's file there, or give an https URL` }]);
-    const relative = await as(fixture.admin, "POST", "/api/feeds", { name: "up", format: "openphish", source: `${FEEDS}/../../../package.json` });
+    expect([shadow.statusCode, shadow.json().error]).toEqual([
+      400,
+      {
+        code: "FEED_SOURCE",
+        message: `source /etc/shadow is not under INTAKE_FILE_ROOTS (${FEEDS}): put the feed's file there, or give an https URL`,
+      },
+    ]);
+    const relative = await as(fixture.admin, "POST", "/api/feeds", {
+      name: "up",
+      format: "openphish",
+      source: `${FEEDS}/../../../package.json`,
+    });
     expect([relative.statusCode, relative.json().error.code]).toEqual([400, "FEED_SOURCE"]);
-    const http = await as(fixture.admin, "POST", "/api/feeds", { name: "plain", format: "openphish", source: "http://feeds.test/list.txt" });
+    const http = await as(fixture.admin, "POST", "/api/feeds", {
+      name: "plain",
+      format: "openphish",
+      source: "http://feeds.test/list.txt",
+    });
     expect([http.statusCode, http.json().error.code]).toEqual([400, "FEED_INVALID"]);
     expect((await as(fixture.analyst, "GET", "/api/feeds")).json().map((feed: { name: string }) => feed.name)).toEqual(["stix", "urlhaus"]);
   });

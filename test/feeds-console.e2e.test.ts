@@ -57,7 +57,9 @@ describe("the Feeds page in a real browser", () => {
 
     fs.copyFileSync(path.join(FEEDS, "urlhaus-broken.csv"), urlhausCopy);
     await urlhaus.getByRole("button", { name: "Refresh now" }).click();
-    await expect.poll(() => urlhaus.locator("td").nth(6).textContent(), { timeout: 30_000 }).toContain("line 3: 4 fields, the header names 9");
+    await expect
+      .poll(() => urlhaus.locator("td").nth(6).textContent(), { timeout: 30_000 })
+      .toContain("line 3: 4 fields, the header names 9");
     expect(await urlhaus.locator("td").nth(4).textContent()).toBe("3");
     await expect.poll(() => page.getByRole("alert").textContent()).toContain("FEED_REFRESH");
     await shot(page, "2-broken-en");

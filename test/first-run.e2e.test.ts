@@ -34,14 +34,17 @@ async function serveFresh(ws: Workspace = makeWorkspace()): Promise<{ ws: Worksp
 function userNames(db: string): string[] {
   const database = new Database(db, { readonly: true });
   try {
-    return (database.prepare("select name, role from users").all() as { name: string; role: string }[]).map((row) => `${row.name}:${row.role}`);
+    return (database.prepare("select name, role from users").all() as { name: string; role: string }[]).map(
+      (row) => `${row.name}:${row.role}`,
+    );
   } finally {
     database.close();
   }
 }
 
 const errorCode = async (answer: Response) => ((await answer.json()) as { error: { code: string } }).error.code;
-const setup = (base: string, body: unknown) => fetch(`${base}/api/setup`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+const setup = (base: string, body: unknown) =>
+  fetch(`${base}/api/setup`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
 
 beforeAll(async () => {
   fs.mkdirSync(ARTIFACTS, { recursive: true });
@@ -94,7 +97,7 @@ signs them in, then it is gone", async () => {
     expect(new URL(page.url()).pathname).toBe("/");
     expect(page.url()).not.toContain(token);
     expect(userNames(ws.db)).toEqual(["root-admin:admin"]);
-    expect((await page.evaluate(() => fetch("/api/cases").then((r) => r.status)))).toBe(200);
+    expect(await page.evaluate(() => fetch("/api/cases").then((r) => r.status))).toBe(200);
 
     // Gone: the page, both API routes, for the used token and any other; the sign-in page says nothing more.
     expect((await fetch(link)).status).toBe(404);
@@ -106,7 +109,10 @@ signs them in, then it is gone", async () => {
     // The answer of any route that does not exist.
     expect(await again.json()).toEqual({ error: { code: "NOT_FOUND", message: "no such route: POST /api/setup" } });
     const unknown = await fetch(`${app.base}/api/no-such-route`, { method: "POST" });
-    expect([unknown.status, await unknown.json()]).toEqual([404, { error: { code: "NOT_FOUND", message: "no such route: POST /api/no-such-route" } }]);
+    expect([unknown.status, await unknown.json()]).toEqual([
+      404,
+      { error: { code: "NOT_FOUND", message: "no such route: POST /api/no-such-route" } },
+    ]);
     expect(await (await fetch(`${app.base}/api/first-run`)).json()).toEqual({ firstRun: false });
     expect(userNames(ws.db)).toEqual(["root-admin:admin"]);
 
@@ -133,13 +139,19 @@ signs them in, then it is gone", async () => {
     expect(await errorCode(badName)).toBe("USER_NAME");
     const short = await setup(app.base, { token, username: "root", password: "short" });
     expect(await errorCode(short)).toBe("USER_PASSWORD");
-    const wrong = await setup(app.base, { token: token.replace(/^./, (c) => (c === "A" ? "B" : "A")), username: "root", password: "long enough password" });
+    const wrong = await setup(app.base, {
+      token: token.replace(/^./, (c) => (c === "A" ? "B" : "A")),
+      username: "root",
+      password: "long enough password",
+    });
     expect(wrong.status).toBe(404);
     expect(await errorCode(wrong)).toBe("SETUP_LINK");
     expect((await fetch(`${app.base}/setup?token=not-the-token`)).status).toBe(404);
     expect(userNames(ws.db)).toEqual([]);
 
-    const answers = await Promise.all(Array.from({ length: 8 }, (_, i) => setup(app.base, { token, username: `racer${i}`, password: "long enough password" })));
+    const answers = await Promise.all(
+      Array.from({ length: 8 }, (_, i) => setup(app.base, { token, username: `racer${i}`, password: "long enough password" })),
+    );
     const statuses = answers.map((answer) => answer.status).sort();
     expect(statuses).toEqual([200, 404, 404, 404, 404, 404, 404, 404]);
     expect(userNames(ws.db)).toHaveLength(1);
@@ -193,7 +205,9 @@ signs them in, then it is gone", async () => {
       await other.connect();
       try {
         await other.query("begin");
-        await other.query("insert into users (name, role, password_hash, created_at, updated_at) values ('cli-user', 'analyst', 'scrypt$x', 1, 1)");
+        await other.query(
+          "insert into users (name, role, password_hash, created_at, updated_at) values ('cli-user', 'analyst', 'scrypt$x', 1, 1)",
+        );
         let settled = false;
         const first = createFirstAdmin(store, "first", "long enough password").finally(() => (settled = true));
         const waiting = async () => Number((await other.query("select count(*) as n from pg_locks where not granted")).rows[0].n) > 0;

@@ -19,16 +19,35 @@ beforeEach(async () => {
   });
 });
 
-interface ExportedCase { id: number; title: string; status: string; alert_count: number; links: { case_id: number; reason: string }[]; alerts: { display_id: string; grouped_by?: string; events: Record<string, unknown>[] }[] }
+interface ExportedCase {
+  id: number;
+  title: string;
+  status: string;
+  alert_count: number;
+  links: { case_id: number; reason: string }[];
+  alerts: { display_id: string; grouped_by?: string; events: Record<string, unknown>[] }[];
+}
 
 async function cases(ws: Workspace): Promise<ExportedCase[]> {
   const result = await ws.intake(["cases", "export", "--jsonl"]);
   expect(result.code, result.stderr).toBe(0);
-  return result.stdout.split("\n").filter(Boolean).map((line) => JSON.parse(line) as ExportedCase);
+  return result.stdout
+    .split("\n")
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as ExportedCase);
 }
 
 async function connector(ws: Workspace, extra: string[] = []): Promise<void> {
-  const created = await ws.intake(["connector", "create", "reports", "--integration", "email", "--params", ws.writeJson("p.json", server.params()), ...extra]);
+  const created = await ws.intake([
+    "connector",
+    "create",
+    "reports",
+    "--integration",
+    "email",
+    "--params",
+    ws.writeJson("p.json", server.params()),
+    ...extra,
+  ]);
   expect(created.code, created.stderr).toBe(0);
 }
 
@@ -48,7 +67,12 @@ function mailbox() {
     reportInline(korean, "minho@company.test", "전달:"),
     reportInline(korean, "yuna@company.test", "회신: 전달:"),
   ];
-  const others = [unrelated("Weekly news"), unrelated("Cafeteria menu"), unrelated("Parking changes"), unrelated("Your mailbox is almost full")];
+  const others = [
+    unrelated("Weekly news"),
+    unrelated("Cafeteria menu"),
+    unrelated("Parking changes"),
+    unrelated("Your mailbox is almost full"),
+  ];
   return { english, korean, englishReports, koreanReports, others };
 }
 
@@ -81,13 +105,21 @@ describe("campaign cases", () => {
     expect(all.filter((c) => c.alerts.length === 1)).toHaveLength(4);
     expect(english[0]!.alerts.slice(1).every((a) => a.grouped_by)).toBe(true);
     // The figures the issue's closing note quotes, from the contract commands' own output.
-    console.log(`grouping: ${all.flatMap((c) => c.alerts).length} alerts -> ${all.length} cases; ` +
-      `reports per case: ${all.map((c) => `${c.alert_count} (${c.title})`).join(", ")}`);
+    console.log(
+      `grouping: ${all.flatMap((c) => c.alerts).length} alerts -> ${all.length} cases; ` +
+        `reports per case: ${all.map((c) => `${c.alert_count} (${c.title})`).join(", ")}`,
+    );
     // How each colleague reported it, for the case's list of reports.
-    const how = english[0]!.alerts.map((a) => [a.events[0]!.ReporterEmailAddress ?? a.events[0]!.DestinationUserName, a.events[0]!.ReportedAs]);
+    const how = english[0]!.alerts.map((a) => [
+      a.events[0]!.ReporterEmailAddress ?? a.events[0]!.DestinationUserName,
+      a.events[0]!.ReportedAs,
+    ]);
     expect(how.sort()).toEqual([
-      ["alice@company.test", "forwarded as attachment"], ["bob@company.test", "forwarded as attachment"], ["carol@company.test", "forwarded inline"],
-      ["dave@company.test", "forwarded inline"], ["erin@company.test", "original message"],
+      ["alice@company.test", "forwarded as attachment"],
+      ["bob@company.test", "forwarded as attachment"],
+      ["carol@company.test", "forwarded inline"],
+      ["dave@company.test", "forwarded inline"],
+      ["erin@company.test", "original message"],
     ]);
   });
 
@@ -95,7 +127,12 @@ describe("campaign cases", () => {
     const { englishReports, koreanReports, others } = mailbox();
     const ws = makeWorkspace({ NODE_EXTRA_CA_CERTS: server.caFile });
     await connector(ws);
-    const batches = [[others[0]!, englishReports[0]!, koreanReports[0]!], [englishReports[1]!, others[1]!, englishReports[2]!], [koreanReports[1]!, others[2]!, englishReports[3]!], [englishReports[4]!, koreanReports[2]!, others[3]!]];
+    const batches = [
+      [others[0]!, englishReports[0]!, koreanReports[0]!],
+      [englishReports[1]!, others[1]!, englishReports[2]!],
+      [koreanReports[1]!, others[2]!, englishReports[3]!],
+      [englishReports[4]!, koreanReports[2]!, others[3]!],
+    ];
     for (const batch of batches) {
       deliverToMaildir(server, batch);
       const run = await ws.intake(["connector", "run", "reports", "--json"]);
@@ -148,7 +185,14 @@ describe("campaign cases", () => {
 
   it("honours the time frame: reports sent days apart are separate campaigns", async () => {
     const early = phish("Invoice 2026-11 overdue", "billing-portal.test", 0);
-    const late = { ...early, raw: (recipient: string) => early.raw(recipient).replace(/^Date: .*$/m, "Date: Tue, 24 Nov 2026 09:00:00 +0000").replace(early.messageId, `late-${early.messageId}`) };
+    const late = {
+      ...early,
+      raw: (recipient: string) =>
+        early
+          .raw(recipient)
+          .replace(/^Date: .*$/m, "Date: Tue, 24 Nov 2026 09:00:00 +0000")
+          .replace(early.messageId, `late-${early.messageId}`),
+    };
     deliverToMaildir(server, [reportInline(early, "a@company.test", "FW:", 1), reportInline(early, "b@company.test", "FW:", 2)]);
     deliverToMaildir(server, [late.raw("c@company.test").replace(/^Subject: .*$/m, "Subject: FW: Invoice 2026-11 overdue")]);
     const ws = makeWorkspace({ NODE_EXTRA_CA_CERTS: server.caFile });
@@ -175,7 +219,11 @@ describe("campaign cases", () => {
   it("analysts merge cases and move an alert out, each recorded with who and when; ingest keeps it so", async () => {
     const message = phish("Payroll update required", "payroll-hr.test");
     const other = phish("Payroll update needed", "payroll-hr2.test");
-    deliverToMaildir(server, [reportAsAttachment(message, "a@company.test"), reportAsAttachment(message, "b@company.test"), reportAsAttachment(other, "c@company.test")]);
+    deliverToMaildir(server, [
+      reportAsAttachment(message, "a@company.test"),
+      reportAsAttachment(message, "b@company.test"),
+      reportAsAttachment(other, "c@company.test"),
+    ]);
     const ws = makeWorkspace({ NODE_EXTRA_CA_CERTS: server.caFile, INTAKE_ACTOR: "analyst-kim" });
     await connector(ws);
     await ws.intake(["connector", "run", "reports", "--json"]);
@@ -204,7 +252,11 @@ describe("campaign cases", () => {
     expect(all.find((c) => c.id === target!.id)!.alerts.map((a) => a.display_id)).not.toContain(moved);
     expect(all.find((c) => c.id === newCase)!.alerts.map((a) => a.display_id)).toContain(moved);
     // Each alert says why it is where it is: the analysts' decisions, by name.
-    expect(all.find((c) => c.id === newCase)!.alerts.find((a) => a.display_id === moved)!.grouped_by).toBe(`moved out of case ${target!.id} by analyst-kim`);
-    expect(all.find((c) => c.id === target!.id)!.alerts.find((a) => a.display_id === source!.alerts[0]!.display_id)!.grouped_by).toBe(`merged from case ${source!.id} by analyst-kim`);
+    expect(all.find((c) => c.id === newCase)!.alerts.find((a) => a.display_id === moved)!.grouped_by).toBe(
+      `moved out of case ${target!.id} by analyst-kim`,
+    );
+    expect(all.find((c) => c.id === target!.id)!.alerts.find((a) => a.display_id === source!.alerts[0]!.display_id)!.grouped_by).toBe(
+      `merged from case ${source!.id} by analyst-kim`,
+    );
   });
 });

@@ -23,7 +23,9 @@ afterAll(() => postgres?.stop());
 
 /** The migrations recorded on the database, each name with how many times. */
 async function recorded(store: Store): Promise<Map<string, number>> {
-  const rows = await sql<{ name: string; n: number | string }>`select name, count(*) as n from kysely_migration group by name`.execute(store.db);
+  const rows = await sql<{ name: string; n: number | string }>`select name, count(*) as n from kysely_migration group by name`.execute(
+    store.db,
+  );
   return new Map(rows.rows.map((row) => [row.name, Number(row.n)]));
 }
 
@@ -58,7 +60,11 @@ describe("migrations on PostgreSQL", () => {
     await expect(openStore(url)).rejects.toMatchObject({ code: "SCHEMA_NEWER", status: 503 });
     // serve refuses too, before it listens.
     const serve = await ws.intake(["serve", "--port", "0"]);
-    expect([serve.code, serve.stdout, serve.stderr.trim()]).toEqual([1, "", "SCHEMA_NEWER: the database has migrations this Intake does not know (0099_future); run a newer Intake"]);
+    expect([serve.code, serve.stdout, serve.stderr.trim()]).toEqual([
+      1,
+      "",
+      "SCHEMA_NEWER: the database has migrations this Intake does not know (0099_future); run a newer Intake",
+    ]);
   });
 });
 
@@ -73,21 +79,40 @@ is not this build's", async () => {
       expect(app.output()).toContain("/setup?token=");
       const healthy = await fetch(`${app.base}/api/health`);
       // intake serve's health also says which sandbox runs integration code.
-      expect([healthy.status, await healthy.json()]).toEqual([200, { ok: true, database: "reachable", schema: "current", sandbox: expect.stringMatching(/^(namespaces|permission-model)$/) }]);
+      expect([healthy.status, await healthy.json()]).toEqual([
+        200,
+        { ok: true, database: "reachable", schema: "current", sandbox: expect.stringMatching(/^(namespaces|permission-model)$/) },
+      ]);
       // The rest of the API still wants a session.
       expect((await fetch(`${app.base}/api/cases`)).status).toBe(401);
 
       await sql`insert into kysely_migration (name, timestamp) values ('0099_future', ${new Date().toISOString()})`.execute(store.db);
       const newer = await fetch(`${app.base}/api/health`);
-      expect([newer.status, await newer.json()]).toEqual([503, {
-        ok: false, database: "reachable", schema: "newer", sandbox: expect.any(String),
-        error: { code: "SCHEMA_NEWER", message: "the database has migrations this Intake does not know (0099_future); run a newer Intake" },
-      }]);
+      expect([newer.status, await newer.json()]).toEqual([
+        503,
+        {
+          ok: false,
+          database: "reachable",
+          schema: "newer",
+          sandbox: expect.any(String),
+          error: {
+            code: "SCHEMA_NEWER",
+            message: "the database has migrations this Intake does not know (0099_future); run a newer Intake",
+          },
+        },
+      ]);
       await sql`delete from kysely_migration where name in ('0099_future', '0017_workers')`.execute(store.db);
       const behind = await fetch(`${app.base}/api/health`);
-      expect([behind.status, await behind.json()]).toEqual([503, {
-        ok: false, database: "reachable", schema: "behind", sandbox: expect.any(String), error: { code: "SCHEMA_BEHIND", message: "migrations not run on the database yet: 0017_workers" },
-      }]);
+      expect([behind.status, await behind.json()]).toEqual([
+        503,
+        {
+          ok: false,
+          database: "reachable",
+          schema: "behind",
+          sandbox: expect.any(String),
+          error: { code: "SCHEMA_BEHIND", message: "migrations not run on the database yet: 0017_workers" },
+        },
+      ]);
     } finally {
       await store.close();
       await app.stop();
@@ -171,9 +196,14 @@ on SIGTERM", async () => {
 
       postgres.stop();
       const down = await fetch(`http://127.0.0.1:${server.port}/health`);
-      const body = await down.json() as { ok: boolean; database: string; error: { code: string; message: string } };
+      const body = (await down.json()) as { ok: boolean; database: string; error: { code: string; message: string } };
       // Anyone may probe: the answer is fixed, the driver's error (addresses, paths, user names) is logged.
-      const unreachable = { ok: false, database: "unreachable", schema: "unknown", error: { code: "DB_UNREACHABLE", message: "the database does not answer (the server's log says why)" } };
+      const unreachable = {
+        ok: false,
+        database: "unreachable",
+        schema: "unknown",
+        error: { code: "DB_UNREACHABLE", message: "the database does not answer (the server's log says why)" },
+      };
       expect([down.status, body]).toEqual([503, unreachable]);
       expect(logged.at(-1)).toMatch(/^health: the database does not answer: ./);
       const served = await fetch(`${app.base}/api/health`);
@@ -196,10 +226,18 @@ describe("on SQLite", () => {
     try {
       expect(await checkHealth(store)).toEqual({ ok: true, database: "reachable", schema: "current" });
       await sql`insert into kysely_migration (name, timestamp) values ('0099_future', ${new Date().toISOString()})`.execute(store.db);
-      expect(await checkHealth(store)).toMatchObject({ ok: false, database: "reachable", schema: "newer", error: { code: "SCHEMA_NEWER" } });
+      expect(await checkHealth(store)).toMatchObject({
+        ok: false,
+        database: "reachable",
+        schema: "newer",
+        error: { code: "SCHEMA_NEWER" },
+      });
     } finally {
       await store.close();
     }
-    await expect(openStore(file)).rejects.toMatchObject({ code: "SCHEMA_NEWER", message: "the database has migrations this Intake does not know (0099_future); run a newer Intake" });
+    await expect(openStore(file)).rejects.toMatchObject({
+      code: "SCHEMA_NEWER",
+      message: "the database has migrations this Intake does not know (0099_future); run a newer Intake",
+    });
   });
 });

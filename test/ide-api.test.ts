@@ -9,11 +9,20 @@ let app: FastifyInstance;
 let admin: Session;
 let analyst: Session;
 
-const as = (session: Session | undefined, method: "GET" | "POST" | "PUT" | "DELETE", url: string, payload?: unknown, csrf = true) => requestAs(app, session, method, url, payload, csrf);
+const as = (session: Session | undefined, method: "GET" | "POST" | "PUT" | "DELETE", url: string, payload?: unknown, csrf = true) =>
+  requestAs(app, session, method, url, payload, csrf);
 
 const definition = {
-  name: "Api Alerts", description: "from the API", productFieldName: "device_product", eventFieldName: "event_name", intervalSeconds: 60, timeoutSeconds: 30,
-  parameters: [{ name: "Token", type: "password", required: true }, { name: "Limit", type: "int", default: 5 }],
+  name: "Api Alerts",
+  description: "from the API",
+  productFieldName: "device_product",
+  eventFieldName: "event_name",
+  intervalSeconds: 60,
+  timeoutSeconds: 30,
+  parameters: [
+    { name: "Token", type: "password", required: true },
+    { name: "Limit", type: "int", default: 5 },
+  ],
 };
 const CONNECTOR = "/api/ide/integrations/api-demo/connectors/api-alerts";
 
@@ -58,7 +67,10 @@ describe("the IDE API", () => {
     const badType = await as(admin, "PUT", CONNECTOR, { ...definition, parameters: [{ name: "X", type: "secret" }] });
     expect(badType.statusCode).toBe(400);
     expect(badType.json().error.message).toContain("type");
-    const secretDefault = await as(admin, "PUT", CONNECTOR, { ...definition, parameters: [{ name: "Token", type: "password", default: "hunter2" }] });
+    const secretDefault = await as(admin, "PUT", CONNECTOR, {
+      ...definition,
+      parameters: [{ name: "Token", type: "password", default: "hunter2" }],
+    });
     expect(secretDefault.statusCode).toBe(400);
     expect(secretDefault.json().error.message).toContain("Token");
   });
@@ -68,12 +80,17 @@ keeps versions", async () => {
     const saved = await as(admin, "PUT", CONNECTOR, definition);
     expect(saved.statusCode, saved.body).toBe(200);
     expect(saved.json().version).toBe(1);
-    const listed = (await as(admin, "GET", "/api/ide/integrations")).json().integrations as { slug: string; draft: boolean; connectors: { fileBase: string }[] }[];
+    const listed = (await as(admin, "GET", "/api/ide/integrations")).json().integrations as {
+      slug: string;
+      draft: boolean;
+      connectors: { fileBase: string }[];
+    }[];
     expect(listed.find((i) => i.slug === "api-demo")).toMatchObject({ draft: false, connectors: [{ fileBase: "api-alerts" }] });
     const template = (await as(admin, "GET", `${CONNECTOR}/code`)).json().code as string;
     expect(template).toContain("execution.returnPackage");
 
-    const broken = `import { ConnectorExecution } from "intake/sdk";\n\n` +
+    const broken =
+      `import { ConnectorExecution } from "intake/sdk";\n\n` +
       `export default async function main(execution: ConnectorExecution): Promise<void> {\n` +
       `  const n: number = "x";\n  await execution.returnPackage([]);\n}\n`;
     const refused = await as(admin, "PUT", `${CONNECTOR}/code`, { code: broken });
@@ -99,6 +116,8 @@ keeps versions", async () => {
 
   it("offers the SDK's names for completion", async () => {
     const labels = ((await as(admin, "GET", "/api/ide/sdk")).json().completions as { label: string }[]).map((c) => c.label);
-    expect(labels).toEqual(expect.arrayContaining(["AlertInfo", "ConnectorExecution", "Priority", "extractConnectorParam", "returnPackage"]));
+    expect(labels).toEqual(
+      expect.arrayContaining(["AlertInfo", "ConnectorExecution", "Priority", "extractConnectorParam", "returnPackage"]),
+    );
   });
 });

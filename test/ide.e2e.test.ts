@@ -60,7 +60,10 @@ function shot(page: Page, name: string) {
 async function paste(page: Page, text: string): Promise<void> {
   await page.locator(".cm-content").evaluate((element, value) => {
     // The page's own constructors (this runs in the browser; the tests compile without DOM types).
-    const browser = globalThis as unknown as { DataTransfer: new () => { setData(type: string, value: string): void }; ClipboardEvent: new (type: string, init: object) => Event };
+    const browser = globalThis as unknown as {
+      DataTransfer: new () => { setData(type: string, value: string): void };
+      ClipboardEvent: new (type: string, init: object) => Event;
+    };
     const data = new browser.DataTransfer();
     data.setData("text/plain", value);
     element.dispatchEvent(new browser.ClipboardEvent("paste", { clipboardData: data, bubbles: true, cancelable: true }));
@@ -89,11 +92,21 @@ describe("the IDE in a real browser", () => {
     const refused = await page.evaluate(async () => {
       const csrf = ((await (await fetch("/api/session")).json()) as { csrfToken: string }).csrfToken;
       const post = (url: string, method: string, body: unknown) =>
-        fetch(url, { method, headers: { "content-type": "application/json", "x-csrf-token": csrf }, body: JSON.stringify(body) }).then(async (r) => ({ status: r.status, body: (await r.json()) as { error: { message: string } } }));
+        fetch(url, { method, headers: { "content-type": "application/json", "x-csrf-token": csrf }, body: JSON.stringify(body) }).then(
+          async (r) => ({ status: r.status, body: (await r.json()) as { error: { message: string } } }),
+        );
       return {
         icon: await post("/api/ide/integrations", "POST", { name: "Bad Icon", icon: btoa("<html><script>x</script></html>") }),
         traversal: await post("/api/ide/integrations/..%2F..%2Fetc/connectors/x", "PUT", {}),
-        interval: await post("/api/ide/integrations/nothing/connectors/x", "PUT", { name: "x", description: "", parameters: [], productFieldName: "a", eventFieldName: "b", intervalSeconds: 0, timeoutSeconds: 5 }),
+        interval: await post("/api/ide/integrations/nothing/connectors/x", "PUT", {
+          name: "x",
+          description: "",
+          parameters: [],
+          productFieldName: "a",
+          eventFieldName: "b",
+          intervalSeconds: 0,
+          timeoutSeconds: 5,
+        }),
       };
     });
     expect(refused.icon.status).toBe(400);
@@ -151,7 +164,9 @@ describe("the IDE in a real browser", () => {
     expect(await page.locator(".cm-content .cm-lintRange-error").count()).toBe(1);
     await page.locator(".cm-gutter-lint .cm-lint-marker-error").first().waitFor();
     // The working version did not change: its code is still the template.
-    const stored = await page.evaluate(async () => (await (await fetch("/api/ide/integrations/ide-demo/connectors/demo-alerts/code")).json()) as { code: string });
+    const stored = await page.evaluate(
+      async () => (await (await fetch("/api/ide/integrations/ide-demo/connectors/demo-alerts/code")).json()) as { code: string },
+    );
     expect(stored.code).toContain("nothing fetched yet");
     await shot(page, "2-type-error");
 

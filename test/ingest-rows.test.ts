@@ -11,7 +11,10 @@ import { startPostgres, type Postgres } from "./support/postgres.js";
 
 const T0 = Date.UTC(2026, 10, 1, 9, 0, 0);
 
-function alert(id: string, fields: { subject: string; reported: string; urls?: string[]; priority?: number; environment?: string; file?: Uint8Array }) {
+function alert(
+  id: string,
+  fields: { subject: string; reported: string; urls?: string[]; priority?: number; environment?: string; file?: Uint8Array },
+) {
   const urls = fields.urls ?? [];
   return {
     display_id: id,
@@ -25,13 +28,29 @@ function alert(id: string, fields: { subject: string; reported: string; urls?: s
     device_product: "Mail",
     environment: fields.environment ?? "",
     events: [
-      { StartTime: T0, EndTime: T0 + 1, event_name: "Suspicious email", device_product: "Mail", Subject: fields.subject, ReportedMessageId: fields.reported, found_urls: urls, "Header Ünïcode": "naïve ✓" },
+      {
+        StartTime: T0,
+        EndTime: T0 + 1,
+        event_name: "Suspicious email",
+        device_product: "Mail",
+        Subject: fields.subject,
+        ReportedMessageId: fields.reported,
+        found_urls: urls,
+        "Header Ünïcode": "naïve ✓",
+      },
       { StartTime: T0 + 2, EndTime: T0 + 3, event_name: "Attachment", device_product: "Mail gateway", nested: { depth: [1, 2] } },
     ],
     extensions: { reporter: `reporter-${id}@example.test` },
     notes: [`note of ${id}`],
     entities: [
-      { type: "EMAIL_ADDRESS", value: `it@phish-${id}.test`, source: "forwarded 1 header From", role: "sender" as const, depth: 1, display: "IT Support" },
+      {
+        type: "EMAIL_ADDRESS",
+        value: `it@phish-${id}.test`,
+        source: "forwarded 1 header From",
+        role: "sender" as const,
+        depth: 1,
+        display: "IT Support",
+      },
       { type: "EMAIL_ADDRESS", value: `reporter-${id}@example.test`, source: "header From", role: "reporter" as const },
       ...urls.map((value) => ({ type: "URL", value, source: "html href" })),
       { type: "HOSTNAME", value: "phish.test" },
@@ -52,14 +71,31 @@ const FIRST = [
   alert("a4444", { subject: "Lab mail", reported: "m4@x.test", environment: "Lab" }),
 ];
 /** Second package, after a4444's case is closed: a report of it opens a linked case; a1 is a duplicate. */
-const SECOND = [alert("a55555", { subject: "RE: Lab mail", reported: "m4@x.test", environment: "Lab", priority: 100 }), alert("a1", { subject: "Invoice 42", reported: "m1@x.test" })];
+const SECOND = [
+  alert("a55555", { subject: "RE: Lab mail", reported: "m4@x.test", environment: "Lab", priority: 100 }),
+  alert("a1", { subject: "Invoice 42", reported: "m1@x.test" }),
+];
 
 /** Ingests both packages into a fresh store, as a connector's run would. */
 async function ingestAll(store: Store) {
-  await store.db.insertInto("connectors").values({
-    name: "mail", integration: "email", definition: "Email Connector", parameters: "{}", enabled: 1, interval_seconds: 60, allow_list: "[]", created_at: T0, updated_at: T0,
-  }).execute();
-  await store.db.insertInto("runs").values({ connector_id: 1, is_test: 0, status: "running", started_at: T0, finished_at: null, error: null, logs: "[]", owner: "test" }).execute();
+  await store.db
+    .insertInto("connectors")
+    .values({
+      name: "mail",
+      integration: "email",
+      definition: "Email Connector",
+      parameters: "{}",
+      enabled: 1,
+      interval_seconds: 60,
+      allow_list: "[]",
+      created_at: T0,
+      updated_at: T0,
+    })
+    .execute();
+  await store.db
+    .insertInto("runs")
+    .values({ connector_id: 1, is_test: 0, status: "running", started_at: T0, finished_at: null, error: null, logs: "[]", owner: "test" })
+    .execute();
   const target: IngestTarget = { connectorId: 1, runId: 1, productFieldName: "device_product", eventFieldName: "event_name" };
   const first = await ingestPackage(store, target, FIRST, { checkpoint: "1", gone: null });
   const lab = await store.db.selectFrom("alerts").select("case_id").where("alert_id", "=", "a4444").executeTakeFirstOrThrow();
@@ -72,14 +108,21 @@ const INGEST_TABLES = ["cases", "case_links", "alerts", "events", "entities", "a
 
 /** Every table's rows (kysely's own bookkeeping apart), in one order whatever the database returns. */
 async function tables(store: Store): Promise<Record<string, Record<string, unknown>[]>> {
-  const names = store.dialect === "sqlite"
-    ? (await sql<{ name: string }>`select name from sqlite_master where type = 'table' and name not like 'sqlite_%'`.execute(store.db)).rows
-    : (await sql<{ name: string }>`select tablename as name from pg_tables where schemaname = 'public'`.execute(store.db)).rows;
+  const names =
+    store.dialect === "sqlite"
+      ? (await sql<{ name: string }>`select name from sqlite_master where type = 'table' and name not like 'sqlite_%'`.execute(store.db))
+          .rows
+      : (await sql<{ name: string }>`select tablename as name from pg_tables where schemaname = 'public'`.execute(store.db)).rows;
   const result: Record<string, Record<string, unknown>[]> = {};
   for (const { name } of names) {
     if (name.startsWith("kysely_")) continue;
     const rows = (await sql<Record<string, unknown>>`select * from ${sql.table(name)}`.execute(store.db)).rows;
-    const canonical = (row: Record<string, unknown>) => JSON.stringify(Object.keys(row).sort().map((key) => [key, row[key]]));
+    const canonical = (row: Record<string, unknown>) =>
+      JSON.stringify(
+        Object.keys(row)
+          .sort()
+          .map((key) => [key, row[key]]),
+      );
     result[name] = rows.map((row) => ({ ...row })).sort((a, b) => canonical(a).localeCompare(canonical(b)));
   }
   return result;
@@ -115,7 +158,10 @@ describe("ingest's rows", () => {
       const pgOutcomes = await ingestAll(pg);
       expect(builtOutcomes).toEqual(fastOutcomes);
       expect(pgOutcomes).toEqual(fastOutcomes);
-      expect(fastOutcomes.map((o) => [o.ingested, o.duplicates, o.failed])).toEqual([[4, 1, 1], [1, 1, 0]]);
+      expect(fastOutcomes.map((o) => [o.ingested, o.duplicates, o.failed])).toEqual([
+        [4, 1, 1],
+        [1, 1, 0],
+      ]);
 
       const rows = await tables(fast);
       // Every kind of row was written: a comparison of empty tables would prove nothing.

@@ -16,8 +16,16 @@ const ANALYST_PASSWORD = "clean-analyst-password-1";
 const STAFF = ["kim", "lee", "park", "choi", "jung"];
 const MESSAGE_ID = `<console-${Date.now()}@evil.test>`;
 const PHISH = [
-  "From: IT Desk <it-desk@evil.test>", "To: staff@example.test", "Subject: Your mailbox is full", `Date: ${new Date().toUTCString()}`, `Message-ID: ${MESSAGE_ID}`,
-  "MIME-Version: 1.0", "Content-Type: text/plain; charset=utf-8", "", "Verify now: https://quota.evil.test/login", "",
+  "From: IT Desk <it-desk@evil.test>",
+  "To: staff@example.test",
+  "Subject: Your mailbox is full",
+  `Date: ${new Date().toUTCString()}`,
+  `Message-ID: ${MESSAGE_ID}`,
+  "MIME-Version: 1.0",
+  "Content-Type: text/plain; charset=utf-8",
+  "",
+  "Verify now: https://quota.evil.test/login",
+  "",
 ].join("\r\n");
 
 let dovecot: Dovecot;
@@ -25,7 +33,10 @@ let ws: Workspace;
 let session: ConsoleSession;
 let caseId: number;
 
-const shot = (page: Page, name: string) => page.getByRole("region", { name: /Copies in staff mailboxes|직원 메일함의 사본/ }).screenshot({ path: path.join(ARTIFACTS, `clean-${name}.png`) });
+const shot = (page: Page, name: string) =>
+  page
+    .getByRole("region", { name: /Copies in staff mailboxes|직원 메일함의 사본/ })
+    .screenshot({ path: path.join(ARTIFACTS, `clean-${name}.png`) });
 
 async function ok(args: string[], env: Record<string, string> = {}) {
   const result = await ws.intake(args, { env });
@@ -40,16 +51,28 @@ beforeAll(async () => {
   for (const [index, person] of STAFF.entries()) {
     const folder = path.join(dovecot.dir, "mail", person, "Maildir");
     for (const sub of ["cur", "new", "tmp"]) fs.mkdirSync(path.join(folder, sub), { recursive: true });
-    fs.writeFileSync(index === 0 ? path.join(folder, "cur", `${Date.now()}.M1.console:2,S`) : path.join(folder, "new", `${Date.now()}.M1.console`), PHISH);
+    fs.writeFileSync(
+      index === 0 ? path.join(folder, "cur", `${Date.now()}.M1.console:2,S`) : path.join(folder, "new", `${Date.now()}.M1.console`),
+      PHISH,
+    );
   }
   if (process.getuid?.() === 0) execFileSync("chown", ["-R", "vmail:vmail", path.join(dovecot.dir, "mail")]);
   ws = makeWorkspace({ NODE_EXTRA_CA_CERTS: dovecot.caFile });
   await ok(["users", "add", "admin", "--role", "admin"], { INTAKE_PASSWORD: ADMIN_PASSWORD });
   await ok(["users", "add", "alice", "--role", "analyst"], { INTAKE_PASSWORD: ANALYST_PASSWORD });
-  await ok(["integration", "configure", "email", "--params", ws.writeJson("mailboxes.json", {
-    "Mailbox Server Address": "localhost", "Mailbox Server Port": dovecot.port, "Mailbox Admin Username": "intake-admin", "Mailbox Admin Password": MASTER_PASSWORD,
-    Mailboxes: [...STAFF, "ghost"].map((person) => `${person}@example.test`).join(", "),
-  })]);
+  await ok([
+    "integration",
+    "configure",
+    "email",
+    "--params",
+    ws.writeJson("mailboxes.json", {
+      "Mailbox Server Address": "localhost",
+      "Mailbox Server Port": dovecot.port,
+      "Mailbox Admin Username": "intake-admin",
+      "Mailbox Admin Password": MASTER_PASSWORD,
+      Mailboxes: [...STAFF, "ghost"].map((person) => `${person}@example.test`).join(", "),
+    }),
+  ]);
   await ok(["playbook", "disable", "phishing-triage"]);
   await ok(["connector", "create", "reports", "--integration", "email", "--params", ws.writeJson("mail.json", dovecot.params())]);
   deliverToMaildir(dovecot, [PHISH]);
@@ -72,7 +95,9 @@ describe("the case view's mailbox panel", () => {
     await panel.getByRole("button", { name: "Search mailboxes" }).click();
     await panel.locator("table.clean-copies tbody tr").nth(4).waitFor();
     expect(await panel.textContent()).toContain("5 copies found in 5 mailboxes");
-    const rows = await panel.locator("table.clean-copies tbody tr").evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll("td")].map((td) => td.textContent)));
+    const rows = await panel
+      .locator("table.clean-copies tbody tr")
+      .evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll("td")].map((td) => td.textContent)));
     expect(rows.map((row) => row[0]).sort()).toEqual(STAFF.map((person) => `${person}@example.test`).sort());
     expect(rows.find((row) => row[0] === "kim@example.test")!.slice(1, 3)).toEqual(["INBOX", "read"]);
     expect(rows.find((row) => row[0] === "lee@example.test")!.slice(1, 3)).toEqual(["INBOX", "unread"]);
@@ -106,7 +131,10 @@ describe("the case view's mailbox panel", () => {
     expect(await panel.getByRole("button", { name: "복원" }).count()).toBe(0);
     expect(await panel.textContent()).toContain("제거와 복원은 관리자만 할 수 있습니다.");
     expect(await panel.textContent()).toContain("격리 5개, 복원 5개");
-    expect(await panel.locator("table.clean-moves tbody tr td:nth-child(6)").allTextContents()).toEqual([...Array(5).fill("복원됨"), ...Array(5).fill("격리됨")]);
+    expect(await panel.locator("table.clean-moves tbody tr td:nth-child(6)").allTextContents()).toEqual([
+      ...Array(5).fill("복원됨"),
+      ...Array(5).fill("격리됨"),
+    ]);
     await shot(page, "3-analyst-ko");
     expect(session.cspViolations).toEqual([]);
   });

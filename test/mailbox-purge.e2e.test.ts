@@ -44,30 +44,67 @@ const expected = new Map<string, string[]>();
 
 function phish(to: string, messageId: string): string {
   return [
-    `From: IT Desk <${PHISHER}>`, `To: ${to}`, `Subject: ${SUBJECT}`, `Date: ${new Date().toUTCString()}`, `Message-ID: ${messageId}`,
-    "MIME-Version: 1.0", "Content-Type: text/plain; charset=utf-8", "", "Your mailbox is full. Verify now: https://quota.evil.test/login", "",
+    `From: IT Desk <${PHISHER}>`,
+    `To: ${to}`,
+    `Subject: ${SUBJECT}`,
+    `Date: ${new Date().toUTCString()}`,
+    `Message-ID: ${messageId}`,
+    "MIME-Version: 1.0",
+    "Content-Type: text/plain; charset=utf-8",
+    "",
+    "Your mailbox is full. Verify now: https://quota.evil.test/login",
+    "",
   ].join("\r\n");
 }
 
 function legitimate(to: string): string {
   return [
-    "From: Helpdesk <helpdesk@example.test>", `To: ${to}`, `Subject: ${SUBJECT}`, `Date: ${new Date().toUTCString()}`, `Message-ID: <legit-${crypto.randomUUID()}@example.test>`,
-    "MIME-Version: 1.0", "Content-Type: text/plain; charset=utf-8", "", "Our own notice: mailboxes over quota are archived on Friday.", "",
+    "From: Helpdesk <helpdesk@example.test>",
+    `To: ${to}`,
+    `Subject: ${SUBJECT}`,
+    `Date: ${new Date().toUTCString()}`,
+    `Message-ID: <legit-${crypto.randomUUID()}@example.test>`,
+    "MIME-Version: 1.0",
+    "Content-Type: text/plain; charset=utf-8",
+    "",
+    "Our own notice: mailboxes over quota are archived on Friday.",
+    "",
   ].join("\r\n");
 }
 
 /** staff01's report: the phish forwarded as an attachment to the reports mailbox. */
 function report(reporter = "staff01"): string {
   return [
-    `From: Reporter <${reporter}@example.test>`, "To: analyst@example.test", `Subject: Fwd: ${SUBJECT}`, `Message-ID: <report-${tag}-${reporter}@example.test>`,
-    `Date: ${new Date().toUTCString()}`, "MIME-Version: 1.0", 'Content-Type: multipart/mixed; boundary="b"', "",
-    "--b", "Content-Type: text/plain; charset=utf-8", "", "Is this phishing?", "", "--b", "Content-Type: message/rfc822", 'Content-Disposition: attachment; filename="phish.eml"', "",
-    phish(address(reporter), CAMPAIGN_ID), "--b--", "",
+    `From: Reporter <${reporter}@example.test>`,
+    "To: analyst@example.test",
+    `Subject: Fwd: ${SUBJECT}`,
+    `Message-ID: <report-${tag}-${reporter}@example.test>`,
+    `Date: ${new Date().toUTCString()}`,
+    "MIME-Version: 1.0",
+    'Content-Type: multipart/mixed; boundary="b"',
+    "",
+    "--b",
+    "Content-Type: text/plain; charset=utf-8",
+    "",
+    "Is this phishing?",
+    "",
+    "--b",
+    "Content-Type: message/rfc822",
+    'Content-Disposition: attachment; filename="phish.eml"',
+    "",
+    phish(address(reporter), CAMPAIGN_ID),
+    "--b--",
+    "",
   ].join("\r\n");
 }
 
 async function send(raw: string, from: string, to: string[]): Promise<void> {
-  const transport = nodemailer.createTransport({ host: "127.0.0.1", port: postfix.port, secure: false, tls: { ca: [fs.readFileSync(dovecot.caFile)], servername: "localhost" } });
+  const transport = nodemailer.createTransport({
+    host: "127.0.0.1",
+    port: postfix.port,
+    secure: false,
+    tls: { ca: [fs.readFileSync(dovecot.caFile)], servername: "localhost" },
+  });
   try {
     await transport.sendMail({ envelope: { from, to }, raw });
   } finally {
@@ -106,7 +143,15 @@ async function action(name: string): Promise<{ status: string; resultValue: unkn
   return ws.lastJson(result) as { status: string; resultValue: unknown; message: string; json: Record<string, unknown> };
 }
 
-function moves(): { mailbox: string; folder: string; uid: number; status: string; message_id: string; quarantine_uid: number | null; action_run_id: number | null }[] {
+function moves(): {
+  mailbox: string;
+  folder: string;
+  uid: number;
+  status: string;
+  message_id: string;
+  quarantine_uid: number | null;
+  action_run_id: number | null;
+}[] {
   const db = new Database(ws.db, { readonly: true });
   try {
     return db.prepare("select * from mailbox_moves where case_id = ? order by id").all(caseId) as ReturnType<typeof moves>;
@@ -115,7 +160,17 @@ function moves(): { mailbox: string; folder: string; uid: number; status: string
   }
 }
 
-const quarantinedEverywhere = () => new Map([...expected].map(([person, folders]) => [person, folders.filter((f) => f !== "Trash").map(() => "Quarantine").concat(folders.filter((f) => f === "Trash")).sort()]));
+const quarantinedEverywhere = () =>
+  new Map(
+    [...expected].map(([person, folders]) => [
+      person,
+      folders
+        .filter((f) => f !== "Trash")
+        .map(() => "Quarantine")
+        .concat(folders.filter((f) => f === "Trash"))
+        .sort(),
+    ]),
+  );
 
 async function allFolders(): Promise<Map<string, string[]>> {
   return new Map(await Promise.all(STAFF.map(async (person) => [person, await phishFolders(person)] as const)));
@@ -126,35 +181,57 @@ beforeAll(async () => {
   postfix = await startPostfix(dovecot);
   // The campaign: one message to staff01–10 (one Message-ID), one per recipient to staff11–20 (ids of their own).
   await send(phish("undisclosed-recipients:;", CAMPAIGN_ID), PHISHER, STAFF.slice(0, 10).map(address));
-  for (const person of STAFF.slice(10)) await send(phish(address(person), `<campaign-${tag}-${person}@evil.test>`), PHISHER, [address(person)]);
+  for (const person of STAFF.slice(10))
+    await send(phish(address(person), `<campaign-${tag}-${person}@evil.test>`), PHISHER, [address(person)]);
   // Our own helpdesk's mail with the same subject, and the phisher's mail with another subject: neither is the phish.
   await send(legitimate("staff@example.test"), "helpdesk@example.test", STAFF.slice(0, 6).map(address));
-  await send(phish(address("staff07"), `<other-${tag}@evil.test>`).replace(`Subject: ${SUBJECT}`, "Subject: Lunch on Friday?"), PHISHER, [address("staff07")]);
-  await waitFor(async () => (await Promise.all(STAFF.map(async (person) => (await phishFolders(person)).length))).every((n) => n === 1), 60_000, 250);
+  await send(phish(address("staff07"), `<other-${tag}@evil.test>`).replace(`Subject: ${SUBJECT}`, "Subject: Lunch on Friday?"), PHISHER, [
+    address("staff07"),
+  ]);
+  await waitFor(
+    async () => (await Promise.all(STAFF.map(async (person) => (await phishFolders(person)).length))).every((n) => n === 1),
+    60_000,
+    250,
+  );
   await waitFor(async () => (await legitimateInInbox("staff06")) === 1, 30_000, 250);
   // Where people filed it: staff03 in Junk, staff04 in a folder of their own, staff05 deleted it (Trash: not searched); staff06 read it.
-  const file = async (person: string, folder: string) => asOwner(person, async (client) => {
-    if (!(await client.list()).some((known) => known.path === folder)) await client.mailboxCreate(folder);
-    await client.mailboxOpen("INBOX");
-    await client.messageMove({ from: PHISHER }, folder);
-  });
+  const file = async (person: string, folder: string) =>
+    asOwner(person, async (client) => {
+      if (!(await client.list()).some((known) => known.path === folder)) await client.mailboxCreate(folder);
+      await client.mailboxOpen("INBOX");
+      await client.messageMove({ from: PHISHER }, folder);
+    });
   await file("staff03", "Junk");
   await file("staff04", "Projects");
   await file("staff05", "Trash");
-  await asOwner("staff06", async (client) => { await client.mailboxOpen("INBOX"); await client.messageFlagsAdd({ from: PHISHER }, ["\\Seen"]); });
+  await asOwner("staff06", async (client) => {
+    await client.mailboxOpen("INBOX");
+    await client.messageFlagsAdd({ from: PHISHER }, ["\\Seen"]);
+  });
   for (const person of STAFF) expected.set(person, await phishFolders(person));
   expect(expected.get("staff03")).toEqual(["Junk"]);
 
   ws = makeWorkspace({ NODE_EXTRA_CA_CERTS: dovecot.caFile });
   settings = {
-    "Mailbox Server Address": "localhost", "Mailbox Server Port": dovecot.port, "Mailbox Security": "tls",
-    "Mailbox Admin Username": "intake-admin", "Mailbox Admin Password": MASTER_PASSWORD,
+    "Mailbox Server Address": "localhost",
+    "Mailbox Server Port": dovecot.port,
+    "Mailbox Security": "tls",
+    "Mailbox Admin Username": "intake-admin",
+    "Mailbox Admin Password": MASTER_PASSWORD,
     // ghost has no mailbox: its login is refused, and reported.
     Mailboxes: [...STAFF, "ghost"].map(address).join(", "),
   };
   const configured = await ws.intake(["integration", "configure", "email", "--params", ws.writeJson("mailboxes.json", settings)]);
   expect(configured.code, configured.stderr).toBe(0);
-  const created = await ws.intake(["connector", "create", "reports", "--integration", "email", "--params", ws.writeJson("mail.json", dovecot.params())]);
+  const created = await ws.intake([
+    "connector",
+    "create",
+    "reports",
+    "--integration",
+    "email",
+    "--params",
+    ws.writeJson("mail.json", dovecot.params()),
+  ]);
   expect(created.code, created.stderr).toBe(0);
   deliverToMaildir(dovecot, [report()]);
   const run = await ws.intake(["connector", "run", "reports", "--json"]);
@@ -175,10 +252,15 @@ mailbox it cannot open", async () => {
     const messages = search.json.messages as { mailbox: string; folder: string; messageId: string; seen: boolean; matchedBy: string }[];
     expect(search.json.found).toBe(19);
     expect(messages.map((m) => `${m.mailbox}:${m.folder}`).sort()).toEqual(
-      STAFF.filter((person) => person !== "staff05").map((person) => `${address(person)}:${expected.get(person)![0]}`).sort(),
+      STAFF.filter((person) => person !== "staff05")
+        .map((person) => `${address(person)}:${expected.get(person)![0]}`)
+        .sort(),
     );
     expect(messages.filter((m) => m.messageId === CAMPAIGN_ID)).toHaveLength(9);
-    expect(messages.find((m) => m.mailbox === address("staff15"))).toMatchObject({ messageId: `<campaign-${tag}-staff15@evil.test>`, matchedBy: "sender-subject" });
+    expect(messages.find((m) => m.mailbox === address("staff15"))).toMatchObject({
+      messageId: `<campaign-${tag}-staff15@evil.test>`,
+      matchedBy: "sender-subject",
+    });
     expect(messages.find((m) => m.mailbox === address("staff06"))!.seen).toBe(true);
     expect(messages.find((m) => m.mailbox === address("staff07"))!.seen).toBe(false);
     expect(search.json.failures).toEqual([expect.objectContaining({ mailbox: "ghost@example.test", code: "IMAP_LOGIN" })]);
@@ -194,10 +276,17 @@ mailbox it cannot open", async () => {
     expect(await allFolders()).toEqual(quarantinedEverywhere());
     for (const person of STAFF.slice(0, 6)) expect(await legitimateInInbox(person)).toBe(1);
     // The phisher's other mail stays.
-    expect(await asOwner("staff07", async (client) => { await client.mailboxOpen("INBOX", { readOnly: true }); return ((await client.search({ subject: "Lunch" }, { uid: true })) || []).length; })).toBe(1);
+    expect(
+      await asOwner("staff07", async (client) => {
+        await client.mailboxOpen("INBOX", { readOnly: true });
+        return ((await client.search({ subject: "Lunch" }, { uid: true })) || []).length;
+      }),
+    ).toBe(1);
     const recorded = moves();
     expect(recorded).toHaveLength(19);
-    expect(recorded.every((move) => move.status === "quarantined" && move.quarantine_uid !== null && move.action_run_id !== null)).toBe(true);
+    expect(recorded.every((move) => move.status === "quarantined" && move.quarantine_uid !== null && move.action_run_id !== null)).toBe(
+      true,
+    );
     expect(recorded.find((move) => move.mailbox === address("staff04"))).toMatchObject({ folder: "Projects" });
 
     const again = await action("Purge Email");
@@ -240,8 +329,10 @@ mailbox it cannot open", async () => {
       expect(new Set(live.map((move) => `${move.mailbox}:${move.quarantine_uid}`)).size).toBe(19);
       expect(moves().filter((move) => move.status === "moving")).toHaveLength(0);
       expect(Number(rerun.json.moved) + quarantined + Number(rerun.json.reconciled ?? 0) >= 19).toBe(true);
-      console.log(`round ${round}: killed ${delay} ms after the first move: ${quarantined} quarantined and ${moving} intent(s) moving at the kill; ` +
-        `the rerun moved ${String(rerun.json.moved)} and settled ${String(rerun.json.reconciled)}`);
+      console.log(
+        `round ${round}: killed ${delay} ms after the first move: ${quarantined} quarantined and ${moving} intent(s) moving at the kill; ` +
+          `the rerun moved ${String(rerun.json.moved)} and settled ${String(rerun.json.reconciled)}`,
+      );
       const restore = await action("Restore Email");
       expect(restore.json.restored).toBe(19);
       expect(await allFolders()).toEqual(expected);
@@ -251,33 +342,73 @@ mailbox it cannot open", async () => {
   }, 600_000);
 
   it("a wrong admin password is reported for every mailbox, and the purge fails without moving anything", async () => {
-    const wrong = await ws.intake(["integration", "configure", "email", "--params", ws.writeJson("wrong.json", { ...settings, "Mailbox Admin Password": "not-the-password" })]);
+    const wrong = await ws.intake([
+      "integration",
+      "configure",
+      "email",
+      "--params",
+      ws.writeJson("wrong.json", { ...settings, "Mailbox Admin Password": "not-the-password" }),
+    ]);
     expect(wrong.code, wrong.stderr).toBe(0);
     const purge = await ws.intake(["action", "run", "email", "Purge Email", "--case", String(caseId), "--json"]);
     expect(purge.code).toBe(1);
     expect(purge.stderr).toMatch(/^ACTION_FAILED: .*21 mailbox\(es\) not cleaned/m);
     expect(purge.stderr + purge.stdout).not.toContain("not-the-password");
     const failures = ws.lastJson(purge).json as { failures: { mailbox: string; code: string }[] };
-    expect(failures.failures.filter((failure) => failure.code === "IMAP_AUTH").map((failure) => failure.mailbox).sort()).toEqual([...STAFF, "ghost"].map(address).sort());
+    expect(
+      failures.failures
+        .filter((failure) => failure.code === "IMAP_AUTH")
+        .map((failure) => failure.mailbox)
+        .sort(),
+    ).toEqual([...STAFF, "ghost"].map(address).sort());
     expect(await allFolders()).toEqual(expected);
   });
 });
 
-interface StepView { id: string; status: string; message: string | null; json: Record<string, unknown> | null; approval: { prompt: string | null } | null }
-interface RunView { id: number; status: string; steps: StepView[] }
+interface StepView {
+  id: string;
+  status: string;
+  message: string | null;
+  json: Record<string, unknown> | null;
+  approval: { prompt: string | null } | null;
+}
+interface RunView {
+  id: number;
+  status: string;
+  steps: StepView[];
+}
 
 describe("the phishing-triage playbook", () => {
   /** A workspace whose triage finds the phish malicious: URLhaus (grade C) lists its link. */
   async function triageWorkspace(mailboxSettings: Record<string, unknown> | null): Promise<Workspace> {
     const triage = makeWorkspace({ NODE_EXTRA_CA_CERTS: dovecot.caFile });
     const feed = path.join(triage.dir, "urlhaus.csv");
-    fs.writeFileSync(feed, ["# id,dateadded,url,url_status,last_online,threat,tags,urlhaus_link,reporter",
-      '"31001","2026-12-07 08:00:00","https://quota.evil.test/login","online","2026-12-07 08:00:00",' +
-        '"phishing","","https://urlhaus.abuse.ch/url/31001/","tester"', ""].join("\n"));
+    fs.writeFileSync(
+      feed,
+      [
+        "# id,dateadded,url,url_status,last_online,threat,tags,urlhaus_link,reporter",
+        '"31001","2026-12-07 08:00:00","https://quota.evil.test/login","online","2026-12-07 08:00:00",' +
+          '"phishing","","https://urlhaus.abuse.ch/url/31001/","tester"',
+        "",
+      ].join("\n"),
+    );
     expect((await triage.intake(["feeds", "add", "urlhaus", "--format", "urlhaus", "--source", feed])).code).toBe(0);
     expect((await triage.intake(["feeds", "refresh"])).code).toBe(0);
-    if (mailboxSettings) expect((await triage.intake(["integration", "configure", "email", "--params", triage.writeJson("mailboxes.json", mailboxSettings)])).code).toBe(0);
-    const created = await triage.intake(["connector", "create", "reports-pb", "--integration", "email", "--params", triage.writeJson("mail.json", dovecot.params()), "--grouping", "off"]);
+    if (mailboxSettings)
+      expect(
+        (await triage.intake(["integration", "configure", "email", "--params", triage.writeJson("mailboxes.json", mailboxSettings)])).code,
+      ).toBe(0);
+    const created = await triage.intake([
+      "connector",
+      "create",
+      "reports-pb",
+      "--integration",
+      "email",
+      "--params",
+      triage.writeJson("mail.json", dovecot.params()),
+      "--grouping",
+      "off",
+    ]);
     expect(created.code, created.stderr).toBe(0);
     return triage;
   }
@@ -288,7 +419,10 @@ describe("the phishing-triage playbook", () => {
     expect(triage.lastJson(run), run.stderr).toMatchObject({ ingested: 1 });
     const drained = await triage.intake(["playbooks", "drain", "--json"]);
     expect(drained.code, drained.stderr).toBe(0);
-    const cases = (await triage.intake(["cases", "export", "--jsonl"])).stdout.trim().split("\n").map((line) => JSON.parse(line) as { id: number });
+    const cases = (await triage.intake(["cases", "export", "--jsonl"])).stdout
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line) as { id: number });
     const id = Math.max(...cases.map((c) => c.id));
     return { caseId: id, run: await runOf(triage, id) };
   }
@@ -305,7 +439,10 @@ describe("the phishing-triage playbook", () => {
     const { caseId: id, run } = await ingestAndDrain(triage, "staff08");
     expect(step(run, "assess")!.json).toMatchObject({ verdict: "malicious", purge: "approval" });
     expect(step(run, "search")!.json).toMatchObject({ found: 19, proposal: "approval" });
-    expect(step(run, "purge")).toMatchObject({ status: "waiting_approval", approval: { prompt: "Move the 19 copies of this phish found in staff mailboxes to their Quarantine folder?" } });
+    expect(step(run, "purge")).toMatchObject({
+      status: "waiting_approval",
+      approval: { prompt: "Move the 19 copies of this phish found in staff mailboxes to their Quarantine folder?" },
+    });
     // Steps run in order: the one after the approval is not reached yet.
     expect(step(run, "purge-feed-match")).toBeUndefined();
     expect(await allFolders()).toEqual(expected);
@@ -322,13 +459,25 @@ describe("the phishing-triage playbook", () => {
     expect(await allFolders()).toEqual(expected);
 
     // With "Purge Without Approval For Feed Matches", a verdict resting on the feed-listed link purges at once.
-    expect((await triage.intake(["playbook", "configure", "phishing-triage", "--params", triage.writeJson("auto.json", { "Purge Without Approval For Feed Matches": "true", "Reply To Reporter": "false" })])).code).toBe(0);
+    expect(
+      (
+        await triage.intake([
+          "playbook",
+          "configure",
+          "phishing-triage",
+          "--params",
+          triage.writeJson("auto.json", { "Purge Without Approval For Feed Matches": "true", "Reply To Reporter": "false" }),
+        ])
+      ).code,
+    ).toBe(0);
     const auto = await ingestAndDrain(triage, "staff09");
     expect(step(auto.run, "assess")!.json).toMatchObject({ purge: "auto" });
     expect(step(auto.run, "purge")!.status).toBe("skipped");
     expect(step(auto.run, "purge-feed-match")).toMatchObject({ status: "completed", json: expect.objectContaining({ moved: 19 }) });
     expect(await allFolders()).toEqual(quarantinedEverywhere());
-    expect(triage.lastJson(await triage.intake(["action", "run", "email", "Restore Email", "--case", String(auto.caseId), "--json"]))).toMatchObject({ resultValue: 19 });
+    expect(
+      triage.lastJson(await triage.intake(["action", "run", "email", "Restore Email", "--case", String(auto.caseId), "--json"])),
+    ).toMatchObject({ resultValue: 19 });
     expect(await allFolders()).toEqual(expected);
   }, 240_000);
 
@@ -336,9 +485,15 @@ describe("the phishing-triage playbook", () => {
     const triage = await triageWorkspace(null);
     const { run } = await ingestAndDrain(triage, "staff10");
     expect(run.status).toBe("completed");
-    expect(step(run, "search")).toMatchObject({ status: "completed", json: expect.objectContaining({ configured: false, proposal: "not configured" }) });
+    expect(step(run, "search")).toMatchObject({
+      status: "completed",
+      json: expect.objectContaining({ configured: false, proposal: "not configured" }),
+    });
     expect(step(run, "search")!.message).toMatch(/mailbox cleaning is not configured: set "Mailbox Server Address"/);
-    expect(step(run, "purge")).toMatchObject({ status: "skipped", message: 'condition on step "search" not met (proposal is "not configured")' });
+    expect(step(run, "purge")).toMatchObject({
+      status: "skipped",
+      message: 'condition on step "search" not met (proposal is "not configured")',
+    });
     expect(step(run, "purge-feed-match")!.status).toBe("skipped");
   }, 120_000);
 });

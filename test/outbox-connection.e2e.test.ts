@@ -24,7 +24,9 @@ afterAll(async () => {
 /** Connections Postfix has taken so far (smtpd logs "connect from" for each), less its start-up's readiness probes. */
 function connections(): number {
   const lines = postfix.log().split("\n");
-  return lines.filter((line) => / connect from /.test(line)).length - lines.filter((line) => /lost connection after CONNECT/.test(line)).length;
+  return (
+    lines.filter((line) => / connect from /.test(line)).length - lines.filter((line) => /lost connection after CONNECT/.test(line)).length
+  );
 }
 
 let staged = 0;

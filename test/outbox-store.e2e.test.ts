@@ -9,7 +9,9 @@ import { openStore, type Store } from "../src/platform/store/index.js";
 import { startPostgres, type Postgres } from "./support/postgres.js";
 
 let postgres: Postgres;
-beforeAll(async () => { postgres = await startPostgres(); });
+beforeAll(async () => {
+  postgres = await startPostgres();
+});
 afterAll(() => postgres?.stop());
 
 const email = (to: string) => ({ to, subject: "Re: hi", text: "thanks", onceKey: "reply-to-reporter:r1" });
@@ -18,12 +20,19 @@ async function check(store: Store): Promise<void> {
   const origin = { caseId: 1, actionRunId: 1, idempotencyKey: "run:1:reply", integration: "email" };
   expect(await store.db.transaction().execute((trx) => stageOutbox(trx, origin, [email("a@x.test"), email("b@x.test")]))).toBe(2);
   // A rerun: another run's key, the same report and recipients.
-  expect(await store.db.transaction().execute((trx) => stageOutbox(trx, { ...origin, actionRunId: 2, idempotencyKey: "run:2:reply" }, [email("A@x.test")]))).toBe(0);
+  expect(
+    await store.db
+      .transaction()
+      .execute((trx) => stageOutbox(trx, { ...origin, actionRunId: 2, idempotencyKey: "run:2:reply" }, [email("A@x.test")])),
+  ).toBe(0);
   const [b, a] = await listOutbox(store);
   expect([a!.recipient, b!.recipient]).toEqual(["a@x.test", "b@x.test"]);
   // Two senders died: one before handing the message over, one after.
   const long = Date.now() - SENDING_LEASE_MS - 1000;
-  await store.db.updateTable("outbox").set({ status: "sending", claimed_at: long, next_attempt_at: Date.now() + 3600_000 }).execute();
+  await store.db
+    .updateTable("outbox")
+    .set({ status: "sending", claimed_at: long, next_attempt_at: Date.now() + 3600_000 })
+    .execute();
   await store.db.updateTable("outbox").set({ data_at: long }).where("id", "=", b!.id).execute();
   // No SMTP server is configured: the retried row fails with SMTP_NOT_CONFIGURED and waits; the other stays given up.
   const summary = await sendDueMail(store, { backoffMs: 1000 });
@@ -42,11 +51,19 @@ describe("the outbox's store", () => {
   it("on SQLite", async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "intake-outbox-"));
     const store = await openStore(path.join(dir, "intake.db"));
-    try { await check(store); } finally { await store.close(); }
+    try {
+      await check(store);
+    } finally {
+      await store.close();
+    }
   });
 
   it("on PostgreSQL", async () => {
     const store = await openStore(postgres.createDatabase("outbox"));
-    try { await check(store); } finally { await store.close(); }
+    try {
+      await check(store);
+    } finally {
+      await store.close();
+    }
   });
 });

@@ -32,10 +32,13 @@ function folder(prefix: string): string {
 function connectorModule(body: string): string {
   const dir = folder("intake-handover-");
   const file = path.join(dir, "connector.mjs");
-  fs.writeFileSync(file, `const alert = (id, files = []) => ({ display_id: id, ticket_id: id, name: id, rule_generator: "t", start_time: 1, end_time: 1, ` +
-    `priority: 60, device_vendor: "T", device_product: "T", environment: "", ` +
-    `events: [{ StartTime: 1, EndTime: 1, event_name: "e", device_product: "T" }], ` +
-    `extensions: {}, entities: [], attachments: files, notes: [] });\nexport default async function main(execution) {\n${body}\n}\n`);
+  fs.writeFileSync(
+    file,
+    `const alert = (id, files = []) => ({ display_id: id, ticket_id: id, name: id, rule_generator: "t", start_time: 1, end_time: 1, ` +
+      `priority: 60, device_vendor: "T", device_product: "T", environment: "", ` +
+      `events: [{ StartTime: 1, EndTime: 1, event_name: "e", device_product: "T" }], ` +
+      `extensions: {}, entities: [], attachments: files, notes: [] });\nexport default async function main(execution) {\n${body}\n}\n`,
+  );
   return file;
 }
 
@@ -43,7 +46,17 @@ function connectorModule(body: string): string {
 const readRoots = (modulePath: string) => [path.dirname(modulePath)];
 
 function init(modulePath: string) {
-  return { t: "init" as const, modulePath, taskName: "handover", mode: "run" as const, isTestRun: false, parameters: {}, secretParameters: [], context: {}, allowList: [] };
+  return {
+    t: "init" as const,
+    modulePath,
+    taskName: "handover",
+    mode: "run" as const,
+    isTestRun: false,
+    parameters: {},
+    secretParameters: [],
+    context: {},
+    allowList: [],
+  };
 }
 
 describe("package hand-over", () => {
@@ -62,10 +75,16 @@ describe("package hand-over", () => {
       ]);`);
     const received: { id: string; files: { name: string; data: Buffer }[] }[] = [];
     const outcome = await driveCodeProcess(init(modulePath), {
-      timeoutSeconds: 30, memoryMb: 256, readRoots: readRoots(modulePath), onLog: () => undefined,
+      timeoutSeconds: 30,
+      memoryMb: 256,
+      readRoots: readRoots(modulePath),
+      onLog: () => undefined,
       onPackage: async (alerts) => {
         for (const alert of alerts as { display_id: string; attachments: { fileName: string; data: Uint8Array }[] }[]) {
-          received.push({ id: alert.display_id, files: alert.attachments.map((file) => ({ name: file.fileName, data: Buffer.from(file.data) })) });
+          received.push({
+            id: alert.display_id,
+            files: alert.attachments.map((file) => ({ name: file.fileName, data: Buffer.from(file.data) })),
+          });
         }
         return { committed: true, results: [], stored: [] };
       },
@@ -85,7 +104,9 @@ describe("package hand-over", () => {
     const logs: string[] = [];
     const calls: string[] = [];
     const outcome = await driveCodeProcess(init(modulePath), {
-      timeoutSeconds: 30, memoryMb: 256, readRoots: readRoots(modulePath),
+      timeoutSeconds: 30,
+      memoryMb: 256,
+      readRoots: readRoots(modulePath),
       onLog: (entry) => logs.push(entry.message),
       onPackage: async (alerts) => {
         calls.push((alerts[0] as { display_id: string }).display_id);
@@ -102,7 +123,10 @@ describe("package hand-over", () => {
 
 describe("spool files", () => {
   const dir = () => folder("intake-spool-test-");
-  const withFiles = (...files: Uint8Array[]) => [{ display_id: "x", attachments: files.map((data, i) => ({ fileName: `f${i}`, contentType: "x", data })) }, { display_id: "y", attachments: [] }];
+  const withFiles = (...files: Uint8Array[]) => [
+    { display_id: "x", attachments: files.map((data, i) => ({ fileName: `f${i}`, contentType: "x", data })) },
+    { display_id: "y", attachments: [] },
+  ];
   type Sent = ReturnType<typeof withFiles>;
 
   it("gives the alerts back with their files and removes the file; the alerts handed over are unchanged", () => {
@@ -139,9 +163,12 @@ describe("spool folders", () => {
     fs.mkdirSync(stale, { recursive: true });
     fs.writeFileSync(path.join(stale, "3.bin"), "left behind");
     // A platform process of its own: this one has swept already, at its first run above.
-    const script = `const { makeSpoolFolder } = await import(${JSON.stringify(path.join(PROJECT_ROOT, "dist/src/platform/runner/spool.js"))}); ` +
+    const script =
+      `const { makeSpoolFolder } = await import(${JSON.stringify(path.join(PROJECT_ROOT, "dist/src/platform/runner/spool.js"))}); ` +
       `console.log(JSON.stringify({ pid: process.pid, folder: makeSpoolFolder() }));`;
-    const { pid, folder: mine } = JSON.parse(execFileSync(process.execPath, ["--input-type=module", "-e", script], { encoding: "utf8" })) as { pid: number; folder: string };
+    const { pid, folder: mine } = JSON.parse(
+      execFileSync(process.execPath, ["--input-type=module", "-e", script], { encoding: "utf8" }),
+    ) as { pid: number; folder: string };
     made.push(mine);
     expect(path.basename(mine).startsWith(`intake-spool-${pid}-`)).toBe(true);
     expect(fs.existsSync(stale)).toBe(false);

@@ -6,18 +6,40 @@ import path from "node:path";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { startPostgres, type Postgres } from "./support/postgres.js";
 import { openStore, type Store } from "../src/platform/store/index.js";
-import { configurePlaybook, createExecutor, decideApproval, getPlaybook, listCaseRuns, savePlaybook, stepKey, sweepTriggers, STEP_JOB, type ActionLookup, type RunActionFunction } from "../src/platform/playbooks/index.js";
+import {
+  configurePlaybook,
+  createExecutor,
+  decideApproval,
+  getPlaybook,
+  listCaseRuns,
+  savePlaybook,
+  stepKey,
+  sweepTriggers,
+  STEP_JOB,
+  type ActionLookup,
+  type RunActionFunction,
+} from "../src/platform/playbooks/index.js";
 import { EmbeddedQueue } from "../src/platform/queue/index.js";
 import { migrationProvider } from "../src/platform/store/migrations/index.js";
 import Database from "better-sqlite3";
 import { Kysely, Migrator, SqliteDialect } from "kysely";
 
 let store: Store;
-const findAction: ActionLookup = async (reference) => (reference.startsWith("test/")
-  ? { parameters: [{ name: "Value", type: "string", required: false }, { name: "Token", type: "password", required: false }] as never }
-  : undefined);
+const findAction: ActionLookup = async (reference) =>
+  reference.startsWith("test/")
+    ? {
+        parameters: [
+          { name: "Value", type: "string", required: false },
+          { name: "Token", type: "password", required: false },
+        ] as never,
+      }
+    : undefined;
 
-interface Call { action: string; params: Record<string, unknown> | undefined; key: string | undefined }
+interface Call {
+  action: string;
+  params: Record<string, unknown> | undefined;
+  key: string | undefined;
+}
 
 /** Answers by action name: Echo returns its Value, Fail fails, Flaky fails its first two calls. */
 function runner(calls: Call[]): RunActionFunction {
@@ -27,23 +49,76 @@ function runner(calls: Call[]): RunActionFunction {
     const now = Date.now();
     const fail = request.action === "Fail" || (request.action === "Flaky" && ++flaky <= 2);
     return {
-      actionRunId: null, status: fail ? "failed" : "completed", resultValue: fail ? null : String(request.params?.Value ?? "true"), message: fail ? "no" : "ok",
-      json: { value: request.params?.Value ?? null }, logs: [], ...(fail ? { error: { code: "ACTION_FAILED", message: "no" } } : {}), startedAt: now, finishedAt: now,
+      actionRunId: null,
+      status: fail ? "failed" : "completed",
+      resultValue: fail ? null : String(request.params?.Value ?? "true"),
+      message: fail ? "no" : "ok",
+      json: { value: request.params?.Value ?? null },
+      logs: [],
+      ...(fail ? { error: { code: "ACTION_FAILED", message: "no" } } : {}),
+      startedAt: now,
+      finishedAt: now,
     };
   };
 }
 
 async function addCase(title: string, priority = 60): Promise<number> {
   const now = Date.now();
-  const connector = await store.db.selectFrom("connectors").select("id").where("name", "=", "reports").executeTakeFirst() ?? await store.db.insertInto("connectors").values({
-    name: "reports", integration: "email", definition: "x", parameters: "{}", enabled: 1, interval_seconds: 60, allow_list: "[]", created_at: now, updated_at: now,
-  }).returning("id").executeTakeFirstOrThrow();
-  const created = await store.db.insertInto("cases").values({ title, priority, status: "open", environment: "Default", created_at: now, updated_at: now }).returning("id").executeTakeFirstOrThrow();
-  const alert = await store.db.insertInto("alerts").values({
-    case_id: created.id, connector_id: connector.id, run_id: 1, alert_id: `a${created.id}`, ticket_id: "t", name: title, priority, product: "Mail", vendor: "v",
-    rule_generator: "r", environment: "Default", start_time: now, end_time: now, data: "{}", created_at: now,
-  }).returning("id").executeTakeFirstOrThrow();
-  await store.db.insertInto("events").values({ alert_pk: alert.id, position: 0, event_type: "e", product: "Mail", start_time: now, end_time: now, data: JSON.stringify({ subject: `subject of ${title}` }) }).execute();
+  const connector =
+    (await store.db.selectFrom("connectors").select("id").where("name", "=", "reports").executeTakeFirst()) ??
+    (await store.db
+      .insertInto("connectors")
+      .values({
+        name: "reports",
+        integration: "email",
+        definition: "x",
+        parameters: "{}",
+        enabled: 1,
+        interval_seconds: 60,
+        allow_list: "[]",
+        created_at: now,
+        updated_at: now,
+      })
+      .returning("id")
+      .executeTakeFirstOrThrow());
+  const created = await store.db
+    .insertInto("cases")
+    .values({ title, priority, status: "open", environment: "Default", created_at: now, updated_at: now })
+    .returning("id")
+    .executeTakeFirstOrThrow();
+  const alert = await store.db
+    .insertInto("alerts")
+    .values({
+      case_id: created.id,
+      connector_id: connector.id,
+      run_id: 1,
+      alert_id: `a${created.id}`,
+      ticket_id: "t",
+      name: title,
+      priority,
+      product: "Mail",
+      vendor: "v",
+      rule_generator: "r",
+      environment: "Default",
+      start_time: now,
+      end_time: now,
+      data: "{}",
+      created_at: now,
+    })
+    .returning("id")
+    .executeTakeFirstOrThrow();
+  await store.db
+    .insertInto("events")
+    .values({
+      alert_pk: alert.id,
+      position: 0,
+      event_type: "e",
+      product: "Mail",
+      start_time: now,
+      end_time: now,
+      data: JSON.stringify({ subject: `subject of ${title}` }),
+    })
+    .execute();
   return created.id;
 }
 
@@ -57,22 +132,35 @@ afterEach(() => store?.close());
 
 describe.each(["sqlite", "postgres"])("the executor on %s", (dialect) => {
   beforeEach(async () => {
-    store = await openStore(dialect === "postgres"
-      ? postgres.createDatabase(`playbooks${++databases}`)
-      : path.join(fs.mkdtempSync(path.join(os.tmpdir(), "intake-playbooks-")), "intake.db"));
+    store = await openStore(
+      dialect === "postgres"
+        ? postgres.createDatabase(`playbooks${++databases}`)
+        : path.join(fs.mkdtempSync(path.join(os.tmpdir(), "intake-playbooks-")), "intake.db"),
+    );
   });
 
   it("runs steps in order, takes the else path of a false condition, runs a parallel group and resolves placeholders", async () => {
-    await savePlaybook(store, {
-      name: "flow", trigger: { event: "case_created", connector: "reports", priority: 60 },
-      steps: [
-        { id: "first", action: "test/Echo", params: { Value: "[Event.subject]" } },
-        { id: "never", action: "test/Echo", when: { step: "first", equals: "nope" }, else: "group" },
-        { id: "jumped", action: "test/Echo" },
-        { id: "group", parallel: [{ id: "p1", action: "test/Echo", params: { Value: "one [Case.Title]" } }, { id: "p2", action: "test/Fail", onFailure: "continue" }] },
-        { id: "last", action: "test/Echo", params: { Value: "[Step.p1.ResultValue]|[Step.first.JsonResult.value]" } },
-      ],
-    }, { findAction });
+    await savePlaybook(
+      store,
+      {
+        name: "flow",
+        trigger: { event: "case_created", connector: "reports", priority: 60 },
+        steps: [
+          { id: "first", action: "test/Echo", params: { Value: "[Event.subject]" } },
+          { id: "never", action: "test/Echo", when: { step: "first", equals: "nope" }, else: "group" },
+          { id: "jumped", action: "test/Echo" },
+          {
+            id: "group",
+            parallel: [
+              { id: "p1", action: "test/Echo", params: { Value: "one [Case.Title]" } },
+              { id: "p2", action: "test/Fail", onFailure: "continue" },
+            ],
+          },
+          { id: "last", action: "test/Echo", params: { Value: "[Step.p1.ResultValue]|[Step.first.JsonResult.value]" } },
+        ],
+      },
+      { findAction },
+    );
     const low = await addCase("low", 40);
     const caseId = await addCase("case one");
     const calls: Call[] = [];
@@ -85,16 +173,28 @@ describe.each(["sqlite", "postgres"])("the executor on %s", (dialect) => {
     const [run] = await listCaseRuns(store, caseId);
     expect(run!.status).toBe("completed");
     expect(run!.steps.map((step) => [step.id, step.status, step.resultValue])).toEqual([
-      ["first", "completed", "subject of case one"], ["never", "skipped", null], ["p1", "completed", "one case one"], ["p2", "failed", null], ["last", "completed", "one case one|subject of case one"],
+      ["first", "completed", "subject of case one"],
+      ["never", "skipped", null],
+      ["p1", "completed", "one case one"],
+      ["p2", "failed", null],
+      ["last", "completed", "one case one|subject of case one"],
     ]);
     expect(calls.map((call) => call.key)).toContain(stepKey(run!.id, "last"));
     expect(calls.filter((call) => call.action === "Echo")).toHaveLength(3);
   });
 
   it("matches every case once; a worker's later sweeps start above the cases settled long ago", async () => {
-    await savePlaybook(store, { name: "all", trigger: { event: "case_created" }, steps: [{ id: "one", action: "test/Echo" }] }, { findAction });
+    await savePlaybook(
+      store,
+      { name: "all", trigger: { event: "case_created" }, steps: [{ id: "one", action: "test/Echo" }] },
+      { findAction },
+    );
     const old = await addCase("old");
-    await store.db.updateTable("cases").set({ created_at: Date.now() - 3600_000 }).where("id", "=", old).execute();
+    await store.db
+      .updateTable("cases")
+      .set({ created_at: Date.now() - 3600_000 })
+      .where("id", "=", old)
+      .execute();
     const recent = await addCase("recent");
     const executor = createExecutor(store, { runAction: runner([]) });
     const mark = { after: 0 };
@@ -102,18 +202,34 @@ describe.each(["sqlite", "postgres"])("the executor on %s", (dialect) => {
     expect(mark.after).toBe(old);
     const later = await addCase("later");
     expect(await sweepTriggers(store, executor, mark)).toBe(1);
-    expect(await store.db.selectFrom("playbook_runs").select("case_id").orderBy("case_id").execute()).toEqual([{ case_id: old }, { case_id: recent }, { case_id: later }]);
+    expect(await store.db.selectFrom("playbook_runs").select("case_id").orderBy("case_id").execute()).toEqual([
+      { case_id: old },
+      { case_id: recent },
+      { case_id: later },
+    ]);
   });
 
   it("keeps the playbook's secret parameters encrypted and never shows a secret in a step's inputs", async () => {
-    await savePlaybook(store, {
-      name: "secret", trigger: { event: "case_created" },
-      parameters: [{ name: "Api Key", type: "password", required: false }, { name: "Team", type: "string", required: false, default: "soc" }],
-      steps: [{ id: "call", action: "test/Echo", params: { Value: "key=[Playbook.Api Key] team=[Playbook.Team]", Token: "literal-secret" } }],
-    }, { findAction });
+    await savePlaybook(
+      store,
+      {
+        name: "secret",
+        trigger: { event: "case_created" },
+        parameters: [
+          { name: "Api Key", type: "password", required: false },
+          { name: "Team", type: "string", required: false, default: "soc" },
+        ],
+        steps: [
+          { id: "call", action: "test/Echo", params: { Value: "key=[Playbook.Api Key] team=[Playbook.Team]", Token: "literal-secret" } },
+        ],
+      },
+      { findAction },
+    );
     await configurePlaybook(store, "secret", { "Api Key": "s3cr3t-value" });
     expect((await getPlaybook(store, "secret")).parameters).toEqual({ "Api Key": "********", Team: "soc" });
-    expect((await store.db.selectFrom("playbooks").select("parameters").where("name", "=", "secret").executeTakeFirstOrThrow()).parameters).not.toContain("s3cr3t");
+    expect(
+      (await store.db.selectFrom("playbooks").select("parameters").where("name", "=", "secret").executeTakeFirstOrThrow()).parameters,
+    ).not.toContain("s3cr3t");
     // A password left out keeps the stored one.
     await configurePlaybook(store, "secret", { Team: "red" });
     const caseId = await addCase("secrets");
@@ -127,10 +243,19 @@ describe.each(["sqlite", "postgres"])("the executor on %s", (dialect) => {
   });
 
   it("stops the run at a failed step, retries with backoff before that", async () => {
-    await savePlaybook(store, {
-      name: "retry", trigger: { event: "case_created" },
-      steps: [{ id: "flaky", action: "test/Flaky", retries: { limit: 2, backoffSeconds: 0.2 } }, { id: "fails", action: "test/Fail" }, { id: "after", action: "test/Echo" }],
-    }, { findAction });
+    await savePlaybook(
+      store,
+      {
+        name: "retry",
+        trigger: { event: "case_created" },
+        steps: [
+          { id: "flaky", action: "test/Flaky", retries: { limit: 2, backoffSeconds: 0.2 } },
+          { id: "fails", action: "test/Fail" },
+          { id: "after", action: "test/Echo" },
+        ],
+      },
+      { findAction },
+    );
     const caseId = await addCase("retried");
     const calls: Call[] = [];
     const executor = createExecutor(store, { runAction: runner(calls) });
@@ -141,15 +266,26 @@ describe.each(["sqlite", "postgres"])("the executor on %s", (dialect) => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(600);
     const [run] = await listCaseRuns(store, caseId);
     expect(run!.status).toBe("failed");
-    expect(run!.steps.map((step) => [step.id, step.status, step.attempts])).toEqual([["flaky", "completed", 3], ["fails", "failed", 1]]);
+    expect(run!.steps.map((step) => [step.id, step.status, step.attempts])).toEqual([
+      ["flaky", "completed", 3],
+      ["fails", "failed", 1],
+    ]);
     expect(calls.map((call) => call.action)).toEqual(["Flaky", "Flaky", "Flaky", "Fail"]);
   });
 
   it("waits for an approval durably, records who decided, and applies the time limit's choice", async () => {
-    await savePlaybook(store, {
-      name: "approve", trigger: { event: "case_created" },
-      steps: [{ id: "ask", action: "test/Echo", approval: { prompt: "Block?", timeoutMinutes: 5, onTimeout: "stop" } }, { id: "done", action: "test/Echo" }],
-    }, { findAction });
+    await savePlaybook(
+      store,
+      {
+        name: "approve",
+        trigger: { event: "case_created" },
+        steps: [
+          { id: "ask", action: "test/Echo", approval: { prompt: "Block?", timeoutMinutes: 5, onTimeout: "stop" } },
+          { id: "done", action: "test/Echo" },
+        ],
+      },
+      { findAction },
+    );
     const approved = await addCase("approved");
     const rejected = await addCase("rejected");
     const expired = await addCase("expired");
@@ -172,13 +308,30 @@ describe.each(["sqlite", "postgres"])("the executor on %s", (dialect) => {
     expect(done!.status).toBe("completed");
     expect(done!.steps[0]!.approval).toMatchObject({ decision: "approve", by: "ada", comment: "go" });
     expect(done!.steps[0]!.approval!.at).toBeGreaterThan(0);
-    expect((await listCaseRuns(store, rejected))[0]).toMatchObject({ status: "stopped", steps: [{ status: "rejected", approval: { decision: "reject", by: "bob" } }] });
-    expect((await listCaseRuns(store, expired))[0]).toMatchObject({ status: "stopped", steps: [{ status: "rejected", approval: { decision: "stop", by: "timeout" } }] });
+    expect((await listCaseRuns(store, rejected))[0]).toMatchObject({
+      status: "stopped",
+      steps: [{ status: "rejected", approval: { decision: "reject", by: "bob" } }],
+    });
+    expect((await listCaseRuns(store, expired))[0]).toMatchObject({
+      status: "stopped",
+      steps: [{ status: "rejected", approval: { decision: "stop", by: "timeout" } }],
+    });
     expect(calls).toHaveLength(2);
   });
 
   it("resumes a step whose worker died, without repeating the steps that completed", async () => {
-    await savePlaybook(store, { name: "resume", trigger: { event: "case_created" }, steps: [{ id: "one", action: "test/Echo" }, { id: "two", action: "test/Echo" }] }, { findAction });
+    await savePlaybook(
+      store,
+      {
+        name: "resume",
+        trigger: { event: "case_created" },
+        steps: [
+          { id: "one", action: "test/Echo" },
+          { id: "two", action: "test/Echo" },
+        ],
+      },
+      { findAction },
+    );
     const caseId = await addCase("resumed");
     const calls: Call[] = [];
     const executor = createExecutor(store, { runAction: runner(calls) });
@@ -192,16 +345,21 @@ describe.each(["sqlite", "postgres"])("the executor on %s", (dialect) => {
     // Its job stays active; step two was enqueued with step one's result.
     expect(await executor.drain()).toMatchObject({ steps: 1 });
     const [run] = await listCaseRuns(store, caseId);
-    expect(run!.steps.map((step) => [step.id, step.status, step.attempts])).toEqual([["one", "completed", 1], ["two", "completed", 1]]);
+    expect(run!.steps.map((step) => [step.id, step.status, step.attempts])).toEqual([
+      ["one", "completed", 1],
+      ["two", "completed", 1],
+    ]);
     expect(calls.map((call) => call.key)).toEqual([stepKey(run!.id, "one"), stepKey(run!.id, "two")]);
   });
 });
 
 describe.each(["sqlite", "postgres"])("the embedded queue on %s", (dialect) => {
   beforeEach(async () => {
-    store = await openStore(dialect === "postgres"
-      ? postgres.createDatabase(`queue${++databases}`)
-      : path.join(fs.mkdtempSync(path.join(os.tmpdir(), "intake-queue-")), "intake.db"));
+    store = await openStore(
+      dialect === "postgres"
+        ? postgres.createDatabase(`queue${++databases}`)
+        : path.join(fs.mkdtempSync(path.join(os.tmpdir(), "intake-queue-")), "intake.db"),
+    );
   });
 
   it("keeps one job of a key waiting or under way, hands each job to one worker, retries with backoff and puts back a \
@@ -224,11 +382,17 @@ dead worker's job", async () => {
     expect(retried).toMatchObject({ data: { n: 1 }, retryCount: 1 });
     // Another worker of this machine that is gone (no such pid) took it: recover puts it back; a live one keeps it.
     expect(await other.recover("q")).toBe(0);
-    await store.db.updateTable("queue_jobs").set({ owner: `${os.hostname()}:999999999:dead:1` }).where("id", "=", Number(retried!.id)).execute();
+    await store.db
+      .updateTable("queue_jobs")
+      .set({ owner: `${os.hostname()}:999999999:dead:1` })
+      .where("id", "=", Number(retried!.id))
+      .execute();
     expect(await other.recover("q")).toBe(1);
     expect((await other.fetch("q")).map((job) => job.id)).toEqual([retried!.id]);
     await other.fail("q", retried!.id, new Error("second"));
-    expect(await store.db.selectFrom("queue_jobs").select(["state", "output"]).where("id", "=", Number(retried!.id)).executeTakeFirst()).toEqual({ state: "failed", output: '{"message":"second"}' });
+    expect(
+      await store.db.selectFrom("queue_jobs").select(["state", "output"]).where("id", "=", Number(retried!.id)).executeTakeFirst(),
+    ).toEqual({ state: "failed", output: '{"message":"second"}' });
     expect(await queue.send("q", { n: 5 }, { singletonKey: "k" })).not.toBeNull();
   });
 });
@@ -237,14 +401,35 @@ describe("migration 0013", () => {
   it("counts the cases stored before playbooks existed as matched: they start no playbook", async () => {
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "intake-0013-")), "old.db");
     const old = new Kysely<unknown>({ dialect: new SqliteDialect({ database: new Database(file) }) });
-    const before = ["0001_core", "0003_console", "0004_packages", "0005_run_skipped", "0006_grouping", "0007_one_case_history", "0008_alert_file_encoding", "0009_drop_entities_case_index", "0010_value_hash", "0011_entity_roles", "0012_actions_jobs"];
-    expect((await new Migrator({ db: old, provider: migrationProvider("sqlite", before), allowUnorderedMigrations: true }).migrateToLatest()).error).toBeUndefined();
+    const before = [
+      "0001_core",
+      "0003_console",
+      "0004_packages",
+      "0005_run_skipped",
+      "0006_grouping",
+      "0007_one_case_history",
+      "0008_alert_file_encoding",
+      "0009_drop_entities_case_index",
+      "0010_value_hash",
+      "0011_entity_roles",
+      "0012_actions_jobs",
+    ];
+    expect(
+      (await new Migrator({ db: old, provider: migrationProvider("sqlite", before), allowUnorderedMigrations: true }).migrateToLatest())
+        .error,
+    ).toBeUndefined();
     await old.destroy();
     const raw = new Database(file);
-    raw.prepare("insert into cases (title, priority, status, environment, created_at, updated_at) values ('before', 60, 'open', '', 1, 1)").run();
+    raw
+      .prepare("insert into cases (title, priority, status, environment, created_at, updated_at) values ('before', 60, 'open', '', 1, 1)")
+      .run();
     raw.close();
     store = await openStore(file);
-    await savePlaybook(store, { name: "all", trigger: { event: "case_created" }, steps: [{ id: "one", action: "test/Echo" }] }, { findAction });
+    await savePlaybook(
+      store,
+      { name: "all", trigger: { event: "case_created" }, steps: [{ id: "one", action: "test/Echo" }] },
+      { findAction },
+    );
     const after = await addCase("after");
     expect(await sweepTriggers(store, createExecutor(store, { runAction: runner([]) }))).toBe(1);
     expect(await store.db.selectFrom("playbook_runs").select("case_id").execute()).toEqual([{ case_id: after }]);

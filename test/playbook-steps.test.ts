@@ -132,7 +132,7 @@ describe("a wait on a real store", () => {
 
   async function addCase(title: string): Promise<number> {
     const now = Date.now();
-    const connector =
+    const _connector =
       (await store.db.selectFrom("connectors").select("id").where("name", "=", "reports").executeTakeFirst()) ??
       (await store.db
         .insertInto("connectors")

@@ -14,7 +14,12 @@ import { makeReports } from "./support/messages.js";
 import { countRows, waitFor } from "./support/wait.js";
 import { startConsole } from "./support/console.js";
 
-interface Effect { key: string; note: string; caseId: number; at: number }
+interface Effect {
+  key: string;
+  note: string;
+  caseId: number;
+  at: number;
+}
 /** What the server did, once per idempotency key (as a mail server would with a Message-ID): the effect. */
 const applied = new Map<string, Effect>();
 type StepJson = { id: string; action: string; status: string; resultValue: unknown; json: unknown };
@@ -29,23 +34,41 @@ const TOOLS = path.join(PROJECT_ROOT, "test", "fixtures", "playbook-tools");
 
 function playbook(name: string, connector: string) {
   return {
-    name, trigger: { event: "case_created", connector },
+    name,
+    trigger: { event: "case_created", connector },
     steps: [
       { id: "look", action: "Playbook Tools/Lookup", params: { Limit: "2" } },
-      { id: "flag", action: "Playbook Tools/Notify", when: { step: "look", resultValue: "true" }, params: { Url: effectUrl, Note: "[Case.Title] [Step.look.ResultValue] [Step.look.JsonResult.seen.0]" } },
       {
-        id: "both", parallel: [
+        id: "flag",
+        action: "Playbook Tools/Notify",
+        when: { step: "look", resultValue: "true" },
+        params: { Url: effectUrl, Note: "[Case.Title] [Step.look.ResultValue] [Step.look.JsonResult.seen.0]" },
+      },
+      {
+        id: "both",
+        parallel: [
           { id: "tell", action: "Playbook Tools/Notify", params: { Url: effectUrl, Note: "parallel" } },
           { id: "broken", action: "Playbook Tools/Fail", onFailure: "continue" },
         ],
       },
-      { id: "block", action: "Playbook Tools/Notify", params: { Url: effectUrl, Note: "approved [Case.Id]" }, approval: { prompt: "Block the sender?", timeoutMinutes: 60, onTimeout: "reject" } },
+      {
+        id: "block",
+        action: "Playbook Tools/Notify",
+        params: { Url: effectUrl, Note: "approved [Case.Id]" },
+        approval: { prompt: "Block the sender?", timeoutMinutes: 60, onTimeout: "reject" },
+      },
     ],
   };
 }
 
 /** The tools package, the playbook imported alone (or, with `packaged`, in the package's playbooks/), an email connector's cases. */
-async function setUp(ws: Workspace, connector: string, reports: number, packaged = false, document: object = playbook("triage", connector)): Promise<number[]> {
+async function setUp(
+  ws: Workspace,
+  connector: string,
+  reports: number,
+  packaged = false,
+  document: object = playbook("triage", connector),
+): Promise<number[]> {
   let tools = TOOLS;
   if (packaged) {
     tools = path.join(ws.dir, "tools");
@@ -62,13 +85,29 @@ async function setUp(ws: Workspace, connector: string, reports: number, packaged
     const saved = await ws.intake(["playbook", "import", ws.writeJson("playbook.json", document)]);
     expect(saved.code, saved.stderr).toBe(0);
   }
-  deliverToMaildir(server, makeReports(reports).map((report) => report.raw));
-  const created = await ws.intake(["connector", "create", connector, "--integration", "email", "--params", ws.writeJson("mail.json", server.params()), "--grouping", "off"]);
+  deliverToMaildir(
+    server,
+    makeReports(reports).map((report) => report.raw),
+  );
+  const created = await ws.intake([
+    "connector",
+    "create",
+    connector,
+    "--integration",
+    "email",
+    "--params",
+    ws.writeJson("mail.json", server.params()),
+    "--grouping",
+    "off",
+  ]);
   expect(created.code, created.stderr).toBe(0);
   const run = await ws.intake(["connector", "run", connector, "--json"]);
   expect(ws.lastJson(run), run.stderr).toMatchObject({ ingested: reports, failed: 0 });
   const cases = await ws.intake(["cases", "export", "--jsonl"]);
-  return cases.stdout.trim().split("\n").map((line) => Number((JSON.parse(line) as { id: number | string }).id));
+  return cases.stdout
+    .trim()
+    .split("\n")
+    .map((line) => Number((JSON.parse(line) as { id: number | string }).id));
 }
 
 async function runsOf(ws: Workspace, caseId: number): Promise<RunJson[]> {
@@ -108,7 +147,10 @@ describe("playbooks end to end", () => {
     const ws = makeWorkspace({ NODE_EXTRA_CA_CERTS: server.caFile });
     const caseIds = await setUp(ws, "reports", 2);
     const listed = await ws.intake(["playbooks", "list", "--json"]);
-    expect(JSON.parse(listed.stdout)).toEqual([expect.objectContaining({ name: "phishing-triage", enabled: false }), expect.objectContaining({ name: "triage", enabled: true })]);
+    expect(JSON.parse(listed.stdout)).toEqual([
+      expect.objectContaining({ name: "phishing-triage", enabled: false }),
+      expect.objectContaining({ name: "triage", enabled: true }),
+    ]);
 
     const drained = await ws.intake(["playbooks", "drain", "--json"]);
     expect(drained.code, drained.stderr).toBe(0);
@@ -119,13 +161,18 @@ describe("playbooks end to end", () => {
     const [run] = await runsOf(ws, first);
     expect(run).toMatchObject({ playbook: "triage", status: "running" });
     expect(run!.steps.map((step) => [step.id, step.action, step.status])).toEqual([
-      ["look", "Playbook Tools/Lookup", "completed"], ["flag", "Playbook Tools/Notify", "completed"], ["tell", "Playbook Tools/Notify", "completed"],
-      ["broken", "Playbook Tools/Fail", "failed"], ["block", "Playbook Tools/Notify", "waiting_approval"],
+      ["look", "Playbook Tools/Lookup", "completed"],
+      ["flag", "Playbook Tools/Notify", "completed"],
+      ["tell", "Playbook Tools/Notify", "completed"],
+      ["broken", "Playbook Tools/Fail", "failed"],
+      ["block", "Playbook Tools/Notify", "waiting_approval"],
     ]);
     expect(run!.steps[0]!.resultValue).toBe(true);
     const seen = (run!.steps[0]!.json as { seen: string[] }).seen;
     expect(seen.length).toBeGreaterThan(0);
-    expect(run!.steps[1]!.resultValue).toMatch(new RegExp(`^Suspicious message \\d+ true ${seen[0]!.replace(/[.?*+^$[\]\\(){}|-]/g, "\\$&")}$`));
+    expect(run!.steps[1]!.resultValue).toMatch(
+      new RegExp(`^Suspicious message \\d+ true ${seen[0]!.replace(/[.?*+^$[\]\\(){}|-]/g, "\\$&")}$`),
+    );
 
     const approve = await ws.intake(["playbook", "approve", String(run!.id), "block", "--comment", "sender is known bad"]);
     expect(approve.code, approve.stderr).toBe(0);
@@ -137,13 +184,27 @@ describe("playbooks end to end", () => {
     expect(again.stderr).toMatch(/^PLAYBOOK_APPROVAL: step block of run \d+ is not waiting for approval \(it is rejected\)/);
 
     expect(ws.lastJson(await ws.intake(["playbooks", "drain", "--json"]))).toEqual({ runs: 1, steps: 1, failed: 0 });
-    expect((await runsOf(ws, first))[0]).toMatchObject({ status: "completed", steps: [{}, {}, {}, {}, { id: "block", status: "completed", resultValue: `approved ${first}` }] });
-    expect((await runsOf(ws, second))[0]).toMatchObject({ status: "stopped", steps: [{}, {}, {}, {}, { id: "block", status: "rejected" }] });
+    expect((await runsOf(ws, first))[0]).toMatchObject({
+      status: "completed",
+      steps: [{}, {}, {}, {}, { id: "block", status: "completed", resultValue: `approved ${first}` }],
+    });
+    expect((await runsOf(ws, second))[0]).toMatchObject({
+      status: "stopped",
+      steps: [{}, {}, {}, {}, { id: "block", status: "rejected" }],
+    });
     // Flag and tell on both cases, block on the approved one: each once.
-    expect(effects.map((effect) => effect.note).sort()).toEqual([`approved ${first}`, "parallel", "parallel", expect.stringMatching(/^Suspicious/), expect.stringMatching(/^Suspicious/)].sort());
+    expect(effects.map((effect) => effect.note).sort()).toEqual(
+      [`approved ${first}`, "parallel", "parallel", expect.stringMatching(/^Suspicious/), expect.stringMatching(/^Suspicious/)].sort(),
+    );
     expect(new Set(effects.map((effect) => effect.key)).size).toBe(effects.length);
     // The entity updates of Lookup reached the case's URLs.
-    expect(countRows(ws.db, "select count(*) as n from entities where case_id = ? and type = 'URL' and data like '%\"checked\":\"yes\"%'", first)).toBeGreaterThan(0);
+    expect(
+      countRows(
+        ws.db,
+        "select count(*) as n from entities where case_id = ? and type = 'URL' and data like '%\"checked\":\"yes\"%'",
+        first,
+      ),
+    ).toBeGreaterThan(0);
   });
 
   it("runs a package's playbook in intake serve on a case ingested before it started (none is missed), then after an \
@@ -151,10 +212,17 @@ approval", async () => {
     effects = [];
     const ws = makeWorkspace({ NODE_EXTRA_CA_CERTS: server.caFile });
     const [caseId] = await setUp(ws, "served", 1, true);
-    expect(JSON.parse((await ws.intake(["playbooks", "list", "--json"])).stdout)).toEqual([expect.objectContaining({ name: "phishing-triage", enabled: false }), expect.objectContaining({ name: "triage", sourceIntegration: "Playbook Tools" })]);
+    expect(JSON.parse((await ws.intake(["playbooks", "list", "--json"])).stdout)).toEqual([
+      expect.objectContaining({ name: "phishing-triage", enabled: false }),
+      expect.objectContaining({ name: "triage", sourceIntegration: "Playbook Tools" }),
+    ]);
     const serve = await startConsole(ws);
     try {
-      await waitFor(() => countRows(ws.db, "select count(*) as n from playbook_steps where status = 'waiting_approval'") === 1, 90_000, 200);
+      await waitFor(
+        () => countRows(ws.db, "select count(*) as n from playbook_steps where status = 'waiting_approval'") === 1,
+        90_000,
+        200,
+      );
       const [run] = await runsOf(ws, caseId!);
       expect((await ws.intake(["playbook", "approve", String(run!.id), "block"])).code).toBe(0);
       await waitFor(() => countRows(ws.db, "select count(*) as n from playbook_runs where status = 'completed'") === 1, 90_000, 200);
@@ -169,7 +237,8 @@ approval", async () => {
   it("retries a failing step with backoff and stops a step at its own timeout", async () => {
     const ws = makeWorkspace({ NODE_EXTRA_CA_CERTS: server.caFile });
     const [caseId] = await setUp(ws, "slow", 1, false, {
-      name: "slow", trigger: { event: "case_created", connector: "slow" },
+      name: "slow",
+      trigger: { event: "case_created", connector: "slow" },
       steps: [
         { id: "retried", action: "Playbook Tools/Fail", retries: { limit: 1, backoffSeconds: 1 }, onFailure: "continue" },
         { id: "hang", action: "Playbook Tools/Hang", timeoutSeconds: 3 },
@@ -181,7 +250,16 @@ approval", async () => {
     expect(ws.lastJson(drained), drained.stderr).toEqual({ runs: 1, steps: 2, failed: 2 });
     // One second of backoff, three of timeout; far less than the action's own 120 s.
     expect(Date.now() - started).toBeLessThan(60_000);
-    expect(await runsOf(ws, caseId!)).toMatchObject([{ playbook: "slow", status: "failed", steps: [{ id: "retried", status: "failed" }, { id: "hang", status: "timed_out" }] }]);
+    expect(await runsOf(ws, caseId!)).toMatchObject([
+      {
+        playbook: "slow",
+        status: "failed",
+        steps: [
+          { id: "retried", status: "failed" },
+          { id: "hang", status: "timed_out" },
+        ],
+      },
+    ]);
     expect(countRows(ws.db, "select attempts as n from playbook_steps where step_id = 'retried'")).toBe(2);
     expect(countRows(ws.db, "select count(*) as n from action_runs where action = 'Fail'")).toBe(1);
   });
@@ -211,7 +289,13 @@ approval", async () => {
 
     for (const caseId of caseIds) {
       const [run] = await runsOf(ws, caseId);
-      expect(run!.steps.map((step) => [step.id, step.status])).toEqual([["look", "completed"], ["flag", "completed"], ["tell", "completed"], ["broken", "failed"], ["block", "waiting_approval"]]);
+      expect(run!.steps.map((step) => [step.id, step.status])).toEqual([
+        ["look", "completed"],
+        ["flag", "completed"],
+        ["tell", "completed"],
+        ["broken", "failed"],
+        ["block", "waiting_approval"],
+      ]);
     }
     // Each completed Notify step told the server; no request for a step came after the step was stored
     // (it never ran again once completed), and the action runs of a key that completed are one.
@@ -224,7 +308,9 @@ approval", async () => {
       const told = effects.filter((effect) => effect.key === key);
       expect(told.length, key).toBeGreaterThan(0);
       for (const effect of told) expect(effect.at, key).toBeLessThanOrEqual(step.finished_at);
-      expect(countRows(ws.db, "select count(*) as n from action_runs where idempotency_key = ? and status = 'completed'", key), key).toBe(1);
+      expect(countRows(ws.db, "select count(*) as n from action_runs where idempotency_key = ? and status = 'completed'", key), key).toBe(
+        1,
+      );
     }
   }, 600_000);
 });
@@ -232,7 +318,9 @@ approval", async () => {
 function completedNotifySteps(file: string): { run_id: number; step_id: string; finished_at: number }[] {
   const db = new Database(file, { readonly: true });
   try {
-    return db.prepare("select run_id, step_id, finished_at from playbook_steps where status = 'completed' and action like '%/Notify'").all() as { run_id: number; step_id: string; finished_at: number }[];
+    return db
+      .prepare("select run_id, step_id, finished_at from playbook_steps where status = 'completed' and action like '%/Notify'")
+      .all() as { run_id: number; step_id: string; finished_at: number }[];
   } finally {
     db.close();
   }

@@ -33,16 +33,24 @@ afterAll(async () => {
 const address = (box: string) => `${box}@example.test`;
 
 async function deliver(box: string, reports: Report[]): Promise<void> {
-  await withImap(dovecot, async (client) => {
-    for (const report of reports) await client.append("INBOX", report.raw, []);
-  }, address(box));
+  await withImap(
+    dovecot,
+    async (client) => {
+      for (const report of reports) await client.append("INBOX", report.raw, []);
+    },
+    address(box),
+  );
 }
 
 function unread(box: string): Promise<number> {
-  return withImap(dovecot, async (client) => {
-    const status = await client.status("INBOX", { unseen: true });
-    return status ? (status.unseen ?? 0) : 0;
-  }, address(box));
+  return withImap(
+    dovecot,
+    async (client) => {
+      const status = await client.status("INBOX", { unseen: true });
+      return status ? (status.unseen ?? 0) : 0;
+    },
+    address(box),
+  );
 }
 
 interface Cluster {
@@ -61,7 +69,17 @@ async function cluster(name: string): Promise<Cluster> {
 
 async function emailConnector(c: Cluster, name: string, box: string, interval: number, extra: Record<string, unknown> = {}): Promise<void> {
   const params = c.ws.writeJson(`${name}.json`, dovecot.params({ Username: address(box), ...extra }));
-  const created = await c.ws.intake(["connector", "create", name, "--integration", "email", "--interval", String(interval), "--params", params]);
+  const created = await c.ws.intake([
+    "connector",
+    "create",
+    name,
+    "--integration",
+    "email",
+    "--interval",
+    String(interval),
+    "--params",
+    params,
+  ]);
   expect(created.code, created.stderr).toBe(0);
 }
 
@@ -75,13 +93,18 @@ interface WorkerProcess {
 /** `intake worker ARGS…` in a process group of its own (so that a kill takes its connectors' processes too). */
 async function startWorkerProcess(c: Cluster, args: string[] = []): Promise<WorkerProcess> {
   const child = spawn(process.execPath, [path.join(PROJECT_ROOT, "bin", "intake.js"), "worker", ...args], {
-    cwd: c.ws.dir, env: { ...process.env, ...c.ws.env }, stdio: ["ignore", "pipe", "pipe"], detached: true,
+    cwd: c.ws.dir,
+    env: { ...process.env, ...c.ws.env },
+    stdio: ["ignore", "pipe", "pipe"],
+    detached: true,
   });
   started.push(child);
   let output = "";
   child.stdout!.on("data", (chunk: Buffer) => (output += chunk.toString()));
   child.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once("exit", (code, signal) => resolve({ code, signal })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once("exit", (code, signal) => resolve({ code, signal })),
+  );
   await waitFor(() => /intake worker \S+: started/.test(output) || child.exitCode !== null, 60_000, 50);
   const id = /intake worker (\S+): started/.exec(output)?.[1];
   if (!id) throw new Error(`the worker did not start:\n${output}`);
@@ -110,15 +133,24 @@ async function startServe(c: Cluster): Promise<{ child: ChildProcess; port: numb
 }
 
 async function alertIds(store: Store, connector: string): Promise<string[]> {
-  const rows = await store.db.selectFrom("alerts").innerJoin("connectors", "connectors.id", "alerts.connector_id")
-    .select("alerts.alert_id").where("connectors.name", "=", connector).execute();
+  const rows = await store.db
+    .selectFrom("alerts")
+    .innerJoin("connectors", "connectors.id", "alerts.connector_id")
+    .select("alerts.alert_id")
+    .where("connectors.name", "=", connector)
+    .execute();
   return rows.map((row) => row.alert_id);
 }
 
 async function runsOf(store: Store, connector: string) {
-  return store.db.selectFrom("runs").innerJoin("connectors", "connectors.id", "runs.connector_id")
+  return store.db
+    .selectFrom("runs")
+    .innerJoin("connectors", "connectors.id", "runs.connector_id")
     .select(["runs.id", "runs.status", "runs.started_at", "runs.finished_at", "runs.worker_id", "runs.error"])
-    .where("connectors.name", "=", connector).where("runs.is_test", "=", 0).orderBy("runs.started_at").execute();
+    .where("connectors.name", "=", connector)
+    .where("runs.is_test", "=", 0)
+    .orderBy("runs.started_at")
+    .execute();
 }
 
 /**
@@ -153,18 +185,27 @@ run naming its worker", async () => {
         await emailConnector(c, box, box, 2);
         await deliver(box, reports.get(box)!.slice(0, 60));
       }
-      const workers = [await startWorkerProcess(c, ["--concurrency", "2", "--health-port", "0"]), await startWorkerProcess(c, ["--concurrency", "2"])];
+      const workers = [
+        await startWorkerProcess(c, ["--concurrency", "2", "--health-port", "0"]),
+        await startWorkerProcess(c, ["--concurrency", "2"]),
+      ];
       const healthPort = Number(/health on port (\d+)/.exec(workers[0]!.output())?.[1]);
       const health = await fetch(`http://127.0.0.1:${healthPort}/api/health`);
       expect(health.status).toBe(200);
       expect(await health.json()).toMatchObject({ ok: true });
       // More mail while they run: several runs per connector, taken by either worker.
       for (const box of boxes) await deliver(box, reports.get(box)!.slice(60));
-      await waitFor(async () => (await Promise.all(boxes.map((box) => alertIds(c.store, box)))).every((ids, i) => ids.length >= reports.get(boxes[i]!)!.length), 240_000, 500);
+      await waitFor(
+        async () =>
+          (await Promise.all(boxes.map((box) => alertIds(c.store, box)))).every((ids, i) => ids.length >= reports.get(boxes[i]!)!.length),
+        240_000,
+        500,
+      );
 
       const listed = await listWorkers(c.store);
       expect(listed.map((worker) => worker.id).sort()).toEqual(workers.map((worker) => worker.id).sort());
-      for (const worker of listed) expect(worker).toMatchObject({ state: "alive", concurrency: 2, stoppedAt: null, pid: expect.any(Number) });
+      for (const worker of listed)
+        expect(worker).toMatchObject({ state: "alive", concurrency: 2, stoppedAt: null, pid: expect.any(Number) });
 
       for (const worker of workers) killGroup(worker.child, "SIGTERM");
       for (const worker of workers) expect(await worker.exited, worker.output()).toEqual({ code: 0, signal: null });
@@ -288,7 +329,11 @@ none unread, no overlapping runs", async () => {
       console.log(`random kills, reports stored at each: ${kills.join(", ")} of 2000`);
       for (const box of boxes) await waitFor(async () => (await alertIds(c.store, box)).length >= reports.get(box)!.length, 300_000, 500);
       // The runs under way end before the count is read: none may still be storing or marking.
-      await waitFor(async () => (await Promise.all(boxes.map((box) => runsOf(c.store, box)))).flat().every((run) => run.status !== "running"), 120_000, 250);
+      await waitFor(
+        async () => (await Promise.all(boxes.map((box) => runsOf(c.store, box)))).flat().every((run) => run.status !== "running"),
+        120_000,
+        250,
+      );
       for (const worker of workers) killGroup(worker.child, "SIGTERM");
       for (const worker of workers) expect(await worker.exited, worker.output()).toEqual({ code: 0, signal: null });
       for (const box of boxes) {
@@ -335,15 +380,35 @@ worker reads the rest", async () => {
 the others", async () => {
     const c = await cluster("poison");
     try {
-      const dir = writePackage(path.join(c.ws.dir, "pkg"), { name: "Poison" }, {
-        thrower: { code: `export default async function main(): Promise<void> {\n  throw new Error("the feed answered 503");\n}\n` },
-        hanger: { json: { timeoutSeconds: 3 }, code: `export default async function main(): Promise<void> {\n` +
-          `  await new Promise(() => setInterval(() => undefined, 1000));\n}\n` },
-      });
+      const dir = writePackage(
+        path.join(c.ws.dir, "pkg"),
+        { name: "Poison" },
+        {
+          thrower: { code: `export default async function main(): Promise<void> {\n  throw new Error("the feed answered 503");\n}\n` },
+          hanger: {
+            json: { timeoutSeconds: 3 },
+            code:
+              `export default async function main(): Promise<void> {\n` +
+              `  await new Promise(() => setInterval(() => undefined, 1000));\n}\n`,
+          },
+        },
+      );
       const imported = await c.ws.intake(["integration", "import", dir]);
       expect(imported.code, imported.stderr).toBe(0);
       for (const name of ["thrower", "hanger"]) {
-        const created = await c.ws.intake(["connector", "create", name, "--integration", "Poison", "--connector", name, "--interval", "1", "--params", c.ws.writeJson(`${name}.json`, {})]);
+        const created = await c.ws.intake([
+          "connector",
+          "create",
+          name,
+          "--integration",
+          "Poison",
+          "--connector",
+          name,
+          "--interval",
+          "1",
+          "--params",
+          c.ws.writeJson(`${name}.json`, {}),
+        ]);
         expect(created.code, created.stderr).toBe(0);
       }
       const reports = makeReports(200);
@@ -373,7 +438,9 @@ the others", async () => {
     const ws = makeWorkspace();
     const worker = await ws.intake(["worker"]);
     expect(worker.code).toBe(1);
-    expect(worker.stderr.trim()).toMatch(/^QUEUE_NEEDS_POSTGRES: queue mode needs a PostgreSQL database \(INTAKE_DB=postgres:\/\/…\); this one is .*intake\.db$/);
+    expect(worker.stderr.trim()).toMatch(
+      /^QUEUE_NEEDS_POSTGRES: queue mode needs a PostgreSQL database \(INTAKE_DB=postgres:\/\/…\); this one is .*intake\.db$/,
+    );
     const serve = await ws.intake(["serve", "--queue", "--port", "0"]);
     expect(serve.code).toBe(1);
     expect(serve.stderr.trim()).toMatch(/^QUEUE_NEEDS_POSTGRES: /);
@@ -391,21 +458,33 @@ the others", async () => {
         await deliver(box, reports.get(box)!.slice(0, 500));
       }
       const workers = [await startWorkerProcess(c, ["--concurrency", "1"]), await startWorkerProcess(c, ["--concurrency", "1"])];
-      await waitFor(async () => (await alertIds(c.store, "restart-box1")).length + (await alertIds(c.store, "restart-box2")).length > 50, 120_000, 100);
+      await waitFor(
+        async () => (await alertIds(c.store, "restart-box1")).length + (await alertIds(c.store, "restart-box2")).length > 50,
+        120_000,
+        100,
+      );
       await c.store.close();
       await postgres.restart(10_000);
       const restartedAt = Date.now();
       c.store = await openStore(c.url);
       for (const box of boxes) await deliver(box, reports.get(box)!.slice(500));
-      await waitFor(async () => {
-        const counts = await Promise.all(boxes.map((box) => alertIds(c.store, `restart-${box}`)));
-        return counts.every((ids, i) => ids.length >= reports.get(boxes[i]!)!.length);
-      }, 240_000, 500).catch((error: unknown) => {
+      await waitFor(
+        async () => {
+          const counts = await Promise.all(boxes.map((box) => alertIds(c.store, `restart-${box}`)));
+          return counts.every((ids, i) => ids.length >= reports.get(boxes[i]!)!.length);
+        },
+        240_000,
+        500,
+      ).catch((error: unknown) => {
         throw new Error(`${(error as Error).message}\n${workers.map((worker) => worker.output().slice(-6000)).join("\n----\n")}`);
       });
       for (const worker of workers) expect(worker.child.exitCode, worker.output()).toBeNull();
       // Both are alive again: their heartbeats went on after the restart.
-      await waitFor(async () => (await listWorkers(c.store)).every((worker) => worker.state === "alive" && worker.heartbeatAt > restartedAt), 30_000, 500);
+      await waitFor(
+        async () => (await listWorkers(c.store)).every((worker) => worker.state === "alive" && worker.heartbeatAt > restartedAt),
+        30_000,
+        500,
+      );
       for (const worker of workers) killGroup(worker.child, "SIGTERM");
       for (const worker of workers) expect(await worker.exited, worker.output()).toEqual({ code: 0, signal: null });
       const cut: string[] = [];
@@ -413,7 +492,9 @@ the others", async () => {
         await expectExactlyOnce(c.store, `restart-${box}`, box, reports.get(box)!);
         const runs = await runsOf(c.store, `restart-${box}`);
         expectNoOverlap(runs);
-        cut.push(...runs.filter((run) => run.status === "failed" || run.status === "interrupted").map((run) => `${run.status}: ${run.error}`));
+        cut.push(
+          ...runs.filter((run) => run.status === "failed" || run.status === "interrupted").map((run) => `${run.status}: ${run.error}`),
+        );
       }
       // The restart did cut runs short (else this test proved nothing), and they are recorded so.
       expect(cut.length, "runs cut short by the restart").toBeGreaterThan(0);
@@ -430,7 +511,11 @@ comes in at once", async () => {
       await emailConnector(c, "push", "push", 600, { "Push On New Mail": true });
       const workers = [await startWorkerProcess(c, ["--concurrency", "1"]), await startWorkerProcess(c, ["--concurrency", "1"])];
       const holds = (worker: WorkerProcess) => worker.output().includes("push: this worker holds the watch");
-      await waitFor(() => workers.some(holds) && workers.some((worker) => /push: .*waiting for new mail/.test(worker.output())), 60_000, 100);
+      await waitFor(
+        () => workers.some(holds) && workers.some((worker) => /push: .*waiting for new mail/.test(worker.output())),
+        60_000,
+        100,
+      );
       expect(workers.filter(holds).length, "exactly one worker holds the watch").toBe(1);
       const holder = workers.find(holds)!;
       const other = workers.find((worker) => worker !== holder)!;
@@ -442,7 +527,11 @@ comes in at once", async () => {
       const killedAt = Date.now();
       await waitFor(() => holds(other), 30_000, 100);
       expect(Date.now() - killedAt).toBeLessThan(30_000);
-      await waitFor(() => /push: .*waiting for new mail/.test(other.output().slice(other.output().indexOf("push: this worker holds the watch"))), 30_000, 100);
+      await waitFor(
+        () => /push: .*waiting for new mail/.test(other.output().slice(other.output().indexOf("push: this worker holds the watch"))),
+        30_000,
+        100,
+      );
       await deliver("push", reports.slice(1));
       await waitFor(async () => (await alertIds(c.store, "push")).length === 3, 30_000, 100);
       killGroup(other.child, "SIGTERM");
@@ -517,7 +606,11 @@ and names the worker; with no worker, QUEUE_NO_WORKER in bounded time", async ()
       c.ws.env.INTAKE_QUEUE_WAIT_SECONDS = "3";
       const serve = await startServe(c);
       const base = `http://127.0.0.1:${serve.port}/api`;
-      const login = await fetch(`${base}/login`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ username: "ada", password: "admin-password-1" }) });
+      const login = await fetch(`${base}/login`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ username: "ada", password: "admin-password-1" }),
+      });
       expect(login.status).toBe(200);
       const cookie = /intake_session=[^;]+/.exec(login.headers.get("set-cookie") ?? "")![0];
       const { csrfToken } = (await login.json()) as { csrfToken: string };
@@ -531,7 +624,10 @@ and names the worker; with no worker, QUEUE_NO_WORKER in bounded time", async ()
       let at = Date.now();
       const alone = await post("/connectors/runnow/test");
       expect(alone.status, JSON.stringify(alone.body).slice(0, 2000)).toBe(503);
-      expect(alone.body.error).toEqual({ code: "QUEUE_NO_WORKER", message: `no worker took the run of connector "runnow" within 3 s; start intake worker (or another, when all are busy)` });
+      expect(alone.body.error).toEqual({
+        code: "QUEUE_NO_WORKER",
+        message: `no worker took the run of connector "runnow" within 3 s; start intake worker (or another, when all are busy)`,
+      });
       expect(Date.now() - at).toBeLessThan(8_000);
       expect((await post("/connectors/runnow/run")).body.error.code).toBe("QUEUE_NO_WORKER");
       // An unknown connector answers as in embedded mode, at once.
@@ -553,7 +649,11 @@ and names the worker; with no worker, QUEUE_NO_WORKER in bounded time", async ()
       expect(tested.body.logs.length).toBeGreaterThan(0);
       expect(await alertIds(c.store, "runnow")).toEqual([]);
       expect(await unread("runnow"), "a test marks nothing read").toBe(reports.length);
-      const testRun = await c.store.db.selectFrom("runs").select(["worker_id", "is_test"]).where("id", "=", tested.body.runId).executeTakeFirstOrThrow();
+      const testRun = await c.store.db
+        .selectFrom("runs")
+        .select(["worker_id", "is_test"])
+        .where("id", "=", tested.body.runId)
+        .executeTakeFirstOrThrow();
       expect(testRun).toEqual({ worker_id: worker.id, is_test: 1 });
 
       // The run lock held elsewhere: the worker's run refuses as embedded mode's would, and serve answers its code.

@@ -26,7 +26,11 @@ interface Started {
 }
 
 function launch(args: string[], env: Record<string, string>, cwd: string): Started {
-  const child = spawn(process.execPath, [path.join(PROJECT_ROOT, "bin", "intake.js"), ...args], { cwd, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [path.join(PROJECT_ROOT, "bin", "intake.js"), ...args], {
+    cwd,
+    env: { ...process.env, ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   started.push(child);
   let output = "";
   child.stdout!.on("data", (chunk: Buffer) => (output += chunk.toString()));
@@ -34,19 +38,27 @@ function launch(args: string[], env: Record<string, string>, cwd: string): Start
   return { child, output: () => output };
 }
 
-const up = (process: Started) => /intake worker \S+: started/.test(process.output()) || /listening on http:\/\/127\.0\.0\.1:\d+ \(queue mode/.test(process.output());
+const up = (process: Started) =>
+  /intake worker \S+: started/.test(process.output()) || /listening on http:\/\/127\.0\.0\.1:\d+ \(queue mode/.test(process.output());
 
 describe("queue mode started all at once", () => {
   it("brings serve and four workers up on a fresh database, ten times out of ten", async () => {
     for (let round = 1; round <= 10; round++) {
       const url = postgres.createDatabase(`together_${round}`);
       const ws = makeWorkspace({ INTAKE_DB: url });
-      const processes = [launch(["serve", "--queue", "--port", "0"], ws.env, ws.dir), ...[1, 2, 3, 4].map(() => launch(["worker", "--concurrency", "1"], ws.env, ws.dir))];
+      const processes = [
+        launch(["serve", "--queue", "--port", "0"], ws.env, ws.dir),
+        ...[1, 2, 3, 4].map(() => launch(["worker", "--concurrency", "1"], ws.env, ws.dir)),
+      ];
       await waitFor(() => processes.every((item) => up(item) || item.child.exitCode !== null), 90_000, 100);
       for (const item of processes) expect(item.child.exitCode, `round ${round}:\n${item.output()}`).toBeNull();
       expect(processes.every(up), `round ${round}`).toBe(true);
       for (const item of processes) item.child.kill("SIGTERM");
-      await Promise.all(processes.map((item) => new Promise((resolve) => (item.child.exitCode !== null ? resolve(null) : item.child.once("exit", resolve)))));
+      await Promise.all(
+        processes.map(
+          (item) => new Promise((resolve) => (item.child.exitCode !== null ? resolve(null) : item.child.once("exit", resolve))),
+        ),
+      );
     }
   }, 900_000);
 });

@@ -43,15 +43,25 @@ describe("the reply template editor", () => {
     await ko.screenshot({ path: path.join(ARTIFACTS, "replies-1-preview-ko.png"), fullPage: true });
     await ko.getByRole("button", { name: "저장" }).click();
     await ko.getByRole("status").waitFor();
-    const stored = await ko.evaluate(async () => (await (await fetch("/api/reply-templates")).json()) as { templates: { verdict: string; language: string; edited: boolean; text: string }[] });
-    expect(stored.templates.find((t) => t.verdict === "malicious" && t.language === "ko")).toMatchObject({ edited: true, text: "사례 #{{case.id}}: {{verdict}}\n{{reasons}}\n제목: {{report.subject}}" });
+    const stored = await ko.evaluate(
+      async () =>
+        (await (await fetch("/api/reply-templates")).json()) as {
+          templates: { verdict: string; language: string; edited: boolean; text: string }[];
+        },
+    );
+    expect(stored.templates.find((t) => t.verdict === "malicious" && t.language === "ko")).toMatchObject({
+      edited: true,
+      text: "사례 #{{case.id}}: {{verdict}}\n{{reasons}}\n제목: {{report.subject}}",
+    });
 
     const en = await session.signedIn("admin", PASSWORD, "en-US");
     await en.goto(`${session.base}/replies`);
     await en.getByRole("heading", { name: "Replies to reporters" }).waitFor();
     await expect.poll(() => en.getByLabel("Plain text").inputValue()).toContain("It is malicious");
     await en.getByRole("button", { name: "Preview" }).click();
-    await expect.poll(() => en.locator(".reply-preview .preview-text").textContent()).toContain("Thank you for reporting this message (case #1234)");
+    await expect
+      .poll(() => en.locator(".reply-preview .preview-text").textContent())
+      .toContain("Thank you for reporting this message (case #1234)");
     await en.screenshot({ path: path.join(ARTIFACTS, "replies-2-preview-en.png"), fullPage: true });
     expect(session.cspViolations).toEqual([]);
   });

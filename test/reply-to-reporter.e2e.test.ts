@@ -24,47 +24,101 @@ function phishMessage(recipient: string, subject = "Your mailbox is full"): { ra
   return {
     messageId,
     raw: [
-      "From: IT Desk <mallory@example.test>", "Reply-To: eve@example.test", `To: ${recipient}`, "Cc: carol@example.test",
-      `Subject: ${subject}`, "Date: Fri, 20 Nov 2026 09:00:00 +0000", `Message-ID: ${messageId}`, "MIME-Version: 1.0",
-      "Content-Type: text/plain; charset=utf-8", "", "Verify now: https://evil.example.test/login", "",
+      "From: IT Desk <mallory@example.test>",
+      "Reply-To: eve@example.test",
+      `To: ${recipient}`,
+      "Cc: carol@example.test",
+      `Subject: ${subject}`,
+      "Date: Fri, 20 Nov 2026 09:00:00 +0000",
+      `Message-ID: ${messageId}`,
+      "MIME-Version: 1.0",
+      "Content-Type: text/plain; charset=utf-8",
+      "",
+      "Verify now: https://evil.example.test/login",
+      "",
     ].join("\r\n"),
   };
 }
 
 /** A report: the phish forwarded as an attachment, with the reporter's own words (and Content-Language). */
-function report(reporter: string, words: string, options: { language?: string; subject?: string } = {}): { raw: string; messageId: string } {
+function report(
+  reporter: string,
+  words: string,
+  options: { language?: string; subject?: string } = {},
+): { raw: string; messageId: string } {
   const messageId = id("report");
   const boundary = `b-${crypto.randomBytes(4).toString("hex")}`;
   const inner = phishMessage(`${reporter}@example.test`, options.subject);
   return {
     messageId,
     raw: [
-      'Authentication-Results: mx.example.test; spf=pass smtp.mailfrom=example.test; ' +
-        'dkim=pass header.d=example.test; dmarc=pass header.from=example.test',
-      `From: ${reporter} <${reporter}@example.test>`, "To: analyst@example.test", `Subject: =?UTF-8?B?${Buffer.from(`FW: ${options.subject ?? "Your mailbox is full"}`).toString("base64")}?=`,
-      "Date: Fri, 20 Nov 2026 09:05:00 +0000", `Message-ID: ${messageId}`, ...(options.language ? [`Content-Language: ${options.language}`] : []),
-      "MIME-Version: 1.0", `Content-Type: multipart/mixed; boundary="${boundary}"`, "",
-      `--${boundary}`, "Content-Type: text/plain; charset=utf-8", "", words, "",
-      `--${boundary}`, "Content-Type: message/rfc822", 'Content-Disposition: attachment; filename="phish.eml"', "", inner.raw,
-      `--${boundary}--`, "",
+      "Authentication-Results: mx.example.test; spf=pass smtp.mailfrom=example.test; " +
+        "dkim=pass header.d=example.test; dmarc=pass header.from=example.test",
+      `From: ${reporter} <${reporter}@example.test>`,
+      "To: analyst@example.test",
+      `Subject: =?UTF-8?B?${Buffer.from(`FW: ${options.subject ?? "Your mailbox is full"}`).toString("base64")}?=`,
+      "Date: Fri, 20 Nov 2026 09:05:00 +0000",
+      `Message-ID: ${messageId}`,
+      ...(options.language ? [`Content-Language: ${options.language}`] : []),
+      "MIME-Version: 1.0",
+      `Content-Type: multipart/mixed; boundary="${boundary}"`,
+      "",
+      `--${boundary}`,
+      "Content-Type: text/plain; charset=utf-8",
+      "",
+      words,
+      "",
+      `--${boundary}`,
+      "Content-Type: message/rfc822",
+      'Content-Disposition: attachment; filename="phish.eml"',
+      "",
+      inner.raw,
+      `--${boundary}--`,
+      "",
     ].join("\r\n"),
   };
 }
 
 // The second reason hides its hosts' dots: ideographic and fullwidth full stops, a zero-width space, a soft hyphen.
-const REASONS = JSON.stringify(['URL https://evil.example.test/login in URLhaus (feed "urlhaus")', "Also evil\u3002example\uff0etest and evil\u200b.example\u00ad.test"]);
+const REASONS = JSON.stringify([
+  'URL https://evil.example.test/login in URLhaus (feed "urlhaus")',
+  "Also evil\u3002example\uff0etest and evil\u200b.example\u00ad.test",
+]);
 
 async function setUp(grouping: string): Promise<Workspace> {
   const ws = makeWorkspace({ NODE_EXTRA_CA_CERTS: dovecot.caFile, INTAKE_OUTBOX_BACKOFF_SECONDS: "1" });
   const configured = await ws.intake(["integration", "configure", "email", "--params", ws.writeJson("smtp.json", postfix.params())]);
   expect(configured.code, configured.stderr).toBe(0);
   const playbook = {
-    name: "reply", trigger: { event: "case_created", connector: "reports" },
-    steps: [{ id: "reply", action: "Email Connector/Reply To Reporter", params: { Verdict: "malicious", Reasons: REASONS, "Default Language": "en", "Reporter Domains": "example.test", "Trusted Authentication Servers": "mx.example.test" } }],
+    name: "reply",
+    trigger: { event: "case_created", connector: "reports" },
+    steps: [
+      {
+        id: "reply",
+        action: "Email Connector/Reply To Reporter",
+        params: {
+          Verdict: "malicious",
+          Reasons: REASONS,
+          "Default Language": "en",
+          "Reporter Domains": "example.test",
+          "Trusted Authentication Servers": "mx.example.test",
+        },
+      },
+    ],
   };
   const saved = await ws.intake(["playbook", "import", ws.writeJson("playbook.json", playbook)]);
   expect(saved.code, saved.stderr).toBe(0);
-  const created = await ws.intake(["connector", "create", "reports", "--integration", "email", "--params", ws.writeJson("mail.json", dovecot.params()), "--grouping", grouping]);
+  const created = await ws.intake([
+    "connector",
+    "create",
+    "reports",
+    "--integration",
+    "email",
+    "--params",
+    ws.writeJson("mail.json", dovecot.params()),
+    "--grouping",
+    grouping,
+  ]);
   expect(created.code, created.stderr).toBe(0);
   return ws;
 }
@@ -101,7 +155,11 @@ describe("Reply To Reporter", () => {
     deliverToMaildir(dovecot, [english.raw, korean.raw, itself.raw]);
     await ingestAndDrain(ws, 3);
 
-    await waitFor(async () => (await repliesTo("alice", english.messageId)).length > 0 && (await repliesTo("bob", korean.messageId)).length > 0, 30_000, 250);
+    await waitFor(
+      async () => (await repliesTo("alice", english.messageId)).length > 0 && (await repliesTo("bob", korean.messageId)).length > 0,
+      30_000,
+      250,
+    );
     const [toAlice] = await repliesTo("alice", english.messageId);
     expect(toAlice!.subject).toMatch(/^Re: your report to the security team \(case #\d+\)$/);
     expect(toAlice!.references).toContain(english.messageId);
@@ -118,12 +176,28 @@ describe("Reply To Reporter", () => {
     expect(toBob!.text).toContain("이 메일은 악성입니다");
 
     const outbox = JSON.parse((await ws.intake(["outbox", "list", "--json"])).stdout) as { recipient: string; status: string }[];
-    expect(outbox.map((entry) => [entry.recipient, entry.status]).sort()).toEqual([["alice@example.test", "sent"], ["bob@example.test", "sent"]]);
+    expect(outbox.map((entry) => [entry.recipient, entry.status]).sort()).toEqual([
+      ["alice@example.test", "sent"],
+      ["bob@example.test", "sent"],
+    ]);
 
     // The same action again on alice's case, by hand: the outbox already holds her reply.
-    const cases = (await ws.intake(["cases", "export", "--jsonl"])).stdout.trim().split("\n").map((line) => JSON.parse(line) as { id: number; alerts?: unknown });
+    const cases = (await ws.intake(["cases", "export", "--jsonl"])).stdout
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line) as { id: number; alerts?: unknown });
     for (const { id: caseId } of cases) {
-      const again = await ws.intake(["action", "run", "email", "Reply To Reporter", "--case", String(caseId), "--params", ws.writeJson("again.json", { Verdict: "benign" }), "--json"]);
+      const again = await ws.intake([
+        "action",
+        "run",
+        "email",
+        "Reply To Reporter",
+        "--case",
+        String(caseId),
+        "--params",
+        ws.writeJson("again.json", { Verdict: "benign" }),
+        "--json",
+      ]);
       expect(again.code, again.stderr).toBe(0);
     }
     const sent = await ws.intake(["outbox", "send", "--json"]);
@@ -137,12 +211,22 @@ describe("Reply To Reporter", () => {
 
   it("answers each of a campaign's three reporters once", async () => {
     const ws = await setUp("campaign");
-    const reports = ["alice", "bob", "carol"].map((person) => ({ person, ...report(person, "Phish?", { subject: "Payroll update required" }) }));
-    deliverToMaildir(dovecot, reports.map((r) => r.raw));
+    const reports = ["alice", "bob", "carol"].map((person) => ({
+      person,
+      ...report(person, "Phish?", { subject: "Payroll update required" }),
+    }));
+    deliverToMaildir(
+      dovecot,
+      reports.map((r) => r.raw),
+    );
     await ingestAndDrain(ws, 3);
     const cases = (await ws.intake(["cases", "export", "--jsonl"])).stdout.trim().split("\n");
     expect(cases).toHaveLength(1);
-    await waitFor(async () => (await Promise.all(reports.map(async (r) => (await repliesTo(r.person, r.messageId)).length))).every((n) => n === 1), 30_000, 250);
+    await waitFor(
+      async () => (await Promise.all(reports.map(async (r) => (await repliesTo(r.person, r.messageId)).length))).every((n) => n === 1),
+      30_000,
+      250,
+    );
     const outbox = JSON.parse((await ws.intake(["outbox", "list", "--json"])).stdout) as { status: string }[];
     expect(outbox.map((entry) => entry.status)).toEqual(["sent", "sent", "sent"]);
     for (const person of ["mallory", "eve"]) expect(await inbox(person), person).toEqual([]);
@@ -155,7 +239,11 @@ describe("Reply To Reporter", () => {
     await postfix.stop();
     try {
       await ingestAndDrain(ws, 1);
-      const waiting = JSON.parse((await ws.intake(["outbox", "list", "--json"])).stdout) as { status: string; attempts: number; lastError: string }[];
+      const waiting = JSON.parse((await ws.intake(["outbox", "list", "--json"])).stdout) as {
+        status: string;
+        attempts: number;
+        lastError: string;
+      }[];
       expect(waiting).toMatchObject([{ status: "retrying", attempts: 1 }]);
       expect(waiting[0]!.lastError).toMatch(/^SMTP_FAILED: SMTP localhost:\d+/);
     } finally {
@@ -169,7 +257,13 @@ describe("Reply To Reporter", () => {
     await waitFor(async () => (await repliesTo("carol", down.messageId)).length > 0, 30_000, 250);
     await new Promise((resolve) => setTimeout(resolve, 1500));
     expect(await repliesTo("carol", down.messageId)).toHaveLength(1);
-    const entry = (JSON.parse((await ws.intake(["outbox", "list", "--json"])).stdout) as { status: string; attempts: number; attemptLog: { outcome: string }[] }[])[0]!;
+    const entry = (
+      JSON.parse((await ws.intake(["outbox", "list", "--json"])).stdout) as {
+        status: string;
+        attempts: number;
+        attemptLog: { outcome: string }[];
+      }[]
+    )[0]!;
     expect([entry.status, entry.attempts, entry.attemptLog.map((attempt) => attempt.outcome)]).toEqual(["sent", 2, ["failed", "sent"]]);
   });
 });

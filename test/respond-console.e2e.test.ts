@@ -19,7 +19,13 @@ const PLAYBOOK = {
   trigger: { event: "case_created", connector: "detections" },
   steps: [
     { id: "look", action: "Respond Tests/Lookup", params: { Limit: "3" } },
-    { id: "confirm", action: "Respond Tests/Lookup", params: { Limit: "1" }, when: { step: "look", resultValue: "true" }, approval: { prompt: "Mark the URL again?", timeoutMinutes: 60, onTimeout: "reject" } },
+    {
+      id: "confirm",
+      action: "Respond Tests/Lookup",
+      params: { Limit: "1" },
+      when: { step: "look", resultValue: "true" },
+      approval: { prompt: "Mark the URL again?", timeoutMinutes: 60, onTimeout: "reject" },
+    },
   ],
 };
 
@@ -44,7 +50,13 @@ beforeAll(async () => {
   expect(added.code, added.stderr).toBe(0);
   await ok(["integration", "import", EXAMPLE]);
   await ok(["integration", "import", RESPOND]);
-  await ok(["integration", "configure", "Respond Tests", "--params", ws.writeJson("settings.json", { Prefix: "wall", "API Key": "never-shown-key" })]);
+  await ok([
+    "integration",
+    "configure",
+    "Respond Tests",
+    "--params",
+    ws.writeJson("settings.json", { Prefix: "wall", "API Key": "never-shown-key" }),
+  ]);
   await ok(["playbook", "import", ws.writeJson("triage.json", PLAYBOOK)]);
   // A file parameter names a file under the data folder's files/ (INTAKE_FILE_ROOTS' default).
   const csv = path.join(ws.dir, "files", "detections.csv");
@@ -55,7 +67,11 @@ beforeAll(async () => {
   // The playbooks run up to their approvals in the foreground; the console decides the rest.
   await ok(["playbooks", "drain", "--json"]);
   const runs = await ok(["cases", "export", "--jsonl"]);
-  caseId = runs.stdout.split("\n").filter(Boolean).map((line) => JSON.parse(line) as { id: number; title: string }).find((c) => c.title === "Credential dump tool")!.id;
+  caseId = runs.stdout
+    .split("\n")
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as { id: number; title: string })
+    .find((c) => c.title === "Credential dump tool")!.id;
   session = await consoleSession(ws);
 }, 300_000);
 
@@ -129,8 +145,16 @@ describe("the respond side of the console in a real browser", () => {
     await page.getByRole("button", { name: "Edit definition" }).click();
     const field = page.getByRole("textbox", { name: "Event field", exact: true });
     await expect.poll(() => field.count(), { timeout: 30_000 }).toBe(3);
-    expect(await field.evaluateAll((inputs) => inputs.map((input) => (input as unknown as { value: string }).value))).toEqual(["SourceHostName", "SourceUserName", "found_url"]);
-    expect(await page.getByRole("combobox", { name: "Entity type", exact: true }).evaluateAll((selects) => selects.map((s) => (s as unknown as { value: string }).value))).toEqual(["HOSTNAME", "USERNAME", "URL"]);
+    expect(await field.evaluateAll((inputs) => inputs.map((input) => (input as unknown as { value: string }).value))).toEqual([
+      "SourceHostName",
+      "SourceUserName",
+      "found_url",
+    ]);
+    expect(
+      await page
+        .getByRole("combobox", { name: "Entity type", exact: true })
+        .evaluateAll((selects) => selects.map((s) => (s as unknown as { value: string }).value)),
+    ).toEqual(["HOSTNAME", "USERNAME", "URL"]);
     await shot(page, "4-entity-mapping-en");
   });
 
@@ -163,7 +187,9 @@ describe("the respond side of the console in a real browser", () => {
 
     // The action is in the IDE's list, next to the connectors, and its versions are listed.
     await page.goto(`${session.base}/ide`);
-    await expect.poll(() => page.locator('[data-integration="wall-tools"] [data-kind="actions"]').textContent()).toContain("actions/list-hosts.ts");
+    await expect
+      .poll(() => page.locator('[data-integration="wall-tools"] [data-kind="actions"]').textContent())
+      .toContain("actions/list-hosts.ts");
   });
 
   it("edits a playbook as an ordered list of steps: every problem listed on save, then saved as the CLI lists it", async () => {
@@ -204,12 +230,17 @@ describe("the respond side of the console in a real browser", () => {
     const listed = await ws.intake(["playbooks", "list", "--json"]);
     const saved = (JSON.parse(listed.stdout.trim().split("\n").pop()!) as { name: string }[]).find((p) => p.name === "hand-made");
     expect(saved).toBeDefined();
-    const detail = await page.evaluate(async () => (await fetch("/api/playbooks/hand-made")).json()) as { definition: unknown };
+    const detail = (await page.evaluate(async () => (await fetch("/api/playbooks/hand-made")).json())) as { definition: unknown };
     expect(detail.definition).toMatchObject({
       trigger: { event: "case_created", connector: "detections" },
       steps: [
         { id: "step1", action: "Respond Tests/Lookup", params: { Limit: "2" } },
-        { id: "second", action: "Respond Tests/Lookup", when: { step: "step1", resultValue: "true" }, approval: { prompt: "Go on?", timeoutMinutes: 60, onTimeout: "reject" } },
+        {
+          id: "second",
+          action: "Respond Tests/Lookup",
+          when: { step: "step1", resultValue: "true" },
+          approval: { prompt: "Go on?", timeoutMinutes: 60, onTimeout: "reject" },
+        },
       ],
     });
 
@@ -234,7 +265,10 @@ describe("the respond side of the console in a real browser", () => {
     await form.getByRole("status").waitFor({ timeout: 30_000 });
     await shot(page, "9-integration-parameters-en");
     // The secret left empty kept its value; the action reads the new prefix and the kept key (masked in its log).
-    const settings = await page.evaluate(async () => (await (await fetch("/api/integrations")).json()) as { integrations: { slug: string; settings: Record<string, unknown> }[] });
+    const settings = await page.evaluate(
+      async () =>
+        (await (await fetch("/api/integrations")).json()) as { integrations: { slug: string; settings: Record<string, unknown> }[] },
+    );
     expect(settings.integrations.find((i) => i.slug === "respond-tests")!.settings).toEqual({ Prefix: "changed", "API Key": "********" });
     const ran = await ws.intake(["action", "run", "Respond Tests", "Lookup", "--case", String(caseId), "--json", "--verbose"]);
     expect(ran.code, ran.stderr).toBe(0);

@@ -28,10 +28,15 @@ beforeAll(async () => {
   [server, postgres] = await Promise.all([startDovecot(), startPostgres()]);
 });
 afterAll(async () => {
-  await Promise.all(keepers.map((keeper) => new Promise((resolve) => {
-    keeper.once("close", resolve);
-    keeper.kill("SIGKILL");
-  })));
+  await Promise.all(
+    keepers.map(
+      (keeper) =>
+        new Promise((resolve) => {
+          keeper.once("close", resolve);
+          keeper.kill("SIGKILL");
+        }),
+    ),
+  );
   await server?.stop();
   postgres?.stop();
 });
@@ -50,9 +55,23 @@ function stateOf(pid: number): string | undefined {
  * (this process would reap a child of its own at once). Returns the run's pid (its process group).
  */
 async function startUnreaped(ws: Workspace, args: string[], output: string): Promise<number> {
-  const keeper = spawn("sh", ["-c", 'out=$1; shift; setsid "$@" >"$out" 2>&1 & echo $!; exec sleep 600', "sh", output, process.execPath, path.join(PROJECT_ROOT, "bin", "intake.js"), ...args], {
-    cwd: ws.dir, env: { ...process.env, ...ws.env }, stdio: ["ignore", "pipe", "inherit"],
-  });
+  const keeper = spawn(
+    "sh",
+    [
+      "-c",
+      'out=$1; shift; setsid "$@" >"$out" 2>&1 & echo $!; exec sleep 600',
+      "sh",
+      output,
+      process.execPath,
+      path.join(PROJECT_ROOT, "bin", "intake.js"),
+      ...args,
+    ],
+    {
+      cwd: ws.dir,
+      env: { ...process.env, ...ws.env },
+      stdio: ["ignore", "pipe", "inherit"],
+    },
+  );
   keepers.push(keeper);
   return new Promise<number>((resolve, reject) => {
     keeper.stdout!.once("data", (chunk: Buffer) => resolve(Number(chunk.toString().trim())));
@@ -70,11 +89,24 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, Math.
  */
 async function killSequence(ws: Workspace, db: string[], store: Store): Promise<void> {
   const reports = makeReports(REPORTS);
-  deliverToMaildir(server, reports.map((r) => r.raw));
-  const created = await ws.intake([...db, "connector", "create", "mail", "--integration", "email", "--params", ws.writeJson("p.json", server.params())]);
+  deliverToMaildir(
+    server,
+    reports.map((r) => r.raw),
+  );
+  const created = await ws.intake([
+    ...db,
+    "connector",
+    "create",
+    "mail",
+    "--integration",
+    "email",
+    "--params",
+    ws.writeJson("p.json", server.params()),
+  ]);
   expect(created.code, created.stderr).toBe(0);
   const pidOf = (owner: string) => Number(owner.split(":")[1]);
-  const runningPids = async () => (await store.db.selectFrom("runs").select("owner").where("status", "=", "running").execute()).map((r) => pidOf(r.owner));
+  const runningPids = async () =>
+    (await store.db.selectFrom("runs").select("owner").where("status", "=", "running").execute()).map((r) => pidOf(r.owner));
 
   const runs: { pid: number; finished: boolean }[] = [];
   for (const [index, delay] of KILL_AFTER_MS.entries()) {
@@ -100,7 +132,10 @@ async function killSequence(ws: Workspace, db: string[], store: Store): Promise<
 
   const exported = await ws.intake([...db, "cases", "export", "--jsonl"]);
   expect(exported.code, exported.stderr).toBe(0);
-  const ids = exported.stdout.split("\n").filter(Boolean).flatMap((line) => (JSON.parse(line) as { alerts: { display_id: string }[] }).alerts.map((a) => a.display_id));
+  const ids = exported.stdout
+    .split("\n")
+    .filter(Boolean)
+    .flatMap((line) => (JSON.parse(line) as { alerts: { display_id: string }[] }).alerts.map((a) => a.display_id));
   expect(ids.length).toBe(new Set(ids).size);
   expect(ids.sort()).toEqual(reports.map((r) => r.messageId).sort());
 
@@ -138,17 +173,32 @@ describe("the run lock on PostgreSQL", () => {
     const [first, second] = [await openStore(url), await openStore(url)];
     try {
       const lease = await acquireLease(first, 1, "mail");
-      const run = await first.db.insertInto("runs").values({ connector_id: 1, is_test: 0, status: "running", started_at: Date.now(), finished_at: null, error: null, owner: lease.owner, logs: "[]" })
-        .returning("id").executeTakeFirstOrThrow();
+      const run = await first.db
+        .insertInto("runs")
+        .values({
+          connector_id: 1,
+          is_test: 0,
+          status: "running",
+          started_at: Date.now(),
+          finished_at: null,
+          error: null,
+          owner: lease.owner,
+          logs: "[]",
+        })
+        .returning("id")
+        .executeTakeFirstOrThrow();
       await expect(acquireLease(second, 1, "mail")).rejects.toMatchObject({
-        code: "RUN_IN_PROGRESS", message: `connector "mail" is already running (${os.hostname()} pid ${process.pid})`,
+        code: "RUN_IN_PROGRESS",
+        message: `connector "mail" is already running (${os.hostname()} pid ${process.pid})`,
       });
       // Another connector is not held up, and a released lock is free at once.
       await (await acquireLease(second, 2, "other")).release();
       await (await acquireLease(first, 2, "other")).release();
 
       // The holder's session ends as a killed process's does: the database drops its lock.
-      const holders = await sql<{ pid: number }>`select pid from pg_locks where locktype = 'advisory' and objid = 1 and granted`.execute(second.db);
+      const holders = await sql<{ pid: number }>`select pid from pg_locks where locktype = 'advisory' and objid = 1 and granted`.execute(
+        second.db,
+      );
       expect(holders.rows).toHaveLength(1);
       await sql`select pg_terminate_backend(${holders.rows[0]!.pid}, 10000)`.execute(second.db);
       const next = await acquireLease(second, 1, "mail");

@@ -30,7 +30,8 @@ function stored(): string {
 
 const lastLine = (text: string) => text.trim().split("\n").pop();
 
-const FLOOD_PRELUDE = `const flooded = await runBoundedScript({ ` +
+const FLOOD_PRELUDE =
+  `const flooded = await runBoundedScript({ ` +
   `source: 'const b = Buffer.alloc(1 << 20, 97); for (let i = 0; i < 600; i++) process.stdout.write(b)', ` +
   `args: [], input: new Uint8Array(0), memoryMb: 256, timeoutMs: 60000, maxOutputBytes: 2e9 })
     .then((output) => "ok " + output.length, (error: { code: string; message: string }) => error.code + ": " + error.message);`;
@@ -42,17 +43,42 @@ beforeAll(async () => {
   fs.writeFileSync(path.join(filesRoot, "allowed.txt"), "allowed content\n");
   const connectors: Record<string, ConnectorFiles> = {
     killer: { code: oneAlertConnector(`"killer-" + Date.now()`, "{ survived: true }", `process.kill(process.ppid, "SIGKILL");`) },
-    hoard: { json: { memoryMb: 128 }, code: oneAlertConnector(`"hoard-" + Date.now()`, "{ hoarded: hoard.length }", `const hoard: Buffer[] = []; for (let i = 0; i < 96; i++) hoard.push(Buffer.alloc(16 * 1024 * 1024, i));`) },
-    flood: { code: oneAlertConnector(`"flood-" + Date.now()`, "{ flooded }", FLOOD_PRELUDE, `import { runBoundedScript } from "intake/sdk";`) },
-    environment: { code: oneAlertConnector(`"environment-" + Date.now()`, `{ pg: String(process.env.PGPASSWORD), aws: String(process.env.AWS_SECRET_ACCESS_KEY), path: String(process.env.PATH) }`) },
+    hoard: {
+      json: { memoryMb: 128 },
+      code: oneAlertConnector(
+        `"hoard-" + Date.now()`,
+        "{ hoarded: hoard.length }",
+        `const hoard: Buffer[] = []; for (let i = 0; i < 96; i++) hoard.push(Buffer.alloc(16 * 1024 * 1024, i));`,
+      ),
+    },
+    flood: {
+      code: oneAlertConnector(`"flood-" + Date.now()`, "{ flooded }", FLOOD_PRELUDE, `import { runBoundedScript } from "intake/sdk";`),
+    },
+    environment: {
+      code: oneAlertConnector(
+        `"environment-" + Date.now()`,
+        `{ pg: String(process.env.PGPASSWORD), aws: String(process.env.AWS_SECRET_ACCESS_KEY), path: String(process.env.PATH) }`,
+      ),
+    },
     peek: {
       json: { parameters: [{ name: "Path", type: "file", required: true }] },
-      code: oneAlertConnector(`"peek-" + Date.now()`, `{ peeked: fs.readFileSync(execution.extractConnectorParam("Path", { isMandatory: true }), "utf8").trim() }`, "", `import fs from "node:fs";`),
+      code: oneAlertConnector(
+        `"peek-" + Date.now()`,
+        `{ peeked: fs.readFileSync(execution.extractConnectorParam("Path", { isMandatory: true }), "utf8").trim() }`,
+        "",
+        `import fs from "node:fs";`,
+      ),
     },
   };
   const dir = writePackage(path.join(ws.dir, "pkg"), { name: "Walls Tests" }, connectors, {
-    "actions/peek.json": JSON.stringify({ name: "Peek", description: "reads the file it is given", parameters: [{ name: "Path", type: "file" }], timeoutSeconds: 30 }),
-    "actions/peek.ts": `import fs from "node:fs";\nimport { ActionExecution } from "intake/sdk";\n` +
+    "actions/peek.json": JSON.stringify({
+      name: "Peek",
+      description: "reads the file it is given",
+      parameters: [{ name: "Path", type: "file" }],
+      timeoutSeconds: 30,
+    }),
+    "actions/peek.ts":
+      `import fs from "node:fs";\nimport { ActionExecution } from "intake/sdk";\n` +
       `export default async function main(execution: ActionExecution): Promise<void> {\n` +
       `  const data = fs.readFileSync(execution.extractActionParam("Path", { isMandatory: true }), "utf8");\n` +
       `  execution.end(data, true);\n}\n`,
@@ -60,7 +86,18 @@ beforeAll(async () => {
   const imported = await ws.intake(["integration", "import", dir]);
   expect(imported.code, imported.stderr).toBe(0);
   for (const name of ["killer", "hoard", "flood", "environment"]) {
-    const created = await ws.intake(["connector", "create", name, "--integration", "Walls Tests", "--connector", name, "--disabled", "--params", ws.writeJson(`${name}.json`, {})]);
+    const created = await ws.intake([
+      "connector",
+      "create",
+      name,
+      "--integration",
+      "Walls Tests",
+      "--connector",
+      name,
+      "--disabled",
+      "--params",
+      ws.writeJson(`${name}.json`, {}),
+    ]);
     expect(created.code, created.stderr).toBe(0);
   }
 });
@@ -85,22 +122,41 @@ describe("a code process", () => {
 
   it("cannot signal intake serve: its scheduled runs of process.kill(process.ppid) fail, it keeps serving and says its \
 sandbox", async () => {
-    const created = await ws.intake(["connector", "create", "killer-scheduled", "--integration", "Walls Tests", "--connector", "killer", "--interval", "1", "--params", ws.writeJson("killer-scheduled.json", {})]);
+    const created = await ws.intake([
+      "connector",
+      "create",
+      "killer-scheduled",
+      "--integration",
+      "Walls Tests",
+      "--connector",
+      "killer",
+      "--interval",
+      "1",
+      "--params",
+      ws.writeJson("killer-scheduled.json", {}),
+    ]);
     expect(created.code, created.stderr).toBe(0);
     const serve = ws.spawnIntake(["serve", "--port", "0"]);
     let output = "";
     serve.stdout!.on("data", (chunk: Buffer) => (output += chunk.toString()));
     try {
-      const failedRuns = () => countRows(ws.db, "select count(*) as n from runs r join connectors c on c.id = r.connector_id " +
-        "where c.name = 'killer-scheduled' and r.status = 'failed'");
+      const failedRuns = () =>
+        countRows(
+          ws.db,
+          "select count(*) as n from runs r join connectors c on c.id = r.connector_id " +
+            "where c.name = 'killer-scheduled' and r.status = 'failed'",
+        );
       await waitFor(() => failedRuns() >= 2, 90_000, 200);
       expect(serve.exitCode).toBeNull();
       expect(serve.signalCode).toBeNull();
       const port = /listening on http:\/\/[^:]+:(\d+)/.exec(output)?.[1];
       const health = await fetch(`http://127.0.0.1:${port}/api/health`);
       expect(await health.json()).toMatchObject({ ok: true, sandbox: "namespaces" });
-      const errors = query<{ error: string }>("select r.error from runs r join connectors c on c.id = r.connector_id where c.name = 'killer-scheduled' and r.status = 'failed'");
-      for (const { error } of errors) expect(error).toMatch(/^ERR_ACCESS_DENIED: the connector's process may not signal process \d+ \(sandbox\)$/);
+      const errors = query<{ error: string }>(
+        "select r.error from runs r join connectors c on c.id = r.connector_id where c.name = 'killer-scheduled' and r.status = 'failed'",
+      );
+      for (const { error } of errors)
+        expect(error).toMatch(/^ERR_ACCESS_DENIED: the connector's process may not signal process \d+ \(sandbox\)$/);
     } finally {
       serve.kill("SIGTERM");
       await new Promise((resolve) => serve.once("exit", resolve));
@@ -110,7 +166,13 @@ sandbox", async () => {
 
   it("in its PID namespace, reaches no process of the platform even past the SDK's guard", async () => {
     // A bare process of the sandbox (no child.ts guard): its parent is bubblewrap's init, not this one.
-    const child = launchCodeProcess({ scope: { entries: [], readRoots: [] }, nodeFlags: [], args: ["-e", `process.stdout.write(String(process.ppid)); process.kill(process.ppid, "SIGKILL")`], ipc: false, memoryMb: 64 });
+    const child = launchCodeProcess({
+      scope: { entries: [], readRoots: [] },
+      nodeFlags: [],
+      args: ["-e", `process.stdout.write(String(process.ppid)); process.kill(process.ppid, "SIGKILL")`],
+      ipc: false,
+      memoryMb: 64,
+    });
     let output = "";
     child.stdout!.on("data", (chunk: Buffer) => (output += chunk.toString()));
     child.stdin!.end();
@@ -133,14 +195,20 @@ sandbox", async () => {
     const result = await ws.intake(["connector", "run", "flood", "--json"]);
     expect(result.signal).toBeNull();
     expect(result.code, result.stderr).toBe(0);
-    const flooded = query<{ data: string }>("select data from events").map((row) => JSON.parse(row.data) as { flooded?: string }).find((event) => event.flooded)?.flooded;
+    const flooded = query<{ data: string }>("select data from events")
+      .map((row) => JSON.parse(row.data) as { flooded?: string })
+      .find((event) => event.flooded)?.flooded;
     expect(flooded).toBe(`SCRIPT_OUTPUT_TOO_LARGE: the script wrote more than ${64 * 1024 * 1024} bytes`);
   });
 
   it("sees none of the platform's secrets in its environment, only the allow-listed variables", async () => {
-    const result = await ws.intake(["connector", "run", "environment", "--json"], { env: { PGPASSWORD: PG_PASSWORD, AWS_SECRET_ACCESS_KEY: AWS_SECRET } });
+    const result = await ws.intake(["connector", "run", "environment", "--json"], {
+      env: { PGPASSWORD: PG_PASSWORD, AWS_SECRET_ACCESS_KEY: AWS_SECRET },
+    });
     expect(result.code, result.stderr).toBe(0);
-    const event = query<{ data: string }>("select data from events").map((row) => JSON.parse(row.data) as Record<string, string>).find((each) => each.pg !== undefined)!;
+    const event = query<{ data: string }>("select data from events")
+      .map((row) => JSON.parse(row.data) as Record<string, string>)
+      .find((each) => each.pg !== undefined)!;
     expect(event).toMatchObject({ pg: "undefined", aws: "undefined", path: process.env.PATH });
     expect(stored()).not.toContain(PG_PASSWORD);
     expect(stored()).not.toContain(AWS_SECRET);
@@ -156,42 +224,82 @@ describe("file parameters", () => {
   it("name only files under INTAKE_FILE_ROOTS (default: the data folder's files/ and the temporary folder), never the \
 data folder's own, links resolved", async () => {
     fs.symlinkSync(ws.db, path.join(filesRoot, "database-link"));
-    for (const [name, file] of [["peek-allowed", path.join(filesRoot, "allowed.txt")], ["peek-db", ws.db], ["peek-link", path.join(filesRoot, "database-link")]] as const) {
-      const created = await ws.intake(["connector", "create", name, "--integration", "Walls Tests", "--connector", "peek", "--disabled", "--params", ws.writeJson(`${name}.json`, { Path: file })]);
+    for (const [name, file] of [
+      ["peek-allowed", path.join(filesRoot, "allowed.txt")],
+      ["peek-db", ws.db],
+      ["peek-link", path.join(filesRoot, "database-link")],
+    ] as const) {
+      const created = await ws.intake([
+        "connector",
+        "create",
+        name,
+        "--integration",
+        "Walls Tests",
+        "--connector",
+        "peek",
+        "--disabled",
+        "--params",
+        ws.writeJson(`${name}.json`, { Path: file }),
+      ]);
       expect(created.code, created.stderr).toBe(0);
     }
     const allowed = await ws.intake(["connector", "run", "peek-allowed", "--json"]);
     expect(allowed.code, allowed.stderr).toBe(0);
     expect(stored()).toContain("allowed content");
     // The database, by name or through a link: the data folder's own, whatever the roots (the temporary folder holds it here).
-    for (const [name, file] of [["peek-db", ws.db], ["peek-link", path.join(filesRoot, "database-link")]]) {
+    for (const [name, file] of [
+      ["peek-db", ws.db],
+      ["peek-link", path.join(filesRoot, "database-link")],
+    ]) {
       const refused = await ws.intake(["connector", "run", name!, "--json"]);
       expect(refused.code).toBe(1);
       expect(lastLine(refused.stderr)).toBe(`FILE_PARAMETER: file parameter "Path" names ${file}, Intake's own key or database`);
     }
-    const created = await ws.intake(["connector", "create", "peek-etc", "--integration", "Walls Tests", "--connector", "peek", "--disabled", "--params", ws.writeJson("peek-etc.json", { Path: "/etc/hostname" })]);
+    const created = await ws.intake([
+      "connector",
+      "create",
+      "peek-etc",
+      "--integration",
+      "Walls Tests",
+      "--connector",
+      "peek",
+      "--disabled",
+      "--params",
+      ws.writeJson("peek-etc.json", { Path: "/etc/hostname" }),
+    ]);
     expect(created.code, created.stderr).toBe(0);
     const outside = await ws.intake(["connector", "run", "peek-etc", "--json"]);
     expect(outside.code).toBe(1);
-    expect(lastLine(outside.stderr)).toMatch(/^FILE_PARAMETER: file parameter "Path" names \/etc\/hostname, outside the file roots \(.+; INTAKE_FILE_ROOTS\)$/);
+    expect(lastLine(outside.stderr)).toMatch(
+      /^FILE_PARAMETER: file parameter "Path" names \/etc\/hostname, outside the file roots \(.+; INTAKE_FILE_ROOTS\)$/,
+    );
   });
 
   it("are never set by an analyst's action run, nor by a playbook step from a placeholder", async () => {
     const made = await ws.intake(["connector", "run", "peek-allowed", "--json"]);
     expect(made.code, made.stderr).toBe(0);
     const caseId = query<{ id: number }>("select id from cases order by id desc limit 1")[0]!.id;
-    const run = await ws.intake(["action", "run", "Walls Tests", "Peek", "--case", String(caseId), "--params", ws.writeJson("peek-params.json", { Path: ws.db })], { env: { INTAKE_ACTOR: "mallory" } });
+    const run = await ws.intake(
+      ["action", "run", "Walls Tests", "Peek", "--case", String(caseId), "--params", ws.writeJson("peek-params.json", { Path: ws.db })],
+      { env: { INTAKE_ACTOR: "mallory" } },
+    );
     expect(run.code).toBe(1);
-    expect(run.stderr.trim()).toBe(`FILE_PARAMETER: file parameter "Path" is set by the run: ` +
-      `an action's file parameters come only from its package's defaults, not from an analyst or a playbook`);
+    expect(run.stderr.trim()).toBe(
+      `FILE_PARAMETER: file parameter "Path" is set by the run: ` +
+        `an action's file parameters come only from its package's defaults, not from an analyst or a playbook`,
+    );
     expect(query("select id from action_runs where action = 'Peek'")).toEqual([]);
     const playbook = ws.writeJson("peek-playbook.json", {
-      name: "peek-subject", enabled: true, trigger: { event: "case_created" },
+      name: "peek-subject",
+      enabled: true,
+      trigger: { event: "case_created" },
       steps: [{ id: "peek", action: "Walls Tests/Peek", params: { Path: "[Event.Subject]" } }],
     });
     const importedPlaybook = await ws.intake(["playbook", "import", playbook]);
     expect(importedPlaybook.code).toBe(1);
-    expect(importedPlaybook.stderr).toContain(`file parameter "Path" of Walls Tests/Peek may not be set by a playbook step (and never from a placeholder)`);
+    expect(importedPlaybook.stderr).toContain(
+      `file parameter "Path" of Walls Tests/Peek may not be set by a playbook step (and never from a placeholder)`,
+    );
   });
 });
 
@@ -206,24 +314,52 @@ describe("integration import", () => {
   });
 
   it("refuses file:, link:, git and URL dependencies, naming each", async () => {
-    const evil = writePackage(path.join(ws.dir, "evil-dependency"), { name: "Evil Dependency" }, { c: { code: oneAlertConnector(`"c"`, "{}") } });
+    const evil = writePackage(
+      path.join(ws.dir, "evil-dependency"),
+      { name: "Evil Dependency" },
+      { c: { code: oneAlertConnector(`"c"`, "{}") } },
+    );
     fs.writeFileSync(path.join(evil, "package.json"), JSON.stringify({ name: "evil", version: "1.0.0", main: "index.js" }));
-    const dependencies = { evil: "file:../evil-dependency", linked: "link:../evil-dependency", repo: "git+https://example.com/x.git", hub: "someone/something", tarball: "https://example.com/x.tgz" };
-    const dir = writePackage(path.join(ws.dir, "file-dependency"), { name: "File Dependency", dependencies }, { c: { code: oneAlertConnector(`"c"`, "{}") } });
+    const dependencies = {
+      evil: "file:../evil-dependency",
+      linked: "link:../evil-dependency",
+      repo: "git+https://example.com/x.git",
+      hub: "someone/something",
+      tarball: "https://example.com/x.tgz",
+    };
+    const dir = writePackage(
+      path.join(ws.dir, "file-dependency"),
+      { name: "File Dependency", dependencies },
+      { c: { code: oneAlertConnector(`"c"`, "{}") } },
+    );
     const result = await ws.intake(["integration", "import", dir]);
     expect(result.code).toBe(1);
-    expect(result.stderr.trim()).toBe(`DEPENDENCY_REFUSED: integration "File Dependency": dependencies come from the npm registry only (name and version): ${Object.entries(dependencies).map(([name, spec]) => `"${name}": "${spec}"`).join(", ")} refused`);
+    expect(result.stderr.trim()).toBe(
+      `DEPENDENCY_REFUSED: integration "File Dependency": dependencies come from the npm registry only (name and version): ${Object.entries(
+        dependencies,
+      )
+        .map(([name, spec]) => `"${name}": "${spec}"`)
+        .join(", ")} refused`,
+    );
     expect(fs.existsSync(path.join(ws.dir, "integrations", "file-dependency"))).toBe(false);
   });
 
   it("runs no install script, and refuses by name a dependency that needs one", async () => {
     const registry = await startRegistry(path.join(ws.dir, "stolen"));
     try {
-      const dir = writePackage(path.join(ws.dir, "scripted"), { name: "Scripted", dependencies: { "intake-walls-postinstall": "1.0.0" } }, { c: { code: oneAlertConnector(`"c"`, "{}") } });
-      const result = await ws.intake(["integration", "import", dir], { env: { npm_config_registry: registry.url, npm_config_cache: path.join(ws.dir, "npm-cache") } });
+      const dir = writePackage(
+        path.join(ws.dir, "scripted"),
+        { name: "Scripted", dependencies: { "intake-walls-postinstall": "1.0.0" } },
+        { c: { code: oneAlertConnector(`"c"`, "{}") } },
+      );
+      const result = await ws.intake(["integration", "import", dir], {
+        env: { npm_config_registry: registry.url, npm_config_cache: path.join(ws.dir, "npm-cache") },
+      });
       expect(result.code).toBe(1);
-      expect(lastLine(result.stderr)).toBe(`DEPENDENCY_REFUSED: integration "Scripted": dependencies that need an install script are refused ` +
-        `(npm runs with --ignore-scripts): intake-walls-postinstall (postinstall)`);
+      expect(lastLine(result.stderr)).toBe(
+        `DEPENDENCY_REFUSED: integration "Scripted": dependencies that need an install script are refused ` +
+          `(npm runs with --ignore-scripts): intake-walls-postinstall (postinstall)`,
+      );
       expect(registry.served()).toBe(true);
       expect(fs.existsSync(path.join(ws.dir, "stolen"))).toBe(false);
     } finally {
@@ -237,8 +373,10 @@ describe("without bubblewrap", () => {
     const unavailable = { INTAKE_BWRAP: path.join(ws.dir, "no-bwrap-here") };
     const strict = await ws.intake(["connector", "run", "environment", "--json"], { env: { ...unavailable, INTAKE_SANDBOX: "strict" } });
     expect(strict.code).toBe(1);
-    expect(lastLine(strict.stderr)).toBe(`SANDBOX_UNAVAILABLE: INTAKE_SANDBOX=strict and bubblewrap cannot run here ` +
-      `(${unavailable.INTAKE_BWRAP}: ENOENT): integration code is not run`);
+    expect(lastLine(strict.stderr)).toBe(
+      `SANDBOX_UNAVAILABLE: INTAKE_SANDBOX=strict and bubblewrap cannot run here ` +
+        `(${unavailable.INTAKE_BWRAP}: ENOENT): integration code is not run`,
+    );
     expect(ws.lastJson(strict)).toMatchObject({ status: "failed" });
     const fallback = await ws.intake(["connector", "run", "environment", "--json"], { env: unavailable });
     expect(fallback.code, fallback.stderr).toBe(0);
@@ -260,27 +398,50 @@ describe("without bubblewrap", () => {
 async function startRegistry(stolen: string): Promise<{ url: string; served(): boolean; close(): Promise<void> }> {
   const source = path.join(ws.dir, "registry-package");
   fs.mkdirSync(source, { recursive: true });
-  const script = `const fs = require("fs"); let key = "none"; ` +
+  const script =
+    `const fs = require("fs"); let key = "none"; ` +
     `try { key = fs.readFileSync(${JSON.stringify(path.join(ws.dir, "intake.key"))}, "utf8"); } catch {} ` +
     `fs.writeFileSync(${JSON.stringify(stolen)}, key);`;
   fs.writeFileSync(path.join(source, "index.js"), "module.exports = 1;\n");
   fs.writeFileSync(path.join(source, "postinstall.js"), script);
-  fs.writeFileSync(path.join(source, "package.json"), JSON.stringify({ name: "intake-walls-postinstall", version: "1.0.0", main: "index.js", scripts: { postinstall: "node postinstall.js" } }));
-  const tarballName = execFileSync("npm", ["pack", "--ignore-scripts", "--pack-destination", ws.dir], { cwd: source, encoding: "utf8" }).trim().split("\n").pop()!;
+  fs.writeFileSync(
+    path.join(source, "package.json"),
+    JSON.stringify({
+      name: "intake-walls-postinstall",
+      version: "1.0.0",
+      main: "index.js",
+      scripts: { postinstall: "node postinstall.js" },
+    }),
+  );
+  const tarballName = execFileSync("npm", ["pack", "--ignore-scripts", "--pack-destination", ws.dir], { cwd: source, encoding: "utf8" })
+    .trim()
+    .split("\n")
+    .pop()!;
   const tarball = fs.readFileSync(path.join(ws.dir, tarballName));
   let served = false;
   const server = http.createServer((request, response) => {
     const { port } = server.address() as AddressInfo;
     if (request.url === "/intake-walls-postinstall") {
       response.writeHead(200, { "content-type": "application/json" });
-      response.end(JSON.stringify({
-        name: "intake-walls-postinstall", "dist-tags": { latest: "1.0.0" },
-        versions: { "1.0.0": { name: "intake-walls-postinstall", version: "1.0.0", scripts: { postinstall: "node postinstall.js" }, hasInstallScript: true, dist: {
-          tarball: `http://127.0.0.1:${port}/intake-walls-postinstall/-/${tarballName}`,
-          shasum: crypto.createHash("sha1").update(tarball).digest("hex"),
-          integrity: `sha512-${crypto.createHash("sha512").update(tarball).digest("base64")}`,
-        } } },
-      }));
+      response.end(
+        JSON.stringify({
+          name: "intake-walls-postinstall",
+          "dist-tags": { latest: "1.0.0" },
+          versions: {
+            "1.0.0": {
+              name: "intake-walls-postinstall",
+              version: "1.0.0",
+              scripts: { postinstall: "node postinstall.js" },
+              hasInstallScript: true,
+              dist: {
+                tarball: `http://127.0.0.1:${port}/intake-walls-postinstall/-/${tarballName}`,
+                shasum: crypto.createHash("sha1").update(tarball).digest("hex"),
+                integrity: `sha512-${crypto.createHash("sha512").update(tarball).digest("base64")}`,
+              },
+            },
+          },
+        }),
+      );
     } else if (request.url?.endsWith(`/${tarballName}`)) {
       served = true;
       response.writeHead(200, { "content-type": "application/octet-stream" });

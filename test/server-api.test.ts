@@ -12,7 +12,8 @@ let admin: Session;
 let analyst: Session;
 
 const signIn = (username: string, password: string): Promise<Session> => signInApi(app, username, password);
-const as = (session: Session | undefined, method: "GET" | "POST" | "PUT" | "DELETE", url: string, payload?: unknown, csrf = true) => requestAs(app, session, method, url, payload, csrf);
+const as = (session: Session | undefined, method: "GET" | "POST" | "PUT" | "DELETE", url: string, payload?: unknown, csrf = true) =>
+  requestAs(app, session, method, url, payload, csrf);
 
 /**
  * Inserts N cases with a sender, a reporter and a URL each, created one minute apart (newest has the
@@ -25,20 +26,71 @@ async function seedCases(count: number, title = (i: number) => `Suspicious messa
     await store.db.transaction().execute(async (trx) => {
       for (let i = start; i < Math.min(count, start + 500); i++) {
         const created = now - (count - i) * 60_000;
-        const row = await trx.insertInto("cases").values({ title: title(i), priority: i % 5 === 0 ? 100 : 60, status: "open", environment: "", created_at: created, updated_at: created }).returning("id").executeTakeFirstOrThrow();
-        const alert = await trx.insertInto("alerts").values({
-          case_id: row.id, connector_id: 1, run_id: 1, alert_id: `seed-${i}-${created}`, ticket_id: `seed-${i}`, name: title(i), priority: 60, product: "Mail", vendor: "Mail",
-          rule_generator: "Mail", environment: "", start_time: created, end_time: created, data: "{}", created_at: created,
-        }).returning("id").executeTakeFirstOrThrow();
-        await trx.insertInto("events").values({ alert_pk: alert.id, position: 0, event_type: "Suspicious email", product: "Mail", start_time: created, end_time: created, data: JSON.stringify({ Subject: title(i), found_url: `https://phish-${i % 3}.test/x` }) }).execute();
-        const entity = (type: string, value: string, role: "sender" | "reporter" | null, depth = 0) =>
-          ({ alert_pk: alert.id, case_id: row.id, type, value, value_hash: valueHash(value), source: "seeded", role, depth, data: "{}" });
-        await trx.insertInto("entities").values([
-          entity("URL", `https://phish-${i % 3}.test/x`, null),
-          entity("EMAIL_ADDRESS", `it-${i}@sender-${i % 2}.test`, "sender"),
-          entity("EMAIL_ADDRESS", `staff-${i % 4}@company.test`, "reporter"),
-          ...(i % 10 === 0 ? [entity("EMAIL_ADDRESS", `inner-${i}@deep.test`, "sender", 1)] : []),
-        ]).execute();
+        const row = await trx
+          .insertInto("cases")
+          .values({
+            title: title(i),
+            priority: i % 5 === 0 ? 100 : 60,
+            status: "open",
+            environment: "",
+            created_at: created,
+            updated_at: created,
+          })
+          .returning("id")
+          .executeTakeFirstOrThrow();
+        const alert = await trx
+          .insertInto("alerts")
+          .values({
+            case_id: row.id,
+            connector_id: 1,
+            run_id: 1,
+            alert_id: `seed-${i}-${created}`,
+            ticket_id: `seed-${i}`,
+            name: title(i),
+            priority: 60,
+            product: "Mail",
+            vendor: "Mail",
+            rule_generator: "Mail",
+            environment: "",
+            start_time: created,
+            end_time: created,
+            data: "{}",
+            created_at: created,
+          })
+          .returning("id")
+          .executeTakeFirstOrThrow();
+        await trx
+          .insertInto("events")
+          .values({
+            alert_pk: alert.id,
+            position: 0,
+            event_type: "Suspicious email",
+            product: "Mail",
+            start_time: created,
+            end_time: created,
+            data: JSON.stringify({ Subject: title(i), found_url: `https://phish-${i % 3}.test/x` }),
+          })
+          .execute();
+        const entity = (type: string, value: string, role: "sender" | "reporter" | null, depth = 0) => ({
+          alert_pk: alert.id,
+          case_id: row.id,
+          type,
+          value,
+          value_hash: valueHash(value),
+          source: "seeded",
+          role,
+          depth,
+          data: "{}",
+        });
+        await trx
+          .insertInto("entities")
+          .values([
+            entity("URL", `https://phish-${i % 3}.test/x`, null),
+            entity("EMAIL_ADDRESS", `it-${i}@sender-${i % 2}.test`, "sender"),
+            entity("EMAIL_ADDRESS", `staff-${i % 4}@company.test`, "reporter"),
+            ...(i % 10 === 0 ? [entity("EMAIL_ADDRESS", `inner-${i}@deep.test`, "sender", 1)] : []),
+          ])
+          .execute();
       }
     });
   }
@@ -98,13 +150,30 @@ describe("sign-in and sessions", () => {
 });
 
 describe("every route but sign-in needs a session", () => {
-  const routes: [("GET" | "POST" | "PUT" | "DELETE"), string, unknown?][] = [
-    ["GET", "/api/session"], ["POST", "/api/logout"], ["GET", "/api/cases"], ["GET", "/api/cases/1"], ["GET", "/api/cases/1/history"],
-    ["POST", "/api/cases/1/status", { status: "in_progress" }], ["POST", "/api/cases/1/priority", { priority: 80 }], ["POST", "/api/cases/1/comments", { body: "x" }],
-    ["GET", "/api/cases/1/eml"], ["GET", "/api/overview"], ["GET", "/api/integrations"], ["GET", "/api/integrations/email/icon"],
-    ["GET", "/api/integrations/email/connectors/my-email-connector/source"], ["GET", "/api/connectors"], ["GET", "/api/connectors/x"],
-    ["PUT", "/api/connectors/x", { integration: "email", parameters: {} }], ["DELETE", "/api/connectors/x"], ["POST", "/api/connectors/x/enabled", { enabled: false }],
-    ["POST", "/api/connectors/x/run"], ["POST", "/api/connectors/x/test"], ["GET", "/api/runs"], ["GET", "/api/runs/1"], ["GET", "/api/openapi.json"],
+  const routes: ["GET" | "POST" | "PUT" | "DELETE", string, unknown?][] = [
+    ["GET", "/api/session"],
+    ["POST", "/api/logout"],
+    ["GET", "/api/cases"],
+    ["GET", "/api/cases/1"],
+    ["GET", "/api/cases/1/history"],
+    ["POST", "/api/cases/1/status", { status: "in_progress" }],
+    ["POST", "/api/cases/1/priority", { priority: 80 }],
+    ["POST", "/api/cases/1/comments", { body: "x" }],
+    ["GET", "/api/cases/1/eml"],
+    ["GET", "/api/overview"],
+    ["GET", "/api/integrations"],
+    ["GET", "/api/integrations/email/icon"],
+    ["GET", "/api/integrations/email/connectors/my-email-connector/source"],
+    ["GET", "/api/connectors"],
+    ["GET", "/api/connectors/x"],
+    ["PUT", "/api/connectors/x", { integration: "email", parameters: {} }],
+    ["DELETE", "/api/connectors/x"],
+    ["POST", "/api/connectors/x/enabled", { enabled: false }],
+    ["POST", "/api/connectors/x/run"],
+    ["POST", "/api/connectors/x/test"],
+    ["GET", "/api/runs"],
+    ["GET", "/api/runs/1"],
+    ["GET", "/api/openapi.json"],
   ];
   for (const [method, url, body] of routes) {
     it(`answers 401 to ${method} ${url} without a session`, async () => {
@@ -115,10 +184,20 @@ describe("every route but sign-in needs a session", () => {
   }
 
   it("refuses a state change without the CSRF header (403) even with a valid cookie", async () => {
-    const response = await app.inject({ method: "POST", url: "/api/cases/1/comments", headers: { cookie: analyst.cookie }, payload: { body: "hello" } });
+    const response = await app.inject({
+      method: "POST",
+      url: "/api/cases/1/comments",
+      headers: { cookie: analyst.cookie },
+      payload: { body: "hello" },
+    });
     expect(response.statusCode).toBe(403);
     expect(response.json().error.code).toBe("CSRF");
-    const wrong = await app.inject({ method: "POST", url: "/api/cases/1/comments", headers: { cookie: analyst.cookie, "x-csrf-token": admin.csrf }, payload: { body: "hello" } });
+    const wrong = await app.inject({
+      method: "POST",
+      url: "/api/cases/1/comments",
+      headers: { cookie: analyst.cookie, "x-csrf-token": admin.csrf },
+      payload: { body: "hello" },
+    });
     expect(wrong.statusCode).toBe(403);
   });
 
@@ -162,20 +241,44 @@ describe("the case queue", () => {
     expect(critical).toHaveLength(46);
     expect(critical.every((c) => c.priority === 100)).toBe(true);
     const text = (await as(analyst, "GET", `/api/cases?q=${encodeURIComponent("message 12")}`)).json().cases as { title: string }[];
-    expect(text.map((c) => c.title).sort()).toEqual(["Suspicious message 12", "Suspicious message 120", "Suspicious message 121", "Suspicious message 122", "Suspicious message 123", "Suspicious message 124", "Suspicious message 125", "Suspicious message 126", "Suspicious message 127", "Suspicious message 128", "Suspicious message 129"]);
+    expect(text.map((c) => c.title).sort()).toEqual([
+      "Suspicious message 12",
+      "Suspicious message 120",
+      "Suspicious message 121",
+      "Suspicious message 122",
+      "Suspicious message 123",
+      "Suspicious message 124",
+      "Suspicious message 125",
+      "Suspicious message 126",
+      "Suspicious message 127",
+      "Suspicious message 128",
+      "Suspicious message 129",
+    ]);
     // LIKE wildcards in the text are taken literally.
     expect((await as(analyst, "GET", "/api/cases?q=%25")).json().cases).toHaveLength(0);
     expect((await as(analyst, "GET", "/api/cases?q=message_1")).json().cases).toHaveLength(0);
     // Older than the overview's window, so the overview's counts stay those of the seeded cases.
     const now = Date.now() - 40 * 86_400_000;
-    await store.db.insertInto("cases").values({ title: "Win 100% free_prize \\o/", priority: 60, status: "open", environment: "", created_at: now, updated_at: now }).execute();
+    await store.db
+      .insertInto("cases")
+      .values({ title: "Win 100% free_prize \\o/", priority: 60, status: "open", environment: "", created_at: now, updated_at: now })
+      .execute();
     for (const q of ["100% free_prize", "0%", "_prize \\o"]) {
-      expect((await as(analyst, "GET", `/api/cases?q=${encodeURIComponent(q)}`)).json().cases.map((c: { title: string }) => c.title), q).toEqual(["Win 100% free_prize \\o/"]);
+      expect(
+        (await as(analyst, "GET", `/api/cases?q=${encodeURIComponent(q)}`)).json().cases.map((c: { title: string }) => c.title),
+        q,
+      ).toEqual(["Win 100% free_prize \\o/"]);
     }
-    const byIndicator = (await as(analyst, "GET", `/api/cases?q=${encodeURIComponent("it-7@sender-1.test")}`)).json().cases as { title: string }[];
+    const byIndicator = (await as(analyst, "GET", `/api/cases?q=${encodeURIComponent("it-7@sender-1.test")}`)).json().cases as {
+      title: string;
+    }[];
     expect(byIndicator.map((c) => c.title)).toEqual(["Suspicious message 7"]);
     const newest = (await as(analyst, "GET", "/api/cases?limit=1")).json().cases[0].id as number;
-    expect((await as(analyst, "GET", `/api/cases?after=${newest - 3}`)).json().cases.map((c: { id: number }) => c.id)).toEqual([newest, newest - 1, newest - 2]);
+    expect((await as(analyst, "GET", `/api/cases?after=${newest - 3}`)).json().cases.map((c: { id: number }) => c.id)).toEqual([
+      newest,
+      newest - 1,
+      newest - 2,
+    ]);
     expect((await as(analyst, "GET", "/api/cases?status=closed")).json().cases).toHaveLength(0);
   });
 
@@ -196,9 +299,14 @@ describe("working a case", () => {
     const detail = response.json();
     expect(detail).toMatchObject({ id: 1, title: "Suspicious message 0", status: "open", hasEml: false, comments: [], history: [] });
     expect(detail.alerts[0].events[0].Subject).toBe("Suspicious message 0");
-    expect(detail.alerts[0].entities.map((e: { value: string; role: string | null; depth: number }) => [e.value, e.role, e.depth])).toEqual([
-      ["https://phish-0.test/x", null, 0], ["it-0@sender-0.test", "sender", 0], ["staff-0@company.test", "reporter", 0], ["inner-0@deep.test", "sender", 1],
-    ]);
+    expect(detail.alerts[0].entities.map((e: { value: string; role: string | null; depth: number }) => [e.value, e.role, e.depth])).toEqual(
+      [
+        ["https://phish-0.test/x", null, 0],
+        ["it-0@sender-0.test", "sender", 0],
+        ["staff-0@company.test", "reporter", 0],
+        ["inner-0@deep.test", "sender", 1],
+      ],
+    );
     expect(detail.alerts[0].reporters).toEqual(["staff-0@company.test"]);
     expect((await as(analyst, "GET", "/api/cases/999999")).statusCode).toBe(404);
     expect((await as(analyst, "GET", "/api/cases/abc")).statusCode).toBe(400);
@@ -212,9 +320,18 @@ describe("working a case", () => {
     expect((await as(analyst, "POST", "/api/cases/2/priority", { priority: 80 })).statusCode).toBe(200);
     const closed = await as(admin, "POST", "/api/cases/2/status", { status: "closed", reason: "Phishing confirmed, sender blocked" });
     expect(closed.statusCode).toBe(200);
-    const history = closed.json().history as { user_name: string; kind: string; from_value: string; to_value: string; reason: string | null; created_at: number }[];
+    const history = closed.json().history as {
+      user_name: string;
+      kind: string;
+      from_value: string;
+      to_value: string;
+      reason: string | null;
+      created_at: number;
+    }[];
     expect(history.map((h) => [h.user_name, h.kind, h.from_value, h.to_value, h.reason])).toEqual([
-      ["bob", "status", "open", "in_progress", null], ["bob", "priority", "60", "80", null], ["ada", "status", "in_progress", "closed", "Phishing confirmed, sender blocked"],
+      ["bob", "status", "open", "in_progress", null],
+      ["bob", "priority", "60", "80", null],
+      ["ada", "status", "in_progress", "closed", "Phishing confirmed, sender blocked"],
     ]);
     expect(history.every((h) => Math.abs(h.created_at - Date.now()) < 60_000)).toBe(true);
     const detail = (await as(analyst, "GET", "/api/cases/2")).json();
@@ -236,7 +353,17 @@ describe("working a case", () => {
     const zlib = await import("node:zlib");
     const raw = Buffer.from("Subject: <script>alert(1)</script>\r\n\r\n<html><script>alert(2)</script></html>\r\n");
     const alert = await store.db.selectFrom("alerts").select("id").where("case_id", "=", 4).executeTakeFirstOrThrow();
-    await store.db.insertInto("alert_files").values({ alert_pk: alert.id, file_name: "<img src=x>.eml", content_type: "message/rfc822", size: raw.length, sha256: "0".repeat(64), data: zlib.gzipSync(raw) }).execute();
+    await store.db
+      .insertInto("alert_files")
+      .values({
+        alert_pk: alert.id,
+        file_name: "<img src=x>.eml",
+        content_type: "message/rfc822",
+        size: raw.length,
+        sha256: "0".repeat(64),
+        data: zlib.gzipSync(raw),
+      })
+      .execute();
     const response = await as(analyst, "GET", "/api/cases/4/eml");
     expect(response.statusCode).toBe(200);
     expect(response.headers["content-type"]).toBe("application/octet-stream");
@@ -258,10 +385,16 @@ describe("overview", () => {
     const today = Math.floor(Date.now() / 86_400_000) * 86_400_000;
     expect(data.casesPerDay.some((r: { day: number }) => r.day === today)).toBe(true);
     // One sender per case, the deepest: every tenth case's is at deep.test.
-    expect(data.topSenderDomains).toEqual([{ domain: "sender-1.test", count: 115 }, { domain: "sender-0.test", count: 92 }, { domain: "deep.test", count: 23 }]);
+    expect(data.topSenderDomains).toEqual([
+      { domain: "sender-1.test", count: 115 },
+      { domain: "sender-0.test", count: 92 },
+      { domain: "deep.test", count: 23 },
+    ]);
     expect(data.topReporters).toEqual([
-      { address: "staff-0@company.test", count: 58 }, { address: "staff-1@company.test", count: 58 },
-      { address: "staff-2@company.test", count: 57 }, { address: "staff-3@company.test", count: 57 },
+      { address: "staff-0@company.test", count: 58 },
+      { address: "staff-1@company.test", count: 58 },
+      { address: "staff-2@company.test", count: 57 },
+      { address: "staff-3@company.test", count: 57 },
     ]);
     expect(data.topUrlDomains.map((d: { domain: string }) => d.domain).sort()).toEqual(["phish-0.test", "phish-1.test", "phish-2.test"]);
     expect((await as(analyst, "GET", "/api/overview?days=0")).statusCode).toBe(400);
@@ -270,7 +403,11 @@ describe("overview", () => {
 
 describe("integrations and connectors", () => {
   it("lists integrations with their connectors' parameter definitions, icon and source", async () => {
-    const list = (await as(analyst, "GET", "/api/integrations")).json().integrations as { slug: string; hasIcon: boolean; connectors: { parameters: { name: string; type: string }[] }[] }[];
+    const list = (await as(analyst, "GET", "/api/integrations")).json().integrations as {
+      slug: string;
+      hasIcon: boolean;
+      connectors: { parameters: { name: string; type: string }[] }[];
+    }[];
     const email = list.find((i) => i.slug === "email")!;
     expect(email.connectors[0]!.parameters.find((p) => p.name === "Password")!.type).toBe("password");
     const icon = await as(analyst, "GET", "/api/integrations/email/icon");
@@ -287,7 +424,10 @@ describe("integrations and connectors", () => {
   });
 
   it("lets only an admin create, change, enable and run connectors (analyst 403)", async () => {
-    const body = { integration: "email", parameters: { Username: "u", Password: "hunter2-secret", "IMAP Server Address": "127.0.0.1", "IMAP Port": 1 } };
+    const body = {
+      integration: "email",
+      parameters: { Username: "u", Password: "hunter2-secret", "IMAP Server Address": "127.0.0.1", "IMAP Port": 1 },
+    };
     expect((await as(analyst, "PUT", "/api/connectors/mail", body)).statusCode).toBe(403);
     expect((await as(analyst, "POST", "/api/connectors/mail/enabled", { enabled: false })).statusCode).toBe(403);
     expect((await as(analyst, "POST", "/api/connectors/mail/run")).statusCode).toBe(403);
@@ -295,7 +435,13 @@ describe("integrations and connectors", () => {
     expect((await as(analyst, "DELETE", "/api/connectors/mail")).statusCode).toBe(403);
     const created = await as(admin, "PUT", "/api/connectors/mail", { ...body, intervalSeconds: 120 });
     expect(created.statusCode, created.body).toBe(201);
-    expect(created.json()).toMatchObject({ name: "mail", enabled: true, intervalSeconds: 120, productFieldName: "device_product", grouping: { mode: "campaign", windowHours: 24, maxAlerts: 500 } });
+    expect(created.json()).toMatchObject({
+      name: "mail",
+      enabled: true,
+      intervalSeconds: 120,
+      productFieldName: "device_product",
+      grouping: { mode: "campaign", windowHours: 24, maxAlerts: 500 },
+    });
     // Grouping settings change alone; the others are kept.
     const grouped = await as(admin, "PUT", "/api/connectors/mail", { ...body, grouping: { mode: "indicator", windowHours: 48 } });
     expect(grouped.json().grouping).toEqual({ mode: "indicator", windowHours: 48, maxAlerts: 500 });
@@ -313,30 +459,45 @@ describe("integrations and connectors", () => {
   });
 
   it("never returns a password parameter, in any answer, and keeps it encrypted at rest", async () => {
-    await saveConnector(store, { name: "secretive", integration: "email", parameters: { Username: "u", Password: "hunter2-secret", "IMAP Server Address": "127.0.0.1", "IMAP Port": 1 } });
+    await saveConnector(store, {
+      name: "secretive",
+      integration: "email",
+      parameters: { Username: "u", Password: "hunter2-secret", "IMAP Server Address": "127.0.0.1", "IMAP Port": 1 },
+    });
     for (const url of ["/api/connectors", "/api/connectors/secretive", "/api/overview", "/api/integrations"]) {
       expect((await as(admin, "GET", url)).body, url).not.toContain("hunter2-secret");
     }
     const row = await store.db.selectFrom("connectors").select("parameters").where("name", "=", "secretive").executeTakeFirstOrThrow();
     expect(row.parameters).not.toContain("hunter2-secret");
     // An update that leaves the password empty keeps the stored one.
-    const updated = await as(admin, "PUT", "/api/connectors/secretive", { integration: "email", parameters: { Username: "u2", Password: "", "IMAP Server Address": "127.0.0.1", "IMAP Port": 1 } });
+    const updated = await as(admin, "PUT", "/api/connectors/secretive", {
+      integration: "email",
+      parameters: { Username: "u2", Password: "", "IMAP Server Address": "127.0.0.1", "IMAP Port": 1 },
+    });
     expect(updated.statusCode, updated.body).toBe(200);
     expect(updated.json().parameters).toMatchObject({ Username: "u2", Password: "(set)" });
   });
 
   it("names the parameter in validation errors", async () => {
-    const wrongType = await as(admin, "PUT", "/api/connectors/bad", { integration: "email", parameters: { Username: "u", Password: "p", "IMAP Server Address": "h", "IMAP Port": "not-a-number" } });
+    const wrongType = await as(admin, "PUT", "/api/connectors/bad", {
+      integration: "email",
+      parameters: { Username: "u", Password: "p", "IMAP Server Address": "h", "IMAP Port": "not-a-number" },
+    });
     expect(wrongType.statusCode).toBe(400);
     expect(wrongType.json().error).toMatchObject({ code: "PARAM_INVALID" });
     expect(wrongType.json().error.message).toContain('"IMAP Port"');
-    const unknown = await as(admin, "PUT", "/api/connectors/bad", { integration: "email", parameters: { Username: "u", Password: "p", "IMAP Server Address": "h", Colour: "red" } });
+    const unknown = await as(admin, "PUT", "/api/connectors/bad", {
+      integration: "email",
+      parameters: { Username: "u", Password: "p", "IMAP Server Address": "h", Colour: "red" },
+    });
     expect(unknown.json().error.message).toContain('unknown parameter "Colour"');
     const missing = await as(admin, "PUT", "/api/connectors/bad", { integration: "email", parameters: { Username: "u" } });
     expect(missing.statusCode).toBe(400);
     expect(missing.json().error.message).toContain('missing required parameter "Password"');
     expect((await as(admin, "PUT", "/api/connectors/bad", { integration: "nope", parameters: {} })).statusCode).toBe(404);
-    expect((await as(admin, "PUT", "/api/connectors/bad", { integration: "email", parameters: {}, intervalSeconds: 0 })).statusCode).toBe(400);
+    expect((await as(admin, "PUT", "/api/connectors/bad", { integration: "email", parameters: {}, intervalSeconds: 0 })).statusCode).toBe(
+      400,
+    );
   });
 
   it("deletes a connector (admin) and 404s on an unknown one", async () => {
@@ -349,10 +510,25 @@ describe("integrations and connectors", () => {
   it("lists runs newest first and shows one with its log; 404 for an unknown run", async () => {
     const connector = await store.db.selectFrom("connectors").select("id").where("name", "=", "mail").executeTakeFirstOrThrow();
     for (const status of ["succeeded", "failed"] as const) {
-      await store.db.insertInto("runs").values({ connector_id: connector.id, is_test: 0, status, started_at: Date.now(), finished_at: Date.now() + 5, error: status === "failed" ? "IMAP_CONNECT: refused" : null, logs: JSON.stringify([{ level: "info", message: `a ${status} run`, time: Date.now() }]), owner: "test" }).execute();
+      await store.db
+        .insertInto("runs")
+        .values({
+          connector_id: connector.id,
+          is_test: 0,
+          status,
+          started_at: Date.now(),
+          finished_at: Date.now() + 5,
+          error: status === "failed" ? "IMAP_CONNECT: refused" : null,
+          logs: JSON.stringify([{ level: "info", message: `a ${status} run`, time: Date.now() }]),
+          owner: "test",
+        })
+        .execute();
     }
     const runs = (await as(analyst, "GET", "/api/runs?limit=10")).json().runs as { id: number; status: string; connector: string }[];
-    expect(runs.slice(0, 2).map((r) => [r.status, r.connector])).toEqual([["failed", "mail"], ["succeeded", "mail"]]);
+    expect(runs.slice(0, 2).map((r) => [r.status, r.connector])).toEqual([
+      ["failed", "mail"],
+      ["succeeded", "mail"],
+    ]);
     const one = await as(analyst, "GET", `/api/runs/${runs[0]!.id}`);
     expect(one.json().logs).toEqual([expect.objectContaining({ message: "a failed run" })]);
     expect((await as(analyst, "GET", "/api/runs/999999")).statusCode).toBe(404);
@@ -367,23 +543,55 @@ describe("the OpenAPI document", () => {
     expect(response.statusCode).toBe(200);
     const document = response.json();
     expect(document.openapi).toMatch(/^3\./);
-    expect(Object.keys(document.paths)).toEqual(expect.arrayContaining(["/api/cases", "/api/cases/{id}", "/api/cases/{id}/status", "/api/connectors/{name}", "/api/login", "/api/runs"]));
-    expect(document.paths["/api/cases/{id}/status"].post.requestBody.content["application/json"].schema.properties.status.enum).toEqual(["open", "in_progress", "closed"]);
+    expect(Object.keys(document.paths)).toEqual(
+      expect.arrayContaining([
+        "/api/cases",
+        "/api/cases/{id}",
+        "/api/cases/{id}/status",
+        "/api/connectors/{name}",
+        "/api/login",
+        "/api/runs",
+      ]),
+    );
+    expect(document.paths["/api/cases/{id}/status"].post.requestBody.content["application/json"].schema.properties.status.enum).toEqual([
+      "open",
+      "in_progress",
+      "closed",
+    ]);
   });
 });
 
 describe("merging cases and moving an alert out", () => {
   type Entry = { user_name: string; kind: string; from_value: string; to_value: string; alert_id: string | null };
-  const historyOf = async (id: number) => ((await as(analyst, "GET", `/api/cases/${id}/history`)).json().history as Entry[]).map((h) => [h.user_name, h.kind, h.from_value, h.to_value, h.alert_id]);
+  const historyOf = async (id: number) =>
+    ((await as(analyst, "GET", `/api/cases/${id}/history`)).json().history as Entry[]).map((h) => [
+      h.user_name,
+      h.kind,
+      h.from_value,
+      h.to_value,
+      h.alert_id,
+    ]);
 
   it("merges cases into one (analysts may), closes the sources as merged and records it in both histories", async () => {
-    expect((await app.inject({ method: "POST", url: "/api/cases/10/merge", headers: { cookie: analyst.cookie }, payload: { cases: [11] } })).statusCode).toBe(403);
+    expect(
+      (await app.inject({ method: "POST", url: "/api/cases/10/merge", headers: { cookie: analyst.cookie }, payload: { cases: [11] } }))
+        .statusCode,
+    ).toBe(403);
     const merged = await as(analyst, "POST", "/api/cases/10/merge", { cases: [11, 12] });
     expect(merged.statusCode, merged.body).toBe(200);
     const target = (await as(analyst, "GET", "/api/cases/10")).json();
-    expect(target.alerts.map((a: { name: string }) => a.name).sort()).toEqual(["Suspicious message 10", "Suspicious message 11", "Suspicious message 9"]);
+    expect(target.alerts.map((a: { name: string }) => a.name).sort()).toEqual([
+      "Suspicious message 10",
+      "Suspicious message 11",
+      "Suspicious message 9",
+    ]);
     expect(target.alert_count).toBe(3);
-    expect(target.links).toEqual(expect.arrayContaining([{ case_id: 11, reason: "merged from" }, { case_id: 12, reason: "merged from" }]));
+    expect(target.links).toEqual(
+      expect.arrayContaining([
+        { case_id: 11, reason: "merged from" },
+        { case_id: 12, reason: "merged from" },
+      ]),
+    );
     const source = (await as(analyst, "GET", "/api/cases/11")).json();
     expect(source).toMatchObject({ status: "closed", closed_reason: "merged into case 10", alerts: [] });
     expect(await historyOf(10)).toEqual([["bob", "merge", "11,12", "10", null]]);
@@ -404,7 +612,9 @@ describe("merging cases and moving an alert out", () => {
   });
 
   it("moves one alert out to a case of its own, recorded in both histories; refuses the only alert or an unknown one", async () => {
-    const alertId = ((await as(analyst, "GET", "/api/cases/10")).json().alerts as { display_id: string; name: string }[]).find((a) => a.name === "Suspicious message 11")!.display_id;
+    const alertId = ((await as(analyst, "GET", "/api/cases/10")).json().alerts as { display_id: string; name: string }[]).find(
+      (a) => a.name === "Suspicious message 11",
+    )!.display_id;
     const moved = await as(admin, "POST", "/api/cases/10/move-out", { alert: alertId });
     expect(moved.statusCode, moved.body).toBe(200);
     const newCase = moved.json().case as number;

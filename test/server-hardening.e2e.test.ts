@@ -15,21 +15,39 @@ import { makeWorkspace } from "./support/cli.js";
 const PROXY = "127.0.0.1";
 const ADMIN_PASSWORD = "admin-password-1";
 
-interface Answer { status: number; headers: http.IncomingHttpHeaders; body: string; ms: number }
+interface Answer {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  body: string;
+  ms: number;
+}
 
 /** One request on its own connection from `from` (a loopback address: the server sees it as the client's). */
-function send(port: number, method: string, url: string, options: { from?: string; headers?: Record<string, string>; body?: unknown; raw?: string } = {}): Promise<Answer> {
+function send(
+  port: number,
+  method: string,
+  url: string,
+  options: { from?: string; headers?: Record<string, string>; body?: unknown; raw?: string } = {},
+): Promise<Answer> {
   const payload = options.raw ?? (options.body === undefined ? undefined : JSON.stringify(options.body));
   const started = Date.now();
   return new Promise((resolve, reject) => {
-    const request = http.request({
-      host: "127.0.0.1", port, method, path: url, localAddress: options.from ?? PROXY, agent: false,
-      headers: { ...(payload ? { "content-type": "application/json" } : {}), ...options.headers },
-    }, (response) => {
-      let body = "";
-      response.on("data", (chunk: Buffer) => (body += chunk.toString()));
-      response.on("end", () => resolve({ status: response.statusCode!, headers: response.headers, body, ms: Date.now() - started }));
-    });
+    const request = http.request(
+      {
+        host: "127.0.0.1",
+        port,
+        method,
+        path: url,
+        localAddress: options.from ?? PROXY,
+        agent: false,
+        headers: { ...(payload ? { "content-type": "application/json" } : {}), ...options.headers },
+      },
+      (response) => {
+        let body = "";
+        response.on("data", (chunk: Buffer) => (body += chunk.toString()));
+        response.on("end", () => resolve({ status: response.statusCode!, headers: response.headers, body, ms: Date.now() - started }));
+      },
+    );
     request.on("error", reject);
     request.end(payload);
   });
@@ -52,7 +70,12 @@ beforeAll(async () => {
   await saveUser(store, "ada", "admin", ADMIN_PASSWORD);
   await saveUser(store, "bob", "analyst", "analyst-password-1");
   // Short delays so that a test sees them grow within seconds; the address budget is the default.
-  app = await buildServer({ store, webDir: path.join(ws.dir, "no-web"), trustProxy: PROXY, signInLimits: { firstDelayMs: 25, maxDelayMs: 400 } });
+  app = await buildServer({
+    store,
+    webDir: path.join(ws.dir, "no-web"),
+    trustProxy: PROXY,
+    signInLimits: { firstDelayMs: 25, maxDelayMs: 400 },
+  });
   await app.listen({ host: "127.0.0.1", port: 0 });
   port = (app.server.address() as net.AddressInfo).port;
 });
@@ -82,7 +105,9 @@ describe("behind a trusted reverse proxy", () => {
     expect(viaProxy.headers["strict-transport-security"]).toBe("max-age=31536000");
     // Over plain HTTP, or a client that is not the proxy claiming HTTPS: no HSTS (it would pin a name to a scheme it does not serve).
     expect((await send(port, "GET", "/api/health")).headers["strict-transport-security"]).toBeUndefined();
-    expect((await send(port, "GET", "/api/health", { from: "127.0.0.2", headers: https })).headers["strict-transport-security"]).toBeUndefined();
+    expect(
+      (await send(port, "GET", "/api/health", { from: "127.0.0.2", headers: https })).headers["strict-transport-security"],
+    ).toBeUndefined();
 
     const answer = await signIn(port, "bob", "analyst-password-1", { headers: https });
     const cookie = sessionCookie(answer)!.split(";")[0]!;
@@ -91,7 +116,11 @@ describe("behind a trusted reverse proxy", () => {
       const signedIn = await send(port, "GET", url, { headers: { cookie } });
       expect([url, signedIn.headers["cache-control"]]).toEqual([url, "no-store"]);
       const anonymous = await send(port, "GET", url);
-      expect([url, anonymous.status, anonymous.headers["cache-control"]]).toEqual([url, url === "/api/nothing-here" ? 404 : 401, "no-store"]);
+      expect([url, anonymous.status, anonymous.headers["cache-control"]]).toEqual([
+        url,
+        url === "/api/nothing-here" ? 404 : 401,
+        "no-store",
+      ]);
     }
   });
 
@@ -99,7 +128,9 @@ describe("behind a trusted reverse proxy", () => {
     const https = { "x-forwarded-proto": "https" };
     const answer = await signIn(port, "bob", "analyst-password-1", { headers: https });
     const cookie = sessionCookie(answer)!.split(";")[0]!;
-    const out = await send(port, "POST", "/api/logout", { headers: { ...https, cookie, "x-csrf-token": (JSON.parse(answer.body) as { csrfToken: string }).csrfToken } });
+    const out = await send(port, "POST", "/api/logout", {
+      headers: { ...https, cookie, "x-csrf-token": (JSON.parse(answer.body) as { csrfToken: string }).csrfToken },
+    });
     expect(out.status).toBe(200);
     const cleared = sessionCookie(out)!;
     expect(cleared).toMatch(/^intake_session=;/);
@@ -118,7 +149,8 @@ describe("behind a trusted reverse proxy", () => {
     expect((await signIn(port, "ada", ADMIN_PASSWORD, from("203.0.113.9"))).status).toBe(200);
 
     // Straight from 127.0.0.3, X-Forwarded-For is not believed: a new one each time changes nothing.
-    for (let i = 0; i < 10; i++) expect((await signIn(port, `nobody${i}`, "wrong password", { from: "127.0.0.3", ...from(`198.51.100.${i}`) })).status).toBe(401);
+    for (let i = 0; i < 10; i++)
+      expect((await signIn(port, `nobody${i}`, "wrong password", { from: "127.0.0.3", ...from(`198.51.100.${i}`) })).status).toBe(401);
     expect((await signIn(port, "nobody", "wrong password", { from: "127.0.0.3", ...from("198.51.100.200") })).status).toBe(429);
   });
 });
@@ -126,7 +158,9 @@ describe("behind a trusted reverse proxy", () => {
 describe("sign-in under attack", () => {
   it("answers most of 40 parallel tries with unknown names from one address with 429 RATE_LIMITED, before any password \
 is hashed", async () => {
-    const answers = await Promise.all(Array.from({ length: 40 }, (_, i) => signIn(port, `unknown-${i}`, `guess-${i}`, { from: "127.0.0.4" })));
+    const answers = await Promise.all(
+      Array.from({ length: 40 }, (_, i) => signIn(port, `unknown-${i}`, `guess-${i}`, { from: "127.0.0.4" })),
+    );
     const statuses = answers.map((answer) => answer.status);
     expect(statuses.filter((status) => status === 401)).toHaveLength(10);
     expect(statuses.filter((status) => status === 429)).toHaveLength(30);
@@ -170,8 +204,10 @@ describe("the session is checked before the body is read", () => {
         }
       });
       socket.on("error", reject);
-      socket.write(`PUT /api/connectors/x HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n` +
-        `Content-Length: ${3 * 1024 * 1024}\r\n\r\n{"integration":"${"x".repeat(60_000)}`);
+      socket.write(
+        `PUT /api/connectors/x HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n` +
+          `Content-Length: ${3 * 1024 * 1024}\r\n\r\n{"integration":"${"x".repeat(60_000)}`,
+      );
     });
     socket.destroy();
     expect(head).toMatch(/^HTTP\/1\.1 401 /);
@@ -215,7 +251,9 @@ describe("slow clients", () => {
     try {
       const servedPort = Number(new URL(served.base).port);
       const idle = new Promise<number>((resolve) => {
-        const socket = net.connect({ host: "127.0.0.1", port: servedPort }, () => socket.write("GET /api/health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"));
+        const socket = net.connect({ host: "127.0.0.1", port: servedPort }, () =>
+          socket.write("GET /api/health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"),
+        );
         let answeredAt = 0;
         socket.on("data", () => (answeredAt ||= Date.now()));
         socket.on("error", () => undefined);
@@ -241,7 +279,9 @@ describe("slow clients", () => {
     const signalled = Date.now();
     served.process.kill("SIGTERM");
     try {
-      expect(await Promise.race([exited, new Promise<number>((resolve) => setTimeout(() => resolve(Infinity), 40_000))]) - signalled).toBeLessThan(5_000);
+      expect(
+        (await Promise.race([exited, new Promise<number>((resolve) => setTimeout(() => resolve(Infinity), 40_000))])) - signalled,
+      ).toBeLessThan(5_000);
       expect(served.output()).toContain("intake serve: stopped");
     } finally {
       if (served.process.exitCode === null) served.process.kill("SIGKILL");
@@ -267,7 +307,8 @@ describe("intake serve's files and flags", () => {
       served = await startConsole(ws, ["--no-scheduler", "--trust-proxy", PROXY]);
       const mode = (file: string) => (fs.statSync(file).mode & 0o777).toString(8);
       // While it serves, SQLite's log and shared memory are there beside the database.
-      for (const file of [ws.db, `${ws.db}-wal`, `${ws.db}-shm`]) expect(`${path.basename(file)} ${mode(file)}`).toBe(`${path.basename(file)} 600`);
+      for (const file of [ws.db, `${ws.db}-wal`, `${ws.db}-shm`])
+        expect(`${path.basename(file)} ${mode(file)}`).toBe(`${path.basename(file)} 600`);
       expect(mode(home)).toBe("700");
       expect(mode(path.dirname(home))).toBe("700");
       expect(mode(ws.dir)).toBe("755");

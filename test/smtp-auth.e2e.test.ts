@@ -8,7 +8,12 @@ import { openStore } from "../src/platform/store/index.js";
 import { makeWorkspace } from "./support/cli.js";
 
 /** A listener on every interface that speaks just enough SMTP to be offered a password, and records what it was sent. */
-interface FakeSmtp { port: number; connections: number; received: string[]; close(): Promise<void> }
+interface FakeSmtp {
+  port: number;
+  connections: number;
+  received: string[];
+  close(): Promise<void>;
+}
 
 function startFakeSmtp(): Promise<FakeSmtp> {
   const state = { connections: 0, received: [] as string[] };
@@ -33,23 +38,33 @@ function startFakeSmtp(): Promise<FakeSmtp> {
     });
     socket.on("error", () => undefined);
   });
-  return new Promise((resolve) => server.listen(0, "0.0.0.0", () => resolve({
-    port: (server.address() as net.AddressInfo).port,
-    get connections() { return state.connections; },
-    received: state.received,
-    close: () => new Promise<void>((done) => server.close(() => done())),
-  })));
+  return new Promise((resolve) =>
+    server.listen(0, "0.0.0.0", () =>
+      resolve({
+        port: (server.address() as net.AddressInfo).port,
+        get connections() {
+          return state.connections;
+        },
+        received: state.received,
+        close: () => new Promise<void>((done) => server.close(() => done())),
+      }),
+    ),
+  );
 }
 
 /** An address of this machine that is not loopback: the server a password must not reach in clear. */
 function networkAddress(): string {
-  const address = Object.values(os.networkInterfaces()).flat().find((entry) => entry && entry.family === "IPv4" && !entry.internal)?.address;
+  const address = Object.values(os.networkInterfaces())
+    .flat()
+    .find((entry) => entry && entry.family === "IPv4" && !entry.internal)?.address;
   if (!address) throw new Error("this test needs a network interface with an IPv4 address that is not loopback");
   return address;
 }
 
 let smtp: FakeSmtp;
-beforeAll(async () => { smtp = await startFakeSmtp(); });
+beforeAll(async () => {
+  smtp = await startFakeSmtp();
+});
 afterAll(() => smtp?.close());
 
 describe("SMTP security none with a username", () => {
@@ -57,14 +72,27 @@ describe("SMTP security none with a username", () => {
     const ws = makeWorkspace({ INTAKE_OUTBOX_BACKOFF_SECONDS: "1" });
     const host = networkAddress();
     const configure = async (server: string) => {
-      const params = { "SMTP Server Address": server, "SMTP Port": smtp.port, "SMTP Security": "none", "SMTP Username": "relay-user", "SMTP Password": "relay-password-1", "Sender Address": "security@example.test" };
+      const params = {
+        "SMTP Server Address": server,
+        "SMTP Port": smtp.port,
+        "SMTP Security": "none",
+        "SMTP Username": "relay-user",
+        "SMTP Password": "relay-password-1",
+        "Sender Address": "security@example.test",
+      };
       const configured = await ws.intake(["integration", "configure", "email", "--params", ws.writeJson("smtp.json", params)]);
       expect(configured.code, configured.stderr).toBe(0);
     };
     await configure(host);
     const store = await openStore(ws.db);
     try {
-      await store.db.transaction().execute((trx) => stageOutbox(trx, { caseId: 1, actionRunId: 1, idempotencyKey: "run:1:reply", integration: "email" }, [{ to: "alice@example.test", subject: "Re: hi", text: "thanks" }]));
+      await store.db
+        .transaction()
+        .execute((trx) =>
+          stageOutbox(trx, { caseId: 1, actionRunId: 1, idempotencyKey: "run:1:reply", integration: "email" }, [
+            { to: "alice@example.test", subject: "Re: hi", text: "thanks" },
+          ]),
+        );
     } finally {
       await store.close();
     }
@@ -73,9 +101,11 @@ describe("SMTP security none with a username", () => {
     expect(ws.lastJson(refused), refused.stderr).toEqual({ sent: 0, failed: 1, givenUp: 0 });
     const [row] = JSON.parse((await ws.intake(["outbox", "list", "--json"])).stdout) as { status: string; lastError: string }[];
     expect(row!.status).toBe("retrying");
-    expect(row!.lastError).toBe(`SMTP_NOT_CONFIGURED: the email integration's "SMTP Security" none with "SMTP Username" ` +
-      `would send the password unencrypted to ${host}: use starttls or tls (none only for a relay on loopback) ` +
-      `(intake integration configure email --params FILE.json)`);
+    expect(row!.lastError).toBe(
+      `SMTP_NOT_CONFIGURED: the email integration's "SMTP Security" none with "SMTP Username" ` +
+        `would send the password unencrypted to ${host}: use starttls or tls (none only for a relay on loopback) ` +
+        `(intake integration configure email --params FILE.json)`,
+    );
     expect(smtp.connections).toBe(0);
     expect(smtp.received).toEqual([]);
 

@@ -33,11 +33,31 @@ beforeAll(async () => {
   [server] = await Promise.all([startDovecot(), fs.promises.mkdir(ARTIFACTS, { recursive: true })]);
   ws = makeWorkspace({ NODE_EXTRA_CA_CERTS: server.caFile, INTAKE_PASSWORD: PASSWORD });
   await ok(["users", "add", "admin", "--role", "admin"]);
-  await ok(["connector", "create", "reports", "--integration", "email", "--params", ws.writeJson("mail.json", server.params()), "--grouping", "off"]);
-  await ok(["playbook", "configure", "phishing-triage", "--params", ws.writeJson("triage.json", { "Simulation Sender Domains": "sim-vendor.test", ...OUR_PEOPLE })]);
+  await ok([
+    "connector",
+    "create",
+    "reports",
+    "--integration",
+    "email",
+    "--params",
+    ws.writeJson("mail.json", server.params()),
+    "--grouping",
+    "off",
+  ]);
+  await ok([
+    "playbook",
+    "configure",
+    "phishing-triage",
+    "--params",
+    ws.writeJson("triage.json", { "Simulation Sender Domains": "sim-vendor.test", ...OUR_PEOPLE }),
+  ]);
   deliverToMaildir(server, [
     forwardedReport("sim", { from: "HR <hr@sim-vendor.test>", subject: "Bonus letter", body: "Open http://sim-vendor.test/bonus" }),
-    forwardedReport("spoof", { from: "\"ceo@company.test\" <boss@mailer.test>", subject: "Urgent wire", body: "Pay at <script>alert(1)</script> http://pay.mailer.test/now" }),
+    forwardedReport("spoof", {
+      from: '"ceo@company.test" <boss@mailer.test>',
+      subject: "Urgent wire",
+      body: "Pay at <script>alert(1)</script> http://pay.mailer.test/now",
+    }),
   ]);
   // No drain: intake serve's worker runs the triage playbook, on by default, on the new cases.
   await ok(["connector", "run", "reports", "--json"]);
@@ -57,10 +77,18 @@ describe("verdicts in the console", () => {
     const page = await session.signedIn("admin", PASSWORD, "en-US", { width: 1400, height: 1000 });
     const row = (title: string) => page.locator(`tr[data-case-id="${cases.get(title)}"]`);
     // The queue adds new cases by itself, not verdicts given later to the rows shown: read again until triage has run.
-    await expect.poll(async () => {
-      await page.goto(`${session.base}/cases`);
-      return [await row("Bonus letter").getByTestId("verdict").textContent(), await row("Urgent wire").getByTestId("verdict").textContent()];
-    }, { timeout: 90_000, interval: 1000 }).toEqual(["Simulation", "Unknown"]);
+    await expect
+      .poll(
+        async () => {
+          await page.goto(`${session.base}/cases`);
+          return [
+            await row("Bonus letter").getByTestId("verdict").textContent(),
+            await row("Urgent wire").getByTestId("verdict").textContent(),
+          ];
+        },
+        { timeout: 90_000, interval: 1000 },
+      )
+      .toEqual(["Simulation", "Unknown"]);
     await shot(page, "1-queue-en");
 
     await page.locator('select[name="verdict"]').selectOption("simulation");
@@ -69,7 +97,9 @@ describe("verdicts in the console", () => {
 
     await page.goto(`${session.base}/cases/${cases.get("Urgent wire")}`);
     const panel = page.getByTestId("case-verdict");
-    await expect.poll(() => panel.getByTestId("verdict-reasons").textContent(), { timeout: 30_000 }).toContain("the display name shows ceo@company[.]test but the message comes from boss@mailer[.]test");
+    await expect
+      .poll(() => panel.getByTestId("verdict-reasons").textContent(), { timeout: 30_000 })
+      .toContain("the display name shows ceo@company[.]test but the message comes from boss@mailer[.]test");
     expect(await panel.locator("a").count()).toBe(0);
     expect(await panel.textContent()).toContain("set by playbook:phishing-triage");
     // The triage's reply waits in the outbox (no SMTP server is configured here), and the case wall says why.
@@ -86,13 +116,25 @@ describe("verdicts in the console", () => {
     await expect.poll(() => panel.textContent()).toContain("overridden by admin");
     expect(await panel.getByTestId("verdict-reasons").textContent()).toBe("CEO fraud confirmed by finance");
     await expect.poll(() => page.locator(".case").textContent()).toContain("admin set the verdict to Malicious");
-    const exported = (await ok(["cases", "export", "--jsonl"])).stdout.trim().split("\n").map((line) => JSON.parse(line) as { id: number; verdict?: { value: string } });
+    const exported = (await ok(["cases", "export", "--jsonl"])).stdout
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line) as { id: number; verdict?: { value: string } });
     expect(exported.find((item) => item.id === cases.get("Urgent wire"))!.verdict?.value).toBe("malicious");
     await shot(page, "3-override-en");
 
     const korean = await session.signedIn("admin", PASSWORD, "ko-KR", { width: 1400, height: 1000 });
     await korean.goto(`${session.base}/cases`);
-    await expect.poll(() => korean.locator(`tr[data-case-id="${cases.get("Urgent wire")}"]`).getByTestId("verdict").textContent(), { timeout: 30_000 }).toBe("악성");
+    await expect
+      .poll(
+        () =>
+          korean
+            .locator(`tr[data-case-id="${cases.get("Urgent wire")}"]`)
+            .getByTestId("verdict")
+            .textContent(),
+        { timeout: 30_000 },
+      )
+      .toBe("악성");
     await korean.goto(`${session.base}/cases/${cases.get("Urgent wire")}`);
     await korean.getByRole("heading", { name: "판정", exact: true }).waitFor();
     expect(await korean.getByTestId("case-verdict").textContent()).toContain("admin이(가) 변경");

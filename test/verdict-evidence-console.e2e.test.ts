@@ -65,17 +65,41 @@ beforeAll(async () => {
   ws = makeWorkspace();
   await ok(["users", "add", "admin", "--role", "admin"], { INTAKE_PASSWORD: ADMIN_PASSWORD });
   await ok(["users", "add", "alice", "--role", "analyst"], { INTAKE_PASSWORD: ANALYST_PASSWORD });
-  const dir = writePackage(path.join(ws.dir, "evidence-tests"), { name: "Evidence Tests" }, {
-    Reports: { json: { description: "Two reports about one payroll phish." }, code: CONNECTOR },
-  }, {
-    "actions/give-verdict.json": JSON.stringify({
-      name: "Give Verdict", description: "Sets the verdict, score and evidence it is given.", timeoutSeconds: 30,
-      parameters: [{ name: "Verdict", type: "string" }, { name: "Score", type: "string" }, { name: "Evidence", type: "string" }],
-    }),
-    "actions/give-verdict.ts": ACTION,
-  });
+  const dir = writePackage(
+    path.join(ws.dir, "evidence-tests"),
+    { name: "Evidence Tests" },
+    {
+      Reports: { json: { description: "Two reports about one payroll phish." }, code: CONNECTOR },
+    },
+    {
+      "actions/give-verdict.json": JSON.stringify({
+        name: "Give Verdict",
+        description: "Sets the verdict, score and evidence it is given.",
+        timeoutSeconds: 30,
+        parameters: [
+          { name: "Verdict", type: "string" },
+          { name: "Score", type: "string" },
+          { name: "Evidence", type: "string" },
+        ],
+      }),
+      "actions/give-verdict.ts": ACTION,
+    },
+  );
   await ok(["integration", "import", dir]);
-  await ok(["connector", "create", "reports", "--integration", "Evidence Tests", "--connector", "Reports", "--disabled", "--grouping", "off", "--params", ws.writeJson("reports.json", {})]);
+  await ok([
+    "connector",
+    "create",
+    "reports",
+    "--integration",
+    "Evidence Tests",
+    "--connector",
+    "Reports",
+    "--disabled",
+    "--grouping",
+    "off",
+    "--params",
+    ws.writeJson("reports.json", {}),
+  ]);
   await ok(["connector", "run", "reports", "--json"]);
   for (const line of (await ok(["cases", "export", "--jsonl"])).stdout.trim().split("\n")) {
     const item = JSON.parse(line) as { id: number; title: string };
@@ -89,13 +113,47 @@ beforeAll(async () => {
   await ok(["feeds", "add", "urlhaus", "--format", "urlhaus", "--source", URLHAUS, "--reliability", "B"]);
   await ok(["feeds", "refresh", "urlhaus"]);
   const evidence = [
-    { kind: "feed", weight: 60, reason: "URL hxxps://phish.example[.]test/a~b: listed by urlhaus (reliability B)", indicator: "hxxps://phish.example[.]test/a~b", feed: "urlhaus", reliability: "B" },
-    { kind: "earlier-case", weight: 30, reason: `sender hr@example-payroll[.]test: in case #${earlier}, judged malicious by analyst alice`, indicator: "hr@example-payroll[.]test", caseId: earlier, decidedBy: "analyst alice" },
+    {
+      kind: "feed",
+      weight: 60,
+      reason: "URL hxxps://phish.example[.]test/a~b: listed by urlhaus (reliability B)",
+      indicator: "hxxps://phish.example[.]test/a~b",
+      feed: "urlhaus",
+      reliability: "B",
+    },
+    {
+      kind: "earlier-case",
+      weight: 30,
+      reason: `sender hr@example-payroll[.]test: in case #${earlier}, judged malicious by analyst alice`,
+      indicator: "hr@example-payroll[.]test",
+      caseId: earlier,
+      decidedBy: "analyst alice",
+    },
     // An indicator that reaches the console live is defanged there; a reason holding markup stays text.
-    { kind: "signal", weight: 15, reason: `the link text shows payroll.company.test but the link goes elsewhere ${HOSTILE}`, indicator: "http://login.example-payroll.test/verify" },
-    { kind: "authentication", weight: -20, reason: "DMARC pass for example-payroll[.]test, by our server mx.company[.]test", indicator: "example-payroll[.]test" },
+    {
+      kind: "signal",
+      weight: 15,
+      reason: `the link text shows payroll.company.test but the link goes elsewhere ${HOSTILE}`,
+      indicator: "http://login.example-payroll.test/verify",
+    },
+    {
+      kind: "authentication",
+      weight: -20,
+      reason: "DMARC pass for example-payroll[.]test, by our server mx.company[.]test",
+      indicator: "example-payroll[.]test",
+    },
   ];
-  await ok(["action", "run", "Evidence Tests", "Give Verdict", "--case", String(later), "--params", ws.writeJson("verdict.json", { Verdict: "malicious", Score: "85", Evidence: JSON.stringify(evidence) }), "--json"]);
+  await ok([
+    "action",
+    "run",
+    "Evidence Tests",
+    "Give Verdict",
+    "--case",
+    String(later),
+    "--params",
+    ws.writeJson("verdict.json", { Verdict: "malicious", Score: "85", Evidence: JSON.stringify(evidence) }),
+    "--json",
+  ]);
   session = await consoleSession(ws, ["--no-scheduler"]);
 }, 300_000);
 
@@ -114,7 +172,12 @@ describe("verdict evidence, lists, feed reliability and reply settings in the co
     await table.waitFor();
     expect(await panel.textContent()).toContain("score 85");
     expect(await table.getByTestId("evidence-weight").allTextContents()).toEqual(["+60", "+30", "+15", "\u221220"]);
-    expect(await table.locator("tbody tr").evaluateAll((rows) => rows.map((row) => row.getAttribute("data-kind")))).toEqual(["feed", "earlier-case", "signal", "authentication"]);
+    expect(await table.locator("tbody tr").evaluateAll((rows) => rows.map((row) => row.getAttribute("data-kind")))).toEqual([
+      "feed",
+      "earlier-case",
+      "signal",
+      "authentication",
+    ]);
     const feedRow = table.locator('tr[data-kind="feed"]');
     expect(await feedRow.textContent()).toContain("hxxps://phish.example[.]test/a~b");
     expect(await feedRow.locator(".evidence-feed").textContent()).toBe("urlhaus · B");
@@ -141,8 +204,12 @@ describe("verdict evidence, lists, feed reliability and reply settings in the co
     const page = await session.signedIn("admin", ADMIN_PASSWORD, "en-US", { width: 1400, height: 1000 });
     await page.locator('nav a[href="/lists"]').click();
     await page.getByRole("heading", { name: "Custom lists" }).waitFor();
-    expect(await page.locator("section[data-list]").evaluateAll((items) => items.map((item) => item.getAttribute("data-list"))))
-      .toEqual(["Shared Infrastructure", "Shorteners", "Brands", "VIPs"]);
+    expect(await page.locator("section[data-list]").evaluateAll((items) => items.map((item) => item.getAttribute("data-list")))).toEqual([
+      "Shared Infrastructure",
+      "Shorteners",
+      "Brands",
+      "VIPs",
+    ]);
     const shorteners = page.locator('section[data-list="Shorteners"]');
     expect(await shorteners.getByTestId("list-state").textContent()).toContain("default");
     const textarea = shorteners.getByRole("textbox", { name: "Shorteners" });
@@ -222,7 +289,9 @@ describe("verdict evidence, lists, feed reliability and reply settings in the co
     expect(await form.locator('[data-param="Reporter Domains"]').textContent()).toContain("Required while “Reply To Reporter” is on.");
     await expect.poll(() => domains.evaluate((field) => field === field.ownerDocument.activeElement)).toBe(true);
     await form.getByRole("button", { name: "Save parameters" }).click();
-    expect(await form.getByTestId("parameter-missing").textContent()).toBe("“Reporter Domains” is required while “Reply To Reporter” is on: fill it in or turn “Reply To Reporter” off.");
+    expect(await form.getByTestId("parameter-missing").textContent()).toBe(
+      "“Reporter Domains” is required while “Reply To Reporter” is on: fill it in or turn “Reply To Reporter” off.",
+    );
     expect(sent).toEqual([]);
     await shot(page, "5-reply-refused-en");
 
@@ -231,12 +300,20 @@ describe("verdict evidence, lists, feed reliability and reply settings in the co
     await expect.poll(() => form.getByRole("status").textContent()).toBe("Parameters saved.");
     expect(sent).toHaveLength(1);
     await page.reload();
-    await expect.poll(() => page.getByTestId("playbook-parameters").getByRole("textbox", { name: "Reporter Domains" }).inputValue()).toBe("company.test, company.co.kr");
+    await expect
+      .poll(() => page.getByTestId("playbook-parameters").getByRole("textbox", { name: "Reporter Domains" }).inputValue())
+      .toBe("company.test, company.co.kr");
     expect(await page.getByTestId("playbook-parameters").getByRole("checkbox", { name: "Reply To Reporter" }).isChecked()).toBe(true);
     // The server holds the same rule: the CLI is refused a configuration the form would not send, naming the parameter.
-    const refused = await ws.intake(["playbook", "configure", "phishing-triage", "--params", ws.writeJson("no-domains.json", { "Reply To Reporter": "true", "Reporter Domains": "" })]);
+    const refused = await ws.intake([
+      "playbook",
+      "configure",
+      "phishing-triage",
+      "--params",
+      ws.writeJson("no-domains.json", { "Reply To Reporter": "true", "Reporter Domains": "" }),
+    ]);
     expect(refused.code).not.toBe(0);
-    expect(refused.stderr).toContain("\"Reporter Domains\" is required when \"Reply To Reporter\"");
+    expect(refused.stderr).toContain('"Reporter Domains" is required when "Reply To Reporter"');
     // An analyst reads the parameters and cannot change them.
     const analyst = await session.signedIn("alice", ANALYST_PASSWORD, "en-US");
     await analyst.goto(`${session.base}/playbooks/phishing-triage`);
@@ -249,10 +326,15 @@ describe("verdict evidence, lists, feed reliability and reply settings in the co
 
   it("shows the server's refusal when the page's playbook is older than the server's", async () => {
     // A copy of phishing-triage (off) whose first version lacks the rule; the rule arrives while the page is open.
-    const shipped = JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, "integrations/phishing-triage/playbooks/phishing-triage.json"), "utf8")) as { parameters: { name: string; requiredWhen?: unknown }[] };
+    const shipped = JSON.parse(
+      fs.readFileSync(path.join(PROJECT_ROOT, "integrations/phishing-triage/playbooks/phishing-triage.json"), "utf8"),
+    ) as { parameters: { name: string; requiredWhen?: unknown }[] };
     const copy = { ...shipped, name: "triage-copy", enabled: false };
     const withoutRule = { ...copy, parameters: copy.parameters.map(({ requiredWhen: _rule, ...parameter }) => parameter) };
-    expect(copy.parameters.find((p) => p.name === "Reporter Domains")?.requiredWhen).toEqual({ param: "Reply To Reporter", equals: "true" });
+    expect(copy.parameters.find((p) => p.name === "Reporter Domains")?.requiredWhen).toEqual({
+      param: "Reply To Reporter",
+      equals: "true",
+    });
     await ok(["playbook", "import", ws.writeJson("copy-1.json", withoutRule)]);
     const page = await session.signedIn("admin", ADMIN_PASSWORD, "en-US", { width: 1400, height: 1000 });
     await page.goto(`${session.base}/playbooks/triage-copy`);
@@ -261,12 +343,16 @@ describe("verdict evidence, lists, feed reliability and reply settings in the co
     expect(await form.getByRole("textbox", { name: "Reporter Domains" }).getAttribute("aria-required")).toBe("false");
     await ok(["playbook", "import", ws.writeJson("copy-2.json", copy)]);
     await form.getByRole("button", { name: "Save parameters" }).click();
-    await expect.poll(() => form.getByRole("alert").textContent()).toBe('PARAM_INVALID: "Reporter Domains" is required when "Reply To Reporter" is "true"');
+    await expect
+      .poll(() => form.getByRole("alert").textContent())
+      .toBe('PARAM_INVALID: "Reporter Domains" is required when "Reply To Reporter" is "true"');
     expect(await form.getByRole("status").count()).toBe(0);
     await shot(page, "5b-server-refusal-en");
     // Read again, the page knows the rule.
     await page.reload();
-    await expect.poll(() => page.getByTestId("playbook-parameters").getByRole("textbox", { name: "Reporter Domains" }).getAttribute("aria-required")).toBe("true");
+    await expect
+      .poll(() => page.getByTestId("playbook-parameters").getByRole("textbox", { name: "Reporter Domains" }).getAttribute("aria-required"))
+      .toBe("true");
   }, 120_000);
 
   it("speaks Korean on every new view", async () => {
@@ -285,7 +371,10 @@ describe("verdict evidence, lists, feed reliability and reply settings in the co
     await page.locator('nav a[href="/lists"]').click();
     await page.getByRole("heading", { name: "사용자 지정 목록" }).waitFor();
     expect(await page.locator('section[data-list="Shorteners"]').getByTestId("list-state").textContent()).toContain("기본값");
-    expect(await page.locator('section[data-list="Shorteners"]').getByRole("button").allTextContents()).toEqual(["저장", "기본값으로 초기화"]);
+    expect(await page.locator('section[data-list="Shorteners"]').getByRole("button").allTextContents()).toEqual([
+      "저장",
+      "기본값으로 초기화",
+    ]);
     await shot(page, "7-lists-ko");
 
     await page.goto(`${session.base}/feeds`);
@@ -299,8 +388,12 @@ describe("verdict evidence, lists, feed reliability and reply settings in the co
     await form.getByRole("heading", { name: "플레이북 매개변수" }).waitFor();
     await form.getByRole("textbox", { name: "Reporter Domains" }).fill("");
     await form.getByRole("button", { name: "매개변수 저장" }).click();
-    expect(await form.getByTestId("parameter-missing").textContent()).toBe("“Reply To Reporter”이(가) 켜진 상태이면 “Reporter Domains”이(가) 필요합니다. 값을 입력하거나 “Reply To Reporter”을(를) 끄세요.");
-    expect(await form.locator('[data-param="Reporter Domains"]').textContent()).toContain("“Reply To Reporter”이(가) 켜진 상태이면 필수입니다.");
+    expect(await form.getByTestId("parameter-missing").textContent()).toBe(
+      "“Reply To Reporter”이(가) 켜진 상태이면 “Reporter Domains”이(가) 필요합니다. 값을 입력하거나 “Reply To Reporter”을(를) 끄세요.",
+    );
+    expect(await form.locator('[data-param="Reporter Domains"]').textContent()).toContain(
+      "“Reply To Reporter”이(가) 켜진 상태이면 필수입니다.",
+    );
     await shot(page, "9-reply-refused-ko");
     expect(session.cspViolations).toEqual([]);
   }, 120_000);

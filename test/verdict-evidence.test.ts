@@ -6,7 +6,15 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ActionExecution, MAX_PREVALENCE_DOMAINS, MAX_VERDICT_EVIDENCE, type VerdictEvidence } from "../src/sdk/index.js";
-import { applyCaseUpdates, caseServices, caseVerdict, findEarlierCases, overrideVerdict, setCaseStatus, verdictHistory } from "../src/platform/cases/index.js";
+import {
+  applyCaseUpdates,
+  caseServices,
+  caseVerdict,
+  findEarlierCases,
+  overrideVerdict,
+  setCaseStatus,
+  verdictHistory,
+} from "../src/platform/cases/index.js";
 import { lookupIndicators } from "../src/platform/intel/index.js";
 import { checkResult } from "../src/platform/actions/index.js";
 import { openStore, valueHash, type Store } from "../src/platform/store/index.js";
@@ -17,13 +25,37 @@ import { startPostgres, type Postgres } from "./support/postgres.js";
 let postgres: Postgres | undefined;
 afterAll(() => postgres?.stop());
 
-const FEED_ITEM: VerdictEvidence = { kind: "feed", weight: 60, reason: "URL hxxp://evil[.]test/a in URLhaus", indicator: "hxxp://evil[.]test/a", feed: "urlhaus", reliability: "B" };
+const FEED_ITEM: VerdictEvidence = {
+  kind: "feed",
+  weight: 60,
+  reason: "URL hxxp://evil[.]test/a in URLhaus",
+  indicator: "hxxp://evil[.]test/a",
+  feed: "urlhaus",
+  reliability: "B",
+};
 const SIGNAL_ITEM: VerdictEvidence = { kind: "signal", weight: -10, reason: "DMARC pass at our MX" };
 
 async function newCase(store: Store, title: string, entities: [type: string, value: string][]): Promise<number> {
-  const created = await store.db.insertInto("cases").values({ title, priority: 60, status: "open", environment: "Default", created_at: 1, updated_at: 1 }).returning("id").executeTakeFirstOrThrow();
+  const created = await store.db
+    .insertInto("cases")
+    .values({ title, priority: 60, status: "open", environment: "Default", created_at: 1, updated_at: 1 })
+    .returning("id")
+    .executeTakeFirstOrThrow();
   for (const [type, value] of entities) {
-    await store.db.insertInto("entities").values({ alert_pk: 0, case_id: created.id, type, value, value_hash: valueHash(value), source: "text", role: null, depth: 1, data: "{}" }).execute();
+    await store.db
+      .insertInto("entities")
+      .values({
+        alert_pk: 0,
+        case_id: created.id,
+        type,
+        value,
+        value_hash: valueHash(value),
+        source: "text",
+        role: null,
+        depth: 1,
+        data: "{}",
+      })
+      .execute();
   }
   await store.db.updateTable("cases").set({ alert_count: 1 }).where("id", "=", created.id).execute();
   return Number(created.id);
@@ -32,8 +64,17 @@ async function newCase(store: Store, title: string, entities: [type: string, val
 function execution(caseId = 1) {
   const asked: { service: string; payload: unknown }[] = [];
   const action = new ActionExecution({
-    integrationName: "i", actionName: "a", caseId, caseTitle: "t", idempotencyKey: "k", targetEntities: [], parameters: {}, configuration: {},
-    secretParameters: [], secretConfiguration: [], log: () => undefined,
+    integrationName: "i",
+    actionName: "a",
+    caseId,
+    caseTitle: "t",
+    idempotencyKey: "k",
+    targetEntities: [],
+    parameters: {},
+    configuration: {},
+    secretParameters: [],
+    secretConfiguration: [],
+    log: () => undefined,
     askPlatform: async (service: string, payload: unknown) => {
       asked.push({ service, payload });
       return service === "lists.get" ? ["a.test"] : {};
@@ -45,21 +86,34 @@ function execution(caseId = 1) {
 describe("the SDK's verdict evidence", () => {
   it("stages evidence bounded, with its known fields only", () => {
     const { action } = execution();
-    const many = Array.from({ length: MAX_VERDICT_EVIDENCE + 20 }, (_, i) => ({ ...SIGNAL_ITEM, reason: `r${i}`, extra: "dropped" }) as VerdictEvidence);
+    const many = Array.from(
+      { length: MAX_VERDICT_EVIDENCE + 20 },
+      (_, i) => ({ ...SIGNAL_ITEM, reason: `r${i}`, extra: "dropped" }) as VerdictEvidence,
+    );
     action.setCaseVerdict({ value: "suspicious", reasons: ["r"], evidence: [{ ...FEED_ITEM, reason: "x".repeat(900) }, ...many] });
     const staged = action.takeResult().caseUpdates!.verdict!;
     expect(staged.evidence).toHaveLength(MAX_VERDICT_EVIDENCE);
     expect(staged.evidence![0]!.reason).toHaveLength(500);
     expect(staged.evidence![1]).toEqual({ kind: "signal", weight: -10, reason: "r0" });
-    expect(() => action.setCaseVerdict({ value: "malicious", reasons: [], evidence: [{ ...SIGNAL_ITEM, weight: Number.NaN }] })).toThrow("weight is a number");
-    expect(() => action.setCaseVerdict({ value: "malicious", reasons: [], evidence: [{ ...SIGNAL_ITEM, caseId: 1.5 }] })).toThrow("caseId is a case number");
+    expect(() => action.setCaseVerdict({ value: "malicious", reasons: [], evidence: [{ ...SIGNAL_ITEM, weight: Number.NaN }] })).toThrow(
+      "weight is a number",
+    );
+    expect(() => action.setCaseVerdict({ value: "malicious", reasons: [], evidence: [{ ...SIGNAL_ITEM, caseId: 1.5 }] })).toThrow(
+      "caseId is a case number",
+    );
   });
 
   it("is accepted from an action's process only when it validates", () => {
-    const result = (evidence: unknown) => checkResult({
-      state: "completed", message: "", resultValue: "malicious", json: null, entityUpdates: [], insights: [],
-      caseUpdates: { verdict: { value: "malicious", reasons: ["r"], evidence } },
-    });
+    const result = (evidence: unknown) =>
+      checkResult({
+        state: "completed",
+        message: "",
+        resultValue: "malicious",
+        json: null,
+        entityUpdates: [],
+        insights: [],
+        caseUpdates: { verdict: { value: "malicious", reasons: ["r"], evidence } },
+      });
     expect(result([FEED_ITEM, SIGNAL_ITEM]).result?.caseUpdates?.verdict?.evidence).toEqual([FEED_ITEM, SIGNAL_ITEM]);
     expect(result([{ ...FEED_ITEM, kind: "rumour" }]).problem).toContain("caseUpdates.verdict.evidence.0.kind");
     expect(result([{ ...FEED_ITEM, caseId: -1 }]).problem).toContain("caseUpdates.verdict.evidence.0.caseId");
@@ -70,8 +124,13 @@ describe("the SDK's verdict evidence", () => {
     const { action, asked } = execution(7);
     await action.domainPrevalence(["evil.test"]);
     expect(await action.getCustomList("Shorteners")).toEqual(["a.test"]);
-    expect(asked).toEqual([{ service: "cases.prevalence", payload: { caseId: 7, domains: ["evil.test"] } }, { service: "lists.get", payload: { name: "Shorteners" } }]);
-    await expect(action.domainPrevalence(Array.from({ length: MAX_PREVALENCE_DOMAINS + 1 }, () => "a.test"))).rejects.toThrow("at most 200 domains");
+    expect(asked).toEqual([
+      { service: "cases.prevalence", payload: { caseId: 7, domains: ["evil.test"] } },
+      { service: "lists.get", payload: { name: "Shorteners" } },
+    ]);
+    await expect(action.domainPrevalence(Array.from({ length: MAX_PREVALENCE_DOMAINS + 1 }, () => "a.test"))).rejects.toThrow(
+      "at most 200 domains",
+    );
   });
 });
 
@@ -90,26 +149,64 @@ describe.each(["sqlite", "postgres"])("verdict evidence in the store (%s)", (dia
 
   it("keeps an action's evidence with the verdict and in its history; an analyst's override keeps none", async () => {
     const id = await newCase(store, "evidence", [["URL", "http://evil.test/a"]]);
-    await store.db.transaction().execute((trx) => applyCaseUpdates(trx, id, { verdict: { value: "malicious", score: 90, reasons: [FEED_ITEM.reason, SIGNAL_ITEM.reason], evidence: [FEED_ITEM, SIGNAL_ITEM] } }, "playbook:phishing-triage"));
-    expect(await caseVerdict(store, id)).toMatchObject({ value: "malicious", evidence: [FEED_ITEM, SIGNAL_ITEM], setBy: "playbook:phishing-triage" });
+    await store.db.transaction().execute((trx) =>
+      applyCaseUpdates(
+        trx,
+        id,
+        {
+          verdict: { value: "malicious", score: 90, reasons: [FEED_ITEM.reason, SIGNAL_ITEM.reason], evidence: [FEED_ITEM, SIGNAL_ITEM] },
+        },
+        "playbook:phishing-triage",
+      ),
+    );
+    expect(await caseVerdict(store, id)).toMatchObject({
+      value: "malicious",
+      evidence: [FEED_ITEM, SIGNAL_ITEM],
+      setBy: "playbook:phishing-triage",
+    });
     await overrideVerdict(store, id, "benign", "newsletter we subscribed to", "ada");
     expect(await caseVerdict(store, id)).toMatchObject({ value: "benign", evidence: [], overridden: true });
-    expect((await verdictHistory(store, id)).map((entry) => [entry.value, entry.evidence])).toEqual([["malicious", [FEED_ITEM, SIGNAL_ITEM]], ["benign", []]]);
+    expect((await verdictHistory(store, id)).map((entry) => [entry.value, entry.evidence])).toEqual([
+      ["malicious", [FEED_ITEM, SIGNAL_ITEM]],
+      ["benign", []],
+    ]);
     // A verdict without evidence (an older action) reads as an empty list.
     const plain = await newCase(store, "plain", []);
-    await store.db.transaction().execute((trx) => applyCaseUpdates(trx, plain, { verdict: { value: "unknown", reasons: [] } }, "playbook:p"));
+    await store.db
+      .transaction()
+      .execute((trx) => applyCaseUpdates(trx, plain, { verdict: { value: "unknown", reasons: [] } }, "playbook:p"));
     expect((await caseVerdict(store, plain))!.evidence).toEqual([]);
   });
 
   it("refuses evidence that does not validate, naming the item, and stores nothing of it", async () => {
     const id = await newCase(store, "refused", []);
-    const apply = (evidence: unknown) => store.db.transaction().execute((trx) => applyCaseUpdates(trx, id, { verdict: { value: "malicious", reasons: [], evidence: evidence as VerdictEvidence[] } }, "playbook:p"));
-    await expect(apply([{ ...FEED_ITEM, kind: "rumour" }])).rejects.toMatchObject({ code: "CASE_VERDICT", message: expect.stringContaining("verdict evidence 0.kind") });
-    await expect(apply([{ ...FEED_ITEM, reliability: "Z" }])).rejects.toMatchObject({ code: "CASE_VERDICT", message: expect.stringContaining("0.reliability") });
-    await expect(apply([SIGNAL_ITEM, { ...SIGNAL_ITEM, reason: "x".repeat(501) }])).rejects.toMatchObject({ message: expect.stringContaining("1.reason") });
+    const apply = (evidence: unknown) =>
+      store.db
+        .transaction()
+        .execute((trx) =>
+          applyCaseUpdates(
+            trx,
+            id,
+            { verdict: { value: "malicious", reasons: [], evidence: evidence as VerdictEvidence[] } },
+            "playbook:p",
+          ),
+        );
+    await expect(apply([{ ...FEED_ITEM, kind: "rumour" }])).rejects.toMatchObject({
+      code: "CASE_VERDICT",
+      message: expect.stringContaining("verdict evidence 0.kind"),
+    });
+    await expect(apply([{ ...FEED_ITEM, reliability: "Z" }])).rejects.toMatchObject({
+      code: "CASE_VERDICT",
+      message: expect.stringContaining("0.reliability"),
+    });
+    await expect(apply([SIGNAL_ITEM, { ...SIGNAL_ITEM, reason: "x".repeat(501) }])).rejects.toMatchObject({
+      message: expect.stringContaining("1.reason"),
+    });
     await expect(apply([{ ...SIGNAL_ITEM, html: "<b>" }])).rejects.toMatchObject({ code: "CASE_VERDICT" });
     await expect(apply([{ ...SIGNAL_ITEM, weight: 1e9 }])).rejects.toMatchObject({ message: expect.stringContaining("0.weight") });
-    await expect(apply(Array.from({ length: MAX_VERDICT_EVIDENCE + 1 }, () => SIGNAL_ITEM))).rejects.toMatchObject({ code: "CASE_VERDICT" });
+    await expect(apply(Array.from({ length: MAX_VERDICT_EVIDENCE + 1 }, () => SIGNAL_ITEM))).rejects.toMatchObject({
+      code: "CASE_VERDICT",
+    });
     await expect(apply("all of it")).rejects.toMatchObject({ code: "CASE_VERDICT" });
     expect(await caseVerdict(store, id)).toBeNull();
     expect(await verdictHistory(store, id)).toEqual([]);
@@ -118,20 +215,43 @@ describe.each(["sqlite", "postgres"])("verdict evidence in the store (%s)", (dia
   it("says what each earlier verdict rests on: a person, a feed, or the machine", async () => {
     const url = "http://shared.test/x";
     const overridden = await newCase(store, "overridden", [["URL", url]]);
-    await store.db.transaction().execute((trx) => applyCaseUpdates(trx, overridden, { verdict: { value: "suspicious", reasons: [] } }, "playbook:p"));
+    await store.db
+      .transaction()
+      .execute((trx) => applyCaseUpdates(trx, overridden, { verdict: { value: "suspicious", reasons: [] } }, "playbook:p"));
     await overrideVerdict(store, overridden, "malicious", "confirmed by phone", "ada");
     const closedByPerson = await newCase(store, "closed by a person", [["URL", url]]);
-    await store.db.transaction().execute((trx) => applyCaseUpdates(trx, closedByPerson, { verdict: { value: "malicious", reasons: [] } }, "playbook:p"));
+    await store.db
+      .transaction()
+      .execute((trx) => applyCaseUpdates(trx, closedByPerson, { verdict: { value: "malicious", reasons: [] } }, "playbook:p"));
     await setCaseStatus(store, closedByPerson, "closed", "bob", "phish, blocked");
     const closedByPlaybook = await newCase(store, "closed by a playbook", [["URL", url]]);
-    await store.db.transaction().execute((trx) => applyCaseUpdates(trx, closedByPlaybook, { verdict: { value: "malicious", reasons: [] }, close: { reason: "rule" } }, "playbook:p"));
+    await store.db
+      .transaction()
+      .execute((trx) =>
+        applyCaseUpdates(trx, closedByPlaybook, { verdict: { value: "malicious", reasons: [] }, close: { reason: "rule" } }, "playbook:p"),
+      );
     const unknownClosed = await newCase(store, "unknown closed by a person", [["URL", url]]);
-    await store.db.transaction().execute((trx) => applyCaseUpdates(trx, unknownClosed, { verdict: { value: "unknown", reasons: [] } }, "playbook:p"));
+    await store.db
+      .transaction()
+      .execute((trx) => applyCaseUpdates(trx, unknownClosed, { verdict: { value: "unknown", reasons: [] } }, "playbook:p"));
     await setCaseStatus(store, unknownClosed, "closed", "bob", "nothing to see");
     const byFeed = await newCase(store, "feed", [["URL", url]]);
-    await store.db.transaction().execute((trx) => applyCaseUpdates(trx, byFeed, { verdict: { value: "malicious", reasons: [], evidence: [SIGNAL_ITEM, FEED_ITEM] } }, "playbook:p"));
+    await store.db
+      .transaction()
+      .execute((trx) =>
+        applyCaseUpdates(trx, byFeed, { verdict: { value: "malicious", reasons: [], evidence: [SIGNAL_ITEM, FEED_ITEM] } }, "playbook:p"),
+      );
     const feedAgainst = await newCase(store, "feed item that subtracted", [["URL", url]]);
-    await store.db.transaction().execute((trx) => applyCaseUpdates(trx, feedAgainst, { verdict: { value: "suspicious", reasons: [], evidence: [{ ...FEED_ITEM, weight: -5 }] } }, "playbook:p"));
+    await store.db
+      .transaction()
+      .execute((trx) =>
+        applyCaseUpdates(
+          trx,
+          feedAgainst,
+          { verdict: { value: "suspicious", reasons: [], evidence: [{ ...FEED_ITEM, weight: -5 }] } },
+          "playbook:p",
+        ),
+      );
     const none = await newCase(store, "no verdict", [["URL", url]]);
     const current = await newCase(store, "now", [["URL", url]]);
 
@@ -146,25 +266,58 @@ describe.each(["sqlite", "postgres"])("verdict evidence in the store (%s)", (dia
       "feed item that subtracted": ["machine", "playbook:p"],
       "no verdict": null,
     });
-    expect(found.map((item) => item.caseId)).toEqual([none, feedAgainst, byFeed, unknownClosed, closedByPlaybook, closedByPerson, overridden]);
+    expect(found.map((item) => item.caseId)).toEqual([
+      none,
+      feedAgainst,
+      byFeed,
+      unknownClosed,
+      closedByPlaybook,
+      closedByPerson,
+      overridden,
+    ]);
   });
 
   it("counts the earlier cases of each domain by verdict, bounded and validated", async () => {
     const domain = "prevalent.test";
-    const malicious = await newCase(store, "p1", [["DOMAIN", domain], ["DOMAIN", "other.test"]]);
-    await store.db.transaction().execute((trx) => applyCaseUpdates(trx, malicious, { verdict: { value: "malicious", reasons: [] } }, "playbook:p"));
+    const malicious = await newCase(store, "p1", [
+      ["DOMAIN", domain],
+      ["DOMAIN", "other.test"],
+    ]);
+    await store.db
+      .transaction()
+      .execute((trx) => applyCaseUpdates(trx, malicious, { verdict: { value: "malicious", reasons: [] } }, "playbook:p"));
     const benign = await newCase(store, "p2", [["DOMAIN", domain]]);
-    await store.db.transaction().execute((trx) => applyCaseUpdates(trx, benign, { verdict: { value: "benign", reasons: [] } }, "playbook:p"));
+    await store.db
+      .transaction()
+      .execute((trx) => applyCaseUpdates(trx, benign, { verdict: { value: "benign", reasons: [] } }, "playbook:p"));
     const unjudged = await newCase(store, "p3", [["DOMAIN", domain]]);
     // Twice in one case counts once; a URL or a subdomain entity is not the DOMAIN entity.
-    await store.db.insertInto("entities").values({ alert_pk: 1, case_id: unjudged, type: "DOMAIN", value: domain, value_hash: valueHash(domain), source: "text", role: null, depth: 0, data: "{}" }).execute();
-    await newCase(store, "p4", [["URL", `http://${domain}/`], ["DOMAIN", `mail.${domain}`]]);
+    await store.db
+      .insertInto("entities")
+      .values({
+        alert_pk: 1,
+        case_id: unjudged,
+        type: "DOMAIN",
+        value: domain,
+        value_hash: valueHash(domain),
+        source: "text",
+        role: null,
+        depth: 0,
+        data: "{}",
+      })
+      .execute();
+    await newCase(store, "p4", [
+      ["URL", `http://${domain}/`],
+      ["DOMAIN", `mail.${domain}`],
+    ]);
     // A case merged away (no alerts left) is an empty shell: not counted.
     const merged = await newCase(store, "p5", [["DOMAIN", domain]]);
     await store.db.updateTable("cases").set({ alert_count: 0 }).where("id", "=", merged).execute();
     const current = await newCase(store, "now", [["DOMAIN", domain]]);
     const later = await newCase(store, "later", [["DOMAIN", domain]]);
-    await store.db.transaction().execute((trx) => applyCaseUpdates(trx, later, { verdict: { value: "malicious", reasons: [] } }, "playbook:p"));
+    await store.db
+      .transaction()
+      .execute((trx) => applyCaseUpdates(trx, later, { verdict: { value: "malicious", reasons: [] } }, "playbook:p"));
 
     const prevalence = caseServices(store)["cases.prevalence"]!;
     expect(await prevalence({ caseId: current, domains: [domain, "Prevalent.TEST ", "other.test", "never.test", ""] })).toEqual({
@@ -174,26 +327,65 @@ describe.each(["sqlite", "postgres"])("verdict evidence in the store (%s)", (dia
       "never.test": { cases: 0, malicious: 0, benign: 0 },
       "": { cases: 0, malicious: 0, benign: 0 },
     });
-    await expect(prevalence({ caseId: current, domains: Array.from({ length: 201 }, () => domain) })).rejects.toMatchObject({ code: "VALIDATION", message: expect.stringContaining("cases.prevalence: domains") });
+    await expect(prevalence({ caseId: current, domains: Array.from({ length: 201 }, () => domain) })).rejects.toMatchObject({
+      code: "VALIDATION",
+      message: expect.stringContaining("cases.prevalence: domains"),
+    });
     await expect(prevalence({ caseId: current, domains: ["x".repeat(254)] })).rejects.toMatchObject({ code: "VALIDATION" });
     await expect(prevalence({ caseId: current, domains: [domain], extra: 1 })).rejects.toMatchObject({ code: "VALIDATION" });
     await expect(prevalence({ domains: [domain] })).rejects.toMatchObject({ code: "VALIDATION" });
     if (dialect === "sqlite") {
       // The entity read goes through the value-hash index, never a scan of every entity.
-      const plan = store.sqlite!.prepare("explain query plan select distinct case_id from entities " +
-        "where type = 'DOMAIN' and value_hash = ? and value = ? and case_id < ? order by case_id desc limit 2000")
+      const plan = store
+        .sqlite!.prepare(
+          "explain query plan select distinct case_id from entities " +
+            "where type = 'DOMAIN' and value_hash = ? and value = ? and case_id < ? order by case_id desc limit 2000",
+        )
         .all(valueHash(domain), domain, current) as { detail: string }[];
       expect(plan.map((row) => row.detail).join(" ")).toContain("entities_value_hash");
     }
   });
 
   it("gives each feed match its feed's reliability", async () => {
-    const feed = await store.db.insertInto("feeds").values({ name: "urlhaus", format: "urlhaus", source: "/dev/null", interval_seconds: 3600, indicators: 1, refreshed_at: null, error: null, error_at: null, created_at: 1 })
-      .returning("id").executeTakeFirstOrThrow();
-    await store.db.insertInto("indicators").values({ feed_id: Number(feed.id), kind: "domain", value: "listed.test", value_hash: valueHash("listed.test"), shown: "listed.test", threat: null, tags: null, first_seen: 1, last_seen: 1 }).execute();
-    expect((await lookupIndicators(store, [{ entityType: "DOMAIN", identifier: "listed.test" }])).map((match) => [match.feed, match.reliability])).toEqual([["urlhaus", "C"]]);
+    const feed = await store.db
+      .insertInto("feeds")
+      .values({
+        name: "urlhaus",
+        format: "urlhaus",
+        source: "/dev/null",
+        interval_seconds: 3600,
+        indicators: 1,
+        refreshed_at: null,
+        error: null,
+        error_at: null,
+        created_at: 1,
+      })
+      .returning("id")
+      .executeTakeFirstOrThrow();
+    await store.db
+      .insertInto("indicators")
+      .values({
+        feed_id: Number(feed.id),
+        kind: "domain",
+        value: "listed.test",
+        value_hash: valueHash("listed.test"),
+        shown: "listed.test",
+        threat: null,
+        tags: null,
+        first_seen: 1,
+        last_seen: 1,
+      })
+      .execute();
+    expect(
+      (await lookupIndicators(store, [{ entityType: "DOMAIN", identifier: "listed.test" }])).map((match) => [
+        match.feed,
+        match.reliability,
+      ]),
+    ).toEqual([["urlhaus", "C"]]);
     await store.db.updateTable("feeds").set({ reliability: "A" }).where("id", "=", feed.id).execute();
-    expect((await lookupIndicators(store, [{ entityType: "DOMAIN", identifier: "listed.test" }])).map((match) => match.reliability)).toEqual(["A"]);
+    expect(
+      (await lookupIndicators(store, [{ entityType: "DOMAIN", identifier: "listed.test" }])).map((match) => match.reliability),
+    ).toEqual(["A"]);
   });
 });
 
@@ -204,7 +396,16 @@ describe("verdict evidence through the API and the CLI", () => {
   beforeAll(async () => {
     fixture = await startApi("intake-evidence-api-", { database: ws.db });
     id = await newCase(fixture.store, "api", [["URL", "http://evil.test/a"]]);
-    await fixture.store.db.transaction().execute((trx) => applyCaseUpdates(trx, id, { verdict: { value: "malicious", score: 90, reasons: [FEED_ITEM.reason], evidence: [FEED_ITEM] } }, "playbook:phishing-triage"));
+    await fixture.store.db
+      .transaction()
+      .execute((trx) =>
+        applyCaseUpdates(
+          trx,
+          id,
+          { verdict: { value: "malicious", score: 90, reasons: [FEED_ITEM.reason], evidence: [FEED_ITEM] } },
+          "playbook:phishing-triage",
+        ),
+      );
   });
   afterAll(async () => {
     await fixture?.app.close();
@@ -215,7 +416,10 @@ describe("verdict evidence through the API and the CLI", () => {
     const shown = (await requestAs(fixture.app, fixture.analyst, "GET", `/api/cases/${id}`)).json();
     expect(shown.verdictInfo).toMatchObject({ value: "malicious", evidence: [FEED_ITEM] });
     expect(shown.verdictHistory[0].evidence).toEqual([FEED_ITEM]);
-    const overridden = await requestAs(fixture.app, fixture.analyst, "POST", `/api/cases/${id}/verdict`, { value: "suspicious", reason: "checking with the sender" });
+    const overridden = await requestAs(fixture.app, fixture.analyst, "POST", `/api/cases/${id}/verdict`, {
+      value: "suspicious",
+      reason: "checking with the sender",
+    });
     expect(overridden.statusCode, overridden.body).toBe(200);
     expect(overridden.json().verdictInfo).toMatchObject({ value: "suspicious", evidence: [], overridden: true });
     expect(overridden.json().verdictHistory.map((entry: { evidence: unknown }) => entry.evidence)).toEqual([[FEED_ITEM], []]);

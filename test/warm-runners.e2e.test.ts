@@ -36,7 +36,10 @@ let serveLog = "";
 function writeActions(dir: string): void {
   fs.mkdirSync(path.join(dir, "actions"), { recursive: true });
   for (const [name, code] of Object.entries({ Who: WHO, Crash: CRASH })) {
-    fs.writeFileSync(path.join(dir, "actions", `${name}.json`), JSON.stringify({ name, description: `${name} (test)`, parameters: [], timeoutSeconds: 30 }));
+    fs.writeFileSync(
+      path.join(dir, "actions", `${name}.json`),
+      JSON.stringify({ name, description: `${name} (test)`, parameters: [], timeoutSeconds: 30 }),
+    );
     fs.writeFileSync(path.join(dir, "actions", `${name}.ts`), code);
   }
 }
@@ -49,7 +52,12 @@ async function runsOf(caseId: number): Promise<RunJson[]> {
 
 async function caseIds(): Promise<number[]> {
   const cases = await ws.intake(["cases", "export", "--jsonl"]);
-  return cases.stdout.trim().split("\n").filter(Boolean).map((line) => Number((JSON.parse(line) as { id: number | string }).id)).sort((a, b) => a - b);
+  return cases.stdout
+    .trim()
+    .split("\n")
+    .filter(Boolean)
+    .map((line) => Number((JSON.parse(line) as { id: number | string }).id))
+    .sort((a, b) => a - b);
 }
 
 /** The case's playbook run once it has ended, its steps by id. */
@@ -68,16 +76,31 @@ const token = (step: StepJson | undefined) => String(step?.resultValue ?? "").sp
 
 beforeAll(async () => {
   ws = makeWorkspace();
-  const dir = writePackage(path.join(ws.dir, "warm"), { name: "Warm Tools" }, { source: { code: oneAlertConnector(`"warm-" + Date.now() + "-" + Math.random()`, "{ warm: true }") } });
+  const dir = writePackage(
+    path.join(ws.dir, "warm"),
+    { name: "Warm Tools" },
+    { source: { code: oneAlertConnector(`"warm-" + Date.now() + "-" + Math.random()`, "{ warm: true }") } },
+  );
   writeActions(dir);
   const imported = await ws.intake(["integration", "import", dir]);
   expect(imported.code, imported.stderr).toBe(0);
-  const created = await ws.intake(["connector", "create", "source", "--integration", "Warm Tools", "--connector", "source", "--params", ws.writeJson("source.json", {})]);
+  const created = await ws.intake([
+    "connector",
+    "create",
+    "source",
+    "--integration",
+    "Warm Tools",
+    "--connector",
+    "source",
+    "--params",
+    ws.writeJson("source.json", {}),
+  ]);
   expect(created.code, created.stderr).toBe(0);
   const disabled = await ws.intake(["playbook", "disable", "phishing-triage"]);
   expect(disabled.code, disabled.stderr).toBe(0);
   const playbook = {
-    name: "warm", trigger: { event: "case_created", connector: "source" },
+    name: "warm",
+    trigger: { event: "case_created", connector: "source" },
     steps: [
       { id: "first", action: "Warm Tools/Who" },
       { id: "second", action: "Warm Tools/Who" },

@@ -42,23 +42,89 @@ beforeAll(async () => {
   const url = postgres.createDatabase("workers_console");
   ws = makeWorkspace({ INTAKE_DB: url, INTAKE_HOME: "" });
   expect((await ws.intake(["users", "add", "admin", "--role", "admin"], { env: { INTAKE_PASSWORD: PASSWORD } })).code).toBe(0);
-  const params = { Username: "reports", Password: "not-used-here", "IMAP Server Address": "imap.invalid", "IMAP Port": 993, "Folder to check for emails": "INBOX" };
+  const params = {
+    Username: "reports",
+    Password: "not-used-here",
+    "IMAP Server Address": "imap.invalid",
+    "IMAP Port": 993,
+    "Folder to check for emails": "INBOX",
+  };
   for (const name of ["mailbox", "other"]) {
-    const created = await ws.intake(["connector", "create", name, "--integration", "email", "--params", ws.writeJson(`${name}.json`, params)]);
+    const created = await ws.intake([
+      "connector",
+      "create",
+      name,
+      "--integration",
+      "email",
+      "--params",
+      ws.writeJson(`${name}.json`, params),
+    ]);
     expect(created.code, created.stderr).toBe(0);
   }
   store = await openStore(url);
-  await store.db.insertInto("workers").values([
-    { id: ALIVE, host: "worker-host-a", pid: 4242, concurrency: 4, started_at: started, heartbeat_at: Date.now(), stopped_at: null, runs_active: 2 },
-    { id: STOPPED, host: "worker-host-b", pid: 5151, concurrency: 2, started_at: started - MINUTE, heartbeat_at: started, stopped_at: started, runs_active: 0 },
-    { id: LOST, host: "worker-host-c", pid: 6161, concurrency: 8, started_at: started - 2 * MINUTE, heartbeat_at: Date.now() - 2 * MINUTE, stopped_at: null, runs_active: 1 },
-  ]).execute();
-  const connectors = Object.fromEntries((await store.db.selectFrom("connectors").select(["id", "name"]).execute()).map((c) => [c.name, c.id]));
-  const run = async (key: string, connector: string, worker: string | null, at: number, status: "succeeded" | "running" | "interrupted", ingested: number) => {
-    const row = await store.db.insertInto("runs").values({
-      connector_id: connectors[connector]!, is_test: 0, status, started_at: at, finished_at: status === "running" ? null : at + 4000,
-      fetched: ingested, alerts: ingested, ingested, logs: "[]", owner: "test", worker_id: worker,
-    }).returning("id").executeTakeFirstOrThrow();
+  await store.db
+    .insertInto("workers")
+    .values([
+      {
+        id: ALIVE,
+        host: "worker-host-a",
+        pid: 4242,
+        concurrency: 4,
+        started_at: started,
+        heartbeat_at: Date.now(),
+        stopped_at: null,
+        runs_active: 2,
+      },
+      {
+        id: STOPPED,
+        host: "worker-host-b",
+        pid: 5151,
+        concurrency: 2,
+        started_at: started - MINUTE,
+        heartbeat_at: started,
+        stopped_at: started,
+        runs_active: 0,
+      },
+      {
+        id: LOST,
+        host: "worker-host-c",
+        pid: 6161,
+        concurrency: 8,
+        started_at: started - 2 * MINUTE,
+        heartbeat_at: Date.now() - 2 * MINUTE,
+        stopped_at: null,
+        runs_active: 1,
+      },
+    ])
+    .execute();
+  const connectors = Object.fromEntries(
+    (await store.db.selectFrom("connectors").select(["id", "name"]).execute()).map((c) => [c.name, c.id]),
+  );
+  const run = async (
+    key: string,
+    connector: string,
+    worker: string | null,
+    at: number,
+    status: "succeeded" | "running" | "interrupted",
+    ingested: number,
+  ) => {
+    const row = await store.db
+      .insertInto("runs")
+      .values({
+        connector_id: connectors[connector]!,
+        is_test: 0,
+        status,
+        started_at: at,
+        finished_at: status === "running" ? null : at + 4000,
+        fetched: ingested,
+        alerts: ingested,
+        ingested,
+        logs: "[]",
+        owner: "test",
+        worker_id: worker,
+      })
+      .returning("id")
+      .executeTakeFirstOrThrow();
     runIds[key] = row.id;
   };
   await run("embedded", "mailbox", null, started, "succeeded", 3);
@@ -91,7 +157,11 @@ describe("intake workers list and intake runs list --json", () => {
     const listed = await ws.intake(["workers", "list"]);
     const lines = listed.stdout.trim().split("\n");
     expect(lines[0]!.split(/\s+/)).toEqual(["ID", "HOST", "PID", "CONCURRENCY", "STARTED", "HEARTBEAT", "RUNS", "STATE"]);
-    expect(lines.slice(1).map((line) => [line.split(/\s+/)[1], line.split(/\s+/).at(-1)])).toEqual([["worker-host-a", "alive"], ["worker-host-b", "stopped"], ["worker-host-c", "lost"]]);
+    expect(lines.slice(1).map((line) => [line.split(/\s+/)[1], line.split(/\s+/).at(-1)])).toEqual([
+      ["worker-host-a", "alive"],
+      ["worker-host-b", "stopped"],
+      ["worker-host-c", "lost"],
+    ]);
   });
 
   it("gives each run its connector, worker, times, status and counts, every run by default, one connector's with --connector", async () => {
@@ -106,7 +176,8 @@ describe("intake workers list and intake runs list --json", () => {
     ]);
     expect(runs[0]).toMatchObject({ started_at: started + 3 * MINUTE, finished_at: null });
     expect(runs[3]).toMatchObject({ started_at: started, finished_at: started + 4000 });
-    for (const run of runs) expect(Object.keys(run).slice(0, 7)).toEqual(["id", "connector", "worker", "started_at", "finished_at", "status", "ingested"]);
+    for (const run of runs)
+      expect(Object.keys(run).slice(0, 7)).toEqual(["id", "connector", "worker", "started_at", "finished_at", "status", "ingested"]);
 
     const other = JSON.parse((await ws.intake(["runs", "list", "--connector", "other", "--json"])).stdout) as Record<string, unknown>[];
     expect(other.map((r) => r.id)).toEqual([runIds.lost]);
@@ -114,7 +185,19 @@ describe("intake workers list and intake runs list --json", () => {
     expect(limited.map((r) => r.id)).toEqual([runIds.alive, runIds.lost]);
     // The table stays as it was.
     const table = await ws.intake(["runs", "list"]);
-    expect(table.stdout.split("\n")[0]!.split(/\s+/)).toEqual(["ID", "CONNECTOR", "TEST", "STATUS", "STARTED", "MS", "FETCHED", "INGESTED", "DUPLICATES", "FAILED", "ERROR"]);
+    expect(table.stdout.split("\n")[0]!.split(/\s+/)).toEqual([
+      "ID",
+      "CONNECTOR",
+      "TEST",
+      "STATUS",
+      "STARTED",
+      "MS",
+      "FETCHED",
+      "INGESTED",
+      "DUPLICATES",
+      "FAILED",
+      "ERROR",
+    ]);
     const bad = await ws.intake(["runs", "list", "--json", "--limit", "none"]);
     expect(bad.code).not.toBe(0);
     expect(bad.stderr).toContain('a whole number of 1 or more, got "none"');
@@ -125,19 +208,38 @@ describe("the API", () => {
   it("answers GET /api/workers to a signed-in user only, and gives each run its worker", async () => {
     await beat();
     expect((await fetch(`${session.base}/api/workers`)).status).toBe(401);
-    const login = await fetch(`${session.base}/api/login`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ username: "admin", password: PASSWORD }) });
+    const login = await fetch(`${session.base}/api/login`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ username: "admin", password: PASSWORD }),
+    });
     expect(login.status).toBe(200);
-    const cookie = login.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
-    const answer = await (await fetch(`${session.base}/api/workers`, { headers: { cookie } })).json() as { workers: Record<string, unknown>[]; lostAfterMs: number };
+    const cookie = login.headers
+      .getSetCookie()
+      .map((c) => c.split(";")[0])
+      .join("; ");
+    const answer = (await (await fetch(`${session.base}/api/workers`, { headers: { cookie } })).json()) as {
+      workers: Record<string, unknown>[];
+      lostAfterMs: number;
+    };
     expect(answer.lostAfterMs).toBe(30_000);
     expect(answer.workers.map((w) => [w.id, w.host, w.pid, w.runsActive, w.state])).toEqual([
-      [ALIVE, "worker-host-a", 4242, 2, "alive"], [STOPPED, "worker-host-b", 5151, 0, "stopped"], [LOST, "worker-host-c", 6161, 1, "lost"],
+      [ALIVE, "worker-host-a", 4242, 2, "alive"],
+      [STOPPED, "worker-host-b", 5151, 0, "stopped"],
+      [LOST, "worker-host-c", 6161, 1, "lost"],
     ]);
-    const runs = await (await fetch(`${session.base}/api/runs?connector=mailbox`, { headers: { cookie } })).json() as { runs: Record<string, unknown>[] };
+    const runs = (await (await fetch(`${session.base}/api/runs?connector=mailbox`, { headers: { cookie } })).json()) as {
+      runs: Record<string, unknown>[];
+    };
     expect(runs.runs.map((r) => [r.id, r.worker, r.worker_host, r.worker_pid])).toEqual([
-      [runIds.alive, ALIVE, "worker-host-a", 4242], [runIds.gone, GONE, null, null], [runIds.embedded, null, null, null],
+      [runIds.alive, ALIVE, "worker-host-a", 4242],
+      [runIds.gone, GONE, null, null],
+      [runIds.embedded, null, null, null],
     ]);
-    const one = await (await fetch(`${session.base}/api/runs/${runIds.alive}`, { headers: { cookie } })).json() as Record<string, unknown>;
+    const one = (await (await fetch(`${session.base}/api/runs/${runIds.alive}`, { headers: { cookie } })).json()) as Record<
+      string,
+      unknown
+    >;
     expect(one.worker_id).toBe(ALIVE);
   });
 });
@@ -148,7 +250,15 @@ describe("the console in a real browser", () => {
     const page = await session.signedIn("admin", PASSWORD, "en-US");
     await page.locator('nav a[href="/workers"]').click();
     await page.getByRole("heading", { name: "Workers" }).waitFor();
-    expect((await page.locator("thead th").allTextContents())).toEqual(["Host", "PID", "Started", "Last heartbeat", "Runs under way", "Concurrency", "State"]);
+    expect(await page.locator("thead th").allTextContents()).toEqual([
+      "Host",
+      "PID",
+      "Started",
+      "Last heartbeat",
+      "Runs under way",
+      "Concurrency",
+      "State",
+    ]);
     const cells = async (id: string) => page.locator(`tr[data-worker="${id}"] td`).allTextContents();
     const alive = await cells(ALIVE);
     expect([alive[0], alive[1], alive[4], alive[5], alive[6]]).toEqual(["worker-host-a", "4242", "2", "4", "alive"]);
@@ -182,7 +292,15 @@ describe("the console in a real browser", () => {
     await page.goto(`${session.base}/workers`);
     await page.getByRole("heading", { name: "워커" }).waitFor();
     expect(await page.locator('nav a[href="/workers"]').textContent()).toBe("워커");
-    expect((await page.locator("thead th").allTextContents())).toEqual(["호스트", "PID", "시작", "마지막 하트비트", "진행 중인 실행", "동시 실행 수", "상태"]);
+    expect(await page.locator("thead th").allTextContents()).toEqual([
+      "호스트",
+      "PID",
+      "시작",
+      "마지막 하트비트",
+      "진행 중인 실행",
+      "동시 실행 수",
+      "상태",
+    ]);
     expect((await page.locator(`tr[data-worker="${ALIVE}"] td`).allTextContents())[6]).toBe("활성");
     expect((await page.locator(`tr[data-worker="${STOPPED}"] td`).allTextContents())[6]).toBe("중지됨");
     expect((await page.locator(`tr[data-worker="${LOST}"] td`).allTextContents())[6]).toBe("유실");

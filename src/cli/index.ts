@@ -21,7 +21,23 @@ import * as workers from "./commands/workers.js";
 import type { WithStore } from "./context.js";
 import { errorLine } from "./output.js";
 
-const COMMANDS = [connector, integrations, runs, cases, users, serve, integration, action, job, playbooks, feeds, lists, outbox, worker, workers]; // integration after connector: it adds `connector allow-list`
+const COMMANDS = [
+  connector,
+  integrations,
+  runs,
+  cases,
+  users,
+  serve,
+  integration,
+  action,
+  job,
+  playbooks,
+  feeds,
+  lists,
+  outbox,
+  worker,
+  workers,
+]; // integration after connector: it adds `connector allow-list`
 
 export function buildProgram(withStore: WithStore): Command {
   const program = new Command("intake")

@@ -139,7 +139,8 @@ export function parseAuthenticationResult(value: string): AuthResult {
     } else if (method === "dkim") {
       if (result.dkim === undefined || (verdict === "pass" && result.dkim !== "pass")) result.dkim = verdict;
       const domain = properties.get("header.d") ?? (properties.has("header.i") ? domainOf(properties.get("header.i")!) : undefined);
-      if (verdict === "pass" && domain && passingDkim.length < MAX_DKIM_DOMAINS && !passingDkim.includes(domain.toLowerCase())) passingDkim.push(domain.toLowerCase());
+      if (verdict === "pass" && domain && passingDkim.length < MAX_DKIM_DOMAINS && !passingDkim.includes(domain.toLowerCase()))
+        passingDkim.push(domain.toLowerCase());
     } else if (method === "dmarc") {
       if (result.dmarc !== undefined) continue;
       result.dmarc = verdict;
@@ -202,7 +203,8 @@ export function combineAuthenticationResults(values: string[]): AuthVerdicts {
   const out: AuthVerdicts = {};
   for (const value of values.slice(0, MAX_AUTH_RESULTS)) {
     const one = parseAuthenticationResults(value);
-    for (const name of ["spf", "dkim", "dmarc", "server"] as const) if (out[name] === undefined && one[name] !== undefined) out[name] = one[name];
+    for (const name of ["spf", "dkim", "dmarc", "server"] as const)
+      if (out[name] === undefined && one[name] !== undefined) out[name] = one[name];
   }
   return out;
 }

@@ -50,7 +50,18 @@ const SCRIPTS: [string, RegExp][] = [
 ];
 
 // Scripts that are written together in one label without being a trick (Japanese mixes three).
-const COMPATIBLE = new Set(["Han+Hiragana", "Han+Katakana", "Hiragana+Katakana", "Han+Hiragana+Katakana", "Han+Hangul", "Han+Latin", "Hangul+Latin", "Hiragana+Latin", "Katakana+Latin", "Han+Hiragana+Katakana+Latin"]);
+const COMPATIBLE = new Set([
+  "Han+Hiragana",
+  "Han+Katakana",
+  "Hiragana+Katakana",
+  "Han+Hiragana+Katakana",
+  "Han+Hangul",
+  "Han+Latin",
+  "Hangul+Latin",
+  "Hiragana+Latin",
+  "Katakana+Latin",
+  "Han+Hiragana+Katakana+Latin",
+]);
 
 function scriptsOf(label: string): string[] {
   const found = new Set<string>();
@@ -113,7 +124,14 @@ function describeNewHost(host: string): DomainInfo | undefined {
   const mixed = isIdn ? mixedScriptsOf(unicodeHost) : undefined;
   const privateSuffix = info.isPrivate && info.publicSuffix ? info.publicSuffix : undefined;
   return {
-    hostname: ascii, domain, unicode, punycode: domain, isIdn, isIp: false, ...(mixed ? { mixedScripts: mixed } : {}), ...(privateSuffix ? { privateSuffix } : {}),
+    hostname: ascii,
+    domain,
+    unicode,
+    punycode: domain,
+    isIdn,
+    isIp: false,
+    ...(mixed ? { mixedScripts: mixed } : {}),
+    ...(privateSuffix ? { privateSuffix } : {}),
   };
 }
 
@@ -162,7 +180,7 @@ export function hostShownIn(text: string): string | undefined {
   // Only a host under a listed suffix: "file.pdf" or "v1.2" shows no host.
   const info = parse(domainToASCII(host.toLowerCase()) || "-", { allowPrivateDomains: true });
   if (info.isIp) return info.hostname ?? undefined;
-  return info.domain && (info.isIcann || info.isPrivate) ? info.hostname ?? undefined : undefined;
+  return info.domain && (info.isIcann || info.isPrivate) ? (info.hostname ?? undefined) : undefined;
 }
 
 /**

@@ -65,7 +65,14 @@ export function sniffType(data: Uint8Array): string | undefined {
   }
   // Text-like content: HTML (phishing pages sent as attachments), scripts.
   const head = Buffer.from(data.buffer, data.byteOffset, Math.min(data.length, 512)).toString("latin1").trimStart().toLowerCase();
-  if (head.startsWith("<!doctype html") || head.startsWith("<html") || head.startsWith("<head") || head.startsWith("<script") || head.startsWith("<body")) return "text/html";
+  if (
+    head.startsWith("<!doctype html") ||
+    head.startsWith("<html") ||
+    head.startsWith("<head") ||
+    head.startsWith("<script") ||
+    head.startsWith("<body")
+  )
+    return "text/html";
   if (head.startsWith("<svg") || (head.startsWith("<?xml") && head.includes("<svg"))) return "image/svg+xml";
   return undefined;
 }
@@ -81,7 +88,13 @@ export function describeFile(data: Uint8Array): FileFacts {
 
 // Declared types that are the same family as a sniffed one (an OLE file is a .doc, .xls, .msg…).
 const SAME_FAMILY: Record<string, string[]> = {
-  "application/x-ole-storage": ["application/msword", "application/vnd.ms-excel", "application/vnd.ms-powerpoint", "application/vnd.ms-outlook", "application/x-msi"],
+  "application/x-ole-storage": [
+    "application/msword",
+    "application/vnd.ms-excel",
+    "application/vnd.ms-powerpoint",
+    "application/vnd.ms-outlook",
+    "application/x-msi",
+  ],
   "application/zip": ["application/x-zip-compressed", "application/x-zip"],
   "application/x-msdownload": ["application/x-dosexec", "application/vnd.microsoft.portable-executable", "application/x-msdos-program"],
 };
@@ -92,7 +105,11 @@ export function typeMismatch(declared: string, sniffed: string | undefined): boo
   const lower = declared.toLowerCase();
   if (lower === sniffed) return false;
   if (SAME_FAMILY[sniffed]?.includes(lower)) return false;
-  if (sniffed.startsWith("application/vnd.openxmlformats") && (lower === "application/zip" || lower.startsWith("application/vnd.openxmlformats") || lower.startsWith("application/vnd.ms-"))) return false;
+  if (
+    sniffed.startsWith("application/vnd.openxmlformats") &&
+    (lower === "application/zip" || lower.startsWith("application/vnd.openxmlformats") || lower.startsWith("application/vnd.ms-"))
+  )
+    return false;
   if (sniffed === "application/x-msi" && lower.startsWith("application/vnd.ms-")) return false;
   return true;
 }

@@ -30,7 +30,9 @@ function hostOf(action: string): string | undefined {
 }
 
 function isBase64Char(code: number): boolean {
-  return (code >= 65 && code <= 90) || (code >= 97 && code <= 122) || (code >= 48 && code <= 57) || code === 43 || code === 47 || code === 61;
+  return (
+    (code >= 65 && code <= 90) || (code >= 97 && code <= 122) || (code >= 48 && code <= 57) || code === 43 || code === 47 || code === 61
+  );
 }
 
 /** Whether the text holds a run of base64 characters at least LONG_BASE64 long (one pass). */
@@ -91,7 +93,8 @@ export function analyseHtmlFile(data: Uint8Array): HtmlFileFacts {
           inScript = true;
         }
         for (const [attribute, value] of Object.entries(attributes)) {
-          if (attribute.startsWith("on") || (attribute === "href" && value.trimStart().toLowerCase().startsWith("javascript:"))) keepScript(value);
+          if (attribute.startsWith("on") || (attribute === "href" && value.trimStart().toLowerCase().startsWith("javascript:")))
+            keepScript(value);
         }
       },
       onclosetag(name) {
@@ -118,6 +121,10 @@ export function analyseHtmlFile(data: Uint8Array): HtmlFileFacts {
 /** Whether an attachment is an HTML file, by its name, its declared type or its bytes. */
 export function isHtmlFile(fileName: string, declaredType: string, sniffedType: string | undefined): boolean {
   const name = fileName.toLowerCase();
-  return [".htm", ".html", ".shtml", ".xhtml"].some((ending) => name.endsWith(ending))
-    || declaredType === "text/html" || declaredType === "application/xhtml+xml" || sniffedType === "text/html";
+  return (
+    [".htm", ".html", ".shtml", ".xhtml"].some((ending) => name.endsWith(ending)) ||
+    declaredType === "text/html" ||
+    declaredType === "application/xhtml+xml" ||
+    sniffedType === "text/html"
+  );
 }

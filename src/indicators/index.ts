@@ -1,7 +1,19 @@
 // Pure functions that find and normalise indicators in message content.
 export {
-  findDefangedUrls, findLinksInHtml, findMessageUrlDetails, findMessageUrls, findUrlsInText, htmlOffsetOfText, isWebUrl, refang, resourceKindOf, trimUrl, uniqueUrls,
-  MAX_URLS_PER_MESSAGE, MAX_SCANNED_CHARS, MAX_URL_LENGTH,
+  findDefangedUrls,
+  findLinksInHtml,
+  findMessageUrlDetails,
+  findMessageUrls,
+  findUrlsInText,
+  htmlOffsetOfText,
+  isWebUrl,
+  refang,
+  resourceKindOf,
+  trimUrl,
+  uniqueUrls,
+  MAX_URLS_PER_MESSAGE,
+  MAX_SCANNED_CHARS,
+  MAX_URL_LENGTH,
 } from "./urls.js";
 export type { FoundUrl, HtmlLinks, ResourceKind, UrlSource } from "./urls.js";
 export { defang } from "./defang.js";
@@ -12,7 +24,12 @@ export type { FoundIp } from "./ips.js";
 export { describeFile, sniffType, typeMismatch } from "./files.js";
 export type { FileFacts } from "./files.js";
 export {
-  believedAuthResult, combineAuthenticationResults, parseAuthenticationResult, parseAuthenticationResults, parseAuthenticationResultsList, MAX_AUTH_RESULTS,
+  believedAuthResult,
+  combineAuthenticationResults,
+  parseAuthenticationResult,
+  parseAuthenticationResults,
+  parseAuthenticationResultsList,
+  MAX_AUTH_RESULTS,
 } from "./auth.js";
 export type { AuthResult, AuthVerdicts } from "./auth.js";
 export { domainCandidates, domainKey, hashKind, indicatorKey, ipKey, isIndicatorKind, urlKey, INDICATOR_KINDS } from "./keys.js";

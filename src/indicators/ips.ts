@@ -14,10 +14,31 @@ export const MAX_RECEIVED_HEADERS = 50;
 export const MAX_IPS = 100;
 
 const NON_PUBLIC = new BlockList();
-for (const [net, prefix] of [["10.0.0.0", 8], ["172.16.0.0", 12], ["192.168.0.0", 16], ["127.0.0.0", 8], ["169.254.0.0", 16], ["100.64.0.0", 10], ["0.0.0.0", 8], ["192.0.2.0", 24], ["198.51.100.0", 24], ["203.0.113.0", 24], ["198.18.0.0", 15], ["224.0.0.0", 4], ["240.0.0.0", 4]] as const) {
+for (const [net, prefix] of [
+  ["10.0.0.0", 8],
+  ["172.16.0.0", 12],
+  ["192.168.0.0", 16],
+  ["127.0.0.0", 8],
+  ["169.254.0.0", 16],
+  ["100.64.0.0", 10],
+  ["0.0.0.0", 8],
+  ["192.0.2.0", 24],
+  ["198.51.100.0", 24],
+  ["203.0.113.0", 24],
+  ["198.18.0.0", 15],
+  ["224.0.0.0", 4],
+  ["240.0.0.0", 4],
+] as const) {
   NON_PUBLIC.addSubnet(net, prefix, "ipv4");
 }
-for (const [net, prefix] of [["::", 128], ["::1", 128], ["fc00::", 7], ["fe80::", 10], ["2001:db8::", 32], ["ff00::", 8]] as const) {
+for (const [net, prefix] of [
+  ["::", 128],
+  ["::1", 128],
+  ["fc00::", 7],
+  ["fe80::", 10],
+  ["2001:db8::", 32],
+  ["ff00::", 8],
+] as const) {
   NON_PUBLIC.addSubnet(net, prefix, "ipv6");
 }
 
@@ -50,7 +71,11 @@ export function findIpsInText(text: string, limit = MAX_IPS): FoundIp[] {
       let token = scanned.slice(start, i);
       start = -1;
       // "IPv6:2001:db8::1" in a domain literal; trailing dots or colons of prose.
-      if (token.toLowerCase().startsWith("6:") && scanned.slice(Math.max(0, i - token.length - 3), i - token.length).toLowerCase() === "ipv") token = token.slice(2);
+      if (
+        token.toLowerCase().startsWith("6:") &&
+        scanned.slice(Math.max(0, i - token.length - 3), i - token.length).toLowerCase() === "ipv"
+      )
+        token = token.slice(2);
       while (token.endsWith(".") || (token.endsWith(":") && !token.endsWith("::"))) token = token.slice(0, -1);
       const version = isIP(token);
       if (version === 0) continue;

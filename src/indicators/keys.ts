@@ -35,7 +35,15 @@ export function hashKind(text: string): IndicatorKind | undefined {
 }
 
 function isUnreserved(code: number): boolean {
-  return (code >= 65 && code <= 90) || (code >= 97 && code <= 122) || (code >= 48 && code <= 57) || code === 45 || code === 46 || code === 95 || code === 126;
+  return (
+    (code >= 65 && code <= 90) ||
+    (code >= 97 && code <= 122) ||
+    (code >= 48 && code <= 57) ||
+    code === 45 ||
+    code === 46 ||
+    code === 95 ||
+    code === 126
+  );
 }
 
 /** `%7E` → `~` for unreserved characters (RFC 3986 2.3); other escapes upper-cased (`%2f` → `%2F`). */

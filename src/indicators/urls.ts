@@ -24,7 +24,15 @@ export function isWebUrl(url: string): boolean {
 }
 
 /** Where a URL was seen: decides its order and its entity's `source`. */
-export type UrlSource = "text" | "defanged text" | "html link" | "html hidden link" | "html text" | "html image" | "html resource" | "qr code";
+export type UrlSource =
+  | "text"
+  | "defanged text"
+  | "html link"
+  | "html hidden link"
+  | "html text"
+  | "html image"
+  | "html resource"
+  | "qr code";
 
 /** What an HTML resource (a URL the page loads, not one a reader clicks) is. */
 export type ResourceKind = "image" | "tracking-pixel" | "stylesheet" | "script" | "font" | "frame" | "form" | "other";
@@ -164,9 +172,19 @@ export function findUrlsInText(text: string): string[] {
 // Defanging as analysts and mail filters write it, and what each stands for. All are fixed strings,
 // matched case-insensitively by index, so hostile text costs one pass.
 const DEFANGS: [string, string][] = [
-  ["hxxps://", "https://"], ["hxxp://", "http://"], ["hxxps[:]//", "https://"], ["hxxp[:]//", "http://"],
-  ["[:]//", "://"], ["[://]", "://"], ["[.]", "."], ["(.)", "."], ["{.}", "."], ["[dot]", "."], ["(dot)", "."],
-  ["[at]", "@"], ["fxp://", "ftp://"],
+  ["hxxps://", "https://"],
+  ["hxxp://", "http://"],
+  ["hxxps[:]//", "https://"],
+  ["hxxp[:]//", "http://"],
+  ["[:]//", "://"],
+  ["[://]", "://"],
+  ["[.]", "."],
+  ["(.)", "."],
+  ["{.}", "."],
+  ["[dot]", "."],
+  ["(dot)", "."],
+  ["[at]", "@"],
+  ["fxp://", "ftp://"],
 ];
 
 /** The text with defanged URLs restored, and the positions (in the result) where something was restored. */
@@ -234,8 +252,16 @@ export interface HtmlLinks {
 }
 
 const RESOURCE_ATTRIBUTES: Record<string, string> = {
-  iframe: "src", frame: "src", script: "src", embed: "src", form: "action", source: "src", link: "href",
-  video: "poster", object: "data", input: "src",
+  iframe: "src",
+  frame: "src",
+  script: "src",
+  embed: "src",
+  form: "action",
+  source: "src",
+  link: "href",
+  video: "poster",
+  object: "data",
+  input: "src",
 };
 
 // Style checks by substring on a bounded, lower-cased, space-free copy: no regex on attacker CSS.
@@ -246,8 +272,14 @@ function styleOf(attributes: Record<string, string>): string {
 
 function isHidden(attributes: Record<string, string>): boolean {
   const style = styleOf(attributes);
-  return "hidden" in attributes || style.includes("display:none") || style.includes("visibility:hidden") ||
-    style.includes("opacity:0;") || style.endsWith("opacity:0") || style.includes("font-size:0");
+  return (
+    "hidden" in attributes ||
+    style.includes("display:none") ||
+    style.includes("visibility:hidden") ||
+    style.includes("opacity:0;") ||
+    style.endsWith("opacity:0") ||
+    style.includes("font-size:0")
+  );
 }
 
 function tinyDimension(value: string | undefined): boolean {
@@ -325,7 +357,17 @@ function isDataImage(value: string): boolean {
 
 /** Parses HTML (never renders it) and collects its links; entities in attributes are decoded by the parser. */
 export function findLinksInHtml(html: string): HtmlLinks {
-  const result: HtmlLinks = { links: [], hiddenLinks: [], images: [], resources: [], resourceKinds: [], linkTexts: [], dataUris: 0, text: "", textOffsets: [] };
+  const result: HtmlLinks = {
+    links: [],
+    hiddenLinks: [],
+    images: [],
+    resources: [],
+    resourceKinds: [],
+    linkTexts: [],
+    dataUris: 0,
+    text: "",
+    textOffsets: [],
+  };
   const textParts: string[] = [];
   let textLength = 0;
   let skipDepth = 0;
@@ -389,7 +431,8 @@ export function findLinksInHtml(html: string): HtmlLinks {
       ontext(text) {
         if (skipDepth === 0 && hiddenStack.length === 0 && textLength < MAX_SCANNED_CHARS) {
           // Joined with one space between pieces: this piece starts after the pieces and spaces before it.
-          if (result.textOffsets.length < MAX_TEXT_OFFSETS) result.textOffsets.push({ text: textLength + textParts.length, html: parser.startIndex, length: text.length });
+          if (result.textOffsets.length < MAX_TEXT_OFFSETS)
+            result.textOffsets.push({ text: textLength + textParts.length, html: parser.startIndex, length: text.length });
           textParts.push(text);
           textLength += text.length;
           if (anchor >= 0 && anchorText.length < MAX_LINK_TEXT) anchorText += text.slice(0, MAX_LINK_TEXT - anchorText.length);
@@ -411,7 +454,11 @@ export function findLinksInHtml(html: string): HtmlLinks {
  * text that holds it (`inside`: the HTML may then hold more of that piece before it), else of the first piece
  * after it (text between pieces is the spaces and line breaks that tags stand for); the HTML's end when none.
  */
-export function htmlOffsetOfText(links: HtmlLinks, textAt: number, htmlLength = Number.MAX_SAFE_INTEGER): { html: number; inside: boolean } {
+export function htmlOffsetOfText(
+  links: HtmlLinks,
+  textAt: number,
+  htmlLength = Number.MAX_SAFE_INTEGER,
+): { html: number; inside: boolean } {
   const offsets = links.textOffsets;
   let low = 0;
   let high = offsets.length - 1;
@@ -459,7 +506,11 @@ function cleanHref(href: string): string {
  * HTML's visible links, URLs written in its text, its hidden links, its images, its other resources.
  * `htmlLinks`: the HTML already parsed (findLinksInHtml), which spares parsing it again.
  */
-export function findMessageUrlDetails(bodies: { text?: string | undefined; html?: string | undefined; htmlLinks?: HtmlLinks | undefined }): { found: FoundUrl[]; dropped: number; dataUris: number } {
+export function findMessageUrlDetails(bodies: {
+  text?: string | undefined;
+  html?: string | undefined;
+  htmlLinks?: HtmlLinks | undefined;
+}): { found: FoundUrl[]; dropped: number; dataUris: number } {
   // Each found URL, and for a visible link its text (read for a host only if the URL is kept: bounded work).
   const all: (FoundUrl & { shownText?: string })[] = [];
   let dataUris = 0;
@@ -477,7 +528,12 @@ export function findMessageUrlDetails(bodies: { text?: string | undefined; html?
     for (const url of findDefangedUrls(html.text)) all.push({ url, source: "defanged text" });
     for (const href of html.hiddenLinks) all.push({ url: cleanHref(href), source: "html hidden link" });
     for (const image of html.images) {
-      all.push({ url: cleanHref(image.url), source: "html image", ...(image.trackingPixel ? { trackingPixel: true } : {}), resource: image.trackingPixel ? "tracking-pixel" : "image" });
+      all.push({
+        url: cleanHref(image.url),
+        source: "html image",
+        ...(image.trackingPixel ? { trackingPixel: true } : {}),
+        resource: image.trackingPixel ? "tracking-pixel" : "image",
+      });
     }
     html.resources.forEach((href, index) => {
       all.push({ url: cleanHref(href), source: "html resource", resource: html.resourceKinds[index] ?? "other" });

@@ -3,9 +3,20 @@
 import { CodeExecution, codeExecutionInit, type ExtractParam, type IntegrationCodeInit } from "./code-execution.js";
 import { INTEL_SERVICES, MAX_LOOKUP_ITEMS, type IndicatorLookupItem, type IndicatorMatch } from "./intel.js";
 import { isPriority, isVerdict, PRIORITIES, VERDICTS, type Verdict } from "./vocabulary.js";
-import { MAILBOX_SERVICES, MAX_MAILBOX_MOVES_PER_CALL, type MailboxMove, type MailboxMoveStatus, type MailboxMoveUpdate, type NewMailboxMove } from "./mailbox.js";
 import {
-  MAX_EVIDENCE_INDICATOR_LENGTH, MAX_EVIDENCE_NAME_LENGTH, MAX_VERDICT_EVIDENCE, MAX_VERDICT_REASON_LENGTH, MAX_VERDICT_REASONS,
+  MAILBOX_SERVICES,
+  MAX_MAILBOX_MOVES_PER_CALL,
+  type MailboxMove,
+  type MailboxMoveStatus,
+  type MailboxMoveUpdate,
+  type NewMailboxMove,
+} from "./mailbox.js";
+import {
+  MAX_EVIDENCE_INDICATOR_LENGTH,
+  MAX_EVIDENCE_NAME_LENGTH,
+  MAX_VERDICT_EVIDENCE,
+  MAX_VERDICT_REASON_LENGTH,
+  MAX_VERDICT_REASONS,
   type VerdictEvidence,
 } from "./verdict.js";
 
@@ -234,7 +245,14 @@ export class ActionExecution extends CodeExecution {
     this.actionName = init.actionName;
     this.caseId = init.caseId;
     this.caseTitle = init.caseTitle;
-    this.currentCase = init.currentCase ?? { id: init.caseId, title: init.caseTitle, priority: 0, status: "open", environment: "", alerts: [] };
+    this.currentCase = init.currentCase ?? {
+      id: init.caseId,
+      title: init.caseTitle,
+      priority: 0,
+      status: "open",
+      environment: "",
+      alerts: [],
+    };
     this.idempotencyKey = init.idempotencyKey;
     this.targetEntities = init.targetEntities.map((entity) => ({ ...entity, additionalProperties: { ...entity.additionalProperties } }));
     this.#parameters = { ...init.parameters };
@@ -242,14 +260,16 @@ export class ActionExecution extends CodeExecution {
       // The last call wins, as SecOps' add_result_json.
       addResultJson: (value: unknown) => {
         const serialised = JSON.stringify(value ?? null);
-        if (serialised.length > MAX_RESULT_JSON_BYTES) throw new RangeError(`addResultJson: the JSON result is larger than ${MAX_RESULT_JSON_BYTES} bytes`);
+        if (serialised.length > MAX_RESULT_JSON_BYTES)
+          throw new RangeError(`addResultJson: the JSON result is larger than ${MAX_RESULT_JSON_BYTES} bytes`);
         this.#json = JSON.parse(serialised);
       },
     };
   }
 
   /** Reads one of the action's parameters, as SecOps' `extract_action_param`. */
-  readonly extractActionParam: ExtractParam = ((name: string, options = {}) => this.readParameter(this.#parameters, name, options)) as ExtractParam;
+  readonly extractActionParam: ExtractParam = ((name: string, options = {}) =>
+    this.readParameter(this.#parameters, name, options)) as ExtractParam;
 
   /**
    * Stores the entities' additionalProperties on the case (once the action has completed), where later
@@ -258,14 +278,27 @@ export class ActionExecution extends CodeExecution {
   async updateEntities(entities: ActionEntity[]): Promise<void> {
     for (const entity of entities) {
       const key = `${entity.entityType}\u0000${entity.identifier}`;
-      if (!this.#updates.has(key) && this.#updates.size >= MAX_ENTITY_UPDATES) throw new RangeError(`updateEntities: at most ${MAX_ENTITY_UPDATES} entities per action`);
-      const properties = Object.fromEntries(Object.entries(entity.additionalProperties ?? {}).slice(0, 200).map(([name, value]) => [text(name, 200), text(value)]));
-      this.#updates.set(key, { entityType: text(entity.entityType, 100), identifier: text(entity.identifier), additionalProperties: properties });
+      if (!this.#updates.has(key) && this.#updates.size >= MAX_ENTITY_UPDATES)
+        throw new RangeError(`updateEntities: at most ${MAX_ENTITY_UPDATES} entities per action`);
+      const properties = Object.fromEntries(
+        Object.entries(entity.additionalProperties ?? {})
+          .slice(0, 200)
+          .map(([name, value]) => [text(name, 200), text(value)]),
+      );
+      this.#updates.set(key, {
+        entityType: text(entity.entityType, 100),
+        identifier: text(entity.identifier),
+        additionalProperties: properties,
+      });
     }
   }
 
   /** An insight on the case's wall, about one entity (SecOps' add_entity_insight). */
-  addEntityInsight(entity: Pick<ActionEntity, "entityType" | "identifier"> | null, message: string, options: { title?: string } = {}): void {
+  addEntityInsight(
+    entity: Pick<ActionEntity, "entityType" | "identifier"> | null,
+    message: string,
+    options: { title?: string } = {},
+  ): void {
     if (this.#insights.length >= MAX_INSIGHTS) throw new RangeError(`addEntityInsight: at most ${MAX_INSIGHTS} insights per action`);
     this.#insights.push({
       ...(entity ? { entityType: text(entity.entityType, 100), identifier: text(entity.identifier) } : {}),
@@ -279,7 +312,8 @@ export class ActionExecution extends CodeExecution {
    * matched. At most MAX_LOOKUP_ITEMS items per call.
    */
   async lookupIndicators(items: IndicatorLookupItem[]): Promise<IndicatorMatch[]> {
-    if (items.length > MAX_LOOKUP_ITEMS) throw new RangeError(`lookupIndicators: at most ${MAX_LOOKUP_ITEMS} items per call, got ${items.length}`);
+    if (items.length > MAX_LOOKUP_ITEMS)
+      throw new RangeError(`lookupIndicators: at most ${MAX_LOOKUP_ITEMS} items per call, got ${items.length}`);
     const payload = { items: items.map((item) => ({ entityType: text(item.entityType, 100), identifier: text(item.identifier) })) };
     return (await this.askPlatform(INTEL_SERVICES.lookup, payload)) as IndicatorMatch[];
   }
@@ -287,18 +321,30 @@ export class ActionExecution extends CodeExecution {
   /** Gives the case its verdict (applied with the run; an analyst's override is not replaced). The last call wins. */
   setCaseVerdict(verdict: CaseVerdictUpdate): void {
     if (!isVerdict(verdict.value)) throw new RangeError(`setCaseVerdict: a verdict is one of ${VERDICTS.join(", ")}`);
-    if (verdict.score !== undefined && !(Number.isInteger(verdict.score) && verdict.score >= 0 && verdict.score <= 100)) throw new RangeError("setCaseVerdict: a score is a whole number from 0 to 100");
-    const reasons = (verdict.reasons ?? []).slice(0, MAX_VERDICT_REASONS).map((reason) => this.redact(text(reason, MAX_VERDICT_REASON_LENGTH)));
-    const evidence = verdict.evidence === undefined ? undefined : verdict.evidence.slice(0, MAX_VERDICT_EVIDENCE).map((item) => this.#evidenceItem(item));
-    this.#caseUpdates.verdict = { value: verdict.value, ...(verdict.score !== undefined ? { score: verdict.score } : {}), reasons, ...(evidence ? { evidence } : {}) };
+    if (verdict.score !== undefined && !(Number.isInteger(verdict.score) && verdict.score >= 0 && verdict.score <= 100))
+      throw new RangeError("setCaseVerdict: a score is a whole number from 0 to 100");
+    const reasons = (verdict.reasons ?? [])
+      .slice(0, MAX_VERDICT_REASONS)
+      .map((reason) => this.redact(text(reason, MAX_VERDICT_REASON_LENGTH)));
+    const evidence =
+      verdict.evidence === undefined ? undefined : verdict.evidence.slice(0, MAX_VERDICT_EVIDENCE).map((item) => this.#evidenceItem(item));
+    this.#caseUpdates.verdict = {
+      value: verdict.value,
+      ...(verdict.score !== undefined ? { score: verdict.score } : {}),
+      reasons,
+      ...(evidence ? { evidence } : {}),
+    };
   }
 
   /** One evidence item as the platform accepts it: known fields only, texts bounded, secrets redacted. */
   #evidenceItem(item: VerdictEvidence): VerdictEvidence {
     if (!Number.isFinite(item.weight)) throw new RangeError("setCaseVerdict: an evidence item's weight is a number");
-    if (item.caseId !== undefined && !(Number.isSafeInteger(item.caseId) && item.caseId > 0)) throw new RangeError("setCaseVerdict: an evidence item's caseId is a case number");
+    if (item.caseId !== undefined && !(Number.isSafeInteger(item.caseId) && item.caseId > 0))
+      throw new RangeError("setCaseVerdict: an evidence item's caseId is a case number");
     return {
-      kind: item.kind, weight: item.weight, reason: this.redact(text(item.reason, MAX_VERDICT_REASON_LENGTH)),
+      kind: item.kind,
+      weight: item.weight,
+      reason: this.redact(text(item.reason, MAX_VERDICT_REASON_LENGTH)),
       ...(item.indicator !== undefined ? { indicator: this.redact(text(item.indicator, MAX_EVIDENCE_INDICATOR_LENGTH)) } : {}),
       ...(item.feed !== undefined ? { feed: text(item.feed, MAX_EVIDENCE_NAME_LENGTH) } : {}),
       ...(item.reliability !== undefined ? { reliability: text(item.reliability, 1) } : {}),
@@ -326,7 +372,10 @@ export class ActionExecution extends CodeExecution {
    */
   async findEarlierCases(items: EarlierCaseQuery[]): Promise<EarlierCase[]> {
     if (items.length > MAX_EARLIER_QUERIES) throw new RangeError(`findEarlierCases: at most ${MAX_EARLIER_QUERIES} indicators at once`);
-    const payload = { caseId: this.caseId, items: items.map((item) => ({ entityType: text(item.entityType, 100), identifier: text(item.identifier, 8000) })) };
+    const payload = {
+      caseId: this.caseId,
+      items: items.map((item) => ({ entityType: text(item.entityType, 100), identifier: text(item.identifier, 8000) })),
+    };
     return (await this.askPlatform(CASE_SERVICES.earlier, payload)) as EarlierCase[];
   }
 
@@ -336,7 +385,8 @@ export class ActionExecution extends CodeExecution {
    * many cases of both verdicts is shared infrastructure, no evidence. At most MAX_PREVALENCE_DOMAINS.
    */
   async domainPrevalence(domains: string[]): Promise<Record<string, DomainPrevalence>> {
-    if (domains.length > MAX_PREVALENCE_DOMAINS) throw new RangeError(`domainPrevalence: at most ${MAX_PREVALENCE_DOMAINS} domains at once, got ${domains.length}`);
+    if (domains.length > MAX_PREVALENCE_DOMAINS)
+      throw new RangeError(`domainPrevalence: at most ${MAX_PREVALENCE_DOMAINS} domains at once, got ${domains.length}`);
     const payload = { caseId: this.caseId, domains: domains.map((domain) => text(domain, 253)) };
     return (await this.askPlatform(CASE_SERVICES.prevalence, payload)) as Record<string, DomainPrevalence>;
   }
@@ -357,7 +407,8 @@ export class ActionExecution extends CodeExecution {
   sendEmail(message: OutgoingEmail): void {
     if (this.#emails.length >= MAX_EMAILS) throw new RangeError(`sendEmail: at most ${MAX_EMAILS} messages per action`);
     const to = String(message.to ?? "").trim();
-    if (!EMAIL_ADDRESS_PATTERN.test(to)) throw new RangeError(`sendEmail: "to" must be one email address, not ${JSON.stringify(to.slice(0, 200))}`);
+    if (!EMAIL_ADDRESS_PATTERN.test(to))
+      throw new RangeError(`sendEmail: "to" must be one email address, not ${JSON.stringify(to.slice(0, 200))}`);
     const ids = [message.inReplyTo, ...(message.references ?? [])].filter((id): id is string => id !== undefined);
     const badId = ids.find((id) => !MESSAGE_ID_PATTERN.test(id));
     if (badId !== undefined) throw new RangeError(`sendEmail: ${JSON.stringify(badId.slice(0, 200))} is not a Message-ID (<…>)`);
@@ -395,14 +446,16 @@ export class ActionExecution extends CodeExecution {
    * by the next. Returns the records' ids, in order. Never in a test run.
    */
   async beginMailboxMoves(moves: NewMailboxMove[]): Promise<number[]> {
-    if (moves.length > MAX_MAILBOX_MOVES_PER_CALL) throw new RangeError(`beginMailboxMoves: at most ${MAX_MAILBOX_MOVES_PER_CALL} moves per call`);
+    if (moves.length > MAX_MAILBOX_MOVES_PER_CALL)
+      throw new RangeError(`beginMailboxMoves: at most ${MAX_MAILBOX_MOVES_PER_CALL} moves per call`);
     if (this.isTestRun) throw new Error("beginMailboxMoves: a test run moves nothing");
     return (await this.askPlatform(MAILBOX_SERVICES.begin, { moves })) as number[];
   }
 
   /** Changes recorded moves' states (quarantined with the UID COPYUID gave, restoring, restored…). */
   async updateMailboxMoves(updates: MailboxMoveUpdate[]): Promise<void> {
-    if (updates.length > MAX_MAILBOX_MOVES_PER_CALL) throw new RangeError(`updateMailboxMoves: at most ${MAX_MAILBOX_MOVES_PER_CALL} updates per call`);
+    if (updates.length > MAX_MAILBOX_MOVES_PER_CALL)
+      throw new RangeError(`updateMailboxMoves: at most ${MAX_MAILBOX_MOVES_PER_CALL} updates per call`);
     if (updates.length === 0) return;
     await this.askPlatform(MAILBOX_SERVICES.update, { updates });
   }
@@ -410,7 +463,11 @@ export class ActionExecution extends CodeExecution {
   /** Ends the action with its output message and result value (SecOps' `end`); the last call wins. */
   end(message: string, resultValue: ActionResultValue, state: ExecutionStateValue = ExecutionState.COMPLETED): void {
     const value = typeof resultValue === "string" ? text(resultValue) : resultValue;
-    this.#ended = { message: this.redact(text(message)), resultValue: value ?? null, state: state === ExecutionState.FAILED ? "failed" : "completed" };
+    this.#ended = {
+      message: this.redact(text(message)),
+      resultValue: value ?? null,
+      state: state === ExecutionState.FAILED ? "failed" : "completed",
+    };
   }
 
   /** What the platform records once the code returned. */

@@ -81,11 +81,16 @@ export function secretValuesOf(values: Record<string, unknown>, names: string[])
 }
 
 /** The base's init from an action's or a job's: every secret value of both sets of parameters. */
-export function codeExecutionInit(init: Omit<IntegrationCodeInit, "integrationName" | "configuration" | "secretConfiguration"> & Partial<IntegrationCodeInit>): CodeExecutionInit {
+export function codeExecutionInit(
+  init: Omit<IntegrationCodeInit, "integrationName" | "configuration" | "secretConfiguration"> & Partial<IntegrationCodeInit>,
+): CodeExecutionInit {
   return {
     isTestRun: init.isTestRun,
     ...(init.configuration ? { configuration: init.configuration } : {}),
-    secretValues: [...secretValuesOf(init.parameters, init.secretParameters), ...secretValuesOf(init.configuration ?? {}, init.secretConfiguration ?? [])],
+    secretValues: [
+      ...secretValuesOf(init.parameters, init.secretParameters),
+      ...secretValuesOf(init.configuration ?? {}, init.secretConfiguration ?? []),
+    ],
     log: init.log,
     ...(init.askPlatform ? { askPlatform: init.askPlatform } : {}),
   };

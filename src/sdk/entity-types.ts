@@ -2,8 +2,22 @@
 // EMAIL_ADDRESS, IP, FILE), SecOps' common ones, and what actions declare in "entityTypes".
 
 export const ENTITY_TYPES = [
-  "URL", "DOMAIN", "HOSTNAME", "EMAIL_ADDRESS", "IP", "ADDRESS", "MAC_ADDRESS", "FILE", "FILENAME", "FILEHASH",
-  "USERNAME", "PHONE_NUMBER", "PROCESS", "CVE", "THREAT_ACTOR", "DEPLOYMENT",
+  "URL",
+  "DOMAIN",
+  "HOSTNAME",
+  "EMAIL_ADDRESS",
+  "IP",
+  "ADDRESS",
+  "MAC_ADDRESS",
+  "FILE",
+  "FILENAME",
+  "FILEHASH",
+  "USERNAME",
+  "PHONE_NUMBER",
+  "PROCESS",
+  "CVE",
+  "THREAT_ACTOR",
+  "DEPLOYMENT",
 ] as const;
 export type EntityType = (typeof ENTITY_TYPES)[number];
 

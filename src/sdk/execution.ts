@@ -66,7 +66,8 @@ export class ConnectorExecution extends CodeExecution {
    * Reads one connector parameter, as SecOps' `extract_connector_param`.
    * Throws a ParameterError naming the parameter when it is mandatory and missing, or of the wrong type.
    */
-  readonly extractConnectorParam: ExtractParam = ((name: string, options = {}) => this.readParameter(this.#parameters, name, options)) as ExtractParam;
+  readonly extractConnectorParam: ExtractParam = ((name: string, options = {}) =>
+    this.readParameter(this.#parameters, name, options)) as ExtractParam;
 
   /** A value this connector stored on an earlier run (SecOps' connector context). */
   getConnectorContext(key: string): string | undefined {

@@ -23,7 +23,8 @@ export class JobExecution extends CodeExecution {
   }
 
   /** Reads one of the job's parameters, as SecOps' `extract_job_param`. */
-  readonly extractJobParam: ExtractParam = ((name: string, options = {}) => this.readParameter(this.#parameters, name, options)) as ExtractParam;
+  readonly extractJobParam: ExtractParam = ((name: string, options = {}) =>
+    this.readParameter(this.#parameters, name, options)) as ExtractParam;
 
   /** A value this job saved on an earlier run. */
   getContext(key: string): string | undefined {
@@ -50,7 +51,8 @@ export class JobExecution extends CodeExecution {
    * the platform runs to refresh a feed may (`intake feeds refresh`); others are refused.
    */
   async handOverIndicators(indicators: FeedIndicator[]): Promise<void> {
-    if (indicators.length > MAX_INDICATORS_PER_CHUNK) throw new RangeError(`handOverIndicators: at most ${MAX_INDICATORS_PER_CHUNK} indicators per call, got ${indicators.length}`);
+    if (indicators.length > MAX_INDICATORS_PER_CHUNK)
+      throw new RangeError(`handOverIndicators: at most ${MAX_INDICATORS_PER_CHUNK} indicators per call, got ${indicators.length}`);
     await this.askPlatform(INTEL_SERVICES.handOver, { indicators });
   }
 

@@ -41,7 +41,10 @@ const STDERR_TAIL_BYTES = 64 * 1024;
  * Starts a script's Node process with these arguments (after Node's path) and this heap cap; the runner's
  * puts it in the connector's sandbox and may say it stopped the process past a limit of its own.
  */
-export type ScriptStarter = (args: string[], memoryMb: number) => ChildProcess & { limitBreached?: (now?: boolean) => { limit: string } | undefined };
+export type ScriptStarter = (
+  args: string[],
+  memoryMb: number,
+) => ChildProcess & { limitBreached?: (now?: boolean) => { limit: string } | undefined };
 
 const startPlain: ScriptStarter = (args) => spawn(process.execPath, args, { env: {}, stdio: ["pipe", "pipe", "pipe"] });
 
@@ -110,13 +113,17 @@ function problem(script: BoundedScript): string | undefined {
   if (typeof script?.source !== "string") return "its source as a string";
   if (!Array.isArray(script.args) || !script.args.every((arg) => typeof arg === "string")) return "its args as a list of strings";
   if (!(script.input instanceof Uint8Array)) return "its input as bytes";
-  if (!positive(script.memoryMb) || !positive(script.timeoutMs) || !positive(script.maxOutputBytes)) return "memoryMb, timeoutMs and maxOutputBytes as positive whole numbers";
+  if (!positive(script.memoryMb) || !positive(script.timeoutMs) || !positive(script.maxOutputBytes))
+    return "memoryMb, timeoutMs and maxOutputBytes as positive whole numbers";
   return undefined;
 }
 
 /** Node's report of an uncaught error on stderr, in one line: its first error line and what it names. */
 function failure(stderr: string): string | undefined {
-  const lines = stderr.split("\n").map((line) => line.trim()).filter(Boolean);
+  const lines = stderr
+    .split("\n")
+    .map((line) => line.trim())
+    .filter(Boolean);
   const first = lines.find((line) => /^[A-Za-z]*Error\b/.test(line)) ?? lines.at(-1);
   if (!first) return undefined;
   const named = [...stderr.matchAll(/^\s*(code|resource): '([^'\n]+)'/gm)].map(([, key, value]) => `${key} ${value}`);

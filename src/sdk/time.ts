@@ -5,9 +5,17 @@ const MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "
 
 /** Old zone names still seen in Date headers (RFC 5322 §4.3). */
 const ZONES: Record<string, string> = {
-  UT: "+0000", GMT: "+0000", Z: "+0000",
-  EST: "-0500", EDT: "-0400", CST: "-0600", CDT: "-0500",
-  MST: "-0700", MDT: "-0600", PST: "-0800", PDT: "-0700",
+  UT: "+0000",
+  GMT: "+0000",
+  Z: "+0000",
+  EST: "-0500",
+  EDT: "-0400",
+  CST: "-0600",
+  CDT: "-0500",
+  MST: "-0700",
+  MDT: "-0600",
+  PST: "-0800",
+  PDT: "-0700",
 };
 
 /** Removes (comments), without a regex, so that hostile input costs linear time. */
@@ -25,7 +33,14 @@ function stripComments(text: string): string {
 /** Minutes east of UTC of an IANA time zone at a given instant (Intl knows the rules, DST included). */
 export function timeZoneOffsetMinutes(timeZone: string, at: Date): number {
   const parts = new Intl.DateTimeFormat("en-US", {
-    timeZone, hourCycle: "h23", year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", second: "2-digit",
+    timeZone,
+    hourCycle: "h23",
+    year: "numeric",
+    month: "2-digit",
+    day: "2-digit",
+    hour: "2-digit",
+    minute: "2-digit",
+    second: "2-digit",
   }).formatToParts(at);
   const get = (type: string) => Number(parts.find((p) => p.type === type)?.value);
   const local = Date.UTC(get("year"), get("month") - 1, get("day"), get("hour"), get("minute"), get("second"));
@@ -104,10 +119,22 @@ function parseTolerantMailDate(text: string, timeZone?: string): Date | undefine
   for (const token of tokens) {
     const lower = token.toLowerCase();
     const monthIndex = MONTHS.indexOf(lower.slice(0, 3));
-    if (monthIndex >= 0 && month === undefined && /^[a-z]+\.?$/.test(lower)) { month = monthIndex; continue; }
-    if (/^\d{1,2}:\d{2}(:\d{2})?$/.test(token)) { time = token.split(":").map(Number); continue; }
-    if (/^[+-]\d{4}$/.test(token)) { zone = token; continue; }
-    if (ZONES[token.toUpperCase()] !== undefined) { zone = ZONES[token.toUpperCase()]; continue; }
+    if (monthIndex >= 0 && month === undefined && /^[a-z]+\.?$/.test(lower)) {
+      month = monthIndex;
+      continue;
+    }
+    if (/^\d{1,2}:\d{2}(:\d{2})?$/.test(token)) {
+      time = token.split(":").map(Number);
+      continue;
+    }
+    if (/^[+-]\d{4}$/.test(token)) {
+      zone = token;
+      continue;
+    }
+    if (ZONES[token.toUpperCase()] !== undefined) {
+      zone = ZONES[token.toUpperCase()];
+      continue;
+    }
     if (/^\d{1,4}$/.test(token)) {
       const value = Number(token);
       if (day === undefined && token.length <= 2 && value >= 1 && value <= 31) day = value;
@@ -137,7 +164,9 @@ function parseTolerantMailDate(text: string, timeZone?: string): Date | undefine
  * Throws an IntakeError naming the string when it is not a date.
  */
 export function convertStringToDatetime(text: string, timeZone?: string): Date {
-  const trimmed = String(text ?? "").trim().slice(0, 200);
+  const trimmed = String(text ?? "")
+    .trim()
+    .slice(0, 200);
   if (/^\d{4}-\d{2}-\d{2}/.test(trimmed)) {
     const hasZone = /(Z|[+-]\d{2}:?\d{2})$/i.test(trimmed) || trimmed.length === 10;
     const iso = new Date(trimmed.length === 10 ? `${trimmed}T00:00:00Z` : hasZone || !timeZone ? trimmed : `${trimmed}Z`);

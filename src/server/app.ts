@@ -50,8 +50,16 @@ export interface ServerOptions {
 
 /** No inline script or style from anyone, no framing, nothing loaded from elsewhere. */
 export const CONTENT_SECURITY_POLICY = [
-  "default-src 'self'", "script-src 'self'", "style-src 'self'", "img-src 'self' data:", "connect-src 'self'",
-  "font-src 'self'", "object-src 'none'", "base-uri 'none'", "form-action 'self'", "frame-ancestors 'none'",
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data:",
+  "connect-src 'self'",
+  "font-src 'self'",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
 ].join("; ");
 
 /**
@@ -60,7 +68,13 @@ export const CONTENT_SECURITY_POLICY = [
  * minutes (longer than any route waits: a feed refresh, Run once). Without them, a body sent a byte a
  * second held its connection for minutes and held up shutdown.
  */
-export const SERVER_TIMEOUTS = { requestMs: 30_000, headersMs: 15_000, keepAliveMs: 5_000, connectionMs: 600_000, checkEveryMs: 1_000 } as const;
+export const SERVER_TIMEOUTS = {
+  requestMs: 30_000,
+  headersMs: 15_000,
+  keepAliveMs: 5_000,
+  connectionMs: 600_000,
+  checkEveryMs: 1_000,
+} as const;
 /** HSTS for a year once a request came over HTTPS (directly, or from the trusted proxy). */
 export const STRICT_TRANSPORT_SECURITY = "max-age=31536000";
 
@@ -107,7 +121,13 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   await app.register(cookie);
   await app.register(swagger, {
     openapi: {
-      info: { title: "Intake API", version: "1", description: "Cases, connectors and runs of an Intake server. Sign in with POST /api/login; send the returned csrfToken as the X-CSRF-Token header on every POST, PUT and DELETE." },
+      info: {
+        title: "Intake API",
+        version: "1",
+        description:
+          "Cases, connectors and runs of an Intake server. Sign in with POST /api/login; send the returned " +
+          "csrfToken as the X-CSRF-Token header on every POST, PUT and DELETE.",
+      },
       components: { securitySchemes: { session: { type: "apiKey", in: "cookie", name: "intake_session" } }, schemas: apiShapeSchemas() },
       security: [{ session: [] }],
     },
@@ -135,34 +155,48 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   });
 
   const session = requireSession(store);
-  await app.register(async (api) => {
-    // No session: a load balancer's or an orchestrator's probe signs in to nothing.
-    api.get("/health", {
-      schema: {
-        tags: ["health"], summary: "Liveness and readiness: 200 when the database answers and every migration of this build has run, 503 with the reason otherwise",
-        security: [], response: { 200: healthSchema, 503: healthSchema },
-      },
-    }, async (_request, reply) => {
-      const health = await checkHealth(store);
-      return reply.status(healthStatus(health)).header("cache-control", "no-store").send({ ...health, sandbox: sandboxMode() });
-    });
-    registerAuthRoutes(api, store, session, new SignInThrottle({ ...DEFAULT_SIGN_IN_LIMITS, ...options.signInLimits }));
-    registerSetupRoutes(api, store, options.setupLink);
-    registerCaseRoutes(api, store, session);
-    registerOverviewRoutes(api, store, session);
-    registerConnectorRoutes(api, store, session, options.scheduler, options.runNow);
-    registerIdeRoutes(api, store, session, options.scheduler);
-    registerActionRoutes(api, store, session);
-    registerPlaybookRoutes(api, store, session);
-    registerFeedRoutes(api, store, session);
-    registerListRoutes(api, store, session);
-    registerReplyRoutes(api, store, session);
-    registerWorkerRoutes(api, store, session);
-    api.get("/openapi.json", { onRequest: session, schema: { hide: true } }, async () => app.swagger());
-    api.all("/*", { schema: { hide: true } }, async (request) => {
-      throw routeNotFound(request);
-    });
-  }, { prefix: "/api" });
+  await app.register(
+    async (api) => {
+      // No session: a load balancer's or an orchestrator's probe signs in to nothing.
+      api.get(
+        "/health",
+        {
+          schema: {
+            tags: ["health"],
+            summary:
+              "Liveness and readiness: 200 when the database answers and every migration of this build has " +
+              "run, 503 with the reason otherwise",
+            security: [],
+            response: { 200: healthSchema, 503: healthSchema },
+          },
+        },
+        async (_request, reply) => {
+          const health = await checkHealth(store);
+          return reply
+            .status(healthStatus(health))
+            .header("cache-control", "no-store")
+            .send({ ...health, sandbox: sandboxMode() });
+        },
+      );
+      registerAuthRoutes(api, store, session, new SignInThrottle({ ...DEFAULT_SIGN_IN_LIMITS, ...options.signInLimits }));
+      registerSetupRoutes(api, store, options.setupLink);
+      registerCaseRoutes(api, store, session);
+      registerOverviewRoutes(api, store, session);
+      registerConnectorRoutes(api, store, session, options.scheduler, options.runNow);
+      registerIdeRoutes(api, store, session, options.scheduler);
+      registerActionRoutes(api, store, session);
+      registerPlaybookRoutes(api, store, session);
+      registerFeedRoutes(api, store, session);
+      registerListRoutes(api, store, session);
+      registerReplyRoutes(api, store, session);
+      registerWorkerRoutes(api, store, session);
+      api.get("/openapi.json", { onRequest: session, schema: { hide: true } }, async () => app.swagger());
+      api.all("/*", { schema: { hide: true } }, async (request) => {
+        throw routeNotFound(request);
+      });
+    },
+    { prefix: "/api" },
+  );
 
   const webDir = options.webDir ?? WEB_DIR;
   if (fs.existsSync(path.join(webDir, "index.html"))) {
@@ -170,7 +204,10 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     // The first-run page, only while its link can still create the first admin.
     app.get<{ Querystring: { token?: string } }>("/setup", async (request, reply) => {
       const open = await setupOpen(store, options.setupLink, request.query.token);
-      return reply.status(open ? 200 : 404).type("text/html").sendFile("index.html");
+      return reply
+        .status(open ? 200 : 404)
+        .type("text/html")
+        .sendFile("index.html");
     });
     // The console is one page: its own paths (/cases/12) get index.html.
     app.setNotFoundHandler((request, reply) => {

@@ -32,7 +32,12 @@ export function sessionCookie(request: FastifyRequest) {
 }
 
 /** Signs the user in on this reply: a new session in its cookie; the answer carries the CSRF token. */
-export async function openSession(store: Store, request: FastifyRequest, reply: FastifyReply, user: User): Promise<{ user: { name: string; role: string }; csrfToken: string }> {
+export async function openSession(
+  store: Store,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  user: User,
+): Promise<{ user: { name: string; role: string }; csrfToken: string }> {
   const created = await createSession(store, user);
   reply.setCookie(SESSION_COOKIE, created.token, { ...sessionCookie(request), maxAge: SESSION_HOURS * 3600 });
   return { user: { name: user.name, role: user.role }, csrfToken: created.csrfToken };

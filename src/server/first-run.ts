@@ -23,7 +23,8 @@ export function createSetupLink(now: () => number = Date.now): SetupLink {
   const expiresAt = now() + SETUP_LINK_MINUTES * 60_000;
   let claimed = false;
   // Digests of equal length: the comparison takes as long whatever the guess, even its length.
-  const accepts = (candidate: unknown) => typeof candidate === "string" && crypto.timingSafeEqual(digest(candidate), expected) && !claimed && now() < expiresAt;
+  const accepts = (candidate: unknown) =>
+    typeof candidate === "string" && crypto.timingSafeEqual(digest(candidate), expected) && !claimed && now() < expiresAt;
   return {
     token,
     accepts,

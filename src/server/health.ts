@@ -9,7 +9,12 @@ export const HEALTH_TIMEOUT_MS = 5_000;
 
 export type Health =
   | { ok: true; database: "reachable"; schema: "current" }
-  | { ok: false; database: "reachable" | "unreachable"; schema: "current" | "behind" | "newer" | "unknown"; error: { code: string; message: string } };
+  | {
+      ok: false;
+      database: "reachable" | "unreachable";
+      schema: "current" | "behind" | "newer" | "unknown";
+      error: { code: string; message: string };
+    };
 
 function failure(database: "reachable" | "unreachable", schema: "behind" | "newer" | "unknown", error: IntakeError): Health {
   return { ok: false, database, schema, error: error.toJSON() };
@@ -76,7 +81,12 @@ export function healthStatus(health: Health): 200 | 503 {
  * anything else is 404. `host` defaults to loopback (`intake worker --health-host` opens it to a probe
  * from another machine); the answer holds nothing but the state and its reason.
  */
-export async function serveHealth(port: number, store: Store, host = "127.0.0.1", log: HealthLog = toStderr): Promise<{ port: number; close(): Promise<void> }> {
+export async function serveHealth(
+  port: number,
+  store: Store,
+  host = "127.0.0.1",
+  log: HealthLog = toStderr,
+): Promise<{ port: number; close(): Promise<void> }> {
   const server = http.createServer((request, response) => {
     const path = (request.url ?? "").split("?")[0];
     const send = (status: number, body: unknown) => {
@@ -99,9 +109,10 @@ export async function serveHealth(port: number, store: Store, host = "127.0.0.1"
   const address = server.address();
   return {
     port: typeof address === "object" && address ? address.port : port,
-    close: () => new Promise<void>((resolve, reject) => {
-      server.closeAllConnections();
-      server.close((error) => (error ? reject(error) : resolve()));
-    }),
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.closeAllConnections();
+        server.close((error) => (error ? reject(error) : resolve()));
+      }),
   };
 }

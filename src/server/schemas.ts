@@ -5,7 +5,9 @@ import { API_SHAPES } from "./api-shapes.js";
 
 export const errorSchema = {
   type: "object",
-  properties: { error: { type: "object", properties: { code: { type: "string" }, message: { type: "string" } }, required: ["code", "message"] } },
+  properties: {
+    error: { type: "object", properties: { code: { type: "string" }, message: { type: "string" } }, required: ["code", "message"] },
+  },
 } as const;
 
 export const idParams = {

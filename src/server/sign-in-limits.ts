@@ -41,7 +41,10 @@ export function clientKey(address: string): string {
     const left = head ? head.split(":") : [];
     const right = tail ? tail.split(":") : [];
     const groups = tail === undefined ? left : [...left, ...Array<string>(8 - left.length - right.length).fill("0"), ...right];
-    return `${groups.slice(0, 4).map((group) => group.replace(/^0+(?=.)/, "")).join(":")}::/64`;
+    return `${groups
+      .slice(0, 4)
+      .map((group) => group.replace(/^0+(?=.)/, ""))
+      .join(":")}::/64`;
   }
   return address;
 }
@@ -50,7 +53,10 @@ export class SignInThrottle {
   private readonly addresses = new Map<string, { failures: number[]; underWay: number }>();
   private readonly names = new Map<string, { failures: number; last: number }>();
 
-  constructor(private readonly limits: SignInLimits = DEFAULT_SIGN_IN_LIMITS, private readonly now: () => number = Date.now) {}
+  constructor(
+    private readonly limits: SignInLimits = DEFAULT_SIGN_IN_LIMITS,
+    private readonly now: () => number = Date.now,
+  ) {}
 
   /** An attempt for `name` from `address`, or the seconds to wait when that address has used its failures. */
   begin(address: string, name: string): { attempt: Attempt } | { retryAfterSeconds: number } {

@@ -24,19 +24,20 @@ export function phish(subject: string, host: string, minutes = 0): Phish {
     subject,
     url,
     // Each recipient gets a link with a token of their own: the campaign is the same.
-    raw: (recipient) => [
-      `From: "Security Team" <alert@${host}>`,
-      `To: ${recipient}`,
-      `Subject: =?UTF-8?B?${Buffer.from(subject).toString("base64")}?=`,
-      `Date: ${date(minutes)}`,
-      `Message-ID: <${id}>`,
-      "MIME-Version: 1.0",
-      "Content-Type: text/plain; charset=utf-8",
-      "",
-      `Please verify your account: ${url}?token=${crypto.randomBytes(6).toString("hex")}&u=${encodeURIComponent(recipient)}`,
-      `Privacy: ${FOOTER}`,
-      "",
-    ].join("\r\n"),
+    raw: (recipient) =>
+      [
+        `From: "Security Team" <alert@${host}>`,
+        `To: ${recipient}`,
+        `Subject: =?UTF-8?B?${Buffer.from(subject).toString("base64")}?=`,
+        `Date: ${date(minutes)}`,
+        `Message-ID: <${id}>`,
+        "MIME-Version: 1.0",
+        "Content-Type: text/plain; charset=utf-8",
+        "",
+        `Please verify your account: ${url}?token=${crypto.randomBytes(6).toString("hex")}&u=${encodeURIComponent(recipient)}`,
+        `Privacy: ${FOOTER}`,
+        "",
+      ].join("\r\n"),
   };
 }
 
@@ -48,29 +49,66 @@ function reportId(): string {
 export function reportAsAttachment(message: Phish, reporter: string, prefix = "FW:", minutes = 5): string {
   const boundary = `b-${crypto.randomBytes(4).toString("hex")}`;
   return [
-    `From: ${reporter}`, "To: phishing@company.test", `Subject: =?UTF-8?B?${Buffer.from(`${prefix} ${message.subject}`).toString("base64")}?=`,
-    `Date: ${date(minutes)}`, `Message-ID: <${reportId()}>`, "MIME-Version: 1.0", `Content-Type: multipart/mixed; boundary="${boundary}"`, "",
-    `--${boundary}`, "Content-Type: text/plain; charset=utf-8", "", "This looks like phishing.", `Company footer ${FOOTER}`, "",
-    `--${boundary}`, "Content-Type: message/rfc822", 'Content-Disposition: attachment; filename="phish.eml"', "", message.raw(reporter),
-    `--${boundary}--`, "",
+    `From: ${reporter}`,
+    "To: phishing@company.test",
+    `Subject: =?UTF-8?B?${Buffer.from(`${prefix} ${message.subject}`).toString("base64")}?=`,
+    `Date: ${date(minutes)}`,
+    `Message-ID: <${reportId()}>`,
+    "MIME-Version: 1.0",
+    `Content-Type: multipart/mixed; boundary="${boundary}"`,
+    "",
+    `--${boundary}`,
+    "Content-Type: text/plain; charset=utf-8",
+    "",
+    "This looks like phishing.",
+    `Company footer ${FOOTER}`,
+    "",
+    `--${boundary}`,
+    "Content-Type: message/rfc822",
+    'Content-Disposition: attachment; filename="phish.eml"',
+    "",
+    message.raw(reporter),
+    `--${boundary}--`,
+    "",
   ].join("\r\n");
 }
 
 /** Staff forward the phish inline: its text quoted under a "Forwarded message" line. */
 export function reportInline(message: Phish, reporter: string, prefix: string, minutes = 6): string {
   return [
-    `From: ${reporter}`, "To: phishing@company.test", `Subject: =?UTF-8?B?${Buffer.from(`${prefix} ${message.subject}`).toString("base64")}?=`,
-    `Date: ${date(minutes)}`, `Message-ID: <${reportId()}>`, "MIME-Version: 1.0", "Content-Type: text/plain; charset=utf-8", "",
-    "Is this real?", "", "---------- Forwarded message ---------", `From: Security Team <alert@x>`, `Subject: ${message.subject}`, "",
-    `Please verify your account: ${message.url}?token=${crypto.randomBytes(6).toString("hex")}`, `Privacy: ${FOOTER}`, "",
+    `From: ${reporter}`,
+    "To: phishing@company.test",
+    `Subject: =?UTF-8?B?${Buffer.from(`${prefix} ${message.subject}`).toString("base64")}?=`,
+    `Date: ${date(minutes)}`,
+    `Message-ID: <${reportId()}>`,
+    "MIME-Version: 1.0",
+    "Content-Type: text/plain; charset=utf-8",
+    "",
+    "Is this real?",
+    "",
+    "---------- Forwarded message ---------",
+    `From: Security Team <alert@x>`,
+    `Subject: ${message.subject}`,
+    "",
+    `Please verify your account: ${message.url}?token=${crypto.randomBytes(6).toString("hex")}`,
+    `Privacy: ${FOOTER}`,
+    "",
   ].join("\r\n");
 }
 
 /** Ordinary mail that shares only the company footer link and a common domain. */
 export function unrelated(subject: string, minutes = 7): string {
   return [
-    "From: Newsletter <news@company.test>", "To: phishing@company.test", `Subject: =?UTF-8?B?${Buffer.from(subject).toString("base64")}?=`,
-    `Date: ${date(minutes)}`, `Message-ID: <${reportId()}>`, "MIME-Version: 1.0", "Content-Type: text/plain; charset=utf-8", "",
-    `News of the week: https://intranet.company.test/news/${crypto.randomBytes(3).toString("hex")}`, `Privacy: ${FOOTER}`, "",
+    "From: Newsletter <news@company.test>",
+    "To: phishing@company.test",
+    `Subject: =?UTF-8?B?${Buffer.from(subject).toString("base64")}?=`,
+    `Date: ${date(minutes)}`,
+    `Message-ID: <${reportId()}>`,
+    "MIME-Version: 1.0",
+    "Content-Type: text/plain; charset=utf-8",
+    "",
+    `News of the week: https://intranet.company.test/news/${crypto.randomBytes(3).toString("hex")}`,
+    `Privacy: ${FOOTER}`,
+    "",
   ].join("\r\n");
 }

@@ -34,7 +34,11 @@ export function makeWorkspace(extraEnv: Record<string, string> = {}): Workspace 
   const db = path.join(dir, "intake.db");
   // Feed sources (and file parameters) are read only under INTAKE_FILE_ROOTS: the tests' own folder and
   // the fixtures. A test of the roots themselves passes its own (an empty one means the default, <data folder>/files).
-  const env: Record<string, string> = { INTAKE_DB: db, INTAKE_FILE_ROOTS: [dir, path.join(PROJECT_ROOT, "test", "fixtures")].join(":"), ...extraEnv };
+  const env: Record<string, string> = {
+    INTAKE_DB: db,
+    INTAKE_FILE_ROOTS: [dir, path.join(PROJECT_ROOT, "test", "fixtures")].join(":"),
+    ...extraEnv,
+  };
   const spawnIntake = (args: string[], more: Record<string, string> = {}) =>
     spawn(process.execPath, [BIN, ...args], { cwd: dir, env: { ...process.env, ...env, ...more }, stdio: ["pipe", "pipe", "pipe"] });
   return {

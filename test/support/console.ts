@@ -48,7 +48,15 @@ export async function startConsole(ws: Workspace, args: string[] = []): Promise<
 export function launchChromium(): Promise<Browser> {
   return chromium.launch({
     executablePath: "/usr/bin/chromium",
-    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
   });
 }
 
@@ -56,7 +64,12 @@ export function launchChromium(): Promise<Browser> {
  * A page that records Content-Security-Policy violations (any is a defect) and dismisses any dialog
  * (an alert() from injected script must not block the test, and is caught by other checks).
  */
-export async function newConsolePage(browser: Browser, locale: string, cspViolations: string[], viewport = { width: 1360, height: 900 }): Promise<Page> {
+export async function newConsolePage(
+  browser: Browser,
+  locale: string,
+  cspViolations: string[],
+  viewport = { width: 1360, height: 900 },
+): Promise<Page> {
   const context = await browser.newContext({ locale, viewport });
   const page = await context.newPage();
   page.on("dialog", (dialog) => void dialog.dismiss());

@@ -47,17 +47,50 @@ function dovecotBinary(): string {
 
 function makeCertificates(conf: string): void {
   const run = (args: string[]) => execFileSync("openssl", args, { stdio: "ignore" });
-  run(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "30", "-subj", "/CN=intake-test-ca", "-keyout", `${conf}/ca.key`, "-out", `${conf}/ca.pem`]);
+  run([
+    "req",
+    "-x509",
+    "-newkey",
+    "rsa:2048",
+    "-nodes",
+    "-days",
+    "30",
+    "-subj",
+    "/CN=intake-test-ca",
+    "-keyout",
+    `${conf}/ca.key`,
+    "-out",
+    `${conf}/ca.pem`,
+  ]);
   run(["req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=localhost", "-keyout", `${conf}/key.pem`, "-out", `${conf}/server.csr`]);
   fs.writeFileSync(`${conf}/san.ext`, "subjectAltName=DNS:localhost,IP:127.0.0.1\n");
-  run(["x509", "-req", "-in", `${conf}/server.csr`, "-CA", `${conf}/ca.pem`, "-CAkey", `${conf}/ca.key`, "-CAcreateserial", "-days", "30", "-extfile", `${conf}/san.ext`, "-out", `${conf}/cert.pem`]);
+  run([
+    "x509",
+    "-req",
+    "-in",
+    `${conf}/server.csr`,
+    "-CA",
+    `${conf}/ca.pem`,
+    "-CAkey",
+    `${conf}/ca.key`,
+    "-CAcreateserial",
+    "-days",
+    "30",
+    "-extfile",
+    `${conf}/san.ext`,
+    "-out",
+    `${conf}/cert.pem`,
+  ]);
 }
 
 async function waitForPort(port: number, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const open = await new Promise<boolean>((resolve) => {
-      const socket = net.connect(port, "127.0.0.1", () => { socket.destroy(); resolve(true); });
+      const socket = net.connect(port, "127.0.0.1", () => {
+        socket.destroy();
+        resolve(true);
+      });
       socket.once("error", () => resolve(false));
     });
     if (open) return;
@@ -74,7 +107,16 @@ async function waitForPort(port: number, timeoutMs = 10_000): Promise<void> {
  * `highPerformance` runs Dovecot's documented high-performance mode (login and imap processes reused
  * across connections, a few kept waiting) as a server that opens hundreds of sessions a minute is run.
  */
-export async function startDovecot(options: { extraConfig?: string; authMechanisms?: string; users?: string[]; lmtp?: boolean; masterUser?: string; highPerformance?: boolean } = {}): Promise<Dovecot> {
+export async function startDovecot(
+  options: {
+    extraConfig?: string;
+    authMechanisms?: string;
+    users?: string[];
+    lmtp?: boolean;
+    masterUser?: string;
+    highPerformance?: boolean;
+  } = {},
+): Promise<Dovecot> {
   const binary = dovecotBinary();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "intake-dovecot-"));
   fs.chmodSync(dir, 0o755);
@@ -95,13 +137,15 @@ export async function startDovecot(options: { extraConfig?: string; authMechanis
   if (root) execFileSync("chown", ["-R", `${uid}:${gid}`, mail]);
   const others = (options.users ?? []).map((name) => `${name}@example.test:{PLAIN}${PASSWORD}:${uid}:${gid}::${path.join(mail, name)}\n`);
   fs.writeFileSync(`${conf}/users`, `${USER}:{PLAIN}${PASSWORD}:${uid}:${gid}::${home}\n${others.join("")}`);
-  const master = options.masterUser ? `auth_master_user_separator = *
+  const master = options.masterUser
+    ? `auth_master_user_separator = *
 passdb {
   driver = passwd-file
   master = yes
   args = scheme=PLAIN ${conf}/master-users
 }
-` : "";
+`
+    : "";
   if (options.masterUser) fs.writeFileSync(`${conf}/master-users`, `${options.masterUser}:{PLAIN}${MASTER_PASSWORD}\n`);
   const port = await freePort();
   const plainPort = await freePort();
@@ -152,9 +196,17 @@ ${options.lmtp ? "service lmtp {\n  unix_listener lmtp {\n    mode = 0666\n  }\n
     const pidFile = path.join(run, "master.pid");
     if (!fs.existsSync(pidFile)) return;
     const pid = Number(fs.readFileSync(pidFile, "utf8"));
-    try { process.kill(pid, "SIGTERM"); } catch { return; }
+    try {
+      process.kill(pid, "SIGTERM");
+    } catch {
+      return;
+    }
     for (let i = 0; i < 100; i++) {
-      try { process.kill(pid, 0); } catch { return; }
+      try {
+        process.kill(pid, 0);
+      } catch {
+        return;
+      }
       await new Promise((r) => setTimeout(r, 50));
     }
   };
@@ -164,30 +216,56 @@ ${options.lmtp ? "service lmtp {\n  unix_listener lmtp {\n    mode = 0666\n  }\n
     for (const entry of fs.readdirSync("/proc")) {
       if (!/^\d+$/.test(entry)) continue;
       let stat: string;
-      try { stat = fs.readFileSync(`/proc/${entry}/stat`, "utf8"); } catch { continue; }
+      try {
+        stat = fs.readFileSync(`/proc/${entry}/stat`, "utf8");
+      } catch {
+        continue;
+      }
       // "pid (comm) state ppid …": comm may hold spaces, so read after its closing parenthesis.
       const close = stat.lastIndexOf(")");
       const comm = stat.slice(stat.indexOf("(") + 1, close);
       const ppid = Number(stat.slice(close + 2).split(" ")[1]);
       if (comm !== "imap" || ppid !== master) continue;
-      try { process.kill(Number(entry), "SIGKILL"); killed++; } catch { /* already gone */ }
+      try {
+        process.kill(Number(entry), "SIGKILL");
+        killed++;
+      } catch {
+        /* already gone */
+      }
     }
     return killed;
   };
   await start();
   return {
     killImapSessions,
-    dir, host: "localhost", port, caFile: `${conf}/ca.pem`, maildir,
-    params: (extra = {}) => ({ Username: USER, Password: PASSWORD, "IMAP Server Address": "localhost", "IMAP Port": port, "Folder to check for emails": "INBOX", ...extra }),
+    dir,
+    host: "localhost",
+    port,
+    caFile: `${conf}/ca.pem`,
+    maildir,
+    params: (extra = {}) => ({
+      Username: USER,
+      Password: PASSWORD,
+      "IMAP Server Address": "localhost",
+      "IMAP Port": port,
+      "Folder to check for emails": "INBOX",
+      ...extra,
+    }),
     stop,
-    restart: async () => { await stop(); await start(); },
+    restart: async () => {
+      await stop();
+      await start();
+    },
   };
 }
 
 /** An IMAP client of the test's own, to look at the mailbox (of `user`: the analyst's) from outside Intake. */
 export async function withImap<T>(server: Dovecot, work: (client: ImapFlow) => Promise<T>, user = USER): Promise<T> {
   const client = new ImapFlow({
-    host: "127.0.0.1", port: server.port, secure: true, logger: false,
+    host: "127.0.0.1",
+    port: server.port,
+    secure: true,
+    logger: false,
     auth: { user, pass: PASSWORD },
     tls: { ca: [fs.readFileSync(server.caFile)], servername: "localhost" },
   });

@@ -15,7 +15,10 @@ function encode(body: string, encoding: (typeof ENCODINGS)[number]): string {
   if (encoding === "quoted-printable") {
     // Soft breaks every 60 characters and "=" as =3D: what breaks naive readers.
     const escaped = body.replace(/=/g, "=3D");
-    return escaped.split("\r\n").map((line) => line.replace(/(.{60})(?=.)/g, "$1=\r\n")).join("\r\n");
+    return escaped
+      .split("\r\n")
+      .map((line) => line.replace(/(.{60})(?=.)/g, "$1=\r\n"))
+      .join("\r\n");
   }
   return body;
 }
@@ -23,7 +26,10 @@ function encode(body: string, encoding: (typeof ENCODINGS)[number]): string {
 export function makeReport(index: number, options: { run?: string; urls?: number; subject?: string } = {}): Report {
   const run = options.run ?? crypto.randomBytes(3).toString("hex");
   const messageId = `report-${index}.${run}@reports.test`;
-  const urls = Array.from({ length: options.urls ?? 1 + (index % 3) }, (_, k) => `https://phish-${index % 7}.test/login/${index}/${k}?id=${index}&k=${k}`);
+  const urls = Array.from(
+    { length: options.urls ?? 1 + (index % 3) },
+    (_, k) => `https://phish-${index % 7}.test/login/${index}/${k}?id=${index}&k=${k}`,
+  );
   const subject = options.subject ?? `Suspicious message ${index}`;
   const encoding = ENCODINGS[index % ENCODINGS.length]!;
   const text = `Hello,\r\nplease verify your account.\r\n${urls.map((u) => `Click: ${u}`).join("\r\n")}\r\n`;

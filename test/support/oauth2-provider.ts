@@ -39,8 +39,10 @@ export async function startOAuth2Provider(): Promise<OAuth2Provider> {
       };
       if (request.url === "/token") {
         const grant = form.get("grant_type");
-        const ok = form.get("client_id") === clientId &&
-          ((grant === "client_credentials" && form.get("client_secret") === clientSecret) || (grant === "refresh_token" && form.get("refresh_token") === refreshToken));
+        const ok =
+          form.get("client_id") === clientId &&
+          ((grant === "client_credentials" && form.get("client_secret") === clientSecret) ||
+            (grant === "refresh_token" && form.get("refresh_token") === refreshToken));
         if (!ok) return json(401, { error: "invalid_client", error_description: "unknown client or bad secret" });
         const token = crypto.randomBytes(16).toString("hex");
         if (!revokeNext) active.add(token);
@@ -57,12 +59,17 @@ export async function startOAuth2Provider(): Promise<OAuth2Provider> {
   });
   await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
   return {
-    port, clientId, clientSecret, refreshToken,
+    port,
+    clientId,
+    clientSecret,
+    refreshToken,
     tokenUrl: `http://127.0.0.1:${port}/token`,
     introspectionUrl: `http://127.0.0.1:${port}/introspect`,
     issued: () => issued,
     revokeAll: () => active.clear(),
-    revokeNextToken: () => { revokeNext = true; },
+    revokeNextToken: () => {
+      revokeNext = true;
+    },
     stop: () => new Promise((resolve) => server.close(() => resolve())),
   };
 }

@@ -3,13 +3,39 @@
 
 /** The migrations a database had before 0011. */
 export const BEFORE_0011 = [
-  "0001_core", "0003_console", "0004_packages", "0005_run_skipped", "0006_grouping", "0007_one_case_history",
-  "0008_alert_file_encoding", "0009_drop_entities_case_index", "0010_value_hash",
+  "0001_core",
+  "0003_console",
+  "0004_packages",
+  "0005_run_skipped",
+  "0006_grouping",
+  "0007_one_case_history",
+  "0008_alert_file_encoding",
+  "0009_drop_entities_case_index",
+  "0010_value_hash",
 ];
 
-interface OldEntity { alert_pk: number; case_id: number; type: string; value: string; source: string; data: string; role: string | null; depth: number; after: string }
+interface OldEntity {
+  alert_pk: number;
+  case_id: number;
+  type: string;
+  value: string;
+  source: string;
+  data: string;
+  role: string | null;
+  depth: number;
+  after: string;
+}
 
-function row(alert_pk: number, type: string, value: string, source: string, data: object, role: string | null, depth: number, after: object = data): OldEntity {
+function row(
+  alert_pk: number,
+  type: string,
+  value: string,
+  source: string,
+  data: object,
+  role: string | null,
+  depth: number,
+  after: object = data,
+): OldEntity {
   return { alert_pk, case_id: alert_pk, type, value, source, data: JSON.stringify(data), role, depth, after: JSON.stringify(after) };
 }
 
@@ -17,7 +43,10 @@ export const OLD_EMAIL_ENTITIES: OldEntity[] = [
   // Alert 1: a colleague forwarded a phish as an attachment, which itself forwarded another.
   row(1, "URL", "https://intranet.company.test/a", "text", {}, null, 0),
   row(1, "URL", "https://phish.test/login", "forwarded html link", { tracking_pixel: true }, null, 1),
-  row(1, "EMAIL_ADDRESS", "alice@company.test", "header From", { role: "from", name: "Alice" }, "reporter", 0, { header: "from", name: "Alice" }),
+  row(1, "EMAIL_ADDRESS", "alice@company.test", "header From", { role: "from", name: "Alice" }, "reporter", 0, {
+    header: "from",
+    name: "Alice",
+  }),
   row(1, "EMAIL_ADDRESS", "phishing@company.test", "header To", { role: "to" }, "recipient", 0, { header: "to" }),
   row(1, "EMAIL_ADDRESS", "service@phish.test", "forwarded header From", { role: "from" }, "sender", 1, { header: "from" }),
   row(1, "EMAIL_ADDRESS", "collect@drop.test", "forwarded header Reply-To", { role: "reply-to" }, null, 1, { header: "reply-to" }),
@@ -36,5 +65,11 @@ export const OLD_EMAIL_ENTITIES: OldEntity[] = [
 
 /** The rows after 0011, in the order inserted. */
 export function expectedAfter0011() {
-  return OLD_EMAIL_ENTITIES.map((entity) => ({ value: entity.value, source: entity.source, role: entity.role, depth: entity.depth, data: entity.after }));
+  return OLD_EMAIL_ENTITIES.map((entity) => ({
+    value: entity.value,
+    source: entity.source,
+    role: entity.role,
+    depth: entity.depth,
+    data: entity.after,
+  }));
 }

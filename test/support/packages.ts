@@ -40,7 +40,8 @@ export function writePackage(
 
 /** A connector body that returns one alert with one event carrying `fields` (a TypeScript expression). */
 export function oneAlertConnector(id: string, fieldsExpression: string, prelude = "", imports = ""): string {
-  return `import { AlertInfo, ConnectorExecution, Priority } from "intake/sdk";
+  return (
+    `import { AlertInfo, ConnectorExecution, Priority } from "intake/sdk";
 ${imports}
 export default async function main(execution: ConnectorExecution): Promise<void> {
   ${prelude}
@@ -57,5 +58,6 @@ export default async function main(execution: ConnectorExecution): Promise<void>
     `device_product: "Test Product", ...(${fieldsExpression}) });
   await execution.returnPackage([alert]);
 }
-`;
+`
+  );
 }

@@ -20,9 +20,19 @@ export function random(seed: number): () => number {
   };
 }
 
-const WORDS = ("account verify password invoice payment urgent security update login bank delivery package suspended confirm details " +
-  "click below immediately team support review document shared access expire").split(" ");
-const SUBJECTS = ["Your account will be suspended", "Invoice #{n} overdue", "Ünusual sign-in activity", "Shared document: Q{n} report", "Paket zustellung fehlgeschlagen", "パスワードの有効期限", "Action required: verify {n}"];
+const WORDS = (
+  "account verify password invoice payment urgent security update login bank delivery package suspended confirm details " +
+  "click below immediately team support review document shared access expire"
+).split(" ");
+const SUBJECTS = [
+  "Your account will be suspended",
+  "Invoice #{n} overdue",
+  "Ünusual sign-in activity",
+  "Shared document: Q{n} report",
+  "Paket zustellung fehlgeschlagen",
+  "パスワードの有効期限",
+  "Action required: verify {n}",
+];
 const HOSTS = ["login-micros0ft.com", "secure-paypa1.net", "dhl-track.info", "docs.example.org", "xn--pple-43d.com"];
 const NAMES = ["IT Support", "Müller, Jörg", "Billing"];
 
@@ -35,7 +45,10 @@ function quotedPrintable(text: string): string {
     let out = "";
     let width = 0;
     for (const byte of Buffer.from(line, "utf8")) {
-      const piece = byte === 0x3d || byte > 0x7e || (byte < 0x20 && byte !== 0x09) ? `=${byte.toString(16).toUpperCase().padStart(2, "0")}` : String.fromCharCode(byte);
+      const piece =
+        byte === 0x3d || byte > 0x7e || (byte < 0x20 && byte !== 0x09)
+          ? `=${byte.toString(16).toUpperCase().padStart(2, "0")}`
+          : String.fromCharCode(byte);
       if (width + piece.length > 75) {
         out += "=\r\n";
         width = 0;
@@ -65,7 +78,10 @@ export function makeCorpus(count: number, seed = 7): CorpusMessage[] {
   const out: CorpusMessage[] = [];
   for (let i = 0; i < count; i++) {
     const host = pick(HOSTS);
-    const urls = Array.from({ length: 1 + Math.floor(next() * 4) }, () => `https://${host}/${pick(WORDS)}/${Math.floor(next() * 1e6)}?id=${i}&u=${pick(WORDS)}`);
+    const urls = Array.from(
+      { length: 1 + Math.floor(next() * 4) },
+      () => `https://${host}/${pick(WORDS)}/${Math.floor(next() * 1e6)}?id=${i}&u=${pick(WORDS)}`,
+    );
     const subject = pick(SUBJECTS).replace("{n}", String(Math.floor(next() * 1000)));
     const name = pick(NAMES);
     const messageId = `${seed}.${i}.${Math.floor(next() * 1e9)}@mail.example.test`;
@@ -79,20 +95,46 @@ export function makeCorpus(count: number, seed = 7): CorpusMessage[] {
     const mixed = `mix-${i}-${seed}`;
     const withPdf = next() < 0.2;
     const alternativePart = [
-      `Content-Type: multipart/alternative; boundary="${alternative}"`, "", `--${alternative}`,
-      "Content-Type: text/plain; charset=utf-8", `Content-Transfer-Encoding: ${textEncoding}`, "", encodeBody(text, textEncoding),
-      `--${alternative}`, "Content-Type: text/html; charset=utf-8", `Content-Transfer-Encoding: ${htmlEncoding}`, "", encodeBody(html, htmlEncoding),
-      `--${alternative}--`, "",
+      `Content-Type: multipart/alternative; boundary="${alternative}"`,
+      "",
+      `--${alternative}`,
+      "Content-Type: text/plain; charset=utf-8",
+      `Content-Transfer-Encoding: ${textEncoding}`,
+      "",
+      encodeBody(text, textEncoding),
+      `--${alternative}`,
+      "Content-Type: text/html; charset=utf-8",
+      `Content-Transfer-Encoding: ${htmlEncoding}`,
+      "",
+      encodeBody(html, htmlEncoding),
+      `--${alternative}--`,
+      "",
     ];
     const bodyPart = withPdf
-      ? [`Content-Type: multipart/mixed; boundary="${mixed}"`, "", `--${mixed}`, ...alternativePart, `--${mixed}`,
-        `Content-Type: application/pdf; name="invoice${i}.pdf"`, `Content-Disposition: attachment; filename="invoice${i}.pdf"`, "Content-Transfer-Encoding: base64", "",
-        base64(Buffer.from(Array.from({ length: 2000 + Math.floor(next() * 58000) }, () => Math.floor(next() * 256)))), `--${mixed}--`, ""]
+      ? [
+          `Content-Type: multipart/mixed; boundary="${mixed}"`,
+          "",
+          `--${mixed}`,
+          ...alternativePart,
+          `--${mixed}`,
+          `Content-Type: application/pdf; name="invoice${i}.pdf"`,
+          `Content-Disposition: attachment; filename="invoice${i}.pdf"`,
+          "Content-Transfer-Encoding: base64",
+          "",
+          base64(Buffer.from(Array.from({ length: 2000 + Math.floor(next() * 58000) }, () => Math.floor(next() * 256)))),
+          `--${mixed}--`,
+          "",
+        ]
       : alternativePart;
     const quotedName = name.includes(",") ? `"${name}"` : name;
     const raw = [
-      `Subject: ${encodedWord(subject)}`, `From: ${encodedWord(quotedName)} <user${Math.floor(next() * 500)}@${host}>`, "To: analyst@example.test",
-      `Date: ${new Date(start + i * 1000).toUTCString().replace("GMT", "+0000")}`, `Message-ID: <${messageId}>`, "MIME-Version: 1.0", ...bodyPart,
+      `Subject: ${encodedWord(subject)}`,
+      `From: ${encodedWord(quotedName)} <user${Math.floor(next() * 500)}@${host}>`,
+      "To: analyst@example.test",
+      `Date: ${new Date(start + i * 1000).toUTCString().replace("GMT", "+0000")}`,
+      `Message-ID: <${messageId}>`,
+      "MIME-Version: 1.0",
+      ...bodyPart,
     ].join("\r\n");
     out.push({ raw: Buffer.from(raw, "utf8"), messageId, urls });
   }
@@ -111,7 +153,7 @@ export function scoreUrls(found: Map<string, string[]>, truth: CorpusMessage[]):
     matched++;
     const got = new Set(urls.filter(Boolean));
     const want = new Set(message.urls);
-    for (const url of got) (want.has(url) ? tp++ : fp++);
+    for (const url of got) want.has(url) ? tp++ : fp++;
     for (const url of want) if (!got.has(url)) fn++;
   }
   return { precision: tp / Math.max(tp + fp, 1), recall: tp / Math.max(tp + fn, 1), matched };

@@ -48,7 +48,10 @@ function postfixBinary(): string {
 
 async function listening(port: number): Promise<boolean> {
   return new Promise((resolve) => {
-    const socket = net.connect(port, "127.0.0.1", () => { socket.destroy(); resolve(true); });
+    const socket = net.connect(port, "127.0.0.1", () => {
+      socket.destroy();
+      resolve(true);
+    });
     socket.once("error", () => resolve(false));
   });
 }
@@ -64,7 +67,9 @@ export async function startPostfix(dovecot: Dovecot): Promise<Postfix> {
   execFileSync("chown", ["postfix", path.join(dir, "data")]);
   const port = await freePort();
   const certs = path.join(dovecot.dir, "conf");
-  fs.writeFileSync(path.join(conf, "main.cf"), `compatibility_level = 3.6
+  fs.writeFileSync(
+    path.join(conf, "main.cf"),
+    `compatibility_level = 3.6
 queue_directory = ${dir}/queue
 data_directory = ${dir}/data
 mail_owner = postfix
@@ -88,7 +93,8 @@ smtpd_tls_key_file = ${certs}/key.pem
 smtpd_tls_security_level = may
 maillog_file_prefixes = ${dir}
 maillog_file = ${dir}/maillog
-`);
+`,
+  );
   fs.writeFileSync(path.join(conf, "master.cf"), `127.0.0.1:${port} inet n - n - - smtpd\n${SERVICES}`);
   const postfix = (command: string) => execFileSync(binary, ["-c", conf, command], { stdio: "ignore" });
   postfix("set-permissions");
@@ -98,36 +104,65 @@ maillog_file = ${dir}/maillog
     for (let i = 0; i < 100 && !(await listening(port)); i++) await new Promise((resolve) => setTimeout(resolve, 100));
   };
   const stop = async () => {
-    try { postfix("stop"); } catch { return; }
+    try {
+      postfix("stop");
+    } catch {
+      return;
+    }
     for (let i = 0; i < 100 && (await listening(port)); i++) await new Promise((resolve) => setTimeout(resolve, 100));
   };
   await start();
   return {
-    dir, port,
-    params: (extra = {}) => ({ "SMTP Server Address": "localhost", "SMTP Port": port, "SMTP Security": "starttls", "Sender Address": "security@example.test", ...extra }),
-    start, stop,
+    dir,
+    port,
+    params: (extra = {}) => ({
+      "SMTP Server Address": "localhost",
+      "SMTP Port": port,
+      "SMTP Security": "starttls",
+      "Sender Address": "security@example.test",
+      ...extra,
+    }),
+    start,
+    stop,
     log: () => (fs.existsSync(path.join(dir, "maillog")) ? fs.readFileSync(path.join(dir, "maillog"), "utf8") : ""),
   };
 }
 
 /** A message as its recipient reads it: the headers a reply is judged by, and its text and HTML. */
-export interface ReceivedMail { subject: string; to: string; inReplyTo: string; references: string; language: string; text: string; html: string }
+export interface ReceivedMail {
+  subject: string;
+  to: string;
+  inReplyTo: string;
+  references: string;
+  language: string;
+  text: string;
+  html: string;
+}
 
 /** The messages in PERSON@example.test's INBOX on `dovecot`, parsed (none when the mailbox is empty). */
 export async function readInbox(dovecot: Dovecot, person: string): Promise<ReceivedMail[]> {
-  return withImap(dovecot, async (client) => {
-    const status = await client.status("INBOX", { messages: true }).catch(() => false as const);
-    if (status === false || !status.messages) return [];
-    await client.mailboxOpen("INBOX");
-    const out: ReceivedMail[] = [];
-    for await (const message of client.fetch("1:*", { source: true })) {
-      const parsed = await PostalMime.parse(message.source!);
-      const header = (name: string) => parsed.headers.find((h) => h.key === name)?.value ?? "";
-      out.push({
-        subject: parsed.subject ?? "", to: header("to"), inReplyTo: header("in-reply-to"), references: header("references"),
-        language: header("content-language"), text: parsed.text ?? "", html: parsed.html ?? "",
-      });
-    }
-    return out;
-  }, `${person}@example.test`);
+  return withImap(
+    dovecot,
+    async (client) => {
+      const status = await client.status("INBOX", { messages: true }).catch(() => false as const);
+      if (status === false || !status.messages) return [];
+      await client.mailboxOpen("INBOX");
+      const out: ReceivedMail[] = [];
+      for await (const message of client.fetch("1:*", { source: true })) {
+        const parsed = await PostalMime.parse(message.source!);
+        const header = (name: string) => parsed.headers.find((h) => h.key === name)?.value ?? "";
+        out.push({
+          subject: parsed.subject ?? "",
+          to: header("to"),
+          inReplyTo: header("in-reply-to"),
+          references: header("references"),
+          language: header("content-language"),
+          text: parsed.text ?? "",
+          html: parsed.html ?? "",
+        });
+      }
+      return out;
+    },
+    `${person}@example.test`,
+  );
 }

@@ -29,15 +29,29 @@ export async function startPostgres(): Promise<Postgres> {
   const root = process.getuid?.() === 0;
   // PostgreSQL refuses to run as root: as root, the server runs as the Debian package's user "postgres".
   const asUser = (command: string, args: string[]) =>
-    root ? execFileSync("runuser", ["-u", "postgres", "--", command, ...args], { stdio: "ignore" }) : execFileSync(command, args, { stdio: "ignore" });
+    root
+      ? execFileSync("runuser", ["-u", "postgres", "--", command, ...args], { stdio: "ignore" })
+      : execFileSync(command, args, { stdio: "ignore" });
   asUser(path.join(bin, "initdb"), ["-D", data, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-sync"]);
   const port = await freePort();
-  const start = () => asUser(path.join(bin, "pg_ctl"), ["-D", data, "-w", "-l", path.join(dir, "log"), "-o", `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off`, "start"]);
+  const start = () =>
+    asUser(path.join(bin, "pg_ctl"), [
+      "-D",
+      data,
+      "-w",
+      "-l",
+      path.join(dir, "log"),
+      "-o",
+      `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off`,
+      "start",
+    ]);
   start();
   return {
     port,
     createDatabase(name) {
-      const result = spawnSync("psql", ["-h", "127.0.0.1", "-p", String(port), "-U", "postgres", "-c", `CREATE DATABASE "${name}"`], { encoding: "utf8" });
+      const result = spawnSync("psql", ["-h", "127.0.0.1", "-p", String(port), "-U", "postgres", "-c", `CREATE DATABASE "${name}"`], {
+        encoding: "utf8",
+      });
       if (result.status !== 0) throw new Error(`cannot create database ${name}: ${result.stderr}`);
       return `postgres://postgres@127.0.0.1:${port}/${name}`;
     },
@@ -47,7 +61,11 @@ export async function startPostgres(): Promise<Postgres> {
       start();
     },
     stop() {
-      try { asUser(path.join(bin, "pg_ctl"), ["-D", data, "-m", "fast", "stop"]); } catch { /* already stopped */ }
+      try {
+        asUser(path.join(bin, "pg_ctl"), ["-D", data, "-m", "fast", "stop"]);
+      } catch {
+        /* already stopped */
+      }
     },
   };
 }

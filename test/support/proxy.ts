@@ -13,7 +13,8 @@ export interface Proxy {
 }
 
 export async function startTinyproxy(options: { user?: string; password?: string } = {}): Promise<Proxy> {
-  if (!fs.existsSync("/usr/bin/tinyproxy")) throw new Error("tinyproxy is not installed: apt-get install tinyproxy (the README's test command does it)");
+  if (!fs.existsSync("/usr/bin/tinyproxy"))
+    throw new Error("tinyproxy is not installed: apt-get install tinyproxy (the README's test command does it)");
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "intake-proxy-"));
   fs.chmodSync(dir, 0o777);
   const port = await freePort();
@@ -42,7 +43,11 @@ export async function startTinyproxy(options: { user?: string; password?: string
     port,
     log: () => (fs.existsSync(logFile) ? fs.readFileSync(logFile, "utf8") : ""),
     stop() {
-      try { process.kill(Number(fs.readFileSync(pidFile, "utf8")), "SIGTERM"); } catch { /* gone */ }
+      try {
+        process.kill(Number(fs.readFileSync(pidFile, "utf8")), "SIGTERM");
+      } catch {
+        /* gone */
+      }
     },
   };
 }

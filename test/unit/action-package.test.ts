@@ -17,18 +17,33 @@ function folder(files: Record<string, unknown>): string {
   return dir;
 }
 
-const action = (extra: Record<string, unknown> = {}) => ({ name: "Lookup", description: "d", parameters: [], timeoutSeconds: 10, ...extra });
+const action = (extra: Record<string, unknown> = {}) => ({
+  name: "Lookup",
+  description: "d",
+  parameters: [],
+  timeoutSeconds: 10,
+  ...extra,
+});
 
 describe("an integration package", () => {
   it("reads actions, jobs and playbooks beside connectors; any one kind is enough", () => {
     const dir = folder({
-      "actions/lookup.json": action({ entityTypes: ["URL", "EMAIL_ADDRESS"] }), "actions/lookup.ts": "",
-      "jobs/sync.json": { name: "Sync", description: "d", parameters: [], intervalSeconds: 60, timeoutSeconds: 10 }, "jobs/sync.ts": "",
+      "actions/lookup.json": action({ entityTypes: ["URL", "EMAIL_ADDRESS"] }),
+      "actions/lookup.ts": "",
+      "jobs/sync.json": { name: "Sync", description: "d", parameters: [], intervalSeconds: 60, timeoutSeconds: 10 },
+      "jobs/sync.ts": "",
       "playbooks/enrich.json": { name: "enrich" },
     });
     const definition = loadIntegrationPackage(dir);
     expect(definition.connectors).toEqual([]);
-    expect(definition.actions).toEqual([expect.objectContaining({ name: "Lookup", fileBase: "lookup", entityTypes: ["URL", "EMAIL_ADDRESS"], sourceFile: path.join(dir, "actions/lookup.ts") })]);
+    expect(definition.actions).toEqual([
+      expect.objectContaining({
+        name: "Lookup",
+        fileBase: "lookup",
+        entityTypes: ["URL", "EMAIL_ADDRESS"],
+        sourceFile: path.join(dir, "actions/lookup.ts"),
+      }),
+    ]);
     expect(definition.jobs).toEqual([expect.objectContaining({ name: "Sync", intervalSeconds: 60 })]);
     expect(definition.playbookFiles).toEqual([path.join(dir, "playbooks/enrich.json")]);
     expect(loadIntegrationPackage(folder({ "playbooks/only.json": {} })).playbookFiles).toHaveLength(1);
@@ -36,7 +51,9 @@ describe("an integration package", () => {
 
   it("names each problem with its file and field", () => {
     const empty = folder({});
-    expect(() => loadIntegrationPackage(empty)).toThrow(`${empty}: no connectors/NAME.json, actions/NAME.json, jobs/NAME.json or playbooks/NAME.json (at least one is needed)`);
+    expect(() => loadIntegrationPackage(empty)).toThrow(
+      `${empty}: no connectors/NAME.json, actions/NAME.json, jobs/NAME.json or playbooks/NAME.json (at least one is needed)`,
+    );
     const badType = folder({ "actions/a.json": action({ entityTypes: ["URL", "SHOE_SIZE"] }), "actions/a.ts": "" });
     expect(() => loadIntegrationPackage(badType)).toThrow(new RegExp(`${path.join(badType, "actions/a.json")}: entityTypes\\.1: .*"URL"`));
     const noCode = folder({ "jobs/j.json": { name: "J", description: "d", parameters: [], intervalSeconds: 60, timeoutSeconds: 10 } });
@@ -48,16 +65,27 @@ describe("an integration package", () => {
   });
 
   it("knows the entity types the email connector emits", () => {
-    for (const type of ["URL", "DOMAIN", "EMAIL_ADDRESS", "IP", "FILE", "FILEHASH", "HOSTNAME", "ADDRESS", "USERNAME"]) expect(ENTITY_TYPES).toContain(type);
+    for (const type of ["URL", "DOMAIN", "EMAIL_ADDRESS", "IP", "FILE", "FILEHASH", "HOSTNAME", "ADDRESS", "USERNAME"])
+      expect(ENTITY_TYPES).toContain(type);
   });
 });
 
 describe("ActionExecution", () => {
-  const make = (logs: LogEntry[] = []) => new ActionExecution({
-    integrationName: "I", actionName: "Lookup", isTestRun: false, parameters: { Limit: "3", Token: "t0ken-value" }, secretParameters: ["Token"],
-    configuration: { Prefix: "p", "API Key": "k3y-value" }, secretConfiguration: ["API Key"], caseId: 4, caseTitle: "T", idempotencyKey: "pb:1:a",
-    targetEntities: [{ identifier: "https://x.test/", entityType: "URL", additionalProperties: { source: "text" } }], log: (entry) => logs.push(entry),
-  });
+  const make = (logs: LogEntry[] = []) =>
+    new ActionExecution({
+      integrationName: "I",
+      actionName: "Lookup",
+      isTestRun: false,
+      parameters: { Limit: "3", Token: "t0ken-value" },
+      secretParameters: ["Token"],
+      configuration: { Prefix: "p", "API Key": "k3y-value" },
+      secretConfiguration: ["API Key"],
+      caseId: 4,
+      caseTitle: "T",
+      idempotencyKey: "pb:1:a",
+      targetEntities: [{ identifier: "https://x.test/", entityType: "URL", additionalProperties: { source: "text" } }],
+      log: (entry) => logs.push(entry),
+    });
 
   it("reads its parameters and the integration's, typed, and masks both kinds of secret in its log", () => {
     const logs: LogEntry[] = [];
@@ -79,7 +107,10 @@ describe("ActionExecution", () => {
     execution.result.addResultJson({ second: true });
     execution.end("looked up k3y-value", "clean", ExecutionState.FAILED);
     expect(execution.takeResult()).toEqual({
-      state: "failed", message: "looked up ********", resultValue: "clean", json: { second: true },
+      state: "failed",
+      message: "looked up ********",
+      resultValue: "clean",
+      json: { second: true },
       entityUpdates: [{ entityType: "URL", identifier: "https://x.test/", additionalProperties: { source: "text", verdict: "clean" } }],
       insights: [{ entityType: "URL", identifier: "https://x.test/", title: "Lookup", message: "seen before" }],
       caseUpdates: {},

@@ -1,20 +1,31 @@
 // Authentication-Results read as RFC 8601 writes them, and whose header is believed (Trusted Authentication Servers).
 import { describe, expect, it } from "vitest";
 import {
-  believedAuthResult, combineAuthenticationResults, parseAuthenticationResult, parseAuthenticationResultsList, type AuthResult,
+  believedAuthResult,
+  combineAuthenticationResults,
+  parseAuthenticationResult,
+  parseAuthenticationResultsList,
+  type AuthResult,
 } from "../../src/sdk/index.js";
 import { receivedByOf } from "../../integrations/email/lib/read-message.js";
 
 describe("parseAuthenticationResultsList", () => {
   it("reads the authserv-id, each method's result and its ptype.property values, comments ignored", () => {
     const [result] = parseAuthenticationResultsList([
-      "mx.example.com 1; spf=pass (sender SPF authorized; see (nested) comment) smtp.mailfrom=bounce@mail.sender.test;"
-        + " dkim=fail (bad signature) header.d=other.test header.s=s1; dkim=pass header.i=@sender.test header.b=abc;"
-        + " dmarc=pass (p=reject dis=none) header.from=sender.test; auth=pass smtp.auth=alice@example.com",
+      "mx.example.com 1; spf=pass (sender SPF authorized; see (nested) comment) smtp.mailfrom=bounce@mail.sender.test;" +
+        " dkim=fail (bad signature) header.d=other.test header.s=s1; dkim=pass header.i=@sender.test header.b=abc;" +
+        " dmarc=pass (p=reject dis=none) header.from=sender.test; auth=pass smtp.auth=alice@example.com",
     ]);
     expect(result).toEqual({
-      authservId: "mx.example.com", spf: "pass", spfDomain: "mail.sender.test", dkim: "pass", dkimDomains: ["sender.test"],
-      dmarc: "pass", dmarcDomain: "sender.test", auth: "pass", authUser: "alice@example.com",
+      authservId: "mx.example.com",
+      spf: "pass",
+      spfDomain: "mail.sender.test",
+      dkim: "pass",
+      dkimDomains: ["sender.test"],
+      dmarc: "pass",
+      dmarcDomain: "sender.test",
+      auth: "pass",
+      authUser: "alice@example.com",
     } satisfies AuthResult);
   });
 
@@ -23,11 +34,20 @@ describe("parseAuthenticationResultsList", () => {
       "spf=pass (sender IP is 192.0.2.1) smtp.mailfrom=contoso.test; dkim=none (message not signed) header.d=none;" +
         "dmarc=fail action=quarantine header.from=fabrikam.test;compauth=fail reason=001",
     ]);
-    expect(result).toEqual({ authservId: "", spf: "pass", spfDomain: "contoso.test", dkim: "none", dmarc: "fail", dmarcDomain: "fabrikam.test" });
+    expect(result).toEqual({
+      authservId: "",
+      spf: "pass",
+      spfDomain: "contoso.test",
+      dkim: "none",
+      dmarc: "fail",
+      dmarcDomain: "fabrikam.test",
+    });
   });
 
   it("takes smtp.helo's domain when SPF has no mailfrom, keeps a failing DKIM result when none passed, spaces around '='", () => {
-    const [result] = parseAuthenticationResultsList(["mx.test; spf = neutral smtp.helo=relay.sender.test; dkim=fail header.d=a.test; dkim=permerror header.d=b.test"]);
+    const [result] = parseAuthenticationResultsList([
+      "mx.test; spf = neutral smtp.helo=relay.sender.test; dkim=fail header.d=a.test; dkim=permerror header.d=b.test",
+    ]);
     expect(result).toEqual({ authservId: "mx.test", spf: "neutral", spfDomain: "relay.sender.test", dkim: "fail" });
   });
 
@@ -46,7 +66,11 @@ describe("parseAuthenticationResultsList", () => {
   });
 
   it("keeps combineAuthenticationResults for its callers", () => {
-    expect(combineAuthenticationResults(["mx.test; spf=fail", "other.test; dkim=pass; spf=pass"])).toEqual({ server: "mx.test", spf: "fail", dkim: "pass" });
+    expect(combineAuthenticationResults(["mx.test; spf=fail", "other.test; dkim=pass; spf=pass"])).toEqual({
+      server: "mx.test",
+      spf: "fail",
+      dkim: "pass",
+    });
     expect(parseAuthenticationResult("mx.test; none")).toEqual({ authservId: "mx.test" });
   });
 });
@@ -74,11 +98,18 @@ describe("believedAuthResult", () => {
 
 describe("receivedByOf", () => {
   it("reads the host after 'by', comments skipped, lower case", () => {
-    expect(receivedByOf("from mta.lure.example (helo by fake.test [203.0.113.9])\r\n\tby MX.Example.TEST (Postfix) with ESMTPS id 4Q1; Mon, 9 Nov 2026")).toBe("mx.example.test");
-    expect(receivedByOf("from AM6PR01MB5555.eurprd01.prod.outlook.com (2603:10a6:20b:1::1) " +
-      "by AM6PR01MB1234.eurprd01.prod.outlook.com (2603:10a6:20b:2::2) " +
-      "with Microsoft SMTP Server (version=TLS1_2) id 15.20.1; Mon, 9 Nov 2026"))
-      .toBe("am6pr01mb1234.eurprd01.prod.outlook.com");
+    expect(
+      receivedByOf(
+        "from mta.lure.example (helo by fake.test [203.0.113.9])\r\n\tby MX.Example.TEST (Postfix) with ESMTPS id 4Q1; Mon, 9 Nov 2026",
+      ),
+    ).toBe("mx.example.test");
+    expect(
+      receivedByOf(
+        "from AM6PR01MB5555.eurprd01.prod.outlook.com (2603:10a6:20b:1::1) " +
+          "by AM6PR01MB1234.eurprd01.prod.outlook.com (2603:10a6:20b:2::2) " +
+          "with Microsoft SMTP Server (version=TLS1_2) id 15.20.1; Mon, 9 Nov 2026",
+      ),
+    ).toBe("am6pr01mb1234.eurprd01.prod.outlook.com");
     expect(receivedByOf("by mx.example.test;")).toBe("mx.example.test");
     expect(receivedByOf("from somewhere with SMTP")).toBe("");
     expect(receivedByOf(undefined)).toBe("");

@@ -3,7 +3,15 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { addCaseComment, caseHistory, CASE_STATUSES, PRIORITIES, priorityName, setCasePriority, setCaseStatus } from "../../src/platform/cases/index.js";
+import {
+  addCaseComment,
+  caseHistory,
+  CASE_STATUSES,
+  PRIORITIES,
+  priorityName,
+  setCasePriority,
+  setCaseStatus,
+} from "../../src/platform/cases/index.js";
 import { openStore, type Store } from "../../src/platform/store/index.js";
 
 let store: Store;
@@ -12,7 +20,11 @@ let caseId: number;
 beforeAll(async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "intake-actions-"));
   store = await openStore(path.join(dir, "intake.db"));
-  const row = await store.db.insertInto("cases").values({ title: "t", priority: 60, status: "open", environment: "Default", created_at: 1, updated_at: 1 }).returning("id").executeTakeFirstOrThrow();
+  const row = await store.db
+    .insertInto("cases")
+    .values({ title: "t", priority: 60, status: "open", environment: "Default", created_at: 1, updated_at: 1 })
+    .returning("id")
+    .executeTakeFirstOrThrow();
   caseId = row.id;
 });
 afterAll(() => store?.close());
@@ -25,8 +37,14 @@ describe("case actions", () => {
   });
 
   it("refuses a priority off the scale, a status not among the statuses and an unknown case, changing nothing", async () => {
-    await expect(setCasePriority(store, caseId, 50, "ada")).rejects.toMatchObject({ code: "CASE_PRIORITY", message: "priority 50: use one of -1, 40, 60, 80, 100" });
-    await expect(setCaseStatus(store, caseId, "archived", "ada")).rejects.toMatchObject({ code: "CASE_STATUS", message: 'status "archived": use one of open, in_progress, closed' });
+    await expect(setCasePriority(store, caseId, 50, "ada")).rejects.toMatchObject({
+      code: "CASE_PRIORITY",
+      message: "priority 50: use one of -1, 40, 60, 80, 100",
+    });
+    await expect(setCaseStatus(store, caseId, "archived", "ada")).rejects.toMatchObject({
+      code: "CASE_STATUS",
+      message: 'status "archived": use one of open, in_progress, closed',
+    });
     await expect(setCasePriority(store, caseId + 1, 80, "ada")).rejects.toMatchObject({ code: "CASE_NOT_FOUND" });
     await expect(addCaseComment(store, caseId, "ada", " \n ")).rejects.toMatchObject({ code: "CASE_COMMENT" });
     await expect(addCaseComment(store, caseId + 1, "ada", "hello")).rejects.toMatchObject({ code: "CASE_NOT_FOUND" });
@@ -36,10 +54,16 @@ describe("case actions", () => {
 
   it("changes the priority and records who, from and to; adds a comment with who", async () => {
     await addCaseComment(store, caseId, "ada", "looks like a campaign");
-    expect(await store.db.selectFrom("case_comments").select(["case_id", "user_name", "body"]).execute()).toEqual([{ case_id: caseId, user_name: "ada", body: "looks like a campaign" }]);
+    expect(await store.db.selectFrom("case_comments").select(["case_id", "user_name", "body"]).execute()).toEqual([
+      { case_id: caseId, user_name: "ada", body: "looks like a campaign" },
+    ]);
     await setCasePriority(store, caseId, 100, "ada");
     await setCaseStatus(store, caseId, "closed", "bob", "contained");
-    const row = await store.db.selectFrom("cases").select(["priority", "status", "closed_reason", "updated_at"]).where("id", "=", caseId).executeTakeFirstOrThrow();
+    const row = await store.db
+      .selectFrom("cases")
+      .select(["priority", "status", "closed_reason", "updated_at"])
+      .where("id", "=", caseId)
+      .executeTakeFirstOrThrow();
     expect(row).toMatchObject({ priority: 100, status: "closed", closed_reason: "contained" });
     expect(row.updated_at).toBeGreaterThan(1);
     expect((await caseHistory(store, caseId)).map((h) => [h.action, h.actor, h.detail])).toEqual([

@@ -7,7 +7,9 @@ import { describe, expect, it } from "vitest";
 import { PROJECT_ROOT } from "../support/cli.js";
 import { waitFor } from "../support/wait.js";
 
-const { openStore } = (await import(path.join(PROJECT_ROOT, "dist/src/platform/store/index.js"))) as typeof import("../../src/platform/store/index.js");
+const { openStore } = (await import(
+  path.join(PROJECT_ROOT, "dist/src/platform/store/index.js")
+)) as typeof import("../../src/platform/store/index.js");
 
 describe("the checkpointer", () => {
   it("copies committed pages into the database file while the store stays open, and leaves no log behind", async () => {

@@ -9,7 +9,10 @@ const README_MAX_LINES = 300;
 
 /** GitHub's anchor for a heading: lower case, punctuation dropped, spaces as hyphens. */
 function slug(heading: string): string {
-  return heading.toLowerCase().replace(/[^\p{L}\p{N}\s_-]/gu, "").replace(/\s/g, "-");
+  return heading
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}\s_-]/gu, "")
+    .replace(/\s/g, "-");
 }
 
 /** The anchors of a Markdown text's headings, a repeated one numbered as GitHub numbers it. */
@@ -74,10 +77,14 @@ describe("the documentation's links", () => {
   it("finds a missing file, a missing heading, and leaves code and other schemes alone", () => {
     const file = path.join(ROOT, "docs", "example.md");
     const text = [
-      "# Example page", "",
+      "# Example page",
+      "",
       "[fine](#example-page) [up](../README.md#quick-start) [away](https://example.test/nothing)",
       "[gone](nothing-here.md) [wrong](../README.md#no-such-heading) [also wrong](#no-heading)",
-      "`[code](not-a-link.md)`", "```", "[fenced](not-a-link-either.md)", "```",
+      "`[code](not-a-link.md)`",
+      "```",
+      "[fenced](not-a-link-either.md)",
+      "```",
     ].join("\n");
     expect(brokenLinks(file, text, read)).toEqual([
       "nothing-here.md: no such file",

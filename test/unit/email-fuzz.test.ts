@@ -11,16 +11,48 @@ import { decodeHeaderText } from "../../integrations/email/lib/decode.js";
 import { findIpsInText, findMessageUrls, parseAuthenticationResults, refang, trimUrl } from "../../src/indicators/index.js";
 
 const DIR = path.join(import.meta.dirname, "..", "fixtures", "mail");
-const names = fs.readdirSync(DIR).filter((f) => f.endsWith(".eml")).sort();
+const names = fs
+  .readdirSync(DIR)
+  .filter((f) => f.endsWith(".eml"))
+  .sort();
 // Outlook .msg reports are read in a child process each (see outlook-msg.ts): fuzzed apart, fewer times.
 const fixtures = names.filter((f) => !f.includes("outlook-msg")).map((f) => fs.readFileSync(path.join(DIR, f)));
 const outlookFixtures = names.filter((f) => f.includes("outlook-msg")).map((f) => fs.readFileSync(path.join(DIR, f)));
 
 // A seeded generator: a failure is reproduced by its seed.
 
-const TOKENS = ["=?utf-8?B?", "=?x?q?=C3", "?=", "\r\n", "\n\n", "--", "--B--", "boundary=", "Content-Type: multipart/mixed; boundary=B\r\n", "Content-Type: message/rfc822\r\n\r\n",
-  "Content-Transfer-Encoding: base64\r\n", "Content-Transfer-Encoding: quoted-printable\r\n", "=\r\n", "=3D", "\u0000", "\xff\xfe", "hxxps://a[.]b", "https://x.test/(", "<a href=\"", "&amp;", "<img src=x width=1 height=1>",
-  "charset=iso-2022-jp", "charset=\"no-such\"", "filename*0*=utf-8''%E2%82", "Received: from [1.2.3.4]\r\n", "Authentication-Results: x; spf=", "\x1b$B", "((((((((", "[[[[[[[[", "=?=?=?=?"];
+const TOKENS = [
+  "=?utf-8?B?",
+  "=?x?q?=C3",
+  "?=",
+  "\r\n",
+  "\n\n",
+  "--",
+  "--B--",
+  "boundary=",
+  "Content-Type: multipart/mixed; boundary=B\r\n",
+  "Content-Type: message/rfc822\r\n\r\n",
+  "Content-Transfer-Encoding: base64\r\n",
+  "Content-Transfer-Encoding: quoted-printable\r\n",
+  "=\r\n",
+  "=3D",
+  "\u0000",
+  "\xff\xfe",
+  "hxxps://a[.]b",
+  "https://x.test/(",
+  '<a href="',
+  "&amp;",
+  "<img src=x width=1 height=1>",
+  "charset=iso-2022-jp",
+  'charset="no-such"',
+  "filename*0*=utf-8''%E2%82",
+  "Received: from [1.2.3.4]\r\n",
+  "Authentication-Results: x; spf=",
+  "\x1b$B",
+  "((((((((",
+  "[[[[[[[[",
+  "=?=?=?=?",
+];
 
 function mutate(source: Buffer, next: () => number): Buffer {
   let bytes = Buffer.from(source);
@@ -29,11 +61,26 @@ function mutate(source: Buffer, next: () => number): Buffer {
     const at = Math.floor(next() * (bytes.length + 1));
     const kind = Math.floor(next() * 6);
     if (kind === 0 && bytes.length) bytes[Math.min(at, bytes.length - 1)] = Math.floor(next() * 256);
-    else if (kind === 1) bytes = Buffer.concat([bytes.subarray(0, at), Buffer.from(TOKENS[Math.floor(next() * TOKENS.length)]!, "latin1"), bytes.subarray(at)]);
+    else if (kind === 1)
+      bytes = Buffer.concat([
+        bytes.subarray(0, at),
+        Buffer.from(TOKENS[Math.floor(next() * TOKENS.length)]!, "latin1"),
+        bytes.subarray(at),
+      ]);
     else if (kind === 2) bytes = bytes.subarray(0, at);
     else if (kind === 3) bytes = Buffer.concat([bytes.subarray(0, at), bytes.subarray(Math.floor(next() * bytes.length))]);
-    else if (kind === 4) bytes = Buffer.concat([bytes.subarray(0, at), Buffer.from(TOKENS[Math.floor(next() * TOKENS.length)]!.repeat(1 + Math.floor(next() * 2000)), "latin1"), bytes.subarray(at)]);
-    else bytes = Buffer.concat([bytes.subarray(0, at), Buffer.from(Array.from({ length: Math.floor(next() * 300) }, () => Math.floor(next() * 256))), bytes.subarray(at)]);
+    else if (kind === 4)
+      bytes = Buffer.concat([
+        bytes.subarray(0, at),
+        Buffer.from(TOKENS[Math.floor(next() * TOKENS.length)]!.repeat(1 + Math.floor(next() * 2000)), "latin1"),
+        bytes.subarray(at),
+      ]);
+    else
+      bytes = Buffer.concat([
+        bytes.subarray(0, at),
+        Buffer.from(Array.from({ length: Math.floor(next() * 300) }, () => Math.floor(next() * 256))),
+        bytes.subarray(at),
+      ]);
   }
   return bytes;
 }
@@ -71,13 +118,19 @@ describe("the message reader under random and mutated input", () => {
     for (let i = 0; i < 200; i++) {
       const parts: string[] = [];
       const count = Math.floor(next() * 60);
-      for (let k = 0; k < count; k++) parts.push(next() < 0.5 ? TOKENS[Math.floor(next() * TOKENS.length)]! : String.fromCharCode(...Array.from({ length: Math.floor(next() * 40) }, () => Math.floor(next() * 256))));
+      for (let k = 0; k < count; k++)
+        parts.push(
+          next() < 0.5
+            ? TOKENS[Math.floor(next() * TOKENS.length)]!
+            : String.fromCharCode(...Array.from({ length: Math.floor(next() * 40) }, () => Math.floor(next() * 256))),
+        );
       await checkOne(Buffer.from(parts.join(""), "latin1"), `random message ${i}`);
     }
   });
 
   it("gives an alert for empty, header-only and body-only messages", async () => {
-    for (const raw of ["", "\r\n", "Subject: x", "no headers at all https://a.test/", "\r\n\r\n\r\n"]) await checkOne(Buffer.from(raw), JSON.stringify(raw));
+    for (const raw of ["", "\r\n", "Subject: x", "no headers at all https://a.test/", "\r\n\r\n\r\n"])
+      await checkOne(Buffer.from(raw), JSON.stringify(raw));
   });
 
   // Inputs built to make a backtracking pattern explode; each pass is linear, so these finish at once.
@@ -91,7 +144,10 @@ describe("the message reader under random and mutated input", () => {
     trimUrl(`https://a.test/${")".repeat(4000)}`);
     findIpsInText("1.".repeat(n) + ":".repeat(n));
     parseAuthenticationResults("a;".repeat(n));
-    findMessageUrls({ text: `https://a.test/${"(".repeat(n)}`, html: "<a href=".repeat(n / 10) + "<div style='display:none'>".repeat(n / 10) });
+    findMessageUrls({
+      text: `https://a.test/${"(".repeat(n)}`,
+      html: "<a href=".repeat(n / 10) + "<div style='display:none'>".repeat(n / 10),
+    });
     expect(Date.now() - started).toBeLessThan(30_000);
   });
 });

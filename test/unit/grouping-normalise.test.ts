@@ -21,7 +21,9 @@ describe("normaliseSubject", () => {
   it("leaves words that only look like prefixes", () => {
     expect(normaliseSubject("Review: Q3 numbers")).toBe("review: q3 numbers");
     expect(normaliseSubject("Re-confirm your password")).toBe("re-confirm your password");
-    expect(normaliseSubject("[not a tag because it is far too long to be one] x")).toBe("[not a tag because it is far too long to be one] x");
+    expect(normaliseSubject("[not a tag because it is far too long to be one] x")).toBe(
+      "[not a tag because it is far too long to be one] x",
+    );
   });
 
   it("costs linear time on hostile subjects", () => {

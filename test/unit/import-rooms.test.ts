@@ -45,7 +45,7 @@ function sourceFiles(dir: string): string[] {
 }
 
 /** The room of a file of the project (dist/ stands for the source it was built from); undefined outside every room. */
-export function roomOf(file: string): Room | undefined {
+function roomOf(file: string): Room | undefined {
   const parts = path.relative(ROOT, file).split(path.sep);
   if (parts[0] === "dist") parts.shift();
   const room = parts[0] === "src" ? `src/${parts[1]}` : parts[0];
@@ -53,7 +53,7 @@ export function roomOf(file: string): Room | undefined {
 }
 
 /** Every module specifier a file imports or re-exports, dynamic imports included (TypeScript's own scanner). */
-export function specifiersOf(text: string): string[] {
+function specifiersOf(text: string): string[] {
   return ts.preProcessFile(text, true, true).importedFiles.map((file) => file.fileName);
 }
 
@@ -64,7 +64,7 @@ function target(from: string, specifier: string): string | undefined {
 }
 
 /** "file imports specifier (room → room)" for each import that points outward, or into a room not allowed. */
-export function arrowsBackUp(files: string[], read: (file: string) => string = (file) => fs.readFileSync(file, "utf8")): string[] {
+function arrowsBackUp(files: string[], read: (file: string) => string = (file) => fs.readFileSync(file, "utf8")): string[] {
   return files.flatMap((file) => {
     const from = roomOf(file);
     if (!from) return [`${path.relative(ROOT, file)}: in no room (add its folder to import-rooms.test.ts)`];
@@ -94,11 +94,15 @@ const SQL_MARKS: [string, RegExp][] = [
 ];
 
 /** "file:line: mark" for each line of server/ and cli/ that holds SQL. */
-export function sqlLines(files: string[], read: (file: string) => string = (file) => fs.readFileSync(file, "utf8")): string[] {
-  return files.flatMap((file) => read(file).split("\n").flatMap((line, index) => {
-    const code = line.replace(/^\s*(\/\/|\*|\/\*).*$/, "");
-    return SQL_MARKS.filter(([, mark]) => mark.test(code)).map(([what]) => `${path.relative(ROOT, file)}:${index + 1}: ${what}`);
-  }));
+function sqlLines(files: string[], read: (file: string) => string = (file) => fs.readFileSync(file, "utf8")): string[] {
+  return files.flatMap((file) =>
+    read(file)
+      .split("\n")
+      .flatMap((line, index) => {
+        const code = line.replace(/^\s*(\/\/|\*|\/\*).*$/, "");
+        return SQL_MARKS.filter(([, mark]) => mark.test(code)).map(([what]) => `${path.relative(ROOT, file)}:${index + 1}: ${what}`);
+      }),
+  );
 }
 
 const ROOMS = [...INNER, ...OUTER].map((room) => path.join(ROOT, room));
@@ -115,10 +119,12 @@ describe("the import graph", () => {
       [path.join(ROOT, "bench/queue-page.mjs")]: 'import { listCases } from "../dist/src/server/routes/cases.js";',
       [path.join(ROOT, "src/platform/cases/queries.ts")]: 'export { MAX_PAGE } from "../../server/routes/cases.js";',
       [path.join(ROOT, "src/sdk/alert.ts")]: [
-        'import type { Store } from "../platform/store/index.js";', 'const later = () => import("../cli/index.js");',
+        'import type { Store } from "../platform/store/index.js";',
+        'const later = () => import("../cli/index.js");',
       ].join("\n"),
       [path.join(ROOT, "integrations/email/connectors/mail.ts")]: [
-        'import { ConnectorExecution } from "intake/sdk";', 'import { x } from "../../../src/platform/errors.js";',
+        'import { ConnectorExecution } from "intake/sdk";',
+        'import { x } from "../../../src/platform/errors.js";',
       ].join("\n"),
     };
     expect(arrowsBackUp(Object.keys(sources), (file) => sources[file]!)).toEqual([
@@ -147,7 +153,7 @@ describe("server/ and cli/", () => {
       'const statement = raw.prepare("select count(*) as n from alerts");',
       'await raw.exec("DELETE FROM cases");',
       'const STATE_CHANGING = new Set(["POST", "PUT", "PATCH", "DELETE"]);',
-      '// select the cases from the queue (a comment)',
+      "// select the cases from the queue (a comment)",
       'const summary = "Select a case from the queue; delete a playbook";',
       "const mapped = /^::ffff:(\\d+)$/i.exec(address);",
     ].join("\n");

@@ -2,8 +2,21 @@
 import LinkifyIt from "linkify-it";
 import { describe, expect, it } from "vitest";
 import {
-  combineAuthenticationResults, describeFile, describeHost, findDefangedUrls, findIpsInText, findLinksInHtml, findMessageUrls,
-  findUrlsInText, isPrivateIp, isWebUrl, parseAuthenticationResults, refang, sniffType, trimUrl, typeMismatch,
+  combineAuthenticationResults,
+  describeFile,
+  describeHost,
+  findDefangedUrls,
+  findIpsInText,
+  findLinksInHtml,
+  findMessageUrls,
+  findUrlsInText,
+  isPrivateIp,
+  isWebUrl,
+  parseAuthenticationResults,
+  refang,
+  sniffType,
+  trimUrl,
+  typeMismatch,
 } from "../../src/indicators/index.js";
 import { normaliseUrl } from "../../src/indicators/urls.js";
 import { random } from "../support/phish-corpus.js";
@@ -21,7 +34,11 @@ describe("URLs in text", () => {
     const { text, marks } = refang("go hxxps://evil[.]test/a");
     expect(text).toBe("go https://evil.test/a");
     expect(marks.length).toBe(2);
-    expect(findDefangedUrls("x hxxp://a(.)b[.]test/p and c[dot]com/q and https[:]//d[.]test")).toEqual(["http://a.b.test/p", "http://c.com/q", "https://d.test"]);
+    expect(findDefangedUrls("x hxxp://a(.)b[.]test/p and c[dot]com/q and https[:]//d[.]test")).toEqual([
+      "http://a.b.test/p",
+      "http://c.com/q",
+      "https://d.test",
+    ]);
   });
 
   it("does not report plain text as defanged", () => {
@@ -29,7 +46,10 @@ describe("URLs in text", () => {
   });
 
   it("finds only web URLs, with scheme and host in lower case", () => {
-    expect(findUrlsInText("HTTPS://Upper.TEST/Path mailto:a@b.test ftp://f.test/x javascript:alert(1)")).toEqual(["https://upper.test/Path", "ftp://f.test/x"]);
+    expect(findUrlsInText("HTTPS://Upper.TEST/Path mailto:a@b.test ftp://f.test/x javascript:alert(1)")).toEqual([
+      "https://upper.test/Path",
+      "ftp://f.test/x",
+    ]);
   });
 
   it("finds what linkify-it finds in the whole text, though it only reads the runs around a '://'", () => {
@@ -37,16 +57,39 @@ describe("URLs in text", () => {
     const linkify = new LinkifyIt({ fuzzyLink: false, fuzzyEmail: false, fuzzyIP: false });
     const reference = (text: string) => (linkify.match(text) ?? []).map((m) => trimUrl(normaliseUrl(m.url))).filter(isWebUrl);
     const PIECES = [
-      "see", "https://a.test/x", "http://b.test/p?q=1&r=2#f", "ftp://c.test/f", "HTTPS://D.Test/Mixed", "(http://e.test/in-brackets)", "<https://f.test/angle>",
-      "\"http://g.test/quoted\"", "xhttp://h.test/glued", "url:http://i.test/after-colon", "http://j.test/a,http://k.test/b", "//proto.relative/x", "mailto:m@n.test",
-      "https://l.test/trailing.", "https://xn--pple-43d.com/idn", "https://bücher.de/ü", "http://[::1]/v6", "http://10.0.0.1:8080/ip", "https://m.test/a?u=http://n.test/b",
-      "://", "http://", `https://o.test/${"p".repeat(50)}`, "日本語https://p.test/cjk", "é", "—", "**https://q.test/bold**",
+      "see",
+      "https://a.test/x",
+      "http://b.test/p?q=1&r=2#f",
+      "ftp://c.test/f",
+      "HTTPS://D.Test/Mixed",
+      "(http://e.test/in-brackets)",
+      "<https://f.test/angle>",
+      '"http://g.test/quoted"',
+      "xhttp://h.test/glued",
+      "url:http://i.test/after-colon",
+      "http://j.test/a,http://k.test/b",
+      "//proto.relative/x",
+      "mailto:m@n.test",
+      "https://l.test/trailing.",
+      "https://xn--pple-43d.com/idn",
+      "https://bücher.de/ü",
+      "http://[::1]/v6",
+      "http://10.0.0.1:8080/ip",
+      "https://m.test/a?u=http://n.test/b",
+      "://",
+      "http://",
+      `https://o.test/${"p".repeat(50)}`,
+      "日本語https://p.test/cjk",
+      "é",
+      "—",
+      "**https://q.test/bold**",
     ];
     const SPACES = [" ", "  ", "\n", "\r\n", "\t", "\u00a0", "\u3000", ""];
     for (let seed = 1; seed <= 2000; seed++) {
       const next = random(seed);
       let text = "";
-      for (let i = Math.floor(next() * 30); i > 0; i--) text += PIECES[Math.floor(next() * PIECES.length)]! + SPACES[Math.floor(next() * SPACES.length)]!;
+      for (let i = Math.floor(next() * 30); i > 0; i--)
+        text += PIECES[Math.floor(next() * PIECES.length)]! + SPACES[Math.floor(next() * SPACES.length)]!;
       expect(findUrlsInText(text), JSON.stringify(text)).toEqual(reference(text));
     }
   });
@@ -54,7 +97,8 @@ describe("URLs in text", () => {
 
 describe("URLs in HTML", () => {
   it("puts visible links first, marks hidden links and 1x1 images", () => {
-    const html = '<div hidden><a href="https://h.test/">h</a></div><img src="https://p.test/o.gif" width=1 height=1>' +
+    const html =
+      '<div hidden><a href="https://h.test/">h</a></div><img src="https://p.test/o.gif" width=1 height=1>' +
       '<a href="https://v.test/?a=1&amp;b=2">v</a>';
     const links = findLinksInHtml(html);
     expect(links.links).toEqual(["https://v.test/?a=1&b=2"]);
@@ -64,7 +108,9 @@ describe("URLs in HTML", () => {
   });
 
   it("never takes URLs from scripts or styles as text", () => {
-    expect(findMessageUrls({ html: "<style>a{background:url(https://s.test/x)}</style><script>var u='https://j.test/'</script>" }).urls).toEqual([]);
+    expect(
+      findMessageUrls({ html: "<style>a{background:url(https://s.test/x)}</style><script>var u='https://j.test/'</script>" }).urls,
+    ).toEqual([]);
   });
 
   it("bounds the number of URLs kept per message and counts the rest", () => {
@@ -81,7 +127,12 @@ describe("domains", () => {
   });
 
   it("shows an IDN as Unicode and punycode and flags a mixed-script label", () => {
-    expect(describeHost("xn--pple-43d.com")).toMatchObject({ domain: "xn--pple-43d.com", unicode: "аpple.com", isIdn: true, mixedScripts: ["Cyrillic", "Latin"] });
+    expect(describeHost("xn--pple-43d.com")).toMatchObject({
+      domain: "xn--pple-43d.com",
+      unicode: "аpple.com",
+      isIdn: true,
+      mixedScripts: ["Cyrillic", "Latin"],
+    });
     const plain = describeHost("bücher.de")!;
     expect(plain).toMatchObject({ domain: "xn--bcher-kva.de", unicode: "bücher.de", isIdn: true });
     expect(plain.mixedScripts).toBeUndefined();
@@ -112,14 +163,23 @@ describe("files", () => {
     expect(typeMismatch("application/pdf", "application/x-msdownload")).toBe(true);
     expect(typeMismatch("application/msword", "application/x-ole-storage")).toBe(false);
     expect(typeMismatch("application/octet-stream", "application/x-msdownload")).toBe(false);
-    expect(describeFile(Buffer.from("abc"))).toEqual({ sha256: "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad", size: 3 });
+    expect(describeFile(Buffer.from("abc"))).toEqual({
+      sha256: "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad",
+      size: 3,
+    });
   });
 });
 
 describe("Authentication-Results", () => {
   it("reads the SPF, DKIM and DMARC verdicts and the server that judged", () => {
-    expect(parseAuthenticationResults("mx.test; spf=pass smtp.mailfrom=a.test; dkim=fail (bad sig) header.d=a.test; dmarc=quarantine")).toEqual({ server: "mx.test", spf: "pass", dkim: "fail", dmarc: "quarantine" });
-    expect(combineAuthenticationResults(["mx.test; spf=fail", "other.test; dkim=pass; spf=pass"])).toEqual({ server: "mx.test", spf: "fail", dkim: "pass" });
+    expect(
+      parseAuthenticationResults("mx.test; spf=pass smtp.mailfrom=a.test; dkim=fail (bad sig) header.d=a.test; dmarc=quarantine"),
+    ).toEqual({ server: "mx.test", spf: "pass", dkim: "fail", dmarc: "quarantine" });
+    expect(combineAuthenticationResults(["mx.test; spf=fail", "other.test; dkim=pass; spf=pass"])).toEqual({
+      server: "mx.test",
+      spf: "fail",
+      dkim: "pass",
+    });
     expect(parseAuthenticationResults("mx.test; none")).toEqual({ server: "mx.test" });
   });
 });

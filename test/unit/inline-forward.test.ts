@@ -39,7 +39,8 @@ describe("findInlineForward", () => {
   });
 
   it("finds Outlook's From/Sent/To/Subject block after a rule, or alone at a line start (and in Korean)", () => {
-    const afterRule = "________________________________\nFrom: A <a@evil.test>\n" +
+    const afterRule =
+      "________________________________\nFrom: A <a@evil.test>\n" +
       "Sent: Monday, November 2, 2026 9:00 AM\nTo: b@example.test\nSubject: Hi\n\nbody";
     expect(findInlineForward(own + afterRule)!.at).toBe(own.length);
     const alone = "From: A <a@evil.test>\nSent: Monday, November 2, 2026 9:00 AM\nTo: b@example.test\nSubject: Hi\n\nbody";
@@ -52,7 +53,8 @@ describe("findInlineForward", () => {
     expect(findInlineForward("Thanks\n________________________________\nAlex | Finance\n\nMore text")).toBeUndefined();
     expect(findInlineForward("From: the team, with thanks.\nSee you soon.\n")).toBeUndefined();
     // A rule of the signature first, the forward after it: the forward's rule is where it starts.
-    const text = "Hi\n________________________________\nAlex | Finance\n\n" +
+    const text =
+      "Hi\n________________________________\nAlex | Finance\n\n" +
       "________________________________\nFrom: A <a@evil.test>\nSent: x\nSubject: y\n\nbody";
     expect(findInlineForwardStart(text)).toBe(text.lastIndexOf("________________________________"));
   });
@@ -67,12 +69,26 @@ describe("findInlineForward", () => {
 
 describe("an inline forward read through readMessage", () => {
   it("keeps the reporter's words for the report's language (cut at the same separator)", async () => {
-    const raw = Buffer.from([
-      "From: 김지원 <jiwon@example.test>", "To: phishing@example.test", "Subject: FW: Invoice", "Date: Mon, 02 Nov 2026 10:00:00 +0000",
-      "Message-ID: <lang-1@example.test>", "Content-Type: text/plain; charset=utf-8", "",
-      "확인 부탁드립니다. 감사합니다.", "", "From: Accounts <accounts@invoice.example>", "Sent: Monday, November 2, 2026 9:00 AM",
-      "To: jiwon@example.test", "Subject: Invoice overdue", "", "Please pay the invoice attached to this message within three days, or your account will be closed.", "",
-    ].join("\r\n"));
+    const raw = Buffer.from(
+      [
+        "From: 김지원 <jiwon@example.test>",
+        "To: phishing@example.test",
+        "Subject: FW: Invoice",
+        "Date: Mon, 02 Nov 2026 10:00:00 +0000",
+        "Message-ID: <lang-1@example.test>",
+        "Content-Type: text/plain; charset=utf-8",
+        "",
+        "확인 부탁드립니다. 감사합니다.",
+        "",
+        "From: Accounts <accounts@invoice.example>",
+        "Sent: Monday, November 2, 2026 9:00 AM",
+        "To: jiwon@example.test",
+        "Subject: Invoice overdue",
+        "",
+        "Please pay the invoice attached to this message within three days, or your account will be closed.",
+        "",
+      ].join("\r\n"),
+    );
     const report = await readMessage(raw);
     expect(report.forwarded[0]?.forwardedInline).toBe(true);
     expect(reportLanguageOf(report)).toBe("ko");

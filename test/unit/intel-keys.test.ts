@@ -8,7 +8,13 @@ const FEEDS = path.join(import.meta.dirname, "..", "fixtures", "feeds");
 
 describe("urlKey", () => {
   it("reduces URLs an analyst calls the same to one key", () => {
-    const same = ["http://evil.test/login", "HTTP://EVIL.test:80/login/", "http://evil.test/%6Cogin#top", "evil.test/login", "http://evil.test./login"];
+    const same = [
+      "http://evil.test/login",
+      "HTTP://EVIL.test:80/login/",
+      "http://evil.test/%6Cogin#top",
+      "evil.test/login",
+      "http://evil.test./login",
+    ];
     expect(new Set(same.map(urlKey))).toEqual(new Set(["http://evil.test/login"]));
     expect(urlKey("https://evil.test")).toBe("https://evil.test/");
     expect(urlKey("https://evil.test:443/")).toBe("https://evil.test/");
@@ -53,16 +59,30 @@ async function read(format: string, file: string) {
 describe("feed parsers", () => {
   it("reads each format's fixture", async () => {
     expect((await read("urlhaus", "urlhaus.csv")).map((i) => [i.kind, i.value, i.threat])).toEqual([
-      ["url", "http://Evil.TEST:80/login/", "malware_download"], ["url", "https://phish.example.test/a%7Eb?x=1", "phishing"], ["url", "http://198.51.100.7/bin.sh", "malware_download"],
+      ["url", "http://Evil.TEST:80/login/", "malware_download"],
+      ["url", "https://phish.example.test/a%7Eb?x=1", "phishing"],
+      ["url", "http://198.51.100.7/bin.sh", "malware_download"],
     ]);
-    expect((await read("phishtank", "phishtank.json")).map((i) => i.value)).toEqual(["https://secure-login.bank.test/verify", "http://paypa1.test/"]);
-    expect((await read("phishtank", "phishtank.csv")).map((i) => [i.value, i.tags])).toEqual([["http://login-office.test/a,b", "Microsoft"], ["http://mail-update.test/", "Other"]]);
+    expect((await read("phishtank", "phishtank.json")).map((i) => i.value)).toEqual([
+      "https://secure-login.bank.test/verify",
+      "http://paypa1.test/",
+    ]);
+    expect((await read("phishtank", "phishtank.csv")).map((i) => [i.value, i.tags])).toEqual([
+      ["http://login-office.test/a,b", "Microsoft"],
+      ["http://mail-update.test/", "Other"],
+    ]);
     expect((await read("openphish", "openphish.txt")).length).toBe(2);
     expect((await read("misp", "misp")).map((i) => [i.kind, i.value])).toEqual([
-      ["domain", "misp-evil.test"], ["ip", "203.0.113.9"], ["sha256", "E3B0C44298FC1C149AFBF4C8996FB92427AE41E4649B934CA495991B7852B855"], ["md5", "d41d8cd98f00b204e9800998ecf8427e"],
+      ["domain", "misp-evil.test"],
+      ["ip", "203.0.113.9"],
+      ["sha256", "E3B0C44298FC1C149AFBF4C8996FB92427AE41E4649B934CA495991B7852B855"],
+      ["md5", "d41d8cd98f00b204e9800998ecf8427e"],
     ]);
     expect((await read("stix", "stix.json")).map((i) => [i.kind, i.value])).toEqual([
-      ["domain", "stix-evil.test"], ["url", "http://stix-url.test/p"], ["ip", "192.0.2.77"], ["sha256", "a".repeat(64)],
+      ["domain", "stix-evil.test"],
+      ["url", "http://stix-url.test/p"],
+      ["ip", "192.0.2.77"],
+      ["sha256", "a".repeat(64)],
     ]);
   });
 
@@ -71,15 +91,20 @@ describe("feed parsers", () => {
     await expect(read("urlhaus", "openphish.txt")).rejects.toThrow('line 1: no header "# id,dateadded,url,…"');
     await expect(read("phishtank", "phishtank-broken.json")).rejects.toThrow('object 2 (phish_id 9003): no "url"');
     await expect(read("phishtank", "phishtank-broken.csv")).rejects.toThrow("line 2: a quoted field is not closed");
-    await expect(read("openphish", "openphish-broken.txt")).rejects.toThrow('line 2: expected a url');
-    await expect(read("misp", "misp-broken")).rejects.toThrow('5f0c3a2e-1b2c-4d3e-8f40-0123456789ab.json attribute 2 (sha256): expected a sha256');
-    await expect(read("stix", "stix-broken.json")).rejects.toThrow('object 2 (indicator--2): pattern: unknown object path at 1 ' +
-      '(expected url:value, domain-name:value, ipv4-addr:value, ipv6-addr:value or file:hashes)');
+    await expect(read("openphish", "openphish-broken.txt")).rejects.toThrow("line 2: expected a url");
+    await expect(read("misp", "misp-broken")).rejects.toThrow(
+      "5f0c3a2e-1b2c-4d3e-8f40-0123456789ab.json attribute 2 (sha256): expected a sha256",
+    );
+    await expect(read("stix", "stix-broken.json")).rejects.toThrow(
+      "object 2 (indicator--2): pattern: unknown object path at 1 " +
+        "(expected url:value, domain-name:value, ipv4-addr:value, ipv6-addr:value or file:hashes)",
+    );
   });
 
   it("reads STIX patterns joined with OR and refuses AND and unclosed ones", () => {
     expect(stixPattern("[url:value = 'http://a.test/it\\'s' OR domain-name:value='b.test']", "x")).toEqual([
-      { kind: "url", value: "http://a.test/it's" }, { kind: "domain", value: "b.test" },
+      { kind: "url", value: "http://a.test/it's" },
+      { kind: "domain", value: "b.test" },
     ]);
     expect(() => stixPattern("[url:value = 'http://a.test/' AND domain-name:value = 'b.test']", "object 1")).toThrow("object 1: pattern");
     expect(() => stixPattern("[url:value = 'http://a.test/'", "object 1")).toThrow("before its brackets close");

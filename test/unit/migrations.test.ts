@@ -22,7 +22,11 @@ it("moves case_actions rows into case_history and drops the old table", async ()
   const file = path.join(dir, "old.db");
   const old = new Kysely<unknown>({ dialect: new SqliteDialect({ database: new Database(file) }) });
   const before = ["0001_core", "0003_console", "0004_packages", "0005_run_skipped", "0006_grouping"];
-  const result = await new Migrator({ db: old, provider: migrationProvider("sqlite", before), allowUnorderedMigrations: true }).migrateToLatest();
+  const result = await new Migrator({
+    db: old,
+    provider: migrationProvider("sqlite", before),
+    allowUnorderedMigrations: true,
+  }).migrateToLatest();
   expect(result.error).toBeUndefined();
   const raw = new Database(file);
   const insert = raw.prepare("insert into case_actions (case_id, action, actor, detail, created_at) values (?, ?, ?, ?, ?)");
@@ -36,7 +40,8 @@ it("moves case_actions rows into case_history and drops the old table", async ()
   const store = await openStore(file);
   try {
     expect((await caseHistory(store, 1)).map((e) => [e.actor, e.action, e.detail])).toEqual([
-      ["kim", "merge", { from: [2, 3] }], ["lee", "move_out", { alert: "a@b", to: 4 }],
+      ["kim", "merge", { from: [2, 3] }],
+      ["lee", "move_out", { alert: "a@b", to: 4 }],
     ]);
     expect((await caseHistory(store, 2)).map((e) => [e.action, e.detail])).toEqual([["merged_into", { into: 1 }]]);
     expect((await caseHistory(store, 4)).map((e) => [e.action, e.detail])).toEqual([["moved_in", { alert: "a@b", from: 1 }]]);
@@ -51,14 +56,28 @@ it("moves case_actions rows into case_history and drops the old table", async ()
 it("gives entities and grouping keys stored before 0010 their value hash, and finds them by it", async () => {
   const file = path.join(dir, "before-0010.db");
   const old = new Kysely<unknown>({ dialect: new SqliteDialect({ database: new Database(file) }) });
-  const before = ["0001_core", "0003_console", "0004_packages", "0005_run_skipped", "0006_grouping", "0007_one_case_history", "0008_alert_file_encoding", "0009_drop_entities_case_index"];
-  expect((await new Migrator({ db: old, provider: migrationProvider("sqlite", before), allowUnorderedMigrations: true }).migrateToLatest()).error).toBeUndefined();
+  const before = [
+    "0001_core",
+    "0003_console",
+    "0004_packages",
+    "0005_run_skipped",
+    "0006_grouping",
+    "0007_one_case_history",
+    "0008_alert_file_encoding",
+    "0009_drop_entities_case_index",
+  ];
+  expect(
+    (await new Migrator({ db: old, provider: migrationProvider("sqlite", before), allowUnorderedMigrations: true }).migrateToLatest())
+      .error,
+  ).toBeUndefined();
   await old.destroy();
   const raw = new Database(file);
   raw.pragma("foreign_keys = OFF");
   const url = "https://phish.example.test/login";
   raw.prepare("insert into entities (alert_pk, case_id, type, value, source, data) values (1, 7, 'URL', ?, 'text', '{}')").run(url);
-  raw.prepare("insert into case_keys (case_id, alert_pk, kind, value, environment, created_at) values (7, 1, 'url', ?, 'Default', 1000)").run("https://phish.example.test/login");
+  raw
+    .prepare("insert into case_keys (case_id, alert_pk, kind, value, environment, created_at) values (7, 1, 'url', ?, 'Default', 1000)")
+    .run("https://phish.example.test/login");
   raw.close();
 
   const store = await openStore(file);
@@ -69,7 +88,9 @@ it("gives entities and grouping keys stored before 0010 their value hash, and fi
     // The grouping lookup finds the key stored before, through the new index.
     const found = await sqliteGrouping(db).lookup.casesWithKey("url", [url], "Default", { from: 0, to: 2000 });
     expect(found).toEqual([7]);
-    const plan = db.prepare("explain query plan select case_id from entities where value_hash = ? and value = ?").all(valueHash(url), url) as { detail: string }[];
+    const plan = db
+      .prepare("explain query plan select case_id from entities where value_hash = ? and value = ?")
+      .all(valueHash(url), url) as { detail: string }[];
     expect(plan.map((row) => row.detail).join(" ")).toContain("entities_value_hash");
   } finally {
     await store.close();
@@ -78,24 +99,34 @@ it("gives entities and grouping keys stored before 0010 their value hash, and fi
 
 it("keeps the value hash it stores the same from version to version", () => {
   // Stored in every database: a change here would hide every row stored before it.
-  expect([valueHash(""), valueHash("https://phish.example.test/login"), valueHash("비밀번호")]).toEqual([3338908027751811,8469328068402046,5722892407298165]);
+  expect([valueHash(""), valueHash("https://phish.example.test/login"), valueHash("비밀번호")]).toEqual([
+    3338908027751811, 8469328068402046, 5722892407298165,
+  ]);
 });
 
 it("gives entities stored before 0011 the role and forward depth their old email labels meant", async () => {
   const file = path.join(dir, "before-0011.db");
   const old = new Kysely<unknown>({ dialect: new SqliteDialect({ database: new Database(file) }) });
-  expect((await new Migrator({ db: old, provider: migrationProvider("sqlite", BEFORE_0011), allowUnorderedMigrations: true }).migrateToLatest()).error).toBeUndefined();
+  expect(
+    (await new Migrator({ db: old, provider: migrationProvider("sqlite", BEFORE_0011), allowUnorderedMigrations: true }).migrateToLatest())
+      .error,
+  ).toBeUndefined();
   await old.destroy();
   const raw = new Database(file);
-  const insert = raw.prepare("insert into entities (alert_pk, case_id, type, value, value_hash, source, data) values (?, ?, ?, ?, ?, ?, ?)");
-  for (const row of OLD_EMAIL_ENTITIES) insert.run(row.alert_pk, row.case_id, row.type, row.value, valueHash(row.value), row.source, row.data);
+  const insert = raw.prepare(
+    "insert into entities (alert_pk, case_id, type, value, value_hash, source, data) values (?, ?, ?, ?, ?, ?, ?)",
+  );
+  for (const row of OLD_EMAIL_ENTITIES)
+    insert.run(row.alert_pk, row.case_id, row.type, row.value, valueHash(row.value), row.source, row.data);
   raw.close();
 
   const store = await openStore(file);
   try {
     const rows = await store.db.selectFrom("entities").select(["value", "source", "role", "depth", "data"]).orderBy("id").execute();
     expect(rows).toEqual(expectedAfter0011());
-    const plan = store.sqlite!.prepare("explain query plan select value from entities where case_id = 1 and type = 'EMAIL_ADDRESS' and role = 'sender'").all() as { detail: string }[];
+    const plan = store
+      .sqlite!.prepare("explain query plan select value from entities where case_id = 1 and type = 'EMAIL_ADDRESS' and role = 'sender'")
+      .all() as { detail: string }[];
     expect(plan.map((row) => row.detail).join(" ")).toContain("entities_case_role");
   } finally {
     await store.close();
@@ -105,17 +136,48 @@ it("gives entities stored before 0011 the role and forward depth their old email
 it("gives feeds stored before 0018 the reliability C and verdicts set before it no evidence", async () => {
   const file = path.join(dir, "before-0018.db");
   const old = new Kysely<unknown>({ dialect: new SqliteDialect({ database: new Database(file) }) });
-  const before = ["0001_core", "0003_console", "0004_packages", "0005_run_skipped", "0006_grouping", "0007_one_case_history", "0008_alert_file_encoding",
-    "0009_drop_entities_case_index", "0010_value_hash", "0011_entity_roles", "0012_actions_jobs", "0013_playbooks", "0014_intel", "0015_verdicts", "0016_outbox", "0017_workers"];
-  expect((await new Migrator({ db: old, provider: migrationProvider("sqlite", before), allowUnorderedMigrations: true }).migrateToLatest()).error).toBeUndefined();
+  const before = [
+    "0001_core",
+    "0003_console",
+    "0004_packages",
+    "0005_run_skipped",
+    "0006_grouping",
+    "0007_one_case_history",
+    "0008_alert_file_encoding",
+    "0009_drop_entities_case_index",
+    "0010_value_hash",
+    "0011_entity_roles",
+    "0012_actions_jobs",
+    "0013_playbooks",
+    "0014_intel",
+    "0015_verdicts",
+    "0016_outbox",
+    "0017_workers",
+  ];
+  expect(
+    (await new Migrator({ db: old, provider: migrationProvider("sqlite", before), allowUnorderedMigrations: true }).migrateToLatest())
+      .error,
+  ).toBeUndefined();
   await old.destroy();
   const raw = new Database(file);
-  raw.prepare("insert into feeds (name, format, source, interval_seconds, indicators, created_at) " +
-    "values ('urlhaus', 'urlhaus', '/dev/null', 3600, 0, 1)").run();
-  raw.prepare("insert into cases (title, priority, status, environment, created_at, updated_at, verdict, verdict_reasons, verdict_set_by, " +
-    "verdict_set_at) values ('old', 60, 'open', 'Default', 1, 1, 'malicious', '[\"r\"]', 'playbook:p', 1)").run();
-  raw.prepare("insert into case_verdicts (case_id, value, reasons, set_by, override, applied, created_at) " +
-    "values (1, 'malicious', '[\"r\"]', 'playbook:p', 0, 1, 1)").run();
+  raw
+    .prepare(
+      "insert into feeds (name, format, source, interval_seconds, indicators, created_at) " +
+        "values ('urlhaus', 'urlhaus', '/dev/null', 3600, 0, 1)",
+    )
+    .run();
+  raw
+    .prepare(
+      "insert into cases (title, priority, status, environment, created_at, updated_at, verdict, verdict_reasons, verdict_set_by, " +
+        "verdict_set_at) values ('old', 60, 'open', 'Default', 1, 1, 'malicious', '[\"r\"]', 'playbook:p', 1)",
+    )
+    .run();
+  raw
+    .prepare(
+      "insert into case_verdicts (case_id, value, reasons, set_by, override, applied, created_at) " +
+        "values (1, 'malicious', '[\"r\"]', 'playbook:p', 0, 1, 1)",
+    )
+    .run();
   raw.close();
 
   const store = await openStore(file);

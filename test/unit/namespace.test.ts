@@ -9,9 +9,19 @@ import { codeEnvironment, namespaceArgs, treeResidentKb } from "../../src/platfo
 describe("a code process's namespace", () => {
   it("gives the code only the allow-listed variables of the environment", () => {
     const env = codeEnvironment({
-      PATH: "/usr/bin", HOME: "/home/intake", LANG: "C.UTF-8", LC_ALL: "C", TZ: "UTC", NODE_EXTRA_CA_CERTS: "/ca.pem",
-      HTTPS_PROXY: "http://proxy:3128", no_proxy: "localhost",
-      PGPASSWORD: "pg", AWS_SECRET_ACCESS_KEY: "aws", INTAKE_SECRET_KEY: "key", NODE_OPTIONS: "--allow-fs-read=*", DATABASE_URL: "postgres://x",
+      PATH: "/usr/bin",
+      HOME: "/home/intake",
+      LANG: "C.UTF-8",
+      LC_ALL: "C",
+      TZ: "UTC",
+      NODE_EXTRA_CA_CERTS: "/ca.pem",
+      HTTPS_PROXY: "http://proxy:3128",
+      no_proxy: "localhost",
+      PGPASSWORD: "pg",
+      AWS_SECRET_ACCESS_KEY: "aws",
+      INTAKE_SECRET_KEY: "key",
+      NODE_OPTIONS: "--allow-fs-read=*",
+      DATABASE_URL: "postgres://x",
     });
     expect(Object.keys(env).sort()).toEqual(["HOME", "HTTPS_PROXY", "LANG", "LC_ALL", "NODE_EXTRA_CA_CERTS", "PATH", "TZ", "no_proxy"]);
   });
@@ -24,7 +34,8 @@ describe("a code process's namespace", () => {
     fs.mkdirSync(integration);
     try {
       const args = namespaceArgs({ entries: [], readRoots: [integration], spoolDir: spool });
-      for (const flag of ["--unshare-user", "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--die-with-parent", "--new-session"]) expect(args).toContain(flag);
+      for (const flag of ["--unshare-user", "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--die-with-parent", "--new-session"])
+        expect(args).toContain(flag);
       expect(args).not.toContain("--share-net");
       const pairs = (flag: string) => args.flatMap((arg, i) => (arg === flag ? [args[i + 1]] : []));
       expect(pairs("--ro-bind-try")).toContain(integration);

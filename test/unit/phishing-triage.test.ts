@@ -10,18 +10,62 @@ import { loadIntegrationPackage } from "../../src/platform/catalog/package.js";
 import { typeCheckIntegration } from "../../src/platform/catalog/typecheck.js";
 import { PROJECT_ROOT } from "../support/cli.js";
 
-const TRUSTED_PASS: AuthResult = { authservId: "mx.corp.test", spf: "pass", spfDomain: "shop.test", dkim: "pass", dkimDomains: ["shop.test"], dmarc: "pass", dmarcDomain: "shop.test" };
-const report: ReportSignals = { senderName: "Shop", senderAddress: "deals@shop.test", replyTo: [], auth: TRUSTED_PASS, authServer: "mx.corp.test" };
+const TRUSTED_PASS: AuthResult = {
+  authservId: "mx.corp.test",
+  spf: "pass",
+  spfDomain: "shop.test",
+  dkim: "pass",
+  dkimDomains: ["shop.test"],
+  dmarc: "pass",
+  dmarcDomain: "shop.test",
+};
+const report: ReportSignals = {
+  senderName: "Shop",
+  senderAddress: "deals@shop.test",
+  replyTo: [],
+  auth: TRUSTED_PASS,
+  authServer: "mx.corp.test",
+};
 const unauthenticated: ReportSignals = { senderName: "Shop", senderAddress: "deals@shop.test", replyTo: [] };
-const entity = (entityType: string, identifier: string, additionalProperties: Record<string, string> = {}): ActionEntity => ({ entityType, identifier, additionalProperties });
+const entity = (entityType: string, identifier: string, additionalProperties: Record<string, string> = {}): ActionEntity => ({
+  entityType,
+  identifier,
+  additionalProperties,
+});
 const match = (overrides: Partial<IndicatorMatch>): IndicatorMatch => ({
-  entityType: "URL", identifier: "http://evil.test/login", feed: "urlhaus", format: "urlhaus", kind: "url", indicator: "http://evil.test/login",
-  matchedBy: "exact", firstSeen: 0, lastSeen: 0, reliability: "C", ...overrides,
+  entityType: "URL",
+  identifier: "http://evil.test/login",
+  feed: "urlhaus",
+  format: "urlhaus",
+  kind: "url",
+  indicator: "http://evil.test/login",
+  matchedBy: "exact",
+  firstSeen: 0,
+  lastSeen: 0,
+  reliability: "C",
+  ...overrides,
 });
 type Grounds = "analyst" | "feed" | "machine";
-const earlier = (caseId: number, value: "malicious" | "benign" | "suspicious", grounds: Grounds, matched = [{ entityType: "URL", identifier: "http://evil.test/login" }]): EarlierCase => ({
-  caseId, title: "x", status: "closed", closedReason: "done", createdAt: 0,
-  verdict: { value, score: null, setBy: grounds === "analyst" ? "alice" : "playbook:phishing-triage", overridden: grounds === "analyst", grounds, decidedBy: grounds === "analyst" ? "analyst alice" : grounds === "feed" ? "feed URLhaus" : "playbook:phishing-triage" }, matched,
+const earlier = (
+  caseId: number,
+  value: "malicious" | "benign" | "suspicious",
+  grounds: Grounds,
+  matched = [{ entityType: "URL", identifier: "http://evil.test/login" }],
+): EarlierCase => ({
+  caseId,
+  title: "x",
+  status: "closed",
+  closedReason: "done",
+  createdAt: 0,
+  verdict: {
+    value,
+    score: null,
+    setBy: grounds === "analyst" ? "alice" : "playbook:phishing-triage",
+    overridden: grounds === "analyst",
+    grounds,
+    decidedBy: grounds === "analyst" ? "analyst alice" : grounds === "feed" ? "feed URLhaus" : "playbook:phishing-triage",
+  },
+  matched,
 });
 const policy: Policy = {
   orgDomains: ["corp.test"],
@@ -37,7 +81,13 @@ describe("assess: feeds, by their reliability", () => {
     const result = run({ entities: [entity("URL", "http://evil.test/login")], matches: [match({})] });
     expect(result.verdict).toBe("malicious");
     expect(result.reasons[0]).toBe('URL hxxp://evil[.]test/login in URLhaus (feed "urlhaus", reliability C)');
-    expect(result.evidence[0]).toMatchObject({ kind: "feed", weight: 68, feed: "urlhaus", reliability: "C", indicator: "hxxp://evil[.]test/login" });
+    expect(result.evidence[0]).toMatchObject({
+      kind: "feed",
+      weight: 68,
+      feed: "urlhaus",
+      reliability: "C",
+      indicator: "hxxp://evil[.]test/login",
+    });
   });
 
   it("lets an unreliable feed's listing weigh little and conclude nothing", () => {
@@ -55,15 +105,34 @@ describe("assess: feeds, by their reliability", () => {
   });
 
   it("takes a domain a reliable feed lists itself as conclusive, and the sender's domain is looked up too", () => {
-    const listed = match({ entityType: "EMAIL_ADDRESS", identifier: "ceo@evil.test", kind: "domain", indicator: "evil.test", matchedBy: "domain", format: "stix", feed: "cti", reliability: "B" });
+    const listed = match({
+      entityType: "EMAIL_ADDRESS",
+      identifier: "ceo@evil.test",
+      kind: "domain",
+      indicator: "evil.test",
+      matchedBy: "domain",
+      format: "stix",
+      feed: "cti",
+      reliability: "B",
+    });
     const result = run({ reports: [unauthenticated], matches: [listed] });
     expect(result.verdict).toBe("malicious");
     expect(result.reasons[0]).toBe('the sender\'s domain (ceo@evil[.]test) in STIX (feed "cti", reliability B), listed as evil[.]test');
   });
 
   it("does not count a listed domain that is shared infrastructure", () => {
-    const listed = match({ entityType: "URL", identifier: "https://fonts.googleapis.com/css", kind: "domain", indicator: "fonts.googleapis.com", matchedBy: "domain", reliability: "A" });
-    const result = run({ entities: [entity("URL", "https://fonts.googleapis.com/css", { clickable: "false", resource: "stylesheet" })], matches: [listed] });
+    const listed = match({
+      entityType: "URL",
+      identifier: "https://fonts.googleapis.com/css",
+      kind: "domain",
+      indicator: "fonts.googleapis.com",
+      matchedBy: "domain",
+      reliability: "A",
+    });
+    const result = run({
+      entities: [entity("URL", "https://fonts.googleapis.com/css", { clickable: "false", resource: "stylesheet" })],
+      matches: [listed],
+    });
     expect(result.verdict).not.toMatch(/malicious|suspicious/);
     expect(result.evidence.find((item) => item.kind === "feed")).toMatchObject({ weight: 0 });
     expect(result.reasons.join("\n")).toContain("shared infrastructure, not counted");
@@ -79,24 +148,39 @@ describe("assess: earlier cases count only for what a person or a feed decided",
   });
 
   it("never counts a verdict the playbook made from other verdicts, nor a shared domain", () => {
-    expect(run({ entities: [entity("URL", "http://evil.test/login")], earlier: [earlier(12, "malicious", "machine")] }).verdict).not.toBe("malicious");
+    expect(run({ entities: [entity("URL", "http://evil.test/login")], earlier: [earlier(12, "malicious", "machine")] }).verdict).not.toBe(
+      "malicious",
+    );
     const domainOnly = run({ earlier: [earlier(13, "malicious", "analyst", [{ entityType: "DOMAIN", identifier: "facebook.com" }])] });
     expect(domainOnly.evidence.some((item) => item.kind === "earlier-case")).toBe(false);
   });
 
   it("never counts a shared link, however specific: a brand's Facebook page is in phish and honest mail alike", () => {
     const facebook = [{ entityType: "URL", identifier: "https://www.facebook.com/paypal" }];
-    const result = run({ entities: [entity("URL", "https://www.facebook.com/paypal")], earlier: [earlier(9, "malicious", "analyst", facebook)] });
+    const result = run({
+      entities: [entity("URL", "https://www.facebook.com/paypal")],
+      earlier: [earlier(9, "malicious", "analyst", facebook)],
+    });
     expect(result.evidence.some((item) => item.kind === "earlier-case")).toBe(false);
   });
 
   it("counts a feed-grounded malicious case sharing the same link", () => {
-    expect(run({ reports: [unauthenticated], entities: [entity("URL", "http://evil.test/login")], earlier: [earlier(3, "malicious", "feed")] }).verdict).toBe("malicious");
+    expect(
+      run({ reports: [unauthenticated], entities: [entity("URL", "http://evil.test/login")], earlier: [earlier(3, "malicious", "feed")] })
+        .verdict,
+    ).toBe("malicious");
   });
 
   it("uses an analyst's benign verdict on the same link for a clean report", () => {
-    const result = run({ reports: [unauthenticated], entities: [entity("URL", "http://evil.test/login")], earlier: [earlier(7, "benign", "analyst")] });
-    expect(result).toMatchObject({ verdict: "benign", reasons: expect.arrayContaining(["URL hxxp://evil[.]test/login: seen in case #7, judged benign by analyst alice"]) });
+    const result = run({
+      reports: [unauthenticated],
+      entities: [entity("URL", "http://evil.test/login")],
+      earlier: [earlier(7, "benign", "analyst")],
+    });
+    expect(result).toMatchObject({
+      verdict: "benign",
+      reasons: expect.arrayContaining(["URL hxxp://evil[.]test/login: seen in case #7, judged benign by analyst alice"]),
+    });
   });
 });
 
@@ -111,7 +195,10 @@ describe("assess: a legitimate newsletter", () => {
   ];
 
   it("is benign when our own server authenticated it and its links stay within its own and well-known domains", () => {
-    const result = run({ entities: newsletter, earlier: [earlier(4, "malicious", "machine", [{ entityType: "DOMAIN", identifier: "googleapis.com" }])] });
+    const result = run({
+      entities: newsletter,
+      earlier: [earlier(4, "malicious", "machine", [{ entityType: "DOMAIN", identifier: "googleapis.com" }])],
+    });
     expect(result.verdict).toBe("benign");
     expect(result.reasons).toEqual([
       "DMARC pass for deals@shop[.]test, judged by mx[.]corp[.]test (a Trusted Authentication Server)",
@@ -121,19 +208,38 @@ describe("assess: a legitimate newsletter", () => {
   });
 
   it("is not benign from webmail, nor from an unknown domain that shows no links or a sign-in page elsewhere", () => {
-    const gmail: ReportSignals = { senderName: "Billing", senderAddress: "billing7@gmail.com", replyTo: [], auth: { authservId: "mx.corp.test", dmarc: "pass", dmarcDomain: "gmail.com" } };
+    const gmail: ReportSignals = {
+      senderName: "Billing",
+      senderAddress: "billing7@gmail.com",
+      replyTo: [],
+      auth: { authservId: "mx.corp.test", dmarc: "pass", dmarcDomain: "gmail.com" },
+    };
     expect(run({ reports: [gmail] }).verdict).toBe("unknown");
     expect(run({ entities: [] }).verdict).toBe("unknown");
-    expect(run({ entities: [entity("URL", "https://www.shop.test/a"), entity("URL", "https://acct-check.top/login")] }).verdict).not.toBe("benign");
+    expect(run({ entities: [entity("URL", "https://www.shop.test/a"), entity("URL", "https://acct-check.top/login")] }).verdict).not.toBe(
+      "benign",
+    );
   });
 
   it("does not hold a forgeable sender address against mail our server authenticated, nor our own addresses", () => {
     const helpdesk = [{ entityType: "EMAIL_ADDRESS", identifier: "it-helpdesk@corp.test" }];
-    const internal: ReportSignals = { senderName: "IT Helpdesk", senderAddress: "it-helpdesk@corp.test", replyTo: [], auth: { authservId: "mx.corp.test", dmarc: "pass", dmarcDomain: "corp.test" } };
-    const result = run({ reports: [internal], entities: [entity("URL", "https://sso.corp.test/password/change")], earlier: [earlier(25, "malicious", "feed", helpdesk), earlier(117, "malicious", "feed", helpdesk)] });
+    const internal: ReportSignals = {
+      senderName: "IT Helpdesk",
+      senderAddress: "it-helpdesk@corp.test",
+      replyTo: [],
+      auth: { authservId: "mx.corp.test", dmarc: "pass", dmarcDomain: "corp.test" },
+    };
+    const result = run({
+      reports: [internal],
+      entities: [entity("URL", "https://sso.corp.test/password/change")],
+      earlier: [earlier(25, "malicious", "feed", helpdesk), earlier(117, "malicious", "feed", helpdesk)],
+    });
     expect(result.verdict).toBe("benign");
     const shop = [{ entityType: "EMAIL_ADDRESS", identifier: "deals@shop.test" }];
-    const twice = run({ reports: [unauthenticated], earlier: [earlier(3, "malicious", "analyst", shop), earlier(4, "malicious", "analyst", shop)] });
+    const twice = run({
+      reports: [unauthenticated],
+      earlier: [earlier(3, "malicious", "analyst", shop), earlier(4, "malicious", "analyst", shop)],
+    });
     expect(twice.evidence.filter((item) => item.kind === "earlier-case")).toHaveLength(1);
   });
 
@@ -147,15 +253,25 @@ describe("assess: a legitimate newsletter", () => {
 describe("assess: the reported message's own signals", () => {
   it("weighs a brand's name from elsewhere, a link showing another domain and DMARC fail to malicious", () => {
     const result = run({
-      reports: [{ senderName: "PayPal Service", senderAddress: "no-reply@acc-notice.top", replyTo: [], auth: { authservId: "mx.corp.test", spf: "fail", dmarc: "fail", dmarcDomain: "acc-notice.top" }, authServer: "mx.corp.test" }],
+      reports: [
+        {
+          senderName: "PayPal Service",
+          senderAddress: "no-reply@acc-notice.top",
+          replyTo: [],
+          auth: { authservId: "mx.corp.test", spf: "fail", dmarc: "fail", dmarcDomain: "acc-notice.top" },
+          authServer: "mx.corp.test",
+        },
+      ],
       entities: [entity("URL", "https://secure-login.top/x/login.php", { link_text_domain: "paypal.com" })],
     });
     expect(result.verdict).toBe("malicious");
-    expect(result.reasons).toEqual(expect.arrayContaining([
-      "DMARC fail for no-reply@acc-notice[.]top, judged by mx[.]corp[.]test",
-      'the display name "PayPal Service" names PayPal but the message comes from no-reply@acc-notice[.]top',
-      "a link shows paypal[.]com but goes to secure-login[.]top",
-    ]));
+    expect(result.reasons).toEqual(
+      expect.arrayContaining([
+        "DMARC fail for no-reply@acc-notice[.]top, judged by mx[.]corp[.]test",
+        'the display name "PayPal Service" names PayPal but the message comes from no-reply@acc-notice[.]top',
+        "a link shows paypal[.]com but goes to secure-login[.]top",
+      ]),
+    );
   });
 
   it("flags lookalikes of our own domains and of brands' by confusable letters and edits", () => {
@@ -167,9 +283,21 @@ describe("assess: the reported message's own signals", () => {
   });
 
   it("flags a VIP's name from webmail with replies going elsewhere, and our organisation's name from outside", () => {
-    const vip = run({ reports: [{ senderName: "Kim Minjun", senderAddress: "kim.ceo@gmail.com", replyTo: ["exec@proton.me"], auth: { authservId: "mx.corp.test", dmarc: "pass", dmarcDomain: "gmail.com" } }] });
+    const vip = run({
+      reports: [
+        {
+          senderName: "Kim Minjun",
+          senderAddress: "kim.ceo@gmail.com",
+          replyTo: ["exec@proton.me"],
+          auth: { authservId: "mx.corp.test", dmarc: "pass", dmarcDomain: "gmail.com" },
+        },
+      ],
+    });
     expect(vip.verdict).toBe("suspicious");
-    expect(vip.reasons).toEqual(["the display name names Kim Minjun (a VIP) but the message comes from kim[.]ceo@gmail[.]com", "replies go to exec@proton[.]me not to the sender kim[.]ceo@gmail[.]com"]);
+    expect(vip.reasons).toEqual([
+      "the display name names Kim Minjun (a VIP) but the message comes from kim[.]ceo@gmail[.]com",
+      "replies go to exec@proton[.]me not to the sender kim[.]ceo@gmail[.]com",
+    ]);
     const org = run({ reports: [{ ...unauthenticated, senderName: "Corp IT Service Desk", senderAddress: "desk@helpdesk.top" }] });
     expect(org.reasons).toContain("the display name names our organisation (corp) but the message comes from desk@helpdesk[.]top");
   });
@@ -178,46 +306,88 @@ describe("assess: the reported message's own signals", () => {
     const result = run({
       reports: [{ ...unauthenticated, dataUriLinks: 1 }],
       entities: [
-        entity("URL", "https://paypal-check.web.app/login.html"), entity("URL", "http://203.0.113.9/index.php"), entity("URL", "https://bit.ly/abc"),
+        entity("URL", "https://paypal-check.web.app/login.html"),
+        entity("URL", "http://203.0.113.9/index.php"),
+        entity("URL", "https://bit.ly/abc"),
         entity("URL", "https://mfa-reset.top/x", { qr_code: "true", source: "qr code in qr.png" }),
       ],
     });
     expect(result.verdict).toBe("malicious");
     const text = result.reasons.join("\n");
-    for (const part of ["sign-in page on free hosting (web[.]app)", "a link goes to an IP address", "the shortener bit[.]ly", "a QR code (qr code in qr[.]png) leads to hxxps://mfa-reset[.]top/x", "data: URI"]) expect(text).toContain(part);
+    for (const part of [
+      "sign-in page on free hosting (web[.]app)",
+      "a link goes to an IP address",
+      "the shortener bit[.]ly",
+      "a QR code (qr code in qr[.]png) leads to hxxps://mfa-reset[.]top/x",
+      "data: URI",
+    ])
+      expect(text).toContain(part);
   });
 
   it("weighs a form in the message itself, a link hiding its host behind a user name, and a role's name from outside", () => {
     const result = run({
       reports: [{ ...unauthenticated, senderName: "Mail Administrator", senderAddress: "admin@mailbox-upgrade.top" }],
-      entities: [entity("URL", "https://collect.top/post.php", { clickable: "false", resource: "form" }), entity("URL", "https://www.paypal.com@evil.test/x")],
+      entities: [
+        entity("URL", "https://collect.top/post.php", { clickable: "false", resource: "form" }),
+        entity("URL", "https://www.paypal.com@evil.test/x"),
+      ],
     });
     expect(result.verdict).toBe("malicious");
-    expect(result.reasons).toEqual(expect.arrayContaining([
-      "the message itself holds a form that sends what is typed to collect[.]top",
-      "a link hides where it goes behind a user name: hxxps://www[.]paypal[.]com@evil[.]test/x",
-      'the display name "Mail Administrator" is a role (mail administrator) ' +
-        "but the message comes from admin@mailbox-upgrade[.]top, outside our domains",
-    ]));
+    expect(result.reasons).toEqual(
+      expect.arrayContaining([
+        "the message itself holds a form that sends what is typed to collect[.]top",
+        "a link hides where it goes behind a user name: hxxps://www[.]paypal[.]com@evil[.]test/x",
+        'the display name "Mail Administrator" is a role (mail administrator) ' +
+          "but the message comes from admin@mailbox-upgrade[.]top, outside our domains",
+      ]),
+    );
   });
 
   it("weighs HTML attachments with a password form or a smuggling script, and executables", () => {
     const result = run({
       reports: [unauthenticated],
-      entities: [entity("FILE", "Invoice.html", { html_password_form: "true", html_form_action: "evil.test" }), entity("FILE", "INV.htm", { html_smuggling: "true" }), entity("FILE", "po.pdf.exe")],
+      entities: [
+        entity("FILE", "Invoice.html", { html_password_form: "true", html_form_action: "evil.test" }),
+        entity("FILE", "INV.htm", { html_smuggling: "true" }),
+        entity("FILE", "po.pdf.exe"),
+      ],
     });
     expect(result.verdict).toBe("malicious");
-    expect(result.reasons).toEqual(expect.arrayContaining(["attachment Invoice[.]html is a page with a password form that posts to evil[.]test", "attachment INV[.]htm is a page whose script writes a page or a file (HTML smuggling)", "attachment po[.]pdf[.]exe is executable"]));
+    expect(result.reasons).toEqual(
+      expect.arrayContaining([
+        "attachment Invoice[.]html is a page with a password form that posts to evil[.]test",
+        "attachment INV[.]htm is a page whose script writes a page or a file (HTML smuggling)",
+        "attachment po[.]pdf[.]exe is executable",
+      ]),
+    );
   });
 
   it("leaves an authenticated brand notification alone: its name is its own", () => {
-    const paypal = run({ reports: [{ senderName: "PayPal", senderAddress: "service@paypal.com", replyTo: [], auth: { authservId: "mx.corp.test", dmarc: "pass", dmarcDomain: "paypal.com" } }], entities: [entity("URL", "https://www.paypal.com/myaccount")] });
+    const paypal = run({
+      reports: [
+        {
+          senderName: "PayPal",
+          senderAddress: "service@paypal.com",
+          replyTo: [],
+          auth: { authservId: "mx.corp.test", dmarc: "pass", dmarcDomain: "paypal.com" },
+        },
+      ],
+      entities: [entity("URL", "https://www.paypal.com/myaccount")],
+    });
     expect(paypal.verdict).toBe("benign");
   });
 
   it("says unknown with a reason when nothing points either way, and a simulation wins over everything", () => {
-    expect(run({ reports: [unauthenticated] })).toMatchObject({ verdict: "unknown", score: 0, reasons: ["nothing in the feeds, earlier cases or the message's signals points either way"] });
-    expect(run({ matches: [match({})], simulation: "rule" })).toMatchObject({ verdict: "simulation", score: 0, reasons: ["a phishing simulation: rule"] });
+    expect(run({ reports: [unauthenticated] })).toMatchObject({
+      verdict: "unknown",
+      score: 0,
+      reasons: ["nothing in the feeds, earlier cases or the message's signals points either way"],
+    });
+    expect(run({ matches: [match({})], simulation: "rule" })).toMatchObject({
+      verdict: "simulation",
+      score: 0,
+      reasons: ["a phishing simulation: rule"],
+    });
   });
 });
 
@@ -243,12 +413,20 @@ describe("lookalikeOf", () => {
 });
 
 describe("simulation rules", () => {
-  const rules = parseSimulationRules({ headers: "X-PhishTest, X-Vendor: Trainer", domains: "sim.test", ips: "198.51.100.0/24, 2001:db8::/32" });
+  const rules = parseSimulationRules({
+    headers: "X-PhishTest, X-Vendor: Trainer",
+    domains: "sim.test",
+    ips: "198.51.100.0/24, 2001:db8::/32",
+  });
   const none = { headers: {}, senderAddress: "a@other.test", ips: [] };
 
   it("match a header by name, or by name and value without regard to case", () => {
-    expect(matchSimulation(rules, { ...none, headers: { "x-phishtest": "anything" } })).toBe('header x-phishtest present (setting "Simulation Headers")');
-    expect(matchSimulation(rules, { ...none, headers: { "x-vendor": " trainer " } })).toBe('header x-vendor: Trainer (setting "Simulation Headers")');
+    expect(matchSimulation(rules, { ...none, headers: { "x-phishtest": "anything" } })).toBe(
+      'header x-phishtest present (setting "Simulation Headers")',
+    );
+    expect(matchSimulation(rules, { ...none, headers: { "x-vendor": " trainer " } })).toBe(
+      'header x-vendor: Trainer (setting "Simulation Headers")',
+    );
     expect(matchSimulation(rules, { ...none, headers: { "x-vendor": "someone else" } })).toBeUndefined();
   });
 
@@ -264,7 +442,9 @@ describe("simulation rules", () => {
   });
 
   it("refuse a range that is none, naming it", () => {
-    expect(() => parseSimulationRules({ headers: "", domains: "", ips: "10.0.0.0/40" })).toThrow('Simulation Sender IPs: "10.0.0.0/40" is not an address or a CIDR');
+    expect(() => parseSimulationRules({ headers: "", domains: "", ips: "10.0.0.0/40" })).toThrow(
+      'Simulation Sender IPs: "10.0.0.0/40" is not an address or a CIDR',
+    );
   });
 });
 

@@ -27,7 +27,12 @@ describe("placeholders", () => {
   });
 
   it("gives empty text for a step that did not run, a missing field or path", () => {
-    expect(resolvePlaceholders("<[Step.gone.ResultValue]><[Event.nothing]><[Step.look.JsonResult.score.none]><[Step.look.JsonResult.toString]>", context)).toBe("<><><><>");
+    expect(
+      resolvePlaceholders(
+        "<[Step.gone.ResultValue]><[Event.nothing]><[Step.look.JsonResult.score.none]><[Step.look.JsonResult.toString]>",
+        context,
+      ),
+    ).toBe("<><><><>");
   });
 
   it("names a placeholder it cannot read", () => {
@@ -43,7 +48,12 @@ describe("placeholders", () => {
 
   it("scans hostile text in linear time", () => {
     // A backtracking pattern would take seconds on these; the bound is generous for a slow machine.
-    const texts = ["[".repeat(200_000), "[Case.".repeat(50_000), `${"[".repeat(100_000)}${"]".repeat(100_000)}`, `${"[Step.a.JsonResult.".repeat(40_000)}]`];
+    const texts = [
+      "[".repeat(200_000),
+      "[Case.".repeat(50_000),
+      `${"[".repeat(100_000)}${"]".repeat(100_000)}`,
+      `${"[Step.a.JsonResult.".repeat(40_000)}]`,
+    ];
     const started = performance.now();
     for (const text of texts) resolvePlaceholders(text, context);
     expect(performance.now() - started).toBeLessThan(2000);
@@ -66,7 +76,8 @@ describe("conditions", () => {
   });
 });
 
-const parameter = (name: string, extra: Partial<ParameterDefinition> = {}) => ({ name, type: "string", required: false, ...extra }) as ParameterDefinition;
+const parameter = (name: string, extra: Partial<ParameterDefinition> = {}) =>
+  ({ name, type: "string", required: false, ...extra }) as ParameterDefinition;
 const actions: Record<string, ParameterDefinition[]> = {
   "my-integration/lookup": [parameter("Limit", { type: "int" })],
   "my-integration/flag": [parameter("Note", { required: true })],
@@ -78,27 +89,46 @@ const findAction: ActionLookup = async (reference) => {
 
 describe("validation", () => {
   it("accepts docs/interfaces.md's example as is", async () => {
-    const playbook = await validatePlaybook({
-      name: "enrich", trigger: { event: "case_created", connector: "reports" },
-      steps: [
-        { id: "look", action: "my-integration/Lookup", params: { Limit: "3" } },
-        { id: "flag", action: "my-integration/Flag", when: { step: "look", resultValue: "true" }, params: { Note: "[Case.Title] [Step.look.ResultValue]" } },
-      ],
-    }, findAction);
+    const playbook = await validatePlaybook(
+      {
+        name: "enrich",
+        trigger: { event: "case_created", connector: "reports" },
+        steps: [
+          { id: "look", action: "my-integration/Lookup", params: { Limit: "3" } },
+          {
+            id: "flag",
+            action: "my-integration/Flag",
+            when: { step: "look", resultValue: "true" },
+            params: { Note: "[Case.Title] [Step.look.ResultValue]" },
+          },
+        ],
+      },
+      findAction,
+    );
     expect(playbook.steps).toHaveLength(2);
   });
 
   it("names every problem at once", async () => {
-    const { playbook, problems } = await checkPlaybook({
-      name: "bad", trigger: { event: "case_created" },
-      steps: [
-        { id: "a", action: "my-integration/Nothing" },
-        { id: "b", action: "my-integration/Flag", params: { Colour: "red", Note: "[Step.c.ResultValue] [Playbook.Missing]" }, when: { step: "b", equals: "x" }, else: "a" },
-        { id: "c", action: "my-integration/Lookup", params: { Limit: "many" } },
-        { id: "g", parallel: Array.from({ length: 6 }, (_, index) => ({ id: `p${index}`, action: "my-integration/Lookup" })) },
-        { id: "c", action: "my-integration/Flag", params: {} },
-      ],
-    }, findAction);
+    const { playbook, problems } = await checkPlaybook(
+      {
+        name: "bad",
+        trigger: { event: "case_created" },
+        steps: [
+          { id: "a", action: "my-integration/Nothing" },
+          {
+            id: "b",
+            action: "my-integration/Flag",
+            params: { Colour: "red", Note: "[Step.c.ResultValue] [Playbook.Missing]" },
+            when: { step: "b", equals: "x" },
+            else: "a",
+          },
+          { id: "c", action: "my-integration/Lookup", params: { Limit: "many" } },
+          { id: "g", parallel: Array.from({ length: 6 }, (_, index) => ({ id: `p${index}`, action: "my-integration/Lookup" })) },
+          { id: "c", action: "my-integration/Flag", params: {} },
+        ],
+      },
+      findAction,
+    );
     expect(playbook).toBeUndefined();
     expect(problems).toEqual([
       'step "c": the id is used twice',
@@ -122,15 +152,19 @@ describe("validation", () => {
   });
 
   it("refuses an else that names no step or a step inside a group, and an else without when", async () => {
-    const { problems } = await checkPlaybook({
-      name: "jumps", trigger: { event: "case_created" },
-      steps: [
-        { id: "a", action: "my-integration/Lookup", else: "end" },
-        { id: "b", action: "my-integration/Lookup", when: { step: "a", equals: "1" }, else: "nowhere" },
-        { id: "c", action: "my-integration/Lookup", when: { step: "a", equals: "1" }, else: "p" },
-        { id: "g", parallel: [{ id: "p", action: "my-integration/Lookup" }] },
-      ],
-    }, findAction);
+    const { problems } = await checkPlaybook(
+      {
+        name: "jumps",
+        trigger: { event: "case_created" },
+        steps: [
+          { id: "a", action: "my-integration/Lookup", else: "end" },
+          { id: "b", action: "my-integration/Lookup", when: { step: "a", equals: "1" }, else: "nowhere" },
+          { id: "c", action: "my-integration/Lookup", when: { step: "a", equals: "1" }, else: "p" },
+          { id: "g", parallel: [{ id: "p", action: "my-integration/Lookup" }] },
+        ],
+      },
+      findAction,
+    );
     expect(problems).toEqual([
       'step "a": else without when',
       'step "b": else names no step "nowhere" (a later step\'s id, or "end")',

@@ -16,7 +16,8 @@ interface Decoder {
 
 // postal-mime's decoders are not in its exports map: loaded by file, as the parser itself loads them.
 const postalDir = path.dirname(createRequire(import.meta.url).resolve("postal-mime/package.json"));
-const original = async (file: string) => ((await import(pathToFileURL(path.join(postalDir, "dist", "esm", file)).href)) as { default: new () => Decoder }).default;
+const original = async (file: string) =>
+  ((await import(pathToFileURL(path.join(postalDir, "dist", "esm", file)).href)) as { default: new () => Decoder }).default;
 const reference = {
   base64: await original("base64-decoder.js"),
   qp: await original("qp-decoder.js"),
@@ -32,13 +33,43 @@ async function decode(Kind: new () => Decoder, lines: Uint8Array[]): Promise<Buf
 
 /** Lines as postal-mime hands them to a decoder: split at LF, line ending removed. */
 function linesOf(bytes: Buffer): Uint8Array[] {
-  return bytes.toString("latin1").split("\n").map((line) => Buffer.from(line.replace(/\r+$/, ""), "latin1"));
+  return bytes
+    .toString("latin1")
+    .split("\n")
+    .map((line) => Buffer.from(line.replace(/\r+$/, ""), "latin1"));
 }
 
 const DIR = path.join(import.meta.dirname, "..", "fixtures", "mail");
-const fixtures = fs.readdirSync(DIR).filter((f) => f.endsWith(".eml")).sort().map((f) => ({ name: f, bytes: fs.readFileSync(path.join(DIR, f)) }));
+const fixtures = fs
+  .readdirSync(DIR)
+  .filter((f) => f.endsWith(".eml"))
+  .sort()
+  .map((f) => ({ name: f, bytes: fs.readFileSync(path.join(DIR, f)) }));
 
-const PIECES = ["=", "==", "===", "=3D", "=3d", "=4", "=G1", "=\t", "=C3=A9", " ", "\t", "QUJD", "QQ", "Q", "+/", "-_", "\xff", "\xe9", "\u0000", "abc", "=0A", "==QUJD"];
+const PIECES = [
+  "=",
+  "==",
+  "===",
+  "=3D",
+  "=3d",
+  "=4",
+  "=G1",
+  "=\t",
+  "=C3=A9",
+  " ",
+  "\t",
+  "QUJD",
+  "QQ",
+  "Q",
+  "+/",
+  "-_",
+  "\xff",
+  "\xe9",
+  "\u0000",
+  "abc",
+  "=0A",
+  "==QUJD",
+];
 
 function randomLines(seed: number): Uint8Array[] {
   const next = random(seed);
@@ -93,10 +124,17 @@ describe("native transfer decoders", () => {
   });
 
   it("finds the same lines as postal-mime's parser, CRs and a missing last newline included", async () => {
-    const PostalMime = (await import("postal-mime")).default as unknown as { prototype: { readLine: (this: object) => { bytes: Uint8Array; done: boolean } } };
+    const PostalMime = (await import("postal-mime")).default as unknown as {
+      prototype: { readLine: (this: object) => { bytes: Uint8Array; done: boolean } };
+    };
     const theirs = PostalMime.prototype.readLine;
     expect(theirs).not.toBe(forTest.readLine);
-    const inputs = [...fixtures.map((f) => f.bytes), ...Array.from({ length: 500 }, (_, seed) => Buffer.concat(randomLines(seed + 1).map((line, i) => Buffer.concat([line, Buffer.from(["\n", "\r\n", "\r\r\n", "\r"][i % 4]!)]))))];
+    const inputs = [
+      ...fixtures.map((f) => f.bytes),
+      ...Array.from({ length: 500 }, (_, seed) =>
+        Buffer.concat(randomLines(seed + 1).map((line, i) => Buffer.concat([line, Buffer.from(["\n", "\r\n", "\r\r\n", "\r"][i % 4]!)]))),
+      ),
+    ];
     for (const input of inputs) {
       const buf = new Uint8Array(input).buffer;
       const read = (reader: { call(state: object): { bytes: Uint8Array; done: boolean } }) => {
@@ -124,7 +162,10 @@ describe("native transfer decoders", () => {
         // As postal-mime's MimeNode: the empty line ends the headers and sets up the decoder.
         if (line.length === 0) {
           this.state = "body";
-          this.contentDecoder = { update: (body: Uint8Array) => void seen.push(`body:${Buffer.from(body).toString("latin1")}`), finalize: async () => new ArrayBuffer(0) };
+          this.contentDecoder = {
+            update: (body: Uint8Array) => void seen.push(`body:${Buffer.from(body).toString("latin1")}`),
+            finalize: async () => new ArrayBuffer(0),
+          };
         }
       },
     };
@@ -140,14 +181,22 @@ describe("native transfer decoders", () => {
 
   it("in a part's body, hands the decoder the same lines postal-mime would, keeping boundary candidates and the last \
 line for the parser", async () => {
-    const PostalMime = (await import("postal-mime")).default as unknown as { prototype: { readLine: (this: object) => { bytes: Uint8Array; done: boolean } } };
+    const PostalMime = (await import("postal-mime")).default as unknown as {
+      prototype: { readLine: (this: object) => { bytes: Uint8Array; done: boolean } };
+    };
     const theirs = PostalMime.prototype.readLine;
     const pieces = ["--", "--b", "- -", "x--", "QUJD", "", " ", "\r", "text"];
     const inputs = [
       ...fixtures.map((f) => f.bytes),
       ...Array.from({ length: 500 }, (_, seed) => {
         const next = random(seed + 7);
-        return Buffer.from(Array.from({ length: Math.floor(next() * 15) }, () => pieces[Math.floor(next() * pieces.length)]! + ["\n", "\r\n", "\r\r\n", ""][Math.floor(next() * 4)]).join(""), "latin1");
+        return Buffer.from(
+          Array.from(
+            { length: Math.floor(next() * 15) },
+            () => pieces[Math.floor(next() * pieces.length)]! + ["\n", "\r\n", "\r\r\n", ""][Math.floor(next() * 4)],
+          ).join(""),
+          "latin1",
+        );
       }),
     ];
     const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString("hex");
@@ -160,7 +209,11 @@ line for the parser", async () => {
         expected.push(`${hex(bytes)}${done ? "$" : ""}`);
       }
       const fed: Uint8Array[] = [];
-      const body = { state: "body", contentDecoder: { update: (line: Uint8Array) => void fed.push(line), finalize: async () => new ArrayBuffer(0) }, feed: () => undefined };
+      const body = {
+        state: "body",
+        contentDecoder: { update: (line: Uint8Array) => void fed.push(line), finalize: async () => new ArrayBuffer(0) },
+        feed: () => undefined,
+      };
       const ours = { buf, av: new Uint8Array(buf), readPos: 0, currentNode: body };
       const got: string[] = [];
       while (ours.readPos < ours.av.length) {
@@ -177,7 +230,9 @@ line for the parser", async () => {
   });
 
   it("decodes what the encodings mean", async () => {
-    expect((await decode(native.qp, linesOf(Buffer.from("caf=C3=A9 =3D=\nsame line\n=XYend")))).toString("utf8")).toBe("café =same line\n=XYend\n");
+    expect((await decode(native.qp, linesOf(Buffer.from("caf=C3=A9 =3D=\nsame line\n=XYend")))).toString("utf8")).toBe(
+      "café =same line\n=XYend\n",
+    );
     expect((await decode(native.base64, linesOf(Buffer.from("aGVs\nbG8=\n")))).toString()).toBe("hello");
     expect((await decode(native.base64, linesOf(Buffer.from("aGk=aGk=\n")))).toString()).toBe("hihi");
   });

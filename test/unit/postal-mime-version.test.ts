@@ -5,7 +5,13 @@ import path from "node:path";
 import PostalMime from "postal-mime";
 import { describe, expect, it } from "vitest";
 import { PROJECT_ROOT } from "../support/cli.js";
-import { forTest, POSTAL_MIME_INSTALLED, POSTAL_MIME_PATCHED, postalMimeWarning, preparePostalMime } from "../../integrations/email/lib/decode.js";
+import {
+  forTest,
+  POSTAL_MIME_INSTALLED,
+  POSTAL_MIME_PATCHED,
+  postalMimeWarning,
+  preparePostalMime,
+} from "../../integrations/email/lib/decode.js";
 
 /** postal-mime's line reader, which the changes replace (not in its types). */
 const lineReader = () => (PostalMime.prototype as unknown as { readLine: unknown }).readLine;

@@ -13,18 +13,36 @@ const qrPng = (text: string, width = 240) => QRCode.toBuffer(text, { type: "png"
 
 function imagePart(name: string, type: string, data: Buffer, contentId?: string): string[] {
   return [
-    "--b1", `Content-Type: ${type}; name="${name}"`, "Content-Transfer-Encoding: base64",
+    "--b1",
+    `Content-Type: ${type}; name="${name}"`,
+    "Content-Transfer-Encoding: base64",
     contentId ? `Content-ID: <${contentId}>` : `Content-Disposition: attachment; filename="${name}"`,
-    ...(contentId ? [`Content-Disposition: inline; filename="${name}"`] : []), "", data.toString("base64").replace(/(.{76})/g, "$1\r\n"),
+    ...(contentId ? [`Content-Disposition: inline; filename="${name}"`] : []),
+    "",
+    data.toString("base64").replace(/(.{76})/g, "$1\r\n"),
   ];
 }
 
 function message(subject: string, body: string[], parts: string[][]): Buffer {
-  return Buffer.from([
-    "From: Staff <staff@example.test>", "To: phishing@example.test", `Subject: ${subject}`, "Date: Tue, 10 Nov 2026 08:00:00 +0000",
-    `Message-ID: <${subject.replaceAll(" ", "-")}@example.test>`, "MIME-Version: 1.0", 'Content-Type: multipart/related; boundary="b1"', "",
-    "--b1", "Content-Type: text/html; charset=utf-8", "", ...body, ...parts.flat(), "--b1--", "",
-  ].join("\r\n"));
+  return Buffer.from(
+    [
+      "From: Staff <staff@example.test>",
+      "To: phishing@example.test",
+      `Subject: ${subject}`,
+      "Date: Tue, 10 Nov 2026 08:00:00 +0000",
+      `Message-ID: <${subject.replaceAll(" ", "-")}@example.test>`,
+      "MIME-Version: 1.0",
+      'Content-Type: multipart/related; boundary="b1"',
+      "",
+      "--b1",
+      "Content-Type: text/html; charset=utf-8",
+      "",
+      ...body,
+      ...parts.flat(),
+      "--b1--",
+      "",
+    ].join("\r\n"),
+  );
 }
 
 describe("decodeQrImage", () => {
@@ -46,7 +64,9 @@ describe("decodeQrImage", () => {
     broken.fill(0x41, 40);
     expect(decodeQrImage(broken, "image/png")).toMatchObject({ skipped: expect.stringContaining("could not be decoded") });
     expect(decodeQrImage(Buffer.alloc(6 * 1024 * 1024), "image/png")).toEqual({ skipped: "larger than 5242880 bytes" });
-    expect(decodeQrImage(Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0, 2, 0xff]), "image/jpeg")).toEqual({ skipped: "its size could not be read" });
+    expect(decodeQrImage(Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0, 2, 0xff]), "image/jpeg")).toEqual({
+      skipped: "its size could not be read",
+    });
   });
 
   it("finds nothing in an image without a code", () => {
@@ -58,40 +78,61 @@ describe("decodeQrImage", () => {
 
 describe("QR codes through readMessage and buildAlert", () => {
   it("makes an inline image's and an attachment's codes URLs of the message, looked up like any other", async () => {
-    const raw = message("qr direct", ['<p>Scan to keep your mailbox:</p><img src="cid:code1@x">'], [
-      imagePart("code.png", "image/png", await qrPng(PHISH), "code1@x"),
-      // Named .pdf, bytes of a PNG: read by what it is.
-      imagePart("scan.pdf", "application/pdf", await qrPng("https://second.example/x")),
-      // Named .png, bytes of text: not an image, never decoded.
-      imagePart("fake.png", "image/png", Buffer.from("not an image at all")),
-    ]);
+    const raw = message(
+      "qr direct",
+      ['<p>Scan to keep your mailbox:</p><img src="cid:code1@x">'],
+      [
+        imagePart("code.png", "image/png", await qrPng(PHISH), "code1@x"),
+        // Named .pdf, bytes of a PNG: read by what it is.
+        imagePart("scan.pdf", "application/pdf", await qrPng("https://second.example/x")),
+        // Named .png, bytes of text: not an image, never decoded.
+        imagePart("fake.png", "image/png", Buffer.from("not an image at all")),
+      ],
+    );
     const report = await readMessage(raw);
     expect(report.urls).toEqual([PHISH, "https://second.example/x"]);
     const alert = buildAlert(report, { uid: 1, folder: "INBOX" });
     expect(alert.events[0]!.found_urls).toEqual([PHISH, "https://second.example/x"]);
     expect(alert.entities).toContainEqual({ type: "URL", value: PHISH, source: "qr code in code.png", depth: 0, qr_code: true });
-    expect(alert.entities).toContainEqual({ type: "URL", value: "https://second.example/x", source: "qr code in scan.pdf", depth: 0, qr_code: true });
+    expect(alert.entities).toContainEqual({
+      type: "URL",
+      value: "https://second.example/x",
+      source: "qr code in scan.pdf",
+      depth: 0,
+      qr_code: true,
+    });
     expect(alert.entities).toContainEqual(expect.objectContaining({ type: "DOMAIN", value: "qr-phish.example" }));
   });
 
   it("gives a code in an inline forward's part the forwarded message's depth, the reporter's logo theirs", async () => {
-    const raw = message("qr inline forward", [
-      '<div>Phish? <img src="cid:logo@x"></div><div>---------- Forwarded message ---------<br>From: IT &lt;it@qr-phish.example&gt;<br>',
-      "Date: Tue, 10 Nov 2026 07:00:00 +0000<br>Subject: MFA reset<br>To: staff@example.test<br></div>" +
-        "<p>Scan:</p><img src=\"cid:code1@x\">",
-    ], [
-      imagePart("logo.png", "image/png", await qrPng("https://www.example.test/"), "logo@x"),
-      imagePart("code.png", "image/png", await qrPng(PHISH), "code1@x"),
-    ]);
+    const raw = message(
+      "qr inline forward",
+      [
+        '<div>Phish? <img src="cid:logo@x"></div><div>---------- Forwarded message ---------<br>From: IT &lt;it@qr-phish.example&gt;<br>',
+        "Date: Tue, 10 Nov 2026 07:00:00 +0000<br>Subject: MFA reset<br>To: staff@example.test<br></div>" +
+          '<p>Scan:</p><img src="cid:code1@x">',
+      ],
+      [
+        imagePart("logo.png", "image/png", await qrPng("https://www.example.test/"), "logo@x"),
+        imagePart("code.png", "image/png", await qrPng(PHISH), "code1@x"),
+      ],
+    );
     const alert = buildAlert(await readMessage(raw), { uid: 1, folder: "INBOX" });
     expect(alert.events[0]!.found_urls).toEqual([PHISH]);
     expect(alert.entities).toContainEqual({ type: "URL", value: PHISH, source: "forwarded qr code in code.png", depth: 1, qr_code: true });
-    expect(alert.entities).toContainEqual({ type: "URL", value: "https://www.example.test/", source: "qr code in logo.png", depth: 0, qr_code: true });
+    expect(alert.entities).toContainEqual({
+      type: "URL",
+      value: "https://www.example.test/",
+      source: "qr code in logo.png",
+      depth: 0,
+      qr_code: true,
+    });
   });
 
   it(`reads at most ${MAX_QR_IMAGES} images a message, and notes the rest`, async () => {
     const parts: string[][] = [];
-    for (let index = 0; index < MAX_QR_IMAGES + 2; index++) parts.push(imagePart(`c${index}.png`, "image/png", await qrPng(`https://many.example/${index}`, 80)));
+    for (let index = 0; index < MAX_QR_IMAGES + 2; index++)
+      parts.push(imagePart(`c${index}.png`, "image/png", await qrPng(`https://many.example/${index}`, 80)));
     const report = await readMessage(message("qr many", ["<p>codes</p>"], parts));
     expect(report.urls).toHaveLength(MAX_QR_IMAGES);
     expect(report.notes).toContain(`2 more images were not read for QR codes (at most ${MAX_QR_IMAGES} per message)`);

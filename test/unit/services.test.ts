@@ -12,8 +12,15 @@ describe("the services table", () => {
 
   it("gives a worker the queue first and its schedule last: the queue stops after everything that uses it", () => {
     expect(names("worker")).toEqual([
-      "queue", "worker registration", "warm code processes", "outbox", "playbooks",
-      "connector runs", "leader lock", "push watches", "queue schedule",
+      "queue",
+      "worker registration",
+      "warm code processes",
+      "outbox",
+      "playbooks",
+      "connector runs",
+      "leader lock",
+      "push watches",
+      "queue schedule",
     ]);
   });
 

@@ -2,7 +2,14 @@
 import { describe, expect, it } from "vitest";
 import { clientKey, SignInThrottle, type SignInLimits } from "../../src/server/sign-in-limits.js";
 
-const LIMITS: SignInLimits = { failuresPerAddress: 10, windowMs: 60_000, freeFailuresPerName: 5, firstDelayMs: 250, maxDelayMs: 8_000, nameMemoryMs: 15 * 60_000 };
+const LIMITS: SignInLimits = {
+  failuresPerAddress: 10,
+  windowMs: 60_000,
+  freeFailuresPerName: 5,
+  firstDelayMs: 250,
+  maxDelayMs: 8_000,
+  nameMemoryMs: 15 * 60_000,
+};
 
 function throttle() {
   const clock = { now: 1_000_000 };
@@ -61,7 +68,14 @@ describe("sign-in throttling", () => {
 
   it("counts an IPv6 client by its /64 and an IPv4-mapped one as IPv4", () => {
     const addresses = ["2001:db8:1:2:aaaa::1", "2001:db8:1:2:ffff:ffff:ffff:fffe", "2001:db8::1", "::1", "::ffff:192.0.2.7", "192.0.2.7"];
-    expect(addresses.map(clientKey)).toEqual(["2001:db8:1:2::/64", "2001:db8:1:2::/64", "2001:db8:0:0::/64", "0:0:0:0::/64", "192.0.2.7", "192.0.2.7"]);
+    expect(addresses.map(clientKey)).toEqual([
+      "2001:db8:1:2::/64",
+      "2001:db8:1:2::/64",
+      "2001:db8:0:0::/64",
+      "0:0:0:0::/64",
+      "192.0.2.7",
+      "192.0.2.7",
+    ]);
     const { limiter } = throttle();
     for (let i = 0; i < 10; i++) attempt(limiter, `2001:db8:1:2::${i + 1}`, `n${i}`).end(false);
     expect("retryAfterSeconds" in limiter.begin("2001:db8:1:2:ffff::9", "x")).toBe(true);

@@ -30,16 +30,20 @@ describe("convertStringToDatetime", () => {
   });
 
   it("reads the usual form by position exactly as the tolerant reader reads it, and leaves it every other form", () => {
-    const pick = <T,>(next: () => number, list: T[]) => list[Math.floor(next() * list.length)]!;
+    const pick = <T>(next: () => number, list: T[]) => list[Math.floor(next() * list.length)]!;
     let canonical = 0;
     for (let seed = 1; seed <= 20_000; seed++) {
       const next = random(seed);
       const text = [
         pick(next, ["", "Tue, ", "Mon, ", "tue, ", "Tue,", "Sun, "]),
-        pick(next, ["1", "01", "9", "31", "30", "0", "32", "x"]), " ",
-        pick(next, ["Jul", "jan", "FEB", "Sep", "Dec", "July", "Jul.", "Foo"]), " ",
-        pick(next, ["2003", "2026", "1999", "03", "20x6"]), " ",
-        pick(next, ["10:52:37", "00:00:00", "23:59:60", "24:00:00", "10:60:00", "10:52", "1:02:03"]), " ",
+        pick(next, ["1", "01", "9", "31", "30", "0", "32", "x"]),
+        " ",
+        pick(next, ["Jul", "jan", "FEB", "Sep", "Dec", "July", "Jul.", "Foo"]),
+        " ",
+        pick(next, ["2003", "2026", "1999", "03", "20x6"]),
+        " ",
+        pick(next, ["10:52:37", "00:00:00", "23:59:60", "24:00:00", "10:60:00", "10:52", "1:02:03"]),
+        " ",
         pick(next, ["+0200", "-0000", "+0000", "-0930", "+1400", "+0099", "GMT", "PDT", "+02:00", "0200"]),
         pick(next, ["", " (UTC)", " (Pacific Daylight Time)", " x", "  ", "(UTC)"]),
       ].join("");

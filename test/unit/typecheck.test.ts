@@ -11,7 +11,10 @@ function packageWith(code: string): string {
   fs.writeFileSync(path.join(dir, "connectors", "c.ts"), code);
   // A dependency without any type declarations, as npm would install it.
   fs.mkdirSync(path.join(dir, "node_modules", "untyped-lib"), { recursive: true });
-  fs.writeFileSync(path.join(dir, "node_modules", "untyped-lib", "package.json"), JSON.stringify({ name: "untyped-lib", version: "1.0.0", main: "index.js" }));
+  fs.writeFileSync(
+    path.join(dir, "node_modules", "untyped-lib", "package.json"),
+    JSON.stringify({ name: "untyped-lib", version: "1.0.0", main: "index.js" }),
+  );
   fs.writeFileSync(path.join(dir, "node_modules", "untyped-lib", "index.js"), "module.exports = (x) => x * 2;\n");
   return dir;
 }
@@ -34,13 +37,22 @@ describe("type-checking connector code", () => {
   });
 
   it("reports a type error and a missing SDK name with file, line and column", async () => {
-    const dir = packageWith(GOOD.replace("alert.priority = Priority.CRITICAL;", "alert.priority = \"high\";").replace("execution.saveTimestamp(", "execution.saveTimestamps("));
+    const dir = packageWith(
+      GOOD.replace("alert.priority = Priority.CRITICAL;", 'alert.priority = "high";').replace(
+        "execution.saveTimestamp(",
+        "execution.saveTimestamps(",
+      ),
+    );
     const problems = await typeCheckIntegration({ dir });
     const file = path.join(dir, "connectors", "c.ts");
     expect(problems).toEqual([
       `${file}:5:3: TS2322: Type 'string' is not assignable to type 'number'.`,
-      expect.stringMatching(new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}:7:13: ` +
-        `TS2551: Property 'saveTimestamps' does not exist on type 'ConnectorExecution'`)),
+      expect.stringMatching(
+        new RegExp(
+          `^${file.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}:7:13: ` +
+            `TS2551: Property 'saveTimestamps' does not exist on type 'ConnectorExecution'`,
+        ),
+      ),
     ]);
   });
 });

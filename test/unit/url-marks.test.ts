@@ -53,7 +53,9 @@ describe("findMessageUrlDetails marks", () => {
 
 describe("findLinksInHtml", () => {
   it("keeps each visible link's text, bounded", () => {
-    const links = findLinksInHtml(`<a href="https://a.test/">one <i>two</i></a><a href="https://b.test/">${"x".repeat(5000)}</a><area href="https://c.test/">`);
+    const links = findLinksInHtml(
+      `<a href="https://a.test/">one <i>two</i></a><a href="https://b.test/">${"x".repeat(5000)}</a><area href="https://c.test/">`,
+    );
     expect(links.links).toEqual(["https://a.test/", "https://b.test/", "https://c.test/"]);
     expect(links.linkTexts[0]).toBe("one two");
     expect(links.linkTexts[1]).toHaveLength(300);

@@ -6,7 +6,14 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ActionExecution } from "../../src/sdk/index.js";
-import { applyCaseUpdates, caseHistory, caseVerdict, findEarlierCases, overrideVerdict, verdictHistory } from "../../src/platform/cases/index.js";
+import {
+  applyCaseUpdates,
+  caseHistory,
+  caseVerdict,
+  findEarlierCases,
+  overrideVerdict,
+  verdictHistory,
+} from "../../src/platform/cases/index.js";
 import { openStore, valueHash, type Store } from "../../src/platform/store/index.js";
 import { startPostgres, type Postgres } from "../support/postgres.js";
 
@@ -15,8 +22,25 @@ let ids: number[] = [];
 let postgres: Postgres | undefined;
 
 async function newCase(title: string, url: string): Promise<number> {
-  const created = await store.db.insertInto("cases").values({ title, priority: 60, status: "open", environment: "Default", created_at: 1, updated_at: 1 }).returning("id").executeTakeFirstOrThrow();
-  await store.db.insertInto("entities").values({ alert_pk: 0, case_id: created.id, type: "URL", value: url, value_hash: valueHash(url), source: "text", role: null, depth: 1, data: "{}" }).execute();
+  const created = await store.db
+    .insertInto("cases")
+    .values({ title, priority: 60, status: "open", environment: "Default", created_at: 1, updated_at: 1 })
+    .returning("id")
+    .executeTakeFirstOrThrow();
+  await store.db
+    .insertInto("entities")
+    .values({
+      alert_pk: 0,
+      case_id: created.id,
+      type: "URL",
+      value: url,
+      value_hash: valueHash(url),
+      source: "text",
+      role: null,
+      depth: 1,
+      data: "{}",
+    })
+    .execute();
   await store.db.updateTable("cases").set({ alert_count: 1 }).where("id", "=", created.id).execute();
   return created.id;
 }
@@ -28,21 +52,36 @@ async function open(dialect: string): Promise<void> {
   } else {
     store = await openStore(path.join(fs.mkdtempSync(path.join(os.tmpdir(), "intake-verdicts-")), "intake.db"));
   }
-  ids = [await newCase("first", "http://evil.test/a"), await newCase("second", "http://evil.test/a"), await newCase("third", "http://other.test/")];
+  ids = [
+    await newCase("first", "http://evil.test/a"),
+    await newCase("second", "http://evil.test/a"),
+    await newCase("third", "http://other.test/"),
+  ];
 }
 afterAll(() => postgres?.stop());
 
 function execution() {
   return new ActionExecution({
-    integrationName: "i", actionName: "a", caseId: 1, caseTitle: "t", idempotencyKey: "k", targetEntities: [], parameters: {}, configuration: {},
-    secretParameters: [], secretConfiguration: [], log: () => undefined,
+    integrationName: "i",
+    actionName: "a",
+    caseId: 1,
+    caseTitle: "t",
+    idempotencyKey: "k",
+    targetEntities: [],
+    parameters: {},
+    configuration: {},
+    secretParameters: [],
+    secretConfiguration: [],
+    log: () => undefined,
   } as unknown as ConstructorParameters<typeof ActionExecution>[0]);
 }
 
 describe("the SDK's staged case changes", () => {
   it("refuses a verdict, score, priority or close reason that is none, and hands back what was staged", () => {
     const action = execution();
-    expect(() => action.setCaseVerdict({ value: "evil" as "malicious", reasons: [] })).toThrow("setCaseVerdict: a verdict is one of malicious, suspicious, benign, simulation, unknown");
+    expect(() => action.setCaseVerdict({ value: "evil" as "malicious", reasons: [] })).toThrow(
+      "setCaseVerdict: a verdict is one of malicious, suspicious, benign, simulation, unknown",
+    );
     expect(() => action.setCaseVerdict({ value: "malicious", score: 101, reasons: [] })).toThrow("a score is a whole number from 0 to 100");
     expect(() => action.setCasePriority(70)).toThrow("setCasePriority: a priority is one of -1, 40, 60, 80, 100");
     expect(() => action.closeCase("  ")).toThrow("closeCase: say why the case is closed");
@@ -60,26 +99,67 @@ describe.each(["sqlite", "postgres"])("verdicts on cases (%s)", (dialect) => {
   afterAll(() => store?.close());
 
   it("applies verdict, priority and close in the caller's transaction, each in the history", async () => {
-    await store.db.transaction().execute((trx) => applyCaseUpdates(trx, ids[0]!, { verdict: { value: "suspicious", score: 40, reasons: ["r"] }, priority: 80, close: { reason: "closed by rule X" } }, "playbook:p"));
-    expect(await caseVerdict(store, ids[0]!)).toMatchObject({ value: "suspicious", score: 40, reasons: ["r"], setBy: "playbook:p", overridden: false });
-    const row = await store.db.selectFrom("cases").select(["priority", "status", "closed_reason"]).where("id", "=", ids[0]!).executeTakeFirstOrThrow();
+    await store.db
+      .transaction()
+      .execute((trx) =>
+        applyCaseUpdates(
+          trx,
+          ids[0]!,
+          { verdict: { value: "suspicious", score: 40, reasons: ["r"] }, priority: 80, close: { reason: "closed by rule X" } },
+          "playbook:p",
+        ),
+      );
+    expect(await caseVerdict(store, ids[0]!)).toMatchObject({
+      value: "suspicious",
+      score: 40,
+      reasons: ["r"],
+      setBy: "playbook:p",
+      overridden: false,
+    });
+    const row = await store.db
+      .selectFrom("cases")
+      .select(["priority", "status", "closed_reason"])
+      .where("id", "=", ids[0]!)
+      .executeTakeFirstOrThrow();
     expect(row).toEqual({ priority: 80, status: "closed", closed_reason: "closed by rule X" });
-    expect((await caseHistory(store, ids[0]!)).map((entry) => [entry.action, entry.actor])).toEqual([["verdict", "playbook:p"], ["priority", "playbook:p"], ["status", "playbook:p"]]);
+    expect((await caseHistory(store, ids[0]!)).map((entry) => [entry.action, entry.actor])).toEqual([
+      ["verdict", "playbook:p"],
+      ["priority", "playbook:p"],
+      ["status", "playbook:p"],
+    ]);
   });
 
   it("keeps an analyst's override against later triage, recording the triage verdict as not applied", async () => {
     await expect(overrideVerdict(store, ids[0]!, "malicious", " ", "ada")).rejects.toMatchObject({ code: "CASE_VERDICT" });
     await expect(overrideVerdict(store, ids[0]!, "bad", "why", "ada")).rejects.toMatchObject({ code: "CASE_VERDICT" });
     await overrideVerdict(store, ids[0]!, "malicious", "confirmed", "ada");
-    await store.db.transaction().execute((trx) => applyCaseUpdates(trx, ids[0]!, { verdict: { value: "unknown", reasons: [] } }, "playbook:p"));
+    await store.db
+      .transaction()
+      .execute((trx) => applyCaseUpdates(trx, ids[0]!, { verdict: { value: "unknown", reasons: [] } }, "playbook:p"));
     expect(await caseVerdict(store, ids[0]!)).toMatchObject({ value: "malicious", setBy: "ada", overridden: true, reasons: ["confirmed"] });
-    expect((await verdictHistory(store, ids[0]!)).map((entry) => [entry.value, entry.setBy, entry.applied])).toEqual([["suspicious", "playbook:p", true], ["malicious", "ada", true], ["unknown", "playbook:p", false]]);
+    expect((await verdictHistory(store, ids[0]!)).map((entry) => [entry.value, entry.setBy, entry.applied])).toEqual([
+      ["suspicious", "playbook:p", true],
+      ["malicious", "ada", true],
+      ["unknown", "playbook:p", false],
+    ]);
   });
 
   it("finds earlier cases by a shared indicator, newest first, with the analyst's verdict, never the case itself", async () => {
     const found = await findEarlierCases(store, { caseId: ids[1]!, items: [{ entityType: "URL", identifier: "http://evil.test/a" }] });
-    expect(found).toEqual([expect.objectContaining({ caseId: ids[0], status: "closed", verdict: expect.objectContaining({ value: "malicious", overridden: true }), matched: [{ entityType: "URL", identifier: "http://evil.test/a" }] })]);
-    expect(await findEarlierCases(store, { caseId: ids[0]!, items: [{ entityType: "URL", identifier: "http://evil.test/a" }] })).toEqual([]);
-    await expect(findEarlierCases(store, { caseId: ids[2]!, items: "all" })).rejects.toMatchObject({ code: "VALIDATION", message: expect.stringContaining("cases.earlier: items:") });
+    expect(found).toEqual([
+      expect.objectContaining({
+        caseId: ids[0],
+        status: "closed",
+        verdict: expect.objectContaining({ value: "malicious", overridden: true }),
+        matched: [{ entityType: "URL", identifier: "http://evil.test/a" }],
+      }),
+    ]);
+    expect(await findEarlierCases(store, { caseId: ids[0]!, items: [{ entityType: "URL", identifier: "http://evil.test/a" }] })).toEqual(
+      [],
+    );
+    await expect(findEarlierCases(store, { caseId: ids[2]!, items: "all" })).rejects.toMatchObject({
+      code: "VALIDATION",
+      message: expect.stringContaining("cases.earlier: items:"),
+    });
   });
 });

@@ -11,7 +11,9 @@ type Drive = typeof import("../../src/platform/runner/drive.js");
 type Pool = typeof import("../../src/platform/runner/pool.js");
 // The runner forks its built child entry: the built modules are used, as the CLI uses them.
 const { driveCodeProcess } = (await import(path.join(PROJECT_ROOT, "dist/src/platform/runner/drive.js"))) as Drive;
-const { enableWarmRunners, processesStarted, stopWarmRunners } = (await import(path.join(PROJECT_ROOT, "dist/src/platform/runner/pool.js"))) as Pool;
+const { enableWarmRunners, processesStarted, stopWarmRunners } = (await import(
+  path.join(PROJECT_ROOT, "dist/src/platform/runner/pool.js")
+)) as Pool;
 
 const made: string[] = [];
 afterAll(() => {
@@ -32,26 +34,53 @@ function integration(body = ""): { dir: string; modulePath: string; rewrite(body
   let version = 0;
   const rewrite = (code: string) => {
     version++;
-    fs.writeFileSync(modulePath, `let tasks = 0;\nconst generation = ${version};\nexport default async function main(execution) {\n` +
-      `  globalThis.warmToken ??= Math.random().toString(36).slice(2);\n  tasks++;\n` +
-      `  execution.logger.info("token " + globalThis.warmToken + " task " + tasks + " generation " + generation);\n${code}\n}\n`);
+    fs.writeFileSync(
+      modulePath,
+      `let tasks = 0;\nconst generation = ${version};\nexport default async function main(execution) {\n` +
+        `  globalThis.warmToken ??= Math.random().toString(36).slice(2);\n  tasks++;\n` +
+        `  execution.logger.info("token " + globalThis.warmToken + " task " + tasks + " generation " + generation);\n${code}\n}\n`,
+    );
     fs.writeFileSync(`${modulePath}.sha256`, `digest-${version}`);
   };
   rewrite(body);
   return { dir, modulePath, rewrite };
 }
 
-interface Ran { status: string; error?: { code: string; message: string }; token?: string; task?: number; generation?: number; logs: string[] }
+interface Ran {
+  status: string;
+  error?: { code: string; message: string };
+  token?: string;
+  task?: number;
+  generation?: number;
+  logs: string[];
+}
 
 async function run(target: { dir: string; modulePath: string }, options: { timeoutSeconds?: number } = {}): Promise<Ran> {
   const logs: string[] = [];
-  const outcome = await driveCodeProcess({
-    t: "init", kind: "job", modulePath: target.modulePath, taskName: "warm/job", mode: "run", isTestRun: false,
-    parameters: {}, secretParameters: [], context: {}, allowList: [], job: { integrationName: "warm", jobName: "job" },
-  }, { timeoutSeconds: options.timeoutSeconds ?? 30, memoryMb: 128, readRoots: [target.dir], onLog: (entry) => logs.push(entry.message) });
+  const outcome = await driveCodeProcess(
+    {
+      t: "init",
+      kind: "job",
+      modulePath: target.modulePath,
+      taskName: "warm/job",
+      mode: "run",
+      isTestRun: false,
+      parameters: {},
+      secretParameters: [],
+      context: {},
+      allowList: [],
+      job: { integrationName: "warm", jobName: "job" },
+    },
+    { timeoutSeconds: options.timeoutSeconds ?? 30, memoryMb: 128, readRoots: [target.dir], onLog: (entry) => logs.push(entry.message) },
+  );
   const line = logs.find((message) => message.startsWith("token "));
   const [, token, , task, , generation] = line?.split(" ") ?? [];
-  return { status: outcome.status, ...(outcome.error ? { error: outcome.error } : {}), ...(token ? { token, task: Number(task), generation: Number(generation) } : {}), logs };
+  return {
+    status: outcome.status,
+    ...(outcome.error ? { error: outcome.error } : {}),
+    ...(token ? { token, task: Number(task), generation: Number(generation) } : {}),
+    logs,
+  };
 }
 
 describe("warm runners", () => {
@@ -108,9 +137,11 @@ describe("warm runners", () => {
     const tokens = [first.token];
     for (const failure of ["crash", "throw", "loop"]) {
       // The next task, in the same process, fails as asked.
-      target.rewrite(`  if (${JSON.stringify(failure)} === "crash") process.exit(3);\n` +
-        `  if (${JSON.stringify(failure)} === "throw") throw new Error("thrown on purpose");\n` +
-        `  if (${JSON.stringify(failure)} === "loop") while (true) {}`);
+      target.rewrite(
+        `  if (${JSON.stringify(failure)} === "crash") process.exit(3);\n` +
+          `  if (${JSON.stringify(failure)} === "throw") throw new Error("thrown on purpose");\n` +
+          `  if (${JSON.stringify(failure)} === "loop") while (true) {}`,
+      );
       const failed = await run(target, { timeoutSeconds: 2 });
       expect(failed.token).toBe(tokens.at(-1));
       expect(failed.status).toBe(failure === "loop" ? "timed_out" : "failed");
@@ -159,7 +190,9 @@ describe("warm runners", () => {
 
   it("keep a task's log from what its code left running into the next task", async () => {
     enableWarmRunners();
-    const target = integration(`  if (!globalThis.leftOver) globalThis.leftOver = setInterval(() => execution.logger.info("left over from an earlier task"), 20);`);
+    const target = integration(
+      `  if (!globalThis.leftOver) globalThis.leftOver = setInterval(() => execution.logger.info("left over from an earlier task"), 20);`,
+    );
     const one = await run(target);
     await new Promise((resolve) => setTimeout(resolve, 100));
     const two = await run(target);

@@ -27,10 +27,13 @@ export function App() {
   }, [locale]);
 
   useEffect(() => {
-    api<{ user: User; csrfToken: string }>("/session").then((session) => {
-      setCsrfToken(session.csrfToken);
-      setUser(session.user);
-    }, () => setUser(null));
+    api<{ user: User; csrfToken: string }>("/session").then(
+      (session) => {
+        setCsrfToken(session.csrfToken);
+        setUser(session.user);
+      },
+      () => setUser(null),
+    );
   }, []);
 
   const changeLocale = (next: Locale) => {
@@ -60,7 +63,10 @@ function Login({ onSignedIn, locale, onLocale }: { onSignedIn: (user: User) => v
   // With no user yet nobody can sign in: the page says where the first admin comes from.
   const [firstRun, setFirstRun] = useState(false);
   useEffect(() => {
-    api<{ firstRun: boolean }>("/first-run").then((answer) => setFirstRun(answer.firstRun), () => undefined);
+    api<{ firstRun: boolean }>("/first-run").then(
+      (answer) => setFirstRun(answer.firstRun),
+      () => undefined,
+    );
   }, []);
   const submit = async (event: FormEvent) => {
     event.preventDefault();
@@ -71,25 +77,68 @@ function Login({ onSignedIn, locale, onLocale }: { onSignedIn: (user: User) => v
       setCsrfToken(session.csrfToken);
       onSignedIn(session.user);
     } catch (e) {
-      setError(e instanceof ApiError && e.status === 429 ? intl.formatMessage({ id: "login.throttled" }) : intl.formatMessage({ id: "login.failed" }));
+      setError(
+        e instanceof ApiError && e.status === 429
+          ? intl.formatMessage({ id: "login.throttled" })
+          : intl.formatMessage({ id: "login.failed" }),
+      );
     } finally {
       setBusy(false);
     }
   };
   return (
     <SignInCard title="login.title" onSubmit={submit} locale={locale} onLocale={onLocale}>
-      {firstRun && <p className="first-run" role="note"><FormattedMessage id="login.firstRun" values={CODE_TAGS} /></p>}
-      <label htmlFor="username"><FormattedMessage id="login.username" /></label>
-      <input id="username" name="username" autoComplete="username" value={username} onChange={(e) => setUsername(e.target.value)} required />
-      <label htmlFor="password"><FormattedMessage id="login.password" /></label>
-      <input id="password" name="password" type="password" autoComplete="current-password" value={password} onChange={(e) => setPassword(e.target.value)} required />
-      {error && <p className="error" role="alert">{error}</p>}
-      <button type="submit" className="primary" disabled={busy}><FormattedMessage id="login.submit" /></button>
+      {firstRun && (
+        <p className="first-run" role="note">
+          <FormattedMessage id="login.firstRun" values={CODE_TAGS} />
+        </p>
+      )}
+      <label htmlFor="username">
+        <FormattedMessage id="login.username" />
+      </label>
+      <input
+        id="username"
+        name="username"
+        autoComplete="username"
+        value={username}
+        onChange={(e) => setUsername(e.target.value)}
+        required
+      />
+      <label htmlFor="password">
+        <FormattedMessage id="login.password" />
+      </label>
+      <input
+        id="password"
+        name="password"
+        type="password"
+        autoComplete="current-password"
+        value={password}
+        onChange={(e) => setPassword(e.target.value)}
+        required
+      />
+      {error && (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      )}
+      <button type="submit" className="primary" disabled={busy}>
+        <FormattedMessage id="login.submit" />
+      </button>
     </SignInCard>
   );
 }
 
-function Shell({ user, locale, onLocale, onSignedOut }: { user: User; locale: Locale; onLocale: (locale: Locale) => void; onSignedOut: () => void }) {
+function Shell({
+  user,
+  locale,
+  onLocale,
+  onSignedOut,
+}: {
+  user: User;
+  locale: Locale;
+  onLocale: (locale: Locale) => void;
+  onSignedOut: () => void;
+}) {
   const path = usePath();
   const pathname = path.split("?")[0]!;
   const signOut = useCallback(async () => {
@@ -100,18 +149,27 @@ function Shell({ user, locale, onLocale, onSignedOut }: { user: User; locale: Lo
   return (
     <>
       <header className="top">
-        <strong className="brand"><FormattedMessage id="app.title" /></strong>
+        <strong className="brand">
+          <FormattedMessage id="app.title" />
+        </strong>
         <nav>
-          {ROUTES.filter(visibleTo(user)).map((entry) => entry.nav && (
-            <Link key={entry.path} to={entry.path} className={lights(entry, route) ? "active" : ""}>
-              <FormattedMessage id={`nav.${entry.nav}`} />
-            </Link>
-          ))}
+          {ROUTES.filter(visibleTo(user)).map(
+            (entry) =>
+              entry.nav && (
+                <Link key={entry.path} to={entry.path} className={lights(entry, route) ? "active" : ""}>
+                  <FormattedMessage id={`nav.${entry.nav}`} />
+                </Link>
+              ),
+          )}
         </nav>
         <span className="spacer" />
-        <span className="who"><FormattedMessage id="nav.signedInAs" values={{ name: user.name, role: user.role }} /></span>
+        <span className="who">
+          <FormattedMessage id="nav.signedInAs" values={{ name: user.name, role: user.role }} />
+        </span>
         <LanguageSwitch locale={locale} onLocale={onLocale} />
-        <button type="button" onClick={() => void signOut()}><FormattedMessage id="nav.signOut" /></button>
+        <button type="button" onClick={() => void signOut()}>
+          <FormattedMessage id="nav.signOut" />
+        </button>
       </header>
       <main className="page">
         {/* Lazily loaded pages (the IDE, playbooks) show nothing while their code arrives. */}

@@ -11,7 +11,12 @@ export function setCsrfToken(token: string): void {
 
 export class ApiError extends Error {
   /** data: the whole error body (e.g. the diagnostics of a failed save). */
-  constructor(readonly status: number, readonly code: string, message: string, readonly data?: unknown) {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly data?: unknown,
+  ) {
     super(message);
   }
 }
@@ -22,7 +27,9 @@ export async function api<T>(path: string, options: { method?: string; body?: un
   if (options.body !== undefined) headers["content-type"] = "application/json";
   if (method !== "GET") headers["x-csrf-token"] = csrfToken;
   const response = await fetch(`/api${path}`, {
-    method, headers, credentials: "same-origin",
+    method,
+    headers,
+    credentials: "same-origin",
     ...(options.body !== undefined ? { body: JSON.stringify(options.body) } : {}),
   });
   const data = (await response.json().catch(() => ({}))) as { error?: { code: string; message: string } };
@@ -32,10 +39,35 @@ export async function api<T>(path: string, options: { method?: string; body?: un
 
 // The API's shapes, derived from the server's zod shapes (types only: zod stays out of the bundle).
 export type {
-  Alert, CaseDetail, CaseSummary, Comment, ConnectorDefinition, ConnectorView, Entity, Feed, Grouping, HistoryEntry, Integration,
-  LogEntry, Parameter, PlaybookSummary, RunResult, RunRow, Timeline, User, VerdictEvidence, VerdictView, WorkerRow,
+  Alert,
+  CaseDetail,
+  CaseSummary,
+  Comment,
+  ConnectorDefinition,
+  ConnectorView,
+  Entity,
+  Feed,
+  Grouping,
+  HistoryEntry,
+  Integration,
+  LogEntry,
+  Parameter,
+  PlaybookSummary,
+  RunResult,
+  RunRow,
+  Timeline,
+  User,
+  VerdictEvidence,
+  VerdictView,
+  WorkerRow,
 } from "../../src/server/api-shapes.js";
 
 /** A custom list (GET /api/lists): its entries, and who edited it when an admin replaced the default. */
-export interface CustomList { name: string; entries: string[]; edited: boolean; updatedBy?: string; updatedAt?: number }
+export interface CustomList {
+  name: string;
+  entries: string[];
+  edited: boolean;
+  updatedBy?: string;
+  updatedAt?: number;
+}
 export type { GroupingMode };

@@ -11,10 +11,17 @@ export { defang };
 export function CopyButton({ text }: { text: string }) {
   const [copied, setCopied] = useState(false);
   return (
-    <button type="button" className="small" onClick={() => {
-      void navigator.clipboard?.writeText(text).then(() => setCopied(true), () => setCopied(false));
-      setTimeout(() => setCopied(false), 1500);
-    }}>
+    <button
+      type="button"
+      className="small"
+      onClick={() => {
+        void navigator.clipboard?.writeText(text).then(
+          () => setCopied(true),
+          () => setCopied(false),
+        );
+        setTimeout(() => setCopied(false), 1500);
+      }}
+    >
       <FormattedMessage id={copied ? "common.copied" : "common.copy"} />
     </button>
   );
@@ -25,30 +32,55 @@ export const PRIORITIES = [...SCALE].reverse();
 export const STATUSES = CASE_STATUSES;
 
 export function PriorityBadge({ value }: { value: number }) {
-  return <span className={`badge priority-${value < 0 ? "info" : value}`}><FormattedMessage id={`priority.${value}` as MessageId} defaultMessage={String(value)} /></span>;
+  return (
+    <span className={`badge priority-${value < 0 ? "info" : value}`}>
+      <FormattedMessage id={`priority.${value}` as MessageId} defaultMessage={String(value)} />
+    </span>
+  );
 }
 
 export function StatusBadge({ value }: { value: string }) {
-  return <span className={`badge status-${value}`}><FormattedMessage id={`status.${value}` as MessageId} defaultMessage={value} /></span>;
+  return (
+    <span className={`badge status-${value}`}>
+      <FormattedMessage id={`status.${value}` as MessageId} defaultMessage={value} />
+    </span>
+  );
 }
 
 export { VERDICTS };
 
 export function VerdictBadge({ value }: { value: string }) {
-  return <span className={`badge verdict-${value}`} data-verdict={value}><FormattedMessage id={`verdict.${value}` as MessageId} defaultMessage={value} /></span>;
+  return (
+    <span className={`badge verdict-${value}`} data-verdict={value}>
+      <FormattedMessage id={`verdict.${value}` as MessageId} defaultMessage={value} />
+    </span>
+  );
 }
 
 export function RunStatus({ value }: { value: string }) {
-  return <span className={`badge run-${value}`}><FormattedMessage id={`runs.status.${value}` as MessageId} defaultMessage={value} /></span>;
+  return (
+    <span className={`badge run-${value}`}>
+      <FormattedMessage id={`runs.status.${value}` as MessageId} defaultMessage={value} />
+    </span>
+  );
 }
 
-const UNITS: [Intl.RelativeTimeFormatUnit, number][] = [["day", 86_400_000], ["hour", 3_600_000], ["minute", 60_000], ["second", 1000]];
+const UNITS: [Intl.RelativeTimeFormatUnit, number][] = [
+  ["day", 86_400_000],
+  ["hour", 3_600_000],
+  ["minute", 60_000],
+  ["second", 1000],
+];
 
 export function Age({ time }: { time: number }) {
   const intl = useIntl();
   const delta = time - Date.now();
   const [unit, size] = UNITS.find(([, ms]) => Math.abs(delta) >= ms) ?? ["second", 1000];
-  return <time dateTime={new Date(time).toISOString()} title={intl.formatDate(time, { dateStyle: "medium", timeStyle: "medium" })}>{intl.formatRelativeTime(Math.round(delta / size), unit, { numeric: "auto" })}</time>;
+  return (
+    <time dateTime={new Date(time).toISOString()} title={intl.formatDate(time, { dateStyle: "medium", timeStyle: "medium" })}>
+      {intl.formatRelativeTime(Math.round(delta / size), unit, { numeric: "auto" })}
+    </time>
+  );
 }
 
 export function When({ time }: { time: number | null | undefined }) {

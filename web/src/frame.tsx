@@ -19,11 +19,25 @@ export function LanguageSwitch({ locale, onLocale }: { locale: Locale; onLocale:
 /** `<code>…</code>` in a message (a command, a path) rendered as code. */
 export const CODE_TAGS = { code: (chunks: ReactNode[]) => <code>{chunks}</code> };
 
-export function SignInCard({ title, onSubmit, locale, onLocale, children }: { title: MessageId; onSubmit: (event: FormEvent) => void; locale: Locale; onLocale: (locale: Locale) => void; children: ReactNode }) {
+export function SignInCard({
+  title,
+  onSubmit,
+  locale,
+  onLocale,
+  children,
+}: {
+  title: MessageId;
+  onSubmit: (event: FormEvent) => void;
+  locale: Locale;
+  onLocale: (locale: Locale) => void;
+  children: ReactNode;
+}) {
   return (
     <main className="login">
       <form onSubmit={onSubmit} className="card">
-        <h1><FormattedMessage id={title} /></h1>
+        <h1>
+          <FormattedMessage id={title} />
+        </h1>
         {children}
         <LanguageSwitch locale={locale} onLocale={onLocale} />
       </form>

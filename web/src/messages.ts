@@ -19,7 +19,10 @@ export const en = {
   "login.submit": "Sign in",
   "login.failed": "Wrong user name or password.",
   "login.throttled": "Too many attempts. Wait a minute and try again.",
-  "login.firstRun": "No user exists yet. When it started, <code>intake serve</code> printed a one-time link that creates the first admin: the line with <code>/setup?token=</code> (restart it for a new link). Or run <code>intake users add NAME --role admin</code>.",
+  "login.firstRun":
+    "No user exists yet. When it started, <code>intake serve</code> printed a one-time link that creates the " +
+    "first admin: the line with <code>/setup?token=</code> (restart it for a new link). Or run <code>intake " +
+    "users add NAME --role admin</code>.",
   "setup.title": "Create the first admin",
   "setup.intro": "No user exists yet: the account you create here is an admin. Add other users later with <code>intake users add</code>.",
   "setup.username": "Username",
@@ -194,7 +197,8 @@ export const en = {
   "connectors.grouping.campaign": "By campaign (reports of the same mail)",
   "connectors.grouping.indicator": "By shared indicator",
   "connectors.grouping.off": "Off (one case per alert)",
-  "connectors.grouping.campaign.help": "Same reported Message-ID, or the same subject without FW:/RE:/[EXTERNAL] and at least one uncommon URL in common.",
+  "connectors.grouping.campaign.help":
+    "Same reported Message-ID, or the same subject without FW:/RE:/[EXTERNAL] and at least one uncommon URL in common.",
   "connectors.grouping.indicator.help": "Any uncommon URL or attachment hash in common, whatever the subject.",
   "connectors.grouping.off.help": "Every alert opens a case of its own.",
   "connectors.grouping.hours": "Time frame (hours)",
@@ -219,7 +223,9 @@ export const en = {
   "connectors.empty": "No connectors yet. Create one from an integration.",
   "connectors.saved": "Saved.",
   "connectors.running": "Running…",
-  "connectors.result": "{status}: fetched {fetched, number}, {alerts, number} alerts, ingested {ingested, number}, duplicates {duplicates, number}, failed {failed, number} ({ms, number} ms)",
+  "connectors.result":
+    "{status}: fetched {fetched, number}, {alerts, number} alerts, ingested {ingested, number}, duplicates " +
+    "{duplicates, number}, failed {failed, number} ({ms, number} ms)",
   "connectors.package": "Package (nothing stored, nothing marked read)",
   "connectors.logs": "Logs",
   "connectors.adminOnly": "Only an admin can change connectors.",
@@ -260,9 +266,12 @@ export const ko: Record<MessageId, string> = {
   "login.submit": "로그인",
   "login.failed": "사용자 이름 또는 비밀번호가 올바르지 않습니다.",
   "login.throttled": "시도 횟수가 너무 많습니다. 1분 후에 다시 시도하세요.",
-  "login.firstRun": "아직 사용자가 없습니다. <code>intake serve</code>는 시작할 때 첫 관리자를 만드는 일회용 링크를 출력했습니다. <code>/setup?token=</code>이 있는 줄을 찾으세요(새 링크가 필요하면 다시 시작하세요). 또는 <code>intake users add 이름 --role admin</code>을 실행하세요.",
+  "login.firstRun":
+    "아직 사용자가 없습니다. <code>intake serve</code>는 시작할 때 첫 관리자를 만드는 일회용 링크를 출력했습니다. <code>/setup?token=</code>이 있는 " +
+    "줄을 찾으세요(새 링크가 필요하면 다시 시작하세요). 또는 <code>intake users add 이름 --role admin</code>을 실행하세요.",
   "setup.title": "첫 관리자 만들기",
-  "setup.intro": "아직 사용자가 없습니다. 여기서 만드는 계정은 관리자입니다. 다른 사용자는 나중에 <code>intake users add</code>로 추가하세요.",
+  "setup.intro":
+    "아직 사용자가 없습니다. 여기서 만드는 계정은 관리자입니다. 다른 사용자는 나중에 <code>intake users add</code>로 추가하세요.",
   "setup.username": "사용자 이름",
   "setup.password": "비밀번호",
   "setup.confirm": "비밀번호 확인",
@@ -270,7 +279,8 @@ export const ko: Record<MessageId, string> = {
   "setup.mismatch": "비밀번호가 일치하지 않습니다.",
   "setup.badName": "문자나 숫자로 시작하는 1~64자의 문자, 숫자, 점, 대시, 밑줄 또는 @를 사용하세요.",
   "setup.badPassword": "8~1024자의 비밀번호를 사용하세요.",
-  "setup.gone": "이 설정 링크는 더 이상 사용할 수 없습니다. 이미 사용되었거나, 만료되었거나(링크는 1시간 동안 유효합니다), 이미 사용자가 있습니다.",
+  "setup.gone":
+    "이 설정 링크는 더 이상 사용할 수 없습니다. 이미 사용되었거나, 만료되었거나(링크는 1시간 동안 유효합니다), 이미 사용자가 있습니다.",
   "setup.toSignIn": "로그인 화면으로",
   "error.generic": "{code}: {message}",
   "common.loading": "불러오는 중…",
@@ -435,7 +445,8 @@ export const ko: Record<MessageId, string> = {
   "connectors.grouping.campaign": "캠페인별 (같은 메일의 신고)",
   "connectors.grouping.indicator": "공통 지표별",
   "connectors.grouping.off": "끄기 (알림마다 케이스)",
-  "connectors.grouping.campaign.help": "신고된 Message-ID가 같거나, FW:/RE:/[EXTERNAL]을 뺀 제목이 같고 흔하지 않은 URL을 하나 이상 공유할 때.",
+  "connectors.grouping.campaign.help":
+    "신고된 Message-ID가 같거나, FW:/RE:/[EXTERNAL]을 뺀 제목이 같고 흔하지 않은 URL을 하나 이상 공유할 때.",
   "connectors.grouping.indicator.help": "제목과 상관없이 흔하지 않은 URL이나 첨부 파일 해시를 공유할 때.",
   "connectors.grouping.off.help": "알림마다 새 케이스를 엽니다.",
   "connectors.grouping.hours": "기간 (시간)",
@@ -460,7 +471,9 @@ export const ko: Record<MessageId, string> = {
   "connectors.empty": "아직 커넥터가 없습니다. 통합에서 하나를 만드세요.",
   "connectors.saved": "저장되었습니다.",
   "connectors.running": "실행 중…",
-  "connectors.result": "{status}: 가져옴 {fetched, number}, 알림 {alerts, number}, 수집 {ingested, number}, 중복 {duplicates, number}, 실패 {failed, number} ({ms, number}ms)",
+  "connectors.result":
+    "{status}: 가져옴 {fetched, number}, 알림 {alerts, number}, 수집 {ingested, number}, 중복 {duplicates, number}, 실패 " +
+    "{failed, number} ({ms, number}ms)",
   "connectors.package": "패키지 (저장하지 않음, 읽음 표시하지 않음)",
   "connectors.logs": "로그",
   "connectors.adminOnly": "관리자만 커넥터를 변경할 수 있습니다.",
@@ -484,7 +497,10 @@ export const ko: Record<MessageId, string> = {
   "runs.status.interrupted": "중단됨",
 };
 
-export const CATALOGS = { en: { ...en, ...ideEn, ...respondEn, ...feedsEn, ...workersEn, ...listsEn }, ko: { ...ko, ...ideKo, ...respondKo, ...feedsKo, ...workersKo, ...listsKo } } as const;
+export const CATALOGS = {
+  en: { ...en, ...ideEn, ...respondEn, ...feedsEn, ...workersEn, ...listsEn },
+  ko: { ...ko, ...ideKo, ...respondKo, ...feedsKo, ...workersKo, ...listsKo },
+} as const;
 export type Locale = keyof typeof CATALOGS;
 
 export function pickLocale(languages: readonly string[]): Locale {

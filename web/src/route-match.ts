@@ -21,7 +21,10 @@ export const visibleTo = (user: { role: UserRole }) => (route: RouteEntry) => ro
 function matchRoute(route: RouteEntry, pathname: string): Record<string, string> | undefined {
   if (!route.path.includes("/:")) return pathname.startsWith(route.path) ? {} : undefined;
   const names: string[] = [];
-  const pattern = route.path.replace(/:(\w+)/g, (_, name: string) => (names.push(name), "(\\d+)"));
+  const pattern = route.path.replace(/:(\w+)/g, (_, name: string) => {
+    names.push(name);
+    return "(\\d+)";
+  });
   const found = new RegExp(`^${pattern}$`).exec(pathname);
   return found ? Object.fromEntries(names.map((name, index) => [name, found[index + 1]!])) : undefined;
 }

@@ -24,5 +24,9 @@ export function Link({ to, children, className }: { to: string; children: ReactN
     event.preventDefault();
     navigate(to);
   };
-  return <a href={to} onClick={onClick} className={className}>{children}</a>;
+  return (
+    <a href={to} onClick={onClick} className={className}>
+      {children}
+    </a>
+  );
 }

@@ -2,16 +2,31 @@
 // recorded by the platform (before and after the IMAP MOVE) so that Restore Email can put it back.
 import { ConnectorError, ExecutionState, type ActionExecution } from "intake/sdk";
 import { cleanParams } from "../lib/clean-params.js";
-import { cleanSettings, closeMailbox, Confirmations, criteriaOf, failureOf, inParallel, openMailbox, purgeMailbox, type MailboxFailure } from "../lib/mailbox-clean.js";
+import {
+  cleanSettings,
+  closeMailbox,
+  Confirmations,
+  criteriaOf,
+  failureOf,
+  inParallel,
+  openMailbox,
+  purgeMailbox,
+  type MailboxFailure,
+} from "../lib/mailbox-clean.js";
 
 const MAX_LISTED = 2000;
 
 export default async function main(execution: ActionExecution) {
   const params = cleanParams(execution, true);
   const { settings, missing } = cleanSettings(execution, params.timeoutSeconds);
-  if (!settings) throw new ConnectorError("MAILBOX_NOT_CONFIGURED", `mailbox cleaning is not configured: set ${missing.join(", ")} (intake integration configure email)`);
+  if (!settings)
+    throw new ConnectorError(
+      "MAILBOX_NOT_CONFIGURED",
+      `mailbox cleaning is not configured: set ${missing.join(", ")} (intake integration configure email)`,
+    );
   const criteria = criteriaOf(execution.currentCase, params);
-  if (criteria.messageIds.length === 0 && criteria.senders.length === 0) throw new ConnectorError("PURGE_NOTHING_TO_MATCH", "the case names no Message-ID, sender and subject to search for");
+  if (criteria.messageIds.length === 0 && criteria.senders.length === 0)
+    throw new ConnectorError("PURGE_NOTHING_TO_MATCH", "the case names no Message-ID, sender and subject to search for");
   if (execution.isTestRun) {
     execution.end("a test run (Play) moves nothing: run Search Mailboxes to see the copies", 0);
     return;
@@ -39,14 +54,36 @@ export default async function main(execution: ActionExecution) {
     }
     reconciled += outcome.value.reconciled;
     for (const copy of outcome.value.moved) {
-      messages.push({ mailbox, folder: copy.folder, messageId: copy.messageId, uid: copy.uid, seen: copy.seen, quarantineUid: outcome.value.quarantineUids.get(`${copy.folder}\u0000${copy.uid}`) ?? null });
+      messages.push({
+        mailbox,
+        folder: copy.folder,
+        messageId: copy.messageId,
+        uid: copy.uid,
+        seen: copy.seen,
+        quarantineUid: outcome.value.quarantineUids.get(`${copy.folder}\u0000${copy.uid}`) ?? null,
+      });
     }
   });
   const quarantined = (await execution.listMailboxMoves({ statuses: ["quarantined"] })).length;
-  execution.result.addResultJson({ moved: messages.length, messages: messages.slice(0, MAX_LISTED), reconciled, quarantined, quarantineFolder: settings.quarantine, mailboxes: settings.mailboxes.length, failures });
+  execution.result.addResultJson({
+    moved: messages.length,
+    messages: messages.slice(0, MAX_LISTED),
+    reconciled,
+    quarantined,
+    quarantineFolder: settings.quarantine,
+    mailboxes: settings.mailboxes.length,
+    failures,
+  });
   // Every mailbox refused: the purge did nothing, and says so as a failure.
-  const notCleaned = failures.slice(0, 3).map((f) => `${f.mailbox} (${f.code})`).join(", ");
-  execution.end(`${messages.length} copies moved to ${settings.quarantine} (${quarantined} quarantined for this case)` +
-    `${reconciled ? `, ${reconciled} interrupted move(s) settled` : ""}` +
-    `${failures.length ? `; ${failures.length} mailbox(es) not cleaned: ${notCleaned}` : ""}`, messages.length, failures.length > 0 && failures.length === settings.mailboxes.length ? ExecutionState.FAILED : ExecutionState.COMPLETED);
+  const notCleaned = failures
+    .slice(0, 3)
+    .map((f) => `${f.mailbox} (${f.code})`)
+    .join(", ");
+  execution.end(
+    `${messages.length} copies moved to ${settings.quarantine} (${quarantined} quarantined for this case)` +
+      `${reconciled ? `, ${reconciled} interrupted move(s) settled` : ""}` +
+      `${failures.length ? `; ${failures.length} mailbox(es) not cleaned: ${notCleaned}` : ""}`,
+    messages.length,
+    failures.length > 0 && failures.length === settings.mailboxes.length ? ExecutionState.FAILED : ExecutionState.COMPLETED,
+  );
 }

@@ -9,19 +9,30 @@ function readReasons(text: string): string[] {
   if (trimmed.startsWith("[")) {
     try {
       const list = JSON.parse(trimmed) as unknown;
-      if (Array.isArray(list)) return list.map((item) => String(item).trim()).filter(Boolean).slice(0, 50);
+      if (Array.isArray(list))
+        return list
+          .map((item) => String(item).trim())
+          .filter(Boolean)
+          .slice(0, 50);
     } catch {
       // Not JSON after all: read as lines.
     }
   }
-  return trimmed.split(/\r?\n/).map((line) => line.trim()).filter(Boolean).slice(0, 50);
+  return trimmed
+    .split(/\r?\n/)
+    .map((line) => line.trim())
+    .filter(Boolean)
+    .slice(0, 50);
 }
 
 export default async function main(execution: ActionExecution) {
   const verdict = execution.extractActionParam("Verdict", { defaultValue: "unknown" }).trim().toLowerCase() || "unknown";
   const templateKind = execution.extractActionParam("Template Kind", { defaultValue: "" }).trim().toLowerCase();
   const kind = templateKind || verdict;
-  if (!isVerdict(kind)) throw new Error(`"${templateKind ? "Template Kind" : "Verdict"}" must be one of ${VERDICTS.join(", ")}, not ${JSON.stringify(kind.slice(0, 50))}`);
+  if (!isVerdict(kind))
+    throw new Error(
+      `"${templateKind ? "Template Kind" : "Verdict"}" must be one of ${VERDICTS.join(", ")}, not ${JSON.stringify(kind.slice(0, 50))}`,
+    );
   const reasons = readReasons(execution.extractActionParam("Reasons", { defaultValue: "" }));
   const defaultLanguage = execution.extractActionParam("Default Language", { defaultValue: "en" });
 
@@ -52,6 +63,11 @@ export default async function main(execution: ActionExecution) {
     skipped: plan.skipped,
   });
   // The case wall shows this message: why a reporter got no reply is read there.
-  const why = plan.skipped.length ? `: ${plan.skipped.slice(0, 3).map((item) => item.reason).join("; ")}` : "";
+  const why = plan.skipped.length
+    ? `: ${plan.skipped
+        .slice(0, 3)
+        .map((item) => item.reason)
+        .join("; ")}`
+    : "";
   execution.end(`${plan.replies.length} reply(ies) queued, ${plan.skipped.length} report(s) without one${why}`, plan.replies.length);
 }

@@ -35,12 +35,23 @@ async function main(execution: ConnectorExecution): Promise<void> {
   }
 }
 
-function openFolder(execution: ConnectorExecution, settings: EmailSettings, tokens: OAuth2TokenProvider | undefined, folder: string, extra: { readOnly: boolean; idle?: boolean; idleRenewMs?: number }) {
+function openFolder(
+  execution: ConnectorExecution,
+  settings: EmailSettings,
+  tokens: OAuth2TokenProvider | undefined,
+  folder: string,
+  extra: { readOnly: boolean; idle?: boolean; idleRenewMs?: number },
+) {
   return ImapMailbox.open({
-    host: settings.host, port: settings.port, username: settings.username, password: settings.password,
+    host: settings.host,
+    port: settings.port,
+    username: settings.username,
+    password: settings.password,
     ...(tokens ? { accessToken: (force: boolean) => tokens.accessToken(force) } : {}),
     ...(settings.proxy ? { proxy: settings.proxy } : {}),
-    folder, logger: execution.logger, ...extra,
+    folder,
+    logger: execution.logger,
+    ...extra,
   });
 }
 
@@ -52,7 +63,9 @@ export async function ping(execution: ConnectorExecution): Promise<void> {
     const mailbox = await openFolder(execution, settings, tokens, folder, { readOnly: true });
     try {
       const unread = await mailbox.unreadUids();
-      execution.logger.info(`ok: ${settings.username} at ${settings.host}:${settings.port}, folder ${mailbox.path} (${unread.length} unread)`);
+      execution.logger.info(
+        `ok: ${settings.username} at ${settings.host}:${settings.port}, folder ${mailbox.path} (${unread.length} unread)`,
+      );
     } finally {
       await mailbox.close();
     }
@@ -63,7 +76,11 @@ export async function ping(execution: ConnectorExecution): Promise<void> {
 export async function watch(execution: ConnectorExecution, onNewItems: (reason: string) => void): Promise<void> {
   const settings = readSettings(execution);
   const tokens = settings.oauth2 ? new OAuth2TokenProvider(settings.oauth2) : undefined;
-  const mailboxes = await Promise.all(settings.folders.map((folder) => openFolder(execution, settings, tokens, folder, { readOnly: true, idle: true, idleRenewMs: settings.pushRecheckMs })));
+  const mailboxes = await Promise.all(
+    settings.folders.map((folder) =>
+      openFolder(execution, settings, tokens, folder, { readOnly: true, idle: true, idleRenewMs: settings.pushRecheckMs }),
+    ),
+  );
   try {
     execution.logger.info(`push: waiting for new mail in ${mailboxes.map((m) => m.path).join(", ")}`);
     await Promise.race(mailboxes.map((mailbox) => mailbox.watch((count) => onNewItems(`${count} new messages in ${mailbox.path}`))));
@@ -77,7 +94,8 @@ async function takeFolder(execution: ConnectorExecution, settings: EmailSettings
   const key = checkpointKey(mailbox.path);
   const saved = execution.getConnectorContext(key);
   let { checkpoint, reset } = parseCheckpoint(saved, mailbox.uidValidity, Date.now(), settings.offsetDays);
-  if (reset) execution.logger.warn(`folder ${mailbox.path} was recreated (new UIDVALIDITY): it is read again, and alert ids keep out duplicates`);
+  if (reset)
+    execution.logger.warn(`folder ${mailbox.path} was recreated (new UIDVALIDITY): it is read again, and alert ids keep out duplicates`);
   const save = (next: FolderCheckpoint) => {
     checkpoint = next;
     if (!execution.isTestRun) execution.setConnectorContext(key, formatCheckpoint(checkpoint));
@@ -87,17 +105,23 @@ async function takeFolder(execution: ConnectorExecution, settings: EmailSettings
 
   const plan = await planFolder(mailbox, settings, checkpoint, limit);
   if (plan.leftOld > 0) {
-    execution.logger.warn(`${plan.leftOld} unread messages in ${mailbox.path} were received before ${new Date(checkpoint.floor!).toISOString()} ` +
-      `(Offset Time In Days = ${settings.offsetDays}): left alone`);
+    execution.logger.warn(
+      `${plan.leftOld} unread messages in ${mailbox.path} were received before ${new Date(checkpoint.floor!).toISOString()} ` +
+        `(Offset Time In Days = ${settings.offsetDays}): left alone`,
+    );
   }
   if (plan.toFetch.length + plan.alreadyStored.length === 0) {
-    execution.logger.info(`The inbox for user ${settings.username} has no ${settings.unreadOnly ? "unread" : "new"} emails` +
-      `${settings.folders.length > 1 ? ` in ${mailbox.path}` : ""}`);
+    execution.logger.info(
+      `The inbox for user ${settings.username} has no ${settings.unreadOnly ? "unread" : "new"} emails` +
+        `${settings.folders.length > 1 ? ` in ${mailbox.path}` : ""}`,
+    );
     return 0;
   }
-  execution.logger.info(`${plan.toFetch.length} messages to take from ${mailbox.path} for ${settings.username}` +
-    `${plan.alreadyStored.length ? ` (${plan.alreadyStored.length} already stored)` : ""}` +
-    `${plan.deferred ? ` (${plan.deferred} left for the next cycle by Max Emails Per Cycle)` : ""}`);
+  execution.logger.info(
+    `${plan.toFetch.length} messages to take from ${mailbox.path} for ${settings.username}` +
+      `${plan.alreadyStored.length ? ` (${plan.alreadyStored.length} already stored)` : ""}` +
+      `${plan.deferred ? ` (${plan.deferred} left for the next cycle by Max Emails Per Cycle)` : ""}`,
+  );
   // Stored by an earlier cycle that stopped before acknowledging them: acknowledge now, fetch nothing.
   if (!execution.isTestRun) await acknowledge(mailbox, settings, plan.alreadyStored);
 
@@ -124,7 +148,9 @@ async function takeFolder(execution: ConnectorExecution, settings: EmailSettings
       // Not stored: out of the checkpoint and unacknowledged, so that a later cycle tries them again.
       // (The platform refuses only alerts that break its schema, which this connector does not build.)
       save({ ...checkpoint, taken: removeUids(checkpoint.taken, refused) });
-      execution.logger.error(`${refused.length} messages were refused by the platform and stay as they are (UIDs ${refused.slice(0, 20).join(", ")})`);
+      execution.logger.error(
+        `${refused.length} messages were refused by the platform and stay as they are (UIDs ${refused.slice(0, 20).join(", ")})`,
+      );
     }
     // Queued on the connection behind the fetch under way.
     await acknowledge(mailbox, settings, [...result.stored.flatMap((id) => batch.uidsOfAlert.get(id) ?? []), ...batch.skippedUids]);
@@ -134,7 +160,12 @@ async function takeFolder(execution: ConnectorExecution, settings: EmailSettings
     for (let start = 0; start < plan.toFetch.length && (await queue.room()); start += BATCH_SIZE) {
       const tasks: ReadTask[] = [];
       for await (const message of mailbox.fetchRaw(plan.toFetch.slice(start, start + BATCH_SIZE))) {
-        tasks.push({ uid: message.uid, source: message.source, folder: mailbox.path, ...(message.internalDate ? { internalDate: message.internalDate } : {}) });
+        tasks.push({
+          uid: message.uid,
+          source: message.source,
+          folder: mailbox.path,
+          ...(message.internalDate ? { internalDate: message.internalDate } : {}),
+        });
       }
       if (tasks.length === 0) continue;
       execution.recordFetched(tasks.length);

@@ -11,7 +11,8 @@ export class BatchQueue<T> {
   #waiting: (() => void)[] = [];
 
   constructor(capacity: number) {
-    if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError(`a queue's capacity must be a whole number of at least 1 (got ${capacity})`);
+    if (!Number.isInteger(capacity) || capacity < 1)
+      throw new RangeError(`a queue's capacity must be a whole number of at least 1 (got ${capacity})`);
     this.#capacity = capacity;
   }
 

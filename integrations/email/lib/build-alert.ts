@@ -1,8 +1,25 @@
 // Builds the alert and its one event of SPEC.md from a read message: the reported message's fields (the
 // forwarded one when staff forwarded it as an attachment, the reporter kept apart), indicators as
 // entities, and the original message as a file of the case.
-import { AlertInfo, Priority, convertDatetimeToUnixTime, describeHost, hostOfAddress, hostOfUrl, type Entity, type EntityRole, type EventRecord } from "intake/sdk";
-import { allMessages, findInlineForwardStart, INLINE_MARKERS, reportedMessage, type AddressRole, type MessageReport } from "./read-message.js";
+import {
+  AlertInfo,
+  Priority,
+  convertDatetimeToUnixTime,
+  describeHost,
+  hostOfAddress,
+  hostOfUrl,
+  type Entity,
+  type EntityRole,
+  type EventRecord,
+} from "intake/sdk";
+import {
+  allMessages,
+  findInlineForwardStart,
+  INLINE_MARKERS,
+  reportedMessage,
+  type AddressRole,
+  type MessageReport,
+} from "./read-message.js";
 
 export const PRODUCT = "Mail";
 export const EVENT_NAME = "Suspicious email";
@@ -93,7 +110,10 @@ function collectEntities(report: MessageReport, list: EntityList): void {
     const { depth } = message;
     for (const found of message.urlDetails) {
       list.add({
-        type: "URL", value: found.url, source: `${prefix}${found.source === "qr code" ? `qr code in ${found.qrCode ?? "an image"}` : found.source}`, depth,
+        type: "URL",
+        value: found.url,
+        source: `${prefix}${found.source === "qr code" ? `qr code in ${found.qrCode ?? "an image"}` : found.source}`,
+        depth,
         ...(found.qrCode !== undefined ? { qr_code: true } : {}),
         ...(found.trackingPixel ? { tracking_pixel: true } : {}),
         // What the page loads by itself (images, stylesheets, fonts…): nobody clicks it.
@@ -102,24 +122,58 @@ function collectEntities(report: MessageReport, list: EntityList): void {
       });
     }
     for (const entry of message.addresses) {
-      const header = { from: "From", sender: "Sender", "reply-to": "Reply-To", "return-path": "Return-Path", to: "To", cc: "Cc", "delivered-to": "Delivered-To" }[entry.role];
+      const header = {
+        from: "From",
+        sender: "Sender",
+        "reply-to": "Reply-To",
+        "return-path": "Return-Path",
+        to: "To",
+        cc: "Cc",
+        "delivered-to": "Delivered-To",
+      }[entry.role];
       const role = addressRole(entry.role, message);
-      list.add({
-        type: "EMAIL_ADDRESS", value: entry.address, source: `${prefix}header ${header}`, ...(role ? { role } : {}), depth, header: entry.role, ...(entry.name ? { name: entry.name } : {}),
-      }, `EMAIL_ADDRESS\u0000${entry.address}\u0000${prefix}${entry.role}`);
+      list.add(
+        {
+          type: "EMAIL_ADDRESS",
+          value: entry.address,
+          source: `${prefix}header ${header}`,
+          ...(role ? { role } : {}),
+          depth,
+          header: entry.role,
+          ...(entry.name ? { name: entry.name } : {}),
+        },
+        `EMAIL_ADDRESS\u0000${entry.address}\u0000${prefix}${entry.role}`,
+      );
     }
     for (const ip of message.receivedIps) {
-      list.add({ type: "IP", value: ip.value, source: `${prefix}header ${ip.hop < 0 ? "X-Originating-IP" : "Received"}`, depth, version: ip.version, private: ip.private, ...(ip.hop >= 0 ? { hop: ip.hop } : {}) });
+      list.add({
+        type: "IP",
+        value: ip.value,
+        source: `${prefix}header ${ip.hop < 0 ? "X-Originating-IP" : "Received"}`,
+        depth,
+        version: ip.version,
+        private: ip.private,
+        ...(ip.hop >= 0 ? { hop: ip.hop } : {}),
+      });
     }
     for (const file of message.attachments) {
-      list.add({
-        type: "FILE", value: file.fileName, source: `${prefix}attachment`, depth, sha256: file.sha256, size: file.size,
-        declared_type: file.declaredType, ...(file.sniffedType ? { sniffed_type: file.sniffedType } : {}),
-        ...(file.typeMismatch ? { type_mismatch: true } : {}),
-        ...(file.html?.passwordForm ? { html_password_form: true } : {}),
-        ...(file.html?.smuggling ? { html_smuggling: true } : {}),
-        ...(file.html?.formAction ? { html_form_action: file.html.formAction } : {}),
-      }, `FILE\u0000${file.sha256}\u0000${file.fileName}`);
+      list.add(
+        {
+          type: "FILE",
+          value: file.fileName,
+          source: `${prefix}attachment`,
+          depth,
+          sha256: file.sha256,
+          size: file.size,
+          declared_type: file.declaredType,
+          ...(file.sniffedType ? { sniffed_type: file.sniffedType } : {}),
+          ...(file.typeMismatch ? { type_mismatch: true } : {}),
+          ...(file.html?.passwordForm ? { html_password_form: true } : {}),
+          ...(file.html?.smuggling ? { html_smuggling: true } : {}),
+          ...(file.html?.formAction ? { html_form_action: file.html.formAction } : {}),
+        },
+        `FILE\u0000${file.sha256}\u0000${file.fileName}`,
+      );
     }
   }
   // Domains after the indicators they come from, so that URLs and addresses lead the list.
@@ -127,7 +181,8 @@ function collectEntities(report: MessageReport, list: EntityList): void {
     const prefix = levelPrefix(message);
     for (const found of message.urlDetails) list.addDomain(hostOfUrl(found.url), `${prefix}url`, message.depth);
     for (const entry of message.addresses) {
-      if (entry.role === "from" || entry.role === "reply-to" || entry.role === "return-path" || entry.role === "sender") list.addDomain(hostOfAddress(entry.address), `${prefix}header ${entry.role}`, message.depth);
+      if (entry.role === "from" || entry.role === "reply-to" || entry.role === "return-path" || entry.role === "sender")
+        list.addDomain(hostOfAddress(entry.address), `${prefix}header ${entry.role}`, message.depth);
     }
   }
 }
@@ -138,9 +193,28 @@ function collectEntities(report: MessageReport, list: EntityList): void {
  * check and store for every report, read by no rule.
  */
 const UNMAPPED_HEADERS = new Set([
-  "received", "dkim-signature", "arc-seal", "arc-message-signature", "arc-authentication-results", "authentication-results", "x-google-dkim-signature",
-  "subject", "from", "sender", "to", "cc", "bcc", "reply-to", "return-path", "date", "message-id", "in-reply-to", "references",
-  "mime-version", "content-type", "content-transfer-encoding",
+  "received",
+  "dkim-signature",
+  "arc-seal",
+  "arc-message-signature",
+  "arc-authentication-results",
+  "authentication-results",
+  "x-google-dkim-signature",
+  "subject",
+  "from",
+  "sender",
+  "to",
+  "cc",
+  "bcc",
+  "reply-to",
+  "return-path",
+  "date",
+  "message-id",
+  "in-reply-to",
+  "references",
+  "mime-version",
+  "content-type",
+  "content-transfer-encoding",
 ]);
 export const MAX_MAPPED_HEADERS = 100;
 const MAX_HEADER_VALUE = 500;
@@ -168,21 +242,37 @@ const MAX_REPLY_TEXT = 4000;
 function threadOf(message: MessageReport): { InReplyTo: string; References: string[]; ReplyText: string } | undefined {
   const header = (name: string) => message.headers.find((entry) => entry.key.toLowerCase() === name)?.value ?? "";
   const inReplyTo = header("in-reply-to").slice(0, 1000).trim();
-  const references = [...header("references").slice(0, 20_000).matchAll(/<[^<>\s]{1,900}>/g)].map((match) => match[0]).slice(-50);
+  const references = [
+    ...header("references")
+      .slice(0, 20_000)
+      .matchAll(/<[^<>\s]{1,900}>/g),
+  ]
+    .map((match) => match[0])
+    .slice(-50);
   if (!inReplyTo && references.length === 0) return undefined;
   return { InReplyTo: inReplyTo, References: references, ReplyText: message.bodyText.slice(0, MAX_REPLY_TEXT) };
 }
 
 /** Hangul syllables, jamo, compatibility and half-width jamo. */
 function isHangul(code: number): boolean {
-  return (code >= 0xac00 && code <= 0xd7a3) || (code >= 0x1100 && code <= 0x11ff) || (code >= 0x3131 && code <= 0x318e)
-    || (code >= 0xa960 && code <= 0xa97f) || (code >= 0xd7b0 && code <= 0xd7ff) || (code >= 0xffa0 && code <= 0xffdc);
+  return (
+    (code >= 0xac00 && code <= 0xd7a3) ||
+    (code >= 0x1100 && code <= 0x11ff) ||
+    (code >= 0x3131 && code <= 0x318e) ||
+    (code >= 0xa960 && code <= 0xa97f) ||
+    (code >= 0xd7b0 && code <= 0xd7ff) ||
+    (code >= 0xffa0 && code <= 0xffdc)
+  );
 }
 
 /** ASCII letters, Latin-1 letters and Latin Extended-A/B and Additional. */
 function isLatinLetter(code: number): boolean {
   const lower = code | 0x20;
-  return (lower >= 0x61 && lower <= 0x7a) || (code >= 0xc0 && code <= 0x24f && code !== 0xd7 && code !== 0xf7) || (code >= 0x1e00 && code <= 0x1eff);
+  return (
+    (lower >= 0x61 && lower <= 0x7a) ||
+    (code >= 0xc0 && code <= 0x24f && code !== 0xd7 && code !== 0xf7) ||
+    (code >= 0x1e00 && code <= 0x1eff)
+  );
 }
 
 /** Letters read to tell a report's language: enough for a few sentences. */
@@ -224,11 +314,14 @@ export function buildAlert(report: MessageReport, origin: MessageOrigin): AlertI
   const reported = reportedMessage(report);
   const forwarded = reported !== report;
   const notes: string[] = [];
-  for (const message of allMessages(report)) for (const note of message.notes) notes.push(message.depth ? `forwarded message: ${note}` : note);
+  for (const message of allMessages(report))
+    for (const note of message.notes) notes.push(message.depth ? `forwarded message: ${note}` : note);
   let when = reported.date ?? report.date;
   if (!when) {
     when = origin.internalDate ?? new Date();
-    notes.push(`the Date header is missing or unreadable: the time is the server's ${origin.internalDate ? "INTERNALDATE" : "time of reading"}`);
+    notes.push(
+      `the Date header is missing or unreadable: the time is the server's ${origin.internalDate ? "INTERNALDATE" : "time of reading"}`,
+    );
   }
   const time = convertDatetimeToUnixTime(when);
   const id = alertIdOf(report);
@@ -273,7 +366,11 @@ export function buildAlert(report: MessageReport, origin: MessageOrigin): AlertI
     event.AttachmentHashes = reported.attachments.map((a) => a.sha256);
   }
   // How staff reported it: the console lists this beside each report of a campaign case.
-  event.ReportedAs = !forwarded ? "original message" : report.forwarded[0]?.forwardedInline ? "forwarded inline" : "forwarded as attachment";
+  event.ReportedAs = !forwarded
+    ? "original message"
+    : report.forwarded[0]?.forwardedInline
+      ? "forwarded inline"
+      : "forwarded as attachment";
   if (forwarded) {
     // The reporter (who forwarded it) kept apart from the sender of the reported message.
     event.ForwardDepth = reported.depth;

@@ -9,7 +9,8 @@ import { installNativeDecoders, installNativeLineReader } from "./postal-mime-na
 
 // windows-1252's printable characters at 0x80–0x9F. Node 20's TextDecoder decodes windows-1252 (and
 // ISO-8859-1, which WHATWG maps to it) as Latin-1, leaving C1 control codes where "€", "’", "—" were.
-const CP1252_C1 = "\u20ac\u0081\u201a\u0192\u201e\u2026\u2020\u2021\u02c6\u2030\u0160\u2039\u0152\u008d\u017d\u008f" +
+const CP1252_C1 =
+  "\u20ac\u0081\u201a\u0192\u201e\u2026\u2020\u2021\u02c6\u2030\u0160\u2039\u0152\u008d\u017d\u008f" +
   "\u0090\u2018\u2019\u201c\u201d\u2022\u2013\u2014\u02dc\u2122\u0161\u203a\u0153\u009d\u017e\u0178";
 
 const C1 = /[\x80-\x9f]/;
@@ -28,13 +29,41 @@ export function repairC1(text: string): string {
 
 // Names mailers use that the WHATWG encoding list does not know.
 const ALIASES: Record<string, string> = {
-  cp932: "shift_jis", ms932: "shift_jis", "windows-31j": "shift_jis", "x-sjis": "shift_jis", sjis: "shift_jis",
-  cp936: "gbk", ms936: "gbk", "x-gbk": "gbk", cp949: "euc-kr", ms949: "euc-kr", "ks_c_5601": "euc-kr",
-  cp950: "big5", "big5-hkscs": "big5", "x-euc-jp": "euc-jp", "iso-2022-jp-2": "iso-2022-jp", "iso-2022-jp-3": "iso-2022-jp",
-  cp1250: "windows-1250", cp1251: "windows-1251", cp1253: "windows-1253", cp1254: "windows-1254",
-  cp1255: "windows-1255", cp1256: "windows-1256", cp1257: "windows-1257", cp1258: "windows-1258",
-  cp866: "ibm866", "koi8": "koi8-r", latin2: "iso-8859-2", "iso-8859-8-i": "iso-8859-8-i",
-  "unicode-1-1-utf-7": "", "utf-7": "", "unknown-8bit": "", "x-unknown": "", unknown: "", default: "", "8bit": "",
+  cp932: "shift_jis",
+  ms932: "shift_jis",
+  "windows-31j": "shift_jis",
+  "x-sjis": "shift_jis",
+  sjis: "shift_jis",
+  cp936: "gbk",
+  ms936: "gbk",
+  "x-gbk": "gbk",
+  cp949: "euc-kr",
+  ms949: "euc-kr",
+  ks_c_5601: "euc-kr",
+  cp950: "big5",
+  "big5-hkscs": "big5",
+  "x-euc-jp": "euc-jp",
+  "iso-2022-jp-2": "iso-2022-jp",
+  "iso-2022-jp-3": "iso-2022-jp",
+  cp1250: "windows-1250",
+  cp1251: "windows-1251",
+  cp1253: "windows-1253",
+  cp1254: "windows-1254",
+  cp1255: "windows-1255",
+  cp1256: "windows-1256",
+  cp1257: "windows-1257",
+  cp1258: "windows-1258",
+  cp866: "ibm866",
+  koi8: "koi8-r",
+  latin2: "iso-8859-2",
+  "iso-8859-8-i": "iso-8859-8-i",
+  "unicode-1-1-utf-7": "",
+  "utf-7": "",
+  "unknown-8bit": "",
+  "x-unknown": "",
+  unknown: "",
+  default: "",
+  "8bit": "",
 };
 
 const decoders = new Map<string, TextDecoder | null>();
@@ -119,7 +148,16 @@ function bBytes(text: string): Uint8Array {
   // Garbage inside a word (spaces, "?", stray padding) is dropped; Buffer's decoder is lenient.
   let clean = "";
   for (const ch of text) {
-    if ((ch >= "A" && ch <= "Z") || (ch >= "a" && ch <= "z") || (ch >= "0" && ch <= "9") || ch === "+" || ch === "/" || ch === "-" || ch === "_") clean += ch;
+    if (
+      (ch >= "A" && ch <= "Z") ||
+      (ch >= "a" && ch <= "z") ||
+      (ch >= "0" && ch <= "9") ||
+      ch === "+" ||
+      ch === "/" ||
+      ch === "-" ||
+      ch === "_"
+    )
+      clean += ch;
   }
   return Buffer.from(clean, "base64");
 }
@@ -247,9 +285,11 @@ export const POSTAL_MIME_INSTALLED = (createRequire(import.meta.url)("postal-mim
 /** The warning for the run's log when postal-mime runs without the changes, or undefined. */
 export function postalMimeWarning(installed = POSTAL_MIME_INSTALLED): string | undefined {
   if (installed === POSTAL_MIME_PATCHED) return undefined;
-  return `postal-mime ${installed} is installed, but the email connector's changes to it are written for ${POSTAL_MIME_PATCHED}: ` +
+  return (
+    `postal-mime ${installed} is installed, but the email connector's changes to it are written for ${POSTAL_MIME_PATCHED}: ` +
     `messages are read by postal-mime as it is (slower, and 8-bit text without a correct charset may read as U+FFFD); ` +
-    `install postal-mime@${POSTAL_MIME_PATCHED}`;
+    `install postal-mime@${POSTAL_MIME_PATCHED}`
+  );
 }
 
 let prepared: Promise<boolean> | undefined;
@@ -267,7 +307,8 @@ async function patchPostalMime(installed: string): Promise<boolean> {
   const root = (parser as unknown as { root?: object }).root;
   const proto = root ? (Object.getPrototypeOf(root) as { getTextContent?: () => string }) : undefined;
   const original = proto?.getTextContent;
-  if (!proto || typeof original !== "function" || !installNativeDecoders(proto) || !installNativeLineReader(PostalMime.prototype)) return false;
+  if (!proto || typeof original !== "function" || !installNativeDecoders(proto) || !installNativeLineReader(PostalMime.prototype))
+    return false;
   proto.getTextContent = function (this: { content?: Uint8Array; contentType?: { parsed?: { params?: Record<string, string> } } }) {
     const params = this.contentType?.parsed?.params;
     if (params && this.content?.byteLength) params.charset = effectiveCharset(this.content, params.charset);

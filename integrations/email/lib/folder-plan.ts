@@ -29,7 +29,12 @@ export function checkpointKey(folder: string): string {
   return `imap:${folder}`;
 }
 
-export function parseCheckpoint(saved: string | undefined, uidValidity: string, now: number, offsetDays: number): { checkpoint: FolderCheckpoint; reset: boolean } {
+export function parseCheckpoint(
+  saved: string | undefined,
+  uidValidity: string,
+  now: number,
+  offsetDays: number,
+): { checkpoint: FolderCheckpoint; reset: boolean } {
   let parsed: { v?: string; taken?: string; floor?: number } = {};
   try {
     parsed = saved ? (JSON.parse(saved) as typeof parsed) : {};
@@ -46,10 +51,19 @@ export function parseCheckpoint(saved: string | undefined, uidValidity: string, 
 }
 
 export function formatCheckpoint(checkpoint: FolderCheckpoint): string {
-  return JSON.stringify({ v: checkpoint.uidValidity, taken: formatUidSet(checkpoint.taken), ...(checkpoint.floor !== undefined ? { floor: checkpoint.floor } : {}) });
+  return JSON.stringify({
+    v: checkpoint.uidValidity,
+    taken: formatUidSet(checkpoint.taken),
+    ...(checkpoint.floor !== undefined ? { floor: checkpoint.floor } : {}),
+  });
 }
 
-export async function planFolder(mailbox: ImapMailbox, settings: EmailSettings, checkpoint: FolderCheckpoint, limit: number): Promise<FolderPlan> {
+export async function planFolder(
+  mailbox: ImapMailbox,
+  settings: EmailSettings,
+  checkpoint: FolderCheckpoint,
+  limit: number,
+): Promise<FolderPlan> {
   const since = checkpoint.floor !== undefined ? new Date(checkpoint.floor) : undefined;
   const highestTaken = checkpoint.taken.length ? checkpoint.taken[checkpoint.taken.length - 1]![1] : 0;
   const candidates = await mailbox.uidsMatching({

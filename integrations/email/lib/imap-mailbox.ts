@@ -36,31 +36,60 @@ export interface RawMessage {
 }
 
 const TLS_CODES = new Set([
-  "UNABLE_TO_VERIFY_LEAF_SIGNATURE", "SELF_SIGNED_CERT_IN_CHAIN", "DEPTH_ZERO_SELF_SIGNED_CERT", "CERT_HAS_EXPIRED",
-  "ERR_TLS_CERT_ALTNAME_INVALID", "UNABLE_TO_GET_ISSUER_CERT_LOCALLY", "CERT_NOT_YET_VALID", "CERT_UNTRUSTED",
-  "UNABLE_TO_GET_ISSUER_CERT", "ERR_SSL_WRONG_VERSION_NUMBER", "EPROTO",
+  "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
+  "SELF_SIGNED_CERT_IN_CHAIN",
+  "DEPTH_ZERO_SELF_SIGNED_CERT",
+  "CERT_HAS_EXPIRED",
+  "ERR_TLS_CERT_ALTNAME_INVALID",
+  "UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
+  "CERT_NOT_YET_VALID",
+  "CERT_UNTRUSTED",
+  "UNABLE_TO_GET_ISSUER_CERT",
+  "ERR_SSL_WRONG_VERSION_NUMBER",
+  "EPROTO",
 ]);
 
 /** Turns what imapflow or the socket threw into one line an operator can act on. */
-export function describeImapError(error: unknown, settings: Pick<MailboxSettings, "host" | "port" | "username" | "folder">): ConnectorError {
+export function describeImapError(
+  error: unknown,
+  settings: Pick<MailboxSettings, "host" | "port" | "username" | "folder">,
+): ConnectorError {
   if (error instanceof ConnectorError) return error;
-  const err = (error ?? {}) as { code?: string; message?: string; authenticationFailed?: boolean; tlsFailed?: boolean; responseText?: string; mailboxMissing?: boolean; serverResponseCode?: string };
+  const err = (error ?? {}) as {
+    code?: string;
+    message?: string;
+    authenticationFailed?: boolean;
+    tlsFailed?: boolean;
+    responseText?: string;
+    mailboxMissing?: boolean;
+    serverResponseCode?: string;
+  };
   const where = `${settings.host}:${settings.port}`;
   const cause = { cause: error };
   if (err.authenticationFailed || err.serverResponseCode === "AUTHENTICATIONFAILED") {
-    return new ConnectorError("IMAP_AUTH", `login refused for ${settings.username} at ${where}${err.responseText ? ` (server said: ${err.responseText.slice(0, 200)})` : ""}`, cause);
+    return new ConnectorError(
+      "IMAP_AUTH",
+      `login refused for ${settings.username} at ${where}${err.responseText ? ` (server said: ${err.responseText.slice(0, 200)})` : ""}`,
+      cause,
+    );
   }
   const code = err.code ?? "";
   if (code === "EPROXY" || code === "ProxyError" || code === "UnsupportedProxyAddress") {
     return new ConnectorError("IMAP_PROXY", `the proxy refused or failed the connection to ${where}: ${err.message ?? code}`, cause);
   }
   if (err.tlsFailed || TLS_CODES.has(code) || /certificate|ssl|tls/i.test(err.message ?? "")) {
-    return new ConnectorError("IMAP_TLS", `TLS with ${where} failed: ${code ? `${code}, ` : ""}${err.message ?? "handshake failed"} ` +
-      `(a private CA is trusted through NODE_EXTRA_CA_CERTS)`, cause);
+    return new ConnectorError(
+      "IMAP_TLS",
+      `TLS with ${where} failed: ${code ? `${code}, ` : ""}${err.message ?? "handshake failed"} ` +
+        `(a private CA is trusted through NODE_EXTRA_CA_CERTS)`,
+      cause,
+    );
   }
   if (code === "ECONNREFUSED") return new ConnectorError("IMAP_CONNECT", `cannot reach ${where}: connection refused`, cause);
-  if (code === "ENOTFOUND" || code === "EAI_AGAIN") return new ConnectorError("IMAP_CONNECT", `cannot resolve the host name ${settings.host}`, cause);
-  if (code === "EHOSTUNREACH" || code === "ENETUNREACH") return new ConnectorError("IMAP_CONNECT", `cannot reach ${where}: no route to host`, cause);
+  if (code === "ENOTFOUND" || code === "EAI_AGAIN")
+    return new ConnectorError("IMAP_CONNECT", `cannot resolve the host name ${settings.host}`, cause);
+  if (code === "EHOSTUNREACH" || code === "ENETUNREACH")
+    return new ConnectorError("IMAP_CONNECT", `cannot reach ${where}: no route to host`, cause);
   if (/TIMEOUT/i.test(code)) return new ConnectorError("IMAP_TIMEOUT", `${where} did not answer in time (${code})`, cause);
   if (err.mailboxMissing || err.serverResponseCode === "NONEXISTENT") {
     return new ConnectorError("IMAP_FOLDER", `folder "${settings.folder}" does not exist for ${settings.username}`, cause);
@@ -91,7 +120,8 @@ export class ImapMailbox {
       return await ImapMailbox.#connect(settings, false);
     } catch (error) {
       // An OAuth2 token can be refused before its announced expiry (revoked, rotated): fetch a new one once.
-      if (settings.accessToken && error instanceof ConnectorError && error.code === "IMAP_AUTH") return ImapMailbox.#connect(settings, true);
+      if (settings.accessToken && error instanceof ConnectorError && error.code === "IMAP_AUTH")
+        return ImapMailbox.#connect(settings, true);
       throw error;
     }
   }
@@ -147,7 +177,10 @@ export class ImapMailbox {
     if (exact) return exact.path;
     const folded = folders.find((f) => f.path.toLowerCase() === name.toLowerCase());
     if (folded) return folded.path;
-    const known = folders.map((f) => f.path).slice(0, 20).join(", ");
+    const known = folders
+      .map((f) => f.path)
+      .slice(0, 20)
+      .join(", ");
     throw new ConnectorError("IMAP_FOLDER", `folder "${name}" does not exist for ${this.#settings.username} (folders: ${known})`);
   }
 
@@ -200,8 +233,13 @@ export class ImapMailbox {
       const messages = this.#client.fetch(toSequenceSet(uids), { uid: true, source: true, internalDate: true }, { uid: true });
       for await (const message of messages as AsyncIterable<FetchMessageObject>) {
         if (!message.source) continue;
-        const internalDate = message.internalDate instanceof Date ? message.internalDate : message.internalDate ? new Date(message.internalDate) : undefined;
-        yield { uid: message.uid, source: message.source, ...(internalDate && !Number.isNaN(internalDate.getTime()) ? { internalDate } : {}) };
+        const internalDate =
+          message.internalDate instanceof Date ? message.internalDate : message.internalDate ? new Date(message.internalDate) : undefined;
+        yield {
+          uid: message.uid,
+          source: message.source,
+          ...(internalDate && !Number.isNaN(internalDate.getTime()) ? { internalDate } : {}),
+        };
       }
     } catch (error) {
       throw describeImapError(this.#failure ?? error, this.#settings);
@@ -227,7 +265,8 @@ export class ImapMailbox {
       if (event.count > event.prevCount) onNewMail(event.count - event.prevCount);
     });
     return new Promise<never>((_, reject) => {
-      const lost = () => reject(describeImapError(this.#failure ?? Object.assign(new Error("closed"), { code: "EConnectionClosed" }), this.#settings));
+      const lost = () =>
+        reject(describeImapError(this.#failure ?? Object.assign(new Error("closed"), { code: "EConnectionClosed" }), this.#settings));
       client.once("close", lost);
       void (async () => {
         // idle() returns when IDLE is broken off (maxIdleTime, another command): go back into it.

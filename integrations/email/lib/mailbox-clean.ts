@@ -3,7 +3,14 @@
 // platform before and after each IMAP MOVE so that a killed run is reconciled by the next.
 import { createRequire } from "node:module";
 import type { FetchMessageObject, ImapFlow as ImapFlowClient, ListResponse } from "imapflow";
-import { ConnectorError, ParameterError, type ActionExecution, type CurrentCase, type MailboxMove, type MailboxMoveUpdate } from "intake/sdk";
+import {
+  ConnectorError,
+  ParameterError,
+  type ActionExecution,
+  type CurrentCase,
+  type MailboxMove,
+  type MailboxMoveUpdate,
+} from "intake/sdk";
 import { describeImapError } from "./imap-mailbox.js";
 import { OAuth2TokenProvider } from "./oauth2.js";
 import { toSequenceSet } from "./uid-set.js";
@@ -36,13 +43,22 @@ export function cleanSettings(execution: ActionExecution, timeoutSeconds = 20): 
   const missing: string[] = [];
   const host = param("Mailbox Server Address");
   if (!host) missing.push('"Mailbox Server Address"');
-  const mailboxes = [...new Set(param("Mailboxes").split(/[,\s;]+/).map((item) => item.trim()).filter(Boolean))];
+  const mailboxes = [
+    ...new Set(
+      param("Mailboxes")
+        .split(/[,\s;]+/)
+        .map((item) => item.trim())
+        .filter(Boolean),
+    ),
+  ];
   if (mailboxes.length === 0) missing.push('"Mailboxes"');
   const security = (param("Mailbox Security") || "tls").toLowerCase();
-  if (!(SECURITY as readonly string[]).includes(security)) throw new ParameterError(`"Mailbox Security" is tls, starttls or none, not ${JSON.stringify(security.slice(0, 40))}`);
+  if (!(SECURITY as readonly string[]).includes(security))
+    throw new ParameterError(`"Mailbox Security" is tls, starttls or none, not ${JSON.stringify(security.slice(0, 40))}`);
   const portText = param("Mailbox Server Port");
   const port = portText ? Number(portText) : security === "tls" ? 993 : 143;
-  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new ParameterError(`"Mailbox Server Port" is a TCP port, not ${JSON.stringify(portText.slice(0, 40))}`);
+  if (!Number.isInteger(port) || port < 1 || port > 65535)
+    throw new ParameterError(`"Mailbox Server Port" is a TCP port, not ${JSON.stringify(portText.slice(0, 40))}`);
   const clientId = param("Mailbox OAuth2 Client ID");
   let tokens: OAuth2TokenProvider | undefined;
   const admin = param("Mailbox Admin Username");
@@ -52,7 +68,8 @@ export function cleanSettings(execution: ActionExecution, timeoutSeconds = 20): 
     const clientSecret = secret("Mailbox OAuth2 Client Secret");
     if (!/^https?:\/\//i.test(tokenUrl)) missing.push('"Mailbox OAuth2 Token URL"');
     if (!clientSecret) missing.push('"Mailbox OAuth2 Client Secret"');
-    if (/^https?:\/\//i.test(tokenUrl) && clientSecret) tokens = new OAuth2TokenProvider({ tokenUrl, clientId, clientSecret, refreshToken: "", scope: param("Mailbox OAuth2 Scope") });
+    if (/^https?:\/\//i.test(tokenUrl) && clientSecret)
+      tokens = new OAuth2TokenProvider({ tokenUrl, clientId, clientSecret, refreshToken: "", scope: param("Mailbox OAuth2 Scope") });
   } else {
     if (!admin) missing.push('"Mailbox Admin Username"');
     if (!password) missing.push('"Mailbox Admin Password"');
@@ -61,8 +78,16 @@ export function cleanSettings(execution: ActionExecution, timeoutSeconds = 20): 
   return {
     missing,
     settings: {
-      host, port, security: security as Security, admin, password, loginFormat: param("Mailbox Login Format") || "{mailbox}*{admin}", mailboxes,
-      quarantine: param("Quarantine Folder") || "Quarantine", ...(tokens ? { tokens } : {}), timeoutMs: timeoutSeconds * 1000,
+      host,
+      port,
+      security: security as Security,
+      admin,
+      password,
+      loginFormat: param("Mailbox Login Format") || "{mailbox}*{admin}",
+      mailboxes,
+      quarantine: param("Quarantine Folder") || "Quarantine",
+      ...(tokens ? { tokens } : {}),
+      timeoutMs: timeoutSeconds * 1000,
     },
   };
 }
@@ -127,13 +152,18 @@ export async function openMailbox(settings: CleanSettings, mailbox: string): Pro
   const user = settings.tokens ? mailbox : settings.loginFormat.replaceAll("{mailbox}", mailbox).replaceAll("{admin}", settings.admin);
   const connect = async (fresh: boolean) => {
     const client = new ImapFlow({
-      host: settings.host, port: settings.port, secure: settings.security === "tls",
+      host: settings.host,
+      port: settings.port,
+      secure: settings.security === "tls",
       // starttls: the upgrade is required, the password never crosses in clear; none: only when configured so.
       doSTARTTLS: settings.security === "starttls" ? true : settings.security === "none" ? false : undefined,
       auth: settings.tokens ? { user, accessToken: await settings.tokens.accessToken(fresh) } : { user, pass: settings.password },
-      logger: false, disableAutoIdle: true,
+      logger: false,
+      disableAutoIdle: true,
       tls: { rejectUnauthorized: true, minVersion: "TLSv1.2" },
-      connectionTimeout: settings.timeoutMs, greetingTimeout: settings.timeoutMs, socketTimeout: 120_000,
+      connectionTimeout: settings.timeoutMs,
+      greetingTimeout: settings.timeoutMs,
+      socketTimeout: 120_000,
     });
     client.on("error", () => undefined);
     try {
@@ -143,7 +173,11 @@ export async function openMailbox(settings: CleanSettings, mailbox: string): Pro
       const described = describeImapError(error, { host: settings.host, port: settings.port, username: user, folder: "" });
       // Dovecot takes a master user's password, then closes the session when the mailbox does not exist.
       if (described.code === "IMAP_ERROR" && /unexpected close/i.test(described.message)) {
-        throw new ConnectorError("IMAP_LOGIN", `${settings.host}:${settings.port} ended the session while opening ${mailbox} (no such mailbox, or the admin may not open it)`, { cause: error });
+        throw new ConnectorError(
+          "IMAP_LOGIN",
+          `${settings.host}:${settings.port} ended the session while opening ${mailbox} (no such mailbox, or the admin may not open it)`,
+          { cause: error },
+        );
       }
       throw described;
     }
@@ -166,23 +200,27 @@ const SKIPPED_USES = new Set(["\\Trash", "\\All", "\\Flagged"]);
 
 /** Every folder worth searching: not Trash (by SPECIAL-USE or its usual names), not the quarantine, not \Noselect, not virtual. */
 export function searchableFolders(list: ListResponse[], quarantine: string): string[] {
-  return list.filter((folder) => {
-    const flags = folder.flags ?? new Set<string>();
-    if (flags.has("\\Noselect") || flags.has("\\NonExistent")) return false;
-    if (folder.specialUse && SKIPPED_USES.has(folder.specialUse)) return false;
-    return folder.path.toLowerCase() !== quarantine.toLowerCase();
-  }).map((folder) => folder.path);
+  return list
+    .filter((folder) => {
+      const flags = folder.flags ?? new Set<string>();
+      if (flags.has("\\Noselect") || flags.has("\\NonExistent")) return false;
+      if (folder.specialUse && SKIPPED_USES.has(folder.specialUse)) return false;
+      return folder.path.toLowerCase() !== quarantine.toLowerCase();
+    })
+    .map((folder) => folder.path);
 }
 
 /** The quarantine folder's path, created when missing. */
 export async function ensureQuarantine(client: ImapFlow, list: ListResponse[], quarantine: string): Promise<string> {
-  const known = list.find((folder) => folder.path === quarantine) ?? list.find((folder) => folder.path.toLowerCase() === quarantine.toLowerCase());
+  const known =
+    list.find((folder) => folder.path === quarantine) ?? list.find((folder) => folder.path.toLowerCase() === quarantine.toLowerCase());
   if (known) return known.path;
   const created = await client.mailboxCreate(quarantine);
   return created.path;
 }
 
-const chunks = <T>(items: T[], size: number): T[][] => Array.from({ length: Math.ceil(items.length / size) }, (_, i) => items.slice(i * size, i * size + size));
+const chunks = <T>(items: T[], size: number): T[][] =>
+  Array.from({ length: Math.ceil(items.length / size) }, (_, i) => items.slice(i * size, i * size + size));
 const DAY = 86_400_000;
 
 function messageIdOf(message: FetchMessageObject): string {
@@ -192,11 +230,18 @@ function messageIdOf(message: FetchMessageObject): string {
 }
 
 /** The copies of the reported mail in the folder open now: matched on the server, then checked exactly here. */
-async function findInOpenFolder(client: ImapFlow, mailbox: string, folder: string, uidValidity: string, criteria: MatchCriteria): Promise<FoundCopy[]> {
+async function findInOpenFolder(
+  client: ImapFlow,
+  mailbox: string,
+  folder: string,
+  uidValidity: string,
+  criteria: MatchCriteria,
+): Promise<FoundCopy[]> {
   const byId = new Set<number>();
   const bySender = new Set<number>();
   for (const chunk of chunks(criteria.messageIds, 20)) {
-    const query = chunk.length === 1 ? { header: { "message-id": chunk[0]! } } : { or: chunk.map((id) => ({ header: { "message-id": id } })) };
+    const query =
+      chunk.length === 1 ? { header: { "message-id": chunk[0]! } } : { or: chunk.map((id) => ({ header: { "message-id": id } })) };
     for (const uid of (await client.search(query, { uid: true })) || []) byId.add(uid);
   }
   for (const sender of criteria.senders) {
@@ -204,28 +249,64 @@ async function findInOpenFolder(client: ImapFlow, mailbox: string, folder: strin
     // so no charset of the server's SEARCH decides what is moved.
     const since = new Date(sender.time - criteria.windowMs - DAY);
     const before = new Date(sender.time + criteria.windowMs + DAY);
-    for (const uid of (await client.search({ from: sender.address, since, before }, { uid: true })) || []) if (!byId.has(uid)) bySender.add(uid);
+    for (const uid of (await client.search({ from: sender.address, since, before }, { uid: true })) || [])
+      if (!byId.has(uid)) bySender.add(uid);
   }
   const uids = [...byId, ...bySender];
   if (uids.length === 0) return [];
   const wantedIds = new Set(criteria.messageIds.map((id) => id.toLowerCase()));
   const found: FoundCopy[] = [];
-  for await (const message of client.fetch(toSequenceSet(uids.sort((a, b) => a - b)), { uid: true, envelope: true, flags: true, internalDate: true, headers: ["message-id"] }, { uid: true })) {
+  for await (const message of client.fetch(
+    toSequenceSet(uids.sort((a, b) => a - b)),
+    { uid: true, envelope: true, flags: true, internalDate: true, headers: ["message-id"] },
+    { uid: true },
+  )) {
     const messageId = messageIdOf(message);
     const from = (message.envelope?.from?.[0]?.address ?? "").toLowerCase();
     const subject = message.envelope?.subject ?? "";
-    const when = message.envelope?.date instanceof Date ? message.envelope.date.getTime() : message.internalDate instanceof Date ? message.internalDate.getTime() : null;
+    const when =
+      message.envelope?.date instanceof Date
+        ? message.envelope.date.getTime()
+        : message.internalDate instanceof Date
+          ? message.internalDate.getTime()
+          : null;
     let matchedBy: FoundCopy["matchedBy"] | undefined;
     if (messageId && wantedIds.has(messageId.toLowerCase())) matchedBy = "message-id";
-    else if (criteria.senders.some((sender) => sender.address === from && normalSubject(sender.subject) === normalSubject(subject) && when !== null && Math.abs(when - sender.time) <= criteria.windowMs)) matchedBy = "sender-subject";
+    else if (
+      criteria.senders.some(
+        (sender) =>
+          sender.address === from &&
+          normalSubject(sender.subject) === normalSubject(subject) &&
+          when !== null &&
+          Math.abs(when - sender.time) <= criteria.windowMs,
+      )
+    )
+      matchedBy = "sender-subject";
     if (!matchedBy) continue;
-    found.push({ mailbox, folder, uidValidity, uid: message.uid, messageId, seen: message.flags?.has("\\Seen") ?? false, subject, from, date: when, matchedBy });
+    found.push({
+      mailbox,
+      folder,
+      uidValidity,
+      uid: message.uid,
+      messageId,
+      seen: message.flags?.has("\\Seen") ?? false,
+      subject,
+      from,
+      date: when,
+      matchedBy,
+    });
   }
   return found.sort((a, b) => a.uid - b.uid);
 }
 
 /** The copies in one mailbox, folder by folder (opened read-only). */
-export async function searchMailbox(client: ImapFlow, mailbox: string, quarantine: string, criteria: MatchCriteria, readOnly = true): Promise<FoundCopy[]> {
+export async function searchMailbox(
+  client: ImapFlow,
+  mailbox: string,
+  quarantine: string,
+  criteria: MatchCriteria,
+  readOnly = true,
+): Promise<FoundCopy[]> {
   const folders = searchableFolders(await client.list(), quarantine);
   const found: FoundCopy[] = [];
   for (const folder of folders) {
@@ -256,7 +337,10 @@ export async function inParallel<T, R>(items: T[], limit: number, work: (item: T
 
 /** A failure as the result reports it: its code and one line (never a password: the SDK masks secrets). */
 export function failureOf(mailbox: string, error: unknown, settings: CleanSettings): MailboxFailure {
-  const described = error instanceof ConnectorError ? error : describeImapError(error, { host: settings.host, port: settings.port, username: mailbox, folder: "" });
+  const described =
+    error instanceof ConnectorError
+      ? error
+      : describeImapError(error, { host: settings.host, port: settings.port, username: mailbox, folder: "" });
   return { mailbox, code: described.code, message: described.message.slice(0, 500) };
 }
 
@@ -279,7 +363,10 @@ async function withMessageId(client: ImapFlow, messageId: string): Promise<numbe
  */
 export class Confirmations {
   #pending: MailboxMoveUpdate[] = [];
-  constructor(private readonly execution: ActionExecution, private readonly batch = 200) {}
+  constructor(
+    private readonly execution: ActionExecution,
+    private readonly batch = 200,
+  ) {}
   async add(updates: MailboxMoveUpdate[]): Promise<void> {
     this.#pending.push(...updates);
     if (this.#pending.length >= this.batch) await this.flush();
@@ -304,7 +391,13 @@ const copyKey = (folder: string, uid: number) => `${folder}\u0000${uid}`;
  * and in the quarantine → it happened (quarantined); in both (COPY done, EXPUNGE not, on a server without
  * MOVE) → the copy in its folder is removed now; in neither → someone deleted it (gone).
  */
-async function reconcileMoves(execution: ActionExecution, client: ImapFlow, quarantinePath: string, pending: MailboxMove[], claimed: Set<number>): Promise<number> {
+async function reconcileMoves(
+  execution: ActionExecution,
+  client: ImapFlow,
+  quarantinePath: string,
+  pending: MailboxMove[],
+  claimed: Set<number>,
+): Promise<number> {
   const updates: MailboxMoveUpdate[] = [];
   const byFolder = new Map<string, MailboxMove[]>();
   for (const move of pending) byFolder.set(move.folder, [...(byFolder.get(move.folder) ?? []), move]);
@@ -313,7 +406,10 @@ async function reconcileMoves(execution: ActionExecution, client: ImapFlow, quar
     const opened = await client.mailboxOpen(folder).catch(() => undefined);
     if (!opened) continue;
     const same = moves.filter((move) => move.uidValidity === String(opened.uidValidity));
-    const there = await present(client, same.map((move) => move.uid));
+    const there = await present(
+      client,
+      same.map((move) => move.uid),
+    );
     for (const move of same) if (there.has(move.uid)) stillThere.add(move.id);
   }
   const quarantine = await client.mailboxOpen(quarantinePath);
@@ -324,8 +420,16 @@ async function reconcileMoves(execution: ActionExecution, client: ImapFlow, quar
     const copy = copies[0];
     if (copy !== undefined) claimed.add(copy);
     if (copy !== undefined && stillThere.has(move.id)) finishInFolder.set(move.folder, [...(finishInFolder.get(move.folder) ?? []), move]);
-    if (copy !== undefined) updates.push({ id: move.id, status: "quarantined", quarantineUid: copy, quarantineUidValidity: quarantineValidity, detail: "reconciled after an interrupted run" });
-    else if (stillThere.has(move.id)) updates.push({ id: move.id, status: "abandoned", detail: "an interrupted run had not moved it; moved again" });
+    if (copy !== undefined)
+      updates.push({
+        id: move.id,
+        status: "quarantined",
+        quarantineUid: copy,
+        quarantineUidValidity: quarantineValidity,
+        detail: "reconciled after an interrupted run",
+      });
+    else if (stillThere.has(move.id))
+      updates.push({ id: move.id, status: "abandoned", detail: "an interrupted run had not moved it; moved again" });
     else updates.push({ id: move.id, status: "gone", detail: "neither in its folder nor in the quarantine: deleted meanwhile" });
   }
   for (const [folder, moves] of finishInFolder) {
@@ -341,11 +445,20 @@ async function reconcileMoves(execution: ActionExecution, client: ImapFlow, quar
  * then UID MOVE (imapflow falls back to COPY, STORE \Deleted, UID EXPUNGE without MOVE), then each
  * confirmed with its UID in the quarantine (COPYUID). Copies already quarantined are not searched again.
  */
-export async function purgeMailbox(execution: ActionExecution, client: ImapFlow, mailbox: string, settings: CleanSettings, criteria: MatchCriteria, confirmations: Confirmations): Promise<PurgeOutcome> {
+export async function purgeMailbox(
+  execution: ActionExecution,
+  client: ImapFlow,
+  mailbox: string,
+  settings: CleanSettings,
+  criteria: MatchCriteria,
+  confirmations: Confirmations,
+): Promise<PurgeOutcome> {
   const list = await client.list();
   const quarantinePath = await ensureQuarantine(client, list, settings.quarantine);
   const recorded = await execution.listMailboxMoves({ mailbox, statuses: ["moving", "quarantined", "restoring"] });
-  const claimed = new Set(recorded.filter((move) => move.status !== "moving" && move.quarantineUid !== null).map((move) => move.quarantineUid!));
+  const claimed = new Set(
+    recorded.filter((move) => move.status !== "moving" && move.quarantineUid !== null).map((move) => move.quarantineUid!),
+  );
   const pending = recorded.filter((move) => move.status === "moving");
   const reconciled = pending.length ? await reconcileMoves(execution, client, quarantinePath, pending, claimed) : 0;
 
@@ -357,18 +470,36 @@ export async function purgeMailbox(execution: ActionExecution, client: ImapFlow,
     const copies = await findInOpenFolder(client, mailbox, folder, String(opened.uidValidity), criteria);
     if (copies.length === 0) continue;
     for (const batch of chunks(copies, 500)) {
-      const ids = await execution.beginMailboxMoves(batch.map((copy) => ({
-        mailbox, folder, uidValidity: copy.uidValidity, uid: copy.uid, messageId: copy.messageId, quarantineFolder: quarantinePath,
-      })));
+      const ids = await execution.beginMailboxMoves(
+        batch.map((copy) => ({
+          mailbox,
+          folder,
+          uidValidity: copy.uidValidity,
+          uid: copy.uid,
+          messageId: copy.messageId,
+          quarantineFolder: quarantinePath,
+        })),
+      );
       const result = await client.messageMove(toSequenceSet(batch.map((copy) => copy.uid)), quarantinePath, { uid: true });
-      if (!result) throw new ConnectorError("IMAP_MOVE", `${mailbox}: the server refused to move ${batch.length} message(s) from ${folder} to ${quarantinePath}`);
+      if (!result)
+        throw new ConnectorError(
+          "IMAP_MOVE",
+          `${mailbox}: the server refused to move ${batch.length} message(s) from ${folder} to ${quarantinePath}`,
+        );
       const map = result.uidMap ?? new Map<number, number>();
       const validity = result.uidValidity !== undefined ? String(result.uidValidity) : undefined;
-      await confirmations.add(batch.map((copy, index) => {
-        const target = map.get(copy.uid);
-        if (target !== undefined) quarantineUids.set(copyKey(folder, copy.uid), target);
-        return { id: ids[index]!, status: "quarantined" as const, ...(target !== undefined ? { quarantineUid: target } : {}), ...(validity ? { quarantineUidValidity: validity } : {}) };
-      }));
+      await confirmations.add(
+        batch.map((copy, index) => {
+          const target = map.get(copy.uid);
+          if (target !== undefined) quarantineUids.set(copyKey(folder, copy.uid), target);
+          return {
+            id: ids[index]!,
+            status: "quarantined" as const,
+            ...(target !== undefined ? { quarantineUid: target } : {}),
+            ...(validity ? { quarantineUidValidity: validity } : {}),
+          };
+        }),
+      );
       moved.push(...batch);
     }
   }
@@ -398,37 +529,60 @@ export async function restoreMailbox(execution: ActionExecution, client: ImapFlo
     const located = new Map<number, number>();
     if (opened) {
       const validity = String(opened.uidValidity);
-      const there = await present(client, moves.filter((move) => move.quarantineUid !== null && move.quarantineUidValidity === validity).map((move) => move.quarantineUid!));
+      const there = await present(
+        client,
+        moves.filter((move) => move.quarantineUid !== null && move.quarantineUidValidity === validity).map((move) => move.quarantineUid!),
+      );
       const taken = new Set<number>();
-      for (const move of moves) if (move.quarantineUid !== null && move.quarantineUidValidity === validity && there.has(move.quarantineUid)) { located.set(move.id, move.quarantineUid); taken.add(move.quarantineUid); }
+      for (const move of moves)
+        if (move.quarantineUid !== null && move.quarantineUidValidity === validity && there.has(move.quarantineUid)) {
+          located.set(move.id, move.quarantineUid);
+          taken.add(move.quarantineUid);
+        }
       // Without a known UID (no COPYUID, a recreated folder): by its Message-ID.
       for (const move of moves) {
         if (located.has(move.id) || (move.quarantineUid !== null && move.quarantineUidValidity === validity)) continue;
         const uid = (await withMessageId(client, move.messageId)).find((candidate) => !taken.has(candidate));
-        if (uid !== undefined) { located.set(move.id, uid); taken.add(uid); }
+        if (uid !== undefined) {
+          located.set(move.id, uid);
+          taken.add(uid);
+        }
       }
     }
     const settle: MailboxMoveUpdate[] = [];
     for (const move of moves) {
       if (located.has(move.id)) continue;
       // Not in the quarantine: a killed restore had moved it already, or someone removed it.
-      if (move.status === "restoring") { settle.push({ id: move.id, status: "restored", detail: "restored by an interrupted run" }); restored.push(move); }
-      else { settle.push({ id: move.id, status: "missing", detail: `no longer in ${quarantinePath}` }); missing.push(move); }
+      if (move.status === "restoring") {
+        settle.push({ id: move.id, status: "restored", detail: "restored by an interrupted run" });
+        restored.push(move);
+      } else {
+        settle.push({ id: move.id, status: "missing", detail: `no longer in ${quarantinePath}` });
+        missing.push(move);
+      }
     }
     await execution.updateMailboxMoves(settle);
     const byFolder = new Map<string, MailboxMove[]>();
     for (const move of moves) if (located.has(move.id)) byFolder.set(move.folder, [...(byFolder.get(move.folder) ?? []), move]);
     for (const [folder, back] of byFolder) {
       if (!list.some((known) => known.path === folder)) await client.mailboxCreate(folder).catch(() => undefined);
-      await execution.updateMailboxMoves(back.filter((move) => move.status !== "restoring").map((move) => ({ id: move.id, status: "restoring" as const })));
+      await execution.updateMailboxMoves(
+        back.filter((move) => move.status !== "restoring").map((move) => ({ id: move.id, status: "restoring" as const })),
+      );
       await client.mailboxOpen(quarantinePath);
       const result = await client.messageMove(toSequenceSet(back.map((move) => located.get(move.id)!)), folder, { uid: true });
-      if (!result) throw new ConnectorError("IMAP_MOVE", `${mailbox}: the server refused to move ${back.length} message(s) from ${quarantinePath} back to ${folder}`);
+      if (!result)
+        throw new ConnectorError(
+          "IMAP_MOVE",
+          `${mailbox}: the server refused to move ${back.length} message(s) from ${quarantinePath} back to ${folder}`,
+        );
       const map = result.uidMap ?? new Map<number, number>();
-      await execution.updateMailboxMoves(back.map((move) => {
-        const uid = map.get(located.get(move.id)!);
-        return { id: move.id, status: "restored" as const, ...(uid !== undefined ? { restoredUid: uid } : {}) };
-      }));
+      await execution.updateMailboxMoves(
+        back.map((move) => {
+          const uid = map.get(located.get(move.id)!);
+          return { id: move.id, status: "restored" as const, ...(uid !== undefined ? { restoredUid: uid } : {}) };
+        }),
+      );
       restored.push(...back);
     }
   }

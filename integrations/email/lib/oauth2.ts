@@ -44,7 +44,9 @@ export class OAuth2TokenProvider {
         signal: AbortSignal.timeout(30_000),
       });
     } catch (error) {
-      throw new ConnectorError("OAUTH2_TOKEN", `cannot reach the token endpoint ${new URL(tokenUrl).origin}: ${(error as Error).message}`, { cause: error });
+      throw new ConnectorError("OAUTH2_TOKEN", `cannot reach the token endpoint ${new URL(tokenUrl).origin}: ${(error as Error).message}`, {
+        cause: error,
+      });
     }
     let body: TokenResponse = {};
     try {
@@ -53,8 +55,14 @@ export class OAuth2TokenProvider {
       // A non-JSON answer is reported by its status below.
     }
     if (!response.ok || typeof body.access_token !== "string") {
-      const reason = [body.error, body.error_description].filter((v) => typeof v === "string").join(": ").slice(0, 300);
-      throw new ConnectorError("OAUTH2_TOKEN", `the token endpoint refused client ${clientId} (HTTP ${response.status}${reason ? `, ${reason}` : ""})`);
+      const reason = [body.error, body.error_description]
+        .filter((v) => typeof v === "string")
+        .join(": ")
+        .slice(0, 300);
+      throw new ConnectorError(
+        "OAUTH2_TOKEN",
+        `the token endpoint refused client ${clientId} (HTTP ${response.status}${reason ? `, ${reason}` : ""})`,
+      );
     }
     this.#token = body.access_token;
     const lifetime = typeof body.expires_in === "number" ? body.expires_in : Number(body.expires_in) || 3600;

@@ -81,8 +81,12 @@ export function readMsgBounded(data: Uint8Array): Promise<MsgContent> {
     return Promise.reject(new Error("the .msg reader (@kenjiuno/msgreader) is not installed"));
   }
   return runBoundedScript({
-    source: CHILD_SOURCE, args: [readerPath, String(MAX_MSG_ATTACHMENTS)], input: data,
-    memoryMb: heapMb, timeoutMs: MSG_READ_TIMEOUT_MS, maxOutputBytes: MSG_READ_MAX_OUTPUT,
+    source: CHILD_SOURCE,
+    args: [readerPath, String(MAX_MSG_ATTACHMENTS)],
+    input: data,
+    memoryMb: heapMb,
+    timeoutMs: MSG_READ_TIMEOUT_MS,
+    maxOutputBytes: MSG_READ_MAX_OUTPUT,
   }).then(
     (stdout) => {
       let parsed: { fields: MsgFields & { htmlText?: string }; files: ({ fileName: string; content: string } | { skipped: string })[] };
@@ -93,11 +97,18 @@ export function readMsgBounded(data: Uint8Array): Promise<MsgContent> {
       }
       return {
         fields: { ...parsed.fields, ...(parsed.fields.htmlText && !parsed.fields.bodyHtml ? { bodyHtml: parsed.fields.htmlText } : {}) },
-        files: parsed.files.map((file) => ("skipped" in file ? file : { fileName: file.fileName, content: Buffer.from(file.content, "base64") })),
+        files: parsed.files.map((file) =>
+          "skipped" in file ? file : { fileName: file.fileName, content: Buffer.from(file.content, "base64") },
+        ),
       };
     },
     (error: { code?: unknown }) => {
-      const why = error.code === "SCRIPT_TIMEOUT" ? `reading took longer than ${MSG_READ_TIMEOUT_MS} ms` : error.code === "SCRIPT_OUT_OF_MEMORY" ? `reading needed more than ${heapMb} MB` : "the file is not a readable Outlook message";
+      const why =
+        error.code === "SCRIPT_TIMEOUT"
+          ? `reading took longer than ${MSG_READ_TIMEOUT_MS} ms`
+          : error.code === "SCRIPT_OUT_OF_MEMORY"
+            ? `reading needed more than ${heapMb} MB`
+            : "the file is not a readable Outlook message";
       throw new Error(why);
     },
   );
@@ -161,7 +172,9 @@ export async function msgToMime(data: Uint8Array): Promise<{ raw: Buffer; notes:
   } else {
     // A message saved before sending, or stripped of its headers: what its properties say.
     headers.push(`From: ${mailbox(fields.senderName, fields.senderEmail)}`);
-    const to = (fields.recipients ?? []).filter((r) => r.recipType !== "cc" && r.recipType !== "bcc").map((r) => mailbox(r.name, r.smtpAddress || r.email));
+    const to = (fields.recipients ?? [])
+      .filter((r) => r.recipType !== "cc" && r.recipType !== "bcc")
+      .map((r) => mailbox(r.name, r.smtpAddress || r.email));
     const cc = (fields.recipients ?? []).filter((r) => r.recipType === "cc").map((r) => mailbox(r.name, r.smtpAddress || r.email));
     if (to.length) headers.push(`To: ${to.join(", ")}`);
     if (cc.length) headers.push(`Cc: ${cc.join(", ")}`);
@@ -174,16 +187,25 @@ export async function msgToMime(data: Uint8Array): Promise<{ raw: Buffer; notes:
   const html = fields.bodyHtml ?? (fields.html ? Buffer.from(fields.html).toString("utf8") : undefined);
   // The two bodies are alternatives of one text, as in the original message.
   const bodies: string[] = [];
-  if (fields.body) bodies.push(`Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n` +
-    `${base64Lines(Buffer.from(fields.body, "utf8"))}`);
-  if (html) bodies.push(`Content-Type: text/html; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n${base64Lines(Buffer.from(html, "utf8"))}`);
+  if (fields.body)
+    bodies.push(
+      `Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n` +
+        `${base64Lines(Buffer.from(fields.body, "utf8"))}`,
+    );
+  if (html)
+    bodies.push(
+      `Content-Type: text/html; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n${base64Lines(Buffer.from(html, "utf8"))}`,
+    );
   if (bodies.length) {
     const alternative = `${boundary}-alt`;
-    parts.push(`Content-Type: multipart/alternative; boundary="${alternative}"\r\n\r\n` +
-      `${bodies.map((b) => `--${alternative}\r\n${b}\r\n`).join("")}--${alternative}--`);
+    parts.push(
+      `Content-Type: multipart/alternative; boundary="${alternative}"\r\n\r\n` +
+        `${bodies.map((b) => `--${alternative}\r\n${b}\r\n`).join("")}--${alternative}--`,
+    );
   }
   const attachments = fields.attachments ?? [];
-  if (attachments.length > MAX_MSG_ATTACHMENTS) notes.push(`the .msg has ${attachments.length} attachments: only the first ${MAX_MSG_ATTACHMENTS} were read`);
+  if (attachments.length > MAX_MSG_ATTACHMENTS)
+    notes.push(`the .msg has ${attachments.length} attachments: only the first ${MAX_MSG_ATTACHMENTS} were read`);
   files.forEach((file, index) => {
     if ("skipped" in file) {
       notes.push(file.skipped);
@@ -192,9 +214,11 @@ export async function msgToMime(data: Uint8Array): Promise<{ raw: Buffer; notes:
     const attachment = attachments[index] ?? {};
     const name = (file.fileName || attachment.fileName || attachment.fileNameShort || "attachment").replaceAll('"', "'");
     const type = (attachment.attachMimeTag || "application/octet-stream").replaceAll("\r", "").replaceAll("\n", "");
-    parts.push(`Content-Type: ${type}; name="${encodedWord(name)}"\r\n` +
-      `Content-Disposition: attachment; filename="${encodedWord(name)}"\r\n` +
-      `Content-Transfer-Encoding: base64\r\n\r\n${base64Lines(file.content)}`);
+    parts.push(
+      `Content-Type: ${type}; name="${encodedWord(name)}"\r\n` +
+        `Content-Disposition: attachment; filename="${encodedWord(name)}"\r\n` +
+        `Content-Transfer-Encoding: base64\r\n\r\n${base64Lines(file.content)}`,
+    );
   });
   headers.push("MIME-Version: 1.0", `Content-Type: multipart/mixed; boundary="${boundary}"`);
   const body = `${parts.map((part) => `--${boundary}\r\n${part}\r\n`).join("")}--${boundary}--\r\n`;

@@ -128,7 +128,11 @@ export function installNativeDecoders(mimeNodePrototype: object): boolean {
   // The same choice as postal-mime's: by substring of the Content-Transfer-Encoding, case-insensitive.
   proto.setupContentDecoder = function (this: { contentDecoder: PartDecoder | null }, encoding: string) {
     const name = String(encoding).toLowerCase();
-    this.contentDecoder = name.includes("base64") ? new Base64Decoder() : name.includes("quoted-printable") ? new QuotedPrintableDecoder() : new PassThroughDecoder();
+    this.contentDecoder = name.includes("base64")
+      ? new Base64Decoder()
+      : name.includes("quoted-printable")
+        ? new QuotedPrintableDecoder()
+        : new PassThroughDecoder();
   };
   return true;
 }

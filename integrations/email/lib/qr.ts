@@ -18,7 +18,12 @@ const INVERT_PIXELS = 1_000_000;
 // Loaded on the first image only: most reports carry none, and every connector process would pay for them.
 const load = createRequire(import.meta.url);
 /** jsQR's one function (its typings describe an ES default export; the package is CommonJS). */
-type JsQr = (data: Uint8ClampedArray, width: number, height: number, options?: { inversionAttempts?: "dontInvert" | "attemptBoth" }) => { data: string } | null;
+type JsQr = (
+  data: Uint8ClampedArray,
+  width: number,
+  height: number,
+  options?: { inversionAttempts?: "dontInvert" | "attemptBoth" },
+) => { data: string } | null;
 let decoders: { jsQR: JsQr; PNG: typeof PngJs.PNG; jpeg: typeof JpegJs } | undefined;
 function decodersOf() {
   decoders ??= { jsQR: load("jsqr") as JsQr, PNG: (load("pngjs") as typeof PngJs).PNG, jpeg: load("jpeg-js") as typeof JpegJs };
@@ -70,12 +75,20 @@ export function decodeQrImage(data: Uint8Array, type: QrImageType): QrOutcome {
   if (size.width * size.height > MAX_QR_PIXELS) return { skipped: `${size.width}×${size.height} is more than ${MAX_QR_PIXELS} pixels` };
   try {
     const { jsQR, PNG, jpeg } = decodersOf();
-    const pixels = type === "image/png"
-      ? PNG.sync.read(Buffer.from(data.buffer, data.byteOffset, data.byteLength))
-      : jpeg.decode(data, { useTArray: true, formatAsRGBA: true, tolerantDecoding: true, maxResolutionInMP: MAX_QR_PIXELS / 1_000_000, maxMemoryUsageInMB: 64 });
+    const pixels =
+      type === "image/png"
+        ? PNG.sync.read(Buffer.from(data.buffer, data.byteOffset, data.byteLength))
+        : jpeg.decode(data, {
+            useTArray: true,
+            formatAsRGBA: true,
+            tolerantDecoding: true,
+            maxResolutionInMP: MAX_QR_PIXELS / 1_000_000,
+            maxMemoryUsageInMB: 64,
+          });
     const { width, height } = pixels;
     // The decoders say what they decoded: a header that lied about the size is caught here.
-    if (width * height > MAX_QR_PIXELS || pixels.data.byteLength < width * height * 4) return { skipped: "its pixels do not match its size" };
+    if (width * height > MAX_QR_PIXELS || pixels.data.byteLength < width * height * 4)
+      return { skipped: "its pixels do not match its size" };
     const clamped = new Uint8ClampedArray(pixels.data.buffer, pixels.data.byteOffset, width * height * 4);
     const code = jsQR(clamped, width, height, { inversionAttempts: width * height <= INVERT_PIXELS ? "attemptBoth" : "dontInvert" });
     return code?.data ? { text: code.data.slice(0, 8000) } : { none: true };

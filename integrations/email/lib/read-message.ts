@@ -3,9 +3,26 @@
 import crypto from "node:crypto";
 import PostalMime, { addressParser, type Address, type Attachment, type Email } from "postal-mime";
 import {
-  combineAuthenticationResults, convertStringToDatetime, describeFile, findIpsInText, findLinksInHtml, findMessageUrlDetails, findUrlsInText,
-  analyseHtmlFile, htmlOffsetOfText, isHtmlFile, parseAuthenticationResultsList, typeMismatch, MAX_RECEIVED_HEADERS, MAX_SCANNED_CHARS,
-  type AuthResult, type AuthVerdicts, type FoundIp, type FoundUrl, type HtmlFileFacts, type HtmlLinks,
+  combineAuthenticationResults,
+  convertStringToDatetime,
+  describeFile,
+  findIpsInText,
+  findLinksInHtml,
+  findMessageUrlDetails,
+  findUrlsInText,
+  analyseHtmlFile,
+  htmlOffsetOfText,
+  isHtmlFile,
+  parseAuthenticationResultsList,
+  typeMismatch,
+  MAX_RECEIVED_HEADERS,
+  MAX_SCANNED_CHARS,
+  type AuthResult,
+  type AuthVerdicts,
+  type FoundIp,
+  type FoundUrl,
+  type HtmlFileFacts,
+  type HtmlLinks,
 } from "intake/sdk";
 import { decodeHeaderText, preparePostalMime, repairC1, repairHeaderBytes } from "./decode.js";
 import { isOleFile, msgToMime } from "./outlook-msg.js";
@@ -204,9 +221,29 @@ function bytesOf(content: Attachment["content"]): Uint8Array {
 
 function emptyReport(raw: Uint8Array, depth: number): MessageReport {
   return {
-    contentHash: "", subject: "", from: "", fromAddress: "", to: "", cc: "", replyTo: "", returnPath: "",
-    urls: [], urlDetails: [], addresses: [], receivedIps: [], auth: {}, authResults: [], receivedBy: "", dataUriLinks: 0, attachments: [], forwarded: [],
-    depth, notes: [], size: raw.byteLength, bodyText: "", headers: [],
+    contentHash: "",
+    subject: "",
+    from: "",
+    fromAddress: "",
+    to: "",
+    cc: "",
+    replyTo: "",
+    returnPath: "",
+    urls: [],
+    urlDetails: [],
+    addresses: [],
+    receivedIps: [],
+    auth: {},
+    authResults: [],
+    receivedBy: "",
+    dataUriLinks: 0,
+    attachments: [],
+    forwarded: [],
+    depth,
+    notes: [],
+    size: raw.byteLength,
+    bodyText: "",
+    headers: [],
   };
 }
 
@@ -219,7 +256,9 @@ function readLoosely(raw: Uint8Array, depth: number, why: string, options: ReadO
   if (messageId) report.messageId = messageId;
   const date = parseDate(headers.get("date"), options.timeZone);
   if (date) report.date = date;
-  report.headers = [...headers].slice(0, MAX_HEADERS).map(([key, value]) => ({ key, value: repairC1(decodeHeaderText(value.slice(0, 10_000))) }));
+  report.headers = [...headers]
+    .slice(0, MAX_HEADERS)
+    .map(([key, value]) => ({ key, value: repairC1(decodeHeaderText(value.slice(0, 10_000))) }));
   report.subject = repairC1(decodeHeaderText(headers.get("subject") ?? ""));
   report.from = repairC1(decodeHeaderText(headers.get("from") ?? ""));
   report.to = repairC1(decodeHeaderText(headers.get("to") ?? ""));
@@ -232,14 +271,21 @@ function readLoosely(raw: Uint8Array, depth: number, why: string, options: ReadO
 // postal-mime copies a typed array into a fresh ArrayBuffer; a view over a whole buffer is handed over
 // as that buffer (it is only read), which spares a copy of the message.
 function wholeBuffer(bytes: Uint8Array): Uint8Array | ArrayBuffer {
-  return bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer ? bytes.buffer : bytes;
+  return bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer
+    ? bytes.buffer
+    : bytes;
 }
 
 async function readAt(raw: Uint8Array, depth: number, budget: { forwarded: number }, options: ReadOptions): Promise<MessageReport> {
   await preparePostalMime();
   if (raw.byteLength > MAX_PARSED_BYTES) {
-    return readLoosely(raw, depth, `the message is ${raw.byteLength} bytes, over the ${MAX_PARSED_BYTES} parsed: ` +
-      `only its headers and the URLs in its raw text were read`, options);
+    return readLoosely(
+      raw,
+      depth,
+      `the message is ${raw.byteLength} bytes, over the ${MAX_PARSED_BYTES} parsed: ` +
+        `only its headers and the URLs in its raw text were read`,
+      options,
+    );
   }
   let email: Email;
   try {
@@ -251,8 +297,13 @@ async function readAt(raw: Uint8Array, depth: number, budget: { forwarded: numbe
     });
   } catch (error) {
     // Malformed beyond the parser's tolerance: keep what the headers and raw text say, with a note.
-    return readLoosely(raw, depth, `the message's MIME structure could not be parsed (${String((error as Error).message).slice(0, 200)}); ` +
-      `its headers and the URLs in its raw text were read`, options);
+    return readLoosely(
+      raw,
+      depth,
+      `the message's MIME structure could not be parsed (${String((error as Error).message).slice(0, 200)}); ` +
+        `its headers and the URLs in its raw text were read`,
+      options,
+    );
   }
   const report = emptyReport(raw, depth);
   const notes = report.notes;
@@ -261,7 +312,9 @@ async function readAt(raw: Uint8Array, depth: number, budget: { forwarded: numbe
   else if (depth === 0) notes.push("the message has no usable Message-ID: its alert id is the SHA-256 of its bytes");
   const date = parseDate(headerValue(email, "date"), options.timeZone);
   if (date) report.date = date;
-  report.headers = email.headers.slice(0, MAX_HEADERS).map((header) => ({ key: header.key, value: repairC1(decodeHeaderText(header.value.slice(0, 10_000))) }));
+  report.headers = email.headers
+    .slice(0, MAX_HEADERS)
+    .map((header) => ({ key: header.key, value: repairC1(decodeHeaderText(header.value.slice(0, 10_000))) }));
 
   report.subject = repairC1(decodeHeaderText(headerValue(email, "subject") ?? ""));
   report.from = formatAddresses(email.from);
@@ -273,7 +326,9 @@ async function readAt(raw: Uint8Array, depth: number, budget: { forwarded: numbe
 
   const addresses: AddressEntry[] = [];
   const add = (role: AddressRole, list: { name: string; address: string }[]) => {
-    for (const m of list) if (addresses.length < MAX_ADDRESSES) addresses.push({ role, address: m.address.toLowerCase(), name: m.name ? decodeName(m.name) : "" });
+    for (const m of list)
+      if (addresses.length < MAX_ADDRESSES)
+        addresses.push({ role, address: m.address.toLowerCase(), name: m.name ? decodeName(m.name) : "" });
   };
   add("from", mailboxes(email.from));
   add("sender", mailboxes(email.sender));
@@ -285,7 +340,8 @@ async function readAt(raw: Uint8Array, depth: number, budget: { forwarded: numbe
   report.addresses = addresses;
 
   const received = headerValues(email, "received");
-  if (received.length > MAX_RECEIVED_HEADERS) notes.push(`${received.length} Received headers: only the first ${MAX_RECEIVED_HEADERS} were read for IP addresses`);
+  if (received.length > MAX_RECEIVED_HEADERS)
+    notes.push(`${received.length} Received headers: only the first ${MAX_RECEIVED_HEADERS} were read for IP addresses`);
   const seenIps = new Set<string>();
   received.slice(0, MAX_RECEIVED_HEADERS).forEach((value, hop) => {
     for (const ip of findIpsInText(value)) {
@@ -313,7 +369,8 @@ async function readAt(raw: Uint8Array, depth: number, budget: { forwarded: numbe
   report.bodyText = (text || htmlLinks?.text || "").slice(0, MAX_BODY_TEXT);
 
   const attachments = email.attachments;
-  if (attachments.length > MAX_ATTACHMENTS) notes.push(`${attachments.length} attachments: only the first ${MAX_ATTACHMENTS} are described`);
+  if (attachments.length > MAX_ATTACHMENTS)
+    notes.push(`${attachments.length} attachments: only the first ${MAX_ATTACHMENTS} are described`);
   const qrCodes: QrFound[] = [];
   let imagesRead = 0;
   let imagesLeft = 0;
@@ -353,8 +410,10 @@ async function readAt(raw: Uint8Array, depth: number, budget: { forwarded: numbe
     if (depth + 1 > MAX_FORWARD_DEPTH) {
       notes.push(`a message forwarded ${depth + 1} levels deep was not read (at most ${MAX_FORWARD_DEPTH})`);
     } else if (budget.forwarded <= 0 || report.forwarded.length >= MAX_FORWARDED_PER_MESSAGE) {
-      notes.push(`a forwarded message (${attachment.filename ?? "unnamed"}) was not read: ` +
-        `at most ${MAX_FORWARDED_PER_MESSAGE} per message and ${MAX_FORWARDED_PER_MESSAGE * MAX_FORWARD_DEPTH} in all`);
+      notes.push(
+        `a forwarded message (${attachment.filename ?? "unnamed"}) was not read: ` +
+          `at most ${MAX_FORWARDED_PER_MESSAGE} per message and ${MAX_FORWARDED_PER_MESSAGE * MAX_FORWARD_DEPTH} in all`,
+      );
     } else {
       budget.forwarded--;
       if (isOutlookMessage(attachment)) {
@@ -368,7 +427,9 @@ async function readAt(raw: Uint8Array, depth: number, budget: { forwarded: numbe
           inner.notes.push(...converted.notes);
           report.forwarded.push(inner);
         } catch (error) {
-          notes.push(`the Outlook message ${attachment.filename ?? ""} could not be read (${String((error as Error).message).slice(0, 200)})`);
+          notes.push(
+            `the Outlook message ${attachment.filename ?? ""} could not be read (${String((error as Error).message).slice(0, 200)})`,
+          );
         }
         continue;
       }
@@ -389,7 +450,10 @@ async function readAt(raw: Uint8Array, depth: number, budget: { forwarded: numbe
     const above = inline.above.html ?? "";
     const own = qrCodes.filter((qr) => qr.contentId && above.includes(`cid:${qr.contentId}`));
     addQrUrls(report, own);
-    addQrUrls(inline.forwarded, qrCodes.filter((qr) => !own.includes(qr)));
+    addQrUrls(
+      inline.forwarded,
+      qrCodes.filter((qr) => !own.includes(qr)),
+    );
     // Mailers send the original's attachments along with an inline forward: they are the reported message's
     // (an invoice.html, a payload), unless the reporter's own part shows them (a signature's logo), as for QR codes.
     const carried = report.attachments.filter((attachment) => !(attachment.contentId && above.includes(`cid:${attachment.contentId}`)));
@@ -465,18 +529,44 @@ export function receivedByOf(value: string | undefined): string {
 
 // Lines that start a message forwarded inline, as Gmail, Outlook, Apple Mail, Thunderbird, Naver and Daum write them.
 export const INLINE_MARKERS = [
-  "---------- Forwarded message ---------", "-----Original Message-----", "Begin forwarded message:",
-  "-------- Original Message --------", "-------- Forwarded Message --------", "________________________________",
-  "---------- 원본 메일 ----------", "-----원본 메일-----", "-------- 원본 메시지 --------", "전달된 메시지:",
+  "---------- Forwarded message ---------",
+  "-----Original Message-----",
+  "Begin forwarded message:",
+  "-------- Original Message --------",
+  "-------- Forwarded Message --------",
+  "________________________________",
+  "---------- 원본 메일 ----------",
+  "-----원본 메일-----",
+  "-------- 원본 메시지 --------",
+  "전달된 메시지:",
 ];
 // A line of dashes that names one of these is a separator too (mailers vary the number of dashes).
 const DASHED_MARKER_WORDS = ["original message", "forwarded message", "원본 메일", "원본 메시지", "전달된 메일", "전달 메일"];
 type InlineField = "from" | "date" | "subject" | "to" | "cc";
 const INLINE_HEADERS: Record<string, InlineField> = {
-  from: "from", von: "from", de: "from", date: "date", sent: "date", datum: "date", gesendet: "date", subject: "subject", betreff: "subject", objet: "subject", to: "to", an: "to", cc: "cc",
+  from: "from",
+  von: "from",
+  de: "from",
+  date: "date",
+  sent: "date",
+  datum: "date",
+  gesendet: "date",
+  subject: "subject",
+  betreff: "subject",
+  objet: "subject",
+  to: "to",
+  an: "to",
+  cc: "cc",
   // Outlook, Gmail, Naver and Daum in Korean.
-  "보낸사람": "from", "보낸 사람": "from", "받는사람": "to", "받는 사람": "to", "날짜": "date", "보낸 날짜": "date", "보낸날짜": "date",
-  "제목": "subject", "참조": "cc",
+  보낸사람: "from",
+  "보낸 사람": "from",
+  받는사람: "to",
+  "받는 사람": "to",
+  날짜: "date",
+  "보낸 날짜": "date",
+  보낸날짜: "date",
+  제목: "subject",
+  참조: "cc",
 };
 /** Lines of a header block read after a separator. */
 const MAX_BLOCK_LINES = 30;
@@ -513,7 +603,11 @@ export interface InlineForwardStart {
 }
 
 /** The header block of lines from `from`: its fields and where it ends; undefined when it is none. */
-function readHeaderBlock(text: string, from: number, alone: boolean): { fields: Partial<Record<InlineField, string>>; end: number } | undefined {
+function readHeaderBlock(
+  text: string,
+  from: number,
+  alone: boolean,
+): { fields: Partial<Record<InlineField, string>>; end: number } | undefined {
   const fields: Partial<Record<InlineField, string>> = {};
   let at = from;
   let end = from;
@@ -551,7 +645,7 @@ function readHeaderBlock(text: string, from: number, alone: boolean): { fields: 
 export function findInlineForward(text: string): InlineForwardStart | undefined {
   const scanned = text.length > MAX_SCANNED_CHARS ? text.slice(0, MAX_SCANNED_CHARS) : text;
   let candidates = 0;
-  for (let at = 0; at < scanned.length && candidates < MAX_FORWARD_CANDIDATES;) {
+  for (let at = 0; at < scanned.length && candidates < MAX_FORWARD_CANDIDATES; ) {
     const newline = scanned.indexOf("\n", at);
     const lineEnd = newline < 0 ? scanned.length : newline;
     const line = cleanLine(scanned.slice(at, Math.min(lineEnd, at + 2000)));
@@ -575,7 +669,13 @@ export function findInlineForwardStart(text: string): number | undefined {
 }
 
 /** The message read from an inline forward's header block and body. */
-function inlineReport(start: InlineForwardStart, body: string, urls: { found: FoundUrl[]; dataUris: number }, depth: number, options: ReadOptions): MessageReport {
+function inlineReport(
+  start: InlineForwardStart,
+  body: string,
+  urls: { found: FoundUrl[]; dataUris: number },
+  depth: number,
+  options: ReadOptions,
+): MessageReport {
   const { fields } = start;
   const report = emptyReport(new Uint8Array(0), depth);
   const from = addressParser((fields.from ?? "").replaceAll("[mailto:", "<").replaceAll("]", ">"));
@@ -590,8 +690,12 @@ function inlineReport(start: InlineForwardStart, body: string, urls: { found: Fo
   if (date) report.date = date;
   report.addresses = [
     ...mailboxes(from).map((m) => ({ role: "from" as const, address: m.address.toLowerCase(), name: m.name })),
-    ...(fields.to ? mailboxes(addressParser(fields.to)).map((m) => ({ role: "to" as const, address: m.address.toLowerCase(), name: m.name })) : []),
-    ...(fields.cc ? mailboxes(addressParser(fields.cc)).map((m) => ({ role: "cc" as const, address: m.address.toLowerCase(), name: m.name })) : []),
+    ...(fields.to
+      ? mailboxes(addressParser(fields.to)).map((m) => ({ role: "to" as const, address: m.address.toLowerCase(), name: m.name }))
+      : []),
+    ...(fields.cc
+      ? mailboxes(addressParser(fields.cc)).map((m) => ({ role: "cc" as const, address: m.address.toLowerCase(), name: m.name }))
+      : []),
   ].slice(0, MAX_ADDRESSES);
   report.urlDetails = urls.found;
   report.urls = urls.found.map((f) => f.url);
@@ -625,7 +729,11 @@ function htmlCutAt(html: string, links: HtmlLinks, textAt: number): number {
  * HTML part where its own text does. Undefined when the bodies hold no inline forward.
  */
 function splitInlineForward(
-  text: string | undefined, html: string | undefined, htmlLinks: HtmlLinks | undefined, depth: number, options: ReadOptions,
+  text: string | undefined,
+  html: string | undefined,
+  htmlLinks: HtmlLinks | undefined,
+  depth: number,
+  options: ReadOptions,
 ): { above: { text?: string; html?: string }; forwarded: MessageReport } | undefined {
   const primary = text || htmlLinks?.text;
   if (!primary) return undefined;

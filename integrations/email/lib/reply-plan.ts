@@ -42,7 +42,10 @@ export interface ReplyPolicy {
 
 /** "a.com, B.com" → ["a.com", "b.com"]. */
 export function splitList(text: string): string[] {
-  return text.split(/[,\s]+/).map((item) => item.trim().toLowerCase()).filter(Boolean);
+  return text
+    .split(/[,\s]+/)
+    .map((item) => item.trim().toLowerCase())
+    .filter(Boolean);
 }
 
 function within(domain: string, domains: string[]): boolean {
@@ -61,17 +64,22 @@ export function reporterDoubt(event: Record<string, unknown>, reporter: string, 
   const forwarded = typeof event.ForwardDepth === "number" || typeof event.ReporterEmailAddress === "string";
   const results = authResultsOf(forwarded ? event.ReporterAuthResults : event.AuthResults);
   const receivedBy = field(event, forwarded ? "ReporterReceivedBy" : "ReceivedBy");
-  if (policy.trustedServers.length === 0) return "no \"Trusted Authentication Servers\" are set: the report's sender cannot be verified";
+  if (policy.trustedServers.length === 0) return 'no "Trusted Authentication Servers" are set: the report\'s sender cannot be verified';
   const auth = believedAuthResult(results, receivedBy, policy.trustedServers);
-  if (!auth) return results.length ? "the report's Authentication-Results were not written by a Trusted Authentication Server" : "the report carries no Authentication-Results from our mail server";
+  if (!auth)
+    return results.length
+      ? "the report's Authentication-Results were not written by a Trusted Authentication Server"
+      : "the report carries no Authentication-Results from our mail server";
   const domain = reporter.slice(reporter.lastIndexOf("@") + 1);
   const server = auth.authservId || receivedBy;
   if (auth.dmarc === "pass" && (!auth.dmarcDomain || auth.dmarcDomain.toLowerCase() === domain)) return undefined;
   if (auth.auth === "pass") return undefined;
   if (auth.spf === "pass" && auth.spfDomain && within(auth.spfDomain.toLowerCase(), policy.reporterDomains)) return undefined;
   if (auth.dkim === "pass" && (auth.dkimDomains ?? []).some((d) => within(d.toLowerCase(), policy.reporterDomains))) return undefined;
-  return `${server} did not authenticate the report's sender ` +
-    `(dmarc=${auth.dmarc ?? "none"}, spf=${auth.spf ?? "none"}, dkim=${auth.dkim ?? "none"})`;
+  return (
+    `${server} did not authenticate the report's sender ` +
+    `(dmarc=${auth.dmarc ?? "none"}, spf=${auth.spf ?? "none"}, dkim=${auth.dkim ?? "none"})`
+  );
 }
 
 /** A Message-ID as a header wants it: <id>. */
@@ -93,7 +101,11 @@ function languageOf(tag: string, fallback: string): string {
  * sender, Reply-To or Return-Path, is outside the organisation's domains, or our own mail server did not
  * authenticate the report (anyone can write a From: a forged staff address must not make us mail anyone).
  */
-export function planReplies(currentCase: CurrentCase, defaultLanguage: string, policy: ReplyPolicy): { replies: PlannedReply[]; skipped: SkippedReport[] } {
+export function planReplies(
+  currentCase: CurrentCase,
+  defaultLanguage: string,
+  policy: ReplyPolicy,
+): { replies: PlannedReply[]; skipped: SkippedReport[] } {
   const replies: PlannedReply[] = [];
   const skipped: SkippedReport[] = [];
   const answered = new Set<string>();
@@ -112,13 +124,17 @@ export function planReplies(currentCase: CurrentCase, defaultLanguage: string, p
       skip(reporter ? `the report's From is not one usable address` : "the report has no From address");
       continue;
     }
-    const suspects = new Set([field(event, "SourceEmailAddress").toLowerCase(), ...addressesIn(field(event, "ReplyTo")), ...addressesIn(field(event, "ReturnPath"))]);
+    const suspects = new Set([
+      field(event, "SourceEmailAddress").toLowerCase(),
+      ...addressesIn(field(event, "ReplyTo")),
+      ...addressesIn(field(event, "ReturnPath")),
+    ]);
     if (suspects.has(reporter)) {
       skip("the reporter's address is the suspect message's sender, Reply-To or Return-Path");
       continue;
     }
     if (policy.reporterDomains.length === 0) {
-      skip("no \"Reporter Domains\" are set (the organisation's mail domains): only reporters in them are answered");
+      skip('no "Reporter Domains" are set (the organisation\'s mail domains): only reporters in them are answered');
       continue;
     }
     if (!within(reporter.slice(reporter.lastIndexOf("@") + 1), policy.reporterDomains)) {

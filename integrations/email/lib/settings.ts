@@ -43,7 +43,10 @@ export interface EmailSettings {
 
 /** Splits a comma-separated list, trimming and dropping empty items. */
 export function splitList(value: string): string[] {
-  return value.split(",").map((item) => item.trim()).filter(Boolean);
+  return value
+    .split(",")
+    .map((item) => item.trim())
+    .filter(Boolean);
 }
 
 /** Compiles an admin-written pattern with RE2 (linear time on attacker-written text). */
@@ -107,8 +110,10 @@ function proxyUrl(address: string, username: string, password: string): string |
   try {
     url = new URL(withScheme);
   } catch {
-    throw new ParameterError(`parameter "Proxy Server Address": not a proxy address (${JSON.stringify(address)}); ` +
-      `use host:port, http://host:port or socks5://host:port`);
+    throw new ParameterError(
+      `parameter "Proxy Server Address": not a proxy address (${JSON.stringify(address)}); ` +
+        `use host:port, http://host:port or socks5://host:port`,
+    );
   }
   if (!["http:", "socks:", "socks4:", "socks5:"].includes(url.protocol)) {
     throw new ParameterError(`parameter "Proxy Server Address": scheme ${url.protocol} is not supported (http, socks5)`);
@@ -135,9 +140,16 @@ export function readSettings(execution: ParameterSource): EmailSettings {
   const clientId = param("OAuth2 Client ID");
   const password = execution.extractConnectorParam("Password", { inputType: "password", ...(clientId ? {} : { isMandatory: true }) });
   const serverTimeZone = param("Server Time Zone", "UTC");
-  if (!isTimeZone(serverTimeZone)) throw new ParameterError(`parameter "Server Time Zone": unknown time zone ${JSON.stringify(serverTimeZone)} (use an IANA name such as UTC or Asia/Seoul)`);
+  if (!isTimeZone(serverTimeZone))
+    throw new ParameterError(
+      `parameter "Server Time Zone": unknown time zone ${JSON.stringify(serverTimeZone)} (use an IANA name such as UTC or Asia/Seoul)`,
+    );
   const environmentPattern = compilePattern("Environment Regex Pattern", param("Environment Regex Pattern"));
-  const proxy = proxyUrl(param("Proxy Server Address"), param("Proxy Username"), execution.extractConnectorParam("Proxy Password", { inputType: "password", defaultValue: "" }));
+  const proxy = proxyUrl(
+    param("Proxy Server Address"),
+    param("Proxy Username"),
+    execution.extractConnectorParam("Proxy Password", { inputType: "password", defaultValue: "" }),
+  );
 
   const settings: EmailSettings = {
     host: execution.extractConnectorParam("IMAP Server Address", { isMandatory: true, printValue: true }),
@@ -173,10 +185,12 @@ export function readSettings(execution: ParameterSource): EmailSettings {
   if (settings.folders.length === 0) settings.folders = ["INBOX"];
   if (clientId) {
     const tokenUrl = param("OAuth2 Token URL");
-    if (!/^https?:\/\//i.test(tokenUrl)) throw new ParameterError(`parameter "OAuth2 Token URL" is required with "OAuth2 Client ID" (the provider's token endpoint)`);
+    if (!/^https?:\/\//i.test(tokenUrl))
+      throw new ParameterError(`parameter "OAuth2 Token URL" is required with "OAuth2 Client ID" (the provider's token endpoint)`);
     const clientSecret = execution.extractConnectorParam("OAuth2 Client Secret", { inputType: "password", defaultValue: "" });
     const refreshToken = execution.extractConnectorParam("OAuth2 Refresh Token", { inputType: "password", defaultValue: "" });
-    if (!clientSecret && !refreshToken) throw new ParameterError(`OAuth2 needs "OAuth2 Client Secret" (client credentials) or "OAuth2 Refresh Token"`);
+    if (!clientSecret && !refreshToken)
+      throw new ParameterError(`OAuth2 needs "OAuth2 Client Secret" (client credentials) or "OAuth2 Refresh Token"`);
     settings.oauth2 = { tokenUrl, clientId, clientSecret, refreshToken, scope: param("OAuth2 Scope") };
   }
   return settings;

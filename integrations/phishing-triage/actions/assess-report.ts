@@ -1,6 +1,14 @@
 // Assess Report: gathers a reported email's indicators and signals, asks the feeds and earlier cases, and
 // sets the case's verdict with its reasons; raises malicious cases, closes simulations (and benign ones when asked).
-import { type ActionExecution, believedAuthResult, MAX_EARLIER_QUERIES, Priority, type ActionEntity, type AuthResult, type CaseAlert } from "intake/sdk";
+import {
+  type ActionExecution,
+  believedAuthResult,
+  MAX_EARLIER_QUERIES,
+  Priority,
+  type ActionEntity,
+  type AuthResult,
+  type CaseAlert,
+} from "intake/sdk";
 import { assess, type Prevalence, type ReportSignals } from "../lib/assess.js";
 import { lookupIndicators, type IndicatorQuery } from "../lib/intel.js";
 import { LIST_NAMES, parseBrands, parseVips, siteOf, splitSetting, type Policy } from "../lib/policy.js";
@@ -20,7 +28,8 @@ function textField(value: unknown): string | undefined {
 
 /** The Authentication-Results of the reported message as the connector read them (older cases: the combined fields). */
 function authResultsOf(event: Record<string, unknown>): AuthResult[] {
-  if (Array.isArray(event.AuthResults)) return (event.AuthResults as unknown[]).filter((item): item is AuthResult => !!item && typeof item === "object").slice(0, 20);
+  if (Array.isArray(event.AuthResults))
+    return (event.AuthResults as unknown[]).filter((item): item is AuthResult => !!item && typeof item === "object").slice(0, 20);
   const server = typeof event.AuthServer === "string" ? event.AuthServer : "";
   const spf = textField(event.SpfResult);
   const dkim = textField(event.DkimResult);
@@ -32,7 +41,12 @@ function authResultsOf(event: Record<string, unknown>): AuthResult[] {
 /** "Name <a@b>, c@d" → the addresses. */
 function addressesIn(text: unknown): string[] {
   if (typeof text !== "string") return [];
-  return text.slice(0, 2000).split(/[\s,;<>()"]+/).filter((word) => word.includes("@")).map((word) => word.toLowerCase()).slice(0, 10);
+  return text
+    .slice(0, 2000)
+    .split(/[\s,;<>()"]+/)
+    .filter((word) => word.includes("@"))
+    .map((word) => word.toLowerCase())
+    .slice(0, 10);
 }
 
 function reportSignals(alert: CaseAlert, trusted: string[]): ReportSignals {
@@ -42,7 +56,8 @@ function reportSignals(alert: CaseAlert, trusted: string[]): ReportSignals {
   const auth = believedAuthResult(results, receivedBy, trusted);
   const dataUris = Number(event.DataUriLinks ?? 0);
   return {
-    senderName: String(event.SourceUserName ?? ""), senderAddress: String(event.SourceEmailAddress ?? "").toLowerCase(),
+    senderName: String(event.SourceUserName ?? ""),
+    senderAddress: String(event.SourceEmailAddress ?? "").toLowerCase(),
     replyTo: addressesIn(event.ReplyTo),
     ...(auth ? { auth, authServer: auth.authservId || receivedBy || "" } : {}),
     untrustedAuth: !auth && results.length > 0,
@@ -54,7 +69,12 @@ function reportSignals(alert: CaseAlert, trusted: string[]): ReportSignals {
 /** The organisation's settings and the admins' custom lists. */
 async function policyOf(execution: ActionExecution, reporterDomains: string): Promise<Policy> {
   const list = (name: string) => execution.getCustomList(name);
-  const [shared, shorteners, brands, vips] = await Promise.all([list(LIST_NAMES.shared), list(LIST_NAMES.shorteners), list(LIST_NAMES.brands), list(LIST_NAMES.vips)]);
+  const [shared, shorteners, brands, vips] = await Promise.all([
+    list(LIST_NAMES.shared),
+    list(LIST_NAMES.shorteners),
+    list(LIST_NAMES.brands),
+    list(LIST_NAMES.vips),
+  ]);
   return {
     orgDomains: splitSetting(reporterDomains),
     sharedInfrastructure: new Set(shared.map((entry) => entry.toLowerCase())),
@@ -67,7 +87,11 @@ async function policyOf(execution: ActionExecution, reporterDomains: string): Pr
 function headersOf(alert: CaseAlert): Record<string, string> {
   const headers = alert.events[0]?.Headers;
   if (!headers || typeof headers !== "object") return {};
-  return Object.fromEntries(Object.entries(headers as Record<string, unknown>).filter(([, value]) => typeof value === "string").map(([name, value]) => [name.toLowerCase(), value as string]));
+  return Object.fromEntries(
+    Object.entries(headers as Record<string, unknown>)
+      .filter(([, value]) => typeof value === "string")
+      .map(([name, value]) => [name.toLowerCase(), value as string]),
+  );
 }
 
 /**
@@ -92,7 +116,10 @@ function queriesOf(entities: ActionEntity[], specificOnly: boolean): IndicatorQu
 }
 
 export default async function main(execution: ActionExecution): Promise<void> {
-  const flag = (name: string, fallback: string) => String(execution.extractActionParam(name, { defaultValue: fallback })).trim().toLowerCase() === "true";
+  const flag = (name: string, fallback: string) =>
+    String(execution.extractActionParam(name, { defaultValue: fallback }))
+      .trim()
+      .toLowerCase() === "true";
   const autoCloseSimulation = flag("Auto Close Simulation", "true");
   const autoCloseBenign = flag("Auto Close Benign", "false");
   // Read here and handed on in the JSON result: a playbook's condition compares earlier steps' results.
@@ -103,7 +130,9 @@ export default async function main(execution: ActionExecution): Promise<void> {
     domains: String(execution.extractActionParam("Simulation Sender Domains", { defaultValue: "" })),
     ips: String(execution.extractActionParam("Simulation Sender IPs", { defaultValue: "" })),
   });
-  const defaultLanguage = String(execution.extractActionParam("Default Language", { defaultValue: "en" })).trim().toLowerCase();
+  const defaultLanguage = String(execution.extractActionParam("Default Language", { defaultValue: "en" }))
+    .trim()
+    .toLowerCase();
   const reporterDomains = String(execution.extractActionParam("Reporter Domains", { defaultValue: "" }));
   const trusted = splitSetting(String(execution.extractActionParam("Trusted Authentication Servers", { defaultValue: "" })));
 
@@ -123,30 +152,67 @@ export default async function main(execution: ActionExecution): Promise<void> {
   const queries = queriesOf(entities, false);
   const matches = simulation ? [] : await lookupIndicators(execution, queries);
   const earlier = simulation ? [] : await execution.findEarlierCases(queriesOf(entities, true).slice(0, MAX_EARLIER_QUERIES));
-  const sites = [...new Set(entities.filter((entity) => entity.entityType === "DOMAIN").map((entity) => siteOf(entity.identifier)))].slice(0, 200);
+  const sites = [...new Set(entities.filter((entity) => entity.entityType === "DOMAIN").map((entity) => siteOf(entity.identifier)))].slice(
+    0,
+    200,
+  );
   const prevalence: Record<string, Prevalence> = simulation || sites.length === 0 ? {} : await execution.domainPrevalence(sites);
   const policy = await policyOf(execution, reporterDomains);
-  const assessment = assess({ reports: alerts.map((alert) => reportSignals(alert, trusted)), entities, matches, earlier, prevalence, policy, ...(simulation ? { simulation } : {}) });
-  execution.logger.info(`verdict ${assessment.verdict} (score ${assessment.score}) from ${queries.length} indicators, ` +
-    `${matches.length} feed matches, ${earlier.length} earlier cases`);
+  const assessment = assess({
+    reports: alerts.map((alert) => reportSignals(alert, trusted)),
+    entities,
+    matches,
+    earlier,
+    prevalence,
+    policy,
+    ...(simulation ? { simulation } : {}),
+  });
+  execution.logger.info(
+    `verdict ${assessment.verdict} (score ${assessment.score}) from ${queries.length} indicators, ` +
+      `${matches.length} feed matches, ${earlier.length} earlier cases`,
+  );
 
-  execution.setCaseVerdict({ value: assessment.verdict, score: assessment.score, reasons: assessment.reasons, evidence: assessment.evidence });
+  execution.setCaseVerdict({
+    value: assessment.verdict,
+    score: assessment.score,
+    reasons: assessment.reasons,
+    evidence: assessment.evidence,
+  });
   if (assessment.verdict === "malicious" && execution.currentCase.priority < Priority.HIGH) execution.setCasePriority(Priority.HIGH);
   let closed: string | undefined;
-  if (assessment.verdict === "simulation" && autoCloseSimulation) closed = `simulation: ${simulation}; closed by the "Auto Close Simulation" setting of Phishing Triage`;
-  if (assessment.verdict === "benign" && autoCloseBenign) closed = `benign: ${assessment.reasons[0] ?? ""}; closed by the "Auto Close Benign" setting of Phishing Triage`;
+  if (assessment.verdict === "simulation" && autoCloseSimulation)
+    closed = `simulation: ${simulation}; closed by the "Auto Close Simulation" setting of Phishing Triage`;
+  if (assessment.verdict === "benign" && autoCloseBenign)
+    closed = `benign: ${assessment.reasons[0] ?? ""}; closed by the "Auto Close Benign" setting of Phishing Triage`;
   if (closed) execution.closeCase(closed);
 
   // A malicious verdict proposes cleaning every mailbox: with an analyst's approval, or without it when the
   // setting allows and a feed of grade C or better lists a link of the message (handed on for the steps' conditions).
-  const feedListedLink = matches.some((match) => match.entityType === "URL" && match.kind === "url" && "ABC".includes((match.reliability ?? "C").toUpperCase())
-    && entities.some((entity) => entity.entityType === "URL" && entity.identifier === match.identifier && entity.additionalProperties.clickable !== "false"));
+  const feedListedLink = matches.some(
+    (match) =>
+      match.entityType === "URL" &&
+      match.kind === "url" &&
+      "ABC".includes((match.reliability ?? "C").toUpperCase()) &&
+      entities.some(
+        (entity) =>
+          entity.entityType === "URL" && entity.identifier === match.identifier && entity.additionalProperties.clickable !== "false",
+      ),
+  );
   const purge = assessment.verdict !== "malicious" ? "none" : purgeWithoutApproval && feedListedLink ? "auto" : "approval";
-  const reported = alerts.map((alert) => textField(alert.events[0]?.ReportLanguage)).find((language) => language && LANGUAGES.has(language.slice(0, 2)));
+  const reported = alerts
+    .map((alert) => textField(alert.events[0]?.ReportLanguage))
+    .find((language) => language && LANGUAGES.has(language.slice(0, 2)));
   const language = reported?.slice(0, 2) ?? (LANGUAGES.has(defaultLanguage) ? defaultLanguage : "en");
   execution.result.addResultJson({
-    verdict: assessment.verdict, score: assessment.score, reasons: assessment.reasons, evidence: assessment.evidence, reasonsText: assessment.reasons.map((reason) => `- ${reason}`).join("\n"),
-    language, replyToReporter, purge, ...(closed ? { closed } : {}),
+    verdict: assessment.verdict,
+    score: assessment.score,
+    reasons: assessment.reasons,
+    evidence: assessment.evidence,
+    reasonsText: assessment.reasons.map((reason) => `- ${reason}`).join("\n"),
+    language,
+    replyToReporter,
+    purge,
+    ...(closed ? { closed } : {}),
   });
   execution.end(`${assessment.verdict} (score ${assessment.score}): ${assessment.reasons[0] ?? ""}`, assessment.verdict);
 }

@@ -72,7 +72,8 @@ export function lookalikeOf(domain: string, targets: string[]): Lookalike | unde
     const targetName = nameOf(target);
     if (targetName.length < 4) continue;
     const targetSkeleton = skeletonOf(targetName);
-    if (skeleton === targetSkeleton) return { target, how: name === targetName ? "the same name under another suffix" : "confusable characters" };
+    if (skeleton === targetSkeleton)
+      return { target, how: name === targetName ? "the same name under another suffix" : "confusable characters" };
     if (targetName.length >= 5) {
       const distance = editDistance(skeleton, targetSkeleton, 2);
       if (distance === 1) return { target, how: "one letter changed" };

@@ -31,7 +31,10 @@ export function emptyPolicy(): Policy {
 
 /** "a.com, B.com" → ["a.com", "b.com"]: a comma- or space-separated setting. */
 export function splitSetting(text: string | undefined): string[] {
-  return (text ?? "").split(/[,\s]+/).map((item) => item.trim().toLowerCase()).filter(Boolean);
+  return (text ?? "")
+    .split(/[,\s]+/)
+    .map((item) => item.trim().toLowerCase())
+    .filter(Boolean);
 }
 
 /** Words of a name for whole-word matching: letters and digits of any script, lower case. */
@@ -73,12 +76,21 @@ export function parseBrands(lines: string[]): Brand[] {
 }
 
 export function parseVips(lines: string[]): Vip[] {
-  return lines.map((line) => {
-    const open = line.indexOf("<");
-    const close = line.indexOf(">", open + 1);
-    if (open > 0 && close > open) return { name: line.slice(0, open).trim(), address: line.slice(open + 1, close).trim().toLowerCase() };
-    return { name: line.trim() };
-  }).filter((vip) => vip.name.length > 0);
+  return lines
+    .map((line) => {
+      const open = line.indexOf("<");
+      const close = line.indexOf(">", open + 1);
+      if (open > 0 && close > open)
+        return {
+          name: line.slice(0, open).trim(),
+          address: line
+            .slice(open + 1, close)
+            .trim()
+            .toLowerCase(),
+        };
+      return { name: line.trim() };
+    })
+    .filter((vip) => vip.name.length > 0);
 }
 
 /** A host's registrable domain, the Public Suffix List's private section included (a.web.app ≠ b.web.app). */

@@ -12,7 +12,10 @@ export interface SimulationRules {
 
 /** Comma-separated list, blanks dropped. */
 export function splitList(text: string): string[] {
-  return text.split(",").map((item) => item.trim()).filter((item) => item.length > 0);
+  return text
+    .split(",")
+    .map((item) => item.trim())
+    .filter((item) => item.length > 0);
 }
 
 /** Reads the three settings; a CIDR that is none throws naming it. */
@@ -58,13 +61,15 @@ export function matchSimulation(rules: SimulationRules, report: ReportFacts): st
   const senderDomain = at >= 0 ? report.senderAddress.slice(at + 1).toLowerCase() : "";
   if (senderDomain) {
     for (const domain of rules.domains) {
-      if (senderDomain === domain || senderDomain.endsWith(`.${domain}`)) return `sender domain ${defang(senderDomain)} (setting "Simulation Sender Domains")`;
+      if (senderDomain === domain || senderDomain.endsWith(`.${domain}`))
+        return `sender domain ${defang(senderDomain)} (setting "Simulation Sender Domains")`;
     }
   }
   if (rules.networkCount > 0) {
     for (const ip of report.ips) {
       const family = isIP(ip);
-      if (family && rules.networks.check(ip, family === 6 ? "ipv6" : "ipv4")) return `sending IP ${defang(ip)} (setting "Simulation Sender IPs")`;
+      if (family && rules.networks.check(ip, family === 6 ? "ipv6" : "ipv4"))
+        return `sending IP ${defang(ip)} (setting "Simulation Sender IPs")`;
     }
   }
   return undefined;

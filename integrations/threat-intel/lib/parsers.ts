@@ -7,7 +7,13 @@ import path from "node:path";
 import readline from "node:readline";
 import { Readable } from "node:stream";
 import {
-  FEED_FORMATS, indicatorKey, MAX_INDICATOR_LENGTH, MAX_INDICATOR_NOTE_LENGTH, type FeedFormat, type FeedIndicator, type IndicatorKind,
+  FEED_FORMATS,
+  indicatorKey,
+  MAX_INDICATOR_LENGTH,
+  MAX_INDICATOR_NOTE_LENGTH,
+  type FeedFormat,
+  type FeedIndicator,
+  type IndicatorKind,
 } from "intake/sdk";
 
 /** Largest JSON file read whole (a PhishTank dump, a STIX bundle, a MISP event). */
@@ -140,7 +146,8 @@ async function* phishtank(source: string): AsyncGenerator<FeedIndicator> {
     const fields = csvFields(line, where);
     if (!columns) {
       columns = fields.map((name) => name.trim());
-      if (!columns.includes("url") || !columns.includes("phish_id")) throw new Error(`${where}: expected a header naming phish_id and url (${columns.length} columns without them)`);
+      if (!columns.includes("url") || !columns.includes("phish_id"))
+        throw new Error(`${where}: expected a header naming phish_id and url (${columns.length} columns without them)`);
       continue;
     }
     if (fields.length !== columns.length) throw new Error(`${where}: ${fields.length} fields, the header names ${columns.length}`);
@@ -166,13 +173,26 @@ async function* openphish(source: string): AsyncGenerator<FeedIndicator> {
 
 // MISP attribute types → the kind of their value (for `a|b` types: of each part).
 const MISP_KINDS: Record<string, IndicatorKind> = {
-  url: "url", link: "url", uri: "url", domain: "domain", hostname: "domain", "ip-src": "ip", "ip-dst": "ip", md5: "md5", sha1: "sha1", sha256: "sha256",
+  url: "url",
+  link: "url",
+  uri: "url",
+  domain: "domain",
+  hostname: "domain",
+  "ip-src": "ip",
+  "ip-dst": "ip",
+  md5: "md5",
+  sha1: "sha1",
+  sha256: "sha256",
 };
 
 function mispAttribute(attribute: unknown, where: string): FeedIndicator[] {
   const { type, value, category, Tag } = (attribute ?? {}) as { type?: unknown; value?: unknown; category?: unknown; Tag?: unknown };
   if (typeof type !== "string" || typeof value !== "string") throw new Error(`${where}: an attribute needs a "type" and a "value"`);
-  const tags = Array.isArray(Tag) ? Tag.map((tag) => (tag as { name?: unknown })?.name).filter((name) => typeof name === "string").join(",") : undefined;
+  const tags = Array.isArray(Tag)
+    ? Tag.map((tag) => (tag as { name?: unknown })?.name)
+        .filter((name) => typeof name === "string")
+        .join(",")
+    : undefined;
   const extra = { threat: category, tags };
   const parts = type.split("|");
   const values = parts.length > 1 ? value.split("|") : [value];
@@ -190,7 +210,8 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** MISP feed folder: manifest.json maps event UUIDs to events, each in UUID.json with its Attribute list. */
 async function* misp(folder: string): AsyncGenerator<FeedIndicator> {
   const manifest = await readJson(path.join(folder, "manifest.json"), "manifest.json");
-  if (typeof manifest !== "object" || manifest === null || Array.isArray(manifest)) throw new Error("manifest.json: an object mapping event UUIDs to events");
+  if (typeof manifest !== "object" || manifest === null || Array.isArray(manifest))
+    throw new Error("manifest.json: an object mapping event UUIDs to events");
   for (const [index, uuid] of Object.keys(manifest).entries()) {
     if (!UUID.test(uuid)) throw new Error(`manifest.json: key ${index + 1}: expected an event UUID`);
     const file = `${uuid}.json`;
@@ -202,16 +223,26 @@ async function* misp(folder: string): AsyncGenerator<FeedIndicator> {
     const objects = Array.isArray(event.Object) ? event.Object : [];
     for (const [objectIndex, object] of objects.entries()) {
       const inner = (object as { Attribute?: unknown })?.Attribute;
-      for (const [index, attribute] of (Array.isArray(inner) ? inner : []).entries()) yield* mispAttribute(attribute, `${file} object ${objectIndex + 1} attribute ${index + 1}`);
+      for (const [index, attribute] of (Array.isArray(inner) ? inner : []).entries())
+        yield* mispAttribute(attribute, `${file} object ${objectIndex + 1} attribute ${index + 1}`);
     }
   }
 }
 
 // STIX object paths → the kind of their value.
 const STIX_PATHS: Record<string, IndicatorKind> = {
-  "url:value": "url", "domain-name:value": "domain", "ipv4-addr:value": "ip", "ipv6-addr:value": "ip",
-  "file:hashes.'sha-256'": "sha256", "file:hashes.sha256": "sha256", "file:hashes.'sha256'": "sha256",
-  "file:hashes.md5": "md5", "file:hashes.'md5'": "md5", "file:hashes.'sha-1'": "sha1", "file:hashes.sha1": "sha1", "file:hashes.'sha1'": "sha1",
+  "url:value": "url",
+  "domain-name:value": "domain",
+  "ipv4-addr:value": "ip",
+  "ipv6-addr:value": "ip",
+  "file:hashes.'sha-256'": "sha256",
+  "file:hashes.sha256": "sha256",
+  "file:hashes.'sha256'": "sha256",
+  "file:hashes.md5": "md5",
+  "file:hashes.'md5'": "md5",
+  "file:hashes.'sha-1'": "sha1",
+  "file:hashes.sha1": "sha1",
+  "file:hashes.'sha1'": "sha1",
 };
 
 /**
@@ -257,7 +288,8 @@ export function stixPattern(pattern: string, where: string): { kind: IndicatorKi
     }
     if (!expectComparison) {
       const joiner = word().toUpperCase();
-      if (joiner !== "OR") fail(joiner === "AND" ? "comparisons combined with AND are not read" : `OR was expected at ${i - joiner.length}`);
+      if (joiner !== "OR")
+        fail(joiner === "AND" ? "comparisons combined with AND are not read" : `OR was expected at ${i - joiner.length}`);
       expectComparison = true;
       continue;
     }
@@ -265,7 +297,8 @@ export function stixPattern(pattern: string, where: string): { kind: IndicatorKi
     const pathAt = i;
     const objectPath = word().toLowerCase();
     const kind = Object.hasOwn(STIX_PATHS, objectPath) ? STIX_PATHS[objectPath] : undefined;
-    if (!kind) fail(`unknown object path at ${pathAt} (expected url:value, domain-name:value, ipv4-addr:value, ipv6-addr:value or file:hashes)`);
+    if (!kind)
+      fail(`unknown object path at ${pathAt} (expected url:value, domain-name:value, ipv4-addr:value, ipv6-addr:value or file:hashes)`);
     skipSpace();
     if (pattern[i] !== "=") fail(`only "=" comparisons are read (at ${i})`);
     i++;
@@ -292,9 +325,18 @@ export function stixPattern(pattern: string, where: string): { kind: IndicatorKi
 /** STIX 2.1 bundle: its indicator objects' patterns (pattern_type stix). */
 async function* stix(source: string): AsyncGenerator<FeedIndicator> {
   const bundle = (await readJson(source, "file")) as { type?: unknown; objects?: unknown };
-  if (bundle?.type !== "bundle" || !Array.isArray(bundle.objects)) throw new Error(`file: a STIX bundle ({"type": "bundle", "objects": […]}) was expected`);
+  if (bundle?.type !== "bundle" || !Array.isArray(bundle.objects))
+    throw new Error(`file: a STIX bundle ({"type": "bundle", "objects": […]}) was expected`);
   for (const [index, object] of bundle.objects.entries()) {
-    const { type, id, pattern, pattern_type: patternType, name, labels, indicator_types: indicatorTypes } = (object ?? {}) as Record<string, unknown>;
+    const {
+      type,
+      id,
+      pattern,
+      pattern_type: patternType,
+      name,
+      labels,
+      indicator_types: indicatorTypes,
+    } = (object ?? {}) as Record<string, unknown>;
     if (type !== "indicator") continue;
     // An id is shown only when it has an id's shape (type--hex): anything else would quote the file.
     const validId = typeof id === "string" && /^[a-z][a-z0-9-]{0,40}--[0-9a-f-]{1,40}$/.test(id);
@@ -302,7 +344,8 @@ async function* stix(source: string): AsyncGenerator<FeedIndicator> {
     if (patternType !== undefined && patternType !== "stix") continue;
     if (typeof pattern !== "string") throw new Error(`${where}: an indicator without a "pattern"`);
     const kinds = Array.isArray(indicatorTypes) ? indicatorTypes : Array.isArray(labels) ? labels : [];
-    for (const found of stixPattern(pattern, where)) yield indicator(found.kind, found.value, where, { threat: kinds.filter((k) => typeof k === "string").join(","), tags: name });
+    for (const found of stixPattern(pattern, where))
+      yield indicator(found.kind, found.value, where, { threat: kinds.filter((k) => typeof k === "string").join(","), tags: name });
   }
 }
 
@@ -317,4 +360,3 @@ export function parseFeed(format: string, source: string): AsyncGenerator<FeedIn
   if (!parser) throw new Error(`unknown feed format "${format}" (known: ${FEED_FORMATS.join(", ")})`);
   return parser(source);
 }
-

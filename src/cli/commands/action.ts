@@ -26,22 +26,42 @@ export function register(program: Command, withStore: WithStore): void {
     .option("--params <file>", "JSON object: the action's parameter name → value")
     .option("--json", "print {status, resultValue, message, json} as one JSON object on the last line of stdout")
     .option("-v, --verbose", "print the action's log (on stderr)")
-    .action(async (integration: string, actionName: string, options: { case: number; params?: string; json?: boolean; verbose?: boolean }) => {
-      const params = options.params === undefined ? {} : readParamsFile(options.params);
-      if (typeof params !== "object" || params === null || Array.isArray(params)) throw new ParameterError("the parameters must be a JSON object mapping parameter names to values");
-      const outcome = await withStore((store) => runAction(store, { integration, action: actionName, caseId: options.case, params: params as Record<string, unknown>, actor: cliActor() }));
-      // Its log on request: a failure is the one line below, on stderr.
-      if (options.verbose) for (const entry of outcome.logs) printLog(entry);
-      if (options.json) {
-        const answer = JSON.stringify({ status: outcome.status, resultValue: outcome.resultValue, message: outcome.message, json: outcome.json, actionRun: outcome.actionRunId, ...(outcome.error ? { error: outcome.error } : {}) });
-        process.stdout.write(`${answer}\n`);
-      } else {
-        console.log(`action run ${outcome.actionRunId} ${outcome.status}: ${JSON.stringify(outcome.resultValue)}` +
-          `${outcome.message ? ` (${outcome.message})` : ""}; ${outcome.entityUpdates.length} entities updated, ` +
-          `${outcome.insights.length} insights, ${outcome.finishedAt - outcome.startedAt} ms`);
-      }
-      if (outcome.error) throw new IntakeError(outcome.error.code, outcome.error.message);
-    });
+    .action(
+      async (integration: string, actionName: string, options: { case: number; params?: string; json?: boolean; verbose?: boolean }) => {
+        const params = options.params === undefined ? {} : readParamsFile(options.params);
+        if (typeof params !== "object" || params === null || Array.isArray(params))
+          throw new ParameterError("the parameters must be a JSON object mapping parameter names to values");
+        const outcome = await withStore((store) =>
+          runAction(store, {
+            integration,
+            action: actionName,
+            caseId: options.case,
+            params: params as Record<string, unknown>,
+            actor: cliActor(),
+          }),
+        );
+        // Its log on request: a failure is the one line below, on stderr.
+        if (options.verbose) for (const entry of outcome.logs) printLog(entry);
+        if (options.json) {
+          const answer = JSON.stringify({
+            status: outcome.status,
+            resultValue: outcome.resultValue,
+            message: outcome.message,
+            json: outcome.json,
+            actionRun: outcome.actionRunId,
+            ...(outcome.error ? { error: outcome.error } : {}),
+          });
+          process.stdout.write(`${answer}\n`);
+        } else {
+          console.log(
+            `action run ${outcome.actionRunId} ${outcome.status}: ${JSON.stringify(outcome.resultValue)}` +
+              `${outcome.message ? ` (${outcome.message})` : ""}; ${outcome.entityUpdates.length} entities updated, ` +
+              `${outcome.insights.length} insights, ${outcome.finishedAt - outcome.startedAt} ms`,
+          );
+        }
+        if (outcome.error) throw new IntakeError(outcome.error.code, outcome.error.message);
+      },
+    );
 
   action
     .command("runs")
@@ -51,8 +71,21 @@ export function register(program: Command, withStore: WithStore): void {
     .action(async (options: { case: number; json?: boolean }) => {
       const runs = await withStore((store) => listActionRuns(store, options.case));
       if (options.json) return console.log(JSON.stringify(runs));
-      console.log(runs.length
-        ? table(runs.map((r) => ({ id: r.actionRunId, action: `${r.integration}/${r.action}`, actor: r.actor, status: r.status, result: JSON.stringify(r.resultValue), message: r.message.slice(0, 60), started: formatTime(r.startedAt) })), ["id", "action", "actor", "status", "result", "message", "started"])
-        : `case ${options.case} has no action runs`);
+      console.log(
+        runs.length
+          ? table(
+              runs.map((r) => ({
+                id: r.actionRunId,
+                action: `${r.integration}/${r.action}`,
+                actor: r.actor,
+                status: r.status,
+                result: JSON.stringify(r.resultValue),
+                message: r.message.slice(0, 60),
+                started: formatTime(r.startedAt),
+              })),
+              ["id", "action", "actor", "status", "result", "message", "started"],
+            )
+          : `case ${options.case} has no action runs`,
+      );
     });
 }

@@ -5,8 +5,20 @@ import { cliActor } from "./action.js";
 import { CaseNotFound, CaseStatusInvalid } from "../../platform/errors.js";
 import { priorityName } from "../../sdk/vocabulary.js";
 import {
-  CASE_STATUSES, caseHistory, caseVerdict, exportCases, isCaseStatus, loadCases, mergeCases, moveAlertOut, newestCases, originalMessage,
-  overrideVerdict, setCaseStatus, VERDICTS, verdictHistory,
+  CASE_STATUSES,
+  caseHistory,
+  caseVerdict,
+  exportCases,
+  isCaseStatus,
+  loadCases,
+  mergeCases,
+  moveAlertOut,
+  newestCases,
+  originalMessage,
+  overrideVerdict,
+  setCaseStatus,
+  VERDICTS,
+  verdictHistory,
 } from "../../platform/cases/index.js";
 import { formatTime, table } from "../output.js";
 
@@ -41,7 +53,17 @@ export function register(program: Command, withStore: WithStore): void {
           throw new CaseStatusInvalid(`--status ${JSON.stringify(status)}: use one of ${CASE_STATUSES.join(", ")}`);
         }
         const rows = await newestCases(store, { limit: options.limit, ...(status && isCaseStatus(status) ? { status } : {}) });
-        console.log(table(rows.map((r) => ({ ...r, priority: priorityName(r.priority), created: formatTime(r.created_at), title: JSON.stringify(r.title).slice(1, -1).slice(0, 80) })), ["id", "priority", "status", "verdict", "created", "title"]));
+        console.log(
+          table(
+            rows.map((r) => ({
+              ...r,
+              priority: priorityName(r.priority),
+              created: formatTime(r.created_at),
+              title: JSON.stringify(r.title).slice(1, -1).slice(0, 80),
+            })),
+            ["id", "priority", "status", "verdict", "created", "title"],
+          ),
+        );
       });
     });
   cases

@@ -3,7 +3,14 @@ import fs from "node:fs";
 import type { Command } from "commander";
 import type { WithStore } from "../context.js";
 import { IntakeError, ParamsFile } from "../../platform/errors.js";
-import { displayParameters, groupingView, listConnectors, resolveConnector, saveConnector, wantsPush } from "../../platform/catalog/index.js";
+import {
+  displayParameters,
+  groupingView,
+  listConnectors,
+  resolveConnector,
+  saveConnector,
+  wantsPush,
+} from "../../platform/catalog/index.js";
 import { ConnectorLoop, enableWarmRunners, listRuns, recentRuns, runConnector, stopWarmRunners } from "../../platform/runner/index.js";
 import { formatTime, printLog, table } from "../output.js";
 import type { GroupingMode } from "../../platform/store/index.js";
@@ -34,26 +41,49 @@ export function register(program: Command, withStore: WithStore): void {
     .requiredOption("--params <file>", "JSON object: parameter name → value")
     .option("--interval <seconds>", "run interval in seconds (default: the connector's)", (v) => Number.parseInt(v, 10))
     .option("--disabled", "create it disabled (intake serve does not run it)")
-    .option("--grouping <mode>", "how alerts become cases: campaign (default: reports of one mail in one case), " +
-      "indicator (a shared URL or file), off (one case per alert)")
+    .option(
+      "--grouping <mode>",
+      "how alerts become cases: campaign (default: reports of one mail in one case), " +
+        "indicator (a shared URL or file), off (one case per alert)",
+    )
     .option("--grouping-hours <hours>", "grouping time frame in hours (default 24)", (v) => Number(v))
     .option("--grouping-max <alerts>", "most alerts in one case (default 500)", (v) => Number(v))
-    .action(async (name: string, options: { integration: string; connector?: string; params: string; interval?: number; disabled?: boolean; grouping?: string; groupingHours?: number; groupingMax?: number }) => {
-      const parameters = readParamsFile(options.params);
-      await withStore(async (store) => {
-        const { created, instance } = await saveConnector(store, {
-          name, integration: options.integration, connector: options.connector, parameters,
-          intervalSeconds: options.interval, ...(options.disabled ? { enabled: false } : {}),
-          grouping: {
-            ...(options.grouping !== undefined ? { mode: options.grouping as GroupingMode } : {}),
-            ...(options.groupingHours !== undefined ? { windowHours: options.groupingHours } : {}),
-            ...(options.groupingMax !== undefined ? { maxAlerts: options.groupingMax } : {}),
-          },
+    .action(
+      async (
+        name: string,
+        options: {
+          integration: string;
+          connector?: string;
+          params: string;
+          interval?: number;
+          disabled?: boolean;
+          grouping?: string;
+          groupingHours?: number;
+          groupingMax?: number;
+        },
+      ) => {
+        const parameters = readParamsFile(options.params);
+        await withStore(async (store) => {
+          const { created, instance } = await saveConnector(store, {
+            name,
+            integration: options.integration,
+            connector: options.connector,
+            parameters,
+            intervalSeconds: options.interval,
+            ...(options.disabled ? { enabled: false } : {}),
+            grouping: {
+              ...(options.grouping !== undefined ? { mode: options.grouping as GroupingMode } : {}),
+              ...(options.groupingHours !== undefined ? { windowHours: options.groupingHours } : {}),
+              ...(options.groupingMax !== undefined ? { maxAlerts: options.groupingMax } : {}),
+            },
+          });
+          console.log(
+            `${created ? "created" : "updated"} connector "${instance.name}" ` +
+              `(${instance.integration} / ${instance.definition}, every ${instance.intervalSeconds} s)`,
+          );
         });
-        console.log(`${created ? "created" : "updated"} connector "${instance.name}" ` +
-          `(${instance.integration} / ${instance.definition}, every ${instance.intervalSeconds} s)`);
-      });
-    });
+      },
+    );
 
   connector
     .command("run <name>")
@@ -73,14 +103,30 @@ export function register(program: Command, withStore: WithStore): void {
       if (summary.package) {
         process.stdout.write(`${JSON.stringify(summary.package, null, options.json ? undefined : 2)}\n`);
       }
-      const counts = { fetched: summary.fetched, alerts: summary.alerts, ingested: summary.ingested, duplicates: summary.duplicates, failed: summary.failed, skipped: summary.skipped, ms: summary.ms };
+      const counts = {
+        fetched: summary.fetched,
+        alerts: summary.alerts,
+        ingested: summary.ingested,
+        duplicates: summary.duplicates,
+        failed: summary.failed,
+        skipped: summary.skipped,
+        ms: summary.ms,
+      };
       if (options.json) {
-        const answer = JSON.stringify({ ...counts, run: summary.runId, status: summary.status, test: summary.test, ...(summary.error ? { error: summary.error } : {}) });
+        const answer = JSON.stringify({
+          ...counts,
+          run: summary.runId,
+          status: summary.status,
+          test: summary.test,
+          ...(summary.error ? { error: summary.error } : {}),
+        });
         process.stdout.write(`${answer}\n`);
       } else {
-        console.log(`run ${summary.runId} ${summary.status}${summary.test ? " (test: nothing stored)" : ""}: ` +
-          `fetched ${counts.fetched}, alerts ${counts.alerts}, ingested ${counts.ingested}, duplicates ${counts.duplicates}, ` +
-          `failed ${counts.failed}, ${counts.ms} ms`);
+        console.log(
+          `run ${summary.runId} ${summary.status}${summary.test ? " (test: nothing stored)" : ""}: ` +
+            `fetched ${counts.fetched}, alerts ${counts.alerts}, ingested ${counts.ingested}, duplicates ${counts.duplicates}, ` +
+            `failed ${counts.failed}, ${counts.ms} ms`,
+        );
       }
       if (summary.error) throw new IntakeError(summary.error.code, summary.error.message);
     });
@@ -105,13 +151,30 @@ export function register(program: Command, withStore: WithStore): void {
         const loop = new ConnectorLoop(store, name, {
           intervalSeconds: options.interval ?? resolved.instance.intervalSeconds,
           push,
-          onLog: (entry) => { if (entry.level !== "debug") printLog(entry); },
-          onRun: (s) => console.log(JSON.stringify({ run: s.runId, status: s.status, fetched: s.fetched, ingested: s.ingested, duplicates: s.duplicates, failed: s.failed, skipped: s.skipped, ms: s.ms, at: new Date().toISOString() })),
+          onLog: (entry) => {
+            if (entry.level !== "debug") printLog(entry);
+          },
+          onRun: (s) =>
+            console.log(
+              JSON.stringify({
+                run: s.runId,
+                status: s.status,
+                fetched: s.fetched,
+                ingested: s.ingested,
+                duplicates: s.duplicates,
+                failed: s.failed,
+                skipped: s.skipped,
+                ms: s.ms,
+                at: new Date().toISOString(),
+              }),
+            ),
         });
         // Its runs reuse one warm process while it watches.
         enableWarmRunners();
-        console.error(`watching connector "${name}" every ${options.interval ?? resolved.instance.intervalSeconds} s` +
-          `${push ? " and on push" : ""}; Ctrl-C stops after the current batch`);
+        console.error(
+          `watching connector "${name}" every ${options.interval ?? resolved.instance.intervalSeconds} s` +
+            `${push ? " and on push" : ""}; Ctrl-C stops after the current batch`,
+        );
         loop.start();
         await new Promise<void>((resolve) => {
           const stop = () => resolve();
@@ -130,14 +193,24 @@ export function register(program: Command, withStore: WithStore): void {
       await withStore(async (store) => {
         const connectors = await listConnectors(store);
         // The console's rule: a connector's newest run that was not a test, however long ago.
-        const rows = await Promise.all(connectors.map(async (c) => {
-          const [last] = await recentRuns(store, c.name, 1);
-          return {
-            name: c.name, integration: c.integration, connector: c.definition, enabled: c.enabled ? "yes" : "no",
-            interval: `${c.intervalSeconds}s`, "last run": last ? `${last.status} ${formatTime(last.started_at)}` : "never",
-          };
-        }));
-        console.log(rows.length ? table(rows, ["name", "integration", "connector", "enabled", "interval", "last run"]) : "no connectors yet: intake connector create NAME --integration email --params FILE.json");
+        const rows = await Promise.all(
+          connectors.map(async (c) => {
+            const [last] = await recentRuns(store, c.name, 1);
+            return {
+              name: c.name,
+              integration: c.integration,
+              connector: c.definition,
+              enabled: c.enabled ? "yes" : "no",
+              interval: `${c.intervalSeconds}s`,
+              "last run": last ? `${last.status} ${formatTime(last.started_at)}` : "never",
+            };
+          }),
+        );
+        console.log(
+          rows.length
+            ? table(rows, ["name", "integration", "connector", "enabled", "interval", "last run"])
+            : "no connectors yet: intake connector create NAME --integration email --params FILE.json",
+        );
       });
     });
 
@@ -151,22 +224,48 @@ export function register(program: Command, withStore: WithStore): void {
         const { instance, definition } = resolved;
         const { runs } = await listRuns(store, { connector: instance.name, limit: 10 });
         const view = {
-          name: instance.name, integration: instance.integration, connector: definition.name, enabled: instance.enabled,
-          intervalSeconds: instance.intervalSeconds, timeoutSeconds: definition.timeoutSeconds,
-          productFieldName: definition.productFieldName, eventFieldName: definition.eventFieldName,
+          name: instance.name,
+          integration: instance.integration,
+          connector: definition.name,
+          enabled: instance.enabled,
+          intervalSeconds: instance.intervalSeconds,
+          timeoutSeconds: definition.timeoutSeconds,
+          productFieldName: definition.productFieldName,
+          eventFieldName: definition.eventFieldName,
           grouping: groupingView(instance.grouping),
           parameters: displayParameters(resolved),
-          runs: runs.map((r) => ({ id: r.id, test: r.is_test === 1, status: r.status, started: formatTime(r.started_at), ms: r.finished_at ? r.finished_at - r.started_at : null, fetched: r.fetched, ingested: r.ingested, duplicates: r.duplicates, failed: r.failed, error: r.error })),
+          runs: runs.map((r) => ({
+            id: r.id,
+            test: r.is_test === 1,
+            status: r.status,
+            started: formatTime(r.started_at),
+            ms: r.finished_at ? r.finished_at - r.started_at : null,
+            fetched: r.fetched,
+            ingested: r.ingested,
+            duplicates: r.duplicates,
+            failed: r.failed,
+            error: r.error,
+          })),
         };
         if (options.json) return console.log(JSON.stringify(view, null, 2));
-        console.log(`${view.name}: ${view.integration} / ${view.connector} ` +
-          `(${view.enabled ? "enabled" : "disabled"}, every ${view.intervalSeconds} s, timeout ${view.timeoutSeconds} s)`);
+        console.log(
+          `${view.name}: ${view.integration} / ${view.connector} ` +
+            `(${view.enabled ? "enabled" : "disabled"}, every ${view.intervalSeconds} s, timeout ${view.timeoutSeconds} s)`,
+        );
         console.log(`field mappings: Product Field Name = ${view.productFieldName}, Event Field Name = ${view.eventFieldName}`);
         const limits = ` (time frame ${view.grouping.windowHours} h, at most ${view.grouping.maxAlerts} alerts per case)`;
         console.log(`grouping: ${view.grouping.mode}${view.grouping.mode === "off" ? "" : limits}`);
         console.log("parameters:");
-        for (const p of definition.parameters) console.log(`  ${p.name} (${p.type}${p.required ? ", required" : ""}): ${view.parameters[p.name] ?? ""}`);
-        console.log(view.runs.length ? `runs:\n${table(view.runs.map((r) => ({ ...r, test: r.test ? "test" : "" })), ["id", "test", "status", "started", "ms", "fetched", "ingested", "duplicates", "failed", "error"])}` : "runs: none yet");
+        for (const p of definition.parameters)
+          console.log(`  ${p.name} (${p.type}${p.required ? ", required" : ""}): ${view.parameters[p.name] ?? ""}`);
+        console.log(
+          view.runs.length
+            ? `runs:\n${table(
+                view.runs.map((r) => ({ ...r, test: r.test ? "test" : "" })),
+                ["id", "test", "status", "started", "ms", "fetched", "ingested", "duplicates", "failed", "error"],
+              )}`
+            : "runs: none yet",
+        );
       });
     });
 }

@@ -13,13 +13,20 @@ export function register(program: Command, withStore: WithStore): void {
     .action(async () => {
       await withStore(async (store) => {
         const integrations = await listIntegrations(store);
-        console.log(table(
-          integrations.map((d) => ({
-            name: d.name, short: d.slug, connectors: d.connectors.map((c) => c.name).join(", "), actions: d.actions.map((a) => a.name).join(", "),
-            jobs: d.jobs.map((j) => j.name).join(", "), kind: d.builtin ? "built-in" : "imported", description: d.description.slice(0, 80),
-          })),
-          ["name", "short", "connectors", "actions", "jobs", "kind", "description"],
-        ));
+        console.log(
+          table(
+            integrations.map((d) => ({
+              name: d.name,
+              short: d.slug,
+              connectors: d.connectors.map((c) => c.name).join(", "),
+              actions: d.actions.map((a) => a.name).join(", "),
+              jobs: d.jobs.map((j) => j.name).join(", "),
+              kind: d.builtin ? "built-in" : "imported",
+              description: d.description.slice(0, 80),
+            })),
+            ["name", "short", "connectors", "actions", "jobs", "kind", "description"],
+          ),
+        );
       });
     });
 }

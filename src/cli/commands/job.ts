@@ -7,7 +7,9 @@ import { formatTime, printLog, table } from "../output.js";
 import { readParamsFile } from "./connector.js";
 
 export function register(program: Command, withStore: WithStore): void {
-  const job = program.command("job").description("jobs of integrations: run one now, schedule it for intake serve, list them and their runs");
+  const job = program
+    .command("job")
+    .description("jobs of integrations: run one now, schedule it for intake serve, list them and their runs");
 
   job
     .command("run <integration> <job>")
@@ -18,14 +20,31 @@ export function register(program: Command, withStore: WithStore): void {
     .option("-v, --verbose", "print the job's log (on stderr; a test run always does)")
     .action(async (integration: string, name: string, options: { test?: boolean; params?: string; json?: boolean; verbose?: boolean }) => {
       const params = options.params === undefined ? undefined : readParamsFile(options.params);
-      const outcome = await withStore((store) => runJob(store, { integration, job: name, test: options.test ?? false, ...(params === undefined ? {} : { params: params as Record<string, unknown> }) }));
-      if (options.verbose || options.test) for (const entry of outcome.logs.filter((e) => !outcome.error || e.message !== `${outcome.error.code}: ${outcome.error.message}`)) printLog(entry);
+      const outcome = await withStore((store) =>
+        runJob(store, {
+          integration,
+          job: name,
+          test: options.test ?? false,
+          ...(params === undefined ? {} : { params: params as Record<string, unknown> }),
+        }),
+      );
+      if (options.verbose || options.test)
+        for (const entry of outcome.logs.filter((e) => !outcome.error || e.message !== `${outcome.error.code}: ${outcome.error.message}`))
+          printLog(entry);
       if (options.json) {
-        const answer = JSON.stringify({ status: outcome.status, jobRun: outcome.jobRunId, test: outcome.test, ms: outcome.finishedAt - outcome.startedAt, ...(outcome.error ? { error: outcome.error } : {}) });
+        const answer = JSON.stringify({
+          status: outcome.status,
+          jobRun: outcome.jobRunId,
+          test: outcome.test,
+          ms: outcome.finishedAt - outcome.startedAt,
+          ...(outcome.error ? { error: outcome.error } : {}),
+        });
         process.stdout.write(`${answer}\n`);
       } else {
-        console.log(`job run ${outcome.jobRunId} ${outcome.status}${outcome.test ? " (test)" : ""}: ` +
-          `${outcome.integration}/${outcome.job}, ${outcome.finishedAt - outcome.startedAt} ms`);
+        console.log(
+          `job run ${outcome.jobRunId} ${outcome.status}${outcome.test ? " (test)" : ""}: ` +
+            `${outcome.integration}/${outcome.job}, ${outcome.finishedAt - outcome.startedAt} ms`,
+        );
       }
       if (outcome.error) throw new IntakeError(outcome.error.code, outcome.error.message);
     });
@@ -38,9 +57,15 @@ export function register(program: Command, withStore: WithStore): void {
     .option("--disable", "keep the settings, run it no more")
     .action(async (integration: string, name: string, options: { params?: string; interval?: number; disable?: boolean }) => {
       const params = options.params === undefined ? undefined : readParamsFile(options.params);
-      const scheduled = await withStore((store) => scheduleJob(store, {
-        integration, job: name, ...(params === undefined ? {} : { params }), ...(options.interval === undefined ? {} : { intervalSeconds: options.interval }), enabled: !options.disable,
-      }));
+      const scheduled = await withStore((store) =>
+        scheduleJob(store, {
+          integration,
+          job: name,
+          ...(params === undefined ? {} : { params }),
+          ...(options.interval === undefined ? {} : { intervalSeconds: options.interval }),
+          enabled: !options.disable,
+        }),
+      );
       const when = scheduled.enabled ? `runs every ${scheduled.intervalSeconds} s under intake serve` : "is disabled";
       console.log(`job "${scheduled.integration}/${scheduled.job}" ${when}; parameters: ${JSON.stringify(scheduled.parameters)}`);
     });
@@ -52,9 +77,19 @@ export function register(program: Command, withStore: WithStore): void {
     .action(async (options: { json?: boolean }) => {
       const jobs = await withStore((store) => listScheduledJobs(store));
       if (options.json) return console.log(JSON.stringify(jobs));
-      console.log(jobs.length
-        ? table(jobs.map((j) => ({ job: `${j.slug}/${j.job}`, enabled: j.enabled ? "yes" : "no", interval: `${j.intervalSeconds}s`, "last run": j.lastRun ? `${j.lastRun.status} ${formatTime(j.lastRun.startedAt)}` : "never" })), ["job", "enabled", "interval", "last run"])
-        : "no jobs scheduled: intake job schedule INTEGRATION JOB --params FILE.json");
+      console.log(
+        jobs.length
+          ? table(
+              jobs.map((j) => ({
+                job: `${j.slug}/${j.job}`,
+                enabled: j.enabled ? "yes" : "no",
+                interval: `${j.intervalSeconds}s`,
+                "last run": j.lastRun ? `${j.lastRun.status} ${formatTime(j.lastRun.startedAt)}` : "never",
+              })),
+              ["job", "enabled", "interval", "last run"],
+            )
+          : "no jobs scheduled: intake job schedule INTEGRATION JOB --params FILE.json",
+      );
     });
 
   job
@@ -64,10 +99,27 @@ export function register(program: Command, withStore: WithStore): void {
     .option("--job <name>", "only this job's")
     .option("--json", "as JSON, with the logs")
     .action(async (options: { integration?: string; job?: string; json?: boolean }) => {
-      const runs = await withStore((store) => listJobRuns(store, { ...(options.integration ? { integration: options.integration } : {}), ...(options.job ? { job: options.job } : {}) }));
+      const runs = await withStore((store) =>
+        listJobRuns(store, {
+          ...(options.integration ? { integration: options.integration } : {}),
+          ...(options.job ? { job: options.job } : {}),
+        }),
+      );
       if (options.json) return console.log(JSON.stringify(runs));
-      console.log(runs.length
-        ? table(runs.map((r) => ({ id: r.id, job: `${r.integration}/${r.job}`, test: r.is_test ? "test" : "", status: r.status, started: formatTime(r.started_at), error: r.error ?? "" })), ["id", "job", "test", "status", "started", "error"])
-        : "no job runs");
+      console.log(
+        runs.length
+          ? table(
+              runs.map((r) => ({
+                id: r.id,
+                job: `${r.integration}/${r.job}`,
+                test: r.is_test ? "test" : "",
+                status: r.status,
+                started: formatTime(r.started_at),
+                error: r.error ?? "",
+              })),
+              ["id", "job", "test", "status", "started", "error"],
+            )
+          : "no job runs",
+      );
     });
 }

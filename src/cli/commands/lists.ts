@@ -7,14 +7,24 @@ import { formatTime, table } from "../output.js";
 import { cliActor } from "./action.js";
 
 export function register(program: Command, withStore: WithStore): void {
-  const lists = program.command("lists").description("custom lists triage reads (Shared Infrastructure, Shorteners, Brands, VIPs): names, entries, edited or default")
+  const lists = program
+    .command("lists")
+    .description("custom lists triage reads (Shared Infrastructure, Shorteners, Brands, VIPs): names, entries, edited or default")
     .option("--json", 'print [{"name","entries","edited","updatedBy","updatedAt"}] on the last line of stdout')
     .action(async (options: { json?: boolean }) => {
       const all = await withStore((store) => listCustomLists(store));
       if (options.json) return console.log(JSON.stringify(all));
-      console.log(table(all.map((list) => ({
-        name: list.name, entries: list.entries.length, source: list.edited ? `edited by ${list.updatedBy}` : "default", updated: list.edited ? formatTime(list.updatedAt) : "",
-      })), ["name", "entries", "source", "updated"]));
+      console.log(
+        table(
+          all.map((list) => ({
+            name: list.name,
+            entries: list.entries.length,
+            source: list.edited ? `edited by ${list.updatedBy}` : "default",
+            updated: list.edited ? formatTime(list.updatedAt) : "",
+          })),
+          ["name", "entries", "source", "updated"],
+        ),
+      );
     });
 
   lists

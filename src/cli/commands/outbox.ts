@@ -18,9 +18,19 @@ export function register(program: Command, withStore: WithStore): void {
         if (caseId !== undefined && !Number.isInteger(caseId)) throw new CaseNotFound(JSON.stringify(options.case));
         const entries = await listOutbox(store, caseId === undefined ? {} : { caseId });
         if (options.json) return console.log(JSON.stringify(entries));
-        console.log(entries.length ? table(entries.map((entry) => ({
-          ...entry, created: formatTime(entry.createdAt), sent: entry.sentAt ? formatTime(entry.sentAt) : "", error: entry.lastError ?? "",
-        })), ["id", "caseId", "recipient", "status", "attempts", "language", "created", "sent", "error"]) : "no mail in the outbox");
+        console.log(
+          entries.length
+            ? table(
+                entries.map((entry) => ({
+                  ...entry,
+                  created: formatTime(entry.createdAt),
+                  sent: entry.sentAt ? formatTime(entry.sentAt) : "",
+                  error: entry.lastError ?? "",
+                })),
+                ["id", "caseId", "recipient", "status", "attempts", "language", "created", "sent", "error"],
+              )
+            : "no mail in the outbox",
+        );
       });
     });
 
@@ -32,9 +42,12 @@ export function register(program: Command, withStore: WithStore): void {
       await withStore(async (store) => {
         const summary = await sendDueMail(store, {
           backoffMs: configuredBackoffMs(),
-          onMessage: ({ id, recipient, status, error }) => process.stderr.write(`outbox ${id} to ${recipient}: ${status}${error ? ` (${error})` : ""}\n`),
+          onMessage: ({ id, recipient, status, error }) =>
+            process.stderr.write(`outbox ${id} to ${recipient}: ${status}${error ? ` (${error})` : ""}\n`),
         });
-        console.log(options.json ? JSON.stringify(summary) : `outbox: ${summary.sent} sent, ${summary.failed} to retry, ${summary.givenUp} given up`);
+        console.log(
+          options.json ? JSON.stringify(summary) : `outbox: ${summary.sent} sent, ${summary.failed} to retry, ${summary.givenUp} given up`,
+        );
       });
     });
 }

@@ -3,7 +3,16 @@ import os from "node:os";
 import type { Command } from "commander";
 import type { WithStore } from "../context.js";
 import { requireCase } from "../../platform/cases/index.js";
-import { configurePlaybook, createExecutor, setPlaybookEnabled, decideApproval, importPlaybookFile, listCaseRuns, listPlaybooks, sweepTriggers } from "../../platform/playbooks/index.js";
+import {
+  configurePlaybook,
+  createExecutor,
+  setPlaybookEnabled,
+  decideApproval,
+  importPlaybookFile,
+  listCaseRuns,
+  listPlaybooks,
+  sweepTriggers,
+} from "../../platform/playbooks/index.js";
 import { configuredBackoffMs, sendDueMail } from "../../platform/outbox/index.js";
 import { formatTime, table } from "../output.js";
 import { readParamsFile } from "./connector.js";
@@ -36,7 +45,10 @@ export function register(program: Command, withStore: WithStore): void {
       });
     });
 
-  for (const [command, enabled] of [["enable", true], ["disable", false]] as const) {
+  for (const [command, enabled] of [
+    ["enable", true],
+    ["disable", false],
+  ] as const) {
     playbook
       .command(`${command} <name>`)
       .description(`${command} a playbook for new cases (a built-in one stays ${enabled ? "on" : "off"} when its integration is renewed)`)
@@ -58,16 +70,40 @@ export function register(program: Command, withStore: WithStore): void {
         await requireCase(store, options.case);
         const runs = await listCaseRuns(store, options.case);
         if (options.json) {
-          return console.log(JSON.stringify(runs.map((run) => ({
-            id: run.id, playbook: run.playbook, status: run.status,
-            steps: run.steps.map((step) => ({ id: step.id, action: step.action, status: step.status, resultValue: step.resultValue, json: step.json, message: step.message, approval: step.approval })),
-          }))));
+          return console.log(
+            JSON.stringify(
+              runs.map((run) => ({
+                id: run.id,
+                playbook: run.playbook,
+                status: run.status,
+                steps: run.steps.map((step) => ({
+                  id: step.id,
+                  action: step.action,
+                  status: step.status,
+                  resultValue: step.resultValue,
+                  json: step.json,
+                  message: step.message,
+                  approval: step.approval,
+                })),
+              })),
+            ),
+          );
         }
         if (runs.length === 0) return console.log(`case ${options.case} has no playbook run`);
         for (const run of runs) {
-          console.log(`run ${run.id} ${run.playbook}: ${run.status} (started ${formatTime(run.startedAt)})${run.error ? `: ${run.error}` : ""}`);
-          console.log(table(run.steps.map((step) => ({ ...step, resultValue: step.resultValue ?? "", approved: step.approval?.by ? `${step.approval.decision} by ${step.approval.by}` : "" })),
-            ["id", "action", "status", "attempts", "resultValue", "approved", "message"]));
+          console.log(
+            `run ${run.id} ${run.playbook}: ${run.status} (started ${formatTime(run.startedAt)})${run.error ? `: ${run.error}` : ""}`,
+          );
+          console.log(
+            table(
+              run.steps.map((step) => ({
+                ...step,
+                resultValue: step.resultValue ?? "",
+                approved: step.approval?.by ? `${step.approval.decision} by ${step.approval.by}` : "",
+              })),
+              ["id", "action", "status", "attempts", "resultValue", "approved", "message"],
+            ),
+          );
         }
       });
     });
@@ -80,7 +116,10 @@ export function register(program: Command, withStore: WithStore): void {
     .action(async (run: string, step: string, options: { reject?: boolean; comment?: string }) => {
       await withStore(async (store) => {
         const view = await decideApproval(store, Number(run), step, options.reject ? "reject" : "approve", cliActor(), options.comment);
-        console.log(`run ${view.id} step "${step}": ${options.reject ? "rejected" : "approved"}; run ${view.status}${options.reject ? "" : " (intake playbooks drain runs it)"}`);
+        console.log(
+          `run ${view.id} step "${step}": ${options.reject ? "rejected" : "approved"}; run ` +
+            `${view.status}${options.reject ? "" : " (intake playbooks drain runs it)"}`,
+        );
       });
     });
 
@@ -93,8 +132,19 @@ export function register(program: Command, withStore: WithStore): void {
       await withStore(async (store) => {
         const rows = await listPlaybooks(store);
         if (options.json) return console.log(JSON.stringify(rows));
-        console.log(rows.length ? table(rows.map((row) => ({ ...row, enabled: row.enabled ? "yes" : "no", trigger: JSON.stringify(row.trigger), updated: formatTime(row.updatedAt) })),
-          ["name", "enabled", "steps", "trigger", "sourceIntegration", "updated"]) : "no playbooks (intake playbook import FILE.json)");
+        console.log(
+          rows.length
+            ? table(
+                rows.map((row) => ({
+                  ...row,
+                  enabled: row.enabled ? "yes" : "no",
+                  trigger: JSON.stringify(row.trigger),
+                  updated: formatTime(row.updatedAt),
+                })),
+                ["name", "enabled", "steps", "trigger", "sourceIntegration", "updated"],
+              )
+            : "no playbooks (intake playbook import FILE.json)",
+        );
       });
     });
 
@@ -112,8 +162,11 @@ export function register(program: Command, withStore: WithStore): void {
         const summary = await executor.drain();
         // The replies the steps staged go out now; what the server refuses waits for its backoff.
         const mail = await sendDueMail(store, { backoffMs: configuredBackoffMs() });
-        if (mail.sent + mail.failed + mail.givenUp) process.stderr.write(`outbox: ${mail.sent} sent, ${mail.failed} to retry, ${mail.givenUp} given up\n`);
-        console.log(options.json ? JSON.stringify(summary) : `drained: ${summary.runs} run(s), ${summary.steps} step(s), ${summary.failed} failed`);
+        if (mail.sent + mail.failed + mail.givenUp)
+          process.stderr.write(`outbox: ${mail.sent} sent, ${mail.failed} to retry, ${mail.givenUp} given up\n`);
+        console.log(
+          options.json ? JSON.stringify(summary) : `drained: ${summary.runs} run(s), ${summary.steps} step(s), ${summary.failed} failed`,
+        );
       });
     });
 }

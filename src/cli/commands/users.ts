@@ -53,7 +53,12 @@ export function register(program: Command, withStore: WithStore): void {
     .action(async () => {
       await withStore(async (store) => {
         const rows = await listUsers(store);
-        console.log(table(rows.map((u) => ({ ...u, created: formatTime(u.createdAt) })), ["name", "role", "created"]));
+        console.log(
+          table(
+            rows.map((u) => ({ ...u, created: formatTime(u.createdAt) })),
+            ["name", "role", "created"],
+          ),
+        );
       });
     });
 }

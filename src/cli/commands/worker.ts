@@ -48,7 +48,8 @@ export function register(program: Command, withStore: WithStore): void {
       if (options.healthPort !== undefined && healthPort === undefined) throw new WorkerHealthPort(JSON.stringify(options.healthPort));
       const graceSeconds = wholeNumber(options.grace, 0, 86_400) ?? 30;
       const [{ startWorker }, { stopOnSignal }] = await Promise.all([
-        import("../../platform/workers/index.js"), import("../../platform/services/index.js"),
+        import("../../platform/workers/index.js"),
+        import("../../platform/services/index.js"),
       ]);
       await withStore(async (store) => {
         // Before the worker starts: a probe learns at once that the database answers and the schema is current.
@@ -56,20 +57,32 @@ export function register(program: Command, withStore: WithStore): void {
         const worker = await startWorker(store, {
           concurrency,
           graceSeconds,
-          onRun: (name, summary) => process.stderr.write(`run ${summary.runId} ${name}: ${summary.status}, fetched ${summary.fetched}, ingested ${summary.ingested}, failed ${summary.failed}${summary.error ? ` (${summary.error.code}: ${summary.error.message})` : ""}\n`),
+          onRun: (name, summary) =>
+            process.stderr.write(
+              `run ${summary.runId} ${name}: ${summary.status}, fetched ${summary.fetched}, ingested ` +
+                `${summary.ingested}, failed ` +
+                `${summary.failed}${summary.error ? ` (${summary.error.code}: ${summary.error.message})` : ""}\n`,
+            ),
           onLog: (name, entry) => printLog({ ...entry, message: `${name}: ${entry.message}` }),
           onNotice: (message) => process.stderr.write(`worker: ${message}\n`),
         });
         // Probed once now: a fallback to the permission model is said on stderr at start.
         sandboxMode();
         process.stdout.write(`intake worker ${worker.id}: started (concurrency ${concurrency})\n`);
-        if (health) process.stdout.write(`intake worker ${worker.id}: health on port ${health.port} of ${options.healthHost} (GET /health, /api/health)\n`);
-        await stopOnSignal(() => worker.stop(), {
-          stopping: (signal) =>
-            `${signal}: draining (taking nothing new, waiting up to ${graceSeconds} s for ${worker.active()} run(s) under way; `
-            + `${signal} again to leave now)`,
-          leaving: (signal) => `${signal} again: leaving now; the batches under way are not acknowledged and will be read again`,
-        }, (line) => process.stderr.write(`${line}\n`));
+        if (health)
+          process.stdout.write(
+            `intake worker ${worker.id}: health on port ${health.port} of ${options.healthHost} (GET /health, /api/health)\n`,
+          );
+        await stopOnSignal(
+          () => worker.stop(),
+          {
+            stopping: (signal) =>
+              `${signal}: draining (taking nothing new, waiting up to ${graceSeconds} s for ${worker.active()} run(s) under way; ` +
+              `${signal} again to leave now)`,
+            leaving: (signal) => `${signal} again: leaving now; the batches under way are not acknowledged and will be read again`,
+          },
+          (line) => process.stderr.write(`${line}\n`),
+        );
         // Answered until the drain ends: a probe sees the worker alive while it finishes its runs.
         await health?.close();
         process.stdout.write(`intake worker ${worker.id}: stopped\n`);

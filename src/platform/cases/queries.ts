@@ -99,7 +99,12 @@ export async function loadCases(store: Store, caseIds: number[]): Promise<Export
         notes: data.notes ?? [],
         ...(data.groupedBy ? { grouped_by: data.groupedBy } : {}),
         entities: (entitiesByAlert.get(alert.id) ?? []).map((e) => ({
-          ...(JSON.parse(e.data) as object), type: e.type, value: e.value, source: e.source, role: e.role, depth: e.depth,
+          ...(JSON.parse(e.data) as object),
+          type: e.type,
+          value: e.value,
+          source: e.source,
+          role: e.role,
+          depth: e.depth,
         })),
         events: (eventsByAlert.get(alert.id) ?? []).map((e) => JSON.parse(e.data) as ExportedEvent),
       };
@@ -137,7 +142,6 @@ export async function* exportCases(store: Store): AsyncGenerator<ExportedCase> {
   }
 }
 
-
 /** The most cases on one page of the queue. */
 export const MAX_PAGE = 200;
 
@@ -172,28 +176,57 @@ export async function listCases(store: Store, query: CaseListQuery) {
   if (query.q) {
     const pattern = likePattern(query.q);
     // IN (subquery) is evaluated once, not once per case as a correlated EXISTS would be.
-    select = select.where((eb) => eb.or([sql<boolean>`title like ${pattern} escape '\\'`,
-      eb("id", "in", eb.selectFrom("entities").select("entities.case_id")
-        .where("entities.value_hash", "=", valueHash(query.q!)).where("entities.value", "=", query.q!)),
-    ]));
+    select = select.where((eb) =>
+      eb.or([
+        sql<boolean>`title like ${pattern} escape '\\'`,
+        eb(
+          "id",
+          "in",
+          eb
+            .selectFrom("entities")
+            .select("entities.case_id")
+            .where("entities.value_hash", "=", valueHash(query.q!))
+            .where("entities.value", "=", query.q!),
+        ),
+      ]),
+    );
   }
   if (query.cursor !== undefined) select = select.where("id", "<", query.cursor);
   if (query.after !== undefined) select = select.where("id", ">", query.after);
-  const rows = await select.orderBy("id", "desc").limit(limit + 1).execute();
+  const rows = await select
+    .orderBy("id", "desc")
+    .limit(limit + 1)
+    .execute();
   const page = rows.slice(0, limit);
   const ids = page.map((r) => r.id);
   const counts = ids.length
-    ? await store.db.selectFrom("entities").select(["case_id", "type", (eb) => eb.fn.countAll<number>().as("n")])
-      .where("case_id", "in", ids).groupBy(["case_id", "type"]).execute()
+    ? await store.db
+        .selectFrom("entities")
+        .select(["case_id", "type", (eb) => eb.fn.countAll<number>().as("n")])
+        .where("case_id", "in", ids)
+        .groupBy(["case_id", "type"])
+        .execute()
     : [];
   const senders = ids.length
-    ? reportedSenders(await store.db.selectFrom("entities").select(["case_id", "value", "depth"])
-      .where("case_id", "in", ids).where("type", "=", "EMAIL_ADDRESS").where("role", "=", "sender").orderBy("id").execute())
+    ? reportedSenders(
+        await store.db
+          .selectFrom("entities")
+          .select(["case_id", "value", "depth"])
+          .where("case_id", "in", ids)
+          .where("type", "=", "EMAIL_ADDRESS")
+          .where("role", "=", "sender")
+          .orderBy("id")
+          .execute(),
+      )
     : [];
   const files = ids.length
-    ? await store.db.selectFrom("alert_files").innerJoin("alerts", "alerts.id", "alert_files.alert_pk")
-      .select(["alerts.case_id", (eb) => eb.fn.countAll<number>().as("n")])
-      .where("alerts.case_id", "in", ids).groupBy("alerts.case_id").execute()
+    ? await store.db
+        .selectFrom("alert_files")
+        .innerJoin("alerts", "alerts.id", "alert_files.alert_pk")
+        .select(["alerts.case_id", (eb) => eb.fn.countAll<number>().as("n")])
+        .where("alerts.case_id", "in", ids)
+        .groupBy("alerts.case_id")
+        .execute()
     : [];
   return {
     cases: page.map((row) => {
@@ -236,8 +269,13 @@ export async function caseTimeline(store: Store, id: number) {
 
 /** A case's history rows, oldest first: the console's timeline (its first `limit`) and the CLI's history (all). */
 function historyRows(store: Store, caseId: number, limit?: number) {
-  return store.db.selectFrom("case_history").selectAll().where("case_id", "=", caseId).orderBy("id")
-    .$if(limit !== undefined, (query) => query.limit(limit!)).execute();
+  return store.db
+    .selectFrom("case_history")
+    .selectAll()
+    .where("case_id", "=", caseId)
+    .orderBy("id")
+    .$if(limit !== undefined, (query) => query.limit(limit!))
+    .execute();
 }
 
 export interface CaseAction {
@@ -258,11 +296,16 @@ type HistoryRow = { kind: string; from_value: string; to_value: string; reason: 
 
 function actionDetail(row: HistoryRow): Record<string, unknown> {
   switch (row.kind) {
-    case "merge": return { from: row.from_value.split(",").map(Number) };
-    case "merged_into": return { into: Number(row.to_value) };
-    case "move_out": return { alert: row.alert_id, to: Number(row.to_value) };
-    case "moved_in": return { alert: row.alert_id, from: Number(row.from_value) };
-    default: return { from: row.from_value, to: row.to_value, ...(row.reason ? { reason: row.reason } : {}) };
+    case "merge":
+      return { from: row.from_value.split(",").map(Number) };
+    case "merged_into":
+      return { into: Number(row.to_value) };
+    case "move_out":
+      return { alert: row.alert_id, to: Number(row.to_value) };
+    case "moved_in":
+      return { alert: row.alert_id, from: Number(row.from_value) };
+    default:
+      return { from: row.from_value, to: row.to_value, ...(row.reason ? { reason: row.reason } : {}) };
   }
 }
 
@@ -272,8 +315,15 @@ export type CaseTimeline = Awaited<ReturnType<typeof caseTimeline>>;
 export async function caseFiles(store: Store, caseId: number) {
   const alertRows = await store.db.selectFrom("alerts").select(["id", "alert_id"]).where("case_id", "=", caseId).execute();
   const files = alertRows.length
-    ? await store.db.selectFrom("alert_files").select(["id", "alert_pk", "file_name", "content_type", "size", "sha256"])
-      .where("alert_pk", "in", alertRows.map((a) => a.id)).execute()
+    ? await store.db
+        .selectFrom("alert_files")
+        .select(["id", "alert_pk", "file_name", "content_type", "size", "sha256"])
+        .where(
+          "alert_pk",
+          "in",
+          alertRows.map((a) => a.id),
+        )
+        .execute()
     : [];
   return files.map((f) => ({ ...f, alert_id: alertRows.find((a) => a.id === f.alert_pk)?.alert_id ?? "" }));
 }
@@ -295,16 +345,19 @@ export function isOriginalMessage(file: { file_name: string; content_type: strin
  * given its alert id). CASE_NOT_FOUND when the case does not exist, EML_NOT_FOUND when it keeps no message.
  */
 export async function originalMessage(store: Store, caseId: number, alertId?: string): Promise<Buffer> {
-  const file = await store.db.selectFrom("alert_files").innerJoin("alerts", "alerts.id", "alert_files.alert_pk")
+  const file = await store.db
+    .selectFrom("alert_files")
+    .innerJoin("alerts", "alerts.id", "alert_files.alert_pk")
     .select(["alert_files.data", "alert_files.encoding"])
     .where("alerts.case_id", "=", caseId)
     // lower(): PostgreSQL's like minds case, SQLite's does not; isOriginalMessage does not either.
-    .where((eb) => eb.or([
-      eb("alert_files.content_type", "=", MESSAGE_TYPE),
-      eb(eb.fn("lower", ["alert_files.file_name"]), "like", "%.eml"),
-    ]))
+    .where((eb) =>
+      eb.or([eb("alert_files.content_type", "=", MESSAGE_TYPE), eb(eb.fn("lower", ["alert_files.file_name"]), "like", "%.eml")]),
+    )
     .$if(alertId !== undefined, (query) => query.where("alerts.alert_id", "=", alertId!))
-    .orderBy("alert_files.id").limit(1).executeTakeFirst();
+    .orderBy("alert_files.id")
+    .limit(1)
+    .executeTakeFirst();
   if (file) return fileBytes(file);
   await requireCase(store, caseId);
   throw new EmlNotFound(caseId);
@@ -312,7 +365,8 @@ export async function originalMessage(store: Store, caseId: number, alertId?: st
 
 /** The newest `limit` cases of the queue (a page at a time: no page cap), as listCases lists them. */
 export async function newestCases(
-  store: Store, query: Omit<CaseListQuery, "cursor" | "after" | "limit"> & { limit: number },
+  store: Store,
+  query: Omit<CaseListQuery, "cursor" | "after" | "limit"> & { limit: number },
 ): Promise<ListedCase[]> {
   const cases: ListedCase[] = [];
   let cursor: number | undefined;

@@ -2,7 +2,11 @@
 // from a connector's labels): the case queue's sender, the overview's counts, each report's reporter.
 import type { EntityRole } from "../../sdk/alert.js";
 
-export interface RoleEntity { value: string; role: EntityRole | null; depth: number }
+export interface RoleEntity {
+  value: string;
+  role: EntityRole | null;
+  depth: number;
+}
 
 /**
  * The sender of the reported item, one per case: its deepest `sender` (a report forwards the item it

@@ -3,12 +3,27 @@
 import type { Kysely } from "kysely";
 import { z } from "zod";
 import {
-  CASE_SERVICES, MAX_EARLIER_CASES, MAX_EARLIER_QUERIES, MAX_PREVALENCE_CASES, MAX_PREVALENCE_DOMAINS, type CaseUpdates, type CaseVerdictUpdate, type DomainPrevalence,
-  type EarlierCase, type EarlierCaseQuery, type VerdictGrounds,
+  CASE_SERVICES,
+  MAX_EARLIER_CASES,
+  MAX_EARLIER_QUERIES,
+  MAX_PREVALENCE_CASES,
+  MAX_PREVALENCE_DOMAINS,
+  type CaseUpdates,
+  type CaseVerdictUpdate,
+  type DomainPrevalence,
+  type EarlierCase,
+  type EarlierCaseQuery,
+  type VerdictGrounds,
 } from "../../sdk/action.js";
 import { SOURCE_RELIABILITIES } from "../../sdk/intel.js";
 import {
-  EVIDENCE_KINDS, MAX_EVIDENCE_INDICATOR_LENGTH, MAX_EVIDENCE_NAME_LENGTH, MAX_EVIDENCE_WEIGHT, MAX_VERDICT_EVIDENCE, MAX_VERDICT_REASON_LENGTH, MAX_VERDICT_REASONS,
+  EVIDENCE_KINDS,
+  MAX_EVIDENCE_INDICATOR_LENGTH,
+  MAX_EVIDENCE_NAME_LENGTH,
+  MAX_EVIDENCE_WEIGHT,
+  MAX_VERDICT_EVIDENCE,
+  MAX_VERDICT_REASON_LENGTH,
+  MAX_VERDICT_REASONS,
   type VerdictEvidence,
 } from "../../sdk/verdict.js";
 import { CaseNotFound, CaseVerdictInvalid, Validation } from "../errors.js";
@@ -40,16 +55,18 @@ export interface VerdictHistoryEntry {
   createdAt: number;
 }
 
-const evidenceItemSchema = z.object({
-  kind: z.enum(EVIDENCE_KINDS),
-  weight: z.number().finite().min(-MAX_EVIDENCE_WEIGHT).max(MAX_EVIDENCE_WEIGHT),
-  reason: z.string().max(MAX_VERDICT_REASON_LENGTH),
-  indicator: z.string().max(MAX_EVIDENCE_INDICATOR_LENGTH).optional(),
-  feed: z.string().max(MAX_EVIDENCE_NAME_LENGTH).optional(),
-  reliability: z.enum(SOURCE_RELIABILITIES).optional(),
-  caseId: z.number().int().positive().max(Number.MAX_SAFE_INTEGER).optional(),
-  decidedBy: z.string().max(MAX_EVIDENCE_NAME_LENGTH).optional(),
-}).strict();
+const evidenceItemSchema = z
+  .object({
+    kind: z.enum(EVIDENCE_KINDS),
+    weight: z.number().finite().min(-MAX_EVIDENCE_WEIGHT).max(MAX_EVIDENCE_WEIGHT),
+    reason: z.string().max(MAX_VERDICT_REASON_LENGTH),
+    indicator: z.string().max(MAX_EVIDENCE_INDICATOR_LENGTH).optional(),
+    feed: z.string().max(MAX_EVIDENCE_NAME_LENGTH).optional(),
+    reliability: z.enum(SOURCE_RELIABILITIES).optional(),
+    caseId: z.number().int().positive().max(Number.MAX_SAFE_INTEGER).optional(),
+    decidedBy: z.string().max(MAX_EVIDENCE_NAME_LENGTH).optional(),
+  })
+  .strict();
 
 /** A verdict's evidence as an action's process may send it (its code is untrusted): bounded, known fields only. */
 export const evidenceSchema = z.array(evidenceItemSchema).max(MAX_VERDICT_EVIDENCE);
@@ -73,14 +90,23 @@ function parseEvidence(text: string | null): VerdictEvidence[] {
 
 /** The case's verdict from its row (null: none set yet). */
 export function verdictOf(row: {
-  verdict: Verdict | null; verdict_score: number | null; verdict_reasons: string | null; verdict_evidence?: string | null; verdict_set_by: string | null; verdict_set_at: number | null;
+  verdict: Verdict | null;
+  verdict_score: number | null;
+  verdict_reasons: string | null;
+  verdict_evidence?: string | null;
+  verdict_set_by: string | null;
+  verdict_set_at: number | null;
   verdict_overridden: number;
 }): CaseVerdict | null {
   if (row.verdict === null) return null;
   return {
-    value: row.verdict, score: row.verdict_score === null ? null : Number(row.verdict_score), reasons: JSON.parse(row.verdict_reasons ?? "[]") as string[],
+    value: row.verdict,
+    score: row.verdict_score === null ? null : Number(row.verdict_score),
+    reasons: JSON.parse(row.verdict_reasons ?? "[]") as string[],
     evidence: parseEvidence(row.verdict_evidence ?? null),
-    setBy: row.verdict_set_by ?? "", setAt: Number(row.verdict_set_at ?? 0), overridden: Number(row.verdict_overridden) === 1,
+    setBy: row.verdict_set_by ?? "",
+    setAt: Number(row.verdict_set_at ?? 0),
+    overridden: Number(row.verdict_overridden) === 1,
   };
 }
 
@@ -89,7 +115,11 @@ export function verdictOf(row: {
  * wins: a later verdict from an action is recorded but not applied (returns false).
  */
 export async function setVerdictIn(
-  trx: Kysely<Database>, caseId: number, verdict: CaseVerdictUpdate, actor: string, options: { override?: boolean; comment?: string } = {},
+  trx: Kysely<Database>,
+  caseId: number,
+  verdict: CaseVerdictUpdate,
+  actor: string,
+  options: { override?: boolean; comment?: string } = {},
 ): Promise<boolean> {
   const row = await trx.selectFrom("cases").select(["verdict", "verdict_overridden"]).where("id", "=", caseId).executeTakeFirst();
   if (!row) throw new CaseNotFound(caseId);
@@ -100,18 +130,49 @@ export async function setVerdictIn(
   // An analyst's override rests on the analyst, not on items: stored as [].
   const evidence = JSON.stringify(override ? [] : checkEvidence(verdict.evidence));
   const comment = options.comment ?? (applied ? null : "not applied: an analyst overrode the verdict");
-  await trx.insertInto("case_verdicts").values({
-    case_id: caseId, value: verdict.value, score: verdict.score ?? null, reasons: JSON.stringify(reasons), evidence, set_by: actor,
-    override: override ? 1 : 0, comment, applied: applied ? 1 : 0, created_at: now,
-  }).execute();
+  await trx
+    .insertInto("case_verdicts")
+    .values({
+      case_id: caseId,
+      value: verdict.value,
+      score: verdict.score ?? null,
+      reasons: JSON.stringify(reasons),
+      evidence,
+      set_by: actor,
+      override: override ? 1 : 0,
+      comment,
+      applied: applied ? 1 : 0,
+      created_at: now,
+    })
+    .execute();
   if (!applied) return false;
-  await trx.updateTable("cases").set({
-    verdict: verdict.value, verdict_score: verdict.score ?? null, verdict_reasons: JSON.stringify(reasons), verdict_evidence: evidence, verdict_set_by: actor, verdict_set_at: now,
-    verdict_overridden: override ? 1 : 0, updated_at: now,
-  }).where("id", "=", caseId).execute();
-  await trx.insertInto("case_history").values({
-    case_id: caseId, user_name: actor, kind: "verdict", from_value: row.verdict ?? "", to_value: verdict.value, reason: options.comment ?? null, alert_id: null, created_at: now,
-  }).execute();
+  await trx
+    .updateTable("cases")
+    .set({
+      verdict: verdict.value,
+      verdict_score: verdict.score ?? null,
+      verdict_reasons: JSON.stringify(reasons),
+      verdict_evidence: evidence,
+      verdict_set_by: actor,
+      verdict_set_at: now,
+      verdict_overridden: override ? 1 : 0,
+      updated_at: now,
+    })
+    .where("id", "=", caseId)
+    .execute();
+  await trx
+    .insertInto("case_history")
+    .values({
+      case_id: caseId,
+      user_name: actor,
+      kind: "verdict",
+      from_value: row.verdict ?? "",
+      to_value: verdict.value,
+      reason: options.comment ?? null,
+      alert_id: null,
+      created_at: now,
+    })
+    .execute();
   return true;
 }
 
@@ -120,12 +181,18 @@ export async function overrideVerdict(store: Store, caseId: number, value: strin
   if (!isVerdict(value)) throw new CaseVerdictInvalid(`verdict ${JSON.stringify(value)}: use one of ${VERDICTS.join(", ")}`);
   const why = reason.trim().slice(0, 2000);
   if (!why) throw new CaseVerdictInvalid("overriding a verdict needs a reason (--reason)");
-  await store.db.transaction().execute((trx) => setVerdictIn(trx, caseId, { value, reasons: [why] }, actor, { override: true, comment: why }));
+  await store.db
+    .transaction()
+    .execute((trx) => setVerdictIn(trx, caseId, { value, reasons: [why] }, actor, { override: true, comment: why }));
   return (await caseVerdict(store, caseId))!;
 }
 
 export async function caseVerdict(store: Store, caseId: number): Promise<CaseVerdict | null> {
-  const row = await store.db.selectFrom("cases").select(["verdict", "verdict_score", "verdict_reasons", "verdict_evidence", "verdict_set_by", "verdict_set_at", "verdict_overridden"]).where("id", "=", caseId).executeTakeFirst();
+  const row = await store.db
+    .selectFrom("cases")
+    .select(["verdict", "verdict_score", "verdict_reasons", "verdict_evidence", "verdict_set_by", "verdict_set_at", "verdict_overridden"])
+    .where("id", "=", caseId)
+    .executeTakeFirst();
   if (!row) throw new CaseNotFound(caseId);
   return verdictOf(row);
 }
@@ -134,9 +201,15 @@ export async function caseVerdict(store: Store, caseId: number): Promise<CaseVer
 export async function verdictHistory(store: Store, caseId: number): Promise<VerdictHistoryEntry[]> {
   const rows = await store.db.selectFrom("case_verdicts").selectAll().where("case_id", "=", caseId).orderBy("id").execute();
   return rows.map((row) => ({
-    value: row.value, score: row.score === null ? null : Number(row.score), reasons: JSON.parse(row.reasons) as string[],
-    evidence: parseEvidence(row.evidence), setBy: row.set_by,
-    override: Number(row.override) === 1, comment: row.comment, applied: Number(row.applied) === 1, createdAt: Number(row.created_at),
+    value: row.value,
+    score: row.score === null ? null : Number(row.score),
+    reasons: JSON.parse(row.reasons) as string[],
+    evidence: parseEvidence(row.evidence),
+    setBy: row.set_by,
+    override: Number(row.override) === 1,
+    comment: row.comment,
+    applied: Number(row.applied) === 1,
+    createdAt: Number(row.created_at),
   }));
 }
 
@@ -145,14 +218,18 @@ export async function applyCaseUpdates(trx: Kysely<Database>, caseId: number, up
   if (updates.verdict) await setVerdictIn(trx, caseId, updates.verdict, actor);
   const row = await trx.selectFrom("cases").select(["priority", "status"]).where("id", "=", caseId).executeTakeFirst();
   if (!row) throw new CaseNotFound(caseId);
-  if (updates.priority !== undefined && updates.priority !== Number(row.priority)) await changeCaseIn(trx, caseId, actor, "priority", { priority: updates.priority }, null);
-  if (updates.close && row.status !== "closed") await changeCaseIn(trx, caseId, actor, "status", { status: "closed", closed_reason: updates.close.reason }, updates.close.reason);
+  if (updates.priority !== undefined && updates.priority !== Number(row.priority))
+    await changeCaseIn(trx, caseId, actor, "priority", { priority: updates.priority }, null);
+  if (updates.close && row.status !== "closed")
+    await changeCaseIn(trx, caseId, actor, "status", { status: "closed", closed_reason: updates.close.reason }, updates.close.reason);
 }
 
-const queriesSchema = z.object({
-  caseId: z.number().int().positive(),
-  items: z.array(z.object({ entityType: z.string().max(100), identifier: z.string().max(8000) }).strict()).max(MAX_EARLIER_QUERIES),
-}).strict();
+const queriesSchema = z
+  .object({
+    caseId: z.number().int().positive(),
+    items: z.array(z.object({ entityType: z.string().max(100), identifier: z.string().max(8000) }).strict()).max(MAX_EARLIER_QUERIES),
+  })
+  .strict();
 
 /** Rows read per kind of indicator: a sender shared by thousands of cases costs one bounded read. */
 const MAX_MATCH_ROWS = 5000;
@@ -180,22 +257,39 @@ export async function findEarlierCases(store: Store, payload: unknown): Promise<
     const list = [...values];
     if (list.length === 0) continue;
     if (type === "FILE") {
-      const rows = await store.db.selectFrom("case_keys").select(["case_id", "value"]).distinct().where("kind", "=", "file")
-        .where("value_hash", "in", list.map(valueHash)).where("value", "in", list).where("case_id", "<", caseId)
-        .orderBy("case_id", "desc").limit(MAX_MATCH_ROWS).execute();
+      const rows = await store.db
+        .selectFrom("case_keys")
+        .select(["case_id", "value"])
+        .distinct()
+        .where("kind", "=", "file")
+        .where("value_hash", "in", list.map(valueHash))
+        .where("value", "in", list)
+        .where("case_id", "<", caseId)
+        .orderBy("case_id", "desc")
+        .limit(MAX_MATCH_ROWS)
+        .execute();
       matches.push(...rows.map((row) => ({ case_id: Number(row.case_id), entityType: type, identifier: row.value })));
     } else if (type === "URL" || type === "DOMAIN" || type === "IP" || type === "EMAIL_ADDRESS") {
-      const rows = await store.db.selectFrom("entities").select(["case_id", "value"]).distinct().where("type", "=", type)
-        .where("value_hash", "in", list.map(valueHash)).where("value", "in", list).where("case_id", "<", caseId)
+      const rows = await store.db
+        .selectFrom("entities")
+        .select(["case_id", "value"])
+        .distinct()
+        .where("type", "=", type)
+        .where("value_hash", "in", list.map(valueHash))
+        .where("value", "in", list)
+        .where("case_id", "<", caseId)
         .$if(type === "EMAIL_ADDRESS", (query) => query.where("role", "=", "sender"))
-        .orderBy("case_id", "desc").limit(MAX_MATCH_ROWS).execute();
+        .orderBy("case_id", "desc")
+        .limit(MAX_MATCH_ROWS)
+        .execute();
       matches.push(...rows.map((row) => ({ case_id: Number(row.case_id), entityType: type, identifier: row.value })));
     }
   }
   const matched = new Map<number, EarlierCaseQuery[]>();
   for (const match of matches) {
     const list = matched.get(match.case_id) ?? [];
-    if (!list.some((item) => item.entityType === match.entityType && item.identifier === match.identifier)) list.push({ entityType: match.entityType, identifier: match.identifier });
+    if (!list.some((item) => item.entityType === match.entityType && item.identifier === match.identifier))
+      list.push({ entityType: match.entityType, identifier: match.identifier });
     matched.set(match.case_id, list);
   }
   const ids = [...matched.keys()].sort((a, b) => b - a).slice(0, MAX_EARLIER_CASES);
@@ -203,12 +297,27 @@ export async function findEarlierCases(store: Store, payload: unknown): Promise<
   const cases = (await store.db.selectFrom("cases").selectAll().where("id", "in", ids).orderBy("id", "desc").execute())
     // A case merged into another is an empty shell: its indicators went with its alerts.
     .filter((row) => Number(row.alert_count) > 0);
-  const closers = await closedBy(store, cases.filter((row) => row.status === "closed").map((row) => Number(row.id)));
+  const closers = await closedBy(
+    store,
+    cases.filter((row) => row.status === "closed").map((row) => Number(row.id)),
+  );
   return cases.map((row) => {
     const verdict = verdictOf(row);
     return {
-      caseId: Number(row.id), title: row.title, status: row.status, closedReason: row.closed_reason, createdAt: Number(row.created_at),
-      verdict: verdict ? { value: verdict.value, score: verdict.score, setBy: verdict.setBy, overridden: verdict.overridden, ...groundsOf(verdict, closers.get(Number(row.id))) } : null,
+      caseId: Number(row.id),
+      title: row.title,
+      status: row.status,
+      closedReason: row.closed_reason,
+      createdAt: Number(row.created_at),
+      verdict: verdict
+        ? {
+            value: verdict.value,
+            score: verdict.score,
+            setBy: verdict.setBy,
+            overridden: verdict.overridden,
+            ...groundsOf(verdict, closers.get(Number(row.id))),
+          }
+        : null,
       matched: matched.get(Number(row.id)) ?? [],
     };
   });
@@ -222,8 +331,14 @@ export function isAutomationActor(actor: string): boolean {
 /** Who last closed each of these cases (case_history), for the cases closed now. */
 async function closedBy(store: Store, caseIds: number[]): Promise<Map<number, string>> {
   if (caseIds.length === 0) return new Map();
-  const rows = await store.db.selectFrom("case_history").select(["case_id", "user_name"]).where("case_id", "in", caseIds)
-    .where("kind", "=", "status").where("to_value", "=", "closed").orderBy("id", "asc").execute();
+  const rows = await store.db
+    .selectFrom("case_history")
+    .select(["case_id", "user_name"])
+    .where("case_id", "in", caseIds)
+    .where("kind", "=", "status")
+    .where("to_value", "=", "closed")
+    .orderBy("id", "asc")
+    .execute();
   // Ascending: the last close of each case wins.
   return new Map(rows.map((row) => [Number(row.case_id), row.user_name]));
 }
@@ -235,16 +350,19 @@ async function closedBy(store: Store, caseIds: number[]): Promise<Map<number, st
  */
 export function groundsOf(verdict: CaseVerdict, closer: string | undefined): { grounds: VerdictGrounds; decidedBy: string } {
   if (verdict.overridden) return { grounds: "analyst", decidedBy: `analyst ${verdict.setBy}` };
-  if (closer !== undefined && !isAutomationActor(closer) && verdict.value !== "unknown") return { grounds: "analyst", decidedBy: `analyst ${closer}` };
+  if (closer !== undefined && !isAutomationActor(closer) && verdict.value !== "unknown")
+    return { grounds: "analyst", decidedBy: `analyst ${closer}` };
   const feed = verdict.evidence.find((item) => item.kind === "feed" && item.weight > 0);
   if (feed) return { grounds: "feed", decidedBy: `feed ${feed.feed ?? "(unnamed)"}` };
   return { grounds: "machine", decidedBy: verdict.setBy };
 }
 
-const prevalenceSchema = z.object({
-  caseId: z.number().int().positive(),
-  domains: z.array(z.string().max(253)).max(MAX_PREVALENCE_DOMAINS),
-}).strict();
+const prevalenceSchema = z
+  .object({
+    caseId: z.number().int().positive(),
+    domains: z.array(z.string().max(253)).max(MAX_PREVALENCE_DOMAINS),
+  })
+  .strict();
 
 /**
  * For each registrable domain: the earlier cases (lower numbers) holding a DOMAIN entity of it, counted
@@ -266,11 +384,23 @@ export async function domainPrevalence(store: Store, payload: unknown): Promise<
     if (!counts) {
       counts = { cases: 0, malicious: 0, benign: 0 };
       if (domain) {
-        const caseIds = store.db.selectFrom("entities").select("case_id").distinct().where("type", "=", "DOMAIN")
-          .where("value_hash", "=", valueHash(domain)).where("value", "=", domain).where("case_id", "<", caseId)
-          .orderBy("case_id", "desc").limit(MAX_PREVALENCE_CASES);
-        const rows = await store.db.selectFrom("cases").select(["verdict", (eb) => eb.fn.countAll<number>().as("count")])
-          .where("id", "in", caseIds).where("alert_count", ">", 0).groupBy("verdict").execute();
+        const caseIds = store.db
+          .selectFrom("entities")
+          .select("case_id")
+          .distinct()
+          .where("type", "=", "DOMAIN")
+          .where("value_hash", "=", valueHash(domain))
+          .where("value", "=", domain)
+          .where("case_id", "<", caseId)
+          .orderBy("case_id", "desc")
+          .limit(MAX_PREVALENCE_CASES);
+        const rows = await store.db
+          .selectFrom("cases")
+          .select(["verdict", (eb) => eb.fn.countAll<number>().as("count")])
+          .where("id", "in", caseIds)
+          .where("alert_count", ">", 0)
+          .groupBy("verdict")
+          .execute();
         for (const row of rows) {
           const count = Number(row.count);
           counts.cases += count;

@@ -33,10 +33,13 @@ function sourceDigest(dir: string, dependencies: Record<string, string>): string
   walk(dir);
   // Hashing every source at every run, action and job cost 10-90 ms on a busy machine: the contents are
   // hashed again only when a file's name, size or modification time changed (or a file came or went).
-  const signature = JSON.stringify([dependencies, files.map((file) => {
-    const stat = fs.statSync(file, { bigint: true });
-    return [file, String(stat.size), String(stat.mtimeNs), String(stat.ino)];
-  })]);
+  const signature = JSON.stringify([
+    dependencies,
+    files.map((file) => {
+      const stat = fs.statSync(file, { bigint: true });
+      return [file, String(stat.size), String(stat.mtimeNs), String(stat.ino)];
+    }),
+  ]);
   const known = digests.get(dir);
   if (known?.signature === signature) return known.digest;
   const hash = crypto.createHash("sha256").update(SDK_ENTRY).update(ESBUILD_VERSION).update(JSON.stringify(dependencies));
@@ -97,7 +100,9 @@ export async function compileCode(integration: IntegrationDefinition, connector:
             build.onResolve({ filter: /^[^./]/ }, (args) => {
               const name = packageName(args.path);
               if (isBuiltin(args.path) || name in integration.dependencies) return { path: args.path, external: true };
-              return { errors: [{ text: `package "${name}" is not a declared dependency (add it to "dependencies" in integration.json)` }] };
+              return {
+                errors: [{ text: `package "${name}" is not a declared dependency (add it to "dependencies" in integration.json)` }],
+              };
             });
           },
         },
@@ -107,7 +112,9 @@ export async function compileCode(integration: IntegrationDefinition, connector:
     const failure = error as Esbuild.BuildFailure;
     if (Array.isArray(failure.errors) && failure.errors.length) {
       const lines = failure.errors.slice(0, 10).map((message) => {
-        const where = message.location ? `${path.resolve(message.location.file)}:${message.location.line}:${message.location.column + 1}` : connector.sourceFile;
+        const where = message.location
+          ? `${path.resolve(message.location.file)}:${message.location.line}:${message.location.column + 1}`
+          : connector.sourceFile;
         return `${where}: ${message.text}`;
       });
       throw new ConnectorCompile(lines.join("\n"));

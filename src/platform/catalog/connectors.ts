@@ -58,9 +58,19 @@ export function groupingView(settings: GroupingSettings): { mode: GroupingMode; 
 const NAME_PATTERN = /^[\p{L}\p{N}][\p{L}\p{N} ._-]{0,99}$/u;
 
 type ConnectorRow = {
-  id: number; name: string; integration: string; definition: string; parameters: string; enabled: number;
-  interval_seconds: number; allow_list: string; created_at: number; updated_at: number;
-  grouping_mode: GroupingMode; grouping_window_hours: number; grouping_max_alerts: number;
+  id: number;
+  name: string;
+  integration: string;
+  definition: string;
+  parameters: string;
+  enabled: number;
+  interval_seconds: number;
+  allow_list: string;
+  created_at: number;
+  updated_at: number;
+  grouping_mode: GroupingMode;
+  grouping_window_hours: number;
+  grouping_max_alerts: number;
 };
 
 function toInstance(row: ConnectorRow): ConnectorInstance {
@@ -103,7 +113,10 @@ export async function saveConnector(store: Store, input: SaveConnectorInput): Pr
   if (windowHours !== undefined && !(Number.isInteger(windowHours) && windowHours >= 1 && windowHours <= 24 * 90)) {
     throw new ParameterError("grouping time frame: a whole number of hours from 1 to 2160");
   }
-  if (grouping.maxAlerts !== undefined && !(Number.isInteger(grouping.maxAlerts) && grouping.maxAlerts >= 1 && grouping.maxAlerts <= 100_000)) {
+  if (
+    grouping.maxAlerts !== undefined &&
+    !(Number.isInteger(grouping.maxAlerts) && grouping.maxAlerts >= 1 && grouping.maxAlerts <= 100_000)
+  ) {
     throw new ParameterError("grouping maximum: a whole number of alerts from 1 to 100000");
   }
   const now = Date.now();
@@ -122,7 +135,10 @@ export async function saveConnector(store: Store, input: SaveConnectorInput): Pr
   if (existing) {
     await store.db.updateTable("connectors").set(row).where("id", "=", existing.id).execute();
   } else {
-    await store.db.insertInto("connectors").values({ ...row, name: input.name, created_at: now }).execute();
+    await store.db
+      .insertInto("connectors")
+      .values({ ...row, name: input.name, created_at: now })
+      .execute();
   }
   return { created: !existing, instance: await getConnector(store, input.name) };
 }
@@ -135,7 +151,11 @@ export async function getConnector(store: Store, name: string): Promise<Connecto
 
 /** Turns a connector on or off (intake serve runs only those on). */
 export async function setConnectorEnabled(store: Store, id: number, enabled: boolean): Promise<void> {
-  await store.db.updateTable("connectors").set({ enabled: enabled ? 1 : 0, updated_at: Date.now() }).where("id", "=", id).execute();
+  await store.db
+    .updateTable("connectors")
+    .set({ enabled: enabled ? 1 : 0, updated_at: Date.now() })
+    .where("id", "=", id)
+    .execute();
 }
 
 export async function listConnectors(store: Store): Promise<ConnectorInstance[]> {
@@ -181,7 +201,11 @@ export async function setAllowList(store: Store, name: string, values: string[])
   if (cleaned.length > MAX_ALLOW_LIST) throw new ParameterError(`allow-list: at most ${MAX_ALLOW_LIST} values, got ${cleaned.length}`);
   const long = cleaned.find((v) => v.length > 1000);
   if (long) throw new ParameterError(`allow-list value ${JSON.stringify(long.slice(0, 40))}…: at most 1000 characters`);
-  await store.db.updateTable("connectors").set({ allow_list: JSON.stringify(cleaned), updated_at: Date.now() }).where("id", "=", instance.id).execute();
+  await store.db
+    .updateTable("connectors")
+    .set({ allow_list: JSON.stringify(cleaned), updated_at: Date.now() })
+    .where("id", "=", instance.id)
+    .execute();
   return getConnector(store, name);
 }
 

@@ -5,7 +5,17 @@ import { execFile } from "node:child_process";
 import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
-import { ConnectorTypes, DependencyInstall, DependencyRefused, ExportTarget, IntakeError, IntegrationConflict, PackageInvalid, PackageLink, VersionNotFound } from "../errors.js";
+import {
+  ConnectorTypes,
+  DependencyInstall,
+  DependencyRefused,
+  ExportTarget,
+  IntakeError,
+  IntegrationConflict,
+  PackageInvalid,
+  PackageLink,
+  VersionNotFound,
+} from "../errors.js";
 import type { Store } from "../store/index.js";
 import { compileCode } from "./compile.js";
 import { BUILTIN_INTEGRATIONS_DIR, builtinIntegrations, findIntegration } from "./integrations.js";
@@ -42,8 +52,10 @@ function snapshotFiles(dir: string): { files: Record<string, string>; digest: st
         const data = fs.readFileSync(full);
         bytes += data.length;
         if (bytes > MAX_PACKAGE_BYTES || Object.keys(files).length >= MAX_PACKAGE_FILES) {
-          throw new PackageInvalid(`${dir}: the package's own files pass ${MAX_PACKAGE_FILES} files ` +
-            `or ${MAX_PACKAGE_BYTES / 1024 / 1024} MB (node_modules left out)`);
+          throw new PackageInvalid(
+            `${dir}: the package's own files pass ${MAX_PACKAGE_FILES} files ` +
+              `or ${MAX_PACKAGE_BYTES / 1024 / 1024} MB (node_modules left out)`,
+          );
         }
         const text = TEXT_FILE.test(entry.name) ? data.toString("utf8") : undefined;
         files[relative] = text !== undefined && !text.startsWith("base64:") ? text : `base64:${data.toString("base64")}`;
@@ -57,14 +69,28 @@ function snapshotFiles(dir: string): { files: Record<string, string>; digest: st
 
 /** The package's code of every kind, to compile. */
 export function codeOf(integration: IntegrationDefinition): [CodeKind, CodeDefinition[]][] {
-  return [["connector", integration.connectors], ["action", integration.actions], ["job", integration.jobs]];
+  return [
+    ["connector", integration.connectors],
+    ["action", integration.actions],
+    ["job", integration.jobs],
+  ];
 }
 
 /** Every recorded version of an imported integration, newest first. */
 export async function listIntegrationVersions(store: Store, name: string): Promise<IntegrationVersion[]> {
   const integration = await findIntegration(store, name);
-  const rows = await store.db.selectFrom("integration_versions").selectAll().where("integration", "=", integration.name).orderBy("version", "desc").execute();
-  return rows.map((row) => ({ version: row.version, digest: row.digest, createdAt: row.created_at, files: JSON.parse(row.files) as Record<string, string> }));
+  const rows = await store.db
+    .selectFrom("integration_versions")
+    .selectAll()
+    .where("integration", "=", integration.name)
+    .orderBy("version", "desc")
+    .execute();
+  return rows.map((row) => ({
+    version: row.version,
+    digest: row.digest,
+    createdAt: row.created_at,
+    files: JSON.parse(row.files) as Record<string, string>,
+  }));
 }
 
 export interface ImportOptions {
@@ -90,7 +116,13 @@ export function importedIntegrationsRoot(store: Store): string {
 
 /** The folder name of an integration: its name in lower case, words joined by dashes. */
 export function slugOf(name: string): string {
-  const slug = name.normalize("NFKD").toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 60).replace(/-+$/, "");
+  const slug = name
+    .normalize("NFKD")
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-+|-+$/g, "")
+    .slice(0, 60)
+    .replace(/-+$/, "");
   return slug || "integration";
 }
 
@@ -124,7 +156,8 @@ function refuseLinksOut(dir: string, integrationName: string): void {
         } catch {
           real = undefined;
         }
-        if (!real || (real !== root && !real.startsWith(root + path.sep))) leaving.push(`${path.relative(dir, full)} -> ${fs.readlinkSync(full)}`);
+        if (!real || (real !== root && !real.startsWith(root + path.sep)))
+          leaving.push(`${path.relative(dir, full)} -> ${fs.readlinkSync(full)}`);
       } else if (entry.isDirectory()) {
         walk(full);
       }
@@ -162,7 +195,10 @@ function refuseInstallScripts(dir: string, integrationName: string): void {
         continue;
       }
       try {
-        const manifest = JSON.parse(fs.readFileSync(path.join(folder, "package.json"), "utf8")) as { name?: string; scripts?: Record<string, unknown> };
+        const manifest = JSON.parse(fs.readFileSync(path.join(folder, "package.json"), "utf8")) as {
+          name?: string;
+          scripts?: Record<string, unknown>;
+        };
         const scripts = ["preinstall", "install", "postinstall"].filter((name) => typeof manifest.scripts?.[name] === "string");
         if (fs.existsSync(path.join(folder, "binding.gyp"))) scripts.push("binding.gyp");
         if (scripts.length) needing.push(`${manifest.name ?? entry.name} (${scripts.join(", ")})`);
@@ -173,7 +209,11 @@ function refuseInstallScripts(dir: string, integrationName: string): void {
     }
   };
   visit(path.join(dir, "node_modules"));
-  if (needing.length) throw new DependencyRefused(integrationName, `dependencies that need an install script are refused (npm runs with --ignore-scripts): ${needing.join(", ")}`);
+  if (needing.length)
+    throw new DependencyRefused(
+      integrationName,
+      `dependencies that need an install script are refused (npm runs with --ignore-scripts): ${needing.join(", ")}`,
+    );
 }
 
 function runNpm(args: string[], cwd: string): Promise<{ ok: boolean; output: string }> {
@@ -187,10 +227,24 @@ function runNpm(args: string[], cwd: string): Promise<{ ok: boolean; output: str
 
 /** The first lines of npm's complaint, naming the dependency it could not get when it can tell. */
 function installFailure(integration: IntegrationDefinition, output: string): IntakeError {
-  const lines = output.split("\n").map((l) => l.trim()).filter((l) => /^npm (error|ERR!)/.test(l)).map((l) => l.replace(/^npm (error|ERR!)\s*/, ""));
-  const culprit = Object.entries(integration.dependencies).find(([name]) => new RegExp(`(^|[\\s'"/@])${name.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")}(@|['"\\s]|$)`, "m").test(output));
-  const what = culprit ? `dependency "${culprit[0]}@${culprit[1]}"` : `its dependencies (${Object.entries(integration.dependencies).map(([n, v]) => `${n}@${v}`).join(", ")})`;
-  const detail = lines.filter((l) => l && !/A complete log of this run/.test(l)).slice(0, 3).join(" / ") || output.trim().split("\n").slice(-3).join(" / ");
+  const lines = output
+    .split("\n")
+    .map((l) => l.trim())
+    .filter((l) => /^npm (error|ERR!)/.test(l))
+    .map((l) => l.replace(/^npm (error|ERR!)\s*/, ""));
+  const culprit = Object.entries(integration.dependencies).find(([name]) =>
+    new RegExp(`(^|[\\s'"/@])${name.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")}(@|['"\\s]|$)`, "m").test(output),
+  );
+  const what = culprit
+    ? `dependency "${culprit[0]}@${culprit[1]}"`
+    : `its dependencies (${Object.entries(integration.dependencies)
+        .map(([n, v]) => `${n}@${v}`)
+        .join(", ")})`;
+  const detail =
+    lines
+      .filter((l) => l && !/A complete log of this run/.test(l))
+      .slice(0, 3)
+      .join(" / ") || output.trim().split("\n").slice(-3).join(" / ");
   return new DependencyInstall(integration.name, what, detail.slice(0, 600));
 }
 
@@ -204,7 +258,11 @@ function sameDependencies(dir: string, dependencies: Record<string, string>): bo
 }
 
 /** Installs the declared dependencies into the folder's own node_modules with the machine's npm registry. */
-async function installDependencies(staging: IntegrationDefinition, previousDir: string | undefined, progress: (message: string) => void): Promise<void> {
+async function installDependencies(
+  staging: IntegrationDefinition,
+  previousDir: string | undefined,
+  progress: (message: string) => void,
+): Promise<void> {
   const dependencies = staging.dependencies;
   if (Object.keys(dependencies).length === 0) return;
   const manifest = { name: `intake-integration-${path.basename(staging.dir)}`.slice(0, 200), private: true, type: "module", dependencies };
@@ -218,7 +276,11 @@ async function installDependencies(staging: IntegrationDefinition, previousDir: 
     return;
   }
   fs.writeFileSync(path.join(staging.dir, "package.json"), `${JSON.stringify(manifest, null, 2)}\n`);
-  progress(`installing ${Object.entries(dependencies).map(([n, v]) => `${n}@${v}`).join(", ")}`);
+  progress(
+    `installing ${Object.entries(dependencies)
+      .map(([n, v]) => `${n}@${v}`)
+      .join(", ")}`,
+  );
   // No install script runs: a dependency's would run with the server's rights (and read its key).
   const result = await runNpm(["install", "--ignore-scripts", "--omit=dev", "--no-audit", "--no-fund", "--loglevel=error"], staging.dir);
   if (!result.ok) throw installFailure(staging, result.output);
@@ -235,10 +297,16 @@ export async function importIntegration(store: Store, sourceDir: string, options
   const source = loadIntegrationPackage(sourceDir);
   const slug = slugOf(source.name);
   const builtin = builtinIntegrations().find((d) => d.slug === slug && d.name.toLowerCase() !== source.name.toLowerCase());
-  if (builtin) throw new IntegrationConflict(`integration "${source.name}" would take the short name "${slug}" of the built-in "${builtin.name}": rename it`);
+  if (builtin)
+    throw new IntegrationConflict(
+      `integration "${source.name}" would take the short name "${slug}" of the built-in "${builtin.name}": rename it`,
+    );
   const existing = await store.db.selectFrom("integrations").selectAll().execute();
   const clash = existing.find((row) => row.slug === slug && row.name !== source.name);
-  if (clash) throw new IntegrationConflict(`integration "${source.name}" would take the short name "${slug}" of the imported "${clash.name}": rename it`);
+  if (clash)
+    throw new IntegrationConflict(
+      `integration "${source.name}" would take the short name "${slug}" of the imported "${clash.name}": rename it`,
+    );
   const previous = existing.find((row) => row.name === source.name);
 
   const root = importedIntegrationsRoot(store);
@@ -277,14 +345,26 @@ export async function importIntegration(store: Store, sourceDir: string, options
   }
 
   const now = Date.now();
-  const last = await store.db.selectFrom("integration_versions").select(["version", "digest"]).where("integration", "=", source.name).orderBy("version", "desc").executeTakeFirst();
+  const last = await store.db
+    .selectFrom("integration_versions")
+    .select(["version", "digest"])
+    .where("integration", "=", source.name)
+    .orderBy("version", "desc")
+    .executeTakeFirst();
   let version = last?.version ?? 0;
   if (last?.digest !== snapshot.digest) {
     version += 1;
-    await store.db.insertInto("integration_versions").values({ integration: source.name, version, digest: snapshot.digest, files: JSON.stringify(snapshot.files), created_at: now }).execute();
+    await store.db
+      .insertInto("integration_versions")
+      .values({ integration: source.name, version, digest: snapshot.digest, files: JSON.stringify(snapshot.files), created_at: now })
+      .execute();
   }
   if (previous) {
-    await store.db.updateTable("integrations").set({ slug, dir: target, builtin: 0, updated_at: now }).where("name", "=", source.name).execute();
+    await store.db
+      .updateTable("integrations")
+      .set({ slug, dir: target, builtin: 0, updated_at: now })
+      .where("name", "=", source.name)
+      .execute();
   } else {
     await store.db.insertInto("integrations").values({ name: source.name, slug, dir: target, builtin: 0, updated_at: now }).execute();
   }
@@ -298,7 +378,12 @@ export async function importIntegration(store: Store, sourceDir: string, options
 }
 
 /** Writes an integration's package folder (built-in or imported) to `outDir`, without what the platform made. */
-export async function exportIntegration(store: Store, name: string, outDir: string, options: { version?: number } = {}): Promise<IntegrationDefinition> {
+export async function exportIntegration(
+  store: Store,
+  name: string,
+  outDir: string,
+  options: { version?: number } = {},
+): Promise<IntegrationDefinition> {
   const integration = await findIntegration(store, name);
   const target = path.resolve(outDir);
   if (fs.existsSync(target) && fs.readdirSync(target).length > 0) {
@@ -309,7 +394,10 @@ export async function exportIntegration(store: Store, name: string, outDir: stri
     return integration;
   }
   const found = (await listIntegrationVersions(store, name)).find((v) => v.version === options.version);
-  if (!found) throw new VersionNotFound(`integration "${integration.name}" has no version ${options.version} (see: intake integration versions ${integration.slug})`);
+  if (!found)
+    throw new VersionNotFound(
+      `integration "${integration.name}" has no version ${options.version} (see: intake integration versions ${integration.slug})`,
+    );
   for (const [relative, content] of Object.entries(found.files)) {
     const file = path.resolve(target, relative);
     if (!file.startsWith(target + path.sep)) continue; // never outside the folder

@@ -4,13 +4,21 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { ActionNotFound, ConnectorAmbiguous, ConnectorNotFound, IntegrationNotFound, JobNotFound } from "../errors.js";
 import type { Store } from "../store/index.js";
-import { loadIntegrationPackage, type ActionDefinition, type ConnectorDefinition, type IntegrationDefinition, type JobDefinition } from "./package.js";
+import {
+  loadIntegrationPackage,
+  type ActionDefinition,
+  type ConnectorDefinition,
+  type IntegrationDefinition,
+  type JobDefinition,
+} from "./package.js";
 
 /** The project's own integrations/ folder: from dist/src/platform/catalog, or from src/ when tests import the source. */
-export const BUILTIN_INTEGRATIONS_DIR = [
-  fileURLToPath(new URL("../../../../integrations/", import.meta.url)),
-  fileURLToPath(new URL("../../../integrations/", import.meta.url)),
-].find((dir) => fs.existsSync(path.join(dir, "email", "integration.json"))) ?? fileURLToPath(new URL("../../../../integrations/", import.meta.url));
+export const BUILTIN_INTEGRATIONS_DIR =
+  [
+    fileURLToPath(new URL("../../../../integrations/", import.meta.url)),
+    fileURLToPath(new URL("../../../integrations/", import.meta.url)),
+  ].find((dir) => fs.existsSync(path.join(dir, "email", "integration.json"))) ??
+  fileURLToPath(new URL("../../../../integrations/", import.meta.url));
 
 export function builtinIntegrations(): IntegrationDefinition[] {
   if (!fs.existsSync(BUILTIN_INTEGRATIONS_DIR)) return [];
@@ -70,7 +78,10 @@ function splitReference(reference: string): [string, string] | undefined {
 }
 
 /** "Integration/Action" (integration by name or short name, action by name or file name) → both, or undefined. */
-export async function findAction(store: Store, reference: string): Promise<{ integration: IntegrationDefinition; action: ActionDefinition } | undefined> {
+export async function findAction(
+  store: Store,
+  reference: string,
+): Promise<{ integration: IntegrationDefinition; action: ActionDefinition } | undefined> {
   const parts = splitReference(reference);
   if (!parts) return undefined;
   const wanted = parts[0].trim().toLowerCase();
@@ -80,17 +91,31 @@ export async function findAction(store: Store, reference: string): Promise<{ int
 }
 
 /** The action, or ACTION_NOT_FOUND (INTEGRATION_NOT_FOUND) naming what is known. */
-export async function requireAction(store: Store, integrationName: string, actionName: string): Promise<{ integration: IntegrationDefinition; action: ActionDefinition }> {
+export async function requireAction(
+  store: Store,
+  integrationName: string,
+  actionName: string,
+): Promise<{ integration: IntegrationDefinition; action: ActionDefinition }> {
   const integration = await findIntegration(store, integrationName);
   const action = byName(integration.actions, actionName);
-  if (!action) throw new ActionNotFound(`integration "${integration.name}" has no action "${actionName}" ` +
-    `(its actions: ${integration.actions.map((a) => a.name).join(", ") || "none"})`);
+  if (!action)
+    throw new ActionNotFound(
+      `integration "${integration.name}" has no action "${actionName}" ` +
+        `(its actions: ${integration.actions.map((a) => a.name).join(", ") || "none"})`,
+    );
   return { integration, action };
 }
 
-export async function requireJob(store: Store, integrationName: string, jobName: string): Promise<{ integration: IntegrationDefinition; job: JobDefinition }> {
+export async function requireJob(
+  store: Store,
+  integrationName: string,
+  jobName: string,
+): Promise<{ integration: IntegrationDefinition; job: JobDefinition }> {
   const integration = await findIntegration(store, integrationName);
   const job = byName(integration.jobs, jobName);
-  if (!job) throw new JobNotFound(`integration "${integration.name}" has no job "${jobName}" (its jobs: ${integration.jobs.map((j) => j.name).join(", ") || "none"})`);
+  if (!job)
+    throw new JobNotFound(
+      `integration "${integration.name}" has no job "${jobName}" (its jobs: ${integration.jobs.map((j) => j.name).join(", ") || "none"})`,
+    );
   return { integration, job };
 }

@@ -19,32 +19,45 @@ const parameterSchema = z
     /** Required, except when this other parameter has a value (a password, unless OAuth2 is set up). */
     requiredUnless: z.string().min(1).optional(),
     /** Required when another parameter has this value (checked on a configuration an admin submits, not on the defaults). */
-    requiredWhen: z.object({ param: z.string().min(1).max(200), equals: z.string().max(1000) }).strict().optional(),
+    requiredWhen: z
+      .object({ param: z.string().min(1).max(200), equals: z.string().max(1000) })
+      .strict()
+      .optional(),
     description: z.string().max(2000).optional(),
   })
   .strict();
 
-export const parametersSchema = z.array(parameterSchema).max(200).superRefine((parameters, context) => {
-  const seen = new Set<string>();
-  parameters.forEach((parameter, index) => {
-    if (seen.has(parameter.name)) {
-      context.addIssue({ code: "custom", path: [index, "name"], message: `duplicate parameter "${parameter.name}"` });
-    }
-    seen.add(parameter.name);
+export const parametersSchema = z
+  .array(parameterSchema)
+  .max(200)
+  .superRefine((parameters, context) => {
+    const seen = new Set<string>();
+    parameters.forEach((parameter, index) => {
+      if (seen.has(parameter.name)) {
+        context.addIssue({ code: "custom", path: [index, "name"], message: `duplicate parameter "${parameter.name}"` });
+      }
+      seen.add(parameter.name);
+    });
+    parameters.forEach((parameter, index) => {
+      const other = parameter.requiredWhen?.param;
+      if (other !== undefined && (other === parameter.name || !parameters.some((each) => each.name === other))) {
+        context.addIssue({
+          code: "custom",
+          path: [index, "requiredWhen", "param"],
+          message: `requiredWhen names "${other}", which is not another parameter of the list`,
+        });
+      }
+    });
   });
-  parameters.forEach((parameter, index) => {
-    const other = parameter.requiredWhen?.param;
-    if (other !== undefined && (other === parameter.name || !parameters.some((each) => each.name === other))) {
-      context.addIssue({ code: "custom", path: [index, "requiredWhen", "param"], message: `requiredWhen names "${other}", which is not another parameter of the list` });
-    }
-  });
-});
 
 const integrationSchema = z
   .object({
     name: z.string().min(1).max(200),
     description: z.string().max(5000),
-    icon: z.string().regex(/^[\w.-]+\.(svg|png)$/i, "an SVG or PNG file name beside integration.json").optional(),
+    icon: z
+      .string()
+      .regex(/^[\w.-]+\.(svg|png)$/i, "an SVG or PNG file name beside integration.json")
+      .optional(),
     dependencies: z.record(z.string().regex(/^(@[\w.-]+\/)?[\w.-]+$/, "an npm package name"), z.string().min(1)).optional(),
     parameters: parametersSchema.optional(),
   })
@@ -60,13 +73,20 @@ const connectorSchema = z
     parameters: parametersSchema,
     productFieldName: z.string().min(1),
     eventFieldName: z.string().min(1),
-    intervalSeconds: z.number().int().min(1).max(86_400 * 7),
+    intervalSeconds: z
+      .number()
+      .int()
+      .min(1)
+      .max(86_400 * 7),
     timeoutSeconds: z.number().int().min(1).max(86_400),
     /** Heap cap of the connector's process in MB (default 1024): one that needs more fails alone. */
     memoryMb: z.number().int().min(32).max(16_384).optional(),
     /** Event field → entity type: ingest adds an entity per mapped field of each event (SecOps' ontology mapping, in small). */
     entityMapping: z
-      .record(z.string().min(1).max(200), z.enum(ENTITY_TYPES, { error: (issue) => `${JSON.stringify(issue.input)} is not an entity type (${ENTITY_TYPES.join(", ")})` }))
+      .record(
+        z.string().min(1).max(200),
+        z.enum(ENTITY_TYPES, { error: (issue) => `${JSON.stringify(issue.input)} is not an entity type (${ENTITY_TYPES.join(", ")})` }),
+      )
       .refine((mapping) => Object.keys(mapping).length <= MAX_MAPPED_FIELDS, `at most ${MAX_MAPPED_FIELDS} mapped fields`)
       .optional(),
   })
@@ -93,7 +113,11 @@ const jobSchema = z
     name: z.string().min(1).max(200),
     description: z.string().max(5000),
     parameters: parametersSchema,
-    intervalSeconds: z.number().int().min(1).max(86_400 * 7),
+    intervalSeconds: z
+      .number()
+      .int()
+      .min(1)
+      .max(86_400 * 7),
     timeoutSeconds: z.number().int().min(1).max(86_400),
     memoryMb,
   })
@@ -184,7 +208,9 @@ export function loadIntegrationPackage(dir: string, options: { builtin?: boolean
   const playbooksDir = path.join(root, "playbooks");
   const playbookFiles = listJson(playbooksDir).map((file) => path.join(playbooksDir, file));
   if (connectors.length + actions.length + jobs.length + playbookFiles.length === 0) {
-    throw new PackageInvalid(`${root}: no connectors/NAME.json, actions/NAME.json, jobs/NAME.json or playbooks/NAME.json (at least one is needed)`);
+    throw new PackageInvalid(
+      `${root}: no connectors/NAME.json, actions/NAME.json, jobs/NAME.json or playbooks/NAME.json (at least one is needed)`,
+    );
   }
   return {
     name: integration.name,
@@ -203,11 +229,20 @@ export function loadIntegrationPackage(dir: string, options: { builtin?: boolean
 }
 
 function listJson(dir: string): string[] {
-  return fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.endsWith(".json")).sort() : [];
+  return fs.existsSync(dir)
+    ? fs
+        .readdirSync(dir)
+        .filter((f) => f.endsWith(".json"))
+        .sort()
+    : [];
 }
 
 /** Reads FOLDER/NAME.json with its FOLDER/NAME.ts beside it: every definition of one kind, names unique. */
-function loadDefinitions<T extends { name: string; parameters: ParameterDefinition[] }>(root: string, folder: string, schema: z.ZodType<T>): (T & { fileBase: string; sourceFile: string })[] {
+function loadDefinitions<T extends { name: string; parameters: ParameterDefinition[] }>(
+  root: string,
+  folder: string,
+  schema: z.ZodType<T>,
+): (T & { fileBase: string; sourceFile: string })[] {
   const dir = path.join(root, folder);
   const definitions = listJson(dir).map((file) => {
     const jsonFile = path.join(dir, file);
@@ -231,9 +266,14 @@ function checkDefault(parameter: ParameterDefinition, file: string): void {
   const wrong =
     (parameter.type === "int" && !Number.isInteger(Number(parameter.default))) ||
     (parameter.type === "boolean" && !["true", "false"].includes(String(parameter.default).toLowerCase()));
-  if (wrong) throw new PackageInvalid(`${file}: parameter "${parameter.name}": default ${JSON.stringify(parameter.default)} is not of type ${parameter.type}`);
+  if (wrong)
+    throw new PackageInvalid(
+      `${file}: parameter "${parameter.name}": default ${JSON.stringify(parameter.default)} is not of type ${parameter.type}`,
+    );
   // A file is named as it is, never filled in from an event.
   if (parameter.type === "file" && /\[[^\]]*\]/.test(String(parameter.default))) {
-    throw new PackageInvalid(`${file}: file parameter "${parameter.name}": default ${JSON.stringify(parameter.default)} may not hold a placeholder ([…])`);
+    throw new PackageInvalid(
+      `${file}: file parameter "${parameter.name}": default ${JSON.stringify(parameter.default)} may not hold a placeholder ([…])`,
+    );
   }
 }

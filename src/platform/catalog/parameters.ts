@@ -22,7 +22,8 @@ function normalise(definition: ParameterDefinition, value: unknown): { value?: P
       if (typeof value !== "string") return { problem: `parameter "${name}" must be a string, got ${JSON.stringify(value)}` };
       if (value.length > 10_000) return { problem: `parameter "${name}" is longer than 10000 characters` };
       // A file is named by an admin, never filled in from an event (a subject could name any path).
-      if (definition.type === "file" && /\[[^\]]*\]/.test(value)) return { problem: `file parameter "${name}" may not hold a placeholder ([…]), got ${JSON.stringify(value)}` };
+      if (definition.type === "file" && /\[[^\]]*\]/.test(value))
+        return { problem: `file parameter "${name}" may not hold a placeholder ([…]), got ${JSON.stringify(value)}` };
       return { value };
     }
   }
@@ -54,7 +55,9 @@ export function validateParameterValues(
   for (const definition of definitions) {
     const excused = definition.requiredUnless !== undefined && out[definition.requiredUnless] !== undefined;
     if (definition.required && !excused && out[definition.name] === undefined && definition.default === undefined) {
-      problems.push(`missing required parameter "${definition.name}"${definition.requiredUnless ? ` (or "${definition.requiredUnless}")` : ""}`);
+      problems.push(
+        `missing required parameter "${definition.name}"${definition.requiredUnless ? ` (or "${definition.requiredUnless}")` : ""}`,
+      );
     }
   }
   if (problems.length) throw new ParameterError(problems.join("; "));
@@ -70,7 +73,10 @@ export function requiredWhenProblems(definitions: ParameterDefinition[], values:
   for (const definition of definitions) {
     const condition = definition.requiredWhen;
     if (!condition) continue;
-    const holds = String(values[condition.param] ?? "").trim().toLowerCase() === condition.equals.trim().toLowerCase();
+    const holds =
+      String(values[condition.param] ?? "")
+        .trim()
+        .toLowerCase() === condition.equals.trim().toLowerCase();
     if (holds && String(values[definition.name] ?? "").trim() === "") {
       problems.push(`"${definition.name}" is required when "${condition.param}" is ${JSON.stringify(condition.equals)}`);
     }
@@ -105,7 +111,8 @@ export function sealParameterValues(
   const values = { ...given };
   const secretNames = secretParameterNames(definitions);
   for (const name of secretNames) {
-    if ((values[name] === undefined || values[name] === "") && typeof stored?.[name] === "string") values[name] = secrets.decrypt(stored[name]);
+    if ((values[name] === undefined || values[name] === "") && typeof stored?.[name] === "string")
+      values[name] = secrets.decrypt(stored[name]);
   }
   const valid = validateParameterValues(definitions, values);
   for (const name of secretNames) {
@@ -115,7 +122,11 @@ export function sealParameterValues(
 }
 
 /** Stored values as code receives them: the defaults applied, secrets decrypted. */
-export function openParameterValues(definitions: ParameterDefinition[], stored: Record<string, ParameterValue>, secrets: SecretBox): Record<string, ParameterValue> {
+export function openParameterValues(
+  definitions: ParameterDefinition[],
+  stored: Record<string, ParameterValue>,
+  secrets: SecretBox,
+): Record<string, ParameterValue> {
   const values = withDefaults(definitions, stored);
   for (const name of secretParameterNames(definitions)) {
     if (typeof values[name] === "string") values[name] = secrets.decrypt(values[name]);
@@ -124,7 +135,11 @@ export function openParameterValues(definitions: ParameterDefinition[], stored: 
 }
 
 /** Stored values fit to show: the defaults applied, each secret that is set replaced by `mark`. */
-export function maskParameterValues(definitions: ParameterDefinition[], stored: Record<string, ParameterValue>, mark: string): Record<string, ParameterValue> {
+export function maskParameterValues(
+  definitions: ParameterDefinition[],
+  stored: Record<string, ParameterValue>,
+  mark: string,
+): Record<string, ParameterValue> {
   const values = withDefaults(definitions, stored);
   for (const name of secretParameterNames(definitions)) {
     if (values[name] !== undefined) values[name] = mark;

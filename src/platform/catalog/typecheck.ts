@@ -66,12 +66,15 @@ export async function typeCheckIntegration(integration: Pick<IntegrationDefiniti
   };
   const program = ts.createProgram({ rootNames: listSources(integration.dir), options });
   const diagnostics = ts.getPreEmitDiagnostics(program).filter((d) => !IGNORED_CODES.has(d.code));
-  return diagnostics.slice(0, limit).map((diagnostic) => {
-    const text = ts.flattenDiagnosticMessageText(diagnostic.messageText, " ");
-    if (!diagnostic.file || diagnostic.start === undefined) return `TS${diagnostic.code}: ${text}`;
-    const { line, character } = diagnostic.file.getLineAndCharacterOfPosition(diagnostic.start);
-    return `${diagnostic.file.fileName}:${line + 1}:${character + 1}: TS${diagnostic.code}: ${text}`;
-  }).concat(diagnostics.length > limit ? [`… and ${diagnostics.length - limit} more`] : []);
+  return diagnostics
+    .slice(0, limit)
+    .map((diagnostic) => {
+      const text = ts.flattenDiagnosticMessageText(diagnostic.messageText, " ");
+      if (!diagnostic.file || diagnostic.start === undefined) return `TS${diagnostic.code}: ${text}`;
+      const { line, character } = diagnostic.file.getLineAndCharacterOfPosition(diagnostic.start);
+      return `${diagnostic.file.fileName}:${line + 1}:${character + 1}: TS${diagnostic.code}: ${text}`;
+    })
+    .concat(diagnostics.length > limit ? [`… and ${diagnostics.length - limit} more`] : []);
 }
 
 /** Throws a ConnectorTypes error listing the problems, one per line. */

@@ -12,7 +12,10 @@ export const FILE_ROOTS_VARIABLE = "INTAKE_FILE_ROOTS";
  * system's temporary folder (where an operator drops a downloaded feed file; never /etc, a home or the data folder).
  */
 export function fileRoots(dataDir: string, env: NodeJS.ProcessEnv = process.env): string[] {
-  const given = (env[FILE_ROOTS_VARIABLE] ?? "").split(":").map((entry) => entry.trim()).filter(Boolean);
+  const given = (env[FILE_ROOTS_VARIABLE] ?? "")
+    .split(":")
+    .map((entry) => entry.trim())
+    .filter(Boolean);
   return (given.length ? given : [path.join(dataDir, "files"), os.tmpdir()]).map((root) => path.resolve(root));
 }
 

@@ -28,13 +28,15 @@ export interface AlertKeys {
   files: string[];
 }
 
-export type GroupingDecision =
-  | { caseId: number; by: string }
-  | { caseId: undefined; linkTo?: { caseId: number; reason: string } };
+export type GroupingDecision = { caseId: number; by: string } | { caseId: undefined; linkTo?: { caseId: number; reason: string } };
 
 function strings(value: unknown): string[] {
   if (Array.isArray(value)) return value.filter((v): v is string => typeof v === "string" && v.length > 0);
-  if (typeof value === "string" && value) return value.split(",").map((v) => v.trim()).filter(Boolean);
+  if (typeof value === "string" && value)
+    return value
+      .split(",")
+      .map((v) => v.trim())
+      .filter(Boolean);
   return [];
 }
 
@@ -43,7 +45,13 @@ export function keysOf(alert: { name: string; events: Record<string, unknown>[] 
   const event = alert.events[0] ?? {};
   const reported = typeof event.ReportedMessageId === "string" && event.ReportedMessageId ? event.ReportedMessageId : event.MessageId;
   const subject = normaliseSubject(typeof event.Subject === "string" ? event.Subject : alert.name);
-  const urls = [...new Set((Array.isArray(event.found_urls) ? strings(event.found_urls) : strings(event.found_url)).map(normaliseUrl).filter((u): u is string => Boolean(u)))];
+  const urls = [
+    ...new Set(
+      (Array.isArray(event.found_urls) ? strings(event.found_urls) : strings(event.found_url))
+        .map(normaliseUrl)
+        .filter((u): u is string => Boolean(u)),
+    ),
+  ];
   return {
     messageIds: typeof reported === "string" && reported ? [reported.slice(0, 900)] : [],
     ...(subject.length >= 3 ? { subject: subject.slice(0, 500) } : {}),
@@ -53,7 +61,10 @@ export function keysOf(alert: { name: string; events: Record<string, unknown>[] 
 }
 
 type Trx = Transaction<Database>;
-export interface TimeWindow { from: number; to: number }
+export interface TimeWindow {
+  from: number;
+  to: number;
+}
 
 /**
  * The reads grouping needs, so that one decision rule serves both the query builder (any database)
@@ -61,7 +72,12 @@ export interface TimeWindow { from: number; to: number }
  */
 export interface CaseKeyLookup {
   /** Cases with one of these keys of a kind, in an environment, created within the window. */
-  casesWithKey(kind: "message_id" | "url" | "file" | "subject", values: string[], environment: string, window: TimeWindow): Promise<number[]>;
+  casesWithKey(
+    kind: "message_id" | "url" | "file" | "subject",
+    values: string[],
+    environment: string,
+    window: TimeWindow,
+  ): Promise<number[]>;
   /** (case, url) of cases with this subject and one of these URLs. */
   campaignMatches(subject: string, urls: string[], environment: string, window: TimeWindow): Promise<{ case_id: number; value: string }[]>;
   /** For each of these URLs, how many different subjects the cases carrying it have. */
@@ -74,8 +90,16 @@ export interface CaseKeyLookup {
 export function queryBuilderLookup(trx: Trx): CaseKeyLookup {
   return {
     async casesWithKey(kind, values, environment, window) {
-      const rows = await trx.selectFrom("case_keys").select("case_id").distinct()
-        .where("kind", "=", kind).where("value_hash", "in", values.map(valueHash)).where("value", "in", values).where("environment", "=", environment).where("created_at", ">=", window.from).where("created_at", "<=", window.to)
+      const rows = await trx
+        .selectFrom("case_keys")
+        .select("case_id")
+        .distinct()
+        .where("kind", "=", kind)
+        .where("value_hash", "in", values.map(valueHash))
+        .where("value", "in", values)
+        .where("environment", "=", environment)
+        .where("created_at", ">=", window.from)
+        .where("created_at", "<=", window.to)
         .execute();
       return rows.map((r) => r.case_id);
     },
@@ -84,10 +108,17 @@ export function queryBuilderLookup(trx: Trx): CaseKeyLookup {
       // ("Invoice") can have thousands of cases, which are never all read.
       return trx
         .selectFrom("case_keys as u")
-        .innerJoin("case_keys as s", (join) => join.onRef("s.case_id", "=", "u.case_id").on("s.kind", "=", "subject").on("s.value", "=", subject))
-        .select(["u.case_id", "u.value"]).distinct()
-        .where("u.kind", "=", "url").where("u.value_hash", "in", urls.map(valueHash)).where("u.value", "in", urls).where("u.environment", "=", environment)
-        .where("u.created_at", ">=", window.from).where("u.created_at", "<=", window.to)
+        .innerJoin("case_keys as s", (join) =>
+          join.onRef("s.case_id", "=", "u.case_id").on("s.kind", "=", "subject").on("s.value", "=", subject),
+        )
+        .select(["u.case_id", "u.value"])
+        .distinct()
+        .where("u.kind", "=", "url")
+        .where("u.value_hash", "in", urls.map(valueHash))
+        .where("u.value", "in", urls)
+        .where("u.environment", "=", environment)
+        .where("u.created_at", ">=", window.from)
+        .where("u.created_at", "<=", window.to)
         .execute();
     },
     async urlSubjectCounts(urls, window) {
@@ -118,7 +149,13 @@ async function commonUrls(lookup: CaseKeyLookup, urls: string[], window: TimeWin
   return common;
 }
 
-async function casesWithKey(lookup: CaseKeyLookup, kind: "message_id" | "url" | "file" | "subject", values: string[], environment: string, window: TimeWindow): Promise<number[]> {
+async function casesWithKey(
+  lookup: CaseKeyLookup,
+  kind: "message_id" | "url" | "file" | "subject",
+  values: string[],
+  environment: string,
+  window: TimeWindow,
+): Promise<number[]> {
   if (values.length === 0) return [];
   return lookup.casesWithKey(kind, values, environment, window);
 }
@@ -127,12 +164,19 @@ async function casesWithKey(lookup: CaseKeyLookup, kind: "message_id" | "url" | 
  * Which case the alert joins. `at` is the alert's own time (its start_time): reports of one mail
  * group when they were sent within the time frame of each other, whatever order they arrive in.
  */
-export async function decideCase(trx: Trx | CaseKeyLookup, keys: AlertKeys, environment: string, settings: GroupingSettings, at: number): Promise<GroupingDecision> {
+export async function decideCase(
+  trx: Trx | CaseKeyLookup,
+  keys: AlertKeys,
+  environment: string,
+  settings: GroupingSettings,
+  at: number,
+): Promise<GroupingDecision> {
   if (settings.mode === "off") return { caseId: undefined };
   const lookup = "casesByIds" in trx ? trx : queryBuilderLookup(trx);
   const window: TimeWindow = { from: at - settings.windowMs, to: at + settings.windowMs };
   const candidates: { caseId: number; by: string }[] = [];
-  for (const caseId of await casesWithKey(lookup, "message_id", keys.messageIds, environment, window)) candidates.push({ caseId, by: "same reported Message-ID" });
+  for (const caseId of await casesWithKey(lookup, "message_id", keys.messageIds, environment, window))
+    candidates.push({ caseId, by: "same reported Message-ID" });
 
   if (settings.mode === "campaign" && keys.subject && keys.urls.length) {
     const rows = await lookup.campaignMatches(keys.subject, keys.urls, environment, window);
@@ -144,7 +188,8 @@ export async function decideCase(trx: Trx | CaseKeyLookup, keys: AlertKeys, envi
     const common = await commonUrls(lookup, keys.urls, window);
     const urls = keys.urls.filter((url) => !common.has(url));
     for (const caseId of await casesWithKey(lookup, "url", urls, environment, window)) candidates.push({ caseId, by: "a URL in common" });
-    for (const caseId of await casesWithKey(lookup, "file", keys.files, environment, window)) candidates.push({ caseId, by: "an attachment in common" });
+    for (const caseId of await casesWithKey(lookup, "file", keys.files, environment, window))
+      candidates.push({ caseId, by: "an attachment in common" });
   }
   if (candidates.length === 0) return { caseId: undefined };
 
@@ -154,16 +199,37 @@ export async function decideCase(trx: Trx | CaseKeyLookup, keys: AlertKeys, envi
   if (open) return { caseId: open.id, by: candidates.find((c) => c.caseId === open.id)!.by };
   // The mail's case is closed (never reopened) or full: a new case, linked to the newest match.
   const newest = cases[0]!;
-  return { caseId: undefined, linkTo: { caseId: newest.id, reason: newest.status === "closed" ? "new report of a closed case" : `continues a case full at ${settings.maxAlerts} alerts` } };
+  return {
+    caseId: undefined,
+    linkTo: {
+      caseId: newest.id,
+      reason: newest.status === "closed" ? "new report of a closed case" : `continues a case full at ${settings.maxAlerts} alerts`,
+    },
+  };
 }
 
 /** Brings a case's counts, priority and first/last seen in line with its alerts. */
 export async function refreshCase(trx: Trx, caseId: number, now: number): Promise<void> {
-  const stats = await trx.selectFrom("alerts")
-    .select((eb) => [eb.fn.countAll<number>().as("count"), eb.fn.max("priority").as("priority"), eb.fn.min("start_time").as("first"), eb.fn.max("start_time").as("last")])
-    .where("case_id", "=", caseId).executeTakeFirstOrThrow();
+  const stats = await trx
+    .selectFrom("alerts")
+    .select((eb) => [
+      eb.fn.countAll<number>().as("count"),
+      eb.fn.max("priority").as("priority"),
+      eb.fn.min("start_time").as("first"),
+      eb.fn.max("start_time").as("last"),
+    ])
+    .where("case_id", "=", caseId)
+    .executeTakeFirstOrThrow();
   if (Number(stats.count) === 0) return;
-  await trx.updateTable("cases").set({
-    alert_count: Number(stats.count), priority: Number(stats.priority), first_seen: Number(stats.first), last_seen: Number(stats.last), updated_at: now,
-  }).where("id", "=", caseId).execute();
+  await trx
+    .updateTable("cases")
+    .set({
+      alert_count: Number(stats.count),
+      priority: Number(stats.priority),
+      first_seen: Number(stats.first),
+      last_seen: Number(stats.last),
+      updated_at: now,
+    })
+    .where("id", "=", caseId)
+    .execute();
 }

@@ -3,8 +3,34 @@
 
 /** Reply/forward prefixes in the languages staff write (English, German, Nordic, French, Italian, Korean, Chinese, Japanese…). */
 const PREFIXES = [
-  "re", "fw", "fwd", "aw", "wg", "sv", "vs", "tr", "rif", "r", "i", "enc", "res", "doorst", "antw", "odp", "vl",
-  "회신", "전달", "답장", "답신", "回复", "回覆", "转发", "轉寄", "答复", "返信", "転送",
+  "re",
+  "fw",
+  "fwd",
+  "aw",
+  "wg",
+  "sv",
+  "vs",
+  "tr",
+  "rif",
+  "r",
+  "i",
+  "enc",
+  "res",
+  "doorst",
+  "antw",
+  "odp",
+  "vl",
+  "회신",
+  "전달",
+  "답장",
+  "답신",
+  "回复",
+  "回覆",
+  "转发",
+  "轉寄",
+  "答复",
+  "返信",
+  "転送",
 ];
 const PREFIX_SET = new Set(PREFIXES);
 const COLONS = new Set([":", "："]);

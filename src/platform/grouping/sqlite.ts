@@ -18,10 +18,12 @@ export function sqliteGrouping(db: SQLite.Database): SqliteGrouping {
   const known = prepared.get(db);
   if (known) return known;
   // Found by the values' hashes (the index), then the values themselves compared.
-  const casesWithKey = db.prepare(
-    `SELECT DISTINCT case_id FROM case_keys WHERE kind = ? AND value_hash IN ${IN_JSON} AND value IN ${IN_JSON} ` +
-      `AND environment = ? AND created_at >= ? AND created_at <= ?`,
-  ).pluck();
+  const casesWithKey = db
+    .prepare(
+      `SELECT DISTINCT case_id FROM case_keys WHERE kind = ? AND value_hash IN ${IN_JSON} AND value IN ${IN_JSON} ` +
+        `AND environment = ? AND created_at >= ? AND created_at <= ?`,
+    )
+    .pluck();
   const campaign = db.prepare(
     `SELECT DISTINCT u.case_id AS case_id, u.value AS value FROM case_keys u
      JOIN case_keys s ON s.case_id = u.case_id AND s.kind = 'subject' AND s.value = ?
@@ -36,14 +38,23 @@ export function sqliteGrouping(db: SQLite.Database): SqliteGrouping {
   );
   const casesByIds = db.prepare(`SELECT id, status, alert_count FROM cases WHERE id IN ${IN_JSON} ORDER BY id DESC`);
   const hashes = (values: string[]) => JSON.stringify(values.map(valueHash));
-  const caseStats = db.prepare("SELECT COUNT(*) AS count, MAX(priority) AS priority, MIN(start_time) AS first, MAX(start_time) AS last FROM alerts WHERE case_id = ?");
-  const updateCase = db.prepare("UPDATE cases SET alert_count = ?, priority = ?, first_seen = ?, last_seen = ?, updated_at = ? WHERE id = ?");
+  const caseStats = db.prepare(
+    "SELECT COUNT(*) AS count, MAX(priority) AS priority, MIN(start_time) AS first, MAX(start_time) AS last FROM alerts WHERE case_id = ?",
+  );
+  const updateCase = db.prepare(
+    "UPDATE cases SET alert_count = ?, priority = ?, first_seen = ?, last_seen = ?, updated_at = ? WHERE id = ?",
+  );
   const grouping: SqliteGrouping = {
     lookup: {
-      casesWithKey: async (kind, values, environment, window) => casesWithKey.all(kind, hashes(values), JSON.stringify(values), environment, window.from, window.to) as number[],
+      casesWithKey: async (kind, values, environment, window) =>
+        casesWithKey.all(kind, hashes(values), JSON.stringify(values), environment, window.from, window.to) as number[],
       campaignMatches: async (subject, urls, environment, window) =>
-        campaign.all(subject, hashes(urls), JSON.stringify(urls), environment, window.from, window.to) as { case_id: number; value: string }[],
-      urlSubjectCounts: async (urls, window) => subjectCounts.all(hashes(urls), JSON.stringify(urls), window.from, window.to) as { url: string; subjects: number }[],
+        campaign.all(subject, hashes(urls), JSON.stringify(urls), environment, window.from, window.to) as {
+          case_id: number;
+          value: string;
+        }[],
+      urlSubjectCounts: async (urls, window) =>
+        subjectCounts.all(hashes(urls), JSON.stringify(urls), window.from, window.to) as { url: string; subjects: number }[],
       casesByIds: async (ids) => casesByIds.all(JSON.stringify(ids)) as { id: number; status: string; alert_count: number }[],
     },
     refreshCase(caseId, now) {

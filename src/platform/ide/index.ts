@@ -6,13 +6,36 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import {
-  ActionNotFound, ConnectorCompile, ConnectorNotFound, DependencyInstall, JobNotFound, IdeCheck, IntakeError, IntegrationConflict, IntegrationNotFound, IntegrationReadonly, ParameterError, PlayBusy, VersionNotFound,
+  ActionNotFound,
+  ConnectorCompile,
+  ConnectorNotFound,
+  DependencyInstall,
+  JobNotFound,
+  IdeCheck,
+  IntakeError,
+  IntegrationConflict,
+  IntegrationNotFound,
+  IntegrationReadonly,
+  ParameterError,
+  PlayBusy,
+  VersionNotFound,
 } from "../errors.js";
 import type { LogEntry } from "../../sdk/execution.js";
 import {
-  compileCode, exportIntegration, findConnectorDefinition, listIntegrations, listIntegrationVersions,
-  loadIntegrationPackage, slugOf, validateParameterValues, withDefaults,
-  type CodeDefinition, type ConnectorDefinition, type ImportResult, type IntegrationDefinition, type ParameterDefinition,
+  compileCode,
+  exportIntegration,
+  findConnectorDefinition,
+  listIntegrations,
+  listIntegrationVersions,
+  loadIntegrationPackage,
+  slugOf,
+  validateParameterValues,
+  withDefaults,
+  type CodeDefinition,
+  type ConnectorDefinition,
+  type ImportResult,
+  type IntegrationDefinition,
+  type ParameterDefinition,
 } from "../catalog/index.js";
 import { runAction, type ActionOutcome } from "../actions/index.js";
 import { checkPackage } from "../ingest/index.js";
@@ -45,7 +68,10 @@ export interface Diagnostic {
 
 /** A save or Play whose package does not validate, compile or type-check: the problems, by place. */
 export class IdeCheckError extends IdeCheck {
-  constructor(readonly diagnostics: Diagnostic[], message: string) {
+  constructor(
+    readonly diagnostics: Diagnostic[],
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -106,27 +132,50 @@ function readDraft(dir: string): { name: string; description: string; icon?: str
 export function toDiagnostics(message: string, packageDir: string): Diagnostic[] {
   const relative = (file: string) => {
     const resolved = path.resolve(file);
-    return resolved.startsWith(packageDir + path.sep) ? path.relative(packageDir, resolved).split(path.sep).join("/") : path.basename(resolved);
+    return resolved.startsWith(packageDir + path.sep)
+      ? path.relative(packageDir, resolved).split(path.sep).join("/")
+      : path.basename(resolved);
   };
-  return message.split("\n").filter((line) => line.trim()).map((line) => {
-    const located = /^(\/.+?):(\d+):(\d+): (.*)$/s.exec(line);
-    if (located) return { file: relative(located[1]!), line: Number(located[2]), column: Number(located[3]), message: located[4]! };
-    const named = /^(\/[^:]+?\.(?:json|ts|svg|png)): (.*)$/s.exec(line);
-    if (named) return { file: relative(named[1]!), line: null, column: null, message: named[2]! };
-    return { file: null, line: null, column: null, message: line.split(packageDir + path.sep).join("") };
-  });
+  return message
+    .split("\n")
+    .filter((line) => line.trim())
+    .map((line) => {
+      const located = /^(\/.+?):(\d+):(\d+): (.*)$/s.exec(line);
+      if (located) return { file: relative(located[1]!), line: Number(located[2]), column: Number(located[3]), message: located[4]! };
+      const named = /^(\/[^:]+?\.(?:json|ts|svg|png)): (.*)$/s.exec(line);
+      if (named) return { file: relative(named[1]!), line: null, column: null, message: named[2]! };
+      return { file: null, line: null, column: null, message: line.split(packageDir + path.sep).join("") };
+    });
 }
 
 /** Integrations the console may edit: imported ones and drafts (built-in ones are read-only). */
 export async function listEditableIntegrations(store: Store): Promise<EditableIntegration[]> {
   const imported = (await listIntegrations(store)).filter((i) => !i.builtin);
-  const out: EditableIntegration[] = imported.map((i) => ({ name: i.name, slug: i.slug, description: i.description, hasIcon: Boolean(i.iconFile), draft: false, connectors: i.connectors, actions: i.actions, jobs: i.jobs }));
+  const out: EditableIntegration[] = imported.map((i) => ({
+    name: i.name,
+    slug: i.slug,
+    description: i.description,
+    hasIcon: Boolean(i.iconFile),
+    draft: false,
+    connectors: i.connectors,
+    actions: i.actions,
+    jobs: i.jobs,
+  }));
   const root = draftsRoot(store);
   if (fs.existsSync(root)) {
     for (const entry of fs.readdirSync(root, { withFileTypes: true })) {
       const draft = entry.isDirectory() ? readDraft(path.join(root, entry.name)) : undefined;
       if (draft && !out.some((i) => i.slug === entry.name)) {
-        out.push({ name: draft.name, slug: entry.name, description: draft.description, hasIcon: Boolean(draft.icon), draft: true, connectors: [], actions: [], jobs: [] });
+        out.push({
+          name: draft.name,
+          slug: entry.name,
+          description: draft.description,
+          hasIcon: Boolean(draft.icon),
+          draft: true,
+          connectors: [],
+          actions: [],
+          jobs: [],
+        });
       }
     }
   }
@@ -136,7 +185,11 @@ export async function listEditableIntegrations(store: Store): Promise<EditableIn
 /** "image/svg+xml" or "image/png" when the bytes are one, else undefined. */
 export function iconType(data: Buffer): "svg" | "png" | undefined {
   if (data.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))) return "png";
-  const head = data.subarray(0, 4096).toString("utf8").replace(/^\uFEFF/, "").trimStart();
+  const head = data
+    .subarray(0, 4096)
+    .toString("utf8")
+    .replace(/^\uFEFF/, "")
+    .trimStart();
   if (/^(<\?xml[^>]*>\s*)?(<!--[\s\S]*?-->\s*)*(<!DOCTYPE svg[^>]*>\s*)?<svg[\s>]/i.test(head)) return "svg";
   return undefined;
 }
@@ -150,11 +203,15 @@ export interface NewIntegration {
 /** Creates an integration as a draft folder; it is imported with its first connector. */
 export async function createIntegration(store: Store, input: NewIntegration): Promise<EditableIntegration> {
   const name = input.name.trim();
-  if (!INTEGRATION_NAME.test(name)) throw new ParameterError(`name ${JSON.stringify(input.name)}: use 1 to 100 letters, digits, spaces, dots, dashes, underscores or brackets`);
+  if (!INTEGRATION_NAME.test(name))
+    throw new ParameterError(
+      `name ${JSON.stringify(input.name)}: use 1 to 100 letters, digits, spaces, dots, dashes, underscores or brackets`,
+    );
   if (input.description.length > 5000) throw new ParameterError("description: at most 5000 characters");
   const slug = slugOf(name);
-  const taken = [...(await listIntegrations(store)), ...(await listEditableIntegrations(store))]
-    .find((i) => i.slug === slug || i.name.toLowerCase() === name.toLowerCase());
+  const taken = [...(await listIntegrations(store)), ...(await listEditableIntegrations(store))].find(
+    (i) => i.slug === slug || i.name.toLowerCase() === name.toLowerCase(),
+  );
   if (taken) throw new IntegrationConflict(`name: an integration "${taken.name}" (short name ${taken.slug}) exists: choose another name`);
   let iconFile: string | undefined;
   if (input.icon) {
@@ -166,7 +223,10 @@ export async function createIntegration(store: Store, input: NewIntegration): Pr
   const dir = path.join(draftsRoot(store), slug);
   fs.mkdirSync(dir, { recursive: true });
   if (iconFile) fs.writeFileSync(path.join(dir, iconFile), input.icon!.data);
-  fs.writeFileSync(path.join(dir, "integration.json"), `${JSON.stringify({ name, description: input.description, ...(iconFile ? { icon: iconFile } : {}) }, null, 2)}\n`);
+  fs.writeFileSync(
+    path.join(dir, "integration.json"),
+    `${JSON.stringify({ name, description: input.description, ...(iconFile ? { icon: iconFile } : {}) }, null, 2)}\n`,
+  );
   return { name, slug, description: input.description, hasIcon: Boolean(iconFile), draft: true, connectors: [], actions: [], jobs: [] };
 }
 
@@ -190,29 +250,31 @@ const saving = new Map<string, Promise<unknown>>();
 /** Writes the package's current files to a temporary folder, applies the change and imports it as a new version. */
 async function commitPackage(store: Store, slug: string, change: (dir: string) => void): Promise<ImportResult> {
   const previous = saving.get(slug) ?? Promise.resolve();
-  const next = previous.catch(() => undefined).then(async () => {
-    const { integration, draftDir } = await editable(store, slug);
-    const work = tempDir();
-    const dir = path.join(work, "package");
-    try {
-      if (integration) await exportIntegration(store, integration.name, dir);
-      else fs.cpSync(draftDir!, dir, { recursive: true });
-      change(dir);
-      let result: ImportResult;
+  const next = previous
+    .catch(() => undefined)
+    .then(async () => {
+      const { integration, draftDir } = await editable(store, slug);
+      const work = tempDir();
+      const dir = path.join(work, "package");
       try {
-        result = await installIntegrationPackage(store, dir);
-      } catch (error) {
-        if (error instanceof IntakeError && error.code !== DependencyInstall.code) {
-          throw new IdeCheckError(toDiagnostics(error.message, dir), error.message.split(dir + path.sep).join(""));
+        if (integration) await exportIntegration(store, integration.name, dir);
+        else fs.cpSync(draftDir!, dir, { recursive: true });
+        change(dir);
+        let result: ImportResult;
+        try {
+          result = await installIntegrationPackage(store, dir);
+        } catch (error) {
+          if (error instanceof IntakeError && error.code !== DependencyInstall.code) {
+            throw new IdeCheckError(toDiagnostics(error.message, dir), error.message.split(dir + path.sep).join(""));
+          }
+          throw error;
         }
-        throw error;
+        if (draftDir) fs.rmSync(draftDir, { recursive: true, force: true });
+        return result;
+      } finally {
+        fs.rmSync(work, { recursive: true, force: true });
       }
-      if (draftDir) fs.rmSync(draftDir, { recursive: true, force: true });
-      return result;
-    } finally {
-      fs.rmSync(work, { recursive: true, force: true });
-    }
-  });
+    });
   saving.set(slug, next);
   try {
     return await next;
@@ -233,27 +295,52 @@ export interface ConnectorDefinitionInput {
 }
 
 function checkFileBase(fileBase: string): void {
-  if (!FILE_BASE.test(fileBase)) throw new ParameterError(`file name ${JSON.stringify(fileBase)}: 1 to 60 lower-case letters, digits, dashes or underscores`);
+  if (!FILE_BASE.test(fileBase))
+    throw new ParameterError(`file name ${JSON.stringify(fileBase)}: 1 to 60 lower-case letters, digits, dashes or underscores`);
 }
 
 /** An action's definition as the console's form sends it (actions/NAME.json). */
-export interface ActionDefinitionInput { name: string; description: string; parameters: ParameterDefinition[]; entityTypes?: string[]; timeoutSeconds: number }
+export interface ActionDefinitionInput {
+  name: string;
+  description: string;
+  parameters: ParameterDefinition[];
+  entityTypes?: string[];
+  timeoutSeconds: number;
+}
 /** A job's definition as the console's form sends it (jobs/NAME.json). */
-export interface JobDefinitionInput { name: string; description: string; parameters: ParameterDefinition[]; intervalSeconds: number; timeoutSeconds: number }
+export interface JobDefinitionInput {
+  name: string;
+  description: string;
+  parameters: ParameterDefinition[];
+  intervalSeconds: number;
+  timeoutSeconds: number;
+}
 
 /** Adds or changes a connector definition; a new one starts from a template that compiles. */
-export function saveConnectorDefinition(store: Store, slug: string, fileBase: string, definition: ConnectorDefinitionInput): Promise<ImportResult> {
+export function saveConnectorDefinition(
+  store: Store,
+  slug: string,
+  fileBase: string,
+  definition: ConnectorDefinitionInput,
+): Promise<ImportResult> {
   return saveDefinition(store, slug, "connectors", fileBase, definition);
 }
 
 /** Adds or changes a definition of connectors/, actions/ or jobs/; a new one starts from its kind's template. */
 export async function saveDefinition(
-  store: Store, slug: string, folder: CodeFolder, fileBase: string, definition: ConnectorDefinitionInput | ActionDefinitionInput | JobDefinitionInput,
+  store: Store,
+  slug: string,
+  folder: CodeFolder,
+  fileBase: string,
+  definition: ConnectorDefinitionInput | ActionDefinitionInput | JobDefinitionInput,
 ): Promise<ImportResult> {
   checkFileBase(fileBase);
   // A default is written into the package in plain text: secrets belong on the connector instance.
   const secretDefault = definition.parameters.find((p) => p.type === "password" && p.default !== undefined);
-  if (secretDefault) throw new ParameterError(`parameters: "${secretDefault.name}" is a password and cannot have a default (set it on the connector instead)`);
+  if (secretDefault)
+    throw new ParameterError(
+      `parameters: "${secretDefault.name}" is a password and cannot have a default (set it on the connector instead)`,
+    );
   return commitPackage(store, slug, (dir) => {
     const codeDir = path.join(dir, folder);
     fs.mkdirSync(codeDir, { recursive: true });
@@ -266,7 +353,11 @@ export async function saveDefinition(
   });
 }
 
-async function importedConnector(store: Store, slug: string, fileBase: string): Promise<{ integration: IntegrationDefinition; connector: ConnectorDefinition }> {
+async function importedConnector(
+  store: Store,
+  slug: string,
+  fileBase: string,
+): Promise<{ integration: IntegrationDefinition; connector: ConnectorDefinition }> {
   checkFileBase(fileBase);
   const { integration } = await editable(store, slug);
   if (!integration) throw new ConnectorNotFound(`integration "${slug}" has no connector yet`);
@@ -280,7 +371,12 @@ export const CODE_FOLDERS = ["connectors", "actions", "jobs"] as const;
 export type CodeFolder = (typeof CODE_FOLDERS)[number];
 
 /** The imported definition of connectors/, actions/ or jobs/NAME. */
-async function importedCode(store: Store, slug: string, folder: CodeFolder, fileBase: string): Promise<{ integration: IntegrationDefinition; definition: CodeDefinition }> {
+async function importedCode(
+  store: Store,
+  slug: string,
+  folder: CodeFolder,
+  fileBase: string,
+): Promise<{ integration: IntegrationDefinition; definition: CodeDefinition }> {
   if (folder === "connectors") {
     const { integration, connector } = await importedConnector(store, slug, fileBase);
     return { integration, definition: connector };
@@ -295,7 +391,12 @@ async function importedCode(store: Store, slug: string, folder: CodeFolder, file
   return { integration, definition };
 }
 
-export async function getCode(store: Store, slug: string, folder: CodeFolder, fileBase: string): Promise<{ file: string; code: string; version: number | null }> {
+export async function getCode(
+  store: Store,
+  slug: string,
+  folder: CodeFolder,
+  fileBase: string,
+): Promise<{ file: string; code: string; version: number | null }> {
   const { integration, definition } = await importedCode(store, slug, folder, fileBase);
   const versions = await listIntegrationVersions(store, integration.name);
   return { file: `${folder}/${fileBase}.ts`, code: fs.readFileSync(definition.sourceFile, "utf8"), version: versions[0]?.version ?? null };
@@ -331,7 +432,11 @@ async function versionsWith(store: Store, slug: string, folder: CodeFolder, file
 
 export async function listCodeVersions(store: Store, slug: string, folder: CodeFolder, fileBase: string): Promise<CodeVersion[]> {
   const { file, versions } = await versionsWith(store, slug, folder, fileBase);
-  return versions.map((v, index) => ({ version: v.version, createdAt: v.createdAt, changed: versions[index + 1]?.files[file] !== v.files[file] }));
+  return versions.map((v, index) => ({
+    version: v.version,
+    createdAt: v.createdAt,
+    changed: versions[index + 1]?.files[file] !== v.files[file],
+  }));
 }
 
 /** A version's code and the code of the version before it that had this file (for the diff). */
@@ -341,7 +446,9 @@ export async function getCodeVersion(store: Store, slug: string, folder: CodeFol
   if (index < 0) throw new VersionNotFound(`${file} has no version ${version}`);
   const before = versions[index + 1];
   return {
-    version, createdAt: versions[index]!.createdAt, code: versions[index]!.files[file]!,
+    version,
+    createdAt: versions[index]!.createdAt,
+    code: versions[index]!.files[file]!,
     previous: before ? { version: before.version, code: before.files[file]! } : null,
   };
 }
@@ -371,7 +478,11 @@ let plays = 0;
  * MAX_PLAYS at once; the folder is removed after.
  */
 async function withDraftCode<T>(
-  store: Store, integration: IntegrationDefinition, folder: CodeFolder, fileBase: string, code: string,
+  store: Store,
+  integration: IntegrationDefinition,
+  folder: CodeFolder,
+  fileBase: string,
+  code: string,
   play: (draft: IntegrationDefinition, compiled: string) => Promise<T>,
 ): Promise<T> {
   checkCode(code);
@@ -384,15 +495,19 @@ async function withDraftCode<T>(
     await exportIntegration(store, integration.name, dir);
     fs.writeFileSync(path.join(dir, folder, `${fileBase}.ts`), code);
     // Dependencies resolve from the installed version's folder.
-    if (fs.existsSync(path.join(integration.dir, "node_modules"))) fs.symlinkSync(path.join(integration.dir, "node_modules"), path.join(dir, "node_modules"), "dir");
+    if (fs.existsSync(path.join(integration.dir, "node_modules")))
+      fs.symlinkSync(path.join(integration.dir, "node_modules"), path.join(dir, "node_modules"), "dir");
     const draft = loadIntegrationPackage(dir);
-    const definition = [...draft.connectors, ...draft.actions, ...draft.jobs].find((d) => d.fileBase === fileBase && d.sourceFile === path.join(dir, folder, `${fileBase}.ts`));
+    const definition = [...draft.connectors, ...draft.actions, ...draft.jobs].find(
+      (d) => d.fileBase === fileBase && d.sourceFile === path.join(dir, folder, `${fileBase}.ts`),
+    );
     if (!definition) throw new IntegrationNotFound(`integration "${integration.name}" has no ${folder}/${fileBase}.ts`);
     let compiled: string;
     try {
       compiled = await compileCode(draft, definition, folder === "connectors" ? "connector" : folder === "actions" ? "action" : "job");
     } catch (error) {
-      if (error instanceof ConnectorCompile) throw new IdeCheckError(toDiagnostics(error.message, dir), error.message.split(dir + path.sep).join(""));
+      if (error instanceof ConnectorCompile)
+        throw new IdeCheckError(toDiagnostics(error.message, dir), error.message.split(dir + path.sep).join(""));
       throw error;
     }
     return await play(draft, compiled);
@@ -403,14 +518,27 @@ async function withDraftCode<T>(
 }
 
 /** Play of an action: the given code (saved or not) on the case's entities; stores and changes nothing. */
-export async function playAction(store: Store, slug: string, fileBase: string, input: { code: string; caseId: number; params: Record<string, unknown>; actor: string }): Promise<ActionOutcome> {
+export async function playAction(
+  store: Store,
+  slug: string,
+  fileBase: string,
+  input: { code: string; caseId: number; params: Record<string, unknown>; actor: string },
+): Promise<ActionOutcome> {
   checkFileBase(fileBase);
   const { integration } = await editable(store, slug);
   const installed = integration?.actions.find((a) => a.fileBase === fileBase);
   if (!integration || !installed) throw new ActionNotFound(`integration "${slug}" has no action file actions/${fileBase}.ts`);
   return withDraftCode(store, integration, "actions", fileBase, input.code, async (draft) => {
     const action = draft.actions.find((a) => a.fileBase === fileBase)!;
-    return runAction(store, { integration: draft.name, action: action.name, caseId: input.caseId, params: input.params, actor: input.actor, test: true, draft: { integration: draft, action } });
+    return runAction(store, {
+      integration: draft.name,
+      action: action.name,
+      caseId: input.caseId,
+      params: input.params,
+      actor: input.actor,
+      test: true,
+      draft: { integration: draft, action },
+    });
   });
 }
 
@@ -426,7 +554,12 @@ export async function playJob(store: Store, slug: string, fileBase: string, inpu
   });
 }
 
-export async function playConnector(store: Store, slug: string, fileBase: string, input: { code: string; parameters: Record<string, unknown> }): Promise<PlayResult> {
+export async function playConnector(
+  store: Store,
+  slug: string,
+  fileBase: string,
+  input: { code: string; parameters: Record<string, unknown> },
+): Promise<PlayResult> {
   const { integration, connector } = await importedConnector(store, slug, fileBase);
   const values = withDefaults(connector.parameters, validateParameterValues(connector.parameters, input.parameters));
   const started = Date.now();
@@ -436,34 +569,43 @@ export async function playConnector(store: Store, slug: string, fileBase: string
     const shown: unknown[] = [];
     const result: PlayResult = { status: "running", fetched: 0, alerts: shown, alertCount: 0, failed: 0, skipped: 0, logs, ms: 0 };
     let fetchedReported = false;
-    const outcome = await driveCodeProcess(codeProcessInit({
-      kind: "connector", modulePath, name: `${connector.name} (play ${crypto.randomBytes(3).toString("hex")})`, mode: "test",
-      parameterDefinitions: connector.parameters, parameters: values, context: {}, allowList: [],
-    }), {
-      timeoutSeconds: definition.timeoutSeconds,
-      memoryMb: definition.memoryMb ?? DEFAULT_MEMORY_MB,
-      // A draft's code: a process of its own, never a warm one.
-      fresh: true,
-      // The draft's folder, and its dependencies through the link to the installed version's.
-      readRoots: codeReadRoots(draft, definition, values, store.dataDir),
-      onLog: (entry) => {
-        if (logs.length < MAX_LOG_ENTRIES) logs.push({ ...entry, message: entry.message.slice(0, 10_000) });
+    const outcome = await driveCodeProcess(
+      codeProcessInit({
+        kind: "connector",
+        modulePath,
+        name: `${connector.name} (play ${crypto.randomBytes(3).toString("hex")})`,
+        mode: "test",
+        parameterDefinitions: connector.parameters,
+        parameters: values,
+        context: {},
+        allowList: [],
+      }),
+      {
+        timeoutSeconds: definition.timeoutSeconds,
+        memoryMb: definition.memoryMb ?? DEFAULT_MEMORY_MB,
+        // A draft's code: a process of its own, never a warm one.
+        fresh: true,
+        // The draft's folder, and its dependencies through the link to the installed version's.
+        readRoots: codeReadRoots(draft, definition, values, store.dataDir),
+        onLog: (entry) => {
+          if (logs.length < MAX_LOG_ENTRIES) logs.push({ ...entry, message: entry.message.slice(0, 10_000) });
+        },
+        onSkipped: () => {
+          result.skipped++;
+        },
+        onFetched: (count) => {
+          fetchedReported = true;
+          result.fetched += count;
+        },
+        onPackage: async (alerts) => {
+          result.alertCount += alerts.length;
+          const checked = checkPackage(alerts);
+          result.failed += checked.failed;
+          for (const alert of alerts) if (shown.length < MAX_PLAY_ALERTS) shown.push(forShow(alert));
+          return checked;
+        },
       },
-      onSkipped: () => {
-        result.skipped++;
-      },
-      onFetched: (count) => {
-        fetchedReported = true;
-        result.fetched += count;
-      },
-      onPackage: async (alerts) => {
-        result.alertCount += alerts.length;
-        const checked = checkPackage(alerts);
-        result.failed += checked.failed;
-        for (const alert of alerts) if (shown.length < MAX_PLAY_ALERTS) shown.push(forShow(alert));
-        return checked;
-      },
-    });
+    );
     result.status = outcome.status;
     if (outcome.error) result.error = outcome.error;
     if (!fetchedReported) result.fetched = result.alertCount;
@@ -493,14 +635,32 @@ export function sdkCompletions(typesFile: string): Promise<SdkCompletion[]> {
     for (const exported of checker.getExportsOfModule(moduleSymbol)) {
       const symbol = exported.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(exported) : exported;
       const f = symbol.flags;
-      const type = f & ts.SymbolFlags.Class ? "class" : f & ts.SymbolFlags.Interface ? "interface" : f & ts.SymbolFlags.TypeAlias ? "type"
-        : f & ts.SymbolFlags.Function ? "function" : f & ts.SymbolFlags.Enum ? "enum" : "variable";
+      const type =
+        f & ts.SymbolFlags.Class
+          ? "class"
+          : f & ts.SymbolFlags.Interface
+            ? "interface"
+            : f & ts.SymbolFlags.TypeAlias
+              ? "type"
+              : f & ts.SymbolFlags.Function
+                ? "function"
+                : f & ts.SymbolFlags.Enum
+                  ? "enum"
+                  : "variable";
       out.set(exported.name, { label: exported.name, type, detail: "intake/sdk" });
-      const memberType = f & (ts.SymbolFlags.Class | ts.SymbolFlags.Interface) ? checker.getDeclaredTypeOfSymbol(symbol)
-        : f & ts.SymbolFlags.Variable && source ? checker.getTypeOfSymbolAtLocation(symbol, source) : undefined;
+      const memberType =
+        f & (ts.SymbolFlags.Class | ts.SymbolFlags.Interface)
+          ? checker.getDeclaredTypeOfSymbol(symbol)
+          : f & ts.SymbolFlags.Variable && source
+            ? checker.getTypeOfSymbolAtLocation(symbol, source)
+            : undefined;
       for (const member of memberType?.getProperties() ?? []) {
         if (member.name.startsWith("#") || member.name.startsWith("_") || out.has(member.name)) continue;
-        out.set(member.name, { label: member.name, type: member.flags & ts.SymbolFlags.Method ? "method" : "property", detail: exported.name });
+        out.set(member.name, {
+          label: member.name,
+          type: member.flags & ts.SymbolFlags.Method ? "method" : "property",
+          detail: exported.name,
+        });
       }
     }
     return [...out.values()].slice(0, 2000);

@@ -31,7 +31,9 @@ const CHUNK: Partial<Record<Table, number>> = { alert_files: 1 };
 export function checkPackage(alerts: unknown[]): IngestOutcome {
   const results: AlertResult[] = alerts.map((raw, index) => {
     const check = checkAlert(raw, index);
-    return check.ok ? { display_id: check.alert.display_id, outcome: "tested" } : { display_id: check.display_id, outcome: "failed", error: check.error };
+    return check.ok
+      ? { display_id: check.alert.display_id, outcome: "tested" }
+      : { display_id: check.display_id, outcome: "failed", error: check.error };
   });
   const failed = results.filter((r) => r.outcome === "failed").length;
   return { committed: false, results, stored: [], ingested: 0, duplicates: 0, failed };
@@ -87,15 +89,31 @@ function queryBuilderWriter(trx: Transaction<Database>): IngestWriter {
     async existing(ids) {
       const found = new Set<string>();
       for (let i = 0; i < ids.length; i += IN_CHUNK) {
-        for (const row of await trx.selectFrom("alerts").select("alert_id").where("alert_id", "in", ids.slice(i, i + IN_CHUNK)).execute()) found.add(row.alert_id);
+        for (const row of await trx
+          .selectFrom("alerts")
+          .select("alert_id")
+          .where("alert_id", "in", ids.slice(i, i + IN_CHUNK))
+          .execute())
+          found.add(row.alert_id);
       }
       return found;
     },
-    insertOne: async (table, row) => (await trx.insertInto(table).values(row as Insertable<Database[typeof table]>).returning("id").executeTakeFirstOrThrow()).id,
+    insertOne: async (table, row) =>
+      (
+        await trx
+          .insertInto(table)
+          .values(row as Insertable<Database[typeof table]>)
+          .returning("id")
+          .executeTakeFirstOrThrow()
+      ).id,
     async insert(table, rows) {
       const chunk = CHUNK[table] ?? IN_CHUNK;
       // kysely cannot type an insert into a table chosen at run time; Row<T> typed the rows.
-      for (let i = 0; i < rows.length; i += chunk) await trx.insertInto(table).values(rows.slice(i, i + chunk) as never[]).execute();
+      for (let i = 0; i < rows.length; i += chunk)
+        await trx
+          .insertInto(table)
+          .values(rows.slice(i, i + chunk) as never[])
+          .execute();
     },
     refreshCase: (caseId, now) => refreshCase(trx, caseId, now),
     writeContext: (connectorId, context) => writeContext(trx, connectorId, context),

@@ -14,8 +14,21 @@ export const COLUMNS = {
   cases: ["title", "priority", "status", "environment", "created_at", "updated_at", "alert_count", "first_seen", "last_seen"],
   case_links: ["case_id", "linked_case_id", "reason", "created_at"],
   alerts: [
-    "case_id", "connector_id", "run_id", "alert_id", "ticket_id", "name", "priority", "product", "vendor", "rule_generator",
-    "environment", "start_time", "end_time", "data", "created_at",
+    "case_id",
+    "connector_id",
+    "run_id",
+    "alert_id",
+    "ticket_id",
+    "name",
+    "priority",
+    "product",
+    "vendor",
+    "rule_generator",
+    "environment",
+    "start_time",
+    "end_time",
+    "data",
+    "created_at",
   ],
   events: ["alert_pk", "position", "event_type", "product", "start_time", "end_time", "data"],
   entities: ["alert_pk", "case_id", "type", "value", "value_hash", "source", "role", "depth", "data"],
@@ -53,8 +66,15 @@ export function environmentOf(alert: ValidAlert): string {
 /** A new open case of one alert. */
 export function caseRow(title: string, alert: ValidAlert, now: number): Row<"cases"> {
   return {
-    title, priority: alert.priority, status: "open", environment: environmentOf(alert), created_at: now, updated_at: now,
-    alert_count: 1, first_seen: alert.start_time, last_seen: alert.start_time,
+    title,
+    priority: alert.priority,
+    status: "open",
+    environment: environmentOf(alert),
+    created_at: now,
+    updated_at: now,
+    alert_count: 1,
+    first_seen: alert.start_time,
+    last_seen: alert.start_time,
   };
 }
 
@@ -69,26 +89,52 @@ export function linkRows(caseId: number, linkedCaseId: number, reason: string, a
 /** The alert in its case; `groupedBy` says why it joined a case it did not open. */
 export function alertRow(source: RowSource, alert: ValidAlert, caseId: number, groupedBy: string | undefined, now: number): Row<"alerts"> {
   return {
-    case_id: caseId, connector_id: source.connectorId, run_id: source.runId, alert_id: alert.display_id,
-    ticket_id: alert.ticket_id || alert.display_id, name: alert.name, priority: alert.priority,
+    case_id: caseId,
+    connector_id: source.connectorId,
+    run_id: source.runId,
+    alert_id: alert.display_id,
+    ticket_id: alert.ticket_id || alert.display_id,
+    name: alert.name,
+    priority: alert.priority,
     product: text(alert.events[0]![source.productFieldName]) || alert.device_product,
-    vendor: alert.device_vendor, rule_generator: alert.rule_generator, environment: environmentOf(alert), start_time: alert.start_time, end_time: alert.end_time,
-    data: JSON.stringify({ extensions: alert.extensions ?? {}, notes: alert.notes ?? [], ...(groupedBy !== undefined ? { groupedBy } : {}) }),
+    vendor: alert.device_vendor,
+    rule_generator: alert.rule_generator,
+    environment: environmentOf(alert),
+    start_time: alert.start_time,
+    end_time: alert.end_time,
+    data: JSON.stringify({
+      extensions: alert.extensions ?? {},
+      notes: alert.notes ?? [],
+      ...(groupedBy !== undefined ? { groupedBy } : {}),
+    }),
     created_at: now,
   };
 }
 
 export function eventRows(source: RowSource, alert: ValidAlert, alertPk: number): Row<"events">[] {
   return alert.events.map((event, position) => ({
-    alert_pk: alertPk, position, event_type: text(event[source.eventFieldName]), product: text(event[source.productFieldName]),
-    start_time: event.StartTime, end_time: event.EndTime, data: JSON.stringify(event),
+    alert_pk: alertPk,
+    position,
+    event_type: text(event[source.eventFieldName]),
+    product: text(event[source.productFieldName]),
+    start_time: event.StartTime,
+    end_time: event.EndTime,
+    data: JSON.stringify(event),
   }));
 }
 
 /** The alert's entities under its case: their own fields in columns, any other attribute in data. */
 export function entityRows(alert: ValidAlert, alertPk: number, caseId: number): Row<"entities">[] {
   return (alert.entities ?? []).map(({ type, value, source, role, depth, ...data }) => ({
-    alert_pk: alertPk, case_id: caseId, type, value, value_hash: valueHash(value), source: source ?? "", role: role ?? null, depth: depth ?? 0, data: JSON.stringify(data),
+    alert_pk: alertPk,
+    case_id: caseId,
+    type,
+    value,
+    value_hash: valueHash(value),
+    source: source ?? "",
+    role: role ?? null,
+    depth: depth ?? 0,
+    data: JSON.stringify(data),
   }));
 }
 
@@ -108,7 +154,15 @@ export function fileRow(file: AlertAttachment): FileRow {
 
 /** The alert's grouping keys under its case, for later alerts to find. */
 export function keyRows(caseId: number, alertPk: number, keys: AlertKeys, environment: string, at: number): Row<"case_keys">[] {
-  const row = (kind: Row<"case_keys">["kind"], value: string): Row<"case_keys"> => ({ kind, value, value_hash: valueHash(value), case_id: caseId, alert_pk: alertPk, environment, created_at: at });
+  const row = (kind: Row<"case_keys">["kind"], value: string): Row<"case_keys"> => ({
+    kind,
+    value,
+    value_hash: valueHash(value),
+    case_id: caseId,
+    alert_pk: alertPk,
+    environment,
+    created_at: at,
+  });
   return [
     ...keys.messageIds.map((value) => row("message_id", value)),
     ...(keys.subject ? [row("subject", keys.subject)] : []),

@@ -21,7 +21,9 @@ export function sqliteWriter(db: SQLite.Database): IngestWriter {
   const known = prepared.get(db);
   if (known) return known;
   const existing = db.prepare(`SELECT alert_id FROM alerts WHERE alert_id IN ${IN_JSON}`).pluck();
-  const inserters = Object.fromEntries((Object.keys(COLUMNS) as Table[]).map((table) => [table, inserter(db, table)])) as { [T in Table]: (row: Row<T>) => number };
+  const inserters = Object.fromEntries((Object.keys(COLUMNS) as Table[]).map((table) => [table, inserter(db, table)])) as {
+    [T in Table]: (row: Row<T>) => number;
+  };
   const deleteContext = db.prepare("DELETE FROM connector_context WHERE connector_id = ? AND key = ?");
   const insertContext = db.prepare("INSERT INTO connector_context (connector_id, key, value) VALUES (?, ?, ?)");
   const grouping = sqliteGrouping(db);

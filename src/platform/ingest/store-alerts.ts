@@ -41,10 +41,16 @@ export async function storeAlerts(
       caseId = await writer.insertOne("cases", caseRow(title, alert, now));
       if (decision.linkTo) await writer.insert("case_links", linkRows(caseId, decision.linkTo.caseId, decision.linkTo.reason, now));
     }
-    const alertPk = await writer.insertOne("alerts", alertRow(target, alert, caseId, decision.caseId !== undefined ? decision.by : undefined, now));
+    const alertPk = await writer.insertOne(
+      "alerts",
+      alertRow(target, alert, caseId, decision.caseId !== undefined ? decision.by : undefined, now),
+    );
     await writer.insert("events", eventRows(target, alert, alertPk));
     await writer.insert("entities", entityRows(alert, alertPk, caseId));
-    await writer.insert("alert_files", (files.get(alert) ?? []).map((file) => ({ alert_pk: alertPk, ...file })));
+    await writer.insert(
+      "alert_files",
+      (files.get(alert) ?? []).map((file) => ({ alert_pk: alertPk, ...file })),
+    );
     await writer.insert("case_keys", keyRows(caseId, alertPk, keys, environment, alert.start_time));
     if (decision.caseId !== undefined) await writer.refreshCase(caseId, now);
     results.push({ display_id: alert.display_id, outcome: "ingested", caseId });

@@ -41,9 +41,17 @@ type FeedRow = Selectable<FeedTable>;
 
 function toFeed(row: FeedRow): Feed {
   return {
-    name: row.name, format: row.format, source: row.source, intervalSeconds: row.interval_seconds,
-    reliability: (SOURCE_RELIABILITIES as readonly string[]).includes(row.reliability) ? (row.reliability as SourceReliability) : DEFAULT_SOURCE_RELIABILITY, indicators: Number(row.indicators),
-    refreshedAt: row.refreshed_at === null ? null : Number(row.refreshed_at), error: row.error, errorAt: row.error_at === null ? null : Number(row.error_at),
+    name: row.name,
+    format: row.format,
+    source: row.source,
+    intervalSeconds: row.interval_seconds,
+    reliability: (SOURCE_RELIABILITIES as readonly string[]).includes(row.reliability)
+      ? (row.reliability as SourceReliability)
+      : DEFAULT_SOURCE_RELIABILITY,
+    indicators: Number(row.indicators),
+    refreshedAt: row.refreshed_at === null ? null : Number(row.refreshed_at),
+    error: row.error,
+    errorAt: row.error_at === null ? null : Number(row.error_at),
     createdAt: Number(row.created_at),
   };
 }
@@ -59,8 +67,12 @@ const isUrl = (source: string) => /^[a-z][a-z0-9+.-]*:\/\//i.test(source);
  */
 function checkUnderRoots(format: FeedFormatRow | undefined, absolute: string, roots: string[], dataDir: string): void {
   const where = `${FILE_ROOTS_VARIABLE} (${roots.join(":")})`;
-  if (!rootHolding(absolute, roots)) throw new FeedSourceOutsideRoots(`source ${absolute} is not under ${where}: put the feed's file there, or give an https URL`);
-  if (isDataFolderPrivate(absolute, dataDir)) throw new FeedSourceOutsideRoots(`source ${absolute} is Intake's own key or database: a feed's file goes in the data folder's files/ or under INTAKE_FILE_ROOTS`);
+  if (!rootHolding(absolute, roots))
+    throw new FeedSourceOutsideRoots(`source ${absolute} is not under ${where}: put the feed's file there, or give an https URL`);
+  if (isDataFolderPrivate(absolute, dataDir))
+    throw new FeedSourceOutsideRoots(
+      `source ${absolute} is Intake's own key or database: a feed's file goes in the data folder's files/ or under INTAKE_FILE_ROOTS`,
+    );
   if (!fs.existsSync(absolute)) return;
   if (!realPathUnderRoots(absolute, roots)) throw new FeedSourceOutsideRoots(`source ${absolute} leads outside ${where} through a link`);
   if (!format?.folder || !fs.statSync(absolute).isDirectory()) return;
@@ -105,23 +117,35 @@ function checkSource(format: FeedFormatRow, source: string, roots: string[], dat
 export function checkReliability(value: string): SourceReliability {
   const upper = value.trim().toUpperCase();
   if (!(SOURCE_RELIABILITIES as readonly string[]).includes(upper)) {
-    throw new FeedInvalid(`--reliability ${JSON.stringify(value.slice(0, 100))}: use one of ${SOURCE_RELIABILITIES.join(", ")} (A completely reliable … E unreliable, F cannot be judged)`);
+    throw new FeedInvalid(
+      `--reliability ${JSON.stringify(value.slice(0, 100))}: use one of ${SOURCE_RELIABILITIES.join(", ")} (A ` +
+        `completely reliable … E unreliable, F cannot be judged)`,
+    );
   }
   return upper as SourceReliability;
 }
 
 /** Adds a feed, or changes the format, source, interval (and reliability, when given) of the one of this name. */
-export async function addFeed(store: Store, input: { name: string; format: string; source: string; intervalSeconds?: number; reliability?: string }): Promise<Feed> {
-  if (!NAME_PATTERN.test(input.name)) throw new FeedInvalid(`feed name ${JSON.stringify(input.name)}: use 1 to 100 letters, digits, dots, dashes or underscores`);
+export async function addFeed(
+  store: Store,
+  input: { name: string; format: string; source: string; intervalSeconds?: number; reliability?: string },
+): Promise<Feed> {
+  if (!NAME_PATTERN.test(input.name))
+    throw new FeedInvalid(`feed name ${JSON.stringify(input.name)}: use 1 to 100 letters, digits, dots, dashes or underscores`);
   if (!isFeedFormat(input.format)) throw new FeedInvalid(`--format ${JSON.stringify(input.format)}: use one of ${FEED_FORMATS.join(", ")}`);
   const interval = input.intervalSeconds ?? DEFAULT_FEED_INTERVAL_SECONDS;
-  if (!Number.isInteger(interval) || interval < 60 || interval > 7 * 86_400) throw new FeedInvalid(`--interval must be a whole number of seconds from 60 to 604800, got ${input.intervalSeconds}`);
+  if (!Number.isInteger(interval) || interval < 60 || interval > 7 * 86_400)
+    throw new FeedInvalid(`--interval must be a whole number of seconds from 60 to 604800, got ${input.intervalSeconds}`);
   const reliability = input.reliability === undefined ? undefined : checkReliability(input.reliability);
   const source = checkSource(feedFormat(input.format)!, input.source, fileRoots(store.dataDir), store.dataDir);
   const values = { format: input.format, source, interval_seconds: interval, ...(reliability ? { reliability } : {}) };
   const existing = await store.db.selectFrom("feeds").select("id").where("name", "=", input.name).executeTakeFirst();
   if (existing) await store.db.updateTable("feeds").set(values).where("id", "=", existing.id).execute();
-  else await store.db.insertInto("feeds").values({ ...values, name: input.name, indicators: 0, refreshed_at: null, error: null, error_at: null, created_at: Date.now() }).execute();
+  else
+    await store.db
+      .insertInto("feeds")
+      .values({ ...values, name: input.name, indicators: 0, refreshed_at: null, error: null, error_at: null, created_at: Date.now() })
+      .execute();
   return getFeed(store, input.name);
 }
 
@@ -163,24 +187,43 @@ function holderOf(owner: string | null | undefined): string {
 async function takeRefreshLease(store: Store, feed: { id: number; name: string }): Promise<{ release(): Promise<void> }> {
   const owner = makeOwner();
   const now = Date.now();
-  const current = await store.db.selectFrom("feeds").select(["refresh_owner", "refresh_expires_at"]).where("id", "=", feed.id).executeTakeFirst();
+  const current = await store.db
+    .selectFrom("feeds")
+    .select(["refresh_owner", "refresh_expires_at"])
+    .where("id", "=", feed.id)
+    .executeTakeFirst();
   const held = current?.refresh_owner ?? null;
-  if (held !== null && leaseIsHeld({ owner: held, expires_at: Number(current?.refresh_expires_at ?? 0) }, now)) throw new FeedRefreshRunning(feed.name, holderOf(held));
-  const taken = await store.db.updateTable("feeds").set({ refresh_owner: owner, refresh_expires_at: now + REFRESH_LEASE_MS })
-    .where("id", "=", feed.id).where("refresh_owner", held === null ? "is" : "=", held).executeTakeFirst();
+  if (held !== null && leaseIsHeld({ owner: held, expires_at: Number(current?.refresh_expires_at ?? 0) }, now))
+    throw new FeedRefreshRunning(feed.name, holderOf(held));
+  const taken = await store.db
+    .updateTable("feeds")
+    .set({ refresh_owner: owner, refresh_expires_at: now + REFRESH_LEASE_MS })
+    .where("id", "=", feed.id)
+    .where("refresh_owner", held === null ? "is" : "=", held)
+    .executeTakeFirst();
   if (Number(taken.numUpdatedRows) !== 1) {
     const winner = await store.db.selectFrom("feeds").select("refresh_owner").where("id", "=", feed.id).executeTakeFirst();
     throw new FeedRefreshRunning(feed.name, holderOf(winner?.refresh_owner));
   }
   const renew = setInterval(() => {
-    void store.db.updateTable("feeds").set({ refresh_expires_at: Date.now() + REFRESH_LEASE_MS })
-      .where("id", "=", feed.id).where("refresh_owner", "=", owner).execute().catch(() => undefined);
+    void store.db
+      .updateTable("feeds")
+      .set({ refresh_expires_at: Date.now() + REFRESH_LEASE_MS })
+      .where("id", "=", feed.id)
+      .where("refresh_owner", "=", owner)
+      .execute()
+      .catch(() => undefined);
   }, REFRESH_LEASE_MS / 3);
   renew.unref();
   return {
     async release() {
       clearInterval(renew);
-      await store.db.updateTable("feeds").set({ refresh_owner: null, refresh_expires_at: null }).where("id", "=", feed.id).where("refresh_owner", "=", owner).execute();
+      await store.db
+        .updateTable("feeds")
+        .set({ refresh_owner: null, refresh_expires_at: null })
+        .where("id", "=", feed.id)
+        .where("refresh_owner", "=", owner)
+        .execute();
     },
   };
 }
@@ -195,7 +238,12 @@ async function takeRefreshLease(store: Store, feed: { id: number; name: string }
 export async function refreshFeed(store: Store, name: string, options: { signal?: AbortSignal } = {}): Promise<RefreshOutcome> {
   const row = await store.db.selectFrom("feeds").selectAll().where("name", "=", name).executeTakeFirst();
   if (!row) throw new FeedNotFound(name);
-  const recordError = (reason: string) => store.db.updateTable("feeds").set({ error: reason.slice(0, 2000), error_at: Date.now() }).where("id", "=", row.id).execute();
+  const recordError = (reason: string) =>
+    store.db
+      .updateTable("feeds")
+      .set({ error: reason.slice(0, 2000), error_at: Date.now() })
+      .where("id", "=", row.id)
+      .execute();
   if (!isUrl(row.source)) {
     try {
       checkUnderRoots(feedFormat(row.format), row.source, fileRoots(store.dataDir), store.dataDir);

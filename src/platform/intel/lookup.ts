@@ -2,7 +2,15 @@
 // (its URL, its host and parent domains, its address, its hash), found by their hash in one indexed query.
 import { z } from "zod";
 import { domainCandidates, hashKind, ipKey, urlKey, type IndicatorKind } from "../../indicators/keys.js";
-import { MAX_LOOKUP_ITEMS, SOURCE_RELIABILITIES, DEFAULT_SOURCE_RELIABILITY, type SourceReliability, type IndicatorLookupItem, type IndicatorMatch, type IndicatorMatchKind } from "../../sdk/intel.js";
+import {
+  MAX_LOOKUP_ITEMS,
+  SOURCE_RELIABILITIES,
+  DEFAULT_SOURCE_RELIABILITY,
+  type SourceReliability,
+  type IndicatorLookupItem,
+  type IndicatorMatch,
+  type IndicatorMatchKind,
+} from "../../sdk/intel.js";
 import { IntelRequestInvalid } from "../errors.js";
 import { valueHash, type Store } from "../store/index.js";
 
@@ -30,7 +38,12 @@ function hostOf(url: string): string | undefined {
 function hostProbes(item: number, host: string, first: IndicatorMatchKind): Probe[] {
   const ip = ipKey(host);
   if (ip) return [{ item, kind: "ip", key: ip, matchedBy: first }];
-  return domainCandidates(host).map((key, index) => ({ item, kind: "domain" as const, key, matchedBy: index === 0 ? first : "registered-domain" }));
+  return domainCandidates(host).map((key, index) => ({
+    item,
+    kind: "domain" as const,
+    key,
+    matchedBy: index === 0 ? first : "registered-domain",
+  }));
 }
 
 /** The keys one item is looked up under. Entity types with no indicators of their kind give none. */
@@ -64,9 +77,11 @@ export function probesOf(item: IndicatorLookupItem, index: number): Probe[] {
   }
 }
 
-const lookupSchema = z.object({
-  items: z.array(z.object({ entityType: z.string().max(100), identifier: z.string().max(10_000) }).strict()).max(MAX_LOOKUP_ITEMS),
-}).strict();
+const lookupSchema = z
+  .object({
+    items: z.array(z.object({ entityType: z.string().max(100), identifier: z.string().max(10_000) }).strict()).max(MAX_LOOKUP_ITEMS),
+  })
+  .strict();
 
 function reliabilityOf(value: string): SourceReliability {
   return (SOURCE_RELIABILITIES as readonly string[]).includes(value) ? (value as SourceReliability) : DEFAULT_SOURCE_RELIABILITY;
@@ -76,15 +91,51 @@ function reliabilityOf(value: string): SourceReliability {
 export async function lookupIndicators(store: Store, items: IndicatorLookupItem[]): Promise<IndicatorMatch[]> {
   const probes = items.flatMap((item, index) => probesOf(item, index));
   const hashes = [...new Set(probes.map((probe) => valueHash(probe.key)))];
-  const found = new Map<string, { id: number; shown: string; threat: string | null; first_seen: number; last_seen: number; feed: string; format: string; reliability: SourceReliability }[]>();
+  const found = new Map<
+    string,
+    {
+      id: number;
+      shown: string;
+      threat: string | null;
+      first_seen: number;
+      last_seen: number;
+      feed: string;
+      format: string;
+      reliability: SourceReliability;
+    }[]
+  >();
   for (let start = 0; start < hashes.length; start += HASHES_PER_QUERY) {
-    const rows = await store.db.selectFrom("indicators as i").innerJoin("feeds as f", "f.id", "i.feed_id")
-      .select(["i.id", "i.kind", "i.value", "i.shown", "i.threat", "i.first_seen", "i.last_seen", "f.name as feed", "f.format", "f.reliability"])
-      .where("i.value_hash", "in", hashes.slice(start, start + HASHES_PER_QUERY)).orderBy("f.name").execute();
+    const rows = await store.db
+      .selectFrom("indicators as i")
+      .innerJoin("feeds as f", "f.id", "i.feed_id")
+      .select([
+        "i.id",
+        "i.kind",
+        "i.value",
+        "i.shown",
+        "i.threat",
+        "i.first_seen",
+        "i.last_seen",
+        "f.name as feed",
+        "f.format",
+        "f.reliability",
+      ])
+      .where("i.value_hash", "in", hashes.slice(start, start + HASHES_PER_QUERY))
+      .orderBy("f.name")
+      .execute();
     for (const row of rows) {
       const key = `${row.kind}\u0000${row.value}`;
       const list = found.get(key) ?? [];
-      list.push({ id: Number(row.id), shown: row.shown, threat: row.threat, first_seen: Number(row.first_seen), last_seen: Number(row.last_seen), feed: row.feed, format: row.format, reliability: reliabilityOf(row.reliability) });
+      list.push({
+        id: Number(row.id),
+        shown: row.shown,
+        threat: row.threat,
+        first_seen: Number(row.first_seen),
+        last_seen: Number(row.last_seen),
+        feed: row.feed,
+        format: row.format,
+        reliability: reliabilityOf(row.reliability),
+      });
       found.set(key, list);
     }
   }
@@ -97,9 +148,17 @@ export async function lookupIndicators(store: Store, items: IndicatorLookupItem[
       seen.add(once);
       const item = items[probe.item]!;
       matches.push({
-        entityType: item.entityType, identifier: item.identifier, feed: row.feed, format: row.format, reliability: row.reliability, kind: probe.kind, indicator: row.shown,
+        entityType: item.entityType,
+        identifier: item.identifier,
+        feed: row.feed,
+        format: row.format,
+        reliability: row.reliability,
+        kind: probe.kind,
+        indicator: row.shown,
         matchedBy: probe.matchedBy ?? (row.shown.trim() === item.identifier.trim() ? "exact" : "url"),
-        ...(row.threat ? { threat: row.threat } : {}), firstSeen: row.first_seen, lastSeen: row.last_seen,
+        ...(row.threat ? { threat: row.threat } : {}),
+        firstSeen: row.first_seen,
+        lastSeen: row.last_seen,
       });
     }
   }

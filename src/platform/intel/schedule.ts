@@ -45,10 +45,12 @@ export class FeedScheduler {
           this.#onRefresh(feed.name, { error: (error as Error).message });
         }
       }
-    })().catch(() => undefined).finally(() => {
-      this.#running = undefined;
-      if (!this.#stopped) this.#timer = setTimeout(() => this.#tick(), TICK_MS);
-    });
+    })()
+      .catch(() => undefined)
+      .finally(() => {
+        this.#running = undefined;
+        if (!this.#stopped) this.#timer = setTimeout(() => this.#tick(), TICK_MS);
+      });
   }
 
   /** Stops the loop; a refresh under way is stopped (the feed keeps its indicators). */

@@ -15,14 +15,22 @@ const ROWS_PER_INSERT = 1000;
 /** Staging rows left by a refresh that died (its process killed) are removed after this long. */
 const STALE_STAGING_MS = 24 * 3600_000;
 
-const chunkSchema = z.object({
-  indicators: z.array(z.object({
-    kind: z.enum(INDICATOR_KINDS),
-    value: z.string().min(1).max(MAX_INDICATOR_LENGTH),
-    threat: z.string().max(MAX_INDICATOR_NOTE_LENGTH).optional(),
-    tags: z.string().max(MAX_INDICATOR_NOTE_LENGTH).optional(),
-  }).strict()).max(MAX_INDICATORS_PER_CHUNK),
-}).strict();
+const chunkSchema = z
+  .object({
+    indicators: z
+      .array(
+        z
+          .object({
+            kind: z.enum(INDICATOR_KINDS),
+            value: z.string().min(1).max(MAX_INDICATOR_LENGTH),
+            threat: z.string().max(MAX_INDICATOR_NOTE_LENGTH).optional(),
+            tags: z.string().max(MAX_INDICATOR_NOTE_LENGTH).optional(),
+          })
+          .strict(),
+      )
+      .max(MAX_INDICATORS_PER_CHUNK),
+  })
+  .strict();
 
 interface StagedRow {
   refresh: string;
@@ -57,21 +65,31 @@ export class Staging {
       throw new IntelRequestInvalid(`indicators: ${issue.path.join(".") || "(payload)"}: ${issue.message}`);
     }
     const { indicators } = checked.data;
-    if (this.#received + indicators.length > MAX_FEED_INDICATORS) throw new IntelRequestInvalid(`a feed may hold at most ${MAX_FEED_INDICATORS} indicators`);
+    if (this.#received + indicators.length > MAX_FEED_INDICATORS)
+      throw new IntelRequestInvalid(`a feed may hold at most ${MAX_FEED_INDICATORS} indicators`);
     const now = Date.now();
     const rows: StagedRow[] = indicators.map((indicator, index) => {
       const key = indicatorKey(indicator.kind, indicator.value);
       // The value is the feed's text: named by its place, not quoted (the error reaches analysts).
       if (key === undefined) throw new IntelRequestInvalid(`indicators.${index}: expected a ${indicator.kind}`);
       return {
-        refresh: this.refresh, kind: indicator.kind, value: key, value_hash: valueHash(key), shown: indicator.value,
-        threat: indicator.threat ?? null, tags: indicator.tags ?? null, created_at: now,
+        refresh: this.refresh,
+        kind: indicator.kind,
+        value: key,
+        value_hash: valueHash(key),
+        shown: indicator.value,
+        threat: indicator.threat ?? null,
+        tags: indicator.tags ?? null,
+        created_at: now,
       };
     });
     await this.#store.db.transaction().execute(async (trx) => {
       for (let start = 0; start < rows.length; start += ROWS_PER_INSERT) {
-        await trx.insertInto("indicator_staging").values(rows.slice(start, start + ROWS_PER_INSERT))
-          .onConflict((conflict) => conflict.columns(["refresh", "kind", "value_hash", "value"]).doNothing()).execute();
+        await trx
+          .insertInto("indicator_staging")
+          .values(rows.slice(start, start + ROWS_PER_INSERT))
+          .onConflict((conflict) => conflict.columns(["refresh", "kind", "value_hash", "value"]).doNothing())
+          .execute();
       }
     });
     this.#received += rows.length;
@@ -95,8 +113,16 @@ export class Staging {
         select ${feedId}, s.kind, s.value, s.value_hash, s.shown, s.threat, s.tags, ${now}, ${now} from indicator_staging s
         where s.refresh = ${refresh} and not exists (
           select 1 from indicators i where i.feed_id = ${feedId} and ${alreadyStored})`.execute(trx);
-      const counted = await trx.selectFrom("indicators").select((eb) => eb.fn.countAll<number>().as("n")).where("feed_id", "=", feedId).executeTakeFirstOrThrow();
-      await trx.updateTable("feeds").set({ indicators: Number(counted.n), refreshed_at: now, error: null, error_at: null }).where("id", "=", feedId).execute();
+      const counted = await trx
+        .selectFrom("indicators")
+        .select((eb) => eb.fn.countAll<number>().as("n"))
+        .where("feed_id", "=", feedId)
+        .executeTakeFirstOrThrow();
+      await trx
+        .updateTable("feeds")
+        .set({ indicators: Number(counted.n), refreshed_at: now, error: null, error_at: null })
+        .where("id", "=", feedId)
+        .execute();
       await trx.deleteFrom("indicator_staging").where("refresh", "=", refresh).execute();
       return Number(counted.n);
     });
@@ -106,6 +132,9 @@ export class Staging {
 
   /** Drops what was staged (the refresh failed), and what refreshes that died long ago left behind. */
   async discard(): Promise<void> {
-    await this.#store.db.deleteFrom("indicator_staging").where((eb) => eb.or([eb("refresh", "=", this.refresh), eb("created_at", "<", Date.now() - STALE_STAGING_MS)])).execute();
+    await this.#store.db
+      .deleteFrom("indicator_staging")
+      .where((eb) => eb.or([eb("refresh", "=", this.refresh), eb("created_at", "<", Date.now() - STALE_STAGING_MS)]))
+      .execute();
   }
 }

@@ -42,7 +42,10 @@ function known(name: string): (typeof CUSTOM_LISTS)[number] {
 
 /** A list's text as entries: one a line, trimmed, blank lines and lines starting with # dropped. */
 export function parseListText(text: string): string[] {
-  return text.split(/\r?\n|\r/).map((line) => line.trim()).filter((line) => line !== "" && !line.startsWith("#"));
+  return text
+    .split(/\r?\n|\r/)
+    .map((line) => line.trim())
+    .filter((line) => line !== "" && !line.startsWith("#"));
 }
 
 /** Entries from outside (an admin, a file): each text, bounded; blanks and comments dropped, as in a file. */
@@ -54,7 +57,8 @@ export function checkEntries(name: string, entries: unknown): string[] {
     if (typeof entry !== "string") throw new ListInvalid(name, `entry ${index + 1} is not text`);
     if (/[\r\n]/.test(entry)) throw new ListInvalid(name, `entry ${index + 1} holds a line break: one entry a line`);
     const trimmed = entry.trim();
-    if (trimmed.length > MAX_LIST_ENTRY_LENGTH) throw new ListInvalid(name, `entry ${index + 1} is longer than ${MAX_LIST_ENTRY_LENGTH} characters`);
+    if (trimmed.length > MAX_LIST_ENTRY_LENGTH)
+      throw new ListInvalid(name, `entry ${index + 1} is longer than ${MAX_LIST_ENTRY_LENGTH} characters`);
     if (trimmed !== "" && !trimmed.startsWith("#")) out.push(trimmed);
   }
   return out;
@@ -68,12 +72,23 @@ function defaultEntries(list: (typeof CUSTOM_LISTS)[number]): string[] {
   } catch {
     return [];
   }
-  return parseListText(text).slice(0, MAX_LIST_ENTRIES).map((entry) => entry.slice(0, MAX_LIST_ENTRY_LENGTH));
+  return parseListText(text)
+    .slice(0, MAX_LIST_ENTRIES)
+    .map((entry) => entry.slice(0, MAX_LIST_ENTRY_LENGTH));
 }
 
-function view(list: (typeof CUSTOM_LISTS)[number], row: { entries: string; updated_by: string; updated_at: number } | undefined): CustomList {
+function view(
+  list: (typeof CUSTOM_LISTS)[number],
+  row: { entries: string; updated_by: string; updated_at: number } | undefined,
+): CustomList {
   if (!row) return { name: list.name, entries: defaultEntries(list), edited: false };
-  return { name: list.name, entries: JSON.parse(row.entries) as string[], edited: true, updatedBy: row.updated_by, updatedAt: Number(row.updated_at) };
+  return {
+    name: list.name,
+    entries: JSON.parse(row.entries) as string[],
+    edited: true,
+    updatedBy: row.updated_by,
+    updatedAt: Number(row.updated_at),
+  };
 }
 
 export async function listCustomLists(store: Store): Promise<CustomList[]> {
@@ -95,8 +110,11 @@ export async function saveCustomList(store: Store, name: string, entries: unknow
   }
   const checked = checkEntries(list.name, entries);
   const row = { entries: JSON.stringify(checked), updated_by: actor, updated_at: Date.now() };
-  await store.db.insertInto("custom_lists").values({ name: list.name, ...row })
-    .onConflict((conflict) => conflict.column("name").doUpdateSet(row)).execute();
+  await store.db
+    .insertInto("custom_lists")
+    .values({ name: list.name, ...row })
+    .onConflict((conflict) => conflict.column("name").doUpdateSet(row))
+    .execute();
   return getCustomList(store, list.name);
 }
 

@@ -27,7 +27,11 @@ const SOCKET_MS = 30_000;
 
 /** Whether a host names this machine's loopback: the only place a password may travel unencrypted. */
 export function isLoopbackHost(host: string): boolean {
-  const bare = host.trim().toLowerCase().replace(/^\[(.*)\]$/, "$1").replace(/\.$/, "");
+  const bare = host
+    .trim()
+    .toLowerCase()
+    .replace(/^\[(.*)\]$/, "$1")
+    .replace(/\.$/, "");
   if (bare === "localhost" || bare.endsWith(".localhost")) return true;
   if (net.isIPv4(bare)) return bare.startsWith("127.");
   if (net.isIPv6(bare)) {
@@ -44,8 +48,10 @@ export function isLoopbackHost(host: string): boolean {
  */
 export function checkAuthTransport(settings: Pick<SmtpSettings, "host" | "security" | "username">): void {
   if (settings.username && settings.security === "none" && !isLoopbackHost(settings.host)) {
-    throw new SmtpNotConfigured(`"SMTP Security" none with "SMTP Username" would send the password unencrypted to ${settings.host}: ` +
-      `use starttls or tls (none only for a relay on loopback)`);
+    throw new SmtpNotConfigured(
+      `"SMTP Security" none with "SMTP Username" would send the password unencrypted to ${settings.host}: ` +
+        `use starttls or tls (none only for a relay on loopback)`,
+    );
   }
 }
 
@@ -56,11 +62,16 @@ export async function smtpSettings(store: Store): Promise<SmtpSettings> {
   const host = text("SMTP Server Address");
   if (!host) throw new SmtpNotConfigured(`"SMTP Server Address" is not set`);
   const security = (text("SMTP Security") || "starttls").toLowerCase();
-  if (!(SMTP_SECURITY as readonly string[]).includes(security)) throw new SmtpNotConfigured(`"SMTP Security" must be starttls, tls or none, not ${JSON.stringify(security.slice(0, 50))}`);
+  if (!(SMTP_SECURITY as readonly string[]).includes(security))
+    throw new SmtpNotConfigured(`"SMTP Security" must be starttls, tls or none, not ${JSON.stringify(security.slice(0, 50))}`);
   const port = Number(text("SMTP Port") || (security === "tls" ? 465 : 587));
-  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new SmtpNotConfigured(`"SMTP Port" must be 1 to 65535, not ${JSON.stringify(text("SMTP Port").slice(0, 50))}`);
+  if (!Number.isInteger(port) || port < 1 || port > 65535)
+    throw new SmtpNotConfigured(`"SMTP Port" must be 1 to 65535, not ${JSON.stringify(text("SMTP Port").slice(0, 50))}`);
   const sender = text("Sender Address");
-  if (!EMAIL_ADDRESS_PATTERN.test(sender)) throw new SmtpNotConfigured(sender ? `"Sender Address" must be one address, not ${JSON.stringify(sender.slice(0, 100))}` : `"Sender Address" is not set`);
+  if (!EMAIL_ADDRESS_PATTERN.test(sender))
+    throw new SmtpNotConfigured(
+      sender ? `"Sender Address" must be one address, not ${JSON.stringify(sender.slice(0, 100))}` : `"Sender Address" is not set`,
+    );
   const username = text("SMTP Username");
   const password = values["SMTP Password"] === undefined ? "" : String(values["SMTP Password"]);
   const settings: SmtpSettings = { host, port, security: security as SmtpSecurity, sender, ...(username ? { username, password } : {}) };
@@ -132,13 +143,16 @@ class OpenConnection {
 
   constructor(settings: SmtpSettings) {
     this.connection = new SMTPConnection({
-      host: settings.host, port: settings.port,
+      host: settings.host,
+      port: settings.port,
       secure: settings.security === "tls",
       requireTLS: settings.security === "starttls",
       ignoreTLS: settings.security === "none",
       // The certificate is checked against Node's store and NODE_EXTRA_CA_CERTS, for the name configured.
       tls: { rejectUnauthorized: true, servername: settings.host },
-      connectionTimeout: CONNECT_MS, greetingTimeout: CONNECT_MS, socketTimeout: SOCKET_MS,
+      connectionTimeout: CONNECT_MS,
+      greetingTimeout: CONNECT_MS,
+      socketTimeout: SOCKET_MS,
       logger: false,
     });
     const fail = (error: SMTPConnection.SMTPError) => {
@@ -170,7 +184,8 @@ class OpenConnection {
 }
 
 /** What a kept connection was opened with: another configuration opens another. */
-const settingsKey = (settings: SmtpSettings) => JSON.stringify([settings.host, settings.port, settings.security, settings.username, settings.password]);
+const settingsKey = (settings: SmtpSettings) =>
+  JSON.stringify([settings.host, settings.port, settings.security, settings.username, settings.password]);
 
 /**
  * The outbox sender's connection, kept open between messages (as nodemailer's pool does) so that a reply
@@ -212,7 +227,10 @@ async function openConnection(settings: SmtpSettings): Promise<OpenConnection> {
   const open = new OpenConnection(settings);
   try {
     await open.step<void>((done) => open.connection.connect((error) => done(error)));
-    if (settings.username) await open.step<void>((done) => open.connection.login({ user: settings.username!, pass: settings.password ?? "" }, (error) => done(error)));
+    if (settings.username)
+      await open.step<void>((done) =>
+        open.connection.login({ user: settings.username!, pass: settings.password ?? "" }, (error) => done(error)),
+      );
     return open;
   } catch (error) {
     open.end();
@@ -242,7 +260,12 @@ async function readyConnection(settings: SmtpSettings, cache: SmtpConnectionCach
  * is connected, secured and signed in, just before the envelope and message are handed over: the point
  * past which the server may hold the message. With a cache, the connection is kept for the next message.
  */
-export async function sendMessage(settings: SmtpSettings, message: OutgoingMessage, beforeData: () => Promise<void>, cache?: SmtpConnectionCache): Promise<SmtpOutcome> {
+export async function sendMessage(
+  settings: SmtpSettings,
+  message: OutgoingMessage,
+  beforeData: () => Promise<void>,
+  cache?: SmtpConnectionCache,
+): Promise<SmtpOutcome> {
   checkAuthTransport(settings);
   const raw = await composeMessage(settings, message);
   let open: OpenConnection | undefined;
@@ -250,8 +273,11 @@ export async function sendMessage(settings: SmtpSettings, message: OutgoingMessa
     open = await readyConnection(settings, cache);
     const ready = open;
     await beforeData();
-    const info = await ready.step<SMTPConnection.SentMessageInfo>((done) => ready.connection.send({ from: settings.sender, to: [message.to] }, raw, (error, sent) => done(error, sent)));
-    if (info.accepted.length === 0) throw Object.assign(new Error(`recipient refused: ${info.response}`), { responseCode: 550, response: info.response });
+    const info = await ready.step<SMTPConnection.SentMessageInfo>((done) =>
+      ready.connection.send({ from: settings.sender, to: [message.to] }, raw, (error, sent) => done(error, sent)),
+    );
+    if (info.accepted.length === 0)
+      throw Object.assign(new Error(`recipient refused: ${info.response}`), { responseCode: 550, response: info.response });
     if (cache) cache.keep(settings, ready);
     else ready.end();
     open = undefined;

@@ -44,11 +44,13 @@ const MAX_BODY = 50_000;
 const MAX_REASONS = 50;
 const MAX_REASON = 1000;
 
-export const templateSchema = z.object({
-  subject: z.string().min(1).max(MAX_SUBJECT),
-  text: z.string().min(1).max(MAX_BODY),
-  html: z.string().max(MAX_BODY),
-}).strict();
+export const templateSchema = z
+  .object({
+    subject: z.string().min(1).max(MAX_SUBJECT),
+    text: z.string().min(1).max(MAX_BODY),
+    html: z.string().max(MAX_BODY),
+  })
+  .strict();
 
 const DEFAULTS_FILE = path.join(BUILTIN_INTEGRATIONS_DIR, "email", "templates", "replies.json");
 let defaults: Record<ReplyVerdict, Record<ReplyLanguage, ReplyTemplate>> | undefined;
@@ -69,13 +71,19 @@ export function isReplyLanguage(value: string): value is ReplyLanguage {
 
 /** "ko-KR", "KO" → "ko"; anything without a template → undefined. */
 export function replyLanguageOf(tag: string | undefined): ReplyLanguage | undefined {
-  const primary = (tag ?? "").trim().split(/[-_,;\s]/)[0]?.toLowerCase() ?? "";
+  const primary =
+    (tag ?? "")
+      .trim()
+      .split(/[-_,;\s]/)[0]
+      ?.toLowerCase() ?? "";
   return isReplyLanguage(primary) ? primary : undefined;
 }
 
 function checkKey(verdict: string, language: string): { verdict: ReplyVerdict; language: ReplyLanguage } {
-  if (!isReplyVerdict(verdict)) throw new ReplyTemplateInvalid(JSON.stringify(verdict.slice(0, 100)), `the verdict must be one of ${REPLY_VERDICTS.join(", ")}`);
-  if (!isReplyLanguage(language)) throw new ReplyTemplateInvalid(JSON.stringify(language.slice(0, 100)), `the language must be one of ${REPLY_LANGUAGES.join(", ")}`);
+  if (!isReplyVerdict(verdict))
+    throw new ReplyTemplateInvalid(JSON.stringify(verdict.slice(0, 100)), `the verdict must be one of ${REPLY_VERDICTS.join(", ")}`);
+  if (!isReplyLanguage(language))
+    throw new ReplyTemplateInvalid(JSON.stringify(language.slice(0, 100)), `the language must be one of ${REPLY_LANGUAGES.join(", ")}`);
   return { verdict, language };
 }
 
@@ -98,11 +106,22 @@ export async function listReplyTemplates(store: Store): Promise<ReplyTemplateVie
   const rows = await store.db.selectFrom("reply_templates").selectAll().execute();
   const edited = new Map(rows.map((row) => [`${row.verdict}/${row.language}`, row]));
   const all = defaultTemplates();
-  return REPLY_VERDICTS.flatMap((verdict) => REPLY_LANGUAGES.map((language): ReplyTemplateView => {
-    const row = edited.get(`${verdict}/${language}`);
-    if (!row) return { verdict, language, ...all[verdict][language], edited: false };
-    return { verdict, language, subject: row.subject, text: row.body_text, html: row.body_html ?? "", edited: true, updatedBy: row.updated_by, updatedAt: Number(row.updated_at) };
-  }));
+  return REPLY_VERDICTS.flatMap((verdict) =>
+    REPLY_LANGUAGES.map((language): ReplyTemplateView => {
+      const row = edited.get(`${verdict}/${language}`);
+      if (!row) return { verdict, language, ...all[verdict][language], edited: false };
+      return {
+        verdict,
+        language,
+        subject: row.subject,
+        text: row.body_text,
+        html: row.body_html ?? "",
+        edited: true,
+        updatedBy: row.updated_by,
+        updatedAt: Number(row.updated_at),
+      };
+    }),
+  );
 }
 
 export async function getReplyTemplate(store: Store, verdict: string, language: string): Promise<ReplyTemplateView> {
@@ -114,22 +133,42 @@ export async function getReplyTemplate(store: Store, verdict: string, language: 
 export function checkTemplate(name: string, template: unknown): ReplyTemplate {
   const parsed = templateSchema.safeParse(template);
   if (!parsed.success) {
-    throw new ReplyTemplateInvalid(name, parsed.error.issues.slice(0, 3).map((issue) => `${issue.path.join(".") || "(template)"}: ${issue.message}`).join("; "));
+    throw new ReplyTemplateInvalid(
+      name,
+      parsed.error.issues
+        .slice(0, 3)
+        .map((issue) => `${issue.path.join(".") || "(template)"}: ${issue.message}`)
+        .join("; "),
+    );
   }
   for (const part of ["subject", "text", "html"] as const) {
     const unknown = unknownPlaceholders(parsed.data[part]);
-    if (unknown.length) throw new ReplyTemplateInvalid(name, `${part}: unknown placeholder {{${unknown[0]}}} (known: ${PLACEHOLDERS.map((p) => `{{${p}}}`).join(", ")})`);
+    if (unknown.length)
+      throw new ReplyTemplateInvalid(
+        name,
+        `${part}: unknown placeholder {{${unknown[0]}}} (known: ${PLACEHOLDERS.map((p) => `{{${p}}}`).join(", ")})`,
+      );
   }
   // The reported subject is written by whoever sent the mail: a reply from the security team's address must not
   // carry an outsider's words ("Re: your refund is approved - call …") as its subject.
   if (parsed.data.subject.includes("{{report.subject}}") || parsed.data.subject.includes("{{ report.subject }}")) {
-    throw new ReplyTemplateInvalid(name, "subject: {{report.subject}} is the reported sender's text and stays out of a reply's subject (the reply threads under the report by In-Reply-To)");
+    throw new ReplyTemplateInvalid(
+      name,
+      "subject: {{report.subject}} is the reported sender's text and stays out of a reply's subject (the reply " +
+        "threads under the report by In-Reply-To)",
+    );
   }
   return parsed.data;
 }
 
 /** Saves an admin's template (null: back to the package's default). */
-export async function saveReplyTemplate(store: Store, verdict: string, language: string, template: unknown, actor: string): Promise<ReplyTemplateView> {
+export async function saveReplyTemplate(
+  store: Store,
+  verdict: string,
+  language: string,
+  template: unknown,
+  actor: string,
+): Promise<ReplyTemplateView> {
   const key = checkKey(verdict, language);
   if (template === null) {
     await store.db.deleteFrom("reply_templates").where("verdict", "=", key.verdict).where("language", "=", key.language).execute();
@@ -137,8 +176,11 @@ export async function saveReplyTemplate(store: Store, verdict: string, language:
   }
   const checked = checkTemplate(`${key.verdict}/${key.language}`, template);
   const row = { subject: checked.subject, body_text: checked.text, body_html: checked.html, updated_by: actor, updated_at: Date.now() };
-  await store.db.insertInto("reply_templates").values({ ...key, ...row })
-    .onConflict((conflict) => conflict.columns(["verdict", "language"]).doUpdateSet(row)).execute();
+  await store.db
+    .insertInto("reply_templates")
+    .values({ ...key, ...row })
+    .onConflict((conflict) => conflict.columns(["verdict", "language"]).doUpdateSet(row))
+    .execute();
   return getReplyTemplate(store, key.verdict, key.language);
 }
 
@@ -149,7 +191,11 @@ const ZERO_WIDTH = new Set(["\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\
 const LETTER_OR_DIGIT = /^[\p{L}\p{N}]$/u;
 const LETTER = /^\p{L}$/u;
 const SPACE = /^\s$/u;
-const SCHEMES: [string, string][] = [["https", "hxxps"], ["http", "hxxp"], ["ftp", "fxp"]];
+const SCHEMES: [string, string][] = [
+  ["https", "hxxps"],
+  ["http", "hxxp"],
+  ["ftp", "fxp"],
+];
 
 const isLetterOrDigit = (ch: string | undefined) => ch !== undefined && LETTER_OR_DIGIT.test(ch);
 
@@ -229,19 +275,34 @@ function fill(text: string, values: Record<string, string>): string {
 export function renderTemplate(template: ReplyTemplate, values: ReplyValues): ReplyTemplate {
   const subject = defangText(values.reportSubject.replace(/[\r\n]+/g, " ").slice(0, MAX_SUBJECT));
   const reasons = values.reasons.slice(0, MAX_REASONS).map((reason) => defangText(reason.replace(/[\r\n]+/g, " ").slice(0, MAX_REASON)));
-  const plain = { "case.id": String(values.caseId), "report.subject": subject, verdict: values.verdict, reasons: reasons.map((reason) => `- ${reason}`).join("\n") };
-  const html = { ...Object.fromEntries(Object.entries(plain).map(([name, value]) => [name, escapeHtml(value)])), reasons: reasons.map(escapeHtml).join("<br>") };
+  const plain = {
+    "case.id": String(values.caseId),
+    "report.subject": subject,
+    verdict: values.verdict,
+    reasons: reasons.map((reason) => `- ${reason}`).join("\n"),
+  };
+  const html = {
+    ...Object.fromEntries(Object.entries(plain).map(([name, value]) => [name, escapeHtml(value)])),
+    reasons: reasons.map(escapeHtml).join("<br>"),
+  };
   return {
     // A subject is one line, whatever the template and values hold.
     // An outsider's subject never fills a subject, even from a template saved before that was refused.
-    subject: fill(template.subject, { ...plain, "report.subject": "" }).replace(/[\r\n]+/g, " ").slice(0, 998),
+    subject: fill(template.subject, { ...plain, "report.subject": "" })
+      .replace(/[\r\n]+/g, " ")
+      .slice(0, 998),
     text: fill(template.text, plain),
     html: template.html ? fill(template.html, html) : "",
   };
 }
 
 /** The reply for a verdict and language (unknown language: English), rendered with a case's values. */
-export async function renderReply(store: Store, verdict: string, language: string | undefined, values: ReplyValues): Promise<{ verdict: ReplyVerdict; language: ReplyLanguage } & ReplyTemplate> {
+export async function renderReply(
+  store: Store,
+  verdict: string,
+  language: string | undefined,
+  values: ReplyValues,
+): Promise<{ verdict: ReplyVerdict; language: ReplyLanguage } & ReplyTemplate> {
   const key = checkKey(verdict, replyLanguageOf(language) ?? "en");
   const template = await getReplyTemplate(store, key.verdict, key.language);
   return { ...key, ...renderTemplate(template, { ...values, verdict: key.verdict }) };

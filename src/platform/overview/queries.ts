@@ -49,33 +49,58 @@ export async function overview(store: Store, days = OVERVIEW_DAYS) {
   const since = Math.floor(Date.now() / DAY) * DAY - (days - 1) * DAY;
   // An integer literal: a bound number would be a REAL in SQLite and the division would not truncate.
   const dayExpression = sql<number>`(created_at / ${sql.lit(DAY)})`;
-  const perDay = await store.db.selectFrom("cases")
+  const perDay = await store.db
+    .selectFrom("cases")
     .select([dayExpression.as("day"), "priority", (eb) => eb.fn.countAll<number>().as("n")])
-    .where("created_at", ">=", since).groupBy([dayExpression, "priority"]).execute();
-  const statusCounts = await store.db.selectFrom("cases").select(["status", (eb) => eb.fn.countAll<number>().as("n")])
-    .groupBy("status").execute();
+    .where("created_at", ">=", since)
+    .groupBy([dayExpression, "priority"])
+    .execute();
+  const statusCounts = await store.db
+    .selectFrom("cases")
+    .select(["status", (eb) => eb.fn.countAll<number>().as("n")])
+    .groupBy("status")
+    .execute();
   // Grouped by value in the database, by domain here: a bounded number of rows either way.
-  const senderRows = await store.db.selectFrom("entities").innerJoin("cases", "cases.id", "entities.case_id")
+  const senderRows = await store.db
+    .selectFrom("entities")
+    .innerJoin("cases", "cases.id", "entities.case_id")
     .select(["entities.case_id", "entities.value", "entities.depth"])
-    .where("entities.type", "=", "EMAIL_ADDRESS").where("entities.role", "=", "sender").where("cases.created_at", ">=", since)
-    .orderBy("entities.id", "desc").limit(20_000).execute();
-  const senders = reportedSenders(senderRows).map((row) => ({ value: row.value, n: 1 }));
-  const reporterRows = await store.db.selectFrom("entities").innerJoin("cases", "cases.id", "entities.case_id")
-    .select(["entities.alert_pk", "entities.value", "entities.role", "entities.depth"])
-    .where((eb) => eb.or([
-      eb("entities.role", "=", "reporter"),
-      eb.and([eb("entities.role", "=", "recipient"), eb("entities.depth", "=", 0)]),
-    ]))
+    .where("entities.type", "=", "EMAIL_ADDRESS")
+    .where("entities.role", "=", "sender")
     .where("cases.created_at", ">=", since)
-    .orderBy("entities.id", "desc").limit(20_000).execute();
-  const urls = await store.db.selectFrom("entities").innerJoin("cases", "cases.id", "entities.case_id")
+    .orderBy("entities.id", "desc")
+    .limit(20_000)
+    .execute();
+  const senders = reportedSenders(senderRows).map((row) => ({ value: row.value, n: 1 }));
+  const reporterRows = await store.db
+    .selectFrom("entities")
+    .innerJoin("cases", "cases.id", "entities.case_id")
+    .select(["entities.alert_pk", "entities.value", "entities.role", "entities.depth"])
+    .where((eb) =>
+      eb.or([eb("entities.role", "=", "reporter"), eb.and([eb("entities.role", "=", "recipient"), eb("entities.depth", "=", 0)])]),
+    )
+    .where("cases.created_at", ">=", since)
+    .orderBy("entities.id", "desc")
+    .limit(20_000)
+    .execute();
+  const urls = await store.db
+    .selectFrom("entities")
+    .innerJoin("cases", "cases.id", "entities.case_id")
     .select(["entities.value", (eb) => eb.fn.countAll<number>().as("n")])
-    .where("entities.type", "=", "URL").where("cases.created_at", ">=", since)
-    .groupBy("entities.value").orderBy("n", "desc").limit(5000).execute();
+    .where("entities.type", "=", "URL")
+    .where("cases.created_at", ">=", since)
+    .groupBy("entities.value")
+    .orderBy("n", "desc")
+    .limit(5000)
+    .execute();
   const connectors = await listConnectors(store);
-  const health = await Promise.all(connectors.map(async (connector) => ({
-    name: connector.name, enabled: connector.enabled, lastRuns: await recentRuns(store, connector.name),
-  })));
+  const health = await Promise.all(
+    connectors.map(async (connector) => ({
+      name: connector.name,
+      enabled: connector.enabled,
+      lastRuns: await recentRuns(store, connector.name),
+    })),
+  );
   return {
     since,
     days,

@@ -6,6 +6,7 @@ import type { Store } from "../store/index.js";
 
 export async function installIntegrationPackage(store: Store, sourceDir: string, options: ImportOptions = {}): Promise<ImportResult> {
   const result = await importIntegration(store, sourceDir, options);
-  for (const file of result.integration.playbookFiles) await importPlaybookFile(store, file, { sourceIntegration: result.integration.name });
+  for (const file of result.integration.playbookFiles)
+    await importPlaybookFile(store, file, { sourceIntegration: result.integration.name });
   return result;
 }

@@ -4,6 +4,9 @@ import type { ActionOutcome, ActionRequest } from "../actions/index.js";
 import type { Store } from "../store/index.js";
 
 /** The part of an outcome a step stores. */
-export type StepActionOutcome = Pick<ActionOutcome, "actionRunId" | "status" | "resultValue" | "message" | "json" | "logs" | "error" | "startedAt" | "finishedAt">;
+export type StepActionOutcome = Pick<
+  ActionOutcome,
+  "actionRunId" | "status" | "resultValue" | "message" | "json" | "logs" | "error" | "startedAt" | "finishedAt"
+>;
 
 export type RunActionFunction = (store: Store, request: ActionRequest) => Promise<StepActionOutcome>;

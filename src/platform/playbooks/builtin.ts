@@ -26,14 +26,32 @@ async function install(store: Store): Promise<void> {
     for (const file of integration.playbookFiles) {
       const playbook = await validatePlaybook(JSON.parse(fs.readFileSync(file, "utf8")), platformActionLookup(store), file);
       const definition = JSON.stringify(playbook);
-      const stored = await store.db.selectFrom("playbooks").select(["definition", "source_integration"]).where("name", "=", playbook.name).executeTakeFirst();
+      const stored = await store.db
+        .selectFrom("playbooks")
+        .select(["definition", "source_integration"])
+        .where("name", "=", playbook.name)
+        .executeTakeFirst();
       if (!stored) {
-        await store.db.insertInto("playbooks").values({
-          name: playbook.name, definition, enabled: playbook.enabled === false ? 0 : 1, parameters: "{}", source_integration: integration.name, updated_at: Date.now(),
-        }).onConflict((conflict) => conflict.column("name").doNothing()).execute();
+        await store.db
+          .insertInto("playbooks")
+          .values({
+            name: playbook.name,
+            definition,
+            enabled: playbook.enabled === false ? 0 : 1,
+            parameters: "{}",
+            source_integration: integration.name,
+            updated_at: Date.now(),
+          })
+          .onConflict((conflict) => conflict.column("name").doNothing())
+          .execute();
       } else if (stored.source_integration === integration.name && stored.definition !== definition) {
         // A playbook of this name imported by a user is theirs: only the integration's own is renewed.
-        await store.db.updateTable("playbooks").set({ definition, updated_at: Date.now() }).where("name", "=", playbook.name).where("source_integration", "=", integration.name).execute();
+        await store.db
+          .updateTable("playbooks")
+          .set({ definition, updated_at: Date.now() })
+          .where("name", "=", playbook.name)
+          .where("source_integration", "=", integration.name)
+          .execute();
       }
     }
   }

@@ -42,10 +42,17 @@ function jobsById(playbook: Playbook): Map<string, { job: JobStep; top: Step }> 
 
 /** Completed steps' results, as placeholders and conditions read them. */
 function completedResults(rows: PlaybookStepTable[]): Map<string, StepResult> {
-  return new Map(rows.filter((row) => row.status === "completed").map((row) => [row.step_id, {
-    resultValue: row.result_value === null ? null : JSON.parse(row.result_value),
-    json: row.result_json === null ? null : JSON.parse(row.result_json),
-  }]));
+  return new Map(
+    rows
+      .filter((row) => row.status === "completed")
+      .map((row) => [
+        row.step_id,
+        {
+          resultValue: row.result_value === null ? null : JSON.parse(row.result_value),
+          json: row.result_json === null ? null : JSON.parse(row.result_json),
+        },
+      ]),
+  );
 }
 
 /** Why a step was skipped: the condition and the value it read (an earlier step may have said why, e.g. "not configured"). */
@@ -60,30 +67,52 @@ function skipReason(condition: Condition, results: ReadonlyMap<string, StepResul
 export class PlaybookExecutor {
   private readonly concurrency: number;
 
-  constructor(readonly store: Store, readonly options: ExecutorOptions) {
+  constructor(
+    readonly store: Store,
+    readonly options: ExecutorOptions,
+  ) {
     this.concurrency = options.concurrency ?? 3;
   }
 
   /** A transaction that takes SQLite's write lock first (waiting for it) rather than failing to upgrade later. */
   transaction<T>(runId: number, work: (trx: Transaction<Database>) => Promise<T>): Promise<T> {
     return this.store.db.transaction().execute(async (trx) => {
-      await trx.updateTable("playbook_runs").set((eb) => ({ status: eb.ref("status") })).where("id", "=", runId).execute();
+      await trx
+        .updateTable("playbook_runs")
+        .set((eb) => ({ status: eb.ref("status") }))
+        .where("id", "=", runId)
+        .execute();
       return work(trx);
     });
   }
 
   /** Starts a run of a playbook on a case inside the caller's transaction (once per playbook and case). */
   async startRun(trx: Transaction<Database>, playbook: Playbook, caseId: number): Promise<number | undefined> {
-    const inserted = await trx.insertInto("playbook_runs")
-      .values({ playbook: playbook.name, case_id: caseId, status: "running", definition: JSON.stringify(playbook), error: null, started_at: Date.now(), finished_at: null })
-      .onConflict((conflict) => conflict.doNothing()).returning("id").executeTakeFirst();
+    const inserted = await trx
+      .insertInto("playbook_runs")
+      .values({
+        playbook: playbook.name,
+        case_id: caseId,
+        status: "running",
+        definition: JSON.stringify(playbook),
+        error: null,
+        started_at: Date.now(),
+        finished_at: null,
+      })
+      .onConflict((conflict) => conflict.doNothing())
+      .returning("id")
+      .executeTakeFirst();
     if (!inserted) return undefined;
     await this.advance(trx, inserted.id);
     return inserted.id;
   }
 
   private async enqueue(db: Db, runId: number, step: JobStep, again?: string): Promise<void> {
-    await this.options.queue.send<StepJob>(STEP_JOB, { runId, stepId: step.id }, { singletonKey: again ? `${stepKey(runId, step.id)}:${again}` : stepKey(runId, step.id), db });
+    await this.options.queue.send<StepJob>(
+      STEP_JOB,
+      { runId, stepId: step.id },
+      { singletonKey: again ? `${stepKey(runId, step.id)}:${again}` : stepKey(runId, step.id), db },
+    );
   }
 
   /**
@@ -92,9 +121,11 @@ export class PlaybookExecutor {
    */
   async advance(db: Db, runId: number): Promise<void> {
     const run = await db.selectFrom("playbook_runs").selectAll().where("id", "=", runId).executeTakeFirst();
-    if (!run || run.status !== "running") return;
+    if (run?.status !== "running") return;
     const playbook = JSON.parse(run.definition) as Playbook;
-    const rows = new Map((await db.selectFrom("playbook_steps").selectAll().where("run_id", "=", runId).execute()).map((row) => [row.step_id, row]));
+    const rows = new Map(
+      (await db.selectFrom("playbook_steps").selectAll().where("run_id", "=", runId).execute()).map((row) => [row.step_id, row]),
+    );
     let index = 0;
     while (index < playbook.steps.length) {
       const step = playbook.steps[index]!;
@@ -104,11 +135,17 @@ export class PlaybookExecutor {
       for (const member of members) {
         const row = rows.get(member.id);
         if (!row) {
-          const inserted = await db.insertInto("playbook_steps")
+          const inserted = await db
+            .insertInto("playbook_steps")
             .values({
-              run_id: runId, step_id: member.id, action: stepKindOf(member).label(member), status: "pending", attempts: 0,
+              run_id: runId,
+              step_id: member.id,
+              action: stepKindOf(member).label(member),
+              status: "pending",
+              attempts: 0,
             } as PlaybookStepTable)
-            .onConflict((conflict) => conflict.doNothing()).executeTakeFirst();
+            .onConflict((conflict) => conflict.doNothing())
+            .executeTakeFirst();
           if (Number(inserted.numInsertedOrUpdatedRows ?? 0n) > 0) await this.enqueue(db, runId, member);
           waiting = true;
         } else if (!TERMINAL.has(row.status)) {
@@ -134,7 +171,12 @@ export class PlaybookExecutor {
   }
 
   private async finish(db: Db, runId: number, status: "completed" | "failed" | "stopped", error: string | null): Promise<void> {
-    await db.updateTable("playbook_runs").set({ status, error, finished_at: Date.now() }).where("id", "=", runId).where("status", "=", "running").execute();
+    await db
+      .updateTable("playbook_runs")
+      .set({ status, error, finished_at: Date.now() })
+      .where("id", "=", runId)
+      .where("status", "=", "running")
+      .execute();
   }
 
   /** Stores a step's values and, in the same transaction, what comes next. */
@@ -152,8 +194,13 @@ export class PlaybookExecutor {
    */
   async settleStep(runId: number, stepId: string, from: PlaybookStepStatus, values: Partial<PlaybookStepTable>): Promise<boolean> {
     const settled = await this.transaction(runId, async (trx) => {
-      const updated = await trx.updateTable("playbook_steps").set(values)
-        .where("run_id", "=", runId).where("step_id", "=", stepId).where("status", "=", from).executeTakeFirst();
+      const updated = await trx
+        .updateTable("playbook_steps")
+        .set(values)
+        .where("run_id", "=", runId)
+        .where("step_id", "=", stepId)
+        .where("status", "=", from)
+        .executeTakeFirst();
       if (Number(updated.numUpdatedRows) === 0) return false;
       await this.advance(trx, runId);
       return true;
@@ -197,14 +244,33 @@ export class PlaybookExecutor {
   /** An analyst's (or the time limit's) decision on a step waiting for approval. */
   async decide(runId: number, stepId: string, decision: "approve" | "reject" | "stop", actor: string, comment?: string): Promise<void> {
     await this.transaction(runId, async (trx) => {
-      const row = await trx.selectFrom("playbook_steps").selectAll().where("run_id", "=", runId).where("step_id", "=", stepId).executeTakeFirst();
+      const row = await trx
+        .selectFrom("playbook_steps")
+        .selectAll()
+        .where("run_id", "=", runId)
+        .where("step_id", "=", stepId)
+        .executeTakeFirst();
       if (!row) throw new PlaybookRunNotFound(`playbook run ${runId} has no step "${stepId}"`);
       if (row.status !== "waiting_approval") throw new PlaybookApproval(stepId, runId, row.status);
       const now = Date.now();
-      await trx.updateTable("playbook_steps")
-        .set({ approval_decision: decision, approval_by: actor, approval_at: now, approval_comment: comment ?? null, ...(decision === "approve" ? { status: "pending" } : { status: "rejected", finished_at: now }) })
-        .where("run_id", "=", runId).where("step_id", "=", stepId).execute();
-      if (decision === "approve") await this.options.queue.send<StepJob>(STEP_JOB, { runId, stepId }, { singletonKey: `${stepKey(runId, stepId)}:approved`, db: trx });
+      await trx
+        .updateTable("playbook_steps")
+        .set({
+          approval_decision: decision,
+          approval_by: actor,
+          approval_at: now,
+          approval_comment: comment ?? null,
+          ...(decision === "approve" ? { status: "pending" } : { status: "rejected", finished_at: now }),
+        })
+        .where("run_id", "=", runId)
+        .where("step_id", "=", stepId)
+        .execute();
+      if (decision === "approve")
+        await this.options.queue.send<StepJob>(
+          STEP_JOB,
+          { runId, stepId },
+          { singletonKey: `${stepKey(runId, stepId)}:approved`, db: trx },
+        );
       else await this.advance(trx, runId);
     });
   }

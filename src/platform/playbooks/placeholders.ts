@@ -122,10 +122,14 @@ function resolveOne(placeholder: Placeholder, context: PlaceholderContext): unkn
 
 /** A parameter's text with its placeholders replaced; a step that did not run (or a missing field) gives "". */
 export function resolvePlaceholders(text: string, context: PlaceholderContext): string {
-  return parsePlaceholders(text).map((segment) => ("text" in segment ? segment.text : asText(resolveOne(segment.placeholder, context)))).join("");
+  return parsePlaceholders(text)
+    .map((segment) => ("text" in segment ? segment.text : asText(resolveOne(segment.placeholder, context))))
+    .join("");
 }
 
 /** The steps a text's placeholders read. */
 export function stepsReferenced(text: string, problems: string[] = []): string[] {
-  return parsePlaceholders(text, problems).flatMap((segment) => ("placeholder" in segment && segment.placeholder.kind === "step" ? [segment.placeholder.step] : []));
+  return parsePlaceholders(text, problems).flatMap((segment) =>
+    "placeholder" in segment && segment.placeholder.kind === "step" ? [segment.placeholder.step] : [],
+  );
 }

@@ -27,7 +27,9 @@ export const triggerSchema = z
 
 export const playbookSchema = z
   .object({
-    name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9 ._-]{0,99}$/, "a playbook name is 1 to 100 letters, digits, spaces, dots, dashes or underscores"),
+    name: z
+      .string()
+      .regex(/^[A-Za-z0-9][A-Za-z0-9 ._-]{0,99}$/, "a playbook name is 1 to 100 letters, digits, spaces, dots, dashes or underscores"),
     description: z.string().max(2000).optional(),
     enabled: z.boolean().optional(),
     /** Its own settings (`intake playbook configure`), read by steps as [Playbook.<name>]. */

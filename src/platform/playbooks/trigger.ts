@@ -41,8 +41,12 @@ export function matches(trigger: Trigger, facts: CaseFacts): boolean {
 async function caseFacts(trx: Transaction<Database>, caseId: number): Promise<CaseFacts | undefined> {
   const found = await trx.selectFrom("cases").select(["id", "priority", "environment"]).where("id", "=", caseId).executeTakeFirst();
   if (!found) return undefined;
-  const alerts = await trx.selectFrom("alerts").innerJoin("connectors", "connectors.id", "alerts.connector_id")
-    .select(["connectors.name", "alerts.product"]).where("alerts.case_id", "=", caseId).execute();
+  const alerts = await trx
+    .selectFrom("alerts")
+    .innerJoin("connectors", "connectors.id", "alerts.connector_id")
+    .select(["connectors.name", "alerts.product"])
+    .where("alerts.case_id", "=", caseId)
+    .execute();
   const types = await trx.selectFrom("entities").select("type").distinct().where("case_id", "=", caseId).execute();
   return {
     ...found,
@@ -57,19 +61,35 @@ export async function sweepTriggers(store: Store, executor: PlaybookExecutor, ma
   let started = 0;
   const sweptAt = Date.now();
   for (;;) {
-    const cases = await store.db.selectFrom("cases").select("id").where("id", ">", mark.after)
-      .where((eb) => eb.not(eb.exists(eb.selectFrom("playbook_triggers").select("case_id").whereRef("playbook_triggers.case_id", "=", "cases.id"))))
-      .orderBy("id").limit(SWEEP_PAGE).execute();
+    const cases = await store.db
+      .selectFrom("cases")
+      .select("id")
+      .where("id", ">", mark.after)
+      .where((eb) =>
+        eb.not(eb.exists(eb.selectFrom("playbook_triggers").select("case_id").whereRef("playbook_triggers.case_id", "=", "cases.id"))),
+      )
+      .orderBy("id")
+      .limit(SWEEP_PAGE)
+      .execute();
     if (cases.length === 0) {
-      const settled = await store.db.selectFrom("cases").select((eb) => eb.fn.max("id").as("id")).where("created_at", "<", sweptAt - SETTLED_MS).executeTakeFirst();
+      const settled = await store.db
+        .selectFrom("cases")
+        .select((eb) => eb.fn.max("id").as("id"))
+        .where("created_at", "<", sweptAt - SETTLED_MS)
+        .executeTakeFirst();
       mark.after = Math.max(mark.after, Number(settled?.id ?? 0));
       return started;
     }
-    const playbooks = (await store.db.selectFrom("playbooks").select("definition").where("enabled", "=", 1).orderBy("name").execute())
-      .map((row) => JSON.parse(row.definition) as Playbook);
+    const playbooks = (await store.db.selectFrom("playbooks").select("definition").where("enabled", "=", 1).orderBy("name").execute()).map(
+      (row) => JSON.parse(row.definition) as Playbook,
+    );
     for (const { id } of cases) {
       started += await store.db.transaction().execute(async (trx) => {
-        const claimed = await trx.insertInto("playbook_triggers").values({ case_id: id, created_at: Date.now() }).onConflict((c) => c.doNothing()).executeTakeFirst();
+        const claimed = await trx
+          .insertInto("playbook_triggers")
+          .values({ case_id: id, created_at: Date.now() })
+          .onConflict((c) => c.doNothing())
+          .executeTakeFirst();
         if (Number(claimed.numInsertedOrUpdatedRows ?? 0n) === 0) return 0;
         const facts = await caseFacts(trx, id);
         if (!facts) return 0;

@@ -17,7 +17,9 @@ export interface Validation {
 export async function checkPlaybook(document: unknown, findAction: ActionLookup): Promise<Validation> {
   const parsed = playbookSchema.safeParse(document);
   if (!parsed.success) {
-    return { problems: parsed.error.issues.map((issue) => `${issue.path.length ? issue.path.join(".") : "(top level)"}: ${issue.message}`) };
+    return {
+      problems: parsed.error.issues.map((issue) => `${issue.path.length ? issue.path.join(".") : "(top level)"}: ${issue.message}`),
+    };
   }
   const playbook = parsed.data;
   const problems: string[] = [];
@@ -59,7 +61,10 @@ export async function checkPlaybook(document: unknown, findAction: ActionLookup)
 
 /** PLAYBOOK_INVALID with its problems one by one (the API answers them as a list). */
 export class PlaybookInvalidError extends PlaybookInvalid {
-  constructor(readonly problems: string[], origin: string) {
+  constructor(
+    readonly problems: string[],
+    origin: string,
+  ) {
     super(origin, problems.length, problems.join("; "));
   }
 }
@@ -69,7 +74,10 @@ export async function validatePlaybook(document: unknown, findAction: ActionLook
   const { playbook, problems } = await checkPlaybook(document, findAction);
   if (!playbook) {
     const name = (document as { name?: unknown } | null)?.name;
-    throw new PlaybookInvalidError(problems, origin ?? (typeof name === "string" ? `playbook ${JSON.stringify(name.slice(0, 100))}` : "the playbook"));
+    throw new PlaybookInvalidError(
+      problems,
+      origin ?? (typeof name === "string" ? `playbook ${JSON.stringify(name.slice(0, 100))}` : "the playbook"),
+    );
   }
   return playbook;
 }

@@ -13,7 +13,10 @@ export interface PlaybookWorker {
   stop(): Promise<void>;
 }
 
-export function startPlaybookWorker(store: Store, options: Partial<ExecutorOptions> & { onError?: (error: unknown) => void } = {}): PlaybookWorker {
+export function startPlaybookWorker(
+  store: Store,
+  options: Partial<ExecutorOptions> & { onError?: (error: unknown) => void } = {},
+): PlaybookWorker {
   const executor = createExecutor(store, options);
   const controller = new AbortController();
   // Cases this process stores (a push run under serve) wake the worker at once: the poll alone left a new

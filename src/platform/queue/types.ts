@@ -43,4 +43,3 @@ export interface Queue {
   /** Puts back the jobs taken by workers that died (a killed process), so that another takes them. */
   recover(name: string): Promise<number>;
 }
-

@@ -51,7 +51,9 @@ function deniedAct(error: { permission?: unknown; resource?: unknown }): string 
 }
 
 /** The folders and files this process may read, as its permission flags name them. */
-const allowedReads = process.execArgv.filter((flag) => flag.startsWith("--allow-fs-read=")).map((flag) => flag.slice("--allow-fs-read=".length));
+const allowedReads = process.execArgv
+  .filter((flag) => flag.startsWith("--allow-fs-read="))
+  .map((flag) => flag.slice("--allow-fs-read=".length));
 
 /**
  * A module outside what the sandbox lets it read: in namespaces it is not there at all, so Node says it
@@ -65,9 +67,16 @@ function hiddenBySandbox(err: { code?: unknown; message?: unknown }): { code: st
 }
 
 function fail(error: unknown): never {
-  const err = (hiddenBySandbox(error as { code?: unknown }) ?? error) as { code?: unknown; message?: unknown; permission?: unknown; resource?: unknown };
+  const err = (hiddenBySandbox(error as { code?: unknown }) ?? error) as {
+    code?: unknown;
+    message?: unknown;
+    permission?: unknown;
+    resource?: unknown;
+  };
   const code = typeof err?.code === "string" && /^[A-Z][A-Z0-9_]{1,40}$/.test(err.code) ? err.code : FAILED_CODES[kind];
-  const message = redact(code === SandboxDenied.code ? new SandboxDenied(kind, deniedAct(err)).message : String(err?.message ?? error)).slice(0, 2000);
+  const message = redact(
+    code === SandboxDenied.code ? new SandboxDenied(kind, deniedAct(err)).message : String(err?.message ?? error),
+  ).slice(0, 2000);
   void send({ t: "error", code, message }).finally(() => process.exit(1));
   // Leave at once if the message cannot be sent.
   setTimeout(() => process.exit(1), 2000).unref();
@@ -80,7 +89,12 @@ function fail(error: unknown): never {
 const ownKill = (process as unknown as { _kill: (pid: number, signal: number) => number })._kill.bind(process);
 Object.defineProperty(process, "_kill", {
   value: (pid: number, signal: number) => {
-    if (Number(pid) !== process.pid) throw Object.assign(new Error(`may not signal process ${String(pid)}`), { code: SandboxDenied.code, permission: "Signal", resource: String(pid) });
+    if (Number(pid) !== process.pid)
+      throw Object.assign(new Error(`may not signal process ${String(pid)}`), {
+        code: SandboxDenied.code,
+        permission: "Signal",
+        resource: String(pid),
+      });
     return ownKill(pid, signal);
   },
   writable: false,
@@ -90,10 +104,18 @@ Object.defineProperty(process, "_kill", {
 // The runner gone (killed, crashed) means no acknowledgement can come: stop before touching the source.
 process.on("disconnect", () => process.exit(1));
 process.on("uncaughtException", (error) => {
-  try { fail(error); } catch { /* reported */ }
+  try {
+    fail(error);
+  } catch {
+    /* reported */
+  }
 });
 process.on("unhandledRejection", (error) => {
-  try { fail(error); } catch { /* reported */ }
+  try {
+    fail(error);
+  } catch {
+    /* reported */
+  }
 });
 
 process.on("message", (message: ParentMessage) => {
@@ -102,7 +124,11 @@ process.on("message", (message: ParentMessage) => {
     tasks = tasks.then(() => {
       currentTask = message.task;
       return start(message).then(endTask, (error) => {
-        try { fail(error); } catch { /* reported */ }
+        try {
+          fail(error);
+        } catch {
+          /* reported */
+        }
       });
     });
     return;
@@ -181,13 +207,19 @@ async function start(init: InitMessage): Promise<void> {
       submitPackage: (alerts: AlertInfo[], context) => {
         const seq = nextSeq++;
         const result = new Promise<PackageResult>((resolve, reject) => pending.set(seq, { resolve, reject }));
-        const settled = result.then(() => undefined, () => undefined);
+        const settled = result.then(
+          () => undefined,
+          () => undefined,
+        );
         inflight.add(settled);
         void settled.then(() => inflight.delete(settled));
         let sent: Promise<void>;
         try {
           if (init.spoolDir) spoolPackage(init.spoolDir, seq, alerts);
-          sent = send(init.spoolDir ? { t: "package", seq, alerts: [], spooled: true, context } : { t: "package", seq, alerts, context }, task);
+          sent = send(
+            init.spoolDir ? { t: "package", seq, alerts: [], spooled: true, context } : { t: "package", seq, alerts, context },
+            task,
+          );
         } catch (error) {
           sent = Promise.reject(error as Error);
         }
@@ -268,6 +300,10 @@ function startAction(init: InitMessage): Promise<void> {
 
 function startJob(init: InitMessage): Promise<void> {
   if (!init.job) throw new Error("a job's process was started without its name");
-  const execution = new JobExecution({ ...integrationCodeInit(init, init.job.integrationName), jobName: init.job.jobName, context: init.context });
+  const execution = new JobExecution({
+    ...integrationCodeInit(init, init.job.integrationName),
+    jobName: init.job.jobName,
+    context: init.context,
+  });
   return runMain(init, execution, (ended) => ({ t: "done", context: ended.takeContext() }));
 }

@@ -3,8 +3,14 @@
 import type { ChildProcess } from "node:child_process";
 import os from "node:os";
 import { fileURLToPath } from "node:url";
-import path from "node:path";
-import { compileConnector, integrationConfiguration, runtimeParameters, type CodeDefinition, type IntegrationDefinition, type ResolvedConnector } from "../catalog/index.js";
+import {
+  compileConnector,
+  integrationConfiguration,
+  runtimeParameters,
+  type CodeDefinition,
+  type IntegrationDefinition,
+  type ResolvedConnector,
+} from "../catalog/index.js";
 import { loadContext } from "../ingest/index.js";
 import type { Store } from "../store/index.js";
 import { startBoundedScript, type ScriptStarter } from "../../sdk/script.js";
@@ -39,11 +45,18 @@ export async function prepareConnectorInit(store: Store, resolved: ResolvedConne
  * What integration code (a connector's, an action's, a job's) may read besides the SDK: its integration's folder and dependencies, and the
  * paths its `file` parameters name (chosen by an admin, each under INTAKE_FILE_ROOTS, else FILE_PARAMETER).
  */
-export function codeReadRoots(integration: IntegrationDefinition, definition: Pick<CodeDefinition, "parameters">, parameters: Record<string, unknown>, dataDir: string): string[] {
-  const files = definition.parameters.filter((parameter) => parameter.type === "file").flatMap((parameter) => {
-    const value = parameters[parameter.name];
-    return typeof value === "string" && value.trim() !== "" ? [allowedFile(parameter.name, value, dataDir)] : [];
-  });
+export function codeReadRoots(
+  integration: IntegrationDefinition,
+  definition: Pick<CodeDefinition, "parameters">,
+  parameters: Record<string, unknown>,
+  dataDir: string,
+): string[] {
+  const files = definition.parameters
+    .filter((parameter) => parameter.type === "file")
+    .flatMap((parameter) => {
+      const value = parameters[parameter.name];
+      return typeof value === "string" && value.trim() !== "" ? [allowedFile(parameter.name, value, dataDir)] : [];
+    });
   return [...integrationReadRoots(integration), ...files];
 }
 
@@ -76,7 +89,8 @@ export function spawnCodeProcess({ memoryMb = DEFAULT_MEMORY_MB, readRoots, spoo
 function serveBoundedScripts(child: ChildProcess, readRoots: string[], memoryMb: number): void {
   const ended = new AbortController();
   child.once("exit", () => ended.abort());
-  const start: ScriptStarter = (args, scriptMemoryMb) => launchCodeProcess({ scope: { entries: [], readRoots }, nodeFlags: [], args, ipc: false, memoryMb: scriptMemoryMb });
+  const start: ScriptStarter = (args, scriptMemoryMb) =>
+    launchCodeProcess({ scope: { entries: [], readRoots }, nodeFlags: [], args, ipc: false, memoryMb: scriptMemoryMb });
   let queue: Promise<void> = Promise.resolve();
   child.on("message", (message: ChildMessage) => {
     if (message.t !== "script") return;
@@ -87,7 +101,12 @@ function serveBoundedScripts(child: ChildProcess, readRoots: string[], memoryMb:
         const output = await startBoundedScript({ ...script, memoryMb: Math.min(script.memoryMb, memoryMb) }, start, ended.signal);
         reply = { t: "scriptDone", seq, output };
       } catch (error) {
-        reply = { t: "scriptFailed", seq, code: error instanceof IntakeError ? error.code : ScriptFailed.code, message: (error as Error).message };
+        reply = {
+          t: "scriptFailed",
+          seq,
+          code: error instanceof IntakeError ? error.code : ScriptFailed.code,
+          message: (error as Error).message,
+        };
       }
       if (child.connected) child.send(reply);
     });
@@ -101,7 +120,12 @@ export function codeProcessNodeFlags(memoryMb = DEFAULT_MEMORY_MB): string[] {
   // (never above half the cap): V8 starts it smaller and grows it only after full collections, while
   // what a batch keeps across its awaits is promoted and dies there, which forced extra full
   // collections. (Figures: docs/performance.md.)
-  return [`--max-old-space-size=${memoryMb}`, `--initial-old-space-size=${initialOldSpaceMb(memoryMb)}`, "--max-semi-space-size=2", ...gcFlags(os.availableParallelism())];
+  return [
+    `--max-old-space-size=${memoryMb}`,
+    `--initial-old-space-size=${initialOldSpaceMb(memoryMb)}`,
+    "--max-semi-space-size=2",
+    ...gcFlags(os.availableParallelism()),
+  ];
 }
 
 function initialOldSpaceMb(memoryMb: number): number {

@@ -1,7 +1,19 @@
 // Drives one code process from init to its end: logs, packages acknowledged in order, timeout, crash and
 // out-of-memory detection. Shared by connector runs (ingest), the console's Play (store nothing), actions and jobs.
 import fs from "node:fs";
-import { AlertInvalid, IngestFailed, IntakeError, PackageAfterFailure, PackageInvalid, PlatformServiceUnknown, RunCrashed, RunOutOfMemory, RunSpawn, RunSpoolTooLarge, RunTimeout } from "../errors.js";
+import {
+  AlertInvalid,
+  IngestFailed,
+  IntakeError,
+  PackageAfterFailure,
+  PackageInvalid,
+  PlatformServiceUnknown,
+  RunCrashed,
+  RunOutOfMemory,
+  RunSpawn,
+  RunSpoolTooLarge,
+  RunTimeout,
+} from "../errors.js";
 import type { LogEntry, PackageResult } from "../../sdk/execution.js";
 import type { ActionResult } from "../../sdk/action.js";
 import type { RunStatus } from "../store/index.js";
@@ -40,7 +52,10 @@ export interface DriveOutcome {
   error?: { code: string; message: string };
 }
 
-/** The module's digest as compileCode recorded it (its `.sha256` beside it), else its size and time: what makes a changed module a new one in a warm process. */
+/**
+ * The module's digest as compileCode recorded it (its `.sha256` beside it), else its size and time: what makes a
+ * changed module a new one in a warm process.
+ */
 function moduleVersion(modulePath: string): string | undefined {
   try {
     return fs.readFileSync(`${modulePath}.sha256`, "utf8").trim().slice(0, 128);
@@ -135,7 +150,8 @@ export function driveCodeProcess(init: InitMessage, handlers: DriveHandlers): Pr
               return;
             }
             try {
-              if (!handlers.onPackage) throw new PackageInvalid(`the ${kind}'s code handed over a package of alerts: only a connector does`);
+              if (!handlers.onPackage)
+                throw new PackageInvalid(`the ${kind}'s code handed over a package of alerts: only a connector does`);
               if (message.spooled && !spoolDir) throw new PackageInvalid("a package said to be in a spool file, with no spool folder");
               const alerts = message.spooled ? unspoolPackage(spoolDir!, message.seq) : message.alerts;
               const result = await handlers.onPackage(alerts, message.context);
@@ -153,10 +169,18 @@ export function driveCodeProcess(init: InitMessage, handlers: DriveHandlers): Pr
           break;
         case "ask": {
           const service = Object.hasOwn(handlers.services ?? {}, message.service) ? handlers.services![message.service] : undefined;
-          const answer = service ? service(message.payload) : Promise.reject(new PlatformServiceUnknown(String(message.service).slice(0, 100)));
+          const answer = service
+            ? service(message.payload)
+            : Promise.reject(new PlatformServiceUnknown(String(message.service).slice(0, 100)));
           answer.then(
             (value) => reply({ t: "answer", seq: message.seq, value }),
-            (error: unknown) => reply({ t: "answerFailed", seq: message.seq, code: error instanceof IntakeError ? error.code : PlatformServiceUnknown.code, message: String((error as Error)?.message ?? error).slice(0, 2000) }),
+            (error: unknown) =>
+              reply({
+                t: "answerFailed",
+                seq: message.seq,
+                code: error instanceof IntakeError ? error.code : PlatformServiceUnknown.code,
+                message: String((error as Error)?.message ?? error).slice(0, 2000),
+              }),
           );
           break;
         }
@@ -166,12 +190,18 @@ export function driveCodeProcess(init: InitMessage, handlers: DriveHandlers): Pr
           ended = true;
           // Its memory looked at once more before its work counts: a burst between two looks is caught here.
           if (child.limitBreached(true)) break;
-          queue = queue.then(async () => {
-            await handlers.onDone?.(message.context, message.result);
-            finish({ status: "succeeded" });
-          }).catch((error: unknown) => {
-            finish({ status: "failed", error: (error instanceof IntakeError ? error : new IngestFailed((error as Error).message)).toJSON() });
-          }).then(() => settle(finished?.status === "succeeded"));
+          queue = queue
+            .then(async () => {
+              await handlers.onDone?.(message.context, message.result);
+              finish({ status: "succeeded" });
+            })
+            .catch((error: unknown) => {
+              finish({
+                status: "failed",
+                error: (error instanceof IntakeError ? error : new IngestFailed((error as Error).message)).toJSON(),
+              });
+            })
+            .then(() => settle(finished?.status === "succeeded"));
           break;
         case "error":
           finish({ status: "failed", error: { code: message.code, message: message.message } });
@@ -188,26 +218,37 @@ export function driveCodeProcess(init: InitMessage, handlers: DriveHandlers): Pr
       // before a run without "done" counts as crashed. Bounded, in case a grandchild holds the channel open.
       const channelRead = child.connected
         ? new Promise<void>((resolve) => {
-          const bound = setTimeout(resolve, 5000);
-          child.once("disconnect", () => { clearTimeout(bound); resolve(); });
-        })
+            const bound = setTimeout(resolve, 5000);
+            child.once("disconnect", () => {
+              clearTimeout(bound);
+              resolve();
+            });
+          })
         : Promise.resolve();
-      void channelRead.then(() => queue).then(() => {
-        const breach = child.limitBreached();
-        if (breach) {
-          // Stopped by the platform past a cap: that is why it ended, whatever else it said first.
-          finished = { status: "failed", error: (breach.limit === "memory" ? new RunOutOfMemory(kind, breach.capMb) : new RunSpoolTooLarge(kind, breach.capMb)).toJSON() };
-        } else if (!finished) {
-          const outOfMemory = /heap out of memory|Allocation failed/i.test(stderrTail);
-          finish({
-            status: "failed",
-            error: outOfMemory
-              ? new RunOutOfMemory(kind, memoryMb).toJSON()
-              : new RunCrashed(kind, signal ? `signal ${signal}` : `exit code ${code}`).toJSON(),
-          });
-        }
-        settle(false);
-      });
+      void channelRead
+        .then(() => queue)
+        .then(() => {
+          const breach = child.limitBreached();
+          if (breach) {
+            // Stopped by the platform past a cap: that is why it ended, whatever else it said first.
+            finished = {
+              status: "failed",
+              error: (breach.limit === "memory"
+                ? new RunOutOfMemory(kind, breach.capMb)
+                : new RunSpoolTooLarge(kind, breach.capMb)
+              ).toJSON(),
+            };
+          } else if (!finished) {
+            const outOfMemory = /heap out of memory|Allocation failed/i.test(stderrTail);
+            finish({
+              status: "failed",
+              error: outOfMemory
+                ? new RunOutOfMemory(kind, memoryMb).toJSON()
+                : new RunCrashed(kind, signal ? `signal ${signal}` : `exit code ${code}`).toJSON(),
+            });
+          }
+          settle(false);
+        });
     });
     const message: InitMessage = { ...init, task, ...(spoolDir ? { spoolDir } : {}) };
     const version = moduleVersion(init.modulePath);

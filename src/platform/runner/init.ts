@@ -52,18 +52,33 @@ export function codeProcessInit(task: CodeTask): InitMessage {
   switch (task.kind) {
     case "connector":
       return {
-        ...common, taskName: task.name, mode: task.mode, isTestRun: task.mode !== "run", context: task.context, allowList: task.allowList,
+        ...common,
+        taskName: task.name,
+        mode: task.mode,
+        isTestRun: task.mode !== "run",
+        context: task.context,
+        allowList: task.allowList,
       };
     case "action":
       // An action keeps no context between runs; neither an action nor a job has an allow list of its own.
       return {
-        ...common, taskName: `${task.action.integrationName}/${task.action.actionName}`, mode: task.test ? "test" : "run",
-        isTestRun: task.test, context: {}, allowList: [], action: task.action,
+        ...common,
+        taskName: `${task.action.integrationName}/${task.action.actionName}`,
+        mode: task.test ? "test" : "run",
+        isTestRun: task.test,
+        context: {},
+        allowList: [],
+        action: task.action,
       };
     case "job":
       return {
-        ...common, taskName: `${task.job.integrationName}/${task.job.jobName}`, mode: task.test ? "test" : "run", isTestRun: task.test,
-        context: task.context, allowList: [], job: task.job,
+        ...common,
+        taskName: `${task.job.integrationName}/${task.job.jobName}`,
+        mode: task.test ? "test" : "run",
+        isTestRun: task.test,
+        context: task.context,
+        allowList: [],
+        job: task.job,
       };
   }
 }

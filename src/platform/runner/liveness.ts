@@ -16,7 +16,10 @@ export function parseProcessStat(stat: string): ProcessStat | undefined {
   const close = stat.lastIndexOf(")");
   if (close < 0) return undefined;
   // Field 3 (state) comes first after the name; field 22 (starttime) is then the 20th.
-  const fields = stat.slice(close + 1).trim().split(/\s+/);
+  const fields = stat
+    .slice(close + 1)
+    .trim()
+    .split(/\s+/);
   const state = fields[0];
   const startTime = fields[19];
   if (!state || !startTime || !/^\d+$/.test(startTime)) return undefined;

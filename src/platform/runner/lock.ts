@@ -52,8 +52,13 @@ function inProgress(connectorName: string, owner: string | undefined): InstanceT
 
 /** Called with the lock held: any run of the connector still marked running was left by a holder that died. */
 async function recordInterrupted(db: Kysely<Database> | Transaction<Database>, connectorId: number, now: number): Promise<void> {
-  await db.updateTable("runs").set({ status: "interrupted", finished_at: now, error: "the process running it stopped before the run ended" })
-    .where("connector_id", "=", connectorId).where("is_test", "=", 0).where("status", "=", "running").execute();
+  await db
+    .updateTable("runs")
+    .set({ status: "interrupted", finished_at: now, error: "the process running it stopped before the run ended" })
+    .where("connector_id", "=", connectorId)
+    .where("is_test", "=", 0)
+    .where("status", "=", "running")
+    .execute();
 }
 
 export interface Lease {
@@ -62,7 +67,9 @@ export interface Lease {
 }
 
 export function acquireLease(store: Store, connectorId: number, connectorName: string): Promise<Lease> {
-  return store.dialect === "postgres" ? acquireAdvisoryLock(store, connectorId, connectorName) : acquireLeaseRow(store, connectorId, connectorName);
+  return store.dialect === "postgres"
+    ? acquireAdvisoryLock(store, connectorId, connectorName)
+    : acquireLeaseRow(store, connectorId, connectorName);
 }
 
 /**
@@ -82,11 +89,19 @@ async function acquireAdvisoryLock(store: Store, connectorId: number, connectorN
     // A machine that vanishes closes no socket: the server probes the idle session and ends it, and so
     // its lock, within about a minute (over TCP; ignored on a Unix socket, where no machine can vanish).
     await client.query("set tcp_keepalives_idle = 30; set tcp_keepalives_interval = 10; set tcp_keepalives_count = 3");
-    const { rows } = await client.query<{ locked: boolean }>("select pg_try_advisory_lock($1::int, $2::int) as locked", [RUN_LOCK_SPACE, connectorId]);
+    const { rows } = await client.query<{ locked: boolean }>("select pg_try_advisory_lock($1::int, $2::int) as locked", [
+      RUN_LOCK_SPACE,
+      connectorId,
+    ]);
     if (!rows[0]?.locked) {
-      const running = await store.db.selectFrom("runs").select("owner")
-        .where("connector_id", "=", connectorId).where("is_test", "=", 0).where("status", "=", "running")
-        .orderBy("id", "desc").executeTakeFirst();
+      const running = await store.db
+        .selectFrom("runs")
+        .select("owner")
+        .where("connector_id", "=", connectorId)
+        .where("is_test", "=", 0)
+        .where("status", "=", "running")
+        .orderBy("id", "desc")
+        .executeTakeFirst();
       throw inProgress(connectorName, running?.owner);
     }
     await recordInterrupted(store.db, connectorId, Date.now());
@@ -116,11 +131,19 @@ async function acquireLeaseRow(store: Store, connectorId: number, connectorName:
       await trx.deleteFrom("connector_locks").where("connector_id", "=", connectorId).execute();
     }
     await recordInterrupted(trx, connectorId, now);
-    await trx.insertInto("connector_locks").values({ connector_id: connectorId, owner, expires_at: now + LEASE_MS }).execute();
+    await trx
+      .insertInto("connector_locks")
+      .values({ connector_id: connectorId, owner, expires_at: now + LEASE_MS })
+      .execute();
   });
   const renew = setInterval(() => {
-    void store.db.updateTable("connector_locks").set({ expires_at: Date.now() + LEASE_MS })
-      .where("connector_id", "=", connectorId).where("owner", "=", owner).execute().catch(() => undefined);
+    void store.db
+      .updateTable("connector_locks")
+      .set({ expires_at: Date.now() + LEASE_MS })
+      .where("connector_id", "=", connectorId)
+      .where("owner", "=", owner)
+      .execute()
+      .catch(() => undefined);
   }, LEASE_MS / 3);
   renew.unref();
   return {

@@ -37,9 +37,29 @@ const WATCH_INTERVAL_MS = 250;
 /** Variables a code process is given from the platform's environment: none of its secrets. */
 const ALLOWED_ENV = /^(PATH|HOME|LANG|LANGUAGE|LC_[A-Z_]+|TZ|NODE_EXTRA_CA_CERTS|HTTPS?_PROXY|NO_PROXY|https?_proxy|no_proxy)$/;
 /** Bubblewrap's own namespaces: no signal, shared memory or host name reaches the platform; the network is shared. */
-const NAMESPACE_FLAGS = ["--unshare-user", "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try", "--die-with-parent", "--new-session"];
+const NAMESPACE_FLAGS = [
+  "--unshare-user",
+  "--unshare-pid",
+  "--unshare-ipc",
+  "--unshare-uts",
+  "--unshare-cgroup-try",
+  "--die-with-parent",
+  "--new-session",
+];
 /** Files of the system a Node process needs to resolve names and trust certificates (each mounted if present). */
-const SYSTEM_FILES = ["/etc/resolv.conf", "/etc/hosts", "/etc/nsswitch.conf", "/etc/host.conf", "/etc/gai.conf", "/etc/localtime", "/etc/ld.so.cache", "/etc/ssl", "/etc/ca-certificates", "/usr/share/ca-certificates", "/etc/pki"];
+const SYSTEM_FILES = [
+  "/etc/resolv.conf",
+  "/etc/hosts",
+  "/etc/nsswitch.conf",
+  "/etc/host.conf",
+  "/etc/gai.conf",
+  "/etc/localtime",
+  "/etc/ld.so.cache",
+  "/etc/ssl",
+  "/etc/ca-certificates",
+  "/usr/share/ca-certificates",
+  "/etc/pki",
+];
 
 let probed: { mode: SandboxMode; reason?: string; bwrap: string } | undefined;
 
@@ -59,14 +79,24 @@ export function sandboxMode(): SandboxMode {
 function sandboxProbe(): NonNullable<typeof probed> {
   if (probed) return probed;
   const bwrap = bwrapProgram();
-  const result = spawnSync(bwrap, [...NAMESPACE_FLAGS, "--ro-bind", "/", "/", "--proc", "/proc", "--dev", "/dev", "/bin/true"], { stdio: ["ignore", "ignore", "pipe"], timeout: 10_000, env: codeEnvironment() });
+  const result = spawnSync(bwrap, [...NAMESPACE_FLAGS, "--ro-bind", "/", "/", "--proc", "/proc", "--dev", "/dev", "/bin/true"], {
+    stdio: ["ignore", "ignore", "pipe"],
+    timeout: 10_000,
+    env: codeEnvironment(),
+  });
   if (result.status === 0) {
     probed = { mode: "namespaces", bwrap };
   } else {
-    const reason = result.error ? `${bwrap}: ${(result.error as NodeJS.ErrnoException).code ?? result.error.message}` : String(result.stderr ?? "").trim().split("\n")[0] || `exit code ${String(result.status)}`;
+    const reason = result.error
+      ? `${bwrap}: ${(result.error as NodeJS.ErrnoException).code ?? result.error.message}`
+      : String(result.stderr ?? "")
+          .trim()
+          .split("\n")[0] || `exit code ${String(result.status)}`;
     probed = { mode: "permission-model", reason, bwrap };
     const strict = process.env.INTAKE_SANDBOX === "strict";
-    const consequence = strict ? "INTAKE_SANDBOX=strict, integration code will not run" : "integration code runs under the Node permission model alone";
+    const consequence = strict
+      ? "INTAKE_SANDBOX=strict, integration code will not run"
+      : "integration code runs under the Node permission model alone";
     process.stderr.write(`intake: bubblewrap cannot run here (${reason.slice(0, 200)}): ${consequence}\n`);
   }
   return probed;
@@ -84,11 +114,13 @@ export function codeEnvironment(from: NodeJS.ProcessEnv = process.env): NodeJS.P
  */
 export function launchCodeProcess(launch: CodeLaunch): CodeProcess {
   const probe = sandboxProbe();
-  if (probe.mode !== "namespaces" && process.env.INTAKE_SANDBOX === "strict") throw new SandboxUnavailable(probe.reason ?? "unknown reason");
+  if (probe.mode !== "namespaces" && process.env.INTAKE_SANDBOX === "strict")
+    throw new SandboxUnavailable(probe.reason ?? "unknown reason");
   const node = process.execPath;
   const nodeArgs = [...launch.nodeFlags, ...sandboxFlags(launch.scope), ...launch.args];
   const stdio: StdioOptions = launch.ipc ? ["ignore", "pipe", "pipe", "ipc"] : ["pipe", "pipe", "pipe"];
-  const [command, args] = probe.mode === "namespaces" ? [probe.bwrap, [...namespaceArgs(launch.scope), node, ...nodeArgs]] : [node, nodeArgs];
+  const [command, args] =
+    probe.mode === "namespaces" ? [probe.bwrap, [...namespaceArgs(launch.scope), node, ...nodeArgs]] : [node, nodeArgs];
   const child = spawn(command, args, {
     env: codeEnvironment(),
     stdio,
@@ -150,7 +182,8 @@ function nodeFiles(): { source: string; target: string }[] {
   const libraries = ldd.status === 0 ? [...ldd.stdout.matchAll(/(\/\S+)\s+\(0x/g)].map((match) => match[1]!) : [];
   if (libraries.length === 0) {
     // No ldd: the system's library folders whole, read-only.
-    for (const folder of ["/lib", "/lib64", "/usr/lib", "/usr/lib64"]) if (fs.existsSync(folder) && !fs.lstatSync(folder).isSymbolicLink()) files.set(folder, folder);
+    for (const folder of ["/lib", "/lib64", "/usr/lib", "/usr/lib64"])
+      if (fs.existsSync(folder) && !fs.lstatSync(folder).isSymbolicLink()) files.set(folder, folder);
   }
   for (const library of libraries) {
     add(library);

@@ -33,7 +33,11 @@ export class PooledProcess {
     this.key = key;
     this.spoolDir = makeSpoolFolder();
     try {
-      this.child = spawnCodeProcess({ memoryMb: spec.memoryMb, readRoots: spec.readRoots, ...(this.spoolDir ? { spoolDir: this.spoolDir } : {}) });
+      this.child = spawnCodeProcess({
+        memoryMb: spec.memoryMb,
+        readRoots: spec.readRoots,
+        ...(this.spoolDir ? { spoolDir: this.spoolDir } : {}),
+      });
     } catch (error) {
       // No sandbox to start it in (INTAKE_SANDBOX=strict): nothing is left behind.
       if (this.spoolDir) fs.rmSync(this.spoolDir, { recursive: true, force: true });
@@ -188,7 +192,13 @@ export class WarmPool implements CodeRunner {
     this.#busy.delete(process);
     const kept = this.#processes.get(process.key)?.has(process) ?? false;
     const resident = process.residentMb();
-    const keep = kept && reusable && !this.#stopped && process.alive && process.tasks < this.#options.maxTasks && (resident === undefined || resident <= this.#options.maxResidentMb);
+    const keep =
+      kept &&
+      reusable &&
+      !this.#stopped &&
+      process.alive &&
+      process.tasks < this.#options.maxTasks &&
+      (resident === undefined || resident <= this.#options.maxResidentMb);
     if (!keep) {
       this.#forget(process);
       process.retire();
@@ -218,10 +228,11 @@ export class WarmPool implements CodeRunner {
   async stop(): Promise<void> {
     this.#stopped = true;
     const all = [...this.#processes.values()].flatMap((kept) => [...kept]);
-    for (const process of all) if (!this.#busy.has(process)) {
-      this.#forget(process);
-      process.retire();
-    }
+    for (const process of all)
+      if (!this.#busy.has(process)) {
+        this.#forget(process);
+        process.retire();
+      }
     await Promise.all(all.map((process) => process.exited));
   }
 

@@ -70,4 +70,5 @@ export type ChildMessage = { task?: number } & (
   | { t: "ask"; seq: number; service: string; payload: unknown }
   /** `result`: an action's outcome. */
   | { t: "done"; context: Record<string, string | null>; result?: ActionResult }
-  | { t: "error"; code: string; message: string });
+  | { t: "error"; code: string; message: string }
+);

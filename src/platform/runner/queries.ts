@@ -14,14 +14,29 @@ export interface RunQuery {
 
 /** What a listed run says: which connector, when, how it ended and what it counted (its log apart). */
 const LISTED = [
-  "runs.id", "connectors.name as connector", "runs.is_test", "runs.status", "runs.started_at", "runs.finished_at",
-  "runs.fetched", "runs.alerts", "runs.ingested", "runs.duplicates", "runs.failed", "runs.skipped", "runs.error",
+  "runs.id",
+  "connectors.name as connector",
+  "runs.is_test",
+  "runs.status",
+  "runs.started_at",
+  "runs.finished_at",
+  "runs.fetched",
+  "runs.alerts",
+  "runs.ingested",
+  "runs.duplicates",
+  "runs.failed",
+  "runs.skipped",
+  "runs.error",
   // Queue mode: the worker (workers.id) that ran it; null for embedded serve and the CLI.
-  "runs.worker_id as worker", "workers.host as worker_host", "workers.pid as worker_pid",
+  "runs.worker_id as worker",
+  "workers.host as worker_host",
+  "workers.pid as worker_pid",
 ] as const;
 
 function runs(store: Store) {
-  return store.db.selectFrom("runs").innerJoin("connectors", "connectors.id", "runs.connector_id")
+  return store.db
+    .selectFrom("runs")
+    .innerJoin("connectors", "connectors.id", "runs.connector_id")
     .leftJoin("workers", "workers.id", "runs.worker_id");
 }
 
@@ -31,7 +46,10 @@ export async function listRuns(store: Store, query: RunQuery) {
   if (query.connector) select = select.where("connectors.name", "=", query.connector);
   if (query.tests === false) select = select.where("runs.is_test", "=", 0);
   if (query.cursor !== undefined) select = select.where("runs.id", "<", query.cursor);
-  const rows = await select.orderBy("runs.id", "desc").limit(query.limit + 1).execute();
+  const rows = await select
+    .orderBy("runs.id", "desc")
+    .limit(query.limit + 1)
+    .execute();
   const page = rows.slice(0, query.limit);
   return { runs: page, nextCursor: rows.length > query.limit ? page[page.length - 1]!.id : null };
 }

@@ -60,7 +60,9 @@ export class RunLog {
   }
   /** The entries kept, and a last line saying how many were dropped when any were. */
   list(): LogEntry[] {
-    const tail: LogEntry[] = this.#dropped ? [{ level: "warn", message: `${this.#dropped} more log lines were dropped (the log is bounded)`, time: Date.now() }] : [];
+    const tail: LogEntry[] = this.#dropped
+      ? [{ level: "warn", message: `${this.#dropped} more log lines were dropped (the log is bounded)`, time: Date.now() }]
+      : [];
     return [...this.entries, ...tail];
   }
   toJSON(): string {
@@ -73,14 +75,16 @@ export function forShow(alert: unknown): unknown {
   const copy = { ...(alert as Record<string, unknown>) };
   if (Array.isArray(copy.attachments)) {
     copy.attachments = (copy.attachments as { fileName: string; contentType: string; data: Uint8Array }[]).map((a) => ({
-      fileName: a.fileName, contentType: a.contentType, size: a.data?.byteLength ?? 0,
+      fileName: a.fileName,
+      contentType: a.contentType,
+      size: a.data?.byteLength ?? 0,
     }));
   }
   return copy;
 }
 
 export async function runConnector(store: Store, name: string, options: RunOptions = {}): Promise<RunSummary> {
-  const test = options.test || options.ping ? true : false;
+  const test = !!(options.test || options.ping);
   const resolved = await resolveConnector(store, name);
   const { instance, definition } = resolved;
   const lease = test ? undefined : await acquireLease(store, instance.id, instance.name);
@@ -95,12 +99,31 @@ export async function runConnector(store: Store, name: string, options: RunOptio
   };
   const run = await store.db
     .insertInto("runs")
-    .values({ connector_id: instance.id, is_test: test ? 1 : 0, status: "running", started_at: started, finished_at: null, error: null, owner, logs: "[]", worker_id: options.workerId ?? null })
+    .values({
+      connector_id: instance.id,
+      is_test: test ? 1 : 0,
+      status: "running",
+      started_at: started,
+      finished_at: null,
+      error: null,
+      owner,
+      logs: "[]",
+      worker_id: options.workerId ?? null,
+    })
     .returning("id")
     .executeTakeFirstOrThrow();
   const summary: RunSummary = {
-    runId: run.id, connector: instance.name, test, status: "running",
-    fetched: 0, alerts: 0, ingested: 0, duplicates: 0, failed: 0, skipped: 0, ms: 0,
+    runId: run.id,
+    connector: instance.name,
+    test,
+    status: "running",
+    fetched: 0,
+    alerts: 0,
+    ingested: 0,
+    duplicates: 0,
+    failed: 0,
+    skipped: 0,
+    ms: 0,
   };
   const shown: unknown[] = [];
   let fetchedReported = false;
@@ -108,7 +131,14 @@ export async function runConnector(store: Store, name: string, options: RunOptio
   try {
     const init = await prepareConnectorInit(store, resolved, options.ping ? "ping" : test ? "test" : "run");
     const memoryMb = options.memoryMb ?? definition.memoryMb ?? DEFAULT_MEMORY_MB;
-    const target = { connectorId: instance.id, runId: run.id, productFieldName: definition.productFieldName, eventFieldName: definition.eventFieldName, grouping: instance.grouping, entityMapping: definition.entityMapping };
+    const target = {
+      connectorId: instance.id,
+      runId: run.id,
+      productFieldName: definition.productFieldName,
+      eventFieldName: definition.eventFieldName,
+      grouping: instance.grouping,
+      entityMapping: definition.entityMapping,
+    };
 
     const outcome = await driveCodeProcess(init, {
       timeoutSeconds: definition.timeoutSeconds,
@@ -156,9 +186,16 @@ export async function runConnector(store: Store, name: string, options: RunOptio
     await store.db
       .updateTable("runs")
       .set({
-        status: summary.status, finished_at: Date.now(), fetched: summary.fetched, alerts: summary.alerts,
-        ingested: summary.ingested, duplicates: summary.duplicates, failed: summary.failed, skipped: summary.skipped,
-        error: summary.error ? `${summary.error.code}: ${summary.error.message}` : null, logs: log.toJSON(),
+        status: summary.status,
+        finished_at: Date.now(),
+        fetched: summary.fetched,
+        alerts: summary.alerts,
+        ingested: summary.ingested,
+        duplicates: summary.duplicates,
+        failed: summary.failed,
+        skipped: summary.skipped,
+        error: summary.error ? `${summary.error.code}: ${summary.error.message}` : null,
+        logs: log.toJSON(),
       })
       .where("id", "=", run.id)
       .execute();

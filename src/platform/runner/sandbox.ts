@@ -92,8 +92,13 @@ function resolvePackage(fromDir: string, name: string): string | undefined {
 
 function dependenciesOf(root: string): string[] {
   try {
-    const manifest = JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8")) as Record<string, Record<string, string> | undefined>;
-    return [...new Set(["dependencies", "optionalDependencies", "peerDependencies"].flatMap((field) => Object.keys(manifest[field] ?? {})))];
+    const manifest = JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8")) as Record<
+      string,
+      Record<string, string> | undefined
+    >;
+    return [
+      ...new Set(["dependencies", "optionalDependencies", "peerDependencies"].flatMap((field) => Object.keys(manifest[field] ?? {}))),
+    ];
   } catch {
     return [];
   }
@@ -115,7 +120,10 @@ function unique(items: string[]): string[] {
 }
 
 function parseVersion(version: string): number[] {
-  return version.replace(/^v/, "").split(".").map((part) => Number.parseInt(part, 10) || 0);
+  return version
+    .replace(/^v/, "")
+    .split(".")
+    .map((part) => Number.parseInt(part, 10) || 0);
 }
 
 function atLeast(version: string, wanted: [number, number]): boolean {
@@ -133,7 +141,8 @@ export function fileRoots(dataDir: string): string[] {
  * one cannot lead out); FILE_PARAMETER naming the parameter otherwise.
  */
 export function allowedFile(name: string, value: string, dataDir: string): string {
-  if (/\[[^\]]*\]/.test(value)) throw new FileParameterRefused(name, "holds a placeholder ([…]): a file is named only by an admin's saved configuration");
+  if (/\[[^\]]*\]/.test(value))
+    throw new FileParameterRefused(name, "holds a placeholder ([…]): a file is named only by an admin's saved configuration");
   // A feed's source may be an https URL: the code fetches it, nothing local is read.
   if (/^https:\/\//i.test(value.trim())) return value.trim();
   let real: string;

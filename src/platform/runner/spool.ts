@@ -136,7 +136,13 @@ export function unspoolPackage(dir: string, seq: number): unknown[] {
       const ref = attachment.data as SpoolRef | null | undefined;
       if (!Array.isArray(ref?.spooled)) continue;
       const [offset, size] = ref.spooled;
-      if (!Number.isSafeInteger(offset) || !Number.isSafeInteger(size) || offset < 0 || size < 0 || filesStart + offset + size > bytes.byteLength) {
+      if (
+        !Number.isSafeInteger(offset) ||
+        !Number.isSafeInteger(size) ||
+        offset < 0 ||
+        size < 0 ||
+        filesStart + offset + size > bytes.byteLength
+      ) {
         throw new PackageInvalid("a file of the package points outside the bytes sent with it");
       }
       attachment.data = bytes.subarray(filesStart + offset, filesStart + offset + size);

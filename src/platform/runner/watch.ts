@@ -34,7 +34,10 @@ export function watchConnector(store: Store, name: string, options: WatchOptions
       const init = await prepareConnectorInit(store, resolved, "watch");
       if (stopped) return;
       // A watch hands over no package: no spool folder, so no writes at all.
-      child = spawnCodeProcess({ memoryMb: resolved.definition.memoryMb, readRoots: codeReadRoots(resolved.integration, resolved.definition, init.parameters, store.dataDir) });
+      child = spawnCodeProcess({
+        memoryMb: resolved.definition.memoryMb,
+        readRoots: codeReadRoots(resolved.integration, resolved.definition, init.parameters, store.dataDir),
+      });
       child.stdout?.on("data", (chunk: Buffer) => log("info", chunk.toString("utf8").trimEnd()));
       child.stderr?.on("data", (chunk: Buffer) => log("error", chunk.toString("utf8").trimEnd()));
       child.on("message", (message: ChildMessage) => {

@@ -65,7 +65,11 @@ export class Scheduler {
       } catch {
         // Its integration is gone: the run records the error on each tick instead.
       }
-      wanted.set(instance.name, { key: `${instance.intervalSeconds}|${push}|${instance.updatedAt}`, interval: instance.intervalSeconds, push });
+      wanted.set(instance.name, {
+        key: `${instance.intervalSeconds}|${push}|${instance.updatedAt}`,
+        interval: instance.intervalSeconds,
+        push,
+      });
     }
     const stopping: Promise<void>[] = [];
     for (const [name, running] of this.#loops) {
@@ -90,7 +94,11 @@ export class Scheduler {
   }
 
   async #refreshJobs(): Promise<void> {
-    const rows = await this.#store.db.selectFrom("job_settings").select(["integration", "job", "interval_seconds", "updated_at"]).where("enabled", "=", 1).execute();
+    const rows = await this.#store.db
+      .selectFrom("job_settings")
+      .select(["integration", "job", "interval_seconds", "updated_at"])
+      .where("enabled", "=", 1)
+      .execute();
     const wanted = new Map(rows.map((row) => [`${row.integration}/${row.job}`, { row, key: `${row.interval_seconds}|${row.updated_at}` }]));
     const stopping: Promise<void>[] = [];
     for (const [name, running] of this.#jobs) {
@@ -102,7 +110,9 @@ export class Scheduler {
     await Promise.all(stopping);
     for (const [name, { row, key }] of wanted) {
       if (this.#jobs.has(name) || this.#stopped) continue;
-      const loop = new JobLoop(this.#store, { integration: row.integration, job: row.job }, row.interval_seconds, (outcome) => this.#options.onJobRun?.(name, outcome));
+      const loop = new JobLoop(this.#store, { integration: row.integration, job: row.job }, row.interval_seconds, (outcome) =>
+        this.#options.onJobRun?.(name, outcome),
+      );
       this.#jobs.set(name, { loop, key });
       loop.start();
     }

@@ -163,7 +163,8 @@ export const SERVICES = [
     async start(context) {
       const { FeedScheduler } = await import("../intel/schedule.js");
       const feeds = new FeedScheduler(context.store, (name, outcome) =>
-        context.notice(`feed ${name}: ${outcome.error ?? `${outcome.indicators} indicators`}`));
+        context.notice(`feed ${name}: ${outcome.error ?? `${outcome.indicators} indicators`}`),
+      );
       feeds.start();
       return feeds;
     },
@@ -175,7 +176,9 @@ export const SERVICES = [
     async start(context) {
       const { startPlaybookWorker } = await import("../playbooks/worker.js");
       const { prestartPlaybookActions } = await import("../playbooks/prestart.js");
-      prestartPlaybookActions(context.store).catch((error: unknown) => context.notice(`playbooks: warming their actions: ${(error as Error).message}`));
+      prestartPlaybookActions(context.store).catch((error: unknown) =>
+        context.notice(`playbooks: warming their actions: ${(error as Error).message}`),
+      );
       return startPlaybookWorker(context.store, {
         onStep: ({ runId, stepId, status }) => context.notice(`playbook run ${runId} step ${stepId}: ${status}`),
         onError: (error) => context.notice(`playbooks: ${(error as Error).message}`),
@@ -220,11 +223,15 @@ export const SERVICES = [
     // Tried on each tick of the schedule below; held, it starts the rows marked "leader".
     async start(context) {
       const { startLeaderDuties } = await import("../workers/leader.js");
-      context.shared.leader = startLeaderDuties(context.store, (message) => context.notice(message), async () => {
-        const duties = new ServiceStack((message) => context.notice(message));
-        await duties.start(servicesFor("leader"), { ...context, where: "leader", stopping: duties.stopping, shared: {} });
-        return () => duties.stop();
-      });
+      context.shared.leader = startLeaderDuties(
+        context.store,
+        (message) => context.notice(message),
+        async () => {
+          const duties = new ServiceStack((message) => context.notice(message));
+          await duties.start(servicesFor("leader"), { ...context, where: "leader", stopping: duties.stopping, shared: {} });
+          return () => duties.stop();
+        },
+      );
       return context.shared.leader;
     },
     stop: (leader) => leader.stop(),

@@ -95,7 +95,8 @@ function createDatabaseFile(file: string): void {
   try {
     fs.closeSync(fs.openSync(file, "wx", 0o600));
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw new DatabaseOpen(`cannot create database ${file}: ${(error as Error).message}`);
+    if ((error as NodeJS.ErrnoException).code !== "EEXIST")
+      throw new DatabaseOpen(`cannot create database ${file}: ${(error as Error).message}`);
   }
 }
 
@@ -142,7 +143,11 @@ export async function openStore(url: string = resolveDatabaseUrl()): Promise<Sto
     // Started at the first large commit: most commands never write much.
     let checkpointer: ReturnType<typeof startCheckpointer> | null = null;
     store = {
-      db, dialect: "sqlite", dataDir, url: file, sqlite: database,
+      db,
+      dialect: "sqlite",
+      dataDir,
+      url: file,
+      sqlite: database,
       committed: () => {
         if (checkpointer === null && file !== ":memory:") {
           checkpointer = startCheckpointer(path.resolve(file));

@@ -17,9 +17,14 @@ export interface SchemaState {
 /** The names kysely_migration holds; none when the table does not exist yet (a fresh database). */
 async function executedMigrations(db: Kysely<unknown>, dialect: Dialect): Promise<string[]> {
   // The table is looked up first: a failed select would abort a transaction the caller may hold.
-  const exists = dialect === "postgres"
-    ? (await sql<{ found: string | null }>`select to_regclass(${MIGRATION_TABLE})::text as found`.execute(db)).rows[0]?.found
-    : (await sql<{ found: string }>`select name as found from sqlite_master where type = 'table' and name = ${MIGRATION_TABLE}`.execute(db)).rows[0]?.found;
+  const exists =
+    dialect === "postgres"
+      ? (await sql<{ found: string | null }>`select to_regclass(${MIGRATION_TABLE})::text as found`.execute(db)).rows[0]?.found
+      : (
+          await sql<{ found: string }>`select name as found from sqlite_master where type = 'table' and name = ${MIGRATION_TABLE}`.execute(
+            db,
+          )
+        ).rows[0]?.found;
   if (!exists) return [];
   const rows = await sql<{ name: string }>`select name from ${sql.table(MIGRATION_TABLE)}`.execute(db);
   return rows.rows.map((row) => row.name);

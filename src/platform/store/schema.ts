@@ -35,7 +35,6 @@ export interface ConnectorTable {
   grouping_max_alerts: Generated<number>;
 }
 
-
 export interface ConnectorContextTable {
   connector_id: number;
   key: string;
@@ -109,7 +108,6 @@ export interface CaseTable {
   /** JSON array of the verdict's evidence items (migration 0018); null: none kept. */
   verdict_evidence: Generated<string | null>;
 }
-
 
 /** Every verdict set on a case, applied or not (migration 0015). */
 export interface CaseVerdictTable {
@@ -266,7 +264,6 @@ export interface Database {
   mailbox_moves: MailboxMoveTable;
 }
 
-
 export interface UserTable {
   id: Generated<number>;
   name: string;
@@ -404,7 +401,15 @@ export interface PlaybookRunTable {
 
 /** "waiting": for something outside Intake (the reporter's answer), ended by its step kind's sweep. */
 export type PlaybookStepStatus =
-  "pending" | "running" | "waiting_approval" | "waiting" | "completed" | "failed" | "timed_out" | "skipped" | "rejected";
+  | "pending"
+  | "running"
+  | "waiting_approval"
+  | "waiting"
+  | "completed"
+  | "failed"
+  | "timed_out"
+  | "skipped"
+  | "rejected";
 
 export interface PlaybookStepTable {
   run_id: number;

@@ -6,7 +6,12 @@ import { UserNameInvalid, UserPasswordInvalid, UserRoleInvalid } from "../errors
 import type { Store, UserRole } from "../store/index.js";
 import { USER_ROLES } from "../../sdk/vocabulary.js";
 
-const scryptUnbounded = promisify(crypto.scrypt) as (password: string, salt: Buffer, length: number, options: crypto.ScryptOptions) => Promise<Buffer>;
+const scryptUnbounded = promisify(crypto.scrypt) as (
+  password: string,
+  salt: Buffer,
+  length: number,
+  options: crypto.ScryptOptions,
+) => Promise<Buffer>;
 
 /**
  * Hashes at once: each holds 32 MiB and a thread of libuv's pool (4 threads, shared with file reads),
@@ -29,7 +34,10 @@ async function scrypt(password: string, salt: Buffer, length: number, options: c
   }
 }
 
-/** scrypt cost: 2^15 × 8 × 128 bytes = 32 MiB of memory per hash (OWASP's recommended minimum is N=2^17 with r=8 p=1 for 128 MiB; 2^15 keeps sign-in fast on small machines). */
+/**
+ * scrypt cost: 2^15 × 8 × 128 bytes = 32 MiB of memory per hash (OWASP's recommended minimum is N=2^17 with r=8 p=1
+ * for 128 MiB; 2^15 keeps sign-in fast on small machines).
+ */
 const N = 2 ** 15;
 const R = 8;
 const P = 1;
@@ -56,7 +64,12 @@ export async function verifyPassword(password: string, stored: string): Promise<
   const [kind, n, r, p, salt, hash] = stored.split("$");
   if (kind !== "scrypt" || !salt || !hash) return false;
   const expected = Buffer.from(hash, "base64");
-  const actual = await scrypt(password.normalize("NFC"), Buffer.from(salt, "base64"), expected.length, { N: Number(n), r: Number(r), p: Number(p), maxmem: MAX_MEMORY });
+  const actual = await scrypt(password.normalize("NFC"), Buffer.from(salt, "base64"), expected.length, {
+    N: Number(n),
+    r: Number(r),
+    p: Number(p),
+    maxmem: MAX_MEMORY,
+  });
   return crypto.timingSafeEqual(actual, expected);
 }
 
@@ -78,12 +91,19 @@ export async function saveUser(store: Store, name: string, role: string, passwor
   const now = Date.now();
   const existing = await store.db.selectFrom("users").select("id").where("name", "=", name).executeTakeFirst();
   if (existing) {
-    await store.db.updateTable("users").set({ role: role as UserRole, password_hash, updated_at: now }).where("id", "=", existing.id).execute();
+    await store.db
+      .updateTable("users")
+      .set({ role: role as UserRole, password_hash, updated_at: now })
+      .where("id", "=", existing.id)
+      .execute();
     // A new password signs the user out everywhere.
     await store.db.deleteFrom("sessions").where("user_id", "=", existing.id).execute();
     return { created: false };
   }
-  await store.db.insertInto("users").values({ name, role: role as UserRole, password_hash, created_at: now, updated_at: now }).execute();
+  await store.db
+    .insertInto("users")
+    .values({ name, role: role as UserRole, password_hash, created_at: now, updated_at: now })
+    .execute();
   return { created: true };
 }
 
@@ -135,7 +155,10 @@ export async function createSession(store: Store, user: User): Promise<{ token: 
   const now = Date.now();
   const expiresAt = now + SESSION_HOURS * 3600_000;
   await store.db.deleteFrom("sessions").where("expires_at", "<", now).execute();
-  await store.db.insertInto("sessions").values({ token_hash: sha256(token), user_id: user.id, csrf_token: csrfToken, created_at: now, expires_at: expiresAt }).execute();
+  await store.db
+    .insertInto("sessions")
+    .values({ token_hash: sha256(token), user_id: user.id, csrf_token: csrfToken, created_at: now, expires_at: expiresAt })
+    .execute();
   return { token, csrfToken, expiresAt };
 }
 

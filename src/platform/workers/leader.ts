@@ -20,7 +20,9 @@ export interface LeaderDuties {
  * connection ends, or the worker stops).
  */
 export function startLeaderDuties(
-  store: Store, notice: (message: string) => void, startDuties: () => Promise<() => Promise<void>>,
+  store: Store,
+  notice: (message: string) => void,
+  startDuties: () => Promise<() => Promise<void>>,
 ): LeaderDuties {
   let held: { client: pg.Client; stop?: () => Promise<void> } | undefined;
   let stopped = false;

@@ -43,14 +43,27 @@ export function workerState(row: { heartbeat_at: number; stopped_at: number | nu
  * database restarting) is skipped: the next one catches up, and a worker whose database is gone for
  * longer than LOST_AFTER_MS is rightly shown lost meanwhile.
  */
-export async function registerWorker(store: Store, options: { concurrency: number; onError?: (error: unknown) => void }): Promise<Registration> {
+export async function registerWorker(
+  store: Store,
+  options: { concurrency: number; onError?: (error: unknown) => void },
+): Promise<Registration> {
   const id = crypto.randomUUID();
   const now = Date.now();
   let runsActive = 0;
   let stopped = false;
-  await store.db.insertInto("workers").values({
-    id, host: os.hostname(), pid: process.pid, concurrency: options.concurrency, started_at: now, heartbeat_at: now, stopped_at: null, runs_active: 0,
-  }).execute();
+  await store.db
+    .insertInto("workers")
+    .values({
+      id,
+      host: os.hostname(),
+      pid: process.pid,
+      concurrency: options.concurrency,
+      started_at: now,
+      heartbeat_at: now,
+      stopped_at: null,
+      runs_active: 0,
+    })
+    .execute();
   const beat = async () => {
     if (stopped) return;
     await store.db.updateTable("workers").set({ heartbeat_at: Date.now(), runs_active: runsActive }).where("id", "=", id).execute();
@@ -77,8 +90,14 @@ export async function listWorkers(store: Store): Promise<ListedWorker[]> {
   const rows = await store.db.selectFrom("workers").selectAll().orderBy("started_at", "desc").orderBy("id").execute();
   const now = Date.now();
   return rows.map((row) => ({
-    id: row.id, host: row.host, pid: row.pid, concurrency: row.concurrency,
-    startedAt: row.started_at, heartbeatAt: row.heartbeat_at, stoppedAt: row.stopped_at, runsActive: row.runs_active,
+    id: row.id,
+    host: row.host,
+    pid: row.pid,
+    concurrency: row.concurrency,
+    startedAt: row.started_at,
+    heartbeatAt: row.heartbeat_at,
+    stoppedAt: row.stopped_at,
+    runsActive: row.runs_active,
     state: workerState(row, now),
   }));
 }

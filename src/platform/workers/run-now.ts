@@ -40,7 +40,13 @@ export function configuredWaitSeconds(): number {
  * QUEUE_NO_WORKER when no worker took it within the wait (the job is then withdrawn), QUEUE_RUN_LOST when
  * the worker that took it gave no result within the connector's timeout and a margin.
  */
-export async function runOnWorker(store: Store, boss: PgBoss, name: string, test: boolean, options: { waitSeconds?: number; pollMs?: number } = {}): Promise<RunNowResult> {
+export async function runOnWorker(
+  store: Store,
+  boss: PgBoss,
+  name: string,
+  test: boolean,
+  options: { waitSeconds?: number; pollMs?: number } = {},
+): Promise<RunNowResult> {
   // An unknown or unreadable connector answers as in embedded mode, without waiting for a worker.
   const { instance, definition } = await resolveConnector(store, name);
   const waitSeconds = options.waitSeconds ?? configuredWaitSeconds();
@@ -59,7 +65,9 @@ export async function runOnWorker(store: Store, boss: PgBoss, name: string, test
     if (found?.state === "failed" && output?.error?.code) throw new IntakeError(output.error.code, output.error.message);
     if (!found || found.state === "completed" || found.state === "failed" || found.state === "cancelled") {
       // Gone, skipped, or failed by pg-boss itself (expired while active).
-      throw takenAt === undefined && !found?.startedOn ? new QueueNoWorker(instance.name, waitSeconds) : new QueueRunLost(instance.name, answerSeconds);
+      throw takenAt === undefined && !found?.startedOn
+        ? new QueueNoWorker(instance.name, waitSeconds)
+        : new QueueRunLost(instance.name, answerSeconds);
     }
     if (found.state === "active") takenAt ??= Date.now();
     if (takenAt === undefined && late) {

@@ -61,7 +61,7 @@ export function startRunTaker(store: Store, boss: PgBoss, registration: Registra
       await boss.fail(CONNECTOR_RUN_QUEUE, job.id, { message: (error as Error).message }).catch(() => undefined);
       return;
     }
-    if (!row || row.enabled !== 1) {
+    if (row?.enabled !== 1) {
       const skipped = row ? "the connector is disabled" : "the connector is gone";
       await boss.complete(CONNECTOR_RUN_QUEUE, job.id, { skipped }).catch(() => undefined);
       return;
@@ -130,15 +130,16 @@ export function startRunTaker(store: Store, boss: PgBoss, registration: Registra
     });
   };
 
-  const sleep = (ms: number) => new Promise<void>((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      wake = undefined;
-      resolve();
-    }
-    wake = done;
-  });
+  const sleep = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        wake = undefined;
+        resolve();
+      }
+      wake = done;
+    });
 
   // Takes jobs while there is room: pg-boss hands each job to one worker only.
   const dispatch = (async () => {

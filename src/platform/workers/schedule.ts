@@ -17,10 +17,17 @@ const RUN_JOB_EXPIRE_SECONDS = 2 * 60 * 60;
 export async function sendDueRuns(store: Store, boss: PgBoss, now: number = Date.now()): Promise<number> {
   const connectors = (await listConnectors(store)).filter((connector) => connector.enabled);
   if (connectors.length === 0) return 0;
-  const last = await store.db.selectFrom("runs")
+  const last = await store.db
+    .selectFrom("runs")
     .select(["connector_id", (eb) => eb.fn.max("started_at").as("started_at"), (eb) => eb.fn.max("finished_at").as("finished_at")])
-    .where("is_test", "=", 0).where("connector_id", "in", connectors.map((connector) => connector.id))
-    .groupBy("connector_id").execute();
+    .where("is_test", "=", 0)
+    .where(
+      "connector_id",
+      "in",
+      connectors.map((connector) => connector.id),
+    )
+    .groupBy("connector_id")
+    .execute();
   const lastBy = new Map(last.map((row) => [row.connector_id, row]));
   let sent = 0;
   for (const connector of connectors) {

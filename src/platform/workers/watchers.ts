@@ -27,7 +27,11 @@ export interface WatcherPool {
   stop(): Promise<void>;
 }
 
-export function startWatcherPool(store: Store, boss: PgBoss, options: { onLog?: (connector: string, entry: LogEntry) => void } = {}): WatcherPool {
+export function startWatcherPool(
+  store: Store,
+  boss: PgBoss,
+  options: { onLog?: (connector: string, entry: LogEntry) => void } = {},
+): WatcherPool {
   const held = new Map<string, Held>();
   let stopped = false;
 
@@ -48,7 +52,10 @@ export function startWatcherPool(store: Store, boss: PgBoss, options: { onLog?: 
     await client.connect();
     try {
       await client.query("set tcp_keepalives_idle = 10; set tcp_keepalives_interval = 5; set tcp_keepalives_count = 3");
-      const { rows } = await client.query<{ locked: boolean }>("select pg_try_advisory_lock($1::int, $2::int) as locked", [WATCH_LOCK_SPACE, connectorId]);
+      const { rows } = await client.query<{ locked: boolean }>("select pg_try_advisory_lock($1::int, $2::int) as locked", [
+        WATCH_LOCK_SPACE,
+        connectorId,
+      ]);
       if (!rows[0]?.locked || stopped) {
         await client.end().catch(() => undefined);
         return;
@@ -61,7 +68,12 @@ export function startWatcherPool(store: Store, boss: PgBoss, options: { onLog?: 
       onChange: (reason) => {
         options.onLog?.(name, { level: "info", message: `push: ${reason}`, time: Date.now() });
         void sendConnectorRun(boss, { connectorId, connector: name, reason: "push" }).catch((error: unknown) =>
-          options.onLog?.(name, { level: "warn", message: `push: the run could not be queued: ${(error as Error).message}`, time: Date.now() }));
+          options.onLog?.(name, {
+            level: "warn",
+            message: `push: the run could not be queued: ${(error as Error).message}`,
+            time: Date.now(),
+          }),
+        );
       },
       ...(options.onLog ? { onLog: (entry: LogEntry) => options.onLog?.(name, entry) } : {}),
     });
@@ -82,7 +94,8 @@ export function startWatcherPool(store: Store, boss: PgBoss, options: { onLog?: 
       for (const instance of await listConnectors(store)) {
         if (!instance.enabled) continue;
         try {
-          if (wantsPush(await resolveConnector(store, instance.name))) wanted.set(instance.name, { id: instance.id, key: `${instance.id}|${instance.updatedAt}` });
+          if (wantsPush(await resolveConnector(store, instance.name)))
+            wanted.set(instance.name, { id: instance.id, key: `${instance.id}|${instance.updatedAt}` });
         } catch {
           // Its integration is gone: its runs record the error; nothing to watch.
         }
@@ -93,7 +106,11 @@ export function startWatcherPool(store: Store, boss: PgBoss, options: { onLog?: 
         try {
           await take(want.id, name, want.key);
         } catch (error) {
-          options.onLog?.(name, { level: "warn", message: `push: the watch lock could not be tried: ${(error as Error).message}`, time: Date.now() });
+          options.onLog?.(name, {
+            level: "warn",
+            message: `push: the watch lock could not be tried: ${(error as Error).message}`,
+            time: Date.now(),
+          });
         }
       }
     },

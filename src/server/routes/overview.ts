@@ -7,12 +7,17 @@ import { errors } from "../schemas.js";
 type Guard = (request: FastifyRequest) => Promise<void>;
 
 export function registerOverviewRoutes(api: FastifyInstance, store: Store, session: Guard): void {
-  api.get<{ Querystring: { days?: number } }>("/overview", {
-    onRequest: session,
-    schema: {
-      tags: ["overview"], summary: "Counts for the overview charts",
-      querystring: { type: "object", properties: { days: { type: "integer", minimum: 1, maximum: 365 } }, additionalProperties: false },
-      response: errors,
+  api.get<{ Querystring: { days?: number } }>(
+    "/overview",
+    {
+      onRequest: session,
+      schema: {
+        tags: ["overview"],
+        summary: "Counts for the overview charts",
+        querystring: { type: "object", properties: { days: { type: "integer", minimum: 1, maximum: 365 } }, additionalProperties: false },
+        response: errors,
+      },
     },
-  }, async (request) => overview(store, request.query.days ?? OVERVIEW_DAYS));
+    async (request) => overview(store, request.query.days ?? OVERVIEW_DAYS),
+  );
 }

@@ -22,51 +22,73 @@ export function registerSetupRoutes(api: FastifyInstance, store: Store, link: Se
   };
   const linkRefused = () => new SetupLinkRefused();
 
-  api.get("/first-run", {
-    schema: {
-      tags: ["session"], summary: "Whether no user exists yet (the sign-in page then tells how to get the setup link)", security: [],
-      response: { 200: { type: "object", properties: { firstRun: { type: "boolean" } } } },
-    },
-  }, async () => ({ firstRun: !(await hasUsers(store)) }));
-
-  api.get<{ Querystring: { token?: string } }>("/setup", {
-    onRequest: whileNoUser,
-    schema: {
-      tags: ["session"], summary: "Whether this setup link can still create the first admin (404 once any user exists)", security: [],
-      querystring: { type: "object", properties: { token: { type: "string", maxLength: 200 } } },
-      response: { 200: { type: "object", properties: { valid: { type: "boolean" } } }, ...errors },
-    },
-  }, async (request) => {
-    if (!(await setupOpen(store, link, request.query.token))) throw linkRefused();
-    return { valid: true };
-  });
-
-  api.post<{ Body: { token: string; username: string; password: string } }>("/setup", {
-    onRequest: whileNoUser,
-    schema: {
-      tags: ["session"], summary: "Creates the first admin with the setup link's token and signs them in (404 once any user exists)", security: [],
-      body: {
-        type: "object",
-        properties: { token: { type: "string", maxLength: 200 }, username: { type: "string", minLength: 1, maxLength: 64 }, password: { type: "string", minLength: 1, maxLength: 1024 } },
-        required: ["token", "username", "password"],
-        additionalProperties: false,
+  api.get(
+    "/first-run",
+    {
+      schema: {
+        tags: ["session"],
+        summary: "Whether no user exists yet (the sign-in page then tells how to get the setup link)",
+        security: [],
+        response: { 200: { type: "object", properties: { firstRun: { type: "boolean" } } } },
       },
-      response: { 200: sessionSchema, ...errors },
     },
-  }, async (request, reply) => {
-    const { token, username, password } = request.body;
-    // A name or password that would be refused keeps the link for the next try.
-    checkUser(username, "admin", password);
-    if (!link!.claim(token)) throw linkRefused();
-    let user: User | undefined;
-    try {
-      user = await createFirstAdmin(store, username, password);
-    } finally {
-      // Created: the link stays claimed, used. Not created (a user appeared, an error): given back,
-      // and refused by whileNoUser from now on when a user exists.
-      if (!user) link!.release();
-    }
-    if (!user) throw routeNotFound(request);
-    return openSession(store, request, reply, user);
-  });
+    async () => ({ firstRun: !(await hasUsers(store)) }),
+  );
+
+  api.get<{ Querystring: { token?: string } }>(
+    "/setup",
+    {
+      onRequest: whileNoUser,
+      schema: {
+        tags: ["session"],
+        summary: "Whether this setup link can still create the first admin (404 once any user exists)",
+        security: [],
+        querystring: { type: "object", properties: { token: { type: "string", maxLength: 200 } } },
+        response: { 200: { type: "object", properties: { valid: { type: "boolean" } } }, ...errors },
+      },
+    },
+    async (request) => {
+      if (!(await setupOpen(store, link, request.query.token))) throw linkRefused();
+      return { valid: true };
+    },
+  );
+
+  api.post<{ Body: { token: string; username: string; password: string } }>(
+    "/setup",
+    {
+      onRequest: whileNoUser,
+      schema: {
+        tags: ["session"],
+        summary: "Creates the first admin with the setup link's token and signs them in (404 once any user exists)",
+        security: [],
+        body: {
+          type: "object",
+          properties: {
+            token: { type: "string", maxLength: 200 },
+            username: { type: "string", minLength: 1, maxLength: 64 },
+            password: { type: "string", minLength: 1, maxLength: 1024 },
+          },
+          required: ["token", "username", "password"],
+          additionalProperties: false,
+        },
+        response: { 200: sessionSchema, ...errors },
+      },
+    },
+    async (request, reply) => {
+      const { token, username, password } = request.body;
+      // A name or password that would be refused keeps the link for the next try.
+      checkUser(username, "admin", password);
+      if (!link!.claim(token)) throw linkRefused();
+      let user: User | undefined;
+      try {
+        user = await createFirstAdmin(store, username, password);
+      } finally {
+        // Created: the link stays claimed, used. Not created (a user appeared, an error): given back,
+        // and refused by whileNoUser from now on when a user exists.
+        if (!user) link!.release();
+      }
+      if (!user) throw routeNotFound(request);
+      return openSession(store, request, reply, user);
+    },
+  );
 }

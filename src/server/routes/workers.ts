@@ -7,12 +7,16 @@ import { errors } from "../schemas.js";
 type Guard = (request: FastifyRequest) => Promise<void>;
 
 export function registerWorkerRoutes(api: FastifyInstance, store: Store, session: Guard): void {
-  api.get("/workers", {
-    onRequest: session,
-    schema: {
-      tags: ["workers"],
-      summary: "Queue mode's worker processes, newest first: alive, stopped (drained and left) or lost (no heartbeat within lostAfterMs)",
-      response: errors,
+  api.get(
+    "/workers",
+    {
+      onRequest: session,
+      schema: {
+        tags: ["workers"],
+        summary: "Queue mode's worker processes, newest first: alive, stopped (drained and left) or lost (no heartbeat within lostAfterMs)",
+        response: errors,
+      },
     },
-  }, async () => ({ workers: await listWorkers(store), lostAfterMs: LOST_AFTER_MS }));
+    async () => ({ workers: await listWorkers(store), lostAfterMs: LOST_AFTER_MS }),
+  );
 }

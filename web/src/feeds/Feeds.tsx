@@ -18,7 +18,15 @@ const DEFAULT_RELIABILITY: string = DEFAULT_SOURCE_RELIABILITY;
 
 function ReliabilityOptions() {
   const intl = useIntl();
-  return <>{RELIABILITIES.map((r) => <option key={r} value={r}>{intl.formatMessage({ id: `feeds.reliability.${r}` as MessageId })}</option>)}</>;
+  return (
+    <>
+      {RELIABILITIES.map((r) => (
+        <option key={r} value={r}>
+          {intl.formatMessage({ id: `feeds.reliability.${r}` as MessageId })}
+        </option>
+      ))}
+    </>
+  );
 }
 
 export function Feeds({ user }: { user: User }) {
@@ -27,7 +35,13 @@ export function Feeds({ user }: { user: User }) {
   const [busy, setBusy] = useState<string | null>(null);
   const [problem, setProblem] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
-  const [draft, setDraft] = useState({ name: "", format: FEED_FORMAT_TABLE[0].name as string, source: "", interval: "3600", reliability: DEFAULT_RELIABILITY });
+  const [draft, setDraft] = useState({
+    name: "",
+    format: FEED_FORMAT_TABLE[0].name as string,
+    source: "",
+    interval: "3600",
+    reliability: DEFAULT_RELIABILITY,
+  });
   const load = useCallback(() => void api<Feed[]>("/feeds").then(setFeeds, () => setFeeds([])), []);
   useEffect(() => {
     load();
@@ -57,63 +71,170 @@ export function Feeds({ user }: { user: User }) {
     event.preventDefault();
     setProblem(null);
     try {
-      await api("/feeds", { method: "POST", body: { name: draft.name, format: draft.format, source: draft.source, intervalSeconds: Number(draft.interval), reliability: draft.reliability } });
+      await api("/feeds", {
+        method: "POST",
+        body: {
+          name: draft.name,
+          format: draft.format,
+          source: draft.source,
+          intervalSeconds: Number(draft.interval),
+          reliability: draft.reliability,
+        },
+      });
       setDraft({ ...draft, name: "", source: "" });
       load();
     } catch (error) {
       fail(error);
     }
   };
-  if (!feeds) return <p><FormattedMessage id="common.loading" /></p>;
+  if (!feeds)
+    return (
+      <p>
+        <FormattedMessage id="common.loading" />
+      </p>
+    );
   return (
     <div>
-      <h1><FormattedMessage id="feeds.title" /></h1>
-      {problem && <p className="error-text" role="alert">{problem}</p>}
-      {notice && <p className="ok" role="status">{notice}</p>}
-      {feeds.length === 0 ? <p className="muted"><FormattedMessage id="feeds.empty" /></p> : (
+      <h1>
+        <FormattedMessage id="feeds.title" />
+      </h1>
+      {problem && (
+        <p className="error-text" role="alert">
+          {problem}
+        </p>
+      )}
+      {notice && (
+        <p className="ok" role="status">
+          {notice}
+        </p>
+      )}
+      {feeds.length === 0 ? (
+        <p className="muted">
+          <FormattedMessage id="feeds.empty" />
+        </p>
+      ) : (
         <table className="runs feeds">
-          <thead><tr>
-            <th><FormattedMessage id="feeds.col.name" /></th><th><FormattedMessage id="feeds.col.format" /></th>
-            <th title={intl.formatMessage({ id: "feeds.reliability.hint" })}><FormattedMessage id="feeds.col.reliability" /></th><th><FormattedMessage id="feeds.col.source" /></th>
-            <th><FormattedMessage id="feeds.col.indicators" /></th><th><FormattedMessage id="feeds.col.refreshed" /></th><th><FormattedMessage id="feeds.col.error" /></th><th />
-          </tr></thead>
+          <thead>
+            <tr>
+              <th>
+                <FormattedMessage id="feeds.col.name" />
+              </th>
+              <th>
+                <FormattedMessage id="feeds.col.format" />
+              </th>
+              <th title={intl.formatMessage({ id: "feeds.reliability.hint" })}>
+                <FormattedMessage id="feeds.col.reliability" />
+              </th>
+              <th>
+                <FormattedMessage id="feeds.col.source" />
+              </th>
+              <th>
+                <FormattedMessage id="feeds.col.indicators" />
+              </th>
+              <th>
+                <FormattedMessage id="feeds.col.refreshed" />
+              </th>
+              <th>
+                <FormattedMessage id="feeds.col.error" />
+              </th>
+              <th />
+            </tr>
+          </thead>
           <tbody>
             {feeds.map((feed) => (
               <tr key={feed.name} data-feed={feed.name} className={feed.error ? "failed-run" : ""}>
                 <td>{feed.name}</td>
                 <td>{feed.format}</td>
-                <td className="reliability" data-reliability={feed.reliability ?? DEFAULT_RELIABILITY}>{user.role === "admin" ? (
-                  <select aria-label={intl.formatMessage({ id: "feeds.reliability.of" }, { name: feed.name })} title={intl.formatMessage({ id: "feeds.reliability.hint" })}
-                    value={feed.reliability ?? DEFAULT_RELIABILITY} onChange={(e) => void setReliability(feed.name, e.target.value)}>
-                    <ReliabilityOptions />
-                  </select>
-                ) : <span title={intl.formatMessage({ id: `feeds.reliability.${feed.reliability ?? DEFAULT_RELIABILITY}` as MessageId, defaultMessage: feed.reliability ?? DEFAULT_RELIABILITY })}>{feed.reliability ?? DEFAULT_RELIABILITY}</span>}</td>
-                <td><code>{feed.source}</code></td>
+                <td className="reliability" data-reliability={feed.reliability ?? DEFAULT_RELIABILITY}>
+                  {user.role === "admin" ? (
+                    <select
+                      aria-label={intl.formatMessage({ id: "feeds.reliability.of" }, { name: feed.name })}
+                      title={intl.formatMessage({ id: "feeds.reliability.hint" })}
+                      value={feed.reliability ?? DEFAULT_RELIABILITY}
+                      onChange={(e) => void setReliability(feed.name, e.target.value)}
+                    >
+                      <ReliabilityOptions />
+                    </select>
+                  ) : (
+                    <span
+                      title={intl.formatMessage({
+                        id: `feeds.reliability.${feed.reliability ?? DEFAULT_RELIABILITY}` as MessageId,
+                        defaultMessage: feed.reliability ?? DEFAULT_RELIABILITY,
+                      })}
+                    >
+                      {feed.reliability ?? DEFAULT_RELIABILITY}
+                    </span>
+                  )}
+                </td>
+                <td>
+                  <code>{feed.source}</code>
+                </td>
                 <td>{intl.formatNumber(feed.indicators)}</td>
                 <td>{feed.refreshedAt ? <When time={feed.refreshedAt} /> : <FormattedMessage id="feeds.never" />}</td>
-                <td className="error-text">{feed.error ?? ""}{feed.error && feed.errorAt ? <> (<When time={feed.errorAt} />)</> : null}</td>
-                <td><button type="button" className="small" disabled={busy !== null} onClick={() => void refresh(feed.name)}>
-                  <FormattedMessage id={busy === feed.name ? "feeds.refreshing" : "feeds.refresh"} />
-                </button></td>
+                <td className="error-text">
+                  {feed.error ?? ""}
+                  {feed.error && feed.errorAt ? (
+                    <>
+                      {" "}
+                      (<When time={feed.errorAt} />)
+                    </>
+                  ) : null}
+                </td>
+                <td>
+                  <button type="button" className="small" disabled={busy !== null} onClick={() => void refresh(feed.name)}>
+                    <FormattedMessage id={busy === feed.name ? "feeds.refreshing" : "feeds.refresh"} />
+                  </button>
+                </td>
               </tr>
             ))}
           </tbody>
         </table>
       )}
-      <p className="muted" data-testid="reliability-hint"><FormattedMessage id="feeds.reliability.hint" /></p>
+      <p className="muted" data-testid="reliability-hint">
+        <FormattedMessage id="feeds.reliability.hint" />
+      </p>
       {user.role === "admin" && (
         <form className="feed-form" onSubmit={(event) => void add(event)}>
-          <h2><FormattedMessage id="feeds.add" /></h2>
-          <label><FormattedMessage id="feeds.name" /> <input required maxLength={100} value={draft.name} onChange={(e) => setDraft({ ...draft, name: e.target.value })} /></label>
-          <label><FormattedMessage id="feeds.format" /> <select value={draft.format} onChange={(e) => setDraft({ ...draft, format: e.target.value })}>
-            {FEED_FORMAT_TABLE.map((row) => <option key={row.name} value={row.name} title={row.description}>{row.label}</option>)}
-          </select></label>
-          <label><FormattedMessage id="feeds.source" /> <input required maxLength={4000} value={draft.source} onChange={(e) => setDraft({ ...draft, source: e.target.value })} /></label>
-          <label title={intl.formatMessage({ id: "feeds.reliability.hint" })}><FormattedMessage id="feeds.reliability" /> <select value={draft.reliability} onChange={(e) => setDraft({ ...draft, reliability: e.target.value })}>
-            <ReliabilityOptions />
-          </select></label>
-          <label><FormattedMessage id="feeds.interval" /> <input type="number" min={60} max={604800} value={draft.interval} onChange={(e) => setDraft({ ...draft, interval: e.target.value })} /></label>
-          <button type="submit"><FormattedMessage id="feeds.save" /></button>
+          <h2>
+            <FormattedMessage id="feeds.add" />
+          </h2>
+          <label>
+            <FormattedMessage id="feeds.name" />{" "}
+            <input required maxLength={100} value={draft.name} onChange={(e) => setDraft({ ...draft, name: e.target.value })} />
+          </label>
+          <label>
+            <FormattedMessage id="feeds.format" />{" "}
+            <select value={draft.format} onChange={(e) => setDraft({ ...draft, format: e.target.value })}>
+              {FEED_FORMAT_TABLE.map((row) => (
+                <option key={row.name} value={row.name} title={row.description}>
+                  {row.label}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label>
+            <FormattedMessage id="feeds.source" />{" "}
+            <input required maxLength={4000} value={draft.source} onChange={(e) => setDraft({ ...draft, source: e.target.value })} />
+          </label>
+          <label title={intl.formatMessage({ id: "feeds.reliability.hint" })}>
+            <FormattedMessage id="feeds.reliability" />{" "}
+            <select value={draft.reliability} onChange={(e) => setDraft({ ...draft, reliability: e.target.value })}>
+              <ReliabilityOptions />
+            </select>
+          </label>
+          <label>
+            <FormattedMessage id="feeds.interval" />{" "}
+            <input
+              type="number"
+              min={60}
+              max={604800}
+              value={draft.interval}
+              onChange={(e) => setDraft({ ...draft, interval: e.target.value })}
+            />
+          </label>
+          <button type="submit">
+            <FormattedMessage id="feeds.save" />
+          </button>
         </form>
       )}
     </div>

@@ -20,7 +20,8 @@ export const feedsEn = {
   "feeds.save": "Add feed",
   "feeds.col.reliability": "Reliability",
   "feeds.reliability": "Reliability",
-  "feeds.reliability.hint": "How far this source is trusted; it sets the weight of its matches. " +
+  "feeds.reliability.hint":
+    "How far this source is trusted; it sets the weight of its matches. " +
     "A: completely reliable, B: usually reliable, C: fairly reliable, D: not usually reliable, E: unreliable, F: cannot be judged.",
   "feeds.reliability.A": "A: completely reliable",
   "feeds.reliability.B": "B: usually reliable",
@@ -53,7 +54,8 @@ export const feedsKo: Record<keyof typeof feedsEn, string> = {
   "feeds.save": "피드 추가",
   "feeds.col.reliability": "신뢰도",
   "feeds.reliability": "신뢰도",
-  "feeds.reliability.hint": "이 출처를 얼마나 믿는지이며, 일치 항목의 가중치를 정합니다. A: 완전히 신뢰할 수 있음, B: 대체로 신뢰할 수 있음, C: 어느 정도 신뢰할 수 있음, D: 대체로 신뢰할 수 없음, E: 신뢰할 수 없음, F: 판단할 수 없음.",
+  "feeds.reliability.hint":
+    "이 출처를 얼마나 믿는지이며, 일치 항목의 가중치를 정합니다. A: 완전히 신뢰할 수 있음, B: 대체로 신뢰할 수 있음, C: 어느 정도 신뢰할 수 있음, D: 대체로 신뢰할 수 없음, E: 신뢰할 수 없음, F: 판단할 수 없음.",
   "feeds.reliability.A": "A: 완전히 신뢰할 수 있음",
   "feeds.reliability.B": "B: 대체로 신뢰할 수 있음",
   "feeds.reliability.C": "C: 어느 정도 신뢰할 수 있음",

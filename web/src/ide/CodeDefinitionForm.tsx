@@ -10,7 +10,17 @@ import { fromRows, ParameterTable, toRows } from "./ParameterTable.js";
 
 export type CodeKind = "actions" | "jobs";
 
-export function CodeDefinitionForm({ slug, kind, existing, onSaved }: { slug: string; kind: CodeKind; existing?: ActionDefinition | JobDefinition; onSaved: (fileBase: string) => void }) {
+export function CodeDefinitionForm({
+  slug,
+  kind,
+  existing,
+  onSaved,
+}: {
+  slug: string;
+  kind: CodeKind;
+  existing?: ActionDefinition | JobDefinition;
+  onSaved: (fileBase: string) => void;
+}) {
   const intl = useIntl();
   const [name, setName] = useState(existing?.name ?? "");
   const [fileBase, setFileBase] = useState(existing?.fileBase ?? "");
@@ -20,7 +30,13 @@ export function CodeDefinitionForm({ slug, kind, existing, onSaved }: { slug: st
   const [interval, setInterval] = useState(String((existing as JobDefinition | undefined)?.intervalSeconds ?? 3600));
   const [entityTypes, setEntityTypes] = useState<string[]>((existing as ActionDefinition | undefined)?.entityTypes ?? []);
   const { submit, busy, error } = useSubmission(async () => {
-    const file = fileBase || name.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 60);
+    const file =
+      fileBase ||
+      name
+        .toLowerCase()
+        .replace(/[^a-z0-9]+/g, "-")
+        .replace(/^-+|-+$/g, "")
+        .slice(0, 60);
     const common = { name, description, parameters: fromRows(parameters), timeoutSeconds: Number(timeout) };
     const body = kind === "actions" ? { ...common, entityTypes } : { ...common, intervalSeconds: Number(interval) };
     await api(`/ide/integrations/${encodeURIComponent(slug)}/${kind}/${encodeURIComponent(file)}`, { method: "PUT", body });
@@ -29,36 +45,82 @@ export function CodeDefinitionForm({ slug, kind, existing, onSaved }: { slug: st
   const toggle = (type: string, on: boolean) => setEntityTypes((current) => (on ? [...current, type] : current.filter((t) => t !== type)));
   return (
     <form className="card stack definition-form" onSubmit={submit} data-kind={kind}>
-      <h3>{existing ? <FormattedMessage id="ide.editDefinition" /> : <FormattedMessage id={kind === "actions" ? "ide.newAction" : "ide.newJob"} />}</h3>
+      <h3>
+        {existing ? (
+          <FormattedMessage id="ide.editDefinition" />
+        ) : (
+          <FormattedMessage id={kind === "actions" ? "ide.newAction" : "ide.newJob"} />
+        )}
+      </h3>
       <div className="form-grid">
-        <label className="stack"><FormattedMessage id="ide.codeName" />
+        <label className="stack">
+          <FormattedMessage id="ide.codeName" />
           <input id={`${kind}-name`} value={name} onChange={(e) => setName(e.target.value)} required maxLength={200} />
         </label>
-        <label className="stack"><FormattedMessage id="ide.fileName" />
-          <input id={`${kind}-file`} value={fileBase} disabled={Boolean(existing)} pattern="[a-z0-9][a-z0-9_\-]{0,59}" placeholder={intl.formatMessage({ id: "ide.fileNameHint" })} onChange={(e) => setFileBase(e.target.value)} />
+        <label className="stack">
+          <FormattedMessage id="ide.fileName" />
+          <input
+            id={`${kind}-file`}
+            value={fileBase}
+            disabled={Boolean(existing)}
+            pattern="[a-z0-9][a-z0-9_\-]{0,59}"
+            placeholder={intl.formatMessage({ id: "ide.fileNameHint" })}
+            onChange={(e) => setFileBase(e.target.value)}
+          />
         </label>
-        {kind === "jobs" && <label className="stack"><FormattedMessage id="ide.interval" />
-          <input id="jobs-interval" type="number" min={1} max={604800} value={interval} onChange={(e) => setInterval(e.target.value)} required />
-        </label>}
-        <label className="stack"><FormattedMessage id="ide.timeout" />
-          <input id={`${kind}-timeout`} type="number" min={1} max={86400} value={timeout} onChange={(e) => setTimeoutSeconds(e.target.value)} required />
+        {kind === "jobs" && (
+          <label className="stack">
+            <FormattedMessage id="ide.interval" />
+            <input
+              id="jobs-interval"
+              type="number"
+              min={1}
+              max={604800}
+              value={interval}
+              onChange={(e) => setInterval(e.target.value)}
+              required
+            />
+          </label>
+        )}
+        <label className="stack">
+          <FormattedMessage id="ide.timeout" />
+          <input
+            id={`${kind}-timeout`}
+            type="number"
+            min={1}
+            max={86400}
+            value={timeout}
+            onChange={(e) => setTimeoutSeconds(e.target.value)}
+            required
+          />
         </label>
       </div>
-      <label className="stack"><FormattedMessage id="ide.description" />
+      <label className="stack">
+        <FormattedMessage id="ide.description" />
         <textarea id={`${kind}-description`} value={description} onChange={(e) => setDescription(e.target.value)} maxLength={5000} />
       </label>
       {kind === "actions" && (
         <fieldset className="entity-types">
-          <legend><FormattedMessage id="ide.entityTypes" /></legend>
+          <legend>
+            <FormattedMessage id="ide.entityTypes" />
+          </legend>
           {ENTITY_TYPES.map((type) => (
-            <label key={type} className="inline"><input type="checkbox" checked={entityTypes.includes(type)} onChange={(e) => toggle(type, e.target.checked)} /> {type}</label>
+            <label key={type} className="inline">
+              <input type="checkbox" checked={entityTypes.includes(type)} onChange={(e) => toggle(type, e.target.checked)} /> {type}
+            </label>
           ))}
         </fieldset>
       )}
-      <h4><FormattedMessage id="ide.parameters" /></h4>
+      <h4>
+        <FormattedMessage id="ide.parameters" />
+      </h4>
       <ParameterTable rows={parameters} onChange={setParameters} />
       <ErrorLine error={error} />
-      <div><button type="submit" className="primary" disabled={busy}><FormattedMessage id="ide.saveDefinition" /></button></div>
+      <div>
+        <button type="submit" className="primary" disabled={busy}>
+          <FormattedMessage id="ide.saveDefinition" />
+        </button>
+      </div>
     </form>
   );
 }

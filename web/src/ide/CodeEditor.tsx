@@ -2,7 +2,14 @@
 // server's compile and type errors as lint diagnostics on their lines. It lives in a shadow root so its
 // styles go into a constructed style sheet: the console's policy allows no inline <style>.
 import { useEffect, useRef } from "react";
-import { autocompletion, closeBrackets, closeBracketsKeymap, completeFromList, completionKeymap, type Completion } from "@codemirror/autocomplete";
+import {
+  autocompletion,
+  closeBrackets,
+  closeBracketsKeymap,
+  completeFromList,
+  completionKeymap,
+  type Completion,
+} from "@codemirror/autocomplete";
 import { defaultKeymap, history, historyKeymap, indentWithTab } from "@codemirror/commands";
 import { javascript, javascriptLanguage } from "@codemirror/lang-javascript";
 import { bracketMatching, defaultHighlightStyle, indentOnInput, syntaxHighlighting } from "@codemirror/language";
@@ -27,7 +34,13 @@ function toRange(doc: Text, diagnostic: Diagnostic): { from: number; to: number 
   return to > from ? { from, to } : { from: line.from, to: Math.max(line.to, line.from) };
 }
 
-export function CodeEditor({ initial, onChange, diagnostics, completions, label }: {
+export function CodeEditor({
+  initial,
+  onChange,
+  diagnostics,
+  completions,
+  label,
+}: {
   initial: string;
   onChange: (code: string) => void;
   diagnostics: Diagnostic[];
@@ -50,7 +63,13 @@ export function CodeEditor({ initial, onChange, diagnostics, completions, label 
       state: EditorState.create({
         doc: initial,
         extensions: [
-          lineNumbers(), highlightActiveLineGutter(), highlightActiveLine(), history(), indentOnInput(), bracketMatching(), closeBrackets(),
+          lineNumbers(),
+          highlightActiveLineGutter(),
+          highlightActiveLine(),
+          history(),
+          indentOnInput(),
+          bracketMatching(),
+          closeBrackets(),
           javascript({ typescript: true }),
           javascriptLanguage.data.of({ autocomplete: completeFromList(completions) }),
           autocompletion(),
@@ -78,7 +97,9 @@ export function CodeEditor({ initial, onChange, diagnostics, completions, label 
     const editor = view.current;
     if (!editor) return;
     const doc = editor.state.doc;
-    const marks: CmDiagnostic[] = diagnostics.filter((d) => d.line !== null).map((d) => ({ ...toRange(doc, d), severity: "error", message: d.message }));
+    const marks: CmDiagnostic[] = diagnostics
+      .filter((d) => d.line !== null)
+      .map((d) => ({ ...toRange(doc, d), severity: "error", message: d.message }));
     editor.dispatch(setDiagnostics(editor.state, marks));
   }, [diagnostics, completions]);
 

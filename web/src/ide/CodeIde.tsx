@@ -11,19 +11,43 @@ import { CodePanel } from "./CodePanel.js";
 import { filledValues, ParameterValuesForm, type ParameterValues } from "./ParameterValues.js";
 import { VersionHistory } from "./VersionHistory.js";
 
-interface JobOutcome { status: string; logs: { level: string; message: string }[]; error?: { code: string; message: string }; startedAt: number; finishedAt: number }
+interface JobOutcome {
+  status: string;
+  logs: { level: string; message: string }[];
+  error?: { code: string; message: string };
+  startedAt: number;
+  finishedAt: number;
+}
 
 function JobOutcomeView({ outcome }: { outcome: JobOutcome }) {
   return (
     <div className="card play-output" data-testid="play-output">
-      <p className={outcome.status === "succeeded" ? "ok" : "error"}><FormattedMessage id="ide.jobPlayed" values={{ status: outcome.status, ms: outcome.finishedAt - outcome.startedAt }} /></p>
-      {outcome.error && <p className="error">{outcome.error.code}: {outcome.error.message}</p>}
-      <pre className="logs" data-testid="play-logs">{outcome.logs.map((l) => `${l.level.toUpperCase()} ${l.message}`).join("\n")}</pre>
+      <p className={outcome.status === "succeeded" ? "ok" : "error"}>
+        <FormattedMessage id="ide.jobPlayed" values={{ status: outcome.status, ms: outcome.finishedAt - outcome.startedAt }} />
+      </p>
+      {outcome.error && (
+        <p className="error">
+          {outcome.error.code}: {outcome.error.message}
+        </p>
+      )}
+      <pre className="logs" data-testid="play-logs">
+        {outcome.logs.map((l) => `${l.level.toUpperCase()} ${l.message}`).join("\n")}
+      </pre>
     </div>
   );
 }
 
-export function CodeIde({ integration, kind, fileBase, reload }: { integration: EditableIntegration; kind: CodeKind; fileBase: string; reload: () => void }) {
+export function CodeIde({
+  integration,
+  kind,
+  fileBase,
+  reload,
+}: {
+  integration: EditableIntegration;
+  kind: CodeKind;
+  fileBase: string;
+  reload: () => void;
+}) {
   const intl = useIntl();
   const codePath = `/ide/integrations/${encodeURIComponent(integration.slug)}/${kind}/${encodeURIComponent(fileBase)}`;
   const definition = (kind === "actions" ? integration.actions : integration.jobs).find((d) => d.fileBase === fileBase);
@@ -33,41 +57,87 @@ export function CodeIde({ integration, kind, fileBase, reload }: { integration: 
   const [jobOutcome, setJobOutcome] = useState<JobOutcome | null>(null);
   const [saves, countSave] = useReducer((count: number) => count + 1, 0);
   const [editingDefinition, setEditingDefinition] = useState(false);
-  if (!definition) return <p className="error"><FormattedMessage id="ide.noSuchCode" values={{ file: `${kind}/${fileBase}.ts` }} /></p>;
+  if (!definition)
+    return (
+      <p className="error">
+        <FormattedMessage id="ide.noSuchCode" values={{ file: `${kind}/${fileBase}.ts` }} />
+      </p>
+    );
   // Play runs the code in the editor, saved or not, as the platform runs it: an action on the case picked here.
   const play = async (code: string) => {
     setActionOutcome(null);
     setJobOutcome(null);
     if (kind === "actions") {
-      setActionOutcome(await api<ActionOutcome>(`${codePath}/play`, { method: "POST", body: { code, caseId: Number(caseId), params: filledValues(values) } }));
+      setActionOutcome(
+        await api<ActionOutcome>(`${codePath}/play`, {
+          method: "POST",
+          body: { code, caseId: Number(caseId), params: filledValues(values) },
+        }),
+      );
     } else {
       setJobOutcome(await api<JobOutcome>(`${codePath}/play`, { method: "POST", body: { code } }));
     }
   };
   return (
     <section className="ide">
-      <h1>{integration.name} · {definition.name}</h1>
-      <CodePanel codePath={codePath} file={`${kind}/${fileBase}.ts`} onSaved={countSave} onPlay={play}
+      <h1>
+        {integration.name} · {definition.name}
+      </h1>
+      <CodePanel
+        codePath={codePath}
+        file={`${kind}/${fileBase}.ts`}
+        onSaved={countSave}
+        onPlay={play}
         aside={
           <div className="card">
-            <h3><FormattedMessage id="ide.playParameters" /></h3>
-            <p className="muted"><FormattedMessage id={kind === "actions" ? "ide.playAction" : "ide.playJob"} /></p>
-            {kind === "actions" && <label className="stack"><FormattedMessage id="ide.playCase" />
-              <input id="play-case" type="number" min={1} value={caseId} placeholder={intl.formatMessage({ id: "ide.playCaseHint" })} onChange={(e) => setCaseId(e.target.value)} />
-            </label>}
-            {kind === "actions" && <ParameterValuesForm parameters={definition.parameters} values={values} onChange={setValues} idPrefix="play" />}
+            <h3>
+              <FormattedMessage id="ide.playParameters" />
+            </h3>
+            <p className="muted">
+              <FormattedMessage id={kind === "actions" ? "ide.playAction" : "ide.playJob"} />
+            </p>
+            {kind === "actions" && (
+              <label className="stack">
+                <FormattedMessage id="ide.playCase" />
+                <input
+                  id="play-case"
+                  type="number"
+                  min={1}
+                  value={caseId}
+                  placeholder={intl.formatMessage({ id: "ide.playCaseHint" })}
+                  onChange={(e) => setCaseId(e.target.value)}
+                />
+              </label>
+            )}
+            {kind === "actions" && (
+              <ParameterValuesForm parameters={definition.parameters} values={values} onChange={setValues} idPrefix="play" />
+            )}
           </div>
-        } />
-      {actionOutcome && <div className="card play-output" data-testid="play-output"><ActionOutcomeView outcome={actionOutcome} /></div>}
+        }
+      />
+      {actionOutcome && (
+        <div className="card play-output" data-testid="play-output">
+          <ActionOutcomeView outcome={actionOutcome} />
+        </div>
+      )}
       {jobOutcome && <JobOutcomeView outcome={jobOutcome} />}
       <VersionHistory codePath={codePath} refresh={saves} />
       {editingDefinition ? (
-        <CodeDefinitionForm slug={integration.slug} kind={kind} existing={definition} onSaved={() => {
-          setEditingDefinition(false);
-          reload();
-          countSave();
-        }} />
-      ) : <button type="button" onClick={() => setEditingDefinition(true)}><FormattedMessage id="ide.editDefinition" /></button>}
+        <CodeDefinitionForm
+          slug={integration.slug}
+          kind={kind}
+          existing={definition}
+          onSaved={() => {
+            setEditingDefinition(false);
+            reload();
+            countSave();
+          }}
+        />
+      ) : (
+        <button type="button" onClick={() => setEditingDefinition(true)}>
+          <FormattedMessage id="ide.editDefinition" />
+        </button>
+      )}
     </section>
   );
 }

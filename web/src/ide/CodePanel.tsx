@@ -13,7 +13,10 @@ import type { Diagnostic } from "./api.js";
 function useSdkCompletions(): Completion[] | null {
   const [completions, setCompletions] = useState<Completion[] | null>(null);
   useEffect(() => {
-    void api<{ completions: Completion[] }>("/ide/sdk").then((r) => setCompletions(r.completions), () => setCompletions([]));
+    void api<{ completions: Completion[] }>("/ide/sdk").then(
+      (r) => setCompletions(r.completions),
+      () => setCompletions([]),
+    );
   }, []);
   return completions;
 }
@@ -21,11 +24,23 @@ function useSdkCompletions(): Completion[] | null {
 function Problems({ diagnostics }: { diagnostics: Diagnostic[] }) {
   return (
     <div className="card problems" data-testid="problems">
-      <h3><FormattedMessage id="ide.problems" values={{ count: diagnostics.length }} /></h3>
-      {diagnostics.length === 0 ? <p className="muted"><FormattedMessage id="ide.noProblems" /></p> : (
+      <h3>
+        <FormattedMessage id="ide.problems" values={{ count: diagnostics.length }} />
+      </h3>
+      {diagnostics.length === 0 ? (
+        <p className="muted">
+          <FormattedMessage id="ide.noProblems" />
+        </p>
+      ) : (
         <ul>
           {diagnostics.map((d, i) => (
-            <li key={i} className="error"><code>{d.file ?? ""}{d.line !== null ? `:${d.line}:${d.column ?? 1}` : ""}</code> {d.message}</li>
+            <li key={i} className="error">
+              <code>
+                {d.file ?? ""}
+                {d.line !== null ? `:${d.line}:${d.column ?? 1}` : ""}
+              </code>{" "}
+              {d.message}
+            </li>
           ))}
         </ul>
       )}
@@ -37,7 +52,13 @@ function Problems({ diagnostics }: { diagnostics: Diagnostic[] }) {
  * codePath: the API path whose /code holds the code; file: its path in the package (problems of other files
  * are listed but not marked); onPlay: plays the given code, rejecting with the server's error.
  */
-export function CodePanel({ codePath, file, onSaved, onPlay, aside }: {
+export function CodePanel({
+  codePath,
+  file,
+  onSaved,
+  onPlay,
+  aside,
+}: {
   codePath: string;
   file: string;
   onSaved: () => void;
@@ -54,20 +75,45 @@ export function CodePanel({ codePath, file, onSaved, onPlay, aside }: {
   return (
     <>
       <div className="toolbar meta">
-        <button type="button" className="primary" disabled={!idle} onClick={() => void save()}><FormattedMessage id="ide.save" /></button>
-        <button type="button" disabled={!idle} onClick={() => void source.play(onPlay)}>▶ <FormattedMessage id="ide.play" /></button>
+        <button type="button" className="primary" disabled={!idle} onClick={() => void save()}>
+          <FormattedMessage id="ide.save" />
+        </button>
+        <button type="button" disabled={!idle} onClick={() => void source.play(onPlay)}>
+          ▶ <FormattedMessage id="ide.play" />
+        </button>
         <span className="muted">{file}</span>
-        {source.code !== source.saved && <span className="badge"><FormattedMessage id="ide.unsaved" /></span>}
-        {source.busy && <span className="muted"><FormattedMessage id={source.busy === "save" ? "ide.saving" : "ide.playing"} /></span>}
-        {source.savedVersion !== null && <span className="ok" role="status"><FormattedMessage id="ide.saved" values={{ version: source.savedVersion }} /></span>}
+        {source.code !== source.saved && (
+          <span className="badge">
+            <FormattedMessage id="ide.unsaved" />
+          </span>
+        )}
+        {source.busy && (
+          <span className="muted">
+            <FormattedMessage id={source.busy === "save" ? "ide.saving" : "ide.playing"} />
+          </span>
+        )}
+        {source.savedVersion !== null && (
+          <span className="ok" role="status">
+            <FormattedMessage id="ide.saved" values={{ version: source.savedVersion }} />
+          </span>
+        )}
       </div>
       <ErrorLine error={source.error} />
       <div className="ide-columns">
         <div>
           {source.loaded !== null && completions !== null ? (
-            <CodeEditor initial={source.loaded} onChange={source.edit} diagnostics={source.diagnostics.filter((d) => d.file === file)} completions={completions}
-              label={intl.formatMessage({ id: "ide.editorLabel" }, { file })} />
-          ) : <p><FormattedMessage id="common.loading" /></p>}
+            <CodeEditor
+              initial={source.loaded}
+              onChange={source.edit}
+              diagnostics={source.diagnostics.filter((d) => d.file === file)}
+              completions={completions}
+              label={intl.formatMessage({ id: "ide.editorLabel" }, { file })}
+            />
+          ) : (
+            <p>
+              <FormattedMessage id="common.loading" />
+            </p>
+          )}
         </div>
         <aside>
           <Problems diagnostics={source.diagnostics} />

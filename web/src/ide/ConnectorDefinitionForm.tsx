@@ -9,8 +9,15 @@ import { EntityMappingTable, fromMappingRows, toMappingRows, type MappingRow } f
 
 /** The form's fields as typed: numbers stay text until saved. */
 interface DefinitionDraft {
-  fileBase: string; name: string; description: string; parameters: ParameterRow[];
-  productFieldName: string; eventFieldName: string; interval: string; timeout: string; mapping: MappingRow[];
+  fileBase: string;
+  name: string;
+  description: string;
+  parameters: ParameterRow[];
+  productFieldName: string;
+  eventFieldName: string;
+  interval: string;
+  timeout: string;
+  mapping: MappingRow[];
 }
 
 function draftOf(existing: ConnectorDefinition | undefined): DefinitionDraft {
@@ -29,10 +36,25 @@ function draftOf(existing: ConnectorDefinition | undefined): DefinitionDraft {
 
 /** A file name made from the connector's name when none is given. */
 function fileBaseOf(draft: DefinitionDraft): string {
-  return draft.fileBase || draft.name.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 60);
+  return (
+    draft.fileBase ||
+    draft.name
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, "-")
+      .replace(/^-+|-+$/g, "")
+      .slice(0, 60)
+  );
 }
 
-export function ConnectorDefinitionForm({ slug, existing, onSaved }: { slug: string; existing?: ConnectorDefinition; onSaved: (fileBase: string) => void }) {
+export function ConnectorDefinitionForm({
+  slug,
+  existing,
+  onSaved,
+}: {
+  slug: string;
+  existing?: ConnectorDefinition;
+  onSaved: (fileBase: string) => void;
+}) {
   const intl = useIntl();
   const [draft, setDraft] = useState(() => draftOf(existing));
   const change = (fields: Partial<DefinitionDraft>) => setDraft((current) => ({ ...current, ...fields }));
@@ -41,8 +63,13 @@ export function ConnectorDefinitionForm({ slug, existing, onSaved }: { slug: str
     await api(`/ide/integrations/${encodeURIComponent(slug)}/connectors/${encodeURIComponent(fileBase)}`, {
       method: "PUT",
       body: {
-        name: draft.name, description: draft.description, parameters: fromRows(draft.parameters), productFieldName: draft.productFieldName,
-        eventFieldName: draft.eventFieldName, intervalSeconds: Number(draft.interval), timeoutSeconds: Number(draft.timeout),
+        name: draft.name,
+        description: draft.description,
+        parameters: fromRows(draft.parameters),
+        productFieldName: draft.productFieldName,
+        eventFieldName: draft.eventFieldName,
+        intervalSeconds: Number(draft.interval),
+        timeoutSeconds: Number(draft.timeout),
         entityMapping: fromMappingRows(draft.mapping),
       },
     });
@@ -52,34 +79,82 @@ export function ConnectorDefinitionForm({ slug, existing, onSaved }: { slug: str
     <form className="card stack definition-form" onSubmit={submit}>
       <h3>{existing ? <FormattedMessage id="ide.editDefinition" /> : <FormattedMessage id="ide.newConnector" />}</h3>
       <div className="form-grid">
-        <label className="stack"><FormattedMessage id="ide.connectorName" />
+        <label className="stack">
+          <FormattedMessage id="ide.connectorName" />
           <input id="definition-name" value={draft.name} onChange={(e) => change({ name: e.target.value })} required maxLength={200} />
         </label>
-        <label className="stack"><FormattedMessage id="ide.fileName" />
-          <input id="definition-file" value={draft.fileBase} disabled={Boolean(existing)} pattern="[a-z0-9][a-z0-9_\-]{0,59}" placeholder={intl.formatMessage({ id: "ide.fileNameHint" })} onChange={(e) => change({ fileBase: e.target.value })} />
+        <label className="stack">
+          <FormattedMessage id="ide.fileName" />
+          <input
+            id="definition-file"
+            value={draft.fileBase}
+            disabled={Boolean(existing)}
+            pattern="[a-z0-9][a-z0-9_\-]{0,59}"
+            placeholder={intl.formatMessage({ id: "ide.fileNameHint" })}
+            onChange={(e) => change({ fileBase: e.target.value })}
+          />
         </label>
-        <label className="stack"><FormattedMessage id="ide.productField" />
-          <input id="definition-product" value={draft.productFieldName} onChange={(e) => change({ productFieldName: e.target.value })} required />
+        <label className="stack">
+          <FormattedMessage id="ide.productField" />
+          <input
+            id="definition-product"
+            value={draft.productFieldName}
+            onChange={(e) => change({ productFieldName: e.target.value })}
+            required
+          />
         </label>
-        <label className="stack"><FormattedMessage id="ide.eventField" />
+        <label className="stack">
+          <FormattedMessage id="ide.eventField" />
           <input id="definition-event" value={draft.eventFieldName} onChange={(e) => change({ eventFieldName: e.target.value })} required />
         </label>
-        <label className="stack"><FormattedMessage id="ide.interval" />
-          <input id="definition-interval" type="number" min={1} max={604800} value={draft.interval} onChange={(e) => change({ interval: e.target.value })} required />
+        <label className="stack">
+          <FormattedMessage id="ide.interval" />
+          <input
+            id="definition-interval"
+            type="number"
+            min={1}
+            max={604800}
+            value={draft.interval}
+            onChange={(e) => change({ interval: e.target.value })}
+            required
+          />
         </label>
-        <label className="stack"><FormattedMessage id="ide.timeout" />
-          <input id="definition-timeout" type="number" min={1} max={86400} value={draft.timeout} onChange={(e) => change({ timeout: e.target.value })} required />
+        <label className="stack">
+          <FormattedMessage id="ide.timeout" />
+          <input
+            id="definition-timeout"
+            type="number"
+            min={1}
+            max={86400}
+            value={draft.timeout}
+            onChange={(e) => change({ timeout: e.target.value })}
+            required
+          />
         </label>
       </div>
-      <label className="stack"><FormattedMessage id="ide.description" />
-        <textarea id="definition-description" value={draft.description} onChange={(e) => change({ description: e.target.value })} maxLength={5000} />
+      <label className="stack">
+        <FormattedMessage id="ide.description" />
+        <textarea
+          id="definition-description"
+          value={draft.description}
+          onChange={(e) => change({ description: e.target.value })}
+          maxLength={5000}
+        />
       </label>
-      <h4><FormattedMessage id="ide.parameters" /></h4>
+      <h4>
+        <FormattedMessage id="ide.parameters" />
+      </h4>
       <ParameterTable rows={draft.parameters} onChange={(parameters) => change({ parameters })} />
-      <h4><FormattedMessage id="ide.mapping.title" /></h4>
+      <h4>
+        <FormattedMessage id="ide.mapping.title" />
+      </h4>
       <EntityMappingTable rows={draft.mapping} onChange={(mapping) => change({ mapping })} />
       <ErrorLine error={error} />
-      <div><button type="submit" className="primary" disabled={busy}><FormattedMessage id="ide.saveDefinition" /></button></div>
+      <div>
+        <button type="submit" className="primary" disabled={busy}>
+          <FormattedMessage id="ide.saveDefinition" />
+        </button>
+      </div>
     </form>
   );
 }

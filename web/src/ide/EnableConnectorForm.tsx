@@ -7,7 +7,15 @@ import { Link } from "../router.js";
 import { ErrorLine, useSubmission } from "./forms.js";
 import { filledValues, type ParameterValues } from "./ParameterValues.js";
 
-export function EnableConnectorForm({ slug, definition, values }: { slug: string; definition: ConnectorDefinition; values: ParameterValues }) {
+export function EnableConnectorForm({
+  slug,
+  definition,
+  values,
+}: {
+  slug: string;
+  definition: ConnectorDefinition;
+  values: ParameterValues;
+}) {
   const [name, setName] = useState(definition.fileBase);
   const [interval, setIntervalText] = useState(String(definition.intervalSeconds));
   const [enabledName, setEnabledName] = useState<string | null>(null);
@@ -15,21 +23,48 @@ export function EnableConnectorForm({ slug, definition, values }: { slug: string
     setEnabledName(null);
     await api(`/connectors/${encodeURIComponent(name)}`, {
       method: "PUT",
-      body: { integration: slug, connector: definition.name, parameters: filledValues(values), intervalSeconds: Number(interval), enabled: true },
+      body: {
+        integration: slug,
+        connector: definition.name,
+        parameters: filledValues(values),
+        intervalSeconds: Number(interval),
+        enabled: true,
+      },
     });
     setEnabledName(name);
   });
   return (
     <form className="card stack" onSubmit={submit}>
-      <h3><FormattedMessage id="ide.enableTitle" /></h3>
-      <p className="muted"><FormattedMessage id="ide.enableHint" /></p>
+      <h3>
+        <FormattedMessage id="ide.enableTitle" />
+      </h3>
+      <p className="muted">
+        <FormattedMessage id="ide.enableHint" />
+      </p>
       <div className="form-grid">
-        <label className="stack"><FormattedMessage id="ide.instanceName" /><input id="enable-name" value={name} onChange={(e) => setName(e.target.value)} required maxLength={100} /></label>
-        <label className="stack"><FormattedMessage id="ide.interval" /><input id="enable-interval" type="number" min={1} value={interval} onChange={(e) => setIntervalText(e.target.value)} required /></label>
+        <label className="stack">
+          <FormattedMessage id="ide.instanceName" />
+          <input id="enable-name" value={name} onChange={(e) => setName(e.target.value)} required maxLength={100} />
+        </label>
+        <label className="stack">
+          <FormattedMessage id="ide.interval" />
+          <input id="enable-interval" type="number" min={1} value={interval} onChange={(e) => setIntervalText(e.target.value)} required />
+        </label>
       </div>
       <ErrorLine error={error} />
-      {enabledName && <p className="ok" role="status"><FormattedMessage id="ide.enabled" values={{ name: enabledName, seconds: interval }} /> <Link to="/cases"><FormattedMessage id="nav.cases" /></Link></p>}
-      <div><button type="submit" className="primary"><FormattedMessage id="ide.enable" /></button></div>
+      {enabledName && (
+        <p className="ok" role="status">
+          <FormattedMessage id="ide.enabled" values={{ name: enabledName, seconds: interval }} />{" "}
+          <Link to="/cases">
+            <FormattedMessage id="nav.cases" />
+          </Link>
+        </p>
+      )}
+      <div>
+        <button type="submit" className="primary">
+          <FormattedMessage id="ide.enable" />
+        </button>
+      </div>
     </form>
   );
 }

@@ -19,24 +19,55 @@ export function EntityMappingTable({ rows, onChange }: { rows: MappingRow[]; onC
   const update = (index: number, change: Partial<MappingRow>) => onChange(rows.map((r, i) => (i === index ? { ...r, ...change } : r)));
   return (
     <>
-      <p className="muted"><FormattedMessage id="ide.mapping.hint" /></p>
+      <p className="muted">
+        <FormattedMessage id="ide.mapping.hint" />
+      </p>
       <table className="parameters entity-mapping">
-        <thead><tr><th><FormattedMessage id="ide.mapping.field" /></th><th><FormattedMessage id="ide.mapping.type" /></th><th /></tr></thead>
+        <thead>
+          <tr>
+            <th>
+              <FormattedMessage id="ide.mapping.field" />
+            </th>
+            <th>
+              <FormattedMessage id="ide.mapping.type" />
+            </th>
+            <th />
+          </tr>
+        </thead>
         <tbody>
           {rows.map((row, i) => (
             <tr key={i}>
-              <td><input aria-label={label("ide.mapping.field")} value={row.field} maxLength={200} onChange={(e) => update(i, { field: e.target.value })} /></td>
+              <td>
+                <input
+                  aria-label={label("ide.mapping.field")}
+                  value={row.field}
+                  maxLength={200}
+                  onChange={(e) => update(i, { field: e.target.value })}
+                />
+              </td>
               <td>
                 <select aria-label={label("ide.mapping.type")} value={row.type} onChange={(e) => update(i, { type: e.target.value })}>
-                  {ENTITY_TYPES.map((t) => <option key={t} value={t}>{t}</option>)}
+                  {ENTITY_TYPES.map((t) => (
+                    <option key={t} value={t}>
+                      {t}
+                    </option>
+                  ))}
                 </select>
               </td>
-              <td><button type="button" className="small danger" onClick={() => onChange(rows.filter((_, k) => k !== i))}><FormattedMessage id="ide.param.remove" /></button></td>
+              <td>
+                <button type="button" className="small danger" onClick={() => onChange(rows.filter((_, k) => k !== i))}>
+                  <FormattedMessage id="ide.param.remove" />
+                </button>
+              </td>
             </tr>
           ))}
         </tbody>
       </table>
-      <div><button type="button" className="small" onClick={() => onChange([...rows, { field: "", type: "URL" }])}><FormattedMessage id="ide.mapping.add" /></button></div>
+      <div>
+        <button type="button" className="small" onClick={() => onChange([...rows, { field: "", type: "URL" }])}>
+          <FormattedMessage id="ide.mapping.add" />
+        </button>
+      </div>
     </>
   );
 }

@@ -32,18 +32,32 @@ export function NewIntegrationForm({ onCreated }: { onCreated: () => void }) {
   });
   return (
     <form className="card stack" onSubmit={submit} aria-labelledby="new-integration-title">
-      <h2 id="new-integration-title"><FormattedMessage id="ide.newIntegration" /></h2>
-      <label className="stack"><FormattedMessage id="ide.integrationName" />
+      <h2 id="new-integration-title">
+        <FormattedMessage id="ide.newIntegration" />
+      </h2>
+      <label className="stack">
+        <FormattedMessage id="ide.integrationName" />
         <input id="integration-name" value={name} onChange={(e) => setName(e.target.value)} required maxLength={100} />
       </label>
-      <label className="stack"><FormattedMessage id="ide.description" />
+      <label className="stack">
+        <FormattedMessage id="ide.description" />
         <textarea id="integration-description" value={description} onChange={(e) => setDescription(e.target.value)} maxLength={5000} />
       </label>
-      <label className="stack"><FormattedMessage id="ide.icon" />
-        <input id="integration-icon" type="file" accept=".svg,.png,image/svg+xml,image/png" onChange={(e) => setIcon(e.target.files?.[0] ?? null)} />
+      <label className="stack">
+        <FormattedMessage id="ide.icon" />
+        <input
+          id="integration-icon"
+          type="file"
+          accept=".svg,.png,image/svg+xml,image/png"
+          onChange={(e) => setIcon(e.target.files?.[0] ?? null)}
+        />
       </label>
       <ErrorLine error={error} />
-      <div><button type="submit" className="primary"><FormattedMessage id="ide.create" /></button></div>
+      <div>
+        <button type="submit" className="primary">
+          <FormattedMessage id="ide.create" />
+        </button>
+      </div>
     </form>
   );
 }

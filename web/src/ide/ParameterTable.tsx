@@ -9,17 +9,28 @@ export type ParameterRow = { name: string; type: Parameter["type"]; default: str
 const EMPTY_ROW: ParameterRow = { name: "", type: "string", default: "", required: false, description: "" };
 
 export function toRows(parameters: Parameter[]): ParameterRow[] {
-  return parameters.map((p) => ({ name: p.name, type: p.type, default: p.default === undefined ? "" : String(p.default), required: Boolean(p.required), description: p.description ?? "" }));
+  return parameters.map((p) => ({
+    name: p.name,
+    type: p.type,
+    default: p.default === undefined ? "" : String(p.default),
+    required: Boolean(p.required),
+    description: p.description ?? "",
+  }));
 }
 
 /** Rows without a name are dropped; a default is converted to the parameter's type. */
 export function fromRows(rows: ParameterRow[]): Parameter[] {
-  return rows.filter((r) => r.name.trim()).map((r) => ({
-    name: r.name.trim(), type: r.type,
-    ...(r.default !== "" ? { default: r.type === "int" ? Number(r.default) : r.type === "boolean" ? r.default === "true" : r.default } : {}),
-    ...(r.required ? { required: true } : {}),
-    ...(r.description ? { description: r.description } : {}),
-  }));
+  return rows
+    .filter((r) => r.name.trim())
+    .map((r) => ({
+      name: r.name.trim(),
+      type: r.type,
+      ...(r.default !== ""
+        ? { default: r.type === "int" ? Number(r.default) : r.type === "boolean" ? r.default === "true" : r.default }
+        : {}),
+      ...(r.required ? { required: true } : {}),
+      ...(r.description ? { description: r.description } : {}),
+    }));
 }
 
 export function ParameterTable({ rows, onChange }: { rows: ParameterRow[]; onChange: (rows: ParameterRow[]) => void }) {
@@ -29,28 +40,82 @@ export function ParameterTable({ rows, onChange }: { rows: ParameterRow[]; onCha
   return (
     <>
       <table className="parameters">
-        <thead><tr>
-          <th><FormattedMessage id="ide.param.name" /></th><th><FormattedMessage id="ide.param.type" /></th><th><FormattedMessage id="ide.param.default" /></th>
-          <th><FormattedMessage id="ide.param.required" /></th><th><FormattedMessage id="ide.description" /></th><th />
-        </tr></thead>
+        <thead>
+          <tr>
+            <th>
+              <FormattedMessage id="ide.param.name" />
+            </th>
+            <th>
+              <FormattedMessage id="ide.param.type" />
+            </th>
+            <th>
+              <FormattedMessage id="ide.param.default" />
+            </th>
+            <th>
+              <FormattedMessage id="ide.param.required" />
+            </th>
+            <th>
+              <FormattedMessage id="ide.description" />
+            </th>
+            <th />
+          </tr>
+        </thead>
         <tbody>
           {rows.map((row, i) => (
             <tr key={i}>
-              <td><input aria-label={label("ide.param.name")} value={row.name} onChange={(e) => update(i, { name: e.target.value })} /></td>
               <td>
-                <select aria-label={label("ide.param.type")} value={row.type} onChange={(e) => update(i, { type: e.target.value as Parameter["type"] })}>
-                  {PARAMETER_TYPES.map((t) => <option key={t} value={t}>{t}</option>)}
+                <input aria-label={label("ide.param.name")} value={row.name} onChange={(e) => update(i, { name: e.target.value })} />
+              </td>
+              <td>
+                <select
+                  aria-label={label("ide.param.type")}
+                  value={row.type}
+                  onChange={(e) => update(i, { type: e.target.value as Parameter["type"] })}
+                >
+                  {PARAMETER_TYPES.map((t) => (
+                    <option key={t} value={t}>
+                      {t}
+                    </option>
+                  ))}
                 </select>
               </td>
-              <td><input aria-label={label("ide.param.default")} value={row.default} disabled={row.type === "password"} onChange={(e) => update(i, { default: e.target.value })} /></td>
-              <td><input type="checkbox" aria-label={label("ide.param.required")} checked={row.required} onChange={(e) => update(i, { required: e.target.checked })} /></td>
-              <td><input aria-label={label("ide.description")} value={row.description} onChange={(e) => update(i, { description: e.target.value })} /></td>
-              <td><button type="button" className="small danger" onClick={() => onChange(rows.filter((_, k) => k !== i))}><FormattedMessage id="ide.param.remove" /></button></td>
+              <td>
+                <input
+                  aria-label={label("ide.param.default")}
+                  value={row.default}
+                  disabled={row.type === "password"}
+                  onChange={(e) => update(i, { default: e.target.value })}
+                />
+              </td>
+              <td>
+                <input
+                  type="checkbox"
+                  aria-label={label("ide.param.required")}
+                  checked={row.required}
+                  onChange={(e) => update(i, { required: e.target.checked })}
+                />
+              </td>
+              <td>
+                <input
+                  aria-label={label("ide.description")}
+                  value={row.description}
+                  onChange={(e) => update(i, { description: e.target.value })}
+                />
+              </td>
+              <td>
+                <button type="button" className="small danger" onClick={() => onChange(rows.filter((_, k) => k !== i))}>
+                  <FormattedMessage id="ide.param.remove" />
+                </button>
+              </td>
             </tr>
           ))}
         </tbody>
       </table>
-      <div><button type="button" className="small" onClick={() => onChange([...rows, EMPTY_ROW])}><FormattedMessage id="ide.param.add" /></button></div>
+      <div>
+        <button type="button" className="small" onClick={() => onChange([...rows, EMPTY_ROW])}>
+          <FormattedMessage id="ide.param.add" />
+        </button>
+      </div>
     </>
   );
 }

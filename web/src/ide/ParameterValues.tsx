@@ -9,7 +9,12 @@ export function filledValues(values: ParameterValues): ParameterValues {
 }
 
 /** The fields' ids are `<idPrefix>-<parameter name>`. */
-export function ParameterValuesForm({ parameters, values, onChange, idPrefix }: {
+export function ParameterValuesForm({
+  parameters,
+  values,
+  onChange,
+  idPrefix,
+}: {
   parameters: Parameter[];
   values: ParameterValues;
   onChange: (values: ParameterValues) => void;
@@ -20,9 +25,17 @@ export function ParameterValuesForm({ parameters, values, onChange, idPrefix }: 
       {parameters.map((p) => {
         const id = `${idPrefix}-${p.name.replace(/[^\w]/g, "_")}`;
         return (
-          <label key={p.name} htmlFor={id} className="stack">{p.name}{p.required ? " *" : ""}
-            <input id={id} type={p.type === "password" ? "password" : "text"} autoComplete={p.type === "password" ? "new-password" : "off"} value={values[p.name] ?? ""}
-              placeholder={p.default !== undefined ? String(p.default) : ""} onChange={(e) => onChange({ ...values, [p.name]: e.target.value })} />
+          <label key={p.name} htmlFor={id} className="stack">
+            {p.name}
+            {p.required ? " *" : ""}
+            <input
+              id={id}
+              type={p.type === "password" ? "password" : "text"}
+              autoComplete={p.type === "password" ? "new-password" : "off"}
+              value={values[p.name] ?? ""}
+              placeholder={p.default !== undefined ? String(p.default) : ""}
+              onChange={(e) => onChange({ ...values, [p.name]: e.target.value })}
+            />
           </label>
         );
       })}

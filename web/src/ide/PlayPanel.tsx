@@ -25,25 +25,60 @@ export function PlayOutput({ result }: { result: PlayResult }) {
   return (
     <div className="card play-output" data-testid="play-output">
       <p className={result.status === "succeeded" ? "ok" : "error"}>
-        <FormattedMessage id="ide.playSummary" values={{ status: result.status, alerts: result.alertCount, failed: result.failed, skipped: result.skipped, ms: result.ms }} />
+        <FormattedMessage
+          id="ide.playSummary"
+          values={{ status: result.status, alerts: result.alertCount, failed: result.failed, skipped: result.skipped, ms: result.ms }}
+        />
       </p>
-      {result.error && <p className="error">{result.error.code}: {result.error.message}</p>}
-      <h3><FormattedMessage id="ide.alerts" /></h3>
+      {result.error && (
+        <p className="error">
+          {result.error.code}: {result.error.message}
+        </p>
+      )}
+      <h3>
+        <FormattedMessage id="ide.alerts" />
+      </h3>
       <table className="play-alerts">
-        <thead><tr><th><FormattedMessage id="ide.alert.name" /></th><th>ID</th><th><FormattedMessage id="ide.alert.priority" /></th><th><FormattedMessage id="ide.alert.events" /></th></tr></thead>
+        <thead>
+          <tr>
+            <th>
+              <FormattedMessage id="ide.alert.name" />
+            </th>
+            <th>ID</th>
+            <th>
+              <FormattedMessage id="ide.alert.priority" />
+            </th>
+            <th>
+              <FormattedMessage id="ide.alert.events" />
+            </th>
+          </tr>
+        </thead>
         <tbody>
           {result.alerts.map((alert, i) => (
             <tr key={i} data-alert={text(alert.display_id)}>
               <td>{text(alert.name)}</td>
-              <td><code>{text(alert.display_id)}</code></td>
+              <td>
+                <code>{text(alert.display_id)}</code>
+              </td>
               <td>{typeof alert.priority === "number" ? <PriorityBadge value={alert.priority} /> : text(alert.priority)}</td>
               <td>
-                {(alert.events ?? []).length === 0 ? <span className="muted">—</span> : (
+                {(alert.events ?? []).length === 0 ? (
+                  <span className="muted">—</span>
+                ) : (
                   <table className="fields events">
                     <tbody>
-                      {(alert.events ?? []).slice(0, 50).flatMap((event, k) => Object.entries(event).slice(0, 40).map(([key, value]) => (
-                        <tr key={`${k}-${key}`}><th scope="row">{k + 1}. {key}</th><td>{text(value)}</td></tr>
-                      )))}
+                      {(alert.events ?? []).slice(0, 50).flatMap((event, k) =>
+                        Object.entries(event)
+                          .slice(0, 40)
+                          .map(([key, value]) => (
+                            <tr key={`${k}-${key}`}>
+                              <th scope="row">
+                                {k + 1}. {key}
+                              </th>
+                              <td>{text(value)}</td>
+                            </tr>
+                          )),
+                      )}
                     </tbody>
                   </table>
                 )}
@@ -52,8 +87,12 @@ export function PlayOutput({ result }: { result: PlayResult }) {
           ))}
         </tbody>
       </table>
-      <h3><FormattedMessage id="ide.logs" /></h3>
-      <pre className="logs" data-testid="play-logs">{result.logs.map((l) => `${l.level.toUpperCase()} ${l.message}`).join("\n")}</pre>
+      <h3>
+        <FormattedMessage id="ide.logs" />
+      </h3>
+      <pre className="logs" data-testid="play-logs">
+        {result.logs.map((l) => `${l.level.toUpperCase()} ${l.message}`).join("\n")}
+      </pre>
     </div>
   );
 }

@@ -12,12 +12,25 @@ const MAX_DIFF_CHARS = 200_000;
 
 function Diff({ before, after }: { before: string; after: string }) {
   const parts = useMemo(() => (before.length + after.length > MAX_DIFF_CHARS ? null : diffLines(before, after)), [before, after]);
-  if (!parts) return <p className="muted"><FormattedMessage id="ide.diffTooLarge" /></p>;
+  if (!parts)
+    return (
+      <p className="muted">
+        <FormattedMessage id="ide.diffTooLarge" />
+      </p>
+    );
   return (
     <pre className="diff" data-testid="diff">
-      {parts.flatMap((part, i) => part.value.replace(/\n$/, "").split("\n").map((line, k) => (
-        <div key={`${i}-${k}`} className={part.added ? "added" : part.removed ? "removed" : "same"}>{part.added ? "+ " : part.removed ? "- " : "  "}{line}</div>
-      )))}
+      {parts.flatMap((part, i) =>
+        part.value
+          .replace(/\n$/, "")
+          .split("\n")
+          .map((line, k) => (
+            <div key={`${i}-${k}`} className={part.added ? "added" : part.removed ? "removed" : "same"}>
+              {part.added ? "+ " : part.removed ? "- " : "  "}
+              {line}
+            </div>
+          )),
+      )}
     </pre>
   );
 }
@@ -27,23 +40,41 @@ export function VersionHistory({ codePath, refresh }: { codePath: string; refres
   const [versions, setVersions] = useState<CodeVersion[]>([]);
   const [shown, setShown] = useState<VersionCode | null>(null);
   useEffect(() => {
-    void api<{ versions: CodeVersion[] }>(`${codePath}/versions`).then((r) => setVersions(r.versions), () => setVersions([]));
+    void api<{ versions: CodeVersion[] }>(`${codePath}/versions`).then(
+      (r) => setVersions(r.versions),
+      () => setVersions([]),
+    );
   }, [codePath, refresh]);
   const open = (version: number) => void api<VersionCode>(`${codePath}/versions/${version}`).then(setShown, () => setShown(null));
   return (
     <div className="card history" data-testid="history">
-      <h3><FormattedMessage id="ide.history" /></h3>
+      <h3>
+        <FormattedMessage id="ide.history" />
+      </h3>
       <ul>
         {versions.map((v) => (
           <li key={v.version}>
-            <button type="button" className="small" onClick={() => open(v.version)}><FormattedMessage id="ide.version" values={{ version: v.version }} /></button>{" "}
-            <When time={v.createdAt} /> {!v.changed && <span className="muted"><FormattedMessage id="ide.codeUnchanged" /></span>}
+            <button type="button" className="small" onClick={() => open(v.version)}>
+              <FormattedMessage id="ide.version" values={{ version: v.version }} />
+            </button>{" "}
+            <When time={v.createdAt} />{" "}
+            {!v.changed && (
+              <span className="muted">
+                <FormattedMessage id="ide.codeUnchanged" />
+              </span>
+            )}
           </li>
         ))}
       </ul>
       {shown && (
         <>
-          <h4>{shown.previous ? <FormattedMessage id="ide.diffTitle" values={{ from: shown.previous.version, to: shown.version }} /> : <FormattedMessage id="ide.firstVersion" values={{ version: shown.version }} />}</h4>
+          <h4>
+            {shown.previous ? (
+              <FormattedMessage id="ide.diffTitle" values={{ from: shown.previous.version, to: shown.version }} />
+            ) : (
+              <FormattedMessage id="ide.firstVersion" values={{ version: shown.version }} />
+            )}
+          </h4>
           <Diff before={shown.previous?.code ?? ""} after={shown.code} />
         </>
       )}

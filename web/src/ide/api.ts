@@ -2,15 +2,49 @@
 import type { ConnectorDefinition, LogEntry } from "../api.js";
 import type { ActionDefinition, JobDefinition } from "../respond/api.js";
 
-export interface Diagnostic { file: string | null; line: number | null; column: number | null; message: string }
-export interface EditableIntegration { name: string; slug: string; description: string; hasIcon: boolean; draft: boolean; connectors: ConnectorDefinition[]; actions: ActionDefinition[]; jobs: JobDefinition[] }
-export interface CodeVersion { version: number; createdAt: number; changed: boolean }
-export interface VersionCode { version: number; createdAt: number; code: string; previous: { version: number; code: string } | null }
+export interface Diagnostic {
+  file: string | null;
+  line: number | null;
+  column: number | null;
+  message: string;
+}
+export interface EditableIntegration {
+  name: string;
+  slug: string;
+  description: string;
+  hasIcon: boolean;
+  draft: boolean;
+  connectors: ConnectorDefinition[];
+  actions: ActionDefinition[];
+  jobs: JobDefinition[];
+}
+export interface CodeVersion {
+  version: number;
+  createdAt: number;
+  changed: boolean;
+}
+export interface VersionCode {
+  version: number;
+  createdAt: number;
+  code: string;
+  previous: { version: number; code: string } | null;
+}
 export interface PlayAlert {
-  display_id?: unknown; ticket_id?: unknown; name?: unknown; priority?: unknown; device_product?: unknown;
+  display_id?: unknown;
+  ticket_id?: unknown;
+  name?: unknown;
+  priority?: unknown;
+  device_product?: unknown;
   events?: Record<string, unknown>[];
 }
 export interface PlayResult {
-  status: string; error?: { code: string; message: string }; fetched: number; alerts: PlayAlert[]; alertCount: number;
-  failed: number; skipped: number; logs: LogEntry[]; ms: number;
+  status: string;
+  error?: { code: string; message: string };
+  fetched: number;
+  alerts: PlayAlert[];
+  alertCount: number;
+  failed: number;
+  skipped: number;
+  logs: LogEntry[];
+  ms: number;
 }

@@ -6,7 +6,11 @@ import type { ApiError } from "../api.js";
 export function ErrorLine({ error }: { error: unknown }) {
   if (!error) return null;
   const e = error as ApiError;
-  return <p className="error" role="alert"><FormattedMessage id="error.generic" values={{ code: e.code ?? "ERROR", message: e.message }} /></p>;
+  return (
+    <p className="error" role="alert">
+      <FormattedMessage id="error.generic" values={{ code: e.code ?? "ERROR", message: e.message }} />
+    </p>
+  );
 }
 
 /** A form's submit handler around `action`: busy while it runs, and the error it failed with (null once it starts again). */

@@ -2,7 +2,8 @@
 export const ideEn = {
   "nav.ide": "IDE",
   "ide.title": "Integrations IDE",
-  "ide.intro": "Create an integration and its connectors, write the code, Play it on the current code (nothing is stored), " +
+  "ide.intro":
+    "Create an integration and its connectors, write the code, Play it on the current code (nothing is stored), " +
     "save it as a new version, then enable it.",
   "ide.noIntegrations": "No integration of your own yet: create one below.",
   "ide.newIntegration": "New integration",
@@ -40,7 +41,8 @@ export const ideEn = {
   "ide.problems": "{count, plural, =0 {Problems} one {# problem} other {# problems}}",
   "ide.noProblems": "None found at the last save.",
   "ide.playParameters": "Parameters for Play and Enable",
-  "ide.playSummary": "{status}: {alerts, plural, one {# alert} other {# alerts}}, {failed} invalid, {skipped} skipped, {ms} ms. Nothing was stored.",
+  "ide.playSummary":
+    "{status}: {alerts, plural, one {# alert} other {# alerts}}, {failed} invalid, {skipped} skipped, {ms} ms. Nothing was stored.",
   "ide.alerts": "Alerts",
   "ide.alert.name": "Name",
   "ide.alert.priority": "Priority",
@@ -58,7 +60,8 @@ export const ideEn = {
   "ide.enable": "Enable",
   "ide.enabled": "Connector {name} is enabled: it runs every {seconds} s.",
   "ide.mapping.title": "Entity mapping",
-  "ide.mapping.hint": "Each event field named here becomes an entity of its type on the case (beside the entities the code sets), so actions can run on it.",
+  "ide.mapping.hint":
+    "Each event field named here becomes an entity of its type on the case (beside the entities the code sets), so actions can run on it.",
   "ide.mapping.field": "Event field",
   "ide.mapping.type": "Entity type",
   "ide.mapping.add": "Map a field",
@@ -67,7 +70,8 @@ export const ideEn = {
 export const ideKo: Record<keyof typeof ideEn, string> = {
   "nav.ide": "IDE",
   "ide.title": "통합 IDE",
-  "ide.intro": "통합과 커넥터를 만들고 코드를 작성한 뒤, 현재 코드로 실행(Play)해 보고(아무것도 저장하지 않음) 새 버전으로 저장하고 활성화합니다.",
+  "ide.intro":
+    "통합과 커넥터를 만들고 코드를 작성한 뒤, 현재 코드로 실행(Play)해 보고(아무것도 저장하지 않음) 새 버전으로 저장하고 활성화합니다.",
   "ide.noIntegrations": "아직 직접 만든 통합이 없습니다. 아래에서 만드세요.",
   "ide.newIntegration": "새 통합",
   "ide.integrationName": "통합 이름",
@@ -122,7 +126,8 @@ export const ideKo: Record<keyof typeof ideEn, string> = {
   "ide.enable": "활성화",
   "ide.enabled": "커넥터 {name}이(가) 활성화되었습니다. {seconds}초마다 실행됩니다.",
   "ide.mapping.title": "엔터티 매핑",
-  "ide.mapping.hint": "여기 적은 이벤트 필드는 각각 해당 유형의 엔터티가 되어 케이스에 추가됩니다(코드가 설정한 엔터티와 함께). 액션이 이 엔터티에 실행될 수 있습니다.",
+  "ide.mapping.hint":
+    "여기 적은 이벤트 필드는 각각 해당 유형의 엔터티가 되어 케이스에 추가됩니다(코드가 설정한 엔터티와 함께). 액션이 이 엔터티에 실행될 수 있습니다.",
   "ide.mapping.field": "이벤트 필드",
   "ide.mapping.type": "엔터티 유형",
   "ide.mapping.add": "필드 매핑 추가",

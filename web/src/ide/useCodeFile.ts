@@ -35,13 +35,19 @@ function diagnosticsOf(error: unknown): Diagnostic[] {
 
 function reduce(state: CodeFile, event: CodeEvent): CodeFile {
   switch (event.type) {
-    case "loaded": return { ...state, loaded: event.code, code: event.code, saved: event.code };
-    case "edited": return { ...state, code: event.code };
+    case "loaded":
+      return { ...state, loaded: event.code, code: event.code, saved: event.code };
+    case "edited":
+      return { ...state, code: event.code };
     // A Play leaves the last save's message up: it is still true.
-    case "started": return { ...state, busy: event.task, error: null, savedVersion: event.task === "save" ? null : state.savedVersion };
-    case "saved": return { ...state, busy: null, saved: event.code, savedVersion: event.version, diagnostics: [] };
-    case "played": return { ...state, busy: null };
-    case "failed": return { ...state, busy: null, error: event.error, diagnostics: diagnosticsOf(event.error) };
+    case "started":
+      return { ...state, busy: event.task, error: null, savedVersion: event.task === "save" ? null : state.savedVersion };
+    case "saved":
+      return { ...state, busy: null, saved: event.code, savedVersion: event.version, diagnostics: [] };
+    case "played":
+      return { ...state, busy: null };
+    case "failed":
+      return { ...state, busy: null, error: event.error, diagnostics: diagnosticsOf(event.error) };
   }
 }
 
@@ -49,7 +55,10 @@ function reduce(state: CodeFile, event: CodeEvent): CodeFile {
 export function useCodeFile(codePath: string) {
   const [state, dispatch] = useReducer(reduce, NOTHING_LOADED);
   useEffect(() => {
-    void api<{ code: string }>(`${codePath}/code`).then((r) => dispatch({ type: "loaded", code: r.code }), (error) => dispatch({ type: "failed", error }));
+    void api<{ code: string }>(`${codePath}/code`).then(
+      (r) => dispatch({ type: "loaded", code: r.code }),
+      (error) => dispatch({ type: "failed", error }),
+    );
   }, [codePath]);
 
   const edit = (code: string) => dispatch({ type: "edited", code });

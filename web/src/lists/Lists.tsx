@@ -11,7 +11,10 @@ const MAX_ENTRY_LENGTH = 500;
 
 /** The textarea's lines as entries: trimmed, blank lines dropped (the platform drops # comments as it does in a file). */
 function entriesOf(text: string): string[] {
-  return text.split("\n").map((line) => line.trim()).filter((line) => line !== "");
+  return text
+    .split("\n")
+    .map((line) => line.trim())
+    .filter((line) => line !== "");
 }
 
 function ListCard({ list, admin, onSaved }: { list: CustomList; admin: boolean; onSaved: () => void }) {
@@ -29,8 +32,10 @@ function ListCard({ list, admin, onSaved }: { list: CustomList; admin: boolean; 
     const entries = entriesOf(text);
     if (method === "PUT") {
       const long = entries.findIndex((entry) => entry.length > MAX_ENTRY_LENGTH);
-      if (entries.length > MAX_ENTRIES) return setProblem(intl.formatMessage({ id: "lists.tooManyEntries" }, { max: MAX_ENTRIES, count: entries.length }));
-      if (long >= 0) return setProblem(intl.formatMessage({ id: "lists.tooMany" }, { max: MAX_ENTRIES, length: MAX_ENTRY_LENGTH, line: long + 1 }));
+      if (entries.length > MAX_ENTRIES)
+        return setProblem(intl.formatMessage({ id: "lists.tooManyEntries" }, { max: MAX_ENTRIES, count: entries.length }));
+      if (long >= 0)
+        return setProblem(intl.formatMessage({ id: "lists.tooMany" }, { max: MAX_ENTRIES, length: MAX_ENTRY_LENGTH, line: long + 1 }));
     }
     setBusy(true);
     try {
@@ -46,20 +51,58 @@ function ListCard({ list, admin, onSaved }: { list: CustomList; admin: boolean; 
   };
   return (
     <section className="card custom-list" data-list={list.name}>
-      <h2><label htmlFor={id}>{list.name}</label></h2>
+      <h2>
+        <label htmlFor={id}>{list.name}</label>
+      </h2>
       <p className="meta muted" data-testid="list-state">
         <FormattedMessage id="lists.entries" values={{ count: list.entries.length }} /> ·{" "}
-        {list.edited ? <>{list.updatedBy ? <FormattedMessage id="lists.edited" values={{ who: list.updatedBy }} /> : <FormattedMessage id="lists.editedNobody" />}{list.updatedAt ? <> <When time={list.updatedAt} /></> : null}</>
-          : <span className="badge"><FormattedMessage id="lists.default" /></span>}
+        {list.edited ? (
+          <>
+            {list.updatedBy ? (
+              <FormattedMessage id="lists.edited" values={{ who: list.updatedBy }} />
+            ) : (
+              <FormattedMessage id="lists.editedNobody" />
+            )}
+            {list.updatedAt ? (
+              <>
+                {" "}
+                <When time={list.updatedAt} />
+              </>
+            ) : null}
+          </>
+        ) : (
+          <span className="badge">
+            <FormattedMessage id="lists.default" />
+          </span>
+        )}
       </p>
-      <textarea id={id} className="mono list-entries" value={text} readOnly={!admin} spellCheck={false}
-        rows={Math.min(Math.max(list.entries.length + 1, 4), 16)} onChange={(e) => setText(e.target.value)} />
-      {problem && <p className="error" role="alert">{problem}</p>}
-      {notice && <p className="ok" role="status">{notice}</p>}
+      <textarea
+        id={id}
+        className="mono list-entries"
+        value={text}
+        readOnly={!admin}
+        spellCheck={false}
+        rows={Math.min(Math.max(list.entries.length + 1, 4), 16)}
+        onChange={(e) => setText(e.target.value)}
+      />
+      {problem && (
+        <p className="error" role="alert">
+          {problem}
+        </p>
+      )}
+      {notice && (
+        <p className="ok" role="status">
+          {notice}
+        </p>
+      )}
       {admin && (
         <div className="actions">
-          <button type="button" className="primary" disabled={busy} onClick={() => void send("PUT")}><FormattedMessage id="lists.save" /></button>
-          <button type="button" disabled={busy || !list.edited} onClick={() => void send("DELETE")}><FormattedMessage id="lists.reset" /></button>
+          <button type="button" className="primary" disabled={busy} onClick={() => void send("PUT")}>
+            <FormattedMessage id="lists.save" />
+          </button>
+          <button type="button" disabled={busy || !list.edited} onClick={() => void send("DELETE")}>
+            <FormattedMessage id="lists.reset" />
+          </button>
         </div>
       )}
     </section>
@@ -69,22 +112,47 @@ function ListCard({ list, admin, onSaved }: { list: CustomList; admin: boolean; 
 export function Lists({ user }: { user: User }) {
   const [lists, setLists] = useState<CustomList[] | null>(null);
   const [problem, setProblem] = useState<string | null>(null);
-  const load = useCallback(() => void api<CustomList[]>("/lists").then(setLists, (error: unknown) => {
-    setLists([]);
-    setProblem(error instanceof ApiError ? `${error.code}: ${error.message}` : String(error));
-  }), []);
+  const load = useCallback(
+    () =>
+      void api<CustomList[]>("/lists").then(setLists, (error: unknown) => {
+        setLists([]);
+        setProblem(error instanceof ApiError ? `${error.code}: ${error.message}` : String(error));
+      }),
+    [],
+  );
   useEffect(load, [load]);
   const admin = user.role === "admin";
-  if (!lists) return <p><FormattedMessage id="common.loading" /></p>;
+  if (!lists)
+    return (
+      <p>
+        <FormattedMessage id="common.loading" />
+      </p>
+    );
   return (
     <div className="lists">
-      <h1><FormattedMessage id="lists.title" /></h1>
-      <p className="muted"><FormattedMessage id="lists.intro" /></p>
-      {!admin && <p className="muted" role="note"><FormattedMessage id="lists.readOnly" /></p>}
-      {problem && <p className="error" role="alert">{problem}</p>}
-      {lists.length === 0 && !problem ? <p className="muted"><FormattedMessage id="lists.empty" /></p> : lists.map((list) => (
-        <ListCard key={list.name} list={list} admin={admin} onSaved={load} />
-      ))}
+      <h1>
+        <FormattedMessage id="lists.title" />
+      </h1>
+      <p className="muted">
+        <FormattedMessage id="lists.intro" />
+      </p>
+      {!admin && (
+        <p className="muted" role="note">
+          <FormattedMessage id="lists.readOnly" />
+        </p>
+      )}
+      {problem && (
+        <p className="error" role="alert">
+          {problem}
+        </p>
+      )}
+      {lists.length === 0 && !problem ? (
+        <p className="muted">
+          <FormattedMessage id="lists.empty" />
+        </p>
+      ) : (
+        lists.map((list) => <ListCard key={list.name} list={list} admin={admin} onSaved={load} />)
+      )}
     </div>
   );
 }

@@ -2,7 +2,8 @@
 export const listsEn = {
   "nav.lists": "Lists",
   "lists.title": "Custom lists",
-  "lists.intro": "Lists the triage reads: one entry a line; blank lines and lines starting with # (comments) are not kept. " +
+  "lists.intro":
+    "Lists the triage reads: one entry a line; blank lines and lines starting with # (comments) are not kept. " +
     "An admin's edit replaces the list that ships with Intake until it is reset.",
   "lists.empty": "No custom lists.",
   "lists.entries": "{count, plural, =0 {no entries} one {# entry} other {# entries}}",
@@ -21,7 +22,8 @@ export const listsEn = {
 export const listsKo: Record<keyof typeof listsEn, string> = {
   "nav.lists": "목록",
   "lists.title": "사용자 지정 목록",
-  "lists.intro": "분류(triage)가 읽는 목록입니다. 한 줄에 항목 하나이며, 빈 줄과 #으로 시작하는 줄(주석)은 저장되지 않습니다. 관리자가 고친 목록은 초기화할 때까지 Intake에 포함된 기본 목록을 대신합니다.",
+  "lists.intro":
+    "분류(triage)가 읽는 목록입니다. 한 줄에 항목 하나이며, 빈 줄과 #으로 시작하는 줄(주석)은 저장되지 않습니다. 관리자가 고친 목록은 초기화할 때까지 Intake에 포함된 기본 목록을 대신합니다.",
   "lists.empty": "사용자 지정 목록이 없습니다.",
   "lists.entries": "{count, plural, =0 {항목 없음} other {항목 #개}}",
   "lists.default": "기본값",

@@ -6,7 +6,6 @@ import type { Alert, EntityRole, HistoryEntry } from "../api.js";
 import { CopyButton, defang, When } from "../format.js";
 import { Link } from "../router.js";
 
-
 function reportedAt(alert: Alert): number {
   const value = alert.events[0]?.ReporterDate;
   return typeof value === "number" ? value : alert.start_time;
@@ -16,7 +15,11 @@ function reportedAt(alert: Alert): number {
 function groupedBy(intl: IntlShape, reason: string | undefined): string {
   if (reason === undefined) return intl.formatMessage({ id: "case.report.first" });
   const analyst = /^(merged from|moved out of) case (\d+) by (.+)$/.exec(reason);
-  if (analyst) return intl.formatMessage({ id: analyst[1] === "merged from" ? "case.report.mergedFrom" : "case.report.movedOutOf" }, { case: `#${analyst[2]}`, who: analyst[3] });
+  if (analyst)
+    return intl.formatMessage(
+      { id: analyst[1] === "merged from" ? "case.report.mergedFrom" : "case.report.movedOutOf" },
+      { case: `#${analyst[2]}`, who: analyst[3] },
+    );
   return intl.formatMessage({ id: `case.report.by.${reason}` as "case.report.first", defaultMessage: reason });
 }
 
@@ -26,8 +29,19 @@ export function ReportsTable({ alerts, onMoveOut }: { alerts: Alert[]; onMoveOut
     <table className="reports" data-testid="reports">
       <thead>
         <tr>
-          <th><FormattedMessage id="case.report.reporter" /></th><th><FormattedMessage id="case.report.when" /></th>
-          <th><FormattedMessage id="case.report.how" /></th><th><FormattedMessage id="case.report.why" /></th>{onMoveOut && <th />}
+          <th>
+            <FormattedMessage id="case.report.reporter" />
+          </th>
+          <th>
+            <FormattedMessage id="case.report.when" />
+          </th>
+          <th>
+            <FormattedMessage id="case.report.how" />
+          </th>
+          <th>
+            <FormattedMessage id="case.report.why" />
+          </th>
+          {onMoveOut && <th />}
         </tr>
       </thead>
       <tbody>
@@ -36,10 +50,22 @@ export function ReportsTable({ alerts, onMoveOut }: { alerts: Alert[]; onMoveOut
           return (
             <tr key={alert.display_id} data-alert-id={alert.display_id}>
               <td className="mono">{alert.reporters.map(defang).join(", ")}</td>
-              <td><When time={reportedAt(alert)} /></td>
-              <td>{typeof how === "string" ? intl.formatMessage({ id: `case.report.how.${how}` as "case.report.how.original message", defaultMessage: how }) : ""}</td>
+              <td>
+                <When time={reportedAt(alert)} />
+              </td>
+              <td>
+                {typeof how === "string"
+                  ? intl.formatMessage({ id: `case.report.how.${how}` as "case.report.how.original message", defaultMessage: how })
+                  : ""}
+              </td>
               <td className="muted">{groupedBy(intl, alert.grouped_by)}</td>
-              {onMoveOut && <td><button type="button" className="small" onClick={() => onMoveOut(alert.display_id)}><FormattedMessage id="case.moveOut" /></button></td>}
+              {onMoveOut && (
+                <td>
+                  <button type="button" className="small" onClick={() => onMoveOut(alert.display_id)}>
+                    <FormattedMessage id="case.moveOut" />
+                  </button>
+                </td>
+              )}
             </tr>
           );
         })}
@@ -72,10 +98,19 @@ export function MergeForm({ caseId, onMerge }: { caseId: number; onMerge: (ids: 
   };
   return (
     <form onSubmit={submit} className="stack" data-testid="merge-form">
-      <label><FormattedMessage id="case.merge.label" />
-        <input name="merge" value={text} onChange={(e) => setText(e.target.value)} maxLength={400} placeholder={intl.formatMessage({ id: "case.merge.placeholder" })} />
+      <label>
+        <FormattedMessage id="case.merge.label" />
+        <input
+          name="merge"
+          value={text}
+          onChange={(e) => setText(e.target.value)}
+          maxLength={400}
+          placeholder={intl.formatMessage({ id: "case.merge.placeholder" })}
+        />
       </label>
-      <button type="submit"><FormattedMessage id="case.merge" /></button>
+      <button type="submit">
+        <FormattedMessage id="case.merge" />
+      </button>
     </form>
   );
 }
@@ -84,7 +119,11 @@ export function LinkedCases({ links }: { links: { case_id: number; reason: strin
   if (links.length === 0) return null;
   return (
     <ul className="links" data-testid="linked-cases">
-      {links.map((l, i) => <li key={i}>{l.reason} <Link to={`/cases/${l.case_id}`}>#{l.case_id}</Link></li>)}
+      {links.map((l, i) => (
+        <li key={i}>
+          {l.reason} <Link to={`/cases/${l.case_id}`}>#{l.case_id}</Link>
+        </li>
+      ))}
     </ul>
   );
 }
@@ -96,17 +135,47 @@ export function IndicatorTable({ alerts }: { alerts: Alert[] }) {
   for (const alert of alerts) {
     for (const entity of alert.entities) {
       const key = `${entity.type}\u0000${entity.value}`;
-      const row = rows.get(key) ?? { type: entity.type, value: entity.value, source: entity.source, roles: new Set<EntityRole>(), reports: new Set<string>() };
+      const row = rows.get(key) ?? {
+        type: entity.type,
+        value: entity.value,
+        source: entity.source,
+        roles: new Set<EntityRole>(),
+        reports: new Set<string>(),
+      };
       if (entity.role) row.roles.add(entity.role);
       row.reports.add(alert.display_id);
       rows.set(key, row);
     }
   }
   const sorted = [...rows.values()].sort((a, b) => b.reports.size - a.reports.size);
-  if (sorted.length === 0) return <p className="muted"><FormattedMessage id="common.none" /></p>;
+  if (sorted.length === 0)
+    return (
+      <p className="muted">
+        <FormattedMessage id="common.none" />
+      </p>
+    );
   return (
     <table className="indicators">
-      <thead><tr><th><FormattedMessage id="case.indicator.type" /></th><th><FormattedMessage id="case.indicator.value" /></th><th><FormattedMessage id="case.indicator.role" /></th><th><FormattedMessage id="case.indicator.source" /></th><th><FormattedMessage id="case.indicator.reports" /></th><th /></tr></thead>
+      <thead>
+        <tr>
+          <th>
+            <FormattedMessage id="case.indicator.type" />
+          </th>
+          <th>
+            <FormattedMessage id="case.indicator.value" />
+          </th>
+          <th>
+            <FormattedMessage id="case.indicator.role" />
+          </th>
+          <th>
+            <FormattedMessage id="case.indicator.source" />
+          </th>
+          <th>
+            <FormattedMessage id="case.indicator.reports" />
+          </th>
+          <th />
+        </tr>
+      </thead>
       <tbody>
         {sorted.map((row) => (
           <tr key={`${row.type}:${row.value}`}>
@@ -115,7 +184,9 @@ export function IndicatorTable({ alerts }: { alerts: Alert[] }) {
             <td>{[...row.roles].map((role) => intl.formatMessage({ id: `case.role.${role}` })).join(", ")}</td>
             <td>{row.source}</td>
             <td>{row.reports.size}</td>
-            <td><CopyButton text={defang(row.value)} /></td>
+            <td>
+              <CopyButton text={defang(row.value)} />
+            </td>
           </tr>
         ))}
       </tbody>
@@ -130,16 +201,53 @@ export function HistoryText({ entry, label }: { entry: HistoryEntry; label: (kin
   const who = entry.user_name;
   switch (entry.kind) {
     case "merge":
-      return <FormattedMessage id="case.history.merge" values={{ who, cases: <>{entry.from_value.split(",").map((id, i) => <span key={id}>{i > 0 && ", "}{caseLink(id)}</span>)}</> }} />;
+      return (
+        <FormattedMessage
+          id="case.history.merge"
+          values={{
+            who,
+            cases: (
+              <>
+                {entry.from_value.split(",").map((id, i) => (
+                  <span key={id}>
+                    {i > 0 && ", "}
+                    {caseLink(id)}
+                  </span>
+                ))}
+              </>
+            ),
+          }}
+        />
+      );
     case "merged_into":
       return <FormattedMessage id="case.history.mergedInto" values={{ who, case: caseLink(entry.to_value) }} />;
     case "move_out":
-      return <FormattedMessage id="case.history.moveOut" values={{ who, alert: <span className="mono">{entry.alert_id ?? ""}</span>, case: caseLink(entry.to_value) }} />;
+      return (
+        <FormattedMessage
+          id="case.history.moveOut"
+          values={{ who, alert: <span className="mono">{entry.alert_id ?? ""}</span>, case: caseLink(entry.to_value) }}
+        />
+      );
     case "moved_in":
-      return <FormattedMessage id="case.history.movedIn" values={{ who, alert: <span className="mono">{entry.alert_id ?? ""}</span>, case: caseLink(entry.from_value) }} />;
+      return (
+        <FormattedMessage
+          id="case.history.movedIn"
+          values={{ who, alert: <span className="mono">{entry.alert_id ?? ""}</span>, case: caseLink(entry.from_value) }}
+        />
+      );
     case "verdict":
-      return <FormattedMessage id="case.history.verdict" values={{ who, to: <FormattedMessage id={`verdict.${entry.to_value}` as "verdict.unknown"} defaultMessage={entry.to_value} /> }} />;
+      return (
+        <FormattedMessage
+          id="case.history.verdict"
+          values={{ who, to: <FormattedMessage id={`verdict.${entry.to_value}` as "verdict.unknown"} defaultMessage={entry.to_value} /> }}
+        />
+      );
     default:
-      return <FormattedMessage id={entry.kind === "priority" ? "case.history.priority" : "case.history.status"} values={{ who, from: label(entry.kind, entry.from_value), to: label(entry.kind, entry.to_value) }} />;
+      return (
+        <FormattedMessage
+          id={entry.kind === "priority" ? "case.history.priority" : "case.history.status"}
+          values={{ who, from: label(entry.kind, entry.from_value), to: label(entry.kind, entry.to_value) }}
+        />
+      );
   }
 }

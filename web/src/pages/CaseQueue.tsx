@@ -37,13 +37,18 @@ export function CaseQueue() {
     query.set("limit", String(PAGE));
     if (cursor) query.set("cursor", String(cursor));
     let live = true;
-    api<{ cases: CaseSummary[]; nextCursor: number | null }>(`/cases?${query}`).then((page) => {
-      if (!live) return;
-      setCases(page.cases);
-      setNext(page.nextCursor);
-      if (!cursor) newest.current = page.cases[0]?.id ?? newest.current;
-    }, () => setCases([]));
-    return () => { live = false; };
+    api<{ cases: CaseSummary[]; nextCursor: number | null }>(`/cases?${query}`).then(
+      (page) => {
+        if (!live) return;
+        setCases(page.cases);
+        setNext(page.nextCursor);
+        if (!cursor) newest.current = page.cases[0]?.id ?? newest.current;
+      },
+      () => setCases([]),
+    );
+    return () => {
+      live = false;
+    };
   }, [filters, cursor]);
 
   // Live: on the first page, ask every few seconds for cases newer than the newest shown.
@@ -53,12 +58,15 @@ export function CaseQueue() {
       const query = filters();
       query.set("after", String(newest.current));
       query.set("limit", String(PAGE));
-      void api<{ cases: CaseSummary[] }>(`/cases?${query}`).then((page) => {
-        if (!page.cases.length) return;
-        newest.current = page.cases[0]!.id;
-        setFresh((old) => new Set([...old, ...page.cases.map((c) => c.id)]));
-        setCases((old) => [...page.cases, ...(old ?? [])].slice(0, PAGE));
-      }, () => undefined);
+      void api<{ cases: CaseSummary[] }>(`/cases?${query}`).then(
+        (page) => {
+          if (!page.cases.length) return;
+          newest.current = page.cases[0]!.id;
+          setFresh((old) => new Set([...old, ...page.cases.map((c) => c.id)]));
+          setCases((old) => [...page.cases, ...(old ?? [])].slice(0, PAGE));
+        },
+        () => undefined,
+      );
     }, 3000);
     return () => clearInterval(timer);
   }, [filters, cursor]);
@@ -73,65 +81,143 @@ export function CaseQueue() {
 
   return (
     <div>
-      <h1><FormattedMessage id="cases.title" /></h1>
-      <form className="filters" onSubmit={(e) => { e.preventDefault(); setFilter("q", text.trim()); }}>
-        <label><FormattedMessage id="cases.filter.status" />
+      <h1>
+        <FormattedMessage id="cases.title" />
+      </h1>
+      <form
+        className="filters"
+        onSubmit={(e) => {
+          e.preventDefault();
+          setFilter("q", text.trim());
+        }}
+      >
+        <label>
+          <FormattedMessage id="cases.filter.status" />
           <select value={status} onChange={(e) => setFilter("status", e.target.value)}>
             <option value="">{intl.formatMessage({ id: "cases.filter.any" })}</option>
-            {STATUSES.map((s) => <option key={s} value={s}>{intl.formatMessage({ id: `status.${s}` })}</option>)}
+            {STATUSES.map((s) => (
+              <option key={s} value={s}>
+                {intl.formatMessage({ id: `status.${s}` })}
+              </option>
+            ))}
           </select>
         </label>
-        <label><FormattedMessage id="cases.filter.priority" />
+        <label>
+          <FormattedMessage id="cases.filter.priority" />
           <select value={priority} onChange={(e) => setFilter("priority", e.target.value)}>
             <option value="">{intl.formatMessage({ id: "cases.filter.any" })}</option>
-            {PRIORITIES.map((p) => <option key={p} value={p}>{intl.formatMessage({ id: `priority.${p}` as "priority.60" })}</option>)}
+            {PRIORITIES.map((p) => (
+              <option key={p} value={p}>
+                {intl.formatMessage({ id: `priority.${p}` as "priority.60" })}
+              </option>
+            ))}
           </select>
         </label>
-        <label><FormattedMessage id="cases.filter.verdict" />
+        <label>
+          <FormattedMessage id="cases.filter.verdict" />
           <select name="verdict" value={verdict} onChange={(e) => setFilter("verdict", e.target.value)}>
             <option value="">{intl.formatMessage({ id: "cases.filter.any" })}</option>
-            {VERDICTS.map((v) => <option key={v} value={v}>{intl.formatMessage({ id: `verdict.${v}` })}</option>)}
+            {VERDICTS.map((v) => (
+              <option key={v} value={v}>
+                {intl.formatMessage({ id: `verdict.${v}` })}
+              </option>
+            ))}
             <option value="none">{intl.formatMessage({ id: "verdict.none" })}</option>
           </select>
         </label>
-        <input type="search" aria-label={intl.formatMessage({ id: "cases.filter.text" })} placeholder={intl.formatMessage({ id: "cases.filter.text" })} value={text} onChange={(e) => setText(e.target.value)} maxLength={200} />
-        <span className="muted live"><FormattedMessage id="cases.live" /></span>
+        <input
+          type="search"
+          aria-label={intl.formatMessage({ id: "cases.filter.text" })}
+          placeholder={intl.formatMessage({ id: "cases.filter.text" })}
+          value={text}
+          onChange={(e) => setText(e.target.value)}
+          maxLength={200}
+        />
+        <span className="muted live">
+          <FormattedMessage id="cases.live" />
+        </span>
       </form>
-      {cases === null ? <p><FormattedMessage id="common.loading" /></p> : cases.length === 0 ? <p className="muted"><FormattedMessage id="cases.empty" /></p> : (
+      {cases === null ? (
+        <p>
+          <FormattedMessage id="common.loading" />
+        </p>
+      ) : cases.length === 0 ? (
+        <p className="muted">
+          <FormattedMessage id="cases.empty" />
+        </p>
+      ) : (
         <table className="queue">
           <thead>
             <tr>
-              <th><FormattedMessage id="cases.col.id" /></th>
-              <th><FormattedMessage id="cases.col.priority" /></th>
-              <th><FormattedMessage id="cases.col.status" /></th>
-              <th><FormattedMessage id="cases.col.verdict" /></th>
-              <th><FormattedMessage id="cases.col.title" /></th>
-              <th><FormattedMessage id="cases.col.reports" /></th>
-              <th><FormattedMessage id="cases.col.sender" /></th>
-              <th><FormattedMessage id="cases.col.indicators" /></th>
-              <th><FormattedMessage id="cases.col.age" /></th>
+              <th>
+                <FormattedMessage id="cases.col.id" />
+              </th>
+              <th>
+                <FormattedMessage id="cases.col.priority" />
+              </th>
+              <th>
+                <FormattedMessage id="cases.col.status" />
+              </th>
+              <th>
+                <FormattedMessage id="cases.col.verdict" />
+              </th>
+              <th>
+                <FormattedMessage id="cases.col.title" />
+              </th>
+              <th>
+                <FormattedMessage id="cases.col.reports" />
+              </th>
+              <th>
+                <FormattedMessage id="cases.col.sender" />
+              </th>
+              <th>
+                <FormattedMessage id="cases.col.indicators" />
+              </th>
+              <th>
+                <FormattedMessage id="cases.col.age" />
+              </th>
             </tr>
           </thead>
           <tbody>
             {cases.map((c) => (
               <tr key={c.id} className={fresh.has(c.id) ? "fresh" : ""} data-case-id={c.id}>
                 <td>{intl.formatNumber(c.id, { useGrouping: false })}</td>
-                <td><PriorityBadge value={c.priority} /></td>
-                <td><StatusBadge value={c.status} /></td>
+                <td>
+                  <PriorityBadge value={c.priority} />
+                </td>
+                <td>
+                  <StatusBadge value={c.status} />
+                </td>
                 <td data-testid="verdict">{c.verdict ? <VerdictBadge value={c.verdict} /> : null}</td>
-                <td className="title"><Link to={`/cases/${c.id}`}>{c.title}</Link></td>
-                <td className="count" data-testid="report-count">{intl.formatNumber(c.alert_count)}</td>
+                <td className="title">
+                  <Link to={`/cases/${c.id}`}>{c.title}</Link>
+                </td>
+                <td className="count" data-testid="report-count">
+                  {intl.formatNumber(c.alert_count)}
+                </td>
                 <td className="mono">{defang(c.sender)}</td>
-                <td><FormattedMessage id="cases.indicators" values={{ urls: c.urls, total: c.indicators }} /></td>
-                <td><Age time={c.created_at} /></td>
+                <td>
+                  <FormattedMessage id="cases.indicators" values={{ urls: c.urls, total: c.indicators }} />
+                </td>
+                <td>
+                  <Age time={c.created_at} />
+                </td>
               </tr>
             ))}
           </tbody>
         </table>
       )}
       <div className="pager">
-        {cursors.length > 0 && <button type="button" onClick={() => setCursors([])}><FormattedMessage id="cases.first" /></button>}
-        {next !== null && <button type="button" onClick={() => setCursors((c) => [...c, next])}><FormattedMessage id="cases.next" /></button>}
+        {cursors.length > 0 && (
+          <button type="button" onClick={() => setCursors([])}>
+            <FormattedMessage id="cases.first" />
+          </button>
+        )}
+        {next !== null && (
+          <button type="button" onClick={() => setCursors((c) => [...c, next])}>
+            <FormattedMessage id="cases.next" />
+          </button>
+        )}
       </div>
     </div>
   );

@@ -3,7 +3,7 @@
 // when, the verdicts set before, and an analyst's override.
 import { useState, type FormEvent } from "react";
 import { FormattedMessage, useIntl } from "react-intl";
-import { api, ApiError, type VerdictEvidence, type VerdictView } from "../api.js";
+import { api, type ApiError, type VerdictEvidence, type VerdictView } from "../api.js";
 import { defang, VERDICTS, VerdictBadge, When } from "../format.js";
 import type { MessageId } from "../messages.js";
 import { Link } from "../router.js";
@@ -38,24 +38,54 @@ function DecidedBy({ text }: { text: string }) {
 function EvidenceDetail({ item }: { item: VerdictEvidence }) {
   const intl = useIntl();
   const parts: React.ReactNode[] = [];
-  if (item.indicator) parts.push(<code key="indicator" className="indicator">{defanged(item.indicator)}</code>);
+  if (item.indicator)
+    parts.push(
+      <code key="indicator" className="indicator">
+        {defanged(item.indicator)}
+      </code>,
+    );
   if (item.feed) {
     const reliability = item.reliability && RELIABILITIES.has(item.reliability) ? item.reliability : null;
     parts.push(
-      <span key="feed" className="evidence-feed" title={reliability ? intl.formatMessage({ id: `feeds.reliability.${reliability}` as MessageId }) : undefined}>
-        {item.feed}{reliability ? ` · ${reliability}` : ""}
+      <span
+        key="feed"
+        className="evidence-feed"
+        title={reliability ? intl.formatMessage({ id: `feeds.reliability.${reliability}` as MessageId }) : undefined}
+      >
+        {item.feed}
+        {reliability ? ` · ${reliability}` : ""}
       </span>,
     );
   }
   if (item.caseId !== undefined && Number.isInteger(item.caseId) && item.caseId > 0) {
     parts.push(
       <span key="case" className="evidence-case">
-        <Link to={`/cases/${item.caseId}`}><FormattedMessage id="evidence.case" values={{ id: item.caseId }} /></Link>
-        {item.decidedBy ? <> · <DecidedBy text={item.decidedBy} /></> : null}
+        <Link to={`/cases/${item.caseId}`}>
+          <FormattedMessage id="evidence.case" values={{ id: item.caseId }} />
+        </Link>
+        {item.decidedBy ? (
+          <>
+            {" "}
+            · <DecidedBy text={item.decidedBy} />
+          </>
+        ) : null}
       </span>,
     );
-  } else if (item.decidedBy) parts.push(<span key="decided"><DecidedBy text={item.decidedBy} /></span>);
-  return <>{parts.map((part, index) => <span key={index} className="evidence-part">{part}</span>)}</>;
+  } else if (item.decidedBy)
+    parts.push(
+      <span key="decided">
+        <DecidedBy text={item.decidedBy} />
+      </span>,
+    );
+  return (
+    <>
+      {parts.map((part, index) => (
+        <span key={index} className="evidence-part">
+          {part}
+        </span>
+      ))}
+    </>
+  );
 }
 
 /** Each reason with its weight and what it rests on; reasons without an item of evidence are listed after. */
@@ -67,20 +97,42 @@ function EvidenceTable({ evidence, reasons }: { evidence: VerdictEvidence[]; rea
     <div data-testid="verdict-reasons">
       {/* The panel sits in the narrow side column: two columns, the evidence under its reason. */}
       <table className="evidence" data-testid="verdict-evidence">
-        <thead><tr><th><FormattedMessage id="evidence.weight" /></th><th><FormattedMessage id="evidence.reason" /></th></tr></thead>
+        <thead>
+          <tr>
+            <th>
+              <FormattedMessage id="evidence.weight" />
+            </th>
+            <th>
+              <FormattedMessage id="evidence.reason" />
+            </th>
+          </tr>
+        </thead>
         <tbody>
           {evidence.map((item, index) => (
             <tr key={index} data-kind={item.kind} className={item.weight > 0 ? "weighs-malicious" : item.weight < 0 ? "weighs-benign" : ""}>
-              <td className="weight" data-testid="evidence-weight">{signedPoints(item.weight)}</td>
+              <td className="weight" data-testid="evidence-weight">
+                {signedPoints(item.weight)}
+              </td>
               <td>
                 <div className="reason">{item.reason}</div>
-                <div className="evidence-detail"><span className="evidence-kind"><FormattedMessage id={`evidence.kind.${item.kind}` as MessageId} defaultMessage={item.kind} /></span><EvidenceDetail item={item} /></div>
+                <div className="evidence-detail">
+                  <span className="evidence-kind">
+                    <FormattedMessage id={`evidence.kind.${item.kind}` as MessageId} defaultMessage={item.kind} />
+                  </span>
+                  <EvidenceDetail item={item} />
+                </div>
               </td>
             </tr>
           ))}
         </tbody>
       </table>
-      {rest.length > 0 && <ul className="reasons" data-testid="verdict-other-reasons">{rest.map((text, index) => <li key={index}>{text}</li>)}</ul>}
+      {rest.length > 0 && (
+        <ul className="reasons" data-testid="verdict-other-reasons">
+          {rest.map((text, index) => (
+            <li key={index}>{text}</li>
+          ))}
+        </ul>
+      )}
     </div>
   );
 }
@@ -110,36 +162,79 @@ export function CaseVerdict({ caseId, view, onChange }: { caseId: number; view: 
 
   return (
     <section className="card" data-testid="case-verdict">
-      <h2><FormattedMessage id="verdict.title" /></h2>
+      <h2>
+        <FormattedMessage id="verdict.title" />
+      </h2>
       {verdict ? (
         <>
-          <p><VerdictBadge value={verdict.value} />
-            {verdict.score !== null && <> <FormattedMessage id="verdict.score" values={{ score: verdict.score }} /></>}</p>
-          <p className="muted"><FormattedMessage id={verdict.overridden ? "verdict.overriddenBy" : "verdict.setBy"} values={{ who: verdict.setBy }} /> <When time={verdict.setAt} /></p>
-          <h3><FormattedMessage id="verdict.reasons" /></h3>
-          {verdict.evidence?.length
-            ? <EvidenceTable evidence={verdict.evidence} reasons={verdict.reasons} />
-            : <ul className="reasons" data-testid="verdict-reasons">{verdict.reasons.map((text, index) => <li key={index}>{text}</li>)}</ul>}
+          <p>
+            <VerdictBadge value={verdict.value} />
+            {verdict.score !== null && (
+              <>
+                {" "}
+                <FormattedMessage id="verdict.score" values={{ score: verdict.score }} />
+              </>
+            )}
+          </p>
+          <p className="muted">
+            <FormattedMessage id={verdict.overridden ? "verdict.overriddenBy" : "verdict.setBy"} values={{ who: verdict.setBy }} />{" "}
+            <When time={verdict.setAt} />
+          </p>
+          <h3>
+            <FormattedMessage id="verdict.reasons" />
+          </h3>
+          {verdict.evidence?.length ? (
+            <EvidenceTable evidence={verdict.evidence} reasons={verdict.reasons} />
+          ) : (
+            <ul className="reasons" data-testid="verdict-reasons">
+              {verdict.reasons.map((text, index) => (
+                <li key={index}>{text}</li>
+              ))}
+            </ul>
+          )}
         </>
-      ) : <p className="muted"><FormattedMessage id="verdict.none" /></p>}
+      ) : (
+        <p className="muted">
+          <FormattedMessage id="verdict.none" />
+        </p>
+      )}
       <form onSubmit={override} className="stack" aria-label={intl.formatMessage({ id: "verdict.override" })}>
-        <label><FormattedMessage id="verdict.value" />
+        <label>
+          <FormattedMessage id="verdict.value" />
           <select name="verdict" value={value} onChange={(e) => setValue(e.target.value)}>
-            {VERDICTS.map((v) => <option key={v} value={v}>{intl.formatMessage({ id: `verdict.${v}` })}</option>)}
+            {VERDICTS.map((v) => (
+              <option key={v} value={v}>
+                {intl.formatMessage({ id: `verdict.${v}` })}
+              </option>
+            ))}
           </select>
         </label>
-        <label><FormattedMessage id="verdict.reason" />
+        <label>
+          <FormattedMessage id="verdict.reason" />
           <input name="verdictReason" value={reason} onChange={(e) => setReason(e.target.value)} maxLength={2000} />
         </label>
-        {error && <p className="error" role="alert">{error}</p>}
-        <button type="submit"><FormattedMessage id="verdict.override" /></button>
+        {error && (
+          <p className="error" role="alert">
+            {error}
+          </p>
+        )}
+        <button type="submit">
+          <FormattedMessage id="verdict.override" />
+        </button>
       </form>
       {view.verdictHistory.length > 0 && (
         <details>
-          <summary><FormattedMessage id="verdict.history" /></summary>
-          <ul>{view.verdictHistory.map((entry, index) => (
-            <li key={index}><When time={entry.createdAt} /> {entry.setBy}: <VerdictBadge value={entry.value} />{entry.comment ? ` — ${entry.comment}` : ""}</li>
-          ))}</ul>
+          <summary>
+            <FormattedMessage id="verdict.history" />
+          </summary>
+          <ul>
+            {view.verdictHistory.map((entry, index) => (
+              <li key={index}>
+                <When time={entry.createdAt} /> {entry.setBy}: <VerdictBadge value={entry.value} />
+                {entry.comment ? ` — ${entry.comment}` : ""}
+              </li>
+            ))}
+          </ul>
         </details>
       )}
     </section>

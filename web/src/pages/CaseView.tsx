@@ -1,7 +1,7 @@
 // One case: the alert and its events as field tables, indicators defanged, headers, files, .eml, and the work on it.
 import { useEffect, useState, type FormEvent } from "react";
 import { FormattedMessage, useIntl } from "react-intl";
-import { api, ApiError, type CaseDetail, type Timeline } from "../api.js";
+import { api, type ApiError, type CaseDetail, type Timeline } from "../api.js";
 import { CopyButton, defang, fieldText, PRIORITIES, PriorityBadge, STATUSES, StatusBadge, When } from "../format.js";
 import { Link, navigate } from "../router.js";
 import { HistoryText, IndicatorTable, LinkedCases, MergeForm, ReportsTable } from "./CaseGrouping.js";
@@ -16,10 +16,22 @@ const DEFANGED_FIELD = /url|domain|address|username/i;
 function FieldTable({ record }: { record: Record<string, unknown> }) {
   return (
     <table className="fields">
-      <thead><tr><th><FormattedMessage id="case.field" /></th><th><FormattedMessage id="case.value" /></th></tr></thead>
+      <thead>
+        <tr>
+          <th>
+            <FormattedMessage id="case.field" />
+          </th>
+          <th>
+            <FormattedMessage id="case.value" />
+          </th>
+        </tr>
+      </thead>
       <tbody>
         {Object.entries(record).map(([key, value]) => (
-          <tr key={key}><th scope="row">{key}</th><td className="mono">{DEFANGED_FIELD.test(key) ? defangDeep(value) : fieldText(value)}</td></tr>
+          <tr key={key}>
+            <th scope="row">{key}</th>
+            <td className="mono">{DEFANGED_FIELD.test(key) ? defangDeep(value) : fieldText(value)}</td>
+          </tr>
         ))}
       </tbody>
     </table>
@@ -47,15 +59,23 @@ export function CaseView({ id, admin = false }: { id: number; admin?: boolean })
   const [version, setVersion] = useState(0);
 
   useEffect(() => {
-    api<CaseDetail>(`/cases/${id}`).then((d) => {
-      setDetail(d);
-      setStatus(d.status);
-    }, (e: ApiError) => setLoadError(`${e.code}: ${e.message}`));
+    api<CaseDetail>(`/cases/${id}`).then(
+      (d) => {
+        setDetail(d);
+        setStatus(d.status);
+      },
+      (e: ApiError) => setLoadError(`${e.code}: ${e.message}`),
+    );
   }, [id, version]);
   useEffect(() => setNotice(null), [id]);
 
   if (loadError) return <p className="error">{loadError}</p>;
-  if (!detail) return <p><FormattedMessage id="common.loading" /></p>;
+  if (!detail)
+    return (
+      <p>
+        <FormattedMessage id="common.loading" />
+      </p>
+    );
 
   /** Posts a change to the case; on a refusal shows why and returns undefined. */
   const post = async <T,>(path: string, body: unknown): Promise<T | undefined> => {
@@ -79,7 +99,10 @@ export function CaseView({ id, admin = false }: { id: number; admin?: boolean })
       setError(intl.formatMessage({ id: "case.reasonRequired" }));
       return;
     }
-    await apply("status", status === "closed" ? { status, reason: reason.trim() } : { status }, { status, closed_reason: status === "closed" ? reason.trim() : null });
+    await apply("status", status === "closed" ? { status, reason: reason.trim() } : { status }, {
+      status,
+      closed_reason: status === "closed" ? reason.trim() : null,
+    });
   };
   const addComment = async (event: FormEvent) => {
     event.preventDefault();
@@ -105,38 +128,122 @@ export function CaseView({ id, admin = false }: { id: number; admin?: boolean })
   };
 
   const headerRows = detail.alerts.flatMap((a) => a.events.flatMap((e) => Object.entries(e).filter(([k]) => HEADER_FIELD.test(k))));
-  const label = (kind: string, value: string) => kind === "priority" ? intl.formatMessage({ id: `priority.${value}` as "priority.60", defaultMessage: value }) : intl.formatMessage({ id: `status.${value}` as "status.open", defaultMessage: value });
+  const label = (kind: string, value: string) =>
+    kind === "priority"
+      ? intl.formatMessage({ id: `priority.${value}` as "priority.60", defaultMessage: value })
+      : intl.formatMessage({ id: `status.${value}` as "status.open", defaultMessage: value });
 
   return (
     <div className="case">
-      <p><Link to="/cases">← <FormattedMessage id="case.back" /></Link></p>
-      <h1 className="case-title"><span className="muted"><FormattedMessage id="case.title" values={{ id }} /></span> <span data-testid="case-title">{detail.title}</span></h1>
-      <p className="meta"><PriorityBadge value={detail.priority} /> <StatusBadge value={detail.status} /> <When time={detail.created_at} />
-        {detail.closed_reason && <> · <FormattedMessage id="case.closedBecause" values={{ reason: detail.closed_reason }} /></>}</p>
-      <p className="meta" data-testid="case-reports"><FormattedMessage id="case.reportCount" values={{ count: detail.alert_count }} />
-        {detail.alert_count > 1 && <> · <FormattedMessage id="case.seen" values={{ first: intl.formatDate(detail.first_seen, { dateStyle: "medium", timeStyle: "short" }), last: intl.formatDate(detail.last_seen, { dateStyle: "medium", timeStyle: "short" }) }} /></>}</p>
+      <p>
+        <Link to="/cases">
+          ← <FormattedMessage id="case.back" />
+        </Link>
+      </p>
+      <h1 className="case-title">
+        <span className="muted">
+          <FormattedMessage id="case.title" values={{ id }} />
+        </span>{" "}
+        <span data-testid="case-title">{detail.title}</span>
+      </h1>
+      <p className="meta">
+        <PriorityBadge value={detail.priority} /> <StatusBadge value={detail.status} /> <When time={detail.created_at} />
+        {detail.closed_reason && (
+          <>
+            {" "}
+            · <FormattedMessage id="case.closedBecause" values={{ reason: detail.closed_reason }} />
+          </>
+        )}
+      </p>
+      <p className="meta" data-testid="case-reports">
+        <FormattedMessage id="case.reportCount" values={{ count: detail.alert_count }} />
+        {detail.alert_count > 1 && (
+          <>
+            {" "}
+            ·{" "}
+            <FormattedMessage
+              id="case.seen"
+              values={{
+                first: intl.formatDate(detail.first_seen, { dateStyle: "medium", timeStyle: "short" }),
+                last: intl.formatDate(detail.last_seen, { dateStyle: "medium", timeStyle: "short" }),
+              }}
+            />
+          </>
+        )}
+      </p>
       <LinkedCases links={detail.links} />
-      {error && <p className="error" role="alert">{error}</p>}
-      {notice && <p className="notice" role="status">{notice.text}{notice.caseId > 0 && <> <button type="button" className="small" onClick={() => navigate(`/cases/${notice.caseId}`)}><FormattedMessage id="case.open" /></button></>}</p>}
+      {error && (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      )}
+      {notice && (
+        <p className="notice" role="status">
+          {notice.text}
+          {notice.caseId > 0 && (
+            <>
+              {" "}
+              <button type="button" className="small" onClick={() => navigate(`/cases/${notice.caseId}`)}>
+                <FormattedMessage id="case.open" />
+              </button>
+            </>
+          )}
+        </p>
+      )}
 
       <div className="columns">
         <div className="main-column">
           {detail.alerts.length > 1 && (
             <section className="card">
-              <h2><FormattedMessage id="case.reports" /></h2>
+              <h2>
+                <FormattedMessage id="case.reports" />
+              </h2>
               <ReportsTable alerts={detail.alerts} onMoveOut={(alertId) => void moveOut(alertId)} />
             </section>
           )}
           {detail.alerts.map((alert) => (
             // A campaign case's reports start folded: the list above says who sent each.
             <details key={alert.display_id} className="card alert" open={detail.alerts.length === 1}>
-              <summary><h2><FormattedMessage id="case.alert" />: {alert.name} <small className="muted mono">{alert.display_id}</small></h2></summary>
-              <FieldTable record={{ display_id: alert.display_id, ticket_id: alert.ticket_id, name: alert.name, rule_generator: alert.rule_generator, priority: alert.priority, device_vendor: alert.device_vendor, device_product: alert.device_product, environment: alert.environment, start_time: new Date(alert.start_time).toISOString(), end_time: new Date(alert.end_time).toISOString(), ...alert.extensions }} />
-              {alert.notes.length > 0 && <><h3><FormattedMessage id="case.notes" /></h3><ul>{alert.notes.map((n, i) => <li key={i}>{n}</li>)}</ul></>}
-              <h3><FormattedMessage id="case.events" /></h3>
+              <summary>
+                <h2>
+                  <FormattedMessage id="case.alert" />: {alert.name} <small className="muted mono">{alert.display_id}</small>
+                </h2>
+              </summary>
+              <FieldTable
+                record={{
+                  display_id: alert.display_id,
+                  ticket_id: alert.ticket_id,
+                  name: alert.name,
+                  rule_generator: alert.rule_generator,
+                  priority: alert.priority,
+                  device_vendor: alert.device_vendor,
+                  device_product: alert.device_product,
+                  environment: alert.environment,
+                  start_time: new Date(alert.start_time).toISOString(),
+                  end_time: new Date(alert.end_time).toISOString(),
+                  ...alert.extensions,
+                }}
+              />
+              {alert.notes.length > 0 && (
+                <>
+                  <h3>
+                    <FormattedMessage id="case.notes" />
+                  </h3>
+                  <ul>
+                    {alert.notes.map((n, i) => (
+                      <li key={i}>{n}</li>
+                    ))}
+                  </ul>
+                </>
+              )}
+              <h3>
+                <FormattedMessage id="case.events" />
+              </h3>
               {alert.events.map((event, index) => (
                 <details key={index} open={index === 0}>
-                  <summary><FormattedMessage id="case.event" values={{ index: index + 1 }} /></summary>
+                  <summary>
+                    <FormattedMessage id="case.event" values={{ index: index + 1 }} />
+                  </summary>
                   <FieldTable record={event} />
                 </details>
               ))}
@@ -144,7 +251,9 @@ export function CaseView({ id, admin = false }: { id: number; admin?: boolean })
           ))}
 
           <section className="card">
-            <h2><FormattedMessage id="case.indicators" /></h2>
+            <h2>
+              <FormattedMessage id="case.indicators" />
+            </h2>
             <IndicatorTable alerts={detail.alerts} />
           </section>
 
@@ -153,24 +262,66 @@ export function CaseView({ id, admin = false }: { id: number; admin?: boolean })
 
           {headerRows.length > 0 && (
             <section className="card">
-              <h2><FormattedMessage id="case.headers" /></h2>
+              <h2>
+                <FormattedMessage id="case.headers" />
+              </h2>
               <FieldTable record={Object.fromEntries(headerRows)} />
             </section>
           )}
 
           <section className="card">
-            <h2><FormattedMessage id="case.attachments" /></h2>
-            {detail.files.length === 0 ? <p className="muted"><FormattedMessage id="common.none" /></p> : (
+            <h2>
+              <FormattedMessage id="case.attachments" />
+            </h2>
+            {detail.files.length === 0 ? (
+              <p className="muted">
+                <FormattedMessage id="common.none" />
+              </p>
+            ) : (
               <table>
-                <thead><tr><th><FormattedMessage id="case.attachment.name" /></th><th><FormattedMessage id="case.attachment.type" /></th><th><FormattedMessage id="case.attachment.size" /></th><th><FormattedMessage id="case.attachment.sha256" /></th></tr></thead>
+                <thead>
+                  <tr>
+                    <th>
+                      <FormattedMessage id="case.attachment.name" />
+                    </th>
+                    <th>
+                      <FormattedMessage id="case.attachment.type" />
+                    </th>
+                    <th>
+                      <FormattedMessage id="case.attachment.size" />
+                    </th>
+                    <th>
+                      <FormattedMessage id="case.attachment.sha256" />
+                    </th>
+                  </tr>
+                </thead>
                 <tbody>
                   {detail.files.map((f) => (
-                    <tr key={f.id}><td>{f.file_name}</td><td>{f.content_type}</td><td><FormattedMessage id="case.bytes" values={{ size: f.size }} /></td><td className="mono hash">{f.sha256} <CopyButton text={f.sha256} /></td></tr>
+                    <tr key={f.id}>
+                      <td>{f.file_name}</td>
+                      <td>{f.content_type}</td>
+                      <td>
+                        <FormattedMessage id="case.bytes" values={{ size: f.size }} />
+                      </td>
+                      <td className="mono hash">
+                        {f.sha256} <CopyButton text={f.sha256} />
+                      </td>
+                    </tr>
                   ))}
                 </tbody>
               </table>
             )}
-            {detail.hasEml ? <p><a href={`/api/cases/${id}/eml`} download><FormattedMessage id="case.downloadEml" /></a></p> : <p className="muted"><FormattedMessage id="case.noEml" /></p>}
+            {detail.hasEml ? (
+              <p>
+                <a href={`/api/cases/${id}/eml`} download>
+                  <FormattedMessage id="case.downloadEml" />
+                </a>
+              </p>
+            ) : (
+              <p className="muted">
+                <FormattedMessage id="case.noEml" />
+              </p>
+            )}
           </section>
         </div>
 
@@ -179,51 +330,94 @@ export function CaseView({ id, admin = false }: { id: number; admin?: boolean })
           <CaseVerdict caseId={id} view={detail} onChange={() => setVersion((v) => v + 1)} />
           <section className="card">
             <form onSubmit={changeStatus} className="stack">
-              <label><FormattedMessage id="case.status" />
+              <label>
+                <FormattedMessage id="case.status" />
                 <select name="status" value={status} onChange={(e) => setStatus(e.target.value as CaseDetail["status"])}>
-                  {STATUSES.map((s) => <option key={s} value={s}>{intl.formatMessage({ id: `status.${s}` })}</option>)}
+                  {STATUSES.map((s) => (
+                    <option key={s} value={s}>
+                      {intl.formatMessage({ id: `status.${s}` })}
+                    </option>
+                  ))}
                 </select>
               </label>
               {status === "closed" && (
-                <label><FormattedMessage id="case.reason" />
+                <label>
+                  <FormattedMessage id="case.reason" />
                   <input name="reason" value={reason} onChange={(e) => setReason(e.target.value)} maxLength={2000} />
                 </label>
               )}
-              <button type="submit" className="primary"><FormattedMessage id="case.apply" /></button>
+              <button type="submit" className="primary">
+                <FormattedMessage id="case.apply" />
+              </button>
             </form>
-            <label className="stack"><FormattedMessage id="case.priority" />
-              <select name="priority" value={detail.priority} onChange={(e) => void apply("priority", { priority: Number(e.target.value) }, { priority: Number(e.target.value) })}>
-                {PRIORITIES.map((p) => <option key={p} value={p}>{intl.formatMessage({ id: `priority.${p}` as "priority.60" })}</option>)}
+            <label className="stack">
+              <FormattedMessage id="case.priority" />
+              <select
+                name="priority"
+                value={detail.priority}
+                onChange={(e) => void apply("priority", { priority: Number(e.target.value) }, { priority: Number(e.target.value) })}
+              >
+                {PRIORITIES.map((p) => (
+                  <option key={p} value={p}>
+                    {intl.formatMessage({ id: `priority.${p}` as "priority.60" })}
+                  </option>
+                ))}
               </select>
             </label>
           </section>
 
           <section className="card">
-            <h2><FormattedMessage id="case.merge.title" /></h2>
+            <h2>
+              <FormattedMessage id="case.merge.title" />
+            </h2>
             <MergeForm caseId={id} onMerge={merge} />
           </section>
 
           <section className="card">
-            <h2><FormattedMessage id="case.comments" /></h2>
+            <h2>
+              <FormattedMessage id="case.comments" />
+            </h2>
             <ul className="timeline">
               {detail.comments.map((c) => (
-                <li key={c.id}><p className="comment">{c.body}</p><small><FormattedMessage id="case.by" values={{ who: c.user_name, when: intl.formatDate(c.created_at, { dateStyle: "medium", timeStyle: "short" }) }} /></small></li>
+                <li key={c.id}>
+                  <p className="comment">{c.body}</p>
+                  <small>
+                    <FormattedMessage
+                      id="case.by"
+                      values={{ who: c.user_name, when: intl.formatDate(c.created_at, { dateStyle: "medium", timeStyle: "short" }) }}
+                    />
+                  </small>
+                </li>
               ))}
             </ul>
             <form onSubmit={addComment} className="stack">
-              <textarea name="comment" aria-label={intl.formatMessage({ id: "case.commentPlaceholder" })} placeholder={intl.formatMessage({ id: "case.commentPlaceholder" })} value={comment} onChange={(e) => setComment(e.target.value)} maxLength={10000} />
-              <button type="submit"><FormattedMessage id="case.addComment" /></button>
+              <textarea
+                name="comment"
+                aria-label={intl.formatMessage({ id: "case.commentPlaceholder" })}
+                placeholder={intl.formatMessage({ id: "case.commentPlaceholder" })}
+                value={comment}
+                onChange={(e) => setComment(e.target.value)}
+                maxLength={10000}
+              />
+              <button type="submit">
+                <FormattedMessage id="case.addComment" />
+              </button>
             </form>
           </section>
 
           <section className="card">
-            <h2><FormattedMessage id="case.history" /></h2>
+            <h2>
+              <FormattedMessage id="case.history" />
+            </h2>
             <ul className="timeline history">
               {detail.history.map((h) => (
                 <li key={h.id}>
                   <HistoryText entry={h} label={label} />
                   {h.reason && <> — {h.reason}</>}
-                  <br /><small><When time={h.created_at} /></small>
+                  <br />
+                  <small>
+                    <When time={h.created_at} />
+                  </small>
                 </li>
               ))}
             </ul>

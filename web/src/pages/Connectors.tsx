@@ -4,14 +4,33 @@ import { FormattedMessage, useIntl } from "react-intl";
 import { Highlight, themes } from "prism-react-renderer";
 import { IntegrationSettingsForm } from "../respond/IntegrationSettingsForm.js";
 import type { RespondIntegration } from "../respond/api.js";
-import { api, ApiError, type ConnectorDefinition, type ConnectorView, type Grouping, type GroupingMode, type Integration, type RunResult, type User } from "../api.js";
-import { RunStatus, When } from "../format.js";
+import {
+  api,
+  type ApiError,
+  type ConnectorDefinition,
+  type ConnectorView,
+  type Grouping,
+  type GroupingMode,
+  type Integration,
+  type RunResult,
+  type User,
+} from "../api.js";
 import { GROUPING_MODES } from "../../../src/sdk/vocabulary.js";
 import { Link } from "../router.js";
 
 type Values = Record<string, string | boolean>;
 
-function ParameterForm({ definition, values, onChange, stored }: { definition: ConnectorDefinition; values: Values; onChange: (values: Values) => void; stored?: Record<string, unknown> }) {
+function ParameterForm({
+  definition,
+  values,
+  onChange,
+  stored,
+}: {
+  definition: ConnectorDefinition;
+  values: Values;
+  onChange: (values: Values) => void;
+  stored?: Record<string, unknown>;
+}) {
   const intl = useIntl();
   return (
     <div className="params">
@@ -20,16 +39,47 @@ function ParameterForm({ definition, values, onChange, stored }: { definition: C
         const value = values[p.name];
         return (
           <div key={p.name} className="param">
-            <label htmlFor={id}>{p.name}{p.required && <span className="required"> *<span className="sr-only"><FormattedMessage id="connectors.required" /></span></span>}</label>
+            <label htmlFor={id}>
+              {p.name}
+              {p.required && (
+                <span className="required">
+                  {" "}
+                  *
+                  <span className="sr-only">
+                    <FormattedMessage id="connectors.required" />
+                  </span>
+                </span>
+              )}
+            </label>
             {p.type === "boolean" ? (
-              <input id={id} type="checkbox" checked={value === true} onChange={(e) => onChange({ ...values, [p.name]: e.target.checked })} />
+              <input
+                id={id}
+                type="checkbox"
+                checked={value === true}
+                onChange={(e) => onChange({ ...values, [p.name]: e.target.checked })}
+              />
             ) : (
-              <input id={id} name={p.name} type={p.type === "password" ? "password" : p.type === "int" ? "number" : "text"} autoComplete={p.type === "password" ? "new-password" : "off"}
-                value={typeof value === "string" ? value : ""} onChange={(e) => onChange({ ...values, [p.name]: e.target.value })}
-                placeholder={p.type === "password" && stored?.[p.name] === "(set)" ? intl.formatMessage({ id: "connectors.passwordSet" }) : p.default !== undefined ? String(p.default) : ""} />
+              <input
+                id={id}
+                name={p.name}
+                type={p.type === "password" ? "password" : p.type === "int" ? "number" : "text"}
+                autoComplete={p.type === "password" ? "new-password" : "off"}
+                value={typeof value === "string" ? value : ""}
+                onChange={(e) => onChange({ ...values, [p.name]: e.target.value })}
+                placeholder={
+                  p.type === "password" && stored?.[p.name] === "(set)"
+                    ? intl.formatMessage({ id: "connectors.passwordSet" })
+                    : p.default !== undefined
+                      ? String(p.default)
+                      : ""
+                }
+              />
             )}
             {(p.description || p.default !== undefined) && (
-              <small className="muted">{p.description}{p.default !== undefined && <> ({intl.formatMessage({ id: "connectors.default" }, { value: String(p.default) })})</>}</small>
+              <small className="muted">
+                {p.description}
+                {p.default !== undefined && <> ({intl.formatMessage({ id: "connectors.default" }, { value: String(p.default) })})</>}
+              </small>
             )}
           </div>
         );
@@ -52,14 +102,22 @@ function initialValues(definition: ConnectorDefinition, stored?: Record<string, 
 function Source({ slug, connector }: { slug: string; connector: string }) {
   const [source, setSource] = useState<string | null>(null);
   useEffect(() => {
-    void api<{ source: string }>(`/integrations/${encodeURIComponent(slug)}/connectors/${encodeURIComponent(connector)}/source`).then((s) => setSource(s.source), () => setSource(""));
+    void api<{ source: string }>(`/integrations/${encodeURIComponent(slug)}/connectors/${encodeURIComponent(connector)}/source`).then(
+      (s) => setSource(s.source),
+      () => setSource(""),
+    );
   }, [slug, connector]);
-  if (source === null) return <p><FormattedMessage id="common.loading" /></p>;
+  if (source === null)
+    return (
+      <p>
+        <FormattedMessage id="common.loading" />
+      </p>
+    );
   // Tokens become React elements: the code is shown as text, never parsed as markup.
   return (
     <Highlight code={source} language="tsx" theme={themes.github}>
       {({ tokens, getLineProps, getTokenProps }) => (
-        <pre className="source" aria-readonly="true">
+        <pre className="source">
           {tokens.map((line, i) => {
             const { key: _lineKey, ...lineProps } = getLineProps({ line }) as Record<string, unknown>;
             return (
@@ -82,12 +140,39 @@ function RunOutput({ result }: { result: RunResult }) {
   return (
     <div className="run-output" data-testid="run-output">
       <p className={result.status === "succeeded" ? "ok" : "error"}>
-        <FormattedMessage id="connectors.result" values={{ status: result.status, fetched: result.fetched, alerts: result.alerts, ingested: result.ingested, duplicates: result.duplicates, failed: result.failed, ms: result.ms }} />
-        {result.error && <> — {result.error.code}: {result.error.message}</>}
+        <FormattedMessage
+          id="connectors.result"
+          values={{
+            status: result.status,
+            fetched: result.fetched,
+            alerts: result.alerts,
+            ingested: result.ingested,
+            duplicates: result.duplicates,
+            failed: result.failed,
+            ms: result.ms,
+          }}
+        />
+        {result.error && (
+          <>
+            {" "}
+            — {result.error.code}: {result.error.message}
+          </>
+        )}
       </p>
-      {result.package && (<><h4><FormattedMessage id="connectors.package" /></h4><pre className="package">{JSON.stringify(result.package, null, 2)}</pre></>)}
-      <h4><FormattedMessage id="connectors.logs" /></h4>
-      <pre className="logs">{result.logs.map((l) => `${new Date(l.time).toISOString()} ${l.level.toUpperCase()} ${l.message}`).join("\n")}</pre>
+      {result.package && (
+        <>
+          <h4>
+            <FormattedMessage id="connectors.package" />
+          </h4>
+          <pre className="package">{JSON.stringify(result.package, null, 2)}</pre>
+        </>
+      )}
+      <h4>
+        <FormattedMessage id="connectors.logs" />
+      </h4>
+      <pre className="logs">
+        {result.logs.map((l) => `${new Date(l.time).toISOString()} ${l.level.toUpperCase()} ${l.message}`).join("\n")}
+      </pre>
     </div>
   );
 }
@@ -97,29 +182,83 @@ const GROUPING_CHOICES: GroupingMode[] = [...GROUPING_MODES.filter((mode) => mod
 const DEFAULT_GROUPING: Grouping = { mode: "campaign", windowHours: 24, maxAlerts: 500 };
 
 /** How ingest groups the connector's alerts into cases: SecOps' choices and the campaign mode. */
-function GroupingFields({ value, onChange }: { value: { mode: GroupingMode; windowHours: string; maxAlerts: string }; onChange: (value: { mode: GroupingMode; windowHours: string; maxAlerts: string }) => void }) {
+function GroupingFields({
+  value,
+  onChange,
+}: {
+  value: { mode: GroupingMode; windowHours: string; maxAlerts: string };
+  onChange: (value: { mode: GroupingMode; windowHours: string; maxAlerts: string }) => void;
+}) {
   const intl = useIntl();
   return (
     <fieldset className="grouping">
-      <legend><FormattedMessage id="connectors.grouping" /></legend>
-      <div className="param"><label htmlFor="grouping-mode"><FormattedMessage id="connectors.grouping.mode" /></label>
+      <legend>
+        <FormattedMessage id="connectors.grouping" />
+      </legend>
+      <div className="param">
+        <label htmlFor="grouping-mode">
+          <FormattedMessage id="connectors.grouping.mode" />
+        </label>
         <select id="grouping-mode" value={value.mode} onChange={(e) => onChange({ ...value, mode: e.target.value as GroupingMode })}>
-          {GROUPING_CHOICES.map((m) => <option key={m} value={m}>{intl.formatMessage({ id: `connectors.grouping.${m}` as "connectors.grouping.campaign" })}</option>)}
+          {GROUPING_CHOICES.map((m) => (
+            <option key={m} value={m}>
+              {intl.formatMessage({ id: `connectors.grouping.${m}` as "connectors.grouping.campaign" })}
+            </option>
+          ))}
         </select>
-        <small className="muted">{intl.formatMessage({ id: `connectors.grouping.${value.mode}.help` as "connectors.grouping.campaign.help" })}</small></div>
-      {value.mode !== "off" && <>
-        <div className="param"><label htmlFor="grouping-hours"><FormattedMessage id="connectors.grouping.hours" /></label>
-          <input id="grouping-hours" type="number" min={1} max={2160} value={value.windowHours} onChange={(e) => onChange({ ...value, windowHours: e.target.value })} /></div>
-        <div className="param"><label htmlFor="grouping-max"><FormattedMessage id="connectors.grouping.max" /></label>
-          <input id="grouping-max" type="number" min={1} max={100000} value={value.maxAlerts} onChange={(e) => onChange({ ...value, maxAlerts: e.target.value })} /></div>
-      </>}
+        <small className="muted">
+          {intl.formatMessage({ id: `connectors.grouping.${value.mode}.help` as "connectors.grouping.campaign.help" })}
+        </small>
+      </div>
+      {value.mode !== "off" && (
+        <>
+          <div className="param">
+            <label htmlFor="grouping-hours">
+              <FormattedMessage id="connectors.grouping.hours" />
+            </label>
+            <input
+              id="grouping-hours"
+              type="number"
+              min={1}
+              max={2160}
+              value={value.windowHours}
+              onChange={(e) => onChange({ ...value, windowHours: e.target.value })}
+            />
+          </div>
+          <div className="param">
+            <label htmlFor="grouping-max">
+              <FormattedMessage id="connectors.grouping.max" />
+            </label>
+            <input
+              id="grouping-max"
+              type="number"
+              min={1}
+              max={100000}
+              value={value.maxAlerts}
+              onChange={(e) => onChange({ ...value, maxAlerts: e.target.value })}
+            />
+          </div>
+        </>
+      )}
     </fieldset>
   );
 }
 
-function ConnectorEditor({ integrations, existing, onSaved, onCancel }: { integrations: Integration[]; existing?: ConnectorView; onSaved: () => void; onCancel: () => void }) {
+function ConnectorEditor({
+  integrations,
+  existing,
+  onSaved,
+  onCancel,
+}: {
+  integrations: Integration[];
+  existing?: ConnectorView;
+  onSaved: () => void;
+  onCancel: () => void;
+}) {
   const intl = useIntl();
-  const [slug, setSlug] = useState(existing ? integrations.find((i) => i.name === existing.integration)?.slug ?? "" : integrations[0]?.slug ?? "");
+  const [slug, setSlug] = useState(
+    existing ? (integrations.find((i) => i.name === existing.integration)?.slug ?? "") : (integrations[0]?.slug ?? ""),
+  );
   const integration = integrations.find((i) => i.slug === slug);
   const [definitionName, setDefinitionName] = useState(existing?.definition ?? integration?.connectors[0]?.name ?? "");
   const definition = integration?.connectors.find((c) => c.name === definitionName) ?? integration?.connectors[0];
@@ -142,10 +281,16 @@ function ConnectorEditor({ integrations, existing, onSaved, onCancel }: { integr
       parameters[p.name] = value;
     }
     try {
-      await api(`/connectors/${encodeURIComponent(name)}`, { method: "PUT", body: {
-        integration: integration.name, connector: definition.name, parameters, intervalSeconds: Number(interval),
-        grouping: { mode: grouping.mode, windowHours: Number(grouping.windowHours), maxAlerts: Number(grouping.maxAlerts) },
-      } });
+      await api(`/connectors/${encodeURIComponent(name)}`, {
+        method: "PUT",
+        body: {
+          integration: integration.name,
+          connector: definition.name,
+          parameters,
+          intervalSeconds: Number(interval),
+          grouping: { mode: grouping.mode, windowHours: Number(grouping.windowHours), maxAlerts: Number(grouping.maxAlerts) },
+        },
+      });
       onSaved();
     } catch (e) {
       const err = e as ApiError;
@@ -154,30 +299,99 @@ function ConnectorEditor({ integrations, existing, onSaved, onCancel }: { integr
   };
   return (
     <form className="card editor" onSubmit={save}>
-      <h2>{existing ? <FormattedMessage id="connectors.edit" values={{ name: existing.name }} /> : <FormattedMessage id="connectors.create" />}</h2>
-      <div className="param"><label htmlFor="connector-name"><FormattedMessage id="connectors.name" /></label>
-        <input id="connector-name" value={name} onChange={(e) => setName(e.target.value)} disabled={Boolean(existing)} required maxLength={100} /></div>
+      <h2>
+        {existing ? (
+          <FormattedMessage id="connectors.edit" values={{ name: existing.name }} />
+        ) : (
+          <FormattedMessage id="connectors.create" />
+        )}
+      </h2>
+      <div className="param">
+        <label htmlFor="connector-name">
+          <FormattedMessage id="connectors.name" />
+        </label>
+        <input
+          id="connector-name"
+          value={name}
+          onChange={(e) => setName(e.target.value)}
+          disabled={Boolean(existing)}
+          required
+          maxLength={100}
+        />
+      </div>
       {!existing && (
-        <div className="param"><label htmlFor="connector-integration"><FormattedMessage id="connectors.integration" /></label>
-          <select id="connector-integration" value={slug} onChange={(e) => { setSlug(e.target.value); const next = integrations.find((i) => i.slug === e.target.value)?.connectors[0]; if (next) { setDefinitionName(next.name); setValues(initialValues(next)); } }}>
-            {integrations.map((i) => <option key={i.slug} value={i.slug}>{i.name}</option>)}
-          </select></div>
+        <div className="param">
+          <label htmlFor="connector-integration">
+            <FormattedMessage id="connectors.integration" />
+          </label>
+          <select
+            id="connector-integration"
+            value={slug}
+            onChange={(e) => {
+              setSlug(e.target.value);
+              const next = integrations.find((i) => i.slug === e.target.value)?.connectors[0];
+              if (next) {
+                setDefinitionName(next.name);
+                setValues(initialValues(next));
+              }
+            }}
+          >
+            {integrations.map((i) => (
+              <option key={i.slug} value={i.slug}>
+                {i.name}
+              </option>
+            ))}
+          </select>
+        </div>
       )}
       {integration.connectors.length > 1 && !existing && (
-        <div className="param"><label htmlFor="connector-definition"><FormattedMessage id="connectors.definition" /></label>
-          <select id="connector-definition" value={definition.name} onChange={(e) => { setDefinitionName(e.target.value); const next = integration.connectors.find((c) => c.name === e.target.value); if (next) setValues(initialValues(next)); }}>
-            {integration.connectors.map((c) => <option key={c.name} value={c.name}>{c.name}</option>)}
-          </select></div>
+        <div className="param">
+          <label htmlFor="connector-definition">
+            <FormattedMessage id="connectors.definition" />
+          </label>
+          <select
+            id="connector-definition"
+            value={definition.name}
+            onChange={(e) => {
+              setDefinitionName(e.target.value);
+              const next = integration.connectors.find((c) => c.name === e.target.value);
+              if (next) setValues(initialValues(next));
+            }}
+          >
+            {integration.connectors.map((c) => (
+              <option key={c.name} value={c.name}>
+                {c.name}
+              </option>
+            ))}
+          </select>
+        </div>
       )}
-      <p className="muted"><FormattedMessage id="connectors.mappings" values={{ product: definition.productFieldName, event: definition.eventFieldName, timeout: definition.timeoutSeconds }} /></p>
-      <div className="param"><label htmlFor="connector-interval"><FormattedMessage id="connectors.interval" /></label>
-        <input id="connector-interval" type="number" min={1} value={interval} onChange={(e) => setInterval(e.target.value)} /></div>
+      <p className="muted">
+        <FormattedMessage
+          id="connectors.mappings"
+          values={{ product: definition.productFieldName, event: definition.eventFieldName, timeout: definition.timeoutSeconds }}
+        />
+      </p>
+      <div className="param">
+        <label htmlFor="connector-interval">
+          <FormattedMessage id="connectors.interval" />
+        </label>
+        <input id="connector-interval" type="number" min={1} value={interval} onChange={(e) => setInterval(e.target.value)} />
+      </div>
       <GroupingFields value={grouping} onChange={setGrouping} />
       <ParameterForm definition={definition} values={values} onChange={setValues} {...(existing ? { stored: existing.parameters } : {})} />
-      {error && <p className="error" role="alert">{error}</p>}
+      {error && (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      )}
       <div className="actions">
-        <button type="submit" className="primary">{intl.formatMessage({ id: "common.save" })}</button>
-        <button type="button" onClick={onCancel}>{intl.formatMessage({ id: "common.cancel" })}</button>
+        <button type="submit" className="primary">
+          {intl.formatMessage({ id: "common.save" })}
+        </button>
+        <button type="button" onClick={onCancel}>
+          {intl.formatMessage({ id: "common.cancel" })}
+        </button>
       </div>
     </form>
   );
@@ -195,8 +409,14 @@ export function Connectors({ user }: { user: User }) {
   const [source, setSource] = useState<string | null>(null);
 
   const load = useCallback(() => {
-    void api<{ integrations: Integration[] }>("/integrations").then((r) => setIntegrations(r.integrations), () => undefined);
-    void api<{ connectors: ConnectorView[] }>("/connectors").then((r) => setConnectors(r.connectors), () => undefined);
+    void api<{ integrations: Integration[] }>("/integrations").then(
+      (r) => setIntegrations(r.integrations),
+      () => undefined,
+    );
+    void api<{ connectors: ConnectorView[] }>("/connectors").then(
+      (r) => setConnectors(r.connectors),
+      () => undefined,
+    );
   }, []);
   useEffect(load, [load]);
 
@@ -224,19 +444,29 @@ export function Connectors({ user }: { user: User }) {
 
   return (
     <div>
-      <h1><FormattedMessage id="connectors.title" /></h1>
-      <h2><FormattedMessage id="connectors.integrations" /></h2>
+      <h1>
+        <FormattedMessage id="connectors.title" />
+      </h1>
+      <h2>
+        <FormattedMessage id="connectors.integrations" />
+      </h2>
       <ul className="integrations">
         {integrations.map((integration) => (
           <li key={integration.slug} className="card">
-            {integration.hasIcon && <img src={`/api/integrations/${encodeURIComponent(integration.slug)}/icon`} alt="" width={32} height={32} />}
+            {integration.hasIcon && (
+              <img src={`/api/integrations/${encodeURIComponent(integration.slug)}/icon`} alt="" width={32} height={32} />
+            )}
             <div>
               <strong>{integration.name}</strong>
               <p className="muted">{integration.description}</p>
               {integration.connectors.map((c) => (
                 <div key={c.name}>
                   <span>{c.name}</span>{" "}
-                  <button type="button" className="small" onClick={() => setSource(source === `${integration.slug}/${c.fileBase}` ? null : `${integration.slug}/${c.fileBase}`)}>
+                  <button
+                    type="button"
+                    className="small"
+                    onClick={() => setSource(source === `${integration.slug}/${c.fileBase}` ? null : `${integration.slug}/${c.fileBase}`)}
+                  >
                     <FormattedMessage id={source === `${integration.slug}/${c.fileBase}` ? "connectors.hideSource" : "connectors.source"} />
                   </button>
                   {source === `${integration.slug}/${c.fileBase}` && <Source slug={integration.slug} connector={c.fileBase} />}
@@ -248,42 +478,119 @@ export function Connectors({ user }: { user: User }) {
         ))}
       </ul>
 
-      <h2><FormattedMessage id="connectors.instances" /></h2>
-      {!isAdmin && <p className="muted"><FormattedMessage id="connectors.adminOnly" /></p>}
-      {isAdmin && editing === null && <button type="button" className="primary" onClick={() => setEditing("new")}><FormattedMessage id="connectors.new" /></button>}
-      {editing !== null && integrations.length > 0 && (
-        <ConnectorEditor key={editing === "new" ? "new" : editing.name} integrations={integrations} {...(editing === "new" ? {} : { existing: editing })}
-          onSaved={() => { setEditing(null); load(); }} onCancel={() => setEditing(null)} />
+      <h2>
+        <FormattedMessage id="connectors.instances" />
+      </h2>
+      {!isAdmin && (
+        <p className="muted">
+          <FormattedMessage id="connectors.adminOnly" />
+        </p>
       )}
-      {connectors.length === 0 ? <p className="muted"><FormattedMessage id="connectors.empty" /></p> : (
+      {isAdmin && editing === null && (
+        <button type="button" className="primary" onClick={() => setEditing("new")}>
+          <FormattedMessage id="connectors.new" />
+        </button>
+      )}
+      {editing !== null && integrations.length > 0 && (
+        <ConnectorEditor
+          key={editing === "new" ? "new" : editing.name}
+          integrations={integrations}
+          {...(editing === "new" ? {} : { existing: editing })}
+          onSaved={() => {
+            setEditing(null);
+            load();
+          }}
+          onCancel={() => setEditing(null)}
+        />
+      )}
+      {connectors.length === 0 ? (
+        <p className="muted">
+          <FormattedMessage id="connectors.empty" />
+        </p>
+      ) : (
         <ul className="connectors">
           {connectors.map((c) => (
             <li key={c.name} className={`card ${c.failing ? "failing" : ""}`} data-connector={c.name}>
               <div className="row">
                 <strong>{c.name}</strong>
-                <span className="muted">{c.integration} · {c.definition}</span>
-                {c.failing ? <span className="badge run-failed"><FormattedMessage id="connectors.failing" /></span> : c.lastRuns.length ? <span className="badge run-succeeded"><FormattedMessage id="connectors.healthy" /></span> : null}
-                <span className="muted">{c.enabled ? <FormattedMessage id="connectors.enabled" /> : <FormattedMessage id="overview.disabled" />}</span>
-                <span className="muted"><FormattedMessage id="connectors.interval" />: {intl.formatNumber(c.intervalSeconds)}</span>
+                <span className="muted">
+                  {c.integration} · {c.definition}
+                </span>
+                {c.failing ? (
+                  <span className="badge run-failed">
+                    <FormattedMessage id="connectors.failing" />
+                  </span>
+                ) : c.lastRuns.length ? (
+                  <span className="badge run-succeeded">
+                    <FormattedMessage id="connectors.healthy" />
+                  </span>
+                ) : null}
+                <span className="muted">
+                  {c.enabled ? <FormattedMessage id="connectors.enabled" /> : <FormattedMessage id="overview.disabled" />}
+                </span>
+                <span className="muted">
+                  <FormattedMessage id="connectors.interval" />: {intl.formatNumber(c.intervalSeconds)}
+                </span>
               </div>
               {c.problem && <p className="error">{c.problem}</p>}
               <p className="muted">
-                {c.lastRuns[0] ? <FormattedMessage id="connectors.lastRun" values={{ when: intl.formatDate(c.lastRuns[0].started_at, { dateStyle: "short", timeStyle: "medium" }), status: intl.formatMessage({ id: `runs.status.${c.lastRuns[0].status}` as "runs.status.failed", defaultMessage: c.lastRuns[0].status }) }} /> : <FormattedMessage id="connectors.noRuns" />}
+                {c.lastRuns[0] ? (
+                  <FormattedMessage
+                    id="connectors.lastRun"
+                    values={{
+                      when: intl.formatDate(c.lastRuns[0].started_at, { dateStyle: "short", timeStyle: "medium" }),
+                      status: intl.formatMessage({
+                        id: `runs.status.${c.lastRuns[0].status}` as "runs.status.failed",
+                        defaultMessage: c.lastRuns[0].status,
+                      }),
+                    }}
+                  />
+                ) : (
+                  <FormattedMessage id="connectors.noRuns" />
+                )}
                 {c.lastRuns[0]?.error && <> — {c.lastRuns[0].error}</>}
-                {" · "}<Link to={`/runs?connector=${encodeURIComponent(c.name)}`}><FormattedMessage id="connectors.runHistory" /></Link>
+                {" · "}
+                <Link to={`/runs?connector=${encodeURIComponent(c.name)}`}>
+                  <FormattedMessage id="connectors.runHistory" />
+                </Link>
               </p>
-              {c.productFieldName && <p className="muted"><FormattedMessage id="connectors.mappings" values={{ product: c.productFieldName, event: c.eventFieldName, timeout: c.timeoutSeconds }} /></p>}
+              {c.productFieldName && (
+                <p className="muted">
+                  <FormattedMessage
+                    id="connectors.mappings"
+                    values={{ product: c.productFieldName, event: c.eventFieldName, timeout: c.timeoutSeconds }}
+                  />
+                </p>
+              )}
               {isAdmin && (
                 <div className="actions">
-                  <button type="button" disabled={Boolean(busy)} onClick={() => void act(c, "test")}>▶ <FormattedMessage id="connectors.test" /></button>
-                  <button type="button" disabled={Boolean(busy)} onClick={() => void act(c, "run")}><FormattedMessage id="connectors.runOnce" /></button>
-                  <button type="button" disabled={Boolean(busy)} onClick={() => void act(c, c.enabled ? "disable" : "enable")}><FormattedMessage id={c.enabled ? "connectors.disable" : "connectors.enable"} /></button>
-                  <button type="button" onClick={() => setEditing(c)}><FormattedMessage id="connectors.edit" values={{ name: "" }} /></button>
-                  <button type="button" className="danger" disabled={Boolean(busy)} onClick={() => void act(c, "delete")}><FormattedMessage id="connectors.delete" /></button>
+                  <button type="button" disabled={Boolean(busy)} onClick={() => void act(c, "test")}>
+                    ▶ <FormattedMessage id="connectors.test" />
+                  </button>
+                  <button type="button" disabled={Boolean(busy)} onClick={() => void act(c, "run")}>
+                    <FormattedMessage id="connectors.runOnce" />
+                  </button>
+                  <button type="button" disabled={Boolean(busy)} onClick={() => void act(c, c.enabled ? "disable" : "enable")}>
+                    <FormattedMessage id={c.enabled ? "connectors.disable" : "connectors.enable"} />
+                  </button>
+                  <button type="button" onClick={() => setEditing(c)}>
+                    <FormattedMessage id="connectors.edit" values={{ name: "" }} />
+                  </button>
+                  <button type="button" className="danger" disabled={Boolean(busy)} onClick={() => void act(c, "delete")}>
+                    <FormattedMessage id="connectors.delete" />
+                  </button>
                 </div>
               )}
-              {busy.startsWith(`${c.name}:`) && <p><FormattedMessage id="connectors.running" /></p>}
-              {errors[c.name] && <p className="error" role="alert">{errors[c.name]}</p>}
+              {busy.startsWith(`${c.name}:`) && (
+                <p>
+                  <FormattedMessage id="connectors.running" />
+                </p>
+              )}
+              {errors[c.name] && (
+                <p className="error" role="alert">
+                  {errors[c.name]}
+                </p>
+              )}
               {results[c.name] && <RunOutput result={results[c.name]!} />}
             </li>
           ))}

@@ -19,13 +19,21 @@ import { VersionHistory } from "../ide/VersionHistory.js";
 /** The integrations the IDE can edit (null while loading, none if they cannot be listed). */
 function useEditableIntegrations() {
   const [integrations, setIntegrations] = useState<EditableIntegration[] | null>(null);
-  const reload = useCallback(() => void api<{ integrations: EditableIntegration[] }>("/ide/integrations").then((r) => setIntegrations(r.integrations), () => setIntegrations([])), []);
+  const reload = useCallback(
+    () =>
+      void api<{ integrations: EditableIntegration[] }>("/ide/integrations").then(
+        (r) => setIntegrations(r.integrations),
+        () => setIntegrations([]),
+      ),
+    [],
+  );
   useEffect(reload, [reload]);
   return { integrations, reload };
 }
 
 const connectorPage = (slug: string, fileBase: string) => `/ide/${encodeURIComponent(slug)}/${encodeURIComponent(fileBase)}`;
-const codePage = (slug: string, kind: CodeKind, fileBase: string) => `/ide/${encodeURIComponent(slug)}/${kind}/${encodeURIComponent(fileBase)}`;
+const codePage = (slug: string, kind: CodeKind, fileBase: string) =>
+  `/ide/${encodeURIComponent(slug)}/${kind}/${encodeURIComponent(fileBase)}`;
 
 function IdeHome() {
   const { integrations, reload } = useEditableIntegrations();
@@ -35,39 +43,83 @@ function IdeHome() {
   const [addingCode, setAddingCode] = useState<string | null>(null);
   return (
     <section>
-      <h1><FormattedMessage id="ide.title" /></h1>
-      <p className="muted"><FormattedMessage id="ide.intro" /></p>
-      {integrations === null ? <p><FormattedMessage id="common.loading" /></p> : integrations.length === 0 ? <p className="muted"><FormattedMessage id="ide.noIntegrations" /></p> : null}
+      <h1>
+        <FormattedMessage id="ide.title" />
+      </h1>
+      <p className="muted">
+        <FormattedMessage id="ide.intro" />
+      </p>
+      {integrations === null ? (
+        <p>
+          <FormattedMessage id="common.loading" />
+        </p>
+      ) : integrations.length === 0 ? (
+        <p className="muted">
+          <FormattedMessage id="ide.noIntegrations" />
+        </p>
+      ) : null}
       {integrations?.map((integration) => (
         <div key={integration.slug} className="card" data-integration={integration.slug}>
           <h2 className="meta">
-            {integration.hasIcon && !integration.draft && <img className="integration-icon" src={`/api/integrations/${encodeURIComponent(integration.slug)}/icon`} alt="" width={24} height={24} />}
+            {integration.hasIcon && !integration.draft && (
+              <img
+                className="integration-icon"
+                src={`/api/integrations/${encodeURIComponent(integration.slug)}/icon`}
+                alt=""
+                width={24}
+                height={24}
+              />
+            )}
             {integration.name}
-            {integration.draft && <span className="badge"><FormattedMessage id="ide.draft" /></span>}
+            {integration.draft && (
+              <span className="badge">
+                <FormattedMessage id="ide.draft" />
+              </span>
+            )}
           </h2>
           <p className="muted">{integration.description}</p>
           <ul>
             {integration.connectors.map((c) => (
-              <li key={c.fileBase}><Link to={connectorPage(integration.slug, c.fileBase)}>{c.name}</Link> <span className="muted">connectors/{c.fileBase}.ts</span></li>
+              <li key={c.fileBase}>
+                <Link to={connectorPage(integration.slug, c.fileBase)}>{c.name}</Link>{" "}
+                <span className="muted">connectors/{c.fileBase}.ts</span>
+              </li>
             ))}
           </ul>
           {addingTo === integration.slug ? (
             <ConnectorDefinitionForm slug={integration.slug} onSaved={(fileBase) => navigate(connectorPage(integration.slug, fileBase))} />
           ) : (
-            <button type="button" onClick={() => setAddingTo(integration.slug)}><FormattedMessage id="ide.newConnector" /></button>
+            <button type="button" onClick={() => setAddingTo(integration.slug)}>
+              <FormattedMessage id="ide.newConnector" />
+            </button>
           )}
           {(["actions", "jobs"] as const).map((kind) => (
             <div key={kind} className="stack" data-kind={kind}>
-              <h3><FormattedMessage id={kind === "actions" ? "ide.actions" : "ide.jobs"} /></h3>
+              <h3>
+                <FormattedMessage id={kind === "actions" ? "ide.actions" : "ide.jobs"} />
+              </h3>
               <ul>
                 {integration[kind].map((d) => (
-                  <li key={d.fileBase}><Link to={codePage(integration.slug, kind, d.fileBase)}>{d.name}</Link> <span className="muted">{kind}/{d.fileBase}.ts</span></li>
+                  <li key={d.fileBase}>
+                    <Link to={codePage(integration.slug, kind, d.fileBase)}>{d.name}</Link>{" "}
+                    <span className="muted">
+                      {kind}/{d.fileBase}.ts
+                    </span>
+                  </li>
                 ))}
               </ul>
               {addingCode === `${integration.slug}/${kind}` ? (
-                <CodeDefinitionForm slug={integration.slug} kind={kind} onSaved={(fileBase) => navigate(codePage(integration.slug, kind, fileBase))} />
+                <CodeDefinitionForm
+                  slug={integration.slug}
+                  kind={kind}
+                  onSaved={(fileBase) => navigate(codePage(integration.slug, kind, fileBase))}
+                />
               ) : (
-                <div><button type="button" onClick={() => setAddingCode(`${integration.slug}/${kind}`)}><FormattedMessage id={kind === "actions" ? "ide.newAction" : "ide.newJob"} /></button></div>
+                <div>
+                  <button type="button" onClick={() => setAddingCode(`${integration.slug}/${kind}`)}>
+                    <FormattedMessage id={kind === "actions" ? "ide.newAction" : "ide.newJob"} />
+                  </button>
+                </div>
               )}
             </div>
           ))}
@@ -91,25 +143,50 @@ function ConnectorIde({ slug, fileBase }: { slug: string; fileBase: string }) {
   const [editingDefinition, setEditingDefinition] = useState(false);
   return (
     <section className="ide">
-      <p><Link to="/ide"><FormattedMessage id="ide.back" /></Link></p>
-      <h1>{integration?.name ?? slug} · {definition?.name ?? fileBase}</h1>
-      <CodePanel codePath={codePath} file={`connectors/${fileBase}.ts`} onSaved={countSave} onPlay={(code) => play.run({ code, parameters: filledValues(values) })}
-        aside={definition && definition.parameters.length > 0 && (
-          <div className="card">
-            <h3><FormattedMessage id="ide.playParameters" /></h3>
-            <ParameterValuesForm parameters={definition.parameters} values={values} onChange={setValues} idPrefix="play" />
-          </div>
-        )} />
+      <p>
+        <Link to="/ide">
+          <FormattedMessage id="ide.back" />
+        </Link>
+      </p>
+      <h1>
+        {integration?.name ?? slug} · {definition?.name ?? fileBase}
+      </h1>
+      <CodePanel
+        codePath={codePath}
+        file={`connectors/${fileBase}.ts`}
+        onSaved={countSave}
+        onPlay={(code) => play.run({ code, parameters: filledValues(values) })}
+        aside={
+          definition &&
+          definition.parameters.length > 0 && (
+            <div className="card">
+              <h3>
+                <FormattedMessage id="ide.playParameters" />
+              </h3>
+              <ParameterValuesForm parameters={definition.parameters} values={values} onChange={setValues} idPrefix="play" />
+            </div>
+          )
+        }
+      />
       {play.result && <PlayOutput result={play.result} />}
       {definition && <EnableConnectorForm slug={slug} definition={definition} values={values} />}
       <VersionHistory codePath={codePath} refresh={saves} />
-      {definition && (editingDefinition ? (
-        <ConnectorDefinitionForm slug={slug} existing={definition} onSaved={() => {
-          setEditingDefinition(false);
-          reload();
-          countSave();
-        }} />
-      ) : <button type="button" onClick={() => setEditingDefinition(true)}><FormattedMessage id="ide.editDefinition" /></button>)}
+      {definition &&
+        (editingDefinition ? (
+          <ConnectorDefinitionForm
+            slug={slug}
+            existing={definition}
+            onSaved={() => {
+              setEditingDefinition(false);
+              reload();
+              countSave();
+            }}
+          />
+        ) : (
+          <button type="button" onClick={() => setEditingDefinition(true)}>
+            <FormattedMessage id="ide.editDefinition" />
+          </button>
+        ))}
     </section>
   );
 }
@@ -119,8 +196,20 @@ function CodeIdePage({ slug, kind, fileBase }: { slug: string; kind: CodeKind; f
   const integration = integrations?.find((i) => i.slug === slug);
   return (
     <>
-      <p><Link to="/ide"><FormattedMessage id="ide.back" /></Link></p>
-      {integrations === null ? <p><FormattedMessage id="common.loading" /></p> : integration ? <CodeIde integration={integration} kind={kind} fileBase={fileBase} reload={reload} /> : <p className="error">{slug}</p>}
+      <p>
+        <Link to="/ide">
+          <FormattedMessage id="ide.back" />
+        </Link>
+      </p>
+      {integrations === null ? (
+        <p>
+          <FormattedMessage id="common.loading" />
+        </p>
+      ) : integration ? (
+        <CodeIde integration={integration} kind={kind} fileBase={fileBase} reload={reload} />
+      ) : (
+        <p className="error">{slug}</p>
+      )}
     </>
   );
 }
@@ -128,7 +217,10 @@ function CodeIdePage({ slug, kind, fileBase }: { slug: string; kind: CodeKind; f
 /** /ide, /ide/<integration>/<connector> and /ide/<integration>/actions|jobs/<file>. */
 export function Ide({ path }: { path: string }) {
   const code = /^\/ide\/([^/]+)\/(actions|jobs)\/([^/]+)$/.exec(path);
-  if (code) return <CodeIdePage key={path} slug={decodeURIComponent(code[1]!)} kind={code[2] as CodeKind} fileBase={decodeURIComponent(code[3]!)} />;
+  if (code)
+    return (
+      <CodeIdePage key={path} slug={decodeURIComponent(code[1]!)} kind={code[2] as CodeKind} fileBase={decodeURIComponent(code[3]!)} />
+    );
   const match = /^\/ide\/([^/]+)\/([^/]+)$/.exec(path);
   if (match) return <ConnectorIde key={path} slug={decodeURIComponent(match[1]!)} fileBase={decodeURIComponent(match[2]!)} />;
   return <IdeHome />;

@@ -9,7 +9,15 @@ import { Link, navigate } from "../router.js";
 /** What the server's refusal means to the person at the form. */
 const REFUSALS: Record<string, string> = { USER_NAME: "setup.badName", USER_PASSWORD: "setup.badPassword" };
 
-export function Setup({ onSignedIn, locale, onLocale }: { onSignedIn: (user: User) => void; locale: Locale; onLocale: (locale: Locale) => void }) {
+export function Setup({
+  onSignedIn,
+  locale,
+  onLocale,
+}: {
+  onSignedIn: (user: User) => void;
+  locale: Locale;
+  onLocale: (locale: Locale) => void;
+}) {
   const intl = useIntl();
   const token = new URLSearchParams(window.location.search).get("token") ?? "";
   const [state, setState] = useState<"checking" | "open" | "gone">("checking");
@@ -20,7 +28,10 @@ export function Setup({ onSignedIn, locale, onLocale }: { onSignedIn: (user: Use
   const [busy, setBusy] = useState(false);
 
   useEffect(() => {
-    api(`/setup?token=${encodeURIComponent(token)}`).then(() => setState("open"), () => setState("gone"));
+    api(`/setup?token=${encodeURIComponent(token)}`).then(
+      () => setState("open"),
+      () => setState("gone"),
+    );
   }, [token]);
 
   const submit = async (event: FormEvent) => {
@@ -40,7 +51,10 @@ export function Setup({ onSignedIn, locale, onLocale }: { onSignedIn: (user: Use
     } catch (e) {
       if (e instanceof ApiError && e.status === 404) setState("gone");
       else if (e instanceof ApiError && REFUSALS[e.code]) setError(intl.formatMessage({ id: REFUSALS[e.code] }));
-      else setError(intl.formatMessage({ id: "error.generic" }, { code: e instanceof ApiError ? e.code : "ERROR", message: (e as Error).message }));
+      else
+        setError(
+          intl.formatMessage({ id: "error.generic" }, { code: e instanceof ApiError ? e.code : "ERROR", message: (e as Error).message }),
+        );
     } finally {
       setBusy(false);
     }
@@ -48,24 +62,74 @@ export function Setup({ onSignedIn, locale, onLocale }: { onSignedIn: (user: Use
 
   return (
     <SignInCard title="setup.title" onSubmit={submit} locale={locale} onLocale={onLocale}>
-      {state === "checking" && <p className="muted"><FormattedMessage id="common.loading" /></p>}
+      {state === "checking" && (
+        <p className="muted">
+          <FormattedMessage id="common.loading" />
+        </p>
+      )}
       {state === "gone" && (
         <>
-          <p role="alert"><FormattedMessage id="setup.gone" /></p>
-          <Link to="/"><FormattedMessage id="setup.toSignIn" /></Link>
+          <p role="alert">
+            <FormattedMessage id="setup.gone" />
+          </p>
+          <Link to="/">
+            <FormattedMessage id="setup.toSignIn" />
+          </Link>
         </>
       )}
       {state === "open" && (
         <>
-          <p className="muted"><FormattedMessage id="setup.intro" values={CODE_TAGS} /></p>
-          <label htmlFor="setup-username"><FormattedMessage id="setup.username" /></label>
-          <input id="setup-username" name="username" autoComplete="username" value={username} onChange={(e) => setUsername(e.target.value)} required maxLength={64} />
-          <label htmlFor="setup-password"><FormattedMessage id="setup.password" /></label>
-          <input id="setup-password" name="password" type="password" autoComplete="new-password" value={password} onChange={(e) => setPassword(e.target.value)} required minLength={8} maxLength={1024} />
-          <label htmlFor="setup-confirm"><FormattedMessage id="setup.confirm" /></label>
-          <input id="setup-confirm" name="confirm" type="password" autoComplete="new-password" value={confirm} onChange={(e) => setConfirm(e.target.value)} required minLength={8} maxLength={1024} />
-          {error && <p className="error" role="alert">{error}</p>}
-          <button type="submit" className="primary" disabled={busy}><FormattedMessage id="setup.submit" /></button>
+          <p className="muted">
+            <FormattedMessage id="setup.intro" values={CODE_TAGS} />
+          </p>
+          <label htmlFor="setup-username">
+            <FormattedMessage id="setup.username" />
+          </label>
+          <input
+            id="setup-username"
+            name="username"
+            autoComplete="username"
+            value={username}
+            onChange={(e) => setUsername(e.target.value)}
+            required
+            maxLength={64}
+          />
+          <label htmlFor="setup-password">
+            <FormattedMessage id="setup.password" />
+          </label>
+          <input
+            id="setup-password"
+            name="password"
+            type="password"
+            autoComplete="new-password"
+            value={password}
+            onChange={(e) => setPassword(e.target.value)}
+            required
+            minLength={8}
+            maxLength={1024}
+          />
+          <label htmlFor="setup-confirm">
+            <FormattedMessage id="setup.confirm" />
+          </label>
+          <input
+            id="setup-confirm"
+            name="confirm"
+            type="password"
+            autoComplete="new-password"
+            value={confirm}
+            onChange={(e) => setConfirm(e.target.value)}
+            required
+            minLength={8}
+            maxLength={1024}
+          />
+          {error && (
+            <p className="error" role="alert">
+              {error}
+            </p>
+          )}
+          <button type="submit" className="primary" disabled={busy}>
+            <FormattedMessage id="setup.submit" />
+          </button>
         </>
       )}
     </SignInCard>

@@ -10,33 +10,59 @@ import type { RespondIntegration } from "./api.js";
 const SECRET_MARK = "********";
 
 function initialValues(integration: RespondIntegration): ParameterValues {
-  return Object.fromEntries(integration.parameters.map((p) => {
-    const value = integration.settings?.[p.name];
-    return [p.name, p.type === "password" || value === undefined || value === null ? "" : String(value)];
-  }));
+  return Object.fromEntries(
+    integration.parameters.map((p) => {
+      const value = integration.settings?.[p.name];
+      return [p.name, p.type === "password" || value === undefined || value === null ? "" : String(value)];
+    }),
+  );
 }
 
 export function IntegrationSettingsForm({ integration }: { integration: RespondIntegration }) {
   const [values, setValues] = useState(() => initialValues(integration));
   const [saved, setSaved] = useState(false);
-  const secretsSet = integration.parameters.filter((p) => p.type === "password" && integration.settings?.[p.name] === SECRET_MARK).map((p) => p.name);
+  const secretsSet = integration.parameters
+    .filter((p) => p.type === "password" && integration.settings?.[p.name] === SECRET_MARK)
+    .map((p) => p.name);
   const { submit, busy, error } = useSubmission(async () => {
     setSaved(false);
-    const parameters = Object.fromEntries(integration.parameters
-      .filter((p) => !(p.type === "password" && values[p.name] === ""))
-      .map((p) => [p.name, values[p.name] ?? ""]));
+    const parameters = Object.fromEntries(
+      integration.parameters.filter((p) => !(p.type === "password" && values[p.name] === "")).map((p) => [p.name, values[p.name] ?? ""]),
+    );
     await api(`/integrations/${encodeURIComponent(integration.slug)}/settings`, { method: "PUT", body: { parameters } });
-    setValues((current) => Object.fromEntries(integration.parameters.map((p) => [p.name, p.type === "password" ? "" : current[p.name] ?? ""])));
+    setValues((current) =>
+      Object.fromEntries(integration.parameters.map((p) => [p.name, p.type === "password" ? "" : (current[p.name] ?? "")])),
+    );
     setSaved(true);
   });
   if (integration.parameters.length === 0) return null;
   return (
     <form className="stack integration-settings" data-settings={integration.slug} onSubmit={submit}>
-      <h3><FormattedMessage id="respond.settings" /></h3>
-      {secretsSet.length > 0 && <p className="muted"><FormattedMessage id="respond.secretsSet" values={{ names: secretsSet.join(", ") }} /></p>}
-      <ParameterValuesForm parameters={integration.parameters} values={values} onChange={setValues} idPrefix={`settings-${integration.slug}`} />
+      <h3>
+        <FormattedMessage id="respond.settings" />
+      </h3>
+      {secretsSet.length > 0 && (
+        <p className="muted">
+          <FormattedMessage id="respond.secretsSet" values={{ names: secretsSet.join(", ") }} />
+        </p>
+      )}
+      <ParameterValuesForm
+        parameters={integration.parameters}
+        values={values}
+        onChange={setValues}
+        idPrefix={`settings-${integration.slug}`}
+      />
       <ErrorLine error={error} />
-      <div><button type="submit" disabled={busy}><FormattedMessage id="respond.saveSettings" /></button> {saved && <span className="ok" role="status"><FormattedMessage id="playbook.saved" /></span>}</div>
+      <div>
+        <button type="submit" disabled={busy}>
+          <FormattedMessage id="respond.saveSettings" />
+        </button>{" "}
+        {saved && (
+          <span className="ok" role="status">
+            <FormattedMessage id="playbook.saved" />
+          </span>
+        )}
+      </div>
     </form>
   );
 }

@@ -28,7 +28,11 @@ function effective(parameter: Parameter | undefined, values: Record<string, stri
 /** The parameters whose requiredWhen holds now. */
 export function requiredNow(parameters: Parameter[], values: Record<string, string>): Set<string> {
   const byName = new Map(parameters.map((p) => [p.name, p]));
-  return new Set(parameters.filter((p) => p.requiredWhen && same(effective(byName.get(p.requiredWhen.param), values), p.requiredWhen.equals)).map((p) => p.name));
+  return new Set(
+    parameters
+      .filter((p) => p.requiredWhen && same(effective(byName.get(p.requiredWhen.param), values), p.requiredWhen.equals))
+      .map((p) => p.name),
+  );
 }
 
 function ConditionValue({ value }: { value: string }) {
@@ -38,12 +42,26 @@ function ConditionValue({ value }: { value: string }) {
 }
 
 /** admin: only an admin sets them (the server refuses anyone else); an analyst reads them. */
-export function PlaybookParameters({ name, parameters, configured, admin }: { name: string; parameters: Parameter[]; configured: Record<string, unknown>; admin: boolean }) {
+export function PlaybookParameters({
+  name,
+  parameters,
+  configured,
+  admin,
+}: {
+  name: string;
+  parameters: Parameter[];
+  configured: Record<string, unknown>;
+  admin: boolean;
+}) {
   const intl = useIntl();
-  const [values, setValues] = useState<Record<string, string>>(() => Object.fromEntries(parameters.map((p) => {
-    const value = configured[p.name];
-    return [p.name, p.type === "password" || value === undefined || value === null ? "" : String(value)];
-  })));
+  const [values, setValues] = useState<Record<string, string>>(() =>
+    Object.fromEntries(
+      parameters.map((p) => {
+        const value = configured[p.name];
+        return [p.name, p.type === "password" || value === undefined || value === null ? "" : String(value)];
+      }),
+    ),
+  );
   const [missing, setMissing] = useState<{ name: string; param: string; value: string } | null>(null);
   const [saved, setSaved] = useState(false);
   const required = requiredNow(parameters, values);
@@ -56,7 +74,9 @@ export function PlaybookParameters({ name, parameters, configured, admin }: { na
       return;
     }
     setMissing(null);
-    const sent = Object.fromEntries(parameters.filter((p) => !(p.type === "password" && values[p.name] === "")).map((p) => [p.name, values[p.name] ?? ""]));
+    const sent = Object.fromEntries(
+      parameters.filter((p) => !(p.type === "password" && values[p.name] === "")).map((p) => [p.name, values[p.name] ?? ""]),
+    );
     await api(`/playbooks/${encodeURIComponent(name)}/parameters`, { method: "PUT", body: { parameters: sent } });
     setSaved(true);
   });
@@ -67,13 +87,23 @@ export function PlaybookParameters({ name, parameters, configured, admin }: { na
     const next = { ...values, [parameter]: value };
     setValues(next);
     // A switch that makes another parameter required asks for it at once: the cursor goes to the empty field.
-    const asked = parameters.find((p) => p.requiredWhen?.param === parameter && !required.has(p.name) && requiredNow(parameters, next).has(p.name) && effective(p, next).trim() === "");
+    const asked = parameters.find(
+      (p) =>
+        p.requiredWhen?.param === parameter &&
+        !required.has(p.name) &&
+        requiredNow(parameters, next).has(p.name) &&
+        effective(p, next).trim() === "",
+    );
     if (asked) setTimeout(() => document.getElementById(fieldId(asked.name))?.focus(), 0);
   };
   return (
     <form className="card stack playbook-parameters" data-testid="playbook-parameters" onSubmit={submit} noValidate>
-      <h2><FormattedMessage id="playbook.parameters" /></h2>
-      <p className="muted"><FormattedMessage id="playbook.parametersHint" /></p>
+      <h2>
+        <FormattedMessage id="playbook.parameters" />
+      </h2>
+      <p className="muted">
+        <FormattedMessage id="playbook.parametersHint" />
+      </p>
       <fieldset className="form-grid plain" disabled={!admin}>
         {parameters.map((p) => {
           const id = fieldId(p.name);
@@ -83,24 +113,58 @@ export function PlaybookParameters({ name, parameters, configured, admin }: { na
             return (
               <div key={p.name} className="stack param" data-param={p.name}>
                 <label className="inline" htmlFor={id}>
-                  <input id={id} type="checkbox" checked={same(effective(p, values), "true")} onChange={(e) => change(p.name, e.target.checked ? "true" : "false")} aria-describedby={p.description ? hintId : undefined} />
+                  <input
+                    id={id}
+                    type="checkbox"
+                    checked={same(effective(p, values), "true")}
+                    onChange={(e) => change(p.name, e.target.checked ? "true" : "false")}
+                    aria-describedby={p.description ? hintId : undefined}
+                  />
                   {p.name}
                 </label>
-                {p.description && <small id={hintId} className="muted">{p.description}</small>}
+                {p.description && (
+                  <small id={hintId} className="muted">
+                    {p.description}
+                  </small>
+                )}
               </div>
             );
           }
           const unmet = missing?.name === p.name;
           return (
             <div key={p.name} className={`stack param${required.has(p.name) ? " required-now" : ""}`} data-param={p.name}>
-              <label htmlFor={id}>{p.name}{isRequired && <span className="required" aria-hidden="true"> *</span>}</label>
-              <input id={id} type={p.type === "password" ? "password" : "text"} autoComplete={p.type === "password" ? "new-password" : "off"} value={values[p.name] ?? ""}
-                placeholder={p.default !== undefined && p.default !== "" ? String(p.default) : ""} maxLength={10_000}
-                aria-required={isRequired} aria-invalid={unmet || undefined} aria-describedby={hintId}
-                onChange={(e) => change(p.name, e.target.value)} />
+              <label htmlFor={id}>
+                {p.name}
+                {isRequired && (
+                  <span className="required" aria-hidden="true">
+                    {" "}
+                    *
+                  </span>
+                )}
+              </label>
+              <input
+                id={id}
+                type={p.type === "password" ? "password" : "text"}
+                autoComplete={p.type === "password" ? "new-password" : "off"}
+                value={values[p.name] ?? ""}
+                placeholder={p.default !== undefined && p.default !== "" ? String(p.default) : ""}
+                maxLength={10_000}
+                aria-required={isRequired}
+                aria-invalid={unmet || undefined}
+                aria-describedby={hintId}
+                onChange={(e) => change(p.name, e.target.value)}
+              />
               <small id={hintId} className="muted">
-                {required.has(p.name) && p.requiredWhen && <strong className="required"><FormattedMessage id="playbook.requiredWhile" values={{ param: p.requiredWhen.param, value: <ConditionValue value={p.requiredWhen.equals} /> }} /></strong>}
-                {required.has(p.name) && p.description ? " " : null}{p.description}
+                {required.has(p.name) && p.requiredWhen && (
+                  <strong className="required">
+                    <FormattedMessage
+                      id="playbook.requiredWhile"
+                      values={{ param: p.requiredWhen.param, value: <ConditionValue value={p.requiredWhen.equals} /> }}
+                    />
+                  </strong>
+                )}
+                {required.has(p.name) && p.description ? " " : null}
+                {p.description}
               </small>
             </div>
           );
@@ -108,11 +172,33 @@ export function PlaybookParameters({ name, parameters, configured, admin }: { na
       </fieldset>
       {missing && (
         <p className="error" role="alert" data-testid="parameter-missing">
-          {intl.formatMessage({ id: "playbook.missingRequired" }, { name: missing.name, param: missing.param, value: same(missing.value, "true") ? intl.formatMessage({ id: "playbook.on" }) : same(missing.value, "false") ? intl.formatMessage({ id: "playbook.off" }) : `“${missing.value}”` })}
+          {intl.formatMessage(
+            { id: "playbook.missingRequired" },
+            {
+              name: missing.name,
+              param: missing.param,
+              value: same(missing.value, "true")
+                ? intl.formatMessage({ id: "playbook.on" })
+                : same(missing.value, "false")
+                  ? intl.formatMessage({ id: "playbook.off" })
+                  : `“${missing.value}”`,
+            },
+          )}
         </p>
       )}
       <ErrorLine error={error} />
-      {admin && <div><button type="submit" disabled={busy}><FormattedMessage id="playbook.saveParameters" /></button> {saved && <span className="ok" role="status"><FormattedMessage id="playbook.parametersSaved" /></span>}</div>}
+      {admin && (
+        <div>
+          <button type="submit" disabled={busy}>
+            <FormattedMessage id="playbook.saveParameters" />
+          </button>{" "}
+          {saved && (
+            <span className="ok" role="status">
+              <FormattedMessage id="playbook.parametersSaved" />
+            </span>
+          )}
+        </div>
+      )}
     </form>
   );
 }

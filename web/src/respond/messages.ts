@@ -64,7 +64,9 @@ export const respondEn = {
   "playbook.priority": "Least priority",
   "playbook.entityTypes": "Entity types present (any)",
   "playbook.steps": "Steps",
-  "playbook.placeholders": "Parameter values take text and placeholders: [Case.Id], [Case.Title], [Case.Priority], [Event.field], [Step.id.ResultValue], [Step.id.JsonResult.path].",
+  "playbook.placeholders":
+    "Parameter values take text and placeholders: [Case.Id], [Case.Title], [Case.Priority], [Event.field], " +
+    "[Step.id.ResultValue], [Step.id.JsonResult.path].",
   "playbook.stepId": "Step id",
   "playbook.options": "Condition, failure, retries, timeout, approval",
   "playbook.when": "Run when step",
@@ -112,13 +114,17 @@ export const respondEn = {
   "playbook.on": "on",
   "playbook.off": "off",
   "clean.title": "Copies in staff mailboxes",
-  "clean.intro": "The reported mail found in every staff mailbox (by its Message-ID, or its sender and subject). Purge moves each copy to the mailbox's quarantine folder; Restore puts each back where it was.",
+  "clean.intro":
+    "The reported mail found in every staff mailbox (by its Message-ID, or its sender and subject). Purge " +
+    "moves each copy to the mailbox's quarantine folder; Restore puts each back where it was.",
   "clean.search": "Search mailboxes",
   "clean.purge": "Purge",
   "clean.restore": "Restore",
   "clean.running": "Working…",
   "clean.notSearched": "Not searched yet.",
-  "clean.found": "{count, plural, =0 {No copy found} one {# copy found} other {# copies found}} in {mailboxes, plural, one {# mailbox} other {# mailboxes}}",
+  "clean.found":
+    "{count, plural, =0 {No copy found} one {# copy found} other {# copies found}} in {mailboxes, plural, one " +
+    "{# mailbox} other {# mailboxes}}",
   "clean.searchedAt": "searched",
   "clean.col.mailbox": "Mailbox",
   "clean.col.folder": "Folder",
@@ -212,7 +218,9 @@ export const respondKo: Record<keyof typeof respondEn, string> = {
   "playbook.priority": "최소 우선순위",
   "playbook.entityTypes": "포함된 엔터티 유형 (하나라도)",
   "playbook.steps": "단계",
-  "playbook.placeholders": "매개변수 값에는 텍스트와 자리표시자를 쓸 수 있습니다: [Case.Id], [Case.Title], [Case.Priority], [Event.field], [Step.id.ResultValue], [Step.id.JsonResult.path].",
+  "playbook.placeholders":
+    "매개변수 값에는 텍스트와 자리표시자를 쓸 수 있습니다: [Case.Id], [Case.Title], [Case.Priority], [Event.field], " +
+    "[Step.id.ResultValue], [Step.id.JsonResult.path].",
   "playbook.stepId": "단계 ID",
   "playbook.options": "조건, 실패, 재시도, 제한 시간, 승인",
   "playbook.when": "실행 조건 단계",
@@ -260,7 +268,8 @@ export const respondKo: Record<keyof typeof respondEn, string> = {
   "playbook.on": "켜진",
   "playbook.off": "꺼진",
   "clean.title": "직원 메일함의 사본",
-  "clean.intro": "신고된 메일을 모든 직원 메일함에서 찾은 결과입니다(Message-ID, 또는 보낸 사람과 제목으로). 제거는 각 사본을 그 메일함의 격리 폴더로 옮기고, 복원은 각 사본을 원래 자리로 되돌립니다.",
+  "clean.intro":
+    "신고된 메일을 모든 직원 메일함에서 찾은 결과입니다(Message-ID, 또는 보낸 사람과 제목으로). 제거는 각 사본을 그 메일함의 격리 폴더로 옮기고, 복원은 각 사본을 원래 자리로 되돌립니다.",
   "clean.search": "메일함 검색",
   "clean.purge": "제거",
   "clean.restore": "복원",

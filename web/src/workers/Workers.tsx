@@ -10,34 +10,77 @@ export function Workers() {
   const intl = useIntl();
   const [answer, setAnswer] = useState<{ workers: WorkerRow[]; lostAfterMs: number } | null>(null);
   useEffect(() => {
-    const load = () => void api<{ workers: WorkerRow[]; lostAfterMs: number }>("/workers").then(setAnswer, () => setAnswer({ workers: [], lostAfterMs: 30_000 }));
+    const load = () =>
+      void api<{ workers: WorkerRow[]; lostAfterMs: number }>("/workers").then(setAnswer, () =>
+        setAnswer({ workers: [], lostAfterMs: 30_000 }),
+      );
     load();
     const timer = setInterval(load, 5000);
     return () => clearInterval(timer);
   }, []);
-  if (!answer) return <p><FormattedMessage id="common.loading" /></p>;
+  if (!answer)
+    return (
+      <p>
+        <FormattedMessage id="common.loading" />
+      </p>
+    );
   return (
     <div>
-      <h1><FormattedMessage id="workers.title" /></h1>
-      <p className="muted"><FormattedMessage id="workers.intro" values={{ seconds: answer.lostAfterMs / 1000 }} /></p>
-      {answer.workers.length === 0 ? <p className="muted"><FormattedMessage id="workers.empty" /></p> : (
+      <h1>
+        <FormattedMessage id="workers.title" />
+      </h1>
+      <p className="muted">
+        <FormattedMessage id="workers.intro" values={{ seconds: answer.lostAfterMs / 1000 }} />
+      </p>
+      {answer.workers.length === 0 ? (
+        <p className="muted">
+          <FormattedMessage id="workers.empty" />
+        </p>
+      ) : (
         <table className="runs workers">
-          <thead><tr>
-            <th><FormattedMessage id="workers.col.host" /></th><th><FormattedMessage id="workers.col.pid" /></th>
-            <th><FormattedMessage id="workers.col.started" /></th><th><FormattedMessage id="workers.col.heartbeat" /></th>
-            <th><FormattedMessage id="workers.col.runs" /></th><th><FormattedMessage id="workers.col.concurrency" /></th>
-            <th><FormattedMessage id="workers.col.state" /></th>
-          </tr></thead>
+          <thead>
+            <tr>
+              <th>
+                <FormattedMessage id="workers.col.host" />
+              </th>
+              <th>
+                <FormattedMessage id="workers.col.pid" />
+              </th>
+              <th>
+                <FormattedMessage id="workers.col.started" />
+              </th>
+              <th>
+                <FormattedMessage id="workers.col.heartbeat" />
+              </th>
+              <th>
+                <FormattedMessage id="workers.col.runs" />
+              </th>
+              <th>
+                <FormattedMessage id="workers.col.concurrency" />
+              </th>
+              <th>
+                <FormattedMessage id="workers.col.state" />
+              </th>
+            </tr>
+          </thead>
           <tbody>
             {answer.workers.map((worker) => (
               <tr key={worker.id} data-worker={worker.id} className={worker.state === "lost" ? "failed-run" : ""}>
                 <td title={worker.id}>{worker.host}</td>
                 <td>{worker.pid}</td>
-                <td><When time={worker.startedAt} /></td>
-                <td><Age time={worker.heartbeatAt} /></td>
+                <td>
+                  <When time={worker.startedAt} />
+                </td>
+                <td>
+                  <Age time={worker.heartbeatAt} />
+                </td>
                 <td>{intl.formatNumber(worker.runsActive)}</td>
                 <td>{intl.formatNumber(worker.concurrency)}</td>
-                <td><span className={`badge worker-${worker.state}`} data-state={worker.state}><FormattedMessage id={`workers.state.${worker.state}` as MessageId} /></span></td>
+                <td>
+                  <span className={`badge worker-${worker.state}`} data-state={worker.state}>
+                    <FormattedMessage id={`workers.state.${worker.state}` as MessageId} />
+                  </span>
+                </td>
               </tr>
             ))}
           </tbody>

@@ -2,9 +2,11 @@
 export const workersEn = {
   "nav.workers": "Workers",
   "workers.title": "Workers",
-  "workers.intro": "Queue mode: the intake worker processes that take the connectors' runs. " +
+  "workers.intro":
+    "Queue mode: the intake worker processes that take the connectors' runs. " +
     "A worker with no heartbeat for {seconds} seconds is lost; its runs are taken over by the others.",
-  "workers.empty": "No worker has registered. In queue mode, start one with intake worker; in embedded mode intake serve runs every connector itself.",
+  "workers.empty":
+    "No worker has registered. In queue mode, start one with intake worker; in embedded mode intake serve runs every connector itself.",
   "workers.col.host": "Host",
   "workers.col.pid": "PID",
   "workers.col.concurrency": "Concurrency",
@@ -27,8 +29,10 @@ export const workersEn = {
 export const workersKo: Record<keyof typeof workersEn, string> = {
   "nav.workers": "워커",
   "workers.title": "워커",
-  "workers.intro": "큐 모드: 커넥터 실행을 가져가는 intake worker 프로세스입니다. {seconds}초 동안 하트비트가 없는 워커는 유실로 표시되고, 그 실행은 다른 워커가 이어받습니다.",
-  "workers.empty": "등록된 워커가 없습니다. 큐 모드에서는 intake worker로 워커를 시작하고, 내장 모드에서는 intake serve가 모든 커넥터를 직접 실행합니다.",
+  "workers.intro":
+    "큐 모드: 커넥터 실행을 가져가는 intake worker 프로세스입니다. {seconds}초 동안 하트비트가 없는 워커는 유실로 표시되고, 그 실행은 다른 워커가 이어받습니다.",
+  "workers.empty":
+    "등록된 워커가 없습니다. 큐 모드에서는 intake worker로 워커를 시작하고, 내장 모드에서는 intake serve가 모든 커넥터를 직접 실행합니다.",
   "workers.col.host": "호스트",
   "workers.col.pid": "PID",
   "workers.col.concurrency": "동시 실행 수",

@@ -3,7 +3,8 @@ import type { Kysely } from "kysely";
 import type { MigrationContext } from "../dialect.js";
 
 export async function up(db: Kysely<unknown>, { millis, blob, id }: MigrationContext): Promise<void> {
-  await db.schema.createTable("integrations")
+  await db.schema
+    .createTable("integrations")
     .addColumn("name", "text", (c) => c.primaryKey())
     .addColumn("slug", "text", (c) => c.notNull().unique())
     .addColumn("dir", "text", (c) => c.notNull())
@@ -23,14 +24,16 @@ export async function up(db: Kysely<unknown>, { millis, blob, id }: MigrationCon
     .addColumn("updated_at", millis, (c) => c.notNull())
     .execute();
 
-  await db.schema.createTable("connector_context")
+  await db.schema
+    .createTable("connector_context")
     .addColumn("connector_id", "integer", (c) => c.notNull())
     .addColumn("key", "text", (c) => c.notNull())
     .addColumn("value", "text", (c) => c.notNull())
     .addPrimaryKeyConstraint("connector_context_pk", ["connector_id", "key"])
     .execute();
 
-  await db.schema.createTable("connector_locks")
+  await db.schema
+    .createTable("connector_locks")
     .addColumn("connector_id", "integer", (c) => c.primaryKey())
     .addColumn("owner", "text", (c) => c.notNull())
     .addColumn("expires_at", millis, (c) => c.notNull())

@@ -12,7 +12,8 @@ export async function up(db: Kysely<unknown>, { millis, id }: MigrationContext):
     .execute();
 
   // The cookie holds a random token; the table holds only its SHA-256, so a database read gives no session.
-  await db.schema.createTable("sessions")
+  await db.schema
+    .createTable("sessions")
     .addColumn("token_hash", "text", (c) => c.primaryKey())
     .addColumn("user_id", "integer", (c) => c.notNull())
     .addColumn("csrf_token", "text", (c) => c.notNull())

@@ -2,5 +2,8 @@
 import type { Kysely } from "kysely";
 
 export async function up(db: Kysely<unknown>): Promise<void> {
-  await db.schema.alterTable("runs").addColumn("skipped", "integer", (c) => c.notNull().defaultTo(0)).execute();
+  await db.schema
+    .alterTable("runs")
+    .addColumn("skipped", "integer", (c) => c.notNull().defaultTo(0))
+    .execute();
 }

@@ -3,5 +3,8 @@
 import type { Kysely } from "kysely";
 
 export async function up(db: Kysely<unknown>): Promise<void> {
-  await db.schema.alterTable("alert_files").addColumn("encoding", "text", (c) => c.notNull().defaultTo("gzip")).execute();
+  await db.schema
+    .alterTable("alert_files")
+    .addColumn("encoding", "text", (c) => c.notNull().defaultTo("gzip"))
+    .execute();
 }

@@ -14,8 +14,10 @@ export async function up(db: Kysely<unknown>, { dialect, millis }: MigrationCont
   const address = dialect === "postgres" ? sql`ctid::text` : sql`rowid`;
   const where = dialect === "postgres" ? (rid: string | number) => sql`ctid = ${rid}::tid` : (rid: string | number) => sql`rowid = ${rid}`;
   for (const table of ["entities", "case_keys"]) {
-    const rows = (await sql<{ rid: string | number; value: string }>`select ${address} as rid, value from ${sql.table(table)}`.execute(db)).rows;
-    for (const row of rows) await sql`update ${sql.table(table)} set value_hash = ${valueHash(row.value)} where ${where(row.rid)}`.execute(db);
+    const rows = (await sql<{ rid: string | number; value: string }>`select ${address} as rid, value from ${sql.table(table)}`.execute(db))
+      .rows;
+    for (const row of rows)
+      await sql`update ${sql.table(table)} set value_hash = ${valueHash(row.value)} where ${where(row.rid)}`.execute(db);
   }
   await db.schema.dropIndex("entities_value").ifExists().execute();
   await db.schema.createIndex("entities_value_hash").on("entities").column("value_hash").execute();

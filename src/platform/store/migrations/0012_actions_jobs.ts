@@ -27,7 +27,8 @@ export async function up(db: Kysely<unknown>, { millis, id }: MigrationContext):
     .execute();
   await db.schema.createIndex("action_runs_case").on("action_runs").columns(["case_id", "id"]).execute();
 
-  await db.schema.createTable("integration_settings")
+  await db.schema
+    .createTable("integration_settings")
     .addColumn("integration", "text", (c) => c.primaryKey())
     .addColumn("parameters", "text", (c) => c.notNull())
     .addColumn("updated_at", millis, (c) => c.notNull())

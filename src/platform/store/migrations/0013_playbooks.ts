@@ -4,7 +4,8 @@ import { sql } from "../kysely.js";
 import type { MigrationContext } from "../dialect.js";
 
 export async function up(db: Kysely<unknown>, { millis, id }: MigrationContext): Promise<void> {
-  await db.schema.createTable("playbooks")
+  await db.schema
+    .createTable("playbooks")
     .addColumn("name", "text", (c) => c.primaryKey())
     .addColumn("definition", "text", (c) => c.notNull())
     .addColumn("enabled", "integer", (c) => c.notNull())
@@ -26,7 +27,8 @@ export async function up(db: Kysely<unknown>, { millis, id }: MigrationContext):
   await db.schema.createIndex("playbook_runs_case").on("playbook_runs").column("case_id").execute();
   await db.schema.createIndex("playbook_runs_status").on("playbook_runs").column("status").execute();
 
-  await db.schema.createTable("playbook_steps")
+  await db.schema
+    .createTable("playbook_steps")
     .addColumn("run_id", "integer", (c) => c.notNull())
     .addColumn("step_id", "text", (c) => c.notNull())
     .addColumn("action", "text", (c) => c.notNull())
@@ -51,7 +53,8 @@ export async function up(db: Kysely<unknown>, { millis, id }: MigrationContext):
   await db.schema.createIndex("playbook_steps_waiting").on("playbook_steps").columns(["status", "due_at"]).execute();
 
   // A case is matched against the playbooks once; a case without a row here is matched by the next sweep.
-  await db.schema.createTable("playbook_triggers")
+  await db.schema
+    .createTable("playbook_triggers")
     .addColumn("case_id", "integer", (c) => c.primaryKey())
     .addColumn("created_at", millis, (c) => c.notNull())
     .execute();
@@ -76,6 +79,11 @@ export async function up(db: Kysely<unknown>, { millis, id }: MigrationContext):
     .execute();
   await db.schema.createIndex("queue_jobs_ready").on("queue_jobs").columns(["name", "state", "start_after"]).execute();
   // As pg-boss: one job of a key waiting or under way at a time.
-  await db.schema.createIndex("queue_jobs_singleton").on("queue_jobs").column("singleton_key").unique()
-    .where(sql.ref("state"), "in", ["created", "active"]).execute();
+  await db.schema
+    .createIndex("queue_jobs_singleton")
+    .on("queue_jobs")
+    .column("singleton_key")
+    .unique()
+    .where(sql.ref("state"), "in", ["created", "active"])
+    .execute();
 }

@@ -16,13 +16,14 @@ export async function up(db: Kysely<unknown>, { millis, id }: MigrationContext):
     .execute();
 
   // value: the match key (indicators/keys.ts); value_hash indexes it (value-hash.ts), as for entities.
-  const indicatorColumns = <T extends string, C extends string>(table: CreateTableBuilder<T, C>) => table
-    .addColumn("kind", "text", (c) => c.notNull())
-    .addColumn("value", "text", (c) => c.notNull())
-    .addColumn("value_hash", millis, (c) => c.notNull())
-    .addColumn("shown", "text", (c) => c.notNull())
-    .addColumn("threat", "text")
-    .addColumn("tags", "text");
+  const indicatorColumns = <T extends string, C extends string>(table: CreateTableBuilder<T, C>) =>
+    table
+      .addColumn("kind", "text", (c) => c.notNull())
+      .addColumn("value", "text", (c) => c.notNull())
+      .addColumn("value_hash", millis, (c) => c.notNull())
+      .addColumn("shown", "text", (c) => c.notNull())
+      .addColumn("threat", "text")
+      .addColumn("tags", "text");
   await indicatorColumns(id(db.schema.createTable("indicators")).addColumn("feed_id", "integer", (c) => c.notNull()))
     .addColumn("first_seen", millis, (c) => c.notNull())
     .addColumn("last_seen", millis, (c) => c.notNull())

@@ -9,7 +9,10 @@ export async function up(db: Kysely<unknown>, { millis, id }: MigrationContext):
   await db.schema.alterTable("cases").addColumn("verdict_reasons", "text").execute();
   await db.schema.alterTable("cases").addColumn("verdict_set_by", "text").execute();
   await db.schema.alterTable("cases").addColumn("verdict_set_at", millis).execute();
-  await db.schema.alterTable("cases").addColumn("verdict_overridden", "integer", (c) => c.notNull().defaultTo(0)).execute();
+  await db.schema
+    .alterTable("cases")
+    .addColumn("verdict_overridden", "integer", (c) => c.notNull().defaultTo(0))
+    .execute();
   await db.schema.createIndex("cases_verdict").on("cases").column("verdict").execute();
 
   await id(db.schema.createTable("case_verdicts"))

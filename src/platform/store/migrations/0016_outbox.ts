@@ -34,7 +34,8 @@ export async function up(db: Kysely<unknown>, { millis, id }: MigrationContext):
   await db.schema.createIndex("outbox_due").on("outbox").columns(["status", "next_attempt_at"]).execute();
   await db.schema.createIndex("outbox_case").on("outbox").columns(["case_id", "id"]).execute();
 
-  await db.schema.createTable("reply_templates")
+  await db.schema
+    .createTable("reply_templates")
     .addColumn("verdict", "text", (c) => c.notNull())
     .addColumn("language", "text", (c) => c.notNull())
     .addColumn("subject", "text", (c) => c.notNull())

@@ -4,7 +4,8 @@ import type { Kysely } from "kysely";
 import type { MigrationContext } from "../dialect.js";
 
 export async function up(db: Kysely<unknown>, { millis }: MigrationContext): Promise<void> {
-  await db.schema.createTable("workers")
+  await db.schema
+    .createTable("workers")
     // Random per process start (a restarted worker is a new row): what runs.worker_id names.
     .addColumn("id", "text", (c) => c.primaryKey())
     .addColumn("host", "text", (c) => c.notNull())

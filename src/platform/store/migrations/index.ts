@@ -61,7 +61,9 @@ export function migrationProvider(dialect: Dialect, only?: string[]): MigrationP
         : table.addColumn("id", "integer", (c) => c.primaryKey().autoIncrement()),
   };
   const migrations: Record<string, Migration> = Object.fromEntries(
-    Object.entries(MIGRATIONS).filter(([name]) => !only || only.includes(name)).map(([name, step]) => [name, { up: (db: Kysely<unknown>) => step.up(db, context) }]),
+    Object.entries(MIGRATIONS)
+      .filter(([name]) => !only || only.includes(name))
+      .map(([name, step]) => [name, { up: (db: Kysely<unknown>) => step.up(db, context) }]),
   );
   return { getMigrations: async () => migrations };
 }
