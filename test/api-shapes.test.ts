@@ -21,6 +21,7 @@ import { valueHash } from "../src/platform/store/index.js";
 import { saveConnector } from "../src/platform/catalog/index.js";
 import { addCaseComment, overrideVerdict } from "../src/platform/cases/index.js";
 import { savePlaybook, type ActionLookup } from "../src/platform/playbooks/index.js";
+import { insertAlert } from "./support/seed.js";
 
 const FEEDS = path.join(PROJECT_ROOT, "test/fixtures/feeds");
 let fixture: ApiFixture;
@@ -69,41 +70,21 @@ beforeAll(async () => {
       .returning("id")
       .executeTakeFirstOrThrow()
   ).id;
-  const alert = await store.db
-    .insertInto("alerts")
-    .values({
+  const alertPk = await insertAlert(
+    store.db,
+    {
       case_id: caseId,
       connector_id: connector.id,
       run_id: run.id,
       alert_id: "shape-1",
       ticket_id: "shape-1",
       name: "Invoice overdue",
-      priority: 60,
-      product: "Mail",
-      vendor: "Mail",
-      rule_generator: "Mail",
-      environment: "",
-      start_time: now,
-      end_time: now,
-      data: "{}",
       created_at: now,
-    })
-    .returning("id")
-    .executeTakeFirstOrThrow();
-  await store.db
-    .insertInto("events")
-    .values({
-      alert_pk: alert.id,
-      position: 0,
-      event_type: "Suspicious email",
-      product: "Mail",
-      start_time: now,
-      end_time: now,
-      data: "{}",
-    })
-    .execute();
+    },
+    {},
+  );
   const entity = (type: string, value: string, role: "sender" | "reporter" | null) => ({
-    alert_pk: alert.id,
+    alert_pk: alertPk,
     case_id: caseId,
     type,
     value,

@@ -6,6 +6,7 @@ import { IntakeError } from "../src/platform/errors.js";
 import { openStore, type Store } from "../src/platform/store/index.js";
 import { makeWorkspace, type Workspace } from "./support/cli.js";
 import { startPostgres, type Postgres } from "./support/postgres.js";
+import { insertAlert } from "./support/seed.js";
 
 let postgres: Postgres;
 beforeAll(async () => {
@@ -26,34 +27,14 @@ async function seedCase(store: Store, title: string, alerts: SeededFile[][], sta
   const alertIds: string[] = [];
   for (const [index, files] of alerts.entries()) {
     const alertId = `${title}-${index}`;
-    const alert = await store.db
-      .insertInto("alerts")
-      .values({
-        case_id: row.id,
-        connector_id: 1,
-        run_id: 1,
-        alert_id: alertId,
-        ticket_id: alertId,
-        name: title,
-        priority: 60,
-        product: "Mail",
-        vendor: "Mail",
-        rule_generator: "Mail",
-        environment: "",
-        start_time: now,
-        end_time: now,
-        data: "{}",
-        created_at: now,
-      })
-      .returning("id")
-      .executeTakeFirstOrThrow();
+    const alertPk = await insertAlert(store.db, { case_id: row.id, alert_id: alertId, ticket_id: alertId, name: title, created_at: now });
     alertIds.push(alertId);
     for (const file of files) {
       const data = Buffer.from(file.text);
       await store.db
         .insertInto("alert_files")
         .values({
-          alert_pk: alert.id,
+          alert_pk: alertPk,
           file_name: file.name,
           content_type: file.type,
           size: data.length,

@@ -23,6 +23,7 @@ import { EmbeddedQueue } from "../src/platform/queue/index.js";
 import { migrationProvider } from "../src/platform/store/migrations/index.js";
 import Database from "better-sqlite3";
 import { Kysely, Migrator, SqliteDialect } from "kysely";
+import { insertAlert } from "./support/seed.js";
 
 let store: Store;
 const findAction: ActionLookup = async (reference) =>
@@ -86,39 +87,20 @@ async function addCase(title: string, priority = 60): Promise<number> {
     .values({ title, priority, status: "open", environment: "Default", created_at: now, updated_at: now })
     .returning("id")
     .executeTakeFirstOrThrow();
-  const alert = await store.db
-    .insertInto("alerts")
-    .values({
+  await insertAlert(
+    store.db,
+    {
       case_id: created.id,
       connector_id: connector.id,
-      run_id: 1,
       alert_id: `a${created.id}`,
-      ticket_id: "t",
       name: title,
       priority,
-      product: "Mail",
       vendor: "v",
       rule_generator: "r",
       environment: "Default",
-      start_time: now,
-      end_time: now,
-      data: "{}",
-      created_at: now,
-    })
-    .returning("id")
-    .executeTakeFirstOrThrow();
-  await store.db
-    .insertInto("events")
-    .values({
-      alert_pk: alert.id,
-      position: 0,
-      event_type: "e",
-      product: "Mail",
-      start_time: now,
-      end_time: now,
-      data: JSON.stringify({ subject: `subject of ${title}` }),
-    })
-    .execute();
+    },
+    { event_type: "e", data: JSON.stringify({ subject: `subject of ${title}` }) },
+  );
   return created.id;
 }
 

@@ -19,6 +19,7 @@ import {
 } from "../src/platform/playbooks/index.js";
 import { answerText, MAX_ANSWER_TEXT, threadIds } from "../src/platform/playbooks/steps/wait-for-answer.js";
 import { IntakeError } from "../src/platform/errors.js";
+import { insertAlert } from "./support/seed.js";
 
 const findAction: ActionLookup = async (reference) =>
   reference.startsWith("test/") ? { parameters: [{ name: "Value", type: "string", required: false }] as never } : undefined;
@@ -159,40 +160,11 @@ describe("a wait on a real store", () => {
   }
 
   async function addAlert(caseId: number, alertId: string, event: Record<string, unknown>): Promise<void> {
-    const now = Date.now();
-    const alert = await store.db
-      .insertInto("alerts")
-      .values({
-        case_id: caseId,
-        connector_id: 1,
-        run_id: 1,
-        alert_id: alertId,
-        ticket_id: "t",
-        name: "n",
-        priority: 60,
-        product: "Mail",
-        vendor: "v",
-        rule_generator: "r",
-        environment: "Default",
-        start_time: now,
-        end_time: now,
-        data: "{}",
-        created_at: now,
-      })
-      .returning("id")
-      .executeTakeFirstOrThrow();
-    await store.db
-      .insertInto("events")
-      .values({
-        alert_pk: alert.id,
-        position: 0,
-        event_type: "e",
-        product: "Mail",
-        start_time: now,
-        end_time: now,
-        data: JSON.stringify(event),
-      })
-      .execute();
+    await insertAlert(
+      store.db,
+      { case_id: caseId, alert_id: alertId, vendor: "v", rule_generator: "r", environment: "Default" },
+      { event_type: "e", data: JSON.stringify(event) },
+    );
   }
 
   async function sentMail(caseId: number, messageId: string): Promise<void> {

@@ -2,6 +2,7 @@
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { requestAs, signInApi, startApi, type ApiFixture, type Session } from "./support/api.js";
+import { insertAlert } from "./support/seed.js";
 import { valueHash, type Store } from "../src/platform/store/index.js";
 import { saveUser } from "../src/platform/users/index.js";
 import { saveConnector } from "../src/platform/catalog/index.js";
@@ -38,41 +39,13 @@ async function seedCases(count: number, title = (i: number) => `Suspicious messa
           })
           .returning("id")
           .executeTakeFirstOrThrow();
-        const alert = await trx
-          .insertInto("alerts")
-          .values({
-            case_id: row.id,
-            connector_id: 1,
-            run_id: 1,
-            alert_id: `seed-${i}-${created}`,
-            ticket_id: `seed-${i}`,
-            name: title(i),
-            priority: 60,
-            product: "Mail",
-            vendor: "Mail",
-            rule_generator: "Mail",
-            environment: "",
-            start_time: created,
-            end_time: created,
-            data: "{}",
-            created_at: created,
-          })
-          .returning("id")
-          .executeTakeFirstOrThrow();
-        await trx
-          .insertInto("events")
-          .values({
-            alert_pk: alert.id,
-            position: 0,
-            event_type: "Suspicious email",
-            product: "Mail",
-            start_time: created,
-            end_time: created,
-            data: JSON.stringify({ Subject: title(i), found_url: `https://phish-${i % 3}.test/x` }),
-          })
-          .execute();
+        const alertPk = await insertAlert(
+          trx,
+          { case_id: row.id, alert_id: `seed-${i}-${created}`, ticket_id: `seed-${i}`, name: title(i), created_at: created },
+          { data: JSON.stringify({ Subject: title(i), found_url: `https://phish-${i % 3}.test/x` }) },
+        );
         const entity = (type: string, value: string, role: "sender" | "reporter" | null, depth = 0) => ({
-          alert_pk: alert.id,
+          alert_pk: alertPk,
           case_id: row.id,
           type,
           value,

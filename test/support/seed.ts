@@ -1,0 +1,48 @@
+// Rows a test seeds straight into a store: an alert of a case and its first event, with defaults for the
+// columns the test does not look at (each test passes what it checks).
+import type { Insertable, Kysely } from "kysely";
+import type { AlertTable, Database, EventTable } from "../../src/platform/store/schema.js";
+
+type AlertValues = Partial<Insertable<AlertTable>> & { case_id: number; alert_id: string };
+type EventValues = Partial<Omit<Insertable<EventTable>, "alert_pk">>;
+
+/** Inserts an alert (and, when given, its event at position 0); returns the alert's row id. */
+export async function insertAlert(db: Kysely<Database>, alert: AlertValues, event?: EventValues): Promise<number> {
+  const at = alert.created_at ?? Date.now();
+  const row = await db
+    .insertInto("alerts")
+    .values({
+      connector_id: 1,
+      run_id: 1,
+      ticket_id: "t",
+      name: "n",
+      priority: 60,
+      product: "Mail",
+      vendor: "Mail",
+      rule_generator: "Mail",
+      environment: "",
+      start_time: at,
+      end_time: at,
+      data: "{}",
+      created_at: at,
+      ...alert,
+    })
+    .returning("id")
+    .executeTakeFirstOrThrow();
+  if (event) {
+    await db
+      .insertInto("events")
+      .values({
+        position: 0,
+        event_type: "Suspicious email",
+        product: "Mail",
+        start_time: at,
+        end_time: at,
+        data: "{}",
+        ...event,
+        alert_pk: row.id,
+      })
+      .execute();
+  }
+  return row.id;
+}
