@@ -4,17 +4,15 @@ import { findAction } from "../catalog/index.js";
 import { codeReadRoots, DEFAULT_MEMORY_MB } from "../runner/index.js";
 import { warmPool } from "../runner/pool.js";
 import type { Store } from "../store/index.js";
-import type { Playbook } from "./schema.js";
+import { enabledPlaybooks } from "./queries.js";
 import { jobStepsOf } from "./steps/index.js";
 
 /** Starts one idle process per action of the enabled playbooks (as their runs would ask for it); returns how many actions. */
 export async function prestartPlaybookActions(store: Store): Promise<number> {
   const pool = warmPool();
   if (!pool) return 0;
-  const rows = await store.db.selectFrom("playbooks").select(["definition"]).where("enabled", "=", 1).execute();
   const references = new Set<string>();
-  for (const row of rows) {
-    const playbook = JSON.parse(row.definition) as Playbook;
+  for (const playbook of await enabledPlaybooks(store)) {
     for (const step of playbook.steps) {
       for (const job of jobStepsOf(step)) {
         const reference = (job as { action?: unknown }).action;

@@ -3,7 +3,8 @@
 import type { Transaction } from "kysely";
 import type { Database, Store } from "../store/index.js";
 import type { PlaybookExecutor } from "./executor.js";
-import type { Playbook, Trigger } from "./schema.js";
+import type { Trigger } from "./schema.js";
+import { enabledPlaybooks } from "./queries.js";
 
 const SWEEP_PAGE = 200;
 /**
@@ -80,9 +81,7 @@ export async function sweepTriggers(store: Store, executor: PlaybookExecutor, ma
       mark.after = Math.max(mark.after, Number(settled?.id ?? 0));
       return started;
     }
-    const playbooks = (await store.db.selectFrom("playbooks").select("definition").where("enabled", "=", 1).orderBy("name").execute()).map(
-      (row) => JSON.parse(row.definition) as Playbook,
-    );
+    const playbooks = await enabledPlaybooks(store);
     for (const { id } of cases) {
       started += await store.db.transaction().execute(async (trx) => {
         const claimed = await trx
