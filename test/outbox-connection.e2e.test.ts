@@ -57,6 +57,7 @@ describe("the outbox sender's SMTP connection", () => {
       expect(connections() - before).toBe(1);
 
       // The server restarts: the kept connection is dead; the next reply goes out at once on a new one.
+      await postfix.delivered();
       await postfix.stop();
       await postfix.start();
       await stage(store, ["bob@example.test"]);
@@ -68,6 +69,7 @@ describe("the outbox sender's SMTP connection", () => {
       expect(await sendDueMail(store)).toEqual({ sent: 2, failed: 0, givenUp: 0 });
       expect(connections() - before).toBe(4);
 
+      await postfix.delivered();
       const alice = await readInbox(dovecot, "alice");
       expect(alice.map((mail) => mail.text.trim()).sort()).toEqual(["thanks (1)", "thanks (2)", "thanks (4)"]);
       expect((await readInbox(dovecot, "bob")).map((mail) => mail.text.trim()).sort()).toEqual(["thanks (1)", "thanks (3)", "thanks (4)"]);

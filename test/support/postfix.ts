@@ -14,6 +14,8 @@ export interface Postfix {
   params(extra?: Record<string, unknown>): Record<string, unknown>;
   start(): Promise<void>;
   stop(): Promise<void>;
+  /** Resolves once Postfix's queue is empty: every message it took has been delivered (or bounced). */
+  delivered(timeoutMs?: number): Promise<void>;
   /** Postfix's log (deliveries, refusals). */
   log(): string;
 }
@@ -111,6 +113,18 @@ maillog_file = ${dir}/maillog
     }
     for (let i = 0; i < 100 && (await listening(port)); i++) await new Promise((resolve) => setTimeout(resolve, 100));
   };
+  // Postfix delivers at least once: stopped in the middle of an LMTP delivery, it delivers that message
+  // again after its restart. A test that stops it waits for its queue to empty first.
+  const delivered = async (timeoutMs = 30_000) => {
+    const postqueue = path.join(path.dirname(binary), "postqueue");
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const queued = execFileSync(postqueue, ["-c", conf, "-j"], { encoding: "utf8" }).trim();
+      if (!queued) return;
+      if (Date.now() > deadline) throw new Error(`Postfix still holds mail after ${timeoutMs} ms: ${queued.slice(0, 500)}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  };
   await start();
   return {
     dir,
@@ -124,6 +138,7 @@ maillog_file = ${dir}/maillog
     }),
     start,
     stop,
+    delivered,
     log: () => (fs.existsSync(path.join(dir, "maillog")) ? fs.readFileSync(path.join(dir, "maillog"), "utf8") : ""),
   };
 }
