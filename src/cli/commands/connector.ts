@@ -11,7 +11,15 @@ import {
   saveConnector,
   wantsPush,
 } from "../../platform/catalog/index.js";
-import { ConnectorLoop, enableWarmRunners, listRuns, recentRuns, runConnector, stopWarmRunners } from "../../platform/runner/index.js";
+import {
+  ConnectorLoop,
+  enableWarmRunners,
+  listRuns,
+  recentRuns,
+  runConnector,
+  runCounts,
+  stopWarmRunners,
+} from "../../platform/runner/index.js";
 import { formatTime, printLog, table } from "../output.js";
 import type { GroupingMode } from "../../platform/store/index.js";
 
@@ -103,15 +111,7 @@ export function register(program: Command, withStore: WithStore): void {
       if (summary.package) {
         process.stdout.write(`${JSON.stringify(summary.package, null, options.json ? undefined : 2)}\n`);
       }
-      const counts = {
-        fetched: summary.fetched,
-        alerts: summary.alerts,
-        ingested: summary.ingested,
-        duplicates: summary.duplicates,
-        failed: summary.failed,
-        skipped: summary.skipped,
-        ms: summary.ms,
-      };
+      const counts = { ...runCounts(summary), ms: summary.ms };
       if (options.json) {
         const answer = JSON.stringify({
           ...counts,

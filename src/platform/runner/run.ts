@@ -44,6 +44,20 @@ export interface RunSummary {
   package?: unknown[];
 }
 
+export type RunCounts = Pick<RunSummary, "fetched" | "alerts" | "ingested" | "duplicates" | "failed" | "skipped">;
+
+/** A run's counts of items, in the order the runs table and `intake connector run` list them. */
+export function runCounts(summary: RunCounts): RunCounts {
+  return {
+    fetched: summary.fetched,
+    alerts: summary.alerts,
+    ingested: summary.ingested,
+    duplicates: summary.duplicates,
+    failed: summary.failed,
+    skipped: summary.skipped,
+  };
+}
+
 /** Keeps a run's log bounded in entries and bytes, counting what it drops. */
 export class RunLog {
   entries: LogEntry[] = [];
@@ -188,12 +202,7 @@ export async function runConnector(store: Store, name: string, options: RunOptio
       .set({
         status: summary.status,
         finished_at: Date.now(),
-        fetched: summary.fetched,
-        alerts: summary.alerts,
-        ingested: summary.ingested,
-        duplicates: summary.duplicates,
-        failed: summary.failed,
-        skipped: summary.skipped,
+        ...runCounts(summary),
         error: summary.error ? `${summary.error.code}: ${summary.error.message}` : null,
         logs: log.toJSON(),
       })
