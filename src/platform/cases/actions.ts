@@ -10,8 +10,8 @@ import {
   CaseStatusInvalid,
 } from "../errors.js";
 import { displaySubject, refreshCase } from "../grouping/index.js";
-import type { CaseTable, Database, Store } from "../store/index.js";
-import type { Kysely, Updateable } from "kysely";
+import type { CaseHistoryTable, CaseTable, Database, Store } from "../store/index.js";
+import type { Insertable, Kysely, Updateable } from "kysely";
 import { CASE_STATUSES, isCaseStatus, isPriority, PRIORITIES } from "../../sdk/vocabulary.js";
 
 /** Moves every alert of the source cases into the target; the sources are closed as merged. */
@@ -217,17 +217,21 @@ export async function changeCaseIn(
     .set({ ...change, updated_at: now })
     .where("id", "=", caseId)
     .execute();
+  await addCaseHistory(
+    trx,
+    { case_id: caseId, user_name: actor, kind, from_value: String(row[kind]), to_value: String(change[kind]), reason },
+    now,
+  );
+}
+
+/** Keeps one change of a case's own field (status, priority, verdict) in the case's history: who, from, to, why and when. */
+export async function addCaseHistory(
+  trx: Kysely<Database>,
+  entry: Omit<Insertable<CaseHistoryTable>, "id" | "alert_id" | "created_at">,
+  now: number,
+): Promise<void> {
   await trx
     .insertInto("case_history")
-    .values({
-      case_id: caseId,
-      user_name: actor,
-      kind,
-      from_value: String(row[kind]),
-      to_value: String(change[kind]),
-      reason,
-      alert_id: null,
-      created_at: now,
-    })
+    .values({ ...entry, alert_id: null, created_at: now })
     .execute();
 }

@@ -28,7 +28,7 @@ import {
 } from "../../sdk/verdict.js";
 import { CaseNotFound, CaseVerdictInvalid, Validation } from "../errors.js";
 import { valueHash, type Database, type Store } from "../store/index.js";
-import { changeCaseIn } from "./actions.js";
+import { addCaseHistory, changeCaseIn } from "./actions.js";
 import { isVerdict, VERDICTS, type Verdict } from "../../sdk/vocabulary.js";
 
 export interface CaseVerdict {
@@ -160,19 +160,18 @@ export async function setVerdictIn(
     })
     .where("id", "=", caseId)
     .execute();
-  await trx
-    .insertInto("case_history")
-    .values({
+  await addCaseHistory(
+    trx,
+    {
       case_id: caseId,
       user_name: actor,
       kind: "verdict",
       from_value: row.verdict ?? "",
       to_value: verdict.value,
       reason: options.comment ?? null,
-      alert_id: null,
-      created_at: now,
-    })
-    .execute();
+    },
+    now,
+  );
   return true;
 }
 
