@@ -1,7 +1,8 @@
 // Connector instances: a name, the connector definition they run, and validated parameter values.
 import { ConnectorNameInvalid, ConnectorNotFound, ParameterError } from "../errors.js";
 import { openSecretBox } from "../secrets/index.js";
-import type { Store } from "../store/index.js";
+import type { ConnectorTable, Store } from "../store/index.js";
+import type { Selectable } from "kysely";
 import type { GroupingSettings } from "../grouping/index.js";
 import { GROUPING_MODES, isGroupingMode, type GroupingMode } from "../../sdk/vocabulary.js";
 
@@ -57,21 +58,8 @@ export function groupingView(settings: GroupingSettings): { mode: GroupingMode; 
 
 const NAME_PATTERN = /^[\p{L}\p{N}][\p{L}\p{N} ._-]{0,99}$/u;
 
-type ConnectorRow = {
-  id: number;
-  name: string;
-  integration: string;
-  definition: string;
-  parameters: string;
-  enabled: number;
-  interval_seconds: number;
-  allow_list: string;
-  created_at: number;
-  updated_at: number;
-  grouping_mode: GroupingMode;
-  grouping_window_hours: number;
-  grouping_max_alerts: number;
-};
+/** A row of the connectors table as read (the store's own type, so the two cannot drift apart). */
+type ConnectorRow = Selectable<ConnectorTable>;
 
 function toInstance(row: ConnectorRow): ConnectorInstance {
   return {
