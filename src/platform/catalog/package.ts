@@ -66,6 +66,17 @@ const integrationSchema = z
 /** Most event fields a connector may map to entities. */
 export const MAX_MAPPED_FIELDS = 50;
 
+// Fields that connectors, actions and jobs declare alike.
+/** Seconds between runs: a week at the most. */
+const intervalSeconds = z
+  .number()
+  .int()
+  .min(1)
+  .max(86_400 * 7);
+const timeoutSeconds = z.number().int().min(1).max(86_400);
+/** Heap cap of the code's process in MB (default 1024): one that needs more fails alone. */
+const memoryMb = z.number().int().min(32).max(16_384).optional();
+
 const connectorSchema = z
   .object({
     name: z.string().min(1).max(200),
@@ -73,14 +84,9 @@ const connectorSchema = z
     parameters: parametersSchema,
     productFieldName: z.string().min(1),
     eventFieldName: z.string().min(1),
-    intervalSeconds: z
-      .number()
-      .int()
-      .min(1)
-      .max(86_400 * 7),
-    timeoutSeconds: z.number().int().min(1).max(86_400),
-    /** Heap cap of the connector's process in MB (default 1024): one that needs more fails alone. */
-    memoryMb: z.number().int().min(32).max(16_384).optional(),
+    intervalSeconds,
+    timeoutSeconds,
+    memoryMb,
     /** Event field → entity type: ingest adds an entity per mapped field of each event (SecOps' ontology mapping, in small). */
     entityMapping: z
       .record(
@@ -92,8 +98,6 @@ const connectorSchema = z
   })
   .strict();
 
-const memoryMb = z.number().int().min(32).max(16_384).optional();
-
 const actionSchema = z
   .object({
     name: z.string().min(1).max(200),
@@ -103,7 +107,7 @@ const actionSchema = z
     entityTypes: z.array(z.enum(ENTITY_TYPES)).max(ENTITY_TYPES.length).optional(),
     /** Only an admin may run it by hand (it changes things outside Intake: staff mailboxes); playbooks may, by approval. */
     adminOnly: z.boolean().optional(),
-    timeoutSeconds: z.number().int().min(1).max(86_400),
+    timeoutSeconds,
     memoryMb,
   })
   .strict();
@@ -113,12 +117,8 @@ const jobSchema = z
     name: z.string().min(1).max(200),
     description: z.string().max(5000),
     parameters: parametersSchema,
-    intervalSeconds: z
-      .number()
-      .int()
-      .min(1)
-      .max(86_400 * 7),
-    timeoutSeconds: z.number().int().min(1).max(86_400),
+    intervalSeconds,
+    timeoutSeconds,
     memoryMb,
   })
   .strict();
