@@ -188,27 +188,16 @@ export async function addCaseComment(store: Store, caseId: number, actor: string
   });
 }
 
+/** A change of one field of a case: the case, who changes it, which field, the columns set and why (the history's reason). */
+type CaseFieldChange = [caseId: number, actor: string, kind: "status" | "priority", change: Updateable<CaseTable>, reason: string | null];
+
 /** Changes one field of a case and records the change (from → to) in its history, in one transaction. */
-async function changeCase(
-  store: Store,
-  caseId: number,
-  actor: string,
-  kind: "status" | "priority",
-  change: Updateable<CaseTable>,
-  reason: string | null,
-): Promise<void> {
-  await store.db.transaction().execute((trx) => changeCaseIn(trx, caseId, actor, kind, change, reason));
+async function changeCase(store: Store, ...fieldChange: CaseFieldChange): Promise<void> {
+  await store.db.transaction().execute((trx) => changeCaseIn(trx, ...fieldChange));
 }
 
 /** changeCase inside a transaction the caller holds (an action run's case updates are applied with the run). */
-export async function changeCaseIn(
-  trx: Kysely<Database>,
-  caseId: number,
-  actor: string,
-  kind: "status" | "priority",
-  change: Updateable<CaseTable>,
-  reason: string | null,
-): Promise<void> {
+export async function changeCaseIn(trx: Kysely<Database>, ...[caseId, actor, kind, change, reason]: CaseFieldChange): Promise<void> {
   const now = Date.now();
   const row = await trx.selectFrom("cases").select(["status", "priority"]).where("id", "=", caseId).executeTakeFirst();
   if (!row) throw new CaseNotFound(caseId);
