@@ -1,5 +1,5 @@
-// Rows a test seeds straight into a store: an alert of a case and its first event, with defaults for the
-// columns the test does not look at (each test passes what it checks).
+// Rows a test seeds straight into a store: a case, an alert of it and its first event, the connector it came from,
+// with defaults for the columns the test does not look at (each test passes what it checks).
 import type { Insertable, Kysely } from "kysely";
 import type { AlertTable, Database, EventTable } from "../../src/platform/store/schema.js";
 
@@ -45,4 +45,38 @@ export async function insertAlert(db: Kysely<Database>, alert: AlertValues, even
       .execute();
   }
   return row.id;
+}
+
+/** The id of a stand-in email connector named "reports" (what the tests' playbook triggers name), inserted on first use. */
+export async function reportsConnectorId(db: Kysely<Database>): Promise<number> {
+  const now = Date.now();
+  const connector =
+    (await db.selectFrom("connectors").select("id").where("name", "=", "reports").executeTakeFirst()) ??
+    (await db
+      .insertInto("connectors")
+      .values({
+        name: "reports",
+        integration: "email",
+        definition: "x",
+        parameters: "{}",
+        enabled: 1,
+        interval_seconds: 60,
+        allow_list: "[]",
+        created_at: now,
+        updated_at: now,
+      })
+      .returning("id")
+      .executeTakeFirstOrThrow());
+  return connector.id;
+}
+
+/** Inserts an open case in the Default environment; returns its id. */
+export async function insertCase(db: Kysely<Database>, title: string, priority = 60): Promise<number> {
+  const now = Date.now();
+  const created = await db
+    .insertInto("cases")
+    .values({ title, priority, status: "open", environment: "Default", created_at: now, updated_at: now })
+    .returning("id")
+    .executeTakeFirstOrThrow();
+  return created.id;
 }
