@@ -5,7 +5,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ActionExecution, MAX_PREVALENCE_DOMAINS, MAX_VERDICT_EVIDENCE, type VerdictEvidence } from "../src/sdk/index.js";
+import { MAX_PREVALENCE_DOMAINS, MAX_VERDICT_EVIDENCE, type VerdictEvidence } from "../src/sdk/index.js";
 import {
   applyCaseUpdates,
   caseServices,
@@ -18,6 +18,7 @@ import {
 import { lookupIndicators } from "../src/platform/intel/index.js";
 import { checkResult } from "../src/platform/actions/index.js";
 import { openStore, valueHash, type Store } from "../src/platform/store/index.js";
+import { standInExecution } from "./support/engine-action-execution.js";
 import { requestAs, startApi, type ApiFixture } from "./support/api.js";
 import { makeWorkspace } from "./support/cli.js";
 import { startPostgres, type Postgres } from "./support/postgres.js";
@@ -63,23 +64,13 @@ async function newCase(store: Store, title: string, entities: [type: string, val
 
 function execution(caseId = 1) {
   const asked: { service: string; payload: unknown }[] = [];
-  const action = new ActionExecution({
-    integrationName: "i",
-    actionName: "a",
+  const action = standInExecution({
     caseId,
-    caseTitle: "t",
-    idempotencyKey: "k",
-    targetEntities: [],
-    parameters: {},
-    configuration: {},
-    secretParameters: [],
-    secretConfiguration: [],
-    log: () => undefined,
     askPlatform: async (service: string, payload: unknown) => {
       asked.push({ service, payload });
       return service === "lists.get" ? ["a.test"] : {};
     },
-  } as unknown as ConstructorParameters<typeof ActionExecution>[0]);
+  });
   return { action, asked };
 }
 

@@ -5,7 +5,6 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ActionExecution } from "../../src/sdk/index.js";
 import {
   applyCaseUpdates,
   caseHistory,
@@ -16,6 +15,7 @@ import {
 } from "../../src/platform/cases/index.js";
 import { openStore, valueHash, type Store } from "../../src/platform/store/index.js";
 import { startPostgres, type Postgres } from "../support/postgres.js";
+import { standInExecution } from "../support/engine-action-execution.js";
 
 let store: Store;
 let ids: number[] = [];
@@ -60,25 +60,9 @@ async function open(dialect: string): Promise<void> {
 }
 afterAll(() => postgres?.stop());
 
-function execution() {
-  return new ActionExecution({
-    integrationName: "i",
-    actionName: "a",
-    caseId: 1,
-    caseTitle: "t",
-    idempotencyKey: "k",
-    targetEntities: [],
-    parameters: {},
-    configuration: {},
-    secretParameters: [],
-    secretConfiguration: [],
-    log: () => undefined,
-  } as unknown as ConstructorParameters<typeof ActionExecution>[0]);
-}
-
 describe("the SDK's staged case changes", () => {
   it("refuses a verdict, score, priority or close reason that is none, and hands back what was staged", () => {
-    const action = execution();
+    const action = standInExecution();
     expect(() => action.setCaseVerdict({ value: "evil" as "malicious", reasons: [] })).toThrow(
       "setCaseVerdict: a verdict is one of malicious, suspicious, benign, simulation, unknown",
     );
