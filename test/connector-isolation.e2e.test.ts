@@ -5,6 +5,7 @@ import path from "node:path";
 import Database from "better-sqlite3";
 import { beforeAll, describe, expect, it } from "vitest";
 import { makeWorkspace, type Workspace } from "./support/cli.js";
+import { createConnector } from "./support/email-workspace.js";
 import { oneAlertConnector, writePackage } from "./support/packages.js";
 
 let ws: Workspace;
@@ -80,18 +81,7 @@ beforeAll(async () => {
   expect(imported.code, imported.stderr).toBe(0);
   for (const name of Object.keys(CONNECTORS)) {
     const params = name === "env" ? { "Api Key": "key-of-env-connector" } : {};
-    const created = await ws.intake([
-      "connector",
-      "create",
-      name,
-      "--integration",
-      "Test Connectors",
-      "--connector",
-      name,
-      "--params",
-      ws.writeJson(`${name}.json`, params),
-    ]);
-    expect(created.code, created.stderr).toBe(0);
+    await createConnector(ws, name, "Test Connectors", params, { connector: name });
   }
 }, 300_000);
 

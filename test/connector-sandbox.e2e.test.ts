@@ -8,6 +8,7 @@ import path from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeWorkspace, PROJECT_ROOT, type Workspace } from "./support/cli.js";
+import { createConnector } from "./support/email-workspace.js";
 import { oneAlertConnector, writePackage, type ConnectorFiles } from "./support/packages.js";
 
 let ws: Workspace;
@@ -93,18 +94,7 @@ beforeAll(async () => {
   expect(imported.code, imported.stderr).toBe(0);
   for (const name of Object.keys(connectors)) {
     const params = name === "database" ? { Token: "a-token" } : {};
-    const created = await ws.intake([
-      "connector",
-      "create",
-      name,
-      "--integration",
-      "Sandbox Tests",
-      "--connector",
-      name,
-      "--params",
-      ws.writeJson(`${name}.json`, params),
-    ]);
-    expect(created.code, created.stderr).toBe(0);
+    await createConnector(ws, name, "Sandbox Tests", params, { connector: name });
   }
 }, 300_000);
 

@@ -4,7 +4,8 @@ import fs from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { deliverToMaildir, startDovecot, withImap, type Dovecot } from "./support/dovecot.js";
-import { makeWorkspace, type Workspace } from "./support/cli.js";
+import type { Workspace } from "./support/cli.js";
+import { createEmailConnector, emailWorkspace } from "./support/email-workspace.js";
 import { makeCorpus, scoreUrls } from "./support/phish-corpus.js";
 
 let server: Dovecot;
@@ -25,17 +26,8 @@ async function emptyInbox(): Promise<void> {
 }
 
 async function connector(): Promise<Workspace> {
-  const ws = makeWorkspace({ NODE_EXTRA_CA_CERTS: server.caFile });
-  const created = await ws.intake([
-    "connector",
-    "create",
-    "mail",
-    "--integration",
-    "email",
-    "--params",
-    ws.writeJson("p.json", server.params()),
-  ]);
-  expect(created.code, created.stderr).toBe(0);
+  const ws = emailWorkspace(server);
+  await createEmailConnector(ws, server);
   return ws;
 }
 

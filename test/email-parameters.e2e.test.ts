@@ -5,7 +5,8 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { countUnread, startDovecot, withImap, type Dovecot } from "./support/dovecot.js";
-import { makeWorkspace, type Workspace } from "./support/cli.js";
+import type { Workspace } from "./support/cli.js";
+import { createEmailConnector, emailWorkspace } from "./support/email-workspace.js";
 import { makeReport, makeReports } from "./support/messages.js";
 import { startTinyproxy, type Proxy as Tinyproxy } from "./support/proxy.js";
 import { dovecotOAuth2Config, oauth2ConfFile, startOAuth2Provider, type OAuth2Provider } from "./support/oauth2-provider.js";
@@ -46,16 +47,7 @@ async function append(messages: string[], folder = "INBOX", options: { seen?: bo
 }
 
 async function connector(ws: Workspace, name: string, params: Record<string, unknown> = {}): Promise<void> {
-  const created = await ws.intake([
-    "connector",
-    "create",
-    name,
-    "--integration",
-    "email",
-    "--params",
-    ws.writeJson(`${name}.json`, server.params(params)),
-  ]);
-  expect(created.code, created.stderr).toBe(0);
+  await createEmailConnector(ws, server, name, params);
 }
 
 async function run(ws: Workspace, name: string, extra: string[] = []) {
@@ -75,7 +67,7 @@ async function exported(ws: Workspace) {
 }
 
 function workspace(): Workspace {
-  return makeWorkspace({ NODE_EXTRA_CA_CERTS: server.caFile });
+  return emailWorkspace(server);
 }
 
 beforeEach(async () => {

@@ -1,7 +1,8 @@
 // Test connection (Ping) and push (IMAP IDLE) against a real Dovecot, restarted mid-IDLE.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { appendMessages, startDovecot, type Dovecot } from "./support/dovecot.js";
-import { makeWorkspace, type Workspace } from "./support/cli.js";
+import type { Workspace } from "./support/cli.js";
+import { createEmailConnector, emailWorkspace } from "./support/email-workspace.js";
 import { countRows, waitFor } from "./support/wait.js";
 
 const alertCount = (file: string) => countRows(file, "select count(*) as n from alerts");
@@ -16,22 +17,13 @@ afterAll(async () => {
 });
 
 async function create(ws: Workspace, name: string, params: Record<string, unknown>) {
-  const result = await ws.intake([
-    "connector",
-    "create",
-    name,
-    "--integration",
-    "email",
-    "--params",
-    ws.writeJson(`${name}.json`, server.params(params)),
-  ]);
-  expect(result.code, result.stderr).toBe(0);
+  await createEmailConnector(ws, server, name, params);
 }
 
 describe("test connection", () => {
   it("checks server, TLS, credentials and folders without fetching anything", async () => {
     await appendMessages(server, [makeReport(1).raw]);
-    const ws = makeWorkspace({ NODE_EXTRA_CA_CERTS: server.caFile });
+    const ws = emailWorkspace(server);
     await create(ws, "ok", { "Folder to check for emails": "INBOX" });
     const ok = await ws.intake(["connector", "ping", "ok"]);
     expect(ok.code, ok.stderr).toBe(0);
@@ -54,7 +46,7 @@ describe("push on new mail", () => {
   // How fast (the 2 s target) is measured by `npm run bench -- --push 200`, not here: this test shows
   // that push, not the 10-minute interval, brings the report in, and that it survives a restart.
   it("ingests a report on its arrival through IDLE, and survives a server restart mid-IDLE", async () => {
-    const ws = makeWorkspace({ NODE_EXTRA_CA_CERTS: server.caFile });
+    const ws = emailWorkspace(server);
     // A long interval: only push can make the case appear in time.
     await create(ws, "push", { "Push On New Mail": true });
     const watcher = ws.spawnIntake(["connector", "watch", "push", "--interval", "600"]);

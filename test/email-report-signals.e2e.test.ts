@@ -3,10 +3,11 @@
 // forward's depths and marks, HTML attachments, and the Authentication-Results of a forwarded message.
 import fs from "node:fs";
 import path from "node:path";
-import QRCode from "qrcode";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { makeWorkspace, type Workspace } from "./support/cli.js";
+import type { Workspace } from "./support/cli.js";
+import { createEmailConnector, emailWorkspace } from "./support/email-workspace.js";
 import { deliverToMaildir, startDovecot, type Dovecot } from "./support/dovecot.js";
+import { htmlWithImages, imagePart, qrPng } from "./support/email-images.js";
 
 const FIXTURES = path.join(import.meta.dirname, "fixtures", "mail");
 const QR_URL = "https://qr-phish.example/mfa?u=staff";
@@ -18,31 +19,15 @@ type Exported = { title: string; alerts: { entities: Entity[]; events: Record<st
 let cases: Exported[] = [];
 
 async function qrMessage(): Promise<Buffer> {
-  const png = await QRCode.toBuffer(QR_URL, { type: "png", width: 240, margin: 2 });
-  return Buffer.from(
-    [
-      "From: IT Service Desk <it@qr-phish.example>",
-      "To: staff@example.test",
-      "Subject: Re-register your authenticator",
-      "Date: Tue, 10 Nov 2026 08:00:00 +0000",
-      "Message-ID: <qr-e2e-1@qr-phish.example>",
-      "MIME-Version: 1.0",
-      'Content-Type: multipart/related; boundary="b1"',
-      "",
-      "--b1",
-      "Content-Type: text/html; charset=utf-8",
-      "",
-      '<p>Scan this code with your phone:</p><img src="cid:mfa@qr" width="240" height="240">',
-      "--b1",
-      'Content-Type: image/png; name="mfa.png"',
-      "Content-ID: <mfa@qr>",
-      'Content-Disposition: inline; filename="mfa.png"',
-      "Content-Transfer-Encoding: base64",
-      "",
-      png.toString("base64").replace(/(.{76})/g, "$1\r\n"),
-      "--b1--",
-      "",
-    ].join("\r\n"),
+  return htmlWithImages(
+    {
+      from: "IT Service Desk <it@qr-phish.example>",
+      to: "staff@example.test",
+      subject: "Re-register your authenticator",
+      messageId: "qr-e2e-1@qr-phish.example",
+    },
+    ['<p>Scan this code with your phone:</p><img src="cid:mfa@qr" width="240" height="240">'],
+    [imagePart("mfa.png", "image/png", await qrPng(QR_URL), "mfa@qr")],
   );
 }
 
@@ -54,25 +39,14 @@ function caseTitled(title: string): Exported["alerts"][number] {
 
 beforeAll(async () => {
   server = await startDovecot();
-  ws = makeWorkspace({ NODE_EXTRA_CA_CERTS: server.caFile });
+  ws = emailWorkspace(server);
   deliverToMaildir(server, [
     await qrMessage(),
     fs.readFileSync(path.join(FIXTURES, "forwarded-inline-gmail-text-and-html.eml")),
     fs.readFileSync(path.join(FIXTURES, "html-attachments-password-form-and-smuggling.eml")),
     fs.readFileSync(path.join(FIXTURES, "forwarded-as-attachment-auth-results.eml")),
   ]);
-  const created = await ws.intake([
-    "connector",
-    "create",
-    "mail",
-    "--integration",
-    "email",
-    "--params",
-    ws.writeJson("p.json", server.params()),
-    "--grouping",
-    "off",
-  ]);
-  expect(created.code, created.stderr).toBe(0);
+  await createEmailConnector(ws, server, "mail", {}, { grouping: "off" });
   const run = await ws.intake(["connector", "run", "mail", "--json"]);
   expect(ws.lastJson(run), run.stdout + run.stderr).toMatchObject({ ingested: 4, failed: 0 });
   const exported = await ws.intake(["cases", "export", "--jsonl"]);

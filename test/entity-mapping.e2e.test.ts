@@ -5,6 +5,7 @@ import path from "node:path";
 import Database from "better-sqlite3";
 import { describe, expect, it } from "vitest";
 import { makeWorkspace, PROJECT_ROOT, type Workspace } from "./support/cli.js";
+import { createConnector } from "./support/email-workspace.js";
 import { oneAlertConnector, writePackage } from "./support/packages.js";
 
 const EXAMPLE = path.join(PROJECT_ROOT, "examples", "csv-alerts");
@@ -33,15 +34,7 @@ describe("entity mapping", () => {
     const csv = path.join(ws.dir, "files", "detections.csv");
     fs.mkdirSync(path.dirname(csv), { recursive: true });
     fs.copyFileSync(path.join(EXAMPLE, "detections.csv"), csv);
-    await ok(ws, [
-      "connector",
-      "create",
-      "detections",
-      "--integration",
-      "CSV Alerts",
-      "--params",
-      ws.writeJson("csv.json", { "CSV File": csv }),
-    ]);
+    await createConnector(ws, "detections", "CSV Alerts", { "CSV File": csv });
     const run = await ok(ws, ["connector", "run", "detections", "--json"]);
     expect(ws.lastJson(run)).toMatchObject({ ingested: 3, failed: 0 });
 

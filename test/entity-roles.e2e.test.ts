@@ -5,7 +5,8 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { requestAs, startApi, type ApiFixture } from "./support/api.js";
 import { phish, reportAsAttachment, reportInline } from "./support/campaigns.js";
-import { makeWorkspace, type Workspace } from "./support/cli.js";
+import type { Workspace } from "./support/cli.js";
+import { createConnector, createEmailConnector, emailWorkspace } from "./support/email-workspace.js";
 import { deliverToMaildir, startDovecot, type Dovecot } from "./support/dovecot.js";
 import { writePackage } from "./support/packages.js";
 
@@ -64,7 +65,7 @@ async function caseTitled(title: string): Promise<CaseSummary & CaseDetail> {
 
 beforeAll(async () => {
   server = await startDovecot();
-  ws = makeWorkspace({ NODE_EXTRA_CA_CERTS: server.caFile });
+  ws = emailWorkspace(server);
   const attached = phish("Invoice overdue", "attached-phish.test");
   const inline = phish("Shared document", "inline-phish.test");
   const moved = phish("Password expires today", "moved-phish.test");
@@ -73,36 +74,14 @@ beforeAll(async () => {
     reportInline(inline, "carol@company.test", "FW:"),
     moved.raw("erin@company.test"),
   ]);
-  const mail = await ws.intake([
-    "connector",
-    "create",
-    "mail",
-    "--integration",
-    "email",
-    "--params",
-    ws.writeJson("p.json", server.params()),
-    "--grouping",
-    "off",
-  ]);
-  expect(mail.code, mail.stderr).toBe(0);
+  await createEmailConnector(ws, server, "mail", {}, { grouping: "off" });
   const mailRun = await ws.intake(["connector", "run", "mail", "--json"]);
   expect(ws.lastJson(mailRun), mailRun.stderr).toMatchObject({ ingested: 3, failed: 0 });
 
   const dir = writePackage(path.join(ws.dir, "chat-package"), { name: "Chat Reports" }, { chat: { code: CHAT_CONNECTOR } });
   const imported = await ws.intake(["integration", "import", dir]);
   expect(imported.code, imported.stderr).toBe(0);
-  const chat = await ws.intake([
-    "connector",
-    "create",
-    "chat",
-    "--integration",
-    "Chat Reports",
-    "--params",
-    ws.writeJson("c.json", {}),
-    "--grouping",
-    "off",
-  ]);
-  expect(chat.code, chat.stderr).toBe(0);
+  await createConnector(ws, "chat", "Chat Reports", {}, { grouping: "off" });
   const chatRun = await ws.intake(["connector", "run", "chat", "--json"]);
   expect(ws.lastJson(chatRun), chatRun.stdout).toMatchObject({ ingested: 2, failed: 2 });
   api = await startApi("intake-roles-", { database: ws.db });

@@ -6,6 +6,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { makeWorkspace, PROJECT_ROOT, type Workspace } from "./support/cli.js";
+import { createConnector } from "./support/email-workspace.js";
 import { startConsole } from "./support/console.js";
 import { startPostgres, type Postgres } from "./support/postgres.js";
 import { openStore } from "../src/platform/store/index.js";
@@ -171,19 +172,7 @@ describe("intake feeds on SQLite", () => {
     }
     const csv = path.join(ws.dir, "detections.csv");
     fs.copyFileSync(path.join(PROJECT_ROOT, "examples/csv-alerts/detections.csv"), csv);
-    expect(
-      (
-        await ws.intake([
-          "connector",
-          "create",
-          "detections",
-          "--integration",
-          "CSV Alerts",
-          "--params",
-          ws.writeJson("csv.json", { "CSV File": csv }),
-        ])
-      ).code,
-    ).toBe(0);
+    await createConnector(ws, "detections", "CSV Alerts", { "CSV File": csv });
     expect((await ws.intake(["connector", "run", "detections", "--json"])).code).toBe(0);
     const cases = (await ws.intake(["cases", "export", "--jsonl"])).stdout
       .split("\n")

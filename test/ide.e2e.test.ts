@@ -5,7 +5,7 @@ import fs from "node:fs";
 import path from "node:path";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { consoleSession, type ConsoleSession } from "./support/console-session.js";
+import { adminConsoleSession, type ConsoleSession } from "./support/console-session.js";
 import { countRows, waitFor } from "./support/wait.js";
 import { makeWorkspace, PROJECT_ROOT, type Workspace } from "./support/cli.js";
 
@@ -73,9 +73,7 @@ async function paste(page: Page, text: string): Promise<void> {
 beforeAll(async () => {
   fs.mkdirSync(ARTIFACTS, { recursive: true });
   ws = makeWorkspace();
-  const added = await ws.intake(["users", "add", "admin", "--role", "admin"], { env: { INTAKE_PASSWORD: PASSWORD } });
-  expect(added.code, added.stderr).toBe(0);
-  session = await consoleSession(ws);
+  session = await adminConsoleSession(ws, PASSWORD);
 });
 
 afterAll(async () => {

@@ -20,10 +20,10 @@ import {
   type RunActionFunction,
 } from "../src/platform/playbooks/index.js";
 import { EmbeddedQueue } from "../src/platform/queue/index.js";
-import { migrationProvider } from "../src/platform/store/migrations/index.js";
 import Database from "better-sqlite3";
-import { Kysely, Migrator, SqliteDialect } from "kysely";
-import { insertAlert } from "./support/seed.js";
+import { Kysely, SqliteDialect } from "kysely";
+import { migrateUntil } from "./support/engine-migrations.js";
+import { insertAlert, insertCase, reportsConnectorId } from "./support/seed.js";
 
 let store: Store;
 const findAction: ActionLookup = async (reference) =>
@@ -64,35 +64,14 @@ function runner(calls: Call[]): RunActionFunction {
 }
 
 async function addCase(title: string, priority = 60): Promise<number> {
-  const now = Date.now();
-  const connector =
-    (await store.db.selectFrom("connectors").select("id").where("name", "=", "reports").executeTakeFirst()) ??
-    (await store.db
-      .insertInto("connectors")
-      .values({
-        name: "reports",
-        integration: "email",
-        definition: "x",
-        parameters: "{}",
-        enabled: 1,
-        interval_seconds: 60,
-        allow_list: "[]",
-        created_at: now,
-        updated_at: now,
-      })
-      .returning("id")
-      .executeTakeFirstOrThrow());
-  const created = await store.db
-    .insertInto("cases")
-    .values({ title, priority, status: "open", environment: "Default", created_at: now, updated_at: now })
-    .returning("id")
-    .executeTakeFirstOrThrow();
+  const connectorId = await reportsConnectorId(store.db);
+  const caseId = await insertCase(store.db, title, priority);
   await insertAlert(
     store.db,
     {
-      case_id: created.id,
-      connector_id: connector.id,
-      alert_id: `a${created.id}`,
+      case_id: caseId,
+      connector_id: connectorId,
+      alert_id: `a${caseId}`,
       name: title,
       priority,
       vendor: "v",
@@ -101,7 +80,7 @@ async function addCase(title: string, priority = 60): Promise<number> {
     },
     { event_type: "e", data: JSON.stringify({ subject: `subject of ${title}` }) },
   );
-  return created.id;
+  return caseId;
 }
 
 let postgres: Postgres;
@@ -383,23 +362,7 @@ describe("migration 0013", () => {
   it("counts the cases stored before playbooks existed as matched: they start no playbook", async () => {
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "intake-0013-")), "old.db");
     const old = new Kysely<unknown>({ dialect: new SqliteDialect({ database: new Database(file) }) });
-    const before = [
-      "0001_core",
-      "0003_console",
-      "0004_packages",
-      "0005_run_skipped",
-      "0006_grouping",
-      "0007_one_case_history",
-      "0008_alert_file_encoding",
-      "0009_drop_entities_case_index",
-      "0010_value_hash",
-      "0011_entity_roles",
-      "0012_actions_jobs",
-    ];
-    expect(
-      (await new Migrator({ db: old, provider: migrationProvider("sqlite", before), allowUnorderedMigrations: true }).migrateToLatest())
-        .error,
-    ).toBeUndefined();
+    await migrateUntil(old, "sqlite", "0013_playbooks");
     await old.destroy();
     const raw = new Database(file);
     raw

@@ -19,7 +19,7 @@ import {
 } from "../src/platform/playbooks/index.js";
 import { answerText, MAX_ANSWER_TEXT, threadIds } from "../src/platform/playbooks/steps/wait-for-answer.js";
 import { IntakeError } from "../src/platform/errors.js";
-import { insertAlert } from "./support/seed.js";
+import { insertAlert, insertCase, reportsConnectorId } from "./support/seed.js";
 
 const findAction: ActionLookup = async (reference) =>
   reference.startsWith("test/") ? { parameters: [{ name: "Value", type: "string", required: false }] as never } : undefined;
@@ -132,31 +132,11 @@ describe("a wait on a real store", () => {
   afterEach(() => store?.close());
 
   async function addCase(title: string): Promise<number> {
-    const now = Date.now();
-    const _connector =
-      (await store.db.selectFrom("connectors").select("id").where("name", "=", "reports").executeTakeFirst()) ??
-      (await store.db
-        .insertInto("connectors")
-        .values({
-          name: "reports",
-          integration: "email",
-          definition: "x",
-          parameters: "{}",
-          enabled: 1,
-          interval_seconds: 60,
-          allow_list: "[]",
-          created_at: now,
-          updated_at: now,
-        })
-        .returning("id")
-        .executeTakeFirstOrThrow());
-    const created = await store.db
-      .insertInto("cases")
-      .values({ title, priority: 60, status: "open", environment: "Default", created_at: now, updated_at: now })
-      .returning("id")
-      .executeTakeFirstOrThrow();
-    await addAlert(created.id, `a${created.id}`, { Subject: title });
-    return created.id;
+    // The connector the trigger names: its alert (connector 1, insertAlert's default) comes from it.
+    await reportsConnectorId(store.db);
+    const caseId = await insertCase(store.db, title);
+    await addAlert(caseId, `a${caseId}`, { Subject: title });
+    return caseId;
   }
 
   async function addAlert(caseId: number, alertId: string, event: Record<string, unknown>): Promise<void> {

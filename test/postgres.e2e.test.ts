@@ -1,15 +1,15 @@
 // The same contract flow on PostgreSQL (`--db postgres://…`), against a real server and a real Dovecot.
-import { Kysely, Migrator, PostgresDialect, sql } from "kysely";
+import { Kysely, PostgresDialect, sql } from "kysely";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { queryBuilderLookup } from "../src/platform/grouping/index.js";
-import { migrationProvider } from "../src/platform/store/migrations/index.js";
 import { openStore, valueHash, type Database } from "../src/platform/store/index.js";
 import { countUnread, deliverToMaildir, startDovecot, type Dovecot } from "./support/dovecot.js";
 import { startPostgres, type Postgres } from "./support/postgres.js";
 import { makeWorkspace } from "./support/cli.js";
 import { makeReports } from "./support/messages.js";
-import { BEFORE_0011, OLD_EMAIL_ENTITIES, expectedAfter0011 } from "./support/old-entities.js";
+import { migrateUntil } from "./support/engine-migrations.js";
+import { OLD_EMAIL_ENTITIES, expectedAfter0011 } from "./support/old-entities.js";
 
 let server: Dovecot;
 let postgres: Postgres;
@@ -81,20 +81,7 @@ describe("Intake on PostgreSQL", () => {
   it("hashes the values of entities and grouping keys stored before migration 0010", async () => {
     const url = postgres.createDatabase("before0010");
     const old = new Kysely<unknown>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: url, max: 1 }) }) });
-    const before = [
-      "0001_core",
-      "0003_console",
-      "0004_packages",
-      "0005_run_skipped",
-      "0006_grouping",
-      "0007_one_case_history",
-      "0008_alert_file_encoding",
-      "0009_drop_entities_case_index",
-    ];
-    expect(
-      (await new Migrator({ db: old, provider: migrationProvider("postgres", before), allowUnorderedMigrations: true }).migrateToLatest())
-        .error,
-    ).toBeUndefined();
+    await migrateUntil(old, "postgres", "0010_value_hash");
     const link = "https://phish.example.test/login";
     const entityRows = sql`(1, 7, 'URL', ${link}, 'text', '{}'), (2, 8, 'URL', ${"https://other.test/"}, 'text', '{}')`;
     await sql`insert into entities (alert_pk, case_id, type, value, source, data) values ${entityRows}`.execute(old);
@@ -120,15 +107,7 @@ describe("Intake on PostgreSQL", () => {
   it("gives entities stored before migration 0011 the role and forward depth their old email labels meant", async () => {
     const url = postgres.createDatabase("before0011");
     const old = new Kysely<unknown>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: url, max: 1 }) }) });
-    expect(
-      (
-        await new Migrator({
-          db: old,
-          provider: migrationProvider("postgres", BEFORE_0011),
-          allowUnorderedMigrations: true,
-        }).migrateToLatest()
-      ).error,
-    ).toBeUndefined();
+    await migrateUntil(old, "postgres", "0011_entity_roles");
     for (const row of OLD_EMAIL_ENTITIES) {
       const values = sql`(${row.alert_pk}, ${row.case_id}, ${row.type}, ${row.value}, ${valueHash(row.value)}, ${row.source}, ${row.data})`;
       await sql`insert into entities (alert_pk, case_id, type, value, value_hash, source, data) values ${values}`.execute(old);

@@ -4,7 +4,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { consoleSession, type ConsoleSession } from "./support/console-session.js";
+import { adminConsoleSession, type ConsoleSession } from "./support/console-session.js";
 import { makeWorkspace, PROJECT_ROOT, type Workspace } from "./support/cli.js";
 
 const ARTIFACTS = path.join(PROJECT_ROOT, "test-artifacts");
@@ -15,9 +15,7 @@ let session: ConsoleSession;
 beforeAll(async () => {
   fs.mkdirSync(ARTIFACTS, { recursive: true });
   ws = makeWorkspace();
-  const added = await ws.intake(["users", "add", "admin", "--role", "admin"], { env: { INTAKE_PASSWORD: PASSWORD } });
-  expect(added.code, added.stderr).toBe(0);
-  session = await consoleSession(ws);
+  session = await adminConsoleSession(ws, PASSWORD);
 }, 300_000);
 
 afterAll(async () => {

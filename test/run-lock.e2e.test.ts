@@ -11,6 +11,7 @@ import { acquireLease } from "../src/platform/runner/lock.js";
 import { openStore, type Store } from "../src/platform/store/index.js";
 import { PROJECT_ROOT, makeWorkspace, type Workspace } from "./support/cli.js";
 import { countUnread, deliverToMaildir, startDovecot, type Dovecot } from "./support/dovecot.js";
+import { createEmailConnector } from "./support/email-workspace.js";
 import { makeReports } from "./support/messages.js";
 import { startPostgres, type Postgres } from "./support/postgres.js";
 import { waitFor } from "./support/wait.js";
@@ -93,17 +94,7 @@ async function killSequence(ws: Workspace, db: string[], store: Store): Promise<
     server,
     reports.map((r) => r.raw),
   );
-  const created = await ws.intake([
-    ...db,
-    "connector",
-    "create",
-    "mail",
-    "--integration",
-    "email",
-    "--params",
-    ws.writeJson("p.json", server.params()),
-  ]);
-  expect(created.code, created.stderr).toBe(0);
+  await createEmailConnector(ws, server, "mail", {}, { global: db });
   const pidOf = (owner: string) => Number(owner.split(":")[1]);
   const runningPids = async () =>
     (await store.db.selectFrom("runs").select("owner").where("status", "=", "running").execute()).map((r) => pidOf(r.owner));

@@ -5,7 +5,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ActionExecution, MAX_PREVALENCE_DOMAINS, MAX_VERDICT_EVIDENCE, type VerdictEvidence } from "../src/sdk/index.js";
+import { MAX_PREVALENCE_DOMAINS, MAX_VERDICT_EVIDENCE, type VerdictEvidence } from "../src/sdk/index.js";
 import {
   applyCaseUpdates,
   caseServices,
@@ -18,6 +18,8 @@ import {
 import { lookupIndicators } from "../src/platform/intel/index.js";
 import { checkResult } from "../src/platform/actions/index.js";
 import { openStore, valueHash, type Store } from "../src/platform/store/index.js";
+import { standInExecution } from "./support/engine-action-execution.js";
+import { insertCaseWithEntities } from "./support/seed.js";
 import { requestAs, startApi, type ApiFixture } from "./support/api.js";
 import { makeWorkspace } from "./support/cli.js";
 import { startPostgres, type Postgres } from "./support/postgres.js";
@@ -35,51 +37,15 @@ const FEED_ITEM: VerdictEvidence = {
 };
 const SIGNAL_ITEM: VerdictEvidence = { kind: "signal", weight: -10, reason: "DMARC pass at our MX" };
 
-async function newCase(store: Store, title: string, entities: [type: string, value: string][]): Promise<number> {
-  const created = await store.db
-    .insertInto("cases")
-    .values({ title, priority: 60, status: "open", environment: "Default", created_at: 1, updated_at: 1 })
-    .returning("id")
-    .executeTakeFirstOrThrow();
-  for (const [type, value] of entities) {
-    await store.db
-      .insertInto("entities")
-      .values({
-        alert_pk: 0,
-        case_id: created.id,
-        type,
-        value,
-        value_hash: valueHash(value),
-        source: "text",
-        role: null,
-        depth: 1,
-        data: "{}",
-      })
-      .execute();
-  }
-  await store.db.updateTable("cases").set({ alert_count: 1 }).where("id", "=", created.id).execute();
-  return Number(created.id);
-}
-
 function execution(caseId = 1) {
   const asked: { service: string; payload: unknown }[] = [];
-  const action = new ActionExecution({
-    integrationName: "i",
-    actionName: "a",
+  const action = standInExecution({
     caseId,
-    caseTitle: "t",
-    idempotencyKey: "k",
-    targetEntities: [],
-    parameters: {},
-    configuration: {},
-    secretParameters: [],
-    secretConfiguration: [],
-    log: () => undefined,
     askPlatform: async (service: string, payload: unknown) => {
       asked.push({ service, payload });
       return service === "lists.get" ? ["a.test"] : {};
     },
-  } as unknown as ConstructorParameters<typeof ActionExecution>[0]);
+  });
   return { action, asked };
 }
 
@@ -148,7 +114,7 @@ describe.each(["sqlite", "postgres"])("verdict evidence in the store (%s)", (dia
   afterAll(() => store?.close());
 
   it("keeps an action's evidence with the verdict and in its history; an analyst's override keeps none", async () => {
-    const id = await newCase(store, "evidence", [["URL", "http://evil.test/a"]]);
+    const id = await insertCaseWithEntities(store.db, "evidence", [["URL", "http://evil.test/a"]]);
     await store.db.transaction().execute((trx) =>
       applyCaseUpdates(
         trx,
@@ -171,7 +137,7 @@ describe.each(["sqlite", "postgres"])("verdict evidence in the store (%s)", (dia
       ["benign", []],
     ]);
     // A verdict without evidence (an older action) reads as an empty list.
-    const plain = await newCase(store, "plain", []);
+    const plain = await insertCaseWithEntities(store.db, "plain", []);
     await store.db
       .transaction()
       .execute((trx) => applyCaseUpdates(trx, plain, { verdict: { value: "unknown", reasons: [] } }, "playbook:p"));
@@ -179,7 +145,7 @@ describe.each(["sqlite", "postgres"])("verdict evidence in the store (%s)", (dia
   });
 
   it("refuses evidence that does not validate, naming the item, and stores nothing of it", async () => {
-    const id = await newCase(store, "refused", []);
+    const id = await insertCaseWithEntities(store.db, "refused", []);
     const apply = (evidence: unknown) =>
       store.db
         .transaction()
@@ -214,34 +180,34 @@ describe.each(["sqlite", "postgres"])("verdict evidence in the store (%s)", (dia
 
   it("says what each earlier verdict rests on: a person, a feed, or the machine", async () => {
     const url = "http://shared.test/x";
-    const overridden = await newCase(store, "overridden", [["URL", url]]);
+    const overridden = await insertCaseWithEntities(store.db, "overridden", [["URL", url]]);
     await store.db
       .transaction()
       .execute((trx) => applyCaseUpdates(trx, overridden, { verdict: { value: "suspicious", reasons: [] } }, "playbook:p"));
     await overrideVerdict(store, overridden, "malicious", "confirmed by phone", "ada");
-    const closedByPerson = await newCase(store, "closed by a person", [["URL", url]]);
+    const closedByPerson = await insertCaseWithEntities(store.db, "closed by a person", [["URL", url]]);
     await store.db
       .transaction()
       .execute((trx) => applyCaseUpdates(trx, closedByPerson, { verdict: { value: "malicious", reasons: [] } }, "playbook:p"));
     await setCaseStatus(store, closedByPerson, "closed", "bob", "phish, blocked");
-    const closedByPlaybook = await newCase(store, "closed by a playbook", [["URL", url]]);
+    const closedByPlaybook = await insertCaseWithEntities(store.db, "closed by a playbook", [["URL", url]]);
     await store.db
       .transaction()
       .execute((trx) =>
         applyCaseUpdates(trx, closedByPlaybook, { verdict: { value: "malicious", reasons: [] }, close: { reason: "rule" } }, "playbook:p"),
       );
-    const unknownClosed = await newCase(store, "unknown closed by a person", [["URL", url]]);
+    const unknownClosed = await insertCaseWithEntities(store.db, "unknown closed by a person", [["URL", url]]);
     await store.db
       .transaction()
       .execute((trx) => applyCaseUpdates(trx, unknownClosed, { verdict: { value: "unknown", reasons: [] } }, "playbook:p"));
     await setCaseStatus(store, unknownClosed, "closed", "bob", "nothing to see");
-    const byFeed = await newCase(store, "feed", [["URL", url]]);
+    const byFeed = await insertCaseWithEntities(store.db, "feed", [["URL", url]]);
     await store.db
       .transaction()
       .execute((trx) =>
         applyCaseUpdates(trx, byFeed, { verdict: { value: "malicious", reasons: [], evidence: [SIGNAL_ITEM, FEED_ITEM] } }, "playbook:p"),
       );
-    const feedAgainst = await newCase(store, "feed item that subtracted", [["URL", url]]);
+    const feedAgainst = await insertCaseWithEntities(store.db, "feed item that subtracted", [["URL", url]]);
     await store.db
       .transaction()
       .execute((trx) =>
@@ -252,8 +218,8 @@ describe.each(["sqlite", "postgres"])("verdict evidence in the store (%s)", (dia
           "playbook:p",
         ),
       );
-    const none = await newCase(store, "no verdict", [["URL", url]]);
-    const current = await newCase(store, "now", [["URL", url]]);
+    const none = await insertCaseWithEntities(store.db, "no verdict", [["URL", url]]);
+    const current = await insertCaseWithEntities(store.db, "now", [["URL", url]]);
 
     const found = await findEarlierCases(store, { caseId: current, items: [{ entityType: "URL", identifier: url }] });
     const grounds = Object.fromEntries(found.map((item) => [item.title, item.verdict && [item.verdict.grounds, item.verdict.decidedBy]]));
@@ -279,18 +245,18 @@ describe.each(["sqlite", "postgres"])("verdict evidence in the store (%s)", (dia
 
   it("counts the earlier cases of each domain by verdict, bounded and validated", async () => {
     const domain = "prevalent.test";
-    const malicious = await newCase(store, "p1", [
+    const malicious = await insertCaseWithEntities(store.db, "p1", [
       ["DOMAIN", domain],
       ["DOMAIN", "other.test"],
     ]);
     await store.db
       .transaction()
       .execute((trx) => applyCaseUpdates(trx, malicious, { verdict: { value: "malicious", reasons: [] } }, "playbook:p"));
-    const benign = await newCase(store, "p2", [["DOMAIN", domain]]);
+    const benign = await insertCaseWithEntities(store.db, "p2", [["DOMAIN", domain]]);
     await store.db
       .transaction()
       .execute((trx) => applyCaseUpdates(trx, benign, { verdict: { value: "benign", reasons: [] } }, "playbook:p"));
-    const unjudged = await newCase(store, "p3", [["DOMAIN", domain]]);
+    const unjudged = await insertCaseWithEntities(store.db, "p3", [["DOMAIN", domain]]);
     // Twice in one case counts once; a URL or a subdomain entity is not the DOMAIN entity.
     await store.db
       .insertInto("entities")
@@ -306,15 +272,15 @@ describe.each(["sqlite", "postgres"])("verdict evidence in the store (%s)", (dia
         data: "{}",
       })
       .execute();
-    await newCase(store, "p4", [
+    await insertCaseWithEntities(store.db, "p4", [
       ["URL", `http://${domain}/`],
       ["DOMAIN", `mail.${domain}`],
     ]);
     // A case merged away (no alerts left) is an empty shell: not counted.
-    const merged = await newCase(store, "p5", [["DOMAIN", domain]]);
+    const merged = await insertCaseWithEntities(store.db, "p5", [["DOMAIN", domain]]);
     await store.db.updateTable("cases").set({ alert_count: 0 }).where("id", "=", merged).execute();
-    const current = await newCase(store, "now", [["DOMAIN", domain]]);
-    const later = await newCase(store, "later", [["DOMAIN", domain]]);
+    const current = await insertCaseWithEntities(store.db, "now", [["DOMAIN", domain]]);
+    const later = await insertCaseWithEntities(store.db, "later", [["DOMAIN", domain]]);
     await store.db
       .transaction()
       .execute((trx) => applyCaseUpdates(trx, later, { verdict: { value: "malicious", reasons: [] } }, "playbook:p"));
@@ -395,7 +361,7 @@ describe("verdict evidence through the API and the CLI", () => {
   let id: number;
   beforeAll(async () => {
     fixture = await startApi("intake-evidence-api-", { database: ws.db });
-    id = await newCase(fixture.store, "api", [["URL", "http://evil.test/a"]]);
+    id = await insertCaseWithEntities(fixture.store.db, "api", [["URL", "http://evil.test/a"]]);
     await fixture.store.db
       .transaction()
       .execute((trx) =>

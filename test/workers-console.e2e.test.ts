@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openStore, type Store } from "../src/platform/store/index.js";
 import { consoleSession, type ConsoleSession } from "./support/console-session.js";
 import { makeWorkspace, PROJECT_ROOT, type Workspace } from "./support/cli.js";
+import { createConnector } from "./support/email-workspace.js";
 import { startPostgres, type Postgres } from "./support/postgres.js";
 
 const ARTIFACTS = path.join(PROJECT_ROOT, "test-artifacts");
@@ -49,18 +50,7 @@ beforeAll(async () => {
     "IMAP Port": 993,
     "Folder to check for emails": "INBOX",
   };
-  for (const name of ["mailbox", "other"]) {
-    const created = await ws.intake([
-      "connector",
-      "create",
-      name,
-      "--integration",
-      "email",
-      "--params",
-      ws.writeJson(`${name}.json`, params),
-    ]);
-    expect(created.code, created.stderr).toBe(0);
-  }
+  for (const name of ["mailbox", "other"]) await createConnector(ws, name, "email", params);
   store = await openStore(url);
   await store.db
     .insertInto("workers")

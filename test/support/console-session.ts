@@ -1,5 +1,6 @@
 // One console under test for a file of browser tests: `intake serve`, Debian's Chromium, and pages signed in.
 import type { Browser, Page } from "playwright-core";
+import { expect } from "vitest";
 import { launchChromium, newConsolePage, signIn, startConsole, type Console } from "./console.js";
 import type { Workspace } from "./cli.js";
 
@@ -50,4 +51,11 @@ export async function consoleSession(ws: Workspace, serveArgs: string[] = []): P
       await app.stop();
     },
   };
+}
+
+/** Adds the user "admin" (role admin, this password) through `intake users add`, then starts the session. */
+export async function adminConsoleSession(ws: Workspace, password: string, serveArgs: string[] = []): Promise<ConsoleSession> {
+  const added = await ws.intake(["users", "add", "admin", "--role", "admin"], { env: { INTAKE_PASSWORD: password } });
+  expect(added.code, added.stderr).toBe(0);
+  return consoleSession(ws, serveArgs);
 }

@@ -1,18 +1,9 @@
 // Entity rows as the email connector stored them before migration 0011 (labels only, the header's name in
 // the data as "role"), and the role, depth and data 0011 must give each: for SQLite and PostgreSQL alike.
+import { migrationsBefore } from "./engine-migrations.js";
 
 /** The migrations a database had before 0011. */
-export const BEFORE_0011 = [
-  "0001_core",
-  "0003_console",
-  "0004_packages",
-  "0005_run_skipped",
-  "0006_grouping",
-  "0007_one_case_history",
-  "0008_alert_file_encoding",
-  "0009_drop_entities_case_index",
-  "0010_value_hash",
-];
+export const BEFORE_0011 = migrationsBefore("0011_entity_roles");
 
 interface OldEntity {
   alert_pk: number;

@@ -1,48 +1,19 @@
 // QR codes in PNG and JPEG parts, decoded end to end (qrcode writes real codes; readMessage and buildAlert read
 // them back as URL entities of the message that carries the image), and the bounds on what is decoded.
 import { describe, expect, it } from "vitest";
-import QRCode from "qrcode";
 import jpeg from "jpeg-js";
 import { PNG } from "pngjs";
 import { decodeQrImage, MAX_QR_IMAGES } from "../../integrations/email/lib/qr.js";
 import { readMessage } from "../../integrations/email/lib/read-message.js";
 import { buildAlert } from "../../integrations/email/lib/build-alert.js";
+import { htmlWithImages, imagePart, qrPng } from "../support/email-images.js";
 
 const PHISH = "https://qr-phish.example/login?id=9";
-const qrPng = (text: string, width = 240) => QRCode.toBuffer(text, { type: "png", width, margin: 2 });
 
-function imagePart(name: string, type: string, data: Buffer, contentId?: string): string[] {
-  return [
-    "--b1",
-    `Content-Type: ${type}; name="${name}"`,
-    "Content-Transfer-Encoding: base64",
-    contentId ? `Content-ID: <${contentId}>` : `Content-Disposition: attachment; filename="${name}"`,
-    ...(contentId ? [`Content-Disposition: inline; filename="${name}"`] : []),
-    "",
-    data.toString("base64").replace(/(.{76})/g, "$1\r\n"),
-  ];
-}
-
+/** A message from staff to the phishing mailbox, its Message-ID made of its subject. */
 function message(subject: string, body: string[], parts: string[][]): Buffer {
-  return Buffer.from(
-    [
-      "From: Staff <staff@example.test>",
-      "To: phishing@example.test",
-      `Subject: ${subject}`,
-      "Date: Tue, 10 Nov 2026 08:00:00 +0000",
-      `Message-ID: <${subject.replaceAll(" ", "-")}@example.test>`,
-      "MIME-Version: 1.0",
-      'Content-Type: multipart/related; boundary="b1"',
-      "",
-      "--b1",
-      "Content-Type: text/html; charset=utf-8",
-      "",
-      ...body,
-      ...parts.flat(),
-      "--b1--",
-      "",
-    ].join("\r\n"),
-  );
+  const headers = { from: "Staff <staff@example.test>", to: "phishing@example.test", subject };
+  return htmlWithImages({ ...headers, messageId: `${subject.replaceAll(" ", "-")}@example.test` }, body, parts);
 }
 
 describe("decodeQrImage", () => {

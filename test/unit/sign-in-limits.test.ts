@@ -1,19 +1,12 @@
 // Sign-in throttling on a clock the test moves: the per-address budget, the per-name delay, what clears them.
 import { describe, expect, it } from "vitest";
-import { clientKey, SignInThrottle, type SignInLimits } from "../../src/server/sign-in-limits.js";
+import { clientKey, DEFAULT_SIGN_IN_LIMITS, SignInThrottle } from "../../src/server/sign-in-limits.js";
 
-const LIMITS: SignInLimits = {
-  failuresPerAddress: 10,
-  windowMs: 60_000,
-  freeFailuresPerName: 5,
-  firstDelayMs: 250,
-  maxDelayMs: 8_000,
-  nameMemoryMs: 15 * 60_000,
-};
-
+/** A throttle under the limits the server runs with (10 failures an address a minute, 5 free a name, then 250 ms
+ * doubling to 8 s, forgotten after 15 minutes): the counts and delays the tests expect are theirs. */
 function throttle() {
   const clock = { now: 1_000_000 };
-  return { clock, limiter: new SignInThrottle(LIMITS, () => clock.now) };
+  return { clock, limiter: new SignInThrottle(DEFAULT_SIGN_IN_LIMITS, () => clock.now) };
 }
 
 function attempt(limiter: SignInThrottle, address: string, name: string) {
@@ -45,7 +38,7 @@ describe("sign-in throttling", () => {
     expect(attempt(limiter, "203.0.113.2", "admin").delayMs).toBe(0);
 
     for (let i = 0; i < 8; i++) attempt(limiter, `198.51.100.${i}`, "ops").end(false);
-    clock.now += LIMITS.nameMemoryMs;
+    clock.now += DEFAULT_SIGN_IN_LIMITS.nameMemoryMs;
     expect(attempt(limiter, "203.0.113.3", "ops").delayMs).toBe(0);
   });
 

@@ -5,7 +5,6 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ActionExecution } from "../../src/sdk/index.js";
 import {
   applyCaseUpdates,
   caseHistory,
@@ -14,36 +13,14 @@ import {
   overrideVerdict,
   verdictHistory,
 } from "../../src/platform/cases/index.js";
-import { openStore, valueHash, type Store } from "../../src/platform/store/index.js";
+import { openStore, type Store } from "../../src/platform/store/index.js";
 import { startPostgres, type Postgres } from "../support/postgres.js";
+import { standInExecution } from "../support/engine-action-execution.js";
+import { insertCaseWithEntities } from "../support/seed.js";
 
 let store: Store;
 let ids: number[] = [];
 let postgres: Postgres | undefined;
-
-async function newCase(title: string, url: string): Promise<number> {
-  const created = await store.db
-    .insertInto("cases")
-    .values({ title, priority: 60, status: "open", environment: "Default", created_at: 1, updated_at: 1 })
-    .returning("id")
-    .executeTakeFirstOrThrow();
-  await store.db
-    .insertInto("entities")
-    .values({
-      alert_pk: 0,
-      case_id: created.id,
-      type: "URL",
-      value: url,
-      value_hash: valueHash(url),
-      source: "text",
-      role: null,
-      depth: 1,
-      data: "{}",
-    })
-    .execute();
-  await store.db.updateTable("cases").set({ alert_count: 1 }).where("id", "=", created.id).execute();
-  return created.id;
-}
 
 async function open(dialect: string): Promise<void> {
   if (dialect === "postgres") {
@@ -53,32 +30,16 @@ async function open(dialect: string): Promise<void> {
     store = await openStore(path.join(fs.mkdtempSync(path.join(os.tmpdir(), "intake-verdicts-")), "intake.db"));
   }
   ids = [
-    await newCase("first", "http://evil.test/a"),
-    await newCase("second", "http://evil.test/a"),
-    await newCase("third", "http://other.test/"),
+    await insertCaseWithEntities(store.db, "first", [["URL", "http://evil.test/a"]]),
+    await insertCaseWithEntities(store.db, "second", [["URL", "http://evil.test/a"]]),
+    await insertCaseWithEntities(store.db, "third", [["URL", "http://other.test/"]]),
   ];
 }
 afterAll(() => postgres?.stop());
 
-function execution() {
-  return new ActionExecution({
-    integrationName: "i",
-    actionName: "a",
-    caseId: 1,
-    caseTitle: "t",
-    idempotencyKey: "k",
-    targetEntities: [],
-    parameters: {},
-    configuration: {},
-    secretParameters: [],
-    secretConfiguration: [],
-    log: () => undefined,
-  } as unknown as ConstructorParameters<typeof ActionExecution>[0]);
-}
-
 describe("the SDK's staged case changes", () => {
   it("refuses a verdict, score, priority or close reason that is none, and hands back what was staged", () => {
-    const action = execution();
+    const action = standInExecution();
     expect(() => action.setCaseVerdict({ value: "evil" as "malicious", reasons: [] })).toThrow(
       "setCaseVerdict: a verdict is one of malicious, suspicious, benign, simulation, unknown",
     );
