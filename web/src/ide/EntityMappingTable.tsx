@@ -1,6 +1,7 @@
 // A connector's entity mapping (event field → entity type), edited as table rows.
 import { FormattedMessage, useIntl } from "react-intl";
 import { ENTITY_TYPES } from "../../../src/sdk/entity-types.js";
+import { ColumnHeads, MutedNote } from "../blocks.js";
 
 export type MappingRow = { field: string; type: string };
 
@@ -19,21 +20,9 @@ export function EntityMappingTable({ rows, onChange }: { rows: MappingRow[]; onC
   const update = (index: number, change: Partial<MappingRow>) => onChange(rows.map((r, i) => (i === index ? { ...r, ...change } : r)));
   return (
     <>
-      <p className="muted">
-        <FormattedMessage id="ide.mapping.hint" />
-      </p>
+      <MutedNote message="ide.mapping.hint" />
       <table className="parameters entity-mapping">
-        <thead>
-          <tr>
-            <th>
-              <FormattedMessage id="ide.mapping.field" />
-            </th>
-            <th>
-              <FormattedMessage id="ide.mapping.type" />
-            </th>
-            <th />
-          </tr>
-        </thead>
+        <ColumnHeads columns={["ide.mapping.field", "ide.mapping.type", null]} />
         <tbody>
           {rows.map((row, i) => (
             <tr key={i}>

@@ -2,6 +2,7 @@
 import { FormattedMessage, useIntl } from "react-intl";
 import type { Parameter } from "../api.js";
 import { PARAMETER_TYPES } from "../../../src/sdk/parameter-types.js";
+import { ColumnHeads } from "../blocks.js";
 
 /** A parameter as its row holds it: every field as typed, the default still text. */
 export type ParameterRow = { name: string; type: Parameter["type"]; default: string; required: boolean; description: string };
@@ -40,26 +41,7 @@ export function ParameterTable({ rows, onChange }: { rows: ParameterRow[]; onCha
   return (
     <>
       <table className="parameters">
-        <thead>
-          <tr>
-            <th>
-              <FormattedMessage id="ide.param.name" />
-            </th>
-            <th>
-              <FormattedMessage id="ide.param.type" />
-            </th>
-            <th>
-              <FormattedMessage id="ide.param.default" />
-            </th>
-            <th>
-              <FormattedMessage id="ide.param.required" />
-            </th>
-            <th>
-              <FormattedMessage id="ide.description" />
-            </th>
-            <th />
-          </tr>
-        </thead>
+        <ColumnHeads columns={["ide.param.name", "ide.param.type", "ide.param.default", "ide.param.required", "ide.description", null]} />
         <tbody>
           {rows.map((row, i) => (
             <tr key={i}>

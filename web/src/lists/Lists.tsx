@@ -4,6 +4,7 @@ import { useCallback, useEffect, useState } from "react";
 import { FormattedMessage, useIntl } from "react-intl";
 import { api, ApiError, type CustomList, type User } from "../api.js";
 import { When } from "../format.js";
+import { Loading, MutedNote } from "../blocks.js";
 
 /** The server's bounds (PUT /api/lists/:name), checked before sending so the admin sees which line is wrong. */
 const MAX_ENTRIES = 10_000;
@@ -122,20 +123,13 @@ export function Lists({ user }: { user: User }) {
   );
   useEffect(load, [load]);
   const admin = user.role === "admin";
-  if (!lists)
-    return (
-      <p>
-        <FormattedMessage id="common.loading" />
-      </p>
-    );
+  if (!lists) return <Loading />;
   return (
     <div className="lists">
       <h1>
         <FormattedMessage id="lists.title" />
       </h1>
-      <p className="muted">
-        <FormattedMessage id="lists.intro" />
-      </p>
+      <MutedNote message="lists.intro" />
       {!admin && (
         <p className="muted" role="note">
           <FormattedMessage id="lists.readOnly" />
@@ -147,9 +141,7 @@ export function Lists({ user }: { user: User }) {
         </p>
       )}
       {lists.length === 0 && !problem ? (
-        <p className="muted">
-          <FormattedMessage id="lists.empty" />
-        </p>
+        <MutedNote message="lists.empty" />
       ) : (
         lists.map((list) => <ListCard key={list.name} list={list} admin={admin} onSaved={load} />)
       )}

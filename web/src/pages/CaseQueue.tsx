@@ -4,6 +4,7 @@ import { FormattedMessage, useIntl } from "react-intl";
 import { api, type CaseSummary } from "../api.js";
 import { Age, defang, PRIORITIES, PriorityBadge, STATUSES, StatusBadge, VERDICTS, VerdictBadge } from "../format.js";
 import { Link, navigate, usePath } from "../router.js";
+import { ColumnHeads, Loading, MutedNote } from "../blocks.js";
 
 const PAGE = 50;
 
@@ -138,46 +139,24 @@ export function CaseQueue() {
         </span>
       </form>
       {cases === null ? (
-        <p>
-          <FormattedMessage id="common.loading" />
-        </p>
+        <Loading />
       ) : cases.length === 0 ? (
-        <p className="muted">
-          <FormattedMessage id="cases.empty" />
-        </p>
+        <MutedNote message="cases.empty" />
       ) : (
         <table className="queue">
-          <thead>
-            <tr>
-              <th>
-                <FormattedMessage id="cases.col.id" />
-              </th>
-              <th>
-                <FormattedMessage id="cases.col.priority" />
-              </th>
-              <th>
-                <FormattedMessage id="cases.col.status" />
-              </th>
-              <th>
-                <FormattedMessage id="cases.col.verdict" />
-              </th>
-              <th>
-                <FormattedMessage id="cases.col.title" />
-              </th>
-              <th>
-                <FormattedMessage id="cases.col.reports" />
-              </th>
-              <th>
-                <FormattedMessage id="cases.col.sender" />
-              </th>
-              <th>
-                <FormattedMessage id="cases.col.indicators" />
-              </th>
-              <th>
-                <FormattedMessage id="cases.col.age" />
-              </th>
-            </tr>
-          </thead>
+          <ColumnHeads
+            columns={[
+              "cases.col.id",
+              "cases.col.priority",
+              "cases.col.status",
+              "cases.col.verdict",
+              "cases.col.title",
+              "cases.col.reports",
+              "cases.col.sender",
+              "cases.col.indicators",
+              "cases.col.age",
+            ]}
+          />
           <tbody>
             {cases.map((c) => (
               <tr key={c.id} className={fresh.has(c.id) ? "fresh" : ""} data-case-id={c.id}>

@@ -8,6 +8,7 @@ import { defang, VERDICTS, VerdictBadge, When } from "../format.js";
 import type { MessageId } from "../messages.js";
 import { Link } from "../router.js";
 import { SOURCE_RELIABILITIES } from "../../../src/sdk/vocabulary.js";
+import { ColumnHeads, MutedNote } from "../blocks.js";
 
 /** Signed points with a true minus sign: "+60", "−20", "0". */
 export function signedPoints(weight: number): string {
@@ -97,16 +98,7 @@ function EvidenceTable({ evidence, reasons }: { evidence: VerdictEvidence[]; rea
     <div data-testid="verdict-reasons">
       {/* The panel sits in the narrow side column: two columns, the evidence under its reason. */}
       <table className="evidence" data-testid="verdict-evidence">
-        <thead>
-          <tr>
-            <th>
-              <FormattedMessage id="evidence.weight" />
-            </th>
-            <th>
-              <FormattedMessage id="evidence.reason" />
-            </th>
-          </tr>
-        </thead>
+        <ColumnHeads columns={["evidence.weight", "evidence.reason"]} />
         <tbody>
           {evidence.map((item, index) => (
             <tr key={index} data-kind={item.kind} className={item.weight > 0 ? "weighs-malicious" : item.weight < 0 ? "weighs-benign" : ""}>
@@ -194,9 +186,7 @@ export function CaseVerdict({ caseId, view, onChange }: { caseId: number; view: 
           )}
         </>
       ) : (
-        <p className="muted">
-          <FormattedMessage id="verdict.none" />
-        </p>
+        <MutedNote message="verdict.none" />
       )}
       <form onSubmit={override} className="stack" aria-label={intl.formatMessage({ id: "verdict.override" })}>
         <label>

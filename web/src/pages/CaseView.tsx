@@ -8,6 +8,7 @@ import { HistoryText, IndicatorTable, LinkedCases, MergeForm, ReportsTable } fro
 import { CaseRespond } from "../respond/CaseRespond.js";
 import { MailboxCleaning } from "../respond/MailboxCleaning.js";
 import { CaseVerdict } from "./CaseVerdict.js";
+import { ColumnHeads, Loading, MutedNote } from "../blocks.js";
 
 const HEADER_FIELD = /header/i;
 /** Fields holding URLs, domains or addresses: shown defanged. */
@@ -16,16 +17,7 @@ const DEFANGED_FIELD = /url|domain|address|username/i;
 function FieldTable({ record }: { record: Record<string, unknown> }) {
   return (
     <table className="fields">
-      <thead>
-        <tr>
-          <th>
-            <FormattedMessage id="case.field" />
-          </th>
-          <th>
-            <FormattedMessage id="case.value" />
-          </th>
-        </tr>
-      </thead>
+      <ColumnHeads columns={["case.field", "case.value"]} />
       <tbody>
         {Object.entries(record).map(([key, value]) => (
           <tr key={key}>
@@ -70,12 +62,7 @@ export function CaseView({ id, admin = false }: { id: number; admin?: boolean })
   useEffect(() => setNotice(null), [id]);
 
   if (loadError) return <p className="error">{loadError}</p>;
-  if (!detail)
-    return (
-      <p>
-        <FormattedMessage id="common.loading" />
-      </p>
-    );
+  if (!detail) return <Loading />;
 
   /** Posts a change to the case; on a refusal shows why and returns undefined. */
   const post = async <T,>(path: string, body: unknown): Promise<T | undefined> => {
@@ -274,27 +261,10 @@ export function CaseView({ id, admin = false }: { id: number; admin?: boolean })
               <FormattedMessage id="case.attachments" />
             </h2>
             {detail.files.length === 0 ? (
-              <p className="muted">
-                <FormattedMessage id="common.none" />
-              </p>
+              <MutedNote message="common.none" />
             ) : (
               <table>
-                <thead>
-                  <tr>
-                    <th>
-                      <FormattedMessage id="case.attachment.name" />
-                    </th>
-                    <th>
-                      <FormattedMessage id="case.attachment.type" />
-                    </th>
-                    <th>
-                      <FormattedMessage id="case.attachment.size" />
-                    </th>
-                    <th>
-                      <FormattedMessage id="case.attachment.sha256" />
-                    </th>
-                  </tr>
-                </thead>
+                <ColumnHeads columns={["case.attachment.name", "case.attachment.type", "case.attachment.size", "case.attachment.sha256"]} />
                 <tbody>
                   {detail.files.map((f) => (
                     <tr key={f.id}>
@@ -318,9 +288,7 @@ export function CaseView({ id, admin = false }: { id: number; admin?: boolean })
                 </a>
               </p>
             ) : (
-              <p className="muted">
-                <FormattedMessage id="case.noEml" />
-              </p>
+              <MutedNote message="case.noEml" />
             )}
           </section>
         </div>

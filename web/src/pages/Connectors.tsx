@@ -17,6 +17,7 @@ import {
 } from "../api.js";
 import { GROUPING_MODES } from "../../../src/sdk/vocabulary.js";
 import { Link } from "../router.js";
+import { Loading, MutedNote } from "../blocks.js";
 
 type Values = Record<string, string | boolean>;
 
@@ -107,12 +108,7 @@ function Source({ slug, connector }: { slug: string; connector: string }) {
       () => setSource(""),
     );
   }, [slug, connector]);
-  if (source === null)
-    return (
-      <p>
-        <FormattedMessage id="common.loading" />
-      </p>
-    );
+  if (source === null) return <Loading />;
   // Tokens become React elements: the code is shown as text, never parsed as markup.
   return (
     <Highlight code={source} language="tsx" theme={themes.github}>
@@ -481,11 +477,7 @@ export function Connectors({ user }: { user: User }) {
       <h2>
         <FormattedMessage id="connectors.instances" />
       </h2>
-      {!isAdmin && (
-        <p className="muted">
-          <FormattedMessage id="connectors.adminOnly" />
-        </p>
-      )}
+      {!isAdmin && <MutedNote message="connectors.adminOnly" />}
       {isAdmin && editing === null && (
         <button type="button" className="primary" onClick={() => setEditing("new")}>
           <FormattedMessage id="connectors.new" />
@@ -504,9 +496,7 @@ export function Connectors({ user }: { user: User }) {
         />
       )}
       {connectors.length === 0 ? (
-        <p className="muted">
-          <FormattedMessage id="connectors.empty" />
-        </p>
+        <MutedNote message="connectors.empty" />
       ) : (
         <ul className="connectors">
           {connectors.map((c) => (

@@ -15,6 +15,7 @@ import { NewIntegrationForm } from "../ide/NewIntegrationForm.js";
 import { filledValues, ParameterValuesForm, type ParameterValues } from "../ide/ParameterValues.js";
 import { PlayOutput, usePlay } from "../ide/PlayPanel.js";
 import { VersionHistory } from "../ide/VersionHistory.js";
+import { Loading, MutedNote } from "../blocks.js";
 
 /** The integrations the IDE can edit (null while loading, none if they cannot be listed). */
 function useEditableIntegrations() {
@@ -46,18 +47,8 @@ function IdeHome() {
       <h1>
         <FormattedMessage id="ide.title" />
       </h1>
-      <p className="muted">
-        <FormattedMessage id="ide.intro" />
-      </p>
-      {integrations === null ? (
-        <p>
-          <FormattedMessage id="common.loading" />
-        </p>
-      ) : integrations.length === 0 ? (
-        <p className="muted">
-          <FormattedMessage id="ide.noIntegrations" />
-        </p>
-      ) : null}
+      <MutedNote message="ide.intro" />
+      {integrations === null ? <Loading /> : integrations.length === 0 ? <MutedNote message="ide.noIntegrations" /> : null}
       {integrations?.map((integration) => (
         <div key={integration.slug} className="card" data-integration={integration.slug}>
           <h2 className="meta">
@@ -202,9 +193,7 @@ function CodeIdePage({ slug, kind, fileBase }: { slug: string; kind: CodeKind; f
         </Link>
       </p>
       {integrations === null ? (
-        <p>
-          <FormattedMessage id="common.loading" />
-        </p>
+        <Loading />
       ) : integration ? (
         <CodeIde integration={integration} kind={kind} fileBase={fileBase} reload={reload} />
       ) : (
