@@ -8,7 +8,7 @@ import { When } from "../format.js";
 import type { MessageId } from "../messages.js";
 import { FEED_FORMAT_TABLE } from "../../../src/sdk/feed-formats.js";
 import { DEFAULT_SOURCE_RELIABILITY, SOURCE_RELIABILITIES } from "../../../src/sdk/vocabulary.js";
-import { ColumnHeads, Loading, MutedNote } from "../blocks.js";
+import { ColumnHeads, Loading, MutedNote, ProblemLine, NoticeLine } from "../blocks.js";
 
 /** reliability: absent from a server that predates it (then shown as the default, C). */
 type Feed = Omit<ApiFeed, "reliability"> & { reliability?: string };
@@ -94,16 +94,8 @@ export function Feeds({ user }: { user: User }) {
       <h1>
         <FormattedMessage id="feeds.title" />
       </h1>
-      {problem && (
-        <p className="error-text" role="alert">
-          {problem}
-        </p>
-      )}
-      {notice && (
-        <p className="ok" role="status">
-          {notice}
-        </p>
-      )}
+      <ProblemLine text={problem} className="error-text" />
+      <NoticeLine text={notice} />
       {feeds.length === 0 ? (
         <MutedNote message="feeds.empty" />
       ) : (

@@ -4,7 +4,7 @@ import { useCallback, useEffect, useState } from "react";
 import { FormattedMessage, useIntl } from "react-intl";
 import { api, ApiError, type CustomList, type User } from "../api.js";
 import { When } from "../format.js";
-import { Loading, MutedNote } from "../blocks.js";
+import { Loading, MutedNote, ProblemLine, NoticeLine } from "../blocks.js";
 
 /** The server's bounds (PUT /api/lists/:name), checked before sending so the admin sees which line is wrong. */
 const MAX_ENTRIES = 10_000;
@@ -86,16 +86,8 @@ function ListCard({ list, admin, onSaved }: { list: CustomList; admin: boolean; 
         rows={Math.min(Math.max(list.entries.length + 1, 4), 16)}
         onChange={(e) => setText(e.target.value)}
       />
-      {problem && (
-        <p className="error" role="alert">
-          {problem}
-        </p>
-      )}
-      {notice && (
-        <p className="ok" role="status">
-          {notice}
-        </p>
-      )}
+      <ProblemLine text={problem} />
+      <NoticeLine text={notice} />
       {admin && (
         <div className="actions">
           <button type="button" className="primary" disabled={busy} onClick={() => void send("PUT")}>
@@ -135,11 +127,7 @@ export function Lists({ user }: { user: User }) {
           <FormattedMessage id="lists.readOnly" />
         </p>
       )}
-      {problem && (
-        <p className="error" role="alert">
-          {problem}
-        </p>
-      )}
+      <ProblemLine text={problem} />
       {lists.length === 0 && !problem ? (
         <MutedNote message="lists.empty" />
       ) : (

@@ -2,13 +2,13 @@
 import { useEffect, useState, type FormEvent } from "react";
 import { FormattedMessage, useIntl } from "react-intl";
 import { api, type ApiError, type CaseDetail, type Timeline } from "../api.js";
-import { CopyButton, defang, fieldText, PRIORITIES, PriorityBadge, STATUSES, StatusBadge, When } from "../format.js";
+import { CopyButton, defang, fieldText, PriorityBadge, PriorityOptions, StatusBadge, StatusOptions, When } from "../format.js";
 import { Link, navigate } from "../router.js";
 import { HistoryText, IndicatorTable, LinkedCases, MergeForm, ReportsTable } from "./CaseGrouping.js";
 import { CaseRespond } from "../respond/CaseRespond.js";
 import { MailboxCleaning } from "../respond/MailboxCleaning.js";
 import { CaseVerdict } from "./CaseVerdict.js";
-import { ColumnHeads, Loading, MutedNote } from "../blocks.js";
+import { ColumnHeads, Loading, MutedNote, ProblemLine, placeholderLabel } from "../blocks.js";
 
 const HEADER_FIELD = /header/i;
 /** Fields holding URLs, domains or addresses: shown defanged. */
@@ -159,11 +159,7 @@ export function CaseView({ id, admin = false }: { id: number; admin?: boolean })
         )}
       </p>
       <LinkedCases links={detail.links} />
-      {error && (
-        <p className="error" role="alert">
-          {error}
-        </p>
-      )}
+      <ProblemLine text={error} />
       {notice && (
         <p className="notice" role="status">
           {notice.text}
@@ -301,11 +297,7 @@ export function CaseView({ id, admin = false }: { id: number; admin?: boolean })
               <label>
                 <FormattedMessage id="case.status" />
                 <select name="status" value={status} onChange={(e) => setStatus(e.target.value as CaseDetail["status"])}>
-                  {STATUSES.map((s) => (
-                    <option key={s} value={s}>
-                      {intl.formatMessage({ id: `status.${s}` })}
-                    </option>
-                  ))}
+                  <StatusOptions />
                 </select>
               </label>
               {status === "closed" && (
@@ -325,11 +317,7 @@ export function CaseView({ id, admin = false }: { id: number; admin?: boolean })
                 value={detail.priority}
                 onChange={(e) => void apply("priority", { priority: Number(e.target.value) }, { priority: Number(e.target.value) })}
               >
-                {PRIORITIES.map((p) => (
-                  <option key={p} value={p}>
-                    {intl.formatMessage({ id: `priority.${p}` as "priority.60" })}
-                  </option>
-                ))}
+                <PriorityOptions />
               </select>
             </label>
           </section>
@@ -361,8 +349,7 @@ export function CaseView({ id, admin = false }: { id: number; admin?: boolean })
             <form onSubmit={addComment} className="stack">
               <textarea
                 name="comment"
-                aria-label={intl.formatMessage({ id: "case.commentPlaceholder" })}
-                placeholder={intl.formatMessage({ id: "case.commentPlaceholder" })}
+                {...placeholderLabel(intl, "case.commentPlaceholder")}
                 value={comment}
                 onChange={(e) => setComment(e.target.value)}
                 maxLength={10000}

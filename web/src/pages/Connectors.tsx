@@ -17,7 +17,7 @@ import {
 } from "../api.js";
 import { GROUPING_MODES } from "../../../src/sdk/vocabulary.js";
 import { Link } from "../router.js";
-import { Loading, MutedNote } from "../blocks.js";
+import { Loading, MutedNote, ProblemLine } from "../blocks.js";
 
 type Values = Record<string, string | boolean>;
 
@@ -376,11 +376,7 @@ function ConnectorEditor({
       </div>
       <GroupingFields value={grouping} onChange={setGrouping} />
       <ParameterForm definition={definition} values={values} onChange={setValues} {...(existing ? { stored: existing.parameters } : {})} />
-      {error && (
-        <p className="error" role="alert">
-          {error}
-        </p>
-      )}
+      <ProblemLine text={error} />
       <div className="actions">
         <button type="submit" className="primary">
           {intl.formatMessage({ id: "common.save" })}
@@ -576,11 +572,7 @@ export function Connectors({ user }: { user: User }) {
                   <FormattedMessage id="connectors.running" />
                 </p>
               )}
-              {errors[c.name] && (
-                <p className="error" role="alert">
-                  {errors[c.name]}
-                </p>
-              )}
+              <ProblemLine text={errors[c.name]} />
               {results[c.name] && <RunOutput result={results[c.name]!} />}
             </li>
           ))}

@@ -8,7 +8,7 @@ import { ErrorLine, useSubmission } from "../ide/forms.js";
 import { filledValues, ParameterValuesForm, type ParameterValues } from "../ide/ParameterValues.js";
 import { ActionOutcomeView } from "./ActionOutcomeView.js";
 import { shown, type ActionOutcome, type ActionRun, type PlaybookRun, type RespondIntegration, type StepRun } from "./api.js";
-import { MutedNote } from "../blocks.js";
+import { MutedNote, placeholderLabel } from "../blocks.js";
 
 /** How often the wall is read again while a playbook run is not finished. */
 const POLL_MS = 3000;
@@ -188,13 +188,7 @@ function ApprovalForm({ run, step, onDecided }: { run: PlaybookRun; step: StepRu
           <FormattedMessage id="respond.due" /> <When time={step.approval.dueAt} />
         </p>
       )}
-      <input
-        aria-label={intl.formatMessage({ id: "respond.comment" })}
-        placeholder={intl.formatMessage({ id: "respond.comment" })}
-        value={comment}
-        maxLength={2000}
-        onChange={(e) => setComment(e.target.value)}
-      />
+      <input {...placeholderLabel(intl, "respond.comment")} value={comment} maxLength={2000} onChange={(e) => setComment(e.target.value)} />
       <div className="row">
         <button type="submit" className="primary" disabled={busy} onClick={() => setDecision("approve")}>
           <FormattedMessage id="respond.approve" />

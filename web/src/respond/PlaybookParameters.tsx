@@ -6,7 +6,7 @@ import { useState } from "react";
 import { FormattedMessage, useIntl } from "react-intl";
 import { api, type Parameter } from "../api.js";
 import { ErrorLine, useSubmission } from "../ide/forms.js";
-import { MutedNote } from "../blocks.js";
+import { MutedNote, SavedNote } from "../blocks.js";
 
 const fieldId = (parameter: string) => `playbook-param-${parameter.replace(/[^\w]/g, "_")}`;
 
@@ -191,11 +191,7 @@ export function PlaybookParameters({
           <button type="submit" disabled={busy}>
             <FormattedMessage id="playbook.saveParameters" />
           </button>{" "}
-          {saved && (
-            <span className="ok" role="status">
-              <FormattedMessage id="playbook.parametersSaved" />
-            </span>
-          )}
+          <SavedNote shown={saved} message="playbook.parametersSaved" />
         </div>
       )}
     </form>

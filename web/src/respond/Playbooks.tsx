@@ -10,7 +10,7 @@ import { ErrorLine, useSubmission } from "../ide/forms.js";
 import { Link, navigate } from "../router.js";
 import { useActions } from "./CaseRespond.js";
 import { PlaybookParameters } from "./PlaybookParameters.js";
-import { ColumnHeads, Loading, MutedNote } from "../blocks.js";
+import { ColumnHeads, Loading, MutedNote, SavedNote } from "../blocks.js";
 
 interface Condition {
   step: string;
@@ -410,7 +410,6 @@ function StepCard({
 }
 
 function PlaybookEditor({ name, user }: { name: string; user: User }) {
-  const intl = useIntl();
   const [playbook, setPlaybook] = useState<Playbook | null>(null);
   /** The stored playbook's configured parameter values (null: a new playbook, none yet). */
   const [configured, setConfigured] = useState<Record<string, unknown> | null>(null);
@@ -575,11 +574,7 @@ function PlaybookEditor({ name, user }: { name: string; user: User }) {
           <button type="submit" className="primary" disabled={busy}>
             <FormattedMessage id="playbook.save" />
           </button>{" "}
-          {saved && (
-            <span className="ok" role="status">
-              {intl.formatMessage({ id: "playbook.saved" })}
-            </span>
-          )}
+          <SavedNote shown={saved} />
         </div>
       </form>
     </div>

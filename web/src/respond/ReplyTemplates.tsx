@@ -4,7 +4,7 @@ import { useEffect, useState } from "react";
 import { FormattedMessage } from "react-intl";
 import { api, type User } from "../api.js";
 import { ErrorLine, useSubmission } from "../ide/forms.js";
-import { Loading } from "../blocks.js";
+import { Loading, SavedNote } from "../blocks.js";
 
 interface Template {
   verdict: string;
@@ -105,11 +105,7 @@ export function ReplyTemplates({ user }: { user: User }) {
               <FormattedMessage id="replies.save" />
             </button>
           )}{" "}
-          {saved && (
-            <span className="ok" role="status">
-              <FormattedMessage id="playbook.saved" />
-            </span>
-          )}
+          <SavedNote shown={saved} />
         </div>
       </form>
       {preview && (
