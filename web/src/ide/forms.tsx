@@ -1,5 +1,5 @@
 // What the IDE's forms share: an API error shown as one alert line, a submission that keeps that error, and a definition's fields.
-import { useState, type FormEvent } from "react";
+import { useState, type FormEvent, type ReactNode } from "react";
 import { FormattedMessage } from "react-intl";
 import type { ApiError } from "../api.js";
 
@@ -81,5 +81,20 @@ export function SaveDefinition({ busy, error }: { busy: boolean; error: unknown 
         </button>
       </div>
     </>
+  );
+}
+
+/** The Edit definition button, and in its place once pressed the form `form` renders; saving closes the form again. */
+export function DefinitionEditor({ form, onSaved }: { form: (onSaved: () => void) => ReactNode; onSaved: () => void }) {
+  const [editing, setEditing] = useState(false);
+  if (editing)
+    return form(() => {
+      setEditing(false);
+      onSaved();
+    });
+  return (
+    <button type="button" onClick={() => setEditing(true)}>
+      <FormattedMessage id="ide.editDefinition" />
+    </button>
   );
 }
