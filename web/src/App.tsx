@@ -8,6 +8,7 @@ import { Link, usePath } from "./router.js";
 import { Setup } from "./pages/Setup.js";
 import { lights, visibleTo } from "./route-match.js";
 import { ROUTES, routeFor, SETUP_PATH } from "./routes.js";
+import { ProblemLine } from "./blocks.js";
 
 const LOCALE_KEY = "intake.locale";
 
@@ -116,11 +117,7 @@ function Login({ onSignedIn, locale, onLocale }: { onSignedIn: (user: User) => v
         onChange={(e) => setPassword(e.target.value)}
         required
       />
-      {error && (
-        <p className="error" role="alert">
-          {error}
-        </p>
-      )}
+      <ProblemLine text={error} />
       <button type="submit" className="primary" disabled={busy}>
         <FormattedMessage id="login.submit" />
       </button>

@@ -63,11 +63,6 @@ export type {
 } from "../../src/server/api-shapes.js";
 
 /** A custom list (GET /api/lists): its entries, and who edited it when an admin replaced the default. */
-export interface CustomList {
-  name: string;
-  entries: string[];
-  edited: boolean;
-  updatedBy?: string;
-  updatedAt?: number;
-}
+// A type only (erased from the bundle): the platform's own declaration.
+export type { CustomList } from "../../src/platform/lists/index.js";
 export type { GroupingMode };

@@ -49,6 +49,34 @@ export function StatusBadge({ value }: { value: string }) {
 
 export { VERDICTS };
 
+// A <select>'s options for a case's status, priority (highest first) or verdict, each in the reader's language.
+export function StatusOptions() {
+  const intl = useIntl();
+  return STATUSES.map((s) => (
+    <option key={s} value={s}>
+      {intl.formatMessage({ id: `status.${s}` })}
+    </option>
+  ));
+}
+
+export function PriorityOptions() {
+  const intl = useIntl();
+  return PRIORITIES.map((p) => (
+    <option key={p} value={p}>
+      {intl.formatMessage({ id: `priority.${p}` as "priority.60" })}
+    </option>
+  ));
+}
+
+export function VerdictOptions() {
+  const intl = useIntl();
+  return VERDICTS.map((v) => (
+    <option key={v} value={v}>
+      {intl.formatMessage({ id: `verdict.${v}` })}
+    </option>
+  ));
+}
+
 export function VerdictBadge({ value }: { value: string }) {
   return (
     <span className={`badge verdict-${value}`} data-verdict={value}>

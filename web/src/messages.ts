@@ -502,6 +502,8 @@ export const CATALOGS = {
   ko: { ...ko, ...ideKo, ...respondKo, ...feedsKo, ...workersKo, ...listsKo },
 } as const;
 export type Locale = keyof typeof CATALOGS;
+/** Any message of the catalogs, the pages' own (feeds, IDE…) included: MessageId names the core's only. */
+export type CatalogMessageId = keyof (typeof CATALOGS)["en"];
 
 export function pickLocale(languages: readonly string[]): Locale {
   for (const language of languages) {

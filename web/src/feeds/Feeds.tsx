@@ -8,6 +8,7 @@ import { When } from "../format.js";
 import type { MessageId } from "../messages.js";
 import { FEED_FORMAT_TABLE } from "../../../src/sdk/feed-formats.js";
 import { DEFAULT_SOURCE_RELIABILITY, SOURCE_RELIABILITIES } from "../../../src/sdk/vocabulary.js";
+import { ColumnHeads, Loading, MutedNote, ProblemLine, NoticeLine } from "../blocks.js";
 
 /** reliability: absent from a server that predates it (then shown as the default, C). */
 type Feed = Omit<ApiFeed, "reliability"> & { reliability?: string };
@@ -87,59 +88,30 @@ export function Feeds({ user }: { user: User }) {
       fail(error);
     }
   };
-  if (!feeds)
-    return (
-      <p>
-        <FormattedMessage id="common.loading" />
-      </p>
-    );
+  if (!feeds) return <Loading />;
   return (
     <div>
       <h1>
         <FormattedMessage id="feeds.title" />
       </h1>
-      {problem && (
-        <p className="error-text" role="alert">
-          {problem}
-        </p>
-      )}
-      {notice && (
-        <p className="ok" role="status">
-          {notice}
-        </p>
-      )}
+      <ProblemLine text={problem} className="error-text" />
+      <NoticeLine text={notice} />
       {feeds.length === 0 ? (
-        <p className="muted">
-          <FormattedMessage id="feeds.empty" />
-        </p>
+        <MutedNote message="feeds.empty" />
       ) : (
         <table className="runs feeds">
-          <thead>
-            <tr>
-              <th>
-                <FormattedMessage id="feeds.col.name" />
-              </th>
-              <th>
-                <FormattedMessage id="feeds.col.format" />
-              </th>
-              <th title={intl.formatMessage({ id: "feeds.reliability.hint" })}>
-                <FormattedMessage id="feeds.col.reliability" />
-              </th>
-              <th>
-                <FormattedMessage id="feeds.col.source" />
-              </th>
-              <th>
-                <FormattedMessage id="feeds.col.indicators" />
-              </th>
-              <th>
-                <FormattedMessage id="feeds.col.refreshed" />
-              </th>
-              <th>
-                <FormattedMessage id="feeds.col.error" />
-              </th>
-              <th />
-            </tr>
-          </thead>
+          <ColumnHeads
+            columns={[
+              "feeds.col.name",
+              "feeds.col.format",
+              { message: "feeds.col.reliability", hint: intl.formatMessage({ id: "feeds.reliability.hint" }) },
+              "feeds.col.source",
+              "feeds.col.indicators",
+              "feeds.col.refreshed",
+              "feeds.col.error",
+              null,
+            ]}
+          />
           <tbody>
             {feeds.map((feed) => (
               <tr key={feed.name} data-feed={feed.name} className={feed.error ? "failed-run" : ""}>

@@ -5,7 +5,7 @@ import { FormattedMessage, useIntl } from "react-intl";
 import { api } from "../api.js";
 import { ENTITY_TYPES } from "../../../src/sdk/entity-types.js";
 import type { ActionDefinition, JobDefinition } from "../respond/api.js";
-import { ErrorLine, useSubmission } from "./forms.js";
+import { DescriptionField, SaveDefinition, SecondsField, useSubmission } from "./forms.js";
 import { fromRows, ParameterTable, toRows } from "./ParameterTable.js";
 
 export type CodeKind = "actions" | "jobs";
@@ -68,37 +68,10 @@ export function CodeDefinitionForm({
             onChange={(e) => setFileBase(e.target.value)}
           />
         </label>
-        {kind === "jobs" && (
-          <label className="stack">
-            <FormattedMessage id="ide.interval" />
-            <input
-              id="jobs-interval"
-              type="number"
-              min={1}
-              max={604800}
-              value={interval}
-              onChange={(e) => setInterval(e.target.value)}
-              required
-            />
-          </label>
-        )}
-        <label className="stack">
-          <FormattedMessage id="ide.timeout" />
-          <input
-            id={`${kind}-timeout`}
-            type="number"
-            min={1}
-            max={86400}
-            value={timeout}
-            onChange={(e) => setTimeoutSeconds(e.target.value)}
-            required
-          />
-        </label>
+        {kind === "jobs" && <SecondsField field="interval" id="jobs-interval" value={interval} onChange={setInterval} />}
+        <SecondsField field="timeout" id={`${kind}-timeout`} value={timeout} onChange={setTimeoutSeconds} />
       </div>
-      <label className="stack">
-        <FormattedMessage id="ide.description" />
-        <textarea id={`${kind}-description`} value={description} onChange={(e) => setDescription(e.target.value)} maxLength={5000} />
-      </label>
+      <DescriptionField id={`${kind}-description`} value={description} onChange={setDescription} />
       {kind === "actions" && (
         <fieldset className="entity-types">
           <legend>
@@ -115,12 +88,7 @@ export function CodeDefinitionForm({
         <FormattedMessage id="ide.parameters" />
       </h4>
       <ParameterTable rows={parameters} onChange={setParameters} />
-      <ErrorLine error={error} />
-      <div>
-        <button type="submit" className="primary" disabled={busy}>
-          <FormattedMessage id="ide.saveDefinition" />
-        </button>
-      </div>
+      <SaveDefinition busy={busy} error={error} />
     </form>
   );
 }

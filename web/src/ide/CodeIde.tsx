@@ -10,6 +10,7 @@ import { CodeDefinitionForm, type CodeKind } from "./CodeDefinitionForm.js";
 import { CodePanel } from "./CodePanel.js";
 import { filledValues, ParameterValuesForm, type ParameterValues } from "./ParameterValues.js";
 import { VersionHistory } from "./VersionHistory.js";
+import { DefinitionEditor } from "./forms.js";
 
 interface JobOutcome {
   status: string;
@@ -56,7 +57,6 @@ export function CodeIde({
   const [actionOutcome, setActionOutcome] = useState<ActionOutcome | null>(null);
   const [jobOutcome, setJobOutcome] = useState<JobOutcome | null>(null);
   const [saves, countSave] = useReducer((count: number) => count + 1, 0);
-  const [editingDefinition, setEditingDefinition] = useState(false);
   if (!definition)
     return (
       <p className="error">
@@ -122,22 +122,13 @@ export function CodeIde({
       )}
       {jobOutcome && <JobOutcomeView outcome={jobOutcome} />}
       <VersionHistory codePath={codePath} refresh={saves} />
-      {editingDefinition ? (
-        <CodeDefinitionForm
-          slug={integration.slug}
-          kind={kind}
-          existing={definition}
-          onSaved={() => {
-            setEditingDefinition(false);
-            reload();
-            countSave();
-          }}
-        />
-      ) : (
-        <button type="button" onClick={() => setEditingDefinition(true)}>
-          <FormattedMessage id="ide.editDefinition" />
-        </button>
-      )}
+      <DefinitionEditor
+        onSaved={() => {
+          reload();
+          countSave();
+        }}
+        form={(onSaved) => <CodeDefinitionForm slug={integration.slug} kind={kind} existing={definition} onSaved={onSaved} />}
+      />
     </section>
   );
 }

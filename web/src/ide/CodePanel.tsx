@@ -8,6 +8,7 @@ import { CodeEditor } from "./CodeEditor.js";
 import { ErrorLine } from "./forms.js";
 import { useCodeFile } from "./useCodeFile.js";
 import type { Diagnostic } from "./api.js";
+import { Loading, MutedNote } from "../blocks.js";
 
 /** The SDK's names for completion; none if they cannot be had. */
 function useSdkCompletions(): Completion[] | null {
@@ -28,9 +29,7 @@ function Problems({ diagnostics }: { diagnostics: Diagnostic[] }) {
         <FormattedMessage id="ide.problems" values={{ count: diagnostics.length }} />
       </h3>
       {diagnostics.length === 0 ? (
-        <p className="muted">
-          <FormattedMessage id="ide.noProblems" />
-        </p>
+        <MutedNote message="ide.noProblems" />
       ) : (
         <ul>
           {diagnostics.map((d, i) => (
@@ -110,9 +109,7 @@ export function CodePanel({
               label={intl.formatMessage({ id: "ide.editorLabel" }, { file })}
             />
           ) : (
-            <p>
-              <FormattedMessage id="common.loading" />
-            </p>
+            <Loading />
           )}
         </div>
         <aside>

@@ -3,7 +3,7 @@
 import { useState } from "react";
 import { FormattedMessage, useIntl } from "react-intl";
 import { api, type ConnectorDefinition } from "../api.js";
-import { ErrorLine, useSubmission } from "./forms.js";
+import { DescriptionField, SaveDefinition, SecondsField, useSubmission } from "./forms.js";
 import { fromRows, ParameterTable, toRows, type ParameterRow } from "./ParameterTable.js";
 import { EntityMappingTable, fromMappingRows, toMappingRows, type MappingRow } from "./EntityMappingTable.js";
 
@@ -107,40 +107,10 @@ export function ConnectorDefinitionForm({
           <FormattedMessage id="ide.eventField" />
           <input id="definition-event" value={draft.eventFieldName} onChange={(e) => change({ eventFieldName: e.target.value })} required />
         </label>
-        <label className="stack">
-          <FormattedMessage id="ide.interval" />
-          <input
-            id="definition-interval"
-            type="number"
-            min={1}
-            max={604800}
-            value={draft.interval}
-            onChange={(e) => change({ interval: e.target.value })}
-            required
-          />
-        </label>
-        <label className="stack">
-          <FormattedMessage id="ide.timeout" />
-          <input
-            id="definition-timeout"
-            type="number"
-            min={1}
-            max={86400}
-            value={draft.timeout}
-            onChange={(e) => change({ timeout: e.target.value })}
-            required
-          />
-        </label>
+        <SecondsField field="interval" id="definition-interval" value={draft.interval} onChange={(interval) => change({ interval })} />
+        <SecondsField field="timeout" id="definition-timeout" value={draft.timeout} onChange={(timeout) => change({ timeout })} />
       </div>
-      <label className="stack">
-        <FormattedMessage id="ide.description" />
-        <textarea
-          id="definition-description"
-          value={draft.description}
-          onChange={(e) => change({ description: e.target.value })}
-          maxLength={5000}
-        />
-      </label>
+      <DescriptionField id="definition-description" value={draft.description} onChange={(description) => change({ description })} />
       <h4>
         <FormattedMessage id="ide.parameters" />
       </h4>
@@ -149,12 +119,7 @@ export function ConnectorDefinitionForm({
         <FormattedMessage id="ide.mapping.title" />
       </h4>
       <EntityMappingTable rows={draft.mapping} onChange={(mapping) => change({ mapping })} />
-      <ErrorLine error={error} />
-      <div>
-        <button type="submit" className="primary" disabled={busy}>
-          <FormattedMessage id="ide.saveDefinition" />
-        </button>
-      </div>
+      <SaveDefinition busy={busy} error={error} />
     </form>
   );
 }

@@ -6,6 +6,7 @@ import { api, type ConnectorDefinition } from "../api.js";
 import { Link } from "../router.js";
 import { ErrorLine, useSubmission } from "./forms.js";
 import { filledValues, type ParameterValues } from "./ParameterValues.js";
+import { MutedNote } from "../blocks.js";
 
 export function EnableConnectorForm({
   slug,
@@ -38,9 +39,7 @@ export function EnableConnectorForm({
       <h3>
         <FormattedMessage id="ide.enableTitle" />
       </h3>
-      <p className="muted">
-        <FormattedMessage id="ide.enableHint" />
-      </p>
+      <MutedNote message="ide.enableHint" />
       <div className="form-grid">
         <label className="stack">
           <FormattedMessage id="ide.instanceName" />

@@ -1,6 +1,8 @@
 // A connector's entity mapping (event field → entity type), edited as table rows.
-import { FormattedMessage, useIntl } from "react-intl";
+import { useIntl } from "react-intl";
 import { ENTITY_TYPES } from "../../../src/sdk/entity-types.js";
+import { MutedNote } from "../blocks.js";
+import { EditableRows, NameOptions } from "./EditableRows.js";
 
 export type MappingRow = { field: string; type: string };
 
@@ -16,58 +18,34 @@ export function fromMappingRows(rows: MappingRow[]): Record<string, string> {
 export function EntityMappingTable({ rows, onChange }: { rows: MappingRow[]; onChange: (rows: MappingRow[]) => void }) {
   const intl = useIntl();
   const label = (id: string) => intl.formatMessage({ id });
-  const update = (index: number, change: Partial<MappingRow>) => onChange(rows.map((r, i) => (i === index ? { ...r, ...change } : r)));
   return (
     <>
-      <p className="muted">
-        <FormattedMessage id="ide.mapping.hint" />
-      </p>
-      <table className="parameters entity-mapping">
-        <thead>
-          <tr>
-            <th>
-              <FormattedMessage id="ide.mapping.field" />
-            </th>
-            <th>
-              <FormattedMessage id="ide.mapping.type" />
-            </th>
-            <th />
-          </tr>
-        </thead>
-        <tbody>
-          {rows.map((row, i) => (
-            <tr key={i}>
-              <td>
-                <input
-                  aria-label={label("ide.mapping.field")}
-                  value={row.field}
-                  maxLength={200}
-                  onChange={(e) => update(i, { field: e.target.value })}
-                />
-              </td>
-              <td>
-                <select aria-label={label("ide.mapping.type")} value={row.type} onChange={(e) => update(i, { type: e.target.value })}>
-                  {ENTITY_TYPES.map((t) => (
-                    <option key={t} value={t}>
-                      {t}
-                    </option>
-                  ))}
-                </select>
-              </td>
-              <td>
-                <button type="button" className="small danger" onClick={() => onChange(rows.filter((_, k) => k !== i))}>
-                  <FormattedMessage id="ide.param.remove" />
-                </button>
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-      <div>
-        <button type="button" className="small" onClick={() => onChange([...rows, { field: "", type: "URL" }])}>
-          <FormattedMessage id="ide.mapping.add" />
-        </button>
-      </div>
+      <MutedNote message="ide.mapping.hint" />
+      <EditableRows
+        className="parameters entity-mapping"
+        columns={["ide.mapping.field", "ide.mapping.type"]}
+        rows={rows}
+        onChange={onChange}
+        blank={{ field: "", type: "URL" }}
+        addLabel="ide.mapping.add"
+        cells={(row, update) => (
+          <>
+            <td>
+              <input
+                aria-label={label("ide.mapping.field")}
+                value={row.field}
+                maxLength={200}
+                onChange={(e) => update({ field: e.target.value })}
+              />
+            </td>
+            <td>
+              <select aria-label={label("ide.mapping.type")} value={row.type} onChange={(e) => update({ type: e.target.value })}>
+                <NameOptions names={ENTITY_TYPES} />
+              </select>
+            </td>
+          </>
+        )}
+      />
     </>
   );
 }

@@ -1,7 +1,8 @@
 // The declared parameters of a piece of code (name, type, default, required, description), edited as table rows.
-import { FormattedMessage, useIntl } from "react-intl";
+import { useIntl } from "react-intl";
 import type { Parameter } from "../api.js";
 import { PARAMETER_TYPES } from "../../../src/sdk/parameter-types.js";
+import { EditableRows, NameOptions } from "./EditableRows.js";
 
 /** A parameter as its row holds it: every field as typed, the default still text. */
 export type ParameterRow = { name: string; type: Parameter["type"]; default: string; required: boolean; description: string };
@@ -36,86 +37,53 @@ export function fromRows(rows: ParameterRow[]): Parameter[] {
 export function ParameterTable({ rows, onChange }: { rows: ParameterRow[]; onChange: (rows: ParameterRow[]) => void }) {
   const intl = useIntl();
   const label = (id: string) => intl.formatMessage({ id });
-  const update = (index: number, change: Partial<ParameterRow>) => onChange(rows.map((r, i) => (i === index ? { ...r, ...change } : r)));
   return (
-    <>
-      <table className="parameters">
-        <thead>
-          <tr>
-            <th>
-              <FormattedMessage id="ide.param.name" />
-            </th>
-            <th>
-              <FormattedMessage id="ide.param.type" />
-            </th>
-            <th>
-              <FormattedMessage id="ide.param.default" />
-            </th>
-            <th>
-              <FormattedMessage id="ide.param.required" />
-            </th>
-            <th>
-              <FormattedMessage id="ide.description" />
-            </th>
-            <th />
-          </tr>
-        </thead>
-        <tbody>
-          {rows.map((row, i) => (
-            <tr key={i}>
-              <td>
-                <input aria-label={label("ide.param.name")} value={row.name} onChange={(e) => update(i, { name: e.target.value })} />
-              </td>
-              <td>
-                <select
-                  aria-label={label("ide.param.type")}
-                  value={row.type}
-                  onChange={(e) => update(i, { type: e.target.value as Parameter["type"] })}
-                >
-                  {PARAMETER_TYPES.map((t) => (
-                    <option key={t} value={t}>
-                      {t}
-                    </option>
-                  ))}
-                </select>
-              </td>
-              <td>
-                <input
-                  aria-label={label("ide.param.default")}
-                  value={row.default}
-                  disabled={row.type === "password"}
-                  onChange={(e) => update(i, { default: e.target.value })}
-                />
-              </td>
-              <td>
-                <input
-                  type="checkbox"
-                  aria-label={label("ide.param.required")}
-                  checked={row.required}
-                  onChange={(e) => update(i, { required: e.target.checked })}
-                />
-              </td>
-              <td>
-                <input
-                  aria-label={label("ide.description")}
-                  value={row.description}
-                  onChange={(e) => update(i, { description: e.target.value })}
-                />
-              </td>
-              <td>
-                <button type="button" className="small danger" onClick={() => onChange(rows.filter((_, k) => k !== i))}>
-                  <FormattedMessage id="ide.param.remove" />
-                </button>
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-      <div>
-        <button type="button" className="small" onClick={() => onChange([...rows, EMPTY_ROW])}>
-          <FormattedMessage id="ide.param.add" />
-        </button>
-      </div>
-    </>
+    <EditableRows
+      className="parameters"
+      columns={["ide.param.name", "ide.param.type", "ide.param.default", "ide.param.required", "ide.description"]}
+      rows={rows}
+      onChange={onChange}
+      blank={EMPTY_ROW}
+      addLabel="ide.param.add"
+      cells={(row, update) => (
+        <>
+          <td>
+            <input aria-label={label("ide.param.name")} value={row.name} onChange={(e) => update({ name: e.target.value })} />
+          </td>
+          <td>
+            <select
+              aria-label={label("ide.param.type")}
+              value={row.type}
+              onChange={(e) => update({ type: e.target.value as Parameter["type"] })}
+            >
+              <NameOptions names={PARAMETER_TYPES} />
+            </select>
+          </td>
+          <td>
+            <input
+              aria-label={label("ide.param.default")}
+              value={row.default}
+              disabled={row.type === "password"}
+              onChange={(e) => update({ default: e.target.value })}
+            />
+          </td>
+          <td>
+            <input
+              type="checkbox"
+              aria-label={label("ide.param.required")}
+              checked={row.required}
+              onChange={(e) => update({ required: e.target.checked })}
+            />
+          </td>
+          <td>
+            <input
+              aria-label={label("ide.description")}
+              value={row.description}
+              onChange={(e) => update({ description: e.target.value })}
+            />
+          </td>
+        </>
+      )}
+    />
   );
 }

@@ -5,6 +5,7 @@ import { FormattedMessage } from "react-intl";
 import { api } from "../api.js";
 import { PriorityBadge } from "../format.js";
 import type { PlayResult } from "./api.js";
+import { ColumnHeads } from "../blocks.js";
 
 /** codePath: the API path whose /play runs code. The result is cleared when a Play starts and stays so if it fails. */
 export function usePlay(codePath: string) {
@@ -39,20 +40,7 @@ export function PlayOutput({ result }: { result: PlayResult }) {
         <FormattedMessage id="ide.alerts" />
       </h3>
       <table className="play-alerts">
-        <thead>
-          <tr>
-            <th>
-              <FormattedMessage id="ide.alert.name" />
-            </th>
-            <th>ID</th>
-            <th>
-              <FormattedMessage id="ide.alert.priority" />
-            </th>
-            <th>
-              <FormattedMessage id="ide.alert.events" />
-            </th>
-          </tr>
-        </thead>
+        <ColumnHeads columns={["ide.alert.name", { text: "ID" }, "ide.alert.priority", "ide.alert.events"]} />
         <tbody>
           {result.alerts.map((alert, i) => (
             <tr key={i} data-alert={text(alert.display_id)}>

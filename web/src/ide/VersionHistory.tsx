@@ -6,18 +6,14 @@ import { diffLines } from "diff";
 import { api } from "../api.js";
 import { When } from "../format.js";
 import type { CodeVersion, VersionCode } from "./api.js";
+import { MutedNote } from "../blocks.js";
 
 /** Past this, the diff is not computed in the browser. */
 const MAX_DIFF_CHARS = 200_000;
 
 function Diff({ before, after }: { before: string; after: string }) {
   const parts = useMemo(() => (before.length + after.length > MAX_DIFF_CHARS ? null : diffLines(before, after)), [before, after]);
-  if (!parts)
-    return (
-      <p className="muted">
-        <FormattedMessage id="ide.diffTooLarge" />
-      </p>
-    );
+  if (!parts) return <MutedNote message="ide.diffTooLarge" />;
   return (
     <pre className="diff" data-testid="diff">
       {parts.flatMap((part, i) =>

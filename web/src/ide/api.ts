@@ -1,6 +1,8 @@
 // Types of the IDE's /api/ide routes.
 import type { ConnectorDefinition, LogEntry } from "../api.js";
 import type { ActionDefinition, JobDefinition } from "../respond/api.js";
+// A type only (erased from the bundle): the platform's own declaration of what the route answers.
+import type { EditableIntegration as PlatformEditableIntegration } from "../../../src/platform/ide/index.js";
 
 export interface Diagnostic {
   file: string | null;
@@ -8,16 +10,12 @@ export interface Diagnostic {
   column: number | null;
   message: string;
 }
-export interface EditableIntegration {
-  name: string;
-  slug: string;
-  description: string;
-  hasIcon: boolean;
-  draft: boolean;
+/** An integration the IDE may edit (GET /api/ide/integrations): the platform's, with its code as the console reads it. */
+export type EditableIntegration = Omit<PlatformEditableIntegration, "connectors" | "actions" | "jobs"> & {
   connectors: ConnectorDefinition[];
   actions: ActionDefinition[];
   jobs: JobDefinition[];
-}
+};
 export interface CodeVersion {
   version: number;
   createdAt: number;

@@ -4,6 +4,7 @@ import { useCallback, useEffect, useState } from "react";
 import { FormattedMessage, useIntl } from "react-intl";
 import { api, ApiError, type CustomList, type User } from "../api.js";
 import { When } from "../format.js";
+import { Loading, MutedNote, ProblemLine, NoticeLine } from "../blocks.js";
 
 /** The server's bounds (PUT /api/lists/:name), checked before sending so the admin sees which line is wrong. */
 const MAX_ENTRIES = 10_000;
@@ -85,16 +86,8 @@ function ListCard({ list, admin, onSaved }: { list: CustomList; admin: boolean; 
         rows={Math.min(Math.max(list.entries.length + 1, 4), 16)}
         onChange={(e) => setText(e.target.value)}
       />
-      {problem && (
-        <p className="error" role="alert">
-          {problem}
-        </p>
-      )}
-      {notice && (
-        <p className="ok" role="status">
-          {notice}
-        </p>
-      )}
+      <ProblemLine text={problem} />
+      <NoticeLine text={notice} />
       {admin && (
         <div className="actions">
           <button type="button" className="primary" disabled={busy} onClick={() => void send("PUT")}>
@@ -122,34 +115,21 @@ export function Lists({ user }: { user: User }) {
   );
   useEffect(load, [load]);
   const admin = user.role === "admin";
-  if (!lists)
-    return (
-      <p>
-        <FormattedMessage id="common.loading" />
-      </p>
-    );
+  if (!lists) return <Loading />;
   return (
     <div className="lists">
       <h1>
         <FormattedMessage id="lists.title" />
       </h1>
-      <p className="muted">
-        <FormattedMessage id="lists.intro" />
-      </p>
+      <MutedNote message="lists.intro" />
       {!admin && (
         <p className="muted" role="note">
           <FormattedMessage id="lists.readOnly" />
         </p>
       )}
-      {problem && (
-        <p className="error" role="alert">
-          {problem}
-        </p>
-      )}
+      <ProblemLine text={problem} />
       {lists.length === 0 && !problem ? (
-        <p className="muted">
-          <FormattedMessage id="lists.empty" />
-        </p>
+        <MutedNote message="lists.empty" />
       ) : (
         lists.map((list) => <ListCard key={list.name} list={list} admin={admin} onSaved={load} />)
       )}

@@ -5,6 +5,7 @@ import { FormattedMessage, useIntl, type IntlShape } from "react-intl";
 import type { Alert, EntityRole, HistoryEntry } from "../api.js";
 import { CopyButton, defang, When } from "../format.js";
 import { Link } from "../router.js";
+import { ColumnHeads, MutedNote } from "../blocks.js";
 
 function reportedAt(alert: Alert): number {
   const value = alert.events[0]?.ReporterDate;
@@ -27,23 +28,9 @@ export function ReportsTable({ alerts, onMoveOut }: { alerts: Alert[]; onMoveOut
   const intl = useIntl();
   return (
     <table className="reports" data-testid="reports">
-      <thead>
-        <tr>
-          <th>
-            <FormattedMessage id="case.report.reporter" />
-          </th>
-          <th>
-            <FormattedMessage id="case.report.when" />
-          </th>
-          <th>
-            <FormattedMessage id="case.report.how" />
-          </th>
-          <th>
-            <FormattedMessage id="case.report.why" />
-          </th>
-          {onMoveOut && <th />}
-        </tr>
-      </thead>
+      <ColumnHeads
+        columns={["case.report.reporter", "case.report.when", "case.report.how", "case.report.why", ...(onMoveOut ? [null] : [])]}
+      />
       <tbody>
         {alerts.map((alert) => {
           const how = alert.events[0]?.ReportedAs;
@@ -148,34 +135,19 @@ export function IndicatorTable({ alerts }: { alerts: Alert[] }) {
     }
   }
   const sorted = [...rows.values()].sort((a, b) => b.reports.size - a.reports.size);
-  if (sorted.length === 0)
-    return (
-      <p className="muted">
-        <FormattedMessage id="common.none" />
-      </p>
-    );
+  if (sorted.length === 0) return <MutedNote message="common.none" />;
   return (
     <table className="indicators">
-      <thead>
-        <tr>
-          <th>
-            <FormattedMessage id="case.indicator.type" />
-          </th>
-          <th>
-            <FormattedMessage id="case.indicator.value" />
-          </th>
-          <th>
-            <FormattedMessage id="case.indicator.role" />
-          </th>
-          <th>
-            <FormattedMessage id="case.indicator.source" />
-          </th>
-          <th>
-            <FormattedMessage id="case.indicator.reports" />
-          </th>
-          <th />
-        </tr>
-      </thead>
+      <ColumnHeads
+        columns={[
+          "case.indicator.type",
+          "case.indicator.value",
+          "case.indicator.role",
+          "case.indicator.source",
+          "case.indicator.reports",
+          null,
+        ]}
+      />
       <tbody>
         {sorted.map((row) => (
           <tr key={`${row.type}:${row.value}`}>

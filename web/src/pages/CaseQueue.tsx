@@ -2,8 +2,9 @@
 import { useCallback, useEffect, useRef, useState } from "react";
 import { FormattedMessage, useIntl } from "react-intl";
 import { api, type CaseSummary } from "../api.js";
-import { Age, defang, PRIORITIES, PriorityBadge, STATUSES, StatusBadge, VERDICTS, VerdictBadge } from "../format.js";
+import { Age, defang, PriorityBadge, PriorityOptions, StatusBadge, StatusOptions, VerdictBadge, VerdictOptions } from "../format.js";
 import { Link, navigate, usePath } from "../router.js";
+import { ColumnHeads, Loading, MutedNote, placeholderLabel } from "../blocks.js";
 
 const PAGE = 50;
 
@@ -95,40 +96,27 @@ export function CaseQueue() {
           <FormattedMessage id="cases.filter.status" />
           <select value={status} onChange={(e) => setFilter("status", e.target.value)}>
             <option value="">{intl.formatMessage({ id: "cases.filter.any" })}</option>
-            {STATUSES.map((s) => (
-              <option key={s} value={s}>
-                {intl.formatMessage({ id: `status.${s}` })}
-              </option>
-            ))}
+            <StatusOptions />
           </select>
         </label>
         <label>
           <FormattedMessage id="cases.filter.priority" />
           <select value={priority} onChange={(e) => setFilter("priority", e.target.value)}>
             <option value="">{intl.formatMessage({ id: "cases.filter.any" })}</option>
-            {PRIORITIES.map((p) => (
-              <option key={p} value={p}>
-                {intl.formatMessage({ id: `priority.${p}` as "priority.60" })}
-              </option>
-            ))}
+            <PriorityOptions />
           </select>
         </label>
         <label>
           <FormattedMessage id="cases.filter.verdict" />
           <select name="verdict" value={verdict} onChange={(e) => setFilter("verdict", e.target.value)}>
             <option value="">{intl.formatMessage({ id: "cases.filter.any" })}</option>
-            {VERDICTS.map((v) => (
-              <option key={v} value={v}>
-                {intl.formatMessage({ id: `verdict.${v}` })}
-              </option>
-            ))}
+            <VerdictOptions />
             <option value="none">{intl.formatMessage({ id: "verdict.none" })}</option>
           </select>
         </label>
         <input
           type="search"
-          aria-label={intl.formatMessage({ id: "cases.filter.text" })}
-          placeholder={intl.formatMessage({ id: "cases.filter.text" })}
+          {...placeholderLabel(intl, "cases.filter.text")}
           value={text}
           onChange={(e) => setText(e.target.value)}
           maxLength={200}
@@ -138,46 +126,24 @@ export function CaseQueue() {
         </span>
       </form>
       {cases === null ? (
-        <p>
-          <FormattedMessage id="common.loading" />
-        </p>
+        <Loading />
       ) : cases.length === 0 ? (
-        <p className="muted">
-          <FormattedMessage id="cases.empty" />
-        </p>
+        <MutedNote message="cases.empty" />
       ) : (
         <table className="queue">
-          <thead>
-            <tr>
-              <th>
-                <FormattedMessage id="cases.col.id" />
-              </th>
-              <th>
-                <FormattedMessage id="cases.col.priority" />
-              </th>
-              <th>
-                <FormattedMessage id="cases.col.status" />
-              </th>
-              <th>
-                <FormattedMessage id="cases.col.verdict" />
-              </th>
-              <th>
-                <FormattedMessage id="cases.col.title" />
-              </th>
-              <th>
-                <FormattedMessage id="cases.col.reports" />
-              </th>
-              <th>
-                <FormattedMessage id="cases.col.sender" />
-              </th>
-              <th>
-                <FormattedMessage id="cases.col.indicators" />
-              </th>
-              <th>
-                <FormattedMessage id="cases.col.age" />
-              </th>
-            </tr>
-          </thead>
+          <ColumnHeads
+            columns={[
+              "cases.col.id",
+              "cases.col.priority",
+              "cases.col.status",
+              "cases.col.verdict",
+              "cases.col.title",
+              "cases.col.reports",
+              "cases.col.sender",
+              "cases.col.indicators",
+              "cases.col.age",
+            ]}
+          />
           <tbody>
             {cases.map((c) => (
               <tr key={c.id} className={fresh.has(c.id) ? "fresh" : ""} data-case-id={c.id}>

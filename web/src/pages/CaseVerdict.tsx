@@ -4,10 +4,11 @@
 import { useState, type FormEvent } from "react";
 import { FormattedMessage, useIntl } from "react-intl";
 import { api, type ApiError, type VerdictEvidence, type VerdictView } from "../api.js";
-import { defang, VERDICTS, VerdictBadge, When } from "../format.js";
+import { defang, VerdictBadge, VerdictOptions, When } from "../format.js";
 import type { MessageId } from "../messages.js";
 import { Link } from "../router.js";
 import { SOURCE_RELIABILITIES } from "../../../src/sdk/vocabulary.js";
+import { ColumnHeads, MutedNote, ProblemLine } from "../blocks.js";
 
 /** Signed points with a true minus sign: "+60", "−20", "0". */
 export function signedPoints(weight: number): string {
@@ -97,16 +98,7 @@ function EvidenceTable({ evidence, reasons }: { evidence: VerdictEvidence[]; rea
     <div data-testid="verdict-reasons">
       {/* The panel sits in the narrow side column: two columns, the evidence under its reason. */}
       <table className="evidence" data-testid="verdict-evidence">
-        <thead>
-          <tr>
-            <th>
-              <FormattedMessage id="evidence.weight" />
-            </th>
-            <th>
-              <FormattedMessage id="evidence.reason" />
-            </th>
-          </tr>
-        </thead>
+        <ColumnHeads columns={["evidence.weight", "evidence.reason"]} />
         <tbody>
           {evidence.map((item, index) => (
             <tr key={index} data-kind={item.kind} className={item.weight > 0 ? "weighs-malicious" : item.weight < 0 ? "weighs-benign" : ""}>
@@ -194,30 +186,20 @@ export function CaseVerdict({ caseId, view, onChange }: { caseId: number; view: 
           )}
         </>
       ) : (
-        <p className="muted">
-          <FormattedMessage id="verdict.none" />
-        </p>
+        <MutedNote message="verdict.none" />
       )}
       <form onSubmit={override} className="stack" aria-label={intl.formatMessage({ id: "verdict.override" })}>
         <label>
           <FormattedMessage id="verdict.value" />
           <select name="verdict" value={value} onChange={(e) => setValue(e.target.value)}>
-            {VERDICTS.map((v) => (
-              <option key={v} value={v}>
-                {intl.formatMessage({ id: `verdict.${v}` })}
-              </option>
-            ))}
+            <VerdictOptions />
           </select>
         </label>
         <label>
           <FormattedMessage id="verdict.reason" />
           <input name="verdictReason" value={reason} onChange={(e) => setReason(e.target.value)} maxLength={2000} />
         </label>
-        {error && (
-          <p className="error" role="alert">
-            {error}
-          </p>
-        )}
+        <ProblemLine text={error} />
         <button type="submit">
           <FormattedMessage id="verdict.override" />
         </button>

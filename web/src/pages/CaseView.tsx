@@ -2,12 +2,13 @@
 import { useEffect, useState, type FormEvent } from "react";
 import { FormattedMessage, useIntl } from "react-intl";
 import { api, type ApiError, type CaseDetail, type Timeline } from "../api.js";
-import { CopyButton, defang, fieldText, PRIORITIES, PriorityBadge, STATUSES, StatusBadge, When } from "../format.js";
+import { CopyButton, defang, fieldText, PriorityBadge, PriorityOptions, StatusBadge, StatusOptions, When } from "../format.js";
 import { Link, navigate } from "../router.js";
 import { HistoryText, IndicatorTable, LinkedCases, MergeForm, ReportsTable } from "./CaseGrouping.js";
 import { CaseRespond } from "../respond/CaseRespond.js";
 import { MailboxCleaning } from "../respond/MailboxCleaning.js";
 import { CaseVerdict } from "./CaseVerdict.js";
+import { ColumnHeads, Loading, MutedNote, ProblemLine, placeholderLabel } from "../blocks.js";
 
 const HEADER_FIELD = /header/i;
 /** Fields holding URLs, domains or addresses: shown defanged. */
@@ -16,16 +17,7 @@ const DEFANGED_FIELD = /url|domain|address|username/i;
 function FieldTable({ record }: { record: Record<string, unknown> }) {
   return (
     <table className="fields">
-      <thead>
-        <tr>
-          <th>
-            <FormattedMessage id="case.field" />
-          </th>
-          <th>
-            <FormattedMessage id="case.value" />
-          </th>
-        </tr>
-      </thead>
+      <ColumnHeads columns={["case.field", "case.value"]} />
       <tbody>
         {Object.entries(record).map(([key, value]) => (
           <tr key={key}>
@@ -70,12 +62,7 @@ export function CaseView({ id, admin = false }: { id: number; admin?: boolean })
   useEffect(() => setNotice(null), [id]);
 
   if (loadError) return <p className="error">{loadError}</p>;
-  if (!detail)
-    return (
-      <p>
-        <FormattedMessage id="common.loading" />
-      </p>
-    );
+  if (!detail) return <Loading />;
 
   /** Posts a change to the case; on a refusal shows why and returns undefined. */
   const post = async <T,>(path: string, body: unknown): Promise<T | undefined> => {
@@ -172,11 +159,7 @@ export function CaseView({ id, admin = false }: { id: number; admin?: boolean })
         )}
       </p>
       <LinkedCases links={detail.links} />
-      {error && (
-        <p className="error" role="alert">
-          {error}
-        </p>
-      )}
+      <ProblemLine text={error} />
       {notice && (
         <p className="notice" role="status">
           {notice.text}
@@ -274,27 +257,10 @@ export function CaseView({ id, admin = false }: { id: number; admin?: boolean })
               <FormattedMessage id="case.attachments" />
             </h2>
             {detail.files.length === 0 ? (
-              <p className="muted">
-                <FormattedMessage id="common.none" />
-              </p>
+              <MutedNote message="common.none" />
             ) : (
               <table>
-                <thead>
-                  <tr>
-                    <th>
-                      <FormattedMessage id="case.attachment.name" />
-                    </th>
-                    <th>
-                      <FormattedMessage id="case.attachment.type" />
-                    </th>
-                    <th>
-                      <FormattedMessage id="case.attachment.size" />
-                    </th>
-                    <th>
-                      <FormattedMessage id="case.attachment.sha256" />
-                    </th>
-                  </tr>
-                </thead>
+                <ColumnHeads columns={["case.attachment.name", "case.attachment.type", "case.attachment.size", "case.attachment.sha256"]} />
                 <tbody>
                   {detail.files.map((f) => (
                     <tr key={f.id}>
@@ -318,9 +284,7 @@ export function CaseView({ id, admin = false }: { id: number; admin?: boolean })
                 </a>
               </p>
             ) : (
-              <p className="muted">
-                <FormattedMessage id="case.noEml" />
-              </p>
+              <MutedNote message="case.noEml" />
             )}
           </section>
         </div>
@@ -333,11 +297,7 @@ export function CaseView({ id, admin = false }: { id: number; admin?: boolean })
               <label>
                 <FormattedMessage id="case.status" />
                 <select name="status" value={status} onChange={(e) => setStatus(e.target.value as CaseDetail["status"])}>
-                  {STATUSES.map((s) => (
-                    <option key={s} value={s}>
-                      {intl.formatMessage({ id: `status.${s}` })}
-                    </option>
-                  ))}
+                  <StatusOptions />
                 </select>
               </label>
               {status === "closed" && (
@@ -357,11 +317,7 @@ export function CaseView({ id, admin = false }: { id: number; admin?: boolean })
                 value={detail.priority}
                 onChange={(e) => void apply("priority", { priority: Number(e.target.value) }, { priority: Number(e.target.value) })}
               >
-                {PRIORITIES.map((p) => (
-                  <option key={p} value={p}>
-                    {intl.formatMessage({ id: `priority.${p}` as "priority.60" })}
-                  </option>
-                ))}
+                <PriorityOptions />
               </select>
             </label>
           </section>
@@ -393,8 +349,7 @@ export function CaseView({ id, admin = false }: { id: number; admin?: boolean })
             <form onSubmit={addComment} className="stack">
               <textarea
                 name="comment"
-                aria-label={intl.formatMessage({ id: "case.commentPlaceholder" })}
-                placeholder={intl.formatMessage({ id: "case.commentPlaceholder" })}
+                {...placeholderLabel(intl, "case.commentPlaceholder")}
                 value={comment}
                 onChange={(e) => setComment(e.target.value)}
                 maxLength={10000}

@@ -17,6 +17,7 @@ import {
 } from "../api.js";
 import { GROUPING_MODES } from "../../../src/sdk/vocabulary.js";
 import { Link } from "../router.js";
+import { Loading, MutedNote, ProblemLine } from "../blocks.js";
 
 type Values = Record<string, string | boolean>;
 
@@ -107,12 +108,7 @@ function Source({ slug, connector }: { slug: string; connector: string }) {
       () => setSource(""),
     );
   }, [slug, connector]);
-  if (source === null)
-    return (
-      <p>
-        <FormattedMessage id="common.loading" />
-      </p>
-    );
+  if (source === null) return <Loading />;
   // Tokens become React elements: the code is shown as text, never parsed as markup.
   return (
     <Highlight code={source} language="tsx" theme={themes.github}>
@@ -380,11 +376,7 @@ function ConnectorEditor({
       </div>
       <GroupingFields value={grouping} onChange={setGrouping} />
       <ParameterForm definition={definition} values={values} onChange={setValues} {...(existing ? { stored: existing.parameters } : {})} />
-      {error && (
-        <p className="error" role="alert">
-          {error}
-        </p>
-      )}
+      <ProblemLine text={error} />
       <div className="actions">
         <button type="submit" className="primary">
           {intl.formatMessage({ id: "common.save" })}
@@ -481,11 +473,7 @@ export function Connectors({ user }: { user: User }) {
       <h2>
         <FormattedMessage id="connectors.instances" />
       </h2>
-      {!isAdmin && (
-        <p className="muted">
-          <FormattedMessage id="connectors.adminOnly" />
-        </p>
-      )}
+      {!isAdmin && <MutedNote message="connectors.adminOnly" />}
       {isAdmin && editing === null && (
         <button type="button" className="primary" onClick={() => setEditing("new")}>
           <FormattedMessage id="connectors.new" />
@@ -504,9 +492,7 @@ export function Connectors({ user }: { user: User }) {
         />
       )}
       {connectors.length === 0 ? (
-        <p className="muted">
-          <FormattedMessage id="connectors.empty" />
-        </p>
+        <MutedNote message="connectors.empty" />
       ) : (
         <ul className="connectors">
           {connectors.map((c) => (
@@ -586,11 +572,7 @@ export function Connectors({ user }: { user: User }) {
                   <FormattedMessage id="connectors.running" />
                 </p>
               )}
-              {errors[c.name] && (
-                <p className="error" role="alert">
-                  {errors[c.name]}
-                </p>
-              )}
+              <ProblemLine text={errors[c.name]} />
               {results[c.name] && <RunOutput result={results[c.name]!} />}
             </li>
           ))}

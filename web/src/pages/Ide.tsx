@@ -15,6 +15,8 @@ import { NewIntegrationForm } from "../ide/NewIntegrationForm.js";
 import { filledValues, ParameterValuesForm, type ParameterValues } from "../ide/ParameterValues.js";
 import { PlayOutput, usePlay } from "../ide/PlayPanel.js";
 import { VersionHistory } from "../ide/VersionHistory.js";
+import { DefinitionEditor } from "../ide/forms.js";
+import { Loading, MutedNote } from "../blocks.js";
 
 /** The integrations the IDE can edit (null while loading, none if they cannot be listed). */
 function useEditableIntegrations() {
@@ -46,18 +48,8 @@ function IdeHome() {
       <h1>
         <FormattedMessage id="ide.title" />
       </h1>
-      <p className="muted">
-        <FormattedMessage id="ide.intro" />
-      </p>
-      {integrations === null ? (
-        <p>
-          <FormattedMessage id="common.loading" />
-        </p>
-      ) : integrations.length === 0 ? (
-        <p className="muted">
-          <FormattedMessage id="ide.noIntegrations" />
-        </p>
-      ) : null}
+      <MutedNote message="ide.intro" />
+      {integrations === null ? <Loading /> : integrations.length === 0 ? <MutedNote message="ide.noIntegrations" /> : null}
       {integrations?.map((integration) => (
         <div key={integration.slug} className="card" data-integration={integration.slug}>
           <h2 className="meta">
@@ -140,7 +132,6 @@ function ConnectorIde({ slug, fileBase }: { slug: string; fileBase: string }) {
   const [values, setValues] = useState<ParameterValues>({});
   // Counts saves (of the code or the definition) so the version list is fetched again.
   const [saves, countSave] = useReducer((count: number) => count + 1, 0);
-  const [editingDefinition, setEditingDefinition] = useState(false);
   return (
     <section className="ide">
       <p>
@@ -171,22 +162,15 @@ function ConnectorIde({ slug, fileBase }: { slug: string; fileBase: string }) {
       {play.result && <PlayOutput result={play.result} />}
       {definition && <EnableConnectorForm slug={slug} definition={definition} values={values} />}
       <VersionHistory codePath={codePath} refresh={saves} />
-      {definition &&
-        (editingDefinition ? (
-          <ConnectorDefinitionForm
-            slug={slug}
-            existing={definition}
-            onSaved={() => {
-              setEditingDefinition(false);
-              reload();
-              countSave();
-            }}
-          />
-        ) : (
-          <button type="button" onClick={() => setEditingDefinition(true)}>
-            <FormattedMessage id="ide.editDefinition" />
-          </button>
-        ))}
+      {definition && (
+        <DefinitionEditor
+          onSaved={() => {
+            reload();
+            countSave();
+          }}
+          form={(onSaved) => <ConnectorDefinitionForm slug={slug} existing={definition} onSaved={onSaved} />}
+        />
+      )}
     </section>
   );
 }
@@ -202,9 +186,7 @@ function CodeIdePage({ slug, kind, fileBase }: { slug: string; kind: CodeKind; f
         </Link>
       </p>
       {integrations === null ? (
-        <p>
-          <FormattedMessage id="common.loading" />
-        </p>
+        <Loading />
       ) : integration ? (
         <CodeIde integration={integration} kind={kind} fileBase={fileBase} reload={reload} />
       ) : (

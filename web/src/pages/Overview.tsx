@@ -4,6 +4,7 @@ import { FormattedMessage, useIntl } from "react-intl";
 import { api } from "../api.js";
 import { PRIORITIES, RunStatus } from "../format.js";
 import { Link } from "../router.js";
+import { Loading, MutedNote } from "../blocks.js";
 
 interface OverviewData {
   since: number;
@@ -87,12 +88,7 @@ function CasesPerDay({ data }: { data: OverviewData }) {
 
 function Bars({ rows }: { rows: { name: string; count: number }[] }) {
   const intl = useIntl();
-  if (!rows.length)
-    return (
-      <p className="muted">
-        <FormattedMessage id="overview.noData" />
-      </p>
-    );
+  if (!rows.length) return <MutedNote message="overview.noData" />;
   const max = Math.max(...rows.map((r) => r.count));
   return (
     <svg viewBox={`0 0 400 ${rows.length * 26}`} className="bars" role="img">
@@ -118,12 +114,7 @@ export function Overview() {
     const timer = setInterval(load, 15_000);
     return () => clearInterval(timer);
   }, []);
-  if (!data)
-    return (
-      <p>
-        <FormattedMessage id="common.loading" />
-      </p>
-    );
+  if (!data) return <Loading />;
   return (
     <div className="overview">
       <h1>

@@ -5,6 +5,7 @@ import { FormattedMessage, useIntl } from "react-intl";
 import { api, type LogEntry, type RunRow } from "../api.js";
 import { RunStatus, When } from "../format.js";
 import { Link } from "../router.js";
+import { ColumnHeads, Loading, MutedNote } from "../blocks.js";
 
 /** Who ran it: a worker by host and PID (its id on hover), or nobody in queue mode's sense (embedded serve, the CLI). */
 function RunWorker({ run }: { run: RunRow }) {
@@ -52,12 +53,7 @@ export function Runs({ path }: { path: string }) {
     setLogs(run.logs);
     setOpen(id);
   };
-  if (!runs)
-    return (
-      <p>
-        <FormattedMessage id="common.loading" />
-      </p>
-    );
+  if (!runs) return <Loading />;
   return (
     <div>
       <h1>{connector ? <FormattedMessage id="runs.ofConnector" values={{ connector }} /> : <FormattedMessage id="runs.title" />}</h1>
@@ -69,40 +65,22 @@ export function Runs({ path }: { path: string }) {
         </p>
       )}
       {runs.length === 0 ? (
-        <p className="muted">
-          <FormattedMessage id="runs.empty" />
-        </p>
+        <MutedNote message="runs.empty" />
       ) : (
         <table className="runs">
-          <thead>
-            <tr>
-              <th>
-                <FormattedMessage id="runs.col.id" />
-              </th>
-              <th>
-                <FormattedMessage id="runs.col.connector" />
-              </th>
-              <th>
-                <FormattedMessage id="runs.col.status" />
-              </th>
-              <th>
-                <FormattedMessage id="runs.col.started" />
-              </th>
-              <th>
-                <FormattedMessage id="runs.col.duration" />
-              </th>
-              <th>
-                <FormattedMessage id="runs.col.counts" />
-              </th>
-              <th>
-                <FormattedMessage id="runs.col.worker" />
-              </th>
-              <th>
-                <FormattedMessage id="runs.col.error" />
-              </th>
-              <th />
-            </tr>
-          </thead>
+          <ColumnHeads
+            columns={[
+              "runs.col.id",
+              "runs.col.connector",
+              "runs.col.status",
+              "runs.col.started",
+              "runs.col.duration",
+              "runs.col.counts",
+              "runs.col.worker",
+              "runs.col.error",
+              null,
+            ]}
+          />
           <tbody>
             {runs.map((run) => (
               <Fragment key={run.id}>

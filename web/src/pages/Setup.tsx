@@ -5,6 +5,7 @@ import { api, ApiError, setCsrfToken, type User } from "../api.js";
 import { CODE_TAGS, SignInCard } from "../frame.js";
 import type { Locale } from "../messages.js";
 import { Link, navigate } from "../router.js";
+import { MutedNote, ProblemLine } from "../blocks.js";
 
 /** What the server's refusal means to the person at the form. */
 const REFUSALS: Record<string, string> = { USER_NAME: "setup.badName", USER_PASSWORD: "setup.badPassword" };
@@ -62,11 +63,7 @@ export function Setup({
 
   return (
     <SignInCard title="setup.title" onSubmit={submit} locale={locale} onLocale={onLocale}>
-      {state === "checking" && (
-        <p className="muted">
-          <FormattedMessage id="common.loading" />
-        </p>
-      )}
+      {state === "checking" && <MutedNote message="common.loading" />}
       {state === "gone" && (
         <>
           <p role="alert">
@@ -122,11 +119,7 @@ export function Setup({
             minLength={8}
             maxLength={1024}
           />
-          {error && (
-            <p className="error" role="alert">
-              {error}
-            </p>
-          )}
+          <ProblemLine text={error} />
           <button type="submit" className="primary" disabled={busy}>
             <FormattedMessage id="setup.submit" />
           </button>

@@ -8,6 +8,7 @@ import { ErrorLine, useSubmission } from "../ide/forms.js";
 import { filledValues, ParameterValuesForm, type ParameterValues } from "../ide/ParameterValues.js";
 import { ActionOutcomeView } from "./ActionOutcomeView.js";
 import { shown, type ActionOutcome, type ActionRun, type PlaybookRun, type RespondIntegration, type StepRun } from "./api.js";
+import { MutedNote, placeholderLabel } from "../blocks.js";
 
 /** How often the wall is read again while a playbook run is not finished. */
 const POLL_MS = 3000;
@@ -44,12 +45,7 @@ export function RunActionForm({ caseId, onRan }: { caseId: number; onRan: () => 
     );
     onRan();
   });
-  if (actions.length === 0)
-    return (
-      <p className="muted">
-        <FormattedMessage id="respond.noActions" />
-      </p>
-    );
+  if (actions.length === 0) return <MutedNote message="respond.noActions" />;
   return (
     <form className="stack run-action" onSubmit={submit}>
       <label className="stack">
@@ -94,12 +90,7 @@ export function RunActionForm({ caseId, onRan }: { caseId: number; onRan: () => 
 }
 
 function ActionRuns({ runs }: { runs: ActionRun[] }) {
-  if (runs.length === 0)
-    return (
-      <p className="muted">
-        <FormattedMessage id="common.none" />
-      </p>
-    );
+  if (runs.length === 0) return <MutedNote message="common.none" />;
   return (
     <ul className="timeline action-runs">
       {runs.map((run) => (
@@ -138,12 +129,7 @@ interface OutboxEntry {
 
 /** The case's replies to reporters: to whom, sent or why not yet (all text, from the store; nothing rendered). */
 function OutboxEntries({ entries }: { entries: OutboxEntry[] }) {
-  if (entries.length === 0)
-    return (
-      <p className="muted">
-        <FormattedMessage id="common.none" />
-      </p>
-    );
+  if (entries.length === 0) return <MutedNote message="common.none" />;
   return (
     <ul className="timeline outbox">
       {entries.map((entry) => (
@@ -202,13 +188,7 @@ function ApprovalForm({ run, step, onDecided }: { run: PlaybookRun; step: StepRu
           <FormattedMessage id="respond.due" /> <When time={step.approval.dueAt} />
         </p>
       )}
-      <input
-        aria-label={intl.formatMessage({ id: "respond.comment" })}
-        placeholder={intl.formatMessage({ id: "respond.comment" })}
-        value={comment}
-        maxLength={2000}
-        onChange={(e) => setComment(e.target.value)}
-      />
+      <input {...placeholderLabel(intl, "respond.comment")} value={comment} maxLength={2000} onChange={(e) => setComment(e.target.value)} />
       <div className="row">
         <button type="submit" className="primary" disabled={busy} onClick={() => setDecision("approve")}>
           <FormattedMessage id="respond.approve" />
@@ -322,12 +302,7 @@ function StepRow({ run, step, onDecided }: { run: PlaybookRun; step: StepRun; on
 }
 
 function PlaybookRuns({ runs, onDecided }: { runs: PlaybookRun[]; onDecided: () => void }) {
-  if (runs.length === 0)
-    return (
-      <p className="muted">
-        <FormattedMessage id="common.none" />
-      </p>
-    );
+  if (runs.length === 0) return <MutedNote message="common.none" />;
   return (
     <div className="stack playbook-runs">
       {runs.map((run) => (

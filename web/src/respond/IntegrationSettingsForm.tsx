@@ -6,6 +6,7 @@ import { api } from "../api.js";
 import { ErrorLine, useSubmission } from "../ide/forms.js";
 import { ParameterValuesForm, type ParameterValues } from "../ide/ParameterValues.js";
 import type { RespondIntegration } from "./api.js";
+import { SavedNote } from "../blocks.js";
 
 const SECRET_MARK = "********";
 
@@ -57,11 +58,7 @@ export function IntegrationSettingsForm({ integration }: { integration: RespondI
         <button type="submit" disabled={busy}>
           <FormattedMessage id="respond.saveSettings" />
         </button>{" "}
-        {saved && (
-          <span className="ok" role="status">
-            <FormattedMessage id="playbook.saved" />
-          </span>
-        )}
+        <SavedNote shown={saved} />
       </div>
     </form>
   );

@@ -6,6 +6,7 @@ import { FormattedMessage, useIntl } from "react-intl";
 import { api, ApiError } from "../api.js";
 import { When } from "../format.js";
 import type { ActionOutcome, ActionRun } from "./api.js";
+import { ColumnHeads, MutedNote } from "../blocks.js";
 
 const INTEGRATION = "Email Connector";
 
@@ -99,9 +100,7 @@ export function MailboxCleaning({ caseId, admin }: { caseId: number; admin: bool
       <h2 id="clean-title">
         <FormattedMessage id="clean.title" />
       </h2>
-      <p className="muted">
-        <FormattedMessage id="clean.intro" />
-      </p>
+      <MutedNote message="clean.intro" />
       <div className="row">
         <button type="button" onClick={() => void run("Search Mailboxes")} disabled={busy !== null}>
           <FormattedMessage id="clean.search" />
@@ -133,9 +132,7 @@ export function MailboxCleaning({ caseId, admin }: { caseId: number; admin: bool
         </p>
       )}
       {!result ? (
-        <p className="muted">
-          <FormattedMessage id="clean.notSearched" />
-        </p>
+        <MutedNote message="clean.notSearched" />
       ) : (
         <>
           <p>
@@ -152,22 +149,7 @@ export function MailboxCleaning({ caseId, admin }: { caseId: number; admin: bool
           </p>
           {copies.length > 0 && (
             <table className="clean-copies">
-              <thead>
-                <tr>
-                  <th>
-                    <FormattedMessage id="clean.col.mailbox" />
-                  </th>
-                  <th>
-                    <FormattedMessage id="clean.col.folder" />
-                  </th>
-                  <th>
-                    <FormattedMessage id="clean.col.read" />
-                  </th>
-                  <th>
-                    <FormattedMessage id="clean.col.matched" />
-                  </th>
-                </tr>
-              </thead>
+              <ColumnHeads columns={["clean.col.mailbox", "clean.col.folder", "clean.col.read", "clean.col.matched"]} />
               <tbody>
                 {copies.map((copy) => (
                   <tr key={`${copy.mailbox}/${copy.folder}/${copy.uid}`}>
@@ -210,41 +192,25 @@ export function MailboxCleaning({ caseId, admin }: { caseId: number; admin: bool
         <FormattedMessage id="clean.audit" />
       </h3>
       {moves.length === 0 ? (
-        <p className="muted">
-          <FormattedMessage id="clean.noMoves" />
-        </p>
+        <MutedNote message="clean.noMoves" />
       ) : (
         <>
           <p>
             <FormattedMessage id="clean.summary" values={{ quarantined, restored }} />
           </p>
           <table className="clean-moves">
-            <thead>
-              <tr>
-                <th>
-                  <FormattedMessage id="clean.col.mailbox" />
-                </th>
-                <th>
-                  <FormattedMessage id="clean.col.folder" />
-                </th>
-                <th>
-                  <FormattedMessage id="clean.col.uid" />
-                </th>
-                <th>
-                  <FormattedMessage id="clean.col.quarantineUid" />
-                </th>
-                <th>Message-ID</th>
-                <th>
-                  <FormattedMessage id="clean.col.state" />
-                </th>
-                <th>
-                  <FormattedMessage id="clean.col.when" />
-                </th>
-                <th>
-                  <FormattedMessage id="clean.col.run" />
-                </th>
-              </tr>
-            </thead>
+            <ColumnHeads
+              columns={[
+                "clean.col.mailbox",
+                "clean.col.folder",
+                "clean.col.uid",
+                "clean.col.quarantineUid",
+                { text: "Message-ID" },
+                "clean.col.state",
+                "clean.col.when",
+                "clean.col.run",
+              ]}
+            />
             <tbody>
               {moves.map((move) => (
                 <tr key={move.id} title={move.detail ?? undefined}>

@@ -6,6 +6,7 @@ import { useState } from "react";
 import { FormattedMessage, useIntl } from "react-intl";
 import { api, type Parameter } from "../api.js";
 import { ErrorLine, useSubmission } from "../ide/forms.js";
+import { MutedNote, SavedNote } from "../blocks.js";
 
 const fieldId = (parameter: string) => `playbook-param-${parameter.replace(/[^\w]/g, "_")}`;
 
@@ -101,9 +102,7 @@ export function PlaybookParameters({
       <h2>
         <FormattedMessage id="playbook.parameters" />
       </h2>
-      <p className="muted">
-        <FormattedMessage id="playbook.parametersHint" />
-      </p>
+      <MutedNote message="playbook.parametersHint" />
       <fieldset className="form-grid plain" disabled={!admin}>
         {parameters.map((p) => {
           const id = fieldId(p.name);
@@ -192,11 +191,7 @@ export function PlaybookParameters({
           <button type="submit" disabled={busy}>
             <FormattedMessage id="playbook.saveParameters" />
           </button>{" "}
-          {saved && (
-            <span className="ok" role="status">
-              <FormattedMessage id="playbook.parametersSaved" />
-            </span>
-          )}
+          <SavedNote shown={saved} message="playbook.parametersSaved" />
         </div>
       )}
     </form>

@@ -10,6 +10,7 @@ import { ErrorLine, useSubmission } from "../ide/forms.js";
 import { Link, navigate } from "../router.js";
 import { useActions } from "./CaseRespond.js";
 import { PlaybookParameters } from "./PlaybookParameters.js";
+import { ColumnHeads, Loading, MutedNote, SavedNote } from "../blocks.js";
 
 interface Condition {
   step: string;
@@ -409,7 +410,6 @@ function StepCard({
 }
 
 function PlaybookEditor({ name, user }: { name: string; user: User }) {
-  const intl = useIntl();
   const [playbook, setPlaybook] = useState<Playbook | null>(null);
   /** The stored playbook's configured parameter values (null: a new playbook, none yet). */
   const [configured, setConfigured] = useState<Record<string, unknown> | null>(null);
@@ -436,12 +436,7 @@ function PlaybookEditor({ name, user }: { name: string; user: User }) {
       else throw e;
     }
   });
-  if (!playbook)
-    return (
-      <p>
-        <FormattedMessage id="common.loading" />
-      </p>
-    );
+  if (!playbook) return <Loading />;
   const change = (fields: Partial<Playbook>) => {
     setSaved(false);
     setPlaybook({ ...playbook, ...fields });
@@ -526,9 +521,7 @@ function PlaybookEditor({ name, user }: { name: string; user: User }) {
         <h2>
           <FormattedMessage id="playbook.steps" />
         </h2>
-        <p className="muted">
-          <FormattedMessage id="playbook.placeholders" />
-        </p>
+        <MutedNote message="playbook.placeholders" />
         {problems.length > 0 && (
           <div className="card error" role="alert" data-testid="playbook-problems">
             <p>
@@ -581,11 +574,7 @@ function PlaybookEditor({ name, user }: { name: string; user: User }) {
           <button type="submit" className="primary" disabled={busy}>
             <FormattedMessage id="playbook.save" />
           </button>{" "}
-          {saved && (
-            <span className="ok" role="status">
-              {intl.formatMessage({ id: "playbook.saved" })}
-            </span>
-          )}
+          <SavedNote shown={saved} />
         </div>
       </form>
     </div>
@@ -602,32 +591,12 @@ function PlaybookList() {
         <FormattedMessage id="nav.playbooks" />
       </h1>
       {playbooks === null ? (
-        <p>
-          <FormattedMessage id="common.loading" />
-        </p>
+        <Loading />
       ) : playbooks.length === 0 ? (
-        <p className="muted">
-          <FormattedMessage id="common.none" />
-        </p>
+        <MutedNote message="common.none" />
       ) : (
         <table>
-          <thead>
-            <tr>
-              <th>
-                <FormattedMessage id="playbook.name" />
-              </th>
-              <th>
-                <FormattedMessage id="playbook.trigger" />
-              </th>
-              <th>
-                <FormattedMessage id="playbook.steps" />
-              </th>
-              <th>
-                <FormattedMessage id="playbook.enabled" />
-              </th>
-              <th />
-            </tr>
-          </thead>
+          <ColumnHeads columns={["playbook.name", "playbook.trigger", "playbook.steps", "playbook.enabled", null]} />
           <tbody>
             {playbooks.map((p) => (
               <tr key={p.name}>

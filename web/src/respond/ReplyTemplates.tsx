@@ -4,6 +4,7 @@ import { useEffect, useState } from "react";
 import { FormattedMessage } from "react-intl";
 import { api, type User } from "../api.js";
 import { ErrorLine, useSubmission } from "../ide/forms.js";
+import { Loading, SavedNote } from "../blocks.js";
 
 interface Template {
   verdict: string;
@@ -54,12 +55,7 @@ export function ReplyTemplates({ user }: { user: User }) {
     setSaved(true);
     load();
   });
-  if (!templates || !draft)
-    return (
-      <p>
-        <FormattedMessage id="common.loading" />
-      </p>
-    );
+  if (!templates || !draft) return <Loading />;
   const admin = user.role === "admin";
   const field = (name: keyof Rendered, rows: number) => (
     <label className="stack">
@@ -109,11 +105,7 @@ export function ReplyTemplates({ user }: { user: User }) {
               <FormattedMessage id="replies.save" />
             </button>
           )}{" "}
-          {saved && (
-            <span className="ok" role="status">
-              <FormattedMessage id="playbook.saved" />
-            </span>
-          )}
+          <SavedNote shown={saved} />
         </div>
       </form>
       {preview && (

@@ -1,5 +1,7 @@
 // The shapes of the actions and playbooks API (src/platform/actions, src/platform/playbooks) as the console reads them.
 import type { LogEntry, Parameter } from "../api.js";
+// Types only (erased from the bundle): the platform's own declarations of what these routes answer.
+import type { RunView, StepView } from "../../../src/platform/playbooks/index.js";
 
 export interface ActionDefinition {
   name: string;
@@ -50,42 +52,10 @@ export interface ActionRun extends ActionOutcome {
   stepId: string | null;
 }
 
-export interface StepRun {
-  /** Its kind ("action", "waitForAnswer"…); dueAt: until when a waiting step waits. */
-  id: string;
-  kind?: string;
-  dueAt?: number | null;
-  action: string;
-  status: string;
-  inputs: Record<string, string> | null;
-  attempts: number;
-  resultValue: unknown;
-  json: unknown;
-  message: string | null;
-  logs: LogEntry[];
-  error: { code: string; message: string } | null;
-  actionRunId: number | null;
-  approval: {
-    prompt: string | null;
-    decision: string | null;
-    by: string | null;
-    at: number | null;
-    comment: string | null;
-    dueAt: number | null;
-  } | null;
-  startedAt: number | null;
-  finishedAt: number | null;
-}
-export interface PlaybookRun {
-  id: number;
-  playbook: string;
-  caseId: number;
-  status: string;
-  error: string | null;
-  startedAt: number;
-  finishedAt: number | null;
-  steps: StepRun[];
-}
+/** A step of a playbook run (GET /api/cases/:id/playbook-runs): the platform's view, its logs as the console reads them. */
+export type StepRun = Omit<StepView, "logs"> & { logs: LogEntry[] };
+/** A playbook run on a case: the platform's view, with its steps as above. */
+export type PlaybookRun = Omit<RunView, "steps"> & { steps: StepRun[] };
 
 /** Shown as text: a string as it is, anything else as JSON. */
 export function shown(value: unknown): string {

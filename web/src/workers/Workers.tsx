@@ -5,6 +5,7 @@ import { FormattedMessage, useIntl } from "react-intl";
 import { api, type WorkerRow } from "../api.js";
 import { Age, When } from "../format.js";
 import type { MessageId } from "../messages.js";
+import { ColumnHeads, Loading, MutedNote } from "../blocks.js";
 
 export function Workers() {
   const intl = useIntl();
@@ -18,12 +19,7 @@ export function Workers() {
     const timer = setInterval(load, 5000);
     return () => clearInterval(timer);
   }, []);
-  if (!answer)
-    return (
-      <p>
-        <FormattedMessage id="common.loading" />
-      </p>
-    );
+  if (!answer) return <Loading />;
   return (
     <div>
       <h1>
@@ -33,36 +29,20 @@ export function Workers() {
         <FormattedMessage id="workers.intro" values={{ seconds: answer.lostAfterMs / 1000 }} />
       </p>
       {answer.workers.length === 0 ? (
-        <p className="muted">
-          <FormattedMessage id="workers.empty" />
-        </p>
+        <MutedNote message="workers.empty" />
       ) : (
         <table className="runs workers">
-          <thead>
-            <tr>
-              <th>
-                <FormattedMessage id="workers.col.host" />
-              </th>
-              <th>
-                <FormattedMessage id="workers.col.pid" />
-              </th>
-              <th>
-                <FormattedMessage id="workers.col.started" />
-              </th>
-              <th>
-                <FormattedMessage id="workers.col.heartbeat" />
-              </th>
-              <th>
-                <FormattedMessage id="workers.col.runs" />
-              </th>
-              <th>
-                <FormattedMessage id="workers.col.concurrency" />
-              </th>
-              <th>
-                <FormattedMessage id="workers.col.state" />
-              </th>
-            </tr>
-          </thead>
+          <ColumnHeads
+            columns={[
+              "workers.col.host",
+              "workers.col.pid",
+              "workers.col.started",
+              "workers.col.heartbeat",
+              "workers.col.runs",
+              "workers.col.concurrency",
+              "workers.col.state",
+            ]}
+          />
           <tbody>
             {answer.workers.map((worker) => (
               <tr key={worker.id} data-worker={worker.id} className={worker.state === "lost" ? "failed-run" : ""}>
