@@ -6,6 +6,8 @@ import fs from "node:fs";
 import path from "node:path";
 import { deliverToMaildir, MASTER_PASSWORD, startDovecot } from "../test/support/dovecot.js";
 import { makeWorkspace } from "../test/support/cli.js";
+import { mailboxFullPhish } from "../test/support/triage.js";
+import { configureEmail, createEmailConnector } from "../test/support/triage-workspace.js";
 
 export interface PurgeBench {
   date: string;
@@ -29,18 +31,7 @@ export async function purgeBench(options: {
   const dovecot = await startDovecot({ users: people, masterUser: "intake-admin", highPerformance: options.highPerformance });
   try {
     const messageId = `<bench-${Date.now()}@evil.test>`;
-    const phish = [
-      "From: IT Desk <it-desk@evil.test>",
-      "To: staff@example.test",
-      "Subject: Your mailbox is full",
-      `Date: ${new Date().toUTCString()}`,
-      `Message-ID: ${messageId}`,
-      "MIME-Version: 1.0",
-      "Content-Type: text/plain; charset=utf-8",
-      "",
-      "Verify now: https://quota.evil.test/login",
-      "",
-    ].join("\r\n");
+    const phish = mailboxFullPhish(messageId);
     // One copy in each mailbox, written into its Maildir as delivery would.
     for (const person of people) {
       const folder = path.join(dovecot.dir, "mail", person, "Maildir");
@@ -57,9 +48,8 @@ export async function purgeBench(options: {
       "Mailbox Admin Password": MASTER_PASSWORD,
       Mailboxes: people.map((person) => `${person}@example.test`).join(","),
     };
-    const configure = await ws.intake(["integration", "configure", "email", "--params", ws.writeJson("mailboxes.json", settings)]);
-    if (configure.code !== 0) throw new Error(configure.stderr);
-    await ws.intake(["connector", "create", "reports", "--integration", "email", "--params", ws.writeJson("mail.json", dovecot.params())]);
+    await configureEmail(ws, settings);
+    await createEmailConnector(ws, dovecot.params());
     // The case: the phish itself, reported as it came.
     deliverToMaildir(dovecot, [phish]);
     const ingest = await ws.intake(["connector", "run", "reports", "--json"]);

@@ -15,6 +15,8 @@ import Database from "better-sqlite3";
 import { appendMessages, startDovecot, withImap, type Dovecot } from "../test/support/dovecot.js";
 import { startPostfix, type Postfix } from "../test/support/postfix.js";
 import { makeWorkspace, type Workspace } from "../test/support/cli.js";
+import { attachedMessage, OUR_PEOPLE } from "../test/support/triage.js";
+import { configureEmail, configureTriage, createEmailConnector } from "../test/support/triage-workspace.js";
 import { intelBench, type IntelBench } from "./intel.js";
 import { median, percentile } from "./stats.js";
 
@@ -93,7 +95,6 @@ export interface TriageResult {
  * its subject is its own, so each report is its own case. */
 function report(index: number, reporter: string): string {
   const tag = `${index}-${crypto.randomBytes(4).toString("hex")}`;
-  const boundary = `b-${tag}`;
   const subject = `Your mailbox is full (ref ${tag})`;
   const inner = [
     "From: IT Desk <it-desk@mailbox-alerts.test>",
@@ -116,27 +117,8 @@ function report(index: number, reporter: string): string {
     `Subject: FW: ${subject}`,
     "Date: Fri, 20 Nov 2026 09:05:00 +0000",
     `Message-ID: <report-${tag}@example.test>`,
-    "MIME-Version: 1.0",
-    `Content-Type: multipart/mixed; boundary="${boundary}"`,
-    "",
-    `--${boundary}`,
-    "Content-Type: text/plain; charset=utf-8",
-    "",
-    "This looks like phishing, please check.",
-    "",
-    `--${boundary}`,
-    "Content-Type: message/rfc822",
-    'Content-Disposition: attachment; filename="phish.eml"',
-    "",
-    inner,
-    `--${boundary}--`,
-    "",
+    ...attachedMessage("This looks like phishing, please check.", inner, { boundary: `b-${tag}` }),
   ].join("\r\n");
-}
-
-async function intake(ws: Workspace, args: string[]): Promise<void> {
-  const result = await ws.intake(args);
-  if (result.code !== 0) throw new Error(`intake ${args.join(" ")}: exit ${String(result.code)}: ${result.stderr.slice(-500)}`);
 }
 
 /** Starts `intake serve` (scheduler on) and waits for the connector's push watch to be idling. */
@@ -181,24 +163,10 @@ export async function triageBench(options: {
   const ws = makeWorkspace({ NODE_EXTRA_CA_CERTS: dovecot.caFile });
   try {
     postfix = await startPostfix(dovecot);
-    await intake(ws, ["integration", "configure", "email", "--params", ws.writeJson("smtp.json", postfix.params())]);
-    await intake(ws, [
-      "playbook",
-      "configure",
-      "phishing-triage",
-      "--params",
-      ws.writeJson("triage.json", { "Reporter Domains": "example.test", "Trusted Authentication Servers": "mx.example.test" }),
-    ]);
+    await configureEmail(ws, postfix.params());
+    await configureTriage(ws, OUR_PEOPLE);
     // Grouping as the connector's default (campaign): each report's subject is its own, so each is a case of its own.
-    await intake(ws, [
-      "connector",
-      "create",
-      "reports",
-      "--integration",
-      "email",
-      "--params",
-      ws.writeJson("mail.json", dovecot.params({ "Push On New Mail": true, "Push Recheck Milliseconds": options.pushRecheckMs ?? 0 })),
-    ]);
+    await createEmailConnector(ws, dovecot.params({ "Push On New Mail": true, "Push Recheck Milliseconds": options.pushRecheckMs ?? 0 }));
     serve = await startServe(ws);
     const db = new Database(ws.db, { readonly: true, timeout: 5000 });
     const lastCase = db.prepare("select coalesce(max(id), 0) as id from cases");

@@ -12,6 +12,7 @@ import { requestAs, signInApi, type Session } from "./support/api.js";
 import { makeWorkspace, PROJECT_ROOT, type Workspace, queryDatabase } from "./support/cli.js";
 import { makeReport } from "./support/messages.js";
 import { startPostgres } from "./support/postgres.js";
+import { createEmailConnector } from "./support/triage-workspace.js";
 import { countRows, waitFor } from "./support/wait.js";
 
 const PACKAGE = path.join(PROJECT_ROOT, "test/fixtures/respond-tests");
@@ -31,16 +32,7 @@ beforeAll(async () => {
   const report = makeReport(1, { urls: 2, subject: "Please verify your mailbox" });
   deliverToMaildir(server, [report.raw]);
   caseUrls = report.urls;
-  const created = await ws.intake([
-    "connector",
-    "create",
-    "reports",
-    "--integration",
-    "email",
-    "--params",
-    ws.writeJson("reports.json", server.params()),
-  ]);
-  expect(created.code, created.stderr).toBe(0);
+  await createEmailConnector(ws, server.params());
   const run = await ws.intake(["connector", "run", "reports", "--json"]);
   expect(run.code, run.stderr).toBe(0);
   expect(ws.lastJson(run).ingested).toBe(1);
@@ -529,19 +521,7 @@ describe("on PostgreSQL", () => {
         INTAKE_ACTOR: "carol",
       });
       deliverToMaildir(server, [makeReport(2, { urls: 1, subject: "Your parcel is waiting" }).raw]);
-      expect(
-        (
-          await pg.intake([
-            "connector",
-            "create",
-            "reports",
-            "--integration",
-            "email",
-            "--params",
-            pg.writeJson("reports.json", server.params()),
-          ])
-        ).code,
-      ).toBe(0);
+      await createEmailConnector(pg, server.params());
       expect(pg.lastJson(await pg.intake(["connector", "run", "reports", "--json"])).ingested).toBe(1);
       expect((await pg.intake(["integration", "import", PACKAGE, "--no-typecheck"])).code).toBe(0);
       const configured = await pg.intake([

@@ -8,6 +8,7 @@ import { deliverToMaildir, startDovecot, type Dovecot } from "./support/dovecot.
 import { makeWorkspace, PROJECT_ROOT, type Workspace } from "./support/cli.js";
 import { phish, reportAsAttachment, reportInline, unrelated } from "./support/campaigns.js";
 import { consoleSession, type ConsoleSession } from "./support/console-session.js";
+import { createEmailConnector, exportCases } from "./support/triage-workspace.js";
 
 const ARTIFACTS = path.join(PROJECT_ROOT, "test-artifacts");
 const PASSWORD = "analyst-password-1";
@@ -24,14 +25,7 @@ let server: Dovecot;
 let ws: Workspace;
 let session: ConsoleSession;
 
-async function cases(): Promise<ExportedCase[]> {
-  const result = await ws.intake(["cases", "export", "--jsonl"]);
-  expect(result.code, result.stderr).toBe(0);
-  return result.stdout
-    .split("\n")
-    .filter(Boolean)
-    .map((line) => JSON.parse(line) as ExportedCase);
-}
+const cases = () => exportCases<ExportedCase>(ws);
 
 beforeAll(async () => {
   fs.mkdirSync(ARTIFACTS, { recursive: true });
@@ -48,18 +42,7 @@ beforeAll(async () => {
     reportAsAttachment(korean, "jisoo@company.test", "전달:"),
     unrelated("Lunch menu this week"),
   ]);
-  const created = await ws.intake([
-    "connector",
-    "create",
-    "reports",
-    "--integration",
-    "email",
-    "--params",
-    ws.writeJson("p.json", server.params()),
-    "--interval",
-    "3600",
-  ]);
-  expect(created.code, created.stderr).toBe(0);
+  await createEmailConnector(ws, server.params(), ["--interval", "3600"]);
   const run = await ws.intake(["connector", "run", "reports", "--json"]);
   expect(ws.lastJson(run)).toMatchObject({ ingested: 7, failed: 0 });
   const added = await ws.intake(["users", "add", "kim", "--role", "analyst"], { env: { INTAKE_PASSWORD: PASSWORD } });

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { deliverToMaildir, startDovecot, withImap, type Dovecot } from "./support/dovecot.js";
 import { makeWorkspace, type Workspace } from "./support/cli.js";
 import { phish, reportAsAttachment, reportInline, unrelated } from "./support/campaigns.js";
+import { createEmailConnector, exportCases } from "./support/triage-workspace.js";
 
 let server: Dovecot;
 beforeAll(async () => {
@@ -28,27 +29,10 @@ interface ExportedCase {
   alerts: { display_id: string; grouped_by?: string; events: Record<string, unknown>[] }[];
 }
 
-async function cases(ws: Workspace): Promise<ExportedCase[]> {
-  const result = await ws.intake(["cases", "export", "--jsonl"]);
-  expect(result.code, result.stderr).toBe(0);
-  return result.stdout
-    .split("\n")
-    .filter(Boolean)
-    .map((line) => JSON.parse(line) as ExportedCase);
-}
+const cases = (ws: Workspace) => exportCases<ExportedCase>(ws);
 
 async function connector(ws: Workspace, extra: string[] = []): Promise<void> {
-  const created = await ws.intake([
-    "connector",
-    "create",
-    "reports",
-    "--integration",
-    "email",
-    "--params",
-    ws.writeJson("p.json", server.params()),
-    ...extra,
-  ]);
-  expect(created.code, created.stderr).toBe(0);
+  await createEmailConnector(ws, server.params(), extra);
 }
 
 /** Two campaigns (English and Korean) reported every way, and unrelated mail with the same footer. */

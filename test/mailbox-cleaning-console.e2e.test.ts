@@ -9,24 +9,15 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { consoleSession, type ConsoleSession } from "./support/console-session.js";
 import { makeWorkspace, PROJECT_ROOT, type Workspace } from "./support/cli.js";
 import { deliverToMaildir, MASTER_PASSWORD, startDovecot, type Dovecot } from "./support/dovecot.js";
+import { mailboxFullPhish } from "./support/triage.js";
+import { configureEmail, createEmailConnector } from "./support/triage-workspace.js";
 
 const ARTIFACTS = path.join(PROJECT_ROOT, "test-artifacts");
 const ADMIN_PASSWORD = "clean-admin-password-1";
 const ANALYST_PASSWORD = "clean-analyst-password-1";
 const STAFF = ["kim", "lee", "park", "choi", "jung"];
 const MESSAGE_ID = `<console-${Date.now()}@evil.test>`;
-const PHISH = [
-  "From: IT Desk <it-desk@evil.test>",
-  "To: staff@example.test",
-  "Subject: Your mailbox is full",
-  `Date: ${new Date().toUTCString()}`,
-  `Message-ID: ${MESSAGE_ID}`,
-  "MIME-Version: 1.0",
-  "Content-Type: text/plain; charset=utf-8",
-  "",
-  "Verify now: https://quota.evil.test/login",
-  "",
-].join("\r\n");
+const PHISH = mailboxFullPhish(MESSAGE_ID);
 
 let dovecot: Dovecot;
 let ws: Workspace;
@@ -60,21 +51,15 @@ beforeAll(async () => {
   ws = makeWorkspace({ NODE_EXTRA_CA_CERTS: dovecot.caFile });
   await ok(["users", "add", "admin", "--role", "admin"], { INTAKE_PASSWORD: ADMIN_PASSWORD });
   await ok(["users", "add", "alice", "--role", "analyst"], { INTAKE_PASSWORD: ANALYST_PASSWORD });
-  await ok([
-    "integration",
-    "configure",
-    "email",
-    "--params",
-    ws.writeJson("mailboxes.json", {
-      "Mailbox Server Address": "localhost",
-      "Mailbox Server Port": dovecot.port,
-      "Mailbox Admin Username": "intake-admin",
-      "Mailbox Admin Password": MASTER_PASSWORD,
-      Mailboxes: [...STAFF, "ghost"].map((person) => `${person}@example.test`).join(", "),
-    }),
-  ]);
+  await configureEmail(ws, {
+    "Mailbox Server Address": "localhost",
+    "Mailbox Server Port": dovecot.port,
+    "Mailbox Admin Username": "intake-admin",
+    "Mailbox Admin Password": MASTER_PASSWORD,
+    Mailboxes: [...STAFF, "ghost"].map((person) => `${person}@example.test`).join(", "),
+  });
   await ok(["playbook", "disable", "phishing-triage"]);
-  await ok(["connector", "create", "reports", "--integration", "email", "--params", ws.writeJson("mail.json", dovecot.params())]);
+  await createEmailConnector(ws, dovecot.params());
   deliverToMaildir(dovecot, [PHISH]);
   await ok(["connector", "run", "reports", "--json"]);
   caseId = (JSON.parse((await ok(["cases", "export", "--jsonl"])).stdout.trim().split("\n")[0]!) as { id: number }).id;

@@ -12,6 +12,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeWorkspace, type Workspace } from "./support/cli.js";
 import { deliverToMaildir, MASTER_PASSWORD, startDovecot, withImap, type Dovecot } from "./support/dovecot.js";
 import { startPostfix, type Postfix } from "./support/postfix.js";
+import { attachedMessage } from "./support/triage.js";
+import { configureEmail, createEmailConnector } from "./support/triage-workspace.js";
 import { waitFor } from "./support/wait.js";
 
 const STAFF = Array.from({ length: 20 }, (_, i) => `staff${String(i + 1).padStart(2, "0")}`);
@@ -80,21 +82,7 @@ function report(reporter = "staff01"): string {
     `Subject: Fwd: ${SUBJECT}`,
     `Message-ID: <report-${tag}-${reporter}@example.test>`,
     `Date: ${new Date().toUTCString()}`,
-    "MIME-Version: 1.0",
-    'Content-Type: multipart/mixed; boundary="b"',
-    "",
-    "--b",
-    "Content-Type: text/plain; charset=utf-8",
-    "",
-    "Is this phishing?",
-    "",
-    "--b",
-    "Content-Type: message/rfc822",
-    'Content-Disposition: attachment; filename="phish.eml"',
-    "",
-    phish(address(reporter), CAMPAIGN_ID),
-    "--b--",
-    "",
+    ...attachedMessage("Is this phishing?", phish(address(reporter), CAMPAIGN_ID)),
   ].join("\r\n");
 }
 
@@ -221,18 +209,8 @@ beforeAll(async () => {
     // ghost has no mailbox: its login is refused, and reported.
     Mailboxes: [...STAFF, "ghost"].map(address).join(", "),
   };
-  const configured = await ws.intake(["integration", "configure", "email", "--params", ws.writeJson("mailboxes.json", settings)]);
-  expect(configured.code, configured.stderr).toBe(0);
-  const created = await ws.intake([
-    "connector",
-    "create",
-    "reports",
-    "--integration",
-    "email",
-    "--params",
-    ws.writeJson("mail.json", dovecot.params()),
-  ]);
-  expect(created.code, created.stderr).toBe(0);
+  await configureEmail(ws, settings);
+  await createEmailConnector(ws, dovecot.params());
   deliverToMaildir(dovecot, [report()]);
   const run = await ws.intake(["connector", "run", "reports", "--json"]);
   expect(ws.lastJson(run), run.stderr).toMatchObject({ ingested: 1 });
@@ -394,22 +372,8 @@ describe("the phishing-triage playbook", () => {
     );
     expect((await triage.intake(["feeds", "add", "urlhaus", "--format", "urlhaus", "--source", feed])).code).toBe(0);
     expect((await triage.intake(["feeds", "refresh"])).code).toBe(0);
-    if (mailboxSettings)
-      expect(
-        (await triage.intake(["integration", "configure", "email", "--params", triage.writeJson("mailboxes.json", mailboxSettings)])).code,
-      ).toBe(0);
-    const created = await triage.intake([
-      "connector",
-      "create",
-      "reports-pb",
-      "--integration",
-      "email",
-      "--params",
-      triage.writeJson("mail.json", dovecot.params()),
-      "--grouping",
-      "off",
-    ]);
-    expect(created.code, created.stderr).toBe(0);
+    if (mailboxSettings) await configureEmail(triage, mailboxSettings);
+    await createEmailConnector(triage, dovecot.params(), ["--grouping", "off"], "reports-pb");
     return triage;
   }
 

@@ -9,10 +9,13 @@ import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { makeWorkspace, type Workspace } from "./support/cli.js";
-import { deliverToMaildir, startDovecot, type Dovecot } from "./support/dovecot.js";
-import { readInbox, startPostfix, type Postfix } from "./support/postfix.js";
+import { deliverToMaildir } from "./support/dovecot.js";
+import { readInbox } from "./support/postfix.js";
+import { attachedMessage, OUR_PEOPLE } from "./support/triage.js";
+import { configureEmail, configureTriage, createEmailConnector } from "./support/triage-workspace.js";
+import { mailServers } from "./support/triage-mail.js";
 import { waitFor } from "./support/wait.js";
 
 const REPORTERS = ["alice", "bob", "carol", "dave", "erin", "frank", "grace", "heidi"];
@@ -21,21 +24,10 @@ const PHISHERS = ["mallory", "eve"];
 const ATTACHMENT = Buffer.from("MZ\x90\x00 not really a program: the MISP feed lists this file's hash\n");
 const ATTACHMENT_SHA256 = crypto.createHash("sha256").update(ATTACHMENT).digest("hex");
 
-let dovecot: Dovecot;
-let postfix: Postfix;
-
-beforeAll(async () => {
-  dovecot = await startDovecot({ users: [...REPORTERS, ...PHISHERS], lmtp: true });
-  postfix = await startPostfix(dovecot);
-}, 120_000);
-
-afterAll(async () => {
-  await postfix?.stop();
-  await dovecot?.stop();
-});
+const servers = mailServers([...REPORTERS, ...PHISHERS]);
 
 /** What a person received. */
-const inbox = (person: string) => readInbox(dovecot, person);
+const inbox = (person: string) => readInbox(servers.dovecot, person);
 
 interface Phish {
   from: string;
@@ -94,21 +86,7 @@ function report(reporter: string, words: string, phish: Phish, language?: string
       "Date: Fri, 04 Dec 2026 09:30:00 +0000",
       `Message-ID: ${messageId}`,
       ...(language ? [`Content-Language: ${language}`] : []),
-      "MIME-Version: 1.0",
-      'Content-Type: multipart/mixed; boundary="outer"',
-      "",
-      "--outer",
-      "Content-Type: text/plain; charset=utf-8",
-      "",
-      words,
-      "",
-      "--outer",
-      "Content-Type: message/rfc822",
-      'Content-Disposition: attachment; filename="suspect.eml"',
-      "",
-      inner,
-      "--outer--",
-      "",
+      ...attachedMessage(words, inner, { boundary: "outer", filename: "suspect.eml" }),
     ].join("\r\n"),
   };
 }
@@ -177,8 +155,8 @@ interface ExportedCase {
 describe("phishing triage out of the box", () => {
   it("gives each report the verdict its indicators call for, closes simulations, and answers each reporter exactly once \
 through kills and an SMTP outage", async () => {
-    const ws = makeWorkspace({ NODE_EXTRA_CA_CERTS: dovecot.caFile, INTAKE_OUTBOX_BACKOFF_SECONDS: "1" });
-    expect((await ws.intake(["integration", "configure", "email", "--params", ws.writeJson("smtp.json", postfix.params())])).code).toBe(0);
+    const ws = makeWorkspace({ NODE_EXTRA_CA_CERTS: servers.dovecot.caFile, INTAKE_OUTBOX_BACKOFF_SECONDS: "1" });
+    await configureEmail(ws, servers.postfix.params());
     const feeds = writeFeeds(ws);
     for (const [name, source] of Object.entries(feeds)) {
       const added = await ws.intake(["feeds", "add", name, "--format", name, "--source", source]);
@@ -193,28 +171,8 @@ through kills and an SMTP outage", async () => {
         { name: "misp", indicators: 1 },
       ]),
     });
-    const configured = await ws.intake([
-      "playbook",
-      "configure",
-      "phishing-triage",
-      "--params",
-      ws.writeJson("triage.json", {
-        "Simulation Headers": "X-PhishTest",
-        "Reporter Domains": "example.test",
-        "Trusted Authentication Servers": "mx.example.test",
-      }),
-    ]);
-    expect(configured.code, configured.stderr).toBe(0);
-    const created = await ws.intake([
-      "connector",
-      "create",
-      "reports",
-      "--integration",
-      "email",
-      "--params",
-      ws.writeJson("mail.json", dovecot.params()),
-    ]);
-    expect(created.code, created.stderr).toBe(0);
+    await configureTriage(ws, { "Simulation Headers": "X-PhishTest", ...OUR_PEOPLE });
+    await createEmailConnector(ws, servers.dovecot.params());
 
     // Each phish from its own sender: a sender seen in an earlier malicious case would count against the others.
     const campaign = {
@@ -259,14 +217,14 @@ through kills and an SMTP outage", async () => {
     };
     const all = [reports.url, reports.domain, reports.hash, reports.simulation, reports.unknown, ...reports.campaign];
     deliverToMaildir(
-      dovecot,
+      servers.dovecot,
       all.map((r) => r.raw),
     );
     const run = await ws.intake(["connector", "run", "reports", "--json"]);
     expect(ws.lastJson(run), run.stderr).toMatchObject({ ingested: all.length, failed: 0 });
 
     // The SMTP server is down while the playbooks run, and the drain is SIGKILLed at random moments.
-    await postfix.stop();
+    await servers.postfix.stop();
     try {
       let kills = 0;
       for (let round = 0; round < 6; round++) {
@@ -291,7 +249,7 @@ through kills and an SMTP outage", async () => {
       for (const entry of waiting)
         expect([entry.status, entry.lastError ?? ""]).toEqual(["retrying", expect.stringMatching(/^SMTP_FAILED: SMTP /)]);
     } finally {
-      await postfix.start();
+      await servers.postfix.start();
     }
 
     // Each step of each run completed once: its action's run is stored once, under its key.

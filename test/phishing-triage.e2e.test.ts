@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeWorkspace, type Workspace } from "./support/cli.js";
 import { deliverToMaildir, startDovecot, type Dovecot } from "./support/dovecot.js";
 import { forwardedReport } from "./support/triage.js";
+import { configureTriage, createEmailConnector } from "./support/triage-workspace.js";
 
 let server: Dovecot;
 
@@ -42,33 +43,15 @@ describe("the phishing-triage playbook", () => {
   it("closes a simulation, leaves a clean report unknown, and finds an overridden malicious case again", async () => {
     const ws = makeWorkspace({ NODE_EXTRA_CA_CERTS: server.caFile });
     {
-      const created = await ws.intake([
-        "connector",
-        "create",
-        "reports",
-        "--integration",
-        "email",
-        "--params",
-        ws.writeJson("mail.json", server.params()),
-        "--grouping",
-        "off",
-      ]);
-      expect(created.code, created.stderr).toBe(0);
+      await createEmailConnector(ws, server.params(), ["--grouping", "off"]);
       const list = await ws.intake(["playbooks", "list", "--json"]);
       expect(list.stdout).toContain("phishing-triage");
-      const configured = await ws.intake([
-        "playbook",
-        "configure",
-        "phishing-triage",
-        "--params",
-        ws.writeJson("triage.json", {
-          "Simulation Headers": "X-PhishTest, X-Campaign-Vendor: trainer",
-          "Simulation Sender Domains": "sim-vendor.test",
-          "Simulation Sender IPs": "198.51.100.0/24",
-          "Reporter Domains": "example.test",
-        }),
-      ]);
-      expect(configured.code, configured.stderr).toBe(0);
+      await configureTriage(ws, {
+        "Simulation Headers": "X-PhishTest, X-Campaign-Vendor: trainer",
+        "Simulation Sender Domains": "sim-vendor.test",
+        "Simulation Sender IPs": "198.51.100.0/24",
+        "Reporter Domains": "example.test",
+      });
 
       const first = await ingestAndDrain(ws, [
         forwardedReport("sim", {

@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeWorkspace, PROJECT_ROOT, type Workspace } from "./support/cli.js";
 import { deliverToMaildir, startDovecot, type Dovecot } from "./support/dovecot.js";
 import { makeReports } from "./support/messages.js";
+import { createEmailConnector } from "./support/triage-workspace.js";
 import { countRows, waitFor } from "./support/wait.js";
 import { startConsole } from "./support/console.js";
 
@@ -89,18 +90,7 @@ async function setUp(
     server,
     makeReports(reports).map((report) => report.raw),
   );
-  const created = await ws.intake([
-    "connector",
-    "create",
-    connector,
-    "--integration",
-    "email",
-    "--params",
-    ws.writeJson("mail.json", server.params()),
-    "--grouping",
-    "off",
-  ]);
-  expect(created.code, created.stderr).toBe(0);
+  await createEmailConnector(ws, server.params(), ["--grouping", "off"], connector);
   const run = await ws.intake(["connector", "run", connector, "--json"]);
   expect(ws.lastJson(run), run.stderr).toMatchObject({ ingested: reports, failed: 0 });
   const cases = await ws.intake(["cases", "export", "--jsonl"]);

@@ -3,18 +3,20 @@
 // Dovecot mailboxes (read over IMAP): threaded, in their language, nobody else; a campaign of three →
 // three replies; a rerun → none more; Postfix down → retried, then sent once.
 import crypto from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { makeWorkspace, type Workspace } from "./support/cli.js";
-import { deliverToMaildir, startDovecot, type Dovecot } from "./support/dovecot.js";
-import { readInbox, startPostfix, type Postfix, type ReceivedMail } from "./support/postfix.js";
+import { deliverToMaildir } from "./support/dovecot.js";
+import { readInbox, type ReceivedMail } from "./support/postfix.js";
+import { attachedMessage } from "./support/triage.js";
+import { configureEmail, createEmailConnector } from "./support/triage-workspace.js";
+import { mailServers } from "./support/triage-mail.js";
 import { waitFor } from "./support/wait.js";
 
 const PEOPLE = ["alice", "bob", "carol", "mallory", "eve"];
-let dovecot: Dovecot;
-let postfix: Postfix;
+const servers = mailServers(PEOPLE);
 
 /** What a person received. */
-const inbox = (person: string) => readInbox(dovecot, person);
+const inbox = (person: string) => readInbox(servers.dovecot, person);
 
 const id = (name: string) => `<${name}-${crypto.randomBytes(4).toString("hex")}@example.test>`;
 
@@ -47,7 +49,6 @@ function report(
   options: { language?: string; subject?: string } = {},
 ): { raw: string; messageId: string } {
   const messageId = id("report");
-  const boundary = `b-${crypto.randomBytes(4).toString("hex")}`;
   const inner = phishMessage(`${reporter}@example.test`, options.subject);
   return {
     messageId,
@@ -60,21 +61,7 @@ function report(
       "Date: Fri, 20 Nov 2026 09:05:00 +0000",
       `Message-ID: ${messageId}`,
       ...(options.language ? [`Content-Language: ${options.language}`] : []),
-      "MIME-Version: 1.0",
-      `Content-Type: multipart/mixed; boundary="${boundary}"`,
-      "",
-      `--${boundary}`,
-      "Content-Type: text/plain; charset=utf-8",
-      "",
-      words,
-      "",
-      `--${boundary}`,
-      "Content-Type: message/rfc822",
-      'Content-Disposition: attachment; filename="phish.eml"',
-      "",
-      inner.raw,
-      `--${boundary}--`,
-      "",
+      ...attachedMessage(words, inner.raw, { boundary: `b-${crypto.randomBytes(4).toString("hex")}` }),
     ].join("\r\n"),
   };
 }
@@ -86,9 +73,8 @@ const REASONS = JSON.stringify([
 ]);
 
 async function setUp(grouping: string): Promise<Workspace> {
-  const ws = makeWorkspace({ NODE_EXTRA_CA_CERTS: dovecot.caFile, INTAKE_OUTBOX_BACKOFF_SECONDS: "1" });
-  const configured = await ws.intake(["integration", "configure", "email", "--params", ws.writeJson("smtp.json", postfix.params())]);
-  expect(configured.code, configured.stderr).toBe(0);
+  const ws = makeWorkspace({ NODE_EXTRA_CA_CERTS: servers.dovecot.caFile, INTAKE_OUTBOX_BACKOFF_SECONDS: "1" });
+  await configureEmail(ws, servers.postfix.params());
   const playbook = {
     name: "reply",
     trigger: { event: "case_created", connector: "reports" },
@@ -108,18 +94,7 @@ async function setUp(grouping: string): Promise<Workspace> {
   };
   const saved = await ws.intake(["playbook", "import", ws.writeJson("playbook.json", playbook)]);
   expect(saved.code, saved.stderr).toBe(0);
-  const created = await ws.intake([
-    "connector",
-    "create",
-    "reports",
-    "--integration",
-    "email",
-    "--params",
-    ws.writeJson("mail.json", dovecot.params()),
-    "--grouping",
-    grouping,
-  ]);
-  expect(created.code, created.stderr).toBe(0);
+  await createEmailConnector(ws, servers.dovecot.params(), ["--grouping", grouping]);
   return ws;
 }
 
@@ -135,16 +110,6 @@ async function repliesTo(person: string, reportId: string): Promise<ReceivedMail
   return (await inbox(person)).filter((message) => message.inReplyTo === reportId);
 }
 
-beforeAll(async () => {
-  dovecot = await startDovecot({ users: PEOPLE, lmtp: true });
-  postfix = await startPostfix(dovecot);
-});
-
-afterAll(async () => {
-  await postfix?.stop();
-  await dovecot?.stop();
-});
-
 describe("Reply To Reporter", () => {
   it("answers each reporter in their own mailbox, threaded, in their language, and nobody else; a rerun sends nothing more", async () => {
     const ws = await setUp("off");
@@ -152,7 +117,7 @@ describe("Reply To Reporter", () => {
     const korean = report("bob", "피싱 메일 같습니다. 확인 부탁드립니다.", { language: "ko-KR" });
     // The suspect mail itself in the reports mailbox: its sender is no reporter.
     const itself = phishMessage("analyst@example.test", "Invoice overdue");
-    deliverToMaildir(dovecot, [english.raw, korean.raw, itself.raw]);
+    deliverToMaildir(servers.dovecot, [english.raw, korean.raw, itself.raw]);
     await ingestAndDrain(ws, 3);
 
     await waitFor(
@@ -216,7 +181,7 @@ describe("Reply To Reporter", () => {
       ...report(person, "Phish?", { subject: "Payroll update required" }),
     }));
     deliverToMaildir(
-      dovecot,
+      servers.dovecot,
       reports.map((r) => r.raw),
     );
     await ingestAndDrain(ws, 3);
@@ -235,8 +200,8 @@ describe("Reply To Reporter", () => {
   it("keeps a reply while the SMTP server is down and sends it once it is back", async () => {
     const ws = await setUp("off");
     const down = report("carol", "Suspicious, see attached.", { subject: "Shared document" });
-    deliverToMaildir(dovecot, [down.raw]);
-    await postfix.stop();
+    deliverToMaildir(servers.dovecot, [down.raw]);
+    await servers.postfix.stop();
     try {
       await ingestAndDrain(ws, 1);
       const waiting = JSON.parse((await ws.intake(["outbox", "list", "--json"])).stdout) as {
@@ -247,7 +212,7 @@ describe("Reply To Reporter", () => {
       expect(waiting).toMatchObject([{ status: "retrying", attempts: 1 }]);
       expect(waiting[0]!.lastError).toMatch(/^SMTP_FAILED: SMTP localhost:\d+/);
     } finally {
-      await postfix.start();
+      await servers.postfix.start();
     }
     await new Promise((resolve) => setTimeout(resolve, 1200)); // the backoff (1 s in this test)
     const sent = await ws.intake(["outbox", "send", "--json"]);

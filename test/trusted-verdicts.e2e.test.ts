@@ -8,10 +8,13 @@
 // whose subject carries nothing the outsider wrote.
 import fs from "node:fs";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { makeWorkspace, type Workspace } from "./support/cli.js";
-import { deliverToMaildir, startDovecot, type Dovecot } from "./support/dovecot.js";
-import { readInbox, startPostfix, type Postfix } from "./support/postfix.js";
+import { deliverToMaildir } from "./support/dovecot.js";
+import { readInbox } from "./support/postfix.js";
+import { attachedMessage } from "./support/triage.js";
+import { configureEmail, configureTriage, createEmailConnector } from "./support/triage-workspace.js";
+import { mailServers } from "./support/triage-mail.js";
 import { waitFor } from "./support/wait.js";
 
 const STAFF = ["alice", "bob", "carol"];
@@ -21,18 +24,7 @@ const OUR_MX = "mx.example.test";
 const PASS_AT_OUR_MX = (domain: string) =>
   `Authentication-Results: ${OUR_MX}; spf=pass smtp.mailfrom=${domain}; dkim=pass header.d=${domain}; dmarc=pass header.from=${domain}`;
 
-let dovecot: Dovecot;
-let postfix: Postfix;
-
-beforeAll(async () => {
-  dovecot = await startDovecot({ users: [...STAFF, ...OUTSIDERS], lmtp: true });
-  postfix = await startPostfix(dovecot);
-}, 120_000);
-
-afterAll(async () => {
-  await postfix?.stop();
-  await dovecot?.stop();
-});
+const servers = mailServers([...STAFF, ...OUTSIDERS]);
 
 function html(paragraph: string, links: string[], head = ""): string {
   const anchors = links.map((href) => `<p><a href="${href}">${href.includes("facebook") ? "Facebook" : "Open"}</a></p>`).join("");
@@ -87,21 +79,7 @@ function attachedReport(reporter: string, id: string, inner: string, auth: strin
     `Subject: ${subject}`,
     `Message-ID: <${id}>`,
     "Date: Mon, 07 Dec 2026 09:30:00 +0000",
-    "MIME-Version: 1.0",
-    'Content-Type: multipart/mixed; boundary="outer"',
-    "",
-    "--outer",
-    "Content-Type: text/plain; charset=utf-8",
-    "",
-    "Please check this one.",
-    "",
-    "--outer",
-    "Content-Type: message/rfc822",
-    'Content-Disposition: attachment; filename="reported.eml"',
-    "",
-    inner,
-    "--outer--",
-    "",
+    ...attachedMessage("Please check this one.", inner, { boundary: "outer", filename: "reported.eml" }),
   ].join("\r\n");
 }
 
@@ -149,13 +127,13 @@ interface ExportedCase {
 
 describe("verdicts on evidence, replies only to our own people", () => {
   it("judges the listed domain and the inline forward malicious, a newsletter benign, and answers only authenticated staff", async () => {
-    const ws = makeWorkspace({ NODE_EXTRA_CA_CERTS: dovecot.caFile, INTAKE_OUTBOX_BACKOFF_SECONDS: "1" });
+    const ws = makeWorkspace({ NODE_EXTRA_CA_CERTS: servers.dovecot.caFile, INTAKE_OUTBOX_BACKOFF_SECONDS: "1" });
     const ok = async (args: string[]) => {
       const result = await ws.intake(args);
       expect(result.code, `intake ${args.join(" ")}: ${result.stderr}`).toBe(0);
       return result;
     };
-    await ok(["integration", "configure", "email", "--params", ws.writeJson("smtp.json", postfix.params())]);
+    await configureEmail(ws, servers.postfix.params());
     // Replies cannot be turned on before the organisation's domains are set.
     const refused = await ws.intake([
       "playbook",
@@ -166,32 +144,16 @@ describe("verdicts on evidence, replies only to our own people", () => {
     ]);
     expect(refused.code).not.toBe(0);
     expect(refused.stderr).toContain('"Reporter Domains" is required when "Reply To Reporter" is "true"');
-    await ok([
-      "playbook",
-      "configure",
-      "phishing-triage",
-      "--params",
-      ws.writeJson("triage.json", {
-        "Reply To Reporter": "true",
-        "Reporter Domains": "example.test",
-        "Trusted Authentication Servers": OUR_MX,
-      }),
-    ]);
+    await configureTriage(ws, {
+      "Reply To Reporter": "true",
+      "Reporter Domains": "example.test",
+      "Trusted Authentication Servers": OUR_MX,
+    });
     const feeds = writeFeeds(ws);
     await ok(["feeds", "add", "cti", "--format", "stix", "--source", feeds.stix, "--reliability", "B"]);
     await ok(["feeds", "add", "urlhaus", "--format", "urlhaus", "--source", feeds.urlhaus]);
     await ok(["feeds", "refresh"]);
-    await ok([
-      "connector",
-      "create",
-      "reports",
-      "--integration",
-      "email",
-      "--params",
-      ws.writeJson("mail.json", dovecot.params()),
-      "--grouping",
-      "off",
-    ]);
+    await createEmailConnector(ws, servers.dovecot.params(), ["--grouping", "off"]);
 
     const fonts = '<link rel="stylesheet" href="https://fonts.googleapis.com/css2?family=Roboto">';
     // 1. A phish whose sign-in page sits on a domain the STIX feed lists; it loads Google Fonts and links Facebook.
@@ -298,10 +260,10 @@ describe("verdicts on evidence, replies only to our own people", () => {
     );
 
     // The phish first, then the newsletter: earlier cases pile up as over a day.
-    deliverToMaildir(dovecot, [listedDomain, inline]);
+    deliverToMaildir(servers.dovecot, [listedDomain, inline]);
     await ok(["connector", "run", "reports", "--json"]);
     await ok(["playbooks", "drain", "--json"]);
-    deliverToMaildir(dovecot, [newsletter, forgedStaff, thirdParty, listAddress]);
+    deliverToMaildir(servers.dovecot, [newsletter, forgedStaff, thirdParty, listAddress]);
     await ok(["connector", "run", "reports", "--json"]);
     expect(ws.lastJson(await ok(["playbooks", "drain", "--json"]))).toMatchObject({ failed: 0 });
 
@@ -348,17 +310,17 @@ describe("verdicts on evidence, replies only to our own people", () => {
     const outbox = JSON.parse((await ok(["outbox", "list", "--json"])).stdout) as { recipient: string; status: string }[];
     expect(outbox.map((row) => [row.recipient, row.status]).sort()).toEqual(STAFF.map((person) => [`${person}@example.test`, "sent"]));
     await waitFor(
-      async () => (await Promise.all(STAFF.map((person) => readInbox(dovecot, person)))).every((inbox) => inbox.length === 1),
+      async () => (await Promise.all(STAFF.map((person) => readInbox(servers.dovecot, person)))).every((inbox) => inbox.length === 1),
       30_000,
       250,
     );
     for (const person of STAFF) {
-      const inbox = await readInbox(dovecot, person);
+      const inbox = await readInbox(servers.dovecot, person);
       expect(inbox, person).toHaveLength(1);
       expect(inbox[0]!.subject).toMatch(/^Re: your report to the security team \(case #\d+\)$/);
     }
-    expect((await readInbox(dovecot, "carol"))[0]!.text).toContain("it is safe");
-    for (const person of OUTSIDERS) expect(await readInbox(dovecot, person), person).toEqual([]);
+    expect((await readInbox(servers.dovecot, "carol"))[0]!.text).toContain("it is safe");
+    for (const person of OUTSIDERS) expect(await readInbox(servers.dovecot, person), person).toEqual([]);
     expect(ws.lastJson(await ok(["outbox", "send", "--json"]))).toEqual({ sent: 0, failed: 0, givenUp: 0 });
   }, 300_000);
 });

@@ -10,14 +10,16 @@ import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeWorkspace, PROJECT_ROOT, queryDatabase, type Workspace } from "./support/cli.js";
 import { launchChromium, newConsolePage, signIn, startConsole, type Console } from "./support/console.js";
-import { deliverToMaildir, startDovecot, type Dovecot } from "./support/dovecot.js";
-import { readInbox, startPostfix, type Postfix } from "./support/postfix.js";
+import { deliverToMaildir } from "./support/dovecot.js";
+import { readInbox } from "./support/postfix.js";
+import { attachedMessage, OUR_PEOPLE } from "./support/triage.js";
+import { configureEmail, createEmailConnector } from "./support/triage-workspace.js";
+import { mailServers } from "./support/triage-mail.js";
 import { waitFor } from "./support/wait.js";
 
 const ARTIFACTS = path.join(PROJECT_ROOT, "test-artifacts");
 const PASSWORD = "wait-admin-password-1";
-let dovecot: Dovecot;
-let postfix: Postfix;
+const servers = mailServers(["alice", "bob"]);
 let browser: Browser;
 const consoles: Console[] = [];
 const cspViolations: string[] = [];
@@ -27,7 +29,6 @@ const id = (name: string) => `<${name}-${crypto.randomBytes(4).toString("hex")}@
 /** A report: a phish forwarded as an attachment by a reporter of the organisation, authenticated by its own server. */
 function report(reporter: string): { raw: string; messageId: string } {
   const messageId = id("report");
-  const boundary = `b-${crypto.randomBytes(4).toString("hex")}`;
   const phish = [
     "From: IT Desk <mallory@example.test>",
     `To: ${reporter}@example.test`,
@@ -50,26 +51,12 @@ function report(reporter: string): { raw: string; messageId: string } {
       "Subject: FW: Your mailbox is full",
       "Date: Fri, 20 Nov 2026 09:05:00 +0000",
       `Message-ID: ${messageId}`,
-      "MIME-Version: 1.0",
-      `Content-Type: multipart/mixed; boundary="${boundary}"`,
-      "",
-      `--${boundary}`,
-      "Content-Type: text/plain; charset=utf-8",
-      "",
-      "Is this phishing?",
-      "",
-      `--${boundary}`,
-      "Content-Type: message/rfc822",
-      'Content-Disposition: attachment; filename="phish.eml"',
-      "",
-      phish,
-      `--${boundary}--`,
-      "",
+      ...attachedMessage("Is this phishing?", phish, { boundary: `b-${crypto.randomBytes(4).toString("hex")}` }),
     ].join("\r\n"),
   };
 }
 
-const REPLY_PARAMS = { "Default Language": "en", "Reporter Domains": "example.test", "Trusted Authentication Servers": "mx.example.test" };
+const REPLY_PARAMS = { "Default Language": "en", ...OUR_PEOPLE };
 
 /** Reply, wait, then "thanks" when answered (else jump to "chase"), "chase" when the wait timed out. */
 function playbook(timeoutMinutes: number) {
@@ -103,22 +90,12 @@ async function ok(ws: Workspace, args: string[]) {
 }
 
 async function setUp(timeoutMinutes: number): Promise<Workspace> {
-  const ws = makeWorkspace({ NODE_EXTRA_CA_CERTS: dovecot.caFile, INTAKE_OUTBOX_BACKOFF_SECONDS: "1" });
+  const ws = makeWorkspace({ NODE_EXTRA_CA_CERTS: servers.dovecot.caFile, INTAKE_OUTBOX_BACKOFF_SECONDS: "1" });
   const added = await ws.intake(["users", "add", "admin", "--role", "admin"], { env: { INTAKE_PASSWORD: PASSWORD } });
   expect(added.code, added.stderr).toBe(0);
-  await ok(ws, ["integration", "configure", "email", "--params", ws.writeJson("smtp.json", postfix.params())]);
+  await configureEmail(ws, servers.postfix.params());
   await ok(ws, ["playbook", "import", ws.writeJson("playbook.json", playbook(timeoutMinutes))]);
-  await ok(ws, [
-    "connector",
-    "create",
-    "reports",
-    "--integration",
-    "email",
-    "--params",
-    ws.writeJson("mail.json", dovecot.params()),
-    "--grouping",
-    "off",
-  ]);
+  await createEmailConnector(ws, servers.dovecot.params(), ["--grouping", "off"]);
   return ws;
 }
 
@@ -162,29 +139,25 @@ async function ingestAndDrain(ws: Workspace, count: number): Promise<void> {
 
 beforeAll(async () => {
   fs.mkdirSync(ARTIFACTS, { recursive: true });
-  dovecot = await startDovecot({ users: ["alice", "bob"], lmtp: true });
-  postfix = await startPostfix(dovecot);
   browser = await launchChromium();
 }, 120_000);
 
 afterAll(async () => {
   await browser?.close();
   for (const app of consoles) await app.stop();
-  await postfix?.stop();
-  await dovecot?.stop();
 });
 
 describe("Wait For Reporter's Answer", () => {
   it("resumes when the reporter answers in the thread of our reply: the answer joins the case and a later step reads it", async () => {
     const ws = await setUp(30);
     const alice = report("alice");
-    deliverToMaildir(dovecot, [alice.raw]);
+    deliverToMaildir(servers.dovecot, [alice.raw]);
     await ingestAndDrain(ws, 1);
     const [only] = await cases(ws);
     const caseId = only!.id;
 
     // Our reply went out; the step waits, with its time limit.
-    await waitFor(async () => (await readInbox(dovecot, "alice")).some((mail) => mail.inReplyTo === alice.messageId), 30_000, 250);
+    await waitFor(async () => (await readInbox(servers.dovecot, "alice")).some((mail) => mail.inReplyTo === alice.messageId), 30_000, 250);
     const outbox = JSON.parse((await ok(ws, ["outbox", "list", "--json"])).stdout) as {
       caseId: number;
       recipient: string;
@@ -227,7 +200,7 @@ describe("Wait For Reporter's Answer", () => {
       "> Thank you for your report. It is suspicious.",
       "",
     ].join("\r\n");
-    deliverToMaildir(dovecot, [answer]);
+    deliverToMaildir(servers.dovecot, [answer]);
     await ingestAndDrain(ws, 1);
 
     // No new case: the answer joined the case it answers, as one of its alerts.
@@ -270,7 +243,7 @@ describe("Wait For Reporter's Answer", () => {
   it("times out when no answer comes: the run goes on down the timed-out branch", async () => {
     const ws = await setUp(0.05);
     const bob = report("bob");
-    deliverToMaildir(dovecot, [bob.raw]);
+    deliverToMaildir(servers.dovecot, [bob.raw]);
     await ingestAndDrain(ws, 1);
     const [only] = await cases(ws);
     let [run] = await runsOf(ws, only!.id);

@@ -1,6 +1,7 @@
 // Phishing campaigns and the ways staff report them: forwarded as an attachment, forwarded inline with
 // "FW:"/"전달:" prefixes and gateway tags, or the phish itself moved to the report mailbox.
 import crypto from "node:crypto";
+import { attachedMessage } from "./triage.js";
 
 export interface Phish {
   messageId: string;
@@ -45,42 +46,30 @@ function reportId(): string {
   return `report-${++counter}-${crypto.randomBytes(3).toString("hex")}@company.test`;
 }
 
+/** The headers of a message to the reports mailbox, its subject encoded, its Message-ID a new one. */
+function toReports(from: string, subject: string, minutes: number): string[] {
+  return [
+    `From: ${from}`,
+    "To: phishing@company.test",
+    `Subject: =?UTF-8?B?${Buffer.from(subject).toString("base64")}?=`,
+    `Date: ${date(minutes)}`,
+    `Message-ID: <${reportId()}>`,
+  ];
+}
+
 /** Staff forward the phish as an attachment (message/rfc822). */
 export function reportAsAttachment(message: Phish, reporter: string, prefix = "FW:", minutes = 5): string {
   const boundary = `b-${crypto.randomBytes(4).toString("hex")}`;
   return [
-    `From: ${reporter}`,
-    "To: phishing@company.test",
-    `Subject: =?UTF-8?B?${Buffer.from(`${prefix} ${message.subject}`).toString("base64")}?=`,
-    `Date: ${date(minutes)}`,
-    `Message-ID: <${reportId()}>`,
-    "MIME-Version: 1.0",
-    `Content-Type: multipart/mixed; boundary="${boundary}"`,
-    "",
-    `--${boundary}`,
-    "Content-Type: text/plain; charset=utf-8",
-    "",
-    "This looks like phishing.",
-    `Company footer ${FOOTER}`,
-    "",
-    `--${boundary}`,
-    "Content-Type: message/rfc822",
-    'Content-Disposition: attachment; filename="phish.eml"',
-    "",
-    message.raw(reporter),
-    `--${boundary}--`,
-    "",
+    ...toReports(reporter, `${prefix} ${message.subject}`, minutes),
+    ...attachedMessage(`This looks like phishing.\r\nCompany footer ${FOOTER}`, message.raw(reporter), { boundary }),
   ].join("\r\n");
 }
 
 /** Staff forward the phish inline: its text quoted under a "Forwarded message" line. */
 export function reportInline(message: Phish, reporter: string, prefix: string, minutes = 6): string {
   return [
-    `From: ${reporter}`,
-    "To: phishing@company.test",
-    `Subject: =?UTF-8?B?${Buffer.from(`${prefix} ${message.subject}`).toString("base64")}?=`,
-    `Date: ${date(minutes)}`,
-    `Message-ID: <${reportId()}>`,
+    ...toReports(reporter, `${prefix} ${message.subject}`, minutes),
     "MIME-Version: 1.0",
     "Content-Type: text/plain; charset=utf-8",
     "",
@@ -99,11 +88,7 @@ export function reportInline(message: Phish, reporter: string, prefix: string, m
 /** Ordinary mail that shares only the company footer link and a common domain. */
 export function unrelated(subject: string, minutes = 7): string {
   return [
-    "From: Newsletter <news@company.test>",
-    "To: phishing@company.test",
-    `Subject: =?UTF-8?B?${Buffer.from(subject).toString("base64")}?=`,
-    `Date: ${date(minutes)}`,
-    `Message-ID: <${reportId()}>`,
+    ...toReports("Newsletter <news@company.test>", subject, minutes),
     "MIME-Version: 1.0",
     "Content-Type: text/plain; charset=utf-8",
     "",

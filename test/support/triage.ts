@@ -1,4 +1,5 @@
-// Reports for the phishing-triage tests: a colleague forwarding a suspicious message as an attachment.
+// Reports for the phishing-triage tests and benches (a colleague forwarding a suspicious message as an attachment),
+// and a phish to report.
 
 /** The playbook settings under which such a colleague's report is answered. */
 export const OUR_PEOPLE = { "Reporter Domains": "example.test", "Trusted Authentication Servers": "mx.example.test" };
@@ -27,20 +28,47 @@ export function forwardedReport(tag: string, phish: { from: string; subject: str
     `Subject: Fwd: ${phish.subject}`,
     `Message-ID: <report-${tag}@example.test>`,
     "Date: Tue, 01 Dec 2026 10:00:00 +0000",
+    ...attachedMessage("Is this phishing?", inner),
+  ].join("\r\n");
+}
+
+/**
+ * The body of a report that forwards a message as an attachment, from its MIME-Version header on: the reporter's
+ * words, then the message itself (message/rfc822, "phish.eml" unless `filename`). Lines, to join with CRLF after the
+ * report's headers.
+ */
+export function attachedMessage(words: string, message: string, { boundary = "b", filename = "phish.eml" } = {}): string[] {
+  return [
     "MIME-Version: 1.0",
-    'Content-Type: multipart/mixed; boundary="b"',
+    `Content-Type: multipart/mixed; boundary="${boundary}"`,
     "",
-    "--b",
+    `--${boundary}`,
     "Content-Type: text/plain; charset=utf-8",
     "",
-    "Is this phishing?",
+    words,
     "",
-    "--b",
+    `--${boundary}`,
     "Content-Type: message/rfc822",
-    'Content-Disposition: attachment; filename="phish.eml"',
+    `Content-Disposition: attachment; filename="${filename}"`,
     "",
-    inner,
-    "--b--",
+    message,
+    `--${boundary}--`,
+    "",
+  ];
+}
+
+/** The "Your mailbox is full" phish from it-desk@evil.test, as delivered to staff, with this Message-ID (<…>). */
+export function mailboxFullPhish(messageId: string): string {
+  return [
+    "From: IT Desk <it-desk@evil.test>",
+    "To: staff@example.test",
+    "Subject: Your mailbox is full",
+    `Date: ${new Date().toUTCString()}`,
+    `Message-ID: ${messageId}`,
+    "MIME-Version: 1.0",
+    "Content-Type: text/plain; charset=utf-8",
+    "",
+    "Verify now: https://quota.evil.test/login",
     "",
   ].join("\r\n");
 }
