@@ -7,7 +7,7 @@ import path from "node:path";
 import { deliverToMaildir, MASTER_PASSWORD, startDovecot } from "../test/support/dovecot.js";
 import { makeWorkspace } from "../test/support/cli.js";
 import { mailboxFullPhish } from "../test/support/triage.js";
-import { configureEmail, createEmailConnector } from "../test/support/triage-workspace.js";
+import { configureEmail, createReportsConnector } from "../test/support/triage-workspace.js";
 
 export interface PurgeBench {
   date: string;
@@ -49,7 +49,7 @@ export async function purgeBench(options: {
       Mailboxes: people.map((person) => `${person}@example.test`).join(","),
     };
     await configureEmail(ws, settings);
-    await createEmailConnector(ws, dovecot.params());
+    await createReportsConnector(ws, dovecot.params());
     // The case: the phish itself, reported as it came.
     deliverToMaildir(dovecot, [phish]);
     const ingest = await ws.intake(["connector", "run", "reports", "--json"]);

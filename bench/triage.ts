@@ -16,7 +16,7 @@ import { appendMessages, startDovecot, withImap, type Dovecot } from "../test/su
 import { startPostfix, type Postfix } from "../test/support/postfix.js";
 import { makeWorkspace, type Workspace } from "../test/support/cli.js";
 import { attachedMessage, OUR_PEOPLE } from "../test/support/triage.js";
-import { configureEmail, configureTriage, createEmailConnector } from "../test/support/triage-workspace.js";
+import { configureEmail, configureTriage, createReportsConnector } from "../test/support/triage-workspace.js";
 import { intelBench, type IntelBench } from "./intel.js";
 import { median, percentile } from "./stats.js";
 
@@ -166,7 +166,7 @@ export async function triageBench(options: {
     await configureEmail(ws, postfix.params());
     await configureTriage(ws, OUR_PEOPLE);
     // Grouping as the connector's default (campaign): each report's subject is its own, so each is a case of its own.
-    await createEmailConnector(ws, dovecot.params({ "Push On New Mail": true, "Push Recheck Milliseconds": options.pushRecheckMs ?? 0 }));
+    await createReportsConnector(ws, dovecot.params({ "Push On New Mail": true, "Push Recheck Milliseconds": options.pushRecheckMs ?? 0 }));
     serve = await startServe(ws);
     const db = new Database(ws.db, { readonly: true, timeout: 5000 });
     const lastCase = db.prepare("select coalesce(max(id), 0) as id from cases");

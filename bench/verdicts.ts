@@ -7,7 +7,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { deliverToMaildir, startDovecot } from "../test/support/dovecot.js";
 import { makeWorkspace, type Workspace } from "../test/support/cli.js";
-import { configureTriage, createEmailConnector } from "../test/support/triage-workspace.js";
+import { configureTriage, createReportsConnector } from "../test/support/triage-workspace.js";
 import { makeVerdictDay, MX, ORG_DOMAIN, urlhausCsv, VIPS, type LabelledReport } from "./verdict-corpus.js";
 
 const VERDICTS = ["malicious", "suspicious", "benign", "simulation", "unknown", "none"] as const;
@@ -63,7 +63,7 @@ export async function verdictBench(
   const ws = makeWorkspace({ NODE_EXTRA_CA_CERTS: server.caFile });
   const started = Date.now();
   try {
-    await createEmailConnector(ws, server.params(), ["--grouping", "off"]);
+    await createReportsConnector(ws, server.params(), ["--grouping", "off"]);
     await configureTriage(ws, { "Reply To Reporter": "false", "Reporter Domains": ORG_DOMAIN, "Trusted Authentication Servers": MX });
     const vips = path.join(ws.dir, "vips.txt");
     fs.writeFileSync(vips, `${VIPS.join("\n")}\n`);

@@ -12,7 +12,7 @@ import { requestAs, signInApi, type Session } from "./support/api.js";
 import { makeWorkspace, PROJECT_ROOT, type Workspace, queryDatabase } from "./support/cli.js";
 import { makeReport } from "./support/messages.js";
 import { startPostgres } from "./support/postgres.js";
-import { createEmailConnector } from "./support/triage-workspace.js";
+import { createReportsConnector } from "./support/triage-workspace.js";
 import { countRows, waitFor } from "./support/wait.js";
 
 const PACKAGE = path.join(PROJECT_ROOT, "test/fixtures/respond-tests");
@@ -32,7 +32,7 @@ beforeAll(async () => {
   const report = makeReport(1, { urls: 2, subject: "Please verify your mailbox" });
   deliverToMaildir(server, [report.raw]);
   caseUrls = report.urls;
-  await createEmailConnector(ws, server.params());
+  await createReportsConnector(ws, server.params());
   const run = await ws.intake(["connector", "run", "reports", "--json"]);
   expect(run.code, run.stderr).toBe(0);
   expect(ws.lastJson(run).ingested).toBe(1);
@@ -521,7 +521,7 @@ describe("on PostgreSQL", () => {
         INTAKE_ACTOR: "carol",
       });
       deliverToMaildir(server, [makeReport(2, { urls: 1, subject: "Your parcel is waiting" }).raw]);
-      await createEmailConnector(pg, server.params());
+      await createReportsConnector(pg, server.params());
       expect(pg.lastJson(await pg.intake(["connector", "run", "reports", "--json"])).ingested).toBe(1);
       expect((await pg.intake(["integration", "import", PACKAGE, "--no-typecheck"])).code).toBe(0);
       const configured = await pg.intake([

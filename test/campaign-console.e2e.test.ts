@@ -8,7 +8,7 @@ import { deliverToMaildir, startDovecot, type Dovecot } from "./support/dovecot.
 import { makeWorkspace, PROJECT_ROOT, type Workspace } from "./support/cli.js";
 import { phish, reportAsAttachment, reportInline, unrelated } from "./support/campaigns.js";
 import { consoleSession, type ConsoleSession } from "./support/console-session.js";
-import { createEmailConnector, exportCases } from "./support/triage-workspace.js";
+import { createReportsConnector, exportCases } from "./support/triage-workspace.js";
 
 const ARTIFACTS = path.join(PROJECT_ROOT, "test-artifacts");
 const PASSWORD = "analyst-password-1";
@@ -42,7 +42,7 @@ beforeAll(async () => {
     reportAsAttachment(korean, "jisoo@company.test", "전달:"),
     unrelated("Lunch menu this week"),
   ]);
-  await createEmailConnector(ws, server.params(), ["--interval", "3600"]);
+  await createReportsConnector(ws, server.params(), ["--interval", "3600"]);
   const run = await ws.intake(["connector", "run", "reports", "--json"]);
   expect(ws.lastJson(run)).toMatchObject({ ingested: 7, failed: 0 });
   const added = await ws.intake(["users", "add", "kim", "--role", "analyst"], { env: { INTAKE_PASSWORD: PASSWORD } });

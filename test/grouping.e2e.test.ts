@@ -4,7 +4,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { deliverToMaildir, startDovecot, withImap, type Dovecot } from "./support/dovecot.js";
 import { makeWorkspace, type Workspace } from "./support/cli.js";
 import { phish, reportAsAttachment, reportInline, unrelated } from "./support/campaigns.js";
-import { createEmailConnector, exportCases } from "./support/triage-workspace.js";
+import { createReportsConnector, exportCases } from "./support/triage-workspace.js";
 
 let server: Dovecot;
 beforeAll(async () => {
@@ -32,7 +32,7 @@ interface ExportedCase {
 const cases = (ws: Workspace) => exportCases<ExportedCase>(ws);
 
 async function connector(ws: Workspace, extra: string[] = []): Promise<void> {
-  await createEmailConnector(ws, server.params(), extra);
+  await createReportsConnector(ws, server.params(), extra);
 }
 
 /** Two campaigns (English and Korean) reported every way, and unrelated mail with the same footer. */

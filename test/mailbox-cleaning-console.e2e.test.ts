@@ -10,7 +10,7 @@ import { consoleSession, type ConsoleSession } from "./support/console-session.j
 import { makeWorkspace, PROJECT_ROOT, type Workspace } from "./support/cli.js";
 import { deliverToMaildir, MASTER_PASSWORD, startDovecot, type Dovecot } from "./support/dovecot.js";
 import { mailboxFullPhish } from "./support/triage.js";
-import { configureEmail, createEmailConnector } from "./support/triage-workspace.js";
+import { configureEmail, createReportsConnector } from "./support/triage-workspace.js";
 
 const ARTIFACTS = path.join(PROJECT_ROOT, "test-artifacts");
 const ADMIN_PASSWORD = "clean-admin-password-1";
@@ -59,7 +59,7 @@ beforeAll(async () => {
     Mailboxes: [...STAFF, "ghost"].map((person) => `${person}@example.test`).join(", "),
   });
   await ok(["playbook", "disable", "phishing-triage"]);
-  await createEmailConnector(ws, dovecot.params());
+  await createReportsConnector(ws, dovecot.params());
   deliverToMaildir(dovecot, [PHISH]);
   await ok(["connector", "run", "reports", "--json"]);
   caseId = (JSON.parse((await ok(["cases", "export", "--jsonl"])).stdout.trim().split("\n")[0]!) as { id: number }).id;

@@ -13,7 +13,7 @@ import { makeWorkspace, type Workspace } from "./support/cli.js";
 import { deliverToMaildir, MASTER_PASSWORD, startDovecot, withImap, type Dovecot } from "./support/dovecot.js";
 import { startPostfix, type Postfix } from "./support/postfix.js";
 import { attachedMessage } from "./support/triage.js";
-import { configureEmail, createEmailConnector } from "./support/triage-workspace.js";
+import { configureEmail, createReportsConnector } from "./support/triage-workspace.js";
 import { waitFor } from "./support/wait.js";
 
 const STAFF = Array.from({ length: 20 }, (_, i) => `staff${String(i + 1).padStart(2, "0")}`);
@@ -210,7 +210,7 @@ beforeAll(async () => {
     Mailboxes: [...STAFF, "ghost"].map(address).join(", "),
   };
   await configureEmail(ws, settings);
-  await createEmailConnector(ws, dovecot.params());
+  await createReportsConnector(ws, dovecot.params());
   deliverToMaildir(dovecot, [report()]);
   const run = await ws.intake(["connector", "run", "reports", "--json"]);
   expect(ws.lastJson(run), run.stderr).toMatchObject({ ingested: 1 });
@@ -373,7 +373,7 @@ describe("the phishing-triage playbook", () => {
     expect((await triage.intake(["feeds", "add", "urlhaus", "--format", "urlhaus", "--source", feed])).code).toBe(0);
     expect((await triage.intake(["feeds", "refresh"])).code).toBe(0);
     if (mailboxSettings) await configureEmail(triage, mailboxSettings);
-    await createEmailConnector(triage, dovecot.params(), ["--grouping", "off"], "reports-pb");
+    await createReportsConnector(triage, dovecot.params(), ["--grouping", "off"], "reports-pb");
     return triage;
   }
 

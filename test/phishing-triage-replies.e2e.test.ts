@@ -14,7 +14,7 @@ import { makeWorkspace, type Workspace } from "./support/cli.js";
 import { deliverToMaildir } from "./support/dovecot.js";
 import { readInbox } from "./support/postfix.js";
 import { attachedMessage, OUR_PEOPLE } from "./support/triage.js";
-import { configureEmail, configureTriage, createEmailConnector } from "./support/triage-workspace.js";
+import { configureEmail, configureTriage, createReportsConnector } from "./support/triage-workspace.js";
 import { mailServers } from "./support/triage-mail.js";
 import { waitFor } from "./support/wait.js";
 
@@ -172,7 +172,7 @@ through kills and an SMTP outage", async () => {
       ]),
     });
     await configureTriage(ws, { "Simulation Headers": "X-PhishTest", ...OUR_PEOPLE });
-    await createEmailConnector(ws, servers.dovecot.params());
+    await createReportsConnector(ws, servers.dovecot.params());
 
     // Each phish from its own sender: a sender seen in an earlier malicious case would count against the others.
     const campaign = {

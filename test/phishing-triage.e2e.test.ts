@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeWorkspace, type Workspace } from "./support/cli.js";
 import { deliverToMaildir, startDovecot, type Dovecot } from "./support/dovecot.js";
 import { forwardedReport } from "./support/triage.js";
-import { configureTriage, createEmailConnector } from "./support/triage-workspace.js";
+import { configureTriage, createReportsConnector } from "./support/triage-workspace.js";
 
 let server: Dovecot;
 
@@ -43,7 +43,7 @@ describe("the phishing-triage playbook", () => {
   it("closes a simulation, leaves a clean report unknown, and finds an overridden malicious case again", async () => {
     const ws = makeWorkspace({ NODE_EXTRA_CA_CERTS: server.caFile });
     {
-      await createEmailConnector(ws, server.params(), ["--grouping", "off"]);
+      await createReportsConnector(ws, server.params(), ["--grouping", "off"]);
       const list = await ws.intake(["playbooks", "list", "--json"]);
       expect(list.stdout).toContain("phishing-triage");
       await configureTriage(ws, {

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeWorkspace, PROJECT_ROOT, type Workspace } from "./support/cli.js";
 import { deliverToMaildir, startDovecot, type Dovecot } from "./support/dovecot.js";
 import { makeReports } from "./support/messages.js";
-import { createEmailConnector } from "./support/triage-workspace.js";
+import { createReportsConnector } from "./support/triage-workspace.js";
 import { countRows, waitFor } from "./support/wait.js";
 import { startConsole } from "./support/console.js";
 
@@ -90,7 +90,7 @@ async function setUp(
     server,
     makeReports(reports).map((report) => report.raw),
   );
-  await createEmailConnector(ws, server.params(), ["--grouping", "off"], connector);
+  await createReportsConnector(ws, server.params(), ["--grouping", "off"], connector);
   const run = await ws.intake(["connector", "run", connector, "--json"]);
   expect(ws.lastJson(run), run.stderr).toMatchObject({ ingested: reports, failed: 0 });
   const cases = await ws.intake(["cases", "export", "--jsonl"]);

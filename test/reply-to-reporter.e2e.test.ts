@@ -8,7 +8,7 @@ import { makeWorkspace, type Workspace } from "./support/cli.js";
 import { deliverToMaildir } from "./support/dovecot.js";
 import { readInbox, type ReceivedMail } from "./support/postfix.js";
 import { attachedMessage } from "./support/triage.js";
-import { configureEmail, createEmailConnector } from "./support/triage-workspace.js";
+import { configureEmail, createReportsConnector } from "./support/triage-workspace.js";
 import { mailServers } from "./support/triage-mail.js";
 import { waitFor } from "./support/wait.js";
 
@@ -94,7 +94,7 @@ async function setUp(grouping: string): Promise<Workspace> {
   };
   const saved = await ws.intake(["playbook", "import", ws.writeJson("playbook.json", playbook)]);
   expect(saved.code, saved.stderr).toBe(0);
-  await createEmailConnector(ws, servers.dovecot.params(), ["--grouping", grouping]);
+  await createReportsConnector(ws, servers.dovecot.params(), ["--grouping", grouping]);
   return ws;
 }
 

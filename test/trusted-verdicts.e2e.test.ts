@@ -13,7 +13,7 @@ import { makeWorkspace, type Workspace } from "./support/cli.js";
 import { deliverToMaildir } from "./support/dovecot.js";
 import { readInbox } from "./support/postfix.js";
 import { attachedMessage } from "./support/triage.js";
-import { configureEmail, configureTriage, createEmailConnector } from "./support/triage-workspace.js";
+import { configureEmail, configureTriage, createReportsConnector } from "./support/triage-workspace.js";
 import { mailServers } from "./support/triage-mail.js";
 import { waitFor } from "./support/wait.js";
 
@@ -153,7 +153,7 @@ describe("verdicts on evidence, replies only to our own people", () => {
     await ok(["feeds", "add", "cti", "--format", "stix", "--source", feeds.stix, "--reliability", "B"]);
     await ok(["feeds", "add", "urlhaus", "--format", "urlhaus", "--source", feeds.urlhaus]);
     await ok(["feeds", "refresh"]);
-    await createEmailConnector(ws, servers.dovecot.params(), ["--grouping", "off"]);
+    await createReportsConnector(ws, servers.dovecot.params(), ["--grouping", "off"]);
 
     const fonts = '<link rel="stylesheet" href="https://fonts.googleapis.com/css2?family=Roboto">';
     // 1. A phish whose sign-in page sits on a domain the STIX feed lists; it loads Google Fonts and links Facebook.

@@ -10,7 +10,7 @@ import { consoleSession, type ConsoleSession } from "./support/console-session.j
 import { makeWorkspace, PROJECT_ROOT, type Workspace } from "./support/cli.js";
 import { deliverToMaildir, startDovecot, type Dovecot } from "./support/dovecot.js";
 import { forwardedReport, OUR_PEOPLE } from "./support/triage.js";
-import { configureTriage, createEmailConnector } from "./support/triage-workspace.js";
+import { configureTriage, createReportsConnector } from "./support/triage-workspace.js";
 
 const ARTIFACTS = path.join(PROJECT_ROOT, "test-artifacts");
 /** Case numbers by title. */
@@ -34,7 +34,7 @@ beforeAll(async () => {
   [server] = await Promise.all([startDovecot(), fs.promises.mkdir(ARTIFACTS, { recursive: true })]);
   ws = makeWorkspace({ NODE_EXTRA_CA_CERTS: server.caFile, INTAKE_PASSWORD: PASSWORD });
   await ok(["users", "add", "admin", "--role", "admin"]);
-  await createEmailConnector(ws, server.params(), ["--grouping", "off"]);
+  await createReportsConnector(ws, server.params(), ["--grouping", "off"]);
   await configureTriage(ws, { "Simulation Sender Domains": "sim-vendor.test", ...OUR_PEOPLE });
   deliverToMaildir(server, [
     forwardedReport("sim", { from: "HR <hr@sim-vendor.test>", subject: "Bonus letter", body: "Open http://sim-vendor.test/bonus" }),

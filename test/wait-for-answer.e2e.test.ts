@@ -13,7 +13,7 @@ import { launchChromium, newConsolePage, signIn, startConsole, type Console } fr
 import { deliverToMaildir } from "./support/dovecot.js";
 import { readInbox } from "./support/postfix.js";
 import { attachedMessage, OUR_PEOPLE } from "./support/triage.js";
-import { configureEmail, createEmailConnector } from "./support/triage-workspace.js";
+import { configureEmail, createReportsConnector } from "./support/triage-workspace.js";
 import { mailServers } from "./support/triage-mail.js";
 import { waitFor } from "./support/wait.js";
 
@@ -95,7 +95,7 @@ async function setUp(timeoutMinutes: number): Promise<Workspace> {
   expect(added.code, added.stderr).toBe(0);
   await configureEmail(ws, servers.postfix.params());
   await ok(ws, ["playbook", "import", ws.writeJson("playbook.json", playbook(timeoutMinutes))]);
-  await createEmailConnector(ws, servers.dovecot.params(), ["--grouping", "off"]);
+  await createReportsConnector(ws, servers.dovecot.params(), ["--grouping", "off"]);
   return ws;
 }
 

@@ -79,3 +79,13 @@ export function queryDatabase<T>(file: string, sql: string, ...params: unknown[]
     db.close();
   }
 }
+
+/** `intake ARGS…`, which must succeed: its result, or an error naming the command, its exit and its stderr. */
+export async function intakeOk(ws: Workspace, args: string[]): Promise<CliResult> {
+  const result = await ws.intake(args);
+  if (result.code !== 0)
+    throw new Error(
+      `intake ${args.join(" ")}: exit ${String(result.code)}: ${(result.stderr.trim() || result.stdout.trim()).slice(-2000)}`,
+    );
+  return result;
+}

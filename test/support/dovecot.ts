@@ -30,14 +30,29 @@ export interface Dovecot {
 }
 
 export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
+  const [port] = await freePorts(1);
+  return port!;
+}
+
+/**
+ * COUNT distinct free loopback ports. Each listener is held until all are taken: a port closed at once may be
+ * handed out again by the next call, and a Dovecot given the same port twice refuses to start ("duplicate listener").
+ */
+export async function freePorts(count: number): Promise<number[]> {
+  const servers: net.Server[] = [];
+  try {
+    for (let i = 0; i < count; i++) {
+      const server = net.createServer();
+      servers.push(server);
+      await new Promise<void>((resolve, reject) => {
+        server.once("error", reject);
+        server.listen(0, "127.0.0.1", () => resolve());
+      });
+    }
+    return servers.map((server) => (server.address() as net.AddressInfo).port);
+  } finally {
+    await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
+  }
 }
 
 function dovecotBinary(): string {
@@ -147,8 +162,7 @@ passdb {
 `
     : "";
   if (options.masterUser) fs.writeFileSync(`${conf}/master-users`, `${options.masterUser}:{PLAIN}${MASTER_PASSWORD}\n`);
-  const port = await freePort();
-  const plainPort = await freePort();
+  const [port, plainPort] = (await freePorts(2)) as [number, number];
   fs.writeFileSync(
     `${conf}/dovecot.conf`,
     `base_dir = ${run}

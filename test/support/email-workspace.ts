@@ -1,7 +1,6 @@
 // A workspace's connectors made through the built CLI, as an operator makes them: any integration's, and the
 // built-in email connector against a test's Dovecot (whose private CA the workspace's `intake` trusts).
-import { expect } from "vitest";
-import { makeWorkspace, type Workspace } from "./cli.js";
+import { intakeOk, makeWorkspace, type CliResult, type Workspace } from "./cli.js";
 import type { Dovecot } from "./dovecot.js";
 
 export interface ConnectorOptions {
@@ -11,17 +10,19 @@ export interface ConnectorOptions {
   grouping?: string;
   /** Options before the command, e.g. `--db URL`. */
   global?: string[];
+  /** More options after it, e.g. `["--interval", "3600"]`. */
+  extra?: string[];
 }
 
-/** `intake connector create NAME --integration INTEGRATION --params NAME.json`, which must succeed. */
+/** `intake connector create NAME --integration INTEGRATION --params NAME.json`, which must succeed (else it throws, naming stderr). */
 export async function createConnector(
   ws: Workspace,
   name: string,
   integration: string,
   params: Record<string, unknown>,
   options: ConnectorOptions = {},
-): Promise<void> {
-  const created = await ws.intake([
+): Promise<CliResult> {
+  return intakeOk(ws, [
     ...(options.global ?? []),
     "connector",
     "create",
@@ -32,8 +33,8 @@ export async function createConnector(
     "--params",
     ws.writeJson(`${name}.json`, params),
     ...(options.grouping ? ["--grouping", options.grouping] : []),
+    ...(options.extra ?? []),
   ]);
-  expect(created.code, created.stderr).toBe(0);
 }
 
 /** A fresh workspace whose `intake` trusts the Dovecot's certificate. */
@@ -48,6 +49,6 @@ export async function createEmailConnector(
   name = "mail",
   params: Record<string, unknown> = {},
   options: ConnectorOptions = {},
-): Promise<void> {
-  await createConnector(ws, name, "email", server.params(params), options);
+): Promise<CliResult> {
+  return createConnector(ws, name, "email", server.params(params), options);
 }

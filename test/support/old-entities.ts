@@ -1,10 +1,5 @@
 // Entity rows as the email connector stored them before migration 0011 (labels only, the header's name in
 // the data as "role"), and the role, depth and data 0011 must give each: for SQLite and PostgreSQL alike.
-import { migrationsBefore } from "./engine-migrations.js";
-
-/** The migrations a database had before 0011. */
-export const BEFORE_0011 = migrationsBefore("0011_entity_roles");
-
 interface OldEntity {
   alert_pk: number;
   case_id: number;

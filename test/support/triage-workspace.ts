@@ -1,29 +1,17 @@
 // The set-up the triage and playbook tests (and the benches) share, through the contract commands: the email
 // connector on a mailbox, the email integration's settings, the phishing-triage playbook's settings. No test
 // framework here (the benches use it too): a step that fails throws, naming the command.
-import type { CliResult, Workspace } from "./cli.js";
+import { intakeOk, type CliResult, type Workspace } from "./cli.js";
+import { createConnector } from "./email-workspace.js";
 
-/** `intake ARGS…`, which must succeed: its result, or an error naming the command, its exit and its stderr. */
-export async function intakeOk(ws: Workspace, args: string[]): Promise<CliResult> {
-  const result = await ws.intake(args);
-  if (result.code !== 0)
-    throw new Error(
-      `intake ${args.join(" ")}: exit ${String(result.code)}: ${(result.stderr.trim() || result.stdout.trim()).slice(-2000)}`,
-    );
-  return result;
-}
-
-/**
- * `intake connector create NAME --integration email` reading the mailbox these parameters describe (a Dovecot's
- * params()), then `options` (e.g. `["--grouping", "off"]`).
- */
-export function createEmailConnector(
+/** The triage tests' "reports" connector: the email connector on the mailbox these parameters describe (a Dovecot's params()). */
+export function createReportsConnector(
   ws: Workspace,
   mailbox: Record<string, unknown>,
-  options: string[] = [],
+  extra: string[] = [],
   name = "reports",
 ): Promise<CliResult> {
-  return intakeOk(ws, ["connector", "create", name, "--integration", "email", "--params", ws.writeJson("mail.json", mailbox), ...options]);
+  return createConnector(ws, name, "email", mailbox, { extra });
 }
 
 /** `intake integration configure email` with these parameters (a Postfix's params(), or the mailbox admin's settings). */

@@ -6,14 +6,14 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import Database from "better-sqlite3";
-import { Kysely, Migrator, SqliteDialect } from "kysely";
+import { Kysely, SqliteDialect } from "kysely";
 import { afterAll, expect, it } from "vitest";
-import { migrationProvider } from "../../src/platform/store/migrations/index.js";
 import { openStore, valueHash } from "../../src/platform/store/index.js";
 import { sqliteGrouping } from "../../src/platform/grouping/index.js";
 import { caseHistory, caseVerdict, verdictHistory } from "../../src/platform/cases/index.js";
 import { getFeed } from "../../src/platform/intel/index.js";
-import { BEFORE_0011, OLD_EMAIL_ENTITIES, expectedAfter0011 } from "../support/old-entities.js";
+import { migrateUntil } from "../support/engine-migrations.js";
+import { OLD_EMAIL_ENTITIES, expectedAfter0011 } from "../support/old-entities.js";
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "intake-migrations-"));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -21,13 +21,7 @@ afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 it("moves case_actions rows into case_history and drops the old table", async () => {
   const file = path.join(dir, "old.db");
   const old = new Kysely<unknown>({ dialect: new SqliteDialect({ database: new Database(file) }) });
-  const before = ["0001_core", "0003_console", "0004_packages", "0005_run_skipped", "0006_grouping"];
-  const result = await new Migrator({
-    db: old,
-    provider: migrationProvider("sqlite", before),
-    allowUnorderedMigrations: true,
-  }).migrateToLatest();
-  expect(result.error).toBeUndefined();
+  await migrateUntil(old, "sqlite", "0007_one_case_history");
   const raw = new Database(file);
   const insert = raw.prepare("insert into case_actions (case_id, action, actor, detail, created_at) values (?, ?, ?, ?, ?)");
   insert.run(1, "merge", "kim", JSON.stringify({ from: [2, 3] }), 1000);
@@ -56,20 +50,7 @@ it("moves case_actions rows into case_history and drops the old table", async ()
 it("gives entities and grouping keys stored before 0010 their value hash, and finds them by it", async () => {
   const file = path.join(dir, "before-0010.db");
   const old = new Kysely<unknown>({ dialect: new SqliteDialect({ database: new Database(file) }) });
-  const before = [
-    "0001_core",
-    "0003_console",
-    "0004_packages",
-    "0005_run_skipped",
-    "0006_grouping",
-    "0007_one_case_history",
-    "0008_alert_file_encoding",
-    "0009_drop_entities_case_index",
-  ];
-  expect(
-    (await new Migrator({ db: old, provider: migrationProvider("sqlite", before), allowUnorderedMigrations: true }).migrateToLatest())
-      .error,
-  ).toBeUndefined();
+  await migrateUntil(old, "sqlite", "0010_value_hash");
   await old.destroy();
   const raw = new Database(file);
   raw.pragma("foreign_keys = OFF");
@@ -107,10 +88,7 @@ it("keeps the value hash it stores the same from version to version", () => {
 it("gives entities stored before 0011 the role and forward depth their old email labels meant", async () => {
   const file = path.join(dir, "before-0011.db");
   const old = new Kysely<unknown>({ dialect: new SqliteDialect({ database: new Database(file) }) });
-  expect(
-    (await new Migrator({ db: old, provider: migrationProvider("sqlite", BEFORE_0011), allowUnorderedMigrations: true }).migrateToLatest())
-      .error,
-  ).toBeUndefined();
+  await migrateUntil(old, "sqlite", "0011_entity_roles");
   await old.destroy();
   const raw = new Database(file);
   const insert = raw.prepare(
@@ -136,28 +114,7 @@ it("gives entities stored before 0011 the role and forward depth their old email
 it("gives feeds stored before 0018 the reliability C and verdicts set before it no evidence", async () => {
   const file = path.join(dir, "before-0018.db");
   const old = new Kysely<unknown>({ dialect: new SqliteDialect({ database: new Database(file) }) });
-  const before = [
-    "0001_core",
-    "0003_console",
-    "0004_packages",
-    "0005_run_skipped",
-    "0006_grouping",
-    "0007_one_case_history",
-    "0008_alert_file_encoding",
-    "0009_drop_entities_case_index",
-    "0010_value_hash",
-    "0011_entity_roles",
-    "0012_actions_jobs",
-    "0013_playbooks",
-    "0014_intel",
-    "0015_verdicts",
-    "0016_outbox",
-    "0017_workers",
-  ];
-  expect(
-    (await new Migrator({ db: old, provider: migrationProvider("sqlite", before), allowUnorderedMigrations: true }).migrateToLatest())
-      .error,
-  ).toBeUndefined();
+  await migrateUntil(old, "sqlite", "0018_verdict_evidence");
   await old.destroy();
   const raw = new Database(file);
   raw
