@@ -2,7 +2,7 @@
 import { Priority } from "./vocabulary.js";
 
 /**
- * One event of an alert: SPEC.md's mandatory fields plus any the connector adds.
+ * One event of an alert: the mandatory fields of docs/interfaces.md#alert-and-event-fields plus any the connector adds.
  * As in the guide, an event is an open record.
  */
 export interface EventRecord {

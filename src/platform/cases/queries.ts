@@ -1,5 +1,6 @@
 // The cases' reads, for the API, the CLI and the bench alike: the queue a page at a time, one case with its files
-// and timeline, its original message, and every case with its alerts and events in SPEC.md's field names (export).
+// and timeline, its original message, and every case with its alerts and events in the export's field names
+// (docs/interfaces.md#alert-and-event-fields).
 import type { EntityRole } from "../../sdk/alert.js";
 import { CaseNotFound, EmlNotFound } from "../errors.js";
 import { sql } from "../store/kysely.js";

@@ -40,7 +40,7 @@ function strings(value: unknown): string[] {
   return [];
 }
 
-/** The grouping keys of an alert, from its first event (SPEC.md's fields and the email connector's). */
+/** The grouping keys of an alert, from its first event (the alert and event fields of docs/interfaces.md and the email connector's). */
 export function keysOf(alert: { name: string; events: Record<string, unknown>[] }): AlertKeys {
   const event = alert.events[0] ?? {};
   const reported = typeof event.ReportedMessageId === "string" && event.ReportedMessageId ? event.ReportedMessageId : event.MessageId;

@@ -1,4 +1,4 @@
-// Checks one alert of a package before it is stored: SPEC.md's mandatory fields, types and bounds.
+// Checks one alert of a package before it is stored: the mandatory fields (docs/interfaces.md#alert-and-event-fields), types and bounds.
 import { z } from "zod";
 import { ENTITY_ROLES, MAX_ENTITY_DEPTH } from "../../sdk/alert.js";
 import { isPriority, PRIORITIES } from "../../sdk/vocabulary.js";
