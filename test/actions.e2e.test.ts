@@ -12,6 +12,7 @@ import { requestAs, signInApi, type Session } from "./support/api.js";
 import { makeWorkspace, PROJECT_ROOT, type Workspace, queryDatabase } from "./support/cli.js";
 import { makeReport } from "./support/messages.js";
 import { startPostgres } from "./support/postgres.js";
+import { createConnector } from "./support/email-workspace.js";
 import { createReportsConnector } from "./support/triage-workspace.js";
 import { countRows, waitFor } from "./support/wait.js";
 
@@ -25,6 +26,10 @@ let caseId: number;
 let caseUrls: string[];
 
 const query = <T>(sql: string, ...params: unknown[]): T[] => queryDatabase<T>(ws.db, sql, ...params);
+
+/** `intake action run "Respond Tests" ACTION --case <the case> --params FILE`, the parameters written to FILE, then `extra`. */
+const runRespondAction = (action: string, file: string, params: Record<string, unknown>, extra: string[] = []) =>
+  ws.intake(["action", "run", "Respond Tests", action, "--case", String(caseId), "--params", ws.writeJson(file, params), ...extra]);
 
 beforeAll(async () => {
   server = await startDovecot();
@@ -92,19 +97,7 @@ describe("integration parameters", () => {
   });
 
   it("are read by the integration's connectors too", async () => {
-    const created = await ws.intake([
-      "connector",
-      "create",
-      "echo",
-      "--integration",
-      "Respond Tests",
-      "--connector",
-      "Echo",
-      "--disabled",
-      "--params",
-      ws.writeJson("echo.json", {}),
-    ]);
-    expect(created.code, created.stderr).toBe(0);
+    await createConnector(ws, "echo", "Respond Tests", {}, { connector: "Echo", extra: ["--disabled"] });
     const tested = await ws.intake(["connector", "run", "echo", "--test", "--json"]);
     expect(tested.code, tested.stderr).toBe(0);
     expect(tested.stdout).toContain('"prefix":"checked"');
@@ -115,17 +108,7 @@ describe("integration parameters", () => {
 
 describe("intake action run", () => {
   it("runs an action with its own dependency on the case's entities and records it on the case", async () => {
-    const result = await ws.intake([
-      "action",
-      "run",
-      "Respond Tests",
-      "Lookup",
-      "--case",
-      String(caseId),
-      "--params",
-      ws.writeJson("lookup.json", { Limit: 10, Token: TOKEN }),
-      "--json",
-    ]);
+    const result = await runRespondAction("Lookup", "lookup.json", { Limit: 10, Token: TOKEN }, ["--json"]);
     expect(result.code, result.stderr).toBe(0);
     const last = ws.lastJson(result);
     const json = last.json as {
@@ -204,16 +187,7 @@ describe("intake action run", () => {
   });
 
   it("refuses what the sandbox forbids: reading the database", async () => {
-    const result = await ws.intake([
-      "action",
-      "run",
-      "Respond Tests",
-      "Snoop",
-      "--case",
-      String(caseId),
-      "--params",
-      ws.writeJson("snoop.json", { Path: ws.db }),
-    ]);
+    const result = await runRespondAction("Snoop", "snoop.json", { Path: ws.db });
     expect(result.code).toBe(1);
     expect(result.stderr.trim()).toBe(`ERR_ACCESS_DENIED: the action's process may not read ${ws.db} (sandbox)`);
     expect(query<{ status: string }>("select status from action_runs where action = 'Snoop'")[0]!.status).toBe("failed");
@@ -237,16 +211,7 @@ describe("intake action run", () => {
     );
     const unknownCase = await ws.intake(["action", "run", "Respond Tests", "Lookup", "--case", "999"]);
     expect(unknownCase.stderr.trim()).toBe("CASE_NOT_FOUND: no case 999");
-    const badParam = await ws.intake([
-      "action",
-      "run",
-      "Respond Tests",
-      "Lookup",
-      "--case",
-      String(caseId),
-      "--params",
-      ws.writeJson("bad-limit.json", { Limit: "many" }),
-    ]);
+    const badParam = await runRespondAction("Lookup", "bad-limit.json", { Limit: "many" });
     expect(badParam.stderr.trim()).toBe('PARAM_INVALID: parameter "Limit" must be an integer, got "many"');
     for (const result of [unknownAction, unknownCase, badParam]) expect(result.code).toBe(1);
   });

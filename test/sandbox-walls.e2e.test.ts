@@ -12,6 +12,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchCodeProcess, sandboxMode } from "../src/platform/runner/namespace.js";
 import { makeWorkspace, type Workspace, queryDatabase } from "./support/cli.js";
+import { createConnector } from "./support/email-workspace.js";
 import { oneAlertConnector, writePackage, type ConnectorFiles } from "./support/packages.js";
 import { countRows, waitFor } from "./support/wait.js";
 
@@ -86,19 +87,7 @@ beforeAll(async () => {
   const imported = await ws.intake(["integration", "import", dir]);
   expect(imported.code, imported.stderr).toBe(0);
   for (const name of ["killer", "hoard", "flood", "environment"]) {
-    const created = await ws.intake([
-      "connector",
-      "create",
-      name,
-      "--integration",
-      "Walls Tests",
-      "--connector",
-      name,
-      "--disabled",
-      "--params",
-      ws.writeJson(`${name}.json`, {}),
-    ]);
-    expect(created.code, created.stderr).toBe(0);
+    await createConnector(ws, name, "Walls Tests", {}, { connector: name, extra: ["--disabled"] });
   }
 });
 
@@ -122,20 +111,7 @@ describe("a code process", () => {
 
   it("cannot signal intake serve: its scheduled runs of process.kill(process.ppid) fail, it keeps serving and says its \
 sandbox", async () => {
-    const created = await ws.intake([
-      "connector",
-      "create",
-      "killer-scheduled",
-      "--integration",
-      "Walls Tests",
-      "--connector",
-      "killer",
-      "--interval",
-      "1",
-      "--params",
-      ws.writeJson("killer-scheduled.json", {}),
-    ]);
-    expect(created.code, created.stderr).toBe(0);
+    await createConnector(ws, "killer-scheduled", "Walls Tests", {}, { connector: "killer", extra: ["--interval", "1"] });
     const serve = ws.spawnIntake(["serve", "--port", "0"]);
     let output = "";
     serve.stdout!.on("data", (chunk: Buffer) => (output += chunk.toString()));
@@ -229,19 +205,7 @@ data folder's own, links resolved", async () => {
       ["peek-db", ws.db],
       ["peek-link", path.join(filesRoot, "database-link")],
     ] as const) {
-      const created = await ws.intake([
-        "connector",
-        "create",
-        name,
-        "--integration",
-        "Walls Tests",
-        "--connector",
-        "peek",
-        "--disabled",
-        "--params",
-        ws.writeJson(`${name}.json`, { Path: file }),
-      ]);
-      expect(created.code, created.stderr).toBe(0);
+      await createConnector(ws, name, "Walls Tests", { Path: file }, { connector: "peek", extra: ["--disabled"] });
     }
     const allowed = await ws.intake(["connector", "run", "peek-allowed", "--json"]);
     expect(allowed.code, allowed.stderr).toBe(0);
@@ -255,19 +219,7 @@ data folder's own, links resolved", async () => {
       expect(refused.code).toBe(1);
       expect(lastLine(refused.stderr)).toBe(`FILE_PARAMETER: file parameter "Path" names ${file}, Intake's own key or database`);
     }
-    const created = await ws.intake([
-      "connector",
-      "create",
-      "peek-etc",
-      "--integration",
-      "Walls Tests",
-      "--connector",
-      "peek",
-      "--disabled",
-      "--params",
-      ws.writeJson("peek-etc.json", { Path: "/etc/hostname" }),
-    ]);
-    expect(created.code, created.stderr).toBe(0);
+    await createConnector(ws, "peek-etc", "Walls Tests", { Path: "/etc/hostname" }, { connector: "peek", extra: ["--disabled"] });
     const outside = await ws.intake(["connector", "run", "peek-etc", "--json"]);
     expect(outside.code).toBe(1);
     expect(lastLine(outside.stderr)).toMatch(
