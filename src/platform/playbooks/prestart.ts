@@ -5,22 +5,19 @@ import { codeReadRoots, DEFAULT_MEMORY_MB } from "../runner/index.js";
 import { warmPool } from "../runner/pool.js";
 import type { Store } from "../store/index.js";
 import { enabledPlaybooks } from "./queries.js";
-import { jobStepsOf } from "./steps/index.js";
+import { actionStep, type ActionStep } from "./steps/action.js";
+import { jobStepsOf, stepKindOf } from "./steps/index.js";
 
-/** Starts one idle process per action of the enabled playbooks (as their runs would ask for it); returns how many actions. */
+/**
+ * Starts the idle code process each action of the enabled playbooks will run in (one per integration and kind, as
+ * their runs share it); returns how many actions.
+ */
 export async function prestartPlaybookActions(store: Store): Promise<number> {
   const pool = warmPool();
   if (!pool) return 0;
-  const references = new Set<string>();
-  for (const playbook of await enabledPlaybooks(store)) {
-    for (const step of playbook.steps) {
-      for (const job of jobStepsOf(step)) {
-        const reference = (job as { action?: unknown }).action;
-        if (typeof reference === "string") references.add(reference);
-      }
-    }
-  }
-  let started = 0;
+  const jobs = (await enabledPlaybooks(store)).flatMap((playbook) => playbook.steps.flatMap(jobStepsOf));
+  const references = new Set(jobs.filter((job): job is ActionStep => stepKindOf(job) === actionStep).map((job) => job.action));
+  let warmed = 0;
   for (const reference of references) {
     const found = await findAction(store, reference);
     // A file parameter widens what its process may read, per run: such an action gets its process when it runs.
@@ -30,7 +27,7 @@ export async function prestartPlaybookActions(store: Store): Promise<number> {
       memoryMb: found.action.memoryMb ?? DEFAULT_MEMORY_MB,
       readRoots: codeReadRoots(found.integration, found.action, {}, store.dataDir),
     });
-    started++;
+    warmed++;
   }
-  return started;
+  return warmed;
 }
