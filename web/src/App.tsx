@@ -8,7 +8,7 @@ import { Link, usePath } from "./router.js";
 import { Setup } from "./pages/Setup.js";
 import { lights, visibleTo } from "./route-match.js";
 import { ROUTES, routeFor, SETUP_PATH } from "./routes.js";
-import { ProblemLine } from "./blocks.js";
+import { ProblemLine, LabelledInput } from "./blocks.js";
 
 const LOCALE_KEY = "intake.locale";
 
@@ -94,22 +94,18 @@ function Login({ onSignedIn, locale, onLocale }: { onSignedIn: (user: User) => v
           <FormattedMessage id="login.firstRun" values={CODE_TAGS} />
         </p>
       )}
-      <label htmlFor="username">
-        <FormattedMessage id="login.username" />
-      </label>
-      <input
+      <LabelledInput
         id="username"
+        label="login.username"
         name="username"
         autoComplete="username"
         value={username}
         onChange={(e) => setUsername(e.target.value)}
         required
       />
-      <label htmlFor="password">
-        <FormattedMessage id="login.password" />
-      </label>
-      <input
+      <LabelledInput
         id="password"
+        label="login.password"
         name="password"
         type="password"
         autoComplete="current-password"

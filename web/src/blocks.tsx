@@ -1,5 +1,6 @@
 // Markup the console's pages share: the loading line, a table's column headings, an empty list's note,
 // and the alert and status lines that report how an action went. Text only: every value is React text.
+import type { InputHTMLAttributes } from "react";
 import { FormattedMessage, type IntlShape } from "react-intl";
 import type { CatalogMessageId as MessageId } from "./messages.js";
 
@@ -84,4 +85,16 @@ export function SavedNote({ shown, message = "playbook.saved" }: { shown: boolea
 export function placeholderLabel(intl: IntlShape, message: MessageId) {
   const text = intl.formatMessage({ id: message });
   return { "aria-label": text, placeholder: text };
+}
+
+/** An input under its label, the label naming it (htmlFor): every other prop goes to the input as given. */
+export function LabelledInput({ id, label, ...input }: { id: string; label: MessageId } & InputHTMLAttributes<HTMLInputElement>) {
+  return (
+    <>
+      <label htmlFor={id}>
+        <FormattedMessage id={label} />
+      </label>
+      <input id={id} {...input} />
+    </>
+  );
 }

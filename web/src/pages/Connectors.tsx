@@ -17,7 +17,7 @@ import {
 } from "../api.js";
 import { GROUPING_MODES } from "../../../src/sdk/vocabulary.js";
 import { Link } from "../router.js";
-import { Loading, MutedNote, ProblemLine } from "../blocks.js";
+import { Loading, MutedNote, ProblemLine, LabelledInput } from "../blocks.js";
 
 type Values = Record<string, string | boolean>;
 
@@ -209,11 +209,9 @@ function GroupingFields({
       {value.mode !== "off" && (
         <>
           <div className="param">
-            <label htmlFor="grouping-hours">
-              <FormattedMessage id="connectors.grouping.hours" />
-            </label>
-            <input
+            <LabelledInput
               id="grouping-hours"
+              label="connectors.grouping.hours"
               type="number"
               min={1}
               max={2160}
@@ -222,11 +220,9 @@ function GroupingFields({
             />
           </div>
           <div className="param">
-            <label htmlFor="grouping-max">
-              <FormattedMessage id="connectors.grouping.max" />
-            </label>
-            <input
+            <LabelledInput
               id="grouping-max"
+              label="connectors.grouping.max"
               type="number"
               min={1}
               max={100000}
@@ -303,11 +299,9 @@ function ConnectorEditor({
         )}
       </h2>
       <div className="param">
-        <label htmlFor="connector-name">
-          <FormattedMessage id="connectors.name" />
-        </label>
-        <input
+        <LabelledInput
           id="connector-name"
+          label="connectors.name"
           value={name}
           onChange={(e) => setName(e.target.value)}
           disabled={Boolean(existing)}
@@ -369,10 +363,14 @@ function ConnectorEditor({
         />
       </p>
       <div className="param">
-        <label htmlFor="connector-interval">
-          <FormattedMessage id="connectors.interval" />
-        </label>
-        <input id="connector-interval" type="number" min={1} value={interval} onChange={(e) => setInterval(e.target.value)} />
+        <LabelledInput
+          id="connector-interval"
+          label="connectors.interval"
+          type="number"
+          min={1}
+          value={interval}
+          onChange={(e) => setInterval(e.target.value)}
+        />
       </div>
       <GroupingFields value={grouping} onChange={setGrouping} />
       <ParameterForm definition={definition} values={values} onChange={setValues} {...(existing ? { stored: existing.parameters } : {})} />

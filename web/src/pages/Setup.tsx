@@ -5,7 +5,7 @@ import { api, ApiError, setCsrfToken, type User } from "../api.js";
 import { CODE_TAGS, SignInCard } from "../frame.js";
 import type { Locale } from "../messages.js";
 import { Link, navigate } from "../router.js";
-import { MutedNote, ProblemLine } from "../blocks.js";
+import { MutedNote, ProblemLine, LabelledInput } from "../blocks.js";
 
 /** What the server's refusal means to the person at the form. */
 const REFUSALS: Record<string, string> = { USER_NAME: "setup.badName", USER_PASSWORD: "setup.badPassword" };
@@ -79,11 +79,9 @@ export function Setup({
           <p className="muted">
             <FormattedMessage id="setup.intro" values={CODE_TAGS} />
           </p>
-          <label htmlFor="setup-username">
-            <FormattedMessage id="setup.username" />
-          </label>
-          <input
+          <LabelledInput
             id="setup-username"
+            label="setup.username"
             name="username"
             autoComplete="username"
             value={username}
@@ -91,11 +89,9 @@ export function Setup({
             required
             maxLength={64}
           />
-          <label htmlFor="setup-password">
-            <FormattedMessage id="setup.password" />
-          </label>
-          <input
+          <LabelledInput
             id="setup-password"
+            label="setup.password"
             name="password"
             type="password"
             autoComplete="new-password"
@@ -105,11 +101,9 @@ export function Setup({
             minLength={8}
             maxLength={1024}
           />
-          <label htmlFor="setup-confirm">
-            <FormattedMessage id="setup.confirm" />
-          </label>
-          <input
+          <LabelledInput
             id="setup-confirm"
+            label="setup.confirm"
             name="confirm"
             type="password"
             autoComplete="new-password"
